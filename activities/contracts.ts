@@ -1,0 +1,67 @@
+/**
+ * What workflows send to activities and get back. Types only, so workflows can import them
+ * without pulling I/O code into the deterministic bundle.
+ */
+import type { EffectRow } from '../analysis/effect-study.js';
+
+export type InputKind = 'applicants' | 'outcomes';
+
+export interface IngestFileInput {
+  readonly programmeId: string;
+  readonly kind: InputKind;
+  readonly path: string;
+}
+
+export interface IngestAccount {
+  readonly kind: InputKind;
+  readonly fileName: string;
+  readonly fileSha256: string;
+  readonly rowsTotal: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  /** True when a file with the same content was loaded before, so nothing was loaded this time. */
+  readonly skippedDuplicateFile: boolean;
+  /** Rejected rows per reason code. */
+  readonly reasons: Readonly<Record<string, number>>;
+}
+
+export interface RegisterRunInput {
+  readonly programmeId: string;
+  readonly inputFiles: readonly { readonly kind: InputKind; readonly sha256: string }[];
+  readonly workflowId: string;
+  readonly workflowRunId: string;
+}
+
+export interface RegisteredRun {
+  readonly runKey: string;
+  readonly specVersion: number;
+  readonly specHash: string;
+  readonly codeVersion: string;
+}
+
+export interface RunStepInput {
+  readonly runKey: string;
+  readonly programmeId: string;
+}
+
+export interface KpiSummary {
+  readonly indicators: number;
+  readonly values: number;
+  /** Latest fiscal year's value of each indicator, for the summary table. */
+  readonly latest: readonly { readonly indicatorId: string; readonly nameEn: string; readonly unit: string; readonly fiscalYear: number; readonly value: number }[];
+}
+
+export type EffectSummaryRow = Pick<
+  EffectRow,
+  'outcome' | 'estimator' | 'status' | 'estimate' | 'stdError' | 'ciLow' | 'ciHigh' | 'confidenceLevel' | 'treatedUnits' | 'comparisonUnits' | 'note'
+>;
+
+export interface EffectSummary {
+  readonly rowsWritten: number;
+  readonly overall: readonly EffectSummaryRow[];
+}
+
+export interface FinishRunInput {
+  readonly runKey: string;
+  readonly status: 'succeeded' | 'failed';
+}

@@ -1,0 +1,72 @@
+/**
+ * The lineage record of an evaluation. Its key hashes everything that determines the results
+ * (programme, spec hash, input file hashes, code version), so a re-run of the same inputs replaces its
+ * own rows instead of adding new ones.
+ */
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { canonicalJson, studySpecHash, studySpecSchema } from '../schemas/study-spec.js';
+import type { Database } from '../sql/database.js';
+import { programmeOrFailure } from './programme-registry.js';
+import type { FinishRunInput, RegisteredRun, RegisterRunInput } from './contracts.js';
+
+export function runKeyOf(parts: { programmeId: string; specHash: string; inputFiles: RegisterRunInput['inputFiles']; codeVersion: string }): string {
+  const inputFiles = [...parts.inputFiles].sort((a, b) => (a.kind + a.sha256 < b.kind + b.sha256 ? -1 : 1));
+  return createHash('sha256').update(canonicalJson({ ...parts, inputFiles })).digest('hex');
+}
+
+export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
+  return {
+    async registerRun(input: RegisterRunInput): Promise<RegisteredRun> {
+      const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
+      const specHash = studySpecHash(spec);
+      const runKey = runKeyOf({ programmeId: input.programmeId, specHash, inputFiles: input.inputFiles, codeVersion });
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('results.evaluation_runs')
+          .values({
+            run_key: runKey,
+            programme_id: input.programmeId,
+            spec_version: spec.version,
+            spec_hash: specHash,
+            spec: JSON.stringify(spec),
+            input_files: JSON.stringify(input.inputFiles),
+            code_version: codeVersion,
+            workflow_id: input.workflowId,
+            workflow_run_id: input.workflowRunId,
+            status: 'running',
+            started_at: sql<Date>`now()`,
+            finished_at: null,
+          })
+          .onConflict((conflict) =>
+            conflict.column('run_key').doUpdateSet({
+              workflow_id: input.workflowId,
+              workflow_run_id: input.workflowRunId,
+              status: 'running',
+              started_at: sql<Date>`now()`,
+              finished_at: null,
+            }),
+          )
+          .execute();
+        await trx.deleteFrom('results.kpi_values').where('run_key', '=', runKey).execute();
+        await trx.deleteFrom('results.effect_estimates').where('run_key', '=', runKey).execute();
+      });
+      return { runKey, specVersion: spec.version, specHash, codeVersion };
+    },
+
+    async finishRun(input: FinishRunInput): Promise<void> {
+      await db
+        .updateTable('results.evaluation_runs')
+        .set({ status: input.status, finished_at: sql<Date>`clock_timestamp()` })
+        .where('run_key', '=', input.runKey)
+        .execute();
+    },
+
+    /** Refreshes every materialised view of the bi schema, without blocking readers. */
+    async refreshBiViews(): Promise<string[]> {
+      const { rows } = await sql<{ name: string }>`SELECT matviewname AS name FROM pg_matviews WHERE schemaname = 'bi' ORDER BY 1`.execute(db);
+      for (const { name } of rows) await sql`REFRESH MATERIALIZED VIEW CONCURRENTLY ${sql.table(`bi.${name}`)}`.execute(db);
+      return rows.map((row) => `bi.${row.name}`);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * All activities, bound to their services. The worker registers this object; workflows see only its type.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../sql/database.js';
+import { createEffectActivities } from './effects.js';
+import { createEvaluationRunActivities } from './evaluation-runs.js';
+import { createIngestActivities } from './ingest-file.js';
+import { createKpiActivities } from './kpis.js';
+import { createProgrammeRegistryActivities } from './programme-registry.js';
+
+export interface ActivityServices {
+  readonly db: Kysely<Database>;
+  readonly codeVersion: string;
+}
+
+export function createActivities(services: ActivityServices) {
+  return {
+    ...createProgrammeRegistryActivities(services.db),
+    ...createIngestActivities(services.db),
+    ...createEvaluationRunActivities(services.db, services.codeVersion),
+    ...createKpiActivities(services.db),
+    ...createEffectActivities(services.db),
+  };
+}
+
+export type EbpmActivities = ReturnType<typeof createActivities>;

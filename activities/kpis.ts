@@ -1,0 +1,56 @@
+/** Computes every logic-model indicator of a programme per fiscal year and stores the values for the run. */
+import * as aq from 'arquero';
+import type { Kysely } from 'kysely';
+import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
+import type { Database } from '../sql/database.js';
+import { readApplicantOutcomes, readConsentingApplications } from './analysis-data.js';
+import { programmeOrFailure } from './programme-registry.js';
+import type { KpiSummary, RunStepInput } from './contracts.js';
+import { cohortsFromApplications } from '../analysis/effect-study.js';
+
+export function createKpiActivities(db: Kysely<Database>) {
+  return {
+    async computeKpis(input: RunStepInput): Promise<KpiSummary> {
+      const programme = programmeOrFailure(input.programmeId);
+      const applications = await readConsentingApplications(db, input.programmeId);
+      const outcomes = await readApplicantOutcomes(db, input.programmeId);
+      const firstAward = new Map(cohortsFromApplications(applications).map((firm) => [firm.corporateNumber, firm.firstAwardFiscalYear]));
+      const awardOfOutcome = outcomes.corporateNumber.map((firm) => firstAward.get(firm) ?? null);
+
+      const tables = {
+        applications: aq.table({
+          corporate_number: applications.map((a) => a.corporateNumber),
+          awarded: applications.map((a) => a.awarded),
+          award_fiscal_year: applications.map((a) => a.awardFiscalYear),
+          application_fiscal_year: applications.map((a) => fiscalYearOfDate(a.applicationDate)),
+          subsidy_amount_yen: applications.map((a) => a.subsidyAmountYen),
+          requested_amount_yen: applications.map((a) => a.requestedAmountYen),
+          employees: applications.map((a) => a.employees),
+        }),
+        outcomes: aq.table({
+          corporate_number: outcomes.corporateNumber,
+          fiscal_year: outcomes.fiscalYear,
+          labour_productivity: outcomes.labourProductivity,
+          average_wage: outcomes.averageWage,
+          employees: outcomes.employees,
+          awarded: awardOfOutcome.map((award) => award !== null),
+          award_fiscal_year: awardOfOutcome,
+          post_award: awardOfOutcome.map((award, i) => award !== null && outcomes.fiscalYear[i] >= award),
+        }),
+      };
+      const values = evaluateKpis(programme.kpis, tables);
+      if (values.length > 0) {
+        await db
+          .insertInto('results.kpi_values')
+          .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value })))
+          .execute();
+      }
+      const latest = programme.kpis.flatMap((kpi) => {
+        const ofKpi = values.filter((v) => v.indicatorId === kpi.id);
+        const last = ofKpi[ofKpi.length - 1];
+        return last ? [{ indicatorId: kpi.id, nameEn: kpi.nameEn, unit: kpi.unit, fiscalYear: last.fiscalYear, value: last.value }] : [];
+      });
+      return { indicators: programme.kpis.length, values: values.length, latest };
+    },
+  };
+}

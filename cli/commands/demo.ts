@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readEnvironment } from '../../config/environment.js';
+import { redactPassword } from '../../runtime/database.js';
+import { createEbpmWorker } from '../../runtime/worker.js';
+import { DEFAULT_SYNTHETIC_OPTIONS } from '../../synth/sme-labour-saving.js';
+import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
+import { runStudy } from '../run-study.js';
+import { openServices } from '../services.js';
+import { positiveInteger, writeSyntheticFiles } from './generate.js';
+
+export const demoUsage =
+  'ebpm demo [--seed N] [--applicants N]\n' +
+  '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views';
+
+export async function demoCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { seed: { type: 'string' }, applicants: { type: 'string' } } });
+  const started = Date.now();
+  const environment = readEnvironment();
+  const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  log('ebpm demo: 中小企業省力化投資補助事業 (SME labour-saving investment subsidy), synthetic data');
+
+  const files = writeSyntheticFiles(join(environment.dataDir, 'demo'), {
+    ...DEFAULT_SYNTHETIC_OPTIONS,
+    seed: positiveInteger('--seed', values.seed, DEFAULT_SYNTHETIC_OPTIONS.seed),
+    applicants: positiveInteger('--applicants', values.applicants, DEFAULT_SYNTHETIC_OPTIONS.applicants),
+  });
+  log(`Generated ${files.manifest.applicants} applicants (${files.manifest.awarded} awarded) and ${files.manifest.outcomeRows} firm-years in ${join(environment.dataDir, 'demo')}, ` +
+    `plus ${files.manifest.invalidApplicantRows + files.manifest.invalidOutcomeRows} deliberately invalid rows.`);
+
+  const services = await openServices(environment, log, { temporal: true });
+  try {
+    const temporal = services.temporal!;
+    // A queue of our own, so that this in-process worker (which can read the local files) runs the study.
+    const taskQueue = `${environment.taskQueue}-demo-${process.pid}`;
+    const worker = await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db });
+    log(`Worker started on task queue ${taskQueue}.`);
+    const { workflowId, result } = await worker.runUntil(
+      runStudy({
+        client: temporal.client,
+        taskQueue,
+        input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile },
+        onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
+      }),
+    );
+    log(`Workflow ${workflowId} completed.`);
+    console.log(`\nInput files (rows in = loaded + rejected; rejected rows are in raw.rejected_rows with reasons)\n${formatIngestAccount(result)}`);
+    console.log(`\nLogic-model KPIs, latest fiscal year\n${formatKpis(result)}`);
+    console.log(`\nEffect of the award (difference-in-differences, SEs clustered by firm; true effects from the synthetic design)\n${formatEffects(result, files.manifest.trueEffects)}`);
+    console.log(
+      `\nRun ${result.run.runKey.slice(0, 16)}… · spec v${result.run.specVersion} ${result.run.specHash.slice(0, 16)}… · ${result.run.codeVersion}` +
+        `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} and open the views\n` +
+        '  bi.effect_estimates, bi.event_study, bi.kpi_by_fiscal_year, bi.input_quality, bi.rejection_reasons, bi.run_history\n' +
+        `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
+        `\n\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    );
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { readEnvironment } from '../../config/environment.js';
+import { createEbpmWorker } from '../../runtime/worker.js';
+import { parseStudyRequest } from '../study-input.js';
+import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
+import { runStudy } from '../run-study.js';
+import { openServices } from '../services.js';
+
+export const studyUsage =
+  'ebpm study --programme ID --applicants FILE --outcomes FILE [--json] [--deployed-worker]\n' +
+  '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
+  '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)';
+
+export async function studyCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      programme: { type: 'string' },
+      applicants: { type: 'string' },
+      outcomes: { type: 'string' },
+      json: { type: 'boolean' },
+      'deployed-worker': { type: 'boolean' },
+    },
+  });
+  const input = parseStudyRequest(values);
+  const environment = readEnvironment();
+  // Progress goes to stderr so that --json output on stdout stays machine-readable.
+  const log = (line: string) => console.error(line);
+  const services = await openServices(environment, log, { temporal: true });
+  try {
+    const temporal = services.temporal!;
+    const deployed = values['deployed-worker'] === true;
+    const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-study-${process.pid}`;
+    const study = () =>
+      runStudy({ client: temporal.client, taskQueue, input, onProgress: (p) => log(`workflow: ${p.step} (${p.completedSteps}/${p.totalSteps})`) });
+    const { workflowId, result } = deployed
+      ? await study()
+      : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db })).runUntil(study());
+    if (values.json) {
+      console.log(JSON.stringify({ workflowId, ...result }, null, 2));
+      return;
+    }
+    console.log(`Workflow ${workflowId} completed.\n\n${formatIngestAccount(result)}\n\n${formatKpis(result)}\n\n${formatEffects(result)}`);
+  } finally {
+    await services.close();
+  }
+}

@@ -1,0 +1,24 @@
+import { readEnvironment } from '../../config/environment.js';
+import { createEbpmWorker } from '../../runtime/worker.js';
+import { openServices } from '../services.js';
+
+export const workerUsage = 'ebpm worker    run a worker on EBPM_TASK_QUEUE until interrupted (for deployments and schedules)';
+
+export async function workerCommand(): Promise<void> {
+  const environment = readEnvironment();
+  const log = (line: string) => console.log(line);
+  const services = await openServices(environment, log, { temporal: true });
+  try {
+    const temporal = services.temporal!;
+    const worker = await createEbpmWorker({
+      connection: temporal.nativeConnection,
+      namespace: temporal.namespace,
+      taskQueue: environment.taskQueue,
+      db: services.db,
+    });
+    log(`Worker polling task queue ${environment.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); Ctrl-C stops it.`);
+    await worker.run();
+  } finally {
+    await services.close();
+  }
+}

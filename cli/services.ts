@@ -1,0 +1,52 @@
+/**
+ * Opens what a command needs: the database (created and migrated when missing) and, when asked, Temporal.
+ */
+import type { Kysely } from 'kysely';
+import type { EbpmEnvironment } from '../config/environment.js';
+import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } from '../runtime/database.js';
+import { openTemporal, type TemporalSession } from '../runtime/temporal.js';
+import type { Database } from '../sql/database.js';
+import { migrateToLatest } from '../sql/migrate.js';
+
+export interface Services {
+  readonly db: Kysely<Database>;
+  readonly temporal: TemporalSession | undefined;
+  close(): Promise<void>;
+}
+
+export async function openDatabaseReady(environment: EbpmEnvironment, log: (line: string) => void): Promise<Kysely<Database>> {
+  if (await ensureDatabaseExists(environment.databaseUrl)) log(`Created database ${redactPassword(environment.databaseUrl)}.`);
+  const db = openDatabase(environment.databaseUrl);
+  await checkConnection(db, environment.databaseUrl);
+  const applied = (await migrateToLatest(db)).filter((result) => result.status === 'Success');
+  log(applied.length ? `Applied migrations: ${applied.map((m) => m.migrationName).join(', ')}.` : 'Database schema is up to date.');
+  return db;
+}
+
+export async function openServices(environment: EbpmEnvironment, log: (line: string) => void, needs: { temporal: boolean }): Promise<Services> {
+  const db = await openDatabaseReady(environment, log);
+  let temporal: TemporalSession | undefined;
+  try {
+    if (needs.temporal) {
+      if (!environment.temporalAddress) log('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server.');
+      temporal = await openTemporal({
+        address: environment.temporalAddress,
+        namespace: environment.temporalNamespace,
+        toolsDir: environment.toolsDir,
+        log,
+      });
+      if (environment.temporalAddress) log(`Connected to Temporal at ${temporal.address} (namespace ${temporal.namespace}).`);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    temporal,
+    async close() {
+      await temporal?.close();
+      await db.destroy();
+    },
+  };
+}

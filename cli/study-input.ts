@@ -1,0 +1,33 @@
+/**
+ * The edge where a study request from the command line becomes a workflow input: paths made absolute and
+ * checked, the programme looked up in the catalogue.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { listProgrammes } from '../programmes/catalogue.js';
+import type { EvaluateProgrammeInput } from '../workflows/index.js';
+import { UsageError } from './errors.js';
+
+const existingFile = (flag: string) =>
+  z
+    .string({ error: `${flag} FILE is required` })
+    .min(1, `${flag} FILE is required`)
+    .transform((path) => resolve(path))
+    .refine((path) => existsSync(path), { error: (issue) => `${flag}: no file at ${String(issue.input)}` });
+
+const studyRequestSchema = z.object({
+  programmeId: z
+    .string({ error: '--programme ID is required' })
+    .refine((id) => listProgrammes().some((programme) => programme.id === id), {
+      error: (issue) => `--programme: unknown programme "${String(issue.input)}"; known: ${listProgrammes().map((p) => p.id).join(', ')}`,
+    }),
+  applicantsFile: existingFile('--applicants'),
+  outcomesFile: existingFile('--outcomes'),
+});
+
+export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string }): EvaluateProgrammeInput {
+  const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  return parsed.data;
+}

@@ -1,0 +1,50 @@
+/** The human-readable account of an evaluation: what came in, the KPIs, the effects and where BI finds them. */
+import type { EvaluationResult } from '../workflows/index.js';
+import { formatNumber, formatTable } from './format.js';
+
+export function formatIngestAccount(result: EvaluationResult): string {
+  return formatTable(
+    ['file', 'kind', 'rows', 'loaded', 'rejected', 'reasons'],
+    result.ingest.map((account) => [
+      account.fileName + (account.skippedDuplicateFile ? ' (already loaded: no change)' : ''),
+      account.kind,
+      String(account.rowsTotal),
+      String(account.rowsLoaded),
+      String(account.rowsRejected),
+      Object.entries(account.reasons).map(([code, count]) => `${code}×${count}`).join(', ') || '—',
+    ]),
+  );
+}
+
+export function formatKpis(result: EvaluationResult): string {
+  return formatTable(
+    ['indicator', 'fiscal year', 'value', 'unit'],
+    result.kpis.latest.map((kpi) => [kpi.nameEn, `FY${kpi.fiscalYear}`, formatNumber(kpi.value, 1), kpi.unit]),
+  );
+}
+
+export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, number>>): string {
+  const header = ['outcome', 'estimator', 'effect', 'std. error', 'CI', 'treated', 'comparison'];
+  if (trueEffects) header.push('true effect', 'CI covers it');
+  return formatTable(
+    header,
+    result.effects.overall.map((row) => {
+      const level = `${Math.round(row.confidenceLevel * 100)}%`;
+      const cells = [
+        row.outcome,
+        row.estimator,
+        row.status === 'estimated' ? formatNumber(row.estimate) : 'not estimated',
+        formatNumber(row.stdError),
+        row.status === 'estimated' ? `${level} [${formatNumber(row.ciLow)}, ${formatNumber(row.ciHigh)}]` : (row.note ?? ''),
+        String(row.treatedUnits),
+        String(row.comparisonUnits),
+      ];
+      if (trueEffects) {
+        const truth = trueEffects[row.outcome];
+        const covers = row.ciLow !== null && row.ciHigh !== null && truth !== undefined && row.ciLow <= truth && truth <= row.ciHigh;
+        cells.push(formatNumber(truth ?? null), covers ? 'yes' : 'NO');
+      }
+      return cells;
+    }),
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * Settings from the environment, validated once. Defaults suit a laptop with a local Postgres.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './project-root.js';
+
+const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/ebpm')
+    .default('postgres://postgres@127.0.0.1:5432/ebpm'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  EBPM_TASK_QUEUE: z.string().min(1).default('ebpm-evaluation'),
+  EBPM_DATA_DIR: z.string().min(1).optional(),
+  EBPM_TOOLS_DIR: z.string().min(1).optional(),
+});
+
+export interface EbpmEnvironment {
+  readonly databaseUrl: string;
+  readonly temporalAddress: string | undefined;
+  readonly temporalNamespace: string;
+  readonly taskQueue: string;
+  readonly dataDir: string;
+  readonly toolsDir: string;
+}
+
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEnvironment {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message} (got "${String(source[String(issue.path[0])])}")`);
+    throw new EnvironmentError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const root = projectRoot();
+  return {
+    databaseUrl: parsed.data.DATABASE_URL,
+    temporalAddress: parsed.data.TEMPORAL_ADDRESS,
+    temporalNamespace: parsed.data.TEMPORAL_NAMESPACE,
+    taskQueue: parsed.data.EBPM_TASK_QUEUE,
+    dataDir: parsed.data.EBPM_DATA_DIR ?? join(root, '.data'),
+    toolsDir: parsed.data.EBPM_TOOLS_DIR ?? join(root, '.tools'),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Validation of parsed records against a row schema: every record ends up either accepted or rejected
+ * with its reasons, never dropped.
+ */
+import type { z } from 'zod';
+
+export interface RawRecord {
+  /** 1-based line number in the file where the record starts. */
+  readonly line: number;
+  readonly fields: readonly string[];
+}
+
+export interface RejectionReason {
+  readonly code: string;
+  readonly field: string | null;
+  readonly message: string;
+}
+
+export interface RejectedRecord {
+  readonly line: number;
+  readonly raw: Readonly<Record<string, string>> | readonly string[];
+  readonly reasons: readonly RejectionReason[];
+}
+
+export interface AcceptedRecord<Row> {
+  readonly line: number;
+  readonly row: Row;
+}
+
+export interface ValidationOutcome<Row> {
+  readonly accepted: AcceptedRecord<Row>[];
+  readonly rejected: RejectedRecord[];
+}
+
+export interface RecordValidator<Row> {
+  validate(record: RawRecord): AcceptedRecord<Row> | RejectedRecord;
+}
+
+export function isRejected<Row>(result: AcceptedRecord<Row> | RejectedRecord): result is RejectedRecord {
+  return 'reasons' in result;
+}
+
+/**
+ * Builds a validator for one file. Missing required columns reject every record (the fix is in the file
+ * header, not in the rows); a key seen twice rejects the later record as a duplicate of the first.
+ */
+export function createRecordValidator<Schema extends z.ZodType<object, Record<string, string>>>(options: {
+  readonly schema: Schema;
+  readonly requiredColumns: readonly string[];
+  readonly header: readonly string[];
+  readonly keyOf: (row: z.output<Schema>) => string;
+}): RecordValidator<z.output<Schema>> {
+  const header = options.header.map((column) => column.trim());
+  const missing = options.requiredColumns.filter((column) => !header.includes(column));
+  const missingReasons: RejectionReason[] = missing.map((column) => ({
+    code: 'missing_column',
+    field: column,
+    message: `the file has no column "${column}"; add it to the header (expected columns: ${options.requiredColumns.join(', ')})`,
+  }));
+  const firstLineOfKey = new Map<string, number>();
+
+  return {
+    validate(record) {
+      if (record.fields.length !== header.length) {
+        return {
+          line: record.line,
+          raw: record.fields,
+          reasons: [
+            {
+              code: 'wrong_field_count',
+              field: null,
+              message: `has ${record.fields.length} fields where the header has ${header.length}; the line may be truncated or contain an unquoted comma`,
+            },
+          ],
+        };
+      }
+      const raw: Record<string, string> = {};
+      header.forEach((column, index) => {
+        raw[column] = record.fields[index];
+      });
+      if (missingReasons.length > 0) return { line: record.line, raw, reasons: missingReasons };
+      const parsed = options.schema.safeParse(raw);
+      if (!parsed.success) return { line: record.line, raw, reasons: parsed.error.issues.map(reasonFromIssue) };
+      const key = options.keyOf(parsed.data);
+      const firstLine = firstLineOfKey.get(key);
+      if (firstLine !== undefined) {
+        return {
+          line: record.line,
+          raw,
+          reasons: [{ code: 'duplicate_key', field: null, message: `repeats the record on line ${firstLine} (key ${key}); keep one of them` }],
+        };
+      }
+      firstLineOfKey.set(key, record.line);
+      return { line: record.line, row: parsed.data };
+    },
+  };
+}
+
+function reasonFromIssue(issue: z.core.$ZodIssue): RejectionReason {
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : null;
+  const params = issue.code === 'custom' ? (issue.params as { reason?: string } | undefined) : undefined;
+  const code = params?.reason ?? `invalid_${field ?? 'row'}`;
+  return { code, field, message: field ? `${field} ${issue.message}` : issue.message };
+}

@@ -1,0 +1,80 @@
+/**
+ * 中小企業省力化投資補助事業 (SME labour-saving investment subsidy): the programme the spine carries end to end.
+ * Indicators and the study spec are a working draft for the synthetic demo data, not the ministry's figures.
+ */
+import type { Programme } from './programme.js';
+
+export const smeLabourSaving: Programme = {
+  id: 'sme-labour-saving',
+  nameJa: '中小企業省力化投資補助事業',
+  nameEn: 'SME labour-saving investment subsidy',
+  ministry: '経済産業省 中小企業庁',
+  kindOfSupport: 'Catalogue-type and general-type subsidies for labour-saving equipment',
+  kpis: [
+    {
+      id: 'subsidy_granted',
+      stage: 'input',
+      nameJa: '補助金交付額',
+      nameEn: 'Subsidy granted',
+      unit: '百万円',
+      source: 'applications',
+      fiscalYearColumn: 'award_fiscal_year',
+      filter: 'd => d.awarded',
+      value: 'd => op.sum(d.subsidy_amount_yen) / 1e6',
+    },
+    {
+      id: 'firms_awarded',
+      stage: 'output',
+      nameJa: '採択事業者数',
+      nameEn: 'Firms awarded',
+      unit: '社',
+      source: 'applications',
+      fiscalYearColumn: 'award_fiscal_year',
+      filter: 'd => d.awarded',
+      value: 'd => op.count()',
+    },
+    {
+      id: 'award_rate',
+      stage: 'output',
+      nameJa: '採択率',
+      nameEn: 'Award rate',
+      unit: '%',
+      source: 'applications',
+      fiscalYearColumn: 'application_fiscal_year',
+      value: 'd => 100 * op.mean(d.awarded ? 1 : 0)',
+    },
+    {
+      id: 'labour_productivity_supported',
+      stage: 'short_term_outcome',
+      nameJa: '補助事業者の労働生産性（平均）',
+      nameEn: 'Labour productivity of supported firms (mean)',
+      unit: '万円/人',
+      source: 'outcomes',
+      fiscalYearColumn: 'fiscal_year',
+      filter: 'd => d.post_award',
+      value: 'd => op.mean(d.labour_productivity)',
+    },
+    {
+      id: 'average_wage_supported',
+      stage: 'mid_term_outcome',
+      nameJa: '補助事業者の平均給与',
+      nameEn: 'Average wage of supported firms',
+      unit: '万円',
+      source: 'outcomes',
+      fiscalYearColumn: 'fiscal_year',
+      filter: 'd => d.post_award',
+      value: 'd => op.mean(d.average_wage)',
+    },
+  ],
+  studySpec: {
+    programmeId: 'sme-labour-saving',
+    version: 1,
+    registeredAt: '2021-03-31T00:00:00+09:00',
+    outcomes: ['labour_productivity', 'average_wage'],
+    comparisonGroup: 'rejected_applicants',
+    estimators: ['twfe_static', 'twfe_event_study'],
+    confidenceLevel: 0.95,
+    minimumTreatedUnits: 30,
+    minimumComparisonUnits: 30,
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * Postgres connections: creates the database when it is missing, and hands out a typed Kysely handle.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../sql/database.js';
+
+// bigint (int8) columns are yen amounts well inside 2^53; return them as numbers, not strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot reach Postgres at ${redactPassword(url)}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'Start Postgres (e.g. `pg_ctlcluster 15 main start`) or set DATABASE_URL to a server you can reach.',
+      { cause },
+    );
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export function redactPassword(url: string): string {
+  return url.replace(/(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}
+
+export function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`DATABASE_URL ${redactPassword(url)} names no database; add one, e.g. /ebpm`);
+  return name;
+}
+
+export function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(name)}`;
+  return parsed.toString();
+}
+
+/** Creates the database named in the URL when it does not exist yet. Returns true when it was created. */
+export async function ensureDatabaseExists(url: string): Promise<boolean> {
+  const name = databaseName(url);
+  const admin = new pg.Client({ connectionString: withDatabaseName(url, 'postgres') });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(url, error);
+  }
+  try {
+    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount) return false;
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    return true;
+  } catch (error) {
+    // Two processes may race to create it; the loser sees duplicate_database (42P04).
+    if ((error as { code?: string }).code === '42P04') return false;
+    throw error;
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabaseName(url, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName(url))} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function openDatabase(url: string, maxConnections = 10): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: maxConnections }) }),
+  });
+}
+
+export async function checkConnection(db: Kysely<Database>, url: string): Promise<void> {
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (error) {
+    throw new DatabaseUnavailableError(url, error);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A Temporal connection for the CLI, the demo and the tests: the server named by TEMPORAL_ADDRESS,
+ * or a dev server started here on a free port and stopped by `close()`.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { resolveTemporalExecutable } from './temporal-cli.js';
+
+let runtimeInstalled = false;
+
+/**
+ * Installs the SDK runtime with a logger at EBPM_TEMPORAL_LOG_LEVEL (default WARN), so worker life-cycle
+ * chatter does not drown the progress lines. Must run before the first connection; later calls are no-ops.
+ */
+export function installTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.EBPM_TEMPORAL_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
+export interface TemporalSession {
+  readonly address: string;
+  readonly namespace: string;
+  readonly client: Client;
+  readonly nativeConnection: NativeConnection;
+  /** True when this session started the dev server itself. */
+  readonly startedDevServer: boolean;
+  close(): Promise<void>;
+}
+
+export class TemporalUnavailableError extends Error {
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(
+      `cannot reach Temporal at ${address}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'Check TEMPORAL_ADDRESS, or unset it to let ebpm start a local dev server.',
+      { cause },
+    );
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+export async function connectTemporal(address: string, namespace: string): Promise<TemporalSession> {
+  installTemporalRuntime();
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '10 seconds' });
+    const nativeConnection = await NativeConnection.connect({ address });
+    return {
+      address,
+      namespace,
+      client: new Client({ connection, namespace }),
+      nativeConnection,
+      startedDevServer: false,
+      async close() {
+        await nativeConnection.close();
+        await connection.close();
+      },
+    };
+  } catch (error) {
+    throw new TemporalUnavailableError(address, error);
+  }
+}
+
+export interface DevServerOptions {
+  readonly toolsDir: string;
+  readonly namespace: string;
+  readonly log: (line: string) => void;
+  /** Persist history to this SQLite file; in memory when absent. */
+  readonly dbFilename?: string;
+  readonly port?: number;
+  readonly ui?: boolean;
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<TemporalSession> {
+  installTemporalRuntime();
+  const executable = await resolveTemporalExecutable(options.toolsDir, options.log);
+  const started = Date.now();
+  const environment = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      namespace: options.namespace,
+      ip: '127.0.0.1',
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+      ...(options.ui ? { ui: true } : {}),
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  options.log(`Temporal dev server ready at ${environment.address} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return {
+    address: environment.address,
+    namespace: options.namespace,
+    client: environment.client,
+    nativeConnection: environment.nativeConnection,
+    startedDevServer: true,
+    close: () => environment.teardown(),
+  };
+}
+
+/** TEMPORAL_ADDRESS when set, else a dev server of our own. */
+export async function openTemporal(options: { address: string | undefined } & DevServerOptions): Promise<TemporalSession> {
+  if (options.address) return connectTemporal(options.address, options.namespace);
+  return startDevServer(options);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set-up shared by `npm run demo`, `npm test` and `npm run bench`: whatever a fresh machine lacks is
+# installed or started here, and each step says what it does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: installing Node modules (npm ci)…"
+  npm ci --no-audit --no-fund
+fi
+
+echo "bootstrap: compiling TypeScript…"
+npx tsc -p tsconfig.json
+
+# A local DATABASE_URL (or none, which means the local default) needs the local server running.
+case "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ebpm}" in
+  *@127.0.0.1*|*@localhost*|*@/*)
+    if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+      if command -v pg_ctlcluster >/dev/null 2>&1; then
+        echo "bootstrap: starting the local PostgreSQL cluster…"
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+      else
+        echo "bootstrap: PostgreSQL is not answering on 127.0.0.1:5432; start it or set DATABASE_URL" >&2
+      fi
+    fi
+    ;;
+esac
+
+# Without TEMPORAL_ADDRESS the scripts start a dev server from the Temporal CLI: build it once if missing.
+if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
+  node dist/cli/main.js temporal install
+fi

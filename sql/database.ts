@@ -1,0 +1,133 @@
+/**
+ * The typed shape of every table the code reads or writes; it mirrors the migrations in ./migrations.
+ */
+import type { ColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+type Numeric = ColumnType<number, number, number>;
+
+export interface InputFilesTable {
+  file_sha256: string;
+  programme_id: string;
+  kind: 'applicants' | 'outcomes';
+  file_name: string;
+  rows_total: number;
+  rows_loaded: number;
+  rows_rejected: number;
+  loaded_at: Timestamp;
+}
+
+export interface RejectedRowsTable {
+  file_sha256: string;
+  line_number: number;
+  raw_record: Json<unknown>;
+  reasons: Json<{ code: string; field: string | null; message: string }[]>;
+}
+
+export interface ProgrammesTable {
+  programme_id: string;
+  name_ja: string;
+  name_en: string;
+  ministry: string;
+}
+
+export interface IndicatorsTable {
+  programme_id: string;
+  indicator_id: string;
+  stage: string;
+  name_ja: string;
+  name_en: string;
+  unit: string;
+  display_order: number;
+}
+
+export interface FirmsTable {
+  corporate_number: string;
+  firm_name: string;
+  industry_code: string;
+  prefecture_code: string;
+}
+
+export interface ApplicationsTable {
+  programme_id: string;
+  corporate_number: string;
+  call_round: number;
+  application_date: ColumnType<string, string, string>;
+  decision: 'awarded' | 'rejected';
+  award_fiscal_year: number | null;
+  subsidy_amount_yen: ColumnType<string | null, number | null, number | null>;
+  requested_amount_yen: ColumnType<string, number, number>;
+  employees_at_application: number;
+  consent: boolean;
+  source_file_sha256: string;
+  source_line: number;
+}
+
+export interface OutcomesTable {
+  programme_id: string;
+  corporate_number: string;
+  fiscal_year: number;
+  labour_productivity: Numeric;
+  average_wage: Numeric;
+  employees: number;
+  source_file_sha256: string;
+  source_line: number;
+}
+
+export interface EvaluationRunsTable {
+  run_key: string;
+  programme_id: string;
+  spec_version: number;
+  spec_hash: string;
+  spec: Json<unknown>;
+  input_files: Json<{ kind: string; sha256: string }[]>;
+  code_version: string;
+  workflow_id: string;
+  workflow_run_id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface KpiValuesTable {
+  run_key: string;
+  programme_id: string;
+  indicator_id: string;
+  fiscal_year: number;
+  value: Numeric;
+}
+
+export interface EffectEstimatesTable {
+  run_key: string;
+  programme_id: string;
+  outcome: string;
+  estimator: string;
+  term: string;
+  event_time: number | null;
+  status: 'estimated' | 'insufficient_data';
+  estimate: Numeric | null;
+  std_error: Numeric | null;
+  ci_low: Numeric | null;
+  ci_high: Numeric | null;
+  p_value: Numeric | null;
+  confidence_level: Numeric;
+  treated_units: number;
+  comparison_units: number;
+  observations: number;
+  note: string | null;
+}
+
+export interface Database {
+  'raw.input_files': InputFilesTable;
+  'raw.rejected_rows': RejectedRowsTable;
+  'core.programmes': ProgrammesTable;
+  'core.indicators': IndicatorsTable;
+  'core.firms': FirmsTable;
+  'core.applications': ApplicationsTable;
+  'core.outcomes': OutcomesTable;
+  'results.evaluation_runs': EvaluationRunsTable;
+  'results.kpi_values': KpiValuesTable;
+  'results.effect_estimates': EffectEstimatesTable;
+}
+

@@ -1,0 +1,45 @@
+/**
+ * Runs the numbered migrations forward; safe to call on every start (already-applied ones are skipped,
+ * and Kysely's advisory lock keeps two workers from migrating at once).
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import type { Database } from './database.js';
+import * as schemas from './migrations/0001_schemas.js';
+import * as rawInput from './migrations/0002_raw_input.js';
+import * as coreModel from './migrations/0003_core_model.js';
+import * as results from './migrations/0004_results.js';
+import * as biViews from './migrations/0005_bi_views.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_schemas': schemas,
+  '0002_raw_input': rawInput,
+  '0003_core_model': coreModel,
+  '0004_results': results,
+  '0005_bi_views': biViews,
+};
+
+export class MigrationFailedError extends Error {
+  constructor(
+    readonly migrationName: string,
+    cause: unknown,
+  ) {
+    super(`migration ${migrationName} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationFailedError';
+  }
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<readonly MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableSchema: 'public',
+    migrationTableName: 'ebpm_migrations',
+    migrationLockTableName: 'ebpm_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new MigrationFailedError(failed?.migrationName ?? 'unknown', error);
+  }
+  return results ?? [];
+}

@@ -1,0 +1,57 @@
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE results.evaluation_runs (
+      run_key         text PRIMARY KEY,
+      programme_id    text NOT NULL REFERENCES core.programmes (programme_id),
+      spec_version    integer NOT NULL,
+      spec_hash       text NOT NULL,
+      spec            jsonb NOT NULL,
+      input_files     jsonb NOT NULL,
+      code_version    text NOT NULL,
+      workflow_id     text NOT NULL,
+      workflow_run_id text NOT NULL,
+      status          text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+      started_at      timestamptz NOT NULL,
+      finished_at     timestamptz
+    )`.execute(db);
+  await sql`COMMENT ON TABLE results.evaluation_runs IS 'One row per distinct evaluation: run_key hashes programme, spec hash, input file hashes and code version, so re-running the same inputs updates this row instead of adding one.'`.execute(db);
+  await sql`
+    CREATE TABLE results.kpi_values (
+      run_key      text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
+      programme_id text NOT NULL,
+      indicator_id text NOT NULL,
+      fiscal_year  integer NOT NULL,
+      value        double precision NOT NULL,
+      PRIMARY KEY (run_key, indicator_id, fiscal_year),
+      FOREIGN KEY (programme_id, indicator_id) REFERENCES core.indicators (programme_id, indicator_id)
+    )`.execute(db);
+  await sql`
+    CREATE TABLE results.effect_estimates (
+      run_key          text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
+      programme_id     text NOT NULL,
+      outcome          text NOT NULL,
+      estimator        text NOT NULL,
+      term             text NOT NULL,
+      event_time       integer,
+      status           text NOT NULL CHECK (status IN ('estimated', 'insufficient_data')),
+      estimate         double precision,
+      std_error        double precision,
+      ci_low           double precision,
+      ci_high          double precision,
+      p_value          double precision,
+      confidence_level double precision NOT NULL,
+      treated_units    integer NOT NULL,
+      comparison_units integer NOT NULL,
+      observations     integer NOT NULL,
+      note             text,
+      PRIMARY KEY (run_key, outcome, estimator, term),
+      CHECK ((status = 'estimated') = (estimate IS NOT NULL))
+    )`.execute(db);
+  await sql`COMMENT ON TABLE results.effect_estimates IS 'Effect estimates per run, outcome, estimator and term (overall or an event time); insufficient_data rows carry a note instead of a number.'`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP TABLE IF EXISTS results.effect_estimates, results.kpi_values, results.evaluation_runs`.execute(db);
+}

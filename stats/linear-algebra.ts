@@ -1,0 +1,93 @@
+/**
+ * Dense linear algebra for the small symmetric systems of regression (p up to a few hundred).
+ * Matrices are row-major Float64Arrays of p*p entries.
+ */
+
+export class SingularMatrixError extends Error {
+  constructor(
+    readonly pivotIndex: number,
+    readonly pivotValue: number,
+    readonly context: string,
+  ) {
+    super(
+      `${context}: the matrix is singular or nearly so (pivot ${pivotIndex} = ${pivotValue.toExponential(3)}). ` +
+        'A regressor is constant or a linear combination of others; drop or recode it.',
+    );
+    this.name = 'SingularMatrixError';
+  }
+}
+
+/** Cholesky factor L (lower, row-major) of a symmetric positive definite matrix. */
+export function cholesky(matrix: Float64Array, size: number, context = 'cholesky'): Float64Array {
+  const lower = new Float64Array(size * size);
+  let scale = 0;
+  for (let i = 0; i < size; i++) scale = Math.max(scale, Math.abs(matrix[i * size + i]));
+  const tolerance = Math.max(scale, 1) * 1e-13;
+  for (let j = 0; j < size; j++) {
+    let diagonal = matrix[j * size + j];
+    for (let k = 0; k < j; k++) diagonal -= lower[j * size + k] ** 2;
+    if (!(diagonal > tolerance)) throw new SingularMatrixError(j, diagonal, context);
+    const root = Math.sqrt(diagonal);
+    lower[j * size + j] = root;
+    for (let i = j + 1; i < size; i++) {
+      let sum = matrix[i * size + j];
+      for (let k = 0; k < j; k++) sum -= lower[i * size + k] * lower[j * size + k];
+      lower[i * size + j] = sum / root;
+    }
+  }
+  return lower;
+}
+
+/** Inverse of a symmetric positive definite matrix through its Cholesky factor. */
+export function inverseSymmetric(matrix: Float64Array, size: number, context = 'inverse'): Float64Array {
+  const lower = cholesky(matrix, size, context);
+  // Invert L column by column by forward substitution, then form (L^-1)' L^-1.
+  const lowerInverse = new Float64Array(size * size);
+  for (let column = 0; column < size; column++) {
+    for (let i = column; i < size; i++) {
+      let sum = i === column ? 1 : 0;
+      for (let k = column; k < i; k++) sum -= lower[i * size + k] * lowerInverse[k * size + column];
+      lowerInverse[i * size + column] = sum / lower[i * size + i];
+    }
+  }
+  const inverse = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = 0;
+      for (let k = i; k < size; k++) sum += lowerInverse[k * size + i] * lowerInverse[k * size + j];
+      inverse[i * size + j] = sum;
+      inverse[j * size + i] = sum;
+    }
+  }
+  return inverse;
+}
+
+/** y = A x for a row-major rows×cols matrix. */
+export function multiplyMatrixVector(matrix: Float64Array, rows: number, cols: number, vector: Float64Array): Float64Array {
+  const result = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += matrix[i * cols + j] * vector[j];
+    result[i] = sum;
+  }
+  return result;
+}
+
+/** A B C for square size×size matrices, used for sandwich variance estimators. */
+export function sandwich(bread: Float64Array, meat: Float64Array, size: number): Float64Array {
+  const left = new Float64Array(size * size);
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < size; j++) {
+      let sum = 0;
+      for (let k = 0; k < size; k++) sum += bread[i * size + k] * meat[k * size + j];
+      left[i * size + j] = sum;
+    }
+  const result = new Float64Array(size * size);
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < size; j++) {
+      let sum = 0;
+      for (let k = 0; k < size; k++) sum += left[i * size + k] * bread[k * size + j];
+      result[i * size + j] = sum;
+    }
+  return result;
+}

@@ -1,0 +1,59 @@
+import * as aq from 'arquero';
+import { describe, expect, it } from 'vitest';
+import { evaluateKpi, fiscalYearOfDate, KpiExpressionError } from '../kpi/evaluate-kpis.js';
+import { smeLabourSaving } from '../programmes/sme-labour-saving.js';
+import type { KpiDefinition } from '../schemas/kpi-definition.js';
+
+const tables = {
+  applications: aq.table({
+    awarded: [true, true, false, true, false],
+    award_fiscal_year: [2021, 2021, null, 2022, null],
+    application_fiscal_year: [2021, 2021, 2021, 2022, 2022],
+    subsidy_amount_yen: [2_000_000, 3_000_000, null, 4_500_000, null],
+  }),
+  outcomes: aq.table({
+    fiscal_year: [2021, 2021, 2022, 2022],
+    post_award: [true, false, true, true],
+    labour_productivity: [600, 900, 620, 700],
+    average_wage: [400, 500, 410, 420],
+  }),
+};
+
+const kpi = (id: string): KpiDefinition => {
+  const definition = smeLabourSaving.kpis.find((candidate) => candidate.id === id);
+  if (!definition) throw new Error(`no KPI ${id}`);
+  return definition;
+};
+
+describe('KPI engine over the programme catalogue definitions', () => {
+  it('sums the subsidy granted per award fiscal year, in millions of yen', () => {
+    expect(evaluateKpi(kpi('subsidy_granted'), tables)).toEqual([
+      { indicatorId: 'subsidy_granted', fiscalYear: 2021, value: 5 },
+      { indicatorId: 'subsidy_granted', fiscalYear: 2022, value: 4.5 },
+    ]);
+  });
+
+  it('computes the award rate per application fiscal year in percent', () => {
+    const [first, second] = evaluateKpi(kpi('award_rate'), tables).map((v) => v.value);
+    expect(first).toBeCloseTo((2 / 3) * 100, 12);
+    expect(second).toBe(50);
+  });
+
+  it('averages outcomes over supported firms after their award only', () => {
+    expect(evaluateKpi(kpi('labour_productivity_supported'), tables).map((v) => [v.fiscalYear, v.value])).toEqual([
+      [2021, 600],
+      [2022, 660],
+    ]);
+  });
+
+  it('reports a broken expression with the indicator id and how to fix it', () => {
+    const broken = { ...kpi('firms_awarded'), value: 'd => op.nosuch(d.x)' };
+    expect(() => evaluateKpi(broken, tables)).toThrow(KpiExpressionError);
+    expect(() => evaluateKpi(broken, tables)).toThrow(/indicator firms_awarded/);
+  });
+
+  it('assigns dates to Japanese fiscal years starting in April', () => {
+    expect(fiscalYearOfDate('2024-03-31')).toBe(2023);
+    expect(fiscalYearOfDate('2024-04-01')).toBe(2024);
+  });
+});

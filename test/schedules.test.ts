@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import type { TemporalSession } from '../runtime/temporal.js';
+import {
+  createEvaluationSchedule,
+  deleteEvaluationSchedule,
+  listEvaluationSchedules,
+  ScheduleRequestError,
+  triggerEvaluationSchedule,
+} from '../scheduling/evaluation-schedules.js';
+import type { EvaluationResult } from '../workflows/index.js';
+import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+describe('scheduled evaluation runs (Temporal Schedules)', () => {
+  let temporal: TemporalSession;
+  let database: TestDatabase;
+  let scratchDir: string;
+
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    database = await createTestDatabase();
+    scratchDir = mkdtempSync(join(tmpdir(), 'ebpm-schedule-test-'));
+  });
+  afterAll(async () => {
+    await temporal?.close();
+    await database?.drop();
+    rmSync(scratchDir, { recursive: true, force: true });
+  });
+
+  it('creates, lists, triggers a run that completes, and deletes a schedule', async () => {
+    const files = writeSyntheticFiles(scratchDir, { seed: 3, applicants: 300, withInvalidRows: false });
+    const taskQueue = uniqueTaskQueue('schedule');
+    const scheduleId = `weekly-${taskQueue}`;
+    await createEvaluationSchedule(temporal.client, {
+      scheduleId,
+      taskQueue,
+      cron: '0 3 * * 1',
+      input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile },
+      note: 'weekly evaluation',
+    });
+
+    const listed = (await listEvaluationSchedules(temporal.client)).find((s) => s.scheduleId === scheduleId);
+    expect(listed).toMatchObject({ programmeId: 'sme-labour-saving', paused: false, note: 'weekly evaluation' });
+    expect(listed?.nextRuns[0]?.getUTCDay()).toBe(1);
+
+    const worker = await createTestWorker(temporal, database.db, taskQueue);
+    const result = await worker.runUntil(async () => {
+      await triggerEvaluationSchedule(temporal.client, scheduleId);
+      const handle = temporal.client.schedule.getHandle(scheduleId);
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const started = (await handle.describe()).info.recentActions[0]?.action.workflow;
+        if (started) return (await temporal.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()) as EvaluationResult;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error('the triggered schedule started no workflow within 20 s');
+    });
+    expect(result.ingest[0].rowsLoaded).toBe(300);
+    expect(result.effects.overall.length).toBeGreaterThan(0);
+
+    await deleteEvaluationSchedule(temporal.client, scheduleId);
+    expect((await listEvaluationSchedules(temporal.client)).map((s) => s.scheduleId)).not.toContain(scheduleId);
+  });
+
+  it('refuses a schedule with both a cron expression and an interval, and a second schedule with the same id', async () => {
+    const input = { programmeId: 'sme-labour-saving', applicantsFile: '/dev/null', outcomesFile: '/dev/null' };
+    await expect(
+      createEvaluationSchedule(temporal.client, { scheduleId: 'both', taskQueue: 'q', input, cron: '0 3 * * 1', every: '1 day' }),
+    ).rejects.toThrow(ScheduleRequestError);
+    const scheduleId = `duplicate-${uniqueTaskQueue('s')}`;
+    await createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', input, every: '30 days' });
+    await expect(createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', input, every: '30 days' })).rejects.toThrow(/exists already/);
+    await deleteEvaluationSchedule(temporal.client, scheduleId);
+    await expect(deleteEvaluationSchedule(temporal.client, scheduleId)).rejects.toThrow(/no schedule with id/);
+  });
+});

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The shared reference folder sits beside the checkout (../shared/data); EBPM_SHARED_DATA overrides it. */
+export function sharedDataPath(relative: string): string {
+  const base = process.env.EBPM_SHARED_DATA ?? resolve(here, '../../../shared/data');
+  const path = join(base, relative);
+  if (!existsSync(path)) throw new Error(`reference file ${path} is missing; set EBPM_SHARED_DATA to the folder holding mpdta.csv`);
+  return path;
+}
+
+export interface Mpdta {
+  countyreal: number[];
+  year: number[];
+  lpop: number[];
+  lemp: number[];
+  firstTreat: number[];
+}
+
+export function readMpdta(): Mpdta {
+  const rows = parse(readFileSync(sharedDataPath('mpdta.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  return {
+    countyreal: rows.map((row) => Number(row.countyreal)),
+    year: rows.map((row) => Number(row.year)),
+    lpop: rows.map((row) => Number(row.lpop)),
+    lemp: rows.map((row) => Number(row.lemp)),
+    firstTreat: rows.map((row) => Number(row['first.treat'])),
+  };
+}

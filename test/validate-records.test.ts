@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { createRecordValidator, isRejected } from '../ingest/validate-records.js';
+
+const header = [...APPLICANT_COLUMNS];
+const validFields = ['1180301018771', '合成データ株式会社', '1', '2021-07-15', 'awarded', '2021', '5000000', '10000000', 'E', '23', '12', 'true'];
+
+function validator(columns: readonly string[] = header) {
+  return createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header: columns, keyOf: applicantKey });
+}
+
+describe('record validation at the edge', () => {
+  it('accepts a valid applicant row and types its fields', () => {
+    const result = validator().validate({ line: 2, fields: validFields });
+    expect(isRejected(result)).toBe(false);
+    expect(result).toMatchObject({ line: 2, row: { call_round: 1, award_fiscal_year: 2021, subsidy_amount_yen: 5_000_000, consent: true } });
+  });
+
+  it('rejects a bad check digit and a non-numeric count in one row, with one reason each', () => {
+    const fields = [...validFields];
+    fields[0] = '2180301018771';
+    fields[10] = '約30';
+    const result = validator().validate({ line: 5, fields });
+    expect(isRejected(result)).toBe(true);
+    if (!isRejected(result)) return;
+    expect(result.reasons.map((reason) => reason.code)).toEqual(['corporate_number_check_digit', 'invalid_employees']);
+    expect(result.raw).toMatchObject({ corporate_number: '2180301018771', employees: '約30' });
+  });
+
+  it('rejects every row when a required column is missing, naming the column', () => {
+    const columns = header.filter((column) => column !== 'prefecture_code');
+    const fields = validFields.filter((_, index) => header[index] !== 'prefecture_code');
+    const result = validator(columns).validate({ line: 2, fields });
+    expect(isRejected(result) && result.reasons).toEqual([expect.objectContaining({ code: 'missing_column', field: 'prefecture_code' })]);
+  });
+
+  it('rejects a truncated line and the second row of the same applicant and round', () => {
+    const check = validator();
+    expect(isRejected(check.validate({ line: 2, fields: validFields.slice(0, 5) }))).toBe(true);
+    expect(isRejected(check.validate({ line: 3, fields: validFields }))).toBe(false);
+    const duplicate = check.validate({ line: 4, fields: validFields });
+    expect(isRejected(duplicate) && duplicate.reasons[0]).toMatchObject({ code: 'duplicate_key', message: expect.stringContaining('line 3') });
+  });
+
+  it('requires an award year for awarded rows and forbids one for rejected rows', () => {
+    const awardedWithoutYear = [...validFields];
+    awardedWithoutYear[5] = '';
+    const rejectedWithYear = [...validFields];
+    rejectedWithYear[4] = 'rejected';
+    rejectedWithYear[6] = '';
+    const first = validator().validate({ line: 2, fields: awardedWithoutYear });
+    const second = validator().validate({ line: 2, fields: rejectedWithYear });
+    expect(isRejected(first) && first.reasons.map((r) => r.field)).toEqual(['award_fiscal_year']);
+    expect(isRejected(second) && second.reasons.map((r) => r.field)).toEqual(['award_fiscal_year']);
+  });
+});

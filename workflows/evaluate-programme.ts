@@ -1,0 +1,98 @@
+/**
+ * One programme's evaluation, durably: ingest the applicant and outcome files, register the run with its
+ * lineage, compute the logic-model KPIs, estimate the effects, and refresh what BI tools read.
+ * Deterministic orchestration only; every side effect is an activity.
+ */
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { EbpmActivities } from '../activities/index.js';
+import type { EffectSummary, IngestAccount, KpiSummary, RegisteredRun } from '../activities/contracts.js';
+
+export interface EvaluateProgrammeInput {
+  readonly programmeId: string;
+  readonly applicantsFile: string;
+  readonly outcomesFile: string;
+}
+
+const STEPS = [
+  'registering programme',
+  'ingesting applicants',
+  'ingesting outcomes',
+  'registering run',
+  'computing KPIs',
+  'estimating effects',
+  'refreshing BI views',
+  'done',
+] as const;
+
+export interface EvaluationProgress {
+  readonly step: (typeof STEPS)[number] | 'failed';
+  readonly completedSteps: number;
+  readonly totalSteps: number;
+}
+
+export interface EvaluationResult {
+  readonly programmeId: string;
+  readonly run: RegisteredRun;
+  readonly ingest: readonly IngestAccount[];
+  readonly kpis: KpiSummary;
+  readonly effects: EffectSummary;
+  readonly refreshedViews: readonly string[];
+}
+
+export const progressQuery = defineQuery<EvaluationProgress>('progress');
+
+const fast = proxyActivities<EbpmActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
+});
+
+const heavy = proxyActivities<EbpmActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
+});
+
+export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<EvaluationResult> {
+  const totalSteps = STEPS.length - 1;
+  let progress: EvaluationProgress = { step: STEPS[0], completedSteps: 0, totalSteps };
+  setHandler(progressQuery, () => progress);
+  const advance = (step: (typeof STEPS)[number]) => {
+    progress = { step, completedSteps: STEPS.indexOf(step), totalSteps };
+  };
+
+  await fast.registerProgramme(input.programmeId);
+  advance('ingesting applicants');
+  const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile });
+  advance('ingesting outcomes');
+  const outcomes = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'outcomes', path: input.outcomesFile });
+
+  advance('registering run');
+  const info = workflowInfo();
+  const run = await fast.registerRun({
+    programmeId: input.programmeId,
+    inputFiles: [
+      { kind: 'applicants', sha256: applicants.fileSha256 },
+      { kind: 'outcomes', sha256: outcomes.fileSha256 },
+    ],
+    workflowId: info.workflowId,
+    workflowRunId: info.runId,
+  });
+
+  let kpis: KpiSummary;
+  let effects: EffectSummary;
+  try {
+    advance('computing KPIs');
+    kpis = await heavy.computeKpis({ runKey: run.runKey, programmeId: input.programmeId });
+    advance('estimating effects');
+    effects = await heavy.estimateEffects({ runKey: run.runKey, programmeId: input.programmeId });
+    await fast.finishRun({ runKey: run.runKey, status: 'succeeded' });
+  } catch (error) {
+    progress = { ...progress, step: 'failed' };
+    await fast.finishRun({ runKey: run.runKey, status: 'failed' });
+    throw error;
+  }
+  advance('refreshing BI views');
+  const refreshedViews = await fast.refreshBiViews();
+  advance('done');
+  return { programmeId: input.programmeId, run, ingest: [applicants, outcomes], kpis, effects, refreshedViews };
+}
