@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './project-root.js';
 
-const environmentSchema = z.object({
+export const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/ebpm')

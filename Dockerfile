@@ -1,0 +1,32 @@
+# The ebpm worker (and CLI) image used by docker-compose.yml.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json ./
+COPY activities ./activities
+COPY analysis ./analysis
+COPY bench ./bench
+COPY cli ./cli
+COPY config ./config
+COPY ingest ./ingest
+COPY kpi ./kpi
+COPY programmes ./programmes
+COPY runtime ./runtime
+COPY scheduling ./scheduling
+COPY schemas ./schemas
+COPY sql ./sql
+COPY stats ./stats
+COPY synth ./synth
+COPY test ./test
+COPY workflows ./workflows
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["worker"]
