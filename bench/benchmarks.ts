@@ -4,7 +4,7 @@
  */
 import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
-import { SeededRandom } from '../synth/random.js';
+import { SeededRandom } from '../stats/random.js';
 import { timeMs } from './timing.js';
 
 export interface Benchmark<Fixture = unknown> {

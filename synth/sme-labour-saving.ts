@@ -10,7 +10,7 @@ import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import { OUTCOME_COLUMNS, type OutcomeMeasure } from '../schemas/outcome.js';
 import { toCsv } from './csv-writer.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../stats/random.js';
 
 export interface SyntheticOptions {
   readonly seed: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
-import { SeededRandom } from '../synth/random.js';
+import { SeededRandom } from '../stats/random.js';
 
 const TRUE_EFFECT = 0.5;
 
