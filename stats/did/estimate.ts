@@ -5,6 +5,7 @@
 import { aggregateGroupTimeEffects, type AggregateEstimate, type Aggregations } from './aggregations.js';
 import { prepareBalancedPanel, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 import { estimateGroupTimeEffects, type GroupTimeOptions, type GroupTimeResult, type WaldPretest } from './group-time-effects.js';
+import { multiplierBootstrap, type BootstrapOptions } from './multiplier-bootstrap.js';
 
 export interface DidReport {
   readonly attgt: readonly { group: number; time: number; att: number | null; se: number | null }[];
@@ -18,6 +19,27 @@ export interface DidReport {
   readonly n: { readonly units: number; readonly periods: number };
   readonly dropped: readonly DroppedUnits[];
   readonly notes: readonly string[];
+  readonly bootstrap?: BootstrapReport;
+}
+
+/** A bootstrap standard error and the uniform band (estimate ± critical value × SE) of one element. */
+export interface BandedEstimate {
+  readonly att: number;
+  readonly se: number | null;
+  readonly bandLow: number | null;
+  readonly bandHigh: number | null;
+}
+
+export interface BootstrapReport {
+  readonly draws: number;
+  readonly seed: number;
+  readonly confidenceLevel: number;
+  readonly multipliers: 'gaussian';
+  readonly simple: { readonly se: number | null };
+  readonly attgt: { readonly criticalValue: number; readonly cells: readonly (BandedEstimate & { group: number; time: number })[] };
+  readonly dynamic: { readonly criticalValue: number; readonly se: number | null; readonly by: readonly (BandedEstimate & { e: number })[] };
+  readonly group: { readonly criticalValue: number; readonly se: number | null; readonly by: readonly (BandedEstimate & { group: number })[] };
+  readonly calendar: { readonly criticalValue: number; readonly se: number | null; readonly by: readonly (BandedEstimate & { time: number })[] };
 }
 
 export interface DidEstimate {
@@ -28,7 +50,71 @@ export interface DidEstimate {
 
 const estimateOnly = ({ att, se }: AggregateEstimate) => ({ att, se });
 
-export function estimateStaggeredDid(columns: LongDidColumns, options: GroupTimeOptions): DidEstimate {
+export interface StaggeredDidOptions extends GroupTimeOptions {
+  readonly bootstrap?: BootstrapOptions;
+}
+
+function banded<Key extends object>(key: Key, att: number, se: number | null, criticalValue: number): BandedEstimate & Key {
+  const usable = se !== null && Number.isFinite(criticalValue);
+  return { ...key, att, se, bandLow: usable ? att - criticalValue * (se as number) : null, bandHigh: usable ? att + criticalValue * (se as number) : null };
+}
+
+function bootstrapReport(groupTime: GroupTimeResult, aggregations: Aggregations, options: BootstrapOptions): BootstrapReport {
+  const cellIndices: number[] = [];
+  groupTime.influence.forEach((influence, index) => {
+    if (influence !== null) cellIndices.push(index);
+  });
+  const columns: Float64Array[] = cellIndices.map((index) => groupTime.influence[index] as Float64Array);
+  const family = (influences: readonly Float64Array[]) => {
+    const start = columns.length;
+    columns.push(...influences);
+    return influences.map((_, offset) => start + offset);
+  };
+  const cellFamily = cellIndices.map((_, offset) => offset);
+  const dynamicFamily = family(aggregations.dynamic.by.map((entry) => entry.influence));
+  const groupFamily = family(aggregations.group.by.map((entry) => entry.influence));
+  const calendarFamily = family(aggregations.calendar.by.map((entry) => entry.influence));
+  const [simple, dynamicOverall, groupOverall, calendarOverall] = family([
+    aggregations.simple.influence,
+    aggregations.dynamic.overall.influence,
+    aggregations.group.overall.influence,
+    aggregations.calendar.overall.influence,
+  ]);
+  const result = multiplierBootstrap(columns, groupTime.unitCount, [cellFamily, dynamicFamily, groupFamily, calendarFamily], options);
+  const se = (column: number) => result.columns[column].se;
+  const [cellCritical, dynamicCritical, groupCritical, calendarCritical] = result.criticalValues;
+  return {
+    draws: options.draws,
+    seed: options.seed,
+    confidenceLevel: 1 - options.alpha,
+    multipliers: 'gaussian',
+    simple: { se: se(simple) },
+    attgt: {
+      criticalValue: cellCritical,
+      cells: cellIndices.map((cellIndex, offset) => {
+        const cell = groupTime.cells[cellIndex];
+        return banded({ group: cell.group, time: cell.time }, cell.att as number, se(cellFamily[offset]), cellCritical);
+      }),
+    },
+    dynamic: {
+      criticalValue: dynamicCritical,
+      se: se(dynamicOverall),
+      by: aggregations.dynamic.by.map((entry, offset) => banded({ e: entry.e }, entry.att, se(dynamicFamily[offset]), dynamicCritical)),
+    },
+    group: {
+      criticalValue: groupCritical,
+      se: se(groupOverall),
+      by: aggregations.group.by.map((entry, offset) => banded({ group: entry.group }, entry.att, se(groupFamily[offset]), groupCritical)),
+    },
+    calendar: {
+      criticalValue: calendarCritical,
+      se: se(calendarOverall),
+      by: aggregations.calendar.by.map((entry, offset) => banded({ time: entry.time }, entry.att, se(calendarFamily[offset]), calendarCritical)),
+    },
+  };
+}
+
+export function estimateStaggeredDid(columns: LongDidColumns, options: StaggeredDidOptions): DidEstimate {
   const prepared = prepareBalancedPanel(columns, { anticipation: options.anticipation });
   const groupTime = estimateGroupTimeEffects(prepared.panel, options);
   const aggregations = aggregateGroupTimeEffects(groupTime);
@@ -51,6 +137,7 @@ export function estimateStaggeredDid(columns: LongDidColumns, options: GroupTime
     n: { units: groupTime.unitCount, periods: groupTime.periods.length },
     dropped: prepared.dropped,
     notes,
+    ...(options.bootstrap ? { bootstrap: bootstrapReport(groupTime, aggregations, options.bootstrap) } : {}),
   };
   return { report, groupTime, aggregations };
 }

@@ -3,8 +3,8 @@
  * cell's influence function on the full set of units, the analytic standard errors clustered by unit, and
  * the Wald pre-test of parallel trends on the pre-treatment cells. Mirrors `did::att_gt` for panel data.
  */
-import { selectRows, type DesignMatrix } from '../design-matrix.js';
-import { inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
+import { selectRows, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
+import { cholesky, inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
 import { chiSquareSurvival } from '../distributions.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
@@ -134,6 +134,7 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
     usablePeriods = panel.periods.filter((p) => p < latest - options.anticipation).length;
   }
   if (groups.length === 0) throw new DidInputError('no treated cohort has a comparison group; check the group column');
+  assertCovariatesNotCollinear(panel);
 
   const unitWeights = new Float64Array(n).fill(1);
   const cells: GroupTimeCell[] = [];
@@ -210,7 +211,25 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   }
 
   const { pretest, pretestNote } = waldPretest(cells, influence, n);
-  return { cells, influence, unitCount: n, periods: panel.periods, groups, unitGroup: panel.group, unitWeights, pretest, pretestNote, options };
+  return { cells, influence, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, unitGroup: panel.group, unitWeights, pretest, pretestNote, options };
+}
+
+/** A constant covariate, or one that is a combination of others, makes every 2×2 singular: say which one up front. */
+function assertCovariatesNotCollinear(panel: BalancedPanel): void {
+  if (!panel.covariatesByPeriod) return;
+  const k = panel.covariateNames.length + 1;
+  const design = { rows: panel.unitCount, columns: k, values: panel.covariatesByPeriod[0] };
+  const crossProduct = weightedCrossProduct(design, new Float64Array(panel.unitCount).fill(1));
+  try {
+    cholesky(crossProduct, k, 'covariates');
+  } catch (error) {
+    if (!(error instanceof SingularMatrixError)) throw error;
+    const offending = error.pivotIndex === 0 ? 'the intercept' : `covariate "${panel.covariateNames[error.pivotIndex - 1]}"`;
+    throw new DidInputError(
+      `the covariate matrix is singular: ${offending} is constant or a linear combination of the covariates before it ` +
+        `(${panel.covariateNames.join(', ')}); drop or recode it`,
+    );
+  }
 }
 
 /** W = n·a'V⁻¹a over pre-treatment cells with a standard error; χ² with as many degrees of freedom as cells. */
