@@ -1,46 +1,40 @@
 #!/usr/bin/env node
 /**
- * ebpm: the command line. Each command lives in ./commands; this file only dispatches and reports errors.
+ * ebpm: the command line. Each command lives in ./commands and is loaded only when called, so that a
+ * quick command (estimate, help) does not pay for Temporal and Postgres clients it never uses.
  */
-import { WorkflowFailedError } from '@temporalio/client';
-import { EnvironmentError } from '../config/environment.js';
-import { DatabaseUnavailableError } from '../runtime/database.js';
-import { TemporalInstallError } from '../runtime/temporal-cli.js';
-import { TemporalUnavailableError } from '../runtime/temporal.js';
-import { ScheduleRequestError } from '../scheduling/evaluation-schedules.js';
-import { MigrationFailedError } from '../sql/migrate.js';
-import { demoCommand, demoUsage } from './commands/demo.js';
-import { generateCommand, generateUsage } from './commands/generate.js';
-import { migrateCommand, migrateUsage } from './commands/migrate.js';
-import { scheduleCommand, scheduleUsage } from './commands/schedule.js';
-import { studyCommand, studyUsage } from './commands/study.js';
-import { temporalCommand, temporalUsage } from './commands/temporal.js';
-import { workerCommand, workerUsage } from './commands/worker.js';
 import { UsageError } from './errors.js';
+import { USAGE, type CommandName } from './usage.js';
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; usage: string }> = {
-  demo: { run: demoCommand, usage: demoUsage },
-  study: { run: studyCommand, usage: studyUsage },
-  schedule: { run: scheduleCommand, usage: scheduleUsage },
-  worker: { run: workerCommand, usage: workerUsage },
-  migrate: { run: migrateCommand, usage: migrateUsage },
-  generate: { run: generateCommand, usage: generateUsage },
-  temporal: { run: temporalCommand, usage: temporalUsage },
+type Command = (args: string[]) => Promise<void>;
+
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  study: async () => (await import('./commands/study.js')).studyCommand,
+  estimate: async () => (await import('./commands/estimate.js')).estimateCommand,
+  schedule: async () => (await import('./commands/schedule.js')).scheduleCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
+  generate: async () => (await import('./commands/generate.js')).generateCommand,
+  temporal: async () => (await import('./commands/temporal.js')).temporalCommand,
 };
 
-const EXPECTED_FAILURES = [
-  EnvironmentError,
-  DatabaseUnavailableError,
-  TemporalUnavailableError,
-  TemporalInstallError,
-  MigrationFailedError,
-  ScheduleRequestError,
-];
+/** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */
+const EXPECTED_FAILURES = new Set([
+  'EnvironmentError',
+  'DatabaseUnavailableError',
+  'TemporalUnavailableError',
+  'TemporalInstallError',
+  'MigrationFailedError',
+  'ScheduleRequestError',
+]);
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}
 
 function usage(): string {
-  return `usage:\n${Object.values(COMMANDS)
-    .map((command) => command.usage.replace(/^/gm, '  '))
-    .join('\n')}\n\nenvironment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, EBPM_TASK_QUEUE (see README.md)`;
+  return `usage:\n${Object.values(USAGE).map(indent).join('\n')}\n\nenvironment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, EBPM_TASK_QUEUE (see README.md)`;
 }
 
 /** The innermost message of a workflow failure: usually the activity's own error, which names the fix. */
@@ -50,34 +44,38 @@ function rootMessage(error: Error): string {
   return current instanceof Error ? current.message : String(current);
 }
 
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     console.log(usage());
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (!isCommandName(name)) {
     console.error(`ebpm: unknown command "${name}"\n${usage()}`);
     return 2;
   }
   try {
-    await command.run(args);
+    await (await COMMANDS[name]())(args);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`ebpm ${name}: ${error.message}\nusage:\n${command.usage.replace(/^/gm, '  ')}`);
+    if (!(error instanceof Error)) throw error;
+    if (error instanceof UsageError || ('code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`ebpm ${name}: ${error.message}\nusage:\n${indent(USAGE[name])}`);
       return 2;
     }
-    if (error instanceof WorkflowFailedError) {
+    if (error.name === 'WorkflowFailedError') {
       console.error(`ebpm ${name}: the evaluation workflow failed: ${rootMessage(error)}`);
       return 1;
     }
-    if (EXPECTED_FAILURES.some((type) => error instanceof type)) {
-      console.error(`ebpm ${name}: ${(error as Error).message}`);
+    if (EXPECTED_FAILURES.has(error.name)) {
+      console.error(`ebpm ${name}: ${error.message}`);
       return 1;
     }
-    console.error(`ebpm ${name}: unexpected error:`, process.env.EBPM_DEBUG ? error : (error as Error).message ?? error);
+    console.error(`ebpm ${name}: unexpected error:`, process.env.EBPM_DEBUG ? error : error.message);
     if (!process.env.EBPM_DEBUG) console.error('(set EBPM_DEBUG=1 for the stack trace)');
     return 1;
   }

@@ -9,10 +9,6 @@ import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
 import { positiveInteger, writeSyntheticFiles } from './generate.js';
 
-export const demoUsage =
-  'ebpm demo [--seed N] [--applicants N]\n' +
-  '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views';
-
 export async function demoCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { seed: { type: 'string' }, applicants: { type: 'string' } } });
   const started = Date.now();

@@ -4,10 +4,6 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SYNTHETIC_OPTIONS, generateSmeLabourSaving } from '../../synth/sme-labour-saving.js';
 import { UsageError } from '../errors.js';
 
-export const generateUsage =
-  'ebpm generate --out DIR [--seed N] [--applicants N] [--no-invalid-rows]\n' +
-  '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for sme-labour-saving';
-
 export interface GeneratedFiles {
   readonly applicantsFile: string;
   readonly outcomesFile: string;

@@ -1,8 +1,6 @@
 import { readEnvironment } from '../../config/environment.js';
 import { openDatabaseReady } from '../services.js';
 
-export const migrateUsage = 'ebpm migrate    create the database if missing and apply pending migrations';
-
 export async function migrateCommand(): Promise<void> {
   const db = await openDatabaseReady(readEnvironment(), (line) => console.log(line));
   await db.destroy();

@@ -11,11 +11,6 @@ import { UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
 import { parseStudyRequest } from '../study-input.js';
 
-export const scheduleUsage =
-  'ebpm schedule create --id ID --programme ID --applicants FILE --outcomes FILE (--cron EXPR | --every DURATION) [--note TEXT]\n' +
-  'ebpm schedule list | delete --id ID | trigger --id ID\n' +
-  '    scheduled evaluation runs (Temporal Schedules); needs TEMPORAL_ADDRESS and `ebpm worker` running';
-
 export async function scheduleCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (!['create', 'list', 'delete', 'trigger'].includes(action ?? '')) throw new UsageError(`unknown action "${action ?? ''}" for ebpm schedule`);

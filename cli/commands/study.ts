@@ -6,11 +6,6 @@ import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
 
-export const studyUsage =
-  'ebpm study --programme ID --applicants FILE --outcomes FILE [--json] [--deployed-worker]\n' +
-  '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
-  '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)';
-
 export async function studyCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,

@@ -8,10 +8,6 @@ import { startDevServer } from '../../runtime/temporal.js';
 import { UsageError } from '../errors.js';
 import { positiveInteger } from './generate.js';
 
-export const temporalUsage =
-  'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
-  'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted';
-
 export async function temporalCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const environment = readEnvironment();

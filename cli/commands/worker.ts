@@ -2,8 +2,6 @@ import { readEnvironment } from '../../config/environment.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
 import { openServices } from '../services.js';
 
-export const workerUsage = 'ebpm worker    run a worker on EBPM_TASK_QUEUE until interrupted (for deployments and schedules)';
-
 export async function workerCommand(): Promise<void> {
   const environment = readEnvironment();
   const log = (line: string) => console.log(line);

@@ -5,10 +5,12 @@
  * Cells without an estimate are left out (did's na.rm = TRUE).
  */
 import { standardErrorOf, type GroupTimeResult } from './group-time-effects.js';
+import type { InfluenceAlgebra, PanelCohorts } from './influence.js';
 
 export interface AggregateEstimate {
   readonly att: number;
   readonly se: number | null;
+  /** In the representation of the group-time result's algebra. */
   readonly influence: Float64Array;
 }
 
@@ -33,55 +35,53 @@ interface Term {
   readonly share: number;
 }
 
-/** Weighted average of terms with weights ∝ cohort share, plus the influence of estimating the shares. */
-function shareWeightedAverage(terms: readonly Term[], unitGroup: Float64Array, unitWeights: Float64Array, withWeightEffect: boolean): AggregateEstimate {
-  const n = unitGroup.length;
+/**
+ * Weighted average of terms with weights ∝ cohort share. With `withWeightEffect`, adds did's wif(): the
+ * influence of estimating the shares, which for unit i in cohort c is the constant
+ * (Σ_{k: g_k = c} att_k − A)/S − (#{k: g_k = c} − S)·A/S², with S = Σ_k p_k and A = Σ_k att_k p_k.
+ */
+function shareWeightedAverage(
+  terms: readonly Term[],
+  algebra: InfluenceAlgebra<Float64Array>,
+  cohorts: PanelCohorts,
+  withWeightEffect: boolean,
+): AggregateEstimate {
   const totalShare = terms.reduce((sum, term) => sum + term.share, 0);
-  const att = terms.reduce((sum, term) => sum + term.att * term.share, 0) / totalShare;
-  const influence = new Float64Array(n);
-  for (const term of terms) {
-    const weight = term.share / totalShare;
-    for (let i = 0; i < n; i++) influence[i] += weight * term.influence[i];
-  }
+  const attShareSum = terms.reduce((sum, term) => sum + term.att * term.share, 0);
+  const att = attShareSum / totalShare;
+  let cohortConstant: Float64Array | undefined;
   if (withWeightEffect) {
-    // did's wif(): centred_k(i) = w_i·1{G_i = g_k} − p_k; IF += Σ_k att_k (centred_k/S − Σ_j centred_j · p_k/S²).
-    const attByGroup = new Map<number, number>();
-    const countByGroup = new Map<number, number>();
-    let attShareSum = 0;
-    let shareSum = 0;
-    for (const term of terms) {
-      attByGroup.set(term.group, (attByGroup.get(term.group) ?? 0) + term.att);
-      countByGroup.set(term.group, (countByGroup.get(term.group) ?? 0) + 1);
-      attShareSum += term.att * term.share;
-      shareSum += term.share;
-    }
-    for (let i = 0; i < n; i++) {
-      const g = unitGroup[i];
-      const attOfUnitGroup = attByGroup.get(g) ?? 0;
-      const termsOfUnitGroup = countByGroup.get(g) ?? 0;
-      const centredAtt = unitWeights[i] * attOfUnitGroup - attShareSum;
-      const centredSum = unitWeights[i] * termsOfUnitGroup - shareSum;
-      influence[i] += centredAtt / totalShare - (centredSum * attShareSum) / (totalShare * totalShare);
-    }
+    cohortConstant = new Float64Array(cohorts.groups.length);
+    cohorts.groups.forEach((group, c) => {
+      let attOfCohort = 0;
+      let termsOfCohort = 0;
+      for (const term of terms) {
+        if (term.group !== group) continue;
+        attOfCohort += term.att;
+        termsOfCohort++;
+      }
+      (cohortConstant as Float64Array)[c] =
+        (attOfCohort - attShareSum) / totalShare - ((termsOfCohort - totalShare) * attShareSum) / (totalShare * totalShare);
+    });
   }
-  return { att, se: standardErrorOf(influence, n), influence };
+  const influence = algebra.combine(
+    terms.map((term) => [term.share / totalShare, term.influence] as const),
+    cohortConstant,
+  );
+  return { att, se: standardErrorOf(algebra, influence), influence };
 }
 
-function plainAverage(estimates: readonly AggregateEstimate[], n: number): AggregateEstimate {
-  const influence = new Float64Array(n);
-  for (const estimate of estimates) for (let i = 0; i < n; i++) influence[i] += estimate.influence[i] / estimates.length;
+function plainAverage(estimates: readonly AggregateEstimate[], algebra: InfluenceAlgebra<Float64Array>): AggregateEstimate {
+  const influence = algebra.combine(estimates.map((estimate) => [1 / estimates.length, estimate.influence] as const));
   const att = estimates.reduce((sum, estimate) => sum + estimate.att, 0) / estimates.length;
-  return { att, se: standardErrorOf(influence, n), influence };
+  return { att, se: standardErrorOf(algebra, influence), influence };
 }
 
 export function aggregateGroupTimeEffects(result: GroupTimeResult): Aggregations {
+  const { algebra, cohorts } = result;
   const n = result.unitCount;
   const share = new Map<number, number>();
-  for (const g of result.groups) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) if (result.unitGroup[i] === g) sum += result.unitWeights[i];
-    share.set(g, sum / n);
-  }
+  cohorts.groups.forEach((group, c) => share.set(group, cohorts.sizes[c] / n));
   const terms: (Term & { time: number })[] = [];
   result.cells.forEach((cell, index) => {
     const influence = result.influence[index];
@@ -90,26 +90,25 @@ export function aggregateGroupTimeEffects(result: GroupTimeResult): Aggregations
   });
   const post = terms.filter((term) => term.group <= term.time);
   if (post.length === 0) throw new Error('no post-treatment ATT(g,t) could be estimated, so there is nothing to aggregate');
-  const average = (selected: readonly Term[], withWeightEffect = true) => shareWeightedAverage(selected, result.unitGroup, result.unitWeights, withWeightEffect);
+  const average = (selected: readonly Term[], withWeightEffect = true) => shareWeightedAverage(selected, algebra, cohorts, withWeightEffect);
 
   const simple = average(post);
 
   const eventTimes = [...new Set(terms.map((term) => term.time - term.group))].sort((a, b) => a - b);
   const dynamicBy = eventTimes.map((e) => ({ e, ...average(terms.filter((term) => term.time - term.group === e)) }));
-  const dynamicOverall = plainAverage(dynamicBy.filter((entry) => entry.e >= 0), n);
+  const dynamicOverall = plainAverage(dynamicBy.filter((entry) => entry.e >= 0), algebra);
 
   const groupBy = result.groups
     .map((group) => ({ group, terms: post.filter((term) => term.group === group) }))
     .filter((entry) => entry.terms.length > 0)
+    // Cells of one cohort share one weight, so the cohort average needs no weight influence function.
     .map((entry) => ({ group: entry.group, ...average(entry.terms, false) }));
-  const groupOverall = average(
-    groupBy.map((entry) => ({ att: entry.att, influence: entry.influence, group: entry.group, share: share.get(entry.group) ?? 0 })),
-  );
+  const groupOverall = average(groupBy.map((entry) => ({ att: entry.att, influence: entry.influence, group: entry.group, share: share.get(entry.group) ?? 0 })));
 
   const firstGroup = Math.min(...result.groups);
   const calendarTimes = [...new Set(post.map((term) => term.time))].filter((time) => time >= firstGroup).sort((a, b) => a - b);
   const calendarBy = calendarTimes.map((time) => ({ time, ...average(post.filter((term) => term.time === time)) }));
-  const calendarOverall = plainAverage(calendarBy, n);
+  const calendarOverall = plainAverage(calendarBy, algebra);
 
   return {
     simple,

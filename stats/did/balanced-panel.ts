@@ -55,50 +55,134 @@ export interface PanelRules {
   readonly anticipation: number;
 }
 
+/**
+ * Dense indices for unit ids. Integer ids in a compact range use a lookup table; others a map, consulted
+ * only where the id changes from the previous row (rows of a unit are usually adjacent).
+ */
+function indexUnits(unitId: ArrayLike<number | string>): { unitOfRow: Int32Array; ids: (number | string)[] } {
+  const n = unitId.length;
+  const unitOfRow = new Int32Array(n);
+  const ids: (number | string)[] = [];
+  if (unitId instanceof Float64Array) {
+    let low = Infinity;
+    let high = -Infinity;
+    let integral = true;
+    for (let i = 0; i < n; i++) {
+      const id = unitId[i];
+      if (id < low) low = id;
+      if (id > high) high = id;
+      if (!Number.isInteger(id)) integral = false;
+    }
+    if (integral && n > 0 && high - low < Math.max(1 << 20, 8 * n)) {
+      const slot = new Int32Array(high - low + 1).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const offset = unitId[i] - low;
+        let index = slot[offset];
+        if (index < 0) {
+          index = slot[offset] = ids.length;
+          ids.push(unitId[i]);
+        }
+        unitOfRow[i] = index;
+      }
+      return { unitOfRow, ids };
+    }
+  }
+  const index = new Map<number | string, number>();
+  let previousId: number | string | undefined;
+  let previousIndex = -1;
+  for (let i = 0; i < n; i++) {
+    const id = unitId[i];
+    if (id !== previousId) {
+      let found = index.get(id);
+      if (found === undefined) {
+        found = ids.length;
+        index.set(id, found);
+        ids.push(id);
+      }
+      previousId = id;
+      previousIndex = found;
+    }
+    unitOfRow[i] = previousIndex;
+  }
+  return { unitOfRow, ids };
+}
+
 export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules): PreparedPanel {
   const n = columns.outcome.length;
   const covariateNames = Object.keys(columns.covariates);
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
+  const { unitOfRow, ids } = indexUnits(columns.unitId);
+  const unitTotal = ids.length;
 
-  // Rows with anything missing are dropped, as did does before balancing.
+  // Pass 1: which rows are complete (did drops the others before balancing), and the periods they cover.
   const keepRow = new Uint8Array(n);
+  const unitHasMissing = new Uint8Array(unitTotal);
   let droppedRows = 0;
-  const unitsWithMissing = new Set<number | string>();
+  let firstPeriod = Infinity;
+  let finalPeriod = -Infinity;
   for (let i = 0; i < n; i++) {
-    let ok = Number.isFinite(columns.outcome[i]) && Number.isFinite(columns.time[i]);
-    for (const column of covariateColumns) ok &&= Number.isFinite(column[i]);
-    if (ok) keepRow[i] = 1;
-    else {
+    const time = columns.time[i];
+    let complete = Number.isFinite(columns.outcome[i]) && Number.isFinite(time);
+    for (let c = 0; c < covariateColumns.length && complete; c++) complete = Number.isFinite(covariateColumns[c][i]);
+    if (!complete) {
       droppedRows++;
-      unitsWithMissing.add(columns.unitId[i]);
+      unitHasMissing[unitOfRow[i]] = 1;
+      continue;
     }
+    if (!Number.isInteger(time)) throw new DidInputError(`time value ${time} is not a whole number; periods must be integers such as years`);
+    keepRow[i] = 1;
+    if (time < firstPeriod) firstPeriod = time;
+    if (time > finalPeriod) finalPeriod = time;
   }
+  if (!(finalPeriod >= firstPeriod)) throw new DidInputError('no row has a complete outcome and time; difference-in-differences needs at least two periods');
+  if (finalPeriod - firstPeriod > 10_000) throw new DidInputError(`periods run from ${firstPeriod} to ${finalPeriod}; use consecutive period numbers such as years`);
+  // Periods are integers in a bounded range, so a dense table maps a time value to its index.
+  const periodLookup = new Int32Array(finalPeriod - firstPeriod + 1).fill(-1);
+  for (let i = 0; i < n; i++) if (keepRow[i]) periodLookup[columns.time[i] - firstPeriod] = 0;
+  const periodValues: number[] = [];
+  periodLookup.forEach((present, offset) => {
+    if (present === 0) {
+      periodLookup[offset] = periodValues.length;
+      periodValues.push(firstPeriod + offset);
+    }
+  });
+  const periods = Int32Array.from(periodValues);
+  const T = periods.length;
+  if (T < 2) throw new DidInputError(`the data has ${T} period(s) with complete values; difference-in-differences needs at least two`);
 
-  const periodSet = new Set<number>();
-  for (let i = 0; i < n; i++) if (keepRow[i]) periodSet.add(columns.time[i]);
-  const periods = Int32Array.from([...periodSet].sort((a, b) => a - b));
-  if (periods.length < 2) throw new DidInputError(`the data has ${periods.length} period(s) with complete values; difference-in-differences needs at least two`);
-  for (const period of periods) if (!Number.isInteger(period)) throw new DidInputError(`time value ${period} is not a whole number; periods must be integers such as years`);
-  const firstPeriod = periods[0];
-  const lastPeriod = periods[periods.length - 1];
-
-  // One group per unit, checked across all of its rows.
-  const groupOfUnit = new Map<number | string, number>();
+  // Pass 2: one group per unit, and each unit seen at most once per period.
+  const groupOfUnit = new Float64Array(unitTotal).fill(Number.NaN);
+  const seen = new Uint8Array(unitTotal * T);
+  const periodOfRow = new Int32Array(n);
+  const observedPeriods = new Int32Array(unitTotal);
   for (let i = 0; i < n; i++) {
     const raw = columns.group[i];
-    const group = Number.isNaN(raw) ? 0 : raw;
-    if (!Number.isFinite(group) || group < 0) {
-      throw new DidInputError(`unit ${String(columns.unitId[i])} has group ${raw}; the group must be the first treated period, or 0 for never treated`);
+    const group = raw !== raw ? 0 : raw;
+    const u = unitOfRow[i];
+    const known = groupOfUnit[u];
+    if (known !== group) {
+      if (!Number.isFinite(group) || group < 0) {
+        throw new DidInputError(`unit ${String(columns.unitId[i])} has group ${raw}; the group must be the first treated period, or 0 for never treated`);
+      }
+      if (known === known) {
+        throw new DidInputError(
+          `unit ${String(columns.unitId[i])} has two different groups (${known} and ${group}); ` +
+            'the group column must hold the same first treated period on every row of a unit',
+        );
+      }
+      groupOfUnit[u] = group;
     }
-    const known = groupOfUnit.get(columns.unitId[i]);
-    if (known === undefined) groupOfUnit.set(columns.unitId[i], group);
-    else if (known !== group) {
-      throw new DidInputError(
-        `unit ${String(columns.unitId[i])} has two different groups (${known} and ${group}); ` +
-          'the group column must hold the same first treated period on every row of a unit',
-      );
+    if (!keepRow[i]) continue;
+    const p = periodLookup[columns.time[i] - firstPeriod];
+    periodOfRow[i] = p;
+    const slot = u * T + p;
+    if (seen[slot]) {
+      throw new DidInputError(`unit ${String(columns.unitId[i])} has more than one row in period ${columns.time[i]}; keep one row per unit and period`);
     }
+    seen[slot] = 1;
+    observedPeriods[u]++;
   }
+  const lastPeriod = finalPeriod;
 
   const dropped = new Map<DropReason, (number | string)[]>();
   const drop = (reason: DropReason, unit: number | string) => {
@@ -106,66 +190,36 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     list.push(unit);
     dropped.set(reason, list);
   };
-
-  // Count complete rows per unit and period, to find the units observed in every period exactly once.
-  const periodIndex = new Map<number, number>();
-  periods.forEach((value, index) => periodIndex.set(value, index));
-  const rowsOfUnit = new Map<number | string, number[]>();
-  for (let i = 0; i < n; i++) {
-    if (!keepRow[i]) continue;
-    const list = rowsOfUnit.get(columns.unitId[i]);
-    if (list) list.push(i);
-    else rowsOfUnit.set(columns.unitId[i], [i]);
-  }
-
+  const keptIndexOf = new Int32Array(unitTotal).fill(-1);
   const keptUnits: (number | string)[] = [];
-  for (const [unit, group] of groupOfUnit) {
-    const effectiveGroup = group > lastPeriod + rules.anticipation ? 0 : group;
-    if (effectiveGroup !== 0 && effectiveGroup <= firstPeriod + rules.anticipation) {
-      drop('treated_in_first_period', unit);
-      continue;
+  for (let u = 0; u < unitTotal; u++) {
+    const group = groupOfUnit[u] > lastPeriod + rules.anticipation ? 0 : groupOfUnit[u];
+    groupOfUnit[u] = group;
+    if (group !== 0 && group <= firstPeriod + rules.anticipation) drop('treated_in_first_period', ids[u]);
+    else if (observedPeriods[u] !== T) drop(unitHasMissing[u] ? 'missing_value' : 'not_observed_every_period', ids[u]);
+    else {
+      keptIndexOf[u] = keptUnits.length;
+      keptUnits.push(ids[u]);
     }
-    const rows = rowsOfUnit.get(unit) ?? [];
-    const seen = new Set<number>();
-    for (const row of rows) {
-      const p = periodIndex.get(columns.time[row]) ?? -1;
-      if (seen.has(p)) {
-        throw new DidInputError(`unit ${String(unit)} has more than one row in period ${columns.time[row]}; keep one row per unit and period`);
-      }
-      seen.add(p);
-    }
-    if (seen.size !== periods.length) {
-      drop(unitsWithMissing.has(unit) ? 'missing_value' : 'not_observed_every_period', unit);
-      continue;
-    }
-    keptUnits.push(unit);
   }
   if (keptUnits.length === 0) throw new DidInputError('no unit is left after balancing the panel; check the id, time and group columns');
 
   const unitCount = keptUnits.length;
-  const unitIndex = new Map<number | string, number>();
-  keptUnits.forEach((unit, index) => unitIndex.set(unit, index));
   const group = new Float64Array(unitCount);
-  keptUnits.forEach((unit, index) => {
-    const raw = groupOfUnit.get(unit) ?? 0;
-    group[index] = raw > lastPeriod + rules.anticipation ? 0 : raw;
-  });
-  const T = periods.length;
+  for (let u = 0; u < unitTotal; u++) if (keptIndexOf[u] >= 0) group[keptIndexOf[u]] = groupOfUnit[u];
   const outcome = new Float64Array(T * unitCount);
   const k = covariateNames.length + 1;
   const covariatesByPeriod = covariateNames.length ? Array.from({ length: T }, () => new Float64Array(unitCount * k)) : null;
   for (let i = 0; i < n; i++) {
     if (!keepRow[i]) continue;
-    const u = unitIndex.get(columns.unitId[i]);
-    if (u === undefined) continue;
-    const t = periodIndex.get(columns.time[i]) ?? 0;
+    const u = keptIndexOf[unitOfRow[i]];
+    if (u < 0) continue;
+    const t = periodOfRow[i];
     outcome[t * unitCount + u] = columns.outcome[i];
     if (covariatesByPeriod) {
       const design = covariatesByPeriod[t];
       design[u * k] = 1;
-      covariateColumns.forEach((column, c) => {
-        design[u * k + 1 + c] = column[i];
-      });
+      for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
     }
   }
   return {

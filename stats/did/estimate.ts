@@ -4,7 +4,7 @@
  */
 import { aggregateGroupTimeEffects, type AggregateEstimate, type Aggregations } from './aggregations.js';
 import { prepareBalancedPanel, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
-import { estimateGroupTimeEffects, type GroupTimeOptions, type GroupTimeResult, type WaldPretest } from './group-time-effects.js';
+import { estimateGroupTimeEffects, influenceCovariance, type GroupTimeOptions, type GroupTimeResult, type WaldPretest } from './group-time-effects.js';
 import { multiplierBootstrap, type BootstrapOptions } from './multiplier-bootstrap.js';
 
 export interface DidReport {
@@ -80,7 +80,8 @@ function bootstrapReport(groupTime: GroupTimeResult, aggregations: Aggregations,
     aggregations.group.overall.influence,
     aggregations.calendar.overall.influence,
   ]);
-  const result = multiplierBootstrap(columns, groupTime.unitCount, [cellFamily, dynamicFamily, groupFamily, calendarFamily], options);
+  const covariance = influenceCovariance(groupTime.algebra, columns);
+  const result = multiplierBootstrap(covariance, columns.length, groupTime.unitCount, [cellFamily, dynamicFamily, groupFamily, calendarFamily], options);
   const se = (column: number) => result.columns[column].se;
   const [cellCritical, dynamicCritical, groupCritical, calendarCritical] = result.criticalValues;
   return {

@@ -8,7 +8,8 @@ import { cholesky, inverseSymmetric, SingularMatrixError } from '../linear-algeb
 import { chiSquareSurvival } from '../distributions.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
-import { estimateTwoByTwo, type EstimationMethod } from './two-by-two.js';
+import { estimateTwoByTwo, TRIM_LEVEL, type EstimationMethod } from './two-by-two.js';
+import { affineAlgebra, cohortMoments, denseAlgebra, panelCohorts, type CohortMoments, type InfluenceAlgebra, type PanelCohorts } from './influence.js';
 
 export interface GroupTimeOptions {
   readonly control: 'never' | 'notyet';
@@ -39,14 +40,14 @@ export interface WaldPretest {
 
 export interface GroupTimeResult {
   readonly cells: readonly GroupTimeCell[];
-  /** Influence function of each cell over all units (already scaled by n/n₁); null where att is null. */
+  /** Influence function of each cell (after did's n/n₁ rescaling), in `algebra`'s representation; null where att is null. */
   readonly influence: readonly (Float64Array | null)[];
+  readonly algebra: InfluenceAlgebra<Float64Array>;
+  readonly cohorts: PanelCohorts;
   readonly unitCount: number;
   readonly periods: Int32Array;
+  /** Treated cohorts with ATT(g,t) cells. */
   readonly groups: readonly number[];
-  /** Group of each unit (0 = never treated) and unit weights (mean 1), for the aggregations. */
-  readonly unitGroup: Float64Array;
-  readonly unitWeights: Float64Array;
   readonly pretest: WaldPretest | null;
   readonly pretestNote: string | null;
   readonly options: GroupTimeOptions;
@@ -55,10 +56,9 @@ export interface GroupTimeResult {
 /** did reports a standard error this small as missing. */
 export const NEGLIGIBLE_SE = Math.sqrt(2 ** -52) * 10;
 
-export function standardErrorOf(influence: Float64Array, unitCount: number): number | null {
-  let sum = 0;
-  for (let i = 0; i < influence.length; i++) sum += influence[i] * influence[i];
-  const se = Math.sqrt(sum) / unitCount;
+/** did's analytic SE, sqrt(Σψ²)/n; a negligible one is reported as missing. */
+export function standardErrorOf(algebra: InfluenceAlgebra<Float64Array>, influence: Float64Array): number | null {
+  const se = Math.sqrt(Math.max(algebra.inner(influence, influence), 0)) / algebra.unitCount;
   return se > NEGLIGIBLE_SE ? se : null;
 }
 
@@ -94,6 +94,52 @@ function planCells(periods: Int32Array, usablePeriods: number, groups: readonly 
     }
   }
   return plans;
+}
+
+/** Which cohorts a cell compares: the treated cohort and the comparison cohorts. */
+interface CellMembership {
+  readonly treatedCohort: number;
+  readonly comparisonCohorts: readonly number[];
+  readonly treatedUnits: number;
+  readonly comparisonUnits: number;
+}
+
+function membership(plan: CellPlan, cohorts: PanelCohorts, control: GroupTimeOptions['control']): CellMembership {
+  const comparisonCohorts: number[] = [];
+  let treatedCohort = -1;
+  let comparisonUnits = 0;
+  cohorts.groups.forEach((g, c) => {
+    if (g === plan.group) treatedCohort = c;
+    else if (g === 0 || (control === 'notyet' && g > plan.controlThreshold)) {
+      comparisonCohorts.push(c);
+      comparisonUnits += cohorts.sizes[c];
+    }
+  });
+  return { treatedCohort, comparisonCohorts, treatedUnits: treatedCohort >= 0 ? cohorts.sizes[treatedCohort] : 0, comparisonUnits };
+}
+
+/**
+ * Without covariates and below the trimming threshold, the dr, ipw and reg estimators of DRDID all reduce
+ * exactly to the difference of mean changes, with influence function (on all n units, after did's n/n₁
+ * rescaling) n·[D(ΔY − μ₁)/n₁ − (1 − D)(ΔY − μ₀)/n₀]: affine in the outcome path, per cohort.
+ */
+function differenceInMeansCell(moments: CohortMoments, cell: CellMembership, periodIndex: number, baseIndex: number, n: number) {
+  const T = moments.periods;
+  const stride = T + 1;
+  const change = (c: number) => moments.means[c * T + periodIndex] - moments.means[c * T + baseIndex];
+  const treatedMean = change(cell.treatedCohort);
+  let comparisonMean = 0;
+  for (const c of cell.comparisonCohorts) comparisonMean += moments.cohorts.sizes[c] * change(c);
+  comparisonMean /= cell.comparisonUnits;
+  const influence = new Float64Array(moments.cohorts.groups.length * stride);
+  const setCohort = (c: number, scale: number, mean: number) => {
+    influence[c * stride + periodIndex] = scale;
+    influence[c * stride + baseIndex] = -scale;
+    influence[c * stride + T] = -scale * mean;
+  };
+  setCohort(cell.treatedCohort, n / cell.treatedUnits, treatedMean);
+  for (const c of cell.comparisonCohorts) setCohort(c, -n / cell.comparisonUnits, comparisonMean);
+  return { att: treatedMean - comparisonMean, influence };
 }
 
 /** did's overlap guard: an unweighted logit whose largest fitted score reaches 0.999 means no overlap. */
@@ -136,57 +182,73 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   if (groups.length === 0) throw new DidInputError('no treated cohort has a comparison group; check the group column');
   assertCovariatesNotCollinear(panel);
 
-  const unitWeights = new Float64Array(n).fill(1);
+  const cohorts = panelCohorts(panel);
+  const plans = planCells(panel.periods, usablePeriods, groups, options).map((plan) => ({ plan, cell: membership(plan, cohorts, options.control) }));
+  // Without covariates, and where no cell is near the trimming threshold, every influence function is
+  // cohort-affine (see influence.ts); otherwise each is kept per unit.
+  const affine =
+    !panel.covariatesByPeriod &&
+    plans.every(({ cell }) => {
+      const share = cell.treatedUnits / (cell.treatedUnits + cell.comparisonUnits);
+      return !(share >= TRIM_LEVEL && share < 0.999);
+    });
+  const moments = affine ? cohortMoments(panel, cohorts) : null;
+  const algebra = moments ? affineAlgebra(moments) : denseAlgebra(cohorts);
   const cells: GroupTimeCell[] = [];
   const influence: (Float64Array | null)[] = [];
   const k = panel.covariateNames.length + 1;
+  const keptBuffer = new Int32Array(n);
 
-  for (const plan of planCells(panel.periods, usablePeriods, groups, options)) {
+  for (const { plan, cell } of plans) {
     const time = panel.periods[plan.periodIndex];
     const basePeriod = panel.periods[plan.baseIndex];
+    const { treatedUnits, comparisonUnits } = cell;
+    const record = (att: number | null, se: number | null, f: Float64Array | null, note: string | null) => {
+      cells.push({ group: plan.group, time, att, se, post: plan.post, basePeriod, treatedUnits, comparisonUnits, note });
+      influence.push(f);
+    };
     if (plan.baseIndex === plan.periodIndex) {
       // Universal base period: the reference cell is 0 by construction and has no standard error.
-      cells.push({ group: plan.group, time, att: 0, se: null, post: plan.post, basePeriod, treatedUnits: 0, comparisonUnits: 0, note: 'reference period' });
-      influence.push(new Float64Array(n));
+      record(0, null, algebra.combine([]), 'reference period');
       continue;
     }
-    const kept: number[] = [];
-    let treatedUnits = 0;
-    for (let u = 0; u < n; u++) {
-      const g = panel.group[u];
-      const isTreated = g === plan.group;
-      const isComparison = options.control === 'never' ? g === 0 : g === 0 || (g > plan.controlThreshold && g !== plan.group);
-      if (isTreated || isComparison) {
-        kept.push(u);
-        if (isTreated) treatedUnits++;
-      }
+    if (treatedUnits === 0 || comparisonUnits === 0) {
+      record(null, null, null, treatedUnits === 0 ? 'no treated units' : 'no comparison units');
+      continue;
     }
-    const n1 = kept.length;
-    const comparisonUnits = n1 - treatedUnits;
-    const treated = new Uint8Array(n1);
-    const deltaY = new Float64Array(n1);
+    const treatedShare = treatedUnits / (treatedUnits + comparisonUnits);
+    if (!panel.covariatesByPeriod && options.method !== 'reg' && treatedShare >= 0.999) {
+      record(null, null, null, 'overlap condition violated: the treated cohort is 99.9% of the cell');
+      continue;
+    }
+    if (moments) {
+      const estimate = differenceInMeansCell(moments, cell, plan.periodIndex, plan.baseIndex, n);
+      record(estimate.att, standardErrorOf(algebra, estimate.influence), estimate.influence, null);
+      continue;
+    }
+    const comparison = new Uint8Array(cohorts.groups.length);
+    for (const c of cell.comparisonCohorts) comparison[c] = 1;
+    let n1 = 0;
+    for (let u = 0; u < n; u++) {
+      const c = cohorts.cohortOfUnit[u];
+      if (c === cell.treatedCohort || comparison[c]) keptBuffer[n1++] = u;
+    }
+    const kept = keptBuffer.subarray(0, n1);
     const post = panel.outcome.subarray(plan.periodIndex * n, plan.periodIndex * n + n);
     const base = panel.outcome.subarray(plan.baseIndex * n, plan.baseIndex * n + n);
+    const treated = new Uint8Array(n1);
+    const deltaY = new Float64Array(n1);
     for (let r = 0; r < n1; r++) {
       const u = kept[r];
-      treated[r] = panel.group[u] === plan.group ? 1 : 0;
+      treated[r] = cohorts.cohortOfUnit[u] === cell.treatedCohort ? 1 : 0;
       deltaY[r] = post[u] - base[u];
     }
     const earlier = Math.min(plan.periodIndex, plan.baseIndex);
     const covariates: DesignMatrix = panel.covariatesByPeriod
       ? selectRows({ rows: n, columns: k, values: panel.covariatesByPeriod[earlier] }, kept)
       : { rows: n1, columns: 1, values: new Float64Array(n1).fill(1) };
-    const unitCounts = { treatedUnits, comparisonUnits };
-    const failed = (note: string) => {
-      cells.push({ group: plan.group, time, att: null, se: null, post: plan.post, basePeriod, ...unitCounts, note });
-      influence.push(null);
-    };
-    if (treatedUnits === 0 || comparisonUnits === 0) {
-      failed(treatedUnits === 0 ? 'no treated units' : 'no comparison units');
-      continue;
-    }
-    if ((options.method === 'dr' || options.method === 'ipw') && overlapFails(covariates, treated)) {
-      failed('overlap condition violated: propensity scores reach 0.999');
+    if (panel.covariatesByPeriod && (options.method === 'dr' || options.method === 'ipw') && overlapFails(covariates, treated)) {
+      record(null, null, null, 'overlap condition violated: propensity scores reach 0.999');
       continue;
     }
     let result;
@@ -194,24 +256,23 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
       result = estimateTwoByTwo(options.method, { deltaY, treated, covariates, weights: new Float64Array(n1).fill(1) });
     } catch (error) {
       if (error instanceof SingularMatrixError || error instanceof NonConvergenceError) {
-        failed(`${error.message}`);
+        record(null, null, null, error.message);
         continue;
       }
       throw error;
     }
+    if (!Number.isFinite(result.att)) {
+      record(null, null, null, 'the 2×2 estimate is not a number (empty weights)');
+      continue;
+    }
     const full = new Float64Array(n);
     const scale = n / n1;
     for (let r = 0; r < n1; r++) full[kept[r]] = scale * result.influence[r];
-    if (!Number.isFinite(result.att)) {
-      failed('the 2×2 estimate is not a number (empty weights)');
-      continue;
-    }
-    cells.push({ group: plan.group, time, att: result.att, se: standardErrorOf(full, n), post: plan.post, basePeriod, ...unitCounts, note: null });
-    influence.push(full);
+    record(result.att, standardErrorOf(algebra, full), full, null);
   }
 
-  const { pretest, pretestNote } = waldPretest(cells, influence, n);
-  return { cells, influence, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, unitGroup: panel.group, unitWeights, pretest, pretestNote, options };
+  const { pretest, pretestNote } = waldPretest(cells, influence, algebra);
+  return { cells, influence, algebra, cohorts, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
 }
 
 /** A constant covariate, or one that is a combination of others, makes every 2×2 singular: say which one up front. */
@@ -232,11 +293,21 @@ function assertCovariatesNotCollinear(panel: BalancedPanel): void {
   }
 }
 
+/** V = n⁻¹ Σ_i ψ_i ψ_i' for a list of influence functions (row-major m × m). */
+export function influenceCovariance(algebra: InfluenceAlgebra<Float64Array>, influences: readonly Float64Array[]): Float64Array {
+  const m = influences.length;
+  const covariance = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) covariance[a * m + b] = covariance[b * m + a] = algebra.inner(influences[a], influences[b]) / algebra.unitCount;
+  }
+  return covariance;
+}
+
 /** W = n·a'V⁻¹a over pre-treatment cells with a standard error; χ² with as many degrees of freedom as cells. */
 function waldPretest(
   cells: readonly GroupTimeCell[],
   influence: readonly (Float64Array | null)[],
-  n: number,
+  algebra: InfluenceAlgebra<Float64Array>,
 ): { pretest: WaldPretest | null; pretestNote: string | null } {
   const pre: number[] = [];
   cells.forEach((cell, index) => {
@@ -244,16 +315,8 @@ function waldPretest(
   });
   if (pre.length === 0) return { pretest: null, pretestNote: 'no pre-treatment cells with a standard error: nothing to test' };
   const q = pre.length;
-  const covariance = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) {
-    const ia = influence[pre[a]] as Float64Array;
-    for (let b = 0; b <= a; b++) {
-      const ib = influence[pre[b]] as Float64Array;
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += ia[i] * ib[i];
-      covariance[a * q + b] = covariance[b * q + a] = sum / n;
-    }
-  }
+  const n = algebra.unitCount;
+  const covariance = influenceCovariance(algebra, pre.map((index) => influence[index] as Float64Array));
   let inverse: Float64Array;
   try {
     inverse = inverseSymmetric(covariance, q, 'pre-test covariance');

@@ -57,27 +57,17 @@ function sortedQuantile(sorted: Float64Array, probability: number): number {
 }
 
 /**
- * @param influence one influence function (length n) per column
+ * @param covariance V̂ = n⁻¹ Σ_i ψ_i ψ_i' of the m columns (row-major m × m)
  * @param families column indices of each family that gets a uniform band
  */
 export function multiplierBootstrap(
-  influence: readonly Float64Array[],
+  covariance: Float64Array,
+  m: number,
   unitCount: number,
   families: readonly (readonly number[])[],
   options: BootstrapOptions,
 ): BootstrapResult {
-  const m = influence.length;
   const n = unitCount;
-  const covariance = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) {
-    const ia = influence[a];
-    for (let b = 0; b <= a; b++) {
-      const ib = influence[b];
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += ia[i] * ib[i];
-      covariance[a * m + b] = covariance[b * m + a] = sum / n;
-    }
-  }
   const lower = semidefiniteCholesky(covariance, m);
   const random = new SeededRandom(options.seed);
   const draws = Array.from({ length: m }, () => new Float64Array(options.draws));

@@ -34,7 +34,7 @@ export interface TwoByTwoResult {
 }
 
 /** DRDID's trimming: comparison units with a propensity score at or above this are left out. */
-const TRIM_LEVEL = 0.995;
+export const TRIM_LEVEL = 0.995;
 /** DRDID caps fitted scores below 1 to avoid dividing by zero. */
 const PS_CAP = 1 - 1e-6;
 

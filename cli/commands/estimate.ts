@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CsvColumnError, readCsvColumnsInParallel, type CsvColumnsRequest } from '../../ingest/csv-columns.js';
+import { buildStaggeredPanel } from '../../stats/build-panel.js';
+import { DidInputError } from '../../stats/did/balanced-panel.js';
+import { estimateStaggeredDid, type DidReport, type StaggeredDidOptions } from '../../stats/did/estimate.js';
+import { PanelShapeError } from '../../stats/panel.js';
+import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../../stats/twfe.js';
+import { formatDidSummary } from '../did-summary.js';
+import { UsageError } from '../errors.js';
+
+const whole = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${flag} must be a whole number`)
+    .transform(Number);
+
+const estimateArgumentsSchema = z
+  .object({
+    data: z.string({ error: '--data FILE.csv is required' }).min(1),
+    outcome: z.string({ error: '--outcome COLUMN is required' }).min(1),
+    time: z.string({ error: '--time COLUMN is required' }).min(1),
+    id: z.string({ error: '--id COLUMN is required' }).min(1),
+    group: z.string({ error: '--group COLUMN is required' }).min(1),
+    control: z.enum(['never', 'notyet'], { error: '--control must be never or notyet' }).default('never'),
+    covariates: z
+      .string()
+      .optional()
+      .transform((list) => (list ? list.split(',').map((name) => name.trim()).filter(Boolean) : [])),
+    method: z.enum(['dr', 'ipw', 'reg'], { error: '--method must be dr, ipw or reg' }).default('dr'),
+    anticipation: whole('--anticipation').default(0),
+    'base-period': z.enum(['varying', 'universal'], { error: '--base-period must be varying or universal' }).default('varying'),
+    bootstrap: whole('--bootstrap').optional(),
+    seed: whole('--seed').optional(),
+    twfe: z.boolean().default(false),
+    json: z.boolean().default(false),
+  })
+  .refine((args) => args.bootstrap === undefined || args.bootstrap >= 100, { error: '--bootstrap needs at least 100 draws' })
+  .refine((args) => args.seed === undefined || args.bootstrap !== undefined, { error: '--seed goes with --bootstrap B' });
+
+interface TwfeTerm {
+  readonly coef: number;
+  readonly se: number;
+  /** 95% interval with fixest's t(G − 1) critical value. */
+  readonly ciLow: number;
+  readonly ciHigh: number;
+}
+
+export interface TwfeComparison {
+  readonly static: TwfeTerm;
+  readonly eventStudy: readonly (TwfeTerm & { readonly e: number })[];
+}
+
+export async function estimateCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      outcome: { type: 'string' },
+      time: { type: 'string' },
+      id: { type: 'string' },
+      group: { type: 'string' },
+      control: { type: 'string' },
+      covariates: { type: 'string' },
+      method: { type: 'string' },
+      anticipation: { type: 'string' },
+      'base-period': { type: 'string' },
+      bootstrap: { type: 'string' },
+      seed: { type: 'string' },
+      twfe: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  const parsed = estimateArgumentsSchema.safeParse(values);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  const options = parsed.data;
+
+  const request: CsvColumnsRequest = {
+    [options.id]: 'id',
+    [options.time]: 'number',
+    [options.group]: 'number',
+    [options.outcome]: 'number',
+    ...Object.fromEntries(options.covariates.map((name) => [name, 'number' as const])),
+  };
+  const didOptions: StaggeredDidOptions = {
+    control: options.control,
+    method: options.method,
+    anticipation: options.anticipation,
+    basePeriod: options['base-period'],
+    ...(options.bootstrap !== undefined ? { bootstrap: { draws: options.bootstrap, seed: options.seed ?? 1, alpha: 0.05 } } : {}),
+  };
+  let report: DidReport;
+  let twfe: TwfeComparison | null = null;
+  try {
+    const csv = await readCsvColumnsInParallel(options.data, request);
+    if (csv.rowCount === 0) throw new CsvColumnError(`${options.data} has a header but no data rows`);
+    const columns = {
+      unitId: csv.ids[options.id],
+      time: csv.numbers[options.time],
+      group: csv.numbers[options.group],
+      outcome: csv.numbers[options.outcome],
+      covariates: Object.fromEntries(options.covariates.map((name) => [name, csv.numbers[name]])),
+    };
+    assertOutcomeObserved(columns.outcome, options.outcome);
+    report = estimateStaggeredDid(columns, didOptions).report;
+    if (options.twfe) twfe = twfeComparison(columns);
+  } catch (error) {
+    if (error instanceof CsvColumnError || error instanceof DidInputError || error instanceof PanelShapeError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, ...(twfe ? { twfe } : {}) })}\n`);
+    return;
+  }
+  console.log(formatDidSummary(report, didOptions, options.outcome, twfe));
+}
+
+function assertOutcomeObserved(outcome: Float64Array, name: string): void {
+  for (let i = 0; i < outcome.length; i++) if (Number.isFinite(outcome[i])) return;
+  throw new DidInputError(`the outcome column "${name}" has no numeric value at all`);
+}
+
+function twfeComparison(columns: { unitId: Float64Array | string[]; time: Float64Array; group: Float64Array; outcome: Float64Array }): TwfeComparison {
+  const complete: number[] = [];
+  for (let i = 0; i < columns.outcome.length; i++) if (Number.isFinite(columns.outcome[i])) complete.push(i);
+  const panel = buildStaggeredPanel({
+    unitId: complete.map((i) => columns.unitId[i]),
+    time: complete.map((i) => columns.time[i]),
+    cohort: complete.map((i) => (Number.isNaN(columns.group[i]) ? 0 : columns.group[i])),
+    outcome: complete.map((i) => columns.outcome[i]),
+  });
+  const term = (c: Coefficient): TwfeTerm => ({ coef: c.estimate, se: c.stdError, ciLow: c.ciLow, ciHigh: c.ciHigh });
+  return {
+    static: term(fitStaticTwfe(panel).coefficients[0]),
+    eventStudy: fitEventStudyTwfe(panel).coefficients.map((c) => ({ e: c.eventTime, ...term(c) })),
+  };
+}

@@ -1,0 +1,31 @@
+/** What each command does and takes; kept apart from the commands so that `ebpm help` loads nothing heavy. */
+export const USAGE = {
+  demo:
+    'ebpm demo [--seed N] [--applicants N]\n' +
+      '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views',
+  study:
+    'ebpm study --programme ID --applicants FILE --outcomes FILE [--json] [--deployed-worker]\n' +
+      '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
+      '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)',
+  estimate:
+    'ebpm estimate --data FILE.csv --outcome Y --time T --id ID --group G [--control never|notyet] [--covariates a,b]\n' +
+      '              [--method dr|ipw|reg] [--anticipation K] [--base-period varying|universal] [--bootstrap B --seed S]\n' +
+      '              [--twfe] [--json]\n' +
+      "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres",
+  schedule:
+    'ebpm schedule create --id ID --programme ID --applicants FILE --outcomes FILE (--cron EXPR | --every DURATION) [--note TEXT]\n' +
+      'ebpm schedule list | delete --id ID | trigger --id ID\n' +
+      '    scheduled evaluation runs (Temporal Schedules); needs TEMPORAL_ADDRESS and `ebpm worker` running',
+  worker:
+    'ebpm worker    run a worker on EBPM_TASK_QUEUE until interrupted (for deployments and schedules)',
+  migrate:
+    'ebpm migrate    create the database if missing and apply pending migrations',
+  generate:
+    'ebpm generate --out DIR [--seed N] [--applicants N] [--no-invalid-rows]\n' +
+      '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for sme-labour-saving',
+  temporal:
+    'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
+      'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',
+} as const satisfies Record<string, string>;
+
+export type CommandName = keyof typeof USAGE;

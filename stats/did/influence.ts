@@ -1,0 +1,141 @@
+/**
+ * Influence functions, in two representations behind one small algebra.
+ *
+ * Dense: one value per unit (any estimator, covariates included).
+ * Cohort-affine: without covariates every influence function of the group-time estimators, and of their
+ * aggregations, is affine in a unit's outcome path with coefficients that depend only on the unit's
+ * cohort: ψ_i = a_c'Y_i + b_c. Storing (a_c, b_c) per cohort, inner products need only each cohort's size,
+ * mean path and centred cross-product matrix, gathered in one pass over the panel. Aggregating and
+ * bootstrapping then cost nothing per unit, which is what makes national-scale panels fast.
+ */
+import type { BalancedPanel } from './balanced-panel.js';
+
+export interface InfluenceAlgebra<F> {
+  readonly unitCount: number;
+  /** Σ_k weight_k·f_k, plus a constant per cohort (indexed like the panel's cohorts) when given. */
+  combine(terms: readonly (readonly [number, F])[], cohortConstant?: Float64Array): F;
+  /** Σ_i a_i·b_i over all units. */
+  inner(a: F, b: F): number;
+}
+
+/** Cohort structure of a balanced panel: every distinct group value, never-treated (0) included. */
+export interface PanelCohorts {
+  /** Group value of each cohort, ascending (0 first when there are never-treated units). */
+  readonly groups: Float64Array;
+  readonly sizes: Float64Array;
+  readonly cohortOfUnit: Int32Array;
+}
+
+export function panelCohorts(panel: BalancedPanel): PanelCohorts {
+  const groups = Float64Array.from(new Set(panel.group)).sort();
+  const indexOf = new Map<number, number>();
+  groups.forEach((group, index) => indexOf.set(group, index));
+  const cohortOfUnit = new Int32Array(panel.unitCount);
+  const sizes = new Float64Array(groups.length);
+  for (let u = 0; u < panel.unitCount; u++) {
+    const c = indexOf.get(panel.group[u]) as number;
+    cohortOfUnit[u] = c;
+    sizes[c]++;
+  }
+  return { groups, sizes, cohortOfUnit };
+}
+
+export function denseAlgebra(cohorts: PanelCohorts): InfluenceAlgebra<Float64Array> {
+  const n = cohorts.cohortOfUnit.length;
+  return {
+    unitCount: n,
+    combine(terms, cohortConstant) {
+      const result = new Float64Array(n);
+      for (const [weight, f] of terms) for (let i = 0; i < n; i++) result[i] += weight * f[i];
+      if (cohortConstant) for (let i = 0; i < n; i++) result[i] += cohortConstant[cohorts.cohortOfUnit[i]];
+      return result;
+    },
+    inner(a, b) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += a[i] * b[i];
+      return sum;
+    },
+  };
+}
+
+/**
+ * Cohort-affine influence function: for cohort c, slopes at [c·(T+1), c·(T+1)+T) and the intercept at
+ * c·(T+1)+T.
+ */
+export type AffineInfluence = Float64Array;
+
+export interface CohortMoments {
+  readonly cohorts: PanelCohorts;
+  readonly periods: number;
+  /** Mean outcome path of each cohort: means[c·T + t]. */
+  readonly means: Float64Array;
+  /** Centred cross products Σ_{i∈c}(Y_it − m_ct)(Y_is − m_cs): crossProducts[c·T·T + t·T + s]. */
+  readonly crossProducts: Float64Array;
+}
+
+/** Two passes over the panel: cohort means, then centred cross products (stable for large outcome levels). */
+export function cohortMoments(panel: BalancedPanel, cohorts: PanelCohorts): CohortMoments {
+  const n = panel.unitCount;
+  const T = panel.periods.length;
+  const C = cohorts.groups.length;
+  const means = new Float64Array(C * T);
+  for (let t = 0; t < T; t++) {
+    const offset = t * n;
+    for (let u = 0; u < n; u++) means[cohorts.cohortOfUnit[u] * T + t] += panel.outcome[offset + u];
+  }
+  for (let c = 0; c < C; c++) for (let t = 0; t < T; t++) means[c * T + t] /= cohorts.sizes[c];
+  const crossProducts = new Float64Array(C * T * T);
+  const centred = new Float64Array(T);
+  for (let u = 0; u < n; u++) {
+    const c = cohorts.cohortOfUnit[u];
+    for (let t = 0; t < T; t++) centred[t] = panel.outcome[t * n + u] - means[c * T + t];
+    const block = c * T * T;
+    for (let t = 0; t < T; t++) {
+      const value = centred[t];
+      const row = block + t * T;
+      for (let s = 0; s <= t; s++) crossProducts[row + s] += value * centred[s];
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const block = c * T * T;
+    for (let t = 0; t < T; t++) for (let s = 0; s < t; s++) crossProducts[block + s * T + t] = crossProducts[block + t * T + s];
+  }
+  return { cohorts, periods: T, means, crossProducts };
+}
+
+export function affineAlgebra(moments: CohortMoments): InfluenceAlgebra<AffineInfluence> {
+  const T = moments.periods;
+  const C = moments.cohorts.groups.length;
+  const stride = T + 1;
+  return {
+    unitCount: moments.cohorts.cohortOfUnit.length,
+    combine(terms, cohortConstant) {
+      const result = new Float64Array(C * stride);
+      for (const [weight, f] of terms) for (let j = 0; j < result.length; j++) result[j] += weight * f[j];
+      if (cohortConstant) for (let c = 0; c < C; c++) result[c * stride + T] += cohortConstant[c];
+      return result;
+    },
+    inner(a, b) {
+      // Σ_{i∈c}(a'Y_i + α)(b'Y_i + β) = n_c(a'm_c + α)(b'm_c + β) + a'S_c b, S_c the centred cross products.
+      let total = 0;
+      for (let c = 0; c < C; c++) {
+        const offset = c * stride;
+        let aMean = a[offset + T];
+        let bMean = b[offset + T];
+        let quadratic = 0;
+        const block = c * T * T;
+        for (let t = 0; t < T; t++) {
+          const at = a[offset + t];
+          aMean += at * moments.means[c * T + t];
+          bMean += b[offset + t] * moments.means[c * T + t];
+          if (at === 0) continue;
+          let row = 0;
+          for (let s = 0; s < T; s++) row += moments.crossProducts[block + t * T + s] * b[offset + s];
+          quadratic += at * row;
+        }
+        total += moments.cohorts.sizes[c] * aMean * bMean + quadratic;
+      }
+      return total;
+    },
+  };
+}
