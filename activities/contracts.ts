@@ -58,7 +58,9 @@ export type EffectSummaryRow = Pick<
 
 export interface EffectSummary {
   readonly rowsWritten: number;
+  /** Overall estimates: the Callaway–Sant'Anna aggregations and the TWFE comparison. */
   readonly overall: readonly EffectSummaryRow[];
+  readonly pretests: readonly { readonly outcome: string; readonly statistic: number | null; readonly df: number | null; readonly pValue: number | null }[];
 }
 
 export interface FinishRunInput {

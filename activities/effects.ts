@@ -1,6 +1,6 @@
-/** Runs the programme's pre-registered effect study and stores every estimate for the run. */
+/** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests and the notes. */
 import type { Kysely } from 'kysely';
-import { cohortsFromApplications, runEffectStudy } from '../analysis/effect-study.js';
+import { cohortsFromApplications, runEffectStudy, type EffectStudy } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
@@ -10,6 +10,8 @@ import { readApplicantOutcomes, readConsentingApplications } from './analysis-da
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
+const INSERT_BATCH = 2_000;
+
 export function createEffectActivities(db: Kysely<Database>) {
   return {
     async estimateEffects(input: RunStepInput): Promise<EffectSummary> {
@@ -17,9 +19,9 @@ export function createEffectActivities(db: Kysely<Database>) {
       const applications = await readConsentingApplications(db, input.programmeId);
       const outcomes = await readApplicantOutcomes(db, input.programmeId);
       reportProgress({ step: 'estimating', firms: applications.length, observations: outcomes.fiscalYear.length });
-      let rows;
+      let study: EffectStudy;
       try {
-        rows = runEffectStudy(spec, cohortsFromApplications(applications), {
+        study = runEffectStudy(spec, cohortsFromApplications(applications), {
           corporateNumber: outcomes.corporateNumber,
           fiscalYear: outcomes.fiscalYear,
           measures: { labour_productivity: outcomes.labourProductivity, average_wage: outcomes.averageWage, employees: outcomes.employees },
@@ -29,36 +31,60 @@ export function createEffectActivities(db: Kysely<Database>) {
         if (error instanceof SingularMatrixError || error instanceof PanelShapeError) throw permanentFailure(error.name, error.message);
         throw error;
       }
-      await db
-        .insertInto('results.effect_estimates')
-        .values(
-          rows.map((row) => ({
-            run_key: input.runKey,
-            programme_id: input.programmeId,
-            outcome: row.outcome,
-            estimator: row.estimator,
-            term: row.term,
-            event_time: row.eventTime,
-            status: row.status,
-            estimate: row.estimate,
-            std_error: row.stdError,
-            ci_low: row.ciLow,
-            ci_high: row.ciHigh,
-            p_value: row.pValue,
-            confidence_level: row.confidenceLevel,
-            treated_units: row.treatedUnits,
-            comparison_units: row.comparisonUnits,
-            observations: row.observations,
-            note: row.note,
-          })),
-        )
-        .execute();
-      const overall = rows
-        .filter((row) => row.eventTime === null)
+      await db.transaction().execute(async (trx) => {
+        const rows = study.effects.map((row) => ({
+          run_key: input.runKey,
+          programme_id: input.programmeId,
+          outcome: row.outcome,
+          estimator: row.estimator,
+          term: row.term,
+          event_time: row.eventTime,
+          cohort: row.cohort,
+          period: row.period,
+          status: row.status,
+          estimate: row.estimate,
+          std_error: row.stdError,
+          ci_low: row.ciLow,
+          ci_high: row.ciHigh,
+          p_value: row.pValue,
+          confidence_level: row.confidenceLevel,
+          bootstrap_std_error: row.bootstrapStdError,
+          band_low: row.bandLow,
+          band_high: row.bandHigh,
+          band_critical_value: row.bandCriticalValue,
+          treated_units: row.treatedUnits,
+          comparison_units: row.comparisonUnits,
+          observations: row.observations,
+          note: row.note,
+        }));
+        for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+          await trx.insertInto('results.effect_estimates').values(rows.slice(start, start + INSERT_BATCH)).execute();
+        }
+        if (study.pretests.length) {
+          await trx
+            .insertInto('results.pretests')
+            .values(
+              study.pretests.map((pretest) => ({
+                run_key: input.runKey,
+                programme_id: input.programmeId,
+                outcome: pretest.outcome,
+                statistic: pretest.statistic,
+                df: pretest.df,
+                p_value: pretest.pValue,
+                note: pretest.note,
+              })),
+            )
+            .execute();
+        }
+        await trx.updateTable('results.evaluation_runs').set({ notes: JSON.stringify(study.notes) }).where('run_key', '=', input.runKey).execute();
+      });
+      const overall = study.effects
+        .filter((row) => row.term === 'overall')
         .map(({ outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note }) => ({
           outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note,
         }));
-      return { rowsWritten: rows.length, overall };
+      const pretests = study.pretests.map(({ outcome, statistic, df, pValue }) => ({ outcome, statistic, df, pValue }));
+      return { rowsWritten: study.effects.length, overall, pretests };
     },
   };
 }

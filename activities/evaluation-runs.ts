@@ -50,6 +50,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
           .execute();
         await trx.deleteFrom('results.kpi_values').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.effect_estimates').where('run_key', '=', runKey).execute();
+        await trx.deleteFrom('results.pretests').where('run_key', '=', runKey).execute();
       });
       return { runKey, specVersion: spec.version, specHash, codeVersion };
     },

@@ -1,15 +1,19 @@
 /**
- * Assembles a programme's effect study from firm-level data: who was awarded when (the cohorts),
- * their yearly outcomes, and the pre-registered spec saying which estimators to run on which outcomes.
+ * Assembles a programme's effect study from firm-level data: who was awarded when (the cohorts), their
+ * yearly outcomes, and the pre-registered spec saying what to estimate. The main estimate is Callaway &
+ * Sant'Anna's (ATT(g,t) and its aggregations, with the pre-test and a bootstrap band); two-way fixed
+ * effects fits are reported beside it for comparison.
  */
 import type { OutcomeMeasure } from '../schemas/outcome.js';
-import type { Estimator, StudySpec } from '../schemas/study-spec.js';
+import type { StudySpec } from '../schemas/study-spec.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
+import { normalCdf, normalQuantile } from '../stats/distributions.js';
+import { estimateStaggeredDid, type BandedEstimate, type DidReport } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
 
 export interface FirmCohort {
   readonly corporateNumber: string;
-  /** Fiscal year of the firm's first award; null for applicants never awarded (the comparison group). */
+  /** Fiscal year of the firm's first award; null for applicants never awarded. */
   readonly firstAwardFiscalYear: number | null;
 }
 
@@ -19,12 +23,20 @@ export interface OutcomePanelColumns {
   readonly measures: Readonly<Record<OutcomeMeasure, ArrayLike<number>>>;
 }
 
+/**
+ * Estimators as stored: cs_attgt (one row per cohort and year), cs_simple, cs_dynamic (overall and by event
+ * time), cs_group (overall and by cohort), cs_calendar (overall and by year), twfe_static, twfe_event_study.
+ */
+export type StoredEstimator = 'cs_attgt' | 'cs_simple' | 'cs_dynamic' | 'cs_group' | 'cs_calendar' | 'twfe_static' | 'twfe_event_study';
+
 export interface EffectRow {
   readonly outcome: OutcomeMeasure;
-  readonly estimator: Estimator;
-  /** 'overall' for a single summary effect, 'event_time::e' for event-study terms. */
+  readonly estimator: StoredEstimator;
+  /** 'overall', or the element: 'e=…', 'cohort=…', 'year=…', 'cohort=…,year=…'. */
   readonly term: string;
   readonly eventTime: number | null;
+  readonly cohort: number | null;
+  readonly period: number | null;
   readonly status: 'estimated' | 'insufficient_data';
   readonly estimate: number | null;
   readonly stdError: number | null;
@@ -32,13 +44,33 @@ export interface EffectRow {
   readonly ciHigh: number | null;
   readonly pValue: number | null;
   readonly confidenceLevel: number;
+  /** Bootstrap standard error and uniform band (simultaneous over the estimator's elements). */
+  readonly bootstrapStdError: number | null;
+  readonly bandLow: number | null;
+  readonly bandHigh: number | null;
+  readonly bandCriticalValue: number | null;
   readonly treatedUnits: number;
   readonly comparisonUnits: number;
   readonly observations: number;
   readonly note: string | null;
 }
 
-/** Cohort per firm from its applications: the earliest awarded round counts; 0 when never awarded. */
+export interface PretestRow {
+  readonly outcome: OutcomeMeasure;
+  readonly statistic: number | null;
+  readonly df: number | null;
+  readonly pValue: number | null;
+  readonly note: string | null;
+}
+
+export interface EffectStudy {
+  readonly effects: readonly EffectRow[];
+  readonly pretests: readonly PretestRow[];
+  /** Units dropped by the panel rules, and other remarks, per outcome. */
+  readonly notes: readonly string[];
+}
+
+/** Cohort per firm from its applications: the earliest awarded round counts; null when never awarded. */
 export function cohortsFromApplications(
   applications: readonly { corporateNumber: string; awardFiscalYear: number | null }[],
 ): FirmCohort[] {
@@ -52,43 +84,143 @@ export function cohortsFromApplications(
   return [...firstAward].map(([corporateNumber, firstAwardFiscalYear]) => ({ corporateNumber, firstAwardFiscalYear }));
 }
 
-export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], panel: OutcomePanelColumns): EffectRow[] {
+type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
+
+const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
+
+export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], panel: OutcomePanelColumns): EffectStudy {
   const cohortByFirm = new Map(cohorts.map((firm) => [firm.corporateNumber, firm.firstAwardFiscalYear ?? 0]));
   const kept: number[] = [];
   for (let i = 0; i < panel.corporateNumber.length; i++) if (cohortByFirm.has(panel.corporateNumber[i])) kept.push(i);
   const unitId = kept.map((i) => panel.corporateNumber[i]);
-  const time = Int32Array.from(kept, (i) => panel.fiscalYear[i]);
-  const cohort = Int32Array.from(kept, (i) => cohortByFirm.get(panel.corporateNumber[i]) ?? 0);
+  const time = Float64Array.from(kept, (i) => panel.fiscalYear[i]);
+  const group = Float64Array.from(kept, (i) => cohortByFirm.get(panel.corporateNumber[i]) ?? 0);
 
-  const observedFirms = new Set(unitId);
   let treatedUnits = 0;
   let comparisonUnits = 0;
-  for (const firm of observedFirms) {
+  for (const firm of new Set(unitId)) {
     if ((cohortByFirm.get(firm) ?? 0) > 0) treatedUnits++;
     else comparisonUnits++;
   }
-  const sample = { treatedUnits, comparisonUnits, observations: kept.length };
+  const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept.length };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
-
-  const rows: EffectRow[] = [];
+  const effects: EffectRow[] = [];
+  const pretests: PretestRow[] = [];
+  const notes: string[] = [];
   for (const outcome of spec.outcomes) {
-    for (const estimator of spec.estimators) {
-      if (shortfall) {
-        rows.push({ ...emptyEstimate(outcome, estimator, spec.confidenceLevel, sample), note: shortfall });
-        continue;
-      }
-      const outcomeValues = Float64Array.from(kept, (i) => panel.measures[outcome][i]);
-      const staggered = buildStaggeredPanel({ unitId, time, cohort, outcome: outcomeValues });
-      if (estimator === 'twfe_static') {
-        const fit = fitStaticTwfe(staggered, spec.confidenceLevel);
-        rows.push(estimatedRow(outcome, estimator, 'overall', null, fit.coefficients[0], spec.confidenceLevel, sample));
-      } else {
-        const fit = fitEventStudyTwfe(staggered, spec.confidenceLevel);
-        for (const coefficient of fit.coefficients) {
-          rows.push(estimatedRow(outcome, estimator, coefficient.term, coefficient.eventTime, coefficient, spec.confidenceLevel, sample));
-        }
-      }
+    if (shortfall) {
+      effects.push(notEstimated(outcome, 'cs_simple', spec.confidenceLevel, sample, shortfall));
+      pretests.push({ outcome, statistic: null, df: null, pValue: null, note: shortfall });
+      continue;
     }
+    const outcomeValues = Float64Array.from(kept, (i) => panel.measures[outcome][i]);
+    const { report } = estimateStaggeredDid(
+      { unitId, time, group, outcome: outcomeValues, covariates: {} },
+      {
+        control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
+        method: spec.estimation.method,
+        anticipation: spec.estimation.anticipation,
+        basePeriod: spec.estimation.basePeriod,
+        bootstrap: { ...spec.estimation.bootstrap, alpha: 1 - spec.confidenceLevel },
+      },
+    );
+    const analysedSample: SampleSize = { ...sample, observations: report.n.units * report.n.periods };
+    effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample));
+    pretests.push({
+      outcome,
+      statistic: report.pretest?.statistic ?? null,
+      df: report.pretest?.df ?? null,
+      pValue: report.pretest?.pvalue ?? null,
+      note: report.pretest ? null : report.notes.find((note) => note.startsWith('pre-test')) ?? 'no pre-treatment cells',
+    });
+    notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
+    if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
+  }
+  return { effects, pretests, notes };
+}
+
+function groupTimeRows(outcome: OutcomeMeasure, report: DidReport, confidenceLevel: number, sample: SampleSize): EffectRow[] {
+  const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
+  const bootstrap = report.bootstrap;
+  const row = (
+    estimator: StoredEstimator,
+    term: string,
+    keys: { eventTime?: number; cohort?: number; period?: number },
+    estimate: { att: number | null; se: number | null },
+    band: (BandedEstimate & { criticalValue?: number }) | { se: number | null; criticalValue?: number } | undefined,
+  ): EffectRow => {
+    const estimated = estimate.att !== null;
+    const banded = band && 'bandLow' in band ? band : null;
+    return {
+      outcome,
+      estimator,
+      term,
+      eventTime: keys.eventTime ?? null,
+      cohort: keys.cohort ?? null,
+      period: keys.period ?? null,
+      status: estimated ? 'estimated' : 'insufficient_data',
+      estimate: estimate.att,
+      stdError: estimate.se,
+      ciLow: estimated && estimate.se !== null ? (estimate.att as number) - z * estimate.se : null,
+      ciHigh: estimated && estimate.se !== null ? (estimate.att as number) + z * estimate.se : null,
+      pValue: estimated && estimate.se !== null ? 2 * normalCdf(-Math.abs((estimate.att as number) / estimate.se)) : null,
+      confidenceLevel,
+      bootstrapStdError: band?.se ?? null,
+      bandLow: banded?.bandLow ?? null,
+      bandHigh: banded?.bandHigh ?? null,
+      bandCriticalValue: banded ? (band?.criticalValue ?? null) : null,
+      ...sample,
+      note: estimated ? null : 'this cell could not be estimated (see run notes)',
+    };
+  };
+  const a = report.aggregations;
+  const withCritical = <T extends object>(entry: T | undefined, criticalValue: number | undefined) => (entry ? { ...entry, criticalValue } : undefined);
+  return [
+    ...report.attgt.map((cell) => {
+      const band = bootstrap?.attgt.cells.find((c) => c.group === cell.group && c.time === cell.time);
+      return row('cs_attgt', `cohort=${cell.group},year=${cell.time}`, { cohort: cell.group, period: cell.time }, cell, withCritical(band, bootstrap?.attgt.criticalValue));
+    }),
+    row('cs_simple', 'overall', {}, a.simple, bootstrap ? { se: bootstrap.simple.se } : undefined),
+    row('cs_dynamic', 'overall', {}, a.dynamic, bootstrap ? { se: bootstrap.dynamic.se } : undefined),
+    ...a.dynamic.by.map((entry, i) => row('cs_dynamic', `e=${entry.e}`, { eventTime: entry.e }, entry, withCritical(bootstrap?.dynamic.by[i], bootstrap?.dynamic.criticalValue))),
+    row('cs_group', 'overall', {}, a.group, bootstrap ? { se: bootstrap.group.se } : undefined),
+    ...a.group.by.map((entry, i) => row('cs_group', `cohort=${entry.group}`, { cohort: entry.group }, entry, withCritical(bootstrap?.group.by[i], bootstrap?.group.criticalValue))),
+    row('cs_calendar', 'overall', {}, a.calendar, bootstrap ? { se: bootstrap.calendar.se } : undefined),
+    ...a.calendar.by.map((entry, i) => row('cs_calendar', `year=${entry.time}`, { period: entry.time }, entry, withCritical(bootstrap?.calendar.by[i], bootstrap?.calendar.criticalValue))),
+  ];
+}
+
+function twfeRows(
+  outcome: OutcomeMeasure,
+  spec: StudySpec,
+  data: { unitId: string[]; time: Float64Array; group: Float64Array; outcome: Float64Array },
+  sample: SampleSize,
+): EffectRow[] {
+  const panel = buildStaggeredPanel({ unitId: data.unitId, time: data.time, cohort: data.group, outcome: data.outcome });
+  const fromCoefficient = (estimator: StoredEstimator, term: string, eventTime: number | null, c: Coefficient): EffectRow => ({
+    outcome,
+    estimator,
+    term,
+    eventTime,
+    cohort: null,
+    period: null,
+    status: 'estimated',
+    estimate: c.estimate,
+    stdError: c.stdError,
+    ciLow: c.ciLow,
+    ciHigh: c.ciHigh,
+    pValue: c.pValue,
+    confidenceLevel: spec.confidenceLevel,
+    ...NO_BAND,
+    ...sample,
+    note: null,
+  });
+  const rows: EffectRow[] = [];
+  if (spec.comparisonEstimators.includes('twfe_static')) {
+    rows.push(fromCoefficient('twfe_static', 'overall', null, fitStaticTwfe(panel, spec.confidenceLevel).coefficients[0]));
+  }
+  if (spec.comparisonEstimators.includes('twfe_event_study')) {
+    for (const c of fitEventStudyTwfe(panel, spec.confidenceLevel).coefficients) rows.push(fromCoefficient('twfe_event_study', `e=${c.eventTime}`, c.eventTime, c));
   }
   return rows;
 }
@@ -101,14 +233,14 @@ function sampleShortfall(spec: StudySpec, treated: number, comparison: number): 
   return problems.length ? `Not estimated: ${problems.join(' and ')}. A number from so few firms would not be credible.` : null;
 }
 
-type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
-
-function emptyEstimate(outcome: OutcomeMeasure, estimator: Estimator, confidenceLevel: number, sample: SampleSize): EffectRow {
+function notEstimated(outcome: OutcomeMeasure, estimator: StoredEstimator, confidenceLevel: number, sample: SampleSize, note: string): EffectRow {
   return {
     outcome,
     estimator,
     term: 'overall',
     eventTime: null,
+    cohort: null,
+    period: null,
     status: 'insufficient_data',
     estimate: null,
     stdError: null,
@@ -116,33 +248,8 @@ function emptyEstimate(outcome: OutcomeMeasure, estimator: Estimator, confidence
     ciHigh: null,
     pValue: null,
     confidenceLevel,
+    ...NO_BAND,
     ...sample,
-    note: null,
-  };
-}
-
-function estimatedRow(
-  outcome: OutcomeMeasure,
-  estimator: Estimator,
-  term: string,
-  eventTime: number | null,
-  coefficient: Coefficient,
-  confidenceLevel: number,
-  sample: SampleSize,
-): EffectRow {
-  return {
-    outcome,
-    estimator,
-    term,
-    eventTime,
-    status: 'estimated',
-    estimate: coefficient.estimate,
-    stdError: coefficient.stdError,
-    ciLow: coefficient.ciLow,
-    ciHigh: coefficient.ciHigh,
-    pValue: coefficient.pValue,
-    confidenceLevel,
-    ...sample,
-    note: null,
+    note,
   };
 }

@@ -1,18 +1,56 @@
 /**
- * The benchmarks. Each pairs a subject with a baseline that does the least work any implementation must do
- * on the same input, so the ratio measures our overhead rather than the machine.
+ * The benchmarks. Each pairs a subject with a baseline measured in the same run on the same input, so the
+ * ratio measures our overhead rather than the machine; some also carry an absolute target.
  */
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
 import { SeededRandom } from '../stats/random.js';
-import { timeMs } from './timing.js';
+import { writePanelCsv } from './panel-csv.js';
+import { timeMs, timeNodeProcess, type Measurement } from './timing.js';
 
-export interface Benchmark<Fixture = unknown> {
+/** A benchmark with its fixture type hidden, so different kinds can share one list. */
+export interface RunnableBenchmark {
   readonly name: string;
   readonly size: string;
-  prepare(): Fixture;
-  readonly subject: { readonly label: string; run(fixture: Fixture): Promise<number> };
-  readonly baseline: { readonly label: string; run(fixture: Fixture): Promise<number> };
+  readonly subjectLabel: string;
+  readonly baselineLabel: string;
+  readonly target?: Benchmark<unknown>['target'];
+  /** Prepares the fixture, then alternates baseline and subject runs. */
+  measure(dataDir: string): Promise<{ subject: Measurement[]; baseline: Measurement[] }>;
+}
+
+function defineBenchmark<Fixture>(benchmark: Benchmark<Fixture>): RunnableBenchmark {
+  return {
+    name: benchmark.name,
+    size: benchmark.size,
+    subjectLabel: benchmark.subject.label,
+    baselineLabel: benchmark.baseline.label,
+    target: benchmark.target,
+    async measure(dataDir) {
+      const fixture = await benchmark.prepare(dataDir);
+      const subject: Measurement[] = [];
+      const baseline: Measurement[] = [];
+      for (let i = 0; i < benchmark.repetitions; i++) {
+        baseline.push(await benchmark.baseline.run(fixture));
+        subject.push(await benchmark.subject.run(fixture));
+      }
+      return { subject, baseline };
+    },
+  };
+}
+
+export interface Benchmark<Fixture> {
+  readonly name: string;
+  readonly size: string;
+  readonly repetitions: number;
+  prepare(dataDir: string): Promise<Fixture> | Fixture;
+  readonly subject: { readonly label: string; run(fixture: Fixture): Promise<Measurement> };
+  readonly baseline: { readonly label: string; run(fixture: Fixture): Promise<Measurement> };
+  /** Absolute goals for the subject, printed beside the measurement. */
+  readonly target?: { readonly seconds?: number; readonly peakMb?: number };
 }
 
 function staggeredPanel(units: number, periods: number, seed: number): StaggeredPanel {
@@ -50,19 +88,56 @@ const onePassBaseline = {
   run: (panel: StaggeredPanel) => timeMs(() => unitMeansPass(panel)),
 };
 
-export const BENCHMARKS: readonly Benchmark<StaggeredPanel>[] = [
-  {
+const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const countLines = fileURLToPath(new URL('./count-lines.js', import.meta.url));
+const peakMemory = new URL('./peak-memory.js', import.meta.url).href;
+
+/** Seeded panel CSVs are generated once into the git-ignored .bench/data and reused. */
+async function panelFile(dataDir: string, units: number, periods: number): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, `panel-${units}x${periods}-seed1.csv`);
+  if (!existsSync(path)) {
+    console.log(`  generating ${path} …`);
+    await writePanelCsv(`${path}.partial`, units, periods, 1);
+    renameSync(`${path}.partial`, path);
+  }
+  return path;
+}
+
+function estimateBenchmark(units: number, extraArgs: readonly string[], target: Benchmark<string>['target'], repetitions: number): Benchmark<string> {
+  const label = `ebpm estimate --json${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''} (compiled CLI, whole process)`;
+  return {
+    name: `estimate${extraArgs.length ? '-bootstrap' : ''}-${units >= 1_000_000 ? `${units / 1_000_000}M` : `${units / 1000}k`}`,
+    size: `${units.toLocaleString('en-US')} units × 10 periods (${(units * 10).toLocaleString('en-US')} rows)`,
+    repetitions,
+    prepare: (dataDir) => panelFile(dataDir, units, 10),
+    subject: {
+      label,
+      run: (path) => timeNodeProcess(cli, ['estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json', ...extraArgs], peakMemory),
+    },
+    baseline: { label: 'node reads the file and counts its lines', run: (path) => timeNodeProcess(countLines, [path], peakMemory) },
+    target,
+  };
+}
+
+export const BENCHMARKS: readonly RunnableBenchmark[] = [
+  defineBenchmark(estimateBenchmark(100_000, [], { seconds: 0.6 }, 5)),
+  defineBenchmark(estimateBenchmark(1_000_000, [], { seconds: 10, peakMb: 4096 }, 1)),
+  defineBenchmark(estimateBenchmark(1_000_000, ['--bootstrap', '1000', '--seed', '1'], { seconds: 30, peakMb: 4096 }, 1)),
+  defineBenchmark({
     name: 'twfe-static',
     size: '100,000 units × 10 periods',
+    repetitions: 5,
     prepare: () => staggeredPanel(100_000, 10, 1),
-    subject: { label: 'TWFE static fit with clustered SEs', run: (panel) => timeMs(() => fitStaticTwfe(panel)) },
+    subject: { label: 'TWFE static fit with clustered SEs', run: (panel: StaggeredPanel) => timeMs(() => fitStaticTwfe(panel)) },
     baseline: onePassBaseline,
-  },
-  {
+  }),
+  defineBenchmark({
     name: 'twfe-event-study',
     size: '100,000 units × 10 periods',
+    repetitions: 5,
     prepare: () => staggeredPanel(100_000, 10, 2),
-    subject: { label: 'TWFE event-study fit with clustered SEs', run: (panel) => timeMs(() => fitEventStudyTwfe(panel)) },
+    subject: { label: 'TWFE event-study fit with clustered SEs', run: (panel: StaggeredPanel) => timeMs(() => fitEventStudyTwfe(panel)) },
     baseline: onePassBaseline,
-  },
+  }),
 ];

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: each benchmark times its subject and a baseline in the same run on the same data and
- * prints the ratio, so figures compare across machines; results are appended to .bench/history.jsonl and
- * the previous run's ratio is shown beside the current one, so regressions show.
+ * prints the ratio, so figures compare across machines; absolute targets are printed where the project has
+ * them. Results are appended to .bench/history.jsonl, and the previous run's figure is shown beside the
+ * current one, so regressions show. `npm run bench -- NAME…` runs only the named benchmarks.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,53 +19,59 @@ interface HistoryEntry {
   readonly subjectMs: number;
   readonly baselineMs: number;
   readonly ratio: number;
-  readonly peakRssMb: number;
+  readonly peakRssMb: number | null;
 }
 
-const REPETITIONS = 5;
-
-function previousRatios(historyFile: string): Map<string, number> {
-  const ratios = new Map<string, number>();
-  if (!existsSync(historyFile)) return ratios;
+function previousEntries(historyFile: string): Map<string, HistoryEntry> {
+  const entries = new Map<string, HistoryEntry>();
+  if (!existsSync(historyFile)) return entries;
   for (const line of readFileSync(historyFile, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const entry = JSON.parse(line) as HistoryEntry;
-    ratios.set(entry.name, entry.ratio);
+    entries.set(entry.name, entry);
   }
-  return ratios;
+  return entries;
+}
+
+function verdict(measured: number, target: number | undefined, unit: string): string {
+  if (target === undefined) return '';
+  return ` (target < ${target} ${unit}: ${measured < target ? 'met' : 'NOT met'})`;
 }
 
 async function main(): Promise<void> {
-  const historyDir = join(projectRoot(), '.bench');
-  mkdirSync(historyDir, { recursive: true });
-  const historyFile = join(historyDir, 'history.jsonl');
-  const previous = previousRatios(historyFile);
-  console.log(`ebpm bench (${codeVersion()}), median of ${REPETITIONS} runs each; ratio = subject / baseline (lower is better)\n`);
+  const only = process.argv.slice(2);
+  const benchDir = join(projectRoot(), '.bench');
+  mkdirSync(benchDir, { recursive: true });
+  const historyFile = join(benchDir, 'history.jsonl');
+  const previous = previousEntries(historyFile);
+  console.log(`ebpm bench (${codeVersion()}); ratio = subject / baseline, both measured now (lower is better)\n`);
   for (const benchmark of BENCHMARKS) {
-    const fixture = benchmark.prepare();
-    const subject: number[] = [];
-    const baseline: number[] = [];
-    for (let i = 0; i < REPETITIONS; i++) {
-      baseline.push(await benchmark.baseline.run(fixture));
-      subject.push(await benchmark.subject.run(fixture));
-    }
+    if (only.length && !only.includes(benchmark.name)) continue;
+    console.log(`${benchmark.name} [${benchmark.size}]`);
+    const { subject, baseline } = await benchmark.measure(join(benchDir, 'data'));
+    const subjectMs = median(subject.map((m) => m.ms));
+    const baselineMs = median(baseline.map((m) => m.ms));
+    const peaks = subject.flatMap((m) => (m.peakRssMb === undefined ? [] : [m.peakRssMb]));
+    const peakRssMb = peaks.length ? Math.max(...peaks) : null;
     const entry: HistoryEntry = {
       at: new Date().toISOString(),
       codeVersion: codeVersion(),
       name: benchmark.name,
       size: benchmark.size,
-      subjectMs: median(subject),
-      baselineMs: median(baseline),
-      ratio: median(subject) / median(baseline),
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      subjectMs,
+      baselineMs,
+      ratio: subjectMs / baselineMs,
+      peakRssMb,
     };
     appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);
     const before = previous.get(benchmark.name);
     console.log(
-      `${benchmark.name} [${benchmark.size}]\n` +
-        `  subject  ${benchmark.subject.label}: ${entry.subjectMs.toFixed(1)} ms\n` +
-        `  baseline ${benchmark.baseline.label}: ${entry.baselineMs.toFixed(1)} ms\n` +
-        `  ratio ${entry.ratio.toFixed(2)}${before === undefined ? '' : ` (previous run: ${before.toFixed(2)})`} · peak RSS so far ${entry.peakRssMb} MB\n`,
+      `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
+        `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
+        `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
+        `  ratio ${entry.ratio.toFixed(2)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s)` : ''}` +
+        (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
+        '\n',
     );
   }
   console.log(`History: ${historyFile}`);

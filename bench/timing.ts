@@ -1,4 +1,11 @@
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+
+export interface Measurement {
+  readonly ms: number;
+  /** Peak resident memory of a child process, when the measurement ran one. */
+  readonly peakRssMb?: number;
+}
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -6,8 +13,28 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export async function timeMs(work: () => unknown): Promise<number> {
+export async function timeMs(work: () => unknown): Promise<Measurement> {
   const started = performance.now();
   await work();
-  return performance.now() - started;
+  return { ms: performance.now() - started };
+}
+
+export class BenchmarkCommandError extends Error {
+  constructor(command: string, code: number | null, stderr: string) {
+    super(`${command} exited with ${code}: ${stderr.slice(-2000)}`);
+    this.name = 'BenchmarkCommandError';
+  }
+}
+
+/** Wall time and peak memory of a Node.js child process (stdout discarded). */
+export async function timeNodeProcess(script: string, args: readonly string[], peakMemoryModule: string): Promise<Measurement> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', peakMemoryModule, script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ms = performance.now() - started;
+  if (code !== 0) throw new BenchmarkCommandError(`${script} ${args.join(' ')}`, code, stderr);
+  const peak = /peak-rss-kb (\d+)/.exec(stderr);
+  return { ms, ...(peak ? { peakRssMb: Number(peak[1]) / 1024 } : {}) };
 }

@@ -23,16 +23,23 @@ export function formatKpis(result: EvaluationResult): string {
   );
 }
 
+const DISPLAYED_ESTIMATORS: Readonly<Record<string, string>> = {
+  cs_simple: "Callaway-Sant'Anna, overall ATT",
+  cs_dynamic: "Callaway-Sant'Anna, average over years since award",
+  twfe_static: 'two-way fixed effects (comparison)',
+};
+
 export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, number>>): string {
   const header = ['outcome', 'estimator', 'effect', 'std. error', 'CI', 'treated', 'comparison'];
   if (trueEffects) header.push('true effect', 'CI covers it');
-  return formatTable(
+  const rows = result.effects.overall.filter((row) => row.estimator in DISPLAYED_ESTIMATORS || row.status !== 'estimated');
+  const table = formatTable(
     header,
-    result.effects.overall.map((row) => {
+    rows.map((row) => {
       const level = `${Math.round(row.confidenceLevel * 100)}%`;
       const cells = [
         row.outcome,
-        row.estimator,
+        DISPLAYED_ESTIMATORS[row.estimator] ?? row.estimator,
         row.status === 'estimated' ? formatNumber(row.estimate) : 'not estimated',
         formatNumber(row.stdError),
         row.status === 'estimated' ? `${level} [${formatNumber(row.ciLow)}, ${formatNumber(row.ciHigh)}]` : (row.note ?? ''),
@@ -47,4 +54,8 @@ export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<R
       return cells;
     }),
   );
+  const pretests = result.effects.pretests
+    .map((p) => (p.statistic === null ? `${p.outcome}: not available` : `${p.outcome}: W = ${p.statistic.toFixed(2)}, df = ${p.df}, p = ${(p.pValue as number).toFixed(3)}`))
+    .join('; ');
+  return `${table}\nPre-test of parallel trends before the award (Wald): ${pretests}`;
 }

@@ -6,16 +6,29 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OUTCOME_MEASURES } from './outcome.js';
 
-export const ESTIMATORS = ['twfe_static', 'twfe_event_study'] as const;
-export type Estimator = (typeof ESTIMATORS)[number];
+/** Two-way fixed-effects fits reported beside the main estimate, for comparison. */
+export const COMPARISON_ESTIMATORS = ['twfe_static', 'twfe_event_study'] as const;
+
+/**
+ * Where the comparison units come from: applicants never awarded (did's never-treated group), or those
+ * plus applicants awarded in a later call round, until their award (did's not-yet-treated group).
+ */
+export const COMPARISON_GROUPS = ['rejected_applicants', 'rejected_and_not_yet_awarded'] as const;
 
 export const studySpecSchema = z.object({
   programmeId: z.string().min(1),
   version: z.number().int().positive(),
   registeredAt: z.iso.datetime({ offset: true }),
   outcomes: z.array(z.enum(OUTCOME_MEASURES)).min(1),
-  comparisonGroup: z.enum(['rejected_applicants']),
-  estimators: z.array(z.enum(ESTIMATORS)).min(1),
+  comparisonGroup: z.enum(COMPARISON_GROUPS),
+  /** Callaway & Sant'Anna group-time estimator settings. */
+  estimation: z.object({
+    method: z.enum(['dr', 'ipw', 'reg']),
+    anticipation: z.number().int().min(0),
+    basePeriod: z.enum(['varying', 'universal']),
+    bootstrap: z.object({ draws: z.number().int().min(100), seed: z.number().int().min(0) }),
+  }),
+  comparisonEstimators: z.array(z.enum(COMPARISON_ESTIMATORS)),
   confidenceLevel: z.number().gt(0).lt(1),
   minimumTreatedUnits: z.number().int().positive(),
   minimumComparisonUnits: z.number().int().positive(),

@@ -88,6 +88,7 @@ export interface EvaluationRunsTable {
   status: 'running' | 'succeeded' | 'failed';
   started_at: Timestamp;
   finished_at: Timestamp | null;
+  notes: ColumnType<string[], string | undefined, string>;
 }
 
 export interface KpiValuesTable {
@@ -105,6 +106,8 @@ export interface EffectEstimatesTable {
   estimator: string;
   term: string;
   event_time: number | null;
+  cohort: number | null;
+  period: number | null;
   status: 'estimated' | 'insufficient_data';
   estimate: Numeric | null;
   std_error: Numeric | null;
@@ -112,9 +115,23 @@ export interface EffectEstimatesTable {
   ci_high: Numeric | null;
   p_value: Numeric | null;
   confidence_level: Numeric;
+  bootstrap_std_error: Numeric | null;
+  band_low: Numeric | null;
+  band_high: Numeric | null;
+  band_critical_value: Numeric | null;
   treated_units: number;
   comparison_units: number;
   observations: number;
+  note: string | null;
+}
+
+export interface PretestsTable {
+  run_key: string;
+  programme_id: string;
+  outcome: string;
+  statistic: Numeric | null;
+  df: number | null;
+  p_value: Numeric | null;
   note: string | null;
 }
 
@@ -129,5 +146,6 @@ export interface Database {
   'results.evaluation_runs': EvaluationRunsTable;
   'results.kpi_values': KpiValuesTable;
   'results.effect_estimates': EffectEstimatesTable;
+  'results.pretests': PretestsTable;
 }
 

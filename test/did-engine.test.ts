@@ -54,6 +54,27 @@ describe('group-time effects without covariates', () => {
   });
 });
 
+describe('cohort-affine influence functions', () => {
+  it('give the same SEs, aggregations, pre-test and bootstrap as per-unit influence functions', () => {
+    for (const options of [base, { ...base, control: 'notyet' as const, basePeriod: 'universal' as const, anticipation: 1 }]) {
+      const withBootstrap = { ...options, bootstrap: { draws: 300, seed: 5, alpha: 0.05 } };
+      const affine = estimateStaggeredDid(mpdtaColumns, withBootstrap).report;
+      const dense = estimateStaggeredDid(mpdtaColumns, { ...withBootstrap, influenceRepresentation: 'per-unit' }).report;
+      const flatten = (value: unknown): number[] =>
+        typeof value === 'number' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(flatten) : [];
+      const compare = (ours: unknown, theirs: unknown, tolerance: number) => {
+        const a = flatten(ours);
+        const d = flatten(theirs);
+        expect(a.length).toBe(d.length);
+        a.forEach((value, i) => expect(Math.abs(value - d[i])).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(d[i]))));
+      };
+      compare({ attgt: affine.attgt, aggregations: affine.aggregations, pretest: affine.pretest }, { attgt: dense.attgt, aggregations: dense.aggregations, pretest: dense.pretest }, 1e-9);
+      // The bootstrap's quantiles pass rounding differences of V̂ through its matrix square root.
+      compare(affine.bootstrap, dense.bootstrap, 1e-6);
+    }
+  });
+});
+
 describe('multiplier bootstrap', () => {
   it('gives standard errors within 5% of the analytic ones and a uniform band wider than pointwise', () => {
     const { report } = estimateStaggeredDid(mpdtaColumns, { ...base, bootstrap: { draws: 10_000, seed: 42, alpha: 0.05 } });

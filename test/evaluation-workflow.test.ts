@@ -72,22 +72,56 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
     expect(account.every((file) => file.rows_total === file.rows_loaded + file.rows_rejected)).toBe(true);
   });
 
-  it('writes effect estimates whose 95% intervals cover the true effects into bi.effect_estimates', async () => {
-    const { rows } = await sql<{ outcome: string; estimate: number; ci_low: number; ci_high: number; spec_hash: string; status: string }>`
-      SELECT outcome, estimate, ci_low, ci_high, spec_hash, status FROM bi.effect_estimates WHERE programme_id = 'sme-labour-saving' ORDER BY outcome`.execute(database.db);
-    expect(rows.map((row) => row.outcome)).toEqual(['average_wage', 'labour_productivity']);
+  it('writes Callaway-Sant\'Anna estimates whose 95% intervals cover the true effects into bi.effect_estimates', async () => {
+    const { rows } = await sql<{ outcome: string; estimator: string; estimate: number; ci_low: number; ci_high: number; spec_hash: string; status: string; bootstrap_std_error: number; std_error: number }>`
+      SELECT outcome, estimator, estimate, ci_low, ci_high, spec_hash, status, bootstrap_std_error, std_error
+        FROM bi.effect_estimates WHERE programme_id = 'sme-labour-saving' AND estimator IN ('cs_simple', 'cs_dynamic') ORDER BY outcome, estimator`.execute(database.db);
+    expect(rows.map((row) => `${row.outcome}/${row.estimator}`)).toEqual([
+      'average_wage/cs_dynamic',
+      'average_wage/cs_simple',
+      'labour_productivity/cs_dynamic',
+      'labour_productivity/cs_simple',
+    ]);
     for (const row of rows) {
       const truth = manifest.trueEffects[row.outcome as keyof typeof manifest.trueEffects];
       expect(row.status).toBe('estimated');
       expect(row.ci_low).toBeLessThanOrEqual(truth);
       expect(row.ci_high).toBeGreaterThanOrEqual(truth);
       expect(row.spec_hash).toBe(first.run.specHash);
+      expect(Math.abs(row.bootstrap_std_error / row.std_error - 1)).toBeLessThan(0.15);
     }
+    const { rows: headline } = await sql<{ estimator: string }>`SELECT DISTINCT estimator FROM bi.effect_estimates WHERE is_headline`.execute(database.db);
+    expect(headline).toEqual([{ estimator: 'cs_simple' }]);
+  });
+
+  it('stores ATT(g,t), the cohort and year aggregations, the uniform band and the pre-test', async () => {
+    const { rows: cells } = await sql<{ n: number }>`
+      SELECT count(*)::integer AS n FROM bi.group_time_effects WHERE outcome = 'labour_productivity' AND status = 'estimated'`.execute(database.db);
+    // Three cohorts (FY2021–FY2023) × seven years after the first (FY2019–FY2025).
+    expect(cells[0].n).toBe(21);
+    const { rows: cohorts } = await sql<{ award_fiscal_year: number }>`
+      SELECT award_fiscal_year FROM bi.effects_by_cohort WHERE outcome = 'labour_productivity' ORDER BY 1`.execute(database.db);
+    expect(cohorts.map((row) => row.award_fiscal_year)).toEqual([2021, 2022, 2023]);
+    const { rows: years } = await sql<{ fiscal_year: number }>`
+      SELECT fiscal_year FROM bi.effects_by_year WHERE outcome = 'labour_productivity' ORDER BY 1`.execute(database.db);
+    expect(years.map((row) => row.fiscal_year)).toEqual([2021, 2022, 2023, 2024, 2025]);
+    const { rows: band } = await sql<{ band_low: number; band_high: number; ci_low: number; ci_high: number; band_critical_value: number }>`
+      SELECT band_low, band_high, ci_low, ci_high, band_critical_value FROM bi.event_study WHERE estimator = 'cs_dynamic' AND outcome = 'labour_productivity'`.execute(database.db);
+    expect(band.length).toBeGreaterThan(5);
+    for (const row of band) {
+      expect(row.band_critical_value).toBeGreaterThan(1.96);
+      expect(row.band_high - row.band_low).toBeGreaterThan(row.ci_high - row.ci_low);
+    }
+    const { rows: pretests } = await sql<{ outcome: string; df: number; p_value: number }>`
+      SELECT outcome, df, p_value FROM bi.parallel_trends_pretest ORDER BY outcome`.execute(database.db);
+    expect(pretests.map((row) => row.outcome)).toEqual(['average_wage', 'labour_productivity']);
+    // Parallel trends hold in the synthetic design, so the test should rarely reject; 9 pre-award cells each.
+    expect(pretests.every((row) => row.df === 9 && row.p_value > 0.001)).toBe(true);
   });
 
   it('fills the event-study and KPI views, with a comment on every view and column', async () => {
     const { rows: eventTimes } = await sql<{ event_time: number }>`
-      SELECT DISTINCT event_time FROM bi.event_study WHERE outcome = 'labour_productivity' ORDER BY event_time`.execute(database.db);
+      SELECT DISTINCT event_time FROM bi.event_study WHERE outcome = 'labour_productivity' AND estimator = 'twfe_event_study' ORDER BY event_time`.execute(database.db);
     expect(eventTimes.map((row) => row.event_time)).not.toContain(-1);
     expect(eventTimes.length).toBeGreaterThan(5);
     const { rows: kpis } = await sql<{ indicator_id: string; n: number }>`
@@ -129,7 +163,7 @@ describe('bad input does not crash the workflow', () => {
     expect(result.ingest[0]).toMatchObject({ rowsTotal: 200, rowsLoaded: 0, rowsRejected: 200, reasons: { missing_column: 200 } });
     expect(result.effects.overall.every((row) => row.status === 'insufficient_data' && row.note?.includes('0 awarded firms'))).toBe(true);
     const { rows } = await sql<{ status: string; estimate: number | null }>`SELECT status, estimate FROM bi.effect_estimates`.execute(database.db);
-    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBe(2);
     expect(rows.every((row) => row.status === 'insufficient_data' && row.estimate === null)).toBe(true);
   });
 

@@ -46,7 +46,8 @@ export async function demoCommand(args: string[]): Promise<void> {
     console.log(
       `\nRun ${result.run.runKey.slice(0, 16)}… · spec v${result.run.specVersion} ${result.run.specHash.slice(0, 16)}… · ${result.run.codeVersion}` +
         `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} and open the views\n` +
-        '  bi.effect_estimates, bi.event_study, bi.kpi_by_fiscal_year, bi.input_quality, bi.rejection_reasons, bi.run_history\n' +
+        '  bi.effect_estimates (headline: is_headline), bi.event_study, bi.effects_by_cohort, bi.effects_by_year,\n' +
+        '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.input_quality, bi.rejection_reasons, bi.run_history\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         `\n\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );

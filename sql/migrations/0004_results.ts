@@ -14,7 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       workflow_run_id text NOT NULL,
       status          text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
       started_at      timestamptz NOT NULL,
-      finished_at     timestamptz
+      finished_at     timestamptz,
+      notes           jsonb NOT NULL DEFAULT '[]'
     )`.execute(db);
   await sql`COMMENT ON TABLE results.evaluation_runs IS 'One row per distinct evaluation: run_key hashes programme, spec hash, input file hashes and code version, so re-running the same inputs updates this row instead of adding one.'`.execute(db);
   await sql`
@@ -35,6 +36,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       estimator        text NOT NULL,
       term             text NOT NULL,
       event_time       integer,
+      cohort           integer,
+      period           integer,
       status           text NOT NULL CHECK (status IN ('estimated', 'insufficient_data')),
       estimate         double precision,
       std_error        double precision,
@@ -42,6 +45,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ci_high          double precision,
       p_value          double precision,
       confidence_level double precision NOT NULL,
+      bootstrap_std_error double precision,
+      band_low         double precision,
+      band_high        double precision,
+      band_critical_value double precision,
       treated_units    integer NOT NULL,
       comparison_units integer NOT NULL,
       observations     integer NOT NULL,
@@ -49,9 +56,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PRIMARY KEY (run_key, outcome, estimator, term),
       CHECK ((status = 'estimated') = (estimate IS NOT NULL))
     )`.execute(db);
-  await sql`COMMENT ON TABLE results.effect_estimates IS 'Effect estimates per run, outcome, estimator and term (overall or an event time); insufficient_data rows carry a note instead of a number.'`.execute(db);
+  await sql`COMMENT ON TABLE results.effect_estimates IS 'Effect estimates per run, outcome, estimator and term: Callaway-Sant''Anna ATT(g,t) (cs_attgt) and aggregations (cs_simple, cs_dynamic, cs_group, cs_calendar), and TWFE fits for comparison; insufficient_data rows carry a note instead of a number.'`.execute(db);
+  await sql`
+    CREATE TABLE results.pretests (
+      run_key      text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
+      programme_id text NOT NULL,
+      outcome      text NOT NULL,
+      statistic    double precision,
+      df           integer,
+      p_value      double precision,
+      note         text,
+      PRIMARY KEY (run_key, outcome)
+    )`.execute(db);
+  await sql`COMMENT ON TABLE results.pretests IS 'Wald pre-test of parallel trends on the pre-treatment ATT(g,t), per run and outcome.'`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE IF EXISTS results.effect_estimates, results.kpi_values, results.evaluation_runs`.execute(db);
+  await sql`DROP TABLE IF EXISTS results.pretests, results.effect_estimates, results.kpi_values, results.evaluation_runs`.execute(db);
 }

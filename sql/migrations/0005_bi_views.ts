@@ -54,27 +54,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.effect_estimates AS
     SELECT l.programme_id, l.programme_name_ja, l.programme_name_en,
-           e.outcome, e.estimator, e.status, e.estimate, e.std_error, e.ci_low, e.ci_high, e.p_value,
-           e.confidence_level, e.treated_units, e.comparison_units, e.observations, e.note,
+           e.outcome, e.estimator, e.estimator = 'cs_simple' AS is_headline, e.status, e.estimate, e.std_error,
+           e.ci_low, e.ci_high, e.p_value, e.confidence_level, e.bootstrap_std_error,
+           e.treated_units, e.comparison_units, e.observations, e.note,
            l.spec_version, l.spec_hash, l.run_key, l.finished_at AS computed_at
       FROM bi.latest_runs l
       JOIN results.effect_estimates e USING (run_key)
-     WHERE e.event_time IS NULL`.execute(db);
-  await comment(db, 'bi.effect_estimates', 'Overall effect of each programme on each outcome (average effect on the awarded firms), with confidence interval, from the latest run.', {
+     WHERE e.term = 'overall'`.execute(db);
+  await comment(db, 'bi.effect_estimates', 'Overall effect of each programme on each outcome, from the latest run. The headline is cs_simple, the average effect on awarded firms (Callaway & Sant\'Anna 2021); the other rows summarise the same estimates differently, and twfe_static is shown for comparison.', {
     programme_id: 'Programme identifier.',
     programme_name_ja: 'Programme name in Japanese.',
     programme_name_en: 'Programme name in English.',
-    outcome: 'Outcome measured (e.g. labour_productivity in 万円 per employee, average_wage in 万円).',
-    estimator: 'Estimator: twfe_static = two-way fixed effects difference-in-differences.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    estimator: 'cs_simple: average over all cohorts and years after award, weighted by cohort size; cs_dynamic: average of the effects 0, 1, 2 … years after award; cs_group: average of the cohort effects; cs_calendar: average of the yearly effects; twfe_static: two-way fixed effects (can be biased when effects change over time).',
+    is_headline: 'True for the estimate to quote first (cs_simple).',
     status: 'estimated, or insufficient_data when the sample is below the study spec minimum (see note).',
     estimate: 'Estimated effect, in the unit of the outcome.',
-    std_error: 'Standard error clustered by firm.',
-    ci_low: 'Lower bound of the confidence interval.',
-    ci_high: 'Upper bound of the confidence interval.',
+    std_error: 'Analytic standard error clustered by firm.',
+    ci_low: 'Lower bound of the pointwise confidence interval.',
+    ci_high: 'Upper bound of the pointwise confidence interval.',
     p_value: 'Two-sided p-value for a zero effect.',
     confidence_level: 'Confidence level of the interval (e.g. 0.95).',
+    bootstrap_std_error: 'Standard error from the multiplier bootstrap (close to std_error when all is well).',
     treated_units: 'Awarded firms in the estimation sample.',
-    comparison_units: 'Comparison firms (rejected applicants) in the estimation sample.',
+    comparison_units: 'Comparison firms (never-awarded applicants) in the estimation sample.',
     observations: 'Firm-year observations used.',
     note: 'Why no estimate was produced, when status is insufficient_data.',
     spec_version: 'Version of the pre-registered study spec used.',
@@ -87,25 +90,124 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE VIEW bi.event_study AS
     SELECT l.programme_id, l.programme_name_ja, l.programme_name_en,
            e.outcome, e.estimator, e.event_time, e.estimate, e.std_error, e.ci_low, e.ci_high, e.p_value,
-           e.confidence_level, l.spec_hash, l.run_key, l.finished_at AS computed_at
+           e.confidence_level, e.band_low, e.band_high, e.band_critical_value, l.spec_hash, l.run_key, l.finished_at AS computed_at
       FROM bi.latest_runs l
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.event_time IS NOT NULL AND e.status = 'estimated'`.execute(db);
-  await comment(db, 'bi.event_study', 'Effect by years since award (event time; negative = before the award, a check of parallel trends; the year before the award is the reference and is not listed).', {
+  await comment(db, 'bi.event_study', 'Effect by years since award (event time; negative = before the award, a check of parallel trends). cs_dynamic is the Callaway & Sant\'Anna event study with a uniform confidence band; twfe_event_study is the two-way fixed effects version (reference year −1 omitted), for comparison.', {
     programme_id: 'Programme identifier.',
     programme_name_ja: 'Programme name in Japanese.',
     programme_name_en: 'Programme name in English.',
-    outcome: 'Outcome measured.',
-    estimator: 'Estimator: twfe_event_study = two-way fixed effects with one dummy per event time.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    estimator: 'cs_dynamic (headline) or twfe_event_study (comparison).',
     event_time: 'Fiscal years since the award year (0 = the award year).',
-    estimate: 'Estimated effect at this event time, relative to the year before the award.',
+    estimate: 'Estimated effect at this event time.',
     std_error: 'Standard error clustered by firm.',
-    ci_low: 'Lower bound of the confidence interval.',
-    ci_high: 'Upper bound of the confidence interval.',
+    ci_low: 'Lower bound of the pointwise confidence interval.',
+    ci_high: 'Upper bound of the pointwise confidence interval.',
     p_value: 'Two-sided p-value for a zero effect.',
-    confidence_level: 'Confidence level of the interval.',
+    confidence_level: 'Confidence level of the intervals and band.',
+    band_low: 'Lower bound of the uniform (simultaneous) band over all event times; plot this as the band.',
+    band_high: 'Upper bound of the uniform band.',
+    band_critical_value: 'Bootstrap critical value of the uniform band (1.96 would be pointwise).',
     spec_hash: 'SHA-256 of the study spec used.',
     run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
+    CREATE VIEW bi.effects_by_cohort AS
+    SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.cohort AS award_fiscal_year,
+           e.estimate, e.std_error, e.ci_low, e.ci_high, e.band_low, e.band_high, e.confidence_level, l.run_key, l.finished_at AS computed_at
+      FROM bi.latest_runs l
+      JOIN results.effect_estimates e USING (run_key)
+     WHERE e.estimator = 'cs_group' AND e.cohort IS NOT NULL`.execute(db);
+  await comment(db, 'bi.effects_by_cohort', 'Average effect after award for each call-round cohort (firms first awarded in the same fiscal year).', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    award_fiscal_year: 'Fiscal year of the cohort\'s first award.',
+    estimate: 'Average effect over the cohort\'s post-award years.',
+    std_error: 'Standard error clustered by firm.',
+    ci_low: 'Lower bound of the pointwise confidence interval.',
+    ci_high: 'Upper bound of the pointwise confidence interval.',
+    band_low: 'Lower bound of the uniform band over all cohorts.',
+    band_high: 'Upper bound of the uniform band over all cohorts.',
+    confidence_level: 'Confidence level.',
+    run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
+    CREATE VIEW bi.effects_by_year AS
+    SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.period AS fiscal_year,
+           e.estimate, e.std_error, e.ci_low, e.ci_high, e.band_low, e.band_high, e.confidence_level, l.run_key, l.finished_at AS computed_at
+      FROM bi.latest_runs l
+      JOIN results.effect_estimates e USING (run_key)
+     WHERE e.estimator = 'cs_calendar' AND e.period IS NOT NULL`.execute(db);
+  await comment(db, 'bi.effects_by_year', 'Average effect on the firms awarded so far, by fiscal year.', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    fiscal_year: 'Fiscal year.',
+    estimate: 'Average effect in that year over the cohorts already awarded.',
+    std_error: 'Standard error clustered by firm.',
+    ci_low: 'Lower bound of the pointwise confidence interval.',
+    ci_high: 'Upper bound of the pointwise confidence interval.',
+    band_low: 'Lower bound of the uniform band over all years.',
+    band_high: 'Upper bound of the uniform band over all years.',
+    confidence_level: 'Confidence level.',
+    run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
+    CREATE VIEW bi.group_time_effects AS
+    SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.cohort AS award_fiscal_year, e.period AS fiscal_year,
+           e.period - e.cohort AS years_since_award, e.status, e.estimate, e.std_error, e.ci_low, e.ci_high, e.band_low, e.band_high,
+           e.confidence_level, l.run_key, l.finished_at AS computed_at
+      FROM bi.latest_runs l
+      JOIN results.effect_estimates e USING (run_key)
+     WHERE e.estimator = 'cs_attgt'`.execute(db);
+  await comment(db, 'bi.group_time_effects', 'ATT(g,t): the effect for the cohort first awarded in award_fiscal_year, measured in fiscal_year, against never-awarded applicants. Rows before the award are placebo checks.', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    award_fiscal_year: 'Cohort: fiscal year of first award.',
+    fiscal_year: 'Fiscal year the effect is measured in.',
+    years_since_award: 'fiscal_year − award_fiscal_year (negative: before the award).',
+    status: 'estimated, or insufficient_data when the cell could not be estimated.',
+    estimate: 'Estimated effect.',
+    std_error: 'Standard error clustered by firm.',
+    ci_low: 'Lower bound of the pointwise confidence interval.',
+    ci_high: 'Upper bound of the pointwise confidence interval.',
+    band_low: 'Lower bound of the uniform band over all cells.',
+    band_high: 'Upper bound of the uniform band over all cells.',
+    confidence_level: 'Confidence level.',
+    run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
+    CREATE VIEW bi.parallel_trends_pretest AS
+    SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, p.outcome, p.statistic, p.df, p.p_value,
+           p.p_value < 0.05 AS rejected_at_5_percent, p.note, l.run_key, l.finished_at AS computed_at
+      FROM bi.latest_runs l
+      JOIN results.pretests p USING (run_key)`.execute(db);
+  await comment(db, 'bi.parallel_trends_pretest', 'Wald test that all pre-award effects are zero (parallel trends before the award). A small p-value warns that the comparison group may not be comparable.', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
+    statistic: 'Wald statistic.',
+    df: 'Degrees of freedom: the number of pre-award cells tested.',
+    p_value: 'p-value of the chi-square test.',
+    rejected_at_5_percent: 'True when parallel trends are rejected at the 5% level.',
+    note: 'Why no test was possible, when there is no statistic.',
+    run_key: 'Evaluation run that produced the test.',
     computed_at: 'When that run finished.',
   });
 
@@ -148,7 +250,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE VIEW bi.run_history AS
     SELECT r.run_key, r.programme_id, r.spec_version, r.spec_hash, r.code_version, r.input_files,
            r.workflow_id, r.workflow_run_id, r.status, r.started_at, r.finished_at,
-           extract(epoch FROM r.finished_at - r.started_at) AS duration_seconds
+           extract(epoch FROM r.finished_at - r.started_at) AS duration_seconds, r.notes
       FROM results.evaluation_runs r`.execute(db);
   await comment(db, 'bi.run_history', 'Every evaluation run with its lineage: spec, input files, code version and Temporal workflow.', {
     run_key: 'Identity of the evaluation: hash of programme, spec hash, input file hashes and code version.',
@@ -163,6 +265,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     started_at: 'When the latest execution started.',
     finished_at: 'When it finished.',
     duration_seconds: 'Wall time of the latest execution, in seconds.',
+    notes: 'Remarks from the estimation, as JSON: units dropped by the panel rules, cells not estimated.',
   });
 }
 
@@ -182,7 +285,7 @@ async function comment(
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.event_study, bi.effect_estimates`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.parallel_trends_pretest, bi.group_time_effects, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
   await sql`DROP MATERIALIZED VIEW IF EXISTS bi.kpi_by_fiscal_year`.execute(db);
   await sql`DROP VIEW IF EXISTS bi.latest_runs`.execute(db);
 }

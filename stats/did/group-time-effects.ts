@@ -16,6 +16,8 @@ export interface GroupTimeOptions {
   readonly method: EstimationMethod;
   readonly anticipation: number;
   readonly basePeriod: 'varying' | 'universal';
+  /** 'per-unit' forces dense influence functions even where the cohort-affine form applies (for checks). */
+  readonly influenceRepresentation?: 'auto' | 'per-unit';
 }
 
 export interface GroupTimeCell {
@@ -187,6 +189,7 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   // Without covariates, and where no cell is near the trimming threshold, every influence function is
   // cohort-affine (see influence.ts); otherwise each is kept per unit.
   const affine =
+    options.influenceRepresentation !== 'per-unit' &&
     !panel.covariatesByPeriod &&
     plans.every(({ cell }) => {
       const share = cell.treatedUnits / (cell.treatedUnits + cell.comparisonUnits);

@@ -1,8 +1,8 @@
 /**
  * Multiplier bootstrap of influence functions (Callaway & Sant'Anna 2021, §4.1), with Gaussian
  * multipliers. A draw b = n^{-1/2} Σ_i v_i ψ_i with v_i ~ N(0,1) is exactly N(0, V̂) given the data,
- * V̂ = n⁻¹ Σ_i ψ_i ψ_i', so each draw is taken as L·z with V̂ = LL': the same distribution as drawing n
- * multipliers per replication, at O(m²) per draw instead of O(n·m). As in did, standard errors come from
+ * V̂ = n⁻¹ Σ_i ψ_i ψ_i', so each draw is taken as R·z with z ~ N(0, I): the same distribution as drawing n
+ * multipliers per replication, at O(m²) per draw instead of O(n·m) (R = V̂^{1/2}, R z ~ N(0, V̂)). As in did, standard errors come from
  * the interquartile range of the draws and the uniform band's critical value from the max-|t| statistic.
  */
 import { normalQuantile } from '../distributions.js';
@@ -29,25 +29,62 @@ export interface BootstrapResult {
 const IQR_OF_STANDARD_NORMAL = normalQuantile(0.75) - normalQuantile(0.25);
 const NEGLIGIBLE = Math.sqrt(2 ** -52) * 10;
 
-/** Lower-triangular L with LL' = A for a positive semi-definite A; columns of zero variance stay zero. */
-function semidefiniteCholesky(matrix: Float64Array, size: number): Float64Array {
-  const lower = new Float64Array(size * size);
-  let scale = 0;
-  for (let i = 0; i < size; i++) scale = Math.max(scale, matrix[i * size + i]);
-  const tolerance = scale * 1e-12;
-  for (let j = 0; j < size; j++) {
-    let diagonal = matrix[j * size + j];
-    for (let k = 0; k < j; k++) diagonal -= lower[j * size + k] ** 2;
-    if (diagonal <= tolerance) continue;
-    const root = Math.sqrt(diagonal);
-    lower[j * size + j] = root;
-    for (let i = j + 1; i < size; i++) {
-      let sum = matrix[i * size + j];
-      for (let k = 0; k < j; k++) sum -= lower[i * size + k] * lower[j * size + k];
-      lower[i * size + j] = sum / root;
+/**
+ * Symmetric square root R = QΛ^{1/2}Q' of a positive semi-definite matrix, by cyclic Jacobi rotations.
+ * Unlike a Cholesky factor of a rank-deficient matrix (aggregations are linear combinations of cells), it
+ * moves continuously with the matrix, so rounding noise in V̂ cannot change the draws by more than noise.
+ */
+function symmetricSquareRoot(matrix: Float64Array, size: number): Float64Array {
+  const a = Float64Array.from(matrix);
+  const q = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) q[i * size + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let offDiagonal = 0;
+    let diagonal = 0;
+    for (let i = 0; i < size; i++) {
+      diagonal += a[i * size + i] ** 2;
+      for (let j = i + 1; j < size; j++) offDiagonal += a[i * size + j] ** 2;
+    }
+    if (offDiagonal <= 1e-30 * diagonal) break;
+    for (let p = 0; p < size; p++) {
+      for (let r = p + 1; r < size; r++) {
+        const apr = a[p * size + r];
+        if (Math.abs(apr) < 1e-300) continue;
+        const theta = (a[r * size + r] - a[p * size + p]) / (2 * apr);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < size; k++) {
+          const akp = a[k * size + p];
+          const akr = a[k * size + r];
+          a[k * size + p] = c * akp - s * akr;
+          a[k * size + r] = s * akp + c * akr;
+        }
+        for (let k = 0; k < size; k++) {
+          const apk = a[p * size + k];
+          const ark = a[r * size + k];
+          a[p * size + k] = c * apk - s * ark;
+          a[r * size + k] = s * apk + c * ark;
+        }
+        for (let k = 0; k < size; k++) {
+          const qkp = q[k * size + p];
+          const qkr = q[k * size + r];
+          q[k * size + p] = c * qkp - s * qkr;
+          q[k * size + r] = s * qkp + c * qkr;
+        }
+      }
     }
   }
-  return lower;
+  const root = new Float64Array(size * size);
+  for (let k = 0; k < size; k++) {
+    const scale = Math.sqrt(Math.max(a[k * size + k], 0));
+    if (scale === 0) continue;
+    for (let i = 0; i < size; i++) {
+      const qik = q[i * size + k] * scale;
+      for (let j = 0; j < size; j++) root[i * size + j] += qik * q[j * size + k];
+    }
+  }
+  return root;
 }
 
 /** R's quantile(type = 1) of sorted values. */
@@ -68,7 +105,7 @@ export function multiplierBootstrap(
   options: BootstrapOptions,
 ): BootstrapResult {
   const n = unitCount;
-  const lower = semidefiniteCholesky(covariance, m);
+  const root = symmetricSquareRoot(covariance, m);
   const random = new SeededRandom(options.seed);
   const draws = Array.from({ length: m }, () => new Float64Array(options.draws));
   const z = new Float64Array(m);
@@ -76,7 +113,7 @@ export function multiplierBootstrap(
     for (let a = 0; a < m; a++) z[a] = random.normal();
     for (let a = 0; a < m; a++) {
       let sum = 0;
-      for (let b = 0; b <= a; b++) sum += lower[a * m + b] * z[b];
+      for (let b = 0; b < m; b++) sum += root[a * m + b] * z[b];
       draws[a][r] = sum;
     }
   }
