@@ -62,32 +62,30 @@ export function inverseSymmetric(matrix: Float64Array, size: number, context = '
   return inverse;
 }
 
-/** y = A x for a row-major rows×cols matrix. */
-export function multiplyMatrixVector(matrix: Float64Array, rows: number, cols: number, vector: Float64Array): Float64Array {
-  const result = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
+/** A·x for a square, row-major size × size matrix. */
+export function multiplyMatrixVector(matrix: Float64Array, size: number, vector: ArrayLike<number>): Float64Array {
+  const result = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
     let sum = 0;
-    for (let j = 0; j < cols; j++) sum += matrix[i * cols + j] * vector[j];
+    for (let j = 0; j < size; j++) sum += matrix[i * size + j] * vector[j];
     result[i] = sum;
   }
   return result;
 }
 
-/** A B C for square size×size matrices, used for sandwich variance estimators. */
-export function sandwich(bread: Float64Array, meat: Float64Array, size: number): Float64Array {
-  const left = new Float64Array(size * size);
-  for (let i = 0; i < size; i++)
-    for (let j = 0; j < size; j++) {
-      let sum = 0;
-      for (let k = 0; k < size; k++) sum += bread[i * size + k] * meat[k * size + j];
-      left[i * size + j] = sum;
-    }
+/** A·B for square, row-major size × size matrices. */
+export function multiplyMatrices(a: Float64Array, b: Float64Array, size: number): Float64Array {
   const result = new Float64Array(size * size);
   for (let i = 0; i < size; i++)
     for (let j = 0; j < size; j++) {
       let sum = 0;
-      for (let k = 0; k < size; k++) sum += left[i * size + k] * bread[k * size + j];
+      for (let k = 0; k < size; k++) sum += a[i * size + k] * b[k * size + j];
       result[i * size + j] = sum;
     }
   return result;
+}
+
+/** Bread · meat · bread, the sandwich form of robust variance estimators. */
+export function sandwich(bread: Float64Array, meat: Float64Array, size: number): Float64Array {
+  return multiplyMatrices(multiplyMatrices(bread, meat, size), bread, size);
 }

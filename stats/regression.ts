@@ -3,7 +3,7 @@
  * doubly robust DiD estimators. Both solve k × k systems with Cholesky, so k is expected to be small.
  */
 import { rowDotProducts, weightedCrossProduct, type DesignMatrix } from './design-matrix.js';
-import { inverseSymmetric } from './linear-algebra.js';
+import { inverseSymmetric, multiplyMatrixVector } from './linear-algebra.js';
 
 export class NonConvergenceError extends Error {
   constructor(
@@ -25,14 +25,7 @@ export function weightedLeastSquares(design: DesignMatrix, outcome: ArrayLike<nu
     if (wy === 0) continue;
     for (let a = 0; a < k; a++) xty[a] += design.values[i * k + a] * wy;
   }
-  const inverse = inverseSymmetric(xtx, k, context);
-  const beta = new Float64Array(k);
-  for (let a = 0; a < k; a++) {
-    let sum = 0;
-    for (let b = 0; b < k; b++) sum += inverse[a * k + b] * xty[b];
-    beta[a] = sum;
-  }
-  return beta;
+  return multiplyMatrixVector(inverseSymmetric(xtx, k, context), k, xty);
 }
 
 export interface LogitFit {
@@ -64,13 +57,11 @@ export function weightedLogit(design: DesignMatrix, outcome: ArrayLike<number>, 
     }
     if (Math.abs(logLikelihood - previousLogLikelihood) <= 1e-14 * (Math.abs(logLikelihood) + 1)) return { coefficients: beta, fitted };
     previousLogLikelihood = logLikelihood;
-    const information = inverseSymmetric(weightedCrossProduct(design, curvature), k, context);
+    const delta = multiplyMatrixVector(inverseSymmetric(weightedCrossProduct(design, curvature), k, context), k, score);
     let step = 0;
     for (let a = 0; a < k; a++) {
-      let delta = 0;
-      for (let b = 0; b < k; b++) delta += information[a * k + b] * score[b];
-      beta[a] += delta;
-      step = Math.max(step, Math.abs(delta));
+      beta[a] += delta[a];
+      step = Math.max(step, Math.abs(delta[a]));
     }
     if (!Number.isFinite(step)) break;
   }

@@ -4,7 +4,7 @@
  * small-sample factor (n-1)/(n-K) · G/(G-1), where K counts the slopes and every period effect
  * (unit effects are nested in the unit clusters and are not counted), and t(G-1) inference.
  */
-import { inverseSymmetric, sandwich } from './linear-algebra.js';
+import { inverseSymmetric, multiplyMatrixVector, sandwich } from './linear-algebra.js';
 import { studentTQuantile, twoSidedPValue } from './distributions.js';
 import { assertPanelShape, PanelShapeError, type StaggeredPanel } from './panel.js';
 
@@ -99,12 +99,7 @@ export function fitTwfe(
     xy[a] = sum;
   }
   const bread = inverseSymmetric(crossProduct, p, `TWFE regressors (${regressors.map((r) => r.term).join(', ')})`);
-  const beta = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    let sum = 0;
-    for (let b = 0; b < p; b++) sum += bread[a * p + b] * xy[b];
-    beta[a] = sum;
-  }
+  const beta = multiplyMatrixVector(bread, p, xy);
 
   // Score sums per cluster: s_g = Σ_{i in g} x_i e_i.
   const scores = new Float64Array(panel.unitCount * p);

@@ -120,16 +120,17 @@ function outcomeRegression(input: TwoByTwoInput, weights: Float64Array): Outcome
   return { prediction, linearRepresentation };
 }
 
-/** (linear representation, n × k) · m, the estimation effect of nuisance parameters on an influence function. */
+/** (linear representation, n × k) · m: the estimation effect of nuisance parameters on an influence function. */
 function estimationEffect(linearRepresentation: Float64Array, derivative: Float64Array, n: number): Float64Array {
-  const k = derivative.length;
-  const effect = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let a = 0; a < k; a++) sum += linearRepresentation[i * k + a] * derivative[a];
-    effect[i] = sum;
-  }
-  return effect;
+  return rowDotProducts({ rows: n, columns: derivative.length, values: linearRepresentation }, derivative);
+}
+
+/** n⁻¹ Σ_i w_i (ΔY_i − offset_i − η) x_i: the derivative of a weighted mean of residuals w.r.t. the score's parameters. */
+function residualDerivative(input: TwoByTwoInput, weight: Float64Array, offset: Float64Array | null, eta: number): Float64Array {
+  const n = input.deltaY.length;
+  const centred = new Float64Array(n);
+  for (let i = 0; i < n; i++) centred[i] = weight[i] * (input.deltaY[i] - (offset ? offset[i] : 0) - eta);
+  return weightedColumnSums(input.covariates, centred).map((v) => v / n);
 }
 
 function trimmedWeights(input: TwoByTwoInput, weights: Float64Array, fitted: Float64Array) {
@@ -145,7 +146,6 @@ function trimmedWeights(input: TwoByTwoInput, weights: Float64Array, fitted: Flo
 
 function doublyRobust(input: TwoByTwoInput): TwoByTwoResult {
   const n = input.deltaY.length;
-  const k = input.covariates.columns;
   const weights = normalisedWeights(input.weights);
   const ps = propensityScore(input, weights);
   const or = outcomeRegression(input, weights);
@@ -166,12 +166,7 @@ function doublyRobust(input: TwoByTwoInput): TwoByTwoResult {
 
   const m1 = weightedColumnSums(input.covariates, treatedWeight).map((v) => v / n);
   const m3 = weightedColumnSums(input.covariates, comparisonWeight).map((v) => v / n);
-  const m2 = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const w = comparisonWeight[i] * (residual[i] - etaComparison);
-    for (let a = 0; a < k; a++) m2[a] += w * input.covariates.values[i * k + a];
-  }
-  for (let a = 0; a < k; a++) m2[a] /= n;
+  const m2 = residualDerivative(input, comparisonWeight, or.prediction, etaComparison);
   const treatedRegressionEffect = estimationEffect(or.linearRepresentation, m1, n);
   const scoreEffect = estimationEffect(ps.linearRepresentation, m2, n);
   const comparisonRegressionEffect = estimationEffect(or.linearRepresentation, m3, n);
@@ -188,7 +183,6 @@ function doublyRobust(input: TwoByTwoInput): TwoByTwoResult {
 
 function inverseProbabilityWeighting(input: TwoByTwoInput): TwoByTwoResult {
   const n = input.deltaY.length;
-  const k = input.covariates.columns;
   const weights = normalisedWeights(input.weights);
   const ps = propensityScore(input, weights);
   const { treatedWeight, comparisonWeight } = trimmedWeights(input, weights, ps.fitted);
@@ -202,12 +196,7 @@ function inverseProbabilityWeighting(input: TwoByTwoInput): TwoByTwoResult {
   }
   const etaTreated = treatedSum / n / meanTreatedWeight;
   const etaComparison = comparisonSum / n / meanComparisonWeight;
-  const m2 = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const w = comparisonWeight[i] * (input.deltaY[i] - etaComparison);
-    for (let a = 0; a < k; a++) m2[a] += w * input.covariates.values[i * k + a];
-  }
-  for (let a = 0; a < k; a++) m2[a] /= n;
+  const m2 = residualDerivative(input, comparisonWeight, null, etaComparison);
   const scoreEffect = estimationEffect(ps.linearRepresentation, m2, n);
   const influence = new Float64Array(n);
   for (let i = 0; i < n; i++) {
