@@ -28,5 +28,6 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY programmes/catalogue ./programmes/catalogue
 ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["worker"]

@@ -1,6 +1,6 @@
 /** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests and the notes. */
 import type { Kysely } from 'kysely';
-import { cohortsFromApplications, runEffectStudy, type EffectStudy } from '../analysis/effect-study.js';
+import { cohortsFromApplications, runEffectStudy, UnsupportedOutcomeError, type EffectStudy } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
@@ -28,7 +28,9 @@ export function createEffectActivities(db: Kysely<Database>) {
         });
       } catch (error) {
         // Data problems (a singular design, an inconsistent panel) will not go away on retry.
-        if (error instanceof SingularMatrixError || error instanceof PanelShapeError) throw permanentFailure(error.name, error.message);
+        if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError) {
+          throw permanentFailure(error.name, error.message);
+        }
         throw error;
       }
       await db.transaction().execute(async (trx) => {

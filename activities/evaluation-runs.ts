@@ -18,7 +18,8 @@ export function runKeyOf(parts: { programmeId: string; specHash: string; inputFi
 export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
   return {
     async registerRun(input: RegisterRunInput): Promise<RegisteredRun> {
-      const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
+      const programme = programmeOrFailure(input.programmeId);
+      const spec = studySpecSchema.parse(programme.studySpec);
       const specHash = studySpecHash(spec);
       const runKey = runKeyOf({ programmeId: input.programmeId, specHash, inputFiles: input.inputFiles, codeVersion });
       await db.transaction().execute(async (trx) => {
@@ -30,6 +31,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
             spec_version: spec.version,
             spec_hash: specHash,
             spec: JSON.stringify(spec),
+            spec_registered_after_call_opened: programme.specRegisteredAfterCallOpened,
             input_files: JSON.stringify(input.inputFiles),
             code_version: codeVersion,
             workflow_id: input.workflowId,
@@ -49,6 +51,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
           )
           .execute();
         await trx.deleteFrom('results.kpi_values').where('run_key', '=', runKey).execute();
+        await trx.deleteFrom('results.kpi_progress').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.effect_estimates').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.pretests').where('run_key', '=', runKey).execute();
       });

@@ -2,6 +2,8 @@
 import * as aq from 'arquero';
 import type { Kysely } from 'kysely';
 import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
+import { indicatorProgress } from '../kpi/progress.js';
+import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readApplicantOutcomes, readConsentingApplications } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
@@ -50,6 +52,30 @@ export function createKpiActivities(db: Kysely<Database>) {
         const last = ofKpi[ofKpi.length - 1];
         return last ? [{ indicatorId: kpi.id, nameEn: kpi.nameEn, unit: kpi.unit, fiscalYear: last.fiscalYear, value: last.value }] : [];
       });
+      const indicators = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]).map((indicator) => [indicator.id, indicator]));
+      const progressRows = latest.flatMap((kpi) => {
+        const indicator = indicators.get(kpi.indicatorId);
+        if (!indicator) return [];
+        const progress = indicatorProgress({
+          direction: indicator.direction,
+          baseline: indicator.baseline,
+          target: indicator.target,
+          latest: { value: kpi.value, fiscalYear: kpi.fiscalYear },
+        });
+        return [
+          {
+            run_key: input.runKey,
+            programme_id: programme.id,
+            indicator_id: kpi.indicatorId,
+            fiscal_year: kpi.fiscalYear,
+            value: kpi.value,
+            share_achieved: progress.shareAchieved,
+            expected_value: progress.expectedValue,
+            on_track: progress.onTrack,
+          },
+        ];
+      });
+      if (progressRows.length) await db.insertInto('results.kpi_progress').values(progressRows).execute();
       return { indicators: programme.kpis.length, values: values.length, latest };
     },
   };

@@ -1,15 +1,26 @@
 /** Writes the catalogue's programme and indicator definitions into core tables, so results can reference them. */
 import type { Kysely } from 'kysely';
-import { getProgramme, UnknownProgrammeError } from '../programmes/catalogue.js';
-import type { Programme } from '../programmes/programme.js';
+import { CatalogueValidationError, getProgramme, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../schemas/catalogue.js';
+import type { LogicModelStage } from '../schemas/kpi-definition.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure } from './activity-context.js';
+
+const STAGE_COLUMN_VALUES: Readonly<Record<LogicModelStageKey, LogicModelStage>> = {
+  input: 'input',
+  activity: 'activity',
+  output: 'output',
+  shortTermOutcome: 'short_term_outcome',
+  midTermOutcome: 'mid_term_outcome',
+  impact: 'impact',
+};
 
 export function programmeOrFailure(programmeId: string): Programme {
   try {
     return getProgramme(programmeId);
   } catch (error) {
     if (error instanceof UnknownProgrammeError) throw permanentFailure('UnknownProgramme', error.message);
+    if (error instanceof CatalogueValidationError) throw permanentFailure('InvalidCatalogue', `${error.message}\nFix the catalogue (see \`ebpm programmes validate\`) before evaluating.`);
     throw error;
   }
 }
@@ -26,17 +37,27 @@ export function createProgrammeRegistryActivities(db: Kysely<Database>) {
             conflict.column('programme_id').doUpdateSet({ name_ja: programme.nameJa, name_en: programme.nameEn, ministry: programme.ministry }),
           )
           .execute();
+        const indicators = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage].map((indicator) => ({ stage, indicator })));
         await trx
           .insertInto('core.indicators')
           .values(
-            programme.kpis.map((kpi, index) => ({
+            indicators.map(({ stage, indicator }, index) => ({
               programme_id: programme.id,
-              indicator_id: kpi.id,
-              stage: kpi.stage,
-              name_ja: kpi.nameJa,
-              name_en: kpi.nameEn,
-              unit: kpi.unit,
+              indicator_id: indicator.id,
+              stage: STAGE_COLUMN_VALUES[stage],
+              name_ja: indicator.nameJa,
+              name_en: indicator.nameEn,
+              unit: indicator.unit,
               display_order: index + 1,
+              indicator_class: indicator.indicatorClass,
+              direction: indicator.direction,
+              definition: indicator.definition,
+              data_source: indicator.dataSource,
+              baseline_value: indicator.baseline?.value ?? null,
+              baseline_fiscal_year: indicator.baseline?.fiscalYear ?? null,
+              target_value: indicator.target.value,
+              target_fiscal_year: indicator.target.fiscalYear,
+              computed: indicator.computation !== undefined,
             })),
           )
           .onConflict((conflict) =>
@@ -46,6 +67,15 @@ export function createProgrammeRegistryActivities(db: Kysely<Database>) {
               name_en: eb.ref('excluded.name_en'),
               unit: eb.ref('excluded.unit'),
               display_order: eb.ref('excluded.display_order'),
+              indicator_class: eb.ref('excluded.indicator_class'),
+              direction: eb.ref('excluded.direction'),
+              definition: eb.ref('excluded.definition'),
+              data_source: eb.ref('excluded.data_source'),
+              baseline_value: eb.ref('excluded.baseline_value'),
+              baseline_fiscal_year: eb.ref('excluded.baseline_fiscal_year'),
+              target_value: eb.ref('excluded.target_value'),
+              target_fiscal_year: eb.ref('excluded.target_fiscal_year'),
+              computed: eb.ref('excluded.computed'),
             })),
           )
           .execute();

@@ -4,7 +4,6 @@
  * Sant'Anna's (ATT(g,t) and its aggregations, with the pre-test and a bootstrap band); two-way fixed
  * effects fits are reported beside it for comparison.
  */
-import type { OutcomeMeasure } from '../schemas/outcome.js';
 import type { StudySpec } from '../schemas/study-spec.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
 import { normalCdf, normalQuantile } from '../stats/distributions.js';
@@ -20,7 +19,18 @@ export interface FirmCohort {
 export interface OutcomePanelColumns {
   readonly corporateNumber: readonly string[];
   readonly fiscalYear: ArrayLike<number>;
-  readonly measures: Readonly<Record<OutcomeMeasure, ArrayLike<number>>>;
+  /** Outcome measures by name. */
+  readonly measures: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+export class UnsupportedOutcomeError extends Error {
+  constructor(
+    readonly outcome: string,
+    readonly available: readonly string[],
+  ) {
+    super(`the study spec asks for outcome "${outcome}", which the outcome panel does not hold (it holds ${available.join(', ')}); correct the spec or load that measure`);
+    this.name = 'UnsupportedOutcomeError';
+  }
 }
 
 /**
@@ -30,7 +40,7 @@ export interface OutcomePanelColumns {
 export type StoredEstimator = 'cs_attgt' | 'cs_simple' | 'cs_dynamic' | 'cs_group' | 'cs_calendar' | 'twfe_static' | 'twfe_event_study';
 
 export interface EffectRow {
-  readonly outcome: OutcomeMeasure;
+  readonly outcome: string;
   readonly estimator: StoredEstimator;
   /** 'overall', or the element: 'e=…', 'cohort=…', 'year=…', 'cohort=…,year=…'. */
   readonly term: string;
@@ -56,7 +66,7 @@ export interface EffectRow {
 }
 
 export interface PretestRow {
-  readonly outcome: OutcomeMeasure;
+  readonly outcome: string;
   readonly statistic: number | null;
   readonly df: number | null;
   readonly pValue: number | null;
@@ -108,6 +118,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
   const pretests: PretestRow[] = [];
   const notes: string[] = [];
   for (const outcome of spec.outcomes) {
+    if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
     if (shortfall) {
       effects.push(notEstimated(outcome, 'cs_simple', spec.confidenceLevel, sample, shortfall));
       pretests.push({ outcome, statistic: null, df: null, pValue: null, note: shortfall });
@@ -139,7 +150,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
   return { effects, pretests, notes };
 }
 
-function groupTimeRows(outcome: OutcomeMeasure, report: DidReport, confidenceLevel: number, sample: SampleSize): EffectRow[] {
+function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: number, sample: SampleSize): EffectRow[] {
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   const bootstrap = report.bootstrap;
   const row = (
@@ -191,7 +202,7 @@ function groupTimeRows(outcome: OutcomeMeasure, report: DidReport, confidenceLev
 }
 
 function twfeRows(
-  outcome: OutcomeMeasure,
+  outcome: string,
   spec: StudySpec,
   data: { unitId: string[]; time: Float64Array; group: Float64Array; outcome: Float64Array },
   sample: SampleSize,
@@ -233,7 +244,7 @@ function sampleShortfall(spec: StudySpec, treated: number, comparison: number): 
   return problems.length ? `Not estimated: ${problems.join(' and ')}. A number from so few firms would not be credible.` : null;
 }
 
-function notEstimated(outcome: OutcomeMeasure, estimator: StoredEstimator, confidenceLevel: number, sample: SampleSize, note: string): EffectRow {
+function notEstimated(outcome: string, estimator: StoredEstimator, confidenceLevel: number, sample: SampleSize, note: string): EffectRow {
   return {
     outcome,
     estimator,

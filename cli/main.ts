@@ -17,6 +17,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
   generate: async () => (await import('./commands/generate.js')).generateCommand,
   temporal: async () => (await import('./commands/temporal.js')).temporalCommand,
+  programmes: async () => (await import('./commands/programmes.js')).programmesCommand,
 };
 
 /** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */
@@ -27,6 +28,8 @@ const EXPECTED_FAILURES = new Set([
   'TemporalInstallError',
   'MigrationFailedError',
   'ScheduleRequestError',
+  'CatalogueValidationError',
+  'UnknownProgrammeError',
 ]);
 
 function indent(text: string): string {

@@ -26,6 +26,10 @@ export const USAGE = {
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',
+  programmes:
+    'ebpm programmes list [--json] | show ID [--json] | requirements ID [--format markdown|csv]\n' +
+      'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
+      '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { OUTCOME_MEASURES } from './outcome.js';
 
 /** Two-way fixed-effects fits reported beside the main estimate, for comparison. */
 export const COMPARISON_ESTIMATORS = ['twfe_static', 'twfe_event_study'] as const;
@@ -15,11 +14,14 @@ export const COMPARISON_ESTIMATORS = ['twfe_static', 'twfe_event_study'] as cons
  */
 export const COMPARISON_GROUPS = ['rejected_applicants', 'rejected_and_not_yet_awarded'] as const;
 
-export const studySpecSchema = z.object({
-  programmeId: z.string().min(1),
+/** One registered version of a programme's study spec, as the catalogue stores it. */
+export const studySpecVersionSchema = z.object({
   version: z.number().int().positive(),
   registeredAt: z.iso.datetime({ offset: true }),
-  outcomes: z.array(z.enum(OUTCOME_MEASURES)).min(1),
+  /** SHA-256 of the version's content (see studySpecHash), written by `ebpm programmes freeze`. */
+  frozenHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex SHA-256 written by `ebpm programmes freeze`; run it for this programme'),
+  /** Outcome measures to estimate: fields of the programme's outcome file. */
+  outcomes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1),
   comparisonGroup: z.enum(COMPARISON_GROUPS),
   /** Callaway & Sant'Anna group-time estimator settings. */
   estimation: z.object({
@@ -33,6 +35,9 @@ export const studySpecSchema = z.object({
   minimumTreatedUnits: z.number().int().positive(),
   minimumComparisonUnits: z.number().int().positive(),
 });
+
+/** The spec a run uses: a registered version, tied to its programme. */
+export const studySpecSchema = studySpecVersionSchema.omit({ frozenHash: true }).extend({ programmeId: z.string().min(1) });
 
 export type StudySpec = z.output<typeof studySpecSchema>;
 

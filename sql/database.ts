@@ -40,6 +40,15 @@ export interface IndicatorsTable {
   name_en: string;
   unit: string;
   display_order: number;
+  indicator_class: string;
+  direction: 'higher_is_better' | 'lower_is_better';
+  definition: string;
+  data_source: string;
+  baseline_value: Numeric | null;
+  baseline_fiscal_year: number | null;
+  target_value: Numeric;
+  target_fiscal_year: number;
+  computed: boolean;
 }
 
 export interface FirmsTable {
@@ -81,6 +90,7 @@ export interface EvaluationRunsTable {
   spec_version: number;
   spec_hash: string;
   spec: Json<unknown>;
+  spec_registered_after_call_opened: boolean;
   input_files: Json<{ kind: string; sha256: string }[]>;
   code_version: string;
   workflow_id: string;
@@ -97,6 +107,17 @@ export interface KpiValuesTable {
   indicator_id: string;
   fiscal_year: number;
   value: Numeric;
+}
+
+export interface KpiProgressTable {
+  run_key: string;
+  programme_id: string;
+  indicator_id: string;
+  fiscal_year: number;
+  value: Numeric;
+  share_achieved: Numeric | null;
+  expected_value: Numeric | null;
+  on_track: boolean | null;
 }
 
 export interface EffectEstimatesTable {
@@ -145,6 +166,7 @@ export interface Database {
   'core.outcomes': OutcomesTable;
   'results.evaluation_runs': EvaluationRunsTable;
   'results.kpi_values': KpiValuesTable;
+  'results.kpi_progress': KpiProgressTable;
   'results.effect_estimates': EffectEstimatesTable;
   'results.pretests': PretestsTable;
 }

@@ -126,7 +126,7 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
     expect(eventTimes.length).toBeGreaterThan(5);
     const { rows: kpis } = await sql<{ indicator_id: string; n: number }>`
       SELECT indicator_id, count(*)::integer AS n FROM bi.kpi_by_fiscal_year GROUP BY 1 ORDER BY 1`.execute(database.db);
-    expect(kpis.map((row) => row.indicator_id)).toEqual(['average_wage_supported', 'award_rate', 'firms_awarded', 'labour_productivity_supported', 'subsidy_granted']);
+    expect(kpis.map((row) => row.indicator_id)).toEqual(['applications_received', 'average_wage_supported', 'award_rate', 'firms_awarded', 'labour_productivity_supported', 'subsidy_granted']);
     const { rows: uncommented } = await sql<{ relation: string }>`
       SELECT c.relname || coalesce('.' || a.attname, '') AS relation
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,7 +1,9 @@
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { evaluateKpi, fiscalYearOfDate, KpiExpressionError } from '../kpi/evaluate-kpis.js';
-import { smeLabourSaving } from '../programmes/sme-labour-saving.js';
+import { getProgramme } from '../programmes/catalogue.js';
+
+const smeLabourSaving = getProgramme('sme-labour-saving');
 import type { KpiDefinition } from '../schemas/kpi-definition.js';
 
 const tables = {
@@ -26,10 +28,10 @@ const kpi = (id: string): KpiDefinition => {
 };
 
 describe('KPI engine over the programme catalogue definitions', () => {
-  it('sums the subsidy granted per award fiscal year, in millions of yen', () => {
+  it('sums the subsidy granted per award fiscal year, in 億円 (hundred millions of yen)', () => {
     expect(evaluateKpi(kpi('subsidy_granted'), tables)).toEqual([
-      { indicatorId: 'subsidy_granted', fiscalYear: 2021, value: 5 },
-      { indicatorId: 'subsidy_granted', fiscalYear: 2022, value: 4.5 },
+      { indicatorId: 'subsidy_granted', fiscalYear: 2021, value: 0.05 },
+      { indicatorId: 'subsidy_granted', fiscalYear: 2022, value: 0.045 },
     ]);
   });
 

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { applicantRowSchema } from '../schemas/applicant.js';
 import { outcomeRowSchema } from '../schemas/outcome.js';
 import { studySpecHash } from '../schemas/study-spec.js';
-import { smeLabourSaving } from '../programmes/sme-labour-saving.js';
+import { getProgramme } from '../programmes/catalogue.js';
+
+const smeLabourSaving = getProgramme('sme-labour-saving');
 import { generateSmeLabourSaving } from '../synth/sme-labour-saving.js';
 
 describe('synthetic SME labour-saving data', () => {

@@ -17,8 +17,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       name_en       text NOT NULL,
       unit          text NOT NULL,
       display_order integer NOT NULL,
+      indicator_class      text NOT NULL,
+      direction            text NOT NULL CHECK (direction IN ('higher_is_better', 'lower_is_better')),
+      definition           text NOT NULL,
+      data_source          text NOT NULL,
+      baseline_value       double precision,
+      baseline_fiscal_year integer,
+      target_value         double precision NOT NULL,
+      target_fiscal_year   integer NOT NULL,
+      computed             boolean NOT NULL,
       PRIMARY KEY (programme_id, indicator_id)
     )`.execute(db);
+  await sql`COMMENT ON TABLE core.indicators IS 'Every logic-model indicator of every programme, from the catalogue; computed = the pipeline calculates it from the core tables.'`.execute(db);
   await sql`
     CREATE TABLE core.firms (
       corporate_number text PRIMARY KEY CHECK (corporate_number ~ '^[0-9]{13}$'),

@@ -8,6 +8,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       spec_version    integer NOT NULL,
       spec_hash       text NOT NULL,
       spec            jsonb NOT NULL,
+      spec_registered_after_call_opened boolean NOT NULL,
       input_files     jsonb NOT NULL,
       code_version    text NOT NULL,
       workflow_id     text NOT NULL,
@@ -28,6 +29,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PRIMARY KEY (run_key, indicator_id, fiscal_year),
       FOREIGN KEY (programme_id, indicator_id) REFERENCES core.indicators (programme_id, indicator_id)
     )`.execute(db);
+  await sql`
+    CREATE TABLE results.kpi_progress (
+      run_key              text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
+      programme_id         text NOT NULL,
+      indicator_id         text NOT NULL,
+      fiscal_year          integer NOT NULL,
+      value                double precision NOT NULL,
+      share_achieved       double precision,
+      expected_value       double precision,
+      on_track             boolean,
+      PRIMARY KEY (run_key, indicator_id),
+      FOREIGN KEY (programme_id, indicator_id) REFERENCES core.indicators (programme_id, indicator_id)
+    )`.execute(db);
+  await sql`COMMENT ON TABLE results.kpi_progress IS 'Latest value of each computed indicator against its target: share of the way from baseline to target, and whether it is on the straight path.'`.execute(db);
   await sql`
     CREATE TABLE results.effect_estimates (
       run_key          text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
@@ -72,5 +87,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE IF EXISTS results.pretests, results.effect_estimates, results.kpi_values, results.evaluation_runs`.execute(db);
+  await sql`DROP TABLE IF EXISTS results.pretests, results.effect_estimates, results.kpi_progress, results.kpi_values, results.evaluation_runs`.execute(db);
 }

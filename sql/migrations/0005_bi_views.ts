@@ -8,7 +8,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE VIEW bi.latest_runs AS
     SELECT DISTINCT ON (r.programme_id)
            r.programme_id, p.name_ja AS programme_name_ja, p.name_en AS programme_name_en,
-           r.run_key, r.spec_version, r.spec_hash, r.code_version, r.workflow_id, r.started_at, r.finished_at
+           r.run_key, r.spec_version, r.spec_hash, r.spec_registered_after_call_opened, r.code_version, r.workflow_id, r.started_at, r.finished_at
       FROM results.evaluation_runs r
       JOIN core.programmes p USING (programme_id)
      WHERE r.status = 'succeeded'
@@ -20,6 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     run_key: 'Identity of the evaluation: hash of programme, study-spec hash, input file hashes and code version.',
     spec_version: 'Version of the pre-registered study spec used.',
     spec_hash: 'SHA-256 of the study spec used (canonical JSON).',
+    spec_registered_after_call_opened: 'True when the study spec version was registered after the first call for applications opened: the estimate was not pre-registered.',
     code_version: 'Version of the ebpm code that computed the results.',
     workflow_id: 'Temporal workflow id of the run.',
     started_at: 'When the run started.',
@@ -57,7 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            e.outcome, e.estimator, e.estimator = 'cs_simple' AS is_headline, e.status, e.estimate, e.std_error,
            e.ci_low, e.ci_high, e.p_value, e.confidence_level, e.bootstrap_std_error,
            e.treated_units, e.comparison_units, e.observations, e.note,
-           l.spec_version, l.spec_hash, l.run_key, l.finished_at AS computed_at
+           l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.run_key, l.finished_at AS computed_at
       FROM bi.latest_runs l
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.term = 'overall'`.execute(db);
@@ -82,7 +83,41 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     note: 'Why no estimate was produced, when status is insufficient_data.',
     spec_version: 'Version of the pre-registered study spec used.',
     spec_hash: 'SHA-256 of that study spec.',
+    spec_registered_after_call_opened: 'True when the spec was registered after the first call opened: treat the estimate as not pre-registered.',
     run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
+    CREATE VIEW bi.kpi_progress AS
+    SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, i.indicator_id, i.stage,
+           i.name_ja AS indicator_name_ja, i.name_en AS indicator_name_en, i.unit, i.indicator_class, i.direction,
+           p.fiscal_year, p.value, i.baseline_value, i.baseline_fiscal_year, i.target_value, i.target_fiscal_year,
+           p.share_achieved, p.expected_value, p.on_track, l.run_key, l.finished_at AS computed_at
+      FROM bi.latest_runs l
+      JOIN results.kpi_progress p USING (run_key)
+      JOIN core.indicators i ON i.programme_id = p.programme_id AND i.indicator_id = p.indicator_id`.execute(db);
+  await comment(db, 'bi.kpi_progress', 'Each computed logic-model indicator against its target, from the latest run: latest value, share of the way from baseline to target, and whether it is on the straight path to the target.', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    indicator_id: 'Indicator identifier within the programme.',
+    stage: 'Logic-model stage.',
+    indicator_name_ja: 'Indicator name in Japanese.',
+    indicator_name_en: 'Indicator name in English.',
+    unit: 'Unit of the values.',
+    indicator_class: 'Class of the indicator in the ministry\'s outcome-indicator guide (see programmes/catalogue/indicator-classes.json).',
+    direction: 'higher_is_better or lower_is_better.',
+    fiscal_year: 'Fiscal year of the latest value.',
+    value: 'Latest value.',
+    baseline_value: 'Baseline value (null when the catalogue gives none).',
+    baseline_fiscal_year: 'Fiscal year of the baseline.',
+    target_value: 'Target value.',
+    target_fiscal_year: 'Fiscal year by which the target should be reached.',
+    share_achieved: 'Share of the way from baseline to target achieved (1 = target reached); without a baseline, value / target.',
+    expected_value: 'Value on the straight path from baseline to target in fiscal_year.',
+    on_track: 'True when the latest value is at least as good as the path (null without a baseline).',
+    run_key: 'Evaluation run that computed the value.',
     computed_at: 'When that run finished.',
   });
 
@@ -249,7 +284,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.run_history AS
     SELECT r.run_key, r.programme_id, r.spec_version, r.spec_hash, r.code_version, r.input_files,
-           r.workflow_id, r.workflow_run_id, r.status, r.started_at, r.finished_at,
+           r.spec_registered_after_call_opened, r.workflow_id, r.workflow_run_id, r.status, r.started_at, r.finished_at,
            extract(epoch FROM r.finished_at - r.started_at) AS duration_seconds, r.notes
       FROM results.evaluation_runs r`.execute(db);
   await comment(db, 'bi.run_history', 'Every evaluation run with its lineage: spec, input files, code version and Temporal workflow.', {
@@ -259,6 +294,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     spec_hash: 'SHA-256 of the study spec used.',
     code_version: 'Version of the ebpm code.',
     input_files: 'Input files used, as JSON: kind and SHA-256.',
+    spec_registered_after_call_opened: 'True when the spec version was registered after the first call opened.',
     workflow_id: 'Temporal workflow id (open it in the Temporal UI).',
     workflow_run_id: 'Temporal run id of the latest execution for this run key.',
     status: 'running, succeeded or failed.',
@@ -285,7 +321,7 @@ async function comment(
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.parallel_trends_pretest, bi.group_time_effects, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.kpi_progress, bi.parallel_trends_pretest, bi.group_time_effects, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
   await sql`DROP MATERIALIZED VIEW IF EXISTS bi.kpi_by_fiscal_year`.execute(db);
   await sql`DROP VIEW IF EXISTS bi.latest_runs`.execute(db);
 }

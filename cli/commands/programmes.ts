@@ -1,0 +1,163 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  CatalogueValidationError,
+  defaultCatalogueDirectory,
+  freezeStudySpecs,
+  getProgramme,
+  listProgrammes,
+  loadCatalogue,
+  type Programme,
+} from '../../programmes/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS } from '../../schemas/catalogue.js';
+import { UsageError } from '../errors.js';
+import { formatTable } from '../format.js';
+
+const STAGE_LABELS = {
+  input: 'input',
+  activity: 'activity',
+  output: 'output',
+  shortTermOutcome: 'short-term outcome',
+  midTermOutcome: 'mid-term outcome',
+  impact: 'impact',
+} as const;
+
+function listText(programmes: readonly Programme[]): string {
+  return formatTable(
+    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered'],
+    programmes.map((p) => [
+      p.id,
+      `${p.nameJa} (${p.nameEn})`,
+      p.file.unitOfAnalysis,
+      String(p.file.callRounds.length),
+      String(LOGIC_MODEL_STAGE_KEYS.reduce((sum, stage) => sum + p.file.logicModel[stage].length, 0)),
+      `v${p.studySpec.version} ${p.specHash.slice(0, 12)}…`,
+      `${p.studySpec.registeredAt.slice(0, 10)}${p.specRegisteredAfterCallOpened ? ' (after the call opened!)' : ''}`,
+    ]),
+  );
+}
+
+function showText(p: Programme): string {
+  const f = p.file;
+  const lines = [
+    `${p.nameJa}\n${p.nameEn} · ${p.ministry}\n${f.kindOfSupport}; unit of analysis: ${f.unitOfAnalysis}${f.synthetic ? '\n(figures marked "synthetic" are placeholders: the sources give none)' : ''}`,
+    'Budget\n' + formatTable(['line', '億円', 'source'], f.budgetLines.map((b) => [b.label, b.amountHundredMillionYen === null ? '—' : String(b.amountHundredMillionYen), b.provenance])),
+    'Call rounds (cohorts)\n' + formatTable(['round', 'opens', 'closes', 'award FY', 'source'], f.callRounds.map((r) => [String(r.round), r.opens, r.closes, `FY${r.awardFiscalYear}`, r.provenance])),
+    'Logic model\n' +
+      formatTable(
+        ['stage', 'indicator', 'unit', 'direction', 'class', 'baseline', 'target', 'computed'],
+        LOGIC_MODEL_STAGE_KEYS.flatMap((stage) =>
+          f.logicModel[stage].map((i) => [
+            STAGE_LABELS[stage],
+            `${i.nameJa} / ${i.nameEn}`,
+            i.unit,
+            i.direction === 'higher_is_better' ? '↑' : '↓',
+            i.indicatorClass,
+            i.baseline ? `${i.baseline.value} (FY${i.baseline.fiscalYear})` : '—',
+            `${i.target.value} (FY${i.target.fiscalYear})`,
+            i.computation ? 'yes' : `no: ${i.dataSource}`,
+          ]),
+        ),
+      ),
+    'Study spec versions\n' +
+      formatTable(
+        ['version', 'registered', 'hash', 'outcomes', 'comparison', 'estimator'],
+        f.studySpecs.map((s) => [
+          String(s.version),
+          s.registeredAt,
+          s.frozenHash,
+          s.outcomes.join(', '),
+          s.comparisonGroup,
+          `CS ${s.estimation.method}, base ${s.estimation.basePeriod}, bootstrap ${s.estimation.bootstrap.draws}`,
+        ]),
+      ) +
+      (p.specRegisteredAfterCallOpened ? '\nWARNING: the latest version was registered after the first call opened; its results are flagged.' : ''),
+  ];
+  return lines.join('\n\n');
+}
+
+function requirementsMarkdown(p: Programme): string {
+  const f = p.file;
+  const table = (file: 'applicants' | 'outcomes') =>
+    ['| field | description | format | required | personal data |', '| --- | --- | --- | --- | --- |']
+      .concat(
+        f.dataRequirements.fields
+          .filter((field) => field.file === file)
+          .map((field) => `| \`${field.name}\` | ${field.description} | ${field.format} | ${field.required ? 'yes' : 'no'} | ${field.personal ? 'yes' : 'no'} |`),
+      )
+      .join('\n');
+  return [
+    `# 効果検証に必要なデータ / Data required for effect verification — ${p.nameJa}`,
+    `Study spec v${p.studySpec.version} (SHA-256 ${p.specHash}), registered ${p.studySpec.registeredAt}.`,
+    '## 申請時に提出するデータ / Application data',
+    table('applicants'),
+    '## 事業実施後に毎年報告するデータ / Yearly follow-up data',
+    table('outcomes'),
+    '## データ利用への同意 / Consent to data use',
+    f.dataRequirements.consentWordingJa,
+    '',
+    f.dataRequirements.consentWordingEn,
+  ].join('\n\n');
+}
+
+function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+function requirementsCsv(p: Programme): string {
+  const rows = [['file', 'field', 'description', 'format', 'required', 'personal'], ...p.file.dataRequirements.fields.map((f) => [f.file, f.name, f.description, f.format, String(f.required), String(f.personal)])];
+  return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
+}
+
+export async function programmesCommand(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' } },
+  });
+  const directory = values.catalogue ? resolve(values.catalogue) : defaultCatalogueDirectory();
+  const programmeOf = (id: string | undefined) => {
+    if (!id) throw new UsageError(`ebpm programmes ${action} needs a programme id (see \`ebpm programmes list\`)`);
+    return values.catalogue ? (loadCatalogue(directory).programmes.find((p) => p.id === id) ?? getProgramme(id)) : getProgramme(id);
+  };
+  switch (action) {
+    case 'list': {
+      const programmes = values.catalogue ? loadCatalogue(directory).programmes : listProgrammes();
+      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specRegisteredAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
+      return;
+    }
+    case 'show': {
+      const programme = programmeOf(positionals[0]);
+      console.log(values.json ? JSON.stringify({ ...programme.file, specHash: programme.specHash, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened }, null, 2) : showText(programme));
+      return;
+    }
+    case 'validate': {
+      const target = positionals[0] ? resolve(positionals[0]) : directory;
+      try {
+        const result = loadCatalogue(target);
+        console.log(`${target}: ${result.programmes.length} programmes, ${result.classes.classes.length} indicator classes, every study spec matches its frozen hash.`);
+      } catch (error) {
+        if (error instanceof CatalogueValidationError) throw new UsageError(error.message);
+        throw error;
+      }
+      return;
+    }
+    case 'requirements': {
+      const programme = programmeOf(positionals[0]);
+      const format = values.format ?? 'markdown';
+      if (format !== 'markdown' && format !== 'csv') throw new UsageError('--format must be markdown or csv');
+      process.stdout.write(format === 'csv' ? requirementsCsv(programme) : `${requirementsMarkdown(programme)}\n`);
+      return;
+    }
+    case 'freeze': {
+      const id = positionals[0];
+      if (!id) throw new UsageError('ebpm programmes freeze needs a programme id');
+      const frozen = freezeStudySpecs(directory, id);
+      console.log(frozen.length ? frozen.map((f) => `${id}: study spec v${f.version} frozen, SHA-256 ${f.hash}`).join('\n') : `${id}: every study spec version is already frozen`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown action "${action ?? ''}" for ebpm programmes`);
+  }
+}
