@@ -1,0 +1,94 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CatalogueValidationError, defaultCatalogueDirectory, freezeStudySpecs, loadCatalogue } from '../programmes/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
+
+const scratchFolders: string[] = [];
+afterEach(() => {
+  for (const folder of scratchFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A copy of the repository's catalogue, with one programme file changed by `edit`. */
+function catalogueWith(programmeId: string, edit: (programme: Record<string, any>) => void): string {
+  const folder = mkdtempSync(join(tmpdir(), 'ebpm-catalogue-'));
+  scratchFolders.push(folder);
+  cpSync(defaultCatalogueDirectory(), folder, { recursive: true });
+  const path = join(folder, `${programmeId}.json`);
+  const programme = JSON.parse(readFileSync(path, 'utf8'));
+  edit(programme);
+  writeFileSync(path, JSON.stringify(programme, null, 2));
+  return folder;
+}
+
+function problemsOf(folder: string) {
+  try {
+    loadCatalogue(folder);
+  } catch (error) {
+    if (error instanceof CatalogueValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('the catalogue was expected to be invalid');
+}
+
+describe('the programme catalogue', () => {
+  it('holds the 11 programmes, each with an indicator at every logic-model stage and a frozen, registered spec', () => {
+    const { programmes, classes } = loadCatalogue();
+    expect(programmes).toHaveLength(11);
+    expect(classes.classes).toHaveLength(9);
+    for (const programme of programmes) {
+      for (const stage of LOGIC_MODEL_STAGE_KEYS) expect(programme.file.logicModel[stage].length).toBeGreaterThan(0);
+      expect(programme.specHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(Date.parse(programme.studySpec.registeredAt)).not.toBeNaN();
+      expect(programme.specRegisteredAfterCallOpened).toBe(false);
+    }
+  });
+
+  it('rejects an unknown indicator class, naming the file, the field and the classes to use', () => {
+    const folder = catalogueWith('critical-minerals', (p) => {
+      p.logicModel.impact[0].indicatorClass = 'geopolitics';
+    });
+    expect(problemsOf(folder)).toEqual([
+      expect.objectContaining({ file: 'critical-minerals.json', field: 'logicModel.impact.0.indicatorClass', message: expect.stringContaining('unknown indicator class "geopolitics"; use one of research_and_development') }),
+    ]);
+  });
+
+  it('rejects a target year before the baseline year, and a stage with no indicator', () => {
+    const folder = catalogueWith('space-strategy-fund', (p) => {
+      p.logicModel.shortTermOutcome[0].target.fiscalYear = 2020;
+      p.logicModel.activity = [];
+    });
+    const problems = problemsOf(folder);
+    expect(problems).toContainEqual(expect.objectContaining({ file: 'space-strategy-fund.json', field: 'logicModel.activity', message: expect.stringContaining('needs at least one indicator') }));
+    expect(problems).toContainEqual(expect.objectContaining({ field: 'logicModel.shortTermOutcome.0.target.fiscalYear', message: expect.stringContaining('not after the baseline year 2024') }));
+  });
+
+  it('refuses a change to a frozen study spec and accepts the change as a new, frozen version', () => {
+    const changed = catalogueWith('sme-labour-saving', (p) => {
+      p.studySpecs[0].minimumTreatedUnits = 50;
+    });
+    expect(problemsOf(changed)).toEqual([
+      expect.objectContaining({ field: 'studySpecs.0.frozenHash', message: expect.stringContaining('add the change as version 2') }),
+    ]);
+
+    const versioned = catalogueWith('sme-labour-saving', (p) => {
+      p.studySpecs.push({ ...p.studySpecs[0], version: 2, registeredAt: '2024-01-15T00:00:00+09:00', minimumTreatedUnits: 50, frozenHash: '' });
+    });
+    expect(problemsOf(versioned)[0].message).toContain('ebpm programmes freeze');
+    const [frozen] = freezeStudySpecs(versioned, 'sme-labour-saving');
+    const programme = loadCatalogue(versioned).programmes.find((p) => p.id === 'sme-labour-saving');
+    expect(programme?.studySpec.version).toBe(2);
+    expect(programme?.specHash).toBe(frozen.hash);
+    expect(programme?.specHash).not.toBe(programme?.file.studySpecs[0].frozenHash);
+    // Version 2 was registered after the first call (June 2021) opened: runs using it are flagged.
+    expect(programme?.specRegisteredAfterCallOpened).toBe(true);
+  });
+
+  it('rejects a study spec outcome that the programme does not collect', () => {
+    const folder = catalogueWith('biomanufacturing', (p) => {
+      p.studySpecs[0].outcomes = ['patents'];
+    });
+    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.0.outcomes.0', message: expect.stringContaining('"patents" is not a field of the outcomes file') }));
+  });
+});
