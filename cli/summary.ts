@@ -29,7 +29,7 @@ const DISPLAYED_ESTIMATORS: Readonly<Record<string, string>> = {
   twfe_static: 'two-way fixed effects (comparison)',
 };
 
-export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, number>>): string {
+export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, { simple: number; dynamic: number }>>): string {
   const header = ['outcome', 'estimator', 'effect', 'std. error', 'CI', 'treated', 'comparison'];
   if (trueEffects) header.push('true effect', 'CI covers it');
   const rows = result.effects.overall.filter((row) => row.estimator in DISPLAYED_ESTIMATORS || row.status !== 'estimated');
@@ -47,7 +47,8 @@ export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<R
         String(row.comparisonUnits),
       ];
       if (trueEffects) {
-        const truth = trueEffects[row.outcome];
+        const truths = trueEffects[row.outcome];
+        const truth = truths === undefined ? undefined : row.estimator === 'cs_dynamic' ? truths.dynamic : truths.simple;
         const covers = row.ciLow !== null && row.ciHigh !== null && truth !== undefined && row.ciLow <= truth && truth <= row.ciHigh;
         cells.push(formatNumber(truth ?? null), covers ? 'yes' : 'NO');
       }

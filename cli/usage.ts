@@ -21,8 +21,9 @@ export const USAGE = {
   migrate:
     'ebpm migrate    create the database if missing and apply pending migrations',
   generate:
-    'ebpm generate --out DIR [--seed N] [--applicants N] [--no-invalid-rows]\n' +
-      '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for sme-labour-saving',
+    'ebpm generate --out DIR [--programme ID | --all] [--seed N] [--applicants N] [--no-invalid-rows]\n' +
+      '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for a programme (default\n' +
+      '    sme-labour-saving), or for all of them in one folder each',
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',

@@ -8,7 +8,6 @@ import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { runStudy } from '../cli/run-study.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
-import { DEFAULT_SYNTHETIC_OPTIONS } from '../synth/sme-labour-saving.js';
 import type { EvaluateProgrammeInput, EvaluationResult } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -50,7 +49,7 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const files = writeSyntheticFiles(join(scratchDir, 'clean'), { ...DEFAULT_SYNTHETIC_OPTIONS, seed: 7, applicants: 1200 });
+    const files = writeSyntheticFiles('sme-labour-saving', join(scratchDir, 'clean'), { seed: 7, applicants: 1200, withInvalidRows: true });
     manifest = files.manifest;
     input = { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile };
     first = await evaluate(database, input, 'clean');
@@ -83,7 +82,8 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
       'labour_productivity/cs_simple',
     ]);
     for (const row of rows) {
-      const truth = manifest.trueEffects[row.outcome as keyof typeof manifest.trueEffects];
+      const truths = manifest.trueEffects[row.outcome as keyof typeof manifest.trueEffects];
+      const truth = row.estimator === 'cs_dynamic' ? truths.dynamic : truths.simple;
       expect(row.status).toBe('estimated');
       expect(row.ci_low).toBeLessThanOrEqual(truth);
       expect(row.ci_high).toBeGreaterThanOrEqual(truth);
@@ -154,7 +154,7 @@ describe('bad input does not crash the workflow', () => {
   afterAll(() => database?.drop());
 
   it('rejects every row of an applicant file missing a column, and reports that no estimate was possible', async () => {
-    const files = writeSyntheticFiles(join(scratchDir, 'missing-column'), { seed: 11, applicants: 200, withInvalidRows: false });
+    const files = writeSyntheticFiles('sme-labour-saving', join(scratchDir, 'missing-column'), { seed: 11, applicants: 200, withInvalidRows: false });
     const lines = readFileSync(files.applicantsFile, 'utf8').trimEnd().split('\n');
     const dropped = lines[0].split(',').indexOf('prefecture_code');
     writeFileSync(files.applicantsFile, lines.map((line) => line.split(',').filter((_, i) => i !== dropped).join(',')).join('\n') + '\n');

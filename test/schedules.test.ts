@@ -31,7 +31,7 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
   });
 
   it('creates, lists, triggers a run that completes, and deletes a schedule', async () => {
-    const files = writeSyntheticFiles(scratchDir, { seed: 3, applicants: 300, withInvalidRows: false });
+    const files = writeSyntheticFiles('sme-labour-saving', scratchDir, { seed: 3, applicants: 300, withInvalidRows: false });
     const taskQueue = uniqueTaskQueue('schedule');
     const scheduleId = `weekly-${taskQueue}`;
     await createEvaluationSchedule(temporal.client, {

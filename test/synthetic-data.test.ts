@@ -1,22 +1,23 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
 import { applicantRowSchema } from '../schemas/applicant.js';
 import { outcomeRowSchema } from '../schemas/outcome.js';
 import { studySpecHash } from '../schemas/study-spec.js';
-import { getProgramme } from '../programmes/catalogue.js';
+import { effectAt, generateProgrammeData } from '../synth/programme-data.js';
+import { SYNTHETIC_PROFILES } from '../synth/profiles.js';
 
-const smeLabourSaving = getProgramme('sme-labour-saving');
-import { generateSmeLabourSaving } from '../synth/sme-labour-saving.js';
+const sme = getProgramme('sme-labour-saving');
 
-describe('synthetic SME labour-saving data', () => {
+describe('synthetic programme data', () => {
   it('is identical for the same seed and differs for another', () => {
     const options = { seed: 42, applicants: 50, withInvalidRows: true };
-    expect(generateSmeLabourSaving(options)).toEqual(generateSmeLabourSaving(options));
-    expect(generateSmeLabourSaving({ ...options, seed: 43 }).applicantsCsv).not.toBe(generateSmeLabourSaving(options).applicantsCsv);
+    expect(generateProgrammeData(sme.file, options)).toEqual(generateProgrammeData(sme.file, options));
+    expect(generateProgrammeData(sme.file, { ...options, seed: 43 }).applicantsCsv).not.toBe(generateProgrammeData(sme.file, options).applicantsCsv);
   });
 
   it('passes the input schemas on every row except the deliberately invalid ones', () => {
-    const data = generateSmeLabourSaving({ seed: 1, applicants: 300, withInvalidRows: true });
+    const data = generateProgrammeData(sme.file, { seed: 1, applicants: 300, withInvalidRows: true });
     const applicants = parse(data.applicantsCsv, { columns: true }) as Record<string, string>[];
     const outcomes = parse(data.outcomesCsv, { columns: true }) as Record<string, string>[];
     expect(applicants.filter((row) => !applicantRowSchema.safeParse(row).success)).toHaveLength(data.manifest.invalidApplicantRows);
@@ -25,14 +26,34 @@ describe('synthetic SME labour-saving data', () => {
     const valid = applicants.filter((row) => applicantRowSchema.safeParse(row).success);
     expect(data.manifest.awarded).toBe(valid.filter((row) => row.decision === 'awarded').length);
   });
+
+  it('has a profile for every catalogue programme, shaped like it, with one zero-effect and one growing-effect programme', () => {
+    for (const programme of listProgrammes()) expect(SYNTHETIC_PROFILES[programme.id], programme.id).toBeDefined();
+    const kinds = Object.values(SYNTHETIC_PROFILES).map((profile) => profile.effect.kind);
+    expect(kinds).toContain('zero');
+    expect(kinds).toContain('growing');
+    expect(SYNTHETIC_PROFILES['sme-labour-saving'].applicants).toBeGreaterThan(20 * SYNTHETIC_PROFILES['critical-minerals'].applicants);
+    expect(Object.values(SYNTHETIC_PROFILES).some((profile) => profile.attritionShare > 0)).toBe(true);
+  });
+
+  it('states the true simple and dynamic effects of a growing effect from its cohorts', () => {
+    const programme = getProgramme('sme-growth-acceleration');
+    const { manifest } = generateProgrammeData(programme.file, { withInvalidRows: false });
+    const profile = SYNTHETIC_PROFILES['sme-growth-acceleration'].effect;
+    // Award years 2025, 2025, 2026 and a panel to 2028: event times 0–3.
+    const dynamic = [0, 1, 2, 3].map((e) => effectAt(profile, 'labour_productivity', e));
+    expect(manifest.trueEffects.labour_productivity.dynamic).toBeCloseTo(dynamic.reduce((a, b) => a + b) / 4, 12);
+    expect(manifest.trueEffects.labour_productivity.simple).toBeGreaterThan(dynamic[0]);
+    expect(manifest.unitsLeavingPanel).toBeGreaterThan(0);
+  });
 });
 
 describe('study spec hash', () => {
   it('does not depend on key order, and changes when any setting changes', () => {
-    const spec = smeLabourSaving.studySpec;
+    const spec = sme.studySpec;
     const reordered = Object.fromEntries(Object.entries(spec).reverse()) as typeof spec;
     expect(studySpecHash(reordered)).toBe(studySpecHash(spec));
     expect(studySpecHash({ ...spec, minimumTreatedUnits: spec.minimumTreatedUnits + 1 })).not.toBe(studySpecHash(spec));
-    expect(studySpecHash(spec)).toMatch(/^[0-9a-f]{64}$/);
+    expect(studySpecHash(spec)).toBe(sme.specHash);
   });
 });

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { redactPassword } from '../../runtime/database.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
-import { DEFAULT_SYNTHETIC_OPTIONS } from '../../synth/sme-labour-saving.js';
 import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
@@ -16,10 +15,10 @@ export async function demoCommand(args: string[]): Promise<void> {
   const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   log('ebpm demo: 中小企業省力化投資補助事業 (SME labour-saving investment subsidy), synthetic data');
 
-  const files = writeSyntheticFiles(join(environment.dataDir, 'demo'), {
-    ...DEFAULT_SYNTHETIC_OPTIONS,
-    seed: positiveInteger('--seed', values.seed, DEFAULT_SYNTHETIC_OPTIONS.seed),
-    applicants: positiveInteger('--applicants', values.applicants, DEFAULT_SYNTHETIC_OPTIONS.applicants),
+  const files = writeSyntheticFiles('sme-labour-saving', join(environment.dataDir, 'demo'), {
+    seed: positiveInteger('--seed', values.seed),
+    applicants: positiveInteger('--applicants', values.applicants),
+    withInvalidRows: true,
   });
   log(`Generated ${files.manifest.applicants} applicants (${files.manifest.awarded} awarded) and ${files.manifest.outcomeRows} firm-years in ${join(environment.dataDir, 'demo')}, ` +
     `plus ${files.manifest.invalidApplicantRows + files.manifest.invalidOutcomeRows} deliberately invalid rows.`);

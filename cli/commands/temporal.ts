@@ -19,7 +19,7 @@ export async function temporalCommand(args: string[]): Promise<void> {
   }
   if (action === 'start') {
     const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
-    const port = positiveInteger('--port', values.port, 7233);
+    const port = positiveInteger('--port', values.port, 7233) ?? 7233;
     mkdirSync(environment.dataDir, { recursive: true });
     const session = await startDevServer({
       toolsDir: environment.toolsDir,
