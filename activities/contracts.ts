@@ -34,6 +34,7 @@ export interface RegisterRunInput {
 
 export interface RegisteredRun {
   readonly runKey: string;
+  readonly specRegisteredAfterCallOpened: boolean;
   readonly specVersion: number;
   readonly specHash: string;
   readonly codeVersion: string;

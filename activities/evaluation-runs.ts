@@ -55,7 +55,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
         await trx.deleteFrom('results.effect_estimates').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.pretests').where('run_key', '=', runKey).execute();
       });
-      return { runKey, specVersion: spec.version, specHash, codeVersion };
+      return { runKey, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened, specVersion: spec.version, specHash, codeVersion };
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {

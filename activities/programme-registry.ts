@@ -1,6 +1,6 @@
 /** Writes the catalogue's programme and indicator definitions into core tables, so results can reference them. */
 import type { Kysely } from 'kysely';
-import { CatalogueValidationError, getProgramme, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
+import { CatalogueValidationError, getProgramme, loadCatalogue, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../schemas/catalogue.js';
 import type { LogicModelStage } from '../schemas/kpi-definition.js';
 import type { Database } from '../sql/database.js';
@@ -27,6 +27,16 @@ export function programmeOrFailure(programmeId: string): Programme {
 
 export function createProgrammeRegistryActivities(db: Kysely<Database>) {
   return {
+    /** Reads the catalogue afresh; an invalid one stops the scheduled run before anything is evaluated. */
+    async validateCatalogue(): Promise<string[]> {
+      try {
+        return loadCatalogue().programmes.map((programme) => programme.id);
+      } catch (error) {
+        if (error instanceof CatalogueValidationError) throw permanentFailure('InvalidCatalogue', `${error.message}\nFix it (see \`ebpm programmes validate\`); nothing was evaluated.`);
+        throw error;
+      }
+    },
+
     async registerProgramme(programmeId: string): Promise<void> {
       const programme = programmeOrFailure(programmeId);
       await db.transaction().execute(async (trx) => {

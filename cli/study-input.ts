@@ -3,10 +3,10 @@
  * checked, the programme looked up in the catalogue.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { listProgrammes } from '../programmes/catalogue.js';
-import type { EvaluateProgrammeInput } from '../workflows/index.js';
+import type { EvaluateAllProgrammesInput, EvaluateProgrammeInput } from '../workflows/index.js';
 import { UsageError } from './errors.js';
 
 const existingFile = (flag: string) =>
@@ -25,6 +25,21 @@ const studyRequestSchema = z.object({
   applicantsFile: existingFile('--applicants'),
   outcomesFile: existingFile('--outcomes'),
 });
+
+/** Every catalogue programme with its files under DIR/<programme id>/ (as `ebpm generate --all` writes them). */
+export function parseAllProgrammesRequest(dataDir: string | undefined): EvaluateAllProgrammesInput {
+  if (!dataDir) throw new UsageError('--data-dir DIR is required with --all (one folder per programme holding applicants.csv and outcomes.csv)');
+  const root = resolve(dataDir);
+  const missing: string[] = [];
+  const programmes = listProgrammes().map((programme) => {
+    const applicantsFile = join(root, programme.id, 'applicants.csv');
+    const outcomesFile = join(root, programme.id, 'outcomes.csv');
+    for (const file of [applicantsFile, outcomesFile]) if (!existsSync(file)) missing.push(file);
+    return { programmeId: programme.id, applicantsFile, outcomesFile };
+  });
+  if (missing.length) throw new UsageError(`--data-dir ${root} lacks ${missing.length} file(s), e.g. ${missing.slice(0, 3).join(', ')}; \`ebpm generate --all --out DIR\` shows the layout`);
+  return { programmes };
+}
 
 export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string }): EvaluateProgrammeInput {
   const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes });

@@ -1,8 +1,9 @@
 /** What each command does and takes; kept apart from the commands so that `ebpm help` loads nothing heavy. */
 export const USAGE = {
   demo:
-    'ebpm demo [--seed N] [--applicants N]\n' +
-      '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views',
+    'ebpm demo [--seed N] [--applicants N] | demo --all\n' +
+      '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views;\n' +
+      '    --all evaluates all 11 programmes in one scheduled run',
   study:
     'ebpm study --programme ID --applicants FILE --outcomes FILE [--json] [--deployed-worker]\n' +
       '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
@@ -13,7 +14,8 @@ export const USAGE = {
       '              [--twfe] [--json]\n' +
       "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres",
   schedule:
-    'ebpm schedule create --id ID --programme ID --applicants FILE --outcomes FILE (--cron EXPR | --every DURATION) [--note TEXT]\n' +
+    'ebpm schedule create --id ID (--programme ID --applicants FILE --outcomes FILE | --all --data-dir DIR)\n' +
+      '                     (--cron EXPR | --every DURATION) [--note TEXT]\n' +
       'ebpm schedule list | delete --id ID | trigger --id ID\n' +
       '    scheduled evaluation runs (Temporal Schedules); needs TEMPORAL_ADDRESS and `ebpm worker` running',
   worker:

@@ -21,8 +21,9 @@ import { canonicalJson, studySpecHash, type StudySpec } from '../schemas/study-s
 
 export const CLASS_LIST_FILE = 'indicator-classes.json';
 
+/** programmes/catalogue in the project, or EBPM_CATALOGUE_DIR when a deployment keeps its catalogue elsewhere. */
 export function defaultCatalogueDirectory(): string {
-  return join(projectRoot(), 'programmes', 'catalogue');
+  return process.env.EBPM_CATALOGUE_DIR || join(projectRoot(), 'programmes', 'catalogue');
 }
 
 export interface CatalogueProblem {

@@ -72,9 +72,11 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 export function openDatabase(url: string, maxConnections = 10): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: maxConnections }) }),
-  });
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // An idle connection can be closed by the server (restart, admin action); without a listener the
+  // pool's error event would end the process. The pool opens a new connection on the next query.
+  pool.on('error', (error) => console.warn(`Postgres closed an idle connection (${redactPassword(url)}): ${error.message}`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export async function checkConnection(db: Kysely<Database>, url: string): Promise<void> {

@@ -2,12 +2,17 @@
  * Temporal Schedules that start the evaluation workflow at fixed times (the scheduled evaluation runs).
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { evaluateProgramme, type EvaluateProgrammeInput } from '../workflows/index.js';
+import { evaluateAllProgrammes, evaluateProgramme, type EvaluateAllProgrammesInput, type EvaluateProgrammeInput } from '../workflows/index.js';
+
+/** What a schedule runs: one programme, or every programme of the catalogue (the scheduled evaluation run). */
+export type ScheduledEvaluation =
+  | { readonly kind: 'programme'; readonly input: EvaluateProgrammeInput }
+  | { readonly kind: 'all-programmes'; readonly input: EvaluateAllProgrammesInput };
 
 export interface EvaluationScheduleRequest {
   readonly scheduleId: string;
   readonly taskQueue: string;
-  readonly input: EvaluateProgrammeInput;
+  readonly evaluation: ScheduledEvaluation;
   /** Cron expression (e.g. "0 3 * * 1" = Mondays 03:00) or an interval (e.g. "1 day"); exactly one. */
   readonly cron?: string;
   readonly every?: string;
@@ -16,6 +21,7 @@ export interface EvaluationScheduleRequest {
 
 export interface EvaluationScheduleSummary {
   readonly scheduleId: string;
+  /** The programme evaluated, or "all programmes". */
   readonly programmeId: string | undefined;
   readonly paused: boolean;
   readonly nextRuns: readonly Date[];
@@ -34,21 +40,20 @@ export async function createEvaluationSchedule(client: Client, request: Evaluati
   if ((request.cron === undefined) === (request.every === undefined)) {
     throw new ScheduleRequestError('give exactly one of --cron EXPR (e.g. "0 3 * * 1") or --every DURATION (e.g. "1 day")');
   }
+  const common = {
+    scheduleId: request.scheduleId,
+    spec: request.cron !== undefined ? { cronExpressions: [request.cron] } : { intervals: [{ every: request.every as `${number} ${string}` }] },
+    // Two evaluations of the same programme must not overlap; a late one waits for the one running.
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 day' as const },
+    memo: { programmeId: request.evaluation.kind === 'programme' ? request.evaluation.input.programmeId : 'all programmes', note: request.note ?? '' },
+  };
+  const target = { type: 'startWorkflow' as const, taskQueue: request.taskQueue, workflowId: `scheduled-${request.scheduleId}` };
   try {
-    await client.schedule.create({
-      scheduleId: request.scheduleId,
-      spec: request.cron !== undefined ? { cronExpressions: [request.cron] } : { intervals: [{ every: request.every as `${number} ${string}` }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: evaluateProgramme,
-        args: [request.input],
-        taskQueue: request.taskQueue,
-        workflowId: `scheduled-${request.scheduleId}`,
-      },
-      // Two evaluations of the same programme must not overlap; a late one waits for the one running.
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 day' },
-      memo: { programmeId: request.input.programmeId, note: request.note ?? '' },
-    });
+    if (request.evaluation.kind === 'programme') {
+      await client.schedule.create({ ...common, action: { ...target, workflowType: evaluateProgramme, args: [request.evaluation.input] } });
+    } else {
+      await client.schedule.create({ ...common, action: { ...target, workflowType: evaluateAllProgrammes, args: [request.evaluation.input] } });
+    }
   } catch (error) {
     if (error instanceof ScheduleAlreadyRunning) {
       throw new ScheduleRequestError(`a schedule with id "${request.scheduleId}" exists already; delete it first or choose another --id`);
@@ -89,4 +94,21 @@ export function deleteEvaluationSchedule(client: Client, scheduleId: string): Pr
 /** Starts the scheduled evaluation now, outside its calendar. */
 export function triggerEvaluationSchedule(client: Client, scheduleId: string): Promise<void> {
   return withSchedule(client, scheduleId, (handle) => handle.trigger());
+}
+
+/** Triggers the schedule and waits for the workflow it starts to finish, returning its result. */
+export async function triggerAndAwait<Result>(client: Client, scheduleId: string, timeoutMs = 30_000): Promise<{ workflowId: string; result: Result }> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const before = new Set((await handle.describe()).info.recentActions.map((action) => action.action.workflow.workflowId));
+  await triggerEvaluationSchedule(client, scheduleId);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const started = (await handle.describe()).info.recentActions.map((action) => action.action.workflow).find((workflow) => !before.has(workflow.workflowId));
+    if (started) {
+      const result = (await client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()) as Result;
+      return { workflowId: started.workflowId, result };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new ScheduleRequestError(`schedule "${scheduleId}" started no workflow within ${timeoutMs / 1000} s of being triggered; is a worker polling its task queue?`);
 }

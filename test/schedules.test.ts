@@ -38,7 +38,7 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
       scheduleId,
       taskQueue,
       cron: '0 3 * * 1',
-      input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile },
+      evaluation: { kind: 'programme', input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile } },
       note: 'weekly evaluation',
     });
 
@@ -65,13 +65,13 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
   });
 
   it('refuses a schedule with both a cron expression and an interval, and a second schedule with the same id', async () => {
-    const input = { programmeId: 'sme-labour-saving', applicantsFile: '/dev/null', outcomesFile: '/dev/null' };
+    const evaluation = { kind: 'programme', input: { programmeId: 'sme-labour-saving', applicantsFile: '/dev/null', outcomesFile: '/dev/null' } } as const;
     await expect(
-      createEvaluationSchedule(temporal.client, { scheduleId: 'both', taskQueue: 'q', input, cron: '0 3 * * 1', every: '1 day' }),
+      createEvaluationSchedule(temporal.client, { scheduleId: 'both', taskQueue: 'q', evaluation, cron: '0 3 * * 1', every: '1 day' }),
     ).rejects.toThrow(ScheduleRequestError);
     const scheduleId = `duplicate-${uniqueTaskQueue('s')}`;
-    await createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', input, every: '30 days' });
-    await expect(createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', input, every: '30 days' })).rejects.toThrow(/exists already/);
+    await createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', evaluation, every: '30 days' });
+    await expect(createEvaluationSchedule(temporal.client, { scheduleId, taskQueue: 'q', evaluation, every: '30 days' })).rejects.toThrow(/exists already/);
     await deleteEvaluationSchedule(temporal.client, scheduleId);
     await expect(deleteEvaluationSchedule(temporal.client, scheduleId)).rejects.toThrow(/no schedule with id/);
   });

@@ -9,7 +9,7 @@ import {
 } from '../../scheduling/evaluation-schedules.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
-import { parseStudyRequest } from '../study-input.js';
+import { parseAllProgrammesRequest, parseStudyRequest } from '../study-input.js';
 
 export async function scheduleCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
@@ -31,6 +31,8 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       cron: { type: 'string' },
       every: { type: 'string' },
       note: { type: 'string' },
+      all: { type: 'boolean' },
+      'data-dir': { type: 'string' },
     },
   });
   const temporal = await connectTemporal(environment.temporalAddress, environment.temporalNamespace);
@@ -59,7 +61,7 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       await createEvaluationSchedule(temporal.client, {
         scheduleId: values.id,
         taskQueue: environment.taskQueue,
-        input: parseStudyRequest(values),
+        evaluation: values.all ? { kind: 'all-programmes', input: parseAllProgrammesRequest(values['data-dir']) } : { kind: 'programme', input: parseStudyRequest(values) },
         cron: values.cron,
         every: values.every,
         note: values.note,

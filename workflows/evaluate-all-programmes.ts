@@ -1,0 +1,90 @@
+/**
+ * The scheduled evaluation run: every programme of the catalogue, one child workflow each. A programme
+ * that fails does not stop the others; the summary says which failed and why. The run refuses to start
+ * when the catalogue is invalid.
+ */
+import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { EbpmActivities } from '../activities/index.js';
+import { evaluateProgramme, type EvaluateProgrammeInput } from './evaluate-programme.js';
+
+export interface EvaluateAllProgrammesInput {
+  readonly programmes: readonly EvaluateProgrammeInput[];
+}
+
+export interface ProgrammeHeadline {
+  readonly outcome: string;
+  readonly status: 'estimated' | 'insufficient_data';
+  readonly estimate: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  readonly note: string | null;
+}
+
+export interface ProgrammeRunSummary {
+  readonly programmeId: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly workflowId: string;
+  readonly runKey: string | null;
+  readonly specRegisteredAfterCallOpened: boolean | null;
+  /** The headline estimate (Callaway–Sant'Anna overall ATT) per outcome. */
+  readonly headlines: readonly ProgrammeHeadline[];
+  readonly error: string | null;
+}
+
+export interface AllProgrammesSummary {
+  readonly programmes: readonly ProgrammeRunSummary[];
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+export interface AllProgrammesProgress {
+  readonly total: number;
+  readonly finished: number;
+  readonly failed: number;
+}
+
+export const allProgrammesProgressQuery = defineQuery<AllProgrammesProgress>('allProgrammesProgress');
+
+const { validateCatalogue } = proxyActivities<EbpmActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+});
+
+/** The innermost failure message: the activity's own error, which says what to fix. */
+function rootMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): Promise<AllProgrammesSummary> {
+  let progress: AllProgrammesProgress = { total: input.programmes.length, finished: 0, failed: 0 };
+  setHandler(allProgrammesProgressQuery, () => progress);
+  await validateCatalogue();
+  const parentId = workflowInfo().workflowId;
+  const programmes = await Promise.all(
+    input.programmes.map(async (programme): Promise<ProgrammeRunSummary> => {
+      const workflowId = `${parentId}/${programme.programmeId}`;
+      try {
+        const result = await executeChild(evaluateProgramme, { args: [programme], workflowId });
+        progress = { ...progress, finished: progress.finished + 1 };
+        return {
+          programmeId: programme.programmeId,
+          status: 'succeeded',
+          workflowId,
+          runKey: result.run.runKey,
+          specRegisteredAfterCallOpened: result.run.specRegisteredAfterCallOpened,
+          headlines: result.effects.overall
+            .filter((row) => row.estimator === 'cs_simple')
+            .map(({ outcome, status, estimate, ciLow, ciHigh, note }) => ({ outcome, status, estimate, ciLow, ciHigh, note })),
+          error: null,
+        };
+      } catch (error) {
+        progress = { ...progress, finished: progress.finished + 1, failed: progress.failed + 1 };
+        return { programmeId: programme.programmeId, status: 'failed', workflowId, runKey: null, specRegisteredAfterCallOpened: null, headlines: [], error: rootMessage(error) };
+      }
+    }),
+  );
+  const failed = programmes.filter((p) => p.status === 'failed').length;
+  return { programmes, succeeded: programmes.length - failed, failed };
+}
