@@ -20,6 +20,14 @@ export interface OutcomeRecordColumns {
   readonly employees: Float64Array;
 }
 
+/** An application with the applicant characteristics a study spec may condition on, by applicant-file field name. */
+export function withCharacteristics(application: ApplicationRecord) {
+  return {
+    ...application,
+    characteristics: { employees: application.employees, requested_amount_yen: application.requestedAmountYen },
+  };
+}
+
 /** Applications whose applicant consented to analysis; rows without consent never reach an estimate. */
 export async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
   const rows = await db

@@ -1,12 +1,12 @@
 /** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests and the notes. */
 import type { Kysely } from 'kysely';
-import { cohortsFromApplications, runEffectStudy, UnsupportedOutcomeError, type EffectStudy } from '../analysis/effect-study.js';
+import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress } from './activity-context.js';
-import { readApplicantOutcomes, readConsentingApplications } from './analysis-data.js';
+import { readApplicantOutcomes, readConsentingApplications, withCharacteristics } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
@@ -21,14 +21,14 @@ export function createEffectActivities(db: Kysely<Database>) {
       reportProgress({ step: 'estimating', firms: applications.length, observations: outcomes.fiscalYear.length });
       let study: EffectStudy;
       try {
-        study = runEffectStudy(spec, cohortsFromApplications(applications), {
+        study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), {
           corporateNumber: outcomes.corporateNumber,
           fiscalYear: outcomes.fiscalYear,
           measures: { labour_productivity: outcomes.labourProductivity, average_wage: outcomes.averageWage, employees: outcomes.employees },
         });
       } catch (error) {
         // Data problems (a singular design, an inconsistent panel) will not go away on retry.
-        if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError) {
+        if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
           throw permanentFailure(error.name, error.message);
         }
         throw error;

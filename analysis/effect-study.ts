@@ -14,6 +14,8 @@ export interface FirmCohort {
   readonly corporateNumber: string;
   /** Fiscal year of the firm's first award; null for applicants never awarded. */
   readonly firstAwardFiscalYear: number | null;
+  /** Characteristics at the firm's first application, by applicant-file field name. */
+  readonly characteristics: Readonly<Record<string, number>>;
 }
 
 export interface OutcomePanelColumns {
@@ -80,18 +82,31 @@ export interface EffectStudy {
   readonly notes: readonly string[];
 }
 
-/** Cohort per firm from its applications: the earliest awarded round counts; null when never awarded. */
+/**
+ * Cohort per firm from its applications: the earliest awarded round counts (null when never awarded);
+ * characteristics come from the firm's first application.
+ */
 export function cohortsFromApplications(
-  applications: readonly { corporateNumber: string; awardFiscalYear: number | null }[],
+  applications: readonly { corporateNumber: string; awardFiscalYear: number | null; characteristics?: Readonly<Record<string, number>> }[],
 ): FirmCohort[] {
-  const firstAward = new Map<string, number | null>();
+  const firms = new Map<string, { firstAwardFiscalYear: number | null; characteristics: Readonly<Record<string, number>> }>();
   for (const application of applications) {
-    const known = firstAward.get(application.corporateNumber);
+    const known = firms.get(application.corporateNumber);
     const award = application.awardFiscalYear;
-    if (known === undefined) firstAward.set(application.corporateNumber, award);
-    else if (award !== null && (known === null || award < known)) firstAward.set(application.corporateNumber, award);
+    if (known === undefined) firms.set(application.corporateNumber, { firstAwardFiscalYear: award, characteristics: application.characteristics ?? {} });
+    else if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
   }
-  return [...firstAward].map(([corporateNumber, firstAwardFiscalYear]) => ({ corporateNumber, firstAwardFiscalYear }));
+  return [...firms].map(([corporateNumber, firm]) => ({ corporateNumber, ...firm }));
+}
+
+export class UnsupportedCovariateError extends Error {
+  constructor(
+    readonly covariate: string,
+    readonly available: readonly string[],
+  ) {
+    super(`the study spec conditions on "${covariate}", which the applications do not hold as a number (available: ${available.join(', ')}); correct the spec`);
+    this.name = 'UnsupportedCovariateError';
+  }
 }
 
 type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
@@ -100,6 +115,9 @@ const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCr
 
 export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], panel: OutcomePanelColumns): EffectStudy {
   const cohortByFirm = new Map(cohorts.map((firm) => [firm.corporateNumber, firm.firstAwardFiscalYear ?? 0]));
+  const characteristicsByFirm = new Map(cohorts.map((firm) => [firm.corporateNumber, firm.characteristics]));
+  const available = Object.keys(cohorts[0]?.characteristics ?? {});
+  for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
   const kept: number[] = [];
   for (let i = 0; i < panel.corporateNumber.length; i++) if (cohortByFirm.has(panel.corporateNumber[i])) kept.push(i);
   const unitId = kept.map((i) => panel.corporateNumber[i]);
@@ -125,8 +143,11 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
       continue;
     }
     const outcomeValues = Float64Array.from(kept, (i) => panel.measures[outcome][i]);
+    const covariates = Object.fromEntries(
+      spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByFirm.get(panel.corporateNumber[i])?.[name] ?? Number.NaN)]),
+    );
     const { report } = estimateStaggeredDid(
-      { unitId, time, group, outcome: outcomeValues, covariates: {} },
+      { unitId, time, group, outcome: outcomeValues, covariates },
       {
         control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
         method: spec.estimation.method,

@@ -103,7 +103,17 @@ export const programmeFileSchema = z
       }
     });
     const outcomeFields = new Set(programme.dataRequirements.fields.filter((field) => field.file === 'outcomes').map((field) => field.name));
+    const applicantFields = new Set(programme.dataRequirements.fields.filter((field) => field.file === 'applicants').map((field) => field.name));
     programme.studySpecs.forEach((spec, index) => {
+      spec.covariates.forEach((covariate, c) => {
+        if (!applicantFields.has(covariate)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['studySpecs', index, 'covariates', c],
+            message: `covariate "${covariate}" is not a field of the applicants file in dataRequirements; add the field or fix the name`,
+          });
+        }
+      });
       spec.outcomes.forEach((outcome, o) => {
         if (!outcomeFields.has(outcome)) {
           context.addIssue({

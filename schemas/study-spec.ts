@@ -23,6 +23,8 @@ export const studySpecVersionSchema = z.object({
   /** Outcome measures to estimate: fields of the programme's outcome file. */
   outcomes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1),
   comparisonGroup: z.enum(COMPARISON_GROUPS),
+  /** Applicant characteristics at application (fields of the applicant file) that parallel trends are conditioned on. */
+  covariates: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)),
   /** Callaway & Sant'Anna group-time estimator settings. */
   estimation: z.object({
     method: z.enum(['dr', 'ipw', 'reg']),
