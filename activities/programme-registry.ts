@@ -1,19 +1,9 @@
 /** Writes the catalogue's programme and indicator definitions into core tables, so results can reference them. */
 import type { Kysely } from 'kysely';
 import { CatalogueValidationError, getProgramme, loadCatalogue, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
-import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../schemas/catalogue.js';
-import type { LogicModelStage } from '../schemas/kpi-definition.js';
+import { LOGIC_MODEL_STAGE_KEYS, LOGIC_MODEL_STAGE_NAMES } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure } from './activity-context.js';
-
-const STAGE_COLUMN_VALUES: Readonly<Record<LogicModelStageKey, LogicModelStage>> = {
-  input: 'input',
-  activity: 'activity',
-  output: 'output',
-  shortTermOutcome: 'short_term_outcome',
-  midTermOutcome: 'mid_term_outcome',
-  impact: 'impact',
-};
 
 export function programmeOrFailure(programmeId: string): Programme {
   try {
@@ -54,7 +44,7 @@ export function createProgrammeRegistryActivities(db: Kysely<Database>) {
             indicators.map(({ stage, indicator }, index) => ({
               programme_id: programme.id,
               indicator_id: indicator.id,
-              stage: STAGE_COLUMN_VALUES[stage],
+              stage: LOGIC_MODEL_STAGE_NAMES[stage],
               name_ja: indicator.nameJa,
               name_en: indicator.nameEn,
               unit: indicator.unit,

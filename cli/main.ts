@@ -3,6 +3,7 @@
  * ebpm: the command line. Each command lives in ./commands and is loaded only when called, so that a
  * quick command (estimate, help) does not pay for Temporal and Postgres clients it never uses.
  */
+import { rootCauseMessage } from '../workflows/root-cause.js';
 import { UsageError } from './errors.js';
 import { USAGE, type CommandName } from './usage.js';
 
@@ -40,13 +41,6 @@ function usage(): string {
   return `usage:\n${Object.values(USAGE).map(indent).join('\n')}\n\nenvironment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, EBPM_TASK_QUEUE (see README.md)`;
 }
 
-/** The innermost message of a workflow failure: usually the activity's own error, which names the fix. */
-function rootMessage(error: Error): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
-}
-
 function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
@@ -71,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error.name === 'WorkflowFailedError') {
-      console.error(`ebpm ${name}: the evaluation workflow failed: ${rootMessage(error)}`);
+      console.error(`ebpm ${name}: the evaluation workflow failed: ${rootCauseMessage(error)}`);
       return 1;
     }
     if (EXPECTED_FAILURES.has(error.name)) {

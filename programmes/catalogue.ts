@@ -11,12 +11,12 @@ import { projectRoot } from '../config/project-root.js';
 import {
   indicatorClassListSchema,
   LOGIC_MODEL_STAGE_KEYS,
+  LOGIC_MODEL_STAGE_NAMES,
   programmeFileSchema,
   type IndicatorClassList,
-  type LogicModelStageKey,
   type ProgrammeFile,
 } from '../schemas/catalogue.js';
-import type { KpiDefinition, LogicModelStage } from '../schemas/kpi-definition.js';
+import type { KpiDefinition } from '../schemas/kpi-definition.js';
 import { canonicalJson, studySpecHash, type StudySpec } from '../schemas/study-spec.js';
 
 export const CLASS_LIST_FILE = 'indicator-classes.json';
@@ -51,15 +51,6 @@ export class UnknownProgrammeError extends Error {
     this.name = 'UnknownProgrammeError';
   }
 }
-
-const STAGE_NAMES: Readonly<Record<LogicModelStageKey, LogicModelStage>> = {
-  input: 'input',
-  activity: 'activity',
-  output: 'output',
-  shortTermOutcome: 'short_term_outcome',
-  midTermOutcome: 'mid_term_outcome',
-  impact: 'impact',
-};
 
 /** A programme as the pipeline uses it: catalogue data plus what follows from it. */
 export interface Programme {
@@ -108,7 +99,7 @@ function toProgramme(file: ProgrammeFile): Programme {
   const kpis: KpiDefinition[] = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) =>
     file.logicModel[stage].flatMap((indicator) =>
       indicator.computation
-        ? [{ id: indicator.id, stage: STAGE_NAMES[stage], nameJa: indicator.nameJa, nameEn: indicator.nameEn, unit: indicator.unit, ...indicator.computation }]
+        ? [{ id: indicator.id, stage: LOGIC_MODEL_STAGE_NAMES[stage], nameJa: indicator.nameJa, nameEn: indicator.nameEn, unit: indicator.unit, ...indicator.computation }]
         : [],
     ),
   );

@@ -4,7 +4,7 @@
  * the classes of the ministry's outcome-indicator guide. Validated here once, when the catalogue is read.
  */
 import { z } from 'zod';
-import { kpiComputationSchema } from './kpi-definition.js';
+import { kpiComputationSchema, type LogicModelStage } from './kpi-definition.js';
 import { studySpecVersionSchema } from './study-spec.js';
 
 const isoDate = z.iso.date({ error: 'must be a date in YYYY-MM-DD form' });
@@ -25,6 +25,16 @@ export const indicatorClassListSchema = z.object({
 });
 
 export const LOGIC_MODEL_STAGE_KEYS = ['input', 'activity', 'output', 'shortTermOutcome', 'midTermOutcome', 'impact'] as const;
+
+/** The stage names used in the database and by the KPI engine, for each catalogue stage key. */
+export const LOGIC_MODEL_STAGE_NAMES = {
+  input: 'input',
+  activity: 'activity',
+  output: 'output',
+  shortTermOutcome: 'short_term_outcome',
+  midTermOutcome: 'mid_term_outcome',
+  impact: 'impact',
+} as const satisfies Record<(typeof LOGIC_MODEL_STAGE_KEYS)[number], LogicModelStage>;
 
 const measuredValue = z.object({ value: z.number(), fiscalYear, provenance });
 
@@ -102,27 +112,21 @@ export const programmeFileSchema = z
         context.addIssue({ code: 'custom', path: ['studySpecs', index, 'version'], message: `versions must run 1, 2, 3…; found ${spec.version} at position ${index + 1}` });
       }
     });
-    const outcomeFields = new Set(programme.dataRequirements.fields.filter((field) => field.file === 'outcomes').map((field) => field.name));
-    const applicantFields = new Set(programme.dataRequirements.fields.filter((field) => field.file === 'applicants').map((field) => field.name));
+    const fieldsOf = (file: 'applicants' | 'outcomes') =>
+      new Set(programme.dataRequirements.fields.filter((field) => field.file === file).map((field) => field.name));
+    const collected = { applicants: fieldsOf('applicants'), outcomes: fieldsOf('outcomes') };
+    const requireCollected = (names: readonly string[], file: 'applicants' | 'outcomes', what: string, path: (string | number)[]) =>
+      names.forEach((name, position) => {
+        if (collected[file].has(name)) return;
+        context.addIssue({
+          code: 'custom',
+          path: [...path, position],
+          message: `${what} "${name}" is not a field of the ${file} file in dataRequirements; add the field or fix the name`,
+        });
+      });
     programme.studySpecs.forEach((spec, index) => {
-      spec.covariates.forEach((covariate, c) => {
-        if (!applicantFields.has(covariate)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['studySpecs', index, 'covariates', c],
-            message: `covariate "${covariate}" is not a field of the applicants file in dataRequirements; add the field or fix the name`,
-          });
-        }
-      });
-      spec.outcomes.forEach((outcome, o) => {
-        if (!outcomeFields.has(outcome)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['studySpecs', index, 'outcomes', o],
-            message: `outcome "${outcome}" is not a field of the outcomes file in dataRequirements; add the field or fix the name`,
-          });
-        }
-      });
+      requireCollected(spec.covariates, 'applicants', 'covariate', ['studySpecs', index, 'covariates']);
+      requireCollected(spec.outcomes, 'outcomes', 'outcome', ['studySpecs', index, 'outcomes']);
     });
     const ids = new Set<string>();
     for (const stage of LOGIC_MODEL_STAGE_KEYS) {

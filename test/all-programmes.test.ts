@@ -8,6 +8,7 @@ import { writeAllSyntheticFiles, type GeneratedFiles } from '../cli/commands/gen
 import { parseAllProgrammesRequest } from '../cli/study-input.js';
 import { defaultCatalogueDirectory } from '../programmes/catalogue.js';
 import type { TemporalSession } from '../runtime/temporal.js';
+import { rootCauseMessage } from '../workflows/root-cause.js';
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../scheduling/evaluation-schedules.js';
 import { evaluateAllProgrammes, type AllProgrammesSummary } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -121,9 +122,7 @@ describe('failures in the all-programmes run', () => {
         .runUntil(temporal.client.workflow.execute(evaluateAllProgrammes, { taskQueue, workflowId: taskQueue, args: [parseAllProgrammesRequest(join(scratch, 'data'))] }))
         .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
-      let root = failure as Error;
-      while (root.cause instanceof Error) root = root.cause;
-      expect(root.message).toContain('biomanufacturing.json: logicModel.impact');
+      expect(rootCauseMessage(failure)).toContain('biomanufacturing.json: logicModel.impact');
       const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM results.evaluation_runs`.execute(database.db);
       expect(rows[0].n).toBe(runsBefore.rows[0].n);
     } finally {

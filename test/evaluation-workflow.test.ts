@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { runStudy } from '../cli/run-study.js';
 import type { TemporalSession } from '../runtime/temporal.js';
+import { rootCauseMessage } from '../workflows/root-cause.js';
 import type { Database } from '../sql/database.js';
 import type { EvaluateProgrammeInput, EvaluationResult } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -175,8 +176,6 @@ describe('bad input does not crash the workflow', () => {
       .runUntil(runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'sme-labour-saving', applicantsFile: missing, outcomesFile: missing } }))
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    let root = failure as Error;
-    while (root.cause instanceof Error) root = root.cause;
-    expect(root.message).toContain(`${missing} does not exist`);
+    expect(rootCauseMessage(failure)).toContain(`${missing} does not exist`);
   });
 });

@@ -6,6 +6,7 @@
 import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import { evaluateProgramme, type EvaluateProgrammeInput } from './evaluate-programme.js';
+import { rootCauseMessage } from './root-cause.js';
 
 export interface EvaluateAllProgrammesInput {
   readonly programmes: readonly EvaluateProgrammeInput[];
@@ -50,13 +51,6 @@ const { validateCatalogue } = proxyActivities<EbpmActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-/** The innermost failure message: the activity's own error, which says what to fix. */
-function rootMessage(error: unknown): string {
-  let current = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
-}
-
 export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): Promise<AllProgrammesSummary> {
   let progress: AllProgrammesProgress = { total: input.programmes.length, finished: 0, failed: 0 };
   setHandler(allProgrammesProgressQuery, () => progress);
@@ -81,7 +75,7 @@ export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): 
         };
       } catch (error) {
         progress = { ...progress, finished: progress.finished + 1, failed: progress.failed + 1 };
-        return { programmeId: programme.programmeId, status: 'failed', workflowId, runKey: null, specRegisteredAfterCallOpened: null, headlines: [], error: rootMessage(error) };
+        return { programmeId: programme.programmeId, status: 'failed', workflowId, runKey: null, specRegisteredAfterCallOpened: null, headlines: [], error: rootCauseMessage(error) };
       }
     }),
   );
