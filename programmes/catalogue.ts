@@ -17,7 +17,7 @@ import {
   type ProgrammeFile,
 } from '../schemas/catalogue.js';
 import type { KpiDefinition } from '../schemas/kpi-definition.js';
-import { canonicalJson, studySpecHash, type StudySpec } from '../schemas/study-spec.js';
+import { studySpecHash, type StudySpec } from '../schemas/study-spec.js';
 
 export const CLASS_LIST_FILE = 'indicator-classes.json';
 
@@ -217,4 +217,3 @@ export function freezeStudySpecs(directory: string, programmeId: string): { vers
   return frozen;
 }
 
-export { canonicalJson };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllSyntheticFiles, type GeneratedFiles } from '../cli/commands/generate.js';
 import { parseAllProgrammesRequest } from '../cli/study-input.js';
 import { defaultCatalogueDirectory } from '../programmes/catalogue.js';
+import type { ProgrammeFile } from '../schemas/catalogue.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { rootCauseMessage } from '../workflows/root-cause.js';
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../scheduling/evaluation-schedules.js';
@@ -110,7 +111,7 @@ describe('failures in the all-programmes run', () => {
     const broken = join(scratch, 'broken-catalogue');
     cpSync(defaultCatalogueDirectory(), broken, { recursive: true });
     const path = join(broken, 'biomanufacturing.json');
-    const programme = JSON.parse(readFileSync(path, 'utf8'));
+    const programme = JSON.parse(readFileSync(path, 'utf8')) as ProgrammeFile;
     programme.logicModel.impact = [];
     writeFileSync(path, JSON.stringify(programme));
     const taskQueue = uniqueTaskQueue('invalid-catalogue');

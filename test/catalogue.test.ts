@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CatalogueValidationError, defaultCatalogueDirectory, freezeStudySpecs, loadCatalogue } from '../programmes/catalogue.js';
-import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../schemas/catalogue.js';
 
 const scratchFolders: string[] = [];
 afterEach(() => {
@@ -11,12 +11,12 @@ afterEach(() => {
 });
 
 /** A copy of the repository's catalogue, with one programme file changed by `edit`. */
-function catalogueWith(programmeId: string, edit: (programme: Record<string, any>) => void): string {
+function catalogueWith(programmeId: string, edit: (programme: ProgrammeFile) => void): string {
   const folder = mkdtempSync(join(tmpdir(), 'ebpm-catalogue-'));
   scratchFolders.push(folder);
   cpSync(defaultCatalogueDirectory(), folder, { recursive: true });
   const path = join(folder, `${programmeId}.json`);
-  const programme = JSON.parse(readFileSync(path, 'utf8'));
+  const programme = JSON.parse(readFileSync(path, 'utf8')) as ProgrammeFile;
   edit(programme);
   writeFileSync(path, JSON.stringify(programme, null, 2));
   return folder;

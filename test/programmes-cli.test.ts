@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalogueDirectory } from '../programmes/catalogue.js';
+import type { ProgrammeFile } from '../schemas/catalogue.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'ebpm-programmes-cli-'));
@@ -46,7 +47,7 @@ describe('ebpm programmes', () => {
     const folder = join(scratch, 'broken');
     cpSync(defaultCatalogueDirectory(), folder, { recursive: true });
     const path = join(folder, 'post5g-quantum.json');
-    const programme = JSON.parse(readFileSync(path, 'utf8'));
+    const programme = JSON.parse(readFileSync(path, 'utf8')) as ProgrammeFile;
     programme.logicModel.output[0].indicatorClass = 'not-a-class';
     writeFileSync(path, JSON.stringify(programme));
     const { status, stderr } = programmes('validate', folder);
