@@ -6,25 +6,32 @@ import {
   booleanField,
   corporateNumberField,
   integerField,
-  isoDateField,
+  japaneseDateField,
   optionalIntegerField,
+  optionalYenField,
+  prefectureField,
   requiredText,
+  yenField,
 } from './csv-fields.js';
 
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
+
+const DECISION_WORDS: Readonly<Record<string, string>> = { 採択: 'awarded', 不採択: 'rejected' };
 
 export const applicantRowSchema = z
   .object({
     corporate_number: corporateNumberField,
     firm_name: requiredText,
     call_round: integerField({ min: 1, max: 99 }),
-    application_date: isoDateField,
-    decision: requiredText.pipe(z.enum(['awarded', 'rejected'], { message: 'must be "awarded" or "rejected"' })),
+    application_date: japaneseDateField,
+    decision: requiredText
+      .transform((value) => DECISION_WORDS[value.toLowerCase()] ?? value)
+      .pipe(z.enum(['awarded', 'rejected'], { message: 'must be "awarded" or "rejected" (採択 / 不採択)' })),
     award_fiscal_year: optionalIntegerField({ min: 1990, max: 2100 }),
-    subsidy_amount_yen: optionalIntegerField({ min: 0 }),
-    requested_amount_yen: integerField({ min: 1 }),
-    industry_code: requiredText.pipe(z.enum(JSIC_MAJOR_DIVISIONS, { message: 'is not a JSIC major division letter (A–T)' })),
-    prefecture_code: requiredText.pipe(z.string().regex(/^(0[1-9]|[1-3]\d|4[0-7])$/, 'is not a JIS prefecture code 01–47')),
+    subsidy_amount_yen: optionalYenField,
+    requested_amount_yen: yenField.pipe(z.number().min(1, 'must be at least 1 yen')),
+    industry_code: requiredText.transform((code) => code.toUpperCase()).pipe(z.enum(JSIC_MAJOR_DIVISIONS, { message: 'is not a JSIC major division letter (A–T)' })),
+    prefecture_code: prefectureField,
     employees: integerField({ min: 0 }),
     consent: booleanField,
   })

@@ -5,6 +5,10 @@ import { createRecordValidator, isRejected } from '../ingest/validate-records.js
 const header = [...APPLICANT_COLUMNS];
 const validFields = ['1180301018771', '合成データ株式会社', '1', '2021-07-15', 'awarded', '2021', '5000000', '10000000', 'E', '23', '12', 'true'];
 
+function validValues(overrides: Partial<Record<(typeof APPLICANT_COLUMNS)[number], string>>): string[] {
+  return header.map((column, index) => overrides[column] ?? validFields[index]);
+}
+
 function validator(columns: readonly string[] = header) {
   return createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header: columns, keyOf: applicantKey });
 }
@@ -14,6 +18,36 @@ describe('record validation at the edge', () => {
     const result = validator().validate({ line: 2, fields: validFields });
     expect(isRejected(result)).toBe(false);
     expect(result).toMatchObject({ line: 2, row: { call_round: 1, award_fiscal_year: 2021, subsidy_amount_yen: 5_000_000, consent: true } });
+  });
+
+  it('accepts a row as a Japanese spreadsheet writes it, and normalises every field', () => {
+    const fields = ['１１８０－３０１０－１８７７１', '合成データ株式会社', '１', '令和3年7月15日', '採択', '2021', '5,000千円', '10,000千円', 'ｅ', '東京都', '１，２００', 'はい'];
+    const result = validator().validate({ line: 2, fields });
+    expect(isRejected(result) ? result.reasons : null).toBeNull();
+    expect(result).toMatchObject({
+      row: {
+        corporate_number: '1180301018771',
+        application_date: '2021-07-15',
+        decision: 'awarded',
+        subsidy_amount_yen: 5_000_000,
+        requested_amount_yen: 10_000_000,
+        industry_code: 'E',
+        prefecture_code: '13',
+        employees: 1200,
+        consent: true,
+      },
+    });
+  });
+
+  it('rejects 令和0年 and 2月30日 dates and negative amounts with their reason codes', () => {
+    const withDate = (date: string) => validValues({ application_date: date });
+    const reasons = (fields: string[]) => {
+      const result = validator().validate({ line: 2, fields });
+      return isRejected(result) ? result.reasons.map((reason) => reason.code) : [];
+    };
+    expect(reasons(withDate('令和0年4月1日'))).toEqual(['invalid_date']);
+    expect(reasons(withDate('2022年2月30日'))).toEqual(['invalid_date']);
+    expect(reasons(validValues({ requested_amount_yen: '-1,000' }))).toEqual(['negative_amount']);
   });
 
   it('rejects a bad check digit and a non-numeric count in one row, with one reason each', () => {

@@ -1,0 +1,122 @@
+/**
+ * Normalisation of the values Japanese application systems and spreadsheets produce: full-width
+ * characters, 和暦 dates, yen amounts with units, prefecture names. Pure functions; each returns either
+ * the normalised value or a reason code with a message that says what was wrong.
+ */
+
+export type Normalised<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string; readonly message: string };
+
+const ok = <T>(value: T): Normalised<T> => ({ ok: true, value });
+const fail = <T>(reason: string, message: string): Normalised<T> => ({ ok: false, reason, message });
+
+/** NFKC folds full-width digits, letters and spaces to their ASCII forms; then outer white space goes. */
+export function normaliseText(value: string): string {
+  return value.normalize('NFKC').trim();
+}
+
+interface Era {
+  readonly names: readonly string[];
+  /** Gregorian year of the era's first year (元年). */
+  readonly firstYear: number;
+  readonly starts: string;
+  readonly ends: string | null;
+}
+
+const ERAS: readonly Era[] = [
+  { names: ['令和', 'R'], firstYear: 2019, starts: '2019-05-01', ends: null },
+  { names: ['平成', 'H'], firstYear: 1989, starts: '1989-01-08', ends: '2019-04-30' },
+  { names: ['昭和', 'S'], firstYear: 1926, starts: '1926-12-25', ends: '1989-01-07' },
+];
+
+function isoOf(year: number, month: number, day: number): string | null {
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * Dates as ISO YYYY-MM-DD from: 2024-04-01, 2024/4/1, 2024.4.1, 2024年4月1日, 令和6年4月1日, 令和元年5月1日,
+ * R6.4.1, R6/4/1, H31.4.30 (and the same for 平成 and 昭和).
+ */
+export function parseJapaneseDate(raw: string): Normalised<string> {
+  const text = normaliseText(raw).replace(/\s+/g, '');
+  if (text === '') return fail('missing_date', 'is empty');
+  const western = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(text);
+  if (western) {
+    const iso = isoOf(Number(western[1]), Number(western[2]), Number(western[3]));
+    return iso ? ok(iso) : fail('invalid_date', `"${raw}" is not a calendar date`);
+  }
+  const japanese = /^(令和|平成|昭和|[RHSrhs])(元|\d{1,2})[年./-](\d{1,2})[月./-](\d{1,2})日?$/.exec(text);
+  if (!japanese) return fail('invalid_date', `"${raw}" is not a date (write 2024-04-01, 令和6年4月1日 or R6.4.1)`);
+  const era = ERAS.find((candidate) => candidate.names.includes(japanese[1].toUpperCase()) || candidate.names.includes(japanese[1]));
+  if (!era) return fail('invalid_date', `"${raw}" names an unknown era`);
+  const eraYear = japanese[2] === '元' ? 1 : Number(japanese[2]);
+  if (eraYear < 1) return fail('invalid_date', `"${raw}": era years start at 元年 (1), not ${eraYear}`);
+  const iso = isoOf(era.firstYear + eraYear - 1, Number(japanese[3]), Number(japanese[4]));
+  if (!iso) return fail('invalid_date', `"${raw}" is not a calendar date`);
+  if (iso < era.starts || (era.ends !== null && iso > era.ends)) {
+    return fail('date_outside_era', `"${raw}" (${iso}) falls outside ${era.names[0]} (${era.starts} to ${era.ends ?? 'now'}); check the era`);
+  }
+  return ok(iso);
+}
+
+const YEN_UNITS: readonly (readonly [string, number])[] = [
+  ['百万円', 1_000_000],
+  ['千円', 1_000],
+  ['万円', 10_000],
+  ['億円', 100_000_000],
+  ['円', 1],
+];
+
+/** Yen as a whole number from 1,234,567 / ¥1,234,567 / 1,234千円 / 1.5百万円 / 12万円 / 3億円. Negative amounts are refused. */
+export function parseYenAmount(raw: string): Normalised<number> {
+  let text = normaliseText(raw).replace(/[,\s]/g, '').replace(/^[¥￥]/, '');
+  if (text === '') return fail('missing_amount', 'is empty');
+  let multiplier = 1;
+  for (const [unit, factor] of YEN_UNITS) {
+    if (text.endsWith(unit)) {
+      multiplier = factor;
+      text = text.slice(0, -unit.length);
+      break;
+    }
+  }
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return fail('invalid_amount', `"${raw}" is not an amount of yen (write 1234567, 1,234千円 or 1.5百万円)`);
+  const yen = Number(text) * multiplier;
+  if (yen < 0) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
+  const rounded = Math.round(yen);
+  if (Math.abs(yen - rounded) > 1e-6) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
+  return ok(rounded);
+}
+
+const PREFECTURES: readonly (readonly [name: string, romaji: string])[] = [
+  ['北海道', 'Hokkaido'], ['青森県', 'Aomori'], ['岩手県', 'Iwate'], ['宮城県', 'Miyagi'], ['秋田県', 'Akita'], ['山形県', 'Yamagata'],
+  ['福島県', 'Fukushima'], ['茨城県', 'Ibaraki'], ['栃木県', 'Tochigi'], ['群馬県', 'Gunma'], ['埼玉県', 'Saitama'], ['千葉県', 'Chiba'],
+  ['東京都', 'Tokyo'], ['神奈川県', 'Kanagawa'], ['新潟県', 'Niigata'], ['富山県', 'Toyama'], ['石川県', 'Ishikawa'], ['福井県', 'Fukui'],
+  ['山梨県', 'Yamanashi'], ['長野県', 'Nagano'], ['岐阜県', 'Gifu'], ['静岡県', 'Shizuoka'], ['愛知県', 'Aichi'], ['三重県', 'Mie'],
+  ['滋賀県', 'Shiga'], ['京都府', 'Kyoto'], ['大阪府', 'Osaka'], ['兵庫県', 'Hyogo'], ['奈良県', 'Nara'], ['和歌山県', 'Wakayama'],
+  ['鳥取県', 'Tottori'], ['島根県', 'Shimane'], ['岡山県', 'Okayama'], ['広島県', 'Hiroshima'], ['山口県', 'Yamaguchi'], ['徳島県', 'Tokushima'],
+  ['香川県', 'Kagawa'], ['愛媛県', 'Ehime'], ['高知県', 'Kochi'], ['福岡県', 'Fukuoka'], ['佐賀県', 'Saga'], ['長崎県', 'Nagasaki'],
+  ['熊本県', 'Kumamoto'], ['大分県', 'Oita'], ['宮崎県', 'Miyazaki'], ['鹿児島県', 'Kagoshima'], ['沖縄県', 'Okinawa'],
+];
+
+const PREFECTURE_CODES = new Map<string, string>();
+PREFECTURES.forEach(([name, romaji], index) => {
+  const code = String(index + 1).padStart(2, '0');
+  PREFECTURE_CODES.set(name, code);
+  PREFECTURE_CODES.set(romaji.toLowerCase(), code);
+  // 東京 for 東京都, 大阪 for 大阪府…; 北海道 keeps its 道.
+  if (name !== '北海道') PREFECTURE_CODES.set(name.slice(0, -1), code);
+});
+
+/** JIS prefecture code (01–47) from a code (13, 1, 01), a name (東京都, 東京) or its romaji (Tokyo). */
+export function prefectureCode(raw: string): Normalised<string> {
+  const text = normaliseText(raw);
+  if (text === '') return fail('missing_prefecture', 'is empty');
+  if (/^\d{1,2}$/.test(text)) {
+    const number = Number(text);
+    return number >= 1 && number <= 47 ? ok(String(number).padStart(2, '0')) : fail('invalid_prefecture', `"${raw}" is not a JIS prefecture code 01–47`);
+  }
+  const code = PREFECTURE_CODES.get(text) ?? PREFECTURE_CODES.get(text.toLowerCase());
+  return code ? ok(code) : fail('invalid_prefecture', `"${raw}" is not a prefecture name or JIS code (e.g. 東京都, 東京, Tokyo or 13)`);
+}

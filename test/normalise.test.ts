@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseText, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
+
+describe('normalising Japanese input values', () => {
+  it('folds full-width characters with NFKC and trims', () => {
+    expect(normaliseText('　１２３ＡＢＣ ')).toBe('123ABC');
+  });
+
+  it('reads ISO, slashed and 和暦 dates as ISO dates', () => {
+    const cases: [string, string][] = [
+      ['2024-04-01', '2024-04-01'],
+      ['2024/4/1', '2024-04-01'],
+      ['２０２４年４月１日', '2024-04-01'],
+      ['令和6年4月1日', '2024-04-01'],
+      ['令和元年5月1日', '2019-05-01'],
+      ['R6.4.1', '2024-04-01'],
+      ['r6/4/1', '2024-04-01'],
+      ['H31.4.30', '2019-04-30'],
+      ['平成元年1月8日', '1989-01-08'],
+    ];
+    for (const [raw, iso] of cases) expect(parseJapaneseDate(raw), raw).toEqual({ ok: true, value: iso });
+  });
+
+  it('refuses 令和0年, 2月30日, dates outside their era and other text, saying why', () => {
+    expect(parseJapaneseDate('令和0年4月1日')).toMatchObject({ ok: false, reason: 'invalid_date', message: expect.stringContaining('元年') });
+    expect(parseJapaneseDate('2024年2月30日')).toMatchObject({ ok: false, reason: 'invalid_date' });
+    expect(parseJapaneseDate('H31.5.1')).toMatchObject({ ok: false, reason: 'date_outside_era' });
+    expect(parseJapaneseDate('来年の春')).toMatchObject({ ok: false, reason: 'invalid_date' });
+  });
+
+  it('reads yen amounts with commas and units as whole yen, refusing negative ones', () => {
+    expect(parseYenAmount('1,234,567')).toEqual({ ok: true, value: 1_234_567 });
+    expect(parseYenAmount('￥１，０００')).toEqual({ ok: true, value: 1_000 });
+    expect(parseYenAmount('1,234千円')).toEqual({ ok: true, value: 1_234_000 });
+    expect(parseYenAmount('1.5百万円')).toEqual({ ok: true, value: 1_500_000 });
+    expect(parseYenAmount('12万円')).toEqual({ ok: true, value: 120_000 });
+    expect(parseYenAmount('3億円')).toEqual({ ok: true, value: 300_000_000 });
+    expect(parseYenAmount('-500')).toMatchObject({ ok: false, reason: 'negative_amount' });
+    expect(parseYenAmount('1.5円')).toMatchObject({ ok: false, reason: 'invalid_amount' });
+    expect(parseYenAmount('約100万')).toMatchObject({ ok: false, reason: 'invalid_amount' });
+  });
+
+  it('maps prefecture names, short names, romaji and codes to JIS codes', () => {
+    for (const raw of ['東京都', '東京', 'Tokyo', '13', '１３']) expect(prefectureCode(raw), raw).toEqual({ ok: true, value: '13' });
+    expect(prefectureCode('北海道')).toEqual({ ok: true, value: '01' });
+    expect(prefectureCode('1')).toEqual({ ok: true, value: '01' });
+    expect(prefectureCode('沖縄県')).toEqual({ ok: true, value: '47' });
+    expect(prefectureCode('48')).toMatchObject({ ok: false, reason: 'invalid_prefecture' });
+    expect(prefectureCode('東京県')).toMatchObject({ ok: false, reason: 'invalid_prefecture' });
+  });
+});
