@@ -10,6 +10,8 @@ export interface IngestFileInput {
   readonly programmeId: string;
   readonly kind: InputKind;
   readonly path: string;
+  /** utf8, cp932 (Shift_JIS), or auto (detected; the default). */
+  readonly encoding?: 'auto' | 'utf8' | 'cp932';
 }
 
 export interface IngestAccount {
@@ -19,6 +21,10 @@ export interface IngestAccount {
   readonly rowsTotal: number;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Loaded rows whose applicant did not consent to data use: stored, never analysed. */
+  readonly rowsWithoutConsent: number;
+  /** The encoding the file was read in. */
+  readonly encoding: 'utf8' | 'cp932' | null;
   /** True when a file with the same content was loaded before, so nothing was loaded this time. */
   readonly skippedDuplicateFile: boolean;
   /** Rejected rows per reason code. */

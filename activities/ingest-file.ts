@@ -31,12 +31,15 @@ export async function sha256OfFile(path: string): Promise<string> {
 
 interface RowSink<Row> {
   readonly validator: (header: readonly string[]) => RecordValidator<Row>;
+  /** True for a row whose applicant did not consent to data use. */
+  withoutConsent(row: Row): boolean;
   write(trx: Transaction<Database>, programmeId: string, fileSha256: string, rows: readonly AcceptedRecord<Row>[]): Promise<void>;
 }
 
 const applicantSink: RowSink<ApplicantRow> = {
   validator: (header) =>
     createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header, keyOf: applicantKey }),
+  withoutConsent: (row) => !row.consent,
   async write(trx, programmeId, fileSha256, rows) {
     const firms = new Map(rows.map(({ row }) => [row.corporate_number, row]));
     await trx
@@ -94,6 +97,8 @@ const applicantSink: RowSink<ApplicantRow> = {
 
 const outcomeSink: RowSink<OutcomeRow> = {
   validator: (header) => createRecordValidator({ schema: outcomeRowSchema, requiredColumns: OUTCOME_COLUMNS, header, keyOf: outcomeKey }),
+  // Consent is given with the application; outcomes of non-consenting applicants are left out at analysis.
+  withoutConsent: () => false,
   async write(trx, programmeId, fileSha256, rows) {
     await trx
       .insertInto('core.outcomes')
@@ -151,13 +156,15 @@ async function loadRecords<Row>(
   sink: RowSink<Row>,
   input: IngestFileInput,
   fileSha256: string,
-): Promise<{ loaded: number; rejected: number; reasons: Record<string, number> }> {
-  const csv = await openCsv(input.path);
+  onProgress: (rowsRead: number) => void,
+): Promise<{ loaded: number; rejected: number; withoutConsent: number; reasons: Record<string, number>; encoding: 'utf8' | 'cp932' }> {
+  const csv = await openCsv(input.path, input.encoding ?? 'auto');
   const validator = sink.validator(csv.header);
   const reasons: Record<string, number> = {};
   let accepted: AcceptedRecord<Row>[] = [];
   let rejected: RejectedRecord[] = [];
   let loaded = 0;
+  let withoutConsent = 0;
   let rejectedCount = 0;
   let lastLine = 1;
   const quarantine = (record: RejectedRecord) => {
@@ -172,13 +179,17 @@ async function loadRecords<Row>(
     accepted = [];
     rejected = [];
     reportProgress({ file: basename(input.path), rowsRead: loaded + rejectedCount });
+    onProgress(loaded + rejectedCount);
   };
   try {
     for await (const record of csv.records) {
       lastLine = record.line;
       const result = validator.validate(record);
       if (isRejected(result)) quarantine(result);
-      else accepted.push(result);
+      else {
+        accepted.push(result);
+        if (sink.withoutConsent(result.row)) withoutConsent++;
+      }
       if (accepted.length + rejected.length >= BATCH_SIZE) await flush();
     }
   } catch (error) {
@@ -190,10 +201,15 @@ async function loadRecords<Row>(
     });
   }
   await flush();
-  return { loaded, rejected: rejectedCount, reasons };
+  return { loaded, rejected: rejectedCount, withoutConsent, reasons, encoding: csv.encoding };
 }
 
-export function createIngestActivities(db: Kysely<Database>) {
+export interface IngestOptions {
+  /** Called after each committed batch with the rows read so far (the CLI prints it; activities heartbeat anyway). */
+  readonly onProgress?: (rowsRead: number) => void;
+}
+
+export function createIngestActivities(db: Kysely<Database>, options: IngestOptions = {}) {
   return {
     async ingestFile(input: IngestFileInput): Promise<IngestAccount> {
       if (!existsSync(input.path) || !statSync(input.path).isFile()) {
@@ -210,6 +226,8 @@ export function createIngestActivities(db: Kysely<Database>) {
           rowsTotal: previous.rows_total,
           rowsLoaded: previous.rows_loaded,
           rowsRejected: previous.rows_rejected,
+          rowsWithoutConsent: previous.rows_without_consent,
+          encoding: null,
           skippedDuplicateFile: true,
           reasons: await reasonCounts(db, fileSha256),
         };
@@ -220,10 +238,16 @@ export function createIngestActivities(db: Kysely<Database>) {
           .insertInto('raw.input_files')
           .values({ file_sha256: fileSha256, programme_id: input.programmeId, kind: input.kind, file_name: fileName, rows_total: 0, rows_loaded: 0, rows_rejected: 0 })
           .execute();
-        const counts = await loadRecords(trx, sink as RowSink<unknown>, input, fileSha256);
+        const counts = await loadRecords(trx, sink as RowSink<unknown>, input, fileSha256, options.onProgress ?? (() => undefined));
         await trx
           .updateTable('raw.input_files')
-          .set({ rows_total: counts.loaded + counts.rejected, rows_loaded: counts.loaded, rows_rejected: counts.rejected })
+          .set({
+            rows_total: counts.loaded + counts.rejected,
+            rows_loaded: counts.loaded,
+            rows_rejected: counts.rejected,
+            rows_without_consent: counts.withoutConsent,
+            encoding: counts.encoding,
+          })
           .where('file_sha256', '=', fileSha256)
           .execute();
         return counts;
@@ -235,6 +259,8 @@ export function createIngestActivities(db: Kysely<Database>) {
         rowsTotal: account.loaded + account.rejected,
         rowsLoaded: account.loaded,
         rowsRejected: account.rejected,
+        rowsWithoutConsent: account.withoutConsent,
+        encoding: account.encoding,
         skippedDuplicateFile: false,
         reasons: account.reasons,
       };

@@ -19,6 +19,8 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   generate: async () => (await import('./commands/generate.js')).generateCommand,
   temporal: async () => (await import('./commands/temporal.js')).temporalCommand,
   programmes: async () => (await import('./commands/programmes.js')).programmesCommand,
+  ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
+  quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
 };
 
 /** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */

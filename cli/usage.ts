@@ -33,6 +33,12 @@ export const USAGE = {
     'ebpm programmes list [--json] | show ID [--json] | requirements ID [--format markdown|csv]\n' +
       'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
+  ingest:
+    'ebpm ingest FILE --programme ID [--kind applicants|outcomes] [--encoding auto|utf8|cp932] [--json]\n' +
+      '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account',
+  quarantine:
+    'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +
+      '    the rows that failed validation, with the line, the reasons and the row as received',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

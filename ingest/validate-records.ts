@@ -8,6 +8,8 @@ export interface RawRecord {
   /** 1-based line number in the file where the record starts. */
   readonly line: number;
   readonly fields: readonly string[];
+  /** Set when the CSV parser could not read the record; fields then hold its raw text. */
+  readonly parseError?: string;
 }
 
 export interface RejectionReason {
@@ -61,6 +63,13 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
 
   return {
     validate(record) {
+      if (record.parseError !== undefined) {
+        return {
+          line: record.line,
+          raw: record.fields,
+          reasons: [{ code: 'unparseable_csv', field: null, message: `cannot be read as CSV (${record.parseError}); check its quotes` }],
+        };
+      }
       if (record.fields.length !== header.length) {
         return {
           line: record.line,
@@ -70,6 +79,19 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
               code: 'wrong_field_count',
               field: null,
               message: `has ${record.fields.length} fields where the header has ${header.length}; the line may be truncated or contain an unquoted comma`,
+            },
+          ],
+        };
+      }
+      if (record.fields.some((field) => field.includes('\uFFFD'))) {
+        return {
+          line: record.line,
+          raw: record.fields,
+          reasons: [
+            {
+              code: 'invalid_encoding',
+              field: null,
+              message: 'contains bytes that are not valid in the file\'s encoding (a line in another encoding?); save the whole file as UTF-8 or as Shift_JIS',
             },
           ],
         };

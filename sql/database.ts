@@ -15,6 +15,8 @@ export interface InputFilesTable {
   rows_total: number;
   rows_loaded: number;
   rows_rejected: number;
+  rows_without_consent: ColumnType<number, number | undefined, number>;
+  encoding: string | null;
   loaded_at: Timestamp;
 }
 

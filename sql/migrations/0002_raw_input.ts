@@ -10,6 +10,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       rows_total    integer NOT NULL,
       rows_loaded   integer NOT NULL,
       rows_rejected integer NOT NULL,
+      rows_without_consent integer NOT NULL DEFAULT 0,
+      encoding      text,
       loaded_at     timestamptz NOT NULL DEFAULT now(),
       CHECK (rows_total = rows_loaded + rows_rejected)
     )`.execute(db);

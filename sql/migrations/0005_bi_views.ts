@@ -248,8 +248,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await sql`
     CREATE VIEW bi.input_quality AS
-    SELECT f.programme_id, f.kind, f.file_name, f.file_sha256, f.rows_total, f.rows_loaded, f.rows_rejected,
-           round(100.0 * f.rows_rejected / NULLIF(f.rows_total, 0), 2) AS rejected_percent, f.loaded_at
+    SELECT f.programme_id, f.kind, f.file_name, f.file_sha256, f.encoding, f.rows_total, f.rows_loaded, f.rows_rejected,
+           f.rows_without_consent, round(100.0 * f.rows_rejected / NULLIF(f.rows_total, 0), 2) AS rejected_percent, f.loaded_at
       FROM raw.input_files f`.execute(db);
   await comment(db, 'bi.input_quality', 'Row account of every input file: rows in = rows loaded + rows rejected. Rejected rows are kept in raw.rejected_rows with their reasons.', {
     programme_id: 'Programme the file belongs to.',
@@ -259,6 +259,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     rows_total: 'Data rows in the file (header excluded).',
     rows_loaded: 'Rows that passed validation and were loaded.',
     rows_rejected: 'Rows that failed validation (quarantined with reasons).',
+    encoding: 'Encoding the file was read in (utf8 or cp932, i.e. Shift_JIS).',
+    rows_without_consent: 'Loaded rows whose applicant did not consent to data use: stored, never analysed.',
     rejected_percent: 'Share of rows rejected, in percent.',
     loaded_at: 'When the file was loaded.',
   });

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createIngestActivities } from '../../activities/ingest-file.js';
+import { readEnvironment } from '../../config/environment.js';
+import { INPUT_ENCODINGS, type InputEncoding } from '../../ingest/read-csv.js';
+import { getProgramme } from '../../programmes/catalogue.js';
+import { UsageError } from '../errors.js';
+import { formatTable } from '../format.js';
+import { openDatabaseReady } from '../services.js';
+
+export async function ingestCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { programme: { type: 'string' }, kind: { type: 'string' }, encoding: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const [file] = positionals;
+  if (!file) throw new UsageError('give the file to load: ebpm ingest FILE --programme ID');
+  if (!values.programme) throw new UsageError('--programme ID is required');
+  getProgramme(values.programme);
+  const kind = values.kind ?? 'applicants';
+  if (kind !== 'applicants' && kind !== 'outcomes') throw new UsageError('--kind must be applicants or outcomes');
+  const encoding = (values.encoding ?? 'auto') as InputEncoding;
+  if (!INPUT_ENCODINGS.includes(encoding)) throw new UsageError(`--encoding must be one of ${INPUT_ENCODINGS.join(', ')}`);
+  const log = (line: string) => console.error(line);
+  const db = await openDatabaseReady(readEnvironment(), log);
+  try {
+    const { ingestFile } = createIngestActivities(db, { onProgress: (rows) => log(`  ${rows.toLocaleString('en-US')} rows read…`) });
+    const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding });
+    if (values.json) {
+      console.log(
+        JSON.stringify({
+          file: account.fileName,
+          sha256: account.fileSha256,
+          rows: account.rowsTotal,
+          loaded: account.rowsLoaded,
+          quarantined: account.rowsRejected,
+          skipped_duplicate_file: account.skippedDuplicateFile,
+          without_consent: account.rowsWithoutConsent,
+          encoding: account.encoding,
+          reasons: account.reasons,
+        }),
+      );
+      return;
+    }
+    console.log(
+      `${account.fileName} (${account.kind}, SHA-256 ${account.fileSha256.slice(0, 16)}…${account.encoding ? `, read as ${account.encoding}` : ''})` +
+        (account.skippedDuplicateFile ? '\nThis file was loaded before: nothing changed.' : '') +
+        `\nrows ${account.rowsTotal} = loaded ${account.rowsLoaded} + quarantined ${account.rowsRejected}` +
+        (account.rowsWithoutConsent ? `\n${account.rowsWithoutConsent} loaded rows lack consent to data use: stored, never analysed` : '') +
+        (Object.keys(account.reasons).length
+          ? `\n${formatTable(['reason', 'rows'], Object.entries(account.reasons).map(([reason, count]) => [reason, String(count)]))}\nSee them with: ebpm quarantine show ${account.fileSha256.slice(0, 12)}`
+          : ''),
+    );
+  } finally {
+    await db.destroy();
+  }
+}

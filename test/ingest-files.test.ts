@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestActivities } from '../activities/ingest-file.js';
+import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { withCheckDigit } from '../schemas/corporate-number.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+/**
+ * The bad-file corpus: each file is written by the test, loaded into a real database, and must yield an
+ * account (rows = loaded + quarantined) with the expected reasons, never a crash, and lose no valid row.
+ */
+const HEADER = APPLICANT_COLUMNS.join(',');
+const VALID = [
+  '1180301018771,合成データ株式会社A,1,2021-07-15,awarded,2021,5000000,10000000,E,23,12,true',
+  '7000012050002,合成データ株式会社B,1,令和3年7月15日,rejected,,,8000000,I,東京都,30,true',
+  '4010001008772,合成データ株式会社C,2,R4.7.15,awarded,2022,"4,000千円",8百万円,D,大阪,5,はい',
+];
+
+let database: TestDatabase;
+let scratch: string;
+let ingestFile: ReturnType<typeof createIngestActivities>['ingestFile'];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-bad-files-'));
+  ingestFile = createIngestActivities(database.db).ingestFile;
+});
+afterAll(async () => {
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A valid 法人番号 for index i, built with the check digit. */
+function corporateNumber(i: number): string {
+  return withCheckDigit(String(100000000000 + i));
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function load(path: string) {
+  const account = await ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path });
+  expect(account.rowsTotal).toBe(account.rowsLoaded + account.rowsRejected);
+  return account;
+}
+
+describe('loading applicant files that real systems produce', () => {
+  it('reads Shift_JIS with 和暦 dates, yen units and prefecture names', async () => {
+    const path = file('shift-jis.csv', iconv.encode(`${HEADER}\r\n${VALID.join('\r\n')}\r\n`, 'cp932'));
+    const account = await load(path);
+    expect(account).toMatchObject({ encoding: 'cp932', rowsLoaded: 3, rowsRejected: 0 });
+    const stored = await database.db.selectFrom('core.applications').select(['corporate_number', 'subsidy_amount_yen', 'requested_amount_yen']).where('source_file_sha256', '=', account.fileSha256).orderBy('corporate_number').execute();
+    expect(stored.find((row) => row.corporate_number === '4010001008772')).toMatchObject({ subsidy_amount_yen: 4_000_000, requested_amount_yen: 8_000_000 });
+    const firms = await database.db.selectFrom('core.firms').select(['corporate_number', 'prefecture_code']).where('corporate_number', '=', '7000012050002').execute();
+    expect(firms).toEqual([{ corporate_number: '7000012050002', prefecture_code: '13' }]);
+  });
+
+  it('reads UTF-8 with a BOM', async () => {
+    const account = await load(file('bom.csv', `\uFEFF${HEADER}\n${VALID[0].replace('1180301018771', '5010401067252')}\n`));
+    expect(account).toMatchObject({ encoding: 'utf8', rowsLoaded: 1, rowsRejected: 0 });
+  });
+
+  it('quarantines a Shift_JIS line inside a UTF-8 file and keeps the others', async () => {
+    // 40 lines of UTF-8 (other firms), then one line written in Shift_JIS, then one more UTF-8 line.
+    const others = Array.from({ length: 40 }, (_, i) => VALID[0].replace('1180301018771', corporateNumber(i)).replace('株式会社A', `株式会社${i}`));
+    const utf8 = Buffer.from(`${HEADER}\n${others.join('\n')}\n`, 'utf8');
+    const sjisLine = iconv.encode(`${VALID[1].replace('合成データ株式会社B', '合成データ株式会社Ｂ')}\n`, 'cp932');
+    const account = await load(file('mixed.csv', Buffer.concat([utf8, sjisLine, Buffer.from(`${VALID[2]}\n`)])));
+    expect(account).toMatchObject({ encoding: 'utf8', rowsLoaded: 41, rowsRejected: 1, reasons: { invalid_encoding: 1 } });
+  });
+
+  it('gives an account of zero rows for an empty file and a header-only file', async () => {
+    expect(await load(file('empty.csv', ''))).toMatchObject({ rowsTotal: 0, rowsLoaded: 0 });
+    expect(await load(file('header-only.csv', `${HEADER}\n`))).toMatchObject({ rowsTotal: 0, rowsLoaded: 0 });
+  });
+
+  it('quarantines truncated lines, duplicates, bad check digits, impossible dates and negative amounts, loading the rest', async () => {
+    const rows = [
+      VALID[0],
+      VALID[0], // the same applicant and round again
+      '1180301018771,合成データ株式会社A,1,2021-07-15', // truncated
+      '2180301018771,誤記株式会社,1,2021-07-15,rejected,,,8000000,E,13,3,true', // check digit
+      '5010401067252,日付株式会社,1,令和0年4月1日,rejected,,,8000000,E,13,3,true',
+      '5010401067252,日付株式会社,2,2022年2月30日,rejected,,,8000000,E,13,3,true',
+      '7000012050002,金額株式会社,2,2022-07-15,rejected,,,-5000,E,13,3,true',
+      VALID[2],
+    ];
+    const account = await load(file('corpus.csv', `${HEADER}\n${rows.join('\n')}\n`));
+    expect(account.rowsLoaded).toBe(2);
+    expect(account.reasons).toEqual({
+      duplicate_key: 1,
+      wrong_field_count: 1,
+      corporate_number_check_digit: 1,
+      invalid_date: 2,
+      negative_amount: 1,
+    });
+  });
+
+  it('keeps a stray quote inside a field as text, and the rows around it', async () => {
+    const account = await load(file('stray-quote.csv', `${HEADER}\n${VALID[0]}\n5010401067252,"引用"符株式会社,1,2021-07-15,rejected,,,8000000,E,13,3,true\n${VALID[2]}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 3, rowsRejected: 0 });
+  });
+
+  it('keeps the rows before a quote that is never closed and quarantines the rest, raw text included', async () => {
+    const account = await load(file('unclosed.csv', `${HEADER}\n${VALID[0]}\n"never closed,row\n${VALID[2]}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1 });
+    const [quarantined] = await database.db.selectFrom('raw.rejected_rows').select('raw_record').where('file_sha256', '=', account.fileSha256).execute();
+    expect(JSON.stringify(quarantined.raw_record)).toContain('4010001008772');
+  });
+
+  it('counts rows without consent, and loading the same file again changes nothing', async () => {
+    const path = file('consent.csv', `${HEADER}\n${VALID[1].replace(/true$/, 'いいえ')}\n`);
+    const first = await load(path);
+    expect(first).toMatchObject({ rowsLoaded: 1, rowsWithoutConsent: 1, skippedDuplicateFile: false });
+    const count = async () => (await database.db.selectFrom('core.applications').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = await count();
+    const second = await load(path);
+    expect(second).toMatchObject({ skippedDuplicateFile: true, rowsLoaded: 1, rowsWithoutConsent: 1 });
+    expect(await count()).toBe(before);
+  });
+});
