@@ -12,6 +12,10 @@ export interface IngestFileInput {
   readonly path: string;
   /** utf8, cp932 (Shift_JIS), or auto (detected; the default). */
   readonly encoding?: 'auto' | 'utf8' | 'cp932';
+  /** csv, tsv, jsonl or xlsx; from the file name when absent or auto. */
+  readonly format?: 'auto' | 'csv' | 'tsv' | 'jsonl' | 'xlsx';
+  /** XLSX sheet name; the first sheet when absent. */
+  readonly sheet?: string;
 }
 
 export interface IngestAccount {
@@ -23,8 +27,10 @@ export interface IngestAccount {
   readonly rowsRejected: number;
   /** Loaded rows whose applicant did not consent to data use: stored, never analysed. */
   readonly rowsWithoutConsent: number;
-  /** The encoding the file was read in. */
+  /** The encoding the file was read in (null for XLSX, and for a file loaded before). */
   readonly encoding: 'utf8' | 'cp932' | null;
+  /** The format the file was read as (null for a file loaded before). */
+  readonly format: 'csv' | 'tsv' | 'jsonl' | 'xlsx' | null;
   /** True when a file with the same content was loaded before, so nothing was loaded this time. */
   readonly skippedDuplicateFile: boolean;
   /** Rejected rows per reason code. */

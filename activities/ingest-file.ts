@@ -10,7 +10,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, type ApplicantRow } from '../schemas/applicant.js';
 import { outcomeKey, outcomeRowSchema, OUTCOME_COLUMNS, type OutcomeRow } from '../schemas/outcome.js';
 import type { Database } from '../sql/database.js';
-import { openCsv } from '../ingest/read-csv.js';
+import { InputFormatError, openTable, type TableStream } from '../ingest/read-table.js';
 import {
   createRecordValidator,
   isRejected,
@@ -157,9 +157,9 @@ async function loadRecords<Row>(
   input: IngestFileInput,
   fileSha256: string,
   onProgress: (rowsRead: number) => void,
-): Promise<{ loaded: number; rejected: number; withoutConsent: number; reasons: Record<string, number>; encoding: 'utf8' | 'cp932' }> {
-  const csv = await openCsv(input.path, input.encoding ?? 'auto');
-  const validator = sink.validator(csv.header);
+): Promise<{ loaded: number; rejected: number; withoutConsent: number; reasons: Record<string, number>; encoding: 'utf8' | 'cp932' | null; format: TableStream['format'] }> {
+  const table = await openTable(input.path, { format: input.format, encoding: input.encoding, sheet: input.sheet });
+  const validator = sink.validator(table.header);
   const reasons: Record<string, number> = {};
   let accepted: AcceptedRecord<Row>[] = [];
   let rejected: RejectedRecord[] = [];
@@ -182,7 +182,7 @@ async function loadRecords<Row>(
     onProgress(loaded + rejectedCount);
   };
   try {
-    for await (const record of csv.records) {
+    for await (const record of table.records) {
       lastLine = record.line;
       const result = validator.validate(record);
       if (isRejected(result)) quarantine(result);
@@ -201,7 +201,7 @@ async function loadRecords<Row>(
     });
   }
   await flush();
-  return { loaded, rejected: rejectedCount, withoutConsent, reasons, encoding: csv.encoding };
+  return { loaded, rejected: rejectedCount, withoutConsent, reasons, encoding: table.encoding, format: table.format };
 }
 
 export interface IngestOptions {
@@ -228,6 +228,7 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestOpti
           rowsRejected: previous.rows_rejected,
           rowsWithoutConsent: previous.rows_without_consent,
           encoding: null,
+          format: null,
           skippedDuplicateFile: true,
           reasons: await reasonCounts(db, fileSha256),
         };
@@ -238,7 +239,13 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestOpti
           .insertInto('raw.input_files')
           .values({ file_sha256: fileSha256, programme_id: input.programmeId, kind: input.kind, file_name: fileName, rows_total: 0, rows_loaded: 0, rows_rejected: 0 })
           .execute();
-        const counts = await loadRecords(trx, sink as RowSink<unknown>, input, fileSha256, options.onProgress ?? (() => undefined));
+        let counts;
+        try {
+          counts = await loadRecords(trx, sink as RowSink<unknown>, input, fileSha256, options.onProgress ?? (() => undefined));
+        } catch (error) {
+          if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
+          throw error;
+        }
         await trx
           .updateTable('raw.input_files')
           .set({
@@ -261,6 +268,7 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestOpti
         rowsRejected: account.rejected,
         rowsWithoutConsent: account.withoutConsent,
         encoding: account.encoding,
+        format: account.format,
         skippedDuplicateFile: false,
         reasons: account.reasons,
       };

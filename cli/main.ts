@@ -33,6 +33,8 @@ const EXPECTED_FAILURES = new Set([
   'ScheduleRequestError',
   'CatalogueValidationError',
   'UnknownProgrammeError',
+  // Activity failures raised outside Temporal (ebpm ingest) carry messages written for the user.
+  'ApplicationFailure',
 ]);
 
 function indent(text: string): string {

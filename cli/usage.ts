@@ -34,7 +34,8 @@ export const USAGE = {
       'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
   ingest:
-    'ebpm ingest FILE --programme ID [--kind applicants|outcomes] [--encoding auto|utf8|cp932] [--json]\n' +
+    'ebpm ingest FILE --programme ID [--kind applicants|outcomes] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
+      '            [--encoding auto|utf8|cp932] [--json]\n' +
       '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account',
   quarantine:
     'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +

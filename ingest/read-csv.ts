@@ -45,7 +45,7 @@ export async function detectEncoding(path: string): Promise<'utf8' | 'cp932'> {
   }
 }
 
-export async function openCsv(path: string, encoding: InputEncoding = 'auto'): Promise<CsvStream> {
+export async function openCsv(path: string, encoding: InputEncoding = 'auto', delimiter = ','): Promise<CsvStream> {
   const resolved = encoding === 'auto' ? await detectEncoding(path) : encoding;
   // Records the parser cannot read (a stray quote, say) are skipped by it and reported here, so they are
   // quarantined with the parser's message instead of ending the file.
@@ -55,6 +55,7 @@ export async function openCsv(path: string, encoding: InputEncoding = 'auto'): P
     .pipe(
       parse({
         bom: true,
+        delimiter,
         relax_column_count: true,
         skip_empty_lines: true,
         info: true,

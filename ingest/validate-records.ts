@@ -67,7 +67,7 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         return {
           line: record.line,
           raw: record.fields,
-          reasons: [{ code: 'unparseable_csv', field: null, message: `cannot be read as CSV (${record.parseError}); check its quotes` }],
+          reasons: [{ code: 'unparseable_csv', field: null, message: `cannot be read (${record.parseError}); check its quotes or syntax` }],
         };
       }
       if (record.fields.length !== header.length) {

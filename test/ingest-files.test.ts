@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
@@ -33,6 +35,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** The fields of one of the CSV lines above (quoted commas respected). */
+function parseRow(line: string): string[] {
+  return (parse(line) as string[][])[0];
+}
+
 /** A valid 法人番号 for index i, built with the check digit. */
 function corporateNumber(i: number): string {
   return withCheckDigit(String(100000000000 + i));
@@ -51,6 +58,34 @@ async function load(path: string) {
 }
 
 describe('loading applicant files that real systems produce', () => {
+  it('reads TSV and JSON Lines, quarantining a line that is not JSON', async () => {
+    const tsv = await load(file('applicants.tsv', `${HEADER.replace(/,/g, '\t')}\n${VALID[0].replace(/,/g, '\t')}\n`));
+    expect(tsv).toMatchObject({ format: 'tsv', rowsLoaded: 1 });
+    const object = (line: string) => JSON.stringify(Object.fromEntries(APPLICANT_COLUMNS.map((column, i) => [column, parseRow(line)[i]])));
+    const jsonl = await load(file('applicants.jsonl', `${object(VALID[0])}\n{"corporate_number": "broken\n${object(VALID[1])}\n`));
+    expect(jsonl).toMatchObject({ format: 'jsonl', rowsLoaded: 2, rowsRejected: 1, reasons: { unparseable_csv: 1 } });
+  });
+
+  it('reads an XLSX sheet, taking merged cells from the top-left cell of their range', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('notes').addRow(['this sheet is not the data']);
+    const sheet = workbook.addWorksheet('申請者');
+    sheet.addRow([...APPLICANT_COLUMNS]);
+    sheet.addRow(['1180301018771', '合成データ株式会社X', 1, new Date(Date.UTC(2021, 6, 15)), 'awarded', 2021, 5_000_000, 10_000_000, 'E', '愛知県', 12, true]);
+    sheet.addRow(['1180301018771', null, 2, new Date(Date.UTC(2022, 6, 15)), 'rejected', null, null, 9_000_000, 'E', '愛知県', 12, true]);
+    sheet.mergeCells('B2:B3');
+    const path = join(scratch, 'applicants.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const account = await ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path, sheet: '申請者' });
+    expect(account).toMatchObject({ format: 'xlsx', rowsLoaded: 2, rowsRejected: 0 });
+    const rounds = await database.db.selectFrom('core.applications').select(['call_round', 'decision']).where('source_file_sha256', '=', account.fileSha256).orderBy('call_round').execute();
+    expect(rounds).toEqual([{ call_round: 1, decision: 'awarded' }, { call_round: 2, decision: 'rejected' }]);
+    sheet.addRow(['7000012050002', '合成データ株式会社Y', 1, '令和3年7月15日', 'rejected', null, null, 9_000_000, 'I', '13', 3, true]);
+    const other = join(scratch, 'applicants-2.xlsx');
+    await workbook.xlsx.writeFile(other);
+    await expect(ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: other, sheet: 'missing' })).rejects.toThrow(/no sheet "missing"; its sheets are: notes, 申請者/);
+  });
+
   it('reads Shift_JIS with 和暦 dates, yen units and prefecture names', async () => {
     const path = file('shift-jis.csv', iconv.encode(`${HEADER}\r\n${VALID.join('\r\n')}\r\n`, 'cp932'));
     const account = await load(path);

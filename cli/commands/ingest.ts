@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createIngestActivities } from '../../activities/ingest-file.js';
 import { readEnvironment } from '../../config/environment.js';
 import { INPUT_ENCODINGS, type InputEncoding } from '../../ingest/read-csv.js';
+import { INPUT_FORMATS, type InputFormat } from '../../ingest/read-table.js';
 import { getProgramme } from '../../programmes/catalogue.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
@@ -12,7 +13,14 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { programme: { type: 'string' }, kind: { type: 'string' }, encoding: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      programme: { type: 'string' },
+      kind: { type: 'string' },
+      encoding: { type: 'string' },
+      format: { type: 'string' },
+      sheet: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   const [file] = positionals;
   if (!file) throw new UsageError('give the file to load: ebpm ingest FILE --programme ID');
@@ -22,11 +30,13 @@ export async function ingestCommand(args: string[]): Promise<void> {
   if (kind !== 'applicants' && kind !== 'outcomes') throw new UsageError('--kind must be applicants or outcomes');
   const encoding = (values.encoding ?? 'auto') as InputEncoding;
   if (!INPUT_ENCODINGS.includes(encoding)) throw new UsageError(`--encoding must be one of ${INPUT_ENCODINGS.join(', ')}`);
+  const format = (values.format ?? 'auto') as InputFormat;
+  if (!INPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${INPUT_FORMATS.join(', ')}`);
   const log = (line: string) => console.error(line);
   const db = await openDatabaseReady(readEnvironment(), log);
   try {
     const { ingestFile } = createIngestActivities(db, { onProgress: (rows) => log(`  ${rows.toLocaleString('en-US')} rows read…`) });
-    const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding });
+    const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding, format, ...(values.sheet ? { sheet: values.sheet } : {}) });
     if (values.json) {
       console.log(
         JSON.stringify({
@@ -38,13 +48,14 @@ export async function ingestCommand(args: string[]): Promise<void> {
           skipped_duplicate_file: account.skippedDuplicateFile,
           without_consent: account.rowsWithoutConsent,
           encoding: account.encoding,
+          format: account.format,
           reasons: account.reasons,
         }),
       );
       return;
     }
     console.log(
-      `${account.fileName} (${account.kind}, SHA-256 ${account.fileSha256.slice(0, 16)}…${account.encoding ? `, read as ${account.encoding}` : ''})` +
+      `${account.fileName} (${account.kind}, SHA-256 ${account.fileSha256.slice(0, 16)}…${account.format ? `, read as ${account.format}` : ''}${account.encoding ? ` in ${account.encoding}` : ''})` +
         (account.skippedDuplicateFile ? '\nThis file was loaded before: nothing changed.' : '') +
         `\nrows ${account.rowsTotal} = loaded ${account.rowsLoaded} + quarantined ${account.rowsRejected}` +
         (account.rowsWithoutConsent ? `\n${account.rowsWithoutConsent} loaded rows lack consent to data use: stored, never analysed` : '') +
