@@ -19,6 +19,8 @@ export interface CsvStream {
 }
 
 const SAMPLE_BYTES = 1 << 16;
+/** No applicant or outcome record comes near this; anything longer is quarantined as unreadable. */
+export const MAX_RECORD_CHARACTERS = 1 << 20;
 
 /**
  * UTF-8 when the file has a UTF-8 BOM, or when its first 64 KB are UTF-8 but for a few stray bytes (those
@@ -50,6 +52,8 @@ export async function openCsv(path: string, encoding: InputEncoding = 'auto', de
   // Records the parser cannot read (a stray quote, say) are skipped by it and reported here, so they are
   // quarantined with the parser's message instead of ending the file.
   const unreadable: RawRecord[] = [];
+  // A runaway record fails again at every size limit it passes; one quarantined record per line is enough.
+  let lastUnreadableLine = -1;
   const parser = createReadStream(path)
     .pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'))
     .pipe(
@@ -61,9 +65,15 @@ export async function openCsv(path: string, encoding: InputEncoding = 'auto', de
         info: true,
         // A quote inside a field (「"引用"符」) is kept as text rather than breaking the line.
         relax_quotes: true,
+        // Bounds memory: a runaway record (a file with no newlines, an unclosed quote) stops growing here.
+        max_record_size: MAX_RECORD_CHARACTERS,
         skip_records_with_error: true,
         on_skip: (error, raw) => {
-          unreadable.push({ line: typeof error?.lines === 'number' ? error.lines : 0, fields: [raw ?? ''], parseError: error?.message ?? 'unreadable record' });
+          const line = typeof error?.lines === 'number' ? error.lines : 0;
+          if (line !== lastUnreadableLine) {
+            lastUnreadableLine = line;
+            unreadable.push({ line, fields: [(raw ?? '').slice(0, 4096)], parseError: error?.message ?? 'unreadable record' });
+          }
           return undefined;
         },
       }),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -147,6 +147,17 @@ describe('loading applicant files that real systems produce', () => {
     expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1 });
     const [quarantined] = await database.db.selectFrom('raw.rejected_rows').select('raw_record').where('file_sha256', '=', account.fileSha256).execute();
     expect(JSON.stringify(quarantined.raw_record)).toContain('4010001008772');
+  });
+
+  it('quarantines a 64 MB line with no newline without holding it in memory, keeping the row before it', async () => {
+    const path = join(scratch, 'runaway.csv');
+    writeFileSync(path, `${HEADER}\n${VALID[0]}\n`);
+    const block = Buffer.alloc(1 << 20, 'x');
+    for (let i = 0; i < 64; i++) appendFileSync(path, block);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const account = await load(path);
+    expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1, reasons: { unparseable_csv: 1 } });
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(48 * (1 << 20));
   });
 
   it('counts rows without consent, and loading the same file again changes nothing', async () => {
