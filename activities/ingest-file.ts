@@ -139,6 +139,7 @@ async function insertRejected(trx: Transaction<Database>, fileSha256: string, re
         reasons: JSON.stringify(record.reasons),
       })),
     )
+    .onConflict((conflict) => conflict.columns(['file_sha256', 'line_number']).doNothing())
     .execute();
 }
 
@@ -151,62 +152,102 @@ async function reasonCounts(db: Kysely<Database>, fileSha256: string): Promise<R
   return Object.fromEntries(rows.map((row) => [row.code, row.rows]));
 }
 
-async function loadRecords<Row>(
-  trx: Transaction<Database>,
+interface BatchCounts {
+  loaded: number;
+  rejected: number;
+  withoutConsent: number;
+}
+
+/**
+ * Reads the file from the start, skipping records already committed (a resumed load), and commits each
+ * batch in its own transaction together with the file's running account, so a crash loses at most the
+ * batch under way and a retry continues after the last committed line.
+ */
+async function loadInBatches<Row>(
+  db: Kysely<Database>,
+  table: TableStream,
   sink: RowSink<Row>,
   input: IngestFileInput,
   fileSha256: string,
-  onProgress: (rowsRead: number) => void,
-): Promise<{ loaded: number; rejected: number; withoutConsent: number; reasons: Record<string, number>; encoding: 'utf8' | 'cp932' | null; format: TableStream['format'] }> {
-  const table = await openTable(input.path, { format: input.format, encoding: input.encoding, sheet: input.sheet });
+  resumeAfterLine: number,
+  options: IngestOptions,
+): Promise<void> {
   const validator = sink.validator(table.header);
-  const reasons: Record<string, number> = {};
+  const batchSize = options.batchSize ?? BATCH_SIZE;
   let accepted: AcceptedRecord<Row>[] = [];
   let rejected: RejectedRecord[] = [];
-  let loaded = 0;
-  let withoutConsent = 0;
-  let rejectedCount = 0;
-  let lastLine = 1;
-  const quarantine = (record: RejectedRecord) => {
-    rejected.push(record);
-    rejectedCount++;
-    for (const reason of new Set(record.reasons.map((r) => r.code))) reasons[reason] = (reasons[reason] ?? 0) + 1;
-  };
-  const flush = async () => {
-    if (accepted.length) await sink.write(trx, input.programmeId, fileSha256, accepted);
-    await insertRejected(trx, fileSha256, rejected);
-    loaded += accepted.length;
+  let batch: BatchCounts = { loaded: 0, rejected: 0, withoutConsent: 0 };
+  let lastLine = resumeAfterLine;
+  let rowsRead = 0;
+  const commit = async () => {
+    if (accepted.length === 0 && rejected.length === 0) return;
+    const committedThrough = lastLine;
+    const counts = batch;
+    await db.transaction().execute(async (trx) => {
+      if (accepted.length) await sink.write(trx, input.programmeId, fileSha256, accepted);
+      await insertRejected(trx, fileSha256, rejected);
+      await trx
+        .updateTable('raw.input_files')
+        .set((eb) => ({
+          rows_total: eb('rows_total', '+', counts.loaded + counts.rejected),
+          rows_loaded: eb('rows_loaded', '+', counts.loaded),
+          rows_rejected: eb('rows_rejected', '+', counts.rejected),
+          rows_without_consent: eb('rows_without_consent', '+', counts.withoutConsent),
+          committed_through_line: committedThrough,
+        }))
+        .where('file_sha256', '=', fileSha256)
+        .execute();
+    });
     accepted = [];
     rejected = [];
-    reportProgress({ file: basename(input.path), rowsRead: loaded + rejectedCount });
-    onProgress(loaded + rejectedCount);
+    batch = { loaded: 0, rejected: 0, withoutConsent: 0 };
+    reportProgress({ file: basename(input.path), committedThroughLine: committedThrough, rowsRead });
+    options.onProgress?.(rowsRead);
+  };
+  const quarantine = (record: RejectedRecord) => {
+    rejected.push(record);
+    batch.rejected++;
   };
   try {
     for await (const record of table.records) {
+      if (record.line <= resumeAfterLine) continue;
       lastLine = record.line;
+      rowsRead++;
       const result = validator.validate(record);
       if (isRejected(result)) quarantine(result);
       else {
         accepted.push(result);
-        if (sink.withoutConsent(result.row)) withoutConsent++;
+        batch.loaded++;
+        if (sink.withoutConsent(result.row)) batch.withoutConsent++;
       }
-      if (accepted.length + rejected.length >= BATCH_SIZE) await flush();
+      if (accepted.length + rejected.length >= batchSize) await commit();
     }
   } catch (error) {
-    // A malformed CSV stops the parser; keep what was read and quarantine the unreadable rest as one record.
+    if (error instanceof InputFormatError || error instanceof IngestInterrupted) throw error;
+    // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
+    lastLine++;
     quarantine({
-      line: lastLine + 1,
+      line: lastLine,
       raw: ['(unreadable remainder of the file)'],
-      reasons: [{ code: 'unparseable_csv', field: null, message: `the CSV cannot be parsed from here on: ${(error as Error).message}` }],
+      reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
     });
   }
-  await flush();
-  return { loaded, rejected: rejectedCount, withoutConsent, reasons, encoding: table.encoding, format: table.format };
+  await commit();
+}
+
+/** Thrown by a test's progress hook to stand for a worker that dies part-way through a file. */
+export class IngestInterrupted extends Error {
+  constructor() {
+    super('ingestion interrupted');
+    this.name = 'IngestInterrupted';
+  }
 }
 
 export interface IngestOptions {
   /** Called after each committed batch with the rows read so far (the CLI prints it; activities heartbeat anyway). */
   readonly onProgress?: (rowsRead: number) => void;
+  /** Rows per committed batch. */
+  readonly batchSize?: number;
 }
 
 export function createIngestActivities(db: Kysely<Database>, options: IngestOptions = {}) {
@@ -218,60 +259,56 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestOpti
       const fileSha256 = await sha256OfFile(input.path);
       const fileName = basename(input.path);
       const previous = await db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirst();
-      if (previous) {
-        return {
+      const account = (row: NonNullable<typeof previous>, skippedDuplicateFile: boolean, format: TableStream['format'] | null): Promise<IngestAccount> =>
+        reasonCounts(db, fileSha256).then((reasons) => ({
           kind: input.kind,
           fileName,
           fileSha256,
-          rowsTotal: previous.rows_total,
-          rowsLoaded: previous.rows_loaded,
-          rowsRejected: previous.rows_rejected,
-          rowsWithoutConsent: previous.rows_without_consent,
-          encoding: null,
-          format: null,
-          skippedDuplicateFile: true,
-          reasons: await reasonCounts(db, fileSha256),
-        };
+          rowsTotal: row.rows_total,
+          rowsLoaded: row.rows_loaded,
+          rowsRejected: row.rows_rejected,
+          rowsWithoutConsent: row.rows_without_consent,
+          encoding: skippedDuplicateFile ? null : (row.encoding as 'utf8' | 'cp932' | null),
+          format,
+          skippedDuplicateFile,
+          reasons,
+        }));
+      if (previous?.status === 'complete') return account(previous, true, null);
+
+      let table: TableStream;
+      try {
+        table = await openTable(input.path, { format: input.format, encoding: input.encoding, sheet: input.sheet });
+      } catch (error) {
+        if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
+        throw error;
+      }
+      if (!previous) {
+        await db
+          .insertInto('raw.input_files')
+          .values({
+            file_sha256: fileSha256,
+            programme_id: input.programmeId,
+            kind: input.kind,
+            file_name: fileName,
+            rows_total: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            encoding: table.encoding,
+            status: 'loading',
+            committed_through_line: table.headerLines,
+          })
+          .onConflict((conflict) => conflict.column('file_sha256').doNothing())
+          .execute();
       }
       const sink: RowSink<ApplicantRow> | RowSink<OutcomeRow> = input.kind === 'applicants' ? applicantSink : outcomeSink;
-      const account = await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('raw.input_files')
-          .values({ file_sha256: fileSha256, programme_id: input.programmeId, kind: input.kind, file_name: fileName, rows_total: 0, rows_loaded: 0, rows_rejected: 0 })
-          .execute();
-        let counts;
-        try {
-          counts = await loadRecords(trx, sink as RowSink<unknown>, input, fileSha256, options.onProgress ?? (() => undefined));
-        } catch (error) {
-          if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
-          throw error;
-        }
-        await trx
-          .updateTable('raw.input_files')
-          .set({
-            rows_total: counts.loaded + counts.rejected,
-            rows_loaded: counts.loaded,
-            rows_rejected: counts.rejected,
-            rows_without_consent: counts.withoutConsent,
-            encoding: counts.encoding,
-          })
-          .where('file_sha256', '=', fileSha256)
-          .execute();
-        return counts;
-      });
-      return {
-        kind: input.kind,
-        fileName,
-        fileSha256,
-        rowsTotal: account.loaded + account.rejected,
-        rowsLoaded: account.loaded,
-        rowsRejected: account.rejected,
-        rowsWithoutConsent: account.withoutConsent,
-        encoding: account.encoding,
-        format: account.format,
-        skippedDuplicateFile: false,
-        reasons: account.reasons,
-      };
+      await loadInBatches(db, table, sink as RowSink<unknown>, input, fileSha256, previous?.committed_through_line ?? table.headerLines, options);
+      const finished = await db
+        .updateTable('raw.input_files')
+        .set({ status: 'complete', loaded_at: sql<Date>`now()` })
+        .where('file_sha256', '=', fileSha256)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return account(finished, false, table.format);
     },
   };
 }

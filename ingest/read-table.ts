@@ -18,6 +18,8 @@ export interface TableStream {
   readonly format: Exclude<InputFormat, 'auto'>;
   /** Text encoding, for text formats. */
   readonly encoding: 'utf8' | 'cp932' | null;
+  /** Lines before the first record: 1 for a header line (CSV, TSV, XLSX), 0 for JSON Lines. */
+  readonly headerLines: number;
   readonly records: AsyncIterable<RawRecord>;
 }
 
@@ -55,7 +57,7 @@ export async function openTable(path: string, options: OpenTableOptions = {}): P
   const format = formatOf(path, options.format);
   if (format === 'csv' || format === 'tsv') {
     const csv = await openCsv(path, options.encoding ?? 'auto', format === 'tsv' ? '\t' : ',');
-    return { ...csv, format };
+    return { ...csv, format, headerLines: 1 };
   }
   if (format === 'jsonl') return openJsonLines(path);
   return openWorkbook(path, options.sheet);
@@ -104,7 +106,7 @@ async function openWorkbook(path: string, sheetName: string | undefined): Promis
       yield { line: rowNumber, fields };
     }
   }
-  return { header, format: 'xlsx', encoding: null, records: records() };
+  return { header, format: 'xlsx', encoding: null, headerLines: 1, records: records() };
 }
 
 /** JSON Lines: one object per line; the first object's keys are the header. */
@@ -151,5 +153,5 @@ async function openJsonLines(path: string): Promise<TableStream> {
       }
     }
   }
-  return { header, format: 'jsonl', encoding: 'utf8', records: records() };
+  return { header, format: 'jsonl', encoding: 'utf8', headerLines: 0, records: records() };
 }

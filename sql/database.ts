@@ -17,6 +17,8 @@ export interface InputFilesTable {
   rows_rejected: number;
   rows_without_consent: ColumnType<number, number | undefined, number>;
   encoding: string | null;
+  status: ColumnType<'loading' | 'complete', 'loading' | 'complete' | undefined, 'loading' | 'complete'>;
+  committed_through_line: ColumnType<number, number | undefined, number>;
   loaded_at: Timestamp;
 }
 

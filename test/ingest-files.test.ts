@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestActivities } from '../activities/ingest-file.js';
+import { createIngestActivities, IngestInterrupted } from '../activities/ingest-file.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
@@ -158,6 +158,29 @@ describe('loading applicant files that real systems produce', () => {
     const account = await load(path);
     expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1, reasons: { unparseable_csv: 1 } });
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(48 * (1 << 20));
+  });
+
+  it('resumes after the last committed batch when a load dies part-way, without duplicates', async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => VALID[0].replace('1180301018771', corporateNumber(500 + i)).replace('株式会社A', `株式会社R${i}`));
+    rows.splice(4, 0, '2180301018771,誤記株式会社,1,2021-07-15,rejected,,,8000000,E,13,3,true');
+    const path = file('resume.csv', `${HEADER}\n${rows.join('\n')}\n`);
+    let batches = 0;
+    const dying = createIngestActivities(database.db, {
+      batchSize: 3,
+      onProgress: () => {
+        if (++batches === 2) throw new IngestInterrupted();
+      },
+    });
+    await expect(dying.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path })).rejects.toThrow(IngestInterrupted);
+    const partial = await database.db.selectFrom('raw.input_files').select(['status', 'committed_through_line', 'rows_total']).where('file_name', '=', 'resume.csv').executeTakeFirstOrThrow();
+    expect(partial).toEqual({ status: 'loading', committed_through_line: 7, rows_total: 6 });
+
+    const resumed = await createIngestActivities(database.db, { batchSize: 3 }).ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path });
+    expect(resumed).toMatchObject({ rowsTotal: 10, rowsLoaded: 9, rowsRejected: 1, skippedDuplicateFile: false, reasons: { corporate_number_check_digit: 1 } });
+    const stored = await database.db.selectFrom('core.applications').select('corporate_number').where('source_file_sha256', '=', resumed.fileSha256).execute();
+    expect(stored).toHaveLength(9);
+    const again = await load(path);
+    expect(again).toMatchObject({ skippedDuplicateFile: true, rowsTotal: 10 });
   });
 
   it('counts rows without consent, and loading the same file again changes nothing', async () => {

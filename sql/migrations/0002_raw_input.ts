@@ -12,10 +12,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       rows_rejected integer NOT NULL,
       rows_without_consent integer NOT NULL DEFAULT 0,
       encoding      text,
+      status        text NOT NULL DEFAULT 'complete' CHECK (status IN ('loading', 'complete')),
+      committed_through_line integer NOT NULL DEFAULT 1,
       loaded_at     timestamptz NOT NULL DEFAULT now(),
       CHECK (rows_total = rows_loaded + rows_rejected)
     )`.execute(db);
-  await sql`COMMENT ON TABLE raw.input_files IS 'One row per input file, identified by its SHA-256; rows_total = rows_loaded + rows_rejected always holds.'`.execute(db);
+  await sql`COMMENT ON TABLE raw.input_files IS 'One row per input file, identified by its SHA-256; rows_total = rows_loaded + rows_rejected always holds. A file is loaded in committed batches: status loading with committed_through_line is where a retried load resumes.'`.execute(db);
   await sql`
     CREATE TABLE raw.rejected_rows (
       file_sha256 text NOT NULL REFERENCES raw.input_files (file_sha256) ON DELETE CASCADE,

@@ -250,7 +250,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE VIEW bi.input_quality AS
     SELECT f.programme_id, f.kind, f.file_name, f.file_sha256, f.encoding, f.rows_total, f.rows_loaded, f.rows_rejected,
            f.rows_without_consent, round(100.0 * f.rows_rejected / NULLIF(f.rows_total, 0), 2) AS rejected_percent, f.loaded_at
-      FROM raw.input_files f`.execute(db);
+      FROM raw.input_files f
+     WHERE f.status = 'complete'`.execute(db);
   await comment(db, 'bi.input_quality', 'Row account of every input file: rows in = rows loaded + rows rejected. Rejected rows are kept in raw.rejected_rows with their reasons.', {
     programme_id: 'Programme the file belongs to.',
     kind: 'applicants or outcomes.',
