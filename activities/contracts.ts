@@ -25,6 +25,8 @@ export interface IngestAccount {
   readonly rowsTotal: number;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Loaded rows already present with the same values (a corrected file repeating them): left untouched. */
+  readonly rowsUnchanged: number;
   /** Loaded rows whose applicant did not consent to data use: stored, never analysed. */
   readonly rowsWithoutConsent: number;
   /** The encoding the file was read in (null for XLSX, and for a file loaded before). */

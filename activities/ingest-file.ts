@@ -33,7 +33,8 @@ interface RowSink<Row> {
   readonly validator: (header: readonly string[]) => RecordValidator<Row>;
   /** True for a row whose applicant did not consent to data use. */
   withoutConsent(row: Row): boolean;
-  write(trx: Transaction<Database>, programmeId: string, fileSha256: string, rows: readonly AcceptedRecord<Row>[]): Promise<void>;
+  /** Writes the rows; returns how many were new or changed (rows repeated unchanged are left as they are). */
+  write(trx: Transaction<Database>, programmeId: string, fileSha256: string, rows: readonly AcceptedRecord<Row>[]): Promise<number>;
 }
 
 const applicantSink: RowSink<ApplicantRow> = {
@@ -60,7 +61,7 @@ const applicantSink: RowSink<ApplicantRow> = {
         })),
       )
       .execute();
-    await trx
+    const written = await trx
       .insertInto('core.applications')
       .values(
         rows.map(({ line, row }) => ({
@@ -79,19 +80,30 @@ const applicantSink: RowSink<ApplicantRow> = {
         })),
       )
       .onConflict((conflict) =>
-        conflict.columns(['programme_id', 'corporate_number', 'call_round']).doUpdateSet((eb) => ({
-          application_date: eb.ref('excluded.application_date'),
-          decision: eb.ref('excluded.decision'),
-          award_fiscal_year: eb.ref('excluded.award_fiscal_year'),
-          subsidy_amount_yen: eb.ref('excluded.subsidy_amount_yen'),
-          requested_amount_yen: eb.ref('excluded.requested_amount_yen'),
-          employees_at_application: eb.ref('excluded.employees_at_application'),
-          consent: eb.ref('excluded.consent'),
-          source_file_sha256: eb.ref('excluded.source_file_sha256'),
-          source_line: eb.ref('excluded.source_line'),
-        })),
+        conflict
+          .columns(['programme_id', 'corporate_number', 'call_round'])
+          .doUpdateSet((eb) => ({
+            application_date: eb.ref('excluded.application_date'),
+            decision: eb.ref('excluded.decision'),
+            award_fiscal_year: eb.ref('excluded.award_fiscal_year'),
+            subsidy_amount_yen: eb.ref('excluded.subsidy_amount_yen'),
+            requested_amount_yen: eb.ref('excluded.requested_amount_yen'),
+            employees_at_application: eb.ref('excluded.employees_at_application'),
+            consent: eb.ref('excluded.consent'),
+            source_file_sha256: eb.ref('excluded.source_file_sha256'),
+            source_line: eb.ref('excluded.source_line'),
+          }))
+          // A row a corrected file repeats unchanged keeps its lineage and is not rewritten.
+          .where(
+            sql<boolean>`(core.applications.application_date, core.applications.decision, core.applications.award_fiscal_year,
+              core.applications.subsidy_amount_yen, core.applications.requested_amount_yen,
+              core.applications.employees_at_application, core.applications.consent)
+              IS DISTINCT FROM (excluded.application_date, excluded.decision, excluded.award_fiscal_year, excluded.subsidy_amount_yen,
+              excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent)`,
+          ),
       )
-      .execute();
+      .executeTakeFirst();
+    return Number(written.numInsertedOrUpdatedRows ?? 0n);
   },
 };
 
@@ -100,7 +112,7 @@ const outcomeSink: RowSink<OutcomeRow> = {
   // Consent is given with the application; outcomes of non-consenting applicants are left out at analysis.
   withoutConsent: () => false,
   async write(trx, programmeId, fileSha256, rows) {
-    await trx
+    const written = await trx
       .insertInto('core.outcomes')
       .values(
         rows.map(({ line, row }) => ({
@@ -115,15 +127,22 @@ const outcomeSink: RowSink<OutcomeRow> = {
         })),
       )
       .onConflict((conflict) =>
-        conflict.columns(['programme_id', 'corporate_number', 'fiscal_year']).doUpdateSet((eb) => ({
-          labour_productivity: eb.ref('excluded.labour_productivity'),
-          average_wage: eb.ref('excluded.average_wage'),
-          employees: eb.ref('excluded.employees'),
-          source_file_sha256: eb.ref('excluded.source_file_sha256'),
-          source_line: eb.ref('excluded.source_line'),
-        })),
+        conflict
+          .columns(['programme_id', 'corporate_number', 'fiscal_year'])
+          .doUpdateSet((eb) => ({
+            labour_productivity: eb.ref('excluded.labour_productivity'),
+            average_wage: eb.ref('excluded.average_wage'),
+            employees: eb.ref('excluded.employees'),
+            source_file_sha256: eb.ref('excluded.source_file_sha256'),
+            source_line: eb.ref('excluded.source_line'),
+          }))
+          .where(
+            sql<boolean>`(core.outcomes.labour_productivity, core.outcomes.average_wage, core.outcomes.employees)
+              IS DISTINCT FROM (excluded.labour_productivity, excluded.average_wage, excluded.employees)`,
+          ),
       )
-      .execute();
+      .executeTakeFirst();
+    return Number(written.numInsertedOrUpdatedRows ?? 0n);
   },
 };
 
@@ -154,6 +173,7 @@ async function reasonCounts(db: Kysely<Database>, fileSha256: string): Promise<R
 
 interface BatchCounts {
   loaded: number;
+  unchanged: number;
   rejected: number;
   withoutConsent: number;
 }
@@ -176,7 +196,7 @@ async function loadInBatches<Row>(
   const batchSize = options.batchSize ?? BATCH_SIZE;
   let accepted: AcceptedRecord<Row>[] = [];
   let rejected: RejectedRecord[] = [];
-  let batch: BatchCounts = { loaded: 0, rejected: 0, withoutConsent: 0 };
+  let batch: BatchCounts = { loaded: 0, unchanged: 0, rejected: 0, withoutConsent: 0 };
   let lastLine = resumeAfterLine;
   let rowsRead = 0;
   const commit = async () => {
@@ -184,7 +204,7 @@ async function loadInBatches<Row>(
     const committedThrough = lastLine;
     const counts = batch;
     await db.transaction().execute(async (trx) => {
-      if (accepted.length) await sink.write(trx, input.programmeId, fileSha256, accepted);
+      if (accepted.length) counts.unchanged = accepted.length - (await sink.write(trx, input.programmeId, fileSha256, accepted));
       await insertRejected(trx, fileSha256, rejected);
       await trx
         .updateTable('raw.input_files')
@@ -193,6 +213,7 @@ async function loadInBatches<Row>(
           rows_loaded: eb('rows_loaded', '+', counts.loaded),
           rows_rejected: eb('rows_rejected', '+', counts.rejected),
           rows_without_consent: eb('rows_without_consent', '+', counts.withoutConsent),
+          rows_unchanged: eb('rows_unchanged', '+', counts.unchanged),
           committed_through_line: committedThrough,
         }))
         .where('file_sha256', '=', fileSha256)
@@ -200,7 +221,7 @@ async function loadInBatches<Row>(
     });
     accepted = [];
     rejected = [];
-    batch = { loaded: 0, rejected: 0, withoutConsent: 0 };
+    batch = { loaded: 0, unchanged: 0, rejected: 0, withoutConsent: 0 };
     reportProgress({ file: basename(input.path), committedThroughLine: committedThrough, rowsRead });
     options.onProgress?.(rowsRead);
   };
@@ -268,6 +289,7 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestOpti
           rowsLoaded: row.rows_loaded,
           rowsRejected: row.rows_rejected,
           rowsWithoutConsent: row.rows_without_consent,
+          rowsUnchanged: row.rows_unchanged,
           encoding: skippedDuplicateFile ? null : (row.encoding as 'utf8' | 'cp932' | null),
           format,
           skippedDuplicateFile,

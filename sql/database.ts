@@ -16,6 +16,7 @@ export interface InputFilesTable {
   rows_loaded: number;
   rows_rejected: number;
   rows_without_consent: ColumnType<number, number | undefined, number>;
+  rows_unchanged: ColumnType<number, number | undefined, number>;
   encoding: string | null;
   status: ColumnType<'loading' | 'complete', 'loading' | 'complete' | undefined, 'loading' | 'complete'>;
   committed_through_line: ColumnType<number, number | undefined, number>;

@@ -47,6 +47,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
           quarantined: account.rowsRejected,
           skipped_duplicate_file: account.skippedDuplicateFile,
           without_consent: account.rowsWithoutConsent,
+          unchanged: account.rowsUnchanged,
           encoding: account.encoding,
           format: account.format,
           reasons: account.reasons,
@@ -58,6 +59,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
       `${account.fileName} (${account.kind}, SHA-256 ${account.fileSha256.slice(0, 16)}…${account.format ? `, read as ${account.format}` : ''}${account.encoding ? ` in ${account.encoding}` : ''})` +
         (account.skippedDuplicateFile ? '\nThis file was loaded before: nothing changed.' : '') +
         `\nrows ${account.rowsTotal} = loaded ${account.rowsLoaded} + quarantined ${account.rowsRejected}` +
+        (account.rowsUnchanged ? `\n${account.rowsUnchanged} loaded rows were already there unchanged (from an earlier file) and were left as they were` : '') +
         (account.rowsWithoutConsent ? `\n${account.rowsWithoutConsent} loaded rows lack consent to data use: stored, never analysed` : '') +
         (Object.keys(account.reasons).length
           ? `\n${formatTable(['reason', 'rows'], Object.entries(account.reasons).map(([reason, count]) => [reason, String(count)]))}\nSee them with: ebpm quarantine show ${account.fileSha256.slice(0, 12)}`

@@ -11,6 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       rows_loaded   integer NOT NULL,
       rows_rejected integer NOT NULL,
       rows_without_consent integer NOT NULL DEFAULT 0,
+      rows_unchanged integer NOT NULL DEFAULT 0,
       encoding      text,
       status        text NOT NULL DEFAULT 'complete' CHECK (status IN ('loading', 'complete')),
       committed_through_line integer NOT NULL DEFAULT 1,
