@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, type ApplicantRow } from '../schemas/applicant.js';
+import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, PERSONAL_COLUMNS, type ApplicantRow } from '../schemas/applicant.js';
 import { outcomeKey, outcomeRowSchema, OUTCOME_COLUMNS, type OutcomeRow } from '../schemas/outcome.js';
 import type { Database } from '../sql/database.js';
 import { InputFormatError, openTable, type TableStream } from '../ingest/read-table.js';
@@ -103,6 +103,34 @@ const applicantSink: RowSink<ApplicantRow> = {
           ),
       )
       .executeTakeFirst();
+    // Personal data is kept apart, and only for applicants who consented.
+    const contacts = rows.filter(({ row }) => row.consent && PERSONAL_COLUMNS.some((column) => row[column] !== null));
+    if (contacts.length) {
+      await trx
+        .insertInto('restricted.applicant_contacts')
+        .values(
+          contacts.map(({ row }) => ({
+            programme_id: programmeId,
+            corporate_number: row.corporate_number,
+            call_round: row.call_round,
+            representative_name: row.representative_name,
+            address: row.address,
+            phone: row.phone,
+            email: row.email,
+            source_file_sha256: fileSha256,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['programme_id', 'corporate_number', 'call_round']).doUpdateSet((eb) => ({
+            representative_name: eb.ref('excluded.representative_name'),
+            address: eb.ref('excluded.address'),
+            phone: eb.ref('excluded.phone'),
+            email: eb.ref('excluded.email'),
+            source_file_sha256: eb.ref('excluded.source_file_sha256'),
+          })),
+        )
+        .execute();
+    }
     return Number(written.numInsertedOrUpdatedRows ?? 0n);
   },
 };
@@ -146,6 +174,15 @@ const outcomeSink: RowSink<OutcomeRow> = {
   },
 };
 
+/** Quarantined rows keep every field but personal data, which is withheld (the sender has the original file). */
+function withoutPersonalData(raw: RejectedRecord['raw']): RejectedRecord['raw'] {
+  if (Array.isArray(raw)) return raw;
+  const record = raw as Readonly<Record<string, string>>;
+  return Object.fromEntries(
+    Object.entries(record).map(([column, value]) => [column, (PERSONAL_COLUMNS as readonly string[]).includes(column) && value ? '[personal data withheld]' : value]),
+  );
+}
+
 async function insertRejected(trx: Transaction<Database>, fileSha256: string, rejected: readonly RejectedRecord[]): Promise<void> {
   if (rejected.length === 0) return;
   await trx
@@ -154,7 +191,7 @@ async function insertRejected(trx: Transaction<Database>, fileSha256: string, re
       rejected.map((record) => ({
         file_sha256: fileSha256,
         line_number: record.line,
-        raw_record: JSON.stringify(record.raw),
+        raw_record: JSON.stringify(withoutPersonalData(record.raw)),
         reasons: JSON.stringify(record.reasons),
       })),
     )

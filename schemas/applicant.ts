@@ -18,6 +18,15 @@ export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'
 
 const DECISION_WORDS: Readonly<Record<string, string>> = { 採択: 'awarded', 不採択: 'rejected' };
 
+/** Personal data an applicant file may carry: stored apart (restricted schema), and only with consent. */
+export const PERSONAL_COLUMNS = ['representative_name', 'address', 'phone', 'email'] as const;
+export type PersonalColumn = (typeof PERSONAL_COLUMNS)[number];
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined ? null : value.normalize('NFKC').trim() || null));
+
 export const applicantRowSchema = z
   .object({
     corporate_number: corporateNumberField,
@@ -34,6 +43,10 @@ export const applicantRowSchema = z
     prefecture_code: prefectureField,
     employees: integerField({ min: 0 }),
     consent: booleanField,
+    representative_name: optionalText,
+    address: optionalText,
+    phone: optionalText,
+    email: optionalText.pipe(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'is not an e-mail address').nullable()),
   })
   .superRefine((row, context) => {
     if (row.decision === 'awarded' && row.award_fiscal_year === null)
@@ -45,5 +58,8 @@ export const applicantRowSchema = z
   });
 
 export type ApplicantRow = z.output<typeof applicantRowSchema>;
-export const APPLICANT_COLUMNS = Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[];
+/** The columns every applicant file must have (the personal ones are optional). */
+export const APPLICANT_COLUMNS = (Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[]).filter(
+  (column): column is Exclude<keyof ApplicantRow, PersonalColumn> => !(PERSONAL_COLUMNS as readonly string[]).includes(column),
+);
 export const applicantKey = (row: ApplicantRow): string => `${row.corporate_number}#${row.call_round}`;

@@ -78,6 +78,17 @@ export interface ApplicationsTable {
   source_line: number;
 }
 
+export interface ApplicantContactsTable {
+  programme_id: string;
+  corporate_number: string;
+  call_round: number;
+  representative_name: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  source_file_sha256: string;
+}
+
 export interface OutcomesTable {
   programme_id: string;
   corporate_number: string;
@@ -169,6 +180,7 @@ export interface Database {
   'core.firms': FirmsTable;
   'core.applications': ApplicationsTable;
   'core.outcomes': OutcomesTable;
+  'restricted.applicant_contacts': ApplicantContactsTable;
   'results.evaluation_runs': EvaluationRunsTable;
   'results.kpi_values': KpiValuesTable;
   'results.kpi_progress': KpiProgressTable;

@@ -205,6 +205,22 @@ describe('loading applicant files that real systems produce', () => {
     expect(lineage.find((row) => row.corporate_number === corporateNumber(701))?.employees_at_application).toBe(15);
   });
 
+  it('keeps personal data apart, only with consent, and withholds it from quarantined rows', async () => {
+    const header = `${HEADER},representative_name,address,phone,email`;
+    const personal = ',山田 太郎,東京都千代田区1-1,03-0000-0000,taro@example.jp';
+    const rows = [
+      `${VALID[0].replace('1180301018771', corporateNumber(800))}${personal}`,
+      `${VALID[0].replace('1180301018771', corporateNumber(801)).replace(/true$/, 'false')}${personal}`,
+      `${VALID[0].replace('1180301018771', corporateNumber(802)).replace('2021-07-15', '2021-02-30')}${personal}`,
+    ];
+    const account = await load(file('personal.csv', `${header}\n${rows.join('\n')}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 2, rowsRejected: 1, rowsWithoutConsent: 1 });
+    const contacts = await database.db.selectFrom('restricted.applicant_contacts').select(['corporate_number', 'representative_name', 'email']).where('source_file_sha256', '=', account.fileSha256).execute();
+    expect(contacts).toEqual([{ corporate_number: corporateNumber(800), representative_name: '山田 太郎', email: 'taro@example.jp' }]);
+    const [quarantined] = await database.db.selectFrom('raw.rejected_rows').select('raw_record').where('file_sha256', '=', account.fileSha256).execute();
+    expect(quarantined.raw_record).toMatchObject({ corporate_number: corporateNumber(802), representative_name: '[personal data withheld]', email: '[personal data withheld]' });
+  });
+
   it('counts rows without consent, and loading the same file again changes nothing', async () => {
     const path = file('consent.csv', `${HEADER}\n${VALID[1].replace(/true$/, 'いいえ')}\n`);
     const first = await load(path);

@@ -65,10 +65,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       source_line         integer NOT NULL,
       PRIMARY KEY (programme_id, corporate_number, fiscal_year)
     )`.execute(db);
+  await sql`
+    CREATE TABLE restricted.applicant_contacts (
+      programme_id        text NOT NULL,
+      corporate_number    text NOT NULL,
+      call_round          integer NOT NULL,
+      representative_name text,
+      address             text,
+      phone               text,
+      email               text,
+      source_file_sha256  text NOT NULL REFERENCES raw.input_files (file_sha256),
+      PRIMARY KEY (programme_id, corporate_number, call_round)
+    )`.execute(db);
+  await sql`COMMENT ON TABLE restricted.applicant_contacts IS 'Contact details of consenting applicants. Personal data: not readable by BI roles, never joined into results.'`.execute(db);
   await sql`COMMENT ON TABLE core.applications IS 'One row per applicant and call round; the call round and award fiscal year define the staggered cohorts.'`.execute(db);
   await sql`COMMENT ON TABLE core.outcomes IS 'Yearly follow-up outcomes per firm (fiscal years start in April).'`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE IF EXISTS core.outcomes, core.applications, core.firms, core.indicators, core.programmes`.execute(db);
+  await sql`DROP TABLE IF EXISTS restricted.applicant_contacts, core.outcomes, core.applications, core.firms, core.indicators, core.programmes`.execute(db);
 }
