@@ -9,7 +9,11 @@ import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
 import { SeededRandom } from '../stats/random.js';
 import { writePanelCsv } from './panel-csv.js';
-import { timeMs, timeNodeProcess, type Measurement } from './timing.js';
+import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
+import { writeApplicantsCsv } from './applicants-csv.js';
+import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
+import { migrateToLatest } from '../sql/migrate.js';
 
 /** A benchmark with its fixture type hidden, so different kinds can share one list. */
 export interface RunnableBenchmark {
@@ -120,7 +124,63 @@ function estimateBenchmark(units: number, extraArgs: readonly string[], target: 
   };
 }
 
+/** A scratch database per measurement, so every load is a first load; dropped afterwards. */
+async function withScratchDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ebpm';
+  const url = withDatabaseName(base, `ebpm_bench_${process.pid}_${Date.now().toString(36)}`);
+  await ensureDatabaseExists(url);
+  try {
+    return await work(url);
+  } finally {
+    await dropDatabase(url);
+  }
+}
+
+function psqlCopy(url: string, path: string): Promise<Measurement> {
+  const columns = APPLICANT_COLUMNS.map((column) => `${column} text`).join(', ');
+  return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE applicants (${columns})`, '-c', `\\copy applicants FROM '${path}' CSV HEADER`]);
+}
+
+function ingestBenchmark(rows: number): Benchmark<string> {
+  return {
+    name: `ingest-${rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`}`,
+    size: `${rows.toLocaleString('en-US')} applicant rows (CSV)`,
+    repetitions: 1,
+    prepare: async (dataDir) => {
+      mkdirSync(dataDir, { recursive: true });
+      const path = join(dataDir, `applicants-${rows}-seed1.csv`);
+      if (!existsSync(path)) {
+        console.log(`  generating ${path} …`);
+        await writeApplicantsCsv(`${path}.partial`, rows, 1);
+        renameSync(`${path}.partial`, path);
+      }
+      return path;
+    },
+    subject: {
+      label: 'ebpm ingest --json into a fresh database (validate, normalise, load, quarantine)',
+      run: (path) =>
+        withScratchDatabase(async (url) => {
+          await migrateFreshDatabase(url);
+          return timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url });
+        }),
+    },
+    baseline: { label: 'psql \\copy of the same file into a text table', run: (path) => withScratchDatabase((url) => psqlCopy(url, path)) },
+    target: { peakMb: 500 },
+  };
+}
+
+/** Migrations are applied before timing, so the measurement is the load alone. */
+async function migrateFreshDatabase(url: string): Promise<void> {
+  const db = openDatabase(url, 1);
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
+  defineBenchmark(ingestBenchmark(1_000_000)),
   defineBenchmark(estimateBenchmark(100_000, [], { seconds: 0.6 }, 5)),
   defineBenchmark(estimateBenchmark(1_000_000, [], { seconds: 10, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark(1_000_000, ['--bootstrap', '1000', '--seed', '1'], { seconds: 30, peakMb: 4096 }, 1)),

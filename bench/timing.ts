@@ -26,10 +26,21 @@ export class BenchmarkCommandError extends Error {
   }
 }
 
-/** Wall time and peak memory of a Node.js child process (stdout discarded). */
-export async function timeNodeProcess(script: string, args: readonly string[], peakMemoryModule: string): Promise<Measurement> {
+/** Wall time of any command (stdout discarded). */
+export async function timeCommand(command: string, args: readonly string[]): Promise<Measurement> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', peakMemoryModule, script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new BenchmarkCommandError(`${command} ${args.join(' ')}`, code, stderr);
+  return { ms: performance.now() - started };
+}
+
+/** Wall time and peak memory of a Node.js child process (stdout discarded). */
+export async function timeNodeProcess(script: string, args: readonly string[], peakMemoryModule: string, env: Readonly<Record<string, string>> = {}): Promise<Measurement> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', peakMemoryModule, script, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
