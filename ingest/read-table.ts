@@ -109,49 +109,47 @@ async function openWorkbook(path: string, sheetName: string | undefined): Promis
   return { header, format: 'xlsx', encoding: null, headerLines: 1, records: records() };
 }
 
+type JsonLine = { readonly kind: 'object'; readonly line: number; readonly value: Record<string, unknown> } | { readonly kind: 'unreadable'; readonly record: RawRecord };
+
+/** One JSON Lines line: the object it holds, or the record to quarantine when it holds none. */
+function parseJsonLine(text: string, line: number): JsonLine {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return { kind: 'object', line, value: value as Record<string, unknown> };
+    return { kind: 'unreadable', record: { line, fields: [text], parseError: 'not a JSON object' } };
+  } catch (error) {
+    return { kind: 'unreadable', record: { line, fields: [text], parseError: (error as Error).message } };
+  }
+}
+
 /** JSON Lines: one object per line; the first object's keys are the header. */
 async function openJsonLines(path: string): Promise<TableStream> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   let lineNumber = 0;
-  let first: Record<string, unknown> | undefined;
-  let firstLine = 0;
-  let pending: RawRecord | undefined;
-  for (;;) {
-    const next = await lines.next();
-    if (next.done) break;
-    lineNumber++;
-    if (next.value.trim() === '') continue;
-    try {
-      const value: unknown = JSON.parse(next.value);
-      if (value && typeof value === 'object' && !Array.isArray(value)) {
-        first = value as Record<string, unknown>;
-        firstLine = lineNumber;
-        break;
-      }
-      pending = { line: lineNumber, fields: [next.value], parseError: 'not a JSON object' };
-    } catch (error) {
-      pending = { line: lineNumber, fields: [next.value], parseError: (error as Error).message };
-    }
-    break;
-  }
-  const header = first ? Object.keys(first) : [];
-  const toFields = (object: Record<string, unknown>) => header.map((key) => cellText(object[key]));
-  async function* records(): AsyncGenerator<RawRecord> {
-    if (pending) yield pending;
-    if (first) yield { line: firstLine, fields: toFields(first) };
+  /** Next non-blank line, parsed; undefined at the end of the file. */
+  const nextParsed = async (): Promise<JsonLine | undefined> => {
     for (;;) {
       const next = await lines.next();
-      if (next.done) return;
+      if (next.done) return undefined;
       lineNumber++;
-      if (next.value.trim() === '') continue;
-      try {
-        const value: unknown = JSON.parse(next.value);
-        if (!value || typeof value !== 'object' || Array.isArray(value)) yield { line: lineNumber, fields: [next.value], parseError: 'not a JSON object' };
-        else yield { line: lineNumber, fields: toFields(value as Record<string, unknown>) };
-      } catch (error) {
-        yield { line: lineNumber, fields: [next.value], parseError: (error as Error).message };
-      }
+      if (next.value.trim() !== '') return parseJsonLine(next.value, lineNumber);
     }
+  };
+  // Lines before the first object cannot be matched to a header: they are quarantined as they come.
+  const leading: RawRecord[] = [];
+  let first = await nextParsed();
+  while (first?.kind === 'unreadable') {
+    leading.push(first.record);
+    first = await nextParsed();
+  }
+  const header = first ? Object.keys(first.value) : [];
+  const toRecord = (parsed: JsonLine): RawRecord =>
+    parsed.kind === 'unreadable' ? parsed.record : { line: parsed.line, fields: header.map((key) => cellText(parsed.value[key])) };
+  async function* records(): AsyncGenerator<RawRecord> {
+    yield* leading;
+    if (!first) return;
+    yield toRecord(first);
+    for (let parsed = await nextParsed(); parsed; parsed = await nextParsed()) yield toRecord(parsed);
   }
   return { header, format: 'jsonl', encoding: 'utf8', headerLines: 0, records: records() };
 }
