@@ -16,6 +16,7 @@ import {
   isRejected,
   type AcceptedRecord,
   type RecordValidator,
+  type RawRecord,
   type RejectedRecord,
 } from '../ingest/validate-records.js';
 import { permanentFailure, reportProgress } from './activity-context.js';
@@ -266,39 +267,38 @@ async function loadInBatches<Row>(
     rejected.push(record);
     batch.rejected++;
   };
-  try {
-    for await (const record of table.records) {
-      if (record.line <= resumeAfterLine) continue;
-      lastLine = record.line;
-      rowsRead++;
-      const result = validator.validate(record);
-      if (isRejected(result)) quarantine(result);
-      else {
-        accepted.push(result);
-        batch.loaded++;
-        if (sink.withoutConsent(result.row)) batch.withoutConsent++;
-      }
-      if (accepted.length + rejected.length >= batchSize) await commit();
+  const records = table.records[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RawRecord>;
+    try {
+      next = await records.next();
+    } catch (error) {
+      if (error instanceof InputFormatError) throw error;
+      // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
+      lastLine++;
+      quarantine({
+        line: lastLine,
+        raw: ['(unreadable remainder of the file)'],
+        reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
+      });
+      break;
     }
-  } catch (error) {
-    if (error instanceof InputFormatError || error instanceof IngestInterrupted) throw error;
-    // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
-    lastLine++;
-    quarantine({
-      line: lastLine,
-      raw: ['(unreadable remainder of the file)'],
-      reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
-    });
+    if (next.done) break;
+    const record = next.value;
+    const result = validator.validate(record);
+    // Committed lines are validated again only so that a later duplicate of one of them is still caught.
+    if (record.line <= resumeAfterLine) continue;
+    lastLine = record.line;
+    rowsRead++;
+    if (isRejected(result)) quarantine(result);
+    else {
+      accepted.push(result);
+      batch.loaded++;
+      if (sink.withoutConsent(result.row)) batch.withoutConsent++;
+    }
+    if (accepted.length + rejected.length >= batchSize) await commit();
   }
   await commit();
-}
-
-/** Thrown by a test's progress hook to stand for a worker that dies part-way through a file. */
-export class IngestInterrupted extends Error {
-  constructor() {
-    super('ingestion interrupted');
-    this.name = 'IngestInterrupted';
-  }
 }
 
 export interface IngestOptions {

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestActivities, IngestInterrupted } from '../activities/ingest-file.js';
+import { createIngestActivities } from '../activities/ingest-file.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
@@ -166,24 +166,27 @@ describe('loading applicant files that real systems produce', () => {
   it('resumes after the last committed batch when a load dies part-way, without duplicates', async () => {
     const rows = Array.from({ length: 9 }, (_, i) => VALID[0].replace('1180301018771', corporateNumber(500 + i)).replace('株式会社A', `株式会社R${i}`));
     rows.splice(4, 0, '2180301018771,誤記株式会社,1,2021-07-15,rejected,,,8000000,E,13,3,true');
+    // After the crash point: a repeat of the first row, which the resumed load must still see as a duplicate.
+    rows.push(rows[0]);
     const path = file('resume.csv', `${HEADER}\n${rows.join('\n')}\n`);
     let batches = 0;
     const dying = createIngestActivities(database.db, {
       batchSize: 3,
       onProgress: () => {
-        if (++batches === 2) throw new IngestInterrupted();
+        // Stands for a worker that dies after its second committed batch.
+        if (++batches === 2) throw new Error('worker died');
       },
     });
-    await expect(dying.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path })).rejects.toThrow(IngestInterrupted);
+    await expect(dying.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path })).rejects.toThrow('worker died');
     const partial = await database.db.selectFrom('raw.input_files').select(['status', 'committed_through_line', 'rows_total']).where('file_name', '=', 'resume.csv').executeTakeFirstOrThrow();
     expect(partial).toEqual({ status: 'loading', committed_through_line: 7, rows_total: 6 });
 
     const resumed = await createIngestActivities(database.db, { batchSize: 3 }).ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path });
-    expect(resumed).toMatchObject({ rowsTotal: 10, rowsLoaded: 9, rowsRejected: 1, skippedDuplicateFile: false, reasons: { corporate_number_check_digit: 1 } });
+    expect(resumed).toMatchObject({ rowsTotal: 11, rowsLoaded: 9, rowsRejected: 2, skippedDuplicateFile: false, reasons: { corporate_number_check_digit: 1, duplicate_key: 1 } });
     const stored = await database.db.selectFrom('core.applications').select('corporate_number').where('source_file_sha256', '=', resumed.fileSha256).execute();
     expect(stored).toHaveLength(9);
     const again = await load(path);
-    expect(again).toMatchObject({ skippedDuplicateFile: true, rowsTotal: 10 });
+    expect(again).toMatchObject({ skippedDuplicateFile: true, rowsTotal: 11 });
   });
 
   it('re-loads only what a corrected file changes, keeping the lineage of rows it repeats', async () => {
