@@ -6,7 +6,7 @@ import type { EbpmEnvironment } from '../config/environment.js';
 import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } from '../runtime/database.js';
 import { openTemporal, type TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
-import { migrateToLatest } from '../sql/migrate.js';
+import { configureBiReader, migrateToLatest } from '../sql/migrate.js';
 
 export interface Services {
   readonly db: Kysely<Database>;
@@ -20,6 +20,7 @@ export async function openDatabaseReady(environment: EbpmEnvironment, log: (line
   await checkConnection(db, environment.databaseUrl);
   const applied = (await migrateToLatest(db)).filter((result) => result.status === 'Success');
   log(applied.length ? `Applied migrations: ${applied.map((m) => m.migrationName).join(', ')}.` : 'Database schema is up to date.');
+  await configureBiReader(db, environment.biReaderPassword);
   return db;
 }
 

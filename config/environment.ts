@@ -19,6 +19,7 @@ export const environmentSchema = z.object({
   EBPM_TASK_QUEUE: z.string().min(1).default('ebpm-evaluation'),
   EBPM_DATA_DIR: z.string().min(1).optional(),
   EBPM_TOOLS_DIR: z.string().min(1).optional(),
+  EBPM_BI_READER_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
 export interface EbpmEnvironment {
@@ -28,6 +29,8 @@ export interface EbpmEnvironment {
   readonly taskQueue: string;
   readonly dataDir: string;
   readonly toolsDir: string;
+  /** Password that lets the read-only bi_reader role log in; without it the role cannot log in. */
+  readonly biReaderPassword: string | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -51,5 +54,6 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     taskQueue: parsed.data.EBPM_TASK_QUEUE,
     dataDir: parsed.data.EBPM_DATA_DIR ?? join(root, '.data'),
     toolsDir: parsed.data.EBPM_TOOLS_DIR ?? join(root, '.tools'),
+    biReaderPassword: parsed.data.EBPM_BI_READER_PASSWORD,
   };
 }

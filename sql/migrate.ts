@@ -2,13 +2,14 @@
  * Runs the numbered migrations forward; safe to call on every start (already-applied ones are skipped,
  * and Kysely's advisory lock keeps two workers from migrating at once).
  */
-import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import type { Database } from './database.js';
 import * as schemas from './migrations/0001_schemas.js';
 import * as rawInput from './migrations/0002_raw_input.js';
 import * as coreModel from './migrations/0003_core_model.js';
 import * as results from './migrations/0004_results.js';
 import * as biViews from './migrations/0005_bi_views.js';
+import * as biReaderRole from './migrations/0006_bi_reader_role.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_core_model': coreModel,
   '0004_results': results,
   '0005_bi_views': biViews,
+  '0006_bi_reader_role': biReaderRole,
 };
 
 export class MigrationFailedError extends Error {
@@ -26,6 +28,11 @@ export class MigrationFailedError extends Error {
     super(`migration ${migrationName} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'MigrationFailedError';
   }
+}
+
+/** Lets bi_reader log in with this password (or keeps it without login when there is none). */
+export async function configureBiReader(db: Kysely<Database>, password: string | undefined): Promise<void> {
+  if (password) await sql`ALTER ROLE bi_reader LOGIN PASSWORD ${sql.lit(password)}`.execute(db);
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<readonly MigrationResult[]> {
