@@ -49,9 +49,10 @@ export async function demoCommand(args: string[]): Promise<void> {
     console.log(`\nEffect of the award (difference-in-differences, SEs clustered by firm; true effects from the synthetic design)\n${formatEffects(result, files.manifest.trueEffects)}`);
     console.log(
       `\nRun ${result.run.runKey.slice(0, 16)}… · spec v${result.run.specVersion} ${result.run.specHash.slice(0, 16)}… · ${result.run.codeVersion}` +
-        `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} and open the views\n` +
+        `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} (as bi_reader when EBPM_BI_READER_PASSWORD is set) and open\n` +
         '  bi.effect_estimates (headline: is_headline), bi.event_study, bi.effects_by_cohort, bi.effects_by_year,\n' +
-        '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.input_quality, bi.rejection_reasons, bi.run_history\n' +
+        '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality,\n' +
+        '  bi.rejection_reasons, bi.run_history\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         `\n\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
