@@ -70,6 +70,56 @@ export function demeanTwoWay(values: Float64Array, panel: StaggeredPanel): Float
   return result;
 }
 
+/** What inference needs from a TWFE design: X̃'X̃, X̃'ỹ, and the per-unit scores Σ_t x̃_it e_it for given β. */
+interface TwfeMoments {
+  readonly crossProduct: Float64Array;
+  readonly xy: Float64Array;
+  unitScores(beta: Float64Array): Float64Array;
+  readonly observations: number;
+  readonly periodsObserved: number;
+}
+
+/** Coefficients, cluster-robust SEs (fixest's small-sample factor) and t(G−1) intervals from the moments. */
+function inference(panel: StaggeredPanel, terms: readonly string[], moments: TwfeMoments, confidenceLevel: number): TwfeFit {
+  const p = terms.length;
+  const bread = inverseSymmetric(moments.crossProduct, p, `TWFE regressors (${terms.join(', ')})`);
+  const beta = multiplyMatrixVector(bread, p, moments.xy);
+  const scores = moments.unitScores(beta);
+  const unitSeen = new Uint8Array(panel.unitCount);
+  for (let i = 0; i < panel.unit.length; i++) unitSeen[panel.unit[i]] = 1;
+  let clusters = 0;
+  for (let g = 0; g < panel.unitCount; g++) clusters += unitSeen[g];
+  const meat = new Float64Array(p * p);
+  for (let g = 0; g < panel.unitCount; g++) {
+    const offset = g * p;
+    for (let a = 0; a < p; a++) {
+      const sa = scores[offset + a];
+      if (sa === 0) continue;
+      for (let b = 0; b < p; b++) meat[a * p + b] += sa * scores[offset + b];
+    }
+  }
+  const n = moments.observations;
+  // fixest drops the unit effects (nested in the clusters) whole, so all period effects count.
+  const parameters = p + moments.periodsObserved;
+  const smallSample = ((n - 1) / (n - parameters)) * (clusters / (clusters - 1));
+  const variance = sandwich(bread, meat, p);
+  const degreesOfFreedom = clusters - 1;
+  const critical = studentTQuantile(1 - (1 - confidenceLevel) / 2, degreesOfFreedom);
+  const coefficients = terms.map((term, a) => {
+    const stdError = Math.sqrt(variance[a * p + a] * smallSample);
+    const estimate = beta[a];
+    return {
+      term,
+      estimate,
+      stdError,
+      pValue: twoSidedPValue(estimate / stdError, degreesOfFreedom),
+      ciLow: estimate - critical * stdError,
+      ciHigh: estimate + critical * stdError,
+    };
+  });
+  return { coefficients, observations: n, clusters, confidenceLevel };
+}
+
 /** OLS of the outcome on the given regressors after removing unit and period effects. */
 export function fitTwfe(
   panel: StaggeredPanel,
@@ -82,7 +132,6 @@ export function fitTwfe(
   if (p === 0) throw new PanelShapeError('a TWFE regression needs at least one regressor');
   const y = demeanTwoWay(panel.outcome, panel);
   const x = regressors.map((regressor) => demeanTwoWay(regressor.values, panel));
-
   const crossProduct = new Float64Array(p * p);
   const xy = new Float64Array(p);
   for (let a = 0; a < p; a++) {
@@ -98,48 +147,147 @@ export function fitTwfe(
     for (let i = 0; i < n; i++) sum += xa[i] * y[i];
     xy[a] = sum;
   }
-  const bread = inverseSymmetric(crossProduct, p, `TWFE regressors (${regressors.map((r) => r.term).join(', ')})`);
-  const beta = multiplyMatrixVector(bread, p, xy);
-
-  // Score sums per cluster: s_g = Σ_{i in g} x_i e_i.
-  const scores = new Float64Array(panel.unitCount * p);
-  for (let i = 0; i < n; i++) {
-    let residual = y[i];
-    for (let a = 0; a < p; a++) residual -= x[a][i] * beta[a];
-    const offset = panel.unit[i] * p;
-    for (let a = 0; a < p; a++) scores[offset + a] += x[a][i] * residual;
-  }
-  const unitSeen = new Uint8Array(panel.unitCount);
-  for (let i = 0; i < n; i++) unitSeen[panel.unit[i]] = 1;
-  let clusters = 0;
-  for (let g = 0; g < panel.unitCount; g++) clusters += unitSeen[g];
-  const meat = new Float64Array(p * p);
-  for (let g = 0; g < panel.unitCount; g++) {
-    const offset = g * p;
-    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) meat[a * p + b] += scores[offset + a] * scores[offset + b];
-  }
   const periodsObserved = new Set<number>();
   for (let i = 0; i < n; i++) periodsObserved.add(panel.period[i]);
-  // fixest drops the unit effects (nested in the clusters) whole, so all period effects count.
-  const parameters = p + periodsObserved.size;
-  const smallSample = ((n - 1) / (n - parameters)) * (clusters / (clusters - 1));
-  const variance = sandwich(bread, meat, p);
+  return inference(
+    panel,
+    regressors.map((regressor) => regressor.term),
+    {
+      crossProduct,
+      xy,
+      observations: n,
+      periodsObserved: periodsObserved.size,
+      unitScores(beta) {
+        // Score sums per cluster: s_g = Σ_{i in g} x_i e_i.
+        const scores = new Float64Array(panel.unitCount * p);
+        for (let i = 0; i < n; i++) {
+          let residual = y[i];
+          for (let a = 0; a < p; a++) residual -= x[a][i] * beta[a];
+          const offset = panel.unit[i] * p;
+          for (let a = 0; a < p; a++) scores[offset + a] += x[a][i] * residual;
+        }
+        return scores;
+      },
+    },
+    confidenceLevel,
+  );
+}
 
-  const degreesOfFreedom = clusters - 1;
-  const critical = studentTQuantile(1 - (1 - confidenceLevel) / 2, degreesOfFreedom);
-  const coefficients = regressors.map((regressor, a) => {
-    const stdError = Math.sqrt(variance[a * p + a] * smallSample);
-    const estimate = beta[a];
-    return {
-      term: regressor.term,
-      estimate,
-      stdError,
-      pValue: twoSidedPValue(estimate / stdError, degreesOfFreedom),
-      ciLow: estimate - critical * stdError,
-      ciHigh: estimate + critical * stdError,
-    };
+/** Every unit observed once in every period. */
+function isBalanced(panel: StaggeredPanel): boolean {
+  const T = panel.periods.length;
+  if (panel.outcome.length !== panel.unitCount * T) return false;
+  const counts = new Int32Array(panel.unitCount);
+  for (let i = 0; i < panel.unit.length; i++) counts[panel.unit[i]]++;
+  return counts.every((count) => count === T);
+}
+
+/**
+ * TWFE on a balanced panel whose regressors depend only on the unit's cohort and the period (the treated
+ * indicator, event-time dummies). Then the two-way demeaned regressor is x_ct − x̄_c − x̄_t + x̄ exactly,
+ * and X̃'X̃ and X̃'ỹ need only cohort-period sums of the outcome: one pass over the data instead of a
+ * demeaning per regressor. Gives the same numbers as fitTwfe.
+ */
+function fitTwfeByCohortPeriod(
+  panel: StaggeredPanel,
+  terms: readonly string[],
+  regressorsOf: (cohort: number, periodIndex: number) => Float64Array,
+  confidenceLevel: number,
+): TwfeFit {
+  assertPanelShape(panel);
+  const n = panel.outcome.length;
+  const U = panel.unitCount;
+  const T = panel.periods.length;
+  const p = terms.length;
+  const cohorts = [...new Set(panel.cohortOfUnit)].sort((a, b) => a - b);
+  const C = cohorts.length;
+  const cohortIndexOf = new Map(cohorts.map((cohort, index) => [cohort, index]));
+  const cohortOfUnit = Int32Array.from(panel.cohortOfUnit, (cohort) => cohortIndexOf.get(cohort) as number);
+  const cohortSize = new Float64Array(C);
+  for (let u = 0; u < U; u++) cohortSize[cohortOfUnit[u]]++;
+
+  // Demeaned regressors per cohort and period: x̃_ct = x_ct − x̄_c· − x̄_·t + x̄.
+  const raw = new Float64Array(C * T * p);
+  cohorts.forEach((cohort, c) => {
+    for (let t = 0; t < T; t++) raw.set(regressorsOf(cohort, t), (c * T + t) * p);
   });
-  return { coefficients, observations: n, clusters, confidenceLevel };
+  const demeaned = new Float64Array(C * T * p);
+  for (let a = 0; a < p; a++) {
+    const periodMean = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      for (let c = 0; c < C; c++) periodMean[t] += cohortSize[c] * raw[(c * T + t) * p + a];
+      periodMean[t] /= U;
+    }
+    let grandMean = 0;
+    for (let t = 0; t < T; t++) grandMean += periodMean[t] / T;
+    for (let c = 0; c < C; c++) {
+      let cohortMean = 0;
+      for (let t = 0; t < T; t++) cohortMean += raw[(c * T + t) * p + a] / T;
+      for (let t = 0; t < T; t++) demeaned[(c * T + t) * p + a] = raw[(c * T + t) * p + a] - cohortMean - periodMean[t] + grandMean;
+    }
+  }
+
+  // Outcome: ỹ_it = y_it − ȳ_i − ȳ_t + ȳ, and its cohort-period sums.
+  const unitMean = new Float64Array(U);
+  const periodMean = new Float64Array(T);
+  for (let i = 0; i < n; i++) {
+    unitMean[panel.unit[i]] += panel.outcome[i] / T;
+    periodMean[panel.period[i]] += panel.outcome[i] / U;
+  }
+  let grandMean = 0;
+  for (let t = 0; t < T; t++) grandMean += periodMean[t] / T;
+  const demeanedY = new Float64Array(n);
+  const cellSums = new Float64Array(C * T);
+  for (let i = 0; i < n; i++) {
+    const value = panel.outcome[i] - unitMean[panel.unit[i]] - periodMean[panel.period[i]] + grandMean;
+    demeanedY[i] = value;
+    cellSums[cohortOfUnit[panel.unit[i]] * T + panel.period[i]] += value;
+  }
+
+  const crossProduct = new Float64Array(p * p);
+  const xy = new Float64Array(p);
+  for (let c = 0; c < C; c++) {
+    for (let t = 0; t < T; t++) {
+      const offset = (c * T + t) * p;
+      for (let a = 0; a < p; a++) {
+        const xa = demeaned[offset + a];
+        xy[a] += xa * cellSums[c * T + t];
+        for (let b = 0; b <= a; b++) crossProduct[a * p + b] += cohortSize[c] * xa * demeaned[offset + b];
+      }
+    }
+  }
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) crossProduct[b * p + a] = crossProduct[a * p + b];
+
+  return inference(
+    panel,
+    terms,
+    {
+      crossProduct,
+      xy,
+      observations: n,
+      periodsObserved: T,
+      unitScores(beta) {
+        const fitted = new Float64Array(C * T);
+        for (let cell = 0; cell < C * T; cell++) {
+          let sum = 0;
+          for (let a = 0; a < p; a++) sum += demeaned[cell * p + a] * beta[a];
+          fitted[cell] = sum;
+        }
+        const scores = new Float64Array(U * p);
+        for (let i = 0; i < n; i++) {
+          const cell = cohortOfUnit[panel.unit[i]] * T + panel.period[i];
+          const residual = demeanedY[i] - fitted[cell];
+          const offset = panel.unit[i] * p;
+          for (let a = 0; a < p; a++) {
+            const xa = demeaned[cell * p + a];
+            if (xa !== 0) scores[offset + a] += xa * residual;
+          }
+        }
+        return scores;
+      },
+    },
+    confidenceLevel,
+  );
 }
 
 function treatedIndicator(panel: StaggeredPanel): Float64Array {
@@ -152,15 +300,21 @@ function treatedIndicator(panel: StaggeredPanel): Float64Array {
 }
 
 /** Static TWFE: y_it = α_i + λ_t + β·D_it + ε_it, D_it = 1 once unit i is treated. */
-export function fitStaticTwfe(panel: StaggeredPanel, confidenceLevel = 0.95): TwfeFit {
+export function fitStaticTwfe(panel: StaggeredPanel, confidenceLevel = 0.95, method: TwfeMethod = 'auto'): TwfeFit {
+  if (method === 'auto' && isBalanced(panel)) {
+    return fitTwfeByCohortPeriod(panel, ['treated'], (cohort, t) => Float64Array.of(cohort !== 0 && panel.periods[t] >= cohort ? 1 : 0), confidenceLevel);
+  }
   return fitTwfe(panel, [{ term: 'treated', values: treatedIndicator(panel) }], confidenceLevel);
 }
+
+/** auto: the cohort-period shortcut on balanced panels; alternating-projections: always demean each regressor. */
+export type TwfeMethod = 'auto' | 'alternating-projections';
 
 /**
  * Event-study TWFE: one dummy per event time e = t - g of ever-treated units, e = -1 omitted;
  * never-treated units carry no event dummies (the convention of fixest's i(rel_time, ref = -1)).
  */
-export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95, referenceEventTime = -1): TwfeEventStudyFit {
+export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95, referenceEventTime = -1, method: TwfeMethod = 'auto'): TwfeEventStudyFit {
   const n = panel.outcome.length;
   const eventTimeOf = new Int32Array(n);
   const present = new Set<number>();
@@ -173,6 +327,28 @@ export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95,
   }
   const eventTimes = [...present].sort((a, b) => a - b);
   if (eventTimes.length === 0) throw new PanelShapeError('no treated unit is observed outside the reference event time');
+  const terms = eventTimes.map((eventTime) => `event_time::${eventTime}`);
+  const withEventTimes = (fit: TwfeFit): TwfeEventStudyFit => ({
+    ...fit,
+    referenceEventTime,
+    coefficients: fit.coefficients.map((coefficient, k) => ({ ...coefficient, eventTime: eventTimes[k] })),
+  });
+  if (method === 'auto' && isBalanced(panel)) {
+    const column = new Map(eventTimes.map((eventTime, k) => [eventTime, k]));
+    return withEventTimes(
+      fitTwfeByCohortPeriod(
+        panel,
+        terms,
+        (cohort, t) => {
+          const values = new Float64Array(eventTimes.length);
+          const k = cohort === 0 ? undefined : column.get(panel.periods[t] - cohort);
+          if (k !== undefined) values[k] = 1;
+          return values;
+        },
+        confidenceLevel,
+      ),
+    );
+  }
   const regressors = eventTimes.map((eventTime) => {
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -180,10 +356,5 @@ export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95,
     }
     return { term: `event_time::${eventTime}`, values };
   });
-  const fit = fitTwfe(panel, regressors, confidenceLevel);
-  return {
-    ...fit,
-    referenceEventTime,
-    coefficients: fit.coefficients.map((coefficient, k) => ({ ...coefficient, eventTime: eventTimes[k] })),
-  };
+  return withEventTimes(fitTwfe(panel, regressors, confidenceLevel));
 }

@@ -54,6 +54,21 @@ describe('TWFE on simulated staggered panels with a known effect', () => {
     expect(Math.abs(coefficient.estimate - TRUE_EFFECT)).toBeLessThan(4 * coefficient.stdError);
   });
 
+  it('gives the same fits on a balanced panel through the cohort-period shortcut as by demeaning each regressor', () => {
+    const panel = simulatePanel(new SeededRandom(13), 800, 6);
+    const pairs = [
+      [fitStaticTwfe(panel), fitStaticTwfe(panel, 0.95, 'alternating-projections')],
+      [fitEventStudyTwfe(panel), fitEventStudyTwfe(panel, 0.95, -1, 'alternating-projections')],
+    ] as const;
+    for (const [shortcut, general] of pairs) {
+      expect(shortcut.coefficients.length).toBe(general.coefficients.length);
+      shortcut.coefficients.forEach((coefficient, k) => {
+        expect(coefficient.estimate).toBeCloseTo(general.coefficients[k].estimate, 10);
+        expect(coefficient.stdError / general.coefficients[k].stdError).toBeCloseTo(1, 10);
+      });
+    }
+  });
+
   it('finds no pre-trend and a constant post-award effect in the event study', () => {
     const fit = fitEventStudyTwfe(simulatePanel(new SeededRandom(5), 4000, 6));
     for (const coefficient of fit.coefficients) {
