@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   programmes: async () => (await import('./commands/programmes.js')).programmesCommand,
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 /** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */

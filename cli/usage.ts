@@ -40,6 +40,10 @@ export const USAGE = {
   quarantine:
     'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +
       '    the rows that failed validation, with the line, the reasons and the row as received',
+  report:
+    'ebpm report (--programme ID | --all) --out DIR\n' +
+      '    self-contained HTML reports (logic model, KPI progress, event study with uniform band, cohort and year\n' +
+      '    effects, pre-test, spec and lineage) and SVG event-study plots, from the latest runs',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

@@ -10,6 +10,8 @@ import { positiveInteger, writeAllSyntheticFiles, writeSyntheticFiles } from './
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../../scheduling/evaluation-schedules.js';
 import type { AllProgrammesSummary } from '../../workflows/index.js';
 import { parseAllProgrammesRequest } from '../study-input.js';
+import { writeReports } from '../../report/write-reports.js';
+import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
 import { formatNumber, formatTable } from '../format.js';
 
 export async function demoCommand(args: string[]): Promise<void> {
@@ -54,7 +56,8 @@ export async function demoCommand(args: string[]): Promise<void> {
         '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality,\n' +
         '  bi.rejection_reasons, bi.run_history\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
-        `\n\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+        `\n\nReport: ${(await writeReports(services.db, [getProgramme('sme-labour-saving')], join(environment.dataDir, 'reports'))).pages[0]}` +
+        `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
   } finally {
     await services.close();
@@ -113,6 +116,7 @@ async function allProgrammesDemo(): Promise<void> {
           ),
         ) +
         `\n\nBI views now hold all programmes: bi.kpi_progress, bi.effect_estimates, bi.event_study, bi.run_history, … (${redactPassword(environment.databaseUrl)})` +
+        `\nReports: ${(await writeReports(services.db, listProgrammes(), join(environment.dataDir, 'reports'))).index}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
   } finally {

@@ -1,0 +1,136 @@
+/**
+ * The self-contained HTML report of a programme: logic model, KPI progress, event study with its uniform
+ * band, effects by cohort and by year, the pre-test, the study spec and the lineage. Charts are Vega-Lite
+ * specs rendered in the browser by the inlined Vega libraries (no network); where there is nothing to
+ * chart the page says why instead of showing an empty frame.
+ */
+import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
+import { seriesChart, type VegaLiteSpec } from './charts.js';
+import type { ReportData, SeriesRow } from './report-data.js';
+
+export interface VendorScripts {
+  readonly vega: string;
+  readonly vegaLite: string;
+  readonly vegaEmbed: string;
+}
+
+const STAGE_TITLES = {
+  input: 'インプット / Input',
+  activity: '活動 / Activity',
+  output: 'アウトプット / Output',
+  shortTermOutcome: '短期アウトカム / Short-term outcome',
+  midTermOutcome: '中期アウトカム / Mid-term outcome',
+  impact: 'インパクト / Impact',
+} as const;
+
+const ESTIMATOR_TITLES: Readonly<Record<string, string>> = {
+  cs_simple: '全体の平均効果 / overall ATT (headline)',
+  cs_dynamic: '経過年数別の平均 / average over years since award',
+  cs_group: '採択年度別の平均 / average over cohorts',
+  cs_calendar: '年度別の平均 / average over years',
+  twfe_static: '二方向固定効果（比較） / two-way fixed effects (comparison)',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+}
+
+function number(value: number | null, digits = 2): string {
+  return value === null || !Number.isFinite(value) ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** JSON inside a script element: "</" must not end the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/<\//g, '<\\/');
+}
+
+class ChartList {
+  readonly charts: { id: string; spec: VegaLiteSpec }[] = [];
+  add(id: string, spec: VegaLiteSpec): string {
+    this.charts.push({ id, spec });
+    return `<div class="chart" id="${id}" data-chart="${id}"></div>`;
+  }
+}
+
+function seriesSection(charts: ChartList, title: string, rows: readonly SeriesRow[], xTitle: string, idPrefix: string, empty: string, shade = false): string {
+  const outcomes = [...new Set(rows.map((row) => row.outcome))];
+  if (outcomes.length === 0) return `<h2>${title}</h2><p class="empty">${empty}</p>`;
+  return (
+    `<h2>${title}</h2>` +
+    outcomes
+      .map((outcome, index) => `<h3>${escapeHtml(outcome)}</h3>${charts.add(`${idPrefix}-${index}`, seriesChart(rows.filter((row) => row.outcome === outcome), xTitle, { shadePreTreatment: shade }))}`)
+      .join('')
+  );
+}
+
+export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): string {
+  const { programme, run } = data;
+  const file = programme.file;
+  const charts = new ChartList();
+  const logicModel = LOGIC_MODEL_STAGE_KEYS.map(
+    (stage) =>
+      `<div class="stage"><h4>${STAGE_TITLES[stage]}</h4>${file.logicModel[stage]
+        .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>${escapeHtml(i.unit)} · target ${number(i.target.value, 0)} (FY${i.target.fiscalYear})</small></div>`)
+        .join('')}</div>`,
+  ).join('<div class="arrow">→</div>');
+  const kpiTable = data.kpis.length
+    ? `<table><tr><th>指標 / indicator</th><th>年度 / FY</th><th>実績 / value</th><th>目標 / target</th><th>達成度 / share achieved</th><th>進捗 / on track</th></tr>${data.kpis
+        .map(
+          (k) =>
+            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${number(k.value, 1)} ${escapeHtml(k.unit)}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p class="empty">KPIの計算結果はまだありません / No KPI values yet: run an evaluation of this programme.</p>';
+  const effects = data.effects.length
+    ? `<table><tr><th>アウトカム / outcome</th><th>推定方法 / estimator</th><th>効果 / effect</th><th>95% CI</th><th></th></tr>${data.effects
+        .map(
+          (e) =>
+            `<tr class="${e.estimator === 'cs_simple' ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status === 'estimated' ? number(e.estimate) : '推定せず / not estimated'}</td><td>${e.status === 'estimated' ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';
+  const pretests = data.pretests.length
+    ? `<ul>${data.pretests
+        .map((p) => `<li>${escapeHtml(p.outcome)}: ${p.statistic === null ? escapeHtml(p.note ?? 'not available') : `W = ${number(p.statistic)}, df = ${p.df}, p = ${number(p.pValue, 3)}${(p.pValue ?? 1) < 0.05 ? ' — 平行トレンドは棄却 / parallel trends rejected at 5%' : ''}`}</li>`)
+        .join('')}</ul>`
+    : '<p class="empty">事前検定の結果はありません / No pre-test yet.</p>';
+  const spec = programme.studySpec;
+  const lineage = run
+    ? `<ul><li>run ${escapeHtml(run.runKey)} · workflow ${escapeHtml(run.workflowId)} · finished ${escapeHtml(run.finishedAt)}</li><li>code ${escapeHtml(run.codeVersion)}</li>${run.inputFiles
+        .map((f) => `<li>${escapeHtml(f.kind)}: SHA-256 ${escapeHtml(f.sha256)}</li>`)
+        .join('')}${data.inputs.map((i) => `<li>${escapeHtml(i.fileName)} (${escapeHtml(i.kind)}): ${i.rowsTotal} rows = ${i.rowsLoaded} loaded + ${i.rowsRejected} quarantined</li>`).join('')}</ul>`
+    : '<p class="empty">まだ評価が実行されていません / This programme has not been evaluated yet.</p>';
+  const body = [
+    `<header><h1>${escapeHtml(programme.nameJa)}</h1><p>${escapeHtml(programme.nameEn)} · ${escapeHtml(programme.ministry)}${file.synthetic ? ' · <span class="synthetic">合成データ / synthetic data</span>' : ''}</p></header>`,
+    `<h2>ロジックモデル / Logic model</h2><div class="logic-model">${logicModel}</div>`,
+    `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
+    `<h2>効果 / Effect of the award</h2>${effects}`,
+    seriesSection(charts, 'イベントスタディ / Event study (years since award; shaded: uniform 95% band)', data.eventStudy, '交付からの年数 / years since award', 'event-study', '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.', true),
+    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.'),
+    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.'),
+    `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
+    `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
+    `<h2>データの来歴 / Lineage</h2>${lineage}`,
+  ].join('\n');
+  return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+}
+
+export function renderIndex(programmes: readonly { id: string; nameJa: string; nameEn: string; headline: string }[]): string {
+  const rows = programmes.map((p) => `<tr><td><a href="${encodeURIComponent(p.id)}.html">${escapeHtml(p.nameJa)}</a><br><small>${escapeHtml(p.nameEn)}</small></td><td>${escapeHtml(p.headline)}</td></tr>`).join('');
+  return page('ebpm — reports', `<header><h1>事業別レポート / Programme reports</h1></header><table><tr><th>事業 / programme</th><th>全体の平均効果 / headline effect</th></tr>${rows}</table>`, null, []);
+}
+
+const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+tr.headline{background:#eef4fb}.empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.synthetic{color:#b00}
+.logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
+.stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
+
+function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[]): string {
+  const scripts =
+    vendor && charts.length
+      ? `<script>${vendor.vega}</script><script>${vendor.vegaLite}</script><script>${vendor.vegaEmbed}</script>` +
+        `<script>const charts = ${scriptJson(charts)};\nfor (const chart of charts) vegaEmbed('#' + chart.id, chart.spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } }).catch((error) => { document.getElementById(chart.id).textContent = 'グラフを表示できません / chart could not be drawn: ' + error.message; console.error(error); });</script>`
+      : '';
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}${scripts}</body></html>\n`;
+}

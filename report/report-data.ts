@@ -1,0 +1,90 @@
+/** What a programme report shows, read from the bi views (and the catalogue for the logic model and spec). */
+import { sql, type Kysely } from 'kysely';
+import type { Programme } from '../programmes/catalogue.js';
+import type { Database } from '../sql/database.js';
+
+export interface EffectRow {
+  readonly outcome: string;
+  readonly estimator: string;
+  readonly status: string;
+  readonly estimate: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  readonly note: string | null;
+}
+
+export interface SeriesRow {
+  readonly outcome: string;
+  readonly key: number;
+  readonly estimate: number;
+  readonly ciLow: number;
+  readonly ciHigh: number;
+  readonly bandLow: number | null;
+  readonly bandHigh: number | null;
+}
+
+export interface ReportData {
+  readonly programme: Programme;
+  readonly run: {
+    readonly runKey: string;
+    readonly specVersion: number;
+    readonly specHash: string;
+    readonly specRegisteredAfterCallOpened: boolean;
+    readonly codeVersion: string;
+    readonly workflowId: string;
+    readonly finishedAt: string;
+    readonly inputFiles: readonly { kind: string; sha256: string }[];
+  } | null;
+  readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; value: number; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
+  readonly effects: readonly EffectRow[];
+  readonly eventStudy: readonly SeriesRow[];
+  readonly byCohort: readonly SeriesRow[];
+  readonly byYear: readonly SeriesRow[];
+  readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
+  readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
+}
+
+export async function readReportData(db: Kysely<Database>, programme: Programme): Promise<ReportData> {
+  const id = programme.id;
+  const { rows: runs } = await sql<{ run_key: string; spec_version: number; spec_hash: string; spec_registered_after_call_opened: boolean; code_version: string; workflow_id: string; finished_at: Date; input_files: { kind: string; sha256: string }[] }>`
+    SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
+      FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key) WHERE l.programme_id = ${id}`.execute(db);
+  const run = runs[0];
+  const { rows: kpis } = await sql<{ indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null }>`
+    SELECT indicator_id, indicator_name_ja, indicator_name_en, unit, fiscal_year, value, target_value, target_fiscal_year, share_achieved, on_track
+      FROM bi.kpi_progress WHERE programme_id = ${id}`.execute(db);
+  const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null }>`
+    SELECT outcome, estimator, status, estimate, ci_low, ci_high, note FROM bi.effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
+  const series = async (view: string, key: string, filter: ReturnType<typeof sql>) => {
+    const { rows } = await sql<{ outcome: string; key: number; estimate: number; ci_low: number; ci_high: number; band_low: number | null; band_high: number | null }>`
+      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, band_low, band_high FROM ${sql.table(view)}
+       WHERE programme_id = ${id} AND ${filter} ORDER BY outcome, 2`.execute(db);
+    return rows.map((r) => ({ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }));
+  };
+  const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
+    SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
+  const { rows: inputs } = await sql<{ kind: string; file_name: string; rows_total: number; rows_loaded: number; rows_rejected: number }>`
+    SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
+  return {
+    programme,
+    run: run
+      ? {
+          runKey: run.run_key,
+          specVersion: run.spec_version,
+          specHash: run.spec_hash,
+          specRegisteredAfterCallOpened: run.spec_registered_after_call_opened,
+          codeVersion: run.code_version,
+          workflowId: run.workflow_id,
+          finishedAt: run.finished_at.toISOString(),
+          inputFiles: run.input_files,
+        }
+      : null,
+    kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
+    effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note })),
+    eventStudy: await series('bi.event_study', 'event_time', sql`estimator = 'cs_dynamic'`),
+    byCohort: await series('bi.effects_by_cohort', 'award_fiscal_year', sql`true`),
+    byYear: await series('bi.effects_by_year', 'fiscal_year', sql`true`),
+    pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
+    inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
+  };
+}

@@ -1,0 +1,73 @@
+/** Writes the HTML reports (one per programme and an index) and the SVG event-study plots to a folder. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Programme } from '../programmes/catalogue.js';
+import type { Database } from '../sql/database.js';
+import { seriesChart } from './charts.js';
+import { readReportData } from './report-data.js';
+import { renderIndex, renderProgrammeReport, type VendorScripts } from './render-report.js';
+import { renderSvg } from './svg.js';
+
+const require = createRequire(import.meta.url);
+
+/** The folder of an installed package (its exports map hides the browser builds from require.resolve). */
+function packageDirectory(name: string): string {
+  let folder = dirname(require.resolve(name));
+  for (;;) {
+    const manifest = join(folder, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return folder;
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`cannot find the folder of the ${name} package; run npm ci`);
+    folder = parent;
+  }
+}
+
+function vendorScripts(): VendorScripts {
+  const read = (name: string, file: string) => readFileSync(join(packageDirectory(name), file), 'utf8');
+  return {
+    vega: read('vega', 'build/vega.min.js'),
+    vegaLite: read('vega-lite', 'build/vega-lite.min.js'),
+    vegaEmbed: read('vega-embed', 'build/vega-embed.min.js'),
+  };
+}
+
+export interface WrittenReports {
+  readonly index: string;
+  readonly pages: readonly string[];
+  readonly svgs: readonly string[];
+}
+
+export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string): Promise<WrittenReports> {
+  mkdirSync(outDir, { recursive: true });
+  const vendor = vendorScripts();
+  const pages: string[] = [];
+  const svgs: string[] = [];
+  const headlines: { id: string; nameJa: string; nameEn: string; headline: string }[] = [];
+  for (const programme of programmes) {
+    const data = await readReportData(db, programme);
+    const page = join(outDir, `${programme.id}.html`);
+    writeFileSync(page, renderProgrammeReport(data, vendor));
+    pages.push(page);
+    for (const outcome of [...new Set(data.eventStudy.map((row) => row.outcome))]) {
+      const svg = join(outDir, `${programme.id}-event-study-${outcome}.svg`);
+      writeFileSync(svg, await renderSvg(seriesChart(data.eventStudy.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true })));
+      svgs.push(svg);
+    }
+    const headline = data.effects.find((effect) => effect.estimator === 'cs_simple');
+    headlines.push({
+      id: programme.id,
+      nameJa: programme.nameJa,
+      nameEn: programme.nameEn,
+      headline: !headline
+        ? 'not evaluated yet'
+        : headline.status === 'estimated'
+          ? `${headline.outcome}: ${headline.estimate?.toFixed(2)} [${headline.ciLow?.toFixed(2)}, ${headline.ciHigh?.toFixed(2)}]`
+          : `${headline.outcome}: not estimated`,
+    });
+  }
+  const index = join(outDir, 'index.html');
+  writeFileSync(index, renderIndex(headlines));
+  return { index, pages, svgs };
+}

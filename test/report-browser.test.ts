@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { runStudy } from '../cli/run-study.js';
+import { projectRoot } from '../config/project-root.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { writeReports, type WrittenReports } from '../report/write-reports.js';
+import type { TemporalSession } from '../runtime/temporal.js';
+import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+const CHROMIUM = process.env.EBPM_CHROMIUM ?? '/usr/bin/chromium';
+
+describe('the HTML report in a real browser', () => {
+  let temporal: TemporalSession;
+  let database: TestDatabase;
+  let scratch: string;
+  let browser: Browser;
+  let reports: WrittenReports;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set EBPM_CHROMIUM`);
+    temporal = await connectTestTemporal();
+    database = await createTestDatabase();
+    scratch = mkdtempSync(join(tmpdir(), 'ebpm-report-'));
+    const files = writeSyntheticFiles('sme-labour-saving', join(scratch, 'data'), { seed: 5, applicants: 600, withInvalidRows: false });
+    const taskQueue = uniqueTaskQueue('report');
+    const worker = await createTestWorker(temporal, database.db, taskQueue);
+    await worker.runUntil(runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile } }));
+    reports = await writeReports(database.db, [getProgramme('sme-labour-saving'), getProgramme('biomanufacturing')], join(scratch, 'reports'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await temporal?.close();
+    await database?.drop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function open(path: string) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    // Reports must work offline: any network request fails the page.
+    await page.route('**/*', (route) => (route.request().url().startsWith('file://') ? route.continue() : route.abort()));
+    await page.goto(`file://${path}`);
+    return { page, errors };
+  }
+
+  it('draws the event study, cohort and year charts as SVG with no console errors, and saves a screenshot', async () => {
+    const { page, errors } = await open(join(scratch, 'reports', 'sme-labour-saving.html'));
+    for (const chart of ['#event-study-0', '#by-cohort-0', '#by-year-0']) {
+      await page.waitForSelector(`${chart} svg`, { timeout: 20_000 });
+      expect(await page.locator(`${chart} svg .mark-symbol path, ${chart} svg .mark-symbol`).count(), chart).toBeGreaterThan(0);
+    }
+    expect(await page.textContent('body')).toContain('ロジックモデル / Logic model');
+    expect(errors).toEqual([]);
+    const artifacts = join(projectRoot(), '.data', 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-sme-labour-saving.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('says why there is no chart for a programme without results, with no empty frame and no errors', async () => {
+    const { page, errors } = await open(join(scratch, 'reports', 'biomanufacturing.html'));
+    expect(await page.locator('.chart').count()).toBe(0);
+    expect(await page.locator('.empty').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.textContent('body')).toContain('No event study: no effect estimates for this programme yet.');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('writes an SVG of the event study for papers', () => {
+    expect(reports.svgs.length).toBeGreaterThan(0);
+    expect(readFileSync(reports.svgs[0], 'utf8')).toMatch(/^<svg[^>]*>/);
+  });
+});
