@@ -57,6 +57,7 @@ export function createEffectActivities(db: Kysely<Database>) {
           treated_units: row.treatedUnits,
           comparison_units: row.comparisonUnits,
           observations: row.observations,
+          cell_units: row.cellUnits,
           note: row.note,
         }));
         for (let start = 0; start < rows.length; start += INSERT_BATCH) {

@@ -64,6 +64,8 @@ export interface EffectRow {
   readonly treatedUnits: number;
   readonly comparisonUnits: number;
   readonly observations: number;
+  /** Treated units behind this estimate (its cohort, or the cohorts it averages), for disclosure control. */
+  readonly cellUnits: number | null;
   readonly note: string | null;
 }
 
@@ -146,7 +148,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
     const covariates = Object.fromEntries(
       spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByFirm.get(panel.corporateNumber[i])?.[name] ?? Number.NaN)]),
     );
-    const { report } = estimateStaggeredDid(
+    const { report, groupTime } = estimateStaggeredDid(
       { unitId, time, group, outcome: outcomeValues, covariates },
       {
         control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
@@ -157,7 +159,9 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
       },
     );
     const analysedSample: SampleSize = { ...sample, observations: report.n.units * report.n.periods };
-    effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample));
+    const cohortSizes = new Map<number, number>();
+    for (const cell of groupTime.cells) if (cell.treatedUnits > 0) cohortSizes.set(cell.group, cell.treatedUnits);
+    effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample, cohortSizes));
     pretests.push({
       outcome,
       statistic: report.pretest?.statistic ?? null,
@@ -171,13 +175,16 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
   return { effects, pretests, notes };
 }
 
-function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: number, sample: SampleSize): EffectRow[] {
+function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: number, sample: SampleSize, cohortSizes: ReadonlyMap<number, number>): EffectRow[] {
+  const unitsOf = (cohorts: readonly number[]) => cohorts.reduce((sum, cohort) => sum + (cohortSizes.get(cohort) ?? 0), 0);
+  const postCells = report.attgt.filter((cell) => cell.att !== null && cell.group <= cell.time);
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   const bootstrap = report.bootstrap;
   const row = (
     estimator: StoredEstimator,
     term: string,
     keys: { eventTime?: number; cohort?: number; period?: number },
+    cellUnits: number,
     estimate: { att: number | null; se: number | null },
     band: (BandedEstimate & { criticalValue?: number }) | { se: number | null; criticalValue?: number } | undefined,
   ): EffectRow => {
@@ -202,6 +209,7 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
       bandHigh: banded?.bandHigh ?? null,
       bandCriticalValue: banded ? (band?.criticalValue ?? null) : null,
       ...sample,
+      cellUnits,
       note: estimated ? null : 'this cell could not be estimated (see run notes)',
     };
   };
@@ -210,15 +218,19 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
   return [
     ...report.attgt.map((cell) => {
       const band = bootstrap?.attgt.cells.find((c) => c.group === cell.group && c.time === cell.time);
-      return row('cs_attgt', `cohort=${cell.group},year=${cell.time}`, { cohort: cell.group, period: cell.time }, cell, withCritical(band, bootstrap?.attgt.criticalValue));
+      return row('cs_attgt', `cohort=${cell.group},year=${cell.time}`, { cohort: cell.group, period: cell.time }, unitsOf([cell.group]), cell, withCritical(band, bootstrap?.attgt.criticalValue));
     }),
-    row('cs_simple', 'overall', {}, a.simple, bootstrap ? { se: bootstrap.simple.se } : undefined),
-    row('cs_dynamic', 'overall', {}, a.dynamic, bootstrap ? { se: bootstrap.dynamic.se } : undefined),
-    ...a.dynamic.by.map((entry, i) => row('cs_dynamic', `e=${entry.e}`, { eventTime: entry.e }, entry, withCritical(bootstrap?.dynamic.by[i], bootstrap?.dynamic.criticalValue))),
-    row('cs_group', 'overall', {}, a.group, bootstrap ? { se: bootstrap.group.se } : undefined),
-    ...a.group.by.map((entry, i) => row('cs_group', `cohort=${entry.group}`, { cohort: entry.group }, entry, withCritical(bootstrap?.group.by[i], bootstrap?.group.criticalValue))),
-    row('cs_calendar', 'overall', {}, a.calendar, bootstrap ? { se: bootstrap.calendar.se } : undefined),
-    ...a.calendar.by.map((entry, i) => row('cs_calendar', `year=${entry.time}`, { period: entry.time }, entry, withCritical(bootstrap?.calendar.by[i], bootstrap?.calendar.criticalValue))),
+    row('cs_simple', 'overall', {}, sample.treatedUnits, a.simple, bootstrap ? { se: bootstrap.simple.se } : undefined),
+    row('cs_dynamic', 'overall', {}, sample.treatedUnits, a.dynamic, bootstrap ? { se: bootstrap.dynamic.se } : undefined),
+    ...a.dynamic.by.map((entry, i) =>
+      row('cs_dynamic', `e=${entry.e}`, { eventTime: entry.e }, unitsOf(report.attgt.filter((cell) => cell.time - cell.group === entry.e).map((cell) => cell.group)), entry, withCritical(bootstrap?.dynamic.by[i], bootstrap?.dynamic.criticalValue)),
+    ),
+    row('cs_group', 'overall', {}, sample.treatedUnits, a.group, bootstrap ? { se: bootstrap.group.se } : undefined),
+    ...a.group.by.map((entry, i) => row('cs_group', `cohort=${entry.group}`, { cohort: entry.group }, unitsOf([entry.group]), entry, withCritical(bootstrap?.group.by[i], bootstrap?.group.criticalValue))),
+    row('cs_calendar', 'overall', {}, sample.treatedUnits, a.calendar, bootstrap ? { se: bootstrap.calendar.se } : undefined),
+    ...a.calendar.by.map((entry, i) =>
+      row('cs_calendar', `year=${entry.time}`, { period: entry.time }, unitsOf(postCells.filter((cell) => cell.time === entry.time).map((cell) => cell.group)), entry, withCritical(bootstrap?.calendar.by[i], bootstrap?.calendar.criticalValue)),
+    ),
   ];
 }
 
@@ -245,6 +257,7 @@ function twfeRows(
     confidenceLevel: spec.confidenceLevel,
     ...NO_BAND,
     ...sample,
+    cellUnits: null,
     note: null,
   });
   const rows: EffectRow[] = [];
@@ -282,6 +295,7 @@ function notEstimated(outcome: string, estimator: StoredEstimator, confidenceLev
     confidenceLevel,
     ...NO_BAND,
     ...sample,
+    cellUnits: null,
     note,
   };
 }

@@ -6,7 +6,7 @@ import type { EbpmEnvironment } from '../config/environment.js';
 import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } from '../runtime/database.js';
 import { openTemporal, type TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
-import { configureBiReader, migrateToLatest } from '../sql/migrate.js';
+import { configureBiReader, configureDisclosure, migrateToLatest } from '../sql/migrate.js';
 
 export interface Services {
   readonly db: Kysely<Database>;
@@ -21,6 +21,7 @@ export async function openDatabaseReady(environment: EbpmEnvironment, log: (line
   const applied = (await migrateToLatest(db)).filter((result) => result.status === 'Success');
   log(applied.length ? `Applied migrations: ${applied.map((m) => m.migrationName).join(', ')}.` : 'Database schema is up to date.');
   await configureBiReader(db, environment.biReaderPassword);
+  await configureDisclosure(db, environment.minCellUnits);
   return db;
 }
 

@@ -19,6 +19,11 @@ export const environmentSchema = z.object({
   EBPM_TASK_QUEUE: z.string().min(1).default('ebpm-evaluation'),
   EBPM_DATA_DIR: z.string().min(1).optional(),
   EBPM_TOOLS_DIR: z.string().min(1).optional(),
+  EBPM_MIN_CELL_UNITS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of firms, e.g. 10')
+    .transform(Number)
+    .optional(),
   EBPM_BI_READER_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
@@ -29,6 +34,8 @@ export interface EbpmEnvironment {
   readonly taskQueue: string;
   readonly dataDir: string;
   readonly toolsDir: string;
+  /** Disclosure minimum for public views (default 10, kept in the database). */
+  readonly minCellUnits: number | undefined;
   /** Password that lets the read-only bi_reader role log in; without it the role cannot log in. */
   readonly biReaderPassword: string | undefined;
 }
@@ -55,5 +62,6 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     dataDir: parsed.data.EBPM_DATA_DIR ?? join(root, '.data'),
     toolsDir: parsed.data.EBPM_TOOLS_DIR ?? join(root, '.tools'),
     biReaderPassword: parsed.data.EBPM_BI_READER_PASSWORD,
+    minCellUnits: parsed.data.EBPM_MIN_CELL_UNITS,
   };
 }

@@ -159,6 +159,7 @@ export interface EffectEstimatesTable {
   treated_units: number;
   comparison_units: number;
   observations: number;
+  cell_units: number | null;
   note: string | null;
 }
 
@@ -170,6 +171,11 @@ export interface PretestsTable {
   df: number | null;
   p_value: Numeric | null;
   note: string | null;
+}
+
+export interface DisclosureSettingsTable {
+  singleton: ColumnType<boolean, boolean | undefined, boolean>;
+  min_cell_units: number;
 }
 
 export interface Database {
@@ -186,5 +192,6 @@ export interface Database {
   'results.kpi_progress': KpiProgressTable;
   'results.effect_estimates': EffectEstimatesTable;
   'results.pretests': PretestsTable;
+  'results.disclosure_settings': DisclosureSettingsTable;
 }
 

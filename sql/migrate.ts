@@ -35,6 +35,11 @@ export async function configureBiReader(db: Kysely<Database>, password: string |
   if (password) await sql`ALTER ROLE bi_reader LOGIN PASSWORD ${sql.lit(password)}`.execute(db);
 }
 
+/** Sets the disclosure minimum of public views (cells from fewer firms are suppressed). */
+export async function configureDisclosure(db: Kysely<Database>, minCellUnits: number | undefined): Promise<void> {
+  if (minCellUnits !== undefined) await db.updateTable('results.disclosure_settings').set({ min_cell_units: minCellUnits }).execute();
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<readonly MigrationResult[]> {
   const migrator = new Migrator({
     db,

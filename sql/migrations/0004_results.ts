@@ -67,11 +67,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       treated_units    integer NOT NULL,
       comparison_units integer NOT NULL,
       observations     integer NOT NULL,
+      cell_units       integer,
       note             text,
       PRIMARY KEY (run_key, outcome, estimator, term),
       CHECK ((status = 'estimated') = (estimate IS NOT NULL))
     )`.execute(db);
   await sql`COMMENT ON TABLE results.effect_estimates IS 'Effect estimates per run, outcome, estimator and term: Callaway-Sant''Anna ATT(g,t) (cs_attgt) and aggregations (cs_simple, cs_dynamic, cs_group, cs_calendar), and TWFE fits for comparison; insufficient_data rows carry a note instead of a number.'`.execute(db);
+  await sql`
+    CREATE TABLE results.disclosure_settings (
+      singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      min_cell_units integer NOT NULL DEFAULT 10 CHECK (min_cell_units >= 1)
+    )`.execute(db);
+  await sql`INSERT INTO results.disclosure_settings DEFAULT VALUES`.execute(db);
+  await sql`COMMENT ON TABLE results.disclosure_settings IS 'Disclosure control for public views: cells computed from fewer than min_cell_units firms are suppressed (set with EBPM_MIN_CELL_UNITS at migrate).'`.execute(db);
   await sql`
     CREATE TABLE results.pretests (
       run_key      text NOT NULL REFERENCES results.evaluation_runs (run_key) ON DELETE CASCADE,
@@ -87,5 +95,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE IF EXISTS results.pretests, results.effect_estimates, results.kpi_progress, results.kpi_values, results.evaluation_runs`.execute(db);
+  await sql`DROP TABLE IF EXISTS results.disclosure_settings, results.pretests, results.effect_estimates, results.kpi_progress, results.kpi_values, results.evaluation_runs`.execute(db);
 }

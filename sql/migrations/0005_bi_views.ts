@@ -198,6 +198,48 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     computed_at: 'When that run finished.',
   });
 
+  // Public tables: a cohort of fewer than min_cell_units firms is suppressed (primary), and when a table has
+  // exactly one such cohort the next-smallest is suppressed too (secondary), so that the suppressed value
+  // cannot be recovered from the published overall effect and the other cohorts.
+  await sql`
+    CREATE VIEW bi.public_effects_by_cohort AS
+    WITH cells AS (
+      SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.cohort, e.estimate, e.ci_low, e.ci_high,
+             e.cell_units, e.cell_units < s.min_cell_units AS primary_suppressed, l.run_key, l.finished_at
+        FROM bi.latest_runs l
+        JOIN results.effect_estimates e USING (run_key)
+        CROSS JOIN results.disclosure_settings s
+       WHERE e.estimator = 'cs_group' AND e.cohort IS NOT NULL
+    ), ranked AS (
+      SELECT *, count(*) FILTER (WHERE primary_suppressed) OVER (PARTITION BY programme_id, outcome) AS primary_count,
+             row_number() OVER (PARTITION BY programme_id, outcome, primary_suppressed ORDER BY cell_units, cohort) AS size_rank
+        FROM cells
+    ), decided AS (
+      SELECT *, (NOT primary_suppressed AND primary_count = 1 AND size_rank = 1) AS secondary_suppressed FROM ranked
+    )
+    SELECT programme_id, programme_name_ja, programme_name_en, outcome, cohort AS award_fiscal_year,
+           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE estimate END AS estimate,
+           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_low END AS ci_low,
+           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_high END AS ci_high,
+           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE cell_units END AS firms,
+           CASE WHEN primary_suppressed THEN 'primary' WHEN secondary_suppressed THEN 'secondary' END AS suppression,
+           run_key, finished_at AS computed_at
+      FROM decided`.execute(db);
+  await comment(db, 'bi.public_effects_by_cohort', 'Effects by call-round cohort for publication: a cohort of fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed, and so is the next-smallest cohort when only one is, so no suppressed value can be derived from the rest.', {
+    programme_id: 'Programme identifier.',
+    programme_name_ja: 'Programme name in Japanese.',
+    programme_name_en: 'Programme name in English.',
+    outcome: 'Outcome measured.',
+    award_fiscal_year: 'Cohort: fiscal year of first award.',
+    estimate: 'Average effect after award for the cohort; null when suppressed.',
+    ci_low: 'Lower bound of the 95% interval; null when suppressed.',
+    ci_high: 'Upper bound of the 95% interval; null when suppressed.',
+    firms: 'Awarded firms in the cohort; null when suppressed.',
+    suppression: 'primary (too few firms), secondary (to protect a primary cell), or null when published.',
+    run_key: 'Evaluation run that produced the estimate.',
+    computed_at: 'When that run finished.',
+  });
+
   await sql`
     CREATE VIEW bi.group_time_effects AS
     SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.cohort AS award_fiscal_year, e.period AS fiscal_year,
@@ -324,7 +366,7 @@ async function comment(
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.kpi_progress, bi.parallel_trends_pretest, bi.group_time_effects, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.kpi_progress, bi.parallel_trends_pretest, bi.group_time_effects, bi.public_effects_by_cohort, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
   await sql`DROP MATERIALIZED VIEW IF EXISTS bi.kpi_by_fiscal_year`.execute(db);
   await sql`DROP VIEW IF EXISTS bi.latest_runs`.execute(db);
 }

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities/index.js';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { configureDisclosure } from '../sql/migrate.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+interface PublicCell {
+  award_fiscal_year: number;
+  estimate: number | null;
+  firms: number | null;
+  suppression: string | null;
+}
+
+describe('disclosure control of the public cohort table', () => {
+  let database: TestDatabase;
+  let scratch: string;
+  let cohortSizes: { cohort: number; units: number }[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    scratch = mkdtempSync(join(tmpdir(), 'ebpm-disclosure-'));
+    const files = writeSyntheticFiles('sme-labour-saving', scratch, { seed: 17, applicants: 300, withInvalidRows: false });
+    // The evaluation's activities, called in order without Temporal.
+    const activities = createActivities({ db: database.db, codeVersion: 'test' });
+    await activities.registerProgramme('sme-labour-saving');
+    const applicants = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: files.applicantsFile });
+    const outcomes = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'outcomes', path: files.outcomesFile });
+    const run = await activities.registerRun({
+      programmeId: 'sme-labour-saving',
+      inputFiles: [
+        { kind: 'applicants', sha256: applicants.fileSha256 },
+        { kind: 'outcomes', sha256: outcomes.fileSha256 },
+      ],
+      workflowId: 'disclosure-test',
+      workflowRunId: 'disclosure-test',
+    });
+    await activities.estimateEffects({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
+    await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
+    const { rows } = await sql<{ cohort: number; units: number }>`
+      SELECT cohort, cell_units AS units FROM results.effect_estimates
+       WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units, cohort`.execute(database.db);
+    cohortSizes = rows;
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function publicCells(minimum: number): Promise<PublicCell[]> {
+    await configureDisclosure(database.db, minimum);
+    const { rows } = await sql<PublicCell>`
+      SELECT award_fiscal_year, estimate, firms, suppression FROM bi.public_effects_by_cohort
+       WHERE outcome = 'labour_productivity' ORDER BY award_fiscal_year`.execute(database.db);
+    return rows;
+  }
+
+  it('publishes every cohort when all have enough firms', async () => {
+    const cells = await publicCells(1);
+    expect(cells).toHaveLength(3);
+    expect(cells.every((cell) => cell.suppression === null && cell.estimate !== null && cell.firms !== null)).toBe(true);
+  });
+
+  it('suppresses a cohort below the minimum, and the next-smallest too so it cannot be recovered', async () => {
+    const [smallest, second, largest] = cohortSizes;
+    expect(second.units).toBeGreaterThan(smallest.units);
+    const cells = await publicCells(smallest.units + 1);
+    const byCohort = new Map(cells.map((cell) => [cell.award_fiscal_year, cell]));
+    expect(byCohort.get(smallest.cohort)).toMatchObject({ suppression: 'primary', estimate: null, firms: null });
+    expect(byCohort.get(second.cohort)).toMatchObject({ suppression: 'secondary', estimate: null, firms: null });
+    expect(byCohort.get(largest.cohort)).toMatchObject({ suppression: null, firms: largest.units });
+    console.log(`cohort sizes ${cohortSizes.map((c) => `${c.cohort}:${c.units}`).join(', ')}; minimum ${smallest.units + 1}: 1 primary, 1 secondary, 1 published`);
+  });
+
+  it('needs no secondary suppression when two cohorts are below the minimum', async () => {
+    const cells = await publicCells(cohortSizes[1].units + 1);
+    expect(cells.map((cell) => cell.suppression).sort()).toEqual(['primary', 'primary', null].sort());
+  });
+});
