@@ -12,6 +12,7 @@ COPY config ./config
 COPY ingest ./ingest
 COPY kpi ./kpi
 COPY programmes ./programmes
+COPY report ./report
 COPY runtime ./runtime
 COPY scheduling ./scheduling
 COPY schemas ./schemas

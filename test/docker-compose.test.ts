@@ -17,6 +17,13 @@ describe('docker-compose.yml', () => {
     expect(result.status).toBe(0);
   });
 
+  it('builds an image from every source folder the compiler reads (Dockerfile)', () => {
+    const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+    const { include } = JSON.parse(readFileSync(new URL('../tsconfig.json', import.meta.url), 'utf8')) as { include: string[] };
+    expect(include.filter((folder) => !dockerfile.includes(`COPY ${folder} ./${folder}`))).toEqual([]);
+    expect(dockerfile).toContain('COPY programmes/catalogue ./programmes/catalogue');
+  });
+
   it('sets only environment variables that the ebpm code reads', () => {
     const compose = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');
     const ebpmKeys = [...compose.matchAll(/^\s+((?:EBPM|TEMPORAL|DATABASE)_[A-Z_]+):/gm)].map((match) => match[1]);
