@@ -3,6 +3,13 @@ import { sql, type Kysely } from 'kysely';
 /**
  * The views BI tools open. Names and columns are stable; a breaking change becomes a new view with a version suffix.
  */
+/** Column comments that several views share. */
+const PROGRAMME_COLUMNS = {
+  programme_id: 'Programme identifier.',
+  programme_name_ja: 'Programme name in Japanese.',
+  programme_name_en: 'Programme name in English.',
+} as const;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.latest_runs AS
@@ -37,9 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN core.indicators i ON i.programme_id = k.programme_id AND i.indicator_id = k.indicator_id`.execute(db);
   await sql`CREATE UNIQUE INDEX kpi_by_fiscal_year_key ON bi.kpi_by_fiscal_year (programme_id, indicator_id, fiscal_year)`.execute(db);
   await comment(db, 'bi.kpi_by_fiscal_year', 'Logic-model indicators (KPIs) per programme and fiscal year (April–March), from the latest run. Refreshed at the end of every evaluation run.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     indicator_id: 'Indicator identifier within the programme.',
     stage: 'Logic-model stage: input, activity, output, short_term_outcome, mid_term_outcome or impact.',
     indicator_name_ja: 'Indicator name in Japanese.',
@@ -63,9 +68,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.term = 'overall'`.execute(db);
   await comment(db, 'bi.effect_estimates', 'Overall effect of each programme on each outcome, from the latest run. The headline is cs_simple, the average effect on awarded firms (Callaway & Sant\'Anna 2021); the other rows summarise the same estimates differently, and twfe_static is shown for comparison.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     estimator: 'cs_simple: average over all cohorts and years after award, weighted by cohort size; cs_dynamic: average of the effects 0, 1, 2 … years after award; cs_group: average of the cohort effects; cs_calendar: average of the yearly effects; twfe_static: two-way fixed effects (can be biased when effects change over time).',
     is_headline: 'True for the estimate to quote first (cs_simple).',
@@ -98,9 +101,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.kpi_progress p USING (run_key)
       JOIN core.indicators i ON i.programme_id = p.programme_id AND i.indicator_id = p.indicator_id`.execute(db);
   await comment(db, 'bi.kpi_progress', 'Each computed logic-model indicator against its target, from the latest run: latest value, share of the way from baseline to target, and whether it is on the straight path to the target.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     indicator_id: 'Indicator identifier within the programme.',
     stage: 'Logic-model stage.',
     indicator_name_ja: 'Indicator name in Japanese.',
@@ -130,9 +131,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.event_time IS NOT NULL AND e.status = 'estimated'`.execute(db);
   await comment(db, 'bi.event_study', 'Effect by years since award (event time; negative = before the award, a check of parallel trends). cs_dynamic is the Callaway & Sant\'Anna event study with a uniform confidence band; twfe_event_study is the two-way fixed effects version (reference year −1 omitted), for comparison.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     estimator: 'cs_dynamic (headline) or twfe_event_study (comparison).',
     event_time: 'Fiscal years since the award year (0 = the award year).',
@@ -158,9 +157,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.estimator = 'cs_group' AND e.cohort IS NOT NULL`.execute(db);
   await comment(db, 'bi.effects_by_cohort', 'Average effect after award for each call-round cohort (firms first awarded in the same fiscal year).', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     award_fiscal_year: 'Fiscal year of the cohort\'s first award.',
     estimate: 'Average effect over the cohort\'s post-award years.',
@@ -182,9 +179,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.estimator = 'cs_calendar' AND e.period IS NOT NULL`.execute(db);
   await comment(db, 'bi.effects_by_year', 'Average effect on the firms awarded so far, by fiscal year.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     fiscal_year: 'Fiscal year.',
     estimate: 'Average effect in that year over the cohorts already awarded.',
@@ -226,9 +221,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            run_key, finished_at AS computed_at
       FROM decided`.execute(db);
   await comment(db, 'bi.public_effects_by_cohort', 'Effects by call-round cohort for publication: a cohort of fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed, and so is the next-smallest cohort when only one is, so no suppressed value can be derived from the rest.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured.',
     award_fiscal_year: 'Cohort: fiscal year of first award.',
     estimate: 'Average effect after award for the cohort; null when suppressed.',
@@ -249,9 +242,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       JOIN results.effect_estimates e USING (run_key)
      WHERE e.estimator = 'cs_attgt'`.execute(db);
   await comment(db, 'bi.group_time_effects', 'ATT(g,t): the effect for the cohort first awarded in award_fiscal_year, measured in fiscal_year, against never-awarded applicants. Rows before the award are placebo checks.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     award_fiscal_year: 'Cohort: fiscal year of first award.',
     fiscal_year: 'Fiscal year the effect is measured in.',
@@ -275,9 +266,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM bi.latest_runs l
       JOIN results.pretests p USING (run_key)`.execute(db);
   await comment(db, 'bi.parallel_trends_pretest', 'Wald test that all pre-award effects are zero (parallel trends before the award). A small p-value warns that the comparison group may not be comparable.', {
-    programme_id: 'Programme identifier.',
-    programme_name_ja: 'Programme name in Japanese.',
-    programme_name_en: 'Programme name in English.',
+    ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured (labour_productivity in 万円 per employee, average_wage in 万円, employees).',
     statistic: 'Wald statistic.',
     df: 'Degrees of freedom: the number of pre-award cells tested.',
