@@ -14,6 +14,16 @@ import {
 import type { EvaluationResult } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
+/** Polls until `probe` returns a value (up to 15 s); returns undefined if it never does. */
+async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let attempt = 0; attempt < 75; attempt++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return undefined;
+}
+
 describe('scheduled evaluation runs (Temporal Schedules)', () => {
   let temporal: TemporalSession;
   let database: TestDatabase;
@@ -42,7 +52,8 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
       note: 'weekly evaluation',
     });
 
-    const listed = (await listEvaluationSchedules(temporal.client)).find((s) => s.scheduleId === scheduleId);
+    // Listing goes through Temporal's visibility store, which catches up with a new schedule after a moment.
+    const listed = await eventually(async () => (await listEvaluationSchedules(temporal.client)).find((s) => s.scheduleId === scheduleId));
     expect(listed).toMatchObject({ programmeId: 'sme-labour-saving', paused: false, note: 'weekly evaluation' });
     expect(listed?.nextRuns[0]?.getUTCDay()).toBe(1);
 
@@ -61,7 +72,8 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
     expect(result.effects.overall.length).toBeGreaterThan(0);
 
     await deleteEvaluationSchedule(temporal.client, scheduleId);
-    expect((await listEvaluationSchedules(temporal.client)).map((s) => s.scheduleId)).not.toContain(scheduleId);
+    const gone = await eventually(async () => ((await listEvaluationSchedules(temporal.client)).some((s) => s.scheduleId === scheduleId) ? undefined : true));
+    expect(gone).toBe(true);
   });
 
   it('refuses a schedule with both a cron expression and an interval, and a second schedule with the same id', async () => {
