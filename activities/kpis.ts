@@ -44,7 +44,7 @@ export function createKpiActivities(db: Kysely<Database>) {
       if (values.length > 0) {
         await db
           .insertInto('results.kpi_values')
-          .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value })))
+          .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value, firms: v.firms })))
           .execute();
       }
       const latest = programme.kpis.flatMap((kpi) => {

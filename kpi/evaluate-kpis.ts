@@ -5,12 +5,15 @@
 import * as aq from 'arquero';
 import type { KpiDefinition, KpiSourceTable } from '../schemas/kpi-definition.js';
 
+/** Source tables; each must have a corporate_number column, counted for disclosure control. */
 export type KpiSourceTables = Readonly<Record<KpiSourceTable, aq.ColumnTable>>;
 
 export interface KpiValue {
   readonly indicatorId: string;
   readonly fiscalYear: number;
   readonly value: number;
+  /** Distinct firms behind the value, so public views can suppress values from too few. */
+  readonly firms: number;
 }
 
 export class KpiExpressionError extends Error {
@@ -33,12 +36,13 @@ export function evaluateKpi(definition: KpiDefinition, tables: KpiSourceTables):
   try {
     if (definition.filter) table = table.filter(definition.filter);
     table = table.filter(`d => d[${JSON.stringify(definition.fiscalYearColumn)}] != null`);
-    const grouped = table.groupby(definition.fiscalYearColumn).rollup({ value: definition.value });
+    const grouped = table.groupby(definition.fiscalYearColumn).rollup({ value: definition.value, firms: 'd => op.distinct(d.corporate_number)' });
     const fiscalYears = grouped.array(definition.fiscalYearColumn) as ArrayLike<number>;
     const values = grouped.array('value') as ArrayLike<number>;
+    const firms = grouped.array('firms') as ArrayLike<number>;
     const result: KpiValue[] = [];
     for (let i = 0; i < grouped.numRows(); i++) {
-      if (Number.isFinite(values[i])) result.push({ indicatorId: definition.id, fiscalYear: fiscalYears[i], value: values[i] });
+      if (Number.isFinite(values[i])) result.push({ indicatorId: definition.id, fiscalYear: fiscalYears[i], value: values[i], firms: firms[i] });
     }
     return result.sort((a, b) => a.fiscalYear - b.fiscalYear);
   } catch (error) {

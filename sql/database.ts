@@ -123,6 +123,7 @@ export interface KpiValuesTable {
   indicator_id: string;
   fiscal_year: number;
   value: Numeric;
+  firms: number;
 }
 
 export interface KpiProgressTable {

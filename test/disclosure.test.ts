@@ -15,7 +15,7 @@ interface PublicCell {
   suppression: string | null;
 }
 
-describe('disclosure control of the public cohort table', () => {
+describe('disclosure control of the public tables', () => {
   let database: TestDatabase;
   let scratch: string;
   let cohortSizes: { cohort: number; units: number }[];
@@ -39,7 +39,9 @@ describe('disclosure control of the public cohort table', () => {
       workflowRunId: 'disclosure-test',
     });
     await activities.estimateEffects({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
+    await activities.computeKpis({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
     await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
+    await activities.refreshBiViews();
     const { rows } = await sql<{ cohort: number; units: number }>`
       SELECT cohort, cell_units AS units FROM results.effect_estimates
        WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units, cohort`.execute(database.db);
@@ -78,5 +80,26 @@ describe('disclosure control of the public cohort table', () => {
   it('needs no secondary suppression when two cohorts are below the minimum', async () => {
     const cells = await publicCells(cohortSizes[1].units + 1);
     expect(cells.map((cell) => cell.suppression).sort()).toEqual(['primary', 'primary', null].sort());
+  });
+
+  it('publishes a KPI value only when enough firms stand behind it', async () => {
+    const { rows: stored } = await sql<{ firms: number }>`SELECT firms FROM results.kpi_values`.execute(database.db);
+    const fewest = Math.min(...stored.map((row) => row.firms));
+    expect(fewest).toBeGreaterThan(0);
+
+    await configureDisclosure(database.db, fewest);
+    const { rows: open } = await sql<{ value: number | null; suppressed: boolean }>`
+      SELECT value, suppressed FROM bi.public_kpi_by_fiscal_year`.execute(database.db);
+    expect(open.length).toBe(stored.length);
+    expect(open.every((row) => !row.suppressed && row.value !== null)).toBe(true);
+
+    await configureDisclosure(database.db, fewest + 1);
+    const { rows: closed } = await sql<{ value: number | null; suppressed: boolean; firms: number }>`
+      SELECT p.value, p.suppressed, v.firms FROM bi.public_kpi_by_fiscal_year p
+        JOIN results.kpi_values v USING (run_key, indicator_id, fiscal_year)`.execute(database.db);
+    const hidden = closed.filter((row) => row.suppressed);
+    expect(hidden.length).toBeGreaterThan(0);
+    expect(hidden.every((row) => row.value === null && row.firms === fewest)).toBe(true);
+    expect(closed.filter((row) => !row.suppressed).every((row) => row.value !== null && row.firms > fewest)).toBe(true);
   });
 });

@@ -8,12 +8,14 @@ import type { KpiDefinition } from '../schemas/kpi-definition.js';
 
 const tables = {
   applications: aq.table({
+    corporate_number: ['a', 'b', 'c', 'd', 'e'],
     awarded: [true, true, false, true, false],
     award_fiscal_year: [2021, 2021, null, 2022, null],
     application_fiscal_year: [2021, 2021, 2021, 2022, 2022],
     subsidy_amount_yen: [2_000_000, 3_000_000, null, 4_500_000, null],
   }),
   outcomes: aq.table({
+    corporate_number: ['a', 'b', 'a', 'd'],
     fiscal_year: [2021, 2021, 2022, 2022],
     post_award: [true, false, true, true],
     labour_productivity: [600, 900, 620, 700],
@@ -30,8 +32,8 @@ const kpi = (id: string): KpiDefinition => {
 describe('KPI engine over the programme catalogue definitions', () => {
   it('sums the subsidy granted per award fiscal year, in 億円 (hundred millions of yen)', () => {
     expect(evaluateKpi(kpi('subsidy_granted'), tables)).toEqual([
-      { indicatorId: 'subsidy_granted', fiscalYear: 2021, value: 0.05 },
-      { indicatorId: 'subsidy_granted', fiscalYear: 2022, value: 0.045 },
+      { indicatorId: 'subsidy_granted', fiscalYear: 2021, value: 0.05, firms: 2 },
+      { indicatorId: 'subsidy_granted', fiscalYear: 2022, value: 0.045, firms: 1 },
     ]);
   });
 

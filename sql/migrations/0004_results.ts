@@ -26,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       indicator_id text NOT NULL,
       fiscal_year  integer NOT NULL,
       value        double precision NOT NULL,
+      firms        integer NOT NULL,
       PRIMARY KEY (run_key, indicator_id, fiscal_year),
       FOREIGN KEY (programme_id, indicator_id) REFERENCES core.indicators (programme_id, indicator_id)
     )`.execute(db);

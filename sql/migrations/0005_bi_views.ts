@@ -58,6 +58,30 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }, 'MATERIALIZED VIEW');
 
   await sql`
+    CREATE VIEW bi.public_kpi_by_fiscal_year AS
+    SELECT k.programme_id, k.programme_name_ja, k.programme_name_en, k.indicator_id, k.stage, k.indicator_name_ja,
+           k.indicator_name_en, k.unit, k.display_order, k.fiscal_year,
+           CASE WHEN v.firms < s.min_cell_units THEN NULL ELSE k.value END AS value,
+           v.firms < s.min_cell_units AS suppressed, k.run_key, k.computed_at
+      FROM bi.kpi_by_fiscal_year k
+      JOIN results.kpi_values v ON v.run_key = k.run_key AND v.indicator_id = k.indicator_id AND v.fiscal_year = k.fiscal_year
+      CROSS JOIN results.disclosure_settings s`.execute(db);
+  await comment(db, 'bi.public_kpi_by_fiscal_year', 'KPIs per fiscal year for publication: a value computed from fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed. No totals are published beside them, so no secondary suppression is needed.', {
+    ...PROGRAMME_COLUMNS,
+    indicator_id: 'Indicator identifier within the programme.',
+    stage: 'Logic-model stage.',
+    indicator_name_ja: 'Indicator name in Japanese.',
+    indicator_name_en: 'Indicator name in English.',
+    unit: 'Unit of the value.',
+    display_order: 'Order in which to list the indicators of a programme.',
+    fiscal_year: 'Japanese fiscal year (April to March).',
+    value: 'Indicator value; null when suppressed.',
+    suppressed: 'True when the value comes from fewer firms than the disclosure minimum.',
+    run_key: 'Evaluation run that computed the value.',
+    computed_at: 'When that run finished.',
+  });
+
+  await sql`
     CREATE VIEW bi.effect_estimates AS
     SELECT l.programme_id, l.programme_name_ja, l.programme_name_en,
            e.outcome, e.estimator, e.estimator = 'cs_simple' AS is_headline, e.status, e.estimate, e.std_error,
@@ -355,7 +379,7 @@ async function comment(
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.kpi_progress, bi.parallel_trends_pretest, bi.group_time_effects, bi.public_effects_by_cohort, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
+  await sql`DROP VIEW IF EXISTS bi.run_history, bi.rejection_reasons, bi.input_quality, bi.kpi_progress, bi.parallel_trends_pretest, bi.group_time_effects, bi.public_effects_by_cohort, bi.public_kpi_by_fiscal_year, bi.effects_by_year, bi.effects_by_cohort, bi.event_study, bi.effect_estimates`.execute(db);
   await sql`DROP MATERIALIZED VIEW IF EXISTS bi.kpi_by_fiscal_year`.execute(db);
   await sql`DROP VIEW IF EXISTS bi.latest_runs`.execute(db);
 }
