@@ -6,7 +6,7 @@
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import { seriesChart, type VegaLiteSpec } from './charts.js';
-import type { ReportData, SeriesRow } from './report-data.js';
+import type { ReportData, SeriesRow, WithheldCohort } from './report-data.js';
 
 export interface VendorScripts {
   readonly vega: string;
@@ -52,15 +52,47 @@ class ChartList {
   }
 }
 
-function seriesSection(charts: ChartList, title: string, rows: readonly SeriesRow[], xTitle: string, idPrefix: string, empty: string, shade = false): string {
-  const outcomes = [...new Set(rows.map((row) => row.outcome))];
+function seriesSection(
+  charts: ChartList,
+  title: string,
+  rows: readonly SeriesRow[],
+  xTitle: string,
+  idPrefix: string,
+  empty: string,
+  options: { readonly shade?: boolean; readonly notes?: ReadonlyMap<string, string> } = {},
+): string {
+  const notes = options.notes ?? new Map<string, string>();
+  const outcomes = [...new Set([...rows.map((row) => row.outcome), ...notes.keys()])];
   if (outcomes.length === 0) return `<h2>${title}</h2><p class="empty">${empty}</p>`;
   return (
     `<h2>${title}</h2>` +
     outcomes
-      .map((outcome, index) => `<h3>${escapeHtml(outcome)}</h3>${charts.add(`${idPrefix}-${index}`, seriesChart(rows.filter((row) => row.outcome === outcome), xTitle, { shadePreTreatment: shade }))}`)
+      .map((outcome, index) => {
+        const outcomeRows = rows.filter((row) => row.outcome === outcome);
+        const chart = outcomeRows.length ? charts.add(`${idPrefix}-${index}`, seriesChart(outcomeRows, xTitle, { shadePreTreatment: options.shade === true })) : '';
+        const note = notes.get(outcome);
+        return `<h3>${escapeHtml(outcome)}</h3>${chart}${note ? `<p class="empty withheld">${escapeHtml(note)}</p>` : ''}`;
+      })
       .join('')
   );
+}
+
+/** Per outcome, the sentence that replaces (or follows) the cohort chart when the disclosure rule withholds cohorts. */
+function withheldCohortNotes(data: ReportData): Map<string, string> {
+  const notes = new Map<string, string>();
+  for (const outcome of new Set(data.withheldCohorts.map((c) => c.outcome))) {
+    const withheld = data.withheldCohorts.filter((c) => c.outcome === outcome);
+    const years = (kind: WithheldCohort['suppression']) => withheld.filter((c) => c.suppression === kind).map((c) => `FY${c.cohort}`).join(', ');
+    const primary = years('primary');
+    const secondary = years('secondary');
+    const parts = [
+      primary ? `${primary}: 企業数が${data.minCellUnits}社未満のため非公表 / withheld: fewer than ${data.minCellUnits} firms` : '',
+      secondary ? `${secondary}: 非公表の値を他の値から逆算できないよう非公表 / withheld so that the other withheld cohort cannot be derived from the rest` : '',
+    ].filter(Boolean);
+    const allWithheld = !data.byCohort.some((row) => row.outcome === outcome);
+    notes.set(outcome, `${allWithheld ? 'すべてのコホートが非公表のため、グラフはありません / No chart: every cohort is withheld. ' : ''}${parts.join('. ')}.`);
+  }
+  return notes;
 }
 
 export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): string {
@@ -105,8 +137,8 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     `<h2>ロジックモデル / Logic model</h2><div class="logic-model">${logicModel}</div>`,
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
     `<h2>効果 / Effect of the award</h2>${effects}`,
-    seriesSection(charts, 'イベントスタディ / Event study (years since award; shaded: uniform 95% band)', data.eventStudy, '交付からの年数 / years since award', 'event-study', '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.', true),
-    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.'),
+    seriesSection(charts, 'イベントスタディ / Event study (years since award; shaded: uniform 95% band)', data.eventStudy, '交付からの年数 / years since award', 'event-study', '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.', { shade: true }),
+    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.', { notes: withheldCohortNotes(data) }),
     seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.'),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,

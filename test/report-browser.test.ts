@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { runStudy } from '../cli/run-study.js';
 import { projectRoot } from '../config/project-root.js';
+import { sql } from 'kysely';
 import { getProgramme } from '../programmes/catalogue.js';
 import { writeReports, type WrittenReports } from '../report/write-reports.js';
+import { configureDisclosure } from '../sql/migrate.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -82,5 +84,35 @@ describe('the HTML report in a real browser', () => {
   it('writes an SVG of the event study for papers', () => {
     expect(reports.svgs.length).toBeGreaterThan(0);
     expect(readFileSync(reports.svgs[0], 'utf8')).toMatch(/^<svg[^>]*>/);
+  });
+
+  it('replaces withheld cohorts with a message, and the whole cohort chart when every cohort is withheld', async () => {
+    const { rows: cohorts } = await sql<{ units: number }>`
+      SELECT cell_units AS units FROM results.effect_estimates
+       WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units`.execute(database.db);
+    expect(cohorts.length).toBeGreaterThanOrEqual(3);
+    const programme = [getProgramme('sme-labour-saving')];
+
+    // One cohort below the minimum: it and the next-smallest are withheld, the rest still charted.
+    await configureDisclosure(database.db, cohorts[0].units + 1);
+    await writeReports(database.db, programme, join(scratch, 'partly-withheld'));
+    const partly = await open(join(scratch, 'partly-withheld', 'sme-labour-saving.html'));
+    await partly.page.waitForSelector('#by-cohort-0 svg', { timeout: 20_000 });
+    const partlyText = (await partly.page.textContent('body')) ?? '';
+    expect(partlyText).toContain(`withheld: fewer than ${cohorts[0].units + 1} firms`);
+    expect(partlyText).toContain('withheld so that the other withheld cohort cannot be derived');
+    expect(partly.errors).toEqual([]);
+    await partly.page.close();
+
+    await configureDisclosure(database.db, cohorts[cohorts.length - 1].units + 1);
+    await writeReports(database.db, programme, join(scratch, 'all-withheld'));
+    const all = await open(join(scratch, 'all-withheld', 'sme-labour-saving.html'));
+    expect(await all.page.locator('[id^="by-cohort-"]').count()).toBe(0);
+    expect(await all.page.locator('#event-study-0').count()).toBe(1);
+    expect(await all.page.textContent('body')).toContain('No chart: every cohort is withheld.');
+    await all.page.waitForSelector('#event-study-0 svg', { timeout: 20_000 });
+    expect(all.errors).toEqual([]);
+    await all.page.close();
+    await configureDisclosure(database.db, 10);
   });
 });
