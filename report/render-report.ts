@@ -109,7 +109,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     ? `<table><tr><th>指標 / indicator</th><th>年度 / FY</th><th>実績 / value</th><th>目標 / target</th><th>達成度 / share achieved</th><th>進捗 / on track</th></tr>${data.kpis
         .map(
           (k) =>
-            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${number(k.value, 1)} ${escapeHtml(k.unit)}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
+            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${k.value === null ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : `${number(k.value, 1)} ${escapeHtml(k.unit)}`}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
         )
         .join('')}</table>`
     : '<p class="empty">KPIの計算結果はまだありません / No KPI values yet: run an evaluation of this programme.</p>';

@@ -42,7 +42,7 @@ export interface ReportData {
     readonly finishedAt: string;
     readonly inputFiles: readonly { kind: string; sha256: string }[];
   } | null;
-  readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; value: number; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
+  readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
   readonly effects: readonly EffectRow[];
   readonly eventStudy: readonly SeriesRow[];
   /** From the disclosure-controlled public view: the report is published. */
@@ -60,9 +60,13 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
     SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
       FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key) WHERE l.programme_id = ${id}`.execute(db);
   const run = runs[0];
-  const { rows: kpis } = await sql<{ indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null }>`
-    SELECT indicator_id, indicator_name_ja, indicator_name_en, unit, fiscal_year, value, target_value, target_fiscal_year, share_achieved, on_track
-      FROM bi.kpi_progress WHERE programme_id = ${id}`.execute(db);
+  const { rows: kpis } = await sql<{ indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number | null; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null }>`
+    SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, u.value, p.target_value, p.target_fiscal_year,
+           CASE WHEN u.suppressed THEN NULL ELSE p.share_achieved END AS share_achieved,
+           CASE WHEN u.suppressed THEN NULL ELSE p.on_track END AS on_track
+      FROM bi.kpi_progress p
+      JOIN bi.public_kpi_by_fiscal_year u USING (programme_id, indicator_id, fiscal_year)
+     WHERE p.programme_id = ${id}`.execute(db);
   const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null }>`
     SELECT outcome, estimator, status, estimate, ci_low, ci_high, note FROM bi.effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
   const series = async (view: string, key: string, filter: ReturnType<typeof sql>) => {

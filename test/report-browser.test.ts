@@ -64,7 +64,10 @@ describe('the HTML report in a real browser', () => {
       await page.waitForSelector(`${chart} svg`, { timeout: 20_000 });
       expect(await page.locator(`${chart} svg .mark-symbol path, ${chart} svg .mark-symbol`).count(), chart).toBeGreaterThan(0);
     }
-    expect(await page.textContent('body')).toContain('ロジックモデル / Logic model');
+    const text = (await page.textContent('body')) ?? '';
+    expect(text).toContain('ロジックモデル / Logic model');
+    expect(await page.locator('table').first().locator('tr').count()).toBeGreaterThan(1);
+    expect(text).not.toContain('withheld');
     expect(errors).toEqual([]);
     const artifacts = join(projectRoot(), '.data', 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });
@@ -86,7 +89,7 @@ describe('the HTML report in a real browser', () => {
     expect(readFileSync(reports.svgs[0], 'utf8')).toMatch(/^<svg[^>]*>/);
   });
 
-  it('replaces withheld cohorts with a message, and the whole cohort chart when every cohort is withheld', async () => {
+  it('replaces withheld cohorts and KPI values with a message, and the whole cohort chart when every cohort is withheld', async () => {
     const { rows: cohorts } = await sql<{ units: number }>`
       SELECT cell_units AS units FROM results.effect_estimates
        WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units`.execute(database.db);
@@ -104,12 +107,17 @@ describe('the HTML report in a real browser', () => {
     expect(partly.errors).toEqual([]);
     await partly.page.close();
 
-    await configureDisclosure(database.db, cohorts[cohorts.length - 1].units + 1);
+    // A minimum no cell reaches: every cohort and every KPI value is withheld.
+    await configureDisclosure(database.db, 1_000_000);
     await writeReports(database.db, programme, join(scratch, 'all-withheld'));
     const all = await open(join(scratch, 'all-withheld', 'sme-labour-saving.html'));
     expect(await all.page.locator('[id^="by-cohort-"]').count()).toBe(0);
     expect(await all.page.locator('#event-study-0').count()).toBe(1);
-    expect(await all.page.textContent('body')).toContain('No chart: every cohort is withheld.');
+    const allText = (await all.page.textContent('body')) ?? '';
+    expect(allText).toContain('No chart: every cohort is withheld.');
+    const kpiRows = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
+    expect(kpiRows.rows[0].n).toBeGreaterThan(0);
+    expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpiRows.rows[0].n);
     await all.page.waitForSelector('#event-study-0 svg', { timeout: 20_000 });
     expect(all.errors).toEqual([]);
     await all.page.close();
