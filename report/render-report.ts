@@ -6,7 +6,7 @@
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import { seriesChart, type VegaLiteSpec } from './charts.js';
-import type { ReportData, SeriesRow, WithheldCohort } from './report-data.js';
+import type { PublicSeries, ReportData, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
   readonly vega: string;
@@ -77,20 +77,20 @@ function seriesSection(
   );
 }
 
-/** Per outcome, the sentence that replaces (or follows) the cohort chart when the disclosure rule withholds cohorts. */
-function withheldCohortNotes(data: ReportData): Map<string, string> {
+/** Per outcome, the sentence that replaces (or follows) a chart when the disclosure rule withholds some of its cells. */
+function withheldNotes(series: PublicSeries, minCellUnits: number, noun: { readonly ja: string; readonly en: string }): Map<string, string> {
   const notes = new Map<string, string>();
-  for (const outcome of new Set(data.withheldCohorts.map((c) => c.outcome))) {
-    const withheld = data.withheldCohorts.filter((c) => c.outcome === outcome);
-    const years = (kind: WithheldCohort['suppression']) => withheld.filter((c) => c.suppression === kind).map((c) => `FY${c.cohort}`).join(', ');
+  for (const outcome of new Set(series.withheld.map((cell) => cell.outcome))) {
+    const withheld = series.withheld.filter((cell) => cell.outcome === outcome);
+    const years = (kind: WithheldCell['suppression']) => withheld.filter((cell) => cell.suppression === kind).map((cell) => `FY${cell.key}`).join(', ');
     const primary = years('primary');
     const secondary = years('secondary');
     const parts = [
-      primary ? `${primary}: 企業数が${data.minCellUnits}社未満のため非公表 / withheld: fewer than ${data.minCellUnits} firms` : '',
-      secondary ? `${secondary}: 非公表の値を他の値から逆算できないよう非公表 / withheld so that the other withheld cohort cannot be derived from the rest` : '',
+      primary ? `${primary}: 企業数が${minCellUnits}社未満のため非公表 / withheld: fewer than ${minCellUnits} firms` : '',
+      secondary ? `${secondary}: 非公表の値を他の値から逆算できないよう非公表 / withheld so that the other withheld ${noun.en} cannot be derived from the rest` : '',
     ].filter(Boolean);
-    const allWithheld = !data.byCohort.some((row) => row.outcome === outcome);
-    notes.set(outcome, `${allWithheld ? 'すべてのコホートが非公表のため、グラフはありません / No chart: every cohort is withheld. ' : ''}${parts.join('. ')}.`);
+    const allWithheld = !series.published.some((row) => row.outcome === outcome);
+    notes.set(outcome, `${allWithheld ? `すべての${noun.ja}が非公表のため、グラフはありません / No chart: every ${noun.en} is withheld. ` : ''}${parts.join('. ')}.`);
   }
   return notes;
 }
@@ -138,8 +138,12 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
     `<h2>効果 / Effect of the award</h2>${effects}`,
     seriesSection(charts, 'イベントスタディ / Event study (years since award; shaded: uniform 95% band)', data.eventStudy, '交付からの年数 / years since award', 'event-study', '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.', { shade: true }),
-    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.', { notes: withheldCohortNotes(data) }),
-    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.'),
+    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort.published, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.', {
+      notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort' }),
+    }),
+    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.', {
+      notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year' }),
+    }),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
     `<h2>データの来歴 / Lineage</h2>${lineage}`,

@@ -23,11 +23,18 @@ export interface SeriesRow {
   readonly bandHigh: number | null;
 }
 
-/** A cohort the public view withholds: too few firms (primary), or withheld so a primary one cannot be derived (secondary). */
-export interface WithheldCohort {
+/** A cohort or year the public view withholds: too few firms (primary), or withheld so a primary one cannot be derived (secondary). */
+export interface WithheldCell {
   readonly outcome: string;
-  readonly cohort: number;
+  /** The cohort's award fiscal year, or the fiscal year. */
+  readonly key: number;
   readonly suppression: 'primary' | 'secondary';
+}
+
+/** A public effects table split into what may be charted and what is withheld. */
+export interface PublicSeries {
+  readonly published: readonly SeriesRow[];
+  readonly withheld: readonly WithheldCell[];
 }
 
 export interface ReportData {
@@ -45,11 +52,10 @@ export interface ReportData {
   readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
   readonly effects: readonly EffectRow[];
   readonly eventStudy: readonly SeriesRow[];
-  /** From the disclosure-controlled public view: the report is published. */
-  readonly byCohort: readonly SeriesRow[];
-  readonly withheldCohorts: readonly WithheldCohort[];
+  /** From the disclosure-controlled public views, because the report is published. */
+  readonly byCohort: PublicSeries;
+  readonly byYear: PublicSeries;
   readonly minCellUnits: number;
-  readonly byYear: readonly SeriesRow[];
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
   readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
 }
@@ -75,9 +81,19 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
        WHERE programme_id = ${id} AND ${filter} ORDER BY outcome, 2`.execute(db);
     return rows.map((r) => ({ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }));
   };
-  const { rows: cohorts } = await sql<{ outcome: string; award_fiscal_year: number; estimate: number | null; ci_low: number | null; ci_high: number | null; suppression: 'primary' | 'secondary' | null }>`
-    SELECT outcome, award_fiscal_year, estimate, ci_low, ci_high, suppression FROM bi.public_effects_by_cohort
-     WHERE programme_id = ${id} ORDER BY outcome, award_fiscal_year`.execute(db);
+  const publicSeries = async (view: string, key: string): Promise<PublicSeries> => {
+    const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; suppression: 'primary' | 'secondary' | null }>`
+      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, suppression FROM ${sql.table(view)}
+       WHERE programme_id = ${id} ORDER BY outcome, 2`.execute(db);
+    return {
+      published: rows.flatMap((r) =>
+        r.suppression === null && r.estimate !== null && r.ci_low !== null && r.ci_high !== null
+          ? [{ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: null, bandHigh: null }]
+          : [],
+      ),
+      withheld: rows.flatMap((r) => (r.suppression === null ? [] : [{ outcome: r.outcome, key: r.key, suppression: r.suppression }])),
+    };
+  };
   const { rows: settings } = await sql<{ min_cell_units: number }>`SELECT min_cell_units FROM results.disclosure_settings`.execute(db);
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
     SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
@@ -100,14 +116,9 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
     kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
     effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note })),
     eventStudy: await series('bi.event_study', 'event_time', sql`estimator = 'cs_dynamic'`),
-    byCohort: cohorts.flatMap((c) =>
-      c.suppression === null && c.estimate !== null && c.ci_low !== null && c.ci_high !== null
-        ? [{ outcome: c.outcome, key: c.award_fiscal_year, estimate: c.estimate, ciLow: c.ci_low, ciHigh: c.ci_high, bandLow: null, bandHigh: null }]
-        : [],
-    ),
-    withheldCohorts: cohorts.flatMap((c) => (c.suppression === null ? [] : [{ outcome: c.outcome, cohort: c.award_fiscal_year, suppression: c.suppression }])),
+    byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
+    byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
     minCellUnits: settings[0]?.min_cell_units ?? 10,
-    byYear: await series('bi.effects_by_year', 'fiscal_year', sql`true`),
     pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
   };

@@ -10,6 +10,7 @@ import * as coreModel from './migrations/0003_core_model.js';
 import * as results from './migrations/0004_results.js';
 import * as biViews from './migrations/0005_bi_views.js';
 import * as biReaderRole from './migrations/0006_bi_reader_role.js';
+import * as publicEffectsByYear from './migrations/0007_public_effects_by_year.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_results': results,
   '0005_bi_views': biViews,
   '0006_bi_reader_role': biReaderRole,
+  '0007_public_effects_by_year': publicEffectsByYear,
 };
 
 export class MigrationFailedError extends Error {

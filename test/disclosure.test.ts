@@ -102,4 +102,27 @@ describe('disclosure control of the public tables', () => {
     expect(hidden.every((row) => row.value === null && row.firms === fewest)).toBe(true);
     expect(closed.filter((row) => !row.suppressed).every((row) => row.value !== null && row.firms > fewest)).toBe(true);
   });
+
+  it('applies the same rule to the by-year table, whose years rest on the cohorts awarded so far', async () => {
+    const { rows: years } = await sql<{ year: number; units: number }>`
+      SELECT period AS year, cell_units AS units FROM results.effect_estimates
+       WHERE estimator = 'cs_calendar' AND period IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units, period`.execute(database.db);
+    expect(years.length).toBeGreaterThanOrEqual(2);
+    // The earliest years rest on the first cohort alone: a minimum just above that hides exactly those years.
+    const minimum = years[0].units + 1;
+    const primary = years.filter((year) => year.units < minimum).map((year) => year.year);
+    const published = years.filter((year) => year.units >= minimum);
+    const secondary = primary.length === 1 ? [published[0].year] : [];
+
+    await configureDisclosure(database.db, minimum);
+    const { rows } = await sql<{ fiscal_year: number; estimate: number | null; firms: number | null; suppression: string | null }>`
+      SELECT fiscal_year, estimate, firms, suppression FROM bi.public_effects_by_year
+       WHERE outcome = 'labour_productivity' ORDER BY fiscal_year`.execute(database.db);
+    expect(rows.length).toBe(years.length);
+    const withheld = (kind: string) => rows.filter((row) => row.suppression === kind).map((row) => row.fiscal_year).sort();
+    expect(withheld('primary')).toEqual([...primary].sort());
+    expect(withheld('secondary')).toEqual(secondary);
+    expect(rows.filter((row) => row.suppression !== null).every((row) => row.estimate === null && row.firms === null)).toBe(true);
+    expect(rows.filter((row) => row.suppression === null).every((row) => row.estimate !== null && row.firms !== null && row.firms >= minimum)).toBe(true);
+  });
 });

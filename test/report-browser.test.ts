@@ -89,7 +89,7 @@ describe('the HTML report in a real browser', () => {
     expect(readFileSync(reports.svgs[0], 'utf8')).toMatch(/^<svg[^>]*>/);
   });
 
-  it('replaces withheld cohorts and KPI values with a message, and the whole cohort chart when every cohort is withheld', async () => {
+  it('replaces withheld cohorts, years and KPI values with a message, and a whole chart when all its cells are withheld', async () => {
     const { rows: cohorts } = await sql<{ units: number }>`
       SELECT cell_units AS units FROM results.effect_estimates
        WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units`.execute(database.db);
@@ -111,10 +111,11 @@ describe('the HTML report in a real browser', () => {
     await configureDisclosure(database.db, 1_000_000);
     await writeReports(database.db, programme, join(scratch, 'all-withheld'));
     const all = await open(join(scratch, 'all-withheld', 'sme-labour-saving.html'));
-    expect(await all.page.locator('[id^="by-cohort-"]').count()).toBe(0);
+    expect(await all.page.locator('[id^="by-cohort-"], [id^="by-year-"]').count()).toBe(0);
     expect(await all.page.locator('#event-study-0').count()).toBe(1);
     const allText = (await all.page.textContent('body')) ?? '';
     expect(allText).toContain('No chart: every cohort is withheld.');
+    expect(allText).toContain('No chart: every year is withheld.');
     const kpiRows = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
     expect(kpiRows.rows[0].n).toBeGreaterThan(0);
     expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpiRows.rows[0].n);

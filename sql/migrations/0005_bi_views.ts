@@ -1,15 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import { comment, PROGRAMME_COLUMNS, publicEffectCellsView } from './view-helpers.js';
 
 /**
  * The views BI tools open. Names and columns are stable; a breaking change becomes a new view with a version suffix.
  */
-/** Column comments that several views share. */
-const PROGRAMME_COLUMNS = {
-  programme_id: 'Programme identifier.',
-  programme_name_ja: 'Programme name in Japanese.',
-  programme_name_en: 'Programme name in English.',
-} as const;
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.latest_runs AS
@@ -217,33 +211,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     computed_at: 'When that run finished.',
   });
 
-  // Public tables: a cohort of fewer than min_cell_units firms is suppressed (primary), and when a table has
-  // exactly one such cohort the next-smallest is suppressed too (secondary), so that the suppressed value
-  // cannot be recovered from the published overall effect and the other cohorts.
-  await sql`
-    CREATE VIEW bi.public_effects_by_cohort AS
-    WITH cells AS (
-      SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, e.cohort, e.estimate, e.ci_low, e.ci_high,
-             e.cell_units, e.cell_units < s.min_cell_units AS primary_suppressed, l.run_key, l.finished_at
-        FROM bi.latest_runs l
-        JOIN results.effect_estimates e USING (run_key)
-        CROSS JOIN results.disclosure_settings s
-       WHERE e.estimator = 'cs_group' AND e.cohort IS NOT NULL
-    ), ranked AS (
-      SELECT *, count(*) FILTER (WHERE primary_suppressed) OVER (PARTITION BY programme_id, outcome) AS primary_count,
-             row_number() OVER (PARTITION BY programme_id, outcome, primary_suppressed ORDER BY cell_units, cohort) AS size_rank
-        FROM cells
-    ), decided AS (
-      SELECT *, (NOT primary_suppressed AND primary_count = 1 AND size_rank = 1) AS secondary_suppressed FROM ranked
-    )
-    SELECT programme_id, programme_name_ja, programme_name_en, outcome, cohort AS award_fiscal_year,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE estimate END AS estimate,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_low END AS ci_low,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_high END AS ci_high,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE cell_units END AS firms,
-           CASE WHEN primary_suppressed THEN 'primary' WHEN secondary_suppressed THEN 'secondary' END AS suppression,
-           run_key, finished_at AS computed_at
-      FROM decided`.execute(db);
+  await publicEffectCellsView('bi.public_effects_by_cohort', 'cs_group', 'cohort', 'award_fiscal_year').execute(db);
   await comment(db, 'bi.public_effects_by_cohort', 'Effects by call-round cohort for publication: a cohort of fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed, and so is the next-smallest cohort when only one is, so no suppressed value can be derived from the rest.', {
     ...PROGRAMME_COLUMNS,
     outcome: 'Outcome measured.',
@@ -361,21 +329,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     duration_seconds: 'Wall time of the latest execution, in seconds.',
     notes: 'Remarks from the estimation, as JSON: units dropped by the panel rules, cells not estimated.',
   });
-}
-
-async function comment(
-  db: Kysely<unknown>,
-  relation: string,
-  description: string,
-  columns: Record<string, string>,
-  kind: 'VIEW' | 'MATERIALIZED VIEW' = 'VIEW',
-): Promise<void> {
-  const [schema, name] = relation.split('.');
-  const target = sql`${sql.id(schema)}.${sql.id(name)}`;
-  await sql`COMMENT ON ${sql.raw(kind)} ${target} IS ${sql.lit(description)}`.execute(db);
-  for (const [column, text] of Object.entries(columns)) {
-    await sql`COMMENT ON COLUMN ${target}.${sql.id(column)} IS ${sql.lit(text)}`.execute(db);
-  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
