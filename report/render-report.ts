@@ -82,9 +82,9 @@ function withheldNotes(series: PublicSeries, minCellUnits: number, noun: { reado
   const notes = new Map<string, string>();
   for (const outcome of new Set(series.withheld.map((cell) => cell.outcome))) {
     const withheld = series.withheld.filter((cell) => cell.outcome === outcome);
-    const years = (kind: WithheldCell['suppression']) => withheld.filter((cell) => cell.suppression === kind).map((cell) => `FY${cell.key}`).join(', ');
-    const primary = years('primary');
-    const secondary = years('secondary');
+    const labels = (kind: WithheldCell['suppression']) => withheld.filter((cell) => cell.suppression === kind).map((cell) => `FY${cell.key}`).join(', ');
+    const primary = labels('primary');
+    const secondary = labels('secondary');
     const parts = [
       primary ? `${primary}: 企業数が${minCellUnits}社未満のため非公表 / withheld: fewer than ${minCellUnits} firms` : '',
       secondary ? `${secondary}: 非公表の値を他の値から逆算できないよう非公表 / withheld so that the other withheld ${noun.en} cannot be derived from the rest` : '',
