@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { comment, PROGRAMME_COLUMNS, publicEffectCellsView } from './view-helpers.js';
+import { comment, createPublicEffectCellsView, PROGRAMME_COLUMNS } from './view-helpers.js';
 
 /**
  * The views BI tools open. Names and columns are stable; a breaking change becomes a new view with a version suffix.
@@ -211,18 +211,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     computed_at: 'When that run finished.',
   });
 
-  await publicEffectCellsView('bi.public_effects_by_cohort', 'cs_group', 'cohort', 'award_fiscal_year').execute(db);
-  await comment(db, 'bi.public_effects_by_cohort', 'Effects by call-round cohort for publication: a cohort of fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed, and so is the next-smallest cohort when only one is, so no suppressed value can be derived from the rest.', {
-    ...PROGRAMME_COLUMNS,
-    outcome: 'Outcome measured.',
-    award_fiscal_year: 'Cohort: fiscal year of first award.',
-    estimate: 'Average effect after award for the cohort; null when suppressed.',
-    ci_low: 'Lower bound of the 95% interval; null when suppressed.',
-    ci_high: 'Upper bound of the 95% interval; null when suppressed.',
-    firms: 'Awarded firms in the cohort; null when suppressed.',
-    suppression: 'primary (too few firms), secondary (to protect a primary cell), or null when published.',
-    run_key: 'Evaluation run that produced the estimate.',
-    computed_at: 'When that run finished.',
+  await createPublicEffectCellsView(db, {
+    view: 'bi.public_effects_by_cohort',
+    description: 'Effects by call-round cohort for publication: a cohort of fewer firms than the disclosure minimum (results.disclosure_settings, default 10) is suppressed, and so is the next-smallest cohort when only one is, so no suppressed value can be derived from the rest.',
+    estimator: 'cs_group',
+    keyColumn: 'cohort',
+    key: { name: 'award_fiscal_year', comment: 'Cohort: fiscal year of first award.' },
+    estimateComment: 'Average effect after award for the cohort; null when suppressed.',
+    firmsComment: 'Awarded firms in the cohort; null when suppressed.',
   });
 
   await sql`
