@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { compiledSibling } from '../runtime/compiled-module.js';
 
 export type ColumnKind = 'number' | 'id';
 
@@ -371,7 +372,7 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
     }
   };
   if (end < PARALLEL_THRESHOLD_BYTES || split <= 0 || split >= end) return onOneThread();
-  const worker = new Worker(new URL('./csv-chunk-worker.js', import.meta.url), {
+  const worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
     workerData: { buffer: bytes.buffer, start: split, end, header, request },
   });
   const second = new Promise<ParsedChunk | { error: { chunkLine: number; detail: string } | { message: string } }>((resolve, reject) => {

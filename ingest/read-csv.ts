@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { csvRecords, type CsvRecord } from './csv-records.js';
 import type { RawRecord } from './validate-records.js';
 
 export const INPUT_ENCODINGS = ['auto', 'utf8', 'cp932'] as const;
@@ -49,45 +49,25 @@ export async function detectEncoding(path: string): Promise<'utf8' | 'cp932'> {
 
 export async function openCsv(path: string, encoding: InputEncoding = 'auto', delimiter = ','): Promise<CsvStream> {
   const resolved = encoding === 'auto' ? await detectEncoding(path) : encoding;
-  // Records the parser cannot read (a stray quote, say) are skipped by it and reported here, so they are
-  // quarantined with the parser's message instead of ending the file.
-  const unreadable: RawRecord[] = [];
-  // A runaway record fails again at every size limit it passes; one quarantined record per line is enough.
-  let lastUnreadableLine = -1;
-  const parser = createReadStream(path)
-    .pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'))
-    .pipe(
-      parse({
-        bom: true,
-        delimiter,
-        relax_column_count: true,
-        skip_empty_lines: true,
-        info: true,
-        // A quote inside a field (「"引用"符」) is kept as text rather than breaking the line.
-        relax_quotes: true,
-        // Bounds memory: a runaway record (a file with no newlines, an unclosed quote) stops growing here.
-        max_record_size: MAX_RECORD_CHARACTERS,
-        skip_records_with_error: true,
-        on_skip: (error, raw) => {
-          const line = typeof error?.lines === 'number' ? error.lines : 0;
-          if (line !== lastUnreadableLine) {
-            lastUnreadableLine = line;
-            unreadable.push({ line, fields: [(raw ?? '').slice(0, 4096)], parseError: error?.message ?? 'unreadable record' });
-          }
-          return undefined;
-        },
-      }),
-    );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
-  const first = await iterator.next();
-  const header = first.done ? [] : first.value.record.map((column) => column.replace(/^\uFEFF/, ''));
-  async function* records(): AsyncGenerator<RawRecord> {
-    for (;;) {
-      const next = await iterator.next();
-      yield* unreadable.splice(0);
-      if (next.done) return;
-      yield { line: next.value.info.lines, fields: next.value.record };
+  const text = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'));
+  const iterator = csvRecords(text as AsyncIterable<string>, delimiter, MAX_RECORD_CHARACTERS);
+  const asRaw = (record: CsvRecord): RawRecord =>
+    'fields' in record ? { line: record.line, fields: record.fields } : { line: record.line, fields: [record.raw], parseError: record.unreadable };
+  // Unreadable records before the header cannot be matched to columns: they are quarantined first.
+  const leading: RawRecord[] = [];
+  let header: string[] = [];
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    if ('fields' in next.value) {
+      header = next.value.fields;
+      break;
     }
+    leading.push(asRaw(next.value));
+  }
+  async function* records(): AsyncGenerator<RawRecord> {
+    yield* leading;
+    for await (const record of { [Symbol.asyncIterator]: () => iterator }) yield asRaw(record);
   }
   return { header, encoding: resolved, records: records() };
 }

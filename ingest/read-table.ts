@@ -6,7 +6,6 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
-import ExcelJS from 'exceljs';
 import { openCsv, type InputEncoding } from './read-csv.js';
 import type { RawRecord } from './validate-records.js';
 
@@ -78,6 +77,8 @@ function cellText(value: unknown): string {
 
 /** XLSX: cells of merged ranges take the value of the range's top-left cell, so no value is lost. */
 async function openWorkbook(path: string, sheetName: string | undefined): Promise<TableStream> {
+  // Loaded only for workbooks: it takes longer to load than a CSV batch takes to parse.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(path);

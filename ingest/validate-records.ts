@@ -3,6 +3,7 @@
  * with its reasons, never dropped.
  */
 import type { z } from 'zod';
+import { FirstLineIndex } from './first-line-index.js';
 
 export interface RawRecord {
   /** 1-based line number in the file where the record starts. */
@@ -50,7 +51,9 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
   readonly schema: Schema;
   readonly requiredColumns: readonly string[];
   readonly header: readonly string[];
-  readonly keyOf: (row: z.output<Schema>) => string;
+  /** The row's identity within the file, as an exact integer. */
+  readonly keyOf: (row: z.output<Schema>) => number;
+  readonly describeKey: (row: z.output<Schema>) => string;
 }): RecordValidator<z.output<Schema>> {
   const header = options.header.map((column) => column.trim());
   const missing = options.requiredColumns.filter((column) => !header.includes(column));
@@ -59,7 +62,7 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
     field: column,
     message: `the file has no column "${column}"; add it to the header (expected columns: ${options.requiredColumns.join(', ')})`,
   }));
-  const firstLineOfKey = new Map<string, number>();
+  const firstLineOfKey = new FirstLineIndex();
 
   return {
     validate(record) {
@@ -103,16 +106,14 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
       if (missingReasons.length > 0) return { line: record.line, raw, reasons: missingReasons };
       const parsed = options.schema.safeParse(raw);
       if (!parsed.success) return { line: record.line, raw, reasons: parsed.error.issues.map(reasonFromIssue) };
-      const key = options.keyOf(parsed.data);
-      const firstLine = firstLineOfKey.get(key);
+      const firstLine = firstLineOfKey.firstLineOr(options.keyOf(parsed.data), record.line);
       if (firstLine !== undefined) {
         return {
           line: record.line,
           raw,
-          reasons: [{ code: 'duplicate_key', field: null, message: `repeats the record on line ${firstLine} (key ${key}); keep one of them` }],
+          reasons: [{ code: 'duplicate_key', field: null, message: `repeats the record on line ${firstLine} (${options.describeKey(parsed.data)}); keep one of them` }],
         };
       }
-      firstLineOfKey.set(key, record.line);
       return { line: record.line, row: parsed.data };
     },
   };

@@ -71,12 +71,24 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/** The pool behind each handle openDatabase made: bulk loading needs a raw client for COPY, which Kysely does not expose. */
+const poolsOfHandles = new WeakMap<Kysely<Database>, pg.Pool>();
+
 export function openDatabase(url: string, maxConnections = 10): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle connection can be closed by the server (restart, admin action); without a listener the
   // pool's error event would end the process. The pool opens a new connection on the next query.
   pool.on('error', (error) => console.warn(`Postgres closed an idle connection (${redactPassword(url)}): ${error.message}`));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  poolsOfHandles.set(db, pool);
+  return db;
+}
+
+/** A raw client from the pool behind `db`, for COPY; release it when done. */
+export async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
+  const pool = poolsOfHandles.get(db);
+  if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a COPY connection from; open it with openDatabase(url)');
+  return pool.connect();
 }
 
 export async function checkConnection(db: Kysely<Database>, url: string): Promise<void> {

@@ -7,11 +7,14 @@ import {
   corporateNumberField,
   integerField,
   japaneseDateField,
+  oneOfField,
   optionalIntegerField,
+  optionalText,
+  optionalTextField,
   optionalYenField,
   prefectureField,
   requiredText,
-  yenField,
+  yenAtLeastField,
 } from './csv-fields.js';
 
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
@@ -22,10 +25,9 @@ const DECISION_WORDS: Readonly<Record<string, string>> = { 採択: 'awarded', �
 export const PERSONAL_COLUMNS = ['representative_name', 'address', 'phone', 'email'] as const;
 export type PersonalColumn = (typeof PERSONAL_COLUMNS)[number];
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined ? null : value.normalize('NFKC').trim() || null));
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** A file without the personal columns is fine: they are optional. */
+const personalText = optionalText.optional().transform((value) => value ?? null);
 
 export const applicantRowSchema = z
   .object({
@@ -33,20 +35,18 @@ export const applicantRowSchema = z
     firm_name: requiredText,
     call_round: integerField({ min: 1, max: 99 }),
     application_date: japaneseDateField,
-    decision: requiredText
-      .transform((value) => DECISION_WORDS[value.toLowerCase()] ?? value)
-      .pipe(z.enum(['awarded', 'rejected'], { message: 'must be "awarded" or "rejected" (採択 / 不採択)' })),
+    decision: oneOfField(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()),
     award_fiscal_year: optionalIntegerField({ min: 1990, max: 2100 }),
     subsidy_amount_yen: optionalYenField,
-    requested_amount_yen: yenField.pipe(z.number().min(1, 'must be at least 1 yen')),
-    industry_code: requiredText.transform((code) => code.toUpperCase()).pipe(z.enum(JSIC_MAJOR_DIVISIONS, { message: 'is not a JSIC major division letter (A–T)' })),
+    requested_amount_yen: yenAtLeastField(1),
+    industry_code: oneOfField(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()),
     prefecture_code: prefectureField,
     employees: integerField({ min: 0 }),
     consent: booleanField,
-    representative_name: optionalText,
-    address: optionalText,
-    phone: optionalText,
-    email: optionalText.pipe(z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'is not an e-mail address').nullable()),
+    representative_name: personalText,
+    address: personalText,
+    phone: personalText,
+    email: optionalTextField((text) => (EMAIL.test(text) ? { ok: true, value: text } : { ok: false, message: 'is not an e-mail address' })).optional().transform((value) => value ?? null),
   })
   .superRefine((row, context) => {
     if (row.decision === 'awarded' && row.award_fiscal_year === null)
@@ -62,4 +62,9 @@ export type ApplicantRow = z.output<typeof applicantRowSchema>;
 export const APPLICANT_COLUMNS = (Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[]).filter(
   (column): column is Exclude<keyof ApplicantRow, PersonalColumn> => !(PERSONAL_COLUMNS as readonly string[]).includes(column),
 );
-export const applicantKey = (row: ApplicantRow): string => `${row.corporate_number}#${row.call_round}`;
+/**
+ * One application per firm and call round. The key is an exact integer (a 13-digit number × 100 plus a
+ * round of at most 99 stays below 2^53): a million keys held as numbers cost a fraction of strings.
+ */
+export const applicantKey = (row: ApplicantRow): number => Number(row.corporate_number) * 100 + row.call_round;
+export const describeApplicantKey = (row: ApplicantRow): string => `法人番号 ${row.corporate_number}, call round ${row.call_round}`;

@@ -16,6 +16,8 @@ export const outcomeRowSchema = z.object({
 
 export type OutcomeRow = z.output<typeof outcomeRowSchema>;
 export const OUTCOME_COLUMNS = Object.keys(outcomeRowSchema.shape) as (keyof OutcomeRow)[];
-export const outcomeKey = (row: OutcomeRow): string => `${row.corporate_number}#${row.fiscal_year}`;
+/** One outcome row per firm and fiscal year; the key is an exact integer (fiscal years 1990–2100 fit in 8 bits). */
+export const outcomeKey = (row: OutcomeRow): number => Number(row.corporate_number) * 256 + (row.fiscal_year - 1900);
+export const describeOutcomeKey = (row: OutcomeRow): string => `法人番号 ${row.corporate_number}, fiscal year ${row.fiscal_year}`;
 export const OUTCOME_MEASURES = ['labour_productivity', 'average_wage', 'employees'] as const;
 export type OutcomeMeasure = (typeof OUTCOME_MEASURES)[number];

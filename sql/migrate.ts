@@ -11,6 +11,7 @@ import * as results from './migrations/0004_results.js';
 import * as biViews from './migrations/0005_bi_views.js';
 import * as biReaderRole from './migrations/0006_bi_reader_role.js';
 import * as publicEffectsByYear from './migrations/0007_public_effects_by_year.js';
+import * as setBasedReferenceChecks from './migrations/0008_set_based_reference_checks.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_bi_views': biViews,
   '0006_bi_reader_role': biReaderRole,
   '0007_public_effects_by_year': publicEffectsByYear,
+  '0008_set_based_reference_checks': setBasedReferenceChecks,
 };
 
 export class MigrationFailedError extends Error {

@@ -146,10 +146,16 @@ describe('loading applicant files that real systems produce', () => {
   });
 
   it('keeps the rows before a quote that is never closed and quarantines the rest, raw text included', async () => {
-    const account = await load(file('unclosed.csv', `${HEADER}\n${VALID[0]}\n"never closed,row\n${VALID[2]}\n`));
-    expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1 });
+    const account = await load(file('unclosed.csv', `${HEADER}\n${VALID[0]}\n"never closed,row\n${VALID[1]}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 1, reasons: { unparseable_csv: 1 } });
     const [quarantined] = await database.db.selectFrom('raw.rejected_rows').select('raw_record').where('file_sha256', '=', account.fileSha256).execute();
-    expect(JSON.stringify(quarantined.raw_record)).toContain('4010001008772');
+    expect(JSON.stringify(quarantined.raw_record)).toContain('7000012050002');
+  });
+
+  it('loses no later row when a stray opening quote meets the quote of a later quoted field', async () => {
+    // Line 3 opens a quote that line 4's "4,000千円" seems to close; the stray line alone is quarantined.
+    const account = await load(file('stray-opening-quote.csv', `${HEADER}\n${VALID[0]}\n"stray,row\n${VALID[2]}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 2, rowsRejected: 1, reasons: { wrong_field_count: 1 } });
   });
 
   it('quarantines a 64 MB line with no newline without holding it in memory, keeping the row before it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, describeApplicantKey } from '../schemas/applicant.js';
 import { createRecordValidator, isRejected } from '../ingest/validate-records.js';
 
 const header = [...APPLICANT_COLUMNS];
@@ -10,7 +10,7 @@ function validValues(overrides: Partial<Record<(typeof APPLICANT_COLUMNS)[number
 }
 
 function validator(columns: readonly string[] = header) {
-  return createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header: columns, keyOf: applicantKey });
+  return createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header: columns, keyOf: applicantKey, describeKey: describeApplicantKey });
 }
 
 describe('record validation at the edge', () => {

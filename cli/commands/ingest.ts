@@ -35,7 +35,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const log = (line: string) => console.error(line);
   const db = await openDatabaseReady(readEnvironment(), log);
   try {
-    const { ingestFile } = createIngestActivities(db, { onProgress: (rows) => log(`  ${rows.toLocaleString('en-US')} rows read…`) });
+    const { ingestFile } = createIngestActivities(db, { onProgress: ({ rowsRead }) => log(`  ${rowsRead.toLocaleString('en-US')} rows read and committed…`) });
     const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding, format, ...(values.sheet ? { sheet: values.sheet } : {}) });
     if (values.json) {
       console.log(

@@ -1,0 +1,214 @@
+/**
+ * Loads one input file: every row is either loaded into the core tables or quarantined in
+ * raw.rejected_rows with its reasons, and the file's account (rows in = loaded + rejected) is recorded.
+ * A file is identified by its content hash; loading the same content again changes nothing.
+ *
+ * Rows are bulk-loaded with COPY in committed batches. Each batch commits together with the file's
+ * running account, so a crash loses at most the batch under way and a retry continues after the last
+ * committed line. A worker thread reads and validates the next batch while this thread commits the
+ * previous one, so parsing and the database work side by side.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { basename } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { Database } from '../sql/database.js';
+import { connectRaw } from '../runtime/database.js';
+import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
+import type { ParsedBatch } from './parse-batches.js';
+import { ParseWorker, ParseWorkerError, type ParseWorkerMessage } from './parse-worker-client.js';
+import { InputFormatError, type InputFormat, type TableStream } from './read-table.js';
+import type { InputEncoding } from './read-csv.js';
+
+export const DEFAULT_BATCH_SIZE = 50_000;
+
+export type InputKind = 'applicants' | 'outcomes';
+
+export interface LoadFileInput {
+  readonly programmeId: string;
+  readonly kind: InputKind;
+  readonly path: string;
+  readonly encoding?: InputEncoding;
+  readonly format?: InputFormat;
+  readonly sheet?: string;
+}
+
+export interface LoadProgress {
+  readonly fileName: string;
+  /** Every line up to this one is committed: a retried load resumes after it. */
+  readonly committedThroughLine: number;
+  readonly rowsRead: number;
+}
+
+export interface LoadOptions {
+  /** Called after each committed batch. */
+  readonly onProgress?: (progress: LoadProgress) => void;
+  /** Rows per committed batch. */
+  readonly batchSize?: number;
+}
+
+export interface LoadAccount {
+  readonly kind: InputKind;
+  readonly fileName: string;
+  readonly fileSha256: string;
+  readonly rowsTotal: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  readonly rowsUnchanged: number;
+  readonly rowsWithoutConsent: number;
+  readonly encoding: 'utf8' | 'cp932' | null;
+  readonly format: 'csv' | 'tsv' | 'jsonl' | 'xlsx' | null;
+  readonly skippedDuplicateFile: boolean;
+  readonly reasons: Readonly<Record<string, number>>;
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function reasonCounts(db: Kysely<Database>, fileSha256: string): Promise<Record<string, number>> {
+  const { rows } = await sql<{ code: string; rows: number }>`
+    SELECT reason ->> 'code' AS code, count(DISTINCT line_number)::integer AS rows
+      FROM raw.rejected_rows CROSS JOIN LATERAL jsonb_array_elements(reasons) AS reason
+     WHERE file_sha256 = ${fileSha256}
+     GROUP BY 1`.execute(db);
+  return Object.fromEntries(rows.map((row) => [row.code, row.rows]));
+}
+
+async function copyInto(client: pg.PoolClient, table: string, chunks: readonly string[]): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyStreams.from(`COPY ${table} FROM STDIN`)));
+}
+
+/** One batch in one transaction: staged rows merged, quarantined rows stored, the account advanced. */
+async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, programmeId: string, fileSha256: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    // The firm merge sorts the batch; the default 4 MB would spill it to disk.
+    await client.query("SET LOCAL work_mem = '64MB'");
+    let written = 0;
+    if (batch.loaded > 0) {
+      await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
+      await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
+      written = await target.merge(client, programmeId, fileSha256);
+    }
+    if (batch.rejected > 0) {
+      await client.query('CREATE TEMP TABLE IF NOT EXISTS ingest_rejected (line_number integer, raw_record text, reasons text) ON COMMIT DELETE ROWS');
+      await copyInto(client, 'pg_temp.ingest_rejected', batch.quarantined);
+      await client.query(
+        `INSERT INTO raw.rejected_rows (file_sha256, line_number, raw_record, reasons)
+         SELECT $1, line_number, raw_record::jsonb, reasons::jsonb FROM pg_temp.ingest_rejected
+         ON CONFLICT (file_sha256, line_number) DO NOTHING`,
+        [fileSha256],
+      );
+    }
+    await client.query(
+      `UPDATE raw.input_files
+          SET rows_total = rows_total + $2, rows_loaded = rows_loaded + $3, rows_rejected = rows_rejected + $4,
+              rows_without_consent = rows_without_consent + $5, rows_unchanged = rows_unchanged + $6, committed_through_line = $7
+        WHERE file_sha256 = $1`,
+      [fileSha256, batch.loaded + batch.rejected, batch.loaded, batch.rejected, batch.withoutConsent, batch.loaded - written, batch.lastLine],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Commits the worker's batches in order, each after the one before; the worker parses one batch ahead. */
+async function commitBatches(db: Kysely<Database>, parser: ParseWorker, target: BulkTarget<unknown>, input: LoadFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
+  const client = await connectRaw(db);
+  let healthy = false;
+  try {
+    for (;;) {
+      const message = await parser.next();
+      if (message.type === 'done') break;
+      if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseWorkerError(`reading ${basename(input.path)} failed: ${message.message}`);
+      if (message.type !== 'batch') throw new ParseWorkerError(`the parse worker sent ${message.type} out of turn`);
+      await commitBatch(client, target, message.batch, input.programmeId, fileSha256);
+      parser.grant();
+      options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
+    }
+    healthy = true;
+  } finally {
+    // A connection that failed mid-COPY is not handed back to the pool.
+    client.release(!healthy);
+  }
+}
+
+export async function loadFile(db: Kysely<Database>, input: LoadFileInput, options: LoadOptions = {}): Promise<LoadAccount> {
+  const fileSha256 = await sha256OfFile(input.path);
+  const fileName = basename(input.path);
+  const previous = await db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirst();
+  const account = async (row: NonNullable<typeof previous>, skippedDuplicateFile: boolean, format: TableStream['format'] | null): Promise<LoadAccount> => ({
+    kind: input.kind,
+    fileName,
+    fileSha256,
+    rowsTotal: row.rows_total,
+    rowsLoaded: row.rows_loaded,
+    rowsRejected: row.rows_rejected,
+    rowsWithoutConsent: row.rows_without_consent,
+    rowsUnchanged: row.rows_unchanged,
+    encoding: skippedDuplicateFile ? null : (row.encoding as 'utf8' | 'cp932' | null),
+    format,
+    skippedDuplicateFile,
+    reasons: await reasonCounts(db, fileSha256),
+  });
+  if (previous?.status === 'complete') return account(previous, true, null);
+
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const parser = new ParseWorker({
+    path: input.path,
+    kind: input.kind,
+    format: input.format,
+    encoding: input.encoding,
+    sheet: input.sheet,
+    resumeAfterLine: previous?.committed_through_line ?? null,
+    batchSize,
+  });
+  let opened: Extract<ParseWorkerMessage, { type: 'opened' }>;
+  try {
+    const first = await parser.next();
+    if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseWorkerError(first.message);
+    if (first.type !== 'opened') throw new ParseWorkerError(`the parse worker sent ${first.type} before opening the file`);
+    opened = first;
+    if (!previous) {
+      await db
+        .insertInto('raw.input_files')
+        .values({
+          file_sha256: fileSha256,
+          programme_id: input.programmeId,
+          kind: input.kind,
+          file_name: fileName,
+          rows_total: 0,
+          rows_loaded: 0,
+          rows_rejected: 0,
+          encoding: opened.encoding,
+          status: 'loading',
+          committed_through_line: opened.headerLines,
+        })
+        .onConflict((conflict) => conflict.column('file_sha256').doNothing())
+        .execute();
+    }
+    parser.grant();
+    const target = (input.kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
+    await commitBatches(db, parser, target, input, fileSha256, options);
+  } finally {
+    await parser.stop();
+  }
+  const finished = await db
+    .updateTable('raw.input_files')
+    .set({ status: 'complete', loaded_at: sql<Date>`now()` })
+    .where('file_sha256', '=', fileSha256)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return account(finished, false, opened.format);
+}
+
+export { InputFormatError };

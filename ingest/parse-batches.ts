@@ -1,0 +1,123 @@
+/**
+ * Turns an opened input table into batches ready for COPY: every record is validated, and lands either
+ * in the batch's staged rows or in its quarantined rows, with counts for the file's account. Runs in the
+ * parse worker (parse-worker.ts); no database here.
+ */
+import { PERSONAL_COLUMNS } from '../schemas/applicant.js';
+import type { BulkTarget } from './bulk-targets.js';
+import { copyTextLine } from './copy-text.js';
+import { InputFormatError, type TableStream } from './read-table.js';
+import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
+
+export interface ParsedBatch {
+  /** COPY text of the staging table, in chunks. */
+  readonly staged: readonly string[];
+  /** COPY text of (line_number, raw_record, reasons) for quarantine, in chunks. */
+  readonly quarantined: readonly string[];
+  readonly loaded: number;
+  readonly rejected: number;
+  readonly withoutConsent: number;
+  /** The last line the batch covers: after it commits, a retry resumes after this line. */
+  readonly lastLine: number;
+  /** Records read from the file so far, this batch included (skipped committed ones excluded). */
+  readonly rowsRead: number;
+}
+
+/** COPY text accumulated in chunks of about 64 KB, so a batch is sent in few writes. */
+class CopyText {
+  readonly chunks: string[] = [];
+  private current = '';
+  rows = 0;
+
+  add(line: string): void {
+    this.current += line;
+    this.rows++;
+    if (this.current.length >= 1 << 16) {
+      this.chunks.push(this.current);
+      this.current = '';
+    }
+  }
+
+  finish(): string[] {
+    if (this.current) this.chunks.push(this.current);
+    this.current = '';
+    return this.chunks;
+  }
+}
+
+/** Quarantined rows keep every field but personal data, which is withheld (the sender has the original file). */
+function withoutPersonalData(raw: RejectedRecord['raw']): RejectedRecord['raw'] {
+  if (Array.isArray(raw)) return raw;
+  const record = raw as Readonly<Record<string, string>>;
+  return Object.fromEntries(
+    Object.entries(record).map(([column, value]) => [column, (PERSONAL_COLUMNS as readonly string[]).includes(column) && value ? '[personal data withheld]' : value]),
+  );
+}
+
+/**
+ * Reads the table from the start and hands over a batch every `batchSize` records, waiting for `emit` to
+ * resolve before the next one. Records up to `resumeAfterLine` were committed by an earlier attempt: they
+ * are validated again (so a later duplicate of one is still caught) but not emitted.
+ */
+export async function parseInBatches<Row>(
+  table: TableStream,
+  target: BulkTarget<Row>,
+  resumeAfterLine: number,
+  batchSize: number,
+  emit: (batch: ParsedBatch) => Promise<void>,
+): Promise<void> {
+  const validator = target.validator(table.header);
+  let staged = new CopyText();
+  let quarantined = new CopyText();
+  let loaded = 0;
+  let rejected = 0;
+  let withoutConsent = 0;
+  let lastLine = resumeAfterLine;
+  let rowsRead = 0;
+
+  const flush = async () => {
+    if (staged.rows === 0 && quarantined.rows === 0) return;
+    const batch: ParsedBatch = { staged: staged.finish(), quarantined: quarantined.finish(), loaded, rejected, withoutConsent, lastLine, rowsRead };
+    staged = new CopyText();
+    quarantined = new CopyText();
+    loaded = rejected = withoutConsent = 0;
+    await emit(batch);
+  };
+  const quarantine = (record: RejectedRecord) => {
+    quarantined.add(copyTextLine([record.line, JSON.stringify(withoutPersonalData(record.raw)), JSON.stringify(record.reasons)]));
+    rejected++;
+  };
+
+  const records = table.records[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<RawRecord>;
+    try {
+      next = await records.next();
+    } catch (error) {
+      if (error instanceof InputFormatError) throw error;
+      // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
+      lastLine++;
+      rowsRead++;
+      quarantine({
+        line: lastLine,
+        raw: ['(unreadable remainder of the file)'],
+        reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
+      });
+      break;
+    }
+    if (next.done) break;
+    const record = next.value;
+    const result = validator.validate(record);
+    if (record.line <= resumeAfterLine) continue;
+    lastLine = record.line;
+    rowsRead++;
+    if (isRejected(result)) quarantine(result);
+    else {
+      staged.add(target.stagingLine(result.line, result.row));
+      loaded++;
+      if (target.withoutConsent(result.row)) withoutConsent++;
+    }
+    if (staged.rows + quarantined.rows >= batchSize) await flush();
+  }
+  await flush();
+}
