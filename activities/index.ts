@@ -12,12 +12,14 @@ import { createProgrammeRegistryActivities } from './programme-registry.js';
 export interface ActivityServices {
   readonly db: Kysely<Database>;
   readonly codeVersion: string;
+  /** Rows per committed ingest batch; 50,000 when absent. */
+  readonly ingestBatchRows?: number;
 }
 
 export function createActivities(services: ActivityServices) {
   return {
     ...createProgrammeRegistryActivities(services.db),
-    ...createIngestActivities(services.db),
+    ...createIngestActivities(services.db, services.ingestBatchRows ? { batchSize: services.ingestBatchRows } : {}),
     ...createEvaluationRunActivities(services.db, services.codeVersion),
     ...createKpiActivities(services.db),
     ...createEffectActivities(services.db),

@@ -24,6 +24,11 @@ export const environmentSchema = z.object({
     .regex(/^\d+$/, 'must be a whole number of firms, e.g. 10')
     .transform(Number)
     .optional(),
+  EBPM_INGEST_BATCH_ROWS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of rows, e.g. 50000')
+    .transform(Number)
+    .optional(),
   EBPM_BI_READER_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
@@ -38,6 +43,8 @@ export interface EbpmEnvironment {
   readonly minCellUnits: number | undefined;
   /** Password that lets the read-only bi_reader role log in; without it the role cannot log in. */
   readonly biReaderPassword: string | undefined;
+  /** Rows per committed ingest batch (default 50,000): a crash loses at most one batch of work. */
+  readonly ingestBatchRows: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -63,5 +70,6 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     toolsDir: parsed.data.EBPM_TOOLS_DIR ?? join(root, '.tools'),
     biReaderPassword: parsed.data.EBPM_BI_READER_PASSWORD,
     minCellUnits: parsed.data.EBPM_MIN_CELL_UNITS,
+    ingestBatchRows: parsed.data.EBPM_INGEST_BATCH_ROWS,
   };
 }

@@ -25,6 +25,8 @@ export interface EbpmWorkerOptions {
   readonly db: Kysely<Database>;
   /** A pre-built workflow bundle (tests build one and share it); bundled on start when absent. */
   readonly workflowBundlePath?: string;
+  /** Rows per committed ingest batch; 50,000 when absent. */
+  readonly ingestBatchRows?: number;
 }
 
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
@@ -35,6 +37,6 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: workflowsEntryPoint() }),
-    activities: createActivities({ db: options.db, codeVersion: codeVersion() }),
+    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows }),
   });
 }

@@ -33,9 +33,10 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const format = (values.format ?? 'auto') as InputFormat;
   if (!INPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${INPUT_FORMATS.join(', ')}`);
   const log = (line: string) => console.error(line);
-  const db = await openDatabaseReady(readEnvironment(), log);
+  const environment = readEnvironment();
+  const db = await openDatabaseReady(environment, log);
   try {
-    const { ingestFile } = createIngestActivities(db, { onProgress: ({ rowsRead }) => log(`  ${rowsRead.toLocaleString('en-US')} rows read and committed…`) });
+    const { ingestFile } = createIngestActivities(db, { batchSize: environment.ingestBatchRows, onProgress: ({ rowsRead }) => log(`  ${rowsRead.toLocaleString('en-US')} rows read and committed…`) });
     const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding, format, ...(values.sheet ? { sheet: values.sheet } : {}) });
     if (values.json) {
       console.log(

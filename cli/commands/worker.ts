@@ -13,6 +13,7 @@ export async function workerCommand(): Promise<void> {
       namespace: temporal.namespace,
       taskQueue: environment.taskQueue,
       db: services.db,
+      ingestBatchRows: environment.ingestBatchRows,
     });
     log(`Worker polling task queue ${environment.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); Ctrl-C stops it.`);
     await worker.run();
