@@ -26,6 +26,8 @@ RUN npx tsc -p tsconfig.json && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# A Japanese font for the labels of the PNG plots that reports write.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-ipafont-gothic && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

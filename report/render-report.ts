@@ -78,11 +78,15 @@ function seriesSection(
 }
 
 /** Per outcome, the sentence that replaces (or follows) a chart when the disclosure rule withholds some of its cells. */
-function withheldNotes(series: PublicSeries, minCellUnits: number, noun: { readonly ja: string; readonly en: string }): Map<string, string> {
+function withheldNotes(
+  series: PublicSeries,
+  minCellUnits: number,
+  noun: { readonly ja: string; readonly en: string; readonly label: (key: number) => string },
+): Map<string, string> {
   const notes = new Map<string, string>();
   for (const outcome of new Set(series.withheld.map((cell) => cell.outcome))) {
     const withheld = series.withheld.filter((cell) => cell.outcome === outcome);
-    const labels = (kind: WithheldCell['suppression']) => withheld.filter((cell) => cell.suppression === kind).map((cell) => `FY${cell.key}`).join(', ');
+    const labels = (kind: WithheldCell['suppression']) => withheld.filter((cell) => cell.suppression === kind).map((cell) => noun.label(cell.key)).join(', ');
     const primary = labels('primary');
     const secondary = labels('secondary');
     const parts = [
@@ -137,12 +141,20 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     `<h2>ロジックモデル / Logic model</h2><div class="logic-model">${logicModel}</div>`,
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
     `<h2>効果 / Effect of the award</h2>${effects}`,
-    seriesSection(charts, 'イベントスタディ / Event study (years since award; shaded: uniform 95% band)', data.eventStudy, '交付からの年数 / years since award', 'event-study', '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.', { shade: true }),
+    seriesSection(
+      charts,
+      'イベントスタディ / Event study (years since award; shaded: uniform 95% band)',
+      data.eventStudy.published,
+      '交付からの年数 / years since award',
+      'event-study',
+      '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.',
+      { shade: true, notes: withheldNotes(data.eventStudy, data.minCellUnits, { ja: '経過年', en: 'event time', label: (key) => `e=${key}` }) },
+    ),
     seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort.published, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.', {
-      notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort' }),
+      notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort', label: (key) => `FY${key}` }),
     }),
     seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.', {
-      notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year' }),
+      notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
     }),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,

@@ -23,10 +23,10 @@ export interface SeriesRow {
   readonly bandHigh: number | null;
 }
 
-/** A cohort or year the public view withholds: too few firms (primary), or withheld so a primary one cannot be derived (secondary). */
+/** A cell the public view withholds: too few firms (primary), or withheld so a primary one cannot be derived (secondary). */
 export interface WithheldCell {
   readonly outcome: string;
-  /** The cohort's award fiscal year, or the fiscal year. */
+  /** The cohort's award fiscal year, the fiscal year, or the event time. */
   readonly key: number;
   readonly suppression: 'primary' | 'secondary';
 }
@@ -51,8 +51,8 @@ export interface ReportData {
   } | null;
   readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
   readonly effects: readonly EffectRow[];
-  readonly eventStudy: readonly SeriesRow[];
-  /** From the disclosure-controlled public views, because the report is published. */
+  /** These three from the disclosure-controlled public views, because the report is published. */
+  readonly eventStudy: PublicSeries;
   readonly byCohort: PublicSeries;
   readonly byYear: PublicSeries;
   readonly minCellUnits: number;
@@ -75,20 +75,15 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
      WHERE p.programme_id = ${id}`.execute(db);
   const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null }>`
     SELECT outcome, estimator, status, estimate, ci_low, ci_high, note FROM bi.effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
-  const series = async (view: string, key: string, filter: ReturnType<typeof sql>) => {
-    const { rows } = await sql<{ outcome: string; key: number; estimate: number; ci_low: number; ci_high: number; band_low: number | null; band_high: number | null }>`
-      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, band_low, band_high FROM ${sql.table(view)}
-       WHERE programme_id = ${id} AND ${filter} ORDER BY outcome, 2`.execute(db);
-    return rows.map((r) => ({ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }));
-  };
-  const publicSeries = async (view: string, key: string): Promise<PublicSeries> => {
-    const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; suppression: 'primary' | 'secondary' | null }>`
-      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, suppression FROM ${sql.table(view)}
+  const publicSeries = async (view: string, key: string, options: { bands?: boolean } = {}): Promise<PublicSeries> => {
+    const bands = options.bands ? sql`band_low, band_high` : sql`NULL::double precision AS band_low, NULL::double precision AS band_high`;
+    const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; band_low: number | null; band_high: number | null; suppression: 'primary' | 'secondary' | null }>`
+      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, ${bands}, suppression FROM ${sql.table(view)}
        WHERE programme_id = ${id} ORDER BY outcome, 2`.execute(db);
     return {
       published: rows.flatMap((r) =>
         r.suppression === null && r.estimate !== null && r.ci_low !== null && r.ci_high !== null
-          ? [{ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: null, bandHigh: null }]
+          ? [{ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }]
           : [],
       ),
       withheld: rows.flatMap((r) => (r.suppression === null ? [] : [{ outcome: r.outcome, key: r.key, suppression: r.suppression }])),
@@ -115,7 +110,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
       : null,
     kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
     effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note })),
-    eventStudy: await series('bi.event_study', 'event_time', sql`estimator = 'cs_dynamic'`),
+    eventStudy: await publicSeries('bi.public_event_study', 'event_time', { bands: true }),
     byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
     minCellUnits: settings[0]?.min_cell_units ?? 10,

@@ -8,6 +8,7 @@ import type { Database } from '../sql/database.js';
 import { seriesChart } from './charts.js';
 import { readReportData } from './report-data.js';
 import { renderIndex, renderProgrammeReport, type VendorScripts } from './render-report.js';
+import { svgToPng } from './png.js';
 import { renderSvg } from './svg.js';
 
 const require = createRequire(import.meta.url);
@@ -37,6 +38,8 @@ export interface WrittenReports {
   readonly index: string;
   readonly pages: readonly string[];
   readonly svgs: readonly string[];
+  /** The same plots as PNG (twice the SVG's size). */
+  readonly pngs: readonly string[];
 }
 
 export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string): Promise<WrittenReports> {
@@ -44,16 +47,21 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
   const vendor = vendorScripts();
   const pages: string[] = [];
   const svgs: string[] = [];
+  const pngs: string[] = [];
   const headlines: { id: string; nameJa: string; nameEn: string; headline: string }[] = [];
   for (const programme of programmes) {
     const data = await readReportData(db, programme);
     const page = join(outDir, `${programme.id}.html`);
     writeFileSync(page, renderProgrammeReport(data, vendor));
     pages.push(page);
-    for (const outcome of [...new Set(data.eventStudy.map((row) => row.outcome))]) {
+    for (const outcome of [...new Set(data.eventStudy.published.map((row) => row.outcome))]) {
       const svg = join(outDir, `${programme.id}-event-study-${outcome}.svg`);
-      writeFileSync(svg, await renderSvg(seriesChart(data.eventStudy.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true })));
+      const drawing = await renderSvg(seriesChart(data.eventStudy.published.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true }));
+      writeFileSync(svg, drawing);
       svgs.push(svg);
+      const png = svg.replace(/\.svg$/, '.png');
+      writeFileSync(png, svgToPng(drawing));
+      pngs.push(png);
     }
     const headline = data.effects.find((effect) => effect.estimator === 'cs_simple');
     headlines.push({
@@ -69,5 +77,5 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
   }
   const index = join(outDir, 'index.html');
   writeFileSync(index, renderIndex(headlines));
-  return { index, pages, svgs };
+  return { index, pages, svgs, pngs };
 }

@@ -12,6 +12,7 @@ import * as biViews from './migrations/0005_bi_views.js';
 import * as biReaderRole from './migrations/0006_bi_reader_role.js';
 import * as publicEffectsByYear from './migrations/0007_public_effects_by_year.js';
 import * as setBasedReferenceChecks from './migrations/0008_set_based_reference_checks.js';
+import * as publicEventStudy from './migrations/0009_public_event_study.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_bi_reader_role': biReaderRole,
   '0007_public_effects_by_year': publicEffectsByYear,
   '0008_set_based_reference_checks': setBasedReferenceChecks,
+  '0009_public_event_study': publicEventStudy,
 };
 
 export class MigrationFailedError extends Error {

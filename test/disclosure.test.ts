@@ -125,4 +125,26 @@ describe('disclosure control of the public tables', () => {
     expect(rows.filter((row) => row.suppression !== null).every((row) => row.estimate === null && row.firms === null)).toBe(true);
     expect(rows.filter((row) => row.suppression === null).every((row) => row.estimate !== null && row.firms !== null && row.firms >= minimum)).toBe(true);
   });
+
+  it('applies the same rule to the event study, band included, where the longest horizons rest on the earliest cohort', async () => {
+    const { rows: times } = await sql<{ event_time: number; units: number }>`
+      SELECT event_time, cell_units AS units FROM results.effect_estimates
+       WHERE estimator = 'cs_dynamic' AND event_time IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units, event_time`.execute(database.db);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    const minimum = times[0].units + 1;
+    const primary = times.filter((time) => time.units < minimum).map((time) => time.event_time);
+    const secondary = primary.length === 1 ? [times.find((time) => time.units >= minimum)!.event_time] : [];
+
+    await configureDisclosure(database.db, minimum);
+    const { rows } = await sql<{ event_time: number; estimate: number | null; band_low: number | null; band_high: number | null; firms: number | null; suppression: string | null }>`
+      SELECT event_time, estimate, band_low, band_high, firms, suppression FROM bi.public_event_study
+       WHERE outcome = 'labour_productivity' ORDER BY event_time`.execute(database.db);
+    expect(rows.length).toBe(times.length);
+    const withheld = (kind: string) => rows.filter((row) => row.suppression === kind).map((row) => row.event_time).sort((a, b) => a - b);
+    expect(withheld('primary')).toEqual([...primary].sort((a, b) => a - b));
+    expect(withheld('secondary')).toEqual(secondary);
+    expect(rows.filter((row) => row.suppression !== null).every((row) => row.estimate === null && row.band_low === null && row.band_high === null && row.firms === null)).toBe(true);
+    expect(rows.filter((row) => row.suppression === null).every((row) => row.estimate !== null && row.band_low !== null && row.firms! >= minimum)).toBe(true);
+    console.log(`event-time sizes ${times.map((t) => `e=${t.event_time}:${t.units}`).join(', ')}; minimum ${minimum}: primary ${primary.join(',')}, secondary ${secondary.join(',')}`);
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -84,12 +84,40 @@ describe('the HTML report in a real browser', () => {
     await page.close();
   });
 
-  it('writes an SVG of the event study for papers', () => {
+  it('writes the event study as SVG and as a PNG twice its size, with the plot drawn in it', async () => {
     expect(reports.svgs.length).toBeGreaterThan(0);
-    expect(readFileSync(reports.svgs[0], 'utf8')).toMatch(/^<svg[^>]*>/);
+    expect(reports.pngs).toHaveLength(reports.svgs.length);
+    const svg = readFileSync(reports.svgs[0], 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*>/);
+    const svgWidth = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)![1]);
+    const png = readFileSync(reports.pngs[0]);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    // IHDR: width and height as big-endian integers at bytes 16 and 20.
+    expect(png.readUInt32BE(16)).toBe(Math.round(svgWidth * 2));
+    // Decoded by the browser: the estimates and band are drawn, not a blank image.
+    const page = await browser.newPage();
+    const inked = await page.evaluate(async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) dark++;
+      return dark / (image.width * image.height);
+    }, `data:image/png;base64,${png.toString('base64')}`);
+    expect(inked).toBeGreaterThan(0.005);
+    await page.close();
+    const artifacts = join(projectRoot(), '.data', 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, 'event-study.png'), png);
   });
 
-  it('replaces withheld cohorts, years and KPI values with a message, and a whole chart when all its cells are withheld', async () => {
+  it('replaces withheld cohorts, years, event times and KPI values with a message, and a whole chart when all its cells are withheld', async () => {
     const { rows: cohorts } = await sql<{ units: number }>`
       SELECT cell_units AS units FROM results.effect_estimates
        WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units`.execute(database.db);
@@ -101,6 +129,7 @@ describe('the HTML report in a real browser', () => {
     await writeReports(database.db, programme, join(scratch, 'partly-withheld'));
     const partly = await open(join(scratch, 'partly-withheld', 'sme-labour-saving.html'));
     await partly.page.waitForSelector('#by-cohort-0 svg', { timeout: 20_000 });
+    await partly.page.waitForSelector('#event-study-0 svg', { timeout: 20_000 });
     const partlyText = (await partly.page.textContent('body')) ?? '';
     expect(partlyText).toContain(`withheld: fewer than ${cohorts[0].units + 1} firms`);
     expect(partlyText).toContain('withheld so that the other withheld cohort cannot be derived');
@@ -111,15 +140,14 @@ describe('the HTML report in a real browser', () => {
     await configureDisclosure(database.db, 1_000_000);
     await writeReports(database.db, programme, join(scratch, 'all-withheld'));
     const all = await open(join(scratch, 'all-withheld', 'sme-labour-saving.html'));
-    expect(await all.page.locator('[id^="by-cohort-"], [id^="by-year-"]').count()).toBe(0);
-    expect(await all.page.locator('#event-study-0').count()).toBe(1);
+    expect(await all.page.locator('[id^="by-cohort-"], [id^="by-year-"], [id^="event-study-"]').count()).toBe(0);
     const allText = (await all.page.textContent('body')) ?? '';
     expect(allText).toContain('No chart: every cohort is withheld.');
     expect(allText).toContain('No chart: every year is withheld.');
+    expect(allText).toContain('No chart: every event time is withheld.');
     const kpiRows = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
     expect(kpiRows.rows[0].n).toBeGreaterThan(0);
     expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpiRows.rows[0].n);
-    await all.page.waitForSelector('#event-study-0 svg', { timeout: 20_000 });
     expect(all.errors).toEqual([]);
     await all.page.close();
     await configureDisclosure(database.db, 10);

@@ -14,7 +14,7 @@ export async function reportCommand(args: string[]): Promise<void> {
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
     const written = await writeReports(db, programmes, resolve(values.out));
-    console.log(`Wrote ${written.pages.length} report(s), ${written.svgs.length} SVG plot(s); open ${written.index}`);
+    console.log(`Wrote ${written.pages.length} report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
   } finally {
     await db.destroy();
   }

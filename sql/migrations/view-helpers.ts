@@ -28,10 +28,12 @@ export interface PublicEffectCellsTable {
   readonly view: string;
   readonly description: string;
   readonly estimator: string;
-  readonly keyColumn: 'cohort' | 'period';
+  readonly keyColumn: 'cohort' | 'period' | 'event_time';
   readonly key: { readonly name: string; readonly comment: string };
   readonly estimateComment: string;
   readonly firmsComment: string;
+  /** Also publish the uniform band (band_low, band_high), withheld with the estimate. */
+  readonly bands?: boolean;
 }
 
 /**
@@ -42,10 +44,14 @@ export interface PublicEffectCellsTable {
  */
 export async function createPublicEffectCellsView(db: Kysely<unknown>, table: PublicEffectCellsTable): Promise<void> {
   const key = sql.ref(`e.${table.keyColumn}`);
+  const withheld = sql`primary_suppressed OR secondary_suppressed`;
+  const bandColumns = table.bands
+    ? sql`, CASE WHEN ${withheld} THEN NULL ELSE band_low END AS band_low, CASE WHEN ${withheld} THEN NULL ELSE band_high END AS band_high`
+    : sql``;
   await sql`
     CREATE VIEW ${sql.table(table.view)} AS
     WITH cells AS (
-      SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, ${key} AS cell_key, e.estimate, e.ci_low, e.ci_high,
+      SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, e.outcome, ${key} AS cell_key, e.estimate, e.ci_low, e.ci_high, e.band_low, e.band_high,
              e.cell_units, e.cell_units < s.min_cell_units AS primary_suppressed, l.run_key, l.finished_at
         FROM bi.latest_runs l
         JOIN results.effect_estimates e USING (run_key)
@@ -62,7 +68,7 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
            CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE estimate END AS estimate,
            CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_low END AS ci_low,
            CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_high END AS ci_high,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE cell_units END AS firms,
+           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE cell_units END AS firms${bandColumns},
            CASE WHEN primary_suppressed THEN 'primary' WHEN secondary_suppressed THEN 'secondary' END AS suppression,
            run_key, finished_at AS computed_at
       FROM decided`.execute(db);
@@ -74,6 +80,9 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
     ci_low: 'Lower bound of the 95% interval; null when suppressed.',
     ci_high: 'Upper bound of the 95% interval; null when suppressed.',
     firms: table.firmsComment,
+    ...(table.bands
+      ? { band_low: 'Lower bound of the uniform (simultaneous) 95% band; null when suppressed.', band_high: 'Upper bound of the uniform 95% band; null when suppressed.' }
+      : {}),
     suppression: 'primary (too few firms), secondary (to protect a primary cell), or null when published.',
     run_key: 'Evaluation run that produced the estimate.',
     computed_at: 'When that run finished.',
