@@ -9,6 +9,7 @@ COPY analysis ./analysis
 COPY bench ./bench
 COPY cli ./cli
 COPY config ./config
+COPY dashboards ./dashboards
 COPY ingest ./ingest
 COPY kpi ./kpi
 COPY programmes ./programmes

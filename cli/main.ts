@@ -22,6 +22,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
+  metabase: async () => (await import('./commands/metabase.js')).metabaseCommand,
 };
 
 /** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */
@@ -34,6 +35,8 @@ const EXPECTED_FAILURES = new Set([
   'ScheduleRequestError',
   'CatalogueValidationError',
   'UnknownProgrammeError',
+  'MetabaseRequestError',
+  'MetabaseNotReadyError',
   // Activity failures raised outside Temporal (ebpm ingest) carry messages written for the user.
   'ApplicationFailure',
 ]);

@@ -37,6 +37,10 @@ export const USAGE = {
     'ebpm ingest FILE --programme ID [--kind applicants|outcomes] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
       '            [--encoding auto|utf8|cp932] [--json]\n' +
       '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account',
+  metabase:
+    'ebpm metabase setup\n' +
+      '    put the ready dashboard into a running Metabase, connected to the bi schema as bi_reader (MB_URL,\n' +
+      '    MB_ADMIN_EMAIL, MB_ADMIN_PASSWORD, EBPM_BI_READER_PASSWORD; docker compose runs it for you)',
   quarantine:
     'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +
       '    the rows that failed validation, with the line, the reasons and the row as received',

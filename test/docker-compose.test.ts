@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { environmentSchema } from '../config/environment.js';
+import { metabaseEnvironmentSchema } from '../config/metabase-environment.js';
 
 function composeCommand(): string[] {
   if (spawnSync('docker', ['compose', 'version']).status === 0) return ['docker', 'compose'];
@@ -26,8 +27,9 @@ describe('docker-compose.yml', () => {
 
   it('sets only environment variables that the ebpm code reads', () => {
     const compose = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');
-    const ebpmKeys = [...compose.matchAll(/^\s+((?:EBPM|TEMPORAL|DATABASE)_[A-Z_]+):/gm)].map((match) => match[1]);
-    const known = Object.keys(environmentSchema.shape);
+    const ebpmKeys = [...compose.matchAll(/^\s+((?:EBPM|TEMPORAL|DATABASE|MB)_[A-Z_]+):/gm)].map((match) => match[1]);
+    // Metabase's own MB_DB_FILE is the one MB_ key ebpm does not read.
+    const known = [...Object.keys(environmentSchema.shape), ...Object.keys(metabaseEnvironmentSchema.shape), 'MB_DB_FILE'];
     expect(ebpmKeys.length).toBeGreaterThan(3);
     // The Temporal UI reads TEMPORAL_ADDRESS too, so every key found must be one that ebpm also understands.
     expect(ebpmKeys.filter((key) => !known.includes(key))).toEqual([]);

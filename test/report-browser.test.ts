@@ -96,20 +96,21 @@ describe('the HTML report in a real browser', () => {
     expect(png.readUInt32BE(16)).toBe(Math.round(svgWidth * 2));
     // Decoded by the browser: the estimates and band are drawn, not a blank image.
     const page = await browser.newPage();
-    const inked = await page.evaluate(async (dataUrl) => {
+    // Runs in the page (DOM code, kept as text: the tests compile without DOM types).
+    const inked = (await page.evaluate(`(async () => {
       const image = new Image();
-      image.src = dataUrl;
+      image.src = 'data:image/png;base64,${png.toString('base64')}';
       await image.decode();
       const canvas = document.createElement('canvas');
       canvas.width = image.width;
       canvas.height = image.height;
-      const context = canvas.getContext('2d')!;
+      const context = canvas.getContext('2d');
       context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, image.width, image.height);
+      const data = context.getImageData(0, 0, image.width, image.height).data;
       let dark = 0;
       for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) dark++;
       return dark / (image.width * image.height);
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    })()`)) as number;
     expect(inked).toBeGreaterThan(0.005);
     await page.close();
     const artifacts = join(projectRoot(), '.data', 'test-artifacts');

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities/index.js';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-dashboard.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+/**
+ * The Metabase dashboard's questions, run against a real evaluation as the bi_reader role that Metabase
+ * logs in as: each one must run, return rows, and give its chart the columns the chart plots.
+ */
+describe('the ready-made BI dashboard', () => {
+  let database: TestDatabase;
+  let scratch: string;
+  let reader: pg.Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    scratch = mkdtempSync(join(tmpdir(), 'ebpm-dashboard-'));
+    const files = writeSyntheticFiles('sme-labour-saving', scratch, { seed: 23, applicants: 400, withInvalidRows: true });
+    const activities = createActivities({ db: database.db, codeVersion: 'test' });
+    await activities.registerProgramme('sme-labour-saving');
+    const applicants = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: files.applicantsFile });
+    const outcomes = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'outcomes', path: files.outcomesFile });
+    const run = await activities.registerRun({
+      programmeId: 'sme-labour-saving',
+      inputFiles: [
+        { kind: 'applicants', sha256: applicants.fileSha256 },
+        { kind: 'outcomes', sha256: outcomes.fileSha256 },
+      ],
+      workflowId: 'dashboard-test',
+      workflowRunId: 'dashboard-test',
+    });
+    await activities.estimateEffects({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
+    await activities.computeKpis({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
+    await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
+    await activities.refreshBiViews();
+    reader = new pg.Client({ connectionString: database.url });
+    await reader.connect();
+    await reader.query('SET ROLE bi_reader');
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('answers every question as bi_reader, with the columns each chart plots', async () => {
+    for (const card of PUBLIC_DASHBOARD.cards) {
+      const result = await reader.query(card.sql);
+      expect(result.rows.length, card.name).toBeGreaterThan(0);
+      const columns = result.fields.map((field) => field.name);
+      for (const column of [...(card.chart?.dimensions ?? []), ...(card.chart?.metrics ?? [])]) expect(columns, card.name).toContain(column);
+    }
+  });
+
+  it('reads only views that withhold small cells, or that hold no firm-level values', () => {
+    const views = PUBLIC_DASHBOARD.cards.flatMap((card) => [...card.sql.matchAll(/\bbi\.(\w+)/g)].map((match) => match[1]));
+    expect(new Set(views)).toEqual(new Set(['public_event_study', 'public_effects_by_cohort', 'public_effects_by_year', 'public_kpi_by_fiscal_year', 'parallel_trends_pretest', 'input_quality', 'run_history']));
+  });
+
+  it('lays its cards on the 24-column grid without overlaps, each under a name of its own', () => {
+    const cells = new Set<string>();
+    for (const { layout, name } of PUBLIC_DASHBOARD.cards) {
+      expect(layout.col + layout.width, name).toBeLessThanOrEqual(DASHBOARD_GRID_COLUMNS);
+      for (let row = layout.row; row < layout.row + layout.height; row++) {
+        for (let col = layout.col; col < layout.col + layout.width; col++) {
+          expect(cells.has(`${row}:${col}`), `${name} overlaps at row ${row}, column ${col}`).toBe(false);
+          cells.add(`${row}:${col}`);
+        }
+      }
+    }
+    expect(new Set(PUBLIC_DASHBOARD.cards.map((card) => card.name)).size).toBe(PUBLIC_DASHBOARD.cards.length);
+  });
+});
