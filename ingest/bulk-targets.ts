@@ -11,7 +11,8 @@ import { copyTextLine } from './copy-text.js';
 import { createRecordValidator, type RecordValidator } from './validate-records.js';
 
 export interface BulkTarget<Row> {
-  readonly validator: (header: readonly string[]) => RecordValidator<Row>;
+  /** `requiredByProgramme`: columns the programme's data requirements make required beyond the schema's. */
+  readonly validator: (header: readonly string[], requiredByProgramme: readonly string[]) => RecordValidator<Row>;
   /** True for a row whose applicant did not consent to data use. */
   withoutConsent(row: Row): boolean;
   /** Temporary table the batch is copied into (emptied at every commit). */
@@ -23,7 +24,8 @@ export interface BulkTarget<Row> {
 }
 
 export const applicantTarget: BulkTarget<ApplicantRow> = {
-  validator: (header) => createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, header, keyOf: applicantKey, describeKey: describeApplicantKey }),
+  validator: (header, requiredByProgramme) =>
+    createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, requiredByProgramme, header, keyOf: applicantKey, describeKey: describeApplicantKey }),
   withoutConsent: (row) => !row.consent,
   staging: {
     table: 'ingest_applicants',
@@ -96,7 +98,8 @@ export const applicantTarget: BulkTarget<ApplicantRow> = {
 };
 
 export const outcomeTarget: BulkTarget<OutcomeRow> = {
-  validator: (header) => createRecordValidator({ schema: outcomeRowSchema, requiredColumns: OUTCOME_COLUMNS, header, keyOf: outcomeKey, describeKey: describeOutcomeKey }),
+  validator: (header, requiredByProgramme) =>
+    createRecordValidator({ schema: outcomeRowSchema, requiredColumns: OUTCOME_COLUMNS, requiredByProgramme, header, keyOf: outcomeKey, describeKey: describeOutcomeKey }),
   // Consent is given with the application; outcomes of non-consenting applicants are left out at analysis.
   withoutConsent: () => false,
   staging: {

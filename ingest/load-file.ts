@@ -17,6 +17,7 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { Database } from '../sql/database.js';
+import { listProgrammes } from '../programmes/catalogue.js';
 import { connectRaw } from '../runtime/database.js';
 import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
@@ -64,6 +65,12 @@ export interface LoadAccount {
   readonly format: 'csv' | 'tsv' | 'jsonl' | 'xlsx' | null;
   readonly skippedDuplicateFile: boolean;
   readonly reasons: Readonly<Record<string, number>>;
+}
+
+/** The fields the programme's data requirements mark required for this kind of file; none for a programme outside the catalogue. */
+function requiredByProgramme(programmeId: string, kind: InputKind): string[] {
+  const programme = listProgrammes().find((candidate) => candidate.id === programmeId);
+  return programme ? programme.file.dataRequirements.fields.filter((field) => field.file === kind && field.required).map((field) => field.name) : [];
 }
 
 export async function sha256OfFile(path: string): Promise<string> {
@@ -171,6 +178,7 @@ export async function loadFile(db: Kysely<Database>, input: LoadFileInput, optio
     sheet: input.sheet,
     resumeAfterLine: previous?.committed_through_line ?? null,
     batchSize,
+    requiredByProgramme: requiredByProgramme(input.programmeId, input.kind),
   });
   let opened: Extract<ParseWorkerMessage, { type: 'opened' }>;
   try {

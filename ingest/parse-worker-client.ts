@@ -17,6 +17,8 @@ export interface ParseRequest {
   /** Lines already committed by an earlier attempt; null when starting afresh (after the header). */
   readonly resumeAfterLine: number | null;
   readonly batchSize: number;
+  /** Columns the programme's data requirements make required beyond the schema's. */
+  readonly requiredByProgramme: readonly string[];
 }
 
 export type ParseWorkerMessage =

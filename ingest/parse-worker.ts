@@ -36,7 +36,7 @@ try {
   const table = await openTable(request.path, { format: request.format, encoding: request.encoding, sheet: request.sheet });
   post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines });
   const target = (request.kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
-  await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, async (batch) => {
+  await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, request.requiredByProgramme, async (batch) => {
     await permit();
     post({ type: 'batch', batch });
   });

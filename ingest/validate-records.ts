@@ -50,17 +50,24 @@ export function isRejected<Row>(result: AcceptedRecord<Row> | RejectedRecord): r
 export function createRecordValidator<Schema extends z.ZodType<object, Record<string, string>>>(options: {
   readonly schema: Schema;
   readonly requiredColumns: readonly string[];
+  /**
+   * Columns the programme's call guidelines require although the schema lets them be empty (the
+   * catalogue's dataRequirements): the column must be there and each value non-empty.
+   */
+  readonly requiredByProgramme?: readonly string[];
   readonly header: readonly string[];
   /** The row's identity within the file, as an exact integer. */
   readonly keyOf: (row: z.output<Schema>) => number;
   readonly describeKey: (row: z.output<Schema>) => string;
 }): RecordValidator<z.output<Schema>> {
   const header = options.header.map((column) => column.trim());
-  const missing = options.requiredColumns.filter((column) => !header.includes(column));
+  const requiredByProgramme = (options.requiredByProgramme ?? []).filter((column) => !options.requiredColumns.includes(column));
+  const requiredColumns = [...options.requiredColumns, ...requiredByProgramme];
+  const missing = requiredColumns.filter((column) => !header.includes(column));
   const missingReasons: RejectionReason[] = missing.map((column) => ({
     code: 'missing_column',
     field: column,
-    message: `the file has no column "${column}"; add it to the header (expected columns: ${options.requiredColumns.join(', ')})`,
+    message: `the file has no column "${column}"; add it to the header (expected columns: ${requiredColumns.join(', ')})`,
   }));
   const firstLineOfKey = new FirstLineIndex();
 
@@ -104,8 +111,12 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         raw[column] = record.fields[index];
       });
       if (missingReasons.length > 0) return { line: record.line, raw, reasons: missingReasons };
+      const emptyRequired: RejectionReason[] = requiredByProgramme
+        .filter((column) => raw[column].trim() === '')
+        .map((column) => ({ code: 'missing_required_field', field: column, message: `${column} is empty; the programme's data requirements (call guidelines) make it required` }));
       const parsed = options.schema.safeParse(raw);
-      if (!parsed.success) return { line: record.line, raw, reasons: parsed.error.issues.map(reasonFromIssue) };
+      if (!parsed.success) return { line: record.line, raw, reasons: [...emptyRequired, ...parsed.error.issues.map(reasonFromIssue)] };
+      if (emptyRequired.length > 0) return { line: record.line, raw, reasons: emptyRequired };
       const firstLine = firstLineOfKey.firstLineOr(options.keyOf(parsed.data), record.line);
       if (firstLine !== undefined) {
         return {

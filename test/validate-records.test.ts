@@ -87,4 +87,16 @@ describe('record validation at the edge', () => {
     expect(isRejected(first) && first.reasons.map((r) => r.field)).toEqual(['award_fiscal_year']);
     expect(isRejected(second) && second.reasons.map((r) => r.field)).toEqual(['award_fiscal_year']);
   });
+
+  it("enforces the fields a programme's data requirements add: the column must be there and filled", () => {
+    const strict = (columns: readonly string[]) =>
+      createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, requiredByProgramme: ['phone'], header: columns, keyOf: applicantKey, describeKey: describeApplicantKey });
+    const withoutColumn = strict(header).validate({ line: 2, fields: validFields });
+    expect(isRejected(withoutColumn) && withoutColumn.reasons).toEqual([expect.objectContaining({ code: 'missing_column', field: 'phone' })]);
+    const withPhone = [...header, 'phone'];
+    const empty = strict(withPhone).validate({ line: 2, fields: [...validFields, ' '] });
+    expect(isRejected(empty) && empty.reasons).toEqual([expect.objectContaining({ code: 'missing_required_field', field: 'phone' })]);
+    const filled = strict(withPhone).validate({ line: 3, fields: [...validFields, '03-0000-0000'] });
+    expect(isRejected(filled)).toBe(false);
+  });
 });
