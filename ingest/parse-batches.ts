@@ -9,6 +9,9 @@ import { copyTextLine } from './copy-text.js';
 import { InputFormatError, type TableStream } from './read-table.js';
 import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
 
+/** The first batch is small, so the database starts work while the worker parses the rest. */
+const FIRST_BATCH_ROWS = 5_000;
+
 export interface ParsedBatch {
   /** COPY text of the staging table, in chunks. */
   readonly staged: readonly string[];
@@ -75,6 +78,7 @@ export async function parseInBatches<Row>(
   let withoutConsent = 0;
   let lastLine = resumeAfterLine;
   let rowsRead = 0;
+  let batchLimit = Math.min(batchSize, FIRST_BATCH_ROWS);
 
   const flush = async () => {
     if (staged.rows === 0 && quarantined.rows === 0) return;
@@ -82,6 +86,7 @@ export async function parseInBatches<Row>(
     staged = new CopyText();
     quarantined = new CopyText();
     loaded = rejected = withoutConsent = 0;
+    batchLimit = batchSize;
     await emit(batch);
   };
   const quarantine = (record: RejectedRecord) => {
@@ -118,7 +123,7 @@ export async function parseInBatches<Row>(
       loaded++;
       if (target.withoutConsent(result.row)) withoutConsent++;
     }
-    if (staged.rows + quarantined.rows >= batchSize) await flush();
+    if (staged.rows + quarantined.rows >= batchLimit) await flush();
   }
   await flush();
 }
