@@ -16,27 +16,16 @@ import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import type { IngestAccount, IngestFileInput, InputKind } from '../activities/contracts.js';
 import type { Database } from '../sql/database.js';
 import { listProgrammes } from '../programmes/catalogue.js';
 import { connectRaw } from '../runtime/database.js';
 import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker, ParseWorkerError, type ParseWorkerMessage } from './parse-worker-client.js';
-import { InputFormatError, type InputFormat, type TableStream } from './read-table.js';
-import type { InputEncoding } from './read-csv.js';
+import { InputFormatError, type TableStream } from './read-table.js';
 
 export const DEFAULT_BATCH_SIZE = 50_000;
-
-export type InputKind = 'applicants' | 'outcomes';
-
-export interface LoadFileInput {
-  readonly programmeId: string;
-  readonly kind: InputKind;
-  readonly path: string;
-  readonly encoding?: InputEncoding;
-  readonly format?: InputFormat;
-  readonly sheet?: string;
-}
 
 export interface LoadProgress {
   readonly fileName: string;
@@ -50,21 +39,6 @@ export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Rows per committed batch. */
   readonly batchSize?: number;
-}
-
-export interface LoadAccount {
-  readonly kind: InputKind;
-  readonly fileName: string;
-  readonly fileSha256: string;
-  readonly rowsTotal: number;
-  readonly rowsLoaded: number;
-  readonly rowsRejected: number;
-  readonly rowsUnchanged: number;
-  readonly rowsWithoutConsent: number;
-  readonly encoding: 'utf8' | 'cp932' | null;
-  readonly format: 'csv' | 'tsv' | 'jsonl' | 'xlsx' | null;
-  readonly skippedDuplicateFile: boolean;
-  readonly reasons: Readonly<Record<string, number>>;
 }
 
 /** The fields the programme's data requirements mark required for this kind of file; none for a programme outside the catalogue. */
@@ -129,7 +103,7 @@ async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, b
 }
 
 /** Commits the worker's batches in order, each after the one before; the worker parses one batch ahead. */
-async function commitBatches(db: Kysely<Database>, parser: ParseWorker, target: BulkTarget<unknown>, input: LoadFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
+async function commitBatches(db: Kysely<Database>, parser: ParseWorker, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
   const client = await connectRaw(db);
   let healthy = false;
   try {
@@ -149,11 +123,11 @@ async function commitBatches(db: Kysely<Database>, parser: ParseWorker, target: 
   }
 }
 
-export async function loadFile(db: Kysely<Database>, input: LoadFileInput, options: LoadOptions = {}): Promise<LoadAccount> {
+export async function loadFile(db: Kysely<Database>, input: IngestFileInput, options: LoadOptions = {}): Promise<IngestAccount> {
   const fileSha256 = await sha256OfFile(input.path);
   const fileName = basename(input.path);
   const previous = await db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirst();
-  const account = async (row: NonNullable<typeof previous>, skippedDuplicateFile: boolean, format: TableStream['format'] | null): Promise<LoadAccount> => ({
+  const account = async (row: NonNullable<typeof previous>, skippedDuplicateFile: boolean, format: TableStream['format'] | null): Promise<IngestAccount> => ({
     kind: input.kind,
     fileName,
     fileSha256,

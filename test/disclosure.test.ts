@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
-import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { configureDisclosure } from '../sql/migrate.js';
+import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 interface PublicCell {
@@ -23,25 +22,7 @@ describe('disclosure control of the public tables', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     scratch = mkdtempSync(join(tmpdir(), 'ebpm-disclosure-'));
-    const files = writeSyntheticFiles('sme-labour-saving', scratch, { seed: 17, applicants: 300, withInvalidRows: false });
-    // The evaluation's activities, called in order without Temporal.
-    const activities = createActivities({ db: database.db, codeVersion: 'test' });
-    await activities.registerProgramme('sme-labour-saving');
-    const applicants = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: files.applicantsFile });
-    const outcomes = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'outcomes', path: files.outcomesFile });
-    const run = await activities.registerRun({
-      programmeId: 'sme-labour-saving',
-      inputFiles: [
-        { kind: 'applicants', sha256: applicants.fileSha256 },
-        { kind: 'outcomes', sha256: outcomes.fileSha256 },
-      ],
-      workflowId: 'disclosure-test',
-      workflowRunId: 'disclosure-test',
-    });
-    await activities.estimateEffects({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
-    await activities.computeKpis({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
-    await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
-    await activities.refreshBiViews();
+    await evaluateSyntheticProgramme(database.db, scratch, { seed: 17, applicants: 300, withInvalidRows: false, workflowId: 'disclosure-test' });
     const { rows } = await sql<{ cohort: number; units: number }>`
       SELECT cohort, cell_units AS units FROM results.effect_estimates
        WHERE estimator = 'cs_group' AND cohort IS NOT NULL AND outcome = 'labour_productivity' ORDER BY cell_units, cohort`.execute(database.db);

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
-import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-dashboard.js';
+import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 /**
@@ -20,24 +19,7 @@ describe('the ready-made BI dashboard', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     scratch = mkdtempSync(join(tmpdir(), 'ebpm-dashboard-'));
-    const files = writeSyntheticFiles('sme-labour-saving', scratch, { seed: 23, applicants: 400, withInvalidRows: true });
-    const activities = createActivities({ db: database.db, codeVersion: 'test' });
-    await activities.registerProgramme('sme-labour-saving');
-    const applicants = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: files.applicantsFile });
-    const outcomes = await activities.ingestFile({ programmeId: 'sme-labour-saving', kind: 'outcomes', path: files.outcomesFile });
-    const run = await activities.registerRun({
-      programmeId: 'sme-labour-saving',
-      inputFiles: [
-        { kind: 'applicants', sha256: applicants.fileSha256 },
-        { kind: 'outcomes', sha256: outcomes.fileSha256 },
-      ],
-      workflowId: 'dashboard-test',
-      workflowRunId: 'dashboard-test',
-    });
-    await activities.estimateEffects({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
-    await activities.computeKpis({ runKey: run.runKey, programmeId: 'sme-labour-saving' });
-    await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
-    await activities.refreshBiViews();
+    await evaluateSyntheticProgramme(database.db, scratch, { seed: 23, applicants: 400, withInvalidRows: true, workflowId: 'dashboard-test' });
     reader = new pg.Client({ connectionString: database.url });
     await reader.connect();
     await reader.query('SET ROLE bi_reader');

@@ -1,0 +1,34 @@
+/**
+ * One programme's evaluation with its activities called in order, without Temporal: for tests about
+ * what lands in the bi views rather than about orchestration.
+ */
+import type { Kysely } from 'kysely';
+import { createActivities } from '../../activities/index.js';
+import { writeSyntheticFiles } from '../../cli/commands/generate.js';
+import type { Database } from '../../sql/database.js';
+
+export async function evaluateSyntheticProgramme(
+  db: Kysely<Database>,
+  folder: string,
+  options: { readonly seed: number; readonly applicants: number; readonly withInvalidRows: boolean; readonly workflowId: string },
+): Promise<void> {
+  const programmeId = 'sme-labour-saving';
+  const files = writeSyntheticFiles(programmeId, folder, { seed: options.seed, applicants: options.applicants, withInvalidRows: options.withInvalidRows });
+  const activities = createActivities({ db, codeVersion: 'test' });
+  await activities.registerProgramme(programmeId);
+  const applicants = await activities.ingestFile({ programmeId, kind: 'applicants', path: files.applicantsFile });
+  const outcomes = await activities.ingestFile({ programmeId, kind: 'outcomes', path: files.outcomesFile });
+  const run = await activities.registerRun({
+    programmeId,
+    inputFiles: [
+      { kind: 'applicants', sha256: applicants.fileSha256 },
+      { kind: 'outcomes', sha256: outcomes.fileSha256 },
+    ],
+    workflowId: options.workflowId,
+    workflowRunId: options.workflowId,
+  });
+  await activities.estimateEffects({ runKey: run.runKey, programmeId });
+  await activities.computeKpis({ runKey: run.runKey, programmeId });
+  await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
+  await activities.refreshBiViews();
+}
