@@ -64,7 +64,15 @@ export class ParseWorker {
         reject(this.failure);
       }
     };
-    this.worker.on('error', (error) => fail(new ParseWorkerError(`the parse worker stopped: ${error.message}`)));
+    this.worker.on('error', (error: Error & { code?: string }) =>
+      fail(
+        new ParseWorkerError(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `reading ${request.path} needed more than ${RESOURCE_LIMITS.maxOldGenerationSizeMb} MB: XLSX workbooks are read whole, so save a large one as CSV (read in bounded memory) and load that`
+            : `the parse worker stopped: ${error.message}`,
+        ),
+      ),
+    );
     this.worker.on('exit', (code) => fail(new ParseWorkerError(`the parse worker exited (code ${code}) before finishing the file`)));
   }
 
