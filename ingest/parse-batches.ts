@@ -48,13 +48,24 @@ class CopyText {
   }
 }
 
-/** Quarantined rows keep every field but personal data, which is withheld (the sender has the original file). */
-function withoutPersonalData(raw: RejectedRecord['raw']): RejectedRecord['raw'] {
-  if (Array.isArray(raw)) return raw;
-  const record = raw as Readonly<Record<string, string>>;
-  return Object.fromEntries(
-    Object.entries(record).map(([column, value]) => [column, (PERSONAL_COLUMNS as readonly string[]).includes(column) && value ? '[personal data withheld]' : value]),
-  );
+const WITHHELD = '[personal data withheld]';
+const isPersonal = (column: string) => (PERSONAL_COLUMNS as readonly string[]).includes(column.trim());
+
+/**
+ * Quarantined rows keep every field but personal data, which is withheld (the sender has the original
+ * file, and the line number finds the row in it). A record that cannot be matched to the header (wrong
+ * field count, unreadable text) may have its fields shifted: when the file has personal columns, every
+ * field from the first personal column's position on is withheld, and unreadable text entirely.
+ */
+function withoutPersonalData(raw: RejectedRecord['raw'], header: readonly string[], unreadable: boolean): RejectedRecord['raw'] {
+  if (!Array.isArray(raw)) {
+    const record = raw as Readonly<Record<string, string>>;
+    return Object.fromEntries(Object.entries(record).map(([column, value]) => [column, isPersonal(column) && value ? WITHHELD : value]));
+  }
+  const firstPersonal = header.findIndex(isPersonal);
+  if (firstPersonal === -1) return raw;
+  if (unreadable) return [`[raw text withheld: the file has personal columns; the line number finds it in the original]`];
+  return (raw as readonly string[]).map((value, index) => (index >= firstPersonal && value ? WITHHELD : value));
 }
 
 /**
@@ -90,7 +101,8 @@ export async function parseInBatches<Row>(
     await emit(batch);
   };
   const quarantine = (record: RejectedRecord) => {
-    quarantined.add(copyTextLine([record.line, JSON.stringify(withoutPersonalData(record.raw)), JSON.stringify(record.reasons)]));
+    const unreadable = record.reasons.some((reason) => reason.code === 'unparseable_csv');
+    quarantined.add(copyTextLine([record.line, JSON.stringify(withoutPersonalData(record.raw, table.header, unreadable)), JSON.stringify(record.reasons)]));
     rejected++;
   };
 

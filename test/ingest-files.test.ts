@@ -230,6 +230,19 @@ describe('loading applicant files that real systems produce', () => {
     expect(quarantined.raw_record).toMatchObject({ corporate_number: corporateNumber(802), representative_name: '[personal data withheld]', email: '[personal data withheld]' });
   });
 
+  it('withholds personal data from quarantined rows it cannot match to the header, however their fields shifted', async () => {
+    const header = `${HEADER},representative_name,address,phone,email`;
+    // An unquoted comma in the address shifts the phone and e-mail one field to the right.
+    const shifted = `${VALID[0].replace('1180301018771', corporateNumber(810))},山田 太郎,東京都千代田区,1-1,03-0000-0000,taro@example.jp`;
+    const unclosed = `${VALID[0].replace('1180301018771', corporateNumber(811))},"山田 花子,東京都港区,03-1111-1111,hanako@example.jp`;
+    const account = await load(file('personal-shifted.csv', `${header}\n${shifted}\n${unclosed}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 0, rowsRejected: 2, reasons: { wrong_field_count: 1, unparseable_csv: 1 } });
+    const quarantined = await database.db.selectFrom('raw.rejected_rows').select('raw_record').where('file_sha256', '=', account.fileSha256).execute();
+    const stored = JSON.stringify(quarantined.map((row) => row.raw_record));
+    for (const personal of ['山田', '千代田', '03-0000-0000', 'taro@example.jp', '03-1111-1111', 'hanako@example.jp']) expect(stored).not.toContain(personal);
+    expect(stored).toContain(corporateNumber(810));
+  });
+
   it('counts rows without consent, and loading the same file again changes nothing', async () => {
     const path = file('consent.csv', `${HEADER}\n${VALID[1].replace(/true$/, 'いいえ')}\n`);
     const first = await load(path);
