@@ -149,8 +149,11 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
       const parsed = parseQuotedRecord(text, position, delimiter, final);
       if (parsed.kind === 'incomplete') {
         if (final) {
-          yield { line, unreadable: 'a quote is opened and never closed', raw: text.slice(position, position + RAW_KEPT) };
-          position = text.length;
+          // No closing quote anywhere after it: the line with the stray quote is quarantined, and the lines
+          // after it are read as the records they are.
+          yield { line, unreadable: 'a quote is opened and never closed', raw: text.slice(position, Math.min(lineEnd, position + RAW_KEPT)) };
+          position = lineEnd + 1;
+          line++;
         } else if (text.length - position > maxRecordCharacters) {
           yield { line, unreadable: `a quote is not closed within ${maxRecordCharacters.toLocaleString('en-US')} characters`, raw: text.slice(position, position + RAW_KEPT) };
           // Reading resumes at the line after the opening quote.
