@@ -27,6 +27,16 @@ export const PUBLIC_DASHBOARD = {
     'Effects of METI programmes estimated by ebpm (Callaway & Sant\'Anna staggered difference-in-differences) and their logic-model KPIs, from the bi schema\'s disclosure-controlled views: cells from fewer firms than the disclosure minimum are withheld.',
   cards: [
     {
+      name: '主要な効果 / Headline effects',
+      description: 'The effect to quote for each programme and outcome: the average effect of the award on awarded firms, with its 95% interval; withheld when fewer firms than the disclosure minimum stand behind it.',
+      sql: `SELECT programme_name_ja, programme_name_en, outcome, status, estimate, ci_low, ci_high, p_value, firms, suppression, note
+  FROM bi.public_effect_estimates
+ WHERE is_headline
+ ORDER BY programme_id, outcome`,
+      display: 'table',
+      layout: { row: 0, col: 0, width: 24, height: 4 },
+    },
+    {
       name: 'イベントスタディ / Event study',
       description: 'Effect by years since award (negative years: before the award, a check of parallel trends), one line per programme and outcome. Withheld event times are left out.',
       sql: `SELECT programme_name_en || ' · ' || outcome AS series, event_time, estimate, band_low, band_high
@@ -35,7 +45,7 @@ export const PUBLIC_DASHBOARD = {
  ORDER BY series, event_time`,
       display: 'line',
       chart: { dimensions: ['event_time', 'series'], metrics: ['estimate'] },
-      layout: { row: 0, col: 0, width: 24, height: 8 },
+      layout: { row: 4, col: 0, width: 24, height: 8 },
     },
     {
       name: '採択年度別の効果 / Effects by cohort',
@@ -44,7 +54,7 @@ export const PUBLIC_DASHBOARD = {
   FROM bi.public_effects_by_cohort
  ORDER BY programme_id, outcome, award_fiscal_year`,
       display: 'table',
-      layout: { row: 8, col: 0, width: 12, height: 6 },
+      layout: { row: 12, col: 0, width: 12, height: 6 },
     },
     {
       name: '年度別の効果 / Effects by fiscal year',
@@ -55,7 +65,7 @@ export const PUBLIC_DASHBOARD = {
  ORDER BY series, fiscal_year`,
       display: 'bar',
       chart: { dimensions: ['fiscal_year', 'series'], metrics: ['estimate'] },
-      layout: { row: 8, col: 12, width: 12, height: 6 },
+      layout: { row: 12, col: 12, width: 12, height: 6 },
     },
     {
       name: 'KPI（年度別） / KPIs by fiscal year',
@@ -64,7 +74,7 @@ export const PUBLIC_DASHBOARD = {
   FROM bi.public_kpi_by_fiscal_year
  ORDER BY programme_id, display_order, fiscal_year`,
       display: 'table',
-      layout: { row: 14, col: 0, width: 24, height: 8 },
+      layout: { row: 18, col: 0, width: 24, height: 8 },
     },
     {
       name: '平行トレンドの事前検定 / Pre-test of parallel trends',
@@ -73,7 +83,7 @@ export const PUBLIC_DASHBOARD = {
   FROM bi.parallel_trends_pretest
  ORDER BY programme_id, outcome`,
       display: 'table',
-      layout: { row: 22, col: 0, width: 12, height: 5 },
+      layout: { row: 26, col: 0, width: 12, height: 5 },
     },
     {
       name: '入力データの件数 / Input files',
@@ -82,7 +92,7 @@ export const PUBLIC_DASHBOARD = {
   FROM bi.input_quality
  ORDER BY loaded_at DESC`,
       display: 'table',
-      layout: { row: 22, col: 12, width: 12, height: 5 },
+      layout: { row: 26, col: 12, width: 12, height: 5 },
     },
     {
       name: '評価の実行履歴 / Evaluation runs',
@@ -92,7 +102,7 @@ export const PUBLIC_DASHBOARD = {
  ORDER BY started_at DESC
  LIMIT 100`,
       display: 'table',
-      layout: { row: 27, col: 0, width: 24, height: 6 },
+      layout: { row: 31, col: 0, width: 24, height: 6 },
     },
   ] satisfies readonly DashboardCard[] as readonly DashboardCard[],
 } as const;

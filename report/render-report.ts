@@ -121,7 +121,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     ? `<table><tr><th>アウトカム / outcome</th><th>推定方法 / estimator</th><th>効果 / effect</th><th>95% CI</th><th></th></tr>${data.effects
         .map(
           (e) =>
-            `<tr class="${e.estimator === 'cs_simple' ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status === 'estimated' ? number(e.estimate) : '推定せず / not estimated'}</td><td>${e.status === 'estimated' ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
+            `<tr class="${e.estimator === 'cs_simple' ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status !== 'estimated' ? '推定せず / not estimated' : e.withheld ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : number(e.estimate)}</td><td>${e.status === 'estimated' && !e.withheld ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
         )
         .join('')}</table>`
     : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';

@@ -11,6 +11,8 @@ export interface EffectRow {
   readonly ciLow: number | null;
   readonly ciHigh: number | null;
   readonly note: string | null;
+  /** True when the disclosure rule withholds it (fewer firms than the minimum). */
+  readonly withheld: boolean;
 }
 
 export interface SeriesRow {
@@ -73,8 +75,8 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
       FROM bi.kpi_progress p
       JOIN bi.public_kpi_by_fiscal_year u USING (programme_id, indicator_id, fiscal_year)
      WHERE p.programme_id = ${id}`.execute(db);
-  const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null }>`
-    SELECT outcome, estimator, status, estimate, ci_low, ci_high, note FROM bi.effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
+  const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null; suppression: string | null }>`
+    SELECT outcome, estimator, status, estimate, ci_low, ci_high, note, suppression FROM bi.public_effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
   const publicSeries = async (view: string, key: string, options: { bands?: boolean } = {}): Promise<PublicSeries> => {
     const bands = options.bands ? sql`band_low, band_high` : sql`NULL::double precision AS band_low, NULL::double precision AS band_high`;
     const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; band_low: number | null; band_high: number | null; suppression: 'primary' | 'secondary' | null }>`
@@ -109,7 +111,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
         }
       : null,
     kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
-    effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note })),
+    effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note, withheld: e.suppression !== null })),
     eventStudy: await publicSeries('bi.public_event_study', 'event_time', { bands: true }),
     byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),

@@ -70,9 +70,11 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
       nameEn: programme.nameEn,
       headline: !headline
         ? 'not evaluated yet'
-        : headline.status === 'estimated'
-          ? `${headline.outcome}: ${headline.estimate?.toFixed(2)} [${headline.ciLow?.toFixed(2)}, ${headline.ciHigh?.toFixed(2)}]`
-          : `${headline.outcome}: not estimated`,
+        : headline.status !== 'estimated'
+          ? `${headline.outcome}: not estimated`
+          : headline.withheld
+            ? `${headline.outcome}: withheld (too few firms to publish)`
+            : `${headline.outcome}: ${headline.estimate?.toFixed(2)} [${headline.ciLow?.toFixed(2)}, ${headline.ciHigh?.toFixed(2)}]`,
     });
   }
   const index = join(outDir, 'index.html');

@@ -13,6 +13,7 @@ import * as biReaderRole from './migrations/0006_bi_reader_role.js';
 import * as publicEffectsByYear from './migrations/0007_public_effects_by_year.js';
 import * as setBasedReferenceChecks from './migrations/0008_set_based_reference_checks.js';
 import * as publicEventStudy from './migrations/0009_public_event_study.js';
+import * as publicEffectEstimates from './migrations/0010_public_effect_estimates.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_public_effects_by_year': publicEffectsByYear,
   '0008_set_based_reference_checks': setBasedReferenceChecks,
   '0009_public_event_study': publicEventStudy,
+  '0010_public_effect_estimates': publicEffectEstimates,
 };
 
 export class MigrationFailedError extends Error {

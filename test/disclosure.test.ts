@@ -128,4 +128,19 @@ describe('disclosure control of the public tables', () => {
     expect(rows.filter((row) => row.suppression === null).every((row) => row.estimate !== null && row.band_low !== null && row.firms! >= minimum)).toBe(true);
     console.log(`event-time sizes ${times.map((t) => `e=${t.event_time}:${t.units}`).join(', ')}; minimum ${minimum}: primary ${primary.join(',')}, secondary ${secondary.join(',')}`);
   });
+
+  it('withholds an overall effect only when all the awarded firms together are fewer than the minimum', async () => {
+    const { rows: headline } = await sql<{ treated_units: number }>`
+      SELECT treated_units FROM bi.effect_estimates WHERE is_headline AND outcome = 'labour_productivity'`.execute(database.db);
+    const firms = headline[0].treated_units;
+    const publicHeadline = async (minimum: number) => {
+      await configureDisclosure(database.db, minimum);
+      const { rows } = await sql<{ estimate: number | null; ci_low: number | null; firms: number | null; suppression: string | null }>`
+        SELECT estimate, ci_low, firms, suppression FROM bi.public_effect_estimates WHERE is_headline AND outcome = 'labour_productivity'`.execute(database.db);
+      return rows[0];
+    };
+    expect(await publicHeadline(firms)).toMatchObject({ suppression: null, firms, estimate: expect.any(Number) });
+    expect(await publicHeadline(firms + 1)).toEqual({ estimate: null, ci_low: null, firms: null, suppression: 'primary' });
+    await configureDisclosure(database.db, 10);
+  });
 });

@@ -146,9 +146,14 @@ describe('the HTML report in a real browser', () => {
     expect(allText).toContain('No chart: every cohort is withheld.');
     expect(allText).toContain('No chart: every year is withheld.');
     expect(allText).toContain('No chart: every event time is withheld.');
-    const kpiRows = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
-    expect(kpiRows.rows[0].n).toBeGreaterThan(0);
-    expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpiRows.rows[0].n);
+    // Every KPI value and every estimated overall effect is withheld, each with the reason.
+    const withheldCells = await sql<{ kpis: number; effects: number }>`
+      SELECT (SELECT count(*)::integer FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving') AS kpis,
+             (SELECT count(*)::integer FROM bi.public_effect_estimates WHERE programme_id = 'sme-labour-saving' AND status = 'estimated') AS effects`.execute(database.db);
+    const { kpis, effects } = withheldCells.rows[0];
+    expect(kpis).toBeGreaterThan(0);
+    expect(effects).toBeGreaterThan(0);
+    expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpis + effects);
     expect(all.errors).toEqual([]);
     await all.page.close();
     await configureDisclosure(database.db, 10);

@@ -54,8 +54,8 @@ export async function demoCommand(args: string[]): Promise<void> {
         `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} (as bi_reader when EBPM_BI_READER_PASSWORD is set) and open\n` +
         '  bi.effect_estimates (headline: is_headline), bi.event_study, bi.effects_by_cohort, bi.effects_by_year,\n' +
         '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality,\n' +
-        '  bi.rejection_reasons, bi.run_history; for publication (disclosure-controlled): bi.public_event_study,\n' +
-        '  bi.public_effects_by_cohort, bi.public_effects_by_year, bi.public_kpi_by_fiscal_year\n' +
+        '  bi.rejection_reasons, bi.run_history; for publication (disclosure-controlled): bi.public_effect_estimates,\n' +
+        '  bi.public_event_study, bi.public_effects_by_cohort, bi.public_effects_by_year, bi.public_kpi_by_fiscal_year\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         `\n\nReport: ${(await writeReports(services.db, [getProgramme('sme-labour-saving')], join(environment.dataDir, 'reports'))).pages[0]}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
