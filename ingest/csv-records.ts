@@ -91,81 +91,90 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
   let nextQuote = -2;
 
   const iterator = chunks[Symbol.asyncIterator]();
-  for (let final = false; !final; ) {
-    const next = await iterator.next();
-    final = next.done === true;
-    let chunk = next.done ? '' : next.value;
-    if (first && chunk.length > 0) {
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-      first = false;
-    }
-    text = position < text.length ? text.slice(position) + chunk : chunk;
-    position = 0;
-    nextQuote = -2;
+  try {
+    yield* records();
+  } finally {
+    // Stops reading the file when the consumer stops early.
+    await iterator.return?.();
+  }
 
-    while (position < text.length) {
-      if (skippingToNewline) {
+  async function* records(): AsyncGenerator<CsvRecord> {
+    for (let final = false; !final; ) {
+      const next = await iterator.next();
+      final = next.done === true;
+      let chunk = next.done ? '' : next.value;
+      if (first && chunk.length > 0) {
+        if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+        first = false;
+      }
+      text = position < text.length ? text.slice(position) + chunk : chunk;
+      position = 0;
+      nextQuote = -2;
+
+      while (position < text.length) {
+        if (skippingToNewline) {
+          const newline = text.indexOf('\n', position);
+          if (newline === -1) {
+            position = text.length;
+            break;
+          }
+          position = newline + 1;
+          line++;
+          skippingToNewline = false;
+          continue;
+        }
+        const char = text[position];
+        if (char === '\n' || char === '\r') {
+          // An empty line.
+          if (char === '\r' && position + 1 === text.length && !final) break;
+          position += char === '\r' && text[position + 1] === '\n' ? 2 : 1;
+          line++;
+          continue;
+        }
         const newline = text.indexOf('\n', position);
-        if (newline === -1) {
-          position = text.length;
+        if (newline === -1 && !final) {
+          if (text.length - position > maxRecordCharacters) {
+            yield { line, unreadable: `longer than ${maxRecordCharacters.toLocaleString('en-US')} characters with no line end`, raw: text.slice(position, position + RAW_KEPT) };
+            skippingToNewline = true;
+            position = text.length;
+          }
           break;
         }
-        position = newline + 1;
-        line++;
-        skippingToNewline = false;
-        continue;
-      }
-      const char = text[position];
-      if (char === '\n' || char === '\r') {
-        // An empty line.
-        if (char === '\r' && position + 1 === text.length && !final) break;
-        position += char === '\r' && text[position + 1] === '\n' ? 2 : 1;
-        line++;
-        continue;
-      }
-      const newline = text.indexOf('\n', position);
-      if (newline === -1 && !final) {
-        if (text.length - position > maxRecordCharacters) {
-          yield { line, unreadable: `longer than ${maxRecordCharacters.toLocaleString('en-US')} characters with no line end`, raw: text.slice(position, position + RAW_KEPT) };
-          skippingToNewline = true;
-          position = text.length;
-        }
-        break;
-      }
-      const lineEnd = newline === -1 ? text.length : newline;
-      // One forward search serves every line up to the next quote, so scanning stays linear.
-      if (nextQuote === -2 || (nextQuote !== -1 && nextQuote < position)) nextQuote = text.indexOf(QUOTE, position);
-      if (nextQuote === -1 || nextQuote > lineEnd) {
-        const contentEnd = lineEnd > position && text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
-        if (contentEnd - position > maxRecordCharacters) {
-          yield { line, unreadable: `longer than ${maxRecordCharacters.toLocaleString('en-US')} characters`, raw: text.slice(position, position + RAW_KEPT) };
-        } else {
-          yield { line, fields: text.slice(position, contentEnd).split(delimiter) };
-        }
-        position = lineEnd + 1;
-        line++;
-        continue;
-      }
-      const parsed = parseQuotedRecord(text, position, delimiter, final);
-      if (parsed.kind === 'incomplete') {
-        if (final) {
-          // No closing quote anywhere after it: the line with the stray quote is quarantined, and the lines
-          // after it are read as the records they are.
-          yield { line, unreadable: 'a quote is opened and never closed', raw: text.slice(position, Math.min(lineEnd, position + RAW_KEPT)) };
+        const lineEnd = newline === -1 ? text.length : newline;
+        // One forward search serves every line up to the next quote, so scanning stays linear.
+        if (nextQuote === -2 || (nextQuote !== -1 && nextQuote < position)) nextQuote = text.indexOf(QUOTE, position);
+        if (nextQuote === -1 || nextQuote > lineEnd) {
+          const contentEnd = lineEnd > position && text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+          if (contentEnd - position > maxRecordCharacters) {
+            yield { line, unreadable: `longer than ${maxRecordCharacters.toLocaleString('en-US')} characters`, raw: text.slice(position, position + RAW_KEPT) };
+          } else {
+            yield { line, fields: text.slice(position, contentEnd).split(delimiter) };
+          }
           position = lineEnd + 1;
           line++;
-        } else if (text.length - position > maxRecordCharacters) {
-          yield { line, unreadable: `a quote is not closed within ${maxRecordCharacters.toLocaleString('en-US')} characters`, raw: text.slice(position, position + RAW_KEPT) };
-          // Reading resumes at the line after the opening quote.
-          position = lineEnd + 1;
-          line++;
+          continue;
         }
-        if (!final) break;
-        continue;
+        const parsed = parseQuotedRecord(text, position, delimiter, final);
+        if (parsed.kind === 'incomplete') {
+          if (final) {
+            // No closing quote anywhere after it: the line with the stray quote is quarantined, and the lines
+            // after it are read as the records they are.
+            yield { line, unreadable: 'a quote is opened and never closed', raw: text.slice(position, Math.min(lineEnd, position + RAW_KEPT)) };
+            position = lineEnd + 1;
+            line++;
+          } else if (text.length - position > maxRecordCharacters) {
+            yield { line, unreadable: `a quote is not closed within ${maxRecordCharacters.toLocaleString('en-US')} characters`, raw: text.slice(position, position + RAW_KEPT) };
+            // Reading resumes at the line after the opening quote.
+            position = lineEnd + 1;
+            line++;
+          }
+          if (!final) break;
+          continue;
+        }
+        yield { line, fields: parsed.fields };
+        line += countNewlines(text, position, parsed.next);
+        position = parsed.next;
       }
-      yield { line, fields: parsed.fields };
-      line += countNewlines(text, position, parsed.next);
-      position = parsed.next;
     }
   }
 }

@@ -6,10 +6,10 @@
  * Rows are bulk-loaded with COPY in committed batches. Each batch commits together with the file's
  * running account, so a crash loses at most the batch under way and a retry continues after the last
  * committed line. A worker thread reads and validates the next batch while this thread commits the
- * previous one, so parsing and the database work side by side.
+ * previous one, so parsing and the database work side by side (small files are parsed on this thread).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
@@ -22,7 +22,8 @@ import { listProgrammes } from '../programmes/catalogue.js';
 import { connectRaw } from '../runtime/database.js';
 import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
-import { ParseWorker, ParseWorkerError, type ParseWorkerMessage } from './parse-worker-client.js';
+import { ParseWorker } from './parse-worker-client.js';
+import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
 import { InputFormatError, type TableStream } from './read-table.js';
 
 export const DEFAULT_BATCH_SIZE = 50_000;
@@ -39,7 +40,12 @@ export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Rows per committed batch. */
   readonly batchSize?: number;
+  /** Where to parse: a worker thread beside the commits, or this thread; by default by the file's size. */
+  readonly parseIn?: 'worker' | 'process';
 }
+
+/** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
+const IN_PROCESS_MAX_BYTES = 2 << 20;
 
 /** The fields the programme's data requirements mark required for this kind of file; none for a programme outside the catalogue. */
 function requiredByProgramme(programmeId: string, kind: InputKind): string[] {
@@ -103,15 +109,15 @@ async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, b
 }
 
 /** Commits the worker's batches in order, each after the one before; the worker parses one batch ahead. */
-async function commitBatches(db: Kysely<Database>, parser: ParseWorker, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
+async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
   const client = await connectRaw(db);
   let healthy = false;
   try {
     for (;;) {
       const message = await parser.next();
       if (message.type === 'done') break;
-      if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseWorkerError(`reading ${basename(input.path)} failed: ${message.message}`);
-      if (message.type !== 'batch') throw new ParseWorkerError(`the parse worker sent ${message.type} out of turn`);
+      if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
+      if (message.type !== 'batch') throw new ParseSessionError(`the parse worker sent ${message.type} out of turn`);
       await commitBatch(client, target, message.batch, input.programmeId, fileSha256);
       parser.grant();
       options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
@@ -144,7 +150,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   if (previous?.status === 'complete') return account(previous, true, null);
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const parser = new ParseWorker({
+  const request = {
     path: input.path,
     kind: input.kind,
     format: input.format,
@@ -153,12 +159,14 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     resumeAfterLine: previous?.committed_through_line ?? null,
     batchSize,
     requiredByProgramme: requiredByProgramme(input.programmeId, input.kind),
-  });
-  let opened: Extract<ParseWorkerMessage, { type: 'opened' }>;
+  };
+  const parseIn = options.parseIn ?? (statSync(input.path).size < IN_PROCESS_MAX_BYTES ? 'process' : 'worker');
+  const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
+  let opened: Extract<ParseMessage, { type: 'opened' }>;
   try {
     const first = await parser.next();
-    if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseWorkerError(first.message);
-    if (first.type !== 'opened') throw new ParseWorkerError(`the parse worker sent ${first.type} before opening the file`);
+    if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseSessionError(first.message);
+    if (first.type !== 'opened') throw new ParseSessionError(`the parse worker sent ${first.type} before opening the file`);
     opened = first;
     if (!previous) {
       await db

@@ -107,35 +107,44 @@ export async function parseInBatches<Row>(
   };
 
   const records = table.records[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<RawRecord>;
-    try {
-      next = await records.next();
-    } catch (error) {
-      if (error instanceof InputFormatError) throw error;
-      // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
-      lastLine++;
-      rowsRead++;
-      quarantine({
-        line: lastLine,
-        raw: ['(unreadable remainder of the file)'],
-        reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
-      });
-      break;
-    }
-    if (next.done) break;
-    const record = next.value;
-    const result = validator.validate(record);
-    if (record.line <= resumeAfterLine) continue;
-    lastLine = record.line;
-    rowsRead++;
-    if (isRejected(result)) quarantine(result);
-    else {
-      staged.add(target.stagingLine(result.line, result.row));
-      loaded++;
-      if (target.withoutConsent(result.row)) withoutConsent++;
-    }
-    if (staged.rows + quarantined.rows >= batchLimit) await flush();
+  try {
+    await readAll();
+  } finally {
+    // Closes the file when the load stops early.
+    await records.return?.();
   }
-  await flush();
+
+  async function readAll(): Promise<void> {
+    for (;;) {
+      let next: IteratorResult<RawRecord>;
+      try {
+        next = await records.next();
+      } catch (error) {
+        if (error instanceof InputFormatError) throw error;
+        // A reader that stops part-way: keep what was read and quarantine the unreadable rest as one record.
+        lastLine++;
+        rowsRead++;
+        quarantine({
+          line: lastLine,
+          raw: ['(unreadable remainder of the file)'],
+          reasons: [{ code: 'unparseable_csv', field: null, message: `the file cannot be read from here on: ${(error as Error).message}` }],
+        });
+        break;
+      }
+      if (next.done) break;
+      const record = next.value;
+      const result = validator.validate(record);
+      if (record.line <= resumeAfterLine) continue;
+      lastLine = record.line;
+      rowsRead++;
+      if (isRejected(result)) quarantine(result);
+      else {
+        staged.add(target.stagingLine(result.line, result.row));
+        loaded++;
+        if (target.withoutConsent(result.row)) withoutConsent++;
+      }
+      if (staged.rows + quarantined.rows >= batchLimit) await flush();
+    }
+    await flush();
+  }
 }

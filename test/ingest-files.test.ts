@@ -158,6 +158,21 @@ describe('loading applicant files that real systems produce', () => {
     expect(account).toMatchObject({ rowsLoaded: 2, rowsRejected: 1, reasons: { wrong_field_count: 1 } });
   });
 
+  it('gives the same account whether a file is parsed in a worker thread or on this one', async () => {
+    const fileFor = (first: number) => {
+      const rows = Array.from({ length: 20 }, (_, i) => VALID[0].replace('1180301018771', corporateNumber(first + i)).replace('株式会社A', `株式会社P${first + i}`));
+      rows[3] = rows[3].replace(',12,true', ',-4,true');
+      rows[7] = rows[7].replace('2021-07-15', '令和0年7月15日');
+      rows.push(rows[0]);
+      return `${HEADER}\n${rows.join('\n')}\n"open,quote\n`;
+    };
+    const inWorker = await createIngestActivities(database.db, { parseIn: 'worker', batchSize: 6 }).ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: file('in-worker.csv', fileFor(900)) });
+    const inProcess = await createIngestActivities(database.db, { parseIn: 'process', batchSize: 6 }).ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path: file('in-process.csv', fileFor(950)) });
+    const counts = ({ rowsTotal, rowsLoaded, rowsRejected, reasons }: typeof inWorker) => ({ rowsTotal, rowsLoaded, rowsRejected, reasons });
+    expect(counts(inWorker)).toEqual({ rowsTotal: 22, rowsLoaded: 18, rowsRejected: 4, reasons: { invalid_employees: 1, invalid_date: 1, duplicate_key: 1, unparseable_csv: 1 } });
+    expect(counts(inProcess)).toEqual(counts(inWorker));
+  });
+
   it('quarantines a 64 MB line with no newline without holding it in memory, keeping the row before it', async () => {
     const path = join(scratch, 'runaway.csv');
     writeFileSync(path, `${HEADER}\n${VALID[0]}\n`);
