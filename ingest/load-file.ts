@@ -108,7 +108,7 @@ async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, b
   }
 }
 
-/** Commits the worker's batches in order, each after the one before; the worker parses one batch ahead. */
+/** Commits the parsed batches in order, each after the one before; the parse runs one batch ahead. */
 async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
   const client = await connectRaw(db);
   let healthy = false;
@@ -117,7 +117,7 @@ async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: 
       const message = await parser.next();
       if (message.type === 'done') break;
       if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
-      if (message.type !== 'batch') throw new ParseSessionError(`the parse worker sent ${message.type} out of turn`);
+      if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
       await commitBatch(client, target, message.batch, input.programmeId, fileSha256);
       parser.grant();
       options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
@@ -166,7 +166,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   try {
     const first = await parser.next();
     if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseSessionError(first.message);
-    if (first.type !== 'opened') throw new ParseSessionError(`the parse worker sent ${first.type} before opening the file`);
+    if (first.type !== 'opened') throw new ParseSessionError(`the parse sent ${first.type} before opening the file`);
     opened = first;
     if (!previous) {
       await db
