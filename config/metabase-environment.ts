@@ -1,6 +1,7 @@
 /**
  * Settings of `ebpm metabase setup`, validated once: where Metabase is, its admin login, and how Metabase
- * reaches Postgres as bi_reader.
+ * reaches Postgres as bi_reader (whose password, EBPM_BI_READER_PASSWORD, is read with the rest of ebpm's
+ * settings in config/environment.ts).
  */
 import { z } from 'zod';
 
@@ -13,5 +14,4 @@ export const metabaseEnvironmentSchema = z.object({
   EBPM_BI_DB_HOST: z.string().min(1).optional(),
   EBPM_BI_DB_PORT: z.string().regex(/^\d+$/, 'must be a port number').transform(Number).optional(),
   EBPM_BI_DB_NAME: z.string().min(1).optional(),
-  EBPM_BI_READER_PASSWORD: z.string().min(8, 'must be at least 8 characters; it is the password Metabase logs in to Postgres with as bi_reader'),
 });

@@ -1,6 +1,7 @@
 import { readEnvironment } from '../../config/environment.js';
 import { metabaseEnvironmentSchema } from '../../config/metabase-environment.js';
 import { provisionMetabase } from '../../dashboards/provision-metabase.js';
+import { databaseName } from '../../runtime/database.js';
 import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
 
@@ -13,6 +14,9 @@ export async function metabaseCommand(args: string[]): Promise<void> {
   }
   const settings = parsed.data;
   const environment = readEnvironment();
+  if (!environment.biReaderPassword) {
+    throw new UsageError('cannot set up Metabase: EBPM_BI_READER_PASSWORD is not set; it is the password Metabase logs in to Postgres with as bi_reader');
+  }
   const log = (line: string) => console.error(line);
   // Migrating also enables bi_reader's login with EBPM_BI_READER_PASSWORD, which Metabase is about to use.
   const db = await openDatabaseReady(environment, log);
@@ -26,9 +30,9 @@ export async function metabaseCommand(args: string[]): Promise<void> {
       database: {
         host: settings.EBPM_BI_DB_HOST ?? databaseUrl.hostname,
         port: settings.EBPM_BI_DB_PORT ?? Number(databaseUrl.port || 5432),
-        name: settings.EBPM_BI_DB_NAME ?? decodeURIComponent(databaseUrl.pathname.slice(1)),
+        name: settings.EBPM_BI_DB_NAME ?? databaseName(environment.databaseUrl),
         user: 'bi_reader',
-        password: settings.EBPM_BI_READER_PASSWORD,
+        password: environment.biReaderPassword,
       },
       waitSeconds: settings.MB_WAIT_SECONDS,
     },

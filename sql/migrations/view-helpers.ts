@@ -65,10 +65,10 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
       SELECT *, (NOT primary_suppressed AND primary_count = 1 AND size_rank = 1) AS secondary_suppressed FROM ranked
     )
     SELECT programme_id, programme_name_ja, programme_name_en, outcome, cell_key AS ${sql.id(table.key.name)},
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE estimate END AS estimate,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_low END AS ci_low,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE ci_high END AS ci_high,
-           CASE WHEN primary_suppressed OR secondary_suppressed THEN NULL ELSE cell_units END AS firms${bandColumns},
+           CASE WHEN ${withheld} THEN NULL ELSE estimate END AS estimate,
+           CASE WHEN ${withheld} THEN NULL ELSE ci_low END AS ci_low,
+           CASE WHEN ${withheld} THEN NULL ELSE ci_high END AS ci_high,
+           CASE WHEN ${withheld} THEN NULL ELSE cell_units END AS firms${bandColumns},
            CASE WHEN primary_suppressed THEN 'primary' WHEN secondary_suppressed THEN 'secondary' END AS suppression,
            run_key, finished_at AS computed_at
       FROM decided`.execute(db);
