@@ -68,7 +68,7 @@ async function reasonCounts(db: Kysely<Database>, fileSha256: string): Promise<R
   return Object.fromEntries(rows.map((row) => [row.code, row.rows]));
 }
 
-async function copyInto(client: pg.PoolClient, table: string, chunks: readonly string[]): Promise<void> {
+async function copyInto(client: pg.PoolClient, table: string, chunks: readonly Uint8Array[]): Promise<void> {
   await pipeline(Readable.from(chunks), client.query(copyStreams.from(`COPY ${table} FROM STDIN`)));
 }
 

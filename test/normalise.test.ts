@@ -4,6 +4,14 @@ import { normaliseText, parseJapaneseDate, parseYenAmount, prefectureCode } from
 describe('normalising Japanese input values', () => {
   it('folds full-width characters with NFKC and trims', () => {
     expect(normaliseText('　１２３ＡＢＣ ')).toBe('123ABC');
+    expect(normaliseText('\t2024-04-01\r')).toBe('2024-04-01');
+    expect(normaliseText('ｶﾌﾞｼｷｶﾞｲｼｬ ①')).toBe('カブシキガイシャ 1');
+  });
+
+  it('leaves printable ASCII as it is, inner spaces included', () => {
+    expect(normaliseText('7100000000000')).toBe('7100000000000');
+    expect(normaliseText('Tokyo Sangyo K.K.')).toBe('Tokyo Sangyo K.K.');
+    expect(normaliseText('~!@#$%^&*()_+{}|:"<>?')).toBe('~!@#$%^&*()_+{}|:"<>?');
   });
 
   it('reads ISO, slashed and 和暦 dates as ISO dates', () => {
