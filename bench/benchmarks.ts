@@ -14,6 +14,7 @@ import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { migrateToLatest } from '../sql/migrate.js';
+import { databaseFloorLoad } from './database-floor.js';
 
 /** A benchmark with its fixture type hidden, so different kinds can share one list. */
 export interface RunnableBenchmark {
@@ -53,8 +54,8 @@ export interface Benchmark<Fixture> {
   prepare(dataDir: string): Promise<Fixture> | Fixture;
   readonly subject: { readonly label: string; run(fixture: Fixture): Promise<Measurement> };
   readonly baseline: { readonly label: string; run(fixture: Fixture): Promise<Measurement> };
-  /** Absolute goals for the subject, printed beside the measurement. */
-  readonly target?: { readonly seconds?: number; readonly peakMb?: number };
+  /** Goals for the subject, printed beside the measurement; `ratio` is the most subject / baseline may be. */
+  readonly target?: { readonly seconds?: number; readonly peakMb?: number; readonly ratio?: number };
 }
 
 function staggeredPanel(units: number, periods: number, seed: number): StaggeredPanel {
@@ -94,6 +95,7 @@ const onePassBaseline = {
 
 const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const countLines = fileURLToPath(new URL('./count-lines.js', import.meta.url));
+const parseFile = fileURLToPath(new URL('./parse-file.js', import.meta.url));
 const peakMemory = new URL('./peak-memory.js', import.meta.url).href;
 
 /** Seeded panel CSVs are generated once into the git-ignored .bench/data and reused. */
@@ -141,32 +143,70 @@ function psqlCopy(url: string, path: string): Promise<Measurement> {
   return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE applicants (${columns})`, '-c', `\\copy applicants FROM '${path}' CSV HEADER`]);
 }
 
-function ingestBenchmark(rows: number): Benchmark<string> {
-  return {
-    name: `ingest-${rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`}`,
-    size: `${rows.toLocaleString('en-US')} applicant rows (CSV)`,
-    repetitions: 1,
-    prepare: async (dataDir) => {
-      mkdirSync(dataDir, { recursive: true });
-      const path = join(dataDir, `applicants-${rows}-seed1.csv`);
-      if (!existsSync(path)) {
-        console.log(`  generating ${path} …`);
-        await writeApplicantsCsv(`${path}.partial`, rows, 1);
-        renameSync(`${path}.partial`, path);
-      }
-      return path;
+/** The seeded applicant CSV, generated once into the git-ignored .bench/data and reused. */
+async function applicantsFile(dataDir: string, rows: number): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, `applicants-${rows}-seed1.csv`);
+  if (!existsSync(path)) {
+    console.log(`  generating ${path} …`);
+    await writeApplicantsCsv(`${path}.partial`, rows, 1);
+    renameSync(`${path}.partial`, path);
+  }
+  return path;
+}
+
+const psqlCopyBaseline = { label: 'psql \\copy of the same file into a text table', run: (path: string) => withScratchDatabase((url) => psqlCopy(url, path)) };
+
+/**
+ * The whole load, then each of its two halves alone: the parse worker without a database, and the database
+ * without a parser. The halves run side by side in the load, so it cannot beat the slower of them.
+ */
+function ingestBenchmarks(rows: number): Benchmark<string>[] {
+  const scale = rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
+  const size = `${rows.toLocaleString('en-US')} applicant rows (CSV)`;
+  const prepare = (dataDir: string) => applicantsFile(dataDir, rows);
+  return [
+    {
+      name: `ingest-${scale}`,
+      size,
+      repetitions: 1,
+      prepare,
+      subject: {
+        label: 'ebpm ingest --json into a fresh database (validate, normalise, load, quarantine)',
+        run: (path) =>
+          withScratchDatabase(async (url) => {
+            await migrateFreshDatabase(url);
+            return timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url });
+          }),
+      },
+      baseline: psqlCopyBaseline,
+      // At least half the throughput of psql \copy: the time at most twice the baseline's.
+      target: { peakMb: 500, ratio: 2 },
     },
-    subject: {
-      label: 'ebpm ingest --json into a fresh database (validate, normalise, load, quarantine)',
-      run: (path) =>
-        withScratchDatabase(async (url) => {
-          await migrateFreshDatabase(url);
-          return timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url });
-        }),
+    {
+      name: `ingest-${scale}-parse`,
+      size,
+      repetitions: 1,
+      prepare,
+      subject: { label: "ebpm's parse worker alone (read, normalise, validate, encode as COPY text; no database)", run: (path) => timeNodeProcess(parseFile, [path], peakMemory) },
+      baseline: psqlCopyBaseline,
     },
-    baseline: { label: 'psql \\copy of the same file into a text table', run: (path) => withScratchDatabase((url) => psqlCopy(url, path)) },
-    target: { peakMb: 500 },
-  };
+    {
+      name: `ingest-${scale}-database`,
+      size,
+      repetitions: 1,
+      prepare,
+      subject: {
+        label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and core.applications',
+        run: (path) =>
+          withScratchDatabase(async (url) => {
+            await migrateFreshDatabase(url);
+            return databaseFloorLoad(url, path);
+          }),
+      },
+      baseline: psqlCopyBaseline,
+    },
+  ];
 }
 
 /** Migrations are applied before timing, so the measurement is the load alone. */
@@ -180,7 +220,7 @@ async function migrateFreshDatabase(url: string): Promise<void> {
 }
 
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
-  defineBenchmark(ingestBenchmark(1_000_000)),
+  ...ingestBenchmarks(1_000_000).map(defineBenchmark),
   defineBenchmark(estimateBenchmark(100_000, [], { seconds: 0.6 }, 5)),
   defineBenchmark(estimateBenchmark(1_000_000, [], { seconds: 10, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark(1_000_000, ['--bootstrap', '1000', '--seed', '1'], { seconds: 30, peakMb: 4096 }, 1)),

@@ -35,7 +35,7 @@ function previousEntries(historyFile: string): Map<string, HistoryEntry> {
 
 function verdict(measured: number, target: number | undefined, unit: string): string {
   if (target === undefined) return '';
-  return ` (target < ${target} ${unit}: ${measured < target ? 'met' : 'NOT met'})`;
+  return ` (target < ${target}${unit ? ` ${unit}` : ''}: ${measured < target ? 'met' : 'NOT met'})`;
 }
 
 async function main(): Promise<void> {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
-        `  ratio ${entry.ratio.toFixed(2)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s)` : ''}` +
+        `  ratio ${entry.ratio.toFixed(2)}${verdict(entry.ratio, benchmark.target?.ratio, '')}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s)` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         '\n',
     );

@@ -1,0 +1,26 @@
+/**
+ * The parse half of `ebpm ingest` alone, for the ingest benchmarks: the file is read, normalised,
+ * validated and encoded as COPY text in the same parse worker the loader uses, and the batches are
+ * dropped instead of committed. No database is involved.
+ */
+import { DEFAULT_BATCH_SIZE } from '../ingest/load-file.js';
+import { ParseSessionError } from '../ingest/parse-session.js';
+import { ParseWorker } from '../ingest/parse-worker-client.js';
+
+const path = process.argv[2];
+if (!path) throw new Error('usage: parse-file FILE (an applicant file)');
+
+const parser = new ParseWorker({ path, kind: 'applicants', resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE, requiredByProgramme: [] });
+let rows = 0;
+try {
+  for (;;) {
+    const message = await parser.next();
+    if (message.type === 'done') break;
+    if (message.type === 'failed') throw new ParseSessionError(message.message);
+    if (message.type === 'batch') rows += message.batch.loaded + message.batch.rejected;
+    parser.grant();
+  }
+} finally {
+  await parser.stop();
+}
+process.stdout.write(`${rows}\n`);
