@@ -174,10 +174,7 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
       subject: {
         label: 'ebpm ingest --json into a fresh database (validate, normalise, load, quarantine)',
         run: (path) =>
-          withScratchDatabase(async (url) => {
-            await migrateFreshDatabase(url);
-            return timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url });
-          }),
+          withMigratedScratchDatabase((url) => timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url })),
       },
       baseline: psqlCopyBaseline,
       // At least half the throughput of psql \copy: the time at most twice the baseline's.
@@ -198,25 +195,24 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
       prepare,
       subject: {
         label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and core.applications',
-        run: (path) =>
-          withScratchDatabase(async (url) => {
-            await migrateFreshDatabase(url);
-            return databaseFloorLoad(url, path);
-          }),
+        run: (path) => withMigratedScratchDatabase((url) => databaseFloorLoad(url, path)),
       },
       baseline: psqlCopyBaseline,
     },
   ];
 }
 
-/** Migrations are applied before timing, so the measurement is the load alone. */
-async function migrateFreshDatabase(url: string): Promise<void> {
-  const db = openDatabase(url, 1);
-  try {
-    await migrateToLatest(db);
-  } finally {
-    await db.destroy();
-  }
+/** A scratch database with every migration applied before the work is timed, so the measurement is the load alone. */
+function withMigratedScratchDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+  return withScratchDatabase(async (url) => {
+    const db = openDatabase(url, 1);
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+    return work(url);
+  });
 }
 
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
