@@ -122,3 +122,8 @@ export const outcomeTarget: BulkTarget<OutcomeRow> = {
     return outcomes.rowCount ?? 0;
   },
 };
+
+/** Where a file of this kind lands. */
+export function bulkTargetFor(kind: 'applicants' | 'outcomes'): BulkTarget<unknown> {
+  return (kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
+}

@@ -20,7 +20,7 @@ import type { IngestAccount, IngestFileInput, InputKind } from '../activities/co
 import type { Database } from '../sql/database.js';
 import { listProgrammes } from '../programmes/catalogue.js';
 import { connectRaw } from '../runtime/database.js';
-import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
+import { bulkTargetFor, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
@@ -187,7 +187,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         .execute();
     }
     parser.grant();
-    const target = (input.kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
+    const target = bulkTargetFor(input.kind);
     await commitBatches(db, parser, target, input, fileSha256, options);
   } finally {
     await parser.stop();

@@ -3,7 +3,7 @@
  * then one 'batch' per permit, then 'done' (or 'failed'). The same session runs in the parse worker for
  * large files and in-process for small ones, where a worker's start would cost more than it saves.
  */
-import { applicantTarget, outcomeTarget, type BulkTarget } from './bulk-targets.js';
+import { bulkTargetFor } from './bulk-targets.js';
 import { parseInBatches, type ParsedBatch } from './parse-batches.js';
 import type { InputEncoding } from './read-csv.js';
 import { InputFormatError, openTable, type InputFormat, type TableStream } from './read-table.js';
@@ -110,7 +110,7 @@ export async function runParseSession(request: ParseRequest, post: (message: Par
   try {
     const table = await openTable(request.path, { format: request.format, encoding: request.encoding, sheet: request.sheet });
     post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines });
-    const target = (request.kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
+    const target = bulkTargetFor(request.kind);
     await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, request.requiredByProgramme, async (batch) => {
       await permits.take();
       post({ type: 'batch', batch });
