@@ -1,16 +1,13 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { connectAsBiReader, createTestDatabase, type TestDatabase } from './support/services.js';
 
 describe('the bi_reader role that BI tools log in as', () => {
   let database: TestDatabase;
   let client: pg.Client;
   beforeAll(async () => {
     database = await createTestDatabase();
-    client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    // Act as the role without logging in as it (its login is configured per deployment).
-    await client.query('SET ROLE bi_reader');
+    client = await connectAsBiReader(database);
   });
   afterAll(async () => {
     await client?.end();

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-dashboard.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
-import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { connectAsBiReader, createTestDatabase, type TestDatabase } from './support/services.js';
 
 /**
  * The Metabase dashboard's questions, run against a real evaluation as the bi_reader role that Metabase
@@ -20,9 +20,7 @@ describe('the ready-made BI dashboard', () => {
     database = await createTestDatabase();
     scratch = mkdtempSync(join(tmpdir(), 'ebpm-dashboard-'));
     await evaluateSyntheticProgramme(database.db, scratch, { seed: 23, applicants: 400, withInvalidRows: true, workflowId: 'dashboard-test' });
-    reader = new pg.Client({ connectionString: database.url });
-    await reader.connect();
-    await reader.query('SET ROLE bi_reader');
+    reader = await connectAsBiReader(database);
   });
   afterAll(async () => {
     await reader?.end();

@@ -40,6 +40,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * A client acting as bi_reader, the role BI tools log in as: SET ROLE stands in for logging in, whose
+ * password is configured per deployment.
+ */
+export async function connectAsBiReader(database: TestDatabase): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  await client.query('SET ROLE bi_reader');
+  return client;
+}
+
 export function connectTestTemporal(): Promise<TemporalSession> {
   return connectTemporal(inject('temporalAddress'), inject('temporalNamespace'));
 }
