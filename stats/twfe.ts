@@ -290,19 +290,19 @@ function fitTwfeByCohortPeriod(
   );
 }
 
+/** D = 1 from the unit's cohort (first treated period) on; never-treated units (cohort 0) are never treated. */
+const treated = (cohort: number, period: number): number => (cohort !== 0 && period >= cohort ? 1 : 0);
+
 function treatedIndicator(panel: StaggeredPanel): Float64Array {
   const values = new Float64Array(panel.outcome.length);
-  for (let i = 0; i < values.length; i++) {
-    const cohort = panel.cohortOfUnit[panel.unit[i]];
-    values[i] = cohort !== 0 && panel.periods[panel.period[i]] >= cohort ? 1 : 0;
-  }
+  for (let i = 0; i < values.length; i++) values[i] = treated(panel.cohortOfUnit[panel.unit[i]], panel.periods[panel.period[i]]);
   return values;
 }
 
 /** Static TWFE: y_it = α_i + λ_t + β·D_it + ε_it, D_it = 1 once unit i is treated. */
 export function fitStaticTwfe(panel: StaggeredPanel, confidenceLevel = 0.95, method: TwfeMethod = 'auto'): TwfeFit {
   if (method === 'auto' && isBalanced(panel)) {
-    return fitTwfeByCohortPeriod(panel, ['treated'], (cohort, t) => Float64Array.of(cohort !== 0 && panel.periods[t] >= cohort ? 1 : 0), confidenceLevel);
+    return fitTwfeByCohortPeriod(panel, ['treated'], (cohort, t) => Float64Array.of(treated(cohort, panel.periods[t])), confidenceLevel);
   }
   return fitTwfe(panel, [{ term: 'treated', values: treatedIndicator(panel) }], confidenceLevel);
 }
@@ -349,12 +349,12 @@ export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95,
       ),
     );
   }
-  const regressors = eventTimes.map((eventTime) => {
+  const regressors = eventTimes.map((eventTime, k) => {
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       if (panel.cohortOfUnit[panel.unit[i]] !== 0 && eventTimeOf[i] === eventTime) values[i] = 1;
     }
-    return { term: `event_time::${eventTime}`, values };
+    return { term: terms[k], values };
   });
   return withEventTimes(fitTwfe(panel, regressors, confidenceLevel));
 }
