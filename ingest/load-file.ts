@@ -18,7 +18,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { IngestAccount, IngestFileInput, InputKind } from '../activities/contracts.js';
 import type { Database } from '../sql/database.js';
-import { listProgrammes } from '../programmes/catalogue.js';
+import { findProgramme } from '../programmes/catalogue.js';
 import { connectRaw } from '../runtime/database.js';
 import { bulkTargetFor, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
@@ -49,7 +49,7 @@ const IN_PROCESS_MAX_BYTES = 2 << 20;
 
 /** The fields the programme's data requirements mark required for this kind of file; none for a programme outside the catalogue. */
 function requiredByProgramme(programmeId: string, kind: InputKind): string[] {
-  const programme = listProgrammes().find((candidate) => candidate.id === programmeId);
+  const programme = findProgramme(programmeId);
   return programme ? programme.file.dataRequirements.fields.filter((field) => field.file === kind && field.required).map((field) => field.name) : [];
 }
 

@@ -188,9 +188,14 @@ export function listProgrammes(): readonly Programme[] {
   return catalogue().programmes;
 }
 
-export function getProgramme(programmeId: string): Programme {
-  const programmes = listProgrammes();
-  const programme = programmes.find((candidate) => candidate.id === programmeId);
+/** The programme with this id among `programmes` (the repository's catalogue by default), if there is one. */
+export function findProgramme(programmeId: string, programmes: readonly Programme[] = listProgrammes()): Programme | undefined {
+  return programmes.find((candidate) => candidate.id === programmeId);
+}
+
+/** As findProgramme, but an unknown id is an error that lists the known ones. */
+export function getProgramme(programmeId: string, programmes: readonly Programme[] = listProgrammes()): Programme {
+  const programme = findProgramme(programmeId, programmes);
   if (!programme) throw new UnknownProgrammeError(programmeId, programmes.map((p) => p.id));
   return programme;
 }
