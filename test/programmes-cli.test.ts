@@ -43,6 +43,17 @@ describe('ebpm programmes', () => {
     expect(stdout).toMatch(/impact\s+バイオエコノミー市場規模/);
   });
 
+  it('shows a programme from the catalogue named with --catalogue, and only from it', () => {
+    const folder = join(scratch, 'without-sme');
+    cpSync(defaultCatalogueDirectory(), folder, { recursive: true });
+    rmSync(join(folder, 'sme-labour-saving.json'));
+    expect(programmes('show', 'biomanufacturing', '--catalogue', folder).status).toBe(0);
+    const missing = programmes('show', 'sme-labour-saving', '--catalogue', folder);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('unknown programme "sme-labour-saving"');
+    expect(missing.stderr).not.toMatch(/known programmes:.*sme-labour-saving/);
+  });
+
   it('fails validation of a broken catalogue with the file, the field and the fix', () => {
     const folder = join(scratch, 'broken');
     cpSync(defaultCatalogueDirectory(), folder, { recursive: true });

@@ -117,13 +117,14 @@ export async function programmesCommand(args: string[]): Promise<void> {
     options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' } },
   });
   const directory = values.catalogue ? resolve(values.catalogue) : defaultCatalogueDirectory();
+  const cataloguedProgrammes = () => (values.catalogue ? loadCatalogue(directory).programmes : listProgrammes());
   const programmeOf = (id: string | undefined) => {
     if (!id) throw new UsageError(`ebpm programmes ${action} needs a programme id (see \`ebpm programmes list\`)`);
-    return values.catalogue ? (loadCatalogue(directory).programmes.find((p) => p.id === id) ?? getProgramme(id)) : getProgramme(id);
+    return getProgramme(id, cataloguedProgrammes());
   };
   switch (action) {
     case 'list': {
-      const programmes = values.catalogue ? loadCatalogue(directory).programmes : listProgrammes();
+      const programmes = cataloguedProgrammes();
       console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specRegisteredAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
       return;
     }
