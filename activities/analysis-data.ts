@@ -1,8 +1,11 @@
-/** Reads the consenting applicants and their outcomes of one programme, as the analysis modules want them. */
-import type { Kysely } from 'kysely';
+/** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 
 export interface ApplicationRecord {
+  /** The unit of analysis: the firm's 法人番号, or the project or site id. */
+  readonly unitId: string;
+  /** The applicant firm: the firm itself, a project's lead applicant or a site's operator. */
   readonly corporateNumber: string;
   readonly awarded: boolean;
   readonly awardFiscalYear: number | null;
@@ -12,12 +15,11 @@ export interface ApplicationRecord {
   readonly employees: number;
 }
 
-export interface OutcomeRecordColumns {
-  readonly corporateNumber: string[];
+/** One row per unit and fiscal year; each declared measure as a column (NaN where it was not reported). */
+export interface UnitOutcomeColumns {
+  readonly unitId: string[];
   readonly fiscalYear: Int32Array;
-  readonly labourProductivity: Float64Array;
-  readonly averageWage: Float64Array;
-  readonly employees: Float64Array;
+  readonly measures: Readonly<Record<string, Float64Array>>;
 }
 
 /** An application with the applicant characteristics a study spec may condition on, by applicant-file field name. */
@@ -32,14 +34,15 @@ export function withCharacteristics(application: ApplicationRecord) {
 export async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
   const rows = await db
     .selectFrom('core.applications')
-    .select(['corporate_number', 'decision', 'award_fiscal_year', 'subsidy_amount_yen', 'requested_amount_yen', 'employees_at_application'])
+    .select(['unit_id', 'corporate_number', 'decision', 'award_fiscal_year', 'subsidy_amount_yen', 'requested_amount_yen', 'employees_at_application'])
     .select((eb) => eb.cast<string>('application_date', 'text').as('application_date_text'))
     .where('programme_id', '=', programmeId)
     .where('consent', '=', true)
-    .orderBy('corporate_number')
+    .orderBy('unit_id')
     .orderBy('call_round')
     .execute();
   return rows.map((row) => ({
+    unitId: row.unit_id,
     corporateNumber: row.corporate_number,
     awarded: row.decision === 'awarded',
     awardFiscalYear: row.award_fiscal_year,
@@ -50,29 +53,31 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
   }));
 }
 
-/** Outcomes of the programme's consenting applicants, as columns. */
-export async function readApplicantOutcomes(db: Kysely<Database>, programmeId: string): Promise<OutcomeRecordColumns> {
+/** Outcomes of the programme's consenting units, as columns of the named measures. */
+export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
   const rows = await db
     .selectFrom('core.outcomes as o')
-    .select(['o.corporate_number', 'o.fiscal_year', 'o.labour_productivity', 'o.average_wage', 'o.employees'])
+    .select(['o.unit_id', 'o.fiscal_year'])
+    .select(sql<Record<string, number | null>>`o.measures`.as('measures'))
     .where('o.programme_id', '=', programmeId)
     .where(({ exists, selectFrom }) =>
       exists(
         selectFrom('core.applications as a')
-          .select('a.corporate_number')
-          .whereRef('a.corporate_number', '=', 'o.corporate_number')
+          .select('a.unit_id')
+          .whereRef('a.unit_id', '=', 'o.unit_id')
           .where('a.programme_id', '=', programmeId)
           .where('a.consent', '=', true),
       ),
     )
-    .orderBy('o.corporate_number')
+    .orderBy('o.unit_id')
     .orderBy('o.fiscal_year')
     .execute();
-  return {
-    corporateNumber: rows.map((row) => row.corporate_number),
-    fiscalYear: Int32Array.from(rows, (row) => row.fiscal_year),
-    labourProductivity: Float64Array.from(rows, (row) => row.labour_productivity),
-    averageWage: Float64Array.from(rows, (row) => row.average_wage),
-    employees: Float64Array.from(rows, (row) => row.employees),
-  };
+  const measures = Object.fromEntries(measureNames.map((name) => [name, Float64Array.from(rows, (row) => row.measures[name] ?? Number.NaN)]));
+  return { unitId: rows.map((row) => row.unit_id), fiscalYear: Int32Array.from(rows, (row) => row.fiscal_year), measures };
+}
+
+/** The programme's loaded official statistics. */
+export async function readOfficialStatistics(db: Kysely<Database>, programmeId: string) {
+  const rows = await db.selectFrom('core.official_statistics').select(['indicator_id', 'fiscal_year', 'value']).where('programme_id', '=', programmeId).execute();
+  return rows.map((row) => ({ indicatorId: row.indicator_id, fiscalYear: row.fiscal_year, value: row.value }));
 }

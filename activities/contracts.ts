@@ -4,7 +4,7 @@
  */
 import type { EffectRow } from '../analysis/effect-study.js';
 
-export type InputKind = 'applicants' | 'outcomes';
+export type InputKind = 'applicants' | 'outcomes' | 'statistics';
 
 export interface IngestFileInput {
   readonly programmeId: string;

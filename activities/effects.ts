@@ -6,7 +6,7 @@ import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress } from './activity-context.js';
-import { readApplicantOutcomes, readConsentingApplications, withCharacteristics } from './analysis-data.js';
+import { readConsentingApplications, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
@@ -17,15 +17,11 @@ export function createEffectActivities(db: Kysely<Database>) {
     async estimateEffects(input: RunStepInput): Promise<EffectSummary> {
       const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
       const applications = await readConsentingApplications(db, input.programmeId);
-      const outcomes = await readApplicantOutcomes(db, input.programmeId);
-      reportProgress({ step: 'estimating', firms: applications.length, observations: outcomes.fiscalYear.length });
+      const outcomes = await readUnitOutcomes(db, input.programmeId, spec.outcomes);
+      reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
       let study: EffectStudy;
       try {
-        study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), {
-          corporateNumber: outcomes.corporateNumber,
-          fiscalYear: outcomes.fiscalYear,
-          measures: { labour_productivity: outcomes.labourProductivity, average_wage: outcomes.averageWage, employees: outcomes.employees },
-        });
+        study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes);
       } catch (error) {
         // Data problems (a singular design, an inconsistent panel) will not go away on retry.
         if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {

@@ -3,9 +3,10 @@ import * as aq from 'arquero';
 import type { Kysely } from 'kysely';
 import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
 import { indicatorProgress } from '../kpi/progress.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
-import { readApplicantOutcomes, readConsentingApplications } from './analysis-data.js';
+import { readConsentingApplications, readOfficialStatistics, readUnitOutcomes } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
 import { cohortsFromApplications } from '../analysis/effect-study.js';
@@ -14,13 +15,20 @@ export function createKpiActivities(db: Kysely<Database>) {
   return {
     async computeKpis(input: RunStepInput): Promise<KpiSummary> {
       const programme = programmeOrFailure(input.programmeId);
+      const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
       const applications = await readConsentingApplications(db, input.programmeId);
-      const outcomes = await readApplicantOutcomes(db, input.programmeId);
-      const firstAward = new Map(cohortsFromApplications(applications).map((firm) => [firm.corporateNumber, firm.firstAwardFiscalYear]));
-      const awardOfOutcome = outcomes.corporateNumber.map((firm) => firstAward.get(firm) ?? null);
+      const outcomes = await readUnitOutcomes(db, input.programmeId, measureNames);
+      const statistics = await readOfficialStatistics(db, input.programmeId);
+      const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
+      // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
+      const firmOfUnit = new Map<string, string>();
+      for (const application of applications) if (!firmOfUnit.has(application.unitId)) firmOfUnit.set(application.unitId, application.corporateNumber);
+      const awardOfOutcome = outcomes.unitId.map((unit) => firstAward.get(unit) ?? null);
+      const present = (values: Float64Array) => Array.from(values, (value) => (Number.isNaN(value) ? null : value));
 
-      const tables = {
+      const records = {
         applications: aq.table({
+          unit_id: applications.map((a) => a.unitId),
           corporate_number: applications.map((a) => a.corporateNumber),
           awarded: applications.map((a) => a.awarded),
           award_fiscal_year: applications.map((a) => a.awardFiscalYear),
@@ -30,21 +38,20 @@ export function createKpiActivities(db: Kysely<Database>) {
           employees: applications.map((a) => a.employees),
         }),
         outcomes: aq.table({
-          corporate_number: outcomes.corporateNumber,
+          unit_id: outcomes.unitId,
+          corporate_number: outcomes.unitId.map((unit) => firmOfUnit.get(unit) ?? null),
           fiscal_year: outcomes.fiscalYear,
-          labour_productivity: outcomes.labourProductivity,
-          average_wage: outcomes.averageWage,
-          employees: outcomes.employees,
+          ...Object.fromEntries(measureNames.map((name) => [name, present(outcomes.measures[name])])),
           awarded: awardOfOutcome.map((award) => award !== null),
           award_fiscal_year: awardOfOutcome,
           post_award: awardOfOutcome.map((award, i) => award !== null && outcomes.fiscalYear[i] >= award),
         }),
       };
-      const values = evaluateKpis(programme.kpis, tables);
+      const values = evaluateKpis(programme.kpis, { records, statistics });
       if (values.length > 0) {
         await db
           .insertInto('results.kpi_values')
-          .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value, firms: v.firms })))
+          .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value, firms: v.firms, units: v.units })))
           .execute();
       }
       const latest = programme.kpis.flatMap((kpi) => {

@@ -1,5 +1,5 @@
 /**
- * Assembles a programme's effect study from firm-level data: who was awarded when (the cohorts), their
+ * Assembles a programme's effect study from unit-level data (firms, projects or sites): who was awarded when (the cohorts), their
  * yearly outcomes, and the pre-registered spec saying what to estimate. The main estimate is Callaway &
  * Sant'Anna's (ATT(g,t) and its aggregations, with the pre-test and a bootstrap band); two-way fixed
  * effects fits are reported beside it for comparison.
@@ -10,16 +10,16 @@ import { normalCdf, normalQuantile } from '../stats/distributions.js';
 import { estimateStaggeredDid, type BandedEstimate, type DidReport } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
 
-export interface FirmCohort {
-  readonly corporateNumber: string;
-  /** Fiscal year of the firm's first award; null for applicants never awarded. */
+export interface UnitCohort {
+  readonly unitId: string;
+  /** Fiscal year of the unit's first award; null for units never awarded. */
   readonly firstAwardFiscalYear: number | null;
-  /** Characteristics at the firm's first application, by applicant-file field name. */
+  /** Characteristics at the unit's first application, by applicant-file field name. */
   readonly characteristics: Readonly<Record<string, number>>;
 }
 
 export interface OutcomePanelColumns {
-  readonly corporateNumber: readonly string[];
+  readonly unitId: readonly string[];
   readonly fiscalYear: ArrayLike<number>;
   /** Outcome measures by name. */
   readonly measures: Readonly<Record<string, ArrayLike<number>>>;
@@ -85,20 +85,20 @@ export interface EffectStudy {
 }
 
 /**
- * Cohort per firm from its applications: the earliest awarded round counts (null when never awarded);
- * characteristics come from the firm's first application.
+ * Cohort per unit from its applications: the earliest awarded round counts (null when never awarded);
+ * characteristics come from the unit's first application.
  */
 export function cohortsFromApplications(
-  applications: readonly { corporateNumber: string; awardFiscalYear: number | null; characteristics?: Readonly<Record<string, number>> }[],
-): FirmCohort[] {
-  const firms = new Map<string, { firstAwardFiscalYear: number | null; characteristics: Readonly<Record<string, number>> }>();
+  applications: readonly { unitId: string; awardFiscalYear: number | null; characteristics?: Readonly<Record<string, number>> }[],
+): UnitCohort[] {
+  const units = new Map<string, { firstAwardFiscalYear: number | null; characteristics: Readonly<Record<string, number>> }>();
   for (const application of applications) {
-    const known = firms.get(application.corporateNumber);
+    const known = units.get(application.unitId);
     const award = application.awardFiscalYear;
-    if (known === undefined) firms.set(application.corporateNumber, { firstAwardFiscalYear: award, characteristics: application.characteristics ?? {} });
+    if (known === undefined) units.set(application.unitId, { firstAwardFiscalYear: award, characteristics: application.characteristics ?? {} });
     else if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
   }
-  return [...firms].map(([corporateNumber, firm]) => ({ corporateNumber, ...firm }));
+  return [...units].map(([unitId, unit]) => ({ unitId, ...unit }));
 }
 
 export class UnsupportedCovariateError extends Error {
@@ -115,21 +115,21 @@ type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observat
 
 const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
 
-export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], panel: OutcomePanelColumns): EffectStudy {
-  const cohortByFirm = new Map(cohorts.map((firm) => [firm.corporateNumber, firm.firstAwardFiscalYear ?? 0]));
-  const characteristicsByFirm = new Map(cohorts.map((firm) => [firm.corporateNumber, firm.characteristics]));
+export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns): EffectStudy {
+  const cohortByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.firstAwardFiscalYear ?? 0]));
+  const characteristicsByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.characteristics]));
   const available = Object.keys(cohorts[0]?.characteristics ?? {});
   for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
   const kept: number[] = [];
-  for (let i = 0; i < panel.corporateNumber.length; i++) if (cohortByFirm.has(panel.corporateNumber[i])) kept.push(i);
-  const unitId = kept.map((i) => panel.corporateNumber[i]);
+  for (let i = 0; i < panel.unitId.length; i++) if (cohortByUnit.has(panel.unitId[i])) kept.push(i);
+  const unitId = kept.map((i) => panel.unitId[i]);
   const time = Float64Array.from(kept, (i) => panel.fiscalYear[i]);
-  const group = Float64Array.from(kept, (i) => cohortByFirm.get(panel.corporateNumber[i]) ?? 0);
+  const group = Float64Array.from(kept, (i) => cohortByUnit.get(panel.unitId[i]) ?? 0);
 
   let treatedUnits = 0;
   let comparisonUnits = 0;
-  for (const firm of new Set(unitId)) {
-    if ((cohortByFirm.get(firm) ?? 0) > 0) treatedUnits++;
+  for (const unit of new Set(unitId)) {
+    if ((cohortByUnit.get(unit) ?? 0) > 0) treatedUnits++;
     else comparisonUnits++;
   }
   const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept.length };
@@ -146,7 +146,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly FirmCohort[], 
     }
     const outcomeValues = Float64Array.from(kept, (i) => panel.measures[outcome][i]);
     const covariates = Object.fromEntries(
-      spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByFirm.get(panel.corporateNumber[i])?.[name] ?? Number.NaN)]),
+      spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByUnit.get(panel.unitId[i])?.[name] ?? Number.NaN)]),
     );
     const { report, groupTime } = estimateStaggeredDid(
       { unitId, time, group, outcome: outcomeValues, covariates },
@@ -272,10 +272,10 @@ function twfeRows(
 
 function sampleShortfall(spec: StudySpec, treated: number, comparison: number): string | null {
   const problems: string[] = [];
-  if (treated < spec.minimumTreatedUnits) problems.push(`${treated} awarded firms with outcomes (the spec needs at least ${spec.minimumTreatedUnits})`);
+  if (treated < spec.minimumTreatedUnits) problems.push(`${treated} awarded units with outcomes (the spec needs at least ${spec.minimumTreatedUnits})`);
   if (comparison < spec.minimumComparisonUnits)
-    problems.push(`${comparison} comparison firms with outcomes (the spec needs at least ${spec.minimumComparisonUnits})`);
-  return problems.length ? `Not estimated: ${problems.join(' and ')}. A number from so few firms would not be credible.` : null;
+    problems.push(`${comparison} comparison units with outcomes (the spec needs at least ${spec.minimumComparisonUnits})`);
+  return problems.length ? `Not estimated: ${problems.join(' and ')}. A number from so few units would not be credible.` : null;
 }
 
 function notEstimated(outcome: string, estimator: StoredEstimator, confidenceLevel: number, sample: SampleSize, note: string): EffectRow {

@@ -6,11 +6,13 @@
 import { DEFAULT_BATCH_SIZE } from '../ingest/load-file.js';
 import { ParseSessionError } from '../ingest/parse-session.js';
 import { ParseWorker } from '../ingest/parse-worker-client.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: parse-file FILE (an applicant file)');
 
-const parser = new ParseWorker({ path, kind: 'applicants', resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE, requiredByProgramme: [] });
+const parser = new ParseWorker({ path, declaration: fileDeclaration(getProgramme('sme-labour-saving').file, 'applicants'), resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
 let rows = 0;
 try {
   for (;;) {

@@ -24,9 +24,13 @@ const studyRequestSchema = z.object({
     }),
   applicantsFile: existingFile('--applicants'),
   outcomesFile: existingFile('--outcomes'),
+  statisticsFile: existingFile('--statistics').optional(),
 });
 
-/** Every catalogue programme with its files under DIR/<programme id>/ (as `ebpm generate --all` writes them). */
+/**
+ * Every catalogue programme with its files under DIR/<programme id>/ (as `ebpm generate --all` writes them):
+ * applicants.csv and outcomes.csv, and statistics.csv when the programme has one.
+ */
 export function parseAllProgrammesRequest(dataDir: string | undefined): EvaluateAllProgrammesInput {
   if (!dataDir) throw new UsageError('--data-dir DIR is required with --all (one folder per programme holding applicants.csv and outcomes.csv)');
   const root = resolve(dataDir);
@@ -34,15 +38,16 @@ export function parseAllProgrammesRequest(dataDir: string | undefined): Evaluate
   const programmes = listProgrammes().map((programme) => {
     const applicantsFile = join(root, programme.id, 'applicants.csv');
     const outcomesFile = join(root, programme.id, 'outcomes.csv');
+    const statisticsFile = join(root, programme.id, 'statistics.csv');
     for (const file of [applicantsFile, outcomesFile]) if (!existsSync(file)) missing.push(file);
-    return { programmeId: programme.id, applicantsFile, outcomesFile };
+    return { programmeId: programme.id, applicantsFile, outcomesFile, ...(existsSync(statisticsFile) ? { statisticsFile } : {}) };
   });
   if (missing.length) throw new UsageError(`--data-dir ${root} lacks ${missing.length} file(s), e.g. ${missing.slice(0, 3).join(', ')}; \`ebpm generate --all --out DIR\` shows the layout`);
   return { programmes };
 }
 
-export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string }): EvaluateProgrammeInput {
-  const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes });
+export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string; statistics?: string }): EvaluateProgrammeInput {
+  const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes, statisticsFile: values.statistics });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   return parsed.data;
 }

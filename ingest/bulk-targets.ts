@@ -2,17 +2,21 @@
  * Where each kind of input file lands, as set-based SQL: a batch is copied (COPY) into a session-local
  * staging table, then merged into the core tables in a few statements. A row that is already stored
  * with the same values is left as it is, so it keeps its lineage and a corrected file rewrites only
- * what it changes.
+ * what it changes. Each target is built from the programme's file declaration (its unit of analysis,
+ * its measures, its Japanese column names).
  */
 import type pg from 'pg';
-import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, describeApplicantKey, type ApplicantRow } from '../schemas/applicant.js';
-import { describeOutcomeKey, outcomeKey, outcomeRowSchema, OUTCOME_COLUMNS, type OutcomeRow } from '../schemas/outcome.js';
+import type { FileDeclaration } from '../programmes/file-declaration.js';
+import { applicantRowSchema, APPLICANT_COLUMNS, type ApplicantRow } from '../schemas/applicant.js';
+import { describeOutcomeKey, outcomeColumns, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
+import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../schemas/statistics.js';
+import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../schemas/unit-of-analysis.js';
 import { copyTextLine } from './copy-text.js';
 import { createRecordValidator, type RecordValidator } from './validate-records.js';
 
 export interface BulkTarget<Row> {
-  /** `requiredByProgramme`: columns the programme's data requirements make required beyond the schema's. */
-  readonly validator: (header: readonly string[], requiredByProgramme: readonly string[]) => RecordValidator<Row>;
+  /** A validator for one file with this header (one per parse: it remembers the keys it has seen). */
+  validator(header: readonly string[]): RecordValidator<Row>;
   /** True for a row whose applicant did not consent to data use. */
   withoutConsent(row: Row): boolean;
   /** Temporary table the batch is copied into (emptied at every commit). */
@@ -23,107 +27,222 @@ export interface BulkTarget<Row> {
   merge(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
 }
 
-export const applicantTarget: BulkTarget<ApplicantRow> = {
-  validator: (header, requiredByProgramme) =>
-    createRecordValidator({ schema: applicantRowSchema, requiredColumns: APPLICANT_COLUMNS, requiredByProgramme, header, keyOf: applicantKey, describeKey: describeApplicantKey }),
-  withoutConsent: (row) => !row.consent,
-  staging: {
-    table: 'ingest_applicants',
-    columns: `source_line integer, corporate_number text, firm_name text, industry_code text, prefecture_code text,
-      call_round integer, application_date date, decision text, award_fiscal_year integer, subsidy_amount_yen bigint,
-      requested_amount_yen bigint, employees integer, consent boolean,
-      representative_name text, address text, phone text, email text`,
-  },
-  stagingLine: (line, row) =>
-    copyTextLine([
-      line,
-      row.corporate_number,
-      row.firm_name,
-      row.industry_code,
-      row.prefecture_code,
-      row.call_round,
-      row.application_date,
-      row.decision,
-      row.award_fiscal_year,
-      row.subsidy_amount_yen,
-      row.requested_amount_yen,
-      row.employees,
-      row.consent,
-      // Personal data is kept only for applicants who consented, and never leaves the restricted schema.
-      row.consent ? row.representative_name : null,
-      row.consent ? row.address : null,
-      row.consent ? row.phone : null,
-      row.consent ? row.email : null,
-    ]),
-  async merge(client, programmeId, fileSha256) {
-    // The last row of the batch naming a firm sets its attributes.
-    await client.query(`
-      INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
-      SELECT DISTINCT ON (corporate_number) corporate_number, firm_name, industry_code, prefecture_code
-        FROM pg_temp.ingest_applicants ORDER BY corporate_number, source_line DESC
-      ON CONFLICT (corporate_number) DO UPDATE
-        SET firm_name = excluded.firm_name, industry_code = excluded.industry_code, prefecture_code = excluded.prefecture_code
-        WHERE (core.firms.firm_name, core.firms.industry_code, core.firms.prefecture_code)
-          IS DISTINCT FROM (excluded.firm_name, excluded.industry_code, excluded.prefecture_code)`);
-    const applications = await client.query(
-      `INSERT INTO core.applications (programme_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
-         subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
-       SELECT $1, corporate_number, call_round, application_date, decision, award_fiscal_year,
-              subsidy_amount_yen, requested_amount_yen, employees, consent, $2, source_line
-         FROM pg_temp.ingest_applicants
-       ON CONFLICT (programme_id, corporate_number, call_round) DO UPDATE
-         SET application_date = excluded.application_date, decision = excluded.decision,
-             award_fiscal_year = excluded.award_fiscal_year, subsidy_amount_yen = excluded.subsidy_amount_yen,
-             requested_amount_yen = excluded.requested_amount_yen, employees_at_application = excluded.employees_at_application,
-             consent = excluded.consent, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
-         WHERE (core.applications.application_date, core.applications.decision, core.applications.award_fiscal_year,
-                core.applications.subsidy_amount_yen, core.applications.requested_amount_yen,
-                core.applications.employees_at_application, core.applications.consent)
-           IS DISTINCT FROM (excluded.application_date, excluded.decision, excluded.award_fiscal_year, excluded.subsidy_amount_yen,
-                excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent)`,
-      [programmeId, fileSha256],
-    );
-    await client.query(
-      `INSERT INTO restricted.applicant_contacts (programme_id, corporate_number, call_round, representative_name, address, phone, email, source_file_sha256)
-       SELECT $1, corporate_number, call_round, representative_name, address, phone, email, $2
-         FROM pg_temp.ingest_applicants
-        WHERE consent AND num_nonnulls(representative_name, address, phone, email) > 0
-       ON CONFLICT (programme_id, corporate_number, call_round) DO UPDATE
-         SET representative_name = excluded.representative_name, address = excluded.address, phone = excluded.phone,
-             email = excluded.email, source_file_sha256 = excluded.source_file_sha256`,
-      [programmeId, fileSha256],
-    );
-    return applications.rowCount ?? 0;
-  },
-};
+/**
+ * Exact integer keys for duplicate detection: ids are numbered as first seen, so the key of (id, n) is
+ * id number × `span` + n. A 法人番号 is its own number (13 digits × 256 stays below 2^53).
+ */
+function keyMaker(unitOfAnalysis: UnitOfAnalysis, span: number) {
+  const numbers = new Map<string, number>();
+  return (id: string, offset: number): number => {
+    if (unitOfAnalysis === 'firm') return Number(id) * span + offset;
+    let number = numbers.get(id);
+    if (number === undefined) {
+      number = numbers.size;
+      numbers.set(id, number);
+    }
+    return number * span + offset;
+  };
+}
 
-export const outcomeTarget: BulkTarget<OutcomeRow> = {
-  validator: (header, requiredByProgramme) =>
-    createRecordValidator({ schema: outcomeRowSchema, requiredColumns: OUTCOME_COLUMNS, requiredByProgramme, header, keyOf: outcomeKey, describeKey: describeOutcomeKey }),
-  // Consent is given with the application; outcomes of non-consenting applicants are left out at analysis.
-  withoutConsent: () => false,
-  staging: {
-    table: 'ingest_outcomes',
-    columns: 'source_line integer, corporate_number text, fiscal_year integer, labour_productivity double precision, average_wage double precision, employees integer',
-  },
-  stagingLine: (line, row) => copyTextLine([line, row.corporate_number, row.fiscal_year, row.labour_productivity, row.average_wage, row.employees]),
-  async merge(client, programmeId, fileSha256) {
-    const outcomes = await client.query(
-      `INSERT INTO core.outcomes (programme_id, corporate_number, fiscal_year, labour_productivity, average_wage, employees, source_file_sha256, source_line)
-       SELECT $1, corporate_number, fiscal_year, labour_productivity, average_wage, employees, $2, source_line
-         FROM pg_temp.ingest_outcomes
-       ON CONFLICT (programme_id, corporate_number, fiscal_year) DO UPDATE
-         SET labour_productivity = excluded.labour_productivity, average_wage = excluded.average_wage, employees = excluded.employees,
-             source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
-         WHERE (core.outcomes.labour_productivity, core.outcomes.average_wage, core.outcomes.employees)
-           IS DISTINCT FROM (excluded.labour_productivity, excluded.average_wage, excluded.employees)`,
-      [programmeId, fileSha256],
-    );
-    return outcomes.rowCount ?? 0;
-  },
-};
+/** The id of the unit an applicant row applies for: the column the unit of analysis names. */
+function unitIdOf(row: ApplicantRow, unitOfAnalysis: UnitOfAnalysis): string {
+  return unitOfAnalysis === 'firm' ? row.corporate_number : (row[UNIT_KEY_COLUMNS[unitOfAnalysis]] ?? '');
+}
 
-/** Where a file of this kind lands. */
-export function bulkTargetFor(kind: 'applicants' | 'outcomes'): BulkTarget<unknown> {
-  return (kind === 'applicants' ? applicantTarget : outcomeTarget) as BulkTarget<unknown>;
+export function applicantTarget(declaration: FileDeclaration): BulkTarget<ApplicantRow> {
+  const unit = declaration.unitOfAnalysis;
+  const keyColumn = UNIT_KEY_COLUMNS[unit];
+  return {
+    validator: (header) => {
+      const key = keyMaker(unit, 100);
+      return createRecordValidator({
+        schema: applicantRowSchema,
+        requiredColumns: APPLICANT_COLUMNS,
+        // The catalogue makes a project or site programme's id column required (checked in schemas/catalogue.ts): it must be there and never empty.
+        requiredByProgramme: declaration.requiredByProgramme,
+        columnNames: declaration.columnNames,
+        header,
+        keyOf: (row) => key(unitIdOf(row, unit), row.call_round),
+        describeKey: (row) => `${unit === 'firm' ? '法人番号' : keyColumn} ${unitIdOf(row, unit)}, call round ${row.call_round}`,
+      });
+    },
+    withoutConsent: (row) => !row.consent,
+    staging: {
+      table: 'ingest_applicants',
+      columns: `source_line integer, unit_id text, corporate_number text, firm_name text, industry_code text, prefecture_code text,
+        call_round integer, application_date date, decision text, award_fiscal_year integer, subsidy_amount_yen bigint,
+        requested_amount_yen bigint, employees integer, consent boolean, site_kind text, consortium_members text,
+        representative_name text, address text, phone text, email text`,
+    },
+    stagingLine: (line, row) =>
+      copyTextLine([
+        line,
+        unitIdOf(row, unit),
+        row.corporate_number,
+        row.firm_name,
+        row.industry_code,
+        row.prefecture_code,
+        row.call_round,
+        row.application_date,
+        row.decision,
+        row.award_fiscal_year,
+        row.subsidy_amount_yen,
+        row.requested_amount_yen,
+        row.employees,
+        row.consent,
+        row.site_kind,
+        row.consortium_members.length ? row.consortium_members.join(';') : null,
+        // Personal data is kept only for applicants who consented, and never leaves the restricted schema.
+        row.consent ? row.representative_name : null,
+        row.consent ? row.address : null,
+        row.consent ? row.phone : null,
+        row.consent ? row.email : null,
+      ]),
+    async merge(client, programmeId, fileSha256) {
+      // The last row of the batch naming a firm sets its attributes.
+      await client.query(`
+        INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
+        SELECT DISTINCT ON (corporate_number) corporate_number, firm_name, industry_code, prefecture_code
+          FROM pg_temp.ingest_applicants ORDER BY corporate_number, source_line DESC
+        ON CONFLICT (corporate_number) DO UPDATE
+          SET firm_name = excluded.firm_name, industry_code = excluded.industry_code, prefecture_code = excluded.prefecture_code
+          WHERE (core.firms.firm_name, core.firms.industry_code, core.firms.prefecture_code)
+            IS DISTINCT FROM (excluded.firm_name, excluded.industry_code, excluded.prefecture_code)`);
+      if (unit !== 'firm') await mergeUnits(client, unit, programmeId, fileSha256);
+      const applications = await client.query(
+        `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
+           subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
+         SELECT $1, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
+                subsidy_amount_yen, requested_amount_yen, employees, consent, $2, source_line
+           FROM pg_temp.ingest_applicants
+         ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
+           SET corporate_number = excluded.corporate_number, application_date = excluded.application_date, decision = excluded.decision,
+               award_fiscal_year = excluded.award_fiscal_year, subsidy_amount_yen = excluded.subsidy_amount_yen,
+               requested_amount_yen = excluded.requested_amount_yen, employees_at_application = excluded.employees_at_application,
+               consent = excluded.consent, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
+           WHERE (core.applications.corporate_number, core.applications.application_date, core.applications.decision, core.applications.award_fiscal_year,
+                  core.applications.subsidy_amount_yen, core.applications.requested_amount_yen,
+                  core.applications.employees_at_application, core.applications.consent)
+             IS DISTINCT FROM (excluded.corporate_number, excluded.application_date, excluded.decision, excluded.award_fiscal_year, excluded.subsidy_amount_yen,
+                  excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent)`,
+        [programmeId, fileSha256],
+      );
+      await client.query(
+        `INSERT INTO restricted.applicant_contacts (programme_id, unit_id, corporate_number, call_round, representative_name, address, phone, email, source_file_sha256)
+         SELECT $1, unit_id, corporate_number, call_round, representative_name, address, phone, email, $2
+           FROM pg_temp.ingest_applicants
+          WHERE consent AND num_nonnulls(representative_name, address, phone, email) > 0
+         ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
+           SET corporate_number = excluded.corporate_number, representative_name = excluded.representative_name, address = excluded.address,
+               phone = excluded.phone, email = excluded.email, source_file_sha256 = excluded.source_file_sha256`,
+        [programmeId, fileSha256],
+      );
+      return applications.rowCount ?? 0;
+    },
+  };
+}
+
+/** Projects and sites: the unit (its lead firm or operator, prefecture and kind) and a project's consortium members. */
+async function mergeUnits(client: pg.ClientBase, unit: Exclude<UnitOfAnalysis, 'firm'>, programmeId: string, fileSha256: string): Promise<void> {
+  await client.query(
+    `INSERT INTO core.units (programme_id, unit_id, unit_kind, lead_corporate_number, prefecture_code, site_kind, source_file_sha256)
+     SELECT DISTINCT ON (unit_id) $1, unit_id, $3, corporate_number, prefecture_code, site_kind, $2
+       FROM pg_temp.ingest_applicants ORDER BY unit_id, source_line DESC
+     ON CONFLICT (programme_id, unit_id) DO UPDATE
+       SET lead_corporate_number = excluded.lead_corporate_number, prefecture_code = excluded.prefecture_code,
+           site_kind = excluded.site_kind, source_file_sha256 = excluded.source_file_sha256
+       WHERE (core.units.lead_corporate_number, core.units.prefecture_code, core.units.site_kind)
+         IS DISTINCT FROM (excluded.lead_corporate_number, excluded.prefecture_code, excluded.site_kind)`,
+    [programmeId, fileSha256, unit],
+  );
+  if (unit !== 'project') return;
+  await client.query(
+    `INSERT INTO core.unit_members (programme_id, unit_id, corporate_number)
+     SELECT DISTINCT $1, unit_id, member
+       FROM pg_temp.ingest_applicants CROSS JOIN LATERAL unnest(string_to_array(consortium_members, ';')) AS member
+      WHERE member <> corporate_number
+     ON CONFLICT DO NOTHING`,
+    [programmeId],
+  );
+}
+
+export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeRow> {
+  const unit = declaration.unitOfAnalysis;
+  const schema = outcomeRowSchema(unit, declaration.measures);
+  return {
+    validator: (header) => {
+      const key = keyMaker(unit, 256);
+      return createRecordValidator({
+        schema,
+        requiredColumns: outcomeColumns(unit, declaration.measures),
+        requiredByProgramme: declaration.requiredByProgramme,
+        columnNames: declaration.columnNames,
+        header,
+        keyOf: (row) => key(row.unit_id, row.fiscal_year - 1900),
+        describeKey: describeOutcomeKey(unit),
+      });
+    },
+    // Consent is given with the application; outcomes of non-consenting applicants are left out at analysis.
+    withoutConsent: () => false,
+    staging: { table: 'ingest_outcomes', columns: 'source_line integer, unit_id text, fiscal_year integer, measures jsonb' },
+    stagingLine: (line, row) => copyTextLine([line, row.unit_id, row.fiscal_year, JSON.stringify(row.measures)]),
+    async merge(client, programmeId, fileSha256) {
+      const outcomes = await client.query(
+        `INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+         SELECT $1, unit_id, fiscal_year, measures, $2, source_line
+           FROM pg_temp.ingest_outcomes
+         ON CONFLICT (programme_id, unit_id, fiscal_year) DO UPDATE
+           SET measures = excluded.measures, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
+           WHERE core.outcomes.measures IS DISTINCT FROM excluded.measures`,
+        [programmeId, fileSha256],
+      );
+      return outcomes.rowCount ?? 0;
+    },
+  };
+}
+
+export function statisticsTarget(declaration: FileDeclaration): BulkTarget<StatisticsRow> {
+  const schema = statisticsRowSchema(declaration.statisticsIndicators);
+  return {
+    validator: (header) => {
+      const indicators = new Map(declaration.statisticsIndicators.map((indicator, index) => [indicator, index]));
+      return createRecordValidator({
+        schema,
+        requiredColumns: STATISTICS_COLUMNS,
+        columnNames: declaration.columnNames,
+        header,
+        keyOf: (row) => (indicators.get(row.indicator) ?? 0) * 256 + (row.fiscal_year - 1900),
+        describeKey: (row) => `indicator ${row.indicator}, fiscal year ${row.fiscal_year}`,
+      });
+    },
+    withoutConsent: () => false,
+    staging: { table: 'ingest_statistics', columns: 'source_line integer, indicator_id text, fiscal_year integer, value double precision, source text, provenance text' },
+    stagingLine: (line, row) => copyTextLine([line, row.indicator, row.fiscal_year, row.value, row.source, row.provenance]),
+    async merge(client, programmeId, fileSha256) {
+      const statistics = await client.query(
+        `INSERT INTO core.official_statistics (programme_id, indicator_id, fiscal_year, value, source, provenance, source_file_sha256, source_line)
+         SELECT $1, indicator_id, fiscal_year, value, source, provenance, $2, source_line
+           FROM pg_temp.ingest_statistics
+         ON CONFLICT (programme_id, indicator_id, fiscal_year) DO UPDATE
+           SET value = excluded.value, source = excluded.source, provenance = excluded.provenance,
+               source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
+           WHERE (core.official_statistics.value, core.official_statistics.source, core.official_statistics.provenance)
+             IS DISTINCT FROM (excluded.value, excluded.source, excluded.provenance)`,
+        [programmeId, fileSha256],
+      );
+      return statistics.rowCount ?? 0;
+    },
+  };
+}
+
+/** Where a file of this kind lands, for this programme's declaration. */
+export function bulkTargetFor(declaration: FileDeclaration): BulkTarget<unknown> {
+  switch (declaration.kind) {
+    case 'applicants':
+      return applicantTarget(declaration) as BulkTarget<unknown>;
+    case 'outcomes':
+      return outcomeTarget(declaration) as BulkTarget<unknown>;
+    case 'statistics':
+      return statisticsTarget(declaration) as BulkTarget<unknown>;
+  }
 }

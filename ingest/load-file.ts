@@ -16,9 +16,10 @@ import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { IngestAccount, IngestFileInput, InputKind } from '../activities/contracts.js';
+import type { IngestAccount, IngestFileInput } from '../activities/contracts.js';
 import type { Database } from '../sql/database.js';
-import { findProgramme } from '../programmes/catalogue.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 import { connectRaw } from '../runtime/database.js';
 import { bulkTargetFor, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
@@ -47,11 +48,6 @@ export interface LoadOptions {
 /** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
 const IN_PROCESS_MAX_BYTES = 2 << 20;
 
-/** The fields the programme's data requirements mark required for this kind of file; none for a programme outside the catalogue. */
-function requiredByProgramme(programmeId: string, kind: InputKind): string[] {
-  const programme = findProgramme(programmeId);
-  return programme ? programme.file.dataRequirements.fields.filter((field) => field.file === kind && field.required).map((field) => field.name) : [];
-}
 
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -150,15 +146,15 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   if (previous?.status === 'complete') return account(previous, true, null);
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const declaration = fileDeclaration(getProgramme(input.programmeId).file, input.kind);
   const request = {
     path: input.path,
-    kind: input.kind,
+    declaration,
     format: input.format,
     encoding: input.encoding,
     sheet: input.sheet,
     resumeAfterLine: previous?.committed_through_line ?? null,
     batchSize,
-    requiredByProgramme: requiredByProgramme(input.programmeId, input.kind),
   };
   const parseIn = options.parseIn ?? (statSync(input.path).size < IN_PROCESS_MAX_BYTES ? 'process' : 'worker');
   const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
@@ -187,7 +183,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         .execute();
     }
     parser.grant();
-    const target = bulkTargetFor(input.kind);
+    const target = bulkTargetFor(declaration);
     await commitBatches(db, parser, target, input, fileSha256, options);
   } finally {
     await parser.stop();

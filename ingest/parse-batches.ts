@@ -83,10 +83,9 @@ export async function parseInBatches<Row>(
   target: BulkTarget<Row>,
   resumeAfterLine: number,
   batchSize: number,
-  requiredByProgramme: readonly string[],
   emit: (batch: ParsedBatch) => Promise<void>,
 ): Promise<void> {
-  const validator = target.validator(table.header, requiredByProgramme);
+  const validator = target.validator(table.header);
   let staged = new CopyText();
   let quarantined = new CopyText();
   let loaded = 0;

@@ -3,6 +3,7 @@
  * then one 'batch' per permit, then 'done' (or 'failed'). The same session runs in the parse worker for
  * large files and in-process for small ones, where a worker's start would cost more than it saves.
  */
+import type { FileDeclaration } from '../programmes/file-declaration.js';
 import { bulkTargetFor } from './bulk-targets.js';
 import { parseInBatches, type ParsedBatch } from './parse-batches.js';
 import type { InputEncoding } from './read-csv.js';
@@ -10,15 +11,14 @@ import { InputFormatError, openTable, type InputFormat, type TableStream } from 
 
 export interface ParseRequest {
   readonly path: string;
-  readonly kind: 'applicants' | 'outcomes';
+  /** What the programme's catalogue entry says about this kind of file. */
+  readonly declaration: FileDeclaration;
   readonly format?: InputFormat;
   readonly encoding?: InputEncoding;
   readonly sheet?: string;
   /** Lines already committed by an earlier attempt; null when starting afresh (after the header). */
   readonly resumeAfterLine: number | null;
   readonly batchSize: number;
-  /** Columns the programme's data requirements make required beyond the schema's. */
-  readonly requiredByProgramme: readonly string[];
 }
 
 export type ParseMessage =
@@ -110,8 +110,8 @@ export async function runParseSession(request: ParseRequest, post: (message: Par
   try {
     const table = await openTable(request.path, { format: request.format, encoding: request.encoding, sheet: request.sheet });
     post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines });
-    const target = bulkTargetFor(request.kind);
-    await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, request.requiredByProgramme, async (batch) => {
+    const target = bulkTargetFor(request.declaration);
+    await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, async (batch) => {
       await permits.take();
       post({ type: 'batch', batch });
     });

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { FirstLineIndex } from './first-line-index.js';
+import { normaliseText } from './normalise.js';
 
 export interface RawRecord {
   /** 1-based line number in the file where the record starts. */
@@ -55,12 +56,17 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
    * catalogue's dataRequirements): the column must be there and each value non-empty.
    */
   readonly requiredByProgramme?: readonly string[];
+  /** Column names the file may use instead of the field names (法人番号 for corporate_number, …). */
+  readonly columnNames?: Readonly<Record<string, string>>;
   readonly header: readonly string[];
   /** The row's identity within the file, as an exact integer. */
   readonly keyOf: (row: z.output<Schema>) => number;
   readonly describeKey: (row: z.output<Schema>) => string;
 }): RecordValidator<z.output<Schema>> {
-  const header = options.header.map((column) => column.trim());
+  const header = options.header.map((column) => {
+    const name = normaliseText(column);
+    return options.columnNames?.[name] ?? name;
+  });
   const requiredByProgramme = (options.requiredByProgramme ?? []).filter((column) => !options.requiredColumns.includes(column));
   const requiredColumns = [...options.requiredColumns, ...requiredByProgramme];
   const missing = requiredColumns.filter((column) => !header.includes(column));

@@ -1,19 +1,34 @@
 /**
- * The KPI engine: every indicator is data (a source table, an optional filter and an aggregate written as
- * arquero expressions); one function evaluates them all per fiscal year.
+ * The KPI engine: every indicator is data. One computed from the programme's records names a table, an
+ * optional filter and an aggregate written as arquero expressions; one published by a statistics office
+ * is read as loaded. One function evaluates them all per fiscal year.
  */
 import * as aq from 'arquero';
-import type { KpiDefinition, KpiSourceTable } from '../schemas/kpi-definition.js';
+import type { KpiDefinition, KpiRecordTable, RecordComputation } from '../schemas/kpi-definition.js';
 
-/** Source tables; each must have a corporate_number column, counted for disclosure control. */
-export type KpiSourceTables = Readonly<Record<KpiSourceTable, aq.ColumnTable>>;
+/** Record tables; each has a unit_id and a corporate_number column, counted for disclosure control. */
+export type KpiRecordTables = Readonly<Record<KpiRecordTable, aq.ColumnTable>>;
+
+/** A value as published, from the programme's statistics files. */
+export interface PublishedValue {
+  readonly indicatorId: string;
+  readonly fiscalYear: number;
+  readonly value: number;
+}
+
+export interface KpiSources {
+  readonly records: KpiRecordTables;
+  readonly statistics: readonly PublishedValue[];
+}
 
 export interface KpiValue {
   readonly indicatorId: string;
   readonly fiscalYear: number;
   readonly value: number;
-  /** Distinct firms behind the value, so public views can suppress values from too few. */
-  readonly firms: number;
+  /** Distinct firms behind the value (the lead applicants or operators of projects and sites), so public views can suppress values from too few; null for a published statistic. */
+  readonly firms: number | null;
+  /** Distinct units of analysis (firms, projects or sites) behind the value; null for a published statistic. */
+  readonly units: number | null;
 }
 
 export class KpiExpressionError extends Error {
@@ -31,27 +46,41 @@ export class KpiExpressionError extends Error {
   }
 }
 
-export function evaluateKpi(definition: KpiDefinition, tables: KpiSourceTables): KpiValue[] {
-  let table = tables[definition.source];
+function evaluateOnRecords(indicatorId: string, computation: RecordComputation, tables: KpiRecordTables): KpiValue[] {
+  let table = tables[computation.source];
   try {
-    if (definition.filter) table = table.filter(definition.filter);
-    table = table.filter(`d => d[${JSON.stringify(definition.fiscalYearColumn)}] != null`);
-    const grouped = table.groupby(definition.fiscalYearColumn).rollup({ value: definition.value, firms: 'd => op.distinct(d.corporate_number)' });
-    const fiscalYears = grouped.array(definition.fiscalYearColumn) as ArrayLike<number>;
+    if (computation.filter) table = table.filter(computation.filter);
+    table = table.filter(`d => d[${JSON.stringify(computation.fiscalYearColumn)}] != null`);
+    const grouped = table
+      .groupby(computation.fiscalYearColumn)
+      .rollup({ value: computation.value, firms: 'd => op.distinct(d.corporate_number)', units: 'd => op.distinct(d.unit_id)' });
+    const fiscalYears = grouped.array(computation.fiscalYearColumn) as ArrayLike<number>;
     const values = grouped.array('value') as ArrayLike<number>;
     const firms = grouped.array('firms') as ArrayLike<number>;
+    const units = grouped.array('units') as ArrayLike<number>;
     const result: KpiValue[] = [];
     for (let i = 0; i < grouped.numRows(); i++) {
-      if (Number.isFinite(values[i])) result.push({ indicatorId: definition.id, fiscalYear: fiscalYears[i], value: values[i], firms: firms[i] });
+      if (Number.isFinite(values[i])) result.push({ indicatorId, fiscalYear: fiscalYears[i], value: values[i], firms: firms[i], units: units[i] });
     }
     return result.sort((a, b) => a.fiscalYear - b.fiscalYear);
   } catch (error) {
-    throw new KpiExpressionError(definition.id, `${definition.filter ?? ''} ${definition.value}`.trim(), error);
+    throw new KpiExpressionError(indicatorId, `${computation.filter ?? ''} ${computation.value}`.trim(), error);
   }
 }
 
-export function evaluateKpis(definitions: readonly KpiDefinition[], tables: KpiSourceTables): KpiValue[] {
-  return definitions.flatMap((definition) => evaluateKpi(definition, tables));
+export function evaluateKpi(definition: KpiDefinition, sources: KpiSources): KpiValue[] {
+  const { computation } = definition;
+  if (computation.source === 'statistics') {
+    return sources.statistics
+      .filter((published) => published.indicatorId === definition.id && Number.isFinite(published.value))
+      .map((published) => ({ ...published, firms: null, units: null }))
+      .sort((a, b) => a.fiscalYear - b.fiscalYear);
+  }
+  return evaluateOnRecords(definition.id, computation, sources.records);
+}
+
+export function evaluateKpis(definitions: readonly KpiDefinition[], sources: KpiSources): KpiValue[] {
+  return definitions.flatMap((definition) => evaluateKpi(definition, sources));
 }
 
 /** Japanese fiscal year of an ISO date: April to March, named by the calendar year it starts in. */

@@ -59,7 +59,7 @@ export interface Programme {
   readonly nameEn: string;
   readonly ministry: string;
   readonly file: ProgrammeFile;
-  /** Indicators the pipeline computes itself, in logic-model order. */
+  /** Indicators the pipeline computes or reads from statistics files, in logic-model order. */
   readonly kpis: readonly KpiDefinition[];
   /** The latest registered study spec version. */
   readonly studySpec: StudySpec;
@@ -99,7 +99,7 @@ function toProgramme(file: ProgrammeFile): Programme {
   const kpis: KpiDefinition[] = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) =>
     file.logicModel[stage].flatMap((indicator) =>
       indicator.computation
-        ? [{ id: indicator.id, stage: LOGIC_MODEL_STAGE_NAMES[stage], nameJa: indicator.nameJa, nameEn: indicator.nameEn, unit: indicator.unit, ...indicator.computation }]
+        ? [{ id: indicator.id, stage: LOGIC_MODEL_STAGE_NAMES[stage], nameJa: indicator.nameJa, nameEn: indicator.nameEn, unit: indicator.unit, computation: indicator.computation }]
         : [],
     ),
   );

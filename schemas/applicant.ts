@@ -5,6 +5,8 @@ import { z } from 'zod';
 import {
   booleanField,
   corporateNumberField,
+  corporateNumberListField,
+  optionalUnitIdField,
   integerField,
   japaneseDateField,
   oneOfField,
@@ -20,6 +22,12 @@ import {
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
 
 const DECISION_WORDS: Readonly<Record<string, string>> = { 採択: 'awarded', 不採択: 'rejected' };
+
+export const SITE_KINDS = ['quick_charger', 'normal_charger', 'hydrogen_station'] as const;
+const SITE_KIND_WORDS: Readonly<Record<string, string>> = { 急速充電器: 'quick_charger', 普通充電器: 'normal_charger', 水素ステーション: 'hydrogen_station' };
+
+/** Columns that only project or site programmes use; their catalogue entries make them required there. */
+export const UNIT_COLUMNS = ['project_id', 'site_id', 'consortium_members', 'site_kind'] as const;
 
 /** Personal data an applicant file may carry: stored apart (restricted schema), and only with consent. */
 export const PERSONAL_COLUMNS = ['representative_name', 'address', 'phone', 'email'] as const;
@@ -43,6 +51,15 @@ export const applicantRowSchema = z
     prefecture_code: prefectureField,
     employees: integerField({ min: 0 }),
     consent: booleanField,
+    project_id: optionalUnitIdField.optional().transform((value) => value ?? null),
+    site_id: optionalUnitIdField.optional().transform((value) => value ?? null),
+    consortium_members: corporateNumberListField.optional().transform((value) => value ?? []),
+    site_kind: optionalTextField((text) => {
+      const kind = SITE_KIND_WORDS[text] ?? text.toLowerCase();
+      return (SITE_KINDS as readonly string[]).includes(kind) ? { ok: true, value: kind } : { ok: false, message: `is not a site kind (${SITE_KINDS.join(', ')}; 急速充電器, 普通充電器, 水素ステーション)` };
+    })
+      .optional()
+      .transform((value) => value ?? null),
     representative_name: personalText,
     address: personalText,
     phone: personalText,
@@ -58,9 +75,10 @@ export const applicantRowSchema = z
   });
 
 export type ApplicantRow = z.output<typeof applicantRowSchema>;
-/** The columns every applicant file must have (the personal ones are optional). */
+type OptionalColumn = PersonalColumn | (typeof UNIT_COLUMNS)[number];
+/** The columns every applicant file must have (personal and unit columns are optional here; a programme's catalogue entry may require them). */
 export const APPLICANT_COLUMNS = (Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[]).filter(
-  (column): column is Exclude<keyof ApplicantRow, PersonalColumn> => !(PERSONAL_COLUMNS as readonly string[]).includes(column),
+  (column): column is Exclude<keyof ApplicantRow, OptionalColumn> => !([...PERSONAL_COLUMNS, ...UNIT_COLUMNS] as readonly string[]).includes(column),
 );
 /**
  * One application per firm and call round. The key is an exact integer (a 13-digit number × 100 plus a

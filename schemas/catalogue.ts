@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { kpiComputationSchema, type LogicModelStage } from './kpi-definition.js';
 import { studySpecVersionSchema } from './study-spec.js';
+import { UNIT_KEY_COLUMNS, UNITS_OF_ANALYSIS } from './unit-of-analysis.js';
 
 const isoDate = z.iso.date({ error: 'must be a date in YYYY-MM-DD form' });
 const fiscalYear = z.number().int().min(1990).max(2100);
@@ -51,10 +52,19 @@ export const indicatorSchema = z
     indicatorClass: z.string().min(1),
     baseline: measuredValue.nullable(),
     target: measuredValue,
-    /** How the pipeline computes the indicator from the core tables; absent when it comes from elsewhere. */
+    /** How the pipeline gets the value: computed from the loaded records, or read from a statistics file. */
     computation: kpiComputationSchema.optional(),
+    /** For an indicator the pipeline cannot get: why, and where a reader finds it instead. */
+    notComputed: z.object({ reason: z.string().min(1), source: z.string().min(1) }).optional(),
   })
   .superRefine((indicator, context) => {
+    if ((indicator.computation === undefined) === (indicator.notComputed === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['computation'],
+        message: 'give either a computation (from applications, outcomes or statistics) or notComputed { reason, source } saying why the pipeline cannot get it',
+      });
+    }
     if (indicator.baseline && indicator.target.fiscalYear <= indicator.baseline.fiscalYear) {
       context.addIssue({
         code: 'custom',
@@ -70,14 +80,28 @@ export const callRoundSchema = z
   .object({ round: z.number().int().positive(), opens: isoDate, closes: isoDate, awardFiscalYear: fiscalYear, provenance })
   .refine((round) => round.opens <= round.closes, { error: 'the call closes before it opens; check opens and closes', path: ['closes'] });
 
+/** A follow-up measure: how its values are read, stored and generated. */
+export const measureSchema = z
+  .object({
+    type: z.enum(['number', 'integer']),
+    unit: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .refine((measure) => measure.min === undefined || measure.max === undefined || measure.min <= measure.max, { error: 'min is above max', path: ['max'] });
+
 export const dataFieldSchema = z.object({
   file: z.enum(['applicants', 'outcomes']),
   name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  /** The column's name in the application system's Japanese export (法人番号, 申請回, …): read like the English name. */
+  nameJa: z.string().min(1),
   description: z.string().min(1),
   format: z.string().min(1),
   required: z.boolean(),
   /** Personal data: stored apart and never shown to BI users. */
   personal: z.boolean(),
+  /** For the outcome file's measures (every column but the unit key and fiscal_year): type, unit and allowed range. */
+  measure: measureSchema.optional(),
 });
 
 export const programmeFileSchema = z
@@ -87,7 +111,7 @@ export const programmeFileSchema = z
     nameEn: z.string().min(1),
     ministry: z.string().min(1),
     kindOfSupport: z.string().min(1),
-    unitOfAnalysis: z.enum(['firm', 'project', 'site']),
+    unitOfAnalysis: z.enum(UNITS_OF_ANALYSIS),
     synthetic: z.boolean(),
     budgetLines: z.array(z.object({ label: z.string().min(1), amountHundredMillionYen: z.number().nonnegative().nullable(), provenance })).min(1),
     callRounds: z.array(callRoundSchema).min(1, 'at least one call round is needed: the call rounds define the cohorts'),
@@ -126,8 +150,8 @@ export const programmeFileSchema = z
       });
     programme.studySpecs.forEach((spec, index) => {
       requireCollected(spec.covariates, 'applicants', 'covariate', ['studySpecs', index, 'covariates']);
-      requireCollected(spec.outcomes, 'outcomes', 'outcome', ['studySpecs', index, 'outcomes']);
     });
+    checkDeclaredFiles(programme, context);
     const ids = new Set<string>();
     for (const stage of LOGIC_MODEL_STAGE_KEYS) {
       programme.logicModel[stage].forEach((indicator, index) => {
@@ -139,7 +163,70 @@ export const programmeFileSchema = z
     }
   });
 
+interface ProgrammeDraft {
+  readonly unitOfAnalysis: (typeof UNITS_OF_ANALYSIS)[number];
+  readonly logicModel: Record<(typeof LOGIC_MODEL_STAGE_KEYS)[number], readonly z.output<typeof indicatorSchema>[]>;
+  readonly dataRequirements: { readonly fields: readonly z.output<typeof dataFieldSchema>[] };
+  readonly studySpecs: readonly z.output<typeof studySpecVersionSchema>[];
+}
+
+/** Stages whose indicators an effect estimate can measure. */
+const OUTCOME_STAGES = ['shortTermOutcome', 'midTermOutcome', 'impact'] as const;
+
+/**
+ * The files a programme declares must fit its unit of analysis: both files keyed by the unit's id, every
+ * other outcome column a measure, and the latest study spec estimating required measures, each tied to an
+ * outcome indicator of the logic model. Earlier spec versions are left as registered: they stay
+ * reproducible from their runs' recorded inputs even after the declared fields change.
+ */
+function checkDeclaredFiles(programme: ProgrammeDraft, context: z.RefinementCtx): void {
+  const fields = programme.dataRequirements.fields;
+  const unitKey = UNIT_KEY_COLUMNS[programme.unitOfAnalysis];
+  const at = (name: string, file: 'applicants' | 'outcomes') => fields.findIndex((field) => field.file === file && field.name === name);
+  for (const file of ['applicants', 'outcomes'] as const) {
+    if (at(unitKey, file) < 0 || !fields[at(unitKey, file)].required) {
+      context.addIssue({ code: 'custom', path: ['dataRequirements', 'fields'], message: `a ${programme.unitOfAnalysis} programme's ${file} file is keyed by "${unitKey}": declare it as a required ${file} field` });
+    }
+  }
+  if (at('fiscal_year', 'outcomes') < 0) context.addIssue({ code: 'custom', path: ['dataRequirements', 'fields'], message: 'declare the outcome file\'s "fiscal_year" field' });
+  const japaneseNames = new Map<string, string>();
+  fields.forEach((field, index) => {
+    const isKey = field.file === 'outcomes' && (field.name === unitKey || field.name === 'fiscal_year');
+    if (field.file === 'outcomes' && !isKey && !field.measure) {
+      context.addIssue({ code: 'custom', path: ['dataRequirements', 'fields', index, 'measure'], message: `outcome field "${field.name}" needs a measure { type, unit, min?, max? }` });
+    }
+    if (field.measure && (field.file !== 'outcomes' || isKey)) {
+      context.addIssue({ code: 'custom', path: ['dataRequirements', 'fields', index, 'measure'], message: `only the outcome file's measures carry a measure; remove it from "${field.name}"` });
+    }
+    const clash = japaneseNames.get(`${field.file}:${field.nameJa}`);
+    if (clash) context.addIssue({ code: 'custom', path: ['dataRequirements', 'fields', index, 'nameJa'], message: `Japanese column name "${field.nameJa}" is also used by "${clash}" in the ${field.file} file` });
+    japaneseNames.set(`${field.file}:${field.nameJa}`, field.name);
+  });
+  const latestIndex = programme.studySpecs.length - 1;
+  const latest = programme.studySpecs[latestIndex];
+  if (!latest) return;
+  const outcomeIndicators = new Set(OUTCOME_STAGES.flatMap((stage) => programme.logicModel[stage].map((indicator) => indicator.id)));
+  latest.outcomes.forEach((outcome, position) => {
+    const field = fields[at(outcome, 'outcomes')];
+    const path = ['studySpecs', latestIndex, 'outcomes', position];
+    if (!field?.measure) {
+      context.addIssue({ code: 'custom', path, message: `outcome "${outcome}" is not a measure of the outcome file in dataRequirements; add the field or fix the name` });
+    } else if (!field.required) {
+      context.addIssue({ code: 'custom', path, message: `outcome "${outcome}" is estimated, so every unit must report it: mark the field required` });
+    }
+    const indicator = latest.outcomeIndicators?.[outcome];
+    if (!indicator || !outcomeIndicators.has(indicator)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['studySpecs', latestIndex, 'outcomeIndicators', outcome],
+        message: `say which outcome indicator of the logic model "${outcome}" measures (one of ${[...outcomeIndicators].join(', ')})`,
+      });
+    }
+  });
+}
+
 export type IndicatorClassList = z.output<typeof indicatorClassListSchema>;
 export type Indicator = z.output<typeof indicatorSchema>;
 export type ProgrammeFile = z.output<typeof programmeFileSchema>;
 export type LogicModelStageKey = (typeof LOGIC_MODEL_STAGE_KEYS)[number];
+export type DataField = z.output<typeof dataFieldSchema>;

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { normaliseText, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
 import { corporateNumberProblem } from './corporate-number.js';
+import { UNIT_ID_PATTERN } from './unit-of-analysis.js';
 
 /**
  * What a field parser returns: the value, or what is wrong. A problem without a reason code is reported
@@ -117,4 +118,40 @@ export const corporateNumberField = textField((text) => {
   const digits = text.replace(/[\s-]/g, '');
   const found = corporateNumberProblem(digits);
   return found ? problem(found.message, `corporate_number_${found.kind}`) : accept(digits);
+});
+
+/** A declared outcome measure: a number (or whole number) within its range; empty only when not required. */
+export const measureField = (measure: { readonly type: 'number' | 'integer'; readonly min?: number; readonly max?: number; readonly required: boolean }) =>
+  textField((text): FieldResult<number | null> => {
+    if (text === '') return measure.required ? problem('is empty') : accept(null);
+    const digits = text.includes(',') ? text.replace(/,/g, '') : text;
+    if (!NUMBER.test(digits)) return problem('is not a number');
+    const value = Number(digits);
+    if (!Number.isFinite(value)) return problem('is not a finite number');
+    if (measure.type === 'integer' && !Number.isInteger(value)) return problem('is not a whole number');
+    if (measure.min !== undefined && value < measure.min) return problem(`is below ${measure.min}`);
+    if (measure.max !== undefined && value > measure.max) return problem(`is above ${measure.max}`);
+    return accept(value);
+  });
+
+/** A project or site id as the application system issues it. */
+export const unitIdField = textField((text) =>
+  text === '' ? problem('is empty') : UNIT_ID_PATTERN.test(text) ? accept(text) : problem('is not an id (letters, digits and - _ ., at most 64)', 'invalid_unit_id'),
+);
+
+export const optionalUnitIdField = optionalTextField((text) =>
+  UNIT_ID_PATTERN.test(text) ? accept(text) : problem('is not an id (letters, digits and - _ ., at most 64)', 'invalid_unit_id'),
+);
+
+/** 法人番号 separated by ; , 、 or spaces, each check digit verified; empty is an empty list. */
+export const corporateNumberListField = textField((text): FieldResult<string[]> => {
+  if (text === '') return accept([]);
+  const numbers: string[] = [];
+  for (const part of text.split(/[;,、，\s]+/).filter((piece) => piece !== '')) {
+    const digits = part.replace(/-/g, '');
+    const found = corporateNumberProblem(digits);
+    if (found) return problem(`"${part}" ${found.message}`, `corporate_number_${found.kind}`);
+    numbers.push(digits);
+  }
+  return accept(numbers);
 });

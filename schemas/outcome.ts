@@ -1,23 +1,37 @@
 /**
- * One row of the yearly follow-up panel: a firm's outcomes in one fiscal year.
+ * One row of a yearly follow-up file: one unit's declared measures in one fiscal year. The row schema is
+ * built from the programme's declaration, so a new measure is a catalogue edit.
  */
 import { z } from 'zod';
-import { corporateNumberField, integerField, numberField } from './csv-fields.js';
+import type { MeasureDeclaration } from '../programmes/file-declaration.js';
+import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from './unit-of-analysis.js';
+import { corporateNumberField, integerField, measureField, unitIdField } from './csv-fields.js';
 
-export const outcomeRowSchema = z.object({
-  corporate_number: corporateNumberField,
-  fiscal_year: integerField({ min: 1990, max: 2100 }),
-  /** Value added per employee, 万円. */
-  labour_productivity: numberField(),
-  /** Average annual wage per employee, 万円. */
-  average_wage: numberField({ min: 0 }),
-  employees: integerField({ min: 0 }),
-});
+export interface OutcomeRow {
+  readonly unit_id: string;
+  readonly fiscal_year: number;
+  /** Declared measures by field name; null where an optional measure was not reported. */
+  readonly measures: Readonly<Record<string, number | null>>;
+}
 
-export type OutcomeRow = z.output<typeof outcomeRowSchema>;
-export const OUTCOME_COLUMNS = Object.keys(outcomeRowSchema.shape) as (keyof OutcomeRow)[];
-/** One outcome row per firm and fiscal year; the key is an exact integer (fiscal years 1990–2100 fit in 8 bits). */
-export const outcomeKey = (row: OutcomeRow): number => Number(row.corporate_number) * 256 + (row.fiscal_year - 1900);
-export const describeOutcomeKey = (row: OutcomeRow): string => `法人番号 ${row.corporate_number}, fiscal year ${row.fiscal_year}`;
-export const OUTCOME_MEASURES = ['labour_productivity', 'average_wage', 'employees'] as const;
-export type OutcomeMeasure = (typeof OUTCOME_MEASURES)[number];
+export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: readonly MeasureDeclaration[]): z.ZodType<OutcomeRow, Record<string, string>> {
+  const keyColumn = UNIT_KEY_COLUMNS[unitOfAnalysis];
+  const shape: Record<string, z.ZodType<unknown, string | undefined>> = {
+    [keyColumn]: unitOfAnalysis === 'firm' ? corporateNumberField : unitIdField,
+    fiscal_year: integerField({ min: 1990, max: 2100 }),
+  };
+  for (const measure of measures) shape[measure.name] = measure.required ? measureField(measure) : measureField(measure).optional().transform((value) => value ?? null);
+  return z.object(shape).transform((row) => ({
+    unit_id: row[keyColumn] as string,
+    fiscal_year: row.fiscal_year as number,
+    measures: Object.fromEntries(measures.map((measure) => [measure.name, row[measure.name] as number | null])),
+  })) as unknown as z.ZodType<OutcomeRow, Record<string, string>>;
+}
+
+/** The columns an outcome file must have: the unit key, the fiscal year and the required measures. */
+export function outcomeColumns(unitOfAnalysis: UnitOfAnalysis, measures: readonly MeasureDeclaration[]): string[] {
+  return [UNIT_KEY_COLUMNS[unitOfAnalysis], 'fiscal_year', ...measures.filter((measure) => measure.required).map((measure) => measure.name)];
+}
+
+export const describeOutcomeKey = (unitOfAnalysis: UnitOfAnalysis) => (row: OutcomeRow): string =>
+  `${unitOfAnalysis === 'firm' ? '法人番号' : UNIT_KEY_COLUMNS[unitOfAnalysis]} ${row.unit_id}, fiscal year ${row.fiscal_year}`;

@@ -22,6 +22,8 @@ export const studySpecVersionSchema = z.object({
   frozenHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the 64-hex SHA-256 written by `ebpm programmes freeze`; run it for this programme'),
   /** Outcome measures to estimate: fields of the programme's outcome file. */
   outcomes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1),
+  /** The logic-model indicator each outcome measures, by outcome (absent in versions registered before it was asked for). */
+  outcomeIndicators: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().regex(/^[a-z][a-z0-9_]*$/)).optional(),
   comparisonGroup: z.enum(COMPARISON_GROUPS),
   /** Applicant characteristics at application (fields of the applicant file) that parallel trends are conditioned on. */
   covariates: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)),

@@ -10,7 +10,7 @@ type Numeric = ColumnType<number, number, number>;
 export interface InputFilesTable {
   file_sha256: string;
   programme_id: string;
-  kind: 'applicants' | 'outcomes';
+  kind: 'applicants' | 'outcomes' | 'statistics';
   file_name: string;
   rows_total: number;
   rows_loaded: number;
@@ -65,6 +65,7 @@ export interface FirmsTable {
 
 export interface ApplicationsTable {
   programme_id: string;
+  unit_id: string;
   corporate_number: string;
   call_round: number;
   application_date: ColumnType<string, string, string>;
@@ -80,6 +81,7 @@ export interface ApplicationsTable {
 
 export interface ApplicantContactsTable {
   programme_id: string;
+  unit_id: string;
   corporate_number: string;
   call_round: number;
   representative_name: string | null;
@@ -89,13 +91,39 @@ export interface ApplicantContactsTable {
   source_file_sha256: string;
 }
 
+export interface UnitsTable {
+  programme_id: string;
+  unit_id: string;
+  unit_kind: 'project' | 'site';
+  lead_corporate_number: string;
+  prefecture_code: string;
+  site_kind: string | null;
+  source_file_sha256: string;
+}
+
+export interface UnitMembersTable {
+  programme_id: string;
+  unit_id: string;
+  corporate_number: string;
+}
+
 export interface OutcomesTable {
   programme_id: string;
-  corporate_number: string;
+  unit_id: string;
   fiscal_year: number;
-  labour_productivity: Numeric;
-  average_wage: Numeric;
-  employees: number;
+  /** The programme's declared measures by field name. */
+  measures: Json<Record<string, number | null>>;
+  source_file_sha256: string;
+  source_line: number;
+}
+
+export interface OfficialStatisticsTable {
+  programme_id: string;
+  indicator_id: string;
+  fiscal_year: number;
+  value: Numeric;
+  source: string;
+  provenance: string;
   source_file_sha256: string;
   source_line: number;
 }
@@ -123,7 +151,8 @@ export interface KpiValuesTable {
   indicator_id: string;
   fiscal_year: number;
   value: Numeric;
-  firms: number;
+  firms: number | null;
+  units: number | null;
 }
 
 export interface KpiProgressTable {
@@ -187,6 +216,9 @@ export interface Database {
   'core.firms': FirmsTable;
   'core.applications': ApplicationsTable;
   'core.outcomes': OutcomesTable;
+  'core.units': UnitsTable;
+  'core.unit_members': UnitMembersTable;
+  'core.official_statistics': OfficialStatisticsTable;
   'restricted.applicant_contacts': ApplicantContactsTable;
   'results.evaluation_runs': EvaluationRunsTable;
   'results.kpi_values': KpiValuesTable;

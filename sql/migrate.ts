@@ -14,6 +14,7 @@ import * as publicEffectsByYear from './migrations/0007_public_effects_by_year.j
 import * as setBasedReferenceChecks from './migrations/0008_set_based_reference_checks.js';
 import * as publicEventStudy from './migrations/0009_public_event_study.js';
 import * as publicEffectEstimates from './migrations/0010_public_effect_estimates.js';
+import * as unitsAndDeclaredOutcomes from './migrations/0011_units_and_declared_outcomes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_set_based_reference_checks': setBasedReferenceChecks,
   '0009_public_event_study': publicEventStudy,
   '0010_public_effect_estimates': publicEffectEstimates,
+  '0011_units_and_declared_outcomes': unitsAndDeclaredOutcomes,
 };
 
 export class MigrationFailedError extends Error {

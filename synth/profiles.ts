@@ -1,15 +1,25 @@
 /**
  * How the synthetic data of each programme is shaped: many small firms for the SME subsidies, few large
- * projects for semiconductors and minerals, sites for charging infrastructure, consortia for the R&D funds;
- * one programme with no effect at all, one whose effect grows with time since award, and attrition.
- * Every figure here is invented.
+ * projects for semiconductors and minerals, sites run by operators for charging infrastructure, consortia
+ * for the R&D funds; one programme with no effect at all, one whose effect grows with time since award,
+ * and attrition. Each outcome measure the catalogue declares gets its level, spread, trend and effect
+ * here; a measure without one is generated from its declared range with no effect. Every figure is invented.
  */
-export interface EffectProfile {
-  /** constant: the same effect every year after award; zero: none; growing: base·(1 + e)/2 in year e after award. */
-  readonly kind: 'constant' | 'zero' | 'growing';
-  readonly labourProductivity: number;
-  readonly averageWage: number;
-  readonly employees: number;
+
+/** constant: the same effect every year after award; zero: none; growing: base·(1 + e)/2 in year e after award. */
+export type EffectKind = 'constant' | 'zero' | 'growing';
+
+export interface MeasureProfile {
+  /** Mean of a comparison unit in the panel's first year. */
+  readonly level: number;
+  /** Spread of the units' permanent differences. */
+  readonly unitSpread: number;
+  /** Change per year, common to all units. */
+  readonly trend: number;
+  /** Spread of each unit's yearly noise. */
+  readonly noise: number;
+  /** Effect of the award in each year after it (the base for a growing effect). */
+  readonly effect: number;
 }
 
 export interface SyntheticProfile {
@@ -17,28 +27,79 @@ export interface SyntheticProfile {
   readonly awardShare: number;
   readonly unitLabel: string;
   readonly employeesMedian: number;
-  /** Mean labour productivity (万円 per employee) and its spread across units. */
-  readonly productivityLevel: number;
-  readonly productivitySpread: number;
-  readonly wageLevel: number;
-  readonly effect: EffectProfile;
+  readonly effectKind: EffectKind;
+  readonly measures: Readonly<Record<string, MeasureProfile>>;
   /** Share of units that stop reporting part-way through the panel. */
   readonly attritionShare: number;
+  /** Average units per applicant firm: above 1, firms lead several projects or run several sites. */
+  readonly unitsPerFirm: number;
+  /** Consortium members per project besides the lead (at most). */
+  readonly consortiumMembers: number;
   readonly seed: number;
 }
 
-const constant = (labourProductivity: number, averageWage: number): EffectProfile => ({ kind: 'constant', labourProductivity, averageWage, employees: 0 });
+const measure = (level: number, unitSpread: number, trend: number, noise: number, effect: number): MeasureProfile => ({ level, unitSpread, trend, noise, effect });
+
+/** The firm outcomes of the capex subsidies: value added per employee, wages, headcount. */
+const firmMeasures = (productivity: number, spread: number, wage: number, employees: number, effects: { productivity: number; wage: number; employees: number }) => ({
+  labour_productivity: measure(productivity, spread, 12, 0.35 * spread, effects.productivity),
+  average_wage: measure(wage, 0.3 * spread, 6, 12, effects.wage),
+  employees: measure(employees, 0.5 * employees, 0.3, 0.05 * employees + 1, effects.employees),
+});
+
+const firm = { unitsPerFirm: 1, consortiumMembers: 0 } as const;
 
 export const SYNTHETIC_PROFILES: Readonly<Record<string, SyntheticProfile>> = {
-  'semiconductor-fund': { applicants: 60, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 800, productivityLevel: 1800, productivitySpread: 300, wageLevel: 700, effect: constant(120, 20), attritionShare: 0, seed: 101 },
-  'green-innovation-fund': { applicants: 240, awardShare: 0.5, unitLabel: 'コンソーシアム', employeesMedian: 300, productivityLevel: 1200, productivitySpread: 250, wageLevel: 600, effect: constant(60, 10), attritionShare: 0.05, seed: 102 },
-  biomanufacturing: { applicants: 120, awardShare: 0.4, unitLabel: 'プロジェクト', employeesMedian: 150, productivityLevel: 1000, productivitySpread: 200, wageLevel: 550, effect: constant(50, 8), attritionShare: 0, seed: 103 },
-  'space-strategy-fund': { applicants: 200, awardShare: 0.45, unitLabel: 'プロジェクト', employeesMedian: 60, productivityLevel: 900, productivitySpread: 220, wageLevel: 560, effect: constant(70, 12), attritionShare: 0.05, seed: 104 },
-  'global-south-co-creation': { applicants: 400, awardShare: 0.5, unitLabel: '事業者', employeesMedian: 120, productivityLevel: 800, productivitySpread: 180, wageLevel: 500, effect: { kind: 'zero', labourProductivity: 0, averageWage: 0, employees: 0 }, attritionShare: 0.05, seed: 105 },
-  'large-scale-growth-investment': { applicants: 900, awardShare: 0.4, unitLabel: '株式会社', employeesMedian: 150, productivityLevel: 750, productivitySpread: 150, wageLevel: 470, effect: constant(60, 15), attritionShare: 0.03, seed: 106 },
-  'sme-labour-saving': { applicants: 2400, awardShare: 0.55, unitLabel: '株式会社', employeesMedian: 20, productivityLevel: 560, productivitySpread: 100, wageLevel: 380, effect: constant(30, 8), attritionShare: 0, seed: 20240401 },
-  'post5g-quantum': { applicants: 80, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 200, productivityLevel: 1400, productivitySpread: 250, wageLevel: 680, effect: constant(90, 15), attritionShare: 0, seed: 108 },
-  'sme-growth-acceleration': { applicants: 1500, awardShare: 0.45, unitLabel: '株式会社', employeesMedian: 60, productivityLevel: 650, productivitySpread: 120, wageLevel: 420, effect: { kind: 'growing', labourProductivity: 40, averageWage: 10, employees: 6 }, attritionShare: 0.04, seed: 1109 },
-  'ev-charging-infrastructure': { applicants: 3000, awardShare: 0.6, unitLabel: '充電拠点', employeesMedian: 8, productivityLevel: 500, productivitySpread: 90, wageLevel: 360, effect: constant(25, 5), attritionShare: 0.08, seed: 110 },
-  'critical-minerals': { applicants: 12, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 400, productivityLevel: 2000, productivitySpread: 400, wageLevel: 720, effect: constant(150, 20), attritionShare: 0, seed: 111 },
+  'semiconductor-fund': {
+    applicants: 60, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 800, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1.5, consortiumMembers: 2, seed: 101,
+    measures: { production_capacity: measure(6, 2, 0.3, 0.8, 4) },
+  },
+  'green-innovation-fund': {
+    applicants: 240, awardShare: 0.5, unitLabel: 'コンソーシアム', employeesMedian: 300, effectKind: 'constant', attritionShare: 0.05, unitsPerFirm: 1.3, consortiumMembers: 4, seed: 102,
+    measures: {
+      milestones_met_share: measure(70, 10, 1, 8, 0),
+      technologies_commercialised: measure(2, 1, 0.1, 0.8, 0.8),
+      co2_reduction: measure(12, 4, 0.5, 2, 5),
+    },
+  },
+  biomanufacturing: {
+    applicants: 120, awardShare: 0.4, unitLabel: 'プロジェクト', employeesMedian: 150, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1.2, consortiumMembers: 2, seed: 103,
+    measures: { pilot_plants: measure(3, 1, 0.1, 0.7, 1), bio_products_launched: measure(4, 1.5, 0.2, 0.8, 1.5) },
+  },
+  'space-strategy-fund': {
+    applicants: 200, awardShare: 0.45, unitLabel: 'プロジェクト', employeesMedian: 60, effectKind: 'constant', attritionShare: 0.05, unitsPerFirm: 1.2, consortiumMembers: 1, seed: 104,
+    measures: { missions_demonstrated: measure(2, 1, 0.1, 0.6, 0.7), startup_revenue: measure(15, 5, 0.8, 2, 4) },
+  },
+  'global-south-co-creation': {
+    applicants: 400, awardShare: 0.5, unitLabel: '事業', employeesMedian: 120, effectKind: 'zero', attritionShare: 0.05, unitsPerFirm: 1.3, consortiumMembers: 1, seed: 105,
+    measures: {
+      partner_projects_started: measure(2, 1, 0.05, 0.6, 0),
+      exports_to_partners: measure(20, 6, 0.6, 2.5, 0),
+      supply_diversification: measure(0.45, 0.1, 0.005, 0.03, 0),
+    },
+  },
+  'large-scale-growth-investment': {
+    applicants: 900, awardShare: 0.4, unitLabel: '株式会社', employeesMedian: 150, effectKind: 'constant', attritionShare: 0.03, ...firm, seed: 106,
+    measures: firmMeasures(750, 150, 470, 150, { productivity: 60, wage: 15, employees: 0 }),
+  },
+  'sme-labour-saving': {
+    applicants: 2400, awardShare: 0.55, unitLabel: '株式会社', employeesMedian: 20, effectKind: 'constant', attritionShare: 0, ...firm, seed: 20240401,
+    measures: firmMeasures(560, 100, 380, 20, { productivity: 30, wage: 8, employees: 0 }),
+  },
+  'post5g-quantum': {
+    applicants: 80, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 200, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1.3, consortiumMembers: 2, seed: 108,
+    measures: { qubits_demonstrated: measure(40, 15, 4, 5, 20), quantum_services_launched: measure(2, 1, 0.1, 0.6, 0.5) },
+  },
+  'sme-growth-acceleration': {
+    applicants: 1500, awardShare: 0.45, unitLabel: '株式会社', employeesMedian: 60, effectKind: 'growing', attritionShare: 0.04, ...firm, seed: 1109,
+    measures: { ...firmMeasures(650, 120, 420, 60, { productivity: 40, wage: 10, employees: 6 }), sales: measure(60, 25, 2, 5, 12) },
+  },
+  'ev-charging-infrastructure': {
+    applicants: 3000, awardShare: 0.6, unitLabel: '充電拠点', employeesMedian: 8, effectKind: 'constant', attritionShare: 0.08, unitsPerFirm: 6, consortiumMembers: 0, seed: 110,
+    measures: { chargers_in_service: measure(4, 1.5, 0.2, 0.7, 2), charging_sessions: measure(1.5, 0.5, 0.1, 0.25, 0.8) },
+  },
+  'critical-minerals': {
+    applicants: 12, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 400, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1, consortiumMembers: 2, seed: 111,
+    measures: { secured_supply: measure(30, 10, 1, 3, 12) },
+  },
 };

@@ -1,18 +1,24 @@
 /**
- * Synthetic applicants and outcome panels for any catalogue programme, with known true effects.
- * All units, names and numbers are invented; the names say so.
+ * Synthetic applicants, outcome panels and official statistics for any catalogue programme, with known
+ * true effects. The files have the columns the programme's catalogue entry declares: its unit of analysis
+ * keys them, and each declared outcome measure is generated from its profile (synth/profiles.ts) within
+ * its declared type and range. All units, names and numbers are invented; the names say so.
  *
  * Design: the programme's call rounds are the staggered cohorts; rejected applicants are the comparison
- * group. Outcomes follow y_it = μ + α_i + λ_t + τ_i(t) + ε_it, with awarded units a little more
- * productive to begin with (selection on levels, which difference-in-differences removes).
+ * group. Each measure follows y_it = level + α_i + trend·t + λ_t + τ_i(t) + ε_it, with awarded units a
+ * little higher to begin with (selection on levels, which difference-in-differences removes), rounded for
+ * whole-number measures and kept within the declared range. The true effects are the realised ones: for
+ * every awarded unit-year, the reported value minus the value the same unit would have reported without
+ * the award (same noise), so rounding and range limits are accounted for exactly.
  */
-import type { ProgrammeFile } from '../schemas/catalogue.js';
-import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { fileDeclaration, type MeasureDeclaration } from '../programmes/file-declaration.js';
+import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../schemas/catalogue.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
-import { OUTCOME_COLUMNS, OUTCOME_MEASURES, type OutcomeMeasure } from '../schemas/outcome.js';
+import { STATISTICS_COLUMNS } from '../schemas/statistics.js';
+import { UNIT_KEY_COLUMNS } from '../schemas/unit-of-analysis.js';
 import { SeededRandom } from '../stats/random.js';
 import { toCsv } from './csv-writer.js';
-import { SYNTHETIC_PROFILES, type EffectProfile, type SyntheticProfile } from './profiles.js';
+import { SYNTHETIC_PROFILES, type EffectKind, type MeasureProfile, type SyntheticProfile } from './profiles.js';
 
 export interface SyntheticOptions {
   readonly seed?: number;
@@ -33,31 +39,35 @@ export interface SyntheticManifest {
   readonly programmeId: string;
   readonly synthetic: true;
   readonly seed: number;
+  readonly unitOfAnalysis: ProgrammeFile['unitOfAnalysis'];
+  /** Units applied for (firms, projects or sites). */
   readonly applicants: number;
   readonly awarded: number;
+  /** Distinct firms behind the units (lead applicants or operators). */
+  readonly applicantFirms: number;
   readonly outcomeRows: number;
+  readonly statisticsRows: number;
   readonly unitsLeavingPanel: number;
   readonly invalidApplicantRows: number;
   readonly invalidOutcomeRows: number;
-  readonly effectKind: EffectProfile['kind'];
-  readonly trueEffects: Readonly<Record<OutcomeMeasure, TrueEffect>>;
+  readonly effectKind: EffectKind;
+  /** By declared outcome measure. */
+  readonly trueEffects: Readonly<Record<string, TrueEffect>>;
 }
 
 export interface SyntheticProgrammeData {
   readonly applicantsCsv: string;
   readonly outcomesCsv: string;
+  readonly statisticsCsv: string;
   readonly manifest: SyntheticManifest;
 }
+
+type CsvValue = string | number | boolean | null;
 
 const INDUSTRIES: readonly (readonly [string, number])[] = [
   ['E', 30], ['D', 15], ['I', 20], ['H', 10], ['M', 12], ['P', 8], ['R', 5],
 ];
-
-const EFFECT_OF: Readonly<Record<OutcomeMeasure, keyof Omit<EffectProfile, 'kind'>>> = {
-  labour_productivity: 'labourProductivity',
-  average_wage: 'averageWage',
-  employees: 'employees',
-};
+const SITE_KINDS: readonly (readonly [string, number])[] = [['quick_charger', 45], ['normal_charger', 45], ['hydrogen_station', 10]];
 
 export class MissingSyntheticProfileError extends Error {
   constructor(readonly programmeId: string) {
@@ -73,10 +83,17 @@ export function profileOf(programmeId: string): SyntheticProfile {
 }
 
 /** Effect in year e ≥ 0 after award. */
-export function effectAt(profile: EffectProfile, measure: OutcomeMeasure, yearsSinceAward: number): number {
-  const base = profile[EFFECT_OF[measure]];
-  if (profile.kind === 'zero') return 0;
-  return profile.kind === 'growing' ? (base * (1 + yearsSinceAward)) / 2 : base;
+export function effectAt(kind: EffectKind, base: number, yearsSinceAward: number): number {
+  if (kind === 'zero') return 0;
+  return kind === 'growing' ? (base * (1 + yearsSinceAward)) / 2 : base;
+}
+
+/** A measure the profile does not describe: around the middle of its declared range, with no effect. */
+function defaultMeasureProfile(declared: MeasureDeclaration): MeasureProfile {
+  const low = declared.min ?? 0;
+  const level = declared.max !== undefined ? (low + declared.max) / 2 : low + 100;
+  const spread = declared.max !== undefined ? (declared.max - low) / 8 : 20;
+  return { level, unitSpread: spread, trend: 0, noise: spread / 2, effect: 0 };
 }
 
 /** Fiscal years of the panel: three before the first award to two after the last. */
@@ -87,12 +104,40 @@ export function panelYears(programme: ProgrammeFile): number[] {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
+/** Accumulates realised effects of fully observed awarded units into did's simple and dynamic estimands. */
+class RealisedEffects {
+  private sum = 0;
+  private count = 0;
+  private readonly byEventTime = new Map<number, { sum: number; count: number }>();
+
+  add(eventTime: number, effect: number): void {
+    this.sum += effect;
+    this.count++;
+    const cell = this.byEventTime.get(eventTime) ?? { sum: 0, count: 0 };
+    cell.sum += effect;
+    cell.count++;
+    this.byEventTime.set(eventTime, cell);
+  }
+
+  estimands(): TrueEffect {
+    const means = [...this.byEventTime.values()].map((cell) => cell.sum / cell.count);
+    return { simple: this.count ? this.sum / this.count : 0, dynamic: means.length ? means.reduce((a, b) => a + b, 0) / means.length : 0 };
+  }
+}
+
 export function generateProgrammeData(programme: ProgrammeFile, options: SyntheticOptions): SyntheticProgrammeData {
   const profile = profileOf(programme.id);
   const seed = options.seed ?? profile.seed;
-  const applicantCount = options.applicants ?? profile.applicants;
+  const unitCount = options.applicants ?? profile.applicants;
   const random = new SeededRandom(seed);
   const years = panelYears(programme);
+  const unit = programme.unitOfAnalysis;
+  const unitKey = UNIT_KEY_COLUMNS[unit];
+  const applicantColumns = programme.dataRequirements.fields.filter((field) => field.file === 'applicants' && !field.personal).map((field) => field.name);
+  const declaredMeasures = fileDeclaration(programme, 'outcomes').measures;
+  const measureProfiles = declaredMeasures.map((declared) => profile.measures[declared.name] ?? defaultMeasureProfile(declared));
+  const outcomeColumns = [unitKey, 'fiscal_year', ...declaredMeasures.map((declared) => declared.name)];
+
   const usedNumbers = new Set<string>();
   const newCorporateNumber = (): string => {
     for (;;) {
@@ -104,53 +149,73 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
       }
     }
   };
+  const firms: { corporateNumber: string; name: string; industry: string; prefecture: string; employees: number }[] = [];
+  const newFirm = () => {
+    const created = {
+      corporateNumber: newCorporateNumber(),
+      name: `合成データ${unit === 'firm' ? profile.unitLabel : '株式会社'}${String(firms.length + 1).padStart(5, '0')}`,
+      industry: random.pickWeighted(INDUSTRIES),
+      prefecture: String(random.integerBetween(1, 47)).padStart(2, '0'),
+      employees: Math.max(1, Math.round(Math.exp(random.normal(Math.log(profile.employeesMedian), 0.8)))),
+    };
+    firms.push(created);
+    return created;
+  };
+  // A new firm for most units; an existing one (leading another project, running another site) for the rest.
+  const firmForUnit = () => (firms.length > 0 && random.uniform() < 1 - 1 / profile.unitsPerFirm ? random.pick(firms) : newFirm());
 
-  const yearShock = years.map(() => random.normal(0, 6));
-  const applicantRows: (string | number | boolean | null)[][] = [];
-  const outcomeRows: (string | number | boolean | null)[][] = [];
-  // Fully observed awarded units per cohort, for the true estimands.
-  const balancedCohortSizes = new Map<number, number>();
+  const yearShock = years.map(() => random.normal(0, 1));
+  const applicantRows: Record<string, CsvValue>[] = [];
+  const outcomeRows: CsvValue[][] = [];
+  const realised = declaredMeasures.map(() => new RealisedEffects());
   let awardedCount = 0;
   let leaving = 0;
 
-  for (let unit = 0; unit < applicantCount; unit++) {
-    const corporateNumber = newCorporateNumber();
+  for (let index = 0; index < unitCount; index++) {
+    const firm = firmForUnit();
     const callRound = random.pick(programme.callRounds);
+    const unitId = unit === 'firm' ? firm.corporateNumber : unit === 'project' ? `PRJ-${callRound.round}-${String(index + 1).padStart(5, '0')}` : `SITE-${String(index + 1).padStart(6, '0')}`;
     const awarded = random.uniform() < profile.awardShare;
     if (awarded) awardedCount++;
-    const employees = Math.max(1, Math.round(Math.exp(random.normal(Math.log(profile.employeesMedian), 0.8))));
     const requested = 1_000_000 * random.integerBetween(3, 15) * Math.max(1, Math.round(profile.employeesMedian / 20));
-    const subsidy = awarded ? Math.round(requested / 2) : null;
-    applicantRows.push([
-      corporateNumber,
-      `合成データ${profile.unitLabel}${String(unit + 1).padStart(5, '0')}`,
-      callRound.round,
-      callRound.opens,
-      awarded ? 'awarded' : 'rejected',
-      awarded ? callRound.awardFiscalYear : null,
-      subsidy,
-      requested,
-      random.pickWeighted(INDUSTRIES),
-      String(random.integerBetween(1, 47)).padStart(2, '0'),
-      employees,
-      true,
-    ]);
+    const members = unit === 'project' ? Array.from({ length: random.integerBetween(0, profile.consortiumMembers) }, () => newCorporateNumber()) : [];
+    applicantRows.push({
+      corporate_number: firm.corporateNumber,
+      project_id: unit === 'project' ? unitId : null,
+      site_id: unit === 'site' ? unitId : null,
+      firm_name: firm.name,
+      call_round: callRound.round,
+      application_date: callRound.opens,
+      decision: awarded ? 'awarded' : 'rejected',
+      award_fiscal_year: awarded ? callRound.awardFiscalYear : null,
+      subsidy_amount_yen: awarded ? Math.round(requested / 2) : null,
+      requested_amount_yen: requested,
+      industry_code: firm.industry,
+      prefecture_code: unit === 'site' ? String(random.integerBetween(1, 47)).padStart(2, '0') : firm.prefecture,
+      employees: firm.employees,
+      consent: true,
+      consortium_members: members.join(';') || null,
+      site_kind: unit === 'site' ? random.pickWeighted(SITE_KINDS) : null,
+    });
 
-    const unitEffect = random.normal(awarded ? 0.15 * profile.productivitySpread : 0, profile.productivitySpread);
+    const unitEffects = measureProfiles.map((m) => random.normal(awarded ? 0.15 * m.unitSpread : 0, m.unitSpread));
     const stopsAfter = random.uniform() < profile.attritionShare ? years[random.integerBetween(Math.floor(years.length / 2), years.length - 2)] : Infinity;
     if (stopsAfter !== Infinity) leaving++;
-    else if (awarded) balancedCohortSizes.set(callRound.awardFiscalYear, (balancedCohortSizes.get(callRound.awardFiscalYear) ?? 0) + 1);
-    for (const [index, fiscalYear] of years.entries()) {
+    for (const [yearIndex, fiscalYear] of years.entries()) {
       if (fiscalYear > stopsAfter) break;
       const sinceAward = fiscalYear - callRound.awardFiscalYear;
       const treated = awarded && sinceAward >= 0;
-      const effect = (measure: OutcomeMeasure) => (treated ? effectAt(profile.effect, measure, sinceAward) : 0);
-      const labourProductivity =
-        profile.productivityLevel + unitEffect + 12 * index + yearShock[index] + effect('labour_productivity') + random.normal(0, 0.35 * profile.productivitySpread);
-      const averageWage =
-        profile.wageLevel + 0.3 * unitEffect + 6 * index + 0.4 * yearShock[index] + effect('average_wage') + random.normal(0, 12);
-      const staff = Math.max(1, Math.round(employees * Math.exp(0.015 * index + random.normal(0, 0.05)) + effect('employees')));
-      outcomeRows.push([corporateNumber, fiscalYear, round1(labourProductivity), round1(averageWage), staff]);
+      const values = declaredMeasures.map((declared, m) => {
+        const shape = measureProfiles[m];
+        const untreated = shape.level + unitEffects[m] + shape.trend * yearIndex + 0.5 * shape.noise * yearShock[yearIndex] + random.normal(0, shape.noise);
+        const reported = (latent: number) => withinRange(declared, declared.type === 'integer' ? Math.round(latent) : round(latent, declared));
+        if (!declared.required && !treated) return null;
+        const withoutAward = reported(untreated);
+        const value = treated ? reported(untreated + effectAt(profile.effectKind, shape.effect, sinceAward)) : withoutAward;
+        if (treated && stopsAfter === Infinity) realised[m].add(sinceAward, value - withoutAward);
+        return value;
+      });
+      outcomeRows.push([unitId, fiscalYear, ...values]);
     }
   }
 
@@ -158,67 +223,75 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
   let invalidOutcomeRows = 0;
   if (options.withInvalidRows) {
     const [first, second, third] = [0, 1, 2].map((i) => programme.callRounds[i % programme.callRounds.length]);
+    const template = applicantRows[0];
     const valid = newCorporateNumber();
     const mistyped = `${(Number(valid[0]) + 1) % 10}${valid.slice(1)}`;
-    const invalidApplicants = [
-      [mistyped, '合成データ（番号誤記）', first.round, first.opens, 'awarded', first.awardFiscalYear, 5_000_000, 10_000_000, 'E', '13', 12, true],
-      [newCorporateNumber(), '合成データ（従業員数不正）', second.round, second.opens, 'rejected', null, null, 8_000_000, 'I', '27', '約30', true],
-      [newCorporateNumber(), '合成データ（審査中）', third.round, third.opens, 'pending', null, null, 6_000_000, 'D', '40', 8, true],
-    ];
-    const invalidOutcomes = [
-      [newCorporateNumber(), years[1], 'n/a', 401.2, 15],
-      [newCorporateNumber(), `FY${years[0]}`, 612.4, 398.1, 22],
+    const invalidId = (n: number) => (unit === 'project' ? `PRJ-X-${n}` : `SITE-X-${n}`);
+    const invalidApplicants: Record<string, CsvValue>[] = [
+      { ...template, corporate_number: mistyped, project_id: invalidId(1), site_id: invalidId(1), firm_name: '合成データ（番号誤記）', call_round: first.round, application_date: first.opens, decision: 'awarded', award_fiscal_year: first.awardFiscalYear, subsidy_amount_yen: 5_000_000 },
+      { ...template, corporate_number: newCorporateNumber(), project_id: invalidId(2), site_id: invalidId(2), firm_name: '合成データ（従業員数不正）', call_round: second.round, application_date: second.opens, decision: 'rejected', award_fiscal_year: null, subsidy_amount_yen: null, employees: '約30' },
+      { ...template, corporate_number: newCorporateNumber(), project_id: invalidId(3), site_id: invalidId(3), firm_name: '合成データ（審査中）', call_round: third.round, application_date: third.opens, decision: 'pending', award_fiscal_year: null, subsidy_amount_yen: null },
     ];
     applicantRows.push(...invalidApplicants);
+    const strayUnit = unit === 'firm' ? newCorporateNumber() : invalidId(9);
+    const measureValues = declaredMeasures.map((declared) => (declared.required ? (declared.min ?? 0) + 1 : null));
+    const invalidOutcomes: CsvValue[][] = [
+      [strayUnit, years[1], 'n/a', ...measureValues.slice(1)],
+      [strayUnit, `FY${years[0]}`, ...measureValues],
+    ];
     outcomeRows.push(...invalidOutcomes);
     invalidApplicantRows = invalidApplicants.length;
     invalidOutcomeRows = invalidOutcomes.length;
   }
 
-  const lastYear = years[years.length - 1];
-  const trueEffects = Object.fromEntries(
-    OUTCOME_MEASURES.map((measure) => [measure, trueEffectOf(profile.effect, measure, balancedCohortSizes, lastYear)]),
-  ) as Record<OutcomeMeasure, TrueEffect>;
-
+  const statisticsRows = officialStatistics(programme, years, random, seed);
   return {
-    applicantsCsv: toCsv(APPLICANT_COLUMNS, applicantRows),
-    outcomesCsv: toCsv(OUTCOME_COLUMNS, outcomeRows),
+    applicantsCsv: toCsv(applicantColumns, applicantRows.map((row) => applicantColumns.map((column) => row[column] ?? null))),
+    outcomesCsv: toCsv(outcomeColumns, outcomeRows),
+    statisticsCsv: toCsv(STATISTICS_COLUMNS, statisticsRows),
     manifest: {
       programmeId: programme.id,
       synthetic: true,
       seed,
-      applicants: applicantCount,
+      unitOfAnalysis: unit,
+      applicants: unitCount,
       awarded: awardedCount,
+      applicantFirms: firms.length,
       outcomeRows: outcomeRows.length - invalidOutcomeRows,
+      statisticsRows: statisticsRows.length,
       unitsLeavingPanel: leaving,
       invalidApplicantRows,
       invalidOutcomeRows,
-      effectKind: profile.effect.kind,
-      trueEffects,
+      effectKind: profile.effectKind,
+      trueEffects: Object.fromEntries(declaredMeasures.map((declared, m) => [declared.name, realised[m].estimands()])),
     },
   };
 }
 
-/** The simple and dynamic estimands for the realised cohorts (post-award cells up to the panel's last year). */
-function trueEffectOf(effect: EffectProfile, measure: OutcomeMeasure, cohortSizes: ReadonlyMap<number, number>, lastYear: number): TrueEffect {
-  let weighted = 0;
-  let weight = 0;
-  const byEventTime = new Map<number, number>();
-  for (const [cohort, size] of cohortSizes) {
-    for (let year = cohort; year <= lastYear; year++) {
-      const value = effectAt(effect, measure, year - cohort);
-      weighted += size * value;
-      weight += size;
-      byEventTime.set(year - cohort, value);
+/**
+ * Values for the indicators the programme reads from official statistics: from the baseline toward the
+ * target (most of the way by the target year), with a little noise, over the panel's years.
+ */
+function officialStatistics(programme: ProgrammeFile, years: readonly number[], random: SeededRandom, seed: number): CsvValue[][] {
+  const rows: CsvValue[][] = [];
+  for (const indicator of LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.logicModel[stage])) {
+    if (indicator.computation?.source !== 'statistics') continue;
+    const start = indicator.baseline ?? { value: indicator.target.value / 2, fiscalYear: years[0] };
+    const span = Math.max(1, indicator.target.fiscalYear - start.fiscalYear);
+    for (const fiscalYear of years.filter((year) => year >= start.fiscalYear)) {
+      const path = start.value + (0.8 * (indicator.target.value - start.value) * (fiscalYear - start.fiscalYear)) / span;
+      const value = path + random.normal(0, 0.02 * Math.abs(indicator.target.value - start.value) + 1e-9);
+      rows.push([indicator.id, fiscalYear, Math.round(value * 1000) / 1000, indicator.computation.publisher, `synthetic: generated by ebpm generate (seed ${seed}); not a published figure`]);
     }
   }
-  const dynamicValues = [...byEventTime.values()];
-  return {
-    simple: weight ? weighted / weight : 0,
-    dynamic: dynamicValues.length ? dynamicValues.reduce((sum, value) => sum + value, 0) / dynamicValues.length : 0,
-  };
+  return rows;
 }
 
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
+function round(value: number, declared: MeasureDeclaration): number {
+  const digits = declared.max !== undefined && declared.max <= 1 ? 1000 : 10;
+  return Math.round(value * digits) / digits;
+}
+
+function withinRange(declared: MeasureDeclaration, value: number): number {
+  return Math.min(declared.max ?? Infinity, Math.max(declared.min ?? -Infinity, value));
 }

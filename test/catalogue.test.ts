@@ -33,7 +33,7 @@ function problemsOf(folder: string) {
 }
 
 describe('the programme catalogue', () => {
-  it('holds the 11 programmes, each with an indicator at every logic-model stage and a frozen, registered spec', () => {
+  it('holds the 11 programmes, each with an indicator at every logic-model stage and a frozen spec whose outcomes name their indicators', () => {
     const { programmes, classes } = loadCatalogue();
     expect(programmes).toHaveLength(11);
     expect(classes.classes).toHaveLength(9);
@@ -41,8 +41,38 @@ describe('the programme catalogue', () => {
       for (const stage of LOGIC_MODEL_STAGE_KEYS) expect(programme.file.logicModel[stage].length).toBeGreaterThan(0);
       expect(programme.specHash).toMatch(/^[0-9a-f]{64}$/);
       expect(Date.parse(programme.studySpec.registeredAt)).not.toBeNaN();
-      expect(programme.specRegisteredAfterCallOpened).toBe(false);
+      const outcomeIndicators = new Set(['shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) => programme.file.logicModel[stage as 'impact'].map((i) => i.id)));
+      for (const outcome of programme.studySpec.outcomes) expect(outcomeIndicators.has(programme.studySpec.outcomeIndicators?.[outcome] ?? ''), `${programme.id} ${outcome}`).toBe(true);
     }
+  });
+
+  it('estimates project and site programmes on their own outcomes, not on their lead firms\' productivity, wages or staff', () => {
+    for (const programme of loadCatalogue().programmes.filter((p) => p.file.unitOfAnalysis !== 'firm')) {
+      expect(programme.studySpec.outcomes.filter((outcome) => ['labour_productivity', 'average_wage', 'employees'].includes(outcome)), programme.id).toEqual([]);
+    }
+  });
+
+  it('gets every indicator somehow: computed, read from statistics, or marked with the reason it cannot be', () => {
+    const folder = catalogueWith('semiconductor-fund', (p) => {
+      delete p.logicModel.impact[0].computation;
+    });
+    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'logicModel.impact.0.computation', message: expect.stringContaining('notComputed { reason, source }') }));
+    const marked = catalogueWith('semiconductor-fund', (p) => {
+      delete p.logicModel.impact[0].computation;
+      p.logicModel.impact[0].notComputed = { reason: 'not yet published', source: 'WSTS' };
+    });
+    expect(loadCatalogue(marked).programmes).toHaveLength(11);
+  });
+
+  it('requires a project programme\'s files to be keyed by project id, and every other outcome column to be a measure', () => {
+    const folder = catalogueWith('semiconductor-fund', (p) => {
+      p.dataRequirements.fields = p.dataRequirements.fields.filter((field) => !(field.file === 'outcomes' && field.name === 'project_id'));
+      const capacity = p.dataRequirements.fields.find((field) => field.name === 'production_capacity');
+      if (capacity) delete capacity.measure;
+    });
+    const problems = problemsOf(folder);
+    expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('outcomes file is keyed by "project_id"') }));
+    expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('outcome field "production_capacity" needs a measure') }));
   });
 
   it('rejects an unknown indicator class, naming the file, the field and the classes to use', () => {
@@ -69,26 +99,28 @@ describe('the programme catalogue', () => {
       p.studySpecs[0].minimumTreatedUnits = 50;
     });
     expect(problemsOf(changed)).toEqual([
-      expect.objectContaining({ field: 'studySpecs.0.frozenHash', message: expect.stringContaining('add the change as version 2') }),
+      expect.objectContaining({ field: 'studySpecs.0.frozenHash', message: expect.stringContaining('add the change as version 3') }),
     ]);
 
     const versioned = catalogueWith('sme-labour-saving', (p) => {
-      p.studySpecs.push({ ...p.studySpecs[0], version: 2, registeredAt: '2024-01-15T00:00:00+09:00', minimumTreatedUnits: 50, frozenHash: '' });
+      const latest = p.studySpecs[p.studySpecs.length - 1];
+      p.studySpecs.push({ ...latest, version: 3, registeredAt: '2024-01-15T00:00:00+09:00', minimumTreatedUnits: 50, frozenHash: '' });
     });
     expect(problemsOf(versioned)[0].message).toContain('ebpm programmes freeze');
     const [frozen] = freezeStudySpecs(versioned, 'sme-labour-saving');
     const programme = loadCatalogue(versioned).programmes.find((p) => p.id === 'sme-labour-saving');
-    expect(programme?.studySpec.version).toBe(2);
+    expect(programme?.studySpec.version).toBe(3);
     expect(programme?.specHash).toBe(frozen.hash);
     expect(programme?.specHash).not.toBe(programme?.file.studySpecs[0].frozenHash);
-    // Version 2 was registered after the first call (June 2021) opened: runs using it are flagged.
+    // Version 3 was registered after the first call (June 2021) opened: runs using it are flagged.
     expect(programme?.specRegisteredAfterCallOpened).toBe(true);
   });
 
-  it('rejects a study spec outcome that the programme does not collect', () => {
+  it('rejects a study spec outcome that the programme does not collect, or that names no outcome indicator', () => {
     const folder = catalogueWith('biomanufacturing', (p) => {
-      p.studySpecs[0].outcomes = ['patents'];
+      p.studySpecs[1].outcomes = ['patents'];
     });
-    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.0.outcomes.0', message: expect.stringContaining('"patents" is not a field of the outcomes file') }));
+    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.1.outcomes.0', message: expect.stringContaining('"patents" is not a measure of the outcome file') }));
+    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.1.outcomeIndicators.patents', message: expect.stringContaining('say which outcome indicator') }));
   });
 });

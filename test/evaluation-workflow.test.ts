@@ -162,7 +162,7 @@ describe('bad input does not crash the workflow', () => {
 
     const result = await evaluate(database, { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile }, 'missing-column');
     expect(result.ingest[0]).toMatchObject({ rowsTotal: 200, rowsLoaded: 0, rowsRejected: 200, reasons: { missing_column: 200 } });
-    expect(result.effects.overall.every((row) => row.status === 'insufficient_data' && row.note?.includes('0 awarded firms'))).toBe(true);
+    expect(result.effects.overall.every((row) => row.status === 'insufficient_data' && row.note?.includes('0 awarded units'))).toBe(true);
     const { rows } = await sql<{ status: string; estimate: number | null }>`SELECT status, estimate FROM bi.effect_estimates`.execute(database.db);
     expect(rows.length).toBe(2);
     expect(rows.every((row) => row.status === 'insufficient_data' && row.estimate === null)).toBe(true);

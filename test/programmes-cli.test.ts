@@ -29,11 +29,14 @@ describe('ebpm programmes', () => {
   it('prints the data requirements with the consent wording as Markdown and as CSV', () => {
     const markdown = programmes('requirements', 'sme-labour-saving');
     expect(markdown.status).toBe(0);
-    expect(markdown.stdout).toContain('| `corporate_number` | 法人番号 of the applicant (13 digits, check digit verified) | 13 digits | yes | no |');
+    expect(markdown.stdout).toContain('| `corporate_number` | 法人番号 | 法人番号 of the applicant (13 digits, check digit verified) | 13 digits |  |  | yes | no |');
+    expect(markdown.stdout).toContain('| `labour_productivity` | 労働生産性 | Value added per employee | 万円 per employee, number | 万円/人 | number | yes | no |');
+    expect(markdown.stdout).toMatch(/`sme_labour_productivity` \| .* \| 財務省 法人企業統計調査 \|/);
     expect(markdown.stdout).toContain('申請書に記載された情報');
     const csv = programmes('requirements', 'sme-labour-saving', '--format', 'csv');
-    expect(csv.stdout.split('\n')[0]).toBe('file,field,description,format,required,personal');
-    expect(csv.stdout).toContain('applicants,representative_name,Name of the contact person,text,false,true');
+    expect(csv.stdout.split('\n')[0]).toBe('file,field,name_ja,description,format,type,unit,min,max,required,personal');
+    expect(csv.stdout).toContain('applicants,representative_name,代表者氏名,Name of the contact person,text,,,,,false,true');
+    expect(csv.stdout).toContain('outcomes,average_wage,平均給与,Average annual wage per employee,"万円, number",number,万円,0,,true,false');
   });
 
   it('shows a programme with its logic model and study spec', () => {

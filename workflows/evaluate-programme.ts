@@ -1,5 +1,5 @@
 /**
- * One programme's evaluation, durably: ingest the applicant and outcome files, register the run with its
+ * One programme's evaluation, durably: ingest the applicant, outcome and (when given) official-statistics files, register the run with its
  * lineage, compute the logic-model KPIs, estimate the effects, and refresh what BI tools read.
  * Deterministic orchestration only; every side effect is an activity.
  */
@@ -11,12 +11,15 @@ export interface EvaluateProgrammeInput {
   readonly programmeId: string;
   readonly applicantsFile: string;
   readonly outcomesFile: string;
+  /** Official statistics for the indicators the programme reads from them (indicator, fiscal_year, value, source, provenance). */
+  readonly statisticsFile?: string;
 }
 
 const STEPS = [
   'registering programme',
   'ingesting applicants',
   'ingesting outcomes',
+  'ingesting statistics',
   'registering run',
   'computing KPIs',
   'estimating effects',
@@ -65,6 +68,8 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile });
   advance('ingesting outcomes');
   const outcomes = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'outcomes', path: input.outcomesFile });
+  advance('ingesting statistics');
+  const statistics = input.statisticsFile ? [await heavy.ingestFile({ programmeId: input.programmeId, kind: 'statistics', path: input.statisticsFile })] : [];
 
   advance('registering run');
   const info = workflowInfo();
@@ -73,6 +78,7 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
     inputFiles: [
       { kind: 'applicants', sha256: applicants.fileSha256 },
       { kind: 'outcomes', sha256: outcomes.fileSha256 },
+      ...statistics.map((file) => ({ kind: 'statistics' as const, sha256: file.fileSha256 })),
     ],
     workflowId: info.workflowId,
     workflowRunId: info.runId,
@@ -94,5 +100,5 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   advance('refreshing BI views');
   const refreshedViews = await fast.refreshBiViews();
   advance('done');
-  return { programmeId: input.programmeId, run, ingest: [applicants, outcomes], kpis, effects, refreshedViews };
+  return { programmeId: input.programmeId, run, ingest: [applicants, outcomes, ...statistics], kpis, effects, refreshedViews };
 }

@@ -41,7 +41,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       runStudy({
         client: temporal.client,
         taskQueue,
-        input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile },
+        input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile },
         onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
       }),
     );
@@ -102,7 +102,7 @@ async function allProgrammesDemo(): Promise<void> {
             programme.status === 'failed'
               ? [[programme.programmeId, '—', 'failed', '', '', '', programme.error ?? '']]
               : programme.headlines.map((h) => {
-                  const truth = truths.get(programme.programmeId)?.trueEffects[h.outcome as 'labour_productivity']?.simple ?? null;
+                  const truth = truths.get(programme.programmeId)?.trueEffects[h.outcome]?.simple ?? null;
                   const covers = h.ciLow !== null && h.ciHigh !== null && truth !== null && h.ciLow <= truth && truth <= h.ciHigh;
                   return [
                     programme.programmeId,

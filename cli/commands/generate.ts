@@ -9,6 +9,8 @@ export interface GeneratedFiles {
   readonly programmeId: string;
   readonly applicantsFile: string;
   readonly outcomesFile: string;
+  /** Absent for a programme that reads no indicator from official statistics. */
+  readonly statisticsFile?: string;
   readonly manifestFile: string;
   readonly manifest: SyntheticManifest;
 }
@@ -19,10 +21,12 @@ export function writeSyntheticFiles(programmeId: string, outDir: string, options
   const files = {
     applicantsFile: join(outDir, 'applicants.csv'),
     outcomesFile: join(outDir, 'outcomes.csv'),
+    ...(data.manifest.statisticsRows > 0 ? { statisticsFile: join(outDir, 'statistics.csv') } : {}),
     manifestFile: join(outDir, 'manifest.json'),
   };
   writeFileSync(files.applicantsFile, data.applicantsCsv);
   writeFileSync(files.outcomesFile, data.outcomesCsv);
+  if (files.statisticsFile) writeFileSync(files.statisticsFile, data.statisticsCsv);
   writeFileSync(files.manifestFile, `${JSON.stringify(data.manifest, null, 2)}\n`);
   return { programmeId, ...files, manifest: data.manifest };
 }
@@ -62,5 +66,6 @@ export async function generateCommand(args: string[]): Promise<void> {
     applicants: positiveInteger('--applicants', values.applicants),
     withInvalidRows,
   });
-  console.log(`Wrote ${files.applicantsFile}, ${files.outcomesFile} and ${files.manifestFile} (synthetic data; true effects in the manifest).`);
+  const written = [files.applicantsFile, files.outcomesFile, ...(files.statisticsFile ? [files.statisticsFile] : [])];
+  console.log(`Wrote ${written.join(', ')} and ${files.manifestFile} (synthetic data; true effects in the manifest).`);
 }

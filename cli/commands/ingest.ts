@@ -27,7 +27,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   if (!values.programme) throw new UsageError('--programme ID is required');
   getProgramme(values.programme);
   const kind = values.kind ?? 'applicants';
-  if (kind !== 'applicants' && kind !== 'outcomes') throw new UsageError('--kind must be applicants or outcomes');
+  if (kind !== 'applicants' && kind !== 'outcomes' && kind !== 'statistics') throw new UsageError('--kind must be applicants, outcomes or statistics');
   const encoding = (values.encoding ?? 'auto') as InputEncoding;
   if (!INPUT_ENCODINGS.includes(encoding)) throw new UsageError(`--encoding must be one of ${INPUT_ENCODINGS.join(', ')}`);
   const format = (values.format ?? 'auto') as InputFormat;

@@ -9,7 +9,7 @@ import {
   loadCatalogue,
   type Programme,
 } from '../../programmes/catalogue.js';
-import { LOGIC_MODEL_STAGE_KEYS } from '../../schemas/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
 import { UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
 
@@ -55,7 +55,7 @@ function showText(p: Programme): string {
             i.indicatorClass,
             i.baseline ? `${i.baseline.value} (FY${i.baseline.fiscalYear})` : '—',
             `${i.target.value} (FY${i.target.fiscalYear})`,
-            i.computation ? 'yes' : `no: ${i.dataSource}`,
+            i.computation ? (i.computation.source === 'statistics' ? `statistics: ${i.computation.publisher}` : `from ${i.computation.source}`) : `no: ${i.notComputed?.reason ?? i.dataSource}`,
           ]),
         ),
       ),
@@ -79,13 +79,19 @@ function showText(p: Programme): string {
 function requirementsMarkdown(p: Programme): string {
   const f = p.file;
   const table = (file: 'applicants' | 'outcomes') =>
-    ['| field | description | format | required | personal data |', '| --- | --- | --- | --- | --- |']
+    ['| field | 列名 | description | format | unit | range | required | personal data |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
       .concat(
         f.dataRequirements.fields
           .filter((field) => field.file === file)
-          .map((field) => `| \`${field.name}\` | ${field.description} | ${field.format} | ${field.required ? 'yes' : 'no'} | ${field.personal ? 'yes' : 'no'} |`),
+          .map(
+            (field) =>
+              `| \`${field.name}\` | ${field.nameJa} | ${field.description} | ${field.format} | ${field.measure?.unit ?? ''} | ${rangeOf(field)} | ${field.required ? 'yes' : 'no'} | ${field.personal ? 'yes' : 'no'} |`,
+          ),
       )
       .join('\n');
+  const statistics = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => f.logicModel[stage]).flatMap((indicator) =>
+    indicator.computation?.source === 'statistics' ? [`| \`${indicator.id}\` | ${indicator.nameJa} / ${indicator.nameEn} | ${indicator.unit} | ${indicator.computation.publisher} |`] : [],
+  );
   return [
     `# 効果検証に必要なデータ / Data required for effect verification — ${p.nameJa}`,
     `Study spec v${p.studySpec.version} (SHA-256 ${p.specHash}), registered ${p.studySpec.registeredAt}.`,
@@ -93,6 +99,12 @@ function requirementsMarkdown(p: Programme): string {
     table('applicants'),
     '## 事業実施後に毎年報告するデータ / Yearly follow-up data',
     table('outcomes'),
+    ...(statistics.length
+      ? [
+          '## 公的統計から取り込む指標 / Indicators read from official statistics (`--kind statistics`: indicator, fiscal_year, value, source, provenance)',
+          ['| indicator | name | unit | statistic |', '| --- | --- | --- | --- |', ...statistics].join('\n'),
+        ]
+      : []),
     '## データ利用への同意 / Consent to data use',
     f.dataRequirements.consentWordingJa,
     '',
@@ -104,8 +116,29 @@ function csvField(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+function rangeOf(field: DataField): string {
+  if (!field.measure) return '';
+  const { min, max, type } = field.measure;
+  return `${type}${min !== undefined ? ` ≥ ${min}` : ''}${max !== undefined ? ` ≤ ${max}` : ''}`;
+}
+
 function requirementsCsv(p: Programme): string {
-  const rows = [['file', 'field', 'description', 'format', 'required', 'personal'], ...p.file.dataRequirements.fields.map((f) => [f.file, f.name, f.description, f.format, String(f.required), String(f.personal)])];
+  const rows = [
+    ['file', 'field', 'name_ja', 'description', 'format', 'type', 'unit', 'min', 'max', 'required', 'personal'],
+    ...p.file.dataRequirements.fields.map((f) => [
+      f.file,
+      f.name,
+      f.nameJa,
+      f.description,
+      f.format,
+      f.measure?.type ?? '',
+      f.measure?.unit ?? '',
+      f.measure?.min === undefined ? '' : String(f.measure.min),
+      f.measure?.max === undefined ? '' : String(f.measure.max),
+      String(f.required),
+      String(f.personal),
+    ]),
+  ];
   return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
 }
 

@@ -28,6 +28,7 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       programme: { type: 'string' },
       applicants: { type: 'string' },
       outcomes: { type: 'string' },
+      statistics: { type: 'string' },
       cron: { type: 'string' },
       every: { type: 'string' },
       note: { type: 'string' },

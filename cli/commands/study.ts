@@ -13,6 +13,7 @@ export async function studyCommand(args: string[]): Promise<void> {
       programme: { type: 'string' },
       applicants: { type: 'string' },
       outcomes: { type: 'string' },
+      statistics: { type: 'string' },
       json: { type: 'boolean' },
       'deployed-worker': { type: 'boolean' },
     },
