@@ -5,7 +5,7 @@ export const USAGE = {
       '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views;\n' +
       '    --all evaluates all 11 programmes in one scheduled run',
   study:
-    'ebpm study --programme ID --applicants FILE --outcomes FILE [--json] [--deployed-worker]\n' +
+    'ebpm study --programme ID --applicants FILE --outcomes FILE [--statistics FILE] [--json] [--deployed-worker]\n' +
       '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
       '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)',
   estimate:
@@ -34,7 +34,7 @@ export const USAGE = {
       'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
   ingest:
-    'ebpm ingest FILE --programme ID [--kind applicants|outcomes] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
+    'ebpm ingest FILE --programme ID [--kind applicants|outcomes|statistics] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
       '            [--encoding auto|utf8|cp932] [--json]\n' +
       '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account',
   metabase:
@@ -45,9 +45,10 @@ export const USAGE = {
     'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +
       '    the rows that failed validation, with the line, the reasons and the row as received',
   report:
-    'ebpm report (--programme ID | --all) --out DIR\n' +
+    'ebpm report (--programme ID | --all) --out DIR [--format html|xlsx]\n' +
       '    self-contained HTML reports (logic model, KPI progress, event study with uniform band, cohort and year\n' +
-      '    effects, pre-test, spec and lineage) and SVG event-study plots, from the latest runs',
+      '    effects, pre-test, spec and lineage) and SVG event-study plots, from the latest runs; --format xlsx writes\n' +
+      '    progress-table.xlsx, the 進捗管理・点検・評価表 (every indicator per fiscal year, headline effects), all programmes by default',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

@@ -1,18 +1,30 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
+import { writeProgressWorkbook } from '../../report/progress-workbook.js';
 import { writeReports } from '../../report/write-reports.js';
 import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
 
 export async function reportCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { programme: { type: 'string' }, all: { type: 'boolean' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { programme: { type: 'string' }, all: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } } });
   if (!values.out) throw new UsageError('--out DIR is required');
-  if (!values.all && !values.programme) throw new UsageError('give --programme ID or --all');
-  const programmes = values.all ? listProgrammes() : [getProgramme(values.programme as string)];
+  const format = values.format ?? 'html';
+  if (format !== 'html' && format !== 'xlsx') throw new UsageError(`--format must be html or xlsx, got "${format}"`);
+  // The progress table covers every programme unless one is named.
+  if (format === 'html' && !values.all && !values.programme) throw new UsageError('give --programme ID or --all');
+  const programmes = values.programme ? [getProgramme(values.programme)] : listProgrammes();
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
+    if (format === 'xlsx') {
+      mkdirSync(resolve(values.out), { recursive: true });
+      const path = join(resolve(values.out), 'progress-table.xlsx');
+      await writeProgressWorkbook(db, programmes, path);
+      console.log(`Wrote ${path}: 進捗管理・点検・評価表 with ${programmes.length} programme sheet(s) from the public bi views`);
+      return;
+    }
     const written = await writeReports(db, programmes, resolve(values.out));
     console.log(`Wrote ${written.pages.length} report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
   } finally {
