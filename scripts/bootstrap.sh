@@ -4,6 +4,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `bootstrap.sh tests` also installs what the test suite needs beyond the demo: Debian's Chromium and a Japanese
+# font (the report test drives the browser; playwright-core's own download cannot work offline) and a Compose parser
+# (the tests check that docker-compose.yml parses). As root with apt it installs them; otherwise it stops before the
+# tests with the command to run.
+if [ "${1:-}" = "tests" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -n "$(fc-list :lang=ja 2>/dev/null)" ] || missing+=(fonts-ipafont-gothic)
+  if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "bootstrap: installing what the tests need: ${missing[*]}…"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "bootstrap: the tests need ${missing[*]}; install them first: sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: installing Node modules (npm ci)…"
   npm ci --no-audit --no-fund
