@@ -32,6 +32,21 @@ fi
 echo "bootstrap: compiling TypeScript…"
 npx tsc -p tsconfig.json
 
+# Go builds the Temporal CLI on first use; Debian-style installs keep it outside the default PATH.
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
+
+# No server and no DATABASE_URL: install PostgreSQL (as root with apt), with trust auth on 127.0.0.1 as the tests expect.
+if ! command -v psql >/dev/null 2>&1 && ! command -v pg_ctlcluster >/dev/null 2>&1 && [ -z "${DATABASE_URL:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing PostgreSQL (no server and no DATABASE_URL)…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\)\S\+/\1trust/' /etc/postgresql/*/main/pg_hba.conf
+  else
+    echo "bootstrap: no PostgreSQL here; install it (sudo apt-get install -y postgresql) or set DATABASE_URL" >&2
+    exit 1
+  fi
+fi
+
 # A local DATABASE_URL (or none, which means the local default) needs the local server running.
 case "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ebpm}" in
   *@127.0.0.1*|*@localhost*|*@/*)
