@@ -23,10 +23,18 @@ type QuotedParse =
   | { readonly kind: 'record'; readonly fields: string[]; readonly next: number }
   | { readonly kind: 'incomplete' };
 
+/**
+ * A line ends at LF or CRLF. A carriage return alone (binary garbage, a stray keystroke) is text: line
+ * numbers count LFs, and a CR that ended a record would give two records the same line number.
+ */
+function isCrlf(text: string, at: number): boolean {
+  return text[at] === '\r' && text[at + 1] === '\n';
+}
+
 /** End of an unquoted field starting at `from`: the next delimiter or line end (or the end of the text). */
 function unquotedEnd(text: string, from: number, delimiter: string): number {
   let end = from;
-  while (end < text.length && text[end] !== delimiter && text[end] !== '\n' && text[end] !== '\r') end++;
+  while (end < text.length && text[end] !== delimiter && text[end] !== '\n' && !isCrlf(text, end)) end++;
   return end;
 }
 
@@ -55,7 +63,7 @@ function parseQuotedRecord(text: string, start: number, delimiter: string, final
       const after = text[i];
       if (after === '\r' && i + 1 === text.length && !final) return { kind: 'incomplete' };
       // Text after the closing quote ("引用"符株式会社): the quotes belong to the text, read as unquoted.
-      if (after !== delimiter && after !== '\n' && after !== '\r' && after !== undefined) quoted = false;
+      if (after !== delimiter && after !== '\n' && !isCrlf(text, i) && after !== undefined) quoted = false;
     }
     if (!quoted) {
       const end = unquotedEnd(text, fieldStart, delimiter);
@@ -69,7 +77,7 @@ function parseQuotedRecord(text: string, start: number, delimiter: string, final
       i++;
       continue;
     }
-    if (separator === '\r') i += text[i + 1] === '\n' ? 2 : 1;
+    if (isCrlf(text, i)) i += 2;
     else if (separator === '\n') i++;
     return { kind: 'record', fields, next: i };
   }
@@ -126,10 +134,10 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
           continue;
         }
         const char = text[position];
-        if (char === '\n' || char === '\r') {
+        if (char === '\r' && position + 1 === text.length && !final) break;
+        if (char === '\n' || isCrlf(text, position)) {
           // An empty line.
-          if (char === '\r' && position + 1 === text.length && !final) break;
-          position += char === '\r' && text[position + 1] === '\n' ? 2 : 1;
+          position += char === '\n' ? 1 : 2;
           line++;
           continue;
         }

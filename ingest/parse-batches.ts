@@ -6,6 +6,7 @@
 import { PERSONAL_COLUMNS } from '../schemas/applicant.js';
 import type { BulkTarget } from './bulk-targets.js';
 import { copyTextLine } from './copy-text.js';
+import { storableJson } from './text-safety.js';
 import { InputFormatError, type TableStream } from './read-table.js';
 import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
 
@@ -106,7 +107,7 @@ export async function parseInBatches<Row>(
   };
   const quarantine = (record: RejectedRecord) => {
     const unreadable = record.reasons.some((reason) => reason.code === 'unparseable_csv');
-    quarantined.add(copyTextLine([record.line, JSON.stringify(withoutPersonalData(record.raw, table.header, unreadable)), JSON.stringify(record.reasons)]));
+    quarantined.add(copyTextLine([record.line, storableJson(withoutPersonalData(record.raw, table.header, unreadable)), storableJson(record.reasons)]));
     rejected++;
   };
 

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openCsv, type InputEncoding } from './read-csv.js';
+import { judgeFile, notATableMessage } from './sniff-text.js';
 import type { RawRecord } from './validate-records.js';
 
 export const INPUT_FORMATS = ['auto', 'csv', 'tsv', 'jsonl', 'xlsx'] as const;
@@ -55,6 +56,10 @@ export function formatOf(path: string, format: InputFormat = 'auto'): Exclude<In
 
 export async function openTable(path: string, options: OpenTableOptions = {}): Promise<TableStream> {
   const format = formatOf(path, options.format);
+  if (format !== 'xlsx') {
+    const verdict = await judgeFile(path);
+    if (!verdict.text) throw new InputFormatError(notATableMessage(path, verdict.reason));
+  }
   if (format === 'csv' || format === 'tsv') {
     const csv = await openCsv(path, options.encoding ?? 'auto', format === 'tsv' ? '\t' : ',');
     return { ...csv, format, headerLines: 1 };

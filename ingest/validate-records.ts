@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { FirstLineIndex } from './first-line-index.js';
 import { normaliseText } from './normalise.js';
+import { describeCodePoint, findCharacterProblem, type CharacterProblem } from './text-safety.js';
 
 export interface RawRecord {
   /** 1-based line number in the file where the record starts. */
@@ -86,6 +87,8 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
           reasons: [{ code: 'unparseable_csv', field: null, message: `cannot be read (${record.parseError}); check its quotes or syntax` }],
         };
       }
+      const characterProblem = findCharacterProblem(record.fields);
+      if (characterProblem) return { line: record.line, raw: record.fields, reasons: [characterReason(characterProblem, record.fields.length === header.length ? header : [])] };
       if (record.fields.length !== header.length) {
         return {
           line: record.line,
@@ -95,19 +98,6 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
               code: 'wrong_field_count',
               field: null,
               message: `has ${record.fields.length} fields where the header has ${header.length}; the line may be truncated or contain an unquoted comma`,
-            },
-          ],
-        };
-      }
-      if (record.fields.some((field) => field.includes('\uFFFD'))) {
-        return {
-          line: record.line,
-          raw: record.fields,
-          reasons: [
-            {
-              code: 'invalid_encoding',
-              field: null,
-              message: 'contains bytes that are not valid in the file\'s encoding (a line in another encoding?); save the whole file as UTF-8 or as Shift_JIS',
             },
           ],
         };
@@ -133,6 +123,28 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
       }
       return { line: record.line, row: parsed.data };
     },
+  };
+}
+
+/**
+ * Checked before the field count: a binary or NUL-padded line usually has the wrong number of fields too,
+ * and its bytes are the cause to report.
+ */
+/** `header` is empty when the record's fields cannot be matched to it. */
+function characterReason(problem: CharacterProblem, header: readonly string[]): RejectionReason {
+  const field = header[problem.fieldIndex] ?? null;
+  const where = field ? `field "${field}"` : `field ${problem.fieldIndex + 1}`;
+  if (problem.kind === 'invalid_encoding') {
+    return {
+      code: 'invalid_encoding',
+      field,
+      message: `${where} holds bytes that are not valid in the file's encoding (a line in another encoding?); save the whole file as UTF-8 or as Shift_JIS`,
+    };
+  }
+  return {
+    code: 'invalid_bytes',
+    field,
+    message: `${where} holds ${describeCodePoint(problem.codePoint)}, which no data field contains (legacy exports pad fields with NUL; binary data pasted into a cell); remove it and send the row again`,
   };
 }
 

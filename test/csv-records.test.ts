@@ -32,6 +32,18 @@ describe('reading CSV records', () => {
     ]);
   });
 
+  it('keeps a carriage return without a line feed as text, so no two records start on the same line', async () => {
+    const text = 'a,b\n1,"x"\ry\n2,z\rw\n\r3,v\r\n';
+    for (const size of [1, 2, 5, text.length]) {
+      expect(await records(text, size)).toEqual([
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['1', '"x"\ry'] },
+        { line: 3, fields: ['2', 'z\rw'] },
+        { line: 4, fields: ['\r3', 'v'] },
+      ]);
+    }
+  });
+
   it('gives the same records whatever the size of the chunks the text arrives in', async () => {
     const whole = await records(TRICKY);
     for (const size of [1, 2, 3, 7, 16]) expect(await records(TRICKY, size)).toEqual(whole);

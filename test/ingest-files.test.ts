@@ -269,3 +269,67 @@ describe('loading applicant files that real systems produce', () => {
     expect(await count()).toBe(before);
   });
 });
+
+describe('bytes that must never crash a load', () => {
+  const firm = (i: number) => VALID[0].replace('1180301018771', corporateNumber(1000 + i)).replace('株式会社A', `株式会社B${i}`);
+  const quarantinedRaw = async (fileSha256: string) =>
+    (await database.db.selectFrom('raw.rejected_rows').select(['line_number', 'raw_record', 'reasons']).where('file_sha256', '=', fileSha256).orderBy('line_number').execute()).map((row) => ({
+      line: row.line_number,
+      raw: JSON.stringify(row.raw_record),
+      codes: (row.reasons as { code: string }[]).map((reason) => reason.code),
+    }));
+
+  it('quarantines a record padded with NUL bytes as invalid_bytes, shows where they were, and loads the rest', async () => {
+    const padded = firm(2).replace('株式会社B2', '株式会社B2\0\0\0');
+    const account = await load(file('nul.csv', `${HEADER}\n${firm(1)}\n${padded}\n${firm(3)}\n`));
+    expect(account).toMatchObject({ rowsTotal: 3, rowsLoaded: 2, rowsRejected: 1, reasons: { invalid_bytes: 1 } });
+    const [quarantined] = await quarantinedRaw(account.fileSha256);
+    expect(quarantined).toMatchObject({ line: 3, codes: ['invalid_bytes'] });
+    expect(quarantined.raw).toContain('株式会社B2␀␀␀');
+  });
+
+  it('quarantines control characters and, in a file named UTF-8, bytes that are not UTF-8', async () => {
+    const escape = firm(4).replace('株式会社B4', '株式会社\x1bB4');
+    const latin1 = Buffer.from(`${firm(5).replace('合成データ', 'caf')}`, 'utf8');
+    const body = Buffer.concat([Buffer.from(`${HEADER}\n${escape}\n`), latin1.subarray(0, 20), Buffer.from([0xe9, 0xff]), latin1.subarray(20), Buffer.from(`\n${firm(6)}\n`)]);
+    const path = file('control.csv', body);
+    const account = await ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path, encoding: 'utf8' });
+    expect(account).toMatchObject({ rowsTotal: 3, rowsLoaded: 1, rowsRejected: 2, reasons: { invalid_bytes: 1, invalid_encoding: 1 } });
+    expect((await quarantinedRaw(account.fileSha256))[0].raw).toContain('株式会社␛B4');
+  });
+
+  it('quarantines JSON Lines whose strings escape a NUL or half a surrogate pair', async () => {
+    const object = (line: string, name: string) => JSON.stringify(Object.fromEntries(APPLICANT_COLUMNS.map((column, i) => [column, column === 'firm_name' ? name : parseRow(line)[i]])));
+    const lines = [object(firm(7), '株式会社B7'), object(firm(8), '株式会社\u0000B8'), object(firm(9), '株式会社\ud800B9')].join('\n');
+    const account = await load(file('escapes.jsonl', `${lines}\n`));
+    expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 2, reasons: { invalid_bytes: 2 } });
+    const raws = (await quarantinedRaw(account.fileSha256)).map((row) => row.raw);
+    expect(raws[0]).toContain('株式会社␀B8');
+    expect(raws[1]).toContain('株式会社\uFFFDB9');
+  });
+
+  it('refuses binary data, a workbook or archive under a .csv name and UTF-16 text, loading nothing', async () => {
+    const random = Buffer.alloc(20_000);
+    let state = 12345;
+    for (let i = 0; i < random.length; i++) {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      random[i] = state >>> 16;
+    }
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('applicants').addRow([...APPLICANT_COLUMNS]);
+    const cases: [string, Buffer, RegExp][] = [
+      ['random.csv', random, /looks like binary data/],
+      ['workbook.csv', Buffer.from(await workbook.xlsx.writeBuffer()), /ZIP archive .*name it \.xlsx or pass --format xlsx/],
+      ['utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n${firm(10)}\n`, 'utf16le')]), /UTF-16 text/],
+      ['utf16-no-bom.tsv', Buffer.from(`${HEADER}\n${firm(11)}\n`, 'utf16le'), /looks like binary data/],
+    ];
+    for (const [name, content, message] of cases) {
+      const path = file(name, content);
+      await expect(ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path }), name).rejects.toThrow(message);
+      await expect(ingestFile({ programmeId: 'sme-labour-saving', kind: 'applicants', path }), name).rejects.toThrow(/is not a table ebpm can read as text, so nothing was loaded/);
+    }
+    const recorded = await database.db.selectFrom('raw.input_files').select('file_name').where('file_name', 'in', cases.map(([name]) => name)).execute();
+    expect(recorded).toEqual([]);
+  });
+});
+
