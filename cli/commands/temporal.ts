@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { installTemporalCli } from '../../runtime/temporal-cli.js';
 import { findTemporalCli } from '../../runtime/temporal-cli.js';
-import { startDevServer } from '../../runtime/temporal.js';
+import { startDevServer, TemporalUnavailableError, type TemporalSession } from '../../runtime/temporal.js';
 import { UsageError } from '../errors.js';
 import { positiveInteger } from './generate.js';
 
@@ -30,12 +31,68 @@ export async function temporalCommand(args: string[]): Promise<void> {
       dbFilename: join(environment.dataDir, 'temporal.db'),
     });
     log(`Set TEMPORAL_ADDRESS=${session.address} for ebpm worker / study / schedule. Web UI on port ${port + 1000}. Ctrl-C stops the server.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await session.close();
+    try {
+      await serveUntilSignal(session);
+      log('Stopping the Temporal dev server…');
+    } finally {
+      await session.close();
+    }
     return;
   }
   throw new UsageError(`unknown action "${action ?? ''}" for ebpm temporal`);
+}
+
+const HEALTH_CHECK_MS = 2_000;
+/** Consecutive failed checks after which the server is taken for dead. */
+const FAILED_CHECKS_TOLERATED = 3;
+
+/** Whether the server's port accepts a connection: a plain TCP probe, free of gRPC's own retries. */
+function portAnswers(address: string): Promise<boolean> {
+  const separator = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host: address.slice(0, separator), port: Number(address.slice(separator + 1)) });
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(HEALTH_CHECK_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Resolves on SIGINT or SIGTERM; rejects when the server stops answering. A pending promise alone does
+ * not keep Node running (it would exit at once, code 13): the health check's timer does, and it also
+ * notices a server that died under us.
+ */
+function serveUntilSignal(session: TemporalSession): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failures = 0;
+    let timer: NodeJS.Timeout;
+    let stopped = false;
+    const scheduleCheck = () => {
+      timer = setTimeout(async () => {
+        const answered = await portAnswers(session.address);
+        if (stopped) return;
+        failures = answered ? 0 : failures + 1;
+        if (failures < FAILED_CHECKS_TOLERATED) return scheduleCheck();
+        stop();
+        reject(new TemporalUnavailableError(session.address, new Error('the dev server stopped answering; start it again')));
+      }, HEALTH_CHECK_MS);
+    };
+    const onSignal = () => {
+      stop();
+      resolve();
+    };
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    scheduleCheck();
+  });
 }

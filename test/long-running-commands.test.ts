@@ -1,0 +1,196 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { projectRoot } from '../config/project-root.js';
+import { connectTemporal, type TemporalSession } from '../runtime/temporal.js';
+import type { EvaluationResult } from '../workflows/index.js';
+import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+/**
+ * `ebpm temporal start` and `ebpm worker` as the README runs them: each its own process, started with
+ * npx, serving a study and a triggered schedule, then stopped as Ctrl-C or a service manager stops them:
+ * a signal to the whole process group (npx, ebpm and the Temporal server ebpm started).
+ */
+
+interface RunningCommand {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves when the output has matched `pattern`; rejects if the process ends first or after `ms`. */
+  waitFor(pattern: RegExp, ms: number): Promise<void>;
+  exited: Promise<number | null>;
+  /** Signals every process of the command's group. */
+  signal(name: NodeJS.Signals): void;
+  /** Whether any process of the group is still alive. */
+  groupAlive(): boolean;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): RunningCommand {
+  const child = spawn('npx', ['ebpm', ...args], { cwd: projectRoot(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    signal: (name) => process.kill(-child.pid!, name),
+    groupAlive() {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    waitFor(pattern, ms) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output)) return;
+          cleanUp();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          cleanUp();
+          reject(new Error(`no ${pattern} within ${ms} ms from ebpm ${args.join(' ')}; it printed:\n${output}`));
+        }, ms);
+        const cleanUp = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        void exited.then((code) => {
+          if (!listeners.has(check)) return;
+          cleanUp();
+          reject(new Error(`ebpm ${args.join(' ')} ended (code ${code}) before printing ${pattern}; it printed:\n${output}`));
+        });
+        check();
+      });
+    },
+  };
+}
+
+/** Runs an ebpm command to its end; returns its exit code and output. */
+async function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const command = start(args, env);
+  const code = await command.exited;
+  return { code, output: command.output() };
+}
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    // The dev server's web UI takes port + 1000.
+    if (port + 1000 < 65536 && !(await answers(port + 1000))) return port;
+  }
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+let database: TestDatabase;
+let scratch: string;
+const started: RunningCommand[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-long-running-'));
+});
+afterAll(async () => {
+  for (const command of started) if (command.groupAlive()) command.signal('SIGKILL');
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('ebpm temporal start and ebpm worker as long-running processes', () => {
+  it('stay up, serve a study and a triggered schedule, and stop with their children on SIGTERM or Ctrl-C', { timeout: 240_000 }, async () => {
+    const port = await freePort();
+    const server = start(['temporal', 'start', '--port', String(port)], { EBPM_DATA_DIR: join(scratch, 'data'), TEMPORAL_ADDRESS: '' });
+    started.push(server);
+    await server.waitFor(/Set TEMPORAL_ADDRESS=127\.0\.0\.1:\d+/, 90_000);
+    const address = `127.0.0.1:${port}`;
+    const env = { TEMPORAL_ADDRESS: address, DATABASE_URL: database.url, EBPM_TASK_QUEUE: uniqueTaskQueue('long-running') };
+
+    const worker = start(['worker'], env);
+    started.push(worker);
+    await worker.waitFor(/Worker polling task queue/, 60_000);
+    // Still there a while later: neither exits once its start-up is done.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(server.child.exitCode).toBeNull();
+    expect(worker.child.exitCode).toBeNull();
+
+    const files = writeSyntheticFiles('sme-labour-saving', join(scratch, 'files'), { seed: 5, applicants: 200, withInvalidRows: false });
+    const study = await run(['study', '--deployed-worker', '--programme', 'sme-labour-saving', '--applicants', files.applicantsFile, '--outcomes', files.outcomesFile, '--json'], env);
+    expect(study.code, study.output).toBe(0);
+    expect(study.output).toMatch(/"programmeId": "sme-labour-saving"/);
+
+    const scheduleId = `weekly-${env.EBPM_TASK_QUEUE}`;
+    const create = await run(['schedule', 'create', '--id', scheduleId, '--programme', 'sme-labour-saving', '--applicants', files.applicantsFile, '--outcomes', files.outcomesFile, '--cron', '0 3 * * 1'], env);
+    expect(create.code, create.output).toBe(0);
+    const trigger = await run(['schedule', 'trigger', '--id', scheduleId], env);
+    expect(trigger.code, trigger.output).toBe(0);
+    const temporal = await connectTemporal(address, 'default');
+    try {
+      const result = await scheduledRunResult(temporal, scheduleId);
+      expect(result.ingest[0]).toMatchObject({ rowsLoaded: 200, skippedDuplicateFile: true });
+      expect(result.effects.overall.length).toBeGreaterThan(0);
+    } finally {
+      await temporal.close();
+    }
+    expect((await run(['schedule', 'delete', '--id', scheduleId], env)).code).toBe(0);
+
+    worker.signal('SIGTERM');
+    expect(await withinSeconds(worker.exited, 30)).not.toBe('timed out');
+    expect(worker.output()).not.toMatch(/unexpected error|Error:/);
+    server.signal('SIGINT');
+    expect(await withinSeconds(server.exited, 30)).not.toBe('timed out');
+    expect(server.output()).toMatch(/Stopping the Temporal dev server…/);
+    expect(server.output()).not.toMatch(/unexpected error|Error:/);
+    for (let waited = 0; waited < 15_000 && (worker.groupAlive() || server.groupAlive()); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(survivors(worker) + survivors(server)).toBe('');
+    // The dev server the command started went with it.
+    expect(await answers(port)).toBe(false);
+  });
+});
+
+/** The result of the workflow the schedule's latest action started. */
+async function scheduledRunResult(temporal: TemporalSession, scheduleId: string): Promise<EvaluationResult> {
+  const handle = temporal.client.schedule.getHandle(scheduleId);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const started = (await handle.describe()).info.recentActions[0]?.action.workflow;
+    if (started) return (await temporal.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()) as EvaluationResult;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the triggered schedule started no workflow within 20 s');
+}
+
+/** The processes of the command's group still running, as ps lists them. */
+function survivors(command: RunningCommand): string {
+  if (!command.groupAlive()) return '';
+  return execFileSync('ps', ['-o', 'pid,args', '--no-headers', '-g', String(command.child.pid)]).toString();
+}
+
+function withinSeconds<T>(promise: Promise<T>, seconds: number): Promise<T | 'timed out'> {
+  return Promise.race([promise, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), seconds * 1000))]);
+}
