@@ -14,12 +14,14 @@ export interface ActivityServices {
   readonly codeVersion: string;
   /** Rows per committed ingest batch; 50,000 when absent. */
   readonly ingestBatchRows?: number;
+  /** Input files must lie under this directory (EBPM_INPUT_DIR); any path is read when absent. */
+  readonly inputDir?: string;
 }
 
 export function createActivities(services: ActivityServices) {
   return {
     ...createProgrammeRegistryActivities(services.db),
-    ...createIngestActivities(services.db, services.ingestBatchRows ? { batchSize: services.ingestBatchRows } : {}),
+    ...createIngestActivities(services.db, { ...(services.ingestBatchRows ? { batchSize: services.ingestBatchRows } : {}), inputDir: services.inputDir }),
     ...createEvaluationRunActivities(services.db, services.codeVersion),
     ...createKpiActivities(services.db),
     ...createEffectActivities(services.db),

@@ -5,15 +5,27 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
+import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
 import { InputFormatError, loadFile, type LoadOptions } from '../ingest/load-file.js';
 import { permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
 
-export function createIngestActivities(db: Kysely<Database>, options: LoadOptions = {}) {
+export interface IngestActivityOptions extends LoadOptions {
+  /** Input files must lie under this directory (EBPM_INPUT_DIR); any path is read when absent. */
+  readonly inputDir?: string;
+}
+
+export function createIngestActivities(db: Kysely<Database>, options: IngestActivityOptions = {}) {
   return {
     async ingestFile(input: IngestFileInput): Promise<IngestAccount> {
       if (!existsSync(input.path) || !statSync(input.path).isFile()) {
         throw permanentFailure('InputFileNotFound', `the ${input.kind} file ${input.path} does not exist on the worker; give a path the worker can read`);
+      }
+      try {
+        assertInputAllowed(input.path, options.inputDir);
+      } catch (error) {
+        if (error instanceof InputOutsideDirectoryError) throw permanentFailure('InputOutsideDirectory', error.message);
+        throw error;
       }
       try {
         return await loadFile(db, input, {

@@ -19,6 +19,7 @@ export const environmentSchema = z.object({
   EBPM_TASK_QUEUE: z.string().min(1).default('ebpm-evaluation'),
   EBPM_DATA_DIR: z.string().min(1).optional(),
   EBPM_TOOLS_DIR: z.string().min(1).optional(),
+  EBPM_INPUT_DIR: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
   EBPM_MIN_CELL_UNITS: z
     .string()
     .regex(/^\d+$/, 'must be a whole number of firms, e.g. 10')
@@ -45,6 +46,8 @@ export interface EbpmEnvironment {
   readonly biReaderPassword: string | undefined;
   /** Rows per committed ingest batch (default 50,000): a crash loses at most one batch of work. */
   readonly ingestBatchRows: number | undefined;
+  /** The only directory workers read input files from; unset, they read any path they can. */
+  readonly inputDir: string | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -71,5 +74,6 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     biReaderPassword: parsed.data.EBPM_BI_READER_PASSWORD,
     minCellUnits: parsed.data.EBPM_MIN_CELL_UNITS,
     ingestBatchRows: parsed.data.EBPM_INGEST_BATCH_ROWS,
+    inputDir: parsed.data.EBPM_INPUT_DIR,
   };
 }

@@ -27,6 +27,8 @@ export interface EbpmWorkerOptions {
   readonly workflowBundlePath?: string;
   /** Rows per committed ingest batch; 50,000 when absent. */
   readonly ingestBatchRows?: number;
+  /** Input files must lie under this directory (EBPM_INPUT_DIR); any path is read when absent. */
+  readonly inputDir?: string;
 }
 
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
@@ -37,6 +39,6 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: workflowsEntryPoint() }),
-    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows }),
+    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir }),
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -177,5 +177,24 @@ describe('bad input does not crash the workflow', () => {
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(rootCauseMessage(failure)).toContain(`${missing} does not exist`);
+  });
+
+  it('refuses, on a worker confined to EBPM_INPUT_DIR, a file outside it, reached by .. or through a link', async () => {
+    const inputDir = join(scratchDir, 'confined');
+    const files = writeSyntheticFiles('sme-labour-saving', join(inputDir, 'sme'), { seed: 11, applicants: 60, withInvalidRows: false });
+    const outside = writeSyntheticFiles('sme-labour-saving', join(scratchDir, 'outside'), { seed: 11, applicants: 60, withInvalidRows: false });
+    symlinkSync(outside.applicantsFile, join(inputDir, 'link-to-outside.csv'));
+    const taskQueue = uniqueTaskQueue('confined');
+    const worker = await createTestWorker(temporal, database.db, taskQueue, { inputDir });
+    const attempts = [outside.applicantsFile, join(inputDir, '..', 'outside', 'applicants.csv'), join(inputDir, 'link-to-outside.csv')];
+    await worker.runUntil(async () => {
+      for (const applicantsFile of attempts) {
+        const failure = await runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'sme-labour-saving', applicantsFile, outcomesFile: files.outcomesFile } }).catch((error: unknown) => error);
+        expect(failure, applicantsFile).toBeInstanceOf(WorkflowFailedError);
+        expect(rootCauseMessage(failure)).toContain(`${applicantsFile} is outside the directory this worker reads input files from (EBPM_INPUT_DIR=${inputDir})`);
+      }
+      const inside = await runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile } });
+      expect(inside.result.ingest[0].rowsLoaded).toBe(60);
+    });
   });
 });

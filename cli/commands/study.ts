@@ -31,7 +31,7 @@ export async function studyCommand(args: string[]): Promise<void> {
       runStudy({ client: temporal.client, taskQueue, input, onProgress: (p) => log(`workflow: ${p.step} (${p.completedSteps}/${p.totalSteps})`) });
     const { workflowId, result } = deployed
       ? await study()
-      : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db })).runUntil(study());
+      : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir })).runUntil(study());
     if (values.json) {
       console.log(JSON.stringify({ workflowId, ...result }, null, 2));
       return;

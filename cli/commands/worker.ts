@@ -14,8 +14,10 @@ export async function workerCommand(): Promise<void> {
       taskQueue: environment.taskQueue,
       db: services.db,
       ingestBatchRows: environment.ingestBatchRows,
+      inputDir: environment.inputDir,
     });
     log(`Worker polling task queue ${environment.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); Ctrl-C stops it.`);
+    log(environment.inputDir ? `Input files are read only under ${environment.inputDir} (EBPM_INPUT_DIR).` : 'Input files are read from any path (set EBPM_INPUT_DIR to confine them to one directory).');
     await worker.run();
   } finally {
     await services.close();

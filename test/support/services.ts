@@ -59,12 +59,13 @@ export function uniqueTaskQueue(testName: string): string {
   return `test-${testName}-${randomBytes(4).toString('hex')}`;
 }
 
-export function createTestWorker(temporal: TemporalSession, db: Kysely<Database>, taskQueue: string): Promise<Worker> {
+export function createTestWorker(temporal: TemporalSession, db: Kysely<Database>, taskQueue: string, options: { inputDir?: string } = {}): Promise<Worker> {
   return createEbpmWorker({
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
     taskQueue,
     db,
     workflowBundlePath: inject('workflowBundlePath'),
+    inputDir: options.inputDir,
   });
 }
