@@ -10,6 +10,7 @@ COPY bench ./bench
 COPY cli ./cli
 COPY config ./config
 COPY dashboards ./dashboards
+COPY governance ./governance
 COPY ingest ./ingest
 COPY kpi ./kpi
 COPY programmes ./programmes

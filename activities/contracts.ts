@@ -16,6 +16,11 @@ export interface IngestFileInput {
   readonly format?: 'auto' | 'csv' | 'tsv' | 'jsonl' | 'xlsx';
   /** XLSX sheet name; the first sheet when absent. */
   readonly sheet?: string;
+  /**
+   * The file supersedes the programme's earlier files of its kind (for applicants, in the call rounds it
+   * holds): stored rows it no longer holds are retired. Without it, the file adds to what is loaded.
+   */
+  readonly replaces?: boolean;
 }
 
 export interface IngestAccount {
@@ -29,6 +34,8 @@ export interface IngestAccount {
   readonly rowsUnchanged: number;
   /** Loaded rows whose applicant did not consent to data use: stored, never analysed. */
   readonly rowsWithoutConsent: number;
+  /** Earlier rows a replacement file no longer holds, retired to core.retired_rows (0 for a file that adds). */
+  readonly rowsRetired: number;
   /** The encoding the file was read in (null for XLSX, and for a file loaded before). */
   readonly encoding: 'utf8' | 'cp932' | null;
   /** The format the file was read as (null for a file loaded before). */

@@ -7,12 +7,22 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { canonicalJson, studySpecHash, studySpecSchema } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
+import { withdrawnFirms } from '../governance/consent-withdrawal.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { FinishRunInput, RegisteredRun, RegisterRunInput } from './contracts.js';
 
-export function runKeyOf(parts: { programmeId: string; specHash: string; inputFiles: RegisterRunInput['inputFiles']; codeVersion: string }): string {
+export function runKeyOf(parts: {
+  programmeId: string;
+  specHash: string;
+  inputFiles: RegisterRunInput['inputFiles'];
+  codeVersion: string;
+  /** Firms that withdrew their consent: they change the results, so the key. Absent when none did, so earlier keys stay. */
+  withdrawnFirms?: readonly string[];
+}): string {
   const inputFiles = [...parts.inputFiles].sort((a, b) => (a.kind + a.sha256 < b.kind + b.sha256 ? -1 : 1));
-  return createHash('sha256').update(canonicalJson({ ...parts, inputFiles })).digest('hex');
+  const { withdrawnFirms, ...rest } = parts;
+  const keyed = withdrawnFirms && withdrawnFirms.length > 0 ? { ...rest, inputFiles, withdrawnFirms: [...withdrawnFirms].sort() } : { ...rest, inputFiles };
+  return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
 }
 
 export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
@@ -21,7 +31,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
       const programme = programmeOrFailure(input.programmeId);
       const spec = studySpecSchema.parse(programme.studySpec);
       const specHash = studySpecHash(spec);
-      const runKey = runKeyOf({ programmeId: input.programmeId, specHash, inputFiles: input.inputFiles, codeVersion });
+      const runKey = runKeyOf({ programmeId: input.programmeId, specHash, inputFiles: input.inputFiles, codeVersion, withdrawnFirms: await withdrawnFirms(db, input.programmeId) });
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('results.evaluation_runs')

@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   programmes: async () => (await import('./commands/programmes.js')).programmesCommand,
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
+  consent: async () => (await import('./commands/consent.js')).consentCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
   metabase: async () => (await import('./commands/metabase.js')).metabaseCommand,
 };

@@ -31,7 +31,7 @@ const studyRequestSchema = z.object({
  * Every catalogue programme with its files under DIR/<programme id>/ (as `ebpm generate --all` writes them):
  * applicants.csv and outcomes.csv, and statistics.csv when the programme has one.
  */
-export function parseAllProgrammesRequest(dataDir: string | undefined): EvaluateAllProgrammesInput {
+export function parseAllProgrammesRequest(dataDir: string | undefined, options: { replaces?: boolean } = {}): EvaluateAllProgrammesInput {
   if (!dataDir) throw new UsageError('--data-dir DIR is required with --all (one folder per programme holding applicants.csv and outcomes.csv)');
   const root = resolve(dataDir);
   const missing: string[] = [];
@@ -40,14 +40,14 @@ export function parseAllProgrammesRequest(dataDir: string | undefined): Evaluate
     const outcomesFile = join(root, programme.id, 'outcomes.csv');
     const statisticsFile = join(root, programme.id, 'statistics.csv');
     for (const file of [applicantsFile, outcomesFile]) if (!existsSync(file)) missing.push(file);
-    return { programmeId: programme.id, applicantsFile, outcomesFile, ...(existsSync(statisticsFile) ? { statisticsFile } : {}) };
+    return { programmeId: programme.id, applicantsFile, outcomesFile, ...(existsSync(statisticsFile) ? { statisticsFile } : {}), ...(options.replaces ? { replaces: true } : {}) };
   });
   if (missing.length) throw new UsageError(`--data-dir ${root} lacks ${missing.length} file(s), e.g. ${missing.slice(0, 3).join(', ')}; \`ebpm generate --all --out DIR\` shows the layout`);
   return { programmes };
 }
 
-export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string; statistics?: string }): EvaluateProgrammeInput {
+export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string; statistics?: string; replaces?: boolean }): EvaluateProgrammeInput {
   const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes, statisticsFile: values.statistics });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  return parsed.data;
+  return values.replaces ? { ...parsed.data, replaces: true } : parsed.data;
 }

@@ -5,7 +5,7 @@ export const USAGE = {
       '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views;\n' +
       '    --all evaluates all 11 programmes in one scheduled run',
   study:
-    'ebpm study --programme ID --applicants FILE --outcomes FILE [--statistics FILE] [--json] [--deployed-worker]\n' +
+    'ebpm study --programme ID --applicants FILE --outcomes FILE [--statistics FILE] [--replaces] [--json] [--deployed-worker]\n' +
       '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
       '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)',
   estimate:
@@ -15,7 +15,7 @@ export const USAGE = {
       "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres",
   schedule:
     'ebpm schedule create --id ID (--programme ID --applicants FILE --outcomes FILE | --all --data-dir DIR)\n' +
-      '                     (--cron EXPR | --every DURATION) [--note TEXT]\n' +
+      '                     (--cron EXPR | --every DURATION) [--replaces] [--note TEXT]\n' +
       'ebpm schedule list | delete --id ID | trigger --id ID\n' +
       '    scheduled evaluation runs (Temporal Schedules); needs TEMPORAL_ADDRESS and `ebpm worker` running',
   worker:
@@ -35,8 +35,10 @@ export const USAGE = {
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
   ingest:
     'ebpm ingest FILE --programme ID [--kind applicants|outcomes|statistics] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
-      '            [--encoding auto|utf8|cp932] [--json]\n' +
-      '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account',
+      '            [--encoding auto|utf8|cp932] [--replaces] [--json]\n' +
+      '    load one file without Temporal: every row is loaded or quarantined with its reasons; prints the account.\n' +
+      '    --replaces: the file supersedes the earlier files of its kind (applicants: in its call rounds), and\n' +
+      '    earlier rows it no longer holds are retired (kept in core.retired_rows); without it a file adds',
   metabase:
     'ebpm metabase setup\n' +
       '    put the ready dashboard into a running Metabase, connected to the bi schema as bi_reader (MB_URL,\n' +
@@ -44,6 +46,10 @@ export const USAGE = {
   quarantine:
     'ebpm quarantine list [--programme ID] [--json] | show FILE_ID [--limit N] [--json]\n' +
       '    the rows that failed validation, with the line, the reasons and the row as received',
+  consent:
+    'ebpm consent withdraw --programme ID --corporate-number N [--reason TEXT] [--json] | consent list [--programme ID] [--json]\n' +
+      "    a firm withdraws its consent: its contact data is erased, its applications leave every later run, and an\n" +
+      "    audit row keeps when and why (no personal data); later files cannot restore either",
   report:
     'ebpm report (--programme ID | --all) --out DIR [--format html|xlsx]\n' +
       '    self-contained HTML reports (logic model, KPI progress, event study with uniform band, cohort and year\n' +

@@ -25,6 +25,53 @@ export interface BulkTarget<Row> {
   stagingLine(line: number, row: Row): string;
   /** Merges the staged batch into the core tables; returns how many rows were new or changed. */
   merge(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+  /** How a replacement file of this kind retires the stored rows it no longer holds. */
+  readonly replacement: Replacement;
+}
+
+export interface Replacement {
+  /** The staging table's columns that key a row: its id (text) and its period (integer). */
+  readonly stagedKey: string;
+  /**
+   * Moves the stored rows within the file's scope whose keys it did not load to core.retired_rows; returns
+   * how many. A file that loaded no row retires nothing (an unreadable replacement must not empty a table).
+   */
+  retire(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+}
+
+/** Records the staged batch's keys, with the batch's commit, for the retirement when the file completes. */
+export async function recordReplacementKeys(client: pg.ClientBase, target: BulkTarget<unknown>, fileSha256: string): Promise<void> {
+  await client.query(
+    `INSERT INTO raw.replacement_keys (file_sha256, key_id, key_period)
+     SELECT $1, ${target.replacement.stagedKey} FROM pg_temp.${target.staging.table}
+     ON CONFLICT DO NOTHING`,
+    [fileSha256],
+  );
+}
+
+/**
+ * One statement: delete the rows of `table` that `scope` selects and the file did not load, and archive
+ * them. `keyId` and `keyPeriod` are the table's key columns; `rowKey` describes a row for people.
+ */
+async function retireRows(
+  client: pg.ClientBase,
+  options: { table: string; kind: string; keyId: string; keyPeriod: string; scope: string; rowKey: string; alsoDelete?: string },
+  programmeId: string,
+  fileSha256: string,
+): Promise<number> {
+  const result = await client.query(
+    `WITH loaded AS (SELECT key_id, key_period FROM raw.replacement_keys WHERE file_sha256 = $2),
+     gone AS (
+       DELETE FROM ${options.table} AS stored
+        WHERE stored.programme_id = $1 AND EXISTS (SELECT 1 FROM loaded) AND ${options.scope}
+          AND NOT EXISTS (SELECT 1 FROM loaded WHERE loaded.key_id = stored.${options.keyId} AND loaded.key_period = stored.${options.keyPeriod})
+       RETURNING stored.*)
+     ${options.alsoDelete ?? ''}
+     INSERT INTO core.retired_rows (programme_id, kind, row_key, row_data, source_file_sha256, retired_by_file_sha256)
+     SELECT programme_id, '${options.kind}', ${options.rowKey}, to_jsonb(gone), source_file_sha256, $2 FROM gone`,
+    [programmeId, fileSha256],
+  );
+  return result.rowCount ?? 0;
 }
 
 /**
@@ -48,6 +95,9 @@ function keyMaker(unitOfAnalysis: UnitOfAnalysis, span: number) {
 function unitIdOf(row: ApplicantRow, unitOfAnalysis: UnitOfAnalysis): string {
   return unitOfAnalysis === 'firm' ? row.corporate_number : (row[UNIT_KEY_COLUMNS[unitOfAnalysis]] ?? '');
 }
+
+/** A staged applicant whose firm withdrew its consent: a later file cannot give it back. */
+const WITHDRAWN = `EXISTS (SELECT 1 FROM core.consent_withdrawals w WHERE w.programme_id = $1 AND w.corporate_number = staged.corporate_number)`;
 
 export function applicantTarget(declaration: FileDeclaration): BulkTarget<ApplicantRow> {
   const unit = declaration.unitOfAnalysis;
@@ -113,8 +163,8 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
         `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
            subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
          SELECT $1, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
-                subsidy_amount_yen, requested_amount_yen, employees, consent, $2, source_line
-           FROM pg_temp.ingest_applicants
+                subsidy_amount_yen, requested_amount_yen, employees, consent AND NOT ${WITHDRAWN}, $2, source_line
+           FROM pg_temp.ingest_applicants staged
          ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
            SET corporate_number = excluded.corporate_number, application_date = excluded.application_date, decision = excluded.decision,
                award_fiscal_year = excluded.award_fiscal_year, subsidy_amount_yen = excluded.subsidy_amount_yen,
@@ -130,14 +180,36 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
       await client.query(
         `INSERT INTO restricted.applicant_contacts (programme_id, unit_id, corporate_number, call_round, representative_name, address, phone, email, source_file_sha256)
          SELECT $1, unit_id, corporate_number, call_round, representative_name, address, phone, email, $2
-           FROM pg_temp.ingest_applicants
-          WHERE consent AND num_nonnulls(representative_name, address, phone, email) > 0
+           FROM pg_temp.ingest_applicants staged
+          WHERE consent AND NOT ${WITHDRAWN} AND num_nonnulls(representative_name, address, phone, email) > 0
          ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
            SET corporate_number = excluded.corporate_number, representative_name = excluded.representative_name, address = excluded.address,
                phone = excluded.phone, email = excluded.email, source_file_sha256 = excluded.source_file_sha256`,
         [programmeId, fileSha256],
       );
       return applications.rowCount ?? 0;
+    },
+    replacement: {
+      stagedKey: 'unit_id, call_round',
+      // The file speaks for the call rounds it holds: an earlier round's applicants stay.
+      retire: (client, programmeId, fileSha256) =>
+        retireRows(
+          client,
+          {
+            table: 'core.applications',
+            kind: 'applicants',
+            keyId: 'unit_id',
+            keyPeriod: 'call_round',
+            scope: 'stored.call_round IN (SELECT key_period FROM loaded)',
+            rowKey: `unit_id || ', call round ' || call_round`,
+            // Contact data of a retired application goes with it (data-modifying WITH parts always run).
+            alsoDelete: `, contacts AS (
+              DELETE FROM restricted.applicant_contacts c USING gone
+               WHERE c.programme_id = gone.programme_id AND c.unit_id = gone.unit_id AND c.call_round = gone.call_round)`,
+          },
+          programmeId,
+          fileSha256,
+        ),
     },
   };
 }
@@ -198,6 +270,16 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
       );
       return outcomes.rowCount ?? 0;
     },
+    replacement: {
+      stagedKey: 'unit_id, fiscal_year',
+      retire: (client, programmeId, fileSha256) =>
+        retireRows(
+          client,
+          { table: 'core.outcomes', kind: 'outcomes', keyId: 'unit_id', keyPeriod: 'fiscal_year', scope: 'true', rowKey: `unit_id || ', fiscal year ' || fiscal_year` },
+          programmeId,
+          fileSha256,
+        ),
+    },
   };
 }
 
@@ -231,6 +313,23 @@ export function statisticsTarget(declaration: FileDeclaration): BulkTarget<Stati
         [programmeId, fileSha256],
       );
       return statistics.rowCount ?? 0;
+    },
+    replacement: {
+      stagedKey: 'indicator_id, fiscal_year',
+      retire: (client, programmeId, fileSha256) =>
+        retireRows(
+          client,
+          {
+            table: 'core.official_statistics',
+            kind: 'statistics',
+            keyId: 'indicator_id',
+            keyPeriod: 'fiscal_year',
+            scope: 'true',
+            rowKey: `indicator_id || ', fiscal year ' || fiscal_year`,
+          },
+          programmeId,
+          fileSha256,
+        ),
     },
   };
 }

@@ -19,9 +19,9 @@ import copyStreams from 'pg-copy-streams';
 import type { IngestAccount, IngestFileInput } from '../activities/contracts.js';
 import type { Database } from '../sql/database.js';
 import { getProgramme } from '../programmes/catalogue.js';
-import { fileDeclaration } from '../programmes/file-declaration.js';
+import { fileDeclaration, type FileDeclaration } from '../programmes/file-declaration.js';
 import { connectRaw } from '../runtime/database.js';
-import { bulkTargetFor, type BulkTarget } from './bulk-targets.js';
+import { bulkTargetFor, recordReplacementKeys, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
@@ -69,7 +69,8 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
 }
 
 /** One batch in one transaction: staged rows merged, quarantined rows stored, the account advanced. */
-async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, programmeId: string, fileSha256: string): Promise<void> {
+async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<void> {
+  const { programmeId } = input;
   await client.query('BEGIN');
   try {
     // The firm merge sorts the batch; the default 4 MB would spill it to disk.
@@ -79,6 +80,7 @@ async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, b
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
       await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
       written = await target.merge(client, programmeId, fileSha256);
+      if (input.replaces) await recordReplacementKeys(client, target, fileSha256);
     }
     if (batch.rejected > 0) {
       await client.query('CREATE TEMP TABLE IF NOT EXISTS ingest_rejected (line_number integer, raw_record text, reasons text) ON COMMIT DELETE ROWS');
@@ -114,7 +116,7 @@ async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: 
       if (message.type === 'done') break;
       if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
       if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
-      await commitBatch(client, target, message.batch, input.programmeId, fileSha256);
+      await commitBatch(client, target, message.batch, input, fileSha256);
       parser.grant();
       options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
     }
@@ -123,6 +125,34 @@ async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: 
     // A connection that failed mid-COPY is not handed back to the pool.
     client.release(!healthy);
   }
+}
+
+/**
+ * Marks the file loaded; a replacement file first retires the rows it no longer holds. One transaction,
+ * so a load that dies here retires nothing twice and is completed by its retry.
+ */
+async function complete(db: Kysely<Database>, declaration: FileDeclaration, input: IngestFileInput, fileSha256: string) {
+  const client = await connectRaw(db);
+  let healthy = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      let retired = 0;
+      if (input.replaces) {
+        retired = await bulkTargetFor(declaration).replacement.retire(client, input.programmeId, fileSha256);
+        await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
+      }
+      await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2 WHERE file_sha256 = $1`, [fileSha256, retired]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    healthy = true;
+  } finally {
+    client.release(!healthy);
+  }
+  return db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirstOrThrow();
 }
 
 export async function loadFile(db: Kysely<Database>, input: IngestFileInput, options: LoadOptions = {}): Promise<IngestAccount> {
@@ -138,6 +168,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     rowsRejected: row.rows_rejected,
     rowsWithoutConsent: row.rows_without_consent,
     rowsUnchanged: row.rows_unchanged,
+    rowsRetired: row.rows_retired,
     encoding: skippedDuplicateFile ? null : (row.encoding as 'utf8' | 'cp932' | null),
     format,
     skippedDuplicateFile,
@@ -178,6 +209,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
           encoding: opened.encoding,
           status: 'loading',
           committed_through_line: opened.headerLines,
+          replaces_earlier: input.replaces === true,
         })
         .onConflict((conflict) => conflict.column('file_sha256').doNothing())
         .execute();
@@ -188,12 +220,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   } finally {
     await parser.stop();
   }
-  const finished = await db
-    .updateTable('raw.input_files')
-    .set({ status: 'complete', loaded_at: sql<Date>`now()` })
-    .where('file_sha256', '=', fileSha256)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const finished = await complete(db, declaration, input, fileSha256);
   return account(finished, false, opened.format);
 }
 

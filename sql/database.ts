@@ -17,6 +17,8 @@ export interface InputFilesTable {
   rows_rejected: number;
   rows_without_consent: ColumnType<number, number | undefined, number>;
   rows_unchanged: ColumnType<number, number | undefined, number>;
+  rows_retired: ColumnType<number, number | undefined, number>;
+  replaces_earlier: ColumnType<boolean, boolean | undefined, boolean>;
   encoding: string | null;
   status: ColumnType<'loading' | 'complete', 'loading' | 'complete' | undefined, 'loading' | 'complete'>;
   committed_through_line: ColumnType<number, number | undefined, number>;
@@ -28,6 +30,32 @@ export interface RejectedRowsTable {
   line_number: number;
   raw_record: Json<unknown>;
   reasons: Json<{ code: string; field: string | null; message: string }[]>;
+}
+
+export interface ReplacementKeysTable {
+  file_sha256: string;
+  key_id: string;
+  key_period: number;
+}
+
+export interface RetiredRowsTable {
+  retired_id: ColumnType<string, never, never>;
+  programme_id: string;
+  kind: 'applicants' | 'outcomes' | 'statistics';
+  row_key: string;
+  row_data: Json<Record<string, unknown>>;
+  source_file_sha256: string;
+  retired_at: Timestamp;
+  retired_by_file_sha256: string;
+}
+
+export interface ConsentWithdrawalsTable {
+  programme_id: string;
+  corporate_number: string;
+  withdrawn_at: Timestamp;
+  reason: string | null;
+  applications_excluded: number;
+  contacts_erased: number;
 }
 
 export interface ProgrammesTable {
@@ -211,6 +239,7 @@ export interface DisclosureSettingsTable {
 export interface Database {
   'raw.input_files': InputFilesTable;
   'raw.rejected_rows': RejectedRowsTable;
+  'raw.replacement_keys': ReplacementKeysTable;
   'core.programmes': ProgrammesTable;
   'core.indicators': IndicatorsTable;
   'core.firms': FirmsTable;
@@ -219,6 +248,8 @@ export interface Database {
   'core.units': UnitsTable;
   'core.unit_members': UnitMembersTable;
   'core.official_statistics': OfficialStatisticsTable;
+  'core.retired_rows': RetiredRowsTable;
+  'core.consent_withdrawals': ConsentWithdrawalsTable;
   'restricted.applicant_contacts': ApplicantContactsTable;
   'results.evaluation_runs': EvaluationRunsTable;
   'results.kpi_values': KpiValuesTable;

@@ -15,6 +15,7 @@ import * as setBasedReferenceChecks from './migrations/0008_set_based_reference_
 import * as publicEventStudy from './migrations/0009_public_event_study.js';
 import * as publicEffectEstimates from './migrations/0010_public_effect_estimates.js';
 import * as unitsAndDeclaredOutcomes from './migrations/0011_units_and_declared_outcomes.js';
+import * as replacementAndConsentWithdrawal from './migrations/0012_replacement_and_consent_withdrawal.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_public_event_study': publicEventStudy,
   '0010_public_effect_estimates': publicEffectEstimates,
   '0011_units_and_declared_outcomes': unitsAndDeclaredOutcomes,
+  '0012_replacement_and_consent_withdrawal': replacementAndConsentWithdrawal,
 };
 
 export class MigrationFailedError extends Error {

@@ -13,6 +13,11 @@ export interface EvaluateProgrammeInput {
   readonly outcomesFile: string;
   /** Official statistics for the indicators the programme reads from them (indicator, fiscal_year, value, source, provenance). */
   readonly statisticsFile?: string;
+  /**
+   * The files supersede the programme's earlier files of their kinds (applicants: in the call rounds they
+   * hold): earlier rows they no longer hold are retired. Without it, files add to what is loaded.
+   */
+  readonly replaces?: boolean;
 }
 
 const STEPS = [
@@ -64,12 +69,13 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   };
 
   await fast.registerProgramme(input.programmeId);
+  const replaces = input.replaces ? { replaces: true } : {};
   advance('ingesting applicants');
-  const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile });
+  const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile, ...replaces });
   advance('ingesting outcomes');
-  const outcomes = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'outcomes', path: input.outcomesFile });
+  const outcomes = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'outcomes', path: input.outcomesFile, ...replaces });
   advance('ingesting statistics');
-  const statistics = input.statisticsFile ? [await heavy.ingestFile({ programmeId: input.programmeId, kind: 'statistics', path: input.statisticsFile })] : [];
+  const statistics = input.statisticsFile ? [await heavy.ingestFile({ programmeId: input.programmeId, kind: 'statistics', path: input.statisticsFile, ...replaces })] : [];
 
   advance('registering run');
   const info = workflowInfo();

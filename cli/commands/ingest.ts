@@ -20,6 +20,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
       format: { type: 'string' },
       sheet: { type: 'string' },
       json: { type: 'boolean' },
+      replaces: { type: 'boolean' },
     },
   });
   const [file] = positionals;
@@ -37,7 +38,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const db = await openDatabaseReady(environment, log);
   try {
     const { ingestFile } = createIngestActivities(db, { batchSize: environment.ingestBatchRows, onProgress: ({ rowsRead }) => log(`  ${rowsRead.toLocaleString('en-US')} rows read and committed…`) });
-    const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding, format, ...(values.sheet ? { sheet: values.sheet } : {}) });
+    const account = await ingestFile({ programmeId: values.programme, kind, path: resolve(file), encoding, format, ...(values.sheet ? { sheet: values.sheet } : {}), ...(values.replaces ? { replaces: true } : {}) });
     if (values.json) {
       console.log(
         JSON.stringify({
@@ -49,6 +50,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
           skipped_duplicate_file: account.skippedDuplicateFile,
           without_consent: account.rowsWithoutConsent,
           unchanged: account.rowsUnchanged,
+          retired: account.rowsRetired,
           encoding: account.encoding,
           format: account.format,
           reasons: account.reasons,
@@ -61,6 +63,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
         (account.skippedDuplicateFile ? '\nThis file was loaded before: nothing changed.' : '') +
         `\nrows ${account.rowsTotal} = loaded ${account.rowsLoaded} + quarantined ${account.rowsRejected}` +
         (account.rowsUnchanged ? `\n${account.rowsUnchanged} loaded rows were already there unchanged (from an earlier file) and were left as they were` : '') +
+        (account.rowsRetired ? `\n${account.rowsRetired} earlier rows this file no longer holds were retired (kept in core.retired_rows)` : '') +
         (account.rowsWithoutConsent ? `\n${account.rowsWithoutConsent} loaded rows lack consent to data use: stored, never analysed` : '') +
         (Object.keys(account.reasons).length
           ? `\n${formatTable(['reason', 'rows'], Object.entries(account.reasons).map(([reason, count]) => [reason, String(count)]))}\nSee them with: ebpm quarantine show ${account.fileSha256.slice(0, 12)}`

@@ -34,6 +34,7 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       note: { type: 'string' },
       all: { type: 'boolean' },
       'data-dir': { type: 'string' },
+      replaces: { type: 'boolean' },
     },
   });
   const temporal = await connectTemporal(environment.temporalAddress, environment.temporalNamespace);
@@ -62,7 +63,7 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       await createEvaluationSchedule(temporal.client, {
         scheduleId: values.id,
         taskQueue: environment.taskQueue,
-        evaluation: values.all ? { kind: 'all-programmes', input: parseAllProgrammesRequest(values['data-dir']) } : { kind: 'programme', input: parseStudyRequest(values) },
+        evaluation: values.all ? { kind: 'all-programmes', input: parseAllProgrammesRequest(values['data-dir'], { replaces: values.replaces }) } : { kind: 'programme', input: parseStudyRequest(values) },
         cron: values.cron,
         every: values.every,
         note: values.note,

@@ -16,6 +16,7 @@ export async function studyCommand(args: string[]): Promise<void> {
       statistics: { type: 'string' },
       json: { type: 'boolean' },
       'deployed-worker': { type: 'boolean' },
+      replaces: { type: 'boolean' },
     },
   });
   const input = parseStudyRequest(values);
