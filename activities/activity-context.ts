@@ -12,6 +12,28 @@ export function reportProgress(details: unknown): void {
   context.heartbeat(details);
 }
 
+/** How often a long activity tells Temporal it is alive; the SDK sends at most one per 80 % of the heartbeat timeout. */
+const HEARTBEAT_INTERVAL_MS = 1_000;
+
+/**
+ * Runs `work` while heartbeating on a timer, so that a worker that dies during a long computation is noticed
+ * within the heartbeat timeout and the activity retried elsewhere. Outside an activity it just runs `work`.
+ */
+export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return work();
+  }
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** An error retrying cannot fix: the workflow sees it at once, with its type and the fix in the message. */
 export function permanentFailure(type: string, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });

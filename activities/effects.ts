@@ -5,7 +5,7 @@ import { studySpecSchema } from '../schemas/study-spec.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
-import { permanentFailure, reportProgress } from './activity-context.js';
+import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
 import { readConsentingApplications, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
@@ -14,76 +14,81 @@ const INSERT_BATCH = 2_000;
 
 export function createEffectActivities(db: Kysely<Database>) {
   return {
-    async estimateEffects(input: RunStepInput): Promise<EffectSummary> {
-      const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
-      const applications = await readConsentingApplications(db, input.programmeId);
-      const outcomes = await readUnitOutcomes(db, input.programmeId, spec.outcomes);
-      reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
-      let study: EffectStudy;
-      try {
-        study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes);
-      } catch (error) {
-        // Data problems (a singular design, an inconsistent panel) will not go away on retry.
-        if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
-          throw permanentFailure(error.name, error.message);
-        }
-        throw error;
-      }
-      await db.transaction().execute(async (trx) => {
-        const rows = study.effects.map((row) => ({
-          run_key: input.runKey,
-          programme_id: input.programmeId,
-          outcome: row.outcome,
-          estimator: row.estimator,
-          term: row.term,
-          event_time: row.eventTime,
-          cohort: row.cohort,
-          period: row.period,
-          status: row.status,
-          estimate: row.estimate,
-          std_error: row.stdError,
-          ci_low: row.ciLow,
-          ci_high: row.ciHigh,
-          p_value: row.pValue,
-          confidence_level: row.confidenceLevel,
-          bootstrap_std_error: row.bootstrapStdError,
-          band_low: row.bandLow,
-          band_high: row.bandHigh,
-          band_critical_value: row.bandCriticalValue,
-          treated_units: row.treatedUnits,
-          comparison_units: row.comparisonUnits,
-          observations: row.observations,
-          cell_units: row.cellUnits,
-          note: row.note,
-        }));
-        for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-          await trx.insertInto('results.effect_estimates').values(rows.slice(start, start + INSERT_BATCH)).execute();
-        }
-        if (study.pretests.length) {
-          await trx
-            .insertInto('results.pretests')
-            .values(
-              study.pretests.map((pretest) => ({
-                run_key: input.runKey,
-                programme_id: input.programmeId,
-                outcome: pretest.outcome,
-                statistic: pretest.statistic,
-                df: pretest.df,
-                p_value: pretest.pValue,
-                note: pretest.note,
-              })),
-            )
-            .execute();
-        }
-        await trx.updateTable('results.evaluation_runs').set({ notes: JSON.stringify(study.notes) }).where('run_key', '=', input.runKey).execute();
-      });
-      const overall = study.effects
-        .filter((row) => row.term === 'overall')
-        .map(({ outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note }) => ({
-          outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note,
-        }));
-      const pretests = study.pretests.map(({ outcome, statistic, df, pValue }) => ({ outcome, statistic, df, pValue }));
-      return { rowsWritten: study.effects.length, overall, pretests };
-    },
+    estimateEffects: (input: RunStepInput): Promise<EffectSummary> => whileHeartbeating(() => estimateEffects(input)),
   };
+
+  async function estimateEffects(input: RunStepInput): Promise<EffectSummary> {
+    const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
+    const applications = await readConsentingApplications(db, input.programmeId);
+    const outcomes = await readUnitOutcomes(db, input.programmeId, spec.outcomes);
+    reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
+    let study: EffectStudy;
+    try {
+      study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes);
+    } catch (error) {
+      // Data problems (a singular design, an inconsistent panel) will not go away on retry.
+      if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
+        throw permanentFailure(error.name, error.message);
+      }
+      throw error;
+    }
+    // The run's earlier rows go first: an attempt whose worker died after writing is retried without duplicates.
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('results.effect_estimates').where('run_key', '=', input.runKey).execute();
+      await trx.deleteFrom('results.pretests').where('run_key', '=', input.runKey).execute();
+      const rows = study.effects.map((row) => ({
+        run_key: input.runKey,
+        programme_id: input.programmeId,
+        outcome: row.outcome,
+        estimator: row.estimator,
+        term: row.term,
+        event_time: row.eventTime,
+        cohort: row.cohort,
+        period: row.period,
+        status: row.status,
+        estimate: row.estimate,
+        std_error: row.stdError,
+        ci_low: row.ciLow,
+        ci_high: row.ciHigh,
+        p_value: row.pValue,
+        confidence_level: row.confidenceLevel,
+        bootstrap_std_error: row.bootstrapStdError,
+        band_low: row.bandLow,
+        band_high: row.bandHigh,
+        band_critical_value: row.bandCriticalValue,
+        treated_units: row.treatedUnits,
+        comparison_units: row.comparisonUnits,
+        observations: row.observations,
+        cell_units: row.cellUnits,
+        note: row.note,
+      }));
+      for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+        await trx.insertInto('results.effect_estimates').values(rows.slice(start, start + INSERT_BATCH)).execute();
+      }
+      if (study.pretests.length) {
+        await trx
+          .insertInto('results.pretests')
+          .values(
+            study.pretests.map((pretest) => ({
+              run_key: input.runKey,
+              programme_id: input.programmeId,
+              outcome: pretest.outcome,
+              statistic: pretest.statistic,
+              df: pretest.df,
+              p_value: pretest.pValue,
+              note: pretest.note,
+            })),
+          )
+          .execute();
+      }
+      await trx.updateTable('results.evaluation_runs').set({ notes: JSON.stringify(study.notes) }).where('run_key', '=', input.runKey).execute();
+    });
+    const overall = study.effects
+      .filter((row) => row.term === 'overall')
+      .map(({ outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note }) => ({
+        outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note,
+      }));
+    const pretests = study.pretests.map(({ outcome, statistic, df, pValue }) => ({ outcome, statistic, df, pValue }));
+    return { rowsWritten: study.effects.length, overall, pretests };
+  }
 }

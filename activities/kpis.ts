@@ -7,83 +7,92 @@ import { fileDeclaration } from '../programmes/file-declaration.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readConsentingApplications, readOfficialStatistics, readUnitOutcomes } from './analysis-data.js';
+import { whileHeartbeating } from './activity-context.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
 import { cohortsFromApplications } from '../analysis/effect-study.js';
 
 export function createKpiActivities(db: Kysely<Database>) {
   return {
-    async computeKpis(input: RunStepInput): Promise<KpiSummary> {
-      const programme = programmeOrFailure(input.programmeId);
-      const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
-      const applications = await readConsentingApplications(db, input.programmeId);
-      const outcomes = await readUnitOutcomes(db, input.programmeId, measureNames);
-      const statistics = await readOfficialStatistics(db, input.programmeId);
-      const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
-      // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
-      const firmOfUnit = new Map<string, string>();
-      for (const application of applications) if (!firmOfUnit.has(application.unitId)) firmOfUnit.set(application.unitId, application.corporateNumber);
-      const awardOfOutcome = outcomes.unitId.map((unit) => firstAward.get(unit) ?? null);
-      const present = (values: Float64Array) => Array.from(values, (value) => (Number.isNaN(value) ? null : value));
+    computeKpis: (input: RunStepInput): Promise<KpiSummary> => whileHeartbeating(() => computeKpis(input)),
+  };
 
-      const records = {
-        applications: aq.table({
-          unit_id: applications.map((a) => a.unitId),
-          corporate_number: applications.map((a) => a.corporateNumber),
-          awarded: applications.map((a) => a.awarded),
-          award_fiscal_year: applications.map((a) => a.awardFiscalYear),
-          application_fiscal_year: applications.map((a) => fiscalYearOfDate(a.applicationDate)),
-          subsidy_amount_yen: applications.map((a) => a.subsidyAmountYen),
-          requested_amount_yen: applications.map((a) => a.requestedAmountYen),
-          employees: applications.map((a) => a.employees),
-        }),
-        outcomes: aq.table({
-          unit_id: outcomes.unitId,
-          corporate_number: outcomes.unitId.map((unit) => firmOfUnit.get(unit) ?? null),
-          fiscal_year: outcomes.fiscalYear,
-          ...Object.fromEntries(measureNames.map((name) => [name, present(outcomes.measures[name])])),
-          awarded: awardOfOutcome.map((award) => award !== null),
-          award_fiscal_year: awardOfOutcome,
-          post_award: awardOfOutcome.map((award, i) => award !== null && outcomes.fiscalYear[i] >= award),
-        }),
-      };
-      const values = evaluateKpis(programme.kpis, { records, statistics });
+  async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
+    const programme = programmeOrFailure(input.programmeId);
+    const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
+    const applications = await readConsentingApplications(db, input.programmeId);
+    const outcomes = await readUnitOutcomes(db, input.programmeId, measureNames);
+    const statistics = await readOfficialStatistics(db, input.programmeId);
+    const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
+    // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
+    const firmOfUnit = new Map<string, string>();
+    for (const application of applications) if (!firmOfUnit.has(application.unitId)) firmOfUnit.set(application.unitId, application.corporateNumber);
+    const awardOfOutcome = outcomes.unitId.map((unit) => firstAward.get(unit) ?? null);
+    const present = (values: Float64Array) => Array.from(values, (value) => (Number.isNaN(value) ? null : value));
+
+    const records = {
+      applications: aq.table({
+        unit_id: applications.map((a) => a.unitId),
+        corporate_number: applications.map((a) => a.corporateNumber),
+        awarded: applications.map((a) => a.awarded),
+        award_fiscal_year: applications.map((a) => a.awardFiscalYear),
+        application_fiscal_year: applications.map((a) => fiscalYearOfDate(a.applicationDate)),
+        subsidy_amount_yen: applications.map((a) => a.subsidyAmountYen),
+        requested_amount_yen: applications.map((a) => a.requestedAmountYen),
+        employees: applications.map((a) => a.employees),
+      }),
+      outcomes: aq.table({
+        unit_id: outcomes.unitId,
+        corporate_number: outcomes.unitId.map((unit) => firmOfUnit.get(unit) ?? null),
+        fiscal_year: outcomes.fiscalYear,
+        ...Object.fromEntries(measureNames.map((name) => [name, present(outcomes.measures[name])])),
+        awarded: awardOfOutcome.map((award) => award !== null),
+        award_fiscal_year: awardOfOutcome,
+        post_award: awardOfOutcome.map((award, i) => award !== null && outcomes.fiscalYear[i] >= award),
+      }),
+    };
+    const values = evaluateKpis(programme.kpis, { records, statistics });
+    const latest = programme.kpis.flatMap((kpi) => {
+      const ofKpi = values.filter((v) => v.indicatorId === kpi.id);
+      const last = ofKpi[ofKpi.length - 1];
+      return last ? [{ indicatorId: kpi.id, nameEn: kpi.nameEn, unit: kpi.unit, fiscalYear: last.fiscalYear, value: last.value }] : [];
+    });
+    const indicators = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]).map((indicator) => [indicator.id, indicator]));
+    const progressRows = latest.flatMap((kpi) => {
+      const indicator = indicators.get(kpi.indicatorId);
+      if (!indicator) return [];
+      const progress = indicatorProgress({
+        direction: indicator.direction,
+        baseline: indicator.baseline,
+        target: indicator.target,
+        latest: { value: kpi.value, fiscalYear: kpi.fiscalYear },
+      });
+      return [
+        {
+          run_key: input.runKey,
+          programme_id: programme.id,
+          indicator_id: kpi.indicatorId,
+          fiscal_year: kpi.fiscalYear,
+          value: kpi.value,
+          share_achieved: progress.shareAchieved,
+          expected_value: progress.expectedValue,
+          on_track: progress.onTrack,
+        },
+      ];
+    });
+    // One transaction that first clears the run's rows: an attempt whose worker died after writing is retried
+    // without duplicates.
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('results.kpi_values').where('run_key', '=', input.runKey).execute();
+      await trx.deleteFrom('results.kpi_progress').where('run_key', '=', input.runKey).execute();
       if (values.length > 0) {
-        await db
+        await trx
           .insertInto('results.kpi_values')
           .values(values.map((v) => ({ run_key: input.runKey, programme_id: programme.id, indicator_id: v.indicatorId, fiscal_year: v.fiscalYear, value: v.value, firms: v.firms, units: v.units })))
           .execute();
       }
-      const latest = programme.kpis.flatMap((kpi) => {
-        const ofKpi = values.filter((v) => v.indicatorId === kpi.id);
-        const last = ofKpi[ofKpi.length - 1];
-        return last ? [{ indicatorId: kpi.id, nameEn: kpi.nameEn, unit: kpi.unit, fiscalYear: last.fiscalYear, value: last.value }] : [];
-      });
-      const indicators = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]).map((indicator) => [indicator.id, indicator]));
-      const progressRows = latest.flatMap((kpi) => {
-        const indicator = indicators.get(kpi.indicatorId);
-        if (!indicator) return [];
-        const progress = indicatorProgress({
-          direction: indicator.direction,
-          baseline: indicator.baseline,
-          target: indicator.target,
-          latest: { value: kpi.value, fiscalYear: kpi.fiscalYear },
-        });
-        return [
-          {
-            run_key: input.runKey,
-            programme_id: programme.id,
-            indicator_id: kpi.indicatorId,
-            fiscal_year: kpi.fiscalYear,
-            value: kpi.value,
-            share_achieved: progress.shareAchieved,
-            expected_value: progress.expectedValue,
-            on_track: progress.onTrack,
-          },
-        ];
-      });
-      if (progressRows.length) await db.insertInto('results.kpi_progress').values(progressRows).execute();
-      return { indicators: programme.kpis.length, values: values.length, latest };
-    },
-  };
+      if (progressRows.length) await trx.insertInto('results.kpi_progress').values(progressRows).execute();
+    });
+    return { indicators: programme.kpis.length, values: values.length, latest };
+  }
 }

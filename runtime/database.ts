@@ -85,10 +85,21 @@ export function openDatabase(url: string, maxConnections = 10): Kysely<Database>
 }
 
 /** A raw client from the pool behind `db`, for COPY; release it when done. */
+/** Clients that already carry the listener below; the pool hands the same client out again and again. */
+const guardedClients = new WeakSet<pg.PoolClient>();
+
 export async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
   const pool = poolsOfHandles.get(db);
   if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a COPY connection from; open it with openDatabase(url)');
-  return pool.connect();
+  const client = await pool.connect();
+  if (!guardedClients.has(client)) {
+    // A connection cut while the client is checked out between two statements (a server restart) makes it
+    // emit 'error', which would end the process without a listener. The next statement fails instead, and
+    // the caller releases the client as broken.
+    client.on('error', (error) => console.warn(`Postgres closed a connection in use: ${error.message}`));
+    guardedClients.add(client);
+  }
+  return client;
 }
 
 export async function checkConnection(db: Kysely<Database>, url: string): Promise<void> {

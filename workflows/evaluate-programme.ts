@@ -18,6 +18,8 @@ export interface EvaluateProgrammeInput {
    * hold): earlier rows they no longer hold are retired. Without it, files add to what is loaded.
    */
   readonly replaces?: boolean;
+  /** How long a loading, KPI or estimation attempt may stay silent before it counts as dead; default '2 minutes'. */
+  readonly heartbeatTimeout?: string;
 }
 
 const STEPS = [
@@ -54,11 +56,14 @@ const fast = proxyActivities<EbpmActivities>({
   retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
 });
 
-const heavy = proxyActivities<EbpmActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
-});
+/** Activities that heartbeat: an attempt silent for `heartbeatTimeout` counts as dead and is retried on any worker. */
+function heavyActivities(heartbeatTimeout: string) {
+  return proxyActivities<EbpmActivities>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout,
+    retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
+  });
+}
 
 export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<EvaluationResult> {
   const totalSteps = STEPS.length - 1;
@@ -68,6 +73,7 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
     progress = { step, completedSteps: STEPS.indexOf(step), totalSteps };
   };
 
+  const heavy = heavyActivities(input.heartbeatTimeout ?? '2 minutes');
   await fast.registerProgramme(input.programmeId);
   const replaces = input.replaces ? { replaces: true } : {};
   advance('ingesting applicants');
