@@ -12,6 +12,7 @@ import { writePanelCsv } from './panel-csv.js';
 import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
 import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { sql } from 'kysely';
 import { dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { migrateToLatest } from '../sql/migrate.js';
 import { databaseFloorLoad } from './database-floor.js';
@@ -132,9 +133,20 @@ async function withScratchDatabase<T>(work: (url: string) => Promise<T>): Promis
   const url = withDatabaseName(base, `ebpm_bench_${process.pid}_${Date.now().toString(36)}`);
   await ensureDatabaseExists(url);
   try {
+    // Writes of the run before (its WAL) are flushed now, not by a checkpoint in the middle of this run.
+    await checkpoint(url);
     return await work(url);
   } finally {
     await dropDatabase(url);
+  }
+}
+
+async function checkpoint(url: string): Promise<void> {
+  const db = openDatabase(url, 1);
+  try {
+    await sql`CHECKPOINT`.execute(db);
+  } finally {
+    await db.destroy();
   }
 }
 
@@ -158,27 +170,33 @@ async function applicantsFile(dataDir: string, rows: number): Promise<string> {
 const psqlCopyBaseline = { label: 'psql \\copy of the same file into a text table', run: (path: string) => withScratchDatabase((url) => psqlCopy(url, path)) };
 
 /**
- * The whole load, then each of its two halves alone: the parse worker without a database, and the database
- * without a parser. The halves run side by side in the load, so it cannot beat the slower of them.
+ * The whole load against the database doing the same merge alone (the fair floor: the same rows into the same
+ * keyed tables, nothing parsed or validated), then each of the load's two halves alone against psql \copy into
+ * an unindexed table. The halves run side by side in the load, so it cannot beat the slower of them.
  */
 function ingestBenchmarks(rows: number): Benchmark<string>[] {
   const scale = rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
   const size = `${rows.toLocaleString('en-US')} applicant rows (CSV)`;
   const prepare = (dataDir: string) => applicantsFile(dataDir, rows);
+  const databaseFloor = {
+    label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and core.applications',
+    run: (path: string) => withMigratedScratchDatabase((url) => databaseFloorLoad(url, path)),
+  };
   return [
     {
       name: `ingest-${scale}`,
       size,
-      repetitions: 1,
+      // Three of each, alternating: single runs of either varied by a fifth on the 2-core machine.
+      repetitions: 3,
       prepare,
       subject: {
         label: 'ebpm ingest --json into a fresh database (validate, normalise, load, quarantine)',
         run: (path) =>
           withMigratedScratchDatabase((url) => timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url })),
       },
-      baseline: psqlCopyBaseline,
-      // At least half the throughput of psql \copy: the time at most twice the baseline's.
-      target: { peakMb: 500, ratio: 2 },
+      baseline: databaseFloor,
+      // At least 0.8 of the floor's throughput: the time at most 1.25 times the floor's.
+      target: { peakMb: 500, ratio: 1.25 },
     },
     {
       name: `ingest-${scale}-parse`,
@@ -193,10 +211,7 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
       size,
       repetitions: 1,
       prepare,
-      subject: {
-        label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and core.applications',
-        run: (path) => withMigratedScratchDatabase((url) => databaseFloorLoad(url, path)),
-      },
+      subject: databaseFloor,
       baseline: psqlCopyBaseline,
     },
   ];
@@ -211,6 +226,7 @@ function withMigratedScratchDatabase<T>(work: (url: string) => Promise<T>): Prom
     } finally {
       await db.destroy();
     }
+    await checkpoint(url);
     return work(url);
   });
 }

@@ -29,9 +29,9 @@ export function databaseFloorLoad(url: string, path: string): Promise<Measuremen
     `INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
      SELECT corporate_number, firm_name, industry_code, prefecture_code FROM staged`,
     '-c',
-    `INSERT INTO core.applications (programme_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
+    `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
        subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
-     SELECT '${PROGRAMME}', corporate_number, call_round::integer, application_date::date, decision, award_fiscal_year::integer,
+     SELECT '${PROGRAMME}', corporate_number, corporate_number, call_round::integer, application_date::date, decision, award_fiscal_year::integer,
             subsidy_amount_yen::bigint, requested_amount_yen::bigint, employees::integer, consent::boolean, '${FILE_SHA256}', 2
        FROM staged`,
   ]);
