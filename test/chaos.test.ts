@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,6 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
-import { projectRoot } from '../config/project-root.js';
 import { ensureDatabaseExists, openDatabase } from '../runtime/database.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { createEbpmWorker } from '../runtime/worker.js';
@@ -15,6 +14,7 @@ import { migrateToLatest } from '../sql/migrate.js';
 import type { Database } from '../sql/database.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js';
+import { startWorkerProcess } from './support/worker-process.js';
 import { connectTestTemporal, createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 /**
@@ -95,20 +95,6 @@ async function untilRunning(handle: WorkflowHandle, activity: string): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${activity} did not start within 2 minutes`);
-}
-
-function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'cli', 'main.js'), 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Worker polling')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the worker process ended (code ${code}) before polling:\n${output}`)));
-  });
 }
 
 describe('an evaluation disturbed on real services ends as an undisturbed one', () => {

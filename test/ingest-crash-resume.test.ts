@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeApplicantsCsv } from '../bench/applicants-csv.js';
-import { projectRoot } from '../config/project-root.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import type { IngestAccount } from '../activities/contracts.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+import { startWorkerProcess } from './support/worker-process.js';
 
 /**
  * A worker process is killed (SIGKILL) in the middle of ingesting a file inside Temporal. The activity's
@@ -40,31 +40,16 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** `ebpm worker` as its own process, resolved once it polls the task queue. */
-async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist/cli/main.js'), 'worker'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      EBPM_TASK_QUEUE: taskQueue,
-      EBPM_INGEST_BATCH_ROWS: String(BATCH_ROWS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `ebpm worker` as its own process on this test's database, loading in small batches. */
+async function startWorker(taskQueue: string): Promise<ChildProcess> {
+  const child = await startWorkerProcess({
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    EBPM_TASK_QUEUE: taskQueue,
+    EBPM_INGEST_BATCH_ROWS: String(BATCH_ROWS),
   });
   children.push(child);
-  let output = '';
-  const polling = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Worker polling task queue')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`ebpm worker exited (code ${code}) before polling:\n${output}`)));
-  });
-  await polling;
   return child;
 }
 
@@ -75,7 +60,7 @@ async function fileProgress(): Promise<{ status: string; committed_through_line:
 describe('ingesting inside Temporal when the worker dies', () => {
   it('resumes on another worker after the last committed batch, loading every row exactly once', async () => {
     const taskQueue = uniqueTaskQueue('crash-resume');
-    const doomed = await startWorkerProcess(taskQueue);
+    const doomed = await startWorker(taskQueue);
     const handle = await temporal.client.workflow.start('ingestFileWorkflow', {
       taskQueue,
       workflowId: `${taskQueue}-ingest`,

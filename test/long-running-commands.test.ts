@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { projectRoot } from '../config/project-root.js';
-import { connectTemporal, type TemporalSession } from '../runtime/temporal.js';
-import type { EvaluationResult } from '../workflows/index.js';
+import { connectTemporal } from '../runtime/temporal.js';
+import { latestScheduledRunResult } from './support/schedule-runs.js';
 import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 /**
@@ -152,7 +152,7 @@ describe('ebpm temporal start and ebpm worker as long-running processes', () => 
     expect(trigger.code, trigger.output).toBe(0);
     const temporal = await connectTemporal(address, 'default');
     try {
-      const result = await scheduledRunResult(temporal, scheduleId);
+      const result = await latestScheduledRunResult(temporal.client, scheduleId);
       expect(result.ingest[0]).toMatchObject({ rowsLoaded: 200, skippedDuplicateFile: true });
       expect(result.effects.overall.length).toBeGreaterThan(0);
     } finally {
@@ -173,17 +173,6 @@ describe('ebpm temporal start and ebpm worker as long-running processes', () => 
     expect(await answers(port)).toBe(false);
   });
 });
-
-/** The result of the workflow the schedule's latest action started. */
-async function scheduledRunResult(temporal: TemporalSession, scheduleId: string): Promise<EvaluationResult> {
-  const handle = temporal.client.schedule.getHandle(scheduleId);
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const started = (await handle.describe()).info.recentActions[0]?.action.workflow;
-    if (started) return (await temporal.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()) as EvaluationResult;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the triggered schedule started no workflow within 20 s');
-}
 
 /** The processes of the command's group still running, as ps lists them. */
 function survivors(command: RunningCommand): string {

@@ -11,7 +11,7 @@ import {
   ScheduleRequestError,
   triggerEvaluationSchedule,
 } from '../scheduling/evaluation-schedules.js';
-import type { EvaluationResult } from '../workflows/index.js';
+import { latestScheduledRunResult } from './support/schedule-runs.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 /** Polls until `probe` returns a value (up to 15 s); returns undefined if it never does. */
@@ -60,13 +60,7 @@ describe('scheduled evaluation runs (Temporal Schedules)', () => {
     const worker = await createTestWorker(temporal, database.db, taskQueue);
     const result = await worker.runUntil(async () => {
       await triggerEvaluationSchedule(temporal.client, scheduleId);
-      const handle = temporal.client.schedule.getHandle(scheduleId);
-      for (let attempt = 0; attempt < 100; attempt++) {
-        const started = (await handle.describe()).info.recentActions[0]?.action.workflow;
-        if (started) return (await temporal.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result()) as EvaluationResult;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      throw new Error('the triggered schedule started no workflow within 20 s');
+      return latestScheduledRunResult(temporal.client, scheduleId);
     });
     expect(result.ingest[0].rowsLoaded).toBe(300);
     expect(result.effects.overall.length).toBeGreaterThan(0);

@@ -41,11 +41,14 @@ async function freePort(): Promise<number> {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDirectory();
   const root = mkdtempSync(join(tmpdir(), 'ebpm-private-pg-'));
-  const asRoot = process.getuid?.() === 0;
-  const owner = asRoot ? Number(execFileSync('id', ['-u', 'postgres']).toString()) : null;
-  if (owner !== null) chownSync(root, owner, Number(execFileSync('id', ['-g', 'postgres']).toString()));
-  const run = (program: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, program), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, program), args, { stdio: 'pipe' });
+  // As root the server runs as the postgres user (node sets the child's uid and gid; no runuser or su needed).
+  const owner: { uid?: number; gid?: number } = {};
+  if (process.getuid?.() === 0) {
+    owner.uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    owner.gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    chownSync(root, owner.uid, owner.gid);
+  }
+  const run = (program: string, args: string[]) => execFileSync(join(bin, program), args, { stdio: 'pipe', ...owner });
   const data = join(root, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const port = await freePort();
