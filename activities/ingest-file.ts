@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
-import { InputFormatError, loadFile, type LoadOptions } from '../ingest/load-file.js';
+import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/load-file.js';
 import { permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
 
@@ -37,6 +37,7 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestActi
         });
       } catch (error) {
         if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
+        if (error instanceof ResumeMismatchError) throw permanentFailure('ResumeMismatch', error.message);
         throw error;
       }
     },

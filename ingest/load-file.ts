@@ -155,6 +155,15 @@ async function complete(db: Kysely<Database>, declaration: FileDeclaration, inpu
   return db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirstOrThrow();
 }
 
+/** A load that died is resumed with the other choice between adding and replacing. */
+export class ResumeMismatchError extends Error {
+  constructor(fileName: string, startedAsReplacement: boolean) {
+    const flag = startedAsReplacement ? 'with --replaces' : 'without --replaces';
+    super(`the load of ${fileName} was started ${flag} and has not finished; run it again ${flag} to finish it (a load cannot switch between adding and replacing half-way)`);
+    this.name = 'ResumeMismatchError';
+  }
+}
+
 export async function loadFile(db: Kysely<Database>, input: IngestFileInput, options: LoadOptions = {}): Promise<IngestAccount> {
   const fileSha256 = await sha256OfFile(input.path);
   const fileName = basename(input.path);
@@ -175,6 +184,8 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     reasons: await reasonCounts(db, fileSha256),
   });
   if (previous?.status === 'complete') return account(previous, true, null);
+  // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
+  if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const declaration = fileDeclaration(getProgramme(input.programmeId).file, input.kind);

@@ -108,6 +108,9 @@ describe('replacement files', () => {
       },
     });
     await expect(dying).rejects.toThrow('worker died');
+    // Finishing it as an adding load would leave the committed batches' keys unrecorded: refused, with the fix.
+    const adding = createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: programme, kind: 'applicants', path: replacement });
+    await expect(adding).rejects.toThrow(/was started with --replaces and has not finished; run it again with --replaces/);
     // Two batches committed (firms 10, 12, 14 unchanged, 15 new); nothing is retired before the file completes.
     expect(await storedApplications(programme)).toHaveLength(5 + 1);
     const resumed = await load(replacement, { batchSize: 2 });
