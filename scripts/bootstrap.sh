@@ -30,7 +30,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 echo "bootstrap: compiling TypeScript…"
-npx tsc -p tsconfig.json
+# npm run build also makes dist/cli/main.js executable: `npx ebpm` runs the package's own bin file directly.
+npm run build --silent
 
 # Go builds the Temporal CLI on first use; Debian-style installs keep it outside the default PATH.
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
