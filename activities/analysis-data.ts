@@ -1,5 +1,7 @@
 /** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import copyStreams from 'pg-copy-streams';
+import { connectRaw } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 
 export interface ApplicationRecord {
@@ -53,27 +55,90 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
   }));
 }
 
-/** Outcomes of the programme's consenting units, as columns of the named measures. */
+/**
+ * Outcomes of the programme's consenting units, as columns of the named measures: one COPY … TO STDOUT of
+ * the measures already extracted from jsonb, parsed line by line into typed arrays. Reading the same rows as
+ * Kysely row objects (each jsonb parsed into an object) took 3 s for 800,000 rows; this about a tenth.
+ * Numbers cross as float8 text, which PostgreSQL writes in the shortest form that reads back exactly.
+ */
 export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
-  const rows = await db
-    .selectFrom('core.outcomes as o')
-    .select(['o.unit_id', 'o.fiscal_year'])
-    .select(sql<Record<string, number | null>>`o.measures`.as('measures'))
-    .where('o.programme_id', '=', programmeId)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('core.applications as a')
-          .select('a.unit_id')
-          .whereRef('a.unit_id', '=', 'o.unit_id')
-          .where('a.programme_id', '=', programmeId)
-          .where('a.consent', '=', true),
-      ),
-    )
-    .orderBy('o.unit_id')
-    .orderBy('o.fiscal_year')
-    .execute();
-  const measures = Object.fromEntries(measureNames.map((name) => [name, Float64Array.from(rows, (row) => row.measures[name] ?? Number.NaN)]));
-  return { unitId: rows.map((row) => row.unit_id), fiscalYear: Int32Array.from(rows, (row) => row.fiscal_year), measures };
+  const client = await connectRaw(db);
+  let healthy = false;
+  try {
+    // COPY takes no bind parameters: the programme id and the measure names (both from the catalogue) are quoted as literals.
+    const programme = client.escapeLiteral(programmeId);
+    const measureColumns = measureNames.map((name) => `(o.measures ->> ${client.escapeLiteral(name)})::float8`);
+    const query = `COPY (
+      SELECT o.unit_id, o.fiscal_year${measureColumns.map((column) => `, ${column}`).join('')}
+        FROM core.outcomes o
+       WHERE o.programme_id = ${programme}
+         AND EXISTS (SELECT 1 FROM core.applications a WHERE a.programme_id = ${programme} AND a.unit_id = o.unit_id AND a.consent)
+       ORDER BY o.unit_id, o.fiscal_year) TO STDOUT`;
+    const columns = new OutcomeColumnsBuilder(measureNames);
+    let pending = '';
+    for await (const chunk of client.query(copyStreams.to(query)) as AsyncIterable<Buffer>) {
+      const text = pending + chunk.toString('utf8');
+      const lastNewline = text.lastIndexOf('\n');
+      for (let start = 0, end = text.indexOf('\n'); end !== -1 && end <= lastNewline; start = end + 1, end = text.indexOf('\n', start)) {
+        columns.addLine(text.slice(start, end));
+      }
+      pending = text.slice(lastNewline + 1);
+    }
+    healthy = true;
+    return columns.finish();
+  } finally {
+    client.release(!healthy);
+  }
+}
+
+/** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
+class OutcomeColumnsBuilder {
+  private readonly unitId: string[] = [];
+  private fiscalYear = new Int32Array(1 << 16);
+  private measures: Float64Array[];
+  private rows = 0;
+
+  constructor(private readonly measureNames: readonly string[]) {
+    this.measures = measureNames.map(() => new Float64Array(1 << 16));
+  }
+
+  addLine(line: string): void {
+    if (this.rows === this.fiscalYear.length) this.grow();
+    const fields = line.split('\t');
+    this.unitId.push(fields[0].includes('\\') ? unescapeCopyText(fields[0]) : fields[0]);
+    this.fiscalYear[this.rows] = Number(fields[1]);
+    for (let m = 0; m < this.measures.length; m++) {
+      const field = fields[2 + m];
+      this.measures[m][this.rows] = field === '\\N' ? Number.NaN : Number(field);
+    }
+    this.rows++;
+  }
+
+  finish(): UnitOutcomeColumns {
+    return {
+      unitId: this.unitId,
+      fiscalYear: this.fiscalYear.slice(0, this.rows),
+      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, this.measures[m].slice(0, this.rows)])),
+    };
+  }
+
+  private grow(): void {
+    const grown = new Int32Array(this.fiscalYear.length * 2);
+    grown.set(this.fiscalYear);
+    this.fiscalYear = grown;
+    this.measures = this.measures.map((column) => {
+      const larger = new Float64Array(column.length * 2);
+      larger.set(column);
+      return larger;
+    });
+  }
+}
+
+const COPY_TEXT_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+
+/** A COPY text field with its backslash escapes undone (unit ids rarely have any). */
+function unescapeCopyText(field: string): string {
+  return field.replace(/\\(.)/g, (_, char: string) => COPY_TEXT_ESCAPES[char] ?? char);
 }
 
 /** The programme's loaded official statistics. */

@@ -27,6 +27,8 @@ export interface BulkTarget<Row> {
   merge(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
   /** How a replacement file of this kind retires the stored rows it no longer holds. */
   readonly replacement: Replacement;
+  /** Tables whose planner statistics a large load makes stale. */
+  readonly loadedTables: readonly string[];
 }
 
 export interface Replacement {
@@ -226,6 +228,7 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
       );
       return written;
     },
+    loadedTables: ['core.firms', 'core.applications'],
     replacement: {
       stagedKey: 'unit_id, call_round',
       // The file speaks for the call rounds it holds: an earlier round's applicants stay.
@@ -310,6 +313,7 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
         [programmeId, fileSha256],
       );
     },
+    loadedTables: ['core.outcomes'],
     replacement: {
       stagedKey: 'unit_id, fiscal_year',
       retire: (client, programmeId, fileSha256) =>
@@ -354,6 +358,7 @@ export function statisticsTarget(declaration: FileDeclaration): BulkTarget<Stati
       );
       return statistics.rowCount ?? 0;
     },
+    loadedTables: [],
     replacement: {
       stagedKey: 'indicator_id, fiscal_year',
       retire: (client, programmeId, fileSha256) =>
