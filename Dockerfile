@@ -23,7 +23,7 @@ COPY stats ./stats
 COPY synth ./synth
 COPY test ./test
 COPY workflows ./workflows
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -6,21 +6,29 @@ import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
-import { readConsentingApplications, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
+import { withCharacteristics, type RunDataCache } from './analysis-data.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
 const INSERT_BATCH = 2_000;
 
-export function createEffectActivities(db: Kysely<Database>) {
+export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache) {
   return {
-    estimateEffects: (input: RunStepInput): Promise<EffectSummary> => whileHeartbeating(() => estimateEffects(input)),
+    estimateEffects: async (input: RunStepInput): Promise<EffectSummary> => {
+      try {
+        return await whileHeartbeating(() => estimateEffects(input));
+      } finally {
+        runData.release(input.runKey);
+      }
+    },
   };
 
   async function estimateEffects(input: RunStepInput): Promise<EffectSummary> {
-    const spec = studySpecSchema.parse(programmeOrFailure(input.programmeId).studySpec);
-    const applications = await readConsentingApplications(db, input.programmeId);
-    const outcomes = await readUnitOutcomes(db, input.programmeId, spec.outcomes);
+    const programme = programmeOrFailure(input.programmeId);
+    const spec = studySpecSchema.parse(programme.studySpec);
+    const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
+    const { applications, outcomes } = await runData.read(input.runKey, input.programmeId, measureNames);
     reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
     let study: EffectStudy;
     try {

@@ -6,6 +6,7 @@ import type { Database } from '../sql/database.js';
 import { createEffectActivities } from './effects.js';
 import { createEvaluationRunActivities } from './evaluation-runs.js';
 import { createIngestActivities } from './ingest-file.js';
+import { RunDataCache } from './analysis-data.js';
 import { createKpiActivities } from './kpis.js';
 import { createProgrammeRegistryActivities } from './programme-registry.js';
 
@@ -19,12 +20,13 @@ export interface ActivityServices {
 }
 
 export function createActivities(services: ActivityServices) {
+  const runData = new RunDataCache(services.db);
   return {
     ...createProgrammeRegistryActivities(services.db),
     ...createIngestActivities(services.db, { ...(services.ingestBatchRows ? { batchSize: services.ingestBatchRows } : {}), inputDir: services.inputDir }),
     ...createEvaluationRunActivities(services.db, services.codeVersion),
-    ...createKpiActivities(services.db),
-    ...createEffectActivities(services.db),
+    ...createKpiActivities(services.db, runData),
+    ...createEffectActivities(services.db, runData),
   };
 }
 

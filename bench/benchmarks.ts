@@ -12,9 +12,8 @@ import { writePanelCsv } from './panel-csv.js';
 import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
 import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
-import { sql } from 'kysely';
-import { dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
-import { migrateToLatest } from '../sql/migrate.js';
+import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
+import { studyBenchmark } from './study-benchmark.js';
 import { databaseFloorLoad } from './database-floor.js';
 
 /** A benchmark with its fixture type hidden, so different kinds can share one list. */
@@ -24,6 +23,8 @@ export interface RunnableBenchmark {
   readonly subjectLabel: string;
   readonly baselineLabel: string;
   readonly target?: Benchmark<unknown>['target'];
+  /** Run only when named (`npm run bench -- NAME`): too long for every bench run. */
+  readonly onlyWhenNamed?: boolean;
   /** Prepares the fixture, then alternates baseline and subject runs. */
   measure(dataDir: string): Promise<{ subject: Measurement[]; baseline: Measurement[] }>;
 }
@@ -127,28 +128,7 @@ function estimateBenchmark(units: number, extraArgs: readonly string[], target: 
   };
 }
 
-/** A scratch database per measurement, so every load is a first load; dropped afterwards. */
-async function withScratchDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ebpm';
-  const url = withDatabaseName(base, `ebpm_bench_${process.pid}_${Date.now().toString(36)}`);
-  await ensureDatabaseExists(url);
-  try {
-    // Writes of the run before (its WAL) are flushed now, not by a checkpoint in the middle of this run.
-    await checkpoint(url);
-    return await work(url);
-  } finally {
-    await dropDatabase(url);
-  }
-}
 
-async function checkpoint(url: string): Promise<void> {
-  const db = openDatabase(url, 1);
-  try {
-    await sql`CHECKPOINT`.execute(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 function psqlCopy(url: string, path: string): Promise<Measurement> {
   const columns = APPLICANT_COLUMNS.map((column) => `${column} text`).join(', ');
@@ -217,22 +197,11 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
   ];
 }
 
-/** A scratch database with every migration applied before the work is timed, so the measurement is the load alone. */
-function withMigratedScratchDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  return withScratchDatabase(async (url) => {
-    const db = openDatabase(url, 1);
-    try {
-      await migrateToLatest(db);
-    } finally {
-      await db.destroy();
-    }
-    await checkpoint(url);
-    return work(url);
-  });
-}
 
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
   ...ingestBenchmarks(1_000_000).map(defineBenchmark),
+  studyBenchmark(100_000, { seconds: 20, peakMb: 1024 }, false),
+  studyBenchmark(1_000_000, { seconds: 180, peakMb: 4096 }, true),
   defineBenchmark(estimateBenchmark(100_000, [], { seconds: 0.6 }, 5)),
   defineBenchmark(estimateBenchmark(1_000_000, [], { seconds: 10, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark(1_000_000, ['--bootstrap', '1000', '--seed', '1'], { seconds: 30, peakMb: 4096 }, 1)),

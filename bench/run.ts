@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const previous = previousEntries(historyFile);
   console.log(`ebpm bench (${codeVersion()}); ratio = subject / baseline, both measured now (lower is better)\n`);
   for (const benchmark of BENCHMARKS) {
-    if (only.length && !only.includes(benchmark.name)) continue;
+    if (only.length ? !only.includes(benchmark.name) : benchmark.onlyWhenNamed) continue;
     console.log(`${benchmark.name} [${benchmark.size}]`);
     const { subject, baseline } = await benchmark.measure(join(benchDir, 'data'));
     const subjectMs = median(subject.map((m) => m.ms));

@@ -1,7 +1,8 @@
 /**
  * The worker: registers the workflows (bundled from ../workflows) and the activities bound to Postgres.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
@@ -18,12 +19,31 @@ export function workflowsEntryPoint(): string {
   throw new Error('cannot find workflows/index.(js|ts) beside the runtime folder; run `npm run build` first');
 }
 
+/** Where `npm run build` writes the workflow bundle: dist/workflow-bundle.js. */
+export function prebuiltBundlePath(): string {
+  return fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+}
+
+/**
+ * The prebuilt bundle when it is newer than every compiled workflow module (so a later `tsc` alone cannot
+ * leave a stale one in use); otherwise undefined, and the worker bundles the workflows as it starts.
+ */
+export function freshPrebuiltBundle(): string | undefined {
+  const bundle = prebuiltBundlePath();
+  const entry = workflowsEntryPoint();
+  if (!entry.endsWith('.js') || !existsSync(bundle)) return undefined;
+  const built = statSync(bundle).mtimeMs;
+  const directory = dirname(entry);
+  const stale = readdirSync(directory).some((file) => file.endsWith('.js') && statSync(join(directory, file)).mtimeMs > built);
+  return stale ? undefined : bundle;
+}
+
 export interface EbpmWorkerOptions {
   readonly connection: NativeConnection;
   readonly namespace: string;
   readonly taskQueue: string;
   readonly db: Kysely<Database>;
-  /** A pre-built workflow bundle (tests build one and share it); bundled on start when absent. */
+  /** A pre-built workflow bundle (tests build one and share it); else the one `npm run build` wrote, if fresh; else bundled on start. */
   readonly workflowBundlePath?: string;
   /** Rows per committed ingest batch; 50,000 when absent. */
   readonly ingestBatchRows?: number;
@@ -36,9 +56,7 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: workflowsEntryPoint() }),
+    ...((bundle) => (bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }))(options.workflowBundlePath ?? freshPrebuiltBundle()),
     activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir }),
   });
 }

@@ -1,0 +1,152 @@
+/**
+ * A whole programme study at national scale: `ebpm study` on generated files (applicants, outcomes and
+ * statistics with their invalid rows), through a Temporal dev server and PostgreSQL, against the engine alone
+ * on the same panel (`ebpm estimate` for each outcome with the spec's method, bootstrap and TWFE). Each step's
+ * time is read from the workflow's own history (activity scheduled → completed) and printed, so the ratio of
+ * the analysis step (KPIs + effects + BI refresh) to the engine alone shows beside the whole.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { startDevServer, type TemporalSession } from '../runtime/temporal.js';
+import { studySpecSchema } from '../schemas/study-spec.js';
+import { readEnvironment } from '../config/environment.js';
+import { withMigratedScratchDatabase } from './scratch-database.js';
+import { timeNodeProcess, type Measurement } from './timing.js';
+import type { RunnableBenchmark } from './benchmarks.js';
+
+const PROGRAMME = 'sme-labour-saving';
+const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const peakMemory = new URL('./peak-memory.js', import.meta.url).href;
+
+interface StudyFixture {
+  readonly applicantsFile: string;
+  readonly outcomesFile: string;
+  readonly statisticsFile: string;
+  /** The consenting units' outcome panel with each unit's first award year, for `ebpm estimate`. */
+  readonly panelFile: string;
+}
+
+/** Seeded files generated once into .bench/data/study-N and reused. */
+function prepare(dataDir: string, applicants: number): StudyFixture {
+  const directory = join(dataDir, `study-${applicants}-seed1`);
+  const fixture = {
+    applicantsFile: join(directory, 'applicants.csv'),
+    outcomesFile: join(directory, 'outcomes.csv'),
+    statisticsFile: join(directory, 'statistics.csv'),
+    panelFile: join(directory, 'panel.csv'),
+  };
+  if (existsSync(fixture.panelFile)) return fixture;
+  console.log(`  generating ${directory} …`);
+  writeSyntheticFiles(PROGRAMME, directory, { seed: 1, applicants, withInvalidRows: true });
+  writePanel(fixture);
+  return fixture;
+}
+
+/**
+ * The panel the pipeline estimates on, written from the generated files the simple way: valid rows of
+ * consenting applicants, each unit's first award year as its group (0: never awarded).
+ */
+function writePanel(fixture: Omit<StudyFixture, 'panelFile'> & { panelFile: string }): void {
+  const [applicantHeader, ...applicantLines] = readFileSync(fixture.applicantsFile, 'utf8').trimEnd().split('\n');
+  const column = (header: string, name: string) => header.split(',').indexOf(name);
+  const [idAt, decisionAt, awardAt, consentAt] = ['corporate_number', 'decision', 'award_fiscal_year', 'consent'].map((name) => column(applicantHeader, name));
+  const width = applicantHeader.split(',').length;
+  const group = new Map<string, number>();
+  for (const line of applicantLines) {
+    const fields = line.split(',');
+    if (fields.length !== width || fields[consentAt] !== 'true' || !/^\d{13}$/.test(fields[idAt])) continue;
+    const award = fields[decisionAt] === 'awarded' ? Number(fields[awardAt]) : 0;
+    const known = group.get(fields[idAt]);
+    if (known === undefined || (award > 0 && (known === 0 || award < known))) group.set(fields[idAt], award);
+  }
+  const [outcomeHeader, ...outcomeLines] = readFileSync(fixture.outcomesFile, 'utf8').trimEnd().split('\n');
+  const outcomeColumns = outcomeHeader.split(',');
+  const numberOfUnit = new Map([...group.keys()].map((id, index) => [id, index + 1]));
+  const rows = [`id,year,group,${outcomeColumns.slice(2).join(',')}`];
+  for (const line of outcomeLines) {
+    const fields = line.split(',');
+    const unit = numberOfUnit.get(fields[0]);
+    if (unit === undefined || fields.length !== outcomeColumns.length || fields.slice(1).some((field) => field !== '' && !Number.isFinite(Number(field)))) continue;
+    rows.push(`${unit},${fields[1]},${group.get(fields[0])},${fields.slice(2).join(',')}`);
+  }
+  writeFileSync(`${fixture.panelFile}.partial`, `${rows.join('\n')}\n`);
+  renameSync(`${fixture.panelFile}.partial`, fixture.panelFile);
+}
+
+/** Durations of the latest evaluateProgramme workflow's activities, in seconds, by step name. */
+async function stepSeconds(temporal: TemporalSession): Promise<[string, number][]> {
+  let workflowId: string | undefined;
+  for await (const execution of temporal.client.workflow.list({ query: "WorkflowType = 'evaluateProgramme'" })) {
+    workflowId = execution.workflowId;
+    break;
+  }
+  if (!workflowId) throw new Error('the study left no evaluateProgramme workflow on the bench server');
+  const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, { name: string; at: number }>();
+  const steps: [string, number][] = [];
+  const kindOfIngest = ['applicants', 'outcomes', 'statistics'];
+  for (const event of history.events ?? []) {
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes) scheduled.set(String(event.eventId), { name: attributes.activityType?.name ?? '?', at });
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const start = scheduled.get(String(completed.scheduledEventId));
+      if (!start) continue;
+      const name = start.name === 'ingestFile' ? `ingest ${kindOfIngest[steps.filter(([step]) => step.startsWith('ingest')).length] ?? ''}` : start.name;
+      steps.push([name, (at - start.at) / 1000]);
+    }
+  }
+  return steps;
+}
+
+/** The engine alone: `ebpm estimate` on the same panel for each outcome, as the spec estimates it. */
+async function engineAlone(fixture: StudyFixture): Promise<Measurement> {
+  const spec = studySpecSchema.parse(getProgramme(PROGRAMME).studySpec);
+  let ms = 0;
+  for (const outcome of spec.outcomes) {
+    const args = ['estimate', '--data', fixture.panelFile, '--outcome', outcome, '--time', 'year', '--id', 'id', '--group', 'group', '--method', spec.estimation.method, '--json'];
+    if (spec.estimation.bootstrap) args.push('--bootstrap', String(spec.estimation.bootstrap.draws), '--seed', String(spec.estimation.bootstrap.seed));
+    if (spec.comparisonEstimators.length) args.push('--twfe');
+    ms += (await timeNodeProcess(cli, args, peakMemory)).ms;
+  }
+  return { ms };
+}
+
+export function studyBenchmark(applicants: number, target: RunnableBenchmark['target'], onlyWhenNamed: boolean): RunnableBenchmark {
+  const scale = applicants >= 1_000_000 ? `${applicants / 1_000_000}M` : `${applicants / 1000}k`;
+  return {
+    name: `study-${scale}`,
+    size: `${applicants.toLocaleString('en-US')} applicants × 8 fiscal years (${PROGRAMME}'s spec: 2 outcomes, dr, 999 bootstrap draws, TWFE)`,
+    subjectLabel: 'ebpm study --json through Temporal and PostgreSQL (ingest, KPIs, effects, BI refresh; whole process)',
+    baselineLabel: "the engine alone: ebpm estimate on the same panel for each outcome (the spec's method, bootstrap and TWFE)",
+    target,
+    onlyWhenNamed,
+    async measure(dataDir) {
+      const fixture = prepare(dataDir, applicants);
+      const temporal = await startDevServer({ toolsDir: readEnvironment().toolsDir, namespace: 'default', log: () => undefined });
+      try {
+        const baseline = await engineAlone(fixture);
+        const subject = await withMigratedScratchDatabase((url) =>
+          timeNodeProcess(
+            cli,
+            ['study', '--programme', PROGRAMME, '--applicants', fixture.applicantsFile, '--outcomes', fixture.outcomesFile, '--statistics', fixture.statisticsFile, '--json'],
+            peakMemory,
+            { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address },
+          ),
+        );
+        const steps = await stepSeconds(temporal);
+        for (const [step, seconds] of steps) console.log(`  step     ${step.padEnd(18)} ${seconds.toFixed(2)} s`);
+        const analysis = steps.filter(([step]) => ['computeKpis', 'estimateEffects', 'refreshBiViews'].includes(step)).reduce((sum, [, seconds]) => sum + seconds, 0);
+        console.log(`  analysis (KPIs + effects + BI refresh) ${analysis.toFixed(2)} s = ${(analysis / (baseline.ms / 1000)).toFixed(2)} × the engine alone (target ≤ 2)`);
+        return { subject: [subject], baseline: [baseline] };
+      } finally {
+        await temporal.close();
+      }
+    },
+  };
+}
+
