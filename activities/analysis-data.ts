@@ -105,7 +105,10 @@ class OutcomeColumnsBuilder {
   addLine(line: string): void {
     if (this.rows === this.fiscalYear.length) this.grow();
     const fields = line.split('\t');
-    this.unitId.push(fields[0].includes('\\') ? unescapeCopyText(fields[0]) : fields[0]);
+    const unitId = fields[0].includes('\\') ? unescapeCopyText(fields[0]) : fields[0];
+    // Rows come in unit order: one string per unit rather than per row (8,000,000 rows hold 1,000,000 units).
+    const previous = this.rows > 0 ? this.unitId[this.rows - 1] : undefined;
+    this.unitId.push(unitId === previous ? previous : unitId);
     this.fiscalYear[this.rows] = Number(fields[1]);
     for (let m = 0; m < this.measures.length; m++) {
       const field = fields[2 + m];

@@ -134,7 +134,12 @@ export async function* csvRecords(chunks: AsyncIterable<string>, delimiter: stri
           continue;
         }
         const char = text[position];
-        if (char === '\r' && position + 1 === text.length && !final) break;
+        if (char === '\r' && position + 1 === text.length) {
+          // Perhaps the first half of a CRLF still to come; at the end of the file, nothing.
+          if (!final) break;
+          position++;
+          continue;
+        }
         if (char === '\n' || isCrlf(text, position)) {
           // An empty line.
           position += char === '\n' ? 1 : 2;
