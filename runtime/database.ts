@@ -84,10 +84,10 @@ export function openDatabase(url: string, maxConnections = 10): Kysely<Database>
   return db;
 }
 
-/** A raw client from the pool behind `db`, for COPY; release it when done. */
 /** Clients that already carry the listener below; the pool hands the same client out again and again. */
 const guardedClients = new WeakSet<pg.PoolClient>();
 
+/** A raw client from the pool behind `db`, for COPY; release it when done. */
 export async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
   const pool = poolsOfHandles.get(db);
   if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a COPY connection from; open it with openDatabase(url)');

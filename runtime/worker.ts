@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createActivities } from '../activities/index.js';
 import type { Database } from '../sql/database.js';
@@ -17,6 +17,17 @@ export function workflowsEntryPoint(): string {
     if (existsSync(path)) return path;
   }
   throw new Error('cannot find workflows/index.(js|ts) beside the runtime folder; run `npm run build` first');
+}
+
+const silent = () => undefined;
+
+/** The workflows bundled for a worker's sandbox, with the bundler's chatter silenced (its warnings and errors kept). */
+export async function bundleWorkflows(): Promise<string> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsEntryPoint(),
+    logger: { log: silent, trace: silent, debug: silent, info: silent, warn: (message) => console.warn(message), error: (message) => console.error(message) },
+  });
+  return bundle.code;
 }
 
 /** Where `npm run build` writes the workflow bundle: dist/workflow-bundle.js. */
@@ -52,11 +63,12 @@ export interface EbpmWorkerOptions {
 }
 
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
+  const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...((bundle) => (bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }))(options.workflowBundlePath ?? freshPrebuiltBundle()),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
     activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir }),
   });
 }

@@ -5,13 +5,12 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { readEnvironment } from '../config/environment.js';
 import { dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { openTemporal } from '../runtime/temporal.js';
-import { workflowsEntryPoint } from '../runtime/worker.js';
+import { bundleWorkflows } from '../runtime/worker.js';
 import { migrateToLatest } from '../sql/migrate.js';
 
 declare module 'vitest' {
@@ -37,9 +36,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const scratchDir = join(environment.dataDir, 'test', runId);
   mkdirSync(scratchDir, { recursive: true });
-  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsEntryPoint(), logger: quietBundlerLogger });
   const workflowBundlePath = join(scratchDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
+  writeFileSync(workflowBundlePath, await bundleWorkflows());
 
   const temporal = await openTemporal({
     address: environment.temporalAddress,
@@ -71,12 +69,3 @@ async function dropClones(databaseUrl: string, templateName: string): Promise<vo
     await admin.end();
   }
 }
-
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
