@@ -31,46 +31,51 @@ export interface BulkTarget<Row> {
   readonly loadedTables: readonly string[];
 }
 
+/**
+ * How a replacement file of one kind retires the stored rows it no longer holds. The stored table's key is
+ * (programme, `keyId`, `keyPeriod`), and the staging table names those two columns the same.
+ */
 export interface Replacement {
-  /** The staging table's columns that key a row: its id (text) and its period (integer). */
-  readonly stagedKey: string;
-  /**
-   * Moves the stored rows within the file's scope whose keys it did not load to core.retired_rows; returns
-   * how many. A file that loaded no row retires nothing (an unreadable replacement must not empty a table).
-   */
-  retire(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+  readonly table: string;
+  readonly kind: 'applicants' | 'outcomes' | 'statistics';
+  readonly keyId: string;
+  readonly keyPeriod: string;
+  /** How a retired row is named for people, e.g. "…, call round 2". */
+  readonly periodLabel: string;
+  /** Which stored rows the file speaks for (`stored` is the table, `loaded` the file's keys); all when absent. */
+  readonly scope?: string;
+  /** A further WITH part run on the retired rows (`gone`), e.g. erasing their contact data. */
+  readonly alsoDelete?: string;
 }
 
 /** Records the staged batch's keys, with the batch's commit, for the retirement when the file completes. */
 export async function recordReplacementKeys(client: pg.ClientBase, target: BulkTarget<unknown>, fileSha256: string): Promise<void> {
+  const { keyId, keyPeriod } = target.replacement;
   await client.query(
     `INSERT INTO raw.replacement_keys (file_sha256, key_id, key_period)
-     SELECT $1, ${target.replacement.stagedKey} FROM pg_temp.${target.staging.table}
+     SELECT $1, ${keyId}, ${keyPeriod} FROM pg_temp.${target.staging.table}
      ON CONFLICT DO NOTHING`,
     [fileSha256],
   );
 }
 
 /**
- * One statement: delete the rows of `table` that `scope` selects and the file did not load, and archive
- * them. `keyId` and `keyPeriod` are the table's key columns; `rowKey` describes a row for people.
+ * One statement: delete the stored rows within the file's scope whose keys it did not load, and archive them
+ * in core.retired_rows; returns how many. A file that loaded no row retires nothing (an unreadable
+ * replacement must not empty a table).
  */
-async function retireRows(
-  client: pg.ClientBase,
-  options: { table: string; kind: string; keyId: string; keyPeriod: string; scope: string; rowKey: string; alsoDelete?: string },
-  programmeId: string,
-  fileSha256: string,
-): Promise<number> {
+export async function retireRows(client: pg.ClientBase, replacement: Replacement, programmeId: string, fileSha256: string): Promise<number> {
+  const { table, kind, keyId, keyPeriod, periodLabel, scope, alsoDelete } = replacement;
   const result = await client.query(
     `WITH loaded AS (SELECT key_id, key_period FROM raw.replacement_keys WHERE file_sha256 = $2),
      gone AS (
-       DELETE FROM ${options.table} AS stored
-        WHERE stored.programme_id = $1 AND EXISTS (SELECT 1 FROM loaded) AND ${options.scope}
-          AND NOT EXISTS (SELECT 1 FROM loaded WHERE loaded.key_id = stored.${options.keyId} AND loaded.key_period = stored.${options.keyPeriod})
+       DELETE FROM ${table} AS stored
+        WHERE stored.programme_id = $1 AND EXISTS (SELECT 1 FROM loaded) AND ${scope ?? 'true'}
+          AND NOT EXISTS (SELECT 1 FROM loaded WHERE loaded.key_id = stored.${keyId} AND loaded.key_period = stored.${keyPeriod})
        RETURNING stored.*)
-     ${options.alsoDelete ?? ''}
+     ${alsoDelete ?? ''}
      INSERT INTO core.retired_rows (programme_id, kind, row_key, row_data, source_file_sha256, retired_by_file_sha256)
-     SELECT programme_id, '${options.kind}', ${options.rowKey}, to_jsonb(gone), source_file_sha256, $2 FROM gone`,
+     SELECT programme_id, '${kind}', ${keyId} || ', ${periodLabel} ' || ${keyPeriod}, to_jsonb(gone), source_file_sha256, $2 FROM gone`,
     [programmeId, fileSha256],
   );
   return result.rowCount ?? 0;
@@ -230,26 +235,17 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
     },
     loadedTables: ['core.firms', 'core.applications'],
     replacement: {
-      stagedKey: 'unit_id, call_round',
+      table: 'core.applications',
+      kind: 'applicants',
+      keyId: 'unit_id',
+      keyPeriod: 'call_round',
+      periodLabel: 'call round',
       // The file speaks for the call rounds it holds: an earlier round's applicants stay.
-      retire: (client, programmeId, fileSha256) =>
-        retireRows(
-          client,
-          {
-            table: 'core.applications',
-            kind: 'applicants',
-            keyId: 'unit_id',
-            keyPeriod: 'call_round',
-            scope: 'stored.call_round IN (SELECT key_period FROM loaded)',
-            rowKey: `unit_id || ', call round ' || call_round`,
-            // Contact data of a retired application goes with it (data-modifying WITH parts always run).
-            alsoDelete: `, contacts AS (
-              DELETE FROM restricted.applicant_contacts c USING gone
-               WHERE c.programme_id = gone.programme_id AND c.unit_id = gone.unit_id AND c.call_round = gone.call_round)`,
-          },
-          programmeId,
-          fileSha256,
-        ),
+      scope: 'stored.call_round IN (SELECT key_period FROM loaded)',
+      // Contact data of a retired application goes with it (data-modifying WITH parts always run).
+      alsoDelete: `, contacts AS (
+        DELETE FROM restricted.applicant_contacts c USING gone
+         WHERE c.programme_id = gone.programme_id AND c.unit_id = gone.unit_id AND c.call_round = gone.call_round)`,
     },
   };
 }
@@ -314,16 +310,7 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
       );
     },
     loadedTables: ['core.outcomes'],
-    replacement: {
-      stagedKey: 'unit_id, fiscal_year',
-      retire: (client, programmeId, fileSha256) =>
-        retireRows(
-          client,
-          { table: 'core.outcomes', kind: 'outcomes', keyId: 'unit_id', keyPeriod: 'fiscal_year', scope: 'true', rowKey: `unit_id || ', fiscal year ' || fiscal_year` },
-          programmeId,
-          fileSha256,
-        ),
-    },
+    replacement: { table: 'core.outcomes', kind: 'outcomes', keyId: 'unit_id', keyPeriod: 'fiscal_year', periodLabel: 'fiscal year' },
   };
 }
 
@@ -359,23 +346,7 @@ export function statisticsTarget(declaration: FileDeclaration): BulkTarget<Stati
       return statistics.rowCount ?? 0;
     },
     loadedTables: [],
-    replacement: {
-      stagedKey: 'indicator_id, fiscal_year',
-      retire: (client, programmeId, fileSha256) =>
-        retireRows(
-          client,
-          {
-            table: 'core.official_statistics',
-            kind: 'statistics',
-            keyId: 'indicator_id',
-            keyPeriod: 'fiscal_year',
-            scope: 'true',
-            rowKey: `indicator_id || ', fiscal year ' || fiscal_year`,
-          },
-          programmeId,
-          fileSha256,
-        ),
-    },
+    replacement: { table: 'core.official_statistics', kind: 'statistics', keyId: 'indicator_id', keyPeriod: 'fiscal_year', periodLabel: 'fiscal year' },
   };
 }
 

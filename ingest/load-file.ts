@@ -21,7 +21,7 @@ import type { Database } from '../sql/database.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration, type FileDeclaration } from '../programmes/file-declaration.js';
 import { connectRaw } from '../runtime/database.js';
-import { bulkTargetFor, recordReplacementKeys, type BulkTarget } from './bulk-targets.js';
+import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
@@ -142,7 +142,7 @@ async function complete(db: Kysely<Database>, declaration: FileDeclaration, inpu
     try {
       let retired = 0;
       if (input.replaces) {
-        retired = await bulkTargetFor(declaration).replacement.retire(client, input.programmeId, fileSha256);
+        retired = await retireRows(client, bulkTargetFor(declaration).replacement, input.programmeId, fileSha256);
         await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
       }
       await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2 WHERE file_sha256 = $1`, [fileSha256, retired]);
