@@ -1,6 +1,8 @@
 /** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
 import type { Kysely } from 'kysely';
 import copyStreams from 'pg-copy-streams';
+import type { Programme } from '../programmes/catalogue.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 import { connectRaw } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 
@@ -167,11 +169,12 @@ export class RunDataCache {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  read(runKey: string, programmeId: string, measureNames: readonly string[]): Promise<RunAnalysisData> {
+  read(runKey: string, programme: Programme): Promise<RunAnalysisData> {
     if (this.entry?.runKey !== runKey) {
+      const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
       const data = (async () => ({
-        applications: await readConsentingApplications(this.db, programmeId),
-        outcomes: await readUnitOutcomes(this.db, programmeId, measureNames),
+        applications: await readConsentingApplications(this.db, programme.id),
+        outcomes: await readUnitOutcomes(this.db, programme.id, measureNames),
       }))();
       this.entry = { runKey, data };
       // A failed read is not kept: the retry reads again.

@@ -7,7 +7,6 @@ import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
 import { withCharacteristics, type RunDataCache } from './analysis-data.js';
-import { fileDeclaration } from '../programmes/file-declaration.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
@@ -27,8 +26,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
   async function estimateEffects(input: RunStepInput): Promise<EffectSummary> {
     const programme = programmeOrFailure(input.programmeId);
     const spec = studySpecSchema.parse(programme.studySpec);
-    const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
-    const { applications, outcomes } = await runData.read(input.runKey, input.programmeId, measureNames);
+    const { applications, outcomes } = await runData.read(input.runKey, programme);
     reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
     let study: EffectStudy;
     try {

@@ -23,11 +23,6 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestActi
       }
       try {
         assertInputAllowed(input.path, options.inputDir);
-      } catch (error) {
-        if (error instanceof InputOutsideDirectoryError) throw permanentFailure('InputOutsideDirectory', error.message);
-        throw error;
-      }
-      try {
         return await loadFile(db, input, {
           ...options,
           onProgress: (progress) => {
@@ -36,6 +31,8 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestActi
           },
         });
       } catch (error) {
+        // Errors retrying cannot fix go to the workflow at once.
+        if (error instanceof InputOutsideDirectoryError) throw permanentFailure('InputOutsideDirectory', error.message);
         if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
         if (error instanceof ResumeMismatchError) throw permanentFailure('ResumeMismatch', error.message);
         throw error;

@@ -3,7 +3,6 @@ import * as aq from 'arquero';
 import type { Kysely } from 'kysely';
 import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
 import { indicatorProgress } from '../kpi/progress.js';
-import { fileDeclaration } from '../programmes/file-declaration.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readOfficialStatistics, type RunDataCache } from './analysis-data.js';
@@ -19,8 +18,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
 
   async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
     const programme = programmeOrFailure(input.programmeId);
-    const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
-    const { applications, outcomes } = await runData.read(input.runKey, input.programmeId, measureNames);
+    const { applications, outcomes } = await runData.read(input.runKey, programme);
     const statistics = await readOfficialStatistics(db, input.programmeId);
     const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
     // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
@@ -56,7 +54,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
           return firm === undefined ? null : code(firmCodes, firm);
         }),
         fiscal_year: outcomes.fiscalYear,
-        ...Object.fromEntries(measureNames.map((name) => [name, present(outcomes.measures[name])])),
+        ...Object.fromEntries(Object.entries(outcomes.measures).map(([name, values]) => [name, present(values)])),
         awarded: awardOfOutcome.map((award) => award !== null),
         award_fiscal_year: awardOfOutcome,
         post_award: awardOfOutcome.map((award, i) => award !== null && outcomes.fiscalYear[i] >= award),
