@@ -1,12 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { projectRoot } from '../config/project-root.js';
+import { portAnswers } from '../runtime/port-probe.js';
 import { connectTemporal } from '../runtime/temporal.js';
+import { freePort } from './support/ports.js';
 import { latestScheduledRunResult } from './support/schedule-runs.js';
 import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -86,27 +87,12 @@ async function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
   return { code, output: command.output() };
 }
 
-async function freePort(): Promise<number> {
+/** A free port whose neighbour + 1000, the dev server's web UI, is free too. */
+async function freePortForDevServer(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    // The dev server's web UI takes port + 1000.
-    if (port + 1000 < 65536 && !(await answers(port + 1000))) return port;
+    const port = await freePort();
+    if (port + 1000 < 65536 && !(await portAnswers(`127.0.0.1:${port + 1000}`))) return port;
   }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }
 
 let database: TestDatabase;
@@ -125,7 +111,7 @@ afterAll(async () => {
 
 describe('ebpm temporal start and ebpm worker as long-running processes', () => {
   it('stay up, serve a study and a triggered schedule, and stop with their children on SIGTERM or Ctrl-C', { timeout: 240_000 }, async () => {
-    const port = await freePort();
+    const port = await freePortForDevServer();
     const server = start(['temporal', 'start', '--port', String(port)], { EBPM_DATA_DIR: join(scratch, 'data'), TEMPORAL_ADDRESS: '' });
     started.push(server);
     await server.waitFor(/Set TEMPORAL_ADDRESS=127\.0\.0\.1:\d+/, 90_000);
@@ -170,7 +156,7 @@ describe('ebpm temporal start and ebpm worker as long-running processes', () => 
     for (let waited = 0; waited < 15_000 && (worker.groupAlive() || server.groupAlive()); waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(survivors(worker) + survivors(server)).toBe('');
     // The dev server the command started went with it.
-    expect(await answers(port)).toBe(false);
+    expect(await portAnswers(address)).toBe(false);
   });
 });
 

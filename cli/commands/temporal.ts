@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
+import { portAnswers } from '../../runtime/port-probe.js';
 import { installTemporalCli } from '../../runtime/temporal-cli.js';
 import { findTemporalCli } from '../../runtime/temporal-cli.js';
 import { startDevServer, TemporalUnavailableError, type TemporalSession } from '../../runtime/temporal.js';
@@ -46,21 +46,6 @@ const HEALTH_CHECK_MS = 2_000;
 /** Consecutive failed checks after which the server is taken for dead. */
 const FAILED_CHECKS_TOLERATED = 3;
 
-/** Whether the server's port accepts a connection: a plain TCP probe, free of gRPC's own retries. */
-function portAnswers(address: string): Promise<boolean> {
-  const separator = address.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = connect({ host: address.slice(0, separator), port: Number(address.slice(separator + 1)) });
-    const done = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(HEALTH_CHECK_MS, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /**
  * Resolves on SIGINT or SIGTERM; rejects when the server stops answering. A pending promise alone does
  * not keep Node running (it would exit at once, code 13): the health check's timer does, and it also
@@ -73,7 +58,7 @@ function serveUntilSignal(session: TemporalSession): Promise<void> {
     let stopped = false;
     const scheduleCheck = () => {
       timer = setTimeout(async () => {
-        const answered = await portAnswers(session.address);
+        const answered = await portAnswers(session.address, HEALTH_CHECK_MS);
         if (stopped) return;
         failures = answered ? 0 : failures + 1;
         if (failures < FAILED_CHECKS_TOLERATED) return scheduleCheck();

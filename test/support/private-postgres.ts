@@ -5,9 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface PrivatePostgres {
   /** postgres://postgres@127.0.0.1:PORT/NAME */
@@ -25,17 +25,6 @@ function binDirectory(): string {
     if (versions.length === 0) throw new Error('no PostgreSQL binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin): install the postgresql package');
     return join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
