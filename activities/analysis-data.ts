@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
-import { connectRaw } from '../runtime/database.js';
+import { withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 
 export interface ApplicationRecord {
@@ -64,9 +64,7 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
  * Numbers cross as float8 text, which PostgreSQL writes in the shortest form that reads back exactly.
  */
 export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
-  const client = await connectRaw(db);
-  let healthy = false;
-  try {
+  return withRawClient(db, async (client) => {
     // COPY takes no bind parameters: the programme id and the measure names (both from the catalogue) are quoted as literals.
     const programme = client.escapeLiteral(programmeId);
     const measureColumns = measureNames.map((name) => `(o.measures ->> ${client.escapeLiteral(name)})::float8`);
@@ -86,11 +84,8 @@ export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string
       }
       pending = text.slice(lastNewline + 1);
     }
-    healthy = true;
     return columns.finish();
-  } finally {
-    client.release(!healthy);
-  }
+  });
 }
 
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */

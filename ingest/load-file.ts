@@ -20,7 +20,7 @@ import type { IngestAccount, IngestFileInput } from '../activities/contracts.js'
 import type { Database } from '../sql/database.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration, type FileDeclaration } from '../programmes/file-declaration.js';
-import { connectRaw } from '../runtime/database.js';
+import { inTransaction, withRawClient } from '../runtime/database.js';
 import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
@@ -72,17 +72,15 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
 }
 
 /** One batch in one transaction: staged rows merged, quarantined rows stored, the account advanced. */
-async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<void> {
-  const { programmeId } = input;
-  await client.query('BEGIN');
-  try {
+function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<void> {
+  return inTransaction(client, async () => {
     // The firm merge sorts the batch; the default 4 MB would spill it to disk.
     await client.query("SET LOCAL work_mem = '64MB'");
     let written = 0;
     if (batch.loaded > 0) {
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
       await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
-      written = await target.merge(client, programmeId, fileSha256);
+      written = await target.merge(client, input.programmeId, fileSha256);
       if (input.replaces) await recordReplacementKeys(client, target, fileSha256);
     }
     if (batch.rejected > 0) {
@@ -102,18 +100,12 @@ async function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, b
         WHERE file_sha256 = $1`,
       [fileSha256, batch.loaded + batch.rejected, batch.loaded, batch.rejected, batch.withoutConsent, batch.loaded - written, batch.lastLine],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** Commits the parsed batches in order, each after the one before; the parse runs one batch ahead. */
-async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
-  const client = await connectRaw(db);
-  let healthy = false;
-  try {
+function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
+  return withRawClient(db, async (client) => {
     for (;;) {
       const message = await parser.next();
       if (message.type === 'done') break;
@@ -123,11 +115,7 @@ async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: 
       parser.grant();
       options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
     }
-    healthy = true;
-  } finally {
-    // A connection that failed mid-COPY is not handed back to the pool.
-    client.release(!healthy);
-  }
+  });
 }
 
 /**
@@ -135,26 +123,16 @@ async function commitBatches(db: Kysely<Database>, parser: BatchSource, target: 
  * so a load that dies here retires nothing twice and is completed by its retry.
  */
 async function complete(db: Kysely<Database>, declaration: FileDeclaration, input: IngestFileInput, fileSha256: string) {
-  const client = await connectRaw(db);
-  let healthy = false;
-  try {
-    await client.query('BEGIN');
-    try {
+  await withRawClient(db, (client) =>
+    inTransaction(client, async () => {
       let retired = 0;
       if (input.replaces) {
         retired = await retireRows(client, bulkTargetFor(declaration).replacement, input.programmeId, fileSha256);
         await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
       }
       await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2 WHERE file_sha256 = $1`, [fileSha256, retired]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    healthy = true;
-  } finally {
-    client.release(!healthy);
-  }
+    }),
+  );
   return db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirstOrThrow();
 }
 

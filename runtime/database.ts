@@ -87,8 +87,8 @@ export function openDatabase(url: string, maxConnections = 10): Kysely<Database>
 /** Clients that already carry the listener below; the pool hands the same client out again and again. */
 const guardedClients = new WeakSet<pg.PoolClient>();
 
-/** A raw client from the pool behind `db`, for COPY; release it when done. */
-export async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
+/** A raw client from the pool behind `db`, for COPY. */
+async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
   const pool = poolsOfHandles.get(db);
   if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a COPY connection from; open it with openDatabase(url)');
   const client = await pool.connect();
@@ -100,6 +100,35 @@ export async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
     guardedClients.add(client);
   }
   return client;
+}
+
+/**
+ * Runs `work` on a raw client from the pool behind `db` (Kysely does not expose one, and COPY needs it). A
+ * client whose work failed, perhaps mid-COPY, is not handed back to the pool.
+ */
+export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await connectRaw(db);
+  let healthy = false;
+  try {
+    const result = await work(client);
+    healthy = true;
+    return result;
+  } finally {
+    client.release(!healthy);
+  }
+}
+
+/** Runs `work` in one transaction on `client`: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 export async function checkConnection(db: Kysely<Database>, url: string): Promise<void> {
