@@ -19,7 +19,7 @@ import copyStreams from 'pg-copy-streams';
 import type { IngestAccount, IngestFileInput } from '../activities/contracts.js';
 import type { Database } from '../sql/database.js';
 import { getProgramme } from '../programmes/catalogue.js';
-import { fileDeclaration, type FileDeclaration } from '../programmes/file-declaration.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
 import { inTransaction, withRawClient } from '../runtime/database.js';
 import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from './parse-batches.js';
@@ -122,12 +122,12 @@ function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTa
  * Marks the file loaded; a replacement file first retires the rows it no longer holds. One transaction,
  * so a load that dies here retires nothing twice and is completed by its retry.
  */
-async function complete(db: Kysely<Database>, declaration: FileDeclaration, input: IngestFileInput, fileSha256: string) {
+async function complete(db: Kysely<Database>, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string) {
   await withRawClient(db, (client) =>
     inTransaction(client, async () => {
       let retired = 0;
       if (input.replaces) {
-        retired = await retireRows(client, bulkTargetFor(declaration).replacement, input.programmeId, fileSha256);
+        retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
         await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
       }
       await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2 WHERE file_sha256 = $1`, [fileSha256, retired]);
@@ -179,6 +179,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     resumeAfterLine: previous?.committed_through_line ?? null,
     batchSize,
   };
+  const target = bulkTargetFor(declaration);
   const parseIn = options.parseIn ?? (statSync(input.path).size < IN_PROCESS_MAX_BYTES ? 'process' : 'worker');
   const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
   let opened: Extract<ParseMessage, { type: 'opened' }>;
@@ -207,16 +208,15 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         .execute();
     }
     parser.grant();
-    const target = bulkTargetFor(declaration);
     await commitBatches(db, parser, target, input, fileSha256, options);
   } finally {
     await parser.stop();
   }
-  const finished = await complete(db, declaration, input, fileSha256);
+  const finished = await complete(db, target, input, fileSha256);
   if (finished.rows_loaded >= ANALYZE_AFTER_ROWS) {
     // The analysis runs right after the load, before autovacuum would notice: without fresh statistics the
     // planner took 800,000 outcome rows for 5,765 and read them with a sort where the key order would do.
-    for (const table of bulkTargetFor(declaration).loadedTables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+    for (const table of target.loadedTables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
   }
   return account(finished, false, opened.format);
 }
