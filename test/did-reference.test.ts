@@ -1,17 +1,39 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimateStaggeredDid, type DidReport } from '../stats/did/estimate.js';
+import { estimateStaggeredDid, type DidReport, type SampleDesign } from '../stats/did/estimate.js';
 import type { GroupTimeOptions } from '../stats/did/group-time-effects.js';
 import { readMpdta, sharedDataPath } from './support/reference-data.js';
 
 interface ReferenceFile extends Pick<DidReport, 'attgt' | 'aggregations' | 'pretest' | 'n'> {
-  config: { covariates: string; control: 'nevertreated' | 'notyettreated'; method: 'dr' | 'ipw' | 'reg'; anticipation: number; base_period: 'varying' | 'universal' };
+  config: {
+    data?: string;
+    covariates: string;
+    control: 'nevertreated' | 'notyettreated';
+    method: 'dr' | 'ipw' | 'reg';
+    anticipation: number;
+    base_period: 'varying' | 'universal';
+    panel?: boolean;
+    allow_unbalanced_panel?: boolean;
+    /** A column name, or an empty object (R's NULL) when unweighted. */
+    weights?: string | Record<string, never>;
+  };
 }
 
 const TOLERANCE = 1e-6;
-const referenceFolder = sharedDataPath('did-reference');
-const referenceFiles = readdirSync(referenceFolder).filter((file) => file.endsWith('.json')).sort();
+// did-reference: balanced panels; did-reference-ext: unbalanced panels, sampling weights, repeated cross-sections.
+const referenceFolders = ['did-reference', 'did-reference-ext'].map((folder) => sharedDataPath(folder));
+const referenceFiles = referenceFolders.flatMap((folder) =>
+  readdirSync(folder)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => `${folder}/${file}`),
+);
 let largestRelativeError = 0;
+
+function sampleDesignOf(config: ReferenceFile['config']): SampleDesign {
+  if (config.panel === false) return 'repeated_cross_sections';
+  return config.allow_unbalanced_panel ? 'unbalanced' : 'balanced';
+}
 
 function expectClose(actual: number | null, expected: number | null, label: string): void {
   if (expected === null) {
@@ -29,26 +51,36 @@ function covariatesOf(formula: string): string[] {
   return terms.filter((term) => term !== '1' && term !== '');
 }
 
-describe('staggered DiD matches R did 2.5.1 on mpdta to 1e-6', () => {
-  const mpdta = readMpdta();
-  const columnsByName: Record<string, number[]> = { lpop: mpdta.lpop };
-
+describe('staggered DiD matches R did 2.5.1 on mpdta and its unbalanced, weighted and cross-section variants to 1e-6', () => {
   it('finds all reference files', () => {
-    expect(referenceFiles.length).toBeGreaterThanOrEqual(4);
+    expect(referenceFiles.length).toBeGreaterThanOrEqual(8);
   });
 
-  for (const file of referenceFiles) {
+  for (const path of referenceFiles) {
+    const file = path.split('/').slice(-2).join('/');
     it(`reproduces ${file}`, () => {
-      const reference = JSON.parse(readFileSync(`${referenceFolder}/${file}`, 'utf8')) as ReferenceFile;
-      const options: GroupTimeOptions = {
+      const reference = JSON.parse(readFileSync(path, 'utf8')) as ReferenceFile;
+      const mpdta = readMpdta(reference.config.data ?? 'mpdta.csv');
+      const columnsByName: Record<string, number[]> = { lpop: mpdta.lpop };
+      const options: GroupTimeOptions & { sample: SampleDesign } = {
         control: reference.config.control === 'nevertreated' ? 'never' : 'notyet',
         method: reference.config.method,
         anticipation: reference.config.anticipation,
         basePeriod: reference.config.base_period,
+        sample: sampleDesignOf(reference.config),
       };
+      const weightColumn = typeof reference.config.weights === 'string' ? reference.config.weights : null;
+      if (weightColumn) expect(mpdta[weightColumn as 'w'], `${reference.config.data} has the weight column`).toBeDefined();
       const covariates = Object.fromEntries(covariatesOf(reference.config.covariates).map((name) => [name, columnsByName[name]]));
       const { report } = estimateStaggeredDid(
-        { unitId: mpdta.countyreal, time: mpdta.year, group: mpdta.firstTreat, outcome: mpdta.lemp, covariates },
+        {
+          unitId: mpdta.countyreal,
+          time: mpdta.year,
+          group: mpdta.firstTreat,
+          outcome: mpdta.lemp,
+          covariates,
+          ...(weightColumn ? { weights: mpdta[weightColumn as 'w'] } : {}),
+        },
         options,
       );
       expect(report.n).toEqual(reference.n);

@@ -81,7 +81,7 @@ export function aggregateGroupTimeEffects(result: GroupTimeResult): Aggregations
   const { algebra, cohorts } = result;
   const n = result.unitCount;
   const share = new Map<number, number>();
-  cohorts.groups.forEach((group, c) => share.set(group, cohorts.sizes[c] / n));
+  cohorts.groups.forEach((group, c) => share.set(group, cohorts.weightTotals[c] / n));
   const terms: (Term & { time: number })[] = [];
   result.cells.forEach((cell, index) => {
     const influence = result.influence[index];

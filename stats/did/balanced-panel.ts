@@ -14,6 +14,8 @@ export interface LongDidColumns {
   readonly group: ArrayLike<number>;
   readonly outcome: ArrayLike<number>;
   readonly covariates: Readonly<Record<string, ArrayLike<number>>>;
+  /** Sampling weights (R did's weightsname); constant within a unit for panels. */
+  readonly weights?: ArrayLike<number>;
 }
 
 export interface BalancedPanel {
@@ -22,8 +24,12 @@ export interface BalancedPanel {
   readonly periods: Int32Array;
   /** First treated period per unit; 0 = never treated. */
   readonly group: Float64Array;
-  /** Outcome, period-major: outcome[t * unitCount + u]. */
+  /** Outcome, period-major: outcome[t * unitCount + u]; NaN where a kept incomplete unit was not observed. */
   readonly outcome: Float64Array;
+  /** Sampling weight per unit, or null when unweighted. */
+  readonly weights: Float64Array | null;
+  /** True when units missing some periods were kept (their unobserved outcomes are NaN). */
+  readonly incomplete: boolean;
   readonly covariateNames: readonly string[];
   /** Per period, the unit × (1 + covariates) design with an intercept column, or null when there are no covariates. */
   readonly covariatesByPeriod: readonly Float64Array[] | null;
@@ -53,13 +59,15 @@ export class DidInputError extends PanelShapeError {
 
 export interface PanelRules {
   readonly anticipation: number;
+  /** Keep units not observed in every period (for the paired unbalanced estimator) instead of dropping them. */
+  readonly keepIncompleteUnits?: boolean;
 }
 
 /**
  * Dense indices for unit ids. Integer ids in a compact range use a lookup table; others a map, consulted
  * only where the id changes from the previous row (rows of a unit are usually adjacent).
  */
-function indexUnits(unitId: ArrayLike<number | string>): { unitOfRow: Int32Array; ids: (number | string)[] } {
+export function indexUnits(unitId: ArrayLike<number | string>): { unitOfRow: Int32Array; ids: (number | string)[] } {
   const n = unitId.length;
   const unitOfRow = new Int32Array(n);
   const ids: (number | string)[] = [];
@@ -111,6 +119,8 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   const n = columns.outcome.length;
   const covariateNames = Object.keys(columns.covariates);
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
+  const weightColumn = columns.weights ?? null;
+  if (weightColumn) assertUsableWeights(weightColumn);
   const { unitOfRow, ids } = indexUnits(columns.unitId);
   const unitTotal = ids.length;
 
@@ -124,6 +134,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     const time = columns.time[i];
     let complete = Number.isFinite(columns.outcome[i]) && Number.isFinite(time);
     for (let c = 0; c < covariateColumns.length && complete; c++) complete = Number.isFinite(covariateColumns[c][i]);
+    if (weightColumn && complete) complete = Number.isFinite(weightColumn[i]);
     if (!complete) {
       droppedRows++;
       unitHasMissing[unitOfRow[i]] = 1;
@@ -152,6 +163,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
 
   // Pass 2: one group per unit, and each unit seen at most once per period.
   const groupOfUnit = new Float64Array(unitTotal).fill(Number.NaN);
+  const weightOfUnit = weightColumn ? new Float64Array(unitTotal).fill(Number.NaN) : null;
   const seen = new Uint8Array(unitTotal * T);
   const periodOfRow = new Int32Array(n);
   const observedPeriods = new Int32Array(unitTotal);
@@ -173,6 +185,17 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
       groupOfUnit[u] = group;
     }
     if (!keepRow[i]) continue;
+    if (weightOfUnit && weightColumn) {
+      const weight = weightColumn[i];
+      const knownWeight = weightOfUnit[u];
+      if (knownWeight !== knownWeight) weightOfUnit[u] = weight;
+      else if (knownWeight !== weight) {
+        throw new DidInputError(
+          `unit ${String(columns.unitId[i])} has two different sampling weights (${knownWeight} and ${weight}); ` +
+            'panel weights must be the same on every row of a unit (use --repeated-cross-sections for weights that change by period)',
+        );
+      }
+    }
     const p = periodLookup[columns.time[i] - firstPeriod];
     periodOfRow[i] = p;
     const slot = u * T + p;
@@ -196,7 +219,8 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     const group = groupOfUnit[u] > lastPeriod + rules.anticipation ? 0 : groupOfUnit[u];
     groupOfUnit[u] = group;
     if (group !== 0 && group <= firstPeriod + rules.anticipation) drop('treated_in_first_period', ids[u]);
-    else if (observedPeriods[u] !== T) drop(unitHasMissing[u] ? 'missing_value' : 'not_observed_every_period', ids[u]);
+    else if (observedPeriods[u] === 0) drop('missing_value', ids[u]);
+    else if (observedPeriods[u] !== T && !rules.keepIncompleteUnits) drop(unitHasMissing[u] ? 'missing_value' : 'not_observed_every_period', ids[u]);
     else {
       keptIndexOf[u] = keptUnits.length;
       keptUnits.push(ids[u]);
@@ -206,8 +230,15 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
 
   const unitCount = keptUnits.length;
   const group = new Float64Array(unitCount);
-  for (let u = 0; u < unitTotal; u++) if (keptIndexOf[u] >= 0) group[keptIndexOf[u]] = groupOfUnit[u];
+  const weights = weightOfUnit ? new Float64Array(unitCount) : null;
+  for (let u = 0; u < unitTotal; u++) {
+    if (keptIndexOf[u] < 0) continue;
+    group[keptIndexOf[u]] = groupOfUnit[u];
+    if (weights && weightOfUnit) weights[keptIndexOf[u]] = weightOfUnit[u];
+  }
+  const incomplete = keptUnits.length > 0 && rules.keepIncompleteUnits === true && keptIndexOf.some((index, u) => index >= 0 && observedPeriods[u] !== T);
   const outcome = new Float64Array(T * unitCount);
+  if (incomplete) outcome.fill(Number.NaN);
   const k = covariateNames.length + 1;
   const covariatesByPeriod = covariateNames.length ? Array.from({ length: T }, () => new Float64Array(unitCount * k)) : null;
   for (let i = 0; i < n; i++) {
@@ -223,8 +254,22 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     }
   }
   return {
-    panel: { unitIds: keptUnits, periods, group, outcome, covariateNames, covariatesByPeriod, unitCount },
+    panel: { unitIds: keptUnits, periods, group, outcome, weights, incomplete, covariateNames, covariatesByPeriod, unitCount },
     dropped: [...dropped].map(([reason, units]) => ({ reason, count: units.length, examples: units.slice(0, 5) })),
     droppedRows,
   };
+}
+
+/** R did's rule: sampling weights are non-negative with a positive mean. */
+export function assertUsableWeights(weights: ArrayLike<number>): void {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const weight = weights[i];
+    if (!Number.isFinite(weight)) continue;
+    if (weight < 0) throw new DidInputError(`sampling weight ${weight} on row ${i + 1} is negative; weights must be zero or more`);
+    sum += weight;
+    count++;
+  }
+  if (count > 0 && !(sum > 0)) throw new DidInputError('every sampling weight is zero; weights need a positive mean');
 }

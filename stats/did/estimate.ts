@@ -5,6 +5,8 @@
 import { aggregateGroupTimeEffects, type AggregateEstimate, type Aggregations } from './aggregations.js';
 import { prepareBalancedPanel, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 import { estimateGroupTimeEffects, influenceCovariance, type GroupTimeOptions, type GroupTimeResult, type WaldPretest } from './group-time-effects.js';
+import { prepareLongSample } from './long-sample.js';
+import { estimateGroupTimeEffectsFromRows } from './row-group-time-effects.js';
 import { multiplierBootstrap, type BootstrapOptions } from './multiplier-bootstrap.js';
 
 export interface DidReport {
@@ -50,8 +52,54 @@ export interface DidEstimate {
 
 const estimateOnly = ({ att, se }: AggregateEstimate) => ({ att, se });
 
+/**
+ * How the sample is formed when units are missing some periods:
+ * - balanced: R did's default; units not seen in every period are dropped (and reported);
+ * - unbalanced: R did's allow_unbalanced_panel, every row kept and each ATT(g,t) estimated with the
+ *   repeated-cross-section formulas, clustered by unit;
+ * - unbalanced_paired: each ATT(g,t) from the units observed in both its base period and t, with the panel
+ *   formulas (valid when attrition is unrelated to the outcome path);
+ * - repeated_cross_sections: R did's panel = FALSE, every row its own observation.
+ */
+export type SampleDesign = 'balanced' | 'unbalanced' | 'unbalanced_paired' | 'repeated_cross_sections';
+
+export const SAMPLE_DESIGNS: readonly SampleDesign[] = ['balanced', 'unbalanced', 'unbalanced_paired', 'repeated_cross_sections'];
+
 export interface StaggeredDidOptions extends GroupTimeOptions {
   readonly bootstrap?: BootstrapOptions;
+  /** Default 'balanced'. */
+  readonly sample?: SampleDesign;
+}
+
+interface EstimatedSample {
+  readonly groupTime: GroupTimeResult;
+  readonly dropped: readonly DroppedUnits[];
+  readonly droppedRows: number;
+  readonly notes: readonly string[];
+}
+
+function balancedEstimate(columns: LongDidColumns, options: StaggeredDidOptions, keepIncompleteUnits: boolean): EstimatedSample {
+  const prepared = prepareBalancedPanel(columns, { anticipation: options.anticipation, keepIncompleteUnits });
+  const notes = prepared.panel.incomplete
+    ? ['each ATT(g,t) uses the units observed in both its base period and t (paired unbalanced-panel estimator)']
+    : [];
+  return { groupTime: estimateGroupTimeEffects(prepared.panel, options), dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes };
+}
+
+function estimateOnSample(columns: LongDidColumns, options: StaggeredDidOptions): EstimatedSample {
+  const design = options.sample ?? 'balanced';
+  if (design === 'balanced' || design === 'unbalanced_paired') return balancedEstimate(columns, options, design === 'unbalanced_paired');
+  const clusterBy = design === 'unbalanced' ? 'unit' : 'row';
+  const prepared = prepareLongSample(columns, { anticipation: options.anticipation, control: options.control, clusterBy });
+  // As did: an unbalanced-panel request on data that turn out balanced is estimated as a panel.
+  if (prepared.sample.balanced) return balancedEstimate(columns, options, false);
+  const rows = prepared.sample.rowOutcome.length;
+  const notes = [
+    design === 'unbalanced'
+      ? `unbalanced panel: ${prepared.sample.clusterCount} units in ${rows} rows, each ATT(g,t) by the repeated-cross-section formulas clustered by unit (R did's allow_unbalanced_panel)`
+      : `repeated cross-sections: ${rows} rows, each its own observation (R did's panel = FALSE)`,
+  ];
+  return { groupTime: estimateGroupTimeEffectsFromRows(prepared.sample, options), dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes };
 }
 
 function banded<Key extends object>(key: Key, att: number, se: number | null, criticalValue: number): BandedEstimate & Key {
@@ -116,10 +164,10 @@ function bootstrapReport(groupTime: GroupTimeResult, aggregations: Aggregations,
 }
 
 export function estimateStaggeredDid(columns: LongDidColumns, options: StaggeredDidOptions): DidEstimate {
-  const prepared = prepareBalancedPanel(columns, { anticipation: options.anticipation });
-  const groupTime = estimateGroupTimeEffects(prepared.panel, options);
+  const prepared = estimateOnSample(columns, options);
+  const groupTime = prepared.groupTime;
   const aggregations = aggregateGroupTimeEffects(groupTime);
-  const notes: string[] = [];
+  const notes: string[] = [...prepared.notes];
   if (prepared.droppedRows > 0) notes.push(`${prepared.droppedRows} rows with missing or non-finite values were dropped`);
   for (const dropped of prepared.dropped) notes.push(`${dropped.count} units dropped: ${dropped.reason.replace(/_/g, ' ')} (e.g. ${dropped.examples.join(', ')})`);
   for (const cell of groupTime.cells) {

@@ -64,7 +64,7 @@ export function standardErrorOf(algebra: InfluenceAlgebra<Float64Array>, influen
   return se > NEGLIGIBLE_SE ? se : null;
 }
 
-interface CellPlan {
+export interface CellPlan {
   readonly group: number;
   readonly periodIndex: number;
   readonly baseIndex: number;
@@ -73,7 +73,7 @@ interface CellPlan {
 }
 
 /** Which (g,t) cells to estimate, their base periods and not-yet-treated thresholds, as did's loops define them. */
-function planCells(periods: Int32Array, usablePeriods: number, groups: readonly number[], options: GroupTimeOptions): CellPlan[] {
+export function planCells(periods: Int32Array, usablePeriods: number, groups: readonly number[], options: GroupTimeOptions): CellPlan[] {
   const varying = options.basePeriod === 'varying';
   const shift = varying ? 1 : 0;
   const loopLength = varying ? usablePeriods - 1 : usablePeriods;
@@ -99,14 +99,14 @@ function planCells(periods: Int32Array, usablePeriods: number, groups: readonly 
 }
 
 /** Which cohorts a cell compares: the treated cohort and the comparison cohorts. */
-interface CellMembership {
+export interface CellMembership {
   readonly treatedCohort: number;
   readonly comparisonCohorts: readonly number[];
   readonly treatedUnits: number;
   readonly comparisonUnits: number;
 }
 
-function membership(plan: CellPlan, cohorts: PanelCohorts, control: GroupTimeOptions['control']): CellMembership {
+export function membership(plan: CellPlan, cohorts: PanelCohorts, control: GroupTimeOptions['control']): CellMembership {
   const comparisonCohorts: number[] = [];
   let treatedCohort = -1;
   let comparisonUnits = 0;
@@ -145,7 +145,7 @@ function differenceInMeansCell(moments: CohortMoments, cell: CellMembership, per
 }
 
 /** did's overlap guard: an unweighted logit whose largest fitted score reaches 0.999 means no overlap. */
-function overlapFails(design: DesignMatrix, treated: Uint8Array): boolean {
+export function overlapFails(design: DesignMatrix, treated: Uint8Array): boolean {
   if (design.columns === 1) {
     let share = 0;
     for (let i = 0; i < treated.length; i++) share += treated[i];
@@ -162,13 +162,17 @@ function overlapFails(design: DesignMatrix, treated: Uint8Array): boolean {
   }
 }
 
-export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTimeOptions): GroupTimeResult {
-  const n = panel.unitCount;
-  const T = panel.periods.length;
-  const hasNeverTreated = panel.group.some((g) => g === 0);
-  const distinctGroups = [...new Set(Array.from(panel.group).filter((g) => g > 0))].sort((a, b) => a - b);
+/**
+ * The treated cohorts that get ATT(g,t) cells, and how many periods are usable: without never-treated units
+ * (only possible with --control notyet), did keeps the last cohort as comparison only and drops the periods
+ * from its treatment on.
+ */
+export function treatedGroups(groupOfUnit: ArrayLike<number>, periods: Int32Array, options: GroupTimeOptions): { groups: number[]; usablePeriods: number } {
+  const values = Array.from(groupOfUnit);
+  const hasNeverTreated = values.some((g) => g === 0);
+  const distinctGroups = [...new Set(values.filter((g) => g > 0))].sort((a, b) => a - b);
   let groups = distinctGroups;
-  let usablePeriods = T;
+  let usablePeriods = periods.length;
   if (!hasNeverTreated) {
     if (options.control === 'never') {
       throw new DidInputError(
@@ -179,9 +183,15 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
     // As did: the last cohort only serves as comparison, and periods from its treatment on are dropped.
     const latest = distinctGroups[distinctGroups.length - 1];
     groups = distinctGroups.filter((g) => g < latest);
-    usablePeriods = panel.periods.filter((p) => p < latest - options.anticipation).length;
+    usablePeriods = periods.filter((p) => p < latest - options.anticipation).length;
   }
   if (groups.length === 0) throw new DidInputError('no treated cohort has a comparison group; check the group column');
+  return { groups, usablePeriods };
+}
+
+export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTimeOptions): GroupTimeResult {
+  const n = panel.unitCount;
+  const { groups, usablePeriods } = treatedGroups(panel.group, panel.periods, options);
   assertCovariatesNotCollinear(panel);
 
   const cohorts = panelCohorts(panel);
@@ -191,6 +201,8 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   const affine =
     options.influenceRepresentation !== 'per-unit' &&
     !panel.covariatesByPeriod &&
+    !panel.weights &&
+    !panel.incomplete &&
     plans.every(({ cell }) => {
       const share = cell.treatedUnits / (cell.treatedUnits + cell.comparisonUnits);
       return !(share >= TRIM_LEVEL && share < 0.999);
@@ -205,7 +217,26 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   for (const { plan, cell } of plans) {
     const time = panel.periods[plan.periodIndex];
     const basePeriod = panel.periods[plan.baseIndex];
-    const { treatedUnits, comparisonUnits } = cell;
+    const post = panel.outcome.subarray(plan.periodIndex * n, plan.periodIndex * n + n);
+    const base = panel.outcome.subarray(plan.baseIndex * n, plan.baseIndex * n + n);
+    // The cell's units: the treated cohort and its comparison cohorts, and (when incomplete units were kept
+    // for the paired estimator) only those observed in both the base period and t.
+    let n1 = 0;
+    let treatedUnits = cell.treatedUnits;
+    let comparisonUnits = cell.comparisonUnits;
+    if (!moments) {
+      const comparison = new Uint8Array(cohorts.groups.length);
+      for (const c of cell.comparisonCohorts) comparison[c] = 1;
+      treatedUnits = 0;
+      for (let u = 0; u < n; u++) {
+        const c = cohorts.cohortOfUnit[u];
+        if (c !== cell.treatedCohort && !comparison[c]) continue;
+        if (panel.incomplete && (post[u] !== post[u] || base[u] !== base[u])) continue;
+        keptBuffer[n1++] = u;
+        if (c === cell.treatedCohort) treatedUnits++;
+      }
+      comparisonUnits = n1 - treatedUnits;
+    }
     const record = (att: number | null, se: number | null, f: Float64Array | null, note: string | null) => {
       cells.push({ group: plan.group, time, att, se, post: plan.post, basePeriod, treatedUnits, comparisonUnits, note });
       influence.push(f);
@@ -229,22 +260,15 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
       record(estimate.att, standardErrorOf(algebra, estimate.influence), estimate.influence, null);
       continue;
     }
-    const comparison = new Uint8Array(cohorts.groups.length);
-    for (const c of cell.comparisonCohorts) comparison[c] = 1;
-    let n1 = 0;
-    for (let u = 0; u < n; u++) {
-      const c = cohorts.cohortOfUnit[u];
-      if (c === cell.treatedCohort || comparison[c]) keptBuffer[n1++] = u;
-    }
     const kept = keptBuffer.subarray(0, n1);
-    const post = panel.outcome.subarray(plan.periodIndex * n, plan.periodIndex * n + n);
-    const base = panel.outcome.subarray(plan.baseIndex * n, plan.baseIndex * n + n);
     const treated = new Uint8Array(n1);
     const deltaY = new Float64Array(n1);
+    const weights = new Float64Array(n1);
     for (let r = 0; r < n1; r++) {
       const u = kept[r];
       treated[r] = cohorts.cohortOfUnit[u] === cell.treatedCohort ? 1 : 0;
       deltaY[r] = post[u] - base[u];
+      weights[r] = panel.weights ? panel.weights[u] : 1;
     }
     const earlier = Math.min(plan.periodIndex, plan.baseIndex);
     const covariates: DesignMatrix = panel.covariatesByPeriod
@@ -256,7 +280,7 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
     }
     let result;
     try {
-      result = estimateTwoByTwo(options.method, { deltaY, treated, covariates, weights: new Float64Array(n1).fill(1) });
+      result = estimateTwoByTwo(options.method, { deltaY, treated, covariates, weights });
     } catch (error) {
       if (error instanceof SingularMatrixError || error instanceof NonConvergenceError) {
         record(null, null, null, error.message);
@@ -282,16 +306,20 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
 function assertCovariatesNotCollinear(panel: BalancedPanel): void {
   if (!panel.covariatesByPeriod) return;
   const k = panel.covariateNames.length + 1;
-  const design = { rows: panel.unitCount, columns: k, values: panel.covariatesByPeriod[0] };
-  const crossProduct = weightedCrossProduct(design, new Float64Array(panel.unitCount).fill(1));
+  assertDesignNotCollinear({ rows: panel.unitCount, columns: k, values: panel.covariatesByPeriod[0] }, panel.covariateNames);
+}
+
+/** A constant covariate, or one that is a combination of others, makes every 2×2 singular: say which one up front. */
+export function assertDesignNotCollinear(design: DesignMatrix, covariateNames: readonly string[]): void {
+  const crossProduct = weightedCrossProduct(design, new Float64Array(design.rows).fill(1));
   try {
-    cholesky(crossProduct, k, 'covariates');
+    cholesky(crossProduct, design.columns, 'covariates');
   } catch (error) {
     if (!(error instanceof SingularMatrixError)) throw error;
-    const offending = error.pivotIndex === 0 ? 'the intercept' : `covariate "${panel.covariateNames[error.pivotIndex - 1]}"`;
+    const offending = error.pivotIndex === 0 ? 'the intercept' : `covariate "${covariateNames[error.pivotIndex - 1]}"`;
     throw new DidInputError(
       `the covariate matrix is singular: ${offending} is constant or a linear combination of the covariates before it ` +
-        `(${panel.covariateNames.join(', ')}); drop or recode it`,
+        `(${covariateNames.join(', ')}); drop or recode it`,
     );
   }
 }
@@ -307,7 +335,7 @@ export function influenceCovariance(algebra: InfluenceAlgebra<Float64Array>, inf
 }
 
 /** W = n·a'V⁻¹a over pre-treatment cells with a standard error; χ² with as many degrees of freedom as cells. */
-function waldPretest(
+export function waldPretest(
   cells: readonly GroupTimeCell[],
   influence: readonly (Float64Array | null)[],
   algebra: InfluenceAlgebra<Float64Array>,

@@ -24,30 +24,44 @@ export interface PanelCohorts {
   readonly groups: Float64Array;
   readonly sizes: Float64Array;
   readonly cohortOfUnit: Int32Array;
+  /** Sampling weight of each unit, or null when unweighted. */
+  readonly unitWeights: Float64Array | null;
+  /** Σ of the units' sampling weights per cohort (the sizes when unweighted): did's P(G = g) is this over n. */
+  readonly weightTotals: Float64Array;
+}
+
+/** Cohorts of units given each unit's group (0 = never treated) and optional sampling weight. */
+export function cohortsOfUnits(groupOfUnit: ArrayLike<number>, unitWeights: Float64Array | null): PanelCohorts {
+  const unitCount = groupOfUnit.length;
+  const groups = Float64Array.from(new Set(Array.from(groupOfUnit))).sort();
+  const indexOf = new Map<number, number>();
+  groups.forEach((group, index) => indexOf.set(group, index));
+  const cohortOfUnit = new Int32Array(unitCount);
+  const sizes = new Float64Array(groups.length);
+  const weightTotals = new Float64Array(groups.length);
+  for (let u = 0; u < unitCount; u++) {
+    const c = indexOf.get(groupOfUnit[u]) as number;
+    cohortOfUnit[u] = c;
+    sizes[c]++;
+    weightTotals[c] += unitWeights ? unitWeights[u] : 1;
+  }
+  return { groups, sizes, cohortOfUnit, unitWeights, weightTotals };
 }
 
 export function panelCohorts(panel: BalancedPanel): PanelCohorts {
-  const groups = Float64Array.from(new Set(panel.group)).sort();
-  const indexOf = new Map<number, number>();
-  groups.forEach((group, index) => indexOf.set(group, index));
-  const cohortOfUnit = new Int32Array(panel.unitCount);
-  const sizes = new Float64Array(groups.length);
-  for (let u = 0; u < panel.unitCount; u++) {
-    const c = indexOf.get(panel.group[u]) as number;
-    cohortOfUnit[u] = c;
-    sizes[c]++;
-  }
-  return { groups, sizes, cohortOfUnit };
+  return cohortsOfUnits(panel.group, panel.weights);
 }
 
 export function denseAlgebra(cohorts: PanelCohorts): InfluenceAlgebra<Float64Array> {
   const n = cohorts.cohortOfUnit.length;
+  const unitWeights = cohorts.unitWeights;
   return {
     unitCount: n,
     combine(terms, cohortConstant) {
       const result = new Float64Array(n);
       for (const [weight, f] of terms) for (let i = 0; i < n; i++) result[i] += weight * f[i];
-      if (cohortConstant) for (let i = 0; i < n; i++) result[i] += cohortConstant[cohorts.cohortOfUnit[i]];
+      // The cohort constant is did's weight-estimation term, which scales with each unit's sampling weight.
+      if (cohortConstant) for (let i = 0; i < n; i++) result[i] += cohortConstant[cohorts.cohortOfUnit[i]] * (unitWeights ? unitWeights[i] : 1);
       return result;
     },
     inner(a, b) {

@@ -36,28 +36,28 @@ export interface TwoByTwoResult {
 /** DRDID's trimming: comparison units with a propensity score at or above this are left out. */
 export const TRIM_LEVEL = 0.995;
 /** DRDID caps fitted scores below 1 to avoid dividing by zero. */
-const PS_CAP = 1 - 1e-6;
+export const PS_CAP = 1 - 1e-6;
 
-function normalisedWeights(weights: Float64Array): Float64Array {
+export function normalisedWeights(weights: Float64Array): Float64Array {
   let sum = 0;
   for (let i = 0; i < weights.length; i++) sum += weights[i];
   const mean = sum / weights.length;
   return weights.map((w) => w / mean);
 }
 
-function mean(values: ArrayLike<number>): number {
+export function mean(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return sum / values.length;
 }
 
-interface PropensityScore {
+export interface PropensityScore {
   readonly fitted: Float64Array;
   /** Asymptotic linear representation of the logit coefficients: n × k, row-major. */
   readonly linearRepresentation: Float64Array;
 }
 
-function propensityScore(input: TwoByTwoInput, weights: Float64Array): PropensityScore {
+export function propensityScore(input: Pick<TwoByTwoInput, 'covariates' | 'treated'>, weights: Float64Array): PropensityScore {
   const { covariates, treated } = input;
   const n = covariates.rows;
   const k = covariates.columns;
@@ -121,7 +121,7 @@ function outcomeRegression(input: TwoByTwoInput, weights: Float64Array): Outcome
 }
 
 /** (linear representation, n × k) · m: the estimation effect of nuisance parameters on an influence function. */
-function estimationEffect(linearRepresentation: Float64Array, derivative: Float64Array, n: number): Float64Array {
+export function estimationEffect(linearRepresentation: Float64Array, derivative: Float64Array, n: number): Float64Array {
   return rowDotProducts({ rows: n, columns: derivative.length, values: linearRepresentation }, derivative);
 }
 

@@ -19,11 +19,15 @@ export interface Mpdta {
   lpop: number[];
   lemp: number[];
   firstTreat: number[];
+  /** Sampling weights, in the files that have a w column. */
+  w?: number[];
 }
 
-export function readMpdta(): Mpdta {
-  const rows = parse(readFileSync(sharedDataPath('mpdta.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+/** mpdta.csv or one of its variants (mpdta-unbalanced.csv, mpdta-weighted.csv). */
+export function readMpdta(file = 'mpdta.csv'): Mpdta {
+  const rows = parse(readFileSync(sharedDataPath(file), 'utf8'), { columns: true }) as Record<string, string>[];
   return {
+    ...(rows.length > 0 && 'w' in rows[0] ? { w: rows.map((row) => Number(row.w)) } : {}),
     countyreal: rows.map((row) => Number(row.countyreal)),
     year: rows.map((row) => Number(row.year)),
     lpop: rows.map((row) => Number(row.lpop)),

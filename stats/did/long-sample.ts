@@ -1,0 +1,219 @@
+/**
+ * The row-level sample R did estimates from when the data are repeated cross-sections (`panel = FALSE`) or
+ * an unbalanced panel (`allow_unbalanced_panel = TRUE`): every complete row is kept, and rows are grouped
+ * into clusters (the unit for a panel, the row itself for cross-sections) over which influence functions
+ * are summed and standard errors computed.
+ */
+import { assertUsableWeights, DidInputError, indexUnits, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
+
+export type ClusterBy = 'unit' | 'row';
+
+export interface LongSampleRules {
+  readonly anticipation: number;
+  readonly control: 'never' | 'notyet';
+  /** 'unit' for an unbalanced panel, 'row' for repeated cross-sections. */
+  readonly clusterBy: ClusterBy;
+}
+
+export interface LongSample {
+  /** Calendar value of each period, ascending. */
+  readonly periods: Int32Array;
+  readonly clusterCount: number;
+  /** First treated period of each cluster; 0 = never treated. */
+  readonly groupOfCluster: Float64Array;
+  /** Mean sampling weight of each cluster's rows (did aggregates them so), or null when unweighted. */
+  readonly weightOfCluster: Float64Array | null;
+  readonly rowCluster: Int32Array;
+  readonly rowOutcome: Float64Array;
+  readonly rowWeight: Float64Array | null;
+  readonly covariateNames: readonly string[];
+  /** Row-major rows × (1 + covariates) design with the intercept first, or null without covariates. */
+  readonly rowDesign: Float64Array | null;
+  /** Row indices of each period, in data order. */
+  readonly rowsByPeriod: readonly Int32Array[];
+  /** True when every cluster is seen in every period: an unbalanced-panel request on a balanced panel. */
+  readonly balanced: boolean;
+}
+
+export interface PreparedLongSample {
+  readonly sample: LongSample;
+  readonly dropped: readonly DroppedUnits[];
+  readonly droppedRows: number;
+}
+
+export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRules): PreparedLongSample {
+  const n = columns.outcome.length;
+  const covariateNames = Object.keys(columns.covariates);
+  const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
+  const weightColumn = columns.weights ?? null;
+  if (weightColumn) assertUsableWeights(weightColumn);
+  const byUnit = rules.clusterBy === 'unit';
+  const { unitOfRow, ids } = indexUnits(columns.unitId);
+
+  const complete = new Uint8Array(n);
+  let droppedRows = 0;
+  let firstPeriod = Infinity;
+  let lastPeriod = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const time = columns.time[i];
+    let ok = Number.isFinite(columns.outcome[i]) && Number.isFinite(time) && (!weightColumn || Number.isFinite(weightColumn[i]));
+    for (let c = 0; c < covariateColumns.length && ok; c++) ok = Number.isFinite(covariateColumns[c][i]);
+    if (!ok) {
+      droppedRows++;
+      continue;
+    }
+    if (!Number.isInteger(time)) throw new DidInputError(`time value ${time} is not a whole number; periods must be integers such as years`);
+    complete[i] = 1;
+    if (time < firstPeriod) firstPeriod = time;
+    if (time > lastPeriod) lastPeriod = time;
+  }
+  if (!(lastPeriod >= firstPeriod)) throw new DidInputError('no row has a complete outcome and time; difference-in-differences needs at least two periods');
+  if (lastPeriod - firstPeriod > 10_000) throw new DidInputError(`periods run from ${firstPeriod} to ${lastPeriod}; use consecutive period numbers such as years`);
+
+  // Each row's group, with did's recoding (after the last period = never treated), checked per unit for panels.
+  const groupOfRow = new Float64Array(n);
+  const groupOfUnit = new Float64Array(ids.length).fill(Number.NaN);
+  let hasNeverTreated = false;
+  let latestGroup = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const raw = columns.group[i];
+    const value = raw !== raw ? 0 : raw;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new DidInputError(`row ${i + 1} has group ${raw}; the group must be the first treated period, or 0 for never treated`);
+    }
+    const group = value > lastPeriod + rules.anticipation ? 0 : value;
+    groupOfRow[i] = group;
+    if (byUnit) {
+      const u = unitOfRow[i];
+      const known = groupOfUnit[u];
+      if (known === known && known !== group) {
+        throw new DidInputError(
+          `unit ${String(columns.unitId[i])} has two different groups (${known} and ${group}); ` +
+            'the group column must hold the same first treated period on every row of a unit',
+        );
+      }
+      groupOfUnit[u] = group;
+    }
+    if (!complete[i]) continue;
+    if (group === 0) hasNeverTreated = true;
+    else if (group > latestGroup) latestGroup = group;
+  }
+  // Without never-treated units did drops the periods from the last cohort's treatment on (that cohort is
+  // then only a comparison group).
+  let periodLimit = Infinity;
+  if (!hasNeverTreated && rules.control === 'notyet') periodLimit = latestGroup - rules.anticipation;
+
+  const firstTreatedDrop: (number | string)[] = [];
+  const droppedFirstTreated = new Uint8Array(byUnit ? ids.length : 0);
+  let keptRows = 0;
+  for (let i = 0; i < n; i++) {
+    if (!complete[i]) continue;
+    const group = groupOfRow[i];
+    if (group !== 0 && group <= firstPeriod + rules.anticipation) {
+      complete[i] = 0;
+      if (!byUnit) firstTreatedDrop.push(i + 1);
+      else if (!droppedFirstTreated[unitOfRow[i]]) {
+        droppedFirstTreated[unitOfRow[i]] = 1;
+        firstTreatedDrop.push(ids[unitOfRow[i]]);
+      }
+      continue;
+    }
+    if (columns.time[i] >= periodLimit) {
+      complete[i] = 0;
+      continue;
+    }
+    keptRows++;
+  }
+  if (keptRows === 0) throw new DidInputError('no row is left after removing incomplete rows and units treated in the first period');
+
+  const periodLookup = new Int32Array(lastPeriod - firstPeriod + 1).fill(-1);
+  for (let i = 0; i < n; i++) if (complete[i]) periodLookup[columns.time[i] - firstPeriod] = 0;
+  const periodValues: number[] = [];
+  periodLookup.forEach((present, offset) => {
+    if (present === 0) {
+      periodLookup[offset] = periodValues.length;
+      periodValues.push(firstPeriod + offset);
+    }
+  });
+  const T = periodValues.length;
+  if (T < 2) throw new DidInputError(`the data has ${T} period(s) with complete values; difference-in-differences needs at least two`);
+
+  const clusterOfUnit = new Int32Array(byUnit ? ids.length : 0).fill(-1);
+  const rowCluster = new Int32Array(keptRows);
+  const rowOutcome = new Float64Array(keptRows);
+  const rowWeight = weightColumn ? new Float64Array(keptRows) : null;
+  const k = covariateNames.length + 1;
+  const rowDesign = covariateNames.length ? new Float64Array(keptRows * k) : null;
+  const rowPeriod = new Int32Array(keptRows);
+  const clusterGroups: number[] = [];
+  const periodCounts = new Int32Array(T);
+  const seen = byUnit ? new Uint8Array(ids.length * T) : null;
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (!complete[i]) continue;
+    let cluster: number;
+    if (byUnit) {
+      const u = unitOfRow[i];
+      if (clusterOfUnit[u] < 0) {
+        clusterOfUnit[u] = clusterGroups.length;
+        clusterGroups.push(groupOfRow[i]);
+      }
+      cluster = clusterOfUnit[u];
+    } else {
+      cluster = clusterGroups.length;
+      clusterGroups.push(groupOfRow[i]);
+    }
+    const p = periodLookup[columns.time[i] - firstPeriod];
+    if (seen) {
+      const slot = unitOfRow[i] * T + p;
+      if (seen[slot]) {
+        throw new DidInputError(`unit ${String(columns.unitId[i])} has more than one row in period ${columns.time[i]}; keep one row per unit and period`);
+      }
+      seen[slot] = 1;
+    }
+    rowCluster[r] = cluster;
+    rowOutcome[r] = columns.outcome[i];
+    rowPeriod[r] = p;
+    periodCounts[p]++;
+    if (rowWeight && weightColumn) rowWeight[r] = weightColumn[i];
+    if (rowDesign) {
+      rowDesign[r * k] = 1;
+      for (let c = 0; c < covariateColumns.length; c++) rowDesign[r * k + 1 + c] = covariateColumns[c][i];
+    }
+    r++;
+  }
+  const clusterCount = clusterGroups.length;
+  let weightOfCluster: Float64Array | null = null;
+  if (rowWeight) {
+    weightOfCluster = new Float64Array(clusterCount);
+    const rowsOfCluster = new Float64Array(clusterCount);
+    for (let row = 0; row < keptRows; row++) {
+      weightOfCluster[rowCluster[row]] += rowWeight[row];
+      rowsOfCluster[rowCluster[row]]++;
+    }
+    for (let c = 0; c < clusterCount; c++) weightOfCluster[c] /= rowsOfCluster[c];
+  }
+  const rowsByPeriod = Array.from(periodCounts, (count) => new Int32Array(count));
+  const filled = new Int32Array(T);
+  for (let row = 0; row < keptRows; row++) rowsByPeriod[rowPeriod[row]][filled[rowPeriod[row]]++] = row;
+
+  return {
+    sample: {
+      periods: Int32Array.from(periodValues),
+      clusterCount,
+      groupOfCluster: Float64Array.from(clusterGroups),
+      weightOfCluster,
+      rowCluster,
+      rowOutcome,
+      rowWeight,
+      covariateNames,
+      rowDesign,
+      rowsByPeriod,
+      balanced: byUnit && keptRows === clusterCount * T,
+    },
+    dropped: firstTreatedDrop.length
+      ? [{ reason: 'treated_in_first_period', count: firstTreatedDrop.length, examples: firstTreatedDrop.slice(0, 5) }]
+      : [],
+    droppedRows,
+  };
+}

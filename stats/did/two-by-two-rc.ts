@@ -1,0 +1,251 @@
+/**
+ * The 2×2 DiD estimators for repeated cross-sections (Sant'Anna & Zhao 2020), as DRDID implements them and
+ * R did calls them for `panel = FALSE` and for unbalanced panels: the locally efficient doubly robust
+ * estimator (drdid_rc), standardised inverse probability weighting (std_ipw_did_rc) and outcome regression
+ * (reg_did_rc). Each observation is one row (a unit in one of the two periods); the influence function is
+ * per row, on the cell's own scale (the caller rescales by n/n₁ and sums a unit's rows).
+ */
+import { rowDotProducts, weightedColumnSums, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
+import { inverseSymmetric } from '../linear-algebra.js';
+import { weightedLeastSquares } from '../regression.js';
+import { estimationEffect, mean, normalisedWeights, propensityScore, TRIM_LEVEL, type EstimationMethod, type TwoByTwoResult } from './two-by-two.js';
+
+export interface RepeatedCrossSectionInput {
+  readonly outcome: Float64Array;
+  /** 1 for a row in the later period t, 0 for the base period. */
+  readonly post: Uint8Array;
+  /** 1 for the treated cohort, 0 for the comparison group. */
+  readonly treated: Uint8Array;
+  /** Covariates with an intercept column first. */
+  readonly covariates: DesignMatrix;
+  /** Sampling weights (normalised to mean 1 inside). */
+  readonly weights: Float64Array;
+}
+
+interface SubgroupRegression {
+  /** Fitted value for every row, from the coefficients fitted on the subgroup. */
+  readonly prediction: Float64Array;
+  /** Asymptotic linear representation of the subgroup's OLS coefficients: n × k, row-major. */
+  readonly linearRepresentation: Float64Array;
+}
+
+/** OLS of the outcome on the covariates within one (treated, post) subgroup, as DRDID fits each of them. */
+function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Array, treated: 0 | 1, post: 0 | 1, context: string): SubgroupRegression {
+  const { covariates, outcome } = input;
+  const n = covariates.rows;
+  const k = covariates.columns;
+  const subgroupWeights = new Float64Array(n);
+  for (let i = 0; i < n; i++) if (input.treated[i] === treated && input.post[i] === post) subgroupWeights[i] = weights[i];
+  const beta = weightedLeastSquares(covariates, outcome, subgroupWeights, context);
+  const prediction = rowDotProducts(covariates, beta);
+  const crossProduct = weightedCrossProduct(covariates, subgroupWeights);
+  for (let a = 0; a < k * k; a++) crossProduct[a] /= n;
+  const inverse = inverseSymmetric(crossProduct, k, context);
+  const linearRepresentation = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const residual = subgroupWeights[i] * (outcome[i] - prediction[i]);
+    if (residual === 0) continue;
+    for (let a = 0; a < k; a++) {
+      let sum = 0;
+      for (let b = 0; b < k; b++) sum += residual * covariates.values[i * k + b] * inverse[b * k + a];
+      linearRepresentation[i * k + a] = sum;
+    }
+  }
+  return { prediction, linearRepresentation };
+}
+
+/** n⁻¹ Σ_i weight_i·value_i·x_i, or n⁻¹ Σ_i weight_i·x_i without values. */
+function columnMeans(covariates: DesignMatrix, weight: Float64Array, value?: Float64Array): Float64Array {
+  const n = covariates.rows;
+  const scaled = value ? weight.map((w, i) => w * value[i]) : weight;
+  return weightedColumnSums(covariates, scaled).map((sum) => sum / n);
+}
+
+function scaleInPlace(values: Float64Array, factor: number): Float64Array {
+  for (let i = 0; i < values.length; i++) values[i] *= factor;
+  return values;
+}
+
+/** A weighted mean estimator's centred summand: w_i(v_i − μ)/mean(w), with μ = Σ w v / Σ w. */
+function centredSummand(weight: Float64Array, value: Float64Array): { mean: number; summand: Float64Array } {
+  const n = weight.length;
+  const meanWeight = mean(weight);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weight[i] * value[i];
+  const estimate = total / n / meanWeight;
+  const summand = new Float64Array(n);
+  for (let i = 0; i < n; i++) summand[i] = (weight[i] * (value[i] - estimate)) / meanWeight;
+  return { mean: estimate, summand };
+}
+
+/** Rows' weights by propensity-score trimming, as DRDID's rc estimators set them. */
+function scoreWeights(input: RepeatedCrossSectionInput, weights: Float64Array, fitted: Float64Array) {
+  const n = weights.length;
+  const treatedPre = new Float64Array(n);
+  const treatedPost = new Float64Array(n);
+  const comparisonPre = new Float64Array(n);
+  const comparisonPost = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (input.treated[i]) {
+      if (input.post[i]) treatedPost[i] = weights[i];
+      else treatedPre[i] = weights[i];
+    } else if (fitted[i] < TRIM_LEVEL) {
+      const odds = (weights[i] * fitted[i]) / (1 - fitted[i]);
+      if (input.post[i]) comparisonPost[i] = odds;
+      else comparisonPre[i] = odds;
+    }
+  }
+  return { treatedPre, treatedPost, comparisonPre, comparisonPost };
+}
+
+function doublyRobustRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
+  const n = input.outcome.length;
+  const x = input.covariates;
+  const y = input.outcome;
+  const weights = normalisedWeights(input.weights);
+  const ps = propensityScore(input, weights);
+  const comparisonPre = subgroupRegression(input, weights, 0, 0, 'outcome regression on the comparison group, base period');
+  const comparisonPost = subgroupRegression(input, weights, 0, 1, 'outcome regression on the comparison group, period t');
+  const treatedPre = subgroupRegression(input, weights, 1, 0, 'outcome regression on the treated cohort, base period');
+  const treatedPost = subgroupRegression(input, weights, 1, 1, 'outcome regression on the treated cohort, period t');
+  const w = scoreWeights(input, weights, ps.fitted);
+
+  const residual = new Float64Array(n);
+  const gapPost = new Float64Array(n);
+  const gapPre = new Float64Array(n);
+  const treatedWeight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    residual[i] = y[i] - (input.post[i] ? comparisonPost.prediction[i] : comparisonPre.prediction[i]);
+    gapPost[i] = treatedPost.prediction[i] - comparisonPost.prediction[i];
+    gapPre[i] = treatedPre.prediction[i] - comparisonPre.prediction[i];
+    if (input.treated[i]) treatedWeight[i] = weights[i];
+  }
+  const treatedPreTerm = centredSummand(w.treatedPre, residual);
+  const treatedPostTerm = centredSummand(w.treatedPost, residual);
+  const comparisonPreTerm = centredSummand(w.comparisonPre, residual);
+  const comparisonPostTerm = centredSummand(w.comparisonPost, residual);
+  // The locally efficient estimator's adjustment: the treated cohort's fitted gap, over all its rows and
+  // over its rows in each period.
+  const gapPostAll = centredSummand(treatedWeight, gapPost);
+  const gapPostTreated = centredSummand(w.treatedPost, gapPost);
+  const gapPreAll = centredSummand(treatedWeight, gapPre);
+  const gapPreTreated = centredSummand(w.treatedPre, gapPre);
+
+  const att =
+    treatedPostTerm.mean -
+    treatedPreTerm.mean -
+    (comparisonPostTerm.mean - comparisonPreTerm.mean) +
+    (gapPostAll.mean - gapPostTreated.mean) -
+    (gapPreAll.mean - gapPreTreated.mean);
+
+  const meanOf = (weight: Float64Array) => mean(weight);
+  const m1Post = scaleInPlace(columnMeans(x, w.treatedPost), -1 / meanOf(w.treatedPost));
+  const m1Pre = scaleInPlace(columnMeans(x, w.treatedPre), -1 / meanOf(w.treatedPre));
+  const treatedRegressionEffect = add(estimationEffect(comparisonPost.linearRepresentation, m1Post, n), estimationEffect(comparisonPre.linearRepresentation, m1Pre, n));
+
+  const centredResidual = (eta: number) => residual.map((r) => r - eta);
+  const m2Pre = scaleInPlace(columnMeans(x, w.comparisonPre, centredResidual(comparisonPreTerm.mean)), 1 / meanOf(w.comparisonPre));
+  const m2Post = scaleInPlace(columnMeans(x, w.comparisonPost, centredResidual(comparisonPostTerm.mean)), 1 / meanOf(w.comparisonPost));
+  const scoreEffect = estimationEffect(ps.linearRepresentation, m2Post.map((v, a) => v - m2Pre[a]), n);
+  const m3Post = scaleInPlace(columnMeans(x, w.comparisonPost), -1 / meanOf(w.comparisonPost));
+  const m3Pre = scaleInPlace(columnMeans(x, w.comparisonPre), -1 / meanOf(w.comparisonPre));
+  const comparisonRegressionEffect = add(estimationEffect(comparisonPost.linearRepresentation, m3Post, n), estimationEffect(comparisonPre.linearRepresentation, m3Pre, n));
+
+  const momentPost = momentOfWeights(x, treatedWeight, w.treatedPost);
+  const momentPre = momentOfWeights(x, treatedWeight, w.treatedPre);
+  const regressionGapPost = estimationEffect(difference(treatedPost.linearRepresentation, comparisonPost.linearRepresentation), momentPost, n);
+  const regressionGapPre = estimationEffect(difference(treatedPre.linearRepresentation, comparisonPre.linearRepresentation), momentPre, n);
+
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const treatedPart = treatedPostTerm.summand[i] - treatedPreTerm.summand[i] + treatedRegressionEffect[i];
+    const comparisonPart = comparisonPostTerm.summand[i] - comparisonPreTerm.summand[i] + scoreEffect[i] + comparisonRegressionEffect[i];
+    const efficiency = gapPostAll.summand[i] - gapPostTreated.summand[i] - (gapPreAll.summand[i] - gapPreTreated.summand[i]);
+    influence[i] = treatedPart - comparisonPart + efficiency + regressionGapPost[i] - regressionGapPre[i];
+  }
+  return { att, influence };
+}
+
+/** colMeans((all/mean(all) − period/mean(period))·x): the derivative of the efficiency adjustment. */
+function momentOfWeights(x: DesignMatrix, all: Float64Array, period: Float64Array): Float64Array {
+  const meanAll = mean(all);
+  const meanPeriod = mean(period);
+  const combined = all.map((value, i) => value / meanAll - period[i] / meanPeriod);
+  return columnMeans(x, combined);
+}
+
+function add(a: Float64Array, b: Float64Array): Float64Array {
+  return a.map((value, i) => value + b[i]);
+}
+
+function difference(a: Float64Array, b: Float64Array): Float64Array {
+  return a.map((value, i) => value - b[i]);
+}
+
+function inverseProbabilityWeightingRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
+  const n = input.outcome.length;
+  const x = input.covariates;
+  const y = input.outcome;
+  const weights = normalisedWeights(input.weights);
+  const ps = propensityScore(input, weights);
+  const w = scoreWeights(input, weights, ps.fitted);
+  const treatedPre = centredSummand(w.treatedPre, y);
+  const treatedPost = centredSummand(w.treatedPost, y);
+  const comparisonPre = centredSummand(w.comparisonPre, y);
+  const comparisonPost = centredSummand(w.comparisonPost, y);
+  const att = treatedPost.mean - treatedPre.mean - (comparisonPost.mean - comparisonPre.mean);
+  const m2Pre = scaleInPlace(columnMeans(x, w.comparisonPre, y.map((v) => v - comparisonPre.mean)), 1 / mean(w.comparisonPre));
+  const m2Post = scaleInPlace(columnMeans(x, w.comparisonPost, y.map((v) => v - comparisonPost.mean)), 1 / mean(w.comparisonPost));
+  const scoreEffect = estimationEffect(ps.linearRepresentation, m2Post.map((v, a) => v - m2Pre[a]), n);
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    influence[i] = treatedPost.summand[i] - treatedPre.summand[i] - (comparisonPost.summand[i] - comparisonPre.summand[i] + scoreEffect[i]);
+  }
+  return { att, influence };
+}
+
+function outcomeRegressionRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
+  const n = input.outcome.length;
+  const x = input.covariates;
+  const y = input.outcome;
+  const weights = normalisedWeights(input.weights);
+  const comparisonPre = subgroupRegression(input, weights, 0, 0, 'outcome regression on the comparison group, base period');
+  const comparisonPost = subgroupRegression(input, weights, 0, 1, 'outcome regression on the comparison group, period t');
+  const treatedPreWeight = new Float64Array(n);
+  const treatedPostWeight = new Float64Array(n);
+  const treatedWeight = new Float64Array(n);
+  const predictedChange = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (input.treated[i]) {
+      treatedWeight[i] = weights[i];
+      if (input.post[i]) treatedPostWeight[i] = weights[i];
+      else treatedPreWeight[i] = weights[i];
+    }
+    predictedChange[i] = comparisonPost.prediction[i] - comparisonPre.prediction[i];
+  }
+  const treatedPre = centredSummand(treatedPreWeight, y);
+  const treatedPost = centredSummand(treatedPostWeight, y);
+  const comparison = centredSummand(treatedWeight, predictedChange);
+  const att = treatedPost.mean - treatedPre.mean - comparison.mean;
+  const m1 = columnMeans(x, treatedWeight);
+  const postEffect = estimationEffect(comparisonPost.linearRepresentation, m1, n);
+  const preEffect = estimationEffect(comparisonPre.linearRepresentation, m1, n);
+  const meanTreatedWeight = mean(treatedWeight);
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const comparisonPart = comparison.summand[i] + (postEffect[i] - preEffect[i]) / meanTreatedWeight;
+    influence[i] = treatedPost.summand[i] - treatedPre.summand[i] - comparisonPart;
+  }
+  return { att, influence };
+}
+
+export function estimateTwoByTwoRepeatedCrossSection(method: EstimationMethod, input: RepeatedCrossSectionInput): TwoByTwoResult {
+  switch (method) {
+    case 'dr':
+      return doublyRobustRc(input);
+    case 'ipw':
+      return inverseProbabilityWeightingRc(input);
+    case 'reg':
+      return outcomeRegressionRc(input);
+  }
+}
