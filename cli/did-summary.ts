@@ -1,6 +1,5 @@
 /** Readable tables of a staggered-DiD estimate, in the spirit of did's summary() output. */
-import type { DidReport } from '../stats/did/estimate.js';
-import type { StaggeredDidOptions } from '../stats/did/estimate.js';
+import type { DidReport, SampleDesign, StaggeredDidOptions } from '../stats/did/estimate.js';
 import type { TwfeComparison } from './commands/estimate.js';
 import { formatTable } from './format.js';
 
@@ -20,12 +19,21 @@ function significance(att: number | null, low: number | null, high: number | nul
   return low > 0 || high < 0 ? '*' : '';
 }
 
+const SAMPLE_LABELS: Record<SampleDesign, string> = {
+  balanced: 'balanced panel',
+  unbalanced: 'unbalanced panel (R did)',
+  unbalanced_paired: 'unbalanced panel (paired)',
+  repeated_cross_sections: 'repeated cross-sections',
+};
+
 export function formatDidSummary(report: DidReport, options: StaggeredDidOptions, outcome: string, twfe: TwfeComparison | null): string {
   const sections: string[] = [];
   const control = options.control === 'never' ? 'never treated' : 'not yet treated';
+  const sample = SAMPLE_LABELS[options.sample ?? 'balanced'];
+  const units = options.sample === 'repeated_cross_sections' ? 'observations' : 'units';
   sections.push(
     "Group-time average treatment effects (Callaway & Sant'Anna 2021)\n" +
-      `outcome ${outcome} · ${report.n.units} units × ${report.n.periods} periods · comparison: ${control} · ` +
+      `outcome ${outcome} · ${report.n.units} ${units} × ${report.n.periods} periods · ${sample} · comparison: ${control} · ` +
       `method: ${options.method} · base period: ${options.basePeriod} · anticipation: ${options.anticipation}`,
   );
   const band = report.bootstrap?.attgt;

@@ -11,8 +11,11 @@ export const USAGE = {
   estimate:
     'ebpm estimate --data FILE.csv --outcome Y --time T --id ID --group G [--control never|notyet] [--covariates a,b]\n' +
       '              [--method dr|ipw|reg] [--anticipation K] [--base-period varying|universal] [--bootstrap B --seed S]\n' +
-      '              [--twfe] [--json]\n' +
-      "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres",
+      '              [--unbalanced [paired] | --repeated-cross-sections] [--weights COLUMN] [--twfe] [--json]\n' +
+      "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres.\n" +
+      '    Units missing some years are dropped unless --unbalanced (R did\'s unbalanced mode) or --unbalanced paired\n' +
+      '    (each comparison from the units seen in both its years); --repeated-cross-sections: every row its own\n' +
+      '    observation (--id not needed); --weights: sampling weights, constant within a unit for panels',
   schedule:
     'ebpm schedule create --id ID (--programme ID --applicants FILE --outcomes FILE | --all --data-dir DIR)\n' +
       '                     (--cron EXPR | --every DURATION) [--replaces] [--note TEXT]\n' +

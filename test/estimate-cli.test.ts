@@ -40,6 +40,31 @@ describe('ebpm estimate', () => {
     expect(Math.abs(output.pretest.pvalue / reference.pretest.pvalue - 1)).toBeLessThan(1e-6);
   });
 
+  it('estimates unbalanced panels, sampling weights and repeated cross-sections as did 2.5.1 does', () => {
+    const runs: [string, string[]][] = [
+      ['did-reference-ext/unbalanced-notyet-dr-lpop.json', ['--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns, '--control', 'notyet', '--covariates', 'lpop', '--unbalanced']],
+      ['did-reference-ext/weighted-never-dr-lpop.json', ['--data', sharedDataPath('mpdta-weighted.csv'), ...columns, '--covariates', 'lpop', '--weights', 'w']],
+      ['did-reference-ext/rc-never-dr-lpop.json', ['--data', mpdta, '--outcome', 'lemp', '--time', 'year', '--group', 'first.treat', '--covariates', 'lpop', '--repeated-cross-sections']],
+    ];
+    for (const [file, args] of runs) {
+      const { status, stdout, stderr } = estimate(...args, '--json');
+      expect(status, stderr).toBe(0);
+      const output = JSON.parse(stdout);
+      const reference = JSON.parse(readFileSync(sharedDataPath(file), 'utf8'));
+      expect(output.n, file).toEqual(reference.n);
+      expect(Math.abs(output.aggregations.dynamic.se / reference.aggregations.dynamic.se - 1), file).toBeLessThan(1e-6);
+    }
+  });
+
+  it('keeps every unit of an unbalanced panel with --unbalanced paired and says so', () => {
+    const { status, stdout } = estimate('--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns, '--unbalanced', 'paired');
+    expect(status).toBe(0);
+    expect(stdout).toContain('500 units × 5 periods · unbalanced panel (paired)');
+    expect(stdout).toContain('units observed in both its base period and t');
+    const balanced = estimate('--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns);
+    expect(balanced.stdout).toMatch(/units dropped: not observed every period/);
+  });
+
   it('prints readable tables with a bootstrap band and the TWFE comparison', () => {
     const { status, stdout } = estimate('--data', mpdta, ...columns, '--bootstrap', '500', '--seed', '1', '--twfe');
     expect(status).toBe(0);
@@ -49,6 +74,9 @@ describe('ebpm estimate', () => {
   });
 
   const failures: [string, () => string[], RegExp][] = [
+    ['an unknown --unbalanced mode', () => ['--data', mpdta, ...columns, '--unbalanced', 'sometimes'], /--unbalanced takes no value \(R did’s unbalanced-panel mode\) or "paired"/],
+    ['--unbalanced with --repeated-cross-sections', () => ['--data', mpdta, ...columns, '--unbalanced', '--repeated-cross-sections'], /choose one/],
+    ['a weight column that changes within a unit', () => ['--data', mpdta, ...columns, '--weights', 'year'], /unit 8001 has two different sampling weights \(2003 and 2004\)/],
     ['a missing column', () => ['--data', mpdta, ...columns.slice(0, 6), '--group', 'cohort'], /no column "cohort"; its columns are: countyreal, year, lpop, lemp, first.treat, treat/],
     [
       'a non-numeric outcome',

@@ -4,7 +4,7 @@ import { z } from 'zod/v3';
 import { CsvColumnError, readCsvColumnsInParallel, type CsvColumnsRequest } from '../../ingest/csv-columns.js';
 import { buildStaggeredPanel } from '../../stats/build-panel.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
-import { estimateStaggeredDid, type DidReport, type StaggeredDidOptions } from '../../stats/did/estimate.js';
+import { estimateStaggeredDid, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
 import { PanelShapeError } from '../../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../../stats/twfe.js';
 import { formatDidSummary } from '../did-summary.js';
@@ -21,7 +21,7 @@ const estimateArgumentsSchema = z
     data: z.string({ required_error: '--data FILE.csv is required' }).min(1),
     outcome: z.string({ required_error: '--outcome COLUMN is required' }).min(1),
     time: z.string({ required_error: '--time COLUMN is required' }).min(1),
-    id: z.string({ required_error: '--id COLUMN is required' }).min(1),
+    id: z.string().min(1).optional(),
     group: z.string({ required_error: '--group COLUMN is required' }).min(1),
     control: z.enum(['never', 'notyet'], { errorMap: () => ({ message: '--control must be never or notyet' }) }).default('never'),
     covariates: z
@@ -33,9 +33,15 @@ const estimateArgumentsSchema = z
     'base-period': z.enum(['varying', 'universal'], { errorMap: () => ({ message: '--base-period must be varying or universal' }) }).default('varying'),
     bootstrap: whole('--bootstrap').optional(),
     seed: whole('--seed').optional(),
+    unbalanced: z.enum(['did', 'paired'], { errorMap: () => ({ message: '--unbalanced takes no value (R did’s unbalanced-panel mode) or "paired"' }) }).optional(),
+    weights: z.string().min(1).optional(),
+    'repeated-cross-sections': z.boolean().default(false),
     twfe: z.boolean().default(false),
     json: z.boolean().default(false),
   })
+  .refine((args) => args.id !== undefined || args['repeated-cross-sections'], { message: '--id COLUMN is required (only repeated cross-sections go without one)' })
+  .refine((args) => !(args.unbalanced && args['repeated-cross-sections']), { message: '--unbalanced is for panels and --repeated-cross-sections for data without them: choose one' })
+  .refine((args) => !(args.twfe && args['repeated-cross-sections']), { message: '--twfe needs a panel (unit fixed effects); leave it out with --repeated-cross-sections' })
   .refine((args) => args.bootstrap === undefined || args.bootstrap >= 100, { message: '--bootstrap needs at least 100 draws' })
   .refine((args) => args.seed === undefined || args.bootstrap !== undefined, { message: '--seed goes with --bootstrap B' });
 
@@ -52,9 +58,27 @@ export interface TwfeComparison {
   readonly eventStudy: readonly (TwfeTerm & { readonly e: number })[];
 }
 
+/** `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. */
+function withExplicitUnbalancedValue(args: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '--unbalanced') result.push(args[i]);
+    else if (args[i + 1] !== undefined && !args[i + 1].startsWith('-')) result.push(`--unbalanced=${args[++i]}`);
+    else result.push('--unbalanced=did');
+  }
+  return result;
+}
+
+function sampleDesignOf(options: { unbalanced?: 'did' | 'paired'; 'repeated-cross-sections': boolean }): SampleDesign {
+  if (options['repeated-cross-sections']) return 'repeated_cross_sections';
+  if (options.unbalanced === 'did') return 'unbalanced';
+  if (options.unbalanced === 'paired') return 'unbalanced_paired';
+  return 'balanced';
+}
+
 export async function estimateCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args,
+    args: withExplicitUnbalancedValue(args),
     options: {
       data: { type: 'string' },
       outcome: { type: 'string' },
@@ -68,6 +92,9 @@ export async function estimateCommand(args: string[]): Promise<void> {
       'base-period': { type: 'string' },
       bootstrap: { type: 'string' },
       seed: { type: 'string' },
+      unbalanced: { type: 'string' },
+      weights: { type: 'string' },
+      'repeated-cross-sections': { type: 'boolean' },
       twfe: { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -77,7 +104,8 @@ export async function estimateCommand(args: string[]): Promise<void> {
   const options = parsed.data;
 
   const request: CsvColumnsRequest = {
-    [options.id]: 'id',
+    ...(options.id ? { [options.id]: 'id' as const } : {}),
+    ...(options.weights ? { [options.weights]: 'number' as const } : {}),
     [options.time]: 'number',
     [options.group]: 'number',
     [options.outcome]: 'number',
@@ -88,6 +116,7 @@ export async function estimateCommand(args: string[]): Promise<void> {
     method: options.method,
     anticipation: options.anticipation,
     basePeriod: options['base-period'],
+    sample: sampleDesignOf(options),
     ...(options.bootstrap !== undefined ? { bootstrap: { draws: options.bootstrap, seed: options.seed ?? 1, alpha: 0.05 } } : {}),
   };
   let report: DidReport;
@@ -96,7 +125,9 @@ export async function estimateCommand(args: string[]): Promise<void> {
     const csv = await readCsvColumnsInParallel(options.data, request);
     if (csv.rowCount === 0) throw new CsvColumnError(`${options.data} has a header but no data rows`);
     const columns = {
-      unitId: csv.ids[options.id],
+      // Repeated cross-sections need no id: each row is its own observation.
+      unitId: options.id ? csv.ids[options.id] : Float64Array.from({ length: csv.rowCount }, (_, row) => row),
+      ...(options.weights ? { weights: csv.numbers[options.weights] } : {}),
       time: csv.numbers[options.time],
       group: csv.numbers[options.group],
       outcome: csv.numbers[options.outcome],
