@@ -137,6 +137,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const effects: EffectRow[] = [];
   const pretests: PretestRow[] = [];
   const notes: string[] = [];
+  const missingYears = spec.estimation.missingYears ?? 'balanced';
   for (const outcome of spec.outcomes) {
     if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
     if (shortfall) {
@@ -155,12 +156,19 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
         method: spec.estimation.method,
         anticipation: spec.estimation.anticipation,
         basePeriod: spec.estimation.basePeriod,
+        sample: missingYears,
         bootstrap: { ...spec.estimation.bootstrap, alpha: 1 - spec.confidenceLevel },
       },
     );
-    const analysedSample: SampleSize = { ...sample, observations: report.n.units * report.n.periods };
+    const analysedSample: SampleSize = {
+      ...sample,
+      observations: missingYears === 'balanced' ? report.n.units * report.n.periods : countFinite(outcomeValues),
+    };
+    // The cohort's units in the analysis (not a cell's: with missing years a cell may use fewer of them).
     const cohortSizes = new Map<number, number>();
-    for (const cell of groupTime.cells) if (cell.treatedUnits > 0) cohortSizes.set(cell.group, cell.treatedUnits);
+    groupTime.cohorts.groups.forEach((group, c) => {
+      if (group > 0) cohortSizes.set(group, groupTime.cohorts.sizes[c]);
+    });
     effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample, cohortSizes));
     pretests.push({
       outcome,
@@ -173,6 +181,12 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
   }
   return { effects, pretests, notes };
+}
+
+function countFinite(values: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
+  return count;
 }
 
 function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: number, sample: SampleSize, cohortSizes: ReadonlyMap<number, number>): EffectRow[] {

@@ -101,24 +101,37 @@ const parseFile = fileURLToPath(new URL('./parse-file.js', import.meta.url));
 const peakMemory = new URL('./peak-memory.js', import.meta.url).href;
 
 /** Seeded panel CSVs are generated once into the git-ignored .bench/data and reused. */
-async function panelFile(dataDir: string, units: number, periods: number): Promise<string> {
+async function panelFile(dataDir: string, units: number, periods: number, missingShare = 0): Promise<string> {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, `panel-${units}x${periods}-seed1.csv`);
+  const missing = missingShare > 0 ? `-missing${Math.round(missingShare * 100)}` : '';
+  const path = join(dataDir, `panel-${units}x${periods}${missing}-seed1.csv`);
   if (!existsSync(path)) {
     console.log(`  generating ${path} …`);
-    await writePanelCsv(`${path}.partial`, units, periods, 1);
+    await writePanelCsv(`${path}.partial`, units, periods, 1, missingShare);
     renameSync(`${path}.partial`, path);
   }
   return path;
 }
 
-function estimateBenchmark(units: number, extraArgs: readonly string[], target: Benchmark<string>['target'], repetitions: number): Benchmark<string> {
+interface EstimateBenchmarkSetup {
+  readonly units: number;
+  readonly extraArgs?: readonly string[];
+  /** Share of unit-period rows missing at random (an unbalanced panel). */
+  readonly missingShare?: number;
+  readonly variant?: string;
+}
+
+function estimateBenchmark(setup: EstimateBenchmarkSetup, target: Benchmark<string>['target'], repetitions: number): Benchmark<string> {
+  const { units, extraArgs = [], missingShare = 0, variant } = setup;
   const label = `ebpm estimate --json${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''} (compiled CLI, whole process)`;
+  const rows = Math.round(units * 10 * (1 - missingShare));
   return {
-    name: `estimate${extraArgs.length ? '-bootstrap' : ''}-${units >= 1_000_000 ? `${units / 1_000_000}M` : `${units / 1000}k`}`,
-    size: `${units.toLocaleString('en-US')} units × 10 periods (${(units * 10).toLocaleString('en-US')} rows)`,
+    name: `estimate${variant ? `-${variant}` : ''}-${units >= 1_000_000 ? `${units / 1_000_000}M` : `${units / 1000}k`}`,
+    size:
+      `${units.toLocaleString('en-US')} units × 10 periods (${missingShare > 0 ? 'about ' : ''}${rows.toLocaleString('en-US')} rows` +
+      `${missingShare > 0 ? `, ${Math.round(missingShare * 100)} % missing at random` : ''})`,
     repetitions,
-    prepare: (dataDir) => panelFile(dataDir, units, 10),
+    prepare: (dataDir) => panelFile(dataDir, units, 10, missingShare),
     subject: {
       label,
       run: (path) => timeNodeProcess(cli, ['estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json', ...extraArgs], peakMemory),
@@ -127,8 +140,6 @@ function estimateBenchmark(units: number, extraArgs: readonly string[], target: 
     target,
   };
 }
-
-
 
 function psqlCopy(url: string, path: string): Promise<Measurement> {
   const columns = APPLICANT_COLUMNS.map((column) => `${column} text`).join(', ');
@@ -202,9 +213,13 @@ export const BENCHMARKS: readonly RunnableBenchmark[] = [
   ...ingestBenchmarks(1_000_000).map(defineBenchmark),
   studyBenchmark(100_000, { seconds: 20, peakMb: 1024 }, false),
   studyBenchmark(1_000_000, { seconds: 180, peakMb: 4096 }, true),
-  defineBenchmark(estimateBenchmark(100_000, [], { seconds: 0.6 }, 5)),
-  defineBenchmark(estimateBenchmark(1_000_000, [], { seconds: 10, peakMb: 4096 }, 1)),
-  defineBenchmark(estimateBenchmark(1_000_000, ['--bootstrap', '1000', '--seed', '1'], { seconds: 30, peakMb: 4096 }, 1)),
+  defineBenchmark(estimateBenchmark({ units: 100_000 }, { seconds: 0.6 }, 5)),
+  defineBenchmark(estimateBenchmark({ units: 1_000_000 }, { seconds: 10, peakMb: 4096 }, 1)),
+  defineBenchmark(estimateBenchmark({ units: 1_000_000, extraArgs: ['--bootstrap', '1000', '--seed', '1'], variant: 'bootstrap' }, { seconds: 30, peakMb: 4096 }, 1)),
+  defineBenchmark(estimateBenchmark({ units: 1_000_000, extraArgs: ['--unbalanced'], missingShare: 0.08, variant: 'unbalanced' }, { seconds: 15, peakMb: 4096 }, 1)),
+  defineBenchmark(
+    estimateBenchmark({ units: 1_000_000, extraArgs: ['--unbalanced', 'paired'], missingShare: 0.08, variant: 'unbalanced-paired' }, { seconds: 15, peakMb: 4096 }, 1),
+  ),
   defineBenchmark({
     name: 'twfe-static',
     size: '100,000 units × 10 periods',

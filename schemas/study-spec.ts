@@ -14,6 +14,8 @@ export const COMPARISON_ESTIMATORS = ['twfe_static', 'twfe_event_study'] as cons
  */
 export const COMPARISON_GROUPS = ['rejected_applicants', 'rejected_and_not_yet_awarded'] as const;
 
+export const MISSING_YEAR_TREATMENTS = ['balanced', 'unbalanced', 'unbalanced_paired'] as const;
+
 /** One registered version of a programme's study spec, as the catalogue stores it. */
 export const studySpecVersionSchema = z.object({
   version: z.number().int().positive(),
@@ -33,6 +35,13 @@ export const studySpecVersionSchema = z.object({
     anticipation: z.number().int().min(0),
     basePeriod: z.enum(['varying', 'universal']),
     bootstrap: z.object({ draws: z.number().int().min(100), seed: z.number().int().min(0) }),
+    /**
+     * Units missing follow-up years: `balanced` drops them (R did's default, and the meaning when absent, as in
+     * versions registered before the choice existed); `unbalanced` keeps every row (R did's
+     * allow_unbalanced_panel); `unbalanced_paired` estimates each comparison from the units observed in both of
+     * its years (valid when attrition is unrelated to the outcome path).
+     */
+    missingYears: z.enum(MISSING_YEAR_TREATMENTS).optional(),
   }),
   comparisonEstimators: z.array(z.enum(COMPARISON_ESTIMATORS)),
   confidenceLevel: z.number().gt(0).lt(1),

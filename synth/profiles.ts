@@ -83,7 +83,7 @@ export const SYNTHETIC_PROFILES: Readonly<Record<string, SyntheticProfile>> = {
     measures: firmMeasures(750, 150, 470, 150, { productivity: 60, wage: 15, employees: 0 }),
   },
   'sme-labour-saving': {
-    applicants: 2400, awardShare: 0.55, unitLabel: '株式会社', employeesMedian: 20, effectKind: 'constant', attritionShare: 0, ...firm, seed: 20240401,
+    applicants: 2400, awardShare: 0.55, unitLabel: '株式会社', employeesMedian: 20, effectKind: 'constant', attritionShare: 0.06, ...firm, seed: 20240401,
     measures: firmMeasures(560, 100, 380, 20, { productivity: 30, wage: 8, employees: 0 }),
   },
   'post5g-quantum': {

@@ -48,6 +48,8 @@ export interface PreparedPanel {
   readonly panel: BalancedPanel;
   readonly dropped: readonly DroppedUnits[];
   readonly droppedRows: number;
+  /** Units missing some periods that were kept (keepIncompleteUnits), which the balanced rule would drop. */
+  readonly keptIncompleteUnits: number;
 }
 
 export class DidInputError extends PanelShapeError {
@@ -236,7 +238,9 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     group[keptIndexOf[u]] = groupOfUnit[u];
     if (weights && weightOfUnit) weights[keptIndexOf[u]] = weightOfUnit[u];
   }
-  const incomplete = keptUnits.length > 0 && rules.keepIncompleteUnits === true && keptIndexOf.some((index, u) => index >= 0 && observedPeriods[u] !== T);
+  let keptIncompleteUnits = 0;
+  for (let u = 0; u < unitTotal; u++) if (keptIndexOf[u] >= 0 && observedPeriods[u] !== T) keptIncompleteUnits++;
+  const incomplete = keptIncompleteUnits > 0;
   const outcome = new Float64Array(T * unitCount);
   if (incomplete) outcome.fill(Number.NaN);
   const k = covariateNames.length + 1;
@@ -257,6 +261,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     panel: { unitIds: keptUnits, periods, group, outcome, weights, incomplete, covariateNames, covariatesByPeriod, unitCount },
     dropped: [...dropped].map(([reason, units]) => ({ reason, count: units.length, examples: units.slice(0, 5) })),
     droppedRows,
+    keptIncompleteUnits,
   };
 }
 

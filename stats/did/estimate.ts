@@ -81,7 +81,10 @@ interface EstimatedSample {
 function balancedEstimate(columns: LongDidColumns, options: StaggeredDidOptions, keepIncompleteUnits: boolean): EstimatedSample {
   const prepared = prepareBalancedPanel(columns, { anticipation: options.anticipation, keepIncompleteUnits });
   const notes = prepared.panel.incomplete
-    ? ['each ATT(g,t) uses the units observed in both its base period and t (paired unbalanced-panel estimator)']
+    ? [
+        `each ATT(g,t) uses the units observed in both its base period and t (paired unbalanced-panel estimator); ` +
+          `${prepared.keptIncompleteUnits} units missing some periods are kept, which a balanced panel would drop`,
+      ]
     : [];
   return { groupTime: estimateGroupTimeEffects(prepared.panel, options), dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes };
 }
