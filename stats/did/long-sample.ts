@@ -29,8 +29,8 @@ export interface LongSample {
   readonly covariateNames: readonly string[];
   /** Row-major rows × (1 + covariates) design with the intercept first, or null without covariates. */
   readonly rowDesign: Float64Array | null;
-  /** Row indices of each period, in data order. */
-  readonly rowsByPeriod: readonly Int32Array[];
+  /** Rows are stored period by period (in data order within a period): period p holds rows [periodStart[p], periodStart[p + 1]). */
+  readonly periodStart: Int32Array;
   /** True when every cluster is seen in every period: an unbalanced-panel request on a balanced panel. */
   readonly balanced: boolean;
 }
@@ -138,17 +138,19 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
   const T = periodValues.length;
   if (T < 2) throw new DidInputError(`the data has ${T} period(s) with complete values; difference-in-differences needs at least two`);
 
+  // Rows are laid out period by period so that a cell's two periods are two contiguous ranges.
+  const periodStart = new Int32Array(T + 1);
+  for (let i = 0; i < n; i++) if (complete[i]) periodStart[periodLookup[columns.time[i] - firstPeriod] + 1]++;
+  for (let p = 0; p < T; p++) periodStart[p + 1] += periodStart[p];
+  const nextSlot = periodStart.slice(0, T);
   const clusterOfUnit = new Int32Array(byUnit ? ids.length : 0).fill(-1);
   const rowCluster = new Int32Array(keptRows);
   const rowOutcome = new Float64Array(keptRows);
   const rowWeight = weightColumn ? new Float64Array(keptRows) : null;
   const k = covariateNames.length + 1;
   const rowDesign = covariateNames.length ? new Float64Array(keptRows * k) : null;
-  const rowPeriod = new Int32Array(keptRows);
   const clusterGroups: number[] = [];
-  const periodCounts = new Int32Array(T);
   const seen = byUnit ? new Uint8Array(ids.length * T) : null;
-  let r = 0;
   for (let i = 0; i < n; i++) {
     if (!complete[i]) continue;
     let cluster: number;
@@ -171,16 +173,14 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
       }
       seen[slot] = 1;
     }
+    const r = nextSlot[p]++;
     rowCluster[r] = cluster;
     rowOutcome[r] = columns.outcome[i];
-    rowPeriod[r] = p;
-    periodCounts[p]++;
     if (rowWeight && weightColumn) rowWeight[r] = weightColumn[i];
     if (rowDesign) {
       rowDesign[r * k] = 1;
       for (let c = 0; c < covariateColumns.length; c++) rowDesign[r * k + 1 + c] = covariateColumns[c][i];
     }
-    r++;
   }
   const clusterCount = clusterGroups.length;
   let weightOfCluster: Float64Array | null = null;
@@ -193,9 +193,6 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
     }
     for (let c = 0; c < clusterCount; c++) weightOfCluster[c] /= rowsOfCluster[c];
   }
-  const rowsByPeriod = Array.from(periodCounts, (count) => new Int32Array(count));
-  const filled = new Int32Array(T);
-  for (let row = 0; row < keptRows; row++) rowsByPeriod[rowPeriod[row]][filled[rowPeriod[row]]++] = row;
 
   return {
     sample: {
@@ -208,7 +205,7 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
       rowWeight,
       covariateNames,
       rowDesign,
-      rowsByPeriod,
+      periodStart,
       balanced: byUnit && keptRows === clusterCount * T,
     },
     dropped: firstTreatedDrop.length

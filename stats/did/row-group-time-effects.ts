@@ -32,7 +32,16 @@ export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: Gr
   const algebra = denseAlgebra(cohorts);
   const cells: GroupTimeCell[] = [];
   const influence: (Float64Array | null)[] = [];
-  const cohortOfRow = (row: number) => cohorts.cohortOfUnit[sample.rowCluster[row]];
+  const rowCohort = new Int32Array(sample.rowCluster.length);
+  for (let row = 0; row < rowCohort.length; row++) rowCohort[row] = cohorts.cohortOfUnit[sample.rowCluster[row]];
+  const { periodStart, rowOutcome, rowWeight, rowCluster } = sample;
+  const periodRows = (p: number) => periodStart[p + 1] - periodStart[p];
+  let largestPair = 0;
+  for (let a = 0; a < sample.periods.length; a++) {
+    for (let b = a + 1; b < sample.periods.length; b++) largestPair = Math.max(largestPair, periodRows(a) + periodRows(b));
+  }
+  const rowBuffer = new Int32Array(largestPair);
+  const postBuffer = new Uint8Array(largestPair);
 
   for (const plan of planCells(sample.periods, usablePeriods, groups, options)) {
     const cell = membership(plan, cohorts, options.control);
@@ -49,26 +58,25 @@ export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: Gr
     const inCell = new Uint8Array(cohorts.groups.length);
     for (const c of cell.comparisonCohorts) inCell[c] = 1;
     if (cell.treatedCohort >= 0) inCell[cell.treatedCohort] = 1;
-    const rows: number[] = [];
-    const postOfRow: number[] = [];
-    for (const [periodIndex, post] of [[plan.baseIndex, 0], [plan.periodIndex, 1]] as const) {
-      for (const row of sample.rowsByPeriod[periodIndex]) {
-        if (!inCell[cohortOfRow(row)]) continue;
-        rows.push(row);
-        postOfRow.push(post);
+    let n1 = 0;
+    for (const [periodIndex, inPost] of [[plan.baseIndex, 0], [plan.periodIndex, 1]] as const) {
+      for (let row = periodStart[periodIndex]; row < periodStart[periodIndex + 1]; row++) {
+        if (!inCell[rowCohort[row]]) continue;
+        rowBuffer[n1] = row;
+        postBuffer[n1++] = inPost;
       }
     }
-    const n1 = rows.length;
+    const rows = rowBuffer.subarray(0, n1);
+    const post = postBuffer.slice(0, n1);
     const treated = new Uint8Array(n1);
-    const post = Uint8Array.from(postOfRow);
     const outcome = new Float64Array(n1);
     const weights = new Float64Array(n1);
     const counts = [0, 0, 0, 0]; // treated base, treated t, comparison base, comparison t
     for (let r = 0; r < n1; r++) {
       const row = rows[r];
-      treated[r] = cohortOfRow(row) === cell.treatedCohort ? 1 : 0;
-      outcome[r] = sample.rowOutcome[row];
-      weights[r] = sample.rowWeight ? sample.rowWeight[row] : 1;
+      treated[r] = rowCohort[row] === cell.treatedCohort ? 1 : 0;
+      outcome[r] = rowOutcome[row];
+      weights[r] = rowWeight ? rowWeight[row] : 1;
       counts[(treated[r] ? 0 : 2) + post[r]]++;
     }
     const treatedRows = counts[0] + counts[1];
@@ -107,7 +115,7 @@ export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: Gr
     }
     const full = new Float64Array(n);
     const scale = n / n1;
-    for (let r = 0; r < n1; r++) full[sample.rowCluster[rows[r]]] += scale * result.influence[r];
+    for (let r = 0; r < n1; r++) full[rowCluster[rows[r]]] += scale * result.influence[r];
     record(result.att, standardErrorOf(algebra, full), full, null, treatedRows, comparisonRows);
   }
 
@@ -115,7 +123,7 @@ export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: Gr
   return { cells, influence, algebra, cohorts, unitCount: n, periods: sample.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
 }
 
-function gatherRows(design: Float64Array, rows: readonly number[], k: number): Float64Array {
+function gatherRows(design: Float64Array, rows: Int32Array, k: number): Float64Array {
   const values = new Float64Array(rows.length * k);
   rows.forEach((row, r) => values.set(design.subarray(row * k, row * k + k), r * k));
   return values;

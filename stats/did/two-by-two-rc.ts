@@ -6,7 +6,7 @@
  * per row, on the cell's own scale (the caller rescales by n/n₁ and sums a unit's rows).
  */
 import { rowDotProducts, weightedColumnSums, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
-import { inverseSymmetric } from '../linear-algebra.js';
+import { inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
 import { weightedLeastSquares } from '../regression.js';
 import { estimationEffect, mean, normalisedWeights, propensityScore, TRIM_LEVEL, type EstimationMethod, type TwoByTwoResult } from './two-by-two.js';
 
@@ -36,6 +36,7 @@ function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Ar
   const k = covariates.columns;
   const subgroupWeights = new Float64Array(n);
   for (let i = 0; i < n; i++) if (input.treated[i] === treated && input.post[i] === post) subgroupWeights[i] = weights[i];
+  if (k === 1) return subgroupMean(outcome, subgroupWeights, context);
   const beta = weightedLeastSquares(covariates, outcome, subgroupWeights, context);
   const prediction = rowDotProducts(covariates, beta);
   const crossProduct = weightedCrossProduct(covariates, subgroupWeights);
@@ -52,6 +53,27 @@ function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Ar
     }
   }
   return { prediction, linearRepresentation };
+}
+
+/**
+ * The intercept-only case of subgroupRegression in closed form (the common case, and the costly one at
+ * national scale): the fit is the subgroup's weighted mean m, and the linear representation is
+ * w_i(y_i − m)·n/Σw.
+ */
+function subgroupMean(outcome: Float64Array, subgroupWeights: Float64Array, context: string): SubgroupRegression {
+  const n = outcome.length;
+  let weightSum = 0;
+  let weightedSum = 0;
+  for (let i = 0; i < n; i++) {
+    weightSum += subgroupWeights[i];
+    weightedSum += subgroupWeights[i] * outcome[i];
+  }
+  if (!(weightSum > 0)) throw new SingularMatrixError(0, weightSum, context);
+  const fitted = weightedSum / weightSum;
+  const scale = n / weightSum;
+  const linearRepresentation = new Float64Array(n);
+  for (let i = 0; i < n; i++) if (subgroupWeights[i] !== 0) linearRepresentation[i] = subgroupWeights[i] * (outcome[i] - fitted) * scale;
+  return { prediction: new Float64Array(n).fill(fitted), linearRepresentation };
 }
 
 /** n⁻¹ Σ_i weight_i·value_i·x_i, or n⁻¹ Σ_i weight_i·x_i without values. */
@@ -239,7 +261,49 @@ function outcomeRegressionRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
   return { att, influence };
 }
 
+/**
+ * Without covariates, and below the trimming threshold, drdid_rc, std_ipw_did_rc and reg_did_rc all reduce
+ * exactly to the difference in differences of the four weighted means (treated and comparison, base period
+ * and t): every nuisance estimate is a subgroup mean, and their estimation effects cancel. The influence
+ * function is then the sum of the four means' own, w_i·(y_i − ȳ_s)/mean(w·1_s) with signs.
+ */
+function differenceOfMeansRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
+  const n = input.outcome.length;
+  const { outcome, treated, post, weights } = input;
+  const weightOf = new Float64Array(4);
+  const sumOf = new Float64Array(4);
+  const subgroup = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    // 0: comparison base, 1: comparison t, 2: treated base, 3: treated t
+    const s = 2 * treated[i] + post[i];
+    subgroup[i] = s;
+    weightOf[s] += weights[i];
+    sumOf[s] += weights[i] * outcome[i];
+  }
+  const means = sumOf.map((sum, s) => sum / weightOf[s]);
+  const att = means[3] - means[2] - (means[1] - means[0]);
+  // w/mean(w·1_s) with mean over all n rows; the sign of each mean in the DiD.
+  const scale = weightOf.map((total, s) => ((s === 0 || s === 3 ? 1 : -1) * n) / total);
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = subgroup[i];
+    influence[i] = scale[s] * weights[i] * (outcome[i] - means[s]);
+  }
+  return { att, influence };
+}
+
+function weightedTreatedShare(input: RepeatedCrossSectionInput): number {
+  let treatedWeight = 0;
+  let totalWeight = 0;
+  for (let i = 0; i < input.weights.length; i++) {
+    totalWeight += input.weights[i];
+    if (input.treated[i]) treatedWeight += input.weights[i];
+  }
+  return treatedWeight / totalWeight;
+}
+
 export function estimateTwoByTwoRepeatedCrossSection(method: EstimationMethod, input: RepeatedCrossSectionInput): TwoByTwoResult {
+  if (input.covariates.columns === 1 && (method === 'reg' || weightedTreatedShare(input) < TRIM_LEVEL)) return differenceOfMeansRc(input);
   switch (method) {
     case 'dr':
       return doublyRobustRc(input);
