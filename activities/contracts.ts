@@ -2,7 +2,7 @@
  * What workflows send to activities and get back. Types only, so workflows can import them
  * without pulling I/O code into the deterministic bundle.
  */
-import type { EffectRow } from '../analysis/effect-study.js';
+import type { EffectRow, SampleRow } from '../analysis/effect-study.js';
 
 export type InputKind = 'applicants' | 'outcomes' | 'statistics';
 
@@ -83,6 +83,8 @@ export interface EffectSummary {
   /** Overall estimates: the Callaway–Sant'Anna aggregations and the TWFE comparison. */
   readonly overall: readonly EffectSummaryRow[];
   readonly pretests: readonly { readonly outcome: string; readonly statistic: number | null; readonly df: number | null; readonly pValue: number | null }[];
+  /** How units with missing follow-up years were treated, per outcome (absent from runs made before it was reported). */
+  readonly samples?: readonly SampleRow[];
 }
 
 export interface FinishRunInput {

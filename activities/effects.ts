@@ -95,6 +95,6 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
         outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note,
       }));
     const pretests = study.pretests.map(({ outcome, statistic, df, pValue }) => ({ outcome, statistic, df, pValue }));
-    return { rowsWritten: study.effects.length, overall, pretests };
+    return { rowsWritten: study.effects.length, overall, pretests, samples: study.samples };
   }
 }

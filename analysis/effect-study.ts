@@ -77,9 +77,20 @@ export interface PretestRow {
   readonly note: string | null;
 }
 
+/** How units with missing follow-up years were treated, per outcome. */
+export interface SampleRow {
+  readonly outcome: string;
+  readonly missingYears: 'balanced' | 'unbalanced' | 'unbalanced_paired';
+  /** Units missing some years that the estimate kept. */
+  readonly incompleteUnitsKept: number;
+  /** Units left out of the estimate (missing years under the balanced rule, treated in the first year, …). */
+  readonly unitsDropped: number;
+}
+
 export interface EffectStudy {
   readonly effects: readonly EffectRow[];
   readonly pretests: readonly PretestRow[];
+  readonly samples: readonly SampleRow[];
   /** Units dropped by the panel rules, and other remarks, per outcome. */
   readonly notes: readonly string[];
 }
@@ -136,6 +147,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
   const effects: EffectRow[] = [];
   const pretests: PretestRow[] = [];
+  const samples: SampleRow[] = [];
   const notes: string[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   for (const outcome of spec.outcomes) {
@@ -149,7 +161,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     const covariates = Object.fromEntries(
       spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByUnit.get(panel.unitId[i])?.[name] ?? Number.NaN)]),
     );
-    const { report, groupTime } = estimateStaggeredDid(
+    const { report, groupTime, sample: account } = estimateStaggeredDid(
       { unitId, time, group, outcome: outcomeValues, covariates },
       {
         control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
@@ -160,6 +172,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
         bootstrap: { ...spec.estimation.bootstrap, alpha: 1 - spec.confidenceLevel },
       },
     );
+    samples.push({ outcome, missingYears, incompleteUnitsKept: account.incompleteUnitsKept, unitsDropped: account.unitsDropped });
     const analysedSample: SampleSize = {
       ...sample,
       observations: missingYears === 'balanced' ? report.n.units * report.n.periods : countFinite(outcomeValues),
@@ -180,7 +193,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
     if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
   }
-  return { effects, pretests, notes };
+  return { effects, pretests, samples, notes };
 }
 
 function countFinite(values: Float64Array): number {

@@ -58,5 +58,22 @@ export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<R
   const pretests = result.effects.pretests
     .map((p) => (p.statistic === null ? `${p.outcome}: not available` : `${p.outcome}: W = ${p.statistic.toFixed(2)}, df = ${p.df}, p = ${(p.pValue as number).toFixed(3)}`))
     .join('; ');
-  return `${table}\nPre-test of parallel trends before the award (Wald): ${pretests}`;
+  const missingYears = formatMissingYears(result);
+  return `${table}\nPre-test of parallel trends before the award (Wald): ${pretests}${missingYears ? `\n${missingYears}` : ''}`;
+}
+
+const MISSING_YEAR_RULES = {
+  balanced: 'balanced panel: units missing a follow-up year are dropped',
+  unbalanced: "unbalanced panel (R did's rows mode): every reported year is used",
+  unbalanced_paired: 'paired unbalanced panel: each comparison uses the units seen in both of its years',
+} as const;
+
+/** One line on how units that stopped reporting were treated, which the spec chooses. */
+function formatMissingYears(result: EvaluationResult): string | null {
+  const samples = result.effects.samples ?? [];
+  if (samples.length === 0) return null;
+  const counts = samples
+    .map((s) => `${s.outcome}: ${s.missingYears === 'balanced' ? `${s.unitsDropped} units dropped` : `${s.incompleteUnitsKept} units with missing years kept`}`)
+    .join('; ');
+  return `Missing follow-up years (spec: ${MISSING_YEAR_RULES[samples[0].missingYears]}): ${counts}`;
 }

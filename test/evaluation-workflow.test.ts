@@ -95,6 +95,19 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
     expect(headline).toEqual([{ estimator: 'cs_simple' }]);
   });
 
+  it('keeps the firms that stopped reporting, as the spec’s missingYears = unbalanced_paired says, and reports how many', async () => {
+    const { rows } = await sql<{ stopped: number }>`
+      SELECT count(*)::integer AS stopped FROM (
+        SELECT unit_id FROM core.outcomes GROUP BY unit_id HAVING count(*) < (SELECT count(DISTINCT fiscal_year) FROM core.outcomes)
+      ) AS incomplete`.execute(database.db);
+    expect(rows[0].stopped).toBeGreaterThan(0);
+    expect(first.effects.samples?.map((sample) => sample.missingYears)).toEqual(['unbalanced_paired', 'unbalanced_paired']);
+    for (const sample of first.effects.samples ?? []) {
+      expect(sample.incompleteUnitsKept).toBeGreaterThan(0);
+      expect(sample.incompleteUnitsKept).toBeLessThanOrEqual(rows[0].stopped);
+    }
+  });
+
   it('stores ATT(g,t), the cohort and year aggregations, the uniform band and the pre-test', async () => {
     const { rows: cells } = await sql<{ n: number }>`
       SELECT count(*)::integer AS n FROM bi.group_time_effects WHERE outcome = 'labour_productivity' AND status = 'estimated'`.execute(database.db);

@@ -5,7 +5,7 @@
 import { aggregateGroupTimeEffects, type AggregateEstimate, type Aggregations } from './aggregations.js';
 import { prepareBalancedPanel, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 import { estimateGroupTimeEffects, influenceCovariance, type GroupTimeOptions, type GroupTimeResult, type WaldPretest } from './group-time-effects.js';
-import { prepareLongSample } from './long-sample.js';
+import { prepareLongSample, type LongSample } from './long-sample.js';
 import { estimateGroupTimeEffectsFromRows } from './row-group-time-effects.js';
 import { multiplierBootstrap, type BootstrapOptions } from './multiplier-bootstrap.js';
 
@@ -44,10 +44,20 @@ export interface BootstrapReport {
   readonly calendar: { readonly criticalValue: number; readonly se: number | null; readonly by: readonly (BandedEstimate & { time: number })[] };
 }
 
+/** How the sample was formed from units with missing periods. */
+export interface SampleAccount {
+  readonly design: SampleDesign;
+  /** Units missing some periods that were kept (paired and did's unbalanced modes). */
+  readonly incompleteUnitsKept: number;
+  /** Units left out of the estimate for any reason (balanced rule, treated in the first period, no complete row). */
+  readonly unitsDropped: number;
+}
+
 export interface DidEstimate {
   readonly report: DidReport;
   readonly groupTime: GroupTimeResult;
   readonly aggregations: Aggregations;
+  readonly sample: SampleAccount;
 }
 
 const estimateOnly = ({ att, se }: AggregateEstimate) => ({ att, se });
@@ -76,6 +86,7 @@ interface EstimatedSample {
   readonly dropped: readonly DroppedUnits[];
   readonly droppedRows: number;
   readonly notes: readonly string[];
+  readonly incompleteUnitsKept: number;
 }
 
 function balancedEstimate(columns: LongDidColumns, options: StaggeredDidOptions, keepIncompleteUnits: boolean): EstimatedSample {
@@ -86,7 +97,21 @@ function balancedEstimate(columns: LongDidColumns, options: StaggeredDidOptions,
           `${prepared.keptIncompleteUnits} units missing some periods are kept, which a balanced panel would drop`,
       ]
     : [];
-  return { groupTime: estimateGroupTimeEffects(prepared.panel, options), dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes };
+  return {
+    groupTime: estimateGroupTimeEffects(prepared.panel, options),
+    dropped: prepared.dropped,
+    droppedRows: prepared.droppedRows,
+    notes,
+    incompleteUnitsKept: prepared.keptIncompleteUnits,
+  };
+}
+
+function countIncompleteClusters(sample: LongSample): number {
+  const rowsOfCluster = new Int32Array(sample.clusterCount);
+  for (let row = 0; row < sample.rowCluster.length; row++) rowsOfCluster[sample.rowCluster[row]]++;
+  let incomplete = 0;
+  for (let c = 0; c < sample.clusterCount; c++) if (rowsOfCluster[c] < sample.periods.length) incomplete++;
+  return incomplete;
 }
 
 function estimateOnSample(columns: LongDidColumns, options: StaggeredDidOptions): EstimatedSample {
@@ -102,7 +127,9 @@ function estimateOnSample(columns: LongDidColumns, options: StaggeredDidOptions)
       ? `unbalanced panel: ${prepared.sample.clusterCount} units in ${rows} rows, each ATT(g,t) by the repeated-cross-section formulas clustered by unit (R did's allow_unbalanced_panel)`
       : `repeated cross-sections: ${rows} rows, each its own observation (R did's panel = FALSE)`,
   ];
-  return { groupTime: estimateGroupTimeEffectsFromRows(prepared.sample, options), dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes };
+  const groupTime = estimateGroupTimeEffectsFromRows(prepared.sample, options);
+  const incompleteUnitsKept = design === 'unbalanced' ? countIncompleteClusters(prepared.sample) : 0;
+  return { groupTime, dropped: prepared.dropped, droppedRows: prepared.droppedRows, notes, incompleteUnitsKept };
 }
 
 function banded<Key extends object>(key: Key, att: number, se: number | null, criticalValue: number): BandedEstimate & Key {
@@ -191,5 +218,10 @@ export function estimateStaggeredDid(columns: LongDidColumns, options: Staggered
     notes,
     ...(options.bootstrap ? { bootstrap: bootstrapReport(groupTime, aggregations, options.bootstrap) } : {}),
   };
-  return { report, groupTime, aggregations };
+  const sample: SampleAccount = {
+    design: options.sample ?? 'balanced',
+    incompleteUnitsKept: prepared.incompleteUnitsKept,
+    unitsDropped: prepared.dropped.reduce((sum, entry) => sum + entry.count, 0),
+  };
+  return { report, groupTime, aggregations, sample };
 }
