@@ -122,46 +122,15 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   const covariateNames = Object.keys(columns.covariates);
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
   const weightColumn = columns.weights ?? null;
-  if (weightColumn) assertUsableWeights(weightColumn);
   const { unitOfRow, ids } = indexUnits(columns.unitId);
   const unitTotal = ids.length;
 
   // Pass 1: which rows are complete (did drops the others before balancing), and the periods they cover.
-  const keepRow = new Uint8Array(n);
+  const { complete: keepRow, droppedRows, firstPeriod, lastPeriod: finalPeriod } = completeRows(columns);
   const unitHasMissing = new Uint8Array(unitTotal);
-  let droppedRows = 0;
-  let firstPeriod = Infinity;
-  let finalPeriod = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const time = columns.time[i];
-    let complete = Number.isFinite(columns.outcome[i]) && Number.isFinite(time);
-    for (let c = 0; c < covariateColumns.length && complete; c++) complete = Number.isFinite(covariateColumns[c][i]);
-    if (weightColumn && complete) complete = Number.isFinite(weightColumn[i]);
-    if (!complete) {
-      droppedRows++;
-      unitHasMissing[unitOfRow[i]] = 1;
-      continue;
-    }
-    if (!Number.isInteger(time)) throw new DidInputError(`time value ${time} is not a whole number; periods must be integers such as years`);
-    keepRow[i] = 1;
-    if (time < firstPeriod) firstPeriod = time;
-    if (time > finalPeriod) finalPeriod = time;
-  }
-  if (!(finalPeriod >= firstPeriod)) throw new DidInputError('no row has a complete outcome and time; difference-in-differences needs at least two periods');
-  if (finalPeriod - firstPeriod > 10_000) throw new DidInputError(`periods run from ${firstPeriod} to ${finalPeriod}; use consecutive period numbers such as years`);
-  // Periods are integers in a bounded range, so a dense table maps a time value to its index.
-  const periodLookup = new Int32Array(finalPeriod - firstPeriod + 1).fill(-1);
-  for (let i = 0; i < n; i++) if (keepRow[i]) periodLookup[columns.time[i] - firstPeriod] = 0;
-  const periodValues: number[] = [];
-  periodLookup.forEach((present, offset) => {
-    if (present === 0) {
-      periodLookup[offset] = periodValues.length;
-      periodValues.push(firstPeriod + offset);
-    }
-  });
-  const periods = Int32Array.from(periodValues);
+  for (let i = 0; i < n; i++) if (!keepRow[i]) unitHasMissing[unitOfRow[i]] = 1;
+  const { periodLookup, periods } = densePeriods(columns.time, keepRow, firstPeriod, finalPeriod);
   const T = periods.length;
-  if (T < 2) throw new DidInputError(`the data has ${T} period(s) with complete values; difference-in-differences needs at least two`);
 
   // Pass 2: one group per unit, and each unit seen at most once per period.
   const groupOfUnit = new Float64Array(unitTotal).fill(Number.NaN);
@@ -277,4 +246,59 @@ export function assertUsableWeights(weights: ArrayLike<number>): void {
     count++;
   }
   if (count > 0 && !(sum > 0)) throw new DidInputError('every sampling weight is zero; weights need a positive mean');
+}
+
+export interface CompleteRows {
+  /** 1 for a row with a finite outcome, time, weight and covariates (did drops the others first). */
+  readonly complete: Uint8Array;
+  readonly droppedRows: number;
+  readonly firstPeriod: number;
+  readonly lastPeriod: number;
+}
+
+/** did's first sample rule: rows with a missing or non-finite value are dropped; periods must be whole numbers. */
+export function completeRows(columns: LongDidColumns): CompleteRows {
+  const n = columns.outcome.length;
+  const covariateColumns = Object.values(columns.covariates);
+  const weightColumn = columns.weights ?? null;
+  if (weightColumn) assertUsableWeights(weightColumn);
+  const complete = new Uint8Array(n);
+  let droppedRows = 0;
+  let firstPeriod = Infinity;
+  let lastPeriod = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const time = columns.time[i];
+    let ok = Number.isFinite(columns.outcome[i]) && Number.isFinite(time) && (!weightColumn || Number.isFinite(weightColumn[i]));
+    for (let c = 0; c < covariateColumns.length && ok; c++) ok = Number.isFinite(covariateColumns[c][i]);
+    if (!ok) {
+      droppedRows++;
+      continue;
+    }
+    if (!Number.isInteger(time)) throw new DidInputError(`time value ${time} is not a whole number; periods must be integers such as years`);
+    complete[i] = 1;
+    if (time < firstPeriod) firstPeriod = time;
+    if (time > lastPeriod) lastPeriod = time;
+  }
+  if (!(lastPeriod >= firstPeriod)) throw new DidInputError('no row has a complete outcome and time; difference-in-differences needs at least two periods');
+  if (lastPeriod - firstPeriod > 10_000) throw new DidInputError(`periods run from ${firstPeriod} to ${lastPeriod}; use consecutive period numbers such as years`);
+  return { complete, droppedRows, firstPeriod, lastPeriod };
+}
+
+/**
+ * The periods present among the kept rows, ascending, and a dense table from a time value (minus the first
+ * period) to its index: periods are integers in a bounded range, so no map is needed.
+ */
+export function densePeriods(time: ArrayLike<number>, kept: Uint8Array, firstPeriod: number, lastPeriod: number): { periodLookup: Int32Array; periods: Int32Array } {
+  const periodLookup = new Int32Array(lastPeriod - firstPeriod + 1).fill(-1);
+  for (let i = 0; i < kept.length; i++) if (kept[i]) periodLookup[time[i] - firstPeriod] = 0;
+  const periodValues: number[] = [];
+  periodLookup.forEach((present, offset) => {
+    if (present === 0) {
+      periodLookup[offset] = periodValues.length;
+      periodValues.push(firstPeriod + offset);
+    }
+  });
+  const periods = Int32Array.from(periodValues);
+  if (periods.length < 2) throw new DidInputError(`the data has ${periods.length} period(s) with complete values; difference-in-differences needs at least two`);
+  return { periodLookup, periods };
 }

@@ -4,7 +4,7 @@
  * into clusters (the unit for a panel, the row itself for cross-sections) over which influence functions
  * are summed and standard errors computed.
  */
-import { assertUsableWeights, DidInputError, indexUnits, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
+import { completeRows, densePeriods, DidInputError, indexUnits, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 
 export type ClusterBy = 'unit' | 'row';
 
@@ -46,29 +46,10 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
   const covariateNames = Object.keys(columns.covariates);
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
   const weightColumn = columns.weights ?? null;
-  if (weightColumn) assertUsableWeights(weightColumn);
   const byUnit = rules.clusterBy === 'unit';
   const { unitOfRow, ids } = indexUnits(columns.unitId);
 
-  const complete = new Uint8Array(n);
-  let droppedRows = 0;
-  let firstPeriod = Infinity;
-  let lastPeriod = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const time = columns.time[i];
-    let ok = Number.isFinite(columns.outcome[i]) && Number.isFinite(time) && (!weightColumn || Number.isFinite(weightColumn[i]));
-    for (let c = 0; c < covariateColumns.length && ok; c++) ok = Number.isFinite(covariateColumns[c][i]);
-    if (!ok) {
-      droppedRows++;
-      continue;
-    }
-    if (!Number.isInteger(time)) throw new DidInputError(`time value ${time} is not a whole number; periods must be integers such as years`);
-    complete[i] = 1;
-    if (time < firstPeriod) firstPeriod = time;
-    if (time > lastPeriod) lastPeriod = time;
-  }
-  if (!(lastPeriod >= firstPeriod)) throw new DidInputError('no row has a complete outcome and time; difference-in-differences needs at least two periods');
-  if (lastPeriod - firstPeriod > 10_000) throw new DidInputError(`periods run from ${firstPeriod} to ${lastPeriod}; use consecutive period numbers such as years`);
+  const { complete, droppedRows, firstPeriod, lastPeriod } = completeRows(columns);
 
   // Each row's group, with did's recoding (after the last period = never treated), checked per unit for panels.
   const groupOfRow = new Float64Array(n);
@@ -126,17 +107,8 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
   }
   if (keptRows === 0) throw new DidInputError('no row is left after removing incomplete rows and units treated in the first period');
 
-  const periodLookup = new Int32Array(lastPeriod - firstPeriod + 1).fill(-1);
-  for (let i = 0; i < n; i++) if (complete[i]) periodLookup[columns.time[i] - firstPeriod] = 0;
-  const periodValues: number[] = [];
-  periodLookup.forEach((present, offset) => {
-    if (present === 0) {
-      periodLookup[offset] = periodValues.length;
-      periodValues.push(firstPeriod + offset);
-    }
-  });
-  const T = periodValues.length;
-  if (T < 2) throw new DidInputError(`the data has ${T} period(s) with complete values; difference-in-differences needs at least two`);
+  const { periodLookup, periods } = densePeriods(columns.time, complete, firstPeriod, lastPeriod);
+  const T = periods.length;
 
   // Rows are laid out period by period so that a cell's two periods are two contiguous ranges.
   const periodStart = new Int32Array(T + 1);
@@ -196,7 +168,7 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
 
   return {
     sample: {
-      periods: Int32Array.from(periodValues),
+      periods,
       clusterCount,
       groupOfCluster: Float64Array.from(clusterGroups),
       weightOfCluster,
