@@ -1,5 +1,6 @@
 /** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { subgroupValue, type SubgroupField } from '../analysis/adhoc-study.js';
 import copyStreams from 'pg-copy-streams';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
@@ -181,4 +182,43 @@ export class RunDataCache {
   release(runKey: string): void {
     if (this.entry?.runKey === runKey) this.entry = null;
   }
+}
+
+/** Where each subgroup source is stored: a unit's first application, its applicant firm, and (for sites) the site. */
+const SUBGROUP_SOURCE_SQL: Readonly<Record<SubgroupField['from'], string>> = {
+  industry_code: 'f.industry_code',
+  prefecture_code: 'coalesce(u.prefecture_code, f.prefecture_code)',
+  call_round: 'a.call_round::text',
+  employees: 'a.employees_at_application::text',
+  site_kind: 'u.site_kind',
+};
+
+/**
+ * Each consenting unit's value of each declared subgroup field (banded where the catalogue says so), from its
+ * first application. The field expressions come from the fixed table above, never from user input; the
+ * programme id is a bound parameter.
+ */
+export async function readUnitAttributes(
+  db: Kysely<Database>,
+  programmeId: string,
+  fields: readonly SubgroupField[],
+): Promise<Map<string, Record<string, string | null>>> {
+  const result = new Map<string, Record<string, string | null>>();
+  if (fields.length === 0) return result;
+  const selections = fields.map((field, i) => sql.raw(`${SUBGROUP_SOURCE_SQL[field.from]} AS v${i}`));
+  const { rows } = await sql<Record<string, string | null>>`
+    SELECT DISTINCT ON (a.unit_id) a.unit_id, ${sql.join(selections)}
+      FROM core.applications a
+      JOIN core.firms f ON f.corporate_number = a.corporate_number
+      LEFT JOIN core.units u ON u.programme_id = a.programme_id AND u.unit_id = a.unit_id
+     WHERE a.programme_id = ${programmeId} AND a.consent
+     ORDER BY a.unit_id, a.call_round`.execute(db);
+  for (const row of rows) {
+    const values: Record<string, string | null> = {};
+    fields.forEach((field, i) => {
+      values[field.name] = subgroupValue(field, row[`v${i}`] ?? null);
+    });
+    result.set(row.unit_id as string, values);
+  }
+  return result;
 }

@@ -2,6 +2,7 @@
  * What workflows send to activities and get back. Types only, so workflows can import them
  * without pulling I/O code into the deterministic bundle.
  */
+import type { AdhocEffectRow, AdhocOverrides } from '../analysis/adhoc-study.js';
 import type { EffectRow, SampleRow } from '../analysis/effect-study.js';
 
 export type InputKind = 'applicants' | 'outcomes' | 'statistics';
@@ -89,5 +90,40 @@ export interface EffectSummary {
 
 export interface FinishRunInput {
   readonly runKey: string;
-  readonly status: 'succeeded' | 'failed';
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+}
+
+export interface ExploratoryRunInput {
+  readonly programmeId: string;
+  readonly overrides: AdhocOverrides;
+  /** Who asked (the operating-system user, or EBPM_REQUESTED_BY). */
+  readonly requestedBy: string;
+  /** Why, from --note. */
+  readonly note?: string;
+  readonly workflowId: string;
+  readonly workflowRunId: string;
+}
+
+export interface RegisteredExploratoryRun {
+  readonly runKey: string;
+  readonly specHash: string;
+  /** The latest successful pre-registered run of the programme, or null when there is none yet. */
+  readonly baseRunKey: string | null;
+}
+
+export interface ExploratoryStepInput {
+  readonly runKey: string;
+  readonly programmeId: string;
+}
+
+export interface ExploratorySummary {
+  /** False when the study was cancelled before its estimates could be stored. */
+  readonly stored: boolean;
+  readonly effects: readonly AdhocEffectRow[];
+  readonly notes: readonly string[];
+}
+
+export interface FinishExploratoryRunInput {
+  readonly runKey: string;
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
 }

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { createEffectActivities } from './effects.js';
 import { createEvaluationRunActivities } from './evaluation-runs.js';
+import { createExploratoryActivities } from './exploratory.js';
 import { createIngestActivities } from './ingest-file.js';
 import { RunDataCache } from './analysis-data.js';
 import { createKpiActivities } from './kpis.js';
@@ -27,6 +28,7 @@ export function createActivities(services: ActivityServices) {
     ...createEvaluationRunActivities(services.db, services.codeVersion),
     ...createKpiActivities(services.db, runData),
     ...createEffectActivities(services.db, runData),
+    ...createExploratoryActivities(services.db, services.codeVersion),
   };
 }
 

@@ -23,6 +23,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
   consent: async () => (await import('./commands/consent.js')).consentCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
+  runs: async () => (await import('./commands/runs.js')).runsCommand,
   metabase: async () => (await import('./commands/metabase.js')).metabaseCommand,
 };
 

@@ -7,7 +7,16 @@ export const USAGE = {
   study:
     'ebpm study --programme ID --applicants FILE --outcomes FILE [--statistics FILE] [--replaces] [--json] [--deployed-worker]\n' +
       '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
-      '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)',
+      '    (--deployed-worker leaves the work to `ebpm worker` processes on EBPM_TASK_QUEUE, which must see the files)' +
+      '\n' +
+    'ebpm study adhoc --programme ID [--outcome O,…] [--subgroup COLUMN=V1,V2 …] [--by COLUMN] [--control never|notyet]\n' +
+      '                 [--method dr|ipw|reg] [--covariates a,b] [--anticipation K] [--missing-years MODE] [--note TEXT] [--json]\n' +
+      '    an exploratory study on the data already loaded: the registered spec with these overrides, kept apart from the\n' +
+      '    pre-registered results (bi.exploratory_effects only); --by estimates per group and tests whether they differ',
+  runs:
+    'ebpm runs list [--programme ID] [--kind scheduled|pre-registered|exploratory] [--limit N] [--json]\n' +
+      'ebpm runs show RUN [--json] | watch RUN | cancel RUN\n' +
+      '    evaluation runs and exploratory studies; watch and cancel need TEMPORAL_ADDRESS (the server the run is on)',
   estimate:
     'ebpm estimate --data FILE.csv --outcome Y --time T --id ID --group G [--control never|notyet] [--covariates a,b]\n' +
       '              [--method dr|ipw|reg] [--anticipation K] [--base-period varying|universal] [--bootstrap B --seed S]\n' +

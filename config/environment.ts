@@ -31,6 +31,11 @@ export const environmentSchema = z.object({
     .transform(Number)
     .optional(),
   EBPM_BI_READER_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
+  EBPM_MAX_CONCURRENT_ACTIVITIES: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of activities, e.g. 4')
+    .transform(Number)
+    .optional(),
 });
 
 export interface EbpmEnvironment {
@@ -48,6 +53,8 @@ export interface EbpmEnvironment {
   readonly ingestBatchRows: number | undefined;
   /** The only directory workers read input files from; unset, they read any path they can. */
   readonly inputDir: string | undefined;
+  /** Activities one worker runs at once (each analysis holds one programme's panel in memory); 4 when absent. */
+  readonly maxConcurrentActivities: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -75,5 +82,6 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     minCellUnits: parsed.data.EBPM_MIN_CELL_UNITS,
     ingestBatchRows: parsed.data.EBPM_INGEST_BATCH_ROWS,
     inputDir: parsed.data.EBPM_INPUT_DIR,
+    maxConcurrentActivities: parsed.data.EBPM_MAX_CONCURRENT_ACTIVITIES,
   };
 }

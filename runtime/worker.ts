@@ -60,7 +60,14 @@ export interface EbpmWorkerOptions {
   readonly ingestBatchRows?: number;
   /** Input files must lie under this directory (EBPM_INPUT_DIR); any path is read when absent. */
   readonly inputDir?: string;
+  /**
+   * Activities this worker runs at once (EBPM_MAX_CONCURRENT_ACTIVITIES; default 4). Each loading, KPI or
+   * estimation activity holds at most one programme's data, so this also bounds the worker's memory.
+   */
+  readonly maxConcurrentActivities?: number;
 }
+
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 4;
 
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
@@ -70,5 +77,6 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
     activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
   });
 }

@@ -104,6 +104,30 @@ export const dataFieldSchema = z.object({
   measure: measureSchema.optional(),
 });
 
+/** Applicant fields that ad-hoc subgroup analyses can read, where ebpm stores each. */
+export const SUBGROUP_SOURCES = ['industry_code', 'prefecture_code', 'call_round', 'employees', 'site_kind'] as const;
+
+/**
+ * An applicant characteristic analysts may split or filter an ad-hoc study by (`--subgroup`, `--by`): read from
+ * an applicant-file field as its value, or banded when `bands` is given (e.g. employees into size bands).
+ */
+export const subgroupFieldSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    from: z.enum(SUBGROUP_SOURCES),
+    labelEn: z.string().min(1),
+    /** Upper bounds (inclusive) of each band but the last, ascending, and a label for every band. */
+    bands: z.object({ upperBounds: z.array(z.number()).min(1), labels: z.array(z.string().min(1)) }).optional(),
+  })
+  .refine((field) => !field.bands || field.bands.labels.length === field.bands.upperBounds.length + 1, {
+    error: 'bands need one label more than upper bounds',
+    path: ['bands', 'labels'],
+  })
+  .refine((field) => !field.bands || field.bands.upperBounds.every((bound, i, all) => i === 0 || all[i - 1] < bound), {
+    error: 'band upper bounds must ascend',
+    path: ['bands', 'upperBounds'],
+  });
+
 export const programmeFileSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are kebab-case, e.g. sme-labour-saving'),
@@ -129,6 +153,8 @@ export const programmeFileSchema = z
       fields: z.array(dataFieldSchema).min(1),
     }),
     studySpecs: z.array(studySpecVersionSchema).min(1, 'register a study spec before the first call opens'),
+    /** Applicant characteristics ad-hoc studies may use as subgroups (absent: none). */
+    subgroupFields: z.array(subgroupFieldSchema).default([]),
   })
   .superRefine((programme, context) => {
     programme.studySpecs.forEach((spec, index) => {
@@ -150,6 +176,12 @@ export const programmeFileSchema = z
       });
     programme.studySpecs.forEach((spec, index) => {
       requireCollected(spec.covariates, 'applicants', 'covariate', ['studySpecs', index, 'covariates']);
+    });
+    requireCollected(programme.subgroupFields.map((field) => field.from), 'applicants', 'subgroup source', ['subgroupFields']);
+    const subgroupNames = new Set<string>();
+    programme.subgroupFields.forEach((field, index) => {
+      if (subgroupNames.has(field.name)) context.addIssue({ code: 'custom', path: ['subgroupFields', index, 'name'], message: `subgroup field "${field.name}" is declared twice` });
+      subgroupNames.add(field.name);
     });
     checkDeclaredFiles(programme, context);
     const ids = new Set<string>();

@@ -167,10 +167,49 @@ export interface EvaluationRunsTable {
   code_version: string;
   workflow_id: string;
   workflow_run_id: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: RunStatus;
   started_at: Timestamp;
   finished_at: Timestamp | null;
   notes: ColumnType<string[], string | undefined, string>;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ExploratoryRunsTable {
+  run_key: string;
+  programme_id: string;
+  base_run_key: string | null;
+  registered_spec_hash: string;
+  spec: Json<unknown>;
+  spec_hash: string;
+  overrides: Json<unknown>;
+  requested_by: string;
+  note: string | null;
+  code_version: string;
+  workflow_id: string;
+  workflow_run_id: string;
+  status: RunStatus;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: Timestamp | null;
+  notes: ColumnType<string[], string | undefined, string>;
+}
+
+export interface ExploratoryEffectsTable {
+  run_key: string;
+  outcome: string;
+  group_field: string | null;
+  group_value: string | null;
+  estimator: string;
+  status: 'estimated' | 'insufficient_data';
+  estimate: number | null;
+  std_error: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  p_value: number | null;
+  confidence_level: number;
+  treated_units: number;
+  comparison_units: number;
+  note: string | null;
 }
 
 export interface KpiValuesTable {
@@ -252,6 +291,8 @@ export interface Database {
   'core.consent_withdrawals': ConsentWithdrawalsTable;
   'restricted.applicant_contacts': ApplicantContactsTable;
   'results.evaluation_runs': EvaluationRunsTable;
+  'results.exploratory_runs': ExploratoryRunsTable;
+  'results.exploratory_effects': ExploratoryEffectsTable;
   'results.kpi_values': KpiValuesTable;
   'results.kpi_progress': KpiProgressTable;
   'results.effect_estimates': EffectEstimatesTable;

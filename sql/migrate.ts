@@ -16,6 +16,7 @@ import * as publicEventStudy from './migrations/0009_public_event_study.js';
 import * as publicEffectEstimates from './migrations/0010_public_effect_estimates.js';
 import * as unitsAndDeclaredOutcomes from './migrations/0011_units_and_declared_outcomes.js';
 import * as replacementAndConsentWithdrawal from './migrations/0012_replacement_and_consent_withdrawal.js';
+import * as exploratoryRuns from './migrations/0013_exploratory_runs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_public_effect_estimates': publicEffectEstimates,
   '0011_units_and_declared_outcomes': unitsAndDeclaredOutcomes,
   '0012_replacement_and_consent_withdrawal': replacementAndConsentWithdrawal,
+  '0013_exploratory_runs': exploratoryRuns,
 };
 
 export class MigrationFailedError extends Error {

@@ -3,7 +3,7 @@
  * lineage, compute the logic-model KPIs, estimate the effects, and refresh what BI tools read.
  * Deterministic orchestration only; every side effect is an activity.
  */
-import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { EffectSummary, IngestAccount, KpiSummary, RegisteredRun } from '../activities/contracts.js';
 
@@ -35,7 +35,7 @@ const STEPS = [
 ] as const;
 
 export interface EvaluationProgress {
-  readonly step: (typeof STEPS)[number] | 'failed';
+  readonly step: (typeof STEPS)[number] | 'failed' | 'cancelled';
   readonly completedSteps: number;
   readonly totalSteps: number;
 }
@@ -105,8 +105,10 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
     effects = await heavy.estimateEffects({ runKey: run.runKey, programmeId: input.programmeId });
     await fast.finishRun({ runKey: run.runKey, status: 'succeeded' });
   } catch (error) {
-    progress = { ...progress, step: 'failed' };
-    await fast.finishRun({ runKey: run.runKey, status: 'failed' });
+    const cancelled = isCancellation(error);
+    progress = { ...progress, step: cancelled ? 'cancelled' : 'failed' };
+    // Recording the end must happen even though the workflow itself is being cancelled.
+    await CancellationScope.nonCancellable(() => fast.finishRun({ runKey: run.runKey, status: cancelled ? 'cancelled' : 'failed' }));
     throw error;
   }
   advance('refreshing BI views');

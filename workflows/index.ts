@@ -4,3 +4,5 @@ export { allProgrammesProgressQuery, evaluateAllProgrammes } from './evaluate-al
 export type { AllProgrammesSummary, EvaluateAllProgrammesInput, ProgrammeHeadline, ProgrammeRunSummary } from './evaluate-all-programmes.js';
 export { ingestFileWorkflow } from './ingest-file.js';
 export type { IngestFileWorkflowInput } from './ingest-file.js';
+export { exploratoryProgressQuery, exploratoryStudy } from './exploratory-study.js';
+export type { ExploratoryProgress, ExploratoryResult, ExploratoryStudyInput } from './exploratory-study.js';

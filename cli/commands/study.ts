@@ -7,6 +7,7 @@ import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
 
 export async function studyCommand(args: string[]): Promise<void> {
+  if (args[0] === 'adhoc') return (await import('./adhoc.js')).adhocCommand(args.slice(1));
   const { values } = parseArgs({
     args,
     options: {
@@ -32,7 +33,7 @@ export async function studyCommand(args: string[]): Promise<void> {
       runStudy({ client: temporal.client, taskQueue, input, onProgress: (p) => log(`workflow: ${p.step} (${p.completedSteps}/${p.totalSteps})`) });
     const { workflowId, result } = deployed
       ? await study()
-      : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir })).runUntil(study());
+      : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(study());
     if (values.json) {
       console.log(JSON.stringify({ workflowId, ...result }, null, 2));
       return;

@@ -1,5 +1,5 @@
 import { readEnvironment } from '../../config/environment.js';
-import { createEbpmWorker } from '../../runtime/worker.js';
+import { createEbpmWorker, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from '../../runtime/worker.js';
 import { openServices } from '../services.js';
 
 export async function workerCommand(): Promise<void> {
@@ -15,8 +15,12 @@ export async function workerCommand(): Promise<void> {
       db: services.db,
       ingestBatchRows: environment.ingestBatchRows,
       inputDir: environment.inputDir,
+      maxConcurrentActivities: environment.maxConcurrentActivities,
     });
-    log(`Worker polling task queue ${environment.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}); Ctrl-C stops it.`);
+    log(
+      `Worker polling task queue ${environment.taskQueue} on ${temporal.address} (namespace ${temporal.namespace}), ` +
+        `at most ${environment.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES} activities at once; Ctrl-C stops it.`,
+    );
     log(environment.inputDir ? `Input files are read only under ${environment.inputDir} (EBPM_INPUT_DIR).` : 'Input files are read from any path (set EBPM_INPUT_DIR to confine them to one directory).');
     await worker.run();
   } finally {

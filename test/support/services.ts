@@ -59,7 +59,12 @@ export function uniqueTaskQueue(testName: string): string {
   return `test-${testName}-${randomBytes(4).toString('hex')}`;
 }
 
-export function createTestWorker(temporal: TemporalSession, db: Kysely<Database>, taskQueue: string, options: { inputDir?: string } = {}): Promise<Worker> {
+export function createTestWorker(
+  temporal: TemporalSession,
+  db: Kysely<Database>,
+  taskQueue: string,
+  options: { inputDir?: string; maxConcurrentActivities?: number } = {},
+): Promise<Worker> {
   return createEbpmWorker({
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
@@ -67,5 +72,6 @@ export function createTestWorker(temporal: TemporalSession, db: Kysely<Database>
     db,
     workflowBundlePath: inject('workflowBundlePath'),
     inputDir: options.inputDir,
+    maxConcurrentActivities: options.maxConcurrentActivities,
   });
 }

@@ -1,0 +1,288 @@
+/**
+ * `ebpm runs list | show | watch | cancel`: the evaluation runs (scheduled and pre-registered) and the
+ * analysts' exploratory studies, from the lineage tables, followed or cancelled through Temporal.
+ */
+import { parseArgs } from 'node:util';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod/v3';
+import { readEnvironment, type EbpmEnvironment } from '../../config/environment.js';
+import { openTemporal, type TemporalSession } from '../../runtime/temporal.js';
+import type { Database } from '../../sql/database.js';
+import { UsageError } from '../errors.js';
+import { formatTable } from '../format.js';
+import { openDatabaseReady } from '../services.js';
+
+export const RUN_KINDS = ['scheduled', 'pre-registered', 'exploratory'] as const;
+type RunKind = (typeof RUN_KINDS)[number];
+
+export interface RunRecord {
+  readonly runKey: string;
+  readonly kind: RunKind;
+  readonly programmeId: string;
+  readonly status: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly workflowId: string;
+  readonly workflowRunId: string;
+  readonly specHash: string;
+  readonly requestedBy: string | null;
+  readonly note: string | null;
+  readonly baseRunKey: string | null;
+  readonly overrides: unknown;
+  readonly notes: unknown;
+}
+
+/** Both run tables as one: scheduled runs are those a Temporal Schedule started (workflow id scheduled-…). */
+function allRuns() {
+  return sql<{
+    run_key: string;
+    kind: RunKind;
+    programme_id: string;
+    status: string;
+    started_at: Date;
+    finished_at: Date | null;
+    workflow_id: string;
+    workflow_run_id: string;
+    spec_hash: string;
+    requested_by: string | null;
+    note: string | null;
+    base_run_key: string | null;
+    overrides: unknown;
+    notes: unknown;
+  }>`(
+    SELECT run_key, CASE WHEN workflow_id LIKE 'scheduled-%' THEN 'scheduled' ELSE 'pre-registered' END AS kind, programme_id, status,
+           started_at, finished_at, workflow_id, workflow_run_id, spec_hash, NULL::text AS requested_by, NULL::text AS note,
+           NULL::text AS base_run_key, NULL::jsonb AS overrides, notes
+      FROM results.evaluation_runs
+    UNION ALL
+    SELECT run_key, 'exploratory', programme_id, status, started_at, finished_at, workflow_id, workflow_run_id, spec_hash,
+           requested_by, note, base_run_key, overrides, notes
+      FROM results.exploratory_runs)`;
+}
+
+export async function listRuns(db: Kysely<Database>, filter: { programmeId?: string; kind?: RunKind; limit?: number }): Promise<RunRecord[]> {
+  const { rows } = await sql<Parameters<typeof mapRow>[0]>`
+    SELECT * FROM ${allRuns()} AS runs
+     WHERE (${filter.programmeId ?? null}::text IS NULL OR programme_id = ${filter.programmeId ?? null})
+       AND (${filter.kind ?? null}::text IS NULL OR kind = ${filter.kind ?? null})
+     ORDER BY started_at DESC
+     LIMIT ${filter.limit ?? 50}`.execute(db);
+  return rows.map(mapRow);
+}
+
+function mapRow(row: {
+  run_key: string;
+  kind: RunKind;
+  programme_id: string;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  workflow_id: string;
+  workflow_run_id: string;
+  spec_hash: string;
+  requested_by: string | null;
+  note: string | null;
+  base_run_key: string | null;
+  overrides: unknown;
+  notes: unknown;
+}): RunRecord {
+  return {
+    runKey: row.run_key,
+    kind: row.kind,
+    programmeId: row.programme_id,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    workflowId: row.workflow_id,
+    workflowRunId: row.workflow_run_id,
+    specHash: row.spec_hash,
+    requestedBy: row.requested_by,
+    note: row.note,
+    baseRunKey: row.base_run_key,
+    overrides: row.overrides,
+    notes: row.notes,
+  };
+}
+
+/** The run a key or a prefix of at least six characters names; refuses an unknown or ambiguous one. */
+export async function findRun(db: Kysely<Database>, key: string): Promise<RunRecord> {
+  if (!/^[0-9a-f]{6,64}$/.test(key)) throw new UsageError(`"${key}" is not a run key: give the key or its first six or more hex characters (ebpm runs list shows them)`);
+  const { rows } = await sql<Parameters<typeof mapRow>[0]>`SELECT * FROM ${allRuns()} AS runs WHERE run_key LIKE ${`${key}%`} LIMIT 5`.execute(db);
+  if (rows.length === 0) throw new UsageError(`no run has a key starting "${key}"; ebpm runs list shows the runs`);
+  if (rows.length > 1) throw new UsageError(`"${key}" starts ${rows.length === 5 ? 'several' : rows.length} run keys (${rows.map((row) => row.run_key.slice(0, 12)).join(', ')}); give more of it`);
+  return mapRow(rows[0]);
+}
+
+interface LiveProgress {
+  readonly step: string | null;
+  readonly completedSteps: number | null;
+  readonly totalSteps: number | null;
+  readonly workflowStatus: string;
+  /** The heartbeat details of the activities running now (rows loaded, groups estimated, …). */
+  readonly activities: readonly { readonly type: string; readonly details: unknown }[];
+}
+
+async function liveProgress(temporal: TemporalSession, run: RunRecord): Promise<LiveProgress> {
+  const handle = temporal.client.workflow.getHandle(run.workflowId, run.workflowRunId);
+  const description = await handle.describe();
+  let step: string | null = null;
+  let completedSteps: number | null = null;
+  let totalSteps: number | null = null;
+  try {
+    const progress = (await handle.query<{ step: string; completedSteps: number; totalSteps: number }>('progress')) ?? null;
+    if (progress) ({ step, completedSteps, totalSteps } = progress);
+  } catch {
+    // A closed workflow may no longer answer queries; its status says how it ended.
+  }
+  const activities = (description.raw.pendingActivities ?? []).map((activity) => {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    return { type: activity.activityType?.name ?? 'activity', details: payload ? defaultPayloadConverter.fromPayload(payload) : null };
+  });
+  return { step, completedSteps, totalSteps, workflowStatus: description.status.name, activities };
+}
+
+function describeProgress(progress: LiveProgress): string {
+  const step = progress.step ? `${progress.step} (${progress.completedSteps}/${progress.totalSteps})` : progress.workflowStatus.toLowerCase();
+  const details = progress.activities
+    .filter((activity) => activity.details !== null && activity.details !== undefined)
+    .map((activity) => `${activity.type}: ${JSON.stringify(activity.details)}`);
+  return details.length ? `${step} · ${details.join(' · ')}` : step;
+}
+
+async function connectToRunServer(environment: EbpmEnvironment, command: string): Promise<TemporalSession> {
+  if (!environment.temporalAddress) {
+    throw new UsageError(`ebpm runs ${command} needs the Temporal server the run is on: set TEMPORAL_ADDRESS (e.g. 127.0.0.1:7233)`);
+  }
+  return openTemporal({ address: environment.temporalAddress, namespace: environment.temporalNamespace, toolsDir: environment.toolsDir, log: () => {} });
+}
+
+const listArgumentsSchema = z.object({
+  programme: z.string().min(1).optional(),
+  kind: z.enum(RUN_KINDS, { errorMap: () => ({ message: `--kind must be ${RUN_KINDS.join(', ')}` }) }).optional(),
+  limit: z.string().regex(/^[1-9]\d*$/, '--limit must be a whole number').transform(Number).optional(),
+  json: z.boolean().default(false),
+});
+
+const formatTime = (time: Date | null) => (time ? time.toISOString().replace('T', ' ').slice(0, 19) : '—');
+
+export async function runsCommand(args: string[]): Promise<void> {
+  const [subcommand, ...rest] = args;
+  const environment = readEnvironment();
+  if (subcommand === 'list') {
+    const { values } = parseArgs({ args: rest, options: { programme: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+    const parsed = listArgumentsSchema.safeParse(values);
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+    await withDatabase(environment, async (db) => {
+      const runs = await listRuns(db, { programmeId: parsed.data.programme, kind: parsed.data.kind, limit: parsed.data.limit });
+      if (parsed.data.json) {
+        console.log(JSON.stringify(runs, null, 2));
+        return;
+      }
+      if (runs.length === 0) {
+        console.log('No runs yet.');
+        return;
+      }
+      console.log(
+        formatTable(
+          ['run', 'kind', 'programme', 'status', 'started (UTC)', 'finished (UTC)', 'requested by / note'],
+          runs.map((run) => [run.runKey.slice(0, 12), run.kind, run.programmeId, run.status, formatTime(run.startedAt), formatTime(run.finishedAt), [run.requestedBy, run.note].filter(Boolean).join(': ')]),
+        ),
+      );
+    });
+    return;
+  }
+  if (subcommand !== 'show' && subcommand !== 'watch' && subcommand !== 'cancel') {
+    throw new UsageError(`unknown subcommand "${subcommand ?? ''}"; use list, show, watch or cancel`);
+  }
+  const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError(`ebpm runs ${subcommand} takes one run key (or its first six or more characters)`);
+  await withDatabase(environment, async (db) => {
+    const run = await findRun(db, positionals[0]);
+    if (subcommand === 'show') return showRun(environment, run, values.json === true);
+    const temporal = await connectToRunServer(environment, subcommand);
+    try {
+      if (subcommand === 'watch') await watchRun(db, temporal, run);
+      else await cancelRun(db, temporal, run);
+    } finally {
+      await temporal.close();
+    }
+  });
+}
+
+async function withDatabase(environment: EbpmEnvironment, work: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  const db = await openDatabaseReady(environment, () => {});
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function showRun(environment: EbpmEnvironment, run: RunRecord, json: boolean): Promise<void> {
+  let live: LiveProgress | null = null;
+  if (run.status === 'running' && environment.temporalAddress) {
+    const temporal = await connectToRunServer(environment, 'show');
+    try {
+      live = await liveProgress(temporal, run).catch(() => null);
+    } finally {
+      await temporal.close();
+    }
+  }
+  if (json) {
+    console.log(JSON.stringify({ ...run, live }, null, 2));
+    return;
+  }
+  const lines: [string, string][] = [
+    ['run', run.runKey],
+    ['kind', run.kind === 'exploratory' ? 'exploratory (not pre-registered)' : run.kind],
+    ['programme', run.programmeId],
+    ['status', run.status],
+    ['started', formatTime(run.startedAt)],
+    ['finished', formatTime(run.finishedAt)],
+    ['workflow', `${run.workflowId} (${run.workflowRunId})`],
+    ['spec hash', run.specHash],
+  ];
+  if (run.kind === 'exploratory') {
+    lines.push(['requested by', run.requestedBy ?? '—'], ['note', run.note ?? '—'], ['starts from run', run.baseRunKey ?? '(none)'], ['overrides', JSON.stringify(run.overrides)]);
+  }
+  if (live) lines.push(['progress', describeProgress(live)]);
+  const notes = Array.isArray(run.notes) ? (run.notes as string[]) : [];
+  console.log(lines.map(([label, value]) => `${label.padEnd(16)}${value}`).join('\n') + (notes.length ? `\nnotes\n${notes.map((note) => `  - ${note}`).join('\n')}` : ''));
+}
+
+async function currentStatus(db: Kysely<Database>, runKey: string): Promise<string> {
+  return (await findRun(db, runKey)).status;
+}
+
+async function watchRun(db: Kysely<Database>, temporal: TemporalSession, run: RunRecord): Promise<void> {
+  let last = '';
+  for (;;) {
+    const progress = await liveProgress(temporal, run);
+    const line = describeProgress(progress);
+    if (line !== last) {
+      console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+      last = line;
+    }
+    if (progress.workflowStatus !== 'RUNNING') break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const status = await currentStatus(db, run.runKey);
+  console.log(`run ${run.runKey.slice(0, 12)}: ${status}`);
+  if (status !== 'succeeded') process.exitCode = 1;
+}
+
+async function cancelRun(db: Kysely<Database>, temporal: TemporalSession, run: RunRecord): Promise<void> {
+  if (run.status !== 'running') throw new UsageError(`run ${run.runKey.slice(0, 12)} is not running (it ${run.status}); only a running run can be cancelled`);
+  await temporal.client.workflow.getHandle(run.workflowId, run.workflowRunId).cancel();
+  // The workflow records the cancellation itself; wait until it has.
+  const deadline = Date.now() + 60_000;
+  let status = run.status;
+  while (Date.now() < deadline) {
+    status = await currentStatus(db, run.runKey);
+    if (status !== 'running') break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.log(`run ${run.runKey.slice(0, 12)}: ${status === 'running' ? 'cancellation requested; the workflow has not recorded it yet' : status}`);
+  if (status !== 'cancelled') process.exitCode = 1;
+}
