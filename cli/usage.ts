@@ -63,10 +63,11 @@ export const USAGE = {
       "    a firm withdraws its consent: its contact data is erased, its applications leave every later run, and an\n" +
       "    audit row keeps when and why (no personal data); later files cannot restore either",
   report:
-    'ebpm report (--programme ID | --all) --out DIR [--format html|xlsx]\n' +
+    'ebpm report (--programme ID | --all) --out DIR [--format html|xlsx] [--public]\n' +
       '    self-contained HTML reports (logic model, KPI progress, event study with uniform band, cohort and year\n' +
       '    effects, pre-test, spec and lineage) and SVG event-study plots, from the latest runs; --format xlsx writes\n' +
-      '    progress-table.xlsx, the 進捗管理・点検・評価表 (every indicator per fiscal year, headline effects), all programmes by default',
+      '    progress-table.xlsx, the 進捗管理・点検・評価表 (every indicator per fiscal year, headline effects), all programmes by default;\n' +
+      '    the HTML report ends with the analysts\' exploratory studies, labelled as such, unless --public',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

@@ -172,8 +172,35 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
     `<h2>データの来歴 / Lineage</h2>${lineage}`,
+    exploratorySection(data),
   ].join('\n');
   return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+}
+
+/** Analysts' ad-hoc studies, set apart and labelled; absent from the public version. */
+function exploratorySection(data: ReportData): string {
+  if (data.exploratory.length === 0) return '';
+  const studies = data.exploratory
+    .map((study) => {
+      const rows = study.rows
+        .map(
+          (row) =>
+            `<tr><td>${escapeHtml(row.outcome)}</td><td>${escapeHtml(row.group)}</td><td>${escapeHtml(row.estimator)}</td><td>${number(row.estimate)}</td><td>${row.ciLow === null ? '—' : `[${number(row.ciLow)}, ${number(row.ciHigh)}]`}</td><td>${number(row.pValue, 3)}</td></tr>`,
+        )
+        .join('');
+      return (
+        `<h3>${escapeHtml(study.runKey.slice(0, 12))} · ${escapeHtml(study.startedAt)} · ${escapeHtml(study.requestedBy)}</h3>` +
+        `<p>${escapeHtml(study.note ?? '(no note)')} — overrides <code>${escapeHtml(JSON.stringify(study.overrides))}</code></p>` +
+        `<table><thead><tr><th>outcome</th><th>group</th><th>estimator</th><th>estimate</th><th>95% CI</th><th>p</th></tr></thead><tbody>${rows}</tbody></table>`
+      );
+    })
+    .join('');
+  return (
+    `<section class="exploratory"><h2>探索的分析（事前登録外） / Exploratory analyses — not pre-registered</h2>` +
+    `<p class="warning">以下は分析者が事後に行った探索的分析であり、事前登録された効果検証の結果ではありません。公表版には含まれません。 / ` +
+    `These are analysts' ad-hoc studies, not the pre-registered evaluation: read them as leads, not as the programme's effect. They are left out of the public version.</p>` +
+    `${studies}</section>`
+  );
 }
 
 export function renderIndex(programmes: readonly { id: string; nameJa: string; nameEn: string; headline: string }[]): string {
@@ -183,7 +210,7 @@ export function renderIndex(programmes: readonly { id: string; nameJa: string; n
 
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-tr.headline{background:#eef4fb}.empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.synthetic{color:#b00}
+tr.headline{background:#eef4fb}.empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
 .stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
 

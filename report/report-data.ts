@@ -60,9 +60,39 @@ export interface ReportData {
   readonly minCellUnits: number;
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
   readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
+  /** Analysts' ad-hoc studies, for the internal report only (empty in the public version). */
+  readonly exploratory: readonly ExploratoryStudyReport[];
 }
 
-export async function readReportData(db: Kysely<Database>, programme: Programme): Promise<ReportData> {
+export interface ExploratoryStudyReport {
+  readonly runKey: string;
+  readonly startedAt: string;
+  readonly requestedBy: string;
+  readonly note: string | null;
+  readonly overrides: unknown;
+  readonly rows: readonly { outcome: string; group: string; estimator: string; estimate: number | null; ciLow: number | null; ciHigh: number | null; pValue: number | null }[];
+}
+
+/** The finished ad-hoc studies of a programme, newest first, from bi.exploratory_effects. */
+async function readExploratoryStudies(db: Kysely<Database>, programmeId: string): Promise<ExploratoryStudyReport[]> {
+  const { rows } = await sql<{ run_key: string; started_at: Date; requested_by: string; request_note: string | null; overrides: unknown; outcome: string; group_field: string | null; group_value: string | null; estimator: string; estimate: number | null; ci_low: number | null; ci_high: number | null; p_value: number | null }>`
+    SELECT run_key, started_at, requested_by, request_note, overrides, outcome, group_field, group_value, estimator, estimate, ci_low, ci_high, p_value
+      FROM bi.exploratory_effects WHERE programme_id = ${programmeId}
+     ORDER BY started_at DESC, run_key, outcome, group_field NULLS FIRST, group_value NULLS LAST, estimator`.execute(db);
+  const studies = new Map<string, ExploratoryStudyReport & { rows: ExploratoryStudyReport['rows'][number][] }>();
+  for (const row of rows) {
+    let study = studies.get(row.run_key);
+    if (!study) {
+      study = { runKey: row.run_key, startedAt: row.started_at.toISOString(), requestedBy: row.requested_by, note: row.request_note, overrides: row.overrides, rows: [] };
+      studies.set(row.run_key, study);
+    }
+    const group = row.group_field === null ? 'all' : row.group_value === null ? `by ${row.group_field}` : `${row.group_field}=${row.group_value}`;
+    study.rows.push({ outcome: row.outcome, group, estimator: row.estimator, estimate: row.estimate, ciLow: row.ci_low, ciHigh: row.ci_high, pValue: row.p_value });
+  }
+  return [...studies.values()];
+}
+
+export async function readReportData(db: Kysely<Database>, programme: Programme, options: { publicVersion?: boolean } = {}): Promise<ReportData> {
   const id = programme.id;
   const { rows: runs } = await sql<{ run_key: string; spec_version: number; spec_hash: string; spec_registered_after_call_opened: boolean; code_version: string; workflow_id: string; finished_at: Date; input_files: { kind: string; sha256: string }[] }>`
     SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
@@ -118,5 +148,6 @@ export async function readReportData(db: Kysely<Database>, programme: Programme)
     minCellUnits: settings[0]?.min_cell_units ?? 10,
     pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
+    exploratory: options.publicVersion ? [] : await readExploratoryStudies(db, id),
   };
 }

@@ -42,7 +42,7 @@ export interface WrittenReports {
   readonly pngs: readonly string[];
 }
 
-export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string): Promise<WrittenReports> {
+export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string, options: { publicVersion?: boolean } = {}): Promise<WrittenReports> {
   mkdirSync(outDir, { recursive: true });
   const vendor = vendorScripts();
   const pages: string[] = [];
@@ -50,7 +50,7 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
   const pngs: string[] = [];
   const headlines: { id: string; nameJa: string; nameEn: string; headline: string }[] = [];
   for (const programme of programmes) {
-    const data = await readReportData(db, programme);
+    const data = await readReportData(db, programme, options);
     const page = join(outDir, `${programme.id}.html`);
     writeFileSync(page, renderProgrammeReport(data, vendor));
     pages.push(page);

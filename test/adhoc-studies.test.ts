@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AdhocOverrides } from '../analysis/adhoc-study.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { writeReports } from '../report/write-reports.js';
 import { rootCauseMessage } from '../workflows/root-cause.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult } from '../workflows/index.js';
@@ -44,14 +46,15 @@ async function waitFor(condition: () => Promise<boolean> | boolean, what: string
 }
 
 /**
- * Holds the study's run row locked, as a long estimate would hold the run open: the study cannot store its
- * estimates or record its end until the lock is released, so a test can act on it while it is running.
+ * Holds the table of exploratory estimates locked, as a long estimate would hold a study open: a study started
+ * meanwhile estimates but cannot store its estimates (nor, once it has tried, record its end) until the lock is
+ * released, so a test can act on it while it is running, without racing it.
  */
-async function lockRunRow(database: TestDatabase, runKey: string): Promise<() => Promise<void>> {
+async function lockEstimateWrites(database: TestDatabase): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   await client.query('BEGIN');
-  await client.query('SELECT 1 FROM results.exploratory_runs WHERE run_key = $1 FOR UPDATE', [runKey]);
+  await client.query('LOCK TABLE results.exploratory_effects IN EXCLUSIVE MODE');
   let released = false;
   return async () => {
     if (released) return;
@@ -155,11 +158,11 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
 
   it('lists, shows, watches and cancels runs from the CLI; a cancelled study is recorded as such and shows no estimates', async () => {
     // A study held open while it estimates: show and cancel it.
+    const release = await lockEstimateWrites(database);
+    locks.push(release);
     const cancelled = await start({ by: 'prefecture_code' }, 'to be cancelled');
     const cancelledKey = await runKeyOf(cancelled);
     await waitFor(async () => (await cancelled.query(exploratoryProgressQuery)).step === 'estimating', 'the study to estimate');
-    const release = await lockRunRow(database, cancelledKey);
-    locks.push(release);
     const shown = await runCli(database, ['runs', 'show', cancelledKey.slice(0, 10)]);
     expect(shown.status).toBe(0);
     expect(shown.stdout).toMatch(/kind\s+exploratory \(not pre-registered\)/);
@@ -181,10 +184,10 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
     expect(again.stderr).toContain('is not running (it cancelled)');
 
     // Another, followed by watch from before it estimates to its end.
+    const releaseWatched = await lockEstimateWrites(database);
+    locks.push(releaseWatched);
     const watched = await start({ by: 'call_round' }, 'to be watched');
     const watchedKey = await runKeyOf(watched);
-    const releaseWatched = await lockRunRow(database, watchedKey);
-    locks.push(releaseWatched);
     const lines: string[] = [];
     const watching = runCli(database, ['runs', 'watch', watchedKey.slice(0, 10)], (line) => lines.push(line));
     await waitFor(() => lines.some((line) => line.includes('estimating (1/3)')), 'watch to show the estimation');
@@ -202,6 +205,18 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
     const table = await runCli(database, ['runs', 'list']);
     expect(table.stdout).toMatch(new RegExp(`${preRegisteredRunKey.slice(0, 12)}\\s+pre-registered\\s+sme-labour-saving\\s+succeeded`));
   }, 120_000);
+
+  it('lists the finished studies in a labelled section of the internal report, and leaves them out of the public one', async () => {
+    const programme = getProgramme('sme-labour-saving');
+    const internal = await writeReports(database.db, [programme], join(scratch, 'report-internal'));
+    const published = await writeReports(database.db, [programme], join(scratch, 'report-public'), { publicVersion: true });
+    const internalHtml = readFileSync(internal.pages[0], 'utf8');
+    expect(internalHtml).toContain('Exploratory analyses — not pre-registered');
+    expect(internalHtml).toContain('does it differ by industry?');
+    const publicHtml = readFileSync(published.pages[0], 'utf8');
+    expect(publicHtml).not.toContain('Exploratory');
+    expect(publicHtml).not.toContain('does it differ by industry?');
+  });
 
   it('gives the same estimates for eight studies run at once on one worker as for the same studies one by one', async () => {
     const studies: AdhocOverrides[] = [

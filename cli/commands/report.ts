@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
 
 export async function reportCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { programme: { type: 'string' }, all: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { programme: { type: 'string' }, all: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' }, public: { type: 'boolean' } } });
   if (!values.out) throw new UsageError('--out DIR is required');
   const format = values.format ?? 'html';
   if (format !== 'html' && format !== 'xlsx') throw new UsageError(`--format must be html or xlsx, got "${format}"`);
@@ -25,8 +25,8 @@ export async function reportCommand(args: string[]): Promise<void> {
       console.log(`Wrote ${path}: 進捗管理・点検・評価表 with ${programmes.length} programme sheet(s) from the public bi views`);
       return;
     }
-    const written = await writeReports(db, programmes, resolve(values.out));
-    console.log(`Wrote ${written.pages.length} report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
+    const written = await writeReports(db, programmes, resolve(values.out), { publicVersion: values.public === true });
+    console.log(`Wrote ${written.pages.length} ${values.public ? 'public ' : ''}report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
   } finally {
     await db.destroy();
   }
