@@ -64,9 +64,10 @@ describe('analytic influence functions equal the numerical derivative of the est
       });
     }
 
-    it(`for the panel ${method} estimator with covariates and sampling weights`, () => {
-      const random = new SeededRandom(method.length * 7);
-      const sample = crossSectionSample(random, 300, 2);
+    for (const covariateCount of [0, 2]) {
+    it(`for the panel ${method} estimator with ${covariateCount} covariates and sampling weights`, () => {
+      const random = new SeededRandom(method.length * 7 + covariateCount);
+      const sample = crossSectionSample(random, 300, covariateCount);
       const deltaY = sample.outcome;
       const covariates: DesignMatrix = sample.covariates;
       const result = estimateTwoByTwo(method, { deltaY, treated: sample.treated, covariates, weights: sample.weights });
@@ -75,5 +76,6 @@ describe('analytic influence functions equal the numerical derivative of the est
       for (const i of [1, 50, 199, 250]) largest = Math.max(largest, Math.abs(numericalInfluence(estimate, sample.weights, i) - result.influence[i]));
       expect(largest).toBeLessThan(1e-5);
     });
+    }
   }
 });

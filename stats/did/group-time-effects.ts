@@ -9,7 +9,7 @@ import { chiSquareSurvival } from '../distributions.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
 import { estimateTwoByTwo, TRIM_LEVEL, type EstimationMethod } from './two-by-two.js';
-import { affineAlgebra, cohortMoments, denseAlgebra, panelCohorts, type CohortMoments, type InfluenceAlgebra, type PanelCohorts } from './influence.js';
+import { affineAlgebra, basisRepresentation, cohortMoments, denseAlgebra, panelCohorts, type CohortMoments, type InfluenceAlgebra, type PanelCohorts } from './influence.js';
 
 export interface GroupTimeOptions {
   readonly control: 'never' | 'notyet';
@@ -298,8 +298,10 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
     record(result.att, standardErrorOf(algebra, full), full, null);
   }
 
-  const { pretest, pretestNote } = waldPretest(cells, influence, algebra);
-  return { cells, influence, algebra, cohorts, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
+  // Per-unit influence functions go onto a basis once, so everything downstream is independent of n.
+  const final = moments ? { algebra, influence } : basisRepresentation(influence, cohorts);
+  const { pretest, pretestNote } = waldPretest(cells, final.influence, final.algebra);
+  return { cells, influence: final.influence, algebra: final.algebra, cohorts, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
 }
 
 /** A constant covariate, or one that is a combination of others, makes every 2×2 singular: say which one up front. */

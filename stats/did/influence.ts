@@ -153,3 +153,83 @@ export function affineAlgebra(moments: CohortMoments): InfluenceAlgebra<AffineIn
     },
   };
 }
+
+/**
+ * Influence functions as coefficients on a basis: the cells' own (dense, one value per unit) and, per cohort,
+ * the unit's sampling weight on the cohort's units (did's weight-estimation term). Every aggregation is such a
+ * combination, so after one blocked pass for the basis's Gram matrix G, an inner product is a'Gb: the
+ * aggregations, the pre-test and the bootstrap covariance then cost nothing per unit.
+ */
+export interface BasisRepresentation {
+  readonly algebra: InfluenceAlgebra<Float64Array>;
+  /** Each cell's influence function as a unit coefficient vector (null where the cell has none). */
+  readonly influence: (Float64Array | null)[];
+}
+
+const GRAM_BLOCK_UNITS = 2048;
+
+export function basisRepresentation(dense: readonly (Float64Array | null)[], cohorts: PanelCohorts): BasisRepresentation {
+  const n = cohorts.cohortOfUnit.length;
+  const cells = dense.flatMap((f, index) => (f ? [index] : []));
+  const K = cells.length;
+  const C = cohorts.groups.length;
+  const size = K + C;
+  const gram = new Float64Array(size * size);
+  // Cell × cell products, one block of units at a time, so each column is read once.
+  const block = new Float64Array(GRAM_BLOCK_UNITS * K);
+  for (let start = 0; start < n; start += GRAM_BLOCK_UNITS) {
+    const end = Math.min(n, start + GRAM_BLOCK_UNITS);
+    const rows = end - start;
+    for (let k = 0; k < K; k++) {
+      const column = dense[cells[k]] as Float64Array;
+      for (let i = 0; i < rows; i++) block[i * K + k] = column[start + i];
+    }
+    for (let i = 0; i < rows; i++) {
+      const row = i * K;
+      for (let a = 0; a < K; a++) {
+        const value = block[row + a];
+        if (value === 0) continue;
+        const target = a * size;
+        for (let b = 0; b <= a; b++) gram[target + b] += value * block[row + b];
+      }
+    }
+  }
+  // Cell × cohort-weight products and the cohort-weight diagonal.
+  const weights = cohorts.unitWeights;
+  for (let k = 0; k < K; k++) {
+    const column = dense[cells[k]] as Float64Array;
+    for (let i = 0; i < n; i++) gram[(K + cohorts.cohortOfUnit[i]) * size + k] += (weights ? weights[i] : 1) * column[i];
+  }
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    gram[(K + cohorts.cohortOfUnit[i]) * (size + 1)] += w * w;
+  }
+  for (let a = 0; a < size; a++) for (let b = 0; b < a; b++) gram[b * size + a] = gram[a * size + b];
+
+  const algebra: InfluenceAlgebra<Float64Array> = {
+    unitCount: n,
+    combine(terms, cohortConstant) {
+      const result = new Float64Array(size);
+      for (const [weight, f] of terms) for (let j = 0; j < size; j++) result[j] += weight * f[j];
+      if (cohortConstant) for (let c = 0; c < C; c++) result[K + c] += cohortConstant[c];
+      return result;
+    },
+    inner(a, b) {
+      let total = 0;
+      for (let x = 0; x < size; x++) {
+        if (a[x] === 0) continue;
+        let row = 0;
+        for (let y = 0; y < size; y++) row += gram[x * size + y] * b[y];
+        total += a[x] * row;
+      }
+      return total;
+    },
+  };
+  const influence: (Float64Array | null)[] = dense.map(() => null);
+  cells.forEach((cellIndex, k) => {
+    const coefficients = new Float64Array(size);
+    coefficients[k] = 1;
+    influence[cellIndex] = coefficients;
+  });
+  return { algebra, influence };
+}

@@ -19,7 +19,7 @@ import {
   type GroupTimeOptions,
   type GroupTimeResult,
 } from './group-time-effects.js';
-import { cohortsOfUnits, denseAlgebra } from './influence.js';
+import { basisRepresentation, cohortsOfUnits, denseAlgebra } from './influence.js';
 import type { LongSample } from './long-sample.js';
 import { estimateTwoByTwoRepeatedCrossSection } from './two-by-two-rc.js';
 
@@ -119,8 +119,9 @@ export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: Gr
     record(result.att, standardErrorOf(algebra, full), full, null, treatedRows, comparisonRows);
   }
 
-  const { pretest, pretestNote } = waldPretest(cells, influence, algebra);
-  return { cells, influence, algebra, cohorts, unitCount: n, periods: sample.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
+  const basis = basisRepresentation(influence, cohorts);
+  const { pretest, pretestNote } = waldPretest(cells, basis.influence, basis.algebra);
+  return { cells, influence: basis.influence, algebra: basis.algebra, cohorts, unitCount: n, periods: sample.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
 }
 
 function gatherRows(design: Float64Array, rows: Int32Array, k: number): Float64Array {

@@ -234,7 +234,42 @@ function outcomeRegressionDid(input: TwoByTwoInput): TwoByTwoResult {
   return { att: etaTreated - etaComparison, influence };
 }
 
+/**
+ * Without covariates, and below the trimming threshold, drdid_panel, std_ipw_did_panel and reg_did_panel all
+ * reduce exactly to the difference of the weighted mean changes of the treated and the comparison units, with
+ * influence function n·w_i(ΔY_i − μ_d)/W_d signed by group (W_d the group's total weight).
+ */
+function differenceOfMeanChanges(input: TwoByTwoInput): TwoByTwoResult {
+  const n = input.deltaY.length;
+  const { deltaY, treated, weights } = input;
+  const weightOf = [0, 0];
+  const sumOf = [0, 0];
+  for (let i = 0; i < n; i++) {
+    weightOf[treated[i]] += weights[i];
+    sumOf[treated[i]] += weights[i] * deltaY[i];
+  }
+  const means = [sumOf[0] / weightOf[0], sumOf[1] / weightOf[1]];
+  const scale = [-n / weightOf[0], n / weightOf[1]];
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = treated[i];
+    influence[i] = scale[d] * weights[i] * (deltaY[i] - means[d]);
+  }
+  return { att: means[1] - means[0], influence };
+}
+
+function weightedTreatedShare(input: TwoByTwoInput): number {
+  let treatedWeight = 0;
+  let totalWeight = 0;
+  for (let i = 0; i < input.weights.length; i++) {
+    totalWeight += input.weights[i];
+    if (input.treated[i]) treatedWeight += input.weights[i];
+  }
+  return treatedWeight / totalWeight;
+}
+
 export function estimateTwoByTwo(method: EstimationMethod, input: TwoByTwoInput): TwoByTwoResult {
+  if (isInterceptOnly(input.covariates) && (method === 'reg' || weightedTreatedShare(input) < TRIM_LEVEL)) return differenceOfMeanChanges(input);
   switch (method) {
     case 'dr':
       return doublyRobust(input);
