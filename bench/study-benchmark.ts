@@ -111,6 +111,8 @@ async function engineAlone(fixture: StudyFixture): Promise<Measurement> {
     const args = ['estimate', '--data', fixture.panelFile, '--outcome', outcome, '--time', 'year', '--id', 'id', '--group', 'group', '--method', spec.estimation.method, '--json'];
     if (spec.estimation.bootstrap) args.push('--bootstrap', String(spec.estimation.bootstrap.draws), '--seed', String(spec.estimation.bootstrap.seed));
     if (spec.comparisonEstimators.length) args.push('--twfe');
+    if (spec.estimation.missingYears === 'unbalanced_paired') args.push('--unbalanced', 'paired');
+    else if (spec.estimation.missingYears === 'unbalanced') args.push('--unbalanced');
     ms += (await timeNodeProcess(cli, args, peakMemory)).ms;
   }
   return { ms };
