@@ -89,21 +89,12 @@ export function validateOverrides(overrides: AdhocOverrides, context: AdhocConte
   if (overrides.by !== undefined && !fieldNames.includes(overrides.by)) throw new AdhocRequestError('--by field', overrides.by, fieldNames);
 }
 
-export interface AdhocEffectRow {
-  readonly outcome: string;
+/** An overall estimate of an ad-hoc study, for its whole (sub)sample or one --by group, or the group-difference test. */
+export interface AdhocEffectRow
+  extends Pick<EffectRow, 'outcome' | 'status' | 'estimate' | 'stdError' | 'ciLow' | 'ciHigh' | 'pValue' | 'confidenceLevel' | 'treatedUnits' | 'comparisonUnits' | 'note'> {
   readonly groupField: string | null;
   readonly groupValue: string | null;
   readonly estimator: 'cs_simple' | 'cs_dynamic' | 'group_difference_test';
-  readonly status: 'estimated' | 'insufficient_data';
-  readonly estimate: number | null;
-  readonly stdError: number | null;
-  readonly ciLow: number | null;
-  readonly ciHigh: number | null;
-  readonly pValue: number | null;
-  readonly confidenceLevel: number;
-  readonly treatedUnits: number;
-  readonly comparisonUnits: number;
-  readonly note: string | null;
 }
 
 export interface AdhocStudy {

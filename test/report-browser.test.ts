@@ -107,11 +107,13 @@ describe('the HTML report in a real browser', () => {
       const context = canvas.getContext('2d');
       context.drawImage(image, 0, 0);
       const data = context.getImageData(0, 0, image.width, image.height).data;
-      let dark = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) dark++;
-      return dark / (image.width * image.height);
+      let inked = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 700) inked++;
+      return inked / (image.width * image.height);
     })()`)) as number;
-    expect(inked).toBeGreaterThan(0.005);
+    // Pixels darker than near-white: the shaded band and the estimates cover much of the plot (about 19 % of the
+    // demo's event study), far more than axes and labels alone.
+    expect(inked).toBeGreaterThan(0.08);
     await page.close();
     const artifacts = join(projectRoot(), '.data', 'test-artifacts');
     mkdirSync(artifacts, { recursive: true });

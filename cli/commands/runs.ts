@@ -33,24 +33,27 @@ export interface RunRecord {
   readonly notes: unknown;
 }
 
+/** A row of both run tables as one, as PostgreSQL returns it. */
+interface RunRow {
+  readonly run_key: string;
+  readonly kind: RunKind;
+  readonly programme_id: string;
+  readonly status: string;
+  readonly started_at: Date;
+  readonly finished_at: Date | null;
+  readonly workflow_id: string;
+  readonly workflow_run_id: string;
+  readonly spec_hash: string;
+  readonly requested_by: string | null;
+  readonly note: string | null;
+  readonly base_run_key: string | null;
+  readonly overrides: unknown;
+  readonly notes: unknown;
+}
+
 /** Both run tables as one: scheduled runs are those a Temporal Schedule started (workflow id scheduled-…). */
 function allRuns() {
-  return sql<{
-    run_key: string;
-    kind: RunKind;
-    programme_id: string;
-    status: string;
-    started_at: Date;
-    finished_at: Date | null;
-    workflow_id: string;
-    workflow_run_id: string;
-    spec_hash: string;
-    requested_by: string | null;
-    note: string | null;
-    base_run_key: string | null;
-    overrides: unknown;
-    notes: unknown;
-  }>`(
+  return sql<RunRow>`(
     SELECT run_key, CASE WHEN workflow_id LIKE 'scheduled-%' THEN 'scheduled' ELSE 'pre-registered' END AS kind, programme_id, status,
            started_at, finished_at, workflow_id, workflow_run_id, spec_hash, NULL::text AS requested_by, NULL::text AS note,
            NULL::text AS base_run_key, NULL::jsonb AS overrides, notes
@@ -62,7 +65,7 @@ function allRuns() {
 }
 
 export async function listRuns(db: Kysely<Database>, filter: { programmeId?: string; kind?: RunKind; limit?: number }): Promise<RunRecord[]> {
-  const { rows } = await sql<Parameters<typeof mapRow>[0]>`
+  const { rows } = await sql<RunRow>`
     SELECT * FROM ${allRuns()} AS runs
      WHERE (${filter.programmeId ?? null}::text IS NULL OR programme_id = ${filter.programmeId ?? null})
        AND (${filter.kind ?? null}::text IS NULL OR kind = ${filter.kind ?? null})
@@ -71,22 +74,7 @@ export async function listRuns(db: Kysely<Database>, filter: { programmeId?: str
   return rows.map(mapRow);
 }
 
-function mapRow(row: {
-  run_key: string;
-  kind: RunKind;
-  programme_id: string;
-  status: string;
-  started_at: Date;
-  finished_at: Date | null;
-  workflow_id: string;
-  workflow_run_id: string;
-  spec_hash: string;
-  requested_by: string | null;
-  note: string | null;
-  base_run_key: string | null;
-  overrides: unknown;
-  notes: unknown;
-}): RunRecord {
+function mapRow(row: RunRow): RunRecord {
   return {
     runKey: row.run_key,
     kind: row.kind,
@@ -108,7 +96,7 @@ function mapRow(row: {
 /** The run a key or a prefix of at least six characters names; refuses an unknown or ambiguous one. */
 export async function findRun(db: Kysely<Database>, key: string): Promise<RunRecord> {
   if (!/^[0-9a-f]{6,64}$/.test(key)) throw new UsageError(`"${key}" is not a run key: give the key or its first six or more hex characters (ebpm runs list shows them)`);
-  const { rows } = await sql<Parameters<typeof mapRow>[0]>`SELECT * FROM ${allRuns()} AS runs WHERE run_key LIKE ${`${key}%`} LIMIT 5`.execute(db);
+  const { rows } = await sql<RunRow>`SELECT * FROM ${allRuns()} AS runs WHERE run_key LIKE ${`${key}%`} LIMIT 5`.execute(db);
   if (rows.length === 0) throw new UsageError(`no run has a key starting "${key}"; ebpm runs list shows the runs`);
   if (rows.length > 1) throw new UsageError(`"${key}" starts ${rows.length === 5 ? 'several' : rows.length} run keys (${rows.map((row) => row.run_key.slice(0, 12)).join(', ')}); give more of it`);
   return mapRow(rows[0]);

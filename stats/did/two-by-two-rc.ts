@@ -5,10 +5,20 @@
  * (reg_did_rc). Each observation is one row (a unit in one of the two periods); the influence function is
  * per row, on the cell's own scale (the caller rescales by n/n₁ and sums a unit's rows).
  */
-import { rowDotProducts, weightedColumnSums, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
-import { inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
-import { weightedLeastSquares } from '../regression.js';
-import { estimationEffect, mean, normalisedWeights, propensityScore, TRIM_LEVEL, type EstimationMethod, type TwoByTwoResult } from './two-by-two.js';
+import { weightedColumnSums, type DesignMatrix } from '../design-matrix.js';
+import { SingularMatrixError } from '../linear-algebra.js';
+import {
+  estimationEffect,
+  mean,
+  normalisedWeights,
+  propensityScore,
+  TRIM_LEVEL,
+  weightedRegression,
+  weightedTreatedShare,
+  type EstimationMethod,
+  type OutcomeRegression,
+  type TwoByTwoResult,
+} from './two-by-two.js';
 
 export interface RepeatedCrossSectionInput {
   readonly outcome: Float64Array;
@@ -22,37 +32,12 @@ export interface RepeatedCrossSectionInput {
   readonly weights: Float64Array;
 }
 
-interface SubgroupRegression {
-  /** Fitted value for every row, from the coefficients fitted on the subgroup. */
-  readonly prediction: Float64Array;
-  /** Asymptotic linear representation of the subgroup's OLS coefficients: n × k, row-major. */
-  readonly linearRepresentation: Float64Array;
-}
-
 /** OLS of the outcome on the covariates within one (treated, post) subgroup, as DRDID fits each of them. */
-function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Array, treated: 0 | 1, post: 0 | 1, context: string): SubgroupRegression {
-  const { covariates, outcome } = input;
-  const n = covariates.rows;
-  const k = covariates.columns;
-  const subgroupWeights = new Float64Array(n);
-  for (let i = 0; i < n; i++) if (input.treated[i] === treated && input.post[i] === post) subgroupWeights[i] = weights[i];
-  if (k === 1) return subgroupMean(outcome, subgroupWeights, context);
-  const beta = weightedLeastSquares(covariates, outcome, subgroupWeights, context);
-  const prediction = rowDotProducts(covariates, beta);
-  const crossProduct = weightedCrossProduct(covariates, subgroupWeights);
-  for (let a = 0; a < k * k; a++) crossProduct[a] /= n;
-  const inverse = inverseSymmetric(crossProduct, k, context);
-  const linearRepresentation = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const residual = subgroupWeights[i] * (outcome[i] - prediction[i]);
-    if (residual === 0) continue;
-    for (let a = 0; a < k; a++) {
-      let sum = 0;
-      for (let b = 0; b < k; b++) sum += residual * covariates.values[i * k + b] * inverse[b * k + a];
-      linearRepresentation[i * k + a] = sum;
-    }
-  }
-  return { prediction, linearRepresentation };
+function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Array, treated: 0 | 1, post: 0 | 1, context: string): OutcomeRegression {
+  const subgroupWeights = new Float64Array(input.outcome.length);
+  for (let i = 0; i < subgroupWeights.length; i++) if (input.treated[i] === treated && input.post[i] === post) subgroupWeights[i] = weights[i];
+  if (input.covariates.columns === 1) return subgroupMean(input.outcome, subgroupWeights, context);
+  return weightedRegression(input.covariates, input.outcome, subgroupWeights, context);
 }
 
 /**
@@ -60,7 +45,7 @@ function subgroupRegression(input: RepeatedCrossSectionInput, weights: Float64Ar
  * national scale): the fit is the subgroup's weighted mean m, and the linear representation is
  * w_i(y_i − m)·n/Σw.
  */
-function subgroupMean(outcome: Float64Array, subgroupWeights: Float64Array, context: string): SubgroupRegression {
+function subgroupMean(outcome: Float64Array, subgroupWeights: Float64Array, context: string): OutcomeRegression {
   const n = outcome.length;
   let weightSum = 0;
   let weightedSum = 0;
@@ -290,16 +275,6 @@ function differenceOfMeansRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
     influence[i] = scale[s] * weights[i] * (outcome[i] - means[s]);
   }
   return { att, influence };
-}
-
-function weightedTreatedShare(input: RepeatedCrossSectionInput): number {
-  let treatedWeight = 0;
-  let totalWeight = 0;
-  for (let i = 0; i < input.weights.length; i++) {
-    totalWeight += input.weights[i];
-    if (input.treated[i]) treatedWeight += input.weights[i];
-  }
-  return treatedWeight / totalWeight;
 }
 
 export function estimateTwoByTwoRepeatedCrossSection(method: EstimationMethod, input: RepeatedCrossSectionInput): TwoByTwoResult {

@@ -90,26 +90,34 @@ export function propensityScore(input: Pick<TwoByTwoInput, 'covariates' | 'treat
   return { fitted, linearRepresentation };
 }
 
-interface OutcomeRegression {
+export interface OutcomeRegression {
   readonly prediction: Float64Array;
   /** Asymptotic linear representation of the comparison-group OLS coefficients: n × k, row-major. */
   readonly linearRepresentation: Float64Array;
 }
 
 function outcomeRegression(input: TwoByTwoInput, weights: Float64Array): OutcomeRegression {
-  const { covariates, treated, deltaY } = input;
+  const comparisonWeights = new Float64Array(input.deltaY.length);
+  for (let i = 0; i < comparisonWeights.length; i++) comparisonWeights[i] = input.treated[i] ? 0 : weights[i];
+  return weightedRegression(input.covariates, input.deltaY, comparisonWeights, 'outcome regression on the comparison group');
+}
+
+/**
+ * Weighted OLS of an outcome on the covariates (rows with weight 0 left out), with each row's fitted value and
+ * the coefficients' asymptotic linear representation w_i(y_i − x_i'β)x_i'(X'WX/n)⁻¹ (n × k, row-major), as
+ * DRDID forms them for its outcome regressions.
+ */
+export function weightedRegression(covariates: DesignMatrix, outcome: Float64Array, weights: Float64Array, context: string): OutcomeRegression {
   const n = covariates.rows;
   const k = covariates.columns;
-  const comparisonWeights = new Float64Array(n);
-  for (let i = 0; i < n; i++) comparisonWeights[i] = treated[i] ? 0 : weights[i];
-  const beta = weightedLeastSquares(covariates, deltaY, comparisonWeights, 'outcome regression on the comparison group');
+  const beta = weightedLeastSquares(covariates, outcome, weights, context);
   const prediction = rowDotProducts(covariates, beta);
-  const xtx = weightedCrossProduct(covariates, comparisonWeights);
+  const xtx = weightedCrossProduct(covariates, weights);
   for (let a = 0; a < k * k; a++) xtx[a] /= n;
-  const xtxInverse = inverseSymmetric(xtx, k, 'outcome-regression design');
+  const xtxInverse = inverseSymmetric(xtx, k, context);
   const linearRepresentation = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
-    const residual = comparisonWeights[i] * (deltaY[i] - prediction[i]);
+    const residual = weights[i] * (outcome[i] - prediction[i]);
     if (residual === 0) continue;
     for (let a = 0; a < k; a++) {
       let sum = 0;
@@ -258,7 +266,8 @@ function differenceOfMeanChanges(input: TwoByTwoInput): TwoByTwoResult {
   return { att: means[1] - means[0], influence };
 }
 
-function weightedTreatedShare(input: TwoByTwoInput): number {
+/** The weighted share of treated rows: the intercept-only propensity score. */
+export function weightedTreatedShare(input: { readonly treated: Uint8Array; readonly weights: Float64Array }): number {
   let treatedWeight = 0;
   let totalWeight = 0;
   for (let i = 0; i < input.weights.length; i++) {
