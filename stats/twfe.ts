@@ -4,7 +4,7 @@
  * small-sample factor (n-1)/(n-K) · G/(G-1), where K counts the slopes and every period effect
  * (unit effects are nested in the unit clusters and are not counted), and t(G-1) inference.
  */
-import { inverseSymmetric, multiplyMatrixVector, sandwich } from './linear-algebra.js';
+import { inverseSymmetric, multiplyMatrixVector, sandwich, SingularMatrixError } from './linear-algebra.js';
 import { studentTQuantile, twoSidedPValue } from './distributions.js';
 import { assertPanelShape, PanelShapeError, type StaggeredPanel } from './panel.js';
 
@@ -37,10 +37,90 @@ const DEMEANING_TOLERANCE = 1e-13;
 const DEMEANING_MAX_SWEEPS = 5_000;
 
 /**
+ * The two-way within transformation (residuals on unit and period fixed effects), exactly and in two passes:
+ * demean within units, then partial out the within-unit-demeaned period dummies (Frisch–Waugh–Lovell), whose
+ * (T−1)² Gram matrix depends only on which periods each unit is observed in. Falls back to alternating
+ * projections when a unit's periods do not fit a bit mask or the period design is singular.
+ */
+export function demeanTwoWay(values: Float64Array, panel: StaggeredPanel): Float64Array {
+  const design = periodDesignOf(panel);
+  if (!design) return demeanTwoWayIteratively(values, panel);
+  const n = values.length;
+  const T = panel.periods.length;
+  const result = Float64Array.from(values);
+  const unitSums = new Float64Array(panel.unitCount);
+  for (let i = 0; i < n; i++) unitSums[panel.unit[i]] += result[i];
+  for (let i = 0; i < n; i++) result[i] -= unitSums[panel.unit[i]] / design.unitCounts[panel.unit[i]];
+  // D̃'x̃: the within-unit-demeaned dummies' products reduce to period sums, as x̃ sums to 0 within units.
+  const periodSums = new Float64Array(T);
+  for (let i = 0; i < n; i++) periodSums[panel.period[i]] += result[i];
+  const gamma = new Float64Array(T);
+  for (let t = 1; t < T; t++) {
+    let sum = 0;
+    for (let s = 1; s < T; s++) sum += design.gramInverse[(t - 1) * (T - 1) + (s - 1)] * periodSums[s];
+    gamma[t] = sum;
+  }
+  // ẍ_i = x̃_i − Σ_t d̃_t,i γ_t, with d̃_t,i = 1{t_i = t} − 1{u observed in t}/n_u.
+  const unitShift = new Float64Array(panel.unitCount);
+  for (let i = 0; i < n; i++) unitShift[panel.unit[i]] += gamma[panel.period[i]];
+  for (let i = 0; i < n; i++) {
+    const u = panel.unit[i];
+    result[i] += unitShift[u] / design.unitCounts[u] - gamma[panel.period[i]];
+  }
+  return result;
+}
+
+interface PeriodDesign {
+  readonly unitCounts: Float64Array;
+  /** Inverse of the Gram matrix of the within-unit-demeaned dummies of periods 1…T−1. */
+  readonly gramInverse: Float64Array;
+}
+
+const periodDesigns = new WeakMap<StaggeredPanel, PeriodDesign | null>();
+
+function periodDesignOf(panel: StaggeredPanel): PeriodDesign | null {
+  if (periodDesigns.has(panel)) return periodDesigns.get(panel) as PeriodDesign | null;
+  const design = buildPeriodDesign(panel);
+  periodDesigns.set(panel, design);
+  return design;
+}
+
+function buildPeriodDesign(panel: StaggeredPanel): PeriodDesign | null {
+  const T = panel.periods.length;
+  if (T < 2 || T > 30) return null;
+  const unitCounts = new Float64Array(panel.unitCount);
+  const masks = new Int32Array(panel.unitCount);
+  const periodCounts = new Float64Array(T);
+  for (let i = 0; i < panel.unit.length; i++) {
+    unitCounts[panel.unit[i]]++;
+    masks[panel.unit[i]] |= 1 << panel.period[i];
+    periodCounts[panel.period[i]]++;
+  }
+  // Units with the same observed periods contribute alike: G = diag(n_t) − Σ_masks (units/|mask|)·1_mask 1_mask'.
+  const weightOfMask = new Map<number, number>();
+  for (let u = 0; u < panel.unitCount; u++) if (unitCounts[u] > 0) weightOfMask.set(masks[u], (weightOfMask.get(masks[u]) ?? 0) + 1 / unitCounts[u]);
+  const size = T - 1;
+  const gram = new Float64Array(size * size);
+  for (let t = 1; t < T; t++) gram[(t - 1) * size + (t - 1)] = periodCounts[t];
+  for (const [mask, weight] of weightOfMask) {
+    for (let t = 1; t < T; t++) {
+      if (!(mask & (1 << t))) continue;
+      for (let s = 1; s < T; s++) if (mask & (1 << s)) gram[(t - 1) * size + (s - 1)] -= weight;
+    }
+  }
+  try {
+    return { unitCounts, gramInverse: inverseSymmetric(gram, size, 'period fixed effects') };
+  } catch (error) {
+    if (error instanceof SingularMatrixError) return null;
+    throw error;
+  }
+}
+
+/**
  * Removes unit and period means by alternating projections. On a balanced panel one sweep is exact;
  * on an unbalanced one the sweeps converge to the two-way within transformation.
  */
-export function demeanTwoWay(values: Float64Array, panel: StaggeredPanel): Float64Array {
+export function demeanTwoWayIteratively(values: Float64Array, panel: StaggeredPanel): Float64Array {
   const result = Float64Array.from(values);
   const periodCount = panel.periods.length;
   const unitSums = new Float64Array(panel.unitCount);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StaggeredPanel } from '../stats/panel.js';
-import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
+import { demeanTwoWay, demeanTwoWayIteratively, fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
 import { SeededRandom } from '../stats/random.js';
 
 const TRUE_EFFECT = 0.5;
@@ -45,13 +45,30 @@ describe('TWFE on simulated staggered panels with a known effect', () => {
     expect(Math.abs(sum / replications - TRUE_EFFECT)).toBeLessThan(0.01);
   });
 
-  it('recovers the effect on an unbalanced panel, where the two-way demeaning must iterate', () => {
+  it('recovers the effect on an unbalanced panel, where the two-way demeaning is not one sweep', () => {
     const fit = fitStaticTwfe(simulatePanel(new SeededRandom(9), 3000, 6, 0.15));
     const [coefficient] = fit.coefficients;
     expect(fit.observations).toBeLessThan(3000 * 6);
     expect(coefficient.ciLow).toBeLessThan(TRUE_EFFECT);
     expect(coefficient.ciHigh).toBeGreaterThan(TRUE_EFFECT);
     expect(Math.abs(coefficient.estimate - TRUE_EFFECT)).toBeLessThan(4 * coefficient.stdError);
+  });
+
+  it('demeans an unbalanced panel exactly, in two passes, to what alternating projections converge to', () => {
+    const panel = simulatePanel(new SeededRandom(21), 2000, 7, 0.12);
+    const exact = demeanTwoWay(panel.outcome, panel);
+    const iterated = demeanTwoWayIteratively(panel.outcome, panel);
+    let largest = 0;
+    for (let i = 0; i < exact.length; i++) largest = Math.max(largest, Math.abs(exact[i] - iterated[i]));
+    expect(largest).toBeLessThan(1e-9);
+    // And it is a within transformation: every unit's and every period's residuals sum to zero.
+    const unitSums = new Float64Array(panel.unitCount);
+    const periodSums = new Float64Array(panel.periods.length);
+    exact.forEach((value, i) => {
+      unitSums[panel.unit[i]] += value;
+      periodSums[panel.period[i]] += value;
+    });
+    expect(Math.max(...unitSums.map(Math.abs), ...periodSums.map(Math.abs))).toBeLessThan(1e-8);
   });
 
   it('gives the same fits on a balanced panel through the cohort-period shortcut as by demeaning each regressor', () => {
