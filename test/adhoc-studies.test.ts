@@ -13,7 +13,7 @@ import { getProgramme } from '../programmes/catalogue.js';
 import { writeReports } from '../report/write-reports.js';
 import { rootCauseMessage } from '../workflows/root-cause.js';
 import type { TemporalSession } from '../runtime/temporal.js';
-import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult } from '../workflows/index.js';
+import { evaluateProgramme, exploratoryProgressQuery, exploratoryStudy, progressQuery, type ExploratoryResult } from '../workflows/index.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -205,6 +205,37 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
     const table = await runCli(database, ['runs', 'list']);
     expect(table.stdout).toMatch(new RegExp(`${preRegisteredRunKey.slice(0, 12)}\\s+pre-registered\\s+sme-labour-saving\\s+succeeded`));
   }, 120_000);
+
+  it('records a cancelled pre-registered run as cancelled, with none of its estimates in the bi views', async () => {
+    const handle = await temporal.client.workflow.start(evaluateProgramme, {
+      taskQueue,
+      workflowId: `pre-registered-cancel-${Math.random().toString(16).slice(2)}`,
+      args: [{ programmeId: 'sme-labour-saving', applicantsFile: join(scratch, 'applicants.csv'), outcomesFile: join(scratch, 'outcomes.csv') }],
+    });
+    await waitFor(async () => ['computing KPIs', 'estimating effects'].includes((await handle.query(progressQuery).catch(() => null))?.step ?? ''), 'the run to be registered');
+    const run = await database.db.selectFrom('results.evaluation_runs').select('run_key').where('workflow_id', '=', handle.workflowId).executeTakeFirstOrThrow();
+    // Held open at the estimate: its transaction ends by updating the run's row, which this lock holds (as does
+    // the run's final status update), so the run cannot finish until the lock is released. NO KEY UPDATE leaves
+    // the KPI and estimate rows' foreign-key checks free to proceed.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT 1 FROM results.evaluation_runs WHERE run_key = $1 FOR NO KEY UPDATE', [run.run_key]);
+    locks.push(async () => {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    });
+    await waitFor(async () => (await handle.query(progressQuery).catch(() => null))?.step === 'estimating effects', 'the run to estimate');
+    await handle.cancel();
+    await waitFor(async () => (await handle.query(progressQuery).catch(() => null))?.step === 'cancelled', 'the cancellation to reach the run');
+    await locks[locks.length - 1]();
+    expect(await handle.result().catch((error: unknown) => error)).toBeInstanceOf(WorkflowFailedError);
+    await waitFor(async () => (await database.db.selectFrom('results.evaluation_runs').select('status').where('run_key', '=', run.run_key).executeTakeFirstOrThrow()).status === 'cancelled', 'the run to be recorded as cancelled');
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.effect_estimates WHERE run_key = ${run.run_key}`.execute(database.db);
+    expect(rows[0].n).toBe(0);
+    const { rows: latest } = await sql<{ run_key: string }>`SELECT run_key FROM bi.latest_runs WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
+    expect(latest.map((row) => row.run_key)).toEqual([preRegisteredRunKey]);
+  });
 
   it('lists the finished studies in a labelled section of the internal report, and leaves them out of the public one', async () => {
     const programme = getProgramme('sme-labour-saving');
