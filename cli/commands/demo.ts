@@ -57,6 +57,8 @@ export async function demoCommand(args: string[]): Promise<void> {
         '  bi.rejection_reasons, bi.run_history; for publication (disclosure-controlled): bi.public_effect_estimates,\n' +
         '  bi.public_event_study, bi.public_effects_by_cohort, bi.public_effects_by_year, bi.public_kpi_by_fiscal_year\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
+        '\n\nFollow-up questions on these data, kept apart as exploratory (bi.exploratory_effects), for example:\n' +
+        '  npx ebpm study adhoc --programme sme-labour-saving --subgroup size_band=1-20,21-50 --by industry_code --note "why"' +
         `\n\nReport: ${(await writeReports(services.db, [getProgramme('sme-labour-saving')], join(environment.dataDir, 'reports'))).pages[0]}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
