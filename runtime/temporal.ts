@@ -5,7 +5,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { resolveTemporalExecutable } from './temporal-cli.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveTemporalExecutable, type TemporalExecutable } from './temporal-cli.js';
 
 let runtimeInstalled = false;
 
@@ -75,9 +77,36 @@ export interface DevServerOptions {
   readonly ui?: boolean;
 }
 
+/**
+ * The dev server prints a start-up banner on stdout, which it shares with us: it would corrupt `--json` output.
+ * A small wrapper in the tools folder runs the CLI with its stdout discarded (errors still reach stderr). The
+ * SDK's own download (no Go here) is left as it is.
+ */
+function withoutBanner(executable: TemporalExecutable, toolsDir: string): TemporalExecutable {
+  if (executable.type !== 'existing-path') return executable;
+  const wrapper = join(toolsDir, 'bin', 'temporal-quiet');
+  const script = `#!/bin/sh\nexec '${executable.path.replace(/'/g, `'\\''`)}' "$@" >/dev/null\n`;
+  try {
+    let current = '';
+    try {
+      current = readFileSync(wrapper, 'utf8');
+    } catch {
+      // Not written yet.
+    }
+    if (current !== script) {
+      mkdirSync(join(toolsDir, 'bin'), { recursive: true });
+      writeFileSync(wrapper, script, { mode: 0o755 });
+    }
+    return { type: 'existing-path', path: wrapper };
+  } catch {
+    // A read-only tools folder: run the CLI itself, banner and all.
+    return executable;
+  }
+}
+
 export async function startDevServer(options: DevServerOptions): Promise<TemporalSession> {
   installTemporalRuntime();
-  const executable = await resolveTemporalExecutable(options.toolsDir, options.log);
+  const executable = withoutBanner(await resolveTemporalExecutable(options.toolsDir, options.log), options.toolsDir);
   const started = Date.now();
   const environment = await TestWorkflowEnvironment.createLocal({
     server: {
