@@ -1,6 +1,7 @@
 /** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
 import { sql, type Kysely } from 'kysely';
-import { subgroupValue, type SubgroupField } from '../analysis/adhoc-study.js';
+import { subgroupValue } from '../analysis/adhoc-study.js';
+import type { SubgroupField } from '../schemas/catalogue.js';
 import copyStreams from 'pg-copy-streams';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';

@@ -5,16 +5,9 @@
  * Pure: the data come in, estimates go out.
  */
 import { MISSING_YEAR_TREATMENTS, type StudySpec } from '../schemas/study-spec.js';
-import type { SUBGROUP_SOURCES } from '../schemas/catalogue.js';
+import type { SubgroupField } from '../schemas/catalogue.js';
 import { chiSquareSurvival } from '../stats/distributions.js';
 import { runEffectStudy, type EffectRow, type OutcomePanelColumns, type UnitCohort } from './effect-study.js';
-
-export interface SubgroupField {
-  readonly name: string;
-  readonly from: (typeof SUBGROUP_SOURCES)[number];
-  readonly labelEn: string;
-  readonly bands?: { readonly upperBounds: readonly number[]; readonly labels: readonly string[] };
-}
 
 export interface AdhocOverrides {
   readonly outcomes?: readonly string[];

@@ -25,20 +25,24 @@ export async function openDatabaseReady(environment: EbpmEnvironment, log: (line
   return db;
 }
 
+/** The Temporal server of TEMPORAL_ADDRESS, or a dev server of our own when it is unset. */
+export async function openTemporalSession(environment: EbpmEnvironment, log: (line: string) => void): Promise<TemporalSession> {
+  if (!environment.temporalAddress) log('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server.');
+  const temporal = await openTemporal({
+    address: environment.temporalAddress,
+    namespace: environment.temporalNamespace,
+    toolsDir: environment.toolsDir,
+    log,
+  });
+  if (environment.temporalAddress) log(`Connected to Temporal at ${temporal.address} (namespace ${temporal.namespace}).`);
+  return temporal;
+}
+
 export async function openServices(environment: EbpmEnvironment, log: (line: string) => void, needs: { temporal: boolean }): Promise<Services> {
   const db = await openDatabaseReady(environment, log);
   let temporal: TemporalSession | undefined;
   try {
-    if (needs.temporal) {
-      if (!environment.temporalAddress) log('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server.');
-      temporal = await openTemporal({
-        address: environment.temporalAddress,
-        namespace: environment.temporalNamespace,
-        toolsDir: environment.toolsDir,
-        log,
-      });
-      if (environment.temporalAddress) log(`Connected to Temporal at ${temporal.address} (namespace ${temporal.namespace}).`);
-    }
+    if (needs.temporal) temporal = await openTemporalSession(environment, log);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -128,6 +128,8 @@ export const subgroupFieldSchema = z
     path: ['bands', 'upperBounds'],
   });
 
+export type SubgroupField = z.output<typeof subgroupFieldSchema>;
+
 export const programmeFileSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are kebab-case, e.g. sme-labour-saving'),

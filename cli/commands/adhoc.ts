@@ -15,7 +15,9 @@ import { createEbpmWorker } from '../../runtime/worker.js';
 import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult, type ExploratoryStudyInput } from '../../workflows/index.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
-import { openDatabaseReady, openServices, type Services } from '../services.js';
+import type { TemporalSession } from '../../runtime/temporal.js';
+import { followWorkflow } from '../run-study.js';
+import { openDatabaseReady, openTemporalSession } from '../services.js';
 
 const list = (flag: string) =>
   z
@@ -104,7 +106,7 @@ export async function adhocCommand(args: string[]): Promise<void> {
   };
   const log = (line: string) => console.error(line);
   const db = await openDatabaseReady(environment, log);
-  let services: Services | undefined;
+  let temporal: TemporalSession | undefined;
   try {
     // Checked here first for a clear refusal; the workflow checks again, for requests that reach it otherwise.
     const programme = loadCatalogue().programmes.find((candidate) => candidate.id === options.programme);
@@ -115,36 +117,20 @@ export async function adhocCommand(args: string[]): Promise<void> {
       if (error instanceof AdhocRequestError) throw new UsageError(error.message);
       throw error;
     }
-    await db.destroy();
-    services = await openServices(environment, log, { temporal: true });
-    const temporal = services.temporal!;
+    temporal = await openTemporalSession(environment, log);
+    const client = temporal.client;
     const deployed = options['deployed-worker'];
     const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-adhoc-${process.pid}`;
     const workflowId = `adhoc-${options.programme}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const study = async (): Promise<ExploratoryResult> => {
-      const handle = await temporal.client.workflow.start(exploratoryStudy, { taskQueue, workflowId, args: [input] });
-      let lastStep = '';
-      const timer = setInterval(() => {
-        handle
-          .query(exploratoryProgressQuery)
-          .then((progress) => {
-            if (progress.step === lastStep) return;
-            lastStep = progress.step;
-            log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})${progress.runKey ? ` · run ${progress.runKey.slice(0, 12)}` : ''}`);
-          })
-          .catch(() => undefined);
-      }, 250);
-      try {
-        return await handle.result();
-      } finally {
-        clearInterval(timer);
-      }
-    };
+    const study = async (): Promise<ExploratoryResult> =>
+      followWorkflow(await client.workflow.start(exploratoryStudy, { taskQueue, workflowId, args: [input] }), exploratoryProgressQuery, (progress) =>
+        log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})${progress.runKey ? ` · run ${progress.runKey.slice(0, 12)}` : ''}`),
+      );
     let result: ExploratoryResult;
     try {
       result = deployed
         ? await study()
-        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(study());
+        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(study());
     } catch (error) {
       const refusal = error instanceof WorkflowFailedError ? requestRefusal(error) : null;
       if (refusal) throw new UsageError(refusal);
@@ -156,8 +142,8 @@ export async function adhocCommand(args: string[]): Promise<void> {
     }
     console.log(formatAdhocResult(workflowId, result));
   } finally {
-    if (services) await services.close();
-    else await db.destroy();
+    await temporal?.close();
+    await db.destroy();
   }
 }
 

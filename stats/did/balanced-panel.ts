@@ -235,7 +235,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
 }
 
 /** R did's rule: sampling weights are non-negative with a positive mean. */
-export function assertUsableWeights(weights: ArrayLike<number>): void {
+function assertUsableWeights(weights: ArrayLike<number>): void {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < weights.length; i++) {

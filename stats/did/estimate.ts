@@ -73,8 +73,6 @@ const estimateOnly = ({ att, se }: AggregateEstimate) => ({ att, se });
  */
 export type SampleDesign = 'balanced' | 'unbalanced' | 'unbalanced_paired' | 'repeated_cross_sections';
 
-export const SAMPLE_DESIGNS: readonly SampleDesign[] = ['balanced', 'unbalanced', 'unbalanced_paired', 'repeated_cross_sections'];
-
 export interface StaggeredDidOptions extends GroupTimeOptions {
   readonly bootstrap?: BootstrapOptions;
   /** Default 'balanced'. */

@@ -85,24 +85,34 @@ function centredSummand(weight: Float64Array, value: Float64Array): { mean: numb
   return { mean: estimate, summand };
 }
 
-/** Rows' weights by propensity-score trimming, as DRDID's rc estimators set them. */
+/** The treated cohort's rows' weights: all of them, and those in the base period and in t. */
+function treatedRowWeights(input: RepeatedCrossSectionInput, weights: Float64Array) {
+  const n = weights.length;
+  const all = new Float64Array(n);
+  const pre = new Float64Array(n);
+  const post = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!input.treated[i]) continue;
+    all[i] = weights[i];
+    if (input.post[i]) post[i] = weights[i];
+    else pre[i] = weights[i];
+  }
+  return { all, pre, post };
+}
+
+/** Rows' weights by propensity-score trimming, as DRDID's rc estimators set them (treated rows are never trimmed). */
 function scoreWeights(input: RepeatedCrossSectionInput, weights: Float64Array, fitted: Float64Array) {
   const n = weights.length;
-  const treatedPre = new Float64Array(n);
-  const treatedPost = new Float64Array(n);
+  const treated = treatedRowWeights(input, weights);
   const comparisonPre = new Float64Array(n);
   const comparisonPost = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    if (input.treated[i]) {
-      if (input.post[i]) treatedPost[i] = weights[i];
-      else treatedPre[i] = weights[i];
-    } else if (fitted[i] < TRIM_LEVEL) {
-      const odds = (weights[i] * fitted[i]) / (1 - fitted[i]);
-      if (input.post[i]) comparisonPost[i] = odds;
-      else comparisonPre[i] = odds;
-    }
+    if (input.treated[i] || fitted[i] >= TRIM_LEVEL) continue;
+    const odds = (weights[i] * fitted[i]) / (1 - fitted[i]);
+    if (input.post[i]) comparisonPost[i] = odds;
+    else comparisonPre[i] = odds;
   }
-  return { treatedPre, treatedPost, comparisonPre, comparisonPost };
+  return { treatedAll: treated.all, treatedPre: treated.pre, treatedPost: treated.post, comparisonPre, comparisonPost };
 }
 
 function doublyRobustRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
@@ -120,12 +130,11 @@ function doublyRobustRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
   const residual = new Float64Array(n);
   const gapPost = new Float64Array(n);
   const gapPre = new Float64Array(n);
-  const treatedWeight = new Float64Array(n);
+  const treatedWeight = w.treatedAll;
   for (let i = 0; i < n; i++) {
     residual[i] = y[i] - (input.post[i] ? comparisonPost.prediction[i] : comparisonPre.prediction[i]);
     gapPost[i] = treatedPost.prediction[i] - comparisonPost.prediction[i];
     gapPre[i] = treatedPre.prediction[i] - comparisonPre.prediction[i];
-    if (input.treated[i]) treatedWeight[i] = weights[i];
   }
   const treatedPreTerm = centredSummand(w.treatedPre, residual);
   const treatedPostTerm = centredSummand(w.treatedPost, residual);
@@ -218,18 +227,9 @@ function outcomeRegressionRc(input: RepeatedCrossSectionInput): TwoByTwoResult {
   const weights = normalisedWeights(input.weights);
   const comparisonPre = subgroupRegression(input, weights, 0, 0, 'outcome regression on the comparison group, base period');
   const comparisonPost = subgroupRegression(input, weights, 0, 1, 'outcome regression on the comparison group, period t');
-  const treatedPreWeight = new Float64Array(n);
-  const treatedPostWeight = new Float64Array(n);
-  const treatedWeight = new Float64Array(n);
+  const { all: treatedWeight, pre: treatedPreWeight, post: treatedPostWeight } = treatedRowWeights(input, weights);
   const predictedChange = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (input.treated[i]) {
-      treatedWeight[i] = weights[i];
-      if (input.post[i]) treatedPostWeight[i] = weights[i];
-      else treatedPreWeight[i] = weights[i];
-    }
-    predictedChange[i] = comparisonPost.prediction[i] - comparisonPre.prediction[i];
-  }
+  for (let i = 0; i < n; i++) predictedChange[i] = comparisonPost.prediction[i] - comparisonPre.prediction[i];
   const treatedPre = centredSummand(treatedPreWeight, y);
   const treatedPost = centredSummand(treatedPostWeight, y);
   const comparison = centredSummand(treatedWeight, predictedChange);
