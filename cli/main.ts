@@ -13,6 +13,8 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   study: async () => (await import('./commands/study.js')).studyCommand,
   estimate: async () => (await import('./commands/estimate.js')).estimateCommand,
+  sdid: async () => (await import('./commands/sdid.js')).sdidCommand,
+  rd: async () => (await import('./commands/rd.js')).rdCommand,
   schedule: async () => (await import('./commands/schedule.js')).scheduleCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,

@@ -25,6 +25,16 @@ export const USAGE = {
       '    Units missing some years are dropped unless --unbalanced (R did\'s unbalanced mode) or --unbalanced paired\n' +
       '    (each comparison from the units seen in both its years); --repeated-cross-sections: every row its own\n' +
       '    observation (--id not needed); --weights: sampling weights, constant within a unit for panels',
+  sdid:
+    'ebpm sdid --data FILE.csv --unit U --time T --outcome Y --treated D [--placebo-draws B [--seed S]] [--json]\n' +
+      '    synthetic difference-in-differences (as R synthdid) with synthetic control and DiD beside it, for a few\n' +
+      '    treated units adopting at one date; jackknife SE with more than one treated unit, placebo SE with B draws',
+  rd:
+    'ebpm rd --data FILE.csv --outcome Y --score X --cutoff C [--fuzzy D] [--kernel triangular|epanechnikov|uniform]\n' +
+      '        [--p N] [--bwselect mserd|msetwo|msesum|msecomb1|msecomb2|cerrd|certwo|cersum|cercomb1|cercomb2]\n' +
+      '        [--vce nn|hc0|hc1|hc2|hc3] [--covariates a,b] [--json]\n' +
+      '    regression discontinuity on a review score (as R rdrobust 4.0.0): conventional, bias-corrected and robust\n' +
+      '    inference with MSE/CER-optimal bandwidths and the mass-point adjustment; --fuzzy: the award indicator',
   schedule:
     'ebpm schedule create --id ID (--programme ID --applicants FILE --outcomes FILE | --all --data-dir DIR)\n' +
       '                     (--cron EXPR | --every DURATION) [--replaces] [--note TEXT]\n' +

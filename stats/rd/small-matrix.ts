@@ -1,0 +1,160 @@
+/**
+ * The small dense matrices of local polynomial regression (a few columns, many rows), row-major.
+ * Inversion follows rdrobust's qrXXinv: the Cholesky inverse of the Gram matrix, or the Moore–Penrose
+ * inverse when the Gram matrix is not positive definite.
+ */
+
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly values: Float64Array;
+}
+
+export function matrix(rows: number, cols: number, values = new Float64Array(rows * cols)): Matrix {
+  return { rows, cols, values };
+}
+
+export function at(m: Matrix, i: number, j: number): number {
+  return m.values[i * m.cols + j];
+}
+
+export function multiply(a: Matrix, b: Matrix): Matrix {
+  if (a.cols !== b.rows) throw new RangeError(`cannot multiply ${a.rows}×${a.cols} by ${b.rows}×${b.cols}`);
+  const result = matrix(a.rows, b.cols);
+  for (let i = 0; i < a.rows; i++)
+    for (let k = 0; k < a.cols; k++) {
+      const aik = a.values[i * a.cols + k];
+      if (aik === 0) continue;
+      for (let j = 0; j < b.cols; j++) result.values[i * b.cols + j] += aik * b.values[k * b.cols + j];
+    }
+  return result;
+}
+
+export function transpose(a: Matrix): Matrix {
+  const result = matrix(a.cols, a.rows);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) result.values[j * a.rows + i] = a.values[i * a.cols + j];
+  return result;
+}
+
+/** Aᵀ·diag(w)·B for tall A (n × p) and B (n × q); w omitted means ones. */
+export function crossProduct(a: Matrix, b: Matrix, w?: ArrayLike<number>): Matrix {
+  if (a.rows !== b.rows) throw new RangeError(`crossProduct: ${a.rows} rows against ${b.rows}`);
+  const p = a.cols;
+  const q = b.cols;
+  const result = new Float64Array(p * q);
+  for (let i = 0; i < a.rows; i++) {
+    const weight = w ? w[i] : 1;
+    if (weight === 0) continue;
+    const aOffset = i * p;
+    const bOffset = i * q;
+    for (let j = 0; j < p; j++) {
+      const aij = a.values[aOffset + j] * weight;
+      if (aij === 0) continue;
+      for (let k = 0; k < q; k++) result[j * q + k] += aij * b.values[bOffset + k];
+    }
+  }
+  return matrix(p, q, result);
+}
+
+/** Inverse of a symmetric positive definite matrix by Cholesky, or null when it is not positive definite. */
+function choleskyInverse(g: Matrix): Matrix | null {
+  const n = g.rows;
+  const lower = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let diagonal = g.values[j * n + j];
+    for (let k = 0; k < j; k++) diagonal -= lower[j * n + k] ** 2;
+    if (!(diagonal > 0)) return null;
+    const root = Math.sqrt(diagonal);
+    lower[j * n + j] = root;
+    for (let i = j + 1; i < n; i++) {
+      let sum = g.values[i * n + j];
+      for (let k = 0; k < j; k++) sum -= lower[i * n + k] * lower[j * n + k];
+      lower[i * n + j] = sum / root;
+    }
+  }
+  const inverseLower = new Float64Array(n * n);
+  for (let column = 0; column < n; column++)
+    for (let i = column; i < n; i++) {
+      let sum = i === column ? 1 : 0;
+      for (let k = column; k < i; k++) sum -= lower[i * n + k] * inverseLower[k * n + column];
+      inverseLower[i * n + column] = sum / lower[i * n + i];
+    }
+  const inverse = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let sum = 0;
+      for (let k = i; k < n; k++) sum += inverseLower[k * n + i] * inverseLower[k * n + j];
+      inverse[i * n + j] = sum;
+      inverse[j * n + i] = sum;
+    }
+  return matrix(n, n, inverse);
+}
+
+/** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: eigenvalues and column eigenvectors. */
+function symmetricEigen(g: Matrix): { values: Float64Array; vectors: Float64Array } {
+  const n = g.rows;
+  const a = Float64Array.from(g.values);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let offDiagonal = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) offDiagonal += a[i * n + j] ** 2;
+    if (offDiagonal < 1e-300) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (apq === 0) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p];
+          const akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k];
+          const aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  return { values: Float64Array.from({ length: n }, (_, i) => a[i * n + i]), vectors: v };
+}
+
+/**
+ * Moore–Penrose inverse of a symmetric matrix, as MASS::ginv: directions whose singular value is at most
+ * `tolerance` times the largest are dropped.
+ */
+export function pseudoInverseSymmetric(g: Matrix, tolerance = Math.sqrt(Number.EPSILON)): Matrix {
+  const n = g.rows;
+  const { values, vectors } = symmetricEigen(g);
+  let largest = 0;
+  for (const value of values) largest = Math.max(largest, Math.abs(value));
+  const result = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const value = values[k];
+    if (!(Math.abs(value) > tolerance * largest)) continue;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) result[i * n + j] += (vectors[i * n + k] * vectors[j * n + k]) / value;
+  }
+  return matrix(n, n, result);
+}
+
+/** rdrobust's qrXXinv on a Gram matrix. */
+export function invertGram(g: Matrix): Matrix {
+  return choleskyInverse(g) ?? pseudoInverseSymmetric(g);
+}
+
+/** rdrobust's ginv(·, tol) for the covariate adjustment, which is an ordinary inverse when the matrix has full rank. */
+export function invertCovariateGram(g: Matrix, tolerance: number): Matrix {
+  return pseudoInverseSymmetric(g, tolerance);
+}
