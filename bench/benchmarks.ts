@@ -9,6 +9,7 @@ import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
 import { SeededRandom } from '../stats/random.js';
 import { writePanelCsv } from './panel-csv.js';
+import { writeBlockPanelCsv, writeReviewScoresCsv } from './design-csv.js';
 import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
 import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
@@ -141,6 +142,50 @@ function estimateBenchmark(setup: EstimateBenchmarkSetup, target: Benchmark<stri
   };
 }
 
+/** A seeded input generated once into the git-ignored .bench/data and reused. */
+async function generatedOnce(dataDir: string, name: string, write: (path: string) => Promise<void>): Promise<string> {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, name);
+  if (!existsSync(path)) {
+    console.log(`  generating ${path} …`);
+    await write(`${path}.partial`);
+    renameSync(`${path}.partial`, path);
+  }
+  return path;
+}
+
+const readFileBaseline = { label: 'node reads the file and counts its lines', run: (path: string) => timeNodeProcess(countLines, [path], peakMemory) };
+
+/** The design commands end to end (compiled CLI, whole process) against reading the same file. */
+function designBenchmarks(): Benchmark<string>[] {
+  return [
+    {
+      name: 'rd-1M',
+      size: '1,000,000 applicants, review scores on a 0.1-point grid, fuzzy award at 60',
+      repetitions: 3,
+      prepare: (dataDir) => generatedOnce(dataDir, 'review-scores-1000000-seed1.csv', (path) => writeReviewScoresCsv(path, 1_000_000, 1)),
+      subject: {
+        label: 'ebpm rd --fuzzy awarded --json (mserd bandwidths, nn variance)',
+        run: (path) => timeNodeProcess(cli, ['rd', '--data', path, '--outcome', 'outcome', '--score', 'review_score', '--cutoff', '60', '--fuzzy', 'awarded', '--json'], peakMemory),
+      },
+      baseline: readFileBaseline,
+      target: { seconds: 5 },
+    },
+    {
+      name: 'sdid-1000x30',
+      size: '1,000 units × 30 years, 20 treated in the last 10',
+      repetitions: 3,
+      prepare: (dataDir) => generatedOnce(dataDir, 'block-panel-1000x30-seed1.csv', (path) => writeBlockPanelCsv(path, 1000, 30, 20, 1)),
+      subject: {
+        label: 'ebpm sdid --json (synthdid, sc and did with jackknife SEs)',
+        run: (path) => timeNodeProcess(cli, ['sdid', '--data', path, '--unit', 'unit', '--time', 'year', '--outcome', 'y', '--treated', 'treated', '--json'], peakMemory),
+      },
+      baseline: readFileBaseline,
+      target: { seconds: 5 },
+    },
+  ];
+}
+
 function psqlCopy(url: string, path: string): Promise<Measurement> {
   const columns = APPLICANT_COLUMNS.map((column) => `${column} text`).join(', ');
   return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE applicants (${columns})`, '-c', `\\copy applicants FROM '${path}' CSV HEADER`]);
@@ -220,6 +265,7 @@ export const BENCHMARKS: readonly RunnableBenchmark[] = [
   defineBenchmark(
     estimateBenchmark({ units: 1_000_000, extraArgs: ['--unbalanced', 'paired'], missingShare: 0.08, variant: 'unbalanced-paired' }, { seconds: 15, peakMb: 4096 }, 1),
   ),
+  ...designBenchmarks().map(defineBenchmark),
   defineBenchmark({
     name: 'twfe-static',
     size: '100,000 units × 10 periods',

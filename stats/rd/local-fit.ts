@@ -62,6 +62,9 @@ function leverages(basis: Matrix, weights: Float64Array, inverseGram: Matrix): F
   return result;
 }
 
+/** Neighbourhoods up to this size are summed directly; longer ones from running totals. */
+const DIRECT_SUM_LIMIT = 64;
+
 /**
  * rdrobust's nearest-neighbour residuals: each observation against the mean of at least `matches` nearest
  * neighbours on its side (whole tie-groups, the nearer side first), scaled by sqrt(J/(J+1)).
@@ -75,6 +78,10 @@ export function nearestNeighbourResiduals(window: RdWindow, matches: number): Ma
   const m = responses.cols;
   const result = new Float64Array(n * m);
   const target = Math.min(matches, n - 1);
+  // Scores repeat (review scores are discrete), so a neighbourhood can span thousands of tied observations:
+  // long ones are summed from running totals, short ones directly (as rdrobust does, to its last digit).
+  const prefix = new Float64Array((n + 1) * m);
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) prefix[(i + 1) * m + c] = prefix[i * m + c] + responses.values[i * m + c];
   for (let pos = 0; pos < n; pos++) {
     let right = tieSize[pos] - tiePlace[pos];
     let left = tiePlace[pos] - 1;
@@ -100,7 +107,8 @@ export function nearestNeighbourResiduals(window: RdWindow, matches: number): Ma
     const scale = Math.sqrt(neighbours / (neighbours + 1));
     for (let c = 0; c < m; c++) {
       let sum = 0;
-      for (let j = from; j <= to; j++) sum += responses.values[j * m + c];
+      if (to - from < DIRECT_SUM_LIMIT) for (let j = from; j <= to; j++) sum += responses.values[j * m + c];
+      else sum = prefix[(to + 1) * m + c] - prefix[from * m + c];
       const own = responses.values[pos * m + c];
       result[pos * m + c] = scale * (own - (sum - own) / neighbours);
     }
