@@ -89,3 +89,51 @@ export function multiplyMatrices(a: Float64Array, b: Float64Array, size: number)
 export function sandwich(bread: Float64Array, meat: Float64Array, size: number): Float64Array {
   return multiplyMatrices(multiplyMatrices(bread, meat, size), bread, size);
 }
+
+/**
+ * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: eigenvalues, and the eigenvectors as the
+ * columns of a row-major size × size matrix. Stops when the off-diagonal mass is 1e-30 of the diagonal's.
+ */
+export function symmetricEigen(matrix: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const q = new Float64Array(size * size);
+  for (let i = 0; i < size; i++) q[i * size + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let offDiagonal = 0;
+    let diagonal = 0;
+    for (let i = 0; i < size; i++) {
+      diagonal += a[i * size + i] ** 2;
+      for (let j = i + 1; j < size; j++) offDiagonal += a[i * size + j] ** 2;
+    }
+    if (offDiagonal <= 1e-30 * diagonal) break;
+    for (let p = 0; p < size; p++) {
+      for (let r = p + 1; r < size; r++) {
+        const apr = a[p * size + r];
+        if (Math.abs(apr) < 1e-300) continue;
+        const theta = (a[r * size + r] - a[p * size + p]) / (2 * apr);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < size; k++) {
+          const akp = a[k * size + p];
+          const akr = a[k * size + r];
+          a[k * size + p] = c * akp - s * akr;
+          a[k * size + r] = s * akp + c * akr;
+        }
+        for (let k = 0; k < size; k++) {
+          const apk = a[p * size + k];
+          const ark = a[r * size + k];
+          a[p * size + k] = c * apk - s * ark;
+          a[r * size + k] = s * apk + c * ark;
+        }
+        for (let k = 0; k < size; k++) {
+          const qkp = q[k * size + p];
+          const qkr = q[k * size + r];
+          q[k * size + p] = c * qkp - s * qkr;
+          q[k * size + r] = s * qkp + c * qkr;
+        }
+      }
+    }
+  }
+  return { values: Float64Array.from({ length: size }, (_, i) => a[i * size + i]), vectors: q };
+}

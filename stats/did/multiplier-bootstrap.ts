@@ -6,6 +6,7 @@
  * the interquartile range of the draws and the uniform band's critical value from the max-|t| statistic.
  */
 import { normalQuantile } from '../distributions.js';
+import { symmetricEigen } from '../linear-algebra.js';
 import { SeededRandom } from '../random.js';
 
 export interface BootstrapOptions {
@@ -35,49 +36,10 @@ const NEGLIGIBLE = Math.sqrt(2 ** -52) * 10;
  * moves continuously with the matrix, so rounding noise in V̂ cannot change the draws by more than noise.
  */
 function symmetricSquareRoot(matrix: Float64Array, size: number): Float64Array {
-  const a = Float64Array.from(matrix);
-  const q = new Float64Array(size * size);
-  for (let i = 0; i < size; i++) q[i * size + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let offDiagonal = 0;
-    let diagonal = 0;
-    for (let i = 0; i < size; i++) {
-      diagonal += a[i * size + i] ** 2;
-      for (let j = i + 1; j < size; j++) offDiagonal += a[i * size + j] ** 2;
-    }
-    if (offDiagonal <= 1e-30 * diagonal) break;
-    for (let p = 0; p < size; p++) {
-      for (let r = p + 1; r < size; r++) {
-        const apr = a[p * size + r];
-        if (Math.abs(apr) < 1e-300) continue;
-        const theta = (a[r * size + r] - a[p * size + p]) / (2 * apr);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < size; k++) {
-          const akp = a[k * size + p];
-          const akr = a[k * size + r];
-          a[k * size + p] = c * akp - s * akr;
-          a[k * size + r] = s * akp + c * akr;
-        }
-        for (let k = 0; k < size; k++) {
-          const apk = a[p * size + k];
-          const ark = a[r * size + k];
-          a[p * size + k] = c * apk - s * ark;
-          a[r * size + k] = s * apk + c * ark;
-        }
-        for (let k = 0; k < size; k++) {
-          const qkp = q[k * size + p];
-          const qkr = q[k * size + r];
-          q[k * size + p] = c * qkp - s * qkr;
-          q[k * size + r] = s * qkp + c * qkr;
-        }
-      }
-    }
-  }
+  const { values, vectors: q } = symmetricEigen(matrix, size);
   const root = new Float64Array(size * size);
   for (let k = 0; k < size; k++) {
-    const scale = Math.sqrt(Math.max(a[k * size + k], 0));
+    const scale = Math.sqrt(Math.max(values[k], 0));
     if (scale === 0) continue;
     for (let i = 0; i < size; i++) {
       const qik = q[i * size + k] * scale;

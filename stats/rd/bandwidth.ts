@@ -4,6 +4,7 @@
  * pre-asymptotic variance, bias and regularisation constants of Calonico, Cattaneo & Farrell (2020) for the
  * derivative, bias and main bandwidths in turn, for each of the ten selectors.
  */
+import { sampleVariance } from '../moments.js';
 import { pilotConstant, type RdKernel } from './kernel.js';
 import { fitPolynomial, polynomialBasis, residualsFor, responseMatrix, sandwichVariance, varianceMeat, type RdVariance } from './local-fit.js';
 import { kernelWindow, type RdSide } from './side.js';
@@ -193,15 +194,6 @@ export function quantileType2(sorted: Float64Array, probability: number): number
   return position > j + fuzz ? above : (below + above) / 2;
 }
 
-function sampleStandardDeviation(values: Float64Array): number {
-  let mean = 0;
-  for (const v of values) mean += v;
-  mean /= values.length;
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  return Math.sqrt(squares / (values.length - 1));
-}
-
 function median3(a: number, b: number, c: number): number {
   return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
@@ -213,7 +205,7 @@ export function selectBandwidths(input: BandwidthInput, selector: RdBandwidthSel
   const n = scores.length;
   const xMin = scores[0];
   const xMax = scores[n - 1];
-  const spread = Math.min(sampleStandardDeviation(scores), (quantileType2(scores, 0.75) - quantileType2(scores, 0.25)) / 1.349);
+  const spread = Math.min(Math.sqrt(sampleVariance(scores)), (quantileType2(scores, 0.75) - quantileType2(scores, 0.25)) / 1.349);
   const distinct = input.distinctLeft.length + input.distinctRight.length;
   const bwMaxLeft = Math.abs(cutoff - xMin);
   const bwMaxRight = Math.abs(cutoff - xMax);

@@ -3,6 +3,7 @@
  * covariates dropped (rank-revealing QR at tolerance 1e-7, shorter names first), scores sorted, and the
  * mass-point check (a side with 20 % or more repeated scores).
  */
+import { sampleMean, sampleVariance } from '../moments.js';
 import { tieGroups, type RdSide } from './side.js';
 
 export interface RdData {
@@ -61,21 +62,6 @@ function independentCovariates(columns: readonly Float64Array[]): { kept: number
   return { kept, dropped };
 }
 
-function variance(values: Float64Array): number {
-  let mean = 0;
-  for (const v of values) mean += v;
-  mean /= values.length;
-  let squares = 0;
-  for (const v of values) squares += (v - mean) ** 2;
-  return values.length > 1 ? squares / (values.length - 1) : 0;
-}
-
-function mean(values: Float64Array): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
-}
-
 function distinctSorted(sorted: Float64Array): Float64Array {
   const result: number[] = [];
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) result.push(sorted[i]);
@@ -120,9 +106,9 @@ export function prepareSides(data: RdData, cutoff: number): PreparedSides {
   if (treatment) {
     const leftT = treatment.subarray(0, split);
     const rightT = treatment.subarray(split);
-    if (variance(leftT) === 0 && variance(rightT) === 0 && Math.abs(mean(leftT) - mean(rightT)) < Math.sqrt(Number.EPSILON))
+    if (sampleVariance(leftT) === 0 && sampleVariance(rightT) === 0 && Math.abs(sampleMean(leftT) - sampleMean(rightT)) < Math.sqrt(Number.EPSILON))
       throw new RdInputError('the treatment column does not change at the cut-off and does not vary on either side: a fuzzy RD is not identified');
-    perfectCompliance = variance(leftT) === 0 || variance(rightT) === 0;
+    perfectCompliance = sampleVariance(leftT) === 0 || sampleVariance(rightT) === 0;
   }
   const distinctLeft = distinctSorted(left.x).reverse();
   const distinctRight = distinctSorted(right.x);

@@ -3,6 +3,7 @@
  * Inversion follows rdrobust's qrXXinv: the Cholesky inverse of the Gram matrix, or the Moore–Penrose
  * inverse when the Gram matrix is not positive definite.
  */
+import { symmetricEigen } from '../linear-algebra.js';
 
 export interface Matrix {
   readonly rows: number;
@@ -90,54 +91,13 @@ function choleskyInverse(g: Matrix): Matrix | null {
   return matrix(n, n, inverse);
 }
 
-/** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: eigenvalues and column eigenvectors. */
-function symmetricEigen(g: Matrix): { values: Float64Array; vectors: Float64Array } {
-  const n = g.rows;
-  const a = Float64Array.from(g.values);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let offDiagonal = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) offDiagonal += a[i * n + j] ** 2;
-    if (offDiagonal < 1e-300) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  return { values: Float64Array.from({ length: n }, (_, i) => a[i * n + i]), vectors: v };
-}
-
 /**
  * Moore–Penrose inverse of a symmetric matrix, as MASS::ginv: directions whose singular value is at most
  * `tolerance` times the largest are dropped.
  */
 export function pseudoInverseSymmetric(g: Matrix, tolerance = Math.sqrt(Number.EPSILON)): Matrix {
   const n = g.rows;
-  const { values, vectors } = symmetricEigen(g);
+  const { values, vectors } = symmetricEigen(g.values, n);
   let largest = 0;
   for (const value of values) largest = Math.max(largest, Math.abs(value));
   const result = new Float64Array(n * n);

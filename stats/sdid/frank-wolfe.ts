@@ -5,6 +5,7 @@
  * 2021, as R synthdid's sc.weight.fw solves it: optional column demeaning for an intercept, a start at the
  * uniform vector, and a stop once one iteration lowers the objective by less than minDecrease²).
  */
+import { multiplyMatrixVector } from '../linear-algebra.js';
 
 /** A row-major matrix whose last column is the target b and whose first `cols − 1` columns form A. */
 export interface WeightProblem {
@@ -79,16 +80,6 @@ function columnTargetProducts(matrix: Float64Array, rows: number, cols: number):
   return products;
 }
 
-function multiply(square: Float64Array, size: number, x: Float64Array): Float64Array {
-  const result = new Float64Array(size);
-  for (let j = 0; j < size; j++) {
-    let sum = 0;
-    for (let k = 0; k < size; k++) sum += square[j * size + k] * x[k];
-    result[j] = sum;
-  }
-  return result;
-}
-
 export function solveSimplexWeights(problem: WeightProblem, options: WeightSolverOptions): WeightSolution {
   const { rows, cols } = problem;
   const width = cols - 1;
@@ -107,7 +98,7 @@ export function solveSimplexWeights(problem: WeightProblem, options: WeightSolve
   // With few columns the gradient Aᵀ(A·x − b) comes from the Gram matrix, updated in O(columns) per step.
   const gram = width * width <= GRAM_LIMIT ? gramMatrix(matrix, rows, cols) : null;
   const targetProducts = gram ? columnTargetProducts(matrix, rows, cols) : new Float64Array(0);
-  const gramTimesX = gram ? multiply(gram, width, x) : new Float64Array(0);
+  const gramTimesX = gram ? multiplyMatrixVector(gram, width, x) : new Float64Array(0);
   // The residual A·x − b is carried from step to step: a step moves it by a fraction of (A[, vertex] − A·x).
   fitResidual(matrix, rows, cols, x, residual);
   while (iterations < options.maxIterations && (iterations < 2 || previous - current > threshold)) {

@@ -4,6 +4,7 @@
  * - the placebo SE (Algorithm 4): controls are reassigned at random to play the treated units and the whole
  *   estimator is refitted, for designs with a single treated unit.
  */
+import { sampleVariance } from '../moments.js';
 import { SeededRandom } from '../random.js';
 import { fitWithTuning, weightedEffect, type BlockPanel, type SdidFit } from './estimate.js';
 
@@ -42,11 +43,8 @@ export function jackknifeStandardError(panel: BlockPanel, fit: SdidFit): number 
     const keptOmega = Float64Array.from(rows.slice(0, controls), (i) => omega[i]);
     estimates[left] = weightedEffect(selectUnits(panel, rows, controls), { omega: normalised(keptOmega), lambda });
   }
-  let mean = 0;
-  for (const u of estimates) mean += u / n;
-  let squares = 0;
-  for (const u of estimates) squares += (u - mean) ** 2;
-  return Math.sqrt(((n - 1) / n) * squares);
+  // synthdid: sqrt(((n − 1)/n) · (n − 1) · var(u)).
+  return Math.sqrt(((n - 1) / n) * (n - 1) * sampleVariance(estimates));
 }
 
 export class PlaceboDesignError extends Error {
@@ -87,10 +85,5 @@ export function placeboStandardError(panel: BlockPanel, fit: SdidFit, options: P
     const omega = normalised(Float64Array.from(rows.slice(0, pseudoControls), (i) => fit.weights.omega[i]));
     estimates[draw] = fitWithTuning(selectUnits(panel, rows, pseudoControls), fit.tuning, { omega, lambda: fit.weights.lambda }).estimate;
   }
-  const b = options.draws;
-  let mean = 0;
-  for (const u of estimates) mean += u / b;
-  let squares = 0;
-  for (const u of estimates) squares += (u - mean) ** 2;
-  return Math.sqrt((b - 1) / b) * Math.sqrt(squares / (b - 1));
+  return Math.sqrt(((options.draws - 1) / options.draws) * sampleVariance(estimates));
 }
