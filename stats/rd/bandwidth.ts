@@ -69,7 +69,7 @@ function factorial(k: number): number {
  * The delta method's gradient over the response columns (y, t, z…) for the estimand at derivative `nu`:
  * 1 for a sharp design, (1/τ_T, −τ_Y/τ_T²) for a fuzzy one, with −γ for covariates.
  */
-export function estimandCombination(side: RdSide, window: { basis: Matrix; weights: Float64Array; responses: Matrix }, beta: Matrix, inverseGram: Matrix, nu: number, tolerance: number): number[] {
+function estimandCombination(side: RdSide, window: { basis: Matrix; weights: Float64Array; responses: Matrix }, beta: Matrix, inverseGram: Matrix, nu: number, tolerance: number): number[] {
   const hasTreatment = side.hasTreatment;
   const dZ = side.covariateCount;
   const first = hasTreatment ? 2 : 1;
@@ -99,7 +99,7 @@ export function estimandCombination(side: RdSide, window: { basis: Matrix; weigh
  * γ: the covariates' coefficients after partialling out the polynomial, one column per leading response
  * (y, and t when fuzzy), from ZᵀWZ − UᵀG⁻¹U and ZᵀWY − UᵀG⁻¹U_Y.
  */
-export function covariateCoefficients(basis: Matrix, weights: Float64Array, responses: Matrix, inverseGram: Matrix, first: number, dZ: number, tolerance: number): Matrix {
+function covariateCoefficients(basis: Matrix, weights: Float64Array, responses: Matrix, inverseGram: Matrix, first: number, dZ: number, tolerance: number): Matrix {
   const partial = partialledCovariateMoments(basis, weights, responses, inverseGram, first, dZ);
   return multiply(invertCovariateGram(partial.zz, tolerance), partial.zy);
 }
