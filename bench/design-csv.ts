@@ -2,29 +2,13 @@
  * Seeded inputs for the design benchmarks: review scores with an award cut-off (for ebpm rd) and a block
  * panel with a few treated units (for ebpm sdid), each with a known effect.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { SeededRandom } from '../stats/random.js';
-
-async function writeLines(path: string, header: string, count: number, line: (i: number) => string): Promise<void> {
-  const out = createWriteStream(path);
-  out.write(`${header}\n`);
-  let buffer = '';
-  for (let i = 0; i < count; i++) {
-    buffer += line(i);
-    if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await once(out, 'drain');
-      buffer = '';
-    }
-  }
-  out.end(buffer);
-  await once(out, 'finish');
-}
+import { writeCsvLines } from './csv-lines.js';
 
 /** Applicants with a review score on a 0.1-point grid, awarded (fuzzily) from 60 on; effect 25 on the outcome. */
 export function writeReviewScoresCsv(path: string, applicants: number, seed: number): Promise<void> {
   const random = new SeededRandom(seed);
-  return writeLines(path, 'application_id,review_score,awarded,outcome', applicants, (i) => {
+  return writeCsvLines(path, 'application_id,review_score,awarded,outcome', applicants, (i) => {
     const score = Math.round(Math.min(100, Math.max(0, random.normal(55, 15))) * 10) / 10;
     const awarded = random.uniform() < (score >= 60 ? 0.9 : 0.05) ? 1 : 0;
     const outcome = 200 + 2 * (score - 60) + 25 * awarded + random.normal(0, 30);
@@ -39,7 +23,7 @@ export function writeBlockPanelCsv(path: string, units: number, periods: number,
   const factor = Array.from({ length: periods }, (_, t) => Math.sin(t / 3) + t / 10);
   const loadings = Array.from({ length: units }, () => random.normal(1, 0.4));
   const levels = Array.from({ length: units }, () => random.normal(0, 1));
-  return writeLines(path, 'unit,year,y,treated', units * periods, (row) => {
+  return writeCsvLines(path, 'unit,year,y,treated', units * periods, (row) => {
     const unit = Math.floor(row / periods);
     const t = row % periods;
     const d = unit >= units - treated && t >= start ? 1 : 0;
