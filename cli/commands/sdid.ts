@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
 import { CsvColumnError, readCsvColumnsInParallel } from '../../ingest/csv-columns.js';
+import { normalQuantile } from '../../stats/distributions.js';
 import { blockPanelFromColumns, SdidPanelError } from '../../stats/sdid/block-panel.js';
 import { SdidDesignError } from '../../stats/sdid/estimate.js';
 import { synthdidReport, type EstimatorReport, type SdidReport } from '../../stats/sdid/report.js';
@@ -80,6 +81,9 @@ function largestWeights(weights: Record<string, number>, count: number): string 
   return sorted.length > count ? `${shown.join(', ')}, … (${sorted.length} nonzero)` : shown.join(', ');
 }
 
+/** The two-sided 95 % normal critical value. */
+const NORMAL_95 = normalQuantile(0.975);
+
 export function formatSdidSummary(report: SdidReport, outcome: string): string {
   const { n } = report;
   const treated = n.units - n.control_units;
@@ -88,7 +92,7 @@ export function formatSdidSummary(report: SdidReport, outcome: string): string {
   const rows = (['synthdid', 'sc', 'did'] as const).map((key) => {
     const row = report[key];
     const se = row.se_placebo ?? row.se_jackknife;
-    const interval = se === null ? '—' : `[${formatNumber(row.estimate - 1.959963984540054 * se, 3)}, ${formatNumber(row.estimate + 1.959963984540054 * se, 3)}]`;
+    const interval = se === null ? '—' : `[${formatNumber(row.estimate - NORMAL_95 * se, 3)}, ${formatNumber(row.estimate + NORMAL_95 * se, 3)}]`;
     return [{ synthdid: 'synthetic DiD', sc: 'synthetic control', did: 'DiD' }[key], formatNumber(row.estimate, 3), seColumn(row), interval];
   });
   return [

@@ -7,7 +7,7 @@
 import { sampleVariance } from '../moments.js';
 import { pilotConstant, type RdKernel } from './kernel.js';
 import { fitPolynomial, polynomialBasis, residualsFor, responseMatrix, sandwichVariance, varianceMeat, type RdVariance } from './local-fit.js';
-import { kernelWindow, type RdSide } from './side.js';
+import { kernelWindow, windowScores, type RdSide } from './side.js';
 import { at, crossProduct, invertCovariateGram, matrix, multiply, type Matrix } from './small-matrix.js';
 
 export type RdBandwidthSelector = 'mserd' | 'msetwo' | 'msesum' | 'msecomb1' | 'msecomb2' | 'cerrd' | 'certwo' | 'cersum' | 'cercomb1' | 'cercomb2';
@@ -148,9 +148,7 @@ class SidePilot {
     const residuals = residualsFor(vce, window, basis, window.weights, responses, fit, matches);
     const variance = at(sandwichVariance(fit.inverseGram, varianceMeat(basis, residuals, combination, window.weights)), nu, nu);
     // BConst: the leading bias term's constant, from Rᵀ W ((x − c)/h)^(order+1).
-    const n = basis.rows;
-    const next = matrix(n, 1, new Float64Array(n));
-    for (let i = 0; i < n; i++) next.values[i] = ((window.side.x[window.start + i] - this.cutoff) / h) ** (order + 1);
+    const next = matrix(basis.rows, 1, Float64Array.from(windowScores(window), (x) => ((x - this.cutoff) / h) ** (order + 1)));
     const projected = multiply(fit.inverseGram, crossProduct(basis, next, window.weights));
     const biasConstant = h ** nu * projected.values[nu];
     const stage = { variance, biasConstant, combination };

@@ -82,10 +82,10 @@ interface SideEstimation {
 function estimateSide(side: RdSide, options: RdOptions, cutoff: number, h: number, b: number): SideEstimation {
   const { kernel, p, vce, matches } = options;
   const q = p + 1;
-  // The estimation sample is the wider of the two windows.
-  const window = h > b ? kernelWindow(side, kernel, cutoff, h) : kernelWindow(side, kernel, cutoff, b);
-  const weightsH = reweighted(window, kernel, cutoff, h).weights;
-  const weightsB = reweighted(window, kernel, cutoff, b).weights;
+  // The estimation sample is the wider of the two windows; the narrower bandwidth's weights are zero at its edges.
+  const window = kernelWindow(side, kernel, cutoff, Math.max(h, b));
+  const weightsH = h >= b ? window.weights : reweighted(window, kernel, cutoff, h).weights;
+  const weightsB = b >= h ? window.weights : reweighted(window, kernel, cutoff, b).weights;
   const basisQ = polynomialBasis(window, cutoff, q);
   const basisP = polynomialBasis(window, cutoff, p);
   const responses = responseMatrix(window);
@@ -216,7 +216,7 @@ export function estimateRd(data: RdData, options: RdOptions): RdReport {
   const seCl = Math.sqrt(variance([l, r], combination, 'conventional'));
   const seRb = Math.sqrt(variance([l, r], combination, 'robust'));
   const quantile = normalQuantile(1 - (1 - options.level / 100) / 2);
-  const polynomialOf = (side: SideEstimation) => Array.from({ length: options.p + 1 }, (_, j) => jumpless(side.betaP, j, gammaY, zColumns));
+  const polynomialOf = (side: SideEstimation) => Array.from({ length: options.p + 1 }, (_, j) => adjustedOutcomeCoefficient(side.betaP, j, gammaY, zColumns));
   return {
     conventional: inference(tauCl, seCl, quantile),
     bias_corrected: inference(tauBc, seCl, quantile),
@@ -243,8 +243,8 @@ export function estimateRd(data: RdData, options: RdOptions): RdReport {
   };
 }
 
-/** Coefficient j of a side's outcome polynomial, adjusted for covariates. */
-function jumpless(beta: Matrix, j: number, gammaY: readonly number[], zColumns: readonly number[]): number {
+/** Coefficient j of a side's outcome polynomial, less γ times the covariates' coefficient j. */
+function adjustedOutcomeCoefficient(beta: Matrix, j: number, gammaY: readonly number[], zColumns: readonly number[]): number {
   let value = at(beta, j, 0);
   zColumns.forEach((column, i) => (value -= gammaY[i] * at(beta, j, column)));
   return value;

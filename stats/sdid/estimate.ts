@@ -167,18 +167,18 @@ export function fitEstimator(panel: BlockPanel, estimator: SdidEstimator): SdidF
   const { units, periods, controlUnits: n0, prePeriods: t0 } = panel;
   const noise = noiseLevel(panel);
   const base = { zetaLambda: 1e-6 * noise, lambdaIntercept: true, minDecrease: 1e-5 * noise, maxIterations: MAX_ITERATIONS };
+  // synthdid's default unit-weight penalty, ζ_ω = (N1·T1)^(1/4)·σ̂ (kept in did's tuning too, where ω is fixed).
+  const zetaOmega = ((units - n0) * (periods - t0)) ** 0.25 * noise;
   switch (estimator) {
-    case 'synthdid': {
-      const etaOmega = ((units - n0) * (periods - t0)) ** 0.25;
-      return fitWithTuning(panel, { ...base, zetaOmega: etaOmega * noise, omegaIntercept: true, updateOmega: true, updateLambda: true }, {});
-    }
+    case 'synthdid':
+      return fitWithTuning(panel, { ...base, zetaOmega, omegaIntercept: true, updateOmega: true, updateLambda: true }, {});
     case 'sc':
       // Synthetic control: no time weights (λ = 0), no intercept, 'infinitesimal' ridge.
       return fitWithTuning(panel, { ...base, zetaOmega: 1e-6 * noise, omegaIntercept: false, updateOmega: true, updateLambda: false }, { lambda: new Float64Array(t0) });
     case 'did':
       return fitWithTuning(
         panel,
-        { ...base, zetaOmega: ((units - n0) * (periods - t0)) ** 0.25 * noise, omegaIntercept: true, updateOmega: false, updateLambda: false },
+        { ...base, zetaOmega, omegaIntercept: true, updateOmega: false, updateLambda: false },
         { omega: new Float64Array(n0).fill(1 / n0), lambda: new Float64Array(t0).fill(1 / t0) },
       );
   }
