@@ -15,6 +15,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   estimate: async () => (await import('./commands/estimate.js')).estimateCommand,
   sdid: async () => (await import('./commands/sdid.js')).sdidCommand,
   rd: async () => (await import('./commands/rd.js')).rdCommand,
+  sensitivity: async () => (await import('./commands/sensitivity.js')).sensitivityCommand,
   schedule: async () => (await import('./commands/schedule.js')).scheduleCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,

@@ -35,6 +35,12 @@ export const USAGE = {
       '        [--vce nn|hc0|hc1|hc2|hc3] [--covariates a,b] [--json]\n' +
       '    regression discontinuity on a review score (as R rdrobust 4.0.0): conventional, bias-corrected and robust\n' +
       '    inference with MSE/CER-optimal bandwidths and the mass-point adjustment; --fuzzy: the award indicator',
+  sensitivity:
+    'ebpm sensitivity --input FILE.json [--mbar 0,0.5,1,1.5,2] [--m M1,M2,...] [--json]\n' +
+      '    how far parallel trends may fail before an effect is overturned (Rambachan & Roth, as R HonestDiD 0.2.6):\n' +
+      '    relative-magnitude (C-LF) and smoothness (FLCI) intervals and breakdown values for the award-year and the\n' +
+      '    average post-award effect; FILE.json holds betahat, sigma, num_pre_periods, num_post_periods (no e = -1);\n' +
+      '    --m defaults to HonestDiD\'s ten values up to the pre-period bound',
   schedule:
     'ebpm schedule create --id ID (--programme ID --applicants FILE --outcomes FILE | --all --data-dir DIR)\n' +
       '                     (--cron EXPR | --every DURATION) [--replaces] [--note TEXT]\n' +

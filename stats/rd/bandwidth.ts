@@ -8,7 +8,7 @@ import { sampleVariance } from '../moments.js';
 import { pilotConstant, type RdKernel } from './kernel.js';
 import { fitPolynomial, polynomialBasis, residualsFor, responseMatrix, sandwichVariance, varianceMeat, type RdVariance } from './local-fit.js';
 import { kernelWindow, windowScores, type RdSide } from './side.js';
-import { at, crossProduct, invertCovariateGram, matrix, multiply, type Matrix } from './small-matrix.js';
+import { at, crossProduct, invertCovariateGram, matrix, multiply, type Matrix } from '../small-matrix.js';
 
 export type RdBandwidthSelector = 'mserd' | 'msetwo' | 'msesum' | 'msecomb1' | 'msecomb2' | 'cerrd' | 'certwo' | 'cersum' | 'cercomb1' | 'cercomb2';
 

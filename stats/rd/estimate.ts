@@ -11,7 +11,7 @@ import type { RdKernel } from './kernel.js';
 import { fitPolynomial, polynomialBasis, residualsFor, responseMatrix, sandwichVariance, varianceMeat, type RdVariance } from './local-fit.js';
 import { prepareSides, type RdData } from './prepare.js';
 import { kernelWindow, reweighted, windowScores, type RdSide } from './side.js';
-import { at, invertCovariateGram, matrix, multiply, transpose, type Matrix } from './small-matrix.js';
+import { at, invertCovariateGram, matrix, multiply, transpose, type Matrix } from '../small-matrix.js';
 
 export interface RdOptions {
   readonly cutoff: number;

@@ -3,7 +3,7 @@
  * nearest-neighbour and HC0–HC3 forms) and the sandwich's middle matrix.
  */
 import { type RdWindow, windowColumn, windowScores, windowSize } from './side.js';
-import { crossProduct, invertGram, matrix, multiply, type Matrix } from './small-matrix.js';
+import { crossProduct, invertGram, matrix, multiply, type Matrix } from '../small-matrix.js';
 
 export type RdVariance = 'nn' | 'hc0' | 'hc1' | 'hc2' | 'hc3';
 

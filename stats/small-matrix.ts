@@ -1,9 +1,9 @@
 /**
- * The small dense matrices of local polynomial regression (a few columns, many rows), row-major.
- * Inversion follows rdrobust's qrXXinv: the Cholesky inverse of the Gram matrix, or the Moore–Penrose
- * inverse when the Gram matrix is not positive definite.
+ * Small dense row-major matrices: those of local polynomial regression (a few columns, many rows) and of
+ * the moment inequalities of the sensitivity analysis. Gram inversion follows rdrobust's qrXXinv: the
+ * Cholesky inverse, or the Moore–Penrose inverse when the Gram matrix is not positive definite.
  */
-import { symmetricEigen } from '../linear-algebra.js';
+import { symmetricEigen } from './linear-algebra.js';
 
 export interface Matrix {
   readonly rows: number;
@@ -117,4 +117,84 @@ export function invertGram(g: Matrix): Matrix {
 /** rdrobust's ginv(·, tol) for the covariate adjustment, which is an ordinary inverse when the matrix has full rank. */
 export function invertCovariateGram(g: Matrix, tolerance: number): Matrix {
   return pseudoInverseSymmetric(g, tolerance);
+}
+
+/**
+ * Inverse of a square matrix by Gauss–Jordan elimination with partial pivoting, or null when a pivot is
+ * below `tolerance` times the largest entry (the matrix is singular to working precision).
+ */
+export function invertSquare(m: Matrix, tolerance = 1e-12): Matrix | null {
+  const n = m.rows;
+  if (m.cols !== n) throw new RangeError(`invertSquare: ${m.rows}×${m.cols} is not square`);
+  const work = Float64Array.from(m.values);
+  const inverse = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inverse[i * n + i] = 1;
+  let scale = 0;
+  for (const value of work) scale = Math.max(scale, Math.abs(value));
+  for (let column = 0; column < n; column++) {
+    let pivotRow = column;
+    for (let row = column + 1; row < n; row++)
+      if (Math.abs(work[row * n + column]) > Math.abs(work[pivotRow * n + column])) pivotRow = row;
+    const pivot = work[pivotRow * n + column];
+    if (!(Math.abs(pivot) > tolerance * scale)) return null;
+    if (pivotRow !== column)
+      for (let j = 0; j < n; j++) {
+        [work[column * n + j], work[pivotRow * n + j]] = [work[pivotRow * n + j], work[column * n + j]];
+        [inverse[column * n + j], inverse[pivotRow * n + j]] = [inverse[pivotRow * n + j], inverse[column * n + j]];
+      }
+    for (let j = 0; j < n; j++) {
+      work[column * n + j] /= pivot;
+      inverse[column * n + j] /= pivot;
+    }
+    for (let row = 0; row < n; row++) {
+      if (row === column) continue;
+      const factor = work[row * n + column];
+      if (factor === 0) continue;
+      for (let j = 0; j < n; j++) {
+        work[row * n + j] -= factor * work[column * n + j];
+        inverse[row * n + j] -= factor * inverse[column * n + j];
+      }
+    }
+  }
+  return matrix(n, n, inverse);
+}
+
+/**
+ * Numerical rank by elimination with complete pivoting: pivots at most `tolerance` times the largest
+ * entry count as zero.
+ */
+export function numericalRank(m: Matrix, tolerance = 1e-10): number {
+  const { rows, cols } = m;
+  const work = Float64Array.from(m.values);
+  let scale = 0;
+  for (const value of work) scale = Math.max(scale, Math.abs(value));
+  if (scale === 0) return 0;
+  const rowUsed = new Uint8Array(rows);
+  const colUsed = new Uint8Array(cols);
+  let rank = 0;
+  for (let step = 0; step < Math.min(rows, cols); step++) {
+    let best = 0;
+    let bestRow = -1;
+    let bestCol = -1;
+    for (let i = 0; i < rows; i++) {
+      if (rowUsed[i]) continue;
+      for (let j = 0; j < cols; j++) {
+        if (colUsed[j]) continue;
+        const value = Math.abs(work[i * cols + j]);
+        if (value > best) [best, bestRow, bestCol] = [value, i, j];
+      }
+    }
+    if (!(best > tolerance * scale)) break;
+    rank++;
+    rowUsed[bestRow] = 1;
+    colUsed[bestCol] = 1;
+    const pivot = work[bestRow * cols + bestCol];
+    for (let i = 0; i < rows; i++) {
+      if (rowUsed[i]) continue;
+      const factor = work[i * cols + bestCol] / pivot;
+      if (factor === 0) continue;
+      for (let j = 0; j < cols; j++) work[i * cols + j] -= factor * work[bestRow * cols + j];
+    }
+  }
+  return rank;
 }
