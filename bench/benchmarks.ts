@@ -9,7 +9,7 @@ import type { StaggeredPanel } from '../stats/panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
 import { SeededRandom } from '../stats/random.js';
 import { writePanelCsv } from './panel-csv.js';
-import { writeBlockPanelCsv, writeReviewScoresCsv } from './design-csv.js';
+import { writeBlockPanelCsv, writeEventStudyJson, writeReviewScoresCsv } from './design-csv.js';
 import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
 import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
@@ -179,6 +179,18 @@ function designBenchmarks(): Benchmark<string>[] {
       subject: {
         label: 'ebpm sdid --json (synthdid, sc and did with jackknife SEs)',
         run: (path) => timeNodeProcess(cli, ['sdid', '--data', path, '--unit', 'unit', '--time', 'year', '--outcome', 'y', '--treated', 'treated', '--json'], peakMemory),
+      },
+      baseline: readFileBaseline,
+      target: { seconds: 5 },
+    },
+    {
+      name: 'sensitivity-10',
+      size: 'an event study of 10 event times (5 pre-award, 5 post-award), default M̄ and M grids, both targets',
+      repetitions: 3,
+      prepare: (dataDir) => generatedOnce(dataDir, 'event-study-5-5-seed1.json', (path) => writeEventStudyJson(path, 5, 5, 1)),
+      subject: {
+        label: 'ebpm sensitivity --json (5 M̄ by C-LF, 10 M by FLCI, breakdown values; R HonestDiD ~6.6 min for 7 event times per the issue)',
+        run: (path) => timeNodeProcess(cli, ['sensitivity', '--input', path, '--json'], peakMemory),
       },
       baseline: readFileBaseline,
       target: { seconds: 5 },

@@ -1,7 +1,8 @@
 /**
  * Seeded inputs for the design benchmarks: review scores with an award cut-off (for ebpm rd) and a block
- * panel with a few treated units (for ebpm sdid), each with a known effect.
+ * panel with a few treated units (for ebpm sdid), each with a known effect; an event study (for ebpm sensitivity).
  */
+import { writeFile } from 'node:fs/promises';
 import { SeededRandom } from '../stats/random.js';
 import { writeCsvLines } from './csv-lines.js';
 
@@ -30,4 +31,17 @@ export function writeBlockPanelCsv(path: string, units: number, periods: number,
     const y = levels[unit] + loadings[unit] * factor[t] + 2 * d + random.normal(0, 0.3);
     return `u${unit},${2000 + t},${y.toFixed(5)},${d}\n`;
   });
+}
+
+/**
+ * An event study as `ebpm sensitivity` takes it: `pre` pre-award and `post` post-award coefficients
+ * (no e = −1) with an AR(1)-correlated covariance, a mild pre-trend and effects growing after the award.
+ */
+export function writeEventStudyJson(path: string, pre: number, post: number, seed: number): Promise<void> {
+  const random = new SeededRandom(seed);
+  const size = pre + post;
+  const sd = Array.from({ length: size }, (_, i) => 0.02 + 0.002 * i);
+  const sigma = sd.map((a, i) => sd.map((b, j) => a * b * 0.5 ** Math.abs(i - j)));
+  const betahat = Array.from({ length: size }, (_, i) => (i < pre ? 0.004 * (i - pre + 1) + random.normal(0, 0.01) : 0.03 + 0.015 * (i - pre) + random.normal(0, 0.01)));
+  return writeFile(path, `${JSON.stringify({ betahat, sigma, num_pre_periods: pre, num_post_periods: post })}\n`);
 }

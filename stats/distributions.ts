@@ -100,6 +100,9 @@ export function chiSquareSurvival(x: number, degreesOfFreedom: number): number {
 
 /** Standard normal CDF via the complementary error function (W. J. Cody's rational approximations). */
 export function normalCdf(z: number): number {
+  // The continued fraction behind erfc has no value at infinity; truncation bounds are often infinite.
+  if (z === Infinity) return 1;
+  if (z === -Infinity) return 0;
   return 0.5 * erfc(-z / Math.SQRT2);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { truncatedNormalQuantile } from '../stats/honest/normal-quantiles.js';
 import { chiSquareSurvival, normalCdf, normalQuantile, studentTCdf, studentTQuantile } from '../stats/distributions.js';
 
 // Independent references: closed forms (Abramowitz & Stegun 26.4.5, 26.7.3) and, for odd degrees of freedom,
@@ -30,6 +31,16 @@ function studentTCdfEvenDf(t: number, df: number): number {
 }
 
 describe('distribution functions', () => {
+  it('normal CDF is 0 and 1 at infinite bounds, and the truncated-normal quantile works with one bound infinite', () => {
+    expect(normalCdf(-Infinity)).toBe(0);
+    expect(normalCdf(Infinity)).toBe(1);
+    // On [0, ∞) the p-quantile is Φ⁻¹((1 + p)/2); on (−∞, ∞) it is Φ⁻¹(p).
+    expect(truncatedNormalQuantile(0.95, 0, Infinity)).toBeCloseTo(normalQuantile(0.975), 12);
+    expect(truncatedNormalQuantile(0.3, -Infinity, Infinity)).toBeCloseTo(normalQuantile(0.3), 12);
+    // Far in the upper tail the conditional law is about exponential with rate l above l.
+    expect(truncatedNormalQuantile(0.5, 40, Infinity)).toBeCloseTo(40 + Math.log(2) / 40, 4);
+  });
+
   it('normal quantile and CDF agree with the published constants', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 13);
     expect(normalQuantile(0.5)).toBe(0);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventStudy } from '../stats/honest/event-study.js';
+import { relativeMagnitudesInterval } from '../stats/honest/relative-magnitudes.js';
 import { sensitivityAnalysis, type TargetSensitivity } from '../stats/honest/sensitivity.js';
 import { sharedDataPath } from './support/reference-data.js';
 
@@ -91,4 +92,31 @@ describe('Rambachan–Roth sensitivity matches R HonestDiD 0.2.6 within 2.5 % of
     console.log(`HonestDiD largest gap, share of width: relative magnitudes ${gaps.relative_magnitudes.toExponential(2)}, smoothness ${gaps.smoothness.toExponential(2)}`);
     expect(gaps.relative_magnitudes).toBeLessThanOrEqual(SHARE_OF_WIDTH);
   });
+});
+
+interface RelativeMagnitudeCase {
+  study: string;
+  pre: number;
+  post: number;
+  l_vec: number[];
+  Mbar: number;
+  lb: number;
+  ub: number;
+}
+
+describe('Δ^RM C-LF sets equal HonestDiD on further event studies (fixtures/honestdid-0.2.6-relative-magnitudes.json)', () => {
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/honestdid-0.2.6-relative-magnitudes.json', import.meta.url), 'utf8')) as {
+    studies: Record<string, { betahat: number[]; sigma: number[][] }>;
+    cases: RelativeMagnitudeCase[];
+  };
+  for (const c of fixture.cases) {
+    it(`${c.study} (${c.pre} pre, ${c.post} post${c.post === 1 ? ': the no-nuisance test' : ''}), l = (${c.l_vec.map((v) => v.toFixed(2)).join(', ')}), M̄ = ${c.Mbar}: the same grid points`, () => {
+      const { betahat, sigma } = fixture.studies[c.study];
+      const interval = relativeMagnitudesInterval(eventStudy(betahat, sigma, c.pre, c.post), Float64Array.from(c.l_vec), c.Mbar);
+      const width = c.ub - c.lb;
+      // Both ends are points of the same 1,000-point grid, so anything but rounding is a different grid point.
+      expect(Math.abs((interval.lb as number) - c.lb) / width).toBeLessThan(1e-9);
+      expect(Math.abs((interval.ub as number) - c.ub) / width).toBeLessThan(1e-9);
+    });
+  }
 });
