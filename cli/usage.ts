@@ -20,11 +20,14 @@ export const USAGE = {
   estimate:
     'ebpm estimate --data FILE.csv --outcome Y --time T --id ID --group G [--control never|notyet] [--covariates a,b]\n' +
       '              [--method dr|ipw|reg] [--anticipation K] [--base-period varying|universal] [--bootstrap B --seed S]\n' +
-      '              [--unbalanced [paired] | --repeated-cross-sections] [--weights COLUMN] [--twfe] [--json]\n' +
+      '              [--unbalanced [paired] | --repeated-cross-sections] [--weights COLUMN] [--twfe]\n' +
+      '              [--sensitivity [--min-e E --max-e E] [--mbar 0,0.5,1,1.5,2] [--m M1,M2,...]] [--json]\n' +
       "    staggered difference-in-differences (Callaway & Sant'Anna) on a CSV panel; needs neither Temporal nor Postgres.\n" +
       '    Units missing some years are dropped unless --unbalanced (R did\'s unbalanced mode) or --unbalanced paired\n' +
       '    (each comparison from the units seen in both its years); --repeated-cross-sections: every row its own\n' +
-      '    observation (--id not needed); --weights: sampling weights, constant within a unit for panels',
+      '    observation (--id not needed); --weights: sampling weights, constant within a unit for panels;\n' +
+      '    --sensitivity: how far parallel trends may fail before the event-study effects are overturned (as\n' +
+      '    ebpm sensitivity, on the estimate\'s own event study with a universal base period)',
   sdid:
     'ebpm sdid --data FILE.csv --unit U --time T --outcome Y --treated D [--placebo-draws B [--seed S]] [--json]\n' +
       '    synthetic difference-in-differences (as R synthdid) with synthetic control and DiD beside it, for a few\n' +

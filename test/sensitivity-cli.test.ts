@@ -61,3 +61,30 @@ describe('ebpm sensitivity', () => {
     expect(list.stderr).toContain('--mbar must be a comma-separated list of non-negative numbers');
   });
 });
+
+describe('ebpm estimate --sensitivity', () => {
+  const mpdta = ['--data', sharedDataPath('mpdta.csv'), '--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
+
+  it("runs on the estimate's own event study, which is the one HonestDiD's reference was made from", () => {
+    const { status, stdout, stderr } = ebpm('estimate', ...mpdta, '--sensitivity', '--min-e', '-4', '--max-e', '3', '--mbar', '0.5', '--m', '0.02', '--json');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const { sensitivity } = JSON.parse(stdout);
+    const reference = JSON.parse(readFileSync(referenceFile, 'utf8'));
+    expect(sensitivity.event_times).toEqual(reference.event_times);
+    sensitivity.betahat.forEach((value: number, i: number) => expect(Math.abs(value / reference.betahat[i] - 1)).toBeLessThan(1e-9));
+    sensitivity.sigma.forEach((row: number[], i: number) => row.forEach((value, j) => expect(Math.abs(value / reference.sigma[i][j] - 1)).toBeLessThan(1e-9)));
+    const expected = reference.average_post.relative_magnitudes.find((row: { Mbar: number }) => row.Mbar === 0.5);
+    expect(sensitivity.average_post.relative_magnitudes[0].lb).toBeCloseTo(expected.lb, 9);
+    expect(sensitivity.average_post.relative_magnitudes[0].ub).toBeCloseTo(expected.ub, 9);
+  });
+
+  it('refuses a varying base period and a sensitivity flag without --sensitivity, saying what to do', () => {
+    const varying = ebpm('estimate', ...mpdta, '--sensitivity', '--base-period', 'varying');
+    expect(varying.status).toBe(2);
+    expect(varying.stderr).toContain('use --base-period universal');
+    const stray = ebpm('estimate', ...mpdta, '--mbar', '1');
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toContain('go with --sensitivity');
+  });
+});

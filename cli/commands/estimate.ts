@@ -6,15 +6,16 @@ import { buildStaggeredPanel } from '../../stats/build-panel.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
 import { PanelShapeError } from '../../stats/panel.js';
+import { eventStudyOfDid } from '../../stats/honest/did-event-study.js';
+import { EventStudyShapeError } from '../../stats/honest/event-study.js';
+import { sensitivityAnalysis, type SensitivityResult } from '../../stats/honest/sensitivity.js';
+import type { Matrix } from '../../stats/small-matrix.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../../stats/twfe.js';
 import { formatDidSummary } from '../did-summary.js';
+import { formatSensitivitySummary } from '../sensitivity-summary.js';
+import { numberList, signedWhole, whole } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
 
-const whole = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${flag} must be a whole number`)
-    .transform(Number);
 
 const estimateArgumentsSchema = z
   .object({
@@ -30,20 +31,38 @@ const estimateArgumentsSchema = z
       .transform((list) => (list ? list.split(',').map((name) => name.trim()).filter(Boolean) : [])),
     method: z.enum(['dr', 'ipw', 'reg'], { errorMap: () => ({ message: '--method must be dr, ipw or reg' }) }).default('dr'),
     anticipation: whole('--anticipation').default('0'),
-    'base-period': z.enum(['varying', 'universal'], { errorMap: () => ({ message: '--base-period must be varying or universal' }) }).default('varying'),
+    'base-period': z.enum(['varying', 'universal'], { errorMap: () => ({ message: '--base-period must be varying or universal' }) }).optional(),
     bootstrap: whole('--bootstrap').optional(),
     seed: whole('--seed').optional(),
     unbalanced: z.enum(['did', 'paired'], { errorMap: () => ({ message: '--unbalanced takes no value (R did’s unbalanced-panel mode) or "paired"' }) }).optional(),
     weights: z.string().min(1).optional(),
     'repeated-cross-sections': z.boolean().default(false),
     twfe: z.boolean().default(false),
+    sensitivity: z.boolean().default(false),
+    'min-e': signedWhole('--min-e').optional(),
+    'max-e': signedWhole('--max-e').optional(),
+    mbar: numberList('--mbar').optional(),
+    m: numberList('--m').optional(),
     json: z.boolean().default(false),
+  })
+  .refine((args) => !(args.sensitivity && args['base-period'] === 'varying'), {
+    message: '--sensitivity bounds departures from parallel trends against one reference period: use --base-period universal (the default with --sensitivity)',
+  })
+  .refine((args) => args.sensitivity || (args['min-e'] === undefined && args['max-e'] === undefined && args.mbar === undefined && args.m === undefined), {
+    message: '--min-e, --max-e, --mbar and --m go with --sensitivity',
   })
   .refine((args) => args.id !== undefined || args['repeated-cross-sections'], { message: '--id COLUMN is required (only repeated cross-sections go without one)' })
   .refine((args) => !(args.unbalanced && args['repeated-cross-sections']), { message: '--unbalanced is for panels and --repeated-cross-sections for data without them: choose one' })
   .refine((args) => !(args.twfe && args['repeated-cross-sections']), { message: '--twfe needs a panel (unit fixed effects); leave it out with --repeated-cross-sections' })
   .refine((args) => args.bootstrap === undefined || args.bootstrap >= 100, { message: '--bootstrap needs at least 100 draws' })
   .refine((args) => args.seed === undefined || args.bootstrap !== undefined, { message: '--seed goes with --bootstrap B' });
+
+/** The sensitivity analysis of the estimate's own event study, with the coefficients it was run on. */
+export type EstimateSensitivity = SensitivityResult & { readonly event_times: number[]; readonly betahat: number[]; readonly sigma: number[][] };
+
+function rowsOf(m: Matrix): number[][] {
+  return Array.from({ length: m.rows }, (_, i) => Array.from(m.values.subarray(i * m.cols, (i + 1) * m.cols)));
+}
 
 interface TwfeTerm {
   readonly coef: number;
@@ -58,11 +77,15 @@ export interface TwfeComparison {
   readonly eventStudy: readonly (TwfeTerm & { readonly e: number })[];
 }
 
-/** `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. */
-function withExplicitUnbalancedValue(args: readonly string[]): string[] {
+/**
+ * `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. Event
+ * times are negative before the award, and parseArgs reads `--min-e -4` as two flags: join them.
+ */
+function withExplicitValues(args: readonly string[]): string[] {
   const result: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] !== '--unbalanced') result.push(args[i]);
+    if ((args[i] === '--min-e' || args[i] === '--max-e') && /^-\d+$/.test(args[i + 1] ?? '')) result.push(`${args[i]}=${args[++i]}`);
+    else if (args[i] !== '--unbalanced') result.push(args[i]);
     else if (args[i + 1] !== undefined && !args[i + 1].startsWith('-')) result.push(`--unbalanced=${args[++i]}`);
     else result.push('--unbalanced=did');
   }
@@ -78,7 +101,7 @@ function sampleDesignOf(options: { unbalanced?: 'did' | 'paired'; 'repeated-cros
 
 export async function estimateCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args: withExplicitUnbalancedValue(args),
+    args: withExplicitValues(args),
     options: {
       data: { type: 'string' },
       outcome: { type: 'string' },
@@ -96,6 +119,11 @@ export async function estimateCommand(args: string[]): Promise<void> {
       weights: { type: 'string' },
       'repeated-cross-sections': { type: 'boolean' },
       twfe: { type: 'boolean' },
+      sensitivity: { type: 'boolean' },
+      'min-e': { type: 'string' },
+      'max-e': { type: 'string' },
+      mbar: { type: 'string' },
+      m: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -115,12 +143,13 @@ export async function estimateCommand(args: string[]): Promise<void> {
     control: options.control,
     method: options.method,
     anticipation: options.anticipation,
-    basePeriod: options['base-period'],
+    basePeriod: options['base-period'] ?? (options.sensitivity ? 'universal' : 'varying'),
     sample: sampleDesignOf(options),
     ...(options.bootstrap !== undefined ? { bootstrap: { draws: options.bootstrap, seed: options.seed ?? 1, alpha: 0.05 } } : {}),
   };
   let report: DidReport;
   let twfe: TwfeComparison | null = null;
+  let sensitivity: EstimateSensitivity | null = null;
   try {
     const csv = await readCsvColumnsInParallel(options.data, request);
     if (csv.rowCount === 0) throw new CsvColumnError(`${options.data} has a header but no data rows`);
@@ -134,17 +163,24 @@ export async function estimateCommand(args: string[]): Promise<void> {
       covariates: Object.fromEntries(options.covariates.map((name) => [name, csv.numbers[name]])),
     };
     assertOutcomeObserved(columns.outcome, options.outcome);
-    report = estimateStaggeredDid(columns, didOptions).report;
+    const estimate = estimateStaggeredDid(columns, didOptions);
+    report = estimate.report;
     if (options.twfe) twfe = twfeComparison(columns);
+    if (options.sensitivity) {
+      const { eventTimes, study } = eventStudyOfDid(estimate, { minE: options['min-e'], maxE: options['max-e'] });
+      sensitivity = { event_times: eventTimes, betahat: Array.from(study.betahat), sigma: rowsOf(study.sigma), ...sensitivityAnalysis(study, { mbar: options.mbar, m: options.m }) };
+    }
   } catch (error) {
     if (error instanceof CsvColumnError || error instanceof DidInputError || error instanceof PanelShapeError) throw new UsageError(error.message);
+    if (error instanceof EventStudyShapeError) throw new UsageError(`--sensitivity: ${error.message}`);
     throw error;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, ...(twfe ? { twfe } : {}) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, ...(twfe ? { twfe } : {}), ...(sensitivity ? { sensitivity } : {}) })}\n`);
     return;
   }
   console.log(formatDidSummary(report, didOptions, options.outcome, twfe));
+  if (sensitivity) console.log(`\n${formatSensitivitySummary(sensitivity)}`);
 }
 
 function assertOutcomeObserved(outcome: Float64Array, name: string): void {

@@ -7,14 +7,10 @@ import { blockPanelFromColumns, SdidPanelError } from '../../stats/sdid/block-pa
 import { SdidDesignError } from '../../stats/sdid/estimate.js';
 import { synthdidReport, type EstimatorReport, type SdidReport } from '../../stats/sdid/report.js';
 import { PlaceboDesignError } from '../../stats/sdid/standard-errors.js';
+import { whole } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
 
-const whole = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${flag} must be a whole number`)
-    .transform(Number);
 
 const sdidArgumentsSchema = z
   .object({

@@ -4,17 +4,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod/v3';
 import { eventStudy, EventStudyShapeError } from '../../stats/honest/event-study.js';
 import { sensitivityAnalysis } from '../../stats/honest/sensitivity.js';
+import { numberList } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
 import { formatSensitivitySummary } from '../sensitivity-summary.js';
 
-const numberList = (flag: string) =>
-  z
-    .string()
-    .transform((text) => text.split(',').map((part) => part.trim()))
-    .refine((parts) => parts.length > 0 && parts.every((part) => /^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(part)), {
-      message: `${flag} must be a comma-separated list of non-negative numbers, e.g. 0,0.5,1`,
-    })
-    .transform((parts) => parts.map(Number));
 
 const argumentsSchema = z.object({
   input: z.string({ required_error: '--input FILE.json is required (betahat, sigma, num_pre_periods, num_post_periods)' }).min(1),
