@@ -7,7 +7,7 @@
  * found by bisection in O(log² n).
  */
 import { normalCdf, normalQuantile } from '../distributions.js';
-import { RRandomStream, sortedQuantileType7 } from './r-random.js';
+import { sortedQuantileType7, standardNormals } from './r-random.js';
 
 /** The p-quantile of Z ~ N(0, 1) conditioned on l ≤ Z ≤ u. */
 export function truncatedNormalQuantile(p: number, lower: number, upper: number): number {
@@ -37,10 +37,7 @@ let sortedDraws: Float64Array | null = null;
 
 /** HonestDiD's .qfoldednormal(p, mu): the type-7 p-quantile of |z_i + μ| over its 10⁶ seeded draws. */
 export function simulatedFoldedNormalQuantile(p: number, mean: number): number {
-  if (!sortedDraws) {
-    const stream = new RRandomStream(0);
-    sortedDraws = Float64Array.from({ length: HONESTDID_FOLDED_DRAWS }, () => stream.normal()).sort();
-  }
+  sortedDraws ??= Float64Array.from(standardNormals(0, HONESTDID_FOLDED_DRAWS)).sort();
   const z = sortedDraws;
   // |z + μ| ascending is the merge of z_i + μ upwards from the first non-negative one and −(z_i + μ) downwards from it.
   let split = 0;

@@ -19,14 +19,9 @@ export class InfeasiblePolytopeError extends Error {
   }
 }
 
-export interface Vertex {
-  readonly value: number;
-  /** γ at the optimal vertex (length: the number of columns of E). */
-  readonly solution: Float64Array;
-}
-
 const PIVOT_TOLERANCE = 1e-11;
 const REFACTOR_EVERY = 64;
+const DANTZIG_PIVOTS = 32;
 
 export class PolytopeSimplex {
   private readonly variables: number;
@@ -36,64 +31,78 @@ export class PolytopeSimplex {
   /** B⁻¹[E | b] for the kept rows: rows × (variables + 1). */
   private tableau = new Float64Array(0);
   private pivotsSinceRefactor = 0;
+  private readonly reducedCosts: Float64Array;
+  /** Largest |entry| of the tableau at the last refactorisation: scales the optimality tolerance. */
+  private tableauScale = 1;
 
   constructor(
     private readonly equalities: Matrix,
     private readonly rhs: ArrayLike<number>,
   ) {
     this.variables = equalities.cols;
+    this.reducedCosts = new Float64Array(equalities.cols);
     this.phaseOne();
   }
 
-  /** max cᵀγ over P. P is bounded in every use here (a positive row of E fixes a weighted sum of γ). */
-  maximise(objective: ArrayLike<number>): Vertex {
-    const width = this.variables + 1;
+  /**
+   * max cᵀγ over P. P is bounded in every use here (a positive row of E fixes a weighted sum of γ). The
+   * optimal γ goes into `solution` when one is given.
+   */
+  maximise(objective: ArrayLike<number>, solution?: Float64Array): number {
+    const n = this.variables;
+    const width = n + 1;
     const rows = this.basis.length;
-    const reduced = new Float64Array(this.variables);
+    const reduced = this.reducedCosts;
     let scale = 0;
-    for (let j = 0; j < this.variables; j++) scale = Math.max(scale, Math.abs(objective[j]));
-    const tolerance = 1e-12 * Math.max(scale, Number.MIN_VALUE);
+    for (let j = 0; j < n; j++) scale = Math.max(scale, Math.abs(objective[j]));
+    const tolerance = 1e-12 * Math.max(scale, Number.MIN_VALUE) * (1 + this.tableauScale);
     for (let iteration = 0; iteration < 10_000; iteration++) {
-      for (let j = 0; j < this.variables; j++) reduced[j] = objective[j];
+      // A pivot may refactorise, which replaces the tableau.
+      const tableau = this.tableau;
+      for (let j = 0; j < n; j++) reduced[j] = objective[j];
       for (let i = 0; i < rows; i++) {
         const cost = objective[this.basis[i]];
         if (cost === 0) continue;
         const offset = i * width;
-        for (let j = 0; j < this.variables; j++) reduced[j] -= cost * this.tableau[offset + j];
+        for (let j = 0; j < n; j++) reduced[j] -= cost * tableau[offset + j];
       }
+      // Dantzig's most-improving column while pivots make progress; Bland's first improving column once
+      // they stall, which cannot cycle on P's degenerate vertices.
       let entering = -1;
-      for (let j = 0; j < this.variables; j++)
-        if (reduced[j] > tolerance * (1 + this.columnScale(j))) {
-          entering = j;
-          break;
-        }
+      if (iteration < DANTZIG_PIVOTS) {
+        let best = tolerance;
+        for (let j = 0; j < n; j++)
+          if (reduced[j] > best) {
+            best = reduced[j];
+            entering = j;
+          }
+      } else {
+        for (let j = 0; j < n; j++)
+          if (reduced[j] > tolerance) {
+            entering = j;
+            break;
+          }
+      }
       if (entering < 0) break;
       const leaving = this.ratioTest(entering);
       if (leaving < 0) throw new RangeError('PolytopeSimplex: the objective is unbounded over P; P must be bounded');
       this.pivot(leaving, entering);
     }
-    const solution = new Float64Array(this.variables);
     let value = 0;
+    if (solution) solution.fill(0);
     for (let i = 0; i < rows; i++) {
-      const x = Math.max(this.tableau[i * width + this.variables], 0);
-      solution[this.basis[i]] = x;
+      const x = Math.max(this.tableau[i * width + n], 0);
+      if (solution) solution[this.basis[i]] = x;
       value += objective[this.basis[i]] * x;
     }
-    return { value, solution };
+    return value;
   }
 
-  private columnScale(column: number): number {
-    const width = this.variables + 1;
-    let scale = 0;
-    for (let i = 0; i < this.basis.length; i++) scale = Math.max(scale, Math.abs(this.tableau[i * width + column]));
-    return scale;
-  }
-
-  /** Bland: the smallest ratio, ties to the smallest basic variable. */
+  /** The smallest ratio, ties to the smallest basic variable (Bland's leaving rule). */
   private ratioTest(entering: number, width = this.variables + 1, tableau = this.tableau, basis = this.basis): number {
     let leaving = -1;
     let bestRatio = Infinity;
-    const threshold = PIVOT_TOLERANCE * Math.max(1, this.columnScale(entering));
+    const threshold = PIVOT_TOLERANCE * Math.max(1, tableau === this.tableau ? this.tableauScale : 1);
     for (let i = 0; i < basis.length; i++) {
       const entry = tableau[i * width + entering];
       if (entry <= threshold) continue;
@@ -144,6 +153,9 @@ export class PolytopeSimplex {
         tableau[i * width + this.variables] += factor * this.rhs[source];
       }
     this.tableau = tableau;
+    let largest = 0;
+    for (const entry of tableau) largest = Math.max(largest, Math.abs(entry));
+    this.tableauScale = largest;
   }
 
   /** Artificial variables for every row; minimise their sum; drive the degenerate ones out; drop redundant rows. */

@@ -86,18 +86,31 @@ export function multivariateNormalDraws(sigma: Float64Array, size: number, draws
       root[i * size + j] = sum;
     }
   }
-  const stream = new RRandomStream(seed);
+  const z = standardNormals(seed, draws * size);
   const out = new Float64Array(draws * size);
-  const z = new Float64Array(size);
   for (let d = 0; d < draws; d++) {
-    for (let k = 0; k < size; k++) z[k] = stream.normal();
+    const offset = d * size;
     for (let j = 0; j < size; j++) {
       let sum = 0;
-      for (let k = 0; k < size; k++) sum += z[k] * root[k * size + j];
-      out[d * size + j] = sum;
+      for (let k = 0; k < size; k++) sum += z[offset + k] * root[k * size + j];
+      out[offset + j] = sum;
     }
   }
   return out;
+}
+
+const normalsBySeed = new Map<string, Float64Array>();
+
+/** The first `count` normals after set.seed(seed), kept: every least-favourable value draws them again. */
+export function standardNormals(seed: number, count: number): Float64Array {
+  const key = `${seed}:${count}`;
+  let normals = normalsBySeed.get(key);
+  if (!normals) {
+    const stream = new RRandomStream(seed);
+    normals = Float64Array.from({ length: count }, () => stream.normal());
+    normalsBySeed.set(key, normals);
+  }
+  return normals;
 }
 
 /** R's default `quantile(x, p)` (type 7), with its arithmetic: index = 1 + (n − 1)p, (1 − h)·x_lo + h·x_hi. NaNs dropped. */

@@ -105,13 +105,25 @@ export function pieceTest(study: EventStudy, target: Float64Array, constraints: 
   return new NuisanceHybridTest({ intercept, slope, nuisance, covariance: sandwichRows(reduced, sigma) }, settings);
 }
 
+/** The pieces (s, sign) of Δ^RM: which pre-award change is the largest, and its sign. */
+function pieces(pre: number): { s: number; maxPositive: boolean }[] {
+  const result: { s: number; maxPositive: boolean }[] = [];
+  for (let s = -(pre - 1); s <= 0; s++) for (const maxPositive of [true, false]) result.push({ s, maxPositive });
+  return result;
+}
+
 /** The tests of every piece of Δ^RM(M̄): θ is in the set when any of them accepts it. */
 export function relativeMagnitudeTests(study: EventStudy, target: Float64Array, mbar: number, settings: HybridSettings = HONESTDID_HYBRID): ThetaTest[] {
-  const tests: ThetaTest[] = [];
-  for (let s = -(study.prePeriods - 1); s <= 0; s++)
-    for (const maxPositive of [true, false])
-      tests.push(pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings));
-  return tests;
+  return pieces(study.prePeriods).map(({ s, maxPositive }) =>
+    pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings),
+  );
+}
+
+/** Whether the Δ^RM(M̄) set holds θ, building each piece's test only until one accepts. */
+export function relativeMagnitudesAccept(study: EventStudy, target: Float64Array, mbar: number, theta: number, settings: HybridSettings = HONESTDID_HYBRID): boolean {
+  return pieces(study.prePeriods).some(
+    ({ s, maxPositive }) => !pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings).rejects(theta),
+  );
 }
 
 export function thetaGrid(study: EventStudy, target: Float64Array, grid: GridSettings = HONESTDID_GRID): Float64Array {
@@ -123,18 +135,74 @@ export function thetaGrid(study: EventStudy, target: Float64Array, grid: GridSet
   return Float64Array.from({ length: grid.points }, (_, i) => (i === grid.points - 1 ? high : low + i * step));
 }
 
-export function acceptedByAny(tests: readonly ThetaTest[], theta: number): boolean {
-  return tests.some((test) => !test.rejects(theta));
+/**
+ * The grid points that a test's first stage does not reject outright: its statistic is convex in θ, so
+ * they are a run of consecutive points, found by a ternary search for the minimum and a binary search for
+ * each end. Null when the first stage rejects every point.
+ */
+function firstStageRun(test: ThetaTest, grid: Float64Array): [number, number] | null {
+  const critical = test.leastFavourableCriticalValue;
+  if (Number.isNaN(critical)) return [0, grid.length - 1];
+  const known = new Map<number, number>();
+  const excess = (i: number) => {
+    let value = known.get(i);
+    if (value === undefined) {
+      value = test.firstStageStatistic(grid[i]) - critical;
+      known.set(i, value);
+    }
+    return value;
+  };
+  let low = 0;
+  let high = grid.length - 1;
+  while (high - low > 2) {
+    const third = Math.floor((high - low) / 3);
+    const left = low + third;
+    const right = high - third;
+    if (excess(left) < excess(right)) high = right - 1;
+    else if (excess(left) > excess(right)) low = left + 1;
+    else [low, high] = [left, right];
+  }
+  let minimum = low;
+  for (let i = low + 1; i <= high; i++) if (excess(i) < excess(minimum)) minimum = i;
+  if (excess(minimum) > 0) return null;
+  // Non-increasing up to the minimum, non-decreasing after it.
+  let first = 0;
+  let last = minimum;
+  while (first < last) {
+    const middle = (first + last) >>> 1;
+    if (excess(middle) <= 0) last = middle;
+    else first = middle + 1;
+  }
+  let end = grid.length - 1;
+  let start = minimum;
+  while (start < end) {
+    const middle = (start + end + 1) >>> 1;
+    if (excess(middle) <= 0) start = middle;
+    else end = middle - 1;
+  }
+  return [first, start];
 }
 
-/** The ends of the union of accepted grid points. */
+/**
+ * The ends of the union of accepted grid points. Points outside a test's first-stage run are rejected by
+ * it without the second stage, which is what keeps a thousand-point grid cheap.
+ */
 export function intervalOnGrid(tests: readonly ThetaTest[], grid: Float64Array): RobustInterval {
+  const runs = tests.map((test) => firstStageRun(test, grid));
+  const acceptedAt = (i: number) => tests.some((test, t) => {
+    const run = runs[t];
+    return run !== null && run[0] <= i && i <= run[1] && !test.rejects(grid[i]);
+  });
+  const live = runs.filter((run): run is [number, number] => run !== null);
+  if (live.length === 0) return { lb: null, ub: null, openAtGridEnd: false };
+  const from = Math.min(...live.map((run) => run[0]));
+  const to = Math.max(...live.map((run) => run[1]));
   let first = -1;
-  for (let i = 0; i < grid.length && first < 0; i++) if (acceptedByAny(tests, grid[i])) first = i;
+  for (let i = from; i <= to && first < 0; i++) if (acceptedAt(i)) first = i;
   if (first < 0) return { lb: null, ub: null, openAtGridEnd: false };
   let last = first;
-  for (let i = grid.length - 1; i > first; i--)
-    if (acceptedByAny(tests, grid[i])) {
+  for (let i = to; i > first; i--)
+    if (acceptedAt(i)) {
       last = i;
       break;
     }

@@ -7,10 +7,13 @@
 import { normalQuantile } from '../distributions.js';
 import { HONESTDID_HYBRID, type HybridSettings } from './conditional-test.js';
 import { targetEstimate, type EventStudy } from './event-study.js';
-import { acceptedByAny, HONESTDID_GRID, relativeMagnitudesInterval, relativeMagnitudeTests, type GridSettings } from './relative-magnitudes.js';
+import { HONESTDID_GRID, relativeMagnitudesAccept, relativeMagnitudesInterval, type GridSettings } from './relative-magnitudes.js';
 import { smoothnessInterval } from './smoothness.js';
 
 export const DEFAULT_MBAR = [0, 0.5, 1, 1.5, 2] as const;
+
+/** The breakdown M̄ is found to within this (it is read to two digits); each step builds every piece's test. */
+const MBAR_BREAKDOWN_TOLERANCE = 0.005;
 
 export interface Bounds {
   readonly lb: number | null;
@@ -106,7 +109,7 @@ export function sensitivityAnalysis(study: EventStudy, options: SensitivityOptio
         return { M: value, lb: interval.lb, ub: interval.ub };
       }),
       breakdown: {
-        Mbar: smallestIncludingZero((value) => acceptedByAny(relativeMagnitudeTests(study, target, value, settings), 0), 1, mbarLimit, 1e-3),
+        Mbar: smallestIncludingZero((value) => relativeMagnitudesAccept(study, target, value, 0, settings), 1, mbarLimit, MBAR_BREAKDOWN_TOLERANCE),
         M: smallestIncludingZero(
           (value) => {
             const interval = smoothnessInterval(study, target, value, alpha);
