@@ -1,4 +1,4 @@
-/** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests and the notes. */
+/** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests, the event studies' sensitivity and the notes. */
 import type { Kysely } from 'kysely';
 import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
@@ -42,6 +42,8 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('results.effect_estimates').where('run_key', '=', input.runKey).execute();
       await trx.deleteFrom('results.pretests').where('run_key', '=', input.runKey).execute();
+      await trx.deleteFrom('results.sensitivity_bounds').where('run_key', '=', input.runKey).execute();
+      await trx.deleteFrom('results.sensitivity_summaries').where('run_key', '=', input.runKey).execute();
       const rows = study.effects.map((row) => ({
         run_key: input.runKey,
         programme_id: input.programmeId,
@@ -83,6 +85,48 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
               df: pretest.df,
               p_value: pretest.pValue,
               note: pretest.note,
+            })),
+          )
+          .execute();
+      }
+      if (study.sensitivity.summaries.length) {
+        await trx
+          .insertInto('results.sensitivity_summaries')
+          .values(
+            study.sensitivity.summaries.map((row) => ({
+              run_key: input.runKey,
+              programme_id: input.programmeId,
+              outcome: row.outcome,
+              target: row.target,
+              status: row.status,
+              event_times: [...row.eventTimes],
+              estimate: row.estimate,
+              std_error: row.stdError,
+              original_low: row.originalLow,
+              original_high: row.originalHigh,
+              confidence_level: row.confidenceLevel,
+              breakdown_mbar: row.breakdownMbar,
+              breakdown_m: row.breakdownM,
+              breakdown_mbar_searched_to: row.breakdownMbarSearchedTo,
+              breakdown_m_searched_to: row.breakdownMSearchedTo,
+              statement: row.statement,
+            })),
+          )
+          .execute();
+      }
+      if (study.sensitivity.bounds.length) {
+        await trx
+          .insertInto('results.sensitivity_bounds')
+          .values(
+            study.sensitivity.bounds.map((row) => ({
+              run_key: input.runKey,
+              outcome: row.outcome,
+              target: row.target,
+              restriction: row.restriction,
+              parameter: row.parameter,
+              lower_bound: row.lower,
+              upper_bound: row.upper,
+              open_at_grid_end: row.openAtGridEnd,
             })),
           )
           .execute();

@@ -64,6 +64,8 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
         await trx.deleteFrom('results.kpi_progress').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.effect_estimates').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.pretests').where('run_key', '=', runKey).execute();
+        await trx.deleteFrom('results.sensitivity_bounds').where('run_key', '=', runKey).execute();
+        await trx.deleteFrom('results.sensitivity_summaries').where('run_key', '=', runKey).execute();
       });
       return { runKey, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened, specVersion: spec.version, specHash, codeVersion };
     },

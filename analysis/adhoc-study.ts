@@ -165,7 +165,7 @@ export function runAdhocStudy(
   const groups = overrides.by === undefined ? [] : [...new Set(sample.map((unit) => context.valuesByUnit.get(unit.unitId)?.[overrides.by as string] ?? null))].filter((v): v is string => v !== null).sort();
   const total = 1 + groups.length;
   const estimate = (units: readonly UnitCohort[], field: string | null, value: string | null) => {
-    const study = runEffectStudy(spec, units, panel);
+    const study = runEffectStudy(spec, units, panel, { sensitivity: false });
     notes.push(...study.notes.map((note) => (value === null ? note : `${field}=${value}: ${note}`)));
     effects.push(...overallRows(study.effects, field, value));
   };

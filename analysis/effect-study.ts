@@ -7,8 +7,9 @@
 import type { StudySpec } from '../schemas/study-spec.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
 import { normalCdf, normalQuantile } from '../stats/distributions.js';
-import { estimateStaggeredDid, type BandedEstimate, type DidReport } from '../stats/did/estimate.js';
+import { estimateStaggeredDid, type BandedEstimate, type DidReport, type StaggeredDidOptions } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
+import { outcomeSensitivity, type SensitivityBoundRow, type SensitivitySummaryRow } from './effect-sensitivity.js';
 
 export interface UnitCohort {
   readonly unitId: string;
@@ -91,6 +92,8 @@ export interface EffectStudy {
   readonly effects: readonly EffectRow[];
   readonly pretests: readonly PretestRow[];
   readonly samples: readonly SampleRow[];
+  /** Rambachan–Roth sensitivity of each outcome's event study (empty when not asked for). */
+  readonly sensitivity: { readonly summaries: readonly SensitivitySummaryRow[]; readonly bounds: readonly SensitivityBoundRow[] };
   /** Units dropped by the panel rules, and other remarks, per outcome. */
   readonly notes: readonly string[];
 }
@@ -126,7 +129,12 @@ type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observat
 
 const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
 
-export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns): EffectStudy {
+export interface EffectStudyOptions {
+  /** Rambachan–Roth sensitivity of each event study (default true; ad-hoc subgroup studies leave it out). */
+  readonly sensitivity?: boolean;
+}
+
+export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
   const cohortByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.firstAwardFiscalYear ?? 0]));
   const characteristicsByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.characteristics]));
   const available = Object.keys(cohorts[0]?.characteristics ?? {});
@@ -149,6 +157,8 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const pretests: PretestRow[] = [];
   const samples: SampleRow[] = [];
   const notes: string[] = [];
+  const sensitivitySummaries: SensitivitySummaryRow[] = [];
+  const sensitivityBounds: SensitivityBoundRow[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   for (const outcome of spec.outcomes) {
     if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
@@ -161,17 +171,26 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     const covariates = Object.fromEntries(
       spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByUnit.get(panel.unitId[i])?.[name] ?? Number.NaN)]),
     );
-    const { report, groupTime, sample: account } = estimateStaggeredDid(
-      { unitId, time, group, outcome: outcomeValues, covariates },
-      {
-        control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
-        method: spec.estimation.method,
-        anticipation: spec.estimation.anticipation,
-        basePeriod: spec.estimation.basePeriod,
-        sample: missingYears,
-        bootstrap: { ...spec.estimation.bootstrap, alpha: 1 - spec.confidenceLevel },
-      },
-    );
+    const didColumns = { unitId, time, group, outcome: outcomeValues, covariates };
+    const didOptions: StaggeredDidOptions = {
+      control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
+      method: spec.estimation.method,
+      anticipation: spec.estimation.anticipation,
+      basePeriod: spec.estimation.basePeriod,
+      sample: missingYears,
+      bootstrap: { ...spec.estimation.bootstrap, alpha: 1 - spec.confidenceLevel },
+    };
+    const estimate = estimateStaggeredDid(didColumns, didOptions);
+    const { report, groupTime, sample: account } = estimate;
+    if (options.sensitivity ?? true) {
+      // The bounds are relative to one reference period: with a varying base the pre-award cells differ, so
+      // the event study is estimated again with a universal one (post-award cells are the same either way).
+      const universal =
+        spec.estimation.basePeriod === 'universal' ? estimate : estimateStaggeredDid(didColumns, { ...didOptions, basePeriod: 'universal', bootstrap: undefined });
+      const sensitivity = outcomeSensitivity(outcome, universal, spec.confidenceLevel);
+      sensitivitySummaries.push(...sensitivity.summaries);
+      sensitivityBounds.push(...sensitivity.bounds);
+    }
     samples.push({ outcome, missingYears, incompleteUnitsKept: account.incompleteUnitsKept, unitsDropped: account.unitsDropped });
     const analysedSample: SampleSize = {
       ...sample,
@@ -193,7 +212,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
     if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
   }
-  return { effects, pretests, samples, notes };
+  return { effects, pretests, samples, notes, sensitivity: { summaries: sensitivitySummaries, bounds: sensitivityBounds } };
 }
 
 function countFinite(values: Float64Array): number {

@@ -1,6 +1,6 @@
 /** Vega-Lite specifications of the report's charts (rendered in the browser, or to SVG for papers). */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SeriesRow } from './report-data.js';
+import type { SensitivityReport, SeriesRow } from './report-data.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -46,6 +46,48 @@ export function seriesChart(rows: readonly SeriesRow[], xTitle: string, options:
         },
       },
       { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0 } } },
+    ],
+  };
+}
+
+/**
+ * Robust intervals against the bound on departures from parallel trends (HonestDiD's sensitivity plot):
+ * one interval per M̄ or M, the ordinary interval as a shaded band behind them, zero dashed, and the
+ * breakdown value as a vertical line.
+ */
+export function sensitivityChart(report: SensitivityReport, restriction: 'relative_magnitudes' | 'smoothness'): VegaLiteSpec {
+  const xTitle = restriction === 'relative_magnitudes' ? 'M̄（事前の最大乖離に対する倍率） / M̄, multiple of the largest pre-award departure' : 'M（傾きの年あたり変化） / M, change in slope per year';
+  const values = report.bounds
+    .filter((bound) => bound.restriction === restriction && bound.lower !== null && bound.upper !== null)
+    .map((bound) => ({ x: bound.parameter, lower: bound.lower, upper: bound.upper, middle: ((bound.lower as number) + (bound.upper as number)) / 2 }));
+  const breakdown = restriction === 'relative_magnitudes' ? report.breakdownMbar : report.breakdownM;
+  const x = { field: 'x', type: 'quantitative', title: xTitle } as const;
+  return {
+    $schema: SCHEMA,
+    width: 520,
+    height: 220,
+    layer: [
+      {
+        data: { values: [{ low: report.originalLow, high: report.originalHigh }] },
+        mark: { type: 'rect', opacity: 0.15, color: '#72b7b2' },
+        encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+      },
+      { data: { values }, mark: { type: 'rule', strokeWidth: 2, color: '#4c78a8' }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: '頑健な信頼区間 / robust interval' }, y2: { field: 'upper' } } },
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 30, color: '#4c78a8' },
+        encoding: {
+          x,
+          y: { field: 'middle', type: 'quantitative' },
+          tooltip: [
+            { field: 'x', title: restriction === 'relative_magnitudes' ? 'M̄' : 'M', format: '.3g' },
+            { field: 'lower', format: '.3f', title: 'lower' },
+            { field: 'upper', format: '.3f', title: 'upper' },
+          ],
+        },
+      },
+      { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0 } } },
+      ...(breakdown !== null && breakdown > 0 ? [{ mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#e45756' }, encoding: { x: { datum: breakdown } } }] : []),
     ],
   };
 }

@@ -5,8 +5,8 @@
  * chart the page says why instead of showing an empty frame.
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
-import { seriesChart, type VegaLiteSpec } from './charts.js';
-import type { PublicSeries, ReportData, SeriesRow, WithheldCell } from './report-data.js';
+import { sensitivityChart, seriesChart, type VegaLiteSpec } from './charts.js';
+import type { PublicSeries, ReportData, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
   readonly vega: string;
@@ -170,11 +170,42 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
       notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
     }),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
+    sensitivitySection(charts, data),
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
     `<h2>データの来歴 / Lineage</h2>${lineage}`,
     exploratorySection(data),
   ].join('\n');
   return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+}
+
+/**
+ * How far parallel trends may fail before each event-study effect is overturned: the statement in words
+ * for both targets, and the robust intervals against M̄ and M for the average post-award effect. An
+ * effect the disclosure rule withholds keeps its sensitivity back too, since the bounds would reveal it.
+ */
+function sensitivitySection(charts: ChartList, data: ReportData): string {
+  const title = '<h2>平行トレンドの仮定への頑健性 / Sensitivity to departures from parallel trends</h2>';
+  const intro =
+    '<p>平行トレンドが成り立たない場合でも有効な信頼区間（Rambachan &amp; Roth 2023）。M̄は交付後の乖離が交付前の最大の乖離の何倍までか、Mは傾きの変化が年あたりどこまでかを表す。 / ' +
+    'Confidence intervals that stay valid when trends are not parallel (Rambachan &amp; Roth 2023): M̄ bounds each post-award change in the difference of trends by a multiple of the largest pre-award change; M bounds how much its slope may change per year. The shaded band is the ordinary interval; the red line marks where the robust interval first reaches zero.</p>';
+  if (data.sensitivity.length === 0) return `${title}<p class="empty">頑健性の分析はまだありません / No sensitivity analysis yet: run an evaluation of this programme.</p>`;
+  const hidden = (report: SensitivityReport) =>
+    report.target === 'average_post'
+      ? data.effects.some((effect) => effect.outcome === report.outcome && effect.estimator === 'cs_dynamic' && effect.withheld)
+      : data.eventStudy.withheld.some((cell) => cell.outcome === report.outcome && cell.key === 0);
+  const outcomes = [...new Set(data.sensitivity.map((report) => report.outcome))];
+  const sections = outcomes.map((outcome, index) => {
+    const reports = data.sensitivity.filter((report) => report.outcome === outcome);
+    const statements = reports
+      .map((report) => `<li>${hidden(report) ? '非公表 / not shown: the effect it concerns is not published under the disclosure rule.' : escapeHtml(report.statement)}</li>`)
+      .join('');
+    const average = reports.find((report) => report.target === 'average_post' && report.status === 'computed' && !hidden(report));
+    const chartsHtml = average
+      ? charts.add(`sensitivity-rm-${index}`, sensitivityChart(average, 'relative_magnitudes')) + charts.add(`sensitivity-sd-${index}`, sensitivityChart(average, 'smoothness'))
+      : '';
+    return `<h3>${escapeHtml(outcome)}</h3><ul>${statements}</ul>${chartsHtml}`;
+  });
+  return title + intro + sections.join('');
 }
 
 /** Analysts' ad-hoc studies, set apart and labelled; absent from the public version. */

@@ -39,6 +39,20 @@ export interface PublicSeries {
   readonly withheld: readonly WithheldCell[];
 }
 
+/** The sensitivity of one outcome's event-study effect to departures from parallel trends. */
+export interface SensitivityReport {
+  readonly outcome: string;
+  readonly target: 'effect_at_0' | 'average_post';
+  readonly status: string;
+  readonly estimate: number | null;
+  readonly originalLow: number | null;
+  readonly originalHigh: number | null;
+  readonly breakdownMbar: number | null;
+  readonly breakdownM: number | null;
+  readonly statement: string;
+  readonly bounds: readonly { restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower: number | null; upper: number | null }[];
+}
+
 export interface ReportData {
   readonly programme: Programme;
   readonly run: {
@@ -59,6 +73,7 @@ export interface ReportData {
   readonly byYear: PublicSeries;
   readonly minCellUnits: number;
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
+  readonly sensitivity: readonly SensitivityReport[];
   readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
   /** Analysts' ad-hoc studies, for the internal report only (empty in the public version). */
   readonly exploratory: readonly ExploratoryStudyReport[];
@@ -124,6 +139,12 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
   const { rows: settings } = await sql<{ min_cell_units: number }>`SELECT min_cell_units FROM results.disclosure_settings`.execute(db);
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
     SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
+  const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string }>`
+    SELECT outcome, target, status, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement
+      FROM bi.effect_sensitivity WHERE programme_id = ${id} ORDER BY outcome, target DESC`.execute(db);
+  const { rows: sensitivityBounds } = await sql<{ outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null }>`
+    SELECT outcome, target, restriction, parameter, lower_bound, upper_bound
+      FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
   const { rows: inputs } = await sql<{ kind: string; file_name: string; rows_total: number; rows_loaded: number; rows_rejected: number }>`
     SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
   return {
@@ -147,6 +168,20 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
     minCellUnits: settings[0]?.min_cell_units ?? 10,
     pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
+    sensitivity: sensitivitySummaries.map((row) => ({
+      outcome: row.outcome,
+      target: row.target,
+      status: row.status,
+      estimate: row.estimate,
+      originalLow: row.original_low,
+      originalHigh: row.original_high,
+      breakdownMbar: row.breakdown_mbar,
+      breakdownM: row.breakdown_m,
+      statement: row.statement,
+      bounds: sensitivityBounds
+        .filter((bound) => bound.outcome === row.outcome && bound.target === row.target)
+        .map((bound) => ({ restriction: bound.restriction, parameter: bound.parameter, lower: bound.lower_bound, upper: bound.upper_bound })),
+    })),
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
     exploratory: options.publicVersion ? [] : await readExploratoryStudies(db, id),
   };

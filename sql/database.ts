@@ -270,6 +270,36 @@ export interface PretestsTable {
   note: string | null;
 }
 
+export interface SensitivitySummariesTable {
+  run_key: string;
+  programme_id: string;
+  outcome: string;
+  target: 'effect_at_0' | 'average_post';
+  status: 'computed' | 'not_computed';
+  event_times: number[];
+  estimate: Numeric | null;
+  std_error: Numeric | null;
+  original_low: Numeric | null;
+  original_high: Numeric | null;
+  confidence_level: Numeric;
+  breakdown_mbar: Numeric | null;
+  breakdown_m: Numeric | null;
+  breakdown_mbar_searched_to: Numeric | null;
+  breakdown_m_searched_to: Numeric | null;
+  statement: string;
+}
+
+export interface SensitivityBoundsTable {
+  run_key: string;
+  outcome: string;
+  target: 'effect_at_0' | 'average_post';
+  restriction: 'relative_magnitudes' | 'smoothness';
+  parameter: Numeric;
+  lower_bound: Numeric | null;
+  upper_bound: Numeric | null;
+  open_at_grid_end: boolean;
+}
+
 export interface DisclosureSettingsTable {
   singleton: ColumnType<boolean, boolean | undefined, boolean>;
   min_cell_units: number;
@@ -297,6 +327,8 @@ export interface Database {
   'results.kpi_progress': KpiProgressTable;
   'results.effect_estimates': EffectEstimatesTable;
   'results.pretests': PretestsTable;
+  'results.sensitivity_summaries': SensitivitySummariesTable;
+  'results.sensitivity_bounds': SensitivityBoundsTable;
   'results.disclosure_settings': DisclosureSettingsTable;
 }
 

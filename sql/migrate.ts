@@ -17,6 +17,7 @@ import * as publicEffectEstimates from './migrations/0010_public_effect_estimate
 import * as unitsAndDeclaredOutcomes from './migrations/0011_units_and_declared_outcomes.js';
 import * as replacementAndConsentWithdrawal from './migrations/0012_replacement_and_consent_withdrawal.js';
 import * as exploratoryRuns from './migrations/0013_exploratory_runs.js';
+import * as effectSensitivity from './migrations/0014_effect_sensitivity.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_units_and_declared_outcomes': unitsAndDeclaredOutcomes,
   '0012_replacement_and_consent_withdrawal': replacementAndConsentWithdrawal,
   '0013_exploratory_runs': exploratoryRuns,
+  '0014_effect_sensitivity': effectSensitivity,
 };
 
 export class MigrationFailedError extends Error {

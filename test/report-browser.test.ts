@@ -58,14 +58,16 @@ describe('the HTML report in a real browser', () => {
     return { page, errors };
   }
 
-  it('draws the event study, cohort and year charts as SVG with no console errors, and saves a screenshot', async () => {
+  it('draws the event study, cohort, year and sensitivity charts as SVG with no console errors, and saves a screenshot', async () => {
     const { page, errors } = await open(join(scratch, 'reports', 'sme-labour-saving.html'));
-    for (const chart of ['#event-study-0', '#by-cohort-0', '#by-year-0']) {
+    for (const chart of ['#event-study-0', '#by-cohort-0', '#by-year-0', '#sensitivity-rm-0', '#sensitivity-sd-0']) {
       await page.waitForSelector(`${chart} svg`, { timeout: 20_000 });
       expect(await page.locator(`${chart} svg .mark-symbol path, ${chart} svg .mark-symbol`).count(), chart).toBeGreaterThan(0);
     }
     const text = (await page.textContent('body')) ?? '';
     expect(text).toContain('ロジックモデル / Logic model');
+    expect(text).toContain('Sensitivity to departures from parallel trends');
+    expect(text).toMatch(/The average effect over the post-award years (stays|is not) distinguishable from zero/);
     expect(await page.locator('table').first().locator('tr').count()).toBeGreaterThan(1);
     expect(text).not.toContain('withheld');
     expect(errors).toEqual([]);

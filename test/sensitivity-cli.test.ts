@@ -42,7 +42,7 @@ describe('ebpm sensitivity', () => {
     expect(status).toBe(0);
     expect(stdout).toContain('Average effect over the post-award years');
     expect(stdout).toMatch(/unless post-award departures from parallel trends exceed 0\.49 times the largest pre-award departure/);
-    expect(stdout).toContain('includes zero even if trends are exactly parallel');
+    expect(stdout).toContain('is not distinguishable from zero even if trends are exactly parallel');
   });
 
   it('says which field is wrong and how to fix it, exit code 2', () => {
