@@ -86,6 +86,8 @@ export interface EffectSummary {
   readonly pretests: readonly { readonly outcome: string; readonly statistic: number | null; readonly df: number | null; readonly pValue: number | null }[];
   /** How units with missing follow-up years were treated, per outcome (absent from runs made before it was reported). */
   readonly samples?: readonly SampleRow[];
+  /** Each event study's sensitivity to departures from parallel trends, in words (absent from runs made before it was). */
+  readonly sensitivity?: readonly { readonly outcome: string; readonly target: 'effect_at_0' | 'average_post'; readonly statement: string }[];
 }
 
 export interface FinishRunInput {

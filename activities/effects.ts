@@ -1,6 +1,7 @@
 /** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests, the event studies' sensitivity and the notes. */
 import type { Kysely } from 'kysely';
-import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy } from '../analysis/effect-study.js';
+import type { SensitivityBoundRow, SensitivitySummaryRow } from '../analysis/effect-sensitivity.js';
+import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy, type SensitivityTask } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
@@ -11,6 +12,20 @@ import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
 const INSERT_BATCH = 2_000;
+
+/** Runs each outcome's sensitivity analysis with a turn of the event loop before it, so heartbeats go out between them. */
+async function runSensitivityTasks(tasks: readonly SensitivityTask[]): Promise<{ summaries: SensitivitySummaryRow[]; bounds: SensitivityBoundRow[] }> {
+  const summaries: SensitivitySummaryRow[] = [];
+  const bounds: SensitivityBoundRow[] = [];
+  for (const task of tasks) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    reportProgress({ step: 'sensitivity', outcome: task.outcome });
+    const result = task.run();
+    summaries.push(...result.summaries);
+    bounds.push(...result.bounds);
+  }
+  return { summaries, bounds };
+}
 
 export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache) {
   return {
@@ -38,6 +53,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
       }
       throw error;
     }
+    const sensitivity = await runSensitivityTasks(study.sensitivityTasks);
     // The run's earlier rows go first: an attempt whose worker died after writing is retried without duplicates.
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('results.effect_estimates').where('run_key', '=', input.runKey).execute();
@@ -89,11 +105,11 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
           )
           .execute();
       }
-      if (study.sensitivity.summaries.length) {
+      if (sensitivity.summaries.length) {
         await trx
           .insertInto('results.sensitivity_summaries')
           .values(
-            study.sensitivity.summaries.map((row) => ({
+            sensitivity.summaries.map((row) => ({
               run_key: input.runKey,
               programme_id: input.programmeId,
               outcome: row.outcome,
@@ -114,11 +130,11 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
           )
           .execute();
       }
-      if (study.sensitivity.bounds.length) {
+      if (sensitivity.bounds.length) {
         await trx
           .insertInto('results.sensitivity_bounds')
           .values(
-            study.sensitivity.bounds.map((row) => ({
+            sensitivity.bounds.map((row) => ({
               run_key: input.runKey,
               outcome: row.outcome,
               target: row.target,
@@ -139,6 +155,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
         outcome, estimator, status, estimate, stdError, ciLow, ciHigh, confidenceLevel, treatedUnits, comparisonUnits, note,
       }));
     const pretests = study.pretests.map(({ outcome, statistic, df, pValue }) => ({ outcome, statistic, df, pValue }));
-    return { rowsWritten: study.effects.length, overall, pretests, samples: study.samples };
+    const statements = sensitivity.summaries.map(({ outcome, target, statement }) => ({ outcome, target, statement }));
+    return { rowsWritten: study.effects.length, overall, pretests, samples: study.samples, sensitivity: statements };
   }
 }

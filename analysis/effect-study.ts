@@ -9,7 +9,7 @@ import { buildStaggeredPanel } from '../stats/build-panel.js';
 import { normalCdf, normalQuantile } from '../stats/distributions.js';
 import { estimateStaggeredDid, type BandedEstimate, type DidReport, type StaggeredDidOptions } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
-import { outcomeSensitivity, type SensitivityBoundRow, type SensitivitySummaryRow } from './effect-sensitivity.js';
+import { outcomeSensitivity, type OutcomeSensitivity } from './effect-sensitivity.js';
 
 export interface UnitCohort {
   readonly unitId: string;
@@ -92,8 +92,12 @@ export interface EffectStudy {
   readonly effects: readonly EffectRow[];
   readonly pretests: readonly PretestRow[];
   readonly samples: readonly SampleRow[];
-  /** Rambachan–Roth sensitivity of each outcome's event study (empty when not asked for). */
-  readonly sensitivity: { readonly summaries: readonly SensitivitySummaryRow[]; readonly bounds: readonly SensitivityBoundRow[] };
+  /**
+   * Rambachan–Roth sensitivity of each outcome's event study, left to the caller to run one at a time
+   * (each takes up to a second or so: an activity yields between them so that its heartbeats go out).
+   * Empty when not asked for.
+   */
+  readonly sensitivityTasks: readonly SensitivityTask[];
   /** Units dropped by the panel rules, and other remarks, per outcome. */
   readonly notes: readonly string[];
 }
@@ -129,6 +133,11 @@ type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observat
 
 const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
 
+export interface SensitivityTask {
+  readonly outcome: string;
+  run(): OutcomeSensitivity;
+}
+
 export interface EffectStudyOptions {
   /** Rambachan–Roth sensitivity of each event study (default true; ad-hoc subgroup studies leave it out). */
   readonly sensitivity?: boolean;
@@ -157,8 +166,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const pretests: PretestRow[] = [];
   const samples: SampleRow[] = [];
   const notes: string[] = [];
-  const sensitivitySummaries: SensitivitySummaryRow[] = [];
-  const sensitivityBounds: SensitivityBoundRow[] = [];
+  const sensitivityTasks: SensitivityTask[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   for (const outcome of spec.outcomes) {
     if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
@@ -183,13 +191,16 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     const estimate = estimateStaggeredDid(didColumns, didOptions);
     const { report, groupTime, sample: account } = estimate;
     if (options.sensitivity ?? true) {
-      // The bounds are relative to one reference period: with a varying base the pre-award cells differ, so
-      // the event study is estimated again with a universal one (post-award cells are the same either way).
-      const universal =
-        spec.estimation.basePeriod === 'universal' ? estimate : estimateStaggeredDid(didColumns, { ...didOptions, basePeriod: 'universal', bootstrap: undefined });
-      const sensitivity = outcomeSensitivity(outcome, universal, spec.confidenceLevel);
-      sensitivitySummaries.push(...sensitivity.summaries);
-      sensitivityBounds.push(...sensitivity.bounds);
+      sensitivityTasks.push({
+        outcome,
+        run: () => {
+          // The bounds are relative to one reference period: with a varying base the pre-award cells differ, so
+          // the event study is estimated again with a universal one (post-award cells are the same either way).
+          const universal =
+            spec.estimation.basePeriod === 'universal' ? estimate : estimateStaggeredDid(didColumns, { ...didOptions, basePeriod: 'universal', bootstrap: undefined });
+          return outcomeSensitivity(outcome, universal, spec.confidenceLevel);
+        },
+      });
     }
     samples.push({ outcome, missingYears, incompleteUnitsKept: account.incompleteUnitsKept, unitsDropped: account.unitsDropped });
     const analysedSample: SampleSize = {
@@ -212,7 +223,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
     if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
   }
-  return { effects, pretests, samples, notes, sensitivity: { summaries: sensitivitySummaries, bounds: sensitivityBounds } };
+  return { effects, pretests, samples, notes, sensitivityTasks };
 }
 
 function countFinite(values: Float64Array): number {

@@ -59,7 +59,11 @@ export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<R
     .map((p) => (p.statistic === null ? `${p.outcome}: not available` : `${p.outcome}: W = ${p.statistic.toFixed(2)}, df = ${p.df}, p = ${(p.pValue as number).toFixed(3)}`))
     .join('; ');
   const missingYears = formatMissingYears(result);
-  return `${table}\nPre-test of parallel trends before the award (Wald): ${pretests}${missingYears ? `\n${missingYears}` : ''}`;
+  const sensitivity = (result.effects.sensitivity ?? [])
+    .filter((row) => row.target === 'average_post')
+    .map((row) => `  ${row.outcome}: ${row.statement}`);
+  const robustness = sensitivity.length ? `\nRobustness to departures from parallel trends (Rambachan & Roth; bi.effect_sensitivity):\n${sensitivity.join('\n')}` : '';
+  return `${table}\nPre-test of parallel trends before the award (Wald): ${pretests}${missingYears ? `\n${missingYears}` : ''}${robustness}`;
 }
 
 const MISSING_YEAR_RULES = {

@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { runStudy } from '../cli/run-study.js';
+import { formatEffects } from '../cli/summary.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { rootCauseMessage } from '../workflows/root-cause.js';
 import type { Database } from '../sql/database.js';
@@ -93,6 +94,19 @@ describe('the evaluation workflow on real Temporal and Postgres', () => {
     }
     const { rows: headline } = await sql<{ estimator: string }>`SELECT DISTINCT estimator FROM bi.effect_estimates WHERE is_headline`.execute(database.db);
     expect(headline).toEqual([{ estimator: 'cs_simple' }]);
+  });
+
+  it("returns each event study's sensitivity to departures from parallel trends in words, which ebpm study prints", () => {
+    const sensitivity = first.effects.sensitivity ?? [];
+    expect(sensitivity.map((row) => `${row.outcome}/${row.target}`).sort()).toEqual([
+      'average_wage/average_post',
+      'average_wage/effect_at_0',
+      'labour_productivity/average_post',
+      'labour_productivity/effect_at_0',
+    ]);
+    const printed = formatEffects(first);
+    expect(printed).toContain('Robustness to departures from parallel trends');
+    for (const row of sensitivity.filter((r) => r.target === 'average_post')) expect(printed).toContain(row.statement);
   });
 
   it('keeps the firms that stopped reporting, as the spec’s missingYears = unbalanced_paired says, and reports how many', async () => {
