@@ -130,6 +130,27 @@ export const subgroupFieldSchema = z
 
 export type SubgroupField = z.output<typeof subgroupFieldSchema>;
 
+/**
+ * The call a study is planned for, as its scenario states it before the call opens: how many apply, what
+ * share is awarded, over how many yearly rounds, how many years of outcomes before the first award and
+ * after the last, and each outcome's spread and year-to-year correlation. `ebpm programmes power` finds the
+ * minimum detectable effect from it.
+ */
+export const plannedCallSchema = z.object({
+  expectedApplicants: z.number().int().min(20, 'expectedApplicants: a call of fewer than 20 applicants cannot carry a staggered DiD'),
+  awardShare: z.number().gt(0).lt(1),
+  rounds: z.number().int().positive(),
+  preAwardYears: z.number().int().min(2, 'preAwardYears: the design needs at least two years before the first award'),
+  followUpYears: z.number().int().positive(),
+  outcomes: z.record(
+    z.string(),
+    z.object({ sd: z.number().positive(), yearToYearCorrelation: z.number().min(0).lt(1), provenance }),
+  ),
+  provenance,
+});
+
+export type PlannedCall = z.output<typeof plannedCallSchema>;
+
 export const programmeFileSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are kebab-case, e.g. sme-labour-saving'),
@@ -157,6 +178,8 @@ export const programmeFileSchema = z
     studySpecs: z.array(studySpecVersionSchema).min(1, 'register a study spec before the first call opens'),
     /** Applicant characteristics ad-hoc studies may use as subgroups (absent: none). */
     subgroupFields: z.array(subgroupFieldSchema).default([]),
+    /** The call the design is planned for, for the minimum detectable effect (absent: not declared). */
+    plannedCall: plannedCallSchema.optional(),
   })
   .superRefine((programme, context) => {
     programme.studySpecs.forEach((spec, index) => {

@@ -10,8 +10,10 @@ import {
   type Programme,
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
+import { minimumDetectableEffects, PowerPlanError, type PowerAnalysis } from '../../analysis/power.js';
+import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { UsageError } from '../errors.js';
-import { formatTable } from '../format.js';
+import { formatNumber, formatTable } from '../format.js';
 
 const STAGE_LABELS = {
   input: 'input',
@@ -37,7 +39,45 @@ function listText(programmes: readonly Programme[]): string {
   );
 }
 
-function showText(p: Programme): string {
+const DEFAULT_POWER_REPLICATIONS = 200;
+
+/** The outcome measures' units, from the data requirements. */
+function outcomeUnits(p: Programme): Record<string, string> {
+  return Object.fromEntries(p.file.dataRequirements.fields.filter((field) => field.measure).map((field) => [field.name, field.measure?.unit ?? '']));
+}
+
+function powerAnalysis(p: Programme, replications: number, seed: number): PowerAnalysis | null {
+  if (!p.file.plannedCall) return null;
+  try {
+    return minimumDetectableEffects(p.id, p.studySpec, p.file.plannedCall, outcomeUnits(p), { replications, seed });
+  } catch (error) {
+    if (error instanceof PowerPlanError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function powerText(p: Programme, analysis: PowerAnalysis | null): string {
+  if (!analysis)
+    return `Minimum detectable effect: not computed: ${p.id} declares no plannedCall in the catalogue (expectedApplicants, awardShare, rounds, preAwardYears, followUpYears, and each outcome's sd and yearToYearCorrelation).`;
+  const plan = analysis.plan;
+  const header =
+    `Minimum detectable effect (${Math.round(analysis.power * 100)} % power, ${Math.round((1 - analysis.confidenceLevel) * 100)} % two-sided) of the spec's staggered DiD ` +
+    `(Callaway & Sant'Anna, overall ATT) for the planned call: ${plan.expectedApplicants.toLocaleString('en-US')} applicants, ${Math.round(plan.awardShare * 100)} % awarded ` +
+    `over ${plan.rounds} rounds, ${plan.preAwardYears} years before the first award and ${plan.followUpYears} after the last; ` +
+    `by simulation, ${analysis.replications} replications (seed ${analysis.seed})`;
+  const table = formatTable(
+    ['outcome', 'MDE', 'SE', 'unit'],
+    analysis.outcomes.map((o) => [o.outcome, formatNumber(o.minimumDetectableEffect, 2), formatNumber(o.medianStdError, 2), o.unit]),
+  );
+  const targets = targetsAgainstPower(p, analysis).map(
+    (t) =>
+      `${t.detectable ? '' : 'WARNING: '}${t.nameEn}: the target asks for a change of ${formatNumber(t.hopedForChange, 1)}, ` +
+      (t.detectable ? `above the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}` : `below the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}: the design is unlikely to detect it`),
+  );
+  return [header, table, ...targets].join('\n');
+}
+
+function showText(p: Programme, analysis: PowerAnalysis | null): string {
   const f = p.file;
   const lines = [
     `${p.nameJa}\n${p.nameEn} · ${p.ministry}\n${f.kindOfSupport}; unit of analysis: ${f.unitOfAnalysis}${f.synthetic ? '\n(figures marked "synthetic" are placeholders: the sources give none)' : ''}`,
@@ -72,6 +112,7 @@ function showText(p: Programme): string {
         ]),
       ) +
       (p.specRegisteredAfterCallOpened ? '\nWARNING: the latest version was registered after the first call opened; its results are flagged.' : ''),
+    powerText(p, analysis),
   ];
   return lines.join('\n\n');
 }
@@ -147,7 +188,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' } },
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' } },
   });
   const directory = values.catalogue ? resolve(values.catalogue) : defaultCatalogueDirectory();
   const cataloguedProgrammes = () => (values.catalogue ? loadCatalogue(directory).programmes : listProgrammes());
@@ -163,7 +204,22 @@ export async function programmesCommand(args: string[]): Promise<void> {
     }
     case 'show': {
       const programme = programmeOf(positionals[0]);
-      console.log(values.json ? JSON.stringify({ ...programme.file, specHash: programme.specHash, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened }, null, 2) : showText(programme));
+      const analysis = values.json ? null : powerAnalysis(programme, DEFAULT_POWER_REPLICATIONS, 1);
+      console.log(values.json ? JSON.stringify({ ...programme.file, specHash: programme.specHash, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened }, null, 2) : showText(programme, analysis));
+      return;
+    }
+    case 'power': {
+      const programme = programmeOf(positionals[0]);
+      const count = (text: string | undefined, flag: string, fallback: number) => {
+        if (text === undefined) return fallback;
+        if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number`);
+        return Number(text);
+      };
+      const replications = count(values.replications, '--replications', DEFAULT_POWER_REPLICATIONS);
+      if (replications < 50) throw new UsageError('--replications needs at least 50 (the MDE is a quantile of the replications)');
+      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', 1));
+      if (!analysis) throw new UsageError(powerText(programme, null));
+      console.log(values.json ? JSON.stringify({ ...analysis, targets: targetsAgainstPower(programme, analysis) }, null, 2) : powerText(programme, analysis));
       return;
     }
     case 'validate': {
