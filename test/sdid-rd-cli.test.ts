@@ -1,20 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ebpm } from './support/compiled-cli.js';
 import { sharedDataPath } from './support/reference-data.js';
 
-// Tested as users run them: the compiled command (npm test compiles first).
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'ebpm-designs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function ebpm(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const prop99 = ['--data', sharedDataPath('california_prop99.csv'), '--unit', 'State', '--time', 'Year', '--outcome', 'PacksPerCapita', '--treated', 'treated'];
 const rdScores = ['--data', sharedDataPath('rd-scores.csv'), '--score', 'review_score', '--cutoff', '60'];
