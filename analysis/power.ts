@@ -10,6 +10,7 @@
  * whole power curve: replication r rejects at δ when |δ + e_r| > z·s_r. The MDE is the smallest δ > 0 at
  * which the share rejecting reaches the power asked for.
  */
+import type { Programme } from '../programmes/catalogue.js';
 import type { PlannedCall } from '../schemas/catalogue.js';
 import type { StudySpec } from '../schemas/study-spec.js';
 import { normalQuantile } from '../stats/distributions.js';
@@ -150,4 +151,14 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export const DEFAULT_POWER_SETTINGS: PowerSettings = { replications: 200, seed: 1 };
+
+/** The programme's MDE for its catalogued plannedCall, or null when it declares none. */
+export function programmePower(programme: Programme, settings: PowerSettings = DEFAULT_POWER_SETTINGS): PowerAnalysis | null {
+  const plan = programme.file.plannedCall;
+  if (!plan) return null;
+  const units = Object.fromEntries(programme.file.dataRequirements.fields.filter((field) => field.measure).map((field) => [field.name, field.measure?.unit ?? '']));
+  return minimumDetectableEffects(programme.id, programme.studySpec, plan, units, settings);
 }

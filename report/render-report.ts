@@ -169,6 +169,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.', {
       notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
     }),
+    powerSection(data),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     sensitivitySection(charts, data),
     `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
@@ -176,6 +177,26 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     exploratorySection(data),
   ].join('\n');
   return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+}
+
+/** The minimum detectable effect of the design for the planned call, beside the targets it should detect. */
+function powerSection(data: ReportData): string {
+  const title = '<h2>検出可能な最小効果 / Minimum detectable effect of the design</h2>';
+  if (!data.power) return `${title}<p class="empty">計画された公募の規模が未登録のため未計算 / Not computed: the catalogue declares no planned call (plannedCall) for this programme.</p>`;
+  const { analysis, targets } = data.power;
+  const plan = analysis.plan;
+  const intro = `<p>${Math.round(analysis.power * 100)}% power, ${Math.round((1 - analysis.confidenceLevel) * 100)}% two-sided; planned call: ${plan.expectedApplicants} applicants, ${Math.round(plan.awardShare * 100)}% awarded over ${plan.rounds} rounds, ${plan.preAwardYears} years before and ${plan.followUpYears} after; ${analysis.replications} simulated replications (seed ${analysis.seed}).</p>`;
+  const outcomes = `<table><tr><th>アウトカム / outcome</th><th>MDE</th><th>SE</th></tr>${analysis.outcomes
+    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td></tr>`)
+    .join('')}</table>`;
+  const rows = targets
+    .map(
+      (t) =>
+        `<tr${t.detectable ? '' : ' class="warning"'}><td>${escapeHtml(t.nameEn)}</td><td>${number(t.hopedForChange, 1)}</td><td>${number(t.minimumDetectableEffect)}</td><td>${t.detectable ? '検出可能 / detectable' : '目標が検出限界未満 / target below what the design can detect'}</td></tr>`,
+    )
+    .join('');
+  const table = targets.length ? `<table><tr><th>指標 / indicator</th><th>目標が求める変化 / change the target asks for</th><th>MDE</th><th></th></tr>${rows}</table>` : '';
+  return title + intro + outcomes + table;
 }
 
 /**

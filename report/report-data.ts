@@ -1,5 +1,7 @@
 /** What a programme report shows, read from the bi views (and the catalogue for the logic model and spec). */
 import { sql, type Kysely } from 'kysely';
+import { targetsAgainstPower, type TargetAgainstPower } from '../analysis/power-against-targets.js';
+import { programmePower, type PowerAnalysis } from '../analysis/power.js';
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
 
@@ -74,6 +76,8 @@ export interface ReportData {
   readonly minCellUnits: number;
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
   readonly sensitivity: readonly SensitivityReport[];
+  /** The design's minimum detectable effects for the planned call (from the catalogue), null when it declares none. */
+  readonly power: { readonly analysis: PowerAnalysis; readonly targets: readonly TargetAgainstPower[] } | null;
   readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
   /** Analysts' ad-hoc studies, for the internal report only (empty in the public version). */
   readonly exploratory: readonly ExploratoryStudyReport[];
@@ -145,6 +149,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
   const { rows: sensitivityBounds } = await sql<{ outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null }>`
     SELECT outcome, target, restriction, parameter, lower_bound, upper_bound
       FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
+  const power = programmePower(programme);
   const { rows: inputs } = await sql<{ kind: string; file_name: string; rows_total: number; rows_loaded: number; rows_rejected: number }>`
     SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
   return {
@@ -182,6 +187,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
         .filter((bound) => bound.outcome === row.outcome && bound.target === row.target)
         .map((bound) => ({ restriction: bound.restriction, parameter: bound.parameter, lower: bound.lower_bound, upper: bound.upper_bound })),
     })),
+    power: power ? { analysis: power, targets: targetsAgainstPower(programme, power) } : null,
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
     exploratory: options.publicVersion ? [] : await readExploratoryStudies(db, id),
   };

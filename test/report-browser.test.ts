@@ -68,6 +68,8 @@ describe('the HTML report in a real browser', () => {
     expect(text).toContain('ロジックモデル / Logic model');
     expect(text).toContain('Sensitivity to departures from parallel trends');
     expect(text).toMatch(/The average effect over the post-award years (stays|is not) distinguishable from zero/);
+    expect(text).toContain('Minimum detectable effect of the design');
+    expect(text).toMatch(/Labour productivity of supported firms \(mean\)[\d.,]+[\d.,]+(検出可能 \/ detectable|目標が検出限界未満)/);
     expect(await page.locator('table').first().locator('tr').count()).toBeGreaterThan(1);
     expect(text).not.toContain('withheld');
     expect(errors).toEqual([]);

@@ -10,7 +10,7 @@ import {
   type Programme,
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
-import { minimumDetectableEffects, PowerPlanError, type PowerAnalysis } from '../../analysis/power.js';
+import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type PowerAnalysis } from '../../analysis/power.js';
 import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
@@ -39,17 +39,9 @@ function listText(programmes: readonly Programme[]): string {
   );
 }
 
-const DEFAULT_POWER_REPLICATIONS = 200;
-
-/** The outcome measures' units, from the data requirements. */
-function outcomeUnits(p: Programme): Record<string, string> {
-  return Object.fromEntries(p.file.dataRequirements.fields.filter((field) => field.measure).map((field) => [field.name, field.measure?.unit ?? '']));
-}
-
 function powerAnalysis(p: Programme, replications: number, seed: number): PowerAnalysis | null {
-  if (!p.file.plannedCall) return null;
   try {
-    return minimumDetectableEffects(p.id, p.studySpec, p.file.plannedCall, outcomeUnits(p), { replications, seed });
+    return programmePower(p, { replications, seed });
   } catch (error) {
     if (error instanceof PowerPlanError) throw new UsageError(error.message);
     throw error;
@@ -204,7 +196,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
     }
     case 'show': {
       const programme = programmeOf(positionals[0]);
-      const analysis = values.json ? null : powerAnalysis(programme, DEFAULT_POWER_REPLICATIONS, 1);
+      const analysis = values.json ? null : powerAnalysis(programme, DEFAULT_POWER_SETTINGS.replications, DEFAULT_POWER_SETTINGS.seed);
       console.log(values.json ? JSON.stringify({ ...programme.file, specHash: programme.specHash, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened }, null, 2) : showText(programme, analysis));
       return;
     }
@@ -215,9 +207,9 @@ export async function programmesCommand(args: string[]): Promise<void> {
         if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number`);
         return Number(text);
       };
-      const replications = count(values.replications, '--replications', DEFAULT_POWER_REPLICATIONS);
+      const replications = count(values.replications, '--replications', DEFAULT_POWER_SETTINGS.replications);
       if (replications < 50) throw new UsageError('--replications needs at least 50 (the MDE is a quantile of the replications)');
-      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', 1));
+      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', DEFAULT_POWER_SETTINGS.seed));
       if (!analysis) throw new UsageError(powerText(programme, null));
       console.log(values.json ? JSON.stringify({ ...analysis, targets: targetsAgainstPower(programme, analysis) }, null, 2) : powerText(programme, analysis));
       return;
