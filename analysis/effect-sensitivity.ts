@@ -56,7 +56,7 @@ export function outcomeSensitivity(outcome: string, universalEstimate: DidEstima
   let analysis;
   let eventTimes: number[];
   try {
-    const eventStudy = eventStudyOfDid(universalEstimate);
+    const eventStudy = eventStudyOfDid(universalEstimate, { trimToSupported: true });
     eventTimes = eventStudy.eventTimes;
     analysis = sensitivityAnalysis(eventStudy.study, { alpha: 1 - confidenceLevel });
   } catch (error) {

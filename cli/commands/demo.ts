@@ -53,8 +53,9 @@ export async function demoCommand(args: string[]): Promise<void> {
       `\nRun ${result.run.runKey.slice(0, 16)}… · spec v${result.run.specVersion} ${result.run.specHash.slice(0, 16)}… · ${result.run.codeVersion}` +
         `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} (as bi_reader when EBPM_BI_READER_PASSWORD is set) and open\n` +
         '  bi.effect_estimates (headline: is_headline), bi.event_study, bi.effects_by_cohort, bi.effects_by_year,\n' +
-        '  bi.group_time_effects, bi.parallel_trends_pretest, bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality,\n' +
-        '  bi.rejection_reasons, bi.run_history; for publication (disclosure-controlled): bi.public_effect_estimates,\n' +
+        '  bi.group_time_effects, bi.parallel_trends_pretest, bi.effect_sensitivity, bi.effect_sensitivity_bounds,\n' +
+        '  bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality, bi.rejection_reasons, bi.run_history;\n' +
+        '  for publication (disclosure-controlled): bi.public_effect_estimates,\n' +
         '  bi.public_event_study, bi.public_effects_by_cohort, bi.public_effects_by_year, bi.public_kpi_by_fiscal_year\n' +
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         '\n\nFollow-up questions on these data, kept apart as exploratory (bi.exploratory_effects), for example:\n' +

@@ -9,6 +9,11 @@ import { eventStudy, EventStudyShapeError, type EventStudy } from './event-study
 export interface EventWindow {
   readonly minE?: number;
   readonly maxE?: number;
+  /**
+   * Keep only the run of event times with a standard error around the award (e = −2 down, e = 0 up),
+   * instead of refusing an event study whose outermost years rest on too few units (the pipeline's choice).
+   */
+  readonly trimToSupported?: boolean;
 }
 
 export interface DidEventStudy {
@@ -23,9 +28,17 @@ export function eventStudyOfDid(estimate: DidEstimate, window: EventWindow = {})
       'The sensitivity analysis needs event-study coefficients against one reference period (e = −1): estimate with --base-period universal',
     );
   const { algebra, unitCount } = estimate.groupTime;
-  const entries = estimate.aggregations.dynamic.by
+  let entries = estimate.aggregations.dynamic.by
     .filter((entry) => entry.e !== -1 && (window.minE === undefined || entry.e >= window.minE) && (window.maxE === undefined || entry.e <= window.maxE))
     .sort((a, b) => a.e - b.e);
+  if (window.trimToSupported) {
+    const supported = new Set(entries.filter((entry) => entry.se !== null).map((entry) => entry.e));
+    let first = -2;
+    while (supported.has(first - 1)) first--;
+    let last = 0;
+    while (supported.has(last + 1)) last++;
+    entries = entries.filter((entry) => (entry.e >= first && entry.e <= -2 && supported.has(-2)) || (entry.e >= 0 && entry.e <= last && supported.has(0)));
+  }
   const missing = entries.filter((entry) => entry.se === null).map((entry) => entry.e);
   if (missing.length > 0)
     throw new EventStudyShapeError(`event times ${missing.join(', ')} have no standard error`, 'Narrow the window with --min-e/--max-e to event times with enough units');
