@@ -59,6 +59,10 @@ describe('ebpm rd', () => {
     expect(Object.keys(output.bandwidth).sort()).toEqual(['b_left', 'b_right', 'h_left', 'h_right']);
     expect(output.n).toEqual(reference.n);
     expect(output.first_stage.coef).toBeGreaterThan(0.5);
+    // The score's manipulation test comes with it, equal to rddensity's default (fixtures/rddensity-3.0-grid.jsonl).
+    const density = JSON.parse(readFileSync(new URL('./fixtures/rddensity-3.0-grid.jsonl', import.meta.url), 'utf8').split('\n')[0]);
+    expect(Math.abs(output.density_test.test.p_jackknife / density.p_jackknife - 1)).toBeLessThan(1e-6);
+    expect(output.density_test.mass_points).toBe(true);
   });
 
   it('takes rdrobust\'s short kernel names and its options, and names a wrong one with the valid list', () => {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod/v3';
 import { CsvColumnError, readCsvColumnsInParallel } from '../../ingest/csv-columns.js';
 import { RD_BANDWIDTH_SELECTORS, type RdBandwidthSelector } from '../../stats/rd/bandwidth.js';
+import { densityTest, DensityTestError, type DensityTestResult } from '../../stats/rd/density-test.js';
 import { estimateRd, RD_DEFAULTS, type RdReport } from '../../stats/rd/estimate.js';
 import { RD_KERNELS, type RdKernel } from '../../stats/rd/kernel.js';
 import { RD_VARIANCES, type RdVariance } from '../../stats/rd/local-fit.js';
@@ -60,6 +61,7 @@ export async function rdCommand(args: string[]): Promise<void> {
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   const options = parsed.data;
   let report: RdReport;
+  let density: DensityTestResult | { readonly error: string };
   try {
     const csv = await readCsvColumnsInParallel(options.data, {
       [options.score]: 'number',
@@ -77,15 +79,35 @@ export async function rdCommand(args: string[]): Promise<void> {
       },
       { ...RD_DEFAULTS, cutoff: options.cutoff, kernel: options.kernel, p: options.p, bwselect: options.bwselect, vce: options.vce },
     );
+    try {
+      density = densityTest(csv.numbers[options.score], { cutoff: options.cutoff, kernel: options.kernel });
+    } catch (error) {
+      // The effect stands without the manipulation test; say why there is none.
+      if (!(error instanceof DensityTestError)) throw error;
+      density = { error: error.message };
+    }
   } catch (error) {
     if (error instanceof CsvColumnError || error instanceof RdInputError) throw new UsageError(error.message);
     throw error;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, density_test: density })}\n`);
     return;
   }
-  console.log(formatRdSummary(report, options.outcome, options.score));
+  console.log(`${formatRdSummary(report, options.outcome, options.score)}\n${formatDensityTest(density, options.score)}`);
+}
+
+export function formatDensityTest(density: DensityTestResult | { readonly error: string }, score: string): string {
+  if ('error' in density) return `Manipulation test of the ${score} density: not computed: ${density.error}`;
+  const verdict =
+    density.test.p_jackknife < 0.05
+      ? 'the density jumps at the cut-off: applicants may have steered their scores, and the design is in doubt'
+      : 'no evidence that the density jumps at the cut-off';
+  return (
+    `Manipulation test of the ${score} density (Cattaneo, Jansson & Ma; as R rddensity 3.0): density ${formatNumber(density.density.left, 4)} below and ` +
+    `${formatNumber(density.density.right, 4)} at or above, T = ${formatNumber(density.test.t_jackknife, 3)}, p = ${formatNumber(density.test.p_jackknife, 4)} ` +
+    `(bandwidths ${formatNumber(density.bandwidth.left, 3)} / ${formatNumber(density.bandwidth.right, 3)}${density.mass_points ? ', mass points adjusted' : ''}): ${verdict}`
+  );
 }
 
 export function formatRdSummary(report: RdReport, outcome: string, score: string): string {
