@@ -51,7 +51,7 @@ const TARGET_LABELS: Record<SensitivityTarget, string> = {
 };
 
 /** `universalEstimate`: the outcome's staggered-DiD estimate with a universal base period. */
-export function outcomeSensitivity(outcome: string, universalEstimate: DidEstimate, confidenceLevel: number): OutcomeSensitivity {
+export function outcomeSensitivity(outcome: string, universalEstimate: Pick<DidEstimate, 'groupTime' | 'aggregations'>, confidenceLevel: number): OutcomeSensitivity {
   const confidencePercent = Math.round(confidenceLevel * 1000) / 10;
   let analysis;
   let eventTimes: number[];

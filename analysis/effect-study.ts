@@ -180,7 +180,10 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByUnit.get(panel.unitId[i])?.[name] ?? Number.NaN)]),
     );
     const didColumns = { unitId, time, group, outcome: outcomeValues, covariates };
+    const sensitivity = options.sensitivity ?? true;
     const didOptions: StaggeredDidOptions = {
+      // The sensitivity analysis needs the universal-base event study: made in the same pass, it costs only the pre-award cells.
+      alsoUniversal: sensitivity,
       control: spec.comparisonGroup === 'rejected_applicants' ? 'never' : 'notyet',
       method: spec.estimation.method,
       anticipation: spec.estimation.anticipation,
@@ -190,14 +193,16 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     };
     const estimate = estimateStaggeredDid(didColumns, didOptions);
     const { report, groupTime, sample: account } = estimate;
-    if (options.sensitivity ?? true) {
+    if (sensitivity) {
       sensitivityTasks.push({
         outcome,
         run: () => {
-          // The bounds are relative to one reference period: with a varying base the pre-award cells differ, so
-          // the event study is estimated again with a universal one (post-award cells are the same either way).
+          // The bounds are relative to one reference period: with a varying base the pre-award cells differ.
+          // The panel designs estimate the universal ones alongside; the row-based ones are estimated again.
           const universal =
-            spec.estimation.basePeriod === 'universal' ? estimate : estimateStaggeredDid(didColumns, { ...didOptions, basePeriod: 'universal', bootstrap: undefined });
+            spec.estimation.basePeriod === 'universal'
+              ? estimate
+              : (estimate.universal ?? estimateStaggeredDid(didColumns, { ...didOptions, basePeriod: 'universal', alsoUniversal: false, bootstrap: undefined }));
           return outcomeSensitivity(outcome, universal, spec.confidenceLevel);
         },
       });

@@ -75,6 +75,33 @@ describe('cohort-affine influence functions', () => {
   });
 });
 
+describe('the universal-base estimate made alongside a varying one (alsoUniversal)', () => {
+  it('equals a separate universal estimate cell for cell and leaves the varying estimate as it was, with and without covariates', () => {
+    const covariateSets: Record<string, number[]>[] = [{}, { lpop: mpdta.lpop }];
+    for (const covariates of covariateSets) {
+      for (const control of ['never', 'notyet'] as const) {
+        const columns = { ...mpdtaColumns, covariates };
+        const options = { ...base, control };
+        const both = estimateStaggeredDid(columns, { ...options, alsoUniversal: true });
+        const separate = estimateStaggeredDid(columns, { ...options, basePeriod: 'universal' });
+        expect(both.report).toEqual(estimateStaggeredDid(columns, options).report);
+        const universal = both.universal!;
+        expect(universal.groupTime.cells.map((c) => [c.group, c.time, c.basePeriod])).toEqual(separate.groupTime.cells.map((c) => [c.group, c.time, c.basePeriod]));
+        universal.aggregations.dynamic.by.forEach((entry, i) => {
+          const other = separate.aggregations.dynamic.by[i];
+          expect(entry.e).toBe(other.e);
+          expect(entry.att).toBeCloseTo(other.att, 12);
+          if (other.se !== null) expect(entry.se).toBeCloseTo(other.se, 12);
+          // Covariances between event times, from the shared algebra, equal the separate estimate's.
+          const next = universal.aggregations.dynamic.by[(i + 1) % universal.aggregations.dynamic.by.length];
+          const otherNext = separate.aggregations.dynamic.by[(i + 1) % separate.aggregations.dynamic.by.length];
+          expect(universal.groupTime.algebra.inner(entry.influence, next.influence)).toBeCloseTo(separate.groupTime.algebra.inner(other.influence, otherNext.influence), 9);
+        });
+      }
+    }
+  });
+});
+
 describe('multiplier bootstrap', () => {
   it('gives standard errors within 5% of the analytic ones and a uniform band wider than pointwise', () => {
     const { report } = estimateStaggeredDid(mpdtaColumns, { ...base, bootstrap: { draws: 10_000, seed: 42, alpha: 0.05 } });

@@ -58,6 +58,8 @@ export interface DidEstimate {
   readonly groupTime: GroupTimeResult;
   readonly aggregations: Aggregations;
   readonly sample: SampleAccount;
+  /** The universal-base estimate made in the same pass, when `alsoUniversal` asked for it (panel designs only). */
+  readonly universal?: { readonly groupTime: GroupTimeResult; readonly aggregations: Aggregations };
 }
 
 const estimateOnly = ({ att, se }: AggregateEstimate) => ({ att, se });
@@ -221,5 +223,6 @@ export function estimateStaggeredDid(columns: LongDidColumns, options: Staggered
     incompleteUnitsKept: prepared.incompleteUnitsKept,
     unitsDropped: prepared.dropped.reduce((sum, entry) => sum + entry.count, 0),
   };
-  return { report, groupTime, aggregations, sample };
+  const universal = groupTime.universal ? { groupTime: groupTime.universal, aggregations: aggregateGroupTimeEffects(groupTime.universal) } : undefined;
+  return { report, groupTime, aggregations, sample, ...(universal ? { universal } : {}) };
 }

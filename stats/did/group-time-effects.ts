@@ -18,6 +18,12 @@ export interface GroupTimeOptions {
   readonly basePeriod: 'varying' | 'universal';
   /** 'per-unit' forces dense influence functions even where the cohort-affine form applies (for checks). */
   readonly influenceRepresentation?: 'auto' | 'per-unit';
+  /**
+   * With a varying base period, also estimate the pre-treatment cells against the universal base (g − 1)
+   * in the same pass, so the universal event study (`GroupTimeResult.universal`) shares the main
+   * result's influence algebra and its post-treatment cells, which do not depend on the base period.
+   */
+  readonly alsoUniversal?: boolean;
 }
 
 export interface GroupTimeCell {
@@ -53,6 +59,8 @@ export interface GroupTimeResult {
   readonly pretest: WaldPretest | null;
   readonly pretestNote: string | null;
   readonly options: GroupTimeOptions;
+  /** The same estimate with a universal base period, when `alsoUniversal` asked for it. */
+  readonly universal?: GroupTimeResult;
 }
 
 /** did reports a standard error this small as missing. */
@@ -195,7 +203,15 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   assertCovariatesNotCollinear(panel);
 
   const cohorts = panelCohorts(panel);
-  const plans = planCells(panel.periods, usablePeriods, groups, options).map((plan) => ({ plan, cell: membership(plan, cohorts, options.control) }));
+  const withMembership = (plan: CellPlan) => ({ plan, cell: membership(plan, cohorts, options.control) });
+  const mainPlans = planCells(panel.periods, usablePeriods, groups, options).map(withMembership);
+  const universalPrePlans =
+    options.alsoUniversal && options.basePeriod === 'varying'
+      ? planCells(panel.periods, usablePeriods, groups, { ...options, basePeriod: 'universal' })
+          .filter((plan) => !plan.post)
+          .map(withMembership)
+      : [];
+  const plans = [...mainPlans, ...universalPrePlans];
   // Without covariates, and where no cell is near the trimming threshold, every influence function is
   // cohort-affine (see influence.ts); otherwise each is kept per unit.
   const affine =
@@ -300,8 +316,23 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
 
   // Per-unit influence functions go onto a basis once, so everything downstream is independent of n.
   const final = moments ? { algebra, influence } : basisRepresentation(influence, cohorts);
-  const { pretest, pretestNote } = waldPretest(cells, final.influence, final.algebra);
-  return { cells, influence: final.influence, algebra: final.algebra, cohorts, unitCount: n, periods: panel.periods.slice(0, usablePeriods), groups, pretest, pretestNote, options };
+  const mainCount = mainPlans.length;
+  const mainCells = cells.slice(0, mainCount);
+  const mainInfluence = final.influence.slice(0, mainCount);
+  const { pretest, pretestNote } = waldPretest(mainCells, mainInfluence, final.algebra);
+  const periods = panel.periods.slice(0, usablePeriods);
+  const result: GroupTimeResult = { cells: mainCells, influence: mainInfluence, algebra: final.algebra, cohorts, unitCount: n, periods, groups, pretest, pretestNote, options };
+  if (universalPrePlans.length === 0) return result;
+  // The universal estimate: its own pre-treatment cells, the main post-treatment ones, in did's (group, time) order.
+  const order = [...cells.keys()].filter((i) => i >= mainCount || cells[i].post).sort((a, b) => cells[a].group - cells[b].group || cells[a].time - cells[b].time);
+  const universalCells = order.map((i) => cells[i]);
+  const universalInfluence = order.map((i) => final.influence[i]);
+  const universalPretest = waldPretest(universalCells, universalInfluence, final.algebra);
+  const universalOptions: GroupTimeOptions = { ...options, basePeriod: 'universal', alsoUniversal: false };
+  return {
+    ...result,
+    universal: { ...result, cells: universalCells, influence: universalInfluence, pretest: universalPretest.pretest, pretestNote: universalPretest.pretestNote, options: universalOptions },
+  };
 }
 
 /** A constant covariate, or one that is a combination of others, makes every 2×2 singular: say which one up front. */

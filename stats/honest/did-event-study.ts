@@ -21,7 +21,7 @@ export interface DidEventStudy {
   readonly study: EventStudy;
 }
 
-export function eventStudyOfDid(estimate: DidEstimate, window: EventWindow = {}): DidEventStudy {
+export function eventStudyOfDid(estimate: Pick<DidEstimate, 'groupTime' | 'aggregations'>, window: EventWindow = {}): DidEventStudy {
   if (estimate.groupTime.options.basePeriod !== 'universal')
     throw new EventStudyShapeError(
       'the estimate uses a varying base period',

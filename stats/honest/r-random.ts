@@ -107,7 +107,8 @@ export function standardNormals(seed: number, count: number): Float64Array {
   let normals = normalsBySeed.get(key);
   if (!normals) {
     const stream = new RRandomStream(seed);
-    normals = Float64Array.from({ length: count }, () => stream.normal());
+    normals = new Float64Array(count);
+    for (let i = 0; i < count; i++) normals[i] = stream.normal();
     normalsBySeed.set(key, normals);
   }
   return normals;
