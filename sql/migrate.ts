@@ -18,6 +18,7 @@ import * as unitsAndDeclaredOutcomes from './migrations/0011_units_and_declared_
 import * as replacementAndConsentWithdrawal from './migrations/0012_replacement_and_consent_withdrawal.js';
 import * as exploratoryRuns from './migrations/0013_exploratory_runs.js';
 import * as effectSensitivity from './migrations/0014_effect_sensitivity.js';
+import * as publicEffectSensitivity from './migrations/0015_public_effect_sensitivity.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_replacement_and_consent_withdrawal': replacementAndConsentWithdrawal,
   '0013_exploratory_runs': exploratoryRuns,
   '0014_effect_sensitivity': effectSensitivity,
+  '0015_public_effect_sensitivity': publicEffectSensitivity,
 };
 
 export class MigrationFailedError extends Error {

@@ -143,4 +143,22 @@ describe('disclosure control of the public tables', () => {
     expect(await publicHeadline(firms + 1)).toEqual({ estimate: null, ci_low: null, firms: null, suppression: 'primary' });
     await configureDisclosure(database.db, 10);
   });
+
+  it('publishes an effect’s sensitivity only when none of the event times it rests on is withheld', async () => {
+    const sensitivity = async (minimum: number) => {
+      await configureDisclosure(database.db, minimum);
+      const { rows } = await sql<{ target: string; statement: string | null; breakdown_mbar: number | null; suppression: string | null }>`
+        SELECT target, statement, breakdown_mbar, suppression FROM bi.public_effect_sensitivity WHERE outcome = 'labour_productivity' ORDER BY target`.execute(database.db);
+      return rows;
+    };
+    const published = await sensitivity(1);
+    expect(published).toHaveLength(2);
+    expect(published.every((row) => row.suppression === null && row.statement !== null)).toBe(true);
+    // A minimum only the longest horizons miss withholds the outcome's sensitivity, though its overall effect is published.
+    const { rows: smallest } = await sql<{ firms: number }>`
+      SELECT min(cell_units)::integer AS firms FROM results.effect_estimates WHERE estimator = 'cs_dynamic' AND event_time IS NOT NULL AND outcome = 'labour_productivity'`.execute(database.db);
+    const withheld = await sensitivity(smallest[0].firms + 1);
+    expect(withheld.every((row) => row.suppression === 'primary' && row.statement === null && row.breakdown_mbar === null)).toBe(true);
+    await configureDisclosure(database.db, 10);
+  });
 });

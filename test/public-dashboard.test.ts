@@ -39,7 +39,7 @@ describe('the ready-made BI dashboard', () => {
 
   it('reads only views that withhold small cells, or that hold no firm-level values', () => {
     const views = PUBLIC_DASHBOARD.cards.flatMap((card) => [...card.sql.matchAll(/\bbi\.(\w+)/g)].map((match) => match[1]));
-    expect(new Set(views)).toEqual(new Set(['public_effect_estimates', 'public_event_study', 'public_effects_by_cohort', 'public_effects_by_year', 'public_kpi_by_fiscal_year', 'parallel_trends_pretest', 'input_quality', 'run_history']));
+    expect(new Set(views)).toEqual(new Set(['public_effect_estimates', 'public_event_study', 'public_effects_by_cohort', 'public_effects_by_year', 'public_kpi_by_fiscal_year', 'parallel_trends_pretest', 'input_quality', 'run_history', 'public_effect_sensitivity']));
   });
 
   it('lays its cards on the 24-column grid without overlaps, each under a name of its own', () => {
