@@ -8,7 +8,7 @@
  * condition on the optimal dual vertex and compare η with the truncated-normal critical value at size
  * (α − κ)/(1 − κ), the truncation's upper end capped by the first stage's critical value.
  */
-import { invertSquare, matrix, numericalRank, type Matrix } from '../small-matrix.js';
+import { invertSquare, matrix, multiply, numericalRank, transpose, type Matrix } from '../small-matrix.js';
 import { InfeasiblePolytopeError, PolytopeSimplex } from './polytope-simplex.js';
 import { multivariateNormalDraws, quantileType7, sortedQuantileType7 } from './r-random.js';
 import { truncatedNormalQuantile } from './normal-quantiles.js';
@@ -309,7 +309,7 @@ export class NoNuisanceHybridTest implements ThetaTest {
     settings: HybridSettings = HONESTDID_HYBRID,
   ) {
     this.rows = constraints.rows;
-    const momentCovariance = sandwichRows(constraints, sigma);
+    const momentCovariance = multiply(multiply(constraints, sigma), transpose(constraints));
     this.sdMoments = Float64Array.from({ length: this.rows }, (_, i) => Math.sqrt(momentCovariance.values[i * this.rows + i]));
     const draws = multivariateNormalDraws(momentCovariance.values, this.rows, settings.leastFavourableDraws, settings.seed);
     const maxima = new Float64Array(settings.leastFavourableDraws);
@@ -381,25 +381,4 @@ export class NoNuisanceHybridTest implements ThetaTest {
     const critical = Math.max(0, sd * truncatedNormalQuantile(1 - this.secondStageSize, lower / sd, upper / sd));
     return maxMoment > critical;
   }
-}
-
-/** A Σ Aᵀ. */
-export function sandwichRows(a: Matrix, sigma: Matrix): Matrix {
-  const rows = a.rows;
-  const dims = a.cols;
-  const aSigma = new Float64Array(rows * dims);
-  for (let i = 0; i < rows; i++)
-    for (let k = 0; k < dims; k++) {
-      const aik = a.values[i * dims + k];
-      if (aik === 0) continue;
-      for (let j = 0; j < dims; j++) aSigma[i * dims + j] += aik * sigma.values[k * dims + j];
-    }
-  const result = matrix(rows, rows);
-  for (let i = 0; i < rows; i++)
-    for (let j = 0; j < rows; j++) {
-      let sum = 0;
-      for (let k = 0; k < dims; k++) sum += aSigma[i * dims + k] * a.values[j * dims + k];
-      result.values[i * rows + j] = sum;
-    }
-  return result;
 }

@@ -5,8 +5,8 @@
  * confidence set: the test statistic η = max γᵀy, the least-favourable draws η = max γᵀξ, and the
  * conditioning bounds max γᵀ(s + b·c). So feasibility is established once (phase I) and each new
  * objective starts from the last optimal basis (phase II only), which is what makes the 10⁵–10⁶
- * programmes of a sensitivity analysis take seconds. Bland's rule: P's vertices are highly degenerate
- * (b = e₁), and Bland's rule cannot cycle. HiGHS, solving the same programmes, is the reference for this
+ * programmes of a sensitivity analysis take seconds. Entering columns by Dantzig's rule for the first
+ * pivots, then by Bland's: P's vertices are highly degenerate (b = e₁), and Bland's rule cannot cycle. HiGHS, solving the same programmes, is the reference for this
  * solver in the tests; through its WebAssembly build it costs about a millisecond a programme, a
  * thousand times this one, for problems of ten rows.
  */

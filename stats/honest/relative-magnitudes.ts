@@ -7,8 +7,8 @@
  * of the C-LF sets for each piece. Its ends are the first accepted grid point from either end, found by
  * scanning inwards, which is what HonestDiD's min and max over its full grid return.
  */
-import { invertSquare, matrix, type Matrix } from '../small-matrix.js';
-import { HONESTDID_HYBRID, NoNuisanceHybridTest, NuisanceHybridTest, sandwichRows, type HybridSettings, type ThetaTest } from './conditional-test.js';
+import { invertSquare, matrix, multiply, transpose, type Matrix } from '../small-matrix.js';
+import { HONESTDID_HYBRID, NoNuisanceHybridTest, NuisanceHybridTest, type HybridSettings, type ThetaTest } from './conditional-test.js';
 import { targetEstimate, type EventStudy } from './event-study.js';
 
 export interface GridSettings {
@@ -102,28 +102,24 @@ export function pieceTest(study: EventStudy, target: Float64Array, constraints: 
       else nuisance.values[r * (post - 1) + c - 1] = entry;
     }
   }
-  return new NuisanceHybridTest({ intercept, slope, nuisance, covariance: sandwichRows(reduced, sigma) }, settings);
+  return new NuisanceHybridTest({ intercept, slope, nuisance, covariance: multiply(multiply(reduced, sigma), transpose(reduced)) }, settings);
 }
 
-/** The pieces (s, sign) of Δ^RM: which pre-award change is the largest, and its sign. */
-function pieces(pre: number): { s: number; maxPositive: boolean }[] {
-  const result: { s: number; maxPositive: boolean }[] = [];
-  for (let s = -(pre - 1); s <= 0; s++) for (const maxPositive of [true, false]) result.push({ s, maxPositive });
-  return result;
+/** The tests of the pieces (s, sign) of Δ^RM(M̄), one per choice of the largest pre-award change and its sign, built as they are asked for. */
+function* pieceTests(study: EventStudy, target: Float64Array, mbar: number, settings: HybridSettings): Generator<ThetaTest> {
+  for (let s = -(study.prePeriods - 1); s <= 0; s++)
+    for (const maxPositive of [true, false]) yield pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings);
 }
 
 /** The tests of every piece of Δ^RM(M̄): θ is in the set when any of them accepts it. */
 export function relativeMagnitudeTests(study: EventStudy, target: Float64Array, mbar: number, settings: HybridSettings = HONESTDID_HYBRID): ThetaTest[] {
-  return pieces(study.prePeriods).map(({ s, maxPositive }) =>
-    pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings),
-  );
+  return [...pieceTests(study, target, mbar, settings)];
 }
 
 /** Whether the Δ^RM(M̄) set holds θ, building each piece's test only until one accepts. */
 export function relativeMagnitudesAccept(study: EventStudy, target: Float64Array, mbar: number, theta: number, settings: HybridSettings = HONESTDID_HYBRID): boolean {
-  return pieces(study.prePeriods).some(
-    ({ s, maxPositive }) => !pieceTest(study, target, relativeMagnitudeConstraints(study.prePeriods, study.postPeriods, mbar, s, maxPositive), settings).rejects(theta),
-  );
+  for (const test of pieceTests(study, target, mbar, settings)) if (!test.rejects(theta)) return true;
+  return false;
 }
 
 export function thetaGrid(study: EventStudy, target: Float64Array, grid: GridSettings = HONESTDID_GRID): Float64Array {

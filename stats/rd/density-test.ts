@@ -8,7 +8,7 @@
  * says whether the density jumps there.
  */
 import { normalCdf } from '../distributions.js';
-import { invertSquare, matrix } from '../small-matrix.js';
+import { crossProduct, invertSquare, matrix } from '../small-matrix.js';
 import type { RdKernel } from './kernel.js';
 
 export interface DensityTestOptions {
@@ -106,19 +106,11 @@ function localDensity(sample: Sample, inWindow: (x: number) => boolean, hLeft: n
       power *= u;
     }
   });
-  const gram = matrix(width, width);
-  for (let r = 0; r < nh; r++)
-    for (let a = 0; a < width; a++) {
-      const wa = xpw[r * width + a];
-      if (wa === 0) continue;
-      for (let b = 0; b < width; b++) gram.values[a * width + b] += wa * xp[r * width + b];
-    }
-  const inverse = invertSquare(gram, 0);
+  const design = matrix(nh, width, xp);
+  const weighted = matrix(nh, width, xpw);
+  const inverse = invertSquare(crossProduct(weighted, design), 0);
   if (!inverse) return null;
-  const xwy = new Float64Array(width);
-  rows.forEach((row, r) => {
-    for (let j = 0; j < width; j++) xwy[j] += xpw[r * width + j] * sample.y[row];
-  });
+  const xwy = crossProduct(weighted, matrix(nh, 1, Float64Array.from(rows, (row) => sample.y[row]))).values;
   const coefficients = Float64Array.from({ length: width }, (_, a) => {
     let sum = 0;
     for (let b = 0; b < width; b++) sum += inverse.values[a * width + b] * xwy[b];
@@ -139,13 +131,7 @@ function localDensity(sample: Sample, inWindow: (x: number) => boolean, hLeft: n
       start = r;
     }
   }
-  const meat = new Float64Array(width * width);
-  for (let r = 0; r < nh; r++)
-    for (let a = 0; a < width; a++) {
-      const la = l[r * width + a];
-      if (la === 0) continue;
-      for (let b = 0; b < width; b++) meat[a * width + b] += la * l[r * width + b];
-    }
+  const meat = crossProduct(matrix(nh, width, l), matrix(nh, width, l)).values;
   // V = H⁻¹ S⁻¹ (LᵀL) S⁻¹ H⁻¹, needed at the two slope coefficients (indices 2 and 3).
   const sandwichAt = (a: number, b: number) => {
     let sum = 0;
