@@ -155,10 +155,21 @@ function median(values: readonly number[]): number {
 
 export const DEFAULT_POWER_SETTINGS: PowerSettings = { replications: 200, seed: 1 };
 
-/** The programme's MDE for its catalogued plannedCall, or null when it declares none. */
+const analysesByPlan = new Map<string, PowerAnalysis>();
+
+/**
+ * The programme's MDE for its catalogued plannedCall, or null when it declares none. The simulation is
+ * seeded, so each programme's is run once per process however many reports ask for it.
+ */
 export function programmePower(programme: Programme, settings: PowerSettings = DEFAULT_POWER_SETTINGS): PowerAnalysis | null {
   const plan = programme.file.plannedCall;
   if (!plan) return null;
-  const units = Object.fromEntries(programme.file.dataRequirements.fields.filter((field) => field.measure).map((field) => [field.name, field.measure?.unit ?? '']));
-  return minimumDetectableEffects(programme.id, programme.studySpec, plan, units, settings);
+  const key = JSON.stringify([programme.id, programme.specHash, plan, settings]);
+  let analysis = analysesByPlan.get(key);
+  if (!analysis) {
+    const units = Object.fromEntries(programme.file.dataRequirements.fields.filter((field) => field.measure).map((field) => [field.name, field.measure?.unit ?? '']));
+    analysis = minimumDetectableEffects(programme.id, programme.studySpec, plan, units, settings);
+    analysesByPlan.set(key, analysis);
+  }
+  return analysis;
 }
