@@ -9,7 +9,7 @@ import { SeededRandom } from '../random.js';
 import { fitWithTuning, weightedEffect, type BlockPanel, type SdidFit } from './estimate.js';
 
 /** The panel restricted to `rows` (indices into the original), of which the first `controlUnits` are controls. */
-function selectUnits(panel: BlockPanel, rows: readonly number[], controlUnits: number): BlockPanel {
+export function selectUnits(panel: BlockPanel, rows: readonly number[], controlUnits: number): BlockPanel {
   const { periods } = panel;
   const outcomes = new Float64Array(rows.length * periods);
   rows.forEach((row, i) => outcomes.set(panel.outcomes.subarray(row * periods, (row + 1) * periods), i * periods));
@@ -17,7 +17,7 @@ function selectUnits(panel: BlockPanel, rows: readonly number[], controlUnits: n
 }
 
 /** synthdid's sum_normalize: rescale to sum one, or uniform when every weight is zero. */
-function normalised(weights: Float64Array): Float64Array {
+export function normalised(weights: Float64Array): Float64Array {
   let sum = 0;
   for (const w of weights) sum += w;
   return sum !== 0 ? weights.map((w) => w / sum) : new Float64Array(weights.length).fill(1 / weights.length);
@@ -60,7 +60,7 @@ export interface PlaceboOptions {
 }
 
 /** A uniformly random permutation of 0…n−1 (Fisher–Yates). */
-function permutation(n: number, random: SeededRandom): number[] {
+export function permutation(n: number, random: SeededRandom): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random.uniform() * (i + 1));
