@@ -15,6 +15,9 @@ export interface ApplicationRecord {
   readonly corporateNumber: string;
   readonly awarded: boolean;
   readonly awardFiscalYear: number | null;
+  readonly callRound: number;
+  /** Null when the programme does not score applications. */
+  readonly reviewScore: number | null;
   readonly applicationDate: string;
   readonly subsidyAmountYen: number | null;
   readonly requestedAmountYen: number;
@@ -40,7 +43,7 @@ export function withCharacteristics(application: ApplicationRecord) {
 export async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
   const rows = await db
     .selectFrom('core.applications')
-    .select(['unit_id', 'corporate_number', 'decision', 'award_fiscal_year', 'subsidy_amount_yen', 'requested_amount_yen', 'employees_at_application'])
+    .select(['unit_id', 'corporate_number', 'decision', 'award_fiscal_year', 'call_round', 'review_score', 'subsidy_amount_yen', 'requested_amount_yen', 'employees_at_application'])
     .select((eb) => eb.cast<string>('application_date', 'text').as('application_date_text'))
     .where('programme_id', '=', programmeId)
     .where('consent', '=', true)
@@ -52,6 +55,8 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
     corporateNumber: row.corporate_number,
     awarded: row.decision === 'awarded',
     awardFiscalYear: row.award_fiscal_year,
+    callRound: row.call_round,
+    reviewScore: row.review_score,
     applicationDate: row.application_date_text,
     subsidyAmountYen: row.subsidy_amount_yen === null ? null : Number(row.subsidy_amount_yen),
     requestedAmountYen: Number(row.requested_amount_yen),

@@ -162,7 +162,7 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
       table: 'ingest_applicants',
       columns: `source_line integer, unit_id text, corporate_number text, firm_name text, industry_code text, prefecture_code text,
         call_round integer, application_date date, decision text, award_fiscal_year integer, subsidy_amount_yen bigint,
-        requested_amount_yen bigint, employees integer, consent boolean, site_kind text, consortium_members text,
+        requested_amount_yen bigint, employees integer, consent boolean, review_score double precision, site_kind text, consortium_members text,
         representative_name text, address text, phone text, email text`,
     },
     stagingLine: (line, row) =>
@@ -181,6 +181,7 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
         row.requested_amount_yen,
         row.employees,
         row.consent,
+        row.review_score,
         row.site_kind,
         row.consortium_members.length ? row.consortium_members.join(';') : null,
         // Personal data is kept only for applicants who consented, and never leaves the restricted schema.
@@ -204,21 +205,21 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
         client,
         applicationsState,
         `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
-           subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
+           subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, review_score, source_file_sha256, source_line)
          SELECT $1, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
-                subsidy_amount_yen, requested_amount_yen, employees, consent AND NOT ${WITHDRAWN}, $2, source_line
+                subsidy_amount_yen, requested_amount_yen, employees, consent AND NOT ${WITHDRAWN}, review_score, $2, source_line
            FROM pg_temp.ingest_applicants staged
           ORDER BY unit_id, call_round
          ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
            SET corporate_number = excluded.corporate_number, application_date = excluded.application_date, decision = excluded.decision,
                award_fiscal_year = excluded.award_fiscal_year, subsidy_amount_yen = excluded.subsidy_amount_yen,
                requested_amount_yen = excluded.requested_amount_yen, employees_at_application = excluded.employees_at_application,
-               consent = excluded.consent, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
+               consent = excluded.consent, review_score = excluded.review_score, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
            WHERE (core.applications.corporate_number, core.applications.application_date, core.applications.decision, core.applications.award_fiscal_year,
                   core.applications.subsidy_amount_yen, core.applications.requested_amount_yen,
-                  core.applications.employees_at_application, core.applications.consent)
+                  core.applications.employees_at_application, core.applications.consent, core.applications.review_score)
              IS DISTINCT FROM (excluded.corporate_number, excluded.application_date, excluded.decision, excluded.award_fiscal_year, excluded.subsidy_amount_yen,
-                  excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent)`,
+                  excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent, excluded.review_score)`,
         [programmeId, fileSha256],
       );
       await client.query(

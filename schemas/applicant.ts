@@ -11,6 +11,7 @@ import {
   japaneseDateField,
   oneOfField,
   optionalIntegerField,
+  optionalNumberField,
   optionalText,
   optionalTextField,
   optionalYenField,
@@ -51,6 +52,8 @@ export const applicantRowSchema = z
     prefecture_code: prefectureField,
     employees: integerField({ min: 0 }),
     consent: booleanField,
+    /** The application's review score, for programmes that award above a cut-off (optional: other programmes do not score). */
+    review_score: optionalNumberField().optional().transform((value) => value ?? null),
     project_id: optionalUnitIdField.optional().transform((value) => value ?? null),
     site_id: optionalUnitIdField.optional().transform((value) => value ?? null),
     consortium_members: corporateNumberListField.optional().transform((value) => value ?? []),
@@ -75,10 +78,10 @@ export const applicantRowSchema = z
   });
 
 export type ApplicantRow = z.output<typeof applicantRowSchema>;
-type OptionalColumn = PersonalColumn | (typeof UNIT_COLUMNS)[number];
+type OptionalColumn = PersonalColumn | (typeof UNIT_COLUMNS)[number] | 'review_score';
 /** The columns every applicant file must have (personal and unit columns are optional here; a programme's catalogue entry may require them). */
 export const APPLICANT_COLUMNS = (Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[]).filter(
-  (column): column is Exclude<keyof ApplicantRow, OptionalColumn> => !([...PERSONAL_COLUMNS, ...UNIT_COLUMNS] as readonly string[]).includes(column),
+  (column): column is Exclude<keyof ApplicantRow, OptionalColumn> => !([...PERSONAL_COLUMNS, ...UNIT_COLUMNS, 'review_score'] as readonly string[]).includes(column),
 );
 /**
  * One application per firm and call round. The key is an exact integer (a 13-digit number × 100 plus a

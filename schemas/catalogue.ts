@@ -77,7 +77,15 @@ export const indicatorSchema = z
 const stageSchema = z.array(indicatorSchema).min(1, 'a logic-model stage needs at least one indicator; add one');
 
 export const callRoundSchema = z
-  .object({ round: z.number().int().positive(), opens: isoDate, closes: isoDate, awardFiscalYear: fiscalYear, provenance })
+  .object({
+    round: z.number().int().positive(),
+    opens: isoDate,
+    closes: isoDate,
+    awardFiscalYear: fiscalYear,
+    /** The review score from which applications of this round were awarded (for a regression-discontinuity design; absent when awards were not made by a cut-off). */
+    reviewCutoff: z.number().optional(),
+    provenance,
+  })
   .refine((round) => round.opens <= round.closes, { error: 'the call closes before it opens; check opens and closes', path: ['closes'] });
 
 /** A follow-up measure: how its values are read, stored and generated. */
@@ -202,6 +210,7 @@ export const programmeFileSchema = z
     programme.studySpecs.forEach((spec, index) => {
       requireCollected(spec.covariates, 'applicants', 'covariate', ['studySpecs', index, 'covariates']);
     });
+    checkDesigns(programme, context, collected.applicants.has('review_score'));
     requireCollected(programme.subgroupFields.map((field) => field.from), 'applicants', 'subgroup source', ['subgroupFields']);
     const subgroupNames = new Set<string>();
     programme.subgroupFields.forEach((field, index) => {
@@ -225,6 +234,29 @@ interface ProgrammeDraft {
   readonly logicModel: Record<(typeof LOGIC_MODEL_STAGE_KEYS)[number], readonly z.output<typeof indicatorSchema>[]>;
   readonly dataRequirements: { readonly fields: readonly z.output<typeof dataFieldSchema>[] };
   readonly studySpecs: readonly z.output<typeof studySpecVersionSchema>[];
+}
+
+/**
+ * Each design the latest spec names must be for one of its outcomes and have what it needs: a review-score
+ * design needs the applicant file's review_score and every call round's cut-off.
+ */
+function checkDesigns(programme: Pick<ProgrammeDraft, 'studySpecs'> & { readonly callRounds: readonly { round: number; reviewCutoff?: number }[] }, context: z.RefinementCtx, collectsReviewScore: boolean): void {
+  const latestIndex = programme.studySpecs.length - 1;
+  const latest = programme.studySpecs[latestIndex];
+  for (const [outcome, design] of Object.entries(latest?.designs ?? {})) {
+    const path = ['studySpecs', latestIndex, 'designs', outcome];
+    if (!latest.outcomes.includes(outcome)) {
+      context.addIssue({ code: 'custom', path, message: `a design is given for "${outcome}", which is not one of the spec's outcomes (${latest.outcomes.join(', ')}); fix the name or add the outcome` });
+    }
+    if (design.design !== 'rd_review_score') continue;
+    if (!collectsReviewScore) {
+      context.addIssue({ code: 'custom', path, message: 'rd_review_score needs the applicants\' review scores: declare "review_score" as an applicant field in dataRequirements' });
+    }
+    const withoutCutoff = programme.callRounds.filter((round) => round.reviewCutoff === undefined).map((round) => round.round);
+    if (withoutCutoff.length) {
+      context.addIssue({ code: 'custom', path, message: `rd_review_score needs each call round's reviewCutoff; call round(s) ${withoutCutoff.join(', ')} have none` });
+    }
+  }
 }
 
 /** Stages whose indicators an effect estimate can measure. */

@@ -62,8 +62,8 @@ export const optionalIntegerField = (options: { min?: number; max?: number } = {
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-export const numberField = (options: { min?: number } = {}) =>
-  textField((text): FieldResult<number> => {
+function finiteNumber(options: { min?: number }) {
+  return (text: string): FieldResult<number> => {
     if (text === '') return problem('is empty');
     const digits = text.includes(',') ? text.replace(/,/g, '') : text;
     if (!NUMBER.test(digits)) return problem('is not a number');
@@ -71,7 +71,12 @@ export const numberField = (options: { min?: number } = {}) =>
     if (!Number.isFinite(value)) return problem('is not a finite number');
     if (options.min !== undefined && value < options.min) return problem(`is below ${options.min}`);
     return accept(value);
-  });
+  };
+}
+
+export const numberField = (options: { min?: number } = {}) => textField(finiteNumber(options));
+
+export const optionalNumberField = (options: { min?: number } = {}) => optionalTextField(finiteNumber(options));
 
 /** Normalisers from ingest/normalise.ts report their own reason codes. */
 const withReason =

@@ -16,6 +16,45 @@ export const COMPARISON_GROUPS = ['rejected_applicants', 'rejected_and_not_yet_a
 
 export const MISSING_YEAR_TREATMENTS = ['balanced', 'unbalanced', 'unbalanced_paired'] as const;
 
+export const DESIGN_KINDS = ['staggered_did', 'synthetic_did', 'rd_review_score', 'descriptive'] as const;
+export type DesignKind = (typeof DESIGN_KINDS)[number];
+
+/**
+ * How an outcome's effect is identified, fixed with the spec before the call opens:
+ * - `staggered_did`: awarded against rejected applicants over the call rounds (Callaway & Sant'Anna), the
+ *   meaning when an outcome names no design;
+ * - `synthetic_did`: a few treated units, each award cohort against a synthetic comparison weighted from the
+ *   never-awarded units (Arkhangelsky et al. 2021), for programmes too small for the staggered design;
+ * - `rd_review_score`: awards made by a review-score cut-off per call round (in the catalogue), so applicants
+ *   just either side of it are compared (local polynomial regression discontinuity, as rdrobust);
+ * - `descriptive`: monitored but not estimated, with the reason.
+ */
+export const designSchema = z.discriminatedUnion('design', [
+  z.object({ design: z.literal('staggered_did') }),
+  z.object({
+    design: z.literal('synthetic_did'),
+    /** The placebo SE, used when a cohort has a single treated unit (the jackknife needs two). */
+    placebo: z.object({ draws: z.number().int().min(50), seed: z.number().int().min(0) }),
+  }),
+  z.object({
+    design: z.literal('rd_review_score'),
+    /** Fuzzy when awards do not follow the cut-off exactly (the jump in the outcome over the jump in the award rate). */
+    fuzzy: z.boolean(),
+    /**
+     * The outcome is the change from the year before the round's award to the mean of the award year and the
+     * next `followUpYears − 1` years; a unit missing any of those years is left out (and counted).
+     */
+    followUpYears: z.number().int().min(1).max(10),
+    kernel: z.enum(['triangular', 'epanechnikov', 'uniform']),
+    polynomialOrder: z.number().int().min(0).max(4),
+    bandwidthSelector: z.enum(['mserd', 'msetwo', 'msesum', 'msecomb1', 'msecomb2', 'cerrd', 'certwo', 'cersum', 'cercomb1', 'cercomb2']),
+  }),
+  z.object({ design: z.literal('descriptive'), reason: z.string().min(20, 'say why this outcome is monitored and not estimated (at least a sentence)') }),
+]);
+export type DesignSpec = z.output<typeof designSchema>;
+
+export const STAGGERED_DID: DesignSpec = { design: 'staggered_did' };
+
 /** One registered version of a programme's study spec, as the catalogue stores it. */
 export const studySpecVersionSchema = z.object({
   version: z.number().int().positive(),
@@ -43,6 +82,8 @@ export const studySpecVersionSchema = z.object({
      */
     missingYears: z.enum(MISSING_YEAR_TREATMENTS).optional(),
   }),
+  /** The design per outcome; an outcome not named here uses `staggered_did` (as in versions registered before designs were asked for). */
+  designs: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), designSchema).optional(),
   comparisonEstimators: z.array(z.enum(COMPARISON_ESTIMATORS)),
   confidenceLevel: z.number().gt(0).lt(1),
   minimumTreatedUnits: z.number().int().positive(),
@@ -53,6 +94,11 @@ export const studySpecVersionSchema = z.object({
 export const studySpecSchema = studySpecVersionSchema.omit({ frozenHash: true }).extend({ programmeId: z.string().min(1) });
 
 export type StudySpec = z.output<typeof studySpecSchema>;
+
+/** The design the spec names for an outcome. */
+export function designOf(spec: Pick<StudySpec, 'designs'>, outcome: string): DesignSpec {
+  return spec.designs?.[outcome] ?? STAGGERED_DID;
+}
 
 /** JSON with object keys sorted at every level, so that equal specs hash equally. */
 export function canonicalJson(value: unknown): string {

@@ -103,6 +103,7 @@ export interface ApplicationsTable {
   requested_amount_yen: ColumnType<string, number, number>;
   employees_at_application: number;
   consent: boolean;
+  review_score: ColumnType<number | null, number | null | undefined, number | null>;
   source_file_sha256: string;
   source_line: number;
 }
@@ -300,6 +301,71 @@ export interface SensitivityBoundsTable {
   open_at_grid_end: boolean;
 }
 
+export interface OutcomeDesignsTable {
+  run_key: string;
+  programme_id: string;
+  outcome: string;
+  design: 'staggered_did' | 'synthetic_did' | 'rd_review_score' | 'descriptive';
+  settings: ColumnType<unknown, string, string>;
+  reason: string | null;
+}
+
+export interface SyntheticTrajectoriesTable {
+  run_key: string;
+  outcome: string;
+  cohort: number;
+  fiscal_year: number;
+  treated_mean: Numeric;
+  synthetic_mean: Numeric;
+  synthetic_shifted: Numeric;
+  time_weight: Numeric | null;
+  treated_units: number;
+}
+
+export interface SyntheticUnitWeightsTable {
+  run_key: string;
+  outcome: string;
+  cohort: number;
+  unit_id: string;
+  weight: Numeric;
+}
+
+export interface RdSummariesTable {
+  run_key: string;
+  outcome: string;
+  fuzzy: boolean;
+  follow_up_years: number;
+  kernel: string;
+  polynomial_order: number;
+  bandwidth_selector: string;
+  h_left: Numeric;
+  h_right: Numeric;
+  b_left: Numeric;
+  b_right: Numeric;
+  units_left: number;
+  units_right: number;
+  effective_left: number;
+  effective_right: number;
+  mass_points: boolean;
+  awards_against_score: number;
+  units_dropped: number;
+  density_statistic: Numeric | null;
+  density_p_value: Numeric | null;
+  first_stage: Numeric | null;
+}
+
+export interface RdBinsTable {
+  run_key: string;
+  outcome: string;
+  bin: number;
+  score_low: Numeric;
+  score_high: Numeric;
+  score_mean: Numeric;
+  outcome_mean: Numeric;
+  units: number;
+  fitted: Numeric | null;
+}
+
 export interface DisclosureSettingsTable {
   singleton: ColumnType<boolean, boolean | undefined, boolean>;
   min_cell_units: number;
@@ -329,6 +395,11 @@ export interface Database {
   'results.pretests': PretestsTable;
   'results.sensitivity_summaries': SensitivitySummariesTable;
   'results.sensitivity_bounds': SensitivityBoundsTable;
+  'results.outcome_designs': OutcomeDesignsTable;
+  'results.synthetic_trajectories': SyntheticTrajectoriesTable;
+  'results.synthetic_unit_weights': SyntheticUnitWeightsTable;
+  'results.rd_summaries': RdSummariesTable;
+  'results.rd_bins': RdBinsTable;
   'results.disclosure_settings': DisclosureSettingsTable;
 }
 

@@ -19,6 +19,7 @@ import * as replacementAndConsentWithdrawal from './migrations/0012_replacement_
 import * as exploratoryRuns from './migrations/0013_exploratory_runs.js';
 import * as effectSensitivity from './migrations/0014_effect_sensitivity.js';
 import * as publicEffectSensitivity from './migrations/0015_public_effect_sensitivity.js';
+import * as designs from './migrations/0016_designs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_exploratory_runs': exploratoryRuns,
   '0014_effect_sensitivity': effectSensitivity,
   '0015_public_effect_sensitivity': publicEffectSensitivity,
+  '0016_designs': designs,
 };
 
 export class MigrationFailedError extends Error {
