@@ -27,6 +27,70 @@ async function runSensitivityTasks(tasks: readonly SensitivityTask[]): Promise<{
   return { summaries, bounds };
 }
 
+/** The designs used, and what the synthetic-DiD and regression-discontinuity outcomes produce for their charts. */
+async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, study: EffectStudy): Promise<void> {
+  const runKey = input.runKey;
+  if (study.designs.length) {
+    await trx
+      .insertInto('results.outcome_designs')
+      .values(study.designs.map((row) => ({ run_key: runKey, programme_id: input.programmeId, outcome: row.outcome, design: row.design, settings: JSON.stringify(row.settings), reason: row.reason })))
+      .execute();
+  }
+  const inBatches = async <Row>(rows: readonly Row[], insert: (batch: readonly Row[]) => Promise<unknown>) => {
+    for (let start = 0; start < rows.length; start += INSERT_BATCH) await insert(rows.slice(start, start + INSERT_BATCH));
+  };
+  await inBatches(study.trajectories, (batch) =>
+    trx
+      .insertInto('results.synthetic_trajectories')
+      .values(batch.map((row) => ({ run_key: runKey, outcome: row.outcome, cohort: row.cohort, fiscal_year: row.fiscalYear, treated_mean: row.treatedMean, synthetic_mean: row.syntheticMean, synthetic_shifted: row.syntheticShifted, time_weight: row.timeWeight, treated_units: row.treatedUnits })))
+      .execute(),
+  );
+  await inBatches(study.unitWeights, (batch) =>
+    trx
+      .insertInto('results.synthetic_unit_weights')
+      .values(batch.map((row) => ({ run_key: runKey, outcome: row.outcome, cohort: row.cohort, unit_id: row.unitId, weight: row.weight })))
+      .execute(),
+  );
+  if (study.rdSummaries.length) {
+    await trx
+      .insertInto('results.rd_summaries')
+      .values(
+        study.rdSummaries.map(({ outcome, report, ...row }) => ({
+          run_key: runKey,
+          outcome,
+          fuzzy: row.fuzzy,
+          follow_up_years: row.followUpYears,
+          kernel: row.kernel,
+          polynomial_order: row.polynomialOrder,
+          bandwidth_selector: row.bandwidthSelector,
+          h_left: report.bandwidth.h_left,
+          h_right: report.bandwidth.h_right,
+          b_left: report.bandwidth.b_left,
+          b_right: report.bandwidth.b_right,
+          units_left: report.n.left,
+          units_right: report.n.right,
+          effective_left: report.n.effective_left,
+          effective_right: report.n.effective_right,
+          mass_points: report.design.mass_points,
+          awards_against_score: row.awardsAgainstScore,
+          units_dropped: row.unitsDropped,
+          density_statistic: row.densityStatistic,
+          density_p_value: row.densityPValue,
+          first_stage: report.first_stage?.coef ?? null,
+        })),
+      )
+      .execute();
+  }
+  await inBatches(
+    study.rdBins.map((bin, i, all) => ({ ...bin, index: all.slice(0, i).filter((earlier) => earlier.outcome === bin.outcome).length })),
+    (batch) =>
+      trx
+        .insertInto('results.rd_bins')
+        .values(batch.map((bin) => ({ run_key: runKey, outcome: bin.outcome, bin: bin.index, score_low: bin.scoreLow, score_high: bin.scoreHigh, score_mean: bin.scoreMean, outcome_mean: bin.outcomeMean, units: bin.units, fitted: bin.fitted })))
+        .execute(),
+  );
+}
+
 export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache) {
   return {
     estimateEffects: async (input: RunStepInput): Promise<EffectSummary> => {
@@ -45,7 +109,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
     reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length });
     let study: EffectStudy;
     try {
-      study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes);
+      study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes, { callRounds: programme.file.callRounds });
     } catch (error) {
       // Data problems (a singular design, an inconsistent panel) will not go away on retry.
       if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
@@ -60,6 +124,10 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
       await trx.deleteFrom('results.pretests').where('run_key', '=', input.runKey).execute();
       await trx.deleteFrom('results.sensitivity_bounds').where('run_key', '=', input.runKey).execute();
       await trx.deleteFrom('results.sensitivity_summaries').where('run_key', '=', input.runKey).execute();
+      for (const table of ['results.outcome_designs', 'results.synthetic_trajectories', 'results.synthetic_unit_weights', 'results.rd_summaries', 'results.rd_bins'] as const) {
+        await trx.deleteFrom(table).where('run_key', '=', input.runKey).execute();
+      }
+      await writeDesignResults(trx, input, study);
       const rows = study.effects.map((row) => ({
         run_key: input.runKey,
         programme_id: input.programmeId,

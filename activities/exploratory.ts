@@ -30,6 +30,7 @@ export async function adhocContext(db: Kysely<Database>, programme: Programme): 
     valuesByUnit: await readUnitAttributes(db, programme.id, fields),
     measures: fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name),
     numericCharacteristics: NUMERIC_CHARACTERISTICS,
+    callRounds: programme.file.callRounds,
   };
 }
 

@@ -7,7 +7,7 @@
 import { MISSING_YEAR_TREATMENTS, type StudySpec } from '../schemas/study-spec.js';
 import type { SubgroupField } from '../schemas/catalogue.js';
 import { chiSquareSurvival } from '../stats/distributions.js';
-import { runEffectStudy, type EffectRow, type OutcomePanelColumns, type UnitCohort } from './effect-study.js';
+import { runEffectStudy, type EffectRow, type EffectStudyOptions, type OutcomePanelColumns, type UnitCohort } from './effect-study.js';
 
 export interface AdhocOverrides {
   readonly outcomes?: readonly string[];
@@ -66,6 +66,8 @@ export interface AdhocContext {
   readonly valuesByUnit: ReadonlyMap<string, Readonly<Record<string, string | null>>>;
   readonly measures: readonly string[];
   readonly numericCharacteristics: readonly string[];
+  /** The programme's call rounds with their review-score cut-offs (for outcomes the spec evaluates by regression discontinuity). */
+  readonly callRounds?: EffectStudyOptions['callRounds'];
 }
 
 /** Refuses any field, value, outcome or covariate the catalogue and the data do not offer, naming the valid ones. */
@@ -165,7 +167,7 @@ export function runAdhocStudy(
   const groups = overrides.by === undefined ? [] : [...new Set(sample.map((unit) => context.valuesByUnit.get(unit.unitId)?.[overrides.by as string] ?? null))].filter((v): v is string => v !== null).sort();
   const total = 1 + groups.length;
   const estimate = (units: readonly UnitCohort[], field: string | null, value: string | null) => {
-    const study = runEffectStudy(spec, units, panel, { sensitivity: false });
+    const study = runEffectStudy(spec, units, panel, { sensitivity: false, callRounds: context.callRounds });
     notes.push(...study.notes.map((note) => (value === null ? note : `${field}=${value}: ${note}`)));
     effects.push(...overallRows(study.effects, field, value));
   };

@@ -4,12 +4,18 @@
  * Sant'Anna's (ATT(g,t) and its aggregations, with the pre-test and a bootstrap band); two-way fixed
  * effects fits are reported beside it for comparison.
  */
-import type { StudySpec } from '../schemas/study-spec.js';
+import { designOf, type DesignKind, type StudySpec } from '../schemas/study-spec.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
 import { normalCdf, normalQuantile } from '../stats/distributions.js';
 import { estimateStaggeredDid, type BandedEstimate, type DidReport, type StaggeredDidOptions } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
 import { outcomeSensitivity, type OutcomeSensitivity } from './effect-sensitivity.js';
+import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type ScoredRound } from './review-score-study.js';
+import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
+import type { ScatterBin } from '../stats/rd/binned-scatter.js';
+import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
+
+export type { EffectRow, StoredEstimator } from './effect-rows.js';
 
 export interface UnitCohort {
   readonly unitId: string;
@@ -17,6 +23,8 @@ export interface UnitCohort {
   readonly firstAwardFiscalYear: number | null;
   /** Characteristics at the unit's first application, by applicant-file field name. */
   readonly characteristics: Readonly<Record<string, number>>;
+  /** The unit's earliest application with a review score (absent or null when none was scored). */
+  readonly scoredApplication?: { readonly callRound: number; readonly reviewScore: number; readonly awarded: boolean } | null;
 }
 
 export interface OutcomePanelColumns {
@@ -34,40 +42,6 @@ export class UnsupportedOutcomeError extends Error {
     super(`the study spec asks for outcome "${outcome}", which the outcome panel does not hold (it holds ${available.join(', ')}); correct the spec or load that measure`);
     this.name = 'UnsupportedOutcomeError';
   }
-}
-
-/**
- * Estimators as stored: cs_attgt (one row per cohort and year), cs_simple, cs_dynamic (overall and by event
- * time), cs_group (overall and by cohort), cs_calendar (overall and by year), twfe_static, twfe_event_study.
- */
-export type StoredEstimator = 'cs_attgt' | 'cs_simple' | 'cs_dynamic' | 'cs_group' | 'cs_calendar' | 'twfe_static' | 'twfe_event_study';
-
-export interface EffectRow {
-  readonly outcome: string;
-  readonly estimator: StoredEstimator;
-  /** 'overall', or the element: 'e=…', 'cohort=…', 'year=…', 'cohort=…,year=…'. */
-  readonly term: string;
-  readonly eventTime: number | null;
-  readonly cohort: number | null;
-  readonly period: number | null;
-  readonly status: 'estimated' | 'insufficient_data';
-  readonly estimate: number | null;
-  readonly stdError: number | null;
-  readonly ciLow: number | null;
-  readonly ciHigh: number | null;
-  readonly pValue: number | null;
-  readonly confidenceLevel: number;
-  /** Bootstrap standard error and uniform band (simultaneous over the estimator's elements). */
-  readonly bootstrapStdError: number | null;
-  readonly bandLow: number | null;
-  readonly bandHigh: number | null;
-  readonly bandCriticalValue: number | null;
-  readonly treatedUnits: number;
-  readonly comparisonUnits: number;
-  readonly observations: number;
-  /** Treated units behind this estimate (its cohort, or the cohorts it averages), for disclosure control. */
-  readonly cellUnits: number | null;
-  readonly note: string | null;
 }
 
 export interface PretestRow {
@@ -100,6 +74,13 @@ export interface EffectStudy {
   readonly sensitivityTasks: readonly SensitivityTask[];
   /** Units dropped by the panel rules, and other remarks, per outcome. */
   readonly notes: readonly string[];
+  readonly designs: readonly DesignRow[];
+  /** Synthetic DiD: treated against synthetic paths, and the donor weights. */
+  readonly trajectories: readonly TrajectoryRow[];
+  readonly unitWeights: readonly UnitWeightRow[];
+  /** Regression discontinuity: bandwidths, samples and manipulation test, and the binned scatter. */
+  readonly rdSummaries: readonly RdSummaryRow[];
+  readonly rdBins: readonly (ScatterBin & { outcome: string })[];
 }
 
 /**
@@ -107,14 +88,29 @@ export interface EffectStudy {
  * characteristics come from the unit's first application.
  */
 export function cohortsFromApplications(
-  applications: readonly { unitId: string; awardFiscalYear: number | null; characteristics?: Readonly<Record<string, number>> }[],
+  applications: readonly {
+    unitId: string;
+    awardFiscalYear: number | null;
+    characteristics?: Readonly<Record<string, number>>;
+    callRound?: number;
+    reviewScore?: number | null;
+  }[],
 ): UnitCohort[] {
-  const units = new Map<string, { firstAwardFiscalYear: number | null; characteristics: Readonly<Record<string, number>> }>();
+  type Scored = NonNullable<UnitCohort['scoredApplication']>;
+  const units = new Map<string, { firstAwardFiscalYear: number | null; characteristics: Readonly<Record<string, number>>; scoredApplication: Scored | null }>();
   for (const application of applications) {
     const known = units.get(application.unitId);
     const award = application.awardFiscalYear;
-    if (known === undefined) units.set(application.unitId, { firstAwardFiscalYear: award, characteristics: application.characteristics ?? {} });
-    else if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
+    const scored: Scored | null =
+      application.reviewScore != null && application.callRound !== undefined
+        ? { callRound: application.callRound, reviewScore: application.reviewScore, awarded: award !== null }
+        : null;
+    if (known === undefined) {
+      units.set(application.unitId, { firstAwardFiscalYear: award, characteristics: application.characteristics ?? {}, scoredApplication: scored });
+      continue;
+    }
+    if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
+    if (scored && (known.scoredApplication === null || scored.callRound < known.scoredApplication.callRound)) known.scoredApplication = scored;
   }
   return [...units].map(([unitId, unit]) => ({ unitId, ...unit }));
 }
@@ -129,10 +125,6 @@ export class UnsupportedCovariateError extends Error {
   }
 }
 
-type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
-
-const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
-
 export interface SensitivityTask {
   readonly outcome: string;
   run(): OutcomeSensitivity;
@@ -141,6 +133,16 @@ export interface SensitivityTask {
 export interface EffectStudyOptions {
   /** Rambachan–Roth sensitivity of each event study (default true; ad-hoc subgroup studies leave it out). */
   readonly sensitivity?: boolean;
+  /** The programme's call rounds, with their review-score cut-offs (a regression-discontinuity design needs them). */
+  readonly callRounds?: readonly { readonly round: number; readonly awardFiscalYear: number; readonly reviewCutoff?: number }[];
+}
+
+/** The design each outcome was evaluated by, as the spec names it. */
+export interface DesignRow {
+  readonly outcome: string;
+  readonly design: DesignKind;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly reason: string | null;
 }
 
 export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
@@ -167,9 +169,42 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const samples: SampleRow[] = [];
   const notes: string[] = [];
   const sensitivityTasks: SensitivityTask[] = [];
+  const designs: DesignRow[] = [];
+  const trajectories: TrajectoryRow[] = [];
+  const unitWeights: UnitWeightRow[] = [];
+  const rdSummaries: RdSummaryRow[] = [];
+  const rdBins: (ScatterBin & { outcome: string })[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   for (const outcome of spec.outcomes) {
     if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
+    const design = designOf(spec, outcome);
+    const { design: kind, ...settings } = design;
+    const reason = design.design === 'descriptive' ? design.reason : null;
+    designs.push({ outcome, design: kind, settings: design.design === 'descriptive' ? {} : settings, reason });
+    if (design.design === 'descriptive') {
+      notes.push(`${outcome}: monitored only, no effect estimated (${design.reason})`);
+      continue;
+    }
+    if (design.design === 'synthetic_did') {
+      const result = syntheticDidOutcome(outcome, design, spec, { unitId, time, group, outcome: Float64Array.from(kept, (i) => panel.measures[outcome][i]) });
+      effects.push(...result.effects);
+      trajectories.push(...result.trajectories);
+      unitWeights.push(...result.unitWeights);
+      notes.push(...result.notes.map((note) => `${outcome}: ${note}`));
+      continue;
+    }
+    if (design.design === 'rd_review_score') {
+      const scored: ScoredApplication[] = cohorts.flatMap((unit) => (unit.scoredApplication ? [{ unitId: unit.unitId, ...unit.scoredApplication }] : []));
+      const rounds: ScoredRound[] = (options.callRounds ?? []).flatMap((round) =>
+        round.reviewCutoff === undefined ? [] : [{ round: round.round, awardFiscalYear: round.awardFiscalYear, reviewCutoff: round.reviewCutoff }],
+      );
+      const result = reviewScoreOutcome(outcome, design, spec, scored, rounds, { unitId, time, outcome: Float64Array.from(kept, (i) => panel.measures[outcome][i]) }, cohorts.length - scored.length);
+      effects.push(...result.effects);
+      if (result.summary) rdSummaries.push(result.summary);
+      rdBins.push(...result.bins);
+      notes.push(...result.notes.map((note) => `${outcome}: ${note}`));
+      continue;
+    }
     if (shortfall) {
       effects.push(notEstimated(outcome, 'cs_simple', spec.confidenceLevel, sample, shortfall));
       pretests.push({ outcome, statistic: null, df: null, pValue: null, note: shortfall });
@@ -228,7 +263,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
     if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
   }
-  return { effects, pretests, samples, notes, sensitivityTasks };
+  return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins };
 }
 
 function countFinite(values: Float64Array): number {
@@ -332,32 +367,3 @@ function twfeRows(
   return rows;
 }
 
-function sampleShortfall(spec: StudySpec, treated: number, comparison: number): string | null {
-  const problems: string[] = [];
-  if (treated < spec.minimumTreatedUnits) problems.push(`${treated} awarded units with outcomes (the spec needs at least ${spec.minimumTreatedUnits})`);
-  if (comparison < spec.minimumComparisonUnits)
-    problems.push(`${comparison} comparison units with outcomes (the spec needs at least ${spec.minimumComparisonUnits})`);
-  return problems.length ? `Not estimated: ${problems.join(' and ')}. A number from so few units would not be credible.` : null;
-}
-
-function notEstimated(outcome: string, estimator: StoredEstimator, confidenceLevel: number, sample: SampleSize, note: string): EffectRow {
-  return {
-    outcome,
-    estimator,
-    term: 'overall',
-    eventTime: null,
-    cohort: null,
-    period: null,
-    status: 'insufficient_data',
-    estimate: null,
-    stdError: null,
-    ciLow: null,
-    ciHigh: null,
-    pValue: null,
-    confidenceLevel,
-    ...NO_BAND,
-    ...sample,
-    cellUnits: null,
-    note,
-  };
-}

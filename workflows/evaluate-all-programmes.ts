@@ -5,6 +5,7 @@
  */
 import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
+import { isHeadline } from '../analysis/effect-rows.js';
 import { evaluateProgramme, type EvaluateProgrammeInput } from './evaluate-programme.js';
 import { rootCauseMessage } from './root-cause.js';
 
@@ -14,6 +15,8 @@ export interface EvaluateAllProgrammesInput {
 
 export interface ProgrammeHeadline {
   readonly outcome: string;
+  /** cs_simple (staggered DiD), sdid (synthetic DiD) or rd_robust (regression discontinuity). */
+  readonly estimator: string;
   readonly status: 'estimated' | 'insufficient_data';
   readonly estimate: number | null;
   readonly ciLow: number | null;
@@ -27,7 +30,7 @@ export interface ProgrammeRunSummary {
   readonly workflowId: string;
   readonly runKey: string | null;
   readonly specRegisteredAfterCallOpened: boolean | null;
-  /** The headline estimate (Callaway–Sant'Anna overall ATT) per outcome. */
+  /** The headline estimate per outcome, by the design its spec names. */
   readonly headlines: readonly ProgrammeHeadline[];
   readonly error: string | null;
 }
@@ -69,8 +72,8 @@ export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): 
           runKey: result.run.runKey,
           specRegisteredAfterCallOpened: result.run.specRegisteredAfterCallOpened,
           headlines: result.effects.overall
-            .filter((row) => row.estimator === 'cs_simple')
-            .map(({ outcome, status, estimate, ciLow, ciHigh, note }) => ({ outcome, status, estimate, ciLow, ciHigh, note })),
+            .filter((row) => isHeadline(row.estimator))
+            .map(({ outcome, estimator, status, estimate, ciLow, ciHigh, note }) => ({ outcome, estimator, status, estimate, ciLow, ciHigh, note })),
           error: null,
         };
       } catch (error) {
