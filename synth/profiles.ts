@@ -51,7 +51,7 @@ const firm = { unitsPerFirm: 1, consortiumMembers: 0 } as const;
 
 export const SYNTHETIC_PROFILES: Readonly<Record<string, SyntheticProfile>> = {
   'semiconductor-fund': {
-    applicants: 60, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 800, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1.5, consortiumMembers: 2, seed: 101,
+    applicants: 60, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 800, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1.5, consortiumMembers: 2, seed: 1101,
     measures: { production_capacity: measure(6, 2, 0.3, 0.8, 4) },
   },
   'green-innovation-fund': {
@@ -99,7 +99,7 @@ export const SYNTHETIC_PROFILES: Readonly<Record<string, SyntheticProfile>> = {
     measures: { chargers_in_service: measure(4, 1.5, 0.2, 0.7, 2), charging_sessions: measure(1.5, 0.5, 0.1, 0.25, 0.8) },
   },
   'critical-minerals': {
-    applicants: 12, awardShare: 0.5, unitLabel: 'プロジェクト', employeesMedian: 400, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1, consortiumMembers: 2, seed: 111,
+    applicants: 48, awardShare: 0.3, unitLabel: 'プロジェクト', employeesMedian: 400, effectKind: 'constant', attritionShare: 0, unitsPerFirm: 1, consortiumMembers: 2, seed: 111,
     measures: { secured_supply: measure(30, 10, 1, 3, 12) },
   },
 };

@@ -16,6 +16,8 @@ import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../schemas/catalogue
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import { STATISTICS_COLUMNS } from '../schemas/statistics.js';
 import { UNIT_KEY_COLUMNS } from '../schemas/unit-of-analysis.js';
+import { designOf } from '../schemas/study-spec.js';
+import { normalQuantile } from '../stats/distributions.js';
 import { SeededRandom } from '../stats/random.js';
 import { toCsv } from './csv-writer.js';
 import { SYNTHETIC_PROFILES, type EffectKind, type MeasureProfile, type SyntheticProfile } from './profiles.js';
@@ -29,10 +31,15 @@ export interface SyntheticOptions {
 
 /** The estimands the pipeline reports, for the realised cohorts of fully observed units. */
 export interface TrueEffect {
-  /** did's simple aggregation: post-award cells weighted by cohort size. */
+  /** did's simple aggregation: post-award cells weighted by cohort size (synthetic DiD's estimand too). */
   readonly simple: number;
   /** Average of the effects in each year since award (e ≥ 0). */
   readonly dynamic: number;
+  /**
+   * For an outcome the spec evaluates by regression discontinuity: the effect on the change it measures (the
+   * mean over its follow-up years), averaged over awarded units observed in those years. Absent otherwise.
+   */
+  readonly atCutoff?: number;
 }
 
 export interface SyntheticManifest {
@@ -63,6 +70,9 @@ export interface SyntheticProgrammeData {
 }
 
 type CsvValue = string | number | boolean | null;
+
+/** Review-score points per standard deviation of applicant quality. */
+const SCORE_SPREAD = 8;
 
 const INDUSTRIES: readonly (readonly [string, number])[] = [
   ['E', 30], ['D', 15], ['I', 20], ['H', 10], ['M', 12], ['P', 8], ['R', 5],
@@ -164,6 +174,15 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
   // A new firm for most units; an existing one (leading another project, running another site) for the rest.
   const firmForUnit = () => (firms.length > 0 && random.uniform() < 1 - 1 / profile.unitsPerFirm ? random.pick(firms) : newFirm());
 
+  // Programmes that award above a review-score cut-off: scores are whole points, awards follow them, and the
+  // units' levels rise with their scores (better applicants do better anyway), which only the cut-off separates.
+  const scored = programme.callRounds.every((round) => round.reviewCutoff !== undefined);
+  const latestSpec = programme.studySpecs[programme.studySpecs.length - 1];
+  const followUpYears = declaredMeasures.map((declared) => {
+    const design = latestSpec ? designOf(latestSpec, declared.name) : null;
+    return design?.design === 'rd_review_score' ? design.followUpYears : null;
+  });
+  const atCutoff = declaredMeasures.map(() => ({ sum: 0, count: 0 }));
   const yearShock = years.map(() => random.normal(0, 1));
   const applicantRows: Record<string, CsvValue>[] = [];
   const outcomeRows: CsvValue[][] = [];
@@ -175,7 +194,9 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
     const firm = firmForUnit();
     const callRound = random.pick(programme.callRounds);
     const unitId = unit === 'firm' ? firm.corporateNumber : unit === 'project' ? `PRJ-${callRound.round}-${String(index + 1).padStart(5, '0')}` : `SITE-${String(index + 1).padStart(6, '0')}`;
-    const awarded = random.uniform() < profile.awardShare;
+    const scoreDraw = scored ? random.normal(normalQuantile(profile.awardShare), 1) : 0;
+    const reviewScore = scored ? Math.round((callRound.reviewCutoff as number) + SCORE_SPREAD * scoreDraw) : null;
+    const awarded = reviewScore !== null ? reviewScore >= (callRound.reviewCutoff as number) : random.uniform() < profile.awardShare;
     if (awarded) awardedCount++;
     const requested = 1_000_000 * random.integerBetween(3, 15) * Math.max(1, Math.round(profile.employeesMedian / 20));
     const members = unit === 'project' ? Array.from({ length: random.integerBetween(0, profile.consortiumMembers) }, () => newCorporateNumber()) : [];
@@ -196,9 +217,13 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
       consent: true,
       consortium_members: members.join(';') || null,
       site_kind: unit === 'site' ? random.pickWeighted(SITE_KINDS) : null,
+      review_score: reviewScore,
     });
 
-    const unitEffects = measureProfiles.map((m) => random.normal(awarded ? 0.15 * m.unitSpread : 0, m.unitSpread));
+    const unitEffects = measureProfiles.map((m) =>
+      reviewScore !== null ? random.normal(0.4 * m.unitSpread * scoreDraw, m.unitSpread) : random.normal(awarded ? 0.15 * m.unitSpread : 0, m.unitSpread),
+    );
+    const followUpEffect = declaredMeasures.map(() => ({ sum: 0, years: 0 }));
     const stopsAfter = random.uniform() < profile.attritionShare ? years[random.integerBetween(Math.floor(years.length / 2), years.length - 2)] : Infinity;
     if (stopsAfter !== Infinity) leaving++;
     for (const [yearIndex, fiscalYear] of years.entries()) {
@@ -213,10 +238,22 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
         const withoutAward = reported(untreated);
         const value = treated ? reported(untreated + effectAt(profile.effectKind, shape.effect, sinceAward)) : withoutAward;
         if (treated && stopsAfter === Infinity) realised[m].add(sinceAward, value - withoutAward);
+        const window = followUpYears[m];
+        if (treated && window !== null && sinceAward < window && value !== null && withoutAward !== null) {
+          followUpEffect[m].sum += value - withoutAward;
+          followUpEffect[m].years++;
+        }
         return value;
       });
       outcomeRows.push([unitId, fiscalYear, ...values]);
     }
+    followUpEffect.forEach((effect, m) => {
+      const window = followUpYears[m];
+      if (awarded && window !== null && effect.years === window && years.includes(callRound.awardFiscalYear - 1)) {
+        atCutoff[m].sum += effect.sum / window;
+        atCutoff[m].count++;
+      }
+    });
   }
 
   let invalidApplicantRows = 0;
@@ -263,7 +300,12 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
       invalidApplicantRows,
       invalidOutcomeRows,
       effectKind: profile.effectKind,
-      trueEffects: Object.fromEntries(declaredMeasures.map((declared, m) => [declared.name, realised[m].estimands()])),
+      trueEffects: Object.fromEntries(
+        declaredMeasures.map((declared, m) => [
+          declared.name,
+          { ...realised[m].estimands(), ...(followUpYears[m] !== null && atCutoff[m].count ? { atCutoff: atCutoff[m].sum / atCutoff[m].count } : {}) },
+        ]),
+      ),
     },
   };
 }
