@@ -27,9 +27,21 @@ const DISPLAYED_ESTIMATORS: Readonly<Record<string, string>> = {
   cs_simple: "Callaway-Sant'Anna, overall ATT",
   cs_dynamic: "Callaway-Sant'Anna, average over years since award",
   twfe_static: 'two-way fixed effects (comparison)',
+  sdid: 'synthetic DiD, over award cohorts',
+  sc: 'synthetic control (comparison)',
+  rd_conventional: 'regression discontinuity, conventional',
+  rd_robust: 'regression discontinuity, robust interval',
 };
 
-export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, { simple: number; dynamic: number }>>): string {
+/** The true effect an estimator's interval should cover: its own estimand. */
+export function trueEffectFor(estimator: string, truths: { simple: number; dynamic: number; atCutoff?: number } | undefined): number | undefined {
+  if (truths === undefined) return undefined;
+  if (estimator === 'cs_dynamic') return truths.dynamic;
+  if (estimator.startsWith('rd_')) return truths.atCutoff;
+  return truths.simple;
+}
+
+export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<Record<string, { simple: number; dynamic: number; atCutoff?: number }>>): string {
   const header = ['outcome', 'estimator', 'effect', 'std. error', 'CI', 'treated', 'comparison'];
   if (trueEffects) header.push('true effect', 'CI covers it');
   const rows = result.effects.overall.filter((row) => row.estimator in DISPLAYED_ESTIMATORS || row.status !== 'estimated');
@@ -47,8 +59,7 @@ export function formatEffects(result: EvaluationResult, trueEffects?: Readonly<R
         String(row.comparisonUnits),
       ];
       if (trueEffects) {
-        const truths = trueEffects[row.outcome];
-        const truth = truths === undefined ? undefined : row.estimator === 'cs_dynamic' ? truths.dynamic : truths.simple;
+        const truth = trueEffectFor(row.estimator, trueEffects[row.outcome]);
         const covers = row.ciLow !== null && row.ciHigh !== null && truth !== undefined && row.ciLow <= truth && truth <= row.ciHigh;
         cells.push(formatNumber(truth ?? null), covers ? 'yes' : 'NO');
       }

@@ -1,6 +1,6 @@
 /** Vega-Lite specifications of the report's charts (rendered in the browser, or to SVG for papers). */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SensitivityReport, SeriesRow } from './report-data.js';
+import type { RdBinRow, SensitivityReport, SeriesRow, SyntheticPathRow } from './report-data.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 
@@ -88,6 +88,72 @@ export function sensitivityChart(report: SensitivityReport, restriction: 'relati
       },
       { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0 } } },
       ...(breakdown !== null && breakdown > 0 ? [{ mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#e45756' }, encoding: { x: { datum: breakdown } } }] : []),
+    ],
+  };
+}
+
+/** Synthetic DiD: the awarded units' mean against their synthetic comparison, by years since award (award year dashed). */
+export function syntheticPathChart(rows: readonly SyntheticPathRow[]): VegaLiteSpec {
+  const treatedLabel = '採択 / awarded';
+  const syntheticLabel = '合成対照 / synthetic comparison';
+  const values = rows.flatMap((row) => [
+    { x: row.eventTime, y: row.treatedMean, series: treatedLabel, units: row.treatedUnits },
+    { x: row.eventTime, y: row.syntheticShifted, series: syntheticLabel, units: row.treatedUnits },
+  ]);
+  const x = { field: 'x', type: 'quantitative', title: '交付からの年数 / years since award', axis: { tickMinStep: 1, format: 'd' } } as const;
+  return {
+    $schema: SCHEMA,
+    width: 560,
+    height: 260,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'y', type: 'quantitative', title: 'アウトカム / outcome', scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: [treatedLabel, syntheticLabel], range: ['#4c78a8', '#e45756'] } },
+          strokeDash: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: [treatedLabel, syntheticLabel], range: [[1, 0], [5, 3]] } },
+          tooltip: [
+            { field: 'x', title: 'years since award' },
+            { field: 'series', title: 'series' },
+            { field: 'y', format: '.2f', title: 'value' },
+            { field: 'units', title: 'awarded units' },
+          ],
+        },
+      },
+      { mark: { type: 'rule', strokeDash: [2, 3], color: '#999' }, encoding: { x: { datum: -0.5 } } },
+    ],
+  };
+}
+
+/** Regression discontinuity: bin means of the outcome change against the score's distance from the cut-off, with the local fits either side. */
+export function rdScatterChart(rows: readonly RdBinRow[]): VegaLiteSpec {
+  const values = rows.map((row) => ({ x: row.scoreMean, y: row.outcomeMean, units: row.units, fitted: row.fitted, side: row.scoreMean < 0 ? '基準点未満 / below cut-off' : '基準点以上 / at or above cut-off' }));
+  const x = { field: 'x', type: 'quantitative', title: '審査点 − 基準点 / review score minus cut-off' } as const;
+  const color = { field: 'side', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: ['基準点未満 / below cut-off', '基準点以上 / at or above cut-off'], range: ['#e45756', '#4c78a8'] } } as const;
+  return {
+    $schema: SCHEMA,
+    width: 560,
+    height: 280,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, opacity: 0.7 },
+        encoding: {
+          x,
+          y: { field: 'y', type: 'quantitative', title: 'アウトカムの変化 / change in the outcome', scale: { zero: false } },
+          size: { field: 'units', type: 'quantitative', title: 'units', legend: null },
+          color,
+          tooltip: [
+            { field: 'x', format: '.2f', title: 'score − cut-off' },
+            { field: 'y', format: '.2f', title: 'mean change' },
+            { field: 'units', title: 'units' },
+          ],
+        },
+      },
+      { transform: [{ filter: 'datum.fitted !== null' }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'fitted', type: 'quantitative' }, color, detail: { field: 'side' } } },
+      { mark: { type: 'rule', strokeDash: [4, 4], color: '#555' }, encoding: { x: { datum: 0 } } },
     ],
   };
 }

@@ -5,7 +5,8 @@
  * chart the page says why instead of showing an empty frame.
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
-import { sensitivityChart, seriesChart, type VegaLiteSpec } from './charts.js';
+import { isHeadline } from '../analysis/effect-rows.js';
+import { rdScatterChart, sensitivityChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
 import type { PublicSeries, ReportData, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
@@ -29,6 +30,19 @@ const ESTIMATOR_TITLES: Readonly<Record<string, string>> = {
   cs_group: '採択年度別の平均 / average over cohorts',
   cs_calendar: '年度別の平均 / average over years',
   twfe_static: '二方向固定効果（比較） / two-way fixed effects (comparison)',
+  sdid: '合成DiD / synthetic DiD (headline)',
+  sc: '合成コントロール（比較） / synthetic control (comparison)',
+  did_block: 'DiD（同じコホート、比較） / DiD on the same cohorts (comparison)',
+  rd_conventional: '回帰不連続（通常） / regression discontinuity, conventional',
+  rd_bias_corrected: '回帰不連続（バイアス補正） / regression discontinuity, bias-corrected',
+  rd_robust: '回帰不連続（頑健） / regression discontinuity, robust interval (headline)',
+};
+
+const DESIGN_TITLES: Readonly<Record<string, string>> = {
+  staggered_did: '段階的DiD / staggered difference-in-differences (awarded against rejected applicants over the call rounds)',
+  synthetic_did: '合成DiD / synthetic DiD (each award cohort against a weighted synthetic comparison of never-awarded applicants)',
+  rd_review_score: '回帰不連続 / regression discontinuity at the review-score cut-off',
+  descriptive: 'モニタリングのみ / monitored only, not estimated',
 };
 
 export function escapeHtml(text: string): string {
@@ -134,7 +148,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     ? `<table><tr><th>アウトカム / outcome</th><th>推定方法 / estimator</th><th>効果 / effect</th><th>95% CI</th><th></th></tr>${data.effects
         .map(
           (e) =>
-            `<tr class="${e.estimator === 'cs_simple' ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status !== 'estimated' ? '推定せず / not estimated' : e.withheld ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : number(e.estimate)}</td><td>${e.status === 'estimated' && !e.withheld ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
+            `<tr class="${isHeadline(e.estimator) ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status !== 'estimated' ? '推定せず / not estimated' : e.withheld ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : number(e.estimate)}</td><td>${e.status === 'estimated' && !e.withheld ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
         )
         .join('')}</table>`
     : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';
@@ -169,6 +183,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.', {
       notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
     }),
+    designSection(charts, data),
     powerSection(data),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     sensitivitySection(charts, data),
@@ -177,6 +192,35 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     exploratorySection(data),
   ].join('\n');
   return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+}
+
+/**
+ * How each outcome is evaluated, and the charts of the designs other than staggered DiD: the treated against
+ * the synthetic path (synthetic DiD) and the binned scatter with the fits either side (regression discontinuity).
+ */
+function designSection(charts: ChartList, data: ReportData): string {
+  if (data.designs.length === 0) return '';
+  const list = `<ul>${data.designs.map((d) => `<li>${escapeHtml(d.outcome)}: ${escapeHtml(DESIGN_TITLES[d.design] ?? d.design)}${d.reason ? ` — ${escapeHtml(d.reason)}` : ''}</li>`).join('')}</ul>`;
+  const parts = data.designs.flatMap((d, index) => {
+    if (d.design === 'synthetic_did') {
+      const rows = data.syntheticPaths.published.filter((row) => row.outcome === d.outcome);
+      const withheld = data.syntheticPaths.withheld.filter((cell) => cell.outcome === d.outcome).map((cell) => `e=${cell.eventTime}`);
+      const note = withheld.length ? `<p class="empty withheld">${escapeHtml(withheld.join(', '))}: 企業数が${data.minCellUnits}社未満のため非公表 / withheld: fewer than ${data.minCellUnits} awarded units behind them.</p>` : '';
+      const chart = rows.length ? charts.add(`synthetic-path-${index}`, syntheticPathChart(rows)) : '';
+      return [`<h3>${escapeHtml(d.outcome)}: 採択と合成対照の推移 / awarded against synthetic comparison</h3>${chart}${note}`];
+    }
+    if (d.design === 'rd_review_score') {
+      const bins = data.rdBins.filter((bin) => bin.outcome === d.outcome);
+      const summary = data.rdSummaries.find((s) => s.outcome === d.outcome);
+      const facts = summary
+        ? `<p>bandwidth ${number(summary.hLeft)} / ${number(summary.hRight)} points either side (${summary.effectiveLeft} + ${summary.effectiveRight} units within it); outcome: change over ${summary.followUpYears} follow-up years; ${summary.fuzzy ? 'fuzzy' : 'sharp'} design${summary.awardsAgainstScore ? `, ${summary.awardsAgainstScore} awards against the cut-off` : ''}; manipulation test p = ${number(summary.densityPValue, 3)}${(summary.densityPValue ?? 1) < 0.05 ? ' — 基準点付近の密度に不連続 / the scores bunch at the cut-off: read the estimate with care' : ''}.</p>`
+        : '';
+      const chart = bins.length ? charts.add(`rd-scatter-${index}`, rdScatterChart(bins)) : '<p class="empty">公表できるビンがありません / No bin has enough units to publish.</p>';
+      return [`<h3>${escapeHtml(d.outcome)}: 審査点の基準点での不連続 / discontinuity at the review-score cut-off</h3>${facts}${chart}`];
+    }
+    return [];
+  });
+  return `<h2>評価デザイン / Evaluation design per outcome</h2>${list}${parts.join('')}`;
 }
 
 /** The minimum detectable effect of the design for the planned call, beside the targets it should detect. */

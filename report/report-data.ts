@@ -55,6 +55,36 @@ export interface SensitivityReport {
   readonly bounds: readonly { restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower: number | null; upper: number | null }[];
 }
 
+/** Synthetic DiD: the awarded units against their synthetic comparison by years since award, pooled over cohorts. */
+export interface SyntheticPathRow {
+  readonly outcome: string;
+  readonly eventTime: number;
+  readonly treatedMean: number;
+  readonly syntheticShifted: number;
+  readonly treatedUnits: number;
+}
+
+/** Regression discontinuity: one bin of the binned scatter (bins under the disclosure minimum are left out). */
+export interface RdBinRow {
+  readonly outcome: string;
+  readonly scoreMean: number;
+  readonly outcomeMean: number;
+  readonly units: number;
+  readonly fitted: number | null;
+}
+
+export interface RdSummary {
+  readonly outcome: string;
+  readonly hLeft: number;
+  readonly hRight: number;
+  readonly effectiveLeft: number;
+  readonly effectiveRight: number;
+  readonly followUpYears: number;
+  readonly fuzzy: boolean;
+  readonly densityPValue: number | null;
+  readonly awardsAgainstScore: number;
+}
+
 export interface ReportData {
   readonly programme: Programme;
   readonly run: {
@@ -74,6 +104,12 @@ export interface ReportData {
   readonly byCohort: PublicSeries;
   readonly byYear: PublicSeries;
   readonly minCellUnits: number;
+  /** The design per outcome from the latest run, with a descriptive outcome's reason. */
+  readonly designs: readonly { outcome: string; design: string; reason: string | null }[];
+  /** Event times a publishable path leaves out (fewer awarded units behind them than the disclosure minimum). */
+  readonly syntheticPaths: { readonly published: readonly SyntheticPathRow[]; readonly withheld: readonly { outcome: string; eventTime: number }[] };
+  readonly rdBins: readonly RdBinRow[];
+  readonly rdSummaries: readonly RdSummary[];
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
   readonly sensitivity: readonly SensitivityReport[];
   /** The design's minimum detectable effects for the planned call (from the catalogue), null when it declares none. */
@@ -109,6 +145,33 @@ async function readExploratoryStudies(db: Kysely<Database>, programmeId: string)
     study.rows.push({ outcome: row.outcome, group, estimator: row.estimator, estimate: row.estimate, ciLow: row.ci_low, ciHigh: row.ci_high, pValue: row.p_value });
   }
   return [...studies.values()];
+}
+
+/**
+ * The cohorts' treated and synthetic paths aligned on years since award and averaged by awarded units, so that
+ * a point rests on every cohort observed at that event time; points resting on fewer units than the
+ * disclosure minimum are withheld (one cohort of a few projects would reveal them).
+ */
+export function pooledSyntheticPaths(
+  rows: readonly { outcome: string; event_time: number; treated_mean: number; synthetic_shifted: number; treated_units: number }[],
+  minCellUnits: number,
+): ReportData['syntheticPaths'] {
+  const cells = new Map<string, { outcome: string; eventTime: number; treated: number; synthetic: number; units: number }>();
+  for (const row of rows) {
+    const key = `${row.outcome}\u0000${row.event_time}`;
+    const cell = cells.get(key) ?? { outcome: row.outcome, eventTime: row.event_time, treated: 0, synthetic: 0, units: 0 };
+    cell.treated += row.treated_units * row.treated_mean;
+    cell.synthetic += row.treated_units * row.synthetic_shifted;
+    cell.units += row.treated_units;
+    cells.set(key, cell);
+  }
+  const all = [...cells.values()].sort((a, b) => (a.outcome < b.outcome ? -1 : a.outcome > b.outcome ? 1 : a.eventTime - b.eventTime));
+  return {
+    published: all
+      .filter((cell) => cell.units >= minCellUnits)
+      .map((cell) => ({ outcome: cell.outcome, eventTime: cell.eventTime, treatedMean: cell.treated / cell.units, syntheticShifted: cell.synthetic / cell.units, treatedUnits: cell.units })),
+    withheld: all.filter((cell) => cell.units < minCellUnits).map((cell) => ({ outcome: cell.outcome, eventTime: cell.eventTime })),
+  };
 }
 
 export async function readReportData(db: Kysely<Database>, programme: Programme, options: { publicVersion?: boolean } = {}): Promise<ReportData> {
@@ -149,6 +212,16 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
   const { rows: sensitivityBounds } = await sql<{ outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null }>`
     SELECT outcome, target, restriction, parameter, lower_bound, upper_bound
       FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
+  const { rows: designs } = await sql<{ outcome: string; design: string; reason: string | null }>`
+    SELECT outcome, design, reason FROM bi.outcome_designs WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
+  const { rows: trajectories } = await sql<{ outcome: string; event_time: number; treated_mean: number; synthetic_shifted: number; treated_units: number }>`
+    SELECT outcome, fiscal_year - award_fiscal_year AS event_time, treated_mean, synthetic_shifted, treated_units
+      FROM bi.synthetic_trajectories WHERE programme_id = ${id} ORDER BY outcome, 2`.execute(db);
+  const { rows: rdBins } = await sql<{ outcome: string; score_mean: number; outcome_mean: number; units: number; fitted: number | null }>`
+    SELECT outcome, score_mean, outcome_mean, units, fitted FROM bi.rd_bins WHERE programme_id = ${id} ORDER BY outcome, bin`.execute(db);
+  const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number }>`
+    SELECT outcome, h_left, h_right, effective_left, effective_right, follow_up_years, fuzzy, density_p_value, awards_against_score
+      FROM bi.rd_summaries WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
   const power = programmePower(programme);
   const { rows: inputs } = await sql<{ kind: string; file_name: string; rows_total: number; rows_loaded: number; rows_rejected: number }>`
     SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
@@ -172,6 +245,20 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
     minCellUnits: settings[0]?.min_cell_units ?? 10,
+    designs,
+    syntheticPaths: pooledSyntheticPaths(trajectories, settings[0]?.min_cell_units ?? 10),
+    rdBins: rdBins.map((b) => ({ outcome: b.outcome, scoreMean: b.score_mean, outcomeMean: b.outcome_mean, units: b.units, fitted: b.fitted })),
+    rdSummaries: rdSummaries.map((r) => ({
+      outcome: r.outcome,
+      hLeft: r.h_left,
+      hRight: r.h_right,
+      effectiveLeft: r.effective_left,
+      effectiveRight: r.effective_right,
+      followUpYears: r.follow_up_years,
+      fuzzy: r.fuzzy,
+      densityPValue: r.density_p_value,
+      awardsAgainstScore: r.awards_against_score,
+    })),
     pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
     sensitivity: sensitivitySummaries.map((row) => ({
       outcome: row.outcome,

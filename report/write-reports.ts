@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
-import { seriesChart } from './charts.js';
+import { isHeadline } from '../analysis/effect-rows.js';
+import { rdScatterChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
 import { readReportData } from './report-data.js';
 import { renderIndex, renderProgrammeReport, type VendorScripts } from './render-report.js';
 import { svgToPng } from './png.js';
@@ -54,16 +55,27 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
     const page = join(outDir, `${programme.id}.html`);
     writeFileSync(page, renderProgrammeReport(data, vendor));
     pages.push(page);
-    for (const outcome of [...new Set(data.eventStudy.published.map((row) => row.outcome))]) {
-      const svg = join(outDir, `${programme.id}-event-study-${outcome}.svg`);
-      const drawing = await renderSvg(seriesChart(data.eventStudy.published.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true }));
+    const figures: { name: string; spec: VegaLiteSpec }[] = [
+      ...[...new Set(data.eventStudy.published.map((row) => row.outcome))].map((outcome) => ({
+        name: `event-study-${outcome}`,
+        spec: seriesChart(data.eventStudy.published.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true }),
+      })),
+      ...[...new Set(data.syntheticPaths.published.map((row) => row.outcome))].map((outcome) => ({
+        name: `synthetic-path-${outcome}`,
+        spec: syntheticPathChart(data.syntheticPaths.published.filter((row) => row.outcome === outcome)),
+      })),
+      ...[...new Set(data.rdBins.map((row) => row.outcome))].map((outcome) => ({ name: `rd-scatter-${outcome}`, spec: rdScatterChart(data.rdBins.filter((row) => row.outcome === outcome)) })),
+    ];
+    for (const figure of figures) {
+      const svg = join(outDir, `${programme.id}-${figure.name}.svg`);
+      const drawing = await renderSvg(figure.spec);
       writeFileSync(svg, drawing);
       svgs.push(svg);
       const png = svg.replace(/\.svg$/, '.png');
       writeFileSync(png, svgToPng(drawing));
       pngs.push(png);
     }
-    const headline = data.effects.find((effect) => effect.estimator === 'cs_simple');
+    const headline = data.effects.find((effect) => isHeadline(effect.estimator));
     headlines.push({
       id: programme.id,
       nameJa: programme.nameJa,

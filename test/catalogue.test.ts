@@ -75,6 +75,27 @@ describe('the programme catalogue', () => {
     expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('outcome field "production_capacity" needs a measure') }));
   });
 
+  it('names a design per outcome in the frozen spec, and refuses a review-score design without scores or cut-offs', () => {
+    const designs = new Map(loadCatalogue().programmes.flatMap((p) => p.studySpec.outcomes.map((outcome) => [`${p.id}/${outcome}`, p.studySpec.designs?.[outcome]?.design ?? 'staggered_did'])));
+    expect(designs.get('critical-minerals/secured_supply')).toBe('synthetic_did');
+    expect(designs.get('semiconductor-fund/production_capacity')).toBe('synthetic_did');
+    expect(designs.get('large-scale-growth-investment/labour_productivity')).toBe('rd_review_score');
+    expect(designs.get('global-south-co-creation/partner_projects_started')).toBe('descriptive');
+    expect(designs.get('sme-labour-saving/labour_productivity')).toBe('staggered_did');
+    const withoutScores = catalogueWith('large-scale-growth-investment', (p) => {
+      p.dataRequirements.fields = p.dataRequirements.fields.filter((field) => field.name !== 'review_score');
+      delete p.callRounds[1].reviewCutoff;
+    });
+    const problems = problemsOf(withoutScores);
+    expect(problems).toContainEqual(expect.objectContaining({ field: 'studySpecs.2.designs.labour_productivity', message: expect.stringContaining('declare "review_score" as an applicant field') }));
+    expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining("each call round's reviewCutoff; call round(s) 2 have none") }));
+    const strayDesign = catalogueWith('semiconductor-fund', (p) => {
+      const latest = p.studySpecs[p.studySpecs.length - 1];
+      latest.designs = { ...latest.designs, wafer_starts: { design: 'descriptive', reason: 'not collected from rejected applicants at all' } };
+    });
+    expect(problemsOf(strayDesign)).toContainEqual(expect.objectContaining({ message: expect.stringContaining('a design is given for "wafer_starts", which is not one of the spec\'s outcomes') }));
+  });
+
   it('rejects an unknown indicator class, naming the file, the field and the classes to use', () => {
     const folder = catalogueWith('critical-minerals', (p) => {
       p.logicModel.impact[0].indicatorClass = 'geopolitics';

@@ -30,8 +30,18 @@ describe('the HTML report in a real browser', () => {
     const files = writeSyntheticFiles('sme-labour-saving', join(scratch, 'data'), { seed: 5, applicants: 600, withInvalidRows: false });
     const taskQueue = uniqueTaskQueue('report');
     const worker = await createTestWorker(temporal, database.db, taskQueue);
-    await worker.runUntil(runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile } }));
-    reports = await writeReports(database.db, [getProgramme('sme-labour-saving'), getProgramme('biomanufacturing')], join(scratch, 'reports'));
+    // With a programme by each of the other designs: synthetic DiD (critical minerals) and review-score RD (large-scale growth investment).
+    const others = ['critical-minerals', 'large-scale-growth-investment'].map((programmeId) => writeSyntheticFiles(programmeId, join(scratch, programmeId), { withInvalidRows: false }));
+    await worker.runUntil(async () => {
+      for (const study of [files, ...others]) {
+        await runStudy({ client: temporal.client, taskQueue, input: { programmeId: study.programmeId, applicantsFile: study.applicantsFile, outcomesFile: study.outcomesFile } });
+      }
+    });
+    reports = await writeReports(
+      database.db,
+      ['sme-labour-saving', 'biomanufacturing', 'critical-minerals', 'large-scale-growth-investment'].map((id) => getProgramme(id)),
+      join(scratch, 'reports'),
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -77,6 +87,31 @@ describe('the HTML report in a real browser', () => {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'report-sme-labour-saving.png'), fullPage: true });
     await page.close();
+  });
+
+  it('draws the treated-against-synthetic path and the RD binned scatter with its fits, with no console errors', async () => {
+    const minerals = await open(join(scratch, 'reports', 'critical-minerals.html'));
+    await minerals.page.waitForSelector('[id^="synthetic-path-"] svg', { timeout: 20_000 });
+    expect(await minerals.page.locator('[id^="synthetic-path-"] svg .mark-line path').count()).toBe(2);
+    const mineralsText = (await minerals.page.textContent('body')) ?? '';
+    expect(mineralsText).toContain('secured_supply: 合成DiD / synthetic DiD');
+    expect(mineralsText).toContain('合成DiD / synthetic DiD (headline)');
+    expect(minerals.errors).toEqual([]);
+    await minerals.page.close();
+    const scored = await open(join(scratch, 'reports', 'large-scale-growth-investment.html'));
+    await scored.page.waitForSelector('[id^="rd-scatter-"] svg', { timeout: 20_000 });
+    expect(await scored.page.locator('[id^="rd-scatter-"] svg .mark-symbol path').count()).toBeGreaterThan(10);
+    // One fitted line either side of the cut-off.
+    expect(await scored.page.locator('[id^="rd-scatter-"] svg .mark-line path').count()).toBe(2);
+    const scoredText = (await scored.page.textContent('body')) ?? '';
+    expect(scoredText).toMatch(/manipulation test p = [\d.]+/);
+    expect(scoredText).toContain('regression discontinuity, robust interval (headline)');
+    expect(scored.errors).toEqual([]);
+    await scored.page.screenshot({ path: join(projectRoot(), '.data', 'test-artifacts', 'report-large-scale-growth-investment.png'), fullPage: true });
+    await scored.page.close();
+    expect(reports.svgs.map((path) => path.split('/').pop())).toEqual(
+      expect.arrayContaining(['critical-minerals-synthetic-path-secured_supply.svg', 'large-scale-growth-investment-rd-scatter-labour_productivity.svg']),
+    );
   });
 
   it('says why there is no chart for a programme without results, with no empty frame and no errors', async () => {

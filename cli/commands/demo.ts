@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { redactPassword } from '../../runtime/database.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
-import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
+import { formatEffects, formatIngestAccount, formatKpis, trueEffectFor } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
 import { positiveInteger, writeAllSyntheticFiles, writeSyntheticFiles } from './generate.js';
@@ -13,6 +13,8 @@ import { parseAllProgrammesRequest } from '../study-input.js';
 import { writeReports } from '../../report/write-reports.js';
 import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
 import { formatNumber, formatTable } from '../format.js';
+
+const HEADLINE_DESIGNS: Readonly<Record<string, string>> = { cs_simple: 'staggered DiD', sdid: 'synthetic DiD', rd_robust: 'RD on review scores' };
 
 export async function demoCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { seed: { type: 'string' }, applicants: { type: 'string' }, all: { type: 'boolean' } } });
@@ -98,18 +100,19 @@ async function allProgrammesDemo(): Promise<void> {
     log(`Scheduled run ${workflowId}: ${result.succeeded} programmes evaluated, ${result.failed} failed, in ${wall.toFixed(1)} s.`);
     const truths = new Map(generated.map((files) => [files.programmeId, files.manifest]));
     console.log(
-      '\nHeadline effect per programme (Callaway-Sant\'Anna overall ATT, 95% CI; true effects from the synthetic design)\n' +
+      '\nHeadline effect per programme and outcome, by the design its spec names (95% CI; true effects from the synthetic design)\n' +
         formatTable(
-          ['programme', 'outcome', 'effect', '95% CI', 'true effect', 'covers', 'note'],
+          ['programme', 'outcome', 'design', 'effect', '95% CI', 'true effect', 'covers', 'note'],
           result.programmes.flatMap((programme) =>
             programme.status === 'failed'
-              ? [[programme.programmeId, '—', 'failed', '', '', '', programme.error ?? '']]
+              ? [[programme.programmeId, '—', '', 'failed', '', '', '', programme.error ?? '']]
               : programme.headlines.map((h) => {
-                  const truth = truths.get(programme.programmeId)?.trueEffects[h.outcome]?.simple ?? null;
+                  const truth = trueEffectFor(h.estimator, truths.get(programme.programmeId)?.trueEffects[h.outcome]) ?? null;
                   const covers = h.ciLow !== null && h.ciHigh !== null && truth !== null && h.ciLow <= truth && truth <= h.ciHigh;
                   return [
                     programme.programmeId,
                     h.outcome,
+                    HEADLINE_DESIGNS[h.estimator] ?? h.estimator,
                     h.status === 'estimated' ? formatNumber(h.estimate) : 'not estimated',
                     h.status === 'estimated' ? `[${formatNumber(h.ciLow)}, ${formatNumber(h.ciHigh)}]` : '',
                     formatNumber(truth),
