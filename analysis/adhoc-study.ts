@@ -4,9 +4,10 @@
  * catalogue declares, optionally split by one of them with a test that the groups' effects are equal.
  * Pure: the data come in, estimates go out.
  */
-import { MISSING_YEAR_TREATMENTS, type StudySpec } from '../schemas/study-spec.js';
+import { designOf, MISSING_YEAR_TREATMENTS, type StudySpec } from '../schemas/study-spec.js';
 import type { SubgroupField } from '../schemas/catalogue.js';
 import { chiSquareSurvival } from '../stats/distributions.js';
+import { isHeadline } from './effect-rows.js';
 import { runEffectStudy, type EffectRow, type EffectStudyOptions, type OutcomePanelColumns, type UnitCohort } from './effect-study.js';
 
 export interface AdhocOverrides {
@@ -89,7 +90,8 @@ export interface AdhocEffectRow
   extends Pick<EffectRow, 'outcome' | 'status' | 'estimate' | 'stdError' | 'ciLow' | 'ciHigh' | 'pValue' | 'confidenceLevel' | 'treatedUnits' | 'comparisonUnits' | 'note'> {
   readonly groupField: string | null;
   readonly groupValue: string | null;
-  readonly estimator: 'cs_simple' | 'cs_dynamic' | 'group_difference_test';
+  /** cs_simple and cs_dynamic (staggered DiD), sdid (synthetic DiD), rd_robust (regression discontinuity), or the group test. */
+  readonly estimator: 'cs_simple' | 'cs_dynamic' | 'sdid' | 'rd_robust' | 'group_difference_test';
 }
 
 export interface AdhocStudy {
@@ -97,7 +99,8 @@ export interface AdhocStudy {
   readonly notes: readonly string[];
 }
 
-const REPORTED = new Set(['cs_simple', 'cs_dynamic']);
+/** Each design's headline, and staggered DiD's event-time average beside it. */
+const REPORTED = new Set(['cs_simple', 'cs_dynamic', 'sdid', 'rd_robust']);
 
 function overallRows(rows: readonly EffectRow[], groupField: string | null, groupValue: string | null): AdhocEffectRow[] {
   return rows
@@ -106,7 +109,7 @@ function overallRows(rows: readonly EffectRow[], groupField: string | null, grou
       outcome: row.outcome,
       groupField,
       groupValue,
-      estimator: row.estimator as 'cs_simple' | 'cs_dynamic',
+      estimator: row.estimator as 'cs_simple' | 'cs_dynamic' | 'sdid' | 'rd_robust',
       status: row.status,
       estimate: row.estimate,
       stdError: row.stdError,
@@ -125,7 +128,7 @@ function overallRows(rows: readonly EffectRow[], groupField: string | null, grou
  * independent and W = Σ_g ((θ_g − θ̄)/se_g)², θ̄ the inverse-variance weighted mean, is χ² with G − 1 df.
  */
 function groupDifferenceTest(outcome: string, field: string, rows: readonly AdhocEffectRow[], confidenceLevel: number): AdhocEffectRow {
-  const usable = rows.filter((row) => row.outcome === outcome && row.estimator === 'cs_simple' && row.estimate !== null && row.stdError !== null && row.stdError > 0);
+  const usable = rows.filter((row) => row.outcome === outcome && isHeadline(row.estimator) && row.estimate !== null && row.stdError !== null && row.stdError > 0);
   const base = { outcome, groupField: field, groupValue: null, estimator: 'group_difference_test' as const, stdError: null, ciLow: null, ciHigh: null, confidenceLevel };
   const treatedUnits = usable.reduce((sum, row) => sum + row.treatedUnits, 0);
   const comparisonUnits = usable.reduce((sum, row) => sum + row.comparisonUnits, 0);
@@ -143,7 +146,7 @@ function groupDifferenceTest(outcome: string, field: string, rows: readonly Adho
     pValue: chiSquareSurvival(statistic, df),
     treatedUnits,
     comparisonUnits,
-    note: `Wald test of equal overall ATT across ${usable.length} groups (χ², ${df} df)`,
+    note: `Wald test of equal ${usable[0].estimator} estimates across ${usable.length} groups (χ², ${df} df)`,
   };
 }
 
@@ -182,7 +185,7 @@ export function runAdhocStudy(
     onProgress(2 + index, total);
   });
   if (overrides.by !== undefined) {
-    for (const outcome of spec.outcomes) effects.push(groupDifferenceTest(outcome, overrides.by, effects.filter((row) => row.groupValue !== null), spec.confidenceLevel));
+    for (const outcome of spec.outcomes.filter((name) => designOf(spec, name).design !== 'descriptive')) effects.push(groupDifferenceTest(outcome, overrides.by, effects.filter((row) => row.groupValue !== null), spec.confidenceLevel));
   }
   return { effects, notes };
 }

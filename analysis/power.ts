@@ -12,7 +12,7 @@
  */
 import type { Programme } from '../programmes/catalogue.js';
 import type { PlannedCall } from '../schemas/catalogue.js';
-import type { StudySpec } from '../schemas/study-spec.js';
+import { designOf, type DesignKind, type StudySpec } from '../schemas/study-spec.js';
 import { normalQuantile } from '../stats/distributions.js';
 import { estimateStaggeredDid } from '../stats/did/estimate.js';
 import { SeededRandom } from '../stats/random.js';
@@ -44,6 +44,8 @@ export interface PowerAnalysis {
   readonly seed: number;
   readonly plan: PlannedCall;
   readonly outcomes: readonly OutcomePower[];
+  /** Outcomes whose spec names another design: the simulation covers staggered DiD only, so no MDE is claimed for them. */
+  readonly notSimulated: readonly { readonly outcome: string; readonly design: DesignKind }[];
 }
 
 export class PowerPlanError extends Error {
@@ -90,7 +92,8 @@ export function simulatePlannedPanel(plan: PlannedCall, outcome: { sd: number; y
 export function minimumDetectableEffects(programmeId: string, spec: StudySpec, plan: PlannedCall, units: Readonly<Record<string, string>>, settings: PowerSettings): PowerAnalysis {
   const power = settings.power ?? 0.8;
   const z = normalQuantile(1 - (1 - spec.confidenceLevel) / 2);
-  const outcomes = spec.outcomes.map((name): OutcomePower => {
+  const notSimulated = spec.outcomes.map((outcome) => ({ outcome, design: designOf(spec, outcome).design })).filter((entry) => entry.design !== 'staggered_did');
+  const outcomes = spec.outcomes.filter((name) => designOf(spec, name).design === 'staggered_did').map((name): OutcomePower => {
     const assumption = plan.outcomes[name];
     if (!assumption) throw new PowerPlanError(programmeId, `the planned call declares no sd and yearToYearCorrelation for outcome "${name}"; add plannedCall.outcomes.${name} to the catalogue`);
     const random = new SeededRandom(settings.seed);
@@ -119,7 +122,7 @@ export function minimumDetectableEffects(programmeId: string, spec: StudySpec, p
       sizeAtZero: rejectionShare(estimates, errors, z, 0),
     };
   });
-  return { programmeId, design: 'staggered_did', estimator: 'cs_simple', power, confidenceLevel: spec.confidenceLevel, replications: settings.replications, seed: settings.seed, plan, outcomes };
+  return { programmeId, design: 'staggered_did', estimator: 'cs_simple', power, confidenceLevel: spec.confidenceLevel, replications: settings.replications, seed: settings.seed, plan, outcomes, notSimulated };
 }
 
 /** Share of replications whose estimate, shifted by δ, is significant. */

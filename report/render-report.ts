@@ -232,6 +232,8 @@ function powerSection(data: ReportData): string {
   const intro = `<p>${Math.round(analysis.power * 100)}% power, ${Math.round((1 - analysis.confidenceLevel) * 100)}% two-sided; planned call: ${plan.expectedApplicants} applicants, ${Math.round(plan.awardShare * 100)}% awarded over ${plan.rounds} rounds, ${plan.preAwardYears} years before and ${plan.followUpYears} after; ${analysis.replications} simulated replications (seed ${analysis.seed}).</p>`;
   const outcomes = `<table><tr><th>アウトカム / outcome</th><th>MDE</th><th>SE</th></tr>${analysis.outcomes
     .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td></tr>`)
+    .join('')}${analysis.notSimulated
+    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td colspan="2">未計算 / not computed: the spec names ${escapeHtml(o.design)}; the simulation covers staggered DiD only</td></tr>`)
     .join('')}</table>`;
   const rows = targets
     .map(

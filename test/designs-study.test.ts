@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { runAdhocStudy } from '../analysis/adhoc-study.js';
 import { cohortsFromApplications, runEffectStudy, type EffectStudy } from '../analysis/effect-study.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { UNIT_KEY_COLUMNS } from '../schemas/unit-of-analysis.js';
@@ -11,8 +12,8 @@ import { jackknifeStandardError, placeboStandardError } from '../stats/sdid/stan
 import { generateProgrammeData, type SyntheticManifest } from '../synth/programme-data.js';
 import { sharedDataPath } from './support/reference-data.js';
 
-/** A catalogue programme's synthetic files run through the effect study as the pipeline runs it (no database). */
-function studyOf(programmeId: string, seed?: number): { study: EffectStudy; manifest: SyntheticManifest } {
+/** A catalogue programme's synthetic files as the effect study takes them (no database). */
+function inputsOf(programmeId: string, seed?: number) {
   const programme = getProgramme(programmeId);
   const data = generateProgrammeData(programme.file, { withInvalidRows: false, ...(seed === undefined ? {} : { seed }) });
   const key = UNIT_KEY_COLUMNS[programme.file.unitOfAnalysis];
@@ -31,8 +32,13 @@ function studyOf(programmeId: string, seed?: number): { study: EffectStudy; mani
     fiscalYear: Int32Array.from(outcomes, (row) => Number(row.fiscal_year)),
     measures: Object.fromEntries(measureNames.map((name) => [name, Float64Array.from(outcomes, (row) => (row[name] === '' ? Number.NaN : Number(row[name])))])),
   };
-  const study = runEffectStudy(programme.studySpec, cohortsFromApplications(applications), panel, { callRounds: programme.file.callRounds, sensitivity: false });
-  return { study, manifest: data.manifest };
+  return { programme, cohorts: cohortsFromApplications(applications), panel, manifest: data.manifest };
+}
+
+/** The synthetic files run through the effect study as the pipeline runs it. */
+function studyOf(programmeId: string, seed?: number): { study: EffectStudy; manifest: SyntheticManifest } {
+  const { programme, cohorts, panel, manifest } = inputsOf(programmeId, seed);
+  return { study: runEffectStudy(programme.studySpec, cohorts, panel, { callRounds: programme.file.callRounds, sensitivity: false }), manifest };
 }
 
 function overall(study: EffectStudy, outcome: string, estimator: string) {
@@ -187,6 +193,19 @@ describe('regression discontinuity on review scores in the effect study', () => 
     const spec = { ...programme.studySpec, outcomes: ['labour_productivity'] };
     const study = runEffectStudy(spec, cohorts, panel, { callRounds: programme.file.callRounds, sensitivity: false });
     expect(study.notes.join('\n')).toMatch(/labour_productivity: 1 applications were awarded against their round's cut-off, yet the spec names a sharp design.*register a fuzzy design/);
+  });
+});
+
+describe('an ad-hoc study of a programme with several designs', () => {
+  it('reports each outcome by its own design: the robust RD estimate and the staggered overall ATT', () => {
+    const { programme, cohorts, panel } = inputsOf('large-scale-growth-investment');
+    const context = { fields: [], valuesByUnit: new Map(), measures: Object.keys(panel.measures), numericCharacteristics: ['employees'], callRounds: programme.file.callRounds };
+    const { effects } = runAdhocStudy(programme.studySpec, cohorts, panel, {}, context);
+    expect(effects.map((row) => `${row.outcome}/${row.estimator}/${row.status}`).sort()).toEqual([
+      'average_wage/cs_dynamic/estimated',
+      'average_wage/cs_simple/estimated',
+      'labour_productivity/rd_robust/estimated',
+    ]);
   });
 });
 

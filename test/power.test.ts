@@ -20,6 +20,13 @@ const plan: PlannedCall = {
 };
 
 describe('the minimum detectable effect before the call', () => {
+  it('claims no MDE for an outcome whose spec names a design the simulation does not cover', () => {
+    const spec = { ...programme.studySpec, designs: { average_wage: { design: 'rd_review_score' as const, fuzzy: false, followUpYears: 2, kernel: 'triangular' as const, polynomialOrder: 1, bandwidthSelector: 'mserd' as const } } };
+    const analysis = minimumDetectableEffects(programme.id, spec, plan, {}, { replications: 20, seed: 1 });
+    expect(analysis.outcomes.map((o) => o.outcome)).toEqual(['labour_productivity']);
+    expect(analysis.notSimulated).toEqual([{ outcome: 'average_wage', design: 'rd_review_score' }]);
+  });
+
   it('has the power it claims: fresh simulations with the MDE as the true effect reject 75–85 % of the time', () => {
     const analysis = minimumDetectableEffects(programme.id, programme.studySpec, plan, {}, { replications: 400, seed: 1 });
     const { minimumDetectableEffect: mde } = analysis.outcomes.find((o) => o.outcome === 'labour_productivity')!;

@@ -150,6 +150,8 @@ export async function adhocCommand(args: string[]): Promise<void> {
 const ESTIMATOR_LABELS: Readonly<Record<AdhocEffectRow['estimator'], string>> = {
   cs_simple: 'overall ATT',
   cs_dynamic: 'average over years since award',
+  sdid: 'synthetic DiD over award cohorts',
+  rd_robust: 'regression discontinuity (robust interval)',
   group_difference_test: 'test: groups differ (Wald χ²)',
 };
 

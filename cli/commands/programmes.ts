@@ -66,7 +66,8 @@ export function powerText(p: Programme, analysis: PowerAnalysis | null): string 
       `${t.detectable ? '' : 'WARNING: '}${t.nameEn}: the target asks for a change of ${formatNumber(t.hopedForChange, 1)}, ` +
       (t.detectable ? `above the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}` : `below the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}: the design is unlikely to detect it`),
   );
-  return [header, table, ...targets].join('\n');
+  const others = analysis.notSimulated.map((o) => `${o.outcome}: not computed (its spec names ${o.design}; the simulation covers staggered DiD only)`);
+  return [header, table, ...others, ...targets].join('\n');
 }
 
 function showText(p: Programme, analysis: PowerAnalysis | null): string {

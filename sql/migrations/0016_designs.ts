@@ -107,6 +107,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     design: 'The design of the study spec for this outcome: staggered_did, synthetic_did or rd_review_score.',
   });
 
+  await sql`COMMENT ON COLUMN bi.exploratory_effects.estimator IS ${sql.lit('cs_simple (overall ATT), cs_dynamic (average over years since award), sdid (synthetic DiD, for outcomes the spec evaluates so), rd_robust (regression discontinuity on review scores), or group_difference_test (Wald test that the --by groups\u2019 headline estimates are equal: estimate = statistic, p_value its p-value).')}`.execute(db);
   await sql`
     CREATE VIEW bi.outcome_designs AS
     SELECT l.programme_id, l.programme_name_ja, l.programme_name_en, d.outcome, d.design, d.settings, d.reason,
