@@ -62,12 +62,25 @@ export async function demoCommand(args: string[]): Promise<void> {
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         '\n\nFollow-up questions on these data, kept apart as exploratory (bi.exploratory_effects), for example:\n' +
         '  npx ebpm study adhoc --programme sme-labour-saving --subgroup size_band=1-20,21-50 --by industry_code --note "why"' +
+        '\n\nAll 11 programmes, each by the design its spec names (staggered DiD, synthetic DiD, RD on review scores, descriptive):\n' +
+        '  npm run demo -- --all' +
         `\n\nReport: ${(await writeReports(services.db, [getProgramme('sme-labour-saving')], join(environment.dataDir, 'reports'))).pages[0]}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
   } finally {
     await services.close();
   }
+}
+
+/** The outcomes the specs monitor without an estimate, with their reasons. */
+function descriptiveOutcomes(): string {
+  const lines = listProgrammes().flatMap((programme) =>
+    programme.studySpec.outcomes.flatMap((outcome) => {
+      const design = programme.studySpec.designs?.[outcome];
+      return design?.design === 'descriptive' ? [`  ${programme.id} ${outcome}: ${design.reason}`] : [];
+    }),
+  );
+  return lines.length ? `\n\nMonitored only (descriptive design, no estimate):\n${lines.join('\n')}` : '';
 }
 
 /** All 11 programmes in one scheduled run: a Temporal Schedule is created, triggered once, and followed. */
@@ -122,6 +135,7 @@ async function allProgrammesDemo(): Promise<void> {
                 }),
           ),
         ) +
+        descriptiveOutcomes() +
         `\n\nBI views now hold all programmes: bi.kpi_progress, bi.effect_estimates, bi.event_study, bi.run_history, … (${redactPassword(environment.databaseUrl)})` +
         `\nReports: ${(await writeReports(services.db, listProgrammes(), join(environment.dataDir, 'reports'))).index}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
