@@ -6,7 +6,7 @@
 import * as aq from 'arquero';
 import type { KpiDefinition, KpiRecordTable, RecordComputation } from '../schemas/kpi-definition.js';
 
-/** Record tables; each has a unit_id and a corporate_number column, counted for disclosure control. */
+/** Record tables; each has a unit_id and a corporate_number column (integer codes in the pipeline), counted for disclosure control. */
 export type KpiRecordTables = Readonly<Record<KpiRecordTable, aq.ColumnTable>>;
 
 /** A value as published, from the programme's statistics files. */
@@ -46,21 +46,58 @@ export class KpiExpressionError extends Error {
   }
 }
 
+/**
+ * Distinct ids per fiscal year (as op.distinct counts them, null not counted). The pipeline gives ids as small
+ * integer codes (see activities/kpis.ts), so a bitmap per year replaces arquero's map of values: a national
+ * programme's 800,000 outcome rows are counted in milliseconds rather than hundreds of them. Other ids (strings,
+ * in hand-made tables) are counted with a set per year.
+ */
+export function distinctByYear(years: ArrayLike<number>, ids: ArrayLike<unknown>): Map<number, number> {
+  const yearIndex = new Map<number, number>();
+  let maxId = -1;
+  let codes = true;
+  for (let i = 0; i < years.length; i++) {
+    if (!yearIndex.has(years[i])) yearIndex.set(years[i], yearIndex.size);
+    const id = ids[i];
+    if (id === null || id === undefined) continue;
+    if (typeof id === 'number' && Number.isInteger(id) && id >= 0) maxId = Math.max(maxId, id);
+    else codes = false;
+  }
+  const counts = new Int32Array(yearIndex.size);
+  if (codes) {
+    const seen = new Uint8Array((maxId + 1) * yearIndex.size);
+    for (let i = 0; i < years.length; i++) {
+      const id = ids[i] as number | null | undefined;
+      if (id === null || id === undefined) continue;
+      const year = yearIndex.get(years[i]) as number;
+      const slot = id * yearIndex.size + year;
+      if (seen[slot] === 0) {
+        seen[slot] = 1;
+        counts[year]++;
+      }
+    }
+  } else {
+    const sets = Array.from({ length: yearIndex.size }, () => new Set<unknown>());
+    for (let i = 0; i < years.length; i++) if (ids[i] !== null && ids[i] !== undefined) sets[yearIndex.get(years[i]) as number].add(ids[i]);
+    sets.forEach((set, year) => (counts[year] = set.size));
+  }
+  return new Map([...yearIndex].map(([year, index]) => [year, counts[index]]));
+}
+
 function evaluateOnRecords(indicatorId: string, computation: RecordComputation, tables: KpiRecordTables): KpiValue[] {
   let table = tables[computation.source];
   try {
     if (computation.filter) table = table.filter(computation.filter);
     table = table.filter(`d => d[${JSON.stringify(computation.fiscalYearColumn)}] != null`);
-    const grouped = table
-      .groupby(computation.fiscalYearColumn)
-      .rollup({ value: computation.value, firms: 'd => op.distinct(d.corporate_number)', units: 'd => op.distinct(d.unit_id)' });
+    const grouped = table.groupby(computation.fiscalYearColumn).rollup({ value: computation.value });
     const fiscalYears = grouped.array(computation.fiscalYearColumn) as ArrayLike<number>;
     const values = grouped.array('value') as ArrayLike<number>;
-    const firms = grouped.array('firms') as ArrayLike<number>;
-    const units = grouped.array('units') as ArrayLike<number>;
+    const yearOfRow = table.array(computation.fiscalYearColumn) as ArrayLike<number>;
+    const firms = distinctByYear(yearOfRow, table.array('corporate_number') as ArrayLike<unknown>);
+    const units = distinctByYear(yearOfRow, table.array('unit_id') as ArrayLike<unknown>);
     const result: KpiValue[] = [];
     for (let i = 0; i < grouped.numRows(); i++) {
-      if (Number.isFinite(values[i])) result.push({ indicatorId, fiscalYear: fiscalYears[i], value: values[i], firms: firms[i], units: units[i] });
+      if (Number.isFinite(values[i])) result.push({ indicatorId, fiscalYear: fiscalYears[i], value: values[i], firms: firms.get(fiscalYears[i]) ?? 0, units: units.get(fiscalYears[i]) ?? 0 });
     }
     return result.sort((a, b) => a.fiscalYear - b.fiscalYear);
   } catch (error) {

@@ -1,6 +1,7 @@
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
-import { evaluateKpi, fiscalYearOfDate, KpiExpressionError } from '../kpi/evaluate-kpis.js';
+import { distinctByYear, evaluateKpi, fiscalYearOfDate, KpiExpressionError } from '../kpi/evaluate-kpis.js';
+import { SeededRandom } from '../stats/random.js';
 import { getProgramme } from '../programmes/catalogue.js';
 
 import type { KpiDefinition } from '../schemas/kpi-definition.js';
@@ -94,5 +95,22 @@ describe('KPI engine over the programme catalogue definitions', () => {
   it('assigns dates to Japanese fiscal years starting in April', () => {
     expect(fiscalYearOfDate('2024-03-31')).toBe(2023);
     expect(fiscalYearOfDate('2024-04-01')).toBe(2024);
+  });
+
+  it('counts the distinct firms and units per year as arquero op.distinct does, without counting a missing id as one, for codes and strings', () => {
+    const random = new SeededRandom(3);
+    const rows = 5_000;
+    const years = Array.from({ length: rows }, () => 2020 + random.integerBetween(0, 5));
+    const codes = Array.from({ length: rows }, () => (random.uniform() < 0.05 ? null : random.integerBetween(0, 700)));
+    const table = aq.table({ year: years, id: codes, name: codes.map((code) => (code === null ? null : `firm-${code}`)) });
+    // op.distinct counts null as a value; a missing firm is no firm behind a value, so it is left out.
+    const expected = table.filter('d => d.id != null').groupby('year').rollup({ n: 'd => op.distinct(d.id)' }).objects() as { year: number; n: number }[];
+    const byCode = distinctByYear(years, codes);
+    const byName = distinctByYear(years, table.array('name') as ArrayLike<unknown>);
+    expect(expected.length).toBe(6);
+    for (const { year, n } of expected) {
+      expect(byCode.get(year), `FY${year}`).toBe(n);
+      expect(byName.get(year), `FY${year}`).toBe(n);
+    }
   });
 });
