@@ -6,6 +6,7 @@
  */
 import { designOf, type DesignKind, type StudySpec } from '../schemas/study-spec.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
+import type { StaggeredPanel } from '../stats/panel.js';
 import { normalCdf, normalQuantile } from '../stats/distributions.js';
 import { estimateStaggeredDid, type BandedEstimate, type DidReport, type StaggeredDidOptions } from '../stats/did/estimate.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../stats/twfe.js';
@@ -150,19 +151,43 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const characteristicsByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.characteristics]));
   const available = Object.keys(cohorts[0]?.characteristics ?? {});
   for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
-  const kept: number[] = [];
-  for (let i = 0; i < panel.unitId.length; i++) if (cohortByUnit.has(panel.unitId[i])) kept.push(i);
-  const unitId = kept.map((i) => panel.unitId[i]);
-  const time = Float64Array.from(kept, (i) => panel.fiscalYear[i]);
-  const group = Float64Array.from(kept, (i) => cohortByUnit.get(panel.unitId[i]) ?? 0);
-
+  // Rows of a unit usually come together (the database reads them in unit order): the unit's cohort and
+  // characteristics are then looked up once per unit rather than once per row.
+  const rowCount = panel.unitId.length;
+  const keptRows = new Int32Array(rowCount);
+  const keptGroup = new Float64Array(rowCount);
+  const keptCharacteristics: (Readonly<Record<string, number>> | undefined)[] = [];
+  let kept = 0;
   let treatedUnits = 0;
   let comparisonUnits = 0;
-  for (const unit of new Set(unitId)) {
-    if ((cohortByUnit.get(unit) ?? 0) > 0) treatedUnits++;
-    else comparisonUnits++;
+  const counted = new Set<string>();
+  let previous: string | undefined;
+  let previousGroup: number | undefined;
+  let previousCharacteristics: Readonly<Record<string, number>> | undefined;
+  for (let i = 0; i < rowCount; i++) {
+    const unit = panel.unitId[i];
+    if (unit !== previous) {
+      previous = unit;
+      previousGroup = cohortByUnit.get(unit);
+      previousCharacteristics = characteristicsByUnit.get(unit);
+      if (previousGroup !== undefined && !counted.has(unit)) {
+        counted.add(unit);
+        if (previousGroup > 0) treatedUnits++;
+        else comparisonUnits++;
+      }
+    }
+    if (previousGroup === undefined) continue;
+    keptRows[kept] = i;
+    keptGroup[kept] = previousGroup;
+    keptCharacteristics.push(previousCharacteristics);
+    kept++;
   }
-  const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept.length };
+  const rows = keptRows.subarray(0, kept);
+  const unitId = Array.from(rows, (i) => panel.unitId[i]);
+  const time = Float64Array.from(rows, (i) => panel.fiscalYear[i]);
+  const group = keptGroup.slice(0, kept);
+  const column = (values: ArrayLike<number>) => Float64Array.from(rows, (i) => values[i]);
+  const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
   const effects: EffectRow[] = [];
   const pretests: PretestRow[] = [];
@@ -175,6 +200,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const rdSummaries: RdSummaryRow[] = [];
   const rdBins: (ScatterBin & { outcome: string })[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
+  let twfeLayout: StaggeredPanel | undefined;
   for (const outcome of spec.outcomes) {
     if (!(outcome in panel.measures)) throw new UnsupportedOutcomeError(outcome, Object.keys(panel.measures));
     const design = designOf(spec, outcome);
@@ -186,7 +212,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       continue;
     }
     if (design.design === 'synthetic_did') {
-      const result = syntheticDidOutcome(outcome, design, spec, { unitId, time, group, outcome: Float64Array.from(kept, (i) => panel.measures[outcome][i]) });
+      const result = syntheticDidOutcome(outcome, design, spec, { unitId, time, group, outcome: column(panel.measures[outcome]) });
       effects.push(...result.effects);
       trajectories.push(...result.trajectories);
       unitWeights.push(...result.unitWeights);
@@ -198,7 +224,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       const rounds: ScoredRound[] = (options.callRounds ?? []).flatMap((round) =>
         round.reviewCutoff === undefined ? [] : [{ round: round.round, awardFiscalYear: round.awardFiscalYear, reviewCutoff: round.reviewCutoff }],
       );
-      const result = reviewScoreOutcome(outcome, design, spec, scored, rounds, { unitId, time, outcome: Float64Array.from(kept, (i) => panel.measures[outcome][i]) }, cohorts.length - scored.length);
+      const result = reviewScoreOutcome(outcome, design, spec, scored, rounds, { unitId, time, outcome: column(panel.measures[outcome]) }, cohorts.length - scored.length);
       effects.push(...result.effects);
       if (result.summary) rdSummaries.push(result.summary);
       rdBins.push(...result.bins);
@@ -210,10 +236,8 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       pretests.push({ outcome, statistic: null, df: null, pValue: null, note: shortfall });
       continue;
     }
-    const outcomeValues = Float64Array.from(kept, (i) => panel.measures[outcome][i]);
-    const covariates = Object.fromEntries(
-      spec.covariates.map((name) => [name, Float64Array.from(kept, (i) => characteristicsByUnit.get(panel.unitId[i])?.[name] ?? Number.NaN)]),
-    );
+    const outcomeValues = column(panel.measures[outcome]);
+    const covariates = Object.fromEntries(spec.covariates.map((name) => [name, Float64Array.from(keptCharacteristics, (values) => values?.[name] ?? Number.NaN)]));
     const didColumns = { unitId, time, group, outcome: outcomeValues, covariates };
     const sensitivity = options.sensitivity ?? true;
     const didOptions: StaggeredDidOptions = {
@@ -261,7 +285,11 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       note: report.pretest ? null : report.notes.find((note) => note.startsWith('pre-test')) ?? 'no pre-treatment cells',
     });
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
-    if (spec.comparisonEstimators.length) effects.push(...twfeRows(outcome, spec, { unitId, time, group, outcome: outcomeValues }, sample));
+    if (spec.comparisonEstimators.length) {
+      // One panel layout for every outcome (the same rows): only the outcome column differs.
+      twfeLayout ??= buildStaggeredPanel({ unitId, time, cohort: group, outcome: outcomeValues });
+      effects.push(...twfeRows(outcome, spec, { ...twfeLayout, outcome: outcomeValues }, sample));
+    }
   }
   return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins };
 }
@@ -334,10 +362,9 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
 function twfeRows(
   outcome: string,
   spec: StudySpec,
-  data: { unitId: string[]; time: Float64Array; group: Float64Array; outcome: Float64Array },
+  panel: StaggeredPanel,
   sample: SampleSize,
 ): EffectRow[] {
-  const panel = buildStaggeredPanel({ unitId: data.unitId, time: data.time, cohort: data.group, outcome: data.outcome });
   const fromCoefficient = (estimator: StoredEstimator, term: string, eventTime: number | null, c: Coefficient): EffectRow => ({
     outcome,
     estimator,

@@ -76,12 +76,15 @@ interface PeriodDesign {
   readonly gramInverse: Float64Array;
 }
 
-const periodDesigns = new WeakMap<StaggeredPanel, PeriodDesign | null>();
+/** By the panel's unit and period columns: the design depends on nothing else, so panels that share them (one per outcome) share it. */
+const periodDesigns = new WeakMap<Int32Array, WeakMap<Int32Array, PeriodDesign | null>>();
 
 function periodDesignOf(panel: StaggeredPanel): PeriodDesign | null {
-  if (periodDesigns.has(panel)) return periodDesigns.get(panel) as PeriodDesign | null;
+  let byPeriod = periodDesigns.get(panel.unit);
+  if (!byPeriod) periodDesigns.set(panel.unit, (byPeriod = new WeakMap()));
+  if (byPeriod.has(panel.period)) return byPeriod.get(panel.period) as PeriodDesign | null;
   const design = buildPeriodDesign(panel);
-  periodDesigns.set(panel, design);
+  byPeriod.set(panel.period, design);
   return design;
 }
 
