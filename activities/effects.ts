@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from '../analysis/effect-sensitivity.js';
 import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy, type SensitivityTask } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
+import { prepareFoldedNormalDraws } from '../stats/honest/normal-quantiles.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
@@ -92,6 +93,9 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
 }
 
 export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache) {
+  // Every run's sensitivity analysis needs the same 10⁶ sorted draws: a worker makes them once, just after it
+  // starts (its first run is still ingesting), rather than in the middle of that run's effect step.
+  setImmediate(prepareFoldedNormalDraws);
   return {
     estimateEffects: async (input: RunStepInput): Promise<EffectSummary> => {
       try {
