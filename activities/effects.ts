@@ -1,5 +1,6 @@
 /** Runs the programme's pre-registered effect study and stores every estimate, the pre-tests, the event studies' sensitivity and the notes. */
 import type { Kysely } from 'kysely';
+import { baselineMoments } from '../analysis/baseline-moments.js';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from '../analysis/effect-sensitivity.js';
 import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy, type SensitivityTask } from '../analysis/effect-study.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
@@ -122,6 +123,12 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
       throw error;
     }
     const sensitivity = await runSensitivityTasks(study.sensitivityTasks);
+    // Before the first award no unit is treated: the outcomes' spread and correlation there are what the next call's MDE needs.
+    const firstAward = Math.min(...programme.file.callRounds.map((round) => round.awardFiscalYear));
+    const moments = spec.outcomes.flatMap((outcome) => {
+      const measured = baselineMoments({ unitId: outcomes.unitId, fiscalYear: outcomes.fiscalYear, values: outcomes.measures[outcome] }, firstAward);
+      return measured ? [{ outcome, ...measured }] : [];
+    });
     // The run's earlier rows go first: an attempt whose worker died after writing is retried without duplicates.
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('results.effect_estimates').where('run_key', '=', input.runKey).execute();
@@ -132,6 +139,13 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
         await trx.deleteFrom(table).where('run_key', '=', input.runKey).execute();
       }
       await writeDesignResults(trx, input, study);
+      await trx.deleteFrom('results.baseline_moments').where('run_key', '=', input.runKey).execute();
+      if (moments.length) {
+        await trx
+          .insertInto('results.baseline_moments')
+          .values(moments.map((m) => ({ run_key: input.runKey, programme_id: input.programmeId, outcome: m.outcome, sd: m.sd, year_to_year_correlation: m.yearToYearCorrelation, units: m.units, first_year: m.firstYear, last_year: m.lastYear })))
+          .execute();
+      }
       const rows = study.effects.map((row) => ({
         run_key: input.runKey,
         programme_id: input.programmeId,

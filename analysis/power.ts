@@ -32,6 +32,8 @@ export interface OutcomePower {
   readonly medianStdError: number;
   /** Share of null replications that reject (the test's size; about 1 − confidence). */
   readonly sizeAtZero: number;
+  /** Where the spread and correlation came from: loaded baseline data, or the catalogue's declared assumption. */
+  readonly varianceSource: string;
 }
 
 export interface PowerAnalysis {
@@ -120,6 +122,7 @@ export function minimumDetectableEffects(programmeId: string, spec: StudySpec, p
       minimumDetectableEffect: smallestEffectWithPower(estimates, errors, z, power),
       medianStdError: median(errors),
       sizeAtZero: rejectionShare(estimates, errors, z, 0),
+      varianceSource: assumption.provenance,
     };
   });
   return { programmeId, design: 'staggered_did', estimator: 'cs_simple', power, confidenceLevel: spec.confidenceLevel, replications: settings.replications, seed: settings.seed, plan, outcomes, notSimulated };
@@ -160,13 +163,44 @@ export const DEFAULT_POWER_SETTINGS: PowerSettings = { replications: 200, seed: 
 
 const analysesByPlan = new Map<string, PowerAnalysis>();
 
+/** An outcome's spread and correlation measured on loaded data before the first award, and the run that measured them. */
+export interface ObservedBaseline {
+  readonly sd: number;
+  readonly yearToYearCorrelation: number;
+  readonly units: number;
+  readonly firstYear: number;
+  readonly lastYear: number;
+  readonly runKey: string;
+}
+
 /**
- * The programme's MDE for its catalogued plannedCall, or null when it declares none. The simulation is
- * seeded, so each programme's is run once per process however many reports ask for it.
+ * The programme's MDE for its catalogued plannedCall, or null when it declares none. An outcome measured on
+ * loaded data (`observed`) uses that spread and correlation instead of the catalogue's assumption. The
+ * simulation is seeded, so each programme's is run once per process however many reports ask for it.
  */
-export function programmePower(programme: Programme, settings: PowerSettings = DEFAULT_POWER_SETTINGS): PowerAnalysis | null {
-  const plan = programme.file.plannedCall;
-  if (!plan) return null;
+export function programmePower(
+  programme: Programme,
+  settings: PowerSettings = DEFAULT_POWER_SETTINGS,
+  observed: Readonly<Record<string, ObservedBaseline>> = {},
+): PowerAnalysis | null {
+  const declared = programme.file.plannedCall;
+  if (!declared) return null;
+  const plan: PlannedCall = {
+    ...declared,
+    outcomes: {
+      ...declared.outcomes,
+      ...Object.fromEntries(
+        Object.entries(observed).map(([outcome, moments]) => [
+          outcome,
+          {
+            sd: moments.sd,
+            yearToYearCorrelation: moments.yearToYearCorrelation,
+            provenance: `loaded data: ${moments.units} units, FY${moments.firstYear}–FY${moments.lastYear} before the first award (run ${moments.runKey.slice(0, 12)})`,
+          },
+        ]),
+      ),
+    },
+  };
   const key = JSON.stringify([programme.id, programme.specHash, plan, settings]);
   let analysis = analysesByPlan.get(key);
   if (!analysis) {

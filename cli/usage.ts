@@ -63,6 +63,9 @@ export const USAGE = {
   programmes:
     'ebpm programmes list [--json] | show ID [--json] | requirements ID [--format markdown|csv]\n' +
       'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
+      'ebpm programmes power ID [--replications N] [--seed S] [--loaded] [--json]\n' +
+      '    the minimum detectable effect of the spec\'s design for the planned call; --loaded takes each outcome\'s spread\n' +
+      '    and year-to-year correlation from the latest run\'s data before the first award (DATABASE_URL)\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
   ingest:
     'ebpm ingest FILE --programme ID [--kind applicants|outcomes|statistics] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +

@@ -230,10 +230,10 @@ function powerSection(data: ReportData): string {
   const { analysis, targets } = data.power;
   const plan = analysis.plan;
   const intro = `<p>${Math.round(analysis.power * 100)}% power, ${Math.round((1 - analysis.confidenceLevel) * 100)}% two-sided; planned call: ${plan.expectedApplicants} applicants, ${Math.round(plan.awardShare * 100)}% awarded over ${plan.rounds} rounds, ${plan.preAwardYears} years before and ${plan.followUpYears} after; ${analysis.replications} simulated replications (seed ${analysis.seed}).</p>`;
-  const outcomes = `<table><tr><th>アウトカム / outcome</th><th>MDE</th><th>SE</th></tr>${analysis.outcomes
-    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td></tr>`)
+  const outcomes = `<table><tr><th>アウトカム / outcome</th><th>MDE</th><th>SE</th><th>分散の根拠 / spread and correlation from</th></tr>${analysis.outcomes
+    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td><td>${escapeHtml(o.varianceSource)}</td></tr>`)
     .join('')}${analysis.notSimulated
-    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td colspan="2">未計算 / not computed: the spec names ${escapeHtml(o.design)}; the simulation covers staggered DiD only</td></tr>`)
+    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td colspan="3">未計算 / not computed: the spec names ${escapeHtml(o.design)}; the simulation covers staggered DiD only</td></tr>`)
     .join('')}</table>`;
   const rows = targets
     .map(

@@ -1,7 +1,7 @@
 /** What a programme report shows, read from the bi views (and the catalogue for the logic model and spec). */
 import { sql, type Kysely } from 'kysely';
 import { targetsAgainstPower, type TargetAgainstPower } from '../analysis/power-against-targets.js';
-import { programmePower, type PowerAnalysis } from '../analysis/power.js';
+import { DEFAULT_POWER_SETTINGS, programmePower, type ObservedBaseline, type PowerAnalysis } from '../analysis/power.js';
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
 
@@ -147,6 +147,15 @@ async function readExploratoryStudies(db: Kysely<Database>, programmeId: string)
   return [...studies.values()];
 }
 
+/** Each outcome's spread and year-to-year correlation before the first award, as the latest run measured them (bi.baseline_moments). */
+export async function readObservedBaselines(db: Kysely<Database>, programmeId: string): Promise<Record<string, ObservedBaseline>> {
+  const { rows } = await sql<{ outcome: string; sd: number; year_to_year_correlation: number; units: number; first_year: number; last_year: number; run_key: string }>`
+    SELECT outcome, sd, year_to_year_correlation, units, first_year, last_year, run_key FROM bi.baseline_moments WHERE programme_id = ${programmeId}`.execute(db);
+  return Object.fromEntries(
+    rows.map((m) => [m.outcome, { sd: m.sd, yearToYearCorrelation: m.year_to_year_correlation, units: m.units, firstYear: m.first_year, lastYear: m.last_year, runKey: m.run_key }]),
+  );
+}
+
 /**
  * The cohorts' treated and synthetic paths aligned on years since award and averaged by awarded units, so that
  * a point rests on every cohort observed at that event time; points resting on fewer units than the
@@ -222,7 +231,9 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
   const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number }>`
     SELECT outcome, h_left, h_right, effective_left, effective_right, follow_up_years, fuzzy, density_p_value, awards_against_score
       FROM bi.rd_summaries WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
-  const power = programmePower(programme);
+  // Loaded baseline data, where a run measured it, take the place of the catalogue's assumed spread and correlation.
+  const observed = await readObservedBaselines(db, id);
+  const power = programmePower(programme, DEFAULT_POWER_SETTINGS, observed);
   const { rows: inputs } = await sql<{ kind: string; file_name: string; rows_total: number; rows_loaded: number; rows_rejected: number }>`
     SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
   return {

@@ -366,6 +366,17 @@ export interface RdBinsTable {
   fitted: Numeric | null;
 }
 
+export interface BaselineMomentsTable {
+  run_key: string;
+  programme_id: string;
+  outcome: string;
+  sd: Numeric;
+  year_to_year_correlation: Numeric;
+  units: number;
+  first_year: number;
+  last_year: number;
+}
+
 export interface DisclosureSettingsTable {
   singleton: ColumnType<boolean, boolean | undefined, boolean>;
   min_cell_units: number;
@@ -400,6 +411,7 @@ export interface Database {
   'results.synthetic_unit_weights': SyntheticUnitWeightsTable;
   'results.rd_summaries': RdSummariesTable;
   'results.rd_bins': RdBinsTable;
+  'results.baseline_moments': BaselineMomentsTable;
   'results.disclosure_settings': DisclosureSettingsTable;
 }
 

@@ -20,6 +20,7 @@ import * as exploratoryRuns from './migrations/0013_exploratory_runs.js';
 import * as effectSensitivity from './migrations/0014_effect_sensitivity.js';
 import * as publicEffectSensitivity from './migrations/0015_public_effect_sensitivity.js';
 import * as designs from './migrations/0016_designs.js';
+import * as baselineMoments from './migrations/0017_baseline_moments.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014_effect_sensitivity': effectSensitivity,
   '0015_public_effect_sensitivity': publicEffectSensitivity,
   '0016_designs': designs,
+  '0017_baseline_moments': baselineMoments,
 };
 
 export class MigrationFailedError extends Error {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllSyntheticFiles, type GeneratedFiles } from '../cli/commands/generate.js';
 import { parseAllProgrammesRequest } from '../cli/study-input.js';
 import { trueEffectFor } from '../cli/summary.js';
+import { ebpmWith } from './support/compiled-cli.js';
 import { defaultCatalogueDirectory, listProgrammes } from '../programmes/catalogue.js';
 import { buildProgressWorkbook, EFFECTS_LABEL } from '../report/progress-workbook.js';
 import type { ProgrammeFile } from '../schemas/catalogue.js';
@@ -143,6 +144,21 @@ describe('the scheduled evaluation run over all programmes', () => {
       }
     }
     expect(compared).toBeGreaterThan(200);
+  });
+
+  it('measures each outcome\'s spread before the first award, and the planned call\'s MDE uses it (programmes power --loaded)', async () => {
+    const { rows } = await sql<{ outcome: string; sd: number; year_to_year_correlation: number; units: number }>`
+      SELECT outcome, sd, year_to_year_correlation, units FROM bi.baseline_moments WHERE programme_id = 'sme-labour-saving' ORDER BY outcome`.execute(database.db);
+    expect(rows.map((row) => row.outcome)).toEqual(['average_wage', 'labour_productivity']);
+    // The synthetic firms' productivity: a permanent spread of 100 and yearly noise of 35 around common year effects.
+    const productivity = rows.find((row) => row.outcome === 'labour_productivity')!;
+    expect(productivity.sd).toBeGreaterThan(90);
+    expect(productivity.sd).toBeLessThan(125);
+    expect(productivity.year_to_year_correlation).toBeGreaterThan(0.8);
+    const { status, stdout, stderr } = ebpmWith({ DATABASE_URL: database.url }, 'programmes', 'power', 'sme-labour-saving', '--loaded', '--replications', '50');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(new RegExp(`labour_productivity .*loaded data: ${productivity.units} units, FY\\d{4}–FY\\d{4} before the first award`));
   });
 
   it('evaluates each outcome by the design its spec names: synthetic DiD, regression discontinuity, descriptive, staggered DiD', async () => {

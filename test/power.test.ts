@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minimumDetectableEffects, rejectionShare, simulatePlannedPanel } from '../analysis/power.js';
+import { baselineMoments } from '../analysis/baseline-moments.js';
+import { minimumDetectableEffects, programmePower, rejectionShare, simulatePlannedPanel } from '../analysis/power.js';
 import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
 import type { PlannedCall } from '../schemas/catalogue.js';
 import { estimateStaggeredDid } from '../stats/did/estimate.js';
@@ -18,6 +19,34 @@ const plan: PlannedCall = {
   outcomes: { labour_productivity: { sd: 100, yearToYearCorrelation: 0.8, provenance: 'test' }, average_wage: { sd: 30, yearToYearCorrelation: 0.8, provenance: 'test' } },
   provenance: 'test',
 };
+
+describe('the outcome spread and correlation measured on loaded data', () => {
+  it('recovers the standard deviation and year-to-year correlation of a simulated AR(1) panel before its first award', () => {
+    const wide = { ...plan, expectedApplicants: 4000, preAwardYears: 6 };
+    const panel = simulatePlannedPanel(wide, { sd: 100, yearToYearCorrelation: 0.7 }, new SeededRandom(9));
+    const moments = baselineMoments({ unitId: Array.from(panel.unitId, String), fiscalYear: panel.time, values: panel.outcome }, wide.preAwardYears + 1);
+    expect(moments?.units).toBe(4000);
+    expect([moments?.firstYear, moments?.lastYear]).toEqual([1, 6]);
+    expect(moments?.sd).toBeGreaterThan(97);
+    expect(moments?.sd).toBeLessThan(103);
+    expect(moments?.yearToYearCorrelation).toBeGreaterThan(0.68);
+    expect(moments?.yearToYearCorrelation).toBeLessThan(0.72);
+    expect(baselineMoments({ unitId: ['a', 'b'], fiscalYear: [2020, 2021], values: [1, 2] }, 2021)).toBeNull();
+  });
+
+  it('takes the place of the catalogue assumption in the MDE: twice the spread, twice the MDE, and says where it came from', () => {
+    const declared = programme.file.plannedCall!;
+    const settings = { replications: 60, seed: 3 };
+    const fromCatalogue = programmePower(programme, settings)!;
+    const doubled = { labour_productivity: { sd: 2 * declared.outcomes.labour_productivity.sd, yearToYearCorrelation: declared.outcomes.labour_productivity.yearToYearCorrelation, units: 2400, firstYear: 2018, lastYear: 2020, runKey: 'f'.repeat(64) } };
+    const fromData = programmePower(programme, settings, doubled)!;
+    const mde = (analysis: typeof fromData, outcome: string) => analysis.outcomes.find((o) => o.outcome === outcome)!;
+    expect(mde(fromData, 'labour_productivity').minimumDetectableEffect / mde(fromCatalogue, 'labour_productivity').minimumDetectableEffect).toBeCloseTo(2, 9);
+    expect(mde(fromData, 'labour_productivity').varianceSource).toBe('loaded data: 2400 units, FY2018–FY2020 before the first award (run ffffffffffff)');
+    expect(mde(fromData, 'average_wage').varianceSource).toBe(declared.outcomes.average_wage.provenance);
+    expect(mde(fromData, 'average_wage').minimumDetectableEffect).toBe(mde(fromCatalogue, 'average_wage').minimumDetectableEffect);
+  });
+});
 
 describe('the minimum detectable effect before the call', () => {
   it('claims no MDE for an outcome whose spec names a design the simulation does not cover', () => {

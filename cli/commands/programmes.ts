@@ -10,7 +10,10 @@ import {
   type Programme,
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
-import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type PowerAnalysis } from '../../analysis/power.js';
+import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type ObservedBaseline, type PowerAnalysis } from '../../analysis/power.js';
+import { readEnvironment } from '../../config/environment.js';
+import { openDatabase, redactPassword } from '../../runtime/database.js';
+import { readObservedBaselines } from '../../report/report-data.js';
 import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
@@ -39,9 +42,9 @@ function listText(programmes: readonly Programme[]): string {
   );
 }
 
-function powerAnalysis(p: Programme, replications: number, seed: number): PowerAnalysis | null {
+function powerAnalysis(p: Programme, replications: number, seed: number, observed: Readonly<Record<string, ObservedBaseline>> = {}): PowerAnalysis | null {
   try {
-    return programmePower(p, { replications, seed });
+    return programmePower(p, { replications, seed }, observed);
   } catch (error) {
     if (error instanceof PowerPlanError) throw new UsageError(error.message);
     throw error;
@@ -58,8 +61,8 @@ export function powerText(p: Programme, analysis: PowerAnalysis | null): string 
     `over ${plan.rounds} rounds, ${plan.preAwardYears} years before the first award and ${plan.followUpYears} after the last; ` +
     `by simulation, ${analysis.replications} replications (seed ${analysis.seed})`;
   const table = formatTable(
-    ['outcome', 'MDE', 'SE', 'unit'],
-    analysis.outcomes.map((o) => [o.outcome, formatNumber(o.minimumDetectableEffect, 2), formatNumber(o.medianStdError, 2), o.unit]),
+    ['outcome', 'MDE', 'SE', 'unit', 'spread and correlation from'],
+    analysis.outcomes.map((o) => [o.outcome, formatNumber(o.minimumDetectableEffect, 2), formatNumber(o.medianStdError, 2), o.unit, o.varianceSource]),
   );
   const targets = targetsAgainstPower(p, analysis).map(
     (t) =>
@@ -176,12 +179,25 @@ function requirementsCsv(p: Programme): string {
   return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`;
 }
 
+/** `--loaded`: the spread and correlation the latest run measured before the first award, from DATABASE_URL. */
+async function loadedBaselines(programmeId: string): Promise<Record<string, ObservedBaseline>> {
+  const url = readEnvironment().databaseUrl;
+  const db = openDatabase(url, 1);
+  try {
+    return await readObservedBaselines(db, programmeId);
+  } catch (error) {
+    throw new UsageError(`--loaded reads bi.baseline_moments in ${redactPassword(url)}, which failed (${(error as Error).message}); run an evaluation of ${programmeId} first (npm run demo) or set DATABASE_URL`);
+  } finally {
+    await db.destroy();
+  }
+}
+
 export async function programmesCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' } },
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' } },
   });
   const directory = values.catalogue ? resolve(values.catalogue) : defaultCatalogueDirectory();
   const cataloguedProgrammes = () => (values.catalogue ? loadCatalogue(directory).programmes : listProgrammes());
@@ -210,7 +226,8 @@ export async function programmesCommand(args: string[]): Promise<void> {
       };
       const replications = count(values.replications, '--replications', DEFAULT_POWER_SETTINGS.replications);
       if (replications < 50) throw new UsageError('--replications needs at least 50 (the MDE is a quantile of the replications)');
-      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', DEFAULT_POWER_SETTINGS.seed));
+      const observed = values.loaded ? await loadedBaselines(programme.id) : {};
+      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', DEFAULT_POWER_SETTINGS.seed), observed);
       if (!analysis) throw new UsageError(powerText(programme, null));
       console.log(values.json ? JSON.stringify({ ...analysis, targets: targetsAgainstPower(programme, analysis) }, null, 2) : powerText(programme, analysis));
       return;
