@@ -6,6 +6,16 @@ export type VegaLiteSpec = TopLevelSpec;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** An x axis of whole years (fiscal years, or years since award) on field x. */
+function yearAxis(title: string) {
+  return { field: 'x', type: 'quantitative', title, axis: { tickMinStep: 1, format: 'd' } } as const;
+}
+
+/** The size and data of the by-year charts. */
+function yearChartFrame(values: readonly object[]) {
+  return { $schema: SCHEMA, width: 560, height: 260, data: { values: [...values] } } as const;
+}
+
 /** Point estimates with pointwise intervals (bars) and, where there is one, the uniform band (shaded). */
 export function seriesChart(rows: readonly SeriesRow[], xTitle: string, options: { readonly shadePreTreatment?: boolean } = {}): VegaLiteSpec {
   const values = rows.map((row) => ({
@@ -17,12 +27,9 @@ export function seriesChart(rows: readonly SeriesRow[], xTitle: string, options:
     bandHigh: row.bandHigh,
     phase: options.shadePreTreatment && row.key < 0 ? '交付前 / before award' : '交付後 / after award',
   }));
-  const x = { field: 'x', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' } } as const;
+  const x = yearAxis(xTitle);
   return {
-    $schema: SCHEMA,
-    width: 560,
-    height: 260,
-    data: { values },
+    ...yearChartFrame(values),
     layer: [
       { mark: { type: 'area', opacity: 0.18, color: '#4c78a8' }, encoding: { x, y: { field: 'bandLow', type: 'quantitative' }, y2: { field: 'bandHigh' } } },
       { mark: { type: 'rule', color: '#555' }, encoding: { x, y: { field: 'ciLow', type: 'quantitative' }, y2: { field: 'ciHigh' } } },
@@ -100,12 +107,9 @@ export function syntheticPathChart(rows: readonly SyntheticPathRow[]): VegaLiteS
     { x: row.eventTime, y: row.treatedMean, series: treatedLabel, units: row.treatedUnits },
     { x: row.eventTime, y: row.syntheticShifted, series: syntheticLabel, units: row.treatedUnits },
   ]);
-  const x = { field: 'x', type: 'quantitative', title: '交付からの年数 / years since award', axis: { tickMinStep: 1, format: 'd' } } as const;
+  const x = yearAxis('交付からの年数 / years since award');
   return {
-    $schema: SCHEMA,
-    width: 560,
-    height: 260,
-    data: { values },
+    ...yearChartFrame(values),
     layer: [
       {
         mark: { type: 'line', point: true },
