@@ -118,6 +118,32 @@ describe('synthetic DiD over award cohorts', () => {
     expect(result.se).toBeGreaterThan(0);
   });
 
+  it('falls back to seeded placebo draws over the donors when a cohort has a single treated unit', () => {
+    const donors = prop99(['Utah', 'California'], 1985);
+    const { periods } = donors;
+    const rowOf = (state: string) => donors.outcomes.slice(donors.unitLabels.indexOf(state) * periods, (donors.unitLabels.indexOf(state) + 1) * periods);
+    const firstTreated = (year: number) => donors.periodLabels.indexOf(year);
+    const joined = (...rows: Float64Array[]) => {
+      const values = new Float64Array(rows.length * periods);
+      rows.forEach((row, i) => values.set(row, i * periods));
+      return values;
+    };
+    const input = {
+      donors: donors.outcomes.slice(0, donors.controlUnits * periods),
+      donorCount: donors.controlUnits,
+      periods,
+      cohorts: [
+        { label: 1985, firstTreatedPeriod: firstTreated(1985), outcomes: joined(rowOf('Utah')), units: 1 },
+        { label: 1990, firstTreatedPeriod: firstTreated(1990), outcomes: joined(rowOf('California'), rowOf('Utah').map((v) => v + 3)), units: 2 },
+      ],
+    };
+    const first = estimateCohorts(input, 'synthdid', { draws: 60, seed: 5 });
+    expect(first.seMethod).toBe('placebo');
+    expect(first.se).toBeGreaterThan(0);
+    expect(estimateCohorts(input, 'synthdid', { draws: 60, seed: 5 }).se).toBe(first.se);
+    expect(estimateCohorts(input, 'synthdid', { draws: 60, seed: 6 }).se).not.toBe(first.se);
+  });
+
   it('estimates critical minerals (about a dozen projects), with the interval covering the true effect', () => {
     const { study, manifest } = studyOf('critical-minerals');
     const sdid = overall(study, 'secured_supply', 'sdid');
