@@ -6,6 +6,9 @@ import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, Uns
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { prepareFoldedNormalDraws } from '../stats/honest/normal-quantiles.js';
 import { SingularMatrixError } from '../stats/linear-algebra.js';
+import { MissingReviewCutoffError } from '../analysis/review-score-study.js';
+import { CohortDesignError } from '../stats/sdid/cohorts.js';
+import { SdidDesignError } from '../stats/sdid/estimate.js';
 import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
@@ -117,7 +120,15 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
       study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes, { callRounds: programme.file.callRounds });
     } catch (error) {
       // Data problems (a singular design, an inconsistent panel) will not go away on retry.
-      if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
+      if (
+        error instanceof SingularMatrixError ||
+        error instanceof PanelShapeError ||
+        error instanceof UnsupportedOutcomeError ||
+        error instanceof UnsupportedCovariateError ||
+        error instanceof MissingReviewCutoffError ||
+        error instanceof SdidDesignError ||
+        error instanceof CohortDesignError
+      ) {
         throw permanentFailure(error.name, error.message);
       }
       throw error;
