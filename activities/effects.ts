@@ -2,21 +2,31 @@
 import type { Kysely } from 'kysely';
 import { baselineMoments } from '../analysis/baseline-moments.js';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from '../analysis/effect-sensitivity.js';
-import { cohortsFromApplications, runEffectStudy, UnsupportedCovariateError, UnsupportedOutcomeError, type EffectStudy, type SensitivityTask } from '../analysis/effect-study.js';
+import { cohortsFromApplications, runEffectStudy, type EffectStudy, type SensitivityTask } from '../analysis/effect-study.js';
+import { dataProblemAsPermanent } from './data-problems.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { prepareFoldedNormalDraws } from '../stats/honest/normal-quantiles.js';
-import { SingularMatrixError } from '../stats/linear-algebra.js';
-import { MissingReviewCutoffError } from '../analysis/review-score-study.js';
-import { CohortDesignError } from '../stats/sdid/cohorts.js';
-import { SdidDesignError } from '../stats/sdid/estimate.js';
-import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
-import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
+import { reportProgress, whileHeartbeating } from './activity-context.js';
 import { withCharacteristics, type RunDataCache } from './analysis-data.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { EffectSummary, RunStepInput } from './contracts.js';
 
 const INSERT_BATCH = 2_000;
+
+/** Every table the effect step writes, keyed by run. */
+const RUN_RESULT_TABLES = [
+  'results.effect_estimates',
+  'results.pretests',
+  'results.sensitivity_bounds',
+  'results.sensitivity_summaries',
+  'results.outcome_designs',
+  'results.synthetic_trajectories',
+  'results.synthetic_unit_weights',
+  'results.rd_summaries',
+  'results.rd_bins',
+  'results.baseline_moments',
+] as const;
 
 /** Runs each outcome's sensitivity analysis with a turn of the event loop before it, so heartbeats go out between them. */
 async function runSensitivityTasks(tasks: readonly SensitivityTask[]): Promise<{ summaries: SensitivitySummaryRow[]; bounds: SensitivityBoundRow[] }> {
@@ -119,19 +129,8 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
     try {
       study = runEffectStudy(spec, cohortsFromApplications(applications.map(withCharacteristics)), outcomes, { callRounds: programme.file.callRounds });
     } catch (error) {
-      // Data problems (a singular design, an inconsistent panel) will not go away on retry.
-      if (
-        error instanceof SingularMatrixError ||
-        error instanceof PanelShapeError ||
-        error instanceof UnsupportedOutcomeError ||
-        error instanceof UnsupportedCovariateError ||
-        error instanceof MissingReviewCutoffError ||
-        error instanceof SdidDesignError ||
-        error instanceof CohortDesignError
-      ) {
-        throw permanentFailure(error.name, error.message);
-      }
-      throw error;
+      // Data problems (a singular design, an inconsistent panel, …) will not go away on retry.
+      throw dataProblemAsPermanent(error);
     }
     const sensitivity = await runSensitivityTasks(study.sensitivityTasks);
     // Before the first award no unit is treated: the outcomes' spread and correlation there are what the next call's MDE needs.
@@ -142,15 +141,8 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
     });
     // The run's earlier rows go first: an attempt whose worker died after writing is retried without duplicates.
     await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('results.effect_estimates').where('run_key', '=', input.runKey).execute();
-      await trx.deleteFrom('results.pretests').where('run_key', '=', input.runKey).execute();
-      await trx.deleteFrom('results.sensitivity_bounds').where('run_key', '=', input.runKey).execute();
-      await trx.deleteFrom('results.sensitivity_summaries').where('run_key', '=', input.runKey).execute();
-      for (const table of ['results.outcome_designs', 'results.synthetic_trajectories', 'results.synthetic_unit_weights', 'results.rd_summaries', 'results.rd_bins'] as const) {
-        await trx.deleteFrom(table).where('run_key', '=', input.runKey).execute();
-      }
+      for (const table of RUN_RESULT_TABLES) await trx.deleteFrom(table).where('run_key', '=', input.runKey).execute();
       await writeDesignResults(trx, input, study);
-      await trx.deleteFrom('results.baseline_moments').where('run_key', '=', input.runKey).execute();
       if (moments.length) {
         await trx
           .insertInto('results.baseline_moments')

@@ -7,17 +7,16 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { AdhocRequestError, applyOverrides, runAdhocStudy, validateOverrides, type AdhocContext, type AdhocOverrides } from '../analysis/adhoc-study.js';
-import { cohortsFromApplications, UnsupportedCovariateError, UnsupportedOutcomeError } from '../analysis/effect-study.js';
+import { cohortsFromApplications } from '../analysis/effect-study.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { canonicalJson, studySpecSchema, type StudySpec } from '../schemas/study-spec.js';
-import { SingularMatrixError } from '../stats/linear-algebra.js';
-import { PanelShapeError } from '../stats/panel.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
 import { readConsentingApplications, readUnitAttributes, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
 import type { ExploratoryRunInput, ExploratoryStepInput, ExploratorySummary, FinishExploratoryRunInput, RegisteredExploratoryRun } from './contracts.js';
 import { programmeOrFailure } from './programme-registry.js';
+import { dataProblemAsPermanent } from './data-problems.js';
 
 /** The applicant characteristics a spec may condition on (see withCharacteristics). */
 const NUMERIC_CHARACTERISTICS = ['employees', 'requested_amount_yen'];
@@ -36,10 +35,7 @@ export async function adhocContext(db: Kysely<Database>, programme: Programme): 
 
 function asPermanent(error: unknown): unknown {
   if (error instanceof AdhocRequestError) return permanentFailure('AdhocRequestError', error.message, { offending: error.offending, valid: error.valid });
-  if (error instanceof SingularMatrixError || error instanceof PanelShapeError || error instanceof UnsupportedOutcomeError || error instanceof UnsupportedCovariateError) {
-    return permanentFailure(error.name, error.message);
-  }
-  return error;
+  return dataProblemAsPermanent(error);
 }
 
 export function createExploratoryActivities(db: Kysely<Database>, codeVersion: string) {
