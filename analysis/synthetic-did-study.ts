@@ -4,7 +4,7 @@
  * with the synthetic-control and plain DiD estimates on the same cohorts beside it.
  */
 import type { DesignSpec, StudySpec } from '../schemas/study-spec.js';
-import { estimateCohorts, type CohortPanels, type CohortRows } from '../stats/sdid/cohorts.js';
+import { cohortPanel, estimateCohorts, type CohortPanels, type CohortRows } from '../stats/sdid/cohorts.js';
 import type { SdidEstimator } from '../stats/sdid/estimate.js';
 import { jackknifeStandardError } from '../stats/sdid/standard-errors.js';
 import { normalRow, notEstimated, sampleShortfall, type EffectRow, type StoredEstimator } from './effect-rows.js';
@@ -115,8 +115,7 @@ export function syntheticDidOutcome(
     result.cohorts.forEach((cohort, g) => {
       const rows = panels.cohorts[g];
       // A cohort's own SE is the jackknife on its block (null with one treated unit); the overall's covers all cohorts at once.
-      const cohortBlock = { outcomes: concatenate(panels.donors, rows.outcomes), units: panels.donorCount + rows.units, periods: panels.periods, controlUnits: panels.donorCount, prePeriods: rows.firstTreatedPeriod };
-      const cohortSe = jackknifeStandardError(cohortBlock, cohort.fit);
+      const cohortSe = jackknifeStandardError(cohortPanel(panels, rows), cohort.fit);
       effects.push(normalRow({ ...base, term: `cohort=${cohort.label}`, cohort: cohort.label, cellUnits: rows.units }, cohort.fit.estimate, cohortSe));
       if (estimator !== 'synthdid') return;
       years.forEach((fiscalYear, t) => {
@@ -146,11 +145,4 @@ export function syntheticDidOutcome(
     }
   }
   return { effects, trajectories, unitWeights, notes };
-}
-
-function concatenate(a: Float64Array, b: Float64Array): Float64Array {
-  const joined = new Float64Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

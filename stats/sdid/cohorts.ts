@@ -56,7 +56,8 @@ export class CohortDesignError extends Error {
   }
 }
 
-function cohortPanel(input: CohortPanels, cohort: CohortRows, donorRows?: Float64Array, donorCount?: number): BlockPanel {
+/** One cohort's block design: the donors (the first `donorCount` rows of `donorRows`) above the cohort's units. */
+export function cohortPanel(input: CohortPanels, cohort: CohortRows, donorRows?: Float64Array, donorCount?: number): BlockPanel {
   const donors = donorRows ?? input.donors;
   const n0 = donorCount ?? input.donorCount;
   const outcomes = new Float64Array((n0 + cohort.units) * input.periods);
