@@ -15,6 +15,7 @@ export interface BaselineMoments {
   readonly lastYear: number;
 }
 
+/** One outcome's rows in unit and year order. */
 export interface OutcomeYears {
   readonly unitId: readonly string[];
   readonly fiscalYear: ArrayLike<number>;
@@ -40,7 +41,9 @@ export function baselineMoments(data: OutcomeYears, firstAwardYear: number): Bas
   let crossProducts = 0;
   let previousSquares = 0;
   let currentSquares = 0;
-  const units = new Set<string>();
+  // Rows come in unit and year order (as the pipeline reads them): a unit is counted at its first pre-award row.
+  let units = 0;
+  let lastCounted: string | undefined;
   for (let i = 0; i < data.values.length; i++) {
     const year = data.fiscalYear[i];
     const value = data.values[i];
@@ -48,7 +51,10 @@ export function baselineMoments(data: OutcomeYears, firstAwardYear: number): Bas
     const deviation = value - (mean.get(year) as number);
     squares += deviation * deviation;
     count++;
-    units.add(data.unitId[i]);
+    if (data.unitId[i] !== lastCounted) {
+      lastCounted = data.unitId[i];
+      units++;
+    }
     // Consecutive years of the same unit (rows come in unit and year order).
     const j = i - 1;
     if (j >= 0 && data.unitId[j] === data.unitId[i] && data.fiscalYear[j] === year - 1 && Number.isFinite(data.values[j])) {
@@ -58,14 +64,14 @@ export function baselineMoments(data: OutcomeYears, firstAwardYear: number): Bas
       currentSquares += deviation * deviation;
     }
   }
-  if (units.size < 10 || squares === 0 || previousSquares === 0 || currentSquares === 0) return null;
+  if (units < 10 || squares === 0 || previousSquares === 0 || currentSquares === 0) return null;
   const years = [...sums.keys()].sort((a, b) => a - b);
   const correlation = crossProducts / Math.sqrt(previousSquares * currentSquares);
   return {
     sd: Math.sqrt(squares / (count - years.length)),
     // The simulation's AR(1) needs 0 ≤ ρ < 1.
     yearToYearCorrelation: Math.min(Math.max(correlation, 0), 0.99),
-    units: units.size,
+    units,
     firstYear: years[0],
     lastYear: years[years.length - 1],
   };

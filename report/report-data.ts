@@ -213,6 +213,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     };
   };
   const { rows: settings } = await sql<{ min_cell_units: number }>`SELECT min_cell_units FROM results.disclosure_settings`.execute(db);
+  const minCellUnits = settings[0]?.min_cell_units ?? 10;
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
     SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
   const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string }>`
@@ -255,9 +256,9 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     eventStudy: await publicSeries('bi.public_event_study', 'event_time', { bands: true }),
     byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
-    minCellUnits: settings[0]?.min_cell_units ?? 10,
+    minCellUnits,
     designs,
-    syntheticPaths: pooledSyntheticPaths(trajectories, settings[0]?.min_cell_units ?? 10),
+    syntheticPaths: pooledSyntheticPaths(trajectories, minCellUnits),
     rdBins: rdBins.map((b) => ({ outcome: b.outcome, scoreMean: b.score_mean, outcomeMean: b.outcome_mean, units: b.units, fitted: b.fitted })),
     rdSummaries: rdSummaries.map((r) => ({
       outcome: r.outcome,

@@ -32,18 +32,14 @@ function polynomialAt(coefficients: readonly number[], u: number): number {
 function sideBins(pairs: readonly (readonly [number, number])[], options: ScatterOptions, side: 'left' | 'right'): ScatterBin[] {
   if (pairs.length === 0) return [];
   const sorted = [...pairs].sort((a, b) => a[0] - b[0]);
-  const distinct = new Set(sorted.map(([x]) => x)).size;
+  const scores = [...new Set(sorted.map(([x]) => x))];
   const low = sorted[0][0];
   const high = sorted[sorted.length - 1][0];
-  const bins = distinct <= options.binsPerSide ? distinct : options.binsPerSide;
+  const perScore = scores.length <= options.binsPerSide;
+  const bins = perScore ? scores.length : options.binsPerSide;
   const width = (high - low) / bins;
-  const binOf =
-    distinct <= options.binsPerSide
-      ? (() => {
-          const index = new Map([...new Set(sorted.map(([x]) => x))].map((x, i) => [x, i]));
-          return (x: number) => index.get(x) as number;
-        })()
-      : (x: number) => Math.min(bins - 1, Math.floor((x - low) / width));
+  const scoreIndex = perScore ? new Map(scores.map((x, i) => [x, i])) : null;
+  const binOf = scoreIndex ? (x: number) => scoreIndex.get(x) as number : (x: number) => Math.min(bins - 1, Math.floor((x - low) / width));
   const sums = Array.from({ length: bins }, () => ({ x: 0, y: 0, n: 0, low: Infinity, high: -Infinity }));
   for (const [x, y] of sorted) {
     const bin = sums[binOf(x)];
