@@ -57,15 +57,30 @@ function prop99(treated: readonly string[], fromYear: number): LabelledBlockPane
   );
 }
 
+/** A state's outcome row (its values do not depend on which states the panel treats). */
+function stateRow(panel: LabelledBlockPanel, state: string): Float64Array {
+  const row = panel.unitLabels.indexOf(state);
+  return panel.outcomes.slice(row * panel.periods, (row + 1) * panel.periods);
+}
+
+/** Rows one after another, as a units × periods block: states by name, or rows given. */
+function stateRows(panel: LabelledBlockPanel, rows: readonly (string | Float64Array)[]): Float64Array {
+  const values = new Float64Array(rows.length * panel.periods);
+  rows.forEach((row, i) => values.set(typeof row === 'string' ? stateRow(panel, row) : row, i * panel.periods));
+  return values;
+}
+
+/** The panel's controls as the cohort estimator's donors. */
+function donorsOf(panel: LabelledBlockPanel) {
+  return { donors: panel.outcomes.slice(0, panel.controlUnits * panel.periods), donorCount: panel.controlUnits, periods: panel.periods };
+}
+
 /** The block panel as one cohort of the cohort estimator. */
 function asOneCohort(panel: LabelledBlockPanel) {
   const n0 = panel.controlUnits;
-  const { periods } = panel;
   return {
-    donors: panel.outcomes.slice(0, n0 * periods),
-    donorCount: n0,
-    periods,
-    cohorts: [{ label: panel.periodLabels[panel.prePeriods], firstTreatedPeriod: panel.prePeriods, outcomes: panel.outcomes.slice(n0 * periods), units: panel.units - n0 }],
+    ...donorsOf(panel),
+    cohorts: [{ label: panel.periodLabels[panel.prePeriods], firstTreatedPeriod: panel.prePeriods, outcomes: panel.outcomes.slice(n0 * panel.periods), units: panel.units - n0 }],
   };
 }
 
@@ -88,18 +103,11 @@ describe('synthetic DiD over award cohorts', () => {
     const late = prop99(['Montana', 'Colorado', 'Idaho'], 1990);
     const donors = prop99(['Utah', 'Nevada', 'Montana', 'Colorado', 'Idaho', 'California'], 1985);
     const { periods } = donors;
-    const rowsOf = (panel: LabelledBlockPanel, states: readonly string[]) => {
-      const values = new Float64Array(states.length * periods);
-      states.forEach((state, i) => values.set(panel.outcomes.subarray(panel.unitLabels.indexOf(state) * periods, (panel.unitLabels.indexOf(state) + 1) * periods), i * periods));
-      return values;
-    };
     const input = {
-      donors: donors.outcomes.slice(0, donors.controlUnits * periods),
-      donorCount: donors.controlUnits,
-      periods,
+      ...donorsOf(donors),
       cohorts: [
-        { label: 1985, firstTreatedPeriod: early.prePeriods, outcomes: rowsOf(early, ['Nevada', 'Utah']), units: 2 },
-        { label: 1990, firstTreatedPeriod: late.prePeriods, outcomes: rowsOf(late, ['Colorado', 'Idaho', 'Montana']), units: 3 },
+        { label: 1985, firstTreatedPeriod: early.prePeriods, outcomes: stateRows(donors, ['Nevada', 'Utah']), units: 2 },
+        { label: 1990, firstTreatedPeriod: late.prePeriods, outcomes: stateRows(donors, ['Colorado', 'Idaho', 'Montana']), units: 3 },
       ],
     };
     const result = estimateCohorts(input, 'synthdid', { draws: 20, seed: 1 });
@@ -120,21 +128,12 @@ describe('synthetic DiD over award cohorts', () => {
 
   it('falls back to seeded placebo draws over the donors when a cohort has a single treated unit', () => {
     const donors = prop99(['Utah', 'California'], 1985);
-    const { periods } = donors;
-    const rowOf = (state: string) => donors.outcomes.slice(donors.unitLabels.indexOf(state) * periods, (donors.unitLabels.indexOf(state) + 1) * periods);
     const firstTreated = (year: number) => donors.periodLabels.indexOf(year);
-    const joined = (...rows: Float64Array[]) => {
-      const values = new Float64Array(rows.length * periods);
-      rows.forEach((row, i) => values.set(row, i * periods));
-      return values;
-    };
     const input = {
-      donors: donors.outcomes.slice(0, donors.controlUnits * periods),
-      donorCount: donors.controlUnits,
-      periods,
+      ...donorsOf(donors),
       cohorts: [
-        { label: 1985, firstTreatedPeriod: firstTreated(1985), outcomes: joined(rowOf('Utah')), units: 1 },
-        { label: 1990, firstTreatedPeriod: firstTreated(1990), outcomes: joined(rowOf('California'), rowOf('Utah').map((v) => v + 3)), units: 2 },
+        { label: 1985, firstTreatedPeriod: firstTreated(1985), outcomes: stateRows(donors, ['Utah']), units: 1 },
+        { label: 1990, firstTreatedPeriod: firstTreated(1990), outcomes: stateRows(donors, ['California', stateRow(donors, 'Utah').map((v) => v + 3)]), units: 2 },
       ],
     };
     const first = estimateCohorts(input, 'synthdid', { draws: 60, seed: 5 });
