@@ -13,13 +13,13 @@ import { fileDeclaration } from '../programmes/file-declaration.js';
 import { canonicalJson, studySpecSchema, type StudySpec } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
-import { readConsentingApplications, readUnitAttributes, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
+import { APPLICANT_CHARACTERISTICS, readConsentingApplications, readUnitAttributes, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
 import type { ExploratoryRunInput, ExploratoryStepInput, ExploratorySummary, FinishExploratoryRunInput, RegisteredExploratoryRun } from './contracts.js';
 import { programmeOrFailure } from './programme-registry.js';
 import { dataProblemAsPermanent } from './data-problems.js';
 
-/** The applicant characteristics a spec may condition on (see withCharacteristics). */
-const NUMERIC_CHARACTERISTICS = ['employees', 'requested_amount_yen'];
+/** The applicant characteristics a spec may condition on. */
+const NUMERIC_CHARACTERISTICS = Object.keys(APPLICANT_CHARACTERISTICS);
 
 /** What an ad-hoc request is checked against: the declared subgroup fields and their values, measures and covariates. */
 export async function adhocContext(db: Kysely<Database>, programme: Programme): Promise<AdhocContext> {
