@@ -72,6 +72,8 @@ export function demeanTwoWay(values: Float64Array, panel: StaggeredPanel): Float
 
 interface PeriodDesign {
   readonly unitCounts: Float64Array;
+  /** Each unit's observed periods, bit t for period index t. */
+  readonly masks: Int32Array;
   /** Inverse of the Gram matrix of the within-unit-demeaned dummies of periods 1…T−1. */
   readonly gramInverse: Float64Array;
 }
@@ -112,7 +114,7 @@ function buildPeriodDesign(panel: StaggeredPanel): PeriodDesign | null {
     }
   }
   try {
-    return { unitCounts, gramInverse: inverseSymmetric(gram, size, 'period fixed effects') };
+    return { unitCounts, masks, gramInverse: inverseSymmetric(gram, size, 'period fixed effects') };
   } catch (error) {
     if (error instanceof SingularMatrixError) return null;
     throw error;
@@ -373,6 +375,161 @@ function fitTwfeByCohortPeriod(
   );
 }
 
+/** Units that share a cohort and a set of observed periods, with the period design of the panel. */
+interface UnitGroups {
+  readonly design: PeriodDesign;
+  readonly groupOfUnit: Int32Array;
+  readonly cohort: readonly number[];
+  readonly mask: readonly number[];
+  /** Units in each group. */
+  readonly size: Float64Array;
+}
+
+function bitCount(mask: number): number {
+  let count = 0;
+  for (let bits = mask; bits !== 0; bits &= bits - 1) count++;
+  return count;
+}
+
+/**
+ * The units grouped by cohort and observed periods, when the panel has a period design and no unit is
+ * observed twice in a period (its row count is then the size of its mask); otherwise null.
+ */
+function unitGroupsOf(panel: StaggeredPanel): UnitGroups | null {
+  const design = periodDesignOf(panel);
+  if (!design) return null;
+  const groupOfUnit = new Int32Array(panel.unitCount);
+  const groupOfKey = new Map<number, number>();
+  const cohort: number[] = [];
+  const mask: number[] = [];
+  const sizes: number[] = [];
+  for (let u = 0; u < panel.unitCount; u++) {
+    const unitMask = design.masks[u];
+    if (design.unitCounts[u] !== bitCount(unitMask)) return null;
+    // Masks fit in 30 bits (at most 30 periods), so cohort and mask make one exact number.
+    const key = panel.cohortOfUnit[u] * 2 ** 31 + unitMask;
+    let group = groupOfKey.get(key);
+    if (group === undefined) {
+      group = cohort.length;
+      groupOfKey.set(key, group);
+      cohort.push(panel.cohortOfUnit[u]);
+      mask.push(unitMask);
+      sizes.push(0);
+    }
+    groupOfUnit[u] = group;
+    sizes[group]++;
+  }
+  return { design, groupOfUnit, cohort, mask, size: Float64Array.from(sizes) };
+}
+
+/**
+ * TWFE on an unbalanced panel whose regressors depend only on the unit's cohort and the period. Units with
+ * the same cohort and observed periods have the same two-way demeaned regressors (demeanTwoWay's within
+ * transformation, done once per group and period), so X̃'X̃ and X̃'ỹ need only group-period sums of the
+ * demeaned outcome. On a national panel this replaces a demeaned copy of every event-time dummy per row
+ * (13 × 8,000,000 doubles, and as many again before demeaning) with a few hundred cells. Gives the same
+ * numbers as fitTwfe.
+ */
+function fitTwfeByGroupPeriod(
+  panel: StaggeredPanel,
+  groups: UnitGroups,
+  terms: readonly string[],
+  regressorsOf: (cohort: number, periodIndex: number) => Float64Array,
+  confidenceLevel: number,
+): TwfeFit {
+  assertPanelShape(panel);
+  const n = panel.outcome.length;
+  const T = panel.periods.length;
+  const p = terms.length;
+  const G = groups.cohort.length;
+  const { gramInverse } = groups.design;
+  const observedIn = (g: number, t: number) => (groups.mask[g] & (1 << t)) !== 0;
+
+  const demeaned = new Float64Array(G * T * p);
+  for (let g = 0; g < G; g++) {
+    for (let t = 0; t < T; t++) if (observedIn(g, t)) demeaned.set(regressorsOf(groups.cohort[g], t), (g * T + t) * p);
+  }
+  for (let a = 0; a < p; a++) {
+    // Within the group's units: x̃_gt = x_gt − mean of x over the periods they are observed in.
+    const periodSums = new Float64Array(T);
+    for (let g = 0; g < G; g++) {
+      let sum = 0;
+      for (let t = 0; t < T; t++) if (observedIn(g, t)) sum += demeaned[(g * T + t) * p + a];
+      const mean = sum / bitCount(groups.mask[g]);
+      for (let t = 0; t < T; t++) {
+        if (!observedIn(g, t)) continue;
+        demeaned[(g * T + t) * p + a] -= mean;
+        periodSums[t] += groups.size[g] * demeaned[(g * T + t) * p + a];
+      }
+    }
+    // Then the period effects partialled out, as in demeanTwoWay: ẍ_gt = x̃_gt + Σ_{s observed} γ_s / n_g − γ_t.
+    const gamma = new Float64Array(T);
+    for (let t = 1; t < T; t++) {
+      let sum = 0;
+      for (let s = 1; s < T; s++) sum += gramInverse[(t - 1) * (T - 1) + (s - 1)] * periodSums[s];
+      gamma[t] = sum;
+    }
+    for (let g = 0; g < G; g++) {
+      let shift = 0;
+      for (let t = 0; t < T; t++) if (observedIn(g, t)) shift += gamma[t];
+      shift /= bitCount(groups.mask[g]);
+      for (let t = 0; t < T; t++) if (observedIn(g, t)) demeaned[(g * T + t) * p + a] += shift - gamma[t];
+    }
+  }
+
+  const demeanedY = demeanTwoWay(panel.outcome, panel);
+  const cellSums = new Float64Array(G * T);
+  for (let i = 0; i < n; i++) cellSums[groups.groupOfUnit[panel.unit[i]] * T + panel.period[i]] += demeanedY[i];
+  const crossProduct = new Float64Array(p * p);
+  const xy = new Float64Array(p);
+  let periodsSeen = 0;
+  for (let g = 0; g < G; g++) {
+    periodsSeen |= groups.mask[g];
+    for (let t = 0; t < T; t++) {
+      if (!observedIn(g, t)) continue;
+      const offset = (g * T + t) * p;
+      for (let a = 0; a < p; a++) {
+        const xa = demeaned[offset + a];
+        xy[a] += xa * cellSums[g * T + t];
+        for (let b = 0; b <= a; b++) crossProduct[a * p + b] += groups.size[g] * xa * demeaned[offset + b];
+      }
+    }
+  }
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) crossProduct[b * p + a] = crossProduct[a * p + b];
+
+  return inference(
+    panel,
+    terms,
+    {
+      crossProduct,
+      xy,
+      observations: n,
+      periodsObserved: bitCount(periodsSeen),
+      unitScores(beta) {
+        const fitted = new Float64Array(G * T);
+        for (let cell = 0; cell < G * T; cell++) {
+          let sum = 0;
+          for (let a = 0; a < p; a++) sum += demeaned[cell * p + a] * beta[a];
+          fitted[cell] = sum;
+        }
+        const scores = new Float64Array(panel.unitCount * p);
+        for (let i = 0; i < n; i++) {
+          const u = panel.unit[i];
+          const cell = groups.groupOfUnit[u] * T + panel.period[i];
+          const residual = demeanedY[i] - fitted[cell];
+          const offset = u * p;
+          for (let a = 0; a < p; a++) {
+            const xa = demeaned[cell * p + a];
+            if (xa !== 0) scores[offset + a] += xa * residual;
+          }
+        }
+        return scores;
+      },
+    },
+    confidenceLevel,
+  );
+}
+
 /** D = 1 from the unit's cohort (first treated period) on; never-treated units (cohort 0) are never treated. */
 const treated = (cohort: number, period: number): number => (cohort !== 0 && period >= cohort ? 1 : 0);
 
@@ -384,13 +541,19 @@ function treatedIndicator(panel: StaggeredPanel): Float64Array {
 
 /** Static TWFE: y_it = α_i + λ_t + β·D_it + ε_it, D_it = 1 once unit i is treated. */
 export function fitStaticTwfe(panel: StaggeredPanel, confidenceLevel = 0.95, method: TwfeMethod = 'auto'): TwfeFit {
-  if (method === 'auto' && isBalanced(panel)) {
-    return fitTwfeByCohortPeriod(panel, ['treated'], (cohort, t) => Float64Array.of(treated(cohort, panel.periods[t])), confidenceLevel);
+  const regressorsOf = (cohort: number, t: number) => Float64Array.of(treated(cohort, panel.periods[t]));
+  if (method === 'auto') {
+    if (isBalanced(panel)) return fitTwfeByCohortPeriod(panel, ['treated'], regressorsOf, confidenceLevel);
+    const groups = unitGroupsOf(panel);
+    if (groups) return fitTwfeByGroupPeriod(panel, groups, ['treated'], regressorsOf, confidenceLevel);
   }
   return fitTwfe(panel, [{ term: 'treated', values: treatedIndicator(panel) }], confidenceLevel);
 }
 
-/** auto: the cohort-period shortcut on balanced panels; alternating-projections: always demean each regressor. */
+/**
+ * auto: the cohort-period shortcut on balanced panels and the group-period one on unbalanced panels with a
+ * period design; alternating-projections: always demean each regressor, row by row.
+ */
 export type TwfeMethod = 'auto' | 'alternating-projections';
 
 /**
@@ -416,21 +579,17 @@ export function fitEventStudyTwfe(panel: StaggeredPanel, confidenceLevel = 0.95,
     referenceEventTime,
     coefficients: fit.coefficients.map((coefficient, k) => ({ ...coefficient, eventTime: eventTimes[k] })),
   });
-  if (method === 'auto' && isBalanced(panel)) {
+  if (method === 'auto') {
     const column = new Map(eventTimes.map((eventTime, k) => [eventTime, k]));
-    return withEventTimes(
-      fitTwfeByCohortPeriod(
-        panel,
-        terms,
-        (cohort, t) => {
-          const values = new Float64Array(eventTimes.length);
-          const k = cohort === 0 ? undefined : column.get(panel.periods[t] - cohort);
-          if (k !== undefined) values[k] = 1;
-          return values;
-        },
-        confidenceLevel,
-      ),
-    );
+    const regressorsOf = (cohort: number, t: number) => {
+      const values = new Float64Array(eventTimes.length);
+      const k = cohort === 0 ? undefined : column.get(panel.periods[t] - cohort);
+      if (k !== undefined) values[k] = 1;
+      return values;
+    };
+    if (isBalanced(panel)) return withEventTimes(fitTwfeByCohortPeriod(panel, terms, regressorsOf, confidenceLevel));
+    const groups = unitGroupsOf(panel);
+    if (groups) return withEventTimes(fitTwfeByGroupPeriod(panel, groups, terms, regressorsOf, confidenceLevel));
   }
   const regressors = eventTimes.map((eventTime, k) => {
     const values = new Float64Array(n);

@@ -86,6 +86,25 @@ describe('TWFE on simulated staggered panels with a known effect', () => {
     }
   });
 
+  it('gives the same fits on an unbalanced panel through the group-period shortcut as by demeaning each regressor', () => {
+    // Rows missing at random: units fall into many groups of cohort and observed years.
+    const panel = simulatePanel(new SeededRandom(17), 1500, 7, 0.15);
+    expect(panel.outcome.length).toBeLessThan(1500 * 7);
+    const pairs = [
+      [fitStaticTwfe(panel), fitStaticTwfe(panel, 0.95, 'alternating-projections')],
+      [fitEventStudyTwfe(panel), fitEventStudyTwfe(panel, 0.95, -1, 'alternating-projections')],
+    ] as const;
+    for (const [shortcut, general] of pairs) {
+      expect(shortcut.coefficients.map((c) => c.term)).toEqual(general.coefficients.map((c) => c.term));
+      expect(shortcut.observations).toBe(general.observations);
+      shortcut.coefficients.forEach((coefficient, k) => {
+        expect(coefficient.estimate).toBeCloseTo(general.coefficients[k].estimate, 10);
+        expect(coefficient.stdError / general.coefficients[k].stdError).toBeCloseTo(1, 10);
+        expect(coefficient.pValue).toBeCloseTo(general.coefficients[k].pValue, 10);
+      });
+    }
+  });
+
   it('finds no pre-trend and a constant post-award effect in the event study', () => {
     const fit = fitEventStudyTwfe(simulatePanel(new SeededRandom(5), 4000, 6));
     for (const coefficient of fit.coefficients) {
