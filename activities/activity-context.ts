@@ -12,6 +12,15 @@ export function reportProgress(details: unknown): void {
   context.heartbeat(details);
 }
 
+/** Aborts when Temporal cancels the running activity (or its worker shuts down); undefined when an activity is called directly. */
+export function activityCancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How often a long activity tells Temporal it is alive; the SDK sends at most one per 80 % of the heartbeat timeout. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 

@@ -13,3 +13,8 @@ export function projectRoot(): string {
     folder = parent;
   }
 }
+
+/** A module's compiled file under dist/, by its path from the project root: worker threads load JavaScript even when the caller runs from source (tests). */
+export function compiledModule(pathFromRoot: string): string {
+  return join(projectRoot(), 'dist', pathFromRoot);
+}

@@ -1,0 +1,60 @@
+/**
+ * A run's analysis data shaped for the effect job's compute thread: unit ids once, rows pointing at them by
+ * index, numbers in typed arrays. Posting the rows as objects and strings cost the thread a quarter of a
+ * second to rebuild them at 100,000 applicants; typed arrays are copied at memory speed.
+ */
+import type { ApplicationColumnsOfJob, CallRoundOfJob, EffectJobInput, OutcomeColumnsOfJob } from '../analysis/effect-job.js';
+import type { StudySpec } from '../schemas/study-spec.js';
+import { APPLICANT_CHARACTERISTICS, type RunAnalysisData } from './analysis-data.js';
+
+export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
+  const units: string[] = [];
+  const indexOfUnit = new Map<string, number>();
+  const indexOf = (unitId: string) => {
+    let index = indexOfUnit.get(unitId);
+    if (index === undefined) {
+      index = units.length;
+      units.push(unitId);
+      indexOfUnit.set(unitId, index);
+    }
+    return index;
+  };
+  const { applications, outcomes } = data;
+  const rows = applications.length;
+  const applicationColumns: ApplicationColumnsOfJob = {
+    unit: new Int32Array(rows),
+    awardFiscalYear: new Float64Array(rows),
+    callRound: new Int32Array(rows),
+    reviewScore: new Float64Array(rows),
+    characteristics: Object.fromEntries(Object.keys(APPLICANT_CHARACTERISTICS).map((name) => [name, new Float64Array(rows)])),
+  };
+  const characteristics = Object.entries(APPLICANT_CHARACTERISTICS).map(([name, valueOf]) => ({ column: applicationColumns.characteristics[name], valueOf }));
+  for (let row = 0; row < rows; row++) {
+    const application = applications[row];
+    applicationColumns.unit[row] = indexOf(application.unitId);
+    applicationColumns.awardFiscalYear[row] = application.awardFiscalYear ?? Number.NaN;
+    applicationColumns.callRound[row] = application.callRound;
+    applicationColumns.reviewScore[row] = application.reviewScore ?? Number.NaN;
+    for (const { column, valueOf } of characteristics) column[row] = valueOf(application);
+  }
+  // Outcome rows come in unit order: each unit is looked up once, not once per year.
+  const unit = new Int32Array(outcomes.unitId.length);
+  let previous: string | undefined;
+  let index = -1;
+  for (let row = 0; row < unit.length; row++) {
+    const unitId = outcomes.unitId[row];
+    if (unitId !== previous) {
+      previous = unitId;
+      index = indexOf(unitId);
+    }
+    unit[row] = index;
+  }
+  const outcomeColumns: OutcomeColumnsOfJob = { unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
+  return {
+    spec,
+    callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
+    units,
+    applications: applicationColumns,
+    outcomes: outcomeColumns,
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { mergeParts, runEffectJob, splitOutcomes, type EffectJobInput } from '../analysis/effect-job.js';
+import { getProgramme } from '../programmes/catalogue.js';
+import { studySpecSchema } from '../schemas/study-spec.js';
+
+/** Seeded normal draws (Box–Muller over mulberry32). */
+function seededNormal(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / (2 ** 32 + 1);
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
+function simulatedJob(outcomes: readonly string[]): EffectJobInput {
+  const normal = seededNormal(5);
+  const programme = getProgramme('sme-labour-saving');
+  const spec = studySpecSchema.parse({ ...programme.studySpec, outcomes, estimation: { ...programme.studySpec.estimation, bootstrap: { draws: 199, seed: 3 } } });
+  const units = Array.from({ length: 400 }, (_, i) => String(1_000_000_000_000 + i));
+  const award = units.map((_, i) => [2021, 2022, Number.NaN][i % 3]);
+  const years = [2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025];
+  const rows = units.length * years.length;
+  const unit = Int32Array.from({ length: rows }, (_, row) => Math.floor(row / years.length));
+  const fiscalYear = Int32Array.from({ length: rows }, (_, row) => years[row % years.length]);
+  const measures = Object.fromEntries(
+    outcomes.map((outcome, o) => [
+      outcome,
+      Float64Array.from({ length: rows }, (_, row) => 100 + unit[row] * 0.1 + (fiscalYear[row] - 2018) * 2 + (fiscalYear[row] >= award[unit[row]] ? 5 * (o + 1) : 0) + normal()),
+    ]),
+  );
+  return {
+    spec,
+    callRounds: programme.file.callRounds.map(({ round, awardFiscalYear }) => ({ round, awardFiscalYear })),
+    units,
+    applications: {
+      unit: Int32Array.from(units, (_, i) => i),
+      awardFiscalYear: Float64Array.from(award),
+      callRound: Int32Array.from(award, (year) => (Number.isNaN(year) ? 1 : year - 2020)),
+      reviewScore: new Float64Array(units.length).fill(Number.NaN),
+      characteristics: { employees: new Float64Array(units.length).fill(20), requested_amount_yen: new Float64Array(units.length).fill(1e7) },
+    },
+    outcomes: { unit, fiscalYear, measures },
+  };
+}
+
+describe('effect jobs split over threads', () => {
+  it('give the same study, sensitivity and moments in parts as in one job, in the spec order of outcomes', () => {
+    const job = simulatedJob(['labour_productivity', 'average_wage', 'employees']);
+    const whole = runEffectJob(job, () => undefined);
+    const parts = splitOutcomes(job, 2);
+    expect(parts.map((part) => part.spec.outcomes)).toEqual([['labour_productivity', 'average_wage'], ['employees']]);
+    expect(Object.keys(parts[1].outcomes.measures)).toEqual(['employees']);
+    const merged = mergeParts(parts.map((part) => runEffectJob(part, () => undefined)));
+    expect(merged).toEqual(whole);
+    // The estimates are the simulated effects, so the comparison is between real studies.
+    const overall = whole.study.effects.filter((row) => row.estimator === 'cs_simple').map((row) => [row.outcome, row.estimate]);
+    expect(overall.map(([outcome]) => outcome)).toEqual(['labour_productivity', 'average_wage', 'employees']);
+    overall.forEach(([, estimate], o) => expect(estimate as number).toBeCloseTo(5 * (o + 1), 0));
+  });
+
+  it('is not split when one thread runs it, or when there is one outcome', () => {
+    const job = simulatedJob(['labour_productivity', 'average_wage']);
+    expect(splitOutcomes(job, 1)).toEqual([job]);
+    expect(splitOutcomes(simulatedJob(['average_wage']), 4)).toHaveLength(1);
+  });
+
+  it('keeps every measure in a part whose outcome the panel lacks, so that the error lists what there is', () => {
+    const job = simulatedJob(['labour_productivity', 'average_wage']);
+    const lacking = { ...job, spec: { ...job.spec, outcomes: ['labour_productivity', 'turnover'] } };
+    const parts = splitOutcomes(lacking, 2);
+    expect(Object.keys(parts[1].outcomes.measures)).toEqual(['labour_productivity', 'average_wage']);
+    expect(() => runEffectJob(parts[1], () => undefined)).toThrow(/holds labour_productivity, average_wage/);
+  });
+});
