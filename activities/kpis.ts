@@ -19,6 +19,9 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
   async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
     const programme = programmeOrFailure(input.programmeId);
     const { applications, outcomes } = await runData.read(input.runKey, programme);
+    // The effect step, waiting on the same read, hands its study to a compute thread: let it do so before the
+    // KPIs hold this thread, so both proceed at once.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const statistics = await readOfficialStatistics(db, input.programmeId);
     const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
     // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).

@@ -212,20 +212,22 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
       workflowId: `pre-registered-cancel-${Math.random().toString(16).slice(2)}`,
       args: [{ programmeId: 'sme-labour-saving', applicantsFile: join(scratch, 'applicants.csv'), outcomesFile: join(scratch, 'outcomes.csv') }],
     });
-    await waitFor(async () => ['computing KPIs', 'estimating effects'].includes((await handle.query(progressQuery).catch(() => null))?.step ?? ''), 'the run to be registered');
-    const run = await database.db.selectFrom('results.evaluation_runs').select('run_key').where('workflow_id', '=', handle.workflowId).executeTakeFirstOrThrow();
     // Held open at the estimate: its transaction ends by updating the run's row, which this lock holds (as does
     // the run's final status update), so the run cannot finish until the lock is released. NO KEY UPDATE leaves
-    // the KPI and estimate rows' foreign-key checks free to proceed.
+    // the KPI and estimate rows' foreign-key checks free to proceed. The row is locked as soon as it exists:
+    // the effect step starts right after the run is registered.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
+    const registered = () => database.db.selectFrom('results.evaluation_runs').select('run_key').where('workflow_id', '=', handle.workflowId).executeTakeFirst();
+    await waitFor(async () => (await registered()) !== undefined, 'the run to be registered');
+    const run = (await registered())!;
     await client.query('BEGIN');
     await client.query('SELECT 1 FROM results.evaluation_runs WHERE run_key = $1 FOR NO KEY UPDATE', [run.run_key]);
     locks.push(async () => {
       await client.query('ROLLBACK').catch(() => undefined);
       await client.end().catch(() => undefined);
     });
-    await waitFor(async () => (await handle.query(progressQuery).catch(() => null))?.step === 'estimating effects', 'the run to estimate');
+    await waitFor(async () => (await handle.query(progressQuery).catch(() => null))?.step === 'computing KPIs and estimating effects', 'the run to estimate');
     await handle.cancel();
     await waitFor(async () => (await handle.query(progressQuery).catch(() => null))?.step === 'cancelled', 'the cancellation to reach the run');
     await locks[locks.length - 1]();

@@ -3,7 +3,7 @@
  * lineage, compute the logic-model KPIs, estimate the effects, and refresh what BI tools read.
  * Deterministic orchestration only; every side effect is an activity.
  */
-import { CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, defineQuery, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { EffectSummary, IngestAccount, KpiSummary, RegisteredRun } from '../activities/contracts.js';
 
@@ -28,14 +28,19 @@ const STEPS = [
   'ingesting outcomes',
   'ingesting statistics',
   'registering run',
-  'computing KPIs',
-  'estimating effects',
+  'computing KPIs and estimating effects',
   'refreshing BI views',
   'done',
 ] as const;
 
+/** The steps of runs started before the KPIs and the effects were computed together, which replay as they ran. */
+const SEQUENTIAL_ANALYSIS_STEPS = ['computing KPIs', 'estimating effects'] as const;
+
+/** Runs started before this marker compute the KPIs first and then the effects; later ones do both at once (the effects on a compute thread). */
+const KPIS_BESIDE_EFFECTS = 'kpis-beside-effects';
+
 export interface EvaluationProgress {
-  readonly step: (typeof STEPS)[number] | 'failed' | 'cancelled';
+  readonly step: (typeof STEPS)[number] | (typeof SEQUENTIAL_ANALYSIS_STEPS)[number] | 'failed' | 'cancelled';
   readonly completedSteps: number;
   readonly totalSteps: number;
 }
@@ -72,6 +77,9 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   const advance = (step: (typeof STEPS)[number]) => {
     progress = { step, completedSteps: STEPS.indexOf(step), totalSteps };
   };
+  const advanceSequentially = (step: (typeof SEQUENTIAL_ANALYSIS_STEPS)[number]) => {
+    progress = { step, completedSteps: STEPS.indexOf('computing KPIs and estimating effects'), totalSteps };
+  };
 
   const heavy = heavyActivities(input.heartbeatTimeout ?? '2 minutes');
   await fast.registerProgramme(input.programmeId);
@@ -98,11 +106,17 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
 
   let kpis: KpiSummary;
   let effects: EffectSummary;
+  const step = { runKey: run.runKey, programmeId: input.programmeId };
   try {
-    advance('computing KPIs');
-    kpis = await heavy.computeKpis({ runKey: run.runKey, programmeId: input.programmeId });
-    advance('estimating effects');
-    effects = await heavy.estimateEffects({ runKey: run.runKey, programmeId: input.programmeId });
+    if (patched(KPIS_BESIDE_EFFECTS)) {
+      advance('computing KPIs and estimating effects');
+      [kpis, effects] = await bothOrFirstFailure(heavy.computeKpis(step), heavy.estimateEffects(step));
+    } else {
+      advanceSequentially('computing KPIs');
+      kpis = await heavy.computeKpis(step);
+      advanceSequentially('estimating effects');
+      effects = await heavy.estimateEffects(step);
+    }
     await fast.finishRun({ runKey: run.runKey, status: 'succeeded' });
   } catch (error) {
     const cancelled = isCancellation(error);
@@ -115,4 +129,15 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   const refreshedViews = await fast.refreshBiViews();
   advance('done');
   return { programmeId: input.programmeId, run, ingest: [applicants, outcomes, ...statistics], kpis, effects, refreshedViews };
+}
+
+/**
+ * Both results, or the first failure once both have ended: the run's end is recorded only when neither step
+ * can still write to it.
+ */
+async function bothOrFirstFailure<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
