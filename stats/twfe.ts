@@ -329,50 +329,7 @@ function fitTwfeByCohortPeriod(
     cellSums[cohortOfUnit[panel.unit[i]] * T + panel.period[i]] += value;
   }
 
-  const crossProduct = new Float64Array(p * p);
-  const xy = new Float64Array(p);
-  for (let c = 0; c < C; c++) {
-    for (let t = 0; t < T; t++) {
-      const offset = (c * T + t) * p;
-      for (let a = 0; a < p; a++) {
-        const xa = demeaned[offset + a];
-        xy[a] += xa * cellSums[c * T + t];
-        for (let b = 0; b <= a; b++) crossProduct[a * p + b] += cohortSize[c] * xa * demeaned[offset + b];
-      }
-    }
-  }
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) crossProduct[b * p + a] = crossProduct[a * p + b];
-
-  return inference(
-    panel,
-    terms,
-    {
-      crossProduct,
-      xy,
-      observations: n,
-      periodsObserved: T,
-      unitScores(beta) {
-        const fitted = new Float64Array(C * T);
-        for (let cell = 0; cell < C * T; cell++) {
-          let sum = 0;
-          for (let a = 0; a < p; a++) sum += demeaned[cell * p + a] * beta[a];
-          fitted[cell] = sum;
-        }
-        const scores = new Float64Array(U * p);
-        for (let i = 0; i < n; i++) {
-          const cell = cohortOfUnit[panel.unit[i]] * T + panel.period[i];
-          const residual = demeanedY[i] - fitted[cell];
-          const offset = panel.unit[i] * p;
-          for (let a = 0; a < p; a++) {
-            const xa = demeaned[cell * p + a];
-            if (xa !== 0) scores[offset + a] += xa * residual;
-          }
-        }
-        return scores;
-      },
-    },
-    confidenceLevel,
-  );
+  return inference(panel, terms, cellMoments(panel, cohortOfUnit, cohortSize, demeaned, demeanedY, cellSums, T), confidenceLevel);
 }
 
 /** Units that share a cohort and a set of observed periods, with the period design of the panel. */
@@ -480,54 +437,69 @@ function fitTwfeByGroupPeriod(
   const demeanedY = demeanTwoWay(panel.outcome, panel);
   const cellSums = new Float64Array(G * T);
   for (let i = 0; i < n; i++) cellSums[groups.groupOfUnit[panel.unit[i]] * T + panel.period[i]] += demeanedY[i];
+  return inference(panel, terms, cellMoments(panel, groups.groupOfUnit, groups.size, demeaned, demeanedY, cellSums, T), confidenceLevel);
+}
+
+/**
+ * The moments of a TWFE fit whose demeaned regressors are the same for every row of a cell (a kind of unit —
+ * a cohort, or a cohort and its observed periods — in a period): X̃'X̃ weighted by each kind's units, X̃'ỹ
+ * from the cells' sums of the demeaned outcome, and the unit scores from the rows' residuals. Cells where no
+ * row falls hold zeros and add nothing.
+ */
+function cellMoments(
+  panel: StaggeredPanel,
+  kindOfUnit: Int32Array,
+  unitsOfKind: Float64Array,
+  demeaned: Float64Array,
+  demeanedY: Float64Array,
+  cellSums: Float64Array,
+  T: number,
+): TwfeMoments {
+  const n = panel.outcome.length;
+  const cells = cellSums.length;
+  const p = demeaned.length / cells;
   const crossProduct = new Float64Array(p * p);
   const xy = new Float64Array(p);
   let periodsSeen = 0;
-  for (let g = 0; g < G; g++) {
-    periodsSeen |= groups.mask[g];
-    for (let t = 0; t < T; t++) {
-      if (!observedIn(g, t)) continue;
-      const offset = (g * T + t) * p;
-      for (let a = 0; a < p; a++) {
-        const xa = demeaned[offset + a];
-        xy[a] += xa * cellSums[g * T + t];
-        for (let b = 0; b <= a; b++) crossProduct[a * p + b] += groups.size[g] * xa * demeaned[offset + b];
-      }
+  for (let cell = 0; cell < cells; cell++) {
+    const offset = cell * p;
+    const weight = unitsOfKind[Math.floor(cell / T)];
+    for (let a = 0; a < p; a++) {
+      const xa = demeaned[offset + a];
+      xy[a] += xa * cellSums[cell];
+      for (let b = 0; b <= a; b++) crossProduct[a * p + b] += weight * xa * demeaned[offset + b];
     }
   }
   for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) crossProduct[b * p + a] = crossProduct[a * p + b];
-
-  return inference(
-    panel,
-    terms,
-    {
-      crossProduct,
-      xy,
-      observations: n,
-      periodsObserved: bitCount(periodsSeen),
-      unitScores(beta) {
-        const fitted = new Float64Array(G * T);
-        for (let cell = 0; cell < G * T; cell++) {
-          let sum = 0;
-          for (let a = 0; a < p; a++) sum += demeaned[cell * p + a] * beta[a];
-          fitted[cell] = sum;
+  const periodSeen = new Uint8Array(T);
+  for (let i = 0; i < n; i++) periodSeen[panel.period[i]] = 1;
+  for (let t = 0; t < T; t++) periodsSeen += periodSeen[t];
+  return {
+    crossProduct,
+    xy,
+    observations: n,
+    periodsObserved: periodsSeen,
+    unitScores(beta) {
+      const fitted = new Float64Array(cells);
+      for (let cell = 0; cell < cells; cell++) {
+        let sum = 0;
+        for (let a = 0; a < p; a++) sum += demeaned[cell * p + a] * beta[a];
+        fitted[cell] = sum;
+      }
+      const scores = new Float64Array(panel.unitCount * p);
+      for (let i = 0; i < n; i++) {
+        const u = panel.unit[i];
+        const cell = kindOfUnit[u] * T + panel.period[i];
+        const residual = demeanedY[i] - fitted[cell];
+        const offset = u * p;
+        for (let a = 0; a < p; a++) {
+          const xa = demeaned[cell * p + a];
+          if (xa !== 0) scores[offset + a] += xa * residual;
         }
-        const scores = new Float64Array(panel.unitCount * p);
-        for (let i = 0; i < n; i++) {
-          const u = panel.unit[i];
-          const cell = groups.groupOfUnit[u] * T + panel.period[i];
-          const residual = demeanedY[i] - fitted[cell];
-          const offset = u * p;
-          for (let a = 0; a < p; a++) {
-            const xa = demeaned[cell * p + a];
-            if (xa !== 0) scores[offset + a] += xa * residual;
-          }
-        }
-        return scores;
-      },
+      }
+      return scores;
     },
-    confidenceLevel,
-  );
+  };
 }
 
 /** D = 1 from the unit's cohort (first treated period) on; never-treated units (cohort 0) are never treated. */

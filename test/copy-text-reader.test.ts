@@ -1,33 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRawClient } from '../runtime/database.js';
 import { copyTextValue, fieldEnd, forEachCopyLine, isNullField, NotANumberFieldError, parseDecimal } from '../runtime/copy-text-reader.js';
+import { SeededRandom } from '../stats/random.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
-/** mulberry32, seeded so that a failing case can be rebuilt. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Plain decimals as jsonb writes them: sign, 1–20 digits, a decimal point anywhere or none, leading zeros. */
-function randomDecimal(random: () => number): string {
-  const digits = Array.from({ length: 1 + Math.floor(random() * 20) }, () => String(Math.floor(random() * 10))).join('');
-  const point = Math.floor(random() * (digits.length + 1));
+function randomDecimal(random: SeededRandom): string {
+  const digits = Array.from({ length: random.integerBetween(1, 20) }, () => String(random.integerBetween(0, 9))).join('');
+  const point = random.integerBetween(0, digits.length);
   const body = point === digits.length ? digits : `${digits.slice(0, point) || '0'}.${digits.slice(point)}`;
-  return `${random() < 0.3 ? '-' : ''}${body}`;
+  return `${random.uniform() < 0.3 ? '-' : ''}${body}`;
 }
 
 const parsed = (text: string) => parseDecimal(Buffer.from(text, 'latin1'), 0, text.length);
 
 describe('parsing COPY text numbers from bytes', () => {
   it('gives the same double as Number() for 50,000 seeded decimals of up to 20 digits, and for edge forms', () => {
-    const random = seededRandom(11);
+    const random = new SeededRandom(11);
     const cases = [...Array.from({ length: 50_000 }, () => randomDecimal(random)), '0', '-0', '0.1', '386.70000000000005', '9007199254740993', '0.0000001', '1e21', '1.5E-7', '123456789012345.6', '2022'];
     const mismatches = cases.filter((text) => !Object.is(parsed(text), Number(text)));
     expect(mismatches).toEqual([]);

@@ -2,23 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mergeParts, runEffectJob, splitOutcomes, type EffectJobInput } from '../analysis/effect-job.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
-
-/** Seeded normal draws (Box–Muller over mulberry32). */
-function seededNormal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / (2 ** 32 + 1);
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { SeededRandom } from '../stats/random.js';
 
 /** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
 function simulatedJob(outcomes: readonly string[]): EffectJobInput {
-  const normal = seededNormal(5);
+  const random = new SeededRandom(5);
   const programme = getProgramme('sme-labour-saving');
   const spec = studySpecSchema.parse({ ...programme.studySpec, outcomes, estimation: { ...programme.studySpec.estimation, bootstrap: { draws: 199, seed: 3 } } });
   const units = Array.from({ length: 400 }, (_, i) => String(1_000_000_000_000 + i));
@@ -30,7 +18,7 @@ function simulatedJob(outcomes: readonly string[]): EffectJobInput {
   const measures = Object.fromEntries(
     outcomes.map((outcome, o) => [
       outcome,
-      Float64Array.from({ length: rows }, (_, row) => 100 + unit[row] * 0.1 + (fiscalYear[row] - 2018) * 2 + (fiscalYear[row] >= award[unit[row]] ? 5 * (o + 1) : 0) + normal()),
+      Float64Array.from({ length: rows }, (_, row) => 100 + unit[row] * 0.1 + (fiscalYear[row] - 2018) * 2 + (fiscalYear[row] >= award[unit[row]] ? 5 * (o + 1) : 0) + random.normal()),
     ]),
   );
   return {
