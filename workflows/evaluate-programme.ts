@@ -132,8 +132,8 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
 }
 
 /**
- * Both results, or the first failure once both have ended: the run's end is recorded only when neither step
- * can still write to it.
+ * Both results; or, once both have ended, the failure of the first one that failed in argument order (a
+ * failed step does not stop the other): the run's end is recorded only when neither step can still write to it.
  */
 async function bothOrFirstFailure<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
   const [a, b] = await Promise.allSettled([first, second]);
