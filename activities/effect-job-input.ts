@@ -4,21 +4,12 @@
  * second to rebuild them at 100,000 applicants; typed arrays are copied at memory speed.
  */
 import type { ApplicationColumnsOfJob, CallRoundOfJob, EffectJobInput, OutcomeColumnsOfJob } from '../analysis/effect-job.js';
+import { DenseCodes } from '../analysis/dense-codes.js';
 import type { StudySpec } from '../schemas/study-spec.js';
 import { APPLICANT_CHARACTERISTICS, type RunAnalysisData } from './analysis-data.js';
 
 export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
-  const units: string[] = [];
-  const indexOfUnit = new Map<string, number>();
-  const indexOf = (unitId: string) => {
-    let index = indexOfUnit.get(unitId);
-    if (index === undefined) {
-      index = units.length;
-      units.push(unitId);
-      indexOfUnit.set(unitId, index);
-    }
-    return index;
-  };
+  const units = new DenseCodes();
   const { applications, outcomes } = data;
   const rows = applications.length;
   const applicationColumns: ApplicationColumnsOfJob = {
@@ -31,7 +22,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   const characteristics = Object.entries(APPLICANT_CHARACTERISTICS).map(([name, valueOf]) => ({ column: applicationColumns.characteristics[name], valueOf }));
   for (let row = 0; row < rows; row++) {
     const application = applications[row];
-    applicationColumns.unit[row] = indexOf(application.unitId);
+    applicationColumns.unit[row] = units.code(application.unitId);
     applicationColumns.awardFiscalYear[row] = application.awardFiscalYear ?? Number.NaN;
     applicationColumns.callRound[row] = application.callRound;
     applicationColumns.reviewScore[row] = application.reviewScore ?? Number.NaN;
@@ -45,7 +36,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
     const unitId = outcomes.unitId[row];
     if (unitId !== previous) {
       previous = unitId;
-      index = indexOf(unitId);
+      index = units.code(unitId);
     }
     unit[row] = index;
   }
@@ -53,7 +44,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   return {
     spec,
     callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
-    units,
+    units: units.ids,
     applications: applicationColumns,
     outcomes: outcomeColumns,
   };

@@ -10,6 +10,7 @@ import { whileHeartbeating } from './activity-context.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
 import { cohortsFromApplications } from '../analysis/effect-study.js';
+import { DenseCodes } from '../analysis/dense-codes.js';
 
 export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache) {
   return {
@@ -33,15 +34,10 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       values.some(Number.isNaN) ? Array.from(values, (value) => (Number.isNaN(value) ? null : value)) : values;
     // Ids enter the KPI tables as integer codes: KPI expressions only count them (the firms and units behind
     // each value), and counting 800,000 numbers took a fraction of the time counting the id strings did.
-    const unitCodes = new Map<string, number>();
-    const firmCodes = new Map<string, number>();
-    const code = (codes: Map<string, number>, id: string) => {
-      let assigned = codes.get(id);
-      if (assigned === undefined) codes.set(id, (assigned = codes.size));
-      return assigned;
-    };
-    const applicationUnits = Int32Array.from(applications, (a) => code(unitCodes, a.unitId));
-    const applicationFirms = Int32Array.from(applications, (a) => code(firmCodes, a.corporateNumber));
+    const unitCodes = new DenseCodes();
+    const firmCodes = new DenseCodes();
+    const applicationUnits = Int32Array.from(applications, (a) => unitCodes.code(a.unitId));
+    const applicationFirms = Int32Array.from(applications, (a) => firmCodes.code(a.corporateNumber));
     // Outcome rows come in unit order, so each unit's codes and award are looked up once, not once per year.
     const rows = outcomes.unitId.length;
     const outcomeUnits = new Int32Array(rows);
@@ -57,9 +53,9 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       const unit = outcomes.unitId[i];
       if (unit !== previous) {
         previous = unit;
-        unitCode = code(unitCodes, unit);
+        unitCode = unitCodes.code(unit);
         const firm = firmOfUnit.get(unit);
-        firmCode = firm === undefined ? null : code(firmCodes, firm);
+        firmCode = firm === undefined ? null : firmCodes.code(firm);
         award = firstAward.get(unit) ?? null;
       }
       outcomeUnits[i] = unitCode;
