@@ -225,7 +225,10 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
               parameter: row.parameter,
               lower_bound: row.lower,
               upper_bound: row.upper,
-              open_at_grid_end: row.openAtGridEnd,
+              open_at_grid_end: row.lowerOpen || row.upperOpen,
+              lower_open: row.lowerOpen,
+              upper_open: row.upperOpen,
+              empty_reason: row.emptyReason,
             })),
           )
           .execute();

@@ -6,6 +6,7 @@
 import type { DidEstimate } from '../stats/did/estimate.js';
 import { eventStudyOfDid } from '../stats/honest/did-event-study.js';
 import { EventStudyShapeError } from '../stats/honest/event-study.js';
+import type { EmptySetReason } from '../stats/honest/relative-magnitudes.js';
 import { sensitivityAnalysis, type TargetSensitivity } from '../stats/honest/sensitivity.js';
 import { describeBreakdown } from './sensitivity-statement.js';
 
@@ -35,9 +36,14 @@ export interface SensitivityBoundRow {
   readonly restriction: 'relative_magnitudes' | 'smoothness';
   /** M̄ for relative magnitudes, M (outcome units per year) for smoothness. */
   readonly parameter: number;
+  /** A bound only where the matching `…Open` flag is false; null when the set is empty. */
   readonly lower: number | null;
   readonly upper: number | null;
-  readonly openAtGridEnd: boolean;
+  /** The set was still accepted where the search stopped on this side: `lower` is how far it was searched, not a bound. */
+  readonly lowerOpen: boolean;
+  readonly upperOpen: boolean;
+  /** Why the set is empty (relative magnitudes only); null when it is not. */
+  readonly emptyReason: EmptySetReason | null;
 }
 
 export interface OutcomeSensitivity {
@@ -91,8 +97,9 @@ export function outcomeSensitivity(outcome: string, universalEstimate: Pick<DidE
       statement: describeBreakdown(result, TARGET_LABELS[target], confidencePercent),
     });
     for (const row of result.relative_magnitudes)
-      bounds.push({ outcome, target, restriction: 'relative_magnitudes', parameter: row.Mbar, lower: row.lb, upper: row.ub, openAtGridEnd: row.open_at_grid_end });
-    for (const row of result.smoothness) bounds.push({ outcome, target, restriction: 'smoothness', parameter: row.M, lower: row.lb, upper: row.ub, openAtGridEnd: false });
+      bounds.push({ outcome, target, restriction: 'relative_magnitudes', parameter: row.Mbar, lower: row.lb, upper: row.ub, lowerOpen: row.lower_open, upperOpen: row.upper_open, emptyReason: row.empty_reason });
+    // A fixed-length interval is its centre ± its half-length: never searched for, so never open or empty.
+    for (const row of result.smoothness) bounds.push({ outcome, target, restriction: 'smoothness', parameter: row.M, lower: row.lb, upper: row.ub, lowerOpen: false, upperOpen: false, emptyReason: null });
   }
   return { summaries, bounds };
 }

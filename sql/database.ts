@@ -288,6 +288,8 @@ export interface SensitivitySummariesTable {
   breakdown_mbar_searched_to: Numeric | null;
   breakdown_m_searched_to: Numeric | null;
   statement: string;
+  /** Migration 0020: the statement in Japanese. */
+  statement_ja: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SensitivityBoundsTable {
@@ -298,7 +300,13 @@ export interface SensitivityBoundsTable {
   parameter: Numeric;
   lower_bound: Numeric | null;
   upper_bound: Numeric | null;
+  /** True when either end is open (lower_open OR upper_open); kept for readers of migration 0014. */
   open_at_grid_end: boolean;
+  /** Migration 0020: the set was still accepted where the search stopped below (above); lower_bound (upper_bound) is then how far it was searched. */
+  lower_open: ColumnType<boolean, boolean | undefined, boolean>;
+  upper_open: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Migration 0020: why the set is empty; null when it is not. */
+  empty_reason: 'rejected_outright' | 'rejected_everywhere' | 'beyond_search_limit' | null;
 }
 
 export interface OutcomeDesignsTable {

@@ -9,7 +9,7 @@
  * (α − κ)/(1 − κ), the truncation's upper end capped by the first stage's critical value.
  */
 import { invertSquare, matrix, multiply, numericalRank, transpose, type Matrix } from '../small-matrix.js';
-import { InfeasiblePolytopeError, PolytopeSimplex } from './polytope-simplex.js';
+import { InfeasiblePolytopeError, PolytopeSimplex, UnboundedObjectiveError } from './polytope-simplex.js';
 import { multivariateNormalDraws, quantileType7, sortedQuantileType7 } from './r-random.js';
 import { truncatedNormalQuantile } from './normal-quantiles.js';
 
@@ -23,6 +23,12 @@ export interface HybridSettings {
 
 export const HONESTDID_HYBRID: HybridSettings = { alpha: 0.05, kappa: 0.005, leastFavourableDraws: 1000, seed: 0 };
 
+/** An interval of θ; an end is ±Infinity when it is unbounded on that side. */
+export interface ThetaRange {
+  readonly lower: number;
+  readonly upper: number;
+}
+
 export interface ThetaTest {
   /** True when θ is rejected, i.e. lies outside the confidence set. */
   rejects(theta: number): boolean;
@@ -30,7 +36,15 @@ export interface ThetaTest {
   firstStageStatistic(theta: number): number;
   /** NaN when there is no first stage (nothing is rejected outright). */
   readonly leastFavourableCriticalValue: number;
+  /**
+   * The least-favourable confidence interval at size κ, {θ : first-stage statistic ≤ its critical value},
+   * exactly (ARP §5.4.4, by linear programming): every θ the test accepts lies in it, so testing inside it
+   * finds the whole set. Null when it is empty (the test rejects every θ outright).
+   */
+  leastFavourableRange(): ThetaRange | null;
 }
+
+const WHOLE_LINE: ThetaRange = { lower: -Infinity, upper: Infinity };
 
 /** Moments y(θ) = intercept − slope·θ with nuisance columns X (rows × k, k ≥ 1) and covariance Σ of y. */
 export interface NuisanceMoments {
@@ -121,6 +135,42 @@ export class NuisanceHybridTest implements ThetaTest {
       top.sort((a, b) => a - b);
     }
     return sortedQuantileType7(draws, 1 - kappa, (k) => top[k - (draws - kept)]);
+  }
+
+  /**
+   * The first stage accepts θ when some δ has intercept − slope·θ − Xδ ≤ c·σ. Its ends are linear
+   * programmes in (θ, δ); by duality, lowest θ = max γᵀ(intercept − c·σ) over {γ ≥ 0 : slopeᵀγ = 1, Xᵀγ = 0}
+   * and highest θ = −max γᵀ(intercept − c·σ) over {γ ≥ 0 : slopeᵀγ = −1, Xᵀγ = 0}. An empty dual polytope
+   * leaves that end unbounded; an unbounded dual objective means no θ is accepted.
+   */
+  leastFavourableRange(): ThetaRange | null {
+    if (!this.polytope) return WHOLE_LINE;
+    const critical = this.leastFavourableCriticalValue;
+    const objective = Float64Array.from(this.moments.intercept, (value, i) => value - critical * this.sd[i]);
+    const end = (sign: 1 | -1): number | 'unbounded' | 'empty' => {
+      const equalities = matrix(this.k + 1, this.rows);
+      for (let i = 0; i < this.rows; i++) {
+        equalities.values[i] = sign * this.moments.slope[i];
+        for (let c = 0; c < this.k; c++) equalities.values[(c + 1) * this.rows + i] = this.moments.nuisance.values[i * this.k + c];
+      }
+      const rhs = new Float64Array(this.k + 1);
+      rhs[0] = 1;
+      try {
+        return new PolytopeSimplex(equalities, rhs).maximise(objective);
+      } catch (error) {
+        if (error instanceof InfeasiblePolytopeError) return 'unbounded';
+        if (error instanceof UnboundedObjectiveError) return 'empty';
+        throw error;
+      }
+    };
+    const lowest = end(1);
+    const highest = end(-1);
+    if (lowest === 'empty' || highest === 'empty') return null;
+    if (lowest === 'unbounded' && highest === 'unbounded')
+      // θ moves no moment the nuisance cannot offset: the statistic is the same at every θ.
+      return this.firstStageStatistic(0) <= critical ? WHOLE_LINE : null;
+    const range = { lower: lowest === 'unbounded' ? -Infinity : lowest, upper: highest === 'unbounded' ? Infinity : -highest };
+    return range.lower <= range.upper ? range : null;
   }
 
   private momentsAt(theta: number): Float64Array {
@@ -340,6 +390,26 @@ export class NoNuisanceHybridTest implements ThetaTest {
 
   firstStageStatistic(theta: number): number {
     return this.normalisedMaximum(theta).maxMoment;
+  }
+
+  /** Each moment is linear in θ: (A_iβ − A_i,target·θ)/sd_i ≤ c bounds θ on one side, or holds or fails for all θ. */
+  leastFavourableRange(): ThetaRange | null {
+    const dims = this.constraints.cols;
+    const a = this.constraints.values;
+    const critical = this.leastFavourableCriticalValue;
+    let lower = -Infinity;
+    let upper = Infinity;
+    for (let i = 0; i < this.rows; i++) {
+      let atZero = 0;
+      for (let j = 0; j < dims; j++) atZero += a[i * dims + j] * this.betahat[j];
+      const slack = critical * this.sdMoments[i] - atZero;
+      const coefficient = -a[i * dims + this.targetIndex];
+      // coefficient·θ ≤ slack
+      if (coefficient > 0) upper = Math.min(upper, slack / coefficient);
+      else if (coefficient < 0) lower = Math.max(lower, slack / coefficient);
+      else if (slack < 0) return null;
+    }
+    return lower <= upper ? { lower, upper } : null;
   }
 
   rejects(theta: number): boolean {

@@ -19,6 +19,14 @@ export class InfeasiblePolytopeError extends Error {
   }
 }
 
+/** max cᵀγ has no finite optimum: P is unbounded in a direction that raises the objective. */
+export class UnboundedObjectiveError extends RangeError {
+  constructor(readonly enteringColumn: number) {
+    super(`PolytopeSimplex: the objective is unbounded over P (column ${enteringColumn} enters without a leaving row); bound P or change the objective`);
+    this.name = 'UnboundedObjectiveError';
+  }
+}
+
 const PIVOT_TOLERANCE = 1e-11;
 const REFACTOR_EVERY = 64;
 const DANTZIG_PIVOTS = 32;
@@ -45,8 +53,9 @@ export class PolytopeSimplex {
   }
 
   /**
-   * max cᵀγ over P. P is bounded in every use here (a positive row of E fixes a weighted sum of γ). The
-   * optimal γ goes into `solution` when one is given.
+   * max cᵀγ over P. The optimal γ goes into `solution` when one is given. P is bounded in the tests' own
+   * programmes (a positive row of E fixes a weighted sum of γ); where it may not be (the least-favourable
+   * interval's ends), an objective that grows without bound throws UnboundedObjectiveError.
    */
   maximise(objective: ArrayLike<number>, solution?: Float64Array): number {
     const n = this.variables;
@@ -85,7 +94,7 @@ export class PolytopeSimplex {
       }
       if (entering < 0) break;
       const leaving = this.ratioTest(entering);
-      if (leaving < 0) throw new RangeError('PolytopeSimplex: the objective is unbounded over P; P must be bounded');
+      if (leaving < 0) throw new UnboundedObjectiveError(entering);
       this.pivot(leaving, entering);
     }
     let value = 0;

@@ -1,30 +1,47 @@
 /**
  * Confidence sets under Δ^RM(M̄): every post-award change in the trend difference is at most M̄ times the
  * largest pre-award change, as HonestDiD 0.2.6's computeConditionalCS_DeltaRM with its defaults (C-LF
- * hybrid, post-period moments only, 1,000 grid points on ±20 standard errors of the target around 0).
+ * hybrid, post-period moments only, tested on the points of its 1,000-point grid over ±20 standard errors
+ * of the target around 0), except that the set is searched wherever it lies rather than cut off at that
+ * grid's ends (HonestDiD issues #52, #62; stata-honestdid #11): see intervalInOwnRange.
  *
  * Δ^RM is a union over which pre-award change is the largest (s) and its sign; the set for θ is the union
  * of the C-LF sets for each piece. Its ends are the first accepted grid point from either end, found by
  * scanning inwards, which is what HonestDiD's min and max over its full grid return.
  */
 import { invertSquare, matrix, multiply, transpose, type Matrix } from '../small-matrix.js';
-import { HONESTDID_HYBRID, NoNuisanceHybridTest, NuisanceHybridTest, type HybridSettings, type ThetaTest } from './conditional-test.js';
+import { HONESTDID_HYBRID, NoNuisanceHybridTest, NuisanceHybridTest, type HybridSettings, type ThetaRange, type ThetaTest } from './conditional-test.js';
 import { targetEstimate, type EventStudy } from './event-study.js';
 
 export interface GridSettings {
+  /** Points of HonestDiD's grid; their spacing is the resolution of the search everywhere. */
   readonly points: number;
-  /** Half-width of the grid, in standard errors of the target: HonestDiD's default is 20. */
+  /** Half-width of HonestDiD's grid around zero, in standard errors of the target: its default is 20. */
   readonly halfWidthInSe: number;
+  /** The search stops this many standard errors of the target from the estimate (an end still accepted there is open). */
+  readonly searchLimitInSe: number;
+  /** The most points scanned across a range before it is scanned coarsely and its ends refined. */
+  readonly maxScanPoints: number;
 }
 
-export const HONESTDID_GRID: GridSettings = { points: 1000, halfWidthInSe: 20 };
+export const HONESTDID_GRID: GridSettings = { points: 1000, halfWidthInSe: 20, searchLimitInSe: 1000, maxScanPoints: 4000 };
+
+/**
+ * Why a robust set is empty: `rejected_outright`, every θ fails the least-favourable first stage;
+ * `rejected_everywhere`, the conditional test rejects every point left; `beyond_search_limit`, the
+ * first stage leaves only θ farther from the estimate than the search goes.
+ */
+export type EmptySetReason = 'rejected_outright' | 'rejected_everywhere' | 'beyond_search_limit';
 
 export interface RobustInterval {
-  /** Null when no grid point is accepted (the set is empty at this bound). */
+  /** The lowest accepted θ; null when the set is empty. When `lowerOpen`, only how far down the set was searched, not a bound. */
   readonly lb: number | null;
   readonly ub: number | null;
-  /** True when an end of the grid is accepted, so the set may extend beyond it. */
-  readonly openAtGridEnd: boolean;
+  /** The set was still accepted at the lower search limit: its true lower end lies beyond lb. */
+  readonly lowerOpen: boolean;
+  readonly upperOpen: boolean;
+  /** Null unless the set is empty. */
+  readonly emptyReason: EmptySetReason | null;
 }
 
 /**
@@ -122,13 +139,23 @@ export function relativeMagnitudesAccept(study: EventStudy, target: Float64Array
   return false;
 }
 
-export function thetaGrid(study: EventStudy, target: Float64Array, grid: GridSettings = HONESTDID_GRID): Float64Array {
+/**
+ * θ at index i of the lattice that extends HonestDiD's grid with its own step: i = 0 … points − 1 are
+ * HonestDiD's points exactly (as R's seq(): interior points from the lower end, both ends exact), and
+ * the same step carries on beyond either end.
+ */
+function latticeOf(study: EventStudy, target: Float64Array, grid: GridSettings): { low: number; step: number; point(i: number): number } {
   const { se } = targetEstimate(study, target);
   const low = -grid.halfWidthInSe * se;
   const high = grid.halfWidthInSe * se;
   const step = (high - low) / (grid.points - 1);
-  // As R's seq(): interior points from the lower end, both ends exact.
-  return Float64Array.from({ length: grid.points }, (_, i) => (i === grid.points - 1 ? high : low + i * step));
+  return { low, step, point: (i) => (i === grid.points - 1 ? high : low + i * step) };
+}
+
+/** HonestDiD's own grid: ±halfWidthInSe standard errors of the target around zero. */
+export function thetaGrid(study: EventStudy, target: Float64Array, grid: GridSettings = HONESTDID_GRID): Float64Array {
+  const lattice = latticeOf(study, target, grid);
+  return Float64Array.from({ length: grid.points }, (_, i) => lattice.point(i));
 }
 
 /**
@@ -180,29 +207,98 @@ function firstStageRun(test: ThetaTest, grid: Float64Array): [number, number] | 
 }
 
 /**
- * The ends of the union of accepted grid points. Points outside a test's first-stage run are rejected by
- * it without the second stage, which is what keeps a thousand-point grid cheap.
+ * The indices of the first and last grid points that some test accepts, scanning inwards from each end;
+ * null when none is. Points outside a test's first-stage run are rejected by it without the second
+ * stage, which is what keeps a thousand-point grid cheap.
  */
-export function intervalOnGrid(tests: readonly ThetaTest[], grid: Float64Array): RobustInterval {
+export function acceptedEnds(tests: readonly ThetaTest[], grid: Float64Array): [number, number] | null {
   const runs = tests.map((test) => firstStageRun(test, grid));
+  const live = runs.filter((run): run is [number, number] => run !== null);
+  if (live.length === 0) return null;
   const acceptedAt = (i: number) => tests.some((test, t) => {
     const run = runs[t];
     return run !== null && run[0] <= i && i <= run[1] && !test.rejects(grid[i]);
   });
-  const live = runs.filter((run): run is [number, number] => run !== null);
-  if (live.length === 0) return { lb: null, ub: null, openAtGridEnd: false };
   const from = Math.min(...live.map((run) => run[0]));
   const to = Math.max(...live.map((run) => run[1]));
   let first = -1;
   for (let i = from; i <= to && first < 0; i++) if (acceptedAt(i)) first = i;
-  if (first < 0) return { lb: null, ub: null, openAtGridEnd: false };
+  if (first < 0) return null;
   let last = first;
   for (let i = to; i > first; i--)
     if (acceptedAt(i)) {
       last = i;
       break;
     }
-  return { lb: grid[first], ub: grid[last], openAtGridEnd: first === 0 || last === grid.length - 1 };
+  return [first, last];
+}
+
+/** The ends of the union of accepted grid points on a fixed grid (HonestDiD's procedure), open where a grid end is accepted. */
+export function intervalOnGrid(tests: readonly ThetaTest[], grid: Float64Array): RobustInterval {
+  const ends = acceptedEnds(tests, grid);
+  if (!ends) return { lb: null, ub: null, lowerOpen: false, upperOpen: false, emptyReason: 'rejected_everywhere' };
+  return { lb: grid[ends[0]], ub: grid[ends[1]], lowerOpen: ends[0] === 0, upperOpen: ends[1] === grid.length - 1, emptyReason: null };
+}
+
+/** The span of the tests' least-favourable intervals, which holds every θ any of them accepts; null when all are empty. */
+export function leastFavourableSpan(tests: readonly ThetaTest[]): ThetaRange | null {
+  let lower = Infinity;
+  let upper = -Infinity;
+  for (const test of tests) {
+    const range = test.leastFavourableRange();
+    if (!range) continue;
+    lower = Math.min(lower, range.lower);
+    upper = Math.max(upper, range.upper);
+  }
+  return lower <= upper ? { lower, upper } : null;
+}
+
+/**
+ * The C-LF set found in its own range rather than on a fixed grid. Its tests reject outright every θ
+ * outside their least-favourable intervals, so the set lies inside the span of those intervals: the
+ * search covers that span (cut at searchLimitInSe standard errors of the target from the estimate) on
+ * HonestDiD's lattice, one step beyond each end. Where HonestDiD's interval lies inside its grid, the
+ * same lattice points are tested and the same ends found; where its grid cuts the set off, the search
+ * goes on past the cut. Only an end still accepted at the search limit is open.
+ *
+ * A span wider than `maxScanPoints` lattice steps is scanned every k-th point, and each end then refined
+ * on the lattice points between the outermost accepted coarse point and its rejected neighbour.
+ */
+export function intervalInOwnRange(tests: readonly ThetaTest[], study: EventStudy, target: Float64Array, grid: GridSettings = HONESTDID_GRID): RobustInterval {
+  const span = leastFavourableSpan(tests);
+  if (!span) return { lb: null, ub: null, lowerOpen: false, upperOpen: false, emptyReason: 'rejected_outright' };
+  const lattice = latticeOf(study, target, grid);
+  const { estimate, se } = targetEstimate(study, target);
+  const limitLow = Math.min(lattice.low, estimate - grid.searchLimitInSe * se);
+  const limitHigh = Math.max(-lattice.low, estimate + grid.searchLimitInSe * se);
+  const from = Math.max(span.lower, limitLow);
+  const to = Math.min(span.upper, limitHigh);
+  if (!(from <= to)) return { lb: null, ub: null, lowerOpen: false, upperOpen: false, emptyReason: 'beyond_search_limit' };
+  const firstIndex = Math.floor((from - lattice.low) / lattice.step) - 1;
+  const lastIndex = Math.ceil((to - lattice.low) / lattice.step) + 1;
+  const stride = Math.max(1, Math.ceil((lastIndex - firstIndex + 1) / grid.maxScanPoints));
+  const indices: number[] = [];
+  for (let i = firstIndex; i < lastIndex; i += stride) indices.push(i);
+  indices.push(lastIndex);
+  const coarse = Float64Array.from(indices, (i) => lattice.point(i));
+  const ends = acceptedEnds(tests, coarse);
+  if (!ends) return { lb: null, ub: null, lowerOpen: false, upperOpen: false, emptyReason: 'rejected_everywhere' };
+  const accepts = (theta: number) => tests.some((test) => !test.rejects(theta));
+  let lb = coarse[ends[0]];
+  let ub = coarse[ends[1]];
+  if (ends[0] > 0)
+    for (let i = indices[ends[0] - 1] + 1; i < indices[ends[0]]; i++)
+      if (accepts(lattice.point(i))) {
+        lb = lattice.point(i);
+        break;
+      }
+  if (ends[1] < indices.length - 1)
+    for (let i = indices[ends[1] + 1] - 1; i > indices[ends[1]]; i--)
+      if (accepts(lattice.point(i))) {
+        ub = lattice.point(i);
+        break;
+      }
+  return { lb, ub, lowerOpen: ends[0] === 0, upperOpen: ends[1] === indices.length - 1, emptyReason: null };
 }
 
 export function relativeMagnitudesInterval(
@@ -212,5 +308,5 @@ export function relativeMagnitudesInterval(
   settings: HybridSettings = HONESTDID_HYBRID,
   grid: GridSettings = HONESTDID_GRID,
 ): RobustInterval {
-  return intervalOnGrid(relativeMagnitudeTests(study, target, mbar, settings), thetaGrid(study, target, grid));
+  return intervalInOwnRange(relativeMagnitudeTests(study, target, mbar, settings), study, target, grid);
 }

@@ -7,7 +7,7 @@
 import { normalQuantile } from '../distributions.js';
 import { HONESTDID_HYBRID, type HybridSettings } from './conditional-test.js';
 import { targetEstimate, type EventStudy } from './event-study.js';
-import { HONESTDID_GRID, relativeMagnitudesAccept, relativeMagnitudesInterval, type GridSettings } from './relative-magnitudes.js';
+import { HONESTDID_GRID, relativeMagnitudesAccept, relativeMagnitudesInterval, type EmptySetReason, type GridSettings } from './relative-magnitudes.js';
 import { smoothnessInterval } from './smoothness.js';
 
 export const DEFAULT_MBAR = [0, 0.5, 1, 1.5, 2] as const;
@@ -25,7 +25,11 @@ export interface TargetSensitivity {
   readonly estimate: number;
   readonly se: number;
   readonly original: Bounds;
-  readonly relative_magnitudes: (Bounds & { readonly Mbar: number; readonly open_at_grid_end: boolean })[];
+  /**
+   * Δ^RM(M̄) C-LF sets, searched in their own range: lb/ub are bounds unless lower_open/upper_open says
+   * the set was still accepted at the search limit there; both null with empty_reason when the set is empty.
+   */
+  readonly relative_magnitudes: (Bounds & { readonly Mbar: number; readonly lower_open: boolean; readonly upper_open: boolean; readonly empty_reason: EmptySetReason | null })[];
   readonly smoothness: (Bounds & { readonly M: number })[];
   /** Null when the set still excludes zero at the largest value searched (`breakdown_search_limit`). */
   readonly breakdown: { readonly Mbar: number | null; readonly M: number | null };
@@ -102,7 +106,7 @@ export function sensitivityAnalysis(study: EventStudy, options: SensitivityOptio
       original: { lb: estimate - z * se, ub: estimate + z * se },
       relative_magnitudes: mbar.map((value) => {
         const interval = relativeMagnitudesInterval(study, target, value, settings, grid);
-        return { Mbar: value, lb: interval.lb, ub: interval.ub, open_at_grid_end: interval.openAtGridEnd };
+        return { Mbar: value, lb: interval.lb, ub: interval.ub, lower_open: interval.lowerOpen, upper_open: interval.upperOpen, empty_reason: interval.emptyReason };
       }),
       smoothness: m.map((value) => {
         const interval = smoothnessInterval(study, target, value, alpha);
