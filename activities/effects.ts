@@ -209,6 +209,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
               breakdown_mbar_searched_to: row.breakdownMbarSearchedTo,
               breakdown_m_searched_to: row.breakdownMSearchedTo,
               statement: row.statement,
+              statement_ja: row.statementJa,
             })),
           )
           .execute();

@@ -8,7 +8,7 @@ import { eventStudyOfDid } from '../stats/honest/did-event-study.js';
 import { EventStudyShapeError } from '../stats/honest/event-study.js';
 import type { EmptySetReason } from '../stats/honest/relative-magnitudes.js';
 import { sensitivityAnalysis, type TargetSensitivity } from '../stats/honest/sensitivity.js';
-import { describeBreakdown } from './sensitivity-statement.js';
+import { describeBreakdown, describeBreakdownJa } from './sensitivity-statement.js';
 
 export type SensitivityTarget = 'effect_at_0' | 'average_post';
 
@@ -28,6 +28,8 @@ export interface SensitivitySummaryRow {
   readonly breakdownMbarSearchedTo: number | null;
   readonly breakdownMSearchedTo: number | null;
   readonly statement: string;
+  /** The statement in Japanese. */
+  readonly statementJa: string;
 }
 
 export interface SensitivityBoundRow {
@@ -56,6 +58,11 @@ const TARGET_LABELS: Record<SensitivityTarget, string> = {
   average_post: 'The average effect over the post-award years',
 };
 
+const TARGET_LABELS_JA: Record<SensitivityTarget, string> = {
+  effect_at_0: '交付年度の効果',
+  average_post: '交付後の各年度の効果の平均',
+};
+
 /** `universalEstimate`: the outcome's staggered-DiD estimate with a universal base period. */
 export function outcomeSensitivity(outcome: string, universalEstimate: Pick<DidEstimate, 'groupTime' | 'aggregations'>, confidenceLevel: number): OutcomeSensitivity {
   const confidencePercent = Math.round(confidenceLevel * 1000) / 10;
@@ -68,10 +75,11 @@ export function outcomeSensitivity(outcome: string, universalEstimate: Pick<DidE
   } catch (error) {
     if (!(error instanceof EventStudyShapeError)) throw error;
     const reason = `Not computed: ${error.message}`;
+    const reasonJa = `算出せず（イベントスタディがこの分析に使える形ではない）: ${error.message}`;
     return {
       summaries: (['effect_at_0', 'average_post'] as const).map((target) => ({
         outcome, target, status: 'not_computed', eventTimes: [], estimate: null, stdError: null, originalLow: null, originalHigh: null, confidenceLevel,
-        breakdownMbar: null, breakdownM: null, breakdownMbarSearchedTo: null, breakdownMSearchedTo: null, statement: reason,
+        breakdownMbar: null, breakdownM: null, breakdownMbarSearchedTo: null, breakdownMSearchedTo: null, statement: reason, statementJa: reasonJa,
       })),
       bounds: [],
     };
@@ -95,6 +103,7 @@ export function outcomeSensitivity(outcome: string, universalEstimate: Pick<DidE
       breakdownMbarSearchedTo: result.breakdown_search_limit.Mbar,
       breakdownMSearchedTo: result.breakdown_search_limit.M,
       statement: describeBreakdown(result, TARGET_LABELS[target], confidencePercent),
+      statementJa: describeBreakdownJa(result, TARGET_LABELS_JA[target], confidencePercent),
     });
     for (const row of result.relative_magnitudes)
       bounds.push({ outcome, target, restriction: 'relative_magnitudes', parameter: row.Mbar, lower: row.lb, upper: row.ub, lowerOpen: row.lower_open, upperOpen: row.upper_open, emptyReason: row.empty_reason });

@@ -1,5 +1,5 @@
 /** The sensitivity analysis in words and tables, for the terminal and the report. */
-import { describeBreakdown } from '../analysis/sensitivity-statement.js';
+import { describeBreakdown, describeBreakdownJa } from '../analysis/sensitivity-statement.js';
 import type { EmptySetReason } from '../stats/honest/relative-magnitudes.js';
 import type { SensitivityResult, TargetSensitivity } from '../stats/honest/sensitivity.js';
 import { formatTable } from './format.js';
@@ -38,6 +38,7 @@ function targetSection(target: TargetSensitivity, title: string, confidencePerce
     formatTable(['M', 'lower', 'upper'], sd),
     '',
     `In words: ${describeBreakdown(target, 'the effect', confidencePercent)}`,
+    `要約: ${describeBreakdownJa(target, 'この効果', confidencePercent)}`,
   ].join('\n');
 }
 
