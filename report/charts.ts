@@ -57,44 +57,123 @@ export function seriesChart(rows: readonly SeriesRow[], xTitle: string, options:
   };
 }
 
+/** What a sensitivity chart can say about its outcome beyond the bounds: the indicator's name and its unit, where known. */
+export interface SensitivityChartLabels {
+  /** The indicator's name, e.g. 'CO2削減量'. */
+  readonly outcomeName?: string;
+  /** The outcome's unit, e.g. 't-CO2'; M is in this unit per year. */
+  readonly unit?: string;
+}
+
+const OPEN_LABEL = '探索範囲の外へ続く / open beyond search';
+const EMPTY_LABEL = '空集合 / empty set';
+
 /**
  * Robust intervals against the bound on departures from parallel trends (HonestDiD's sensitivity plot):
- * one interval per M̄ or M, the ordinary interval as a shaded band behind them, zero dashed, and the
- * breakdown value as a vertical line.
+ * one interval per M̄ or M with a tick at each end that is a bound, the ordinary interval as a shaded band
+ * behind them, zero dashed, and the breakdown value as a vertical line. An end still open where the search
+ * stopped is no bound: its segment is dashed to how far the set was searched and ends in an arrow and the
+ * words 'open beyond search'; an empty set is labelled, not left blank.
  */
-export function sensitivityChart(report: SensitivityReport, restriction: 'relative_magnitudes' | 'smoothness'): VegaLiteSpec {
-  const xTitle = restriction === 'relative_magnitudes' ? 'M̄（事前の最大乖離に対する倍率） / M̄, multiple of the largest pre-award departure' : 'M（傾きの年あたり変化） / M, change in slope per year';
-  const values = report.bounds
-    .filter((bound) => bound.restriction === restriction && bound.lower !== null && bound.upper !== null)
-    .map((bound) => ({ x: bound.parameter, lower: bound.lower, upper: bound.upper, middle: ((bound.lower as number) + (bound.upper as number)) / 2 }));
+export function sensitivityChart(report: SensitivityReport, restriction: 'relative_magnitudes' | 'smoothness', labels: SensitivityChartLabels = {}): VegaLiteSpec {
+  const unit = labels.unit ? `（${labels.unit}）` : '';
+  const unitEn = labels.unit ? ` (${labels.unit})` : '';
+  const perYear = labels.unit ? `（${labels.unit}/年）` : '';
+  const perYearEn = labels.unit ? ` (${labels.unit} per year)` : '';
+  const parameter = restriction === 'relative_magnitudes' ? 'M̄' : 'M';
+  // Two-line titles, Japanese above English, so neither is cut at the axis' length.
+  const xTitle =
+    restriction === 'relative_magnitudes'
+      ? ['M̄：交付後の乖離の上限（交付前の最大乖離に対する倍率）', 'M̄: bound on post-award departures, as a multiple of the largest pre-award one']
+      : [`M：トレンド差の傾きの年あたり変化の上限${perYear}`, `M: bound on the yearly change in the slope of the trend difference${perYearEn}`];
+  const yTitle = [`${labels.outcomeName ? `${labels.outcomeName}：` : ''}効果の頑健な信頼区間${unit}`, `robust interval of the effect${unitEn}`];
+  const rows = report.bounds.filter((bound) => bound.restriction === restriction);
+  const closed = rows
+    .filter((bound) => bound.lower !== null && bound.upper !== null && !bound.lowerOpen && !bound.upperOpen)
+    .map((bound) => ({ x: bound.parameter, lower: bound.lower as number, upper: bound.upper as number }));
+  // Open sets: from the known end (or how far the search went) to how far the search went on the open side.
+  const open = rows
+    .filter((bound) => (bound.lowerOpen || bound.upperOpen) && bound.emptyReason === null)
+    .map((bound) => ({
+      x: bound.parameter,
+      from: bound.lowerOpen ? bound.lowerSearchedTo : bound.lower,
+      to: bound.upperOpen ? bound.upperSearchedTo : bound.upper,
+      lowerOpen: bound.lowerOpen,
+      upperOpen: bound.upperOpen,
+    }))
+    .filter((segment): segment is typeof segment & { from: number; to: number } => segment.from !== null && segment.to !== null);
+  const arrows = open.flatMap((segment) => [
+    ...(segment.lowerOpen ? [{ x: segment.x, y: segment.from, shape: 'down', label: OPEN_LABEL }] : []),
+    ...(segment.upperOpen ? [{ x: segment.x, y: segment.to, shape: 'up', label: OPEN_LABEL }] : []),
+  ]);
+  const centre = report.estimate ?? (report.originalLow !== null && report.originalHigh !== null ? (report.originalLow + report.originalHigh) / 2 : 0);
+  const empty = rows.filter((bound) => bound.emptyReason !== null).map((bound) => ({ x: bound.parameter, y: centre, label: EMPTY_LABEL, reason: bound.emptyReason }));
   const breakdown = restriction === 'relative_magnitudes' ? report.breakdownMbar : report.breakdownM;
   const x = { field: 'x', type: 'quantitative', title: xTitle } as const;
+  const y = (field: string) => ({ field, type: 'quantitative', title: yTitle, scale: { zero: true } }) as const;
+  const boundTooltip = [
+    { field: 'x', title: parameter, format: '.3g' },
+    { field: 'lower', format: '.3f', title: '下限 / lower' },
+    { field: 'upper', format: '.3f', title: '上限 / upper' },
+  ];
   return {
     $schema: SCHEMA,
     width: 520,
-    height: 220,
+    height: 240,
     layer: [
       {
         data: { values: [{ low: report.originalLow, high: report.originalHigh }] },
         mark: { type: 'rect', opacity: 0.15, color: '#72b7b2' },
-        encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+        encoding: { y: y('low'), y2: { field: 'high' } },
       },
-      { data: { values }, mark: { type: 'rule', strokeWidth: 2, color: '#4c78a8' }, encoding: { x, y: { field: 'lower', type: 'quantitative', title: '頑健な信頼区間 / robust interval' }, y2: { field: 'upper' } } },
+      { data: { values: closed }, mark: { type: 'rule', strokeWidth: 2, color: '#4c78a8' }, encoding: { x, y: y('lower'), y2: { field: 'upper' }, tooltip: boundTooltip } },
+      ...(['lower', 'upper'] as const).map((end) => ({
+        data: { values: closed },
+        mark: { type: 'tick' as const, orient: 'horizontal' as const, color: '#4c78a8', thickness: 2, size: 12 },
+        encoding: { x, y: y(end), tooltip: boundTooltip },
+      })),
       {
-        data: { values },
-        mark: { type: 'point', filled: true, size: 30, color: '#4c78a8' },
+        data: { values: open },
+        mark: { type: 'rule', strokeWidth: 2, strokeDash: [5, 3], color: '#4c78a8' },
         encoding: {
           x,
-          y: { field: 'middle', type: 'quantitative' },
+          y: y('from'),
+          y2: { field: 'to' },
           tooltip: [
-            { field: 'x', title: restriction === 'relative_magnitudes' ? 'M̄' : 'M', format: '.3g' },
-            { field: 'lower', format: '.3f', title: 'lower' },
-            { field: 'upper', format: '.3f', title: 'upper' },
+            { field: 'x', title: parameter, format: '.3g' },
+            { field: 'from', format: '.3f', title: '探索した下端 / searched from' },
+            { field: 'to', format: '.3f', title: '探索した上端 / searched to' },
           ],
         },
       },
-      { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0 } } },
-      ...(breakdown !== null && breakdown > 0 ? [{ mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#e45756' }, encoding: { x: { datum: breakdown } } }] : []),
+      {
+        data: { values: arrows },
+        mark: { type: 'point', filled: true, size: 80, color: '#4c78a8' },
+        encoding: {
+          x,
+          y: y('y'),
+          shape: { field: 'shape', type: 'nominal', scale: { domain: ['up', 'down'], range: ['triangle-up', 'triangle-down'] }, legend: null },
+          tooltip: [{ field: 'label', title: parameter }],
+        },
+      },
+      { data: { values: arrows }, mark: { type: 'text', align: 'left', dx: 7, fontSize: 10, color: '#4c78a8' }, encoding: { x, y: y('y'), text: { field: 'label' } } },
+      {
+        data: { values: empty },
+        mark: { type: 'text', angle: 270, fontSize: 10, color: '#e45756' },
+        encoding: { x, y: y('y'), text: { field: 'label' }, tooltip: [{ field: 'label' }, { field: 'reason', title: '理由 / reason' }] },
+      },
+      // Layers without data of their own draw nothing in Vega-Lite: the reference lines carry one row each.
+      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#777' }, encoding: { y: y('zero') } },
+      ...(breakdown !== null
+        ? [
+            { data: { values: [{ x: breakdown }] }, mark: { type: 'rule' as const, strokeDash: [2, 3], strokeWidth: 1.5, color: '#e45756' }, encoding: { x } },
+            {
+              data: { values: [{ x: breakdown, label: `ブレークダウン値 / breakdown ${parameter} = ${Number(breakdown.toPrecision(2))}` }] },
+              mark: { type: 'text' as const, align: 'left' as const, baseline: 'bottom' as const, dx: 4, y: { expr: 'height - 4' }, fontSize: 10, color: '#e45756' },
+              encoding: { x, text: { field: 'label' } },
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -52,7 +52,23 @@ export interface SensitivityReport {
   readonly breakdownMbar: number | null;
   readonly breakdownM: number | null;
   readonly statement: string;
-  readonly bounds: readonly { restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower: number | null; upper: number | null }[];
+  /** The statement in Japanese; null for runs before migration 0020. */
+  readonly statementJa: string | null;
+  readonly bounds: readonly SensitivityBound[];
+}
+
+/** One robust interval: `lower`/`upper` are bounds only; an open end is null there, with how far the set was searched in `…SearchedTo`. */
+export interface SensitivityBound {
+  readonly restriction: 'relative_magnitudes' | 'smoothness';
+  readonly parameter: number;
+  readonly lower: number | null;
+  readonly upper: number | null;
+  readonly lowerOpen: boolean;
+  readonly upperOpen: boolean;
+  readonly lowerSearchedTo: number | null;
+  readonly upperSearchedTo: number | null;
+  /** Why the set is empty; null when it is not. */
+  readonly emptyReason: string | null;
 }
 
 /** Synthetic DiD: the awarded units against their synthetic comparison by years since award, pooled over cohorts. */
@@ -216,11 +232,14 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
   const minCellUnits = settings[0]?.min_cell_units ?? 10;
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
     SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
-  const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string }>`
-    SELECT outcome, target, status, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement
+  const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string; statement_ja: string | null }>`
+    SELECT outcome, target, status, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement, statement_ja
       FROM bi.effect_sensitivity WHERE programme_id = ${id} ORDER BY outcome, target DESC`.execute(db);
-  const { rows: sensitivityBounds } = await sql<{ outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null }>`
-    SELECT outcome, target, restriction, parameter, lower_bound, upper_bound
+  const { rows: sensitivityBounds } = await sql<{
+    outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null;
+    lower_open: boolean; upper_open: boolean; lower_searched_to: number | null; upper_searched_to: number | null; empty_reason: string | null;
+  }>`
+    SELECT outcome, target, restriction, parameter, lower_bound, upper_bound, lower_open, upper_open, lower_searched_to, upper_searched_to, empty_reason
       FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
   const { rows: designs } = await sql<{ outcome: string; design: string; reason: string | null }>`
     SELECT outcome, design, reason FROM bi.outcome_designs WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
@@ -282,9 +301,20 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       breakdownMbar: row.breakdown_mbar,
       breakdownM: row.breakdown_m,
       statement: row.statement,
+      statementJa: row.statement_ja,
       bounds: sensitivityBounds
         .filter((bound) => bound.outcome === row.outcome && bound.target === row.target)
-        .map((bound) => ({ restriction: bound.restriction, parameter: bound.parameter, lower: bound.lower_bound, upper: bound.upper_bound })),
+        .map((bound) => ({
+          restriction: bound.restriction,
+          parameter: bound.parameter,
+          lower: bound.lower_bound,
+          upper: bound.upper_bound,
+          lowerOpen: bound.lower_open,
+          upperOpen: bound.upper_open,
+          lowerSearchedTo: bound.lower_searched_to,
+          upperSearchedTo: bound.upper_searched_to,
+          emptyReason: bound.empty_reason,
+        })),
     })),
     power: power ? { analysis: power, targets: targetsAgainstPower(programme, power) } : null,
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
