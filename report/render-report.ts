@@ -253,7 +253,7 @@ function powerSection(data: ReportData): string {
 function sensitivitySection(charts: ChartList, data: ReportData): string {
   const title = '<h2>平行トレンドの仮定への頑健性 / Sensitivity to departures from parallel trends</h2>';
   const intro =
-    '<p>平行トレンドが成り立たない場合でも有効な信頼区間（Rambachan &amp; Roth 2023）。M̄は交付後の乖離が交付前の最大の乖離の何倍までか、Mは傾きの変化が年あたりどこまでかを表す。 / ' +
+    '<p>平行トレンドが成り立たない場合でも有効な信頼区間（Rambachan &amp; Roth 2023）。M̄は交付後の乖離が交付前の最大の乖離の何倍までか、Mは傾きの変化が年あたりどこまでかを表す。網掛けは通常の信頼区間、赤線は頑健な信頼区間が初めてゼロを含む値、矢印は探索の限界でも閉じていない端（上下限ではない）を示す。 / ' +
     'Confidence intervals that stay valid when trends are not parallel (Rambachan &amp; Roth 2023): M̄ bounds each post-award change in the difference of trends by a multiple of the largest pre-award change; M bounds how much its slope may change per year. The shaded band is the ordinary interval; the red line marks where the robust interval first reaches zero; an arrow marks an end still open where the search stopped, which is not a bound.</p>';
   if (data.sensitivity.length === 0) return `${title}<p class="empty">頑健性の分析はまだありません / No sensitivity analysis yet: run an evaluation of this programme.</p>`;
   const hidden = (report: SensitivityReport) =>
