@@ -17,6 +17,7 @@ interface SummaryRow {
   breakdown_mbar: number | null;
   breakdown_m: number | null;
   statement: string;
+  statement_ja: string | null;
 }
 interface BoundRow {
   outcome: string;
@@ -26,6 +27,11 @@ interface BoundRow {
   lower_bound: number;
   upper_bound: number;
   excludes_zero: boolean;
+  lower_open: boolean;
+  upper_open: boolean;
+  lower_searched_to: number | null;
+  upper_searched_to: number | null;
+  empty_reason: string | null;
 }
 
 describe('the pipeline’s sensitivity of every event study to departures from parallel trends', () => {
@@ -55,6 +61,22 @@ describe('the pipeline’s sensitivity of every event study to departures from p
       expect(row.event_times).toContain(0);
       expect(row.event_times).not.toContain(-1);
       expect(row.statement.length).toBeGreaterThan(40);
+      expect(row.statement_ja).toMatch(/ゼロと区別/);
+    }
+  });
+
+  it('stores every robust interval whole: closed at both ends, not empty, and at M̄ = 0 holding the estimate', () => {
+    for (const row of bounds) {
+      expect([row.lower_open, row.upper_open, row.empty_reason], `${row.outcome} ${row.target} ${row.restriction} ${row.parameter}`).toEqual([false, false, null]);
+      expect(row.lower_bound).not.toBeNull();
+      expect(row.upper_bound).not.toBeNull();
+      expect([row.lower_searched_to, row.upper_searched_to]).toEqual([null, null]);
+    }
+    for (const summary of summaries) {
+      const atZero = bounds.find((b) => b.outcome === summary.outcome && b.target === summary.target && b.restriction === 'relative_magnitudes' && b.parameter === 0);
+      expect(atZero, `${summary.outcome} ${summary.target}`).toBeDefined();
+      expect(atZero?.lower_bound as number).toBeLessThanOrEqual(summary.estimate);
+      expect(atZero?.upper_bound as number).toBeGreaterThanOrEqual(summary.estimate);
     }
   });
 
