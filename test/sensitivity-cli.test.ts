@@ -24,6 +24,7 @@ describe('ebpm sensitivity', () => {
       const expected = reference[key].relative_magnitudes.find((row: { Mbar: number }) => row.Mbar === 1);
       expect(output[key].relative_magnitudes[1].lb).toBeCloseTo(expected.lb, 9);
       expect(output[key].relative_magnitudes[1].ub).toBeCloseTo(expected.ub, 9);
+      for (const row of output[key].relative_magnitudes) expect([row.lower_open, row.upper_open, row.empty_reason]).toEqual([false, false, null]);
     }
     expect(output.average_post.breakdown.Mbar).toBeGreaterThan(0);
     expect(output.average_post.breakdown.Mbar).toBeLessThan(0.5);

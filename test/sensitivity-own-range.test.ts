@@ -92,9 +92,12 @@ describe('Δ^RM sets of a large, precise effect are searched past HonestDiD’s 
         });
     }
 
-  it('the least-favourable span is exact: the first-stage statistic equals its critical value at each finite end, and rejects just beyond', () => {
+  it('the least-favourable span is exact: the first-stage statistic equals its critical value at each finite end, and rejects just beyond (with nuisance, and with one post-award period without)', () => {
     const study = cases['Green-Innovation-like (e = 0 at 21 SE)'];
-    for (const target of Object.values(targets))
+    const onePost = eventStudy(largeEffect.slice(0, PRE + 1), scaled(varianceScale).slice(0, PRE + 1).map((row) => row.slice(0, PRE + 1)), PRE, 1);
+    const checks = [...Object.values(targets).map((target) => [study, target] as const), [onePost, awardYearTarget(1)] as const];
+    for (const [study, target] of checks) {
+      let endsChecked = 0;
       for (const test of relativeMagnitudeTests(study, target, 1)) {
         const range = test.leastFavourableRange();
         if (!range) continue;
@@ -105,8 +108,11 @@ describe('Δ^RM sets of a large, precise effect are searched past HonestDiD’s 
           expect(test.firstStageStatistic(end)).toBeCloseTo(critical, 6);
           expect(test.firstStageStatistic(end + outward * h)).toBeGreaterThan(critical);
           expect(test.firstStageStatistic(end - outward * h)).toBeLessThanOrEqual(critical + 1e-9);
+          endsChecked++;
         }
       }
+      expect(endsChecked, `${study.postPeriods} post-award periods`).toBeGreaterThanOrEqual(2);
+    }
   });
 });
 
