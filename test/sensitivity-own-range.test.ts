@@ -16,7 +16,7 @@ import {
 } from '../stats/honest/relative-magnitudes.js';
 import { awardYearTarget, DEFAULT_MBAR, postAverageTarget, sensitivityAnalysis } from '../stats/honest/sensitivity.js';
 import { SeededRandom } from '../stats/random.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 /**
  * HonestDiD 0.2.6 tests θ on ±20 standard errors around zero, so the relative-magnitudes set of a large,
@@ -25,7 +25,7 @@ import { sharedDataPath } from './support/reference-data.js';
  * at points beyond the old grid, on mpdta's covariance scaled as Green Innovation's CO₂ outcome (estimate
  * about 5.2, standard error of e = 0 about 0.25, so the estimate is 21 SE from zero) and more precise still.
  */
-const reference = JSON.parse(readFileSync(sharedDataPath('honestdid-reference/mpdta-never.json'), 'utf8')) as { betahat: number[]; sigma: number[][] };
+const reference = JSON.parse(readFileSync(referenceDataPath('honestdid-reference/mpdta-never.json'), 'utf8')) as { betahat: number[]; sigma: number[][] };
 const PRE = 3;
 const POST = 4;
 const varianceScale = (0.245 / Math.sqrt(reference.sigma[PRE][PRE])) ** 2;
