@@ -21,6 +21,7 @@ import * as effectSensitivity from './migrations/0014_effect_sensitivity.js';
 import * as publicEffectSensitivity from './migrations/0015_public_effect_sensitivity.js';
 import * as designs from './migrations/0016_designs.js';
 import * as baselineMoments from './migrations/0017_baseline_moments.js';
+import * as programmeHeadline from './migrations/0018_programme_headline.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_public_effect_sensitivity': publicEffectSensitivity,
   '0016_designs': designs,
   '0017_baseline_moments': baselineMoments,
+  '0018_programme_headline': programmeHeadline,
 };
 
 export class MigrationFailedError extends Error {
