@@ -37,8 +37,9 @@ export interface PublicEffectCellsTable {
 }
 
 /**
- * Creates a public table of one aggregation's cells (one row per outcome and key) from the latest runs, with its
- * comments: a cell of fewer than min_cell_units firms is suppressed (primary), and when a table has exactly one such
+ * The rule up to migration 0018, kept so that the landed migrations replay as they ran; migration 0019 replaces
+ * these views with replacePublicEffectCellsView. Creates a public table of one aggregation's cells (one row per
+ * outcome and key) from the latest runs, with its comments: a cell of fewer than min_cell_units firms is suppressed (primary), and when a table has exactly one such
  * cell the next-smallest is suppressed too (secondary), so that the suppressed value cannot be recovered from the
  * published overall effect and the other cells.
  */
@@ -108,14 +109,16 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
  *    protected cohorts are withheld whole. Within a series tied by a published aggregate (the cohorts, the
  *    years and the post-award event times averaged by the overall effect; the pre-award event times; the path
  *    points either side of the award; the RD bins either side of the cut-off) a withheld cell withholds the
- *    published cell with the fewest firms too, so that no aggregate minus the published parts isolates one cell.
+ *    published cell with the fewest firms too, unless two cells are withheld already and one of them rests on
+ *    enough firms: the aggregate minus the published parts then yields only a combination of withheld cells
+ *    that rests on at least the minimum of firms, never one cell.
  *
  * This is complementary (secondary) suppression as τ-ARGUS and sdcTable do it, with the cohorts as the linked
  * dimension and the smallest-contributor cell as the complement (their minimal-cost heuristic for frequency
  * costs), in a form simple enough to state and check: the test attacks every public output with the recoveries.
  */
 export const DISCLOSURE_RULE =
-  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_settings.min_cell_units is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too (secondary); the KPIs of one fiscal year are withheld together.';
+  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_settings.min_cell_units is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together.';
 
 /**
  * The decision views of the rule: results.disclosure_years (the protected award years of each latest run),
@@ -201,13 +204,19 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
         CROSS JOIN results.disclosure_settings s
         LEFT JOIN protected p USING (run_key)
     ), grouped AS (
-      SELECT *, count(*) FILTER (WHERE primary_withheld OR splits_protected) OVER (PARTITION BY run_key, outcome, series, estimator, pre_award) AS withheld_in_group,
+      SELECT *, count(*) FILTER (WHERE primary_withheld OR splits_protected) OVER linked AS withheld_in_group,
+             coalesce(max(firms) FILTER (WHERE primary_withheld OR splits_protected) OVER linked, 0) AS most_firms_withheld,
              row_number() OVER (PARTITION BY run_key, outcome, series, estimator, pre_award, primary_withheld OR splits_protected ORDER BY firms, units, cell_key) AS size_rank
         FROM judged
+        CROSS JOIN results.disclosure_settings s
+      WINDOW linked AS (PARTITION BY run_key, outcome, series, estimator, pre_award)
     )
+    -- A complement is needed unless the group already withholds two cells, one of them resting on enough firms:
+    -- then whatever the aggregate reveals about the withheld cells rests on at least that many firms.
     SELECT run_key, outcome, series, estimator, cell_key, pre_award, cohorts, units, firms,
            CASE WHEN primary_withheld THEN 'primary'
-                WHEN splits_protected OR (withheld_in_group > 0 AND size_rank = 1) THEN 'secondary' END AS suppression
+                WHEN splits_protected THEN 'secondary'
+                WHEN withheld_in_group > 0 AND NOT (withheld_in_group >= 2 AND most_firms_withheld >= min_cell_units) AND size_rank = 1 THEN 'secondary' END AS suppression
       FROM grouped`.execute(db);
   await sql`COMMENT ON VIEW results.disclosure_decisions IS ${sql.lit('Disclosure rule, applied: per cell of results.disclosure_cells, primary (too few firms), secondary (holds some but not all protected cohorts, or is the complement of a withheld cell in its series) or null (published). The public views join it. ' + DISCLOSURE_RULE)}`.execute(db);
 }
