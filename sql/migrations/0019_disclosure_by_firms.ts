@@ -122,19 +122,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // cohorts (a year's outcome sums run over the cohorts awarded by then).
   await sql`
     CREATE OR REPLACE VIEW bi.public_kpi_by_fiscal_year AS
-    WITH protected AS (
-      SELECT run_key, min(fiscal_year) FILTER (WHERE is_cohort) AS first_cohort, max(fiscal_year) FILTER (WHERE is_cohort) AS last_cohort,
-             array_agg(fiscal_year) AS years
-        FROM results.disclosure_years WHERE protected GROUP BY run_key
-    ), judged AS (
+    WITH judged AS (
       SELECT k.*, coalesce(k.firms < s.min_cell_units, false) AS primary_withheld,
-             k.source_kind = 'programme_records'
-               AND (bool_or(coalesce(k.firms < s.min_cell_units, false)) OVER (PARTITION BY k.run_key, k.fiscal_year)
-                    OR k.fiscal_year = ANY(coalesce(p.years, '{}'))
-                    OR coalesce(k.fiscal_year BETWEEN p.first_cohort AND p.last_cohort, false)) AS withheld
+             k.source_kind = 'programme_records' AND coalesce(y.withheld, false) AS withheld
         FROM bi.kpi_by_fiscal_year k
         CROSS JOIN results.disclosure_settings s
-        LEFT JOIN protected p USING (run_key)
+        LEFT JOIN results.disclosure_kpi_years y USING (run_key, fiscal_year)
     )
     SELECT programme_id, programme_name_ja, programme_name_en, indicator_id, stage, indicator_name_ja,
            indicator_name_en, unit, display_order, fiscal_year,

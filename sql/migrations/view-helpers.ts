@@ -111,14 +111,16 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
  *    points either side of the award; the RD bins either side of the cut-off) a withheld cell withholds the
  *    published cell with the fewest firms too, unless two cells are withheld already and one of them rests on
  *    enough firms: the aggregate minus the published parts then yields only a combination of withheld cells
- *    that rests on at least the minimum of firms, never one cell.
+ *    that rests on at least the minimum of firms, never one cell. A pooled synthetic-DiD path point averages
+ *    the outcomes of its cohorts in given fiscal years, which KPI sums of the same outcomes also cover (mean ×
+ *    units = sum): a point touching a fiscal year whose KPIs are withheld is withheld too.
  *
  * This is complementary (secondary) suppression as τ-ARGUS and sdcTable do it, with the cohorts as the linked
  * dimension and the smallest-contributor cell as the complement (their minimal-cost heuristic for frequency
  * costs), in a form simple enough to state and check: the test attacks every public output with the recoveries.
  */
 export const DISCLOSURE_RULE =
-  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_settings.min_cell_units is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together.';
+  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_settings.min_cell_units is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together, and so are the synthetic-DiD path points over a withheld fiscal year.';
 
 /**
  * The decision views of the rule: results.disclosure_years (the protected award years of each latest run),
@@ -165,17 +167,17 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
       SELECT t.* FROM bi.latest_runs l JOIN results.synthetic_trajectories t USING (run_key)
     )
     SELECT e.run_key, e.outcome, 'cohort'::text AS series, e.estimator, e.cohort AS cell_key, false AS pre_award,
-           ARRAY[e.cohort] AS cohorts, e.cell_units AS units, coalesce(e.cell_firms, e.cell_units) AS firms
+           ARRAY[e.cohort] AS cohorts, e.cell_units AS units, coalesce(e.cell_firms, e.cell_units) AS firms, NULL::integer[] AS fiscal_years
       FROM effects e WHERE e.cohort IS NOT NULL AND e.period IS NULL AND e.cell_units IS NOT NULL
     UNION ALL
     SELECT e.run_key, e.outcome, 'year', e.estimator, e.period, false,
            ARRAY(SELECT DISTINCT g.cohort FROM group_time g WHERE g.run_key = e.run_key AND g.outcome = e.outcome AND g.period = e.period AND g.cohort <= g.period),
-           e.cell_units, coalesce(e.cell_firms, e.cell_units)
+           e.cell_units, coalesce(e.cell_firms, e.cell_units), NULL::integer[]
       FROM effects e WHERE e.estimator = 'cs_calendar' AND e.period IS NOT NULL
     UNION ALL
     SELECT e.run_key, e.outcome, 'event_time', e.estimator, e.event_time, e.event_time < 0,
            ARRAY(SELECT DISTINCT g.cohort FROM group_time g WHERE g.run_key = e.run_key AND g.outcome = e.outcome AND g.period - g.cohort = e.event_time),
-           e.cell_units, coalesce(e.cell_firms, e.cell_units)
+           e.cell_units, coalesce(e.cell_firms, e.cell_units), NULL::integer[]
       FROM effects e WHERE e.estimator = 'cs_dynamic' AND e.event_time IS NOT NULL
     UNION ALL
     SELECT t.run_key, t.outcome, 'synthetic_path', 'sdid', t.fiscal_year - t.cohort, t.fiscal_year - t.cohort < 0,
@@ -185,12 +187,31 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
            CASE WHEN count(*) > 1 AND count(*) = (SELECT count(DISTINCT x.cohort) FROM paths x WHERE x.run_key = t.run_key AND x.outcome = t.outcome)
                 THEN coalesce((SELECT coalesce(o.cell_firms, o.cell_units) FROM effects o WHERE o.run_key = t.run_key AND o.outcome = t.outcome AND o.estimator = 'sdid' AND o.term = 'overall'),
                               max(coalesce(t.treated_firms, t.treated_units)))
-                ELSE max(coalesce(t.treated_firms, t.treated_units)) END::integer
+                ELSE max(coalesce(t.treated_firms, t.treated_units)) END::integer,
+           array_agg(t.fiscal_year ORDER BY t.fiscal_year)
       FROM paths t GROUP BY t.run_key, t.outcome, t.fiscal_year - t.cohort
     UNION ALL
-    SELECT b.run_key, b.outcome, 'rd_bin', 'rd_bins', b.bin, b.score_mean < 0, NULL::integer[], b.units, coalesce(b.firms, b.units)
+    SELECT b.run_key, b.outcome, 'rd_bin', 'rd_bins', b.bin, b.score_mean < 0, NULL::integer[], b.units, coalesce(b.firms, b.units), NULL::integer[]
       FROM bi.latest_runs l JOIN results.rd_bins b USING (run_key)`.execute(db);
-  await sql`COMMENT ON VIEW results.disclosure_cells IS ${sql.lit('Disclosure rule: every published effect, path and RD-bin cell of the latest runs with the award cohorts it rests on, its units and its distinct firms. series is cohort, year, event_time, synthetic_path or rd_bin; pre_award separates the pre-award event times and path points (and the RD bins below the cut-off), which no published aggregate sums with the rest. ' + DISCLOSURE_RULE)}`.execute(db);
+  await sql`COMMENT ON VIEW results.disclosure_cells IS ${sql.lit('Disclosure rule: every published effect, path and RD-bin cell of the latest runs with the award cohorts it rests on, its units and its distinct firms. series is cohort, year, event_time, synthetic_path or rd_bin; pre_award separates the pre-award event times and path points (and the RD bins below the cut-off), which no published aggregate sums with the rest; fiscal_years are the years whose outcomes a path point averages (its cohorts\u2019 award years plus the event time), which KPI sums of the same outcomes also cover. ' + DISCLOSURE_RULE)}`.execute(db);
+
+  await sql`
+    CREATE VIEW results.disclosure_kpi_years AS
+    WITH protected AS (
+      SELECT run_key, min(fiscal_year) FILTER (WHERE is_cohort) AS first_cohort, max(fiscal_year) FILTER (WHERE is_cohort) AS last_cohort,
+             array_agg(fiscal_year) AS years
+        FROM results.disclosure_years WHERE protected GROUP BY run_key
+    ), years AS (
+      SELECT k.run_key, k.fiscal_year, bool_or(coalesce(k.firms < s.min_cell_units, false)) AS any_primary
+        FROM bi.latest_runs l JOIN results.kpi_values k USING (run_key)
+        CROSS JOIN results.disclosure_settings s
+       WHERE k.firms IS NOT NULL
+       GROUP BY k.run_key, k.fiscal_year
+    )
+    SELECT y.run_key, y.fiscal_year, y.any_primary,
+           y.any_primary OR y.fiscal_year = ANY(coalesce(p.years, '{}')) OR coalesce(y.fiscal_year BETWEEN p.first_cohort AND p.last_cohort, false) AS withheld
+      FROM years y LEFT JOIN protected p USING (run_key)`.execute(db);
+  await sql`COMMENT ON VIEW results.disclosure_kpi_years IS ${sql.lit('Disclosure rule, step 3: per latest run and fiscal year of programme-record KPIs, whether the year\u2019s KPIs are withheld together: one of them rests on too few firms, or the year is protected, or it lies between protected award years. ' + DISCLOSURE_RULE)}`.execute(db);
 
   await sql`
     CREATE VIEW results.disclosure_decisions AS
@@ -198,8 +219,10 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
       SELECT run_key, array_agg(fiscal_year) AS cohorts FROM results.disclosure_years WHERE protected AND is_cohort GROUP BY run_key
     ), judged AS (
       SELECT c.*, c.firms < s.min_cell_units AS primary_withheld,
-             c.cohorts IS NOT NULL AND p.cohorts IS NOT NULL
-               AND cardinality(ARRAY(SELECT unnest(c.cohorts) INTERSECT SELECT unnest(p.cohorts))) BETWEEN 1 AND cardinality(p.cohorts) - 1 AS splits_protected
+             (c.cohorts IS NOT NULL AND p.cohorts IS NOT NULL
+               AND cardinality(ARRAY(SELECT unnest(c.cohorts) INTERSECT SELECT unnest(p.cohorts))) BETWEEN 1 AND cardinality(p.cohorts) - 1)
+             -- A path point averages outcomes a withheld fiscal year's KPIs sum (its mean × units is such a sum).
+             OR EXISTS (SELECT 1 FROM results.disclosure_kpi_years k WHERE k.run_key = c.run_key AND k.withheld AND k.fiscal_year = ANY(c.fiscal_years)) AS splits_protected
         FROM results.disclosure_cells c
         CROSS JOIN results.disclosure_settings s
         LEFT JOIN protected p USING (run_key)
