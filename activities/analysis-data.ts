@@ -164,8 +164,18 @@ export async function readOfficialStatistics(db: Kysely<Database>, programmeId: 
   return rows.map((row) => ({ indicatorId: row.indicator_id, fiscalYear: row.fiscal_year, value: row.value }));
 }
 
+/** Consortium members of the programme's projects besides their lead applicants, by unit. */
+export async function readUnitMembers(db: Kysely<Database>, programmeId: string): Promise<Map<string, string[]>> {
+  const rows = await db.selectFrom('core.unit_members').select(['unit_id', 'corporate_number']).where('programme_id', '=', programmeId).execute();
+  const members = new Map<string, string[]>();
+  for (const row of rows) members.set(row.unit_id, [...(members.get(row.unit_id) ?? []), row.corporate_number]);
+  return members;
+}
+
 export interface RunAnalysisData {
   readonly applications: readonly ApplicationRecord[];
+  /** Consortium members by unit (projects only): with the applicants, the firms the disclosure rule counts. */
+  readonly unitMembers: ReadonlyMap<string, readonly string[]>;
   /** Every measure the programme declares, so the KPIs and each outcome of the study read from the same columns. */
   readonly outcomes: UnitOutcomeColumns;
 }
@@ -185,8 +195,8 @@ export class RunDataCache {
     if (this.entry?.runKey !== runKey) {
       const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
       // Two connections: the server produces the applications while this process parses the outcomes.
-      const data = Promise.all([readConsentingApplications(this.db, programme.id), readUnitOutcomes(this.db, programme.id, measureNames)]).then(
-        ([applications, outcomes]) => ({ applications, outcomes }),
+      const data = Promise.all([readConsentingApplications(this.db, programme.id), readUnitOutcomes(this.db, programme.id, measureNames), readUnitMembers(this.db, programme.id)]).then(
+        ([applications, outcomes, unitMembers]) => ({ applications, outcomes, unitMembers }),
       );
       this.entry = { runKey, data };
       // A failed read is not kept: the retry reads again.

@@ -5,8 +5,9 @@
  */
 import type { ApplicationColumnsOfJob, CallRoundOfJob, EffectJobInput, OutcomeColumnsOfJob } from '../analysis/effect-job.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
+import type { PackedUnitFirms } from '../analysis/firm-counts.js';
 import type { StudySpec } from '../schemas/study-spec.js';
-import { APPLICANT_CHARACTERISTICS, type RunAnalysisData } from './analysis-data.js';
+import { APPLICANT_CHARACTERISTICS, type ApplicationRecord, type RunAnalysisData } from './analysis-data.js';
 
 export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
   const units = new DenseCodes();
@@ -42,10 +43,34 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   }
   const outcomeColumns: OutcomeColumnsOfJob = { unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
   return {
+    unitFirms: packUnitFirms(units.ids, applications, data.unitMembers),
     spec,
     callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
     units: units.ids,
     applications: applicationColumns,
     outcomes: outcomeColumns,
   };
+}
+
+/**
+ * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
+ * lead applicant, a site's operator) and a project's consortium members.
+ */
+export function packUnitFirms(units: readonly string[], applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
+  const firmCodes = new DenseCodes();
+  const firmsOf = new Map<string, Set<number>>();
+  const add = (unit: string, firm: string) => {
+    let set = firmsOf.get(unit);
+    if (!set) firmsOf.set(unit, (set = new Set()));
+    set.add(firmCodes.code(firm));
+  };
+  for (const application of applications) add(application.unitId, application.corporateNumber);
+  for (const [unit, firms] of members) for (const firm of firms) add(unit, firm);
+  const offsets = new Int32Array(units.length + 1);
+  const packed: number[] = [];
+  units.forEach((unit, i) => {
+    for (const firm of firmsOf.get(unit) ?? []) packed.push(firm);
+    offsets[i + 1] = packed.length;
+  });
+  return { offsets, firms: Int32Array.from(packed) };
 }

@@ -44,7 +44,7 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
   await inBatches(study.trajectories, (batch) =>
     trx
       .insertInto('results.synthetic_trajectories')
-      .values(batch.map((row) => ({ run_key: runKey, outcome: row.outcome, cohort: row.cohort, fiscal_year: row.fiscalYear, treated_mean: row.treatedMean, synthetic_mean: row.syntheticMean, synthetic_shifted: row.syntheticShifted, time_weight: row.timeWeight, treated_units: row.treatedUnits })))
+      .values(batch.map((row) => ({ run_key: runKey, outcome: row.outcome, cohort: row.cohort, fiscal_year: row.fiscalYear, treated_mean: row.treatedMean, synthetic_mean: row.syntheticMean, synthetic_shifted: row.syntheticShifted, time_weight: row.timeWeight, treated_units: row.treatedUnits, treated_firms: row.treatedFirms })))
       .execute(),
   );
   await inBatches(study.unitWeights, (batch) =>
@@ -88,7 +88,7 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
     (batch) =>
       trx
         .insertInto('results.rd_bins')
-        .values(batch.map((bin) => ({ run_key: runKey, outcome: bin.outcome, bin: bin.index, score_low: bin.scoreLow, score_high: bin.scoreHigh, score_mean: bin.scoreMean, outcome_mean: bin.outcomeMean, units: bin.units, fitted: bin.fitted })))
+        .values(batch.map((bin) => ({ run_key: runKey, outcome: bin.outcome, bin: bin.index, score_low: bin.scoreLow, score_high: bin.scoreHigh, score_mean: bin.scoreMean, outcome_mean: bin.outcomeMean, units: bin.units, firms: bin.firms, fitted: bin.fitted })))
         .execute(),
   );
 }
@@ -167,6 +167,8 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
         comparison_units: row.comparisonUnits,
         observations: row.observations,
         cell_units: row.cellUnits,
+        cell_firms: row.cellFirms,
+        comparison_firms: row.comparisonFirms,
         note: row.note,
       }));
       for (let start = 0; start < rows.length; start += INSERT_BATCH) {

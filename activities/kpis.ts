@@ -19,7 +19,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
 
   async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
     const programme = programmeOrFailure(input.programmeId);
-    const { applications, outcomes } = await runData.read(input.runKey, programme);
+    const { applications, outcomes, unitMembers } = await runData.read(input.runKey, programme);
     // The effect step, waiting on the same read, hands its study to a compute thread: let it do so before the
     // KPIs hold this thread, so both proceed at once.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -86,7 +86,9 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
         post_award: postAward,
       }),
     };
-    const values = evaluateKpis(programme.kpis, { records, statistics });
+    // Consortium members count as firms behind a project's values, as they do behind its effect estimates.
+    const membersOfUnit = new Map([...unitMembers].map(([unit, members]) => [unitCodes.code(unit), members.map((member) => firmCodes.code(member))]));
+    const values = evaluateKpis(programme.kpis, { records, statistics, membersOfUnit });
     const latest = programme.kpis.flatMap((kpi) => {
       const ofKpi = values.filter((v) => v.indicatorId === kpi.id);
       const last = ofKpi[ofKpi.length - 1];

@@ -7,6 +7,7 @@ import type { StudySpec } from '../schemas/study-spec.js';
 import { baselineMoments, type BaselineMoments } from './baseline-moments.js';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from './effect-sensitivity.js';
 import { cohortsFromApplications, runEffectStudy, type EffectStudy } from './effect-study.js';
+import { unpackUnitFirms, type PackedUnitFirms } from './firm-counts.js';
 
 export interface CallRoundOfJob {
   readonly round: number;
@@ -39,6 +40,8 @@ export interface EffectJobInput {
   readonly units: readonly string[];
   readonly applications: ApplicationColumnsOfJob;
   readonly outcomes: OutcomeColumnsOfJob;
+  /** The firms behind each unit (absent: cells record no firm counts). */
+  readonly unitFirms?: PackedUnitFirms;
 }
 
 export interface EffectJobResult {
@@ -68,7 +71,10 @@ export function runEffectJob(input: EffectJobInput, onProgress: (progress: Effec
   const unitId: string[] = new Array(outcomes.unit.length);
   for (let row = 0; row < unitId.length; row++) unitId[row] = units[outcomes.unit[row]];
   const panel = { unitId, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
-  const { sensitivityTasks, ...study } = runEffectStudy(spec, cohortsFromApplications(records), panel, { callRounds: input.callRounds });
+  const { sensitivityTasks, ...study } = runEffectStudy(spec, cohortsFromApplications(records), panel, {
+    callRounds: input.callRounds,
+    ...(input.unitFirms ? { firmsOfUnit: unpackUnitFirms(units, input.unitFirms) } : {}),
+  });
   const summaries: SensitivitySummaryRow[] = [];
   const bounds: SensitivityBoundRow[] = [];
   for (const task of sensitivityTasks) {

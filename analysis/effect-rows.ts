@@ -55,10 +55,17 @@ export interface EffectRow {
   readonly observations: number;
   /** Treated units behind this estimate (its cohort, or the cohorts it averages), for disclosure control. */
   readonly cellUnits: number | null;
+  /**
+   * Distinct firms behind those treated units (applicants, lead applicants, consortium members, site operators):
+   * what the disclosure rule counts. Null when the firms are not known (ad-hoc studies, comparison fits).
+   */
+  readonly cellFirms: number | null;
+  /** Distinct firms behind the comparison units; null when not known. */
+  readonly comparisonFirms: number | null;
   readonly note: string | null;
 }
 
-export type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
+export type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'> & Partial<Pick<EffectRow, 'comparisonFirms'>>;
 
 export const NO_BAND = { bootstrapStdError: null, bandLow: null, bandHigh: null, bandCriticalValue: null } as const;
 
@@ -86,16 +93,18 @@ export function notEstimated(outcome: string, estimator: StoredEstimator, confid
     pValue: null,
     confidenceLevel,
     ...NO_BAND,
+    comparisonFirms: null,
     ...sample,
     cellUnits: null,
+    cellFirms: null,
     note,
   };
 }
 
 /** An estimated row with a normal interval and p-value from its standard error (null when there is none). */
 export function normalRow(
-  base: Pick<EffectRow, 'outcome' | 'estimator' | 'term' | 'confidenceLevel' | 'treatedUnits' | 'comparisonUnits' | 'observations' | 'cellUnits'> &
-    Partial<Pick<EffectRow, 'eventTime' | 'cohort' | 'period'>>,
+  base: Pick<EffectRow, 'outcome' | 'estimator' | 'term' | 'confidenceLevel' | 'treatedUnits' | 'comparisonUnits' | 'observations' | 'cellUnits' | 'cellFirms'> &
+    Partial<Pick<EffectRow, 'eventTime' | 'cohort' | 'period' | 'comparisonFirms'>>,
   estimate: number,
   stdError: number | null,
   interval?: readonly [number, number],
@@ -106,6 +115,7 @@ export function normalRow(
     eventTime: null,
     cohort: null,
     period: null,
+    comparisonFirms: null,
     ...base,
     status: 'estimated',
     estimate,

@@ -14,6 +14,7 @@ import { outcomeSensitivity, type OutcomeSensitivity } from './effect-sensitivit
 import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type ScoredRound } from './review-score-study.js';
 import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
 import type { ScatterBin } from '../stats/rd/binned-scatter.js';
+import { FirmCounter, type FirmsOfUnit } from './firm-counts.js';
 import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
 
 export type { EffectRow, StoredEstimator } from './effect-rows.js';
@@ -81,7 +82,7 @@ export interface EffectStudy {
   readonly unitWeights: readonly UnitWeightRow[];
   /** Regression discontinuity: bandwidths, samples and manipulation test, and the binned scatter. */
   readonly rdSummaries: readonly RdSummaryRow[];
-  readonly rdBins: readonly (ScatterBin & { outcome: string })[];
+  readonly rdBins: readonly (ScatterBin & { outcome: string; firms: number | null })[];
 }
 
 /**
@@ -136,6 +137,8 @@ export interface EffectStudyOptions {
   readonly sensitivity?: boolean;
   /** The programme's call rounds, with their review-score cut-offs (a regression-discontinuity design needs them). */
   readonly callRounds?: readonly { readonly round: number; readonly awardFiscalYear: number; readonly reviewCutoff?: number }[];
+  /** The firms behind each unit, so that every cell records the distinct firms the disclosure rule counts (absent: not recorded). */
+  readonly firmsOfUnit?: FirmsOfUnit;
 }
 
 /** The design each outcome was evaluated by, as the spec names it. */
@@ -192,7 +195,9 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   for (let r = 0; r < kept; r++) unitId[r] = panel.unitId[keptRows[r]];
   const time = column(panel.fiscalYear);
   const group = keptGroup.slice(0, kept);
-  const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept };
+  const firms = new FirmCounter(options.firmsOfUnit);
+  const comparisonFirms = firms.count(unitsWhere(unitId, (r) => group[r] === 0));
+  const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept, comparisonFirms };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
   const effects: EffectRow[] = [];
   const pretests: PretestRow[] = [];
@@ -203,7 +208,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const trajectories: TrajectoryRow[] = [];
   const unitWeights: UnitWeightRow[] = [];
   const rdSummaries: RdSummaryRow[] = [];
-  const rdBins: (ScatterBin & { outcome: string })[] = [];
+  const rdBins: (ScatterBin & { outcome: string; firms: number | null })[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   let twfeLayout: StaggeredPanel | undefined;
   for (const outcome of spec.outcomes) {
@@ -217,7 +222,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       continue;
     }
     if (design.design === 'synthetic_did') {
-      const result = syntheticDidOutcome(outcome, design, spec, { unitId, time, group, outcome: column(panel.measures[outcome]) });
+      const result = syntheticDidOutcome(outcome, design, spec, { unitId, time, group, outcome: column(panel.measures[outcome]) }, firms);
       effects.push(...result.effects);
       trajectories.push(...result.trajectories);
       unitWeights.push(...result.unitWeights);
@@ -229,7 +234,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       const rounds: ScoredRound[] = (options.callRounds ?? []).flatMap((round) =>
         round.reviewCutoff === undefined ? [] : [{ round: round.round, awardFiscalYear: round.awardFiscalYear, reviewCutoff: round.reviewCutoff }],
       );
-      const result = reviewScoreOutcome(outcome, design, spec, scored, rounds, { unitId, time, outcome: column(panel.measures[outcome]) }, cohorts.length - scored.length);
+      const result = reviewScoreOutcome(outcome, design, spec, scored, rounds, { unitId, time, outcome: column(panel.measures[outcome]) }, cohorts.length - scored.length, firms);
       effects.push(...result.effects);
       if (result.summary) rdSummaries.push(result.summary);
       rdBins.push(...result.bins);
@@ -287,7 +292,16 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     groupTime.cohorts.groups.forEach((group, c) => {
       if (group > 0) cohortSizes.set(group, groupTime.cohorts.sizes[c]);
     });
-    effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample, cohortSizes));
+    const analysedUnits = analysedUnitsByCohort(unitId, time, group, outcomeValues, missingYears === 'balanced');
+    const firmsOfCohorts = (chosen: readonly number[]): number | null => {
+      const counted = firms.ofCohorts(analysedUnits, chosen);
+      if (counted === null) return null;
+      // The engine's own sample rules may leave out a unit this count kept: then the count is capped at the units
+      // behind the cell, a lower bound (a firm has at least one unit), so the rule errs towards withholding.
+      const exact = chosen.every((cohort) => (analysedUnits.get(cohort)?.size ?? 0) === (cohortSizes.get(cohort) ?? 0));
+      return exact ? counted : Math.min(counted, chosen.reduce((sum, cohort) => sum + (cohortSizes.get(cohort) ?? 0), 0));
+    };
+    effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample, cohortSizes, firmsOfCohorts));
     pretests.push({
       outcome,
       statistic: report.pretest?.statistic ?? null,
@@ -299,10 +313,39 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     if (spec.comparisonEstimators.length) {
       // One panel layout for every outcome (the same rows): only the outcome column differs.
       twfeLayout ??= buildStaggeredPanel({ unitId, time, cohort: group, outcome: outcomeValues });
-      effects.push(...twfeRows(outcome, spec, { ...twfeLayout, outcome: outcomeValues }, sample));
+      effects.push(...twfeRows(outcome, spec, { ...twfeLayout, outcome: outcomeValues }, sample, firmsOfCohorts([...cohortSizes.keys()])));
     }
   }
   return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins };
+}
+
+function unitsWhere(unitId: readonly string[], keep: (row: number) => boolean): Set<string> {
+  const units = new Set<string>();
+  for (let r = 0; r < unitId.length; r++) if (keep(r)) units.add(unitId[r]);
+  return units;
+}
+
+/**
+ * The awarded units each cohort contributes to an outcome's estimate: those with the outcome in every year of
+ * the panel under the balanced rule, with it in at least one year otherwise.
+ */
+function analysedUnitsByCohort(unitId: readonly string[], time: Float64Array, group: Float64Array, outcome: Float64Array, balanced: boolean): Map<number, Set<string>> {
+  const years = new Set(time).size;
+  const observed = new Map<string, { cohort: number; years: number }>();
+  for (let r = 0; r < unitId.length; r++) {
+    if (group[r] === 0) continue;
+    let unit = observed.get(unitId[r]);
+    if (!unit) observed.set(unitId[r], (unit = { cohort: group[r], years: 0 }));
+    if (Number.isFinite(outcome[r])) unit.years++;
+  }
+  const byCohort = new Map<number, Set<string>>();
+  for (const [unit, { cohort, years: seen }] of observed) {
+    if (seen === 0 || (balanced && seen < years)) continue;
+    let units = byCohort.get(cohort);
+    if (!units) byCohort.set(cohort, (units = new Set()));
+    units.add(unit);
+  }
+  return byCohort;
 }
 
 function countFinite(values: Float64Array): number {
@@ -311,8 +354,16 @@ function countFinite(values: Float64Array): number {
   return count;
 }
 
-function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: number, sample: SampleSize, cohortSizes: ReadonlyMap<number, number>): EffectRow[] {
+function groupTimeRows(
+  outcome: string,
+  report: DidReport,
+  confidenceLevel: number,
+  sample: SampleSize,
+  cohortSizes: ReadonlyMap<number, number>,
+  firmsOf: (cohorts: readonly number[]) => number | null,
+): EffectRow[] {
   const unitsOf = (cohorts: readonly number[]) => cohorts.reduce((sum, cohort) => sum + (cohortSizes.get(cohort) ?? 0), 0);
+  const allCohorts = [...cohortSizes.keys()];
   const postCells = report.attgt.filter((cell) => cell.att !== null && cell.group <= cell.time);
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   const bootstrap = report.bootstrap;
@@ -320,7 +371,7 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
     estimator: StoredEstimator,
     term: string,
     keys: { eventTime?: number; cohort?: number; period?: number },
-    cellUnits: number,
+    cohorts: readonly number[] | 'all',
     estimate: { att: number | null; se: number | null },
     band: (BandedEstimate & { criticalValue?: number }) | { se: number | null; criticalValue?: number } | undefined,
   ): EffectRow => {
@@ -344,8 +395,10 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
       bandLow: banded?.bandLow ?? null,
       bandHigh: banded?.bandHigh ?? null,
       bandCriticalValue: banded ? (band?.criticalValue ?? null) : null,
+      comparisonFirms: null,
       ...sample,
-      cellUnits,
+      cellUnits: cohorts === 'all' ? sample.treatedUnits : unitsOf(cohorts),
+      cellFirms: firmsOf(cohorts === 'all' ? allCohorts : cohorts),
       note: estimated ? null : 'this cell could not be estimated (see run notes)',
     };
   };
@@ -354,18 +407,18 @@ function groupTimeRows(outcome: string, report: DidReport, confidenceLevel: numb
   return [
     ...report.attgt.map((cell) => {
       const band = bootstrap?.attgt.cells.find((c) => c.group === cell.group && c.time === cell.time);
-      return row('cs_attgt', `cohort=${cell.group},year=${cell.time}`, { cohort: cell.group, period: cell.time }, unitsOf([cell.group]), cell, withCritical(band, bootstrap?.attgt.criticalValue));
+      return row('cs_attgt', `cohort=${cell.group},year=${cell.time}`, { cohort: cell.group, period: cell.time }, [cell.group], cell, withCritical(band, bootstrap?.attgt.criticalValue));
     }),
-    row('cs_simple', 'overall', {}, sample.treatedUnits, a.simple, bootstrap ? { se: bootstrap.simple.se } : undefined),
-    row('cs_dynamic', 'overall', {}, sample.treatedUnits, a.dynamic, bootstrap ? { se: bootstrap.dynamic.se } : undefined),
+    row('cs_simple', 'overall', {}, 'all', a.simple, bootstrap ? { se: bootstrap.simple.se } : undefined),
+    row('cs_dynamic', 'overall', {}, 'all', a.dynamic, bootstrap ? { se: bootstrap.dynamic.se } : undefined),
     ...a.dynamic.by.map((entry, i) =>
-      row('cs_dynamic', `e=${entry.e}`, { eventTime: entry.e }, unitsOf(report.attgt.filter((cell) => cell.time - cell.group === entry.e).map((cell) => cell.group)), entry, withCritical(bootstrap?.dynamic.by[i], bootstrap?.dynamic.criticalValue)),
+      row('cs_dynamic', `e=${entry.e}`, { eventTime: entry.e }, report.attgt.filter((cell) => cell.time - cell.group === entry.e).map((cell) => cell.group), entry, withCritical(bootstrap?.dynamic.by[i], bootstrap?.dynamic.criticalValue)),
     ),
-    row('cs_group', 'overall', {}, sample.treatedUnits, a.group, bootstrap ? { se: bootstrap.group.se } : undefined),
-    ...a.group.by.map((entry, i) => row('cs_group', `cohort=${entry.group}`, { cohort: entry.group }, unitsOf([entry.group]), entry, withCritical(bootstrap?.group.by[i], bootstrap?.group.criticalValue))),
-    row('cs_calendar', 'overall', {}, sample.treatedUnits, a.calendar, bootstrap ? { se: bootstrap.calendar.se } : undefined),
+    row('cs_group', 'overall', {}, 'all', a.group, bootstrap ? { se: bootstrap.group.se } : undefined),
+    ...a.group.by.map((entry, i) => row('cs_group', `cohort=${entry.group}`, { cohort: entry.group }, [entry.group], entry, withCritical(bootstrap?.group.by[i], bootstrap?.group.criticalValue))),
+    row('cs_calendar', 'overall', {}, 'all', a.calendar, bootstrap ? { se: bootstrap.calendar.se } : undefined),
     ...a.calendar.by.map((entry, i) =>
-      row('cs_calendar', `year=${entry.time}`, { period: entry.time }, unitsOf(postCells.filter((cell) => cell.time === entry.time).map((cell) => cell.group)), entry, withCritical(bootstrap?.calendar.by[i], bootstrap?.calendar.criticalValue)),
+      row('cs_calendar', `year=${entry.time}`, { period: entry.time }, postCells.filter((cell) => cell.time === entry.time).map((cell) => cell.group), entry, withCritical(bootstrap?.calendar.by[i], bootstrap?.calendar.criticalValue)),
     ),
   ];
 }
@@ -375,6 +428,7 @@ function twfeRows(
   spec: StudySpec,
   panel: StaggeredPanel,
   sample: SampleSize,
+  treatedFirms: number | null,
 ): EffectRow[] {
   const fromCoefficient = (estimator: StoredEstimator, term: string, eventTime: number | null, c: Coefficient): EffectRow => ({
     outcome,
@@ -391,8 +445,10 @@ function twfeRows(
     pValue: c.pValue,
     confidenceLevel: spec.confidenceLevel,
     ...NO_BAND,
+    comparisonFirms: null,
     ...sample,
-    cellUnits: null,
+    cellUnits: eventTime === null ? sample.treatedUnits : null,
+    cellFirms: eventTime === null ? treatedFirms : null,
     note: null,
   });
   const rows: EffectRow[] = [];

@@ -10,6 +10,7 @@ import { binnedScatter, type ScatterBin } from '../stats/rd/binned-scatter.js';
 import { densityTest, DensityTestError } from '../stats/rd/density-test.js';
 import { estimateRd, RD_DEFAULTS, type RdReport } from '../stats/rd/estimate.js';
 import { RdInputError } from '../stats/rd/prepare.js';
+import { FirmCounter } from './firm-counts.js';
 import { normalRow, notEstimated, type EffectRow } from './effect-rows.js';
 
 /** The unit's scored application: the earliest with a review score. */
@@ -43,7 +44,7 @@ export interface RdSummaryRow {
 export interface RdResult {
   readonly effects: readonly EffectRow[];
   readonly summary: RdSummaryRow | null;
-  readonly bins: readonly (ScatterBin & { outcome: string })[];
+  readonly bins: readonly (ScatterBin & { outcome: string; firms: number | null })[];
   readonly notes: readonly string[];
 }
 
@@ -62,7 +63,7 @@ export function reviewScoreSample(
   rounds: readonly ScoredRound[],
   panel: { readonly unitId: readonly string[]; readonly time: ArrayLike<number>; readonly outcome: ArrayLike<number> },
   followUpYears: number,
-): { score: Float64Array; change: Float64Array; awarded: Float64Array; dropped: number } {
+): { unitId: string[]; score: Float64Array; change: Float64Array; awarded: Float64Array; dropped: number } {
   const roundOf = new Map(rounds.map((round) => [round.round, round]));
   const valueOf = new Map<string, Map<number, number>>();
   for (let i = 0; i < panel.unitId.length; i++) {
@@ -70,6 +71,7 @@ export function reviewScoreSample(
     if (!years) valueOf.set(panel.unitId[i], (years = new Map()));
     years.set(panel.time[i], panel.outcome[i]);
   }
+  const unitId: string[] = [];
   const score: number[] = [];
   const change: number[] = [];
   const awarded: number[] = [];
@@ -90,11 +92,12 @@ export function reviewScoreSample(
       dropped++;
       continue;
     }
+    unitId.push(application.unitId);
     score.push(application.reviewScore - round.reviewCutoff);
     change.push(sum / followUpYears - (baseline as number));
     awarded.push(application.awarded ? 1 : 0);
   }
-  return { score: Float64Array.from(score), change: Float64Array.from(change), awarded: Float64Array.from(awarded), dropped };
+  return { unitId, score: Float64Array.from(score), change: Float64Array.from(change), awarded: Float64Array.from(awarded), dropped };
 }
 
 export function reviewScoreOutcome(
@@ -105,6 +108,7 @@ export function reviewScoreOutcome(
   rounds: readonly ScoredRound[],
   panel: { readonly unitId: readonly string[]; readonly time: ArrayLike<number>; readonly outcome: ArrayLike<number> },
   unscoredUnits: number,
+  firms: FirmCounter = new FirmCounter(undefined),
 ): RdResult {
   const sample = reviewScoreSample(applications, rounds, panel, design.followUpYears);
   let awardsAgainstScore = 0;
@@ -113,7 +117,8 @@ export function reviewScoreOutcome(
     if (x >= 0) above++;
     if ((x >= 0) !== (sample.awarded[i] === 1)) awardsAgainstScore++;
   });
-  const sizes = { treatedUnits: above, comparisonUnits: sample.score.length - above, observations: sample.score.length };
+  const unitsWhere = (keep: (x: number) => boolean) => sample.unitId.filter((_, i) => keep(sample.score[i]));
+  const sizes = { treatedUnits: above, comparisonUnits: sample.score.length - above, observations: sample.score.length, comparisonFirms: firms.count(unitsWhere((x) => x < 0)) };
   const notes: string[] = [];
   const unitsDropped = sample.dropped + unscoredUnits;
   if (unitsDropped) notes.push(`${unitsDropped} units left out of the regression discontinuity (${unscoredUnits} without a review score, ${sample.dropped} missing the year before award or a follow-up year)`);
@@ -138,7 +143,9 @@ export function reviewScoreOutcome(
     if (!(error instanceof DensityTestError)) throw error;
     notes.push(`manipulation test not computed: ${error.message}`);
   }
-  const base = { outcome, term: 'overall', confidenceLevel: spec.confidenceLevel, ...sizes, cellUnits: report.n.effective_right };
+  const base = { outcome, term: 'overall', confidenceLevel: spec.confidenceLevel, ...sizes, cellUnits: report.n.effective_right,
+    cellFirms: firms.count(unitsWhere((x) => x >= 0 && x <= report.bandwidth.h_right)),
+  };
   const effects = [
     normalRow({ ...base, estimator: 'rd_conventional' }, report.conventional.coef, report.conventional.se, report.conventional.ci),
     normalRow({ ...base, estimator: 'rd_bias_corrected' }, report.bias_corrected.coef, report.bias_corrected.se, report.bias_corrected.ci),
@@ -149,7 +156,12 @@ export function reviewScoreOutcome(
     fits: report.fits,
     bandwidths: { left: report.bandwidth.h_left, right: report.bandwidth.h_right },
     binsPerSide: 20,
-  }).map((bin) => ({ ...bin, outcome }));
+  }).map((bin) => ({
+    ...bin,
+    outcome,
+    // A side's bins are disjoint runs of sorted scores, so a unit's bin is the one whose range holds its score on its side.
+    firms: firms.count(unitsWhere((x) => x >= bin.scoreLow && x <= bin.scoreHigh && (x < 0) === (bin.scoreHigh < 0))),
+  }));
   return {
     effects,
     summary: {

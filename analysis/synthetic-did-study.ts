@@ -7,6 +7,7 @@ import type { DesignSpec, StudySpec } from '../schemas/study-spec.js';
 import { cohortPanel, estimateCohorts, type CohortPanels, type CohortRows } from '../stats/sdid/cohorts.js';
 import type { SdidEstimator } from '../stats/sdid/estimate.js';
 import { jackknifeStandardError } from '../stats/sdid/standard-errors.js';
+import { FirmCounter } from './firm-counts.js';
 import { normalRow, notEstimated, sampleShortfall, type EffectRow, type StoredEstimator } from './effect-rows.js';
 
 export interface TrajectoryRow {
@@ -18,6 +19,8 @@ export interface TrajectoryRow {
   readonly syntheticShifted: number;
   readonly timeWeight: number | null;
   readonly treatedUnits: number;
+  /** Distinct firms behind the cohort's units (null when not known), for disclosure control. */
+  readonly treatedFirms: number | null;
 }
 
 export interface UnitWeightRow {
@@ -45,7 +48,15 @@ export interface OutcomeColumns {
 const STORED: Readonly<Record<SdidEstimator, StoredEstimator>> = { synthdid: 'sdid', sc: 'sc', did: 'did_block' };
 
 /** Units observed in every year of the panel, by cohort, as the block layout wants them. */
-function balancedCohorts(data: OutcomeColumns): { panels: CohortPanels; donorIds: string[]; skipped: string[]; incomplete: number; years: number[] } {
+function balancedCohorts(data: OutcomeColumns): {
+  panels: CohortPanels;
+  donorIds: string[];
+  /** The units of each estimated cohort, by its label. */
+  cohortIds: Map<number, string[]>;
+  skipped: string[];
+  incomplete: number;
+  years: number[];
+} {
   const years = [...new Set(data.time)].sort((a, b) => a - b);
   const yearIndex = new Map(years.map((year, t) => [year, t]));
   const byUnit = new Map<string, { group: number; values: Float64Array }>();
@@ -60,13 +71,17 @@ function balancedCohorts(data: OutcomeColumns): { panels: CohortPanels; donorIds
   let incomplete = 0;
   const donors: { id: string; values: Float64Array }[] = [];
   const cohortUnits = new Map<number, Float64Array[]>();
+  const cohortIds = new Map<number, string[]>();
   for (const [id, unit] of [...byUnit].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (unit.values.some((value) => !Number.isFinite(value))) {
       incomplete++;
       continue;
     }
     if (unit.group === 0) donors.push({ id, values: unit.values });
-    else cohortUnits.set(unit.group, [...(cohortUnits.get(unit.group) ?? []), unit.values]);
+    else {
+      cohortUnits.set(unit.group, [...(cohortUnits.get(unit.group) ?? []), unit.values]);
+      cohortIds.set(unit.group, [...(cohortIds.get(unit.group) ?? []), id]);
+    }
   }
   const skipped: string[] = [];
   const cohorts: CohortRows[] = [];
@@ -74,10 +89,12 @@ function balancedCohorts(data: OutcomeColumns): { panels: CohortPanels; donorIds
     const firstTreatedPeriod = years.findIndex((year) => year >= label);
     if (firstTreatedPeriod === -1) {
       skipped.push(`cohort ${label} left out: the panel ends before its award`);
+      cohortIds.delete(label);
       continue;
     }
     if (firstTreatedPeriod < 2) {
       skipped.push(`cohort ${label} left out: synthetic DiD needs at least two years before the award (the panel has ${firstTreatedPeriod})`);
+      cohortIds.delete(label);
       continue;
     }
     const outcomes = new Float64Array(rows.length * years.length);
@@ -86,7 +103,7 @@ function balancedCohorts(data: OutcomeColumns): { panels: CohortPanels; donorIds
   }
   const donorValues = new Float64Array(donors.length * years.length);
   donors.forEach((donor, i) => donorValues.set(donor.values, i * years.length));
-  return { panels: { donors: donorValues, donorCount: donors.length, periods: years.length, cohorts }, donorIds: donors.map((donor) => donor.id), skipped, incomplete, years };
+  return { panels: { donors: donorValues, donorCount: donors.length, periods: years.length, cohorts }, donorIds: donors.map((donor) => donor.id), cohortIds, skipped, incomplete, years };
 }
 
 export function syntheticDidOutcome(
@@ -94,10 +111,12 @@ export function syntheticDidOutcome(
   design: Extract<DesignSpec, { design: 'synthetic_did' }>,
   spec: StudySpec,
   data: OutcomeColumns,
+  firms: FirmCounter = new FirmCounter(undefined),
 ): SyntheticDidResult {
-  const { panels, donorIds, skipped, incomplete, years } = balancedCohorts(data);
+  const { panels, donorIds, cohortIds, skipped, incomplete, years } = balancedCohorts(data);
   const treated = panels.cohorts.reduce((sum, cohort) => sum + cohort.units, 0);
-  const sample = { treatedUnits: treated, comparisonUnits: panels.donorCount, observations: (treated + panels.donorCount) * panels.periods };
+  const sample = { treatedUnits: treated, comparisonUnits: panels.donorCount, observations: (treated + panels.donorCount) * panels.periods, comparisonFirms: firms.count(donorIds) };
+  const treatedFirms = firms.ofCohorts(cohortIds, cohortIds.keys());
   const notes = [...skipped];
   if (incomplete) notes.push(`${incomplete} units left out of the synthetic DiD for missing years (it needs a balanced panel)`);
   const shortfall = sampleShortfall(spec, treated, panels.donorCount);
@@ -111,12 +130,13 @@ export function syntheticDidOutcome(
     const result = estimateCohorts(panels, estimator, design.placebo);
     const stored = STORED[estimator];
     const base = { outcome, estimator: stored, confidenceLevel: spec.confidenceLevel, ...sample };
-    effects.push(normalRow({ ...base, term: 'overall', cellUnits: treated }, result.estimate, result.se));
+    effects.push(normalRow({ ...base, term: 'overall', cellUnits: treated, cellFirms: treatedFirms }, result.estimate, result.se));
     result.cohorts.forEach((cohort, g) => {
       const rows = panels.cohorts[g];
+      const cohortFirms = firms.count(cohortIds.get(cohort.label) ?? []);
       // A cohort's own SE is the jackknife on its block (null with one treated unit); the overall's covers all cohorts at once.
       const cohortSe = jackknifeStandardError(cohortPanel(panels, rows), cohort.fit);
-      effects.push(normalRow({ ...base, term: `cohort=${cohort.label}`, cohort: cohort.label, cellUnits: rows.units }, cohort.fit.estimate, cohortSe));
+      effects.push(normalRow({ ...base, term: `cohort=${cohort.label}`, cohort: cohort.label, cellUnits: rows.units, cellFirms: cohortFirms }, cohort.fit.estimate, cohortSe));
       if (estimator !== 'synthdid') return;
       years.forEach((fiscalYear, t) => {
         trajectories.push({
@@ -128,6 +148,7 @@ export function syntheticDidOutcome(
           syntheticShifted: cohort.syntheticShifted[t],
           timeWeight: t < rows.firstTreatedPeriod ? cohort.fit.weights.lambda[t] : null,
           treatedUnits: rows.units,
+          treatedFirms: cohortFirms,
         });
       });
       cohort.fit.weights.omega.forEach((weight, i) => {

@@ -19,13 +19,15 @@ export interface PublishedValue {
 export interface KpiSources {
   readonly records: KpiRecordTables;
   readonly statistics: readonly PublishedValue[];
+  /** Consortium members (firm codes) of each project, by unit code: firms behind a value besides the lead applicants. */
+  readonly membersOfUnit?: ReadonlyMap<number, readonly number[]>;
 }
 
 export interface KpiValue {
   readonly indicatorId: string;
   readonly fiscalYear: number;
   readonly value: number;
-  /** Distinct firms behind the value (the lead applicants or operators of projects and sites), so public views can suppress values from too few; null for a published statistic. */
+  /** Distinct firms behind the value (applicants, lead applicants and consortium members of projects, operators of sites), so public views can suppress values from too few; null for a published statistic. */
   readonly firms: number | null;
   /** Distinct units of analysis (firms, projects or sites) behind the value; null for a published statistic. */
   readonly units: number | null;
@@ -84,7 +86,19 @@ export function distinctByYear(years: ArrayLike<number>, ids: ArrayLike<unknown>
   return new Map([...yearIndex].map(([year, index]) => [year, counts[index]]));
 }
 
-function evaluateOnRecords(indicatorId: string, computation: RecordComputation, tables: KpiRecordTables): KpiValue[] {
+/** Distinct firms per fiscal year: each row's applicant firm and the consortium members of its unit. */
+function distinctFirmsByYear(years: ArrayLike<number>, firms: ArrayLike<unknown>, units: ArrayLike<unknown>, members: ReadonlyMap<number, readonly number[]>): Map<number, number> {
+  const sets = new Map<number, Set<unknown>>();
+  for (let i = 0; i < years.length; i++) {
+    let set = sets.get(years[i]);
+    if (!set) sets.set(years[i], (set = new Set()));
+    if (firms[i] !== null && firms[i] !== undefined) set.add(firms[i]);
+    for (const member of members.get(units[i] as number) ?? []) set.add(member);
+  }
+  return new Map([...sets].map(([year, set]) => [year, set.size]));
+}
+
+function evaluateOnRecords(indicatorId: string, computation: RecordComputation, tables: KpiRecordTables, members?: ReadonlyMap<number, readonly number[]>): KpiValue[] {
   let table = tables[computation.source];
   try {
     if (computation.filter) table = table.filter(computation.filter);
@@ -93,8 +107,10 @@ function evaluateOnRecords(indicatorId: string, computation: RecordComputation, 
     const fiscalYears = grouped.array(computation.fiscalYearColumn) as ArrayLike<number>;
     const values = grouped.array('value') as ArrayLike<number>;
     const yearOfRow = table.array(computation.fiscalYearColumn) as ArrayLike<number>;
-    const firms = distinctByYear(yearOfRow, table.array('corporate_number') as ArrayLike<unknown>);
-    const units = distinctByYear(yearOfRow, table.array('unit_id') as ArrayLike<unknown>);
+    const unitIds = table.array('unit_id') as ArrayLike<unknown>;
+    const firmIds = table.array('corporate_number') as ArrayLike<unknown>;
+    const firms = members?.size ? distinctFirmsByYear(yearOfRow, firmIds, unitIds, members) : distinctByYear(yearOfRow, firmIds);
+    const units = distinctByYear(yearOfRow, unitIds);
     const result: KpiValue[] = [];
     for (let i = 0; i < grouped.numRows(); i++) {
       if (Number.isFinite(values[i])) result.push({ indicatorId, fiscalYear: fiscalYears[i], value: values[i], firms: firms.get(fiscalYears[i]) ?? 0, units: units.get(fiscalYears[i]) ?? 0 });
@@ -113,7 +129,7 @@ export function evaluateKpi(definition: KpiDefinition, sources: KpiSources): Kpi
       .map((published) => ({ ...published, firms: null, units: null }))
       .sort((a, b) => a.fiscalYear - b.fiscalYear);
   }
-  return evaluateOnRecords(definition.id, computation, sources.records);
+  return evaluateOnRecords(definition.id, computation, sources.records, sources.membersOfUnit);
 }
 
 export function evaluateKpis(definitions: readonly KpiDefinition[], sources: KpiSources): KpiValue[] {

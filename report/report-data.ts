@@ -71,7 +71,7 @@ export interface SensitivityBound {
   readonly emptyReason: string | null;
 }
 
-/** Synthetic DiD: the awarded units against their synthetic comparison by years since award, pooled over cohorts. */
+/** Synthetic DiD: the awarded units against their synthetic comparison by years since award, pooled over cohorts (bi.public_synthetic_paths). */
 export interface SyntheticPathRow {
   readonly outcome: string;
   readonly eventTime: number;
@@ -122,7 +122,7 @@ export interface ReportData {
   readonly minCellUnits: number;
   /** The design per outcome from the latest run, with a descriptive outcome's reason. */
   readonly designs: readonly { outcome: string; design: string; reason: string | null }[];
-  /** Event times a publishable path leaves out (fewer awarded units behind them than the disclosure minimum). */
+  /** Event times the disclosure rule withholds from a path (bi.public_synthetic_paths). */
   readonly syntheticPaths: { readonly published: readonly SyntheticPathRow[]; readonly withheld: readonly { outcome: string; eventTime: number }[] };
   readonly rdBins: readonly RdBinRow[];
   readonly rdSummaries: readonly RdSummary[];
@@ -173,29 +173,19 @@ export async function readObservedBaselines(db: Kysely<Database>, programmeId: s
 }
 
 /**
- * The cohorts' treated and synthetic paths aligned on years since award and averaged by awarded units, so that
- * a point rests on every cohort observed at that event time; points resting on fewer units than the
- * disclosure minimum are withheld (one cohort of a few projects would reveal them).
+ * The pooled synthetic-DiD paths as bi.public_synthetic_paths publishes them (pooled over cohorts by years since
+ * award, in the database, under the disclosure rule): the published points, and the event times it withholds.
  */
-export function pooledSyntheticPaths(
-  rows: readonly { outcome: string; event_time: number; treated_mean: number; synthetic_shifted: number; treated_units: number }[],
-  minCellUnits: number,
+export function publicSyntheticPaths(
+  rows: readonly { outcome: string; event_time: number; treated_mean: number | null; synthetic_shifted: number | null; units: number | null; suppression: string | null }[],
 ): ReportData['syntheticPaths'] {
-  const cells = new Map<string, { outcome: string; eventTime: number; treated: number; synthetic: number; units: number }>();
-  for (const row of rows) {
-    const key = `${row.outcome}\u0000${row.event_time}`;
-    const cell = cells.get(key) ?? { outcome: row.outcome, eventTime: row.event_time, treated: 0, synthetic: 0, units: 0 };
-    cell.treated += row.treated_units * row.treated_mean;
-    cell.synthetic += row.treated_units * row.synthetic_shifted;
-    cell.units += row.treated_units;
-    cells.set(key, cell);
-  }
-  const all = [...cells.values()].sort((a, b) => (a.outcome < b.outcome ? -1 : a.outcome > b.outcome ? 1 : a.eventTime - b.eventTime));
   return {
-    published: all
-      .filter((cell) => cell.units >= minCellUnits)
-      .map((cell) => ({ outcome: cell.outcome, eventTime: cell.eventTime, treatedMean: cell.treated / cell.units, syntheticShifted: cell.synthetic / cell.units, treatedUnits: cell.units })),
-    withheld: all.filter((cell) => cell.units < minCellUnits).map((cell) => ({ outcome: cell.outcome, eventTime: cell.eventTime })),
+    published: rows.flatMap((row) =>
+      row.suppression === null && row.treated_mean !== null && row.synthetic_shifted !== null && row.units !== null
+        ? [{ outcome: row.outcome, eventTime: row.event_time, treatedMean: row.treated_mean, syntheticShifted: row.synthetic_shifted, treatedUnits: row.units }]
+        : [],
+    ),
+    withheld: rows.filter((row) => row.suppression !== null).map((row) => ({ outcome: row.outcome, eventTime: row.event_time })),
   };
 }
 
@@ -243,9 +233,9 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
   const { rows: designs } = await sql<{ outcome: string; design: string; reason: string | null }>`
     SELECT outcome, design, reason FROM bi.outcome_designs WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
-  const { rows: trajectories } = await sql<{ outcome: string; event_time: number; treated_mean: number; synthetic_shifted: number; treated_units: number }>`
-    SELECT outcome, fiscal_year - award_fiscal_year AS event_time, treated_mean, synthetic_shifted, treated_units
-      FROM bi.synthetic_trajectories WHERE programme_id = ${id} ORDER BY outcome, 2`.execute(db);
+  const { rows: paths } = await sql<{ outcome: string; event_time: number; treated_mean: number | null; synthetic_shifted: number | null; units: number | null; suppression: string | null }>`
+    SELECT outcome, event_time, treated_mean, synthetic_shifted, units, suppression
+      FROM bi.public_synthetic_paths WHERE programme_id = ${id} ORDER BY outcome, event_time`.execute(db);
   const { rows: rdBins } = await sql<{ outcome: string; score_mean: number; outcome_mean: number; units: number; fitted: number | null }>`
     SELECT outcome, score_mean, outcome_mean, units, fitted FROM bi.rd_bins WHERE programme_id = ${id} ORDER BY outcome, bin`.execute(db);
   const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number }>`
@@ -277,7 +267,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
     minCellUnits,
     designs,
-    syntheticPaths: pooledSyntheticPaths(trajectories, minCellUnits),
+    syntheticPaths: publicSyntheticPaths(paths),
     rdBins: rdBins.map((b) => ({ outcome: b.outcome, scoreMean: b.score_mean, outcomeMean: b.outcome_mean, units: b.units, fitted: b.fitted })),
     rdSummaries: rdSummaries.map((r) => ({
       outcome: r.outcome,

@@ -258,6 +258,9 @@ export interface EffectEstimatesTable {
   comparison_units: number;
   observations: number;
   cell_units: number | null;
+  /** Distinct firms behind the cell's treated units (migration 0019); null in earlier runs. */
+  cell_firms: number | null;
+  comparison_firms: number | null;
   note: string | null;
 }
 
@@ -328,6 +331,7 @@ export interface SyntheticTrajectoriesTable {
   synthetic_shifted: Numeric;
   time_weight: Numeric | null;
   treated_units: number;
+  treated_firms: number | null;
 }
 
 export interface SyntheticUnitWeightsTable {
@@ -371,6 +375,7 @@ export interface RdBinsTable {
   score_mean: Numeric;
   outcome_mean: Numeric;
   units: number;
+  firms: number | null;
   fitted: Numeric | null;
 }
 

@@ -22,6 +22,7 @@ import * as publicEffectSensitivity from './migrations/0015_public_effect_sensit
 import * as designs from './migrations/0016_designs.js';
 import * as baselineMoments from './migrations/0017_baseline_moments.js';
 import * as programmeHeadline from './migrations/0018_programme_headline.js';
+import * as disclosureByFirms from './migrations/0019_disclosure_by_firms.js';
 import * as sensitivityOpenIntervals from './migrations/0020_sensitivity_open_intervals.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_designs': designs,
   '0017_baseline_moments': baselineMoments,
   '0018_programme_headline': programmeHeadline,
+  '0019_disclosure_by_firms': disclosureByFirms,
   '0020_sensitivity_open_intervals': sensitivityOpenIntervals,
 };
 

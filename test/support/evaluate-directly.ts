@@ -10,19 +10,26 @@ import type { Database } from '../../sql/database.js';
 export async function evaluateSyntheticProgramme(
   db: Kysely<Database>,
   folder: string,
-  options: { readonly seed: number; readonly applicants: number; readonly withInvalidRows: boolean; readonly workflowId: string },
+  options: { readonly seed?: number; readonly applicants?: number; readonly withInvalidRows: boolean; readonly workflowId: string; readonly programmeId?: string },
 ): Promise<void> {
-  const programmeId = 'sme-labour-saving';
-  const files = writeSyntheticFiles(programmeId, folder, { seed: options.seed, applicants: options.applicants, withInvalidRows: options.withInvalidRows });
+  const programmeId = options.programmeId ?? 'sme-labour-saving';
+  // Without a seed or applicant count, the programme's own synthetic profile.
+  const files = writeSyntheticFiles(programmeId, folder, {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.applicants === undefined ? {} : { applicants: options.applicants }),
+    withInvalidRows: options.withInvalidRows,
+  });
   const activities = createActivities({ db, codeVersion: 'test' });
   await activities.registerProgramme(programmeId);
   const applicants = await activities.ingestFile({ programmeId, kind: 'applicants', path: files.applicantsFile });
   const outcomes = await activities.ingestFile({ programmeId, kind: 'outcomes', path: files.outcomesFile });
+  const statistics = files.statisticsFile ? await activities.ingestFile({ programmeId, kind: 'statistics', path: files.statisticsFile }) : null;
   const run = await activities.registerRun({
     programmeId,
     inputFiles: [
       { kind: 'applicants', sha256: applicants.fileSha256 },
       { kind: 'outcomes', sha256: outcomes.fileSha256 },
+      ...(statistics ? [{ kind: 'statistics' as const, sha256: statistics.fileSha256 }] : []),
     ],
     workflowId: options.workflowId,
     workflowRunId: options.workflowId,
