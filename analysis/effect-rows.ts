@@ -56,6 +56,8 @@ export interface EffectRow {
   /** Treated units behind this estimate (its cohort, or the cohorts it averages), for disclosure control. */
   readonly cellUnits: number | null;
   readonly note: string | null;
+  /** How the standard error was computed where the design chooses between methods (synthetic DiD: jackknife or placebo). */
+  readonly seMethod?: 'jackknife' | 'placebo' | null;
 }
 
 export type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'>;
