@@ -69,14 +69,25 @@ function short(title: AxisTitle): string {
   return title[0];
 }
 
-/** An x axis of whole years (fiscal years, or years since award) on `field`. */
-function yearAxis(title: AxisTitle, field = 'x') {
-  return { field, type: 'quantitative', title: [...title], axis: { tickMinStep: 1, format: 'd' } } as const;
+/**
+ * An x axis of whole years (fiscal years, or years since award) on `field`, over the years shown and half a
+ * year either side, so that the first and last points (and their band boxes) stand clear of the frame.
+ */
+function yearAxis(title: AxisTitle, years: readonly number[], field = 'x') {
+  const domain = years.length ? [Math.min(...years) - 0.6, Math.max(...years) + 0.6] : undefined;
+  return { field, type: 'quantitative', title: [...title], axis: { tickMinStep: 1, format: 'd' }, scale: { zero: false, nice: false, ...(domain ? { domain } : {}) } } as const;
 }
+
+/** One font for every text of a chart, at sizes that read on screen and in print. */
+const CHART_CONFIG = {
+  font: PAGE_FONTS,
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 12 },
+} as const;
 
 /** The size, data and font of the by-year charts. */
 function yearChartFrame(values: readonly object[]) {
-  return { $schema: SCHEMA, width: 560, height: 260, data: { values: [...values] }, config: { font: PAGE_FONTS } } as const;
+  return { $schema: SCHEMA, width: 560, height: 260, data: { values: [...values] }, config: CHART_CONFIG } as const;
 }
 
 const PHASES = { before: '交付前 / before award', after: '交付後 / after award' } as const;
@@ -102,7 +113,8 @@ export function seriesChart(rows: readonly SeriesRow[], axis: SeriesAxis, indica
     phase: options.shadePreTreatment && row.key < 0 ? PHASES.before : PHASES.after,
   }));
   const phases = [PHASES.before, PHASES.after].filter((phase) => values.some((value) => value.phase === phase));
-  const x = yearAxis(xTitle);
+  const years = rows.map((row) => row.key);
+  const x = yearAxis(xTitle, years);
   const y = (field: string) => ({ field, type: 'quantitative', ...measuredAxis(yTitle) }) as const;
   const colour =
     phases.length > 1
@@ -117,7 +129,7 @@ export function seriesChart(rows: readonly SeriesRow[], axis: SeriesAxis, indica
             {
               transform: [{ filter: 'datum.bandLow != null && datum.bandHigh != null' }],
               mark: { type: 'rect' as const, opacity: 0.18, color: '#4c78a8' },
-              encoding: { x: yearAxis(xTitle, 'xLow'), x2: { field: 'xHigh' }, y: y('bandLow'), y2: { field: 'bandHigh' } },
+              encoding: { x: yearAxis(xTitle, years, 'xLow'), x2: { field: 'xHigh' }, y: y('bandLow'), y2: { field: 'bandHigh' } },
             },
           ]
         : []),
@@ -193,7 +205,7 @@ export function syntheticPathChart(rows: readonly SyntheticPathRow[], indicator:
   ]);
   const xTitle = SERIES_AXIS_TITLES.event_time;
   const yTitle = levelAxisTitle(indicator);
-  const x = yearAxis(xTitle);
+  const x = yearAxis(xTitle, rows.map((row) => row.eventTime));
   // One legend entry per series, each drawn as its line (solid or dashed), not as a point.
   const legend = { orient: 'bottom', labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 } as const;
   return {
@@ -232,7 +244,7 @@ export function rdScatterChart(rows: readonly RdBinRow[], indicator: OutcomeIndi
     $schema: SCHEMA,
     width: 560,
     height: 280,
-    config: { font: PAGE_FONTS },
+    config: CHART_CONFIG,
     data: { values },
     layer: [
       {
