@@ -10,10 +10,11 @@ import type { Database } from '../../sql/database.js';
 export async function evaluateSyntheticProgramme(
   db: Kysely<Database>,
   folder: string,
-  options: { readonly seed: number; readonly applicants: number; readonly withInvalidRows: boolean; readonly workflowId: string },
-): Promise<void> {
-  const programmeId = 'sme-labour-saving';
-  const files = writeSyntheticFiles(programmeId, folder, { seed: options.seed, applicants: options.applicants, withInvalidRows: options.withInvalidRows });
+  options: { readonly seed: number; readonly applicants?: number; readonly withInvalidRows: boolean; readonly workflowId: string; readonly programmeId?: string },
+): Promise<string> {
+  const programmeId = options.programmeId ?? 'sme-labour-saving';
+  // Without a number of applicants, the programme's own synthetic design decides (a few projects for critical minerals).
+  const files = writeSyntheticFiles(programmeId, folder, { seed: options.seed, withInvalidRows: options.withInvalidRows, ...(options.applicants === undefined ? {} : { applicants: options.applicants }) });
   const activities = createActivities({ db, codeVersion: 'test' });
   await activities.registerProgramme(programmeId);
   const applicants = await activities.ingestFile({ programmeId, kind: 'applicants', path: files.applicantsFile });
@@ -31,4 +32,5 @@ export async function evaluateSyntheticProgramme(
   await activities.computeKpis({ runKey: run.runKey, programmeId });
   await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
   await activities.refreshBiViews();
+  return run.runKey;
 }
