@@ -26,6 +26,7 @@ const RUN_RESULT_TABLES = [
   'results.synthetic_unit_weights',
   'results.rd_summaries',
   'results.rd_bins',
+  'results.rd_covariate_balance',
   'results.baseline_moments',
 ] as const;
 
@@ -91,6 +92,29 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
         .values(batch.map((bin) => ({ run_key: runKey, outcome: bin.outcome, bin: bin.index, score_low: bin.scoreLow, score_high: bin.scoreHigh, score_mean: bin.scoreMean, outcome_mean: bin.outcomeMean, units: bin.units, firms: bin.firms, fitted: bin.fitted })))
         .execute(),
   );
+  if (study.rdCovariateBalance.length) {
+    await trx
+      .insertInto('results.rd_covariate_balance')
+      .values(
+        study.rdCovariateBalance.map((row) => ({
+          run_key: runKey,
+          outcome: row.outcome,
+          covariate: row.covariate,
+          kind: row.kind,
+          estimate: row.estimate,
+          std_error: row.stdError,
+          ci_low: row.ciLow,
+          ci_high: row.ciHigh,
+          p_value: row.pValue,
+          h_left: row.hLeft,
+          h_right: row.hRight,
+          effective_left: row.effectiveLeft,
+          effective_right: row.effectiveRight,
+          note: row.note,
+        })),
+      )
+      .execute();
+  }
 }
 
 /**
@@ -170,6 +194,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
         cell_firms: row.cellFirms,
         comparison_firms: row.comparisonFirms,
         note: row.note,
+        se_method: row.seMethod ?? null,
       }));
       for (let start = 0; start < rows.length; start += INSERT_BATCH) {
         await trx.insertInto('results.effect_estimates').values(rows.slice(start, start + INSERT_BATCH)).execute();

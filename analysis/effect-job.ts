@@ -131,6 +131,7 @@ export function mergeParts(results: readonly EffectJobResult[]): EffectJobResult
       unitWeights: all((result) => result.study.unitWeights),
       rdSummaries: all((result) => result.study.rdSummaries),
       rdBins: all((result) => result.study.rdBins),
+      rdCovariateBalance: all((result) => result.study.rdCovariateBalance),
     },
     sensitivity: { summaries: all((result) => result.sensitivity.summaries), bounds: all((result) => result.sensitivity.bounds) },
     moments: all((result) => result.moments),

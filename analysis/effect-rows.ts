@@ -63,6 +63,8 @@ export interface EffectRow {
   /** Distinct firms behind the comparison units; null when not known. */
   readonly comparisonFirms: number | null;
   readonly note: string | null;
+  /** How the standard error was computed where the design chooses between methods (synthetic DiD: jackknife or placebo). */
+  readonly seMethod?: 'jackknife' | 'placebo' | null;
 }
 
 export type SampleSize = Pick<EffectRow, 'treatedUnits' | 'comparisonUnits' | 'observations'> & Partial<Pick<EffectRow, 'comparisonFirms'>>;

@@ -15,6 +15,7 @@ import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type Sco
 import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
 import type { ScatterBin } from '../stats/rd/binned-scatter.js';
 import { FirmCounter, type FirmsOfUnit } from './firm-counts.js';
+import type { CovariateBalanceRow } from './rd-covariate-balance.js';
 import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
 
 export type { EffectRow, StoredEstimator } from './effect-rows.js';
@@ -83,6 +84,8 @@ export interface EffectStudy {
   /** Regression discontinuity: bandwidths, samples and manipulation test, and the binned scatter. */
   readonly rdSummaries: readonly RdSummaryRow[];
   readonly rdBins: readonly (ScatterBin & { outcome: string; firms: number | null })[];
+  /** Regression discontinuity: the jump at the cut-off of each pre-registered covariate and the outcome's pre-award level. */
+  readonly rdCovariateBalance: readonly CovariateBalanceRow[];
 }
 
 /**
@@ -209,6 +212,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const unitWeights: UnitWeightRow[] = [];
   const rdSummaries: RdSummaryRow[] = [];
   const rdBins: (ScatterBin & { outcome: string; firms: number | null })[] = [];
+  const rdCovariateBalance: CovariateBalanceRow[] = [];
   const missingYears = spec.estimation.missingYears ?? 'balanced';
   let twfeLayout: StaggeredPanel | undefined;
   for (const outcome of spec.outcomes) {
@@ -230,7 +234,9 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       continue;
     }
     if (design.design === 'rd_review_score') {
-      const scored: ScoredApplication[] = cohorts.flatMap((unit) => (unit.scoredApplication ? [{ unitId: unit.unitId, ...unit.scoredApplication }] : []));
+      const scored: ScoredApplication[] = cohorts.flatMap((unit) =>
+        unit.scoredApplication ? [{ unitId: unit.unitId, ...unit.scoredApplication, characteristics: unit.characteristics }] : [],
+      );
       const rounds: ScoredRound[] = (options.callRounds ?? []).flatMap((round) =>
         round.reviewCutoff === undefined ? [] : [{ round: round.round, awardFiscalYear: round.awardFiscalYear, reviewCutoff: round.reviewCutoff }],
       );
@@ -238,6 +244,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       effects.push(...result.effects);
       if (result.summary) rdSummaries.push(result.summary);
       rdBins.push(...result.bins);
+      rdCovariateBalance.push(...result.balance);
       notes.push(...result.notes.map((note) => `${outcome}: ${note}`));
       continue;
     }
@@ -316,7 +323,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       effects.push(...twfeRows(outcome, spec, { ...twfeLayout, outcome: outcomeValues }, sample, firmsOfCohorts([...cohortSizes.keys()])));
     }
   }
-  return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins };
+  return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins, rdCovariateBalance };
 }
 
 function unitsWhere(unitId: readonly string[], keep: (row: number) => boolean): Set<string> {

@@ -12,6 +12,7 @@ import { estimateRd, RD_DEFAULTS, type RdReport } from '../stats/rd/estimate.js'
 import { RdInputError } from '../stats/rd/prepare.js';
 import { FirmCounter } from './firm-counts.js';
 import { normalRow, notEstimated, type EffectRow } from './effect-rows.js';
+import { covariateBalance, type CovariateBalanceRow } from './rd-covariate-balance.js';
 
 /** The unit's scored application: the earliest with a review score. */
 export interface ScoredApplication {
@@ -19,6 +20,8 @@ export interface ScoredApplication {
   readonly callRound: number;
   readonly reviewScore: number;
   readonly awarded: boolean;
+  /** Applicant characteristics at application (for the covariate-balance check), by field name. */
+  readonly characteristics?: Readonly<Record<string, number>>;
 }
 
 export interface ScoredRound {
@@ -45,6 +48,8 @@ export interface RdResult {
   readonly effects: readonly EffectRow[];
   readonly summary: RdSummaryRow | null;
   readonly bins: readonly (ScatterBin & { outcome: string; firms: number | null })[];
+  /** The jump at the cut-off of each pre-registered characteristic and of the outcome's pre-award level. */
+  readonly balance: readonly CovariateBalanceRow[];
   readonly notes: readonly string[];
 }
 
@@ -57,13 +62,16 @@ export class MissingReviewCutoffError extends Error {
 
 type RdDesign = Extract<DesignSpec, { design: 'rd_review_score' }>;
 
-/** Score distance, outcome change and award per unit with every year the outcome needs. */
+/**
+ * Score distance, outcome change and award per unit with every year the outcome needs, with the outcome's
+ * level in the year before award and which application each sample row came from.
+ */
 export function reviewScoreSample(
   applications: readonly ScoredApplication[],
   rounds: readonly ScoredRound[],
   panel: { readonly unitId: readonly string[]; readonly time: ArrayLike<number>; readonly outcome: ArrayLike<number> },
   followUpYears: number,
-): { unitId: string[]; score: Float64Array; change: Float64Array; awarded: Float64Array; dropped: number } {
+): { unitId: string[]; score: Float64Array; change: Float64Array; awarded: Float64Array; baseline: Float64Array; application: Int32Array; dropped: number } {
   const roundOf = new Map(rounds.map((round) => [round.round, round]));
   const valueOf = new Map<string, Map<number, number>>();
   for (let i = 0; i < panel.unitId.length; i++) {
@@ -75,8 +83,10 @@ export function reviewScoreSample(
   const score: number[] = [];
   const change: number[] = [];
   const awarded: number[] = [];
+  const baselines: number[] = [];
+  const kept: number[] = [];
   let dropped = 0;
-  for (const application of applications) {
+  for (const [index, application] of applications.entries()) {
     const round = roundOf.get(application.callRound);
     if (!round) throw new MissingReviewCutoffError(application.callRound);
     const years = valueOf.get(application.unitId);
@@ -96,8 +106,18 @@ export function reviewScoreSample(
     score.push(application.reviewScore - round.reviewCutoff);
     change.push(sum / followUpYears - (baseline as number));
     awarded.push(application.awarded ? 1 : 0);
+    baselines.push(baseline as number);
+    kept.push(index);
   }
-  return { unitId, score: Float64Array.from(score), change: Float64Array.from(change), awarded: Float64Array.from(awarded), dropped };
+  return {
+    unitId,
+    score: Float64Array.from(score),
+    change: Float64Array.from(change),
+    awarded: Float64Array.from(awarded),
+    baseline: Float64Array.from(baselines),
+    application: Int32Array.from(kept),
+    dropped,
+  };
 }
 
 export function reviewScoreOutcome(
@@ -133,7 +153,7 @@ export function reviewScoreOutcome(
     );
   } catch (error) {
     if (!(error instanceof RdInputError)) throw error;
-    return { effects: [notEstimated(outcome, 'rd_robust', spec.confidenceLevel, sizes, `Not estimated: ${error.message}`)], summary: null, bins: [], notes };
+    return { effects: [notEstimated(outcome, 'rd_robust', spec.confidenceLevel, sizes, `Not estimated: ${error.message}`)], summary: null, bins: [], balance: [], notes };
   }
   let density: { statistic: number; pValue: number } | null = null;
   try {
@@ -162,6 +182,17 @@ export function reviewScoreOutcome(
     // A side's bins are disjoint runs of sorted scores, so a unit's bin is the one whose range holds its score on its side.
     firms: firms.count(unitsWhere((x) => x >= bin.scoreLow && x <= bin.scoreHigh && (x < 0) === (bin.scoreHigh < 0))),
   }));
+  // Sharp even in a fuzzy design: what is checked is whether anything but the award changes at the cut-off.
+  const characteristic = (name: string) => Float64Array.from(sample.application, (i) => applications[i].characteristics?.[name] ?? Number.NaN);
+  const balance = covariateBalance(
+    outcome,
+    sample.score,
+    [
+      ...spec.covariates.map((name) => ({ name, kind: 'characteristic' as const, values: characteristic(name) })),
+      { name: outcome, kind: 'outcome_baseline' as const, values: sample.baseline },
+    ],
+    { kernel: design.kernel, polynomialOrder: design.polynomialOrder, bandwidthSelector: design.bandwidthSelector, confidenceLevel: spec.confidenceLevel },
+  );
   return {
     effects,
     summary: {
@@ -178,6 +209,7 @@ export function reviewScoreOutcome(
       densityPValue: density?.pValue ?? null,
     },
     bins,
+    balance,
     notes,
   };
 }

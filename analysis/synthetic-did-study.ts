@@ -130,13 +130,22 @@ export function syntheticDidOutcome(
     const result = estimateCohorts(panels, estimator, design.placebo);
     const stored = STORED[estimator];
     const base = { outcome, estimator: stored, confidenceLevel: spec.confidenceLevel, ...sample };
-    effects.push(normalRow({ ...base, term: 'overall', cellUnits: treated, cellFirms: treatedFirms }, result.estimate, result.se));
+    const seNote =
+      result.seMethod === 'jackknife'
+        ? `standard error by the jackknife over ${panels.donorCount + treated} units`
+        : result.seMethod === 'placebo'
+          ? `standard error by ${design.placebo.draws} placebo draws over the ${panels.donorCount} donors (seed ${design.placebo.seed})`
+          : 'no standard error: a cohort has a single treated unit and there are too few donors for placebo draws';
+    effects.push({ ...normalRow({ ...base, term: 'overall', cellUnits: treated, cellFirms: treatedFirms }, result.estimate, result.se), seMethod: result.seMethod, note: seNote });
     result.cohorts.forEach((cohort, g) => {
       const rows = panels.cohorts[g];
       const cohortFirms = firms.count(cohortIds.get(cohort.label) ?? []);
       // A cohort's own SE is the jackknife on its block (null with one treated unit); the overall's covers all cohorts at once.
       const cohortSe = jackknifeStandardError(cohortPanel(panels, rows), cohort.fit);
-      effects.push(normalRow({ ...base, term: `cohort=${cohort.label}`, cohort: cohort.label, cellUnits: rows.units, cellFirms: cohortFirms }, cohort.fit.estimate, cohortSe));
+      effects.push({
+        ...normalRow({ ...base, term: `cohort=${cohort.label}`, cohort: cohort.label, cellUnits: rows.units, cellFirms: cohortFirms }, cohort.fit.estimate, cohortSe),
+        seMethod: cohortSe === null ? null : 'jackknife',
+      });
       if (estimator !== 'synthdid') return;
       years.forEach((fiscalYear, t) => {
         trajectories.push({

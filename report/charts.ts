@@ -1,60 +1,156 @@
-/** Vega-Lite specifications of the report's charts (rendered in the browser, or to SVG for papers). */
+/**
+ * Vega-Lite specifications of the report's charts (rendered in the browser, or to SVG and PNG for papers).
+ * Every axis names what it measures in Japanese and English with its unit (the outcome's logic-model
+ * indicator, see outcome-indicator.ts), a legend appears only where it tells marks apart, and all text uses
+ * one Japanese-capable font family.
+ */
 import type { TopLevelSpec } from 'vega-lite';
+import type { OutcomeIndicator } from './outcome-indicator.js';
 import type { RdBinRow, SensitivityReport, SeriesRow, SyntheticPathRow } from './report-data.js';
 
 export type VegaLiteSpec = TopLevelSpec;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** An x axis of whole years (fiscal years, or years since award) on field x. */
-function yearAxis(title: string) {
-  return { field: 'x', type: 'quantitative', title, axis: { tickMinStep: 1, format: 'd' } } as const;
+/** The font of every exported chart (Debian's fonts-ipafont-gothic); pages fall back to the reader's Japanese fonts. */
+export const CHART_FONT = 'IPAGothic';
+const PAGE_FONTS = `${CHART_FONT}, "Noto Sans JP", "Hiragino Sans", sans-serif`;
+
+/** "name（unit）", or the name alone for a unitless indicator. */
+function withUnit(name: string, unit: string, style: 'ja' | 'en'): string {
+  if (!unit) return name;
+  return style === 'ja' ? `${name}（${unit}）` : `${name} (${unit})`;
 }
 
-/** The size and data of the by-year charts. */
+/** An English indicator name inside a phrase: "Labour productivity" → "labour productivity" (acronyms such as CO2 stay). */
+function inPhrase(nameEn: string): string {
+  return /^[A-Z][a-z]/.test(nameEn) ? nameEn[0].toLowerCase() + nameEn.slice(1) : nameEn;
+}
+
+/** Axis titles, two lines: Japanese, then English. */
+export type AxisTitle = readonly [string, string];
+
+/** The y axis of an effect: "効果：補助事業者の労働生産性（万円/人）" / "effect on labour productivity of supported firms (万円/人)". */
+export function effectAxisTitle(indicator: OutcomeIndicator): AxisTitle {
+  return [withUnit(`効果：${indicator.nameJa}`, indicator.unit, 'ja'), withUnit(`effect on ${inPhrase(indicator.nameEn)}`, indicator.unit, 'en')];
+}
+
+/** The y axis of the outcome's level. */
+export function levelAxisTitle(indicator: OutcomeIndicator): AxisTitle {
+  return [withUnit(indicator.nameJa, indicator.unit, 'ja'), withUnit(indicator.nameEn, indicator.unit, 'en')];
+}
+
+/** The y axis of the outcome's change over the follow-up years (regression discontinuity). */
+export function changeAxisTitle(indicator: OutcomeIndicator): AxisTitle {
+  return [withUnit(`${indicator.nameJa}の変化`, indicator.unit, 'ja'), withUnit(`change in ${inPhrase(indicator.nameEn)}`, indicator.unit, 'en')];
+}
+
+/** What the x axis of an effects-by chart counts. */
+export type SeriesAxis = 'event_time' | 'award_fiscal_year' | 'fiscal_year';
+
+export const SERIES_AXIS_TITLES: Readonly<Record<SeriesAxis, AxisTitle>> = {
+  event_time: ['交付からの年数（年）', 'years since award'],
+  award_fiscal_year: ['採択年度', 'fiscal year of award'],
+  fiscal_year: ['年度', 'fiscal year'],
+};
+
+export const SCORE_AXIS_TITLE: AxisTitle = ['審査点 − 基準点（点）', 'review score minus cut-off (points)'];
+
+/**
+ * A measured (y) axis whose title sits level above the axis, left-aligned, rather than turned on its side:
+ * Japanese set sideways reads poorly, and a long turned title pushes the plot down.
+ */
+function measuredAxis(title: AxisTitle) {
+  return { title: [...title], axis: { titleAngle: 0, titleAlign: 'left', titleAnchor: 'end', titleBaseline: 'bottom', titleX: -40, titleY: -22 } } as const;
+}
+
+/** The tooltip's name of an axis: its Japanese line. */
+function short(title: AxisTitle): string {
+  return title[0];
+}
+
+/**
+ * An x axis of whole years (fiscal years, or years since award) on `field`, over the years shown and half a
+ * year either side, so that the first and last points (and their band boxes) stand clear of the frame.
+ */
+function yearAxis(title: AxisTitle, years: readonly number[], field = 'x') {
+  const domain = years.length ? [Math.min(...years) - 0.6, Math.max(...years) + 0.6] : undefined;
+  return { field, type: 'quantitative', title: [...title], axis: { tickMinStep: 1, format: 'd' }, scale: { zero: false, nice: false, ...(domain ? { domain } : {}) } } as const;
+}
+
+/** One font for every text of a chart, at sizes that read on screen and in print. */
+const CHART_CONFIG = {
+  font: PAGE_FONTS,
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 12 },
+} as const;
+
+/** The size, data and font of the by-year charts. */
 function yearChartFrame(values: readonly object[]) {
-  return { $schema: SCHEMA, width: 560, height: 260, data: { values: [...values] } } as const;
+  return { $schema: SCHEMA, width: 560, height: 260, data: { values: [...values] }, config: CHART_CONFIG } as const;
 }
 
-/** Point estimates with pointwise intervals (bars) and, where there is one, the uniform band (shaded). */
-export function seriesChart(rows: readonly SeriesRow[], xTitle: string, options: { readonly shadePreTreatment?: boolean } = {}): VegaLiteSpec {
+const PHASES = { before: '交付前 / before award', after: '交付後 / after award' } as const;
+
+/**
+ * Point estimates with pointwise intervals (bars) and, where there is one, the uniform band: a shaded box
+ * at each event time (the band holds at those points only, so nothing is drawn between them). Points
+ * before the award are told apart by colour when shaded; a chart with one kind of point has no legend.
+ */
+export function seriesChart(rows: readonly SeriesRow[], axis: SeriesAxis, indicator: OutcomeIndicator, options: { readonly shadePreTreatment?: boolean } = {}): VegaLiteSpec {
+  const xTitle = SERIES_AXIS_TITLES[axis];
+  const yTitle = effectAxisTitle(indicator);
+  const halfWidth = 0.3;
   const values = rows.map((row) => ({
     x: row.key,
+    xLow: row.key - halfWidth,
+    xHigh: row.key + halfWidth,
     estimate: row.estimate,
     ciLow: row.ciLow,
     ciHigh: row.ciHigh,
     bandLow: row.bandLow,
     bandHigh: row.bandHigh,
-    phase: options.shadePreTreatment && row.key < 0 ? '交付前 / before award' : '交付後 / after award',
+    phase: options.shadePreTreatment && row.key < 0 ? PHASES.before : PHASES.after,
   }));
-  const x = yearAxis(xTitle);
+  const phases = [PHASES.before, PHASES.after].filter((phase) => values.some((value) => value.phase === phase));
+  const years = rows.map((row) => row.key);
+  const x = yearAxis(xTitle, years);
+  const y = (field: string) => ({ field, type: 'quantitative', ...measuredAxis(yTitle) }) as const;
+  const colour =
+    phases.length > 1
+      ? { color: { field: 'phase', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: phases, range: phases.map((phase) => (phase === PHASES.before ? '#e45756' : '#4c78a8')) } } }
+      : {};
+  const banded = values.some((value) => value.bandLow !== null && value.bandHigh !== null);
   return {
     ...yearChartFrame(values),
     layer: [
-      { mark: { type: 'area', opacity: 0.18, color: '#4c78a8' }, encoding: { x, y: { field: 'bandLow', type: 'quantitative' }, y2: { field: 'bandHigh' } } },
-      { mark: { type: 'rule', color: '#555' }, encoding: { x, y: { field: 'ciLow', type: 'quantitative' }, y2: { field: 'ciHigh' } } },
+      ...(banded
+        ? [
+            {
+              transform: [{ filter: 'datum.bandLow != null && datum.bandHigh != null' }],
+              mark: { type: 'rect' as const, opacity: 0.18, color: '#4c78a8' },
+              encoding: { x: yearAxis(xTitle, years, 'xLow'), x2: { field: 'xHigh' }, y: y('bandLow'), y2: { field: 'bandHigh' } },
+            },
+          ]
+        : []),
+      { mark: { type: 'rule', color: '#555' }, encoding: { x, y: y('ciLow'), y2: { field: 'ciHigh' } } },
       {
-        mark: { type: 'point', filled: true, size: 60 },
+        mark: { type: 'point', filled: true, size: 60, color: '#4c78a8', opacity: 1 },
         encoding: {
           x,
-          y: { field: 'estimate', type: 'quantitative', title: '効果 / effect' },
-          color: {
-            field: 'phase',
-            type: 'nominal',
-            title: null,
-            scale: { domain: ['交付前 / before award', '交付後 / after award'], range: ['#e45756', '#4c78a8'] },
-          },
+          y: y('estimate'),
+          ...colour,
           tooltip: [
-            { field: 'x', title: xTitle },
-            { field: 'estimate', format: '.2f', title: '効果 / effect' },
-            { field: 'ciLow', format: '.2f', title: '95% CI low' },
-            { field: 'ciHigh', format: '.2f', title: '95% CI high' },
+            { field: 'x', title: short(xTitle) },
+            { field: 'estimate', format: '.2f', title: short(yTitle) },
+            { field: 'ciLow', format: '.2f', title: '95%信頼区間（下限） / 95% CI low' },
+            { field: 'ciHigh', format: '.2f', title: '95%信頼区間（上限） / 95% CI high' },
           ],
         },
       },
       { mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { datum: 0 } } },
     ],
-  };
+  } as VegaLiteSpec;
 }
 
 /** What a sensitivity chart can say about its outcome beyond the bounds: the indicator's name and its unit, where known. */
@@ -179,14 +275,18 @@ export function sensitivityChart(report: SensitivityReport, restriction: 'relati
 }
 
 /** Synthetic DiD: the awarded units' mean against their synthetic comparison, by years since award (award year dashed). */
-export function syntheticPathChart(rows: readonly SyntheticPathRow[]): VegaLiteSpec {
+export function syntheticPathChart(rows: readonly SyntheticPathRow[], indicator: OutcomeIndicator): VegaLiteSpec {
   const treatedLabel = '採択 / awarded';
   const syntheticLabel = '合成対照 / synthetic comparison';
   const values = rows.flatMap((row) => [
     { x: row.eventTime, y: row.treatedMean, series: treatedLabel, units: row.treatedUnits },
     { x: row.eventTime, y: row.syntheticShifted, series: syntheticLabel, units: row.treatedUnits },
   ]);
-  const x = yearAxis('交付からの年数 / years since award');
+  const xTitle = SERIES_AXIS_TITLES.event_time;
+  const yTitle = levelAxisTitle(indicator);
+  const x = yearAxis(xTitle, rows.map((row) => row.eventTime));
+  // One legend entry per series, each drawn as its line (solid or dashed), not as a point.
+  const legend = { orient: 'bottom', labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 } as const;
   return {
     ...yearChartFrame(values),
     layer: [
@@ -194,49 +294,58 @@ export function syntheticPathChart(rows: readonly SyntheticPathRow[]): VegaLiteS
         mark: { type: 'line', point: true },
         encoding: {
           x,
-          y: { field: 'y', type: 'quantitative', title: 'アウトカム / outcome', scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: [treatedLabel, syntheticLabel], range: ['#4c78a8', '#e45756'] } },
-          strokeDash: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: [treatedLabel, syntheticLabel], range: [[1, 0], [5, 3]] } },
+          y: { field: 'y', type: 'quantitative', ...measuredAxis(yTitle), scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, legend, scale: { domain: [treatedLabel, syntheticLabel], range: ['#4c78a8', '#e45756'] } },
+          strokeDash: { field: 'series', type: 'nominal', title: null, legend, scale: { domain: [treatedLabel, syntheticLabel], range: [[1, 0], [5, 3]] } },
           tooltip: [
-            { field: 'x', title: 'years since award' },
-            { field: 'series', title: 'series' },
-            { field: 'y', format: '.2f', title: 'value' },
-            { field: 'units', title: 'awarded units' },
+            { field: 'x', title: short(xTitle) },
+            { field: 'series', title: '系列 / series' },
+            { field: 'y', format: '.2f', title: short(yTitle) },
+            { field: 'units', title: '採択数 / awarded units' },
           ],
         },
       },
       { mark: { type: 'rule', strokeDash: [2, 3], color: '#999' }, encoding: { x: { datum: -0.5 } } },
     ],
-  };
+  } as VegaLiteSpec;
 }
 
 /** Regression discontinuity: bin means of the outcome change against the score's distance from the cut-off, with the local fits either side. */
-export function rdScatterChart(rows: readonly RdBinRow[]): VegaLiteSpec {
-  const values = rows.map((row) => ({ x: row.scoreMean, y: row.outcomeMean, units: row.units, fitted: row.fitted, side: row.scoreMean < 0 ? '基準点未満 / below cut-off' : '基準点以上 / at or above cut-off' }));
-  const x = { field: 'x', type: 'quantitative', title: '審査点 − 基準点 / review score minus cut-off' } as const;
-  const color = { field: 'side', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: ['基準点未満 / below cut-off', '基準点以上 / at or above cut-off'], range: ['#e45756', '#4c78a8'] } } as const;
+export function rdScatterChart(rows: readonly RdBinRow[], indicator: OutcomeIndicator): VegaLiteSpec {
+  const below = '基準点未満 / below cut-off';
+  const above = '基準点以上 / at or above cut-off';
+  const values = rows.map((row) => ({ x: row.scoreMean, y: row.outcomeMean, units: row.units, fitted: row.fitted, side: row.scoreMean < 0 ? below : above }));
+  const sides = [below, above].filter((side) => values.some((value) => value.side === side));
+  const yTitle = changeAxisTitle(indicator);
+  const x = { field: 'x', type: 'quantitative', title: [...SCORE_AXIS_TITLE] } as const;
+  const color = { field: 'side', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: sides, range: sides.map((side) => (side === below ? '#e45756' : '#4c78a8')) } } as const;
   return {
     $schema: SCHEMA,
     width: 560,
     height: 280,
+    config: CHART_CONFIG,
     data: { values },
     layer: [
       {
         mark: { type: 'point', filled: true, opacity: 0.7 },
         encoding: {
           x,
-          y: { field: 'y', type: 'quantitative', title: 'アウトカムの変化 / change in the outcome', scale: { zero: false } },
-          size: { field: 'units', type: 'quantitative', title: 'units', legend: null },
+          y: { field: 'y', type: 'quantitative', ...measuredAxis(yTitle), scale: { zero: false } },
+          size: { field: 'units', type: 'quantitative', title: null, legend: null },
           color,
           tooltip: [
-            { field: 'x', format: '.2f', title: 'score − cut-off' },
-            { field: 'y', format: '.2f', title: 'mean change' },
-            { field: 'units', title: 'units' },
+            { field: 'x', format: '.2f', title: short(SCORE_AXIS_TITLE) },
+            { field: 'y', format: '.2f', title: short(yTitle) },
+            { field: 'units', title: '単位数 / units' },
           ],
         },
       },
-      { transform: [{ filter: 'datum.fitted !== null' }], mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'fitted', type: 'quantitative' }, color, detail: { field: 'side' } } },
+      {
+        transform: [{ filter: 'datum.fitted !== null' }],
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y: { field: 'fitted', type: 'quantitative', ...measuredAxis(yTitle) }, color, detail: { field: 'side' } },
+      },
       { mark: { type: 'rule', strokeDash: [4, 4], color: '#555' }, encoding: { x: { datum: 0 } } },
     ],
-  };
+  } as VegaLiteSpec;
 }

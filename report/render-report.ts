@@ -6,7 +6,9 @@
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import { isHeadline } from '../analysis/effect-rows.js';
-import { rdScatterChart, sensitivityChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
+import { sensitivityChart, seriesChart, type SeriesAxis, type VegaLiteSpec } from './charts.js';
+import { designDiagnosticsSection } from './design-diagnostics.js';
+import { outcomeIndicator, type OutcomeIndicator } from './outcome-indicator.js';
 import type { PublicSeries, ReportData, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
@@ -38,13 +40,6 @@ const ESTIMATOR_TITLES: Readonly<Record<string, string>> = {
   rd_robust: '回帰不連続（頑健） / regression discontinuity, robust interval (headline)',
 };
 
-const DESIGN_TITLES: Readonly<Record<string, string>> = {
-  staggered_did: '段階的DiD / staggered difference-in-differences (awarded against rejected applicants over the call rounds)',
-  synthetic_did: '合成DiD / synthetic DiD (each award cohort against a weighted synthetic comparison of never-awarded applicants)',
-  rd_review_score: '回帰不連続 / regression discontinuity at the review-score cut-off',
-  descriptive: 'モニタリングのみ / monitored only, not estimated',
-};
-
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
@@ -70,7 +65,8 @@ function seriesSection(
   charts: ChartList,
   title: string,
   rows: readonly SeriesRow[],
-  xTitle: string,
+  axis: SeriesAxis,
+  indicatorOf: (outcome: string) => OutcomeIndicator,
   idPrefix: string,
   empty: string,
   options: { readonly shade?: boolean; readonly notes?: ReadonlyMap<string, string> } = {},
@@ -83,7 +79,7 @@ function seriesSection(
     outcomes
       .map((outcome, index) => {
         const outcomeRows = rows.filter((row) => row.outcome === outcome);
-        const chart = outcomeRows.length ? charts.add(`${idPrefix}-${index}`, seriesChart(outcomeRows, xTitle, { shadePreTreatment: options.shade === true })) : '';
+        const chart = outcomeRows.length ? charts.add(`${idPrefix}-${index}`, seriesChart(outcomeRows, axis, indicatorOf(outcome), { shadePreTreatment: options.shade === true })) : '';
         const note = notes.get(outcome);
         return `<h3>${escapeHtml(outcome)}</h3>${chart}${note ? `<p class="empty withheld">${escapeHtml(note)}</p>` : ''}`;
       })
@@ -117,6 +113,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
   const { programme, run } = data;
   const file = programme.file;
   const charts = new ChartList();
+  const indicatorOf = (outcome: string) => outcomeIndicator(programme, outcome);
   const logicModel = LOGIC_MODEL_STAGE_KEYS.map(
     (stage) =>
       `<div class="stage"><h4>${STAGE_TITLES[stage]}</h4>${file.logicModel[stage]
@@ -172,18 +169,19 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
       charts,
       'イベントスタディ / Event study (years since award; shaded: uniform 95% band)',
       data.eventStudy.published,
-      '交付からの年数 / years since award',
+      'event_time',
+      indicatorOf,
       'event-study',
       '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.',
       { shade: true, notes: withheldNotes(data.eventStudy, data.minCellUnits, { ja: '経過年', en: 'event time', label: (key) => `e=${key}` }) },
     ),
-    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort.published, '採択年度 / award fiscal year', 'by-cohort', 'コホート別の効果はありません / No cohort effects.', {
+    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort.published, 'award_fiscal_year', indicatorOf, 'by-cohort', 'コホート別の効果はありません / No cohort effects.', {
       notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort', label: (key) => `FY${key}` }),
     }),
-    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, '年度 / fiscal year', 'by-year', '年度別の効果はありません / No yearly effects.', {
+    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, 'fiscal_year', indicatorOf, 'by-year', '年度別の効果はありません / No yearly effects.', {
       notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
     }),
-    designSection(charts, data),
+    designDiagnosticsSection(charts, data),
     powerSection(data),
     `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
     sensitivitySection(charts, data),
@@ -192,35 +190,6 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     exploratorySection(data),
   ].join('\n');
   return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
-}
-
-/**
- * How each outcome is evaluated, and the charts of the designs other than staggered DiD: the treated against
- * the synthetic path (synthetic DiD) and the binned scatter with the fits either side (regression discontinuity).
- */
-function designSection(charts: ChartList, data: ReportData): string {
-  if (data.designs.length === 0) return '';
-  const list = `<ul>${data.designs.map((d) => `<li>${escapeHtml(d.outcome)}: ${escapeHtml(DESIGN_TITLES[d.design] ?? d.design)}${d.reason ? ` — ${escapeHtml(d.reason)}` : ''}</li>`).join('')}</ul>`;
-  const parts = data.designs.flatMap((d, index) => {
-    if (d.design === 'synthetic_did') {
-      const rows = data.syntheticPaths.published.filter((row) => row.outcome === d.outcome);
-      const withheld = data.syntheticPaths.withheld.filter((cell) => cell.outcome === d.outcome).map((cell) => `e=${cell.eventTime}`);
-      const note = withheld.length ? `<p class="empty withheld">${escapeHtml(withheld.join(', '))}: 企業数が${data.minCellUnits}社未満のため非公表 / withheld: fewer than ${data.minCellUnits} awarded units behind them.</p>` : '';
-      const chart = rows.length ? charts.add(`synthetic-path-${index}`, syntheticPathChart(rows)) : '';
-      return [`<h3>${escapeHtml(d.outcome)}: 採択と合成対照の推移 / awarded against synthetic comparison</h3>${chart}${note}`];
-    }
-    if (d.design === 'rd_review_score') {
-      const bins = data.rdBins.filter((bin) => bin.outcome === d.outcome);
-      const summary = data.rdSummaries.find((s) => s.outcome === d.outcome);
-      const facts = summary
-        ? `<p>bandwidth ${number(summary.hLeft)} / ${number(summary.hRight)} points either side (${summary.effectiveLeft} + ${summary.effectiveRight} units within it); outcome: change over ${summary.followUpYears} follow-up years; ${summary.fuzzy ? 'fuzzy' : 'sharp'} design${summary.awardsAgainstScore ? `, ${summary.awardsAgainstScore} awards against the cut-off` : ''}; manipulation test p = ${number(summary.densityPValue, 3)}${(summary.densityPValue ?? 1) < 0.05 ? ' — 基準点付近の密度に不連続 / the scores bunch at the cut-off: read the estimate with care' : ''}.</p>`
-        : '';
-      const chart = bins.length ? charts.add(`rd-scatter-${index}`, rdScatterChart(bins)) : '<p class="empty">公表できるビンがありません / No bin has enough units to publish.</p>';
-      return [`<h3>${escapeHtml(d.outcome)}: 審査点の基準点での不連続 / discontinuity at the review-score cut-off</h3>${facts}${chart}`];
-    }
-    return [];
-  });
-  return `<h2>評価デザイン / Evaluation design per outcome</h2>${list}${parts.join('')}`;
 }
 
 /** The minimum detectable effect of the design for the planned call, beside the targets it should detect. */

@@ -99,6 +99,52 @@ export interface RdSummary {
   readonly fuzzy: boolean;
   readonly densityPValue: number | null;
   readonly awardsAgainstScore: number;
+  readonly kernel: string;
+  readonly polynomialOrder: number;
+  readonly bandwidthSelector: string;
+  /** Bias-correction bandwidths either side. */
+  readonly bLeft: number;
+  readonly bRight: number;
+  /** Units either side of the cut-off, in or out of the bandwidth. */
+  readonly unitsLeft: number;
+  readonly unitsRight: number;
+  readonly unitsDropped: number;
+  readonly densityStatistic: number | null;
+  /** For a fuzzy design: the jump in the award rate at the cut-off. */
+  readonly firstStage: number | null;
+}
+
+/** Synthetic DiD diagnostics (bi.synthetic_diagnostics): one pooled row per outcome (awardFiscalYear null) and one per cohort. */
+export interface SyntheticDiagnosticsRow {
+  readonly outcome: string;
+  readonly awardFiscalYear: number | null;
+  readonly treatedUnits: number;
+  readonly preYears: number | null;
+  readonly preFitRmse: number | null;
+  readonly prePeriodSd: number | null;
+  readonly preFitRmseToSd: number | null;
+  readonly donorPool: number;
+  readonly donorsWeighted: number | null;
+  readonly effectiveDonors: number | null;
+  readonly maxDonorWeight: number | null;
+  readonly seMethod: 'jackknife' | 'placebo' | null;
+  readonly placeboDraws: number | null;
+}
+
+/** The jump at the RD cut-off of a pre-registered characteristic or the outcome's pre-award level (bi.rd_covariate_balance). */
+export interface RdCovariateBalanceRow {
+  readonly outcome: string;
+  readonly covariate: string;
+  readonly kind: 'characteristic' | 'outcome_baseline';
+  readonly estimate: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  readonly pValue: number | null;
+  readonly hLeft: number | null;
+  readonly hRight: number | null;
+  readonly effectiveLeft: number | null;
+  readonly effectiveRight: number | null;
+  readonly note: string | null;
 }
 
 export interface ReportData {
@@ -126,6 +172,8 @@ export interface ReportData {
   readonly syntheticPaths: { readonly published: readonly SyntheticPathRow[]; readonly withheld: readonly { outcome: string; eventTime: number }[] };
   readonly rdBins: readonly RdBinRow[];
   readonly rdSummaries: readonly RdSummary[];
+  readonly syntheticDiagnostics: readonly SyntheticDiagnosticsRow[];
+  readonly rdCovariateBalance: readonly RdCovariateBalanceRow[];
   readonly pretests: readonly { outcome: string; statistic: number | null; df: number | null; pValue: number | null; note: string | null }[];
   readonly sensitivity: readonly SensitivityReport[];
   /** The design's minimum detectable effects for the planned call (from the catalogue), null when it declares none. */
@@ -238,9 +286,17 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       FROM bi.public_synthetic_paths WHERE programme_id = ${id} ORDER BY outcome, event_time`.execute(db);
   const { rows: rdBins } = await sql<{ outcome: string; score_mean: number; outcome_mean: number; units: number; fitted: number | null }>`
     SELECT outcome, score_mean, outcome_mean, units, fitted FROM bi.rd_bins WHERE programme_id = ${id} ORDER BY outcome, bin`.execute(db);
-  const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number }>`
-    SELECT outcome, h_left, h_right, effective_left, effective_right, follow_up_years, fuzzy, density_p_value, awards_against_score
+  const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number; kernel: string; polynomial_order: number; bandwidth_selector: string; b_left: number; b_right: number; units_left: number; units_right: number; units_dropped: number; density_statistic: number | null; first_stage: number | null }>`
+    SELECT outcome, h_left, h_right, effective_left, effective_right, follow_up_years, fuzzy, density_p_value, awards_against_score,
+           kernel, polynomial_order, bandwidth_selector, b_left, b_right, units_left, units_right, units_dropped, density_statistic, first_stage
       FROM bi.rd_summaries WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
+  const { rows: syntheticDiagnostics } = await sql<{ outcome: string; award_fiscal_year: number | null; treated_units: number; pre_years: number | null; pre_fit_rmse: number | null; pre_period_sd: number | null; pre_fit_rmse_to_sd: number | null; donor_pool: number; donors_weighted: number | null; effective_donors: number | null; max_donor_weight: number | null; se_method: 'jackknife' | 'placebo' | null; placebo_draws: number | null }>`
+    SELECT outcome, award_fiscal_year, treated_units, pre_years, pre_fit_rmse, pre_period_sd, pre_fit_rmse_to_sd, donor_pool, donors_weighted,
+           effective_donors, max_donor_weight, se_method, placebo_draws
+      FROM bi.synthetic_diagnostics WHERE programme_id = ${id} ORDER BY outcome, award_fiscal_year NULLS FIRST`.execute(db);
+  const { rows: rdCovariateBalance } = await sql<{ outcome: string; covariate: string; kind: 'characteristic' | 'outcome_baseline'; estimate: number | null; ci_low: number | null; ci_high: number | null; p_value: number | null; h_left: number | null; h_right: number | null; effective_left: number | null; effective_right: number | null; note: string | null }>`
+    SELECT outcome, covariate, kind, estimate, ci_low, ci_high, p_value, h_left, h_right, effective_left, effective_right, note
+      FROM bi.rd_covariate_balance WHERE programme_id = ${id} ORDER BY outcome, kind, covariate`.execute(db);
   // Loaded baseline data, where a run measured it, take the place of the catalogue's assumed spread and correlation.
   const observed = await readObservedBaselines(db, id);
   const power = programmePower(programme, DEFAULT_POWER_SETTINGS, observed);
@@ -279,6 +335,45 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       fuzzy: r.fuzzy,
       densityPValue: r.density_p_value,
       awardsAgainstScore: r.awards_against_score,
+      kernel: r.kernel,
+      polynomialOrder: r.polynomial_order,
+      bandwidthSelector: r.bandwidth_selector,
+      bLeft: r.b_left,
+      bRight: r.b_right,
+      unitsLeft: r.units_left,
+      unitsRight: r.units_right,
+      unitsDropped: r.units_dropped,
+      densityStatistic: r.density_statistic,
+      firstStage: r.first_stage,
+    })),
+    syntheticDiagnostics: syntheticDiagnostics.map((r) => ({
+      outcome: r.outcome,
+      awardFiscalYear: r.award_fiscal_year,
+      treatedUnits: r.treated_units,
+      preYears: r.pre_years,
+      preFitRmse: r.pre_fit_rmse,
+      prePeriodSd: r.pre_period_sd,
+      preFitRmseToSd: r.pre_fit_rmse_to_sd,
+      donorPool: r.donor_pool,
+      donorsWeighted: r.donors_weighted,
+      effectiveDonors: r.effective_donors,
+      maxDonorWeight: r.max_donor_weight,
+      seMethod: r.se_method,
+      placeboDraws: r.placebo_draws,
+    })),
+    rdCovariateBalance: rdCovariateBalance.map((r) => ({
+      outcome: r.outcome,
+      covariate: r.covariate,
+      kind: r.kind,
+      estimate: r.estimate,
+      ciLow: r.ci_low,
+      ciHigh: r.ci_high,
+      pValue: r.p_value,
+      hLeft: r.h_left,
+      hRight: r.h_right,
+      effectiveLeft: r.effective_left,
+      effectiveRight: r.effective_right,
+      note: r.note,
     })),
     pretests: pretests.map((p) => ({ outcome: p.outcome, statistic: p.statistic, df: p.df, pValue: p.p_value, note: p.note })),
     sensitivity: sensitivitySummaries.map((row) => ({

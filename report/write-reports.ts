@@ -7,10 +7,11 @@ import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { isHeadline } from '../analysis/effect-rows.js';
 import { rdScatterChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
-import { readReportData } from './report-data.js';
+import { outcomeIndicator } from './outcome-indicator.js';
+import { readReportData, type ReportData } from './report-data.js';
 import { renderIndex, renderProgrammeReport, type VendorScripts } from './render-report.js';
 import { svgToPng } from './png.js';
-import { renderSvg } from './svg.js';
+import { renderFigureSvg, type FigureCaption } from './svg.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,6 +36,54 @@ function vendorScripts(): VendorScripts {
   };
 }
 
+/** The source line of every exported figure. */
+export function sourceLine(programme: Programme): string {
+  return programme.file.synthetic ? '出典：ebpm による推計（合成データ） / Source: ebpm estimates (synthetic data)' : '出典：ebpm による推計 / Source: ebpm estimates';
+}
+
+/**
+ * The figures exported beside a programme's page, each with the caption that lets it be read alone: the
+ * programme and indicator in the title, the unit, what the marks mean, and the source.
+ */
+export function exportedFigures(programme: Programme, data: ReportData): { name: string; spec: VegaLiteSpec; caption: FigureCaption }[] {
+  const outcomesOf = (rows: readonly { outcome: string }[]) => [...new Set(rows.map((row) => row.outcome))];
+  const caption = (outcome: string, what: { ja: string; en: string }, notes: readonly string[]): FigureCaption => {
+    const indicator = outcomeIndicator(programme, outcome);
+    return {
+      title: [`${programme.nameJa}：${what.ja} — ${indicator.nameJa}`, `${programme.nameEn}: ${what.en} — ${indicator.nameEn}`],
+      unit: indicator.unit,
+      notes,
+      source: sourceLine(programme),
+    };
+  };
+  return [
+    ...outcomesOf(data.eventStudy.published).map((outcome) => ({
+      name: `event-study-${outcome}`,
+      spec: seriesChart(data.eventStudy.published.filter((row) => row.outcome === outcome), 'event_time', outcomeIndicator(programme, outcome), { shadePreTreatment: true }),
+      caption: caption(outcome, { ja: 'イベントスタディ（交付からの年数別の効果）', en: 'event study (effect by years since award)' }, [
+        '点：推定値、縦線：各点の95%信頼区間、網掛け：一様95%信頼帯（全時点を同時に覆う）',
+        'dots: estimates; bars: pointwise 95% intervals; shaded boxes: uniform 95% band (covers all event times at once)',
+      ]),
+    })),
+    ...outcomesOf(data.syntheticPaths.published).map((outcome) => ({
+      name: `synthetic-path-${outcome}`,
+      spec: syntheticPathChart(data.syntheticPaths.published.filter((row) => row.outcome === outcome), outcomeIndicator(programme, outcome)),
+      caption: caption(outcome, { ja: '合成DiD：採択と合成対照の推移', en: 'synthetic DiD: awarded units against their synthetic comparison' }, [
+        '採択コホートを交付年で揃え、採択数で加重平均。点線：交付の直前',
+        'cohorts aligned on their award year, averaged by awarded units; dotted line: just before award',
+      ]),
+    })),
+    ...outcomesOf(data.rdBins).map((outcome) => ({
+      name: `rd-scatter-${outcome}`,
+      spec: rdScatterChart(data.rdBins.filter((row) => row.outcome === outcome), outcomeIndicator(programme, outcome)),
+      caption: caption(outcome, { ja: '回帰不連続：審査点の基準点での変化', en: 'regression discontinuity at the review-score cut-off' }, [
+        '点：審査点のビンごとの平均（大きさは単位数）、線：基準点の両側の局所多項式',
+        'dots: bin means (size: units); lines: local polynomial fits either side',
+      ]),
+    })),
+  ];
+}
+
 export interface WrittenReports {
   readonly index: string;
   readonly pages: readonly string[];
@@ -55,20 +104,10 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
     const page = join(outDir, `${programme.id}.html`);
     writeFileSync(page, renderProgrammeReport(data, vendor));
     pages.push(page);
-    const figures: { name: string; spec: VegaLiteSpec }[] = [
-      ...[...new Set(data.eventStudy.published.map((row) => row.outcome))].map((outcome) => ({
-        name: `event-study-${outcome}`,
-        spec: seriesChart(data.eventStudy.published.filter((row) => row.outcome === outcome), 'years since award', { shadePreTreatment: true }),
-      })),
-      ...[...new Set(data.syntheticPaths.published.map((row) => row.outcome))].map((outcome) => ({
-        name: `synthetic-path-${outcome}`,
-        spec: syntheticPathChart(data.syntheticPaths.published.filter((row) => row.outcome === outcome)),
-      })),
-      ...[...new Set(data.rdBins.map((row) => row.outcome))].map((outcome) => ({ name: `rd-scatter-${outcome}`, spec: rdScatterChart(data.rdBins.filter((row) => row.outcome === outcome)) })),
-    ];
+    const figures = exportedFigures(programme, data);
     for (const figure of figures) {
       const svg = join(outDir, `${programme.id}-${figure.name}.svg`);
-      const drawing = await renderSvg(figure.spec);
+      const drawing = await renderFigureSvg(figure.spec, figure.caption);
       writeFileSync(svg, drawing);
       svgs.push(svg);
       const png = svg.replace(/\.svg$/, '.png');

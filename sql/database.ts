@@ -262,6 +262,8 @@ export interface EffectEstimatesTable {
   cell_firms: number | null;
   comparison_firms: number | null;
   note: string | null;
+  /** Migration 0021: jackknife or placebo where the design chooses (synthetic DiD); null otherwise. */
+  se_method: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PretestsTable {
@@ -379,6 +381,24 @@ export interface RdBinsTable {
   fitted: Numeric | null;
 }
 
+/** Migration 0021: the jump at the cut-off of each pre-registered covariate and the outcome's pre-award level. */
+export interface RdCovariateBalanceTable {
+  run_key: string;
+  outcome: string;
+  covariate: string;
+  kind: 'characteristic' | 'outcome_baseline';
+  estimate: Numeric | null;
+  std_error: Numeric | null;
+  ci_low: Numeric | null;
+  ci_high: Numeric | null;
+  p_value: Numeric | null;
+  h_left: Numeric | null;
+  h_right: Numeric | null;
+  effective_left: number | null;
+  effective_right: number | null;
+  note: string | null;
+}
+
 export interface BaselineMomentsTable {
   run_key: string;
   programme_id: string;
@@ -424,6 +444,7 @@ export interface Database {
   'results.synthetic_unit_weights': SyntheticUnitWeightsTable;
   'results.rd_summaries': RdSummariesTable;
   'results.rd_bins': RdBinsTable;
+  'results.rd_covariate_balance': RdCovariateBalanceTable;
   'results.baseline_moments': BaselineMomentsTable;
   'results.disclosure_settings': DisclosureSettingsTable;
 }

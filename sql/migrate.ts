@@ -24,6 +24,7 @@ import * as baselineMoments from './migrations/0017_baseline_moments.js';
 import * as programmeHeadline from './migrations/0018_programme_headline.js';
 import * as disclosureByFirms from './migrations/0019_disclosure_by_firms.js';
 import * as sensitivityOpenIntervals from './migrations/0020_sensitivity_open_intervals.js';
+import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018_programme_headline': programmeHeadline,
   '0019_disclosure_by_firms': disclosureByFirms,
   '0020_sensitivity_open_intervals': sensitivityOpenIntervals,
+  '0021_design_diagnostics': designDiagnostics,
 };
 
 export class MigrationFailedError extends Error {

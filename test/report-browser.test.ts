@@ -94,7 +94,9 @@ describe('the HTML report in a real browser', () => {
     await minerals.page.waitForSelector('[id^="synthetic-path-"] svg', { timeout: 20_000 });
     expect(await minerals.page.locator('[id^="synthetic-path-"] svg .mark-line path').count()).toBe(2);
     const mineralsText = (await minerals.page.textContent('body')) ?? '';
-    expect(mineralsText).toContain('secured_supply: 合成DiD / synthetic DiD');
+    expect(mineralsText).toContain('確保された供給量 / Supply secured: 合成DiD（Arkhangelsky et al.） / synthetic difference-in-differences');
+    // The design's own diagnostics, in both languages, instead of DiD placeholders.
+    for (const text of ['交付前の適合', 'Pre-award fit', '有効ドナー数', 'effective number of donors', 'Standard error: jackknife']) expect(mineralsText).toContain(text);
     expect(mineralsText).toContain('合成DiD / synthetic DiD (headline)');
     expect(minerals.errors).toEqual([]);
     await minerals.page.close();
@@ -104,7 +106,9 @@ describe('the HTML report in a real browser', () => {
     // One fitted line either side of the cut-off.
     expect(await scored.page.locator('[id^="rd-scatter-"] svg .mark-line path').count()).toBe(2);
     const scoredText = (await scored.page.textContent('body')) ?? '';
-    expect(scoredText).toMatch(/manipulation test p = [\d.]+/);
+    expect(scoredText).toMatch(/Density \(manipulation\) test \(rddensity\): T = -?[\d.]+, p = [\d.]+/);
+    expect(scoredText).toMatch(/密度検定（rddensity、審査点の操作の検定）：T = -?[\d.]+、p = [\d.]+/);
+    expect(scoredText).toContain('基準点での共変量バランス / Covariate balance at the cut-off');
     expect(scoredText).toContain('regression discontinuity, robust interval (headline)');
     expect(scored.errors).toEqual([]);
     await scored.page.screenshot({ path: join(projectRoot(), '.data', 'test-artifacts', 'report-large-scale-growth-investment.png'), fullPage: true });

@@ -56,7 +56,8 @@ export async function demoCommand(args: string[]): Promise<void> {
         `\n\nBI tools: connect to ${redactPassword(environment.databaseUrl)} (as bi_reader when EBPM_BI_READER_PASSWORD is set) and open\n` +
         '  bi.effect_estimates (headline: is_headline), bi.event_study, bi.effects_by_cohort, bi.effects_by_year,\n' +
         '  bi.group_time_effects, bi.parallel_trends_pretest, bi.effect_sensitivity, bi.effect_sensitivity_bounds,\n' +
-        '  bi.outcome_designs, bi.synthetic_trajectories, bi.rd_summaries, bi.rd_bins, bi.baseline_moments,\n' +
+        '  bi.outcome_designs, bi.synthetic_trajectories, bi.synthetic_diagnostics, bi.rd_summaries, bi.rd_bins,\n' +
+        '  bi.rd_covariate_balance, bi.baseline_moments,\n' +
         '  bi.kpi_by_fiscal_year, bi.kpi_progress, bi.input_quality, bi.rejection_reasons, bi.run_history;\n' +
         '  for publication (disclosure-controlled): bi.public_effect_estimates,\n' +
         '  bi.public_event_study, bi.public_effects_by_cohort, bi.public_effects_by_year, bi.public_kpi_by_fiscal_year\n' +

@@ -11,9 +11,9 @@ export async function evaluateSyntheticProgramme(
   db: Kysely<Database>,
   folder: string,
   options: { readonly seed?: number; readonly applicants?: number; readonly withInvalidRows: boolean; readonly workflowId: string; readonly programmeId?: string },
-): Promise<void> {
+): Promise<string> {
   const programmeId = options.programmeId ?? 'sme-labour-saving';
-  // Without a seed or applicant count, the programme's own synthetic profile.
+  // Without a number of applicants, the programme's own synthetic design decides (a few projects for critical minerals).
   const files = writeSyntheticFiles(programmeId, folder, {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.applicants === undefined ? {} : { applicants: options.applicants }),
@@ -38,4 +38,5 @@ export async function evaluateSyntheticProgramme(
   await activities.computeKpis({ runKey: run.runKey, programmeId });
   await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
   await activities.refreshBiViews();
+  return run.runKey;
 }
