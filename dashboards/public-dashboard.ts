@@ -108,7 +108,7 @@ export const PUBLIC_DASHBOARD = {
       name: '平行トレンドの仮定への頑健性 / Robustness to departures from parallel trends',
       description:
         'How large a departure from parallel trends would make each event-study effect indistinguishable from zero (Rambachan & Roth 2023): M-bar as a multiple of the largest pre-award departure, M as a change in slope per year; withheld with the effect it concerns.',
-      sql: `SELECT programme_name_ja, programme_name_en, outcome, target, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement, suppression
+      sql: `SELECT programme_name_ja, programme_name_en, outcome, target, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement_ja, statement, suppression
   FROM bi.public_effect_sensitivity
  ORDER BY programme_id, outcome, target DESC`,
       display: 'table',
