@@ -214,7 +214,7 @@ export function writeProgrammeSheet(
     sheet,
     HEADER_ROW,
     new Map([
-      [4, 17],
+      [4, 22],
       [columns.finding, 40],
       [columns.source, 14],
       ...(columns.effectFinding !== columns.finding ? [[columns.effectFinding, 40] as [number, number]] : []),

@@ -104,7 +104,9 @@ export function fitRowHeights(sheet: ExcelJS.Worksheet, fromRow: number): void {
     let lines = 1;
     row.eachCell((cell, column) => {
       if (typeof cell.value !== 'string' || cell.isMerged) return;
-      const width = Math.max(1, (sheet.getColumn(column).width ?? 10) - 1);
+      // Bold text takes more room; English wraps at word ends, so the estimate is kept generous: a row a little too
+      // tall costs nothing, a hidden last line costs the reader.
+      const width = Math.max(1, ((sheet.getColumn(column).width ?? 10) - 1) / (cell.font?.bold ? 1.1 : 1));
       const wraps = cell.alignment?.wrapText === true;
       const cellLines = cell.value.split('\n').reduce((sum, line) => sum + (wraps ? Math.max(1, Math.ceil(lineWidth(line) / width)) : 1), 0);
       lines = Math.max(lines, cellLines);
