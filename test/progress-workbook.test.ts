@@ -20,7 +20,8 @@ import {
   WITHHELD,
   type WorkbookVariant,
 } from '../report/progress-workbook.js';
-import { VERDICTS } from '../report/xlsx/assessment.js';
+import { implausibleShareReason, VERDICTS } from '../report/xlsx/assessment.js';
+import { decimalsOf, significantDecimals } from '../report/xlsx/number-formats.js';
 import { displayWidth, HEADER_ROW } from '../report/xlsx/sheet-layout.js';
 import { ebpmWith } from './support/compiled-cli.js';
 import { evaluateProgrammeFiles } from './support/evaluate-directly.js';
@@ -245,6 +246,14 @@ describe.each(['public', 'internal'] as const)('the %s progress table, read back
           // Three significant digits at most in what is shown, never the raw float.
           expect(row.getCell(6).numFmt, what).toMatch(/^#,##0(\.0{1,6})?$/);
           expect(row.getCell(10).numFmt).toContain('<0.001');
+          // The effect in words beside it, and in the findings of the indicator it measures.
+          const finding = cellText(row.getCell(programmeSheetColumns(yearColumns(sheet).size).effectFinding));
+          expect(finding, what).toContain(designLabel(effect.design).ja);
+          expect(finding, what).toMatch(/95%信頼区間 [+−]?[\d,.]+〜[+−]?[\d,.]+/);
+          if (indicator) {
+            const indicatorRow = sheet.getRow(locateRows(sheet).actual.get(indicator.id) as number);
+            expect(cellText(indicatorRow.getCell(programmeSheetColumns(yearColumns(sheet).size).finding)), what).toContain(finding.split(' / ')[0].replace(/^主要な効果/, ''));
+          }
         }
         compared++;
       });
@@ -310,6 +319,20 @@ describe('the public progress table against the internal one', () => {
       expect(at(publicBook)).toBe(WITHHELD);
       expect(at(internalBook)).toBe(unsuppressed.find((u) => u.programme_id === cell.programme_id && u.indicator_id === cell.indicator_id && u.fiscal_year === cell.fiscal_year)?.value);
     }
+  });
+});
+
+describe('the progress table\'s formats and verdicts', () => {
+  it('keeps a catalogue figure\'s own decimals and shows an estimate at three significant digits', () => {
+    expect([0.6, 92, 0.25, 1.005, 3000].map(decimalsOf)).toEqual([1, 0, 2, 3, 0]);
+    expect([1.38110482430018, 29.87, 0.01234, 1234.5].map((value) => significantDecimals(value))).toEqual([2, 1, 4, 0]);
+  });
+
+  it('names a national baseline against the own units\' sum, and a per-unit target against a programme total, as the likely reasons', () => {
+    const ev = listProgrammes().find((p) => p.id === 'ev-charging-infrastructure') as Programme;
+    const chargers = ev.file.logicModel.shortTermOutcome[0];
+    expect(implausibleShareReason({ ...chargers, baseline: { value: 30000, fiscalYear: 2022, provenance: 'national count' } }, -0.15)).toContain('基準値は全国');
+    expect(implausibleShareReason(chargers, 9.98)).toContain('目標は1件あたり');
   });
 });
 

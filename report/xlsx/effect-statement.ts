@@ -25,15 +25,16 @@ export function effectStatement(effect: EffectRow, options: { readonly unit: str
   if (effect.status !== 'estimated' || effect.estimate === null) return `${role}：推定できず${effect.note ? `（${effect.note}）` : ''} / not estimated`;
   const { unit, decimals, counter } = options;
   const level = Math.round((effect.confidence_level ?? 0.95) * 100);
-  const interval =
-    effect.ci_low !== null && effect.ci_high !== null ? `${level}%信頼区間 ${signed(effect.ci_low, decimals)}〜${signed(effect.ci_high, decimals)}` : '区間なし';
+  const bounds = effect.ci_low !== null && effect.ci_high !== null ? { low: signed(effect.ci_low, decimals), high: signed(effect.ci_high, decimals) } : null;
   const excludesZero = effect.ci_low !== null && effect.ci_high !== null && (effect.ci_low > 0 || effect.ci_high < 0);
-  const conclusion = excludesZero ? '区間は0を含まない' : '区間が0を含み効果は確認できない';
   const estimate = signed(effect.estimate, decimals);
   const p = pText(effect.p_value);
-  return (
-    `${role}（${design.ja}）：1${counter.ja}あたり ${estimate} ${unit}、${interval}${p ? `、${p}` : ''}。${conclusion}。` +
-    ` / ${effect.is_programme_headline ? 'Headline effect' : 'Effect'} (${design.en}): ${estimate} ${unit} per ${counter.en}, ${level}% CI ${interval.replace(/^.*信頼区間 /, '').replace('〜', ' to ')}${p ? `, ${p}` : ''}; ` +
-    `${excludesZero ? 'the interval excludes zero' : 'the interval includes zero: no effect shown'}.`
-  );
+  const ja =
+    `${role}（${design.ja}）：1${counter.ja}あたり ${estimate} ${unit}、${bounds ? `${level}%信頼区間 ${bounds.low}〜${bounds.high}` : '区間なし'}${p ? `、${p}` : ''}。` +
+    `${bounds ? (excludesZero ? '区間は0を含まない。' : '区間が0を含み効果は確認できない。') : ''}`;
+  const en =
+    `${effect.is_programme_headline ? 'Headline effect' : 'Effect'} (${design.en}): ${estimate} ${unit} per ${counter.en}, ` +
+    `${bounds ? `${level}% CI ${bounds.low} to ${bounds.high}` : 'no interval'}${p ? `, ${p}` : ''}` +
+    `${bounds ? (excludesZero ? '; the interval excludes zero.' : '; the interval includes zero: no effect shown.') : '.'}`;
+  return `${ja} / ${en}`;
 }
