@@ -27,7 +27,8 @@ export function progressTableFileName(variant: WorkbookVariant, programmeId?: st
   return `progress-table-${variant}${programmeId ? `-${programmeId}` : ''}.xlsx`;
 }
 
-export async function buildProgressWorkbook(db: Kysely<Database>, programmes: readonly Programme[], variant: WorkbookVariant): Promise<ExcelJS.Workbook> {
+/** The public variant unless the internal one is asked for: a caller that forgets cannot publish unsuppressed numbers. */
+export async function buildProgressWorkbook(db: Kysely<Database>, programmes: readonly Programme[], variant: WorkbookVariant = 'public'): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'ebpm';
   workbook.title = variant === 'internal' ? '進捗管理・点検・評価表（内部資料・公表不可）' : '進捗管理・点検・評価表';
@@ -42,6 +43,6 @@ export async function buildProgressWorkbook(db: Kysely<Database>, programmes: re
   return workbook;
 }
 
-export async function writeProgressWorkbook(db: Kysely<Database>, programmes: readonly Programme[], path: string, variant: WorkbookVariant): Promise<void> {
+export async function writeProgressWorkbook(db: Kysely<Database>, programmes: readonly Programme[], path: string, variant: WorkbookVariant = 'public'): Promise<void> {
   await (await buildProgressWorkbook(db, programmes, variant)).xlsx.writeFile(path);
 }
