@@ -88,7 +88,9 @@ export const USAGE = {
     'ebpm report (--programme ID | --all) --out DIR [--format html|xlsx] [--public]\n' +
       '    self-contained HTML reports (logic model, KPI progress, event study with uniform band, cohort and year\n' +
       '    effects, pre-test, spec and lineage) and SVG event-study plots, from the latest runs; --format xlsx writes\n' +
-      '    progress-table.xlsx, the 進捗管理・点検・評価表 (every indicator per fiscal year, headline effects), all programmes by default;\n' +
+      '    the 進捗管理・点検・評価表 (every indicator per fiscal year with yearly targets, verdicts and findings, headline effects), all\n' +
+      '    programmes by default: progress-table-public.xlsx with --public (public views only), else progress-table-internal.xlsx\n' +
+      '    (unsuppressed, marked 内部資料・公表不可 on every sheet); with --programme the file name ends in the programme id;\n' +
       '    the HTML report ends with the analysts\' exploratory studies, labelled as such, unless --public',
 } as const satisfies Record<string, string>;
 

@@ -5,12 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # `bootstrap.sh tests` also installs what the test suite needs beyond the demo: Debian's Chromium and a Japanese
-# font (the report test drives the browser; playwright-core's own download cannot work offline) and a Compose parser
+# font (the report test drives the browser; playwright-core's own download cannot work offline), LibreOffice Calc
+# and poppler's tools (the progress-table test prints the workbook to PDF and counts its pages) and a Compose parser
 # (the tests check that docker-compose.yml parses). As root with apt it installs them; otherwise it stops before the
 # tests with the command to run.
 if [ "${1:-}" = "tests" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+  command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -n "$(fc-list :lang=ja 2>/dev/null)" ] || missing+=(fonts-ipafont-gothic)
   if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then missing+=(docker-compose); fi
   if [ ${#missing[@]} -gt 0 ]; then

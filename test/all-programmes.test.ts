@@ -9,7 +9,6 @@ import { parseAllProgrammesRequest } from '../cli/study-input.js';
 import { trueEffectFor } from '../cli/summary.js';
 import { ebpmWith } from './support/compiled-cli.js';
 import { defaultCatalogueDirectory, listProgrammes } from '../programmes/catalogue.js';
-import { buildProgressWorkbook, EFFECTS_LABEL } from '../report/progress-workbook.js';
 import type { ProgrammeFile } from '../schemas/catalogue.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { rootCauseMessage } from '../workflows/root-cause.js';
@@ -100,50 +99,6 @@ describe('the scheduled evaluation run over all programmes', () => {
       for (const outcome of headlines) expect(outcomeIndicators, `${programme.id} ${outcome}`).toContain(programme.studySpec.outcomeIndicators?.[outcome]);
       if (programme.file.unitOfAnalysis !== 'firm') expect(headlines.some((o) => ['labour_productivity', 'average_wage', 'employees'].includes(o)), programme.id).toBe(false);
     }
-  });
-
-  it('exports the progress table as XLSX whose numbers, read back, equal the public bi views', async () => {
-    const path = join(scratch, 'progress-table.xlsx');
-    await (await buildProgressWorkbook(database.db, listProgrammes())).xlsx.writeFile(path);
-    const { default: ExcelJS } = await import('exceljs');
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(path);
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['目次 index', ...listProgrammes().map((p) => p.id)]);
-    const { rows: kpis } = await sql<{ programme_id: string; indicator_id: string; fiscal_year: number; value: number | null; suppressed: boolean }>`
-      SELECT programme_id, indicator_id, fiscal_year, value, suppressed FROM bi.public_kpi_by_fiscal_year`.execute(database.db);
-    const { rows: effects } = await sql<{ programme_id: string; outcome: string; estimate: number | null; ci_low: number | null }>`
-      SELECT programme_id, outcome, estimate, ci_low FROM bi.public_effect_estimates WHERE is_headline AND suppression IS NULL`.execute(database.db);
-    let compared = 0;
-    for (const programme of listProgrammes()) {
-      const sheet = workbook.getWorksheet(programme.id);
-      const header = (sheet?.getRow(2).values as unknown[]).slice(1).map(String);
-      const yearColumn = (year: number) => header.indexOf(`FY${year}`) + 1;
-      const rowOf = new Map<string, number>();
-      let effectsStart = 0;
-      sheet?.eachRow((row, number) => {
-        const label = String(row.getCell(1).value ?? '');
-        if (label === EFFECTS_LABEL) effectsStart = number + 2;
-        else if (number > 2 && !effectsStart) rowOf.set(String(row.getCell(2).value), number);
-      });
-      expect(rowOf.size, programme.id).toBe(Object.values(programme.file.logicModel).flat().length);
-      for (const kpi of kpis.filter((k) => k.programme_id === programme.id)) {
-        const cell = sheet?.getRow(rowOf.get(kpi.indicator_id) ?? 0).getCell(yearColumn(kpi.fiscal_year)).value;
-        expect(cell, `${programme.id} ${kpi.indicator_id} FY${kpi.fiscal_year}`).toBe(kpi.suppressed ? '秘匿 suppressed' : kpi.value);
-        compared++;
-      }
-      for (const effect of effects.filter((e) => e.programme_id === programme.id)) {
-        let found = false;
-        for (let number = effectsStart; number <= (sheet?.rowCount ?? 0); number++) {
-          const row = sheet?.getRow(number);
-          if (row?.getCell(1).value !== effect.outcome) continue;
-          expect(row.getCell(3).value).toBe(effect.estimate);
-          expect(row.getCell(4).value).toBe(effect.ci_low);
-          found = true;
-        }
-        expect(found, `${programme.id} ${effect.outcome}`).toBe(true);
-      }
-    }
-    expect(compared).toBeGreaterThan(200);
   });
 
   it('measures each outcome\'s spread before the first award, and the planned call\'s MDE uses it (programmes power --loaded)', async () => {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
-import { writeProgressWorkbook } from '../../report/progress-workbook.js';
+import { progressTableFileName, writeProgressWorkbook } from '../../report/progress-workbook.js';
 import { writeReports } from '../../report/write-reports.js';
 import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
@@ -20,9 +20,13 @@ export async function reportCommand(args: string[]): Promise<void> {
   try {
     if (format === 'xlsx') {
       mkdirSync(resolve(values.out), { recursive: true });
-      const path = join(resolve(values.out), 'progress-table.xlsx');
-      await writeProgressWorkbook(db, programmes, path);
-      console.log(`Wrote ${path}: 進捗管理・点検・評価表 with ${programmes.length} programme sheet(s) from the public bi views`);
+      const variant = values.public ? 'public' : 'internal';
+      const path = join(resolve(values.out), progressTableFileName(variant, values.programme));
+      await writeProgressWorkbook(db, programmes, path, variant);
+      console.log(
+        `Wrote ${path}: 進捗管理・点検・評価表 with ${programmes.length} programme sheet(s) ` +
+          (variant === 'public' ? 'from the public bi views (small cells withheld)' : 'with unsuppressed values, marked 内部資料・公表不可 (use --public for the file to publish)'),
+      );
       return;
     }
     const written = await writeReports(db, programmes, resolve(values.out), { publicVersion: values.public === true });

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { createActivities } from '../../activities/index.js';
-import { writeSyntheticFiles } from '../../cli/commands/generate.js';
+import { writeSyntheticFiles, type GeneratedFiles } from '../../cli/commands/generate.js';
 import type { Database } from '../../sql/database.js';
 
 export async function evaluateSyntheticProgramme(
@@ -39,4 +39,31 @@ export async function evaluateSyntheticProgramme(
   await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
   await activities.refreshBiViews();
   return run.runKey;
+}
+
+/**
+ * Any programme's evaluation from files already written (`writeSyntheticFiles`), statistics included, with the
+ * activities called in the workflow's order: for tests that read every design's rows without Temporal.
+ */
+export async function evaluateProgrammeFiles(db: Kysely<Database>, files: GeneratedFiles, workflowId: string): Promise<void> {
+  const { programmeId } = files;
+  const activities = createActivities({ db, codeVersion: 'test' });
+  await activities.registerProgramme(programmeId);
+  const applicants = await activities.ingestFile({ programmeId, kind: 'applicants', path: files.applicantsFile });
+  const outcomes = await activities.ingestFile({ programmeId, kind: 'outcomes', path: files.outcomesFile });
+  const statistics = files.statisticsFile ? [await activities.ingestFile({ programmeId, kind: 'statistics', path: files.statisticsFile })] : [];
+  const run = await activities.registerRun({
+    programmeId,
+    inputFiles: [
+      { kind: 'applicants', sha256: applicants.fileSha256 },
+      { kind: 'outcomes', sha256: outcomes.fileSha256 },
+      ...statistics.map((file) => ({ kind: 'statistics' as const, sha256: file.fileSha256 })),
+    ],
+    workflowId,
+    workflowRunId: workflowId,
+  });
+  await activities.estimateEffects({ runKey: run.runKey, programmeId });
+  await activities.computeKpis({ runKey: run.runKey, programmeId });
+  await activities.finishRun({ runKey: run.runKey, status: 'succeeded' });
+  await activities.refreshBiViews();
 }
