@@ -22,6 +22,7 @@ import * as publicEffectSensitivity from './migrations/0015_public_effect_sensit
 import * as designs from './migrations/0016_designs.js';
 import * as baselineMoments from './migrations/0017_baseline_moments.js';
 import * as programmeHeadline from './migrations/0018_programme_headline.js';
+import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_designs': designs,
   '0017_baseline_moments': baselineMoments,
   '0018_programme_headline': programmeHeadline,
+  '0024_file_identity_and_reading': fileIdentityAndReading,
 };
 
 export class MigrationFailedError extends Error {
