@@ -15,7 +15,7 @@ export interface IngestFileInput {
   readonly encoding?: 'auto' | 'utf8' | 'cp932';
   /** csv, tsv, jsonl or xlsx; from the file name when absent or auto. */
   readonly format?: 'auto' | 'csv' | 'tsv' | 'jsonl' | 'xlsx';
-  /** XLSX sheet name; the first sheet when absent. */
+  /** XLSX sheet name; when absent, the visible sheet whose header names the kind's columns (a hidden sheet is read only when named). */
   readonly sheet?: string;
   /**
    * The file supersedes the programme's earlier files of its kind (for applicants, in the call rounds it
@@ -27,7 +27,19 @@ export interface IngestFileInput {
 export interface IngestAccount {
   readonly kind: InputKind;
   readonly fileName: string;
+  /** The loaded table's identity (raw.input_files.file_sha256): the content hash, with the sheet and kind for a workbook. */
   readonly fileSha256: string;
+  /** SHA-256 of the file's bytes. */
+  readonly contentSha256: string;
+  /** The workbook sheet read; null for text files. */
+  readonly sheet: string | null;
+  /** How the file was read: the header's lines, the title lines skipped above it, the unit conversions applied. */
+  readonly reading: {
+    readonly headerLines?: readonly number[];
+    readonly linesAboveHeader?: number;
+    readonly hiddenSheetNamed?: boolean;
+    readonly conversions?: readonly { readonly field: string; readonly column: string; readonly shown: string; readonly declared: string; readonly exponent: number; readonly source: string; readonly cells: number }[];
+  };
   readonly rowsTotal: number;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;

@@ -4,7 +4,7 @@
  * quick command (estimate, help) does not pay for Temporal and Postgres clients it never uses.
  */
 import { rootCauseMessage } from '../workflows/root-cause.js';
-import { UsageError } from './errors.js';
+import { CommandFailure, UsageError } from './errors.js';
 import { USAGE, type CommandName } from './usage.js';
 
 type Command = (args: string[]) => Promise<void>;
@@ -76,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || ('code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       console.error(`ebpm ${name}: ${error.message}\nusage:\n${indent(USAGE[name])}`);
       return 2;
+    }
+    if (error instanceof CommandFailure) {
+      console.error(`ebpm ${name}: ${error.message}`);
+      return error.exitCode;
     }
     if (error.name === 'WorkflowFailedError') {
       console.error(`ebpm ${name}: the evaluation workflow failed: ${rootCauseMessage(error)}`);

@@ -1,15 +1,15 @@
 /**
  * Loads one input file: every row is either loaded into the core tables or quarantined in
  * raw.rejected_rows with its reasons, and the file's account (rows in = loaded + rejected) is recorded.
- * A file is identified by its content hash; loading the same content again changes nothing.
+ * A table is identified by its file's content hash (with the sheet and kind for a workbook: file-identity.ts);
+ * loading the same table again changes nothing.
  *
  * Rows are bulk-loaded with COPY in committed batches. Each batch commits together with the file's
  * running account, so a crash loses at most the batch under way and a retry continues after the last
  * committed line. A worker thread reads and validates the next batch while this thread commits the
  * previous one, so parsing and the database work side by side (small files are parsed on this thread).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
@@ -25,7 +25,9 @@ import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } fro
 import type { ParsedBatch } from './parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
-import { InputFormatError, type TableStream } from './read-table.js';
+import { sha256OfFile, tableIdentity } from './file-identity.js';
+import { formatOf, InputFormatError, type TableLayout, type TableStream } from './read-table.js';
+import type { UnitConversion } from './reading/excel-cells.js';
 
 export const DEFAULT_BATCH_SIZE = 50_000;
 
@@ -51,12 +53,6 @@ export interface LoadOptions {
 /** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
 const IN_PROCESS_MAX_BYTES = 2 << 20;
 
-
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 async function reasonCounts(db: Kysely<Database>, fileSha256: string): Promise<Record<string, number>> {
   const { rows } = await sql<{ code: string; rows: number }>`
@@ -104,11 +100,11 @@ function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: 
 }
 
 /** Commits the parsed batches in order, each after the one before; the parse runs one batch ahead. */
-function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<void> {
+function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<readonly UnitConversion[]> {
   return withRawClient(db, async (client) => {
     for (;;) {
       const message = await parser.next();
-      if (message.type === 'done') break;
+      if (message.type === 'done') return message.conversions;
       if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
       if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
       await commitBatch(client, target, message.batch, input, fileSha256);
@@ -122,7 +118,7 @@ function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTa
  * Marks the file loaded; a replacement file first retires the rows it no longer holds. One transaction,
  * so a load that dies here retires nothing twice and is completed by its retry.
  */
-async function complete(db: Kysely<Database>, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string) {
+async function complete(db: Kysely<Database>, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, reading: ReadingAccount) {
   await withRawClient(db, (client) =>
     inTransaction(client, async () => {
       let retired = 0;
@@ -130,7 +126,7 @@ async function complete(db: Kysely<Database>, target: BulkTarget<unknown>, input
         retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
         await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
       }
-      await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2 WHERE file_sha256 = $1`, [fileSha256, retired]);
+      await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3 WHERE file_sha256 = $1`, [fileSha256, retired, JSON.stringify(reading)]);
     }),
   );
   return db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirstOrThrow();
@@ -145,14 +141,30 @@ export class ResumeMismatchError extends Error {
   }
 }
 
+/** How a file was read, kept in its account: where the header was, what stood above it, the unit conversions applied. */
+export interface ReadingAccount extends Omit<TableLayout, 'sheet'> {
+  readonly conversions: readonly UnitConversion[];
+}
+
+/** A text file loaded before as another kind: it holds one table, so it cannot be the other kind too. */
+function kindClash(fileName: string, loadedAs: string, kind: string): InputFormatError {
+  return new InputFormatError(
+    `${fileName} was loaded before as the ${loadedAs} file (the same bytes); a CSV, TSV or JSON Lines file holds one table, so it cannot also be the ${kind} file. Check the file you meant to send as ${kind}`,
+  );
+}
+
 export async function loadFile(db: Kysely<Database>, input: IngestFileInput, options: LoadOptions = {}): Promise<IngestAccount> {
-  const fileSha256 = await sha256OfFile(input.path);
+  const contentSha256 = await sha256OfFile(input.path);
   const fileName = basename(input.path);
-  const previous = await db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirst();
-  const account = async (row: NonNullable<typeof previous>, skippedDuplicateFile: boolean, format: TableStream['format'] | null): Promise<IngestAccount> => ({
+  const format = formatOf(input.path, input.format);
+  const findLoad = (key: string) => db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', key).executeTakeFirst();
+  type LoadRow = NonNullable<Awaited<ReturnType<typeof findLoad>>>;
+  const account = async (row: LoadRow, skippedDuplicateFile: boolean, readAs: TableStream['format'] | null): Promise<IngestAccount> => ({
     kind: input.kind,
     fileName,
-    fileSha256,
+    fileSha256: row.file_sha256,
+    contentSha256,
+    sheet: row.sheet,
     rowsTotal: row.rows_total,
     rowsLoaded: row.rows_loaded,
     rowsRejected: row.rows_rejected,
@@ -160,39 +172,46 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     rowsUnchanged: row.rows_unchanged,
     rowsRetired: row.rows_retired,
     encoding: skippedDuplicateFile ? null : (row.encoding as 'utf8' | 'cp932' | null),
-    format,
+    format: readAs,
     skippedDuplicateFile,
-    reasons: await reasonCounts(db, fileSha256),
+    reasons: await reasonCounts(db, row.file_sha256),
+    reading: row.reading as ReadingAccount,
   });
-  if (previous?.status === 'complete') return account(previous, true, null);
-  // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
-  if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
+  // A text file's identity is known before it is read: a repeat is answered without reading it.
+  if (format !== 'xlsx') {
+    const previous = await findLoad(contentSha256);
+    if (previous && previous.kind !== input.kind) throw kindClash(fileName, previous.kind, input.kind);
+    if (previous?.status === 'complete') return account(previous, true, null);
+  }
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const declaration = fileDeclaration(getProgramme(input.programmeId).file, input.kind);
-  const request = {
-    path: input.path,
-    declaration,
-    format: input.format,
-    encoding: input.encoding,
-    sheet: input.sheet,
-    resumeAfterLine: previous?.committed_through_line ?? null,
-    batchSize,
-  };
+  const request = { path: input.path, declaration, format: input.format, encoding: input.encoding, sheet: input.sheet, batchSize };
   const target = bulkTargetFor(declaration);
   const parseIn = options.parseIn ?? (statSync(input.path).size < IN_PROCESS_MAX_BYTES ? 'process' : 'worker');
   const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
   let opened: Extract<ParseMessage, { type: 'opened' }>;
+  let fileSha256: string;
+  let conversions: readonly UnitConversion[];
   try {
     const first = await parser.next();
     if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseSessionError(first.message);
     if (first.type !== 'opened') throw new ParseSessionError(`the parse sent ${first.type} before opening the file`);
     opened = first;
+    // A workbook's identity includes the sheet, known once the header has chosen it.
+    const sheet = opened.format === 'xlsx' ? (opened.layout.sheet ?? null) : null;
+    fileSha256 = tableIdentity(contentSha256, sheet, input.kind);
+    const previous = await findLoad(fileSha256);
+    if (previous?.status === 'complete') return await account(previous, true, null);
+    // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
+    if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
     if (!previous) {
       await db
         .insertInto('raw.input_files')
         .values({
           file_sha256: fileSha256,
+          content_sha256: contentSha256,
+          sheet,
           programme_id: input.programmeId,
           kind: input.kind,
           file_name: fileName,
@@ -207,12 +226,13 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         .onConflict((conflict) => conflict.column('file_sha256').doNothing())
         .execute();
     }
-    parser.grant();
-    await commitBatches(db, parser, target, input, fileSha256, options);
+    parser.grant(previous?.committed_through_line ?? opened.headerLines);
+    conversions = await commitBatches(db, parser, target, input, fileSha256, options);
   } finally {
     await parser.stop();
   }
-  const finished = await complete(db, target, input, fileSha256);
+  const { sheet: _sheet, ...layout } = opened.layout;
+  const finished = await complete(db, target, input, fileSha256, { ...layout, conversions });
   if (finished.rows_loaded >= ANALYZE_AFTER_ROWS) {
     // The analysis runs right after the load, before autovacuum would notice: without fresh statistics the
     // planner took 800,000 outcome rows for 5,765 and read them with a sort where the key order would do.
@@ -221,4 +241,4 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   return account(finished, false, opened.format);
 }
 
-export { InputFormatError };
+export { InputFormatError, sha256OfFile };

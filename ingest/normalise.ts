@@ -67,6 +67,24 @@ export function parseJapaneseDate(raw: string): Normalised<string> {
   return ok(iso);
 }
 
+/**
+ * A fiscal year (April–March) as its Western starting year from: 2021, 2021年度, FY2021, 令和3年度,
+ * 令和元年度, R3, R3年度, 平成30年度, H30. Era years count from the era's first year (令和元年度 = 2019).
+ */
+export function parseFiscalYear(raw: string): Normalised<number> {
+  const text = normaliseText(raw).replace(/\s+/g, '');
+  if (text === '') return fail('missing_fiscal_year', 'is empty');
+  const western = /^(?:FY)?(\d{4})(?:年度?)?$/i.exec(text);
+  if (western) return ok(Number(western[1]));
+  const japanese = /^(令和|平成|昭和|[RHSrhs])(元|\d{1,2})(?:年度?)?$/.exec(text);
+  if (!japanese) return fail('invalid_fiscal_year', `"${raw}" is not a fiscal year (write 2021, 2021年度, FY2021, 令和3年度 or R3)`);
+  const era = ERAS.find((candidate) => candidate.names.includes(japanese[1]) || candidate.names.includes(japanese[1].toUpperCase()));
+  if (!era) return fail('invalid_fiscal_year', `"${raw}" names an unknown era`);
+  const eraYear = japanese[2] === '元' ? 1 : Number(japanese[2]);
+  if (eraYear < 1) return fail('invalid_fiscal_year', `"${raw}": era years start at 元年 (1), not ${eraYear}`);
+  return ok(era.firstYear + eraYear - 1);
+}
+
 const YEN_UNITS: readonly (readonly [string, number])[] = [
   ['百万円', 1_000_000],
   ['千円', 1_000],

@@ -7,7 +7,9 @@ import type { FileDeclaration } from '../programmes/file-declaration.js';
 import { bulkTargetFor } from './bulk-targets.js';
 import { parseInBatches, type ParsedBatch } from './parse-batches.js';
 import type { InputEncoding } from './read-csv.js';
-import { InputFormatError, openTable, type InputFormat, type TableStream } from './read-table.js';
+import { InputFormatError, openTable, type InputFormat, type TableLayout, type TableStream } from './read-table.js';
+import type { UnitConversion } from './reading/excel-cells.js';
+import { expectedTable } from './reading/expected-columns.js';
 
 export interface ParseRequest {
   readonly path: string;
@@ -16,23 +18,34 @@ export interface ParseRequest {
   readonly format?: InputFormat;
   readonly encoding?: InputEncoding;
   readonly sheet?: string;
-  /** Lines already committed by an earlier attempt; null when starting afresh (after the header). */
-  readonly resumeAfterLine: number | null;
+  /**
+   * Lines already committed by an earlier attempt; null when starting afresh (after the header). When
+   * absent, the first grant brings it: the committing side knows it only once the file is opened (a
+   * workbook's identity includes the sheet chosen).
+   */
+  readonly resumeAfterLine?: number | null;
   readonly batchSize: number;
 }
 
 export type ParseMessage =
-  | { readonly type: 'opened'; readonly header: string[]; readonly format: TableStream['format']; readonly encoding: TableStream['encoding']; readonly headerLines: number }
+  | {
+      readonly type: 'opened';
+      readonly header: string[];
+      readonly format: TableStream['format'];
+      readonly encoding: TableStream['encoding'];
+      readonly headerLines: number;
+      readonly layout: TableLayout;
+    }
   | { readonly type: 'batch'; readonly batch: ParsedBatch }
-  | { readonly type: 'done' }
+  | { readonly type: 'done'; readonly conversions: readonly UnitConversion[] }
   | { readonly type: 'failed'; readonly formatError: boolean; readonly message: string };
 
 /** Where the committing side takes a session's messages from. */
 export interface BatchSource {
   /** The next message; rejects if the parse died. */
   next(): Promise<ParseMessage>;
-  /** Lets the parse hand over its next batch: one on opening, one after each commit. */
-  grant(): void;
+  /** Lets the parse hand over its next batch: one on opening (with the line to resume after), one after each commit. */
+  grant(resumeAfterLine?: number): void;
   stop(): Promise<void>;
 }
 
@@ -48,8 +61,22 @@ export class Permits {
   private available = 0;
   private waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private aborted = false;
+  private resumeLine: number | undefined;
+  private resumeWaiting: { resolve: (line: number) => void; reject: (error: Error) => void } | null = null;
 
-  grant(): void {
+  /** The line the first grant said to resume after. */
+  resumeAfterLine(): Promise<number> {
+    if (this.resumeLine !== undefined) return Promise.resolve(this.resumeLine);
+    if (this.aborted) return Promise.reject(new ParseSessionError('the load was stopped'));
+    return new Promise((resolve, reject) => (this.resumeWaiting = { resolve, reject }));
+  }
+
+  grant(resumeAfterLine?: number): void {
+    if (resumeAfterLine !== undefined && this.resumeLine === undefined) {
+      this.resumeLine = resumeAfterLine;
+      this.resumeWaiting?.resolve(resumeAfterLine);
+      this.resumeWaiting = null;
+    }
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;
@@ -62,6 +89,8 @@ export class Permits {
     this.aborted = true;
     this.waiting?.reject(new ParseSessionError('the load was stopped'));
     this.waiting = null;
+    this.resumeWaiting?.reject(new ParseSessionError('the load was stopped'));
+    this.resumeWaiting = null;
   }
 
   take(): Promise<void> {
@@ -108,14 +137,16 @@ export class MessageQueue {
 /** Runs one session: never throws, every outcome is a message. */
 export async function runParseSession(request: ParseRequest, post: (message: ParseMessage) => void, permits: Permits): Promise<void> {
   try {
-    const table = await openTable(request.path, { format: request.format, encoding: request.encoding, sheet: request.sheet });
-    post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines });
+    const expected = expectedTable(request.declaration);
+    const table = await openTable(request.path, { expected, format: request.format, encoding: request.encoding, sheet: request.sheet });
+    post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines, layout: table.layout });
     const target = bulkTargetFor(request.declaration);
-    await parseInBatches(table, target, request.resumeAfterLine ?? table.headerLines, request.batchSize, async (batch) => {
+    const resumeAfterLine = request.resumeAfterLine !== undefined ? (request.resumeAfterLine ?? table.headerLines) : await permits.resumeAfterLine();
+    await parseInBatches(table, target, resumeAfterLine, request.batchSize, async (batch) => {
       await permits.take();
       post({ type: 'batch', batch });
     });
-    post({ type: 'done' });
+    post({ type: 'done', conversions: table.conversions() });
   } catch (error) {
     post({ type: 'failed', formatError: error instanceof InputFormatError, message: error instanceof Error ? error.message : String(error) });
   }
@@ -134,8 +165,8 @@ export class InProcessBatchSource implements BatchSource {
     return this.messages.next();
   }
 
-  grant(): void {
-    this.permits.grant();
+  grant(resumeAfterLine?: number): void {
+    this.permits.grant(resumeAfterLine);
   }
 
   async stop(): Promise<void> {

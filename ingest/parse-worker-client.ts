@@ -36,8 +36,8 @@ export class ParseWorker implements BatchSource {
     return this.messages.next();
   }
 
-  grant(): void {
-    this.worker.postMessage('continue');
+  grant(resumeAfterLine?: number): void {
+    this.worker.postMessage(resumeAfterLine === undefined ? 'continue' : { resumeAfterLine });
   }
 
   async stop(): Promise<void> {

@@ -9,5 +9,5 @@ import { Permits, runParseSession, type ParseRequest } from './parse-session.js'
 const port = parentPort;
 if (!port) throw new Error('parse-worker.js runs as a worker thread; start it through ParseWorker');
 const permits = new Permits();
-port.on('message', () => permits.grant());
+port.on('message', (message: 'continue' | { resumeAfterLine: number }) => permits.grant(typeof message === 'object' ? message.resumeAfterLine : undefined));
 await runParseSession(workerData as ParseRequest, (message) => port.postMessage(message), permits);

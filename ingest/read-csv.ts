@@ -14,6 +14,8 @@ export type InputEncoding = (typeof INPUT_ENCODINGS)[number];
 
 export interface CsvStream {
   readonly header: readonly string[];
+  /** The line the header starts on (after unreadable lines, which come first among the records); 0 for an empty file. */
+  readonly headerLine: number;
   readonly encoding: Exclude<InputEncoding, 'auto'>;
   /** In arrays of consecutive records, as they are read. */
   readonly records: AsyncIterable<readonly RawRecord[]>;
@@ -59,17 +61,20 @@ export async function openCsv(path: string, encoding: InputEncoding = 'auto', de
   // by the records read together with the header.
   const leading: RawRecord[] = [];
   let header: string[] | null = null;
+  let headerLine = 0;
   while (header === null) {
     const next = await batches.next();
     if (next.done) break;
     for (const record of next.value) {
-      if (header === null && 'fields' in record) header = record.fields;
-      else leading.push(asRaw(record));
+      if (header === null && 'fields' in record) {
+        header = record.fields;
+        headerLine = record.line;
+      } else leading.push(asRaw(record));
     }
   }
   async function* records(): AsyncGenerator<RawRecord[]> {
     if (leading.length > 0) yield leading;
     for await (const read of { [Symbol.asyncIterator]: () => batches }) yield read.map(asRaw);
   }
-  return { header: header ?? [], encoding: resolved, records: records() };
+  return { header: header ?? [], headerLine, encoding: resolved, records: records() };
 }

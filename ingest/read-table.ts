@@ -1,12 +1,16 @@
 /**
  * Opens any supported input file as a header and a stream of raw records: CSV and TSV (UTF-8 or
- * Shift_JIS), JSON Lines, and XLSX (the first sheet or a named one). The format comes from the file
- * name unless it is named.
+ * Shift_JIS), JSON Lines, and XLSX (the sheet whose header fits the kind of file, or a named one). The
+ * header is found where it is (ingest/reading/). The format comes from the file name unless it is named.
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openCsv, type InputEncoding } from './read-csv.js';
+import type { UnitConversion } from './reading/excel-cells.js';
+import type { ExpectedTable } from './reading/expected-columns.js';
+import { locateTextHeader, TextHeaderError } from './reading/text-header.js';
+import { openWorkbookTable } from './reading/workbook.js';
 import { judgeFile, notATableMessage } from './sniff-text.js';
 import type { RawRecord } from './validate-records.js';
 
@@ -18,16 +22,34 @@ export interface TableStream {
   readonly format: Exclude<InputFormat, 'auto'>;
   /** Text encoding, for text formats. */
   readonly encoding: 'utf8' | 'cp932' | null;
-  /** Lines before the first record: 1 for a header line (CSV, TSV, XLSX), 0 for JSON Lines. */
+  /** Lines up to the header's last: 1 for a header on the first line, 0 for JSON Lines; records start after it. */
   readonly headerLines: number;
+  /** Where the table was found in the file. */
+  readonly layout: TableLayout;
+  /** Unit conversions applied so far (all of them once the records are read). */
+  readonly conversions: () => readonly UnitConversion[];
   /** In arrays of consecutive records, as they are read. */
   readonly records: AsyncIterable<readonly RawRecord[]>;
 }
 
+/** Where a table was found in its file, for the file's account. */
+export interface TableLayout {
+  /** The XLSX sheet read; null for text formats. */
+  readonly sheet?: string | null;
+  /** The header's line (row) numbers: [1] usually, [4] under a title, [4, 5] for a two-row header; [] for JSON Lines. */
+  readonly headerLines: readonly number[];
+  /** Lines above the header (titles, 作成日) that were skipped, not read as data. */
+  readonly linesAboveHeader: number;
+  /** True when a hidden sheet was read because it was named. */
+  readonly hiddenSheetNamed?: boolean;
+}
+
 export interface OpenTableOptions {
+  /** The columns the file is expected to have: used to find the header and the sheet, and to read cells. */
+  readonly expected: ExpectedTable;
   readonly format?: InputFormat;
   readonly encoding?: InputEncoding;
-  /** XLSX sheet name; the first sheet when absent. */
+  /** XLSX sheet name; when absent, the visible sheet whose header names the expected columns. */
   readonly sheet?: string;
 }
 
@@ -54,7 +76,7 @@ export function formatOf(path: string, format: InputFormat = 'auto'): Exclude<In
   }
 }
 
-export async function openTable(path: string, options: OpenTableOptions = {}): Promise<TableStream> {
+export async function openTable(path: string, options: OpenTableOptions): Promise<TableStream> {
   const format = formatOf(path, options.format);
   if (format !== 'xlsx') {
     const verdict = await judgeFile(path);
@@ -62,58 +84,22 @@ export async function openTable(path: string, options: OpenTableOptions = {}): P
   }
   if (format === 'csv' || format === 'tsv') {
     const csv = await openCsv(path, options.encoding ?? 'auto', format === 'tsv' ? '\t' : ',');
-    return { ...csv, format, headerLines: 1 };
+    try {
+      const located = await locateTextHeader(path, csv.header.length ? { line: csv.headerLine, fields: csv.header } : null, csv.records, options.expected);
+      return { ...located, layout: { sheet: null, ...located.layout }, format, encoding: csv.encoding };
+    } catch (error) {
+      if (error instanceof TextHeaderError) throw new InputFormatError(error.message);
+      throw error;
+    }
   }
   if (format === 'jsonl') return openJsonLines(path);
-  return openWorkbook(path, options.sheet);
+  return openWorkbookTable(path, options.expected, options.sheet);
 }
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    const cell = value as { text?: unknown; result?: unknown; richText?: { text: string }[]; error?: unknown };
-    if (Array.isArray(cell.richText)) return cell.richText.map((part) => part.text).join('');
-    if ('result' in cell) return cellText(cell.result);
-    if (typeof cell.text === 'string') return cell.text;
-    if (cell.error !== undefined) return String(cell.error);
-  }
+  if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
-}
-
-/** XLSX: cells of merged ranges take the value of the range's top-left cell, so no value is lost. */
-async function openWorkbook(path: string, sheetName: string | undefined): Promise<TableStream> {
-  // Loaded only for workbooks: it takes longer to load than a CSV batch takes to parse.
-  const { default: ExcelJS } = await import('exceljs');
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch (error) {
-    throw new InputFormatError(`${path} cannot be read as an XLSX workbook: ${(error as Error).message}`);
-  }
-  const sheet = sheetName ? workbook.getWorksheet(sheetName) : workbook.worksheets[0];
-  if (!sheet) {
-    const names = workbook.worksheets.map((w) => w.name).join(', ');
-    throw new InputFormatError(sheetName ? `${path} has no sheet "${sheetName}"; its sheets are: ${names}` : `${path} has no sheets`);
-  }
-  const width = sheet.columnCount;
-  const rowValues = (rowNumber: number): string[] => {
-    const row = sheet.getRow(rowNumber);
-    return Array.from({ length: width }, (_, index) => {
-      const cell = row.getCell(index + 1);
-      return cellText(cell.isMerged ? cell.master.value : cell.value).trim();
-    });
-  };
-  const header = sheet.rowCount >= 1 ? rowValues(1) : [];
-  while (header.length && header[header.length - 1] === '') header.pop();
-  async function* records(): AsyncGenerator<RawRecord[]> {
-    for (let rowNumber = 2; rowNumber <= sheet!.rowCount; rowNumber++) {
-      const fields = rowValues(rowNumber).slice(0, Math.max(header.length, 1));
-      if (fields.every((field) => field === '')) continue;
-      yield [{ line: rowNumber, fields }];
-    }
-  }
-  return { header, format: 'xlsx', encoding: null, headerLines: 1, records: records() };
 }
 
 type JsonLine = { readonly kind: 'object'; readonly line: number; readonly value: Record<string, unknown> } | { readonly kind: 'unreadable'; readonly record: RawRecord };
@@ -158,5 +144,5 @@ async function openJsonLines(path: string): Promise<TableStream> {
     yield [toRecord(first)];
     for (let parsed = await nextParsed(); parsed; parsed = await nextParsed()) yield [toRecord(parsed)];
   }
-  return { header, format: 'jsonl', encoding: 'utf8', headerLines: 0, records: records() };
+  return { header, format: 'jsonl', encoding: 'utf8', headerLines: 0, layout: { sheet: null, headerLines: [], linesAboveHeader: 0 }, conversions: () => [], records: records() };
 }

@@ -3,6 +3,7 @@
  * with its reasons, never dropped.
  */
 import type { z } from 'zod';
+import { PERSONAL_COLUMNS } from '../schemas/applicant.js';
 import { FirstLineIndex } from './first-line-index.js';
 import { normaliseText } from './normalise.js';
 import { describeCodePoint, findCharacterProblem, type CharacterProblem } from './text-safety.js';
@@ -13,6 +14,10 @@ export interface RawRecord {
   readonly fields: readonly string[];
   /** Set when the CSV parser could not read the record; fields then hold its raw text. */
   readonly parseError?: string;
+  /** Spreadsheet cell references of the fields (H12), for reasons that name the cell. */
+  readonly cells?: readonly string[];
+  /** What the reader found wrong in the cells (an Excel error, a lost digit, a unit): the record is quarantined with them. */
+  readonly problems?: readonly RejectionReason[];
 }
 
 export interface RejectionReason {
@@ -111,8 +116,15 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         .filter((column) => raw[column].trim() === '')
         .map((column) => ({ code: 'missing_required_field', field: column, message: `${column} is empty; the programme's data requirements (call guidelines) make it required` }));
       const parsed = options.schema.safeParse(raw);
-      if (!parsed.success) return { line: record.line, raw, reasons: [...emptyRequired, ...parsed.error.issues.map(reasonFromIssue)] };
-      if (emptyRequired.length > 0) return { line: record.line, raw, reasons: emptyRequired };
+      const problems = record.problems ?? [];
+      if (!parsed.success || problems.length > 0) {
+        // A cell the reader could not read is reported once, by the reader's reason.
+        const read = new Set(problems.map((problem) => problem.field));
+        const issues = parsed.success ? [] : parsed.error.issues.map(reasonFromIssue).filter((reason) => !read.has(reason.field));
+        const located = issues.map((reason) => withCell(reason, header, record));
+        return { line: record.line, raw, reasons: [...problems, ...emptyRequired.filter((reason) => !read.has(reason.field)), ...located] };
+      }
+      if (emptyRequired.length > 0) return { line: record.line, raw, reasons: emptyRequired.map((reason) => withCell(reason, header, record)) };
       const firstLine = firstLineOfKey.firstLineOr(options.keyOf(parsed.data), record.line);
       if (firstLine !== undefined) {
         return {
@@ -146,6 +158,17 @@ function characterReason(problem: CharacterProblem, header: readonly string[]): 
     field,
     message: `${where} holds ${describeCodePoint(problem.codePoint)}, which no data field contains (legacy exports pad fields with NUL; binary data pasted into a cell); remove it and send the row again`,
   };
+}
+
+/** The reason with the value and where it is: ("R3" in F5) in a workbook, ("R3", line 12) in a text file. */
+function withCell(reason: RejectionReason, header: readonly string[], record: RawRecord): RejectionReason {
+  const index = reason.field === null ? -1 : header.indexOf(reason.field);
+  if (index < 0) return reason;
+  const value = record.fields[index] ?? '';
+  const where = record.cells?.[index] ?? `line ${record.line}`;
+  // Personal data never reaches the quarantine, not even in a message.
+  const shown = (PERSONAL_COLUMNS as readonly string[]).includes(reason.field ?? '') ? 'value withheld: personal data' : `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+  return { ...reason, message: `${reason.message} (${shown} in ${where})` };
 }
 
 function reasonFromIssue(issue: z.core.$ZodIssue): RejectionReason {

@@ -11,6 +11,8 @@ import type { UnitOfAnalysis } from '../schemas/unit-of-analysis.js';
 export interface MeasureDeclaration {
   readonly name: string;
   readonly type: 'number' | 'integer';
+  /** The unit values are stored in (万円, %, 件 …), for reading files that show another one. */
+  readonly unit?: string;
   readonly min?: number;
   readonly max?: number;
   readonly required: boolean;
@@ -46,7 +48,7 @@ export function fileDeclaration(programme: ProgrammeFile, kind: InputKind): File
     columnNames: Object.fromEntries(fields.map((field) => [field.nameJa, field.name])),
     requiredByProgramme: fields.filter((field) => field.required).map((field) => field.name),
     measures: fields.flatMap((field) =>
-      field.measure ? [{ name: field.name, type: field.measure.type, min: field.measure.min, max: field.measure.max, required: field.required }] : [],
+      field.measure ? [{ name: field.name, type: field.measure.type, unit: field.measure.unit, min: field.measure.min, max: field.measure.max, required: field.required }] : [],
     ),
     statisticsIndicators,
   };

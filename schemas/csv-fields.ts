@@ -7,7 +7,7 @@
  * file passes through these sixteen million times, and each link of a chain costs as much as the parse.
  */
 import { z } from 'zod';
-import { normaliseText, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
+import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
 import { corporateNumberProblem } from './corporate-number.js';
 import { UNIT_ID_PATTERN } from './unit-of-analysis.js';
 
@@ -87,6 +87,22 @@ const withReason =
   };
 
 export const japaneseDateField = textField(withReason(parseJapaneseDate));
+
+/** A fiscal year written as 2021, 2021年度, FY2021, 令和3年度 or R3, within [min, max]. */
+function fiscalYearIn(options: { min: number; max: number }) {
+  return (text: string): FieldResult<number> => {
+    const result = parseFiscalYear(text);
+    // Reported as invalid_<column>, as any other malformed value of the column.
+    if (!result.ok) return problem(result.message);
+    if (result.value < options.min) return problem(`is below ${options.min}`);
+    if (result.value > options.max) return problem(`is above ${options.max}`);
+    return result;
+  };
+}
+
+export const fiscalYearField = (options: { min: number; max: number } = { min: 1990, max: 2100 }) => textField(fiscalYearIn(options));
+
+export const optionalFiscalYearField = (options: { min: number; max: number } = { min: 1990, max: 2100 }) => optionalTextField(fiscalYearIn(options));
 
 export const yenField = textField(withReason(parseYenAmount));
 

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { MeasureDeclaration } from '../programmes/file-declaration.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from './unit-of-analysis.js';
-import { corporateNumberField, integerField, measureField, unitIdField } from './csv-fields.js';
+import { corporateNumberField, fiscalYearField, measureField, unitIdField } from './csv-fields.js';
 
 export interface OutcomeRow {
   readonly unit_id: string;
@@ -18,7 +18,7 @@ export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: reado
   const keyColumn = UNIT_KEY_COLUMNS[unitOfAnalysis];
   const shape: Record<string, z.ZodType<unknown, string | undefined>> = {
     [keyColumn]: unitOfAnalysis === 'firm' ? corporateNumberField : unitIdField,
-    fiscal_year: integerField({ min: 1990, max: 2100 }),
+    fiscal_year: fiscalYearField(),
   };
   for (const measure of measures) shape[measure.name] = measure.required ? measureField(measure) : measureField(measure).optional().transform((value) => value ?? null);
   return z.object(shape).transform((row) => ({

@@ -3,7 +3,7 @@
  * indicators for one fiscal year, with the statistic it comes from and where the figure was taken.
  */
 import { z } from 'zod';
-import { integerField, numberField, requiredText, textField } from './csv-fields.js';
+import { fiscalYearField, numberField, requiredText, textField } from './csv-fields.js';
 
 export interface StatisticsRow {
   readonly indicator: string;
@@ -26,7 +26,7 @@ export function statisticsRowSchema(indicators: readonly string[]): z.ZodType<St
             message: `"${text}" is not an indicator this programme reads from statistics; use one of ${indicators.join(', ') || '(none: its catalogue entry names no statistics indicator)'}`,
           },
     ),
-    fiscal_year: integerField({ min: 1990, max: 2100 }),
+    fiscal_year: fiscalYearField(),
     value: numberField(),
     source: requiredText,
     provenance: requiredText,

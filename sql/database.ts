@@ -23,6 +23,19 @@ export interface InputFilesTable {
   status: ColumnType<'loading' | 'complete', 'loading' | 'complete' | undefined, 'loading' | 'complete'>;
   committed_through_line: ColumnType<number, number | undefined, number>;
   loaded_at: Timestamp;
+  /** SHA-256 of the file's bytes (file_sha256 is the table's identity: content, sheet and kind). */
+  content_sha256: string;
+  /** The workbook sheet read; null for text files. */
+  sheet: string | null;
+  /** How the file was read (ingest/file-identity.ts ReadingAccount). */
+  reading: ColumnType<ReadingAccountJson, string | undefined, string>;
+}
+
+export interface ReadingAccountJson {
+  readonly headerLines?: readonly number[];
+  readonly linesAboveHeader?: number;
+  readonly hiddenSheetNamed?: boolean;
+  readonly conversions?: readonly { field: string; column: string; shown: string; declared: string; exponent: number; source: string; cells: number }[];
 }
 
 export interface RejectedRowsTable {

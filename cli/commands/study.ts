@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
+import { CommandFailure } from '../errors.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
 import { parseStudyRequest } from '../study-input.js';
 import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
@@ -34,11 +35,14 @@ export async function studyCommand(args: string[]): Promise<void> {
     const { workflowId, result } = deployed
       ? await study()
       : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(study());
-    if (values.json) {
-      console.log(JSON.stringify({ workflowId, ...result }, null, 2));
-      return;
+    if (values.json) console.log(JSON.stringify({ workflowId, ...result }, null, 2));
+    else console.log(`Workflow ${workflowId} completed.\n\n${formatIngestAccount(result)}\n\n${formatKpis(result)}\n\n${formatEffects(result)}`);
+    // A file none of whose rows loaded makes the study's numbers meaningless: say so with the exit code too.
+    const empty = result.ingest.filter((account) => !account.skippedDuplicateFile && account.rowsLoaded === 0);
+    if (empty.length) {
+      const listed = empty.map((account) => `${account.fileName} (${account.kind}: ${account.rowsTotal} rows, all quarantined${Object.keys(account.reasons).length ? `: ${Object.keys(account.reasons).join(', ')}` : ''})`).join('; ');
+      throw new CommandFailure(`no row of ${listed} was loaded`, 1);
     }
-    console.log(`Workflow ${workflowId} completed.\n\n${formatIngestAccount(result)}\n\n${formatKpis(result)}\n\n${formatEffects(result)}`);
   } finally {
     await services.close();
   }

@@ -1,0 +1,143 @@
+/**
+ * Opens an XLSX workbook as a table of one kind: by default the visible sheet whose header names the
+ * declared columns (a hidden sheet is never read unless named), the header found among the first rows,
+ * and every later row read cell by cell (excel-cells.ts) with its cell references, so that a quarantine
+ * reason can say "H12".
+ */
+import type { Workbook, Worksheet } from 'exceljs';
+import type { RawRecord, RejectionReason } from '../validate-records.js';
+import { InputFormatError, type TableStream } from '../read-table.js';
+import { ConversionTally } from './conversions.js';
+import { plainText, readCell, type ColumnReader } from './excel-cells.js';
+import { patchExcelJs } from './exceljs-patches.js';
+import type { ExpectedTable } from './expected-columns.js';
+import { findHeader, HEADER_SEARCH_ROWS, isFoundHeader, missingHeaderMessage, type FoundHeader, type MissingHeader } from './header-row.js';
+
+function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+/** A cell's value, a merged range's cells taking their top-left cell's. */
+function cellOf(sheet: Worksheet, row: number, column: number) {
+  const cell = sheet.getRow(row).getCell(column);
+  return cell.isMerged ? cell.master : cell;
+}
+
+function firstRows(sheet: Worksheet): string[][] {
+  const rows: string[][] = [];
+  const width = sheet.columnCount;
+  for (let row = 1; row <= Math.min(sheet.rowCount, HEADER_SEARCH_ROWS); row++) {
+    rows.push(Array.from({ length: width }, (_, index) => plainText(cellOf(sheet, row, index + 1).value).trim()));
+  }
+  return rows;
+}
+
+interface SheetHeader {
+  readonly sheet: Worksheet;
+  readonly rows: string[][];
+  readonly header: FoundHeader | MissingHeader;
+}
+
+const isVisible = (sheet: Worksheet) => sheet.state === undefined || sheet.state === 'visible';
+
+function headerOf(sheet: Worksheet, expected: ExpectedTable): SheetHeader {
+  const rows = firstRows(sheet);
+  return { sheet, rows, header: findHeader(rows, expected) };
+}
+
+function describeSheet(candidate: SheetHeader): string {
+  const { sheet, rows, header } = candidate;
+  const state = isVisible(sheet) ? '' : ` (${sheet.state}: read only when named with --sheet)`;
+  if (isFoundHeader(header)) {
+    const line = header.rows.map((row) => row + 1).join('–');
+    return `"${sheet.name}"${state}: header in row ${line}: ${header.columns.map((column) => column.label).join(', ')}`;
+  }
+  const first = rows.findIndex((row) => row.some((cell) => cell !== ''));
+  return `"${sheet.name}"${state}: no header naming the declared columns${first >= 0 ? `; row ${first + 1} has ${rows[first].filter((cell) => cell !== '').slice(0, 12).join(', ')}` : '; the sheet is empty'}`;
+}
+
+function hasAllRequired(header: FoundHeader, expected: ExpectedTable): boolean {
+  const fields = new Set(header.columns.map((column) => column.field));
+  return expected.columns.every((column) => !column.required || fields.has(column.field));
+}
+
+/** The sheet to read: the one named, or the only visible one whose header fits the kind. */
+function chooseSheet(workbook: Workbook, path: string, expected: ExpectedTable, sheetName: string | undefined): SheetHeader & { header: FoundHeader } {
+  if (sheetName !== undefined) {
+    const sheet = workbook.getWorksheet(sheetName);
+    if (!sheet) {
+      const names = workbook.worksheets.map((candidate) => `${candidate.name}${isVisible(candidate) ? '' : ` (${candidate.state})`}`).join(', ');
+      throw new InputFormatError(`${path} has no sheet "${sheetName}"; its sheets are: ${names}`);
+    }
+    const named = headerOf(sheet, expected);
+    if (!isFoundHeader(named.header)) throw new InputFormatError(missingHeaderMessage(`${path}, sheet "${sheet.name}"`, named.header, (row) => row + 1, named.rows.length, expected));
+    return { ...named, header: named.header };
+  }
+  if (workbook.worksheets.length === 0) throw new InputFormatError(`${path} has no sheets`);
+  const all = workbook.worksheets.map((sheet) => headerOf(sheet, expected));
+  const visible = all.filter((candidate) => isVisible(candidate.sheet));
+  const found = visible.filter((candidate): candidate is SheetHeader & { header: FoundHeader } => isFoundHeader(candidate.header));
+  const complete = found.filter((candidate) => hasAllRequired(candidate.header, expected));
+  const choice = complete.length === 1 ? complete : complete.length === 0 ? found : complete;
+  if (choice.length === 1) return choice[0];
+  if (visible.length === 1 && !isFoundHeader(visible[0].header)) {
+    throw new InputFormatError(missingHeaderMessage(`${path}, sheet "${visible[0].sheet.name}"`, visible[0].header, (row) => row + 1, visible[0].rows.length, expected));
+  }
+  const listing = all.map((candidate) => `  - ${describeSheet(candidate)}`).join('\n');
+  const why = choice.length === 0 ? `no visible sheet has a header naming the columns of a ${expected.kind} file` : `several sheets have a header naming the columns of a ${expected.kind} file`;
+  throw new InputFormatError(`${path}: ${why}; name the sheet to read with --sheet NAME. Its sheets:\n${listing}`);
+}
+
+export async function openWorkbookTable(path: string, expected: ExpectedTable, sheetName: string | undefined): Promise<TableStream> {
+  patchExcelJs();
+  // Loaded only for workbooks: it takes longer to load than a CSV batch takes to parse.
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(path);
+  } catch (error) {
+    throw new InputFormatError(`${path} cannot be read as an XLSX workbook: ${(error as Error).message}`);
+  }
+  const { sheet, rows, header } = chooseSheet(workbook, path, expected, sheetName);
+  const date1904 = workbook.properties?.date1904 === true;
+  const lastHeaderRow = Math.max(...header.rows) + 1;
+  const firstHeaderRow = Math.min(...header.rows) + 1;
+  const linesAboveHeader = rows.slice(0, firstHeaderRow - 1).filter((row) => row.some((cell) => cell !== '')).length;
+  const readers: ColumnReader[] = header.columns.map((column) => ({ header: column, expected: expected.columns.find((candidate) => candidate.field === column.field) ?? null }));
+  const tally = new ConversionTally();
+
+  function readRow(rowNumber: number): RawRecord | null {
+    const fields: string[] = [];
+    const cells: string[] = [];
+    const problems: RejectionReason[] = [];
+    readers.forEach((reader, index) => {
+      const cell = cellOf(sheet, rowNumber, index + 1);
+      const ref = `${columnLetters(index)}${rowNumber}`;
+      const read = readCell({ value: cell.value, numFmt: cell.numFmt, ref, date1904 }, reader);
+      fields.push(read.text.trim());
+      cells.push(ref);
+      if (read.problem) problems.push(read.problem);
+      tally.add(read.conversion);
+    });
+    if (problems.length === 0 && fields.every((field) => field === '')) return null;
+    return { line: rowNumber, fields, cells, ...(problems.length ? { problems } : {}) };
+  }
+
+  async function* records(): AsyncGenerator<RawRecord[]> {
+    for (let rowNumber = lastHeaderRow + 1; rowNumber <= sheet.rowCount; rowNumber++) {
+      const record = readRow(rowNumber);
+      if (record) yield [record];
+    }
+  }
+  return {
+    header: header.columns.map((column) => column.field ?? column.label),
+    format: 'xlsx',
+    encoding: null,
+    headerLines: lastHeaderRow,
+    layout: { sheet: sheet.name, headerLines: header.rows.map((row) => row + 1), linesAboveHeader, hiddenSheetNamed: !isVisible(sheet) },
+    conversions: () => tally.list(),
+    records: records(),
+  };
+}
