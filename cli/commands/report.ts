@@ -25,8 +25,12 @@ export async function reportCommand(args: string[]): Promise<void> {
       console.log(`Wrote ${path}: 進捗管理・点検・評価表 with ${programmes.length} programme sheet(s) from the public bi views`);
       return;
     }
-    const written = await writeReports(db, programmes, resolve(values.out), { publicVersion: values.public === true });
-    console.log(`Wrote ${written.pages.length} ${values.public ? 'public ' : ''}report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
+    const variant = values.public ? 'public' : 'internal';
+    const written = await writeReports(db, programmes, resolve(values.out), { variant });
+    console.log(
+      `Wrote ${written.pages.length} ${variant === 'public' ? 'public (disclosure-controlled)' : 'internal (内部資料・公表不可, every number)'} report page(s), ` +
+        `${written.svgs.length} figure(s) as SVG and PNG, and the index of every programme; open ${written.index}`,
+    );
   } finally {
     await db.destroy();
   }
