@@ -130,6 +130,14 @@ function fieldAttributes(field: HeadlineField): string {
   return `data-field="${field.field}"${field.value === undefined ? '' : ` data-value="${field.value === null ? '' : String(field.value)}"`}`;
 }
 
+/** Why the summary box has no number, in a sentence (the status cell gives the detail). */
+const HEADLINE_ABSENT = {
+  withheld: '開示制限により、主要な効果は非公表です。 / The headline effect is withheld under the disclosure rule.',
+  not_estimated: '主要な効果は推定できませんでした（理由は状態欄）。 / The headline effect could not be estimated; the status says why.',
+  not_evaluated: 'この事業はまだ評価されていません。 / This programme has not been evaluated yet.',
+  no_estimated_design: 'この事業の指標はすべてモニタリングのみで、効果は推定しません。 / Every outcome of this programme is monitored only; no effect is estimated.',
+} as const;
+
 /** The summary box that opens a programme page. */
 function summaryBox(data: ReportData): string {
   const headline = programmeHeadline(data.programme, data.effects);
@@ -138,9 +146,9 @@ function summaryBox(data: ReportData): string {
   const hidden = fields.filter((field) => field.label === '').map((field) => `<span hidden ${fieldAttributes(field)}></span>`).join('');
   const sentence =
     headline.state === 'published' && headline.row
-      ? `<p class="headline-sentence">${escapeHtml(headline.indicator?.nameJa ?? '')}への効果は${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)}${escapeHtml(headline.indicator?.unit ?? '')}（${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}）。 / ` +
+      ? `<p class="headline-sentence">${escapeHtml(headline.indicator?.nameJa ?? '')}への効果は${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)}${escapeHtml(headline.indicator?.unit ?? '')}（${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[0])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}）。 / ` +
         `The award changed ${escapeHtml(headline.indicator?.nameEn ?? '')} by ${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)} ${escapeHtml(headline.indicator?.unit ?? '')} (${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[1])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}).</p>`
-      : `<p class="headline-sentence empty">${escapeHtml(fields.find((f) => f.field === 'status')!.text)}</p>`;
+      : `<p class="headline-sentence empty">${escapeHtml(HEADLINE_ABSENT[headline.state as Exclude<typeof headline.state, 'published'>])}</p>`;
   return (
     `<section class="summary" data-headline-state="${headline.state}" data-outcome="${escapeHtml(headline.row?.outcome ?? headline.indicator?.outcome ?? '')}" data-estimator="${escapeHtml(headline.row?.estimator ?? '')}">` +
     `<h2>主要な効果 / Headline effect</h2>${sentence}<dl>${visible.map((field) => `<div><dt>${escapeHtml(field.label)}</dt><dd ${fieldAttributes(field)}>${escapeHtml(field.text)}</dd></div>`).join('')}</dl>${hidden}</section>`
@@ -527,33 +535,37 @@ export interface IndexEntry {
   readonly pageWritten: boolean;
 }
 
-const INDEX_FIELDS = ['indicator-ja', 'indicator-en', 'unit', 'design', 'estimate', 'ci', 'p-value', 'std-error', 'units', 'comparison-units', 'firms', 'status'];
-
 export function renderIndex(entries: readonly IndexEntry[], variant: ReportVariant, minCellUnits: number): string {
-  const sample = headlineFields({ state: 'not_evaluated', indicator: null, design: null, row: null }, minCellUnits);
-  const header = `<tr><th>事業 / programme</th>${INDEX_FIELDS.map((f) => `<th>${escapeHtml(sample.find((s) => s.field === f)!.label)}</th>`).join('')}</tr>`;
+  const header =
+    '<tr><th>事業 / programme</th><th>指標（単位） / indicator (unit)</th><th>評価デザイン / design</th><th>効果 / estimate</th><th>信頼区間 / CI</th>' +
+    '<th>p値 / p</th><th>標準誤差 / SE</th><th>採択 / awarded units</th><th>比較 / comparison units</th><th>企業数 / firms</th><th>状態 / status</th></tr>';
   const rows = entries
     .map((entry) => {
-      const fields = headlineFields(entry.headline, minCellUnits);
+      const fields = new Map(headlineFields(entry.headline, minCellUnits).map((field) => [field.field, field]));
+      const cell = (name: string) => {
+        const field = fields.get(name)!;
+        return `<span ${fieldAttributes(field)}>${escapeHtml(field.text)}</span>`;
+      };
       const name = entry.pageWritten
         ? `<a href="${encodeURIComponent(entry.id)}.html">${escapeHtml(entry.nameJa)}</a>`
         : `${escapeHtml(entry.nameJa)} <small>（ページ未作成 / page not written: ebpm report --programme ${escapeHtml(entry.id)}）</small>`;
-      const cells = INDEX_FIELDS.map((f) => fields.find((field) => field.field === f)!)
-        .map((field) => `<td ${fieldAttributes(field)}>${escapeHtml(field.text)}</td>`)
-        .join('');
-      return `<tr data-programme="${escapeHtml(entry.id)}"><td>${name}<br><small>${escapeHtml(entry.nameEn)}</small></td>${cells}</tr>`;
+      const numbers = ['estimate', 'ci', 'p-value', 'std-error', 'units', 'comparison-units', 'firms'].map((f) => `<td class="num">${cell(f)}${f === 'ci' ? cell('ci-low') + cell('ci-high') : ''}</td>`).join('');
+      return (
+        `<tr data-programme="${escapeHtml(entry.id)}"><td>${name}<br><small>${escapeHtml(entry.nameEn)}</small></td>` +
+        `<td>${cell('indicator-ja')}<br><small>${cell('indicator-en')} (${cell('unit')})</small></td><td><small>${cell('design')}</small></td>${numbers}<td>${cell('status')}${cell('confidence-level').replace('<span', '<span hidden')}</td></tr>`
+      );
     })
     .join('');
   const body =
     `${variantNote(variant, minCellUnits)}<header><h1>事業別レポート / Programme reports</h1>` +
     '<p>各事業の主要な効果：検証計画で効果を推定する最初の指標を、そのデザインの主要な推定方法で示す。 / Each programme\'s headline effect: the first outcome of its study spec whose design estimates an effect, by that design\'s headline estimator.</p></header>' +
     `<table class="index">${header}${rows}</table>`;
-  return page(`${variant === 'internal' ? '【内部資料・公表不可】' : ''}事業別レポート — ebpm`, body, null, [], variant);
+  return page(`${variant === 'internal' ? '【内部資料・公表不可】' : ''}事業別レポート — ebpm`, body, null, [], variant, 'wide');
 }
 
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}
+th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
 tr.headline{background:#eef4fb}.badge{font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
 .empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
@@ -563,11 +575,11 @@ tr.headline{background:#eef4fb}.badge{font-size:.8em;color:#fff;background:#2f6d
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
 .stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
 
-function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[], variant: ReportVariant): string {
+function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[], variant: ReportVariant, layout: 'narrow' | 'wide' = 'narrow'): string {
   const scripts =
     vendor && charts.length
       ? `<script>${vendor.vega}</script><script>${vendor.vegaLite}</script><script>${vendor.vegaEmbed}</script>` +
         `<script>const charts = ${scriptJson(charts)};\nfor (const chart of charts) vegaEmbed('#' + chart.id, chart.spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } }).catch((error) => { document.getElementById(chart.id).textContent = 'グラフを表示できません / chart could not be drawn: ' + error.message; console.error(error); });</script>`
       : '';
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="ebpm-variant" content="${variant}"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}${scripts}</body></html>\n`;
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="ebpm-variant" content="${variant}"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body class="${layout}">${body}${scripts}</body></html>\n`;
 }

@@ -208,6 +208,9 @@ export function pooledSyntheticPaths(
  * outcomes. Firms come from the view's firms column where it has one (to_jsonb: the unsuppressed view gains it
  * with the distinct-firm disclosure rule).
  */
+/** Distinct firms behind the awarded units, by whichever name the view gives them (the unsuppressed view gains the column with the distinct-firm rule). */
+const FIRMS = sql`coalesce(to_jsonb(e) ->> 'firms', to_jsonb(e) ->> 'treated_firms', to_jsonb(e) ->> 'cell_firms')::integer AS firms`;
+
 export async function readEffects(db: Kysely<Database>, programmeId: string, variant: ReportVariant): Promise<EffectRow[]> {
   type Row = { outcome: string; estimator: string; design: string; status: string; estimate: number | null; std_error: number | null; ci_low: number | null; ci_high: number | null; p_value: number | null; confidence_level: number | null; units: number | null; comparison_units: number | null; firms: number | null; note: string | null; suppression: string | null; outcome_position: number | null; is_programme_headline: boolean };
   const order = sql`ORDER BY is_programme_headline DESC, outcome_position NULLS LAST, outcome, estimator IN ('cs_simple', 'sdid', 'rd_robust') DESC, estimator`;
@@ -215,11 +218,11 @@ export async function readEffects(db: Kysely<Database>, programmeId: string, var
     variant === 'public'
       ? await sql<Row>`
           SELECT outcome, estimator, design, status, estimate, std_error, ci_low, ci_high, p_value, confidence_level, units, comparison_units,
-                 (to_jsonb(e) ->> 'firms')::integer AS firms, note, suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
+                 ${FIRMS}, note, suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
             FROM bi.public_effect_estimates e WHERE programme_id = ${programmeId} ${order}`.execute(db)
       : await sql<Row>`
           SELECT outcome, estimator, design, status, estimate, std_error, ci_low, ci_high, p_value, confidence_level, treated_units AS units, comparison_units,
-                 (to_jsonb(e) ->> 'firms')::integer AS firms, note, NULL::text AS suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
+                 ${FIRMS}, note, NULL::text AS suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
             FROM bi.effect_estimates e WHERE programme_id = ${programmeId} ${order}`.execute(db);
   return rows.map((e) => ({
     outcome: e.outcome,
