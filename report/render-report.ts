@@ -163,11 +163,20 @@ function effectsTable(data: ReportData): string {
       : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';
   }
   const header =
-    '<tr><th>指標 / indicator</th><th>デザイン・推定方法 / design · estimator</th><th>効果 / estimate</th><th>標準誤差 / SE</th><th>信頼区間 / CI</th><th>p値 / p</th>' +
+    '<tr><th>指標・評価デザイン / indicator · design</th><th>推定方法 / estimator</th><th>効果 / estimate</th><th>標準誤差 / SE</th><th>信頼区間 / CI</th><th>p値 / p</th>' +
     '<th>採択 / awarded units</th><th>比較 / comparison units</th><th>企業数 / firms</th><th>注記 / note</th></tr>';
-  const rows = data.effects.map((e: EffectRow) => {
+  // The rows of one outcome sit together (headline first, then the spec's order), so the indicator and design span them.
+  const span = (index: number) => {
+    let end = index;
+    while (end < data.effects.length && data.effects[end].outcome === data.effects[index].outcome) end++;
+    return end - index;
+  };
+  // One precision per outcome, from its first (headline estimator's) row, so the estimators of an outcome line up.
+  const outcomeDigits = new Map<string, number>();
+  for (const e of data.effects) if (!outcomeDigits.has(e.outcome) && e.status === 'estimated') outcomeDigits.set(e.outcome, estimateDigits(e.stdError, e.estimate));
+  const rows = data.effects.map((e: EffectRow, index) => {
     const shown = e.status === 'estimated' && !e.withheld;
-    const digits = estimateDigits(e.stdError, e.estimate);
+    const digits = outcomeDigits.get(e.outcome) ?? 2;
     const estimator = estimatorLabel(e.estimator);
     const design = designLabel(e.design);
     const note =
@@ -176,11 +185,12 @@ function effectsTable(data: ReportData): string {
         : e.withheld
           ? withheldText(data.minCellUnits)
           : (e.note ?? '—');
+    const first = index === 0 || data.effects[index - 1].outcome !== e.outcome;
+    const indicatorCell = first ? `<td rowspan="${span(index)}">${outcomeHeading(data.programme, e.outcome)}<br><small>${escapeHtml(design.ja)} / ${escapeHtml(design.en)}</small></td>` : '';
     const headline = e.isProgrammeHeadline ? ' <b class="badge">主要 / headline</b>' : '';
     return (
       `<tr class="${e.isProgrammeHeadline ? 'headline' : ''}" data-outcome="${escapeHtml(e.outcome)}" data-estimator="${escapeHtml(e.estimator)}">` +
-      `<td>${outcomeHeading(data.programme, e.outcome)}${headline}</td>` +
-      `<td>${escapeHtml(estimator.ja)} / ${escapeHtml(estimator.en)}<br><small>${escapeHtml(design.ja)}</small></td>` +
+      `${indicatorCell}<td>${escapeHtml(estimator.ja)} / ${escapeHtml(estimator.en)}${headline}</td>` +
       `<td class="num" data-field="estimate">${shown ? number(e.estimate, digits) : '—'}</td>` +
       `<td class="num">${shown ? number(e.stdError, digits) : '—'}</td>` +
       `<td class="num">${shown && e.ciLow !== null ? `${percent(e.confidenceLevel)} [${number(e.ciLow, digits)}, ${number(e.ciHigh, digits)}]` : '—'}</td>` +
@@ -566,7 +576,7 @@ export function renderIndex(entries: readonly IndexEntry[], variant: ReportVaria
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
-tr.headline{background:#eef4fb}.badge{font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
+tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge{font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
 .empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
 .public-note{color:#555;font-size:.9em}
