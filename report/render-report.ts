@@ -322,11 +322,11 @@ function designSettings(spec: ReportData['programme']['studySpec'], design: Desi
     case 'staggered_did':
       return (
         `推定法 / method ${spec.estimation.method}; 基準期 / base period ${spec.estimation.basePeriod}; 予見 / anticipation ${spec.estimation.anticipation}; ` +
-        `ブートストラップ / bootstrap ${spec.estimation.bootstrap.draws} 回 draws (seed ${spec.estimation.bootstrap.seed}); 比較群 / comparison ${COMPARISON_GROUP_LABELS[spec.comparisonGroup] ?? spec.comparisonGroup}` +
+        `ブートストラップ${spec.estimation.bootstrap.draws}回 / bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed}); 比較群 / comparison ${COMPARISON_GROUP_LABELS[spec.comparisonGroup] ?? spec.comparisonGroup}` +
         `${spec.estimation.missingYears ? `; 欠測年 / missing years ${spec.estimation.missingYears}` : ''}`
       );
     case 'synthetic_did':
-      return `プラセボ標準誤差 / placebo SE ${design.placebo.draws} 回 draws (seed ${design.placebo.seed}); 比較 / comparison: 一度も採択されていない申請者 / never-awarded applicants`;
+      return `プラセボ標準誤差（${design.placebo.draws}回） / placebo SE from ${design.placebo.draws} draws (seed ${design.placebo.seed}); 比較 / comparison: 一度も採択されていない申請者 / never-awarded applicants`;
     case 'rd_review_score':
       return (
         `カーネル / kernel ${design.kernel}; 多項式の次数 / polynomial order ${design.polynomialOrder}; 帯域幅の選択 / bandwidth selector ${design.bandwidthSelector}; ` +
@@ -576,7 +576,7 @@ export function renderIndex(entries: readonly IndexEntry[], variant: ReportVaria
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
-tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge{font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
+tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge{white-space:nowrap;font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
 .empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
 .public-note{color:#555;font-size:.9em}
