@@ -109,7 +109,7 @@ export function headlineFields(headline: ProgrammeHeadline, minCellUnits: number
   const level = percent(row?.confidenceLevel ?? null);
   return [
     { field: 'indicator-ja', label: '指標 / indicator', text: indicator?.nameJa ?? '—' },
-    { field: 'indicator-en', label: 'Indicator (English)', text: indicator?.nameEn ?? '—' },
+    { field: 'indicator-en', label: '指標（英語） / indicator (English)', text: indicator?.nameEn ?? '—' },
     { field: 'unit', label: '単位 / unit', text: indicator?.unit || '—' },
     { field: 'design', label: '評価デザイン / design', text: design ? `${design.ja} / ${design.en}` : '—' },
     { field: 'estimate', label: '効果 / estimate', text: published ? number(row.estimate, digits) : '—', value: published ? row.estimate : null },
