@@ -9,10 +9,10 @@
  * shows only what the disclosure-controlled public views publish.
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
-import { designOf, type DesignSpec } from '../schemas/study-spec.js';
+import { designOf, type DesignKind, type DesignSpec } from '../schemas/study-spec.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { rdScatterChart, sensitivityChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
-import { designLabel, estimatorLabel } from './design-labels.js';
+import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
 import type { EffectRow, PublicSeries, ReportData, ReportVariant, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
@@ -147,11 +147,13 @@ function summaryBox(data: ReportData): string {
   const sentence =
     headline.state === 'published' && headline.row
       ? `<p class="headline-sentence">${escapeHtml(headline.indicator?.nameJa ?? '')}への効果は${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)}${escapeHtml(headline.indicator?.unit ?? '')}（${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[0])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}）。 / ` +
-        `The award changed ${escapeHtml(headline.indicator?.nameEn ?? '')} by ${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)} ${escapeHtml(headline.indicator?.unit ?? '')} (${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[1])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}).</p>`
+        `Estimated effect of the award on ${escapeHtml(headline.indicator?.nameEn ?? '')}: ${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)} ${escapeHtml(headline.indicator?.unit ?? '')} (${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[1])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}).</p>`
       : `<p class="headline-sentence empty">${escapeHtml(HEADLINE_ABSENT[headline.state as Exclude<typeof headline.state, 'published'>])}</p>`;
+  const design = headline.design ? DESIGN_LABELS[headline.design as DesignKind] : undefined;
+  const explanation = design ? `<p class="design-explanation">${escapeHtml(design.ja)}：${escapeHtml(design.explanation.ja)} / ${escapeHtml(design.en)}: ${escapeHtml(design.explanation.en)}</p>` : '';
   return (
     `<section class="summary" data-headline-state="${headline.state}" data-outcome="${escapeHtml(headline.row?.outcome ?? headline.indicator?.outcome ?? '')}" data-estimator="${escapeHtml(headline.row?.estimator ?? '')}">` +
-    `<h2>主要な効果 / Headline effect</h2>${sentence}<dl>${visible.map((field) => `<div><dt>${escapeHtml(field.label)}</dt><dd ${fieldAttributes(field)}>${escapeHtml(field.text)}</dd></div>`).join('')}</dl>${hidden}</section>`
+    `<h2>主要な効果 / Headline effect</h2>${sentence}${explanation}<dl>${visible.map((field) => `<div><dt>${escapeHtml(field.label)}</dt><dd ${fieldAttributes(field)}>${escapeHtml(field.text)}</dd></div>`).join('')}</dl>${hidden}</section>`
   );
 }
 
@@ -580,7 +582,7 @@ tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge
 .empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
 .public-note{color:#555;font-size:.9em}
-.summary{border:2px solid #2f6db5;border-radius:8px;padding:.2em 1em 1em;background:#f7faff;margin:1em 0}.summary h2{margin-top:.5em;border:0}.headline-sentence{font-size:1.15em}
+.summary{border:2px solid #2f6db5;border-radius:8px;padding:.2em 1em 1em;background:#f7faff;margin:1em 0}.summary h2{margin-top:.5em;border:0}.headline-sentence{font-size:1.15em}.design-explanation{font-size:.85em;color:#444}
 .summary dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:.4em 1em;margin:0}.summary dt{font-size:.75em;color:#555}.summary dd{margin:0;font-weight:bold}
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
 .stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
