@@ -1,15 +1,21 @@
 /**
- * The self-contained HTML report of a programme: logic model, KPI progress, event study with its uniform
- * band, effects by cohort and by year, the pre-test, the study spec and the lineage. Charts are Vega-Lite
- * specs rendered in the browser by the inlined Vega libraries (no network); where there is nothing to
- * chart the page says why instead of showing an empty frame.
+ * The self-contained HTML report of a programme: the headline in a summary box, logic model, KPI progress,
+ * the effects table, the staggered-DiD event study with its uniform band, effects by cohort and by year, the
+ * designs' own diagnostics, the pre-test, the study spec and the lineage, every heading and sentence in
+ * Japanese and English. Charts are Vega-Lite specs rendered in the browser by the inlined Vega libraries (no
+ * network); where there is nothing to chart the page says why instead of showing an empty frame.
+ *
+ * Two variants: the internal one shows every number and carries the 内部資料・公表不可 banner; the public one
+ * shows only what the disclosure-controlled public views publish.
  */
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
-import { isHeadline } from '../analysis/effect-rows.js';
+import { designOf, type DesignKind, type DesignSpec } from '../schemas/study-spec.js';
+import type { Programme } from '../programmes/catalogue.js';
 import { sensitivityChart, seriesChart, type SeriesAxis, type VegaLiteSpec } from './charts.js';
 import { designDiagnosticsSection } from './design-diagnostics.js';
-import { outcomeIndicator, type OutcomeIndicator } from './outcome-indicator.js';
-import type { PublicSeries, ReportData, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
+import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
+import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
+import type { EffectRow, PublicSeries, ReportData, ReportVariant, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
   readonly vega: string;
@@ -26,19 +32,8 @@ const STAGE_TITLES = {
   impact: 'インパクト / Impact',
 } as const;
 
-const ESTIMATOR_TITLES: Readonly<Record<string, string>> = {
-  cs_simple: '全体の平均効果 / overall ATT (headline)',
-  cs_dynamic: '経過年数別の平均 / average over years since award',
-  cs_group: '採択年度別の平均 / average over cohorts',
-  cs_calendar: '年度別の平均 / average over years',
-  twfe_static: '二方向固定効果（比較） / two-way fixed effects (comparison)',
-  sdid: '合成DiD / synthetic DiD (headline)',
-  sc: '合成コントロール（比較） / synthetic control (comparison)',
-  did_block: 'DiD（同じコホート、比較） / DiD on the same cohorts (comparison)',
-  rd_conventional: '回帰不連続（通常） / regression discontinuity, conventional',
-  rd_bias_corrected: '回帰不連続（バイアス補正） / regression discontinuity, bias-corrected',
-  rd_robust: '回帰不連続（頑健） / regression discontinuity, robust interval (headline)',
-};
+/** The words every internal page and index carries, at the top and in the title. */
+export const INTERNAL_BANNER = '内部資料・公表不可 / Internal — not for publication';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
@@ -48,9 +43,38 @@ function number(value: number | null, digits = 2): string {
   return value === null || !Number.isFinite(value) ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+function count(value: number | null): string {
+  return value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** Decimals that show an estimate to two significant digits of its standard error (2 without one). */
+function estimateDigits(stdError: number | null, estimate: number | null): number {
+  const scale = stdError !== null && stdError > 0 ? stdError : estimate !== null && estimate !== 0 ? Math.abs(estimate) : null;
+  if (scale === null || !Number.isFinite(scale)) return 2;
+  return Math.min(4, Math.max(0, 1 - Math.floor(Math.log10(scale))));
+}
+
+function pValueText(p: number | null): string {
+  return p === null || !Number.isFinite(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+function percent(level: number | null): string {
+  return level === null ? '95%' : `${Math.round(level * 1000) / 10}%`;
+}
+
 /** JSON inside a script element: "</" must not end the element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/<\//g, '<\\/');
+}
+
+/** An outcome as a heading: the indicator's names and unit, with the outcome field as a code for analysts. */
+function outcomeHeading(programme: Programme, outcome: string): string {
+  const indicator = outcomeIndicator(programme, outcome);
+  return `${escapeHtml(indicator.nameJa)} / ${escapeHtml(indicator.nameEn)}${indicator.unit ? ` (${escapeHtml(indicator.unit)})` : ''}`;
+}
+
+function withheldText(minCellUnits: number): string {
+  return `非公表（企業数が${minCellUnits}社未満） / withheld (fewer than ${minCellUnits} firms)`;
 }
 
 class ChartList {
@@ -61,12 +85,132 @@ class ChartList {
   }
 }
 
+/** One cell of the headline, shown the same in the summary box and in the index row. */
+interface HeadlineField {
+  readonly field: string;
+  readonly label: string;
+  readonly text: string;
+  /** The number behind the text, at full precision, for readers that compare it with the views. */
+  readonly value?: number | null;
+}
+
+/** The headline's cells in words and numbers; a headline without a published estimate says why in the status cell. */
+export function headlineFields(headline: ProgrammeHeadline, minCellUnits: number): HeadlineField[] {
+  const { indicator, row } = headline;
+  const published = headline.state === 'published' && row !== null;
+  const digits = row ? estimateDigits(row.stdError, row.estimate) : 2;
+  const design = headline.design ? designLabel(headline.design) : null;
+  const status = {
+    published: '推定済み / estimated',
+    withheld: withheldText(minCellUnits),
+    not_estimated: `推定できず / not estimated${row?.note ? `: ${row.note}` : ''}`,
+    not_evaluated: '未評価 / not evaluated yet: run an evaluation of this programme',
+    no_estimated_design: 'すべての指標がモニタリングのみ / every outcome of the spec is monitored only, none estimated',
+  }[headline.state];
+  const level = percent(row?.confidenceLevel ?? null);
+  return [
+    { field: 'indicator-ja', label: '指標 / indicator', text: indicator?.nameJa ?? '—' },
+    { field: 'indicator-en', label: '指標（英語） / indicator (English)', text: indicator?.nameEn ?? '—' },
+    { field: 'unit', label: '単位 / unit', text: indicator?.unit || '—' },
+    { field: 'design', label: '評価デザイン / design', text: design ? `${design.ja} / ${design.en}` : '—' },
+    { field: 'estimate', label: '効果 / estimate', text: published ? number(row.estimate, digits) : '—', value: published ? row.estimate : null },
+    { field: 'ci', label: `${level}信頼区間 / ${level} CI`, text: published && row.ciLow !== null ? `[${number(row.ciLow, digits)}, ${number(row.ciHigh, digits)}]` : '—' },
+    { field: 'ci-low', label: '', text: '', value: published ? row.ciLow : null },
+    { field: 'ci-high', label: '', text: '', value: published ? row.ciHigh : null },
+    { field: 'p-value', label: 'p値 / p-value', text: published ? pValueText(row.pValue) : '—', value: published ? row.pValue : null },
+    { field: 'std-error', label: '標準誤差 / SE', text: published ? number(row.stdError, digits) : '—', value: published ? row.stdError : null },
+    { field: 'units', label: '採択 / awarded units', text: published ? count(row.units) : '—', value: published ? row.units : null },
+    { field: 'comparison-units', label: '比較 / comparison units', text: published ? count(row.comparisonUnits) : '—', value: published ? row.comparisonUnits : null },
+    { field: 'firms', label: '採択の企業数 / firms behind the awarded units', text: published ? count(row.firms) : '—', value: published ? row.firms : null },
+    { field: 'confidence-level', label: '信頼水準 / confidence level', text: level, value: row?.confidenceLevel ?? null },
+    { field: 'status', label: '状態 / status', text: status },
+  ];
+}
+
+function fieldAttributes(field: HeadlineField): string {
+  return `data-field="${field.field}"${field.value === undefined ? '' : ` data-value="${field.value === null ? '' : String(field.value)}"`}`;
+}
+
+/** Why the summary box has no number, in a sentence (the status cell gives the detail). */
+const HEADLINE_ABSENT = {
+  withheld: '開示制限により、主要な効果は非公表です。 / The headline effect is withheld under the disclosure rule.',
+  not_estimated: '主要な効果は推定できませんでした（理由は状態欄）。 / The headline effect could not be estimated; the status says why.',
+  not_evaluated: 'この事業はまだ評価されていません。 / This programme has not been evaluated yet.',
+  no_estimated_design: 'この事業の指標はすべてモニタリングのみで、効果は推定しません。 / Every outcome of this programme is monitored only; no effect is estimated.',
+} as const;
+
+/** The summary box that opens a programme page. */
+function summaryBox(data: ReportData): string {
+  const headline = programmeHeadline(data.programme, data.effects);
+  const fields = headlineFields(headline, data.minCellUnits);
+  const visible = fields.filter((field) => field.label !== '');
+  const hidden = fields.filter((field) => field.label === '').map((field) => `<span hidden ${fieldAttributes(field)}></span>`).join('');
+  const sentence =
+    headline.state === 'published' && headline.row
+      ? `<p class="headline-sentence">${escapeHtml(headline.indicator?.nameJa ?? '')}への効果は${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)}${escapeHtml(headline.indicator?.unit ?? '')}（${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[0])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}）。 / ` +
+        `Estimated effect of the award on ${escapeHtml(headline.indicator?.nameEn ?? '')}: ${escapeHtml(fields.find((f) => f.field === 'estimate')!.text)} ${escapeHtml(headline.indicator?.unit ?? '')} (${escapeHtml(fields.find((f) => f.field === 'ci')!.label.split(' / ')[1])} ${escapeHtml(fields.find((f) => f.field === 'ci')!.text)}).</p>`
+      : `<p class="headline-sentence empty">${escapeHtml(HEADLINE_ABSENT[headline.state as Exclude<typeof headline.state, 'published'>])}</p>`;
+  const design = headline.design ? DESIGN_LABELS[headline.design as DesignKind] : undefined;
+  const explanation = design ? `<p class="design-explanation">${escapeHtml(design.ja)}：${escapeHtml(design.explanation.ja)} / ${escapeHtml(design.en)}: ${escapeHtml(design.explanation.en)}</p>` : '';
+  return (
+    `<section class="summary" data-headline-state="${headline.state}" data-outcome="${escapeHtml(headline.row?.outcome ?? headline.indicator?.outcome ?? '')}" data-estimator="${escapeHtml(headline.row?.estimator ?? '')}">` +
+    `<h2>主要な効果 / Headline effect</h2>${sentence}${explanation}<dl>${visible.map((field) => `<div><dt>${escapeHtml(field.label)}</dt><dd ${fieldAttributes(field)}>${escapeHtml(field.text)}</dd></div>`).join('')}</dl>${hidden}</section>`
+  );
+}
+
+/** The effects table: the headline first, then the spec's outcomes in order, every column labelled. */
+function effectsTable(data: ReportData): string {
+  if (data.effects.length === 0) {
+    return data.run
+      ? '<p class="empty">この実行では効果を推定していません / The latest run estimated no effect for this programme.</p>'
+      : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';
+  }
+  const header =
+    '<tr><th>指標・評価デザイン / indicator · design</th><th>推定方法 / estimator</th><th>効果 / estimate</th><th>標準誤差 / SE</th><th>信頼区間 / CI</th><th>p値 / p</th>' +
+    '<th>採択 / awarded units</th><th>比較 / comparison units</th><th>企業数 / firms</th><th>注記 / note</th></tr>';
+  // The rows of one outcome sit together (headline first, then the spec's order), so the indicator and design span them.
+  const span = (index: number) => {
+    let end = index;
+    while (end < data.effects.length && data.effects[end].outcome === data.effects[index].outcome) end++;
+    return end - index;
+  };
+  // One precision per outcome, from its first (headline estimator's) row, so the estimators of an outcome line up.
+  const outcomeDigits = new Map<string, number>();
+  for (const e of data.effects) if (!outcomeDigits.has(e.outcome) && e.status === 'estimated') outcomeDigits.set(e.outcome, estimateDigits(e.stdError, e.estimate));
+  const rows = data.effects.map((e: EffectRow, index) => {
+    const shown = e.status === 'estimated' && !e.withheld;
+    const digits = outcomeDigits.get(e.outcome) ?? 2;
+    const estimator = estimatorLabel(e.estimator);
+    const design = designLabel(e.design);
+    const note =
+      e.status !== 'estimated'
+        ? `推定せず / not estimated${e.note ? `: ${e.note}` : ''}`
+        : e.withheld
+          ? withheldText(data.minCellUnits)
+          : (e.note ?? '—');
+    const first = index === 0 || data.effects[index - 1].outcome !== e.outcome;
+    const indicatorCell = first ? `<td rowspan="${span(index)}">${outcomeHeading(data.programme, e.outcome)}<br><small>${escapeHtml(design.ja)} / ${escapeHtml(design.en)}</small></td>` : '';
+    const headline = e.isProgrammeHeadline ? ' <b class="badge">主要 / headline</b>' : '';
+    return (
+      `<tr class="${e.isProgrammeHeadline ? 'headline' : ''}" data-outcome="${escapeHtml(e.outcome)}" data-estimator="${escapeHtml(e.estimator)}">` +
+      `${indicatorCell}<td>${escapeHtml(estimator.ja)} / ${escapeHtml(estimator.en)}${headline}</td>` +
+      `<td class="num" data-field="estimate">${shown ? number(e.estimate, digits) : '—'}</td>` +
+      `<td class="num">${shown ? number(e.stdError, digits) : '—'}</td>` +
+      `<td class="num">${shown && e.ciLow !== null ? `${percent(e.confidenceLevel)} [${number(e.ciLow, digits)}, ${number(e.ciHigh, digits)}]` : '—'}</td>` +
+      `<td class="num">${shown ? pValueText(e.pValue) : '—'}</td>` +
+      `<td class="num">${shown ? count(e.units) : '—'}</td><td class="num">${shown ? count(e.comparisonUnits) : '—'}</td><td class="num">${shown ? count(e.firms) : '—'}</td>` +
+      `<td>${escapeHtml(note)}</td></tr>`
+    );
+  });
+  return `<table class="effects">${header}${rows.join('')}</table>`;
+}
+
 function seriesSection(
   charts: ChartList,
+  programme: Programme,
   title: string,
   rows: readonly SeriesRow[],
   axis: SeriesAxis,
-  indicatorOf: (outcome: string) => OutcomeIndicator,
   idPrefix: string,
   empty: string,
   options: { readonly shade?: boolean; readonly notes?: ReadonlyMap<string, string> } = {},
@@ -79,9 +223,9 @@ function seriesSection(
     outcomes
       .map((outcome, index) => {
         const outcomeRows = rows.filter((row) => row.outcome === outcome);
-        const chart = outcomeRows.length ? charts.add(`${idPrefix}-${index}`, seriesChart(outcomeRows, axis, indicatorOf(outcome), { shadePreTreatment: options.shade === true })) : '';
+        const chart = outcomeRows.length ? charts.add(`${idPrefix}-${index}`, seriesChart(outcomeRows, axis, outcomeIndicator(programme, outcome), { shadePreTreatment: options.shade === true })) : '';
         const note = notes.get(outcome);
-        return `<h3>${escapeHtml(outcome)}</h3>${chart}${note ? `<p class="empty withheld">${escapeHtml(note)}</p>` : ''}`;
+        return `<h3>${outcomeHeading(programme, outcome)}</h3>${chart}${note ? `<p class="empty withheld">${escapeHtml(note)}</p>` : ''}`;
       })
       .join('')
   );
@@ -109,15 +253,136 @@ function withheldNotes(
   return notes;
 }
 
-export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): string {
+/** Only the outcomes the spec evaluates by staggered DiD: the event study, cohorts, years, pre-test and sensitivity are that design's. */
+function staggeredOnly(data: ReportData): ReportData {
+  const staggered = (outcome: string) => outcomeDesign(data.programme, outcome) === 'staggered_did';
+  const series = (s: PublicSeries): PublicSeries => ({ published: s.published.filter((r) => staggered(r.outcome)), withheld: s.withheld.filter((c) => staggered(c.outcome)) });
+  return {
+    ...data,
+    eventStudy: series(data.eventStudy),
+    byCohort: series(data.byCohort),
+    byYear: series(data.byYear),
+    pretests: data.pretests.filter((p) => staggered(p.outcome)),
+    sensitivity: data.sensitivity.filter((s: SensitivityReport) => staggered(s.outcome)),
+  };
+}
+
+/** The event study, cohorts, years, pre-test and sensitivity for staggered-DiD outcomes; one line when the spec has none. */
+function staggeredSections(charts: ChartList, all: ReportData): string {
+  const designs = [...new Set(all.programme.studySpec.outcomes.map((outcome) => outcomeDesign(all.programme, outcome)))];
+  if (!designs.includes('staggered_did')) {
+    const named = designs.map(designLabel);
+    return (
+      '<h2>イベントスタディ・事前検定・頑健性 / Event study, pre-test and sensitivity</h2>' +
+      `<p class="not-applicable">この事業の指標は${escapeHtml(named.map((d) => d.ja).join('・'))}で評価するため、段階的DiDに固有のイベントスタディ、採択年度別・年度別の効果、平行トレンドの事前検定、頑健性の分析はありません。 / ` +
+      `This programme's outcomes are evaluated by ${escapeHtml(named.map((d) => d.en).join(' and '))}, which does not produce the event study, effects by cohort and by year, pre-test of parallel trends or sensitivity analysis of the staggered-DiD design; see the design's own diagnostics below.</p>`
+    );
+  }
+  const data = staggeredOnly(all);
+  const noRun = 'この事業はまだ評価されていません / No effect estimates for this programme yet: run an evaluation.';
+  const pretests = data.pretests.length
+    ? `<ul>${data.pretests
+        .map(
+          (p) =>
+            `<li>${outcomeHeading(data.programme, p.outcome)}: ${
+              p.statistic === null
+                ? `検定できず / not computed: ${escapeHtml(p.note ?? '—')}`
+                : `Wald W = ${number(p.statistic)}, 自由度 / df = ${p.df}, p = ${pValueText(p.pValue)}${(p.pValue ?? 1) < 0.05 ? ' — 5%水準で平行トレンドは棄却 / parallel trends rejected at 5%' : ' — 5%水準で棄却されず / not rejected at 5%'}`
+            }</li>`,
+        )
+        .join('')}</ul>`
+    : `<p class="empty">${all.run ? '事前検定の結果はありません / The latest run has no pre-test for these outcomes.' : noRun}</p>`;
+  return [
+    seriesSection(
+      charts,
+      data.programme,
+      'イベントスタディ / Event study (years since award; shaded: uniform 95% band)',
+      data.eventStudy.published,
+      'event_time',
+      'event-study',
+      all.run ? 'この実行ではイベントスタディを推定していません / The latest run has no event study for these outcomes.' : '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.',
+      { shade: true, notes: withheldNotes(data.eventStudy, data.minCellUnits, { ja: '経過年', en: 'event time', label: (key) => `e=${key}` }) },
+    ),
+    seriesSection(charts, data.programme, '採択年度別の効果 / Effects by cohort', data.byCohort.published, 'award_fiscal_year', 'by-cohort', all.run ? 'コホート別の効果はありません / No cohort effects in the latest run.' : noRun, {
+      notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort', label: (key) => `FY${key}` }),
+    }),
+    seriesSection(charts, data.programme, '年度別の効果 / Effects by fiscal year', data.byYear.published, 'fiscal_year', 'by-year', all.run ? '年度別の効果はありません / No yearly effects in the latest run.' : noRun, {
+      notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
+    }),
+    `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
+    sensitivitySection(charts, data),
+  ].join('\n');
+}
+
+const COMPARISON_GROUP_LABELS: Readonly<Record<string, string>> = {
+  rejected_applicants: '不採択の申請者 / rejected applicants',
+  rejected_and_not_yet_awarded: '不採択及び未採択（後の回で採択）の申請者 / rejected and not-yet-awarded applicants',
+};
+
+/** One outcome's design and that design's own settings, as the spec registers them. */
+function designSettings(spec: ReportData['programme']['studySpec'], design: DesignSpec): string {
+  switch (design.design) {
+    case 'staggered_did':
+      return (
+        `推定法 / method ${spec.estimation.method}; 基準期 / base period ${spec.estimation.basePeriod}; 予見 / anticipation ${spec.estimation.anticipation}; ` +
+        `ブートストラップ${spec.estimation.bootstrap.draws}回 / bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed}); 比較群 / comparison ${COMPARISON_GROUP_LABELS[spec.comparisonGroup] ?? spec.comparisonGroup}` +
+        `${spec.estimation.missingYears ? `; 欠測年 / missing years ${spec.estimation.missingYears}` : ''}`
+      );
+    case 'synthetic_did':
+      return `プラセボ標準誤差（${design.placebo.draws}回） / placebo SE from ${design.placebo.draws} draws (seed ${design.placebo.seed}); 比較 / comparison: 一度も採択されていない申請者 / never-awarded applicants`;
+    case 'rd_review_score':
+      return (
+        `カーネル / kernel ${design.kernel}; 多項式の次数 / polynomial order ${design.polynomialOrder}; 帯域幅の選択 / bandwidth selector ${design.bandwidthSelector}; ` +
+        `追跡年数 / follow-up years ${design.followUpYears}; ${design.fuzzy ? 'ファジー / fuzzy' : 'シャープ / sharp'}`
+      );
+    case 'descriptive':
+      return `推定しない理由 / why not estimated: ${design.reason}`;
+  }
+}
+
+function specSection(data: ReportData): string {
   const { programme, run } = data;
+  const spec = programme.studySpec;
+  const outcomes = spec.outcomes
+    .map((outcome) => {
+      const design = designOf(spec, outcome);
+      const label = designLabel(design.design);
+      return `<li data-outcome="${escapeHtml(outcome)}" data-design="${design.design}">${outcomeHeading(programme, outcome)} <code>${escapeHtml(outcome)}</code> — <b>${escapeHtml(label.ja)} / ${escapeHtml(label.en)}</b>: ${escapeHtml(designSettings(spec, design))}</li>`;
+    })
+    .join('');
+  return (
+    `<h2>検証計画 / Study spec</h2><p>第${spec.version}版 / version ${spec.version}; 登録 / registered ${escapeHtml(spec.registeredAt)}; SHA-256 <code>${escapeHtml(programme.specHash)}</code>` +
+    `${run?.specRegisteredAfterCallOpened ? ' <b>（公募開始後に登録 / registered after the call opened）</b>' : ''}</p>` +
+    `<p>共変量 / covariates: ${escapeHtml(spec.covariates.join(', ') || 'なし / none')}; 信頼水準 / confidence level ${percent(spec.confidenceLevel)}</p><ul class="spec-outcomes">${outcomes}</ul>`
+  );
+}
+
+function lineageSection(data: ReportData): string {
+  const { run } = data;
+  const body = run
+    ? `<ul><li>実行 / run ${escapeHtml(run.runKey)} · ワークフロー / workflow ${escapeHtml(run.workflowId)} · 完了 / finished ${escapeHtml(run.finishedAt)}</li><li>コード / code ${escapeHtml(run.codeVersion)}</li>${run.inputFiles
+        .map((f) => `<li>入力 / input ${escapeHtml(f.kind)}: SHA-256 ${escapeHtml(f.sha256)}</li>`)
+        .join('')}${data.inputs
+        .map((i) => `<li>${escapeHtml(i.fileName)} (${escapeHtml(i.kind)}): 全${i.rowsTotal}行 = 取込${i.rowsLoaded} + 隔離${i.rowsRejected} / ${i.rowsTotal} rows = ${i.rowsLoaded} loaded + ${i.rowsRejected} quarantined</li>`)
+        .join('')}</ul>`
+    : '<p class="empty">まだ評価が実行されていません / This programme has not been evaluated yet.</p>';
+  return `<h2>データの来歴 / Lineage</h2>${body}`;
+}
+
+function variantNote(variant: ReportVariant, minCellUnits: number): string {
+  return variant === 'internal'
+    ? `<div class="internal-banner" data-variant="internal">${INTERNAL_BANNER}<br><small>開示制限前のすべての数値を含みます。公表には --public 版を使ってください。 / Every number, before disclosure control. Publish the --public version instead.</small></div>`
+    : `<p class="public-note" data-variant="public">公表版：企業数が${minCellUnits}社未満の値は非公表 / Public version: values resting on fewer than ${minCellUnits} firms are withheld.</p>`;
+}
+
+export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): string {
+  const { programme } = data;
   const file = programme.file;
   const charts = new ChartList();
-  const indicatorOf = (outcome: string) => outcomeIndicator(programme, outcome);
   const logicModel = LOGIC_MODEL_STAGE_KEYS.map(
     (stage) =>
       `<div class="stage"><h4>${STAGE_TITLES[stage]}</h4>${file.logicModel[stage]
-        .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>${escapeHtml(i.unit)} · target ${number(i.target.value, 0)} (FY${i.target.fiscalYear})</small></div>`)
+        .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>${escapeHtml(i.unit)} · 目標 / target ${number(i.target.value, 0)} (FY${i.target.fiscalYear})</small></div>`)
         .join('')}</div>`,
   ).join('<div class="arrow">→</div>');
   // An indicator without a value says where its data would come from, rather than leaving a gap.
@@ -137,59 +402,25 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     ? `<table><tr><th>指標 / indicator</th><th>年度 / FY</th><th>実績 / value</th><th>目標 / target</th><th>達成度 / share achieved</th><th>進捗 / on track</th></tr>${data.kpis
         .map(
           (k) =>
-            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${k.value === null ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : `${number(k.value, 1)} ${escapeHtml(k.unit)}`}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
+            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${k.value === null ? withheldText(data.minCellUnits) : `${number(k.value, 1)} ${escapeHtml(k.unit)}`}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
         )
         .join('')}${withoutValue}</table>`
     : '<p class="empty">KPIの計算結果はまだありません / No KPI values yet: run an evaluation of this programme.</p>';
-  const effects = data.effects.length
-    ? `<table><tr><th>アウトカム / outcome</th><th>推定方法 / estimator</th><th>効果 / effect</th><th>95% CI</th><th></th></tr>${data.effects
-        .map(
-          (e) =>
-            `<tr class="${isHeadline(e.estimator) ? 'headline' : ''}"><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(ESTIMATOR_TITLES[e.estimator] ?? e.estimator)}</td><td>${e.status !== 'estimated' ? '推定せず / not estimated' : e.withheld ? `非公表 / withheld (fewer than ${data.minCellUnits} firms)` : number(e.estimate)}</td><td>${e.status === 'estimated' && !e.withheld ? `[${number(e.ciLow)}, ${number(e.ciHigh)}]` : ''}</td><td>${escapeHtml(e.note ?? '')}</td></tr>`,
-        )
-        .join('')}</table>`
-    : '<p class="empty">効果推定の結果はまだありません / No effect estimates yet: run an evaluation of this programme.</p>';
-  const pretests = data.pretests.length
-    ? `<ul>${data.pretests
-        .map((p) => `<li>${escapeHtml(p.outcome)}: ${p.statistic === null ? escapeHtml(p.note ?? 'not available') : `W = ${number(p.statistic)}, df = ${p.df}, p = ${number(p.pValue, 3)}${(p.pValue ?? 1) < 0.05 ? ' — 平行トレンドは棄却 / parallel trends rejected at 5%' : ''}`}</li>`)
-        .join('')}</ul>`
-    : '<p class="empty">事前検定の結果はありません / No pre-test yet.</p>';
-  const spec = programme.studySpec;
-  const lineage = run
-    ? `<ul><li>run ${escapeHtml(run.runKey)} · workflow ${escapeHtml(run.workflowId)} · finished ${escapeHtml(run.finishedAt)}</li><li>code ${escapeHtml(run.codeVersion)}</li>${run.inputFiles
-        .map((f) => `<li>${escapeHtml(f.kind)}: SHA-256 ${escapeHtml(f.sha256)}</li>`)
-        .join('')}${data.inputs.map((i) => `<li>${escapeHtml(i.fileName)} (${escapeHtml(i.kind)}): ${i.rowsTotal} rows = ${i.rowsLoaded} loaded + ${i.rowsRejected} quarantined</li>`).join('')}</ul>`
-    : '<p class="empty">まだ評価が実行されていません / This programme has not been evaluated yet.</p>';
   const body = [
+    variantNote(data.variant, data.minCellUnits),
     `<header><h1>${escapeHtml(programme.nameJa)}</h1><p>${escapeHtml(programme.nameEn)} · ${escapeHtml(programme.ministry)}${file.synthetic ? ' · <span class="synthetic">合成データ / synthetic data</span>' : ''}</p></header>`,
+    summaryBox(data),
+    `<h2>効果 / Effect of the award</h2>${effectsTable(data)}`,
     `<h2>ロジックモデル / Logic model</h2><div class="logic-model">${logicModel}</div>`,
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
-    `<h2>効果 / Effect of the award</h2>${effects}`,
-    seriesSection(
-      charts,
-      'イベントスタディ / Event study (years since award; shaded: uniform 95% band)',
-      data.eventStudy.published,
-      'event_time',
-      indicatorOf,
-      'event-study',
-      '効果推定の結果がないため、グラフはありません / No event study: no effect estimates for this programme yet.',
-      { shade: true, notes: withheldNotes(data.eventStudy, data.minCellUnits, { ja: '経過年', en: 'event time', label: (key) => `e=${key}` }) },
-    ),
-    seriesSection(charts, '採択年度別の効果 / Effects by cohort', data.byCohort.published, 'award_fiscal_year', indicatorOf, 'by-cohort', 'コホート別の効果はありません / No cohort effects.', {
-      notes: withheldNotes(data.byCohort, data.minCellUnits, { ja: 'コホート', en: 'cohort', label: (key) => `FY${key}` }),
-    }),
-    seriesSection(charts, '年度別の効果 / Effects by fiscal year', data.byYear.published, 'fiscal_year', indicatorOf, 'by-year', '年度別の効果はありません / No yearly effects.', {
-      notes: withheldNotes(data.byYear, data.minCellUnits, { ja: '年度', en: 'year', label: (key) => `FY${key}` }),
-    }),
+    staggeredSections(charts, data),
     designDiagnosticsSection(charts, data),
     powerSection(data),
-    `<h2>平行トレンドの事前検定 / Pre-test of parallel trends</h2>${pretests}`,
-    sensitivitySection(charts, data),
-    `<h2>検証計画 / Study spec</h2><p>v${spec.version}, registered ${escapeHtml(spec.registeredAt)}, SHA-256 <code>${escapeHtml(programme.specHash)}</code>${run?.specRegisteredAfterCallOpened ? ' <b>(registered after the call opened)</b>' : ''}</p><p>outcomes ${escapeHtml(spec.outcomes.join(', '))}; comparison ${escapeHtml(spec.comparisonGroup)}; covariates ${escapeHtml(spec.covariates.join(', ') || 'none')}; method ${spec.estimation.method}, base period ${spec.estimation.basePeriod}, bootstrap ${spec.estimation.bootstrap.draws} draws (seed ${spec.estimation.bootstrap.seed})</p>`,
-    `<h2>データの来歴 / Lineage</h2>${lineage}`,
+    specSection(data),
+    lineageSection(data),
     exploratorySection(data),
   ].join('\n');
-  return page(`${programme.nameJa} — ebpm`, body, vendor, charts.charts);
+  return page(`${data.variant === 'internal' ? `【内部資料・公表不可】` : ''}${programme.nameJa} — ebpm`, body, vendor, charts.charts, data.variant);
 }
 
 /** The minimum detectable effect of the design for the planned call, beside the targets it should detect. */
@@ -198,19 +429,30 @@ function powerSection(data: ReportData): string {
   if (!data.power) return `${title}<p class="empty">計画された公募の規模が未登録のため未計算 / Not computed: the catalogue declares no planned call (plannedCall) for this programme.</p>`;
   const { analysis, targets } = data.power;
   const plan = analysis.plan;
-  const intro = `<p>${Math.round(analysis.power * 100)}% power, ${Math.round((1 - analysis.confidenceLevel) * 100)}% two-sided; planned call: ${plan.expectedApplicants} applicants, ${Math.round(plan.awardShare * 100)}% awarded over ${plan.rounds} rounds, ${plan.preAwardYears} years before and ${plan.followUpYears} after; ${analysis.replications} simulated replications (seed ${analysis.seed}).</p>`;
-  const outcomes = `<table><tr><th>アウトカム / outcome</th><th>MDE</th><th>SE</th><th>分散の根拠 / spread and correlation from</th></tr>${analysis.outcomes
-    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td><td>${escapeHtml(o.varianceSource)}</td></tr>`)
+  const power = Math.round(analysis.power * 100);
+  const alpha = Math.round((1 - analysis.confidenceLevel) * 100);
+  const award = Math.round(plan.awardShare * 100);
+  const intro =
+    `<p>検出力${power}%、有意水準${alpha}%（両側）。計画された公募：申請${plan.expectedApplicants}件、採択率${award}%、${plan.rounds}回の公募、交付前${plan.preAwardYears}年・交付後${plan.followUpYears}年。シミュレーション${analysis.replications}回（シード${analysis.seed}）。段階的DiDの指標のみ。 / ` +
+    `${power}% power, ${alpha}% two-sided; planned call: ${plan.expectedApplicants} applicants, ${award}% awarded over ${plan.rounds} rounds, ${plan.preAwardYears} years before and ${plan.followUpYears} after; ${analysis.replications} simulated replications (seed ${analysis.seed}); staggered-DiD outcomes only.</p>`;
+  const outcomes = `<table><tr><th>指標 / outcome</th><th>検出可能な最小効果 / MDE</th><th>標準誤差 / SE</th><th>分散と相関の根拠 / spread and correlation from</th></tr>${analysis.outcomes
+    .map((o) => `<tr><td>${outcomeHeading(data.programme, o.outcome)}</td><td>${number(o.minimumDetectableEffect)} ${escapeHtml(o.unit)}</td><td>${number(o.medianStdError)}</td><td>${escapeHtml(o.varianceSource)}</td></tr>`)
     .join('')}${analysis.notSimulated
-    .map((o) => `<tr><td>${escapeHtml(o.outcome)}</td><td colspan="3">未計算 / not computed: the spec names ${escapeHtml(o.design)}; the simulation covers staggered DiD only</td></tr>`)
+    .map((o) => {
+      const design = designLabel(o.design);
+      return `<tr><td>${outcomeHeading(data.programme, o.outcome)}</td><td colspan="3">未計算：この指標のデザインは${escapeHtml(design.ja)}で、シミュレーションは段階的DiDのみ / not computed: the spec names ${escapeHtml(design.en)}; the simulation covers staggered DiD only</td></tr>`;
+    })
     .join('')}</table>`;
+  const indicatorNames = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => data.programme.file.logicModel[stage]).map((i) => [i.id, i.nameJa]));
   const rows = targets
     .map(
       (t) =>
-        `<tr${t.detectable ? '' : ' class="warning"'}><td>${escapeHtml(t.nameEn)}</td><td>${number(t.hopedForChange, 1)}</td><td>${number(t.minimumDetectableEffect)}</td><td>${t.detectable ? '検出可能 / detectable' : '目標が検出限界未満 / target below what the design can detect'}</td></tr>`,
+        `<tr${t.detectable ? '' : ' class="warning"'}><td>${escapeHtml(indicatorNames.get(t.indicatorId) ?? '')} / ${escapeHtml(t.nameEn)}</td><td>${number(t.hopedForChange, 1)}</td><td>${number(t.minimumDetectableEffect)}</td><td>${t.detectable ? '検出可能 / detectable' : '目標が検出限界未満 / target below what the design can detect'}</td></tr>`,
     )
     .join('');
-  const table = targets.length ? `<table><tr><th>指標 / indicator</th><th>目標が求める変化 / change the target asks for</th><th>MDE</th><th></th></tr>${rows}</table>` : '';
+  const table = targets.length
+    ? `<table><tr><th>指標 / indicator</th><th>目標が求める変化 / change the target asks for</th><th>検出可能な最小効果 / MDE</th><th>判定 / verdict</th></tr>${rows}</table>`
+    : '';
   return title + intro + outcomes + table;
 }
 
@@ -225,10 +467,7 @@ function sensitivitySection(charts: ChartList, data: ReportData): string {
     '<p>平行トレンドが成り立たない場合でも有効な信頼区間（Rambachan &amp; Roth 2023）。M̄は交付後の乖離が交付前の最大の乖離の何倍までか、Mは傾きの変化が年あたりどこまでかを表す。網掛けは通常の信頼区間、赤線は頑健な信頼区間が初めてゼロを含む値、矢印は探索の限界でも閉じていない端（上下限ではない）を示す。 / ' +
     'Confidence intervals that stay valid when trends are not parallel (Rambachan &amp; Roth 2023): M̄ bounds each post-award change in the difference of trends by a multiple of the largest pre-award change; M bounds how much its slope may change per year. The shaded band is the ordinary interval; the red line marks where the robust interval first reaches zero; an arrow marks an end still open where the search stopped, which is not a bound.</p>';
   if (data.sensitivity.length === 0) return `${title}<p class="empty">頑健性の分析はまだありません / No sensitivity analysis yet: run an evaluation of this programme.</p>`;
-  const hidden = (report: SensitivityReport) =>
-    report.target === 'average_post'
-      ? data.effects.some((effect) => effect.outcome === report.outcome && effect.estimator === 'cs_dynamic' && effect.withheld)
-      : data.eventStudy.withheld.some((cell) => cell.outcome === report.outcome && cell.key === 0);
+  const hidden = (report: SensitivityReport) => report.withheld;
   const outcomes = [...new Set(data.sensitivity.map((report) => report.outcome))];
   const sections = outcomes.map((outcome, index) => {
     const reports = data.sensitivity.filter((report) => report.outcome === outcome);
@@ -239,7 +478,7 @@ function sensitivitySection(charts: ChartList, data: ReportData): string {
     const chartsHtml = average
       ? charts.add(`sensitivity-rm-${index}`, sensitivityChart(average, 'relative_magnitudes')) + charts.add(`sensitivity-sd-${index}`, sensitivityChart(average, 'smoothness'))
       : '';
-    return `<h3>${escapeHtml(outcome)}</h3><ul>${statements}</ul>${chartsHtml}`;
+    return `<h3>${outcomeHeading(data.programme, outcome)}</h3><ul>${statements}</ul>${chartsHtml}`;
   });
   return title + intro + sections.join('');
 }
@@ -257,8 +496,8 @@ function exploratorySection(data: ReportData): string {
         .join('');
       return (
         `<h3>${escapeHtml(study.runKey.slice(0, 12))} · ${escapeHtml(study.startedAt)} · ${escapeHtml(study.requestedBy)}</h3>` +
-        `<p>${escapeHtml(study.note ?? '(no note)')} — overrides <code>${escapeHtml(JSON.stringify(study.overrides))}</code></p>` +
-        `<table><thead><tr><th>outcome</th><th>group</th><th>estimator</th><th>estimate</th><th>95% CI</th><th>p</th></tr></thead><tbody>${rows}</tbody></table>`
+        `<p>${escapeHtml(study.note ?? '（注記なし） / (no note)')} — 変更した設定 / overrides <code>${escapeHtml(JSON.stringify(study.overrides))}</code></p>` +
+        `<table><thead><tr><th>指標 / outcome</th><th>群 / group</th><th>推定方法 / estimator</th><th>効果 / estimate</th><th>95%信頼区間 / 95% CI</th><th>p値 / p</th></tr></thead><tbody>${rows}</tbody></table>`
       );
     })
     .join('');
@@ -270,22 +509,61 @@ function exploratorySection(data: ReportData): string {
   );
 }
 
-export function renderIndex(programmes: readonly { id: string; nameJa: string; nameEn: string; headline: string }[]): string {
-  const rows = programmes.map((p) => `<tr><td><a href="${encodeURIComponent(p.id)}.html">${escapeHtml(p.nameJa)}</a><br><small>${escapeHtml(p.nameEn)}</small></td><td>${escapeHtml(p.headline)}</td></tr>`).join('');
-  return page('ebpm — reports', `<header><h1>事業別レポート / Programme reports</h1></header><table><tr><th>事業 / programme</th><th>全体の平均効果 / headline effect</th></tr>${rows}</table>`, null, []);
+/** One programme's row of the index: its headline, read from the same views and by the same function as its page. */
+export interface IndexEntry {
+  readonly id: string;
+  readonly nameJa: string;
+  readonly nameEn: string;
+  readonly headline: ProgrammeHeadline;
+  /** False when this folder holds no page for the programme yet (the row is still listed, without a link). */
+  readonly pageWritten: boolean;
+}
+
+export function renderIndex(entries: readonly IndexEntry[], variant: ReportVariant, minCellUnits: number): string {
+  const header =
+    '<tr><th>事業 / programme</th><th>指標（単位） / indicator (unit)</th><th>評価デザイン / design</th><th>効果 / estimate</th><th>信頼区間 / CI</th>' +
+    '<th>p値 / p</th><th>標準誤差 / SE</th><th>採択 / awarded units</th><th>比較 / comparison units</th><th>企業数 / firms</th><th>状態 / status</th></tr>';
+  const rows = entries
+    .map((entry) => {
+      const fields = new Map(headlineFields(entry.headline, minCellUnits).map((field) => [field.field, field]));
+      const cell = (name: string) => {
+        const field = fields.get(name)!;
+        return `<span ${fieldAttributes(field)}>${escapeHtml(field.text)}</span>`;
+      };
+      const name = entry.pageWritten
+        ? `<a href="${encodeURIComponent(entry.id)}.html">${escapeHtml(entry.nameJa)}</a>`
+        : `${escapeHtml(entry.nameJa)} <small>（ページ未作成 / page not written: ebpm report --programme ${escapeHtml(entry.id)}）</small>`;
+      const numbers = ['estimate', 'ci', 'p-value', 'std-error', 'units', 'comparison-units', 'firms'].map((f) => `<td class="num">${cell(f)}${f === 'ci' ? cell('ci-low') + cell('ci-high') : ''}</td>`).join('');
+      return (
+        `<tr data-programme="${escapeHtml(entry.id)}"><td>${name}<br><small>${escapeHtml(entry.nameEn)}</small></td>` +
+        `<td>${cell('indicator-ja')}<br><small>${cell('indicator-en')} (${cell('unit')})</small></td><td><small>${cell('design')}</small></td>${numbers}<td>${cell('status')}${cell('confidence-level').replace('<span', '<span hidden')}</td></tr>`
+      );
+    })
+    .join('');
+  const body =
+    `${variantNote(variant, minCellUnits)}<header><h1>事業別レポート / Programme reports</h1>` +
+    '<p>各事業の主要な効果：検証計画で効果を推定する最初の指標を、そのデザインの主要な推定方法で示す。 / Each programme\'s headline effect: the first outcome of its study spec whose design estimates an effect, by that design\'s headline estimator.</p></header>' +
+    `<table class="index">${header}${rows}</table>`;
+  return page(`${variant === 'internal' ? '【内部資料・公表不可】' : ''}事業別レポート — ebpm`, body, null, [], variant, 'wide');
 }
 
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-tr.headline{background:#eef4fb}.empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
+th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
+tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge{white-space:nowrap;font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
+.empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
+.internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
+.public-note{color:#555;font-size:.9em}
+.summary{border:2px solid #2f6db5;border-radius:8px;padding:.2em 1em 1em;background:#f7faff;margin:1em 0}.summary h2{margin-top:.5em;border:0}.headline-sentence{font-size:1.15em}.design-explanation{font-size:.85em;color:#444}
+.summary dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:.4em 1em;margin:0}.summary dt{font-size:.75em;color:#555}.summary dd{margin:0;font-weight:bold}
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
 .stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
 
-function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[]): string {
+function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[], variant: ReportVariant, layout: 'narrow' | 'wide' = 'narrow'): string {
   const scripts =
     vendor && charts.length
       ? `<script>${vendor.vega}</script><script>${vendor.vegaLite}</script><script>${vendor.vegaEmbed}</script>` +
         `<script>const charts = ${scriptJson(charts)};\nfor (const chart of charts) vegaEmbed('#' + chart.id, chart.spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } }).catch((error) => { document.getElementById(chart.id).textContent = 'グラフを表示できません / chart could not be drawn: ' + error.message; console.error(error); });</script>`
       : '';
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}${scripts}</body></html>\n`;
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="ebpm-variant" content="${variant}"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body class="${layout}">${body}${scripts}</body></html>\n`;
 }

@@ -5,15 +5,32 @@ import { DEFAULT_POWER_SETTINGS, programmePower, type ObservedBaseline, type Pow
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
 
+/** Which numbers a report may show: every number (internal, for officials) or what the disclosure rule publishes. */
+export type ReportVariant = 'internal' | 'public';
+
 export interface EffectRow {
   readonly outcome: string;
   readonly estimator: string;
+  /** The spec's design for the outcome: staggered_did, synthetic_did or rd_review_score. */
+  readonly design: string;
   readonly status: string;
   readonly estimate: number | null;
+  readonly stdError: number | null;
   readonly ciLow: number | null;
   readonly ciHigh: number | null;
+  readonly pValue: number | null;
+  readonly confidenceLevel: number | null;
+  /** Awarded units (firms, projects or sites) behind the estimate. */
+  readonly units: number | null;
+  readonly comparisonUnits: number | null;
+  /** Distinct firms behind the awarded units, where the view carries them. */
+  readonly firms: number | null;
   readonly note: string | null;
-  /** True when the disclosure rule withholds it (fewer firms than the minimum). */
+  /** Position of the outcome in the study spec (1 = first). */
+  readonly outcomePosition: number | null;
+  /** The one row that headlines the programme (bi.*effect_estimates.is_programme_headline). */
+  readonly isProgrammeHeadline: boolean;
+  /** True when the disclosure rule withholds it (public variant only). */
   readonly withheld: boolean;
 }
 
@@ -54,6 +71,8 @@ export interface SensitivityReport {
   readonly statement: string;
   /** The statement in Japanese; null for runs before migration 0020. */
   readonly statementJa: string | null;
+  /** True when the disclosure rule withholds the analysis (public variant: the effect or an event time it rests on is withheld). */
+  readonly withheld: boolean;
   readonly bounds: readonly SensitivityBound[];
 }
 
@@ -149,6 +168,7 @@ export interface RdCovariateBalanceRow {
 
 export interface ReportData {
   readonly programme: Programme;
+  readonly variant: ReportVariant;
   readonly run: {
     readonly runKey: string;
     readonly specVersion: number;
@@ -161,7 +181,7 @@ export interface ReportData {
   } | null;
   readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
   readonly effects: readonly EffectRow[];
-  /** These three from the disclosure-controlled public views, because the report is published. */
+  /** These three from the disclosure-controlled public views in the public variant, from the full views in the internal one. */
   readonly eventStudy: PublicSeries;
   readonly byCohort: PublicSeries;
   readonly byYear: PublicSeries;
@@ -237,42 +257,102 @@ export function publicSyntheticPaths(
   };
 }
 
-export async function readReportData(db: Kysely<Database>, programme: Programme, options: { publicVersion?: boolean } = {}): Promise<ReportData> {
+/**
+ * The effect rows of a programme as one variant shows them, headline first and then in the spec's order of
+ * outcomes. Firms come from the view's firms column where it has one (to_jsonb: the unsuppressed view gains it
+ * with the distinct-firm disclosure rule).
+ */
+/** Distinct firms behind the awarded units, by whichever name the view gives them (the unsuppressed view gains the column with the distinct-firm rule). */
+const FIRMS = sql`coalesce(to_jsonb(e) ->> 'firms', to_jsonb(e) ->> 'treated_firms', to_jsonb(e) ->> 'cell_firms')::integer AS firms`;
+
+export async function readEffects(db: Kysely<Database>, programmeId: string, variant: ReportVariant): Promise<EffectRow[]> {
+  type Row = { outcome: string; estimator: string; design: string; status: string; estimate: number | null; std_error: number | null; ci_low: number | null; ci_high: number | null; p_value: number | null; confidence_level: number | null; units: number | null; comparison_units: number | null; firms: number | null; note: string | null; suppression: string | null; outcome_position: number | null; is_programme_headline: boolean };
+  const order = sql`ORDER BY is_programme_headline DESC, outcome_position NULLS LAST, outcome, estimator IN ('cs_simple', 'sdid', 'rd_robust') DESC, estimator`;
+  const { rows } =
+    variant === 'public'
+      ? await sql<Row>`
+          SELECT outcome, estimator, design, status, estimate, std_error, ci_low, ci_high, p_value, confidence_level, units, comparison_units,
+                 ${FIRMS}, note, suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
+            FROM bi.public_effect_estimates e WHERE programme_id = ${programmeId} ${order}`.execute(db)
+      : await sql<Row>`
+          SELECT outcome, estimator, design, status, estimate, std_error, ci_low, ci_high, p_value, confidence_level, treated_units AS units, comparison_units,
+                 ${FIRMS}, note, NULL::text AS suppression, outcome_position, coalesce(is_programme_headline, false) AS is_programme_headline
+            FROM bi.effect_estimates e WHERE programme_id = ${programmeId} ${order}`.execute(db);
+  return rows.map((e) => ({
+    outcome: e.outcome,
+    estimator: e.estimator,
+    design: e.design,
+    status: e.status,
+    estimate: e.estimate,
+    stdError: e.std_error,
+    ciLow: e.ci_low,
+    ciHigh: e.ci_high,
+    pValue: e.p_value,
+    confidenceLevel: e.confidence_level,
+    units: e.units,
+    comparisonUnits: e.comparison_units,
+    firms: e.firms,
+    note: e.note,
+    outcomePosition: e.outcome_position,
+    isProgrammeHeadline: e.is_programme_headline,
+    withheld: e.suppression !== null,
+  }));
+}
+
+/** A table of effect cells (event times, cohorts or years): the public view with its suppression, or the full view. */
+async function readSeries(db: Kysely<Database>, programmeId: string, variant: ReportVariant, table: 'event_study' | 'effects_by_cohort' | 'effects_by_year'): Promise<PublicSeries> {
+  const key = { event_study: 'event_time', effects_by_cohort: 'award_fiscal_year', effects_by_year: 'fiscal_year' }[table];
+  const view = variant === 'public' ? `bi.public_${table}` : `bi.${table}`;
+  const suppression = variant === 'public' ? sql`suppression` : sql`NULL::text AS suppression`;
+  // The full event study also holds the two-way fixed-effects comparison; the charts show Callaway & Sant'Anna.
+  const only = variant === 'internal' && table === 'event_study' ? sql`AND estimator = 'cs_dynamic'` : sql``;
+  const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; band_low: number | null; band_high: number | null; suppression: 'primary' | 'secondary' | null }>`
+    SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high,
+           ${table === 'event_study' ? sql`band_low, band_high` : sql`NULL::double precision AS band_low, NULL::double precision AS band_high`}, ${suppression}
+      FROM ${sql.table(view)} WHERE programme_id = ${programmeId} ${only} ORDER BY outcome, 2`.execute(db);
+  return {
+    published: rows.flatMap((r) =>
+      r.suppression === null && r.estimate !== null && r.ci_low !== null && r.ci_high !== null
+        ? [{ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }]
+        : [],
+    ),
+    withheld: rows.flatMap((r) => (r.suppression === null ? [] : [{ outcome: r.outcome, key: r.key, suppression: r.suppression }])),
+  };
+}
+
+/** The disclosure minimum (firms per published cell) the public views apply. */
+export async function readMinCellUnits(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ min_cell_units: number }>`SELECT min_cell_units FROM results.disclosure_settings`.execute(db);
+  return rows[0]?.min_cell_units ?? 10;
+}
+
+export async function readReportData(db: Kysely<Database>, programme: Programme, options: { variant?: ReportVariant } = {}): Promise<ReportData> {
   const id = programme.id;
+  const variant = options.variant ?? 'internal';
   const { rows: runs } = await sql<{ run_key: string; spec_version: number; spec_hash: string; spec_registered_after_call_opened: boolean; code_version: string; workflow_id: string; finished_at: Date; input_files: { kind: string; sha256: string }[] }>`
     SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
       FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key) WHERE l.programme_id = ${id}`.execute(db);
   const run = runs[0];
-  const { rows: kpis } = await sql<{ indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number | null; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null }>`
-    SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, u.value, p.target_value, p.target_fiscal_year,
-           CASE WHEN u.suppressed THEN NULL ELSE p.share_achieved END AS share_achieved,
-           CASE WHEN u.suppressed THEN NULL ELSE p.on_track END AS on_track
-      FROM bi.kpi_progress p
-      JOIN bi.public_kpi_by_fiscal_year u USING (programme_id, indicator_id, fiscal_year)
-     WHERE p.programme_id = ${id}`.execute(db);
-  const { rows: effects } = await sql<{ outcome: string; estimator: string; status: string; estimate: number | null; ci_low: number | null; ci_high: number | null; note: string | null; suppression: string | null }>`
-    SELECT outcome, estimator, status, estimate, ci_low, ci_high, note, suppression FROM bi.public_effect_estimates WHERE programme_id = ${id} ORDER BY outcome, estimator`.execute(db);
-  const publicSeries = async (view: string, key: string, options: { bands?: boolean } = {}): Promise<PublicSeries> => {
-    const bands = options.bands ? sql`band_low, band_high` : sql`NULL::double precision AS band_low, NULL::double precision AS band_high`;
-    const { rows } = await sql<{ outcome: string; key: number; estimate: number | null; ci_low: number | null; ci_high: number | null; band_low: number | null; band_high: number | null; suppression: 'primary' | 'secondary' | null }>`
-      SELECT outcome, ${sql.ref(key)} AS key, estimate, ci_low, ci_high, ${bands}, suppression FROM ${sql.table(view)}
-       WHERE programme_id = ${id} ORDER BY outcome, 2`.execute(db);
-    return {
-      published: rows.flatMap((r) =>
-        r.suppression === null && r.estimate !== null && r.ci_low !== null && r.ci_high !== null
-          ? [{ outcome: r.outcome, key: r.key, estimate: r.estimate, ciLow: r.ci_low, ciHigh: r.ci_high, bandLow: r.band_low, bandHigh: r.band_high }]
-          : [],
-      ),
-      withheld: rows.flatMap((r) => (r.suppression === null ? [] : [{ outcome: r.outcome, key: r.key, suppression: r.suppression }])),
-    };
-  };
-  const { rows: settings } = await sql<{ min_cell_units: number }>`SELECT min_cell_units FROM results.disclosure_settings`.execute(db);
-  const minCellUnits = settings[0]?.min_cell_units ?? 10;
+  type KpiRow = { indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number | null; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null };
+  const { rows: kpis } =
+    variant === 'public'
+      ? await sql<KpiRow>`
+          SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, u.value, p.target_value, p.target_fiscal_year,
+                 CASE WHEN u.suppressed THEN NULL ELSE p.share_achieved END AS share_achieved,
+                 CASE WHEN u.suppressed THEN NULL ELSE p.on_track END AS on_track
+            FROM bi.kpi_progress p
+            JOIN bi.public_kpi_by_fiscal_year u USING (programme_id, indicator_id, fiscal_year)
+           WHERE p.programme_id = ${id}`.execute(db)
+      : await sql<KpiRow>`
+          SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, p.value, p.target_value, p.target_fiscal_year, p.share_achieved, p.on_track
+            FROM bi.kpi_progress p WHERE p.programme_id = ${id}`.execute(db);
+  const effects = await readEffects(db, id, variant);
+  const minCellUnits = await readMinCellUnits(db);
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
     SELECT outcome, statistic, df, p_value, note FROM bi.parallel_trends_pretest WHERE programme_id = ${id}`.execute(db);
-  const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string; statement_ja: string | null }>`
-    SELECT outcome, target, status, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement, statement_ja
-      FROM bi.effect_sensitivity WHERE programme_id = ${id} ORDER BY outcome, target DESC`.execute(db);
+  const { rows: sensitivitySummaries } = await sql<{ outcome: string; target: 'effect_at_0' | 'average_post'; status: string; estimate: number | null; original_low: number | null; original_high: number | null; breakdown_mbar: number | null; breakdown_m: number | null; statement: string | null; statement_ja: string | null; suppression: string | null }>`
+    SELECT outcome, target, status, estimate, original_low, original_high, breakdown_mbar, breakdown_m, statement, statement_ja, ${variant === 'public' ? sql`suppression` : sql`NULL::text AS suppression`}
+      FROM ${sql.table(variant === 'public' ? 'bi.public_effect_sensitivity' : 'bi.effect_sensitivity')} WHERE programme_id = ${id} ORDER BY outcome, target DESC`.execute(db);
   const { rows: sensitivityBounds } = await sql<{
     outcome: string; target: string; restriction: 'relative_magnitudes' | 'smoothness'; parameter: number; lower_bound: number | null; upper_bound: number | null;
     lower_open: boolean; upper_open: boolean; lower_searched_to: number | null; upper_searched_to: number | null; empty_reason: string | null;
@@ -281,9 +361,20 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       FROM bi.effect_sensitivity_bounds WHERE programme_id = ${id} ORDER BY outcome, target, restriction, parameter`.execute(db);
   const { rows: designs } = await sql<{ outcome: string; design: string; reason: string | null }>`
     SELECT outcome, design, reason FROM bi.outcome_designs WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
-  const { rows: paths } = await sql<{ outcome: string; event_time: number; treated_mean: number | null; synthetic_shifted: number | null; units: number | null; suppression: string | null }>`
-    SELECT outcome, event_time, treated_mean, synthetic_shifted, units, suppression
-      FROM bi.public_synthetic_paths WHERE programme_id = ${id} ORDER BY outcome, event_time`.execute(db);
+  type PathRow = { outcome: string; event_time: number; treated_mean: number | null; synthetic_shifted: number | null; units: number | null; suppression: string | null };
+  // The internal variant pools every point the way bi.public_synthetic_paths does, without withholding any.
+  const { rows: paths } =
+    variant === 'public'
+      ? await sql<PathRow>`
+          SELECT outcome, event_time, treated_mean, synthetic_shifted, units, suppression
+            FROM bi.public_synthetic_paths WHERE programme_id = ${id} ORDER BY outcome, event_time`.execute(db)
+      : await sql<PathRow>`
+          SELECT outcome, fiscal_year - award_fiscal_year AS event_time,
+                 sum(treated_units * treated_mean) / sum(treated_units) AS treated_mean,
+                 sum(treated_units * synthetic_shifted) / sum(treated_units) AS synthetic_shifted,
+                 sum(treated_units)::integer AS units, NULL::text AS suppression
+            FROM bi.synthetic_trajectories WHERE programme_id = ${id}
+           GROUP BY outcome, fiscal_year - award_fiscal_year ORDER BY outcome, event_time`.execute(db);
   const { rows: rdBins } = await sql<{ outcome: string; score_mean: number; outcome_mean: number; units: number; fitted: number | null }>`
     SELECT outcome, score_mean, outcome_mean, units, fitted FROM bi.rd_bins WHERE programme_id = ${id} ORDER BY outcome, bin`.execute(db);
   const { rows: rdSummaries } = await sql<{ outcome: string; h_left: number; h_right: number; effective_left: number; effective_right: number; follow_up_years: number; fuzzy: boolean; density_p_value: number | null; awards_against_score: number; kernel: string; polynomial_order: number; bandwidth_selector: string; b_left: number; b_right: number; units_left: number; units_right: number; units_dropped: number; density_statistic: number | null; first_stage: number | null }>`
@@ -304,6 +395,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     SELECT kind, file_name, rows_total, rows_loaded, rows_rejected FROM bi.input_quality WHERE programme_id = ${id} ORDER BY loaded_at`.execute(db);
   return {
     programme,
+    variant,
     run: run
       ? {
           runKey: run.run_key,
@@ -317,10 +409,10 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
         }
       : null,
     kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
-    effects: effects.map((e) => ({ outcome: e.outcome, estimator: e.estimator, status: e.status, estimate: e.estimate, ciLow: e.ci_low, ciHigh: e.ci_high, note: e.note, withheld: e.suppression !== null })),
-    eventStudy: await publicSeries('bi.public_event_study', 'event_time', { bands: true }),
-    byCohort: await publicSeries('bi.public_effects_by_cohort', 'award_fiscal_year'),
-    byYear: await publicSeries('bi.public_effects_by_year', 'fiscal_year'),
+    effects,
+    eventStudy: await readSeries(db, id, variant, 'event_study'),
+    byCohort: await readSeries(db, id, variant, 'effects_by_cohort'),
+    byYear: await readSeries(db, id, variant, 'effects_by_year'),
     minCellUnits,
     designs,
     syntheticPaths: publicSyntheticPaths(paths),
@@ -385,9 +477,12 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       originalHigh: row.original_high,
       breakdownMbar: row.breakdown_mbar,
       breakdownM: row.breakdown_m,
-      statement: row.statement,
+      statement: row.statement ?? '',
       statementJa: row.statement_ja,
+      withheld: row.suppression !== null,
+      // The bounds have no public view of their own: they are shown only beside a published analysis.
       bounds: sensitivityBounds
+        .filter(() => row.suppression === null)
         .filter((bound) => bound.outcome === row.outcome && bound.target === row.target)
         .map((bound) => ({
           restriction: bound.restriction,
@@ -403,6 +498,6 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     })),
     power: power ? { analysis: power, targets: targetsAgainstPower(programme, power) } : null,
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
-    exploratory: options.publicVersion ? [] : await readExploratoryStudies(db, id),
+    exploratory: variant === 'public' ? [] : await readExploratoryStudies(db, id),
   };
 }

@@ -1,15 +1,19 @@
-/** Writes the HTML reports (one per programme and an index) and the SVG event-study plots to a folder. */
+/**
+ * Writes the HTML reports (one page per programme asked for, and an index of every programme in the catalogue)
+ * and the SVG/PNG figures to a folder. A folder holds one variant: internal pages (every number, marked
+ * 内部資料・公表不可) and public pages (the disclosure-controlled views only) are never mixed in one folder.
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
-import type { Programme } from '../programmes/catalogue.js';
+import { listProgrammes, type Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
-import { isHeadline } from '../analysis/effect-rows.js';
+import { programmeHeadline } from './headline.js';
 import { rdScatterChart, seriesChart, syntheticPathChart, type VegaLiteSpec } from './charts.js';
 import { outcomeIndicator } from './outcome-indicator.js';
-import { readReportData, type ReportData } from './report-data.js';
-import { renderIndex, renderProgrammeReport, type VendorScripts } from './render-report.js';
+import { readEffects, readMinCellUnits, readReportData, type ReportData, type ReportVariant } from './report-data.js';
+import { renderIndex, renderProgrammeReport, type IndexEntry, type VendorScripts } from './render-report.js';
 import { svgToPng } from './png.js';
 import { renderFigureSvg, type FigureCaption } from './svg.js';
 
@@ -92,15 +96,37 @@ export interface WrittenReports {
   readonly pngs: readonly string[];
 }
 
-export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string, options: { publicVersion?: boolean } = {}): Promise<WrittenReports> {
+/** Writing one variant into a folder that holds the other would put internal numbers beside public pages. */
+export class ReportVariantMismatchError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly existing: string,
+    readonly requested: ReportVariant,
+  ) {
+    super(`${folder} holds ${existing} reports; writing ${requested} ones there would mix the two. Give another --out folder (for example ${join(folder, requested)}) or empty this one.`);
+    this.name = 'ReportVariantMismatchError';
+  }
+}
+
+/** The variant of the reports already in a folder, from its index's ebpm-variant meta tag (null when there is none). */
+function existingVariant(outDir: string): string | null {
+  const index = join(outDir, 'index.html');
+  if (!existsSync(index)) return null;
+  // An index written before variants existed says nothing: it may be overwritten.
+  return /<meta name="ebpm-variant" content="([a-z]+)">/.exec(readFileSync(index, 'utf8'))?.[1] ?? null;
+}
+
+export async function writeReports(db: Kysely<Database>, programmes: readonly Programme[], outDir: string, options: { variant?: ReportVariant } = {}): Promise<WrittenReports> {
+  const variant = options.variant ?? 'internal';
+  const existing = existingVariant(outDir);
+  if (existing !== null && existing !== variant) throw new ReportVariantMismatchError(outDir, existing, variant);
   mkdirSync(outDir, { recursive: true });
   const vendor = vendorScripts();
   const pages: string[] = [];
   const svgs: string[] = [];
   const pngs: string[] = [];
-  const headlines: { id: string; nameJa: string; nameEn: string; headline: string }[] = [];
   for (const programme of programmes) {
-    const data = await readReportData(db, programme, options);
+    const data = await readReportData(db, programme, { variant });
     const page = join(outDir, `${programme.id}.html`);
     writeFileSync(page, renderProgrammeReport(data, vendor));
     pages.push(page);
@@ -114,21 +140,27 @@ export async function writeReports(db: Kysely<Database>, programmes: readonly Pr
       writeFileSync(png, svgToPng(drawing));
       pngs.push(png);
     }
-    const headline = data.effects.find((effect) => isHeadline(effect.estimator));
-    headlines.push({
+  }
+  const index = join(outDir, 'index.html');
+  writeFileSync(index, await renderCatalogueIndex(db, outDir, variant));
+  return { index, pages, svgs, pngs };
+}
+
+/**
+ * The index of every programme in the catalogue, each headline read from the views as its page reads it, so the
+ * index is the same whether one page or all were written; a programme without a page here is listed unlinked.
+ */
+async function renderCatalogueIndex(db: Kysely<Database>, outDir: string, variant: ReportVariant): Promise<string> {
+  const entries: IndexEntry[] = [];
+  for (const programme of listProgrammes()) {
+    const effects = await readEffects(db, programme.id, variant);
+    entries.push({
       id: programme.id,
       nameJa: programme.nameJa,
       nameEn: programme.nameEn,
-      headline: !headline
-        ? 'not evaluated yet'
-        : headline.status !== 'estimated'
-          ? `${headline.outcome}: not estimated`
-          : headline.withheld
-            ? `${headline.outcome}: withheld (too few firms to publish)`
-            : `${headline.outcome}: ${headline.estimate?.toFixed(2)} [${headline.ciLow?.toFixed(2)}, ${headline.ciHigh?.toFixed(2)}]`,
+      headline: programmeHeadline(programme, effects),
+      pageWritten: existsSync(join(outDir, `${programme.id}.html`)),
     });
   }
-  const index = join(outDir, 'index.html');
-  writeFileSync(index, renderIndex(headlines));
-  return { index, pages, svgs, pngs };
+  return renderIndex(entries, variant, await readMinCellUnits(db));
 }

@@ -242,7 +242,7 @@ describe('ad-hoc (exploratory) studies on the data already loaded', () => {
   it('lists the finished studies in a labelled section of the internal report, and leaves them out of the public one', async () => {
     const programme = getProgramme('sme-labour-saving');
     const internal = await writeReports(database.db, [programme], join(scratch, 'report-internal'));
-    const published = await writeReports(database.db, [programme], join(scratch, 'report-public'), { publicVersion: true });
+    const published = await writeReports(database.db, [programme], join(scratch, 'report-public'), { variant: 'public' });
     const internalHtml = readFileSync(internal.pages[0], 'utf8');
     expect(internalHtml).toContain('Exploratory analyses — not pre-registered');
     expect(internalHtml).toContain('does it differ by industry?');

@@ -99,7 +99,7 @@ describe('the differencing attack on the public outputs', () => {
   it('finds nothing recoverable in the public HTML reports', async () => {
     for (const minimum of await minimums()) {
       await configureDisclosure(database.db, minimum);
-      const written = await writeReports(database.db, programmes, join(scratch, `html-${minimum}`), { publicVersion: true });
+      const written = await writeReports(database.db, programmes, join(scratch, `html-${minimum}`), { variant: 'public' });
       let cellsRead = 0;
       for (const [i, page] of written.pages.entries()) {
         const published = publishedFromHtml(readFileSync(page, 'utf8'), programmes[i], truth, `${programmes[i].id}.html at minimum ${minimum}`);
@@ -115,7 +115,7 @@ describe('the differencing attack on the public outputs', () => {
   it('finds nothing recoverable in the public XLSX progress table', async () => {
     for (const minimum of await minimums()) {
       await configureDisclosure(database.db, minimum);
-      const workbook = await buildProgressWorkbook(database.db, programmes);
+      const workbook = await buildProgressWorkbook(database.db, programmes, 'public');
       const published = publishedFromWorkbook(workbook, programmes, `progress workbook at minimum ${minimum}`);
       expect(published.kpis.length).toBeGreaterThan(10);
       const found = attackOutput(published, truth);

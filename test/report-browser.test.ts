@@ -7,8 +7,10 @@ import { writeSyntheticFiles } from '../cli/commands/generate.js';
 import { runStudy } from '../cli/run-study.js';
 import { projectRoot } from '../config/project-root.js';
 import { sql } from 'kysely';
-import { getProgramme } from '../programmes/catalogue.js';
-import { writeReports, type WrittenReports } from '../report/write-reports.js';
+import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
+import { designLabel } from '../report/design-labels.js';
+import { ReportVariantMismatchError, writeReports, type WrittenReports } from '../report/write-reports.js';
 import { configureDisclosure } from '../sql/migrate.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -97,7 +99,8 @@ describe('the HTML report in a real browser', () => {
     expect(mineralsText).toContain('確保された供給量 / Supply secured: 合成DiD（Arkhangelsky et al.） / synthetic difference-in-differences');
     // The design's own diagnostics, in both languages, instead of DiD placeholders.
     for (const text of ['交付前の適合', 'Pre-award fit', '有効ドナー数', 'effective number of donors', 'Standard error: jackknife']) expect(mineralsText).toContain(text);
-    expect(mineralsText).toContain('合成DiD / synthetic DiD (headline)');
+    expect(mineralsText).toContain('合成DiD / synthetic DiD');
+    expect(mineralsText).toContain('主要 / headline');
     expect(minerals.errors).toEqual([]);
     await minerals.page.close();
     const scored = await open(join(scratch, 'reports', 'large-scale-growth-investment.html'));
@@ -109,7 +112,7 @@ describe('the HTML report in a real browser', () => {
     expect(scoredText).toMatch(/Density \(manipulation\) test \(rddensity\): T = -?[\d.]+, p = [\d.]+/);
     expect(scoredText).toMatch(/密度検定（rddensity、審査点の操作の検定）：T = -?[\d.]+、p = [\d.]+/);
     expect(scoredText).toContain('基準点での共変量バランス / Covariate balance at the cut-off');
-    expect(scoredText).toContain('regression discontinuity, robust interval (headline)');
+    expect(scoredText).toContain('regression discontinuity, robust interval');
     expect(scored.errors).toEqual([]);
     await scored.page.screenshot({ path: join(projectRoot(), '.data', 'test-artifacts', 'report-large-scale-growth-investment.png'), fullPage: true });
     await scored.page.close();
@@ -163,6 +166,148 @@ describe('the HTML report in a real browser', () => {
     writeFileSync(join(artifacts, 'event-study.png'), png);
   });
 
+  /** The data-field cells under a selector: each one's data-value (full precision) and its text. */
+  async function fieldsOf(page: Awaited<ReturnType<typeof open>>['page'], selector: string): Promise<Record<string, { value: string | null; text: string }>> {
+    return (await page.evaluate(
+      `Object.fromEntries([...document.querySelectorAll(${JSON.stringify(`${selector} [data-field]`)})].map((e) => [e.getAttribute('data-field'), { value: e.getAttribute('data-value'), text: e.textContent }]))`,
+    )) as Record<string, { value: string | null; text: string }>;
+  }
+
+  const asNumber = (value: string | null | undefined) => (value === null || value === undefined || value === '' ? null : Number(value));
+  const EVALUATED = ['sme-labour-saving', 'critical-minerals', 'large-scale-growth-investment'];
+
+  it('opens each page with a summary box equal to the view it reads: bi.public_effect_estimates in the public variant, bi.effect_estimates in the internal one', async () => {
+    await writeReports(database.db, listProgrammes(), join(scratch, 'public'), { variant: 'public' });
+    await writeReports(database.db, listProgrammes(), join(scratch, 'internal'));
+    for (const id of EVALUATED) {
+      const programme = getProgramme(id);
+      const { rows: published } = await sql<{ outcome: string; estimator: string; design: string; estimate: number; ci_low: number; ci_high: number; p_value: number; std_error: number; units: number; comparison_units: number; firms: number }>`
+        SELECT outcome, estimator, design, estimate, ci_low, ci_high, p_value, std_error, units, comparison_units, firms
+          FROM bi.public_effect_estimates WHERE programme_id = ${id} AND is_programme_headline`.execute(database.db);
+      const { rows: full } = await sql<{ outcome: string; estimator: string; estimate: number; ci_low: number; ci_high: number; p_value: number; std_error: number; units: number; comparison_units: number }>`
+        SELECT outcome, estimator, estimate, ci_low, ci_high, p_value, std_error, treated_units AS units, comparison_units
+          FROM bi.effect_estimates WHERE programme_id = ${id} AND is_programme_headline`.execute(database.db);
+      expect(published, id).toHaveLength(1);
+      expect(full, id).toHaveLength(1);
+      const headline = published[0];
+      // The headline is the first spec outcome whose design estimates an effect (the RD outcome for large-scale growth, not average_wage).
+      expect(headline.outcome).toBe(programme.studySpec.outcomes[0]);
+      const indicator = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]).find((i) => i.id === programme.studySpec.outcomeIndicators?.[headline.outcome]);
+      expect(indicator, id).toBeDefined();
+      for (const [variant, row] of [['public', { ...headline }], ['internal', { ...full[0], firms: undefined, design: headline.design }]] as const) {
+        const { page, errors } = await open(join(scratch, variant, `${id}.html`));
+        const box = await fieldsOf(page, '.summary');
+        const where = `${variant} ${id}`;
+        expect(await page.getAttribute('.summary', 'data-outcome'), where).toBe(row.outcome);
+        expect(await page.getAttribute('.summary', 'data-estimator'), where).toBe(row.estimator);
+        expect(box['indicator-ja'].text, where).toBe(indicator!.nameJa);
+        expect(box['indicator-en'].text, where).toBe(indicator!.nameEn);
+        expect(box.unit.text, where).toBe(indicator!.unit);
+        expect(box.design.text, where).toBe(`${designLabel(row.design).ja} / ${designLabel(row.design).en}`);
+        expect(asNumber(box.estimate.value), where).toBe(row.estimate);
+        expect(asNumber(box['ci-low'].value), where).toBe(row.ci_low);
+        expect(asNumber(box['ci-high'].value), where).toBe(row.ci_high);
+        expect(asNumber(box['p-value'].value), where).toBe(row.p_value);
+        expect(asNumber(box['std-error'].value), where).toBe(row.std_error);
+        expect(asNumber(box.units.value), where).toBe(row.units);
+        expect(asNumber(box['comparison-units'].value), where).toBe(row.comparison_units);
+        if (row.firms !== undefined) expect(asNumber(box.firms.value), where).toBe(row.firms);
+        expect(box.status.text, where).toBe('推定済み / estimated');
+        // The effects table starts with the headline row.
+        expect(await page.getAttribute('table.effects tr[data-outcome]', 'data-estimator'), where).toBe(row.estimator);
+        expect(errors, where).toEqual([]);
+        await page.close();
+      }
+    }
+  });
+
+  it('gives every programme of the catalogue an index row equal to its page\'s summary box, in both variants', async () => {
+    for (const variant of ['public', 'internal']) {
+      const index = await open(join(scratch, variant, 'index.html'));
+      expect(await index.page.locator('tr[data-programme]').count()).toBe(listProgrammes().length);
+      for (const programme of listProgrammes()) {
+        const row = await fieldsOf(index.page, `tr[data-programme="${programme.id}"]`);
+        const { page } = await open(join(scratch, variant, `${programme.id}.html`));
+        const box = await fieldsOf(page, '.summary');
+        expect(Object.keys(row).length, programme.id).toBeGreaterThanOrEqual(14);
+        for (const [field, cell] of Object.entries(row)) expect(cell, `${variant} ${programme.id} ${field}`).toEqual(box[field]);
+        await page.close();
+      }
+      await index.page.close();
+    }
+    // Not yet evaluated: the box names the outcome that will headline and says it is not evaluated.
+    const bio = await open(join(scratch, 'public', 'biomanufacturing.html'));
+    expect((await fieldsOf(bio.page, '.summary')).status.text).toContain('not evaluated yet');
+    await bio.page.close();
+  });
+
+  it('keeps every other programme in the index when one page is written after all of them, and never writes one variant into the other\'s folder', async () => {
+    const folder = join(scratch, 'public');
+    const before = readFileSync(join(folder, 'index.html'), 'utf8');
+    await writeReports(database.db, [getProgramme('critical-minerals')], folder, { variant: 'public' });
+    expect(readFileSync(join(folder, 'index.html'), 'utf8')).toBe(before);
+    // A fresh folder with one page: the index still lists (and quotes) every programme, linking the one page.
+    const single = join(scratch, 'single');
+    await writeReports(database.db, [getProgramme('critical-minerals')], single, { variant: 'public' });
+    const singleIndex = readFileSync(join(single, 'index.html'), 'utf8');
+    expect(singleIndex.split('data-programme=').length - 1).toBe(listProgrammes().length);
+    expect(singleIndex.replace(/<td><a href="[^"]+">([^<]+)<\/a>|<td>([^<]+) <small>（ページ未作成[^<]*<\/small>/g, '<td>$1$2')).toBe(
+      before.replace(/<td><a href="[^"]+">([^<]+)<\/a>/g, '<td>$1'),
+    );
+    await expect(writeReports(database.db, [getProgramme('critical-minerals')], folder, { variant: 'internal' })).rejects.toThrow(ReportVariantMismatchError);
+  });
+
+  it('marks every internal page and index 内部資料・公表不可 and no public one, and shows a suppressed number in the internal page only', async () => {
+    const marked = (html: string) => html.includes('内部資料・公表不可 / Internal — not for publication');
+    for (const programme of listProgrammes()) {
+      const internal = readFileSync(join(scratch, 'internal', `${programme.id}.html`), 'utf8');
+      expect(marked(internal), programme.id).toBe(true);
+      expect(/<title>【内部資料・公表不可】/.test(internal), programme.id).toBe(true);
+      expect(marked(readFileSync(join(scratch, 'public', `${programme.id}.html`), 'utf8')), programme.id).toBe(false);
+    }
+    expect(marked(readFileSync(join(scratch, 'internal', 'index.html'), 'utf8'))).toBe(true);
+    expect(marked(readFileSync(join(scratch, 'public', 'index.html'), 'utf8'))).toBe(false);
+    const internalPage = await open(join(scratch, 'internal', 'critical-minerals.html'));
+    expect(await internalPage.page.isVisible('.internal-banner')).toBe(true);
+    await internalPage.page.close();
+
+    // A minimum just above the headline's awarded units: the public page withholds it, the internal one shows it.
+    const { rows } = await sql<{ units: number; estimate: number }>`
+      SELECT treated_units AS units, estimate FROM bi.effect_estimates WHERE programme_id = 'critical-minerals' AND is_programme_headline`.execute(database.db);
+    await configureDisclosure(database.db, rows[0].units + 1);
+    try {
+      const programme = [getProgramme('critical-minerals')];
+      await writeReports(database.db, programme, join(scratch, 'suppressed-public'), { variant: 'public' });
+      await writeReports(database.db, programme, join(scratch, 'suppressed-internal'));
+      const pub = await open(join(scratch, 'suppressed-public', 'critical-minerals.html'));
+      const publicBox = await fieldsOf(pub.page, '.summary');
+      expect(publicBox.estimate.value).toBe('');
+      expect(publicBox.estimate.text).toBe('—');
+      expect(publicBox.status.text).toContain(`withheld (fewer than ${rows[0].units + 1} firms)`);
+      await pub.page.close();
+      const internal = await open(join(scratch, 'suppressed-internal', 'critical-minerals.html'));
+      const internalBox = await fieldsOf(internal.page, '.summary');
+      expect(asNumber(internalBox.estimate.value)).toBe(rows[0].estimate);
+      expect(internalBox.status.text).toBe('推定済み / estimated');
+      await internal.page.close();
+    } finally {
+      await configureDisclosure(database.db, 10);
+    }
+  });
+
+  it('shows the synthetic-DiD and RD designs\' own settings and no staggered-DiD placeholder where that design does not apply', async () => {
+    const minerals = readFileSync(join(scratch, 'internal', 'critical-minerals.html'), 'utf8');
+    expect(minerals).not.toMatch(/yet: run an evaluation|No pre-test yet|No event study/);
+    expect(minerals).toContain('which does not produce the event study');
+    expect(minerals).toMatch(/placebo SE from 200 draws \(seed 11\)/);
+    expect(minerals).not.toMatch(/bootstrap \d+/);
+    const scored = readFileSync(join(scratch, 'internal', 'large-scale-growth-investment.html'), 'utf8');
+    // RD for labour productivity, staggered DiD for the average wage: each with its own settings.
+    expect(scored).toMatch(/data-outcome="labour_productivity" data-design="rd_review_score">[^]*kernel triangular; 多項式の次数 \/ polynomial order 1; 帯域幅の選択 \/ bandwidth selector mserd; 追跡年数 \/ follow-up years 2; シャープ \/ sharp/);
+    expect(scored).toMatch(/data-outcome="average_wage" data-design="staggered_did">[^]*method dr; 基準期 \/ base period/);
+    expect(scored).not.toContain('yet: run an evaluation');
+  });
+
   it('replaces withheld cohorts, years, event times and KPI values with a message, and a whole chart when all its cells are withheld', async () => {
     const { rows: cohorts } = await sql<{ units: number }>`
       SELECT cell_units AS units FROM results.effect_estimates
@@ -172,7 +317,7 @@ describe('the HTML report in a real browser', () => {
 
     // One cohort below the minimum: it and the next-smallest are withheld, the rest still charted.
     await configureDisclosure(database.db, cohorts[0].units + 1);
-    await writeReports(database.db, programme, join(scratch, 'partly-withheld'));
+    await writeReports(database.db, programme, join(scratch, 'partly-withheld'), { variant: 'public' });
     const partly = await open(join(scratch, 'partly-withheld', 'sme-labour-saving.html'));
     await partly.page.waitForSelector('#by-cohort-0 svg', { timeout: 20_000 });
     await partly.page.waitForSelector('#event-study-0 svg', { timeout: 20_000 });
@@ -184,21 +329,21 @@ describe('the HTML report in a real browser', () => {
 
     // A minimum no cell reaches: every cohort and every KPI value is withheld.
     await configureDisclosure(database.db, 1_000_000);
-    await writeReports(database.db, programme, join(scratch, 'all-withheld'));
+    await writeReports(database.db, programme, join(scratch, 'all-withheld'), { variant: 'public' });
     const all = await open(join(scratch, 'all-withheld', 'sme-labour-saving.html'));
     expect(await all.page.locator('[id^="by-cohort-"], [id^="by-year-"], [id^="event-study-"]').count()).toBe(0);
     const allText = (await all.page.textContent('body')) ?? '';
     expect(allText).toContain('No chart: every cohort is withheld.');
     expect(allText).toContain('No chart: every year is withheld.');
     expect(allText).toContain('No chart: every event time is withheld.');
-    // Every KPI value and every estimated overall effect is withheld, each with the reason.
+    // Every KPI value and every estimated overall effect is withheld, each with the reason, and so is the headline in the summary box.
     const withheldCells = await sql<{ kpis: number; effects: number }>`
       SELECT (SELECT count(*)::integer FROM bi.kpi_progress WHERE programme_id = 'sme-labour-saving') AS kpis,
              (SELECT count(*)::integer FROM bi.public_effect_estimates WHERE programme_id = 'sme-labour-saving' AND status = 'estimated') AS effects`.execute(database.db);
     const { kpis, effects } = withheldCells.rows[0];
     expect(kpis).toBeGreaterThan(0);
     expect(effects).toBeGreaterThan(0);
-    expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpis + effects);
+    expect(allText.split('withheld (fewer than 1000000 firms)').length - 1).toBe(kpis + effects + 1);
     expect(all.errors).toEqual([]);
     await all.page.close();
     await configureDisclosure(database.db, 10);

@@ -18,6 +18,7 @@ const report: SensitivityReport = {
   breakdownM: 0.54,
   statement: 'The average effect …',
   statementJa: '交付後の各年度の効果の平均は…',
+  withheld: false,
   bounds: [
     bound(0, 4.78, 5.72),
     bound(0.5, 4.2, 6.3),

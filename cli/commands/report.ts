@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
 import { progressTableFileName, writeProgressWorkbook } from '../../report/progress-workbook.js';
-import { writeReports } from '../../report/write-reports.js';
+import { ReportVariantMismatchError, writeReports } from '../../report/write-reports.js';
 import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
 
@@ -29,8 +29,14 @@ export async function reportCommand(args: string[]): Promise<void> {
       );
       return;
     }
-    const written = await writeReports(db, programmes, resolve(values.out), { publicVersion: values.public === true });
-    console.log(`Wrote ${written.pages.length} ${values.public ? 'public ' : ''}report(s), ${written.svgs.length} event-study plot(s) as SVG and PNG; open ${written.index}`);
+    const variant = values.public ? 'public' : 'internal';
+    const written = await writeReports(db, programmes, resolve(values.out), { variant }).catch((error: unknown) => {
+      throw error instanceof ReportVariantMismatchError ? new UsageError(error.message) : error;
+    });
+    console.log(
+      `Wrote ${written.pages.length} ${variant === 'public' ? 'public (disclosure-controlled)' : 'internal (内部資料・公表不可, every number)'} report page(s), ` +
+        `${written.svgs.length} figure(s) as SVG and PNG, and the index of every programme; open ${written.index}`,
+    );
   } finally {
     await db.destroy();
   }
