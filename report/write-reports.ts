@@ -72,7 +72,7 @@ export function exportedFigures(programme: Programme, data: ReportData): { name:
     ...outcomesOf(data.syntheticPaths.published).map((outcome) => ({
       name: `synthetic-path-${outcome}`,
       spec: syntheticPathChart(data.syntheticPaths.published.filter((row) => row.outcome === outcome), outcomeIndicator(programme, outcome)),
-      caption: caption(outcome, { ja: '合成DiD：採択と合成対照の推移', en: 'synthetic DiD: awarded units against their synthetic comparison' }, [
+      caption: caption(outcome, { ja: '合成DiD（採択と合成対照の推移）', en: 'synthetic DiD (awarded units against their synthetic comparison)' }, [
         '採択コホートを交付年で揃え、採択数で加重平均。点線：交付の直前',
         'cohorts aligned on their award year, averaged by awarded units; dotted line: just before award',
       ]),
@@ -80,7 +80,7 @@ export function exportedFigures(programme: Programme, data: ReportData): { name:
     ...outcomesOf(data.rdBins).map((outcome) => ({
       name: `rd-scatter-${outcome}`,
       spec: rdScatterChart(data.rdBins.filter((row) => row.outcome === outcome), outcomeIndicator(programme, outcome)),
-      caption: caption(outcome, { ja: '回帰不連続：審査点の基準点での変化', en: 'regression discontinuity at the review-score cut-off' }, [
+      caption: caption(outcome, { ja: '回帰不連続（審査点の基準点での変化）', en: 'regression discontinuity (change at the review-score cut-off)' }, [
         '点：審査点のビンごとの平均（大きさは単位数）、線：基準点の両側の局所多項式',
         'dots: bin means (size: units); lines: local polynomial fits either side',
       ]),

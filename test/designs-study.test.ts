@@ -194,6 +194,9 @@ describe('regression discontinuity on review scores in the effect study', () => 
     expect(bins.some((bin) => bin.scoreMean < 0) && bins.some((bin) => bin.scoreMean >= 0)).toBe(true);
     expect(bins.reduce((sum, bin) => sum + bin.units, 0)).toBe(summary.report.n.left + summary.report.n.right);
     expect(bins.filter((bin) => Math.abs(bin.scoreMean) <= 1 && bin.fitted !== null).length).toBeGreaterThan(0);
+    // Covariate balance at the cut-off: each spec covariate and the outcome's pre-award level, none jumping in these data.
+    expect(study.rdCovariateBalance.map((row) => `${row.kind}:${row.covariate}`)).toEqual(['characteristic:employees', 'outcome_baseline:labour_productivity']);
+    for (const row of study.rdCovariateBalance) expect(row.pValue as number).toBeGreaterThan(0.05);
     // The other outcome keeps the staggered design.
     expect(overall(study, 'average_wage', 'cs_simple').status).toBe('estimated');
   });
