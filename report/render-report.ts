@@ -475,8 +475,10 @@ function sensitivitySection(charts: ChartList, data: ReportData): string {
       .map((report) => `<li>${hidden(report) ? '非公表 / not shown: the effect it concerns is not published under the disclosure rule.' : `${report.statementJa ? `${escapeHtml(report.statementJa)}<br>` : ''}${escapeHtml(report.statement)}`}</li>`)
       .join('');
     const average = reports.find((report) => report.target === 'average_post' && report.status === 'computed' && !hidden(report));
+    const indicator = outcomeIndicator(data.programme, outcome);
+    const labels = { outcomeName: indicator.nameJa, unit: indicator.unit };
     const chartsHtml = average
-      ? charts.add(`sensitivity-rm-${index}`, sensitivityChart(average, 'relative_magnitudes')) + charts.add(`sensitivity-sd-${index}`, sensitivityChart(average, 'smoothness'))
+      ? charts.add(`sensitivity-rm-${index}`, sensitivityChart(average, 'relative_magnitudes', labels)) + charts.add(`sensitivity-sd-${index}`, sensitivityChart(average, 'smoothness', labels))
       : '';
     return `<h3>${outcomeHeading(data.programme, outcome)}</h3><ul>${statements}</ul>${chartsHtml}`;
   });
