@@ -44,11 +44,14 @@ describe('the HTML report in a real browser', () => {
       ['sme-labour-saving', 'biomanufacturing', 'critical-minerals', 'large-scale-growth-investment'].map((id) => getProgramme(id)),
       join(scratch, 'reports'),
     );
+    // Both variants of every programme's page, read by the tests below (the index lists the whole catalogue).
+    await writeReports(database.db, listProgrammes(), join(scratch, 'public'), { variant: 'public' });
+    await writeReports(database.db, listProgrammes(), join(scratch, 'internal'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -177,8 +180,6 @@ describe('the HTML report in a real browser', () => {
   const EVALUATED = ['sme-labour-saving', 'critical-minerals', 'large-scale-growth-investment'];
 
   it('opens each page with a summary box equal to the view it reads: bi.public_effect_estimates in the public variant, bi.effect_estimates in the internal one', async () => {
-    await writeReports(database.db, listProgrammes(), join(scratch, 'public'), { variant: 'public' });
-    await writeReports(database.db, listProgrammes(), join(scratch, 'internal'));
     for (const id of EVALUATED) {
       const programme = getProgramme(id);
       const { rows: published } = await sql<{ outcome: string; estimator: string; design: string; estimate: number; ci_low: number; ci_high: number; p_value: number; std_error: number; units: number; comparison_units: number; firms: number }>`
