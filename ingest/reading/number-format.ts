@@ -58,8 +58,8 @@ const BARE_LITERALS = /[円¥￥年月日時分秒]/g;
 
 export function readNumberFormat(code: string | undefined): NumberFormat {
   const format = code ?? 'General';
-  // Japanese Excel writes General as G/標準 inside custom formats (G/標準"千円").
-  const section = firstSection(format).replace(/G\/標準/gi, 'General');
+  // Japanese Excel writes General as G/標準 inside custom formats (G/標準"千円"); LibreOffice saves that as g/"標準千円".
+  const section = firstSection(format).replace(/G\/"標準/gi, 'General"').replace(/G\/標準/gi, 'General');
   const { literals, tokens } = splitLiterals(section);
   const bare = (tokens.match(BARE_LITERALS) ?? []).join('');
   const letters = tokens.replace(BARE_LITERALS, '');
