@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
@@ -536,7 +537,7 @@ async function runCase(corpusCase: CorpusCase, directory: string): Promise<void>
     // Field by field, so a failure names the field.
     for (const [field, value] of Object.entries(expected.stored)) {
       expect(actual[field], `${corpusCase.name}, row ${expected.line}, ${field}`).toEqual(value);
-      if (JSON.stringify(actual[field]) !== JSON.stringify(value)) matched = false;
+      if (!isDeepStrictEqual(actual[field], value)) matched = false;
     }
   }
   const { rows: rejected } = await sql<{ line_number: number; reasons: { code: string; message: string }[] }>`
