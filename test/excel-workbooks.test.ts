@@ -462,7 +462,7 @@ function refusals(): CorpusCase[] {
         return save(workbook, directory, 'two-applicant-sheets.xlsx');
       },
       rows: [],
-      refused: /several sheets have a header naming the columns of a applicants file; name the sheet to read with --sheet NAME[^]*"第1回": header in row 1: 法人番号/,
+      refused: /several sheets have a header naming the columns of an applicants file; name the sheet to read with --sheet NAME[^]*"第1回": header in row 1: 法人番号/,
     },
   ];
 }

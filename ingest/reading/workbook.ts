@@ -96,7 +96,8 @@ function chooseSheet(workbook: Workbook, path: string, expected: ExpectedTable, 
     throw new InputFormatError(missingHeaderMessage(`${path}, sheet "${visible[0].sheet.name}"`, visible[0].header, (row) => row + 1, visible[0].rows.length, expected));
   }
   const listing = all.map((candidate) => `  - ${describeSheet(candidate)}`).join('\n');
-  const why = choice.length === 0 ? `no visible sheet has a header naming the columns of a ${expected.kind} file` : `several sheets have a header naming the columns of a ${expected.kind} file`;
+  const what = `${/^[aeiou]/.test(expected.kind) ? 'an' : 'a'} ${expected.kind} file`;
+  const why = choice.length === 0 ? `no visible sheet has a header naming the columns of ${what}` : `several sheets have a header naming the columns of ${what}`;
   throw new InputFormatError(`${path}: ${why}; name the sheet to read with --sheet NAME. Its sheets:\n${listing}`);
 }
 
