@@ -34,8 +34,8 @@ function timeStagedLoad(url: string, load: StagedLoad): Promise<Measurement> {
     `CREATE TEMP TABLE staged (${load.columns})`,
     `\\copy staged FROM '${load.path}' CSV HEADER`,
     ...(load.keep ? [`DELETE FROM staged WHERE NOT (${load.keep})`] : []),
-    `INSERT INTO raw.input_files (file_sha256, programme_id, kind, file_name, rows_total, rows_loaded, rows_rejected, encoding, status, committed_through_line)
-     VALUES ('${load.fileSha256}', '${PROGRAMME}', '${load.kind}', 'database-floor-${load.kind}.csv', 0, 0, 0, 'utf8', 'loading', 1)`,
+    `INSERT INTO raw.input_files (file_sha256, content_sha256, programme_id, kind, file_name, rows_total, rows_loaded, rows_rejected, encoding, status, committed_through_line)
+     VALUES ('${load.fileSha256}', '${load.fileSha256}', '${PROGRAMME}', '${load.kind}', 'database-floor-${load.kind}.csv', 0, 0, 0, 'utf8', 'loading', 1)`,
     ...load.inserts,
   ];
   return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((command) => ['-c', command])]);

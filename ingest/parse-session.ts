@@ -8,8 +8,7 @@ import { bulkTargetFor } from './bulk-targets.js';
 import { parseInBatches, type ParsedBatch } from './parse-batches.js';
 import type { InputEncoding } from './read-csv.js';
 import { InputFormatError, openTable, type InputFormat, type TableLayout, type TableStream } from './read-table.js';
-import type { UnitConversion } from './reading/excel-cells.js';
-import { expectedTable } from './reading/expected-columns.js';
+import { expectedTable, type UnitConversion } from './reading/index.js';
 
 export interface ParseRequest {
   readonly path: string;

@@ -7,10 +7,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openCsv, type InputEncoding } from './read-csv.js';
-import type { UnitConversion } from './reading/excel-cells.js';
-import type { ExpectedTable } from './reading/expected-columns.js';
-import { locateTextHeader, TextHeaderError } from './reading/text-header.js';
-import { openWorkbookTable } from './reading/workbook.js';
+import { locateTextHeader, openWorkbookTable, TextHeaderError, type ExpectedTable, type UnitConversion } from './reading/index.js';
 import { judgeFile, notATableMessage } from './sniff-text.js';
 import type { RawRecord } from './validate-records.js';
 

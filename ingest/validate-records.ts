@@ -93,7 +93,11 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         };
       }
       const characterProblem = findCharacterProblem(record.fields);
-      if (characterProblem) return { line: record.line, raw: record.fields, reasons: [characterReason(characterProblem, record.fields.length === header.length ? header : [])] };
+      if (characterProblem) {
+        const reason = characterReason(characterProblem, record.fields.length === header.length ? header : []);
+        const cell = record.cells?.[characterProblem.fieldIndex];
+        return { line: record.line, raw: record.fields, reasons: [cell ? { ...reason, message: `${reason.message} (in ${cell})` } : reason] };
+      }
       if (record.fields.length !== header.length) {
         return {
           line: record.line,

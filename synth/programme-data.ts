@@ -274,7 +274,8 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
     const measureValues = declaredMeasures.map((declared) => (declared.required ? (declared.min ?? 0) + 1 : null));
     const invalidOutcomes: CsvValue[][] = [
       [strayUnit, years[1], 'n/a', ...measureValues.slice(1)],
-      [strayUnit, `FY${years[0]}`, ...measureValues],
+      // Two years in one cell (FY2021, 令和3年度 and R3 are read): which one it reports cannot be told.
+      [strayUnit, `${years[0]}-${years[0] + 1}`, ...measureValues],
     ];
     outcomeRows.push(...invalidOutcomes);
     invalidApplicantRows = invalidApplicants.length;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InputKind } from '../activities/contracts.js';
@@ -102,7 +103,7 @@ interface ParseOutcome {
   readonly batches: readonly ParsedBatch[];
 }
 
-async function parseOnly(path: string, base: BaseFile): Promise<ParseOutcome> {
+async function parseOnly(path: string, base: Pick<BaseFile, 'programmeId' | 'kind'>): Promise<ParseOutcome> {
   const messages: ParseMessage[] = [];
   const permits = new Permits();
   for (let i = 0; i < 10_000; i++) permits.grant();
@@ -202,5 +203,119 @@ describe('loading randomly corrupted files', () => {
     expect(tally.refused).toBeGreaterThan(0);
     expect(tally.withQuarantine).toBeGreaterThan(PARSE_CASES / 4);
     expect(tally.loadedIntoDatabase).toBeGreaterThan(PARSE_CASES / LOAD_EVERY / 2);
+  });
+});
+
+const XLSX_CASES = Number(process.env.FUZZ_XLSX_CASES ?? 240);
+
+/** Rows of valid files as workbook cells: numbers where the text is a number, as staff would type them. */
+function workbookBases(): { readonly programmeId: string; readonly kind: InputKind; readonly rows: ExcelJS.CellValue[][] }[] {
+  return baseFiles()
+    .filter((base) => base.name.endsWith('applicants.csv') || base.name.endsWith('outcomes.csv'))
+    .map((base) => {
+      const rows = parse(base.bytes.toString('utf8'), { relax_column_count: true }) as string[][];
+      return { programmeId: base.programmeId, kind: base.kind, rows: rows.map((row, i) => (i === 0 ? row : row.map((cell) => (/^-?\d+(\.\d+)?$/.test(cell) && cell.length < 16 ? Number(cell) : cell)))) };
+    });
+}
+
+const FORMATS = ['General', '0', '#,##0"千円"', '#,##0,"千円"', '0.0"万円"', '0%', '0.00E+00', 'yyyy"年"m"月"d"日"', '[$-411]ggge"年"m"月"d"日"', '@', '0"年度"', 'G/標準"円"', '"', ';;;', '[Red]#,##0;[Blue]-#,##0'];
+
+/** A random cell value of any shape a workbook can hold. */
+function randomValue(random: () => number): ExcelJS.CellValue {
+  const pick = Math.floor(random() * 14);
+  const number = Math.floor(random() * 1e13) / (random() < 0.5 ? 1 : 1000);
+  switch (pick) {
+    case 0: return null;
+    case 1: return number;
+    case 2: return -number;
+    case 3: return String(number);
+    case 4: return new Date(Date.UTC(1900 + Math.floor(random() * 200), Math.floor(random() * 12), 1 + Math.floor(random() * 28)));
+    case 5: return { formula: 'A1*2', result: number } as ExcelJS.CellFormulaValue;
+    case 6: return { formula: 'IF(1=2,1,"")', result: '' } as ExcelJS.CellFormulaValue;
+    case 7: return { formula: 'B2/0' } as ExcelJS.CellFormulaValue;
+    case 8: return { error: ['#DIV/0!', '#N/A', '#VALUE!', '#REF!', '#NAME?'][Math.floor(random() * 5)] } as ExcelJS.CellErrorValue;
+    case 9: return { richText: [{ text: '令和' }, { text: String(Math.floor(random() * 40)) + '年度' }] };
+    case 10: return random() < 0.5;
+    case 11: return '\u0000\u001b\ud800' + String.fromCharCode(Math.floor(random() * 0xffff));
+    case 12: return 'x'.repeat(Math.floor(random() * 40_000));
+    default: return ['採択', '不採択', '令和3年度', 'R3', '1.23457E+12', '#DIV/0!', '合計', ''][Math.floor(random() * 8)];
+  }
+}
+
+/** A valid workbook changed at random: cells, number formats, and the sheets' structure. */
+async function mutatedWorkbook(rows: readonly ExcelJS.CellValue[][], random: () => number): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  const sheets = 1 + Math.floor(random() * 3);
+  const data = Math.floor(random() * sheets);
+  for (let s = 0; s < sheets; s++) {
+    const sheet = workbook.addWorksheet(`シート${s + 1}`, { state: s !== data && random() < 0.4 ? 'hidden' : 'visible' });
+    if (s !== data) {
+      if (random() < 0.5) for (const row of rows.slice(0, 3)) sheet.addRow([...row]);
+      else sheet.addRow(['表紙', '作成日']);
+      continue;
+    }
+    const titles = random() < 0.4 ? Math.floor(random() * 4) : 0;
+    for (let t = 0; t < titles; t++) sheet.addRow([`タイトル ${t}`]);
+    for (const row of rows) sheet.addRow([...row]);
+    const width = rows[0].length;
+    const mutations = Math.floor(random() * 12);
+    for (let m = 0; m < mutations; m++) {
+      const row = 1 + Math.floor(random() * (rows.length + titles + 2));
+      const column = 1 + Math.floor(random() * (width + 2));
+      const operation = Math.floor(random() * 6);
+      if (operation <= 1) sheet.getCell(row, column).value = randomValue(random);
+      else if (operation === 2) sheet.getCell(row, column).numFmt = FORMATS[Math.floor(random() * FORMATS.length)];
+      else if (operation === 3) {
+        try {
+          sheet.mergeCells(row, column, row + Math.floor(random() * 2), column + Math.floor(random() * 3));
+        } catch {
+          // Overlapping merges are refused by exceljs itself: not a file staff could make.
+        }
+      } else if (operation === 4) sheet.spliceRows(row, 0, []);
+      else sheet.spliceColumns(column, random() < 0.5 ? 1 : 0, ...(random() < 0.5 ? [[]] : []));
+    }
+  }
+  return workbook;
+}
+
+describe('loading randomly changed workbooks', () => {
+  it(`never fails unexpectedly and accounts for every row, over ${XLSX_CASES} seeded workbooks`, { timeout: 600_000 }, async () => {
+    const bases = workbookBases();
+    const ingestFile = createIngestActivities(database.db, { parseIn: 'process', batchSize: BATCH_ROWS }).ingestFile;
+    const tally = { refused: 0, withQuarantine: 0, loaded: 0 };
+    for (let caseNumber = 0; caseNumber < XLSX_CASES; caseNumber++) {
+      const random = seededRandom(100_000 + caseNumber);
+      const base = bases[caseNumber % bases.length];
+      const path = join(scratch, `workbook-${caseNumber}.xlsx`);
+      const workbook = await mutatedWorkbook(base.rows, random);
+      let bytes: Buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+      // Now and then the archive itself is damaged, as a truncated download would be.
+      if (random() < 0.05) bytes = mutate(bytes, random);
+      writeFileSync(path, bytes);
+      const label = `workbook case ${caseNumber} (${base.programmeId} ${base.kind})`;
+      const parsed = await parseOnly(path, base).catch((error: Error) => {
+        throw new Error(`${label}: ${error.message}`);
+      });
+      if (parsed.refused) tally.refused++;
+      if (parsed.rejected > 0) tally.withQuarantine++;
+      expect(parsed.loaded + parsed.rejected, label).toBe(parsed.rowsRead);
+      for (const batch of parsed.batches) expectStorable(batch, label);
+      if (caseNumber % 6 === 0) {
+        try {
+          const account = await ingestFile({ programmeId: base.programmeId, kind: base.kind, path });
+          expect(parsed.refused, label).toBeNull();
+          expect({ total: account.rowsTotal, rejected: account.rowsRejected }, label).toEqual({ total: parsed.loaded + parsed.rejected, rejected: parsed.rejected });
+          tally.loaded++;
+        } catch (error) {
+          if (!(error instanceof ApplicationFailure && error.type === 'UnreadableInputFile')) throw new Error(`${label}: ${(error as Error).message}`);
+          expect(parsed.refused, label).not.toBeNull();
+        }
+      }
+      rmSync(path);
+    }
+    console.log(`workbook fuzz: ${XLSX_CASES} cases, ${tally.refused} refused, ${tally.withQuarantine} with quarantined rows, ${tally.loaded} loaded into PostgreSQL`);
+    expect(tally.refused).toBeGreaterThan(0);
+    expect(tally.withQuarantine).toBeGreaterThan(XLSX_CASES / 4);
+    expect(tally.loaded).toBeGreaterThan(0);
   });
 });

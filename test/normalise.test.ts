@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseText, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
+import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
 
 describe('normalising Japanese input values', () => {
   it('folds full-width characters with NFKC and trims', () => {
@@ -55,5 +55,23 @@ describe('normalising Japanese input values', () => {
     expect(prefectureCode('沖縄県')).toEqual({ ok: true, value: '47' });
     expect(prefectureCode('48')).toMatchObject({ ok: false, reason: 'invalid_prefecture' });
     expect(prefectureCode('東京県')).toMatchObject({ ok: false, reason: 'invalid_prefecture' });
+  });
+
+  it('reads fiscal years as 2021, 2021年度, FY2021, 令和3年度, 令和元年度 and R3, and shows a value it cannot read', () => {
+    const cases: [string, number][] = [
+      ['2021', 2021],
+      ['2021年度', 2021],
+      ['FY2021', 2021],
+      ['fy 2021', 2021],
+      ['令和3年度', 2021],
+      ['令和元年度', 2019],
+      ['R3', 2021],
+      ['Ｒ３年度', 2021],
+      ['平成30年度', 2018],
+      ['H30', 2018],
+    ];
+    for (const [raw, year] of cases) expect(parseFiscalYear(raw), raw).toEqual({ ok: true, value: year });
+    expect(parseFiscalYear('令和三年度')).toMatchObject({ ok: false, message: expect.stringContaining('"令和三年度"') });
+    expect(parseFiscalYear('R0')).toMatchObject({ ok: false, message: expect.stringContaining('元年') });
   });
 });

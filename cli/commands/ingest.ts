@@ -4,7 +4,7 @@ import { createIngestActivities } from '../../activities/ingest-file.js';
 import { readEnvironment } from '../../config/environment.js';
 import { INPUT_ENCODINGS, type InputEncoding } from '../../ingest/read-csv.js';
 import { INPUT_FORMATS, type InputFormat } from '../../ingest/read-table.js';
-import { describeConversion } from '../../ingest/reading/conversions.js';
+import { describeConversion } from '../../ingest/reading/index.js';
 import { getProgramme } from '../../programmes/catalogue.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IngestAccount } from '../../activities/contracts.js';

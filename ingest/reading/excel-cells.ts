@@ -148,6 +148,11 @@ function readNumber(value: number, format: NumberFormat, input: CellInput, colum
   const role = column.expected?.role ?? 'other';
   if (format.isDate && Number.isFinite(value)) return { text: serialToIso(value, input.date1904) };
   if (role === 'corporate_number') return readCorporateNumber(value, format, input, column);
+  if (role === 'date' && Number.isFinite(value)) {
+    // A bare number in a date column may be a date serial whose format was lost (or a typo): never guessed.
+    const serial = value >= 1 && value < 2_958_466 ? `; if it is an Excel date serial (${serialToIso(value, input.date1904)}), format the cell as a date` : '';
+    return { text: numberText(value), problem: reason('invalid_date', column, `"${numberText(value)}" is a number in a cell not formatted as a date ("${numberText(value)}" in ${input.ref})${serial}, or type the date as 2021-06-16 or 令和3年6月16日`) };
+  }
   const text = numberText(value);
   const declared = column.expected?.unit ?? null;
   if (format.isPercent) {

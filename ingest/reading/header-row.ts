@@ -186,5 +186,5 @@ export function missingHeaderMessage(where: string, missing: MissingHeader, line
   const detail = closest
     ? `; the closest, row ${lineOf(closest.row)}, has ${closest.unmatched.length ? closest.unmatched.slice(0, 12).map((cell) => `"${cell.cell}" (nearest declared name: ${cell.nearest})`).join(', ') : 'no cell'} that names no declared column`
     : '';
-  return `${where}: no header row found in rows ${lineOf(0)}–${lineOf(Math.max(0, looked - 1))}${detail}. A ${expected.kind} file needs a row naming its columns: ${declared} (Japanese or English names; units in brackets allowed). Rename the header cells, or remove what stands above them, and load the file again.`;
+  return `${where}: no header row found in rows ${lineOf(0)}–${lineOf(Math.max(0, looked - 1))}${detail}. ${/^[aeiou]/.test(expected.kind) ? 'An' : 'A'} ${expected.kind} file needs a row naming its columns: ${declared} (Japanese or English names; units in brackets allowed). Rename the header cells, or remove what stands above them, and load the file again.`;
 }

@@ -56,10 +56,22 @@ function splitLiterals(section: string): { literals: string; tokens: string } {
 /** Characters Excel shows as themselves without quotes in a Japanese locale's formats. */
 const BARE_LITERALS = /[円¥￥年月日時分秒]/g;
 
+/** A sheet uses a handful of formats over many cells: each is read once. */
+const readFormats = new Map<string, NumberFormat>();
+
 export function readNumberFormat(code: string | undefined): NumberFormat {
   const format = code ?? 'General';
-  // Japanese Excel writes General as G/標準 inside custom formats (G/標準"千円").
-  const section = firstSection(format).replace(/G\/標準/gi, 'General');
+  let read = readFormats.get(format);
+  if (!read) {
+    read = interpret(format);
+    if (readFormats.size < 10_000) readFormats.set(format, read);
+  }
+  return read;
+}
+
+function interpret(format: string): NumberFormat {
+  // Japanese Excel writes General as G/標準 inside custom formats (G/標準"千円"); LibreOffice saves that as g/"標準千円".
+  const section = firstSection(format).replace(/G\/"標準/gi, 'General"').replace(/G\/標準/gi, 'General');
   const { literals, tokens } = splitLiterals(section);
   const bare = (tokens.match(BARE_LITERALS) ?? []).join('');
   const letters = tokens.replace(BARE_LITERALS, '');

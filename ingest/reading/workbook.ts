@@ -19,17 +19,27 @@ function columnLetters(index: number): string {
   return letters;
 }
 
-/** A cell's value, a merged range's cells taking their top-left cell's. */
+/** A cell, a merged range's cells standing for their top-left cell. */
 function cellOf(sheet: Worksheet, row: number, column: number) {
   const cell = sheet.getRow(row).getCell(column);
   return cell.isMerged ? cell.master : cell;
+}
+
+/**
+ * A cell's value. A formula's cached result is taken from the cell itself: exceljs's value object leaves
+ * out a result that is falsy (0, '', false), which would make them look never calculated.
+ */
+function valueOf(cell: ReturnType<typeof cellOf>): unknown {
+  const value = cell.value;
+  if (value && typeof value === 'object' && ('formula' in value || 'sharedFormula' in value)) return { ...value, result: (cell as unknown as { result?: unknown }).result };
+  return value;
 }
 
 function firstRows(sheet: Worksheet): string[][] {
   const rows: string[][] = [];
   const width = sheet.columnCount;
   for (let row = 1; row <= Math.min(sheet.rowCount, HEADER_SEARCH_ROWS); row++) {
-    rows.push(Array.from({ length: width }, (_, index) => plainText(cellOf(sheet, row, index + 1).value).trim()));
+    rows.push(Array.from({ length: width }, (_, index) => plainText(valueOf(cellOf(sheet, row, index + 1))).trim()));
   }
   return rows;
 }
@@ -86,7 +96,8 @@ function chooseSheet(workbook: Workbook, path: string, expected: ExpectedTable, 
     throw new InputFormatError(missingHeaderMessage(`${path}, sheet "${visible[0].sheet.name}"`, visible[0].header, (row) => row + 1, visible[0].rows.length, expected));
   }
   const listing = all.map((candidate) => `  - ${describeSheet(candidate)}`).join('\n');
-  const why = choice.length === 0 ? `no visible sheet has a header naming the columns of a ${expected.kind} file` : `several sheets have a header naming the columns of a ${expected.kind} file`;
+  const what = `${/^[aeiou]/.test(expected.kind) ? 'an' : 'a'} ${expected.kind} file`;
+  const why = choice.length === 0 ? `no visible sheet has a header naming the columns of ${what}` : `several sheets have a header naming the columns of ${what}`;
   throw new InputFormatError(`${path}: ${why}; name the sheet to read with --sheet NAME. Its sheets:\n${listing}`);
 }
 
@@ -103,7 +114,9 @@ export async function openWorkbookTable(path: string, expected: ExpectedTable, s
   const { sheet, rows, header } = chooseSheet(workbook, path, expected, sheetName);
   const date1904 = workbook.properties?.date1904 === true;
   const lastHeaderRow = Math.max(...header.rows) + 1;
-  const firstHeaderRow = Math.min(...header.rows) + 1;
+  let firstHeaderRow = Math.min(...header.rows) + 1;
+  // Names merged down from the row above (法人番号 over two rows beside a 申請情報 group) make that row part of the header.
+  if (firstHeaderRow > 1 && header.columns.some((_, index) => Number(cellOf(sheet, firstHeaderRow, index + 1).fullAddress.row) < firstHeaderRow)) firstHeaderRow--;
   const linesAboveHeader = rows.slice(0, firstHeaderRow - 1).filter((row) => row.some((cell) => cell !== '')).length;
   const readers: ColumnReader[] = header.columns.map((column) => ({ header: column, expected: expected.columns.find((candidate) => candidate.field === column.field) ?? null }));
   const tally = new ConversionTally();
@@ -115,7 +128,7 @@ export async function openWorkbookTable(path: string, expected: ExpectedTable, s
     readers.forEach((reader, index) => {
       const cell = cellOf(sheet, rowNumber, index + 1);
       const ref = `${columnLetters(index)}${rowNumber}`;
-      const read = readCell({ value: cell.value, numFmt: cell.numFmt, ref, date1904 }, reader);
+      const read = readCell({ value: valueOf(cell), numFmt: cell.numFmt, ref, date1904 }, reader);
       fields.push(read.text.trim());
       cells.push(ref);
       if (read.problem) problems.push(read.problem);
@@ -136,7 +149,7 @@ export async function openWorkbookTable(path: string, expected: ExpectedTable, s
     format: 'xlsx',
     encoding: null,
     headerLines: lastHeaderRow,
-    layout: { sheet: sheet.name, headerLines: header.rows.map((row) => row + 1), linesAboveHeader, hiddenSheetNamed: !isVisible(sheet) },
+    layout: { sheet: sheet.name, headerLines: Array.from({ length: lastHeaderRow - firstHeaderRow + 1 }, (_, i) => firstHeaderRow + i), linesAboveHeader, hiddenSheetNamed: !isVisible(sheet) },
     conversions: () => tally.list(),
     records: records(),
   };

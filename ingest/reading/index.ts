@@ -1,0 +1,18 @@
+/**
+ * Reading: a file as staff made it → a header and raw records in the declared units. In the order data
+ * takes:
+ * - expected-columns.ts  what the programme declares for this kind of file (names, units, how cells are read)
+ * - header-row.ts        the header found among the first rows, names matched (units in brackets, line breaks)
+ * - workbook.ts          XLSX: the sheet chosen (hidden sheets only when named), each row read cell by cell
+ *   - exceljs-patches.ts   Japanese built-in date formats, formulas whose saved result is ''
+ *   - excel-cells.ts       one cell: formula results, Excel errors, dates, 法人番号 digits, units
+ *   - number-format.ts     what a number format says: date, percentage, unit shown, scientific
+ *   - units.ts             units as powers of ten, exact decimal shifts between them
+ * - text-header.ts       CSV and TSV: the same header search, title lines skipped, units converted
+ * - conversions.ts       the unit conversions applied, for the file's account
+ */
+export { expectedTable, type ExpectedTable } from './expected-columns.js';
+export { openWorkbookTable } from './workbook.js';
+export { locateTextHeader, TextHeaderError } from './text-header.js';
+export { describeConversion } from './conversions.js';
+export type { UnitConversion } from './excel-cells.js';
