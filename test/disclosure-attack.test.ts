@@ -50,6 +50,25 @@ describe('the differencing attack on the public outputs', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('counts distinct firms, not units: consortium members count, and a firm behind several projects counts once', async () => {
+    await configureDisclosure(database.db, 1);
+    const { rows } = await sql<{ outcome: string; firms: number; units: number; firms_of_awarded: number }>`
+      SELECT p.outcome, p.firms, p.units,
+             (SELECT count(DISTINCT f.corporate_number)::integer FROM (
+                SELECT a.unit_id, a.corporate_number FROM core.applications a WHERE a.programme_id = p.programme_id AND a.decision = 'awarded' AND a.consent
+                UNION SELECT m.unit_id, m.corporate_number FROM core.unit_members m
+                 WHERE m.programme_id = p.programme_id AND m.unit_id IN (SELECT unit_id FROM core.applications WHERE programme_id = p.programme_id AND decision = 'awarded' AND consent)) f) AS firms_of_awarded
+        FROM bi.public_effect_estimates p
+       WHERE p.programme_id = 'semiconductor-fund' AND p.is_headline AND p.status = 'estimated'`.execute(database.db);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      // Projects with consortium members: more firms than projects, never more than the awarded units' firms.
+      expect(row.firms, row.outcome).toBeGreaterThan(row.units);
+      expect(row.firms, row.outcome).toBeLessThanOrEqual(row.firms_of_awarded);
+    }
+    await configureDisclosure(database.db, 10);
+  });
+
   /** Minimums that make cells small: the default, and just above the smallest cohort of the staggered-DiD programme. */
   async function minimums(): Promise<number[]> {
     const { rows } = await sql<{ units: number }>`
@@ -101,14 +120,18 @@ describe('the differencing attack on the public outputs', () => {
       await configureDisclosure(database.db, minimum);
       const written = await writeReports(database.db, programmes, join(scratch, `html-${minimum}`), { publicVersion: true });
       let cellsRead = 0;
+      let chartsRead = 0;
       for (const [i, page] of written.pages.entries()) {
         const published = publishedFromHtml(readFileSync(page, 'utf8'), programmes[i], truth, `${programmes[i].id}.html at minimum ${minimum}`);
         cellsRead += published.kpis.length + published.series.flatMap((s) => s.cells).length;
+        chartsRead += published.series.length;
         const found = attackOutput(published, truth);
         expect(found, describeRecoveries(found)).toEqual([]);
       }
       // The reader did read the pages: the attack ran over their numbers, not over nothing.
       expect(cellsRead).toBeGreaterThan(20);
+      expect(chartsRead).toBeGreaterThan(3);
+      console.log(`minimum ${minimum}: ${cellsRead} cells from ${chartsRead} charts and the KPI tables of the public HTML, nothing recovered`);
     }
   }, 600_000);
 
