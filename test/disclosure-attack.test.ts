@@ -121,17 +121,20 @@ describe('the differencing attack on the public outputs', () => {
       const written = await writeReports(database.db, programmes, join(scratch, `html-${minimum}`), { publicVersion: true });
       let cellsRead = 0;
       let chartsRead = 0;
+      let overallRead = 0;
       for (const [i, page] of written.pages.entries()) {
         const published = publishedFromHtml(readFileSync(page, 'utf8'), programmes[i], truth, `${programmes[i].id}.html at minimum ${minimum}`);
         cellsRead += published.kpis.length + published.series.flatMap((s) => s.cells).length;
         chartsRead += published.series.length;
+        overallRead += published.overall.filter((row) => row.value !== null).length;
         const found = attackOutput(published, truth);
         expect(found, describeRecoveries(found)).toEqual([]);
       }
       // The reader did read the pages: the attack ran over their numbers, not over nothing.
       expect(cellsRead).toBeGreaterThan(20);
       expect(chartsRead).toBeGreaterThan(3);
-      console.log(`minimum ${minimum}: ${cellsRead} cells from ${chartsRead} charts and the KPI tables of the public HTML, nothing recovered`);
+      expect(overallRead).toBeGreaterThan(3);
+      console.log(`minimum ${minimum}: ${cellsRead} cells from ${chartsRead} charts, ${overallRead} overall effects and the KPI tables of the public HTML, nothing recovered`);
     }
   }, 600_000);
 

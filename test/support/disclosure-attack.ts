@@ -16,6 +16,7 @@
 import type ExcelJS from 'exceljs';
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
+import { ESTIMATOR_LABELS } from '../../report/design-labels.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../../schemas/catalogue.js';
 import type { Database } from '../../sql/database.js';
 
@@ -434,15 +435,7 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   const grids = gridsFromHtml(html);
   const kpis = grids.flatMap((grid) => kpisFromGrid(grid, programme));
   const outcomes = programme.studySpec.outcomes;
-  const overall: PublishedOverall[] = grids.flatMap((grid) =>
-    grid.flatMap((row) => {
-      const outcome = outcomes.find((candidate) => row[0]?.text === candidate || row[0]?.text.includes(`(${candidate})`));
-      const estimator = ['cs_simple', 'cs_dynamic', 'cs_group', 'cs_calendar', 'sdid', 'rd_robust'].find((candidate) => row.some((cell) => cell.text.includes(candidate)));
-      if (!outcome || !estimator) return [];
-      const valueCell = row.find((cell, i) => i > 1 && (cell.shown || WITHHELD_TEXT.test(cell.text)));
-      return [{ programmeId: programme.id, outcome, estimator, value: valueCell && !WITHHELD_TEXT.test(valueCell.text) ? valueCell.shown : null, units: null }];
-    }),
-  );
+  const overall: PublishedOverall[] = grids.flatMap((grid) => grid.flatMap((row) => overallFromRow(row, programme)));
   const series: PublishedSeries[] = [];
   for (const [id, points] of chartPointsFromHtml(html)) {
     const kind = CHART_KINDS.find(([pattern]) => pattern.test(id))?.[1];
@@ -472,6 +465,26 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   }
   const inputs = grids.flatMap((grid) => grid.filter((row) => row[0]?.text === 'applicants' && row[2]?.shown).map((row) => ({ programmeId: programme.id, value: row[2].shown as Shown })));
   return { source, kpis, series, overall, totals: inputs };
+}
+
+/** The estimators by the labels the outputs give them (report/design-labels.ts), longest first: '年度別の平均' ends '採択年度別の平均'. */
+const ESTIMATOR_BY_LABEL = Object.entries(ESTIMATOR_LABELS)
+  .flatMap(([estimator, label]) => [[label.ja, estimator], [label.en, estimator], [estimator, estimator]] as [string, string][])
+  .sort(([a], [b]) => b.length - a.length);
+
+/** An effects-table row: the outcome (its id or its indicator's name), the estimator (by label) and the estimate after them. */
+function overallFromRow(row: Grid[number], programme: Programme): PublishedOverall[] {
+  const indicators = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]);
+  const outcome = programme.studySpec.outcomes.find((candidate) => {
+    const indicator = indicators.find((i) => i.id === programme.studySpec.outcomeIndicators?.[candidate]);
+    return row.some((cell) => cell.text === candidate || cell.text.includes(`(${candidate})`) || (indicator !== undefined && cell.text.startsWith(indicator.nameJa)));
+  });
+  const at = row.findIndex((cell) => ESTIMATOR_BY_LABEL.some(([label]) => cell.text.startsWith(label)));
+  if (!outcome || at < 0) return [];
+  const estimator = ESTIMATOR_BY_LABEL.find(([label]) => row[at].text.startsWith(label))?.[1] as string;
+  const valueCell = row.slice(at + 1).find((cell) => cell.shown || WITHHELD_TEXT.test(cell.text));
+  if (!valueCell) return [];
+  return [{ programmeId: programme.id, outcome, estimator, value: WITHHELD_TEXT.test(valueCell.text) ? null : valueCell.shown, units: null }];
 }
 
 /** A worksheet as a grid: numbers as stored (their cell format's decimals as the rounding shown), text as written. */
