@@ -48,21 +48,26 @@ describe('disclosure control of the public tables', () => {
     expect(cells.every((cell) => cell.suppression === null && cell.estimate !== null && cell.firms !== null)).toBe(true);
   });
 
-  it('suppresses a cohort below the minimum, and the next-smallest too so it cannot be recovered', async () => {
-    const [smallest, second, largest] = cohortSizes;
-    expect(second.units).toBeGreaterThan(smallest.units);
+  it('publishes cohort counts as firms and units, equal for a programme of firms', async () => {
+    const cells = await publicCells(1);
+    for (const { cohort, units } of cohortSizes) expect(cells.find((cell) => cell.award_fiscal_year === cohort)).toMatchObject({ firms: units, units });
+  });
+
+  it('withholds every cohort, year and event time of an outcome once one of them is withheld: the rest and the overall effects would determine it', async () => {
+    const [smallest] = cohortSizes;
     const cells = await publicCells(smallest.units + 1);
     const byCohort = new Map(cells.map((cell) => [cell.award_fiscal_year, cell]));
     expect(byCohort.get(smallest.cohort)).toMatchObject({ suppression: 'primary', estimate: null, firms: null, units: null });
-    expect(byCohort.get(second.cohort)).toMatchObject({ suppression: 'secondary', estimate: null, firms: null, units: null });
-    // A programme of firms: each unit is its own firm, so the two counts agree.
-    expect(byCohort.get(largest.cohort)).toMatchObject({ suppression: null, firms: largest.units, units: largest.units });
-    console.log(`cohort sizes ${cohortSizes.map((c) => `${c.cohort}:${c.units}`).join(', ')}; minimum ${smallest.units + 1}: 1 primary, 1 secondary, 1 published`);
-  });
-
-  it('withholds a complementary cohort even when two are below the minimum, so their total (the overall minus the rest) rests on enough firms', async () => {
-    const cells = await publicCells(cohortSizes[1].units + 1);
-    expect(cells.map((cell) => cell.suppression ?? 'published').sort()).toEqual(['primary', 'primary', 'secondary']);
+    expect(cells.filter((cell) => cell.award_fiscal_year !== smallest.cohort).every((cell) => cell.suppression === 'secondary' && cell.estimate === null && cell.units === null)).toBe(true);
+    const { rows } = await sql<{ suppression: string | null }>`
+      SELECT suppression FROM bi.public_effects_by_year WHERE outcome = 'labour_productivity'
+      UNION ALL SELECT suppression FROM bi.public_event_study WHERE outcome = 'labour_productivity'`.execute(database.db);
+    expect(rows.every((row) => row.suppression !== null)).toBe(true);
+    // The overall effects rest on every firm and stay published.
+    const { rows: overall } = await sql<{ suppression: string | null }>`
+      SELECT suppression FROM bi.public_effect_estimates WHERE outcome = 'labour_productivity' AND estimator LIKE 'cs%'`.execute(database.db);
+    expect(overall.every((row) => row.suppression === null)).toBe(true);
+    console.log(`cohort sizes ${cohortSizes.map((c) => `${c.cohort}:${c.units}`).join(', ')}; minimum ${smallest.units + 1}: 1 primary, the rest of the tables secondary`);
   });
 
   it('publishes a KPI value only when enough firms stand behind it, and withholds its fiscal year’s other KPIs with it', async () => {
@@ -120,7 +125,6 @@ describe('disclosure control of the public tables', () => {
     const stored = new Map(years.map((year) => [year.year, year.units]));
     expectLinkedGroups(rows.map((row) => ({ ...row, stored: stored.get(row.key) as number })), minimum, () => 'years');
     expect(rows.some((row) => row.suppression === 'primary')).toBe(true);
-    expect(rows.some((row) => row.suppression === null)).toBe(true);
   });
 
   it('applies the same rule to the event study, band included, where the longest horizons rest on the earliest cohort', async () => {

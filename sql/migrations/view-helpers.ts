@@ -226,7 +226,12 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
     ), grouped AS (
       SELECT *, count(*) FILTER (WHERE primary_withheld OR splits_protected) OVER linked AS withheld_in_group,
              coalesce(max(firms) FILTER (WHERE primary_withheld OR splits_protected) OVER linked, 0) AS most_firms_withheld,
-             row_number() OVER (PARTITION BY run_key, outcome, series, estimator, pre_award, primary_withheld OR splits_protected ORDER BY firms, units, cell_key) AS size_rank
+             row_number() OVER (PARTITION BY run_key, outcome, series, estimator, pre_award, primary_withheld OR splits_protected ORDER BY firms, units, cell_key) AS size_rank,
+             -- The cohort, year and event-time tables of an outcome are one linked set: they and the overall effects
+             -- are linear in the same ATT(g,t), and with one cell of them withheld the rest determine it (a linear audit
+             -- of the published estimates shows it), so one withheld cell withholds all three tables.
+             bool_or(primary_withheld OR splits_protected) FILTER (WHERE series IN ('cohort', 'year', 'event_time') AND estimator LIKE 'cs\\_%')
+               OVER (PARTITION BY run_key, outcome) AS did_tables_withheld
         FROM judged
       WINDOW linked AS (PARTITION BY run_key, outcome, series, estimator, pre_award)
     )
@@ -235,6 +240,7 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
     SELECT run_key, outcome, series, estimator, cell_key, pre_award, cohorts, units, firms,
            CASE WHEN primary_withheld THEN 'primary'
                 WHEN splits_protected THEN 'secondary'
+                WHEN coalesce(did_tables_withheld, false) AND series IN ('cohort', 'year', 'event_time') AND estimator LIKE 'cs\\_%' THEN 'secondary'
                 WHEN withheld_in_group > 0 AND NOT (withheld_in_group >= 2 AND most_firms_withheld >= (SELECT min_cell_units FROM results.disclosure_settings)) AND size_rank = 1 THEN 'secondary' END AS suppression
       FROM grouped`.execute(db);
   await sql`COMMENT ON VIEW results.disclosure_decisions IS ${sql.lit('Disclosure rule, applied: per cell of results.disclosure_cells, primary (too few firms), secondary (holds some but not all protected cohorts, or is the complement of a withheld cell in its series) or null (published). The public views join it. ' + DISCLOSURE_RULE)}`.execute(db);
