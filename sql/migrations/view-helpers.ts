@@ -114,13 +114,18 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
  *    that rests on at least the minimum of firms, never one cell. A pooled synthetic-DiD path point averages
  *    the outcomes of its cohorts in given fiscal years, which KPI sums of the same outcomes also cover (mean ×
  *    units = sum): a point touching a fiscal year whose KPIs are withheld is withheld too.
+ * 4. The staggered-DiD tables of an outcome (cohorts, years, event times) and its overall effects are all linear in
+ *    the same ATT(g,t); with a cell withheld, the published rest and the four overall averages determine it (a
+ *    linear audit, as τ-ARGUS audits a pattern, shows it even after steps 2 and 3). So one withheld cell withholds
+ *    all three tables of the outcome; the overall effects stay (they rest on every firm, and four averages do not
+ *    span any one cell: test/disclosure-attack.test.ts audits it).
  *
  * This is complementary (secondary) suppression as τ-ARGUS and sdcTable do it, with the cohorts as the linked
  * dimension and the smallest-contributor cell as the complement (their minimal-cost heuristic for frequency
  * costs), in a form simple enough to state and check: the test attacks every public output with the recoveries.
  */
 export const DISCLOSURE_RULE =
-  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_setting(SELECT min_cell_units FROM results.disclosure_settings) is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together, and so are the synthetic-DiD path points over a withheld fiscal year.';
+  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_setting(SELECT min_cell_units FROM results.disclosure_settings) is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together, and so are the synthetic-DiD path points over a withheld fiscal year; one withheld cohort, year or event-time cell of an outcome withholds all three of its tables.';
 
 /**
  * The decision views of the rule: results.disclosure_years (the protected award years of each latest run),
