@@ -10,7 +10,7 @@ import { estimateCohorts } from '../stats/sdid/cohorts.js';
 import { fitEstimator } from '../stats/sdid/estimate.js';
 import { jackknifeStandardError, placeboStandardError } from '../stats/sdid/standard-errors.js';
 import { generateProgrammeData, type SyntheticManifest } from '../synth/programme-data.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 /** A catalogue programme's synthetic files as the effect study takes them (no database). */
 function inputsOf(programmeId: string, seed?: number) {
@@ -48,7 +48,7 @@ function overall(study: EffectStudy, outcome: string, estimator: string) {
 }
 
 function prop99(treated: readonly string[], fromYear: number): LabelledBlockPanel {
-  const rows = readFileSync(sharedDataPath('california_prop99.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = readFileSync(referenceDataPath('california_prop99.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
   const state = rows.map((row) => row[0].replace(/"/g, ''));
   const year = Float64Array.from(rows, (row) => Number(row[1]));
   return blockPanelFromColumns(

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateStaggeredDid, type DidReport, type SampleDesign } from '../stats/did/estimate.js';
 import type { GroupTimeOptions } from '../stats/did/group-time-effects.js';
-import { readMpdta, sharedDataPath } from './support/reference-data.js';
+import { readMpdta, referenceDataPath } from './support/reference-data.js';
 
 interface ReferenceFile extends Pick<DidReport, 'attgt' | 'aggregations' | 'pretest' | 'n'> {
   config: {
@@ -21,7 +21,7 @@ interface ReferenceFile extends Pick<DidReport, 'attgt' | 'aggregations' | 'pret
 
 const TOLERANCE = 1e-6;
 // did-reference: balanced panels; did-reference-ext: unbalanced panels, sampling weights, repeated cross-sections.
-const referenceFolders = ['did-reference', 'did-reference-ext'].map((folder) => sharedDataPath(folder));
+const referenceFolders = ['did-reference', 'did-reference-ext'].map((folder) => referenceDataPath(folder));
 const referenceFiles = referenceFolders.flatMap((folder) =>
   readdirSync(folder)
     .filter((file) => file.endsWith('.json'))

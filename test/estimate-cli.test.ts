@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 // The command is tested as users run it: compiled JavaScript (npm test compiles first).
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const mpdta = sharedDataPath('mpdta.csv');
+const mpdta = referenceDataPath('mpdta.csv');
 const columns = ['--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
 const scratch = mkdtempSync(join(tmpdir(), 'ebpm-estimate-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ describe('ebpm estimate', () => {
     const { status, stdout } = estimate('--data', mpdta, ...columns, '--control', 'notyet', '--covariates', 'lpop', '--json');
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    const reference = JSON.parse(readFileSync(sharedDataPath('did-reference/notyet-dr-lpop.json'), 'utf8'));
+    const reference = JSON.parse(readFileSync(referenceDataPath('did-reference/notyet-dr-lpop.json'), 'utf8'));
     expect(Object.keys(output)).toEqual(expect.arrayContaining(['attgt', 'aggregations', 'pretest', 'n']));
     expect(Object.keys(output.aggregations).sort()).toEqual(['calendar', 'dynamic', 'group', 'simple']);
     expect(output.n).toEqual(reference.n);
@@ -42,26 +42,26 @@ describe('ebpm estimate', () => {
 
   it('estimates unbalanced panels, sampling weights and repeated cross-sections as did 2.5.1 does', () => {
     const runs: [string, string[]][] = [
-      ['did-reference-ext/unbalanced-notyet-dr-lpop.json', ['--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns, '--control', 'notyet', '--covariates', 'lpop', '--unbalanced']],
-      ['did-reference-ext/weighted-never-dr-lpop.json', ['--data', sharedDataPath('mpdta-weighted.csv'), ...columns, '--covariates', 'lpop', '--weights', 'w']],
+      ['did-reference-ext/unbalanced-notyet-dr-lpop.json', ['--data', referenceDataPath('mpdta-unbalanced.csv'), ...columns, '--control', 'notyet', '--covariates', 'lpop', '--unbalanced']],
+      ['did-reference-ext/weighted-never-dr-lpop.json', ['--data', referenceDataPath('mpdta-weighted.csv'), ...columns, '--covariates', 'lpop', '--weights', 'w']],
       ['did-reference-ext/rc-never-dr-lpop.json', ['--data', mpdta, '--outcome', 'lemp', '--time', 'year', '--group', 'first.treat', '--covariates', 'lpop', '--repeated-cross-sections']],
     ];
     for (const [file, args] of runs) {
       const { status, stdout, stderr } = estimate(...args, '--json');
       expect(status, stderr).toBe(0);
       const output = JSON.parse(stdout);
-      const reference = JSON.parse(readFileSync(sharedDataPath(file), 'utf8'));
+      const reference = JSON.parse(readFileSync(referenceDataPath(file), 'utf8'));
       expect(output.n, file).toEqual(reference.n);
       expect(Math.abs(output.aggregations.dynamic.se / reference.aggregations.dynamic.se - 1), file).toBeLessThan(1e-6);
     }
   });
 
   it('keeps every unit of an unbalanced panel with --unbalanced paired and says so', () => {
-    const { status, stdout } = estimate('--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns, '--unbalanced', 'paired');
+    const { status, stdout } = estimate('--data', referenceDataPath('mpdta-unbalanced.csv'), ...columns, '--unbalanced', 'paired');
     expect(status).toBe(0);
     expect(stdout).toContain('500 units × 5 periods · unbalanced panel (paired)');
     expect(stdout).toContain('units observed in both its base period and t');
-    const balanced = estimate('--data', sharedDataPath('mpdta-unbalanced.csv'), ...columns);
+    const balanced = estimate('--data', referenceDataPath('mpdta-unbalanced.csv'), ...columns);
     expect(balanced.stdout).toMatch(/units dropped: not observed every period/);
   });
 

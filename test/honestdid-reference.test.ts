@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { eventStudy } from '../stats/honest/event-study.js';
 import { relativeMagnitudesInterval } from '../stats/honest/relative-magnitudes.js';
 import { sensitivityAnalysis, type TargetSensitivity } from '../stats/honest/sensitivity.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 /** The tolerance: 2.5 % of the interval's width, about one step of HonestDiD's default grid. */
 const SHARE_OF_WIDTH = 0.025;
@@ -28,7 +28,7 @@ interface ReferenceFile {
 }
 
 const scalar = (value: number[][] | number) => (typeof value === 'number' ? value : value[0][0]);
-const folder = sharedDataPath('honestdid-reference');
+const folder = referenceDataPath('honestdid-reference');
 const files = readdirSync(folder).filter((name) => name.endsWith('.json'));
 const gaps: Record<string, number> = { relative_magnitudes: 0, smoothness: 0 };
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RRandomStream } from '../stats/honest/r-random.js';
 import { densityTest, DensityTestError, type DensityTestOptions } from '../stats/rd/density-test.js';
 import type { RdKernel } from '../stats/rd/kernel.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 /** rddensity 3.0's R sources on review scores (with and without the mass-point adjustment) and on seeded draws (fixtures/README.md). */
 interface ReferenceCase {
@@ -31,7 +31,7 @@ const cases = readFileSync(new URL('./fixtures/rddensity-3.0-grid.jsonl', import
   .trim()
   .split('\n')
   .map((line) => JSON.parse(line) as ReferenceCase);
-const reviewScores = (parse(readFileSync(sharedDataPath('rd-scores.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((row) => Number(row.review_score));
+const reviewScores = (parse(readFileSync(referenceDataPath('rd-scores.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((row) => Number(row.review_score));
 
 /** The draws of the fixture's seeded cases, from R's own stream. */
 function dataOf(description: string): number[] {

@@ -5,12 +5,12 @@ import type { RdBandwidthSelector } from '../stats/rd/bandwidth.js';
 import { estimateRd, RD_DEFAULTS, type RdReport } from '../stats/rd/estimate.js';
 import type { RdKernel } from '../stats/rd/kernel.js';
 import type { RdVariance } from '../stats/rd/local-fit.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 const TOLERANCE = 1e-6;
 let largestRelativeError = 0;
 
-const rows = parse(readFileSync(sharedDataPath('rd-scores.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+const rows = parse(readFileSync(referenceDataPath('rd-scores.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
 const column = (name: string) =>
   name === 'sqrt_employees' ? Float64Array.from(rows, (row) => Math.sqrt(Number(row.employees))) : Float64Array.from(rows, (row) => Number(row[name]));
 
@@ -27,7 +27,7 @@ interface ReferenceFile extends Pick<RdReport, 'conventional' | 'bias_corrected'
 describe('regression discontinuity matches R rdrobust 4.0.0 to 1e-6', () => {
   for (const file of ['sharp-default.json', 'fuzzy-default.json']) {
     it(`on rd-reference/${file}: every coefficient, SE, interval, p-value, bandwidth and count`, () => {
-      const reference = JSON.parse(readFileSync(sharedDataPath(`rd-reference/${file}`), 'utf8')) as ReferenceFile;
+      const reference = JSON.parse(readFileSync(referenceDataPath(`rd-reference/${file}`), 'utf8')) as ReferenceFile;
       const { config } = reference;
       const report = estimateRd(
         {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ebpm } from './support/compiled-cli.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ebpm-designs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const prop99 = ['--data', sharedDataPath('california_prop99.csv'), '--unit', 'State', '--time', 'Year', '--outcome', 'PacksPerCapita', '--treated', 'treated'];
-const rdScores = ['--data', sharedDataPath('rd-scores.csv'), '--score', 'review_score', '--cutoff', '60'];
+const prop99 = ['--data', referenceDataPath('california_prop99.csv'), '--unit', 'State', '--time', 'Year', '--outcome', 'PacksPerCapita', '--treated', 'treated'];
+const rdScores = ['--data', referenceDataPath('rd-scores.csv'), '--score', 'review_score', '--cutoff', '60'];
 
 describe('ebpm sdid', () => {
   it('prints the issue\'s JSON shape, equal to synthdid on Proposition 99, with a seeded placebo SE', () => {
@@ -17,7 +17,7 @@ describe('ebpm sdid', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    const reference = JSON.parse(readFileSync(sharedDataPath('sdid-reference/prop99.json'), 'utf8'));
+    const reference = JSON.parse(readFileSync(referenceDataPath('sdid-reference/prop99.json'), 'utf8'));
     expect(output.n).toEqual(reference.n);
     for (const estimator of ['synthdid', 'sc', 'did']) {
       expect(Object.keys(output[estimator]).sort()).toEqual(['estimate', 'se_jackknife', 'se_placebo', 'time_weights', 'unit_weights']);
@@ -50,7 +50,7 @@ describe('ebpm rd', () => {
     const { status, stdout } = ebpm('rd', ...rdScores, '--outcome', 'outcome', '--fuzzy', 'awarded', '--json');
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
-    const reference = JSON.parse(readFileSync(sharedDataPath('rd-reference/fuzzy-default.json'), 'utf8'));
+    const reference = JSON.parse(readFileSync(referenceDataPath('rd-reference/fuzzy-default.json'), 'utf8'));
     for (const kind of ['conventional', 'bias_corrected', 'robust']) {
       expect(Object.keys(output[kind]).sort()).toEqual(['ci', 'coef', 'pvalue', 'se']);
       expect(Math.abs(output[kind].coef / reference[kind].coef - 1)).toBeLessThan(1e-6);
@@ -73,7 +73,7 @@ describe('ebpm rd', () => {
     const wrong = ebpm('rd', ...rdScores, '--outcome', 'outcome_sharp', '--bwselect', 'ik');
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/--bwselect must be one of mserd, msetwo/);
-    const outside = ebpm('rd', '--data', sharedDataPath('rd-scores.csv'), '--score', 'review_score', '--cutoff', '120', '--outcome', 'outcome');
+    const outside = ebpm('rd', '--data', referenceDataPath('rd-scores.csv'), '--score', 'review_score', '--cutoff', '120', '--outcome', 'outcome');
     expect(outside.status).toBe(2);
     expect(outside.stderr).toMatch(/cut-off 120 must lie inside the range of the scores \(3\.9 to 100\)/);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { blockPanelFromColumns, type LabelledBlockPanel } from '../stats/sdid/block-panel.js';
 import { synthdidReport, type SdidReport } from '../stats/sdid/report.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 const TOLERANCE = 1e-4;
 let largestRelativeError = 0;
@@ -16,7 +16,7 @@ function relativeError(actual: number, expected: number): number {
 
 /** California's Proposition 99 panel with `treatedStates` treated from `fromYear` on (the file's own treatment when absent). */
 function prop99(treatment?: { states: readonly string[]; fromYear: number }): LabelledBlockPanel {
-  const rows = readFileSync(sharedDataPath('california_prop99.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const rows = readFileSync(referenceDataPath('california_prop99.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
   const state = rows.map((row) => row[0].replace(/"/g, ''));
   const year = Float64Array.from(rows, (row) => Number(row[1]));
   return blockPanelFromColumns(
@@ -32,7 +32,7 @@ function prop99(treatment?: { states: readonly string[]; fromYear: number }): La
 
 describe('synthetic DiD matches R synthdid 0.0.9', () => {
   it('on California Proposition 99: estimates, unit and time weights of synthdid, sc and did within 1e-4', () => {
-    const reference = JSON.parse(readFileSync(sharedDataPath('sdid-reference/prop99.json'), 'utf8')) as SdidReport;
+    const reference = JSON.parse(readFileSync(referenceDataPath('sdid-reference/prop99.json'), 'utf8')) as SdidReport;
     const report = synthdidReport(prop99());
     expect(report.n).toEqual(reference.n);
     for (const estimator of ['synthdid', 'sc', 'did'] as const) {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ebpm } from './support/compiled-cli.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ebpm-sensitivity-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const referenceFile = sharedDataPath('honestdid-reference/mpdta-never.json');
+const referenceFile = referenceDataPath('honestdid-reference/mpdta-never.json');
 
 describe('ebpm sensitivity', () => {
   it("prints the issue's JSON shape for both targets, with HonestDiD's bounds at the requested M̄ and M", () => {
@@ -55,7 +55,7 @@ describe('ebpm sensitivity', () => {
 });
 
 describe('ebpm estimate --sensitivity', () => {
-  const mpdta = ['--data', sharedDataPath('mpdta.csv'), '--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
+  const mpdta = ['--data', referenceDataPath('mpdta.csv'), '--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
 
   it("runs on the estimate's own event study, which is the one HonestDiD's reference was made from", () => {
     const { status, stdout, stderr } = ebpm('estimate', ...mpdta, '--sensitivity', '--min-e', '-4', '--max-e', '3', '--mbar', '0.5', '--m', '0.02', '--json');

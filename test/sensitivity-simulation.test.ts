@@ -6,7 +6,7 @@ import { relativeMagnitudesInterval } from '../stats/honest/relative-magnitudes.
 import { postAverageTarget } from '../stats/honest/sensitivity.js';
 import { smoothnessInterval } from '../stats/honest/smoothness.js';
 import { SeededRandom } from '../stats/random.js';
-import { sharedDataPath } from './support/reference-data.js';
+import { referenceDataPath } from './support/reference-data.js';
 
 /**
  * Event studies drawn from N(δ + τ, Σ) with a known effect τ and a known violation δ of parallel trends
@@ -14,7 +14,7 @@ import { sharedDataPath } from './support/reference-data.js';
  * interval, centred on the biased estimate, does not. Σ is the covariance of mpdta's event study for
  * e = −3, −2 | 0, 1, 2 (two pre-award and three post-award event times).
  */
-const reference = JSON.parse(readFileSync(sharedDataPath('honestdid-reference/mpdta-never.json'), 'utf8')) as { sigma: number[][] };
+const reference = JSON.parse(readFileSync(referenceDataPath('honestdid-reference/mpdta-never.json'), 'utf8')) as { sigma: number[][] };
 const eventTimes = [1, 2, 3, 4, 5];
 const sigma = eventTimes.map((i) => eventTimes.map((j) => reference.sigma[i][j]));
 const size = eventTimes.length;

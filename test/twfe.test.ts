@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
 import { fitEventStudyTwfe, fitStaticTwfe } from '../stats/twfe.js';
-import { readMpdta, sharedDataPath } from './support/reference-data.js';
+import { readMpdta, referenceDataPath } from './support/reference-data.js';
 
 interface TwfeReference {
   static: { coef: number; se: number };
@@ -10,7 +10,7 @@ interface TwfeReference {
   n: { units: number; observations: number };
 }
 
-const reference = JSON.parse(readFileSync(sharedDataPath('twfe-reference/mpdta-twfe.json'), 'utf8')) as TwfeReference;
+const reference = JSON.parse(readFileSync(referenceDataPath('twfe-reference/mpdta-twfe.json'), 'utf8')) as TwfeReference;
 
 function relativeError(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.abs(expected);

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { metabaseEnvironmentSchema } from '../../config/metabase-environment.js';
 import { provisionMetabase } from '../../dashboards/provision-metabase.js';
@@ -8,6 +9,7 @@ import { openDatabaseReady } from '../services.js';
 /** `ebpm metabase setup`: the ready dashboard in a running Metabase, reading the bi schema as bi_reader. */
 export async function metabaseCommand(args: string[]): Promise<void> {
   if (args[0] !== 'setup') throw new UsageError('usage: ebpm metabase setup (settings from MB_* and EBPM_BI_* variables; see README.md)');
+  parseArgs({ args: args.slice(1), options: {} });
   const parsed = metabaseEnvironmentSchema.safeParse(process.env);
   if (!parsed.success) {
     throw new UsageError(`cannot set up Metabase: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);

@@ -12,8 +12,6 @@ import {
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
 import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type ObservedBaseline, type PowerAnalysis } from '../../analysis/power.js';
 import { readEnvironment } from '../../config/environment.js';
-import { openDatabase, redactPassword } from '../../runtime/database.js';
-import { readObservedBaselines } from '../../report/report-data.js';
 import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
@@ -181,6 +179,8 @@ function requirementsCsv(p: Programme): string {
 
 /** `--loaded`: the spread and correlation the latest run measured before the first award, from DATABASE_URL. */
 async function loadedBaselines(programmeId: string): Promise<Record<string, ObservedBaseline>> {
+  // Loaded only here: the database client and the report's readers would slow every other programmes command.
+  const [{ openDatabase, redactPassword }, { readObservedBaselines }] = await Promise.all([import('../../runtime/database.js'), import('../../report/report-data.js')]);
   const url = readEnvironment().databaseUrl;
   const db = openDatabase(url, 1);
   try {

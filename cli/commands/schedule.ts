@@ -14,13 +14,6 @@ import { parseAllProgrammesRequest, parseStudyRequest } from '../study-input.js'
 export async function scheduleCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   if (!['create', 'list', 'delete', 'trigger'].includes(action ?? '')) throw new UsageError(`unknown action "${action ?? ''}" for ebpm schedule`);
-  const environment = readEnvironment();
-  if (!environment.temporalAddress) {
-    throw new UsageError(
-      'schedules live on a long-running Temporal server: set TEMPORAL_ADDRESS (for a local one, run `npx ebpm temporal start` ' +
-        'in another terminal and use TEMPORAL_ADDRESS=127.0.0.1:7233), and run `npx ebpm worker` to execute the scheduled runs',
-    );
-  }
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -37,6 +30,13 @@ export async function scheduleCommand(args: string[]): Promise<void> {
       replaces: { type: 'boolean' },
     },
   });
+  const environment = readEnvironment();
+  if (!environment.temporalAddress) {
+    throw new UsageError(
+      'schedules live on a long-running Temporal server: set TEMPORAL_ADDRESS (for a local one, run `npx ebpm temporal start` ' +
+        'in another terminal and use TEMPORAL_ADDRESS=127.0.0.1:7233), and run `npx ebpm worker` to execute the scheduled runs',
+    );
+  }
   const temporal = await connectTemporal(environment.temporalAddress, environment.temporalNamespace);
   try {
     if (action === 'list') {

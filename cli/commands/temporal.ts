@@ -14,6 +14,7 @@ export async function temporalCommand(args: string[]): Promise<void> {
   const environment = readEnvironment();
   const log = (line: string) => console.log(line);
   if (action === 'install') {
+    parseArgs({ args: rest, options: {} });
     const existing = findTemporalCli(environment.toolsDir);
     log(existing ? `Temporal CLI present: ${existing}` : `Temporal CLI installed: ${await installTemporalCli(environment.toolsDir, log)}`);
     return;

@@ -1,8 +1,11 @@
+import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { createEbpmWorker, DEFAULT_MAX_CONCURRENT_ACTIVITIES } from '../../runtime/worker.js';
 import { openServices } from '../services.js';
 
-export async function workerCommand(): Promise<void> {
+export async function workerCommand(args: string[]): Promise<void> {
+  // No options yet: anything given is a mistake to report, not to ignore while a worker starts.
+  parseArgs({ args, options: {} });
   const environment = readEnvironment();
   const log = (line: string) => console.log(line);
   const services = await openServices(environment, log, { temporal: true });

@@ -5,11 +5,10 @@ import { parse } from 'csv-parse/sync';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The shared reference folder sits beside the checkout (../shared/data); EBPM_SHARED_DATA overrides it. */
-export function sharedDataPath(relative: string): string {
-  const base = process.env.EBPM_SHARED_DATA ?? resolve(here, '../../../shared/data');
-  const path = join(base, relative);
-  if (!existsSync(path)) throw new Error(`reference file ${path} is missing; set EBPM_SHARED_DATA to the folder holding mpdta.csv`);
+/** The reference data and the R packages' numbers live in the repository (test/fixtures/reference, see its NOTICE.md). */
+export function referenceDataPath(relative: string): string {
+  const path = join(resolve(here, '../fixtures/reference'), relative);
+  if (!existsSync(path)) throw new Error(`reference file ${path} is missing from test/fixtures/reference; restore it from git (git checkout -- test/fixtures/reference)`);
   return path;
 }
 
@@ -25,7 +24,7 @@ export interface Mpdta {
 
 /** mpdta.csv or one of its variants (mpdta-unbalanced.csv, mpdta-weighted.csv). */
 export function readMpdta(file = 'mpdta.csv'): Mpdta {
-  const rows = parse(readFileSync(sharedDataPath(file), 'utf8'), { columns: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(referenceDataPath(file), 'utf8'), { columns: true }) as Record<string, string>[];
   return {
     ...(rows.length > 0 && 'w' in rows[0] ? { w: rows.map((row) => Number(row.w)) } : {}),
     countyreal: rows.map((row) => Number(row.countyreal)),
