@@ -17,6 +17,7 @@ import {
   publishedUnderPrimaryOnly,
   readTrueValues,
   kpiKey,
+  linearAudit,
   type PublishedOutput,
   type Recovery,
   type TrueValues,
@@ -48,6 +49,25 @@ describe('the differencing attack on the public outputs', () => {
     await configureDisclosure(database.db, 10);
     await database?.drop();
     rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('counts distinct firms, not units: consortium members count, and a firm behind several projects counts once', async () => {
+    await configureDisclosure(database.db, 1);
+    const { rows } = await sql<{ outcome: string; firms: number; units: number; firms_of_awarded: number }>`
+      SELECT p.outcome, p.firms, p.units,
+             (SELECT count(DISTINCT f.corporate_number)::integer FROM (
+                SELECT a.unit_id, a.corporate_number FROM core.applications a WHERE a.programme_id = p.programme_id AND a.decision = 'awarded' AND a.consent
+                UNION SELECT m.unit_id, m.corporate_number FROM core.unit_members m
+                 WHERE m.programme_id = p.programme_id AND m.unit_id IN (SELECT unit_id FROM core.applications WHERE programme_id = p.programme_id AND decision = 'awarded' AND consent)) f) AS firms_of_awarded
+        FROM bi.public_effect_estimates p
+       WHERE p.programme_id = 'semiconductor-fund' AND p.is_headline AND p.status = 'estimated'`.execute(database.db);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      // Projects with consortium members: more firms than projects, never more than the awarded units' firms.
+      expect(row.firms, row.outcome).toBeGreaterThan(row.units);
+      expect(row.firms, row.outcome).toBeLessThanOrEqual(row.firms_of_awarded);
+    }
+    await configureDisclosure(database.db, 10);
   });
 
   /** Minimums that make cells small: the default, and just above the smallest cohort of the staggered-DiD programme. */
@@ -82,6 +102,8 @@ describe('the differencing attack on the public outputs', () => {
     const found = attackOutput(old, truth);
     console.log(`old rule at minimum ${justAboveSmallest}: ${found.length} recoveries, e.g.\n${describeRecoveries(found.slice(0, 5))}`);
     expect(aggregateMinusParts(old, truth).some((r) => r.cell.includes('cohort'))).toBe(true);
+    // And the linear audit finds the withheld cohort in the span of what the old rule published.
+    expect((await linearAudit(database.db, old)).recoveries.length).toBeGreaterThan(0);
   });
 
   it('finds nothing recoverable in the public views, which do withhold cells', async () => {
@@ -96,19 +118,38 @@ describe('the differencing attack on the public outputs', () => {
     }
   }, 120_000);
 
+  it('leaves no withheld cohort, year or event-time cell in the span of the published estimates (the linear audit)', async () => {
+    for (const minimum of [...(await minimums()), 1_000]) {
+      await configureDisclosure(database.db, minimum);
+      const audit = await linearAudit(database.db);
+      // Every published estimate was written down as the attacker would (its weights reproduce its value).
+      expect(audit.unusable).toEqual([]);
+      if (minimum === 10) expect(audit.equations).toBeGreaterThan(0);
+      expect(audit.recoveries, `minimum ${minimum}`).toEqual([]);
+    }
+  });
+
   it('finds nothing recoverable in the public HTML reports', async () => {
     for (const minimum of await minimums()) {
       await configureDisclosure(database.db, minimum);
       const written = await writeReports(database.db, programmes, join(scratch, `html-${minimum}`), { variant: 'public' });
       let cellsRead = 0;
+      let chartsRead = 0;
+      let overallRead = 0;
       for (const [i, page] of written.pages.entries()) {
         const published = publishedFromHtml(readFileSync(page, 'utf8'), programmes[i], truth, `${programmes[i].id}.html at minimum ${minimum}`);
         cellsRead += published.kpis.length + published.series.flatMap((s) => s.cells).length;
+        chartsRead += published.series.length;
+        overallRead += published.overall.filter((row) => row.value !== null).length;
         const found = attackOutput(published, truth);
         expect(found, describeRecoveries(found)).toEqual([]);
       }
       // The reader did read the pages: the attack ran over their numbers, not over nothing.
       expect(cellsRead).toBeGreaterThan(20);
+      // At the default minimum every chart is drawn; at the larger one the staggered-DiD tables are withheld whole.
+      expect(chartsRead).toBeGreaterThan(minimum === 10 ? 3 : 0);
+      expect(overallRead).toBeGreaterThan(3);
+      console.log(`minimum ${minimum}: ${cellsRead} cells from ${chartsRead} charts, ${overallRead} overall effects and the KPI tables of the public HTML, nothing recovered`);
     }
   }, 600_000);
 

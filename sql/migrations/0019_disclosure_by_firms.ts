@@ -49,6 +49,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`COMMENT ON COLUMN bi.effect_estimates.treated_firms IS 'Distinct firms behind the awarded units (applicants, lead applicants, consortium members, site operators); null in runs before migration 0019.'`.execute(db);
   await sql`COMMENT ON COLUMN bi.effect_estimates.comparison_firms IS 'Distinct firms behind the comparison units; null in runs before migration 0019.'`.execute(db);
 
+  // The settings table holds one row; without statistics the planner assumes thousands, and the cost it then
+  // estimates for the decision views sends them through JIT compilation (seconds, for a few hundred rows).
+  await sql`ANALYZE results.disclosure_settings`.execute(db);
   await createDisclosureDecisionViews(db);
 
   // An overall effect rests on every awarded unit, so on every cohort (protected ones included, as their total):
@@ -72,9 +75,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            e.is_programme_headline,
            CASE WHEN withheld THEN NULL ELSE e.comparison_firms END AS comparison_firms
       FROM bi.effect_estimates e
-      CROSS JOIN results.disclosure_settings s
       CROSS JOIN LATERAL (SELECT coalesce(e.treated_firms, e.treated_units) AS firms) w
-      CROSS JOIN LATERAL (SELECT coalesce(w.firms < s.min_cell_units, false) AS withheld) v`.execute(db);
+      CROSS JOIN LATERAL (SELECT coalesce(w.firms < (SELECT min_cell_units FROM results.disclosure_settings), false) AS withheld) v`.execute(db);
   await comment(db, 'bi.public_effect_estimates', `Overall effect of each programme on each outcome for publication: withheld when the distinct firms behind it are fewer than the disclosure minimum (results.disclosure_settings, default 10). is_programme_headline marks the one to quote. ${DISCLOSURE_RULE}`, {
     firms: 'Distinct firms behind the awarded units (applicants, lead applicants, consortium members, site operators; one firm with many projects or sites counts once); null when suppressed.',
     units: 'Awarded units behind the estimate (firms, projects or sites, as the programme counts them; above the cut-off for regression discontinuity); null when suppressed.',
@@ -123,10 +125,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE OR REPLACE VIEW bi.public_kpi_by_fiscal_year AS
     WITH judged AS (
-      SELECT k.*, coalesce(k.firms < s.min_cell_units, false) AS primary_withheld,
+      SELECT k.*, coalesce(k.firms < (SELECT min_cell_units FROM results.disclosure_settings), false) AS primary_withheld,
              k.source_kind = 'programme_records' AND coalesce(y.withheld, false) AS withheld
         FROM bi.kpi_by_fiscal_year k
-        CROSS JOIN results.disclosure_settings s
         LEFT JOIN results.disclosure_kpi_years y USING (run_key, fiscal_year)
     )
     SELECT programme_id, programme_name_ja, programme_name_en, indicator_id, stage, indicator_name_ja,

@@ -114,13 +114,18 @@ export async function createPublicEffectCellsView(db: Kysely<unknown>, table: Pu
  *    that rests on at least the minimum of firms, never one cell. A pooled synthetic-DiD path point averages
  *    the outcomes of its cohorts in given fiscal years, which KPI sums of the same outcomes also cover (mean ×
  *    units = sum): a point touching a fiscal year whose KPIs are withheld is withheld too.
+ * 4. The staggered-DiD tables of an outcome (cohorts, years, event times) and its overall effects are all linear in
+ *    the same ATT(g,t); with a cell withheld, the published rest and the four overall averages determine it (a
+ *    linear audit, as τ-ARGUS audits a pattern, shows it even after steps 2 and 3). So one withheld cell withholds
+ *    all three tables of the outcome; the overall effects stay (they rest on every firm, and four averages do not
+ *    span any one cell: test/disclosure-attack.test.ts audits it).
  *
  * This is complementary (secondary) suppression as τ-ARGUS and sdcTable do it, with the cohorts as the linked
  * dimension and the smallest-contributor cell as the complement (their minimal-cost heuristic for frequency
  * costs), in a form simple enough to state and check: the test attacks every public output with the recoveries.
  */
 export const DISCLOSURE_RULE =
-  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_settings.min_cell_units is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together, and so are the synthetic-DiD path points over a withheld fiscal year.';
+  'Disclosure rule (README, Disclosure control): a cell resting on fewer distinct firms (applicants, lead applicants, consortium members, site operators) than results.disclosure_setting(SELECT min_cell_units FROM results.disclosure_settings) is withheld (primary); the small award cohorts and one complementary cohort are protected together, and a cell holding some but not all of them is withheld (secondary); within a series tied by a published aggregate a withheld cell withholds the published cell with the fewest firms too, unless two are withheld and one rests on enough firms (secondary); the KPIs of one fiscal year are withheld together, and so are the synthetic-DiD path points over a withheld fiscal year; one withheld cohort, year or event-time cell of an outcome withholds all three of its tables.';
 
 /**
  * The decision views of the rule: results.disclosure_years (the protected award years of each latest run),
@@ -144,9 +149,8 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
     ), judged AS (
       SELECT run_key, fiscal_year, c.fiscal_year IS NOT NULL AS is_cohort, c.firms AS cohort_firms, k.firms AS kpi_firms,
              least(c.firms, k.firms) AS firms,
-             coalesce(c.firms < s.min_cell_units, false) OR coalesce(k.firms < s.min_cell_units, false) AS small
+             coalesce(c.firms < (SELECT min_cell_units FROM results.disclosure_settings), false) OR coalesce(k.firms < (SELECT min_cell_units FROM results.disclosure_settings), false) AS small
         FROM cohorts c FULL JOIN kpis k USING (run_key, fiscal_year)
-        CROSS JOIN results.disclosure_settings s
     ), ranked AS (
       SELECT *, bool_or(small) OVER (PARTITION BY run_key) AS any_small,
              row_number() OVER (PARTITION BY run_key, small ORDER BY is_cohort DESC, firms, fiscal_year) AS rank_among_kind
@@ -202,9 +206,8 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
              array_agg(fiscal_year) AS years
         FROM results.disclosure_years WHERE protected GROUP BY run_key
     ), years AS (
-      SELECT k.run_key, k.fiscal_year, bool_or(coalesce(k.firms < s.min_cell_units, false)) AS any_primary
+      SELECT k.run_key, k.fiscal_year, bool_or(coalesce(k.firms < (SELECT min_cell_units FROM results.disclosure_settings), false)) AS any_primary
         FROM bi.latest_runs l JOIN results.kpi_values k USING (run_key)
-        CROSS JOIN results.disclosure_settings s
        WHERE k.firms IS NOT NULL
        GROUP BY k.run_key, k.fiscal_year
     )
@@ -218,20 +221,23 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
     WITH protected AS (
       SELECT run_key, array_agg(fiscal_year) AS cohorts FROM results.disclosure_years WHERE protected AND is_cohort GROUP BY run_key
     ), judged AS (
-      SELECT c.*, c.firms < s.min_cell_units AS primary_withheld,
+      SELECT c.*, c.firms < (SELECT min_cell_units FROM results.disclosure_settings) AS primary_withheld,
              (c.cohorts IS NOT NULL AND p.cohorts IS NOT NULL
                AND cardinality(ARRAY(SELECT unnest(c.cohorts) INTERSECT SELECT unnest(p.cohorts))) BETWEEN 1 AND cardinality(p.cohorts) - 1)
              -- A path point averages outcomes a withheld fiscal year's KPIs sum (its mean × units is such a sum).
              OR EXISTS (SELECT 1 FROM results.disclosure_kpi_years k WHERE k.run_key = c.run_key AND k.withheld AND k.fiscal_year = ANY(c.fiscal_years)) AS splits_protected
         FROM results.disclosure_cells c
-        CROSS JOIN results.disclosure_settings s
         LEFT JOIN protected p USING (run_key)
     ), grouped AS (
       SELECT *, count(*) FILTER (WHERE primary_withheld OR splits_protected) OVER linked AS withheld_in_group,
              coalesce(max(firms) FILTER (WHERE primary_withheld OR splits_protected) OVER linked, 0) AS most_firms_withheld,
-             row_number() OVER (PARTITION BY run_key, outcome, series, estimator, pre_award, primary_withheld OR splits_protected ORDER BY firms, units, cell_key) AS size_rank
+             row_number() OVER (PARTITION BY run_key, outcome, series, estimator, pre_award, primary_withheld OR splits_protected ORDER BY firms, units, cell_key) AS size_rank,
+             -- The cohort, year and event-time tables of an outcome are one linked set: they and the overall effects
+             -- are linear in the same ATT(g,t), and with one cell of them withheld the rest determine it (a linear audit
+             -- of the published estimates shows it), so one withheld cell withholds all three tables.
+             bool_or(primary_withheld OR splits_protected) FILTER (WHERE series IN ('cohort', 'year', 'event_time') AND estimator LIKE 'cs\\_%')
+               OVER (PARTITION BY run_key, outcome) AS did_tables_withheld
         FROM judged
-        CROSS JOIN results.disclosure_settings s
       WINDOW linked AS (PARTITION BY run_key, outcome, series, estimator, pre_award)
     )
     -- A complement is needed unless the group already withholds two cells, one of them resting on enough firms:
@@ -239,7 +245,8 @@ export async function createDisclosureDecisionViews(db: Kysely<unknown>): Promis
     SELECT run_key, outcome, series, estimator, cell_key, pre_award, cohorts, units, firms,
            CASE WHEN primary_withheld THEN 'primary'
                 WHEN splits_protected THEN 'secondary'
-                WHEN withheld_in_group > 0 AND NOT (withheld_in_group >= 2 AND most_firms_withheld >= min_cell_units) AND size_rank = 1 THEN 'secondary' END AS suppression
+                WHEN coalesce(did_tables_withheld, false) AND series IN ('cohort', 'year', 'event_time') AND estimator LIKE 'cs\\_%' THEN 'secondary'
+                WHEN withheld_in_group > 0 AND NOT (withheld_in_group >= 2 AND most_firms_withheld >= (SELECT min_cell_units FROM results.disclosure_settings)) AND size_rank = 1 THEN 'secondary' END AS suppression
       FROM grouped`.execute(db);
   await sql`COMMENT ON VIEW results.disclosure_decisions IS ${sql.lit('Disclosure rule, applied: per cell of results.disclosure_cells, primary (too few firms), secondary (holds some but not all protected cohorts, or is the complement of a withheld cell in its series) or null (published). The public views join it. ' + DISCLOSURE_RULE)}`.execute(db);
 }

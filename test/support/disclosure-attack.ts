@@ -16,6 +16,7 @@
 import type ExcelJS from 'exceljs';
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
+import { ESTIMATOR_LABELS } from '../../report/design-labels.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../../schemas/catalogue.js';
 import type { Database } from '../../sql/database.js';
 
@@ -434,15 +435,7 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   const grids = gridsFromHtml(html);
   const kpis = grids.flatMap((grid) => kpisFromGrid(grid, programme));
   const outcomes = programme.studySpec.outcomes;
-  const overall: PublishedOverall[] = grids.flatMap((grid) =>
-    grid.flatMap((row) => {
-      const outcome = outcomes.find((candidate) => row[0]?.text === candidate || row[0]?.text.includes(`(${candidate})`));
-      const estimator = ['cs_simple', 'cs_dynamic', 'cs_group', 'cs_calendar', 'sdid', 'rd_robust'].find((candidate) => row.some((cell) => cell.text.includes(candidate)));
-      if (!outcome || !estimator) return [];
-      const valueCell = row.find((cell, i) => i > 1 && (cell.shown || WITHHELD_TEXT.test(cell.text)));
-      return [{ programmeId: programme.id, outcome, estimator, value: valueCell && !WITHHELD_TEXT.test(valueCell.text) ? valueCell.shown : null, units: null }];
-    }),
-  );
+  const overall: PublishedOverall[] = grids.flatMap((grid) => grid.flatMap((row) => overallFromRow(row, programme)));
   const series: PublishedSeries[] = [];
   for (const [id, points] of chartPointsFromHtml(html)) {
     const kind = CHART_KINDS.find(([pattern]) => pattern.test(id))?.[1];
@@ -472,6 +465,26 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   }
   const inputs = grids.flatMap((grid) => grid.filter((row) => row[0]?.text === 'applicants' && row[2]?.shown).map((row) => ({ programmeId: programme.id, value: row[2].shown as Shown })));
   return { source, kpis, series, overall, totals: inputs };
+}
+
+/** The estimators by the labels the outputs give them (report/design-labels.ts), longest first: '年度別の平均' ends '採択年度別の平均'. */
+const ESTIMATOR_BY_LABEL = Object.entries(ESTIMATOR_LABELS)
+  .flatMap(([estimator, label]) => [[label.ja, estimator], [label.en, estimator], [estimator, estimator]] as [string, string][])
+  .sort(([a], [b]) => b.length - a.length);
+
+/** An effects-table row: the outcome (its id or its indicator's name), the estimator (by label) and the estimate after them. */
+function overallFromRow(row: Grid[number], programme: Programme): PublishedOverall[] {
+  const indicators = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]);
+  const outcome = programme.studySpec.outcomes.find((candidate) => {
+    const indicator = indicators.find((i) => i.id === programme.studySpec.outcomeIndicators?.[candidate]);
+    return row.some((cell) => cell.text === candidate || cell.text.includes(`(${candidate})`) || (indicator !== undefined && cell.text.startsWith(indicator.nameJa)));
+  });
+  const at = row.findIndex((cell) => ESTIMATOR_BY_LABEL.some(([label]) => cell.text.startsWith(label)));
+  if (!outcome || at < 0) return [];
+  const estimator = ESTIMATOR_BY_LABEL.find(([label]) => row[at].text.startsWith(label))?.[1] as string;
+  const valueCell = row.slice(at + 1).find((cell) => cell.shown || WITHHELD_TEXT.test(cell.text));
+  if (!valueCell) return [];
+  return [{ programmeId: programme.id, outcome, estimator, value: WITHHELD_TEXT.test(valueCell.text) ? null : valueCell.shown, units: null }];
 }
 
 /** A worksheet as a grid: numbers as stored (their cell format's decimals as the rounding shown), text as written. */
@@ -541,4 +554,112 @@ export async function publishedUnderPrimaryOnly(db: Kysely<Database>, minimum: n
     overall: overall.map((row) => ({ programmeId: row.programme_id, outcome: row.outcome, estimator: row.estimator, value: row.treated_units < minimum ? null : shownExactly(row.estimate), units: row.treated_units < minimum ? null : shownExactly(row.treated_units) })),
     totals: views.totals,
   };
+}
+
+/**
+ * The linear audit behind τ-ARGUS's: the staggered-DiD tables are linear in the ATT(g,t) (a cohort averages its
+ * post-award cells; a year and an event time weight cohorts by size; the overall effects average those), so a
+ * withheld cell is recoverable exactly when its coefficients lie in the span of the published estimates'. Each
+ * published equation is first checked against the internal values (an equation the attacker cannot write down
+ * correctly is dropped and reported), then every withheld cell is tested by rank.
+ */
+export async function linearAudit(db: Kysely<Database>, output?: PublishedOutput): Promise<{ recoveries: string[]; equations: number; unusable: string[] }> {
+  const { rows: cells } = await sql<{ programme_id: string; outcome: string; g: number; t: number; att: number }>`
+    SELECT programme_id, outcome, award_fiscal_year AS g, fiscal_year AS t, estimate AS att FROM bi.group_time_effects WHERE status = 'estimated'`.execute(db);
+  const { rows: sizes } = await sql<{ programme_id: string; outcome: string; g: number; n: number }>`
+    SELECT l.programme_id, e.outcome, e.cohort AS g, e.cell_units AS n FROM bi.latest_runs l JOIN results.effect_estimates e USING (run_key)
+     WHERE e.estimator = 'cs_group' AND e.cohort IS NOT NULL`.execute(db);
+  const published = output ?? (await publishedFromViews(db));
+  const internal = await readTrueValues(db);
+  const recoveries: string[] = [];
+  const unusable: string[] = [];
+  let equations = 0;
+  for (const [key, ofOutcome] of groupBy(cells, (cell) => `${cell.programme_id}|${cell.outcome}`)) {
+    const [programmeId, outcome] = key.split('|');
+    const index = new Map(ofOutcome.map((cell, i) => [`${cell.g}|${cell.t}`, i]));
+    const att = ofOutcome.map((cell) => Number(cell.att));
+    const size = new Map(sizes.filter((s) => s.programme_id === programmeId && s.outcome === outcome).map((s) => [s.g, Number(s.n)]));
+    const post = ofOutcome.filter((cell) => cell.t >= cell.g);
+    const vector = (terms: readonly { g: number; t: number; w: number }[]) => {
+      const v = new Float64Array(ofOutcome.length);
+      const total = terms.reduce((sum, term) => sum + term.w, 0);
+      for (const term of terms) v[index.get(`${term.g}|${term.t}`) as number] += term.w / total;
+      return v;
+    };
+    const coefficients = (kind: SeriesKind, k: number): Float64Array | null => {
+      const terms =
+        kind === 'cohort'
+          ? post.filter((cell) => cell.g === k).map((cell) => ({ g: cell.g, t: cell.t, w: 1 }))
+          : kind === 'year'
+            ? post.filter((cell) => cell.t === k).map((cell) => ({ g: cell.g, t: cell.t, w: size.get(cell.g) ?? 0 }))
+            : ofOutcome.filter((cell) => cell.t - cell.g === k).map((cell) => ({ g: cell.g, t: cell.t, w: size.get(cell.g) ?? 0 }));
+      return terms.length ? vector(terms) : null;
+    };
+    const rows: Float64Array[] = [];
+    const check = (name: string, v: Float64Array | null, value: number) => {
+      if (!v) return;
+      const predicted = v.reduce((sum, c, i) => sum + c * att[i], 0);
+      if (Math.abs(predicted - value) > 1e-6 * Math.max(1, Math.abs(value))) unusable.push(`${programmeId} ${outcome} ${name}: ${predicted} ≠ ${value}`);
+      else rows.push(v);
+    };
+    const targets: { name: string; v: Float64Array }[] = [];
+    for (const series of published.series.filter((s) => s.programmeId === programmeId && s.outcome === outcome && s.kind !== 'synthetic_path')) {
+      for (const cell of series.cells) {
+        const v = coefficients(series.kind, cell.key);
+        if (cell.value) check(`${series.kind} ${cell.key}`, v, cell.value.value);
+        else if (v && internal.cells.has(cellKey(programmeId, outcome, series.kind, cell.key))) targets.push({ name: `${series.kind} ${cell.key}`, v });
+      }
+    }
+    const overall = (estimator: string) => published.overall.find((row) => row.programmeId === programmeId && row.outcome === outcome && row.estimator === estimator)?.value?.value;
+    const mean = (vectors: readonly (Float64Array | null)[]) => {
+      const present = vectors.filter((v): v is Float64Array => v !== null);
+      if (!present.length) return null;
+      const v = new Float64Array(ofOutcome.length);
+      for (const p of present) for (let i = 0; i < v.length; i++) v[i] += p[i] / present.length;
+      return v;
+    };
+    const simple = overall('cs_simple');
+    if (simple !== undefined) check('cs_simple', vector(post.map((cell) => ({ g: cell.g, t: cell.t, w: size.get(cell.g) ?? 0 }))), simple);
+    const dynamic = overall('cs_dynamic');
+    const postTimes = [...new Set(post.map((cell) => cell.t - cell.g))];
+    if (dynamic !== undefined) check('cs_dynamic', mean(postTimes.map((e) => coefficients('event_time', e))), dynamic);
+    const calendar = overall('cs_calendar');
+    if (calendar !== undefined) check('cs_calendar', mean([...new Set(post.map((cell) => cell.t))].map((t) => coefficients('year', t))), calendar);
+    const group = overall('cs_group');
+    if (group !== undefined) {
+      const cohorts = [...new Set(post.map((cell) => cell.g))];
+      const v = new Float64Array(ofOutcome.length);
+      const total = cohorts.reduce((sum, g) => sum + (size.get(g) ?? 0), 0);
+      for (const g of cohorts) {
+        const c = coefficients('cohort', g) as Float64Array;
+        for (let i = 0; i < v.length; i++) v[i] += (c[i] * (size.get(g) ?? 0)) / total;
+      }
+      check('cs_group', v, group);
+    }
+    equations += rows.length;
+    const base = rank(rows);
+    for (const target of targets) if (rank([...rows, target.v]) === base) recoveries.push(`${programmeId} ${outcome} ${target.name}`);
+  }
+  return { recoveries, equations, unusable };
+}
+
+/** Rank by Gaussian elimination with partial pivoting (relative tolerance 1e-9). */
+function rank(rows: readonly Float64Array[]): number {
+  const m = rows.map((row) => Float64Array.from(row));
+  const columns = m[0]?.length ?? 0;
+  const scale = Math.max(1e-300, ...m.flatMap((row) => Array.from(row, Math.abs)));
+  let r = 0;
+  for (let c = 0; c < columns && r < m.length; c++) {
+    let pivot = r;
+    for (let i = r + 1; i < m.length; i++) if (Math.abs(m[i][c]) > Math.abs(m[pivot][c])) pivot = i;
+    if (Math.abs(m[pivot][c]) <= 1e-9 * scale) continue;
+    [m[r], m[pivot]] = [m[pivot], m[r]];
+    for (let i = 0; i < m.length; i++) {
+      if (i === r) continue;
+      const f = m[i][c] / m[r][c];
+      if (f !== 0) for (let j = c; j < columns; j++) m[i][j] -= f * m[r][j];
+    }
+    r++;
+  }
+  return r;
 }
