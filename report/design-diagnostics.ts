@@ -70,8 +70,8 @@ function syntheticDidDiagnostics(charts: ChartSink, data: ReportData, outcome: s
   const withheld = data.syntheticPaths.withheld.filter((cell) => cell.outcome === outcome).map((cell) => `e=${cell.eventTime}`);
   const withheldNote = withheld.length
     ? bilingual(
-        `${escapeHtml(withheld.join(', '))}：採択数が${data.minCellUnits}件未満のため非公表`,
-        `${escapeHtml(withheld.join(', '))}: withheld, fewer than ${data.minCellUnits} awarded units behind them.`,
+        `${escapeHtml(withheld.join(', '))}：企業数が${data.minCellUnits}社未満、又は他の非公表値の逆算防止のため非公表`,
+        `${escapeHtml(withheld.join(', '))}: withheld, fewer than ${data.minCellUnits} firms behind them or protecting another withheld value.`,
         'empty withheld',
       )
     : '';
@@ -87,7 +87,7 @@ function syntheticDidDiagnostics(charts: ChartSink, data: ReportData, outcome: s
       bilingual('診断はありません：合成DiDが推定されていません（効果の表の注記を参照）。', 'No diagnostics: the synthetic DiD was not estimated (see the note in the effects table).', 'empty')
     );
   }
-  return heading + chart + withheldNote + syntheticFacts(pooled, indicator) + cohortTable(diagnostics, indicator, data.minCellUnits);
+  return heading + chart + withheldNote + syntheticFacts(pooled, indicator) + cohortTable(diagnostics, indicator, data.variant === 'public' ? data.minCellUnits : 0);
 }
 
 /** The pooled row in sentences: pre-award fit, donor-weight concentration, the standard error. */

@@ -74,7 +74,8 @@ function outcomeHeading(programme: Programme, outcome: string): string {
 }
 
 function withheldText(minCellUnits: number): string {
-  return `非公表（企業数が${minCellUnits}社未満） / withheld (fewer than ${minCellUnits} firms)`;
+  // One wording for both reasons the rule withholds a cell: too few firms, or protecting another withheld cell.
+  return `非公表（企業数が${minCellUnits}社未満、又は他の非公表値の逆算防止） / withheld (fewer than ${minCellUnits} firms, or to protect another withheld value)`;
 }
 
 class ChartList {

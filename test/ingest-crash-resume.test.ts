@@ -64,7 +64,7 @@ describe('ingesting inside Temporal when the worker dies', () => {
     const handle = await temporal.client.workflow.start('ingestFileWorkflow', {
       taskQueue,
       workflowId: `${taskQueue}-ingest`,
-      args: [{ file: { programmeId: 'sme-labour-saving', kind: 'applicants', path }, heartbeatTimeout: '3 seconds' }],
+      args: [{ file: { programmeId: 'sme-labour-saving', kind: 'applicants', path }, heartbeatTimeout: '10 seconds' }],
     });
 
     // Kill the worker once some batches are committed and the file is not finished.
@@ -81,7 +81,8 @@ describe('ingesting inside Temporal when the worker dies', () => {
     expect(frozen.committed_through_line).toBeLessThan(1 + ROWS);
     expect(frozen.rows_total).toBe(frozen.committed_through_line - 1);
 
-    // The retry runs on a fresh worker (in this process) once the dead attempt's heartbeat times out.
+    // The retry runs on a fresh worker (in this process) once the dead attempt's heartbeat times out (10 s: under a
+    // loaded machine a live attempt can go 3 s between two heartbeats, and would be retried beside itself).
     const rescuer = await createTestWorker(temporal, database.db, taskQueue);
     const account = (await rescuer.runUntil(handle.result())) as IngestAccount;
 

@@ -131,14 +131,19 @@ export function productsAndRatios(output: PublishedOutput, truth: TrueValues): R
           if (a === b) continue;
           const x = fromShown(a.value as Shown);
           const y = fromShown(b.value as Shown);
-          const candidates: [string, Estimate | null][] = [
-            [`${a.indicatorId} × ${b.indicatorId}`, times(x, y)],
-            [`${a.indicatorId} × ${b.indicatorId} / 100`, scale(times(x, y), 0.01)],
-            [`${a.indicatorId} / ${b.indicatorId}`, over(x, y)],
-            [`100 × ${a.indicatorId} / ${b.indicatorId}`, over(scale(x, 100), y)],
+          // The same formula on the unrounded values: a recovery is an arithmetic relation that holds in the data
+          // (awarded = applications × rate), not two rounded numbers whose ratio happens to land near a withheld one.
+          const trueA = truth.kpis.get(kpiKey(a.programmeId, a.indicatorId, a.fiscalYear));
+          const trueB = truth.kpis.get(kpiKey(b.programmeId, b.indicatorId, b.fiscalYear));
+          const candidates: [string, Estimate | null, number | undefined][] = [
+            [`${a.indicatorId} × ${b.indicatorId}`, times(x, y), trueA === undefined || trueB === undefined ? undefined : trueA * trueB],
+            [`${a.indicatorId} × ${b.indicatorId} / 100`, scale(times(x, y), 0.01), trueA === undefined || trueB === undefined ? undefined : (trueA * trueB) / 100],
+            [`${a.indicatorId} / ${b.indicatorId}`, over(x, y), trueA === undefined || !trueB ? undefined : trueA / trueB],
+            [`100 × ${a.indicatorId} / ${b.indicatorId}`, over(scale(x, 100), y), trueA === undefined || !trueB ? undefined : (100 * trueA) / trueB],
           ];
-          for (const [how, estimate] of candidates) {
-            if (estimate) record(found, output.source, `product or ratio (${how})`, `${withheld.programmeId} ${withheld.indicatorId} FY${withheld.fiscalYear}`, estimate, target);
+          for (const [how, estimate, onTrueValues] of candidates) {
+            const holds = target === undefined || onTrueValues === undefined || Math.abs(onTrueValues - target) <= 1e-6 * Math.max(1, Math.abs(target));
+            if (estimate && holds) record(found, output.source, `product or ratio (${how})`, `${withheld.programmeId} ${withheld.indicatorId} FY${withheld.fiscalYear}`, estimate, target);
           }
         }
       }
@@ -435,7 +440,9 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   const grids = gridsFromHtml(html);
   const kpis = grids.flatMap((grid) => kpisFromGrid(grid, programme));
   const outcomes = programme.studySpec.outcomes;
-  const overall: PublishedOverall[] = grids.flatMap((grid) => grid.flatMap((row) => overallFromRow(row, programme)));
+  // The effects table tags each row with its outcome and estimator (an outcome's name spans its rows); older pages are read by their labels.
+  const tagged = overallFromTaggedRows(html, programme);
+  const overall: PublishedOverall[] = tagged.length > 0 ? tagged : grids.flatMap((grid) => grid.flatMap((row) => overallFromRow(row, programme)));
   const series: PublishedSeries[] = [];
   for (const [id, points] of chartPointsFromHtml(html)) {
     const kind = CHART_KINDS.find(([pattern]) => pattern.test(id))?.[1];
@@ -465,6 +472,18 @@ export function publishedFromHtml(html: string, programme: Programme, truth: Tru
   }
   const inputs = grids.flatMap((grid) => grid.filter((row) => row[0]?.text === 'applicants' && row[2]?.shown).map((row) => ({ programmeId: programme.id, value: row[2].shown as Shown })));
   return { source, kpis, series, overall, totals: inputs };
+}
+
+/** Effects-table rows tagged data-outcome and data-estimator: the estimate as its data-field cell shows it, null when the row says it is withheld. */
+function overallFromTaggedRows(html: string, programme: Programme): PublishedOverall[] {
+  return [...html.matchAll(/<tr[^>]*\bdata-outcome="([^"]+)" data-estimator="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].flatMap(([, outcome, estimator, row]) => {
+    const cell = /<td[^>]*data-field="estimate"[^>]*>([\s\S]*?)<\/td>/.exec(row);
+    if (!cell) return [];
+    const withheld = WITHHELD_TEXT.test(row.replace(/<[^>]+>/g, ' '));
+    const shown = parseShown(cell[1].replace(/<[^>]+>/g, ''));
+    if (!withheld && !shown) return [];
+    return [{ programmeId: programme.id, outcome, estimator, value: withheld ? null : shown, units: null }];
+  });
 }
 
 /** The estimators by the labels the outputs give them (report/design-labels.ts), longest first: '年度別の平均' ends '採択年度別の平均'. */
