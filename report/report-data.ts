@@ -4,6 +4,7 @@ import { targetsAgainstPower, type TargetAgainstPower } from '../analysis/power-
 import { DEFAULT_POWER_SETTINGS, programmePower, type ObservedBaseline, type PowerAnalysis } from '../analysis/power.js';
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
+import type { CovariateBalanceRow } from '../analysis/rd-covariate-balance.js';
 
 /** Which numbers a report may show: every number (internal, for officials) or what the disclosure rule publishes. */
 export type ReportVariant = 'internal' | 'public';
@@ -150,21 +151,8 @@ export interface SyntheticDiagnosticsRow {
   readonly placeboDraws: number | null;
 }
 
-/** The jump at the RD cut-off of a pre-registered characteristic or the outcome's pre-award level (bi.rd_covariate_balance). */
-export interface RdCovariateBalanceRow {
-  readonly outcome: string;
-  readonly covariate: string;
-  readonly kind: 'characteristic' | 'outcome_baseline';
-  readonly estimate: number | null;
-  readonly ciLow: number | null;
-  readonly ciHigh: number | null;
-  readonly pValue: number | null;
-  readonly hLeft: number | null;
-  readonly hRight: number | null;
-  readonly effectiveLeft: number | null;
-  readonly effectiveRight: number | null;
-  readonly note: string | null;
-}
+/** The jump at the RD cut-off of a pre-registered characteristic or the outcome's pre-award level, as bi.rd_covariate_balance holds it (no SE column). */
+export type RdCovariateBalanceRow = Omit<CovariateBalanceRow, 'stdError'>;
 
 export interface ReportData {
   readonly programme: Programme;
