@@ -163,8 +163,20 @@ export function reviewScoreOutcome(
     if (!(error instanceof DensityTestError)) throw error;
     notes.push(`manipulation test not computed: ${error.message}`);
   }
-  const base = { outcome, term: 'overall', confidenceLevel: spec.confidenceLevel, ...sizes, cellUnits: report.n.effective_right,
-    cellFirms: firms.count(unitsWhere((x) => x >= 0 && x <= report.bandwidth.h_right)),
+  // The estimate rests on the units within the bandwidth either side (rdrobust's effective N): its units and firms
+  // are counted there, on both sides alike, so a reader's "units" and "firms" describe the same window.
+  const withinLeft = (x: number) => x < 0 && x >= -report.bandwidth.h_left;
+  const withinRight = (x: number) => x >= 0 && x <= report.bandwidth.h_right;
+  const base = {
+    outcome,
+    term: 'overall',
+    confidenceLevel: spec.confidenceLevel,
+    treatedUnits: report.n.effective_right,
+    comparisonUnits: report.n.effective_left,
+    observations: sample.score.length,
+    comparisonFirms: firms.count(unitsWhere(withinLeft)),
+    cellUnits: report.n.effective_right,
+    cellFirms: firms.count(unitsWhere(withinRight)),
   };
   const effects = [
     normalRow({ ...base, estimator: 'rd_conventional' }, report.conventional.coef, report.conventional.se, report.conventional.ci),

@@ -25,6 +25,7 @@ import * as programmeHeadline from './migrations/0018_programme_headline.js';
 import * as disclosureByFirms from './migrations/0019_disclosure_by_firms.js';
 import * as sensitivityOpenIntervals from './migrations/0020_sensitivity_open_intervals.js';
 import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
+import * as rdUnitsWithinBandwidth from './migrations/0022_rd_units_within_bandwidth.js';
 import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019_disclosure_by_firms': disclosureByFirms,
   '0020_sensitivity_open_intervals': sensitivityOpenIntervals,
   '0021_design_diagnostics': designDiagnostics,
+  '0022_rd_units_within_bandwidth': rdUnitsWithinBandwidth,
   '0024_file_identity_and_reading': fileIdentityAndReading,
 };
 
