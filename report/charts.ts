@@ -275,23 +275,41 @@ export function sensitivityChart(report: SensitivityReport, restriction: 'relati
 }
 
 /** Synthetic DiD: the awarded units' mean against their synthetic comparison, by years since award (award year dashed). */
-export function syntheticPathChart(rows: readonly SyntheticPathRow[], indicator: OutcomeIndicator): VegaLiteSpec {
+export function syntheticPathChart(rows: readonly SyntheticPathRow[], indicator: OutcomeIndicator, withheldEventTimes: readonly number[] = []): VegaLiteSpec {
   const treatedLabel = '採択 / awarded';
   const syntheticLabel = '合成対照 / synthetic comparison';
-  const values = rows.flatMap((row) => [
-    { x: row.eventTime, y: row.treatedMean, series: treatedLabel, units: row.treatedUnits },
-    { x: row.eventTime, y: row.syntheticShifted, series: syntheticLabel, units: row.treatedUnits },
-  ]);
+  // A withheld event time is a gap in both lines (a null value breaks the path), marked 非公表, never bridged by a
+  // straight line that would read as data.
+  const withheld = withheldEventTimes.filter((eventTime) => !rows.some((row) => row.eventTime === eventTime));
+  const values = [
+    ...rows.flatMap((row) => [
+      { x: row.eventTime, y: row.treatedMean, series: treatedLabel, units: row.treatedUnits },
+      { x: row.eventTime, y: row.syntheticShifted, series: syntheticLabel, units: row.treatedUnits },
+    ]),
+    ...withheld.flatMap((eventTime) => [
+      { x: eventTime, y: null, series: treatedLabel, units: null },
+      { x: eventTime, y: null, series: syntheticLabel, units: null },
+    ]),
+  ].sort((a, b) => a.x - b.x);
   const xTitle = SERIES_AXIS_TITLES.event_time;
   const yTitle = levelAxisTitle(indicator);
-  const x = yearAxis(xTitle, rows.map((row) => row.eventTime));
+  const x = yearAxis(xTitle, [...rows.map((row) => row.eventTime), ...withheld]);
+  const withheldMarks = withheld.length
+    ? [
+        {
+          data: { values: withheld.map((eventTime) => ({ x: eventTime, label: '非公表 / withheld' })) },
+          mark: { type: 'text', angle: 270, baseline: 'middle', align: 'center', color: '#8a5a00', fontSize: 10 },
+          encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 130 }, text: { field: 'label' } },
+        },
+      ]
+    : [];
   // One legend entry per series, each drawn as its line (solid or dashed), not as a point.
   const legend = { orient: 'bottom', labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 } as const;
   return {
     ...yearChartFrame(values),
     layer: [
       {
-        mark: { type: 'line', point: true },
+        mark: { type: 'line', point: true, invalid: 'break-paths-show-domains' },
         encoding: {
           x,
           y: { field: 'y', type: 'quantitative', ...measuredAxis(yTitle), scale: { zero: false } },
@@ -306,6 +324,7 @@ export function syntheticPathChart(rows: readonly SyntheticPathRow[], indicator:
         },
       },
       { mark: { type: 'rule', strokeDash: [2, 3], color: '#999' }, encoding: { x: { datum: -0.5 } } },
+      ...withheldMarks,
     ],
   } as VegaLiteSpec;
 }

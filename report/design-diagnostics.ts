@@ -75,7 +75,7 @@ function syntheticDidDiagnostics(charts: ChartSink, data: ReportData, outcome: s
         'empty withheld',
       )
     : '';
-  const chart = rows.length ? charts.add(`synthetic-path-${index}`, syntheticPathChart(rows, indicator)) : '';
+  const chart = rows.length ? charts.add(`synthetic-path-${index}`, syntheticPathChart(rows, indicator, data.syntheticPaths.withheld.filter((cell) => cell.outcome === outcome).map((cell) => cell.eventTime))) : '';
   const diagnostics = data.syntheticDiagnostics.filter((row) => row.outcome === outcome);
   const pooled = diagnostics.find((row) => row.awardFiscalYear === null);
   const heading = outcomeHeading(indicator, '合成DiDの診断', 'synthetic DiD diagnostics');
@@ -133,11 +133,14 @@ function cohortTable(rows: readonly SyntheticDiagnosticsRow[], indicator: Outcom
     '<tr><th>採択年度 / cohort</th><th>採択数 / awarded units</th><th>交付前の年数 / pre-award years</th>' +
     `<th>交付前の適合 RMSE${indicator.unit ? `（${escapeHtml(indicator.unit)}）` : ''} / pre-award fit RMSE</th><th>RMSE ÷ 交付前の標準偏差 / RMSE ÷ pre-award SD</th>` +
     '<th>正の重みのドナー / donors with weight</th><th>有効ドナー数 / effective donors</th><th>最大の重み / largest weight</th></tr>';
+  // The disclosure rule counts firms. The pooled row and the other cohorts would give a withheld cohort's figures by
+  // difference, so one cohort under the minimum withholds every cohort row (the pooled row stays).
+  const cohortWithheld = rows.some((row) => row.awardFiscalYear !== null && (row.treatedFirms ?? row.treatedUnits) < minCellUnits);
   const body = rows
     .map((row) => {
       const label = row.awardFiscalYear === null ? '全コホート / all cohorts' : `FY${row.awardFiscalYear}`;
-      if (row.awardFiscalYear !== null && row.treatedUnits < minCellUnits) {
-        return `<tr><td>${label}</td><td colspan="7">非公表：採択数が${minCellUnits}件未満 / withheld: fewer than ${minCellUnits} awarded units</td></tr>`;
+      if (row.awardFiscalYear !== null && cohortWithheld) {
+        return `<tr><td>${label}</td><td colspan="7">非公表：企業数が${minCellUnits}社未満のコホートがあり、差し引きで逆算できるため / withheld: a cohort rests on fewer than ${minCellUnits} firms, and the others would give it by difference</td></tr>`;
       }
       return (
         `<tr${row.awardFiscalYear === null ? ' class="headline"' : ''}><td>${label}</td><td>${row.treatedUnits}</td><td>${row.preYears ?? '—'}</td><td>${fixed(row.preFitRmse)}</td>` +

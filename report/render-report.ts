@@ -14,6 +14,7 @@ import type { Programme } from '../programmes/catalogue.js';
 import { sensitivityChart, seriesChart, type SeriesAxis, type VegaLiteSpec } from './charts.js';
 import { designDiagnosticsSection } from './design-diagnostics.js';
 import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
+import { estimateDecimals } from './estimate-precision.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
 import type { EffectRow, PublicSeries, ReportData, ReportVariant, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
@@ -48,11 +49,7 @@ function count(value: number | null): string {
 }
 
 /** Decimals that show an estimate to two significant digits of its standard error (2 without one). */
-function estimateDigits(stdError: number | null, estimate: number | null): number {
-  const scale = stdError !== null && stdError > 0 ? stdError : estimate !== null && estimate !== 0 ? Math.abs(estimate) : null;
-  if (scale === null || !Number.isFinite(scale)) return 2;
-  return Math.min(4, Math.max(0, 1 - Math.floor(Math.log10(scale))));
-}
+const estimateDigits = estimateDecimals;
 
 function pValueText(p: number | null): string {
   return p === null || !Number.isFinite(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3);
@@ -330,7 +327,11 @@ function designSettings(spec: ReportData['programme']['studySpec'], design: Desi
         `${spec.estimation.missingYears ? `; 欠測年 / missing years ${spec.estimation.missingYears}` : ''}`
       );
     case 'synthetic_did':
-      return `プラセボ標準誤差（${design.placebo.draws}回） / placebo SE from ${design.placebo.draws} draws (seed ${design.placebo.seed}); 比較 / comparison: 一度も採択されていない申請者 / never-awarded applicants`;
+      return (
+        `標準誤差はジャックナイフ法、採択が1件だけのコホートがあればプラセボ法（${design.placebo.draws}回、シード ${design.placebo.seed}） / ` +
+        `standard error by the jackknife, or by ${design.placebo.draws} placebo draws (seed ${design.placebo.seed}) when a cohort has a single awarded unit; ` +
+        '比較 / comparison: 一度も採択されていない申請者 / never-awarded applicants'
+      );
     case 'rd_review_score':
       return (
         `カーネル / kernel ${design.kernel}; 多項式の次数 / polynomial order ${design.polynomialOrder}; 帯域幅の選択 / bandwidth selector ${design.bandwidthSelector}; ` +
@@ -468,6 +469,9 @@ function sensitivitySection(charts: ChartList, data: ReportData): string {
     '<p>平行トレンドが成り立たない場合でも有効な信頼区間（Rambachan &amp; Roth 2023）。M̄は交付後の乖離が交付前の最大の乖離の何倍までか、Mは傾きの変化が年あたりどこまでかを表す。網掛けは通常の信頼区間、赤線は頑健な信頼区間が初めてゼロを含む値、矢印は探索の限界でも閉じていない端（上下限ではない）を示す。 / ' +
     'Confidence intervals that stay valid when trends are not parallel (Rambachan &amp; Roth 2023): M̄ bounds each post-award change in the difference of trends by a multiple of the largest pre-award change; M bounds how much its slope may change per year. The shaded band is the ordinary interval; the red line marks where the robust interval first reaches zero; an arrow marks an end still open where the search stopped, which is not a bound.</p>';
   if (data.sensitivity.length === 0) return `${title}<p class="empty">頑健性の分析はまだありません / No sensitivity analysis yet: run an evaluation of this programme.</p>`;
+  const scope =
+    '<p>対象はイベントスタディ（ユニバーサル基準期）の2つの効果：交付年度の効果（e = 0）と交付後の各年度の効果の平均（グラフはこちら）。交付後の平均は年度を等しく重み付けするため、主要な効果（全体の平均効果）とは値が異なる。 / ' +
+    'What is tested: two effects of the event study (universal base period) — the award-year effect (e = 0) and the average over the post-award years (charted). That average weights the years equally, so it differs from the headline overall ATT.</p>';
   const hidden = (report: SensitivityReport) => report.withheld;
   const outcomes = [...new Set(data.sensitivity.map((report) => report.outcome))];
   const sections = outcomes.map((outcome, index) => {
@@ -483,7 +487,7 @@ function sensitivitySection(charts: ChartList, data: ReportData): string {
       : '';
     return `<h3>${outcomeHeading(data.programme, outcome)}</h3><ul>${statements}</ul>${chartsHtml}`;
   });
-  return title + intro + sections.join('');
+  return title + intro + scope + sections.join('');
 }
 
 /** Analysts' ad-hoc studies, set apart and labelled; absent from the public version. */

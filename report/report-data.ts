@@ -139,6 +139,8 @@ export interface SyntheticDiagnosticsRow {
   readonly outcome: string;
   readonly awardFiscalYear: number | null;
   readonly treatedUnits: number;
+  /** Distinct firms behind the cohort (null for the pooled row, and in runs before firms were counted). */
+  readonly treatedFirms: number | null;
   readonly preYears: number | null;
   readonly preFitRmse: number | null;
   readonly prePeriodSd: number | null;
@@ -369,10 +371,12 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     SELECT outcome, h_left, h_right, effective_left, effective_right, follow_up_years, fuzzy, density_p_value, awards_against_score,
            kernel, polynomial_order, bandwidth_selector, b_left, b_right, units_left, units_right, units_dropped, density_statistic, first_stage
       FROM bi.rd_summaries WHERE programme_id = ${id} ORDER BY outcome`.execute(db);
-  const { rows: syntheticDiagnostics } = await sql<{ outcome: string; award_fiscal_year: number | null; treated_units: number; pre_years: number | null; pre_fit_rmse: number | null; pre_period_sd: number | null; pre_fit_rmse_to_sd: number | null; donor_pool: number; donors_weighted: number | null; effective_donors: number | null; max_donor_weight: number | null; se_method: 'jackknife' | 'placebo' | null; placebo_draws: number | null }>`
-    SELECT outcome, award_fiscal_year, treated_units, pre_years, pre_fit_rmse, pre_period_sd, pre_fit_rmse_to_sd, donor_pool, donors_weighted,
-           effective_donors, max_donor_weight, se_method, placebo_draws
-      FROM bi.synthetic_diagnostics WHERE programme_id = ${id} ORDER BY outcome, award_fiscal_year NULLS FIRST`.execute(db);
+  const { rows: syntheticDiagnostics } = await sql<{ outcome: string; award_fiscal_year: number | null; treated_units: number; treated_firms: number | null; pre_years: number | null; pre_fit_rmse: number | null; pre_period_sd: number | null; pre_fit_rmse_to_sd: number | null; donor_pool: number; donors_weighted: number | null; effective_donors: number | null; max_donor_weight: number | null; se_method: 'jackknife' | 'placebo' | null; placebo_draws: number | null }>`
+    SELECT d.outcome, d.award_fiscal_year, d.treated_units, d.pre_years, d.pre_fit_rmse, d.pre_period_sd, d.pre_fit_rmse_to_sd, d.donor_pool, d.donors_weighted,
+           d.effective_donors, d.max_donor_weight, d.se_method, d.placebo_draws,
+           -- The distinct firms behind a cohort, which the disclosure rule counts (null for the pooled row and older runs).
+           (SELECT max(t.treated_firms) FROM results.synthetic_trajectories t WHERE t.run_key = d.run_key AND t.outcome = d.outcome AND t.cohort = d.award_fiscal_year) AS treated_firms
+      FROM bi.synthetic_diagnostics d WHERE d.programme_id = ${id} ORDER BY d.outcome, d.award_fiscal_year NULLS FIRST`.execute(db);
   const { rows: rdCovariateBalance } = await sql<{ outcome: string; covariate: string; kind: 'characteristic' | 'outcome_baseline'; estimate: number | null; ci_low: number | null; ci_high: number | null; p_value: number | null; h_left: number | null; h_right: number | null; effective_left: number | null; effective_right: number | null; note: string | null }>`
     SELECT outcome, covariate, kind, estimate, ci_low, ci_high, p_value, h_left, h_right, effective_left, effective_right, note
       FROM bi.rd_covariate_balance WHERE programme_id = ${id} ORDER BY outcome, kind, covariate`.execute(db);
@@ -430,6 +434,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
       outcome: r.outcome,
       awardFiscalYear: r.award_fiscal_year,
       treatedUnits: r.treated_units,
+      treatedFirms: r.treated_firms,
       preYears: r.pre_years,
       preFitRmse: r.pre_fit_rmse,
       prePeriodSd: r.pre_period_sd,

@@ -56,7 +56,8 @@ export function exportedFigures(programme: Programme, data: ReportData): { name:
     return {
       title: [`${programme.nameJa}：${what.ja} — ${indicator.nameJa}`, `${programme.nameEn}: ${what.en} — ${indicator.nameEn}`],
       unit: indicator.unit,
-      notes,
+      // A figure copied out of the internal folder still says it must not be published.
+      notes: data.variant === 'internal' ? ['内部資料・公表不可 / Internal — not for publication', ...notes] : notes,
       source: sourceLine(programme),
     };
   };
@@ -71,7 +72,11 @@ export function exportedFigures(programme: Programme, data: ReportData): { name:
     })),
     ...outcomesOf(data.syntheticPaths.published).map((outcome) => ({
       name: `synthetic-path-${outcome}`,
-      spec: syntheticPathChart(data.syntheticPaths.published.filter((row) => row.outcome === outcome), outcomeIndicator(programme, outcome)),
+      spec: syntheticPathChart(
+        data.syntheticPaths.published.filter((row) => row.outcome === outcome),
+        outcomeIndicator(programme, outcome),
+        data.syntheticPaths.withheld.filter((cell) => cell.outcome === outcome).map((cell) => cell.eventTime),
+      ),
       caption: caption(outcome, { ja: '合成DiD（採択と合成対照の推移）', en: 'synthetic DiD (awarded units against their synthetic comparison)' }, [
         '採択コホートを交付年で揃え、採択数で加重平均。点線：交付の直前',
         'cohorts aligned on their award year, averaged by awarded units; dotted line: just before award',

@@ -4,6 +4,7 @@
  * estimate at three significant digits, while the cell keeps the exact number the view holds.
  */
 import type { ProgrammeFile } from '../../schemas/catalogue.js';
+import { estimateDecimals } from '../estimate-precision.js';
 
 type Indicator = ProgrammeFile['logicModel']['output'][number];
 
@@ -64,14 +65,9 @@ export function significantDecimals(magnitude: number, digits = 3): number {
   return Math.min(6, Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(magnitude)))));
 }
 
-/**
- * Format of an estimate, its SE and its interval: three significant digits of the larger of |estimate| and SE, and
- * never fewer decimals than the indicator's own values show.
- */
-export function effectFormat(indicator: Indicator | undefined, estimate: number | null, stdError: number | null): string {
-  const magnitude = Math.max(Math.abs(estimate ?? 0), Math.abs(stdError ?? 0));
-  const own = indicator && !isCountIndicator(indicator) ? Math.max(decimalsOf(indicator.target.value), decimalsOf(indicator.baseline?.value ?? 0)) : 0;
-  return fixedFormat(Math.max(significantDecimals(magnitude), own));
+/** Format of an estimate, its SE and its interval: the decimals every output uses (report/estimate-precision.ts). */
+export function effectFormat(_indicator: Indicator | undefined, estimate: number | null, stdError: number | null): string {
+  return fixedFormat(estimateDecimals(stdError, estimate));
 }
 
 /** The number as the format shows it, for sentences (評価・所見) that quote it. */
