@@ -21,7 +21,7 @@ import {
 } from '../schemas/catalogue.js';
 import type { KpiDefinition } from '../schemas/kpi-definition.js';
 import { studySpecHash, type StudySpec } from '../schemas/study-spec.js';
-import { unknownKpiColumns } from '../kpi/columns.js';
+import { kpiColumnsOf, unknownKpiColumns } from '../kpi/columns.js';
 
 export const CLASS_LIST_FILE = 'indicator-classes.json';
 
@@ -169,6 +169,19 @@ function jsonFilesOf(folder: string): string[] {
   }
 }
 
+/** The JSON files of an added folder; one that cannot be read is a problem reported beside the others, not fatal. */
+function addedJsonFilesOf(folder: string, problems: CatalogueProblem[]): string[] {
+  try {
+    return jsonFilesOf(folder);
+  } catch (error) {
+    if (error instanceof CatalogueValidationError) {
+      problems.push(...error.problems);
+      return [];
+    }
+    throw error;
+  }
+}
+
 /**
  * The indicator classes of every folder: the first (base) folder must hold a valid list, or nothing can be
  * checked; an added folder may add classes of its own, and a problem in its list is reported, not fatal.
@@ -185,7 +198,7 @@ function readClasses(folders: readonly string[], problems: CatalogueProblem[]): 
   const classes = [...parsedBase.data.classes];
   const definedIn = new Map(classes.map((c) => [c.id, basePath]));
   for (const folder of added) {
-    if (!jsonFilesOf(folder).includes(CLASS_LIST_FILE)) continue;
+    if (!addedJsonFilesOf(folder, []).includes(CLASS_LIST_FILE)) continue;
     const path = join(folder, CLASS_LIST_FILE);
     const json = readJson(path, problems);
     if (json === undefined) continue;
@@ -237,6 +250,14 @@ function checkProgrammeFile(path: string, source: string, classIds: ReadonlySet<
       }
       const computation = indicator.computation;
       if (computation && computation.source !== 'statistics') {
+        const columns = kpiColumnsOf(computation.source, file);
+        if (!columns.includes(computation.fiscalYearColumn)) {
+          problems.push({
+            file: path,
+            field: `logicModel.${stage}.${index}.computation.fiscalYearColumn`,
+            message: `"${computation.fiscalYearColumn}" is not a column of ${computation.source}; use one of ${columns.join(', ')} (see README, "KPI computations")`,
+          });
+        }
         for (const part of ['filter', 'value'] as const) {
           const expression = computation[part];
           if (expression === undefined) continue;
@@ -278,8 +299,8 @@ export function loadCatalogue(folders: string | readonly string[] = catalogueFol
   const classes = readClasses(list, problems);
   const classIds = new Set(classes.classes.map((c) => c.id));
   const builtIn = resolve(defaultCatalogueDirectory());
-  const candidates = list.flatMap((folder) =>
-    jsonFilesOf(folder)
+  const candidates = list.flatMap((folder, index) =>
+    (index === 0 ? jsonFilesOf(folder) : addedJsonFilesOf(folder, problems))
       .filter((name) => name !== CLASS_LIST_FILE)
       .map((name) => checkProgrammeFile(join(folder, name), resolve(folder) === builtIn ? BUILT_IN_SOURCE : join(folder, name), classIds)),
   );

@@ -238,6 +238,22 @@ describe('the programme catalogue', () => {
     expect(outcomeProblem.message).toMatch(/use one of .*\blabour_productivity\b/);
   });
 
+  it('reports a missing EBPM_CATALOGUE_DIR folder and a fiscal-year column the KPI table lacks, keeping every other programme', () => {
+    const missing = join(tmpdir(), 'ebpm-no-such-catalogue-folder');
+    const folder = catalogueWith('sme-labour-saving', (p) => {
+      const indicator = p.logicModel.output.find((i) => i.computation && i.computation.source === 'applications');
+      if (!indicator?.computation || indicator.computation.source === 'statistics') throw new Error('sme-labour-saving has no applications KPI to break');
+      indicator.computation.fiscalYearColumn = 'fiscal_year';
+    });
+    const result = loadCatalogue([folder, missing]);
+    expect(result.programmes).toHaveLength(10);
+    expect(result.problems).toContainEqual(expect.objectContaining({ file: missing, field: '(folder)', message: expect.stringContaining('fix or remove it from EBPM_CATALOGUE_DIR') }));
+    expect(result.broken.map((b) => b.programmeId)).toEqual(['sme-labour-saving']);
+    expect(result.broken[0].problems).toContainEqual(
+      expect.objectContaining({ field: expect.stringMatching(/computation\.fiscalYearColumn$/), message: expect.stringContaining('"fiscal_year" is not a column of applications; use one of unit_id') }),
+    );
+  });
+
   it('documents in the README exactly the KPI columns that validation accepts and the engine builds', () => {
     expect(readText(new URL('../README.md', import.meta.url), 'utf8')).toContain(kpiColumnsMarkdown());
   });

@@ -57,7 +57,7 @@ function brokenText(of: Catalogue): string {
   const others = of.problems.filter((problem) => !of.broken.some((b) => b.problems.includes(problem)));
   return [
     ...of.broken.map((b) => `programme "${b.programmeId}" skipped: ${b.file} does not validate:\n${problemsText(b.problems)}`),
-    ...(others.length ? [`indicator classes skipped:\n${problemsText(others)}`] : []),
+    ...(others.length ? [`also skipped (folders and indicator-class lists):\n${problemsText(others)}`] : []),
   ].join('\n');
 }
 
