@@ -11,6 +11,10 @@ import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
 import { cohortsFromApplications } from '../analysis/effect-study.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
+import type { ApplicationKpiColumn, OutcomeKpiColumn } from '../kpi/columns.js';
+
+/** Exactly the columns kpi/columns.ts documents and validation accepts: a column missing or extra fails to compile. */
+type KpiColumnValues<Column extends string> = Record<Column, ArrayLike<unknown>>;
 
 export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache) {
   return {
@@ -65,25 +69,35 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       postAward[i] = award !== null && outcomes.fiscalYear[i] >= award;
     }
 
+    const applicationColumns: KpiColumnValues<ApplicationKpiColumn> = {
+      unit_id: applicationUnits,
+      corporate_number: applicationFirms,
+      awarded: applications.map((a) => a.awarded),
+      award_fiscal_year: applications.map((a) => a.awardFiscalYear),
+      application_fiscal_year: applications.map((a) => fiscalYearOfDate(a.applicationDate)),
+      subsidy_amount_yen: applications.map((a) => a.subsidyAmountYen),
+      requested_amount_yen: applications.map((a) => a.requestedAmountYen),
+      employees: applications.map((a) => a.employees),
+    };
+    const outcomeColumns: KpiColumnValues<OutcomeKpiColumn> = {
+      unit_id: outcomeUnits,
+      corporate_number: outcomeFirms,
+      fiscal_year: outcomes.fiscalYear,
+      awarded,
+      award_fiscal_year: awardOfOutcome,
+      post_award: postAward,
+    };
     const records = {
-      applications: aq.table({
-        unit_id: applicationUnits,
-        corporate_number: applicationFirms,
-        awarded: applications.map((a) => a.awarded),
-        award_fiscal_year: applications.map((a) => a.awardFiscalYear),
-        application_fiscal_year: applications.map((a) => fiscalYearOfDate(a.applicationDate)),
-        subsidy_amount_yen: applications.map((a) => a.subsidyAmountYen),
-        requested_amount_yen: applications.map((a) => a.requestedAmountYen),
-        employees: applications.map((a) => a.employees),
-      }),
+      applications: aq.table(applicationColumns),
+      // The declared outcome measures (kpi/columns.ts declaredOutcomeMeasures) join the fixed columns.
       outcomes: aq.table({
-        unit_id: outcomeUnits,
-        corporate_number: outcomeFirms,
-        fiscal_year: outcomes.fiscalYear,
+        unit_id: outcomeColumns.unit_id,
+        corporate_number: outcomeColumns.corporate_number,
+        fiscal_year: outcomeColumns.fiscal_year,
         ...Object.fromEntries(Object.entries(outcomes.measures).map(([name, values]) => [name, present(values)])),
-        awarded,
-        award_fiscal_year: awardOfOutcome,
-        post_award: postAward,
+        awarded: outcomeColumns.awarded,
+        award_fiscal_year: outcomeColumns.award_fiscal_year,
+        post_award: outcomeColumns.post_award,
       }),
     };
     // Consortium members count as firms behind a project's values, as they do behind its effect estimates.

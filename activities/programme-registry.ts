@@ -1,6 +1,6 @@
 /** Writes the catalogue's programme and indicator definitions into core tables, so results can reference them. */
 import type { Kysely } from 'kysely';
-import { CatalogueValidationError, getProgramme, loadCatalogue, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
+import { CatalogueValidationError, getProgramme, InvalidProgrammeError, loadCatalogue, UnknownProgrammeError, type Programme } from '../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, LOGIC_MODEL_STAGE_NAMES } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { permanentFailure } from './activity-context.js';
@@ -10,6 +10,7 @@ export function programmeOrFailure(programmeId: string): Programme {
     return getProgramme(programmeId);
   } catch (error) {
     if (error instanceof UnknownProgrammeError) throw permanentFailure('UnknownProgramme', error.message);
+    if (error instanceof InvalidProgrammeError) throw permanentFailure('InvalidProgramme', error.message);
     if (error instanceof CatalogueValidationError) throw permanentFailure('InvalidCatalogue', `${error.message}\nFix the catalogue (see \`ebpm programmes validate\`) before evaluating.`);
     throw error;
   }
@@ -17,10 +18,23 @@ export function programmeOrFailure(programmeId: string): Programme {
 
 export function createProgrammeRegistryActivities(db: Kysely<Database>) {
   return {
-    /** Reads the catalogue afresh; an invalid one stops the scheduled run before anything is evaluated. */
+    /**
+     * Reads the catalogue afresh and returns the ids of the programmes that validate. A programme file with a
+     * problem no longer stops the run (see invalidProgrammes); only an unreadable base catalogue does.
+     */
     async validateCatalogue(): Promise<string[]> {
       try {
         return loadCatalogue().programmes.map((programme) => programme.id);
+      } catch (error) {
+        if (error instanceof CatalogueValidationError) throw permanentFailure('InvalidCatalogue', `${error.message}\nFix it (see \`ebpm programmes validate\`); nothing was evaluated.`);
+        throw error;
+      }
+    },
+
+    /** The programme files of the catalogue that do not validate, each with its problems: a scheduled run names them as failed. */
+    async invalidProgrammes(): Promise<{ programmeId: string; error: string }[]> {
+      try {
+        return loadCatalogue().broken.map((broken) => ({ programmeId: broken.programmeId, error: new InvalidProgrammeError(broken).message }));
       } catch (error) {
         if (error instanceof CatalogueValidationError) throw permanentFailure('InvalidCatalogue', `${error.message}\nFix it (see \`ebpm programmes validate\`); nothing was evaluated.`);
         throw error;

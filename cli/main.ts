@@ -40,6 +40,7 @@ const EXPECTED_FAILURES = new Set([
   'ScheduleRequestError',
   'CatalogueValidationError',
   'UnknownProgrammeError',
+  'InvalidProgrammeError',
   'MetabaseRequestError',
   'MetabaseNotReadyError',
   // Activity failures raised outside Temporal (ebpm ingest) carry messages written for the user.

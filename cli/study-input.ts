@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { listProgrammes } from '../programmes/catalogue.js';
+import { findBrokenProgramme, InvalidProgrammeError, listProgrammes } from '../programmes/catalogue.js';
 import type { EvaluateAllProgrammesInput, EvaluateProgrammeInput } from '../workflows/index.js';
 import { UsageError } from './errors.js';
 
@@ -47,6 +47,9 @@ export function parseAllProgrammesRequest(dataDir: string | undefined, options: 
 }
 
 export function parseStudyRequest(values: { programme?: string; applicants?: string; outcomes?: string; statistics?: string; replaces?: boolean }): EvaluateProgrammeInput {
+  // A programme whose catalogue file does not validate fails with its problems, not as an unknown id.
+  const broken = values.programme === undefined ? undefined : findBrokenProgramme(values.programme);
+  if (broken) throw new InvalidProgrammeError(broken);
   const parsed = studyRequestSchema.safeParse({ programmeId: values.programme, applicantsFile: values.applicants, outcomesFile: values.outcomes, statisticsFile: values.statistics });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   return values.replaces ? { ...parsed.data, replaces: true } : parsed.data;

@@ -62,11 +62,13 @@ export const USAGE = {
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',
   programmes:
     'ebpm programmes list [--json] | show ID [--json] | requirements ID [--format markdown|csv]\n' +
-      'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR]\n' +
+      'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR[:DIR…]]\n' +
       'ebpm programmes power ID [--replications N] [--seed S] [--loaded] [--json]\n' +
       '    the minimum detectable effect of the spec\'s design for the planned call; --loaded takes each outcome\'s spread\n' +
       '    and year-to-year correlation from the latest run\'s data before the first award (DATABASE_URL)\n' +
-      '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs',
+      '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs;\n' +
+      '    the built-in programmes plus those of the folders in EBPM_CATALOGUE_DIR (DIR[:DIR…]), or --catalogue BASE[:DIR…];\n' +
+      '    a programme file that does not validate is reported and skipped, and commands about it fail with its problems',
   ingest:
     'ebpm ingest FILE --programme ID [--kind applicants|outcomes|statistics] [--format auto|csv|tsv|jsonl|xlsx] [--sheet NAME]\n' +
       '            [--encoding auto|utf8|cp932] [--replaces] [--json]\n' +

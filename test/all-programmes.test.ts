@@ -1,7 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAllSyntheticFiles, type GeneratedFiles } from '../cli/commands/generate.js';
@@ -11,7 +10,6 @@ import { ebpmWith } from './support/compiled-cli.js';
 import { defaultCatalogueDirectory, listProgrammes } from '../programmes/catalogue.js';
 import type { ProgrammeFile } from '../schemas/catalogue.js';
 import type { TemporalSession } from '../runtime/temporal.js';
-import { rootCauseMessage } from '../workflows/root-cause.js';
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../scheduling/evaluation-schedules.js';
 import { evaluateAllProgrammes, type AllProgrammesSummary } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -180,25 +178,26 @@ describe('failures in the all-programmes run', () => {
     expect(failed?.error).toContain('missing.csv does not exist');
   });
 
-  it('refuses to start on an invalid catalogue', async () => {
-    const broken = join(scratch, 'broken-catalogue');
-    cpSync(defaultCatalogueDirectory(), broken, { recursive: true });
-    const path = join(broken, 'biomanufacturing.json');
-    const programme = JSON.parse(readFileSync(path, 'utf8')) as ProgrammeFile;
+  it('names a programme whose catalogue file does not validate as failed, with its file and field, and runs the others', async () => {
+    const drafts = join(scratch, 'drafts');
+    mkdirSync(drafts, { recursive: true });
+    const programme = JSON.parse(readFileSync(join(defaultCatalogueDirectory(), 'biomanufacturing.json'), 'utf8')) as ProgrammeFile;
+    programme.id = 'draft-programme';
     programme.logicModel.impact = [];
-    writeFileSync(path, JSON.stringify(programme));
-    const taskQueue = uniqueTaskQueue('invalid-catalogue');
+    writeFileSync(join(drafts, 'draft-programme.json'), JSON.stringify(programme));
+    const input = parseAllProgrammesRequest(join(scratch, 'data'));
+    const programmes = input.programmes.filter((p) => p.programmeId === 'sme-labour-saving');
+    const taskQueue = uniqueTaskQueue('invalid-programme');
     const worker = await createTestWorker(temporal, database.db, taskQueue);
-    const runsBefore = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM results.evaluation_runs`.execute(database.db);
-    process.env.EBPM_CATALOGUE_DIR = broken;
+    process.env.EBPM_CATALOGUE_DIR = drafts;
     try {
-      const failure = await worker
-        .runUntil(temporal.client.workflow.execute(evaluateAllProgrammes, { taskQueue, workflowId: taskQueue, args: [parseAllProgrammesRequest(join(scratch, 'data'))] }))
-        .catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(WorkflowFailedError);
-      expect(rootCauseMessage(failure)).toContain('biomanufacturing.json: logicModel.impact');
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM results.evaluation_runs`.execute(database.db);
-      expect(rows[0].n).toBe(runsBefore.rows[0].n);
+      const summary = await worker.runUntil(temporal.client.workflow.execute(evaluateAllProgrammes, { taskQueue, workflowId: taskQueue, args: [{ programmes }] }));
+      expect(summary).toMatchObject({ succeeded: 1, failed: 1 });
+      expect(summary.programmes.find((p) => p.status === 'succeeded')?.programmeId).toBe('sme-labour-saving');
+      const failed = summary.programmes.find((p) => p.status === 'failed');
+      expect(failed?.programmeId).toBe('draft-programme');
+      expect(failed?.error).toContain('programme "draft-programme" cannot be used');
+      expect(failed?.error).toContain(`${join(drafts, 'draft-programme.json')}: logicModel.impact`);
     } finally {
       delete process.env.EBPM_CATALOGUE_DIR;
     }

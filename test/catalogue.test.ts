@@ -2,7 +2,18 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CatalogueValidationError, defaultCatalogueDirectory, freezeStudySpecs, loadCatalogue } from '../programmes/catalogue.js';
+import { readFileSync as readText } from 'node:fs';
+import {
+  BUILT_IN_SOURCE,
+  CatalogueValidationError,
+  defaultCatalogueDirectory,
+  freezeStudySpecs,
+  getProgramme,
+  InvalidProgrammeError,
+  loadCatalogue,
+  loadValidCatalogue,
+} from '../programmes/catalogue.js';
+import { kpiColumnsMarkdown, OUTCOME_KPI_COLUMNS } from '../kpi/columns.js';
 import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../schemas/catalogue.js';
 
 const scratchFolders: string[] = [];
@@ -24,7 +35,7 @@ function catalogueWith(programmeId: string, edit: (programme: ProgrammeFile) => 
 
 function problemsOf(folder: string) {
   try {
-    loadCatalogue(folder);
+    loadValidCatalogue(folder);
   } catch (error) {
     if (error instanceof CatalogueValidationError) return error.problems;
     throw error;
@@ -101,7 +112,7 @@ describe('the programme catalogue', () => {
       p.logicModel.impact[0].indicatorClass = 'geopolitics';
     });
     expect(problemsOf(folder)).toEqual([
-      expect.objectContaining({ file: 'critical-minerals.json', field: 'logicModel.impact.0.indicatorClass', message: expect.stringContaining('unknown indicator class "geopolitics"; use one of research_and_development') }),
+      expect.objectContaining({ file: expect.stringMatching(/\/critical-minerals\.json$/), field: 'logicModel.impact.0.indicatorClass', message: expect.stringContaining('unknown indicator class "geopolitics"; use one of research_and_development') }),
     ]);
   });
 
@@ -113,7 +124,7 @@ describe('the programme catalogue', () => {
       p.logicModel.activity = [];
     });
     const problems = problemsOf(folder);
-    expect(problems).toContainEqual(expect.objectContaining({ file: 'space-strategy-fund.json', field: 'logicModel.activity', message: expect.stringContaining('needs at least one indicator') }));
+    expect(problems).toContainEqual(expect.objectContaining({ file: expect.stringMatching(/\/space-strategy-fund\.json$/), field: 'logicModel.activity', message: expect.stringContaining('needs at least one indicator') }));
     expect(problems).toContainEqual(expect.objectContaining({ field: 'logicModel.shortTermOutcome.0.target.fiscalYear', message: expect.stringContaining(`target year ${baselineYear - 1} is not after the baseline year ${baselineYear}`) }));
   });
 
@@ -148,4 +159,120 @@ describe('the programme catalogue', () => {
     expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.1.outcomes.0', message: expect.stringContaining('"patents" is not a measure of the outcome file') }));
     expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ field: 'studySpecs.1.outcomeIndicators.patents', message: expect.stringContaining('say which outcome indicator') }));
   });
+
+  it('adds the programmes of each EBPM_CATALOGUE_DIR folder to the built-in ones, and skips a broken file without blocking the others', () => {
+    const added = addedFolder();
+    writeProgramme(added, 'hydrogen-supply', (p) => {
+      p.nameEn = 'Hydrogen supply chain';
+    });
+    freezeStudySpecs(added, 'hydrogen-supply');
+    const brokenFolder = addedFolder();
+    writeProgramme(brokenFolder, 'draft-programme', (p) => {
+      p.logicModel.output[0].indicatorClass = 'not-a-class';
+    });
+    freezeStudySpecs(brokenFolder, 'draft-programme');
+
+    const result = loadCatalogue([defaultCatalogueDirectory(), added, brokenFolder]);
+    expect(result.programmes).toHaveLength(12);
+    expect(result.programmes.filter((p) => p.source === BUILT_IN_SOURCE)).toHaveLength(11);
+    expect(result.programmes.find((p) => p.id === 'hydrogen-supply')?.source).toBe(join(added, 'hydrogen-supply.json'));
+    expect(result.classes.classes).toHaveLength(9);
+    expect(result.broken).toEqual([
+      {
+        programmeId: 'draft-programme',
+        file: join(brokenFolder, 'draft-programme.json'),
+        problems: [expect.objectContaining({ field: 'logicModel.output.0.indicatorClass', message: expect.stringContaining('unknown indicator class "not-a-class"; use one of research_and_development') })],
+      },
+    ]);
+    expect(getProgramme('hydrogen-supply', result).nameEn).toBe('Hydrogen supply chain');
+    expect(() => getProgramme('draft-programme', result)).toThrow(InvalidProgrammeError);
+    expect(() => getProgramme('draft-programme', result)).toThrow(/draft-programme\.json: logicModel\.output\.0\.indicatorClass: unknown indicator class/);
+  });
+
+  it('lets an added folder declare indicator classes of its own, beside the built-in ones', () => {
+    const added = addedFolder();
+    writeFileSync(
+      join(added, 'indicator-classes.json'),
+      JSON.stringify({ provenance: 'test', classes: [{ id: 'energy_transition', nameJa: 'エネルギー転換', nameEn: 'Energy transition', description: 'Programmes that shift energy supply' }] }),
+    );
+    writeProgramme(added, 'hydrogen-supply', (p) => {
+      p.logicModel.impact[0].indicatorClass = 'energy_transition';
+    });
+    freezeStudySpecs(added, 'hydrogen-supply');
+    const result = loadValidCatalogue([defaultCatalogueDirectory(), added]);
+    expect(result.classes.classes.map((c) => c.id)).toEqual(expect.arrayContaining(['research_and_development', 'energy_transition']));
+    expect(result.programmes).toHaveLength(12);
+  });
+
+  it('refuses a programme id defined twice, naming both files, and keeps the other programmes', () => {
+    const added = addedFolder();
+    writeProgramme(added, 'space-strategy-fund', () => undefined);
+    const result = loadCatalogue([defaultCatalogueDirectory(), added]);
+    const builtInFile = join(defaultCatalogueDirectory(), 'space-strategy-fund.json');
+    const addedFile = join(added, 'space-strategy-fund.json');
+    expect(result.programmes.map((p) => p.id)).not.toContain('space-strategy-fund');
+    expect(result.programmes).toHaveLength(10);
+    expect(result.broken.map((b) => b.file)).toEqual([builtInFile, addedFile]);
+    for (const broken of result.broken) {
+      expect(broken.problems).toContainEqual(expect.objectContaining({ field: 'id', message: expect.stringContaining(`defined more than once: in ${builtInFile} and in ${addedFile}`) }));
+    }
+  });
+
+  it('refuses a KPI expression that names a column the KPI engine does not give, listing the valid ones', () => {
+    const folder = catalogueWith('sme-labour-saving', (p) => {
+      const indicator = p.logicModel.output.find((i) => i.computation && i.computation.source === 'applications');
+      if (!indicator?.computation || indicator.computation.source === 'statistics') throw new Error('sme-labour-saving has no applications KPI to break');
+      indicator.computation.value = 'd => op.sum(d.grant_amount)';
+    });
+    const [problem] = problemsOf(folder);
+    expect(problem.field).toMatch(/^logicModel\.output\.\d+\.computation\.value$/);
+    expect(problem.message).toContain('names "grant_amount", not a column of applications; use one of unit_id, corporate_number, awarded, award_fiscal_year, application_fiscal_year, subsidy_amount_yen, requested_amount_yen, employees');
+    const outcomes = catalogueWith('sme-labour-saving', (p) => {
+      const indicator = ['shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) => p.logicModel[stage as 'impact']).find((i) => i.computation?.source === 'outcomes');
+      if (!indicator?.computation || indicator.computation.source === 'statistics') throw new Error('sme-labour-saving has no outcomes KPI to break');
+      indicator.computation.filter = "d => d['post_award'] && d.awarded_year > 2020";
+    });
+    const [outcomeProblem] = problemsOf(outcomes);
+    expect(outcomeProblem.message).toContain('names "awarded_year", not a column of outcomes');
+    expect(outcomeProblem.message).toContain(`use one of ${OUTCOME_KPI_COLUMNS.map((c) => c.name).join(', ')}, `);
+    expect(outcomeProblem.message).toMatch(/use one of .*\blabour_productivity\b/);
+  });
+
+  it('reports a missing EBPM_CATALOGUE_DIR folder and a fiscal-year column the KPI table lacks, keeping every other programme', () => {
+    const missing = join(tmpdir(), 'ebpm-no-such-catalogue-folder');
+    const folder = catalogueWith('sme-labour-saving', (p) => {
+      const indicator = p.logicModel.output.find((i) => i.computation && i.computation.source === 'applications');
+      if (!indicator?.computation || indicator.computation.source === 'statistics') throw new Error('sme-labour-saving has no applications KPI to break');
+      indicator.computation.fiscalYearColumn = 'fiscal_year';
+    });
+    const result = loadCatalogue([folder, missing]);
+    expect(result.programmes).toHaveLength(10);
+    expect(result.problems).toContainEqual(expect.objectContaining({ file: missing, field: '(folder)', message: expect.stringContaining('fix or remove it from EBPM_CATALOGUE_DIR') }));
+    expect(result.broken.map((b) => b.programmeId)).toEqual(['sme-labour-saving']);
+    expect(result.broken[0].problems).toContainEqual(
+      expect.objectContaining({ field: expect.stringMatching(/computation\.fiscalYearColumn$/), message: expect.stringContaining('"fiscal_year" is not a column of applications; use one of unit_id') }),
+    );
+  });
+
+  it('documents in the README exactly the KPI columns that validation accepts and the engine builds', () => {
+    expect(readText(new URL('../README.md', import.meta.url), 'utf8')).toContain(kpiColumnsMarkdown());
+  });
 });
+
+/** An empty folder for programmes added through EBPM_CATALOGUE_DIR. */
+function addedFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'ebpm-added-catalogue-'));
+  scratchFolders.push(folder);
+  return folder;
+}
+
+/** A new programme in `folder`: a copy of biomanufacturing under another id, its spec versions left to be frozen. */
+function writeProgramme(folder: string, id: string, edit: (programme: ProgrammeFile) => void): void {
+  const programme = JSON.parse(readFileSync(join(defaultCatalogueDirectory(), 'biomanufacturing.json'), 'utf8')) as ProgrammeFile;
+  programme.id = id;
+  programme.nameJa = `${programme.nameJa}（${id}）`;
+  programme.nameEn = id;
+  edit(programme);
+  if (id !== 'space-strategy-fund') for (const version of programme.studySpecs) version.frozenHash = '';
+  writeFileSync(join(folder, `${id}.json`), JSON.stringify(programme, null, 2));
+}

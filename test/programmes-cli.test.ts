@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCatalogueDirectory } from '../programmes/catalogue.js';
+import { ebpm, ebpmWith } from './support/compiled-cli.js';
 import type { ProgrammeFile } from '../schemas/catalogue.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -68,5 +69,92 @@ describe('ebpm programmes', () => {
     expect(status).toBe(2);
     expect(stderr).toContain('post5g-quantum.json: logicModel.output.0.indicatorClass: unknown indicator class "not-a-class"');
     expect(programmes('validate').status).toBe(0);
+  });
+
+  describe('with EBPM_CATALOGUE_DIR naming a folder with a 12th programme and a folder with a broken one', () => {
+    const added = join(scratch, 'added');
+    const drafts = join(scratch, 'drafts');
+    const environment = { EBPM_CATALOGUE_DIR: `${added}:${drafts}` };
+    const addedFile = join(added, 'hydrogen-supply.json');
+    const brokenFile = join(drafts, 'draft-programme.json');
+
+    /** A copy of biomanufacturing under a new id in `folder`, frozen there as an analyst would with `programmes freeze`. */
+    function newProgramme(folder: string, id: string, edit: (programme: ProgrammeFile) => void) {
+      mkdirSync(folder, { recursive: true });
+      const programme = JSON.parse(readFileSync(join(defaultCatalogueDirectory(), 'biomanufacturing.json'), 'utf8')) as ProgrammeFile;
+      programme.id = id;
+      programme.nameJa = '水素サプライチェーン構築支援事業';
+      programme.nameEn = 'Hydrogen supply-chain programme';
+      for (const version of programme.studySpecs) version.frozenHash = '';
+      edit(programme);
+      writeFileSync(join(folder, `${id}.json`), JSON.stringify(programme, null, 2));
+      const frozen = ebpm('programmes', 'freeze', id, '--catalogue', folder);
+      expect(frozen.status, frozen.stderr).toBe(0);
+    }
+
+    beforeAll(() => {
+      newProgramme(added, 'hydrogen-supply', () => undefined);
+      newProgramme(drafts, 'draft-programme', (p) => {
+        p.logicModel.output[0].indicatorClass = 'not-a-class';
+      });
+    });
+
+    it('lists the 12th with the 11 and its source, and reports the broken one with its file and field', () => {
+      const listed = ebpmWith(environment, 'programmes', 'list', '--json');
+      expect(listed.status).toBe(0);
+      const list = JSON.parse(listed.stdout) as { id: string; source: string }[];
+      expect(list).toHaveLength(12);
+      expect(list.filter((p) => p.source === 'built-in')).toHaveLength(11);
+      expect(list.find((p) => p.id === 'hydrogen-supply')?.source).toBe(addedFile);
+      expect(list.map((p) => p.id)).not.toContain('draft-programme');
+      expect(listed.stderr).toContain(`programme "draft-programme" skipped: ${brokenFile} does not validate`);
+      expect(listed.stderr).toContain(`${brokenFile}: logicModel.output.0.indicatorClass: unknown indicator class "not-a-class"; use one of`);
+
+      const text = ebpmWith(environment, 'programmes', 'list');
+      expect(text.stdout).toMatch(new RegExp(`hydrogen-supply .* ${addedFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(text.stdout).toMatch(/sme-labour-saving .* built-in/);
+
+      expect(ebpmWith(environment, 'programmes', 'show', 'hydrogen-supply').stdout).toContain('Hydrogen supply-chain programme');
+      expect(ebpmWith(environment, 'programmes', 'show', 'biomanufacturing').status).toBe(0);
+      const validated = ebpmWith(environment, 'programmes', 'validate');
+      expect(validated.status).toBe(2);
+      expect(validated.stderr).toContain('12 programmes work');
+      expect(validated.stderr).toContain(`${brokenFile}: logicModel.output.0.indicatorClass`);
+      expect(ebpm('programmes', 'validate', added).status).toBe(0);
+    });
+
+    it('fails every command about the broken programme with its problems, exit 1 and no stack', () => {
+      for (const args of [
+        ['programmes', 'show', 'draft-programme'],
+        ['report', '--programme', 'draft-programme', '--out', join(scratch, 'reports')],
+        ['study', '--programme', 'draft-programme', '--applicants', addedFile, '--outcomes', addedFile],
+      ]) {
+        const result = ebpmWith(environment, ...args);
+        expect(result.status, args.join(' ')).toBe(1);
+        expect(result.stderr).toContain('programme "draft-programme" cannot be used: its catalogue file does not validate');
+        expect(result.stderr).toContain(`${brokenFile}: logicModel.output.0.indicatorClass: unknown indicator class "not-a-class"`);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+      }
+    });
+
+    it('refuses a programme id defined twice, naming both files', () => {
+      const twin = join(scratch, 'twin');
+      newProgramme(twin, 'hydrogen-supply', () => undefined);
+      const result = ebpmWith({ EBPM_CATALOGUE_DIR: `${added}:${twin}` }, 'programmes', 'show', 'hydrogen-supply');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`programme id "hydrogen-supply" is defined more than once: in ${addedFile} and in ${join(twin, 'hydrogen-supply.json')}`);
+    });
+
+    it('refuses a KPI expression naming an unknown column, listing the valid ones', () => {
+      const folder = join(scratch, 'unknown-column');
+      newProgramme(folder, 'column-draft', (p) => {
+        const indicator = p.logicModel.input.find((i) => i.computation?.source === 'applications') ?? p.logicModel.output.find((i) => i.computation?.source === 'applications');
+        if (!indicator?.computation || indicator.computation.source === 'statistics') throw new Error('biomanufacturing has no applications KPI to change');
+        indicator.computation.value = 'd => op.sum(d.grant_yen)';
+      });
+      const result = ebpmWith({ EBPM_CATALOGUE_DIR: folder }, 'programmes', 'validate');
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/column-draft\.json: logicModel\.\w+\.\d+\.computation\.value: "d => op\.sum\(d\.grant_yen\)" names "grant_yen", not a column of applications; use one of unit_id, corporate_number, awarded, award_fiscal_year, application_fiscal_year, subsidy_amount_yen, requested_amount_yen, employees/);
+    });
   });
 });

@@ -23,4 +23,14 @@ describe('replaying recorded evaluation runs on the current workflow code', () =
       Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'recorded-sequential-analysis'),
     ).resolves.toBeUndefined();
   });
+
+  it('replays an all-programmes run recorded before a broken programme file stopped being fatal (validateCatalogue, no invalidProgrammes)', async () => {
+    const history = recordedHistory('evaluate-all-programmes-before-isolation-history.json');
+    const activities = history.events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+    expect(activities).toEqual(['validateCatalogue']);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'recorded-all-programmes-before-isolation'),
+    ).resolves.toBeUndefined();
+  });
 });
+

@@ -1,9 +1,10 @@
 /**
  * The scheduled evaluation run: every programme of the catalogue, one child workflow each. A programme
- * that fails does not stop the others; the summary says which failed and why. The run refuses to start
- * when the catalogue is invalid.
+ * that fails does not stop the others; the summary says which failed and why. A programme file of the
+ * catalogue that does not validate is named as failed, with its problems, and the others run; only an
+ * unreadable base catalogue stops the run before anything is evaluated.
  */
-import { defineQuery, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, executeChild, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import { isHeadline } from '../analysis/effect-rows.js';
 import { evaluateProgramme, type EvaluateProgrammeInput } from './evaluate-programme.js';
@@ -49,7 +50,10 @@ export interface AllProgrammesProgress {
 
 export const allProgrammesProgressQuery = defineQuery<AllProgrammesProgress>('allProgrammesProgress');
 
-const { validateCatalogue } = proxyActivities<EbpmActivities>({
+/** Runs started before this change replay the old path (validateCatalogue, which then stopped on any invalid file). */
+const INVALID_PROGRAMMES_NAMED = 'invalid-programmes-named-as-failed';
+
+const { validateCatalogue, invalidProgrammes } = proxyActivities<EbpmActivities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
 });
@@ -57,8 +61,19 @@ const { validateCatalogue } = proxyActivities<EbpmActivities>({
 export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): Promise<AllProgrammesSummary> {
   let progress: AllProgrammesProgress = { total: input.programmes.length, finished: 0, failed: 0 };
   setHandler(allProgrammesProgressQuery, () => progress);
-  await validateCatalogue();
   const parentId = workflowInfo().workflowId;
+  // Broken programme files the input does not already name (a programme named in the input whose file broke
+  // since fails in its own child, with the same message).
+  let skipped: ProgrammeRunSummary[] = [];
+  if (patched(INVALID_PROGRAMMES_NAMED)) {
+    const named = new Set(input.programmes.map((programme) => programme.programmeId));
+    skipped = (await invalidProgrammes())
+      .filter((broken) => !named.has(broken.programmeId))
+      .map((broken) => ({ programmeId: broken.programmeId, status: 'failed', workflowId: `${parentId}/${broken.programmeId}`, runKey: null, specRegisteredAfterCallOpened: null, headlines: [], error: broken.error }));
+    progress = { total: progress.total + skipped.length, finished: skipped.length, failed: skipped.length };
+  } else {
+    await validateCatalogue();
+  }
   const programmes = await Promise.all(
     input.programmes.map(async (programme): Promise<ProgrammeRunSummary> => {
       const workflowId = `${parentId}/${programme.programmeId}`;
@@ -82,6 +97,7 @@ export async function evaluateAllProgrammes(input: EvaluateAllProgrammesInput): 
       }
     }),
   );
-  const failed = programmes.filter((p) => p.status === 'failed').length;
-  return { programmes, succeeded: programmes.length - failed, failed };
+  const all = [...programmes, ...skipped];
+  const failed = all.filter((p) => p.status === 'failed').length;
+  return { programmes: all, succeeded: all.length - failed, failed };
 }

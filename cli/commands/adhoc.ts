@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod/v3';
 import { AdhocRequestError, validateOverrides, type AdhocEffectRow, type AdhocOverrides } from '../../analysis/adhoc-study.js';
 import { adhocContext } from '../../activities/exploratory.js';
-import { loadCatalogue } from '../../programmes/catalogue.js';
+import { InvalidProgrammeError, loadCatalogue } from '../../programmes/catalogue.js';
 import { readEnvironment } from '../../config/environment.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
 import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult, type ExploratoryStudyInput } from '../../workflows/index.js';
@@ -109,7 +109,10 @@ export async function adhocCommand(args: string[]): Promise<void> {
   let temporal: TemporalSession | undefined;
   try {
     // Checked here first for a clear refusal; the workflow checks again, for requests that reach it otherwise.
-    const programme = loadCatalogue().programmes.find((candidate) => candidate.id === options.programme);
+    const current = loadCatalogue();
+    const broken = current.broken.find((candidate) => candidate.programmeId === options.programme);
+    if (broken) throw new InvalidProgrammeError(broken);
+    const programme = current.programmes.find((candidate) => candidate.id === options.programme);
     if (!programme) throw new UsageError(`no programme "${options.programme}" in the catalogue; ebpm programmes list shows the ids`);
     try {
       validateOverrides(input.overrides, await adhocContext(db, programme));

@@ -1,12 +1,19 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  BUILT_IN_SOURCE,
+  catalogue,
+  catalogueFolders,
   CatalogueValidationError,
+  CLASS_LIST_FILE,
   defaultCatalogueDirectory,
   freezeStudySpecs,
   getProgramme,
-  listProgrammes,
   loadCatalogue,
+  splitFolderList,
+  type Catalogue,
+  type CatalogueProblem,
   type Programme,
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
@@ -27,7 +34,7 @@ const STAGE_LABELS = {
 
 function listText(programmes: readonly Programme[]): string {
   return formatTable(
-    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered'],
+    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered', 'source'],
     programmes.map((p) => [
       p.id,
       `${p.nameJa} (${p.nameEn})`,
@@ -36,8 +43,22 @@ function listText(programmes: readonly Programme[]): string {
       String(LOGIC_MODEL_STAGE_KEYS.reduce((sum, stage) => sum + p.file.logicModel[stage].length, 0)),
       `v${p.studySpec.version} ${p.specHash.slice(0, 12)}…`,
       `${p.studySpec.registeredAt.slice(0, 10)}${p.specRegisteredAfterCallOpened ? ' (after the call opened!)' : ''}`,
+      p.source,
     ]),
   );
+}
+
+function problemsText(problems: readonly CatalogueProblem[]): string {
+  return problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join('\n');
+}
+
+/** The skipped programme files of a catalogue, for stderr: reported, while the others keep working. */
+function brokenText(of: Catalogue): string {
+  const others = of.problems.filter((problem) => !of.broken.some((b) => b.problems.includes(problem)));
+  return [
+    ...of.broken.map((b) => `programme "${b.programmeId}" skipped: ${b.file} does not validate:\n${problemsText(b.problems)}`),
+    ...(others.length ? [`also skipped (folders and indicator-class lists):\n${problemsText(others)}`] : []),
+  ].join('\n');
 }
 
 function powerAnalysis(p: Programme, replications: number, seed: number, observed: Readonly<Record<string, ObservedBaseline>> = {}): PowerAnalysis | null {
@@ -199,16 +220,21 @@ export async function programmesCommand(args: string[]): Promise<void> {
     allowPositionals: true,
     options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' } },
   });
-  const directory = values.catalogue ? resolve(values.catalogue) : defaultCatalogueDirectory();
-  const cataloguedProgrammes = () => (values.catalogue ? loadCatalogue(directory).programmes : listProgrammes());
+  // --catalogue BASE[:ADDED…] reads those folders instead (the first holds the indicator classes); by default the
+  // built-in catalogue plus the folders of EBPM_CATALOGUE_DIR.
+  const folders = values.catalogue ? splitFolderList(values.catalogue) : catalogueFolders();
+  const directory = values.catalogue ? folders[0] : defaultCatalogueDirectory();
+  const catalogued = (): Catalogue => (values.catalogue ? loadCatalogue(folders) : catalogue());
   const programmeOf = (id: string | undefined) => {
     if (!id) throw new UsageError(`ebpm programmes ${action} needs a programme id (see \`ebpm programmes list\`)`);
-    return getProgramme(id, cataloguedProgrammes());
+    return getProgramme(id, catalogued());
   };
   switch (action) {
     case 'list': {
-      const programmes = cataloguedProgrammes();
-      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specRegisteredAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
+      const of = catalogued();
+      const programmes = of.programmes;
+      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, source: p.source, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specRegisteredAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
+      if (of.problems.length) console.error(brokenText(of));
       return;
     }
     case 'show': {
@@ -233,10 +259,21 @@ export async function programmesCommand(args: string[]): Promise<void> {
       return;
     }
     case 'validate': {
-      const target = positionals[0] ? resolve(positionals[0]) : directory;
+      // A folder named here is read as a complete catalogue (it holds indicator-classes.json), or else as one
+      // added to the built-in catalogue, as EBPM_CATALOGUE_DIR adds it.
+      const target = positionals[0] ? resolve(positionals[0]) : undefined;
+      const targetFolders = target ? (existsSync(join(target, CLASS_LIST_FILE)) ? [target] : [defaultCatalogueDirectory(), target]) : folders;
       try {
-        const result = loadCatalogue(target);
-        console.log(`${target}: ${result.programmes.length} programmes, ${result.classes.classes.length} indicator classes, every study spec matches its frozen hash.`);
+        const result = loadCatalogue(targetFolders);
+        if (result.problems.length) {
+          throw new UsageError(
+            `${targetFolders.join(':')}: ${result.broken.length} programme file(s) do not validate and are skipped (${result.programmes.length} programmes work):\n${brokenText(result)}`,
+          );
+        }
+        const sources = [...new Set(result.programmes.map((p) => p.source))];
+        console.log(
+          `${targetFolders.join(':')}: ${result.programmes.length} programmes (${sources.includes(BUILT_IN_SOURCE) ? 'built-in' : ''}${sources.filter((s) => s !== BUILT_IN_SOURCE).length ? ` + ${sources.filter((s) => s !== BUILT_IN_SOURCE).length} added` : ''}), ${result.classes.classes.length} indicator classes, every study spec matches its frozen hash and every KPI expression names known columns.`,
+        );
       } catch (error) {
         if (error instanceof CatalogueValidationError) throw new UsageError(error.message);
         throw error;
