@@ -55,7 +55,8 @@ export function parseReviewSheet(fileName: string, bytes: Uint8Array): ReviewShe
   const { table, reviewYear } = parseReviewFileName(fileName);
   if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(fileName, table);
   // A byte that is not UTF-8 becomes U+FFFD and stays visible in the text instead of stopping the load.
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes);
+  // NUL cannot be stored in Postgres text: it becomes U+FFFD too.
+  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes).replaceAll('\u0000', '\uFFFD');
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     parsed = parse(text, { bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];

@@ -2,7 +2,7 @@
  * One mapping per loaded table: from a record's cells (by published column name) to the row stored in core.
  * The whole record is kept beside it (record), so no published column is lost.
  */
-import { presentText } from './cell-values.js';
+import { numberCell, presentText } from './cell-values.js';
 import type { ReviewTable } from './published-headers.js';
 import { amount, corporateNumber, mapWith, projectKey, RecordProblem, text, wholeNumber, type Cells, type Mapped } from './records.js';
 
@@ -85,7 +85,10 @@ function indicatorRow(cells: Cells, reviewYear: number, sequence: IndicatorSeque
     const kind = nodeKind(text(cells, '種別（アクティビティ・アウトプット・アウトカム）'), '種別（アクティビティ・アウトプット・アウトカム）');
     const yearValues: Record<string, string> = {};
     for (const [column, cell] of Object.entries(cells)) {
-      const value = FISCAL_YEAR.test(column) ? presentText(cell) : null;
+      if (!FISCAL_YEAR.test(column)) continue;
+      // Numbers are normalised (trailing spaces, 95.0 → 95); qualitative text is kept as published.
+      const number = numberCell(cell);
+      const value = number.ok ? number.value : presentText(cell);
       if (value !== null) yearValues[column] = value;
     }
     const type = text(cells, '成果目標の種類');

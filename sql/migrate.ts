@@ -26,6 +26,7 @@ import * as disclosureByFirms from './migrations/0019_disclosure_by_firms.js';
 import * as sensitivityOpenIntervals from './migrations/0020_sensitivity_open_intervals.js';
 import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
 import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
+import * as reviewSheets from './migrations/0025_review_sheets.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020_sensitivity_open_intervals': sensitivityOpenIntervals,
   '0021_design_diagnostics': designDiagnostics,
   '0024_file_identity_and_reading': fileIdentityAndReading,
+  '0025_review_sheets': reviewSheets,
 };
 
 export class MigrationFailedError extends Error {
