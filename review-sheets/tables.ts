@@ -72,7 +72,7 @@ function budget(cells: Cells, reviewYear: number): Mapped {
 /**
  * 3-1: an activity in one row; each output/outcome indicator in four rows (1.目標年度 with a 1 in the target
  * year's column, 2.目標値, 3.実績値, 4.達成率). indicator_seq tells apart several indicators of one node: a new
- * 1.目標年度 row starts the next one.
+ * 1.目標年度 row starts the next one. A node is its kind and number: the numbers restart per kind.
  */
 function indicatorRow(cells: Cells, reviewYear: number, sequence: IndicatorSequence): Mapped {
   return mapWith(() => {
@@ -96,7 +96,7 @@ function indicatorRow(cells: Cells, reviewYear: number, sequence: IndicatorSeque
     return {
       ...key,
       node_number: node,
-      indicator_seq: sequence.next(key.project_id, node, rowKind),
+      indicator_seq: sequence.next(key.project_id, kind, node, rowKind),
       row_kind: rowKind ?? null,
       node_kind: kind,
       outcome_term: outcomeTerm(text(cells, 'アウトカムの期間'), 'アウトカムの期間'),
@@ -116,8 +116,9 @@ function indicatorRow(cells: Cells, reviewYear: number, sequence: IndicatorSeque
 /** Numbers the indicators of each node in file order. */
 export class IndicatorSequence {
   private readonly counts = new Map<string, number>();
-  next(projectId: number, node: number, rowKind: string | undefined | null): number {
-    const key = `${projectId}:${node}`;
+  next(projectId: number, kind: string | null, node: number, rowKind: string | undefined | null): number {
+    // Node numbers restart per kind (activity 1, output 1, outcome 1 are three nodes).
+    const key = `${projectId}:${kind ?? ''}:${node}`;
     const current = this.counts.get(key) ?? 0;
     const value = rowKind === 'target_year' || current === 0 ? current + 1 : current;
     this.counts.set(key, value);

@@ -119,24 +119,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       SELECT i.* FROM core.review_indicator_rows i JOIN raw.review_sheet_files f USING (file_sha256)
        WHERE f.status = 'loaded' AND i.row_kind IS NOT NULL
     ), indicators AS (
-      SELECT DISTINCT ON (file_sha256, project_id, node_number, indicator_seq)
+      SELECT DISTINCT ON (file_sha256, project_id, node_kind, node_number, indicator_seq)
              file_sha256, review_year, project_id, node_number, indicator_seq, node_kind, outcome_term, qualitative,
              indicator_name, unit, direction
-        FROM r ORDER BY file_sha256, project_id, node_number, indicator_seq, line
+        FROM r ORDER BY file_sha256, project_id, node_kind, node_number, indicator_seq, line
     ), cells AS (
-      SELECT r.file_sha256, r.project_id, r.node_number, r.indicator_seq, y.key::integer AS fiscal_year,
+      SELECT r.file_sha256, r.project_id, r.node_kind, r.node_number, r.indicator_seq, y.key::integer AS fiscal_year,
              max(y.value) FILTER (WHERE r.row_kind = 'target_year') AS target_year_flag,
              max(y.value) FILTER (WHERE r.row_kind = 'target') AS target_text,
              max(y.value) FILTER (WHERE r.row_kind = 'actual') AS actual_text,
              max(y.value) FILTER (WHERE r.row_kind = 'achievement') AS achievement_text
         FROM r CROSS JOIN LATERAL jsonb_each_text(r.year_values) y
-       GROUP BY 1, 2, 3, 4, 5
+       GROUP BY 1, 2, 3, 4, 5, 6
     ), v AS (
-      SELECT i.*, c.fiscal_year, c.target_year_flag, c.target_text, c.actual_text, c.achievement_text,
+      SELECT i.file_sha256, i.review_year, i.project_id, i.node_number, i.indicator_seq, i.node_kind, i.outcome_term, i.qualitative,
+             i.indicator_name, i.unit, i.direction, c.fiscal_year, c.target_year_flag, c.target_text, c.actual_text, c.achievement_text,
              CASE WHEN c.target_text ~ ${NUMERIC} THEN c.target_text::numeric END AS target_value,
              CASE WHEN c.actual_text ~ ${NUMERIC} THEN c.actual_text::numeric END AS actual_value,
              CASE WHEN c.achievement_text ~ ${NUMERIC} THEN c.achievement_text::numeric END AS achievement_reported
-        FROM indicators i JOIN cells c USING (file_sha256, project_id, node_number, indicator_seq)
+        FROM indicators i JOIN cells c ON c.file_sha256 = i.file_sha256 AND c.project_id = i.project_id
+             AND c.node_kind IS NOT DISTINCT FROM i.node_kind AND c.node_number = i.node_number AND c.indicator_seq = i.indicator_seq
     )
     SELECT review_year, project_id, node_number, indicator_seq, node_kind, outcome_term, qualitative, indicator_name,
            unit, direction, fiscal_year, target_value, actual_value, achievement_reported,
@@ -149,7 +151,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM v`).execute(db);
   await comment(db, 'bi.review_indicator_values', `One row per indicator of a logic-model node (3-1 outputs and outcomes) and fiscal year with a value in any of its four published rows (目標年度, 目標値, 実績値, 達成率). ${ATTRIBUTION}`, {
     ...KEY_COLUMNS,
-    node_number: 'Node number in the logic model (アクティビティ・アウトプット・アウトカムの番号).',
+    node_number: 'Node number in the logic model (アクティビティ・アウトプット・アウトカムの番号); numbers restart per kind, so a node is node_kind with node_number.',
     indicator_seq: 'Which indicator of the node, in file order (1 for the first; a node may have several).',
     node_kind: 'activity, output or outcome (種別).',
     outcome_term: 'short, mid or long (アウトカムの期間 1.短期 / 2.中期 / 3.長期); null for outputs.',
@@ -173,8 +175,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM core.review_edges e ${IN_FORCE}`.execute(db);
   await comment(db, 'bi.review_logic_model_edges', `The logic model's edges (3-2), one per published record. ${ATTRIBUTION}`, {
     ...KEY_COLUMNS,
-    from_node: 'Node the edge starts from (派生元の番号).',
-    to_node: 'Node the edge leads to (派生先の番号).',
+    from_node: 'Node the edge starts from (派生元の番号; with from_kind it names the node).',
+    to_node: 'Node the edge leads to (派生先の番号; with to_kind it names the node).',
     from_kind: 'activity, output or outcome: the start node\'s kind.',
     to_kind: 'activity, output or outcome: the end node\'s kind.',
     rationale: 'Why the one leads to the other (後続アウトカムへのつながり), as published.',
