@@ -16,11 +16,15 @@ import { permanentFailure } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
 
-/** A file of a table not loaded yet (1-1, 1-3, …): listed, untouched. */
+/** A file of a table not loaded yet (1-1, 1-3, …): listed as skipped, with the reason, untouched. */
 export interface ReviewFileNotLoaded {
   readonly file: string;
   readonly table: string;
   readonly reviewYear: number;
+  readonly records: 0;
+  readonly loaded: 0;
+  readonly quarantined: 0;
+  readonly skipped: true;
   readonly notLoaded: string;
 }
 
@@ -51,7 +55,7 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
         assertInputAllowed(path, options.inputDir);
         const { table, reviewYear } = parseReviewFileName(path);
         if (!isLoadedTable(table)) {
-          return { file: basename(path).normalize('NFC'), table, reviewYear, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
+          return { file: basename(path).normalize('NFC'), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
         }
         return await storeReviewSheetFile(db, await readReviewSheetFile(path));
       } catch (error) {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ebpmWith } from './support/compiled-cli.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -220,4 +221,22 @@ describe('loading the published review sheets', () => {
     const retired = await rows<{ sheet_table: string }>(`SELECT sheet_table FROM raw.review_sheet_files WHERE status = 'retired' ORDER BY sheet_table`);
     expect(retired).toEqual([{ sheet_table: '1-2' }, { sheet_table: '5-1' }]);
   });
+
+  it('ebpm review-sheets load FOLDER --json runs the workflow with its own worker and prints each file\'s account', async () => {
+    const own = await createTestDatabase();
+    try {
+      const environment = { DATABASE_URL: own.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+      const { status, stdout, stderr } = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
+      expect(stderr).not.toContain('error');
+      expect(status).toBe(0);
+      const printed = JSON.parse(stdout) as { files: { file: string; table: string; reviewYear: number; records: number; loaded: number; quarantined: number; skipped: boolean }[] };
+      expect(printed.files.map(({ table, reviewYear, records, loaded, quarantined, skipped }) => ({ table, reviewYear, records, loaded, quarantined, skipped }))).toEqual(
+        ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'].map((table) => ({ table, reviewYear: 2024, records: fixture(table).records.length, loaded: fixture(table).records.length, quarantined: 0, skipped: false })),
+      );
+      const again = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
+      expect((JSON.parse(again.stdout) as typeof printed).files.every((file) => file.skipped)).toBe(true);
+    } finally {
+      await own.drop();
+    }
+  }, 120_000);
 });
