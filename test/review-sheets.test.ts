@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ebpmWith } from './support/compiled-cli.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../workflows/index.js';
+import { parseReviewSheet, PUBLISHED_HEADERS, ReviewCsvError, ReviewFileNameError, ReviewHeaderError } from '../review-sheets/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -239,4 +240,70 @@ describe('loading the published review sheets', () => {
       await own.drop();
     }
   }, 120_000);
+});
+
+describe('reading the published format', () => {
+  const KEY = ['レビューシート', '2024', '884', '法教育の推進', '16', '法務省', '法務省', '大臣官房', '司法法制部', '司法法制課', '', '', ''];
+  const csvLine = (cells: readonly string[]) => cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(',');
+  const file = (table: keyof typeof PUBLISHED_HEADERS, rows: readonly (readonly string[])[]) =>
+    new TextEncoder().encode(`\uFEFF${[PUBLISHED_HEADERS[table], ...rows].map(csvLine).join('\n')}\n`);
+  const row = (table: keyof typeof PUBLISHED_HEADERS, cells: Record<string, string>) => {
+    const header: readonly string[] = PUBLISHED_HEADERS[table];
+    return header.map((column, index) => (index < KEY.length ? KEY[index] : (cells[column] ?? '')));
+  };
+
+  it('reads dashes as none, trailing spaces, 34482000.0, 長期 with or without its number, and quoted line breaks', () => {
+    const threeOne = parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', file('3-1', [
+      row('3-1', { 'アクティビティ・アウトプット・アウトカムの番号': '1', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 'アウトカムの期間': '3.長期', '成果目標の種類': '定量的', '活動指標／成果指標': '件数\n（年間）', '単位': 'ー', '改善の上向き／下向き': '下がると良い指標', '目標年度／目標値／実績値／達成率': '2.目標値', '2023': '34482000.0 ', '2024': '－' }),
+      row('3-1', { 'アクティビティ・アウトプット・アウトカムの番号': '2', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 'アウトカムの期間': '長期', '目標年度／目標値／実績値／達成率': '3.実績値', '2023': '―' }),
+    ]));
+    expect(threeOne.quarantined).toEqual([]);
+    expect(threeOne.rows.map((r) => [r.outcome_term, r.unit, r.direction, r.indicator_name, r.year_values, r.line])).toEqual([
+      ['long', null, 'down', '件数\n（年間）', { 2023: '34482000' }, 2],
+      ['long', null, null, null, {}, 4],
+    ]);
+  });
+
+  it('keeps an invalid 法人番号 as text, flagged, and quarantines a record with a wrong column count or a wrong review year, with the reason', () => {
+    const read = parseReviewSheet('5-1_RS_2024_支出先_支出情報.csv', file('5-1', [
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: '株式会社テスト', 法人番号: '7010401022917 ', 支出先の合計支出額: '100 ' }),
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: '株式会社テスト', 法人番号: '7010401022916', 支出先の合計支出額: '100' }),
+      ['レビューシート', '2024', '884'],
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: 'x', 支出先の合計支出額: '1' }).map((cell, index) => (index === 1 ? '2023' : cell)),
+    ]));
+    expect(read.rows.map((r) => [r.level, r.corporate_number, r.corporate_number_valid, r.payee_total_yen])).toEqual([
+      ['payee', '7010401022917', false, '100'],
+      ['payee', '7010401022916', true, '100'],
+    ]);
+    expect(read.quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [4, `3 columns where the header has ${PUBLISHED_HEADERS['5-1'].length}`],
+      [5, '事業年度 "2023" is not the file\'s review year 2024'],
+    ]);
+  });
+
+  it('refuses a renamed header naming both columns, an unpublished file name, and a file that is not CSV, with typed errors', () => {
+    const renamed = PUBLISHED_HEADERS['3-2'].map((column) => (column === '後続アウトカムへのつながり' ? '後続へのつながり' : column));
+    const bytes = new TextEncoder().encode(`${renamed.join(',')}\n`);
+    expect(() => parseReviewSheet('3-2_RS_2024_効果発現経路_目標のつながり.csv', bytes)).toThrow(ReviewHeaderError);
+    expect(() => parseReviewSheet('3-2_RS_2024_効果発現経路_目標のつながり.csv', bytes)).toThrow(/missing 「後続アウトカムへのつながり」; not published 「後続へのつながり」/);
+    expect(() => parseReviewSheet('logic-model.csv', bytes)).toThrow(ReviewFileNameError);
+    expect(() => parseReviewSheet('3-2_RS_2024_x.csv', new Uint8Array())).toThrow(ReviewCsvError);
+  });
+
+  it('survives any bytes: a refusal with a typed error, or every record loaded or quarantined', () => {
+    const header = new TextEncoder().encode(`${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let trial = 0; trial < 200; trial++) {
+      const noise = Uint8Array.from({ length: 200 + (next() % 400) }, () => [0x2c, 0x22, 0x0a, 0x0d, 0x00, 0xff, 0xe3, 0x31][next() % 8] ?? 0);
+      const bytes = new Uint8Array([...header, ...noise]);
+      try {
+        const read = parseReviewSheet('3-2_RS_2024_x.csv', bytes);
+        expect(read.rows.length + read.quarantined.length).toBeGreaterThanOrEqual(0);
+        for (const q of read.quarantined) expect(q.reason).not.toBe('');
+      } catch (error) {
+        expect([ReviewCsvError, ReviewHeaderError].some((type) => error instanceof type)).toBe(true);
+      }
+    }
+  });
 });
