@@ -79,6 +79,18 @@ describe('loading the published review sheets', () => {
     }
   });
 
+  it('shows one row per project in bi.review_projects, a project with two 主要経費 rows (3522) once with both', async () => {
+    const published = fixture('1-2').records;
+    const viewed = await rows<{ project_id: number; project_name: string; main_expense: string }>('SELECT project_id, project_name, main_expense FROM bi.review_projects ORDER BY project_id');
+    expect(viewed.map((row) => row.project_id)).toEqual([...new Set(published.map((record) => Number(record['予算事業ID'])))].sort((a, b) => a - b));
+    for (const row of viewed) {
+      const own = published.filter((record) => Number(record['予算事業ID']) === row.project_id);
+      expect(row.project_name).toBe(own[0]['事業名']);
+      expect(row.main_expense).toBe(own.map((record) => record['主要経費']).join('／'));
+    }
+    expect(viewed.find((row) => row.project_id === 3522)!.main_expense.split('／')).toHaveLength(2);
+  });
+
   it('shows every target, actual and achievement of 3-1 and each target year in bi.review_indicator_values', async () => {
     const expected: Record<string, number> = {};
     const targetYears = new Set<string>();

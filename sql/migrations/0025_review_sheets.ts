@@ -81,6 +81,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       level text NOT NULL CHECK (level IN ('block', 'payee', 'contract')), block_number text, block_name text, block_total_yen numeric,
       payee_name text, corporate_number text, corporate_number_valid boolean, payee_total_yen numeric,
       contract_summary text, contract_yen numeric, ${PK})`).execute(db);
+  // bi.review_payees finds each payee's block row by file, project and block number.
+  await sql`CREATE INDEX review_payee_rows_blocks ON core.review_payee_rows (file_sha256, project_id, block_number) WHERE level = 'block'`.execute(db);
   for (const [table, what] of [
     ['review_projects', '1-2 project overview (基本情報_事業概要等)'],
     ['review_budget', '2-1 budget and execution (予算・執行_サマリ): total rows (is_total) and account rows, kept apart'],
@@ -96,7 +98,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE VIEW bi.review_projects AS
     SELECT DISTINCT ON (p.review_year, p.project_id)
            p.review_year, p.project_id, p.project_name, p.ministry, p.policy_ministry, p.bureau, p.division,
-           p.project_category, p.start_year, p.end_year, p.main_expense, p.purpose
+           p.project_category, p.start_year, p.end_year,
+           (SELECT string_agg(m.main_expense, '／' ORDER BY m.line) FROM core.review_projects m
+             WHERE m.file_sha256 = p.file_sha256 AND m.project_id = p.project_id) AS main_expense,
+           p.purpose
       FROM core.review_projects p ${IN_FORCE}
      ORDER BY p.review_year, p.project_id, p.line`.execute(db);
   await comment(db, 'bi.review_projects', `One row per project and review year, from review-sheet table 1-2. ${ATTRIBUTION}`, {
@@ -109,7 +114,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     project_category: 'Project category (事業区分), e.g. 前年度事業, 新規事業.',
     start_year: 'First fiscal year of the project (事業開始年度); null when unknown.',
     end_year: 'Last fiscal year planned (事業終了（予定）年度); null when none is planned.',
-    main_expense: 'Main expense category (主要経費).',
+    main_expense: 'Main expense categories (主要経費): 1-2 has one row per category of a project; joined with ／ in file order.',
     purpose: 'Purpose of the project (事業の目的), as published (free text).',
   });
 
