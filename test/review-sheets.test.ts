@@ -65,10 +65,12 @@ afterAll(async () => {
 describe('loading the published review sheets', () => {
   it('accounts for every record of every file: records = loaded + quarantined = the records in the file, and the stored rows', async () => {
     const tables = ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'];
-    expect(firstLoad.files.map((file) => file.table).sort()).toEqual(tables);
+    // 1-1 (organisation) is not loaded yet: listed as skipped, with the reason, and nothing stored.
+    expect(firstLoad.files.map((file) => file.table).sort()).toEqual(['1-1', ...tables]);
+    expect(firstLoad.files.find((file) => file.table === '1-1')).toMatchObject({ skipped: true, records: 0, loaded: 0, quarantined: 0, notLoaded: expect.stringContaining('not loaded yet') });
     const stored: Record<string, string> = { '1-2': 'core.review_projects', '2-1': 'core.review_budget', '3-1': 'core.review_indicator_rows', '3-2': 'core.review_edges', '4-1': 'core.review_checks', '5-1': 'core.review_payee_rows' };
     for (const file of firstLoad.files) {
-      if ('notLoaded' in file) throw new Error(`${file.file} was not loaded`);
+      if ('notLoaded' in file) continue;
       expect(file.skipped).toBe(false);
       expect(file.reviewYear).toBe(2024);
       expect(file.records).toBe(file.loaded + file.quarantined);
@@ -243,9 +245,10 @@ describe('loading the published review sheets', () => {
       expect(stderr).not.toContain('error');
       expect(status).toBe(0);
       const printed = JSON.parse(stdout) as { files: { file: string; table: string; reviewYear: number; records: number; loaded: number; quarantined: number; skipped: boolean }[] };
-      expect(printed.files.map(({ table, reviewYear, records, loaded, quarantined, skipped }) => ({ table, reviewYear, records, loaded, quarantined, skipped }))).toEqual(
-        ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'].map((table) => ({ table, reviewYear: 2024, records: fixture(table).records.length, loaded: fixture(table).records.length, quarantined: 0, skipped: false })),
-      );
+      expect(printed.files.map(({ table, reviewYear, records, loaded, quarantined, skipped }) => ({ table, reviewYear, records, loaded, quarantined, skipped }))).toEqual([
+        { table: '1-1', reviewYear: 2024, records: 0, loaded: 0, quarantined: 0, skipped: true },
+        ...['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'].map((table) => ({ table, reviewYear: 2024, records: fixture(table).records.length, loaded: fixture(table).records.length, quarantined: 0, skipped: false })),
+      ]);
       const again = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
       expect((JSON.parse(again.stdout) as typeof printed).files.every((file) => file.skipped)).toBe(true);
     } finally {
