@@ -10,6 +10,7 @@ import { createIngestActivities } from './ingest-file.js';
 import { RunDataCache } from './analysis-data.js';
 import { createKpiActivities } from './kpis.js';
 import { createProgrammeRegistryActivities } from './programme-registry.js';
+import { createReviewSheetActivities } from './review-sheets.js';
 
 export interface ActivityServices {
   readonly db: Kysely<Database>;
@@ -29,6 +30,7 @@ export function createActivities(services: ActivityServices) {
     ...createKpiActivities(services.db, runData),
     ...createEffectActivities(services.db, runData),
     ...createExploratoryActivities(services.db, services.codeVersion),
+    ...createReviewSheetActivities(services.db, { inputDir: services.inputDir }),
   };
 }
 

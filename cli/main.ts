@@ -28,6 +28,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   report: async () => (await import('./commands/report.js')).reportCommand,
   runs: async () => (await import('./commands/runs.js')).runsCommand,
   metabase: async () => (await import('./commands/metabase.js')).metabaseCommand,
+  'review-sheets': async () => (await import('./commands/review-sheets.js')).reviewSheetsCommand,
 };
 
 /** Errors whose message already says what went wrong and how to fix it: printed without a stack trace. */

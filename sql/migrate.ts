@@ -27,6 +27,7 @@ import * as sensitivityOpenIntervals from './migrations/0020_sensitivity_open_in
 import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
 import * as rdUnitsWithinBandwidth from './migrations/0022_rd_units_within_bandwidth.js';
 import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
+import * as reviewSheets from './migrations/0025_review_sheets.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021_design_diagnostics': designDiagnostics,
   '0022_rd_units_within_bandwidth': rdUnitsWithinBandwidth,
   '0024_file_identity_and_reading': fileIdentityAndReading,
+  '0025_review_sheets': reviewSheets,
 };
 
 export class MigrationFailedError extends Error {

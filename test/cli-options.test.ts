@@ -43,6 +43,7 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['consent', 'list'],
   ['report'],
   ['metabase', 'setup'],
+  ['review-sheets', 'load'],
 ];
 
 describe('the command line refuses what it does not know', () => {

@@ -6,3 +6,5 @@ export { ingestFileWorkflow } from './ingest-file.js';
 export type { IngestFileWorkflowInput } from './ingest-file.js';
 export { exploratoryProgressQuery, exploratoryStudy } from './exploratory-study.js';
 export type { ExploratoryProgress, ExploratoryResult, ExploratoryStudyInput } from './exploratory-study.js';
+export { loadReviewSheetsWorkflow } from './load-review-sheets.js';
+export type { LoadReviewSheetsInput, LoadReviewSheetsResult } from './load-review-sheets.js';

@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readEnvironment } from '../../config/environment.js';
+import { createEbpmWorker } from '../../runtime/worker.js';
+import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../../workflows/index.js';
+import { rootCauseMessage } from '../../workflows/root-cause.js';
+import { CommandFailure, UsageError } from '../errors.js';
+import { openServices } from '../services.js';
+
+/** ebpm review-sheets load PATH…: the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow. */
+export async function reviewSheetsCommand(args: string[]): Promise<void> {
+  const [subcommand, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, 'deployed-worker': { type: 'boolean' } },
+  });
+  if (subcommand !== 'load') throw new UsageError(subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand: load');
+  if (!positionals.length) throw new UsageError('name a folder of one review year\'s CSVs or the files to load');
+  // The worker may run elsewhere (--deployed-worker): it gets absolute paths.
+  const paths = positionals.map((path) => resolve(path));
+  const environment = readEnvironment();
+  const log = (line: string) => console.error(line);
+  const services = await openServices(environment, log, { temporal: true });
+  try {
+    const temporal = services.temporal!;
+    const deployed = values['deployed-worker'] === true;
+    const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-review-sheets-${process.pid}`;
+    const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+    const load = () => temporal.client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths }] });
+    let result: LoadReviewSheetsResult;
+    try {
+      result = deployed
+        ? await load()
+        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(load());
+    } catch (error) {
+      if (error instanceof Error && error.name === 'WorkflowFailedError') throw new CommandFailure(`the load was refused: ${rootCauseMessage(error)}`, 2);
+      throw error;
+    }
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    else console.log(formatAccounts(result));
+  } finally {
+    await services.close();
+  }
+}
+
+function formatAccounts(result: LoadReviewSheetsResult): string {
+  const lines = result.files.map((file) =>
+    'notLoaded' in file ? `${file.file}: not loaded (${file.notLoaded})`
+    : file.skipped ? `${file.file}: skipped, loaded before (${file.loaded} loaded, ${file.quarantined} quarantined)`
+    : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
+  );
+  return `${lines.join('\n')}\n\n出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）`;
+}

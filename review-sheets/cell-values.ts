@@ -1,0 +1,31 @@
+/**
+ * Cell conventions of the published sheets: trailing spaces (numbers and 法人番号 in 5-1), the many dashes that
+ * mean "none", and amounts written with a decimal point (34482000.0).
+ */
+
+/** -, ー, －, --, ｰ, ―, ‐ and their repetitions: written where a field has nothing to say. */
+const NONE_DASHES = /^[-ー－ｰ―‐—–−]+$/u;
+
+/** The cell's text without surrounding spaces, or null when it is empty or a dash meaning none. */
+export function presentText(cell: string | undefined): string | null {
+  if (cell === undefined) return null;
+  const text = cell.replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
+  if (text === '' || NONE_DASHES.test(text)) return null;
+  return text;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+export type NumberCell = { readonly ok: true; readonly value: string | null } | { readonly ok: false; readonly text: string };
+
+/**
+ * A number as a decimal string (exact, for numeric columns): "34482000.0" → "34482000", commas between digit
+ * groups allowed; null for none; not ok for any other text.
+ */
+export function numberCell(cell: string | undefined): NumberCell {
+  const text = presentText(cell);
+  if (text === null) return { ok: true, value: null };
+  const plain = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text) ? text.replaceAll(',', '') : text;
+  if (!DECIMAL.test(plain)) return { ok: false, text };
+  return { ok: true, value: plain.includes('.') ? plain.replace(/\.?0+$/, '') || '0' : plain };
+}

@@ -1,0 +1,56 @@
+/**
+ * What a mapped record becomes: a row for its table, or a reason it is quarantined. Every record ends as one
+ * or the other, so a file's records = loaded + quarantined.
+ */
+import { corporateNumberProblem } from '../schemas/corporate-number.js';
+import { numberCell, presentText } from './cell-values.js';
+
+export type Row = Record<string, string | number | boolean | null | Record<string, string>>;
+
+export type Mapped = { readonly row: Row } | { readonly reason: string };
+
+export type Cells = Readonly<Record<string, string>>;
+
+export class RecordProblem extends Error {}
+
+/** The key every table shares: the review year (checked against the file's name) and the project. */
+export function projectKey(cells: Cells, reviewYear: number): { review_year: number; project_id: number } {
+  const year = presentText(cells['事業年度']);
+  if (year !== String(reviewYear)) throw new RecordProblem(`事業年度 "${cells['事業年度'] ?? ''}" is not the file's review year ${reviewYear}`);
+  const id = presentText(cells['予算事業ID']);
+  if (id === null || !/^\d+$/.test(id)) throw new RecordProblem(`予算事業ID "${cells['予算事業ID'] ?? ''}" is not a whole number`);
+  return { review_year: reviewYear, project_id: Number(id) };
+}
+
+export function amount(cells: Cells, column: string): string | null {
+  const cell = numberCell(cells[column]);
+  if (!cell.ok) throw new RecordProblem(`${column} "${cell.text}" is not an amount`);
+  return cell.value;
+}
+
+export function wholeNumber(cells: Cells, column: string): number | null {
+  const text = presentText(cells[column]);
+  if (text === null) return null;
+  if (!/^\d+$/.test(text)) throw new RecordProblem(`${column} "${text}" is not a whole number`);
+  return Number(text);
+}
+
+export function text(cells: Cells, column: string): string | null {
+  return presentText(cells[column]);
+}
+
+/** 法人番号 as written (trimmed) and whether its check digit holds; an invalid one still loads, flagged. */
+export function corporateNumber(cells: Cells, column: string): { corporate_number: string | null; corporate_number_valid: boolean | null } {
+  const value = presentText(cells[column]);
+  if (value === null) return { corporate_number: null, corporate_number_valid: null };
+  return { corporate_number: value, corporate_number_valid: corporateNumberProblem(value) === null };
+}
+
+export function mapWith(map: () => Row): Mapped {
+  try {
+    return { row: map() };
+  } catch (error) {
+    if (error instanceof RecordProblem) return { reason: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * The published review sheets load through the real workflow, and every number the views show equals an
+ * independent reading of the CSVs (csv-parse directly, not the reader under test).
+ */
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ebpmWith } from './support/compiled-cli.js';
+import type { TemporalSession } from '../runtime/temporal.js';
+import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../workflows/index.js';
+import { parseReviewSheet, PUBLISHED_HEADERS, ReviewCsvError, ReviewFileNameError, ReviewHeaderError } from '../review-sheets/index.js';
+import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+
+type Cells = Record<string, string>;
+
+function fixture(table: string): { name: string; records: Cells[] } {
+  const name = readdirSync(FIXTURES).find((file) => file.startsWith(`${table}_RS_2024_`))!;
+  return { name, records: parse(readFileSync(join(FIXTURES, name)), { bom: true, columns: true }) as Cells[] };
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const numberOf = (cell: string | undefined): number | null => {
+  const text = (cell ?? '').trim();
+  return NUMBER.test(text) ? Number(text) : null;
+};
+const countBy = (keys: string[]): Record<string, number> => keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
+
+let temporal: TemporalSession;
+let database: TestDatabase;
+let taskQueue: string;
+let scratch: string;
+let firstLoad: LoadReviewSheetsResult;
+
+/** A worker runs until one workflow ends, so each load has its own. */
+async function load(...paths: string[]): Promise<LoadReviewSheetsResult> {
+  const worker = await createTestWorker(temporal, database.db, taskQueue);
+  return worker.runUntil(
+    temporal.client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId: `${taskQueue}-${Math.random().toString(36).slice(2)}`, args: [{ paths }] }),
+  );
+}
+
+async function rows<T>(query: string): Promise<T[]> {
+  return (await sql<T>`${sql.raw(query)}`.execute(database.db)).rows;
+}
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  database = await createTestDatabase();
+  taskQueue = uniqueTaskQueue('review-sheets');
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-review-sheets-'));
+  firstLoad = await load(FIXTURES);
+}, 120_000);
+
+afterAll(async () => {
+  await database?.drop();
+  await temporal?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('loading the published review sheets', () => {
+  it('accounts for every record of every file: records = loaded + quarantined = the records in the file, and the stored rows', async () => {
+    const tables = ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'];
+    // 1-1 (organisation) is not loaded yet: listed as skipped, with the reason, and nothing stored.
+    expect(firstLoad.files.map((file) => file.table).sort()).toEqual(['1-1', ...tables]);
+    expect(firstLoad.files.find((file) => file.table === '1-1')).toMatchObject({ skipped: true, records: 0, loaded: 0, quarantined: 0, notLoaded: expect.stringContaining('not loaded yet') });
+    const stored: Record<string, string> = { '1-2': 'core.review_projects', '2-1': 'core.review_budget', '3-1': 'core.review_indicator_rows', '3-2': 'core.review_edges', '4-1': 'core.review_checks', '5-1': 'core.review_payee_rows' };
+    for (const file of firstLoad.files) {
+      if ('notLoaded' in file) continue;
+      expect(file.skipped).toBe(false);
+      expect(file.reviewYear).toBe(2024);
+      expect(file.records).toBe(file.loaded + file.quarantined);
+      expect(file.records).toBe(fixture(file.table).records.length);
+      const [{ n }] = await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM ${stored[file.table]}`);
+      const [{ q }] = await rows<{ q: number }>(`SELECT count(*)::integer AS q FROM raw.review_sheet_quarantine q JOIN raw.review_sheet_files f USING (file_sha256) WHERE f.sheet_table = '${file.table}'`);
+      expect({ table: file.table, loaded: n, quarantined: q }).toEqual({ table: file.table, loaded: file.loaded, quarantined: file.quarantined });
+    }
+  });
+
+  it('shows one row per project in bi.review_projects, a project with two 主要経費 rows (3522) once with both', async () => {
+    const published = fixture('1-2').records;
+    const viewed = await rows<{ project_id: number; project_name: string; main_expense: string }>('SELECT project_id, project_name, main_expense FROM bi.review_projects ORDER BY project_id');
+    expect(viewed.map((row) => row.project_id)).toEqual([...new Set(published.map((record) => Number(record['予算事業ID'])))].sort((a, b) => a - b));
+    for (const row of viewed) {
+      const own = published.filter((record) => Number(record['予算事業ID']) === row.project_id);
+      expect(row.project_name).toBe(own[0]['事業名']);
+      expect(row.main_expense).toBe(own.map((record) => record['主要経費']).join('／'));
+    }
+    expect(viewed.find((row) => row.project_id === 3522)!.main_expense.split('／')).toHaveLength(2);
+  });
+
+  it('shows every target, actual and achievement of 3-1 and each target year in bi.review_indicator_values', async () => {
+    const expected: Record<string, number> = {};
+    const targetYears = new Set<string>();
+    const sequence = new Map<string, number>();
+    const kinds: Record<string, string> = { '2.目標値': 'target', '3.実績値': 'actual', '4.達成率': 'achievement' };
+    for (const record of fixture('3-1').records) {
+      const label = record['目標年度／目標値／実績値／達成率'].trim();
+      if (!label) continue;
+      const kind = ({ アウトプット: 'output', アウトカム: 'outcome' } as Record<string, string>)[record['種別（アクティビティ・アウトプット・アウトカム）']];
+      const node = `${record['予算事業ID']}|${kind}|${record['アクティビティ・アウトプット・アウトカムの番号']}`;
+      if (label === '1.目標年度' || !sequence.has(node)) sequence.set(node, (sequence.get(node) ?? 0) + 1);
+      const indicator = `${node}|${sequence.get(node)}`;
+      for (const [column, cell] of Object.entries(record)) {
+        if (!/^\d{4}$/.test(column)) continue;
+        if (label === '1.目標年度') {
+          if (cell.trim() === '1') targetYears.add(`${indicator}|${column}`);
+          continue;
+        }
+        const value = numberOf(cell);
+        if (value !== null) expected[`${indicator}|${column}|${kinds[label]}`] = value;
+      }
+    }
+    const viewed = await rows<{ project_id: number; node_kind: string; node_number: number; indicator_seq: number; fiscal_year: number; target_value: number | null; actual_value: number | null; achievement_reported: number | null; is_target_year: boolean }>(
+      'SELECT project_id, node_kind, node_number, indicator_seq, fiscal_year, target_value::float8 AS target_value, actual_value::float8 AS actual_value, achievement_reported::float8 AS achievement_reported, is_target_year FROM bi.review_indicator_values',
+    );
+    const shown: Record<string, number> = {};
+    const shownTargetYears = new Set<string>();
+    for (const row of viewed) {
+      const key = `${row.project_id}|${row.node_kind}|${row.node_number}|${row.indicator_seq}|${row.fiscal_year}`;
+      if (row.target_value !== null) shown[`${key}|target`] = row.target_value;
+      if (row.actual_value !== null) shown[`${key}|actual`] = row.actual_value;
+      if (row.achievement_reported !== null) shown[`${key}|achievement`] = row.achievement_reported;
+      if (row.is_target_year) shownTargetYears.add(key);
+    }
+    expect(Object.keys(expected).length).toBeGreaterThan(50);
+    expect(shown).toEqual(expected);
+    expect([...shownTargetYears].sort()).toEqual([...targetYears].sort());
+  });
+
+  it('computes the achievement from actual and target, direction-aware, where the sheet reports one', async () => {
+    const compared = await rows<{ reported: number; computed: number }>(
+      `SELECT achievement_reported::float8 AS reported, achievement_computed::float8 AS computed FROM bi.review_indicator_values
+        WHERE achievement_reported IS NOT NULL AND achievement_computed IS NOT NULL AND direction IS DISTINCT FROM 'down'`,
+    );
+    expect(compared.length).toBeGreaterThan(10);
+    // Most published rates are actual ÷ target rounded to four decimals; count those that agree within a point.
+    const agreeing = compared.filter((row) => Math.abs(row.reported - row.computed) < 1);
+    expect(agreeing.length / compared.length).toBeGreaterThan(0.8);
+  });
+
+  it('shows every edge of 3-2 in bi.review_logic_model_edges', async () => {
+    const kinds: Record<string, string> = { アクティビティ: 'activity', アウトプット: 'output', アウトカム: 'outcome' };
+    const expected = countBy(fixture('3-2').records.map((record) =>
+      `${record['予算事業ID']}|${kinds[record['派生元ー種別（アクティビティ・アウトプット・アウトカム）']]}|${record['派生元ーアクティビティ・アウトプット・アウトカムの番号']}|${kinds[record['派生先ー種別（アクティビティ・アウトプット・アウトカム）']]}|${record['派生先ーアクティビティ・アウトプット・アウトカムの番号']}`));
+    const viewed = await rows<{ key: string }>(`SELECT project_id || '|' || from_kind || '|' || from_node || '|' || to_kind || '|' || to_node AS key FROM bi.review_logic_model_edges`);
+    expect(countBy(viewed.map((row) => row.key))).toEqual(expected);
+  });
+
+  it('shows every budget total of 2-1 (total rows only, never added to the account rows) in bi.review_budget_execution', async () => {
+    const totals = fixture('2-1').records.filter((record) => record['会計区分'].trim() === '');
+    const expected = totals.map((record) => [
+      Number(record['予算事業ID']), Number(record['予算年度']),
+      numberOf(record['当初予算（合計）']), numberOf(record['補正予算（合計）']), numberOf(record['計（歳出予算現額合計）']),
+      numberOf(record['執行額（合計）']), numberOf(record['翌年度への繰越し(合計）']), numberOf(record['翌年度要求額（合計）']),
+    ]);
+    const viewed = await rows<{ r: (number | null)[] }>(
+      `SELECT json_build_array(project_id, budget_year, initial_budget_yen::float8, supplementary_yen::float8, current_budget_yen::float8, executed_yen::float8, carried_over_yen::float8, next_year_request_yen::float8) AS r
+         FROM bi.review_budget_execution`,
+    );
+    const order = (a: (number | null)[], b: (number | null)[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!);
+    expect(viewed.map((row) => row.r).sort(order)).toEqual(expected.sort(order));
+    // Project 11: a current budget of 0 with spending: the unspent amount cannot be derived.
+    const project11 = await rows<{ unspent_yen: string | null; executed_yen: string }>(`SELECT unspent_yen, executed_yen FROM bi.review_budget_execution WHERE project_id = 11 AND current_budget_yen = 0 AND executed_yen > 0`);
+    expect(project11.length).toBeGreaterThan(0);
+    expect(project11.every((row) => row.unspent_yen === null)).toBe(true);
+    // Each project's total row equals the sum of its account rows (3522 has two accounts under one total).
+    const mismatched = await rows<{ project_id: number }>(
+      `SELECT t.project_id FROM core.review_budget t JOIN core.review_budget a USING (file_sha256, project_id, budget_year)
+        WHERE t.is_total AND NOT a.is_total GROUP BY t.project_id, t.budget_year, t.current_budget_yen, t.line
+       HAVING t.current_budget_yen <> sum(a.current_budget_yen)`,
+    );
+    expect(mismatched).toEqual([]);
+  });
+
+  it('shows every payee total of 5-1 in bi.review_payees, the payee level only', async () => {
+    const payees = fixture('5-1').records.filter((record) => record['支出先の合計支出額'].trim() !== '' && record['ブロックの合計支出額'].trim() === '');
+    const expected = countBy(payees.map((record) => `${record['予算事業ID']}|${record['支出先ブロック番号'].trim()}|${record['支出先名'].trim()}|${record['法人番号'].trim()}|${numberOf(record['支出先の合計支出額'])}`));
+    const viewed = await rows<{ key: string }>(`SELECT project_id || '|' || block_number || '|' || payee_name || '|' || coalesce(corporate_number, '') || '|' || payee_total_yen::float8 AS key FROM bi.review_payees`);
+    expect(countBy(viewed.map((row) => row.key))).toEqual(expected);
+    const invalid = await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM bi.review_payees WHERE corporate_number_valid = false`);
+    expect(invalid[0].n).toBe(0);
+  });
+
+  it('skips every file when the same files are loaded again, and changes nothing', async () => {
+    const before = await rows<{ n: number }>(`SELECT (SELECT count(*) FROM core.review_indicator_rows) + (SELECT count(*) FROM core.review_payee_rows) + (SELECT count(*) FROM raw.review_sheet_files) AS n`);
+    const again = await load(FIXTURES);
+    expect(again.files.every((file) => 'skipped' in file && file.skipped)).toBe(true);
+    for (const file of again.files) {
+      const first = firstLoad.files.find((earlier) => earlier.file === file.file)!;
+      expect(file).toMatchObject({ records: 'records' in first ? first.records : -1, loaded: 'loaded' in first ? first.loaded : -1 });
+    }
+    const after = await rows<{ n: number }>(`SELECT (SELECT count(*) FROM core.review_indicator_rows) + (SELECT count(*) FROM core.review_payee_rows) + (SELECT count(*) FROM raw.review_sheet_files) AS n`);
+    expect(after).toEqual(before);
+  });
+
+  it('refuses a file whose header renames a published column, naming it', async () => {
+    const { name } = fixture('3-2');
+    const text = readFileSync(join(FIXTURES, name), 'utf8').replace('後続アウトカムへのつながり', '後続へのつながり');
+    const path = join(scratch, name.replace('_RS_2024_', '_RS_2023_'));
+    writeFileSync(path, text);
+    const refused = await load(path).then(
+      () => 'loaded',
+      (error: Error) => `${error.message} ${(error.cause as Error | undefined)?.message ?? ''} ${((error.cause as Error | undefined)?.cause as Error | undefined)?.message ?? ''}`,
+    );
+    expect(refused).toContain('後続へのつながり');
+    expect(refused).toContain('後続アウトカムへのつながり');
+    expect(await rows(`SELECT 1 FROM raw.review_sheet_files WHERE review_year = 2023`)).toEqual([]);
+  });
+
+  it('a newer file replaces the earlier one of its table and year; a bad 法人番号 loads flagged; <script> and =HYPERLINK( stay text', async () => {
+    const payees = fixture('5-1');
+    const projects = fixture('1-2');
+    const dir = mkdtempSync(join(scratch, 'newer-'));
+    const payeeText = readFileSync(join(FIXTURES, payees.name), 'utf8')
+      .replaceAll('7010401022916 ', '7010401022917 ')
+      .replaceAll('日本電気株式会社', '<script>alert(1)</script>');
+    writeFileSync(join(dir, payees.name), payeeText);
+    writeFileSync(join(dir, projects.name), readFileSync(join(FIXTURES, projects.name), 'utf8').replace(',法教育の推進,', ',"=HYPERLINK(""http://example.invalid"",""法教育の推進"")",'));
+    copyFileSync(join(FIXTURES, 'NOTICE.md'), join(dir, 'NOTICE.md'));
+    const result = await load(dir);
+    expect(result.files.map((file) => ('skipped' in file ? file.skipped : true))).toEqual([false, false]);
+    const flagged = await rows<{ payee_name: string; corporate_number: string; corporate_number_valid: boolean }>(
+      `SELECT DISTINCT payee_name, corporate_number, corporate_number_valid FROM bi.review_payees WHERE corporate_number = '7010401022917'`,
+    );
+    expect(flagged).toEqual([{ payee_name: '<script>alert(1)</script>', corporate_number: '7010401022917', corporate_number_valid: false }]);
+    const [project] = await rows<{ project_name: string }>(`SELECT project_name FROM bi.review_projects WHERE project_id = 884`);
+    expect(project.project_name).toBe('=HYPERLINK("http://example.invalid","法教育の推進")');
+    // The earlier 5-1 is retired: the payees are not doubled.
+    const [{ n }] = await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM bi.review_payees`);
+    expect(n).toBe(payees.records.filter((record) => record['支出先の合計支出額'].trim() !== '' && record['ブロックの合計支出額'].trim() === '').length);
+    const retired = await rows<{ sheet_table: string }>(`SELECT sheet_table FROM raw.review_sheet_files WHERE status = 'retired' ORDER BY sheet_table`);
+    expect(retired).toEqual([{ sheet_table: '1-2' }, { sheet_table: '5-1' }]);
+  });
+
+  it('ebpm review-sheets load FOLDER --json runs the workflow with its own worker and prints each file\'s account', async () => {
+    const own = await createTestDatabase();
+    try {
+      const environment = { DATABASE_URL: own.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+      const { status, stdout, stderr } = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
+      expect(stderr).not.toContain('error');
+      expect(status).toBe(0);
+      const printed = JSON.parse(stdout) as { files: { file: string; table: string; reviewYear: number; records: number; loaded: number; quarantined: number; skipped: boolean }[] };
+      expect(printed.files.map(({ table, reviewYear, records, loaded, quarantined, skipped }) => ({ table, reviewYear, records, loaded, quarantined, skipped }))).toEqual([
+        { table: '1-1', reviewYear: 2024, records: 0, loaded: 0, quarantined: 0, skipped: true },
+        ...['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'].map((table) => ({ table, reviewYear: 2024, records: fixture(table).records.length, loaded: fixture(table).records.length, quarantined: 0, skipped: false })),
+      ]);
+      const again = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
+      expect((JSON.parse(again.stdout) as typeof printed).files.every((file) => file.skipped)).toBe(true);
+    } finally {
+      await own.drop();
+    }
+  }, 120_000);
+});
+
+describe('reading the published format', () => {
+  const KEY = ['レビューシート', '2024', '884', '法教育の推進', '16', '法務省', '法務省', '大臣官房', '司法法制部', '司法法制課', '', '', ''];
+  const csvLine = (cells: readonly string[]) => cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(',');
+  const file = (table: keyof typeof PUBLISHED_HEADERS, rows: readonly (readonly string[])[]) =>
+    new TextEncoder().encode(`\uFEFF${[PUBLISHED_HEADERS[table], ...rows].map(csvLine).join('\n')}\n`);
+  const row = (table: keyof typeof PUBLISHED_HEADERS, cells: Record<string, string>) => {
+    const header: readonly string[] = PUBLISHED_HEADERS[table];
+    return header.map((column, index) => (index < KEY.length ? KEY[index] : (cells[column] ?? '')));
+  };
+
+  it('reads dashes as none, trailing spaces, 34482000.0, 長期 with or without its number, and quoted line breaks', () => {
+    const threeOne = parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', file('3-1', [
+      row('3-1', { 'アクティビティ・アウトプット・アウトカムの番号': '1', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 'アウトカムの期間': '3.長期', '成果目標の種類': '定量的', '活動指標／成果指標': '件数\n（年間）', '単位': 'ー', '改善の上向き／下向き': '下がると良い指標', '目標年度／目標値／実績値／達成率': '2.目標値', '2023': '34482000.0 ', '2024': '－' }),
+      row('3-1', { 'アクティビティ・アウトプット・アウトカムの番号': '2', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 'アウトカムの期間': '長期', '目標年度／目標値／実績値／達成率': '3.実績値', '2023': '―' }),
+    ]));
+    expect(threeOne.quarantined).toEqual([]);
+    expect(threeOne.rows.map((r) => [r.outcome_term, r.unit, r.direction, r.indicator_name, r.year_values, r.line])).toEqual([
+      ['long', null, 'down', '件数\n（年間）', { 2023: '34482000' }, 2],
+      ['long', null, null, null, {}, 4],
+    ]);
+  });
+
+  it('keeps an invalid 法人番号 as text, flagged, and quarantines a record with a wrong column count or a wrong review year, with the reason', () => {
+    const read = parseReviewSheet('5-1_RS_2024_支出先_支出情報.csv', file('5-1', [
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: '株式会社テスト', 法人番号: '7010401022917 ', 支出先の合計支出額: '100 ' }),
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: '株式会社テスト', 法人番号: '7010401022916', 支出先の合計支出額: '100' }),
+      ['レビューシート', '2024', '884'],
+      row('5-1', { 支出先ブロック番号: 'A', 支出先名: 'x', 支出先の合計支出額: '1' }).map((cell, index) => (index === 1 ? '2023' : cell)),
+    ]));
+    expect(read.rows.map((r) => [r.level, r.corporate_number, r.corporate_number_valid, r.payee_total_yen])).toEqual([
+      ['payee', '7010401022917', false, '100'],
+      ['payee', '7010401022916', true, '100'],
+    ]);
+    expect(read.quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [4, `3 columns where the header has ${PUBLISHED_HEADERS['5-1'].length}`],
+      [5, '事業年度 "2023" is not the file\'s review year 2024'],
+    ]);
+  });
+
+  it('refuses a renamed header naming both columns, an unpublished file name, and a file that is not CSV, with typed errors', () => {
+    const renamed = PUBLISHED_HEADERS['3-2'].map((column) => (column === '後続アウトカムへのつながり' ? '後続へのつながり' : column));
+    const bytes = new TextEncoder().encode(`${renamed.join(',')}\n`);
+    expect(() => parseReviewSheet('3-2_RS_2024_効果発現経路_目標のつながり.csv', bytes)).toThrow(ReviewHeaderError);
+    expect(() => parseReviewSheet('3-2_RS_2024_効果発現経路_目標のつながり.csv', bytes)).toThrow(/missing 「後続アウトカムへのつながり」; not published 「後続へのつながり」/);
+    expect(() => parseReviewSheet('logic-model.csv', bytes)).toThrow(ReviewFileNameError);
+    expect(() => parseReviewSheet('3-2_RS_2024_x.csv', new Uint8Array())).toThrow(ReviewCsvError);
+  });
+
+  it('survives any bytes: a refusal with a typed error, or every record loaded or quarantined', () => {
+    const header = new TextEncoder().encode(`${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let trial = 0; trial < 200; trial++) {
+      const noise = Uint8Array.from({ length: 200 + (next() % 400) }, () => [0x2c, 0x22, 0x0a, 0x0d, 0x00, 0xff, 0xe3, 0x31][next() % 8] ?? 0);
+      const bytes = new Uint8Array([...header, ...noise]);
+      try {
+        const read = parseReviewSheet('3-2_RS_2024_x.csv', bytes);
+        expect(read.rows.length + read.quarantined.length).toBeGreaterThanOrEqual(0);
+        for (const q of read.quarantined) expect(q.reason).not.toBe('');
+      } catch (error) {
+        expect([ReviewCsvError, ReviewHeaderError].some((type) => error instanceof type)).toBe(true);
+      }
+    }
+  });
+});
