@@ -2,7 +2,7 @@
 import * as aq from 'arquero';
 import type { Kysely } from 'kysely';
 import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
-import { indicatorProgress } from '../kpi/progress.js';
+import { indicatorProgress, judgedYear } from '../kpi/progress.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readOfficialStatistics, type RunDataCache } from './analysis-data.js';
@@ -109,9 +109,15 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       return last ? [{ indicatorId: kpi.id, nameEn: kpi.nameEn, unit: kpi.unit, fiscalYear: last.fiscalYear, value: last.value }] : [];
     });
     const indicators = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage]).map((indicator) => [indicator.id, indicator]));
-    const progressRows = latest.flatMap((kpi) => {
-      const indicator = indicators.get(kpi.indicatorId);
+    // Progress is judged on the target year's own value once that year has one (kpi/progress.ts judgedYear), not on
+    // a later year set against an earlier year's target.
+    const progressRows = latest.flatMap((last) => {
+      const indicator = indicators.get(last.indicatorId);
       if (!indicator) return [];
+      const ofKpi = values.filter((v) => v.indicatorId === last.indicatorId);
+      const year = judgedYear(ofKpi.map((v) => v.fiscalYear), indicator.target.fiscalYear);
+      const judged = ofKpi.find((v) => v.fiscalYear === year);
+      const kpi = judged ? { ...last, fiscalYear: judged.fiscalYear, value: judged.value } : last;
       const progress = indicatorProgress({
         direction: indicator.direction,
         baseline: indicator.baseline,

@@ -13,6 +13,7 @@ import { designOf, type DesignKind, type DesignSpec } from '../schemas/study-spe
 import type { Programme } from '../programmes/catalogue.js';
 import { sensitivityChart, seriesChart, type SeriesAxis, type VegaLiteSpec } from './charts.js';
 import { designDiagnosticsSection } from './design-diagnostics.js';
+import { kpiTableHtml } from './kpi-table.js';
 import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
 import { estimateDecimals } from './estimate-precision.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
@@ -387,27 +388,8 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
         .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>${escapeHtml(i.unit)} · 目標 / target ${number(i.target.value, 0)} (FY${i.target.fiscalYear})</small></div>`)
         .join('')}</div>`,
   ).join('<div class="arrow">→</div>');
-  // An indicator without a value says where its data would come from, rather than leaving a gap.
-  const withValue = new Set(data.kpis.map((k) => k.indicatorId));
-  const withoutValue = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => file.logicModel[stage])
-    .filter((i) => !withValue.has(i.id))
-    .map((i) => {
-      const why = i.notComputed
-        ? `取得不可 / not available to the pipeline: ${i.notComputed.reason} (${i.notComputed.source})`
-        : i.computation?.source === 'statistics'
-          ? `公的統計が未取込 / official statistics not loaded: ${i.computation.publisher}`
-          : `データなし / no ${i.computation?.source ?? ''} records yet`;
-      return `<tr><td>${escapeHtml(i.nameJa)} / ${escapeHtml(i.nameEn)}</td><td>—</td><td>${escapeHtml(why)}</td><td>${number(i.target.value, 0)} (FY${i.target.fiscalYear})</td><td>—</td><td>—</td></tr>`;
-    })
-    .join('');
-  const kpiTable = data.kpis.length
-    ? `<table><tr><th>指標 / indicator</th><th>年度 / FY</th><th>実績 / value</th><th>目標 / target</th><th>達成度 / share achieved</th><th>進捗 / on track</th></tr>${data.kpis
-        .map(
-          (k) =>
-            `<tr><td>${escapeHtml(k.nameJa)} / ${escapeHtml(k.nameEn)}</td><td>FY${k.fiscalYear}</td><td>${k.value === null ? withheldText(data.minCellUnits) : `${number(k.value, 1)} ${escapeHtml(k.unit)}`}</td><td>${number(k.target, 0)} (FY${k.targetYear})</td><td>${k.shareAchieved === null ? '—' : `${Math.round(k.shareAchieved * 100)}%`}</td><td>${k.onTrack === null ? '—' : k.onTrack ? '順調 / on track' : '遅れ / behind'}</td></tr>`,
-        )
-        .join('')}${withoutValue}</table>`
-    : '<p class="empty">KPIの計算結果はまだありません / No KPI values yet: run an evaluation of this programme.</p>';
+  // One row per indicator in the logic model's order, with the progress table's verdict and number formats.
+  const kpiTable = kpiTableHtml(data.indicatorProgress, withheldText(data.minCellUnits));
   const body = [
     variantNote(data.variant, data.minCellUnits),
     `<header><h1>${escapeHtml(programme.nameJa)}</h1><p>${escapeHtml(programme.nameEn)} · ${escapeHtml(programme.ministry)}${file.synthetic ? ' · <span class="synthetic">合成データ / synthetic data</span>' : ''}</p></header>`,

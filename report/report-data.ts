@@ -4,6 +4,7 @@ import { targetsAgainstPower, type TargetAgainstPower } from '../analysis/power-
 import { DEFAULT_POWER_SETTINGS, programmePower, type ObservedBaseline, type PowerAnalysis } from '../analysis/power.js';
 import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
+import { readIndicatorProgress, type IndicatorProgress } from './xlsx/progress-data.js';
 import type { CovariateBalanceRow } from '../analysis/rd-covariate-balance.js';
 
 /** Which numbers a report may show: every number (internal, for officials) or what the disclosure rule publishes. */
@@ -170,6 +171,8 @@ export interface ReportData {
     readonly inputFiles: readonly { kind: string; sha256: string }[];
   } | null;
   readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
+  /** Every logic-model indicator in the logic model's order with its judged value and progress (the progress table's reading). */
+  readonly indicatorProgress: readonly IndicatorProgress[];
   readonly effects: readonly EffectRow[];
   /** These three from the disclosure-controlled public views in the public variant, from the full views in the internal one. */
   readonly eventStudy: PublicSeries;
@@ -401,6 +404,7 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
         }
       : null,
     kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
+    indicatorProgress: (await readIndicatorProgress(db, programme, variant)).indicators,
     effects,
     eventStudy: await readSeries(db, id, variant, 'event_study'),
     byCohort: await readSeries(db, id, variant, 'effects_by_cohort'),

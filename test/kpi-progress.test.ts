@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indicatorProgress } from '../kpi/progress.js';
+import { indicatorProgress, judgedYear } from '../kpi/progress.js';
 
 describe('KPI progress against target', () => {
   const baseline = { value: 100, fiscalYear: 2020 };
@@ -36,5 +36,21 @@ describe('KPI progress against target', () => {
   it('without a baseline reports the share of the target and no on-track verdict', () => {
     const progress = indicatorProgress({ direction: 'higher_is_better', baseline: null, target, latest: { value: 50, fiscalYear: 2024 } });
     expect(progress).toEqual({ shareAchieved: 0.25, expectedValue: null, onTrack: null });
+  });
+
+  it('once the target year has come, judges that year\'s own value: met or not met, whatever later years show', () => {
+    expect(judgedYear([2023, 2024, 2025], 2024)).toBe(2024);
+    expect(judgedYear([2025, 2023], 2024)).toBe(2025);
+    expect(judgedYear([2022, 2023], 2024)).toBe(2023);
+    expect(judgedYear([], 2024)).toBeUndefined();
+    const firmsTarget = { value: 194, fiscalYear: 2024 };
+    const met = indicatorProgress({ direction: 'higher_is_better', baseline: null, target: firmsTarget, latest: { value: 268, fiscalYear: 2024 } });
+    expect(met.onTrack).toBe(true);
+    expect(met.shareAchieved).toBeCloseTo(268 / 194, 12);
+    const missed = indicatorProgress({ direction: 'higher_is_better', baseline: null, target: { value: 500, fiscalYear: 2026 }, latest: { value: 422, fiscalYear: 2026 } });
+    expect(missed.onTrack).toBe(false);
+    expect(missed.shareAchieved).toBeCloseTo(0.844, 12);
+    const withPath = indicatorProgress({ direction: 'higher_is_better', baseline, target, latest: { value: 190, fiscalYear: 2030 } });
+    expect(withPath.onTrack).toBe(false);
   });
 });

@@ -20,8 +20,10 @@ import {
   WITHHELD,
   type WorkbookVariant,
 } from '../report/progress-workbook.js';
+import { catalogueFigureText, indicatorValueText, kpiTableHtml } from '../report/kpi-table.js';
+import { readReportData } from '../report/report-data.js';
 import { implausibleShareReason, VERDICTS } from '../report/xlsx/assessment.js';
-import { decimalsOf, significantDecimals } from '../report/xlsx/number-formats.js';
+import { decimalsOf, isCountIndicator, significantDecimals } from '../report/xlsx/number-formats.js';
 import { displayWidth, HEADER_ROW } from '../report/xlsx/sheet-layout.js';
 import { ebpmWith } from './support/compiled-cli.js';
 import { evaluateProgrammeFiles } from './support/evaluate-directly.js';
@@ -130,6 +132,29 @@ async function readEffects(variant: WorkbookVariant): Promise<EffectViewRow[]> {
   return rows;
 }
 
+interface HtmlKpiRow {
+  readonly indicatorId: string;
+  readonly fiscalYear: string;
+  readonly value: string;
+  readonly target: string;
+  readonly share: string;
+  readonly verdict: string;
+}
+
+/** The HTML report's KPI table rows, as the programme page shows them (by their row tags). */
+async function htmlKpiRows(programme: Programme, variant: WorkbookVariant): Promise<HtmlKpiRow[]> {
+  const data = await readReportData(database.db, programme, { variant });
+  const html = kpiTableHtml(data.indicatorProgress, 'WITHHELD');
+  return [...html.matchAll(/<tr data-indicator="([^"]+)"[^>]*><td>.*?<\/td><td>(.*?)<\/td><td>(.*?)<\/td><td>(.*?)<\/td><td>(.*?)<\/td><td><b>(.*?)<\/b>/g)].map((m) => ({
+    indicatorId: m[1],
+    fiscalYear: m[2],
+    value: m[3],
+    target: m[4],
+    share: m[5],
+    verdict: m[6],
+  }));
+}
+
 const allIndicators = (programme: Programme) => Object.values(programme.file.logicModel).flat();
 
 describe.each(['public', 'internal'] as const)('the %s progress table, read back', (variant) => {
@@ -215,6 +240,27 @@ describe.each(['public', 'internal'] as const)('the %s progress table, read back
         else if (stored.on_track === true) expect(verdict).toBe(VERDICTS.onTrack);
         else if (stored.on_track === false) expect(verdict).toBe(VERDICTS.behind);
         expect(cellText(row.getCell(columns.finding)).length).toBeGreaterThan(10);
+      }
+    }
+  });
+
+  it('gives the same verdict and share as the HTML report\'s KPI table for every indicator, in the logic model\'s order', async () => {
+    for (const programme of listProgrammes()) {
+      const sheet = workbook.getWorksheet(programme.id) as ExcelJS.Worksheet;
+      const columns = programmeSheetColumns(yearColumns(sheet).size);
+      const { actual } = locateRows(sheet);
+      const html = await htmlKpiRows(programme, variant);
+      expect(html.map((row) => row.indicatorId), programme.id).toEqual(allIndicators(programme).map((i) => i.id));
+      expect([...actual.keys()], programme.id).toEqual(html.map((row) => row.indicatorId));
+      for (const row of html) {
+        const what = `${programme.id} ${row.indicatorId}`;
+        const sheetRow = sheet.getRow(actual.get(row.indicatorId) as number);
+        expect(row.verdict, what).toBe(cellText(sheetRow.getCell(columns.verdict)).replace('\n', ' / '));
+        const share = sheetRow.getCell(columns.share).value as number | null;
+        expect(row.share, what).toBe(share === null || share === undefined ? '—' : `${(share * 100).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`);
+        const indicator = allIndicators(programme).find((i) => i.id === row.indicatorId)!;
+        if (isCountIndicator(indicator) && /^FY/.test(row.fiscalYear) && row.value !== 'WITHHELD') expect(row.value, what).toMatch(/^-?[\d,]+ /);
+        expect(row.target, what).toBe(`${catalogueFigureText(indicator, indicator.target.value)} (FY${indicator.target.fiscalYear})`);
       }
     }
   });
@@ -323,6 +369,18 @@ describe('the public progress table against the internal one', () => {
 });
 
 describe('the progress table\'s formats and verdicts', () => {
+  it('shows a count without decimals and a target of 0.6 as 0.6, with its unit, in the HTML table as in the workbook', () => {
+    const growth = listProgrammes().find((p) => p.id === 'large-scale-growth-investment') as Programme;
+    const firms = allIndicators(growth).find((i) => i.id === 'firms_awarded')!;
+    expect(isCountIndicator(firms)).toBe(true);
+    expect(indicatorValueText(firms, 15)).toBe(`15 ${firms.unit}`);
+    expect(indicatorValueText(firms, 1234)).toBe(`1,234 ${firms.unit}`);
+    const south = listProgrammes().find((p) => p.id === 'global-south-co-creation') as Programme;
+    const fraction = allIndicators(south).find((i) => i.target.value === 0.6)!;
+    expect(catalogueFigureText(fraction, fraction.target.value)).toBe(`0.6 ${fraction.unit}`);
+    expect(indicatorValueText(fraction, 0.51)).toBe(`0.51 ${fraction.unit}`);
+    expect(kpiTableHtml([{ indicator: fraction, stage: 'output', cells: new Map(), latest: { fiscalYear: 2025, value: 0.51, suppressed: false }, judged: { fiscalYear: 2025, value: 0.51, suppressed: false }, progress: undefined }], 'x')).toContain(`0.6 ${fraction.unit} (FY${fraction.target.fiscalYear})`);
+  });
   it('keeps a catalogue figure\'s own decimals and shows an estimate at three significant digits', () => {
     expect([0.6, 92, 0.25, 1.005, 3000].map(decimalsOf)).toEqual([1, 0, 2, 3, 0]);
     expect([1.38110482430018, 29.87, 0.01234, 1234.5].map((value) => significantDecimals(value))).toEqual([2, 1, 4, 0]);
@@ -337,6 +395,45 @@ describe('the progress table\'s formats and verdicts', () => {
 });
 
 describe('the progress table given awkward catalogue text and targets', () => {
+  it.each([
+    ['met', 1],
+    ['not met', 0.8],
+  ] as const)('judges a passed target year on that year\'s own value (%s), in the HTML table as in the workbook', async (_case, share) => {
+    const programme = listProgrammes().find((p) => p.id === 'large-scale-growth-investment') as Programme;
+    const { rows } = await sql<{ indicator_id: string; fiscal_year: number; value: number }>`
+      SELECT indicator_id, fiscal_year, value FROM bi.kpi_by_fiscal_year
+       WHERE programme_id = ${programme.id} AND indicator_id = 'firms_awarded' AND value > 0 ORDER BY fiscal_year`.execute(database.db);
+    expect(rows.length).toBeGreaterThan(1);
+    // The target year is the first year with a value; later years (larger or smaller) must not decide the verdict.
+    const targetYear = rows[0].fiscal_year;
+    const targetValue = rows[0].value / share;
+    const stageOf = (Object.keys(programme.file.logicModel) as (keyof typeof programme.file.logicModel)[]).find((stage) => programme.file.logicModel[stage].some((i) => i.id === 'firms_awarded'))!;
+    const moved: Programme = {
+      ...programme,
+      file: {
+        ...programme.file,
+        logicModel: {
+          ...programme.file.logicModel,
+          [stageOf]: programme.file.logicModel[stageOf].map((i) => (i.id === 'firms_awarded' ? { ...i, baseline: null, target: { ...i.target, value: targetValue, fiscalYear: targetYear } } : i)),
+        },
+      },
+    };
+    const expectedVerdict = share >= 1 ? VERDICTS.onTrack : VERDICTS.behind;
+    const path = join(scratch, `passed-target-${share}.xlsx`);
+    await (await buildProgressWorkbook(database.db, [moved], 'internal')).xlsx.writeFile(path);
+    const sheet = (await readWorkbook(path)).getWorksheet(programme.id) as ExcelJS.Worksheet;
+    const columns = programmeSheetColumns(yearColumns(sheet).size);
+    const row = sheet.getRow(locateRows(sheet).actual.get('firms_awarded') as number);
+    expect(row.getCell(columns.share).value as number).toBeCloseTo(share, 9);
+    expect(row.getCell(columns.verdict).value).toBe(expectedVerdict);
+    expect(cellText(row.getCell(columns.finding))).toContain(`目標年度 FY${targetYear}`);
+    expect(cellText(row.getCell(columns.finding))).toContain(share >= 1 ? 'target met' : 'target not met');
+    const html = (await htmlKpiRows(moved, 'internal')).find((r) => r.indicatorId === 'firms_awarded')!;
+    expect(html.fiscalYear).toBe(`FY${targetYear}`);
+    expect(html.share).toBe(share >= 1 ? '100.0 %' : '80.0 %');
+    expect(html.verdict).toBe(expectedVerdict.replace('\n', ' / '));
+  });
+
   it('flags an achievement above 200 % 要確認 with its likely reason, never on track', async () => {
     const programme = listProgrammes().find((p) => p.id === 'biomanufacturing') as Programme;
     const outcome = programme.file.logicModel.shortTermOutcome[0];

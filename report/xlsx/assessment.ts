@@ -5,7 +5,7 @@
  * the sheet writes what they return.
  */
 import type { Indicator, IndicatorProgress } from './progress-data.js';
-import { decimalsOfFormat, formatForText, indicatorValueFormat } from './number-formats.js';
+import { decimalsOf, decimalsOfFormat, formatForText, indicatorValueFormat } from './number-formats.js';
 
 export const VERDICTS = {
   onTrack: '順調\non track',
@@ -64,9 +64,13 @@ export function implausibleShareReason(indicator: Indicator, share: number): str
   return '基準値より目標と逆方向に動いた：基準値・目標値の定義を確認 / moved away from the target since the baseline: check how baseline and target are defined';
 }
 
-/** The verdict and finding of one indicator's latest value against its target. */
-export function assessIndicator(row: IndicatorProgress): Assessment {
-  const { indicator, latest, progress } = row;
+/**
+ * The verdict and finding of one indicator against its target: once the target year has come, on the target
+ * year's own value (met or not met, with that year's share); before it, on the latest value against the path.
+ * The one verdict function of the progress table and the HTML report's KPI table.
+ */
+export function assessIndicator(row: Pick<IndicatorProgress, 'indicator' | 'judged' | 'progress'>): Assessment {
+  const { indicator, judged: latest, progress } = row;
   if (!indicator.computation) {
     return { verdict: VERDICTS.notAssessable, finding: `未取得：${indicator.notComputed?.reason ?? ''} / not computed by the pipeline` };
   }
@@ -83,6 +87,13 @@ export function assessIndicator(row: IndicatorProgress): Assessment {
   if (share < PLAUSIBLE_SHARE.low || share > PLAUSIBLE_SHARE.high) {
     return { verdict: VERDICTS.check, finding: `達成率 ${percent(share)}（FY${latest.fiscalYear} 実績 ${value}）。${implausibleShareReason(indicator, share)}` };
   }
+  if (latest.fiscalYear >= indicator.target.fiscalYear) {
+    const target = formatForText(indicator.target.value, decimalsOf(indicator.target.value));
+    const when = latest.fiscalYear === indicator.target.fiscalYear ? `目標年度 FY${latest.fiscalYear}` : `FY${latest.fiscalYear}（目標年度 FY${indicator.target.fiscalYear} の値なし）`;
+    return progress.onTrack
+      ? { verdict: VERDICTS.onTrack, finding: `目標達成：${when} 実績 ${value}、目標 ${target}、達成率 ${percent(share)} / target year reached, target met` }
+      : { verdict: VERDICTS.behind, finding: `目標未達：${when} 実績 ${value}、目標 ${target}、達成率 ${percent(share)} / target year reached, target not met` };
+  }
   if (progress.onTrack !== null && progress.expectedValue !== null) {
     const expected = formatForText(progress.expectedValue, decimals);
     return progress.onTrack
@@ -91,9 +102,6 @@ export function assessIndicator(row: IndicatorProgress): Assessment {
   }
   // Without a baseline the catalogue gives only the final target: met, missed once its year has come, or too early to say.
   if (share >= 1) return { verdict: VERDICTS.onTrack, finding: `目標達成：達成率 ${percent(share)}（FY${latest.fiscalYear} 実績 ${value}）/ target met` };
-  if (latest.fiscalYear >= indicator.target.fiscalYear) {
-    return { verdict: VERDICTS.behind, finding: `目標年度 FY${indicator.target.fiscalYear} に達成率 ${percent(share)} / target year reached, target not met` };
-  }
   return {
     verdict: VERDICTS.notAssessable,
     finding: `達成率 ${percent(share)}：基準値がなく年度目標を引けないため、目標年度 FY${indicator.target.fiscalYear} まで判定しない / no baseline, so no yearly path: judged in FY${indicator.target.fiscalYear}`,

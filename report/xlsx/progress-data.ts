@@ -5,7 +5,7 @@
  * share achieved or an on-track flag, and the public file needs no view beyond bi.public_*.
  */
 import { sql, type Kysely } from 'kysely';
-import { indicatorProgress, type Progress } from '../../kpi/progress.js';
+import { indicatorProgress, judgedYear, type Progress } from '../../kpi/progress.js';
 import type { Programme } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../../schemas/catalogue.js';
 import type { Database } from '../../sql/database.js';
@@ -26,7 +26,12 @@ export interface IndicatorProgress {
   readonly cells: ReadonlyMap<number, KpiCell>;
   /** The latest fiscal year with a row, whether its value is shown or withheld. */
   readonly latest: KpiCell | undefined;
-  /** Progress of the latest value; absent when there is none or it is withheld. */
+  /**
+   * The year the verdict is on (kpi/progress.ts judgedYear): the target year's own cell once the target year has
+   * come, else the latest; shown or withheld.
+   */
+  readonly judged: KpiCell | undefined;
+  /** Progress of the judged value; absent when there is none or it is withheld. */
   readonly progress: Progress | undefined;
 }
 
@@ -98,7 +103,12 @@ async function readEffects(db: Kysely<Database>, programmeId: string, variant: W
   return rows;
 }
 
-export async function readProgrammeSheetData(db: Kysely<Database>, programme: Programme, variant: WorkbookVariant): Promise<ProgrammeSheetData> {
+/**
+ * Every logic-model indicator of the programme, in the logic model's order (stage, then the indicator's place),
+ * with its cells and its progress, read from the variant's view. The progress table and the HTML report's KPI
+ * table both read this, so they give the same verdict (report/xlsx/assessment.ts).
+ */
+export async function readIndicatorProgress(db: Kysely<Database>, programme: Programme, variant: WorkbookVariant): Promise<{ years: number[]; indicators: IndicatorProgress[] }> {
   const kpis = await readKpis(db, programme.id, variant);
   const years = [...new Set(kpis.map((row) => row.fiscal_year))].sort((a, b) => a - b);
   const indicators = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) =>
@@ -106,13 +116,20 @@ export async function readProgrammeSheetData(db: Kysely<Database>, programme: Pr
       const own = kpis.filter((row) => row.indicator_id === indicator.id).sort((a, b) => a.fiscal_year - b.fiscal_year);
       const cells = new Map(own.map((row) => [row.fiscal_year, { fiscalYear: row.fiscal_year, value: row.suppressed ? null : row.value, suppressed: row.suppressed }]));
       const latest = own.length ? cells.get(own[own.length - 1].fiscal_year) : undefined;
+      const year = judgedYear([...cells.keys()], indicator.target.fiscalYear);
+      const judged = year === undefined ? undefined : cells.get(year);
       const progress =
-        latest && latest.value !== null
-          ? indicatorProgress({ direction: indicator.direction, baseline: indicator.baseline, target: indicator.target, latest: { value: latest.value, fiscalYear: latest.fiscalYear } })
+        judged && judged.value !== null
+          ? indicatorProgress({ direction: indicator.direction, baseline: indicator.baseline, target: indicator.target, latest: { value: judged.value, fiscalYear: judged.fiscalYear } })
           : undefined;
-      return { indicator, stage, cells, latest, progress };
+      return { indicator, stage, cells, latest, judged, progress };
     }),
   );
+  return { years, indicators };
+}
+
+export async function readProgrammeSheetData(db: Kysely<Database>, programme: Programme, variant: WorkbookVariant): Promise<ProgrammeSheetData> {
+  const { years, indicators } = await readIndicatorProgress(db, programme, variant);
   return { years, indicators, effects: await readEffects(db, programme.id, variant) };
 }
 
