@@ -13,7 +13,7 @@ import { designOf, type DesignKind, type DesignSpec } from '../schemas/study-spe
 import type { Programme } from '../programmes/catalogue.js';
 import { sensitivityChart, seriesChart, type SeriesAxis, type VegaLiteSpec } from './charts.js';
 import { designDiagnosticsSection } from './design-diagnostics.js';
-import { kpiTableHtml } from './kpi-table.js';
+import { catalogueFigureText, kpiTableHtml } from './kpi-table.js';
 import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
 import { estimateDecimals } from './estimate-precision.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
@@ -385,7 +385,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
   const logicModel = LOGIC_MODEL_STAGE_KEYS.map(
     (stage) =>
       `<div class="stage"><h4>${STAGE_TITLES[stage]}</h4>${file.logicModel[stage]
-        .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>${escapeHtml(i.unit)} · 目標 / target ${number(i.target.value, 0)} (FY${i.target.fiscalYear})</small></div>`)
+        .map((i) => `<div class="indicator"><b>${escapeHtml(i.nameJa)}</b><br>${escapeHtml(i.nameEn)}<br><small>目標 / target ${escapeHtml(catalogueFigureText(i, i.target.value))} (FY${i.target.fiscalYear})</small></div>`)
         .join('')}</div>`,
   ).join('<div class="arrow">→</div>');
   // One row per indicator in the logic model's order, with the progress table's verdict and number formats.
