@@ -15,6 +15,7 @@ COPY ingest ./ingest
 COPY kpi ./kpi
 COPY programmes ./programmes
 COPY report ./report
+COPY review-sheets ./review-sheets
 COPY runtime ./runtime
 COPY scheduling ./scheduling
 COPY schemas ./schemas
