@@ -130,12 +130,13 @@ export function syntheticDidOutcome(
     const result = estimateCohorts(panels, estimator, design.placebo);
     const stored = STORED[estimator];
     const base = { outcome, estimator: stored, confidenceLevel: spec.confidenceLevel, ...sample };
+    // Notes reach the public views and the reports as they are: written in both languages here, once.
     const seNote =
       result.seMethod === 'jackknife'
-        ? `standard error by the jackknife over ${panels.donorCount + treated} units`
+        ? `標準誤差はジャックナイフ法（${panels.donorCount + treated}単位） / standard error by the jackknife over ${panels.donorCount + treated} units`
         : result.seMethod === 'placebo'
-          ? `standard error by ${design.placebo.draws} placebo draws over the ${panels.donorCount} donors (seed ${design.placebo.seed})`
-          : 'no standard error: a cohort has a single treated unit and there are too few donors for placebo draws';
+          ? `標準誤差はプラセボ法（ドナー${panels.donorCount}件から${design.placebo.draws}回、シード ${design.placebo.seed}） / standard error by ${design.placebo.draws} placebo draws over the ${panels.donorCount} donors (seed ${design.placebo.seed})`
+          : '標準誤差なし：採択が1件だけのコホートがあり、プラセボ法に足りるドナーもない / no standard error: a cohort has a single treated unit and there are too few donors for placebo draws';
     effects.push({ ...normalRow({ ...base, term: 'overall', cellUnits: treated, cellFirms: treatedFirms }, result.estimate, result.se), seMethod: result.seMethod, note: seNote });
     result.cohorts.forEach((cohort, g) => {
       const rows = panels.cohorts[g];
