@@ -50,7 +50,6 @@ function count(value: number | null): string {
 }
 
 /** Decimals that show an estimate to two significant digits of its standard error (2 without one). */
-const estimateDigits = estimateDecimals;
 
 function pValueText(p: number | null): string {
   return p === null || !Number.isFinite(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3);
@@ -97,7 +96,7 @@ interface HeadlineField {
 export function headlineFields(headline: ProgrammeHeadline, minCellUnits: number): HeadlineField[] {
   const { indicator, row } = headline;
   const published = headline.state === 'published' && row !== null;
-  const digits = row ? estimateDigits(row.stdError, row.estimate) : 2;
+  const digits = row ? estimateDecimals(row.stdError, row.estimate) : 2;
   const design = headline.design ? designLabel(headline.design) : null;
   const status = {
     published: '推定済み / estimated',
@@ -175,7 +174,7 @@ function effectsTable(data: ReportData): string {
   };
   // One precision per outcome, from its first (headline estimator's) row, so the estimators of an outcome line up.
   const outcomeDigits = new Map<string, number>();
-  for (const e of data.effects) if (!outcomeDigits.has(e.outcome) && e.status === 'estimated') outcomeDigits.set(e.outcome, estimateDigits(e.stdError, e.estimate));
+  for (const e of data.effects) if (!outcomeDigits.has(e.outcome) && e.status === 'estimated') outcomeDigits.set(e.outcome, estimateDecimals(e.stdError, e.estimate));
   const rows = data.effects.map((e: EffectRow, index) => {
     const shown = e.status === 'estimated' && !e.withheld;
     const digits = outcomeDigits.get(e.outcome) ?? 2;

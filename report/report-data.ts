@@ -170,7 +170,6 @@ export interface ReportData {
     readonly finishedAt: string;
     readonly inputFiles: readonly { kind: string; sha256: string }[];
   } | null;
-  readonly kpis: readonly { indicatorId: string; nameJa: string; nameEn: string; unit: string; fiscalYear: number; /** Null when the disclosure rule withholds it. */ value: number | null; target: number; targetYear: number; shareAchieved: number | null; onTrack: boolean | null }[];
   /** Every logic-model indicator in the logic model's order with its judged value and progress (the progress table's reading). */
   readonly indicatorProgress: readonly IndicatorProgress[];
   readonly effects: readonly EffectRow[];
@@ -326,19 +325,6 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
       FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key) WHERE l.programme_id = ${id}`.execute(db);
   const run = runs[0];
-  type KpiRow = { indicator_id: string; indicator_name_ja: string; indicator_name_en: string; unit: string; fiscal_year: number; value: number | null; target_value: number; target_fiscal_year: number; share_achieved: number | null; on_track: boolean | null };
-  const { rows: kpis } =
-    variant === 'public'
-      ? await sql<KpiRow>`
-          SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, u.value, p.target_value, p.target_fiscal_year,
-                 CASE WHEN u.suppressed THEN NULL ELSE p.share_achieved END AS share_achieved,
-                 CASE WHEN u.suppressed THEN NULL ELSE p.on_track END AS on_track
-            FROM bi.kpi_progress p
-            JOIN bi.public_kpi_by_fiscal_year u USING (programme_id, indicator_id, fiscal_year)
-           WHERE p.programme_id = ${id}`.execute(db)
-      : await sql<KpiRow>`
-          SELECT p.indicator_id, p.indicator_name_ja, p.indicator_name_en, p.unit, p.fiscal_year, p.value, p.target_value, p.target_fiscal_year, p.share_achieved, p.on_track
-            FROM bi.kpi_progress p WHERE p.programme_id = ${id}`.execute(db);
   const effects = await readEffects(db, id, variant);
   const minCellUnits = await readMinCellUnits(db);
   const { rows: pretests } = await sql<{ outcome: string; statistic: number | null; df: number | null; p_value: number | null; note: string | null }>`
@@ -403,7 +389,6 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
           inputFiles: run.input_files,
         }
       : null,
-    kpis: kpis.map((k) => ({ indicatorId: k.indicator_id, nameJa: k.indicator_name_ja, nameEn: k.indicator_name_en, unit: k.unit, fiscalYear: k.fiscal_year, value: k.value, target: k.target_value, targetYear: k.target_fiscal_year, shareAchieved: k.share_achieved, onTrack: k.on_track })),
     indicatorProgress: (await readIndicatorProgress(db, programme, variant)).indicators,
     effects,
     eventStudy: await readSeries(db, id, variant, 'event_study'),
