@@ -188,6 +188,19 @@ export const programmeFileSchema = z
     subgroupFields: z.array(subgroupFieldSchema).default([]),
     /** The call the design is planned for, for the minimum detectable effect (absent: not declared). */
     plannedCall: plannedCallSchema.optional(),
+    /**
+     * The programme's projects in the published 行政事業レビュー sheets (予算事業ID, the key across review years):
+     * its report shows their official logic model, targets, actuals and budget beside the pre-registered ones.
+     */
+    reviewSheetProjects: z
+      .array(
+        z.object({
+          projectId: z.number().int().positive('a 予算事業ID is a positive whole number, as in the RS system\'s 予算事業ID column'),
+          provenance,
+        }),
+      )
+      .default([])
+      .refine((projects) => new Set(projects.map((project) => project.projectId)).size === projects.length, 'a 予算事業ID is listed twice; list each project once'),
   })
   .superRefine((programme, context) => {
     programme.studySpecs.forEach((spec, index) => {
