@@ -3,7 +3,8 @@ export const USAGE = {
   demo:
     'ebpm demo [--seed N] [--applicants N] | demo --all\n' +
       '    everything end to end on synthetic data: database, Temporal, ingest, KPIs, effect estimate, BI views;\n' +
-      '    --all evaluates all 11 programmes in one scheduled run',
+      '    --all evaluates every catalogue programme (built-in and EBPM_CATALOGUE_DIR) in one scheduled run; one that\n' +
+      '    fails (its file does not validate, its data cannot be made) is named with the reason, the others run (exit 1)',
   study:
     'ebpm study --programme ID --applicants FILE --outcomes FILE [--statistics FILE] [--replaces] [--json] [--deployed-worker]\n' +
       '    run one evaluation now and print its progress and result; by default a worker runs in this process\n' +
@@ -56,7 +57,9 @@ export const USAGE = {
   generate:
     'ebpm generate --out DIR [--programme ID | --all] [--seed N] [--applicants N] [--no-invalid-rows]\n' +
       '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for a programme (default\n' +
-      '    sme-labour-saving), or for all of them in one folder each',
+      '    sme-labour-saving), or for every catalogue programme in one folder each; drawn from the programme\'s\n' +
+      '    syntheticProfile, or from defaults derived from its declared fields; with --all a programme that fails is\n' +
+      '    named with the reason and the others are written (exit 1)',
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',

@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { kpiComputationSchema, type LogicModelStage } from './kpi-definition.js';
+import { provenance } from './provenance.js';
 import { studySpecVersionSchema } from './study-spec.js';
+import { syntheticProfileSchema } from './synthetic-profile.js';
 import { UNIT_KEY_COLUMNS, UNITS_OF_ANALYSIS } from './unit-of-analysis.js';
 
 const isoDate = z.iso.date({ error: 'must be a date in YYYY-MM-DD form' });
 const fiscalYear = z.number().int().min(1990).max(2100);
-/** Where a figure comes from: a seed document, or "synthetic" when the seeds give none. */
-const provenance = z.string().min(1, 'say where the figure comes from, or "synthetic" when the sources give none');
 
 export const indicatorClassSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case'),
@@ -188,6 +188,8 @@ export const programmeFileSchema = z
     subgroupFields: z.array(subgroupFieldSchema).default([]),
     /** The call the design is planned for, for the minimum detectable effect (absent: not declared). */
     plannedCall: plannedCallSchema.optional(),
+    /** How `ebpm generate` draws its synthetic data (absent, or in part: derived from the declared fields; see README). */
+    syntheticProfile: syntheticProfileSchema.optional(),
     /**
      * The programme's projects in the published 行政事業レビュー sheets (予算事業ID, the key across review years):
      * its report shows their official logic model, targets, actuals and budget beside the pre-registered ones.
@@ -231,6 +233,7 @@ export const programmeFileSchema = z
       subgroupNames.add(field.name);
     });
     checkDeclaredFiles(programme, context);
+    checkSyntheticProfile(programme, context);
     const ids = new Set<string>();
     for (const stage of LOGIC_MODEL_STAGE_KEYS) {
       programme.logicModel[stage].forEach((indicator, index) => {
@@ -325,6 +328,19 @@ function checkDeclaredFiles(programme: ProgrammeDraft, context: z.RefinementCtx)
       });
     }
   });
+}
+
+/** A synthetic profile describes only measures of the outcome file. */
+function checkSyntheticProfile(programme: Pick<ProgrammeDraft, 'dataRequirements'> & { readonly syntheticProfile?: z.output<typeof syntheticProfileSchema> }, context: z.RefinementCtx): void {
+  const measures = programme.dataRequirements.fields.filter((field) => field.file === 'outcomes' && field.measure).map((field) => field.name);
+  for (const name of Object.keys(programme.syntheticProfile?.measures ?? {})) {
+    if (measures.includes(name)) continue;
+    context.addIssue({
+      code: 'custom',
+      path: ['syntheticProfile', 'measures', name],
+      message: `"${name}" is not a measure of the outcome file in dataRequirements; use one of ${measures.join(', ')} or fix the name`,
+    });
+  }
 }
 
 export type IndicatorClassList = z.output<typeof indicatorClassListSchema>;

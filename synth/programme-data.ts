@@ -1,8 +1,9 @@
 /**
  * Synthetic applicants, outcome panels and official statistics for any catalogue programme, with known
  * true effects. The files have the columns the programme's catalogue entry declares: its unit of analysis
- * keys them, and each declared outcome measure is generated from its profile (synth/profiles.ts) within
- * its declared type and range. All units, names and numbers are invented; the names say so.
+ * keys them, and each declared outcome measure is generated from the programme's synthetic profile (declared in
+ * its catalogue file, or derived from its declared fields: synth/profiles.ts) within its declared type and range.
+ * All units, names and numbers are invented; the names say so.
  *
  * Design: the programme's call rounds are the staggered cohorts; rejected applicants are the comparison
  * group. Each measure follows y_it = level + α_i + trend·t + λ_t + τ_i(t) + ε_it, with awarded units a
@@ -20,7 +21,7 @@ import { designOf } from '../schemas/study-spec.js';
 import { normalQuantile } from '../stats/distributions.js';
 import { SeededRandom } from '../stats/random.js';
 import { toCsv } from './csv-writer.js';
-import { SYNTHETIC_PROFILES, type EffectKind, type MeasureProfile, type SyntheticProfile } from './profiles.js';
+import { profileOf, type EffectKind, type SyntheticProfile } from './profiles.js';
 
 export interface SyntheticOptions {
   readonly seed?: number;
@@ -60,6 +61,11 @@ export interface SyntheticManifest {
   readonly effectKind: EffectKind;
   /** By declared outcome measure. */
   readonly trueEffects: Readonly<Record<string, TrueEffect>>;
+  /**
+   * Present when the catalogue file declares no synthetic profile, or only part of one: what was derived from its
+   * declared fields, and the whole profile the data were drawn from.
+   */
+  readonly derivedProfile?: { readonly derived: readonly string[]; readonly profile: SyntheticProfile };
 }
 
 export interface SyntheticProgrammeData {
@@ -79,31 +85,10 @@ const INDUSTRIES: readonly (readonly [string, number])[] = [
 ];
 const SITE_KINDS: readonly (readonly [string, number])[] = [['quick_charger', 45], ['normal_charger', 45], ['hydrogen_station', 10]];
 
-export class MissingSyntheticProfileError extends Error {
-  constructor(readonly programmeId: string) {
-    super(`no synthetic-data profile for programme "${programmeId}"; add one to synth/profiles.ts`);
-    this.name = 'MissingSyntheticProfileError';
-  }
-}
-
-export function profileOf(programmeId: string): SyntheticProfile {
-  const profile = SYNTHETIC_PROFILES[programmeId];
-  if (!profile) throw new MissingSyntheticProfileError(programmeId);
-  return profile;
-}
-
 /** Effect in year e ≥ 0 after award. */
 export function effectAt(kind: EffectKind, base: number, yearsSinceAward: number): number {
   if (kind === 'zero') return 0;
   return kind === 'growing' ? (base * (1 + yearsSinceAward)) / 2 : base;
-}
-
-/** A measure the profile does not describe: around the middle of its declared range, with no effect. */
-function defaultMeasureProfile(declared: MeasureDeclaration): MeasureProfile {
-  const low = declared.min ?? 0;
-  const level = declared.max !== undefined ? (low + declared.max) / 2 : low + 100;
-  const spread = declared.max !== undefined ? (declared.max - low) / 8 : 20;
-  return { level, unitSpread: spread, trend: 0, noise: spread / 2, effect: 0 };
 }
 
 /** Fiscal years of the panel: three before the first award to two after the last. */
@@ -136,7 +121,7 @@ class RealisedEffects {
 }
 
 export function generateProgrammeData(programme: ProgrammeFile, options: SyntheticOptions): SyntheticProgrammeData {
-  const profile = profileOf(programme.id);
+  const { profile, derived } = profileOf(programme);
   const seed = options.seed ?? profile.seed;
   const unitCount = options.applicants ?? profile.applicants;
   const random = new SeededRandom(seed);
@@ -145,7 +130,7 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
   const unitKey = UNIT_KEY_COLUMNS[unit];
   const applicantColumns = programme.dataRequirements.fields.filter((field) => field.file === 'applicants' && !field.personal).map((field) => field.name);
   const declaredMeasures = fileDeclaration(programme, 'outcomes').measures;
-  const measureProfiles = declaredMeasures.map((declared) => profile.measures[declared.name] ?? defaultMeasureProfile(declared));
+  const measureProfiles = declaredMeasures.map((declared) => profile.measures[declared.name]);
   const outcomeColumns = [unitKey, 'fiscal_year', ...declaredMeasures.map((declared) => declared.name)];
 
   const usedNumbers = new Set<string>();
@@ -163,7 +148,7 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
   const newFirm = () => {
     const created = {
       corporateNumber: newCorporateNumber(),
-      name: `合成データ${unit === 'firm' ? profile.unitLabel : '株式会社'}${String(firms.length + 1).padStart(5, '0')}`,
+      name: `合成データ株式会社${String(firms.length + 1).padStart(5, '0')}`,
       industry: random.pickWeighted(INDUSTRIES),
       prefecture: String(random.integerBetween(1, 47)).padStart(2, '0'),
       employees: Math.max(1, Math.round(Math.exp(random.normal(Math.log(profile.employeesMedian), 0.8)))),
@@ -199,7 +184,7 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
     const awarded = reviewScore !== null ? reviewScore >= (callRound.reviewCutoff as number) : random.uniform() < profile.awardShare;
     if (awarded) awardedCount++;
     const requested = 1_000_000 * random.integerBetween(3, 15) * Math.max(1, Math.round(profile.employeesMedian / 20));
-    const members = unit === 'project' ? Array.from({ length: random.integerBetween(0, profile.consortiumMembers) }, () => newCorporateNumber()) : [];
+    const members = unit === 'project' ? Array.from({ length: random.integerBetween(0, profile.maxConsortiumMembers) }, () => newCorporateNumber()) : [];
     applicantRows.push({
       corporate_number: firm.corporateNumber,
       project_id: unit === 'project' ? unitId : null,
@@ -221,7 +206,9 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
     });
 
     const unitEffects = measureProfiles.map((m) =>
-      reviewScore !== null ? random.normal(0.4 * m.unitSpread * scoreDraw, m.unitSpread) : random.normal(awarded ? 0.15 * m.unitSpread : 0, m.unitSpread),
+      reviewScore !== null
+        ? random.normal(0.4 * m.spreadBetweenUnits * scoreDraw, m.spreadBetweenUnits)
+        : random.normal(awarded ? 0.15 * m.spreadBetweenUnits : 0, m.spreadBetweenUnits),
     );
     const followUpEffect = declaredMeasures.map(() => ({ sum: 0, years: 0 }));
     const stopsAfter = random.uniform() < profile.attritionShare ? years[random.integerBetween(Math.floor(years.length / 2), years.length - 2)] : Infinity;
@@ -232,11 +219,11 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
       const treated = awarded && sinceAward >= 0;
       const values = declaredMeasures.map((declared, m) => {
         const shape = measureProfiles[m];
-        const untreated = shape.level + unitEffects[m] + shape.trend * yearIndex + 0.5 * shape.noise * yearShock[yearIndex] + random.normal(0, shape.noise);
+        const untreated = shape.firstYearMean + unitEffects[m] + shape.trendPerYear * yearIndex + 0.5 * shape.yearlyNoise * yearShock[yearIndex] + random.normal(0, shape.yearlyNoise);
         const reported = (latent: number) => withinRange(declared, declared.type === 'integer' ? Math.round(latent) : round(latent, declared));
         if (!declared.required && !treated) return null;
         const withoutAward = reported(untreated);
-        const value = treated ? reported(untreated + effectAt(profile.effectKind, shape.effect, sinceAward)) : withoutAward;
+        const value = treated ? reported(untreated + effectAt(profile.effectKind, shape.effectOfAward, sinceAward)) : withoutAward;
         if (treated && stopsAfter === Infinity) realised[m].add(sinceAward, value - withoutAward);
         const window = followUpYears[m];
         if (treated && window !== null && sinceAward < window && value !== null && withoutAward !== null) {
@@ -307,6 +294,7 @@ export function generateProgrammeData(programme: ProgrammeFile, options: Synthet
           { ...realised[m].estimands(), ...(followUpYears[m] !== null && atCutoff[m].count ? { atCutoff: atCutoff[m].sum / atCutoff[m].count } : {}) },
         ]),
       ),
+      ...(derived.length ? { derivedProfile: { derived, profile } } : {}),
     },
   };
 }

@@ -16,12 +16,12 @@ import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQu
 
 let temporal: TemporalSession;
 let scratch: string;
-let generated: GeneratedFiles[];
+let generated: readonly GeneratedFiles[];
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
   scratch = mkdtempSync(join(tmpdir(), 'ebpm-all-programmes-'));
-  generated = writeAllSyntheticFiles(join(scratch, 'data'), false);
+  generated = writeAllSyntheticFiles(join(scratch, 'data'), false).written;
 });
 afterAll(async () => {
   await temporal?.close();

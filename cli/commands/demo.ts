@@ -6,10 +6,10 @@ import { createEbpmWorker } from '../../runtime/worker.js';
 import { formatEffects, formatIngestAccount, formatKpis, trueEffectFor } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
-import { positiveInteger, writeAllSyntheticFiles, writeSyntheticFiles } from './generate.js';
+import { failuresText, positiveInteger, writeAllSyntheticFiles, writeSyntheticFiles } from './generate.js';
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../../scheduling/evaluation-schedules.js';
-import type { AllProgrammesSummary } from '../../workflows/index.js';
-import { parseAllProgrammesRequest } from '../study-input.js';
+import type { AllProgrammesSummary, EvaluateAllProgrammesInput } from '../../workflows/index.js';
+import { CommandFailure } from '../errors.js';
 import { writeReports } from '../../report/write-reports.js';
 import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
 import { formatNumber, formatTable } from '../format.js';
@@ -64,7 +64,7 @@ export async function demoCommand(args: string[]): Promise<void> {
         `  (each is documented: \\d+ bi.effect_estimates in psql, or COMMENT ON in any BI tool's metadata browser)` +
         '\n\nFollow-up questions on these data, kept apart as exploratory (bi.exploratory_effects), for example:\n' +
         '  npx ebpm study adhoc --programme sme-labour-saving --subgroup size_band=1-20,21-50 --by industry_code --note "why"' +
-        '\n\nAll 11 programmes, each by the design its spec names (staggered DiD, synthetic DiD, RD on review scores, descriptive):\n' +
+        '\n\nEvery programme of the catalogue, each by the design its spec names (staggered DiD, synthetic DiD, RD on review scores, descriptive):\n' +
         '  npm run demo -- --all' +
         `\n\nReport: ${(await writeReports(services.db, [getProgramme('sme-labour-saving')], join(environment.dataDir, 'reports'))).pages[0]}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
@@ -85,15 +85,29 @@ function descriptiveOutcomes(): string {
   return lines.length ? `\n\nMonitored only (descriptive design, no estimate):\n${lines.join('\n')}` : '';
 }
 
-/** All 11 programmes in one scheduled run: a Temporal Schedule is created, triggered once, and followed. */
+/**
+ * Every programme of the catalogue in one scheduled run: a Temporal Schedule is created, triggered once, and
+ * followed. A programme whose file does not validate, or whose data cannot be made, is named as failed with its
+ * reason and the others run (exit 1 when any failed, after the table).
+ */
 async function allProgrammesDemo(): Promise<void> {
   const started = Date.now();
   const environment = readEnvironment();
   const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
-  log('ebpm demo --all: the scheduled evaluation run over all 11 programmes, synthetic data');
+  log('ebpm demo --all: the scheduled evaluation run over every programme of the catalogue, synthetic data');
   const dataDir = join(environment.dataDir, 'demo-all');
-  const generated = writeAllSyntheticFiles(dataDir, true);
+  const { written: generated, failed: notGenerated } = writeAllSyntheticFiles(dataDir, true);
   log(`Generated synthetic data for ${generated.length} programmes in ${dataDir}.`);
+  if (notGenerated.length) log(`No data for ${notGenerated.length} programme(s); they are named as failed below:\n${failuresText(notGenerated)}`);
+  // The programmes whose files were written; the run itself names every catalogue file that does not validate.
+  const input: EvaluateAllProgrammesInput = {
+    programmes: generated.map((files) => ({
+      programmeId: files.programmeId,
+      applicantsFile: files.applicantsFile,
+      outcomesFile: files.outcomesFile,
+      ...(files.statisticsFile ? { statisticsFile: files.statisticsFile } : {}),
+    })),
+  };
   const services = await openServices(environment, log, { temporal: true });
   try {
     const temporal = services.temporal!;
@@ -104,7 +118,7 @@ async function allProgrammesDemo(): Promise<void> {
       scheduleId,
       taskQueue,
       cron: '0 3 * * 1',
-      evaluation: { kind: 'all-programmes', input: parseAllProgrammesRequest(dataDir) },
+      evaluation: { kind: 'all-programmes', input },
       note: 'ebpm demo --all',
     });
     log(`Schedule ${scheduleId} created (Mondays 03:00); triggering one run now.`);
@@ -114,34 +128,43 @@ async function allProgrammesDemo(): Promise<void> {
     await deleteEvaluationSchedule(temporal.client, scheduleId);
     log(`Scheduled run ${workflowId}: ${result.succeeded} programmes evaluated, ${result.failed} failed, in ${wall.toFixed(1)} s.`);
     const truths = new Map(generated.map((files) => [files.programmeId, files.manifest]));
+    // Programmes with a valid file whose data could not be made never reached the run: named here.
+    const failures = [
+      ...result.programmes.filter((programme) => programme.status === 'failed').map((programme) => ({ programmeId: programme.programmeId, error: programme.error ?? '' })),
+      ...notGenerated.filter((failure) => !result.programmes.some((programme) => programme.programmeId === failure.programmeId)),
+    ];
     console.log(
       '\nHeadline effect per programme and outcome, by the design its spec names (95% CI; true effects from the synthetic design)\n' +
         formatTable(
           ['programme', 'outcome', 'design', 'effect', '95% CI', 'true effect', 'covers', 'note'],
-          result.programmes.flatMap((programme) =>
-            programme.status === 'failed'
-              ? [[programme.programmeId, '—', '', 'failed', '', '', '', programme.error ?? '']]
-              : programme.headlines.map((h) => {
-                  const truth = trueEffectFor(h.estimator, truths.get(programme.programmeId)?.trueEffects[h.outcome]) ?? null;
-                  const covers = h.ciLow !== null && h.ciHigh !== null && truth !== null && h.ciLow <= truth && truth <= h.ciHigh;
-                  return [
-                    programme.programmeId,
-                    h.outcome,
-                    HEADLINE_DESIGNS[h.estimator] ?? h.estimator,
-                    h.status === 'estimated' ? formatNumber(h.estimate) : 'not estimated',
-                    h.status === 'estimated' ? `[${formatNumber(h.ciLow)}, ${formatNumber(h.ciHigh)}]` : '',
-                    formatNumber(truth),
-                    h.status === 'estimated' ? (covers ? 'yes' : 'NO') : '',
-                    h.note ?? (truths.get(programme.programmeId)?.effectKind === 'zero' ? 'true effect is zero' : ''),
-                  ];
-                }),
-          ),
+          [
+            ...result.programmes.flatMap((programme) =>
+              programme.status === 'failed'
+                ? []
+                : programme.headlines.map((h) => {
+                    const truth = trueEffectFor(h.estimator, truths.get(programme.programmeId)?.trueEffects[h.outcome]) ?? null;
+                    const covers = h.ciLow !== null && h.ciHigh !== null && truth !== null && h.ciLow <= truth && truth <= h.ciHigh;
+                    return [
+                      programme.programmeId,
+                      h.outcome,
+                      HEADLINE_DESIGNS[h.estimator] ?? h.estimator,
+                      h.status === 'estimated' ? formatNumber(h.estimate) : 'not estimated',
+                      h.status === 'estimated' ? `[${formatNumber(h.ciLow)}, ${formatNumber(h.ciHigh)}]` : '',
+                      formatNumber(truth),
+                      h.status === 'estimated' ? (covers ? 'yes' : 'NO') : '',
+                      h.note ?? (truths.get(programme.programmeId)?.effectKind === 'zero' ? 'true effect is zero' : ''),
+                    ];
+                  }),
+            ),
+            ...failures.map((failure) => [failure.programmeId, '—', '', 'failed', '', '', '', failure.error.split('\n')[0]]),
+          ],
         ) +
         descriptiveOutcomes() +
         `\n\nBI views now hold all programmes: bi.kpi_progress, bi.effect_estimates, bi.event_study, bi.run_history, … (${redactPassword(environment.databaseUrl)})` +
-        `\nReports: ${(await writeReports(services.db, listProgrammes(), join(environment.dataDir, 'reports'))).index}` +
+        `\nReports: ${(await writeReports(services.db, listProgrammes().filter((programme) => !failures.some((failure) => failure.programmeId === programme.id)), join(environment.dataDir, 'reports'))).index}` +
         `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
+    if (failures.length) throw new CommandFailure(`${failures.length} programme(s) failed, the others were evaluated:\n${failuresText(failures)}`, 1);
   } finally {
     await services.close();
   }

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getProgramme, listProgrammes } from '../../programmes/catalogue.js';
+import { catalogue, getProgramme, InvalidProgrammeError } from '../../programmes/catalogue.js';
 import { generateProgrammeData, type SyntheticManifest, type SyntheticOptions } from '../../synth/programme-data.js';
-import { UsageError } from '../errors.js';
+import { CommandFailure, UsageError } from '../errors.js';
 
 export interface GeneratedFiles {
   readonly programmeId: string;
@@ -31,9 +31,41 @@ export function writeSyntheticFiles(programmeId: string, outDir: string, options
   return { programmeId, ...files, manifest: data.manifest };
 }
 
-/** One folder per programme under `outDir`, named by programme id. */
-export function writeAllSyntheticFiles(outDir: string, withInvalidRows: boolean): GeneratedFiles[] {
-  return listProgrammes().map((programme) => writeSyntheticFiles(programme.id, join(outDir, programme.id), { withInvalidRows }));
+/** A programme `generate --all` wrote nothing for, and why. */
+export interface GenerationFailure {
+  readonly programmeId: string;
+  readonly error: string;
+}
+
+export interface AllGeneratedFiles {
+  readonly written: readonly GeneratedFiles[];
+  /** Programme files that do not validate, and programmes whose data could not be made or written. */
+  readonly failed: readonly GenerationFailure[];
+}
+
+/**
+ * One folder per programme under `outDir`, named by programme id, for every programme of the catalogue. As in a
+ * scheduled run, a programme that fails (its file does not validate, or its data cannot be written) is named
+ * with its reason and the others are written.
+ */
+export function writeAllSyntheticFiles(outDir: string, withInvalidRows: boolean): AllGeneratedFiles {
+  const of = catalogue();
+  const written: GeneratedFiles[] = [];
+  const failed: GenerationFailure[] = of.broken.map((broken) => ({ programmeId: broken.programmeId, error: new InvalidProgrammeError(broken).message }));
+  for (const programme of of.programmes) {
+    try {
+      written.push(writeSyntheticFiles(programme.id, join(outDir, programme.id), { withInvalidRows }));
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      failed.push({ programmeId: programme.id, error: error.message });
+    }
+  }
+  return { written, failed };
+}
+
+/** The failures of `generate --all` / `demo --all`, one programme a paragraph. */
+export function failuresText(failed: readonly GenerationFailure[]): string {
+  return failed.map((failure) => `  ${failure.programmeId}: ${failure.error.replace(/\n/g, '\n    ')}`).join('\n');
 }
 
 export function positiveInteger(flag: string, value: string | undefined, fallback?: number): number | undefined {
@@ -57,8 +89,9 @@ export async function generateCommand(args: string[]): Promise<void> {
   if (!values.out) throw new UsageError('--out DIR is required');
   const withInvalidRows = !values['no-invalid-rows'];
   if (values.all) {
-    const written = writeAllSyntheticFiles(resolve(values.out), withInvalidRows);
+    const { written, failed } = writeAllSyntheticFiles(resolve(values.out), withInvalidRows);
     console.log(`Wrote synthetic data for ${written.length} programmes under ${resolve(values.out)} (one folder each; true effects in manifest.json).`);
+    if (failed.length) throw new CommandFailure(`no data for ${failed.length} programme(s), named with the reason (the others were written):\n${failuresText(failed)}`, 1);
     return;
   }
   const files = writeSyntheticFiles(values.programme ?? 'sme-labour-saving', resolve(values.out), {
