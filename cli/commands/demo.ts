@@ -156,7 +156,8 @@ async function allProgrammesDemo(): Promise<void> {
                     ];
                   }),
             ),
-            ...failures.map((failure) => [failure.programmeId, '—', '', 'failed', '', '', '', failure.error.split('\n')[0]]),
+            // The reason's first two lines (what failed, and its first problem); all of it follows the table.
+            ...failures.map((failure) => [failure.programmeId, '—', '', 'failed', '', '', '', failure.error.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 2).join(' ')]),
           ],
         ) +
         descriptiveOutcomes() +
