@@ -19,7 +19,7 @@ import {
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
 import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type ObservedBaseline, type PowerAnalysis } from '../../analysis/power.js';
 import { readEnvironment } from '../../config/environment.js';
-import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
+import { TARGET_SCALE_WORDS, targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
 
@@ -83,11 +83,13 @@ export function powerText(p: Programme, analysis: PowerAnalysis | null): string 
     ['outcome', 'MDE', 'SE', 'unit', 'spread and correlation from'],
     analysis.outcomes.map((o) => [o.outcome, formatNumber(o.minimumDetectableEffect, 2), formatNumber(o.medianStdError, 2), o.unit, o.varianceSource]),
   );
-  const targets = targetsAgainstPower(p, analysis).map(
-    (t) =>
-      `${t.detectable ? '' : 'WARNING: '}${t.nameEn}: the target asks for a change of ${formatNumber(t.hopedForChange, 1)}, ` +
-      (t.detectable ? `above the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}` : `below the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}: the design is unlikely to detect it`),
-  );
+  const targets = targetsAgainstPower(p, analysis).map((t) => {
+    const asked = `${t.nameEn} (target: ${TARGET_SCALE_WORDS[t.scale].en}): the target asks for a change of ${formatNumber(t.hopedForChange, 1)} ${t.unit}; ${t.comparedOn}`;
+    if (t.detectable === null || t.hopedForChangePerUnit === null) return asked;
+    const perUnit = `${formatNumber(t.hopedForChangePerUnit, 2)} ${t.unit} per unit`;
+    const mde = `the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} per unit for ${t.outcome}`;
+    return t.detectable ? `${asked}: ${perUnit}, above ${mde}` : `WARNING: ${asked}: ${perUnit}, below ${mde}: the design is unlikely to detect it`;
+  });
   const others = analysis.notSimulated.map((o) => `${o.outcome}: not computed (its spec names ${o.design}; the simulation covers staggered DiD only)`);
   return [header, table, ...others, ...targets].join('\n');
 }
