@@ -353,9 +353,19 @@ function specSection(data: ReportData): string {
       return `<li data-outcome="${escapeHtml(outcome)}" data-design="${design.design}">${outcomeHeading(programme, outcome)} <code>${escapeHtml(outcome)}</code> — <b>${escapeHtml(label.ja)} / ${escapeHtml(label.en)}</b>: ${escapeHtml(designSettings(spec, design))}</li>`;
     })
     .join('');
+  // The run's spec, when there is a run: its claimed date (typed in the catalogue) and the date the log recorded.
+  const claimed = run?.specClaimedRegisteredAt ?? spec.registeredAt;
+  const recorded = run
+    ? run.specRecordedAt
+      ? `記録 / recorded <span data-registration="recorded">${escapeHtml(run.specRecordedAt)}</span>（登録ログ、データベース時刻 / registration log, database time）`
+      : '記録 / recorded: 登録ログになし / not in the registration log (a run before it existed)'
+    : '記録 / recorded: 未評価 / not evaluated yet';
+  const verdict = run?.specRegisteredAfterCallOpened
+    ? ` <b data-registration="after-call">（公募開始後に登録 / registered after the call opened${run.specRecordedAt ? ', judged on the recorded date' : ''}）</b>`
+    : '';
   return (
-    `<h2>検証計画 / Study spec</h2><p>第${spec.version}版 / version ${spec.version}; 登録 / registered ${escapeHtml(spec.registeredAt)}; SHA-256 <code>${escapeHtml(programme.specHash)}</code>` +
-    `${run?.specRegisteredAfterCallOpened ? ' <b>（公募開始後に登録 / registered after the call opened）</b>' : ''}</p>` +
+    `<h2>検証計画 / Study spec</h2><p>第${spec.version}版 / version ${spec.version}; 登録（申告） / registered (claimed in the catalogue) <span data-registration="claimed">${escapeHtml(claimed)}</span>; ${recorded}; SHA-256 <code>${escapeHtml(run?.specHash ?? programme.specHash)}</code>` +
+    `${verdict}</p>` +
     `<p>共変量 / covariates: ${escapeHtml(spec.covariates.join(', ') || 'なし / none')}; 信頼水準 / confidence level ${percent(spec.confidenceLevel)}</p><ul class="spec-outcomes">${outcomes}</ul>`
   );
 }
