@@ -68,10 +68,31 @@ export interface RegisterRunInput {
 
 export interface RegisteredRun {
   readonly runKey: string;
+  /** Judged on the date the registration log recorded the spec (not the one typed in the catalogue). */
   readonly specRegisteredAfterCallOpened: boolean;
   readonly specVersion: number;
   readonly specHash: string;
   readonly codeVersion: string;
+  /** When the registration log recorded the spec (ISO, database time); absent in runs before the log. */
+  readonly specRecordedAt?: string;
+}
+
+export interface RegisterStudySpecInput {
+  readonly programmeId: string;
+  readonly workflowId: string;
+}
+
+/** The run's spec version as the registration log holds it. */
+export interface RegisteredSpec {
+  readonly programmeId: string;
+  readonly specVersion: number;
+  readonly specHash: string;
+  readonly sequence: number;
+  readonly claimedRegisteredAt: string;
+  readonly recordedAt: string;
+  /** True when this call recorded it; false when the log held it already. */
+  readonly newlyRecorded: boolean;
+  readonly registeredAfterCallOpened: boolean;
 }
 
 export interface RunStepInput {

@@ -8,8 +8,10 @@ import { sql, type Kysely } from 'kysely';
 import { canonicalJson, studySpecHash, studySpecSchema } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
 import { withdrawnFirms } from '../governance/consent-withdrawal.js';
+import { registeringUser, registerSpecVersion, type RegistrationOutcome } from '../governance/spec-registrations.js';
+import { registeredAfterCallOpened, type Programme } from '../programmes/catalogue.js';
 import { programmeOrFailure } from './programme-registry.js';
-import type { FinishRunInput, RegisteredRun, RegisterRunInput } from './contracts.js';
+import type { FinishRunInput, RegisteredRun, RegisteredSpec, RegisterRunInput, RegisterStudySpecInput } from './contracts.js';
 
 export function runKeyOf(parts: {
   programmeId: string;
@@ -26,11 +28,35 @@ export function runKeyOf(parts: {
 }
 
 export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
+  /** The run's spec in the registration log: found there, or recorded now (database time) when the run is the first to see it. */
+  const registerLatestSpec = (programme: Programme, workflowId: string): Promise<RegistrationOutcome> =>
+    registerSpecVersion(db, programme, programme.studySpec.version, { registeredBy: registeringUser(), codeVersion, via: `run ${workflowId}` });
+
   return {
+    /** Where a run starts: records its spec version in the append-only registration log unless it is there already. */
+    async registerStudySpec(input: RegisterStudySpecInput): Promise<RegisteredSpec> {
+      const programme = programmeOrFailure(input.programmeId);
+      const { registration, newlyRecorded } = await registerLatestSpec(programme, input.workflowId);
+      return {
+        programmeId: programme.id,
+        specVersion: registration.specVersion,
+        specHash: registration.specHash,
+        sequence: registration.sequence,
+        claimedRegisteredAt: registration.claimedRegisteredAt,
+        recordedAt: registration.recordedAt.toISOString(),
+        newlyRecorded,
+        registeredAfterCallOpened: registeredAfterCallOpened(programme.file, registration.recordedAt),
+      };
+    },
+
     async registerRun(input: RegisterRunInput): Promise<RegisteredRun> {
       const programme = programmeOrFailure(input.programmeId);
       const spec = studySpecSchema.parse(programme.studySpec);
       const specHash = studySpecHash(spec);
+      // Runs started before registerStudySpec existed, and callers without a workflow, register here; for the
+      // others the row is already there and this only reads it.
+      const { registration } = await registerLatestSpec(programme, input.workflowId);
+      const afterCallOpened = registeredAfterCallOpened(programme.file, registration.recordedAt);
       const runKey = runKeyOf({ programmeId: input.programmeId, specHash, inputFiles: input.inputFiles, codeVersion, withdrawnFirms: await withdrawnFirms(db, input.programmeId) });
       await db.transaction().execute(async (trx) => {
         await trx
@@ -41,7 +67,8 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
             spec_version: spec.version,
             spec_hash: specHash,
             spec: JSON.stringify(spec),
-            spec_registered_after_call_opened: programme.specRegisteredAfterCallOpened,
+            spec_registered_after_call_opened: afterCallOpened,
+            spec_registration_hash: registration.rowHash,
             input_files: JSON.stringify(input.inputFiles),
             code_version: codeVersion,
             workflow_id: input.workflowId,
@@ -67,7 +94,7 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
         await trx.deleteFrom('results.sensitivity_bounds').where('run_key', '=', runKey).execute();
         await trx.deleteFrom('results.sensitivity_summaries').where('run_key', '=', runKey).execute();
       });
-      return { runKey, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened, specVersion: spec.version, specHash, codeVersion };
+      return { runKey, specRegisteredAfterCallOpened: afterCallOpened, specVersion: spec.version, specHash, codeVersion, specRecordedAt: registration.recordedAt.toISOString() };
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {

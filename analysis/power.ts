@@ -60,6 +60,11 @@ export class PowerPlanError extends Error {
   }
 }
 
+/** The units the planned call awards (applicants × award share, rounded): the simulation's treated units, and what a programme total is divided by to be read per unit. */
+export function plannedAwardedUnits(plan: Pick<PlannedCall, 'expectedApplicants' | 'awardShare'>): number {
+  return Math.round(plan.expectedApplicants * plan.awardShare);
+}
+
 /**
  * One simulated panel of the planned call, in long form as the estimator takes it: the outcome a
  * stationary AR(1) with the declared spread and year-to-year correlation, plus `effect` in the awarded
@@ -68,7 +73,7 @@ export class PowerPlanError extends Error {
 export function simulatePlannedPanel(plan: PlannedCall, outcome: { sd: number; yearToYearCorrelation: number }, random: SeededRandom, effect = 0) {
   const years = plan.preAwardYears + plan.rounds - 1 + plan.followUpYears;
   const units = plan.expectedApplicants;
-  const awarded = Math.round(units * plan.awardShare);
+  const awarded = plannedAwardedUnits(plan);
   const rho = outcome.yearToYearCorrelation;
   const innovation = outcome.sd * Math.sqrt(1 - rho * rho);
   const unitId = new Float64Array(units * years);

@@ -67,6 +67,10 @@ export const USAGE = {
     'ebpm programmes list [--json] | show ID [--json] | requirements ID [--format markdown|csv]\n' +
       'ebpm programmes validate [DIR] | freeze ID          [--catalogue DIR[:DIR…]]\n' +
       'ebpm programmes power ID [--replications N] [--seed S] [--loaded] [--json]\n' +
+      'ebpm programmes register [ID] [--json] | registrations [ID] [--verify] [--json]\n' +
+      '    register: record each frozen spec version\'s hash in the append-only, hash-chained log (DATABASE_URL), in\n' +
+      '    database time, unless it is there (a run does the same for its spec); registrations: list the log, and with\n' +
+      '    --verify recompute the chain and name the first broken row (exit 1 when it does not hold)\n' +
       '    the minimum detectable effect of the spec\'s design for the planned call; --loaded takes each outcome\'s spread\n' +
       '    and year-to-year correlation from the latest run\'s data before the first award (DATABASE_URL)\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs;\n' +

@@ -95,7 +95,10 @@ export interface Programme {
   /** The latest registered study spec version. */
   readonly studySpec: StudySpec;
   readonly specHash: string;
-  /** True when that version was registered after the first call for applications opened. */
+  /**
+   * True when that version's registeredAt, as typed in the catalogue, is after the first call opened: a claim only.
+   * Runs judge the date the registration log recorded (governance/spec-registrations.ts).
+   */
   readonly specRegisteredAfterCallOpened: boolean;
 }
 
@@ -136,10 +139,20 @@ export function specOfVersion(programmeId: string, version: ProgrammeFile['study
   return { programmeId, ...content };
 }
 
+/** When the programme's first call for applications opened: the start (Japan time) of the earliest round's opening day. */
+export function firstCallOpenedAt(file: Pick<ProgrammeFile, 'callRounds'>): Date {
+  const firstOpening = [...file.callRounds].map((round) => round.opens).sort()[0];
+  return new Date(`${firstOpening}T00:00:00+09:00`);
+}
+
+/** True when a spec registered at `registeredAt` was registered on or after the day the first call opened. */
+export function registeredAfterCallOpened(file: Pick<ProgrammeFile, 'callRounds'>, registeredAt: Date | string): boolean {
+  return new Date(registeredAt).getTime() >= firstCallOpenedAt(file).getTime();
+}
+
 function toProgramme(file: ProgrammeFile, source: string): Programme {
   const latest = file.studySpecs[file.studySpecs.length - 1];
   const studySpec = specOfVersion(file.id, latest);
-  const firstOpening = [...file.callRounds].map((round) => round.opens).sort()[0];
   const kpis: KpiDefinition[] = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) =>
     file.logicModel[stage].flatMap((indicator) =>
       indicator.computation
@@ -157,7 +170,7 @@ function toProgramme(file: ProgrammeFile, source: string): Programme {
     kpis,
     studySpec,
     specHash: latest.frozenHash,
-    specRegisteredAfterCallOpened: new Date(latest.registeredAt).getTime() >= new Date(`${firstOpening}T00:00:00+09:00`).getTime(),
+    specRegisteredAfterCallOpened: registeredAfterCallOpened(file, latest.registeredAt),
   };
 }
 

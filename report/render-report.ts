@@ -8,6 +8,7 @@
  * Two variants: the internal one shows every number and carries the 内部資料・公表不可 banner; the public one
  * shows only what the disclosure-controlled public views publish.
  */
+import { TARGET_SCALE_WORDS, type TargetAgainstPower } from '../analysis/power-against-targets.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import { designOf, type DesignKind, type DesignSpec } from '../schemas/study-spec.js';
 import type { Programme } from '../programmes/catalogue.js';
@@ -352,9 +353,19 @@ function specSection(data: ReportData): string {
       return `<li data-outcome="${escapeHtml(outcome)}" data-design="${design.design}">${outcomeHeading(programme, outcome)} <code>${escapeHtml(outcome)}</code> — <b>${escapeHtml(label.ja)} / ${escapeHtml(label.en)}</b>: ${escapeHtml(designSettings(spec, design))}</li>`;
     })
     .join('');
+  // The run's spec, when there is a run: its claimed date (typed in the catalogue) and the date the log recorded.
+  const claimed = run?.specClaimedRegisteredAt ?? spec.registeredAt;
+  const recorded = run
+    ? run.specRecordedAt
+      ? `記録 / recorded <span data-registration="recorded">${escapeHtml(run.specRecordedAt)}</span>（登録ログ、データベース時刻 / registration log, database time）`
+      : '記録 / recorded: 登録ログになし / not in the registration log (a run before it existed)'
+    : '記録 / recorded: 未評価 / not evaluated yet';
+  const verdict = run?.specRegisteredAfterCallOpened
+    ? ` <b data-registration="after-call">（公募開始後に登録 / registered after the call opened${run.specRecordedAt ? ', judged on the recorded date' : ''}）</b>`
+    : '';
   return (
-    `<h2>検証計画 / Study spec</h2><p>第${spec.version}版 / version ${spec.version}; 登録 / registered ${escapeHtml(spec.registeredAt)}; SHA-256 <code>${escapeHtml(programme.specHash)}</code>` +
-    `${run?.specRegisteredAfterCallOpened ? ' <b>（公募開始後に登録 / registered after the call opened）</b>' : ''}</p>` +
+    `<h2>検証計画 / Study spec</h2><p>第${spec.version}版 / version ${spec.version}; 登録（申告） / registered (claimed in the catalogue) <span data-registration="claimed">${escapeHtml(claimed)}</span>; ${recorded}; SHA-256 <code>${escapeHtml(run?.specHash ?? programme.specHash)}</code>` +
+    `${verdict}</p>` +
     `<p>共変量 / covariates: ${escapeHtml(spec.covariates.join(', ') || 'なし / none')}; 信頼水準 / confidence level ${percent(spec.confidenceLevel)}</p><ul class="spec-outcomes">${outcomes}</ul>`
   );
 }
@@ -427,14 +438,18 @@ function powerSection(data: ReportData): string {
     })
     .join('')}</table>`;
   const indicatorNames = new Map(LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => data.programme.file.logicModel[stage]).map((i) => [i.id, i.nameJa]));
+  const verdict = (t: TargetAgainstPower) =>
+    t.detectable === null ? '比較せず / not compared' : t.detectable ? '検出可能 / detectable' : '目標が検出限界未満 / target below what the design can detect';
   const rows = targets
     .map(
       (t) =>
-        `<tr${t.detectable ? '' : ' class="warning"'}><td>${escapeHtml(indicatorNames.get(t.indicatorId) ?? '')} / ${escapeHtml(t.nameEn)}</td><td>${number(t.hopedForChange, 1)}</td><td>${number(t.minimumDetectableEffect)}</td><td>${t.detectable ? '検出可能 / detectable' : '目標が検出限界未満 / target below what the design can detect'}</td></tr>`,
+        `<tr${t.detectable === false ? ' class="warning"' : ''} data-scale="${t.scale}"><td>${escapeHtml(indicatorNames.get(t.indicatorId) ?? '')} / ${escapeHtml(t.nameEn)}</td>` +
+        `<td>${escapeHtml(TARGET_SCALE_WORDS[t.scale].ja)} / ${escapeHtml(TARGET_SCALE_WORDS[t.scale].en)}</td><td>${number(t.hopedForChange, 1)} ${escapeHtml(t.unit)}</td>` +
+        `<td>${t.hopedForChangePerUnit === null ? '—' : number(t.hopedForChangePerUnit)}</td><td>${number(t.minimumDetectableEffect)}</td><td>${verdict(t)}<br><small>${escapeHtml(t.comparedOnJa)} / ${escapeHtml(t.comparedOn)}</small></td></tr>`,
     )
     .join('');
   const table = targets.length
-    ? `<table><tr><th>指標 / indicator</th><th>目標が求める変化 / change the target asks for</th><th>検出可能な最小効果 / MDE</th><th>判定 / verdict</th></tr>${rows}</table>`
+    ? `<table><tr><th>指標 / indicator</th><th>目標の尺度 / the target is</th><th>目標が求める変化 / change the target asks for</th><th>1単位あたり / per awarded unit</th><th>検出可能な最小効果（1単位あたり） / MDE per unit</th><th>判定 / verdict</th></tr>${rows}</table>`
     : '';
   return title + intro + outcomes + table;
 }

@@ -164,7 +164,12 @@ export interface ReportData {
     readonly runKey: string;
     readonly specVersion: number;
     readonly specHash: string;
+    /** Judged on the date the registration log recorded (runs from migration 0027 on; before, on the claimed date). */
     readonly specRegisteredAfterCallOpened: boolean;
+    /** The registration date typed in the catalogue for the run's spec (a claim). */
+    readonly specClaimedRegisteredAt: string | null;
+    /** When governance.spec_registrations recorded the run's spec (database time); null when it never did. */
+    readonly specRecordedAt: string | null;
     readonly codeVersion: string;
     readonly workflowId: string;
     readonly finishedAt: string;
@@ -321,9 +326,12 @@ export async function readMinCellUnits(db: Kysely<Database>): Promise<number> {
 export async function readReportData(db: Kysely<Database>, programme: Programme, options: { variant?: ReportVariant } = {}): Promise<ReportData> {
   const id = programme.id;
   const variant = options.variant ?? 'internal';
-  const { rows: runs } = await sql<{ run_key: string; spec_version: number; spec_hash: string; spec_registered_after_call_opened: boolean; code_version: string; workflow_id: string; finished_at: Date; input_files: { kind: string; sha256: string }[] }>`
-    SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files
-      FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key) WHERE l.programme_id = ${id}`.execute(db);
+  const { rows: runs } = await sql<{ run_key: string; spec_version: number; spec_hash: string; spec_registered_after_call_opened: boolean; code_version: string; workflow_id: string; finished_at: Date; input_files: { kind: string; sha256: string }[]; claimed_registered_at: string | null; recorded_at: Date | null }>`
+    SELECT l.run_key, l.spec_version, l.spec_hash, l.spec_registered_after_call_opened, l.code_version, l.workflow_id, l.finished_at, r.input_files,
+           r.spec ->> 'registeredAt' AS claimed_registered_at, g.recorded_at
+      FROM bi.latest_runs l JOIN results.evaluation_runs r USING (run_key)
+      LEFT JOIN governance.spec_registrations g ON g.programme_id = l.programme_id AND g.spec_hash = l.spec_hash
+     WHERE l.programme_id = ${id}`.execute(db);
   const run = runs[0];
   const effects = await readEffects(db, id, variant);
   const minCellUnits = await readMinCellUnits(db);
@@ -383,6 +391,8 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
           specVersion: run.spec_version,
           specHash: run.spec_hash,
           specRegisteredAfterCallOpened: run.spec_registered_after_call_opened,
+          specClaimedRegisteredAt: run.claimed_registered_at,
+          specRecordedAt: run.recorded_at?.toISOString() ?? null,
           codeVersion: run.code_version,
           workflowId: run.workflow_id,
           finishedAt: run.finished_at.toISOString(),

@@ -4,7 +4,7 @@
  * the classes of the ministry's outcome-indicator guide. Validated here once, when the catalogue is read.
  */
 import { z } from 'zod';
-import { kpiComputationSchema, type LogicModelStage } from './kpi-definition.js';
+import { kpiComputationSchema, type KpiComputation, type LogicModelStage } from './kpi-definition.js';
 import { provenance } from './provenance.js';
 import { studySpecVersionSchema } from './study-spec.js';
 import { syntheticProfileSchema } from './synthetic-profile.js';
@@ -39,6 +39,66 @@ export const LOGIC_MODEL_STAGE_NAMES = {
 
 const measuredValue = z.object({ value: z.number(), fiscalYear, provenance });
 
+/**
+ * What a target's figure is over the programme's awarded units, so that it can be put on the scale of an effect
+ * per unit (the design's minimum detectable effect) before the two are compared:
+ * - `programme_total`: a sum or count over all awarded units (`op.sum`, `op.count`), e.g. t/年 avoided by every
+ *   project together;
+ * - `mean_per_unit`: a mean over the awarded units (`op.mean`), e.g. 万円/人 of the average supported firm;
+ * - `share`: a percentage of the awarded units (`100 * op.mean` of a 0/1 outcome), e.g. % of firms that…;
+ * - `best_unit`: the largest or smallest unit's value (`op.max`, `op.min`), which no average effect speaks to.
+ */
+export const TARGET_SCALES = ['programme_total', 'mean_per_unit', 'share', 'best_unit'] as const;
+export type TargetScale = (typeof TARGET_SCALES)[number];
+
+const targetValue = measuredValue.extend({
+  /** Required when the indicator is computed from the outcome file (see indicatorSchema); optional otherwise. */
+  scale: z.enum(TARGET_SCALES, { error: `scale must be one of ${TARGET_SCALES.join(', ')}` }).optional(),
+});
+
+/** The scales an aggregate of a KPI expression can give: op.sum is a programme total, op.mean a mean or a share, … */
+const SCALES_OF_AGGREGATE: Readonly<Record<string, readonly TargetScale[]>> = {
+  sum: ['programme_total'],
+  count: ['programme_total'],
+  distinct: ['programme_total'],
+  mean: ['mean_per_unit', 'share'],
+  average: ['mean_per_unit', 'share'],
+  max: ['best_unit'],
+  min: ['best_unit'],
+};
+
+/** The aggregates (op.sum, op.mean, …) a KPI expression calls, by name. */
+export function aggregatesOf(expression: string): string[] {
+  return [...new Set([...expression.matchAll(/\bop\.([a-z_]+)\s*\(/gi)].map((match) => match[1].toLowerCase()))];
+}
+
+/**
+ * The target's scale, checked against how the indicator is computed: required when it is computed from the outcome
+ * file (those targets are read against the design's MDE, per unit), and where the expression has one aggregate,
+ * the scale must be one that aggregate gives (a share also needs the unit %).
+ */
+function checkTargetScale(indicator: { readonly unit: string; readonly target: z.output<typeof targetValue>; readonly computation?: KpiComputation }, context: z.RefinementCtx): void {
+  const computation = indicator.computation;
+  const scale = indicator.target.scale;
+  const aggregates = computation && computation.source !== 'statistics' ? aggregatesOf(computation.value) : [];
+  const fitting = aggregates.length === 1 ? SCALES_OF_AGGREGATE[aggregates[0]] : undefined;
+  if (scale === undefined) {
+    if (computation?.source !== 'outcomes') return;
+    context.addIssue({
+      code: 'custom',
+      path: ['target', 'scale'],
+      message: `say what the target is over the awarded units: scale ${TARGET_SCALES.map((s) => `"${s}"`).join(', ')}${fitting ? ` (the value is op.${aggregates[0]}, so ${fitting.map((s) => `"${s}"`).join(' or ')})` : ''}; the design's MDE is per unit, and a programme total must be divided by the awarded units before the two are compared`,
+    });
+    return;
+  }
+  if (fitting && !fitting.includes(scale)) {
+    context.addIssue({ code: 'custom', path: ['target', 'scale'], message: `scale "${scale}" does not fit the value's op.${aggregates[0]}, which gives ${fitting.map((s) => `"${s}"`).join(' or ')}; fix the scale or the expression` });
+  }
+  if (scale === 'share' && indicator.unit !== '%') {
+    context.addIssue({ code: 'custom', path: ['target', 'scale'], message: `a share is a percentage of the awarded units, so its unit is "%", not "${indicator.unit}"; use mean_per_unit for a mean of a measure` });
+  }
+}
+
 export const indicatorSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case'),
@@ -51,13 +111,14 @@ export const indicatorSchema = z
     frequency: z.enum(['annual', 'per_call_round', 'one_off']),
     indicatorClass: z.string().min(1),
     baseline: measuredValue.nullable(),
-    target: measuredValue,
+    target: targetValue,
     /** How the pipeline gets the value: computed from the loaded records, or read from a statistics file. */
     computation: kpiComputationSchema.optional(),
     /** For an indicator the pipeline cannot get: why, and where a reader finds it instead. */
     notComputed: z.object({ reason: z.string().min(1), source: z.string().min(1) }).optional(),
   })
   .superRefine((indicator, context) => {
+    checkTargetScale(indicator, context);
     if ((indicator.computation === undefined) === (indicator.notComputed === undefined)) {
       context.addIssue({
         code: 'custom',

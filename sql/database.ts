@@ -185,6 +185,28 @@ export interface EvaluationRunsTable {
   started_at: Timestamp;
   finished_at: Timestamp | null;
   notes: ColumnType<string[], string | undefined, string>;
+  /** row_hash of the spec's registration in governance.spec_registrations; null for runs before migration 0027. */
+  spec_registration_hash: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/**
+ * governance.spec_registrations: append-only and hash-chained. The insert trigger sets sequence, recorded_at,
+ * database_role, previous_hash and row_hash whatever the client sends, so an insert leaves them out.
+ */
+export interface SpecRegistrationsTable {
+  sequence: ColumnType<string, never, never>;
+  programme_id: ColumnType<string, string, never>;
+  spec_version: ColumnType<number, number, never>;
+  spec_hash: ColumnType<string, string, never>;
+  spec: ColumnType<unknown, string, never>;
+  claimed_registered_at: ColumnType<string, string, never>;
+  recorded_at: ColumnType<Date, never, never>;
+  database_role: ColumnType<string, never, never>;
+  registered_by: ColumnType<string, string, never>;
+  code_version: ColumnType<string, string, never>;
+  via: ColumnType<string, string, never>;
+  previous_hash: ColumnType<string, never, never>;
+  row_hash: ColumnType<string, never, never>;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -442,6 +464,7 @@ export interface Database {
   'core.official_statistics': OfficialStatisticsTable;
   'core.retired_rows': RetiredRowsTable;
   'core.consent_withdrawals': ConsentWithdrawalsTable;
+  'governance.spec_registrations': SpecRegistrationsTable;
   'restricted.applicant_contacts': ApplicantContactsTable;
   'results.evaluation_runs': EvaluationRunsTable;
   'results.exploratory_runs': ExploratoryRunsTable;

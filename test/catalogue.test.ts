@@ -107,6 +107,35 @@ describe('the programme catalogue', () => {
     expect(problemsOf(strayDesign)).toContainEqual(expect.objectContaining({ message: expect.stringContaining('a design is given for "wafer_starts", which is not one of the spec\'s outcomes') }));
   });
 
+  it('requires each target computed from the outcome file to say whether it is a programme total, a mean per unit or a share, as its computation gives', () => {
+    const unstated = catalogueWith('green-innovation-fund', (p) => {
+      delete p.logicModel.impact[0].target.scale;
+    });
+    expect(problemsOf(unstated)).toEqual([
+      expect.objectContaining({ field: 'logicModel.impact.0.target.scale', message: expect.stringContaining('(the value is op.sum, so "programme_total")') }),
+    ]);
+    const mismatched = catalogueWith('sme-labour-saving', (p) => {
+      p.logicModel.shortTermOutcome[0].target.scale = 'programme_total';
+    });
+    expect(problemsOf(mismatched)).toEqual([
+      expect.objectContaining({ field: 'logicModel.shortTermOutcome.0.target.scale', message: expect.stringContaining('scale "programme_total" does not fit the value\'s op.mean, which gives "mean_per_unit" or "share"') }),
+    ]);
+    const shareOfWages = catalogueWith('sme-labour-saving', (p) => {
+      p.logicModel.midTermOutcome[0].target.scale = 'share';
+    });
+    expect(problemsOf(shareOfWages)).toEqual([expect.objectContaining({ field: 'logicModel.midTermOutcome.0.target.scale', message: expect.stringContaining('its unit is "%", not "万円"') })]);
+    const unknown = catalogueWith('sme-labour-saving', (p) => {
+      (p.logicModel.midTermOutcome[0].target as { scale?: string }).scale = 'per_firm';
+    });
+    expect(problemsOf(unknown)).toContainEqual(expect.objectContaining({ field: 'logicModel.midTermOutcome.0.target.scale', message: expect.stringContaining('scale must be one of programme_total, mean_per_unit, share, best_unit') }));
+    // Every built-in target the pipeline computes from outcomes states its scale.
+    for (const programme of loadValidCatalogue().programmes) {
+      for (const stage of LOGIC_MODEL_STAGE_KEYS) {
+        for (const indicator of programme.file.logicModel[stage]) if (indicator.computation?.source === 'outcomes') expect(indicator.target.scale, `${programme.id} ${indicator.id}`).toBeDefined();
+      }
+    }
+  });
+
   it('rejects an unknown indicator class, naming the file, the field and the classes to use', () => {
     const folder = catalogueWith('critical-minerals', (p) => {
       p.logicModel.impact[0].indicatorClass = 'geopolitics';

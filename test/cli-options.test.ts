@@ -37,6 +37,8 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['programmes', 'validate'],
   ['programmes', 'freeze', 'sme-labour-saving'],
   ['programmes', 'power', 'sme-labour-saving'],
+  ['programmes', 'register', 'sme-labour-saving'],
+  ['programmes', 'registrations'],
   ['ingest', 'file.csv'],
   ['quarantine', 'list'],
   ['consent', 'withdraw'],

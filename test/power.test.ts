@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { baselineMoments } from '../analysis/baseline-moments.js';
-import { minimumDetectableEffects, programmePower, rejectionShare, simulatePlannedPanel } from '../analysis/power.js';
-import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
+import { minimumDetectableEffects, plannedAwardedUnits, programmePower, rejectionShare, simulatePlannedPanel, type PowerAnalysis } from '../analysis/power.js';
+import { perUnitChange, targetsAgainstPower } from '../analysis/power-against-targets.js';
+import { getProgramme, listProgrammes, type Programme } from '../programmes/catalogue.js';
 import type { PlannedCall } from '../schemas/catalogue.js';
 import { estimateStaggeredDid } from '../stats/did/estimate.js';
 import { normalQuantile } from '../stats/distributions.js';
@@ -92,9 +93,71 @@ describe('the minimum detectable effect before the call', () => {
     const output = JSON.parse(shown.stdout);
     expect(output.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(programme.studySpec.outcomes);
     expect(output.targets.length).toBeGreaterThan(0);
-    for (const target of output.targets) expect(target.detectable).toBe(target.hopedForChange >= target.minimumDetectableEffect);
+    for (const target of output.targets) {
+      expect(target.scale).toBe('mean_per_unit');
+      expect(target.hopedForChangePerUnit).toBe(target.hopedForChange);
+      expect(target.detectable).toBe(target.hopedForChangePerUnit >= target.minimumDetectableEffect);
+    }
+    expect(shown.stdout).not.toContain('programme total');
     const missing = ebpm('programmes', 'power', 'biomanufacturing');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('declares no plannedCall in the catalogue');
+  });
+});
+
+describe('targets read against the MDE on the MDE\'s scale', () => {
+  const green = getProgramme('green-innovation-fund', listProgrammes());
+  /** The analysis with a given MDE per unit for co2_reduction, for the planned call `call` (the comparison is arithmetic on them). */
+  function analysisWith(call: Partial<PlannedCall>, mde: number): PowerAnalysis {
+    const planned = { ...green.file.plannedCall!, ...call };
+    return {
+      programmeId: green.id, design: 'staggered_did', estimator: 'cs_simple', power: 0.8, confidenceLevel: 0.95, replications: 200, seed: 1, plan: planned, notSimulated: [],
+      outcomes: [{ outcome: 'co2_reduction', unit: '万t-CO2', minimumDetectableEffect: mde, medianStdError: mde / 2.8, sizeAtZero: 0.05, varianceSource: 'test' }],
+    };
+  }
+  /** green-innovation-fund with its CO2 target (a programme total, from a baseline of 0) set to `value`. */
+  function greenWithTarget(value: number): Programme {
+    const impact = green.file.logicModel.impact.map((indicator) => (indicator.id === 'co2_reduction' ? { ...indicator, target: { ...indicator.target, value } } : indicator));
+    return { ...green, file: { ...green.file, logicModel: { ...green.file.logicModel, impact } } };
+  }
+
+  it('divides a programme total by the units the planned call awards before comparing, and says so', () => {
+    const [target] = targetsAgainstPower(green, analysisWith({}, 1.14));
+    expect(target.scale).toBe('programme_total');
+    expect(target.awardedUnits).toBe(plannedAwardedUnits(green.file.plannedCall!));
+    expect(target.awardedUnits).toBe(120);
+    expect(target.hopedForChange).toBe(4000);
+    expect(target.hopedForChangePerUnit).toBeCloseTo(4000 / 120, 12);
+    expect(target.comparedOn).toBe('compared per awarded unit (the total\'s change of 4,000 万t-CO2 ÷ 120 units the planned call awards)');
+  });
+
+  it('finds a programme total that looks large against a per-unit MDE undetectable once it is spread over the awarded units (the 60,000 t against 12.76 t case)', () => {
+    // 20,000 applicants, half awarded: 60,000 over 10,000 units is 6 per unit, under an MDE of 12.76 per unit.
+    const [target] = targetsAgainstPower(greenWithTarget(60_000), analysisWith({ expectedApplicants: 20_000, awardShare: 0.5 }, 12.76));
+    expect(target.hopedForChange).toBe(60_000);
+    expect(target.hopedForChangePerUnit).toBe(6);
+    expect(target.detectable).toBe(false);
+    // Compared on mixed scales, as before, 60,000 ≥ 12.76 would have said "detectable".
+    expect(target.hopedForChange >= target.minimumDetectableEffect).toBe(true);
+  });
+
+  it('prints the scale it compared on in ebpm programmes power', () => {
+    const shown = ebpm('programmes', 'power', 'green-innovation-fund', '--replications', '60');
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/CO2 reduction \(target: a programme total over all awarded units\): the target asks for a change of 4,000\.0 万t-CO2; compared per awarded unit \(the total's change of 4,000 万t-CO2 ÷ 120 units the planned call awards\): 33\.33 万t-CO2 per unit, (above|below) the MDE of [\d.]+ per unit for co2_reduction/);
+  });
+
+  it('reads a share as a change in each unit\'s 0/1 outcome, and does not compare a share of a measure that is not 0/1, nor a best-unit target', () => {
+    const share = perUnitChange({ unit: '%', value: 'd => 100 * op.mean(d.adopted)' }, 'share', 5, 120, { name: 'adopted', min: 0, max: 1 });
+    expect(share.perUnit).toBeCloseTo(0.05, 12);
+    expect(share.comparedOn).toContain('percentage points of the awarded units ÷ 100');
+    expect(perUnitChange({ unit: '%', value: 'd => 100 * op.mean(d.sales)' }, 'share', 5, 120, { name: 'sales', min: 0 }).perUnit).toBeNull();
+    const best = perUnitChange({ unit: 'qubit', value: 'd => op.max(d.qubits_demonstrated)' }, 'best_unit', 900, 40, { name: 'qubits_demonstrated' });
+    expect(best.perUnit).toBeNull();
+    expect(best.comparedOn).toMatch(/^not compared: the target is the best unit's value/);
+    const counted = perUnitChange({ unit: '社', value: 'd => op.sum(d.sales >= 100 ? 1 : 0)' }, 'programme_total', 450, 675, { name: 'sales' });
+    expect(counted.perUnit).toBeNull();
+    expect(counted.comparedOn).toContain('is not a plain sum or mean of sales');
+    expect(perUnitChange({ unit: '万円', value: 'd => op.mean(d.average_wage)' }, 'mean_per_unit', 60, 1320, { name: 'average_wage' }).perUnit).toBe(60);
   });
 });

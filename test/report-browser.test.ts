@@ -84,7 +84,8 @@ describe('the HTML report in a real browser', () => {
     expect(text).toContain('Sensitivity to departures from parallel trends');
     expect(text).toMatch(/The average effect over the post-award years (stays|is not) distinguishable from zero/);
     expect(text).toContain('Minimum detectable effect of the design');
-    expect(text).toMatch(/Labour productivity of supported firms \(mean\)[\d.,]+[\d.,]+(検出可能 \/ detectable|目標が検出限界未満)/);
+    expect(text).toMatch(/Labour productivity of supported firms \(mean\)採択単位あたりの平均 \/ a mean per awarded unit[\d.,]+ 万円\/人[\d.,]+[\d.,]+(検出可能 \/ detectable|目標が検出限界未満)/);
+    expect(text).toContain("compared per awarded unit (the target is a mean per unit, the MDE's own scale)");
     expect(await page.locator('table').first().locator('tr').count()).toBeGreaterThan(1);
     expect(text).not.toContain('withheld');
     expect(errors).toEqual([]);

@@ -39,6 +39,9 @@ const SEQUENTIAL_ANALYSIS_STEPS = ['computing KPIs', 'estimating effects'] as co
 /** Runs started before this marker compute the KPIs first and then the effects; later ones do both at once (the effects on a compute thread). */
 const KPIS_BESIDE_EFFECTS = 'kpis-beside-effects';
 
+/** Runs started before this marker did not register their spec as a step of its own (registerRun still does, if needed). */
+const SPEC_REGISTRATION_STEP = 'spec-registration-log';
+
 export interface EvaluationProgress {
   readonly step: (typeof STEPS)[number] | (typeof SEQUENTIAL_ANALYSIS_STEPS)[number] | 'failed' | 'cancelled';
   readonly completedSteps: number;
@@ -83,6 +86,8 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
 
   const heavy = heavyActivities(input.heartbeatTimeout ?? '2 minutes');
   await fast.registerProgramme(input.programmeId);
+  // The run starts by recording its spec in the append-only registration log, in database time, if it is not there.
+  if (patched(SPEC_REGISTRATION_STEP)) await fast.registerStudySpec({ programmeId: input.programmeId, workflowId: workflowInfo().workflowId });
   const replaces = input.replaces ? { replaces: true } : {};
   advance('ingesting applicants');
   const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile, ...replaces });

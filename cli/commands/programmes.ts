@@ -11,6 +11,7 @@ import {
   freezeStudySpecs,
   getProgramme,
   loadCatalogue,
+  registeredAfterCallOpened,
   splitFolderList,
   type Catalogue,
   type CatalogueProblem,
@@ -18,9 +19,13 @@ import {
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
 import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type ObservedBaseline, type PowerAnalysis } from '../../analysis/power.js';
+import type { Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
-import { targetsAgainstPower } from '../../analysis/power-against-targets.js';
-import { UsageError } from '../errors.js';
+import type { SpecRegistration } from '../../governance/registration-chain.js';
+import type { LogVerdict } from '../../governance/spec-registrations.js';
+import type { Database } from '../../sql/database.js';
+import { TARGET_SCALE_WORDS, targetsAgainstPower } from '../../analysis/power-against-targets.js';
+import { CommandFailure, UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
 
 const STAGE_LABELS = {
@@ -34,7 +39,7 @@ const STAGE_LABELS = {
 
 function listText(programmes: readonly Programme[]): string {
   return formatTable(
-    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered', 'source'],
+    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered (claimed)', 'source'],
     programmes.map((p) => [
       p.id,
       `${p.nameJa} (${p.nameEn})`,
@@ -83,17 +88,33 @@ export function powerText(p: Programme, analysis: PowerAnalysis | null): string 
     ['outcome', 'MDE', 'SE', 'unit', 'spread and correlation from'],
     analysis.outcomes.map((o) => [o.outcome, formatNumber(o.minimumDetectableEffect, 2), formatNumber(o.medianStdError, 2), o.unit, o.varianceSource]),
   );
-  const targets = targetsAgainstPower(p, analysis).map(
-    (t) =>
-      `${t.detectable ? '' : 'WARNING: '}${t.nameEn}: the target asks for a change of ${formatNumber(t.hopedForChange, 1)}, ` +
-      (t.detectable ? `above the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}` : `below the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} for ${t.outcome}: the design is unlikely to detect it`),
-  );
+  const targets = targetsAgainstPower(p, analysis).map((t) => {
+    const asked = `${t.nameEn} (target: ${TARGET_SCALE_WORDS[t.scale].en}): the target asks for a change of ${formatNumber(t.hopedForChange, 1)} ${t.unit}; ${t.comparedOn}`;
+    if (t.detectable === null || t.hopedForChangePerUnit === null) return asked;
+    const perUnit = `${formatNumber(t.hopedForChangePerUnit, 2)} ${t.unit} per unit`;
+    const mde = `the MDE of ${formatNumber(t.minimumDetectableEffect, 2)} per unit for ${t.outcome}`;
+    return t.detectable ? `${asked}: ${perUnit}, above ${mde}` : `WARNING: ${asked}: ${perUnit}, below ${mde}: the design is unlikely to detect it`;
+  });
   const others = analysis.notSimulated.map((o) => `${o.outcome}: not computed (its spec names ${o.design}; the simulation covers staggered DiD only)`);
   return [header, table, ...others, ...targets].join('\n');
 }
 
-function showText(p: Programme, analysis: PowerAnalysis | null): string {
+/** What `programmes show` knows of the registration log: each version's recorded registration, or why it could not read it. */
+type RecordedRegistrations = { readonly byHash: ReadonlyMap<string, SpecRegistration> } | { readonly unreadable: string };
+
+function showText(p: Programme, analysis: PowerAnalysis | null, recorded: RecordedRegistrations): string {
   const f = p.file;
+  const recordedOf = (hash: string) =>
+    'unreadable' in recorded ? 'unknown' : (recorded.byHash.get(hash)?.recordedAt.toISOString() ?? 'not yet (run `ebpm programmes register`)');
+  const latestRecorded = 'byHash' in recorded ? recorded.byHash.get(p.specHash) : undefined;
+  const registrationNote =
+    'unreadable' in recorded
+      ? `\nThe registration log could not be read (${recorded.unreadable}): "registered after the call opened" is judged on the recorded date, which is unknown here.`
+      : latestRecorded
+        ? registeredAfterCallOpened(f, latestRecorded.recordedAt)
+          ? `\nWARNING: the latest version was recorded ${latestRecorded.recordedAt.toISOString()}, after the first call opened (${f.callRounds.map((r) => r.opens).sort()[0]}); its results are flagged (claimed: ${p.studySpec.registeredAt}).`
+          : `\nThe latest version was recorded ${latestRecorded.recordedAt.toISOString()}, before the first call opened.`
+        : '\nThe latest version is not in the registration log yet: its first run (or `ebpm programmes register`) records it, and it is judged on that date.';
   const lines = [
     `${p.nameJa}\n${p.nameEn} · ${p.ministry}\n${f.kindOfSupport}; unit of analysis: ${f.unitOfAnalysis}${f.synthetic ? '\n(figures marked "synthetic" are placeholders: the sources give none)' : ''}`,
     'Budget\n' + formatTable(['line', '億円', 'source'], f.budgetLines.map((b) => [b.label, b.amountHundredMillionYen === null ? '—' : String(b.amountHundredMillionYen), b.provenance])),
@@ -116,17 +137,18 @@ function showText(p: Programme, analysis: PowerAnalysis | null): string {
       ),
     'Study spec versions\n' +
       formatTable(
-        ['version', 'registered', 'hash', 'outcomes', 'comparison', 'estimator'],
+        ['version', 'registered (claimed)', 'recorded', 'hash', 'outcomes', 'comparison', 'estimator'],
         f.studySpecs.map((s) => [
           String(s.version),
           s.registeredAt,
+          recordedOf(s.frozenHash),
           s.frozenHash,
           s.outcomes.join(', '),
           s.comparisonGroup,
           `CS ${s.estimation.method}, base ${s.estimation.basePeriod}, bootstrap ${s.estimation.bootstrap.draws}`,
         ]),
       ) +
-      (p.specRegisteredAfterCallOpened ? '\nWARNING: the latest version was registered after the first call opened; its results are flagged.' : ''),
+      registrationNote,
     powerText(p, analysis),
   ];
   return lines.join('\n\n');
@@ -213,12 +235,59 @@ async function loadedBaselines(programmeId: string): Promise<Record<string, Obse
   }
 }
 
+/** Runs `work` on DATABASE_URL, loading the database modules only now: `programmes list` and the others stay fast. */
+async function withDatabase<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('../../runtime/database.js');
+  const db = openDatabase(readEnvironment().databaseUrl, 1);
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The registration log's rows for `show`, or why they could not be read (show works without a database). */
+async function recordedRegistrations(programme: Programme): Promise<RecordedRegistrations> {
+  try {
+    const { readRegistrations } = await import('../../governance/spec-registrations.js');
+    const read = withDatabase((db) => readRegistrations(db, programme.id));
+    // A database that does not answer must not hold up a command that mostly reads the catalogue.
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000).unref());
+    const rows = await Promise.race([read, timeout]);
+    return { byHash: new Map(rows.map((row) => [row.specHash, row])) };
+  } catch (error) {
+    const { redactPassword } = await import('../../runtime/database.js');
+    return { unreadable: `${redactPassword(readEnvironment().databaseUrl)}: ${(error as Error).message}` };
+  }
+}
+
+function registrationsText(rows: readonly SpecRegistration[]): string {
+  if (!rows.length) return 'The registration log is empty: `ebpm programmes register [ID]` or a run records each spec version.';
+  return formatTable(
+    ['#', 'programme', 'version', 'spec hash', 'claimed (catalogue)', 'recorded (database)', 'role', 'by', 'code', 'via', 'row hash'],
+    rows.map((r) => [String(r.sequence), r.programmeId, `v${r.specVersion}`, `${r.specHash.slice(0, 12)}…`, r.claimedRegisteredAt, r.recordedAt.toISOString(), r.databaseRole, r.registeredBy, r.codeVersion, r.via, `${r.rowHash.slice(0, 12)}…`]),
+  );
+}
+
+/** `registrations --verify`: the first broken link and the runs whose registration is gone, or that the chain holds. */
+function verdictText(verdict: LogVerdict): { text: string; intact: boolean } {
+  const lines: string[] = [];
+  if (verdict.broken) {
+    const b = verdict.broken;
+    lines.push(`BROKEN: row #${b.sequence} (${b.programmeId} v${b.specVersion}): ${b.problem}. Rows before it check out; it and every row after it cannot be trusted.`);
+  } else {
+    lines.push(`The chain holds: ${verdict.rows} row${verdict.rows === 1 ? '' : 's'}, each hash recomputed from its content and the row before; head ${verdict.headHash}.`);
+  }
+  for (const run of verdict.orphanedRuns) lines.push(`MISSING: run ${run.runKey.slice(0, 16)}… (${run.programmeId} v${run.specVersion}) names registration ${run.registrationHash.slice(0, 12)}…, which the log no longer holds: rows were removed.`);
+  return { text: lines.join('\n'), intact: !verdict.broken && !verdict.orphanedRuns.length };
+}
+
 export async function programmesCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' }, verify: { type: 'boolean' } },
   });
   // --catalogue BASE[:ADDED…] reads those folders instead (the first holds the indicator classes); by default the
   // built-in catalogue plus the folders of EBPM_CATALOGUE_DIR.
@@ -240,7 +309,61 @@ export async function programmesCommand(args: string[]): Promise<void> {
     case 'show': {
       const programme = programmeOf(positionals[0]);
       const analysis = values.json ? null : powerAnalysis(programme, DEFAULT_POWER_SETTINGS.replications, DEFAULT_POWER_SETTINGS.seed);
-      console.log(values.json ? JSON.stringify({ ...programme.file, specHash: programme.specHash, specRegisteredAfterCallOpened: programme.specRegisteredAfterCallOpened }, null, 2) : showText(programme, analysis));
+      const recorded = await recordedRegistrations(programme);
+      if (values.json) {
+        const latest = 'byHash' in recorded ? recorded.byHash.get(programme.specHash) : undefined;
+        const registrations = 'byHash' in recorded ? programme.file.studySpecs.map((s) => ({ version: s.version, claimedRegisteredAt: s.registeredAt, recordedAt: recorded.byHash.get(s.frozenHash)?.recordedAt.toISOString() ?? null })) : null;
+        console.log(
+          JSON.stringify(
+            {
+              ...programme.file,
+              specHash: programme.specHash,
+              specClaimedAfterCallOpened: programme.specRegisteredAfterCallOpened,
+              specRecordedAt: latest?.recordedAt.toISOString() ?? null,
+              specRegisteredAfterCallOpened: latest ? registeredAfterCallOpened(programme.file, latest.recordedAt) : null,
+              registrations,
+              ...('unreadable' in recorded ? { registrationLogUnreadable: recorded.unreadable } : {}),
+            },
+            null,
+            2,
+          ),
+        );
+      } else console.log(showText(programme, analysis, recorded));
+      return;
+    }
+    case 'register': {
+      // Every frozen version of one programme (or of every programme that validates) not yet in the log, in order.
+      const of = catalogued();
+      const programmes = positionals[0] ? [programmeOf(positionals[0])] : of.programmes;
+      const [{ registerProgrammeSpecs, registeringUser }, { codeVersion }] = await Promise.all([import('../../governance/spec-registrations.js'), import('../../runtime/code-version.js')]);
+      const source = { registeredBy: registeringUser(), codeVersion: codeVersion(), via: 'ebpm programmes register' };
+      const outcomes = await withDatabase(async (db) => {
+        const all = [];
+        for (const programme of programmes) all.push(...(await registerProgrammeSpecs(db, programme, source)).map((outcome) => ({ programme, ...outcome })));
+        return all;
+      });
+      if (values.json) {
+        console.log(JSON.stringify(outcomes.map(({ programme, registration: r, newlyRecorded }) => ({ programmeId: programme.id, specVersion: r.specVersion, specHash: r.specHash, sequence: r.sequence, claimedRegisteredAt: r.claimedRegisteredAt, recordedAt: r.recordedAt.toISOString(), newlyRecorded, registeredAfterCallOpened: registeredAfterCallOpened(programme.file, r.recordedAt) })), null, 2));
+      } else {
+        for (const { programme, registration: r, newlyRecorded } of outcomes) {
+          const after = registeredAfterCallOpened(programme.file, r.recordedAt) ? ', after the first call opened' : ', before the first call opened';
+          console.log(`${programme.id} v${r.specVersion} ${r.specHash.slice(0, 12)}…: ${newlyRecorded ? 'recorded' : 'already recorded'} ${r.recordedAt.toISOString()} (#${r.sequence}${after}; claimed ${r.claimedRegisteredAt})`);
+        }
+      }
+      if (!positionals[0] && of.problems.length) console.error(brokenText(of));
+      return;
+    }
+    case 'registrations': {
+      const { readRegistrations, verifyRegistrationLog } = await import('../../governance/spec-registrations.js');
+      const { rows, verdict } = await withDatabase(async (db) => ({ rows: await readRegistrations(db, positionals[0]), verdict: values.verify ? await verifyRegistrationLog(db) : null }));
+      const checked = verdict ? verdictText(verdict) : null;
+      if (values.json) {
+        console.log(JSON.stringify({ registrations: rows.map((r) => ({ ...r, recordedAt: r.recordedAt.toISOString(), spec: undefined })), ...(verdict ? { verification: verdict } : {}) }, null, 2));
+      } else {
+        console.log(registrationsText(rows));
+        if (checked) console.log(checked.text);
+      }
+      if (checked && !checked.intact) throw new CommandFailure(`the registration log does not verify${values.json ? `: ${checked.text}` : ''}`, 1);
       return;
     }
     case 'power': {
