@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import { canonicalJson, studySpecHash, studySpecSchema } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
 import { withdrawnFirms } from '../governance/consent-withdrawal.js';
+import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { FinishRunInput, RegisteredRun, RegisterRunInput } from './contracts.js';
 
@@ -25,7 +26,7 @@ export function runKeyOf(parts: {
   return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
 }
 
-export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
+export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string, metrics: EbpmMetrics = noEbpmMetrics) {
   return {
     async registerRun(input: RegisterRunInput): Promise<RegisteredRun> {
       const programme = programmeOrFailure(input.programmeId);
@@ -71,11 +72,13 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {
-      await db
+      const finished = await db
         .updateTable('results.evaluation_runs')
         .set({ status: input.status, finished_at: sql<Date>`clock_timestamp()` })
         .where('run_key', '=', input.runKey)
-        .execute();
+        .returning('programme_id')
+        .executeTakeFirst();
+      if (finished) metrics.runEnded(finished.programme_id, input.status, 'pre-registered');
     },
 
     /** Refreshes every materialised view of the bi schema, without blocking readers. */
