@@ -213,12 +213,15 @@ describe('a worker stopped with SIGTERM in the middle of a run, beside another w
     expect(code, stopped.stdout() + stopped.stderr()).toBe(0);
     expect(stoppedAfterSeconds).toBeLessThan(graceSeconds + 15);
     expect(stopped.stdout()).toContain('SIGTERM: stopping');
+    // It stopped the load itself, at a batch boundary, when the grace time ran out.
+    expect(stopped.stdout()).toMatch(/ingestFile failed after [\d.]+ s: WORKER_SHUTDOWN .*cause=Cancelled/);
 
     await handle.result();
-    // The load's attempt ended by the shutdown failed at once (no heartbeat timeout) and its retry finished it.
+    // The attempt cut by the shutdown failed at once ("Worker is shutting down and this activity did not complete
+    // in time", not a heartbeat timeout) and its retry, on the other worker, finished the load.
     const retried = await retriedActivities(handle);
     expect(retried.map(({ activity, attempt }) => [activity, attempt])).toEqual([['ingestFile', 2]]);
-    expect(retried[0].lastFailure).toMatch(/WORKER_SHUTDOWN|cancel/i);
+    expect(retried[0].lastFailure).toMatch(/shutting down/i);
     expect(retried[0].lastFailure).not.toMatch(/heartbeat/i);
     expect(await snapshot(db.db)).toEqual(expected);
   });
