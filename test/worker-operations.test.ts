@@ -13,10 +13,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { IngestAccount } from '../activities/contracts.js';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
+import { readEnvironment } from '../config/environment.js';
 import { projectRoot } from '../config/project-root.js';
 import { dropDatabase } from '../runtime/database.js';
 import type { WorkerHealth } from '../runtime/health.js';
-import type { TemporalSession } from '../runtime/temporal.js';
+import { startDevServer, type TemporalSession } from '../runtime/temporal.js';
 import { createEbpmWorker } from '../runtime/worker.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { freePort } from './support/ports.js';
@@ -152,6 +153,23 @@ describe('ebpm worker --metrics-port', () => {
 
     worker.child.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
+  });
+});
+
+describe('ebpm worker /healthz when Temporal goes', () => {
+  it('answers 503 naming temporal once the Temporal server it polls has stopped', { timeout: 120_000 }, async () => {
+    const environment = readEnvironment();
+    const server = await startDevServer({ toolsDir: environment.toolsDir, namespace: 'default', log: () => undefined });
+    const db = await database();
+    const port = await freePort();
+    const worker = await launch({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', EBPM_TASK_QUEUE: uniqueTaskQueue('temporal-gone') }, ['--metrics-port', String(port)]);
+    expect((await health(port)).status).toBe(200);
+    await server.close();
+    const unhealthy = await health(port);
+    expect(unhealthy.status).toBe(503);
+    expect(unhealthy.body.failing).toContain('temporal');
+    expect(unhealthy.body.postgres).toBe('ok');
+    worker.child.kill('SIGKILL');
   });
 });
 
