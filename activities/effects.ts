@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { mergeParts, splitOutcomes, type EffectJobInput, type EffectJobProgress, type EffectJobResult } from '../analysis/effect-job.js';
 import { compiledModule } from '../config/project-root.js';
 import { ComputeThreads } from '../runtime/compute-threads.js';
+import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
 import { activityCancellationSignal, reportProgress, whileHeartbeating } from './activity-context.js';
@@ -125,8 +126,10 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
  */
 const STUDY_THREADS = Math.max(1, availableParallelism() - 1);
 
-export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache) {
-  const threads = new ComputeThreads<EffectJobInput, EffectJobResult, EffectJobProgress>(compiledModule('runtime/effect-thread.js'), STUDY_THREADS);
+export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache, metrics: EbpmMetrics = noEbpmMetrics) {
+  const threads = new ComputeThreads<EffectJobInput, EffectJobResult, EffectJobProgress>(compiledModule('runtime/effect-thread.js'), STUDY_THREADS, {
+    onQueueLength: (waiting) => metrics.computeQueueLength('effects', waiting),
+  });
   // Started now, while the worker's first run is still ingesting, so the threads are ready when its effect step begins.
   setImmediate(() => threads.warm());
   return {

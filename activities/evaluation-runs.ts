@@ -10,6 +10,7 @@ import type { Database } from '../sql/database.js';
 import { withdrawnFirms } from '../governance/consent-withdrawal.js';
 import { registeringUser, registerSpecVersion, type RegistrationOutcome } from '../governance/spec-registrations.js';
 import { registeredAfterCallOpened, type Programme } from '../programmes/catalogue.js';
+import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { FinishRunInput, RegisteredRun, RegisteredSpec, RegisterRunInput, RegisterStudySpecInput } from './contracts.js';
 
@@ -27,7 +28,7 @@ export function runKeyOf(parts: {
   return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
 }
 
-export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string) {
+export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion: string, metrics: EbpmMetrics = noEbpmMetrics) {
   /** The run's spec in the registration log: found there, or recorded now (database time) when the run is the first to see it. */
   const registerLatestSpec = (programme: Programme, workflowId: string): Promise<RegistrationOutcome> =>
     registerSpecVersion(db, programme, programme.studySpec.version, { registeredBy: registeringUser(), codeVersion, via: `run ${workflowId}` });
@@ -98,11 +99,13 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {
-      await db
+      const finished = await db
         .updateTable('results.evaluation_runs')
         .set({ status: input.status, finished_at: sql<Date>`clock_timestamp()` })
         .where('run_key', '=', input.runKey)
-        .execute();
+        .returning('programme_id')
+        .executeTakeFirst();
+      if (finished) metrics.runEnded(finished.programme_id, input.status, 'pre-registered');
     },
 
     /** Refreshes every materialised view of the bi schema, without blocking readers. */

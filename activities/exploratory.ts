@@ -12,6 +12,7 @@ import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { canonicalJson, studySpecSchema, type StudySpec } from '../schemas/study-spec.js';
 import type { Database } from '../sql/database.js';
+import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
 import { APPLICANT_CHARACTERISTICS, readConsentingApplications, readUnitAttributes, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
 import type { ExploratoryRunInput, ExploratoryStepInput, ExploratorySummary, FinishExploratoryRunInput, RegisteredExploratoryRun } from './contracts.js';
@@ -38,7 +39,7 @@ function asPermanent(error: unknown): unknown {
   return dataProblemAsPermanent(error);
 }
 
-export function createExploratoryActivities(db: Kysely<Database>, codeVersion: string) {
+export function createExploratoryActivities(db: Kysely<Database>, codeVersion: string, metrics: EbpmMetrics = noEbpmMetrics) {
   return {
     async registerExploratoryRun(input: ExploratoryRunInput): Promise<RegisteredExploratoryRun> {
       const programme = programmeOrFailure(input.programmeId);
@@ -88,17 +89,19 @@ export function createExploratoryActivities(db: Kysely<Database>, codeVersion: s
     estimateExploratory: (input: ExploratoryStepInput): Promise<ExploratorySummary> => whileHeartbeating(() => estimateExploratory(input)),
 
     async finishExploratoryRun(input: FinishExploratoryRunInput): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      const finished = await db.transaction().execute(async (trx) => {
         await trx.selectFrom('results.exploratory_runs').select('status').where('run_key', '=', input.runKey).forUpdate().execute();
         if (input.status !== 'succeeded') await trx.deleteFrom('results.exploratory_effects').where('run_key', '=', input.runKey).execute();
-        await trx
+        return trx
           .updateTable('results.exploratory_runs')
           .set({ status: input.status, finished_at: sql<Date>`now()` })
           .where('run_key', '=', input.runKey)
           // A study already recorded as cancelled stays so.
           .where('status', 'in', input.status === 'cancelled' ? ['running', 'succeeded', 'failed'] : ['running'])
-          .execute();
+          .returning('programme_id')
+          .executeTakeFirst();
       });
+      if (finished) metrics.runEnded(finished.programme_id, input.status, 'exploratory');
     },
   };
 

@@ -1,21 +1,25 @@
 /**
  * The ingestion activity: loads one file (ingest/load-file.ts), heartbeating after every committed batch
- * so that a worker that dies is noticed and the retry resumes after the last committed line.
+ * so that a worker that dies is noticed and the retry resumes after the last committed line. Cancelled (or
+ * its worker shutting down), it stops after the batch under way has committed.
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
 import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/load-file.js';
-import { permanentFailure, reportProgress } from './activity-context.js';
+import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
+import { activityCancellationSignal, permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
 
 export interface IngestActivityOptions extends LoadOptions {
   /** Input files must lie under this directory (EBPM_INPUT_DIR); any path is read when absent. */
   readonly inputDir?: string;
+  /** Counts the rows of each committed batch (ebpm_rows_loaded_total, ebpm_rows_quarantined_total). */
+  readonly metrics?: EbpmMetrics;
 }
 
-export function createIngestActivities(db: Kysely<Database>, options: IngestActivityOptions = {}) {
+export function createIngestActivities(db: Kysely<Database>, { metrics = noEbpmMetrics, ...options }: IngestActivityOptions = {}) {
   return {
     async ingestFile(input: IngestFileInput): Promise<IngestAccount> {
       if (!existsSync(input.path) || !statSync(input.path).isFile()) {
@@ -23,9 +27,12 @@ export function createIngestActivities(db: Kysely<Database>, options: IngestActi
       }
       try {
         assertInputAllowed(input.path, options.inputDir);
+        const signal = activityCancellationSignal();
         return await loadFile(db, input, {
           ...options,
+          ...(signal ? { signal } : {}),
           onProgress: (progress) => {
+            metrics.batchCommitted(input.programmeId, input.kind, progress.batchLoaded, progress.batchQuarantined);
             reportProgress(progress);
             options.onProgress?.(progress);
           },

@@ -51,7 +51,9 @@ export const USAGE = {
       'ebpm schedule list | delete --id ID | trigger --id ID\n' +
       '    scheduled evaluation runs (Temporal Schedules); needs TEMPORAL_ADDRESS and `ebpm worker` running',
   worker:
-    'ebpm worker    run a worker on EBPM_TASK_QUEUE until interrupted (for deployments and schedules)',
+    'ebpm worker [--metrics-port P]\n' +
+      '    run a worker on EBPM_TASK_QUEUE until SIGTERM/SIGINT (for deployments and schedules); --metrics-port (or\n' +
+      '    EBPM_METRICS_PORT) serves Prometheus text at :P/metrics and a health check at :P/healthz',
   migrate:
     'ebpm migrate    create the database if missing and apply pending migrations',
   generate:

@@ -36,7 +36,26 @@ export const environmentSchema = z.object({
     .regex(/^[1-9]\d*$/, 'must be a whole number of activities, e.g. 4')
     .transform(Number)
     .optional(),
+  EBPM_METRICS_PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a TCP port, e.g. 9464')
+    .transform(Number)
+    .refine((port) => port >= 1 && port <= 65_535, 'must be a TCP port between 1 and 65535')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  EBPM_LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  EBPM_SHUTDOWN_GRACE: z
+    .string()
+    .regex(/^\d+(ms|s|m)?$/, 'must be a duration: seconds, or a number with ms, s or m, e.g. 30s')
+    .transform(durationMilliseconds)
+    .optional(),
 });
+
+/** `30`, `30s`, `500ms` or `2m` in milliseconds (a bare number is seconds). */
+function durationMilliseconds(text: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m)?$/.exec(text)!;
+  return Number(amount) * (unit === 'ms' ? 1 : unit === 'm' ? 60_000 : 1_000);
+}
 
 export interface EbpmEnvironment {
   readonly databaseUrl: string;
@@ -55,6 +74,12 @@ export interface EbpmEnvironment {
   readonly inputDir: string | undefined;
   /** Activities one worker runs at once (each analysis holds one programme's panel in memory); 4 when absent. */
   readonly maxConcurrentActivities: number | undefined;
+  /** Where `ebpm worker` serves /metrics and /healthz; not served when absent (`--metrics-port` overrides). */
+  readonly metricsPort: number | undefined;
+  /** How the worker writes its log: one JSON object per line, or plain text. */
+  readonly logFormat: 'text' | 'json';
+  /** How long a stopping worker lets running activities finish before cancelling them (milliseconds); 30 s when absent. */
+  readonly shutdownGraceMs: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -83,5 +108,8 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     ingestBatchRows: parsed.data.EBPM_INGEST_BATCH_ROWS,
     inputDir: parsed.data.EBPM_INPUT_DIR,
     maxConcurrentActivities: parsed.data.EBPM_MAX_CONCURRENT_ACTIVITIES,
+    metricsPort: parsed.data.EBPM_METRICS_PORT,
+    logFormat: parsed.data.EBPM_LOG_FORMAT,
+    shutdownGraceMs: parsed.data.EBPM_SHUTDOWN_GRACE,
   };
 }

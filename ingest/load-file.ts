@@ -39,6 +39,9 @@ export interface LoadProgress {
   /** Every line up to this one is committed: a retried load resumes after it. */
   readonly committedThroughLine: number;
   readonly rowsRead: number;
+  /** Of the batch just committed: rows loaded into the core tables, and rows quarantined. */
+  readonly batchLoaded: number;
+  readonly batchQuarantined: number;
 }
 
 export interface LoadOptions {
@@ -48,6 +51,11 @@ export interface LoadOptions {
   readonly batchSize?: number;
   /** Where to parse: a worker thread beside the commits, or this thread; by default by the file's size. */
   readonly parseIn?: 'worker' | 'process';
+  /**
+   * Stops the load at the next batch boundary when it aborts (the activity is cancelled, or its worker shuts
+   * down): the batch under way commits whole, and a retry resumes after it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
@@ -108,8 +116,16 @@ function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTa
       if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
       if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
       await commitBatch(client, target, message.batch, input, fileSha256);
+      options.onProgress?.({
+        fileName: basename(input.path),
+        committedThroughLine: message.batch.lastLine,
+        rowsRead: message.batch.rowsRead,
+        batchLoaded: message.batch.loaded,
+        batchQuarantined: message.batch.rejected,
+      });
+      // A safe point: everything read so far is committed with the file's account.
+      options.signal?.throwIfAborted();
       parser.grant();
-      options.onProgress?.({ fileName: basename(input.path), committedThroughLine: message.batch.lastLine, rowsRead: message.batch.rowsRead });
     }
   });
 }

@@ -69,22 +69,37 @@ interface Slot<Input, Result, Progress> {
   idleTimer: NodeJS.Timeout | null;
 }
 
+export interface ComputeThreadsOptions {
+  /** How long a thread with no job is kept before it is stopped; 5 minutes when absent. */
+  readonly idleMilliseconds?: number;
+  /** Told the number of jobs waiting for a thread whenever it changes (the worker's metrics show it). */
+  readonly onQueueLength?: (waiting: number) => void;
+}
+
 export class ComputeThreads<Input, Result, Progress> {
   private readonly slots: Slot<Input, Result, Progress>[] = [];
   private readonly queue: Job<Input, Result, Progress>[] = [];
   private nextId = 1;
+  private readonly idleMilliseconds: number;
+  private readonly onQueueLength: (waiting: number) => void;
 
   /**
    * @param entry the compiled module that calls `serveThreadJobs`
    * @param size threads at most, each running one job at a time
-   * @param idleMilliseconds how long a thread with no job is kept before it is stopped
    */
   constructor(
     private readonly entry: string,
     private readonly size: number,
-    private readonly idleMilliseconds = 5 * 60_000,
+    options: ComputeThreadsOptions = {},
   ) {
     if (!existsSync(entry)) throw new MissingThreadEntryError(entry);
+    this.idleMilliseconds = options.idleMilliseconds ?? 5 * 60_000;
+    this.onQueueLength = options.onQueueLength ?? (() => undefined);
+  }
+
+  /** Jobs waiting for a thread. */
+  get waiting(): number {
+    return this.queue.length;
   }
 
   /** Starts the threads ahead of the first jobs, so that their start-up (loading modules, preparing tables) is not on those jobs' path. */
@@ -107,6 +122,7 @@ export class ComputeThreads<Input, Result, Progress> {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
+      this.onQueueLength(this.queue.length);
       this.dispatch();
     });
   }
@@ -116,6 +132,7 @@ export class ComputeThreads<Input, Result, Progress> {
       const slot = this.slots.find((candidate) => candidate.job === null) ?? (this.slots.length < this.size ? this.spawn() : undefined);
       if (!slot) return;
       const job = this.queue.shift() as Job<Input, Result, Progress>;
+      this.onQueueLength(this.queue.length);
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = null;
       slot.job = job;
@@ -182,7 +199,10 @@ export class ComputeThreads<Input, Result, Progress> {
 
   private abort(job: Job<Input, Result, Progress>, reason: unknown): void {
     const queued = this.queue.indexOf(job);
-    if (queued !== -1) this.queue.splice(queued, 1);
+    if (queued !== -1) {
+      this.queue.splice(queued, 1);
+      this.onQueueLength(this.queue.length);
+    }
     const slot = this.slots.find((candidate) => candidate.job === job);
     // Computation cannot be interrupted inside a thread: the thread goes, and a fresh one takes the next job.
     if (slot) this.stop(slot);

@@ -4,28 +4,51 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EBPM_METRIC_NAMES, STEP_DURATION_BUCKETS } from './ebpm-metrics.js';
 import { resolveTemporalExecutable, type TemporalExecutable } from './temporal-cli.js';
 
 let runtimeInstalled = false;
 
+export interface TemporalRuntimeOptions {
+  /** Serve the SDK's metrics (and ebpm's, recorded on its meter) in Prometheus text at this host:port. */
+  readonly prometheusBindAddress?: string;
+  /** Write the SDK's log entries (and, forwarded, its native core's) through this function instead of to stderr. */
+  readonly logFunction?: (entry: LogEntry) => void;
+  /** Signals on which the SDK shuts its workers down itself; its default (SIGINT, SIGTERM, …) when absent. */
+  readonly shutdownSignals?: NodeJS.Signals[];
+}
+
 /**
  * Installs the SDK runtime with a logger at EBPM_TEMPORAL_LOG_LEVEL (default WARN), so worker life-cycle
- * chatter does not drown the progress lines. Must run before the first connection; later calls are no-ops.
+ * chatter does not drown the progress lines. Must run before the first connection; later calls are no-ops
+ * (the SDK allows one runtime per process), so `ebpm worker` calls it first, with its metrics and log options.
  */
-export function installTemporalRuntime(): void {
+export function installTemporalRuntime(options: TemporalRuntimeOptions = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.EBPM_TEMPORAL_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({
+    logger: new DefaultLogger(level, options.logFunction),
+    ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
+    telemetryOptions: {
+      // The native core's messages go through the same log function when there is one, so that they share its format.
+      ...(options.logFunction ? { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } } : {}),
+      ...(options.prometheusBindAddress
+        ? { metrics: { prometheus: { bindAddress: options.prometheusBindAddress, histogramBucketOverrides: { [EBPM_METRIC_NAMES.stepDuration]: STEP_DURATION_BUCKETS } } } }
+        : {}),
+    },
+  });
 }
 
 export interface TemporalSession {
   readonly address: string;
   readonly namespace: string;
   readonly client: Client;
+  /** The client's connection (its health service tells whether the server answers). */
+  readonly connection: Connection;
   readonly nativeConnection: NativeConnection;
   /** True when this session started the dev server itself. */
   readonly startedDevServer: boolean;
@@ -55,6 +78,7 @@ export async function connectTemporal(address: string, namespace: string): Promi
       address,
       namespace,
       client: new Client({ connection, namespace }),
+      connection,
       nativeConnection,
       startedDevServer: false,
       async close() {
@@ -124,6 +148,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Tempora
     address: environment.address,
     namespace: options.namespace,
     client: environment.client,
+    connection: environment.connection,
     nativeConnection: environment.nativeConnection,
     startedDevServer: true,
     close: () => environment.teardown(),

@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
 import { createActivities } from '../activities/index.js';
 import type { Database } from '../sql/database.js';
 import { codeVersion } from './code-version.js';
+import type { EbpmMetrics } from './ebpm-metrics.js';
+import type { WorkerLog } from './logging.js';
 
 /** The workflow entry point next to this module: compiled .js under dist/, .ts when run from source. */
 export function workflowsEntryPoint(): string {
@@ -65,18 +67,37 @@ export interface EbpmWorkerOptions {
    * estimation activity holds at most one programme's data, so this also bounds the worker's memory.
    */
   readonly maxConcurrentActivities?: number;
+  /** ebpm's metrics, recorded on the SDK's meter (`ebpm worker --metrics-port`); recorded nowhere when absent. */
+  readonly metrics?: EbpmMetrics;
+  /** One line per activity attempt; silent when absent. */
+  readonly log?: WorkerLog;
+  /**
+   * How long a stopping worker lets its running activities finish (`ebpm worker`: EBPM_SHUTDOWN_GRACE, default
+   * 30 s). Then they are cancelled: each stops at its next safe point (a committed batch, a terminated compute
+   * thread), its attempt fails and Temporal retries it on another worker. Absent (a worker inside a command or
+   * a test, stopped when its workflow ends), they are cancelled at once.
+   */
+  readonly shutdownGraceMs?: number;
 }
 
 export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 4;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+/**
+ * After the grace time, how long cancelled activities get to reach their safe point before the worker gives
+ * up on them (the SDK then fails its run with GracefulShutdownPeriodExpiredError and the process exits 1).
+ */
+export const SHUTDOWN_CANCELLATION_MS = 30_000;
 
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
+  const grace = options.shutdownGraceMs;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
-    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir }),
+    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir, metrics: options.metrics, log: options.log }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    ...(grace === undefined ? {} : { shutdownGraceTime: grace, shutdownForceTime: grace + SHUTDOWN_CANCELLATION_MS }),
   });
 }

@@ -61,6 +61,17 @@ describe('the command line refuses what it does not know', () => {
     expect(status).toBe(2);
   });
 
+  it.each([
+    [['worker', '--metrics-port'], "Option '--metrics-port <value>' argument missing"],
+    [['worker', '--metrics-port', '0'], '--metrics-port must be a TCP port between 1 and 65535 (got "0")'],
+    [['worker', '--metrics-port', 'nine'], '--metrics-port must be a TCP port between 1 and 65535 (got "nine")'],
+  ])('ebpm %j: the fault, the usage and exit code 2', (words, fault) => {
+    const { status, stderr } = ebpmWith(unreachable, ...words);
+    expect(stderr).toContain(fault);
+    expect(stderr).toContain(`usage:\n  ${USAGE.worker.split('\n')[0]}`);
+    expect(status).toBe(2);
+  });
+
   it('names an option given without its value, with the usage and exit code 2', () => {
     const { status, stderr } = ebpmWith(unreachable, 'study', '--programme');
     expect(stderr).toContain("Option '--programme <value>' argument missing");

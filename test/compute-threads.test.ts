@@ -4,7 +4,7 @@ import { ComputeThreadExitedError, ComputeThreads, MissingThreadEntryError, Thre
 import type { TestThreadJob, TestThreadResult } from './support/test-thread.js';
 
 const entry = compiledModule('test/support/test-thread.js');
-const pool = (size: number) => new ComputeThreads<TestThreadJob, TestThreadResult, number>(entry, size, 60_000);
+const pool = (size: number) => new ComputeThreads<TestThreadJob, TestThreadResult, number>(entry, size, { idleMilliseconds: 60_000 });
 
 describe('compute threads', () => {
   it('returns each job result from a thread other than the caller, with the progress the job posted on the way', async () => {
