@@ -69,6 +69,23 @@ describe('the spec-registration log', () => {
     expect(verifyRegistrationChain(await readRegistrations(database.db)).broken).toBeNull();
   });
 
+  it('ebpm programmes register records every version once; programmes show then gives the claimed and the recorded date of each', () => {
+    const environment = { DATABASE_URL: database.url, EBPM_REGISTERED_BY: 'analyst-c' };
+    const first = ebpmWith(environment, 'programmes', 'register', 'sme-labour-saving', '--json');
+    expect(first.status, first.stderr).toBe(0);
+    const recorded = JSON.parse(first.stdout) as { specVersion: number; newlyRecorded: boolean; recordedAt: string; claimedRegisteredAt: string; registeredAfterCallOpened: boolean }[];
+    expect(recorded.map((r) => [r.specVersion, r.newlyRecorded, r.registeredAfterCallOpened])).toEqual([[1, true, true], [2, true, true], [3, true, true]]);
+    const again = JSON.parse(ebpmWith(environment, 'programmes', 'register', 'sme-labour-saving', '--json').stdout) as { newlyRecorded: boolean; recordedAt: string }[];
+    expect(again.map((r) => [r.newlyRecorded, r.recordedAt])).toEqual(recorded.map((r) => [false, r.recordedAt]));
+    const shown = ebpmWith(environment, 'programmes', 'show', 'sme-labour-saving');
+    expect(shown.stdout).toMatch(new RegExp(`\\n1 +2021-03-31T00:00:00\\+09:00 +${recorded[0].recordedAt.replace(/\./g, '\\.')} `));
+    expect(shown.stdout).toContain(`WARNING: the latest version was recorded ${recorded[2].recordedAt}, after the first call opened (2021-06-01); its results are flagged (claimed: 2026-12-02T18:00:00+09:00).`);
+    const listed = ebpmWith(environment, 'programmes', 'registrations', '--verify');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/\n1 +sme-labour-saving +v1 .* 2021-03-31T00:00:00\+09:00 .* postgres +analyst-c +ebpm@[^ ]+ +ebpm programmes register /);
+    expect(listed.stdout).toContain('The chain holds: 3 rows');
+  });
+
   it('takes the time, role and place in the chain from the database, whatever the client sends', async () => {
     await sql`
       INSERT INTO governance.spec_registrations (sequence, programme_id, spec_version, spec_hash, spec, claimed_registered_at, recorded_at, database_role,
