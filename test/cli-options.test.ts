@@ -37,6 +37,7 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['programmes', 'validate'],
   ['programmes', 'freeze', 'sme-labour-saving'],
   ['programmes', 'power', 'sme-labour-saving'],
+  ['programmes', 'draft-from-review-sheet', '3522'],
   ['ingest', 'file.csv'],
   ['quarantine', 'list'],
   ['consent', 'withdraw'],
@@ -44,6 +45,8 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['report'],
   ['metabase', 'setup'],
   ['review-sheets', 'load'],
+  ['review-sheets', 'check'],
+  ['review-sheets', 'show', '3522'],
 ];
 
 describe('the command line refuses what it does not know', () => {
