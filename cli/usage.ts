@@ -75,6 +75,9 @@ export const USAGE = {
       '    --verify recompute the chain and name the first broken row (exit 1 when it does not hold)\n' +
       '    the minimum detectable effect of the spec\'s design for the planned call; --loaded takes each outcome\'s spread\n' +
       '    and year-to-year correlation from the latest run\'s data before the first award (DATABASE_URL)\n' +
+      'ebpm programmes draft-from-review-sheet PROJECT_ID [--year Y] [--out FILE]\n' +
+      '    a catalogue draft from a loaded review sheet (DATABASE_URL); fields it cannot know are marked "TO COMPLETE: …",\n' +
+      '    which `programmes validate` refuses, naming each\n' +
       '    the catalogue of programmes: logic models, indicators, call rounds, data requirements, frozen study specs;\n' +
       '    the built-in programmes plus those of the folders in EBPM_CATALOGUE_DIR (DIR[:DIR…]), or --catalogue BASE[:DIR…];\n' +
       '    a programme file that does not validate is reported and skipped, and commands about it fail with its problems',
@@ -108,7 +111,12 @@ export const USAGE = {
       '    load the published 行政事業レビュー sheets (RS system CSVs named N-N_RS_YYYY_….csv; PATH a folder of one review\n' +
       '    year or single files; a .zip is not read yet: unzip it) through a Temporal workflow: tables 1-2, 2-1, 3-1, 3-2,\n' +
       '    4-1, 5-1 (the others are listed, not loaded); every record loaded or quarantined with its reason, a file loaded\n' +
-      '    before skipped, a new file of the same table and review year retires the earlier one; views bi.review_*',
+      '    before skipped, a new file of the same table and review year retires the earlier one; views bi.review_*\n' +
+      'ebpm review-sheets check [--year Y] [--json]\n' +
+      '    findings of bi.review_findings counted by check and ministry (default: the latest loaded review year)\n' +
+      'ebpm review-sheets show PROJECT_ID [--year Y] [--json]\n' +
+      '    a project\'s logic model as a tree with each indicator\'s latest target, actual and achievement, its budget and\n' +
+      '    execution by year, and its findings (default: the latest review year loaded for it)',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof USAGE;

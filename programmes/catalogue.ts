@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { draftPlaceholders } from './draft-placeholders.js';
 import { projectRoot } from '../config/project-root.js';
 import {
   indicatorClassListSchema,
@@ -248,6 +249,11 @@ function checkProgrammeFile(path: string, source: string, classIds: ReadonlySet<
   const json = readJson(path, problems);
   const claimedId = typeof (json as { id?: unknown } | undefined)?.id === 'string' ? String((json as { id: string }).id) : name.replace(/\.json$/, '');
   if (json === undefined) return { id: claimedId, path, source, file: undefined, problems };
+  const placeholders = draftPlaceholders(json);
+  if (placeholders.length) {
+    const problems = placeholders.map((p) => ({ file: path, field: p.field, message: `a draft placeholder is left: complete it with ${p.what}` }));
+    return { id: claimedId, path, source, file: undefined, problems };
+  }
   const parsed = programmeFileSchema.safeParse(json);
   if (!parsed.success) return { id: claimedId, path, source, file: undefined, problems: issuesToProblems(path, parsed.error.issues) };
   const file = parsed.data;

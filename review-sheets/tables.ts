@@ -71,8 +71,9 @@ function budget(cells: Cells, reviewYear: number): Mapped {
 
 /**
  * 3-1: an activity in one row; each output/outcome indicator in four rows (1.目標年度 with a 1 in the target
- * year's column, 2.目標値, 3.実績値, 4.達成率). indicator_seq tells apart several indicators of one node: a new
- * 1.目標年度 row starts the next one. A node is its kind and number: the numbers restart per kind.
+ * year's column, 2.目標値, 3.実績値, 4.達成率). indicator_seq tells apart several indicators of one node number: a new
+ * 1.目標年度 row starts the next one. A node is its kind, outcome term and number: the numbers restart per kind and,
+ * for outcomes, per term (アウトカム 1 短期 and アウトカム 1 長期 are two nodes; their indicators get seq 1 and 2).
  */
 function indicatorRow(cells: Cells, reviewYear: number, sequence: IndicatorSequence): Mapped {
   return mapWith(() => {
@@ -138,6 +139,9 @@ function edge(cells: Cells, reviewYear: number): Mapped {
       from_kind: nodeKind(text(cells, '派生元ー種別（アクティビティ・アウトプット・アウトカム）'), '派生元ー種別'),
       to_kind: nodeKind(text(cells, '派生先ー種別（アクティビティ・アウトプット・アウトカム）'), '派生先ー種別'),
       rationale: text(cells, '後続アウトカムへのつながり'),
+      // Outcome numbers restart per term: the term is part of the node (アウトカム 1 短期 → アウトカム 1 長期).
+      from_term: outcomeTerm(text(cells, '派生元ーアウトカムの期間'), '派生元ーアウトカムの期間'),
+      to_term: outcomeTerm(text(cells, '派生先ーアウトカムの期間'), '派生先ーアウトカムの期間'),
     };
   });
 }

@@ -28,6 +28,7 @@ import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
 import * as rdUnitsWithinBandwidth from './migrations/0022_rd_units_within_bandwidth.js';
 import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
 import * as reviewSheets from './migrations/0025_review_sheets.js';
+import * as reviewFindings from './migrations/0026_review_findings.js';
 import * as specRegistrationLog from './migrations/0027_spec_registration_log.js';
 import * as registrationInEffectEstimates from './migrations/0028_registration_in_effect_estimates.js';
 
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022_rd_units_within_bandwidth': rdUnitsWithinBandwidth,
   '0024_file_identity_and_reading': fileIdentityAndReading,
   '0025_review_sheets': reviewSheets,
+  '0026_review_findings': reviewFindings,
   '0027_spec_registration_log': specRegistrationLog,
   '0028_registration_in_effect_estimates': registrationInEffectEstimates,
 };

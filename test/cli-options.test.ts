@@ -39,6 +39,7 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['programmes', 'power', 'sme-labour-saving'],
   ['programmes', 'register', 'sme-labour-saving'],
   ['programmes', 'registrations'],
+  ['programmes', 'draft-from-review-sheet', '3522'],
   ['ingest', 'file.csv'],
   ['quarantine', 'list'],
   ['consent', 'withdraw'],
@@ -46,6 +47,8 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['report'],
   ['metabase', 'setup'],
   ['review-sheets', 'load'],
+  ['review-sheets', 'check'],
+  ['review-sheets', 'show', '3522'],
 ];
 
 describe('the command line refuses what it does not know', () => {

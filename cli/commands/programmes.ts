@@ -246,6 +246,49 @@ async function withDatabase<T>(work: (db: Kysely<Database>) => Promise<T>): Prom
   }
 }
 
+/**
+ * `draft-from-review-sheet PROJECT_ID`: a catalogue draft from the project's loaded review sheet (DATABASE_URL),
+ * written to --out or printed; placeholders mark what the sheet cannot give.
+ */
+async function draftFromReviewSheet(projectText: string | undefined, yearText: string | undefined, out: string | undefined): Promise<void> {
+  // Loaded only here, as for --loaded: the database client would slow every other programmes command.
+  const [{ projectIdArgument, reviewYearOption }, { projectReviewYear, readProjectSheet, UnknownReviewSheetError }, { catalogueDraft }, { draftPlaceholders }, { openDatabaseReady }, { CommandFailure }, { writeFileSync }] =
+    await Promise.all([
+      import('./review-sheets-options.js'),
+      import('../../review-sheets/project-sheet.js'),
+      import('../../review-sheets/catalogue-draft.js'),
+      import('../../programmes/draft-placeholders.js'),
+      import('../services.js'),
+      import('../errors.js'),
+      import('node:fs'),
+    ]);
+  const projectId = projectIdArgument(projectText, 'programmes draft-from-review-sheet');
+  const year = reviewYearOption(yearText);
+  const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
+  try {
+    let reviewYear: number;
+    try {
+      reviewYear = await projectReviewYear(db, projectId, year);
+    } catch (error) {
+      if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
+      throw error;
+    }
+    const draft = catalogueDraft(await readProjectSheet(db, projectId, reviewYear));
+    const text = `${JSON.stringify(draft, null, 2)}\n`;
+    const left = draftPlaceholders(draft).length;
+    const note = `draft ${draft.id} from 予算事業ID ${projectId}, review year ${reviewYear}: to be completed with data requirements and a study spec; ${left} fields marked "TO COMPLETE: …" (\`ebpm programmes validate DIR\` lists them; rename the id and the file together)`;
+    if (out) {
+      writeFileSync(resolve(out), text);
+      console.error(`${resolve(out)}: ${note}`);
+    } else {
+      process.stdout.write(text);
+      console.error(note);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** The registration log's rows for `show`, or why they could not be read (show works without a database). */
 async function recordedRegistrations(programme: Programme): Promise<RecordedRegistrations> {
   try {
@@ -287,7 +330,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' }, verify: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' }, verify: { type: 'boolean' }, year: { type: 'string' }, out: { type: 'string' } },
   });
   // --catalogue BASE[:ADDED…] reads those folders instead (the first holds the indicator classes); by default the
   // built-in catalogue plus the folders of EBPM_CATALOGUE_DIR.
@@ -415,6 +458,10 @@ export async function programmesCommand(args: string[]): Promise<void> {
       if (!id) throw new UsageError('ebpm programmes freeze needs a programme id');
       const frozen = freezeStudySpecs(directory, id);
       console.log(frozen.length ? frozen.map((f) => `${id}: study spec v${f.version} frozen, SHA-256 ${f.hash}`).join('\n') : `${id}: every study spec version is already frozen`);
+      return;
+    }
+    case 'draft-from-review-sheet': {
+      await draftFromReviewSheet(positionals[0], values.year, values.out);
       return;
     }
     default:

@@ -7,15 +7,20 @@ import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { openServices } from '../services.js';
 
-/** ebpm review-sheets load PATH…: the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow. */
+/**
+ * ebpm review-sheets load PATH… (the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow) | check | show:
+ * check and show read the views only and need no Temporal server.
+ */
 export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const [subcommand, ...rest] = args;
+  if (subcommand === 'check') return (await import('./review-sheets-check.js')).checkCommand(rest);
+  if (subcommand === 'show') return (await import('./review-sheets-show.js')).showCommand(rest);
+  if (subcommand !== 'load') throw new UsageError(subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand: load, check or show');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: { json: { type: 'boolean' }, 'deployed-worker': { type: 'boolean' } },
   });
-  if (subcommand !== 'load') throw new UsageError(subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand: load');
   if (!positionals.length) throw new UsageError('name a folder of one review year\'s CSVs or the files to load');
   // The worker may run elsewhere (--deployed-worker): it gets absolute paths.
   const paths = positionals.map((path) => resolve(path));

@@ -1,0 +1,95 @@
+/** ebpm review-sheets check [--year Y] [--json]: the findings of bi.review_findings, counted by check and ministry. */
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { readEnvironment } from '../../config/environment.js';
+import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
+import { loadedReviewYears, reviewYearFor, UnknownReviewSheetError } from '../../review-sheets/project-sheet.js';
+import { CommandFailure } from '../errors.js';
+import { formatTable } from '../format.js';
+import { openDatabaseReady } from '../services.js';
+import { reviewYearOption } from './review-sheets-options.js';
+
+const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
+const NO_MINISTRY = '(no 1-2 row)';
+
+export interface CheckSummary {
+  readonly reviewYear: number;
+  readonly projectsChecked: number;
+  readonly projectsWithFindings: number;
+  readonly totalFindings: number;
+  readonly checks: readonly { checkId: string; description: string; findings: number; projects: number }[];
+  readonly ministries: readonly { ministry: string; counts: Record<string, number>; total: number }[];
+}
+
+export async function checkCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, allowPositionals: false, options: { year: { type: 'string' }, json: { type: 'boolean' } } });
+  const year = reviewYearOption(values.year);
+  const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
+  try {
+    let reviewYear: number;
+    try {
+      reviewYear = await reviewYearFor(db, year);
+    } catch (error) {
+      if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
+      throw error;
+    }
+    // One pass over the view: per check and ministry, per check (distinct projects), and overall.
+    const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
+      SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
+        FROM bi.review_findings WHERE review_year = ${reviewYear}
+       GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(db);
+    const checked = (await loadedReviewYears(db)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
+    const summary = summarise(reviewYear, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
+    console.log(values.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+  } finally {
+    await db.destroy();
+  }
+}
+
+function summarise(
+  reviewYear: number,
+  projectsChecked: number,
+  rows: readonly { check_id: string; ministry: string | null; findings: number }[],
+  /** Per check (level 1) and overall (level 3, check_id null). */
+  projectsByCheck: readonly { level: number; check_id: string | null; projects: number }[],
+): CheckSummary {
+  const ministries = [...new Set(rows.map((row) => row.ministry ?? NO_MINISTRY))].sort();
+  const countOf = (check: string, ministry?: string) =>
+    rows.filter((row) => row.check_id === check && (ministry === undefined || (row.ministry ?? NO_MINISTRY) === ministry)).reduce((sum, row) => sum + row.findings, 0);
+  return {
+    reviewYear,
+    projectsChecked,
+    projectsWithFindings: projectsByCheck.find((row) => row.level === 3)?.projects ?? 0,
+    totalFindings: rows.reduce((sum, row) => sum + row.findings, 0),
+    checks: FINDING_CHECKS.map((check) => ({
+      checkId: check.id,
+      description: check.description,
+      findings: countOf(check.id),
+      projects: projectsByCheck.find((row) => row.level === 1 && row.check_id === check.id)?.projects ?? 0,
+    })),
+    ministries: ministries.map((ministry) => {
+      const counts = Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, countOf(check.id, ministry)]));
+      return { ministry, counts, total: Object.values(counts).reduce((sum, n) => sum + n, 0) };
+    }),
+  };
+}
+
+function summaryText(summary: CheckSummary): string {
+  const byCheck = formatTable(
+    ['#', 'check', 'findings', 'projects', 'what it finds'],
+    summary.checks.map((check, index) => [String(index + 1), check.checkId, check.findings.toLocaleString('en-US'), check.projects.toLocaleString('en-US'), check.description]),
+  );
+  const byMinistry = formatTable(
+    ['ministry', ...FINDING_CHECKS.map((_, index) => `#${index + 1}`), 'total'],
+    [
+      ...summary.ministries.map((row) => [row.ministry, ...FINDING_CHECKS.map((check) => row.counts[check.id].toLocaleString('en-US')), row.total.toLocaleString('en-US')]),
+      ['total', ...summary.checks.map((check) => check.findings.toLocaleString('en-US')), summary.totalFindings.toLocaleString('en-US')],
+    ],
+  );
+  return [
+    `Review year ${summary.reviewYear}: ${summary.totalFindings.toLocaleString('en-US')} findings in ${summary.projectsWithFindings.toLocaleString('en-US')} of ${summary.projectsChecked.toLocaleString('en-US')} projects (bi.review_findings)`,
+    byCheck,
+    `By ministry (columns: the checks above)\n${byMinistry}`,
+    ATTRIBUTION,
+  ].join('\n\n');
+}

@@ -1,0 +1,381 @@
+/**
+ * The checks across loaded review sheets (bi.review_findings), `ebpm review-sheets check` and `show`, and the
+ * catalogue draft from a sheet. Sheets load through the real workflow; a crafted copy of the fixtures, a few
+ * cells edited, triggers each check exactly where expected and nowhere else, and the achievement and execution
+ * findings are also computed here from the CSVs themselves (csv-parse, not the reader under test).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ebpmWith } from './support/compiled-cli.js';
+import type { TemporalSession } from '../runtime/temporal.js';
+import { FINDING_CHECKS } from '../review-sheets/finding-checks.js';
+import { loadReviewSheetsWorkflow } from '../workflows/index.js';
+import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+type Cells = Record<string, string>;
+
+function csvOf(folder: string, table: string): { name: string; header: string[]; records: Cells[] } {
+  const name = readdirSync(folder).find((file) => file.startsWith(`${table}_RS_2024_`))!;
+  const rows = parse(readFileSync(join(folder, name)), { bom: true }) as string[][];
+  const header = rows[0];
+  return { name, header, records: rows.slice(1).map((row) => Object.fromEntries(header.map((column, index) => [column, row[index]]))) };
+}
+
+function writeCsv(folder: string, table: string, edit: (records: Cells[]) => Cells[]): void {
+  const { name, header, records } = csvOf(folder, table);
+  const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+  const lines = [header, ...edit(records).map((record) => header.map((column) => record[column]))].map((row) => row.map(quote).join(','));
+  writeFileSync(join(folder, name), `\uFEFF${lines.join('\n')}\n`);
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const numberOf = (cell: string | undefined): number | null => {
+  const text = (cell ?? '').trim();
+  return NUMBER.test(text) ? Number(text) : null;
+};
+const KINDS: Record<string, string> = { アクティビティ: 'activity', アウトプット: 'output', アウトカム: 'outcome' };
+const TERMS: Record<string, string> = { 短期: 'short', 中期: 'mid', 長期: 'long' };
+const termOf = (cell: string) => TERMS[cell.trim().replace(/^\d\./, '')] ?? '';
+
+interface SheetIndicator {
+  project: number;
+  kind: string;
+  term: string;
+  node: number;
+  name: string;
+  direction: string;
+  rows: Record<string, Cells>;
+}
+
+/** 3-1 read here: each output or outcome indicator with its four rows by label (a new 1.目標年度 row starts the next). */
+function indicatorsOf(folder: string): SheetIndicator[] {
+  const indicators: SheetIndicator[] = [];
+  for (const record of csvOf(folder, '3-1').records) {
+    const label = record['目標年度／目標値／実績値／達成率'].trim();
+    if (!label) continue;
+    const project = Number(record['予算事業ID']);
+    const kind = KINDS[record['種別（アクティビティ・アウトプット・アウトカム）']];
+    const node = Number(record['アクティビティ・アウトプット・アウトカムの番号']);
+    const last = indicators[indicators.length - 1];
+    if (label === '1.目標年度' || !last || last.project !== project || last.kind !== kind || last.node !== node) {
+      indicators.push({ project, kind, term: termOf(record['アウトカムの期間']), node, name: record['活動指標／成果指標'].trim(), direction: record['改善の上向き／下向き'].trim(), rows: {} });
+    }
+    indicators[indicators.length - 1].rows[label] = record;
+  }
+  return indicators;
+}
+
+/** Reported achievement more than a point from actual ÷ target (target ÷ actual where lower is better). */
+function expectedAchievementMismatches(folder: string): string[] {
+  return indicatorsOf(folder).flatMap((indicator) =>
+    Object.keys(indicator.rows['4.達成率'] ?? {}).filter((column) => /^\d{4}$/.test(column)).flatMap((year) => {
+      const reported = numberOf(indicator.rows['4.達成率'][year]);
+      const target = numberOf(indicator.rows['2.目標値']?.[year]);
+      const actual = numberOf(indicator.rows['3.実績値']?.[year]);
+      if (reported === null || target === null || actual === null) return [];
+      const computed = indicator.direction === '下がると良い指標' ? (actual > 0 ? (target / actual) * 100 : null) : target !== 0 ? (actual / target) * 100 : null;
+      return computed !== null && Math.abs(reported - computed) > 1 ? [`achievement_mismatch|${indicator.project}|${indicator.kind}|${indicator.term}|${indicator.node}|${year}`] : [];
+    }),
+  );
+}
+
+/** Past budget years (2-1 total rows) with a budget above 0 and execution below half of it. */
+function expectedExecutionBelowHalf(folder: string): string[] {
+  return csvOf(folder, '2-1').records
+    .filter((record) => record['会計区分'].trim() === '')
+    .filter((record) => {
+      const budget = numberOf(record['計（歳出予算現額合計）']);
+      const executed = numberOf(record['執行額（合計）']);
+      return Number(record['予算年度']) < Number(record['事業年度']) && budget !== null && budget > 0 && executed !== null && executed < budget / 2;
+    })
+    .map((record) => `execution_below_half|${Number(record['予算事業ID'])}||||${Number(record['予算年度'])}`);
+}
+
+interface FindingRow {
+  check_id: string;
+  project_id: number;
+  node_kind: string | null;
+  outcome_term: string | null;
+  node_number: number | null;
+  fiscal_year: number | null;
+  block_number: string | null;
+  payee_name: string | null;
+  detail: string;
+}
+
+const keyOf = (row: FindingRow) =>
+  row.check_id === 'payee_invalid_corporate_number'
+    ? `${row.check_id}|${row.project_id}|${row.block_number}|${row.payee_name}`
+    : `${row.check_id}|${row.project_id}|${row.node_kind ?? ''}|${row.outcome_term ?? ''}|${row.node_number ?? ''}|${row.fiscal_year ?? ''}`;
+
+let temporal: TemporalSession;
+let real: TestDatabase;
+let crafted: TestDatabase;
+let scratch: string;
+let craftedFolder: string;
+
+async function load(database: TestDatabase, folder: string): Promise<void> {
+  const taskQueue = uniqueTaskQueue('review-checks');
+  const worker = await createTestWorker(temporal, database.db, taskQueue);
+  await worker.runUntil(temporal.client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId: `${taskQueue}-load`, args: [{ paths: [folder] }] }));
+}
+
+async function findings(database: TestDatabase): Promise<FindingRow[]> {
+  return (await sql<FindingRow>`SELECT check_id, project_id, node_kind, outcome_term, node_number, fiscal_year, block_number, payee_name, detail FROM bi.review_findings`.execute(database.db)).rows;
+}
+
+const environmentOf = (database: TestDatabase) => ({ DATABASE_URL: database.url });
+
+/** The fixtures with one or two cells edited per check; each edit is named where it is made. */
+function craftSheets(folder: string): void {
+  mkdirSync(folder);
+  for (const name of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, name), join(folder, name));
+  const node = (record: Cells, project: number, kind: string, term: string, number: number) =>
+    Number(record['予算事業ID']) === project && record['種別（アクティビティ・アウトプット・アウトカム）'] === kind && termOf(record['アウトカムの期間']) === term && Number(record['アクティビティ・アウトプット・アウトカムの番号']) === number;
+  writeCsv(folder, '3-1', (records) =>
+    records.map((record) => {
+      const edited = { ...record };
+      // outcome_without_target: 884's qualitative long-term outcome 1 loses its reason.
+      if (node(record, 884, 'アウトカム', 'long', 1)) edited['定性的なアウトカム目標を設定している理由'] = '';
+      // target_year_passed_without_actual: 3522's short-term outcome 4 is marked for 2022 (no actual that year) instead of 2029.
+      if (node(record, 3522, 'アウトカム', 'short', 4) && record['目標年度／目標値／実績値／達成率'] === '1.目標年度') Object.assign(edited, { 2022: '1', 2029: '' });
+      // achievement_mismatch: 884's short-term outcome 1 reports 150 for 2023 (5319 ÷ 3000 = 177.3).
+      if (node(record, 884, 'アウトカム', 'short', 1) && record['目標年度／目標値／実績値／達成率'] === '4.達成率') edited['2023'] = '150';
+      // output_repeated_as_outcome: 18556's short-term outcome 2 takes output 2's indicator, verbatim.
+      if (node(record, 18556, 'アウトカム', 'short', 2)) edited['活動指標／成果指標'] = '海外展開支援枠の採択件数';
+      return edited;
+    }),
+  );
+  writeCsv(folder, '3-2', (records) =>
+    records.filter((record) => {
+      const from = `${record['予算事業ID']}|${record['派生元ー種別（アクティビティ・アウトプット・アウトカム）']}|${record['派生元ーアウトカムの期間']}|${record['派生元ーアクティビティ・アウトプット・アウトカムの番号']}`;
+      const to = `${record['派生先ー種別（アクティビティ・アウトプット・アウトカム）']}|${record['派生先ーアウトカムの期間']}|${record['派生先ーアクティビティ・アウトプット・アウトカムの番号']}`;
+      // outcome_unreached: 3522's output 3 no longer leads to outcome 4; 18556's mid-term outcome 1 no longer leads to
+      // long-term outcome 1 (still reached by number alone, through short-term 1: only the term tells them apart).
+      return !(from === '3522|アウトプット||3' && to === 'アウトカム|短期|4') && !(from === '18556|アウトカム|中期|1' && to === 'アウトカム|長期|1');
+    }),
+  );
+  // execution_below_half: 884 executed 19,000,000 of 38,481,000 in 2022.
+  writeCsv(folder, '2-1', (records) =>
+    records.map((record) => (record['予算事業ID'] === '884' && record['予算年度'] === '2022' && record['会計区分'].trim() === '' ? { ...record, '執行額（合計）': '19000000' } : record)),
+  );
+  // payee_invalid_corporate_number: one 法人番号 mistyped wherever it appears.
+  writeCsv(folder, '5-1', (records) => records.map((record) => (record['法人番号'].trim() === '7010401022916' ? { ...record, 法人番号: '7010401022917' } : record)));
+}
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-review-checks-'));
+  craftedFolder = join(scratch, 'crafted');
+  craftSheets(craftedFolder);
+  [real, crafted] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  await load(real, FIXTURES);
+  await load(crafted, craftedFolder);
+}, 300_000);
+
+afterAll(async () => {
+  await real?.drop();
+  await crafted?.drop();
+  await temporal?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('bi.review_findings', () => {
+  it('finds each crafted problem exactly where it was made, and nothing else', async () => {
+    const payees = csvOf(craftedFolder, '5-1').records.filter((record) => record['法人番号'].trim() === '7010401022917' && record['支出先の合計支出額'].trim() !== '' && record['ブロックの合計支出額'].trim() === '');
+    expect(payees.length).toBeGreaterThan(0);
+    const expected = [
+      // Published as is: 18556's mid-term outcome 1 has no target and no reason.
+      'outcome_without_target|18556|outcome|mid|1|',
+      'outcome_without_target|884|outcome|long|1|',
+      'target_year_passed_without_actual|3522|outcome|short|4|2022',
+      'achievement_mismatch|884|outcome|short|1|2023',
+      'outcome_unreached|3522|outcome|short|4|',
+      'outcome_unreached|18556|outcome|long|1|',
+      'output_repeated_as_outcome|18556|outcome|short|2|',
+      'execution_below_half|884||||2022',
+      ...payees.map((record) => `payee_invalid_corporate_number|${Number(record['予算事業ID'])}|${record['支出先ブロック番号'].trim()}|${record['支出先名'].trim()}`),
+    ];
+    const found = await findings(crafted);
+    expect(found.map(keyOf).sort()).toEqual(expected.sort());
+    expect(new Set(found.map((row) => row.check_id))).toEqual(new Set(FINDING_CHECKS.map((check) => check.id)));
+  });
+
+  it('names the node and the numbers in each detail', async () => {
+    const found = await findings(crafted);
+    const detail = (check: string) => found.find((row) => row.check_id === check)!.detail;
+    expect(detail('achievement_mismatch')).toBe('アウトカム（短期） 1「出前授業の年間実施状況」 2023年度: 達成率 報告 150.0% / 計算 177.3% (実績 5319 ÷ 目標 3000)');
+    expect(detail('execution_below_half')).toBe('2022年度: 執行額 19,000,000円 / 歳出予算現額 38,481,000円 = 執行率 49.4%（翌年度への繰越し 8,220,000円）');
+    expect(detail('target_year_passed_without_actual')).toMatch(/^アウトカム（短期） 4「開発テーマごとに設定した目標を達成したテーマ数.*」: 目標年度 2022 は審査年度 2024 より前だが、その年度の実績値がない$/);
+    expect(detail('output_repeated_as_outcome')).toBe('アウトカム（短期） 2「海外展開支援枠の採択件数」: 成果指標がアウトプット 2 の活動指標と同じ');
+    expect(detail('payee_invalid_corporate_number')).toContain('法人番号 7010401022917');
+  });
+
+  it('agrees with the achievement and execution findings computed here from the CSVs, for the published and the crafted sheets', async () => {
+    for (const [database, folder] of [[real, FIXTURES], [crafted, craftedFolder]] as const) {
+      const found = (await findings(database)).filter((row) => row.check_id === 'achievement_mismatch' || row.check_id === 'execution_below_half');
+      expect(found.map(keyOf).sort()).toEqual([...expectedAchievementMismatches(folder), ...expectedExecutionBelowHalf(folder)].sort());
+    }
+    // The published rows: every reported achievement is within a point of actual ÷ target, no past year below half.
+    expect(expectedAchievementMismatches(FIXTURES)).toEqual([]);
+    expect(expectedExecutionBelowHalf(FIXTURES)).toEqual([]);
+    expect(expectedAchievementMismatches(craftedFolder)).toHaveLength(1);
+  });
+
+  it('finds in the published fixtures only the outcome without target, and keeps each edge\'s outcome terms', async () => {
+    expect((await findings(real)).map(keyOf)).toEqual(['outcome_without_target|18556|outcome|mid|1|']);
+    const edges = await sql<{ from_term: string | null; to_term: string | null }>`SELECT from_term, to_term FROM bi.review_logic_model_edges WHERE project_id = 884 AND from_kind = 'outcome' ORDER BY from_node`.execute(real.db);
+    expect(edges.rows).toEqual([{ from_term: 'short', to_term: 'long' }, { from_term: 'short', to_term: 'long' }]);
+  });
+
+  it('comments every column, describes every check id in the view comment, and lets bi_reader read it', async () => {
+    const columns = await sql<{ column_name: string; comment: string | null }>`
+      SELECT a.attname AS column_name, col_description(a.attrelid, a.attnum) AS comment FROM pg_attribute a
+       WHERE a.attrelid = 'bi.review_findings'::regclass AND a.attnum > 0`.execute(real.db);
+    expect(columns.rows.length).toBeGreaterThan(15);
+    expect(columns.rows.filter((row) => !row.comment)).toEqual([]);
+    const [{ comment, readable }] = (await sql<{ comment: string; readable: boolean }>`SELECT obj_description('bi.review_findings'::regclass) AS comment, has_table_privilege('bi_reader', 'bi.review_findings', 'SELECT') AS readable`.execute(real.db)).rows;
+    for (const check of FINDING_CHECKS) expect(comment).toContain(`${check.id}: `);
+    expect(comment).toContain('PDL1.0');
+    expect(readable).toBe(true);
+  });
+});
+
+describe('ebpm review-sheets check', () => {
+  it('--json counts the findings by check and ministry, with totals, and exits 0', async () => {
+    const { status, stdout } = ebpmWith(environmentOf(crafted), 'review-sheets', 'check', '--json');
+    expect(status).toBe(0);
+    const summary = JSON.parse(stdout) as { reviewYear: number; projectsChecked: number; totalFindings: number; projectsWithFindings: number; checks: { checkId: string; findings: number }[]; ministries: { ministry: string; counts: Record<string, number>; total: number }[] };
+    const found = await findings(crafted);
+    expect(summary.reviewYear).toBe(2024);
+    expect(summary.projectsChecked).toBe(4);
+    expect(summary.totalFindings).toBe(found.length);
+    expect(summary.projectsWithFindings).toBe(new Set(found.map((row) => row.project_id)).size);
+    expect(Object.fromEntries(summary.checks.map((check) => [check.checkId, check.findings]))).toEqual(Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, found.filter((row) => row.check_id === check.id).length])));
+    const ministries = (await sql<{ project_id: number; ministry: string }>`SELECT project_id, ministry FROM bi.review_projects`.execute(crafted.db)).rows;
+    const ministryOf = (project: number) => ministries.find((row) => row.project_id === project)!.ministry;
+    for (const row of summary.ministries) expect(row.total).toBe(found.filter((finding) => ministryOf(finding.project_id) === row.ministry).length);
+    const text = ebpmWith(environmentOf(crafted), 'review-sheets', 'check');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`Review year 2024: ${found.length} findings in ${summary.projectsWithFindings} of 4 projects`);
+    expect(text.stdout).toContain('法務省');
+  });
+
+  it('refuses a review year that is not loaded with exit 2, naming what is loaded', () => {
+    const { status, stderr } = ebpmWith(environmentOf(real), 'review-sheets', 'check', '--year', '2019');
+    expect(status).toBe(2);
+    expect(stderr).toContain('review year 2019 is not loaded (loaded: review year 2024 (4 projects))');
+  });
+});
+
+describe('ebpm review-sheets show', () => {
+  it('prints 3522\'s logic model with each indicator\'s latest target, actual and achievement, and its budget, as the views hold them', async () => {
+    const { status, stdout } = ebpmWith(environmentOf(real), 'review-sheets', 'show', '3522', '--json');
+    expect(status).toBe(0);
+    const shown = JSON.parse(stdout) as {
+      reviewYear: number;
+      nodes: { kind: string; term: string | null; number: number; indicators: { seq: number; latest: { target: { fiscalYear: number; value: number } | null; actual: { fiscalYear: number; value: number; achievementReported: number | null; achievementComputed: number | null } | null } }[] }[];
+      tree: { depth: number; node: string; repeated: boolean }[];
+      unreached: string[];
+      budget: { budgetYear: number; currentBudgetYen: string; executedYen: string }[];
+    };
+    expect(shown.reviewYear).toBe(2024);
+    const values = (await sql<{ node_kind: string; node_number: number; indicator_seq: number; fiscal_year: number; target: number | null; actual: number | null; reported: number | null; computed: number | null }>`
+      SELECT node_kind, node_number, indicator_seq, fiscal_year, target_value::float8 AS target, actual_value::float8 AS actual,
+             achievement_reported::float8 AS reported, achievement_computed::float8 AS computed
+        FROM bi.review_indicator_values WHERE project_id = 3522 ORDER BY fiscal_year`.execute(real.db)).rows;
+    const indicators = shown.nodes.flatMap((node) => node.indicators.map((indicator) => ({ node, indicator })));
+    expect(indicators).toHaveLength(5);
+    for (const { node, indicator } of indicators) {
+      const own = values.filter((row) => row.node_kind === node.kind && row.node_number === node.number && row.indicator_seq === indicator.seq);
+      const target = own.filter((row) => row.target !== null).at(-1);
+      const actual = own.filter((row) => row.actual !== null).at(-1);
+      expect(indicator.latest.target).toMatchObject(target ? { fiscalYear: target.fiscal_year, value: target.target } : {});
+      if (!target) expect(indicator.latest.target).toBeNull();
+      if (actual) expect(indicator.latest.actual).toEqual({ fiscalYear: actual.fiscal_year, value: actual.actual, achievementReported: actual.reported, achievementComputed: actual.computed });
+      else expect(indicator.latest.actual).toBeNull();
+    }
+    // Activities 1 and 2 lead through outputs 3 and 6 and short-term outcomes 4 and 7 to long-term outcome 5, shown once.
+    expect(shown.tree.map((entry) => `${'  '.repeat(entry.depth)}${entry.node}${entry.repeated ? ' (again)' : ''}`)).toEqual([
+      'activity||1', '  output||3', '    outcome|short|4', '      outcome|long|5',
+      'activity||2', '  output||6', '    outcome|short|7', '      outcome|long|5 (again)',
+    ]);
+    expect(shown.unreached).toEqual([]);
+    const budget = (await sql<{ budget_year: number; current_budget_yen: string; executed_yen: string }>`SELECT budget_year, current_budget_yen::text, executed_yen::text FROM bi.review_budget_execution WHERE project_id = 3522 ORDER BY budget_year`.execute(real.db)).rows;
+    expect(shown.budget.map((row) => [row.budgetYear, row.currentBudgetYen, row.executedYen])).toEqual(budget.map((row) => [row.budget_year, row.current_budget_yen, row.executed_yen]));
+    const text = ebpmWith(environmentOf(real), 'review-sheets', 'show', '3522');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('目標 80 ％ (FY2029, 目標年度) · 実績 82 ％ (FY2023) · 達成率 報告 102.5% / 計算 102.5%');
+    expect(text.stdout).toContain('→ アウトカム（長期） 5 (shown above)');
+    expect(text.stdout).toContain('2023         0              677,292,895,000  677,292,895,000    677,292,895,000  100.0%');
+  });
+
+  it('lists a node no path from an activity reaches', () => {
+    const { stdout } = ebpmWith(environmentOf(crafted), 'review-sheets', 'show', '3522');
+    expect(stdout).toMatch(/Not reached from any activity\nアウトカム（短期） 4 /);
+  });
+
+  it('refuses an unknown project or review year with exit 2, naming what is loaded', () => {
+    const unknown = ebpmWith(environmentOf(real), 'review-sheets', 'show', '999999');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('予算事業ID 999999 is in no loaded review sheet (loaded: review year 2024 (4 projects))');
+    const year = ebpmWith(environmentOf(real), 'review-sheets', 'show', '3522', '--year', '2023');
+    expect(year.status).toBe(2);
+    expect(year.stderr).toContain('予算事業ID 3522 has no sheet for review year 2023; loaded for it: review year 2024');
+  });
+});
+
+describe('ebpm programmes draft-from-review-sheet', () => {
+  it('drafts 3522 with the sheet\'s indicators and targets, its budget and provenance; validate refuses the placeholders, naming them', () => {
+    const folder = join(scratch, 'draft');
+    mkdirSync(folder);
+    const out = join(folder, 'review-3522.json');
+    const { status, stderr } = ebpmWith(environmentOf(real), 'programmes', 'draft-from-review-sheet', '3522', '--out', out);
+    expect(stderr).toContain('to be completed with data requirements and a study spec');
+    expect(status).toBe(0);
+    const draft = JSON.parse(readFileSync(out, 'utf8')) as {
+      id: string; nameJa: string; ministry: string;
+      budgetLines: { label: string; amountHundredMillionYen: number; provenance: string }[];
+      logicModel: Record<string, ({ id: string; nameJa: string; unit: string; target: { value: number; fiscalYear: number; provenance: string } | string } | string)[]>;
+      reviewSheetProjects: { projectId: number; provenance: string }[];
+    };
+    const provenance = '行政事業レビューシート 2024, 予算事業ID 3522';
+    expect(draft.id).toBe('review-3522');
+    expect(draft.nameJa).toBe(csvOf(FIXTURES, '1-2').records.find((record) => record['予算事業ID'] === '3522')!['事業名']);
+    expect(draft.reviewSheetProjects).toEqual([{ projectId: 3522, provenance }]);
+    // Indicators: the sheet's, stage by stage, each target the 目標年度 one (else the latest numeric target).
+    const sheet = indicatorsOf(FIXTURES).filter((indicator) => indicator.project === 3522);
+    const stageOf = (indicator: SheetIndicator) => (indicator.kind === 'output' ? 'output' : { short: 'shortTermOutcome', mid: 'midTermOutcome', long: 'impact' }[indicator.term]!);
+    const targetOf = (indicator: SheetIndicator) => {
+      const years = Object.keys(indicator.rows['2.目標値']).filter((column) => /^\d{4}$/.test(column) && numberOf(indicator.rows['2.目標値'][column]) !== null);
+      const marked = years.filter((year) => indicator.rows['1.目標年度'][year].trim() === '1');
+      const year = marked.at(-1) ?? years.at(-1)!;
+      return { value: numberOf(indicator.rows['2.目標値'][year]), fiscalYear: Number(year), provenance };
+    };
+    const drafted = ['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
+      draft.logicModel[stage].filter((entry) => typeof entry !== 'string').map((entry) => ({ stage, nameJa: entry.nameJa, unit: entry.unit, target: entry.target })),
+    );
+    expect(drafted).toEqual(['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
+      sheet.filter((indicator) => stageOf(indicator) === stage).map((indicator) => ({ stage, nameJa: indicator.name, unit: indicator.rows['1.目標年度']['単位'].trim(), target: targetOf(indicator) })),
+    ));
+    expect(drafted).toHaveLength(5);
+    const budget = csvOf(FIXTURES, '2-1').records.filter((record) => record['予算事業ID'] === '3522' && record['会計区分'].trim() === '').sort((a, b) => Number(a['予算年度']) - Number(b['予算年度']));
+    expect(draft.budgetLines.map((line) => [line.amountHundredMillionYen, line.provenance])).toEqual(budget.map((record) => [numberOf(record['計（歳出予算現額合計）'])! / 1e8, provenance]));
+    const validate = ebpmWith({}, 'programmes', 'validate', folder);
+    expect(validate.status).toBe(2);
+    expect(validate.stderr).toContain('review-3522.json: studySpecs.0: a draft placeholder is left: complete it with study spec version 1');
+    expect(validate.stderr).toContain('review-3522.json: callRounds.0: a draft placeholder is left');
+    expect(validate.stderr).toContain('review-3522.json: dataRequirements.fields.0: a draft placeholder is left');
+  });
+
+  it('refuses an unknown project with exit 2', () => {
+    const { status, stderr } = ebpmWith(environmentOf(real), 'programmes', 'draft-from-review-sheet', '424242');
+    expect(status).toBe(2);
+    expect(stderr).toContain('予算事業ID 424242 is in no loaded review sheet');
+  });
+});
