@@ -28,6 +28,7 @@ import * as designDiagnostics from './migrations/0021_design_diagnostics.js';
 import * as rdUnitsWithinBandwidth from './migrations/0022_rd_units_within_bandwidth.js';
 import * as fileIdentityAndReading from './migrations/0024_file_identity_and_reading.js';
 import * as reviewSheets from './migrations/0025_review_sheets.js';
+import * as reviewLogicModelNodes from './migrations/0026_review_logic_model_nodes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022_rd_units_within_bandwidth': rdUnitsWithinBandwidth,
   '0024_file_identity_and_reading': fileIdentityAndReading,
   '0025_review_sheets': reviewSheets,
+  '0026_review_logic_model_nodes': reviewLogicModelNodes,
 };
 
 export class MigrationFailedError extends Error {

@@ -97,6 +97,8 @@ export function writeProgrammeSheet(
   data: ProgrammeSheetData,
   variant: WorkbookVariant,
   classes: IndicatorClassList,
+  /** Where the programme's published review sheets are in the workbook, or how to load them (null: it names none). */
+  reviewSheetNote: string | null = null,
 ): ProgrammeSheetSummary {
   const columns = programmeSheetColumns(data.years.length);
   const className = new Map(classes.classes.map((entry) => [entry.id, entry.nameJa]));
@@ -200,6 +202,12 @@ export function writeProgrammeSheet(
     }
     row.getCell(columns.effectFinding).value = textCell(effectStatement(effect, { unit, decimals: decimalsOfFormat(format), counter }));
     if (effect.is_programme_headline) row.eachCell((cell, column) => (cell.font = { ...(column === 2 ? ID_FONT : BODY_FONT), bold: true }));
+  }
+  if (reviewSheetNote !== null) {
+    rowNumber += 2;
+    sheet.getRow(rowNumber).getCell(1).value = textCell(`行政事業レビューシート official review sheet\n${reviewSheetNote}`);
+    sheet.mergeCells(rowNumber, 1, rowNumber, 9);
+    sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };
   }
   const lastRow = rowNumber;
 
