@@ -374,7 +374,7 @@ describe('a programme\'s own review sheet in the progress-table workbook', () =>
       if (year.budget_year < 2024) expect(rate.value).toBe(Number(year.execution_rate));
       expect(rate.numFmt ?? '0.0%').toBe('0.0%');
     }
-    expect(row('執行額').getCell(years.get(2024)!).value).toBe('未確定 not yet known');
+    expect(row('執行額').getCell(years.get(2024)!).value).toBe('未確定');
   });
 
   it('places each paired target in its own year\'s column, the pre-registered above the sheet\'s, and names the difference', () => {

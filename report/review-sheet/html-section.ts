@@ -43,7 +43,8 @@ function nodeIndicators(project: ReviewSheetProject, node: SheetNode): string {
     .map((indicator) => {
       const flagged = indicator.years.find((year) => year.isTargetYear && year.target !== null);
       const latest = flagged ?? [...indicator.years].reverse().find((year) => year.target !== null);
-      const target = latest ? `目標 / target ${escapeText(publishedNumber(latest.target as string))}${indicator.unit ? ` ${escapeText(indicator.unit)}` : ''} (FY${latest.fiscalYear})` : '';
+      const when = flagged ? `FY${latest!.fiscalYear}` : `FY${latest?.fiscalYear}、目標年度の指定なし：最終の目標 / no target year marked: the latest`;
+      const target = latest ? `目標 / target ${escapeText(publishedNumber(latest.target as string))}${indicator.unit ? ` ${escapeText(indicator.unit)}` : ''} (${when})` : '';
       return `<div class="sheet-indicator">指標 / indicator: ${escapeText(indicator.name ?? '—')}${indicator.unit ? `（${escapeText(indicator.unit)}）` : ''}${target ? `<br><small>${target}</small>` : ''}</div>`;
     })
     .join('');
@@ -110,7 +111,7 @@ function indicatorTable(project: ReviewSheetProject): string {
       const label = sheetIndicatorLabel(indicator, false);
       const head =
         `<td rowspan="${indicator.years.length}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>${escapeText(indicator.name ?? '—')}` +
-        `<br><small>${escapeText(directionText(indicator.direction))}</small></td><td rowspan="${indicator.years.length}">${escapeText(indicator.unit ?? '—')}</td>`;
+        `${indicator.direction ? `<br><small>${escapeText(directionText(indicator.direction))}</small>` : ''}</td><td rowspan="${indicator.years.length}">${escapeText(indicator.unit ?? '—')}</td>`;
       return indicator.years
         .map(
           (year, index) =>

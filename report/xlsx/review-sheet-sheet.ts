@@ -34,6 +34,8 @@ export const REVIEW_SERIES = {
 export const BUDGET_LABEL = '予算・執行（百万円） budget and execution (million yen)';
 export const RECONCILIATION_LABEL = '事前登録との照合 reconciliation with the pre-registered logic model';
 export const MILLION_YEN = '百万円';
+/** The review year's execution, not known when the sheet was written (the notes say so in English). */
+export const NOT_YET_KNOWN = '未確定';
 
 const BUDGET_ROWS: readonly { field: keyof SheetBudgetYear; label: string; kind: 'yen' | 'rate' }[] = [
   { field: 'initialYen', label: '当初予算\ninitial', kind: 'yen' },
@@ -84,6 +86,8 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   writeBanner(sheet, variant, notes);
   writeTitle(sheet, `${programme.nameJa}　行政事業レビューシート（公表データ） / ${programme.nameEn}: official review sheet`, notes);
   writeHeader(sheet, HEADER_ROW, [...REVIEW_COLUMNS, ...(years.length ? years.map((year) => `FY${year}`) : ['FY']), '注記\nnotes']);
+  // Year headers over right-aligned numbers: aligned with them, so a wide year column cannot seem to label the next one.
+  for (const column of yearColumn.values()) sheet.getRow(HEADER_ROW).getCell(column).alignment = { vertical: 'top', horizontal: 'right' };
 
   let rowNumber = HEADER_ROW;
   const label = (text: string) => {
@@ -92,6 +96,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     cell.value = text;
     cell.font = { ...BODY_FONT, bold: true, size: 11 };
     sheet.mergeCells(rowNumber, 1, rowNumber, 3);
+    return rowNumber;
   };
 
   const indicatorRows = (project: ReviewSheetData['projects'][number], indicator: SheetIndicator) => {
@@ -117,11 +122,15 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
       row.getCell(1).value = project.projectId;
       row.getCell(1).numFmt = '0';
       row.getCell(2).value = textCell(`${node.ja}\n${node.en}`);
-      row.getCell(3).value = textCell(indicator.name ?? '—');
+      // The name once, on the target row: the other three rows are the same indicator.
+      if (index === 0) row.getCell(3).value = textCell(indicator.name ?? '—');
       row.getCell(4).value = textCell(index >= 2 ? '%' : (indicator.unit ?? ''));
       row.getCell(5).value = name;
       for (const year of indicator.years) write(year, row.getCell(yearColumn.get(year.fiscalYear) as number));
-      if (index === 0) row.getCell(notes).value = textCell(`${directionText(indicator.direction)}${targetYear ? `\n目標年度 target year FY${targetYear}` : ''}`);
+      if (index === 0) {
+        const lines = [indicator.direction ? directionText(indicator.direction) : '', targetYear ? `目標年度 target year FY${targetYear}` : '目標年度の指定なし no target year marked'];
+        row.getCell(notes).value = textCell(lines.filter(Boolean).join('\n'));
+      }
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
   };
@@ -132,7 +141,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   if (data.projects.every((project) => project.indicators.length === 0)) sheet.getRow(++rowNumber).getCell(1).value = '指標（3-1）未取込 no indicators (3-1) loaded';
   const lastIndicatorRow = rowNumber;
 
-  label(BUDGET_LABEL);
+  const budgetLabelRow = label(BUDGET_LABEL);
   for (const project of data.projects) {
     for (const item of BUDGET_ROWS) {
       const row = sheet.getRow(++rowNumber);
@@ -146,7 +155,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
         const value = year[item.field] as string | null;
         const open = year.budgetYear >= project.reviewYear;
         if (open && (item.field === 'executedYen' || item.field === 'executionRateReported')) {
-          cell.value = '未確定 not yet known';
+          cell.value = NOT_YET_KNOWN;
           cell.alignment = { horizontal: 'right' };
         } else if (value !== null) {
           cell.value = item.kind === 'yen' ? Number(value) / 1e6 : Number(value);
@@ -154,9 +163,12 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
         }
       }
     }
-    const noteRow = sheet.getRow(rowNumber - BUDGET_ROWS.length + 1);
-    noteRow.getCell(notes).value = textCell(`${project.reviewYear}年度レビューシート review year ${project.reviewYear}\n百万円単位（表示は四捨五入） in million yen, shown rounded\n執行率＝執行額÷歳出予算現額 rate = executed ÷ current budget`);
   }
+  // The block's notes on its label row, where they make no budget row taller.
+  sheet.getRow(budgetLabelRow).getCell(notes).value = textCell(
+    `${data.projects.map((project) => `予算事業ID ${project.projectId}: ${project.reviewYear}年度レビューシート review year ${project.reviewYear}`).join('\n')}\n` +
+      '百万円単位（表示は四捨五入） in million yen, shown rounded\n執行率＝執行額÷歳出予算現額 rate = executed ÷ current budget\n未確定：レビュー年度以降の執行 not yet known: execution from the review year on',
+  );
 
   label(RECONCILIATION_LABEL);
   const placeTarget = (cell: ExcelJS.Cell | undefined, text: string) => {
@@ -232,7 +244,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     });
   });
   sheet.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: Math.max(lastIndicatorRow, HEADER_ROW + 1), column: notes } };
-  fitColumns(sheet, HEADER_ROW, new Map([[2, 16], [3, 36], [notes, 40]]));
+  fitColumns(sheet, HEADER_ROW, new Map([[2, 22], [3, 36], [notes, 40]]));
   sheet.getRow(lastRow).height = 2 * 12.5 + 2;
   freezeHeader(sheet, 3);
   setUpPrinting(sheet, variant, lastRow, notes, 2);
