@@ -411,7 +411,9 @@ describe('text from the sheets that looks like markup or a formula', () => {
       const text = (await opened.textContent('section.review-sheets')) ?? '';
       for (const literal of [HOSTILE.project, ...HOSTILE.names, ...HOSTILE.units, HOSTILE.goal, HOSTILE.rationale]) expect(text, literal).toContain(literal);
       expect(errors).toEqual([]);
-      await opened.screenshot({ path: join(scratch, `hostile-${variant}.png`), fullPage: true });
+      const artifacts = join(projectRoot(), '.data', 'test-artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      await opened.locator('section.review-sheets').screenshot({ path: join(artifacts, `review-sheet-hostile-${variant}.png`) });
       await opened.close();
     }
   });
