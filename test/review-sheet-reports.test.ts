@@ -3,6 +3,7 @@
  * real workflow (the real fixture project 3522, and a crafted copy whose names carry markup and formulas), the
  * page read in Chromium and the workbook read back with ExcelJS, every number compared with the bi views.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -376,6 +377,23 @@ describe('a programme\'s own review sheet in the progress-table workbook', () =>
     }
     expect(row('執行額').getCell(years.get(2024)!).value).toBe('未確定');
   });
+
+  it('prints through LibreOffice on at most two A4 pages, every page headed by the sheet\'s name, the attribution on the last', async () => {
+    const path = join(scratch, 'print.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const out = join(scratch, 'print');
+    execFileSync('soffice', [`-env:UserInstallation=file://${join(scratch, 'lo-profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', out, path], { stdio: 'pipe', timeout: 240_000 });
+    const pdf = join(out, 'print.pdf');
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+    const printed = Array.from({ length: pages }, (_, index) => {
+      const text = execFileSync('pdftotext', ['-f', String(index + 1), '-l', String(index + 1), '-layout', pdf, '-'], { encoding: 'utf8' });
+      return { header: text.split('\n').find((line) => line.trim() !== '') ?? '', text: text.replace(/\s+/g, '') };
+    });
+    const review = printed.filter((page) => page.header.includes(reviewSheetSheetName('post5g-quantum')));
+    expect(review.length).toBeGreaterThanOrEqual(1);
+    expect(review.length).toBeLessThanOrEqual(2);
+    expect(review[review.length - 1].text).toContain(ATTRIBUTION.replace(/\s+/g, ''));
+  }, 300_000);
 
   it('places each paired target in its own year\'s column, the pre-registered above the sheet\'s, and names the difference', () => {
     const years = yearColumns();
