@@ -13,9 +13,13 @@ import type { Database } from '../sql/database.js';
 import { INDEX_SHEET_NAME, writeIndexSheet } from './xlsx/index-sheet.js';
 import { readProgrammeSheetData, type WorkbookVariant } from './xlsx/progress-data.js';
 import { writeProgrammeSheet } from './xlsx/programme-sheet.js';
+import { reviewSheetNote, reviewSheetSheetName, writeReviewSheetSheet } from './xlsx/review-sheet-sheet.js';
+import { reconcile } from './review-sheet/reconcile.js';
+import { readReviewSheetData } from './review-sheet/sheet-data.js';
 
 export { EFFECTS_LABEL, EFFECT_COLUMNS, INDICATOR_COLUMNS, PROGRESS_COLUMNS, SERIES, WITHHELD, programmeSheetColumns } from './xlsx/programme-sheet.js';
 export { INDEX_SHEET_NAME } from './xlsx/index-sheet.js';
+export { BUDGET_LABEL, RECONCILIATION_LABEL, REVIEW_SERIES, reviewSheetSheetName } from './xlsx/review-sheet-sheet.js';
 export { INTERNAL_MARK } from './xlsx/sheet-layout.js';
 export type { WorkbookVariant } from './xlsx/progress-data.js';
 
@@ -36,8 +40,13 @@ export async function buildProgressWorkbook(db: Kysely<Database>, programmes: re
   const entries = [];
   for (const programme of programmes) {
     const data = await readProgrammeSheetData(db, programme, variant);
+    const reviewSheets = await readReviewSheetData(db, programme);
     const sheet = workbook.addWorksheet(programme.id.slice(0, 31));
-    entries.push({ programme, summary: writeProgrammeSheet(sheet, programme, data, variant, catalogue().classes) });
+    entries.push({ programme, summary: writeProgrammeSheet(sheet, programme, data, variant, catalogue().classes, reviewSheetNote(programme, reviewSheets)) });
+    // The programme's own published review sheets (public data), right after its sheet, when any is loaded.
+    if (reviewSheets.projects.length) {
+      writeReviewSheetSheet(workbook.addWorksheet(reviewSheetSheetName(programme.id)), programme, reviewSheets, reconcile(programme, reviewSheets.projects), variant);
+    }
   }
   writeIndexSheet(index, entries, variant);
   return workbook;

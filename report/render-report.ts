@@ -18,6 +18,8 @@ import { catalogueFigureText, kpiTableHtml } from './kpi-table.js';
 import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
 import { estimateDecimals } from './estimate-precision.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
+import { reconcile } from './review-sheet/reconcile.js';
+import { reviewSheetSection } from './review-sheet/html-section.js';
 import type { EffectRow, PublicSeries, ReportData, ReportVariant, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
@@ -400,13 +402,15 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
   ).join('<div class="arrow">→</div>');
   // One row per indicator in the logic model's order, with the progress table's verdict and number formats.
   const kpiTable = kpiTableHtml(data.indicatorProgress, withheldText(data.minCellUnits));
+  const reviewSheets = reviewSheetSection(data.reviewSheets, data.reviewSheets.projects.length ? reconcile(programme, data.reviewSheets.projects) : null);
   const body = [
     variantNote(data.variant, data.minCellUnits),
     `<header><h1>${escapeHtml(programme.nameJa)}</h1><p>${escapeHtml(programme.nameEn)} · ${escapeHtml(programme.ministry)}${file.synthetic ? ' · <span class="synthetic">合成データ / synthetic data</span>' : ''}</p></header>`,
     summaryBox(data),
     `<h2>効果 / Effect of the award</h2>${effectsTable(data)}`,
-    `<h2>ロジックモデル / Logic model</h2><div class="logic-model">${logicModel}</div>`,
+    `<h2>ロジックモデル / Logic model</h2>${data.reviewSheets.projects.length ? '<p class="model-label">事前登録（カタログ） / Pre-registered (catalogue) — 公表シートのロジックモデルは下の「行政事業レビューシート」節 / the published sheet\'s model is in the Official review sheet section below.</p>' : ''}<div class="logic-model">${logicModel}</div>`,
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
+    reviewSheets,
     staggeredSections(charts, data),
     designDiagnosticsSection(charts, data),
     powerSection(data),
@@ -560,7 +564,9 @@ tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge
 .summary{border:2px solid #2f6db5;border-radius:8px;padding:.2em 1em 1em;background:#f7faff;margin:1em 0}.summary h2{margin-top:.5em;border:0}.headline-sentence{font-size:1.15em}.design-explanation{font-size:.85em;color:#444}
 .summary dl{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:.4em 1em;margin:0}.summary dt{font-size:.75em;color:#555}.summary dd{margin:0;font-weight:bold}
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
-.stage h4{margin:.2em 0 .4em;font-size:.85em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
+.stage h4{margin:.2em 0 .4em;font-size:.85em}.model-label{font-size:.85em;color:#444;font-weight:bold}.review-sheets .note{font-size:.85em;color:#444}
+.logic-model.official .stage{background:#f6f9f4;border-color:#8fae84;min-width:170px;max-width:260px}.sheet-indicator{font-size:.95em;color:#333;margin-top:.2em}.leads-to{color:#3d6b2f;font-weight:bold;margin-top:.2em}.review-sheets td,.sheet-node{overflow-wrap:anywhere}
+.review-sheets table{font-size:.85em}tr.target-year td{background:#f3f8ee}tr.target-year td[rowspan]{background:none}.attribution{font-size:.85em;color:#444;border-top:1px solid #ddd;padding-top:.4em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
 
 function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[], variant: ReportVariant, layout: 'narrow' | 'wide' = 'narrow'): string {
   const scripts =

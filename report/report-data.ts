@@ -6,6 +6,7 @@ import type { Programme } from '../programmes/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readIndicatorProgress, type IndicatorProgress } from './xlsx/progress-data.js';
 import type { CovariateBalanceRow } from '../analysis/rd-covariate-balance.js';
+import { readReviewSheetData, type ReviewSheetData } from './review-sheet/sheet-data.js';
 
 /** Which numbers a report may show: every number (internal, for officials) or what the disclosure rule publishes. */
 export type ReportVariant = 'internal' | 'public';
@@ -198,6 +199,8 @@ export interface ReportData {
   readonly inputs: readonly { kind: string; fileName: string; rowsTotal: number; rowsLoaded: number; rowsRejected: number }[];
   /** Analysts' ad-hoc studies, for the internal report only (empty in the public version). */
   readonly exploratory: readonly ExploratoryStudyReport[];
+  /** The programme's own published review sheets (public data: the same in both variants). */
+  readonly reviewSheets: ReviewSheetData;
 }
 
 export interface ExploratoryStudyReport {
@@ -491,5 +494,6 @@ export async function readReportData(db: Kysely<Database>, programme: Programme,
     power: power ? { analysis: power, targets: targetsAgainstPower(programme, power) } : null,
     inputs: inputs.map((i) => ({ kind: i.kind, fileName: i.file_name, rowsTotal: i.rows_total, rowsLoaded: i.rows_loaded, rowsRejected: i.rows_rejected })),
     exploratory: variant === 'public' ? [] : await readExploratoryStudies(db, id),
+    reviewSheets: await readReviewSheetData(db, programme),
   };
 }

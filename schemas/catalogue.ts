@@ -99,6 +99,20 @@ function checkTargetScale(indicator: { readonly unit: string; readonly target: z
   }
 }
 
+const reviewSheetProjectId = z.number().int().positive('a 予算事業ID is a positive whole number, as in the RS system\'s 予算事業ID column');
+
+/**
+ * The indicator of the published review sheet (table 3-1) that this indicator is, named as the sheet names it: the
+ * project's 予算事業ID, the node's kind and number (アウトプット3 is output 3; numbers restart per kind) and, for a
+ * node with several indicators, which one (1 for the first). The report compares their targets.
+ */
+export const reviewSheetIndicatorSchema = z.object({
+  projectId: reviewSheetProjectId,
+  nodeKind: z.enum(['output', 'outcome'], { error: 'nodeKind is output (アウトプット) or outcome (アウトカム): only these carry indicators in 3-1' }),
+  nodeNumber: z.number().int().positive('the node number as the sheet gives it (アクティビティ・アウトプット・アウトカムの番号)'),
+  indicator: z.number().int().positive().default(1),
+});
+
 export const indicatorSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case'),
@@ -116,6 +130,8 @@ export const indicatorSchema = z
     computation: kpiComputationSchema.optional(),
     /** For an indicator the pipeline cannot get: why, and where a reader finds it instead. */
     notComputed: z.object({ reason: z.string().min(1), source: z.string().min(1) }).optional(),
+    /** The same indicator in the published review sheet, when its name there differs (absent: matched by name). */
+    reviewSheetIndicator: reviewSheetIndicatorSchema.optional(),
   })
   .superRefine((indicator, context) => {
     checkTargetScale(indicator, context);
@@ -258,7 +274,7 @@ export const programmeFileSchema = z
     reviewSheetProjects: z
       .array(
         z.object({
-          projectId: z.number().int().positive('a 予算事業ID is a positive whole number, as in the RS system\'s 予算事業ID column'),
+          projectId: reviewSheetProjectId,
           provenance,
         }),
       )
@@ -295,6 +311,7 @@ export const programmeFileSchema = z
     });
     checkDeclaredFiles(programme, context);
     checkSyntheticProfile(programme, context);
+    checkReviewSheetIndicators(programme, context);
     const ids = new Set<string>();
     for (const stage of LOGIC_MODEL_STAGE_KEYS) {
       programme.logicModel[stage].forEach((indicator, index) => {
@@ -333,6 +350,29 @@ function checkDesigns(programme: Pick<ProgrammeDraft, 'studySpecs'> & { readonly
     if (withoutCutoff.length) {
       context.addIssue({ code: 'custom', path, message: `rd_review_score needs each call round's reviewCutoff; call round(s) ${withoutCutoff.join(', ')} have none` });
     }
+  }
+}
+
+/** Each review-sheet reference names one of the programme's reviewSheetProjects, and no sheet indicator twice. */
+function checkReviewSheetIndicators(
+  programme: Pick<ProgrammeDraft, 'logicModel'> & { readonly reviewSheetProjects: readonly { projectId: number }[] },
+  context: z.RefinementCtx,
+): void {
+  const projects = new Set(programme.reviewSheetProjects.map((project) => project.projectId));
+  const referenced = new Map<string, string>();
+  for (const stage of LOGIC_MODEL_STAGE_KEYS) {
+    programme.logicModel[stage].forEach((indicator, index) => {
+      const reference = indicator.reviewSheetIndicator;
+      if (!reference) return;
+      const path = ['logicModel', stage, index, 'reviewSheetIndicator'];
+      if (!projects.has(reference.projectId)) {
+        context.addIssue({ code: 'custom', path: [...path, 'projectId'], message: `予算事業ID ${reference.projectId} is not one of the programme's reviewSheetProjects; add it there or fix the id` });
+      }
+      const key = `${reference.projectId}:${reference.nodeKind}:${reference.nodeNumber}:${reference.indicator}`;
+      const earlier = referenced.get(key);
+      if (earlier) context.addIssue({ code: 'custom', path, message: `"${indicator.id}" names the same review-sheet indicator as "${earlier}"; each sheet indicator is one indicator of the logic model` });
+      else referenced.set(key, indicator.id);
+    });
   }
 }
 

@@ -31,6 +31,7 @@ import * as reviewSheets from './migrations/0025_review_sheets.js';
 import * as reviewFindings from './migrations/0026_review_findings.js';
 import * as specRegistrationLog from './migrations/0027_spec_registration_log.js';
 import * as registrationInEffectEstimates from './migrations/0028_registration_in_effect_estimates.js';
+import * as reviewLogicModelNodes from './migrations/0030_review_logic_model_nodes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026_review_findings': reviewFindings,
   '0027_spec_registration_log': specRegistrationLog,
   '0028_registration_in_effect_estimates': registrationInEffectEstimates,
+  '0030_review_logic_model_nodes': reviewLogicModelNodes,
 };
 
 export class MigrationFailedError extends Error {

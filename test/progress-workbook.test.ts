@@ -476,14 +476,16 @@ describe('the progress table given awkward catalogue text and targets', () => {
 });
 
 describe('the progress table printed through LibreOffice', () => {
-  it.each(['public', 'internal'] as const)('prints each programme sheet of the %s file on at most two A4 pages, the longest indicator names uncut', (variant) => {
+  it.each(['public', 'internal'] as const)('prints each programme sheet of the %s file on at most two A4 pages, the longest indicator names uncut', async (variant) => {
     const out = join(scratch, `pdf-${variant}`);
     const profile = `file://${join(scratch, `lo-profile-${variant}`)}`;
     execFileSync('soffice', [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', out, files[variant]], { stdio: 'pipe', timeout: 240_000 });
     const pdf = join(out, `progress-table-${variant}.pdf`);
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
     const sheetOfPage: string[] = [];
-    const names = [INDEX_SHEET_NAME, ...listProgrammes().map((p) => p.id)];
+    // Every sheet of the file (a programme's review-sheet sheet, RS …, too), the longest name first: "RS x" before "x".
+    const names = (await readWorkbook(files[variant])).worksheets.map((each) => each.name).sort((a, b) => b.length - a.length);
+    expect(names).toEqual(expect.arrayContaining([INDEX_SHEET_NAME, ...listProgrammes().map((p) => p.id)]));
     for (let page = 1; page <= pages; page++) {
       const text = execFileSync('pdftotext', ['-f', String(page), '-l', String(page), '-layout', pdf, '-'], { encoding: 'utf8' });
       // The page header names the sheet: the first line with text.

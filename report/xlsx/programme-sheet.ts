@@ -97,6 +97,8 @@ export function writeProgrammeSheet(
   data: ProgrammeSheetData,
   variant: WorkbookVariant,
   classes: IndicatorClassList,
+  /** Where the programme's published review sheets are in the workbook, or how to load them (null: it names none). */
+  reviewSheetNote: string | null = null,
 ): ProgrammeSheetSummary {
   const columns = programmeSheetColumns(data.years.length);
   const className = new Map(classes.classes.map((entry) => [entry.id, entry.nameJa]));
@@ -201,6 +203,15 @@ export function writeProgrammeSheet(
     row.getCell(columns.effectFinding).value = textCell(effectStatement(effect, { unit, decimals: decimalsOfFormat(format), counter }));
     if (effect.is_programme_headline) row.eachCell((cell, column) => (cell.font = { ...(column === 2 ? ID_FONT : BODY_FONT), bold: true }));
   }
+  let noteRow: { number: number; lines: number } | undefined;
+  if (reviewSheetNote !== null) {
+    rowNumber += 2;
+    const text = textCell(`行政事業レビューシート official review sheet\n${reviewSheetNote}`);
+    sheet.getRow(rowNumber).getCell(1).value = text;
+    sheet.mergeCells(rowNumber, 1, rowNumber, 9);
+    sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };
+    noteRow = { number: rowNumber, lines: text.split('\n').length };
+  }
   const lastRow = rowNumber;
 
   sheet.eachRow((row, number) => {
@@ -220,6 +231,8 @@ export function writeProgrammeSheet(
       ...(columns.effectFinding !== columns.finding ? [[columns.effectFinding, 40] as [number, number]] : []),
     ]),
   );
+  // A merged cell sets no row height when the columns are fitted: its lines are counted here.
+  if (noteRow) sheet.getRow(noteRow.number).height = noteRow.lines * 12.5 + 2;
   freezeHeader(sheet, 3);
   setUpPrinting(sheet, variant, lastRow, Math.max(columns.last, columns.effectFinding), 2);
   return { assessments, headline: data.effects.find((effect) => effect.is_programme_headline) };

@@ -20,12 +20,13 @@ export const HEADER_ROW = 3;
 export const BODY_FONT: Partial<ExcelJS.Font> = { name: 'ＭＳ Ｐゴシック', size: 10 };
 
 /**
- * Free text as a cell value: always a string cell (t="s"), never a formula, whatever it starts with (=, +, -, @).
- * ExcelJS writes a JavaScript string as a shared string and makes a formula only of an object with `formula`,
- * which this function never returns; the text itself is kept as it is, so it reads back equal to its source.
+ * Free text as a cell value: always a string cell (t="s"), never a formula, whatever it starts with (=, +, -, @, a
+ * tab). ExcelJS writes a JavaScript string as a shared string and makes a formula only of an object with `formula`,
+ * which this function never returns. Line ends become \n and the control characters XML cannot carry are dropped
+ * (the file would otherwise change them on reading), so the cell reads back equal to what was written.
  */
 export function textCell(text: string): string {
-  return String(text);
+  return String(text).replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
 /**

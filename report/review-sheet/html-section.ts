@@ -1,0 +1,258 @@
+/**
+ * The report's section on the programme's own published review sheets (行政事業レビューシート, public data, so
+ * the same in the internal and the public page): for each project the official logic model (3-1 nodes by kind and
+ * term, with the 3-2 edges), the targets and actuals by fiscal year at their published precision, the budget and
+ * execution by year in 百万円, then the reconciliation with the pre-registered logic model, and the attribution
+ * the licence asks for. Every text from the sheets is escaped: it is free text typed by many hands.
+ */
+import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
+import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
+import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
+import type { ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+}
+
+const STAGE_NAMES: Record<string, string> = {
+  input: 'インプット / input',
+  activity: '活動 / activity',
+  output: 'アウトプット / output',
+  shortTermOutcome: '短期アウトカム / short-term outcome',
+  midTermOutcome: '中期アウトカム / mid-term outcome',
+  impact: 'インパクト / impact',
+};
+
+/** A number cell: what the reader sees, and the view's own text in data-value for readers that compare. */
+function numberCell(field: string, value: string | null, shown: (text: string) => string, suffix = ''): string {
+  return `<td class="num" data-field="${field}" data-value="${value === null ? '' : escapeText(value)}">${value === null ? '—' : `${escapeText(shown(value))}${suffix}`}</td>`;
+}
+
+function notLoadedLine(projectIds: readonly number[]): string {
+  const ids = projectIds.join(', ');
+  return (
+    `<p class="empty" data-review-sheets="not-loaded">予算事業ID ${ids} のレビューシートは未取込です。取り込むには <code>${escapeText(LOAD_COMMAND)}</code> / ` +
+    `No review sheet of project ${ids} is loaded yet: load the published CSVs with <code>${escapeText(LOAD_COMMAND)}</code>.</p>`
+  );
+}
+
+/** The indicators of a node, each with its unit and the target the sheet marks (or its latest). */
+function nodeIndicators(project: ReviewSheetProject, node: SheetNode): string {
+  return project.indicators
+    .filter((indicator) => indicator.kind === node.kind && indicator.nodeNumber === node.number)
+    .map((indicator) => {
+      const flagged = indicator.years.find((year) => year.isTargetYear && year.target !== null);
+      const latest = flagged ?? [...indicator.years].reverse().find((year) => year.target !== null);
+      const when = flagged ? `FY${latest!.fiscalYear}` : `FY${latest?.fiscalYear}、目標年度の指定なし：最終の目標 / no target year marked: the latest`;
+      const target = latest ? `目標 / target ${escapeText(publishedNumber(latest.target as string))}${indicator.unit ? ` ${escapeText(indicator.unit)}` : ''} (${when})` : '';
+      return `<div class="sheet-indicator">指標 / indicator: ${escapeText(indicator.name ?? '—')}${indicator.unit ? `（${escapeText(indicator.unit)}）` : ''}${target ? `<br><small>${target}</small>` : ''}</div>`;
+    })
+    .join('');
+}
+
+/** The official logic model: a column per kind and term, each node with its goal, indicators and where it leads (3-2). */
+function officialLogicModel(project: ReviewSheetProject): string {
+  // Every column of the ministry's model is drawn, empty ones saying so; outcomes without a term only when there are some.
+  const columns = MODEL_COLUMNS.map((column) => ({ column, nodes: project.nodes.filter((node) => node.kind === column.kind && (node.kind !== 'outcome' || node.term === column.term)) })).filter(
+    (entry) => entry.nodes.length > 0 || !(entry.column.kind === 'outcome' && entry.column.term === null),
+  );
+  const html = columns
+    .map(({ column, nodes }) => {
+      const boxes = nodes
+        .map((node) => {
+          const label = nodeLabel(node.kind, node.number, node.term);
+          const next = project.edges
+            .filter((edge) => edge.fromKind === node.kind && edge.fromNode === node.number)
+            .map((edge) => {
+              const target = project.nodes.find((other) => other.kind === edge.toKind && other.number === edge.toNode);
+              return escapeText(nodeLabel(edge.toKind, edge.toNode, target?.term ?? null).ja);
+            });
+          return (
+            `<div class="indicator sheet-node" data-node="${node.kind}:${node.number}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>` +
+            `${escapeText(node.goal ?? '—')}${nodeIndicators(project, node)}` +
+            `${next.length ? `<div class="leads-to">→ ${next.join('、')}</div>` : ''}</div>`
+          );
+        })
+        .join('');
+      return `<div class="stage"><h4>${escapeText(column.ja)} / ${escapeText(column.en)}</h4>${boxes || '<p class="none">なし / none</p>'}</div>`;
+    })
+    .join('<div class="arrow">→</div>');
+  const edges = project.edges
+    .map((edge) => {
+      const from = project.nodes.find((node) => node.kind === edge.fromKind && node.number === edge.fromNode);
+      const to = project.nodes.find((node) => node.kind === edge.toKind && node.number === edge.toNode);
+      return `<tr data-edge="${edge.fromKind}:${edge.fromNode}-${edge.toKind}:${edge.toNode}"><td>${escapeText(nodeLabel(edge.fromKind, edge.fromNode, from?.term ?? null).ja)}</td><td>${escapeText(nodeLabel(edge.toKind, edge.toNode, to?.term ?? null).ja)}</td><td>${escapeText(edge.rationale ?? '—')}</td></tr>`;
+    })
+    .join('');
+  const edgeTable = edges
+    ? `<details><summary>つながりとその根拠（3-2） / The links and why each leads to the next (3-2)</summary><table class="sheet-edges"><tr><th>派生元 / from</th><th>派生先 / to</th><th>つながり / why</th></tr>${edges}</table></details>`
+    : '<p class="empty">つながり（3-2）は未取込 / No links (3-2) loaded for this project.</p>';
+  return (
+    `<h4>ロジックモデル（公表シート） / Logic model (published sheet)</h4>` +
+    `<p class="model-label">公表シート / Published sheet — 事前登録のロジックモデルは上の「ロジックモデル」節 / the pre-registered model is in the Logic model section above.</p>` +
+    (project.nodes.length ? `<div class="logic-model official">${html}</div>` : '<p class="empty">ロジックモデル（3-1）は未取込 / No logic model (3-1) loaded for this project.</p>') +
+    edgeTable
+  );
+}
+
+function targetCell(indicator: SheetIndicator, field: 'target' | 'actual', value: string | null, text: string | null): string {
+  if (value === null && text !== null && indicator.qualitative) return `<td data-field="${field}" data-value="">${escapeText(text)}</td>`;
+  return numberCell(field, value, publishedNumber);
+}
+
+/** Targets and actuals by fiscal year, one group of rows per indicator. */
+function indicatorTable(project: ReviewSheetProject): string {
+  if (project.indicators.length === 0) return '<h4>目標と実績 / Targets and actuals</h4><p class="empty">指標（3-1）は未取込 / No indicators (3-1) loaded for this project.</p>';
+  const header =
+    '<tr><th>指標 / indicator</th><th>単位 / unit</th><th>年度 / FY</th><th>目標 / target</th><th>実績 / actual</th>' +
+    '<th>達成率（公表） / achievement as published</th><th>達成率（計算） / achievement computed</th></tr>';
+  const rows = project.indicators
+    .map((indicator) => {
+      const label = sheetIndicatorLabel(indicator, false);
+      const head =
+        `<td rowspan="${indicator.years.length}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>${escapeText(indicator.name ?? '—')}` +
+        `${indicator.direction ? `<br><small>${escapeText(directionText(indicator.direction))}</small>` : ''}</td><td rowspan="${indicator.years.length}">${escapeText(indicator.unit ?? '—')}</td>`;
+      return indicator.years
+        .map(
+          (year, index) =>
+            `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-fy="${year.fiscalYear}"${year.isTargetYear ? ' class="target-year"' : ''}>${index === 0 ? head : ''}` +
+            `<td>FY${year.fiscalYear}${year.isTargetYear ? ' <b class="badge">目標年度 / target year</b>' : ''}</td>` +
+            targetCell(indicator, 'target', year.target, year.targetText) +
+            targetCell(indicator, 'actual', year.actual, year.actualText) +
+            numberCell('achievement-reported', year.achievementReported, publishedNumber, ' %') +
+            numberCell('achievement-computed', year.achievementComputed, (text) => roundedNumber(text, 1), ' %') +
+            '</tr>',
+        )
+        .join('');
+    })
+    .join('');
+  return (
+    '<h4>目標と実績 / Targets and actuals</h4>' +
+    '<p class="note">数値は公表された桁のまま。達成率（計算）は実績÷目標×100（下がると良い指標は目標÷実績×100）を小数第1位で表示。 / ' +
+    'Figures as published, to the digits published; the computed achievement is actual ÷ target × 100 (target ÷ actual where lower is better), shown to one decimal.</p>' +
+    `<table class="sheet-indicators">${header}${rows}</table>`
+  );
+}
+
+const BUDGET_COLUMNS: readonly { field: keyof SheetBudgetYear; ja: string; en: string }[] = [
+  { field: 'initialYen', ja: '当初予算', en: 'initial' },
+  { field: 'supplementaryYen', ja: '補正予算', en: 'supplementary' },
+  { field: 'carriedInYen', ja: '前年度から繰越し', en: 'carried in' },
+  { field: 'reserveYen', ja: '予備費等', en: 'reserve funds' },
+  { field: 'currentBudgetYen', ja: '計（歳出予算現額）', en: 'current budget' },
+  { field: 'executedYen', ja: '執行額', en: 'executed' },
+  { field: 'carriedOverYen', ja: '翌年度へ繰越し', en: 'carried over' },
+];
+
+/** Budget and execution by budget year, in 百万円; the review year's execution is not known yet. */
+function budgetTable(project: ReviewSheetProject): string {
+  const title = '<h4>予算と執行（単位：百万円） / Budget and execution (million yen)</h4>';
+  if (project.budget.length === 0) return `${title}<p class="empty">予算・執行（2-1）は未取込 / No budget (2-1) loaded for this project.</p>`;
+  const header = `<tr><th>予算年度 / FY</th>${BUDGET_COLUMNS.map((c) => `<th>${c.ja} / ${c.en}</th>`).join('')}<th>執行率 / execution rate</th><th>執行率（公表） / as published</th></tr>`;
+  const rows = project.budget
+    .map((year) => {
+      const open = year.budgetYear >= project.reviewYear;
+      const cells = BUDGET_COLUMNS.map((column) =>
+        column.field === 'executedYen' && open
+          ? `<td class="num" data-field="executedYen" data-value="${escapeText(year.executedYen ?? '')}">— <small>（未確定 / not yet known）</small></td>`
+          : numberCell(column.field, year[column.field] as string | null, millionYen),
+      ).join('');
+      return (
+        `<tr data-budget-year="${year.budgetYear}"><td>FY${year.budgetYear}</td>${cells}` +
+        numberCell('executionRate', year.executionRate, (text) => roundedNumber(String(Number(text) * 100), 1), ' %') +
+        numberCell('executionRateReported', open ? null : year.executionRateReported, (text) => publishedNumber(shiftDecimal(text, 2)), ' %') +
+        '</tr>'
+      );
+    })
+    .join('');
+  return (
+    title +
+    `<p class="note">金額は円単位の公表値を百万円に四捨五入。執行率は執行額÷歳出予算現額（小数第1位）。${project.reviewYear}年度（レビュー年度）以降の執行額は未確定。 / ` +
+    `Amounts published in yen, shown rounded to the million; the execution rate is executed ÷ current budget, to one decimal. Execution from FY${project.reviewYear} (the review year) on is not known yet.</p>` +
+    `<table class="sheet-budget">${header}${rows}</table>`
+  );
+}
+
+function projectBlock(project: ReviewSheetProject): string {
+  const where = [project.ministry, project.bureau, project.division].filter((part): part is string => part !== null).map(escapeText).join(' ');
+  return (
+    `<div class="review-sheet-project" data-project="${project.projectId}" data-review-year="${project.reviewYear}">` +
+    `<h3>予算事業ID ${project.projectId}：${escapeText(project.name ?? '（事業名なし / no name loaded）')}</h3>` +
+    `<p>${project.reviewYear}年度レビューシート / review year ${project.reviewYear}${where ? ` · ${where}` : ''}</p>` +
+    officialLogicModel(project) +
+    indicatorTable(project) +
+    budgetTable(project) +
+    '</div>'
+  );
+}
+
+const DIFFERENCE_LABELS: Record<TargetDifference['kind'], string> = {
+  value: '目標値が異なる / target value differs',
+  year: '目標年度が異なる / target year differs',
+  unit: '単位が異なる / unit differs',
+  no_target: '公表シートに目標値なし / no target in the sheet',
+};
+
+function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean): string {
+  const intro =
+    '<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。投入・活動の指標は公表シートに指標欄がないため照合の対象外。 / ' +
+    'How indicators are paired: by the catalogue indicator\'s <code>reviewSheetIndicator</code> (project, node kind and number) where it has one, otherwise by the same name (full- and half-width forms alike, spaces ignored, and only when each side has exactly one indicator of that name). Inputs and activities have no indicator in the sheet and are not compared.</p>';
+  const how = { reference: 'カタログの参照 / catalogue reference', name: '同じ名称 / same name' };
+  const matched = reconciliation.matched
+    .map((m) => {
+      const label = sheetIndicatorLabel(m.sheet, withProject);
+      const differences = m.differences.length
+        ? `<ul>${m.differences.map((d) => `<li data-difference="${d.kind}">${DIFFERENCE_LABELS[d.kind]}：事前登録 / pre-registered ${escapeText(d.catalogue)} ／ 公表シート / sheet ${escapeText(d.sheet)}</li>`).join('')}</ul>`
+        : '<span data-difference="none">一致 / agree</span>';
+      const target = m.sheetTarget ? `${escapeText(publishedNumber(m.sheetTarget.value))} ${escapeText(m.sheet.unit ?? '')} (FY${m.sheetTarget.fiscalYear}${m.sheetTarget.flagged ? '' : '、目標年度の指定なし：最終の目標 / no target year marked: the latest target'})` : '—';
+      return (
+        `<tr data-reconcile="matched" data-indicator-id="${escapeText(m.indicator.id)}" data-sheet-indicator="${sheetIndicatorKey(m.sheet)}">` +
+        `<td>${escapeText(m.indicator.nameJa)}<br><small>${STAGE_NAMES[m.stage]}</small></td>` +
+        `<td>${escapeText(publishedNumber(String(m.indicator.target.value)))} ${escapeText(m.indicator.unit)} (FY${m.indicator.target.fiscalYear})</td>` +
+        `<td><b>${escapeText(label.ja)}</b> ${escapeText(m.sheet.name ?? '—')}</td><td>${target}</td><td>${how[m.how]}</td><td>${differences}</td></tr>`
+      );
+    })
+    .join('');
+  const matchedTable = matched
+    ? `<table class="reconciliation"><tr><th>事前登録の指標 / pre-registered indicator</th><th>事前登録の目標 / its target</th><th>公表シートの指標 / sheet indicator</th><th>公表シートの目標 / sheet target</th><th>対応の根拠 / paired by</th><th>差異 / differences</th></tr>${matched}</table>`
+    : '<p class="empty">両方にある指標はありません / No indicator is in both.</p>';
+  const list = (kind: string, title: string, items: readonly string[]) =>
+    `<h4>${title}</h4>${items.length ? `<ul>${items.map((item) => `<li data-reconcile="${kind}">${item}</li>`).join('')}</ul>` : '<p>なし / none</p>'}`;
+  const onlyCatalogue = reconciliation.onlyInCatalogue.map(
+    (entry) => `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)} / ${escapeText(entry.indicator.nameEn)}</span> <small>(${STAGE_NAMES[entry.stage]})</small>`,
+  );
+  const onlySheet = reconciliation.onlyInSheet.map((indicator) => {
+    const label = sheetIndicatorLabel(indicator, withProject);
+    return `<span data-sheet-indicator="${sheetIndicatorKey(indicator)}"><b>${escapeText(label.ja)}</b> ${escapeText(indicator.name ?? '—')}</span>`;
+  });
+  const unresolved = reconciliation.unresolved.map((entry) => {
+    const ref = entry.indicator.reviewSheetIndicator!;
+    const label = nodeLabel(ref.nodeKind, ref.nodeNumber);
+    return `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)}</span>：参照先 予算事業ID ${ref.projectId} ${escapeText(label.ja)}${ref.indicator > 1 ? ` #${ref.indicator}` : ''} が公表シートにない / its reference (project ${ref.projectId}, ${escapeText(label.en)}) is not in the loaded sheet`;
+  });
+  return (
+    '<h3>事前登録のロジックモデルとの照合 / Reconciliation with the pre-registered logic model</h3>' +
+    intro +
+    matchedTable +
+    list('only-catalogue', '事前登録のみにある指標 / Only in the pre-registered logic model', onlyCatalogue) +
+    list('only-sheet', '公表シートのみにある指標 / Only in the published sheet', onlySheet) +
+    (unresolved.length ? list('unresolved', '公表シートに見つからない参照 / References not found in the sheet', unresolved) : '')
+  );
+}
+
+/** The whole section; empty for a programme that names no project. */
+export function reviewSheetSection(data: ReviewSheetData, reconciliation: Reconciliation | null): string {
+  if (data.named.length === 0) return '';
+  const title = '<h2>行政事業レビューシート（公表データ） / Official review sheet</h2>';
+  if (data.projects.length === 0) return `<section class="review-sheets" data-section="review-sheets">${title}${notLoadedLine(data.notLoaded)}</section>`;
+  const intro =
+    '<p>行政事業レビュー見える化サイトで公表されたこの事業のレビューシート（最新のレビュー年度）。公表データのため内部版・公表版で同じ内容。 / ' +
+    'The review sheets of this programme\'s projects as published on the RS system (the latest review year loaded); public data, the same in the internal and the public version.</p>';
+  return (
+    `<section class="review-sheets" data-section="review-sheets">${title}${intro}` +
+    (data.notLoaded.length ? notLoadedLine(data.notLoaded) : '') +
+    data.projects.map(projectBlock).join('') +
+    (reconciliation ? reconciliationBlock(reconciliation, data.projects.length > 1) : '') +
+    `<p class="attribution" data-attribution>${escapeText(ATTRIBUTION)}<br><small>${escapeText(ATTRIBUTION_EN)}</small></p></section>`
+  );
+}

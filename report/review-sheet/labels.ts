@@ -1,0 +1,50 @@
+/** How the sheet's node kinds, terms and directions read, in Japanese and English, in the HTML and the workbook alike. */
+import type { NodeKind, OutcomeTerm, SheetIndicator } from './sheet-data.js';
+
+export const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（PDL1.0）';
+export const ATTRIBUTION_EN = 'Source: review sheets published on the 行政事業レビュー見える化サイト (rssystem.go.jp), processed by ebpm; Public Data License 1.0.';
+
+export const LOAD_COMMAND = 'ebpm review-sheets load <RS CSVのフォルダ / folder of the RS CSVs>';
+
+const KIND: Record<NodeKind, { ja: string; en: string }> = {
+  activity: { ja: 'アクティビティ', en: 'Activity' },
+  output: { ja: 'アウトプット', en: 'Output' },
+  outcome: { ja: 'アウトカム', en: 'Outcome' },
+};
+
+const TERM: Record<OutcomeTerm, { ja: string; en: string }> = {
+  short: { ja: '短期', en: 'short-term' },
+  mid: { ja: '中期', en: 'mid-term' },
+  long: { ja: '長期', en: 'long-term' },
+};
+
+/** A node as the sheet names it: アウトプット3, アウトカム4（短期） / Output 3, Outcome 4 (short-term). */
+export function nodeLabel(kind: NodeKind | null, number: number, term: OutcomeTerm | null = null): { ja: string; en: string } {
+  const k = kind ? KIND[kind] : { ja: '番号', en: 'Node' };
+  const t = term ? TERM[term] : null;
+  return { ja: `${k.ja}${number}${t ? `（${t.ja}）` : ''}`, en: `${k.en} ${number}${t ? ` (${t.en})` : ''}` };
+}
+
+/** An indicator of the sheet: its node, and which of the node's indicators when there are several. */
+export function sheetIndicatorLabel(indicator: SheetIndicator, withProject: boolean): { ja: string; en: string } {
+  const node = nodeLabel(indicator.kind, indicator.nodeNumber, indicator.term);
+  const seq = indicator.seq > 1 ? ` #${indicator.seq}` : '';
+  const project = withProject ? `予算事業ID ${indicator.projectId} ` : '';
+  return { ja: `${project}${node.ja}${seq}`, en: `${withProject ? `project ${indicator.projectId} ` : ''}${node.en}${seq}` };
+}
+
+/** The columns of the official logic model, left to right. */
+export const MODEL_COLUMNS: readonly { kind: NodeKind; term: OutcomeTerm | null; ja: string; en: string }[] = [
+  { kind: 'activity', term: null, ja: 'アクティビティ', en: 'Activity' },
+  { kind: 'output', term: null, ja: 'アウトプット', en: 'Output' },
+  { kind: 'outcome', term: 'short', ja: '短期アウトカム', en: 'Short-term outcome' },
+  { kind: 'outcome', term: 'mid', ja: '中期アウトカム', en: 'Mid-term outcome' },
+  { kind: 'outcome', term: 'long', ja: '長期アウトカム', en: 'Long-term outcome' },
+  { kind: 'outcome', term: null, ja: 'アウトカム（期間なし）', en: 'Outcome (no term given)' },
+];
+
+export function directionText(direction: string | null): string {
+  if (direction === 'up') return '上がると良い / higher is better';
+  if (direction === 'down') return '下がると良い / lower is better';
+  return direction ?? '—';
+}

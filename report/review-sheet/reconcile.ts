@@ -1,0 +1,133 @@
+/**
+ * The pre-registered logic model against the published sheet: which indicators are in both, which only in one,
+ * and, for those in both, whether the target (value, fiscal year) and the unit agree.
+ *
+ * How an indicator of the catalogue is found in the sheet, in this order:
+ *  1. its `reviewSheetIndicator` (the project's 予算事業ID, the node as the sheet numbers it — アウトプット3 — and
+ *     which of the node's indicators), for indicators whose name differs between the two;
+ *  2. otherwise the same name: the catalogue's nameJa equal to the sheet's 活動指標／成果指標 once full-width and
+ *     half-width forms are made alike (NFKC) and spaces dropped, and only when exactly one indicator on each side
+ *     carries that name.
+ * Nothing else (no similarity score): an officer can check every pair by reading the two names or the reference.
+ * Inputs and activities have no indicator column in the sheet, so unmatched ones are not listed as missing.
+ */
+import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../../schemas/catalogue.js';
+import type { Programme } from '../../programmes/catalogue.js';
+import type { Indicator } from '../xlsx/progress-data.js';
+import { publishedNumber } from './decimal-text.js';
+import type { ReviewSheetProject, SheetIndicator } from './sheet-data.js';
+
+export interface SheetTarget {
+  /** Decimal text as published. */
+  readonly value: string;
+  readonly fiscalYear: number;
+  /** True when the sheet's 1.目標年度 row marks this year; false when the latest year with a target stands in. */
+  readonly flagged: boolean;
+}
+
+export type DifferenceKind = 'value' | 'year' | 'unit' | 'no_target';
+
+export interface TargetDifference {
+  readonly kind: DifferenceKind;
+  /** What the catalogue says, as text. */
+  readonly catalogue: string;
+  /** What the sheet says, as text. */
+  readonly sheet: string;
+}
+
+export interface IndicatorMatch {
+  readonly indicator: Indicator;
+  readonly stage: LogicModelStageKey;
+  readonly sheet: SheetIndicator;
+  readonly how: 'reference' | 'name';
+  readonly sheetTarget: SheetTarget | null;
+  readonly differences: readonly TargetDifference[];
+}
+
+export interface Reconciliation {
+  readonly matched: readonly IndicatorMatch[];
+  /** Output and outcome indicators of the catalogue found in no loaded sheet. */
+  readonly onlyInCatalogue: readonly { indicator: Indicator; stage: LogicModelStageKey }[];
+  /** Sheet indicators no catalogue indicator matches. */
+  readonly onlyInSheet: readonly SheetIndicator[];
+  /** Catalogue references to a sheet indicator that the loaded sheet does not have. */
+  readonly unresolved: readonly { indicator: Indicator; stage: LogicModelStageKey }[];
+}
+
+const COMPARED_STAGES: ReadonlySet<LogicModelStageKey> = new Set(['output', 'shortTermOutcome', 'midTermOutcome', 'impact']);
+
+/** A name or unit as compared: NFKC (全角/半角 alike), no spaces. */
+export function normalisedName(text: string | null): string {
+  return (text ?? '').normalize('NFKC').replace(/\s+/gu, '');
+}
+
+export function sheetIndicatorKey(indicator: Pick<SheetIndicator, 'projectId' | 'kind' | 'nodeNumber' | 'seq'>): string {
+  return `${indicator.projectId}:${indicator.kind}:${indicator.nodeNumber}:${indicator.seq}`;
+}
+
+/** The year the sheet marks as the target year (its target there), else the latest year with a numeric target. */
+export function sheetTarget(indicator: SheetIndicator): SheetTarget | null {
+  const flagged = indicator.years.find((year) => year.isTargetYear);
+  if (flagged) return flagged.target === null ? null : { value: flagged.target, fiscalYear: flagged.fiscalYear, flagged: true };
+  const latest = [...indicator.years].reverse().find((year) => year.target !== null);
+  return latest ? { value: latest.target as string, fiscalYear: latest.fiscalYear, flagged: false } : null;
+}
+
+function differencesOf(indicator: Indicator, sheet: SheetIndicator, target: SheetTarget | null): TargetDifference[] {
+  const differences: TargetDifference[] = [];
+  if (target === null) {
+    differences.push({ kind: 'no_target', catalogue: `${publishedNumber(String(indicator.target.value))} ${indicator.unit} (FY${indicator.target.fiscalYear})`, sheet: '—' });
+  } else {
+    if (Number(target.value) !== indicator.target.value) {
+      differences.push({ kind: 'value', catalogue: `${publishedNumber(String(indicator.target.value))} ${indicator.unit}`, sheet: `${publishedNumber(target.value)} ${sheet.unit ?? ''}`.trim() });
+    }
+    if (target.fiscalYear !== indicator.target.fiscalYear) differences.push({ kind: 'year', catalogue: `FY${indicator.target.fiscalYear}`, sheet: `FY${target.fiscalYear}` });
+  }
+  if (normalisedName(indicator.unit) !== normalisedName(sheet.unit)) differences.push({ kind: 'unit', catalogue: indicator.unit, sheet: sheet.unit ?? '—' });
+  return differences;
+}
+
+export function reconcile(programme: Programme, projects: readonly ReviewSheetProject[]): Reconciliation {
+  const sheetIndicators = projects.flatMap((project) => project.indicators);
+  const byKey = new Map(sheetIndicators.map((indicator) => [sheetIndicatorKey(indicator), indicator]));
+  const catalogue = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage].map((indicator) => ({ indicator, stage })));
+  const loadedProjects = new Set(projects.map((project) => project.projectId));
+
+  const matched: IndicatorMatch[] = [];
+  const unresolved: Reconciliation['unresolved'][number][] = [];
+  const taken = new Set<string>();
+  const match = (entry: (typeof catalogue)[number], sheet: SheetIndicator, how: IndicatorMatch['how']) => {
+    const target = sheetTarget(sheet);
+    matched.push({ ...entry, sheet, how, sheetTarget: target, differences: differencesOf(entry.indicator, sheet, target) });
+    taken.add(sheetIndicatorKey(sheet));
+  };
+
+  for (const entry of catalogue) {
+    const reference = entry.indicator.reviewSheetIndicator;
+    if (!reference) continue;
+    // A reference into a project not loaded yet is neither found nor missing: the section says the project is not loaded.
+    if (!loadedProjects.has(reference.projectId)) continue;
+    const sheet = byKey.get(sheetIndicatorKey({ projectId: reference.projectId, kind: reference.nodeKind, nodeNumber: reference.nodeNumber, seq: reference.indicator }));
+    if (sheet) match(entry, sheet, 'reference');
+    else unresolved.push(entry);
+  }
+
+  const free = sheetIndicators.filter((indicator) => !taken.has(sheetIndicatorKey(indicator)));
+  const unreferenced = catalogue.filter((entry) => !entry.indicator.reviewSheetIndicator);
+  for (const entry of unreferenced) {
+    const name = normalisedName(entry.indicator.nameJa);
+    const sheets = free.filter((indicator) => normalisedName(indicator.name) === name);
+    const twins = unreferenced.filter((other) => normalisedName(other.indicator.nameJa) === name);
+    if (sheets.length === 1 && twins.length === 1) match(entry, sheets[0], 'name');
+  }
+
+  const matchedIds = new Set(matched.map((entry) => entry.indicator.id));
+  const unresolvedIds = new Set(unresolved.map((entry) => entry.indicator.id));
+  return {
+    matched: catalogue.flatMap((entry) => matched.filter((m) => m.indicator.id === entry.indicator.id)),
+    onlyInCatalogue: catalogue.filter((entry) => COMPARED_STAGES.has(entry.stage) && !matchedIds.has(entry.indicator.id) && !unresolvedIds.has(entry.indicator.id)
+      && !(entry.indicator.reviewSheetIndicator && !loadedProjects.has(entry.indicator.reviewSheetIndicator.projectId))),
+    onlyInSheet: sheetIndicators.filter((indicator) => !taken.has(sheetIndicatorKey(indicator))),
+    unresolved,
+  };
+}
