@@ -56,7 +56,10 @@ export const USAGE = {
   generate:
     'ebpm generate --out DIR [--programme ID | --all] [--seed N] [--applicants N] [--no-invalid-rows]\n' +
       '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for a programme (default\n' +
-      '    sme-labour-saving), or for all of them in one folder each',
+      '    sme-labour-saving), or for all of them in one folder each\n' +
+      'ebpm generate --review-sheets [N] [--seed S] [--year Y] --out DIR\n' +
+      '    a synthetic review year of N projects (default 5700, a national year) in the published RS format (1-2, 2-1,\n' +
+      '    3-1, 3-2, 4-1, 5-1 as published: names, headers, UTF-8 with BOM, the published quirks)',
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',
