@@ -100,7 +100,7 @@ export const USAGE = {
   'review-sheets':
     'ebpm review-sheets load PATH… [--json] [--deployed-worker]\n' +
       '    load the published 行政事業レビュー sheets (RS system CSVs named N-N_RS_YYYY_….csv; PATH a folder of one review\n' +
-      '    year or single files; a .zip is not read yet: unzip it) through a Temporal workflow: tables 1-2, 2-1, 3-1, 3-2,\n' +
+      '    year, a .zip of them (entry names UTF-8 or CP932), or single files) through a Temporal workflow: tables 1-2, 2-1, 3-1, 3-2,\n' +
       '    4-1, 5-1 (the others are listed, not loaded); every record loaded or quarantined with its reason, a file loaded\n' +
       '    before skipped, a new file of the same table and review year retires the earlier one; views bi.review_*',
 } as const satisfies Record<string, string>;

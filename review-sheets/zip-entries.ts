@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { PassThrough } from 'node:stream';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import { looksLikeReviewFile } from './file-name.js';
@@ -66,5 +67,12 @@ export async function zipEntryReader(zipPath: string, entryName: string): Promis
   const zip = await openZip(zipPath);
   const entry = Object.values(zip.files).find((candidate) => !candidate.dir && candidate.name.normalize('NFC') === entryName);
   if (!entry) throw new ReviewZipError(zipPath, `holds no entry "${entryName}"`);
-  return () => entry.nodeStream('nodebuffer') as unknown as AsyncIterable<Uint8Array>;
+  // JSZip's stream is an old-style one, without async iteration: it is piped into a core stream.
+  return () => {
+    const out = new PassThrough();
+    const inflating = entry.nodeStream('nodebuffer');
+    inflating.on('error', (error: Error) => out.destroy(error));
+    inflating.pipe(out);
+    return out;
+  };
 }
