@@ -16,6 +16,7 @@ import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
 import { studyBenchmark } from './study-benchmark.js';
 import { databaseFloorLoad } from './database-floor.js';
+import { reviewSheetsBenchmark } from './review-sheets-benchmark.js';
 
 /** A benchmark with its fixture type hidden, so different kinds can share one list. */
 export interface RunnableBenchmark {
@@ -270,6 +271,7 @@ export const BENCHMARKS: readonly RunnableBenchmark[] = [
   ...ingestBenchmarks(1_000_000).map(defineBenchmark),
   studyBenchmark(100_000, { seconds: 20, peakMb: 1024 }, false),
   studyBenchmark(1_000_000, { seconds: 180, peakMb: 4096 }, true),
+  reviewSheetsBenchmark(5700),
   defineBenchmark(estimateBenchmark({ units: 100_000 }, { seconds: 0.6 }, 5)),
   defineBenchmark(estimateBenchmark({ units: 1_000_000 }, { seconds: 10, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark({ units: 1_000_000, extraArgs: ['--bootstrap', '1000', '--seed', '1'], variant: 'bootstrap' }, { seconds: 30, peakMb: 4096 }, 1)),

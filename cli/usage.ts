@@ -61,7 +61,10 @@ export const USAGE = {
       '    write synthetic applicants.csv, outcomes.csv and manifest.json (true effects) for a programme (default\n' +
       '    sme-labour-saving), or for every catalogue programme in one folder each; drawn from the programme\'s\n' +
       '    syntheticProfile, or from defaults derived from its declared fields; with --all a programme that fails is\n' +
-      '    named with the reason and the others are written (exit 1)',
+      '    named with the reason and the others are written (exit 1)\n' +
+      'ebpm generate --review-sheets [N] [--seed S] [--year Y] --out DIR\n' +
+      '    a synthetic review year of N projects (default 5700, a national year) in the published RS format (1-2, 2-1,\n' +
+      '    3-1, 3-2, 4-1, 5-1 as published: names, headers, UTF-8 with BOM, the published quirks)',
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',
@@ -109,7 +112,7 @@ export const USAGE = {
   'review-sheets':
     'ebpm review-sheets load PATH… [--json] [--deployed-worker]\n' +
       '    load the published 行政事業レビュー sheets (RS system CSVs named N-N_RS_YYYY_….csv; PATH a folder of one review\n' +
-      '    year or single files; a .zip is not read yet: unzip it) through a Temporal workflow: tables 1-2, 2-1, 3-1, 3-2,\n' +
+      '    year, a .zip of them (entry names UTF-8 or CP932), or single files) through a Temporal workflow: tables 1-2, 2-1, 3-1, 3-2,\n' +
       '    4-1, 5-1 (the others are listed, not loaded); every record loaded or quarantined with its reason, a file loaded\n' +
       '    before skipped, a new file of the same table and review year retires the earlier one; views bi.review_*\n' +
       'ebpm review-sheets check [--year Y] [--json]\n' +

@@ -8,10 +8,15 @@ const NONE_DASHES = /^[-ー－ｰ―‐—–−]+$/u;
 
 /** The cell's text without surrounding spaces, or null when it is empty or a dash meaning none. */
 export function presentText(cell: string | undefined): string | null {
-  if (cell === undefined) return null;
-  const text = cell.replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
+  if (cell === undefined || cell === '') return null;
+  // Most cells have no surrounding space: the trim is skipped for them (millions of cells a national year).
+  const text = isSpace(cell.charCodeAt(0)) || isSpace(cell.charCodeAt(cell.length - 1)) ? cell.replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '') : cell;
   if (text === '' || NONE_DASHES.test(text)) return null;
   return text;
+}
+
+function isSpace(code: number): boolean {
+  return code <= 0x20 || code === 0x3000 || code === 0xa0 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x1680 || code === 0x85;
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

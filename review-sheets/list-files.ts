@@ -1,9 +1,10 @@
 /**
- * The files a load names: a folder stands for its CSV files (in name order, so 1-2 comes before 5-1), a file for
- * itself. A .zip is not read yet: the user is told to unzip it.
+ * The files a load names: a folder stands for its CSV files (in name order, so 1-2 comes before 5-1), a .zip for
+ * its CSV entries (in name order), a file for itself.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { listZipEntries } from './zip-entries.js';
 
 export class ReviewPathError extends Error {
   constructor(readonly path: string, reason: string) {
@@ -12,8 +13,15 @@ export class ReviewPathError extends Error {
   }
 }
 
-export function listReviewSheetPaths(paths: readonly string[]): string[] {
-  const files: string[] = [];
+/** A file to load: a CSV on disk, or an entry of a .zip. */
+export interface ReviewSheetRef {
+  readonly path: string;
+  /** The entry's name inside the zip at `path`. */
+  readonly entry?: string;
+}
+
+export async function listReviewSheetRefs(paths: readonly string[]): Promise<ReviewSheetRef[]> {
+  const refs: ReviewSheetRef[] = [];
   for (const given of paths) {
     const path = resolve(given);
     let isDirectory: boolean;
@@ -25,12 +33,18 @@ export function listReviewSheetPaths(paths: readonly string[]): string[] {
     if (isDirectory) {
       const csvs = readdirSync(path).filter((name) => name.toLowerCase().endsWith('.csv')).sort();
       if (!csvs.length) throw new ReviewPathError(given, 'the folder holds no .csv file; name the folder of one review year\'s CSVs as downloaded');
-      files.push(...csvs.map((name) => join(path, name)));
+      refs.push(...csvs.map((name) => ({ path: join(path, name) })));
     } else if (path.toLowerCase().endsWith('.zip')) {
-      throw new ReviewPathError(given, 'a .zip is not read yet; unzip it and name the folder');
+      refs.push(...(await listZipEntries(path)).map((entry) => ({ path, entry })));
     } else {
-      files.push(path);
+      refs.push({ path });
     }
   }
-  return [...new Set(files)];
+  const seen = new Set<string>();
+  return refs.filter((ref) => {
+    const key = `${ref.path}\u0000${ref.entry ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,16 +1,16 @@
 /**
  * Reads one published review-sheet file into rows and quarantined records: the name gives the table and the
  * review year, the header must be the published one, and every record after it becomes exactly one of the two.
+ * The file is read in pieces (readReviewSheetStream), so its size does not matter; parseReviewSheet reads bytes
+ * already in memory the same way.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { parseReviewFileName } from './file-name.js';
 import { checkHeader } from './header-check.js';
+import { CsvFormatError, CsvRecordReader } from './csv-records.js';
 import { isLoadedTable, type ReviewTable } from './published-headers.js';
 import type { Row } from './records.js';
-import { mappingFor } from './tables.js';
+import { isFiscalYearColumn, mappingFor, type TableMapping } from './tables.js';
 
 export interface QuarantinedRecord {
   /** The record's first line in the file (the header is line 1). */
@@ -19,14 +19,18 @@ export interface QuarantinedRecord {
   readonly record: readonly string[];
 }
 
+export type LineRow = Row & { line: number };
+
 export interface ReviewSheetFile {
   readonly fileName: string;
   readonly sha256: string;
   readonly table: ReviewTable;
   readonly reviewYear: number;
-  readonly rows: readonly (Row & { line: number })[];
+  readonly rows: readonly LineRow[];
   readonly quarantined: readonly QuarantinedRecord[];
 }
+
+export type ReadRecord = { readonly row: LineRow } | { readonly quarantined: QuarantinedRecord };
 
 export class UnsupportedReviewTableError extends Error {
   constructor(readonly fileName: string, readonly table: string) {
@@ -46,41 +50,112 @@ export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export async function readReviewSheetFile(path: string): Promise<ReviewSheetFile> {
-  const bytes = await readFile(path);
-  return parseReviewSheet(basename(path).normalize('NFC'), bytes);
+/** The header first, then each record mapped to a row or quarantined with its reason. */
+class RecordMapper {
+  private header: string[] | null = null;
+  /** Positions of the columns read by name, and of the fiscal-year columns. */
+  private named: readonly number[] = [];
+  private yearColumns: readonly string[] = [];
+  private yearIndexes: readonly number[] = [];
+  private readonly mapping: TableMapping;
+  private readonly table: ReviewTable;
+  private readonly reviewYear: number;
+
+  constructor(private readonly fileName: string) {
+    const { table, reviewYear } = parseReviewFileName(fileName);
+    if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(fileName, table);
+    this.table = table;
+    this.reviewYear = reviewYear;
+    this.mapping = mappingFor(table);
+  }
+
+  get identity(): { table: ReviewTable; reviewYear: number } {
+    return { table: this.table, reviewYear: this.reviewYear };
+  }
+
+  accept(record: string[], line: number): ReadRecord | null {
+    if (this.header === null) {
+      checkHeader(this.fileName, this.table, record);
+      this.header = record.map((column) => column.trim());
+      this.named = this.header.flatMap((column, index) => (isFiscalYearColumn(column) ? [] : [index]));
+      const years = this.header.flatMap((column, index) => (isFiscalYearColumn(column) ? [index] : []));
+      this.yearColumns = years.map((index) => this.header![index]);
+      this.yearIndexes = years;
+      return null;
+    }
+    const header = this.header;
+    if (record.length !== header.length) return { quarantined: { line, reason: `${record.length} columns where the header has ${header.length}`, record } };
+    const cells: Record<string, string> = {};
+    for (const index of this.named) cells[header[index]] = record[index];
+    const mapped = this.mapping.map(cells, this.reviewYear, { columns: this.yearColumns, indexes: this.yearIndexes, record });
+    if ('reason' in mapped) return { quarantined: { line, reason: mapped.reason, record } };
+    const row = mapped.row as LineRow;
+    row.line = line;
+    return { row };
+  }
+
+  finish(): void {
+    if (this.header === null) throw new ReviewCsvError(this.fileName, new Error('the file is empty'));
+  }
+}
+
+/**
+ * A byte that is not UTF-8 becomes U+FFFD and stays visible in the text instead of stopping the load. NUL cannot
+ * be stored in Postgres text: it becomes U+FFFD too. The BOM is dropped.
+ */
+function decoder(): (bytes: Uint8Array | null) => string {
+  const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+  return (bytes) => (bytes === null ? utf8.decode() : utf8.decode(bytes, { stream: true })).replaceAll('\u0000', '\uFFFD');
+}
+
+function asCsvError(fileName: string, error: unknown): unknown {
+  return error instanceof CsvFormatError ? new ReviewCsvError(fileName, error) : error;
+}
+
+/** Reads the file as its pieces arrive: each record, in file order, as a row or a quarantined record. */
+export async function* readReviewSheetStream(fileName: string, pieces: AsyncIterable<Uint8Array>): AsyncGenerator<ReadRecord> {
+  const mapper = new RecordMapper(fileName);
+  const reader = new CsvRecordReader();
+  const decode = decoder();
+  let ready: ReadRecord[] = [];
+  const collect = (record: string[], line: number) => {
+    const read = mapper.accept(record, line);
+    if (read) ready.push(read);
+  };
+  try {
+    for await (const piece of pieces) {
+      reader.push(decode(piece), collect);
+      const out = ready;
+      ready = [];
+      yield* out;
+    }
+    reader.push(decode(null), collect);
+    reader.end(collect);
+  } catch (error) {
+    throw asCsvError(fileName, error);
+  }
+  yield* ready;
+  mapper.finish();
 }
 
 export function parseReviewSheet(fileName: string, bytes: Uint8Array): ReviewSheetFile {
-  const { table, reviewYear } = parseReviewFileName(fileName);
-  if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(fileName, table);
-  // A byte that is not UTF-8 becomes U+FFFD and stays visible in the text instead of stopping the load.
-  // NUL cannot be stored in Postgres text: it becomes U+FFFD too.
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes).replaceAll('\u0000', '\uFFFD');
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, { bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as unknown as { record: string[]; info: { lines: number } }[];
-  } catch (error) {
-    throw new ReviewCsvError(fileName, error);
-  }
-  if (parsed.length === 0) throw new ReviewCsvError(fileName, new Error('the file is empty'));
-  const header = parsed[0].record;
-  checkHeader(fileName, table, header);
-  const mapping = mappingFor(table);
-  const rows: (Row & { line: number })[] = [];
+  const mapper = new RecordMapper(fileName);
+  const rows: LineRow[] = [];
   const quarantined: QuarantinedRecord[] = [];
-  let line = parsed[0].info.lines + 1;
-  for (const { record, info } of parsed.slice(1)) {
-    const firstLine = line;
-    line = info.lines + 1;
-    if (record.length !== header.length) {
-      quarantined.push({ line: firstLine, reason: `${record.length} columns where the header has ${header.length}`, record });
-      continue;
-    }
-    const cells = Object.fromEntries(header.map((column, index) => [column.trim(), record[index]]));
-    const mapped = mapping.map(cells, reviewYear);
-    if ('reason' in mapped) quarantined.push({ line: firstLine, reason: mapped.reason, record });
-    else rows.push({ ...mapped.row, line: firstLine });
+  const collect = (record: string[], line: number) => {
+    const read = mapper.accept(record, line);
+    if (read === null) return;
+    if ('row' in read) rows.push(read.row);
+    else quarantined.push(read.quarantined);
+  };
+  const reader = new CsvRecordReader();
+  const decode = decoder();
+  try {
+    reader.push(decode(bytes) + decode(null), collect);
+    reader.end(collect);
+  } catch (error) {
+    throw asCsvError(fileName, error);
   }
-  return { fileName, sha256: sha256Of(bytes), table, reviewYear, rows, quarantined };
+  mapper.finish();
+  return { fileName, sha256: sha256Of(bytes), ...mapper.identity, rows, quarantined };
 }

@@ -7,7 +7,7 @@ import type { EbpmActivities } from '../activities/index.js';
 import type { ReviewFileAccount, ReviewFileNotLoaded } from '../activities/review-sheets.js';
 
 export interface LoadReviewSheetsInput {
-  /** Folders of one review year's CSVs, or single files. */
+  /** Folders of one review year's CSVs, .zip files of them, or single files. */
   readonly paths: readonly string[];
 }
 

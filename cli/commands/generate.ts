@@ -4,6 +4,12 @@ import { parseArgs } from 'node:util';
 import { catalogue, getProgramme, InvalidProgrammeError } from '../../programmes/catalogue.js';
 import { generateProgrammeData, type SyntheticManifest, type SyntheticOptions } from '../../synth/programme-data.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { nationalReviewYear } from '../../review-sheets/synthetic/national-year.js';
+import { writeReviewYear } from '../../review-sheets/synthetic/write-review-year.js';
+
+/** A national review year: about 5,700 projects. */
+export const DEFAULT_REVIEW_PROJECTS = 5700;
+const DEFAULT_REVIEW_YEAR = 2024;
 
 export interface GeneratedFiles {
   readonly programmeId: string;
@@ -74,10 +80,19 @@ export function positiveInteger(flag: string, value: string | undefined, fallbac
   return Number(value);
 }
 
+/** `--review-sheets [N]`: N is the one positional the option allows. */
+function reviewSheetProjects(positionals: readonly string[]): number {
+  if (positionals.length > 1) throw new UsageError(`--review-sheets takes one number of projects, got ${positionals.join(' ')}`);
+  return positiveInteger('--review-sheets', positionals[0], DEFAULT_REVIEW_PROJECTS)!;
+}
+
 export async function generateCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
+    allowPositionals: true,
     options: {
+      'review-sheets': { type: 'boolean' },
+      year: { type: 'string' },
       out: { type: 'string' },
       programme: { type: 'string' },
       all: { type: 'boolean' },
@@ -87,6 +102,17 @@ export async function generateCommand(args: string[]): Promise<void> {
     },
   });
   if (!values.out) throw new UsageError('--out DIR is required');
+  if (values['review-sheets']) {
+    const projects = reviewSheetProjects(positionals);
+    const year = positiveInteger('--year', values.year, DEFAULT_REVIEW_YEAR)!;
+    const seed = positiveInteger('--seed', values.seed, 1)!;
+    const written = writeReviewYear(resolve(values.out), year, nationalReviewYear({ projects, seed, reviewYear: year }));
+    console.log(`Wrote a synthetic review year ${year} (${written.projects} projects, seed ${seed}) in the published format under ${resolve(values.out)}:`);
+    for (const file of written.files) console.log(`  ${file.path}: ${file.records} records`);
+    return;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.year) throw new UsageError('--year goes with --review-sheets');
   const withInvalidRows = !values['no-invalid-rows'];
   if (values.all) {
     const { written, failed } = writeAllSyntheticFiles(resolve(values.out), withInvalidRows);

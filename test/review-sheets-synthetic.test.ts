@@ -1,0 +1,110 @@
+/**
+ * The synthetic review year is written in the published format (names, headers, BOM, quirks), reads back through
+ * the published-format reader with nothing quarantined, has the national shape per project, carries the problems
+ * the review's checks look for, and is the same for the same seed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseReviewSheet, PUBLISHED_HEADERS } from '../review-sheets/index.js';
+import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
+import { writeReviewYear, type WrittenReviewYear } from '../review-sheets/synthetic/write-review-year.js';
+import { corporateNumberProblem } from '../schemas/corporate-number.js';
+
+const PROJECTS = 300;
+let scratch: string;
+let written: WrittenReviewYear;
+
+const records = (table: string): Record<string, string>[] => {
+  const file = written.files.find((f) => f.table === table)!;
+  return parse(readFileSync(file.path), { bom: true, columns: true }) as Record<string, string>[];
+};
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-rs-synthetic-'));
+  written = writeReviewYear(join(scratch, 'a'), 2024, nationalReviewYear({ projects: PROJECTS, seed: 7, reviewYear: 2024 }));
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('a synthetic review year in the published format', () => {
+  it('writes the six loaded tables under their published names, UTF-8 with BOM and the published header', () => {
+    expect(readdirSync(join(scratch, 'a')).sort()).toEqual([
+      '1-2_RS_2024_基本情報_事業概要等.csv', '2-1_RS_2024_予算・執行_サマリ.csv', '3-1_RS_2024_効果発現経路_目標・実績.csv',
+      '3-2_RS_2024_効果発現経路_目標のつながり.csv', '4-1_RS_2024_点検・評価.csv', '5-1_RS_2024_支出先_支出情報.csv',
+    ]);
+    for (const file of written.files) {
+      const bytes = readFileSync(file.path);
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const header = (parse(bytes, { bom: true, to_line: 1 }) as string[][])[0];
+      expect(header).toEqual([...PUBLISHED_HEADERS[file.table]]);
+    }
+  });
+
+  it('reads back through the published-format reader with every record loaded and none quarantined', () => {
+    for (const file of written.files) {
+      const read = parseReviewSheet(file.path.split('/').pop()!, readFileSync(file.path));
+      expect({ table: file.table, rows: read.rows.length, quarantined: read.quarantined }).toEqual({ table: file.table, rows: file.records, quarantined: [] });
+    }
+  });
+
+  it('has the national shape per project: about 20.7 records in 3-1, 34 in 5-1, four rows per indicator', () => {
+    const perProject = (table: string) => written.files.find((f) => f.table === table)!.records / PROJECTS;
+    expect(perProject('3-1')).toBeGreaterThan(18.5);
+    expect(perProject('3-1')).toBeLessThan(23);
+    expect(perProject('5-1')).toBeGreaterThan(29);
+    expect(perProject('5-1')).toBeLessThan(39);
+    expect(perProject('4-1')).toBe(1);
+    const labels = records('3-1').map((r) => r['目標年度／目標値／実績値／達成率']).filter(Boolean);
+    const counts = ['1.目標年度', '2.目標値', '3.実績値', '4.達成率'].map((label) => labels.filter((l) => l === label).length);
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBeGreaterThan(PROJECTS * 4);
+  });
+
+  it('carries the published quirks: dashes for none, 3.長期 and 長期, trailing spaces, 34482000.0, quoted line breaks, the 1 flag', () => {
+    const text = readFileSync(written.files.find((f) => f.table === '3-2')!.path, 'utf8');
+    expect(text).toMatch(/"[^"]*\n[^"]*"/);
+    const terms = new Set(records('3-1').map((r) => r['アウトカムの期間']));
+    expect(terms).toContain('3.長期');
+    expect(terms).toContain('長期');
+    const dashes = new Set(records('2-1').map((r) => r['主な増減理由']).filter((cell) => /^[-ー－ｰ―‐]+$/.test(cell)));
+    expect(dashes.size).toBeGreaterThan(3);
+    expect(records('5-1').some((r) => / $/.test(r['法人番号']) && / $/.test(r['支出先の合計支出額']))).toBe(true);
+    expect(records('2-1').filter((r) => r['会計区分'] === '').every((r) => /^\d+\.0$/.test(r['翌年度要求額（合計）']))).toBe(true);
+    const targetYearRows = records('3-1').filter((r) => r['目標年度／目標値／実績値／達成率'] === '1.目標年度');
+    expect(targetYearRows.some((r) => Object.entries(r).some(([column, cell]) => /^\d{4}$/.test(column) && cell === '1'))).toBe(true);
+  });
+
+  it('carries what the checks look for: invalid 法人番号, disagreeing achievement rates, execution under half; totals equal their accounts', () => {
+    const numbers = records('5-1').map((r) => r['法人番号'].trim()).filter(Boolean);
+    expect(numbers.filter((n) => corporateNumberProblem(n) !== null).length).toBeGreaterThan(0);
+    const budget = records('2-1');
+    const totals = budget.filter((r) => r['会計区分'] === '' && r['執行率'] !== '');
+    expect(totals.some((r) => Number(r['執行率']) < 0.5)).toBe(true);
+    for (const total of totals) {
+      const accounts = budget.filter((r) => r['予算事業ID'] === total['予算事業ID'] && r['予算年度'] === total['予算年度'] && r['会計区分'] !== '');
+      expect(accounts.reduce((sum, r) => sum + Number(r['歳出予算現額']), 0)).toBe(Number(total['計（歳出予算現額合計）']));
+    }
+    const rows = records('3-1');
+    let disagreeing = 0;
+    for (let i = 0; i + 3 < rows.length; i++) {
+      if (rows[i]['目標年度／目標値／実績値／達成率'] !== '2.目標値' || rows[i]['改善の上向き／下向き'] !== '上がると良い指標') continue;
+      for (const year of ['2021', '2022', '2023']) {
+        const [target, actual, rate] = [rows[i][year], rows[i + 1][year], rows[i + 2][year]].map(Number);
+        if (rows[i + 2][year] !== '' && target > 0 && Math.abs((actual / target) * 100 - rate) > 1) disagreeing++;
+      }
+    }
+    expect(disagreeing).toBeGreaterThan(0);
+  });
+
+  it('is the same, byte for byte, for the same seed, and differs for another', () => {
+    const digest = (dir: string) => readdirSync(dir).sort().map((name) => createHash('sha256').update(readFileSync(join(dir, name))).digest('hex'));
+    writeReviewYear(join(scratch, 'b'), 2024, nationalReviewYear({ projects: PROJECTS, seed: 7, reviewYear: 2024 }));
+    writeReviewYear(join(scratch, 'c'), 2024, nationalReviewYear({ projects: PROJECTS, seed: 8, reviewYear: 2024 }));
+    expect(digest(join(scratch, 'b'))).toEqual(digest(join(scratch, 'a')));
+    expect(digest(join(scratch, 'c'))).not.toEqual(digest(join(scratch, 'a')));
+  });
+});
