@@ -47,7 +47,7 @@ function listText(programmes: readonly Programme[]): string {
       String(p.file.callRounds.length),
       String(LOGIC_MODEL_STAGE_KEYS.reduce((sum, stage) => sum + p.file.logicModel[stage].length, 0)),
       `v${p.studySpec.version} ${p.specHash.slice(0, 12)}…`,
-      `${p.studySpec.registeredAt.slice(0, 10)}${p.specRegisteredAfterCallOpened ? ' (after the call opened!)' : ''}`,
+      `${p.studySpec.registeredAt.slice(0, 10)}${p.specRegisteredAfterCallOpened ? ' (after the call opened)' : ''}`,
       p.source,
     ]),
   );
@@ -345,7 +345,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
     case 'list': {
       const of = catalogued();
       const programmes = of.programmes;
-      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, source: p.source, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specRegisteredAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
+      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, source: p.source, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specClaimedAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
       if (of.problems.length) console.error(brokenText(of));
       return;
     }
