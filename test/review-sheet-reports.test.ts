@@ -93,7 +93,7 @@ function reconciledProgramme(): Programme {
       // The sheet's outcome 5 by its name, written with full-width characters and a space: NFKC and spaces do not matter.
       nameJa: '開発した技術が実用化に至ったテーマ数　／先導研究以外の採択テーマ数',
       unit: '%',
-      target: { value: 50, fiscalYear: 2032, provenance: 'test copy' },
+      target: { value: 50, fiscalYear: 2032, scale: 'programme_total', provenance: 'test copy' },
     });
     at('input', 'subsidy_granted').reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 99 };
   });
@@ -230,22 +230,24 @@ describe('a programme\'s own review sheet in its HTML report', () => {
   });
 
   it('draws the official logic model: every node of 3-1 in its kind and term column, each leading where 3-2 says', async () => {
-    const { rows: nodes } = await sql<{ node_kind: string; node_number: number }>`
-      SELECT node_kind, node_number FROM bi.review_logic_model_nodes WHERE project_id = ${PROJECT}`.execute(real.db);
-    const { rows: edges } = await sql<{ from_kind: string; from_node: number; to_kind: string; to_node: number }>`
-      SELECT from_kind, from_node, to_kind, to_node FROM bi.review_logic_model_edges WHERE project_id = ${PROJECT}`.execute(real.db);
+    // A node is its kind, number and, for outcomes, term: outcome numbers restart per term.
+    const key = (kind: string, number: number, term: string | null) => `${kind}:${number}${kind === 'outcome' && term ? `:${term}` : ''}`;
+    const { rows: nodes } = await sql<{ node_kind: string; node_number: number; outcome_term: string | null }>`
+      SELECT node_kind, node_number, outcome_term FROM bi.review_logic_model_nodes WHERE project_id = ${PROJECT}`.execute(real.db);
+    const { rows: edges } = await sql<{ from_kind: string; from_node: number; from_term: string | null; to_kind: string; to_node: number; to_term: string | null }>`
+      SELECT from_kind, from_node, from_term, to_kind, to_node, to_term FROM bi.review_logic_model_edges WHERE project_id = ${PROJECT}`.execute(real.db);
     expect(nodes).toHaveLength(7);
     const { page } = await open(pages.public);
     const drawn = await page.locator('.logic-model.official [data-node]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-node')));
-    expect(drawn.sort()).toEqual(nodes.map((node) => `${node.node_kind}:${node.node_number}`).sort());
+    expect(drawn.sort()).toEqual(nodes.map((node) => key(node.node_kind, node.node_number, node.outcome_term)).sort());
     expect(await page.locator('.sheet-edges tr[data-edge]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-edge')))).toEqual(
-      expect.arrayContaining(edges.map((edge) => `${edge.from_kind}:${edge.from_node}-${edge.to_kind}:${edge.to_node}`)),
+      expect.arrayContaining(edges.map((edge) => `${key(edge.from_kind, edge.from_node, edge.from_term)}-${key(edge.to_kind, edge.to_node, edge.to_term)}`)),
     );
     expect(await page.locator('.sheet-edges tr[data-edge]').count()).toBe(edges.length);
     expect(await page.locator('[data-node="output:3"] .leads-to').textContent()).toBe('→ アウトカム4（短期）');
-    expect(await page.locator('[data-node="outcome:7"] .leads-to').textContent()).toBe('→ アウトカム5（長期）');
+    expect(await page.locator('[data-node^="outcome:7"] .leads-to').textContent()).toBe('→ アウトカム5（長期）');
     const longTerm = page.locator('.logic-model.official .stage', { hasText: '長期アウトカム' });
-    expect(await longTerm.locator('[data-node]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-node')))).toEqual(['outcome:5']);
+    expect(await longTerm.locator('[data-node]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-node')))).toEqual(['outcome:5:long']);
     await page.close();
   });
 

@@ -8,7 +8,7 @@
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
 import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
-import type { ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
+import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
 function escapeText(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
@@ -36,10 +36,18 @@ function notLoadedLine(projectIds: readonly number[]): string {
   );
 }
 
+/**
+ * Whether a node of the sheet is the one named by kind, number and term: numbers restart per kind and, for outcomes,
+ * per term (アウトカム1（短期） and アウトカム1（長期） are two nodes).
+ */
+function isNode(node: SheetNode, kind: NodeKind | null, number: number, term: OutcomeTerm | null): boolean {
+  return node.kind === kind && node.number === number && (node.kind !== 'outcome' || node.term === term);
+}
+
 /** The indicators of a node, each with its unit and the target the sheet marks (or its latest). */
 function nodeIndicators(project: ReviewSheetProject, node: SheetNode): string {
   return project.indicators
-    .filter((indicator) => indicator.kind === node.kind && indicator.nodeNumber === node.number)
+    .filter((indicator) => indicator.kind === node.kind && indicator.nodeNumber === node.number && (node.kind !== 'outcome' || indicator.term === node.term))
     .map((indicator) => {
       const flagged = indicator.years.find((year) => year.isTargetYear && year.target !== null);
       const latest = flagged ?? [...indicator.years].reverse().find((year) => year.target !== null);
@@ -62,13 +70,10 @@ function officialLogicModel(project: ReviewSheetProject): string {
         .map((node) => {
           const label = nodeLabel(node.kind, node.number, node.term);
           const next = project.edges
-            .filter((edge) => edge.fromKind === node.kind && edge.fromNode === node.number)
-            .map((edge) => {
-              const target = project.nodes.find((other) => other.kind === edge.toKind && other.number === edge.toNode);
-              return escapeText(nodeLabel(edge.toKind, edge.toNode, target?.term ?? null).ja);
-            });
+            .filter((edge) => isNode(node, edge.fromKind, edge.fromNode, edge.fromTerm))
+            .map((edge) => escapeText(nodeLabel(edge.toKind, edge.toNode, edge.toKind === 'outcome' ? edge.toTerm : null).ja));
           return (
-            `<div class="indicator sheet-node" data-node="${node.kind}:${node.number}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>` +
+            `<div class="indicator sheet-node" data-node="${node.kind}:${node.number}${node.kind === 'outcome' && node.term ? `:${node.term}` : ''}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>` +
             `${escapeText(node.goal ?? '—')}${nodeIndicators(project, node)}` +
             `${next.length ? `<div class="leads-to">→ ${next.join('、')}</div>` : ''}</div>`
           );
@@ -79,9 +84,9 @@ function officialLogicModel(project: ReviewSheetProject): string {
     .join('<div class="arrow">→</div>');
   const edges = project.edges
     .map((edge) => {
-      const from = project.nodes.find((node) => node.kind === edge.fromKind && node.number === edge.fromNode);
-      const to = project.nodes.find((node) => node.kind === edge.toKind && node.number === edge.toNode);
-      return `<tr data-edge="${edge.fromKind}:${edge.fromNode}-${edge.toKind}:${edge.toNode}"><td>${escapeText(nodeLabel(edge.fromKind, edge.fromNode, from?.term ?? null).ja)}</td><td>${escapeText(nodeLabel(edge.toKind, edge.toNode, to?.term ?? null).ja)}</td><td>${escapeText(edge.rationale ?? '—')}</td></tr>`;
+      const fromTerm = edge.fromKind === 'outcome' ? edge.fromTerm : null;
+      const toTerm = edge.toKind === 'outcome' ? edge.toTerm : null;
+      return `<tr data-edge="${edge.fromKind}:${edge.fromNode}${fromTerm ? `:${fromTerm}` : ''}-${edge.toKind}:${edge.toNode}${toTerm ? `:${toTerm}` : ''}"><td>${escapeText(nodeLabel(edge.fromKind, edge.fromNode, fromTerm).ja)}</td><td>${escapeText(nodeLabel(edge.toKind, edge.toNode, toTerm).ja)}</td><td>${escapeText(edge.rationale ?? '—')}</td></tr>`;
     })
     .join('');
   const edgeTable = edges

@@ -48,8 +48,11 @@ export interface SheetIndicator {
 export interface SheetEdge {
   readonly fromKind: NodeKind | null;
   readonly fromNode: number;
+  /** Outcome numbers restart per term, so an outcome end is named by its term too (null for other kinds). */
+  readonly fromTerm: OutcomeTerm | null;
   readonly toKind: NodeKind | null;
   readonly toNode: number;
+  readonly toTerm: OutcomeTerm | null;
   readonly rationale: string | null;
 }
 
@@ -109,9 +112,9 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     SELECT project_name, ministry, bureau, division FROM bi.review_projects WHERE ${key}`.execute(db);
   const { rows: nodes } = await sql<{ node_kind: NodeKind; node_number: number; outcome_term: OutcomeTerm | null; goal: string | null }>`
     SELECT node_kind, node_number, outcome_term, goal FROM bi.review_logic_model_nodes WHERE ${key}`.execute(db);
-  const { rows: edges } = await sql<{ from_kind: NodeKind | null; from_node: number; to_kind: NodeKind | null; to_node: number; rationale: string | null }>`
-    SELECT from_kind, from_node, to_kind, to_node, rationale FROM bi.review_logic_model_edges WHERE ${key}
-     ORDER BY from_kind, from_node, to_kind, to_node`.execute(db);
+  const { rows: edges } = await sql<{ from_kind: NodeKind | null; from_node: number; from_term: OutcomeTerm | null; to_kind: NodeKind | null; to_node: number; to_term: OutcomeTerm | null; rationale: string | null }>`
+    SELECT from_kind, from_node, from_term, to_kind, to_node, to_term, rationale FROM bi.review_logic_model_edges WHERE ${key}
+     ORDER BY from_kind, from_term, from_node, to_kind, to_term, to_node`.execute(db);
   const { rows: values } = await sql<{
     node_kind: 'output' | 'outcome'; node_number: number; indicator_seq: number; outcome_term: OutcomeTerm | null; qualitative: boolean | null;
     indicator_name: string | null; unit: string | null; direction: string | null; fiscal_year: number; target_value: string | null; actual_value: string | null;
@@ -157,7 +160,7 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     nodes: nodes
       .map((node) => ({ kind: node.node_kind, number: node.node_number, term: node.outcome_term, goal: node.goal }))
       .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.number - b.number),
-    edges: edges.map((edge) => ({ fromKind: edge.from_kind, fromNode: edge.from_node, toKind: edge.to_kind, toNode: edge.to_node, rationale: edge.rationale })),
+    edges: edges.map((edge) => ({ fromKind: edge.from_kind, fromNode: edge.from_node, fromTerm: edge.from_term, toKind: edge.to_kind, toNode: edge.to_node, toTerm: edge.to_term, rationale: edge.rationale })),
     indicators: [...indicators.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.nodeNumber - b.nodeNumber || a.seq - b.seq),
     budget: budget.map((row) => ({
       budgetYear: row.budget_year,

@@ -11,15 +11,15 @@ const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデ
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.review_logic_model_nodes AS
-    SELECT DISTINCT ON (i.review_year, i.project_id, i.node_kind, i.node_number)
+    SELECT DISTINCT ON (i.review_year, i.project_id, i.node_kind, i.outcome_term, i.node_number)
            i.review_year, i.project_id, i.node_kind, i.node_number, i.outcome_term, i.qualitative, i.goal
       FROM core.review_indicator_rows i JOIN raw.review_sheet_files f USING (file_sha256)
      WHERE f.status = 'loaded' AND i.node_kind IS NOT NULL
-     ORDER BY i.review_year, i.project_id, i.node_kind, i.node_number, i.line`.execute(db);
-  await comment(db, 'bi.review_logic_model_nodes', `The logic model's nodes (3-1), one per project, review year, kind and number, activities included; their indicators are in bi.review_indicator_values, their edges in bi.review_logic_model_edges. ${ATTRIBUTION}`, {
+     ORDER BY i.review_year, i.project_id, i.node_kind, i.outcome_term, i.node_number, i.line`.execute(db);
+  await comment(db, 'bi.review_logic_model_nodes', `The logic model's nodes (3-1), one per project, review year, kind, outcome term and number, activities included; their indicators are in bi.review_indicator_values, their edges in bi.review_logic_model_edges. ${ATTRIBUTION}`, {
     review_year: 'Review year (事業年度): the year of the review, from the file name and each row.',
     project_id: 'Project key (予算事業ID); the same project keeps it across review years.',
-    node_kind: 'activity, output or outcome (種別); numbers restart per kind, so a node is node_kind with node_number.',
+    node_kind: 'activity, output or outcome (種別); numbers restart per kind and, for outcomes, per term, so a node is node_kind, outcome_term and node_number.',
     node_number: 'Node number in the logic model (アクティビティ・アウトプット・アウトカムの番号).',
     outcome_term: 'short, mid or long (アウトカムの期間); null for activities and outputs.',
     qualitative: 'True for a qualitative outcome (定性的); null when not stated.',
