@@ -1,7 +1,8 @@
 /**
  * The synthetic review year is written in the published format (names, headers, BOM, quirks), reads back through
  * the published-format reader with nothing quarantined, has the national shape per project, carries the problems
- * the review's checks look for, and is the same for the same seed.
+ * the review's checks look for, and is the same for the same seed. The catalogue programmes' sheets follow their
+ * catalogue logic model and count applications from their generated applicants.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { parseReviewSheet, PUBLISHED_HEADERS } from '../review-sheets/index.js';
 import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
 import { writeReviewYear, type WrittenReviewYear } from '../review-sheets/synthetic/write-review-year.js';
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
+import { writeAllReviewSheets, writeAllSyntheticFiles } from '../cli/commands/generate.js';
+import { listProgrammes } from '../programmes/catalogue.js';
 
 const PROJECTS = 300;
 let scratch: string;
@@ -106,5 +109,40 @@ describe('a synthetic review year in the published format', () => {
     writeReviewYear(join(scratch, 'c'), 2024, nationalReviewYear({ projects: PROJECTS, seed: 8, reviewYear: 2024 }));
     expect(digest(join(scratch, 'b'))).toEqual(digest(join(scratch, 'a')));
     expect(digest(join(scratch, 'c'))).not.toEqual(digest(join(scratch, 'a')));
+  });
+});
+
+describe('the review sheets of the catalogue programmes', () => {
+  it('writes each programme\'s review-sheet projects from its logic model: units, target years and targets as catalogued, applications counted from its applicants', () => {
+    const programmes = listProgrammes();
+    const dir = join(scratch, 'catalogue');
+    const { written: generated, failed } = writeAllSyntheticFiles(join(dir, 'data'), true);
+    expect(failed).toEqual([]);
+    const sheets = writeAllReviewSheets(dir, generated)!;
+    const named = programmes.flatMap((p) => p.file.reviewSheetProjects);
+    expect(sheets.projects).toBe(named.length);
+    expect(named.every((project) => project.projectId >= 900001)).toBe(true);
+    for (const file of sheets.files) expect(parseReviewSheet(file.path.split('/').pop()!, readFileSync(file.path)).quarantined).toEqual([]);
+    const indicatorRows = parse(readFileSync(sheets.files.find((f) => f.table === '3-1')!.path), { bom: true, columns: true }) as Record<string, string>[];
+    for (const programme of programmes) {
+      for (const { projectId } of programme.file.reviewSheetProjects) {
+        const own = indicatorRows.filter((r) => Number(r['予算事業ID']) === projectId);
+        for (const indicator of [...programme.file.logicModel.shortTermOutcome, ...programme.file.logicModel.impact]) {
+          const rows = own.filter((r) => r['活動指標／成果指標'] === indicator.nameJa);
+          expect(rows.map((r) => r['目標年度／目標値／実績値／達成率'])).toEqual(['1.目標年度', '2.目標値', '3.実績値', '4.達成率']);
+          expect(rows[0]['単位']).toBe(indicator.unit);
+          expect(rows[0][String(indicator.target.fiscalYear)]).toBe('1');
+          expect(Number(rows[1][String(indicator.target.fiscalYear)])).toBe(indicator.target.value);
+        }
+        const applicants = parse(readFileSync(generated.find((g) => g.programmeId === programme.id)!.applicantsFile), { columns: true }) as Record<string, string>[];
+        const received = own.find((r) => r['活動指標／成果指標'] === programme.file.logicModel.activity.find((i) => i.id === 'applications_received')?.nameJa && r['目標年度／目標値／実績値／達成率'] === '3.実績値');
+        if (!received) continue;
+        for (const [year, cell] of Object.entries(received).filter(([column, value]) => /^\d{4}$/.test(column) && value !== '')) {
+          const counted = applicants.filter((a) => /^\d{13}$/.test(a.corporate_number) && ['awarded', 'rejected'].includes(a.decision) && /^\d{4}-\d{2}-\d{2}$/.test(a.application_date)
+            && Number(a.application_date.slice(0, 4)) - (Number(a.application_date.slice(5, 7)) < 4 ? 1 : 0) === Number(year)).length;
+          expect({ programme: programme.id, year, count: Number(cell) }).toEqual({ programme: programme.id, year, count: counted });
+        }
+      }
+    }
   });
 });

@@ -6,7 +6,11 @@ import { createEbpmWorker } from '../../runtime/worker.js';
 import { formatEffects, formatIngestAccount, formatKpis, trueEffectFor } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
-import { failuresText, positiveInteger, writeAllSyntheticFiles, writeSyntheticFiles } from './generate.js';
+import { failuresText, positiveInteger, writeAllReviewSheets, writeAllSyntheticFiles, writeSyntheticFiles } from './generate.js';
+import type { Client } from '@temporalio/client';
+import { dirname } from 'node:path';
+import { loadReviewSheetsWorkflow } from '../../workflows/index.js';
+import type { WrittenReviewYear } from '../../review-sheets/synthetic/write-review-year.js';
 import { createEvaluationSchedule, deleteEvaluationSchedule, triggerAndAwait } from '../../scheduling/evaluation-schedules.js';
 import type { AllProgrammesSummary, EvaluateAllProgrammesInput } from '../../workflows/index.js';
 import { CommandFailure } from '../errors.js';
@@ -39,15 +43,19 @@ export async function demoCommand(args: string[]): Promise<void> {
     const taskQueue = `${environment.taskQueue}-demo-${process.pid}`;
     const worker = await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db });
     log(`Worker started on task queue ${taskQueue}.`);
-    const { workflowId, result } = await worker.runUntil(
-      runStudy({
-        client: temporal.client,
-        taskQueue,
-        input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile },
-        onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
-      }),
+    const { study: { workflowId, result }, sheets } = await worker.runUntil(
+      (async () => ({
+        study: await runStudy({
+          client: temporal.client,
+          taskQueue,
+          input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile },
+          onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
+        }),
+        sheets: await loadDemoReviewSheets(temporal.client, taskQueue, files.reviewSheets),
+      }))(),
     );
     log(`Workflow ${workflowId} completed.`);
+    if (sheets) log(sheets);
     console.log(`\nInput files (rows in = loaded + rejected; rejected rows are in raw.rejected_rows with reasons)\n${formatIngestAccount(result)}`);
     console.log(`\nLogic-model KPIs, latest fiscal year\n${formatKpis(result)}`);
     console.log(`\nEffect of the award (difference-in-differences, SEs clustered by firm; true effects from the synthetic design)\n${formatEffects(result, files.manifest.trueEffects)}`);
@@ -74,6 +82,18 @@ export async function demoCommand(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Loads the catalogue programmes' review sheets (written in the published format beside their data) with the
+ * review-sheets workflow, so that bi.review_* hold them; returns the line to print, or undefined without sheets.
+ */
+async function loadDemoReviewSheets(client: Client, taskQueue: string, written: WrittenReviewYear | undefined): Promise<string | undefined> {
+  if (!written?.files.length) return undefined;
+  const folder = dirname(written.files[0].path);
+  const result = await client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId: `demo-review-sheets-${process.pid}-${Date.now()}`, args: [{ paths: [folder] }] });
+  const loaded = result.files.reduce((sum, file) => sum + file.loaded, 0);
+  return `Review sheets of ${written.projects} catalogue project(s) (review year ${written.reviewYear}, synthetic 予算事業ID): ${result.files.length} files, ${loaded} records into bi.review_projects, bi.review_indicator_values, bi.review_budget_execution, bi.review_payees, bi.review_logic_model_edges.`;
+}
+
 /** The outcomes the specs monitor without an estimate, with their reasons. */
 function descriptiveOutcomes(): string {
   const lines = listProgrammes().flatMap((programme) =>
@@ -97,6 +117,7 @@ async function allProgrammesDemo(): Promise<void> {
   log('ebpm demo --all: the scheduled evaluation run over every programme of the catalogue, synthetic data');
   const dataDir = join(environment.dataDir, 'demo-all');
   const { written: generated, failed: notGenerated } = writeAllSyntheticFiles(dataDir, true);
+  const reviewSheets = writeAllReviewSheets(dataDir, generated);
   log(`Generated synthetic data for ${generated.length} programmes in ${dataDir}.`);
   if (notGenerated.length) log(`No data for ${notGenerated.length} programme(s); they are named as failed below:\n${failuresText(notGenerated)}`);
   // The programmes whose files were written; the run itself names every catalogue file that does not validate.
@@ -123,7 +144,13 @@ async function allProgrammesDemo(): Promise<void> {
     });
     log(`Schedule ${scheduleId} created (Mondays 03:00); triggering one run now.`);
     const runStarted = Date.now();
-    const { workflowId, result } = await worker.runUntil(triggerAndAwait<AllProgrammesSummary>(temporal.client, scheduleId, 600_000));
+    const { run: { workflowId, result }, sheets } = await worker.runUntil(
+      (async () => ({
+        run: await triggerAndAwait<AllProgrammesSummary>(temporal.client, scheduleId, 600_000),
+        sheets: await loadDemoReviewSheets(temporal.client, taskQueue, reviewSheets),
+      }))(),
+    );
+    if (sheets) log(sheets);
     const wall = (Date.now() - runStarted) / 1000;
     await deleteEvaluationSchedule(temporal.client, scheduleId);
     log(`Scheduled run ${workflowId}: ${result.succeeded} programmes evaluated, ${result.failed} failed, in ${wall.toFixed(1)} s.`);

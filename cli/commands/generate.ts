@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { catalogue, getProgramme, InvalidProgrammeError } from '../../programmes/catalogue.js';
 import { generateProgrammeData, type SyntheticManifest, type SyntheticOptions } from '../../synth/programme-data.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { nationalReviewYear } from '../../review-sheets/synthetic/national-year.js';
-import { writeReviewYear } from '../../review-sheets/synthetic/write-review-year.js';
+import { writeReviewYear, type WrittenReviewYear } from '../../review-sheets/synthetic/write-review-year.js';
+import { writeCatalogueReviewYear } from '../../review-sheets/synthetic/catalogue-year.js';
 
 /** A national review year: about 5,700 projects. */
 export const DEFAULT_REVIEW_PROJECTS = 5700;
@@ -19,10 +20,16 @@ export interface GeneratedFiles {
   readonly statisticsFile?: string;
   readonly manifestFile: string;
   readonly manifest: SyntheticManifest;
+  /** The programme's review-sheet projects in the published format; absent when it names none. */
+  readonly reviewSheets?: WrittenReviewYear;
 }
 
-export function writeSyntheticFiles(programmeId: string, outDir: string, options: SyntheticOptions): GeneratedFiles {
-  const data = generateProgrammeData(getProgramme(programmeId).file, options);
+/** The folder of the catalogue programmes' review sheets beside their data. */
+export const REVIEW_SHEETS_FOLDER = 'review-sheets';
+
+export function writeSyntheticFiles(programmeId: string, outDir: string, options: SyntheticOptions & { reviewSheets?: boolean }): GeneratedFiles {
+  const programme = getProgramme(programmeId).file;
+  const data = generateProgrammeData(programme, options);
   mkdirSync(outDir, { recursive: true });
   const files = {
     applicantsFile: join(outDir, 'applicants.csv'),
@@ -34,7 +41,8 @@ export function writeSyntheticFiles(programmeId: string, outDir: string, options
   writeFileSync(files.outcomesFile, data.outcomesCsv);
   if (files.statisticsFile) writeFileSync(files.statisticsFile, data.statisticsCsv);
   writeFileSync(files.manifestFile, `${JSON.stringify(data.manifest, null, 2)}\n`);
-  return { programmeId, ...files, manifest: data.manifest };
+  const reviewSheets = options.reviewSheets === false ? undefined : writeCatalogueReviewYear(join(outDir, REVIEW_SHEETS_FOLDER), [{ programme, applicantsFile: files.applicantsFile }], options.seed ?? 1);
+  return { programmeId, ...files, manifest: data.manifest, ...(reviewSheets ? { reviewSheets } : {}) };
 }
 
 /** A programme `generate --all` wrote nothing for, and why. */
@@ -60,7 +68,7 @@ export function writeAllSyntheticFiles(outDir: string, withInvalidRows: boolean)
   const failed: GenerationFailure[] = of.broken.map((broken) => ({ programmeId: broken.programmeId, error: new InvalidProgrammeError(broken).message }));
   for (const programme of of.programmes) {
     try {
-      written.push(writeSyntheticFiles(programme.id, join(outDir, programme.id), { withInvalidRows }));
+      written.push(writeSyntheticFiles(programme.id, join(outDir, programme.id), { withInvalidRows, reviewSheets: false }));
     } catch (error) {
       if (!(error instanceof Error)) throw error;
       failed.push({ programmeId: programme.id, error: error.message });
@@ -74,10 +82,24 @@ export function failuresText(failed: readonly GenerationFailure[]): string {
   return failed.map((failure) => `  ${failure.programmeId}: ${failure.error.replace(/\n/g, '\n    ')}`).join('\n');
 }
 
+/** The review sheets of every generated programme that names review-sheet projects, one review year under outDir/review-sheets. */
+export function writeAllReviewSheets(outDir: string, generated: readonly GeneratedFiles[]): WrittenReviewYear | undefined {
+  return writeCatalogueReviewYear(
+    join(outDir, REVIEW_SHEETS_FOLDER),
+    generated.map((files) => ({ programme: getProgramme(files.programmeId).file, applicantsFile: files.applicantsFile })),
+    1,
+  );
+}
+
 export function positiveInteger(flag: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
   return Number(value);
+}
+
+function reviewSheetsLine(written: WrittenReviewYear): string {
+  const folder = written.files[0] ? dirname(written.files[0].path) : '';
+  return `Wrote the review sheets of ${written.projects} catalogue review-sheet project(s), review year ${written.reviewYear}, in the published format under ${folder} (ebpm review-sheets load ${folder}).`;
 }
 
 /** `--review-sheets [N]`: N is the one positional the option allows. */
@@ -117,6 +139,8 @@ export async function generateCommand(args: string[]): Promise<void> {
   if (values.all) {
     const { written, failed } = writeAllSyntheticFiles(resolve(values.out), withInvalidRows);
     console.log(`Wrote synthetic data for ${written.length} programmes under ${resolve(values.out)} (one folder each; true effects in manifest.json).`);
+    const sheets = writeAllReviewSheets(resolve(values.out), written);
+    if (sheets) console.log(reviewSheetsLine(sheets));
     if (failed.length) throw new CommandFailure(`no data for ${failed.length} programme(s), named with the reason (the others were written):\n${failuresText(failed)}`, 1);
     return;
   }
@@ -127,4 +151,5 @@ export async function generateCommand(args: string[]): Promise<void> {
   });
   const written = [files.applicantsFile, files.outcomesFile, ...(files.statisticsFile ? [files.statisticsFile] : [])];
   console.log(`Wrote ${written.join(', ')} and ${files.manifestFile} (synthetic data; true effects in the manifest).`);
+  if (files.reviewSheets) console.log(reviewSheetsLine(files.reviewSheets));
 }

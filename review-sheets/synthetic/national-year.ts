@@ -38,6 +38,11 @@ const MINISTRIES: readonly (readonly [name: string, order: number, share: number
   ['国土交通省', 23, 0.12], ['環境省', 24, 0.06], ['防衛省', 26, 0.035], ['こども家庭庁', 27, 0.02],
 ];
 
+/** A ministry's place in the official order (府省庁の建制順), by name. */
+export function ministryOrder(ministry: string): number | undefined {
+  return MINISTRIES.find(([name]) => name === ministry)?.[1];
+}
+
 const THEMES = ['人材育成', '研究開発', '設備導入支援', '地域振興', '情報システム運用', '調査研究', '普及啓発', '国際協力', '防災対策', '基盤整備', '実証事業', '技術支援'];
 const ROLES = ['事業の執行・管理', '補助金の交付', '調査・分析の実施', '機器・ソフトウェア等の貸付', '研修の実施', '広報の実施', '研究開発の実施'];
 const METHODS = ['一般競争契約（最低価格）', '一般競争契約（総合評価）', '随意契約（企画競争）', '随意契約（その他）', '公募', '国庫債務負担行為等'];
