@@ -566,7 +566,7 @@ tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge
 .logic-model{display:flex;align-items:stretch;gap:.3em;overflow-x:auto}.stage{border:1px solid #bbb;border-radius:6px;padding:.4em;min-width:140px;background:#fafafa}
 .stage h4{margin:.2em 0 .4em;font-size:.85em}.model-label{font-size:.85em;color:#444;font-weight:bold}.review-sheets .note{font-size:.85em;color:#444}
 .logic-model.official .stage{background:#f6f9f4;border-color:#8fae84;min-width:170px;max-width:260px}.sheet-indicator{font-size:.95em;color:#333;margin-top:.2em}.leads-to{color:#3d6b2f;font-weight:bold;margin-top:.2em}.review-sheets td,.sheet-node{overflow-wrap:anywhere}
-.review-sheets table{font-size:.85em}tr.target-year td{background:#f3f8ee}tr.target-year td[rowspan]{background:none}.attribution{font-size:.85em;color:#444;border-top:1px solid #ddd;padding-top:.4em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
+.review-sheets table{font-size:.85em}.review-sheets td.fiscal-year{white-space:nowrap}tr.target-year td{background:#f3f8ee}tr.target-year td[rowspan]{background:none}.attribution{font-size:.85em;color:#444;border-top:1px solid #ddd;padding-top:.4em}.indicator{font-size:.8em;border-top:1px dashed #ccc;padding:.3em 0}.arrow{align-self:center;font-size:1.4em;color:#888}.chart{margin:.5em 0}`;
 
 function page(title: string, body: string, vendor: VendorScripts | null, charts: readonly { id: string; spec: VegaLiteSpec }[], variant: ReportVariant, layout: 'narrow' | 'wide' = 'narrow'): string {
   const scripts =

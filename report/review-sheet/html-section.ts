@@ -163,7 +163,7 @@ function budgetTable(project: ReviewSheetProject): string {
           : numberCell(column.field, year[column.field] as string | null, millionYen),
       ).join('');
       return (
-        `<tr data-budget-year="${year.budgetYear}"><td>FY${year.budgetYear}</td>${cells}` +
+        `<tr data-budget-year="${year.budgetYear}"><td class="fiscal-year">FY${year.budgetYear}</td>${cells}` +
         numberCell('executionRate', year.executionRate, (text) => roundedNumber(String(Number(text) * 100), 1), ' %') +
         numberCell('executionRateReported', open ? null : year.executionRateReported, (text) => publishedNumber(shiftDecimal(text, 2)), ' %') +
         '</tr>'
