@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from './support/services.js';
 const PROGRAMME_ID = 'regional-dx-support';
 const SYNTHETIC = 'synthetic: written for this test';
 
+/** Targets computed from the outcome file say their scale; this programme's are means per awarded firm. */
 const indicator = (id: string, nameEn: string, unit: string, computation: Record<string, string>, target: number) => ({
   id,
   nameJa: `${nameEn}（試験）`,
@@ -28,7 +29,7 @@ const indicator = (id: string, nameEn: string, unit: string, computation: Record
   frequency: 'annual',
   indicatorClass: 'capital_investment_support',
   baseline: null,
-  target: { value: target, fiscalYear: 2027, provenance: SYNTHETIC },
+  target: { value: target, fiscalYear: 2027, ...(computation.source === 'outcomes' ? { scale: 'mean_per_unit' } : {}), provenance: SYNTHETIC },
   computation,
 });
 

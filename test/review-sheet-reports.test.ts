@@ -291,7 +291,7 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(section).toContain('ebpm review-sheets load');
     expect(section.match(/<p/g)).toHaveLength(1);
     expect(section).not.toContain(ATTRIBUTION);
-    const none = (await writeReports(real.db, [getProgramme('sme-labour-saving')], join(scratch, 'none'))).pages[0];
+    const none = (await writeReports(real.db, [programmeNaming([])], join(scratch, 'none'))).pages[0];
     expect(readFileSync(none, 'utf8')).not.toContain('data-section="review-sheets"');
     expect(readFileSync(none, 'utf8')).not.toContain('行政事業レビューシート');
   });

@@ -90,7 +90,8 @@ function withoutProfile(programmeId: string, keep: (profile: NonNullable<Program
 
 describe('synthetic data of a programme that declares no profile', () => {
   it('derives every figure from the declaration and records them with the true effects in the manifest', () => {
-    const file = withoutProfile('green-innovation-fund');
+    // Without its planned call too, which would otherwise set the applicants and the award share.
+    const file = programmeFileSchema.parse({ ...withoutProfile('green-innovation-fund'), plannedCall: undefined });
     const data = generateProgrammeData(file, { withInvalidRows: false });
     const derived = data.manifest.derivedProfile;
     expect(derived?.derived).toEqual(expect.arrayContaining(['applicants', 'awardShare', 'seed', 'measures.co2_reduction', 'measures.milestones_met_share']));
