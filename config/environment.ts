@@ -36,6 +36,16 @@ export const environmentSchema = z.object({
     .regex(/^[1-9]\d*$/, 'must be a whole number of activities, e.g. 4')
     .transform(Number)
     .optional(),
+  EBPM_HEARTBEAT_TIMEOUT_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, e.g. 120')
+    .transform(Number)
+    .optional(),
+  EBPM_RECONNECT_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, e.g. 300')
+    .transform(Number)
+    .optional(),
 });
 
 export interface EbpmEnvironment {
@@ -55,6 +65,13 @@ export interface EbpmEnvironment {
   readonly inputDir: string | undefined;
   /** Activities one worker runs at once (each analysis holds one programme's panel in memory); 4 when absent. */
   readonly maxConcurrentActivities: number | undefined;
+  /**
+   * How long a loading, KPI or estimation attempt of a study started here may stay silent (no heartbeat) before it
+   * counts as lost and is retried; the workflows' 2 minutes when absent.
+   */
+  readonly heartbeatTimeoutSeconds: number | undefined;
+  /** How long a command following a run waits for a Temporal server that stopped answering; 300 s when absent. */
+  readonly reconnectSeconds: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -83,5 +100,7 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     ingestBatchRows: parsed.data.EBPM_INGEST_BATCH_ROWS,
     inputDir: parsed.data.EBPM_INPUT_DIR,
     maxConcurrentActivities: parsed.data.EBPM_MAX_CONCURRENT_ACTIVITIES,
+    heartbeatTimeoutSeconds: parsed.data.EBPM_HEARTBEAT_TIMEOUT_SECONDS,
+    reconnectSeconds: parsed.data.EBPM_RECONNECT_SECONDS,
   };
 }

@@ -2,8 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
@@ -14,6 +13,7 @@ import { migrateToLatest } from '../sql/migrate.js';
 import type { Database } from '../sql/database.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js';
+import { retriedActivities, snapshot, untilRunning } from './support/run-checks.js';
 import { startWorkerProcess } from './support/worker-process.js';
 import { connectTestTemporal, createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -44,57 +44,11 @@ function studyInput(): EvaluateProgrammeInput {
   return { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile, heartbeatTimeout: HEARTBEAT_TIMEOUT };
 }
 
-/** Everything a run leaves in the database, without the clock times that differ between any two runs. */
-async function snapshot(db: Kysely<Database>): Promise<Record<string, unknown[]>> {
-  const queries: Record<string, string> = {
-    input_files: 'SELECT file_sha256, kind, rows_total, rows_loaded, rows_rejected, rows_without_consent, rows_unchanged, rows_retired, status FROM raw.input_files ORDER BY file_sha256',
-    rejected_rows: 'SELECT file_sha256, line_number, raw_record, reasons FROM raw.rejected_rows ORDER BY file_sha256, line_number',
-    firms: 'SELECT * FROM core.firms ORDER BY corporate_number',
-    applications: 'SELECT * FROM core.applications ORDER BY unit_id, call_round',
-    outcomes: 'SELECT * FROM core.outcomes ORDER BY unit_id, fiscal_year',
-    statistics: 'SELECT * FROM core.official_statistics ORDER BY indicator_id, fiscal_year',
-    runs: 'SELECT run_key, status, spec_hash, input_files, notes FROM results.evaluation_runs ORDER BY run_key',
-    kpi_values: 'SELECT * FROM results.kpi_values ORDER BY run_key, indicator_id, fiscal_year',
-    kpi_progress: 'SELECT * FROM results.kpi_progress ORDER BY run_key, indicator_id',
-    effects: 'SELECT * FROM results.effect_estimates ORDER BY run_key, outcome, estimator, term, event_time NULLS FIRST, cohort NULLS FIRST, period NULLS FIRST',
-    pretests: 'SELECT * FROM results.pretests ORDER BY run_key, outcome',
-  };
-  const tables: Record<string, unknown[]> = {};
-  for (const [name, query] of Object.entries(queries)) tables[name] = (await sql.raw(query).execute(db)).rows;
-  return tables;
-}
-
 async function undisturbedSnapshot(db: Kysely<Database>, options: { ingestBatchRows?: number } = {}): Promise<Record<string, unknown[]>> {
   const taskQueue = uniqueTaskQueue('undisturbed');
   const worker = await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db, workflowBundlePath: inject('workflowBundlePath'), ...options });
   await worker.runUntil(temporal.client.workflow.execute(evaluateProgramme, { taskQueue, workflowId: taskQueue, args: [studyInput()] }));
   return snapshot(db);
-}
-
-/**
- * The activities that needed more than one attempt, with the failure that ended the attempt before the last
- * (Temporal records only an activity's last attempt in the history, with the failure before it).
- */
-async function retriedActivities(handle: WorkflowHandle): Promise<{ activity: string; attempt: number; lastFailure: string }[]> {
-  const history = await handle.fetchHistory();
-  const events = history.events ?? [];
-  const typeOfScheduled = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name!]));
-  return events.flatMap((event) => {
-    const started = event.activityTaskStartedEventAttributes;
-    if (!started || (started.attempt ?? 1) < 2) return [];
-    return [{ activity: typeOfScheduled.get(String(started.scheduledEventId)) ?? '?', attempt: started.attempt!, lastFailure: started.lastFailure?.message ?? '' }];
-  });
-}
-
-/** Waits until the workflow has an attempt of `activity` running on a worker. */
-async function untilRunning(handle: WorkflowHandle, activity: string): Promise<void> {
-  for (let waited = 0; waited < 120_000; waited += 25) {
-    const { raw } = await handle.describe();
-    if ((raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity && Number(pending.state) === 2 /* STARTED */)) return;
-    if (raw.workflowExecutionInfo?.closeTime) throw new Error(`the workflow ended before ${activity} started`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${activity} did not start within 2 minutes`);
 }
 
 describe('an evaluation disturbed on real services ends as an undisturbed one', () => {

@@ -45,6 +45,7 @@ export async function demoCommand(args: string[]): Promise<void> {
         taskQueue,
         input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile },
         onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
+        follow: { address: temporal.address, log, reconnectSeconds: environment.reconnectSeconds, workerInThisCommand: true },
       }),
     );
     log(`Workflow ${workflowId} completed.`);
