@@ -215,15 +215,16 @@ describe('PostgreSQL restarted while the effects are written and while the BI vi
     const handle = await worker.runUntil(async () => {
       const started = await temporal.client.workflow.start(evaluateProgramme, { taskQueue, workflowId: taskQueue, args: [studyInput()] });
       await untilRunning(started, 'estimateEffects');
-      // The run's row held: the effect step's transaction writes every table, then waits on its last statement.
+      // The run's row held (against updates, not the foreign keys' reads): the effect step's transaction writes
+      // every table, then waits on its last statement, the run's notes.
       const holder = await session();
       await holder.query('BEGIN');
-      await holder.query("SELECT 1 FROM results.evaluation_runs WHERE status = 'running' FOR UPDATE");
+      await holder.query("SELECT 1 FROM results.evaluation_runs WHERE status = 'running' FOR NO KEY UPDATE");
       await untilBlocked('update "results"."evaluation_runs"%').finally(() => postgres.restart());
-      // The view held against its refresh, which then waits with the view half written.
+      // A table the view reads (and no later step writes) held against its refresh, which then waits inside its statement.
       const viewHolder = await session();
       await viewHolder.query('BEGIN');
-      await viewHolder.query('LOCK TABLE bi.kpi_by_fiscal_year IN ROW SHARE MODE');
+      await viewHolder.query('LOCK TABLE core.indicators IN ACCESS EXCLUSIVE MODE');
       await untilBlocked('refresh materialized view%').finally(() => postgres.restart());
       await started.result();
       return started;
