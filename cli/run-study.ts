@@ -1,9 +1,9 @@
 /**
  * Starts an evaluation workflow and follows it to the end, reporting each step as it is reached.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { QueryDefinition, Workflow, WorkflowResultType } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { evaluateProgramme, progressQuery, type EvaluateProgrammeInput, type EvaluationProgress, type EvaluationResult } from '../workflows/index.js';
+import { followWorkflow, type FollowOptions } from './follow-workflow.js';
 
 export interface RunStudyOptions {
   readonly client: Client;
@@ -11,7 +11,8 @@ export interface RunStudyOptions {
   readonly input: EvaluateProgrammeInput;
   readonly workflowId?: string;
   readonly onProgress?: (progress: EvaluationProgress) => void;
-  readonly pollMilliseconds?: number;
+  /** How the workflow and its progress are followed through a restart of the server; absent, only the result is awaited. */
+  readonly follow?: FollowOptions;
 }
 
 export async function runStudy(options: RunStudyOptions): Promise<{ workflowId: string; result: EvaluationResult }> {
@@ -21,40 +22,7 @@ export async function runStudy(options: RunStudyOptions): Promise<{ workflowId: 
     workflowId,
     args: [options.input],
   });
-  const result = await followWorkflow(handle, progressQuery, options.onProgress, options.pollMilliseconds);
+  // Without follow options (tests, embedding code) it only waits for the result.
+  const result = options.follow ? await followWorkflow(handle, { ...options.follow, query: progressQuery, onProgress: options.onProgress }) : await handle.result();
   return { workflowId, result };
-}
-
-/**
- * Waits for a workflow's result, reporting each new step of its progress query (when asked) as it is reached.
- */
-export async function followWorkflow<W extends Workflow, Progress extends { readonly step: string }>(
-  handle: WorkflowHandle<W>,
-  query: QueryDefinition<Progress>,
-  onProgress?: (progress: Progress) => void,
-  pollMilliseconds = 250,
-): Promise<WorkflowResultType<W>> {
-  let lastStep = '';
-  let finished = false;
-  const follow = async () => {
-    while (!finished) {
-      try {
-        const progress = await handle.query(query);
-        if (progress.step !== lastStep) {
-          lastStep = progress.step;
-          onProgress?.(progress);
-        }
-      } catch {
-        // The first query can race the first workflow task; the next poll will answer.
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMilliseconds));
-    }
-  };
-  const following = onProgress ? follow() : Promise.resolve();
-  try {
-    return await handle.result();
-  } finally {
-    finished = true;
-    await following;
-  }
 }

@@ -17,7 +17,8 @@ export const USAGE = {
   runs:
     'ebpm runs list [--programme ID] [--kind scheduled|pre-registered|exploratory] [--limit N] [--json]\n' +
       'ebpm runs show RUN [--json] | watch RUN | cancel RUN\n' +
-      '    evaluation runs and exploratory studies; watch and cancel need TEMPORAL_ADDRESS (the server the run is on)',
+      '    evaluation runs and exploratory studies (RUN: a run key, its first six or more characters, or the workflow id);\n' +
+      '    watch and cancel need TEMPORAL_ADDRESS (the server the run is on); watch follows any workflow by its id',
   estimate:
     'ebpm estimate --data FILE.csv --outcome Y --time T --id ID --group G [--control never|notyet] [--covariates a,b]\n' +
       '              [--method dr|ipw|reg] [--anticipation K] [--base-period varying|universal] [--bootstrap B --seed S]\n' +

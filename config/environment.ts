@@ -49,6 +49,16 @@ export const environmentSchema = z.object({
     .regex(/^\d+(ms|s|m)?$/, 'must be a duration: seconds, or a number with ms, s or m, e.g. 30s')
     .transform(durationMilliseconds)
     .optional(),
+  EBPM_HEARTBEAT_TIMEOUT_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, e.g. 120')
+    .transform(Number)
+    .optional(),
+  EBPM_RECONNECT_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number of seconds, e.g. 300')
+    .transform(Number)
+    .optional(),
 });
 
 /** `30`, `30s`, `500ms` or `2m` in milliseconds (a bare number is seconds). */
@@ -80,6 +90,13 @@ export interface EbpmEnvironment {
   readonly logFormat: 'text' | 'json';
   /** How long a stopping worker lets running activities finish before cancelling them (milliseconds); 30 s when absent. */
   readonly shutdownGraceMs: number | undefined;
+  /**
+   * How long a loading, KPI or estimation attempt of a study started here may stay silent (no heartbeat) before it
+   * counts as lost and is retried; the workflows' 2 minutes when absent.
+   */
+  readonly heartbeatTimeoutSeconds: number | undefined;
+  /** How long a command following a run waits for a Temporal server that stopped answering; 300 s when absent. */
+  readonly reconnectSeconds: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -111,5 +128,7 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     metricsPort: parsed.data.EBPM_METRICS_PORT,
     logFormat: parsed.data.EBPM_LOG_FORMAT,
     shutdownGraceMs: parsed.data.EBPM_SHUTDOWN_GRACE,
+    heartbeatTimeoutSeconds: parsed.data.EBPM_HEARTBEAT_TIMEOUT_SECONDS,
+    reconnectSeconds: parsed.data.EBPM_RECONNECT_SECONDS,
   };
 }

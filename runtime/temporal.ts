@@ -91,6 +91,27 @@ export async function connectTemporal(address: string, namespace: string): Promi
   }
 }
 
+/**
+ * A client for a command that follows a run (its result, progress, status) and retries by the clock itself (see
+ * cli/follow-workflow.ts). Its calls are not retried by the SDK: those retries are timed apart from the caller, and
+ * one pending when the command closes its connection ends the process ("Channel has been shut down"). It tries
+ * to reconnect at most every 2 s, so that it finds a restarted server soon after it answers.
+ */
+export async function connectFollower(address: string, namespace: string): Promise<{ readonly client: Client; close(): Promise<void> }> {
+  installTemporalRuntime();
+  try {
+    const connection = await Connection.connect({
+      address,
+      connectTimeout: '10 seconds',
+      interceptors: [],
+      channelArgs: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 2_000 },
+    });
+    return { client: new Client({ connection, namespace }), close: () => connection.close() };
+  } catch (error) {
+    throw new TemporalUnavailableError(address, error);
+  }
+}
+
 export interface DevServerOptions {
   readonly toolsDir: string;
   readonly namespace: string;

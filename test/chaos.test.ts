@@ -13,7 +13,7 @@ import { migrateToLatest } from '../sql/migrate.js';
 import type { Database } from '../sql/database.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js';
-import { retriedActivities, snapshot, untilRunning } from './support/run-history.js';
+import { retriedActivities, snapshot, untilRunning } from './support/run-checks.js';
 import { startWorkerProcess } from './support/worker-process.js';
 import { connectTestTemporal, createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 

@@ -22,7 +22,7 @@ import { createEbpmWorker } from '../runtime/worker.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { freePort } from './support/ports.js';
 import { parseExposition, sampleSum, type Sample } from './support/prometheus.js';
-import { retriedActivities, snapshot, untilRunning } from './support/run-history.js';
+import { retriedActivities, snapshot, untilRunning } from './support/run-checks.js';
 import { connectTestTemporal, createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 import { startWorker, type WorkerProcess } from './support/worker-process.js';
 

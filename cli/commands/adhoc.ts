@@ -16,7 +16,8 @@ import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult, typ
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
 import type { TemporalSession } from '../../runtime/temporal.js';
-import { followWorkflow } from '../run-study.js';
+import { followWorkflow } from '../follow-workflow.js';
+import { heartbeatTimeout } from '../study-input.js';
 import { openDatabaseReady, openTemporalSession } from '../services.js';
 
 const list = (flag: string) =>
@@ -103,6 +104,7 @@ export async function adhocCommand(args: string[]): Promise<void> {
     overrides: overridesOf(options),
     requestedBy: process.env.EBPM_REQUESTED_BY || userInfo().username,
     ...(options.note ? { note: options.note } : {}),
+    ...heartbeatTimeout(environment),
   };
   const log = (line: string) => console.error(line);
   const db = await openDatabaseReady(environment, log);
@@ -126,9 +128,15 @@ export async function adhocCommand(args: string[]): Promise<void> {
     const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-adhoc-${process.pid}`;
     const workflowId = `adhoc-${options.programme}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const study = async (): Promise<ExploratoryResult> =>
-      followWorkflow(await client.workflow.start(exploratoryStudy, { taskQueue, workflowId, args: [input] }), exploratoryProgressQuery, (progress) =>
-        log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})${progress.runKey ? ` · run ${progress.runKey.slice(0, 12)}` : ''}`),
-      );
+      followWorkflow(await client.workflow.start(exploratoryStudy, { taskQueue, workflowId, args: [input] }), {
+        address: temporal!.address,
+        log,
+        reconnectSeconds: environment.reconnectSeconds,
+        workerInThisCommand: !deployed,
+        query: exploratoryProgressQuery,
+        onProgress: (progress) =>
+          log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})${progress.runKey ? ` · run ${progress.runKey.slice(0, 12)}` : ''}`),
+      });
     let result: ExploratoryResult;
     try {
       result = deployed

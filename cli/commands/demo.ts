@@ -50,6 +50,7 @@ export async function demoCommand(args: string[]): Promise<void> {
           taskQueue,
           input: { programmeId: 'sme-labour-saving', applicantsFile: files.applicantsFile, outcomesFile: files.outcomesFile, statisticsFile: files.statisticsFile },
           onProgress: (progress) => log(`workflow: ${progress.step} (${progress.completedSteps}/${progress.totalSteps})`),
+          follow: { address: temporal.address, log, reconnectSeconds: environment.reconnectSeconds, workerInThisCommand: true },
         }),
         sheets: await loadDemoReviewSheets(temporal.client, taskQueue, files.reviewSheets),
       }))(),

@@ -5,6 +5,7 @@ import { createEbpmWorker } from '../../runtime/worker.js';
 import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { followWorkflow } from '../follow-workflow.js';
 import { openServices } from '../services.js';
 
 /**
@@ -32,7 +33,13 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     const deployed = values['deployed-worker'] === true;
     const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-review-sheets-${process.pid}`;
     const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
-    const load = () => temporal.client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths }] });
+    const load = async () =>
+      followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths }] }), {
+        address: temporal.address,
+        log,
+        reconnectSeconds: environment.reconnectSeconds,
+        workerInThisCommand: !deployed,
+      });
     let result: LoadReviewSheetsResult;
     try {
       result = deployed

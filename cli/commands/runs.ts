@@ -7,9 +7,11 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod/v3';
 import { readEnvironment, type EbpmEnvironment } from '../../config/environment.js';
-import { openTemporal, type TemporalSession } from '../../runtime/temporal.js';
+import type { Client } from '@temporalio/client';
+import { connectFollower, openTemporal, type TemporalSession } from '../../runtime/temporal.js';
 import type { Database } from '../../sql/database.js';
 import { UsageError } from '../errors.js';
+import { ConnectionWatch } from '../follow-workflow.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 
@@ -93,9 +95,24 @@ function mapRow(row: RunRow): RunRecord {
   };
 }
 
-/** The run a key or a prefix of at least six characters names; refuses an unknown or ambiguous one. */
+const RUN_KEY = /^[0-9a-f]{6,64}$/;
+/** Workflow ids as ebpm makes them (study-…, adhoc-…, scheduled-…, review-sheets-…). */
+const WORKFLOW_ID = /^[A-Za-z][\w.:@+-]*$/;
+
+/** The latest run a workflow recorded, if it has recorded one yet (a study registers its run after loading its files). */
+async function runOfWorkflow(db: Kysely<Database>, workflowId: string): Promise<RunRecord | undefined> {
+  const { rows } = await sql<RunRow>`SELECT * FROM ${allRuns()} AS runs WHERE workflow_id = ${workflowId} ORDER BY started_at DESC LIMIT 1`.execute(db);
+  return rows[0] ? mapRow(rows[0]) : undefined;
+}
+
+/** The run a key or a prefix of at least six characters names, or the run a workflow id recorded; refuses an unknown or ambiguous one. */
 export async function findRun(db: Kysely<Database>, key: string): Promise<RunRecord> {
-  if (!/^[0-9a-f]{6,64}$/.test(key)) throw new UsageError(`"${key}" is not a run key: give the key or its first six or more hex characters (ebpm runs list shows them)`);
+  if (!RUN_KEY.test(key) && WORKFLOW_ID.test(key)) {
+    const run = await runOfWorkflow(db, key);
+    if (!run) throw new UsageError(`workflow ${key} has recorded no run (yet); ebpm runs list shows the runs, and ebpm runs watch ${key} follows the workflow itself`);
+    return run;
+  }
+  if (!RUN_KEY.test(key)) throw new UsageError(`"${key}" is not a run key: give the key or its first six or more hex characters (ebpm runs list shows them), or a workflow id`);
   const { rows } = await sql<RunRow>`SELECT * FROM ${allRuns()} AS runs WHERE run_key LIKE ${`${key}%`} LIMIT 5`.execute(db);
   if (rows.length === 0) throw new UsageError(`no run has a key starting "${key}"; ebpm runs list shows the runs`);
   if (rows.length > 1) throw new UsageError(`"${key}" starts ${rows.length === 5 ? 'several' : rows.length} run keys (${rows.map((row) => row.run_key.slice(0, 12)).join(', ')}); give more of it`);
@@ -111,8 +128,8 @@ interface LiveProgress {
   readonly activities: readonly { readonly type: string; readonly details: unknown }[];
 }
 
-async function liveProgress(temporal: TemporalSession, run: RunRecord): Promise<LiveProgress> {
-  const handle = temporal.client.workflow.getHandle(run.workflowId, run.workflowRunId);
+async function liveProgress(client: Client, run: { readonly workflowId: string; readonly workflowRunId?: string }): Promise<LiveProgress> {
+  const handle = client.workflow.getHandle(run.workflowId, run.workflowRunId);
   const description = await handle.describe();
   let step: string | null = null;
   let completedSteps: number | null = null;
@@ -138,11 +155,16 @@ function describeProgress(progress: LiveProgress): string {
   return details.length ? `${step} · ${details.join(' · ')}` : step;
 }
 
-async function connectToRunServer(environment: EbpmEnvironment, command: string): Promise<TemporalSession> {
+function runServerAddress(environment: EbpmEnvironment, command: string): string {
   if (!environment.temporalAddress) {
     throw new UsageError(`ebpm runs ${command} needs the Temporal server the run is on: set TEMPORAL_ADDRESS (e.g. 127.0.0.1:7233)`);
   }
-  return openTemporal({ address: environment.temporalAddress, namespace: environment.temporalNamespace, toolsDir: environment.toolsDir, log: () => {} });
+  return environment.temporalAddress;
+}
+
+async function connectToRunServer(environment: EbpmEnvironment, command: string): Promise<TemporalSession> {
+  const address = runServerAddress(environment, command);
+  return openTemporal({ address, namespace: environment.temporalNamespace, toolsDir: environment.toolsDir, log: () => {} });
 }
 
 const listArgumentsSchema = z.object({
@@ -184,18 +206,44 @@ export async function runsCommand(args: string[]): Promise<void> {
     throw new UsageError(`unknown subcommand "${subcommand ?? ''}"; use list, show, watch or cancel`);
   }
   const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new UsageError(`ebpm runs ${subcommand} takes one run key (or its first six or more characters)`);
+  if (positionals.length !== 1) throw new UsageError(`ebpm runs ${subcommand} takes one run key (or its first six or more characters) or workflow id`);
   await withDatabase(environment, async (db) => {
+    if (subcommand === 'watch') {
+      const target = await watchTarget(db, positionals[0]);
+      const address = runServerAddress(environment, subcommand);
+      const follower = await connectFollower(address, environment.temporalNamespace);
+      try {
+        await watchWorkflow(db, follower.client, address, target, environment.reconnectSeconds);
+      } finally {
+        await follower.close();
+      }
+      return;
+    }
     const run = await findRun(db, positionals[0]);
     if (subcommand === 'show') return showRun(environment, run, values.json === true);
     const temporal = await connectToRunServer(environment, subcommand);
     try {
-      if (subcommand === 'watch') await watchRun(db, temporal, run);
-      else await cancelRun(db, temporal, run);
+      await cancelRun(db, temporal, run);
     } finally {
       await temporal.close();
     }
   });
+}
+
+/** What `runs watch` follows: a run's workflow, or a workflow by its id, which may have recorded no run yet (or never: a review-sheets load). */
+interface WatchTarget {
+  readonly workflowId: string;
+  readonly workflowRunId?: string;
+  readonly runKey?: string;
+}
+
+async function watchTarget(db: Kysely<Database>, argument: string): Promise<WatchTarget> {
+  if (RUN_KEY.test(argument) || !WORKFLOW_ID.test(argument)) {
+    const run = await findRun(db, argument);
+    return { workflowId: run.workflowId, workflowRunId: run.workflowRunId, runKey: run.runKey };
+  }
+  const run = await runOfWorkflow(db, argument);
+  return run ? { workflowId: run.workflowId, workflowRunId: run.workflowRunId, runKey: run.runKey } : { workflowId: argument };
 }
 
 async function withDatabase(environment: EbpmEnvironment, work: (db: Kysely<Database>) => Promise<void>): Promise<void> {
@@ -212,7 +260,7 @@ async function showRun(environment: EbpmEnvironment, run: RunRecord, json: boole
   if (run.status === 'running' && environment.temporalAddress) {
     const temporal = await connectToRunServer(environment, 'show');
     try {
-      live = await liveProgress(temporal, run).catch(() => null);
+      live = await liveProgress(temporal.client, run).catch(() => null);
     } finally {
       await temporal.close();
     }
@@ -243,21 +291,53 @@ async function currentStatus(db: Kysely<Database>, runKey: string): Promise<stri
   return (await findRun(db, runKey)).status;
 }
 
-async function watchRun(db: Kysely<Database>, temporal: TemporalSession, run: RunRecord): Promise<void> {
+const stamped = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/**
+ * Prints the workflow's step and its activities' progress until it ends, riding out a restart of the server;
+ * then the run's recorded status (or, for a workflow that records no run, how it ended).
+ */
+async function watchWorkflow(db: Kysely<Database>, client: Client, address: string, target: WatchTarget, reconnectSeconds: number | undefined): Promise<void> {
+  const watch = new ConnectionWatch(target.workflowId, { address, log: stamped, reconnectSeconds });
+  try {
+    await watchUntilClosed(db, client, address, target, watch);
+  } finally {
+    watch.close();
+  }
+}
+
+async function watchUntilClosed(db: Kysely<Database>, client: Client, address: string, target: WatchTarget, watch: ConnectionWatch): Promise<void> {
+  const connection = client.connection;
   let last = '';
   for (;;) {
-    const progress = await liveProgress(temporal, run);
+    let progress: LiveProgress;
+    try {
+      progress = await watch.retrying(() => connection.withDeadline(Date.now() + 5_000, () => liveProgress(client, target)));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
+        throw new UsageError(`no workflow ${target.workflowId} on Temporal at ${address} (namespace ${client.options.namespace}); ebpm runs list shows the runs`);
+      }
+      throw error;
+    }
     const line = describeProgress(progress);
     if (line !== last) {
-      console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+      stamped(line);
       last = line;
     }
-    if (progress.workflowStatus !== 'RUNNING') break;
+    if (progress.workflowStatus !== 'RUNNING') {
+      const runKey = target.runKey ?? (await runOfWorkflow(db, target.workflowId))?.runKey;
+      if (runKey === undefined) {
+        console.log(`workflow ${target.workflowId}: ${progress.workflowStatus.toLowerCase()}`);
+        if (progress.workflowStatus !== 'COMPLETED') process.exitCode = 1;
+        return;
+      }
+      const status = await currentStatus(db, runKey);
+      console.log(`run ${runKey.slice(0, 12)}: ${status}`);
+      if (status !== 'succeeded') process.exitCode = 1;
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const status = await currentStatus(db, run.runKey);
-  console.log(`run ${run.runKey.slice(0, 12)}: ${status}`);
-  if (status !== 'succeeded') process.exitCode = 1;
 }
 
 async function cancelRun(db: Kysely<Database>, temporal: TemporalSession, run: RunRecord): Promise<void> {

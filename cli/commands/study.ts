@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { CommandFailure } from '../errors.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
-import { parseStudyRequest } from '../study-input.js';
+import { heartbeatTimeout, parseStudyRequest } from '../study-input.js';
 import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
@@ -21,8 +21,9 @@ export async function studyCommand(args: string[]): Promise<void> {
       replaces: { type: 'boolean' },
     },
   });
-  const input = parseStudyRequest(values);
+  const request = parseStudyRequest(values);
   const environment = readEnvironment();
+  const input = { ...request, ...heartbeatTimeout(environment) };
   // Progress goes to stderr so that --json output on stdout stays machine-readable.
   const log = (line: string) => console.error(line);
   const services = await openServices(environment, log, { temporal: true });
@@ -31,7 +32,13 @@ export async function studyCommand(args: string[]): Promise<void> {
     const deployed = values['deployed-worker'] === true;
     const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-study-${process.pid}`;
     const study = () =>
-      runStudy({ client: temporal.client, taskQueue, input, onProgress: (p) => log(`workflow: ${p.step} (${p.completedSteps}/${p.totalSteps})`) });
+      runStudy({
+        client: temporal.client,
+        taskQueue,
+        input,
+        onProgress: (p) => log(`workflow: ${p.step} (${p.completedSteps}/${p.totalSteps})`),
+        follow: { address: temporal.address, log, reconnectSeconds: environment.reconnectSeconds, workerInThisCommand: !deployed },
+      });
     const { workflowId, result } = deployed
       ? await study()
       : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities })).runUntil(study());
