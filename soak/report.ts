@@ -101,13 +101,14 @@ function median(values: readonly number[]): number | null {
 
 /**
  * The memory windows, counted from the end of the workers' warm-up (the first all-programme run) to the end of
- * the soak: its first and last five minutes for a soak of 20 minutes or more, its first and last quarter for a
- * shorter one.
+ * the soak: its first and last five minutes for a soak of 20 minutes or more, its first and last half for a
+ * shorter one. Halves, not quarters: a quarter of a 2-minute soak is under 30 s, and whether a study happened to
+ * run in so short a window moved an unchanged worker's median by 20 %.
  */
 export function memoryWindow(minutes: number, warmedAt: number, endedAt: number): { ms: number; rule: string } {
   if (minutes >= 20) return { ms: 5 * 60_000, rule: 'median RSS in the first vs the last 5 minutes after warm-up (the first all-programme run)' };
-  const ms = Math.max(0, endedAt - warmedAt) / 4;
-  return { ms, rule: `median RSS in the first vs the last quarter after warm-up (the first all-programme run; ${(ms / 1000).toFixed(0)} s each), as the soak is shorter than 20 minutes` };
+  const ms = Math.max(0, endedAt - warmedAt) / 2;
+  return { ms, rule: `median RSS in the first vs the last half after warm-up (the first all-programme run; ${(ms / 1000).toFixed(0)} s each), as the soak is shorter than 20 minutes` };
 }
 
 function tally<T>(items: readonly T[], key: (item: T) => [string, string]): Record<string, Record<string, number>> {
