@@ -19,6 +19,7 @@ COPY review-sheets ./review-sheets
 COPY runtime ./runtime
 COPY scheduling ./scheduling
 COPY schemas ./schemas
+COPY soak ./soak
 COPY sql ./sql
 COPY stats ./stats
 COPY synth ./synth

@@ -74,7 +74,10 @@ export async function dropDatabase(url: string): Promise<void> {
 /** The pool behind each handle openDatabase made: bulk loading needs a raw client for COPY, which Kysely does not expose. */
 const poolsOfHandles = new WeakMap<Kysely<Database>, pg.Pool>();
 
-export function openDatabase(url: string, maxConnections = 10): Kysely<Database> {
+/** Connections one process's pool may hold (every command and worker opens its database with this). */
+export const DEFAULT_POOL_SIZE = 10;
+
+export function openDatabase(url: string, maxConnections = DEFAULT_POOL_SIZE): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle connection can be closed by the server (restart, admin action); without a listener the
   // pool's error event would end the process. The pool opens a new connection on the next query.

@@ -29,6 +29,9 @@ export interface EvaluationScheduleSummary {
   readonly note: string | undefined;
 }
 
+/** The schedules' overlap policy, which triggers follow as well. */
+const SCHEDULE_OVERLAP = ScheduleOverlapPolicy.BUFFER_ONE;
+
 export class ScheduleRequestError extends Error {
   constructor(message: string) {
     super(message);
@@ -43,8 +46,8 @@ export async function createEvaluationSchedule(client: Client, request: Evaluati
   const common = {
     scheduleId: request.scheduleId,
     spec: request.cron !== undefined ? { cronExpressions: [request.cron] } : { intervals: [{ every: request.every as `${number} ${string}` }] },
-    // Two evaluations of the same programme must not overlap; a late one waits for the one running.
-    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 day' as const },
+    // Two evaluations of the same programme must not overlap; a late one waits for the one running (triggers too).
+    policies: { overlap: SCHEDULE_OVERLAP, catchupWindow: '1 day' as const },
     memo: { programmeId: request.evaluation.kind === 'programme' ? request.evaluation.input.programmeId : 'all programmes', note: request.note ?? '' },
   };
   const target = { type: 'startWorkflow' as const, taskQueue: request.taskQueue, workflowId: `scheduled-${request.scheduleId}` };
@@ -91,9 +94,13 @@ export function deleteEvaluationSchedule(client: Client, scheduleId: string): Pr
   return withSchedule(client, scheduleId, (handle) => handle.delete());
 }
 
-/** Starts the scheduled evaluation now, outside its calendar. */
+/**
+ * Starts the scheduled evaluation now, outside its calendar, under the schedule's own overlap policy: a trigger's
+ * default (the SDK's) is to allow all, and in `npm run soak` a triggered all-programme run and the scheduled one
+ * four seconds later loaded the same files at once, which doubled four files' row accounts.
+ */
 export function triggerEvaluationSchedule(client: Client, scheduleId: string): Promise<void> {
-  return withSchedule(client, scheduleId, (handle) => handle.trigger());
+  return withSchedule(client, scheduleId, (handle) => handle.trigger(SCHEDULE_OVERLAP));
 }
 
 /** Triggers the schedule and waits for the workflow it starts to finish, returning its result. */
