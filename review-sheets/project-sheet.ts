@@ -52,16 +52,23 @@ export interface SheetEdge {
   readonly toKind: NodeKind;
   readonly toTerm: string | null;
   readonly toNode: number;
+  /** Why the one leads to the other (後続アウトカムへのつながり), as published. */
+  readonly rationale: string | null;
 }
 
 export interface SheetBudgetYear {
   readonly budgetYear: number;
   readonly initialBudgetYen: string | null;
   readonly supplementaryYen: string | null;
+  readonly carriedInYen: string | null;
+  readonly reserveYen: string | null;
   readonly currentBudgetYen: string | null;
   readonly executedYen: string | null;
   /** executed ÷ current budget; null for the review year and later, or a budget of 0. */
   readonly executionRate: string | null;
+  /** 執行率 as published (a ratio). */
+  readonly executionRateReported: string | null;
+  readonly carriedOverYen: string | null;
   readonly nextYearRequestYen: string | null;
 }
 
@@ -235,11 +242,17 @@ export async function readProjectSheet(db: Kysely<Database>, projectId: number, 
              achievement_computed::text, is_target_year, target_text, actual_text
         FROM bi.review_indicator_values WHERE review_year = ${reviewYear} AND project_id = ${projectId}
        ORDER BY node_kind, node_number, indicator_seq, fiscal_year`.execute(db),
-    sql<{ from_kind: NodeKind; from_term: string | null; from_node: number; to_kind: NodeKind; to_term: string | null; to_node: number }>`
-      SELECT from_kind, from_term, from_node, to_kind, to_term, to_node FROM bi.review_logic_model_edges
-       WHERE review_year = ${reviewYear} AND project_id = ${projectId} AND from_kind IS NOT NULL AND to_kind IS NOT NULL`.execute(db),
-    sql<{ budget_year: number; initial_budget_yen: string | null; supplementary_yen: string | null; current_budget_yen: string | null; executed_yen: string | null; execution_rate: string | null; next_year_request_yen: string | null }>`
-      SELECT budget_year, initial_budget_yen::text, supplementary_yen::text, current_budget_yen::text, executed_yen::text, execution_rate::text, next_year_request_yen::text
+    sql<{ from_kind: NodeKind; from_term: string | null; from_node: number; to_kind: NodeKind; to_term: string | null; to_node: number; rationale: string | null }>`
+      SELECT from_kind, from_term, from_node, to_kind, to_term, to_node, rationale FROM bi.review_logic_model_edges
+       WHERE review_year = ${reviewYear} AND project_id = ${projectId} AND from_kind IS NOT NULL AND to_kind IS NOT NULL
+       ORDER BY from_kind, from_term, from_node, to_kind, to_term, to_node`.execute(db),
+    sql<{
+      budget_year: number; initial_budget_yen: string | null; supplementary_yen: string | null; carried_in_yen: string | null; reserve_yen: string | null;
+      current_budget_yen: string | null; executed_yen: string | null; execution_rate: string | null; execution_rate_reported: string | null;
+      carried_over_yen: string | null; next_year_request_yen: string | null;
+    }>`
+      SELECT budget_year, initial_budget_yen::text, supplementary_yen::text, carried_in_yen::text, reserve_yen::text, current_budget_yen::text,
+             executed_yen::text, execution_rate::text, execution_rate_reported::text, carried_over_yen::text, next_year_request_yen::text
         FROM bi.review_budget_execution WHERE review_year = ${reviewYear} AND project_id = ${projectId} ORDER BY budget_year`.execute(db),
     sql<{ check_id: string; detail: string }>`
       SELECT check_id, detail FROM bi.review_findings WHERE review_year = ${reviewYear} AND project_id = ${projectId}
@@ -257,14 +270,18 @@ export async function readProjectSheet(db: Kysely<Database>, projectId: number, 
     startYear: about?.start_year ?? null,
     endYear: about?.end_year ?? null,
     nodes: nodesOf(indicatorRows.rows, values.rows),
-    edges: edges.rows.map((edge) => ({ fromKind: edge.from_kind, fromTerm: edge.from_term, fromNode: edge.from_node, toKind: edge.to_kind, toTerm: edge.to_term, toNode: edge.to_node })),
+    edges: edges.rows.map((edge) => ({ fromKind: edge.from_kind, fromTerm: edge.from_term, fromNode: edge.from_node, toKind: edge.to_kind, toTerm: edge.to_term, toNode: edge.to_node, rationale: edge.rationale })),
     budget: budget.rows.map((row) => ({
       budgetYear: row.budget_year,
       initialBudgetYen: row.initial_budget_yen,
       supplementaryYen: row.supplementary_yen,
+      carriedInYen: row.carried_in_yen,
+      reserveYen: row.reserve_yen,
       currentBudgetYen: row.current_budget_yen,
       executedYen: row.executed_yen,
       executionRate: row.execution_rate,
+      executionRateReported: row.execution_rate_reported,
+      carriedOverYen: row.carried_over_yen,
       nextYearRequestYen: row.next_year_request_yen,
     })),
     findings: findings.rows.map((row) => ({ checkId: row.check_id, detail: row.detail })),

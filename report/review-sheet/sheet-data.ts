@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
 import type { Database } from '../../sql/database.js';
+import { readProjectSheet, type YearValue } from '../../review-sheets/project-sheet.js';
 
 export type NodeKind = 'activity' | 'output' | 'outcome';
 export type OutcomeTerm = 'short' | 'mid' | 'long';
@@ -18,19 +19,8 @@ export interface SheetNode {
   readonly goal: string | null;
 }
 
-export interface SheetIndicatorYear {
-  readonly fiscalYear: number;
-  /** Decimal text as the view holds it; null when none or not a number (then see targetText / actualText). */
-  readonly target: string | null;
-  readonly actual: string | null;
-  readonly achievementReported: string | null;
-  /** Unrounded, from the view (direction-aware). */
-  readonly achievementComputed: string | null;
-  readonly isTargetYear: boolean;
-  /** The cells as published, for qualitative outcomes. */
-  readonly targetText: string | null;
-  readonly actualText: string | null;
-}
+/** One fiscal year of an indicator: numbers as the view's decimal text (unrounded), the cells as published beside them. */
+export type SheetIndicatorYear = YearValue;
 
 export interface SheetIndicator {
   readonly projectId: number;
@@ -106,74 +96,36 @@ async function latestReviewYears(db: Kysely<Database>, projectIds: readonly numb
   return new Map(rows.map((row) => [row.project_id, row.review_year]));
 }
 
+/**
+ * The report's view of one project's sheet: the nodes, the indicators with values (flat, in the model's order) and the
+ * edges and budget, as review-sheets/project-sheet.ts reads them for `review-sheets show`.
+ */
 async function readProject(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<ReviewSheetProject> {
-  const key = sql`project_id = ${projectId} AND review_year = ${reviewYear}`;
-  const { rows: [overview] } = await sql<{ project_name: string | null; ministry: string | null; bureau: string | null; division: string | null }>`
-    SELECT project_name, ministry, bureau, division FROM bi.review_projects WHERE ${key}`.execute(db);
-  const { rows: nodes } = await sql<{ node_kind: NodeKind; node_number: number; outcome_term: OutcomeTerm | null; goal: string | null }>`
-    SELECT node_kind, node_number, outcome_term, goal FROM bi.review_logic_model_nodes WHERE ${key}`.execute(db);
-  const { rows: edges } = await sql<{ from_kind: NodeKind | null; from_node: number; from_term: OutcomeTerm | null; to_kind: NodeKind | null; to_node: number; to_term: OutcomeTerm | null; rationale: string | null }>`
-    SELECT from_kind, from_node, from_term, to_kind, to_node, to_term, rationale FROM bi.review_logic_model_edges WHERE ${key}
-     ORDER BY from_kind, from_term, from_node, to_kind, to_term, to_node`.execute(db);
-  const { rows: values } = await sql<{
-    node_kind: 'output' | 'outcome'; node_number: number; indicator_seq: number; outcome_term: OutcomeTerm | null; qualitative: boolean | null;
-    indicator_name: string | null; unit: string | null; direction: string | null; fiscal_year: number; target_value: string | null; actual_value: string | null;
-    achievement_reported: string | null; achievement_computed: string | null; is_target_year: boolean; target_text: string | null; actual_text: string | null;
-  }>`
-    SELECT node_kind, node_number, indicator_seq, outcome_term, qualitative, indicator_name, unit, direction, fiscal_year,
-           target_value::text AS target_value, actual_value::text AS actual_value, achievement_reported::text AS achievement_reported,
-           achievement_computed::text AS achievement_computed, is_target_year, target_text, actual_text
-      FROM bi.review_indicator_values WHERE ${key} AND node_kind IN ('output', 'outcome')
-     ORDER BY node_kind DESC, node_number, indicator_seq, fiscal_year`.execute(db);
-  const { rows: budget } = await sql<{
-    budget_year: number; initial_budget_yen: string | null; supplementary_yen: string | null; carried_in_yen: string | null; reserve_yen: string | null;
-    current_budget_yen: string | null; executed_yen: string | null; execution_rate: string | null; execution_rate_reported: string | null; carried_over_yen: string | null;
-  }>`
-    SELECT budget_year, initial_budget_yen::text AS initial_budget_yen, supplementary_yen::text AS supplementary_yen, carried_in_yen::text AS carried_in_yen,
-           reserve_yen::text AS reserve_yen, current_budget_yen::text AS current_budget_yen, executed_yen::text AS executed_yen,
-           execution_rate::text AS execution_rate, execution_rate_reported::text AS execution_rate_reported, carried_over_yen::text AS carried_over_yen
-      FROM bi.review_budget_execution WHERE ${key} ORDER BY budget_year`.execute(db);
-
-  const indicators = new Map<string, SheetIndicator & { years: SheetIndicatorYear[] }>();
-  for (const row of values) {
-    const id = `${row.node_kind}:${row.node_number}:${row.indicator_seq}`;
-    let indicator = indicators.get(id);
-    if (!indicator) {
-      indicator = {
-        projectId, kind: row.node_kind, nodeNumber: row.node_number, seq: row.indicator_seq, term: row.outcome_term, qualitative: row.qualitative,
-        name: row.indicator_name, unit: row.unit, direction: row.direction, years: [],
-      };
-      indicators.set(id, indicator);
-    }
-    indicator.years.push({
-      fiscalYear: row.fiscal_year, target: row.target_value, actual: row.actual_value, achievementReported: row.achievement_reported,
-      achievementComputed: row.achievement_computed, isTargetYear: row.is_target_year, targetText: row.target_text, actualText: row.actual_text,
-    });
-  }
+  const sheet = await readProjectSheet(db, projectId, reviewYear);
+  const term = (kind: NodeKind, value: string | null): OutcomeTerm | null => (kind === 'outcome' ? (value as OutcomeTerm | null) : null);
+  const indicators: SheetIndicator[] = sheet.nodes.flatMap((node) =>
+    node.kind === 'activity'
+      ? []
+      : node.indicators
+          .filter((indicator) => indicator.values.length > 0)
+          .map((indicator) => ({
+            projectId, kind: node.kind as 'output' | 'outcome', nodeNumber: node.number, seq: indicator.seq, term: term(node.kind, node.term),
+            qualitative: indicator.qualitative, name: indicator.name, unit: indicator.unit, direction: indicator.direction, years: indicator.values,
+          })),
+  );
   return {
     projectId,
     reviewYear,
-    name: overview?.project_name ?? null,
-    ministry: overview?.ministry ?? null,
-    bureau: overview?.bureau ?? null,
-    division: overview?.division ?? null,
-    nodes: nodes
-      .map((node) => ({ kind: node.node_kind, number: node.node_number, term: node.outcome_term, goal: node.goal }))
+    name: sheet.projectName,
+    ministry: sheet.ministry,
+    bureau: sheet.bureau,
+    division: sheet.division,
+    nodes: sheet.nodes
+      .map((node) => ({ kind: node.kind, number: node.number, term: term(node.kind, node.term), goal: node.goal }))
       .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.number - b.number),
-    edges: edges.map((edge) => ({ fromKind: edge.from_kind, fromNode: edge.from_node, fromTerm: edge.from_term, toKind: edge.to_kind, toNode: edge.to_node, toTerm: edge.to_term, rationale: edge.rationale })),
-    indicators: [...indicators.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.nodeNumber - b.nodeNumber || a.seq - b.seq),
-    budget: budget.map((row) => ({
-      budgetYear: row.budget_year,
-      initialYen: row.initial_budget_yen,
-      supplementaryYen: row.supplementary_yen,
-      carriedInYen: row.carried_in_yen,
-      reserveYen: row.reserve_yen,
-      currentBudgetYen: row.current_budget_yen,
-      executedYen: row.executed_yen,
-      executionRate: row.execution_rate,
-      executionRateReported: row.execution_rate_reported,
-      carriedOverYen: row.carried_over_yen,
-    })),
+    edges: sheet.edges.map((edge) => ({ ...edge, fromTerm: term(edge.fromKind, edge.fromTerm), toTerm: term(edge.toKind, edge.toTerm) })),
+    indicators: indicators.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.nodeNumber - b.nodeNumber || a.seq - b.seq),
+    budget: sheet.budget.map(({ initialBudgetYen, nextYearRequestYen: _request, ...year }) => ({ ...year, initialYen: initialBudgetYen })),
   };
 }
 
