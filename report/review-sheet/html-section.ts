@@ -140,7 +140,7 @@ function indicatorTable(project: ReviewSheetProject): string {
 }
 
 const BUDGET_COLUMNS: readonly { field: keyof SheetBudgetYear; ja: string; en: string }[] = [
-  { field: 'initialYen', ja: '当初予算', en: 'initial' },
+  { field: 'initialBudgetYen', ja: '当初予算', en: 'initial' },
   { field: 'supplementaryYen', ja: '補正予算', en: 'supplementary' },
   { field: 'carriedInYen', ja: '前年度から繰越し', en: 'carried in' },
   { field: 'reserveYen', ja: '予備費等', en: 'reserve funds' },

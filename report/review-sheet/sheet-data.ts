@@ -7,7 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
 import type { Database } from '../../sql/database.js';
-import { readProjectSheet, type YearValue } from '../../review-sheets/project-sheet.js';
+import { readProjectSheet, type SheetBudgetYear, type YearValue } from '../../review-sheets/project-sheet.js';
 
 export type NodeKind = 'activity' | 'output' | 'outcome';
 export type OutcomeTerm = 'short' | 'mid' | 'long';
@@ -46,19 +46,8 @@ export interface SheetEdge {
   readonly rationale: string | null;
 }
 
-/** One budget year's total row, amounts in yen as decimal text, rates as ratios (1 = 100 %). */
-export interface SheetBudgetYear {
-  readonly budgetYear: number;
-  readonly initialYen: string | null;
-  readonly supplementaryYen: string | null;
-  readonly carriedInYen: string | null;
-  readonly reserveYen: string | null;
-  readonly currentBudgetYen: string | null;
-  readonly executedYen: string | null;
-  readonly executionRate: string | null;
-  readonly executionRateReported: string | null;
-  readonly carriedOverYen: string | null;
-}
+/** One budget year's total row, as `review-sheets show` reads it: amounts in yen as decimal text, rates as ratios (1 = 100 %). */
+export type { SheetBudgetYear } from '../../review-sheets/project-sheet.js';
 
 export interface ReviewSheetProject {
   readonly projectId: number;
@@ -125,7 +114,7 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
       .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.number - b.number),
     edges: sheet.edges.map((edge) => ({ ...edge, fromTerm: term(edge.fromKind, edge.fromTerm), toTerm: term(edge.toKind, edge.toTerm) })),
     indicators: indicators.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.nodeNumber - b.nodeNumber || a.seq - b.seq),
-    budget: sheet.budget.map(({ initialBudgetYen, nextYearRequestYen: _request, ...year }) => ({ ...year, initialYen: initialBudgetYen })),
+    budget: sheet.budget,
   };
 }
 

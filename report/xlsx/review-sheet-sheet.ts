@@ -38,7 +38,7 @@ export const MILLION_YEN = '百万円';
 export const NOT_YET_KNOWN = '未確定';
 
 const BUDGET_ROWS: readonly { field: keyof SheetBudgetYear; label: string; kind: 'yen' | 'rate' }[] = [
-  { field: 'initialYen', label: '当初予算\ninitial', kind: 'yen' },
+  { field: 'initialBudgetYen', label: '当初予算\ninitial', kind: 'yen' },
   { field: 'supplementaryYen', label: '補正予算\nsupplementary', kind: 'yen' },
   { field: 'carriedInYen', label: '前年度から繰越し\ncarried in', kind: 'yen' },
   { field: 'reserveYen', label: '予備費等\nreserve funds', kind: 'yen' },
