@@ -21,6 +21,20 @@ export function activityCancellationSignal(): AbortSignal | undefined {
   }
 }
 
+/**
+ * The same for every attempt of one activity in one workflow run ("RUN_ID/ACTIVITY_ID"), so a retry can tell its
+ * own earlier attempt's work from another run's; undefined when an activity is called directly.
+ */
+export function currentAttemptKey(): string | undefined {
+  try {
+    const { info } = Context.current();
+    // A standalone activity (no workflow) has no run to name: its attempts are not told apart.
+    return info.workflowExecution ? `${info.workflowExecution.runId}/${info.activityId}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How often a long activity tells Temporal it is alive; the SDK sends at most one per 80 % of the heartbeat timeout. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 

@@ -9,7 +9,7 @@ import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
 import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/load-file.js';
 import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
-import { activityCancellationSignal, permanentFailure, reportProgress } from './activity-context.js';
+import { activityCancellationSignal, currentAttemptKey, permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
 
 export interface IngestActivityOptions extends LoadOptions {
@@ -28,9 +28,12 @@ export function createIngestActivities(db: Kysely<Database>, { metrics = noEbpmM
       try {
         assertInputAllowed(input.path, options.inputDir);
         const signal = activityCancellationSignal();
+        const loadedBy = currentAttemptKey();
         return await loadFile(db, input, {
           ...options,
           ...(signal ? { signal } : {}),
+          ...(loadedBy ? { loadedBy } : {}),
+          onWaitingForOtherLoad: () => reportProgress({ waitingForOtherLoadOf: input.path }),
           onProgress: (progress) => {
             metrics.batchCommitted(input.programmeId, input.kind, progress.batchLoaded, progress.batchQuarantined);
             reportProgress(progress);

@@ -56,6 +56,13 @@ export interface LoadOptions {
    * down): the batch under way commits whole, and a retry resumes after it.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Names this load attempt (an activity's workflow run and activity id). A retry with the same name that finds
+   * the file complete reports it as its own load, not as a duplicate.
+   */
+  readonly loadedBy?: string;
+  /** Called about once a second while another load of the same file holds it (to heartbeat while waiting). */
+  readonly onWaitingForOtherLoad?: () => void;
 }
 
 /** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
@@ -108,8 +115,8 @@ function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: 
 }
 
 /** Commits the parsed batches in order, each after the one before; the parse runs one batch ahead. */
-function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<readonly UnitConversion[]> {
-  return withRawClient(db, async (client) => {
+async function commitBatches(client: pg.PoolClient, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<readonly UnitConversion[]> {
+  {
     for (;;) {
       const message = await parser.next();
       if (message.type === 'done') return message.conversions;
@@ -127,25 +134,62 @@ function commitBatches(db: Kysely<Database>, parser: BatchSource, target: BulkTa
       options.signal?.throwIfAborted();
       parser.grant();
     }
-  });
+  }
 }
 
 /**
  * Marks the file loaded; a replacement file first retires the rows it no longer holds. One transaction,
  * so a load that dies here retires nothing twice and is completed by its retry.
  */
-async function complete(db: Kysely<Database>, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, reading: ReadingAccount) {
-  await withRawClient(db, (client) =>
-    inTransaction(client, async () => {
-      let retired = 0;
-      if (input.replaces) {
-        retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
-        await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
-      }
-      await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3 WHERE file_sha256 = $1`, [fileSha256, retired, JSON.stringify(reading)]);
-    }),
-  );
-  return db.selectFrom('raw.input_files').selectAll().where('file_sha256', '=', fileSha256).executeTakeFirstOrThrow();
+async function complete(client: pg.PoolClient, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, reading: ReadingAccount, loadedBy: string | null): Promise<void> {
+  await inTransaction(client, async () => {
+    let retired = 0;
+    if (input.replaces) {
+      retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
+      await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
+    }
+    await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3, loaded_by = $4 WHERE file_sha256 = $1`, [
+      fileSha256,
+      retired,
+      JSON.stringify(reading),
+      loadedBy,
+    ]);
+  });
+}
+
+/** How often a load waiting for another load of the same file asks again. */
+const OTHER_LOAD_POLL_MS = 250;
+
+/**
+ * Holds the file for this load on `client` (a session advisory lock keyed by the file's identity) until `work`
+ * ends. Two loads of one file at once (a triggered run beside a scheduled one, or an analyst sending the file
+ * twice) would otherwise both resume from the same committed line and add every batch to the account twice; the
+ * second now waits, then finds the file complete. The lock goes with the connection if this process dies, so a
+ * dead load never blocks its retry.
+ */
+async function holdingFile<T>(client: pg.PoolClient, fileSha256: string, options: LoadOptions, work: () => Promise<T>): Promise<T> {
+  let waitedMs = 0;
+  for (;;) {
+    const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held', [fileSha256]);
+    if (rows[0]?.held) break;
+    options.signal?.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, OTHER_LOAD_POLL_MS));
+    waitedMs += OTHER_LOAD_POLL_MS;
+    if (waitedMs % 1_000 === 0) options.onWaitingForOtherLoad?.();
+  }
+  const unlock = () => client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [fileSha256]);
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    // The load's own error is the one to report; a connection that cannot unlock is destroyed with the lock
+    // (withRawClient does not return a client to the pool after an error).
+    await unlock().catch(() => undefined);
+    throw error;
+  }
+  // A pooled connection must not keep the lock; if unlocking fails the error goes up and the connection with it.
+  await unlock();
+  return result;
 }
 
 /** A load that died is resumed with the other choice between adding and replacing. */
@@ -197,7 +241,10 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   if (format !== 'xlsx') {
     const previous = await findLoad(contentSha256);
     if (previous && previous.kind !== input.kind) throw kindClash(fileName, previous.kind, input.kind);
-    if (previous?.status === 'complete') return account(previous, true, null);
+    if (previous?.status === 'complete') {
+      const ownEarlierAttempt = options.loadedBy !== undefined && previous.loaded_by === options.loadedBy;
+      return account(previous, !ownEarlierAttempt, ownEarlierAttempt ? format : null);
+    }
   }
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -208,7 +255,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
   let opened: Extract<ParseMessage, { type: 'opened' }>;
   let fileSha256: string;
-  let conversions: readonly UnitConversion[];
+  let finished: LoadRow;
   try {
     const first = await parser.next();
     if (first.type === 'failed') throw first.formatError ? new InputFormatError(first.message) : new ParseSessionError(first.message);
@@ -217,38 +264,39 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     // A workbook's identity includes the sheet, known once the header has chosen it.
     const sheet = opened.format === 'xlsx' ? (opened.layout.sheet ?? null) : null;
     fileSha256 = tableIdentity(contentSha256, sheet, input.kind);
-    const previous = await findLoad(fileSha256);
-    if (previous?.status === 'complete') return await account(previous, true, null);
-    // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
-    if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
-    if (!previous) {
-      await db
-        .insertInto('raw.input_files')
-        .values({
-          file_sha256: fileSha256,
-          content_sha256: contentSha256,
-          sheet,
-          programme_id: input.programmeId,
-          kind: input.kind,
-          file_name: fileName,
-          rows_total: 0,
-          rows_loaded: 0,
-          rows_rejected: 0,
-          encoding: opened.encoding,
-          status: 'loading',
-          committed_through_line: opened.headerLines,
-          replaces_earlier: input.replaces === true,
-        })
-        .onConflict((conflict) => conflict.column('file_sha256').doNothing())
-        .execute();
-    }
-    parser.grant(previous?.committed_through_line ?? opened.headerLines);
-    conversions = await commitBatches(db, parser, target, input, fileSha256, options);
+    const loadedBy = options.loadedBy ?? null;
+    const loaded = await withRawClient(db, (client) =>
+      holdingFile(client, fileSha256, options, async () => {
+        // On the held connection: a load holds one connection at a time, however many run at once.
+        const readLoad = async () => (await client.query<LoadRow>('SELECT * FROM raw.input_files WHERE file_sha256 = $1', [fileSha256])).rows[0];
+        const previous = await readLoad();
+        // Complete already: by an earlier load (a duplicate), or by this load's own earlier attempt, which died after it.
+        if (previous?.status === 'complete') return { row: previous, ownEarlierAttempt: loadedBy !== null && previous.loaded_by === loadedBy };
+        // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
+        if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
+        if (!previous) {
+          await client.query(
+            `INSERT INTO raw.input_files (file_sha256, content_sha256, sheet, programme_id, kind, file_name, rows_total, rows_loaded, rows_rejected,
+                                          encoding, status, committed_through_line, replaces_earlier)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7, 'loading', $8, $9)
+             ON CONFLICT (file_sha256) DO NOTHING`,
+            [fileSha256, contentSha256, sheet, input.programmeId, input.kind, fileName, opened.encoding, opened.headerLines, input.replaces === true],
+          );
+        }
+        parser.grant(previous?.committed_through_line ?? opened.headerLines);
+        const conversions = await commitBatches(client, parser, target, input, fileSha256, options);
+        const { sheet: _sheet, ...layout } = opened.layout;
+        await complete(client, target, input, fileSha256, { ...layout, conversions }, loadedBy);
+        const row = await readLoad();
+        if (!row) throw new ParseSessionError(`the account of ${fileName} vanished during its load`);
+        return { row, fresh: true };
+      }),
+    );
+    if (!('fresh' in loaded)) return await account(loaded.row, !loaded.ownEarlierAttempt, loaded.ownEarlierAttempt ? opened.format : null);
+    finished = loaded.row;
   } finally {
     await parser.stop();
   }
-  const { sheet: _sheet, ...layout } = opened.layout;
-  const finished = await complete(db, target, input, fileSha256, { ...layout, conversions });
   if (finished.rows_loaded >= ANALYZE_AFTER_ROWS) {
     // The analysis runs right after the load, before autovacuum would notice: without fresh statistics the
     // planner took 800,000 outcome rows for 5,765 and read them with a sort where the key order would do.

@@ -32,6 +32,12 @@ const CADENCE = {
 const DRIVER_CONNECTIONS = 1;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/**
+ * A deadline for a race: its timer does not keep the process alive once the race is won. (A plain sleep here
+ * kept the soak running two minutes after printing its report, until the timer of a worker that had long
+ * stopped ran out.)
+ */
+const deadline = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, ms)).unref());
 const log = (line: string) => console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** The root cause of a failed workflow; a non-retryable application failure is the code's way of stating a data reason. */
@@ -255,7 +261,7 @@ export async function soak(minutes: number): Promise<ReturnType<typeof buildRepo
     log('stopping the workers (SIGTERM)');
     for (const worker of workers) worker.child.kill('SIGTERM');
     for (const worker of workers) {
-      const stopped = await Promise.race([worker.exited, sleep(2 * MINUTE).then(() => null)]);
+      const stopped = await Promise.race([worker.exited, deadline(2 * MINUTE)]);
       if (stopped === null) log(`${worker.label} did not stop within 2 minutes of SIGTERM`);
       else log(`${worker.label} exited (code ${stopped.code}, signal ${stopped.signal})`);
     }

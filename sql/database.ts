@@ -29,6 +29,8 @@ export interface InputFilesTable {
   sheet: string | null;
   /** How the file was read (ingest/file-identity.ts ReadingAccount). */
   reading: ColumnType<ReadingAccountJson, string | undefined, string>;
+  /** The load attempt (workflow run and activity) that completed the file; null outside an activity. */
+  loaded_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReadingAccountJson {
