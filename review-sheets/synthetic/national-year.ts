@@ -5,8 +5,10 @@
  * scale), up to four budget years with total and account rows, two payment blocks of about five payees with about
  * 2.5 contracts each (5-1 ≈ 34 records a project, ≈ 193,000). It carries what the review's checks should find: a
  * few invalid 法人番号 check digits, achievement rates that disagree with actual ÷ target, outcomes whose target
- * cannot be reached on their trend, and budget years executed under half. Every name and figure is invented (the
- * names say 合成); the same seed gives the same files.
+ * cannot be reached on their trend, budget years executed under half, outcomes with no target and no reason,
+ * target years passed with no actual, long-term outcomes no edge reaches, and outputs repeated as outcomes: each
+ * of the seven checks of bi.review_findings has something to find. Every name and figure is invented (the names
+ * say 合成); the same seed gives the same files.
  */
 import { withCheckDigit } from '../../schemas/corporate-number.js';
 import { SeededRandom } from '../../stats/random.js';
@@ -26,6 +28,14 @@ export const NATIONAL_QUIRK_RATES = {
   disagreeingAchievement: 0.03,
   unreachableOutcome: 0.05,
   executionUnderHalf: 0.04,
+  /** A quantitative outcome whose sheet gives actuals but no target and no reason (outcome_without_target). */
+  outcomeWithoutTarget: 0.01,
+  /** An indicator whose 1.目標年度 is a past year with its actual left blank (target_year_passed_without_actual). */
+  targetYearPassed: 0.01,
+  /** A project whose 3-2 lost the edges into its long-term outcome (outcome_unreached). */
+  disconnectedOutcome: 0.01,
+  /** A short-term outcome named exactly as the project's first output indicator (output_repeated_as_outcome). */
+  outputRepeatedAsOutcome: 0.01,
 } as const;
 
 export const FIRST_NATIONAL_PROJECT_ID = 500001;
@@ -184,9 +194,13 @@ class NationalYear {
       const indicators = Array.from({ length: this.chance(0.2) ? 2 : 1 }, (_, k) => this.indicator(`活動指標${i + 1}-${k + 1}`, reviewYear, startYear, 'output'));
       nodes.push({ kind: 'output', number: 201 + i, term: null, qualitative: false, goal: '活動目標を達成する。', qualitativeReason: null, qualitativeResult: null, indicators });
     }
+    const repeatedOutputName = this.chance(NATIONAL_QUIRK_RATES.outputRepeatedAsOutcome) ? nodes.find((node) => node.kind === 'output')?.indicators[0]?.name : undefined;
     const outcomes: [OutcomeTerm, number][] = [['short', 301], ...(this.chance(0.2) ? [['short', 302] as [OutcomeTerm, number]] : []), ...(this.chance(0.4) ? [['mid', 401] as [OutcomeTerm, number]] : []), ['long', 501]];
     for (const [term, number] of outcomes) {
       const qualitative = this.chance(0.05);
+      const withoutTarget = !qualitative && this.chance(NATIONAL_QUIRK_RATES.outcomeWithoutTarget);
+      const name = number === 301 && repeatedOutputName !== undefined && !qualitative ? repeatedOutputName : `成果指標${number}`;
+      const quantitative = this.indicator(name, reviewYear, startYear, 'outcome');
       nodes.push({
         kind: 'outcome',
         number,
@@ -195,7 +209,7 @@ class NationalYear {
         goal: this.prose('成果目標を達成する。', '社会的な効果を発現させる。'),
         qualitativeReason: qualitative ? '定量的な指標の設定が困難であるため。' : null,
         qualitativeResult: qualitative ? '調査により一定の効果を確認した。' : null,
-        indicators: [qualitative ? this.qualitativeIndicator(reviewYear) : this.indicator(`成果指標${number}`, reviewYear, startYear, 'outcome')],
+        indicators: [qualitative ? this.qualitativeIndicator(reviewYear) : withoutTarget ? { ...quantitative, targetYear: null, targets: {}, achievements: {} } : quantitative],
       });
     }
     return nodes;
@@ -209,10 +223,11 @@ class NationalYear {
     const [unit, level] = this.pick(UNITS);
     const down = kind === 'outcome' && this.chance(0.15);
     const unreachable = kind === 'outcome' && this.chance(NATIONAL_QUIRK_RATES.unreachableOutcome);
-    const targetYear = kind === 'output' && this.chance(0.6) ? null : reviewYear + this.random.integerBetween(0, 8);
+    const firstYear = Math.max(startYear, reviewYear - 3);
+    const passed = firstYear < reviewYear && this.chance(NATIONAL_QUIRK_RATES.targetYearPassed);
+    const targetYear = passed ? this.random.integerBetween(firstYear, reviewYear - 1) : kind === 'output' && this.chance(0.6) ? null : reviewYear + this.random.integerBetween(0, 8);
     const base = Math.max(1, Math.round(this.around(level, 0.6)));
     const growth = (down ? -1 : 1) * 0.03 * this.random.uniform();
-    const firstYear = Math.max(startYear, reviewYear - 3);
     const targets: Record<number, number> = {};
     const actuals: Record<number, number> = {};
     const achievements: Record<number, number> = {};
@@ -228,6 +243,11 @@ class NationalYear {
       achievements[year] = this.chance(NATIONAL_QUIRK_RATES.disagreeingAchievement) ? Math.round(achievement * (1.2 + this.random.uniform())) : Math.round(achievement * 1e5) / 1e5;
     }
     if (targetYear !== null) targets[targetYear] = Math.round(base * (1 + growth) ** (targetYear - firstYear) * (unreachable ? 3 : 1));
+    if (passed && targetYear !== null) {
+      // The target year has passed and the sheet reports nothing for it.
+      delete actuals[targetYear];
+      delete achievements[targetYear];
+    }
     return { name, unit, direction: kind === 'output' ? null : down ? 'down' : 'up', dataSource: kind === 'outcome' ? '合成統計' : null, targetYear, targets, actuals, achievements };
   }
 
@@ -240,11 +260,14 @@ class NationalYear {
     const mid = of('outcome', 'mid');
     const long = of('outcome', 'long');
     const edge = (from: LogicNode, to: LogicNode): LogicEdge => ({ from: { kind: from.kind, number: from.number }, to: { kind: to.kind, number: to.number }, rationale: to.kind === 'outcome' ? this.prose('前段の成果が', '次の成果につながるため。') : null });
-    return [
+    const disconnected = this.chance(NATIONAL_QUIRK_RATES.disconnectedOutcome);
+    const all = [
       ...outputs.map((output, index) => edge(activities[index % activities.length], output)),
       ...short.flatMap((outcome) => outputs.map((output) => edge(output, outcome))),
       ...(mid.length ? [...mid.flatMap((m) => short.map((s) => edge(s, m))), ...long.flatMap((l) => mid.map((m) => edge(m, l)))] : long.flatMap((l) => short.map((s) => edge(s, l)))),
     ];
+    // A sheet whose long-term outcome no edge reaches.
+    return disconnected ? all.filter((link) => !(link.to.kind === 'outcome' && long.some((node) => node.number === link.to.number))) : all;
   }
 
   private blocks(median: number): PayeeBlock[] {
