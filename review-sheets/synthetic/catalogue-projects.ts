@@ -119,6 +119,14 @@ function sheetIndicator(indicator: Indicator, years: readonly number[], reviewYe
   };
 }
 
+/**
+ * A sheet's goal is written in Japanese, as the published sheets are; the catalogue's definitions are English, so
+ * the goal is made from the indicator's Japanese name and its direction.
+ */
+function outcomeGoal(indicator: { nameJa: string; direction: 'higher_is_better' | 'lower_is_better' }): string {
+  return indicator.direction === 'lower_is_better' ? `${indicator.nameJa}を引き下げる。` : `${indicator.nameJa}を引き上げる。`;
+}
+
 const OUTCOME_STAGES: readonly (readonly ['shortTermOutcome' | 'midTermOutcome' | 'impact', OutcomeTerm, number])[] = [
   ['shortTermOutcome', 'short', 301],
   ['midTermOutcome', 'mid', 401],
@@ -126,14 +134,14 @@ const OUTCOME_STAGES: readonly (readonly ['shortTermOutcome' | 'midTermOutcome' 
 ];
 
 function logicModel(programme: ProgrammeFile, years: readonly number[], reviewYear: number, applicants: readonly Applicant[], random: SeededRandom): { nodes: LogicNode[]; edges: LogicEdge[] } {
-  const activity: LogicNode = { kind: 'activity', number: 101, term: null, qualitative: false, goal: `${programme.kindOfSupport}を行う。`, qualitativeReason: null, qualitativeResult: null, indicators: [] };
+  const activity: LogicNode = { kind: 'activity', number: 101, term: null, qualitative: false, goal: `${programme.nameJa}の公募、審査、交付決定を行う。`, qualitativeReason: null, qualitativeResult: null, indicators: [] };
   const outputs: LogicNode[] = [...programme.logicModel.activity, ...programme.logicModel.output].map((indicator, index) => ({
-    kind: 'output', number: 201 + index, term: null, qualitative: false, goal: indicator.definition, qualitativeReason: null, qualitativeResult: null,
+    kind: 'output', number: 201 + index, term: null, qualitative: false, goal: `${indicator.nameJa}の目標値を達成する。`, qualitativeReason: null, qualitativeResult: null,
     indicators: [sheetIndicator(indicator, years, reviewYear, applicants, random)],
   }));
   const stages = OUTCOME_STAGES.map(([stage, term, first]) =>
     programme.logicModel[stage].map((indicator, index): LogicNode => ({
-      kind: 'outcome', number: first + index, term, qualitative: false, goal: indicator.definition, qualitativeReason: null, qualitativeResult: null,
+      kind: 'outcome', number: first + index, term, qualitative: false, goal: outcomeGoal(indicator), qualitativeReason: null, qualitativeResult: null,
       indicators: [sheetIndicator(indicator, years, reviewYear, applicants, random)],
     })),
   );
@@ -200,8 +208,10 @@ export function catalogueProjectModels(input: ProgrammeSheetInput, reviewYear: n
       organisation: { ministryOrder: ministryOrder(ministry) ?? 22, policyMinistry: ministry, ministry, bureau: bureau || '合成局', department: '', division: '合成課', office: '' },
       overview: {
         purpose: `${programme.nameJa}により政策目標の達成を図る。（ebpm のカタログから作った合成のレビューシート）`,
-        issues: programme.nameEn,
-        summary: programme.kindOfSupport,
+        // The catalogue states the kind of support in English only: the sheet's Japanese says what it is and keeps the
+        // English as a quotation, so the sheet is Japanese text throughout, as published sheets are.
+        issues: `${programme.nameJa}が対象とする政策課題（カタログの英語名: ${programme.nameEn}）。`,
+        summary: `${programme.nameJa}として支援を行う（カタログの支援形態: ${programme.kindOfSupport}）。`,
         category: firstYear >= reviewYear ? '新規事業' : '前年度事業',
         startYear: firstYear,
         endYear: null,
