@@ -265,7 +265,12 @@ describe('a programme\'s own review sheet in its HTML report', () => {
         sheet: '3522:outcome:4:1',
         differences: ['value: 事前登録 / pre-registered 1,000 qubit ／ 公表シート / sheet 80 ％', 'unit: 事前登録 / pre-registered qubit ／ 公表シート / sheet ％'],
       },
-      { id: 'quantum_services_launched', sheet: '3522:outcome:5:1', differences: ['none: 一致 / agree'] },
+      // The catalogue's mid-term outcome is the sheet's 3.長期 outcome 5: the target agrees, the stage does not.
+      {
+        id: 'quantum_services_launched',
+        sheet: '3522:outcome:5:1',
+        differences: ['stage: 事前登録 / pre-registered 中期アウトカム (mid-term outcome) ／ 公表シート / sheet 長期アウトカム (long-term outcome)'],
+      },
     ]);
     const listed = async (kind: string, attribute: string) => page.locator(`li[data-reconcile="${kind}"] [${attribute}]`).evaluateAll((elements, name) => elements.map((element) => element.getAttribute(name)), attribute);
     expect(await listed('only-catalogue', 'data-indicator-id')).toEqual(['quantum_market']);
@@ -278,7 +283,7 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(result.matched.map((m) => [m.indicator.id, m.how, m.differences.map((d) => d.kind)])).toEqual([
       ['projects_awarded', 'reference', ['year']],
       ['qubits_demonstrated', 'reference', ['value', 'unit']],
-      ['quantum_services_launched', 'name', []],
+      ['quantum_services_launched', 'name', ['stage']],
     ]);
   });
 

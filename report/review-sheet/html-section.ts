@@ -196,6 +196,7 @@ const DIFFERENCE_LABELS: Record<TargetDifference['kind'], string> = {
   year: '目標年度が異なる / target year differs',
   unit: '単位が異なる / unit differs',
   no_target: '公表シートに目標値なし / no target in the sheet',
+  stage: 'ロジックモデル上の段階が異なる / stage in the logic model differs',
 };
 
 function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean): string {

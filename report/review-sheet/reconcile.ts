@@ -1,6 +1,8 @@
 /**
  * The pre-registered logic model against the published sheet: which indicators are in both, which only in one,
- * and, for those in both, whether the target (value, fiscal year) and the unit agree.
+ * and, for those in both, whether the target (value, fiscal year), the unit and the stage agree (an indicator the
+ * catalogue calls a short-term outcome that the sheet places as an output or a long-term outcome says the two logic
+ * models disagree about what the indicator shows).
  *
  * How an indicator of the catalogue is found in the sheet, in this order:
  *  1. its `reviewSheetIndicator` (the project's 予算事業ID, the node as the sheet numbers it — アウトプット3 — and
@@ -25,7 +27,7 @@ export interface SheetTarget {
   readonly flagged: boolean;
 }
 
-export type DifferenceKind = 'value' | 'year' | 'unit' | 'no_target';
+export type DifferenceKind = 'value' | 'year' | 'unit' | 'no_target' | 'stage';
 
 export interface TargetDifference {
   readonly kind: DifferenceKind;
@@ -73,7 +75,43 @@ export function sheetTarget(indicator: SheetIndicator): SheetTarget | null {
   return latest ? { value: latest.target as string, fiscalYear: latest.fiscalYear, flagged: false } : null;
 }
 
-function differencesOf(indicator: Indicator, sheet: SheetIndicator, target: SheetTarget | null): TargetDifference[] {
+/** Where each compared stage of the catalogue sits in a sheet: its node kind, and for an outcome its term. */
+const SHEET_PLACE: Partial<Record<LogicModelStageKey, { kind: SheetIndicator['kind']; term: SheetIndicator['term'] }>> = {
+  output: { kind: 'output', term: null },
+  shortTermOutcome: { kind: 'outcome', term: 'short' },
+  midTermOutcome: { kind: 'outcome', term: 'mid' },
+  impact: { kind: 'outcome', term: 'long' },
+};
+
+const SHEET_PLACE_NAMES: Record<string, string> = {
+  'output:': 'アウトプット (output)',
+  'outcome:short': '短期アウトカム (short-term outcome)',
+  'outcome:mid': '中期アウトカム (mid-term outcome)',
+  'outcome:long': '長期アウトカム (long-term outcome)',
+  'outcome:': 'アウトカム、期間の記載なし (outcome, no term given)',
+};
+
+const CATALOGUE_STAGE_NAMES: Record<string, string> = {
+  output: 'アウトプット (output)',
+  shortTermOutcome: '短期アウトカム (short-term outcome)',
+  midTermOutcome: '中期アウトカム (mid-term outcome)',
+  impact: 'インパクト＝長期アウトカム (impact = long-term outcome)',
+};
+
+/**
+ * The catalogue's stage against the sheet's node. An outcome whose sheet gives no term is not called a mismatch
+ * (the sheet does not say), only a different kind or a different stated term is.
+ */
+function stageDifference(stage: LogicModelStageKey, sheet: SheetIndicator): TargetDifference | null {
+  const expected = SHEET_PLACE[stage];
+  if (!expected) return null;
+  const sameKind = expected.kind === sheet.kind;
+  const sameTerm = sheet.kind !== 'outcome' || sheet.term === null || sheet.term === expected.term;
+  if (sameKind && sameTerm) return null;
+  return { kind: 'stage', catalogue: CATALOGUE_STAGE_NAMES[stage] ?? stage, sheet: SHEET_PLACE_NAMES[`${sheet.kind}:${sheet.kind === 'outcome' ? (sheet.term ?? '') : ''}`] ?? sheet.kind };
+}
+
+function differencesOf(indicator: Indicator, stage: LogicModelStageKey, sheet: SheetIndicator, target: SheetTarget | null): TargetDifference[] {
   const differences: TargetDifference[] = [];
   if (target === null) {
     differences.push({ kind: 'no_target', catalogue: `${publishedNumber(String(indicator.target.value))} ${indicator.unit} (FY${indicator.target.fiscalYear})`, sheet: '—' });
@@ -84,6 +122,8 @@ function differencesOf(indicator: Indicator, sheet: SheetIndicator, target: Shee
     if (target.fiscalYear !== indicator.target.fiscalYear) differences.push({ kind: 'year', catalogue: `FY${indicator.target.fiscalYear}`, sheet: `FY${target.fiscalYear}` });
   }
   if (normalisedName(indicator.unit) !== normalisedName(sheet.unit)) differences.push({ kind: 'unit', catalogue: indicator.unit, sheet: sheet.unit ?? '—' });
+  const stageMismatch = stageDifference(stage, sheet);
+  if (stageMismatch) differences.push(stageMismatch);
   return differences;
 }
 
@@ -98,7 +138,7 @@ export function reconcile(programme: Programme, projects: readonly ReviewSheetPr
   const taken = new Set<string>();
   const match = (entry: (typeof catalogue)[number], sheet: SheetIndicator, how: IndicatorMatch['how']) => {
     const target = sheetTarget(sheet);
-    matched.push({ ...entry, sheet, how, sheetTarget: target, differences: differencesOf(entry.indicator, sheet, target) });
+    matched.push({ ...entry, sheet, how, sheetTarget: target, differences: differencesOf(entry.indicator, entry.stage, sheet, target) });
     taken.add(sheetIndicatorKey(sheet));
   };
 

@@ -54,6 +54,7 @@ const DIFFERENCES: Record<TargetDifference['kind'], string> = {
   year: '目標年度が異なる year differs',
   unit: '単位が異なる unit differs',
   no_target: '公表シートに目標値なし no target in the sheet',
+  stage: '段階が異なる stage differs',
 };
 
 const ID_FONT: Partial<ExcelJS.Font> = { ...BODY_FONT, size: 8, color: { argb: 'FF7F7F7F' } };
