@@ -524,6 +524,8 @@ export interface IndexEntry {
   readonly headline: ProgrammeHeadline;
   /** False when this folder holds no page for the programme yet (the row is still listed, without a link). */
   readonly pageWritten: boolean;
+  /** The 予算事業ID of the review sheets the programme names; its page then has a review-sheet section to link to. */
+  readonly reviewSheetProjectIds: readonly number[];
 }
 
 export function renderIndex(entries: readonly IndexEntry[], variant: ReportVariant, minCellUnits: number): string {
@@ -540,9 +542,13 @@ export function renderIndex(entries: readonly IndexEntry[], variant: ReportVaria
       const name = entry.pageWritten
         ? `<a href="${encodeURIComponent(entry.id)}.html">${escapeHtml(entry.nameJa)}</a>`
         : `${escapeHtml(entry.nameJa)} <small>（ページ未作成 / page not written: ebpm report --programme ${escapeHtml(entry.id)}）</small>`;
+      const sheets =
+        entry.pageWritten && entry.reviewSheetProjectIds.length
+          ? `<br><small><a data-link="review-sheets" href="${encodeURIComponent(entry.id)}.html#review-sheets">行政事業レビューシート / review sheet (予算事業ID ${entry.reviewSheetProjectIds.map((id) => escapeHtml(String(id))).join(', ')})</a></small>`
+          : '';
       const numbers = ['estimate', 'ci', 'p-value', 'std-error', 'units', 'comparison-units', 'firms'].map((f) => `<td class="num">${cell(f)}${f === 'ci' ? cell('ci-low') + cell('ci-high') : ''}</td>`).join('');
       return (
-        `<tr data-programme="${escapeHtml(entry.id)}"><td>${name}<br><small>${escapeHtml(entry.nameEn)}</small></td>` +
+        `<tr data-programme="${escapeHtml(entry.id)}"><td>${name}<br><small>${escapeHtml(entry.nameEn)}</small>${sheets}</td>` +
         `<td>${cell('indicator-ja')}<br><small>${cell('indicator-en')} (${cell('unit')})</small></td><td><small>${cell('design')}</small></td>${numbers}<td>${cell('status')}${cell('confidence-level').replace('<span', '<span hidden')}</td></tr>`
       );
     })

@@ -165,6 +165,7 @@ async function renderCatalogueIndex(db: Kysely<Database>, outDir: string, varian
       nameEn: programme.nameEn,
       headline: programmeHeadline(programme, effects),
       pageWritten: existsSync(join(outDir, `${programme.id}.html`)),
+      reviewSheetProjectIds: (programme.file.reviewSheetProjects ?? []).map((project) => project.projectId),
     });
   }
   return renderIndex(entries, variant, await readMinCellUnits(db));

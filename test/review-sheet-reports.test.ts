@@ -251,6 +251,19 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     await page.close();
   });
 
+  it('is linked from the index row of its programme, and the link lands on the section', async () => {
+    const { page } = await open(join(scratch, 'internal', 'index.html'));
+    // Only the programme whose page this folder holds is linked; the others have no page to land on.
+    const links = await page.locator('a[data-link="review-sheets"]').evaluateAll((elements) => elements.map((element) => [element.closest('tr')?.getAttribute('data-programme'), element.getAttribute('href'), element.textContent]));
+    expect(links.map(([programme, href]) => [programme, href])).toEqual([['post5g-quantum', 'post5g-quantum.html#review-sheets']]);
+    expect(links[0][2]).toMatch(/^行政事業レビューシート \/ review sheet \(予算事業ID \d+\)$/);
+    await page.locator('a[data-link="review-sheets"]').click();
+    await page.waitForURL(/post5g-quantum\.html#review-sheets$/);
+    const top = await page.locator('section#review-sheets').evaluate((section) => section.getBoundingClientRect().top);
+    expect(Math.abs(top)).toBeLessThan(5);
+    await page.close();
+  });
+
   it('reconciles the pre-registered indicators with the sheet\'s: exactly the crafted pairs, gaps and differences', async () => {
     const { page } = await open(pages.internal);
     const matched = (await page.evaluate(`[...document.querySelectorAll('tr[data-reconcile="matched"]')].map((tr) => ({

@@ -250,12 +250,12 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
 export function reviewSheetSection(data: ReviewSheetData, reconciliation: Reconciliation | null): string {
   if (data.named.length === 0) return '';
   const title = '<h2>行政事業レビューシート（公表データ） / Official review sheet</h2>';
-  if (data.projects.length === 0) return `<section class="review-sheets" data-section="review-sheets">${title}${notLoadedLine(data.notLoaded)}</section>`;
+  if (data.projects.length === 0) return `<section class="review-sheets" id="review-sheets" data-section="review-sheets">${title}${notLoadedLine(data.notLoaded)}</section>`;
   const intro =
     '<p>行政事業レビュー見える化サイトで公表されたこの事業のレビューシート（最新のレビュー年度）。公表データのため内部版・公表版で同じ内容。 / ' +
     'The review sheets of this programme\'s projects as published on the RS system (the latest review year loaded); public data, the same in the internal and the public version.</p>';
   return (
-    `<section class="review-sheets" data-section="review-sheets">${title}${intro}` +
+    `<section class="review-sheets" id="review-sheets" data-section="review-sheets">${title}${intro}` +
     (data.notLoaded.length ? notLoadedLine(data.notLoaded) : '') +
     data.projects.map(projectBlock).join('') +
     (reconciliation ? reconciliationBlock(reconciliation, data.projects.length > 1) : '') +
