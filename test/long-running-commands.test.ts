@@ -1,12 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticFiles } from '../cli/commands/generate.js';
-import { projectRoot } from '../config/project-root.js';
 import { portAnswers } from '../runtime/port-probe.js';
 import { connectTemporal } from '../runtime/temporal.js';
+import { startCli, type CliProcess } from './support/cli-process.js';
 import { freePort } from './support/ports.js';
 import { latestScheduledRunResult } from './support/schedule-runs.js';
 import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
@@ -17,67 +17,9 @@ import { createTestDatabase, uniqueTaskQueue, type TestDatabase } from './suppor
  * a signal to the whole process group (npx, ebpm and the Temporal server ebpm started).
  */
 
-interface RunningCommand {
-  readonly child: ChildProcess;
-  output(): string;
-  /** Resolves when the output has matched `pattern`; rejects if the process ends first or after `ms`. */
-  waitFor(pattern: RegExp, ms: number): Promise<void>;
-  exited: Promise<number | null>;
-  /** Signals every process of the command's group. */
-  signal(name: NodeJS.Signals): void;
-  /** Whether any process of the group is still alive. */
-  groupAlive(): boolean;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv): RunningCommand {
-  const child = spawn('npx', ['ebpm', ...args], { cwd: projectRoot(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    exited,
-    signal: (name) => process.kill(-child.pid!, name),
-    groupAlive() {
-      try {
-        process.kill(-child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    waitFor(pattern, ms) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!pattern.test(output)) return;
-          cleanUp();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          cleanUp();
-          reject(new Error(`no ${pattern} within ${ms} ms from ebpm ${args.join(' ')}; it printed:\n${output}`));
-        }, ms);
-        const cleanUp = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-        };
-        listeners.add(check);
-        void exited.then((code) => {
-          if (!listeners.has(check)) return;
-          cleanUp();
-          reject(new Error(`ebpm ${args.join(' ')} ended (code ${code}) before printing ${pattern}; it printed:\n${output}`));
-        });
-        check();
-      });
-    },
-  };
+/** `npx ebpm ARGS…` in a process group of its own, as the README starts the long-running commands. */
+function start(args: string[], env: NodeJS.ProcessEnv): CliProcess {
+  return startCli(args, env, { via: 'npx' });
 }
 
 /** Runs an ebpm command to its end; returns its exit code and output. */
@@ -97,7 +39,7 @@ async function freePortForDevServer(): Promise<number> {
 
 let database: TestDatabase;
 let scratch: string;
-const started: RunningCommand[] = [];
+const started: CliProcess[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -161,7 +103,7 @@ describe('ebpm temporal start and ebpm worker as long-running processes', () => 
 });
 
 /** The processes of the command's group still running, as ps lists them. */
-function survivors(command: RunningCommand): string {
+function survivors(command: CliProcess): string {
   if (!command.groupAlive()) return '';
   return execFileSync('ps', ['-o', 'pid,args', '--no-headers', '-g', String(command.child.pid)]).toString();
 }
