@@ -251,6 +251,26 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     await page.close();
   });
 
+  it('lists the payees (count and sum of the payee level, the largest by name) and the checks\' findings, equal to the views', async () => {
+    const { rows: [summary] } = await sql<{ payees: number; total_yen: string }>`
+      SELECT count(*)::integer AS payees, sum(payee_total_yen)::text AS total_yen FROM bi.review_payees WHERE project_id = ${PROJECT}`.execute(real.db);
+    const { rows: largest } = await sql<{ payee_name: string; total_yen: string }>`
+      SELECT payee_name, payee_total_yen::text AS total_yen FROM bi.review_payees WHERE project_id = ${PROJECT}
+       ORDER BY payee_total_yen DESC NULLS LAST, block_number, payee_name LIMIT 10`.execute(real.db);
+    const { rows: found } = await sql<{ check_id: string; detail: string }>`SELECT check_id, detail FROM bi.review_findings WHERE project_id = ${PROJECT}`.execute(real.db);
+    expect(summary.payees).toBeGreaterThan(0);
+    const { page } = await open(pages.internal);
+    const section = page.locator(`div.review-sheet-project[data-project="${PROJECT}"]`);
+    expect(await section.locator('[data-payee-count]').getAttribute('data-payee-count')).toBe(String(summary.payees));
+    expect(await section.locator('[data-payee-count]').textContent()).toContain(`${millionYen(summary.total_yen)} 百万円`);
+    const shown = await section.locator('tr[data-payee]').evaluateAll((rows) => rows.map((row) => [row.children[1].textContent, row.querySelector('[data-field="payeeTotalYen"]')?.getAttribute('data-value')]));
+    expect(shown).toEqual(largest.map((row) => [row.payee_name, row.total_yen]));
+    const findings = await section.locator('li[data-finding]').evaluateAll((items) => items.map((item) => [item.getAttribute('data-finding'), item.textContent?.split('：').slice(1).join('：')]));
+    expect(findings.sort()).toEqual(found.map((row) => [row.check_id, row.detail]).sort());
+    if (found.length === 0) expect(await section.locator('[data-findings="none"]').count()).toBe(1);
+    await page.close();
+  });
+
   it('is linked from the index row of its programme, and the link lands on the section', async () => {
     const { page } = await open(join(scratch, 'internal', 'index.html'));
     // Only the programme whose page this folder holds is linked; the others have no page to land on.

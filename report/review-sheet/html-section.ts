@@ -6,7 +6,7 @@
  * the licence asks for. Every text from the sheets is escaped: it is free text typed by many hands.
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
+import { ATTRIBUTION, ATTRIBUTION_EN, directionText, FINDING_LABELS, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
@@ -178,6 +178,40 @@ function budgetTable(project: ReviewSheetProject): string {
   );
 }
 
+/** What ebpm's checks found in the sheet (bi.review_findings), each naming its node and numbers. */
+function findingsBlock(project: ReviewSheetProject): string {
+  const title = '<h4>ebpm による点検 / What ebpm\'s checks found in this sheet</h4>';
+  if (project.findings.length === 0) return `${title}<p data-findings="none">7項目の点検で指摘なし / None of the seven checks found anything.</p>`;
+  const items = project.findings
+    .map((finding) => {
+      const label = FINDING_LABELS[finding.checkId] ?? { ja: finding.checkId, en: finding.checkId };
+      return `<li data-finding="${escapeText(finding.checkId)}"><b>${escapeText(label.ja)}</b> <small>(${escapeText(label.en)})</small>：${escapeText(finding.detail)}</li>`;
+    })
+    .join('');
+  return `${title}<ul class="sheet-findings">${items}</ul>`;
+}
+
+/** The payees of 5-1 at the payee level: how many, their sum, and the largest by name. */
+function payeesBlock(project: ReviewSheetProject): string {
+  const title = '<h4>支出先（単位：百万円） / Payees (million yen)</h4>';
+  const { count, totalYen, largest } = project.payees;
+  if (count === 0) return `${title}<p class="empty">支出先（5-1）は未取込 / No payees (5-1) loaded for this project.</p>`;
+  const rows = largest
+    .map(
+      (payee) =>
+        `<tr data-payee><td>${escapeText(payee.blockNumber ?? '—')} ${escapeText(payee.blockName ?? '')}</td><td>${escapeText(payee.payeeName ?? '—')}</td>` +
+        `<td>${escapeText(payee.corporateNumber ?? '—')}${payee.corporateNumberValid === false ? ' <small data-invalid-corporate-number>（チェックデジット不一致 / check digit fails）</small>' : ''}</td>` +
+        `${numberCell('payeeTotalYen', payee.totalYen, millionYen)}</tr>`,
+    )
+    .join('');
+  return (
+    title +
+    `<p class="note" data-payee-count="${count}">支出先 ${count.toLocaleString('en-US')} 件、支出額の合計 ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} 百万円（支出先の合計額の和。契約行は支出先の合計に含まれるため加えない）。${count > largest.length ? `うち上位 ${largest.length} 件を表示。` : ''} / ` +
+    `${count.toLocaleString('en-US')} payees, ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} million yen in all (the payees' totals; contract rows are within them and not added)${count > largest.length ? `; the largest ${largest.length} shown` : ''}.</p>` +
+    `<table class="sheet-payees"><tr><th>ブロック / block</th><th>支出先 / payee</th><th>法人番号 / corporate number</th><th>支出額 / paid</th></tr>${rows}</table>`
+  );
+}
+
 function projectBlock(project: ReviewSheetProject): string {
   const where = [project.ministry, project.bureau, project.division].filter((part): part is string => part !== null).map(escapeText).join(' ');
   return (
@@ -187,6 +221,8 @@ function projectBlock(project: ReviewSheetProject): string {
     officialLogicModel(project) +
     indicatorTable(project) +
     budgetTable(project) +
+    payeesBlock(project) +
+    findingsBlock(project) +
     '</div>'
   );
 }

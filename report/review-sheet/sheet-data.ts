@@ -1,13 +1,14 @@
 /**
  * A programme's own published review sheets, read from the bi.review_* views: for each project it names
  * (reviewSheetProjects), the latest review year loaded, with its logic model (nodes and edges), its indicators'
- * targets and actuals by fiscal year, and its budget and execution by budget year. Numbers stay the decimal text
+ * targets and actuals by fiscal year, its budget and execution by budget year, what ebpm's checks found in it
+ * (bi.review_findings) and its largest payees (bi.review_payees, the payee level). Numbers stay the decimal text
  * the views hold (numeric read as text), so nothing is rounded on the way: 0.6 stays 0.6, 291.66667 stays so.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
 import type { Database } from '../../sql/database.js';
-import { readProjectSheet, type SheetBudgetYear, type YearValue } from '../../review-sheets/project-sheet.js';
+import { readProjectSheet, type SheetBudgetYear, type SheetFinding, type YearValue } from '../../review-sheets/project-sheet.js';
 
 export type NodeKind = 'activity' | 'output' | 'outcome';
 export type OutcomeTerm = 'short' | 'mid' | 'long';
@@ -60,7 +61,32 @@ export interface ReviewSheetProject {
   readonly edges: readonly SheetEdge[];
   readonly indicators: readonly SheetIndicator[];
   readonly budget: readonly SheetBudgetYear[];
+  /** What bi.review_findings found in this project's sheet, in check order. */
+  readonly findings: readonly SheetFinding[];
+  readonly payees: SheetPayees;
 }
+
+/** A payee of 5-1 at the payee level (its contracts are already summed in its total, so nothing is counted twice). */
+export interface SheetPayee {
+  readonly blockNumber: string | null;
+  readonly blockName: string | null;
+  readonly payeeName: string | null;
+  readonly corporateNumber: string | null;
+  readonly corporateNumberValid: boolean | null;
+  /** Yen as decimal text. */
+  readonly totalYen: string | null;
+}
+
+export interface SheetPayees {
+  /** Payees listed in 5-1, and the sum of their totals in yen (decimal text; null when none has a total). */
+  readonly count: number;
+  readonly totalYen: string | null;
+  /** The largest payees by total, at most LARGEST_PAYEES. */
+  readonly largest: readonly SheetPayee[];
+}
+
+/** How many payees the report lists by name; the count and the sum cover them all. */
+export const LARGEST_PAYEES = 10;
 
 export interface ReviewSheetData {
   /** The 予算事業IDs the catalogue names, in its order. */
@@ -115,6 +141,28 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     edges: sheet.edges.map((edge) => ({ ...edge, fromTerm: term(edge.fromKind, edge.fromTerm), toTerm: term(edge.toKind, edge.toTerm) })),
     indicators: indicators.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.nodeNumber - b.nodeNumber || a.seq - b.seq),
     budget: sheet.budget,
+    findings: sheet.findings,
+    payees: await readPayees(db, projectId, reviewYear),
+  };
+}
+
+async function readPayees(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<SheetPayees> {
+  const [summary, largest] = await Promise.all([
+    sql<{ payees: number; total_yen: string | null }>`
+      SELECT count(*)::integer AS payees, sum(payee_total_yen)::text AS total_yen
+        FROM bi.review_payees WHERE review_year = ${reviewYear} AND project_id = ${projectId}`.execute(db),
+    sql<{ block_number: string | null; block_name: string | null; payee_name: string | null; corporate_number: string | null; corporate_number_valid: boolean | null; total_yen: string | null }>`
+      SELECT block_number, block_name, payee_name, corporate_number, corporate_number_valid, payee_total_yen::text AS total_yen
+        FROM bi.review_payees WHERE review_year = ${reviewYear} AND project_id = ${projectId}
+       ORDER BY payee_total_yen DESC NULLS LAST, block_number, payee_name LIMIT ${LARGEST_PAYEES}`.execute(db),
+  ]);
+  return {
+    count: summary.rows[0]?.payees ?? 0,
+    totalYen: summary.rows[0]?.total_yen ?? null,
+    largest: largest.rows.map((row) => ({
+      blockNumber: row.block_number, blockName: row.block_name, payeeName: row.payee_name,
+      corporateNumber: row.corporate_number, corporateNumberValid: row.corporate_number_valid, totalYen: row.total_yen,
+    })),
   };
 }
 
