@@ -452,6 +452,38 @@ describe('a programme\'s own review sheet in the progress-table workbook', () =>
   });
 });
 
+describe('a programme\'s review sheet with earlier review years loaded', () => {
+  let twoYears: TestDatabase;
+  beforeAll(async () => {
+    // The fixtures again as review year 2023 (file names and 事業年度): the project has two review years loaded.
+    const earlier = join(scratch, 'review-year-2023');
+    mkdirSync(earlier, { recursive: true });
+    for (const name of readdirSync(FIXTURES).filter((file) => file.endsWith('.csv'))) {
+      const { header, records } = readFixture(name);
+      writeCsv(join(earlier, name.replace('_RS_2024_', '_RS_2023_')), header, records.map((record) => ({ ...record, 事業年度: '2023' })));
+    }
+    twoYears = await createTestDatabase();
+    await loadInto(twoYears, FIXTURES);
+    await loadInto(twoYears, earlier);
+  }, 120_000);
+  afterAll(async () => {
+    await twoYears?.drop();
+  });
+
+  it('shows the latest review year and names the earlier ones with the command that shows them', async () => {
+    const programme = programmeNaming([PROJECT]);
+    const data = await readReviewSheetData(twoYears.db, programme);
+    expect(data.projects.map((project) => [project.reviewYear, project.earlierReviewYears])).toEqual([[2024, [2023]]]);
+    const { page } = await open((await writeReports(twoYears.db, [programme], join(scratch, 'two-years'))).pages[0]);
+    const block = page.locator(`div.review-sheet-project[data-project="${PROJECT}"]`);
+    expect(await block.getAttribute('data-review-year')).toBe('2024');
+    const line = block.locator('[data-earlier-review-years]');
+    expect(await line.getAttribute('data-earlier-review-years')).toBe('2023');
+    expect(await line.textContent()).toContain(`ebpm review-sheets show ${PROJECT} --year 2023`);
+    await page.close();
+  });
+});
+
 describe('text from the sheets that looks like markup or a formula', () => {
   let programme: Programme;
   beforeAll(() => {

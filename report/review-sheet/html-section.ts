@@ -212,12 +212,24 @@ function payeesBlock(project: ReviewSheetProject): string {
   );
 }
 
+/** The report shows the latest review year; earlier ones loaded are named with the command that shows them. */
+function earlierYearsLine(project: ReviewSheetProject): string {
+  if (project.earlierReviewYears.length === 0) return '';
+  const years = project.earlierReviewYears.join(', ');
+  const command = `ebpm review-sheets show ${project.projectId} --year ${project.earlierReviewYears[0]}`;
+  return (
+    `<p class="note" data-earlier-review-years="${project.earlierReviewYears.join(' ')}">ほかに読み込み済みのレビュー年度：${years}（表示：<code>${escapeText(command)}</code>） / ` +
+    `Earlier review years loaded: ${years} (shown by <code>${escapeText(command)}</code>).</p>`
+  );
+}
+
 function projectBlock(project: ReviewSheetProject): string {
   const where = [project.ministry, project.bureau, project.division].filter((part): part is string => part !== null).map(escapeText).join(' ');
   return (
     `<div class="review-sheet-project" data-project="${project.projectId}" data-review-year="${project.reviewYear}">` +
     `<h3>予算事業ID ${project.projectId}：${escapeText(project.name ?? '（事業名なし / no name loaded）')}</h3>` +
     `<p>${project.reviewYear}年度レビューシート / review year ${project.reviewYear}${where ? ` · ${where}` : ''}</p>` +
+    earlierYearsLine(project) +
     officialLogicModel(project) +
     indicatorTable(project) +
     budgetTable(project) +

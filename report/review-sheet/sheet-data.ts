@@ -64,6 +64,8 @@ export interface ReviewSheetProject {
   /** What bi.review_findings found in this project's sheet, in check order. */
   readonly findings: readonly SheetFinding[];
   readonly payees: SheetPayees;
+  /** Earlier review years loaded for the project (latest first): the report shows the latest, and says these exist. */
+  readonly earlierReviewYears: readonly number[];
 }
 
 /** A payee of 5-1 at the payee level (its contracts are already summed in its total, so nothing is counted twice). */
@@ -99,23 +101,23 @@ export interface ReviewSheetData {
 
 const KIND_ORDER: Record<NodeKind, number> = { activity: 0, output: 1, outcome: 2 };
 
-/** The latest review year each project has rows for, in any of the views. */
-async function latestReviewYears(db: Kysely<Database>, projectIds: readonly number[]): Promise<Map<number, number>> {
-  const { rows } = await sql<{ project_id: number; review_year: number }>`
-    SELECT project_id, max(review_year)::integer AS review_year FROM (
+/** The review years each project has rows for, in any of the views, latest first. */
+async function loadedReviewYears(db: Kysely<Database>, projectIds: readonly number[]): Promise<Map<number, number[]>> {
+  const { rows } = await sql<{ project_id: number; review_years: number[] }>`
+    SELECT project_id, array_agg(DISTINCT review_year ORDER BY review_year DESC)::integer[] AS review_years FROM (
       SELECT project_id, review_year FROM bi.review_projects
       UNION ALL SELECT project_id, review_year FROM bi.review_logic_model_nodes
       UNION ALL SELECT project_id, review_year FROM bi.review_logic_model_edges
       UNION ALL SELECT project_id, review_year FROM bi.review_budget_execution
     ) years WHERE project_id = ANY(${[...projectIds]}::integer[]) GROUP BY project_id`.execute(db);
-  return new Map(rows.map((row) => [row.project_id, row.review_year]));
+  return new Map(rows.map((row) => [row.project_id, row.review_years]));
 }
 
 /**
  * The report's view of one project's sheet: the nodes, the indicators with values (flat, in the model's order) and the
  * edges and budget, as review-sheets/project-sheet.ts reads them for `review-sheets show`.
  */
-async function readProject(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<ReviewSheetProject> {
+async function readProject(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<Omit<ReviewSheetProject, 'earlierReviewYears'>> {
   const sheet = await readProjectSheet(db, projectId, reviewYear);
   const term = (kind: NodeKind, value: string | null): OutcomeTerm | null => (kind === 'outcome' ? (value as OutcomeTerm | null) : null);
   const indicators: SheetIndicator[] = sheet.nodes.flatMap((node) =>
@@ -170,11 +172,11 @@ async function readPayees(db: Kysely<Database>, projectId: number, reviewYear: n
 export async function readReviewSheetData(db: Kysely<Database>, programme: Programme): Promise<ReviewSheetData> {
   const named = programme.file.reviewSheetProjects.map((project) => project.projectId);
   if (named.length === 0) return { named, projects: [], notLoaded: [] };
-  const years = await latestReviewYears(db, named);
+  const years = await loadedReviewYears(db, named);
   const projects: ReviewSheetProject[] = [];
   for (const projectId of named) {
-    const year = years.get(projectId);
-    if (year !== undefined) projects.push(await readProject(db, projectId, year));
+    const [latest, ...earlier] = years.get(projectId) ?? [];
+    if (latest !== undefined) projects.push({ ...(await readProject(db, projectId, latest)), earlierReviewYears: earlier });
   }
   return { named, projects, notLoaded: named.filter((projectId) => !years.has(projectId)) };
 }
