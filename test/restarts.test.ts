@@ -36,8 +36,12 @@ const STEP_ACTIVITIES = ['ingestFile', 'computeKpis', 'estimateEffects'];
 /**
  * How long the server stays dead: longer than the cut attempt takes to end on the worker and than the worker's
  * own retries of its completion (about 10 s), so that the attempt is lost for certain and the history must show
- * its retry. With a heartbeat timeout of 5 s (EBPM_HEARTBEAT_TIMEOUT_SECONDS) the restarted server gives it up at once.
+ * its retry. With a heartbeat timeout of 10 s (EBPM_HEARTBEAT_TIMEOUT_SECONDS), shorter than the outage, the restarted
+ * server gives it up at once. Not shorter: the SDK sends a heartbeat at most every 80 % of the timeout, and at 5 s the
+ * 1 s left over is what a loaded machine can take from a live attempt, which the history would then show as a second
+ * retried step.
  */
+const HEARTBEAT_TIMEOUT_SECONDS = '10';
 const OUTAGE_MS = 15_000;
 
 let temporal: TemporalSession;
@@ -102,7 +106,7 @@ describe('the persistent Temporal server killed in the middle of a study', () =>
     const database = await createTestDatabase();
     databases.push(database);
     const address = `127.0.0.1:${port}`;
-    const env = { TEMPORAL_ADDRESS: address, DATABASE_URL: database.url, EBPM_TASK_QUEUE: uniqueTaskQueue('restarts'), EBPM_HEARTBEAT_TIMEOUT_SECONDS: '5' };
+    const env = { TEMPORAL_ADDRESS: address, DATABASE_URL: database.url, EBPM_TASK_QUEUE: uniqueTaskQueue('restarts'), EBPM_HEARTBEAT_TIMEOUT_SECONDS: HEARTBEAT_TIMEOUT_SECONDS };
     const worker = startCli(['worker'], env);
     processes.push(worker);
     await worker.waitFor(/Worker polling task queue/, 90_000);
