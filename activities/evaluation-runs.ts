@@ -108,9 +108,13 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
       if (finished) metrics.runEnded(finished.programme_id, input.status, 'pre-registered');
     },
 
-    /** Refreshes every materialised view of the bi schema, without blocking readers. */
+    /**
+     * Refreshes every materialised view of the bi schema an evaluation feeds, without blocking readers. The review
+     * sheets' (bi.review_*) are the review-sheet load's to refresh: an evaluation does not change them, and
+     * bi.review_findings has no unique key to refresh concurrently by.
+     */
     async refreshBiViews(): Promise<string[]> {
-      const { rows } = await sql<{ name: string }>`SELECT matviewname AS name FROM pg_matviews WHERE schemaname = 'bi' ORDER BY 1`.execute(db);
+      const { rows } = await sql<{ name: string }>`SELECT matviewname AS name FROM pg_matviews WHERE schemaname = 'bi' AND matviewname NOT LIKE 'review\\_%' ORDER BY 1`.execute(db);
       for (const { name } of rows) await sql`REFRESH MATERIALIZED VIEW CONCURRENTLY ${sql.table(`bi.${name}`)}`.execute(db);
       return rows.map((row) => `bi.${row.name}`);
     },

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError } from '../review-sheets/file-name.js';
@@ -16,6 +16,7 @@ import { isLoadedTable } from '../review-sheets/published-headers.js';
 import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
+import { inTransaction, withRawClient } from '../runtime/database.js';
 import { permanentFailure } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
@@ -41,6 +42,9 @@ function asPermanent(error: unknown): unknown {
 }
 
 const PIECE_BYTES = 1 << 20;
+
+/** The tables bi.review_findings reads: analysed before its refresh (see refreshReviewViews). */
+const FINDINGS_READS = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
 
 async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
   const hash = createHash('sha256');
@@ -87,6 +91,23 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
       } catch (error) {
         throw asPermanent(error);
       }
+    },
+
+    /**
+     * Brings bi.review_findings (a materialized view, migration 0031) up to the sheets in force; the load's last step.
+     * The tables are analysed first: just after a bulk load autovacuum has not seen them yet, and without statistics
+     * the planner took the findings' recursive 3-2 walk for one row and nested-looped it (40 s instead of 2 s at
+     * 5,700 projects). JIT is off for the refresh: compiling cost more than it saved (1.9 s against 1.4 s).
+     */
+    async refreshReviewViews(): Promise<string[]> {
+      await sql`ANALYZE ${sql.join(FINDINGS_READS.map((table) => sql.table(table)))}`.execute(db);
+      await withRawClient(db, (client) =>
+        inTransaction(client, async () => {
+          await client.query('SET LOCAL jit = off');
+          await client.query('REFRESH MATERIALIZED VIEW bi.review_findings');
+        }),
+      );
+      return ['bi.review_findings'];
     },
   };
 }

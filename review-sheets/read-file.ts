@@ -9,7 +9,7 @@ import { parseReviewFileName } from './file-name.js';
 import { checkHeader } from './header-check.js';
 import { CsvFormatError, CsvRecordReader } from './csv-records.js';
 import { isLoadedTable, type ReviewTable } from './published-headers.js';
-import type { Row } from './records.js';
+import { Cells, type Row } from './records.js';
 import { isFiscalYearColumn, mappingFor, type TableMapping } from './tables.js';
 
 export interface QuarantinedRecord {
@@ -53,8 +53,8 @@ export function sha256Of(bytes: Uint8Array): string {
 /** The header first, then each record mapped to a row or quarantined with its reason. */
 class RecordMapper {
   private header: string[] | null = null;
-  /** Positions of the columns read by name, and of the fiscal-year columns. */
-  private named: readonly number[] = [];
+  /** Position of each column read by name (the last, should a name repeat), and of the fiscal-year columns. */
+  private positions: ReadonlyMap<string, number> = new Map();
   private yearColumns: readonly string[] = [];
   private yearIndexes: readonly number[] = [];
   private readonly mapping: TableMapping;
@@ -77,7 +77,11 @@ class RecordMapper {
     if (this.header === null) {
       checkHeader(this.fileName, this.table, record);
       this.header = record.map((column) => column.trim());
-      this.named = this.header.flatMap((column, index) => (isFiscalYearColumn(column) ? [] : [index]));
+      const positions = new Map<string, number>();
+      this.header.forEach((column, index) => {
+        if (!isFiscalYearColumn(column)) positions.set(column, index);
+      });
+      this.positions = positions;
       const years = this.header.flatMap((column, index) => (isFiscalYearColumn(column) ? [index] : []));
       this.yearColumns = years.map((index) => this.header![index]);
       this.yearIndexes = years;
@@ -85,8 +89,7 @@ class RecordMapper {
     }
     const header = this.header;
     if (record.length !== header.length) return { quarantined: { line, reason: `${record.length} columns where the header has ${header.length}`, record } };
-    const cells: Record<string, string> = {};
-    for (const index of this.named) cells[header[index]] = record[index];
+    const cells = new Cells(this.positions, record);
     const mapped = this.mapping.map(cells, this.reviewYear, { columns: this.yearColumns, indexes: this.yearIndexes, record });
     if ('reason' in mapped) return { quarantined: { line, reason: mapped.reason, record } };
     const row = mapped.row as LineRow;

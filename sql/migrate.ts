@@ -32,6 +32,7 @@ import * as reviewFindings from './migrations/0026_review_findings.js';
 import * as specRegistrationLog from './migrations/0027_spec_registration_log.js';
 import * as registrationInEffectEstimates from './migrations/0028_registration_in_effect_estimates.js';
 import * as reviewLogicModelNodes from './migrations/0030_review_logic_model_nodes.js';
+import * as reviewFindingsMaterialized from './migrations/0031_review_findings_materialized.js';
 import * as inputFileLoadedBy from './migrations/0032_input_file_loaded_by.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027_spec_registration_log': specRegistrationLog,
   '0028_registration_in_effect_estimates': registrationInEffectEstimates,
   '0030_review_logic_model_nodes': reviewLogicModelNodes,
+  '0031_review_findings_materialized': reviewFindingsMaterialized,
   '0032_input_file_loaded_by': inputFileLoadedBy,
 };
 

@@ -233,6 +233,25 @@ describe('bi.review_findings', () => {
     expect(edges.rows).toEqual([{ from_term: 'short', to_term: 'long' }, { from_term: 'short', to_term: 'long' }]);
   });
 
+  it('is materialized and refreshed by the load: it holds exactly the rows its query computes from the loaded sheets', async () => {
+    for (const database of [real, crafted]) {
+      const [{ kind, indexed, definition }] = (await sql<{ kind: string; indexed: boolean; definition: string }>`
+        SELECT c.relkind AS kind, EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'bi' AND tablename = 'review_findings') AS indexed,
+               pg_get_viewdef(c.oid, true) AS definition
+          FROM pg_class c WHERE c.oid = 'bi.review_findings'::regclass`.execute(database.db)).rows;
+      expect(kind).toBe('m');
+      expect(indexed).toBe(true);
+      const query = definition.trim().replace(/;$/, '');
+      const [{ stored, computed, onlyStored, onlyComputed }] = (await sql<{ stored: number; computed: number; onlyStored: number; onlyComputed: number }>`
+        WITH computed AS (${sql.raw(query)})
+        SELECT (SELECT count(*)::integer FROM bi.review_findings) AS stored, (SELECT count(*)::integer FROM computed) AS computed,
+               (SELECT count(*)::integer FROM (SELECT * FROM bi.review_findings EXCEPT ALL SELECT * FROM computed) d) AS "onlyStored",
+               (SELECT count(*)::integer FROM (SELECT * FROM computed EXCEPT ALL SELECT * FROM bi.review_findings) d) AS "onlyComputed"`.execute(database.db)).rows;
+      expect(stored).toBeGreaterThan(0);
+      expect({ stored, onlyStored, onlyComputed }).toEqual({ stored: computed, onlyStored: 0, onlyComputed: 0 });
+    }
+  });
+
   it('comments every column, describes every check id in the view comment, and lets bi_reader read it', async () => {
     const columns = await sql<{ column_name: string; comment: string | null }>`
       SELECT a.attname AS column_name, col_description(a.attrelid, a.attnum) AS comment FROM pg_attribute a
