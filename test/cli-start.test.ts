@@ -54,9 +54,10 @@ describe('what a quick command loads', () => {
     expect(run.stderr).toContain('refused module loaded: zod');
   });
 
-  it('a database-only command does not load the Temporal client', () => {
-    const run = ebpmRefusing(['@temporalio/client', '@temporalio/worker'], 'migrate', '--no-such-option');
+  it.each(['migrate', 'review-sheets show', 'review-sheets check', 'report'])('ebpm %s (database only) does not load the Temporal SDK', (command) => {
+    const run = ebpmRefusing(['@temporalio/client', '@temporalio/worker', '@temporalio/common'], ...command.split(' '), '--no-such-option');
     expect(run.stderr).not.toContain('refused module loaded');
+    expect(run.stderr).toContain("Unknown option '--no-such-option'");
     expect(run.status).toBe(2);
   });
 });
