@@ -265,7 +265,30 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
     },
   ];
 }
-
+/**
+ * How long the compiled CLI takes to start and answer a quick command, whole process, against `node -e 0` (node's
+ * own start) measured alternately in the same run: each command should load only the modules it needs.
+ */
+function cliStartBenchmarks(): Benchmark<null>[] {
+  const nodeStart = { label: 'node -e 0 (node starts and exits)', run: () => timeCommand(process.execPath, ['-e', '0']) };
+  const quick = (name: string, args: readonly string[], size: string): Benchmark<null> => ({
+    name,
+    size,
+    repetitions: 15,
+    // One untimed run first, so that the timed ones find what a second call finds (the catalogue cache filled).
+    prepare: async () => {
+      await timeCommand(process.execPath, [cli, ...args]);
+      return null;
+    },
+    subject: { label: `ebpm ${args.join(' ')} (compiled CLI, whole process, stdout discarded)`, run: () => timeCommand(process.execPath, [cli, ...args]) },
+    baseline: nodeStart,
+    target: { seconds: 0.15 },
+  });
+  return [
+    quick('cli-start-help', ['--help'], 'the usage text'),
+    quick('cli-start-programmes-list', ['programmes', 'list'], 'the built-in catalogue (and EBPM_CATALOGUE_DIR), validated catalogue cached'),
+  ];
+}
 
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
   ...ingestBenchmarks(1_000_000).map(defineBenchmark),
@@ -280,6 +303,7 @@ export const BENCHMARKS: readonly RunnableBenchmark[] = [
     estimateBenchmark({ units: 1_000_000, extraArgs: ['--unbalanced', 'paired'], missingShare: 0.08, variant: 'unbalanced-paired' }, { seconds: 15, peakMb: 4096 }, 1),
   ),
   ...designBenchmarks().map(defineBenchmark),
+  ...cliStartBenchmarks().map(defineBenchmark),
   defineBenchmark({
     name: 'twfe-static',
     size: '100,000 units × 10 periods',

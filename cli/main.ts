@@ -21,7 +21,9 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   migrate: async () => (await import('./commands/migrate.js')).migrateCommand,
   generate: async () => (await import('./commands/generate.js')).generateCommand,
   temporal: async () => (await import('./commands/temporal.js')).temporalCommand,
-  programmes: async () => (await import('./commands/programmes.js')).programmesCommand,
+  // `programmes list` has a module of its own: it reads the cached catalogue and never loads zod or the power analysis.
+  programmes: async () => async (args) =>
+    args[0] === 'list' ? (await import('./commands/programmes-list.js')).programmesListCommand(args.slice(1)) : (await import('./commands/programmes.js')).programmesCommand(args),
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   quarantine: async () => (await import('./commands/quarantine.js')).quarantineCommand,
   consent: async () => (await import('./commands/consent.js')).consentCommand,

@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { EbpmEnvironment } from '../config/environment.js';
 import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } from '../runtime/database.js';
-import { openTemporal, type TemporalSession } from '../runtime/temporal.js';
+import type { TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
 import { configureBiReader, configureDisclosure, migrateToLatest } from '../sql/migrate.js';
 
@@ -28,6 +28,9 @@ export async function openDatabaseReady(environment: EbpmEnvironment, log: (line
 /** The Temporal server of TEMPORAL_ADDRESS, or a dev server of our own when it is unset. */
 export async function openTemporalSession(environment: EbpmEnvironment, log: (line: string) => void): Promise<TemporalSession> {
   if (!environment.temporalAddress) log('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server.');
+  // Loaded only here: the Temporal client takes most of a second to load, and the database-only commands
+  // (migrate, consent, quarantine, report, metabase, review-sheets show) never use it.
+  const { openTemporal } = await import('../runtime/temporal.js');
   const temporal = await openTemporal({
     address: environment.temporalAddress,
     namespace: environment.temporalNamespace,

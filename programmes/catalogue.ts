@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { draftPlaceholders } from './draft-placeholders.js';
-import { projectRoot } from '../config/project-root.js';
+import { BUILT_IN_SOURCE, CLASS_LIST_FILE, defaultCatalogueDirectory, catalogueFolders } from './catalogue-folders.js';
 import {
   indicatorClassListSchema,
   LOGIC_MODEL_STAGE_KEYS,
@@ -24,25 +24,7 @@ import type { KpiDefinition } from '../schemas/kpi-definition.js';
 import { studySpecHash, type StudySpec } from '../schemas/study-spec.js';
 import { kpiColumnsOf, unknownKpiColumns } from '../kpi/columns.js';
 
-export const CLASS_LIST_FILE = 'indicator-classes.json';
-
-/** Where a programme of the repository's own folder comes from, as `programmes list` shows it. */
-export const BUILT_IN_SOURCE = 'built-in';
-
-/** The repository's own catalogue folder, programmes/catalogue. */
-export function defaultCatalogueDirectory(): string {
-  return join(projectRoot(), 'programmes', 'catalogue');
-}
-
-/** Splits a ':'-separated list of folders (EBPM_CATALOGUE_DIR, --catalogue) into absolute paths. */
-export function splitFolderList(list: string | undefined): string[] {
-  return (list ?? '').split(':').filter((folder) => folder.trim() !== '').map((folder) => resolve(folder));
-}
-
-/** The folders the catalogue is read from: the built-in one first, then each folder of EBPM_CATALOGUE_DIR. */
-export function catalogueFolders(): string[] {
-  return [defaultCatalogueDirectory(), ...splitFolderList(process.env.EBPM_CATALOGUE_DIR)];
-}
+export { BUILT_IN_SOURCE, catalogueFolders, CLASS_LIST_FILE, defaultCatalogueDirectory, splitFolderList } from './catalogue-folders.js';
 
 export interface CatalogueProblem {
   readonly file: string;

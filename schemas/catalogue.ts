@@ -4,7 +4,8 @@
  * the classes of the ministry's outcome-indicator guide. Validated here once, when the catalogue is read.
  */
 import { z } from 'zod';
-import { kpiComputationSchema, type KpiComputation, type LogicModelStage } from './kpi-definition.js';
+import { kpiComputationSchema, type KpiComputation } from './kpi-definition.js';
+import { LOGIC_MODEL_STAGE_KEYS } from './logic-model-stages.js';
 import { provenance } from './provenance.js';
 import { studySpecVersionSchema } from './study-spec.js';
 import { syntheticProfileSchema } from './synthetic-profile.js';
@@ -25,17 +26,7 @@ export const indicatorClassListSchema = z.object({
   classes: z.array(indicatorClassSchema).min(1),
 });
 
-export const LOGIC_MODEL_STAGE_KEYS = ['input', 'activity', 'output', 'shortTermOutcome', 'midTermOutcome', 'impact'] as const;
-
-/** The stage names used in the database and by the KPI engine, for each catalogue stage key. */
-export const LOGIC_MODEL_STAGE_NAMES = {
-  input: 'input',
-  activity: 'activity',
-  output: 'output',
-  shortTermOutcome: 'short_term_outcome',
-  midTermOutcome: 'mid_term_outcome',
-  impact: 'impact',
-} as const satisfies Record<(typeof LOGIC_MODEL_STAGE_KEYS)[number], LogicModelStage>;
+export { LOGIC_MODEL_STAGE_KEYS, LOGIC_MODEL_STAGE_NAMES } from './logic-model-stages.js';
 
 const measuredValue = z.object({ value: z.number(), fiscalYear, provenance });
 

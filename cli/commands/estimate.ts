@@ -8,11 +8,10 @@ import { estimateStaggeredDid, type DidReport, type SampleDesign, type Staggered
 import { PanelShapeError } from '../../stats/panel.js';
 import { eventStudyOfDid } from '../../stats/honest/did-event-study.js';
 import { EventStudyShapeError } from '../../stats/honest/event-study.js';
-import { sensitivityAnalysis, type SensitivityResult } from '../../stats/honest/sensitivity.js';
+import type { SensitivityResult } from '../../stats/honest/sensitivity.js';
 import type { Matrix } from '../../stats/small-matrix.js';
 import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../../stats/twfe.js';
 import { formatDidSummary } from '../did-summary.js';
-import { formatSensitivitySummary } from '../sensitivity-summary.js';
 import { numberList, signedWhole, whole } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
 
@@ -167,6 +166,8 @@ export async function estimateCommand(args: string[]): Promise<void> {
     report = estimate.report;
     if (options.twfe) twfe = twfeComparison(columns);
     if (options.sensitivity) {
+      // Loaded only when asked for: most runs do not need the HonestDiD machinery.
+      const { sensitivityAnalysis } = await import('../../stats/honest/sensitivity.js');
       const { eventTimes, study } = eventStudyOfDid(estimate, { minE: options['min-e'], maxE: options['max-e'] });
       sensitivity = { event_times: eventTimes, betahat: Array.from(study.betahat), sigma: rowsOf(study.sigma), ...sensitivityAnalysis(study, { mbar: options.mbar, m: options.m }) };
     }
@@ -180,7 +181,7 @@ export async function estimateCommand(args: string[]): Promise<void> {
     return;
   }
   console.log(formatDidSummary(report, didOptions, options.outcome, twfe));
-  if (sensitivity) console.log(`\n${formatSensitivitySummary(sensitivity)}`);
+  if (sensitivity) console.log(`\n${(await import('../sensitivity-summary.js')).formatSensitivitySummary(sensitivity)}`);
 }
 
 function assertOutcomeObserved(outcome: Float64Array, name: string): void {

@@ -14,19 +14,18 @@ import {
   registeredAfterCallOpened,
   splitFolderList,
   type Catalogue,
-  type CatalogueProblem,
   type Programme,
 } from '../../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS, type DataField } from '../../schemas/catalogue.js';
-import { DEFAULT_POWER_SETTINGS, PowerPlanError, programmePower, type ObservedBaseline, type PowerAnalysis } from '../../analysis/power.js';
+import type { ObservedBaseline, PowerAnalysis } from '../../analysis/power.js';
 import type { Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
 import type { SpecRegistration } from '../../governance/registration-chain.js';
 import type { LogVerdict } from '../../governance/spec-registrations.js';
 import type { Database } from '../../sql/database.js';
-import { TARGET_SCALE_WORDS, targetsAgainstPower } from '../../analysis/power-against-targets.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
+import { brokenText, PROGRAMMES_OPTIONS, programmesListCommand } from './programmes-list.js';
 
 const STAGE_LABELS = {
   input: 'input',
@@ -37,36 +36,14 @@ const STAGE_LABELS = {
   impact: 'impact',
 } as const;
 
-function listText(programmes: readonly Programme[]): string {
-  return formatTable(
-    ['id', 'programme', 'unit', 'call rounds', 'indicators', 'spec', 'registered (claimed)', 'source'],
-    programmes.map((p) => [
-      p.id,
-      `${p.nameJa} (${p.nameEn})`,
-      p.file.unitOfAnalysis,
-      String(p.file.callRounds.length),
-      String(LOGIC_MODEL_STAGE_KEYS.reduce((sum, stage) => sum + p.file.logicModel[stage].length, 0)),
-      `v${p.studySpec.version} ${p.specHash.slice(0, 12)}…`,
-      `${p.studySpec.registeredAt.slice(0, 10)}${p.specRegisteredAfterCallOpened ? ' (after the call opened)' : ''}`,
-      p.source,
-    ]),
-  );
+/** The power analysis, loaded only by the actions that simulate (show, power): it pulls in the DiD estimator. */
+async function powerModules() {
+  const [power, targets] = await Promise.all([import('../../analysis/power.js'), import('../../analysis/power-against-targets.js')]);
+  return { ...power, ...targets };
 }
+type PowerModules = Awaited<ReturnType<typeof powerModules>>;
 
-function problemsText(problems: readonly CatalogueProblem[]): string {
-  return problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join('\n');
-}
-
-/** The skipped programme files of a catalogue, for stderr: reported, while the others keep working. */
-function brokenText(of: Catalogue): string {
-  const others = of.problems.filter((problem) => !of.broken.some((b) => b.problems.includes(problem)));
-  return [
-    ...of.broken.map((b) => `programme "${b.programmeId}" skipped: ${b.file} does not validate:\n${problemsText(b.problems)}`),
-    ...(others.length ? [`also skipped (folders and indicator-class lists):\n${problemsText(others)}`] : []),
-  ].join('\n');
-}
-
-function powerAnalysis(p: Programme, replications: number, seed: number, observed: Readonly<Record<string, ObservedBaseline>> = {}): PowerAnalysis | null {
+function powerAnalysis({ programmePower, PowerPlanError }: PowerModules, p: Programme, replications: number, seed: number, observed: Readonly<Record<string, ObservedBaseline>> = {}): PowerAnalysis | null {
   try {
     return programmePower(p, { replications, seed }, observed);
   } catch (error) {
@@ -75,7 +52,7 @@ function powerAnalysis(p: Programme, replications: number, seed: number, observe
   }
 }
 
-export function powerText(p: Programme, analysis: PowerAnalysis | null): string {
+function powerText({ targetsAgainstPower, TARGET_SCALE_WORDS }: PowerModules, p: Programme, analysis: PowerAnalysis | null): string {
   if (!analysis)
     return `Minimum detectable effect: not computed: ${p.id} declares no plannedCall in the catalogue (expectedApplicants, awardShare, rounds, preAwardYears, followUpYears, and each outcome's sd and yearToYearCorrelation).`;
   const plan = analysis.plan;
@@ -102,7 +79,7 @@ export function powerText(p: Programme, analysis: PowerAnalysis | null): string 
 /** What `programmes show` knows of the registration log: each version's recorded registration, or why it could not read it. */
 type RecordedRegistrations = { readonly byHash: ReadonlyMap<string, SpecRegistration> } | { readonly unreadable: string };
 
-function showText(p: Programme, analysis: PowerAnalysis | null, recorded: RecordedRegistrations): string {
+function showText(power: PowerModules, p: Programme, analysis: PowerAnalysis | null, recorded: RecordedRegistrations): string {
   const f = p.file;
   const recordedOf = (hash: string) =>
     'unreadable' in recorded ? 'unknown' : (recorded.byHash.get(hash)?.recordedAt.toISOString() ?? 'not yet (run `ebpm programmes register`)');
@@ -149,7 +126,7 @@ function showText(p: Programme, analysis: PowerAnalysis | null, recorded: Record
         ]),
       ) +
       registrationNote,
-    powerText(p, analysis),
+    powerText(power, p, analysis),
   ];
   return lines.join('\n\n');
 }
@@ -330,7 +307,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, format: { type: 'string' }, catalogue: { type: 'string' }, replications: { type: 'string' }, seed: { type: 'string' }, loaded: { type: 'boolean' }, verify: { type: 'boolean' }, year: { type: 'string' }, out: { type: 'string' } },
+    options: PROGRAMMES_OPTIONS,
   });
   // --catalogue BASE[:ADDED…] reads those folders instead (the first holds the indicator classes); by default the
   // built-in catalogue plus the folders of EBPM_CATALOGUE_DIR.
@@ -342,16 +319,12 @@ export async function programmesCommand(args: string[]): Promise<void> {
     return getProgramme(id, catalogued());
   };
   switch (action) {
-    case 'list': {
-      const of = catalogued();
-      const programmes = of.programmes;
-      console.log(values.json ? JSON.stringify(programmes.map((p) => ({ id: p.id, nameJa: p.nameJa, nameEn: p.nameEn, source: p.source, specVersion: p.studySpec.version, specHash: p.specHash, registeredAt: p.studySpec.registeredAt, specClaimedAfterCallOpened: p.specRegisteredAfterCallOpened })), null, 2) : listText(programmes));
-      if (of.problems.length) console.error(brokenText(of));
-      return;
-    }
+    case 'list':
+      return programmesListCommand(rest);
     case 'show': {
       const programme = programmeOf(positionals[0]);
-      const analysis = values.json ? null : powerAnalysis(programme, DEFAULT_POWER_SETTINGS.replications, DEFAULT_POWER_SETTINGS.seed);
+      const power = await powerModules();
+      const analysis = values.json ? null : powerAnalysis(power, programme, power.DEFAULT_POWER_SETTINGS.replications, power.DEFAULT_POWER_SETTINGS.seed);
       const recorded = await recordedRegistrations(programme);
       if (values.json) {
         const latest = 'byHash' in recorded ? recorded.byHash.get(programme.specHash) : undefined;
@@ -371,7 +344,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
             2,
           ),
         );
-      } else console.log(showText(programme, analysis, recorded));
+      } else console.log(showText(power, programme, analysis, recorded));
       return;
     }
     case 'register': {
@@ -411,6 +384,8 @@ export async function programmesCommand(args: string[]): Promise<void> {
     }
     case 'power': {
       const programme = programmeOf(positionals[0]);
+      const power = await powerModules();
+      const { DEFAULT_POWER_SETTINGS } = power;
       const count = (text: string | undefined, flag: string, fallback: number) => {
         if (text === undefined) return fallback;
         if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number`);
@@ -419,9 +394,9 @@ export async function programmesCommand(args: string[]): Promise<void> {
       const replications = count(values.replications, '--replications', DEFAULT_POWER_SETTINGS.replications);
       if (replications < 50) throw new UsageError('--replications needs at least 50 (the MDE is a quantile of the replications)');
       const observed = values.loaded ? await loadedBaselines(programme.id) : {};
-      const analysis = powerAnalysis(programme, replications, count(values.seed, '--seed', DEFAULT_POWER_SETTINGS.seed), observed);
-      if (!analysis) throw new UsageError(powerText(programme, null));
-      console.log(values.json ? JSON.stringify({ ...analysis, targets: targetsAgainstPower(programme, analysis) }, null, 2) : powerText(programme, analysis));
+      const analysis = powerAnalysis(power, programme, replications, count(values.seed, '--seed', DEFAULT_POWER_SETTINGS.seed), observed);
+      if (!analysis) throw new UsageError(powerText(power, programme, null));
+      console.log(values.json ? JSON.stringify({ ...analysis, targets: power.targetsAgainstPower(programme, analysis) }, null, 2) : powerText(power, programme, analysis));
       return;
     }
     case 'validate': {

@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
-import { createEbpmWorker } from '../../runtime/worker.js';
-import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../../workflows/index.js';
+import type { LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { CommandFailure, UsageError } from '../errors.js';
-import { followWorkflow } from '../follow-workflow.js';
-import { openServices } from '../services.js';
 
 /**
  * ebpm review-sheets load PATH… (the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow) | check | show:
@@ -27,6 +24,13 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const paths = positionals.map((path) => resolve(path));
   const environment = readEnvironment();
   const log = (line: string) => console.error(line);
+  // Loaded only for `load`: check and show read the views and need neither the Temporal worker nor the workflows.
+  const [{ createEbpmWorker }, { loadReviewSheetsWorkflow }, { followWorkflow }, { openServices }] = await Promise.all([
+    import('../../runtime/worker.js'),
+    import('../../workflows/index.js'),
+    import('../follow-workflow.js'),
+    import('../services.js'),
+  ]);
   const services = await openServices(environment, log, { temporal: true });
   try {
     const temporal = services.temporal!;
