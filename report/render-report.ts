@@ -544,7 +544,7 @@ export function renderIndex(entries: readonly IndexEntry[], variant: ReportVaria
         : `${escapeHtml(entry.nameJa)} <small>（ページ未作成 / page not written: ebpm report --programme ${escapeHtml(entry.id)}）</small>`;
       const sheets =
         entry.pageWritten && entry.reviewSheetProjectIds.length
-          ? `<br><small><a data-link="review-sheets" href="${encodeURIComponent(entry.id)}.html#review-sheets">行政事業レビューシート / review sheet (予算事業ID ${entry.reviewSheetProjectIds.map((id) => escapeHtml(String(id))).join(', ')})</a></small>`
+          ? `<br><small><a data-link="review-sheets" href="${encodeURIComponent(entry.id)}.html#review-sheets">行政事業レビューシート / review sheet <span class="nowrap">(予算事業ID ${entry.reviewSheetProjectIds.map((id) => escapeHtml(String(id))).join(', ')})</span></a></small>`
           : '';
       const numbers = ['estimate', 'ci', 'p-value', 'std-error', 'units', 'comparison-units', 'firms'].map((f) => `<td class="num">${cell(f)}${f === 'ci' ? cell('ci-low') + cell('ci-high') : ''}</td>`).join('');
       return (
@@ -562,7 +562,7 @@ export function renderIndex(entries: readonly IndexEntry[], variant: ReportVaria
 
 const STYLE = `body{font-family:"Noto Sans JP","Hiragino Sans",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
+th{background:#f4f4f4;font-size:.85em}td.num{text-align:right;white-space:nowrap}.nowrap{white-space:nowrap}table.effects,table.index{font-size:.85em}body.wide{max-width:1500px}
 tr.headline td{background:#eef4fb}tr.headline td[rowspan]{background:none}.badge{white-space:nowrap;font-size:.8em;color:#fff;background:#2f6db5;border-radius:3px;padding:0 .3em}
 .empty{color:#8a5a00;background:#fff6e0;padding:.6em;border-radius:4px}.not-applicable{color:#444;background:#f0f0f0;padding:.6em;border-radius:4px}.synthetic{color:#b00}.exploratory{border-top:4px dashed #b36b00;margin-top:2em}.warning{color:#7a2e00;background:#ffe9d6;padding:.6em;border-radius:4px}
 .internal-banner{position:sticky;top:0;z-index:10;background:#b00020;color:#fff;font-weight:bold;font-size:1.2em;text-align:center;padding:.5em;border-radius:4px}.internal-banner small{font-weight:normal;font-size:.7em}
