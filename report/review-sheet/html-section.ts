@@ -6,7 +6,8 @@
  * the licence asks for. Every text from the sheets is escaped: it is free text typed by many hands.
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, FINDING_LABELS, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
+import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
+import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
@@ -184,8 +185,9 @@ function findingsBlock(project: ReviewSheetProject): string {
   if (project.findings.length === 0) return `${title}<p data-findings="none">7項目の点検で指摘なし / None of the seven checks found anything.</p>`;
   const items = project.findings
     .map((finding) => {
-      const label = FINDING_LABELS[finding.checkId] ?? { ja: finding.checkId, en: finding.checkId };
-      return `<li data-finding="${escapeText(finding.checkId)}"><b>${escapeText(label.ja)}</b> <small>(${escapeText(label.en)})</small>：${escapeText(finding.detail)}</li>`;
+      const check = FINDING_CHECKS.find((candidate) => candidate.id === finding.checkId);
+      const [ja, en] = check ? [check.nameJa, check.nameEn] : [finding.checkId, finding.checkId];
+      return `<li data-finding="${escapeText(finding.checkId)}"><b>${escapeText(ja)}</b> <small>(${escapeText(en)})</small>：${escapeText(finding.detail)}</li>`;
     })
     .join('');
   return `${title}<ul class="sheet-findings">${items}</ul>`;

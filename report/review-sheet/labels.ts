@@ -49,13 +49,3 @@ export function directionText(direction: string | null): string {
   return direction ?? '—';
 }
 
-/** ebpm's checks on a sheet (bi.review_findings), named for a reader of the report. */
-export const FINDING_LABELS: Record<string, { ja: string; en: string }> = {
-  outcome_without_target: { ja: '目標値も理由もないアウトカム', en: 'outcome with no target and no reason' },
-  target_year_passed_without_actual: { ja: '目標年度を過ぎて実績なし', en: 'target year passed with no actual' },
-  achievement_mismatch: { ja: '達成率が実績÷目標と不一致', en: 'achievement differs from actual ÷ target' },
-  outcome_unreached: { ja: 'アウトプットからつながらないアウトカム', en: 'outcome no output leads to' },
-  output_repeated_as_outcome: { ja: 'アウトプットと同じ名称のアウトカム指標', en: 'output repeated as an outcome' },
-  execution_below_half: { ja: '執行率が5割未満', en: 'execution below half the budget' },
-  payee_invalid_corporate_number: { ja: '法人番号のチェックデジット不一致', en: 'invalid 法人番号 check digit' },
-};
