@@ -75,6 +75,16 @@ describe('the command line refuses what it does not know', () => {
     expect(status).toBe(2);
   });
 
+  it.each([
+    [['quarantine', '--no-such-option'], 'unknown action "--no-such-option" for ebpm quarantine'],
+    [['quarantine', 'show'], 'give the file id'],
+  ])('ebpm %j: refused before the database is opened (and so never created), exit code 2', (words, fault) => {
+    const { status, stderr } = ebpmWith(unreachable, ...words);
+    expect(stderr).toContain(fault);
+    expect(stderr).not.toMatch(/ECONNREFUSED|could not connect|connect/i);
+    expect(status).toBe(2);
+  });
+
   it('names an option given without its value, with the usage and exit code 2', () => {
     const { status, stderr } = ebpmWith(unreachable, 'study', '--programme');
     expect(stderr).toContain("Option '--programme <value>' argument missing");

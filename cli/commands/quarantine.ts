@@ -8,6 +8,11 @@ import { openDatabaseReady } from '../services.js';
 export async function quarantineCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { programme: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+  // Refused before connecting: opening the database creates and migrates it, which a mistyped command must not do.
+  if (action !== 'list' && action !== 'show') throw new UsageError(`unknown action "${action ?? ''}" for ebpm quarantine`);
+  if (action === 'show' && !(positionals[0] && /^[0-9a-f]{6,64}$/.test(positionals[0]))) {
+    throw new UsageError('give the file id (the start of its SHA-256, from `ebpm quarantine list`)');
+  }
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
     if (action === 'list') {
@@ -28,8 +33,7 @@ export async function quarantineCommand(args: string[]): Promise<void> {
       return;
     }
     if (action === 'show') {
-      const [prefix] = positionals;
-      if (!prefix || !/^[0-9a-f]{6,64}$/.test(prefix)) throw new UsageError('give the file id (the start of its SHA-256, from `ebpm quarantine list`)');
+      const prefix = positionals[0] as string;
       const limit = Number(values.limit ?? 50);
       const { rows } = await sql<{ file_sha256: string; line_number: number; raw_record: unknown; reasons: { code: string; message: string }[] }>`
         SELECT file_sha256, line_number, raw_record, reasons FROM raw.rejected_rows
@@ -44,7 +48,6 @@ export async function quarantineCommand(args: string[]): Promise<void> {
       );
       return;
     }
-    throw new UsageError(`unknown action "${action ?? ''}" for ebpm quarantine`);
   } finally {
     await db.destroy();
   }
