@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cachedCatalogue, catalogueCacheDirectory, catalogueCacheKey } from '../programmes/catalogue-cache.js';
 import { defaultCatalogueDirectory, loadCatalogue } from '../programmes/catalogue.js';
 import type { ProgrammeFile } from '../schemas/catalogue.js';
+import { brokenText } from '../cli/commands/programmes-list.js';
 
 const scratchFolders: string[] = [];
 afterEach(() => {
@@ -53,6 +54,20 @@ describe('the cache of validated catalogues', () => {
     expect(cached).toStrictEqual(loadCatalogue(folder));
     expect(cached.broken.map((b) => b.programmeId)).toEqual(['critical-minerals']);
     expect(cached.problems[0].field).toBe('logicModel.output.0.indicatorClass');
+  });
+
+  it('reports a broken file read back from the cache exactly as a fresh validation does, each problem once', async () => {
+    const folder = catalogueCopy();
+    editProgramme(folder, 'critical-minerals', (p) => {
+      p.logicModel.output[0].indicatorClass = 'not-a-class';
+    });
+    const fresh = brokenText(loadCatalogue(folder));
+    await cachedCatalogue([folder]);
+    // The second read is a cache hit: the catalogue comes back from JSON.
+    const fromCache = brokenText(await cachedCatalogue([folder]));
+    expect(fromCache).toBe(fresh);
+    expect(fromCache).not.toContain('also skipped');
+    expect(fromCache.split('logicModel.output.0.indicatorClass').length - 1).toBe(1);
   });
 
   it('changes its key when a file is added to a folder', async () => {

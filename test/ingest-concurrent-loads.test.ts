@@ -55,7 +55,8 @@ describe('loads of one file that meet', () => {
     const { rows } = await sql<{ applications: number }>`SELECT count(*)::integer AS applications FROM core.applications WHERE programme_id = 'sme-labour-saving'`.execute(database.db);
     expect(rows[0].applications).toBe(stored.rows_loaded);
     // No load keeps the file held once it has ended.
-    const held = await sql<{ locks: number }>`SELECT count(*)::integer AS locks FROM pg_locks WHERE locktype = 'advisory'`.execute(database.db);
+    const held = await sql<{ locks: number }>`SELECT count(*)::integer AS locks FROM pg_locks
+       WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(database.db);
     expect(held.rows[0].locks).toBe(0);
   });
 

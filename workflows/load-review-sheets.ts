@@ -33,11 +33,13 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     for (const file of files) accounts.push(await loadReviewSheetFile(file));
     return { files: accounts };
   }
-  let refreshedViews: readonly string[];
   try {
     for (const file of files) accounts.push(await loadReviewSheetFile(file));
-  } finally {
-    refreshedViews = await refreshReviewViews();
+  } catch (loadFailure) {
+    // The files loaded before the failed one stay in force: the findings are refreshed for them, and the load's own
+    // failure is the one reported (a refresh that fails too must not replace it).
+    await refreshReviewViews().catch(() => undefined);
+    throw loadFailure;
   }
-  return { files: accounts, refreshedViews };
+  return { files: accounts, refreshedViews: await refreshReviewViews() };
 }

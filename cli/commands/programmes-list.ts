@@ -45,7 +45,11 @@ function problemsText(problems: readonly CatalogueProblem[]): string {
 
 /** The skipped programme files of a catalogue, for stderr: reported, while the others keep working. */
 export function brokenText(of: Catalogue): string {
-  const others = of.problems.filter((problem) => !of.broken.some((b) => b.problems.includes(problem)));
+  // By value, not identity: a catalogue read back from the cache (JSON) no longer shares its problem objects
+  // between `broken` and `problems`, and every broken file's problems were printed a second time as "also skipped".
+  const key = (problem: CatalogueProblem) => `${problem.file}\u0000${problem.field}\u0000${problem.message}`;
+  const ofBrokenFiles = new Set(of.broken.flatMap((b) => b.problems.map(key)));
+  const others = of.problems.filter((problem) => !ofBrokenFiles.has(key(problem)));
   return [
     ...of.broken.map((b) => `programme "${b.programmeId}" skipped: ${b.file} does not validate:\n${problemsText(b.problems)}`),
     ...(others.length ? [`also skipped (folders and indicator-class lists):\n${problemsText(others)}`] : []),

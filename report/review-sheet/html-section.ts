@@ -208,8 +208,8 @@ function payeesBlock(project: ReviewSheetProject): string {
     .join('');
   return (
     title +
-    `<p class="note" data-payee-count="${count}">支出先 ${count.toLocaleString('en-US')} 件、支出額の合計 ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} 百万円（支出先の合計額の和。契約行は支出先の合計に含まれるため加えない）。${count > largest.length ? `うち上位 ${largest.length} 件を表示。` : ''} / ` +
-    `${count.toLocaleString('en-US')} payees, ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} million yen in all (the payees' totals; contract rows are within them and not added)${count > largest.length ? `; the largest ${largest.length} shown` : ''}.</p>` +
+    `<p class="note" data-payee-count="${count}">支出先の行 ${count.toLocaleString('en-US')} 件（複数のブロックに載る支出先はブロックごとに数える）、支出額の合計 ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} 百万円（記載のある支出先合計額の和。契約行は支出先の合計に含まれるため加えない）。${count > largest.length ? `うち上位 ${largest.length} 件を表示。` : ''} / ` +
+    `${count.toLocaleString('en-US')} payee rows (a payee listed in several blocks counts in each), ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} million yen in all (the payee totals given; contract rows are within them and not added)${count > largest.length ? `; the largest ${largest.length} shown` : ''}.</p>` +
     `<table class="sheet-payees"><tr><th>ブロック / block</th><th>支出先 / payee</th><th>法人番号 / corporate number</th><th>支出額 / paid</th></tr>${rows}</table>`
   );
 }
@@ -218,7 +218,7 @@ function payeesBlock(project: ReviewSheetProject): string {
 function earlierYearsLine(project: ReviewSheetProject): string {
   if (project.earlierReviewYears.length === 0) return '';
   const years = project.earlierReviewYears.join(', ');
-  const command = `ebpm review-sheets show ${project.projectId} --year ${project.earlierReviewYears[0]}`;
+  const command = `ebpm review-sheets show ${project.projectId} --year ${project.earlierReviewYears.length === 1 ? project.earlierReviewYears[0] : 'Y'}`;
   return (
     `<p class="note" data-earlier-review-years="${project.earlierReviewYears.join(' ')}">ほかに読み込み済みのレビュー年度：${years}（表示：<code>${escapeText(command)}</code>） / ` +
     `Earlier review years loaded: ${years} (shown by <code>${escapeText(command)}</code>).</p>`
