@@ -229,31 +229,22 @@ async function withDatabase<T>(work: (db: Kysely<Database>) => Promise<T>): Prom
  */
 async function draftFromReviewSheet(projectText: string | undefined, yearText: string | undefined, out: string | undefined): Promise<void> {
   // Loaded only here, as for --loaded: the database client would slow every other programmes command.
-  const [{ projectIdArgument, reviewYearOption }, { projectReviewYear, readProjectSheet, UnknownReviewSheetError }, { catalogueDraft }, { draftPlaceholders }, { openDatabaseReady }, { CommandFailure }, { writeFileSync }] =
-    await Promise.all([
-      import('./review-sheets-options.js'),
-      import('../../review-sheets/project-sheet.js'),
-      import('../../review-sheets/catalogue-draft.js'),
-      import('../../programmes/draft-placeholders.js'),
-      import('../services.js'),
-      import('../errors.js'),
-      import('node:fs'),
-    ]);
+  const [{ projectIdArgument, requestedProjectSheet, reviewYearOption }, { catalogueDraft }, { draftPlaceholders }, { openDatabaseReady }, { writeFileSync }] = await Promise.all([
+    import('./review-sheets-options.js'),
+    import('../../review-sheets/catalogue-draft.js'),
+    import('../../programmes/draft-placeholders.js'),
+    import('../services.js'),
+    import('node:fs'),
+  ]);
   const projectId = projectIdArgument(projectText, 'programmes draft-from-review-sheet');
   const year = reviewYearOption(yearText);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    let reviewYear: number;
-    try {
-      reviewYear = await projectReviewYear(db, projectId, year);
-    } catch (error) {
-      if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
-      throw error;
-    }
-    const draft = catalogueDraft(await readProjectSheet(db, projectId, reviewYear));
+    const sheet = await requestedProjectSheet(db, projectId, year);
+    const draft = catalogueDraft(sheet);
     const text = `${JSON.stringify(draft, null, 2)}\n`;
     const left = draftPlaceholders(draft).length;
-    const note = `draft ${draft.id} from 予算事業ID ${projectId}, review year ${reviewYear}: to be completed with data requirements and a study spec; ${left} fields marked "TO COMPLETE: …" (\`ebpm programmes validate DIR\` lists them; rename the id and the file together)`;
+    const note = `draft ${draft.id} from 予算事業ID ${projectId}, review year ${sheet.reviewYear}: to be completed with data requirements and a study spec; ${left} fields marked "TO COMPLETE: …" (\`ebpm programmes validate DIR\` lists them; rename the id and the file together)`;
     if (out) {
       writeFileSync(resolve(out), text);
       console.error(`${resolve(out)}: ${note}`);

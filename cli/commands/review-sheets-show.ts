@@ -6,11 +6,10 @@
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { latestValues, logicModelTree, nodeLabel, type LatestValues } from '../../review-sheets/logic-model-tree.js';
-import { projectReviewYear, readProjectSheet, UnknownReviewSheetError, type ProjectSheet, type SheetIndicator, type SheetNode } from '../../review-sheets/project-sheet.js';
-import { CommandFailure } from '../errors.js';
+import type { ProjectSheet, SheetIndicator, SheetNode } from '../../review-sheets/project-sheet.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
-import { projectIdArgument, reviewYearOption } from './review-sheets-options.js';
+import { projectIdArgument, requestedProjectSheet, reviewYearOption } from './review-sheets-options.js';
 
 const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
 
@@ -20,14 +19,7 @@ export async function showCommand(args: string[]): Promise<void> {
   const year = reviewYearOption(values.year);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    let reviewYear: number;
-    try {
-      reviewYear = await projectReviewYear(db, projectId, year);
-    } catch (error) {
-      if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
-      throw error;
-    }
-    const sheet = await readProjectSheet(db, projectId, reviewYear);
+    const sheet = await requestedProjectSheet(db, projectId, year);
     console.log(values.json ? JSON.stringify(sheetJson(sheet), null, 2) : sheetText(sheet));
   } finally {
     await db.destroy();
