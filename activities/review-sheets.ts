@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
-import { parseReviewFileName, ReviewFileNameError } from '../review-sheets/file-name.js';
+import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
@@ -21,6 +21,9 @@ import { permanentFailure } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
 export type { ReviewSheetRef } from '../review-sheets/list-files.js';
+
+/** A file to load with the table and review year its name gives (the workflow loads different ones side by side). */
+export type ListedReviewSheet = ReviewSheetRef & { readonly sheet?: ReviewFileName };
 
 /** A file of a table not loaded yet (1-1, 1-3, …): listed as skipped, with the reason, untouched. */
 export interface ReviewFileNotLoaded {
@@ -43,8 +46,11 @@ function asPermanent(error: unknown): unknown {
 
 const PIECE_BYTES = 1 << 20;
 
-/** The tables bi.review_findings reads: analysed before its refresh (see refreshReviewViews). */
-const FINDINGS_READS = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
+/** The review views kept as materialized views, refreshed at the end of every load. */
+const MATERIALIZED_REVIEW_VIEWS = ['bi.review_indicator_values', 'bi.review_findings'] as const;
+
+/** The tables the materialized review views read: analysed before their refresh (see refreshReviewViews). */
+const REVIEW_VIEW_READS = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
 
 async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
   const hash = createHash('sha256');
@@ -65,15 +71,14 @@ async function sourceOf(ref: ReviewSheetRef): Promise<ReviewSheetSource> {
 
 export function createReviewSheetActivities(db: Kysely<Database>, options: { inputDir?: string } = {}) {
   return {
-    async listReviewSheetFiles(paths: readonly string[]): Promise<ReviewSheetRef[]> {
+    async listReviewSheetFiles(paths: readonly string[]): Promise<ListedReviewSheet[]> {
       try {
         for (const path of paths) assertInputAllowed(path, options.inputDir);
         const refs = await listReviewSheetRefs(paths);
-        for (const ref of refs) {
+        return refs.map((ref) => {
           assertInputAllowed(ref.path, options.inputDir);
-          parseReviewFileName(ref.entry ?? ref.path);
-        }
-        return refs;
+          return { ...ref, sheet: parseReviewFileName(ref.entry ?? ref.path) };
+        });
       } catch (error) {
         throw asPermanent(error);
       }
@@ -94,20 +99,27 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
     },
 
     /**
-     * Brings bi.review_findings (a materialized view, migration 0031) up to the sheets in force; the load's last step.
-     * The tables are analysed first: just after a bulk load autovacuum has not seen them yet, and without statistics
-     * the planner took the findings' recursive 3-2 walk for one row and nested-looped it (40 s instead of 2 s at
-     * 5,700 projects). JIT is off for the refresh: compiling cost more than it saved (1.9 s against 1.4 s).
+     * Brings the materialized review views (bi.review_indicator_values since migration 0034, bi.review_findings since
+     * 0031) up to the sheets in force; the load's last step. The tables are analysed first: just after a bulk load
+     * autovacuum has not seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for
+     * one row and nested-looped it (40 s instead of 2 s at 5,700 projects). JIT is off for the refresh: compiling
+     * cost more than it saved (1.9 s against 1.4 s).
      */
     async refreshReviewViews(): Promise<string[]> {
-      await sql`ANALYZE ${sql.join(FINDINGS_READS.map((table) => sql.table(table)))}`.execute(db);
-      await withRawClient(db, (client) =>
-        inTransaction(client, async () => {
-          await client.query('SET LOCAL jit = off');
-          await client.query('REFRESH MATERIALIZED VIEW bi.review_findings');
-        }),
+      // Each table analysed and each view refreshed on a connection of its own, side by side: the two views read
+      // the tables independently, and PostgreSQL then uses a core for each.
+      await Promise.all(REVIEW_VIEW_READS.map((table) => sql`ANALYZE ${sql.table(table)}`.execute(db)));
+      await Promise.all(
+        MATERIALIZED_REVIEW_VIEWS.map((view) =>
+          withRawClient(db, (client) =>
+            inTransaction(client, async () => {
+              await client.query('SET LOCAL jit = off');
+              await client.query(`REFRESH MATERIALIZED VIEW ${view}`);
+            }),
+          ),
+        ),
       );
-      return ['bi.review_findings'];
+      return [...MATERIALIZED_REVIEW_VIEWS];
     },
   };
 }

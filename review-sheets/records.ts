@@ -28,13 +28,13 @@ export class Cells {
 
 export class RecordProblem extends Error {}
 
-/** The key every table shares: the review year (checked against the file's name) and the project. */
-export function projectKey(cells: Cells, reviewYear: number): { review_year: number; project_id: number } {
+/** The key every table shares: the review year (checked against the file's name) and the project, whose id it returns. */
+export function projectKey(cells: Cells, reviewYear: number): number {
   const year = presentText(cells.get('事業年度'));
   if (year !== String(reviewYear)) throw new RecordProblem(`事業年度 "${cells.get('事業年度') ?? ''}" is not the file's review year ${reviewYear}`);
   const id = presentText(cells.get('予算事業ID'));
   if (id === null || !/^\d+$/.test(id)) throw new RecordProblem(`予算事業ID "${cells.get('予算事業ID') ?? ''}" is not a whole number`);
-  return { review_year: reviewYear, project_id: Number(id) };
+  return Number(id);
 }
 
 export function amount(cells: Cells, column: string): string | null {
@@ -55,10 +55,10 @@ export function text(cells: Cells, column: string): string | null {
 }
 
 /** 法人番号 as written (trimmed) and whether its check digit holds; an invalid one still loads, flagged. */
-export function corporateNumber(cells: Cells, column: string): { corporate_number: string | null; corporate_number_valid: boolean | null } {
+export function corporateNumber(cells: Cells, column: string): { value: string | null; valid: boolean | null } {
   const value = presentText(cells.get(column));
-  if (value === null) return { corporate_number: null, corporate_number_valid: null };
-  return { corporate_number: value, corporate_number_valid: corporateNumberProblem(value) === null };
+  if (value === null) return { value: null, valid: null };
+  return { value, valid: corporateNumberProblem(value) === null };
 }
 
 export function mapWith(map: () => Row): Mapped {

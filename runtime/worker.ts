@@ -78,6 +78,12 @@ export interface EbpmWorkerOptions {
    * a test, stopped when its workflow ends), they are cancelled at once.
    */
   readonly shutdownGraceMs?: number;
+  /**
+   * Whether the study threads start with the worker, ahead of its first study (the default). A worker that runs
+   * no study (the review-sheet load's own) leaves them unstarted: each prepares a million sorted normal draws as it
+   * starts, which took a core from the load on a 2-core machine.
+   */
+  readonly startStudyThreads?: boolean;
 }
 
 export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 4;
@@ -96,7 +102,7 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
-    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir, metrics: options.metrics, log: options.log }),
+    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir, metrics: options.metrics, log: options.log, startStudyThreads: options.startStudyThreads }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...(grace === undefined ? {} : { shutdownGraceTime: grace, shutdownForceTime: grace + SHUTDOWN_CANCELLATION_MS }),
   });

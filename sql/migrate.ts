@@ -34,6 +34,8 @@ import * as registrationInEffectEstimates from './migrations/0028_registration_i
 import * as reviewLogicModelNodes from './migrations/0030_review_logic_model_nodes.js';
 import * as reviewFindingsMaterialized from './migrations/0031_review_findings_materialized.js';
 import * as inputFileLoadedBy from './migrations/0032_input_file_loaded_by.js';
+import * as reviewRowsCheckedPerStatement from './migrations/0033_review_rows_checked_per_statement.js';
+import * as reviewIndicatorValuesMaterialized from './migrations/0034_review_indicator_values_materialized.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -66,6 +68,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0030_review_logic_model_nodes': reviewLogicModelNodes,
   '0031_review_findings_materialized': reviewFindingsMaterialized,
   '0032_input_file_loaded_by': inputFileLoadedBy,
+  '0033_review_rows_checked_per_statement': reviewRowsCheckedPerStatement,
+  '0034_review_indicator_values_materialized': reviewIndicatorValuesMaterialized,
 };
 
 export class MigrationFailedError extends Error {

@@ -2,6 +2,7 @@
  * The published review sheets load through the real workflow, and every number the views show equals an
  * independent reading of the CSVs (csv-parse directly, not the reader under test).
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,6 +236,50 @@ describe('loading the published review sheets', () => {
     expect(n).toBe(payees.records.filter((record) => record['支出先の合計支出額'].trim() !== '' && record['ブロックの合計支出額'].trim() === '').length);
     const retired = await rows<{ sheet_table: string }>(`SELECT sheet_table FROM raw.review_sheet_files WHERE status = 'retired' ORDER BY sheet_table`);
     expect(retired).toEqual([{ sheet_table: '1-2' }, { sheet_table: '5-1' }]);
+  });
+
+  it('loads two files of one table and year in the order named, the later in force, while other tables load beside them', async () => {
+    // The fixtures as review year 2022 (name and 事業年度), so this load touches no other test's year.
+    const asYear2022 = (table: string) => {
+      const { name } = fixture(table);
+      return { name: name.replace('_RS_2024_', '_RS_2022_'), text: readFileSync(join(FIXTURES, name), 'utf8').replaceAll('\nレビューシート,2024,', '\nレビューシート,2022,') };
+    };
+    const first = mkdtempSync(join(scratch, 'order-first-'));
+    const second = mkdtempSync(join(scratch, 'order-second-'));
+    for (const table of ['1-2', '3-2', '4-1', '5-1']) {
+      const { name, text } = asYear2022(table);
+      writeFileSync(join(first, name), text);
+    }
+    const later = asYear2022('4-1');
+    // The same records with one more line break at the end: another file (another digest) of the same table and year.
+    writeFileSync(join(second, later.name), `${later.text}\n`);
+    const result = await load(first, second);
+    expect(result.files.map((file) => [file.table, 'retired' in file ? file.retired.length : -1])).toEqual([['1-2', 0], ['3-2', 0], ['4-1', 0], ['5-1', 0], ['4-1', 1]]);
+    const laterDigest = createHash('sha256').update(readFileSync(join(second, later.name))).digest('hex');
+    const fourOne = await rows<{ file_sha256: string; status: string; retired_by: string | null }>(
+      `SELECT file_sha256, status, retired_by FROM raw.review_sheet_files WHERE review_year = 2022 AND sheet_table = '4-1' ORDER BY status`,
+    );
+    expect(fourOne).toEqual([
+      { file_sha256: laterDigest, status: 'loaded', retired_by: null },
+      { file_sha256: expect.not.stringMatching(laterDigest), status: 'retired', retired_by: laterDigest },
+    ]);
+    const inForce = await rows<{ sheet_table: string }>(`SELECT sheet_table FROM raw.review_sheet_files WHERE review_year = 2022 AND status = 'loaded' ORDER BY sheet_table`);
+    expect(inForce.map((file) => file.sheet_table)).toEqual(['1-2', '3-2', '4-1', '5-1']);
+  });
+
+  it('refuses a review-sheet row whose file is not registered, the removal of a file whose rows remain, and a changed file key', async () => {
+    const unknown = '0'.repeat(64);
+    await expect(
+      sql`INSERT INTO core.review_edges (file_sha256, line, review_year, project_id, from_node, to_node) VALUES (${unknown}, 2, 2024, 1, 1, 2)`.execute(database.db),
+    ).rejects.toThrow(`core.review_edges.file_sha256 ${unknown} is not in raw.review_sheet_files`);
+    const [edges] = await rows<{ file_sha256: string }>(`SELECT file_sha256 FROM raw.review_sheet_files WHERE review_year = 2024 AND sheet_table = '3-2' AND status = 'loaded'`);
+    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${edges.file_sha256}`.execute(database.db)).rejects.toThrow(
+      `raw.review_sheet_files ${edges.file_sha256} is still referred to by core.review_edges.file_sha256`,
+    );
+    await expect(sql`UPDATE raw.review_sheet_files SET file_sha256 = ${'f'.repeat(64)} WHERE file_sha256 = ${edges.file_sha256}`.execute(database.db)).rejects.toThrow(
+      'raw.review_sheet_files keys cannot be changed',
+    );
+    expect(await rows(`SELECT 1 FROM raw.review_sheet_files WHERE file_sha256 = '${edges.file_sha256}'`)).toHaveLength(1);
   });
 
   it('ebpm review-sheets load FOLDER --json runs the workflow with its own worker and prints each file\'s account', async () => {

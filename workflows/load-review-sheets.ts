@@ -1,12 +1,14 @@
 /**
- * Loads the published review sheets a user names, one file per activity in name order. Each file loads in one
- * transaction, so when a worker dies the retried activity either skips the file (it is in) or loads it whole.
- * Last, bi.review_findings (materialized) is refreshed once, also after a file failed: the files loaded before it
- * stay in force, and the findings must describe them.
+ * Loads the published review sheets a user names, one file per activity. Files of different tables or review years
+ * load two at a time (one file's parsing beside the other's writing); files of the same table and review year load
+ * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
+ * so when a worker dies the retried activity either skips the file (it is in) or loads it whole. Last, the
+ * materialized review views are refreshed once, also after a file failed: the files loaded before it stay in force,
+ * and the views must describe them.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
-import type { ReviewFileAccount, ReviewFileNotLoaded } from '../activities/review-sheets.js';
+import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded } from '../activities/review-sheets.js';
 
 export interface LoadReviewSheetsInput {
   /** Folders of one review year's CSVs, .zip files of them, or single files. */
@@ -14,13 +16,50 @@ export interface LoadReviewSheetsInput {
 }
 
 export interface LoadReviewSheetsResult {
-  readonly files: readonly (ReviewFileAccount | ReviewFileNotLoaded)[];
+  readonly files: readonly Account[];
   /** The materialized views refreshed at the end (absent in loads recorded before the refresh step). */
   readonly refreshedViews?: readonly string[];
 }
 
 /** Patch id of the refresh step, so loads recorded before it replay unchanged. */
 const REFRESH_REVIEW_VIEWS = 'refresh-review-views';
+/** Patch id of loading files side by side; loads recorded before it replay one file at a time. */
+const SIDE_BY_SIDE_LOADS = 'review-loads-side-by-side';
+/** Files loading at once: two keep the worker's thread and PostgreSQL busy together; more only queue for them. */
+const LANES = 2;
+
+type Account = ReviewFileAccount | ReviewFileNotLoaded;
+
+/**
+ * Every file loaded, LANES at a time, each table and review year in one lane in name order; the accounts in the
+ * files' order. After a failure no file is started, the files in flight finish, and the first failure is thrown.
+ */
+async function loadSideBySide(files: readonly ListedReviewSheet[], load: (file: ListedReviewSheet) => Promise<Account>): Promise<Account[]> {
+  const sequences = new Map<string, number[]>();
+  files.forEach((file, index) => {
+    const key = file.sheet ? `${file.sheet.table}:${file.sheet.reviewYear}` : 'unnamed';
+    sequences.set(key, [...(sequences.get(key) ?? []), index]);
+  });
+  const waiting = [...sequences.values()];
+  const accounts: Account[] = new Array(files.length);
+  let failed: { readonly error: unknown } | undefined;
+  async function lane(): Promise<void> {
+    for (let sequence = waiting.shift(); sequence !== undefined; sequence = waiting.shift()) {
+      for (const index of sequence) {
+        if (failed) return;
+        try {
+          accounts[index] = await load(files[index]);
+        } catch (error) {
+          failed ??= { error };
+          return;
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: LANES }, lane));
+  if (failed) throw failed.error;
+  return accounts;
+}
 
 export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Promise<LoadReviewSheetsResult> {
   const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>({
@@ -28,13 +67,14 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
   });
   const files = await listReviewSheetFiles(input.paths);
-  const accounts: (ReviewFileAccount | ReviewFileNotLoaded)[] = [];
+  const accounts: Account[] = [];
   if (!patched(REFRESH_REVIEW_VIEWS)) {
     for (const file of files) accounts.push(await loadReviewSheetFile(file));
     return { files: accounts };
   }
   try {
-    for (const file of files) accounts.push(await loadReviewSheetFile(file));
+    if (patched(SIDE_BY_SIDE_LOADS)) accounts.push(...(await loadSideBySide(files, loadReviewSheetFile)));
+    else for (const file of files) accounts.push(await loadReviewSheetFile(file));
   } catch (loadFailure) {
     // The files loaded before the failed one stay in force: the findings are refreshed for them, and the load's own
     // failure is the one reported (a refresh that fails too must not replace it).

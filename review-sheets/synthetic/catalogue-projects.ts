@@ -168,25 +168,33 @@ function budgetYears(years: readonly number[], reviewYear: number, applicants: r
   }).reverse();
 }
 
-/** Block A: the awarded units of the latest award year before the review year, up to twenty, each with its subsidy. */
+/** Payees listed by name in block A; the rest of the year's awarded units are one その他 row. */
+const NAMED_PAYEES = 20;
+
+/**
+ * Block A: the awarded units of the latest award year before the review year, the largest subsidies first, each
+ * with its subsidy; beyond the first twenty, one row その他（N者） carries the rest, so that the block's total is the
+ * year's execution in 2-1, as a published sheet's payees add up to what the project spent.
+ */
 function payeeBlocks(applicants: readonly Applicant[], reviewYear: number): PayeeBlock[] {
   const years = applicants.flatMap((a) => (a.awardYear !== null && a.awardYear < reviewYear ? [a.awardYear] : []));
   if (!years.length) return [];
   const latest = Math.max(...years);
-  const awarded = applicants.filter((a) => a.awardYear === latest && a.subsidyYen > 0).slice(0, 20);
+  const awarded = applicants.filter((a) => a.awardYear === latest && a.subsidyYen > 0).sort((a, b) => b.subsidyYen - a.subsidyYen || a.corporateNumber.localeCompare(b.corporateNumber));
   if (!awarded.length) return [];
+  const named = awarded.slice(0, NAMED_PAYEES);
+  const others = awarded.slice(NAMED_PAYEES);
+  const othersYen = others.reduce((sum, a) => sum + a.subsidyYen, 0);
+  const contract = (amount: number) => [{ summary: `${latest}年度 補助金交付`, amount, method: '補助', bidders: 0, winningRate: 0 }];
   return [{
     letter: 'A',
-    name: `${awarded[0].firmName}ほか`,
+    name: `${named[0].firmName}ほか`,
     role: '補助事業の実施',
-    payees: awarded.map((a) => ({
-      name: a.firmName,
-      corporateNumber: a.corporateNumber,
-      address: '合成データ',
-      corporateKind: '301',
-      total: a.subsidyYen,
-      contracts: [{ summary: `${latest}年度 補助金交付`, amount: a.subsidyYen, method: '補助', bidders: 0, winningRate: 0 }],
-    })),
+    payeeCount: awarded.length,
+    payees: [
+      ...named.map((a) => ({ name: a.firmName, corporateNumber: a.corporateNumber, address: '合成データ', corporateKind: '301', total: a.subsidyYen, contracts: contract(a.subsidyYen) })),
+      ...(others.length ? [{ name: `その他（${others.length}者）`, corporateNumber: null, address: '合成データ', corporateKind: '', total: othersYen, contracts: contract(othersYen) }] : []),
+    ],
   }];
 }
 

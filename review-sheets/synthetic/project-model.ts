@@ -130,6 +130,8 @@ export interface PayeeBlock {
   readonly name: string;
   readonly role: string;
   readonly payees: readonly Payee[];
+  /** 支出先の数: the payees' rows when absent; more when one row その他 carries the rest. */
+  readonly payeeCount?: number;
 }
 
 /** How this project's sheet happens to be written: each choice is one the published files show. */

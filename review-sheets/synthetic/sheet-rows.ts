@@ -210,7 +210,7 @@ export function payeeRecords(project: ReviewProjectModel, reviewYear: number): s
   const records: string[][] = [];
   for (const block of project.blocks) {
     const blockTotal = block.payees.reduce((total, payee) => total + payee.total, 0);
-    records.push(inOrder('5-1', { ...key, 支出先ブロック番号: block.letter, 支出先ブロック名: block.name, 支出先の数: String(block.payees.length), 事業を行う上での役割: block.role, ブロックの合計支出額: `${blockTotal}${space}` }));
+    records.push(inOrder('5-1', { ...key, 支出先ブロック番号: block.letter, 支出先ブロック名: block.name, 支出先の数: String(block.payeeCount ?? block.payees.length), 事業を行う上での役割: block.role, ブロックの合計支出額: `${blockTotal}${space}` }));
     for (const payee of block.payees) {
       const payeeCells = {
         ...key,

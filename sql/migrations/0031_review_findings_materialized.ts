@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { dematerialize, materialize, type Materialization } from './materialized-views.js';
 
 /**
  * bi.review_findings becomes a materialized view, refreshed once at the end of each review-sheet load (the
@@ -12,49 +13,16 @@ import { sql, type Kysely } from 'kysely';
  * word), so it is refreshed without CONCURRENTLY, and the evaluation workflow's refresh of the bi views leaves it to
  * the review-sheet load.
  */
-interface Carried {
-  readonly definition: string;
-  readonly comment: string | null;
-  readonly columns: readonly { readonly name: string; readonly comment: string | null }[];
-}
-
-async function carried(db: Kysely<unknown>): Promise<Carried> {
-  const [{ definition, comment }] = (
-    await sql<{ definition: string; comment: string | null }>`
-      SELECT pg_get_viewdef('bi.review_findings'::regclass, true) AS definition, obj_description('bi.review_findings'::regclass, 'pg_class') AS comment`.execute(db)
-  ).rows;
-  const columns = (
-    await sql<{ name: string; comment: string | null }>`
-      SELECT a.attname AS name, col_description(a.attrelid, a.attnum) AS comment FROM pg_attribute a
-       WHERE a.attrelid = 'bi.review_findings'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`.execute(db)
-  ).rows;
-  return { definition: definition.trim().replace(/;$/, ''), comment, columns };
-}
-
-const REFRESHED = ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).';
-
-async function restoreComments(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED VIEW', saved: Carried): Promise<void> {
-  if (saved.comment !== null) {
-    const text = kind === 'VIEW' ? saved.comment.replace(REFRESHED, '') : saved.comment + REFRESHED;
-    await sql`COMMENT ON ${sql.raw(kind)} bi.review_findings IS ${sql.lit(text)}`.execute(db);
-  }
-  for (const column of saved.columns) {
-    if (column.comment !== null) await sql`COMMENT ON COLUMN bi.review_findings.${sql.id(column.name)} IS ${sql.lit(column.comment)}`.execute(db);
-  }
-  await sql`GRANT SELECT ON bi.review_findings TO bi_reader`.execute(db);
-}
+const FINDINGS: Materialization = {
+  view: 'bi.review_findings',
+  index: { name: 'review_findings_year_project', columns: ['review_year', 'project_id'] },
+  refreshed: ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).',
+};
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const saved = await carried(db);
-  await sql`DROP VIEW bi.review_findings`.execute(db);
-  await sql.raw(`CREATE MATERIALIZED VIEW bi.review_findings AS ${saved.definition} WITH DATA`).execute(db);
-  await sql`CREATE INDEX review_findings_year_project ON bi.review_findings (review_year, project_id)`.execute(db);
-  await restoreComments(db, 'MATERIALIZED VIEW', saved);
+  await materialize(db, FINDINGS);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const saved = await carried(db);
-  await sql`DROP MATERIALIZED VIEW bi.review_findings`.execute(db);
-  await sql.raw(`CREATE VIEW bi.review_findings AS ${saved.definition}`).execute(db);
-  await restoreComments(db, 'VIEW', saved);
+  await dematerialize(db, FINDINGS);
 }
