@@ -58,6 +58,12 @@ function usage(): string {
   return `usage:\n${Object.values(USAGE).map(indent).join('\n')}\n\nenvironment: DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, EBPM_TASK_QUEUE (see README.md)`;
 }
 
+/** --help or -h anywhere before a `--` (after it, words are the command's values, whatever they look like). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
@@ -71,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
   if (!isCommandName(name)) {
     console.error(`ebpm: unknown command "${name}"\n${usage()}`);
     return 2;
+  }
+  if (asksForHelp(args)) {
+    console.log(`usage:\n${indent(USAGE[name])}`);
+    return 0;
   }
   try {
     await (await COMMANDS[name]())(args);

@@ -85,6 +85,13 @@ describe('the command line refuses what it does not know', () => {
     expect(status).toBe(2);
   });
 
+  it.each(INVOCATIONS.map((words) => [words.join(' '), words] as const))('ebpm %s --help: the command\'s usage on standard output and exit code 0, no service touched', (_name, words) => {
+    const { status, stdout, stderr } = ebpmWith(unreachable, ...words, '--help');
+    expect(stdout).toContain(`usage:\n  ${USAGE[words[0] as keyof typeof USAGE].split('\n')[0]}`);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+
   it('names an option given without its value, with the usage and exit code 2', () => {
     const { status, stderr } = ebpmWith(unreachable, 'study', '--programme');
     expect(stderr).toContain("Option '--programme <value>' argument missing");
