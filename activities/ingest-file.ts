@@ -1,13 +1,13 @@
 /**
- * The ingestion activity: loads one file (ingest/load-file.ts), heartbeating after every committed batch
+ * The ingestion activity: loads one file (ingest/loading/load-file.ts), heartbeating after every committed batch
  * so that a worker that dies is noticed and the retry resumes after the last committed line. Cancelled (or
  * its worker shutting down), it stops after the batch under way has committed.
  */
 import { existsSync, statSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
-import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
-import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/load-file.js';
+import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
+import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/loading/load-file.js';
 import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { activityCancellationSignal, currentAttemptKey, permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';

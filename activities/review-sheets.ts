@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
-import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/input-confinement.js';
+import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';

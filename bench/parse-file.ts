@@ -3,9 +3,9 @@
  * validated and encoded as COPY text in the same parse worker the loader uses, and the batches are
  * dropped instead of committed. No database is involved.
  */
-import { DEFAULT_BATCH_SIZE } from '../ingest/load-file.js';
-import { ParseSessionError } from '../ingest/parse-session.js';
-import { ParseWorker } from '../ingest/parse-worker-client.js';
+import { DEFAULT_BATCH_SIZE } from '../ingest/loading/load-file.js';
+import { ParseSessionError } from '../ingest/loading/parse-session.js';
+import { ParseWorker } from '../ingest/loading/parse-worker-client.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 

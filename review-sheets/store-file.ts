@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import copyStreams from 'pg-copy-streams';
-import { copyTextField, copyTextLine, type CopyValue } from '../ingest/copy-text.js';
+import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
 import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';

@@ -7,7 +7,7 @@
  * file passes through these sixteen million times, and each link of a chain costs as much as the parse.
  */
 import { z } from 'zod';
-import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
+import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/validating/normalise.js';
 import { corporateNumberProblem } from './corporate-number.js';
 import { UNIT_ID_PATTERN } from './unit-of-analysis.js';
 
@@ -78,7 +78,7 @@ export const numberField = (options: { min?: number } = {}) => textField(finiteN
 
 export const optionalNumberField = (options: { min?: number } = {}) => optionalTextField(finiteNumber(options));
 
-/** Normalisers from ingest/normalise.ts report their own reason codes. */
+/** Normalisers from ingest/validating/normalise.ts report their own reason codes. */
 const withReason =
   <T>(parse: (raw: string) => { ok: true; value: T } | { ok: false; reason: string; message: string }) =>
   (text: string): FieldResult<T> => {

@@ -27,7 +27,7 @@ export interface InputFilesTable {
   content_sha256: string;
   /** The workbook sheet read; null for text files. */
   sheet: string | null;
-  /** How the file was read (ingest/file-identity.ts ReadingAccount). */
+  /** How the file was read (ingest/loading/file-identity.ts ReadingAccount). */
   reading: ColumnType<ReadingAccountJson, string | undefined, string>;
   /** The load attempt (workflow run and activity) that completed the file; null outside an activity. */
   loaded_by: ColumnType<string | null, string | null | undefined, string | null>;

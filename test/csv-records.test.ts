@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecords, type CsvRecord } from '../ingest/csv-records.js';
+import { csvRecords, type CsvRecord } from '../ingest/reading/csv-records.js';
 
 async function* inChunksOf(text: string, size: number): AsyncGenerator<string> {
   for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirstLineIndex } from '../ingest/first-line-index.js';
+import { FirstLineIndex } from '../ingest/validating/first-line-index.js';
 import { SeededRandom } from '../stats/random.js';
 
 describe('the first-line index behind duplicate detection', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeApplicantsCsv } from '../bench/applicants-csv.js';
-import { loadFile } from '../ingest/load-file.js';
+import { loadFile } from '../ingest/loading/load-file.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 const ROWS = 30_000;

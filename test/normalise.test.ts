@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/normalise.js';
+import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/validating/normalise.js';
 
 describe('normalising Japanese input values', () => {
   it('folds full-width characters with NFKC and trims', () => {

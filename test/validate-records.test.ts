@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, describeApplicantKey } from '../schemas/applicant.js';
-import { createRecordValidator, isRejected } from '../ingest/validate-records.js';
+import { createRecordValidator, isRejected } from '../ingest/validating/validate-records.js';
 
 const header = [...APPLICANT_COLUMNS];
 const validFields = ['1180301018771', '合成データ株式会社', '1', '2021-07-15', 'awarded', '2021', '5000000', '10000000', 'E', '23', '12', 'true'];

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-import { CsvColumnError, readCsvColumnsInParallel, type CsvColumnsRequest } from '../../ingest/csv-columns.js';
+import { CsvColumnError, readCsvColumnsInParallel, type CsvColumnsRequest } from '../../ingest/reading/csv-columns.js';
 import { buildStaggeredPanel } from '../../stats/build-panel.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';

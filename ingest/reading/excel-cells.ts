@@ -4,7 +4,7 @@
  * the cell: an Excel error, a formula without a saved result, a 法人番号 that lost digits in a number
  * cell, a unit the declared one cannot be converted from.
  */
-import type { RejectionReason } from '../validate-records.js';
+import type { RejectionReason } from '../validating/validate-records.js';
 import type { ExpectedColumn } from './expected-columns.js';
 import type { HeaderColumn } from './header-row.js';
 import { readNumberFormat, scientificDisplay, type NumberFormat } from './number-format.js';

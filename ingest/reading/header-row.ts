@@ -5,7 +5,7 @@
  * is the row that names the most declared columns, completed by the row above or below where a column's
  * name sits there.
  */
-import { normaliseText } from '../normalise.js';
+import { normaliseText } from '../validating/normalise.js';
 import type { ExpectedColumn, ExpectedTable } from './expected-columns.js';
 import { looksLikeUnit, type Unit } from './units.js';
 

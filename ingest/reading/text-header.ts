@@ -4,7 +4,7 @@
  * the declared one (申請額(千円)) are converted. A file whose header is on its first line and names no
  * unit is passed through untouched, so the common case costs nothing.
  */
-import type { RawRecord, RejectionReason } from '../validate-records.js';
+import type { RawRecord, RejectionReason } from '../validating/validate-records.js';
 import { ConversionTally } from './conversions.js';
 import { readCell, type ColumnReader, type UnitConversion } from './excel-cells.js';
 import type { ExpectedTable } from './expected-columns.js';

@@ -5,8 +5,8 @@
  * reason can say "H12".
  */
 import type { Workbook, Worksheet } from 'exceljs';
-import type { RawRecord, RejectionReason } from '../validate-records.js';
-import { InputFormatError, type TableStream } from '../read-table.js';
+import type { RawRecord, RejectionReason } from '../validating/validate-records.js';
+import { InputFormatError, type TableStream } from './read-table.js';
 import { ConversionTally } from './conversions.js';
 import { plainText, readCell, type ColumnReader } from './excel-cells.js';
 import { patchExcelJs } from './exceljs-patches.js';

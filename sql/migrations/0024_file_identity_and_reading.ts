@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
  * applicants on one sheet and the outcomes on another, and a retry with --sheet after the wrong sheet was
  * read must not be taken for the same load. file_sha256 stays the key every lineage column refers to: the
  * content hash itself for a text file (CSV, TSV, JSON Lines: one table of one kind), and for a workbook
- * sheet the SHA-256 of "xlsx-sheet", the content hash, the sheet and the kind (see ingest/file-identity.ts).
+ * sheet the SHA-256 of "xlsx-sheet", the content hash, the sheet and the kind (see ingest/loading/file-identity.ts).
  * The file's account also records how it was read: where the header was, the title lines skipped above it,
  * and the unit conversions applied.
  */

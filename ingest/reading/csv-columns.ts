@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../runtime/compiled-module.js';
+import { compiledSibling } from '../../runtime/compiled-module.js';
 
 export type ColumnKind = 'number' | 'id';
 

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { csvRecords, type CsvRecord } from './csv-records.js';
-import type { RawRecord } from './validate-records.js';
+import type { RawRecord } from '../validating/validate-records.js';
 
 export const INPUT_ENCODINGS = ['auto', 'utf8', 'cp932'] as const;
 export type InputEncoding = (typeof INPUT_ENCODINGS)[number];

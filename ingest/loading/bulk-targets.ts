@@ -6,13 +6,13 @@
  * its measures, its Japanese column names).
  */
 import type pg from 'pg';
-import type { FileDeclaration } from '../programmes/file-declaration.js';
-import { applicantRowSchema, APPLICANT_COLUMNS, type ApplicantRow } from '../schemas/applicant.js';
-import { describeOutcomeKey, outcomeColumns, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
-import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../schemas/statistics.js';
-import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../schemas/unit-of-analysis.js';
+import type { FileDeclaration } from '../../programmes/file-declaration.js';
+import { applicantRowSchema, APPLICANT_COLUMNS, type ApplicantRow } from '../../schemas/applicant.js';
+import { describeOutcomeKey, outcomeColumns, outcomeRowSchema, type OutcomeRow } from '../../schemas/outcome.js';
+import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../../schemas/statistics.js';
+import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../../schemas/unit-of-analysis.js';
 import { copyTextLine } from './copy-text.js';
-import { createRecordValidator, type RecordValidator } from './validate-records.js';
+import { createRecordValidator, type RecordValidator } from '../validating/validate-records.js';
 
 export interface BulkTarget<Row> {
   /** A validator for one file with this header (one per parse: it remembers the keys it has seen). */

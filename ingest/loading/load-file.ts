@@ -16,18 +16,18 @@ import { basename } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { IngestAccount, IngestFileInput } from '../activities/contracts.js';
-import type { Database } from '../sql/database.js';
-import { getProgramme } from '../programmes/catalogue.js';
-import { fileDeclaration } from '../programmes/file-declaration.js';
-import { inTransaction, withRawClient } from '../runtime/database.js';
+import type { IngestAccount, IngestFileInput } from '../../activities/contracts.js';
+import type { Database } from '../../sql/database.js';
+import { getProgramme } from '../../programmes/catalogue.js';
+import { fileDeclaration } from '../../programmes/file-declaration.js';
+import { inTransaction, withRawClient } from '../../runtime/database.js';
 import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
-import type { ParsedBatch } from './parse-batches.js';
+import type { ParsedBatch } from '../validating/parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
 import { sha256OfFile, tableIdentity } from './file-identity.js';
-import { formatOf, InputFormatError, type TableLayout, type TableStream } from './read-table.js';
-import type { UnitConversion } from './reading/excel-cells.js';
+import { formatOf, InputFormatError, type TableLayout, type TableStream } from '../reading/read-table.js';
+import type { UnitConversion } from '../reading/excel-cells.js';
 
 export const DEFAULT_BATCH_SIZE = 50_000;
 

@@ -3,12 +3,12 @@
  * then one 'batch' per permit, then 'done' (or 'failed'). The same session runs in the parse worker for
  * large files and in-process for small ones, where a worker's start would cost more than it saves.
  */
-import type { FileDeclaration } from '../programmes/file-declaration.js';
+import type { FileDeclaration } from '../../programmes/file-declaration.js';
 import { bulkTargetFor } from './bulk-targets.js';
-import { parseInBatches, type ParsedBatch } from './parse-batches.js';
-import type { InputEncoding } from './read-csv.js';
-import { InputFormatError, openTable, type InputFormat, type TableLayout, type TableStream } from './read-table.js';
-import { expectedTable, type UnitConversion } from './reading/index.js';
+import { parseInBatches, type ParsedBatch } from '../validating/parse-batches.js';
+import type { InputEncoding } from '../reading/read-csv.js';
+import { InputFormatError, openTable, type InputFormat, type TableLayout, type TableStream } from '../reading/read-table.js';
+import { expectedTable, type UnitConversion } from '../reading/index.js';
 
 export interface ParseRequest {
   readonly path: string;

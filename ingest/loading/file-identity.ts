@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { InputKind } from '../activities/contracts.js';
+import type { InputKind } from '../../activities/contracts.js';
 
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');

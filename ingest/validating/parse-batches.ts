@@ -3,11 +3,11 @@
  * in the batch's staged rows or in its quarantined rows, with counts for the file's account. Runs in the
  * parse worker (parse-worker.ts); no database here.
  */
-import { PERSONAL_COLUMNS } from '../schemas/applicant.js';
-import type { BulkTarget } from './bulk-targets.js';
-import { copyTextLine } from './copy-text.js';
-import { storableJson } from './text-safety.js';
-import { InputFormatError, type TableStream } from './read-table.js';
+import { PERSONAL_COLUMNS } from '../../schemas/applicant.js';
+import type { BulkTarget } from '../loading/bulk-targets.js';
+import { copyTextLine } from '../loading/copy-text.js';
+import { storableJson } from '../reading/text-safety.js';
+import { InputFormatError, type TableStream } from '../reading/read-table.js';
 import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
 
 /** The first batch is small, so the database starts work while the worker parses the rest. */

@@ -3,7 +3,7 @@
  * one at a time; the worker parses one batch ahead of the commits.
  */
 import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../runtime/compiled-module.js';
+import { compiledSibling } from '../../runtime/compiled-module.js';
 import { MessageQueue, ParseSessionError, type BatchSource, type ParseMessage, type ParseRequest } from './parse-session.js';
 
 /**

@@ -1,15 +1,15 @@
 /**
  * Opens any supported input file as a header and a stream of raw records: CSV and TSV (UTF-8 or
  * Shift_JIS), JSON Lines, and XLSX (the sheet whose header fits the kind of file, or a named one). The
- * header is found where it is (ingest/reading/). The format comes from the file name unless it is named.
+ * header is found where it is (the other modules of this folder). The format comes from the file name unless it is named.
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openCsv, type InputEncoding } from './read-csv.js';
-import { locateTextHeader, openWorkbookTable, TextHeaderError, type ExpectedTable, type UnitConversion } from './reading/index.js';
+import { locateTextHeader, openWorkbookTable, TextHeaderError, type ExpectedTable, type UnitConversion } from './index.js';
 import { judgeFile, notATableMessage } from './sniff-text.js';
-import type { RawRecord } from './validate-records.js';
+import type { RawRecord } from '../validating/validate-records.js';
 
 export const INPUT_FORMATS = ['auto', 'csv', 'tsv', 'jsonl', 'xlsx'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
