@@ -52,6 +52,15 @@ const MATERIALIZED_REVIEW_VIEWS = ['bi.review_indicator_values', 'bi.review_find
 /** The tables the materialized review views read: analysed before their refresh (see refreshReviewViews). */
 const REVIEW_VIEW_READS = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
 
+/**
+ * Waits for every statement, then throws the first failure: a retried attempt must not find the statements of the
+ * failed one still running (and wait behind them for their locks).
+ */
+async function allSettledOrFirstFailure(statements: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(statements)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
   const hash = createHash('sha256');
   for await (const piece of pieces) hash.update(piece);
@@ -108,8 +117,8 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
     async refreshReviewViews(): Promise<string[]> {
       // Each table analysed and each view refreshed on a connection of its own, side by side: the two views read
       // the tables independently, and PostgreSQL then uses a core for each.
-      await Promise.all(REVIEW_VIEW_READS.map((table) => sql`ANALYZE ${sql.table(table)}`.execute(db)));
-      await Promise.all(
+      await allSettledOrFirstFailure(REVIEW_VIEW_READS.map((table) => sql`ANALYZE ${sql.table(table)}`.execute(db)));
+      await allSettledOrFirstFailure(
         MATERIALIZED_REVIEW_VIEWS.map((view) =>
           withRawClient(db, (client) =>
             inTransaction(client, async () => {

@@ -55,7 +55,8 @@ const NEWLINE = 0x0a;
 
 /** COPY text gathered as UTF-8 bytes in one growing buffer. */
 class CopyTextBytes {
-  private buffer = Buffer.allocUnsafe(1 << 20);
+  // Small at first: a zip entry arrives in pieces of 16 KB, a file on disk in pieces of 1 MB.
+  private buffer = Buffer.allocUnsafe(1 << 16);
   length = 0;
 
   private room(bytes: number): void {

@@ -173,8 +173,9 @@ const NAMED_PAYEES = 20;
 
 /**
  * Block A: the awarded units of the latest award year before the review year, the largest subsidies first, each
- * with its subsidy; beyond the first twenty, one row その他（N者） carries the rest, so that the block's total is the
- * year's execution in 2-1, as a published sheet's payees add up to what the project spent.
+ * with its subsidy; beyond the first twenty, one row その他 (その他支出先 TRUE, as published) carries the rest in one
+ * sum, so that the block's total is the year's execution in 2-1, as a published sheet's payees add up to what the
+ * project spent. 支出先の数 counts them all.
  */
 function payeeBlocks(applicants: readonly Applicant[], reviewYear: number): PayeeBlock[] {
   const years = applicants.flatMap((a) => (a.awardYear !== null && a.awardYear < reviewYear ? [a.awardYear] : []));
@@ -193,7 +194,7 @@ function payeeBlocks(applicants: readonly Applicant[], reviewYear: number): Paye
     payeeCount: awarded.length,
     payees: [
       ...named.map((a) => ({ name: a.firmName, corporateNumber: a.corporateNumber, address: '合成データ', corporateKind: '301', total: a.subsidyYen, contracts: contract(a.subsidyYen) })),
-      ...(others.length ? [{ name: `その他（${others.length}者）`, corporateNumber: null, address: '合成データ', corporateKind: '', total: othersYen, contracts: contract(othersYen) }] : []),
+      ...(others.length ? [{ name: 'その他', corporateNumber: null, address: '', corporateKind: '', total: othersYen, contracts: [], other: true }] : []),
     ],
   }];
 }

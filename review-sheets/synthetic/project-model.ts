@@ -122,6 +122,8 @@ export interface Payee {
   readonly corporateKind: string;
   readonly total: number;
   readonly contracts: readonly Contract[];
+  /** The row その他 (その他支出先 TRUE): the payees not listed by name, in one sum. */
+  readonly other?: boolean;
 }
 
 export interface PayeeBlock {

@@ -219,7 +219,7 @@ export function payeeRecords(project: ReviewProjectModel, reviewYear: number): s
         法人番号: payee.corporateNumber === null ? '' : `${payee.corporateNumber}${space}`,
         所在地: payee.address,
         法人種別: payee.corporateKind,
-        その他支出先: 'FALSE',
+        その他支出先: payee.other ? 'TRUE' : 'FALSE',
       };
       records.push(inOrder('5-1', { ...payeeCells, 支出先の合計支出額: `${payee.total}${space}` }));
       for (const contract of payee.contracts) {
