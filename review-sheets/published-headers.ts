@@ -16,3 +16,8 @@ export type ReviewTable = keyof typeof PUBLISHED_HEADERS;
 export function isLoadedTable(table: string): table is ReviewTable {
   return Object.hasOwn(PUBLISHED_HEADERS, table);
 }
+
+/** A column named by a fiscal year (3-1's yearly values, 2007–2060 in review year 2024). */
+export function isFiscalYearColumn(column: string): boolean {
+  return /^\d{4}$/.test(column);
+}

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { parseReviewFileName } from './file-name.js';
 import { checkHeader } from './header-check.js';
 import { CsvFormatError, CsvRecordReader } from './csv-records.js';
-import { isLoadedTable, type ReviewTable } from './published-headers.js';
+import { isFiscalYearColumn, isLoadedTable, type ReviewTable } from './published-headers.js';
 import { Cells, type Row } from './records.js';
-import { isFiscalYearColumn, mappingFor, type TableMapping } from './tables.js';
+import { mappingFor, type TableMapping } from './tables.js';
 
 export interface QuarantinedRecord {
   /** The record's first line in the file (the header is line 1). */

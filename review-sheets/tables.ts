@@ -6,8 +6,6 @@ import { numberCell, presentText } from './cell-values.js';
 import type { ReviewTable } from './published-headers.js';
 import { amount, corporateNumber, mapWith, projectKey, RecordProblem, text, wholeNumber, type Cells, type Mapped } from './records.js';
 
-const FISCAL_YEAR = /^\d{4}$/;
-
 /**
  * The fiscal-year cells (2007–2060) of a record, kept out of its cells by name: numeric keys would make each
  * record's object a sparse array, which at 118,000 records of 3-1 cost more than the rest of the load.
@@ -19,9 +17,6 @@ export interface FiscalYearCells {
   readonly record: readonly string[];
 }
 
-export function isFiscalYearColumn(column: string): boolean {
-  return FISCAL_YEAR.test(column);
-}
 
 const ROW_KINDS: Record<string, string> = { '1.目標年度': 'target_year', '2.目標値': 'target', '3.実績値': 'actual', '4.達成率': 'achievement' };
 const NODE_KINDS: Record<string, string> = { アクティビティ: 'activity', アウトプット: 'output', アウトカム: 'outcome' };

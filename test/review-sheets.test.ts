@@ -324,6 +324,20 @@ describe('reading the published format', () => {
     ]);
   });
 
+  it('reads a 3-1 whose fiscal-year columns span other years (2008–2061, as another review year may), and refuses years out of order', () => {
+    const shifted = PUBLISHED_HEADERS['3-1'].map((column) => (/^\d{4}$/.test(column) ? String(Number(column) + 1) : column));
+    const cells = shifted.map((column, index) => (index < KEY.length ? KEY[index] : ({ 'アクティビティ・アウトプット・アウトカムの番号': '1', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトプット', '目標年度／目標値／実績値／達成率': '2.目標値', '2061': '12', '2008': '3' } as Record<string, string>)[column] ?? ''));
+    const bytes = (header: readonly string[]) => new TextEncoder().encode(`\uFEFF${[header, cells].map(csvLine).join('\n')}\n`);
+    const read = parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', bytes(shifted));
+    expect(read.quarantined).toEqual([]);
+    expect(read.rows.map((r) => r.year_values)).toEqual([{ 2008: '3', 2061: '12' }]);
+    const swapped = [...shifted];
+    const first = swapped.findIndex((column) => column === '2008');
+    [swapped[first], swapped[first + 1]] = [swapped[first + 1], swapped[first]];
+    expect(() => parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', bytes(swapped))).toThrow(ReviewHeaderError);
+    expect(() => parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', bytes(swapped))).toThrow(/fiscal-year columns 2009…2061 are not consecutive years in order/);
+  });
+
   it('keeps an invalid 法人番号 as text, flagged, and quarantines a record with a wrong column count or a wrong review year, with the reason', () => {
     const read = parseReviewSheet('5-1_RS_2024_支出先_支出情報.csv', file('5-1', [
       row('5-1', { 支出先ブロック番号: 'A', 支出先名: '株式会社テスト', 法人番号: '7010401022917 ', 支出先の合計支出額: '100 ' }),
