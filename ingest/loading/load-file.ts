@@ -116,24 +116,22 @@ function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: 
 
 /** Commits the parsed batches in order, each after the one before; the parse runs one batch ahead. */
 async function commitBatches(client: pg.PoolClient, parser: BatchSource, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, options: LoadOptions): Promise<readonly UnitConversion[]> {
-  {
-    for (;;) {
-      const message = await parser.next();
-      if (message.type === 'done') return message.conversions;
-      if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
-      if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
-      await commitBatch(client, target, message.batch, input, fileSha256);
-      options.onProgress?.({
-        fileName: basename(input.path),
-        committedThroughLine: message.batch.lastLine,
-        rowsRead: message.batch.rowsRead,
-        batchLoaded: message.batch.loaded,
-        batchQuarantined: message.batch.rejected,
-      });
-      // A safe point: everything read so far is committed with the file's account.
-      options.signal?.throwIfAborted();
-      parser.grant();
-    }
+  for (;;) {
+    const message = await parser.next();
+    if (message.type === 'done') return message.conversions;
+    if (message.type === 'failed') throw message.formatError ? new InputFormatError(message.message) : new ParseSessionError(`reading ${basename(input.path)} failed: ${message.message}`);
+    if (message.type !== 'batch') throw new ParseSessionError(`the parse sent ${message.type} out of turn`);
+    await commitBatch(client, target, message.batch, input, fileSha256);
+    options.onProgress?.({
+      fileName: basename(input.path),
+      committedThroughLine: message.batch.lastLine,
+      rowsRead: message.batch.rowsRead,
+      batchLoaded: message.batch.loaded,
+      batchQuarantined: message.batch.rejected,
+    });
+    // A safe point: everything read so far is committed with the file's account.
+    options.signal?.throwIfAborted();
+    parser.grant();
   }
 }
 
@@ -237,14 +235,17 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     reasons: await reasonCounts(db, row.file_sha256),
     reading: row.reading as ReadingAccount,
   });
+  // A file found complete: by an earlier load (a duplicate, skipped), or by this load's own earlier attempt, which
+  // died after completing it (reported as this load's, read as `readAs`).
+  const completedAccount = (row: LoadRow, readAs: TableStream['format']): Promise<IngestAccount> => {
+    const ownEarlierAttempt = options.loadedBy !== undefined && row.loaded_by === options.loadedBy;
+    return account(row, !ownEarlierAttempt, ownEarlierAttempt ? readAs : null);
+  };
   // A text file's identity is known before it is read: a repeat is answered without reading it.
   if (format !== 'xlsx') {
     const previous = await findLoad(contentSha256);
     if (previous && previous.kind !== input.kind) throw kindClash(fileName, previous.kind, input.kind);
-    if (previous?.status === 'complete') {
-      const ownEarlierAttempt = options.loadedBy !== undefined && previous.loaded_by === options.loadedBy;
-      return account(previous, !ownEarlierAttempt, ownEarlierAttempt ? format : null);
-    }
+    if (previous?.status === 'complete') return completedAccount(previous, format);
   }
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -264,14 +265,12 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
     // A workbook's identity includes the sheet, known once the header has chosen it.
     const sheet = opened.format === 'xlsx' ? (opened.layout.sheet ?? null) : null;
     fileSha256 = tableIdentity(contentSha256, sheet, input.kind);
-    const loadedBy = options.loadedBy ?? null;
     const loaded = await withRawClient(db, (client) =>
       holdingFile(client, fileSha256, options, async () => {
         // On the held connection: a load holds one connection at a time, however many run at once.
         const readLoad = async () => (await client.query<LoadRow>('SELECT * FROM raw.input_files WHERE file_sha256 = $1', [fileSha256])).rows[0];
         const previous = await readLoad();
-        // Complete already: by an earlier load (a duplicate), or by this load's own earlier attempt, which died after it.
-        if (previous?.status === 'complete') return { row: previous, ownEarlierAttempt: loadedBy !== null && previous.loaded_by === loadedBy };
+        if (previous?.status === 'complete') return { row: previous };
         // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
         if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
         if (!previous) {
@@ -286,13 +285,13 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         parser.grant(previous?.committed_through_line ?? opened.headerLines);
         const conversions = await commitBatches(client, parser, target, input, fileSha256, options);
         const { sheet: _sheet, ...layout } = opened.layout;
-        await complete(client, target, input, fileSha256, { ...layout, conversions }, loadedBy);
+        await complete(client, target, input, fileSha256, { ...layout, conversions }, options.loadedBy ?? null);
         const row = await readLoad();
         if (!row) throw new ParseSessionError(`the account of ${fileName} vanished during its load`);
         return { row, fresh: true };
       }),
     );
-    if (!('fresh' in loaded)) return await account(loaded.row, !loaded.ownEarlierAttempt, loaded.ownEarlierAttempt ? opened.format : null);
+    if (!('fresh' in loaded)) return await completedAccount(loaded.row, opened.format);
     finished = loaded.row;
   } finally {
     await parser.stop();

@@ -48,4 +48,3 @@ export function directionText(direction: string | null): string {
   if (direction === 'down') return '下がると良い / lower is better';
   return direction ?? '—';
 }
-
