@@ -88,20 +88,63 @@ const NULL_FIELD = '\\N';
  * server cost it a fifth of a second more, and the nearest double of that text is the same either way.
  */
 export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
+  // Two halves of the units at once, on two connections: one server process alone took 1.0–1.4 s to produce the
+  // 800,000 rows of a national programme, while this process parsed them with time to spare.
+  const { rows } = await sql<{ middle: string | null }>`
+    SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY unit_id) AS middle FROM core.applications WHERE programme_id = ${programmeId} AND consent`.execute(db);
+  const middle = rows[0]?.middle ?? null;
+  if (middle === null) return readUnitOutcomeRange(db, programmeId, measureNames, {});
+  const halves = await Promise.all([
+    readUnitOutcomeRange(db, programmeId, measureNames, { before: middle }),
+    readUnitOutcomeRange(db, programmeId, measureNames, { from: middle }),
+  ]);
+  return concatenateOutcomeColumns(halves, measureNames);
+}
+
+/** The outcomes of the units in [from, before) in the database's order of unit ids (either bound may be open). */
+async function readUnitOutcomeRange(
+  db: Kysely<Database>,
+  programmeId: string,
+  measureNames: readonly string[],
+  range: { readonly from?: string; readonly before?: string },
+): Promise<UnitOutcomeColumns> {
   return withRawClient(db, async (client) => {
-    // COPY takes no bind parameters: the programme id and the measure names (both from the catalogue) are quoted as literals.
+    // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
     const programme = client.escapeLiteral(programmeId);
     const measureColumns = measureNames.map((name) => `o.measures ->> ${client.escapeLiteral(name)}`);
+    const bounds = [
+      ...(range.from === undefined ? [] : [`AND o.unit_id >= ${client.escapeLiteral(range.from)}`]),
+      ...(range.before === undefined ? [] : [`AND o.unit_id < ${client.escapeLiteral(range.before)}`]),
+    ];
     const query = `COPY (
       SELECT o.unit_id, o.fiscal_year${measureColumns.map((column) => `, ${column}`).join('')}
         FROM core.outcomes o
-       WHERE o.programme_id = ${programme}
+       WHERE o.programme_id = ${programme} ${bounds.join(' ')}
          AND EXISTS (SELECT 1 FROM core.applications a WHERE a.programme_id = ${programme} AND a.unit_id = o.unit_id AND a.consent)
        ORDER BY o.unit_id, o.fiscal_year) TO STDOUT`;
     const columns = new OutcomeColumnsBuilder(measureNames);
     await forEachCopyLine(client, query, (bytes, start, end) => columns.addLine(bytes, start, end));
     return columns.finish();
   });
+}
+
+/** Parts read in unit order, end to end. */
+function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measureNames: readonly string[]): UnitOutcomeColumns {
+  const rows = parts.reduce((sum, part) => sum + part.fiscalYear.length, 0);
+  const joined = <Column extends Int32Array | Float64Array>(empty: Column, columnOf: (part: UnitOutcomeColumns) => Column): Column => {
+    let at = 0;
+    for (const part of parts) {
+      const column = columnOf(part);
+      empty.set(column, at);
+      at += column.length;
+    }
+    return empty;
+  };
+  return {
+    unitId: parts.flatMap((part) => part.unitId),
+    fiscalYear: joined(new Int32Array(rows), (part) => part.fiscalYear),
+    measures: Object.fromEntries(measureNames.map((name) => [name, joined(new Float64Array(rows), (part) => part.measures[name])])),
+  };
 }
 
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */

@@ -9,10 +9,10 @@ import { ParseWorker } from '../ingest/loading/parse-worker-client.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 
-const path = process.argv[2];
-if (!path) throw new Error('usage: parse-file FILE (an applicant file)');
+const [path, kind = 'applicants'] = process.argv.slice(2);
+if (!path || (kind !== 'applicants' && kind !== 'outcomes')) throw new Error("usage: parse-file FILE [applicants|outcomes] (sme-labour-saving's declaration of that kind)");
 
-const parser = new ParseWorker({ path, declaration: fileDeclaration(getProgramme('sme-labour-saving').file, 'applicants'), resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
+const parser = new ParseWorker({ path, declaration: fileDeclaration(getProgramme('sme-labour-saving').file, kind), resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
 let rows = 0;
 try {
   for (;;) {

@@ -87,6 +87,13 @@ interface StepTiming {
   readonly completedAt: number;
 }
 
+/** The kind named in an ingestFile activity's input (a JSON payload). */
+function ingestKind(payload: Uint8Array | null | undefined): string {
+  if (!payload) return '?';
+  const input: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
+  return typeof input === 'object' && input !== null && 'kind' in input && typeof input.kind === 'string' ? input.kind : '?';
+}
+
 /** The latest evaluateProgramme workflow's activities, each from its scheduling to its completion, in history order. */
 async function stepTimings(temporal: TemporalSession): Promise<StepTiming[]> {
   let workflowId: string | undefined;
@@ -98,17 +105,19 @@ async function stepTimings(temporal: TemporalSession): Promise<StepTiming[]> {
   const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<string, { name: string; at: number }>();
   const steps: StepTiming[] = [];
-  const kindOfIngest = ['applicants', 'outcomes', 'statistics'];
   for (const event of history.events ?? []) {
     const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
     const attributes = event.activityTaskScheduledEventAttributes;
-    if (attributes) scheduled.set(String(event.eventId), { name: attributes.activityType?.name ?? '?', at });
+    // The files load side by side, so a load is named by the kind in its input, not by the order it ended in.
+    if (attributes) {
+      const activity = attributes.activityType?.name ?? '?';
+      scheduled.set(String(event.eventId), { name: activity === 'ingestFile' ? `ingest ${ingestKind(attributes.input?.payloads?.[0]?.data)}` : activity, at });
+    }
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed) {
       const start = scheduled.get(String(completed.scheduledEventId));
       if (!start) continue;
-      const name = start.name === 'ingestFile' ? `ingest ${kindOfIngest[steps.filter((step) => step.name.startsWith('ingest')).length] ?? ''}` : start.name;
-      steps.push({ name, scheduledAt: start.at, completedAt: at });
+      steps.push({ name: start.name, scheduledAt: start.at, completedAt: at });
     }
   }
   return steps;

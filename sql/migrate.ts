@@ -36,6 +36,7 @@ import * as reviewFindingsMaterialized from './migrations/0031_review_findings_m
 import * as inputFileLoadedBy from './migrations/0032_input_file_loaded_by.js';
 import * as reviewRowsCheckedPerStatement from './migrations/0033_review_rows_checked_per_statement.js';
 import * as reviewIndicatorValuesMaterialized from './migrations/0034_review_indicator_values_materialized.js';
+import * as outcomesCopiedStraightIn from './migrations/0035_outcomes_copied_straight_in.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0032_input_file_loaded_by': inputFileLoadedBy,
   '0033_review_rows_checked_per_statement': reviewRowsCheckedPerStatement,
   '0034_review_indicator_values_materialized': reviewIndicatorValuesMaterialized,
+  '0035_outcomes_copied_straight_in': outcomesCopiedStraightIn,
 };
 
 export class MigrationFailedError extends Error {

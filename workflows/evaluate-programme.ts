@@ -24,14 +24,22 @@ export interface EvaluateProgrammeInput {
 
 const STEPS = [
   'registering programme',
-  'ingesting applicants',
-  'ingesting outcomes',
-  'ingesting statistics',
+  'ingesting the input files',
   'registering run',
   'computing KPIs and estimating effects',
   'refreshing BI views',
   'done',
 ] as const;
+
+/** The steps of runs started before the input files were loaded side by side, which replay as they ran. */
+const SEQUENTIAL_INGEST_STEPS = ['ingesting applicants', 'ingesting outcomes', 'ingesting statistics'] as const;
+
+/**
+ * Runs started before this marker load the applicant, outcome and statistics files one after another; later ones
+ * load them at once. The files go to different tables and each load keeps its own account, so neither waits for
+ * the other: on 2 cores the applicant load's database work fills the time the outcome load's parse leaves free.
+ */
+const FILES_SIDE_BY_SIDE = 'files-loaded-side-by-side';
 
 /** The steps of runs started before the KPIs and the effects were computed together, which replay as they ran. */
 const SEQUENTIAL_ANALYSIS_STEPS = ['computing KPIs', 'estimating effects'] as const;
@@ -43,7 +51,7 @@ const KPIS_BESIDE_EFFECTS = 'kpis-beside-effects';
 const SPEC_REGISTRATION_STEP = 'spec-registration-log';
 
 export interface EvaluationProgress {
-  readonly step: (typeof STEPS)[number] | (typeof SEQUENTIAL_ANALYSIS_STEPS)[number] | 'failed' | 'cancelled';
+  readonly step: (typeof STEPS)[number] | (typeof SEQUENTIAL_INGEST_STEPS)[number] | (typeof SEQUENTIAL_ANALYSIS_STEPS)[number] | 'failed' | 'cancelled';
   readonly completedSteps: number;
   readonly totalSteps: number;
 }
@@ -89,12 +97,29 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   // The run starts by recording its spec in the append-only registration log, in database time, if it is not there.
   if (patched(SPEC_REGISTRATION_STEP)) await fast.registerStudySpec({ programmeId: input.programmeId, workflowId: workflowInfo().workflowId });
   const replaces = input.replaces ? { replaces: true } : {};
-  advance('ingesting applicants');
-  const applicants = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'applicants', path: input.applicantsFile, ...replaces });
-  advance('ingesting outcomes');
-  const outcomes = await heavy.ingestFile({ programmeId: input.programmeId, kind: 'outcomes', path: input.outcomesFile, ...replaces });
-  advance('ingesting statistics');
-  const statistics = input.statisticsFile ? [await heavy.ingestFile({ programmeId: input.programmeId, kind: 'statistics', path: input.statisticsFile, ...replaces })] : [];
+  const load = (kind: 'applicants' | 'outcomes' | 'statistics', path: string) => heavy.ingestFile({ programmeId: input.programmeId, kind, path, ...replaces });
+  let applicants: IngestAccount;
+  let outcomes: IngestAccount;
+  let statistics: IngestAccount[];
+  if (patched(FILES_SIDE_BY_SIDE)) {
+    advance('ingesting the input files');
+    const statisticsFile = input.statisticsFile;
+    [applicants, outcomes, statistics] = await allOrFirstFailure([
+      load('applicants', input.applicantsFile),
+      load('outcomes', input.outcomesFile),
+      statisticsFile ? load('statistics', statisticsFile).then((account) => [account]) : Promise.resolve([]),
+    ] as const);
+  } else {
+    const advanceIngest = (step: (typeof SEQUENTIAL_INGEST_STEPS)[number]) => {
+      progress = { step, completedSteps: STEPS.indexOf('ingesting the input files'), totalSteps };
+    };
+    advanceIngest('ingesting applicants');
+    applicants = await load('applicants', input.applicantsFile);
+    advanceIngest('ingesting outcomes');
+    outcomes = await load('outcomes', input.outcomesFile);
+    advanceIngest('ingesting statistics');
+    statistics = input.statisticsFile ? [await load('statistics', input.statisticsFile)] : [];
+  }
 
   advance('registering run');
   const info = workflowInfo();
@@ -115,7 +140,7 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   try {
     if (patched(KPIS_BESIDE_EFFECTS)) {
       advance('computing KPIs and estimating effects');
-      [kpis, effects] = await bothOrFirstFailure(heavy.computeKpis(step), heavy.estimateEffects(step));
+      [kpis, effects] = await allOrFirstFailure([heavy.computeKpis(step), heavy.estimateEffects(step)] as const);
     } else {
       advanceSequentially('computing KPIs');
       kpis = await heavy.computeKpis(step);
@@ -137,12 +162,12 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
 }
 
 /**
- * Both results; or, once both have ended, the failure of the first one that failed in argument order (a
- * failed step does not stop the other): the run's end is recorded only when neither step can still write to it.
+ * Every result; or, once all have ended, the failure of the first one that failed in argument order (a failed
+ * step does not stop the others): the run's end is recorded only when no step can still write to it, and a load
+ * that failed is reported after the others have committed what they read.
  */
-async function bothOrFirstFailure<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
-  const [a, b] = await Promise.allSettled([first, second]);
-  if (a.status === 'rejected') throw a.reason;
-  if (b.status === 'rejected') throw b.reason;
-  return [a.value, b.value];
+async function allOrFirstFailure<T extends readonly unknown[]>(steps: { readonly [K in keyof T]: Promise<T[K]> }): Promise<{ -readonly [K in keyof T]: T[K] }> {
+  const settled = await Promise.allSettled(steps);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: T[K] };
 }

@@ -25,10 +25,26 @@ export interface BulkTarget<Row> {
   stagingLine(line: number, row: Row): string;
   /** Merges the staged batch into the core tables; returns how many rows were new or changed. */
   merge(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+  /**
+   * Where the staging lines can be copied straight in, skipping the staging table and the merge, while the load
+   * has met no stored row (its `state`); absent for a kind whose rows always need merging.
+   */
+  readonly straightIn?: StraightIn;
   /** How a replacement file of this kind retires the stored rows it no longer holds. */
   readonly replacement: Replacement;
   /** Tables whose planner statistics a large load makes stale. */
   readonly loadedTables: readonly string[];
+}
+
+/**
+ * A table the staging lines can be copied into as they are: `columns` names the staging columns there, in order,
+ * and the table's defaults take the programme and file from the load's settings (migration 0035). A COPY that
+ * meets a stored row fails whole with a unique violation; the load then merges that batch and every later one.
+ */
+export interface StraightIn {
+  readonly table: string;
+  readonly columns: string;
+  readonly state: LoadState;
 }
 
 /**
@@ -111,7 +127,7 @@ function unitIdOf(row: ApplicantRow, unitOfAnalysis: UnitOfAnalysis): string {
  * order: the index pages they touch are then neighbours (about 15 % faster once the indexes outgrow the
  * buffer cache).
  */
-interface LoadState {
+export interface LoadState {
   metStoredRows: boolean;
 }
 
@@ -133,7 +149,7 @@ async function insertOrMerge(client: pg.ClientBase, state: LoadState, merge: str
   return (await client.query(merge, [...params])).rowCount ?? 0;
 }
 
-const UNIQUE_VIOLATION = '23505';
+export const UNIQUE_VIOLATION = '23505';
 
 /** A staged applicant whose firm withdrew its consent: a later file cannot give it back. */
 const WITHDRAWN = `EXISTS (SELECT 1 FROM core.consent_withdrawals w WHERE w.programme_id = $1 AND w.corporate_number = staged.corporate_number)`;
@@ -296,6 +312,8 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
     withoutConsent: () => false,
     staging: { table: 'ingest_outcomes', columns: 'source_line integer, unit_id text, fiscal_year integer, measures jsonb' },
     stagingLine: (line, row) => copyTextLine([line, row.unit_id, row.fiscal_year, JSON.stringify(row.measures)]),
+    // A new programme or year is the common case: its rows go straight in (about three times faster than staged and merged).
+    straightIn: { table: 'core.outcomes', columns: 'source_line, unit_id, fiscal_year, measures', state: outcomesState },
     async merge(client, programmeId, fileSha256) {
       return insertOrMerge(
         client,

@@ -21,7 +21,7 @@ import type { Database } from '../../sql/database.js';
 import { getProgramme } from '../../programmes/catalogue.js';
 import { fileDeclaration } from '../../programmes/file-declaration.js';
 import { inTransaction, withRawClient } from '../../runtime/database.js';
-import { bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
+import { bulkTargetFor, recordReplacementKeys, retireRows, UNIQUE_VIOLATION, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from '../validating/parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
@@ -82,18 +82,39 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
   await pipeline(Readable.from(chunks), client.query(copyStreams.from(`COPY ${table} FROM STDIN`)));
 }
 
+/**
+ * Writes a batch's rows; returns how many were new or changed. While a fresh load has met no stored row they are
+ * copied straight into their table where the kind allows it; otherwise, and from the first stored row met on,
+ * they are copied into staging and merged. A replacement always merges: it records the keys it loads.
+ */
+async function writeRows(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<number> {
+  const straightIn = target.straightIn;
+  if (straightIn && !input.replaces && !straightIn.state.metStoredRows) {
+    await client.query('SAVEPOINT straight_in');
+    try {
+      await client.query("SELECT set_config('ebpm.loading_programme_id', $1, true), set_config('ebpm.loading_file_sha256', $2, true)", [input.programmeId, fileSha256]);
+      await copyInto(client, `${straightIn.table} (${straightIn.columns})`, batch.staged);
+      await client.query('RELEASE SAVEPOINT straight_in');
+      return batch.loaded;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT straight_in');
+      straightIn.state.metStoredRows = true;
+    }
+  }
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
+  await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
+  const written = await target.merge(client, input.programmeId, fileSha256);
+  if (input.replaces) await recordReplacementKeys(client, target, fileSha256);
+  return written;
+}
+
 /** One batch in one transaction: staged rows merged, quarantined rows stored, the account advanced. */
 function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<void> {
   return inTransaction(client, async () => {
     // The firm merge sorts the batch; the default 4 MB would spill it to disk.
     await client.query("SET LOCAL work_mem = '64MB'");
-    let written = 0;
-    if (batch.loaded > 0) {
-      await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
-      await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
-      written = await target.merge(client, input.programmeId, fileSha256);
-      if (input.replaces) await recordReplacementKeys(client, target, fileSha256);
-    }
+    const written = batch.loaded > 0 ? await writeRows(client, target, batch, input, fileSha256) : 0;
     if (batch.rejected > 0) {
       await client.query('CREATE TEMP TABLE IF NOT EXISTS ingest_rejected (line_number integer, raw_record text, reasons text) ON COMMIT DELETE ROWS');
       await copyInto(client, 'pg_temp.ingest_rejected', batch.quarantined);

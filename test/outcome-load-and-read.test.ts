@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestActivities } from '../activities/ingest-file.js';
+import { readUnitOutcomes } from '../activities/analysis-data.js';
+import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
+import { withCheckDigit } from '../schemas/corporate-number.js';
+import { withRawClient } from '../runtime/database.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+/**
+ * Outcome rows on their way in and out: a fresh load copies them straight into core.outcomes (migration 0035), a load
+ * that meets stored rows merges them, and the analysis reads them back in two halves of the units at once.
+ */
+const HEADER = 'corporate_number,fiscal_year,labour_productivity,average_wage,employees';
+const corporateNumber = (i: number) => withCheckDigit(String(400000000000 + i));
+const outcomeLine = (i: number, year: number, shift = 0) => `${corporateNumber(i)},${year},${600 + i + shift}.5,${450 + i},${100 + i}`;
+
+let database: TestDatabase;
+let scratch: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-outcome-load-'));
+});
+afterAll(async () => {
+  await database?.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function file(name: string, lines: readonly string[], header = HEADER): string {
+  const path = join(scratch, name);
+  writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
+  return path;
+}
+
+const ingest = (programmeId: string, kind: 'applicants' | 'outcomes', path: string, options: { batchSize?: number } = {}) =>
+  createIngestActivities(database.db, options).ingestFile({ programmeId, kind, path });
+
+async function storedOutcomes(programmeId: string) {
+  const { rows } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: string; source_file_sha256: string; source_line: number }>`
+    SELECT unit_id, fiscal_year, measures ->> 'labour_productivity' AS labour_productivity, source_file_sha256, source_line
+      FROM core.outcomes WHERE programme_id = ${programmeId} ORDER BY unit_id, fiscal_year`.execute(database.db);
+  return rows;
+}
+
+describe('outcome loads', () => {
+  it('copy a fresh file straight in with its programme and file, then merge a file that meets stored rows, changing only what differs', async () => {
+    const programme = 'large-scale-growth-investment';
+    const first = await ingest(programme, 'outcomes', file('first.csv', [outcomeLine(1, 2022), outcomeLine(1, 2023), outcomeLine(2, 2022)]), { batchSize: 2 });
+    expect(first).toMatchObject({ rowsLoaded: 3, rowsUnchanged: 0, rowsRejected: 0 });
+    // Stored in key order, which the check digit (the leading digit) decides.
+    const inKeyOrder = <Row extends readonly unknown[]>(rows: Row[]) => rows.sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
+    expect((await storedOutcomes(programme)).map((row) => [row.unit_id, row.fiscal_year, row.labour_productivity, row.source_file_sha256, row.source_line])).toEqual(
+      inKeyOrder([
+        [corporateNumber(1), 2022, '601.5', first.fileSha256, 2],
+        [corporateNumber(1), 2023, '601.5', first.fileSha256, 3],
+        [corporateNumber(2), 2022, '602.5', first.fileSha256, 4],
+      ]),
+    );
+
+    // One row the same, one corrected, one new: the straight copy meets a stored row and the batch is merged instead.
+    const second = await ingest(programme, 'outcomes', file('second.csv', [outcomeLine(1, 2022), outcomeLine(2, 2022, 10), outcomeLine(3, 2022)]));
+    expect(second).toMatchObject({ rowsLoaded: 3, rowsUnchanged: 1, rowsRejected: 0 });
+    const stored = await storedOutcomes(programme);
+    expect(stored.map((row) => [row.unit_id, row.fiscal_year, row.labour_productivity, row.source_file_sha256])).toEqual(
+      inKeyOrder([
+        [corporateNumber(1), 2022, '601.5', first.fileSha256],
+        [corporateNumber(1), 2023, '601.5', first.fileSha256],
+        [corporateNumber(2), 2022, '612.5', second.fileSha256],
+        [corporateNumber(3), 2022, '603.5', second.fileSha256],
+      ]),
+    );
+    const accounts = await database.db.selectFrom('raw.input_files').select(['file_sha256', 'rows_loaded', 'rows_unchanged', 'status']).where('programme_id', '=', programme).orderBy('file_name').execute();
+    expect(accounts).toEqual([
+      { file_sha256: first.fileSha256, rows_loaded: 3, rows_unchanged: 0, status: 'complete' },
+      { file_sha256: second.fileSha256, rows_loaded: 3, rows_unchanged: 1, status: 'complete' },
+    ]);
+  });
+
+  it('leave no programme or file for any other writer to take: outside a load the defaults are null and the row is refused', async () => {
+    const insert = (client: { query: (text: string) => Promise<unknown> }) => client.query(`INSERT INTO core.outcomes (unit_id, fiscal_year, measures, source_line) VALUES ('x', 2022, '{}', 1)`);
+    await withRawClient(database.db, async (client) => {
+      // A fresh connection never had the settings; after a load's transaction they read as empty text, not as unset.
+      await expect(insert(client)).rejects.toThrow(/null value in column "programme_id"/);
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('ebpm.loading_programme_id', 'sme-labour-saving', true), set_config('ebpm.loading_file_sha256', 'x', true)");
+      await client.query('COMMIT');
+      await expect(insert(client)).rejects.toThrow(/null value in column "programme_id"/);
+    });
+  });
+});
+
+describe('the analysis read of outcomes', () => {
+  it('gives every consenting unit’s rows in unit and year order, the same as one query over the whole programme', async () => {
+    const programme = 'sme-labour-saving';
+    const units = Array.from({ length: 41 }, (_, i) => i + 100);
+    const applicant = (i: number) =>
+      `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${i % 7 !== 0}`;
+    await ingest(programme, 'applicants', file('applicants.csv', units.map(applicant), APPLICANT_COLUMNS.join(',')));
+    // Years out of order in the file, units in no order (the check digit leads), a unit without consent (every seventh).
+    const lines = units.flatMap((i) => [outcomeLine(i, 2023), outcomeLine(i, 2021)]);
+    lines.push(outcomeLine(101, 2022));
+    await ingest(programme, 'outcomes', file('outcomes.csv', lines));
+
+    const read = await readUnitOutcomes(database.db, programme, ['labour_productivity', 'average_wage', 'employees']);
+    const { rows: expected } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: number; average_wage: number }>`
+      SELECT o.unit_id, o.fiscal_year, (o.measures ->> 'labour_productivity')::float8 AS labour_productivity, (o.measures ->> 'average_wage')::float8 AS average_wage
+        FROM core.outcomes o JOIN core.applications a ON a.programme_id = o.programme_id AND a.unit_id = o.unit_id AND a.consent
+       WHERE o.programme_id = ${programme}
+       ORDER BY o.unit_id, o.fiscal_year`.execute(database.db);
+    expect(expected.length).toBe(units.filter((i) => i % 7 !== 0).length * 2 + 1);
+    expect(read.unitId).toEqual(expected.map((row) => row.unit_id));
+    expect([...read.fiscalYear]).toEqual(expected.map((row) => row.fiscal_year));
+    expect([...read.measures.labour_productivity]).toEqual(expected.map((row) => row.labour_productivity));
+    expect([...read.measures.average_wage]).toEqual(expected.map((row) => row.average_wage));
+  });
+
+  it('reads a programme with no consenting applicant as empty columns', async () => {
+    const read = await readUnitOutcomes(database.db, 'space-strategy-fund', ['labour_productivity']);
+    expect(read.unitId).toEqual([]);
+    expect(read.fiscalYear).toHaveLength(0);
+  });
+});
