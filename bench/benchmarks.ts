@@ -219,9 +219,10 @@ async function applicantsFile(dataDir: string, rows: number): Promise<string> {
 const psqlCopyBaseline = { label: 'psql \\copy of the same file into a text table', run: (path: string) => withScratchDatabase((url) => psqlCopy(url, path)) };
 
 /**
- * The whole load against the database doing the same merge alone (the fair floor: the same rows into the same
- * keyed tables, nothing parsed or validated), then each of the load's two halves alone against psql \copy into
- * an unindexed table. The halves run side by side in the load, so it cannot beat the slower of them.
+ * The whole load against the raw floor (psql \copy of the same file into an unindexed text table; issue 30's target
+ * is twice that), then each of the load's two halves alone against the same floor: the parse in node, and the
+ * database putting the rows into the keyed tables with nothing parsed or validated. The halves run side by side in
+ * the load, so it cannot beat the slower of them.
  */
 function ingestBenchmarks(rows: number): Benchmark<string>[] {
   const scale = rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
@@ -243,9 +244,8 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
         run: (path) =>
           withMigratedScratchDatabase((url) => timeNodeProcess(cli, ['ingest', path, '--programme', 'sme-labour-saving', '--json'], peakMemory, { DATABASE_URL: url })),
       },
-      baseline: databaseFloor,
-      // At least 0.8 of the floor's throughput: the time at most 1.25 times the floor's.
-      target: { peakMb: 500, ratio: 1.25 },
+      baseline: psqlCopyBaseline,
+      target: { peakMb: 500, ratio: 2 },
     },
     {
       name: `ingest-${scale}-parse`,
@@ -292,10 +292,12 @@ function cliStartBenchmarks(): Benchmark<null>[] {
 
 export const BENCHMARKS: readonly RunnableBenchmark[] = [
   ...ingestBenchmarks(1_000_000).map(defineBenchmark),
-  studyBenchmark(100_000, { seconds: 20, peakMb: 1024 }, false),
-  studyBenchmark(1_000_000, { seconds: 180, peakMb: 4096 }, true),
+  // Issue 30's targets: a 100,000-applicant study in under 10 s and 1 GB, a 1,000,000-applicant one in under 90 s and 4 GB.
+  studyBenchmark(100_000, { seconds: 10, peakMb: 1024 }, false),
+  studyBenchmark(1_000_000, { seconds: 90, peakMb: 4096 }, true),
   reviewSheetsBenchmark(5700),
-  defineBenchmark(estimateBenchmark({ units: 100_000 }, { seconds: 0.6 }, 5)),
+  // Issue 30: at least 20 times faster than R did where R is installed; without R (as on this machine) within twice its floor.
+  defineBenchmark(estimateBenchmark({ units: 100_000 }, { ratio: 2 }, 5)),
   defineBenchmark(estimateBenchmark({ units: 1_000_000 }, { seconds: 10, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark({ units: 1_000_000, extraArgs: ['--bootstrap', '1000', '--seed', '1'], variant: 'bootstrap' }, { seconds: 30, peakMb: 4096 }, 1)),
   defineBenchmark(estimateBenchmark({ units: 1_000_000, extraArgs: ['--unbalanced'], missingShare: 0.08, variant: 'unbalanced' }, { seconds: 15, peakMb: 4096 }, 1)),

@@ -5,6 +5,7 @@
  * or validated in Node and nothing is merged with earlier rows: a loader of this schema could save at most the
  * staging copy (the baseline's own work) by copying straight into the keyed tables.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { timeCommand, type Measurement } from './timing.js';
 
@@ -85,4 +86,21 @@ export async function studyDatabaseFloor(url: string, applicantsPath: string, ou
     ],
   });
   return { applicants, outcomes };
+}
+
+/**
+ * The raw floor of a load: psql copies the file as it is into an unindexed table of text columns named by its
+ * header. No checks, no keys, no types: what moving the file's bytes into the database costs at least.
+ */
+export function rawCopyFloor(url: string, path: string): Promise<Measurement> {
+  const head = Buffer.alloc(4096);
+  const descriptor = openSync(path, 'r');
+  let header: string;
+  try {
+    header = head.toString('utf8', 0, readSync(descriptor, head, 0, head.length, 0)).split('\n')[0].replace(/^\uFEFF/, '').trim();
+  } finally {
+    closeSync(descriptor);
+  }
+  const columns = header.split(',').map((_, i) => `c${i} text`).join(', ');
+  return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE raw_copy (${columns})`, '-c', `\\copy raw_copy FROM '${path}' CSV HEADER`]);
 }

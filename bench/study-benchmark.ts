@@ -15,8 +15,8 @@ import { getProgramme } from '../programmes/catalogue.js';
 import { startDevServer, type TemporalSession } from '../runtime/temporal.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { readEnvironment } from '../config/environment.js';
-import { studyDatabaseFloor } from './database-floor.js';
-import { withMigratedScratchDatabase } from './scratch-database.js';
+import { rawCopyFloor, studyDatabaseFloor } from './database-floor.js';
+import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
 import { timeNodeProcess, type Measurement } from './timing.js';
 import type { RunnableBenchmark } from './benchmarks.js';
 
@@ -147,16 +147,32 @@ function measureColumns(outcomesFile: string): string[] {
   }
 }
 
-/**
- * What each load cannot beat, measured in the same run: node reading the file (and counting its lines), and
- * the database's part alone (psql copies the file into staging and puts the rows into the keyed tables).
- */
-async function ingestFloors(fixture: StudyFixture): Promise<Record<'applicants' | 'outcomes', { read: Measurement; database: Measurement }>> {
+interface LoadFloors {
+  /** psql copies the file as it is into an unindexed text table: the raw floor the issue's ratio is taken against. */
+  readonly raw: Measurement;
+  /** node reads the file and counts its lines. */
+  readonly read: Measurement;
+  /** psql copies the file into staging and puts the rows into the keyed tables, nothing checked in node. */
+  readonly database: Measurement;
+}
+
+/** What each load cannot beat, measured in the same run. */
+async function ingestFloors(fixture: StudyFixture): Promise<Record<'applicants' | 'outcomes', LoadFloors>> {
+  const rawApplicants = await withScratchDatabase((url) => rawCopyFloor(url, fixture.applicantsFile));
+  const rawOutcomes = await withScratchDatabase((url) => rawCopyFloor(url, fixture.outcomesFile));
   const readApplicants = await timeNodeProcess(countLines, [fixture.applicantsFile], peakMemory);
   const readOutcomes = await timeNodeProcess(countLines, [fixture.outcomesFile], peakMemory);
   const database = await withMigratedScratchDatabase((url) => studyDatabaseFloor(url, fixture.applicantsFile, fixture.outcomesFile, measureColumns(fixture.outcomesFile)));
-  return { applicants: { read: readApplicants, database: database.applicants }, outcomes: { read: readOutcomes, database: database.outcomes } };
+  return {
+    applicants: { raw: rawApplicants, read: readApplicants, database: database.applicants },
+    outcomes: { raw: rawOutcomes, read: readOutcomes, database: database.outcomes },
+  };
 }
+
+/** The analysis step's target: at most this many times the engine alone (issue 30). */
+const ANALYSIS_RATIO_TARGET = 1.3;
+/** Each load's target: at most this many times its raw floor (issue 30). */
+const LOAD_RATIO_TARGET = 2;
 
 /** The engine alone: `ebpm estimate` on the same panel for each outcome, as the spec estimates it. */
 async function engineAlone(fixture: StudyFixture): Promise<Measurement> {
@@ -201,11 +217,19 @@ export function studyBenchmark(applicants: number, target: RunnableBenchmark['ta
         for (const step of steps) {
           const from = (step.scheduledAt - origin) / 1000;
           const kind = step.name === 'ingest applicants' ? 'applicants' : step.name === 'ingest outcomes' ? 'outcomes' : undefined;
-          const floor = kind ? `; floors: reading the file ${seconds(floors[kind].read)}, the database alone ${seconds(floors[kind].database)}` : '';
-          console.log(`  step     ${step.name.padEnd(18)} ${((step.completedAt - step.scheduledAt) / 1000).toFixed(2)} s  (at ${from.toFixed(2)}–${((step.completedAt - origin) / 1000).toFixed(2)} s${floor})`);
+          const took = step.completedAt - step.scheduledAt;
+          const floor = kind
+            ? `; raw floor (psql \\copy into an unindexed text table) ${seconds(floors[kind].raw)}, ratio ${(took / floors[kind].raw.ms).toFixed(2)} (target ≤ ${LOAD_RATIO_TARGET}); ` +
+              `reading the file ${seconds(floors[kind].read)}; the database alone ${seconds(floors[kind].database)}`
+            : '';
+          console.log(`  step     ${step.name.padEnd(18)} ${(took / 1000).toFixed(2)} s  (at ${from.toFixed(2)}–${((step.completedAt - origin) / 1000).toFixed(2)} s${floor})`);
         }
         const analysis = analysisSeconds(steps);
-        console.log(`  analysis (KPIs beside effects, then BI refresh; wall time) ${analysis.toFixed(2)} s = ${(analysis / (baseline.ms / 1000)).toFixed(2)} × the engine alone (target ≤ 2)`);
+        const analysisRatio = analysis / (baseline.ms / 1000);
+        console.log(
+          `  analysis (KPIs beside effects, then BI refresh; wall time) ${analysis.toFixed(2)} s = ${analysisRatio.toFixed(2)} × the engine alone ` +
+            `(target ≤ ${ANALYSIS_RATIO_TARGET}: ${analysisRatio <= ANALYSIS_RATIO_TARGET ? 'met' : 'NOT met'})`,
+        );
         return { subject: [subject], baseline: [baseline] };
       } finally {
         await temporal.close();

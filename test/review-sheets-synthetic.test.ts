@@ -16,6 +16,7 @@ import { writeReviewYear, type WrittenReviewYear } from '../review-sheets/synthe
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
 import { writeAllReviewSheets, writeAllSyntheticFiles } from '../cli/commands/generate.js';
 import { listProgrammes } from '../programmes/catalogue.js';
+import { catalogueProjectModels } from '../review-sheets/synthetic/catalogue-projects.js';
 
 const PROJECTS = 300;
 let scratch: string;
@@ -144,5 +145,18 @@ describe('the review sheets of the catalogue programmes', () => {
         }
       }
     }
+  });
+
+  it('writes the sheet of a national call: 200,000 awarded applicants are too many to spread as arguments', () => {
+    const programme = listProgrammes().find((p) => p.file.reviewSheetProjects.length > 0)!.file;
+    const year = programme.callRounds[0].awardFiscalYear;
+    const lines = Array.from({ length: 200_000 }, (_, i) => `${String(1000000000000 + i)},合成${i},${year}-05-01,awarded,${year},${1_000_000 + i}`);
+    const applicantsCsv = ['corporate_number,firm_name,application_date,decision,award_fiscal_year,subsidy_amount_yen', ...lines].join('\n');
+    const [model] = catalogueProjectModels({ programme, applicantsCsv }, year + 1, 1);
+    const [block] = model.blocks;
+    expect(block.payeeCount).toBe(200_000);
+    // Twenty named payees, the largest subsidies first, and one その他 row with the rest: the block adds up to every subsidy.
+    expect(block.payees.map((payee) => payee.total).slice(0, 2)).toEqual([1_199_999, 1_199_998]);
+    expect(block.payees.reduce((sum, payee) => sum + payee.total, 0)).toBe(200_000 * 1_000_000 + (199_999 * 200_000) / 2);
   });
 });

@@ -178,9 +178,10 @@ const NAMED_PAYEES = 20;
  * project spent. 支出先の数 counts them all.
  */
 function payeeBlocks(applicants: readonly Applicant[], reviewYear: number): PayeeBlock[] {
-  const years = applicants.flatMap((a) => (a.awardYear !== null && a.awardYear < reviewYear ? [a.awardYear] : []));
-  if (!years.length) return [];
-  const latest = Math.max(...years);
+  // A loop, not Math.max(...years): a national call's million applicants overflow the call stack as arguments.
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const a of applicants) if (a.awardYear !== null && a.awardYear < reviewYear && a.awardYear > latest) latest = a.awardYear;
+  if (latest === Number.NEGATIVE_INFINITY) return [];
   const awarded = applicants.filter((a) => a.awardYear === latest && a.subsidyYen > 0).sort((a, b) => b.subsidyYen - a.subsidyYen || a.corporateNumber.localeCompare(b.corporateNumber));
   if (!awarded.length) return [];
   const named = awarded.slice(0, NAMED_PAYEES);
