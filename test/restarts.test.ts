@@ -137,9 +137,15 @@ describe('the persistent Temporal server killed in the middle of a study', () =>
     // The history shows the cut: the step's second attempt, and why the first ended.
     const after = await connectTemporal(address, 'default');
     try {
+      // Steps run side by side (the three loads; the KPIs and the effects), so the cut may take more than one attempt
+      // with it, each of the step that was running, each retried once.
       const retried = await retriedActivities(after.client.workflow.getHandle(workflowId));
-      expect(retried.map(({ activity, attempt }) => [activity, attempt]), JSON.stringify(retried)).toEqual([[cutIn, 2]]);
-      expect(retried[0].lastFailure).toMatch(/heartbeat/i);
+      const stepOf = (activity: string) => (activity === 'ingestFile' ? 'loads' : 'analysis');
+      expect(retried.length, JSON.stringify(retried)).toBeGreaterThan(0);
+      for (const attempt of retried) {
+        expect([stepOf(attempt.activity), attempt.attempt], JSON.stringify(retried)).toEqual([stepOf(cutIn), 2]);
+        expect(attempt.lastFailure).toMatch(/heartbeat/i);
+      }
     } finally {
       await after.close();
     }

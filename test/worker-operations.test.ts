@@ -22,7 +22,7 @@ import { createEbpmWorker } from '../runtime/worker.js';
 import { evaluateProgramme, type EvaluateProgrammeInput, type EvaluationResult } from '../workflows/index.js';
 import { freePort } from './support/ports.js';
 import { parseExposition, sampleSum, type Sample } from './support/prometheus.js';
-import { retriedActivities, snapshot, untilRunning } from './support/run-checks.js';
+import { retriedActivities, snapshot, untilRunning, workerRunningLoad } from './support/run-checks.js';
 import { connectTestTemporal, createTestDatabase, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 import { startWorker, type WorkerProcess } from './support/worker-process.js';
 
@@ -219,14 +219,18 @@ describe('a worker stopped with SIGTERM in the middle of a run, beside another w
   it('hands a load cut by the grace time back to the other worker, which finishes it with nothing written twice; the stopped worker exits 0', { timeout: 300_000 }, async () => {
     const db = await database();
     const taskQueue = uniqueTaskQueue('shutdown-load');
-    const graceSeconds = 1;
-    const env = workerEnvironment(db, taskQueue, { EBPM_INGEST_BATCH_ROWS: BATCH_ROWS, EBPM_SHUTDOWN_GRACE: `${graceSeconds}s` });
+    // Short: the rest of the outcome file, loaded beside the applicant file, takes little more than a second.
+    const graceSeconds = 0.1;
+    const env = workerEnvironment(db, taskQueue, { EBPM_INGEST_BATCH_ROWS: BATCH_ROWS, EBPM_SHUTDOWN_GRACE: `${graceSeconds * 1000}ms` });
     const pair = [await launch(env), await launch(env)];
     const handle = await temporal.client.workflow.start(evaluateProgramme, { taskQueue, workflowId: taskQueue, args: [studyInput()] });
     await untilRunning(handle, 'ingestFile');
     // In the middle of the outcome file: some batches committed, most not.
     while ((await committedOutcomeLines(db.url)) < 5 * Number(BATCH_ROWS)) await new Promise((resolve) => setTimeout(resolve, 20));
-    const stopped = await workerRunning(handle, 'ingestFile', pair);
+    // The worker loading the outcome file (the loads run side by side, on either worker).
+    const identity = (await workerRunningLoad(handle, 'outcomes')) ?? '';
+    const stopped = pair.find((candidate) => identity.startsWith(`${candidate.child.pid}@`));
+    if (!stopped) throw new Error(`no worker of ours loads the outcome file (identity "${identity}")`);
     const signalledAt = Date.now();
     stopped.child.kill('SIGTERM');
     const { code } = await stopped.exited;
@@ -240,10 +244,14 @@ describe('a worker stopped with SIGTERM in the middle of a run, beside another w
     await handle.result();
     // The attempt cut by the shutdown failed at once ("Worker is shutting down and this activity did not complete
     // in time", not a heartbeat timeout) and its retry, on the other worker, finished the load.
+    // The applicant load, beside it on the same worker, is cut too if it was still running.
     const retried = await retriedActivities(handle);
-    expect(retried.map(({ activity, attempt }) => [activity, attempt])).toEqual([['ingestFile', 2]]);
-    expect(retried[0].lastFailure).toMatch(/shutting down/i);
-    expect(retried[0].lastFailure).not.toMatch(/heartbeat/i);
+    expect(retried.map(({ kind }) => kind)).toContain('outcomes');
+    for (const attempt of retried) {
+      expect([attempt.activity, attempt.attempt]).toEqual(['ingestFile', 2]);
+      expect(attempt.lastFailure).toMatch(/shutting down/i);
+      expect(attempt.lastFailure).not.toMatch(/heartbeat/i);
+    }
     expect(await snapshot(db.db)).toEqual(expected);
   });
 

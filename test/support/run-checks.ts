@@ -32,15 +32,43 @@ export async function snapshot(db: Kysely<Database>, extra: Readonly<Record<stri
  * The activities that needed more than one attempt, with the failure that ended the attempt before the last
  * (Temporal records only an activity's last attempt in the history, with the failure before it).
  */
-export async function retriedActivities(handle: WorkflowHandle): Promise<{ activity: string; attempt: number; lastFailure: string }[]> {
-  const history = await handle.fetchHistory();
-  const events = history.events ?? [];
-  const typeOfScheduled = new Map(events.filter((event) => event.activityTaskScheduledEventAttributes).map((event) => [String(event.eventId), event.activityTaskScheduledEventAttributes!.activityType!.name!]));
+export async function retriedActivities(handle: WorkflowHandle): Promise<{ activity: string; attempt: number; lastFailure: string; kind: string | null }[]> {
+  const scheduled = await scheduledActivities(handle);
+  const events = (await handle.fetchHistory()).events ?? [];
   return events.flatMap((event) => {
     const started = event.activityTaskStartedEventAttributes;
     if (!started || (started.attempt ?? 1) < 2) return [];
-    return [{ activity: typeOfScheduled.get(String(started.scheduledEventId)) ?? '?', attempt: started.attempt!, lastFailure: started.lastFailure?.message ?? '' }];
+    const activity = scheduled.get(String(started.scheduledEventId));
+    return [{ activity: activity?.type ?? '?', attempt: started.attempt!, lastFailure: started.lastFailure?.message ?? '', kind: activity?.kind ?? null }];
   });
+}
+
+/**
+ * The workflow's scheduled activities by event id: their type, their activity id, and for a load the kind of file
+ * its input names (the loads run side by side, so the order they were scheduled in does not tell which is which).
+ */
+async function scheduledActivities(handle: WorkflowHandle): Promise<Map<string, { type: string; activityId: string; kind: string | null }>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const kindOf = (data: Uint8Array | null | undefined): string | null => {
+    if (!data) return null;
+    const input: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    return typeof input === 'object' && input !== null && 'kind' in input && typeof input.kind === 'string' ? input.kind : null;
+  };
+  return new Map(
+    events.flatMap((event) => {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      if (!attributes) return [];
+      return [[String(event.eventId), { type: attributes.activityType?.name ?? '?', activityId: attributes.activityId ?? '', kind: kindOf(attributes.input?.payloads?.[0]?.data) }]];
+    }),
+  );
+}
+
+/** The identity of the worker running the workflow's load of `kind` now (pid@host), or undefined when none runs. */
+export async function workerRunningLoad(handle: WorkflowHandle, kind: string): Promise<string | undefined> {
+  const loads = [...(await scheduledActivities(handle)).values()].filter((activity) => activity.type === 'ingestFile' && activity.kind === kind);
+  const { raw } = await handle.describe();
+  const pending = (raw.pendingActivities ?? []).find((activity) => loads.some((load) => load.activityId === activity.activityId) && Number(activity.state) === 2 /* STARTED */);
+  return pending?.lastWorkerIdentity ?? undefined;
 }
 
 /** Waits until the workflow has an attempt of `activity` (or, given several, of any of them) running on a worker; returns which. */
