@@ -81,22 +81,27 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
 const NULL_FIELD = '\\N';
 
 /**
- * Outcomes of the programme's consenting units, as columns of the named measures: one COPY … TO STDOUT of
- * the measures extracted from jsonb, parsed from its bytes into typed arrays. Reading the same rows as
- * Kysely row objects (each jsonb parsed into an object) took 3 s for 800,000 rows; this about a twentieth.
- * The measures cross as jsonb wrote them (the decimal text the load stored): casting them to float8 on the
- * server cost it a fifth of a second more, and the nearest double of that text is the same either way.
+ * Outcomes of the programme's consenting units, as columns of the named measures: COPY … TO STDOUT of the
+ * measures extracted from jsonb, parsed from its bytes into typed arrays. Reading the same rows as Kysely row
+ * objects (each jsonb parsed into an object) took 3 s for 800,000 rows; this about a twentieth. The measures cross
+ * as jsonb wrote them (the decimal text the load stored): casting them to float8 on the server cost it a fifth of
+ * a second more, and the nearest double of that text is the same either way.
+ *
+ * The units are read in two halves at once, on two connections: one server process alone took 1.9 s to produce the
+ * 787,925 rows of a national programme while this process parsed them with time to spare; two take 1.5 s. The
+ * halves meet at a consenting unit in the middle of the primary key's order, the order of the rows within each.
  */
 export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
-  // Two halves of the units at once, on two connections: one server process alone took 1.0–1.4 s to produce the
-  // 800,000 rows of a national programme, while this process parsed them with time to spare.
-  const { rows } = await sql<{ middle: string | null }>`
-    SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY unit_id) AS middle FROM core.applications WHERE programme_id = ${programmeId} AND consent`.execute(db);
-  const middle = rows[0]?.middle ?? null;
-  if (middle === null) return readUnitOutcomeRange(db, programmeId, measureNames, {});
+  const { rows } = await sql<{ middle: string }>`
+    SELECT unit_id AS middle FROM core.applications
+     WHERE programme_id = ${programmeId} AND consent
+     ORDER BY unit_id
+    OFFSET (SELECT count(*) / 2 FROM core.applications WHERE programme_id = ${programmeId} AND consent) LIMIT 1`.execute(db);
+  const middle = rows[0]?.middle;
+  if (middle === undefined) return readUnitOutcomeRange(db, programmeId, measureNames, {}, 'exact');
   const halves = await Promise.all([
-    readUnitOutcomeRange(db, programmeId, measureNames, { before: middle }),
-    readUnitOutcomeRange(db, programmeId, measureNames, { from: middle }),
+    readUnitOutcomeRange(db, programmeId, measureNames, { before: middle }, 'views'),
+    readUnitOutcomeRange(db, programmeId, measureNames, { from: middle }, 'views'),
   ]);
   return concatenateOutcomeColumns(halves, measureNames);
 }
@@ -107,6 +112,7 @@ async function readUnitOutcomeRange(
   programmeId: string,
   measureNames: readonly string[],
   range: { readonly from?: string; readonly before?: string },
+  columns: ColumnsReturned,
 ): Promise<UnitOutcomeColumns> {
   return withRawClient(db, async (client) => {
     // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
@@ -122,13 +128,13 @@ async function readUnitOutcomeRange(
        WHERE o.programme_id = ${programme} ${bounds.join(' ')}
          AND EXISTS (SELECT 1 FROM core.applications a WHERE a.programme_id = ${programme} AND a.unit_id = o.unit_id AND a.consent)
        ORDER BY o.unit_id, o.fiscal_year) TO STDOUT`;
-    const columns = new OutcomeColumnsBuilder(measureNames);
-    await forEachCopyLine(client, query, (bytes, start, end) => columns.addLine(bytes, start, end));
-    return columns.finish();
+    const builder = new OutcomeColumnsBuilder(measureNames);
+    await forEachCopyLine(client, query, (bytes, start, end) => builder.addLine(bytes, start, end));
+    return builder.finish(columns);
   });
 }
 
-/** Parts read in unit order, end to end. */
+/** Parts read in unit order, end to end (each part's columns are copied once, into columns of the whole's length). */
 function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measureNames: readonly string[]): UnitOutcomeColumns {
   const rows = parts.reduce((sum, part) => sum + part.fiscalYear.length, 0);
   const joined = <Column extends Int32Array | Float64Array>(empty: Column, columnOf: (part: UnitOutcomeColumns) => Column): Column => {
@@ -146,6 +152,9 @@ function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measure
     measures: Object.fromEntries(measureNames.map((name) => [name, joined(new Float64Array(rows), (part) => part.measures[name])])),
   };
 }
+
+/** 'exact': columns of their own, as long as the rows read; 'views': views of the builder's grown arrays. */
+type ColumnsReturned = 'exact' | 'views';
 
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
 class OutcomeColumnsBuilder {
@@ -181,11 +190,13 @@ class OutcomeColumnsBuilder {
     this.rows++;
   }
 
-  finish(): UnitOutcomeColumns {
+  /** The columns read, as copies of their exact length, or as views of the grown arrays for a caller that copies them anyway. */
+  finish(columns: ColumnsReturned): UnitOutcomeColumns {
+    const cut = <Column extends Int32Array | Float64Array>(column: Column): Column => (columns === 'exact' ? column.slice(0, this.rows) : column.subarray(0, this.rows)) as Column;
     return {
       unitId: this.unitId,
-      fiscalYear: this.fiscalYear.slice(0, this.rows),
-      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, this.measures[m].slice(0, this.rows)])),
+      fiscalYear: cut(this.fiscalYear),
+      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, cut(this.measures[m])])),
     };
   }
 
@@ -225,7 +236,7 @@ export interface RunAnalysisData {
 
 /**
  * One run's analysis data, read once per worker: the KPI step and the effect step of a run share one read
- * rather than each reading the 800,000 outcome rows of a national programme (1.0–1.5 s). It holds a single
+ * rather than each reading the 787,925 outcome rows of a national programme (1.5 s). It holds a single
  * run and is released when the effect step ends; an effect step on another worker, or a retry after that
  * worker died, reads the database itself.
  */
@@ -237,7 +248,8 @@ export class RunDataCache {
   read(runKey: string, programme: Programme): Promise<RunAnalysisData> {
     if (this.entry?.runKey !== runKey) {
       const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
-      // Two connections: the server produces the applications while this process parses the outcomes.
+      // At once, on connections of their own: the server produces the applications (and both halves of the outcomes)
+      // while this process parses what has come.
       const data = Promise.all([readConsentingApplications(this.db, programme.id), readUnitOutcomes(this.db, programme.id, measureNames), readUnitMembers(this.db, programme.id)]).then(
         ([applications, outcomes, unitMembers]) => ({ applications, outcomes, unitMembers }),
       );

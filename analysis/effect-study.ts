@@ -304,8 +304,9 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     // repeated counts took 1.7 s of a 4.5 s effect step).
     const countedFirms = new Map<string, number | null>();
     const firmsOfCohorts = (chosen: readonly number[]): number | null => {
-      const key = [...new Set(chosen)].sort((a, b) => a - b).join(',');
-      if (!countedFirms.has(key)) countedFirms.set(key, countFirmsOfCohorts(chosen));
+      const distinct = [...new Set(chosen)].sort((a, b) => a - b);
+      const key = distinct.join(',');
+      if (!countedFirms.has(key)) countedFirms.set(key, countFirmsOfCohorts(distinct));
       return countedFirms.get(key) ?? null;
     };
     const countFirmsOfCohorts = (chosen: readonly number[]): number | null => {

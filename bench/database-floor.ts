@@ -2,8 +2,9 @@
  * The database half of `ebpm ingest` alone, for the ingest and study benchmarks: psql copies the file into an
  * unindexed staging table, then puts every row where ebpm puts it (core.firms and core.applications, or
  * core.outcomes, with their keys, checks and reference triggers) in one plain INSERT each. Nothing is parsed
- * or validated in Node and nothing is merged with earlier rows: a loader of this schema could save at most the
- * staging copy (the baseline's own work) by copying straight into the keyed tables.
+ * or validated in Node and nothing is merged with earlier rows. This is a reference point, not a floor: the load
+ * itself copies a fresh outcome file straight into core.outcomes (migration 0035) and saves the staging copy and
+ * the INSERT's sort. The raw floor the targets are taken against is rawCopyFloor below.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
@@ -93,14 +94,17 @@ export async function studyDatabaseFloor(url: string, applicantsPath: string, ou
  * header. No checks, no keys, no types: what moving the file's bytes into the database costs at least.
  */
 export function rawCopyFloor(url: string, path: string): Promise<Measurement> {
+  const columns = csvHeaderOf(path).map((_, i) => `c${i} text`).join(', ');
+  return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE raw_copy (${columns})`, '-c', `\\copy raw_copy FROM '${path.replace(/'/g, "''")}' CSV HEADER`]);
+}
+
+/** The column names in a generated CSV file's first line (no quoted commas in its header). */
+export function csvHeaderOf(path: string): string[] {
   const head = Buffer.alloc(4096);
   const descriptor = openSync(path, 'r');
-  let header: string;
   try {
-    header = head.toString('utf8', 0, readSync(descriptor, head, 0, head.length, 0)).split('\n')[0].replace(/^\uFEFF/, '').trim();
+    return head.toString('utf8', 0, readSync(descriptor, head, 0, head.length, 0)).split('\n')[0].replace(/^\uFEFF/, '').trim().split(',');
   } finally {
     closeSync(descriptor);
   }
-  const columns = header.split(',').map((_, i) => `c${i} text`).join(', ');
-  return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE raw_copy (${columns})`, '-c', `\\copy raw_copy FROM '${path}' CSV HEADER`]);
 }

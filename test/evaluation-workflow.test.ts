@@ -206,6 +206,27 @@ describe('bad input does not crash the workflow', () => {
     expect(rootCauseMessage(failure)).toContain(`${missing} does not exist`);
   });
 
+  it('loads the files side by side: when the applicant file is missing, the outcome file is still loaded whole and the run fails naming the missing file', async () => {
+    const taskQueue = uniqueTaskQueue('one-file-missing');
+    const worker = await createTestWorker(temporal, database.db, taskQueue);
+    const files = writeSyntheticFiles('large-scale-growth-investment', join(scratchDir, 'one-missing'), { seed: 31, applicants: 80, withInvalidRows: false });
+    const missing = join(scratchDir, 'no-such-applicants.csv');
+    const failure = await worker
+      .runUntil(runStudy({ client: temporal.client, taskQueue, input: { programmeId: 'large-scale-growth-investment', applicantsFile: missing, outcomesFile: files.outcomesFile } }))
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(rootCauseMessage(failure)).toContain(`${missing} does not exist`);
+    // One after another, the outcome file would never have been read.
+    const outcomeRows = readFileSync(files.outcomesFile, 'utf8').trimEnd().split('\n').length - 1;
+    const loaded = await database.db
+      .selectFrom('raw.input_files')
+      .select(['kind', 'status', 'rows_total'])
+      .where('programme_id', '=', 'large-scale-growth-investment')
+      .where('file_name', '=', 'outcomes.csv')
+      .execute();
+    expect(loaded).toEqual([{ kind: 'outcomes', status: 'complete', rows_total: outcomeRows }]);
+  });
+
   it('refuses, on a worker confined to EBPM_INPUT_DIR, a file outside it, reached by .. or through a link', async () => {
     const inputDir = join(scratchDir, 'confined');
     const files = writeSyntheticFiles('sme-labour-saving', join(inputDir, 'sme'), { seed: 11, applicants: 60, withInvalidRows: false });

@@ -3,7 +3,7 @@
  * retried after its first attempt had already completed the file: each row is counted once, and each load says
  * truthfully whether it loaded the file or found it loaded by another.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -36,6 +36,24 @@ async function storedAccount(fileName: string) {
 }
 
 describe('loads of one file that meet', () => {
+  it('one file sent at once as two kinds (a run\'s files load side by side): the load that comes second is refused, naming the kind it was loaded as', async () => {
+    // A wide file that reads as either kind: the applicant columns, and an outcome year's columns beside them.
+    const applicantsPath = join(scratch, 'applicants-for-two-kinds.csv');
+    await writeApplicantsCsv(applicantsPath, 5_000, 22);
+    const [header, ...lines] = readFileSync(applicantsPath, 'utf8').trimEnd().split('\n');
+    const path = join(scratch, 'applicants-as-two-kinds.csv');
+    writeFileSync(path, [`${header},fiscal_year,labour_productivity,average_wage`, ...lines.map((line) => `${line},2023,600.5,450`)].join('\n') + '\n');
+    const load = (kind: 'applicants' | 'outcomes') => loadFile(database.db, { programmeId: 'large-scale-growth-investment', kind, path }, { batchSize: 500, parseIn: 'process' as const });
+    const [asApplicants, asOutcomes] = await Promise.allSettled([load('applicants'), load('outcomes')]);
+    const outcomes = [asApplicants, asOutcomes].map((result) => result.status);
+    // Which one takes the file first is a race; the other must fail, never report the first's load as its own.
+    expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = [asApplicants, asOutcomes].find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(String(refused.reason)).toMatch(/was loaded before as the (applicants|outcomes) file \(the same bytes\)/);
+    const { rows } = await sql<{ kinds: number }>`SELECT count(*)::integer AS kinds FROM raw.input_files WHERE file_name = 'applicants-as-two-kinds.csv'`.execute(database.db);
+    expect(rows[0].kinds).toBe(1);
+  });
+
   it('two loads at once count each row once: one loads the file, the other waits and finds it loaded', async () => {
     const path = join(scratch, 'applicants-twice.csv');
     await writeApplicantsCsv(path, ROWS, 21);

@@ -7,7 +7,7 @@ import { createIngestActivities } from '../activities/ingest-file.js';
 import { readUnitOutcomes } from '../activities/analysis-data.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
-import { withRawClient } from '../runtime/database.js';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 /**
@@ -49,15 +49,20 @@ async function storedOutcomes(programmeId: string) {
 describe('outcome loads', () => {
   it('copy a fresh file straight in with its programme and file, then merge a file that meets stored rows, changing only what differs', async () => {
     const programme = 'large-scale-growth-investment';
-    const first = await ingest(programme, 'outcomes', file('first.csv', [outcomeLine(1, 2022), outcomeLine(1, 2023), outcomeLine(2, 2022)]), { batchSize: 2 });
+    // The file holds unit 1's years the other way round from key order.
+    const firstLines = [outcomeLine(2, 2022), outcomeLine(1, 2023), outcomeLine(1, 2022)];
+    const first = await ingest(programme, 'outcomes', file('first.csv', firstLines));
     expect(first).toMatchObject({ rowsLoaded: 3, rowsUnchanged: 0, rowsRejected: 0 });
+    // Copied straight in, the rows lie in the table in the file's order; staged and inserted, they would lie in key order.
+    const { rows: onDisk } = await sql<{ source_line: number }>`SELECT source_line FROM core.outcomes WHERE programme_id = ${programme} ORDER BY ctid`.execute(database.db);
+    expect(onDisk.map((row) => row.source_line)).toEqual([2, 3, 4]);
     // Stored in key order, which the check digit (the leading digit) decides.
     const inKeyOrder = <Row extends readonly unknown[]>(rows: Row[]) => rows.sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
     expect((await storedOutcomes(programme)).map((row) => [row.unit_id, row.fiscal_year, row.labour_productivity, row.source_file_sha256, row.source_line])).toEqual(
       inKeyOrder([
-        [corporateNumber(1), 2022, '601.5', first.fileSha256, 2],
+        [corporateNumber(1), 2022, '601.5', first.fileSha256, 4],
         [corporateNumber(1), 2023, '601.5', first.fileSha256, 3],
-        [corporateNumber(2), 2022, '602.5', first.fileSha256, 4],
+        [corporateNumber(2), 2022, '602.5', first.fileSha256, 2],
       ]),
     );
 
@@ -80,16 +85,36 @@ describe('outcome loads', () => {
     ]);
   });
 
+  it('merge from the first stored row met while a large batch is still being sent, and the connection goes on', async () => {
+    const programme = 'sme-growth-acceleration';
+    const header = 'corporate_number,fiscal_year,labour_productivity,average_wage,employees,sales';
+    const line = (i: number, year: number) => `${outcomeLine(i, year)},${9000 + i}`;
+    await ingest(programme, 'outcomes', file('growth-first.csv', [line(1, 2022)], header));
+    // The stored row first, then 30,000 new ones: the server refuses the copy long before the client has sent it all.
+    const lines = [line(1, 2022), ...Array.from({ length: 30_000 }, (_, i) => line(1000 + i, 2023))];
+    const account = await ingest(programme, 'outcomes', file('growth-large.csv', lines, header));
+    expect(account).toMatchObject({ rowsTotal: 30_001, rowsLoaded: 30_001, rowsUnchanged: 1, rowsRejected: 0 });
+    const { rows } = await sql<{ rows: number }>`SELECT count(*)::integer AS rows FROM core.outcomes WHERE programme_id = ${programme}`.execute(database.db);
+    expect(rows[0].rows).toBe(30_001);
+  });
+
   it('leave no programme or file for any other writer to take: outside a load the defaults are null and the row is refused', async () => {
-    const insert = (client: { query: (text: string) => Promise<unknown> }) => client.query(`INSERT INTO core.outcomes (unit_id, fiscal_year, measures, source_line) VALUES ('x', 2022, '{}', 1)`);
-    await withRawClient(database.db, async (client) => {
-      // A fresh connection never had the settings; after a load's transaction they read as empty text, not as unset.
-      await expect(insert(client)).rejects.toThrow(/null value in column "programme_id"/);
-      await client.query('BEGIN');
-      await client.query("SELECT set_config('ebpm.loading_programme_id', 'sme-labour-saving', true), set_config('ebpm.loading_file_sha256', 'x', true)");
-      await client.query('COMMIT');
-      await expect(insert(client)).rejects.toThrow(/null value in column "programme_id"/);
-    });
+    const insert = (client: pg.ClientBase, columns = '') =>
+      client.query(`INSERT INTO core.outcomes (unit_id, fiscal_year, measures, source_line${columns ? `, ${columns}` : ''}) VALUES ('x', 2022, '{}', 1${columns ? ", 'sme-labour-saving'" : ''})`);
+    // A connection that never had the settings reads them as unset; one that ran a load, as empty text.
+    const fresh = new pg.Client({ connectionString: database.url });
+    await fresh.connect();
+    try {
+      await expect(insert(fresh)).rejects.toThrow(/null value in column "programme_id"/);
+      await fresh.query('BEGIN');
+      await fresh.query("SELECT set_config('ebpm.loading_programme_id', 'sme-labour-saving', true), set_config('ebpm.loading_file_sha256', 'x', true)");
+      await fresh.query('COMMIT');
+      await expect(insert(fresh)).rejects.toThrow(/null value in column "programme_id"/);
+      // The programme given, the file left out: the file's default is null as well.
+      await expect(insert(fresh, 'programme_id')).rejects.toThrow(/null value in column "source_file_sha256"/);
+    } finally {
+      await fresh.end();
+    }
   });
 });
 

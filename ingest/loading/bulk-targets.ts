@@ -37,13 +37,14 @@ export interface BulkTarget<Row> {
 }
 
 /**
- * A table the staging lines can be copied into as they are: `columns` names the staging columns there, in order,
+ * A table the staging lines can be copied into as they are: `columnNames` names the staging columns there, in order,
  * and the table's defaults take the programme and file from the load's settings (migration 0035). A COPY that
  * meets a stored row fails whole with a unique violation; the load then merges that batch and every later one.
  */
 export interface StraightIn {
   readonly table: string;
-  readonly columns: string;
+  /** The staging lines' columns as named in `table`, in order (a column list, not definitions). */
+  readonly columnNames: string;
   readonly state: LoadState;
 }
 
@@ -120,36 +121,44 @@ function unitIdOf(row: ApplicantRow, unitOfAnalysis: UnitOfAnalysis): string {
 }
 
 /**
- * Whether this load has met a row that was already stored. Until it does, rows are added with a plain
- * INSERT: a new programme, round or year is the common case, and ON CONFLICT's per-row arbitration made the
- * firm and application merges about 40 % slower. A plain INSERT that meets a stored row fails with a unique
- * violation; the batch then merges from a savepoint, and so does the rest of the load. Rows go in in key
- * order: the index pages they touch are then neighbours (about 15 % faster once the indexes outgrow the
- * buffer cache).
+ * Whether this load has met a row that was already stored. Until it does, rows are added without arbitration: a new
+ * programme, round or year is the common case, and ON CONFLICT's per-row arbitration made the firm and application
+ * merges about 40 % slower. Staged rows go in with a plain INSERT in key order (the index pages they touch are then
+ * neighbours: about 15 % faster once the indexes outgrow the buffer cache); outcome rows are copied straight into
+ * their table (StraightIn). Either fails whole with a unique violation on meeting a stored row; the batch then
+ * merges from a savepoint, and so does the rest of the load.
  */
 export interface LoadState {
   metStoredRows: boolean;
 }
 
-/** Runs `merge` (an INSERT … ON CONFLICT … statement), as the plain INSERT before its ON CONFLICT while no stored row was met. */
-async function insertOrMerge(client: pg.ClientBase, state: LoadState, merge: string, params: readonly unknown[]): Promise<number> {
-  if (!state.metStoredRows) {
-    const plain = merge.slice(0, merge.search(/\sON CONFLICT\b/));
-    await client.query('SAVEPOINT plain_insert');
-    try {
-      const inserted = await client.query(plain, [...params]);
-      await client.query('RELEASE SAVEPOINT plain_insert');
-      return inserted.rowCount ?? 0;
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT plain_insert');
-      state.metStoredRows = true;
-    }
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Runs `write` from a savepoint while the load has met no stored row, and returns its result. On a unique violation
+ * it rolls back to the savepoint, notes that a stored row was met, and returns undefined: the caller then merges.
+ */
+export async function beforeStoredRowsMet<T>(client: pg.ClientBase, state: LoadState, write: () => Promise<T>): Promise<T | undefined> {
+  if (state.metStoredRows) return undefined;
+  await client.query('SAVEPOINT before_stored_rows');
+  try {
+    const result = await write();
+    await client.query('RELEASE SAVEPOINT before_stored_rows');
+    return result;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT before_stored_rows');
+    state.metStoredRows = true;
+    return undefined;
   }
-  return (await client.query(merge, [...params])).rowCount ?? 0;
 }
 
-export const UNIQUE_VIOLATION = '23505';
+/** Runs `merge` (an INSERT … ON CONFLICT … statement), as the plain INSERT before its ON CONFLICT while no stored row was met. */
+async function insertOrMerge(client: pg.ClientBase, state: LoadState, merge: string, params: readonly unknown[]): Promise<number> {
+  const plain = merge.slice(0, merge.search(/\sON CONFLICT\b/));
+  const inserted = await beforeStoredRowsMet(client, state, async () => (await client.query(plain, [...params])).rowCount ?? 0);
+  return inserted ?? (await client.query(merge, [...params])).rowCount ?? 0;
+}
 
 /** A staged applicant whose firm withdrew its consent: a later file cannot give it back. */
 const WITHDRAWN = `EXISTS (SELECT 1 FROM core.consent_withdrawals w WHERE w.programme_id = $1 AND w.corporate_number = staged.corporate_number)`;
@@ -312,8 +321,9 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
     withoutConsent: () => false,
     staging: { table: 'ingest_outcomes', columns: 'source_line integer, unit_id text, fiscal_year integer, measures jsonb' },
     stagingLine: (line, row) => copyTextLine([line, row.unit_id, row.fiscal_year, JSON.stringify(row.measures)]),
-    // A new programme or year is the common case: its rows go straight in (about three times faster than staged and merged).
-    straightIn: { table: 'core.outcomes', columns: 'source_line, unit_id, fiscal_year, measures', state: outcomesState },
+    // A new programme or year is the common case: its rows go straight in (PostgreSQL's time per 50,000-row batch
+    // about 0.34 s, against 0.46 s staged and inserted).
+    straightIn: { table: 'core.outcomes', columnNames: 'source_line, unit_id, fiscal_year, measures', state: outcomesState },
     async merge(client, programmeId, fileSha256) {
       return insertOrMerge(
         client,

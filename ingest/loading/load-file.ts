@@ -21,7 +21,7 @@ import type { Database } from '../../sql/database.js';
 import { getProgramme } from '../../programmes/catalogue.js';
 import { fileDeclaration } from '../../programmes/file-declaration.js';
 import { inTransaction, withRawClient } from '../../runtime/database.js';
-import { bulkTargetFor, recordReplacementKeys, retireRows, UNIQUE_VIOLATION, type BulkTarget } from './bulk-targets.js';
+import { beforeStoredRowsMet, bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from '../validating/parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
@@ -89,18 +89,14 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
  */
 async function writeRows(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<number> {
   const straightIn = target.straightIn;
-  if (straightIn && !input.replaces && !straightIn.state.metStoredRows) {
-    await client.query('SAVEPOINT straight_in');
-    try {
+  if (straightIn && !input.replaces) {
+    const copied = await beforeStoredRowsMet(client, straightIn.state, async () => {
+      // The table's defaults read the programme and the file from these (migration 0035); they end with the transaction.
       await client.query("SELECT set_config('ebpm.loading_programme_id', $1, true), set_config('ebpm.loading_file_sha256', $2, true)", [input.programmeId, fileSha256]);
-      await copyInto(client, `${straightIn.table} (${straightIn.columns})`, batch.staged);
-      await client.query('RELEASE SAVEPOINT straight_in');
+      await copyInto(client, `${straightIn.table} (${straightIn.columnNames})`, batch.staged);
       return batch.loaded;
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await client.query('ROLLBACK TO SAVEPOINT straight_in');
-      straightIn.state.metStoredRows = true;
-    }
+    });
+    if (copied !== undefined) return copied;
   }
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${target.staging.table} (${target.staging.columns}) ON COMMIT DELETE ROWS`);
   await copyInto(client, `pg_temp.${target.staging.table}`, batch.staged);
@@ -109,7 +105,7 @@ async function writeRows(client: pg.PoolClient, target: BulkTarget<unknown>, bat
   return written;
 }
 
-/** One batch in one transaction: staged rows merged, quarantined rows stored, the account advanced. */
+/** One batch in one transaction: loaded rows written (writeRows), quarantined rows stored, the account advanced. */
 function commitBatch(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<void> {
   return inTransaction(client, async () => {
     // The firm merge sorts the batch; the default 4 MB would spill it to disk.
@@ -291,6 +287,9 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         // On the held connection: a load holds one connection at a time, however many run at once.
         const readLoad = async () => (await client.query<LoadRow>('SELECT * FROM raw.input_files WHERE file_sha256 = $1', [fileSha256])).rows[0];
         const previous = await readLoad();
+        // Asked again under the lock: two loads of one text file as different kinds (a run's files load side by side)
+        // can both pass the check before it, and the second would otherwise report the first's load as its own.
+        if (previous && previous.kind !== input.kind) throw kindClash(fileName, previous.kind, input.kind);
         if (previous?.status === 'complete') return { row: previous };
         // A replacement records its keys batch by batch: a load cannot switch between adding and replacing half-way.
         if (previous && previous.replaces_earlier !== (input.replaces === true)) throw new ResumeMismatchError(fileName, previous.replaces_earlier);
