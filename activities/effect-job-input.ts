@@ -43,7 +43,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   }
   const outcomeColumns: OutcomeColumnsOfJob = { unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
   return {
-    unitFirms: packUnitFirms(units.ids, applications, data.unitMembers),
+    unitFirms: packUnitFirms(units, applicationColumns.unit, applications, data.unitMembers),
     spec,
     callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
     units: units.ids,
@@ -54,23 +54,44 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
 
 /**
  * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
- * lead applicant, a site's operator) and a project's consortium members.
+ * lead applicant, a site's operator) and a project's consortium members, each once, in the order first met.
+ * `applicationUnits` holds each application's unit code. Packed in two passes over typed arrays (a count per unit,
+ * then the firms in place) with no object per unit: a Set per unit took 2.4 s at 1,000,000 units. A member of a
+ * unit the job does not hold is left out, as that unit is.
  */
-export function packUnitFirms(units: readonly string[], applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
+export function packUnitFirms(units: DenseCodes, applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
+  const unitCount = units.ids.length;
   const firmCodes = new DenseCodes();
-  const firmsOf = new Map<string, Set<number>>();
-  const add = (unit: string, firm: string) => {
-    let set = firmsOf.get(unit);
-    if (!set) firmsOf.set(unit, (set = new Set()));
-    set.add(firmCodes.code(firm));
-  };
-  for (const application of applications) add(application.unitId, application.corporateNumber);
-  for (const [unit, firms] of members) for (const firm of firms) add(unit, firm);
-  const offsets = new Int32Array(units.length + 1);
-  const packed: number[] = [];
-  units.forEach((unit, i) => {
-    for (const firm of firmsOf.get(unit) ?? []) packed.push(firm);
-    offsets[i + 1] = packed.length;
-  });
-  return { offsets, firms: Int32Array.from(packed) };
+  const applicationFirms = Int32Array.from(applications, (application) => firmCodes.code(application.corporateNumber));
+  const memberships: { unit: number; firms: Int32Array }[] = [];
+  for (const [unit, firms] of members) {
+    // Coded even when the unit is left out, so that every firm has the code it would have had before.
+    const codes = Int32Array.from(firms, (firm) => firmCodes.code(firm));
+    const code = units.find(unit);
+    if (code !== undefined) memberships.push({ unit: code, firms: codes });
+  }
+  // Pass one: how many firm entries each unit has, duplicates included.
+  const start = new Int32Array(unitCount + 1);
+  for (let row = 0; row < applicationUnits.length; row++) start[applicationUnits[row] + 1]++;
+  for (const membership of memberships) start[membership.unit + 1] += membership.firms.length;
+  for (let unit = 0; unit < unitCount; unit++) start[unit + 1] += start[unit];
+  // Pass two: the entries in the order met (applications, then members), then each unit's run without repeats.
+  const entries = new Int32Array(start[unitCount]);
+  const next = start.slice(0, unitCount);
+  for (let row = 0; row < applicationUnits.length; row++) entries[next[applicationUnits[row]]++] = applicationFirms[row];
+  for (const membership of memberships) for (const firm of membership.firms) entries[next[membership.unit]++] = firm;
+  const offsets = new Int32Array(unitCount + 1);
+  const firms = new Int32Array(entries.length);
+  let packed = 0;
+  for (let unit = 0; unit < unitCount; unit++) {
+    const first = packed;
+    for (let entry = start[unit]; entry < start[unit + 1]; entry++) {
+      let seen = false;
+      // A unit has a handful of firms: a scan of those kept is cheaper than a set.
+      for (let kept = first; kept < packed && !seen; kept++) seen = firms[kept] === entries[entry];
+      if (!seen) firms[packed++] = entries[entry];
+    }
+    offsets[unit + 1] = packed;
+  }
+  return { offsets, firms: firms.slice(0, packed) };
 }

@@ -3,6 +3,11 @@ export class DenseCodes {
   readonly ids: string[] = [];
   private readonly codes = new Map<string, number>();
 
+  /** The id's code, without giving an unseen id one. */
+  find(id: string): number | undefined {
+    return this.codes.get(id);
+  }
+
   code(id: string): number {
     let code = this.codes.get(id);
     if (code === undefined) {

@@ -3,6 +3,8 @@ import { mergeParts, runEffectJob, splitOutcomes, type EffectJobInput } from '..
 import { getProgramme } from '../programmes/catalogue.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SeededRandom } from '../stats/random.js';
+import { DenseCodes } from '../analysis/dense-codes.js';
+import { packUnitFirms } from '../activities/effect-job-input.js';
 
 /** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
 function simulatedJob(outcomes: readonly string[]): EffectJobInput {
@@ -63,5 +65,37 @@ describe('effect jobs split over threads', () => {
     const parts = splitOutcomes(lacking, 2);
     expect(Object.keys(parts[1].outcomes.measures)).toEqual(['labour_productivity', 'average_wage']);
     expect(() => runEffectJob(parts[1], () => undefined)).toThrow(/holds labour_productivity, average_wage/);
+  });
+});
+
+describe('the firms behind each unit, packed for the effect thread', () => {
+  /** What a set per unit gives: each unit's firms once, in the order first met (applications, then members). */
+  function firmsBySets(units: readonly string[], applications: readonly { unitId: string; corporateNumber: string }[], members: ReadonlyMap<string, readonly string[]>) {
+    const codes = new DenseCodes();
+    const firmsOf = new Map<string, Set<number>>();
+    const add = (unit: string, firm: string) => firmsOf.set(unit, (firmsOf.get(unit) ?? new Set()).add(codes.code(firm)));
+    for (const application of applications) add(application.unitId, application.corporateNumber);
+    for (const [unit, firms] of members) for (const firm of firms) add(unit, firm);
+    return units.map((unit) => [...(firmsOf.get(unit) ?? [])]);
+  }
+
+  it('lists each unit\'s applicants and consortium members once, in the order first met, as a set per unit would', () => {
+    const random = new SeededRandom(41);
+    const units = new DenseCodes();
+    // Projects applying in several rounds, some led by the same firm, members repeating the lead or one another.
+    const applications = Array.from({ length: 3_000 }, (_, i) => ({ unitId: `P${Math.floor(i / 3)}`, corporateNumber: `F${random.pick([0, 1, 2, 3, 4, 5, 6, 7]) + Math.floor(i / 30) * 8}` }))
+      .map((application) => ({ ...application, employees: 10, requestedAmountYen: 1, awarded: false, awardFiscalYear: null, callRound: 1, reviewScore: null, applicationDate: '2022-05-01', subsidyAmountYen: null }));
+    const applicationUnits = Int32Array.from(applications, (application) => units.code(application.unitId));
+    units.code('P-without-applications');
+    const members = new Map<string, string[]>([
+      ['P3', ['F900', 'F901', 'F900']],
+      ['P7', [applications[21].corporateNumber, 'F902']],
+      ['P-unknown', ['F903']],
+      ['P-without-applications', ['F904']],
+    ]);
+    const packed = packUnitFirms(units, applicationUnits, applications, members);
+    const unpacked = units.ids.map((_, u) => [...packed.firms.subarray(packed.offsets[u], packed.offsets[u + 1])]);
+    expect(unpacked).toEqual(firmsBySets(units.ids, applications, members));
+    expect(unpacked[units.ids.length - 1]).toHaveLength(1);
   });
 });
