@@ -56,7 +56,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
  * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
  * lead applicant, a site's operator) and a project's consortium members, each once, in the order first met.
  * `applicationUnits` holds each application's unit code. Packed in two passes over typed arrays (a count per unit,
- * then the firms in place) with no object per unit: a Set per unit took 2.4 s at 1,000,000 units. A member of a
+ * then the firms in place) with no object per unit: a Set per unit took 1.9 s at 1,000,000 units, this 0.6 s. A member of a
  * unit the job does not hold is left out, as that unit is.
  */
 export function packUnitFirms(units: DenseCodes, applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
@@ -65,7 +65,7 @@ export function packUnitFirms(units: DenseCodes, applicationUnits: Int32Array, a
   const applicationFirms = Int32Array.from(applications, (application) => firmCodes.code(application.corporateNumber));
   const memberships: { unit: number; firms: Int32Array }[] = [];
   for (const [unit, firms] of members) {
-    // Coded even when the unit is left out, so that every firm has the code it would have had before.
+    // Coded even when the unit is left out: a firm's code is the order it is first met in, whichever units are held.
     const codes = Int32Array.from(firms, (firm) => firmCodes.code(firm));
     const code = units.find(unit);
     if (code !== undefined) memberships.push({ unit: code, firms: codes });
