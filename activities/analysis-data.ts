@@ -98,21 +98,21 @@ export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string
      ORDER BY unit_id
     OFFSET (SELECT count(*) / 2 FROM core.applications WHERE programme_id = ${programmeId} AND consent) LIMIT 1`.execute(db);
   const middle = rows[0]?.middle;
-  if (middle === undefined) return readUnitOutcomeRange(db, programmeId, measureNames, {}, 'exact');
-  const halves = await Promise.all([
-    readUnitOutcomeRange(db, programmeId, measureNames, { before: middle }, 'views'),
-    readUnitOutcomeRange(db, programmeId, measureNames, { from: middle }, 'views'),
-  ]);
-  return concatenateOutcomeColumns(halves, measureNames);
+  // No consenting application: no outcome row can be read either, and one range reads that.
+  const ranges = middle === undefined ? [{}] : [{ before: middle }, { from: middle }];
+  const parts = await Promise.all(ranges.map((range) => readUnitOutcomeRange(db, programmeId, measureNames, range)));
+  return concatenateOutcomeColumns(parts, measureNames);
 }
 
-/** The outcomes of the units in [from, before) in the database's order of unit ids (either bound may be open). */
+/**
+ * The outcomes of the units in [from, before) in the database's order of unit ids (either bound may be open), as
+ * views of the builder's grown arrays: concatenateOutcomeColumns copies them into columns of their exact length.
+ */
 async function readUnitOutcomeRange(
   db: Kysely<Database>,
   programmeId: string,
   measureNames: readonly string[],
   range: { readonly from?: string; readonly before?: string },
-  columns: ColumnsReturned,
 ): Promise<UnitOutcomeColumns> {
   return withRawClient(db, async (client) => {
     // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
@@ -130,11 +130,11 @@ async function readUnitOutcomeRange(
        ORDER BY o.unit_id, o.fiscal_year) TO STDOUT`;
     const builder = new OutcomeColumnsBuilder(measureNames);
     await forEachCopyLine(client, query, (bytes, start, end) => builder.addLine(bytes, start, end));
-    return builder.finish(columns);
+    return builder.finish();
   });
 }
 
-/** Parts read in unit order, end to end (each part's columns are copied once, into columns of the whole's length). */
+/** Parts read in unit order, end to end: each part's columns copied once, into columns of the whole's exact length. */
 function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measureNames: readonly string[]): UnitOutcomeColumns {
   const rows = parts.reduce((sum, part) => sum + part.fiscalYear.length, 0);
   const joined = <Column extends Int32Array | Float64Array>(empty: Column, columnOf: (part: UnitOutcomeColumns) => Column): Column => {
@@ -152,9 +152,6 @@ function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measure
     measures: Object.fromEntries(measureNames.map((name) => [name, joined(new Float64Array(rows), (part) => part.measures[name])])),
   };
 }
-
-/** 'exact': columns of their own, as long as the rows read; 'views': views of the builder's grown arrays. */
-type ColumnsReturned = 'exact' | 'views';
 
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
 class OutcomeColumnsBuilder {
@@ -190,13 +187,12 @@ class OutcomeColumnsBuilder {
     this.rows++;
   }
 
-  /** The columns read, as copies of their exact length, or as views of the grown arrays for a caller that copies them anyway. */
-  finish(columns: ColumnsReturned): UnitOutcomeColumns {
-    const cut = <Column extends Int32Array | Float64Array>(column: Column): Column => (columns === 'exact' ? column.slice(0, this.rows) : column.subarray(0, this.rows)) as Column;
+  /** The columns read, as views of the grown arrays (the caller copies them). */
+  finish(): UnitOutcomeColumns {
     return {
       unitId: this.unitId,
-      fiscalYear: cut(this.fiscalYear),
-      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, cut(this.measures[m])])),
+      fiscalYear: this.fiscalYear.subarray(0, this.rows),
+      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, this.measures[m].subarray(0, this.rows)])),
     };
   }
 

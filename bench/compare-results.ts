@@ -6,8 +6,8 @@
  *   node dist/bench/compare-results.js postgres://…/old postgres://…/new [--tolerance 1e-9]
  *
  * Columns that name a particular run or moment (run keys, workflow ids, the code version, the spec registration's hash,
- * durations, date and time columns) differ by
- * design and are left out. Exit 0 when everything agrees, 1 with each difference listed.
+ * durations, date and time columns) differ by design and are left out. Exit 0 when everything agrees, 1 with each
+ * difference listed.
  */
 import pg from 'pg';
 

@@ -17,6 +17,7 @@ import { startDevServer, type TemporalSession } from '../runtime/temporal.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { readEnvironment } from '../config/environment.js';
 import { csvHeaderOf, rawCopyFloor, studyDatabaseFloor } from './database-floor.js';
+import { loadKindOf } from './load-kind.js';
 import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
 import { timeNodeProcess, type Measurement } from './timing.js';
 import type { RunnableBenchmark } from './benchmarks.js';
@@ -88,19 +89,6 @@ interface StepTiming {
   readonly completedAt: number;
 }
 
-/** The kind named in an ingestFile activity's input (a JSON payload). */
-function ingestKind(payload: Uint8Array | null | undefined): string {
-  if (!payload) return '?';
-  let input: unknown;
-  try {
-    input = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    // A payload in another encoding (a custom data converter) names no kind we can read.
-    return '?';
-  }
-  return typeof input === 'object' && input !== null && 'kind' in input && typeof input.kind === 'string' ? input.kind : '?';
-}
-
 /** The latest evaluateProgramme workflow's activities, each from its scheduling to its completion, in history order. */
 async function stepTimings(temporal: TemporalSession): Promise<StepTiming[]> {
   let workflowId: string | undefined;
@@ -115,10 +103,9 @@ async function stepTimings(temporal: TemporalSession): Promise<StepTiming[]> {
   for (const event of history.events ?? []) {
     const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
     const attributes = event.activityTaskScheduledEventAttributes;
-    // The files load side by side, so a load is named by the kind in its input, not by the order it ended in.
     if (attributes) {
       const activity = attributes.activityType?.name ?? '?';
-      scheduled.set(String(event.eventId), { name: activity === 'ingestFile' ? `ingest ${ingestKind(attributes.input?.payloads?.[0]?.data)}` : activity, at });
+      scheduled.set(String(event.eventId), { name: activity === 'ingestFile' ? `ingest ${loadKindOf(attributes.input?.payloads?.[0]?.data) ?? '?'}` : activity, at });
     }
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed) {
@@ -218,9 +205,10 @@ export function studyBenchmark(applicants: number, target: RunnableBenchmark['ta
           const from = (step.scheduledAt - origin) / 1000;
           const kind = step.name === 'ingest applicants' ? 'applicants' : step.name === 'ingest outcomes' ? 'outcomes' : undefined;
           const took = step.completedAt - step.scheduledAt;
+          const ratio = kind ? took / floors[kind].raw.ms : Number.NaN;
           const floor = kind
-            ? `; raw floor (psql \\copy into an unindexed text table) ${seconds(floors[kind].raw)}, ratio ${(took / floors[kind].raw.ms).toFixed(2)} ` +
-              `(target ≤ ${LOAD_RATIO_TARGET}: ${took / floors[kind].raw.ms <= LOAD_RATIO_TARGET ? 'met' : 'NOT met'}); ` +
+            ? `; raw floor (psql \\copy into an unindexed text table) ${seconds(floors[kind].raw)}, ratio ${ratio.toFixed(2)} ` +
+              `(target ≤ ${LOAD_RATIO_TARGET}: ${ratio <= LOAD_RATIO_TARGET ? 'met' : 'NOT met'}); ` +
               `reading the file ${seconds(floors[kind].read)}; the database alone ${seconds(floors[kind].database)}`
             : '';
           console.log(`  step     ${step.name.padEnd(18)} ${(took / 1000).toFixed(2)} s  (at ${from.toFixed(2)}–${((step.completedAt - origin) / 1000).toFixed(2)} s${floor})`);

@@ -11,6 +11,7 @@ import type { TemporalSession } from '../runtime/temporal.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { EvaluateProgrammeInput, EvaluationResult } from '../workflows/index.js';
+import { writeCsvFile } from './support/csv-files.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 /** Data that changes after it is loaded: replacement files and consent withdrawal, on a real database. */
@@ -38,11 +39,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function file(name: string, lines: readonly string[], header = HEADER): string {
-  const path = join(scratch, name);
-  writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
-  return path;
-}
+const file = (name: string, lines: readonly string[], header = HEADER): string => writeCsvFile(scratch, name, header, lines);
 
 async function storedApplications(programmeId: string) {
   return database.db

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -8,6 +8,7 @@ import { readUnitOutcomes } from '../activities/analysis-data.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import pg from 'pg';
+import { writeCsvFile } from './support/csv-files.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 /**
@@ -30,11 +31,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function file(name: string, lines: readonly string[], header = HEADER): string {
-  const path = join(scratch, name);
-  writeFileSync(path, `${header}\n${lines.join('\n')}\n`);
-  return path;
-}
+const file = (name: string, lines: readonly string[], header = HEADER): string => writeCsvFile(scratch, name, header, lines);
 
 const ingest = (programmeId: string, kind: 'applicants' | 'outcomes', path: string, options: { batchSize?: number } = {}) =>
   createIngestActivities(database.db, options).ingestFile({ programmeId, kind, path });

@@ -88,8 +88,9 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
   const advance = (step: (typeof STEPS)[number]) => {
     progress = { step, completedSteps: STEPS.indexOf(step), totalSteps };
   };
-  const advanceSequentially = (step: (typeof SEQUENTIAL_ANALYSIS_STEPS)[number]) => {
-    progress = { step, completedSteps: STEPS.indexOf('computing KPIs and estimating effects'), totalSteps };
+  // A replayed run's steps that are one step of today's: counted as that step.
+  const advanceWithin = (today: (typeof STEPS)[number], step: (typeof SEQUENTIAL_INGEST_STEPS)[number] | (typeof SEQUENTIAL_ANALYSIS_STEPS)[number]) => {
+    progress = { step, completedSteps: STEPS.indexOf(today), totalSteps };
   };
 
   const heavy = heavyActivities(input.heartbeatTimeout ?? '2 minutes');
@@ -110,14 +111,11 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
       statisticsFile ? load('statistics', statisticsFile).then((account) => [account]) : Promise.resolve([]),
     ] as const);
   } else {
-    const advanceIngest = (step: (typeof SEQUENTIAL_INGEST_STEPS)[number]) => {
-      progress = { step, completedSteps: STEPS.indexOf('ingesting the input files'), totalSteps };
-    };
-    advanceIngest('ingesting applicants');
+    advanceWithin('ingesting the input files', 'ingesting applicants');
     applicants = await load('applicants', input.applicantsFile);
-    advanceIngest('ingesting outcomes');
+    advanceWithin('ingesting the input files', 'ingesting outcomes');
     outcomes = await load('outcomes', input.outcomesFile);
-    advanceIngest('ingesting statistics');
+    advanceWithin('ingesting the input files', 'ingesting statistics');
     statistics = input.statisticsFile ? [await load('statistics', input.statisticsFile)] : [];
   }
 
@@ -142,9 +140,9 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
       advance('computing KPIs and estimating effects');
       [kpis, effects] = await allOrFirstFailure([heavy.computeKpis(step), heavy.estimateEffects(step)] as const);
     } else {
-      advanceSequentially('computing KPIs');
+      advanceWithin('computing KPIs and estimating effects', 'computing KPIs');
       kpis = await heavy.computeKpis(step);
-      advanceSequentially('estimating effects');
+      advanceWithin('computing KPIs and estimating effects', 'estimating effects');
       effects = await heavy.estimateEffects(step);
     }
     await fast.finishRun({ runKey: run.runKey, status: 'succeeded' });

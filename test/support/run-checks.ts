@@ -3,8 +3,11 @@
  * activities that needed another attempt, and a wait for an activity to be running.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { loadKindOf } from '../../bench/load-kind.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../sql/database.js';
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
 /** The 11 tables a run writes, each as an ordered query without the clock times that differ between any two runs. */
 export const RESULT_TABLE_QUERIES: Readonly<Record<string, string>> = {
@@ -33,8 +36,8 @@ export async function snapshot(db: Kysely<Database>, extra: Readonly<Record<stri
  * (Temporal records only an activity's last attempt in the history, with the failure before it).
  */
 export async function retriedActivities(handle: WorkflowHandle): Promise<{ activity: string; attempt: number; lastFailure: string; kind: string | null }[]> {
-  const scheduled = await scheduledActivities(handle);
   const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = scheduledActivities(events);
   return events.flatMap((event) => {
     const started = event.activityTaskStartedEventAttributes;
     if (!started || (started.attempt ?? 1) < 2) return [];
@@ -47,25 +50,19 @@ export async function retriedActivities(handle: WorkflowHandle): Promise<{ activ
  * The workflow's scheduled activities by event id: their type, their activity id, and for a load the kind of file
  * its input names (the loads run side by side, so the order they were scheduled in does not tell which is which).
  */
-async function scheduledActivities(handle: WorkflowHandle): Promise<Map<string, { type: string; activityId: string; kind: string | null }>> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const kindOf = (data: Uint8Array | null | undefined): string | null => {
-    if (!data) return null;
-    const input: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
-    return typeof input === 'object' && input !== null && 'kind' in input && typeof input.kind === 'string' ? input.kind : null;
-  };
+function scheduledActivities(events: readonly HistoryEvent[]): Map<string, { type: string; activityId: string; kind: string | null }> {
   return new Map(
     events.flatMap((event) => {
       const attributes = event.activityTaskScheduledEventAttributes;
       if (!attributes) return [];
-      return [[String(event.eventId), { type: attributes.activityType?.name ?? '?', activityId: attributes.activityId ?? '', kind: kindOf(attributes.input?.payloads?.[0]?.data) }]];
+      return [[String(event.eventId), { type: attributes.activityType?.name ?? '?', activityId: attributes.activityId ?? '', kind: loadKindOf(attributes.input?.payloads?.[0]?.data) }]];
     }),
   );
 }
 
 /** The identity of the worker running the workflow's load of `kind` now (pid@host), or undefined when none runs. */
 export async function workerRunningLoad(handle: WorkflowHandle, kind: string): Promise<string | undefined> {
-  const loads = [...(await scheduledActivities(handle)).values()].filter((activity) => activity.type === 'ingestFile' && activity.kind === kind);
+  const loads = [...scheduledActivities((await handle.fetchHistory()).events ?? []).values()].filter((activity) => activity.type === 'ingestFile' && activity.kind === kind);
   const { raw } = await handle.describe();
   const pending = (raw.pendingActivities ?? []).find((activity) => loads.some((load) => load.activityId === activity.activityId) && Number(activity.state) === 2 /* STARTED */);
   return pending?.lastWorkerIdentity ?? undefined;
