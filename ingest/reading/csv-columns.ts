@@ -158,25 +158,37 @@ function fieldText(bytes: Uint8Array, position: number, fieldEnd: number): strin
   return scannedQuotedFrom >= 0 ? unquote(bytes, scannedQuotedFrom, scannedQuotedTo) : unquote(bytes, position, fieldEnd).trim();
 }
 
-/** The file's bytes followed by one sentinel newline, so scanners need no bounds checks. */
-function readWithSentinel(path: string, allocate: (size: number) => Uint8Array): { bytes: Uint8Array; end: number } {
-  let descriptor: number;
+function openForReading(path: string): number {
   try {
-    descriptor = openSync(path, 'r');
+    return openSync(path, 'r');
   } catch (error) {
     throw new CsvColumnError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+}
+
+/**
+ * Reads bytes [from, to) of the open file into the same positions of `bytes`; returns where the bytes read
+ * end (before `to` only if the file is shorter). Positional reads, so two threads may read one descriptor.
+ */
+export function readRange(descriptor: number, bytes: Uint8Array, from: number, to: number): number {
+  let position = from;
+  while (position < to) {
+    const chunk = readSync(descriptor, bytes, position, to - position, position);
+    if (chunk === 0) break;
+    position += chunk;
+  }
+  return position;
+}
+
+/** The file's bytes followed by one sentinel newline, so scanners need no bounds checks. */
+function readWithSentinel(path: string): { bytes: Uint8Array; end: number } {
+  const descriptor = openForReading(path);
   try {
     const size = fstatSync(descriptor).size;
-    const bytes = allocate(size + 1);
-    let read = 0;
-    while (read < size) {
-      const chunk = readSync(descriptor, bytes, read, size - read, read);
-      if (chunk === 0) break;
-      read += chunk;
-    }
-    bytes[read] = LF;
-    return { bytes, end: read };
+    const bytes = new Uint8Array(size + 1);
+    const end = readRange(descriptor, bytes, 0, size);
+    bytes[end] = LF;
+    return { bytes, end };
   } finally {
     closeSync(descriptor);
   }
@@ -229,15 +241,34 @@ export function parseHeader(bytes: Uint8Array, end: number): { header: string[];
   }
 }
 
+/**
+ * Columns allocated by the caller, one per requested column in the request's order, that a parse writes
+ * its rows into from index `from` (up to `to`, exclusive) instead of growing arrays of its own: the two
+ * halves of a file then land in one array each, shared between the threads, with nothing to copy after.
+ */
+export interface RowDestination {
+  readonly columns: readonly Float64Array[];
+  readonly from: number;
+  readonly to: number;
+}
+
 /** Parses the data rows in [start, end); bytes[end] must be a newline (a sentinel or the row's own). */
-export function parseRows(bytes: Uint8Array, start: number, end: number, header: readonly string[], request: CsvColumnsRequest): ParsedChunk {
+export function parseRows(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  header: readonly string[],
+  request: CsvColumnsRequest,
+  destination?: RowDestination,
+): ParsedChunk {
   const wanted = Object.entries(request);
   const fieldCount = header.length;
   const slotOfColumn = new Int32Array(fieldCount).fill(-1);
-  let capacity = Math.max(16, Math.ceil((end - start) / (2 * fieldCount)));
+  const base = destination?.from ?? 0;
+  let capacity = destination ? destination.to - destination.from : Math.max(16, Math.ceil((end - start) / (2 * fieldCount)));
   const slots: Slot[] = wanted.map(([name, kind], slot) => {
     slotOfColumn[header.indexOf(name)] = slot;
-    return { name, kind, values: new Float64Array(capacity), strings: null };
+    return { name, kind, values: destination ? destination.columns[slot] : new Float64Array(capacity), strings: null };
   });
   let position = start;
   let row = 0;
@@ -250,6 +281,8 @@ export function parseRows(bytes: Uint8Array, start: number, end: number, header:
       continue;
     }
     if (row === capacity) {
+      // The caller's bound counts every line of the range (see rowBoundOf), so this is a defect, not bad input.
+      if (destination) throw new Error(`the CSV reader's bound of ${capacity} rows for bytes ${start}–${end} was exceeded`);
       capacity *= 2;
       for (const slot of slots) {
         const grown = new Float64Array(capacity);
@@ -267,13 +300,13 @@ export function parseRows(bytes: Uint8Array, start: number, end: number, header:
         fieldEnd = bytes[position] === QUOTE ? scanSlowly(bytes, position, end) : scanNumber(bytes, position, end);
         if (slot.kind === 'number') {
           if (scannedInvalid) throw new CsvRowError(line, `column "${slot.name}" has "${fieldText(bytes, position, fieldEnd)}", which is not a number`);
-          slot.values[row] = scannedValue;
+          slot.values[base + row] = scannedValue;
         } else if (slot.strings) slot.strings.push(fieldText(bytes, position, fieldEnd));
         else if (scannedInvalid || Number.isNaN(scannedValue)) {
           // The first non-numeric id switches the column to strings, converting what was read so far.
-          slot.strings = Array.from(slot.values.subarray(0, row), (v) => String(v));
+          slot.strings = Array.from(slot.values.subarray(base, base + row), (v) => String(v));
           slot.strings.push(fieldText(bytes, position, fieldEnd));
-        } else slot.values[row] = scannedValue;
+        } else slot.values[base + row] = scannedValue;
       }
       position = fieldEnd;
       const delimiter = bytes[position];
@@ -295,7 +328,7 @@ export function parseRows(bytes: Uint8Array, start: number, end: number, header:
   return {
     rowCount: row,
     lineCount: line - 1,
-    columns: slots.map((slot) => ({ name: slot.name, kind: slot.kind, values: slot.values.subarray(0, row), strings: slot.strings })),
+    columns: slots.map((slot) => ({ name: slot.name, kind: slot.kind, values: slot.values.subarray(base, base + row), strings: slot.strings })),
   };
 }
 
@@ -306,29 +339,14 @@ function checkRequest(path: string, header: readonly string[], request: CsvColum
   }
 }
 
-function assemble(header: readonly string[], chunks: readonly ParsedChunk[]): CsvColumns {
-  const rowCount = chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0);
+function assemble(header: readonly string[], chunk: ParsedChunk): CsvColumns {
   const numbers: Record<string, Float64Array> = {};
   const ids: Record<string, Float64Array | string[]> = {};
-  chunks[0].columns.forEach((column, index) => {
-    const parts = chunks.map((chunk) => chunk.columns[index]);
-    const anyStrings = parts.some((part) => part.strings !== null);
-    if (column.kind === 'id' && anyStrings) {
-      ids[column.name] = parts.flatMap((part) => part.strings ?? Array.from(part.values, (v) => String(v)));
-      return;
-    }
-    const values = parts.length === 1 ? parts[0].values : new Float64Array(rowCount);
-    if (parts.length > 1) {
-      let offset = 0;
-      for (const part of parts) {
-        values.set(part.values, offset);
-        offset += part.values.length;
-      }
-    }
-    if (column.kind === 'number') numbers[column.name] = values;
-    else ids[column.name] = values;
-  });
-  return { rowCount, header, numbers, ids };
+  for (const column of chunk.columns) {
+    if (column.kind === 'number') numbers[column.name] = column.values;
+    else ids[column.name] = column.strings ?? column.values;
+  }
+  return { rowCount: chunk.rowCount, header, numbers, ids };
 }
 
 function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number): never {
@@ -338,12 +356,12 @@ function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number)
 }
 
 export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvColumns {
-  const { bytes, end } = readWithSentinel(path, (size) => new Uint8Array(size));
+  const { bytes, end } = readWithSentinel(path);
   if (end === 0) throw new CsvColumnError(`${path} is empty; it needs a header line and data rows`);
   const { header, dataStart } = parseHeader(bytes, end);
   checkRequest(path, header, request);
   try {
-    return assemble(header, [parseRows(bytes, dataStart, end, header, request)]);
+    return assemble(header, parseRows(bytes, dataStart, end, header, request));
   } catch (error) {
     rethrowWithLine(path, error, 2);
   }
@@ -352,48 +370,144 @@ export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvCol
 /** Files below this are parsed on the main thread: a worker's start-up would cost more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 
+/** The most rows [start, end) can hold: each ends in a newline, the last one possibly in the sentinel at `end`. */
+function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
+  let newlines = 0;
+  for (let i = start; i < end; i++) if (bytes[i] === LF) newlines++;
+  return newlines + 1;
+}
+
+/** What the worker posts back: its half's rows (already in the shared columns), or what was wrong. */
+export type WorkerChunkResult = ParsedChunk | { readonly error: { chunkLine: number; detail: string } | { message: string } };
+
 /**
- * The same as readCsvColumns, with the second half of a large file parsed by a worker thread on the
- * other core. The split is at a newline; if that newline turns out to sit inside a quoted field (the first
- * half then ends in an open quote), the file is read again on one thread.
+ * The two halves' columns as one: the second half was written after the most rows the first could hold, so
+ * it moves down over the gap the first half's blank lines left (none, in most files). An id column that
+ * turned to text in either half is text in both.
  */
-export async function readCsvColumnsInParallel(path: string, request: CsvColumnsRequest): Promise<CsvColumns> {
-  const { bytes, end } = readWithSentinel(path, (size) => new Uint8Array(new SharedArrayBuffer(size)));
+function joinHalves(header: readonly string[], columns: readonly Float64Array[], first: ParsedChunk, second: ParsedChunk, secondFrom: number): CsvColumns {
+  const rowCount = first.rowCount + second.rowCount;
+  const numbers: Record<string, Float64Array> = {};
+  const ids: Record<string, Float64Array | string[]> = {};
+  first.columns.forEach((column, index) => {
+    const parts = [column, second.columns[index]];
+    if (column.kind === 'id' && parts.some((part) => part.strings !== null)) {
+      ids[column.name] = parts.flatMap((part) => part.strings ?? Array.from(part.values, (v) => String(v)));
+      return;
+    }
+    if (first.rowCount < secondFrom) columns[index].copyWithin(first.rowCount, secondFrom, secondFrom + second.rowCount);
+    const values = columns[index].subarray(0, rowCount);
+    if (column.kind === 'number') numbers[column.name] = values;
+    else ids[column.name] = values;
+  });
+  return { rowCount, header, numbers, ids };
+}
+
+/** The header ending before `end`, or null when it does not (a quoted field still open there). */
+function headerBefore(bytes: Uint8Array, end: number): { header: string[]; dataStart: number } | null {
+  try {
+    return parseHeader(bytes, end);
+  } catch (error) {
+    if (error instanceof UnclosedQuoteError) return null;
+    throw error;
+  }
+}
+
+/** The file read and parsed on one thread, from an open descriptor and the bytes already read. */
+function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descriptor: number, bytes: Uint8Array, readUpTo: number, size: number): CsvColumns {
+  const end = readRange(descriptor, bytes, readUpTo, size);
+  bytes[end] = LF;
   if (end === 0) throw new CsvColumnError(`${path} is empty; it needs a header line and data rows`);
   const { header, dataStart } = parseHeader(bytes, end);
   checkRequest(path, header, request);
-  const middle = dataStart + Math.floor((end - dataStart) / 2);
-  const split = bytes.indexOf(LF, middle) + 1;
-  const onOneThread = () => {
-    try {
-      return assemble(header, [parseRows(bytes, dataStart, end, header, request)]);
-    } catch (error) {
-      rethrowWithLine(path, error, 2);
-    }
-  };
-  if (end < PARALLEL_THRESHOLD_BYTES || split <= 0 || split >= end) return onOneThread();
-  const worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
-    workerData: { buffer: bytes.buffer, start: split, end, header, request },
-  });
-  const second = new Promise<ParsedChunk | { error: { chunkLine: number; detail: string } | { message: string } }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  let first: ParsedChunk;
   try {
-    // bytes[split − 1] is the newline that ends the first half, so it serves as its sentinel.
-    first = parseRows(bytes, dataStart, split - 1, header, request);
+    return assemble(header, parseRows(bytes, dataStart, end, header, request));
   } catch (error) {
-    await worker.terminate();
-    if (error instanceof UnclosedQuoteError) return onOneThread();
     rethrowWithLine(path, error, 2);
   }
-  const result = await second;
-  await worker.terminate();
-  if ('error' in result) {
-    const error = result.error;
-    if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), 2 + first.lineCount);
-    throw new Error(`the CSV worker failed: ${error.message}`);
+}
+
+/**
+ * The same as readCsvColumns, with the second half of a large file read and parsed by a worker thread on
+ * the other core while this thread reads and parses the first. Both halves write into one array per
+ * column, shared with the worker, so nothing is copied when they are joined. The halves meet after the
+ * last newline of the first half; if that newline turns out to sit inside a quoted field (the first half
+ * then ends in an open quote), the file is read again on one thread.
+ */
+export async function readCsvColumnsInParallel(path: string, request: CsvColumnsRequest): Promise<CsvColumns> {
+  const descriptor = openForReading(path);
+  let worker: Worker | null = null;
+  try {
+    const size = fstatSync(descriptor).size;
+    // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
+    const bytes = new Uint8Array(new SharedArrayBuffer(size + 1));
+    bytes[size] = LF;
+    if (size < PARALLEL_THRESHOLD_BYTES) return parseAllOnOneThread(path, request, descriptor, bytes, 0, size);
+    // The worker starts (tens of milliseconds) and reads its half while this thread reads the first.
+    const middle = Math.floor(size / 2);
+    worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
+      workerData: { descriptor, buffer: bytes.buffer, from: middle, to: size } satisfies ChunkWorkerData,
+    });
+    const running = worker;
+    const second = new Promise<WorkerChunkResult>((resolve, reject) => {
+      running.once('message', resolve);
+      running.once('error', reject);
+    });
+    // Observed at once: a path below that stops early never awaits it, and a failed start must not then surface as an unhandled rejection.
+    second.catch(() => undefined);
+    const firstRead = readRange(descriptor, bytes, 0, middle);
+    const split = bytes.lastIndexOf(LF, middle - 1) + 1;
+    const parsedHeader = firstRead === middle && split > 0 ? headerBefore(bytes, split - 1) : null;
+    if (!parsedHeader || parsedHeader.dataStart >= split) {
+      // A file that shrank, or a header or first row taking half the file: not worth two threads.
+      await running.terminate();
+      worker = null;
+      return parseAllOnOneThread(path, request, descriptor, bytes, firstRead, size);
+    }
+    const { header, dataStart } = parsedHeader;
+    checkRequest(path, header, request);
+    // The shared columns' memory is only committed where rows are written, so the generous bound of the
+    // second half (every row at least one byte per field) costs address space only.
+    const secondFrom = rowBoundOf(bytes, dataStart, split - 1);
+    const secondTo = secondFrom + Math.floor((size - split + 1) / header.length) + 1;
+    const columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(secondTo * Float64Array.BYTES_PER_ELEMENT)));
+    running.postMessage({ start: split, header, request, destination: { columns, from: secondFrom, to: secondTo } } satisfies ChunkRequest);
+    let first: ParsedChunk;
+    try {
+      // bytes[split − 1] is the newline that ends the first half, so it serves as its sentinel.
+      first = parseRows(bytes, dataStart, split - 1, header, request, { columns, from: 0, to: secondFrom });
+    } catch (error) {
+      if (!(error instanceof UnclosedQuoteError)) rethrowWithLine(path, error, 2);
+      await running.terminate();
+      worker = null;
+      return parseAllOnOneThread(path, request, descriptor, bytes, middle, size);
+    }
+    const result = await second;
+    if ('error' in result) {
+      const error = result.error;
+      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), 2 + first.lineCount);
+      throw new CsvColumnError(`${path}: ${error.message}`);
+    }
+    return joinHalves(header, columns, first, result, secondFrom);
+  } finally {
+    // The worker reads through this descriptor: it is stopped before the descriptor is closed.
+    await worker?.terminate();
+    closeSync(descriptor);
   }
-  return assemble(header, [first, result]);
+}
+
+/** What the worker is started with: the file's descriptor and the shared buffer, and the byte range it reads. */
+export interface ChunkWorkerData {
+  readonly descriptor: number;
+  readonly buffer: SharedArrayBuffer;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What the worker is sent once the first half's newlines are counted: where its rows start and go. */
+export interface ChunkRequest {
+  readonly start: number;
+  readonly header: readonly string[];
+  readonly request: CsvColumnsRequest;
+  readonly destination: RowDestination;
 }

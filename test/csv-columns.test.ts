@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCsvColumns, readCsvColumnsInParallel, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** Files from 8 MB up are read by two threads; these are made a little larger. */
+const TWO_THREAD_BYTES = 8 << 20;
+
+function writeFile(name: string, text: string): string {
+  const path = join(folder, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Rows of a 100-unit × n-period panel with a text column the readers skip. */
+function panelRows(count: number, from = 0, id: (row: number) => string = (row) => String(100_000 + Math.floor(row / 10))): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const row = from + i;
+    return `${id(row)},${2010 + (row % 10)},note ${row % 7},${((row * 7919) % 100_003) / 1000 - 50}`;
+  });
+}
+
+const HEADER = 'id,period,note,y';
+const REQUEST: CsvColumnsRequest = { id: 'id', period: 'number', y: 'number' };
+
+/** Typed arrays compared as plain arrays, so a difference names its index. */
+function plain(columns: CsvColumns): unknown {
+  const arrays = (record: Readonly<Record<string, Float64Array | string[]>>) => Object.fromEntries(Object.entries(record).map(([name, values]) => [name, Array.from<number | string>(values)]));
+  return { rowCount: columns.rowCount, header: columns.header, numbers: arrays(columns.numbers), ids: arrays(columns.ids) };
+}
+
+async function expectBothReadersAgree(path: string, expectedRows: number): Promise<CsvColumns> {
+  expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
+  const parallel = await readCsvColumnsInParallel(path, REQUEST);
+  const single = readCsvColumns(path, REQUEST);
+  expect(parallel.rowCount).toBe(expectedRows);
+  expect(plain(parallel)).toEqual(plain(single));
+  return parallel;
+}
+
+describe('reading numeric CSV columns on two threads', () => {
+  const rows = 420_000;
+
+  it('gives the same columns as one thread, rows in file order across the halves', async () => {
+    const path = writeFile('panel.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
+    const columns = await expectBothReadersAgree(path, rows);
+    // The last row of the first half and the first of the second meet without a gap.
+    const ids = columns.ids.id as Float64Array;
+    for (let row = 1; row < rows; row++) if (ids[row] < ids[row - 1]) throw new Error(`row ${row} is out of order`);
+    expect(Array.from(columns.numbers.period.subarray(rows - 3))).toEqual([2017, 2018, 2019]);
+  });
+
+  it('closes the gap that blank lines in the first half leave before the second half, with CRLF line ends', async () => {
+    const lines = panelRows(rows);
+    // Blank lines early in the file make the first half hold fewer rows than its lines.
+    for (let at = 10; at < 2_000; at += 100) lines.splice(at, 0, '');
+    const path = writeFile('blank-lines.csv', `${HEADER}\r\n${lines.join('\r\n')}\r\n`);
+    await expectBothReadersAgree(path, rows);
+  });
+
+  it('turns an id column to text in both halves when only the second half has text ids', async () => {
+    const path = writeFile('text-ids.csv', `${HEADER}\n${panelRows(rows, 0, (row) => (row < rows - 5 ? String(row) : `unit-${row}`)).join('\n')}`);
+    const columns = await expectBothReadersAgree(path, rows);
+    const ids = columns.ids.id as string[];
+    expect([ids[0], ids[rows - 6], ids[rows - 1]]).toEqual(['0', String(rows - 6), `unit-${rows - 1}`]);
+  });
+
+  it('reads the file on one thread when the halves would meet inside a quoted field', async () => {
+    // A note of many short quoted lines sits across the middle of the file, so the last newline before the
+    // middle is inside its quotes.
+    const half = panelRows(rows / 2);
+    const note = `"${Array.from({ length: 2_000 }, (_, i) => `line ${i}`).join('\n')}"`;
+    const path = writeFile('quoted-middle.csv', `${HEADER}\n${half.join('\n')}\n1,2000,${note},1.5\n${panelRows(rows / 2, rows / 2).join('\n')}\n`);
+    const columns = await expectBothReadersAgree(path, rows + 1);
+    expect(columns.numbers.y[rows / 2]).toBe(1.5);
+  });
+
+  it('names the file line of a bad value in the second half', async () => {
+    const lines = panelRows(rows);
+    lines[rows - 10] = lines[rows - 10].replace(/,[^,]*$/, ',n/a');
+    const path = writeFile('bad-value.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
+    // The header is line 1, so data row k (from 0) is line k + 2.
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`bad-value.csv line ${rows - 10 + 2}: column "y" has "n/a", which is not a number`);
+  });
+
+  it('names the file line of a row with too few fields in the first half', async () => {
+    const lines = panelRows(rows);
+    lines[99] = '100009,2019';
+    const path = writeFile('short-row.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow('short-row.csv line 101: 2 fields where the header has 4');
+  });
+});
