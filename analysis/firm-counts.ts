@@ -23,8 +23,17 @@ export function unpackUnitFirms(units: readonly string[], packed: PackedUnitFirm
   };
 }
 
-/** Counts the distinct firms of sets of units; null when the firms are not known (the caller then falls back to units). */
+/**
+ * Counts the distinct firms of sets of units; null when the firms are not known (the caller then falls back to
+ * units). Firm codes are small non-negative integers (packUnitFirms numbers them densely), so a count marks each
+ * firm in an array by the count's own stamp instead of filling a Set: nothing is cleared between counts, and at
+ * 100,000 units the counts of an effect study took 0.35 s with a Set.
+ */
 export class FirmCounter {
+  /** For each firm code, the stamp of the last count that met it. */
+  private lastCounted = new Int32Array(1024);
+  private stamp = 0;
+
   constructor(private readonly firmsOf: FirmsOfUnit | undefined) {}
 
   get known(): boolean {
@@ -32,20 +41,39 @@ export class FirmCounter {
   }
 
   count(units: Iterable<string>): number | null {
-    if (!this.firmsOf) return null;
-    const seen = new Set<number>();
-    for (const unit of units) {
-      const firms = this.firmsOf(unit);
-      if (firms === undefined) continue;
-      for (let i = 0; i < firms.length; i++) seen.add(firms[i]);
-    }
-    return seen.size;
+    return this.firmsOf ? this.countDistinct(this.firmsOf, [units]) : null;
   }
 
   /** The firms behind the union of some cohorts' units, each cohort given by its units. */
   ofCohorts(unitsByCohort: ReadonlyMap<number, Iterable<string>>, cohorts: Iterable<number>): number | null {
     if (!this.firmsOf) return null;
-    const chosen = [...new Set(cohorts)];
-    return this.count(chosen.flatMap((cohort) => [...(unitsByCohort.get(cohort) ?? [])]));
+    return this.countDistinct(this.firmsOf, [...new Set(cohorts)].map((cohort) => unitsByCohort.get(cohort) ?? []));
+  }
+
+  private countDistinct(firmsOf: FirmsOfUnit, unitSets: Iterable<Iterable<string>>): number {
+    const stamp = ++this.stamp;
+    let distinct = 0;
+    for (const units of unitSets) {
+      for (const unit of units) {
+        const firms = firmsOf(unit);
+        if (firms === undefined) continue;
+        for (let i = 0; i < firms.length; i++) {
+          const code = firms[i];
+          if (code >= this.lastCounted.length || code < 0 || !Number.isInteger(code)) this.makeRoomFor(code);
+          if (this.lastCounted[code] !== stamp) {
+            this.lastCounted[code] = stamp;
+            distinct++;
+          }
+        }
+      }
+    }
+    return distinct;
+  }
+
+  private makeRoomFor(code: number): void {
+    if (code < 0 || !Number.isSafeInteger(code)) throw new RangeError(`firm code ${code} is not a non-negative integer; firms are counted by the dense codes packUnitFirms gives`);
+    const grown = new Int32Array(Math.max(code + 1, this.lastCounted.length * 2));
+    grown.set(this.lastCounted);
+    this.lastCounted = grown;
   }
 }

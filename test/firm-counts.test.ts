@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { FirmCounter, unpackUnitFirms } from '../analysis/firm-counts.js';
+import { SeededRandom } from '../stats/random.js';
+
+/** Units with a few firms each, firms shared between units (a firm with several sites, a consortium member of several projects). */
+function randomUnits(random: SeededRandom, unitCount: number, firmCount: number): Map<string, number[]> {
+  const units = new Map<string, number[]>();
+  for (let u = 0; u < unitCount; u++) {
+    const firms = Array.from({ length: 1 + Math.floor(random.uniform() * 3) }, () => Math.floor(random.uniform() * firmCount));
+    units.set(`unit-${u}`, [...new Set(firms)]);
+  }
+  return units;
+}
+
+function distinctFirms(units: ReadonlyMap<string, readonly number[]>, chosen: Iterable<string>): number {
+  const seen = new Set<number>();
+  for (const unit of chosen) for (const firm of units.get(unit) ?? []) seen.add(firm);
+  return seen.size;
+}
+
+describe('counting the firms behind units for disclosure', () => {
+  it('counts each firm once however many of the units it stands behind, count after count', () => {
+    const random = new SeededRandom(3);
+    const units = randomUnits(random, 5_000, 3_000);
+    const counter = new FirmCounter((unit) => units.get(unit));
+    const ids = [...units.keys()];
+    for (let round = 0; round < 20; round++) {
+      const chosen = ids.filter(() => random.uniform() < 0.3);
+      expect(counter.count(chosen)).toBe(distinctFirms(units, chosen));
+    }
+    // Units it does not know add no firm.
+    expect(counter.count(['unit-0', 'no-such-unit'])).toBe(units.get('unit-0')?.length);
+    expect(counter.count([])).toBe(0);
+  });
+
+  it('counts the union of cohorts, a cohort named twice or absent adding nothing', () => {
+    const shared = new Map([
+      ['a', [0, 1]],
+      ['b', [1, 2]],
+      ['c', [2]],
+      ['d', [5_000]],
+    ]);
+    const counter = new FirmCounter((unit) => shared.get(unit));
+    const byCohort = new Map([
+      [2021, new Set(['a', 'b'])],
+      [2022, new Set(['c'])],
+      [2023, new Set(['d'])],
+    ]);
+    expect(counter.ofCohorts(byCohort, [2021])).toBe(3);
+    expect(counter.ofCohorts(byCohort, [2021, 2022, 2022, 2030])).toBe(3);
+    // A code far beyond those met so far is counted too.
+    expect(counter.ofCohorts(byCohort, [2022, 2023])).toBe(2);
+  });
+
+  it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {
+    const firmsOf = unpackUnitFirms(['x', 'y'], { offsets: Int32Array.from([0, 2, 3]), firms: Int32Array.from([4, 7, 4]) });
+    const counter = new FirmCounter(firmsOf);
+    expect(counter.count(['x', 'y'])).toBe(2);
+    expect(counter.count(['y'])).toBe(1);
+    expect(() => new FirmCounter(() => [-1]).count(['any'])).toThrow(/firm code -1 is not a non-negative integer/);
+    expect(new FirmCounter(undefined).count(['x'])).toBeNull();
+  });
+});
