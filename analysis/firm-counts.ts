@@ -51,6 +51,11 @@ export class FirmCounter {
   }
 
   private countDistinct(firmsOf: FirmsOfUnit, unitSets: Iterable<Iterable<string>>): number {
+    // The stamps would wrap after 2^31 − 1 counts (a study makes a few dozen): start again from clean marks.
+    if (this.stamp === 0x7fffffff) {
+      this.lastCounted.fill(0);
+      this.stamp = 0;
+    }
     const stamp = ++this.stamp;
     let distinct = 0;
     for (const units of unitSets) {

@@ -52,6 +52,17 @@ describe('counting the firms behind units for disclosure', () => {
     expect(counter.ofCohorts(byCohort, [2022, 2023])).toBe(2);
   });
 
+  it('keeps counting right when its stamps run out and start again', () => {
+    const shared = new Map([
+      ['a', [0, 1]],
+      ['b', [1, 2]],
+    ]);
+    const counter = new FirmCounter((unit) => shared.get(unit));
+    // The stamps a counter gives its counts are 32-bit: put this one next to the last, as 2^31 − 2 counts would.
+    (counter as unknown as { stamp: number }).stamp = 0x7fffffff - 1;
+    expect([counter.count(['a', 'b']), counter.count(['a', 'b']), counter.count(['b']), counter.count(['a', 'b'])]).toEqual([3, 3, 2, 3]);
+  });
+
   it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {
     const firmsOf = unpackUnitFirms(['x', 'y'], { offsets: Int32Array.from([0, 2, 3]), firms: Int32Array.from([4, 7, 4]) });
     const counter = new FirmCounter(firmsOf);

@@ -370,11 +370,18 @@ export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvCol
 /** Files below this are parsed on the main thread: a worker's start-up would cost more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 
-/** The most rows [start, end) can hold: each ends in a newline, the last one possibly in the sentinel at `end`. */
+/**
+ * The most rows [start, end) can hold: each ends in a line break (LF, CR or both, which count twice here), the
+ * last one possibly in the sentinel at `end`. Bare CRs are counted so that a file with them reaches the parse's
+ * own message about its fields rather than overflowing the bound.
+ */
 function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
-  let newlines = 0;
-  for (let i = start; i < end; i++) if (bytes[i] === LF) newlines++;
-  return newlines + 1;
+  let breaks = 0;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i];
+    if (byte === LF || byte === CR) breaks++;
+  }
+  return breaks + 1;
 }
 
 /** What the worker posts back: its half's rows (already in the shared columns), or what was wrong. */
