@@ -180,20 +180,6 @@ export function readRange(descriptor: number, bytes: Uint8Array, from: number, t
   return position;
 }
 
-/** The file's bytes followed by one sentinel newline, so scanners need no bounds checks. */
-function readWithSentinel(path: string): { bytes: Uint8Array; end: number } {
-  const descriptor = openForReading(path);
-  try {
-    const size = fstatSync(descriptor).size;
-    const bytes = new Uint8Array(size + 1);
-    const end = readRange(descriptor, bytes, 0, size);
-    bytes[end] = LF;
-    return { bytes, end };
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
 interface Slot {
   readonly name: string;
   readonly kind: ColumnKind;
@@ -356,14 +342,13 @@ function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number)
 }
 
 export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvColumns {
-  const { bytes, end } = readWithSentinel(path);
-  if (end === 0) throw new CsvColumnError(`${path} is empty; it needs a header line and data rows`);
-  const { header, dataStart } = parseHeader(bytes, end);
-  checkRequest(path, header, request);
+  const descriptor = openForReading(path);
   try {
-    return assemble(header, parseRows(bytes, dataStart, end, header, request));
-  } catch (error) {
-    rethrowWithLine(path, error, 2);
+    const size = fstatSync(descriptor).size;
+    // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
+    return parseAllOnOneThread(path, request, descriptor, new Uint8Array(size + 1), 0, size);
+  } finally {
+    closeSync(descriptor);
   }
 }
 
@@ -420,7 +405,10 @@ function headerBefore(bytes: Uint8Array, end: number): { header: string[]; dataS
   }
 }
 
-/** The file read and parsed on one thread, from an open descriptor and the bytes already read. */
+/**
+ * The file read (from `readUpTo` on: what is before is in `bytes` already) and parsed on one thread. The data end
+ * where the file does; the byte after them is made the sentinel newline.
+ */
 function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descriptor: number, bytes: Uint8Array, readUpTo: number, size: number): CsvColumns {
   const end = readRange(descriptor, bytes, readUpTo, size);
   bytes[end] = LF;
