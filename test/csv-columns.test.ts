@@ -69,6 +69,18 @@ describe('reading numeric CSV columns on two threads', () => {
     expect([ids[0], ids[rows - 6], ids[rows - 1]]).toEqual(['0', String(rows - 6), `unit-${rows - 1}`]);
   });
 
+  it('keeps ids as written when the column turns to text: 00196 read before the first text id is not made 196', async () => {
+    // Zero-padded unit codes, numeric until the last rows: each unit's rows must keep one id in both readers.
+    const code = (row: number) => String(Math.floor(row / 10)).padStart(6, '0');
+    const path = writeFile('padded-ids.csv', `${HEADER}\n${panelRows(rows, 0, (row) => (row < rows - 10 ? code(row) : `X${code(row)}`)).join('\n')}\n`);
+    const columns = await expectBothReadersAgree(path, rows);
+    const ids = columns.ids.id as string[];
+    expect([ids[0], ids[1_965], ids[rows / 2 + 3], ids[rows - 11], ids[rows - 1]]).toEqual(['000000', '000196', code(rows / 2 + 3), code(rows - 11), `X${code(rows - 1)}`]);
+    // On one thread too, when the text id comes in the first rows read.
+    const small = writeFile('padded-ids-small.csv', `${HEADER}\n00196,2010,a,1\n00196,2011,a,2\nunit-7,2010,a,3\n`);
+    expect(readCsvColumns(small, REQUEST).ids.id).toEqual(['00196', '00196', 'unit-7']);
+  });
+
   it('reads the file on one thread when the halves would meet inside a quoted field', async () => {
     // A note of many short quoted lines sits across the middle of the file, so the last newline before the
     // middle is inside its quotes.
@@ -86,6 +98,22 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
     // The header is line 1, so data row k (from 0) is line k + 2.
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`bad-value.csv line ${rows - 10 + 2}: column "y" has "n/a", which is not a number`);
+  });
+
+  it('names the file line of a bad value after quoted fields with line breaks, in either half and in the header', async () => {
+    const lines = panelRows(rows);
+    // Two notes of three lines each in the first half: every later row is four lines further down the file.
+    for (const at of [5, 50]) lines[at] = lines[at].replace(/note \d/, '"note\non three\nlines"');
+    lines[rows - 10] = lines[rows - 10].replace(/,[^,]*$/, ',n/a');
+    lines[300] = lines[300].replace(/,[^,]*$/, ',n/a');
+    const path = writeFile('multi-line-notes.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`multi-line-notes.csv line ${300 + 2 + 4}: column "y" has "n/a"`);
+    lines[300] = panelRows(1, 300)[0];
+    writeFileSync(path, `${HEADER}\n${lines.join('\n')}\n`);
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`multi-line-notes.csv line ${rows - 10 + 2 + 4}: column "y" has "n/a"`);
+    // One thread, with a header of two lines.
+    const small = writeFile('multi-line-header.csv', `id,period,"note\n(free text)",y\n1,2010,"a\nb",1\n1,2011,c,x\n`);
+    expect(() => readCsvColumns(small, { id: 'id', period: 'number', y: 'number' })).toThrow('multi-line-header.csv line 5: column "y" has "x"');
   });
 
   it('names the file line of a row with too few fields in the first half', async () => {

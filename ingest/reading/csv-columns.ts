@@ -227,6 +227,45 @@ export function parseHeader(bytes: Uint8Array, end: number): { header: string[];
   }
 }
 
+/** Line breaks inside [from, to): a quoted field may hold some, and each starts a line of the file. */
+function lineBreaksIn(bytes: Uint8Array, from: number, to: number): number {
+  let breaks = 0;
+  for (let at = from; at < to; at++) if (bytes[at] === LF) breaks++;
+  return breaks;
+}
+
+/**
+ * The text of field `field` in each of the first `rows` data rows of [start, end), as written (unquoted,
+ * trimmed), for rows that parseRows has already read: blank lines are skipped the same way. When an id column
+ * turns to text, the ids read as numbers before are taken again from their bytes, so 00196 stays 00196 (and is
+ * not made 196, which a later row's 00196 would then not match).
+ */
+export function fieldTexts(bytes: Uint8Array, start: number, end: number, field: number, rows: number): string[] {
+  const texts: string[] = [];
+  let position = start;
+  while (texts.length < rows && position < end) {
+    const first = bytes[position];
+    if (first === LF || (first === CR && (position + 1 >= end || bytes[position + 1] === LF))) {
+      position += first === CR ? 2 : 1;
+      continue;
+    }
+    for (let column = 0; ; column++) {
+      const fieldEnd = skipField(bytes, position, end);
+      if (column === field) texts.push(fieldText(bytes, position, fieldEnd));
+      position = fieldEnd;
+      const delimiter = bytes[position];
+      if (delimiter === COMMA) {
+        position++;
+        continue;
+      }
+      if (delimiter === CR) position++;
+      position++;
+      break;
+    }
+  }
+  return texts;
+}
+
 /**
  * Columns allocated by the caller, one per requested column in the request's order, that a parse writes
  * its rows into from index `from` (up to `to`, exclusive) instead of growing arrays of its own: the two
@@ -238,7 +277,10 @@ export interface RowDestination {
   readonly to: number;
 }
 
-/** Parses the data rows in [start, end); bytes[end] must be a newline (a sentinel or the row's own). */
+/**
+ * Parses the data rows in [start, end); bytes[end] must be a newline (a sentinel or the row's own). A row's error
+ * names the line it starts on, counting the line breaks inside quoted fields before it.
+ */
 export function parseRows(
   bytes: Uint8Array,
   start: number,
@@ -277,21 +319,26 @@ export function parseRows(
       }
     }
     let column = 0;
+    let breaksInRow = 0;
     for (;;) {
       const slotIndex = column < fieldCount ? slotOfColumn[column] : -1;
       let fieldEnd: number;
       if (slotIndex < 0) fieldEnd = skipField(bytes, position, end);
-      else {
+      else fieldEnd = bytes[position] === QUOTE ? scanSlowly(bytes, position, end) : scanNumber(bytes, position, end);
+      // A quoted field's line breaks are lines of the file: the rows after it are that many lines further on.
+      if (scannedQuotedFrom >= 0) breaksInRow += lineBreaksIn(bytes, scannedQuotedFrom, scannedQuotedTo);
+      if (slotIndex >= 0) {
         const slot = slots[slotIndex];
-        fieldEnd = bytes[position] === QUOTE ? scanSlowly(bytes, position, end) : scanNumber(bytes, position, end);
         if (slot.kind === 'number') {
           if (scannedInvalid) throw new CsvRowError(line, `column "${slot.name}" has "${fieldText(bytes, position, fieldEnd)}", which is not a number`);
           slot.values[base + row] = scannedValue;
         } else if (slot.strings) slot.strings.push(fieldText(bytes, position, fieldEnd));
         else if (scannedInvalid || Number.isNaN(scannedValue)) {
-          // The first non-numeric id switches the column to strings, converting what was read so far.
-          slot.strings = Array.from(slot.values.subarray(base, base + row), (v) => String(v));
-          slot.strings.push(fieldText(bytes, position, fieldEnd));
+          // The first non-numeric id switches the column to strings: the ids read so far as numbers are read
+          // again as the text they were written as.
+          const text = fieldText(bytes, position, fieldEnd);
+          slot.strings = fieldTexts(bytes, start, end, column, row);
+          slot.strings.push(text);
         } else slot.values[base + row] = scannedValue;
       }
       position = fieldEnd;
@@ -309,7 +356,7 @@ export function parseRows(
       throw new CsvRowError(line, `${column + 1} fields where the header has ${fieldCount}; the line may be truncated or hold an unquoted comma`);
     }
     row++;
-    line++;
+    line += 1 + breaksInRow;
   }
   return {
     rowCount: row,
@@ -333,6 +380,11 @@ function assemble(header: readonly string[], chunk: ParsedChunk): CsvColumns {
     else ids[column.name] = column.strings ?? column.values;
   }
   return { rowCount: chunk.rowCount, header, numbers, ids };
+}
+
+/** The file line the data rows start on: after the header's, which may hold quoted line breaks. */
+function firstDataLine(bytes: Uint8Array, dataStart: number): number {
+  return 1 + lineBreaksIn(bytes, 0, dataStart);
 }
 
 function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number): never {
@@ -372,19 +424,34 @@ function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
 /** What the worker posts back: its half's rows (already in the shared columns), or what was wrong. */
 export type WorkerChunkResult = ParsedChunk | { readonly error: { chunkLine: number; detail: string } | { message: string } };
 
+/** A half's parsed rows and the bytes [start, end) they were parsed from. */
+interface ParsedHalf {
+  readonly chunk: ParsedChunk;
+  readonly start: number;
+  readonly end: number;
+}
+
 /**
  * The two halves' columns as one: the second half was written after the most rows the first could hold, so
  * it moves down over the gap the first half's blank lines left (none, in most files). An id column that
  * turned to text in either half is text in both.
  */
-function joinHalves(header: readonly string[], columns: readonly Float64Array[], first: ParsedChunk, second: ParsedChunk, secondFrom: number): CsvColumns {
+function joinHalves(
+  header: readonly string[],
+  columns: readonly Float64Array[],
+  halves: readonly [ParsedHalf, ParsedHalf],
+  secondFrom: number,
+  bytes: Uint8Array,
+): CsvColumns {
+  const [first, second] = halves.map((half) => half.chunk);
   const rowCount = first.rowCount + second.rowCount;
   const numbers: Record<string, Float64Array> = {};
   const ids: Record<string, Float64Array | string[]> = {};
   first.columns.forEach((column, index) => {
-    const parts = [column, second.columns[index]];
-    if (column.kind === 'id' && parts.some((part) => part.strings !== null)) {
-      ids[column.name] = parts.flatMap((part) => part.strings ?? Array.from(part.values, (v) => String(v)));
+    if (column.kind === 'id' && (column.strings !== null || second.columns[index].strings !== null)) {
+      // A half read as numbers gives the ids' text as written, from its bytes (see fieldTexts).
+      const field = header.indexOf(column.name);
+      ids[column.name] = halves.flatMap(({ chunk, start, end }) => chunk.columns[index].strings ?? fieldTexts(bytes, start, end, field, chunk.rowCount));
       return;
     }
     if (first.rowCount < secondFrom) columns[index].copyWithin(first.rowCount, secondFrom, secondFrom + second.rowCount);
@@ -418,7 +485,7 @@ function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descripto
   try {
     return assemble(header, parseRows(bytes, dataStart, end, header, request));
   } catch (error) {
-    rethrowWithLine(path, error, 2);
+    rethrowWithLine(path, error, firstDataLine(bytes, dataStart));
   }
 }
 
@@ -472,7 +539,7 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
       // bytes[split − 1] is the newline that ends the first half, so it serves as its sentinel.
       first = parseRows(bytes, dataStart, split - 1, header, request, { columns, from: 0, to: secondFrom });
     } catch (error) {
-      if (!(error instanceof UnclosedQuoteError)) rethrowWithLine(path, error, 2);
+      if (!(error instanceof UnclosedQuoteError)) rethrowWithLine(path, error, firstDataLine(bytes, dataStart));
       await running.terminate();
       worker = null;
       return parseAllOnOneThread(path, request, descriptor, bytes, middle, size);
@@ -480,10 +547,10 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
     const result = await second;
     if ('error' in result) {
       const error = result.error;
-      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), 2 + first.lineCount);
+      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, dataStart) + first.lineCount);
       throw new CsvColumnError(`${path}: ${error.message}`);
     }
-    return joinHalves(header, columns, first, result, secondFrom);
+    return joinHalves(header, columns, [{ chunk: first, start: dataStart, end: split - 1 }, { chunk: result, start: split, end: size }], secondFrom, bytes);
   } finally {
     // The worker reads through this descriptor: it is stopped before the descriptor is closed.
     await worker?.terminate();
