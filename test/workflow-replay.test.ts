@@ -13,7 +13,10 @@ function recordedHistory(file: string): { events: { eventType: string; activityT
   return JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
 }
 
-describe('replaying recorded evaluation runs on the current workflow code', () => {
+const scheduledActivities = (history: ReturnType<typeof recordedHistory>) =>
+  history.events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+
+describe('replaying recorded runs on the current workflow code', () => {
   it('replays a run that computed the KPIs and then the effects, one after the other', async () => {
     const history = recordedHistory('evaluate-programme-sequential-history.json');
     const activities = history.events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
@@ -30,6 +33,15 @@ describe('replaying recorded evaluation runs on the current workflow code', () =
     expect(activities).toEqual(['validateCatalogue']);
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'recorded-all-programmes-before-isolation'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('replays a review-sheet load recorded when it loaded the files in name order and refreshed both views at its end', async () => {
+    const history = recordedHistory('load-review-sheets-side-by-side-history.json');
+    // The recording is what it says: seven files, then one refresh of both views (refreshReviewViews).
+    expect(scheduledActivities(history)).toEqual(['listReviewSheetFiles', ...Array(7).fill('loadReviewSheetFile'), 'refreshReviewViews']);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'recorded-review-load-side-by-side'),
     ).resolves.toBeUndefined();
   });
 });
