@@ -126,13 +126,13 @@ async function writeDesignResults(trx: Kysely<Database>, input: RunStepInput, st
  */
 const STUDY_THREADS = Math.max(1, availableParallelism() - 1);
 
-export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache, metrics: EbpmMetrics = noEbpmMetrics, options: { startThreadsNow?: boolean } = {}) {
+export function createEffectActivities(db: Kysely<Database>, runData: RunDataCache, metrics: EbpmMetrics = noEbpmMetrics) {
   const threads = new ComputeThreads<EffectJobInput, EffectJobResult, EffectJobProgress>(compiledModule('runtime/effect-thread.js'), STUDY_THREADS, {
     onQueueLength: (waiting) => metrics.computeQueueLength('effects', waiting),
   });
   // Started now, while the worker's first run is still ingesting, so the threads are ready when its effect step
   // begins; otherwise the first study starts them.
-  if (options.startThreadsNow ?? true) setImmediate(() => threads.warm());
+  setImmediate(() => threads.warm());
   return {
     estimateEffects: async (input: RunStepInput): Promise<EffectSummary> => {
       try {

@@ -26,8 +26,6 @@ export interface ActivityServices {
   readonly metrics?: EbpmMetrics;
   /** One line per activity attempt; silent when absent (activities run inside a CLI command print nothing). */
   readonly log?: WorkerLog;
-  /** Start the study threads now, ahead of the first study (default), or only when a study needs them. */
-  readonly startStudyThreads?: boolean;
 }
 
 export function createActivities(services: ActivityServices) {
@@ -39,7 +37,7 @@ export function createActivities(services: ActivityServices) {
       ...createIngestActivities(services.db, { ...(services.ingestBatchRows ? { batchSize: services.ingestBatchRows } : {}), inputDir: services.inputDir, metrics }),
       ...createEvaluationRunActivities(services.db, services.codeVersion, metrics),
       ...createKpiActivities(services.db, runData),
-      ...createEffectActivities(services.db, runData, metrics, { startThreadsNow: services.startStudyThreads ?? true }),
+      ...createEffectActivities(services.db, runData, metrics),
       ...createExploratoryActivities(services.db, services.codeVersion, metrics),
       ...createReviewSheetActivities(services.db, { inputDir: services.inputDir }),
     },

@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
-import { createActivities } from '../activities/index.js';
 import type { Database } from '../sql/database.js';
 import { codeVersion } from './code-version.js';
 import type { EbpmMetrics } from './ebpm-metrics.js';
@@ -79,11 +78,11 @@ export interface EbpmWorkerOptions {
    */
   readonly shutdownGraceMs?: number;
   /**
-   * Whether the study threads start with the worker, ahead of its first study (the default). A worker that runs
-   * no study (the review-sheet load's own) leaves them unstarted: each prepares a million sorted normal draws as it
-   * starts, which took a core from the load on a 2-core machine.
+   * The activities registered: every one (the default), or only the review-sheet load's, for the worker of
+   * `ebpm review-sheets load` (no study code loaded, no study threads started; see activities/review-sheet-set.ts).
+   * Either set is loaded only here, when the worker is made.
    */
-  readonly startStudyThreads?: boolean;
+  readonly activitySet?: 'all' | 'review-sheets';
 }
 
 export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 4;
@@ -94,6 +93,13 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
  */
 export const SHUTDOWN_CANCELLATION_MS = 30_000;
 
+async function activitiesOf(options: EbpmWorkerOptions): Promise<object> {
+  const { db, inputDir, metrics, log } = options;
+  if (options.activitySet === 'review-sheets') return (await import('../activities/review-sheet-set.js')).createReviewSheetActivitySet({ db, inputDir, metrics, log });
+  const { createActivities } = await import('../activities/index.js');
+  return createActivities({ db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir, metrics, log });
+}
+
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
   const grace = options.shutdownGraceMs;
@@ -102,7 +108,7 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
-    activities: createActivities({ db: options.db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir: options.inputDir, metrics: options.metrics, log: options.log, startStudyThreads: options.startStudyThreads }),
+    activities: await activitiesOf(options),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...(grace === undefined ? {} : { shutdownGraceTime: grace, shutdownForceTime: grace + SHUTDOWN_CANCELLATION_MS }),
   });

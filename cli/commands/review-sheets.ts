@@ -48,7 +48,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     try {
       result = deployed
         ? await load()
-        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities, startStudyThreads: false })).runUntil(load());
+        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities, activitySet: 'review-sheets' })).runUntil(load());
     } catch (error) {
       if (error instanceof Error && error.name === 'WorkflowFailedError') throw new CommandFailure(`the load was refused: ${rootCauseMessage(error)}`, 2);
       throw error;
