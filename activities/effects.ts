@@ -131,7 +131,7 @@ export function createEffectActivities(db: Kysely<Database>, runData: RunDataCac
     onQueueLength: (waiting) => metrics.computeQueueLength('effects', waiting),
   });
   // Started now, while the worker's first run is still ingesting, so the threads are ready when its effect step
-  // begins; otherwise the first study starts them.
+  // begins. (The review-sheet load's own worker never creates them: see activities/review-sheet-set.ts.)
   setImmediate(() => threads.warm());
   return {
     estimateEffects: async (input: RunStepInput): Promise<EffectSummary> => {

@@ -79,6 +79,9 @@ describe('reading numeric CSV columns on two threads', () => {
     // On one thread too, when the text id comes in the first rows read.
     const small = writeFile('padded-ids-small.csv', `${HEADER}\n00196,2010,a,1\n00196,2011,a,2\nunit-7,2010,a,3\n`);
     expect(readCsvColumns(small, REQUEST).ids.id).toEqual(['00196', '00196', 'unit-7']);
+    // Spaces around an id, quoted or not, are not part of it: " 8 " is unit 8 as a number, and as text too.
+    const spaced = writeFile('spaced-ids.csv', `${HEADER}\n8,2010,a,1\n" 8 ",2011,a,2\nx,2010,a,3\n" x ",2011,a,4\n`);
+    expect(readCsvColumns(spaced, REQUEST).ids.id).toEqual(['8', '8', 'x', 'x']);
   });
 
   it('reads the file on one thread when the halves would meet inside a quoted field', async () => {
@@ -111,6 +114,18 @@ describe('reading numeric CSV columns on two threads', () => {
     lines[300] = panelRows(1, 300)[0];
     writeFileSync(path, `${HEADER}\n${lines.join('\n')}\n`);
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`multi-line-notes.csv line ${rows - 10 + 2 + 4}: column "y" has "n/a"`);
+    // A blank line that ends the first half is a line of the file too.
+    const first = `${HEADER}\n${panelRows(rows / 2).join('\n')}\n\n`;
+    const second = panelRows(rows / 2, rows / 2);
+    second[1_000] = second[1_000].replace(/,[^,]*$/, ',n/a');
+    // The last row is padded so that the file's middle falls just after the blank line.
+    const secondText = `${second.join('\n')}\n`;
+    const padding = first.length - secondText.length - '1,2000,,1\n'.length;
+    expect(padding).toBeGreaterThan(0);
+    const blankAtMiddle = writeFile('blank-at-middle.csv', `${first}${secondText}1,2000,${'x'.repeat(padding)},1\n`);
+    const firstLines = first.split('\n').length - 1;
+    await expect(readCsvColumnsInParallel(blankAtMiddle, REQUEST)).rejects.toThrow(`blank-at-middle.csv line ${firstLines + 1_000 + 1}: column "y" has "n/a"`);
+    expect(() => readCsvColumns(blankAtMiddle, REQUEST)).toThrow(`blank-at-middle.csv line ${firstLines + 1_000 + 1}: column "y" has "n/a"`);
     // One thread, with a header of two lines.
     const small = writeFile('multi-line-header.csv', `id,period,"note\n(free text)",y\n1,2010,"a\nb",1\n1,2011,c,x\n`);
     expect(() => readCsvColumns(small, { id: 'id', period: 'number', y: 'number' })).toThrow('multi-line-header.csv line 5: column "y" has "x"');

@@ -154,6 +154,14 @@ function unquote(bytes: Uint8Array, start: number, end: number): string {
   return text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text.replace(/""/g, '"');
 }
 
+/**
+ * An id as text: the field's text without surrounding spaces, quoted or not, as a number id is read (" 8 " and 8 are
+ * one unit whether the column turns to text or not).
+ */
+function idText(bytes: Uint8Array, position: number, fieldEnd: number): string {
+  return fieldText(bytes, position, fieldEnd).trim();
+}
+
 function fieldText(bytes: Uint8Array, position: number, fieldEnd: number): string {
   return scannedQuotedFrom >= 0 ? unquote(bytes, scannedQuotedFrom, scannedQuotedTo) : unquote(bytes, position, fieldEnd).trim();
 }
@@ -208,8 +216,6 @@ export class CsvRowError extends Error {
 
 export interface ParsedChunk {
   readonly rowCount: number;
-  /** Lines consumed, blank ones included. */
-  readonly lineCount: number;
   readonly columns: readonly { readonly name: string; readonly kind: ColumnKind; readonly values: Float64Array; readonly strings: string[] | null }[];
 }
 
@@ -235,12 +241,12 @@ function lineBreaksIn(bytes: Uint8Array, from: number, to: number): number {
 }
 
 /**
- * The text of field `field` in each of the first `rows` data rows of [start, end), as written (unquoted,
- * trimmed), for rows that parseRows has already read: blank lines are skipped the same way. When an id column
- * turns to text, the ids read as numbers before are taken again from their bytes, so 00196 stays 00196 (and is
- * not made 196, which a later row's 00196 would then not match).
+ * The id in field `field` of each of the first `rows` data rows of [start, end), as text (see idText), for rows
+ * that parseRows has already read: blank lines are skipped the same way. When an id column turns to text, the ids
+ * read as numbers before are taken again from their bytes, so 00196 stays 00196 (and is not made 196, which a
+ * later row's 00196 would then not match).
  */
-export function fieldTexts(bytes: Uint8Array, start: number, end: number, field: number, rows: number): string[] {
+function idTexts(bytes: Uint8Array, start: number, end: number, field: number, rows: number): string[] {
   const texts: string[] = [];
   let position = start;
   while (texts.length < rows && position < end) {
@@ -251,7 +257,7 @@ export function fieldTexts(bytes: Uint8Array, start: number, end: number, field:
     }
     for (let column = 0; ; column++) {
       const fieldEnd = skipField(bytes, position, end);
-      if (column === field) texts.push(fieldText(bytes, position, fieldEnd));
+      if (column === field) texts.push(idText(bytes, position, fieldEnd));
       position = fieldEnd;
       const delimiter = bytes[position];
       if (delimiter === COMMA) {
@@ -332,12 +338,12 @@ export function parseRows(
         if (slot.kind === 'number') {
           if (scannedInvalid) throw new CsvRowError(line, `column "${slot.name}" has "${fieldText(bytes, position, fieldEnd)}", which is not a number`);
           slot.values[base + row] = scannedValue;
-        } else if (slot.strings) slot.strings.push(fieldText(bytes, position, fieldEnd));
+        } else if (slot.strings) slot.strings.push(idText(bytes, position, fieldEnd));
         else if (scannedInvalid || Number.isNaN(scannedValue)) {
           // The first non-numeric id switches the column to strings: the ids read so far as numbers are read
           // again as the text they were written as.
-          const text = fieldText(bytes, position, fieldEnd);
-          slot.strings = fieldTexts(bytes, start, end, column, row);
+          const text = idText(bytes, position, fieldEnd);
+          slot.strings = idTexts(bytes, start, end, column, row);
           slot.strings.push(text);
         } else slot.values[base + row] = scannedValue;
       }
@@ -360,7 +366,6 @@ export function parseRows(
   }
   return {
     rowCount: row,
-    lineCount: line - 1,
     columns: slots.map((slot) => ({ name: slot.name, kind: slot.kind, values: slot.values.subarray(base, base + row), strings: slot.strings })),
   };
 }
@@ -382,9 +387,9 @@ function assemble(header: readonly string[], chunk: ParsedChunk): CsvColumns {
   return { rowCount: chunk.rowCount, header, numbers, ids };
 }
 
-/** The file line the data rows start on: after the header's, which may hold quoted line breaks. */
-function firstDataLine(bytes: Uint8Array, dataStart: number): number {
-  return 1 + lineBreaksIn(bytes, 0, dataStart);
+/** The file line that bytes from `start` on begin on (the data rows: after the header's lines, quoted breaks too). */
+function firstDataLine(bytes: Uint8Array, start: number): number {
+  return 1 + lineBreaksIn(bytes, 0, start);
 }
 
 function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number): never {
@@ -449,9 +454,9 @@ function joinHalves(
   const ids: Record<string, Float64Array | string[]> = {};
   first.columns.forEach((column, index) => {
     if (column.kind === 'id' && (column.strings !== null || second.columns[index].strings !== null)) {
-      // A half read as numbers gives the ids' text as written, from its bytes (see fieldTexts).
+      // A half read as numbers gives the ids' text as written, from its bytes (see idTexts).
       const field = header.indexOf(column.name);
-      ids[column.name] = halves.flatMap(({ chunk, start, end }) => chunk.columns[index].strings ?? fieldTexts(bytes, start, end, field, chunk.rowCount));
+      ids[column.name] = halves.flatMap(({ chunk, start, end }) => chunk.columns[index].strings ?? idTexts(bytes, start, end, field, chunk.rowCount));
       return;
     }
     if (first.rowCount < secondFrom) columns[index].copyWithin(first.rowCount, secondFrom, secondFrom + second.rowCount);
@@ -547,7 +552,9 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
     const result = await second;
     if ('error' in result) {
       const error = result.error;
-      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, dataStart) + first.lineCount);
+      // The second half starts on the line after every line break before it (counted from the bytes: a blank line that
+      // ends the first half is not one of its rows).
+      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, split));
       throw new CsvColumnError(`${path}: ${error.message}`);
     }
     return joinHalves(header, columns, [{ chunk: first, start: dataStart, end: split - 1 }, { chunk: result, start: split, end: size }], secondFrom, bytes);
