@@ -131,6 +131,15 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(() => readCsvColumns(small, { id: 'id', period: 'number', y: 'number' })).toThrow('multi-line-header.csv line 5: column "y" has "x"');
   });
 
+  it('ends a row at a bare CR (old Mac files) as at LF or CRLF, keeping the first byte of the next row', () => {
+    const bareCr = writeFile('bare-cr.csv', `${HEADER}\r7,2010,a,1\r8,2011,"b\rc",2\r\r9,2012,d,3\n10,2013,e,4\r\n`);
+    const columns = readCsvColumns(bareCr, REQUEST);
+    expect(plain(columns)).toEqual({ rowCount: 4, header: ['id', 'period', 'note', 'y'], numbers: { period: [2010, 2011, 2012, 2013], y: [1, 2, 3, 4] }, ids: { id: [7, 8, 9, 10] } });
+    // Lines: the header 1, 7 on 2, 8 on 3 and 4 (its note holds a CR), a blank line 5, then 6, and the bad value on 7.
+    const bad = writeFile('bare-cr-bad.csv', `${HEADER}\r7,2010,a,1\r8,2011,"b\rc",2\r\r9,2012,d,3\r10,2013,e,x\r`);
+    expect(() => readCsvColumns(bad, REQUEST)).toThrow('bare-cr-bad.csv line 7: column "y" has "x"');
+  });
+
   it('names the file line of a row with too few fields in the first half', async () => {
     const lines = panelRows(rows);
     lines[99] = '100009,2019';

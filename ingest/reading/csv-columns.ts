@@ -227,16 +227,23 @@ export function parseHeader(bytes: Uint8Array, end: number): { header: string[];
     const fieldEnd = skipField(bytes, position, end);
     header.push(fieldText(bytes, position, fieldEnd));
     position = fieldEnd;
-    if (position < end && bytes[position] === CR) position++;
     if (position >= end || bytes[position] === LF) return { header, dataStart: position + 1 };
+    // CRLF, or a bare CR (old Mac files): bytes[end] is a newline, so the byte after the CR can be read.
+    if (bytes[position] === CR) return { header, dataStart: bytes[position + 1] === LF ? position + 2 : position + 1 };
     position++;
   }
 }
 
-/** Line breaks inside [from, to): a quoted field may hold some, and each starts a line of the file. */
+/**
+ * Line breaks inside [from, to) (LF, CRLF or a bare CR): a quoted field may hold some, and each starts a line of the
+ * file.
+ */
 function lineBreaksIn(bytes: Uint8Array, from: number, to: number): number {
   let breaks = 0;
-  for (let at = from; at < to; at++) if (bytes[at] === LF) breaks++;
+  for (let at = from; at < to; at++) {
+    const byte = bytes[at];
+    if (byte === LF || (byte === CR && bytes[at + 1] !== LF)) breaks++;
+  }
   return breaks;
 }
 
@@ -251,8 +258,8 @@ function idTexts(bytes: Uint8Array, start: number, end: number, field: number, r
   let position = start;
   while (texts.length < rows && position < end) {
     const first = bytes[position];
-    if (first === LF || (first === CR && (position + 1 >= end || bytes[position + 1] === LF))) {
-      position += first === CR ? 2 : 1;
+    if (first === LF || first === CR) {
+      position += first === CR && bytes[position + 1] === LF ? 2 : 1;
       continue;
     }
     for (let column = 0; ; column++) {
@@ -264,7 +271,8 @@ function idTexts(bytes: Uint8Array, start: number, end: number, field: number, r
         position++;
         continue;
       }
-      if (delimiter === CR) position++;
+      // The row ends at LF, CRLF or a bare CR (the byte after a bare CR starts the next row).
+      if (delimiter === CR && bytes[position + 1] === LF) position++;
       position++;
       break;
     }
@@ -309,8 +317,8 @@ export function parseRows(
   let line = 1;
   while (position < end) {
     const first = bytes[position];
-    if (first === LF || (first === CR && (position + 1 >= end || bytes[position + 1] === LF))) {
-      position += first === CR ? 2 : 1;
+    if (first === LF || first === CR) {
+      position += first === CR && bytes[position + 1] === LF ? 2 : 1;
       line++;
       continue;
     }
@@ -354,7 +362,8 @@ export function parseRows(
         column++;
         continue;
       }
-      if (delimiter === CR) position++;
+      // The row ends at LF, CRLF or a bare CR (the byte after a bare CR starts the next row).
+      if (delimiter === CR && bytes[position + 1] === LF) position++;
       position++;
       break;
     }
@@ -413,9 +422,8 @@ export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvCol
 const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 
 /**
- * The most rows [start, end) can hold: each ends in a line break (LF, CR or both, which count twice here), the
- * last one possibly in the sentinel at `end`. Bare CRs are counted so that a file with them reaches the parse's
- * own message about its fields rather than overflowing the bound.
+ * The most rows [start, end) can hold: each ends in a line break (LF, CRLF or a bare CR; a CRLF counts twice here),
+ * the last one possibly in the sentinel at `end`.
  */
 function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
   let breaks = 0;
