@@ -19,7 +19,7 @@ const scheduledActivities = (history: ReturnType<typeof recordedHistory>) =>
 describe('replaying recorded runs on the current workflow code', () => {
   it('replays a run that computed the KPIs and then the effects, one after the other', async () => {
     const history = recordedHistory('evaluate-programme-sequential-history.json');
-    const activities = history.events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+    const activities = scheduledActivities(history);
     // The recording is what it says: the estimate was scheduled only after the KPIs had completed.
     expect(activities).toEqual(['registerProgramme', 'ingestFile', 'ingestFile', 'registerRun', 'computeKpis', 'estimateEffects', 'finishRun', 'refreshBiViews']);
     await expect(
@@ -29,7 +29,7 @@ describe('replaying recorded runs on the current workflow code', () => {
 
   it('replays an all-programmes run recorded before a broken programme file stopped being fatal (validateCatalogue, no invalidProgrammes)', async () => {
     const history = recordedHistory('evaluate-all-programmes-before-isolation-history.json');
-    const activities = history.events.flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+    const activities = scheduledActivities(history);
     expect(activities).toEqual(['validateCatalogue']);
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'recorded-all-programmes-before-isolation'),

@@ -228,10 +228,18 @@ export function parseHeader(bytes: Uint8Array, end: number): { header: string[];
     header.push(fieldText(bytes, position, fieldEnd));
     position = fieldEnd;
     if (position >= end || bytes[position] === LF) return { header, dataStart: position + 1 };
-    // CRLF, or a bare CR (old Mac files): bytes[end] is a newline, so the byte after the CR can be read.
-    if (bytes[position] === CR) return { header, dataStart: bytes[position + 1] === LF ? position + 2 : position + 1 };
+    if (bytes[position] === CR) return { header, dataStart: afterLineBreak(bytes, position) };
     position++;
   }
+}
+
+/**
+ * Where the line break at `position` (LF, CRLF, or a bare CR as old Mac files have) ends: the one definition of a
+ * line break that parseRows, idTexts and parseHeader share, so their rows agree. bytes[end] is a newline, so the
+ * byte after a CR can always be read.
+ */
+function afterLineBreak(bytes: Uint8Array, position: number): number {
+  return bytes[position] === CR && bytes[position + 1] === LF ? position + 2 : position + 1;
 }
 
 /**
@@ -259,7 +267,7 @@ function idTexts(bytes: Uint8Array, start: number, end: number, field: number, r
   while (texts.length < rows && position < end) {
     const first = bytes[position];
     if (first === LF || first === CR) {
-      position += first === CR && bytes[position + 1] === LF ? 2 : 1;
+      position = afterLineBreak(bytes, position);
       continue;
     }
     for (let column = 0; ; column++) {
@@ -271,9 +279,7 @@ function idTexts(bytes: Uint8Array, start: number, end: number, field: number, r
         position++;
         continue;
       }
-      // The row ends at LF, CRLF or a bare CR (the byte after a bare CR starts the next row).
-      if (delimiter === CR && bytes[position + 1] === LF) position++;
-      position++;
+      position = afterLineBreak(bytes, position);
       break;
     }
   }
@@ -318,7 +324,7 @@ export function parseRows(
   while (position < end) {
     const first = bytes[position];
     if (first === LF || first === CR) {
-      position += first === CR && bytes[position + 1] === LF ? 2 : 1;
+      position = afterLineBreak(bytes, position);
       line++;
       continue;
     }
@@ -362,9 +368,7 @@ export function parseRows(
         column++;
         continue;
       }
-      // The row ends at LF, CRLF or a bare CR (the byte after a bare CR starts the next row).
-      if (delimiter === CR && bytes[position + 1] === LF) position++;
-      position++;
+      position = afterLineBreak(bytes, position);
       break;
     }
     if (column + 1 !== fieldCount) {
