@@ -1,6 +1,6 @@
 /** Readable tables of a staggered-DiD estimate, in the spirit of did's summary() output. */
 import type { DidReport, SampleDesign, StaggeredDidOptions } from '../stats/did/estimate.js';
-import type { TwfeComparison } from './commands/estimate.js';
+import type { TwfeComparison } from './commands/estimate-panel.js';
 import { formatTable } from './format.js';
 
 const Z = 1.959963984540054;

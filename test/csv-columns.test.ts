@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvColumns, readCsvColumnsInParallel, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
+import { readCsvColumns, readCsvColumnsInParallel, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -138,6 +138,38 @@ describe('reading numeric CSV columns on two threads', () => {
     // Lines: the header 1, 7 on 2, 8 on 3 and 4 (its note holds a CR), a blank line 5, then 6, and the bad value on 7.
     const bad = writeFile('bare-cr-bad.csv', `${HEADER}\r7,2010,a,1\r8,2011,"b\rc",2\r\r9,2012,d,3\r10,2013,e,x\r`);
     expect(() => readCsvColumns(bad, REQUEST)).toThrow('bare-cr-bad.csv line 7: column "y" has "x"');
+  });
+
+  it('counts the rows of the first half exactly, whatever its line ends and row lengths', async () => {
+    // The worker writes its rows after the most rows the first half can hold, counted from its line breaks four
+    // bytes at a time: rows of every length put the breaks at every offset within a word, and bare CRs (one
+    // byte, one row) leave the count no slack, so a break missed would overrun the bound and fail the read.
+    const lines = panelRows(rows).map((line, row) => `${line.replace(/note \d/, `n${'x'.repeat(row % 5)}`)}${['\n', '\r\n', '\r'][row % 3]}`);
+    const path = writeFile('mixed-line-ends.csv', `${HEADER}\r${lines.join('')}`);
+    const columns = await expectBothReadersAgree(path, rows);
+    expect(Array.from(columns.numbers.period.subarray(0, 3))).toEqual([2010, 2011, 2012]);
+  });
+
+  it('starts reading before the columns are asked for, and reports a missing file only then', async () => {
+    const path = writeFile('early.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
+    const reading = startReadingCsvColumns(path);
+    expect(plain(await reading.columns(REQUEST))).toEqual(plain(readCsvColumns(path, REQUEST)));
+    // Closed after the columns: closing again is harmless.
+    await reading.close();
+    const missing = startReadingCsvColumns(join(folder, 'no-such.csv'));
+    await expect(missing.columns(REQUEST)).rejects.toThrow(/cannot open .*no-such\.csv: no such file/);
+    await missing.close();
+  });
+
+  it('releases the file and the worker when closed without reading, and refuses columns after', async () => {
+    const path = writeFile('abandoned.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    const reading = startReadingCsvColumns(path);
+    expect(openFiles()).toBeGreaterThan(before);
+    await reading.close();
+    expect(openFiles()).toBe(before);
+    await expect(reading.columns(REQUEST)).rejects.toThrow('the reading of');
   });
 
   it('names the file line of a row with too few fields in the first half', async () => {

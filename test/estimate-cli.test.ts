@@ -99,6 +99,10 @@ describe('ebpm estimate', () => {
       /covariate matrix is singular: covariate "flat" is constant/,
     ],
     ['an unknown method', () => ['--data', mpdta, ...columns, '--method', 'ols'], /--method must be dr, ipw or reg/],
+    ['a file that does not exist', () => ['--data', join(scratch, 'no-such.csv'), ...columns], /cannot open .*no-such\.csv: no such file/],
+    // The file is opened before the flags are checked (its reading starts early), but a wrong flag is still reported first.
+    ['a wrong flag beside a file that does not exist', () => ['--data', join(scratch, 'no-such.csv'), ...columns, '--method', 'ols'], /^(?![\s\S]*no such file)[\s\S]*--method must be dr, ipw or reg/],
+    ['no --data', () => [...columns], /--data FILE\.csv is required/],
   ];
   for (const [problem, args, message] of failures) {
     it(`refuses ${problem} with a message naming it and no stack trace`, () => {

@@ -1,80 +1,12 @@
+/**
+ * `ebpm estimate`: staggered difference-in-differences from any panel CSV. This module is the command's entry
+ * and loads almost nothing: it reads the flags, starts reading the file (a large file's second half is read and
+ * parsed by a worker thread on the other core), and only then loads the flag checks and the estimators
+ * (estimate-panel.ts, about 40 ms of module loading), so the worker's start-up overlaps that loading instead of
+ * following it.
+ */
 import { parseArgs } from 'node:util';
-// zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
-import { z } from 'zod/v3';
-import { CsvColumnError, readCsvColumnsInParallel, type CsvColumnsRequest } from '../../ingest/reading/csv-columns.js';
-import { buildStaggeredPanel } from '../../stats/build-panel.js';
-import { DidInputError } from '../../stats/did/balanced-panel.js';
-import { estimateStaggeredDid, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
-import { PanelShapeError } from '../../stats/panel.js';
-import { eventStudyOfDid } from '../../stats/honest/did-event-study.js';
-import { EventStudyShapeError } from '../../stats/honest/event-study.js';
-import type { SensitivityResult } from '../../stats/honest/sensitivity.js';
-import type { Matrix } from '../../stats/small-matrix.js';
-import { fitEventStudyTwfe, fitStaticTwfe, type Coefficient } from '../../stats/twfe.js';
-import { formatDidSummary } from '../did-summary.js';
-import { numberList, signedWhole, whole } from '../argument-schemas.js';
-import { UsageError } from '../errors.js';
-
-
-const estimateArgumentsSchema = z
-  .object({
-    data: z.string({ required_error: '--data FILE.csv is required' }).min(1),
-    outcome: z.string({ required_error: '--outcome COLUMN is required' }).min(1),
-    time: z.string({ required_error: '--time COLUMN is required' }).min(1),
-    id: z.string().min(1).optional(),
-    group: z.string({ required_error: '--group COLUMN is required' }).min(1),
-    control: z.enum(['never', 'notyet'], { errorMap: () => ({ message: '--control must be never or notyet' }) }).default('never'),
-    covariates: z
-      .string()
-      .optional()
-      .transform((list) => (list ? list.split(',').map((name) => name.trim()).filter(Boolean) : [])),
-    method: z.enum(['dr', 'ipw', 'reg'], { errorMap: () => ({ message: '--method must be dr, ipw or reg' }) }).default('dr'),
-    anticipation: whole('--anticipation').default('0'),
-    'base-period': z.enum(['varying', 'universal'], { errorMap: () => ({ message: '--base-period must be varying or universal' }) }).optional(),
-    bootstrap: whole('--bootstrap').optional(),
-    seed: whole('--seed').optional(),
-    unbalanced: z.enum(['did', 'paired'], { errorMap: () => ({ message: '--unbalanced takes no value (R did’s unbalanced-panel mode) or "paired"' }) }).optional(),
-    weights: z.string().min(1).optional(),
-    'repeated-cross-sections': z.boolean().default(false),
-    twfe: z.boolean().default(false),
-    sensitivity: z.boolean().default(false),
-    'min-e': signedWhole('--min-e').optional(),
-    'max-e': signedWhole('--max-e').optional(),
-    mbar: numberList('--mbar').optional(),
-    m: numberList('--m').optional(),
-    json: z.boolean().default(false),
-  })
-  .refine((args) => !(args.sensitivity && args['base-period'] === 'varying'), {
-    message: '--sensitivity bounds departures from parallel trends against one reference period: use --base-period universal (the default with --sensitivity)',
-  })
-  .refine((args) => args.sensitivity || (args['min-e'] === undefined && args['max-e'] === undefined && args.mbar === undefined && args.m === undefined), {
-    message: '--min-e, --max-e, --mbar and --m go with --sensitivity',
-  })
-  .refine((args) => args.id !== undefined || args['repeated-cross-sections'], { message: '--id COLUMN is required (only repeated cross-sections go without one)' })
-  .refine((args) => !(args.unbalanced && args['repeated-cross-sections']), { message: '--unbalanced is for panels and --repeated-cross-sections for data without them: choose one' })
-  .refine((args) => !(args.twfe && args['repeated-cross-sections']), { message: '--twfe needs a panel (unit fixed effects); leave it out with --repeated-cross-sections' })
-  .refine((args) => args.bootstrap === undefined || args.bootstrap >= 100, { message: '--bootstrap needs at least 100 draws' })
-  .refine((args) => args.seed === undefined || args.bootstrap !== undefined, { message: '--seed goes with --bootstrap B' });
-
-/** The sensitivity analysis of the estimate's own event study, with the coefficients it was run on. */
-export type EstimateSensitivity = SensitivityResult & { readonly event_times: number[]; readonly betahat: number[]; readonly sigma: number[][] };
-
-function rowsOf(m: Matrix): number[][] {
-  return Array.from({ length: m.rows }, (_, i) => Array.from(m.values.subarray(i * m.cols, (i + 1) * m.cols)));
-}
-
-interface TwfeTerm {
-  readonly coef: number;
-  readonly se: number;
-  /** 95% interval with fixest's t(G − 1) critical value. */
-  readonly ciLow: number;
-  readonly ciHigh: number;
-}
-
-export interface TwfeComparison {
-  readonly static: TwfeTerm;
-  readonly eventStudy: readonly (TwfeTerm & { readonly e: number })[];
-}
+import { startReadingCsvColumns } from '../../ingest/reading/csv-columns.js';
 
 /**
  * `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. Event
@@ -89,13 +21,6 @@ function withExplicitValues(args: readonly string[]): string[] {
     else result.push('--unbalanced=did');
   }
   return result;
-}
-
-function sampleDesignOf(options: { unbalanced?: 'did' | 'paired'; 'repeated-cross-sections': boolean }): SampleDesign {
-  if (options['repeated-cross-sections']) return 'repeated_cross_sections';
-  if (options.unbalanced === 'did') return 'unbalanced';
-  if (options.unbalanced === 'paired') return 'unbalanced_paired';
-  return 'balanced';
 }
 
 export async function estimateCommand(args: string[]): Promise<void> {
@@ -126,81 +51,11 @@ export async function estimateCommand(args: string[]): Promise<void> {
       json: { type: 'boolean' },
     },
   });
-  const parsed = estimateArgumentsSchema.safeParse(values);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  const options = parsed.data;
-
-  const request: CsvColumnsRequest = {
-    ...(options.id ? { [options.id]: 'id' as const } : {}),
-    ...(options.weights ? { [options.weights]: 'number' as const } : {}),
-    [options.time]: 'number',
-    [options.group]: 'number',
-    [options.outcome]: 'number',
-    ...Object.fromEntries(options.covariates.map((name) => [name, 'number' as const])),
-  };
-  const didOptions: StaggeredDidOptions = {
-    control: options.control,
-    method: options.method,
-    anticipation: options.anticipation,
-    basePeriod: options['base-period'] ?? (options.sensitivity ? 'universal' : 'varying'),
-    sample: sampleDesignOf(options),
-    ...(options.bootstrap !== undefined ? { bootstrap: { draws: options.bootstrap, seed: options.seed ?? 1, alpha: 0.05 } } : {}),
-  };
-  let report: DidReport;
-  let twfe: TwfeComparison | null = null;
-  let sensitivity: EstimateSensitivity | null = null;
+  const reading = typeof values.data === 'string' && values.data !== '' ? startReadingCsvColumns(values.data) : null;
   try {
-    const csv = await readCsvColumnsInParallel(options.data, request);
-    if (csv.rowCount === 0) throw new CsvColumnError(`${options.data} has a header but no data rows`);
-    const columns = {
-      // Repeated cross-sections need no id: each row is its own observation.
-      unitId: options.id ? csv.ids[options.id] : Float64Array.from({ length: csv.rowCount }, (_, row) => row),
-      ...(options.weights ? { weights: csv.numbers[options.weights] } : {}),
-      time: csv.numbers[options.time],
-      group: csv.numbers[options.group],
-      outcome: csv.numbers[options.outcome],
-      covariates: Object.fromEntries(options.covariates.map((name) => [name, csv.numbers[name]])),
-    };
-    assertOutcomeObserved(columns.outcome, options.outcome);
-    const estimate = estimateStaggeredDid(columns, didOptions);
-    report = estimate.report;
-    if (options.twfe) twfe = twfeComparison(columns);
-    if (options.sensitivity) {
-      // Loaded only when asked for: most runs do not need the HonestDiD machinery.
-      const { sensitivityAnalysis } = await import('../../stats/honest/sensitivity.js');
-      const { eventTimes, study } = eventStudyOfDid(estimate, { minE: options['min-e'], maxE: options['max-e'] });
-      sensitivity = { event_times: eventTimes, betahat: Array.from(study.betahat), sigma: rowsOf(study.sigma), ...sensitivityAnalysis(study, { mbar: options.mbar, m: options.m }) };
-    }
-  } catch (error) {
-    if (error instanceof CsvColumnError || error instanceof DidInputError || error instanceof PanelShapeError) throw new UsageError(error.message);
-    if (error instanceof EventStudyShapeError) throw new UsageError(`--sensitivity: ${error.message}`);
-    throw error;
+    const { estimatePanel } = await import('./estimate-panel.js');
+    await estimatePanel(values, reading);
+  } finally {
+    await reading?.close();
   }
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, ...(twfe ? { twfe } : {}), ...(sensitivity ? { sensitivity } : {}) })}\n`);
-    return;
-  }
-  console.log(formatDidSummary(report, didOptions, options.outcome, twfe));
-  if (sensitivity) console.log(`\n${(await import('../sensitivity-summary.js')).formatSensitivitySummary(sensitivity)}`);
-}
-
-function assertOutcomeObserved(outcome: Float64Array, name: string): void {
-  for (let i = 0; i < outcome.length; i++) if (Number.isFinite(outcome[i])) return;
-  throw new DidInputError(`the outcome column "${name}" has no numeric value at all`);
-}
-
-function twfeComparison(columns: { unitId: Float64Array | string[]; time: Float64Array; group: Float64Array; outcome: Float64Array }): TwfeComparison {
-  const complete: number[] = [];
-  for (let i = 0; i < columns.outcome.length; i++) if (Number.isFinite(columns.outcome[i])) complete.push(i);
-  const panel = buildStaggeredPanel({
-    unitId: complete.map((i) => columns.unitId[i]),
-    time: complete.map((i) => columns.time[i]),
-    cohort: complete.map((i) => (Number.isNaN(columns.group[i]) ? 0 : columns.group[i])),
-    outcome: complete.map((i) => columns.outcome[i]),
-  });
-  const term = (c: Coefficient): TwfeTerm => ({ coef: c.estimate, se: c.stdError, ciLow: c.ciLow, ciHigh: c.ciHigh });
-  return {
-    static: term(fitStaticTwfe(panel).coefficients[0]),
-    eventStudy: fitEventStudyTwfe(panel).coefficients.map((c) => ({ e: c.eventTime, ...term(c) })),
-  };
 }

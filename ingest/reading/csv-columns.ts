@@ -36,8 +36,12 @@ const LF = 10;
 const CR = 13;
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-/** Field scanners report through these rather than allocate a result object per field. */
-let scannedValue = 0;
+/**
+ * Field scanners report through these rather than allocate a result object per field. The number is kept in a
+ * typed array: a module-level `let` holding a double is boxed, so every field parsed allocated a heap number
+ * (a 1,000,000-row file's parse on one thread: median 207 ms with the `let`, 165 ms with the slot).
+ */
+const scanned = new Float64Array(1);
 let scannedInvalid = false;
 let scannedQuotedFrom = -1;
 let scannedQuotedTo = -1;
@@ -102,12 +106,12 @@ function scanNumber(bytes: Uint8Array, position: number, end: number): number {
   if (!isDelimiter(byte)) return scanSlowly(bytes, position, end);
   if (digits === 0) {
     if (i !== position) return scanSlowly(bytes, position, end);
-    scannedValue = Number.NaN;
+    scanned[0] = Number.NaN;
     return i;
   }
   if (significant > 15 || exponent > 22 || exponent < -22) return scanSlowly(bytes, position, end);
   const magnitude = exponent >= 0 ? mantissa * POWERS_OF_TEN[exponent] : mantissa / POWERS_OF_TEN[-exponent];
-  scannedValue = negative ? -magnitude : magnitude;
+  scanned[0] = negative ? -magnitude : magnitude;
   return i;
 }
 
@@ -140,11 +144,11 @@ function scanSlowly(bytes: Uint8Array, position: number, end: number): number {
   const to = scannedQuotedFrom >= 0 ? scannedQuotedTo : fieldEnd;
   const text = unquote(bytes, from, to).trim();
   scannedInvalid = false;
-  if (text === '' || text === 'NA' || text === 'NaN' || text === 'null') scannedValue = Number.NaN;
-  else if (text === 'Inf' || text === 'inf') scannedValue = Number.POSITIVE_INFINITY;
+  if (text === '' || text === 'NA' || text === 'NaN' || text === 'null') scanned[0] = Number.NaN;
+  else if (text === 'Inf' || text === 'inf') scanned[0] = Number.POSITIVE_INFINITY;
   else {
-    scannedValue = Number(text);
-    if (Number.isNaN(scannedValue)) scannedInvalid = true;
+    scanned[0] = Number(text);
+    if (Number.isNaN(scanned[0])) scannedInvalid = true;
   }
   return fieldEnd;
 }
@@ -351,15 +355,15 @@ export function parseRows(
         const slot = slots[slotIndex];
         if (slot.kind === 'number') {
           if (scannedInvalid) throw new CsvRowError(line, `column "${slot.name}" has "${fieldText(bytes, position, fieldEnd)}", which is not a number`);
-          slot.values[base + row] = scannedValue;
+          slot.values[base + row] = scanned[0];
         } else if (slot.strings) slot.strings.push(idText(bytes, position, fieldEnd));
-        else if (scannedInvalid || Number.isNaN(scannedValue)) {
+        else if (scannedInvalid || Number.isNaN(scanned[0])) {
           // The first non-numeric id switches the column to strings: the ids read so far as numbers are read
           // again as the text they were written as.
           const text = idText(bytes, position, fieldEnd);
           slot.strings = idTexts(bytes, start, end, column, row);
           slot.strings.push(text);
-        } else slot.values[base + row] = scannedValue;
+        } else slot.values[base + row] = scanned[0];
       }
       position = fieldEnd;
       const delimiter = bytes[position];
@@ -427,14 +431,26 @@ const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 
 /**
  * The most rows [start, end) can hold: each ends in a line break (LF, CRLF or a bare CR; a CRLF counts twice here),
- * the last one possibly in the sentinel at `end`.
+ * the last one possibly in the sentinel at `end`. The other thread waits for this count before it parses, so the
+ * bytes are tested four at a time (a 14 MB half: about 9 ms, against 17 ms byte by byte).
  */
 function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
   let breaks = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i];
-    if (byte === LF || byte === CR) breaks++;
+  let position = start;
+  const isBreak = (byte: number) => byte === LF || byte === CR;
+  while (position < end && (bytes.byteOffset + position) % 4 !== 0) if (isBreak(bytes[position++])) breaks++;
+  const wordCount = position < end ? (end - position) >> 2 : 0;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + position - ((bytes.byteOffset + position) % 4), wordCount);
+  for (let w = 0; w < wordCount; w++) {
+    const word = words[w];
+    // A byte of `lf` is zero where the word's byte is LF; the high bit of each byte of the flags is set exactly
+    // where `lf` or `cr` has a zero byte (the carry-free test: no false positives from a neighbouring byte).
+    const lf = word ^ 0x0a0a0a0a;
+    const cr = word ^ 0x0d0d0d0d;
+    const flags = (~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) | ~(((cr & 0x7f7f7f7f) + 0x7f7f7f7f) | cr)) & 0x80808080;
+    if (flags !== 0) breaks += Math.imul((flags >>> 7) & 0x01010101, 0x01010101) >>> 24;
   }
+  for (position += wordCount * 4; position < end; position++) if (isBreak(bytes[position])) breaks++;
   return breaks + 1;
 }
 
@@ -508,39 +524,113 @@ function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descripto
 
 /**
  * The same as readCsvColumns, with the second half of a large file read and parsed by a worker thread on
- * the other core while this thread reads and parses the first. Both halves write into one array per
- * column, shared with the worker, so nothing is copied when they are joined. The halves meet after the
- * last newline of the first half; if that newline turns out to sit inside a quoted field (the first half
- * then ends in an open quote), the file is read again on one thread.
+ * the other core while this thread reads and parses the first (see startReadingCsvColumns).
  */
 export async function readCsvColumnsInParallel(path: string, request: CsvColumnsRequest): Promise<CsvColumns> {
-  const descriptor = openForReading(path);
-  let worker: Worker | null = null;
+  return startReadingCsvColumns(path).columns(request);
+}
+
+/**
+ * A file being read into columns, begun before the caller knows which columns it wants: the other thread
+ * starts (tens of milliseconds) and reads its half while the caller loads the rest of its code.
+ */
+export interface CsvColumnsReading {
+  /** The requested columns; the file and the thread are released after, whatever the outcome. Called once. */
+  columns(request: CsvColumnsRequest): Promise<CsvColumns>;
+  /** Releases the file and the thread without reading (a command that stopped on its arguments). Safe to repeat. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the file and, when it is large, starts the worker that reads and parses its second half. Never throws:
+ * a file that cannot be opened is reported by `columns`, after the caller's own checks of its arguments.
+ */
+export function startReadingCsvColumns(path: string): CsvColumnsReading {
   try {
-    const size = fstatSync(descriptor).size;
-    // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
-    const bytes = new Uint8Array(new SharedArrayBuffer(size + 1));
-    bytes[size] = LF;
-    if (size < PARALLEL_THRESHOLD_BYTES) return parseAllOnOneThread(path, request, descriptor, bytes, 0, size);
-    // The worker starts (tens of milliseconds) and reads its half while this thread reads the first.
-    const middle = Math.floor(size / 2);
-    worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
-      workerData: { descriptor, buffer: bytes.buffer, from: middle, to: size } satisfies ChunkWorkerData,
+    return new ParallelReading(path, openForReading(path));
+  } catch (error) {
+    return { columns: () => Promise.reject(error), close: () => Promise.resolve() };
+  }
+}
+
+/**
+ * Both halves write into one array per column, shared with the worker, so nothing is copied when they are
+ * joined. The halves meet after the last newline of the first half; if that newline turns out to sit inside a
+ * quoted field (the first half then ends in an open quote), the file is read again on one thread.
+ */
+class ParallelReading implements CsvColumnsReading {
+  private readonly size: number;
+  /** The file's bytes, until the reading is closed: released then, as the caller keeps this object while it works on the columns. */
+  private bytes: Uint8Array | null;
+  private readonly middle: number;
+  private worker: Worker | null = null;
+  private second: Promise<WorkerChunkResult> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly descriptor: number,
+  ) {
+    let buffer: SharedArrayBuffer;
+    try {
+      this.size = fstatSync(descriptor).size;
+      // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
+      buffer = new SharedArrayBuffer(this.size + 1);
+    } catch (error) {
+      closeSync(descriptor);
+      throw error;
+    }
+    this.bytes = new Uint8Array(buffer);
+    this.bytes[this.size] = LF;
+    this.middle = Math.floor(this.size / 2);
+    if (this.size < PARALLEL_THRESHOLD_BYTES) return;
+    const worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
+      workerData: { descriptor, buffer, from: this.middle, to: this.size } satisfies ChunkWorkerData,
     });
-    const running = worker;
-    const second = new Promise<WorkerChunkResult>((resolve, reject) => {
-      running.once('message', resolve);
-      running.once('error', reject);
+    this.worker = worker;
+    this.second = new Promise<WorkerChunkResult>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
     });
-    // Observed at once: a path below that stops early never awaits it, and a failed start must not then surface as an unhandled rejection.
-    second.catch(() => undefined);
+    // Observed at once: a path that stops early never awaits it, and a failed start must not then surface as an unhandled rejection.
+    this.second.catch(() => undefined);
+  }
+
+  async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
+    try {
+      if (this.closed || !this.bytes) throw new Error(`the reading of ${this.path} was closed before its columns were asked for`);
+      return await this.parse(request, this.bytes);
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // The worker reads through this descriptor: it is stopped before the descriptor is closed.
+    await this.stopWorker();
+    closeSync(this.descriptor);
+    this.bytes = null;
+    this.second = null;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private async parse(request: CsvColumnsRequest, bytes: Uint8Array): Promise<CsvColumns> {
+    const { path, descriptor, size, middle } = this;
+    if (!this.worker || !this.second) return parseAllOnOneThread(path, request, descriptor, bytes, 0, size);
+    const worker = this.worker;
     const firstRead = readRange(descriptor, bytes, 0, middle);
     const split = bytes.lastIndexOf(LF, middle - 1) + 1;
     const parsedHeader = firstRead === middle && split > 0 ? headerBefore(bytes, split - 1) : null;
     if (!parsedHeader || parsedHeader.dataStart >= split) {
       // A file that shrank, or a header or first row taking half the file: not worth two threads.
-      await running.terminate();
-      worker = null;
+      await this.stopWorker();
       return parseAllOnOneThread(path, request, descriptor, bytes, firstRead, size);
     }
     const { header, dataStart } = parsedHeader;
@@ -550,18 +640,17 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
     const secondFrom = rowBoundOf(bytes, dataStart, split - 1);
     const secondTo = secondFrom + Math.floor((size - split + 1) / header.length) + 1;
     const columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(secondTo * Float64Array.BYTES_PER_ELEMENT)));
-    running.postMessage({ start: split, header, request, destination: { columns, from: secondFrom, to: secondTo } } satisfies ChunkRequest);
+    worker.postMessage({ start: split, header, request, destination: { columns, from: secondFrom, to: secondTo } } satisfies ChunkRequest);
     let first: ParsedChunk;
     try {
       // bytes[split − 1] is the newline that ends the first half, so it serves as its sentinel.
       first = parseRows(bytes, dataStart, split - 1, header, request, { columns, from: 0, to: secondFrom });
     } catch (error) {
       if (!(error instanceof UnclosedQuoteError)) rethrowWithLine(path, error, firstDataLine(bytes, dataStart));
-      await running.terminate();
-      worker = null;
+      await this.stopWorker();
       return parseAllOnOneThread(path, request, descriptor, bytes, middle, size);
     }
-    const result = await second;
+    const result = await this.second;
     if ('error' in result) {
       const error = result.error;
       // The second half starts on the line after every line break before it (counted from the bytes: a blank line that
@@ -570,10 +659,6 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
       throw new CsvColumnError(`${path}: ${error.message}`);
     }
     return joinHalves(header, columns, [{ chunk: first, start: dataStart, end: split - 1 }, { chunk: result, start: split, end: size }], secondFrom, bytes);
-  } finally {
-    // The worker reads through this descriptor: it is stopped before the descriptor is closed.
-    await worker?.terminate();
-    closeSync(descriptor);
   }
 }
 

@@ -6,6 +6,7 @@
 import { selectRows, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
 import { cholesky, inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
 import { chiSquareSurvival } from '../distributions.js';
+import { distinctValues } from '../distinct-values.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
 import { estimateTwoByTwo, TRIM_LEVEL, type EstimationMethod } from './two-by-two.js';
@@ -176,9 +177,9 @@ export function overlapFails(design: DesignMatrix, treated: Uint8Array): boolean
  * from its treatment on.
  */
 export function treatedGroups(groupOfUnit: ArrayLike<number>, periods: Int32Array, options: GroupTimeOptions): { groups: number[]; usablePeriods: number } {
-  const values = Array.from(groupOfUnit);
+  const values = Array.from(distinctValues(groupOfUnit).sorted);
   const hasNeverTreated = values.some((g) => g === 0);
-  const distinctGroups = [...new Set(values.filter((g) => g > 0))].sort((a, b) => a - b);
+  const distinctGroups = values.filter((g) => g > 0);
   let groups = distinctGroups;
   let usablePeriods = periods.length;
   if (!hasNeverTreated) {

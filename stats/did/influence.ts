@@ -8,6 +8,7 @@
  * mean path and centred cross-product matrix, gathered in one pass over the panel. Aggregating and
  * bootstrapping then cost nothing per unit, which is what makes national-scale panels fast.
  */
+import { distinctValues } from '../distinct-values.js';
 import type { BalancedPanel } from './balanced-panel.js';
 
 export interface InfluenceAlgebra<F> {
@@ -33,15 +34,11 @@ export interface PanelCohorts {
 /** Cohorts of units given each unit's group (0 = never treated) and optional sampling weight. */
 export function cohortsOfUnits(groupOfUnit: ArrayLike<number>, unitWeights: Float64Array | null): PanelCohorts {
   const unitCount = groupOfUnit.length;
-  const groups = Float64Array.from(new Set(Array.from(groupOfUnit))).sort();
-  const indexOf = new Map<number, number>();
-  groups.forEach((group, index) => indexOf.set(group, index));
-  const cohortOfUnit = new Int32Array(unitCount);
+  const { sorted: groups, positionOf: cohortOfUnit } = distinctValues(groupOfUnit);
   const sizes = new Float64Array(groups.length);
   const weightTotals = new Float64Array(groups.length);
   for (let u = 0; u < unitCount; u++) {
-    const c = indexOf.get(groupOfUnit[u]) as number;
-    cohortOfUnit[u] = c;
+    const c = cohortOfUnit[u];
     sizes[c]++;
     weightTotals[c] += unitWeights ? unitWeights[u] : 1;
   }
