@@ -8,7 +8,7 @@
 const SCAN_LIMIT = 32;
 
 export interface DistinctValues {
-  /** The distinct values, ascending (a typed-array sort: NaN last, -0 before 0). */
+  /** The distinct values, ascending (a typed-array sort: NaN last); -0 is given as 0, as a Set gives it. */
   readonly sorted: Float64Array;
   /** For each element of the column, the index of its value in `sorted`. */
   readonly positionOf: Int32Array;
@@ -31,7 +31,8 @@ export function distinctValues(column: ArrayLike<number>): DistinctValues {
     else for (let k = 0; k < found.length && index < 0; k++) if (sameValueZero(found[k], value)) index = k;
     if (index < 0) {
       index = found.length;
-      found.push(value);
+      // A Set stores -0 as 0 whichever comes first (+ 0 turns -0 into 0 and leaves every other value as it is).
+      found.push(value + 0);
       if (lookup) lookup.set(value, index);
       else if (found.length > SCAN_LIMIT) lookup = new Map(found.map((seen, k) => [seen, k]));
     }

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvColumns, readCsvColumnsInParallel, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
+import { readCsvColumns, readCsvColumnsInParallel, rowBoundOf, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
+import { SeededRandom } from '../stats/random.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -25,6 +26,8 @@ function panelRows(count: number, from = 0, id: (row: number) => string = (row) 
 }
 
 const HEADER = 'id,period,note,y';
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
 const REQUEST: CsvColumnsRequest = { id: 'id', period: 'number', y: 'number' };
 
 /** Typed arrays compared as plain arrays, so a difference names its index. */
@@ -140,22 +143,42 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(() => readCsvColumns(bad, REQUEST)).toThrow('bare-cr-bad.csv line 7: column "y" has "x"');
   });
 
-  it('counts the rows of the first half exactly, whatever its line ends and row lengths', async () => {
-    // The worker writes its rows after the most rows the first half can hold, counted from its line breaks four
-    // bytes at a time: rows of every length put the breaks at every offset within a word, and bare CRs (one
-    // byte, one row) leave the count no slack, so a break missed would overrun the bound and fail the read.
+  it('bounds the rows of a range by its line breaks, counted four bytes at a time as one by one', () => {
+    // Bytes drawn mostly from LF, CR and their neighbours, in views that start at every offset of a word and ranges of
+    // every length up to a few words: the count must be exactly the line breaks plus one.
+    const random = new SeededRandom(5);
+    const alphabet = [LINE_FEED, CARRIAGE_RETURN, 0, 9, 11, 12, 14, 44, 0x7f, 0x80, 0x8a, 0x8d, 0xff];
+    const buffer = new SharedArrayBuffer(4_099);
+    const all = new Uint8Array(buffer);
+    for (let i = 0; i < all.length; i++) all[i] = alphabet[Math.floor(random.uniform() * alphabet.length)];
+    for (let offset = 0; offset < 8; offset++) {
+      const view = new Uint8Array(buffer, offset);
+      for (let trial = 0; trial < 400; trial++) {
+        const start = Math.floor(random.uniform() * 64);
+        const end = start + Math.floor(random.uniform() * 48);
+        let breaks = 0;
+        for (let i = start; i < end; i++) if (view[i] === LINE_FEED || view[i] === CARRIAGE_RETURN) breaks++;
+        expect(rowBoundOf(view, start, end)).toBe(breaks + 1);
+      }
+    }
+    // And one long range.
+    expect(rowBoundOf(all, 10, 4_000)).toBe(Array.from(all.subarray(10, 4_000)).filter((byte) => byte === LINE_FEED || byte === CARRIAGE_RETURN).length + 1);
+  });
+
+  it('reads a file whose line ends are LF, CRLF and bare CR mixed, rows of every length, on two threads as on one', async () => {
     const lines = panelRows(rows).map((line, row) => `${line.replace(/note \d/, `n${'x'.repeat(row % 5)}`)}${['\n', '\r\n', '\r'][row % 3]}`);
     const path = writeFile('mixed-line-ends.csv', `${HEADER}\r${lines.join('')}`);
     const columns = await expectBothReadersAgree(path, rows);
     expect(Array.from(columns.numbers.period.subarray(0, 3))).toEqual([2010, 2011, 2012]);
   });
 
-  it('starts reading before the columns are asked for, and reports a missing file only then', async () => {
+  it('gives the same columns when the reading is started before the request, and reports a missing file only when the columns are asked for', async () => {
     const path = writeFile('early.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
     const reading = startReadingCsvColumns(path);
     expect(plain(await reading.columns(REQUEST))).toEqual(plain(readCsvColumns(path, REQUEST)));
-    // Closed after the columns: closing again is harmless.
+    // Closed after the columns: closing again is harmless, asking again is refused.
     await reading.close();
+    await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once');
     const missing = startReadingCsvColumns(join(folder, 'no-such.csv'));
     await expect(missing.columns(REQUEST)).rejects.toThrow(/cannot open .*no-such\.csv: no such file/);
     await missing.close();
@@ -169,7 +192,21 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(openFiles()).toBeGreaterThan(before);
     await reading.close();
     expect(openFiles()).toBe(before);
-    await expect(reading.columns(REQUEST)).rejects.toThrow('the reading of');
+    await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once, and not after it is closed');
+  });
+
+  it('refuses a second request while the first is read, and lets a close wait for the columns under way', async () => {
+    const path = writeFile('shared.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    const reading = startReadingCsvColumns(path);
+    const first = reading.columns(REQUEST);
+    // A second request would get columns the worker never wrote (it takes one request): it is refused instead.
+    await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once');
+    const closed = reading.close();
+    expect(plain(await first)).toEqual(plain(readCsvColumns(path, REQUEST)));
+    await closed;
+    expect(openFiles()).toBe(before);
   });
 
   it('names the file line of a row with too few fields in the first half', async () => {

@@ -1,5 +1,5 @@
 /**
- * Worker thread for readCsvColumnsInParallel: reads the second half of the file into the shared buffer
+ * Worker thread of a large CSV file's reading (startReadingCsvColumns): reads the second half of the file into the shared buffer
  * while the main thread reads the first, then parses from where the main thread says that half's rows
  * start, into the shared columns it sends.
  */

@@ -170,6 +170,8 @@ function fieldText(bytes: Uint8Array, position: number, fieldEnd: number): strin
   return scannedQuotedFrom >= 0 ? unquote(bytes, scannedQuotedFrom, scannedQuotedTo) : unquote(bytes, position, fieldEnd).trim();
 }
 
+const READ_PIECE_BYTES = 8 << 20;
+
 function openForReading(path: string): number {
   try {
     return openSync(path, 'r');
@@ -185,7 +187,8 @@ function openForReading(path: string): number {
 export function readRange(descriptor: number, bytes: Uint8Array, from: number, to: number): number {
   let position = from;
   while (position < to) {
-    const chunk = readSync(descriptor, bytes, position, to - position, position);
+    // In pieces, so that a worker told to stop (a command that failed on its flags) stops after one piece, not half the file.
+    const chunk = readSync(descriptor, bytes, position, Math.min(to - position, READ_PIECE_BYTES), position);
     if (chunk === 0) break;
     position += chunk;
   }
@@ -432,9 +435,9 @@ const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 /**
  * The most rows [start, end) can hold: each ends in a line break (LF, CRLF or a bare CR; a CRLF counts twice here),
  * the last one possibly in the sentinel at `end`. The other thread waits for this count before it parses, so the
- * bytes are tested four at a time (a 14 MB half: about 9 ms, against 17 ms byte by byte).
+ * bytes are tested four at a time (a 14 MB half: about 9 ms, against 17 ms byte by byte). Exported for its test.
  */
-function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
+export function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
   let breaks = 0;
   let position = start;
   const isBreak = (byte: number) => byte === LF || byte === CR;
@@ -535,9 +538,12 @@ export async function readCsvColumnsInParallel(path: string, request: CsvColumns
  * starts (tens of milliseconds) and reads its half while the caller loads the rest of its code.
  */
 export interface CsvColumnsReading {
-  /** The requested columns; the file and the thread are released after, whatever the outcome. Called once. */
+  /** The requested columns; the file and the thread are released after, whatever the outcome. Refused after the first call. */
   columns(request: CsvColumnsRequest): Promise<CsvColumns>;
-  /** Releases the file and the thread without reading (a command that stopped on its arguments). Safe to repeat. */
+  /**
+   * Releases the file and the thread without reading (a command that stopped on its flags); while the columns are
+   * being read, waits for them first. Safe to repeat.
+   */
   close(): Promise<void>;
 }
 
@@ -547,24 +553,29 @@ export interface CsvColumnsReading {
  */
 export function startReadingCsvColumns(path: string): CsvColumnsReading {
   try {
-    return new ParallelReading(path, openForReading(path));
+    return new CsvFileReading(path, openForReading(path));
   } catch (error) {
     return { columns: () => Promise.reject(error), close: () => Promise.resolve() };
   }
 }
 
 /**
- * Both halves write into one array per column, shared with the worker, so nothing is copied when they are
+ * A file below PARALLEL_THRESHOLD_BYTES is read on this thread when its columns are asked for. A larger one is read
+ * in two halves: both write into one array per column, shared with the worker, so nothing is copied when they are
  * joined. The halves meet after the last newline of the first half; if that newline turns out to sit inside a
  * quoted field (the first half then ends in an open quote), the file is read again on one thread.
  */
-class ParallelReading implements CsvColumnsReading {
+class CsvFileReading implements CsvColumnsReading {
   private readonly size: number;
   /** The file's bytes, until the reading is closed: released then, as the caller keeps this object while it works on the columns. */
   private bytes: Uint8Array | null;
   private readonly middle: number;
   private worker: Worker | null = null;
   private second: Promise<WorkerChunkResult> | null = null;
+  /** Set by the first call of `columns`: the worker takes one request, so a reading gives its columns once. */
+  private taken = false;
+  /** The reading of the columns under way: `close` waits for it, as it reads through the descriptor and the worker. */
+  private reading: Promise<CsvColumns> | null = null;
   private closed = false;
 
   constructor(
@@ -572,40 +583,53 @@ class ParallelReading implements CsvColumnsReading {
     private readonly descriptor: number,
   ) {
     let buffer: SharedArrayBuffer;
+    let worker: Worker | null = null;
     try {
       this.size = fstatSync(descriptor).size;
       // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
       buffer = new SharedArrayBuffer(this.size + 1);
+      this.middle = Math.floor(this.size / 2);
+      if (this.size >= PARALLEL_THRESHOLD_BYTES) {
+        worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
+          workerData: { descriptor, buffer, from: this.middle, to: this.size } satisfies ChunkWorkerData,
+        });
+      }
     } catch (error) {
+      // Nothing else holds the descriptor yet (a worker that failed to start never got it).
       closeSync(descriptor);
       throw error;
     }
     this.bytes = new Uint8Array(buffer);
     this.bytes[this.size] = LF;
-    this.middle = Math.floor(this.size / 2);
-    if (this.size < PARALLEL_THRESHOLD_BYTES) return;
-    const worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
-      workerData: { descriptor, buffer, from: this.middle, to: this.size } satisfies ChunkWorkerData,
-    });
-    this.worker = worker;
+    if (!worker) return;
+    const started = worker;
+    this.worker = started;
     this.second = new Promise<WorkerChunkResult>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+      started.once('message', resolve);
+      started.once('error', reject);
+      // After its message this settles nothing; before it, a thread that stopped must not leave the parse waiting forever.
+      started.once('exit', (code) => reject(new Error(`the thread reading the second half of ${path} stopped (exit code ${code}) before it sent its rows`)));
     });
     // Observed at once: a path that stops early never awaits it, and a failed start must not then surface as an unhandled rejection.
     this.second.catch(() => undefined);
   }
 
   async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
+    if (this.taken || this.closed || !this.bytes) {
+      throw new Error(`the reading of ${this.path} gives its columns once, and not after it is closed; start another reading to read the file again`);
+    }
+    this.taken = true;
+    this.reading = this.parse(request, this.bytes);
     try {
-      if (this.closed || !this.bytes) throw new Error(`the reading of ${this.path} was closed before its columns were asked for`);
-      return await this.parse(request, this.bytes);
+      return await this.reading;
     } finally {
+      this.reading = null;
       await this.close();
     }
   }
 
   async close(): Promise<void> {
+    if (this.reading) await this.reading.catch(() => undefined);
     if (this.closed) return;
     this.closed = true;
     // The worker reads through this descriptor: it is stopped before the descriptor is closed.
