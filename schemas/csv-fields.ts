@@ -134,11 +134,22 @@ export const oneOfField = <const Value extends string>(values: readonly Value[],
     return (values as readonly string[]).includes(folded) ? accept(folded as Value) : problem(text === '' ? 'is empty' : message);
   });
 
-/** 法人番号 typed by hand: full-width digits, spaces and hyphens are folded away before the check digit is checked. */
-export const corporateNumberField = textField((text) => {
+function readCorporateNumber(text: string): FieldResult<string> {
   const digits = text.replace(/[\s-]/g, '');
   const found = corporateNumberProblem(digits);
   return found ? problem(found.message, `corporate_number_${found.kind}`) : accept(digits);
+}
+
+/**
+ * The last 法人番号 read and what it gave. A follow-up file lists a firm's years one after another, so most of its
+ * rows repeat the number of the row before, and the reading is a pure function of the text.
+ */
+let lastCorporateNumber: { readonly text: string; readonly result: FieldResult<string> } | null = null;
+
+/** 法人番号 typed by hand: full-width digits, spaces and hyphens are folded away before the check digit is checked. */
+export const corporateNumberField = textField((text) => {
+  if (lastCorporateNumber?.text !== text) lastCorporateNumber = { text, result: readCorporateNumber(text) };
+  return lastCorporateNumber.result;
 });
 
 /** A declared outcome measure: a number (or whole number) within its range; empty only when not required. */

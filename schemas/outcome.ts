@@ -30,6 +30,26 @@ export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: reado
   }) as unknown as z.ZodType<OutcomeRow, Record<string, string>>;
 }
 
+/**
+ * The measures of a row as JSON text, exactly as JSON.stringify writes the object outcomeRowSchema builds (its keys in
+ * declaration order, each value a number or null), without walking the object's properties: this runs once per row
+ * of a national file.
+ */
+export function measuresJsonWriter(measures: readonly MeasureDeclaration[]): (values: OutcomeRow['measures']) => string {
+  const names = measures.map((measure) => measure.name);
+  const openers = names.map((name, index) => `${index === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+  return (values) => {
+    if (names.length === 0) return '{}';
+    let text = '';
+    for (let index = 0; index < names.length; index++) {
+      const value = values[names[index]];
+      // JSON writes a finite number as String does, and anything else (null, NaN, ±Infinity) as null.
+      text += openers[index] + (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null');
+    }
+    return `${text}}`;
+  };
+}
+
 /** The columns an outcome file must have: the unit key, the fiscal year and the required measures. */
 export function outcomeColumns(unitOfAnalysis: UnitOfAnalysis, measures: readonly MeasureDeclaration[]): string[] {
   return [UNIT_KEY_COLUMNS[unitOfAnalysis], 'fiscal_year', ...measures.filter((measure) => measure.required).map((measure) => measure.name)];

@@ -1,0 +1,50 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { listProgrammes } from '../programmes/catalogue.js';
+import { fileDeclaration } from '../programmes/file-declaration.js';
+import { corporateNumberField } from '../schemas/csv-fields.js';
+import { measuresJsonWriter, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
+import { generateProgrammeData } from '../synth/programme-data.js';
+
+describe('an outcome row on its way to the database', () => {
+  it('has its measures written as JSON.stringify writes them, for every programme’s declared measures', () => {
+    let compared = 0;
+    for (const programme of listProgrammes()) {
+      const declared = fileDeclaration(programme.file, 'outcomes');
+      const schema = outcomeRowSchema(declared.unitOfAnalysis, declared.measures);
+      const write = measuresJsonWriter(declared.measures);
+      const data = generateProgrammeData(programme.file, { seed: 3, applicants: 40, withInvalidRows: false });
+      for (const record of parse(data.outcomesCsv, { columns: true }) as Record<string, string>[]) {
+        const parsed = schema.safeParse(record);
+        if (!parsed.success) continue;
+        expect(write(parsed.data.measures)).toBe(JSON.stringify(parsed.data.measures));
+        compared++;
+      }
+      // Values the generator may not draw: -0, very large and very small numbers, and a measure not reported.
+      const names = declared.measures.map((measure) => measure.name);
+      for (const value of [-0, 1e21, 1.5e-7, -123.456, null]) {
+        const measures: OutcomeRow['measures'] = Object.fromEntries(names.map((name, index) => [name, index === 0 ? value : 7]));
+        expect(write(measures)).toBe(JSON.stringify(measures));
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('reads a 法人番号 repeated on the rows that follow as it reads it alone, good or mistyped', () => {
+    const read = (text: string) => corporateNumberField.safeParse(text);
+    // The same number row after row, a mistyped one between, then the first again and a spaced form of it.
+    const sequence = ['1180301018771', '1180301018771', '2180301018771', '2180301018771', '1180301018771', '1180 3010 18771'];
+    const results = sequence.map((text) => {
+      const result = read(text);
+      return result.success ? { ok: result.data } : { problem: result.error.issues[0].message };
+    });
+    expect(results).toEqual([
+      { ok: '1180301018771' },
+      { ok: '1180301018771' },
+      { problem: expect.stringContaining('expected 1') },
+      { problem: expect.stringContaining('expected 1') },
+      { ok: '1180301018771' },
+      { ok: '1180301018771' },
+    ]);
+  });
+});
