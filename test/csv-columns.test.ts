@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,18 @@ const HEADER = 'id,period,note,y';
 const LINE_FEED = 10;
 const CARRIAGE_RETURN = 13;
 const REQUEST: CsvColumnsRequest = { id: 'id', period: 'number', y: 'number' };
+
+/** How many of this process's open file descriptors are the file at `path` (Linux: /proc/self/fd). */
+function descriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((descriptor) => {
+    try {
+      return readlinkSync(join('/proc/self/fd', descriptor)) === path;
+    } catch {
+      // Descriptors closed between the listing and the read, and the listing's own.
+      return false;
+    }
+  }).length;
+}
 
 /** Typed arrays compared as plain arrays, so a difference names its index. */
 function plain(columns: CsvColumns): unknown {
@@ -186,27 +198,28 @@ describe('reading numeric CSV columns on two threads', () => {
 
   it('releases the file and the worker when closed without reading, and refuses columns after', async () => {
     const path = writeFile('abandoned.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
-    const openFiles = () => readdirSync('/proc/self/fd').length;
-    const before = openFiles();
     const reading = startReadingCsvColumns(path);
-    expect(openFiles()).toBeGreaterThan(before);
-    await reading.close();
-    expect(openFiles()).toBe(before);
+    expect(descriptorsOf(path)).toBe(1);
+    // Two closes at once: each resolves once the file is released, not when the other has begun releasing it.
+    const closes = [reading.close(), reading.close()];
+    await closes[1];
+    expect(descriptorsOf(path)).toBe(0);
+    await closes[0];
     await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once, and not after it is closed');
   });
 
   it('refuses a second request while the first is read, and lets a close wait for the columns under way', async () => {
     const path = writeFile('shared.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
-    const openFiles = () => readdirSync('/proc/self/fd').length;
-    const before = openFiles();
+    expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
     const reading = startReadingCsvColumns(path);
     const first = reading.columns(REQUEST);
     // A second request would get columns the worker never wrote (it takes one request): it is refused instead.
     await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once');
     const closed = reading.close();
-    expect(plain(await first)).toEqual(plain(readCsvColumns(path, REQUEST)));
+    // The close resolves once the file is released, which is after the columns are read.
     await closed;
-    expect(openFiles()).toBe(before);
+    expect(descriptorsOf(path)).toBe(0);
+    expect(plain(await first)).toEqual(plain(readCsvColumns(path, REQUEST)));
   });
 
   it('names the file line of a row with too few fields in the first half', async () => {

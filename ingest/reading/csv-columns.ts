@@ -576,7 +576,8 @@ class CsvFileReading implements CsvColumnsReading {
   private taken = false;
   /** The reading of the columns under way: `close` waits for it, as it reads through the descriptor and the worker. */
   private reading: Promise<CsvColumns> | null = null;
-  private closed = false;
+  /** The release of the file and the worker, once begun: every `close` returns it, so each caller waits for the release itself. */
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly path: string,
@@ -615,7 +616,7 @@ class CsvFileReading implements CsvColumnsReading {
   }
 
   async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
-    if (this.taken || this.closed || !this.bytes) {
+    if (this.taken || this.closing || !this.bytes) {
       throw new Error(`the reading of ${this.path} gives its columns once, and not after it is closed; start another reading to read the file again`);
     }
     this.taken = true;
@@ -628,10 +629,14 @@ class CsvFileReading implements CsvColumnsReading {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.release();
+    return this.closing;
+  }
+
+  private async release(): Promise<void> {
+    // Columns under way read through the descriptor and wait for the worker: they finish first.
     if (this.reading) await this.reading.catch(() => undefined);
-    if (this.closed) return;
-    this.closed = true;
     // The worker reads through this descriptor: it is stopped before the descriptor is closed.
     await this.stopWorker();
     closeSync(this.descriptor);
