@@ -166,9 +166,20 @@ export const measureSchema = z
   })
   .refine((measure) => measure.min === undefined || measure.max === undefined || measure.min <= measure.max, { error: 'min is above max', path: ['max'] });
 
+/**
+ * A declared field or indicator name: lower-case letters, digits and underscores. Not a name every JavaScript object
+ * already has (constructor): a row read from a file is an object, and an optional column of that name that a file
+ * lacks would read as the inherited function instead of as empty.
+ */
+const declaredName = () =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/)
+    .refine((name) => !(name in Object.prototype), { error: (issue) => `"${String(issue.input)}" is a name every JavaScript object already has; choose another` });
+
 export const dataFieldSchema = z.object({
   file: z.enum(['applicants', 'outcomes']),
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  name: declaredName(),
   /** The column's name in the application system's Japanese export (法人番号, 申請回, …): read like the English name. */
   nameJa: z.string().min(1),
   description: z.string().min(1),

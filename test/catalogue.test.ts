@@ -86,6 +86,13 @@ describe('the programme catalogue', () => {
     expect(problems).toContainEqual(expect.objectContaining({ message: expect.stringContaining('outcome field "production_capacity" needs a measure') }));
   });
 
+  it('refuses a field named like what every object inherits (constructor), which a file lacking it would read as a function', () => {
+    const folder = catalogueWith('sme-labour-saving', (p) => {
+      p.dataRequirements.fields.push({ ...p.dataRequirements.fields.find((field) => field.file === 'outcomes' && field.measure)!, name: 'constructor', required: false });
+    });
+    expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"constructor" is a name every JavaScript object already has; choose another') }));
+  });
+
   it('names a design per outcome in the frozen spec, and refuses a review-score design without scores or cut-offs', () => {
     const designs = new Map(loadCatalogue().programmes.flatMap((p) => p.studySpec.outcomes.map((outcome) => [`${p.id}/${outcome}`, p.studySpec.designs?.[outcome]?.design ?? 'staggered_did'])));
     expect(designs.get('critical-minerals/secured_supply')).toBe('synthetic_did');

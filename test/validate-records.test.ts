@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applicantKey, applicantRowSchema, APPLICANT_COLUMNS, describeApplicantKey } from '../schemas/applicant.js';
 import { createRecordValidator, isRejected } from '../ingest/validating/validate-records.js';
+import { outcomeRowSchema } from '../schemas/outcome.js';
 
 const header = [...APPLICANT_COLUMNS];
 const validFields = ['1180301018771', '合成データ株式会社', '1', '2021-07-15', 'awarded', '2021', '5000000', '10000000', 'E', '23', '12', 'true'];
@@ -98,5 +99,30 @@ describe('record validation at the edge', () => {
     expect(isRejected(empty) && empty.reasons).toEqual([expect.objectContaining({ code: 'missing_required_field', field: 'phone' })]);
     const filled = strict(withPhone).validate({ line: 3, fields: [...validFields, '03-0000-0000'] });
     expect(isRejected(filled)).toBe(false);
+  });
+
+  it('keeps columns named like what every object inherits (constructor, valueOf, __proto__) under their own names', () => {
+    // 法人番号 is renamed by the declaration's column names; constructor and valueOf are not (they are not its own names).
+    const outcomes = createRecordValidator({
+      schema: outcomeRowSchema('firm', [{ name: 'sales', type: 'number', required: true }]),
+      requiredColumns: ['corporate_number', 'fiscal_year', 'sales'],
+      columnNames: { 法人番号: 'corporate_number' },
+      header: ['法人番号', 'fiscal_year', 'sales', 'constructor', 'valueOf', '__proto__'],
+      keyOf: (row) => row.fiscal_year,
+      describeKey: (row) => `${row.unit_id} ${row.fiscal_year}`,
+    });
+    const accepted = outcomes.validate({ line: 2, fields: ['1180301018771', '2020', '5', 'a', 'x', 'y'] });
+    expect(isRejected(accepted) ? accepted.reasons : null).toBeNull();
+    expect(accepted).toMatchObject({ row: { unit_id: '1180301018771', measures: { sales: 5 } } });
+    // A rejected row keeps every field under its own column's name, __proto__ included.
+    const rejected = outcomes.validate({ line: 3, fields: ['1180301018771', '2021', 'n/a', 'a', 'x', 'y'] });
+    expect(isRejected(rejected) && Object.entries(rejected.raw)).toEqual([
+      ['corporate_number', '1180301018771'],
+      ['fiscal_year', '2021'],
+      ['sales', 'n/a'],
+      ['constructor', 'a'],
+      ['valueOf', 'x'],
+      ['__proto__', 'y'],
+    ]);
   });
 });

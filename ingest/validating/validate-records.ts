@@ -69,9 +69,11 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
   readonly keyOf: (row: z.output<Schema>) => number;
   readonly describeKey: (row: z.output<Schema>) => string;
 }): RecordValidator<z.output<Schema>> {
+  const columnNames = options.columnNames ?? {};
   const header = options.header.map((column) => {
     const name = normaliseText(column);
-    return options.columnNames?.[name] ?? name;
+    // Own names only: a column headed "constructor" or "valueOf" must not be renamed to what every object inherits.
+    return Object.hasOwn(columnNames, name) ? columnNames[name] : name;
   });
   const requiredByProgramme = (options.requiredByProgramme ?? []).filter((column) => !options.requiredColumns.includes(column));
   const requiredColumns = [...options.requiredColumns, ...requiredByProgramme];
@@ -82,6 +84,8 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
     message: `the file has no column "${column}"; add it to the header (expected columns: ${requiredColumns.join(', ')})`,
   }));
   const firstLineOfKey = new FirstLineIndex();
+  /** A column headed __proto__ (a file's own column names are anything): its rows are filled the slow, safe way. */
+  const protoColumn = header.includes('__proto__');
 
   return {
     validate(record) {
@@ -112,9 +116,15 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         };
       }
       const raw: Record<string, string> = {};
-      header.forEach((column, index) => {
-        raw[column] = record.fields[index];
-      });
+      if (protoColumn) {
+        // `raw.__proto__ = text` would set nothing, and the quarantined row would lose the field: define it instead
+        // (the catalogue refuses field names every object inherits, so the schemas never read such a column).
+        header.forEach((column, index) => Object.defineProperty(raw, column, { value: record.fields[index], enumerable: true, writable: true, configurable: true }));
+      } else {
+        header.forEach((column, index) => {
+          raw[column] = record.fields[index];
+        });
+      }
       if (missingReasons.length > 0) return { line: record.line, raw, reasons: missingReasons };
       const emptyRequired: RejectionReason[] = requiredByProgramme
         .filter((column) => raw[column].trim() === '')
