@@ -18,14 +18,31 @@ export interface FiscalYearCells {
 }
 
 
-const ROW_KINDS: Record<string, string> = { '1.目標年度': 'target_year', '2.目標値': 'target', '3.実績値': 'actual', '4.達成率': 'achievement' };
-const NODE_KINDS: Record<string, string> = { アクティビティ: 'activity', アウトプット: 'output', アウトカム: 'outcome' };
-const OUTCOME_TERMS: Record<string, string> = { 短期: 'short', 中期: 'mid', 長期: 'long' };
-const DIRECTIONS: Record<string, string> = { 上がると良い指標: 'up', 下がると良い指標: 'down' };
+// Maps, not object literals: a cell holding "constructor" or "toString" would find what every object inherits.
+const ROW_KINDS = new Map([
+  ['1.目標年度', 'target_year'],
+  ['2.目標値', 'target'],
+  ['3.実績値', 'actual'],
+  ['4.達成率', 'achievement'],
+]);
+const NODE_KINDS = new Map([
+  ['アクティビティ', 'activity'],
+  ['アウトプット', 'output'],
+  ['アウトカム', 'outcome'],
+]);
+const OUTCOME_TERMS = new Map([
+  ['短期', 'short'],
+  ['中期', 'mid'],
+  ['長期', 'long'],
+]);
+const DIRECTIONS = new Map([
+  ['上がると良い指標', 'up'],
+  ['下がると良い指標', 'down'],
+]);
 
 function nodeKind(value: string | null, column: string): string | null {
   if (value === null) return null;
-  const kind = NODE_KINDS[value];
+  const kind = NODE_KINDS.get(value);
   if (!kind) throw new RecordProblem(`${column} "${value}" is none of アクティビティ, アウトプット, アウトカム`);
   return kind;
 }
@@ -33,7 +50,7 @@ function nodeKind(value: string | null, column: string): string | null {
 /** 1.短期 / 2.中期 / 3.長期, the number sometimes left out. */
 function outcomeTerm(value: string | null, column: string): string | null {
   if (value === null) return null;
-  const term = OUTCOME_TERMS[value.replace(/^\d\s*[.．]\s*/, '')];
+  const term = OUTCOME_TERMS.get(value.replace(/^\d\s*[.．]\s*/, ''));
   if (!term) throw new RecordProblem(`${column} "${value}" is none of 短期, 中期, 長期`);
   return term;
 }
@@ -98,7 +115,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
     const node = wholeNumber(cells, 'アクティビティ・アウトプット・アウトカムの番号');
     if (node === null) throw new RecordProblem('アクティビティ・アウトプット・アウトカムの番号 is empty');
     const label = text(cells, '目標年度／目標値／実績値／達成率');
-    const rowKind = label === null ? null : ROW_KINDS[label.replace(/\s/g, '')];
+    const rowKind = label === null ? null : ROW_KINDS.get(label.replace(/\s/g, ''));
     if (label !== null && !rowKind) throw new RecordProblem(`目標年度／目標値／実績値／達成率 "${label}" is none of 1.目標年度, 2.目標値, 3.実績値, 4.達成率`);
     const kind = nodeKind(text(cells, '種別（アクティビティ・アウトプット・アウトカム）'), '種別（アクティビティ・アウトプット・アウトカム）');
     const yearValues: Record<string, string> = {};
@@ -125,7 +142,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       goal: text(cells, 'アクティビティ／活動目標／成果目標'),
       indicator_name: text(cells, '活動指標／成果指標'),
       unit: text(cells, '単位'),
-      direction: direction === null ? null : (DIRECTIONS[direction] ?? direction),
+      direction: direction === null ? null : (DIRECTIONS.get(direction) ?? direction),
       data_source: text(cells, '成果実績及び目標値の根拠として用いた統計・データ名（出典）'),
       qualitative_reason: text(cells, '定性的なアウトカム目標を設定している理由'),
       qualitative_result: text(cells, '定性的なアウトカムに関する成果実績'),

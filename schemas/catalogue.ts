@@ -167,7 +167,7 @@ export const measureSchema = z
   .refine((measure) => measure.min === undefined || measure.max === undefined || measure.min <= measure.max, { error: 'min is above max', path: ['max'] });
 
 /**
- * A declared field or indicator name: lower-case letters, digits and underscores. Not a name every JavaScript object
+ * A declared data field's name: lower-case letters, digits and underscores. Not a name every JavaScript object
  * already has (constructor): a row read from a file is an object, and an optional column of that name that a file
  * lacks would read as the inherited function instead of as empty.
  */

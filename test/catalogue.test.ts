@@ -88,7 +88,7 @@ describe('the programme catalogue', () => {
 
   it('refuses a field named like what every object inherits (constructor), which a file lacking it would read as a function', () => {
     const folder = catalogueWith('sme-labour-saving', (p) => {
-      p.dataRequirements.fields.push({ ...p.dataRequirements.fields.find((field) => field.file === 'outcomes' && field.measure)!, name: 'constructor', required: false });
+      p.dataRequirements.fields.push({ ...p.dataRequirements.fields.find((field) => field.file === 'outcomes' && field.measure)!, name: 'constructor', nameJa: '構築子', required: false });
     });
     expect(problemsOf(folder)).toContainEqual(expect.objectContaining({ message: expect.stringContaining('"constructor" is a name every JavaScript object already has; choose another') }));
   });

@@ -324,6 +324,23 @@ describe('reading the published format', () => {
     ]);
   });
 
+  it('quarantines a cell naming what every object inherits (constructor, valueOf, __proto__) as any unknown word, and keeps a direction of toString as text', () => {
+    const cells = (overrides: Record<string, string>) =>
+      row('3-1', { 'アクティビティ・アウトプット・アウトカムの番号': '1', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 'アウトカムの期間': '長期', '目標年度／目標値／実績値／達成率': '2.目標値', ...overrides });
+    const read = parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', file('3-1', [
+      cells({ '種別（アクティビティ・アウトプット・アウトカム）': 'constructor' }),
+      cells({ '目標年度／目標値／実績値／達成率': 'valueOf' }),
+      cells({ 'アウトカムの期間': '__proto__' }),
+      cells({ '改善の上向き／下向き': 'toString' }),
+    ]));
+    expect(read.quarantined.map((q) => [q.line, q.reason])).toEqual([
+      [2, '種別（アクティビティ・アウトプット・アウトカム） "constructor" is none of アクティビティ, アウトプット, アウトカム'],
+      [3, '目標年度／目標値／実績値／達成率 "valueOf" is none of 1.目標年度, 2.目標値, 3.実績値, 4.達成率'],
+      [4, 'アウトカムの期間 "__proto__" is none of 短期, 中期, 長期'],
+    ]);
+    expect(read.rows.map((r) => [r.line, r.node_kind, r.outcome_term, r.row_kind, r.direction])).toEqual([[5, 'outcome', 'long', 'target', 'toString']]);
+  });
+
   it('reads a 3-1 whose fiscal-year columns span other years (2008–2061, as another review year may), and refuses years out of order', () => {
     const shifted = PUBLISHED_HEADERS['3-1'].map((column) => (/^\d{4}$/.test(column) ? String(Number(column) + 1) : column));
     const cells = shifted.map((column, index) => (index < KEY.length ? KEY[index] : ({ 'アクティビティ・アウトプット・アウトカムの番号': '1', '種別（アクティビティ・アウトプット・アウトカム）': 'アウトプット', '目標年度／目標値／実績値／達成率': '2.目標値', '2061': '12', '2008': '3' } as Record<string, string>)[column] ?? ''));

@@ -134,7 +134,8 @@ async function openJsonLines(path: string): Promise<TableStream> {
   }
   const header = first ? Object.keys(first.value) : [];
   const toRecord = (parsed: JsonLine): RawRecord =>
-    parsed.kind === 'unreadable' ? parsed.record : { line: parsed.line, fields: header.map((key) => cellText(parsed.value[key])) };
+    // Own keys only: a line without a key the first line had is empty there, even for constructor or toString.
+    parsed.kind === 'unreadable' ? parsed.record : { line: parsed.line, fields: header.map((key) => cellText(Object.hasOwn(parsed.value, key) ? parsed.value[key] : undefined)) };
   async function* records(): AsyncGenerator<RawRecord[]> {
     if (leading.length > 0) yield leading;
     if (!first) return;
