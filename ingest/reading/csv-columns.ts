@@ -442,18 +442,22 @@ export function rowBoundOf(bytes: Uint8Array, start: number, end: number): numbe
   let position = start;
   const isBreak = (byte: number) => byte === LF || byte === CR;
   while (position < end && (bytes.byteOffset + position) % 4 !== 0) if (isBreak(bytes[position++])) breaks++;
-  const wordCount = position < end ? (end - position) >> 2 : 0;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + position - ((bytes.byteOffset + position) % 4), wordCount);
-  for (let w = 0; w < wordCount; w++) {
-    const word = words[w];
-    // A byte of `lf` is zero where the word's byte is LF; the high bit of each byte of the flags is set exactly
-    // where `lf` or `cr` has a zero byte (the carry-free test: no false positives from a neighbouring byte).
-    const lf = word ^ 0x0a0a0a0a;
-    const cr = word ^ 0x0d0d0d0d;
-    const flags = (~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) | ~(((cr & 0x7f7f7f7f) + 0x7f7f7f7f) | cr)) & 0x80808080;
-    if (flags !== 0) breaks += Math.imul((flags >>> 7) & 0x01010101, 0x01010101) >>> 24;
+  // Here position is at a word boundary, or at the end.
+  const wordCount = (end - position) >> 2;
+  if (wordCount > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + position, wordCount);
+    for (let w = 0; w < wordCount; w++) {
+      const word = words[w];
+      // A byte of `lf` is zero where the word's byte is LF; the high bit of each byte of the flags is set exactly
+      // where `lf` or `cr` has a zero byte (the carry-free test: no false positives from a neighbouring byte).
+      const lf = word ^ 0x0a0a0a0a;
+      const cr = word ^ 0x0d0d0d0d;
+      const flags = (~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) | ~(((cr & 0x7f7f7f7f) + 0x7f7f7f7f) | cr)) & 0x80808080;
+      if (flags !== 0) breaks += Math.imul((flags >>> 7) & 0x01010101, 0x01010101) >>> 24;
+    }
+    position += wordCount * 4;
   }
-  for (position += wordCount * 4; position < end; position++) if (isBreak(bytes[position])) breaks++;
+  for (; position < end; position++) if (isBreak(bytes[position])) breaks++;
   return breaks + 1;
 }
 
@@ -572,8 +576,6 @@ class CsvFileReading implements CsvColumnsReading {
   private readonly middle: number;
   private worker: Worker | null = null;
   private second: Promise<WorkerChunkResult> | null = null;
-  /** Set by the first call of `columns`: the worker takes one request, so a reading gives its columns once. */
-  private taken = false;
   /** The reading of the columns under way: `close` waits for it, as it reads through the descriptor and the worker. */
   private reading: Promise<CsvColumns> | null = null;
   /** The release of the file and the worker, once begun: every `close` returns it, so each caller waits for the release itself. */
@@ -616,10 +618,11 @@ class CsvFileReading implements CsvColumnsReading {
   }
 
   async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
-    if (this.taken || this.closing || !this.bytes) {
+    // The worker takes one request, so a reading gives its columns once: not while they are read, nor after (a
+    // reading closes as its columns are given).
+    if (this.reading || this.closing || !this.bytes) {
       throw new Error(`the reading of ${this.path} gives its columns once, and not after it is closed; start another reading to read the file again`);
     }
-    this.taken = true;
     this.reading = this.parse(request, this.bytes);
     try {
       return await this.reading;

@@ -6,7 +6,6 @@
 import { selectRows, weightedCrossProduct, type DesignMatrix } from '../design-matrix.js';
 import { cholesky, inverseSymmetric, SingularMatrixError } from '../linear-algebra.js';
 import { chiSquareSurvival } from '../distributions.js';
-import { distinctValues } from '../distinct-values.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
 import { estimateTwoByTwo, TRIM_LEVEL, type EstimationMethod } from './two-by-two.js';
@@ -174,10 +173,10 @@ export function overlapFails(design: DesignMatrix, treated: Uint8Array): boolean
 /**
  * The treated cohorts that get ATT(g,t) cells, and how many periods are usable: without never-treated units
  * (only possible with --control notyet), did keeps the last cohort as comparison only and drops the periods
- * from its treatment on.
+ * from its treatment on. `cohortGroups` are the panel's distinct group values, ascending (PanelCohorts.groups).
  */
-export function treatedGroups(groupOfUnit: ArrayLike<number>, periods: Int32Array, options: GroupTimeOptions): { groups: number[]; usablePeriods: number } {
-  const values = Array.from(distinctValues(groupOfUnit).sorted);
+export function treatedGroups(cohortGroups: Float64Array, periods: Int32Array, options: GroupTimeOptions): { groups: number[]; usablePeriods: number } {
+  const values = Array.from(cohortGroups);
   const hasNeverTreated = values.some((g) => g === 0);
   const distinctGroups = values.filter((g) => g > 0);
   let groups = distinctGroups;
@@ -200,10 +199,10 @@ export function treatedGroups(groupOfUnit: ArrayLike<number>, periods: Int32Arra
 
 export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTimeOptions): GroupTimeResult {
   const n = panel.unitCount;
-  const { groups, usablePeriods } = treatedGroups(panel.group, panel.periods, options);
+  const cohorts = panelCohorts(panel);
+  const { groups, usablePeriods } = treatedGroups(cohorts.groups, panel.periods, options);
   assertCovariatesNotCollinear(panel);
 
-  const cohorts = panelCohorts(panel);
   const withMembership = (plan: CellPlan) => ({ plan, cell: membership(plan, cohorts, options.control) });
   const mainPlans = planCells(panel.periods, usablePeriods, groups, options).map(withMembership);
   const universalPrePlans =

@@ -25,10 +25,10 @@ import { estimateTwoByTwoRepeatedCrossSection } from './two-by-two-rc.js';
 
 export function estimateGroupTimeEffectsFromRows(sample: LongSample, options: GroupTimeOptions): GroupTimeResult {
   const n = sample.clusterCount;
-  const { groups, usablePeriods } = treatedGroups(sample.groupOfCluster, sample.periods, options);
+  const cohorts = cohortsOfUnits(sample.groupOfCluster, sample.weightOfCluster);
+  const { groups, usablePeriods } = treatedGroups(cohorts.groups, sample.periods, options);
   const k = sample.covariateNames.length + 1;
   assertRowCovariatesNotCollinear(sample, k);
-  const cohorts = cohortsOfUnits(sample.groupOfCluster, sample.weightOfCluster);
   const algebra = denseAlgebra(cohorts);
   const cells: GroupTimeCell[] = [];
   const influence: (Float64Array | null)[] = [];
