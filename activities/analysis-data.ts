@@ -6,7 +6,10 @@ import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { copyTextValue, fieldEnd, forEachCopyLine, isNullField, parseDecimal, sameBytes } from '../runtime/copy-text-reader.js';
 import { withRawClient } from '../runtime/database.js';
+import { inUnitOrder, type StoredOutcomeRows, type UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
 import type { Database } from '../sql/database.js';
+
+export type { UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
 
 export interface ApplicationRecord {
   /** The unit of analysis: the firm's 法人番号, or the project or site id. */
@@ -24,11 +27,15 @@ export interface ApplicationRecord {
   readonly employees: number;
 }
 
-/** One row per unit and fiscal year; each declared measure as a column (NaN where it was not reported). */
-export interface UnitOutcomeColumns {
-  readonly unitId: string[];
-  readonly fiscalYear: Int32Array;
-  readonly measures: Readonly<Record<string, Float64Array>>;
+/** A programme's consenting applications and their units' outcomes, the rows pointing at the units by index. */
+export interface ConsentingPanel {
+  /** In the database's order of unit ids, then of call rounds. */
+  readonly applications: readonly ApplicationRecord[];
+  /** Each consenting unit once, in the database's order of unit ids (the order the applications come in). */
+  readonly units: readonly string[];
+  /** Each application's unit, as its index in `units`. */
+  readonly applicationUnits: Int32Array;
+  readonly outcomes: UnitOutcomeColumns;
 }
 
 /** The applicant characteristics a study spec may condition on: each applicant-file field name with its value in an application. */
@@ -49,7 +56,7 @@ export function withCharacteristics(application: ApplicationRecord) {
  * Applications whose applicant consented to analysis; rows without consent never reach an estimate. Read with
  * COPY like the outcomes: as Kysely row objects the 100,000 applications of a national call took 0.2 s.
  */
-export async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
+async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
   return withRawClient(db, async (client) => {
     const query = `COPY (
       SELECT unit_id, corporate_number, decision, award_fiscal_year, call_round, review_score, subsidy_amount_yen,
@@ -81,101 +88,106 @@ export async function readConsentingApplications(db: Kysely<Database>, programme
 const NULL_FIELD = '\\N';
 
 /**
- * Outcomes of the programme's consenting units, as columns of the named measures: COPY … TO STDOUT of the
- * measures extracted from jsonb, parsed from its bytes into typed arrays. Reading the same rows as Kysely row
- * objects (each jsonb parsed into an object) took 3 s for 800,000 rows; this about a twentieth. The measures cross
- * as jsonb wrote them (the decimal text the load stored): casting them to float8 on the server cost it a fifth of
- * a second more, and the nearest double of that text is the same either way.
+ * The programme's consenting applications and their units' outcomes, read at once on connections of their own.
  *
- * The units are read in two halves at once, on two connections: one server process alone took 1.9 s to produce the
- * 787,925 rows of a national programme while this process parsed them with time to spare; two take 1.5 s. The
- * halves meet at a consenting unit in the middle of the primary key's order, the order of the rows within each.
+ * The outcome rows are read as the table holds them, and this process keeps the consenting units' rows and puts them
+ * in the applications' order of units, then of years (analysis/unit-ordered-outcomes.ts): a count and a scatter over
+ * typed arrays. Joined with the consenting applications and sorted by the server, the 787,925 rows of a national
+ * programme took it 1.75 s to produce (psql, COPY to /dev/null); as stored, 0.96 s.
  */
-export async function readUnitOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<UnitOutcomeColumns> {
+export async function readConsentingPanel(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<ConsentingPanel> {
+  const [applications, parts] = await Promise.all([readConsentingApplications(db, programmeId), readStoredOutcomes(db, programmeId, measureNames)]);
+  const { units, applicationUnits } = unitsOfApplications(applications);
+  return { applications, units, applicationUnits, outcomes: inUnitOrder(parts, units, measureNames) };
+}
+
+/** Each row's unit id: the panel's outcomes in the shape the estimators that take ids per row want. */
+export function unitIdOfRows(panel: Pick<ConsentingPanel, 'units' | 'outcomes'>): string[] {
+  const { unit } = panel.outcomes;
+  const unitId: string[] = new Array(unit.length);
+  for (let row = 0; row < unit.length; row++) unitId[row] = panel.units[unit[row]];
+  return unitId;
+}
+
+/** The units of applications that come in order of unit ids (so a unit's applications are together), each once. */
+function unitsOfApplications(applications: readonly ApplicationRecord[]): { units: string[]; applicationUnits: Int32Array } {
+  const units: string[] = [];
+  const applicationUnits = new Int32Array(applications.length);
+  for (let row = 0; row < applications.length; row++) {
+    const unitId = applications[row].unitId;
+    if (units.length === 0 || units[units.length - 1] !== unitId) units.push(unitId);
+    applicationUnits[row] = units.length - 1;
+  }
+  return { units, applicationUnits };
+}
+
+/**
+ * The programme's outcome rows in two halves of its units at once, on two connections: one server process alone
+ * took 1.9 s to produce the 787,925 rows of a national programme (sorted, as they were read then) while this
+ * process parsed them with time to spare; two took 1.5 s. The halves meet at a consenting unit in the middle of the
+ * units' order.
+ */
+async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<StoredOutcomeRows[]> {
   const { rows } = await sql<{ middle: string }>`
     SELECT unit_id AS middle FROM core.applications
      WHERE programme_id = ${programmeId} AND consent
      ORDER BY unit_id
     OFFSET (SELECT count(*) / 2 FROM core.applications WHERE programme_id = ${programmeId} AND consent) LIMIT 1`.execute(db);
   const middle = rows[0]?.middle;
-  // No consenting application: no outcome row can be read either, and one range reads that.
+  // No consenting application: none of the rows will be kept, and one range reads them.
   const ranges = middle === undefined ? [{}] : [{ before: middle }, { from: middle }];
-  const parts = await Promise.all(ranges.map((range) => readUnitOutcomeRange(db, programmeId, measureNames, range)));
-  return concatenateOutcomeColumns(parts, measureNames);
+  return Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, range)));
 }
 
-/**
- * The outcomes of the units in [from, before) in the database's order of unit ids (either bound may be open), as
- * views of the builder's grown arrays: concatenateOutcomeColumns copies them into columns of their exact length.
- */
-async function readUnitOutcomeRange(
+/** The outcome rows of the units in [from, before) in the database's order of unit ids (either bound may be open), as the table holds them. */
+async function readStoredOutcomeRange(
   db: Kysely<Database>,
   programmeId: string,
   measureNames: readonly string[],
   range: { readonly from?: string; readonly before?: string },
-): Promise<UnitOutcomeColumns> {
+): Promise<StoredOutcomeRows> {
   return withRawClient(db, async (client) => {
     // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
-    const programme = client.escapeLiteral(programmeId);
-    const measureColumns = measureNames.map((name) => `o.measures ->> ${client.escapeLiteral(name)}`);
+    const measureColumns = measureNames.map((name) => `, measures ->> ${client.escapeLiteral(name)}`);
     const bounds = [
-      ...(range.from === undefined ? [] : [`AND o.unit_id >= ${client.escapeLiteral(range.from)}`]),
-      ...(range.before === undefined ? [] : [`AND o.unit_id < ${client.escapeLiteral(range.before)}`]),
+      ...(range.from === undefined ? [] : [`AND unit_id >= ${client.escapeLiteral(range.from)}`]),
+      ...(range.before === undefined ? [] : [`AND unit_id < ${client.escapeLiteral(range.before)}`]),
     ];
+    // The measures cross as jsonb wrote them (the decimal text the load stored): casting them to float8 on the
+    // server cost it a fifth of a second more, and the nearest double of that text is the same either way.
     const query = `COPY (
-      SELECT o.unit_id, o.fiscal_year${measureColumns.map((column) => `, ${column}`).join('')}
-        FROM core.outcomes o
-       WHERE o.programme_id = ${programme} ${bounds.join(' ')}
-         AND EXISTS (SELECT 1 FROM core.applications a WHERE a.programme_id = ${programme} AND a.unit_id = o.unit_id AND a.consent)
-       ORDER BY o.unit_id, o.fiscal_year) TO STDOUT`;
-    const builder = new OutcomeColumnsBuilder(measureNames);
+      SELECT unit_id, fiscal_year${measureColumns.join('')}
+        FROM core.outcomes
+       WHERE programme_id = ${client.escapeLiteral(programmeId)} ${bounds.join(' ')}) TO STDOUT`;
+    const builder = new StoredOutcomeRowsBuilder(measureNames.length);
     await forEachCopyLine(client, query, (bytes, start, end) => builder.addLine(bytes, start, end));
     return builder.finish();
   });
 }
 
-/** Parts read in unit order, end to end: each part's columns copied once, into columns of the whole's exact length. */
-function concatenateOutcomeColumns(parts: readonly UnitOutcomeColumns[], measureNames: readonly string[]): UnitOutcomeColumns {
-  const rows = parts.reduce((sum, part) => sum + part.fiscalYear.length, 0);
-  const joined = <Column extends Int32Array | Float64Array>(empty: Column, columnOf: (part: UnitOutcomeColumns) => Column): Column => {
-    let at = 0;
-    for (const part of parts) {
-      const column = columnOf(part);
-      empty.set(column, at);
-      at += column.length;
-    }
-    return empty;
-  };
-  return {
-    unitId: parts.flatMap((part) => part.unitId),
-    fiscalYear: joined(new Int32Array(rows), (part) => part.fiscalYear),
-    measures: Object.fromEntries(measureNames.map((name) => [name, joined(new Float64Array(rows), (part) => part.measures[name])])),
-  };
-}
-
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
-class OutcomeColumnsBuilder {
-  private readonly unitId: string[] = [];
+class StoredOutcomeRowsBuilder {
+  private readonly runUnitIds: string[] = [];
+  private rowRun = new Int32Array(1 << 16);
   private fiscalYear = new Int32Array(1 << 16);
   private measures: Float64Array[];
   private rows = 0;
-  /** The previous line's unit id, as bytes: rows come in unit order, so most lines repeat it. */
-  private previousUnit = Buffer.alloc(0);
+  /** The current run's unit id, as bytes: a unit's rows usually lie together, so most lines repeat it. */
+  private runUnit = Buffer.alloc(0);
 
-  constructor(private readonly measureNames: readonly string[]) {
-    this.measures = measureNames.map(() => new Float64Array(1 << 16));
+  constructor(measureCount: number) {
+    this.measures = Array.from({ length: measureCount }, () => new Float64Array(1 << 16));
   }
 
   addLine(bytes: Buffer, start: number, end: number): void {
     if (this.rows === this.fiscalYear.length) this.grow();
     const unitEnd = fieldEnd(bytes, start, end);
-    // One string per unit rather than per row (8,000,000 rows hold 1,000,000 units).
-    if (this.rows > 0 && sameBytes(bytes, start, unitEnd, this.previousUnit, 0, this.previousUnit.length)) {
-      this.unitId.push(this.unitId[this.rows - 1]);
-    } else {
-      this.unitId.push(copyTextValue(bytes.toString('utf8', start, unitEnd)));
-      this.previousUnit = Buffer.from(bytes.subarray(start, unitEnd));
+    // One string per run of rows rather than per row (8,000,000 rows hold 1,000,000 units).
+    if (this.runUnitIds.length === 0 || !sameBytes(bytes, start, unitEnd, this.runUnit, 0, this.runUnit.length)) {
+      this.runUnitIds.push(copyTextValue(bytes.toString('utf8', start, unitEnd)));
+      this.runUnit = Buffer.from(bytes.subarray(start, unitEnd));
     }
+    this.rowRun[this.rows] = this.runUnitIds.length - 1;
     const yearEnd = fieldEnd(bytes, unitEnd + 1, end);
     this.fiscalYear[this.rows] = parseDecimal(bytes, unitEnd + 1, yearEnd);
     let fieldStart = yearEnd + 1;
@@ -187,24 +199,25 @@ class OutcomeColumnsBuilder {
     this.rows++;
   }
 
-  /** The columns read, as views of the grown arrays (the caller copies them). */
-  finish(): UnitOutcomeColumns {
+  /** The rows read, as views of the grown arrays. */
+  finish(): StoredOutcomeRows {
     return {
-      unitId: this.unitId,
+      runUnitIds: this.runUnitIds,
+      rowRun: this.rowRun.subarray(0, this.rows),
       fiscalYear: this.fiscalYear.subarray(0, this.rows),
-      measures: Object.fromEntries(this.measureNames.map((name, m) => [name, this.measures[m].subarray(0, this.rows)])),
+      measures: this.measures.map((column) => column.subarray(0, this.rows)),
     };
   }
 
   private grow(): void {
-    const grown = new Int32Array(this.fiscalYear.length * 2);
-    grown.set(this.fiscalYear);
-    this.fiscalYear = grown;
-    this.measures = this.measures.map((column) => {
-      const larger = new Float64Array(column.length * 2);
-      larger.set(column);
-      return larger;
-    });
+    const larger = <Column extends Int32Array | Float64Array>(column: Column, empty: Column): Column => {
+      empty.set(column);
+      return empty;
+    };
+    const length = this.fiscalYear.length * 2;
+    this.rowRun = larger(this.rowRun, new Int32Array(length));
+    this.fiscalYear = larger(this.fiscalYear, new Int32Array(length));
+    this.measures = this.measures.map((column) => larger(column, new Float64Array(length)));
   }
 }
 
@@ -222,12 +235,10 @@ export async function readUnitMembers(db: Kysely<Database>, programmeId: string)
   return members;
 }
 
-export interface RunAnalysisData {
-  readonly applications: readonly ApplicationRecord[];
+/** The outcomes hold every measure the programme declares, so the KPIs and each outcome of the study read from the same columns. */
+export interface RunAnalysisData extends ConsentingPanel {
   /** Consortium members by unit (projects only): with the applicants, the firms the disclosure rule counts. */
   readonly unitMembers: ReadonlyMap<string, readonly string[]>;
-  /** Every measure the programme declares, so the KPIs and each outcome of the study read from the same columns. */
-  readonly outcomes: UnitOutcomeColumns;
 }
 
 /**
@@ -246,9 +257,7 @@ export class RunDataCache {
       const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
       // At once, on connections of their own: the server produces the applications (and both halves of the outcomes)
       // while this process parses what has come.
-      const data = Promise.all([readConsentingApplications(this.db, programme.id), readUnitOutcomes(this.db, programme.id, measureNames), readUnitMembers(this.db, programme.id)]).then(
-        ([applications, outcomes, unitMembers]) => ({ applications, outcomes, unitMembers }),
-      );
+      const data = Promise.all([readConsentingPanel(this.db, programme.id, measureNames), readUnitMembers(this.db, programme.id)]).then(([panel, unitMembers]) => ({ ...panel, unitMembers }));
       this.entry = { runKey, data };
       // A failed read is not kept: the retry reads again.
       data.catch(() => this.release(runKey));

@@ -10,11 +10,10 @@ import type { StudySpec } from '../schemas/study-spec.js';
 import { APPLICANT_CHARACTERISTICS, type ApplicationRecord, type RunAnalysisData } from './analysis-data.js';
 
 export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
-  const units = new DenseCodes();
   const { applications, outcomes } = data;
   const rows = applications.length;
   const applicationColumns: ApplicationColumnsOfJob = {
-    unit: new Int32Array(rows),
+    unit: data.applicationUnits,
     awardFiscalYear: new Float64Array(rows),
     callRound: new Int32Array(rows),
     reviewScore: new Float64Array(rows),
@@ -23,30 +22,17 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   const characteristics = Object.entries(APPLICANT_CHARACTERISTICS).map(([name, valueOf]) => ({ column: applicationColumns.characteristics[name], valueOf }));
   for (let row = 0; row < rows; row++) {
     const application = applications[row];
-    applicationColumns.unit[row] = units.code(application.unitId);
     applicationColumns.awardFiscalYear[row] = application.awardFiscalYear ?? Number.NaN;
     applicationColumns.callRound[row] = application.callRound;
     applicationColumns.reviewScore[row] = application.reviewScore ?? Number.NaN;
     for (const { column, valueOf } of characteristics) column[row] = valueOf(application);
   }
-  // Outcome rows come in unit order: each unit is looked up once, not once per year.
-  const unit = new Int32Array(outcomes.unitId.length);
-  let previous: string | undefined;
-  let index = -1;
-  for (let row = 0; row < unit.length; row++) {
-    const unitId = outcomes.unitId[row];
-    if (unitId !== previous) {
-      previous = unitId;
-      index = units.code(unitId);
-    }
-    unit[row] = index;
-  }
-  const outcomeColumns: OutcomeColumnsOfJob = { unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
+  const outcomeColumns: OutcomeColumnsOfJob = { unit: outcomes.unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
   return {
-    unitFirms: packUnitFirms(units, applicationColumns.unit, applications, data.unitMembers),
+    unitFirms: packUnitFirms(data.units, applicationColumns.unit, applications, data.unitMembers),
     spec,
     callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
-    units: units.ids,
+    units: data.units,
     applications: applicationColumns,
     outcomes: outcomeColumns,
   };
@@ -55,19 +41,20 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
 /**
  * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
  * lead applicant, a site's operator) and a project's consortium members, each once, in the order first met.
- * `applicationUnits` holds each application's unit code. Packed in two passes over typed arrays (a count per unit,
+ * `applicationUnits` holds each application's unit, as its index in `units`. Packed in two passes over typed arrays (a count per unit,
  * then the firms in place) with no object per unit: a Set per unit took 1.9 s at 1,000,000 units, this 0.6 s. A member of a
  * unit the job does not hold is left out, as that unit is.
  */
-export function packUnitFirms(units: DenseCodes, applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
-  const unitCount = units.ids.length;
+export function packUnitFirms(units: readonly string[], applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
+  const unitCount = units.length;
+  const unitIndex = new Map(units.map((unitId, index) => [unitId, index]));
   const firmCodes = new DenseCodes();
   const applicationFirms = Int32Array.from(applications, (application) => firmCodes.code(application.corporateNumber));
   const memberships: { unit: number; firms: Int32Array }[] = [];
   for (const [unit, firms] of members) {
     // Coded even when the unit is left out: a firm's code is the order it is first met in, whichever units are held.
     const codes = Int32Array.from(firms, (firm) => firmCodes.code(firm));
-    const code = units.find(unit);
+    const code = unitIndex.get(unit);
     if (code !== undefined) memberships.push({ unit: code, firms: codes });
   }
   // Pass one: how many firm entries each unit has, duplicates included.

@@ -14,7 +14,7 @@ import { canonicalJson, studySpecSchema, type StudySpec } from '../schemas/study
 import type { Database } from '../sql/database.js';
 import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
-import { APPLICANT_CHARACTERISTICS, readConsentingApplications, readUnitAttributes, readUnitOutcomes, withCharacteristics } from './analysis-data.js';
+import { APPLICANT_CHARACTERISTICS, readConsentingPanel, readUnitAttributes, unitIdOfRows, withCharacteristics } from './analysis-data.js';
 import type { ExploratoryRunInput, ExploratoryStepInput, ExploratorySummary, FinishExploratoryRunInput, RegisteredExploratoryRun } from './contracts.js';
 import { programmeOrFailure } from './programme-registry.js';
 import { dataProblemAsPermanent } from './data-problems.js';
@@ -111,11 +111,9 @@ export function createExploratoryActivities(db: Kysely<Database>, codeVersion: s
     const spec = studySpecSchema.parse(run.spec) as StudySpec;
     const overrides = run.overrides as AdhocOverrides;
     const measureNames = fileDeclaration(programme.file, 'outcomes').measures.map((measure) => measure.name);
-    const [applications, outcomes, context] = await Promise.all([
-      readConsentingApplications(db, programme.id),
-      readUnitOutcomes(db, programme.id, measureNames),
-      adhocContext(db, programme),
-    ]);
+    const [panel, context] = await Promise.all([readConsentingPanel(db, programme.id, measureNames), adhocContext(db, programme)]);
+    const { applications } = panel;
+    const outcomes = { unitId: unitIdOfRows(panel), fiscalYear: panel.outcomes.fiscalYear, measures: panel.outcomes.measures };
     reportProgress({ step: 'estimating', units: applications.length, observations: outcomes.fiscalYear.length, groupsDone: 0 });
     let study;
     try {

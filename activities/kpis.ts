@@ -23,50 +23,41 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
 
   async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
     const programme = programmeOrFailure(input.programmeId);
-    const { applications, outcomes, unitMembers } = await runData.read(input.runKey, programme);
+    const { applications, units, applicationUnits, outcomes, unitMembers } = await runData.read(input.runKey, programme);
     // The effect step, waiting on the same read, hands its study to a compute thread: let it do so before the
     // KPIs hold this thread, so both proceed at once.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const statistics = await readOfficialStatistics(db, input.programmeId);
-    const firstAward = new Map(cohortsFromApplications(applications).map((unit) => [unit.unitId, unit.firstAwardFiscalYear]));
-    // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
-    const firmOfUnit = new Map<string, string>();
-    for (const application of applications) if (!firmOfUnit.has(application.unitId)) firmOfUnit.set(application.unitId, application.corporateNumber);
     // A measure not reported is null in KPI expressions. A column with no gap goes in as it is: copying it into an
     // array of boxed numbers cost a quarter of a second per 800,000 rows, for nothing.
     const present = (values: Float64Array): Float64Array | (number | null)[] =>
       values.some(Number.isNaN) ? Array.from(values, (value) => (Number.isNaN(value) ? null : value)) : values;
     // Ids enter the KPI tables as integer codes: KPI expressions only count them (the firms and units behind
-    // each value), and counting 800,000 numbers took a fraction of the time counting the id strings did.
-    const unitCodes = new DenseCodes();
+    // each value), and counting 800,000 numbers took a fraction of the time counting the id strings did. A unit's
+    // code is its index in the read's units.
     const firmCodes = new DenseCodes();
-    const applicationUnits = Int32Array.from(applications, (a) => unitCodes.code(a.unitId));
     const applicationFirms = Int32Array.from(applications, (a) => firmCodes.code(a.corporateNumber));
-    // Outcome rows come in unit order, so each unit's codes and award are looked up once, not once per year.
-    const rows = outcomes.unitId.length;
-    const outcomeUnits = new Int32Array(rows);
-    const outcomeFirms: (number | null)[] = new Array(rows);
+    // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
+    const firmOfUnit = new Int32Array(units.length).fill(-1);
+    for (let row = 0; row < applications.length; row++) if (firmOfUnit[applicationUnits[row]] < 0) firmOfUnit[applicationUnits[row]] = applicationFirms[row];
+    const unitIndex = new Map(units.map((unitId, index) => [unitId, index]));
+    const awardOfUnit = new Float64Array(units.length).fill(Number.NaN);
+    for (const cohort of cohortsFromApplications(applications)) {
+      const index = unitIndex.get(cohort.unitId);
+      if (index !== undefined && cohort.firstAwardFiscalYear !== null) awardOfUnit[index] = cohort.firstAwardFiscalYear;
+    }
+    const rows = outcomes.unit.length;
+    const outcomeFirms = new Int32Array(rows);
     const awardOfOutcome: (number | null)[] = new Array(rows);
     const postAward: boolean[] = new Array(rows);
     const awarded: boolean[] = new Array(rows);
-    let previous: string | undefined;
-    let unitCode = 0;
-    let firmCode: number | null = null;
-    let award: number | null = null;
     for (let i = 0; i < rows; i++) {
-      const unit = outcomes.unitId[i];
-      if (unit !== previous) {
-        previous = unit;
-        unitCode = unitCodes.code(unit);
-        const firm = firmOfUnit.get(unit);
-        firmCode = firm === undefined ? null : firmCodes.code(firm);
-        award = firstAward.get(unit) ?? null;
-      }
-      outcomeUnits[i] = unitCode;
-      outcomeFirms[i] = firmCode;
-      awardOfOutcome[i] = award;
-      awarded[i] = award !== null;
-      postAward[i] = award !== null && outcomes.fiscalYear[i] >= award;
+      const unit = outcomes.unit[i];
+      const award = awardOfUnit[unit];
+      outcomeFirms[i] = firmOfUnit[unit];
+      awarded[i] = !Number.isNaN(award);
+      awardOfOutcome[i] = awarded[i] ? award : null;
+      postAward[i] = awarded[i] && outcomes.fiscalYear[i] >= award;
     }
 
     const applicationColumns: KpiColumnValues<ApplicationKpiColumn> = {
@@ -80,7 +71,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       employees: applications.map((a) => a.employees),
     };
     const outcomeColumns: KpiColumnValues<OutcomeKpiColumn> = {
-      unit_id: outcomeUnits,
+      unit_id: outcomes.unit,
       corporate_number: outcomeFirms,
       fiscal_year: outcomes.fiscalYear,
       awarded,
@@ -101,7 +92,13 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       }),
     };
     // Consortium members count as firms behind a project's values, as they do behind its effect estimates.
-    const membersOfUnit = new Map([...unitMembers].map(([unit, members]) => [unitCodes.code(unit), members.map((member) => firmCodes.code(member))]));
+    const membersOfUnit = new Map(
+      [...unitMembers].flatMap(([unitId, members]) => {
+        const index = unitIndex.get(unitId);
+        // A unit without a consenting application has no rows for its members to stand behind.
+        return index === undefined ? [] : [[index, members.map((member) => firmCodes.code(member))] as const];
+      }),
+    );
     const values = evaluateKpis(programme.kpis, { records, statistics, membersOfUnit });
     const latest = programme.kpis.flatMap((kpi) => {
       const ofKpi = values.filter((v) => v.indicatorId === kpi.id);

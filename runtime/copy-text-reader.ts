@@ -34,10 +34,14 @@ export async function forEachCopyLine(client: pg.PoolClient, query: string, onLi
   if (carried) throw new Error(`COPY output ended in the middle of a line (${carried.length} bytes after the last newline); the connection was probably cut`);
 }
 
-/** Where the field after `start` ends: at the next tab or at `end`. */
+/**
+ * Where the field after `start` ends: at the next tab or at `end`. A loop over the bytes rather than
+ * `Buffer.indexOf`: the fields are a few bytes long, and each call into indexOf cost more than the scan.
+ */
 export function fieldEnd(bytes: Buffer, start: number, end: number): number {
-  const tab = bytes.indexOf(TAB, start);
-  return tab === -1 || tab > end ? end : tab;
+  let at = start;
+  while (at < end && bytes[at] !== TAB) at++;
+  return at;
 }
 
 /** The text format's NULL, `\N`. */

@@ -93,7 +93,7 @@ describe('the firms behind each unit, packed for the effect thread', () => {
       ['P-unknown', ['F903']],
       ['P-without-applications', ['F904']],
     ]);
-    const packed = packUnitFirms(units, applicationUnits, applications, members);
+    const packed = packUnitFirms(units.ids, applicationUnits, applications, members);
     const unpacked = units.ids.map((_, u) => [...packed.firms.subarray(packed.offsets[u], packed.offsets[u + 1])]);
     expect(unpacked).toEqual(firmsBySets(units.ids, applications, members));
     expect(unpacked[units.ids.length - 1]).toHaveLength(1);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
-import { readUnitOutcomes } from '../activities/analysis-data.js';
+import { readConsentingPanel, unitIdOfRows, type ConsentingPanel } from '../activities/analysis-data.js';
+import { openDatabase } from '../runtime/database.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import pg from 'pg';
@@ -116,33 +117,53 @@ describe('outcome loads', () => {
 });
 
 describe('the analysis read of outcomes', () => {
-  it('gives every consenting unit’s rows in unit and year order, the same as one query over the whole programme', async () => {
-    const programme = 'sme-labour-saving';
-    const units = Array.from({ length: 41 }, (_, i) => i + 100);
-    const applicant = (i: number) =>
-      `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${i % 7 !== 0}`;
-    await ingest(programme, 'applicants', file('applicants.csv', units.map(applicant), APPLICANT_COLUMNS.join(',')));
-    // Years out of order in the file, units in no order (the check digit leads), a unit without consent (every seventh).
-    const lines = units.flatMap((i) => [outcomeLine(i, 2023), outcomeLine(i, 2021)]);
-    lines.push(outcomeLine(101, 2022));
-    await ingest(programme, 'outcomes', file('outcomes.csv', lines));
-
-    const read = await readUnitOutcomes(database.db, programme, ['labour_productivity', 'average_wage', 'employees']);
+  /** The read equals one query joining the consenting applications and sorting, and its units are theirs in their order. */
+  async function expectAsJoinedAndSorted(programme: string, units: readonly number[], read: ConsentingPanel): Promise<void> {
     const { rows: expected } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: number; average_wage: number }>`
       SELECT o.unit_id, o.fiscal_year, (o.measures ->> 'labour_productivity')::float8 AS labour_productivity, (o.measures ->> 'average_wage')::float8 AS average_wage
         FROM core.outcomes o JOIN core.applications a ON a.programme_id = o.programme_id AND a.unit_id = o.unit_id AND a.consent
        WHERE o.programme_id = ${programme}
        ORDER BY o.unit_id, o.fiscal_year`.execute(database.db);
     expect(expected.length).toBe(units.filter((i) => i % 7 !== 0).length * 2 + 1);
-    expect(read.unitId).toEqual(expected.map((row) => row.unit_id));
-    expect([...read.fiscalYear]).toEqual(expected.map((row) => row.fiscal_year));
-    expect([...read.measures.labour_productivity]).toEqual(expected.map((row) => row.labour_productivity));
-    expect([...read.measures.average_wage]).toEqual(expected.map((row) => row.average_wage));
+    expect(unitIdOfRows(read)).toEqual(expected.map((row) => row.unit_id));
+    expect([...read.outcomes.fiscalYear]).toEqual(expected.map((row) => row.fiscal_year));
+    expect([...read.outcomes.measures.labour_productivity]).toEqual(expected.map((row) => row.labour_productivity));
+    expect([...read.outcomes.measures.average_wage]).toEqual(expected.map((row) => row.average_wage));
+    // The units are the consenting applications' units, once each, in the order the applications come in.
+    const { rows: consenting } = await sql<{ unit_id: string }>`
+      SELECT unit_id FROM core.applications WHERE programme_id = ${programme} AND consent ORDER BY unit_id, call_round`.execute(database.db);
+    expect(read.applications.map((application) => application.unitId)).toEqual(consenting.map((row) => row.unit_id));
+    expect(read.units).toEqual([...new Set(consenting.map((row) => row.unit_id))]);
+    expect(Array.from(read.applicationUnits, (index) => read.units[index])).toEqual(consenting.map((row) => row.unit_id));
+  }
+
+  it('gives every consenting unit’s rows in unit and year order, the same as one query over the whole programme', async () => {
+    const programme = 'sme-labour-saving';
+    const units = Array.from({ length: 41 }, (_, i) => i + 100);
+    const applicant = (i: number) =>
+      `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${i % 7 !== 0}`;
+    await ingest(programme, 'applicants', file('applicants.csv', units.map(applicant), APPLICANT_COLUMNS.join(',')));
+    // Years out of order in the file, units in no order (the check digit leads), a unit without consent (every seventh),
+    // one whose rows lie apart (101) and one that never applied (999).
+    const lines = units.flatMap((i) => [outcomeLine(i, 2023), outcomeLine(i, 2021)]);
+    lines.push(outcomeLine(101, 2022), outcomeLine(999, 2022));
+    await ingest(programme, 'outcomes', file('outcomes.csv', lines));
+
+    // Read as the planner likes (on a table this small, the key's index: rows in key order) and with the index
+    // scans off, so that the rows come as the table holds them (the file's order) and this process orders them.
+    const tableOrder = openDatabase(`${database.url}?options=${encodeURIComponent('-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off')}`, 2);
+    const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
+      EXPLAIN SELECT unit_id FROM core.outcomes WHERE programme_id = ${programme} AND unit_id < ${corporateNumber(120)}`.execute(tableOrder);
+    expect(plan[0]['QUERY PLAN']).toMatch(/^Seq Scan/);
+    const reads = await Promise.all([database.db, tableOrder].map((db) => readConsentingPanel(db, programme, ['labour_productivity', 'average_wage', 'employees'])));
+    await tableOrder.destroy();
+    for (const read of reads) await expectAsJoinedAndSorted(programme, units, read);
   });
 
   it('reads a programme with no consenting applicant as empty columns', async () => {
-    const read = await readUnitOutcomes(database.db, 'space-strategy-fund', ['labour_productivity']);
-    expect(read.unitId).toEqual([]);
-    expect(read.fiscalYear).toHaveLength(0);
+    const read = await readConsentingPanel(database.db, 'space-strategy-fund', ['labour_productivity']);
+    expect(read.units).toEqual([]);
+    expect(read.outcomes.unit).toHaveLength(0);
+    expect(read.outcomes.fiscalYear).toHaveLength(0);
   });
 });
