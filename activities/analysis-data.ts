@@ -4,7 +4,7 @@ import { subgroupValue } from '../analysis/adhoc-study.js';
 import type { SubgroupField } from '../schemas/catalogue.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
-import { copyTextValue, fieldEnd, forEachCopyLine, isNullField, parseDecimal, sameBytes } from '../runtime/copy-text-reader.js';
+import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, parseDecimal, sameBytes } from '../runtime/copy-text-reader.js';
 import { withRawClient } from '../runtime/database.js';
 import { inUnitOrder, type StoredOutcomeRows, type UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
 import type { Database } from '../sql/database.js';
@@ -65,27 +65,25 @@ async function readConsentingApplications(db: Kysely<Database>, programmeId: str
        WHERE programme_id = ${client.escapeLiteral(programmeId)} AND consent
        ORDER BY unit_id, call_round) TO STDOUT`;
     const applications: ApplicationRecord[] = [];
-    const number = (field: string) => (field === NULL_FIELD ? null : Number(field));
+    const fields = new CopyLineFields();
     await forEachCopyLine(client, query, (bytes, start, end) => {
-      const fields = bytes.toString('utf8', start, end).split('\t');
+      fields.line(bytes, start, end);
       applications.push({
-        unitId: copyTextValue(fields[0]),
-        corporateNumber: copyTextValue(fields[1]),
-        awarded: fields[2] === 'awarded',
-        awardFiscalYear: number(fields[3]),
-        callRound: Number(fields[4]),
-        reviewScore: number(fields[5]),
-        subsidyAmountYen: number(fields[6]),
-        requestedAmountYen: Number(fields[7]),
-        employees: Number(fields[8]),
-        applicationDate: fields[9],
+        unitId: fields.text(),
+        corporateNumber: fields.text(),
+        awarded: fields.text() === 'awarded',
+        awardFiscalYear: fields.numberOrNull(),
+        callRound: fields.number(),
+        reviewScore: fields.numberOrNull(),
+        subsidyAmountYen: fields.numberOrNull(),
+        requestedAmountYen: fields.number(),
+        employees: fields.number(),
+        applicationDate: fields.text(),
       });
     });
     return applications;
   });
 }
-
-const NULL_FIELD = '\\N';
 
 /**
  * The programme's consenting applications and their units' outcomes, read at once on connections of their own.
@@ -168,7 +166,7 @@ async function readStoredOutcomeRange(
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
 class StoredOutcomeRowsBuilder {
   private readonly runUnitIds: string[] = [];
-  private rowRun = new Int32Array(1 << 16);
+  private runStarts = new Int32Array(1 << 14);
   private fiscalYear = new Int32Array(1 << 16);
   private measures: Float64Array[];
   private rows = 0;
@@ -180,14 +178,16 @@ class StoredOutcomeRowsBuilder {
   }
 
   addLine(bytes: Buffer, start: number, end: number): void {
-    if (this.rows === this.fiscalYear.length) this.grow();
+    if (this.rows === this.fiscalYear.length) this.growRows();
     const unitEnd = fieldEnd(bytes, start, end);
     // One string per run of rows rather than per row (8,000,000 rows hold 1,000,000 units).
     if (this.runUnitIds.length === 0 || !sameBytes(bytes, start, unitEnd, this.runUnit, 0, this.runUnit.length)) {
+      // Room for this run's start and the end entry finish() writes after the last run.
+      if (this.runUnitIds.length + 2 > this.runStarts.length) this.runStarts = larger(this.runStarts, new Int32Array(this.runStarts.length * 2));
+      this.runStarts[this.runUnitIds.length] = this.rows;
       this.runUnitIds.push(copyTextValue(bytes.toString('utf8', start, unitEnd)));
       this.runUnit = Buffer.from(bytes.subarray(start, unitEnd));
     }
-    this.rowRun[this.rows] = this.runUnitIds.length - 1;
     const yearEnd = fieldEnd(bytes, unitEnd + 1, end);
     this.fiscalYear[this.rows] = parseDecimal(bytes, unitEnd + 1, yearEnd);
     let fieldStart = yearEnd + 1;
@@ -201,24 +201,27 @@ class StoredOutcomeRowsBuilder {
 
   /** The rows read, as views of the grown arrays. */
   finish(): StoredOutcomeRows {
+    const runs = this.runUnitIds.length;
+    this.runStarts[runs] = this.rows;
     return {
       runUnitIds: this.runUnitIds,
-      rowRun: this.rowRun.subarray(0, this.rows),
+      runStarts: this.runStarts.subarray(0, runs + 1),
       fiscalYear: this.fiscalYear.subarray(0, this.rows),
       measures: this.measures.map((column) => column.subarray(0, this.rows)),
     };
   }
 
-  private grow(): void {
-    const larger = <Column extends Int32Array | Float64Array>(column: Column, empty: Column): Column => {
-      empty.set(column);
-      return empty;
-    };
+  private growRows(): void {
     const length = this.fiscalYear.length * 2;
-    this.rowRun = larger(this.rowRun, new Int32Array(length));
     this.fiscalYear = larger(this.fiscalYear, new Int32Array(length));
     this.measures = this.measures.map((column) => larger(column, new Float64Array(length)));
   }
+}
+
+/** `column`'s values at the start of `empty`, which is longer. */
+function larger<Column extends Int32Array | Float64Array>(column: Column, empty: Column): Column {
+  empty.set(column);
+  return empty;
 }
 
 /** The programme's loaded official statistics. */

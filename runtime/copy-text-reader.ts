@@ -44,6 +44,51 @@ export function fieldEnd(bytes: Buffer, start: number, end: number): number {
   return at;
 }
 
+/**
+ * The fields of one COPY text line, taken in order: one reader for every line, so that no array of field strings
+ * is made per line (at 1,000,000 applications, splitting each line took 1.3 s), and each text field becomes a
+ * string of its own rather than a slice of the line's (slices are slower as map keys).
+ */
+export class CopyLineFields {
+  private bytes: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
+  private next = 0;
+  private fieldStart = 0;
+  private fieldStop = 0;
+
+  /** Starts on the line bytes[start, end). */
+  line(bytes: Buffer, start: number, end: number): this {
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    this.next = start;
+    return this;
+  }
+
+  text(): string {
+    this.advance();
+    return copyTextValue(this.bytes.toString('utf8', this.fieldStart, this.fieldStop));
+  }
+
+  number(): number {
+    this.advance();
+    return parseDecimal(this.bytes, this.fieldStart, this.fieldStop);
+  }
+
+  numberOrNull(): number | null {
+    this.advance();
+    return isNullField(this.bytes, this.fieldStart, this.fieldStop) ? null : parseDecimal(this.bytes, this.fieldStart, this.fieldStop);
+  }
+
+  private advance(): void {
+    if (this.next > this.end) throw new Error(`a COPY line has fewer fields than its query selects: ${this.bytes.toString('utf8', this.start, Math.min(this.end, this.start + 200))}`);
+    this.fieldStart = this.next;
+    this.fieldStop = fieldEnd(this.bytes, this.fieldStart, this.end);
+    this.next = this.fieldStop + 1;
+  }
+}
+
 /** The text format's NULL, `\N`. */
 export function isNullField(bytes: Buffer, start: number, end: number): boolean {
   return end - start === 2 && bytes[start] === BACKSLASH && bytes[start + 1] === 0x4e;

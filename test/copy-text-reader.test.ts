@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRawClient } from '../runtime/database.js';
-import { copyTextValue, fieldEnd, forEachCopyLine, isNullField, NotANumberFieldError, parseDecimal } from '../runtime/copy-text-reader.js';
+import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, NotANumberFieldError, parseDecimal } from '../runtime/copy-text-reader.js';
 import { SeededRandom } from '../stats/random.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
@@ -24,6 +24,31 @@ describe('parsing COPY text numbers from bytes', () => {
 
   it('refuses text that is not a number rather than reading it as zero or NaN', () => {
     for (const text of ['', 'abc', '1.2.3', '12a']) expect(() => parsed(text), text).toThrow(NotANumberFieldError);
+  });
+});
+
+describe('taking a COPY text line field by field', () => {
+  it('gives each field in order, escapes undone, \\N as null, a field at the line\'s end included, and refuses a field the line lacks', () => {
+    // Two lines in one chunk: the reader stops at the first line's end, never reading into the next.
+    const chunk = Buffer.from('unit\\t1\\\\é\t\\N\t2022\t-3.25\t\nnext\t9\n', 'utf8');
+    const firstEnd = chunk.indexOf(0x0a);
+    const fields = new CopyLineFields().line(chunk, 0, firstEnd);
+    expect(fields.text()).toBe('unit\t1\\é');
+    expect(fields.numberOrNull()).toBeNull();
+    expect(fields.number()).toBe(2022);
+    expect(fields.numberOrNull()).toBe(-3.25);
+    expect(fields.text()).toBe('');
+    expect(() => fields.text()).toThrow(/fewer fields than its query selects/);
+    // The same reader, moved to the next line.
+    fields.line(chunk, firstEnd + 1, chunk.length - 1);
+    expect([fields.text(), fields.number()]).toEqual(['next', 9]);
+  });
+
+  it('refuses a field that is not a number where a number is taken', () => {
+    const line = Buffer.from('x\t12a', 'latin1');
+    const fields = new CopyLineFields().line(line, 0, line.length);
+    fields.text();
+    expect(() => fields.number()).toThrow(NotANumberFieldError);
   });
 });
 

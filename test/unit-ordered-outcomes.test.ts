@@ -2,20 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { inUnitOrder, type StoredOutcomeRows } from '../analysis/unit-ordered-outcomes.js';
 import { SeededRandom } from '../stats/random.js';
 
-/** Rows as a table might hold them, one part per connection: a run per row, so that a unit's rows may lie apart. */
+/** Rows as a table might hold them, one part per connection; a unit's rows may lie apart, in several runs. */
 function storedParts(rows: readonly { unitId: string; fiscalYear: number; measures: readonly number[] }[], parts: number): StoredOutcomeRows[] {
   const size = Math.ceil(rows.length / parts);
   return Array.from({ length: parts }, (_, part) => {
     const own = rows.slice(part * size, (part + 1) * size);
     // Neighbouring rows of the same unit share a run, as the reader gives them.
     const runUnitIds: string[] = [];
-    const rowRun = Int32Array.from(own, (row, i) => {
-      if (i === 0 || own[i - 1].unitId !== row.unitId) runUnitIds.push(row.unitId);
-      return runUnitIds.length - 1;
+    const runStarts: number[] = [];
+    own.forEach((row, i) => {
+      if (i > 0 && own[i - 1].unitId === row.unitId) return;
+      runUnitIds.push(row.unitId);
+      runStarts.push(i);
     });
+    runStarts.push(own.length);
     return {
       runUnitIds,
-      rowRun,
+      runStarts: Int32Array.from(runStarts),
       fiscalYear: Int32Array.from(own, (row) => row.fiscalYear),
       measures: [0, 1].map((m) => Float64Array.from(own, (row) => row.measures[m])),
     };
