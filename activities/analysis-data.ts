@@ -6,6 +6,7 @@ import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, parseDecimal, sameBytes } from '../runtime/copy-text-reader.js';
 import { withRawClient } from '../runtime/database.js';
+import { InternedIds } from '../runtime/interned-ids.js';
 import { inUnitOrder, type StoredOutcomeRows, type UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
 import type { Database } from '../sql/database.js';
 
@@ -56,7 +57,7 @@ export function withCharacteristics(application: ApplicationRecord) {
  * Applications whose applicant consented to analysis; rows without consent never reach an estimate. Read with
  * COPY like the outcomes: as Kysely row objects the 100,000 applications of a national call took 0.2 s.
  */
-async function readConsentingApplications(db: Kysely<Database>, programmeId: string): Promise<ApplicationRecord[]> {
+async function readConsentingApplications(db: Kysely<Database>, programmeId: string, unitIds: InternedIds): Promise<{ applications: ApplicationRecord[]; unitIdIndices: Int32Array }> {
   return withRawClient(db, async (client) => {
     const query = `COPY (
       SELECT unit_id, corporate_number, decision, award_fiscal_year, call_round, review_score, subsidy_amount_yen,
@@ -65,11 +66,14 @@ async function readConsentingApplications(db: Kysely<Database>, programmeId: str
        WHERE programme_id = ${client.escapeLiteral(programmeId)} AND consent
        ORDER BY unit_id, call_round) TO STDOUT`;
     const applications: ApplicationRecord[] = [];
+    const indices: number[] = [];
     const fields = new CopyLineFields();
     await forEachCopyLine(client, query, (bytes, start, end) => {
       fields.line(bytes, start, end);
+      const unitIdIndex = fields.internedIndex(unitIds);
+      indices.push(unitIdIndex);
       applications.push({
-        unitId: fields.text(),
+        unitId: unitIds.ids[unitIdIndex],
         corporateNumber: fields.text(),
         awarded: fields.text() === 'awarded',
         awardFiscalYear: fields.numberOrNull(),
@@ -81,7 +85,7 @@ async function readConsentingApplications(db: Kysely<Database>, programmeId: str
         applicationDate: fields.text(),
       });
     });
-    return applications;
+    return { applications, unitIdIndices: Int32Array.from(indices) };
   });
 }
 
@@ -91,12 +95,26 @@ async function readConsentingApplications(db: Kysely<Database>, programmeId: str
  * The outcome rows are read as the table holds them, and this process keeps the consenting units' rows and puts them
  * in the applications' order of units, then of years (analysis/unit-ordered-outcomes.ts): a count and a scatter over
  * typed arrays. Joined with the consenting applications and sorted by the server, the 787,925 rows of a national
- * programme took it 1.75 s to produce (psql, COPY to /dev/null); as stored, 0.96 s.
+ * programme took it 1.75 s to produce (psql, COPY to /dev/null); as stored, 0.96 s. Both reads take their unit ids
+ * through one table of ids keyed by their bytes (runtime/interned-ids.ts), so each id is made a string once and
+ * matched by its index, however the rows lie: a programme loaded a year at a time holds its rows year by year.
  */
 export async function readConsentingPanel(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<ConsentingPanel> {
-  const [applications, parts] = await Promise.all([readConsentingApplications(db, programmeId), readStoredOutcomes(db, programmeId, measureNames)]);
-  const { units, applicationUnits } = unitsOfApplications(applications);
-  return { applications, units, applicationUnits, outcomes: inUnitOrder(parts, units, measureNames) };
+  const unitIds = new InternedIds((bytes, start, end) => copyTextValue(bytes.toString('utf8', start, end)));
+  const [{ applications, unitIdIndices }, parts] = await Promise.all([readConsentingApplications(db, programmeId, unitIds), readStoredOutcomes(db, programmeId, measureNames, unitIds)]);
+  // The applications come in order of unit ids, so a unit's applications are together: each new id is the next unit.
+  const units: string[] = [];
+  const applicationUnits = new Int32Array(applications.length);
+  const unitOfId = new Int32Array(unitIds.ids.length).fill(-1);
+  for (let row = 0; row < applications.length; row++) {
+    const id = unitIdIndices[row];
+    if (unitOfId[id] < 0) {
+      unitOfId[id] = units.length;
+      units.push(unitIds.ids[id]);
+    }
+    applicationUnits[row] = unitOfId[id];
+  }
+  return { applications, units, applicationUnits, outcomes: inUnitOrder(parts, unitOfId, units.length, measureNames) };
 }
 
 /** Each row's unit id: the panel's outcomes in the shape the estimators that take ids per row want. */
@@ -107,25 +125,13 @@ export function unitIdOfRows(panel: Pick<ConsentingPanel, 'units' | 'outcomes'>)
   return unitId;
 }
 
-/** The units of applications that come in order of unit ids (so a unit's applications are together), each once. */
-function unitsOfApplications(applications: readonly ApplicationRecord[]): { units: string[]; applicationUnits: Int32Array } {
-  const units: string[] = [];
-  const applicationUnits = new Int32Array(applications.length);
-  for (let row = 0; row < applications.length; row++) {
-    const unitId = applications[row].unitId;
-    if (units.length === 0 || units[units.length - 1] !== unitId) units.push(unitId);
-    applicationUnits[row] = units.length - 1;
-  }
-  return { units, applicationUnits };
-}
-
 /**
  * The programme's outcome rows in two halves of its units at once, on two connections: one server process alone
  * took 1.9 s to produce the 787,925 rows of a national programme (sorted, as they were read then) while this
  * process parsed them with time to spare; two took 1.5 s. The halves meet at a consenting unit in the middle of the
  * units' order.
  */
-async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<StoredOutcomeRows[]> {
+async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[], unitIds: InternedIds): Promise<StoredOutcomeRows[]> {
   const { rows } = await sql<{ middle: string }>`
     SELECT unit_id AS middle FROM core.applications
      WHERE programme_id = ${programmeId} AND consent
@@ -134,7 +140,7 @@ async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, mea
   const middle = rows[0]?.middle;
   // No consenting application: none of the rows will be kept, and one range reads them.
   const ranges = middle === undefined ? [{}] : [{ before: middle }, { from: middle }];
-  return Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, range)));
+  return Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, unitIds, range)));
 }
 
 /** The outcome rows of the units in [from, before) in the database's order of unit ids (either bound may be open), as the table holds them. */
@@ -142,6 +148,7 @@ async function readStoredOutcomeRange(
   db: Kysely<Database>,
   programmeId: string,
   measureNames: readonly string[],
+  unitIds: InternedIds,
   range: { readonly from?: string; readonly before?: string },
 ): Promise<StoredOutcomeRows> {
   return withRawClient(db, async (client) => {
@@ -157,7 +164,7 @@ async function readStoredOutcomeRange(
       SELECT unit_id, fiscal_year${measureColumns.join('')}
         FROM core.outcomes
        WHERE programme_id = ${client.escapeLiteral(programmeId)} ${bounds.join(' ')}) TO STDOUT`;
-    const builder = new StoredOutcomeRowsBuilder(measureNames.length);
+    const builder = new StoredOutcomeRowsBuilder(measureNames.length, unitIds);
     await forEachCopyLine(client, query, (bytes, start, end) => builder.addLine(bytes, start, end));
     return builder.finish();
   });
@@ -165,29 +172,29 @@ async function readStoredOutcomeRange(
 
 /** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
 class StoredOutcomeRowsBuilder {
-  private readonly runUnitIds: string[] = [];
-  private runStarts = new Int32Array(1 << 14);
+  private rowIds = new Int32Array(1 << 16);
   private fiscalYear = new Int32Array(1 << 16);
   private measures: Float64Array[];
   private rows = 0;
-  /** The current run's unit id, as bytes: a unit's rows usually lie together, so most lines repeat it. */
-  private runUnit = Buffer.alloc(0);
+  /** The last row's unit id, as bytes, and its index: a unit's rows often lie together, and then need no lookup. */
+  private lastUnit = Buffer.alloc(0);
+  private lastId = -1;
 
-  constructor(measureCount: number) {
+  constructor(
+    measureCount: number,
+    private readonly unitIds: InternedIds,
+  ) {
     this.measures = Array.from({ length: measureCount }, () => new Float64Array(1 << 16));
   }
 
   addLine(bytes: Buffer, start: number, end: number): void {
-    if (this.rows === this.fiscalYear.length) this.growRows();
+    if (this.rows === this.fiscalYear.length) this.grow();
     const unitEnd = fieldEnd(bytes, start, end);
-    // One string per run of rows rather than per row (8,000,000 rows hold 1,000,000 units).
-    if (this.runUnitIds.length === 0 || !sameBytes(bytes, start, unitEnd, this.runUnit, 0, this.runUnit.length)) {
-      // Room for this run's start and the end entry finish() writes after the last run.
-      if (this.runUnitIds.length + 2 > this.runStarts.length) this.runStarts = larger(this.runStarts, new Int32Array(this.runStarts.length * 2));
-      this.runStarts[this.runUnitIds.length] = this.rows;
-      this.runUnitIds.push(copyTextValue(bytes.toString('utf8', start, unitEnd)));
-      this.runUnit = Buffer.from(bytes.subarray(start, unitEnd));
+    if (this.lastId < 0 || !sameBytes(bytes, start, unitEnd, this.lastUnit, 0, this.lastUnit.length)) {
+      this.lastId = this.unitIds.indexOf(bytes, start, unitEnd);
+      this.lastUnit = Buffer.from(bytes.subarray(start, unitEnd));
     }
+    this.rowIds[this.rows] = this.lastId;
     const yearEnd = fieldEnd(bytes, unitEnd + 1, end);
     this.fiscalYear[this.rows] = parseDecimal(bytes, unitEnd + 1, yearEnd);
     let fieldStart = yearEnd + 1;
@@ -201,18 +208,16 @@ class StoredOutcomeRowsBuilder {
 
   /** The rows read, as views of the grown arrays. */
   finish(): StoredOutcomeRows {
-    const runs = this.runUnitIds.length;
-    this.runStarts[runs] = this.rows;
     return {
-      runUnitIds: this.runUnitIds,
-      runStarts: this.runStarts.subarray(0, runs + 1),
+      rowIds: this.rowIds.subarray(0, this.rows),
       fiscalYear: this.fiscalYear.subarray(0, this.rows),
       measures: this.measures.map((column) => column.subarray(0, this.rows)),
     };
   }
 
-  private growRows(): void {
+  private grow(): void {
     const length = this.fiscalYear.length * 2;
+    this.rowIds = larger(this.rowIds, new Int32Array(length));
     this.fiscalYear = larger(this.fiscalYear, new Int32Array(length));
     this.measures = this.measures.map((column) => larger(column, new Float64Array(length)));
   }

@@ -6,6 +6,7 @@
  */
 import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
+import type { InternedIds } from './interned-ids.js';
 
 const NEWLINE = 0x0a;
 const TAB = 0x09;
@@ -74,6 +75,12 @@ export class CopyLineFields {
   number(): number {
     this.advance();
     return parseDecimal(this.bytes, this.fieldStart, this.fieldStop);
+  }
+
+  /** The field as an id of `ids`: its index there, the id made a string only the first time it is met. */
+  internedIndex(ids: InternedIds): number {
+    this.advance();
+    return ids.indexOf(this.bytes, this.fieldStart, this.fieldStop);
   }
 
   numberOrNull(): number | null {

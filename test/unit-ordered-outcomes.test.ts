@@ -2,28 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { inUnitOrder, type StoredOutcomeRows } from '../analysis/unit-ordered-outcomes.js';
 import { SeededRandom } from '../stats/random.js';
 
-/** Rows as a table might hold them, one part per connection; a unit's rows may lie apart, in several runs. */
-function storedParts(rows: readonly { unitId: string; fiscalYear: number; measures: readonly number[] }[], parts: number): StoredOutcomeRows[] {
+interface Row {
+  readonly unitId: string;
+  readonly fiscalYear: number;
+  readonly measures: readonly number[];
+}
+
+/** Rows as a table might hold them, one part per connection, each row's id given by its index in `ids` (first met first). */
+function storedParts(rows: readonly Row[], parts: number, ids: string[]): StoredOutcomeRows[] {
   const size = Math.ceil(rows.length / parts);
   return Array.from({ length: parts }, (_, part) => {
     const own = rows.slice(part * size, (part + 1) * size);
-    // Neighbouring rows of the same unit share a run, as the reader gives them.
-    const runUnitIds: string[] = [];
-    const runStarts: number[] = [];
-    own.forEach((row, i) => {
-      if (i > 0 && own[i - 1].unitId === row.unitId) return;
-      runUnitIds.push(row.unitId);
-      runStarts.push(i);
-    });
-    runStarts.push(own.length);
     return {
-      runUnitIds,
-      runStarts: Int32Array.from(runStarts),
+      rowIds: Int32Array.from(own, (row) => {
+        if (!ids.includes(row.unitId)) ids.push(row.unitId);
+        return ids.indexOf(row.unitId);
+      }),
       fiscalYear: Int32Array.from(own, (row) => row.fiscalYear),
       measures: [0, 1].map((m) => Float64Array.from(own, (row) => row.measures[m])),
     };
   });
 }
+
+/** Each id's place among the units, −1 for an id that is not one of them. */
+const placesOf = (ids: readonly string[], units: readonly string[]) => Int32Array.from(ids, (id) => units.indexOf(id));
 
 describe('outcome rows put in the order of the consenting units', () => {
   it('keeps only the given units’ rows, in their order and then in year order, wherever the table holds them', () => {
@@ -43,7 +45,9 @@ describe('outcome rows put in the order of the consenting units', () => {
       .filter((row) => units.includes(row.unitId))
       .sort((a, b) => units.indexOf(a.unitId) - units.indexOf(b.unitId) || a.fiscalYear - b.fiscalYear);
     for (const parts of [1, 2, 3]) {
-      const ordered = inUnitOrder(storedParts(rows, parts), units, ['first', 'second']);
+      const ids: string[] = [];
+      const stored = storedParts(rows, parts, ids);
+      const ordered = inUnitOrder(stored, placesOf(ids, units), units.length, ['first', 'second']);
       expect(Array.from(ordered.unit, (index) => units[index])).toEqual(expected.map((row) => row.unitId));
       expect([...ordered.fiscalYear]).toEqual(expected.map((row) => row.fiscalYear));
       expect([...ordered.measures.first]).toEqual(expected.map((row) => row.measures[0]));
@@ -52,11 +56,12 @@ describe('outcome rows put in the order of the consenting units', () => {
   });
 
   it('gives empty columns when no unit is given, and leaves a unit without rows out of the rows only', () => {
-    const parts = storedParts([{ unitId: 'x', fiscalYear: 2020, measures: [1, 2] }], 1);
-    const none = inUnitOrder(parts, [], ['first', 'second']);
+    const ids: string[] = [];
+    const parts = storedParts([{ unitId: 'x', fiscalYear: 2020, measures: [1, 2] }], 1, ids);
+    const none = inUnitOrder(parts, placesOf(ids, []), 0, ['first', 'second']);
     expect(none.unit).toHaveLength(0);
     expect(none.measures.first).toHaveLength(0);
-    const some = inUnitOrder(parts, ['without-rows', 'x'], ['first', 'second']);
+    const some = inUnitOrder(parts, placesOf(ids, ['without-rows', 'x']), 2, ['first', 'second']);
     expect([...some.unit]).toEqual([1]);
     expect([...some.measures.second]).toEqual([2]);
   });
