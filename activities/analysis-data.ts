@@ -10,8 +10,6 @@ import { InternedIds } from '../runtime/interned-ids.js';
 import { inUnitOrder, type StoredOutcomeRows, type UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
 import type { Database } from '../sql/database.js';
 
-export type { UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
-
 export interface ApplicationRecord {
   /** The unit of analysis: the firm's 法人番号, or the project or site id. */
   readonly unitId: string;
