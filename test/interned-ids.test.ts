@@ -29,6 +29,14 @@ describe('ids interned from their bytes', () => {
     expect(interned.ids).toEqual([...reference.keys()]);
   });
 
+  it('tells apart two ids whose bytes hash alike', () => {
+    // unit-69288 and unit-471090 have the same 32-bit FNV-1a hash (found by search): only their bytes differ.
+    const bytes = Buffer.from('unit-69288unit-471090', 'latin1');
+    const interned = new InternedIds(asText);
+    expect([interned.indexOf(bytes, 0, 10), interned.indexOf(bytes, 10, 21), interned.indexOf(bytes, 0, 10), interned.indexOf(bytes, 10, 21)]).toEqual([0, 1, 0, 1]);
+    expect(interned.ids).toEqual(['unit-69288', 'unit-471090']);
+  });
+
   it('makes the string of an id once, by the conversion it is given', () => {
     let conversions = 0;
     const interned = new InternedIds((bytes, start, end) => {

@@ -19,6 +19,9 @@ import { createTestDatabase, type TestDatabase } from './support/services.js';
 const HEADER = 'corporate_number,fiscal_year,labour_productivity,average_wage,employees';
 const corporateNumber = (i: number) => withCheckDigit(String(400000000000 + i));
 const outcomeLine = (i: number, year: number, shift = 0) => `${corporateNumber(i)},${year},${600 + i + shift}.5,${450 + i},${100 + i}`;
+/** Unit i's application in the first call round: every third awarded in 2022. */
+const applicantLine = (i: number, consent: boolean) =>
+  `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${consent}`;
 
 let database: TestDatabase;
 let scratch: string;
@@ -140,9 +143,7 @@ describe('the analysis read of outcomes', () => {
   it('gives every consenting unit’s rows in unit and year order, the same as one query over the whole programme', async () => {
     const programme = 'sme-labour-saving';
     const units = Array.from({ length: 41 }, (_, i) => i + 100);
-    const applicant = (i: number) =>
-      `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${i % 7 !== 0}`;
-    await ingest(programme, 'applicants', file('applicants.csv', units.map(applicant), APPLICANT_COLUMNS.join(',')));
+    await ingest(programme, 'applicants', file('applicants.csv', units.map((i) => applicantLine(i, i % 7 !== 0)), APPLICANT_COLUMNS.join(',')));
     // Years out of order in the file, units in no order (the check digit leads), a unit without consent (every seventh),
     // one whose rows lie apart (101) and one that never applied (999).
     const lines = units.flatMap((i) => [outcomeLine(i, 2023), outcomeLine(i, 2021)]);
@@ -163,9 +164,7 @@ describe('the analysis read of outcomes', () => {
   it('reads a programme loaded a year at a time, past the reader\'s first 65,536 rows and 2,048 ids, the same as the joined and sorted query', async () => {
     const programme = 'large-scale-growth-investment';
     const units = Array.from({ length: 9_000 }, (_, i) => i + 200_000);
-    const applicant = (i: number) =>
-      `${corporateNumber(i)},合成データ株式会社${i},1,2022-07-15,${i % 3 === 0 ? 'awarded' : 'rejected'},${i % 3 === 0 ? 2022 : ''},${i % 3 === 0 ? 5000000 : ''},10000000,E,13,${20 + i},${i % 11 !== 0}`;
-    await ingest(programme, 'applicants', file('growth-applicants.csv', units.map(applicant), APPLICANT_COLUMNS.join(',')));
+    await ingest(programme, 'applicants', file('growth-applicants.csv', units.map((i) => applicantLine(i, i % 11 !== 0)), APPLICANT_COLUMNS.join(',')));
     // One file per year, as follow-up panels arrive: the table then holds the rows year by year, a unit's rows apart.
     for (const year of [2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]) await ingest(programme, 'outcomes', file(`growth-${year}.csv`, units.map((i) => outcomeLine(i, year))));
     const read = await readConsentingPanel(database.db, programme, ['labour_productivity', 'average_wage', 'employees']);
