@@ -241,6 +241,14 @@ export async function readUnitMembers(db: Kysely<Database>, programmeId: string)
   return members;
 }
 
+/**
+ * Each unit's index in `units`, to place consortium members by: empty when there are no members (only projects have
+ * them), so that a programme of a million firms builds no map of a million ids it would never consult.
+ */
+export function unitIndexForMembers(units: readonly string[], members: ReadonlyMap<string, readonly string[]>): ReadonlyMap<string, number> {
+  return members.size > 0 ? new Map(units.map((unitId, index) => [unitId, index])) : new Map();
+}
+
 /** The outcomes hold every measure the programme declares, so the KPIs and each outcome of the study read from the same columns. */
 export interface RunAnalysisData extends ConsentingPanel {
   /** Consortium members by unit (projects only): with the applicants, the firms the disclosure rule counts. */

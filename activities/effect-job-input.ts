@@ -7,7 +7,7 @@ import type { ApplicationColumnsOfJob, CallRoundOfJob, EffectJobInput, OutcomeCo
 import { DenseCodes } from '../analysis/dense-codes.js';
 import type { PackedUnitFirms } from '../analysis/firm-counts.js';
 import type { StudySpec } from '../schemas/study-spec.js';
-import { APPLICANT_CHARACTERISTICS, type ApplicationRecord, type RunAnalysisData } from './analysis-data.js';
+import { APPLICANT_CHARACTERISTICS, unitIndexForMembers, type ApplicationRecord, type RunAnalysisData } from './analysis-data.js';
 
 export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
   const { applications, outcomes } = data;
@@ -47,7 +47,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
  */
 export function packUnitFirms(units: readonly string[], applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
   const unitCount = units.length;
-  const unitIndex = new Map(units.map((unitId, index) => [unitId, index]));
+  const unitIndex = unitIndexForMembers(units, members);
   const firmCodes = new DenseCodes();
   const applicationFirms = Int32Array.from(applications, (application) => firmCodes.code(application.corporateNumber));
   const memberships: { unit: number; firms: Int32Array }[] = [];

@@ -5,7 +5,7 @@ import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
 import { indicatorProgress, judgedYear } from '../kpi/progress.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
-import { readOfficialStatistics, type RunDataCache } from './analysis-data.js';
+import { readOfficialStatistics, unitIndexForMembers, type RunDataCache } from './analysis-data.js';
 import { whileHeartbeating } from './activity-context.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
@@ -40,12 +40,8 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
     // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
     const firmOfUnit = new Int32Array(units.length).fill(-1);
     for (let row = 0; row < applications.length; row++) if (firmOfUnit[applicationUnits[row]] < 0) firmOfUnit[applicationUnits[row]] = applicationFirms[row];
-    const unitIndex = new Map(units.map((unitId, index) => [unitId, index]));
-    const awardOfUnit = new Float64Array(units.length).fill(Number.NaN);
-    for (const cohort of cohortsFromApplications(applications)) {
-      const index = unitIndex.get(cohort.unitId);
-      if (index !== undefined && cohort.firstAwardFiscalYear !== null) awardOfUnit[index] = cohort.firstAwardFiscalYear;
-    }
+    // The cohorts list the units in the order first met among the applications, which is the order of `units`.
+    const awardOfUnit = Float64Array.from(cohortsFromApplications(applications), (cohort) => cohort.firstAwardFiscalYear ?? Number.NaN);
     const rows = outcomes.unit.length;
     const outcomeFirms = new Int32Array(rows);
     const awardOfOutcome: (number | null)[] = new Array(rows);
@@ -92,10 +88,11 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       }),
     };
     // Consortium members count as firms behind a project's values, as they do behind its effect estimates.
+    // A unit without a consenting application has no rows for its members to stand behind.
+    const unitIndex = unitIndexForMembers(units, unitMembers);
     const membersOfUnit = new Map(
       [...unitMembers].flatMap(([unitId, members]) => {
         const index = unitIndex.get(unitId);
-        // A unit without a consenting application has no rows for its members to stand behind.
         return index === undefined ? [] : [[index, members.map((member) => firmCodes.code(member))] as const];
       }),
     );
