@@ -4,7 +4,7 @@ import { subgroupValue } from '../analysis/adhoc-study.js';
 import type { SubgroupField } from '../schemas/catalogue.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
-import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, parseDecimal, sameBytes } from '../runtime/copy-text-reader.js';
+import { CopyLineFields, copyTextValue, forEachCopyLine } from '../runtime/copy-text-reader.js';
 import { withRawClient } from '../runtime/database.js';
 import { InternedIds } from '../runtime/interned-ids.js';
 import { inUnitOrder, type StoredOutcomeRows, type UnitOutcomeColumns } from '../analysis/unit-ordered-outcomes.js';
@@ -174,9 +174,7 @@ class StoredOutcomeRowsBuilder {
   private fiscalYear = new Int32Array(1 << 16);
   private measures: Float64Array[];
   private rows = 0;
-  /** The last row's unit id, as bytes, and its index: a unit's rows often lie together, and then need no lookup. */
-  private lastUnit = Buffer.alloc(0);
-  private lastId = -1;
+  private readonly fields = new CopyLineFields();
 
   constructor(
     measureCount: number,
@@ -187,20 +185,10 @@ class StoredOutcomeRowsBuilder {
 
   addLine(bytes: Buffer, start: number, end: number): void {
     if (this.rows === this.fiscalYear.length) this.grow();
-    const unitEnd = fieldEnd(bytes, start, end);
-    if (this.lastId < 0 || !sameBytes(bytes, start, unitEnd, this.lastUnit, 0, this.lastUnit.length)) {
-      this.lastId = this.unitIds.indexOf(bytes, start, unitEnd);
-      this.lastUnit = Buffer.from(bytes.subarray(start, unitEnd));
-    }
-    this.rowIds[this.rows] = this.lastId;
-    const yearEnd = fieldEnd(bytes, unitEnd + 1, end);
-    this.fiscalYear[this.rows] = parseDecimal(bytes, unitEnd + 1, yearEnd);
-    let fieldStart = yearEnd + 1;
-    for (let m = 0; m < this.measures.length; m++) {
-      const fieldStop = fieldEnd(bytes, fieldStart, end);
-      this.measures[m][this.rows] = isNullField(bytes, fieldStart, fieldStop) ? Number.NaN : parseDecimal(bytes, fieldStart, fieldStop);
-      fieldStart = fieldStop + 1;
-    }
+    const fields = this.fields.line(bytes, start, end);
+    this.rowIds[this.rows] = fields.internedIndex(this.unitIds);
+    this.fiscalYear[this.rows] = fields.number();
+    for (let m = 0; m < this.measures.length; m++) this.measures[m][this.rows] = fields.numberOrNull() ?? Number.NaN;
     this.rows++;
   }
 

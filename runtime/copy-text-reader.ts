@@ -108,13 +108,6 @@ export function copyTextValue(field: string): string {
   return field.includes('\\') ? field.replace(/\\(.)/g, (_, char: string) => COPY_TEXT_ESCAPES[char] ?? char) : field;
 }
 
-/** Whether two byte ranges hold the same bytes. */
-export function sameBytes(a: Buffer, aStart: number, aEnd: number, b: Buffer, bStart: number, bEnd: number): boolean {
-  if (aEnd - aStart !== bEnd - bStart) return false;
-  for (let i = 0; i < aEnd - aStart; i++) if (a[aStart + i] !== b[bStart + i]) return false;
-  return true;
-}
-
 export class NotANumberFieldError extends Error {
   constructor(readonly text: string) {
     super(`the database returned "${text}" where a number was expected`);

@@ -14,6 +14,8 @@ export class InternedIds {
   private slots = new Int32Array(1 << 12);
   /** The hash of each id, so that growing the table does not hash the pool again. */
   private hashes = new Int32Array(1 << 12);
+  /** The index last given: a unit's rows often lie together, and the same id again costs one comparison of its bytes. */
+  private last = -1;
 
   /**
    * @param toText how an id's bytes become its string (escapes undone, for example); called once per distinct id.
@@ -22,6 +24,7 @@ export class InternedIds {
 
   /** The index of the id held in bytes[start, end), giving it the next index when it is new. */
   indexOf(bytes: Uint8Array, start: number, end: number): number {
+    if (this.last >= 0 && this.holds(this.last, bytes, start, end)) return this.last;
     // FNV-1a over the id's bytes.
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
@@ -30,9 +33,9 @@ export class InternedIds {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const held = this.slots[slot];
-      if (held === 0) return this.add(bytes, start, end, hash, slot);
+      if (held === 0) return (this.last = this.add(bytes, start, end, hash, slot));
       const index = held - 1;
-      if (this.hashes[index] === hash && this.holds(index, bytes, start, end)) return index;
+      if (this.hashes[index] === hash && this.holds(index, bytes, start, end)) return (this.last = index);
     }
   }
 

@@ -5,13 +5,13 @@ import { SeededRandom } from '../stats/random.js';
 const asText = (bytes: Buffer, start: number, end: number) => bytes.toString('utf8', start, end);
 
 describe('ids interned from their bytes', () => {
-  it('gives each distinct id one index, in the order first met, as a map of strings would, past every growth of the table', () => {
+  it('gives each distinct id one index, in the order first met, as a map of strings would, past every growth of the table and in runs of one id', () => {
     const random = new SeededRandom(5);
     // 20,000 distinct ids (the table starts with room for 2,048), of 0 to 40 bytes, many differing in one byte,
-    // met in a random order and again and again.
+    // met in a random order and again and again, often several times in a row (a unit's rows lie together).
     const distinct = [...new Set(Array.from({ length: 20_000 }, (_, i) => (i % 5 === 0 ? `${i}` : `u-${'x'.repeat(random.integerBetween(0, 30))}${i % 997}é${Math.floor(i / 997)}`)))];
     distinct.push('');
-    const met = Array.from({ length: 200_000 }, () => distinct[random.integerBetween(0, distinct.length - 1)]);
+    const met = Array.from({ length: 100_000 }, () => distinct[random.integerBetween(0, distinct.length - 1)]).flatMap((id) => Array<string>(random.integerBetween(1, 3)).fill(id));
     const bytes = Buffer.from(met.join('\n'), 'utf8');
     const interned = new InternedIds(asText);
     const reference = new Map<string, number>();
