@@ -11,6 +11,8 @@ import type { InternedIds } from './interned-ids.js';
 const NEWLINE = 0x0a;
 const TAB = 0x09;
 const BACKSLASH = 0x5c;
+/** How much of a line an error quotes. */
+const QUOTED_BYTES = 200;
 
 /** Runs the COPY and calls `onLine` with each line's bytes (`end` excludes the newline), however the chunks split them. */
 export async function forEachCopyLine(client: pg.PoolClient, query: string, onLine: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
@@ -88,8 +90,17 @@ export class CopyLineFields {
     return isNullField(this.bytes, this.fieldStart, this.fieldStop) ? null : parseDecimal(this.bytes, this.fieldStart, this.fieldStop);
   }
 
+  /** The line for an error message: its first 200 bytes or so, cut between characters, never inside one. */
+  private quoted(): string {
+    if (this.end - this.start <= QUOTED_BYTES) return this.bytes.toString('utf8', this.start, this.end);
+    let cut = this.start + QUOTED_BYTES;
+    // UTF-8 continuation bytes are 10xxxxxx: step back to the first byte of the character the cut falls in.
+    while (cut > this.start && (this.bytes[cut] & 0xc0) === 0x80) cut--;
+    return `${this.bytes.toString('utf8', this.start, cut)}…`;
+  }
+
   private advance(): void {
-    if (this.next > this.end) throw new Error(`a COPY line has fewer fields than its query selects: ${this.bytes.toString('utf8', this.start, Math.min(this.end, this.start + 200))}`);
+    if (this.next > this.end) throw new Error(`a COPY line has fewer fields than its query selects: ${this.quoted()}`);
     this.fieldStart = this.next;
     this.fieldStop = fieldEnd(this.bytes, this.fieldStart, this.end);
     this.next = this.fieldStop + 1;

@@ -44,6 +44,14 @@ describe('taking a COPY text line field by field', () => {
     expect([fields.text(), fields.number()]).toEqual(['next', 9]);
   });
 
+  it('quotes a long short-of-fields line in its error cut between characters, never inside one', () => {
+    // One field of 99 three-byte characters: byte 200 falls inside the 67th character (bytes 198-200).
+    const line = Buffer.from('事'.repeat(99), 'utf8');
+    const fields = new CopyLineFields().line(line, 0, line.length);
+    fields.text();
+    expect(() => fields.text()).toThrow(`a COPY line has fewer fields than its query selects: ${'事'.repeat(66)}…`);
+  });
+
   it('refuses a field that is not a number where a number is taken', () => {
     const line = Buffer.from('x\t12a', 'latin1');
     const fields = new CopyLineFields().line(line, 0, line.length);

@@ -57,6 +57,28 @@ async function expectBothReadersAgree(path: string, expectedRows: number): Promi
   return parallel;
 }
 
+describe('columns named like what every object inherits', () => {
+  // Computed keys make own properties, as the commands' requests from their flags do (a `__proto__:` literal key would set the prototype).
+  const request: CsvColumnsRequest = { ['__proto__']: 'id' as const, ['constructor']: 'number' as const, ['toString']: 'number' as const };
+  const rowsOf = (count: number) => Array.from({ length: count }, (_, row) => `u${row % 977},${row % 10},${(row * 31) % 1000}`);
+
+  it.each([
+    ['one thread', 5, (path: string) => Promise.resolve(readCsvColumns(path, request))],
+    ['two threads', 800_000, (path: string) => readCsvColumnsInParallel(path, request)],
+  ])('are read under their own names (%s)', async (_readers, rows, read) => {
+    const path = writeFile(`inherited-names-${rows}.csv`, `__proto__,constructor,toString\n${rowsOf(rows).join('\n')}\n`);
+    if (rows > 5) expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
+    const columns = await read(path);
+    expect(Object.keys(columns.ids)).toEqual(['__proto__']);
+    expect(Object.keys(columns.numbers)).toEqual(['constructor', 'toString']);
+    const last = rows - 1;
+    expect([columns.ids['__proto__'][0], columns.ids['__proto__'][last]]).toEqual(['u0', `u${last % 977}`]);
+    expect([columns.numbers['constructor'][last], columns.numbers['toString'][last]]).toEqual([last % 10, (last * 31) % 1000]);
+    // Nothing inherited answers for a column the file lacks.
+    expect(columns.numbers['valueOf']).toBeUndefined();
+  });
+});
+
 describe('reading numeric CSV columns on two threads', () => {
   const rows = 420_000;
 

@@ -17,7 +17,7 @@ export interface CsvColumnsRequest {
 export interface CsvColumns {
   readonly rowCount: number;
   readonly header: readonly string[];
-  /** Numeric columns; empty and NA fields are NaN. */
+  /** Numeric columns; empty and NA fields are NaN. Neither record has a prototype: a column may be named anything. */
   readonly numbers: Readonly<Record<string, Float64Array>>;
   /** Id columns: numbers when every id is numeric, else strings. */
   readonly ids: Readonly<Record<string, Float64Array | string[]>>;
@@ -397,9 +397,17 @@ function checkRequest(path: string, header: readonly string[], request: CsvColum
   }
 }
 
+/**
+ * A record of columns by the file's own names, which may be anything: without a prototype, `__proto__` or
+ * `constructor` is a column like any other (on a plain object `record.__proto__ = values` sets the prototype).
+ */
+function columnsByName<Values>(): Record<string, Values> {
+  return Object.create(null) as Record<string, Values>;
+}
+
 function assemble(header: readonly string[], chunk: ParsedChunk): CsvColumns {
-  const numbers: Record<string, Float64Array> = {};
-  const ids: Record<string, Float64Array | string[]> = {};
+  const numbers = columnsByName<Float64Array>();
+  const ids = columnsByName<Float64Array | string[]>();
   for (const column of chunk.columns) {
     if (column.kind === 'number') numbers[column.name] = column.values;
     else ids[column.name] = column.strings ?? column.values;
@@ -485,8 +493,8 @@ function joinHalves(
 ): CsvColumns {
   const [first, second] = halves.map((half) => half.chunk);
   const rowCount = first.rowCount + second.rowCount;
-  const numbers: Record<string, Float64Array> = {};
-  const ids: Record<string, Float64Array | string[]> = {};
+  const numbers = columnsByName<Float64Array>();
+  const ids = columnsByName<Float64Array | string[]>();
   first.columns.forEach((column, index) => {
     if (column.kind === 'id' && (column.strings !== null || second.columns[index].strings !== null)) {
       // A half read as numbers gives the ids' text as written, from its bytes (see idTexts).
