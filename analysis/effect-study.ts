@@ -14,7 +14,8 @@ import { outcomeSensitivity, type OutcomeSensitivity } from './effect-sensitivit
 import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type ScoredRound } from './review-score-study.js';
 import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
 import type { ScatterBin } from '../stats/rd/binned-scatter.js';
-import { FirmCounter, type FirmsOfUnit } from './firm-counts.js';
+import { FirmCounter, IndexedFirmCounter, type FirmsOfUnit } from './firm-counts.js';
+import type { IndexedUnits } from '../stats/indexed-units.js';
 import type { CovariateBalanceRow } from './rd-covariate-balance.js';
 import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
 
@@ -153,40 +154,50 @@ export interface DesignRow {
 }
 
 export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
-  const cohortByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.firstAwardFiscalYear ?? 0]));
-  const characteristicsByUnit = new Map(cohorts.map((unit) => [unit.unitId, unit.characteristics]));
+  const cohortOfUnit = new Map(cohorts.map((unit, index) => [unit.unitId, index]));
   const available = Object.keys(cohorts[0]?.characteristics ?? {});
   for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
-  // Rows of a unit usually come together (the analysis read puts them in unit order): the unit's cohort and
-  // characteristics are then looked up once per unit rather than once per row.
+  // Rows of a unit usually come together (the analysis read puts them in unit order): the unit's cohort is then
+  // looked up once per unit rather than once per row. Each kept row's unit also gets an index, numbered in the order
+  // the units first appear, as the estimators would number them from the ids: the estimators, the TWFE layout and
+  // the firm counts take these indices instead of making maps of the ids (a million strings at national scale).
   const rowCount = panel.unitId.length;
   const keptRows = new Int32Array(rowCount);
   const keptGroup = new Float64Array(rowCount);
+  const keptUnit = new Int32Array(rowCount);
   const keptCharacteristics: (Readonly<Record<string, number>> | undefined)[] = [];
+  /** Each cohort entry's unit index, once its unit has appeared; and each unit index's cohort entry. */
+  const indexOfCohort = new Int32Array(cohorts.length).fill(-1);
+  const cohortOfIndex: number[] = [];
   let kept = 0;
   let treatedUnits = 0;
   let comparisonUnits = 0;
-  const counted = new Set<string>();
   let previous: string | undefined;
-  let previousGroup: number | undefined;
-  let previousCharacteristics: Readonly<Record<string, number>> | undefined;
+  let previousCohort = -1;
+  let previousIndex = -1;
+  let previousGroup = 0;
   for (let i = 0; i < rowCount; i++) {
     const unit = panel.unitId[i];
     if (unit !== previous) {
       previous = unit;
-      previousGroup = cohortByUnit.get(unit);
-      previousCharacteristics = characteristicsByUnit.get(unit);
-      if (previousGroup !== undefined && !counted.has(unit)) {
-        counted.add(unit);
-        if (previousGroup > 0) treatedUnits++;
-        else comparisonUnits++;
+      previousCohort = cohortOfUnit.get(unit) ?? -1;
+      if (previousCohort >= 0) {
+        previousGroup = cohorts[previousCohort].firstAwardFiscalYear ?? 0;
+        previousIndex = indexOfCohort[previousCohort];
+        if (previousIndex < 0) {
+          previousIndex = indexOfCohort[previousCohort] = cohortOfIndex.length;
+          cohortOfIndex.push(previousCohort);
+          if (previousGroup > 0) treatedUnits++;
+          else comparisonUnits++;
+        }
       }
     }
-    if (previousGroup === undefined) continue;
+    if (previousCohort < 0) continue;
     keptRows[kept] = i;
     keptGroup[kept] = previousGroup;
+    keptUnit[kept] = previousIndex;
     // Only a spec with covariates reads them: an array of 7.9 million references at 1,000,000 units otherwise.
-    if (spec.covariates.length) keptCharacteristics.push(previousCharacteristics);
+    if (spec.covariates.length) keptCharacteristics.push(cohorts[previousCohort].characteristics);
     kept++;
   }
   // Plain loops: Float64Array.from with a mapping function takes the iterator path, several times slower.
@@ -202,10 +213,14 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     for (let r = 0; r < kept; r++) keptIds[r] = panel.unitId[keptRows[r]];
     unitId = keptIds;
   }
+  const indexedIds = cohortOfIndex.map((entry) => cohorts[entry].unitId);
+  const unitIndex: IndexedUnits = { ofRow: keptUnit.subarray(0, kept), ids: indexedIds };
   const time = column(panel.fiscalYear);
   const group = keptGroup.slice(0, kept);
+  // By id for the synthetic-DiD and regression-discontinuity designs; by index for the staggered DiD's cells.
   const firms = new FirmCounter(options.firmsOfUnit);
-  const comparisonFirms = firms.count(unitsWhere(unitId, (r) => group[r] === 0));
+  const firmsByIndex = IndexedFirmCounter.of(indexedIds, options.firmsOfUnit);
+  const comparisonFirms = firmsByIndex.count(unitsWhere(unitIndex, (r) => group[r] === 0));
   const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept, comparisonFirms };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
   const effects: EffectRow[] = [];
@@ -267,7 +282,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
         return [name, values];
       }),
     );
-    const didColumns = { unitId, time, group, outcome: outcomeValues, covariates };
+    const didColumns = { unitId, unitIndex, time, group, outcome: outcomeValues, covariates };
     const sensitivity = options.sensitivity ?? true;
     const didOptions: StaggeredDidOptions = {
       // The sensitivity analysis needs the universal-base event study: made in the same pass, it costs only the pre-award cells.
@@ -305,7 +320,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     groupTime.cohorts.groups.forEach((group, c) => {
       if (group > 0) cohortSizes.set(group, groupTime.cohorts.sizes[c]);
     });
-    const analysedUnits = analysedUnitsByCohort(unitId, time, group, outcomeValues, missingYears === 'balanced');
+    const analysedUnits = analysedUnitsByCohort(unitIndex, time, group, outcomeValues, missingYears === 'balanced');
     // Every cell of a cohort asks for the same count: counted once per set of cohorts (at 100,000 units the
     // repeated counts took 1.7 s of a 4.5 s effect step).
     const countedFirms = new Map<string, number | null>();
@@ -316,11 +331,11 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
       return countedFirms.get(key) ?? null;
     };
     const countFirmsOfCohorts = (chosen: readonly number[]): number | null => {
-      const counted = firms.ofCohorts(analysedUnits, chosen);
+      const counted = firmsByIndex.ofCohorts(analysedUnits, chosen);
       if (counted === null) return null;
       // The engine's own sample rules may leave out a unit this count kept: then the count is capped at the units
       // behind the cell, a lower bound (a firm has at least one unit), so the rule errs towards withholding.
-      const exact = chosen.every((cohort) => (analysedUnits.get(cohort)?.size ?? 0) === (cohortSizes.get(cohort) ?? 0));
+      const exact = chosen.every((cohort) => (analysedUnits.get(cohort)?.length ?? 0) === (cohortSizes.get(cohort) ?? 0));
       return exact ? counted : Math.min(counted, chosen.reduce((sum, cohort) => sum + (cohortSizes.get(cohort) ?? 0), 0));
     };
     effects.push(...groupTimeRows(outcome, report, spec.confidenceLevel, analysedSample, cohortSizes, firmsOfCohorts));
@@ -334,51 +349,57 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     notes.push(...report.notes.map((note) => `${outcome}: ${note}`));
     if (spec.comparisonEstimators.length) {
       // One panel layout for every outcome (the same rows): only the outcome column differs.
-      twfeLayout ??= buildStaggeredPanel({ unitId, time, cohort: group, outcome: outcomeValues });
+      twfeLayout ??= buildStaggeredPanel({ unitId, unitIndex, time, cohort: group, outcome: outcomeValues });
       effects.push(...twfeRows(outcome, spec, { ...twfeLayout, outcome: outcomeValues }, sample, firmsOfCohorts([...cohortSizes.keys()])));
     }
   }
   return { effects, pretests, samples, notes, sensitivityTasks, designs, trajectories, unitWeights, rdSummaries, rdBins, rdCovariateBalance };
 }
 
-/** The set is consulted only where the unit changes from the last row added (a unit's rows usually lie together). */
-function unitsWhere(unitId: readonly string[], keep: (row: number) => boolean): Set<string> {
-  const units = new Set<string>();
-  let previous: string | undefined;
-  for (let r = 0; r < unitId.length; r++) {
-    if (unitId[r] === previous || !keep(r)) continue;
-    previous = unitId[r];
-    units.add(previous);
+/** The units of the rows that `keep` accepts, each once, in the order they first appear. */
+function unitsWhere(units: IndexedUnits, keep: (row: number) => boolean): Int32Array {
+  const met = new Uint8Array(units.ids.length);
+  const found = new Int32Array(units.ids.length);
+  let count = 0;
+  for (let r = 0; r < units.ofRow.length; r++) {
+    const unit = units.ofRow[r];
+    if (met[unit] || !keep(r)) continue;
+    met[unit] = 1;
+    found[count++] = unit;
   }
-  return units;
+  return found.subarray(0, count);
 }
 
 /**
  * The awarded units each cohort contributes to an outcome's estimate: those with the outcome in every year of
  * the panel under the balanced rule, with it in at least one year otherwise.
  */
-function analysedUnitsByCohort(unitId: readonly string[], time: Float64Array, group: Float64Array, outcome: Float64Array, balanced: boolean): Map<number, Set<string>> {
+function analysedUnitsByCohort(units: IndexedUnits, time: Float64Array, group: Float64Array, outcome: Float64Array, balanced: boolean): Map<number, Int32Array> {
   const years = new Set(time).size;
-  const observed = new Map<string, { cohort: number; years: number }>();
-  // The map is consulted only where the unit differs from the last awarded row's (a unit's rows usually lie
-  // together): at 1,000,000 units a lookup per row took 3.4 s of an effect study's CPU.
-  let previous: string | undefined;
-  let unit: { cohort: number; years: number } | undefined;
-  for (let r = 0; r < unitId.length; r++) {
+  const unitCount = units.ids.length;
+  // Per unit index: its cohort (0 for a unit never awarded, whose rows are passed over) and its years with the outcome.
+  const cohortOf = new Float64Array(unitCount);
+  const yearsSeen = new Int32Array(unitCount);
+  for (let r = 0; r < units.ofRow.length; r++) {
     if (group[r] === 0) continue;
-    if (unitId[r] !== previous || unit === undefined) {
-      previous = unitId[r];
-      unit = observed.get(previous);
-      if (!unit) observed.set(previous, (unit = { cohort: group[r], years: 0 }));
-    }
-    if (Number.isFinite(outcome[r])) unit.years++;
+    const unit = units.ofRow[r];
+    cohortOf[unit] = group[r];
+    if (Number.isFinite(outcome[r])) yearsSeen[unit]++;
   }
-  const byCohort = new Map<number, Set<string>>();
-  for (const [unit, { cohort, years: seen }] of observed) {
-    if (seen === 0 || (balanced && seen < years)) continue;
-    let units = byCohort.get(cohort);
-    if (!units) byCohort.set(cohort, (units = new Set()));
-    units.add(unit);
+  const counts = new Map<number, number>();
+  const analysed = (unit: number) => cohortOf[unit] !== 0 && yearsSeen[unit] > 0 && (!balanced || yearsSeen[unit] >= years);
+  for (let unit = 0; unit < unitCount; unit++) if (analysed(unit)) counts.set(cohortOf[unit], (counts.get(cohortOf[unit]) ?? 0) + 1);
+  const byCohort = new Map<number, Int32Array>();
+  const filled = new Map<number, number>();
+  for (const [cohort, count] of counts) {
+    byCohort.set(cohort, new Int32Array(count));
+    filled.set(cohort, 0);
+  }
+  for (let unit = 0; unit < unitCount; unit++) {
+    if (!analysed(unit)) continue;
+    const at = filled.get(cohortOf[unit]) ?? 0;
+    (byCohort.get(cohortOf[unit]) as Int32Array)[at] = unit;
+    filled.set(cohortOf[unit], at + 1);
   }
   return byCohort;
 }

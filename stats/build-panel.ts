@@ -1,6 +1,7 @@
 /**
  * Turns long-format columns (one row per unit and period) into the dense StaggeredPanel layout.
  */
+import { checkedUnitIndex, type IndexedUnits } from './indexed-units.js';
 import { PanelShapeError, type StaggeredPanel } from './panel.js';
 
 export interface LongPanelColumns {
@@ -9,6 +10,8 @@ export interface LongPanelColumns {
   /** First treated period per row; 0 (or NaN for empty) means never treated. */
   readonly cohort: ArrayLike<number>;
   readonly outcome: ArrayLike<number>;
+  /** The units of `unitId` already indexed (first appearance order), which saves a map lookup per row. */
+  readonly unitIndex?: IndexedUnits;
 }
 
 export class InconsistentCohortError extends PanelShapeError {
@@ -36,19 +39,9 @@ export class DuplicateObservationError extends PanelShapeError {
 
 export function buildStaggeredPanel(columns: LongPanelColumns): StaggeredPanel & { readonly unitIds: readonly (number | string)[] } {
   const n = columns.outcome.length;
-  const unitIndex = new Map<number | string, number>();
-  const unitIds: (number | string)[] = [];
-  const unit = new Int32Array(n);
+  const { unit, unitIds } = columns.unitIndex ? unitsGiven(columns.unitIndex, n) : unitsOfIds(columns.unitId, n);
   const distinctTimes = new Set<number>();
   for (let i = 0; i < n; i++) {
-    const id = columns.unitId[i];
-    let index = unitIndex.get(id);
-    if (index === undefined) {
-      index = unitIds.length;
-      unitIndex.set(id, index);
-      unitIds.push(id);
-    }
-    unit[i] = index;
     const time = columns.time[i];
     if (!Number.isInteger(time)) throw new PanelShapeError(`row ${i + 1}: time value ${time} is not an integer period`);
     distinctTimes.add(time);
@@ -80,4 +73,26 @@ export function buildStaggeredPanel(columns: LongPanelColumns): StaggeredPanel &
     unitCount: unitIds.length,
     unitIds,
   };
+}
+
+function unitsGiven(given: IndexedUnits, rows: number): { unit: Int32Array; unitIds: readonly (number | string)[] } {
+  const { ofRow, ids } = checkedUnitIndex(given, rows);
+  return { unit: ofRow, unitIds: ids };
+}
+
+function unitsOfIds(unitId: ArrayLike<number | string>, rows: number): { unit: Int32Array; unitIds: readonly (number | string)[] } {
+  const unitIndex = new Map<number | string, number>();
+  const unitIds: (number | string)[] = [];
+  const unit = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const id = unitId[i];
+    let index = unitIndex.get(id);
+    if (index === undefined) {
+      index = unitIds.length;
+      unitIndex.set(id, index);
+      unitIds.push(id);
+    }
+    unit[i] = index;
+  }
+  return { unit, unitIds };
 }

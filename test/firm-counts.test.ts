@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirmCounter, unpackUnitFirms } from '../analysis/firm-counts.js';
+import { FirmCounter, IndexedFirmCounter, unpackUnitFirms } from '../analysis/firm-counts.js';
 import { SeededRandom } from '../stats/random.js';
 
 /** Units with a few firms each, firms shared between units (a firm with several sites, a consortium member of several projects). */
@@ -61,6 +61,30 @@ describe('counting the firms behind units for disclosure', () => {
     // The stamps a counter gives its counts are 32-bit: put this one next to the last, as 2^31 − 2 counts would.
     (counter as unknown as { stamp: number }).stamp = 0x7fffffff - 1;
     expect([counter.count(['a', 'b']), counter.count(['a', 'b']), counter.count(['b']), counter.count(['a', 'b'])]).toEqual([3, 3, 2, 3]);
+  });
+
+  it('counts units named by their indices as it counts them by their ids, unknown ids adding no firm', () => {
+    const random = new SeededRandom(11);
+    const units = randomUnits(random, 4_000, 2_500);
+    // The indices follow an order of their own, and two of the ids have no firms known.
+    const ids = [...units.keys()].reverse().concat(['no-such-unit', 'nor-this']);
+    const byId = new FirmCounter((unit) => units.get(unit));
+    const byIndex = IndexedFirmCounter.of(ids, (unit) => units.get(unit));
+    for (let round = 0; round < 20; round++) {
+      const chosen = ids.flatMap((_, index) => (random.uniform() < 0.3 ? [index] : []));
+      expect(byIndex.count(Int32Array.from(chosen))).toBe(byId.count(chosen.map((index) => ids[index])));
+    }
+    const cohorts = new Map([
+      [2021, Int32Array.from([0, 1, 2, ids.length - 1])],
+      [2022, Int32Array.from([2, 3])],
+    ]);
+    const cohortIds = new Map([...cohorts].map(([cohort, indices]) => [cohort, [...indices].map((index) => ids[index])]));
+    expect(byIndex.ofCohorts(cohorts, [2021, 2022, 2022, 2030])).toBe(byId.ofCohorts(cohortIds, [2021, 2022]));
+    expect(IndexedFirmCounter.of(ids, undefined).count(Int32Array.from([0]))).toBeNull();
+  });
+
+  it('refuses, when packing firms by index, a firm code an Int32Array would truncate', () => {
+    for (const code of [-1, 1.5, 2 ** 31]) expect(() => IndexedFirmCounter.of(['a'], () => [code])).toThrow(`firm code ${code} is not a non-negative integer`);
   });
 
   it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {

@@ -6,6 +6,7 @@
  * first period (plus anticipation) are dropped; units not observed in every period are dropped.
  */
 import { PanelShapeError } from '../panel.js';
+import { checkedUnitIndex, type IndexedUnits } from '../indexed-units.js';
 
 export interface LongDidColumns {
   readonly unitId: ArrayLike<number | string>;
@@ -16,6 +17,8 @@ export interface LongDidColumns {
   readonly covariates: Readonly<Record<string, ArrayLike<number>>>;
   /** Sampling weights (R did's weightsname); constant within a unit for panels. */
   readonly weights?: ArrayLike<number>;
+  /** The units of `unitId` already indexed (first appearance order), which saves indexing them again. */
+  readonly unitIndex?: IndexedUnits;
 }
 
 export interface BalancedPanel {
@@ -69,7 +72,11 @@ export interface PanelRules {
  * Dense indices for unit ids. Integer ids in a compact range use a lookup table; others a map, consulted
  * only where the id changes from the previous row (rows of a unit are usually adjacent).
  */
-export function indexUnits(unitId: ArrayLike<number | string>): { unitOfRow: Int32Array; ids: (number | string)[] } {
+export function indexUnits(unitId: ArrayLike<number | string>, given?: IndexedUnits): { unitOfRow: Int32Array; ids: readonly (number | string)[] } {
+  if (given) {
+    const { ofRow, ids } = checkedUnitIndex(given, unitId.length);
+    return { unitOfRow: ofRow, ids };
+  }
   const n = unitId.length;
   const unitOfRow = new Int32Array(n);
   const ids: (number | string)[] = [];
@@ -122,7 +129,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   const covariateNames = Object.keys(columns.covariates);
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
   const weightColumn = columns.weights ?? null;
-  const { unitOfRow, ids } = indexUnits(columns.unitId);
+  const { unitOfRow, ids } = indexUnits(columns.unitId, columns.unitIndex);
   const unitTotal = ids.length;
 
   // Pass 1: which rows are complete (did drops the others before balancing), and the periods they cover.

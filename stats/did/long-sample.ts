@@ -47,7 +47,7 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
   const covariateColumns = covariateNames.map((name) => columns.covariates[name]);
   const weightColumn = columns.weights ?? null;
   const byUnit = rules.clusterBy === 'unit';
-  const { unitOfRow, ids } = indexUnits(columns.unitId);
+  const { unitOfRow, ids } = indexUnits(columns.unitId, columns.unitIndex);
 
   const { complete, droppedRows, firstPeriod, lastPeriod } = completeRows(columns);
 
