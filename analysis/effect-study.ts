@@ -153,53 +153,82 @@ export interface DesignRow {
   readonly reason: string | null;
 }
 
-export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
-  const cohortOfUnit = new Map(cohorts.map((unit, index) => [unit.unitId, index]));
-  const available = Object.keys(cohorts[0]?.characteristics ?? {});
-  for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
-  // Rows of a unit usually come together (the analysis read puts them in unit order): the unit's cohort is then
-  // looked up once per unit rather than once per row. Each kept row's unit also gets an index, numbered in the order
-  // the units first appear, as the estimators would number them from the ids: the estimators, the TWFE layout and
-  // the firm counts take these indices instead of making maps of the ids (a million strings at national scale).
-  const rowCount = panel.unitId.length;
-  const keptRows = new Int32Array(rowCount);
-  const keptGroup = new Float64Array(rowCount);
-  const keptUnit = new Int32Array(rowCount);
-  const keptCharacteristics: (Readonly<Record<string, number>> | undefined)[] = [];
-  /** Each cohort entry's unit index, once its unit has appeared; and each unit index's cohort entry. */
-  const indexOfCohort = new Int32Array(cohorts.length).fill(-1);
-  const cohortOfIndex: number[] = [];
+/** The panel rows of units that have a cohort entry, with each row's group and unit index. */
+export interface CohortUnitRows {
+  /** Each kept row's position among the panel's rows. */
+  readonly rows: Int32Array;
+  /** Each kept row's group: its unit's first award year, 0 for a unit never awarded. */
+  readonly group: Float64Array;
+  /** Each kept row's unit as an index, numbered in the order the units first appear among the kept rows. */
+  readonly units: IndexedUnits & { readonly ids: readonly string[] };
+  /** Each unit index's entry in the cohorts. */
+  readonly entryOfIndex: Int32Array;
+  readonly treatedUnits: number;
+  readonly comparisonUnits: number;
+}
+
+/**
+ * Keeps the rows of units that have a cohort entry and numbers their units in the order they first appear, which is
+ * the order the estimators would give them from the ids, so every bootstrap draw falls to the same unit either way.
+ * Rows of a unit usually come together (the analysis read puts them in unit order): the unit's entry is then looked up
+ * once per unit rather than once per row. A unit listed twice among the cohorts takes its last entry.
+ */
+export function cohortUnitRows(unitId: readonly string[], cohorts: readonly UnitCohort[]): CohortUnitRows {
+  const entryOfUnit = new Map(cohorts.map((unit, entry) => [unit.unitId, entry]));
+  const rowCount = unitId.length;
+  const rows = new Int32Array(rowCount);
+  const group = new Float64Array(rowCount);
+  const ofRow = new Int32Array(rowCount);
+  /** Each cohort entry's unit index, once its unit has appeared; and each unit index's entry. */
+  const indexOfEntry = new Int32Array(cohorts.length).fill(-1);
+  const entryOfIndex: number[] = [];
   let kept = 0;
   let treatedUnits = 0;
   let comparisonUnits = 0;
   let previous: string | undefined;
-  let previousCohort = -1;
+  let previousEntry = -1;
   let previousIndex = -1;
   let previousGroup = 0;
   for (let i = 0; i < rowCount; i++) {
-    const unit = panel.unitId[i];
+    const unit = unitId[i];
     if (unit !== previous) {
       previous = unit;
-      previousCohort = cohortOfUnit.get(unit) ?? -1;
-      if (previousCohort >= 0) {
-        previousGroup = cohorts[previousCohort].firstAwardFiscalYear ?? 0;
-        previousIndex = indexOfCohort[previousCohort];
+      previousEntry = entryOfUnit.get(unit) ?? -1;
+      if (previousEntry >= 0) {
+        previousGroup = cohorts[previousEntry].firstAwardFiscalYear ?? 0;
+        previousIndex = indexOfEntry[previousEntry];
         if (previousIndex < 0) {
-          previousIndex = indexOfCohort[previousCohort] = cohortOfIndex.length;
-          cohortOfIndex.push(previousCohort);
+          previousIndex = indexOfEntry[previousEntry] = entryOfIndex.length;
+          entryOfIndex.push(previousEntry);
           if (previousGroup > 0) treatedUnits++;
           else comparisonUnits++;
         }
       }
     }
-    if (previousCohort < 0) continue;
-    keptRows[kept] = i;
-    keptGroup[kept] = previousGroup;
-    keptUnit[kept] = previousIndex;
-    // Only a spec with covariates reads them: an array of 7.9 million references at 1,000,000 units otherwise.
-    if (spec.covariates.length) keptCharacteristics.push(cohorts[previousCohort].characteristics);
+    if (previousEntry < 0) continue;
+    rows[kept] = i;
+    group[kept] = previousGroup;
+    ofRow[kept] = previousIndex;
     kept++;
   }
+  return {
+    rows: rows.subarray(0, kept),
+    group: group.slice(0, kept),
+    units: { ofRow: ofRow.subarray(0, kept), ids: entryOfIndex.map((entry) => cohorts[entry].unitId) },
+    entryOfIndex: Int32Array.from(entryOfIndex),
+    treatedUnits,
+    comparisonUnits,
+  };
+}
+
+export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
+  const available = Object.keys(cohorts[0]?.characteristics ?? {});
+  for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
+  // The estimators, the TWFE layout and the firm counts take the units' indices instead of making maps of the ids
+  // (a million strings at national scale).
+  const { rows: keptRows, group, units: unitIndex, entryOfIndex, treatedUnits, comparisonUnits } = cohortUnitRows(panel.unitId, cohorts);
+  const kept = keptRows.length;
+  const rowCount = panel.unitId.length;
   // Plain loops: Float64Array.from with a mapping function takes the iterator path, several times slower.
   const column = (values: ArrayLike<number>) => {
     const selected = new Float64Array(kept);
@@ -213,13 +242,10 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     for (let r = 0; r < kept; r++) keptIds[r] = panel.unitId[keptRows[r]];
     unitId = keptIds;
   }
-  const indexedIds = cohortOfIndex.map((entry) => cohorts[entry].unitId);
-  const unitIndex: IndexedUnits = { ofRow: keptUnit.subarray(0, kept), ids: indexedIds };
   const time = column(panel.fiscalYear);
-  const group = keptGroup.slice(0, kept);
   // By id for the synthetic-DiD and regression-discontinuity designs; by index for the staggered DiD's cells.
   const firms = new FirmCounter(options.firmsOfUnit);
-  const firmsByIndex = IndexedFirmCounter.of(indexedIds, options.firmsOfUnit);
+  const firmsByIndex = IndexedFirmCounter.of(unitIndex.ids, options.firmsOfUnit);
   const comparisonFirms = firmsByIndex.count(unitsWhere(unitIndex, (r) => group[r] === 0));
   const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept, comparisonFirms };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);
@@ -277,8 +303,10 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
     const outcomeValues = column(panel.measures[outcome]);
     const covariates = Object.fromEntries(
       spec.covariates.map((name) => {
+        // A unit's characteristics are its cohort entry's, read by each of its rows.
+        const ofIndex = Float64Array.from(entryOfIndex, (entry) => cohorts[entry].characteristics[name] ?? Number.NaN);
         const values = new Float64Array(kept);
-        for (let r = 0; r < kept; r++) values[r] = keptCharacteristics[r]?.[name] ?? Number.NaN;
+        for (let r = 0; r < kept; r++) values[r] = ofIndex[unitIndex.ofRow[r]];
         return [name, values];
       }),
     );

@@ -156,5 +156,5 @@ function packFirmsOfIds(ids: readonly string[], firmsOf: FirmsOfUnit): PackedUni
 }
 
 function assertFirmCode(code: number): void {
-  if (code < 0 || !Number.isSafeInteger(code) || code > 0x7fffffff) throw new RangeError(`firm code ${code} is not a non-negative integer; firms are counted by the dense codes packUnitFirms gives`);
+  if (code < 0 || !Number.isSafeInteger(code) || code > 0x7fffffff) throw new RangeError(`firm code ${code} is not an integer from 0 to 2,147,483,647; firms are counted by the dense codes packUnitFirms gives`);
 }

@@ -10,7 +10,7 @@ export interface LongPanelColumns {
   /** First treated period per row; 0 (or NaN for empty) means never treated. */
   readonly cohort: ArrayLike<number>;
   readonly outcome: ArrayLike<number>;
-  /** The units of `unitId` already indexed (first appearance order), which saves a map lookup per row. */
+  /** The units of `unitId` already indexed (first appearance order), which saves a map lookup per row; the layout's `unit` is then that array itself. */
   readonly unitIndex?: IndexedUnits;
 }
 
@@ -39,7 +39,7 @@ export class DuplicateObservationError extends PanelShapeError {
 
 export function buildStaggeredPanel(columns: LongPanelColumns): StaggeredPanel & { readonly unitIds: readonly (number | string)[] } {
   const n = columns.outcome.length;
-  const { unit, unitIds } = columns.unitIndex ? unitsGiven(columns.unitIndex, n) : unitsOfIds(columns.unitId, n);
+  const { unit, unitIds } = columns.unitIndex ? unitsGiven(columns.unitIndex, columns.unitId) : unitsOfIds(columns.unitId, n);
   const distinctTimes = new Set<number>();
   for (let i = 0; i < n; i++) {
     const time = columns.time[i];
@@ -75,8 +75,8 @@ export function buildStaggeredPanel(columns: LongPanelColumns): StaggeredPanel &
   };
 }
 
-function unitsGiven(given: IndexedUnits, rows: number): { unit: Int32Array; unitIds: readonly (number | string)[] } {
-  const { ofRow, ids } = checkedUnitIndex(given, rows);
+function unitsGiven(given: IndexedUnits, unitId: ArrayLike<number | string>): { unit: Int32Array; unitIds: readonly (number | string)[] } {
+  const { ofRow, ids } = checkedUnitIndex(given, unitId);
   return { unit: ofRow, unitIds: ids };
 }
 

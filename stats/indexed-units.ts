@@ -24,19 +24,35 @@ export class UnitIndexOrderError extends Error {
   }
 }
 
+/** Given indices that do not fit the rows they index: a caller's error. */
+export class UnitIndexMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnitIndexMismatchError';
+  }
+}
+
 /**
- * The given indices, once checked: one per row, every id once, and the units numbered in the order they first
- * appear, as the estimators number them from the ids. The estimates then do not depend on where the indices came from.
+ * The given indices, once checked against the ids they stand for: one index per row, the units numbered in the
+ * order they first appear (as the estimators number them from the ids), and each index naming its row's id wherever
+ * the id or the index changes from the row before. So a unit's rows cannot be split between two indices that name
+ * different ids, or two ids merged under one index, and every note and error still names the right unit. The ids
+ * listed must be distinct (not checked: that would take the map of ids the indices are there to save).
  */
-export function checkedUnitIndex(units: IndexedUnits, rows: number): IndexedUnits {
-  if (units.ofRow.length !== rows) throw new RangeError(`the unit index has ${units.ofRow.length} rows where the columns have ${rows}`);
+export function checkedUnitIndex(units: IndexedUnits, unitId: ArrayLike<number | string>): IndexedUnits {
+  const rows = unitId.length;
+  const fix = 'build the indices from the same rows as the ids, numbering each unit when it first appears';
+  if (units.ofRow.length !== rows) throw new UnitIndexMismatchError(`the unit index has ${units.ofRow.length} rows where the columns have ${rows}; ${fix}`);
   let next = 0;
   for (let row = 0; row < rows; row++) {
     const index = units.ofRow[row];
-    if (index < next) continue;
-    if (index !== next) throw new UnitIndexOrderError(row, index, next);
-    next++;
+    if (index === next) next++;
+    else if (index > next || index < 0) throw new UnitIndexOrderError(row, index, next);
+    if (row > 0 && index === units.ofRow[row - 1] && unitId[row] === unitId[row - 1]) continue;
+    if (units.ids[index] !== unitId[row]) {
+      throw new UnitIndexMismatchError(`row ${row + 1} has unit id ${String(unitId[row])} but unit index ${index}, which stands for ${String(units.ids[index])}; ${fix}`);
+    }
   }
-  if (next !== units.ids.length) throw new RangeError(`the rows name ${next} units where the unit index lists ${units.ids.length} ids`);
+  if (next !== units.ids.length) throw new UnitIndexMismatchError(`the rows name ${next} units where the unit index lists ${units.ids.length} ids; ${fix}`);
   return units;
 }

@@ -84,7 +84,7 @@ describe('counting the firms behind units for disclosure', () => {
   });
 
   it('refuses, when packing firms by index, a firm code an Int32Array would truncate', () => {
-    for (const code of [-1, 1.5, 2 ** 31]) expect(() => IndexedFirmCounter.of(['a'], () => [code])).toThrow(`firm code ${code} is not a non-negative integer`);
+    for (const code of [-1, 1.5, 2 ** 31]) expect(() => IndexedFirmCounter.of(['a'], () => [code])).toThrow(`firm code ${code} is not an integer from 0 to 2,147,483,647`);
   });
 
   it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {
@@ -92,7 +92,7 @@ describe('counting the firms behind units for disclosure', () => {
     const counter = new FirmCounter(firmsOf);
     expect(counter.count(['x', 'y'])).toBe(2);
     expect(counter.count(['y'])).toBe(1);
-    expect(() => new FirmCounter(() => [-1]).count(['any'])).toThrow(/firm code -1 is not a non-negative integer/);
+    expect(() => new FirmCounter(() => [-1]).count(['any'])).toThrow(/firm code -1 is not an integer from 0 to 2,147,483,647/);
     expect(new FirmCounter(undefined).count(['x'])).toBeNull();
   });
 });

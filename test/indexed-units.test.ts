@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LongDidColumns } from '../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type StaggeredDidOptions } from '../stats/did/estimate.js';
 import { buildStaggeredPanel } from '../stats/build-panel.js';
-import { UnitIndexOrderError, type IndexedUnits } from '../stats/indexed-units.js';
+import { UnitIndexMismatchError, UnitIndexOrderError, type IndexedUnits } from '../stats/indexed-units.js';
 import { readMpdta } from './support/reference-data.js';
 
 const mpdta = readMpdta();
@@ -35,11 +35,21 @@ describe('estimating from units the caller has already indexed', () => {
     const { ofRow, ids } = firstAppearanceIndex(unitId);
     // The first two counties' indices swapped: the same partition of rows, another order of units.
     const swapped = Int32Array.from(ofRow, (index) => (index === 0 ? 1 : index === 1 ? 0 : index));
-    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: swapped, ids } }, options)).toThrow(UnitIndexOrderError);
+    for (const sample of ['balanced', 'unbalanced'] as const) {
+      expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: swapped, ids } }, { ...options, sample })).toThrow(UnitIndexOrderError);
+    }
     expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: swapped, ids } }, options)).toThrow('row 1 brings in unit index 1 where the next new unit should be 0');
-    expect(() => buildStaggeredPanel({ unitId, time: mpdta.year, cohort: mpdta.firstTreat, outcome: mpdta.lemp, unitIndex: { ofRow: ofRow.subarray(1), ids } })).toThrow(
-      `the unit index has ${ofRow.length - 1} rows where the columns have ${ofRow.length}`,
+    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: Int32Array.from(ofRow, (index, row) => (row === 0 ? -1 : index)), ids } }, options)).toThrow(UnitIndexOrderError);
+    // The first two counties' rows under one index: the ids change where the index does not.
+    const merged = Int32Array.from(ofRow, (index) => (index <= 1 ? 0 : index - 1));
+    const second = unitId.findIndex((id) => id !== unitId[0]);
+    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: merged, ids: ids.slice(1) } }, { ...options, sample: 'unbalanced' })).toThrow(UnitIndexMismatchError);
+    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow: merged, ids: [ids[0], ...ids.slice(2)] } }, options)).toThrow(
+      `row ${second + 1} has unit id ${unitId[second]} but unit index 0, which stands for ${ids[0]}`,
     );
-    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow, ids: ids.slice(1) } }, options)).toThrow(`the rows name ${ids.length} units where the unit index lists ${ids.length - 1} ids`);
+    expect(() => buildStaggeredPanel({ unitId, time: mpdta.year, cohort: mpdta.firstTreat, outcome: mpdta.lemp, unitIndex: { ofRow: ofRow.subarray(1), ids } })).toThrow(
+      `the unit index has ${ofRow.length - 1} rows where the columns have ${ofRow.length}; build the indices from the same rows as the ids`,
+    );
+    expect(() => estimateStaggeredDid({ ...columns, unitIndex: { ofRow, ids: [...ids, 'county-none'] } }, options)).toThrow(`the rows name ${ids.length} units where the unit index lists ${ids.length + 1} ids`);
   });
 });

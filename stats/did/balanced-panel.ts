@@ -17,7 +17,7 @@ export interface LongDidColumns {
   readonly covariates: Readonly<Record<string, ArrayLike<number>>>;
   /** Sampling weights (R did's weightsname); constant within a unit for panels. */
   readonly weights?: ArrayLike<number>;
-  /** The units of `unitId` already indexed (first appearance order), which saves indexing them again. */
+  /** The units of `unitId` already indexed (first appearance order), which saves indexing them again; read, never written. */
   readonly unitIndex?: IndexedUnits;
 }
 
@@ -74,7 +74,7 @@ export interface PanelRules {
  */
 export function indexUnits(unitId: ArrayLike<number | string>, given?: IndexedUnits): { unitOfRow: Int32Array; ids: readonly (number | string)[] } {
   if (given) {
-    const { ofRow, ids } = checkedUnitIndex(given, unitId.length);
+    const { ofRow, ids } = checkedUnitIndex(given, unitId);
     return { unitOfRow: ofRow, ids };
   }
   const n = unitId.length;
