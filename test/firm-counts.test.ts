@@ -59,8 +59,11 @@ describe('counting the firms behind units for disclosure', () => {
     ]);
     const counter = new FirmCounter((unit) => shared.get(unit));
     // The stamps a counter gives its counts are 32-bit: put this one next to the last, as 2^31 − 2 counts would.
-    (counter as unknown as { stamp: number }).stamp = 0x7fffffff - 1;
+    const marks = (counter as unknown as { marks: { stamp: number } }).marks;
+    marks.stamp = 0x7fffffff - 1;
     expect([counter.count(['a', 'b']), counter.count(['a', 'b']), counter.count(['b']), counter.count(['a', 'b'])]).toEqual([3, 3, 2, 3]);
+    // The first count took the last stamp; the second started again from clean marks, so the fourth has stamp 3.
+    expect(marks.stamp).toBe(3);
   });
 
   it('counts units named by their indices as it counts them by their ids, unknown ids adding no firm', () => {

@@ -70,7 +70,8 @@ export interface PanelRules {
 
 /**
  * Dense indices for unit ids. Integer ids in a compact range use a lookup table; others a map, consulted
- * only where the id changes from the previous row (rows of a unit are usually adjacent).
+ * only where the id changes from the previous row (rows of a unit are usually adjacent). Indices a caller already
+ * holds (`given`) are checked against the ids and used as they are.
  */
 export function indexUnits(unitId: ArrayLike<number | string>, given?: IndexedUnits): { unitOfRow: Int32Array; ids: readonly (number | string)[] } {
   if (given) {
