@@ -6,10 +6,10 @@ import { indicatorProgress, judgedYear } from '../kpi/progress.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
 import { readOfficialStatistics, unitIndexForMembers, type RunDataCache } from './analysis-data.js';
+import { firstAwardOfUnits } from '../analysis/effect-study.js';
 import { whileHeartbeating } from './activity-context.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
-import { cohortsFromApplications } from '../analysis/effect-study.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
 import type { ApplicationKpiColumn, OutcomeKpiColumn } from '../kpi/columns.js';
 
@@ -40,8 +40,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
     // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
     const firmOfUnit = new Int32Array(units.length).fill(-1);
     for (let row = 0; row < applications.length; row++) if (firmOfUnit[applicationUnits[row]] < 0) firmOfUnit[applicationUnits[row]] = applicationFirms[row];
-    // The cohorts list the units in the order first met among the applications, which is the order of `units`.
-    const awardOfUnit = Float64Array.from(cohortsFromApplications(applications), (cohort) => cohort.firstAwardFiscalYear ?? Number.NaN);
+    const awardOfUnit = firstAwardOfUnits(applications, applicationUnits, units.length);
     const rows = outcomes.unit.length;
     const outcomeFirms = new Int32Array(rows);
     const awardOfOutcome: (number | null)[] = new Array(rows);

@@ -121,6 +121,21 @@ export function cohortsFromApplications(
   return [...units].map(([unitId, unit]) => ({ unitId, ...unit }));
 }
 
+/**
+ * Each unit's first award year by the same rule as cohortsFromApplications (the earliest awarded application counts),
+ * NaN for a unit never awarded, for applications whose units are already indexed (`applicationUnits`, each below
+ * `unitCount`): placed by index, with no map of a million ids.
+ */
+export function firstAwardOfUnits(applications: readonly { readonly awardFiscalYear: number | null }[], applicationUnits: Int32Array, unitCount: number): Float64Array {
+  const awardOfUnit = new Float64Array(unitCount).fill(Number.NaN);
+  for (let row = 0; row < applications.length; row++) {
+    const award = applications[row].awardFiscalYear;
+    const unit = applicationUnits[row];
+    if (award !== null && !(awardOfUnit[unit] <= award)) awardOfUnit[unit] = award;
+  }
+  return awardOfUnit;
+}
+
 export class UnsupportedCovariateError extends Error {
   constructor(
     readonly covariate: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohortUnitRows, type UnitCohort } from '../analysis/effect-study.js';
+import { cohortsFromApplications, cohortUnitRows, firstAwardOfUnits, type UnitCohort } from '../analysis/effect-study.js';
 import { indexUnits } from '../stats/did/balanced-panel.js';
 import { SeededRandom } from '../stats/random.js';
 
@@ -25,5 +25,19 @@ describe('the rows an effect study keeps, and its units\' indices', () => {
     keptIds.forEach((id, r) => expect(kept.group[r]).toBe(id === 'unit-7' ? 2022 : (cohorts.find((entry) => entry.unitId === id)?.firstAwardFiscalYear ?? 0)));
     expect(cohorts[kept.entryOfIndex[kept.units.ids.indexOf('unit-7')]].firstAwardFiscalYear).toBe(2022);
     expect([kept.treatedUnits, kept.comparisonUnits]).toEqual([200, 100]);
+  });
+
+  it('gives each unit the first award year its cohort has, from applications in several rounds, some awarded twice', () => {
+    const random = new SeededRandom(9);
+    // 500 units, each with one to four applications in a shuffled order of rounds, awarded or not.
+    const applications = Array.from({ length: 500 }, (_, u) =>
+      Array.from({ length: 1 + Math.floor(random.uniform() * 4) }, () => ({ unitId: `unit-${u}`, awardFiscalYear: random.uniform() < 0.4 ? 2019 + Math.floor(random.uniform() * 5) : null })),
+    ).flat();
+    const cohorts = cohortsFromApplications(applications);
+    const indexOf = new Map(cohorts.map((cohort, index) => [cohort.unitId, index]));
+    const awardOfUnit = firstAwardOfUnits(applications, Int32Array.from(applications, (application) => indexOf.get(application.unitId) ?? -1), cohorts.length);
+    expect(Array.from(awardOfUnit)).toEqual(cohorts.map((cohort) => cohort.firstAwardFiscalYear ?? Number.NaN));
+    // The case the rule is for is there: units awarded in more than one round.
+    expect(cohorts.filter((cohort) => applications.filter((a) => a.unitId === cohort.unitId && a.awardFiscalYear !== null).length > 1).length).toBeGreaterThan(10);
   });
 });
