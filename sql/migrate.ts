@@ -37,6 +37,7 @@ import * as inputFileLoadedBy from './migrations/0032_input_file_loaded_by.js';
 import * as reviewRowsCheckedPerStatement from './migrations/0033_review_rows_checked_per_statement.js';
 import * as reviewIndicatorValuesMaterialized from './migrations/0034_review_indicator_values_materialized.js';
 import * as outcomesCopiedStraightIn from './migrations/0035_outcomes_copied_straight_in.js';
+import * as referenceChecksOnDistinctValues from './migrations/0036_reference_checks_on_distinct_values.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -72,6 +73,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0033_review_rows_checked_per_statement': reviewRowsCheckedPerStatement,
   '0034_review_indicator_values_materialized': reviewIndicatorValuesMaterialized,
   '0035_outcomes_copied_straight_in': outcomesCopiedStraightIn,
+  '0036_reference_checks_on_distinct_values': referenceChecksOnDistinctValues,
 };
 
 export class MigrationFailedError extends Error {

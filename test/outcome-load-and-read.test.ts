@@ -11,6 +11,8 @@ import { withCheckDigit } from '../schemas/corporate-number.js';
 import pg from 'pg';
 import { writeCsvFile } from './support/csv-files.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { REFERENCES } from '../sql/migrations/0008_set_based_reference_checks.js';
+import { setWriteCheckForm } from '../sql/migrations/statement-reference-checks.js';
 
 /**
  * Outcome rows on their way in and out: a fresh load copies them straight into core.outcomes (migration 0035), a load
@@ -116,6 +118,40 @@ describe('outcome loads', () => {
     } finally {
       await fresh.end();
     }
+  });
+
+  it('refuse a statement naming a file not registered, whether the check looks up distinct files or every row', async () => {
+    const programme = 'sme-labour-saving';
+    await ingest(programme, 'outcomes', file('checked.csv', [outcomeLine(7, 2022)]));
+    const [{ source_file_sha256: registered }] = await sql<{ source_file_sha256: string }>`SELECT source_file_sha256 FROM core.outcomes WHERE programme_id = ${programme} LIMIT 1`
+      .execute(database.db)
+      .then((result) => result.rows);
+    const unknown = 'e'.repeat(64);
+    // Many rows of the registered file and, in the statement that fails, one of a file never registered.
+    const write = (unregisteredRows: number) => sql`
+      INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+      SELECT 'reference-check', 'u' || n, 2022, '{}', CASE WHEN n <= ${unregisteredRows} THEN ${unknown} ELSE ${registered} END, n
+        FROM generate_series(1, 2000) AS n`.execute(database.db);
+    const clear = () => sql`DELETE FROM core.outcomes WHERE programme_id = 'reference-check'`.execute(database.db);
+    const outcomesReference = REFERENCES.filter((reference) => reference.table === 'core.outcomes');
+    const checkText = () =>
+      sql<{ text: string }>`SELECT pg_get_functiondef('core.outcomes_source_file_sha256_exists'::regproc) AS text`.execute(database.db).then((result) => result.rows[0].text);
+    // As migrated (0036): distinct values first.
+    expect(await checkText()).toMatch(/SELECT DISTINCT source_file_sha256 FROM written/);
+    try {
+      for (const form of ['distinct-values-first', 'join-every-row'] as const) {
+        await setWriteCheckForm(database.db, outcomesReference, form);
+        await expect(write(1)).rejects.toThrow(`core.outcomes.source_file_sha256 ${unknown} is not in raw.input_files`);
+        await write(0);
+        const { rows: written } = await sql<{ rows: string }>`SELECT count(*) AS rows FROM core.outcomes WHERE programme_id = 'reference-check'`.execute(database.db);
+        expect(Number(written[0].rows)).toBe(2000);
+        await clear();
+      }
+    } finally {
+      await clear();
+      await setWriteCheckForm(database.db, outcomesReference, 'distinct-values-first');
+    }
+    expect(await checkText()).toMatch(/SELECT DISTINCT source_file_sha256 FROM written/);
   });
 });
 

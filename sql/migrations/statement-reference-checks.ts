@@ -26,19 +26,24 @@ const schemaOf = (qualified: string) => qualified.split('.')[0];
 const writeCheckName = (reference: Reference) => `${bare(reference.table)}_${reference.column}_exists`;
 const deleteCheckName = (target: string) => `${bare(target)}_still_referenced`;
 
-/** Drops each foreign key and puts its statement checks in its place: after writes on the referring side, after deletes on the other. */
-export async function checkReferencesPerStatement(db: Kysely<unknown>, references: readonly Reference[]): Promise<void> {
-  for (const reference of references) {
-    const name = writeCheckName(reference);
-    const schema = schemaOf(reference.table);
-    await sql`ALTER TABLE ${sql.raw(reference.table)} DROP CONSTRAINT ${sql.raw(reference.foreignKey)}`.execute(db);
-    await sql.raw(`
-      CREATE FUNCTION ${schema}.${name}() RETURNS trigger LANGUAGE plpgsql AS $check$
+/**
+ * How a write check looks for a referenced key that is missing. 'join-every-row' (as 0008 and 0033 made the checks)
+ * joins every written row to the referenced table: the planner, knowing nothing of the rows, probes the referenced key's
+ * index once per row, though all the rows of an outcome batch name one file. 'distinct-values-first' (0036) takes each
+ * written value once and looks those up: it finds the same values missing (NULL included) as the join.
+ */
+export type WriteCheckForm = 'join-every-row' | 'distinct-values-first';
+
+function writeCheckFunction(reference: Reference, form: WriteCheckForm, create: 'CREATE' | 'CREATE OR REPLACE'): string {
+  const [source, value] =
+    form === 'join-every-row' ? ['written', 'written'] : [`(SELECT DISTINCT ${reference.column} FROM written) AS written_value`, 'written_value'];
+  return `
+      ${create} FUNCTION ${schemaOf(reference.table)}.${writeCheckName(reference)}() RETURNS trigger LANGUAGE plpgsql AS $check$
       DECLARE
         missing text;
       BEGIN
-        SELECT written.${reference.column} INTO missing
-          FROM written LEFT JOIN ${reference.target} AS target ON target.${reference.key} = written.${reference.column}
+        SELECT ${value}.${reference.column} INTO missing
+          FROM ${source} LEFT JOIN ${reference.target} AS target ON target.${reference.key} = ${value}.${reference.column}
          WHERE target.${reference.key} IS NULL
          LIMIT 1;
         IF FOUND THEN
@@ -47,7 +52,21 @@ export async function checkReferencesPerStatement(db: Kysely<unknown>, reference
         END IF;
         RETURN NULL;
       END
-      $check$`).execute(db);
+      $check$`;
+}
+
+/** Rewrites the write checks of these references in the given form; their triggers and comments stay. */
+export async function setWriteCheckForm<Schema>(db: Kysely<Schema>, references: readonly Reference[], form: WriteCheckForm): Promise<void> {
+  for (const reference of references) await sql.raw(writeCheckFunction(reference, form, 'CREATE OR REPLACE')).execute(db);
+}
+
+/** Drops each foreign key and puts its statement checks in its place: after writes on the referring side, after deletes on the other. */
+export async function checkReferencesPerStatement(db: Kysely<unknown>, references: readonly Reference[]): Promise<void> {
+  for (const reference of references) {
+    const name = writeCheckName(reference);
+    const schema = schemaOf(reference.table);
+    await sql`ALTER TABLE ${sql.raw(reference.table)} DROP CONSTRAINT ${sql.raw(reference.foreignKey)}`.execute(db);
+    await sql.raw(writeCheckFunction(reference, 'join-every-row', 'CREATE')).execute(db);
     for (const event of ['INSERT', 'UPDATE'] as const) {
       await sql.raw(`
         CREATE TRIGGER ${name}_after_${event.toLowerCase()} AFTER ${event} ON ${reference.table}
