@@ -4,10 +4,9 @@
  * second to rebuild them at 100,000 applicants; typed arrays are copied at memory speed.
  */
 import type { ApplicationColumnsOfJob, CallRoundOfJob, EffectJobInput, OutcomeColumnsOfJob } from '../analysis/effect-job.js';
-import { DenseCodes } from '../analysis/dense-codes.js';
 import type { PackedUnitFirms } from '../analysis/firm-counts.js';
 import type { StudySpec } from '../schemas/study-spec.js';
-import { APPLICANT_CHARACTERISTICS, unitIndexForMembers, type ApplicationRecord, type RunAnalysisData } from './analysis-data.js';
+import { APPLICANT_CHARACTERISTICS, type RunAnalysisData, type RunFirmCodes } from './analysis-data.js';
 
 export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOfJob[], data: RunAnalysisData): EffectJobInput {
   const { applications, outcomes } = data;
@@ -29,7 +28,7 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
   }
   const outcomeColumns: OutcomeColumnsOfJob = { unit: outcomes.unit, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
   return {
-    unitFirms: packUnitFirms(data.units, applicationColumns.unit, applications, data.unitMembers),
+    unitFirms: packUnitFirms(data.units.length, applicationColumns.unit, data.firms),
     spec,
     callRounds: callRounds.map(({ round, awardFiscalYear, reviewCutoff }) => ({ round, awardFiscalYear, ...(reviewCutoff === undefined ? {} : { reviewCutoff }) })),
     units: data.units,
@@ -41,32 +40,21 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
 /**
  * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
  * lead applicant, a site's operator) and a project's consortium members, each once, in the order first met.
- * `applicationUnits` holds each application's unit, as its index in `units`. Packed in two passes over typed arrays (a count per unit,
- * then the firms in place) with no object per unit: a Set per unit took 1.9 s at 1,000,000 units, this 0.6 s. A member of a
- * unit the job does not hold is left out, as that unit is.
+ * `applicationUnits` holds each application's unit, as its index in the units. Packed in two passes over typed arrays (a count per unit,
+ * then the firms in place) with no object per unit: a Set per unit took 1.9 s at 1,000,000 units, this 0.6 s.
  */
-export function packUnitFirms(units: readonly string[], applicationUnits: Int32Array, applications: readonly ApplicationRecord[], members: ReadonlyMap<string, readonly string[]>): PackedUnitFirms {
-  const unitCount = units.length;
-  const unitIndex = unitIndexForMembers(units, members);
-  const firmCodes = new DenseCodes();
-  const applicationFirms = Int32Array.from(applications, (application) => firmCodes.code(application.corporateNumber));
-  const memberships: { unit: number; firms: Int32Array }[] = [];
-  for (const [unit, firms] of members) {
-    // Coded even when the unit is left out: a firm's code is the order it is first met in, whichever units are held.
-    const codes = Int32Array.from(firms, (firm) => firmCodes.code(firm));
-    const code = unitIndex.get(unit);
-    if (code !== undefined) memberships.push({ unit: code, firms: codes });
-  }
+export function packUnitFirms(unitCount: number, applicationUnits: Int32Array, firmCodes: RunFirmCodes): PackedUnitFirms {
+  const applicationFirms = firmCodes.ofApplication;
   // Pass one: how many firm entries each unit has, duplicates included.
   const start = new Int32Array(unitCount + 1);
   for (let row = 0; row < applicationUnits.length; row++) start[applicationUnits[row] + 1]++;
-  for (const membership of memberships) start[membership.unit + 1] += membership.firms.length;
+  for (const [unit, members] of firmCodes.membersOfUnit) start[unit + 1] += members.length;
   for (let unit = 0; unit < unitCount; unit++) start[unit + 1] += start[unit];
   // Pass two: the entries in the order met (applications, then members), then each unit's run without repeats.
   const entries = new Int32Array(start[unitCount]);
   const next = start.slice(0, unitCount);
   for (let row = 0; row < applicationUnits.length; row++) entries[next[applicationUnits[row]]++] = applicationFirms[row];
-  for (const membership of memberships) for (const firm of membership.firms) entries[next[membership.unit]++] = firm;
+  for (const [unit, members] of firmCodes.membersOfUnit) for (const firm of members) entries[next[unit]++] = firm;
   const offsets = new Int32Array(unitCount + 1);
   const firms = new Int32Array(entries.length);
   let packed = 0;

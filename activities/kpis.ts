@@ -5,12 +5,11 @@ import { evaluateKpis, fiscalYearOfDate } from '../kpi/evaluate-kpis.js';
 import { indicatorProgress, judgedYear } from '../kpi/progress.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import type { Database } from '../sql/database.js';
-import { readOfficialStatistics, unitIndexForMembers, type RunDataCache } from './analysis-data.js';
+import { readOfficialStatistics, type RunDataCache } from './analysis-data.js';
 import { firstAwardOfUnits } from '../analysis/effect-study.js';
 import { whileHeartbeating } from './activity-context.js';
 import { programmeOrFailure } from './programme-registry.js';
 import type { KpiSummary, RunStepInput } from './contracts.js';
-import { DenseCodes } from '../analysis/dense-codes.js';
 import type { ApplicationKpiColumn, OutcomeKpiColumn } from '../kpi/columns.js';
 
 /** Exactly the columns kpi/columns.ts documents and validation accepts: a column missing or extra fails to compile. */
@@ -23,7 +22,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
 
   async function computeKpis(input: RunStepInput): Promise<KpiSummary> {
     const programme = programmeOrFailure(input.programmeId);
-    const { applications, units, applicationUnits, outcomes, unitMembers } = await runData.read(input.runKey, programme);
+    const { applications, units, applicationUnits, outcomes, firms } = await runData.read(input.runKey, programme);
     // The effect step, waiting on the same read, hands its study to a compute thread: let it do so before the
     // KPIs hold this thread, so both proceed at once.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -34,9 +33,8 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       values.some(Number.isNaN) ? Array.from(values, (value) => (Number.isNaN(value) ? null : value)) : values;
     // Ids enter the KPI tables as integer codes: KPI expressions only count them (the firms and units behind
     // each value), and counting 800,000 numbers took a fraction of the time counting the id strings did. A unit's
-    // code is its index in the read's units.
-    const firmCodes = new DenseCodes();
-    const applicationFirms = Int32Array.from(applications, (a) => firmCodes.code(a.corporateNumber));
+    // code is its index in the read's units; a firm's, the read's (RunFirmCodes).
+    const applicationFirms = firms.ofApplication;
     // The firm behind a unit's outcomes: the applicant of its first application (the lead applicant or operator).
     const firmOfUnit = new Int32Array(units.length).fill(-1);
     for (let row = 0; row < applications.length; row++) if (firmOfUnit[applicationUnits[row]] < 0) firmOfUnit[applicationUnits[row]] = applicationFirms[row];
@@ -87,15 +85,7 @@ export function createKpiActivities(db: Kysely<Database>, runData: RunDataCache)
       }),
     };
     // Consortium members count as firms behind a project's values, as they do behind its effect estimates.
-    // A unit without a consenting application has no rows for its members to stand behind.
-    const unitIndex = unitIndexForMembers(units, unitMembers);
-    const membersOfUnit = new Map(
-      [...unitMembers].flatMap(([unitId, members]) => {
-        const index = unitIndex.get(unitId);
-        return index === undefined ? [] : [[index, members.map((member) => firmCodes.code(member))] as const];
-      }),
-    );
-    const values = evaluateKpis(programme.kpis, { records, statistics, membersOfUnit });
+    const values = evaluateKpis(programme.kpis, { records, statistics, membersOfUnit: firms.membersOfUnit });
     const latest = programme.kpis.flatMap((kpi) => {
       const ofKpi = values.filter((v) => v.indicatorId === kpi.id);
       const last = ofKpi[ofKpi.length - 1];

@@ -5,6 +5,7 @@ import { studySpecSchema } from '../schemas/study-spec.js';
 import { SeededRandom } from '../stats/random.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
 import { packUnitFirms } from '../activities/effect-job-input.js';
+import { codeRunFirms } from '../activities/analysis-data.js';
 
 /** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
 function simulatedJob(outcomes: readonly string[]): EffectJobInput {
@@ -93,7 +94,7 @@ describe('the firms behind each unit, packed for the effect thread', () => {
       ['P-unknown', ['F903']],
       ['P-without-applications', ['F904']],
     ]);
-    const packed = packUnitFirms(units.ids, applicationUnits, applications, members);
+    const packed = packUnitFirms(units.ids.length, applicationUnits, codeRunFirms({ applications, units: units.ids }, members));
     const unpacked = units.ids.map((_, u) => [...packed.firms.subarray(packed.offsets[u], packed.offsets[u + 1])]);
     expect(unpacked).toEqual(firmsBySets(units.ids, applications, members));
     expect(unpacked[units.ids.length - 1]).toHaveLength(1);
