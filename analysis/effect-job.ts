@@ -6,7 +6,7 @@
 import type { StudySpec } from '../schemas/study-spec.js';
 import { baselineMoments, type BaselineMoments } from './baseline-moments.js';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from './effect-sensitivity.js';
-import { cohortsFromApplications, runEffectStudy, type EffectStudy } from './effect-study.js';
+import { runEffectStudy, type EffectStudy, type UnitCohort } from './effect-study.js';
 import { unpackUnitFirms, type PackedUnitFirms } from './firm-counts.js';
 
 export interface CallRoundOfJob {
@@ -56,24 +56,14 @@ export type EffectJobProgress = { readonly step: 'estimating'; readonly units: n
 export function runEffectJob(input: EffectJobInput, onProgress: (progress: EffectJobProgress) => void): EffectJobResult {
   const { spec, units, applications, outcomes } = input;
   onProgress({ step: 'estimating', units: applications.unit.length, observations: outcomes.fiscalYear.length });
-  const characteristicNames = Object.keys(applications.characteristics);
-  const records = Array.from({ length: applications.unit.length }, (_, row) => {
-    const award = applications.awardFiscalYear[row];
-    const score = applications.reviewScore[row];
-    return {
-      unitId: units[applications.unit[row]],
-      awardFiscalYear: Number.isNaN(award) ? null : award,
-      callRound: applications.callRound[row],
-      reviewScore: Number.isNaN(score) ? null : score,
-      characteristics: Object.fromEntries(characteristicNames.map((name) => [name, applications.characteristics[name][row]])),
-    };
-  });
+  const { cohorts, entryOfUnit } = cohortsOfIndexedApplications(applications, units);
   const unitId: string[] = new Array(outcomes.unit.length);
   for (let row = 0; row < unitId.length; row++) unitId[row] = units[outcomes.unit[row]];
   const panel = { unitId, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
-  const { sensitivityTasks, ...study } = runEffectStudy(spec, cohortsFromApplications(records), panel, {
+  const { sensitivityTasks, ...study } = runEffectStudy(spec, cohorts, panel, {
     callRounds: input.callRounds,
     ...(input.unitFirms ? { firmsOfUnit: unpackUnitFirms(units, input.unitFirms) } : {}),
+    unitsByIndex: { ofRow: outcomes.unit, entryOfUnit },
   });
   const summaries: SensitivitySummaryRow[] = [];
   const bounds: SensitivityBoundRow[] = [];
@@ -91,6 +81,36 @@ export function runEffectJob(input: EffectJobInput, onProgress: (progress: Effec
     return measured ? [{ outcome, ...measured }] : [];
   });
   return { study, sensitivity: { summaries, bounds }, moments };
+}
+
+/**
+ * The cohorts cohortsFromApplications gives for the job's applications, in the same order (each unit where its first
+ * application is), made by unit index with no map of the ids and no record per application; with each unit index's
+ * entry (-1 for a unit no application names). Characteristics are taken from each unit's first application.
+ */
+export function cohortsOfIndexedApplications(applications: ApplicationColumnsOfJob, units: readonly string[]): { cohorts: UnitCohort[]; entryOfUnit: Int32Array } {
+  type Scored = NonNullable<UnitCohort['scoredApplication']>;
+  const characteristicNames = Object.keys(applications.characteristics);
+  const entryOfUnit = new Int32Array(units.length).fill(-1);
+  const cohorts: { unitId: string; firstAwardFiscalYear: number | null; characteristics: Record<string, number>; scoredApplication: Scored | null }[] = [];
+  for (let row = 0; row < applications.unit.length; row++) {
+    const unit = applications.unit[row];
+    const award = Number.isNaN(applications.awardFiscalYear[row]) ? null : applications.awardFiscalYear[row];
+    const score = applications.reviewScore[row];
+    const scored: Scored | null = Number.isNaN(score) ? null : { callRound: applications.callRound[row], reviewScore: score, awarded: award !== null };
+    const entry = entryOfUnit[unit];
+    if (entry < 0) {
+      entryOfUnit[unit] = cohorts.length;
+      const characteristics: Record<string, number> = {};
+      for (const name of characteristicNames) characteristics[name] = applications.characteristics[name][row];
+      cohorts.push({ unitId: units[unit], firstAwardFiscalYear: award, characteristics, scoredApplication: scored });
+      continue;
+    }
+    const known = cohorts[entry];
+    if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
+    if (scored && (known.scoredApplication === null || scored.callRound < known.scoredApplication.callRound)) known.scoredApplication = scored;
+  }
+  return { cohorts, entryOfUnit };
 }
 
 /**

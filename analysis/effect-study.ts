@@ -158,6 +158,17 @@ export interface EffectStudyOptions {
   readonly callRounds?: readonly { readonly round: number; readonly awardFiscalYear: number; readonly reviewCutoff?: number }[];
   /** The firms behind each unit, so that every cell records the distinct firms the disclosure rule counts (absent: not recorded). */
   readonly firmsOfUnit?: FirmsOfUnit;
+  /** The panel's rows and the cohorts by unit index, when the caller has numbered the units: the ids are then not looked up. */
+  readonly unitsByIndex?: UnitsByIndex;
+}
+
+/**
+ * The units of a panel and its cohorts as indices into one list of unit ids: each row's unit, and each unit's entry among
+ * the cohorts (-1 for a unit without one). Unit ids and indices must correspond one to one.
+ */
+export interface UnitsByIndex {
+  readonly ofRow: Int32Array;
+  readonly entryOfUnit: Int32Array;
 }
 
 /** The design each outcome was evaluated by, as the spec names it. */
@@ -186,11 +197,13 @@ export interface CohortUnitRows {
  * Keeps the rows of units that have a cohort entry and numbers their units in the order they first appear, which is
  * the order the estimators would give them from the ids, so every bootstrap draw falls to the same unit either way.
  * Rows of a unit usually come together (the analysis read puts them in unit order): the unit's entry is then looked up
- * once per unit rather than once per row. A unit listed twice among the cohorts takes its last entry.
+ * once per unit rather than once per row. A unit listed twice among the cohorts takes its last entry. With `byIndex`
+ * the rows' units and their entries are read from it, with no map of the ids.
  */
-export function cohortUnitRows(unitId: readonly string[], cohorts: readonly UnitCohort[]): CohortUnitRows {
-  const entryOfUnit = new Map(cohorts.map((unit, entry) => [unit.unitId, entry]));
+export function cohortUnitRows(unitId: readonly string[], cohorts: readonly UnitCohort[], byIndex?: UnitsByIndex): CohortUnitRows {
   const rowCount = unitId.length;
+  if (byIndex && byIndex.ofRow.length !== rowCount) throw new RangeError(`the panel has ${rowCount} rows and ${byIndex.ofRow.length} unit indices; give one index per row`);
+  const entryOfRow = byIndex ? (row: number) => byIndex.entryOfUnit[byIndex.ofRow[row]] : entryOfRowById(unitId, cohorts);
   const rows = new Int32Array(rowCount);
   const group = new Float64Array(rowCount);
   const ofRow = new Int32Array(rowCount);
@@ -200,15 +213,15 @@ export function cohortUnitRows(unitId: readonly string[], cohorts: readonly Unit
   let kept = 0;
   let treatedUnits = 0;
   let comparisonUnits = 0;
-  let previous: string | undefined;
+  let previous: string | number | undefined;
   let previousEntry = -1;
   let previousIndex = -1;
   let previousGroup = 0;
   for (let i = 0; i < rowCount; i++) {
-    const unit = unitId[i];
+    const unit = byIndex ? byIndex.ofRow[i] : unitId[i];
     if (unit !== previous) {
       previous = unit;
-      previousEntry = entryOfUnit.get(unit) ?? -1;
+      previousEntry = entryOfRow(i);
       if (previousEntry >= 0) {
         previousGroup = cohorts[previousEntry].firstAwardFiscalYear ?? 0;
         previousIndex = indexOfEntry[previousEntry];
@@ -236,12 +249,18 @@ export function cohortUnitRows(unitId: readonly string[], cohorts: readonly Unit
   };
 }
 
+/** Each row's cohort entry (-1 for none) by a map of the cohorts' ids, the last entry of a unit listed twice. */
+function entryOfRowById(unitId: readonly string[], cohorts: readonly UnitCohort[]): (row: number) => number {
+  const entryOfUnit = new Map(cohorts.map((unit, entry) => [unit.unitId, entry]));
+  return (row) => entryOfUnit.get(unitId[row]) ?? -1;
+}
+
 export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], panel: OutcomePanelColumns, options: EffectStudyOptions = {}): EffectStudy {
   const available = Object.keys(cohorts[0]?.characteristics ?? {});
   for (const covariate of spec.covariates) if (cohorts.length && !available.includes(covariate)) throw new UnsupportedCovariateError(covariate, available);
   // The estimators, the TWFE layout and the firm counts take the units' indices instead of making maps of the ids
   // (a million strings at national scale).
-  const { rows: keptRows, group, units: unitIndex, entryOfIndex, treatedUnits, comparisonUnits } = cohortUnitRows(panel.unitId, cohorts);
+  const { rows: keptRows, group, units: unitIndex, entryOfIndex, treatedUnits, comparisonUnits } = cohortUnitRows(panel.unitId, cohorts, options.unitsByIndex);
   const kept = keptRows.length;
   const rowCount = panel.unitId.length;
   // Plain loops: Float64Array.from with a mapping function takes the iterator path, several times slower.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohortsFromApplications, cohortUnitRows, firstAwardOfUnits, type UnitCohort } from '../analysis/effect-study.js';
+import { cohortsOfIndexedApplications } from '../analysis/effect-job.js';
 import { indexUnits } from '../stats/did/balanced-panel.js';
 import { SeededRandom } from '../stats/random.js';
 
@@ -39,5 +40,60 @@ describe('the rows an effect study keeps, and its units\' indices', () => {
     expect(Array.from(awardOfUnit)).toEqual(cohorts.map((cohort) => cohort.firstAwardFiscalYear ?? Number.NaN));
     // The case the rule is for is there: units awarded in more than one round.
     expect(cohorts.filter((cohort) => applications.filter((a) => a.unitId === cohort.unitId && a.awardFiscalYear !== null).length > 1).length).toBeGreaterThan(10);
+  });
+
+  it('keeps the same rows, groups and unit numbering when the rows and cohorts come by unit index as when they come by id', () => {
+    const random = new SeededRandom(10);
+    const ids = Array.from({ length: 260 }, (_, u) => `unit-${u}`);
+    // Units 250 to 259 have no cohort entry: their rows are strays. Rows year by year in a shuffled order of units.
+    const cohortUnits = ids.slice(0, 250).sort(() => random.uniform() - 0.5);
+    const cohorts = cohortUnits.map((id, entry) => cohort(id, entry % 4 === 0 ? null : 2020 + (entry % 3)));
+    const entryOfUnit = Int32Array.from(ids, (id) => cohortUnits.indexOf(id));
+    const ofRow = Int32Array.from([2019, 2020, 2021].flatMap(() => ids.map((_, u) => u).sort(() => random.uniform() - 0.5)));
+    const unitId = Array.from(ofRow, (u) => ids[u]);
+    const byId = cohortUnitRows(unitId, cohorts);
+    const byIndex = cohortUnitRows(unitId, cohorts, { ofRow, entryOfUnit });
+    expect(byIndex).toEqual(byId);
+    expect(byIndex.rows.length).toBe(250 * 3);
+    expect(() => cohortUnitRows(unitId, cohorts, { ofRow: ofRow.subarray(1), entryOfUnit })).toThrow(/779 unit indices; give one index per row/);
+  });
+
+  it('makes from indexed application columns the cohorts it makes from application records, in the same order', () => {
+    const random = new SeededRandom(11);
+    const units = Array.from({ length: 400 }, (_, u) => `unit-${u}`);
+    // Applications of 390 units (the last 10 have none) in a shuffled order, one to four each, some scored, some awarded twice.
+    const rows = units
+      .slice(0, 390)
+      .flatMap((_, u) => Array.from({ length: 1 + Math.floor(random.uniform() * 4) }, () => u))
+      .sort(() => random.uniform() - 0.5)
+      .map((unit) => ({
+        unit,
+        award: random.uniform() < 0.4 ? 2019 + Math.floor(random.uniform() * 5) : Number.NaN,
+        round: 1 + Math.floor(random.uniform() * 3),
+        score: random.uniform() < 0.7 ? Math.round(random.uniform() * 1000) / 10 : Number.NaN,
+        employees: Math.floor(random.uniform() * 300),
+      }));
+    const columns = {
+      unit: Int32Array.from(rows, (row) => row.unit),
+      awardFiscalYear: Float64Array.from(rows, (row) => row.award),
+      callRound: Int32Array.from(rows, (row) => row.round),
+      reviewScore: Float64Array.from(rows, (row) => row.score),
+      characteristics: { employees: Float64Array.from(rows, (row) => row.employees) },
+    };
+    const records = rows.map((row) => ({
+      unitId: units[row.unit],
+      awardFiscalYear: Number.isNaN(row.award) ? null : row.award,
+      callRound: row.round,
+      reviewScore: Number.isNaN(row.score) ? null : row.score,
+      characteristics: { employees: row.employees },
+    }));
+    const { cohorts, entryOfUnit } = cohortsOfIndexedApplications(columns, units);
+    expect(cohorts).toEqual(cohortsFromApplications(records));
+    expect(Array.from(entryOfUnit.subarray(390))).toEqual(new Array(10).fill(-1));
+    cohorts.forEach((entry, index) => expect(entryOfUnit[units.indexOf(entry.unitId)]).toBe(index));
+    // The rules are exercised: units awarded in more than one round, and units scored in more than one round.
+    const awardedTwice = units.filter((_, u) => rows.filter((row) => row.unit === u && !Number.isNaN(row.award)).length > 1);
+    const scoredTwice = units.filter((_, u) => new Set(rows.filter((row) => row.unit === u && !Number.isNaN(row.score)).map((row) => row.round)).size > 1);
+    expect([awardedTwice.length > 10, scoredTwice.length > 10]).toEqual([true, true]);
   });
 });
