@@ -152,6 +152,9 @@ describe('outcome loads', () => {
       await setWriteCheckForm(database.db, outcomesReference, 'distinct-values-first');
     }
     expect(await checkText()).toMatch(/SELECT DISTINCT source_file_sha256 FROM written/);
+    // The reference to firms, whose rows name as many firms as there are rows, keeps the join of every row.
+    const { rows: firmCheck } = await sql<{ text: string }>`SELECT pg_get_functiondef('core.applications_corporate_number_exists'::regproc) AS text`.execute(database.db);
+    expect(firmCheck[0].text).toMatch(/FROM written LEFT JOIN core\.firms AS target/);
   });
 });
 

@@ -29,8 +29,9 @@ const deleteCheckName = (target: string) => `${bare(target)}_still_referenced`;
 /**
  * How a write check looks for a referenced key that is missing. 'join-every-row' (as 0008 and 0033 made the checks)
  * joins every written row to the referenced table: the planner, knowing nothing of the rows, probes the referenced key's
- * index once per row, though all the rows of an outcome batch name one file. 'distinct-values-first' (0036) takes each
- * written value once and looks those up: it finds the same values missing (NULL included) as the join.
+ * index once per row, though all the rows of an outcome batch name one file. 'distinct-values-first' (0036, for the
+ * references to files) takes each written value once and looks those up: it finds the same values missing (NULL
+ * included) as the join, and pays off where a statement's rows share a few values.
  */
 export type WriteCheckForm = 'join-every-row' | 'distinct-values-first';
 
