@@ -6,7 +6,7 @@
 import type { StudySpec } from '../schemas/study-spec.js';
 import { baselineMoments, type BaselineMoments } from './baseline-moments.js';
 import type { SensitivityBoundRow, SensitivitySummaryRow } from './effect-sensitivity.js';
-import { runEffectStudy, type EffectStudy, type UnitCohort } from './effect-study.js';
+import { cohortsOfIndexedApplications, runEffectStudy, type EffectStudy } from './effect-study.js';
 import { unpackUnitFirms, type PackedUnitFirms } from './firm-counts.js';
 
 export interface CallRoundOfJob {
@@ -84,40 +84,9 @@ export function runEffectJob(input: EffectJobInput, onProgress: (progress: Effec
 }
 
 /**
- * The cohorts cohortsFromApplications gives for the job's applications, in the same order (each unit where its first
- * application is), made by unit index with no map of the ids and no record per application; with each unit index's
- * entry (-1 for a unit no application names). Characteristics are taken from each unit's first application.
- */
-export function cohortsOfIndexedApplications(applications: ApplicationColumnsOfJob, units: readonly string[]): { cohorts: UnitCohort[]; entryOfUnit: Int32Array } {
-  type Scored = NonNullable<UnitCohort['scoredApplication']>;
-  const characteristicNames = Object.keys(applications.characteristics);
-  const entryOfUnit = new Int32Array(units.length).fill(-1);
-  const cohorts: { unitId: string; firstAwardFiscalYear: number | null; characteristics: Record<string, number>; scoredApplication: Scored | null }[] = [];
-  for (let row = 0; row < applications.unit.length; row++) {
-    const unit = applications.unit[row];
-    const award = Number.isNaN(applications.awardFiscalYear[row]) ? null : applications.awardFiscalYear[row];
-    const score = applications.reviewScore[row];
-    const scored: Scored | null = Number.isNaN(score) ? null : { callRound: applications.callRound[row], reviewScore: score, awarded: award !== null };
-    const entry = entryOfUnit[unit];
-    if (entry < 0) {
-      entryOfUnit[unit] = cohorts.length;
-      const characteristics: Record<string, number> = {};
-      for (const name of characteristicNames) characteristics[name] = applications.characteristics[name][row];
-      cohorts.push({ unitId: units[unit], firstAwardFiscalYear: award, characteristics, scoredApplication: scored });
-      continue;
-    }
-    const known = cohorts[entry];
-    if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
-    if (scored && (known.scoredApplication === null || scored.callRound < known.scoredApplication.callRound)) known.scoredApplication = scored;
-  }
-  return { cohorts, entryOfUnit };
-}
-
-/**
  * The job as `parts` jobs over consecutive groups of its outcomes, so that separate threads estimate them
  * at once: a study's outcomes share the units and cohorts but nothing estimated. Each part rebuilds the
- * cohorts and the panel rows (half a second at 100,000 applicants), so a job is split only into as many
- * parts as there are threads to run them. A part carries only its own measures (all of them when the spec
+ * cohorts and the panel rows, so a job is split only into as many parts as there are threads to run them. A part carries only its own measures (all of them when the spec
  * names one the panel lacks, so that the error can list what there is).
  */
 export function splitOutcomes(input: EffectJobInput, parts: number): EffectJobInput[] {

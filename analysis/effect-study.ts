@@ -136,6 +136,61 @@ export function firstAwardOfUnits(applications: readonly { readonly awardFiscalY
   return awardOfUnit;
 }
 
+/** Applications as columns, each pointing at its unit by index; numbers are NaN where an application has none. */
+export interface IndexedApplicationColumns {
+  readonly unit: Int32Array;
+  readonly awardFiscalYear: Float64Array;
+  readonly callRound: Int32Array;
+  readonly reviewScore: Float64Array;
+  /** The applicant characteristics, by applicant-file field name. */
+  readonly characteristics: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * The cohorts cohortsFromApplications gives, by its rules and in its order (each unit where its first application is),
+ * for applications whose units are already numbered (`applications.unit`, each an index into `units`, whose ids are
+ * distinct): placed by index with no map of the ids and no record per application, and with each unit index's entry
+ * (-1 for a unit no application names). Characteristics are read for each unit's first application only.
+ */
+export function cohortsOfIndexedApplications(applications: IndexedApplicationColumns, units: readonly string[]): { cohorts: UnitCohort[]; entryOfUnit: Int32Array } {
+  type Scored = NonNullable<UnitCohort['scoredApplication']>;
+  const characteristicNames = Object.keys(applications.characteristics);
+  const entryOfUnit = new Int32Array(units.length).fill(-1);
+  const cohorts: { unitId: string; firstAwardFiscalYear: number | null; characteristics: Record<string, number>; scoredApplication: Scored | null }[] = [];
+  for (let row = 0; row < applications.unit.length; row++) {
+    const unit = applications.unit[row];
+    if (!(unit >= 0 && unit < units.length)) throw new UnitIndexRangeError('application', row, unit, units.length);
+    const award = Number.isNaN(applications.awardFiscalYear[row]) ? null : applications.awardFiscalYear[row];
+    const score = applications.reviewScore[row];
+    const scored: Scored | null = Number.isNaN(score) ? null : { callRound: applications.callRound[row], reviewScore: score, awarded: award !== null };
+    const entry = entryOfUnit[unit];
+    if (entry < 0) {
+      entryOfUnit[unit] = cohorts.length;
+      const characteristics: Record<string, number> = {};
+      for (const name of characteristicNames) characteristics[name] = applications.characteristics[name][row];
+      cohorts.push({ unitId: units[unit], firstAwardFiscalYear: award, characteristics, scoredApplication: scored });
+      continue;
+    }
+    const known = cohorts[entry];
+    if (award !== null && (known.firstAwardFiscalYear === null || award < known.firstAwardFiscalYear)) known.firstAwardFiscalYear = award;
+    if (scored && (known.scoredApplication === null || scored.callRound < known.scoredApplication.callRound)) known.scoredApplication = scored;
+  }
+  return { cohorts, entryOfUnit };
+}
+
+/** A row or application pointing at a unit index outside the units given. */
+export class UnitIndexRangeError extends RangeError {
+  constructor(
+    readonly kind: 'application' | 'panel row',
+    readonly position: number,
+    readonly index: number,
+    readonly unitCount: number,
+  ) {
+    super(`${kind} ${position} points at unit index ${index}, outside the ${unitCount} units given; each unit index must be a whole number from 0 to ${unitCount - 1}`);
+    this.name = 'UnitIndexRangeError';
+  }
+}
+
 export class UnsupportedCovariateError extends Error {
   constructor(
     readonly covariate: string,
@@ -163,8 +218,8 @@ export interface EffectStudyOptions {
 }
 
 /**
- * The units of a panel and its cohorts as indices into one list of unit ids: each row's unit, and each unit's entry among
- * the cohorts (-1 for a unit without one). Unit ids and indices must correspond one to one.
+ * The units of a panel and its cohorts as indices into one list of unit ids: each row's unit (below `entryOfUnit.length`),
+ * and each unit's entry among the cohorts (-1 for a unit without one). Unit ids and indices must correspond one to one.
  */
 export interface UnitsByIndex {
   readonly ofRow: Int32Array;
@@ -198,12 +253,12 @@ export interface CohortUnitRows {
  * the order the estimators would give them from the ids, so every bootstrap draw falls to the same unit either way.
  * Rows of a unit usually come together (the analysis read puts them in unit order): the unit's entry is then looked up
  * once per unit rather than once per row. A unit listed twice among the cohorts takes its last entry. With `byIndex`
- * the rows' units and their entries are read from it, with no map of the ids.
+ * the rows' units and their entries are read from it, with no map of the ids (`unitId` then gives only the row count).
  */
 export function cohortUnitRows(unitId: readonly string[], cohorts: readonly UnitCohort[], byIndex?: UnitsByIndex): CohortUnitRows {
   const rowCount = unitId.length;
   if (byIndex && byIndex.ofRow.length !== rowCount) throw new RangeError(`the panel has ${rowCount} rows and ${byIndex.ofRow.length} unit indices; give one index per row`);
-  const entryOfRow = byIndex ? (row: number) => byIndex.entryOfUnit[byIndex.ofRow[row]] : entryOfRowById(unitId, cohorts);
+  const entryOfRow = byIndex ? entryOfRowByIndex(byIndex) : entryOfRowById(unitId, cohorts);
   const rows = new Int32Array(rowCount);
   const group = new Float64Array(rowCount);
   const ofRow = new Int32Array(rowCount);
@@ -246,6 +301,15 @@ export function cohortUnitRows(unitId: readonly string[], cohorts: readonly Unit
     entryOfIndex: Int32Array.from(entryOfIndex),
     treatedUnits,
     comparisonUnits,
+  };
+}
+
+/** Each row's cohort entry (-1 for none) by its unit index; an index outside the units is refused, never read as a unit. */
+function entryOfRowByIndex({ ofRow, entryOfUnit }: UnitsByIndex): (row: number) => number {
+  return (row) => {
+    const unit = ofRow[row];
+    if (!(unit >= 0 && unit < entryOfUnit.length)) throw new UnitIndexRangeError('panel row', row, unit, entryOfUnit.length);
+    return entryOfUnit[unit];
   };
 }
 

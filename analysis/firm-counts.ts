@@ -24,7 +24,7 @@ export function unpackUnitFirms(units: readonly string[], packed: PackedUnitFirm
 }
 
 /**
- * Marks firm codes, each count by its own stamp: firm codes are small non-negative integers (packUnitFirms numbers
+ * Marks firm codes, each count by its own stamp: firm codes are small non-negative integers (codeRunFirms numbers
  * them densely), so a count marks each firm in an array instead of filling a Set, and nothing is cleared between
  * counts (at 100,000 units the counts of an effect study took 0.35 s with a Set).
  */
@@ -156,5 +156,5 @@ function packFirmsOfIds(ids: readonly string[], firmsOf: FirmsOfUnit): PackedUni
 }
 
 function assertFirmCode(code: number): void {
-  if (code < 0 || !Number.isSafeInteger(code) || code > 0x7fffffff) throw new RangeError(`firm code ${code} is not an integer from 0 to 2,147,483,647; firms are counted by the dense codes packUnitFirms gives`);
+  if (code < 0 || !Number.isSafeInteger(code) || code > 0x7fffffff) throw new RangeError(`firm code ${code} is not an integer from 0 to 2,147,483,647; firms are counted by the dense codes codeRunFirms gives (analysis/run-firm-codes.ts)`);
 }

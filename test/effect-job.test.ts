@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { mergeParts, runEffectJob, splitOutcomes, type EffectJobInput } from '../analysis/effect-job.js';
+import { cohortsFromApplications, runEffectStudy } from '../analysis/effect-study.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { studySpecSchema } from '../schemas/study-spec.js';
 import { SeededRandom } from '../stats/random.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
 import { packUnitFirms } from '../activities/effect-job-input.js';
-import { codeRunFirms } from '../activities/analysis-data.js';
+import { codeRunFirms } from '../analysis/run-firm-codes.js';
 
 /** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
 function simulatedJob(outcomes: readonly string[]): EffectJobInput {
@@ -66,6 +67,38 @@ describe('effect jobs split over threads', () => {
     const parts = splitOutcomes(lacking, 2);
     expect(Object.keys(parts[1].outcomes.measures)).toEqual(['labour_productivity', 'average_wage']);
     expect(() => runEffectJob(parts[1], () => undefined)).toThrow(/holds labour_productivity, average_wage/);
+  });
+});
+
+describe('the effect job\'s units by index', () => {
+  it('give the study that cohorts and rows keyed by unit id give, with units applying twice in a shuffled order', () => {
+    const job = simulatedJob(['labour_productivity', 'average_wage']);
+    const random = new SeededRandom(6);
+    // Every third unit also applied in a later round and was rejected; the applications come shuffled.
+    const extra = job.units.flatMap((_, u) => (u % 3 === 0 ? [u] : []));
+    const order = [...job.units.map((_, u) => ({ unit: u, first: true })), ...extra.map((u) => ({ unit: u, first: false }))].sort(() => random.uniform() - 0.5);
+    const first = job.applications;
+    const applications = {
+      unit: Int32Array.from(order, (entry) => entry.unit),
+      awardFiscalYear: Float64Array.from(order, (entry) => (entry.first ? first.awardFiscalYear[entry.unit] : Number.NaN)),
+      callRound: Int32Array.from(order, (entry) => (entry.first ? first.callRound[entry.unit] : 3)),
+      reviewScore: new Float64Array(order.length).fill(Number.NaN),
+      characteristics: Object.fromEntries(Object.entries(first.characteristics).map(([name, values]) => [name, Float64Array.from(order, (entry) => values[entry.unit] + (entry.first ? 0 : 1))])),
+    };
+    const reordered: EffectJobInput = { ...job, applications };
+    const { study } = runEffectJob(reordered, () => undefined);
+    const records = Array.from(order, (entry, row) => ({
+      unitId: job.units[entry.unit],
+      awardFiscalYear: Number.isNaN(applications.awardFiscalYear[row]) ? null : applications.awardFiscalYear[row],
+      callRound: applications.callRound[row],
+      reviewScore: null,
+      characteristics: Object.fromEntries(Object.entries(applications.characteristics).map(([name, values]) => [name, values[row]])),
+    }));
+    const panel = { unitId: Array.from(job.outcomes.unit, (u) => job.units[u]), fiscalYear: job.outcomes.fiscalYear, measures: job.outcomes.measures };
+    const { sensitivityTasks, ...byId } = runEffectStudy(job.spec, cohortsFromApplications(records), panel, { callRounds: job.callRounds });
+    expect(sensitivityTasks.length).toBe(2);
+    expect(study).toEqual(byId);
+    expect(study.effects.filter((row) => row.estimator === 'cs_simple').map((row) => row.estimate as number)[0]).toBeCloseTo(5, 0);
   });
 });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohortsFromApplications, cohortUnitRows, firstAwardOfUnits, type UnitCohort } from '../analysis/effect-study.js';
-import { cohortsOfIndexedApplications } from '../analysis/effect-job.js';
+import { cohortsFromApplications, cohortsOfIndexedApplications, cohortUnitRows, firstAwardOfUnits, UnitIndexRangeError, type UnitCohort } from '../analysis/effect-study.js';
 import { indexUnits } from '../stats/did/balanced-panel.js';
 import { SeededRandom } from '../stats/random.js';
 
@@ -55,7 +54,16 @@ describe('the rows an effect study keeps, and its units\' indices', () => {
     const byIndex = cohortUnitRows(unitId, cohorts, { ofRow, entryOfUnit });
     expect(byIndex).toEqual(byId);
     expect(byIndex.rows.length).toBe(250 * 3);
+    // As the analysis read gives them: each unit's rows together, in order of units.
+    const inUnitOrder = Int32Array.from(ids.flatMap((_, u) => [u, u, u]));
+    const unitIdInOrder = Array.from(inUnitOrder, (u) => ids[u]);
+    expect(cohortUnitRows(unitIdInOrder, cohorts, { ofRow: inUnitOrder, entryOfUnit })).toEqual(cohortUnitRows(unitIdInOrder, cohorts));
     expect(() => cohortUnitRows(unitId, cohorts, { ofRow: ofRow.subarray(1), entryOfUnit })).toThrow(/779 unit indices; give one index per row/);
+    // An index outside the units is refused, never read as the row before's unit.
+    const stray = Int32Array.from(ofRow);
+    stray[5] = ids.length;
+    expect(() => cohortUnitRows(unitId, cohorts, { ofRow: stray, entryOfUnit })).toThrow(UnitIndexRangeError);
+    expect(() => cohortUnitRows(unitId, cohorts, { ofRow: stray, entryOfUnit })).toThrow('panel row 5 points at unit index 260, outside the 260 units given');
   });
 
   it('makes from indexed application columns the cohorts it makes from application records, in the same order', () => {
@@ -91,6 +99,9 @@ describe('the rows an effect study keeps, and its units\' indices', () => {
     expect(cohorts).toEqual(cohortsFromApplications(records));
     expect(Array.from(entryOfUnit.subarray(390))).toEqual(new Array(10).fill(-1));
     cohorts.forEach((entry, index) => expect(entryOfUnit[units.indexOf(entry.unitId)]).toBe(index));
+    expect(() => cohortsOfIndexedApplications({ ...columns, unit: Int32Array.from(columns.unit, (unit, row) => (row === 3 ? -1 : unit)) }, units)).toThrow(
+      'application 3 points at unit index -1, outside the 400 units given',
+    );
     // The rules are exercised: units awarded in more than one round, and units scored in more than one round.
     const awardedTwice = units.filter((_, u) => rows.filter((row) => row.unit === u && !Number.isNaN(row.award)).length > 1);
     const scoredTwice = units.filter((_, u) => new Set(rows.filter((row) => row.unit === u && !Number.isNaN(row.score)).map((row) => row.round)).size > 1);

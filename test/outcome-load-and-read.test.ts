@@ -11,7 +11,7 @@ import { withCheckDigit } from '../schemas/corporate-number.js';
 import pg from 'pg';
 import { writeCsvFile } from './support/csv-files.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
-import { REFERENCES } from '../sql/migrations/0008_set_based_reference_checks.js';
+import { REFERENCES_TO_FILES } from '../sql/migrations/0036_reference_checks_on_distinct_values.js';
 import { setWriteCheckForm } from '../sql/migrations/statement-reference-checks.js';
 
 /**
@@ -127,13 +127,15 @@ describe('outcome loads', () => {
       .execute(database.db)
       .then((result) => result.rows);
     const unknown = 'e'.repeat(64);
-    // Many rows of the registered file and, in the statement that fails, one of a file never registered.
-    const write = (unregisteredRows: number) => sql`
+    // Many rows of the registered file and, in the statements that fail, rows of one or of two files never registered.
+    const secondUnknown = 'f'.repeat(64);
+    const write = (unregisteredRows: number, secondUnregistered = 0) => sql`
       INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
-      SELECT 'reference-check', 'u' || n, 2022, '{}', CASE WHEN n <= ${unregisteredRows} THEN ${unknown} ELSE ${registered} END, n
+      SELECT 'reference-check', 'u' || n, 2022, '{}',
+             CASE WHEN n <= ${unregisteredRows} THEN ${unknown} WHEN n <= ${unregisteredRows + secondUnregistered} THEN ${secondUnknown} ELSE ${registered} END, n
         FROM generate_series(1, 2000) AS n`.execute(database.db);
     const clear = () => sql`DELETE FROM core.outcomes WHERE programme_id = 'reference-check'`.execute(database.db);
-    const outcomesReference = REFERENCES.filter((reference) => reference.table === 'core.outcomes');
+    const outcomesReference = REFERENCES_TO_FILES.filter((reference) => reference.table === 'core.outcomes');
     const checkText = () =>
       sql<{ text: string }>`SELECT pg_get_functiondef('core.outcomes_source_file_sha256_exists'::regproc) AS text`.execute(database.db).then((result) => result.rows[0].text);
     // As migrated (0036): distinct values first.
@@ -142,6 +144,7 @@ describe('outcome loads', () => {
       for (const form of ['distinct-values-first', 'join-every-row'] as const) {
         await setWriteCheckForm(database.db, outcomesReference, form);
         await expect(write(1)).rejects.toThrow(`core.outcomes.source_file_sha256 ${unknown} is not in raw.input_files`);
+        await expect(write(300, 300)).rejects.toThrow(/core\.outcomes\.source_file_sha256 (e{64}|f{64}) is not in raw\.input_files/);
         await write(0);
         const { rows: written } = await sql<{ rows: string }>`SELECT count(*) AS rows FROM core.outcomes WHERE programme_id = 'reference-check'`.execute(database.db);
         expect(Number(written[0].rows)).toBe(2000);
@@ -152,9 +155,17 @@ describe('outcome loads', () => {
       await setWriteCheckForm(database.db, outcomesReference, 'distinct-values-first');
     }
     expect(await checkText()).toMatch(/SELECT DISTINCT source_file_sha256 FROM written/);
-    // The reference to firms, whose rows name as many firms as there are rows, keeps the join of every row.
-    const { rows: firmCheck } = await sql<{ text: string }>`SELECT pg_get_functiondef('core.applications_corporate_number_exists'::regproc) AS text`.execute(database.db);
-    expect(firmCheck[0].text).toMatch(/FROM written LEFT JOIN core\.firms AS target/);
+  });
+
+  it('leave every reference to a file checked on distinct values, and the applications\' reference to firms on every row', async () => {
+    const { rows } = await sql<{ name: string; text: string }>`
+      SELECT n.nspname || '.' || p.proname AS name, pg_get_functiondef(p.oid) AS text
+        FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+       WHERE p.proname ~ '_exists$' AND n.nspname IN ('core', 'restricted') ORDER BY 1`.execute(database.db);
+    const distinctFirst = rows.filter((row) => /FROM \(SELECT DISTINCT \w+ FROM written\) AS written_value/.test(row.text)).map((row) => row.name);
+    const everyRow = rows.filter((row) => /FROM written LEFT JOIN/.test(row.text)).map((row) => row.name);
+    expect(distinctFirst).toEqual(REFERENCES_TO_FILES.map((reference) => `${reference.table.split('.')[0]}.${reference.table.split('.')[1]}_${reference.column}_exists`).sort());
+    expect(everyRow).toEqual(['core.applications_corporate_number_exists']);
   });
 });
 

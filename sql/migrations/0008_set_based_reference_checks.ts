@@ -7,7 +7,7 @@ import { checkReferencesPerStatement, restoreForeignKeys, type Reference } from 
  * in those 100,000 trigger calls than in writing the rows. How the checks keep the foreign keys' guarantee:
  * statement-reference-checks.ts.
  */
-export const REFERENCES: readonly Reference[] = [
+const REFERENCES: readonly Reference[] = [
   { table: 'core.applications', column: 'corporate_number', target: 'core.firms', key: 'corporate_number', foreignKey: 'applications_corporate_number_fkey' },
   { table: 'core.applications', column: 'source_file_sha256', target: 'raw.input_files', key: 'file_sha256', foreignKey: 'applications_source_file_sha256_fkey' },
   { table: 'core.outcomes', column: 'source_file_sha256', target: 'raw.input_files', key: 'file_sha256', foreignKey: 'outcomes_source_file_sha256_fkey' },

@@ -8,7 +8,7 @@ import { checkReferencesPerStatement, restoreForeignKeys, type Reference } from 
  * PostgreSQL's time in a load of about 9 s. How the checks keep the foreign keys' guarantee:
  * statement-reference-checks.ts. The quarantine's foreign key stays: its rows are few.
  */
-export const REFERENCES: readonly Reference[] = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
+const REFERENCES: readonly Reference[] = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
   table: `core.${table}`,
   column: 'file_sha256',
   target: 'raw.review_sheet_files',

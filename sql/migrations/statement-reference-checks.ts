@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Foreign keys replaced by checks once per statement (migrations 0008 and 0033): a foreign key checks each row
- * written by a trigger call of its own, which at bulk-load sizes cost more than writing the rows.
+ * Foreign keys replaced by checks once per statement (migrations 0008 and 0033; the form of the checks of references to
+ * files, 0036): a foreign key checks each row written by a trigger call of its own, which at bulk-load sizes cost more
+ * than writing the rows.
  *
  * The guarantee is the same as the foreign keys gave. Writers check after each statement that every referenced
  * row exists. The referenced keys cannot be changed (core.refuse_key_change, migration 0008), and deleting a
