@@ -41,9 +41,10 @@ export function effectJobInput(spec: StudySpec, callRounds: readonly CallRoundOf
 /**
  * Each unit's firms as codes, in the order of the job's unit ids: its applicants (the firm itself, a project's
  * lead applicant, a site's operator) and a project's consortium members, each once, in the order first met.
- * `applicationUnits` holds each application's unit, as its index in the units. Packed in two passes over typed arrays (a count per unit,
- * then the firms in place) with no object per unit: with the coding of the firms it then did too, a Set per unit took
- * 1.9 s at 1,000,000 units and this 0.6 s.
+ * `applicationUnits` holds each application's unit, as its index in the units; the firms' codes are the run's
+ * (analysis/run-firm-codes.ts). Packed in two passes over typed arrays (a count per unit, then the firms in place)
+ * with no object per unit: with the coding of the firms it then did too, a Set per unit took 1.9 s at 1,000,000
+ * units and this 0.6 s.
  */
 export function packUnitFirms(unitCount: number, applicationUnits: Int32Array, firmCodes: RunFirmCodes): PackedUnitFirms {
   const applicationFirms = firmCodes.ofApplication;

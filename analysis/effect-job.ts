@@ -86,8 +86,9 @@ export function runEffectJob(input: EffectJobInput, onProgress: (progress: Effec
 /**
  * The job as `parts` jobs over consecutive groups of its outcomes, so that separate threads estimate them
  * at once: a study's outcomes share the units and cohorts but nothing estimated. Each part rebuilds the
- * cohorts and the panel rows, so a job is split only into as many parts as there are threads to run them. A part carries only its own measures (all of them when the spec
- * names one the panel lacks, so that the error can list what there is).
+ * cohorts and the panel rows, so a job is split only into as many parts as there are threads to run them. A
+ * part carries only its own measures (all of them when the spec names one the panel lacks, so that the error
+ * can list what there is).
  */
 export function splitOutcomes(input: EffectJobInput, parts: number): EffectJobInput[] {
   const outcomes = input.spec.outcomes;
