@@ -121,6 +121,26 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
   }
 }
 
+/**
+ * The statistics target of the ANALYZE that follows a bulk load (PostgreSQL's default is 100). What the planner lacks
+ * after a load is the row count and a rough distribution, which a sample of 3,000 rows gives as well as one of 30,000:
+ * the study's and the review sheets' statements kept the same plans, and the ANALYZEs took a seventh of the time.
+ */
+export const LOADED_TABLE_STATISTICS_TARGET = 10;
+
+/**
+ * ANALYZE of a table just bulk-loaded, on a connection of its own, at LOADED_TABLE_STATISTICS_TARGET. `table` is a
+ * schema-qualified name from the code, never from input; each part is quoted.
+ */
+export async function analyseLoadedTable(db: Kysely<Database>, table: string): Promise<void> {
+  await withRawClient(db, (client) =>
+    inTransaction(client, async () => {
+      await client.query(`SET LOCAL default_statistics_target = ${LOADED_TABLE_STATISTICS_TARGET}`);
+      await client.query(`ANALYZE ${table.split('.').map((part) => client.escapeIdentifier(part)).join('.')}`);
+    }),
+  );
+}
+
 /** Runs `work` in one transaction on `client`: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');

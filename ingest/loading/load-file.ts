@@ -20,7 +20,7 @@ import type { IngestAccount, IngestFileInput } from '../../activities/contracts.
 import type { Database } from '../../sql/database.js';
 import { getProgramme } from '../../programmes/catalogue.js';
 import { fileDeclaration } from '../../programmes/file-declaration.js';
-import { inTransaction, withRawClient } from '../../runtime/database.js';
+import { analyseLoadedTable, inTransaction, withRawClient } from '../../runtime/database.js';
 import { beforeStoredRowsMet, bulkTargetFor, recordReplacementKeys, retireRows, type BulkTarget } from './bulk-targets.js';
 import type { ParsedBatch } from '../validating/parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
@@ -319,7 +319,7 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
   if (finished.rows_loaded >= ANALYZE_AFTER_ROWS) {
     // The analysis runs right after the load, before autovacuum would notice: without fresh statistics the
     // planner took 800,000 outcome rows for 5,765 and read them with a sort where the key order would do.
-    for (const table of target.loadedTables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+    for (const table of target.loadedTables) await analyseLoadedTable(db, table);
   }
   return account(finished, false, opened.format);
 }

@@ -1,0 +1,55 @@
+/**
+ * The ANALYZE after a bulk load (ingest and review sheets) runs at a low statistics target: the planner gets the row
+ * count and a coarse distribution at a seventh of the cost.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyseLoadedTable, LOADED_TABLE_STATISTICS_TARGET, openDatabase } from '../runtime/database.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await sql`CREATE SCHEMA scratch`.execute(database.db);
+  // A name that must be quoted: a capital letter and a space.
+  await sql`CREATE TABLE scratch."Loaded Rows" (id integer NOT NULL, label text NOT NULL)`.execute(database.db);
+  await sql`INSERT INTO scratch."Loaded Rows" SELECT n, 'unit-' || n FROM generate_series(1, 20000) AS n`.execute(database.db);
+}, 60_000);
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('analysing a table just loaded', () => {
+  it('leaves the planner the loaded row count, with histograms of the low target rather than the default 100', async () => {
+    const before = await sql<{ estimated: number }>`SELECT reltuples::integer AS estimated FROM pg_class WHERE oid = 'scratch."Loaded Rows"'::regclass`.execute(database.db);
+    // Never analysed or vacuumed: PostgreSQL says so with -1.
+    expect(before.rows[0].estimated).toBe(-1);
+
+    await analyseLoadedTable(database.db, 'scratch.Loaded Rows');
+
+    const counted = await sql<{ estimated: number; analysed: boolean }>`
+      SELECT c.reltuples::integer AS estimated, s.last_analyze IS NOT NULL AS analysed
+        FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
+       WHERE c.oid = 'scratch."Loaded Rows"'::regclass`.execute(database.db);
+    expect(counted.rows[0]).toEqual({ estimated: 20000, analysed: true });
+    // 20,000 distinct ids: the default target would keep 101 histogram bounds; the loaded-table target keeps target + 1.
+    const histogram = await sql<{ bounds: number }>`
+      SELECT array_length(histogram_bounds::text::text[], 1) AS bounds
+        FROM pg_stats WHERE schemaname = 'scratch' AND tablename = 'Loaded Rows' AND attname = 'id'`.execute(database.db);
+    expect(histogram.rows[0].bounds).toBe(LOADED_TABLE_STATISTICS_TARGET + 1);
+  });
+
+  it('leaves the statistics target of the connection it used as it was', async () => {
+    // One connection, so that the statement after the ANALYZE runs on the connection the ANALYZE ran on.
+    const single = openDatabase(database.url, 1);
+    try {
+      await analyseLoadedTable(single, 'scratch.Loaded Rows');
+      const setting = await sql<{ target: string }>`SELECT current_setting('default_statistics_target') AS target`.execute(single);
+      expect(setting.rows[0].target).toBe('100');
+    } finally {
+      await single.destroy();
+    }
+  });
+});
