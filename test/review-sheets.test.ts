@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ebpmWith } from './support/compiled-cli.js';
+import { LOADED_TABLE_STATISTICS_TARGET } from '../runtime/database.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../workflows/index.js';
 import { parseReviewSheet, PUBLISHED_HEADERS, ReviewCsvError, ReviewFileNameError, ReviewHeaderError } from '../review-sheets/index.js';
@@ -82,7 +83,7 @@ describe('loading the published review sheets', () => {
     }
   });
 
-  it('analyses every table the materialized views read before refreshing them, so that their plans see the loaded rows', async () => {
+  it('analyses every table the materialized views read, at the loaded tables\' statistics target, so that their plans see the loaded rows', async () => {
     const read = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
     const analysed = await rows<{ relation: string; analysed: boolean; estimated_rows: number }>(
       `SELECT s.schemaname || '.' || s.relname AS relation, s.last_analyze IS NOT NULL AS analysed, c.reltuples::integer AS estimated_rows
@@ -98,6 +99,13 @@ describe('loading the published review sheets', () => {
       expect(row, row.relation).toEqual({ relation: row.relation, analysed: true, estimated_rows: n });
       expect(n, row.relation).toBeGreaterThan(0);
     }
+    // The payees' source lines are all distinct and more than 101: the default target would keep 101 histogram bounds.
+    const [payees] = await rows<{ lines: number; bounds: number }>(
+      `SELECT (SELECT count(DISTINCT line)::integer FROM core.review_payee_rows) AS lines, array_length(histogram_bounds::text::text[], 1) AS bounds
+         FROM pg_stats WHERE schemaname = 'core' AND tablename = 'review_payee_rows' AND attname = 'line'`,
+    );
+    expect(payees.lines).toBeGreaterThan(101);
+    expect(payees.bounds).toBe(LOADED_TABLE_STATISTICS_TARGET + 1);
   });
 
   it('shows one row per project in bi.review_projects, a project with two 主要経費 rows (3522) once with both', async () => {
