@@ -15,7 +15,7 @@ import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type Sco
 import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
 import type { ScatterBin } from '../stats/rd/binned-scatter.js';
 import { FirmCounter, IndexedFirmCounter, type FirmsOfUnit } from './firm-counts.js';
-import type { IndexedUnits } from '../stats/indexed-units.js';
+import { UnitIndexMismatchError, type IndexedUnits } from '../stats/indexed-units.js';
 import type { CovariateBalanceRow } from './rd-covariate-balance.js';
 import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
 
@@ -257,7 +257,7 @@ export interface CohortUnitRows {
  */
 export function cohortUnitRows(unitId: readonly string[], cohorts: readonly UnitCohort[], byIndex?: UnitsByIndex): CohortUnitRows {
   const rowCount = unitId.length;
-  if (byIndex && byIndex.ofRow.length !== rowCount) throw new RangeError(`the panel has ${rowCount} rows and ${byIndex.ofRow.length} unit indices; give one index per row`);
+  if (byIndex && byIndex.ofRow.length !== rowCount) throw new UnitIndexMismatchError(`the panel has ${rowCount} rows and ${byIndex.ofRow.length} unit indices; give one index per row`);
   const entryOfRow = byIndex ? entryOfRowByIndex(byIndex) : entryOfRowById(unitId, cohorts);
   const rows = new Int32Array(rowCount);
   const group = new Float64Array(rowCount);

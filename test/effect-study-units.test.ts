@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UnitIndexMismatchError } from '../stats/indexed-units.js';
 import { cohortsFromApplications, cohortsOfIndexedApplications, cohortUnitRows, firstAwardOfUnits, UnitIndexRangeError, type UnitCohort } from '../analysis/effect-study.js';
 import { indexUnits } from '../stats/did/balanced-panel.js';
 import { SeededRandom } from '../stats/random.js';
@@ -59,6 +60,7 @@ describe('the rows an effect study keeps, and its units\' indices', () => {
     const unitIdInOrder = Array.from(inUnitOrder, (u) => ids[u]);
     expect(cohortUnitRows(unitIdInOrder, cohorts, { ofRow: inUnitOrder, entryOfUnit })).toEqual(cohortUnitRows(unitIdInOrder, cohorts));
     expect(() => cohortUnitRows(unitId, cohorts, { ofRow: ofRow.subarray(1), entryOfUnit })).toThrow(/779 unit indices; give one index per row/);
+    expect(() => cohortUnitRows(unitId, cohorts, { ofRow: ofRow.subarray(1), entryOfUnit })).toThrow(UnitIndexMismatchError);
     // An index outside the units is refused, never read as the row before's unit.
     const stray = Int32Array.from(ofRow);
     stray[5] = ids.length;
