@@ -36,6 +36,40 @@ describe('normalising Japanese input values', () => {
     expect(parseJapaneseDate('来年の春')).toMatchObject({ ok: false, reason: 'invalid_date' });
   });
 
+  it('reads YYYY-MM-DD as the slashed form of the same date is read, for every month and day of four centuries', () => {
+    // YYYY-MM-DD has a reading of its own, without regular expressions; YYYY/MM/DD goes the general way.
+    for (let year = 1899; year <= 2301; year++) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const [y, m, d] = [String(year), String(month).padStart(2, '0'), String(day).padStart(2, '0')];
+          const plain = parseJapaneseDate(`${y}-${m}-${d}`);
+          const general = parseJapaneseDate(`${y}/${m}/${d}`);
+          expect(plain.ok, `${y}-${m}-${d}`).toBe(general.ok);
+          if (plain.ok && general.ok) expect(plain.value).toBe(general.value);
+          if (!plain.ok && !general.ok) expect(plain.reason).toBe(general.reason);
+        }
+      }
+    }
+    expect(parseJapaneseDate('2024-02-29')).toEqual({ ok: true, value: '2024-02-29' });
+    expect(parseJapaneseDate('2100-02-29')).toMatchObject({ ok: false, reason: 'invalid_date', message: '"2100-02-29" is not a calendar date' });
+    // Years below 100 are refused, as the general reading refuses them.
+    expect(parseJapaneseDate('0050-01-01')).toMatchObject({ ok: false, reason: 'invalid_date' });
+  });
+
+  it('reads a year of four plain digits as the same year with 年度 after it is read', () => {
+    for (const year of ['0000', '0999', '1990', '2021', '9999']) {
+      expect(parseFiscalYear(year), year).toEqual(parseFiscalYear(`${year}年度`));
+      expect(parseFiscalYear(year), year).toEqual({ ok: true, value: Number(year) });
+    }
+  });
+
+  it('reads plain digits as the same amount with 円 after it is read', () => {
+    for (const digits of ['0', '7', '007', '6500000', '13000000', '999999999999999', '12345678901234567890']) {
+      expect(parseYenAmount(digits), digits).toEqual(parseYenAmount(`${digits}円`));
+      expect(parseYenAmount(digits), digits).toEqual({ ok: true, value: Number(digits) });
+    }
+  });
+
   it('reads yen amounts with commas and units as whole yen, refusing negative ones', () => {
     expect(parseYenAmount('1,234,567')).toEqual({ ok: true, value: 1_234_567 });
     expect(parseYenAmount('￥１，０００')).toEqual({ ok: true, value: 1_000 });

@@ -41,11 +41,51 @@ function isoOf(year: number, month: number, day: number): string | null {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const HYPHEN = 45;
+
+function isDigitAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+/** The whole number written by the digits of text[from, to). */
+function digitsValue(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + (text.charCodeAt(i) - DIGIT_0);
+  return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * The common case read without regular expressions or a Date: text that is already YYYY-MM-DD, as most application
+ * systems write it (a 1,000,000-row applicant file spent about half a second in the general reading below). Gives
+ * the text itself when it is a calendar date, null when it is not, and undefined for anything else, which the
+ * general reading then takes: it gives the same answers (years below 100 are left to it, as Date.UTC reads them
+ * as 19xx and it refuses them).
+ */
+function plainIsoDate(raw: string): string | null | undefined {
+  if (raw.length !== 10 || raw.charCodeAt(4) !== HYPHEN || raw.charCodeAt(7) !== HYPHEN) return undefined;
+  for (const index of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigitAt(raw, index)) return undefined;
+  const year = digitsValue(raw, 0, 4);
+  if (year < 100) return undefined;
+  const month = digitsValue(raw, 5, 7);
+  const day = digitsValue(raw, 8, 10);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? raw : null;
+}
+
 /**
  * Dates as ISO YYYY-MM-DD from: 2024-04-01, 2024/4/1, 2024.4.1, 2024年4月1日, 令和6年4月1日, 令和元年5月1日,
  * R6.4.1, R6/4/1, H31.4.30 (and the same for 平成 and 昭和).
  */
 export function parseJapaneseDate(raw: string): Normalised<string> {
+  const plain = plainIsoDate(raw);
+  if (plain !== undefined) return plain === null ? fail('invalid_date', `"${raw}" is not a calendar date`) : ok(plain);
   const text = normaliseText(raw).replace(/\s+/g, '');
   if (text === '') return fail('missing_date', 'is empty');
   const western = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(text);
@@ -72,6 +112,8 @@ export function parseJapaneseDate(raw: string): Normalised<string> {
  * 令和元年度, R3, R3年度, 平成30年度, H30. Era years count from the era's first year (令和元年度 = 2019).
  */
 export function parseFiscalYear(raw: string): Normalised<number> {
+  // Four plain digits, as most files write a year, read as the general reading below reads them.
+  if (raw.length === 4 && isAllDigits(raw)) return ok(Number(raw));
   const text = normaliseText(raw).replace(/\s+/g, '');
   if (text === '') return fail('missing_fiscal_year', 'is empty');
   const western = /^(?:FY)?(\d{4})(?:年度?)?$/i.exec(text);
@@ -85,6 +127,11 @@ export function parseFiscalYear(raw: string): Normalised<number> {
   return ok(era.firstYear + eraYear - 1);
 }
 
+function isAllDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isDigitAt(text, i)) return false;
+  return true;
+}
+
 const YEN_UNITS: readonly (readonly [string, number])[] = [
   ['百万円', 1_000_000],
   ['千円', 1_000],
@@ -95,6 +142,8 @@ const YEN_UNITS: readonly (readonly [string, number])[] = [
 
 /** Yen as a whole number from 1,234,567 / ¥1,234,567 / 1,234千円 / 1.5百万円 / 12万円 / 3億円. Negative amounts are refused. */
 export function parseYenAmount(raw: string): Normalised<number> {
+  // Plain digits, as most files write amounts, need none of the folding below and read the same without it.
+  if (raw.length > 0 && isAllDigits(raw)) return ok(Number(raw));
   let text = normaliseText(raw).replace(/[,\s]/g, '').replace(/^[¥￥]/, '');
   if (text === '') return fail('missing_amount', 'is empty');
   let multiplier = 1;
