@@ -64,10 +64,18 @@ describe('normalising Japanese input values', () => {
   });
 
   it('reads plain digits as the same amount with 円 after it is read', () => {
-    for (const digits of ['0', '7', '007', '6500000', '13000000', '999999999999999', '12345678901234567890']) {
+    for (const digits of ['0', '7', '007', '6500000', '13000000', '999999999999999', '9007199254740991']) {
       expect(parseYenAmount(digits), digits).toEqual(parseYenAmount(`${digits}円`));
       expect(parseYenAmount(digits), digits).toEqual({ ok: true, value: Number(digits) });
     }
+  });
+
+  it('refuses amounts above 2^53 − 1 yen however they are written, saying so, where the database would refuse the whole batch', () => {
+    for (const raw of ['9007199254740992', '12345678901234567890', '1'.repeat(400), '9,007,199,254,740,992', '100000000億円', `${'9'.repeat(400)}.5`]) {
+      expect(parseYenAmount(raw), raw).toMatchObject({ ok: false, reason: 'amount_too_large', message: expect.stringContaining('9,007,199,254,740,991') });
+    }
+    expect(parseYenAmount('90071992.54740993億円')).toMatchObject({ ok: false, reason: 'amount_too_large' });
+    expect(parseYenAmount('9,007,199,254,740,991')).toEqual({ ok: true, value: Number.MAX_SAFE_INTEGER });
   });
 
   it('reads yen amounts with commas and units as whole yen, refusing negative ones', () => {

@@ -51,6 +51,16 @@ describe('record validation at the edge', () => {
     expect(reasons(validValues({ requested_amount_yen: '-1,000' }))).toEqual(['negative_amount']);
   });
 
+  it('rejects numbers its database columns cannot hold, so the row is quarantined and the batch still loads', () => {
+    const reasons = (fields: string[]) => {
+      const result = validator().validate({ line: 2, fields });
+      return isRejected(result) ? result.reasons.map((reason) => reason.code) : [];
+    };
+    expect(reasons(validValues({ requested_amount_yen: '12345678901234567890' }))).toEqual(['amount_too_large']);
+    expect(reasons(validValues({ employees: '2147483648' }))).toEqual(['invalid_employees']);
+    expect(reasons(validValues({ employees: '2147483647' }))).toEqual([]);
+  });
+
   it('rejects a bad check digit and a non-numeric count in one row, with one reason each', () => {
     const fields = [...validFields];
     fields[0] = '2180301018771';

@@ -141,9 +141,23 @@ const YEN_UNITS: readonly (readonly [string, number])[] = [
 ];
 
 /** Yen as a whole number from 1,234,567 / ¥1,234,567 / 1,234千円 / 1.5百万円 / 12万円 / 3億円. Negative amounts are refused. */
+/**
+ * The largest amount read: above it a double no longer holds every whole yen, and far above it (9.2 × 10^18) the
+ * bigint columns refuse the value, which would fail the whole batch's COPY instead of quarantining the row. It is
+ * some eighty times Japan's national budget.
+ */
+export const MAX_YEN = Number.MAX_SAFE_INTEGER;
+
+function amountTooLarge(raw: string): Normalised<number> {
+  return fail('amount_too_large', `"${raw}" is larger than any amount of yen ebpm reads (at most ${MAX_YEN.toLocaleString('en-US')}); check the unit and the digits`);
+}
+
 export function parseYenAmount(raw: string): Normalised<number> {
   // Plain digits, as most files write amounts, need none of the folding below and read the same without it.
-  if (raw.length > 0 && isAllDigits(raw)) return ok(Number(raw));
+  if (raw.length > 0 && isAllDigits(raw)) {
+    const yen = Number(raw);
+    return yen <= MAX_YEN ? ok(yen) : amountTooLarge(raw);
+  }
   let text = normaliseText(raw).replace(/[,\s]/g, '').replace(/^[¥￥]/, '');
   if (text === '') return fail('missing_amount', 'is empty');
   let multiplier = 1;
@@ -157,6 +171,7 @@ export function parseYenAmount(raw: string): Normalised<number> {
   if (!/^-?\d+(\.\d+)?$/.test(text)) return fail('invalid_amount', `"${raw}" is not an amount of yen (write 1234567, 1,234千円 or 1.5百万円)`);
   const yen = Number(text) * multiplier;
   if (yen < 0) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
+  if (!(yen <= MAX_YEN)) return amountTooLarge(raw);
   const rounded = Math.round(yen);
   if (Math.abs(yen - rounded) > 1e-6) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
   return ok(rounded);
