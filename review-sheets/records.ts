@@ -28,13 +28,25 @@ export class Cells {
 
 export class RecordProblem extends Error {}
 
+/**
+ * The largest whole number the tables' integer columns hold. A larger one must quarantine its record: stored, it would
+ * fail the whole file's COPY.
+ */
+const INTEGER_COLUMN_MAX = 2_147_483_647;
+
+function withinIntegerColumn(column: string, text: string): number {
+  const value = Number(text);
+  if (value > INTEGER_COLUMN_MAX) throw new RecordProblem(`${column} "${text}" is larger than any the sheets use (at most ${INTEGER_COLUMN_MAX})`);
+  return value;
+}
+
 /** The key every table shares: the review year (checked against the file's name) and the project, whose id it returns. */
 export function projectKey(cells: Cells, reviewYear: number): number {
   const year = presentText(cells.get('事業年度'));
   if (year !== String(reviewYear)) throw new RecordProblem(`事業年度 "${cells.get('事業年度') ?? ''}" is not the file's review year ${reviewYear}`);
   const id = presentText(cells.get('予算事業ID'));
   if (id === null || !/^\d+$/.test(id)) throw new RecordProblem(`予算事業ID "${cells.get('予算事業ID') ?? ''}" is not a whole number`);
-  return Number(id);
+  return withinIntegerColumn('予算事業ID', id);
 }
 
 export function amount(cells: Cells, column: string): string | null {
@@ -47,7 +59,7 @@ export function wholeNumber(cells: Cells, column: string): number | null {
   const text = presentText(cells.get(column));
   if (text === null) return null;
   if (!/^\d+$/.test(text)) throw new RecordProblem(`${column} "${text}" is not a whole number`);
-  return Number(text);
+  return withinIntegerColumn(column, text);
 }
 
 export function text(cells: Cells, column: string): string | null {
