@@ -69,9 +69,12 @@ function daysInMonth(year: number, month: number): number {
  * general reading then takes: it gives the same answers (years below 100 are left to it, as Date.UTC reads them
  * as 19xx and it refuses them).
  */
+/** Where YYYY-MM-DD has its digits. */
+const ISO_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9] as const;
+
 function plainIsoDate(raw: string): string | null | undefined {
   if (raw.length !== 10 || raw.charCodeAt(4) !== HYPHEN || raw.charCodeAt(7) !== HYPHEN) return undefined;
-  for (const index of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigitAt(raw, index)) return undefined;
+  for (const index of ISO_DATE_DIGITS) if (!isDigitAt(raw, index)) return undefined;
   const year = digitsValue(raw, 0, 4);
   if (year < 100) return undefined;
   const month = digitsValue(raw, 5, 7);
