@@ -21,16 +21,25 @@ function isSpace(code: number): boolean {
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
-export type NumberCell = { readonly ok: true; readonly value: string | null } | { readonly ok: false; readonly text: string };
+/**
+ * The most characters a number may have. PostgreSQL's numeric refuses more than 131,072 digits before the point or
+ * 16,383 after it, which would fail the whole file's COPY (or, in 3-1's yearly values, every refresh of the views that
+ * read them); no published sheet comes near a thousand.
+ */
+export const MAX_NUMBER_CHARACTERS = 1_000;
+
+/** `tooLong`: a number, but longer than MAX_NUMBER_CHARACTERS. */
+export type NumberCell = { readonly ok: true; readonly value: string | null } | { readonly ok: false; readonly text: string; readonly tooLong: boolean };
 
 /**
  * A number as a decimal string (exact, for numeric columns): "34482000.0" → "34482000", commas between digit
- * groups allowed; null for none; not ok for any other text.
+ * groups allowed; null for none; not ok for any other text, nor for a number longer than MAX_NUMBER_CHARACTERS.
  */
 export function numberCell(cell: string | undefined): NumberCell {
   const text = presentText(cell);
   if (text === null) return { ok: true, value: null };
   const plain = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text) ? text.replaceAll(',', '') : text;
-  if (!DECIMAL.test(plain)) return { ok: false, text };
+  if (!DECIMAL.test(plain)) return { ok: false, text, tooLong: false };
+  if (plain.length > MAX_NUMBER_CHARACTERS) return { ok: false, text, tooLong: true };
   return { ok: true, value: plain.includes('.') ? plain.replace(/\.?0+$/, '') || '0' : plain };
 }

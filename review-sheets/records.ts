@@ -3,7 +3,7 @@
  * or the other, so a file's records = loaded + quarantined.
  */
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
-import { numberCell, presentText } from './cell-values.js';
+import { MAX_NUMBER_CHARACTERS, numberCell, presentText } from './cell-values.js';
 
 export type Row = Record<string, string | number | boolean | null | Record<string, string>>;
 
@@ -36,7 +36,7 @@ const INTEGER_COLUMN_MAX = 2_147_483_647;
 
 function withinIntegerColumn(column: string, text: string): number {
   const value = Number(text);
-  if (value > INTEGER_COLUMN_MAX) throw new RecordProblem(`${column} "${text}" is larger than any the sheets use (at most ${INTEGER_COLUMN_MAX})`);
+  if (value > INTEGER_COLUMN_MAX) throw new RecordProblem(`${column} "${text}" is larger than ebpm can store (at most ${INTEGER_COLUMN_MAX.toLocaleString('en-US')})`);
   return value;
 }
 
@@ -51,8 +51,13 @@ export function projectKey(cells: Cells, reviewYear: number): number {
 
 export function amount(cells: Cells, column: string): string | null {
   const cell = numberCell(cells.get(column));
-  if (!cell.ok) throw new RecordProblem(`${column} "${cell.text}" is not an amount`);
+  if (!cell.ok) throw new RecordProblem(cell.tooLong ? tooLongNumber(column, cell.text) : `${column} "${cell.text}" is not an amount`);
   return cell.value;
+}
+
+/** The reason for a number longer than MAX_NUMBER_CHARACTERS (its text is not repeated: it is that long). */
+export function tooLongNumber(column: string, text: string): string {
+  return `${column} holds a number of ${text.length.toLocaleString('en-US')} characters, more than ebpm stores (at most ${MAX_NUMBER_CHARACTERS.toLocaleString('en-US')})`;
 }
 
 export function wholeNumber(cells: Cells, column: string): number | null {

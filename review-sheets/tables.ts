@@ -4,7 +4,7 @@
  */
 import { numberCell, presentText } from './cell-values.js';
 import type { ReviewTable } from './published-headers.js';
-import { amount, corporateNumber, mapWith, projectKey, RecordProblem, text, wholeNumber, type Cells, type Mapped } from './records.js';
+import { amount, corporateNumber, mapWith, projectKey, RecordProblem, text, tooLongNumber, wholeNumber, type Cells, type Mapped } from './records.js';
 
 /**
  * The fiscal-year cells (2007–2060) of a record, kept out of its cells by name: numeric keys would make each
@@ -125,6 +125,8 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       if (cell === '' || cell === undefined) continue;
       // Numbers are normalised (trailing spaces, 95.0 → 95); qualitative text is kept as published.
       const number = numberCell(cell);
+      // Kept as text, a number too long for numeric would fail every refresh of the views that cast it.
+      if (!number.ok && number.tooLong) throw new RecordProblem(tooLongNumber(column, number.text));
       const value = number.ok ? number.value : presentText(cell);
       if (value !== null) yearValues[column] = value;
     }

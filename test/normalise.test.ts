@@ -78,7 +78,43 @@ describe('normalising Japanese input values', () => {
     }
   });
 
-  it('refuses amounts above 2^53 − 1 yen however they are written, saying so, where the database would refuse the whole batch', () => {
+  it('reads amounts with a unit exactly, moving the decimal point rather than multiplying', () => {
+    expect(parseYenAmount('128.2億円')).toEqual({ ok: true, value: 12_820_000_000 });
+    expect(parseYenAmount('128.02億円')).toEqual({ ok: true, value: 12_802_000_000 });
+    expect(parseYenAmount('16384.1百万円')).toEqual({ ok: true, value: 16_384_100_000 });
+    expect(parseYenAmount('12.3400万円')).toEqual({ ok: true, value: 123_400 });
+    expect(parseYenAmount('9007199254740.991千円')).toEqual({ ok: true, value: 9_007_199_254_740_991 });
+    expect(parseYenAmount('9007199254.740991百万円')).toEqual({ ok: true, value: Number.MAX_SAFE_INTEGER });
+    expect(parseYenAmount('1.0001千円')).toMatchObject({ ok: false, reason: 'invalid_amount', message: '"1.0001千円" is not a whole number of yen' });
+    expect(parseYenAmount('9007199254740991.4')).toMatchObject({ ok: false, reason: 'invalid_amount' });
+    expect(parseYenAmount('-0.5円')).toMatchObject({ ok: false, reason: 'negative_amount' });
+    expect(parseYenAmount('-0')).toEqual({ ok: true, value: 0 });
+    // Against exact integer arithmetic, on seeded random amounts of 1–12 digits with 0–9 decimals and every unit.
+    const places: Readonly<Record<string, number>> = { '': 0, 円: 0, 千円: 3, 万円: 4, 百万円: 6, 億円: 8 };
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const differences: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const whole = String(next(10 ** (1 + next(9))));
+      const decimals = next(10);
+      const fraction = Array.from({ length: decimals }, () => (next(3) === 0 ? String(next(10)) : '0')).join('');
+      const unit = Object.keys(places)[next(6)];
+      const written = `${whole}${decimals ? `.${fraction}` : ''}${unit}`;
+      const scaled = BigInt(`${whole}${fraction}`) * 10n ** BigInt(places[unit]);
+      const divisor = 10n ** BigInt(decimals);
+      // Too large is said first: an amount both too large and fractional is refused for its size.
+      const expected = scaled / divisor > BigInt(Number.MAX_SAFE_INTEGER) ? 'too large' : scaled % divisor !== 0n ? 'not whole' : Number(scaled / divisor);
+      const result = parseYenAmount(written);
+      const got = result.ok ? result.value : result.reason === 'invalid_amount' ? 'not whole' : result.reason === 'amount_too_large' ? 'too large' : result.reason;
+      if (got !== expected) differences.push(`${written}: ${String(got)} against ${String(expected)}`);
+    }
+    expect(differences).toEqual([]);
+  });
+
+  it('refuses amounts above 2^53 − 1 yen however they are written, naming the limit', () => {
     for (const raw of ['9007199254740992', '12345678901234567890', '1'.repeat(400), '9,007,199,254,740,992', '100000000億円', `${'9'.repeat(400)}.5`]) {
       expect(parseYenAmount(raw), raw).toMatchObject({ ok: false, reason: 'amount_too_large', message: expect.stringContaining('9,007,199,254,740,991') });
     }

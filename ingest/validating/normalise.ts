@@ -62,6 +62,9 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** Where YYYY-MM-DD has its digits. */
+const ISO_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9] as const;
+
 /**
  * The common case read without regular expressions or a Date: text that is already YYYY-MM-DD, as most application
  * systems write it (a 1,000,000-row applicant file spent about half a second in the general reading below). Gives
@@ -69,9 +72,6 @@ function daysInMonth(year: number, month: number): number {
  * general reading then takes: it gives the same answers (years below 100 are left to it, as Date.UTC reads them
  * as 19xx and it refuses them).
  */
-/** Where YYYY-MM-DD has its digits. */
-const ISO_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9] as const;
-
 function plainIsoDate(raw: string): string | null | undefined {
   if (raw.length !== 10 || raw.charCodeAt(4) !== HYPHEN || raw.charCodeAt(7) !== HYPHEN) return undefined;
   for (const index of ISO_DATE_DIGITS) if (!isDigitAt(raw, index)) return undefined;
@@ -135,49 +135,62 @@ function isAllDigits(text: string): boolean {
   return true;
 }
 
-const YEN_UNITS: readonly (readonly [string, number])[] = [
-  ['百万円', 1_000_000],
-  ['千円', 1_000],
-  ['万円', 10_000],
-  ['億円', 100_000_000],
-  ['円', 1],
+/** Each unit of yen and how many places it moves the decimal point. */
+const YEN_UNITS: readonly (readonly [unit: string, places: number])[] = [
+  ['百万円', 6],
+  ['千円', 3],
+  ['万円', 4],
+  ['億円', 8],
+  ['円', 0],
 ];
 
-/** Yen as a whole number from 1,234,567 / ¥1,234,567 / 1,234千円 / 1.5百万円 / 12万円 / 3億円. Negative amounts are refused. */
 /**
- * The largest amount read: above it a double no longer holds every whole yen, and far above it (9.2 × 10^18) the
- * bigint columns refuse the value, which would fail the whole batch's COPY instead of quarantining the row. It is
- * some eighty times Japan's national budget.
+ * The largest amount read: the largest whole number a double holds exactly (far below the 9.2 × 10^18 the bigint
+ * columns take), some eighty times Japan's national budget.
  */
 export const MAX_YEN = Number.MAX_SAFE_INTEGER;
+const MAX_YEN_DIGITS = String(MAX_YEN);
 
 function amountTooLarge(raw: string): Normalised<number> {
   return fail('amount_too_large', `"${raw}" is larger than any amount of yen ebpm reads (at most ${MAX_YEN.toLocaleString('en-US')}); check the unit and the digits`);
 }
 
+/** Whole yen written as digits without leading zeros ("0" for none), or the reason it cannot be read. */
+function wholeYen(raw: string, digits: string): Normalised<number> {
+  if (digits.length > MAX_YEN_DIGITS.length || (digits.length === MAX_YEN_DIGITS.length && digits > MAX_YEN_DIGITS)) return amountTooLarge(raw);
+  return ok(Number(digits));
+}
+
+/**
+ * Yen as a whole number from 1,234,567 / ¥1,234,567 / 1,234千円 / 1.5百万円 / 12万円 / 3億円. Negative amounts are refused.
+ * A unit moves the decimal point in the text, not by multiplying a double: 128.2億円 is 12,820,000,000 yen exactly (as a
+ * double product, 12,819,999,999.999998, which was refused as not whole).
+ */
 export function parseYenAmount(raw: string): Normalised<number> {
   // Plain digits, as most files write amounts, need none of the folding below and read the same without it.
-  if (raw.length > 0 && isAllDigits(raw)) {
-    const yen = Number(raw);
-    return yen <= MAX_YEN ? ok(yen) : amountTooLarge(raw);
-  }
+  if (raw.length > 0 && isAllDigits(raw)) return wholeYen(raw, raw.length > 1 && raw.charCodeAt(0) === DIGIT_0 ? raw.replace(/^0+(?=\d)/, '') : raw);
   let text = normaliseText(raw).replace(/[,\s]/g, '').replace(/^[¥￥]/, '');
   if (text === '') return fail('missing_amount', 'is empty');
-  let multiplier = 1;
-  for (const [unit, factor] of YEN_UNITS) {
+  let places = 0;
+  for (const [unit, unitPlaces] of YEN_UNITS) {
     if (text.endsWith(unit)) {
-      multiplier = factor;
+      places = unitPlaces;
       text = text.slice(0, -unit.length);
       break;
     }
   }
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return fail('invalid_amount', `"${raw}" is not an amount of yen (write 1234567, 1,234千円 or 1.5百万円)`);
-  const yen = Number(text) * multiplier;
-  if (yen < 0) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
-  if (!(yen <= MAX_YEN)) return amountTooLarge(raw);
-  const rounded = Math.round(yen);
-  if (Math.abs(yen - rounded) > 1e-6) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
-  return ok(rounded);
+  const parts = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!parts) return fail('invalid_amount', `"${raw}" is not an amount of yen (write 1234567, 1,234千円 or 1.5百万円)`);
+  const [, sign, whole, fraction = ''] = parts;
+  // The digits of whole yen, and those left after the point once the unit has moved it.
+  const digits = `${whole}${fraction.slice(0, places).padEnd(places, '0')}`.replace(/^0+(?=\d)/, '');
+  const belowOneYen = fraction.slice(places);
+  const zero = digits === '0' && !/[1-9]/.test(belowOneYen);
+  if (sign === '-' && !zero) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
+  const yen = wholeYen(raw, digits);
+  if (!yen.ok) return yen;
+  if (/[1-9]/.test(belowOneYen)) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
+  return yen;
 }
 
 const PREFECTURES: readonly (readonly [name: string, romaji: string])[] = [

@@ -75,7 +75,7 @@ class CopyText {
     // A UTF-16 code unit is at most three bytes of UTF-8.
     const most = this.current.length * 3;
     if (this.scratch && this.used + most > this.scratch.length) this.pushChunk();
-    // Larger than a chunk only for a line of more than 87,381 characters.
+    // Larger than a chunk only when the text gathered since the last encoding exceeds 87,381 characters (a very long line).
     if (!this.scratch || most > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
     this.used += this.scratch.write(this.current, this.used);
     this.current = '';
