@@ -79,12 +79,15 @@ describe('normalising Japanese input values', () => {
   });
 
   it('reads amounts with a unit exactly, moving the decimal point rather than multiplying', () => {
-    expect(parseYenAmount('128.2億円')).toEqual({ ok: true, value: 12_820_000_000 });
-    expect(parseYenAmount('128.02億円')).toEqual({ ok: true, value: 12_802_000_000 });
-    expect(parseYenAmount('16384.1百万円')).toEqual({ ok: true, value: 16_384_100_000 });
-    expect(parseYenAmount('12.3400万円')).toEqual({ ok: true, value: 123_400 });
-    expect(parseYenAmount('9007199254740.991千円')).toEqual({ ok: true, value: 9_007_199_254_740_991 });
-    expect(parseYenAmount('9007199254.740991百万円')).toEqual({ ok: true, value: Number.MAX_SAFE_INTEGER });
+    const exact: [string, number][] = [
+      ['128.2億円', 12_820_000_000],
+      ['128.02億円', 12_802_000_000],
+      ['16384.1百万円', 16_384_100_000],
+      ['12.3400万円', 123_400],
+      ['9007199254740.991千円', 9_007_199_254_740_991],
+      ['9007199254.740991百万円', Number.MAX_SAFE_INTEGER],
+    ];
+    for (const [written, yen] of exact) expect(parseYenAmount(written), written).toEqual({ ok: true, value: yen });
     expect(parseYenAmount('1.0001千円')).toMatchObject({ ok: false, reason: 'invalid_amount', message: '"1.0001千円" is not a whole number of yen' });
     expect(parseYenAmount('9007199254740991.4')).toMatchObject({ ok: false, reason: 'invalid_amount' });
     expect(parseYenAmount('-0.5円')).toMatchObject({ ok: false, reason: 'negative_amount' });
