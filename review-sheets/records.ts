@@ -2,6 +2,7 @@
  * What a mapped record becomes: a row for its table, or a reason it is quarantined. Every record ends as one
  * or the other, so a file's records = loaded + quarantined.
  */
+import { INTEGER_COLUMN_MAX } from '../schemas/column-limits.js';
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
 import { MAX_NUMBER_CHARACTERS, numberCell, presentText } from './cell-values.js';
 
@@ -28,12 +29,7 @@ export class Cells {
 
 export class RecordProblem extends Error {}
 
-/**
- * The largest whole number the tables' integer columns hold. A larger one must quarantine its record: stored, it would
- * fail the whole file's COPY.
- */
-const INTEGER_COLUMN_MAX = 2_147_483_647;
-
+/** A whole number for an integer column; a larger one quarantines its record (stored, it would fail the file's COPY). */
 function withinIntegerColumn(column: string, text: string): number {
   const value = Number(text);
   if (value > INTEGER_COLUMN_MAX) throw new RecordProblem(`${column} "${text}" is larger than ebpm can store (at most ${INTEGER_COLUMN_MAX.toLocaleString('en-US')})`);

@@ -19,6 +19,7 @@ import {
   requiredText,
   yenAtLeastField,
 } from './csv-fields.js';
+import { INTEGER_COLUMN_MAX } from './column-limits.js';
 
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
 
@@ -50,8 +51,8 @@ export const applicantRowSchema = z
     requested_amount_yen: yenAtLeastField(1),
     industry_code: oneOfField(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()),
     prefecture_code: prefectureField,
-    // Stored as a 4-byte integer: a larger count would fail the batch's COPY instead of quarantining the row.
-    employees: integerField({ min: 0, max: 2_147_483_647 }),
+    // Stored in an integer column: a larger count would fail the batch's COPY instead of quarantining the row.
+    employees: integerField({ min: 0, max: INTEGER_COLUMN_MAX }),
     consent: booleanField,
     /** The application's review score, for programmes that award above a cut-off (optional: other programmes do not score). */
     review_score: optionalNumberField().optional().transform((value) => value ?? null),

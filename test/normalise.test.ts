@@ -48,6 +48,10 @@ describe('normalising Japanese input values', () => {
           const general = parseJapaneseDate(`${y}/${m}/${d}`);
           const same = plain.ok && general.ok ? plain.value === general.value : !plain.ok && !general.ok && plain.reason === general.reason;
           if (!same) differences.push(`${y}-${m}-${d}: ${JSON.stringify(plain)} against ${JSON.stringify(general)}`);
+          // And against JavaScript's own calendar: the date is read when Date.UTC gives back the same year, month and day.
+          const date = new Date(Date.UTC(year, month - 1, day));
+          const inCalendar = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+          if (plain.ok !== inCalendar) differences.push(`${y}-${m}-${d}: read ${String(plain.ok)}, Date.UTC ${String(inCalendar)}`);
           if (plain.ok) read++;
         }
       }
