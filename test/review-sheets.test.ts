@@ -293,6 +293,31 @@ describe('loading the published review sheets', () => {
     expect(inForce.map((file) => file.sheet_table)).toEqual(['1-2', '3-2', '4-1', '5-1']);
   });
 
+  it('stores text exactly as published: backslashes, tabs, quoted line breaks, characters outside the BMP and a name longer than a COPY chunk', async () => {
+    // Review year 2021 (name and 事業年度), so this load touches no other test's year.
+    const { name } = fixture('1-2');
+    const awkward = 'a\\b\\\\N\tc\r\nd\ne "quoted" 𠮷𩸽 😀 \\N';
+    // 100,000 characters of three bytes each: more than one 256 KB chunk of COPY text on its own.
+    const long = `長い事業名${'あ'.repeat(100_000)}終`;
+    const quoted = (value: string) => `"${value.replaceAll('"', '""')}"`;
+    const text = readFileSync(join(FIXTURES, name), 'utf8')
+      .replaceAll('\nレビューシート,2024,', '\nレビューシート,2021,')
+      .replace(',法教育の推進,', `,${quoted(awkward)},`)
+      .replace(',酒類業振興支援事業,', `,${quoted(long)},`);
+    const dir = mkdtempSync(join(scratch, 'exact-text-'));
+    writeFileSync(join(dir, name.replace('_RS_2024_', '_RS_2021_')), text);
+    const result = await load(dir);
+    expect(result.files.map((file) => ('quarantined' in file ? [file.records, file.loaded, file.quarantined] : null))).toEqual([
+      [fixture('1-2').records.length, fixture('1-2').records.length, 0],
+    ]);
+    const names = await sql<{ project_id: number; project_name: string }>`
+      SELECT project_id, project_name FROM bi.review_projects WHERE review_year = 2021 AND project_id IN (884, 18556) ORDER BY project_id`.execute(database.db);
+    expect(names.rows).toEqual([
+      { project_id: 884, project_name: awkward },
+      { project_id: 18556, project_name: long },
+    ]);
+  });
+
   it('refuses a review-sheet row whose file is not registered, the removal of a file whose rows remain, and a changed file key', async () => {
     const unknown = '0'.repeat(64);
     await expect(

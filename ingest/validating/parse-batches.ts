@@ -6,6 +6,7 @@
 import { PERSONAL_COLUMNS } from '../../schemas/applicant.js';
 import type { BulkTarget } from '../loading/bulk-targets.js';
 import { copyTextLine } from '../loading/copy-text.js';
+import { CopyTextChunks } from '../loading/copy-text-chunks.js';
 import { storableJson } from '../reading/text-safety.js';
 import { InputFormatError, type TableStream } from '../reading/read-table.js';
 import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
@@ -25,61 +26,6 @@ export interface ParsedBatch {
   readonly lastLine: number;
   /** Records read from the file so far, this batch included (skipped committed ones excluded). */
   readonly rowsRead: number;
-}
-
-/**
- * The text gathered is encoded once it holds this many characters. With Japanese text in the lines the joined string is
- * two-byte, and at 65,536 characters (128 KB) it is larger than V8's largest regular heap object, so it was made in the
- * large-object space (a 1,000,000-row applicant parse spent 1.6 s encoding 64K-character strings). Joining alone, timed
- * apart: 1.09 s at 65,536 characters, 0.43 s at 32,768, 0.24 s at 16,384.
- */
-const ENCODE_EVERY_CHARACTERS = 1 << 14;
-
-/** The encoded text is sent in chunks of about this many bytes, so a batch still takes few COPY messages. */
-const CHUNK_BYTES = 1 << 18;
-
-/**
- * COPY text accumulated in chunks of about 256 KB, so a batch is sent in few writes. The text is encoded to bytes
- * as it comes: the text of a line is a tree of small strings that also holds on to the file text its fields were
- * cut from, and a batch of such trees surviving collections cost a fifth of the parse time (a 1,000,000-row parse:
- * 14.5 s with strings, 11.4 s with bytes). The bytes are gathered in one scratch buffer and each chunk is an exact
- * copy of its part: a batch is posted from the worker by structured clone, which copies a view's whole buffer.
- */
-class CopyText {
-  readonly chunks: Uint8Array[] = [];
-  private current = '';
-  private scratch: Buffer | null = null;
-  private used = 0;
-  rows = 0;
-
-  add(line: string): void {
-    this.current += line;
-    this.rows++;
-    if (this.current.length >= ENCODE_EVERY_CHARACTERS) this.encode();
-  }
-
-  finish(): Uint8Array[] {
-    this.encode();
-    this.pushChunk();
-    this.scratch = null;
-    return this.chunks;
-  }
-
-  private pushChunk(): void {
-    if (this.scratch && this.used > 0) this.chunks.push(new Uint8Array(this.scratch.subarray(0, this.used)));
-    this.used = 0;
-  }
-
-  private encode(): void {
-    if (this.current === '') return;
-    // A UTF-16 code unit is at most three bytes of UTF-8.
-    const most = this.current.length * 3;
-    if (this.scratch && this.used + most > this.scratch.length) this.pushChunk();
-    // Larger than a chunk only when the text gathered since the last encoding exceeds 87,381 characters (a very long line).
-    if (!this.scratch || most > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, most));
-    this.used += this.scratch.write(this.current, this.used);
-    this.current = '';
-  }
 }
 
 const WITHHELD = '[personal data withheld]';
@@ -115,8 +61,8 @@ export async function parseInBatches<Row>(
   emit: (batch: ParsedBatch) => Promise<void>,
 ): Promise<void> {
   const validator = target.validator(table.header);
-  let staged = new CopyText();
-  let quarantined = new CopyText();
+  let staged = new CopyTextChunks();
+  let quarantined = new CopyTextChunks();
   let loaded = 0;
   let rejected = 0;
   let withoutConsent = 0;
@@ -127,8 +73,8 @@ export async function parseInBatches<Row>(
   const flush = async () => {
     if (staged.rows === 0 && quarantined.rows === 0) return;
     const batch: ParsedBatch = { staged: staged.finish(), quarantined: quarantined.finish(), loaded, rejected, withoutConsent, lastLine, rowsRead };
-    staged = new CopyText();
-    quarantined = new CopyText();
+    staged = new CopyTextChunks();
+    quarantined = new CopyTextChunks();
     loaded = rejected = withoutConsent = 0;
     batchLimit = batchSize;
     await emit(batch);
