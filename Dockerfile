@@ -36,5 +36,6 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY programmes/catalogue ./programmes/catalogue
-ENTRYPOINT ["node", "dist/cli/main.js"]
+# Run through its first line, which starts node with the malloc setting of runtime/malloc-tunables.ts.
+ENTRYPOINT ["dist/cli/main.js"]
 CMD ["worker"]

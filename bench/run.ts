@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../config/project-root.js';
 import { codeVersion } from '../runtime/code-version.js';
+import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
 import { median } from './timing.js';
 
@@ -40,6 +41,10 @@ function verdict(measured: number, target: number | undefined, unit: string): st
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  // Every process a benchmark starts (the ebpm commands, and the node and psql of the floors beside them)
+  // runs with the malloc setting the `ebpm` command starts node with (runtime/malloc-tunables.ts): the commands are
+  // timed as users run them, and their floors get the same help from the kernel.
+  process.env.GLIBC_TUNABLES = launchTunables(process.env.GLIBC_TUNABLES);
   const benchDir = join(projectRoot(), '.bench');
   mkdirSync(benchDir, { recursive: true });
   const historyFile = join(benchDir, 'history.jsonl');
