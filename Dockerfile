@@ -36,6 +36,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY programmes/catalogue ./programmes/catalogue
-# Run through its first line, which starts node with the malloc setting of runtime/malloc-tunables.ts.
-ENTRYPOINT ["dist/cli/main.js"]
+# Transparent huge pages for malloc's large blocks (typed arrays, file buffers): runtime/malloc-tunables.ts says why.
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["worker"]

@@ -21,6 +21,8 @@ interface HistoryEntry {
   readonly baselineMs: number;
   readonly ratio: number;
   readonly peakRssMb: number | null;
+  /** GLIBC_TUNABLES of the processes timed (absent in entries written before it was recorded). */
+  readonly glibcTunables?: string;
 }
 
 function previousEntries(historyFile: string): Map<string, HistoryEntry> {
@@ -41,15 +43,16 @@ function verdict(measured: number, target: number | undefined, unit: string): st
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  // Every process a benchmark starts (the ebpm commands, and the node and psql of the floors beside them)
-  // runs with the malloc setting the `ebpm` command starts node with (runtime/malloc-tunables.ts): the commands are
-  // timed as users run them, and their floors get the same help from the kernel.
-  process.env.GLIBC_TUNABLES = launchTunables(process.env.GLIBC_TUNABLES);
+  // Every process a benchmark starts (the ebpm commands, and the node and psql of the floors beside them) runs with
+  // the malloc setting of the Docker image and the demo (runtime/malloc-tunables.ts), so a floor gets the same help
+  // from the kernel as the command beside it. GLIBC_TUNABLES=glibc.malloc.hugetlb=0 runs them all without it.
+  const glibcTunables = launchTunables(process.env.GLIBC_TUNABLES);
+  process.env.GLIBC_TUNABLES = glibcTunables;
   const benchDir = join(projectRoot(), '.bench');
   mkdirSync(benchDir, { recursive: true });
   const historyFile = join(benchDir, 'history.jsonl');
   const previous = previousEntries(historyFile);
-  console.log(`ebpm bench (${codeVersion()}); ratio = subject / baseline, both measured now (lower is better)\n`);
+  console.log(`ebpm bench (${codeVersion()}; GLIBC_TUNABLES=${glibcTunables}); ratio = subject / baseline, both measured now (lower is better)\n`);
   for (const benchmark of BENCHMARKS) {
     if (only.length ? !only.includes(benchmark.name) : benchmark.onlyWhenNamed) continue;
     console.log(`${benchmark.name} [${benchmark.size}]`);
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       baselineMs,
       ratio: subjectMs / baselineMs,
       peakRssMb,
+      glibcTunables,
     };
     appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);
     const before = previous.get(benchmark.name);
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
-        `  ratio ${entry.ratio.toFixed(2)}${verdict(entry.ratio, benchmark.target?.ratio, '')}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s)` : ''}` +
+        `  ratio ${entry.ratio.toFixed(2)}${verdict(entry.ratio, benchmark.target?.ratio, '')}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         '\n',
     );

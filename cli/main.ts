@@ -1,10 +1,7 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node
+#!/usr/bin/env node
 /**
  * ebpm: the command line. Each command lives in ./commands and is loaded only when called, so that a
  * quick command (estimate, help) does not pay for Temporal and Postgres clients it never uses.
- *
- * The first line starts node with glibc's malloc.hugetlb tunable (LAUNCH_MALLOC_TUNABLES in
- * runtime/malloc-tunables.ts says why); a GLIBC_TUNABLES of the user's own comes after it, so theirs wins.
  */
 import { rootCauseMessage } from '../workflows/root-cause.js';
 import { CommandFailure, UsageError } from './errors.js';

@@ -51,6 +51,14 @@ const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }>
   '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
 };
 
+/** PostgreSQL stored another number of rows than were sent: the transaction is rolled back, nothing of the file kept. */
+export class ReviewCopyCountError extends Error {
+  constructor(readonly file: string, readonly sent: number, readonly stored: number) {
+    super(`${file}: PostgreSQL stored ${stored} rows of the ${sent} sent, so nothing of the file was kept; load it again, and report it if it recurs`);
+    this.name = 'ReviewCopyCountError';
+  }
+}
+
 function copyValue(value: unknown): CopyValue {
   if (value === undefined || value === null) return null;
   if (typeof value === 'object') return JSON.stringify(value);
@@ -82,11 +90,11 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         [source.sha256, source.label, table, reviewYear],
       );
       const quarantined: QuarantinedRecord[] = [];
-      let loaded = 0;
-      // The COPY text of each piece of the file read, as it is read (the whole file is never in memory).
+      const out = new CopyTextChunks();
+      // The COPY text of the file as it is read (the whole file is never in memory), handed on a chunk of about
+      // 256 KB at a time whatever the size of the pieces read (16 KB from a zip, 1 MB from a file on disk).
       async function* copyText(): AsyncGenerator<Uint8Array> {
         for await (const batch of readReviewSheetStream(source.fileName, source.pieces())) {
-          const out = new CopyTextChunks();
           for (const read of batch) {
             if ('quarantined' in read) {
               quarantined.push(read.quarantined);
@@ -97,11 +105,15 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
             for (const column of stored.columns) line += `\t${copyTextField(copyValue(row[column]))}`;
             out.add(`${line}\n`);
           }
-          loaded += out.rows;
-          yield* out.finish();
+          yield* out.drain();
         }
+        yield* out.finish();
       }
-      await pipeline(Readable.from(copyText()), client.query(copyStreams.from(`COPY ${stored.table} (file_sha256, ${stored.columns.join(', ')}) FROM STDIN`)));
+      const copy = client.query(copyStreams.from(`COPY ${stored.table} (file_sha256, ${stored.columns.join(', ')}) FROM STDIN`));
+      await pipeline(Readable.from(copyText()), copy);
+      const loaded = out.rows;
+      // The account says what PostgreSQL stored, not only what was sent.
+      if (copy.rowCount !== loaded) throw new ReviewCopyCountError(source.label, loaded, copy.rowCount);
       if (quarantined.length) {
         const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));
         await pipeline(Readable.from(lines), client.query(copyStreams.from('COPY raw.review_sheet_quarantine (file_sha256, line, reason, record) FROM STDIN')));

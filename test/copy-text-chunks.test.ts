@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeApplicantsCsv } from '../bench/applicants-csv.js';
+import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
 import { Permits, runParseSession, type ParseMessage } from '../ingest/loading/parse-session.js';
 import type { ParsedBatch } from '../ingest/validating/parse-batches.js';
 import { getProgramme } from '../programmes/catalogue.js';
@@ -71,5 +72,21 @@ describe('the COPY text of a parsed batch', () => {
     const quarantinedLines = batch.quarantined.map((chunk) => strictUtf8.decode(chunk)).join('').split('\n').slice(0, -1);
     expect(quarantinedLines.map((line) => line.split('\t')[0])).toEqual(rows.flatMap((_, i) => (i % 5 === 4 ? [String(i + 2)] : [])));
     expect(quarantinedLines.some((line) => line.includes('合同会社合同会社'))).toBe(true);
+  });
+
+  it('hands over, drained as it goes and finished at the end, every line once, in order, in whole lines', () => {
+    // The review-sheet load drains after each piece of the file read and finishes at its end.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `${i}\t${'事業'.repeat(i % 50)}${i % 7 === 0 ? '𠮷' : ''}\t${i % 1_000 === 0 ? 'x'.repeat(300_000) : ''}\n`);
+    const out = new CopyTextChunks();
+    const chunks: Uint8Array[] = [];
+    lines.forEach((line, i) => {
+      out.add(line);
+      if (i % 777 === 0) chunks.push(...out.drain());
+    });
+    chunks.push(...out.finish());
+    expect(out.rows).toBe(lines.length);
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks) expect(chunk[chunk.length - 1]).toBe(0x0a);
+    expect(Buffer.concat(chunks).equals(Buffer.from(lines.join('')))).toBe(true);
   });
 });

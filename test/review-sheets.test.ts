@@ -310,6 +310,8 @@ describe('loading the published review sheets', () => {
     expect(result.files.map((file) => ('quarantined' in file ? [file.records, file.loaded, file.quarantined] : null))).toEqual([
       [fixture('1-2').records.length, fixture('1-2').records.length, 0],
     ]);
+    const [{ stored }] = await rows<{ stored: number }>(`SELECT count(*)::integer AS stored FROM core.review_projects WHERE review_year = 2021`);
+    expect(stored).toBe(fixture('1-2').records.length);
     const names = await sql<{ project_id: number; project_name: string }>`
       SELECT project_id, project_name FROM bi.review_projects WHERE review_year = 2021 AND project_id IN (884, 18556) ORDER BY project_id`.execute(database.db);
     expect(names.rows).toEqual([

@@ -39,7 +39,12 @@ export class CopyTextChunks {
     if (this.current.length >= ENCODE_EVERY_CHARACTERS) this.encode();
   }
 
-  /** Every line added, encoded, in order; the instance is spent. */
+  /** The chunks filled so far, in order, handed over once: a long file's text can go to PostgreSQL as it is made. */
+  drain(): Uint8Array[] {
+    return this.chunks.splice(0);
+  }
+
+  /** Every line added and not yet drained, encoded, in order; the instance is spent. */
   finish(): Uint8Array[] {
     this.encode();
     this.pushChunk();
