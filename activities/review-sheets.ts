@@ -14,7 +14,7 @@ import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
 import { ReviewCsvError } from '../review-sheets/read-file.js';
-import { storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
 import { analyseLoadedTable, inTransaction, withRawClient } from '../runtime/database.js';
 import { permanentFailure } from './activity-context.js';
@@ -37,10 +37,11 @@ export interface ReviewFileNotLoaded {
   readonly notLoaded: string;
 }
 
-const USER_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewHeaderError, ReviewCsvError, ReviewZipError, InputOutsideDirectoryError];
+/** Failures a retry cannot mend: the user's input, or (ReviewCopyCountError) a fault that would recur. */
+const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewHeaderError, ReviewCsvError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError];
 
 function asPermanent(error: unknown): unknown {
-  const known = USER_ERRORS.find((type) => error instanceof type);
+  const known = PERMANENT_ERRORS.find((type) => error instanceof type);
   return known && error instanceof Error ? permanentFailure(error.name, error.message) : error;
 }
 

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   // Every process a benchmark starts (the ebpm commands, and the node and psql of the floors beside them) runs with
   // the malloc setting of the Docker image and the demo (runtime/malloc-tunables.ts), so a floor gets the same help
-  // from the kernel as the command beside it. GLIBC_TUNABLES=glibc.malloc.hugetlb=0 runs them all without it.
+  // from the kernel as the command beside it; GLIBC_TUNABLES=glibc.malloc.hugetlb=0 runs them all without it. The
+  // benchmarks timed inside this process (twfe-*) have it when this process was started with it, as `npm run bench`
+  // starts it (scripts/with-huge-pages.sh).
   const glibcTunables = launchTunables(process.env.GLIBC_TUNABLES);
   process.env.GLIBC_TUNABLES = glibcTunables;
   const benchDir = join(projectRoot(), '.bench');

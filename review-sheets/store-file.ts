@@ -51,10 +51,16 @@ const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }>
   '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
 };
 
-/** PostgreSQL stored another number of rows than were sent: the transaction is rolled back, nothing of the file kept. */
+/**
+ * PostgreSQL stored another number of rows than were sent (a rule or trigger added to the table, or a fault in ebpm):
+ * the transaction is rolled back, nothing of the file kept, and the load is not retried (the cause would recur).
+ */
 export class ReviewCopyCountError extends Error {
-  constructor(readonly file: string, readonly sent: number, readonly stored: number) {
-    super(`${file}: PostgreSQL stored ${stored} rows of the ${sent} sent, so nothing of the file was kept; load it again, and report it if it recurs`);
+  constructor(readonly file: string, readonly table: string, readonly sent: number, readonly stored: number) {
+    super(
+      `${file}: PostgreSQL stored ${stored} of the ${sent} rows sent to ${table}, so nothing of the file was kept; ` +
+        `check ${table} for a rule or trigger that skips rows, or report it with the file`,
+    );
     this.name = 'ReviewCopyCountError';
   }
 }
@@ -113,7 +119,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       await pipeline(Readable.from(copyText()), copy);
       const loaded = out.rows;
       // The account says what PostgreSQL stored, not only what was sent.
-      if (copy.rowCount !== loaded) throw new ReviewCopyCountError(source.label, loaded, copy.rowCount);
+      if (copy.rowCount !== loaded) throw new ReviewCopyCountError(source.label, stored.table, loaded, copy.rowCount);
       if (quarantined.length) {
         const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));
         await pipeline(Readable.from(lines), client.query(copyStreams.from('COPY raw.review_sheet_quarantine (file_sha256, line, reason, record) FROM STDIN')));

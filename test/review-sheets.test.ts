@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { ActivityFailure, RetryState } from '@temporalio/common';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ebpmWith } from './support/compiled-cli.js';
@@ -318,6 +319,30 @@ describe('loading the published review sheets', () => {
       { project_id: 884, project_name: awkward },
       { project_id: 18556, project_name: long },
     ]);
+  });
+
+  it('refuses, without retrying, a load of which PostgreSQL stored fewer rows than were sent, and keeps nothing of the file', async () => {
+    // A trigger that drops the rows of review year 2020 stands for anything that makes a table skip rows.
+    await sql.raw(`CREATE FUNCTION public.test_skip_review_year_2020() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.review_year = 2020 THEN RETURN NULL; END IF; RETURN NEW; END $$`).execute(database.db);
+    await sql.raw(`CREATE TRIGGER test_skip_review_year_2020 BEFORE INSERT ON core.review_projects FOR EACH ROW EXECUTE FUNCTION public.test_skip_review_year_2020()`).execute(database.db);
+    try {
+      const { name, records } = fixture('1-2');
+      const dir = mkdtempSync(join(scratch, 'skipped-rows-'));
+      writeFileSync(join(dir, name.replace('_RS_2024_', '_RS_2020_')), readFileSync(join(FIXTURES, name), 'utf8').replaceAll('\nレビューシート,2024,', '\nレビューシート,2020,'));
+      const failure = await load(dir).then(
+        () => null,
+        (error: Error) => error.cause,
+      );
+      expect(failure).toBeInstanceOf(ActivityFailure);
+      expect((failure as ActivityFailure).retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+      expect((failure as ActivityFailure).cause?.message).toContain(`stored 0 of the ${records.length} rows sent to core.review_projects`);
+      expect(await rows(`SELECT 1 FROM raw.review_sheet_files WHERE review_year = 2020`)).toEqual([]);
+      expect(await rows(`SELECT 1 FROM core.review_projects WHERE review_year = 2020`)).toEqual([]);
+    } finally {
+      await sql.raw('DROP TRIGGER test_skip_review_year_2020 ON core.review_projects').execute(database.db);
+      await sql.raw('DROP FUNCTION public.test_skip_review_year_2020()').execute(database.db);
+    }
   });
 
   it('refuses a review-sheet row whose file is not registered, the removal of a file whose rows remain, and a changed file key', async () => {
