@@ -26,7 +26,7 @@ const CHUNK_BYTES = 1 << 18;
  * whole buffer.
  */
 export class CopyTextChunks {
-  readonly chunks: Uint8Array[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private current = '';
   private scratch: Buffer | null = null;
   private used = 0;
