@@ -186,12 +186,11 @@ export function parseYenAmount(raw: string): Normalised<number> {
   const [, sign, whole, fraction = ''] = parts;
   // The digits of whole yen, and those left after the point once the unit has moved it.
   const digits = `${whole}${fraction.slice(0, places).padEnd(places, '0')}`;
-  const belowOneYen = fraction.slice(places);
-  const zero = !/[1-9]/.test(digits) && !/[1-9]/.test(belowOneYen);
-  if (sign === '-' && !zero) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
+  const partOfAYen = /[1-9]/.test(fraction.slice(places));
+  if (sign === '-' && (partOfAYen || /[1-9]/.test(digits))) return fail('negative_amount', `"${raw}" is negative; amounts of yen cannot be`);
   const yen = wholeYen(raw, digits);
   if (!yen.ok) return yen;
-  if (/[1-9]/.test(belowOneYen)) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
+  if (partOfAYen) return fail('invalid_amount', `"${raw}" is not a whole number of yen`);
   return yen;
 }
 
