@@ -69,10 +69,10 @@ export interface PanelRules {
 
 /**
  * Dense indices for unit ids. Integer ids in a compact range use a lookup table, and the ids are listed in a typed
- * array: growing a JS array to 100,000 ids cost about 9 ms where a V8 heap page's first touch costs about 10 µs,
- * as on this project's virtual machines (typed arrays live outside that heap). Other ids use a map, consulted only
- * where the id changes from the previous row (rows of a unit are usually adjacent). Indices a caller already holds
- * (`given`) are checked against the ids and used as they are.
+ * array, not a JS array grown id by id: on this project's virtual machines that growth cost about 9 ms for 100,000 ids
+ * (bench/README.md, 2026-12-05 night). Other ids use a map, consulted only where the id changes from the previous row
+ * (rows of a unit are usually adjacent). Indices a caller already holds (`given`) are checked against the ids and used
+ * as they are.
  */
 export function indexUnits(unitId: ArrayLike<number | string>, given?: IndexedUnits): { unitOfRow: Int32Array; ids: ArrayLike<number | string> } {
   if (given) {
@@ -147,15 +147,22 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   const { periodLookup, periods } = densePeriods(columns.time, keepRow, firstPeriod, finalPeriod);
   const T = periods.length;
 
-  // Pass 2: one group per unit, each unit seen at most once per period, and the kept rows' values put in their
-  // places, period-major, for every unit before any is dropped (the units kept are compacted after, when some are
-  // not). A kept row's outcome is finite, so a place still NaN is one no row has filled: no separate table of
-  // places seen, and no second pass over the rows.
+  // Pass 2: one group per unit, and each unit seen at most once per period. Where there are as many complete rows as
+  // places in the unit × period grid (a balanced panel as it usually comes: unless a row repeats a place, which is
+  // refused, every unit is complete), the rows' values are put in their places here, period-major, for every unit,
+  // and the units kept are compacted after when some are not (units treated in the first period): a kept row's
+  // outcome is finite, so a place still NaN is one no row has filled, and no table of places seen, row periods or
+  // second pass over the rows is needed. Otherwise units may be dropped by the hundred thousand (a panel with a few
+  // rows missing at random) or the grid may be many times the rows (a ragged panel), and tables of every unit would
+  // cost more than they save: a byte per place records what was seen, and a second pass fills the kept units only.
   const groupOfUnit = new Float64Array(unitTotal).fill(Number.NaN);
   const weightOfUnit = weightColumn ? new Float64Array(unitTotal).fill(Number.NaN) : null;
-  const outcomeOfEveryUnit = new Float64Array(T * unitTotal).fill(Number.NaN);
   const k = covariateNames.length + 1;
-  const designOfEveryUnit = covariateNames.length ? Array.from({ length: T }, () => new Float64Array(unitTotal * k)) : null;
+  const inPlace = n - droppedRows === T * unitTotal;
+  const outcomeOfEveryUnit = inPlace ? new Float64Array(T * unitTotal).fill(Number.NaN) : null;
+  const designOfEveryUnit = inPlace && covariateNames.length ? Array.from({ length: T }, () => new Float64Array(unitTotal * k)) : null;
+  const seen = inPlace ? null : new Uint8Array(unitTotal * T);
+  const periodOfRow = inPlace ? null : new Int32Array(n);
   const observedPeriods = new Int32Array(unitTotal);
   for (let i = 0; i < n; i++) {
     const raw = columns.group[i];
@@ -188,15 +195,20 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     }
     // Whole periods within 10,000 of the first (completeRows): an exact int32 index, which TurboFan reads faster than a double one.
     const t = periodLookup[(columns.time[i] - firstPeriod) | 0];
-    const place = t * unitTotal + u;
-    if (outcomeOfEveryUnit[place] === outcomeOfEveryUnit[place]) {
-      throw new DidInputError(`unit ${String(columns.unitId[i])} has more than one row in period ${columns.time[i]}; keep one row per unit and period`);
-    }
-    outcomeOfEveryUnit[place] = columns.outcome[i];
-    if (designOfEveryUnit) {
-      const design = designOfEveryUnit[t];
-      design[u * k] = 1;
-      for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
+    if (outcomeOfEveryUnit) {
+      const place = t * unitTotal + u;
+      if (outcomeOfEveryUnit[place] === outcomeOfEveryUnit[place]) throw duplicateRowError(columns, i);
+      outcomeOfEveryUnit[place] = columns.outcome[i];
+      if (designOfEveryUnit) {
+        const design = designOfEveryUnit[t];
+        design[u * k] = 1;
+        for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
+      }
+    } else if (seen && periodOfRow) {
+      const place = u * T + t;
+      if (seen[place]) throw duplicateRowError(columns, i);
+      seen[place] = 1;
+      periodOfRow[i] = t;
     }
     observedPeriods[u]++;
   }
@@ -230,17 +242,41 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   let keptIncompleteUnits = 0;
   for (let u = 0; u < unitTotal; u++) if (keptIndexOf[u] >= 0 && observedPeriods[u] !== T) keptIncompleteUnits++;
   const incomplete = keptIncompleteUnits > 0;
-  // Every unit kept: the places filled above are the panel. Otherwise the kept units' places, in their order (a kept
-  // unit's unobserved periods stay NaN, and its design rows there stay zero).
-  const outcome = unitCount === unitTotal ? outcomeOfEveryUnit : keptUnitsOnly(outcomeOfEveryUnit, T, unitTotal, 1, keptIndexOf, unitCount);
-  const covariatesByPeriod =
-    designOfEveryUnit && unitCount < unitTotal ? designOfEveryUnit.map((design) => keptUnitsOnly(design, 1, unitTotal, k, keptIndexOf, unitCount)) : designOfEveryUnit;
+  let outcome: Float64Array;
+  let covariatesByPeriod: Float64Array[] | null;
+  if (outcomeOfEveryUnit) {
+    // Every unit kept: the places filled above are the panel. Otherwise the kept units' places, in their order (a kept
+    // unit's unobserved periods stay NaN, and its design rows there stay zero).
+    outcome = unitCount === unitTotal ? outcomeOfEveryUnit : keptUnitsOnly(outcomeOfEveryUnit, T, unitTotal, 1, keptIndexOf, unitCount);
+    covariatesByPeriod =
+      designOfEveryUnit && unitCount < unitTotal ? designOfEveryUnit.map((design) => keptUnitsOnly(design, 1, unitTotal, k, keptIndexOf, unitCount)) : designOfEveryUnit;
+  } else {
+    outcome = new Float64Array(T * unitCount);
+    if (incomplete) outcome.fill(Number.NaN);
+    covariatesByPeriod = covariateNames.length ? Array.from({ length: T }, () => new Float64Array(unitCount * k)) : null;
+    for (let i = 0; i < n; i++) {
+      if (!keepRow[i] || !periodOfRow) continue;
+      const u = keptIndexOf[unitOfRow[i]];
+      if (u < 0) continue;
+      const t = periodOfRow[i];
+      outcome[t * unitCount + u] = columns.outcome[i];
+      if (covariatesByPeriod) {
+        const design = covariatesByPeriod[t];
+        design[u * k] = 1;
+        for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
+      }
+    }
+  }
   return {
     panel: { periods, group, outcome, weights, incomplete, covariateNames, covariatesByPeriod, unitCount },
     dropped: [...dropped].map(([reason, units]) => ({ reason, count: units.length, examples: units.slice(0, 5) })),
     droppedRows,
     keptIncompleteUnits,
   };
+}
+
+function duplicateRowError(columns: LongDidColumns, row: number): DidInputError {
+  return new DidInputError(`unit ${String(columns.unitId[row])} has more than one row in period ${columns.time[row]}; keep one row per unit and period`);
 }
 
 /**
