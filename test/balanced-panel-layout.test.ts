@@ -65,6 +65,8 @@ function columnsOf(rows: readonly LongRow[]): LongDidColumns {
 }
 
 interface UnitSeen {
+  /** The id as the rows give it (a Map's key would turn -0 into 0). */
+  readonly id: number | string;
   readonly group: number;
   readonly weight: number;
   readonly complete: Map<number, LongRow>;
@@ -78,7 +80,7 @@ interface UnitSeen {
 function expectedPanel(rows: readonly LongRow[], keepIncomplete: boolean, anticipation: number) {
   const units = new Map<number | string, UnitSeen>();
   for (const row of rows) {
-    const unit = units.get(row.id) ?? { group: row.group, weight: row.weight, complete: new Map<number, LongRow>(), hasMissingValue: false };
+    const unit = units.get(row.id) ?? { id: row.id, group: row.group, weight: row.weight, complete: new Map<number, LongRow>(), hasMissingValue: false };
     units.set(row.id, unit);
     if (Number.isFinite(row.outcome)) unit.complete.set(row.time, row);
     else unit.hasMissingValue = true;
@@ -87,13 +89,14 @@ function expectedPanel(rows: readonly LongRow[], keepIncomplete: boolean, antici
   const [first, last] = [periods[0], periods[periods.length - 1]];
   const kept: (number | string)[] = [];
   const dropped = new Map<string, (number | string)[]>();
-  for (const [id, unit] of units) {
+  for (const [key, unit] of units) {
+    const id = unit.id;
     const group = unit.group > last + anticipation ? 0 : unit.group;
     let reason: string | null = null;
     if (group !== 0 && group <= first + anticipation) reason = 'treated_in_first_period';
     else if (unit.complete.size === 0) reason = 'missing_value';
     else if (unit.complete.size !== periods.length && !keepIncomplete) reason = unit.hasMissingValue ? 'missing_value' : 'not_observed_every_period';
-    if (reason === null) kept.push(id);
+    if (reason === null) kept.push(key);
     else dropped.set(reason, [...(dropped.get(reason) ?? []), id]);
   }
   const outcome: number[] = [];
@@ -115,6 +118,8 @@ function expectedPanel(rows: readonly LongRow[], keepIncomplete: boolean, antici
     }),
     weights: kept.map((id) => (units.get(id) as UnitSeen).weight),
     incomplete: kept.some((id) => (units.get(id) as UnitSeen).complete.size !== periods.length),
+    keptIncompleteUnits: kept.filter((id) => (units.get(id) as UnitSeen).complete.size !== periods.length).length,
+    droppedRows: rows.filter((row) => !Number.isFinite(row.outcome)).length,
     dropped: [...dropped].map(([reason, ids]): DroppedUnits => ({ reason: reason as DroppedUnits['reason'], count: ids.length, examples: ids.slice(0, 5) })),
   };
 }
@@ -129,7 +134,7 @@ const ID_KINDS: [string, (unit: number) => number | string][] = [
 
 /**
  * Panels that reach each way the panel is laid out: a complete grid with every unit kept or some dropped (values put
- * in place), and grids with places missing, a little or mostly (a second pass).
+ * in place), and grids with places missing, a few or many (a second pass).
  */
 const PANEL_SHAPES: [string, readonly UnitKind[]][] = [
   ['units of every kind', EVERY_KIND],
@@ -146,7 +151,7 @@ describe('the balanced panel the group-time estimators read', () => {
         for (const anticipation of [0, 1]) {
           it(`lays out the kept units' outcomes, covariates and weights period by period in the order they first appear, and lists the units dropped (${idKind}; ${shape}; incomplete units ${keepIncomplete ? 'kept' : 'dropped'}; anticipation ${anticipation})`, () => {
             const rows = panelRows(idOf, kinds, 11);
-            const { panel, dropped } = prepareBalancedPanel(columnsOf(rows), { anticipation, keepIncompleteUnits: keepIncomplete });
+            const { panel, dropped, droppedRows, keptIncompleteUnits } = prepareBalancedPanel(columnsOf(rows), { anticipation, keepIncompleteUnits: keepIncomplete });
             const expected = expectedPanel(rows, keepIncomplete, anticipation);
             expect(Array.from(panel.periods)).toEqual(expected.periods);
             expect(panel.unitCount).toBe(expected.group.length);
@@ -156,6 +161,7 @@ describe('the balanced panel the group-time estimators read', () => {
             expect(panel.covariatesByPeriod?.map((design) => Array.from(design))).toEqual(expected.design);
             expect(panel.incomplete).toBe(expected.incomplete);
             expect(dropped).toEqual(expected.dropped);
+            expect([droppedRows, keptIncompleteUnits]).toEqual([expected.droppedRows, expected.keptIncompleteUnits]);
           });
         }
       }
@@ -172,12 +178,32 @@ describe('the balanced panel the group-time estimators read', () => {
           const replaced = rows.findIndex((row) => row.id !== twice.id && Number.isFinite(row.outcome));
           for (const withRepeat of [[...rows, { ...twice, outcome: 1.5 }], rows.map((row, r) => (r === replaced ? { ...twice, outcome: 1.5 } : row))]) {
             const columns = columnsOf(withRepeat);
-            expect(() => prepareBalancedPanel(columns, { anticipation: 0 })).toThrow(DidInputError);
-            expect(() => prepareBalancedPanel(columns, { anticipation: 0 })).toThrow(`unit ${String(twice.id)} has more than one row in period ${twice.time}`);
+            for (const keepIncompleteUnits of [false, true]) {
+              expect(() => prepareBalancedPanel(columns, { anticipation: 0, keepIncompleteUnits })).toThrow(DidInputError);
+              expect(() => prepareBalancedPanel(columns, { anticipation: 0, keepIncompleteUnits })).toThrow(`unit ${String(twice.id)} has more than one row in period ${twice.time}`);
+            }
           }
         }
       }
     }
+  });
+
+  it('refuses a repeated row when the complete rows, one row without an outcome left out, number exactly the places of the grid', () => {
+    // Every place filled, then one row's outcome made missing and another unit's row repeated: as many complete rows as
+    // places, one place empty and one filled twice.
+    const rows = panelRows((unit) => 700 + unit, ['complete', 'neverTreated'], 14);
+    const missing = rows.findIndex((row) => row.id === 700);
+    const twice = rows.find((row) => row.id === 701) as LongRow;
+    const columns = columnsOf([...rows.map((row, r) => (r === missing ? { ...row, outcome: Number.NaN } : row)), { ...twice, outcome: 2.5 }]);
+    expect(() => prepareBalancedPanel(columns, { anticipation: 0 })).toThrow(`unit 701 has more than one row in period ${twice.time}`);
+  });
+
+  it('names a unit whose id is -0 as -0 among the dropped units', () => {
+    const rows = panelRows((unit) => (unit === 1 ? -0 : 10 + unit), ['complete', 'treatedInFirstPeriod', 'neverTreated', 'complete'], 15, 4);
+    const { dropped } = prepareBalancedPanel(columnsOf(rows), { anticipation: 0 });
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0].reason).toBe('treated_in_first_period');
+    expect(Object.is(dropped[0].examples[0], -0)).toBe(true);
   });
 
   it('lists each unit once, in the order it first appears, as written', () => {

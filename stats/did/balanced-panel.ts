@@ -245,8 +245,8 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
   let outcome: Float64Array;
   let covariatesByPeriod: Float64Array[] | null;
   if (outcomeOfEveryUnit) {
-    // Every unit kept: the places filled above are the panel. Otherwise the kept units' places, in their order (a kept
-    // unit's unobserved periods stay NaN, and its design rows there stay zero).
+    // The grid is full, so every unit is complete and only units treated in the first period can have been dropped.
+    // Every unit kept: the places filled above are the panel. Otherwise the kept units' places, in their order.
     outcome = unitCount === unitTotal ? outcomeOfEveryUnit : keptUnitsOnly(outcomeOfEveryUnit, T, unitTotal, 1, keptIndexOf, unitCount);
     covariatesByPeriod =
       designOfEveryUnit && unitCount < unitTotal ? designOfEveryUnit.map((design) => keptUnitsOnly(design, 1, unitTotal, k, keptIndexOf, unitCount)) : designOfEveryUnit;

@@ -122,8 +122,8 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
   const rowWeight = weightColumn ? new Float64Array(keptRows) : null;
   const k = covariateNames.length + 1;
   const rowDesign = covariateNames.length ? new Float64Array(keptRows * k) : null;
-  // A typed array, not a growing JS array: at a million clusters the pushes cost tens of milliseconds in first touches
-  // of V8 heap pages (see indexUnits). No more clusters than kept rows.
+  // A typed array, not a growing JS array: at a million clusters the pushes cost tens of milliseconds, most likely in
+  // first touches of V8 heap pages (see indexUnits). No more clusters than kept rows.
   const clusterGroups = new Float64Array(byUnit ? Math.min(ids.length, keptRows) : keptRows);
   let clusterCount = 0;
   const seen = byUnit ? new Uint8Array(ids.length * T) : null;
