@@ -199,11 +199,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
       const place = t * unitTotal + u;
       if (outcomeOfEveryUnit[place] === outcomeOfEveryUnit[place]) throw duplicateRowError(columns, i);
       outcomeOfEveryUnit[place] = columns.outcome[i];
-      if (designOfEveryUnit) {
-        const design = designOfEveryUnit[t];
-        design[u * k] = 1;
-        for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
-      }
+      if (designOfEveryUnit) writeDesignRow(designOfEveryUnit[t], u * k, covariateColumns, i);
     } else if (seen && periodOfRow) {
       const place = u * T + t;
       if (seen[place]) throw duplicateRowError(columns, i);
@@ -260,11 +256,7 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
       if (u < 0) continue;
       const t = periodOfRow[i];
       outcome[t * unitCount + u] = columns.outcome[i];
-      if (covariatesByPeriod) {
-        const design = covariatesByPeriod[t];
-        design[u * k] = 1;
-        for (let c = 0; c < covariateColumns.length; c++) design[u * k + 1 + c] = covariateColumns[c][i];
-      }
+      if (covariatesByPeriod) writeDesignRow(covariatesByPeriod[t], u * k, covariateColumns, i);
     }
   }
   return {
@@ -273,6 +265,12 @@ export function prepareBalancedPanel(columns: LongDidColumns, rules: PanelRules)
     droppedRows,
     keptIncompleteUnits,
   };
+}
+
+/** A design row from `offset` on: the intercept's 1, then row `row`'s value of each covariate. */
+export function writeDesignRow(design: Float64Array, offset: number, covariateColumns: readonly ArrayLike<number>[], row: number): void {
+  design[offset] = 1;
+  for (let c = 0; c < covariateColumns.length; c++) design[offset + 1 + c] = covariateColumns[c][row];
 }
 
 function duplicateRowError(columns: LongDidColumns, row: number): DidInputError {

@@ -4,7 +4,7 @@
  * into clusters (the unit for a panel, the row itself for cross-sections) over which influence functions
  * are summed and standard errors computed.
  */
-import { completeRows, densePeriods, DidInputError, indexUnits, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
+import { completeRows, densePeriods, DidInputError, indexUnits, writeDesignRow, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 
 export type ClusterBy = 'unit' | 'row';
 
@@ -153,10 +153,7 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
     rowCluster[r] = cluster;
     rowOutcome[r] = columns.outcome[i];
     if (rowWeight && weightColumn) rowWeight[r] = weightColumn[i];
-    if (rowDesign) {
-      rowDesign[r * k] = 1;
-      for (let c = 0; c < covariateColumns.length; c++) rowDesign[r * k + 1 + c] = covariateColumns[c][i];
-    }
+    if (rowDesign) writeDesignRow(rowDesign, r * k, covariateColumns, i);
   }
   let weightOfCluster: Float64Array | null = null;
   if (rowWeight) {
