@@ -250,3 +250,107 @@ describe('reading numeric CSV columns on two threads', () => {
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow('short-row.csv line 101: 2 fields where the header has 4');
   });
 });
+
+describe('numbers read exactly as Number() reads them, on the fast path for plain rows and off it', () => {
+  /** A number field's text and the value it must give: empty and NA are missing (NaN), a quoted number its number. */
+  function numberField(random: SeededRandom): { text: string; value: number } {
+    const digits = (count: number) => Array.from({ length: count }, () => String(random.integerBetween(0, 9))).join('');
+    const sign = ['', '', '-', '+'][random.integerBetween(0, 3)];
+    const kind = random.integerBetween(0, 13);
+    let text: string;
+    if (kind <= 3) text = `${sign}${digits(random.integerBetween(1, 9))}.${digits(random.integerBetween(0, 6))}`;
+    else if (kind === 4) text = `${sign}${digits(random.integerBetween(1, 15))}`;
+    else if (kind === 5) text = `${sign}${random.integerBetween(1, 9)}${digits(random.integerBetween(15, 19))}.${digits(2)}`; // over 15 significant digits
+    else if (kind === 6) text = `${sign}0.${digits(random.integerBetween(23, 26))}`; // over 22 places
+    else if (kind === 7) text = ['-0', '-0.000', '0', '+0.0', '007.50', '5.', '.5', '-.25', '0.0000000000000000000000125', `-0.${'0'.repeat(20)}${digits(3)}`][random.integerBetween(0, 9)];
+    else if (kind === 8) text = `${sign}${random.integerBetween(1, 99)}.${digits(2)}${['e', 'E'][random.integerBetween(0, 1)]}${['', '-', '+'][random.integerBetween(0, 2)]}${random.integerBetween(0, 30)}`;
+    else if (kind === 9) return { text: ['', 'NA'][random.integerBetween(0, 1)], value: Number.NaN };
+    else if (kind === 10) {
+      const inner = `${sign}${digits(random.integerBetween(1, 6))}.${digits(2)}`;
+      return { text: `"${inner}"`, value: Number(inner) };
+    } else text = `${sign}${digits(random.integerBetween(1, 4))}.${digits(random.integerBetween(1, 13))}`;
+    return { text, value: Number(text) };
+  }
+
+  /** A skipped text field: plain, or quoted with commas, quotes and line breaks inside, or with a quote after its start. */
+  function textField(random: SeededRandom, alwaysQuoted: boolean): string {
+    const kind = alwaysQuoted ? [1, 2, 3, 5][random.integerBetween(0, 3)] : random.integerBetween(0, 9);
+    if (kind === 1) return '"a, b\nc"';
+    if (kind === 2) return '"say ""hi"", twice\r\nthen stop"';
+    if (kind === 3) return '"plain words"';
+    // Quoted, it holds what would read as two numbers and a row of its own were the quotes ignored.
+    if (kind === 5) return '"a,1.5,2.5\nb,3,4"';
+    if (kind === 4) return 'ab"c';
+    return `note ${kind}`;
+  }
+
+  function readAgainstReference(seed: number, rows: number, alwaysQuoted: boolean): void {
+    const random = new SeededRandom(seed);
+    const expected: { id: number; x: number; y: number; text: string }[] = [];
+    let body = '';
+    for (let row = 0; row < rows; row++) {
+      if (random.integerBetween(0, 40) === 0) body += ['\n', '\r\n', '\r'][random.integerBetween(0, 2)];
+      const x = numberField(random);
+      const y = numberField(random);
+      const id = 1_000 + Math.floor(row / 7);
+      const line = `${id},${textField(random, alwaysQuoted)},${x.text},${y.text}`;
+      expected.push({ id, x: x.value, y: y.value, text: line });
+      body += line + ['\n', '\r\n', '\r'][random.integerBetween(0, 5) === 0 ? random.integerBetween(1, 2) : 0];
+    }
+    const path = writeFile(`numbers-${seed}-${alwaysQuoted}.csv`, `id,note,x,y\n${body}`);
+    const columns = readCsvColumns(path, { id: 'id', x: 'number', y: 'number' });
+    expect(columns.rowCount).toBe(rows);
+    const ids = columns.ids.id as Float64Array;
+    const mismatches = expected.flatMap((row, index) =>
+      Object.is(ids[index], row.id) && Object.is(columns.numbers.x[index], row.x) && Object.is(columns.numbers.y[index], row.y)
+        ? []
+        : [`row ${index} (${JSON.stringify(row.text)}): read ${ids[index]}, ${columns.numbers.x[index]}, ${columns.numbers.y[index]}; Number() gives ${row.id}, ${row.x}, ${row.y}`],
+    );
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  }
+
+  it.each([1, 2, 3])('reads plain and unusual fields mixed, line ends of every kind and blank lines (seed %i)', (seed) => {
+    readAgainstReference(seed, 6_000, false);
+  });
+
+  it('reads a file where every row has a quoted text field, which the fast path leaves to the general one', () => {
+    readAgainstReference(4, 3_000, true);
+  });
+
+  it('gives -0 as -0, and numbers of 22 places and more as Number() does', () => {
+    const path = writeFile('signed-zero.csv', `id,x\n1,-0\n2,-0.00\n3,0.1234567890123456789012\n4,+12.5\n5,0.0000000000000000000000125\n`);
+    const columns = readCsvColumns(path, { id: 'id', x: 'number' });
+    expect(Object.is(columns.numbers.x[0], -0)).toBe(true);
+    expect(Object.is(columns.numbers.x[1], -0)).toBe(true);
+    expect(columns.numbers.x[2]).toBe(Number('0.1234567890123456789012'));
+    expect(columns.numbers.x[4]).toBe(Number('0.0000000000000000000000125'));
+    expect(columns.numbers.x[3]).toBe(12.5);
+  });
+
+  it('keeps every id as text, in row order, once one id in the middle of numeric ones turns the column to text', () => {
+    const ids = Array.from({ length: 2_000 }, (_, row) => (row === 700 ? 'unit-700' : String(row)));
+    const path = writeFile('text-id-in-middle.csv', `id,x\n${ids.map((id, row) => `${id},${row}.5`).join('\n')}\n`);
+    const columns = readCsvColumns(path, { id: 'id', x: 'number' });
+    expect(columns.ids.id).toEqual(ids);
+    expect(columns.numbers.x[1_999]).toBe(1_999.5);
+  });
+
+  it('reads more rows than its first guess of the row count, with rows shorter than two bytes a field', () => {
+    // "7,\n": three bytes for two fields, so the one-thread reader's first guess (a row per four bytes) is too few.
+    const rows = 10_000;
+    const path = writeFile('short-rows.csv', `x,note\n${Array.from({ length: rows }, (_, row) => `${row % 10},`).join('\n')}\n`);
+    const columns = readCsvColumns(path, { x: 'number' });
+    expect(columns.rowCount).toBe(rows);
+    expect(Array.from(columns.numbers.x.subarray(rows - 3))).toEqual([7, 8, 9]);
+  });
+
+  it('names the file line of a bad value after thousands of plain rows and blank lines of every kind', () => {
+    const lines = Array.from({ length: 5_000 }, (_, row) => `${row},${row % 10}.5`);
+    lines.splice(1_000, 0, '', '');
+    lines.splice(3_000, 0, '\r');
+    lines.push('5000,abc');
+    // Line 1 is the header; the 5,000 rows and three blank lines (one of them a CRLF's worth) come before the bad one.
+    const path = writeFile('bad-after-plain.csv', `id,x\n${lines.join('\n')}\n`);
+    expect(() => readCsvColumns(path, { id: 'id', x: 'number' })).toThrow('bad-after-plain.csv line 5005: column "x" has "abc", which is not a number');
+  });
+});

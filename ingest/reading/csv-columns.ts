@@ -305,6 +305,96 @@ export interface RowDestination {
 }
 
 /**
+ * Where parsePlainRows stopped: [0] the position of the first row it did not read, [1] the rows it read, [2] the
+ * lines it passed (those rows and the blank lines between them). A typed array for the same reason as `scanned`.
+ */
+const plainRowsStop = new Float64Array(3);
+
+/**
+ * The fast path of parseRows, for the rows nearly every line of a numeric panel is: no field quoted, and each
+ * requested field a plain decimal ([sign] digits [. digits], at most 15 significant digits and 22 places after the
+ * point). Such a row is read here in one loop, without the per-field calls and bookkeeping of the general path,
+ * into the values `scanNumber` gives (the same exact conversion); a row of a 100,000-unit × 10 panel took about half
+ * the time (bench/README.md, 2026-12-05, the plain rows' fast path). Reads rows from `start` into index `firstIndex`
+ * on of each column until the first row it cannot read whole (a quoted field, an empty, NA or non-numeric value, an
+ * exponent, more digits, too few or too many fields) or index `lastIndex`; that row is left to the general path,
+ * which overwrites anything written for it here. Every row ends in a line break: bytes[end] is a newline.
+ */
+function parsePlainRows(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  fieldCount: number,
+  slotOfColumn: Int32Array,
+  valuesOf: readonly Float64Array[],
+  firstIndex: number,
+  lastIndex: number,
+): void {
+  let position = start;
+  let index = firstIndex;
+  let lines = 0;
+  rows: while (position < end && index < lastIndex) {
+    let byte = bytes[position];
+    if (byte === LF || byte === CR) {
+      position = afterLineBreak(bytes, position);
+      lines++;
+      continue;
+    }
+    let at = position;
+    for (let column = 0; column < fieldCount; column++) {
+      const slot = slotOfColumn[column];
+      byte = bytes[at];
+      if (slot < 0) {
+        if (byte === QUOTE) break rows;
+        while (byte !== COMMA && byte !== LF && byte !== CR) byte = bytes[++at];
+      } else {
+        let negative = false;
+        if (byte === 45 || byte === 43) {
+          negative = byte === 45;
+          byte = bytes[++at];
+        }
+        let mantissa = 0;
+        let significant = 0;
+        let digits = 0;
+        let places = 0;
+        while (byte >= 48 && byte <= 57) {
+          if (significant > 0 || byte !== 48) significant++;
+          mantissa = mantissa * 10 + (byte - 48);
+          digits++;
+          byte = bytes[++at];
+        }
+        if (byte === 46) {
+          byte = bytes[++at];
+          while (byte >= 48 && byte <= 57) {
+            if (significant > 0 || byte !== 48) significant++;
+            mantissa = mantissa * 10 + (byte - 48);
+            digits++;
+            places++;
+            byte = bytes[++at];
+          }
+        }
+        if (digits === 0 || significant > 15 || places > 22 || (byte !== COMMA && byte !== LF && byte !== CR)) break rows;
+        // As scanNumber: with at most 15 significant digits the mantissa is exact, and so is 10^places, so one
+        // correctly rounded division (or none) gives the nearest double.
+        const magnitude = places === 0 ? mantissa : mantissa / POWERS_OF_TEN[places];
+        valuesOf[slot][index] = negative ? -magnitude : magnitude;
+      }
+      // `byte` ends the field: a comma after every field but the last, a line break after the last.
+      if (column + 1 < fieldCount) {
+        if (byte !== COMMA) break rows;
+        at++;
+      } else if (byte === COMMA) break rows;
+    }
+    position = afterLineBreak(bytes, at);
+    index++;
+    lines++;
+  }
+  plainRowsStop[0] = position;
+  plainRowsStop[1] = index - firstIndex;
+  plainRowsStop[2] = lines;
+}
+
+/**
  * Parses the data rows in [start, end); bytes[end] must be a newline (a sentinel or the row's own). A row's error
  * names the line it starts on, counting the line breaks inside quoted fields before it.
  */
@@ -325,10 +415,24 @@ export function parseRows(
     slotOfColumn[header.indexOf(name)] = slot;
     return { name, kind, values: destination ? destination.columns[slot] : new Float64Array(capacity), strings: null };
   });
+  const valuesOf = slots.map((slot) => slot.values);
+  // The fast path for plain rows, until an id column turns to text, or until it has read no row on 16 tries running
+  // (every row has something it leaves to the general path, such as a quoted text column).
+  let plainRows = true;
+  let plainMisses = 0;
   let position = start;
   let row = 0;
   let line = 1;
   while (position < end) {
+    if (plainRows) {
+      parsePlainRows(bytes, position, end, fieldCount, slotOfColumn, valuesOf, base + row, base + capacity);
+      position = plainRowsStop[0];
+      row += plainRowsStop[1];
+      line += plainRowsStop[2];
+      plainMisses = plainRowsStop[1] > 0 ? 0 : plainMisses + 1;
+      if (plainMisses === 16) plainRows = false;
+      if (position >= end) break;
+    }
     const first = bytes[position];
     if (first === LF || first === CR) {
       position = afterLineBreak(bytes, position);
@@ -344,6 +448,7 @@ export function parseRows(
         grown.set(slot.values);
         slot.values = grown;
       }
+      slots.forEach((slot, index) => (valuesOf[index] = slot.values));
     }
     let column = 0;
     let breaksInRow = 0;
@@ -366,6 +471,8 @@ export function parseRows(
           const text = idText(bytes, position, fieldEnd);
           slot.strings = idTexts(bytes, start, end, column, row);
           slot.strings.push(text);
+          // The fast path writes numbers only.
+          plainRows = false;
         } else slot.values[base + row] = scanned[0];
       }
       position = fieldEnd;
