@@ -12,15 +12,26 @@ const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const hooks = mkdtempSync(join(tmpdir(), 'ebpm-cli-start-'));
 afterAll(() => rmSync(hooks, { recursive: true, force: true }));
 
+/**
+ * Runs the compiled CLI with a hook that refuses the named packages, and the modules whose resolved URL ends in one of
+ * `files` (the project's own modules, which are imported by relative paths).
+ */
 function ebpmRefusing(packages: readonly string[], ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const name = packages.join('-').replace(/[^a-z]/gi, '_');
+  return ebpmRefusingModules(packages, [], args);
+}
+
+function ebpmRefusingModules(packages: readonly string[], files: readonly string[], args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const name = [...packages, ...files].join('-').replace(/[^a-z]/gi, '_');
   const refuse = join(hooks, `refuse-${name}.mjs`);
   writeFileSync(
     refuse,
     `const refused = ${JSON.stringify(packages)};
+const refusedFiles = ${JSON.stringify(files)};
 export async function resolve(specifier, context, next) {
   if (refused.some((p) => specifier === p || specifier.startsWith(p + '/'))) throw new Error('refused module loaded: ' + specifier + ' from ' + context.parentURL);
-  return next(specifier, context);
+  const resolved = await next(specifier, context);
+  if (refusedFiles.some((file) => resolved.url.endsWith(file))) throw new Error('refused module loaded: ' + resolved.url + ' from ' + context.parentURL);
+  return resolved;
 }\n`,
   );
   const register = join(hooks, `register-${name}.mjs`);
@@ -52,6 +63,30 @@ describe('what a quick command loads', () => {
     const run = ebpmRefusing(['zod'], 'programmes', 'show', 'critical-minerals', '--json');
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('refused module loaded: zod');
+  });
+
+  // Modules of ebpm estimate that only --twfe, --sensitivity or the text summary need: loading them before the main
+  // thread starts on its half of the file would delay the estimate.
+  const ESTIMATE_EXTRAS = ['/dist/stats/twfe.js', '/dist/stats/build-panel.js', '/dist/stats/honest/did-event-study.js', '/dist/stats/honest/sensitivity.js', '/dist/cli/did-summary.js'];
+  const mpdta = fileURLToPath(new URL('./fixtures/reference/mpdta.csv', import.meta.url));
+  const estimateArgs = ['estimate', '--data', mpdta, '--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
+
+  it('ebpm estimate --json loads neither the TWFE fits, the sensitivity analysis nor the text summary', () => {
+    const run = ebpmRefusingModules([], ESTIMATE_EXTRAS, [...estimateArgs, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).n).toEqual({ units: 500, periods: 5 });
+  });
+
+  it.each([
+    ['--twfe', '/dist/stats/twfe.js'],
+    ['--sensitivity', '/dist/stats/honest/sensitivity.js'],
+    ['', '/dist/cli/did-summary.js'],
+  ])('ebpm estimate %s does load what it asks for (the check can fail)', (flag, file) => {
+    const run = ebpmRefusingModules([], [file], [...estimateArgs, ...(flag ? [flag, '--json'] : [])]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`refused module loaded: `);
+    expect(run.stderr).toContain(file);
   });
 
   it.each(['migrate', 'review-sheets show', 'review-sheets check', 'report'])('ebpm %s (database only) does not load the Temporal SDK', (command) => {
