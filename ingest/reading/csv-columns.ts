@@ -315,7 +315,7 @@ const plainRowsStop = new Float64Array(3);
  * requested field a plain decimal ([sign] digits [. digits], at most 15 significant digits and 22 places after the
  * point). Such a row is read here in one loop, without the per-field calls and bookkeeping of the general path,
  * into the values `scanNumber` gives (the same exact conversion); a row of a 100,000-unit × 10 panel took about half
- * the time (bench/README.md, 2026-12-05, the plain rows' fast path). Reads rows from `start` into index `firstIndex`
+ * the time (bench/README.md, 2026-12-05 (09:00 UTC)). Reads rows from `start` into index `firstIndex`
  * on of each column until the first row it cannot read whole (a quoted field, an empty, NA or non-numeric value, an
  * exponent, more digits, too few or too many fields) or index `lastIndex`; that row is left to the general path,
  * which overwrites anything written for it here. Every row ends in a line break: bytes[end] is a newline.
