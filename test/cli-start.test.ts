@@ -67,7 +67,7 @@ describe('what a quick command loads', () => {
 
   // Modules of ebpm estimate that only --twfe, --sensitivity or the text summary need: loading them before the main
   // thread starts on its half of the file would delay the estimate.
-  const ESTIMATE_EXTRAS = ['/dist/stats/twfe.js', '/dist/stats/build-panel.js', '/dist/stats/honest/did-event-study.js', '/dist/stats/honest/sensitivity.js', '/dist/cli/did-summary.js'];
+  const ESTIMATE_EXTRAS = ['/dist/stats/twfe.js', '/dist/stats/build-panel.js', '/dist/stats/honest/did-event-study.js', '/dist/stats/honest/event-study.js', '/dist/stats/honest/sensitivity.js', '/dist/cli/did-summary.js'];
   const mpdta = fileURLToPath(new URL('./fixtures/reference/mpdta.csv', import.meta.url));
   const estimateArgs = ['estimate', '--data', mpdta, '--outcome', 'lemp', '--time', 'year', '--id', 'countyreal', '--group', 'first.treat'];
 

@@ -4,13 +4,13 @@
  */
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-// The TWFE fits, the event study and the sensitivity analysis, and the text summary are loaded only where asked for
-// (--twfe, --sensitivity, no --json): about 15-20 ms of module loading that the main thread would otherwise spend
-// before it starts on its half of the file.
 import { CsvColumnError, type CsvColumnsReading, type CsvColumnsRequest } from '../../ingest/reading/csv-columns.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type DidEstimate, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
 import { PanelShapeError } from '../../stats/panel.js';
+// The TWFE fits, the event study and its sensitivity analysis, and the text summary are imported only where asked
+// for (--twfe, --sensitivity, no --json): 16-21 ms of module loading that the main thread would otherwise spend before
+// it starts on its half of the file (bench/README.md, 2026-12-05 (09:00 UTC)).
 import type { SensitivityResult } from '../../stats/honest/sensitivity.js';
 import type { Matrix } from '../../stats/small-matrix.js';
 import type { Coefficient } from '../../stats/twfe.js';
@@ -152,7 +152,7 @@ function assertOutcomeObserved(outcome: Float64Array, name: string): void {
 /** The sensitivity analysis of the estimate's event study (HonestDiD's), its shape errors told as the flag's. */
 async function sensitivityOf(
   estimate: DidEstimate,
-  options: { 'min-e'?: number; 'max-e'?: number; mbar?: number[]; m?: number[] },
+  options: Pick<z.output<typeof estimateArgumentsSchema>, 'min-e' | 'max-e' | 'mbar' | 'm'>,
 ): Promise<EstimateSensitivity> {
   const [{ eventStudyOfDid }, { EventStudyShapeError }, { sensitivityAnalysis }] = await Promise.all([
     import('../../stats/honest/did-event-study.js'),

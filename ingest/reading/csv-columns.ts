@@ -56,6 +56,7 @@ function isDelimiter(byte: number): boolean {
  * scannedInvalid.
  */
 function scanNumber(bytes: Uint8Array, position: number, end: number): number {
+  // parsePlainRows reads plain decimals the same way: a change to one is a change to both.
   // bytes[end] is a sentinel newline (see readCsvColumns), so the scan needs no bounds checks.
   scannedInvalid = false;
   scannedQuotedFrom = -1;
@@ -311,14 +312,17 @@ export interface RowDestination {
 const plainRowsStop = new Float64Array(3);
 
 /**
- * The fast path of parseRows, for the rows nearly every line of a numeric panel is: no field quoted, and each
- * requested field a plain decimal ([sign] digits [. digits], at most 15 significant digits and 22 places after the
- * point). Such a row is read here in one loop, without the per-field calls and bookkeeping of the general path,
- * into the values `scanNumber` gives (the same exact conversion); a row of a 100,000-unit × 10 panel took about half
- * the time (bench/README.md, 2026-12-05 (09:00 UTC)). Reads rows from `start` into index `firstIndex`
- * on of each column until the first row it cannot read whole (a quoted field, an empty, NA or non-numeric value, an
- * exponent, more digits, too few or too many fields) or index `lastIndex`; that row is left to the general path,
- * which overwrites anything written for it here. Every row ends in a line break: bytes[end] is a newline.
+ * The fast path of parseRows, for the rows nearly every line of a numeric panel is: each requested field a plain
+ * decimal ([sign] digits [. digits], at most 15 significant digits and 22 places after the point) or, in a number
+ * column, empty or NA (missing); any other field unquoted or quoted on one line (R's write.csv quotes every text
+ * field). Such a row is read here in one loop,
+ * without the per-field calls and bookkeeping of the general path, into the values `scanNumber` gives (the same
+ * exact conversion): the 1,000,000 rows of a panel of 100,000 units × 10 periods in about half the time
+ * (bench/README.md, 2026-12-05 (09:00 UTC)). Reads rows from `start` into index `firstIndex` on of each column until
+ * the first row it cannot read whole (a requested field quoted or not a plain decimal, an id empty or NA; a quoted field
+ * holding a line break, which the general path counts as a line of the file; too few or too many fields) or index
+ * `lastIndex`; that row is left to the general path, which overwrites anything written for it here. Every row ends
+ * in a line break: bytes[end] is a newline, so no scan runs past it.
  */
 function parsePlainRows(
   bytes: Uint8Array,
@@ -327,6 +331,7 @@ function parsePlainRows(
   fieldCount: number,
   slotOfColumn: Int32Array,
   valuesOf: readonly Float64Array[],
+  numberSlots: Uint8Array,
   firstIndex: number,
   lastIndex: number,
 ): void {
@@ -345,8 +350,25 @@ function parsePlainRows(
       const slot = slotOfColumn[column];
       byte = bytes[at];
       if (slot < 0) {
-        if (byte === QUOTE) break rows;
+        if (byte === QUOTE) {
+          // As skipField: to the closing quote ("" is a quote inside the field), then on to the delimiter.
+          byte = bytes[++at];
+          for (;;) {
+            if (byte === QUOTE) {
+              if (bytes[at + 1] !== QUOTE) break;
+              at += 2;
+            } else if (byte === LF || byte === CR) break rows;
+            else at++;
+            byte = bytes[at];
+          }
+          byte = bytes[++at];
+        }
         while (byte !== COMMA && byte !== LF && byte !== CR) byte = bytes[++at];
+      } else if (numberSlots[slot] === 1 && (isDelimiter(byte) || (byte === 78 && bytes[at + 1] === 65 && isDelimiter(bytes[at + 2])))) {
+        // Empty or NA in a number column: missing, as the general path reads it (in an id column it turns the column
+        // to text, which is left to the general path).
+        if (byte === 78) byte = bytes[(at += 2)];
+        valuesOf[slot][index] = Number.NaN;
       } else {
         let negative = false;
         if (byte === 45 || byte === 43) {
@@ -416,21 +438,27 @@ export function parseRows(
     return { name, kind, values: destination ? destination.columns[slot] : new Float64Array(capacity), strings: null };
   });
   const valuesOf = slots.map((slot) => slot.values);
-  // The fast path for plain rows, until an id column turns to text, or until it has read no row on 16 tries running
-  // (every row has something it leaves to the general path, such as a quoted text column).
+  const numberSlots = Uint8Array.from(slots, (slot) => (slot.kind === 'number' ? 1 : 0));
+  // The fast path for plain rows, until an id column turns to text. Where it reads no row on 16 tries running (a run
+  // of rows with NA values, say), the next 1,024 rows go the general way before it is tried again: a file of rows it
+  // never takes then costs a try per 64 rows, not one per row.
   let plainRows = true;
   let plainMisses = 0;
+  let plainFromRow = 0;
   let position = start;
   let row = 0;
   let line = 1;
   while (position < end) {
-    if (plainRows) {
-      parsePlainRows(bytes, position, end, fieldCount, slotOfColumn, valuesOf, base + row, base + capacity);
+    if (plainRows && row >= plainFromRow) {
+      parsePlainRows(bytes, position, end, fieldCount, slotOfColumn, valuesOf, numberSlots, base + row, base + capacity);
       position = plainRowsStop[0];
       row += plainRowsStop[1];
       line += plainRowsStop[2];
-      plainMisses = plainRowsStop[1] > 0 ? 0 : plainMisses + 1;
-      if (plainMisses === 16) plainRows = false;
+      if (plainRowsStop[1] > 0) plainMisses = 0;
+      else if (++plainMisses === 16) {
+        plainMisses = 0;
+        plainFromRow = row + 1_024;
+      }
       if (position >= end) break;
     }
     const first = bytes[position];
