@@ -284,15 +284,16 @@ describe('numbers read exactly as Number() reads them, on the fast path for plai
   }
 
   /**
-   * A skipped text field: plain, quoted on one line (with commas and doubled quotes inside), with a quote after its
-   * start, or, one in sixteen (every time with `withLineBreaks`), quoted across a line break.
+   * A skipped text field: plain, quoted on one line (with commas and doubled quotes inside, or bytes after the closing
+   * quote), with a quote after its start, or, one in sixteen (every time with `withLineBreaks`), quoted across a line
+   * break.
    */
   function textField(random: SeededRandom, withLineBreaks: boolean): string {
     if (withLineBreaks || random.integerBetween(0, 15) === 0) {
       // The second holds what would read as two numbers and a row of its own were the quotes ignored.
       return ['"a, b\nc"', '"a,1.5,2.5\nb,3,4"', '"say ""hi"", twice\r\nthen stop"', '"x\ry"'][random.integerBetween(0, 3)];
     }
-    return ['"plain words"', '"say ""hi"", twice"', '""', 'ab"c', '"1,2"', `note ${random.integerBetween(0, 9)}`][random.integerBetween(0, 5)];
+    return ['"plain words"', '"say ""hi"", twice"', '""', 'ab"c', '"1,2"', '"a"b', '"a"b"c', `note ${random.integerBetween(0, 9)}`][random.integerBetween(0, 7)];
   }
 
   function readAgainstReference(seed: number, rows: number, withLineBreaks: boolean): void {
@@ -332,7 +333,7 @@ describe('numbers read exactly as Number() reads them, on the fast path for plai
     const forms = ['-0', '-0.000', '0', '+0.0', '007.50', '5.', '.5', '-.25', '-5.', '+.5', '123456789012345', '-0.0000000000000000000012', '99.999999', '1.000000000000001', '', 'NA'];
     // Empty and NA are missing (NaN), as the general path reads them.
     const valueOf = (form: string) => (form === '' || form === 'NA' ? Number.NaN : Number(form));
-    const texts = ['note', '"quoted, with a comma"', '"say ""hi"""', '""', 'ab"c'];
+    const texts = ['note', '"quoted, with a comma"', '"say ""hi"""', '""', 'ab"c', '"a"b', '"a"b"c'];
     const ends = ['\n', '\r\n', '\r'];
     const rows = forms.flatMap((x, i) => forms.map((y, j) => ({ id: i * forms.length + j, text: texts[(i + j) % texts.length], x, y, end: ends[(i * 7 + j) % 3] })));
     const path = writeFile('plain-forms.csv', `id,note,x,y\n${rows.map((row) => `${row.id},${row.text},${row.x},${row.y}${row.end}`).join('')}`);
@@ -370,12 +371,33 @@ describe('numbers read exactly as Number() reads them, on the fast path for plai
   });
 
   it('names the file line of a bad value after thousands of plain rows and blank lines of every kind', () => {
-    const lines = Array.from({ length: 5_000 }, (_, row) => `${row},${row % 10}.5`);
-    lines.splice(1_000, 0, '', '');
-    lines.splice(3_000, 0, '\r');
-    lines.push('5000,abc');
-    // Line 1 is the header; the 5,000 rows and three blank lines (one of them a CRLF's worth) come before the bad one.
-    const path = writeFile('bad-after-plain.csv', `id,x\n${lines.join('\n')}\n`);
+    const rows = Array.from({ length: 5_000 }, (_, row) => `${row},${row % 10}.5`);
+    // Rows end in LF, then CRLF, then a bare CR; the blank lines are an LF, a CRLF and a bare CR, one of each.
+    const text = rows.map((row, index) => row + (index < 2_000 ? '\n' : index < 4_000 ? '\r\n' : '\r') + (index === 999 ? '\n' : index === 2_999 ? '\r\n' : index === 4_499 ? '\r' : '')).join('');
+    const path = writeFile('bad-after-plain.csv', `id,x\n${text}5000,abc\n`);
+    // Line 1 is the header; the 5,000 rows and three blank lines come before the bad one.
     expect(() => readCsvColumns(path, { id: 'id', x: 'number' })).toThrow('bad-after-plain.csv line 5005: column "x" has "abc", which is not a number');
+  });
+
+  it('names the file line of a bad value after the fast path has stepped aside for rows with line breaks in quotes and come back', () => {
+    // 20 rows the fast path cannot read (16 tries running make it step aside for 1,024 rows), then plain ones.
+    const quoted = Array.from({ length: 20 }, (_, row) => `${row},"two\nlines",${row}.5`);
+    const plain = Array.from({ length: 2_000 }, (_, row) => `${20 + row},note,${row}.25`);
+    const path = writeFile('bad-after-pause.csv', `id,note,x\n${[...quoted, ...plain, '2020,note,abc'].join('\n')}\n`);
+    // The header, 20 rows of two lines each and 2,000 of one: the bad row is line 1 + 40 + 2,000 + 1.
+    expect(() => readCsvColumns(path, { id: 'id', x: 'number' })).toThrow('bad-after-pause.csv line 2042: column "x" has "abc", which is not a number');
+    const good = writeFile('pause-and-resume.csv', `id,note,x\n${[...quoted, ...plain].join('\n')}\n`);
+    const columns = readCsvColumns(good, { id: 'id', x: 'number' });
+    expect(columns.rowCount).toBe(2_020);
+    expect([columns.numbers.x[19], columns.numbers.x[20], columns.numbers.x[2_019]]).toEqual([19.5, 0.25, 1_999.25]);
+  });
+
+  it('reads a missing value in the last field of a file without a final line break, and NA padded or quoted, as missing; NAN as an error', () => {
+    for (const last of ['NA', '', ' NA', '"NA"']) {
+      const columns = readCsvColumns(writeFile(`last-${last.length}-${last.charCodeAt(0)}.csv`, `id,x\n1,2.5\n3,${last}`), { id: 'id', x: 'number' });
+      expect(columns.rowCount).toBe(2);
+      expect([columns.numbers.x[0], columns.numbers.x[1]]).toEqual([2.5, Number.NaN]);
+    }
+    expect(() => readCsvColumns(writeFile('nan-upper.csv', 'id,x\n1,2.5\n3,NAN\n'), { id: 'id', x: 'number' })).toThrow('nan-upper.csv line 3: column "x" has "NAN", which is not a number');
   });
 });

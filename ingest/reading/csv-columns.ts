@@ -34,6 +34,9 @@ const COMMA = 44;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+/** The bytes of NA, R's missing value. */
+const LETTER_N = 78;
+const LETTER_A = 65;
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
@@ -331,7 +334,7 @@ function parsePlainRows(
   fieldCount: number,
   slotOfColumn: Int32Array,
   valuesOf: readonly Float64Array[],
-  numberSlots: Uint8Array,
+  isNumberSlot: Uint8Array,
   firstIndex: number,
   lastIndex: number,
 ): void {
@@ -364,10 +367,10 @@ function parsePlainRows(
           byte = bytes[++at];
         }
         while (byte !== COMMA && byte !== LF && byte !== CR) byte = bytes[++at];
-      } else if (numberSlots[slot] === 1 && (isDelimiter(byte) || (byte === 78 && bytes[at + 1] === 65 && isDelimiter(bytes[at + 2])))) {
+      } else if (isNumberSlot[slot] === 1 && (isDelimiter(byte) || (byte === LETTER_N && bytes[at + 1] === LETTER_A && isDelimiter(bytes[at + 2])))) {
         // Empty or NA in a number column: missing, as the general path reads it (in an id column it turns the column
         // to text, which is left to the general path).
-        if (byte === 78) byte = bytes[(at += 2)];
+        if (byte === LETTER_N) byte = bytes[(at += 2)];
         valuesOf[slot][index] = Number.NaN;
       } else {
         let negative = false;
@@ -438,7 +441,7 @@ export function parseRows(
     return { name, kind, values: destination ? destination.columns[slot] : new Float64Array(capacity), strings: null };
   });
   const valuesOf = slots.map((slot) => slot.values);
-  const numberSlots = Uint8Array.from(slots, (slot) => (slot.kind === 'number' ? 1 : 0));
+  const isNumberSlot = Uint8Array.from(slots, (slot) => (slot.kind === 'number' ? 1 : 0));
   // The fast path for plain rows, until an id column turns to text. Where it reads no row on 16 tries running (a run
   // of rows with NA values, say), the next 1,024 rows go the general way before it is tried again: a file of rows it
   // never takes then costs a try per 64 rows, not one per row.
@@ -450,7 +453,7 @@ export function parseRows(
   let line = 1;
   while (position < end) {
     if (plainRows && row >= plainFromRow) {
-      parsePlainRows(bytes, position, end, fieldCount, slotOfColumn, valuesOf, numberSlots, base + row, base + capacity);
+      parsePlainRows(bytes, position, end, fieldCount, slotOfColumn, valuesOf, isNumberSlot, base + row, base + capacity);
       position = plainRowsStop[0];
       row += plainRowsStop[1];
       line += plainRowsStop[2];
