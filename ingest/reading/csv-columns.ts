@@ -373,6 +373,8 @@ function parsePlainRows(
         if (byte === LETTER_N) byte = bytes[(at += 2)];
         valuesOf[slot][index] = Number.NaN;
       } else {
+        // scanNumber's reading again, written out here on purpose: a shared function would bring back the call and
+        // the module-level results per field that this loop exists to save.
         let negative = false;
         if (byte === 45 || byte === 43) {
           negative = byte === 45;
