@@ -318,9 +318,8 @@ const plainRowsStop = new Float64Array(3);
  * The fast path of parseRows, for the rows nearly every line of a numeric panel is: each requested field a plain
  * decimal ([sign] digits [. digits], at most 15 significant digits and 22 places after the point) or, in a number
  * column, empty or NA (missing); any other field unquoted or quoted on one line (R's write.csv quotes every text
- * field). Such a row is read here in one loop,
- * without the per-field calls and bookkeeping of the general path, into the values `scanNumber` gives (the same
- * exact conversion): the 1,000,000 rows of a panel of 100,000 units × 10 periods in about half the time
+ * field). Such a row is read here in one loop, without the per-field calls and bookkeeping of the general path, into
+ * the values `scanNumber` gives (the same exact conversion): the 1,000,000 rows of a panel of 100,000 units × 10 periods in about half the time
  * (bench/README.md, 2026-12-05 (09:00 UTC)). Reads rows from `start` into index `firstIndex` on of each column until
  * the first row it cannot read whole (a requested field quoted or not a plain decimal, an id empty or NA; a quoted field
  * holding a line break, which the general path counts as a line of the file; too few or too many fields) or index
@@ -366,6 +365,8 @@ function parsePlainRows(
           }
           byte = bytes[++at];
         }
+        // The delimiters compared here and below rather than by isDelimiter: with the call this loop read a pass of the
+        // bench's panel in 64-68 ms against 58-59 ms (bench/README.md, 2026-12-05 (09:00 UTC)).
         while (byte !== COMMA && byte !== LF && byte !== CR) byte = bytes[++at];
       } else if (isNumberSlot[slot] === 1 && (isDelimiter(byte) || (byte === LETTER_N && bytes[at + 1] === LETTER_A && isDelimiter(bytes[at + 2])))) {
         // Empty or NA in a number column: missing, as the general path reads it (in an id column it turns the column
@@ -476,12 +477,11 @@ export function parseRows(
       // The caller's bound counts every line of the range (see rowBoundOf), so this is a defect, not bad input.
       if (destination) throw new Error(`the CSV reader's bound of ${capacity} rows for bytes ${start}–${end} was exceeded`);
       capacity *= 2;
-      for (const slot of slots) {
+      slots.forEach((slot, index) => {
         const grown = new Float64Array(capacity);
         grown.set(slot.values);
-        slot.values = grown;
-      }
-      slots.forEach((slot, index) => (valuesOf[index] = slot.values));
+        slot.values = valuesOf[index] = grown;
+      });
     }
     let column = 0;
     let breaksInRow = 0;

@@ -273,7 +273,8 @@ export function writeDesignRow(design: Float64Array, offset: number, covariateCo
   for (let c = 0; c < covariateColumns.length; c++) design[offset + 1 + c] = covariateColumns[c][row];
 }
 
-function duplicateRowError(columns: LongDidColumns, row: number): DidInputError {
+/** A unit seen twice in one period: the error every sample design gives for it. */
+export function duplicateRowError(columns: LongDidColumns, row: number): DidInputError {
   return new DidInputError(`unit ${String(columns.unitId[row])} has more than one row in period ${columns.time[row]}; keep one row per unit and period`);
 }
 

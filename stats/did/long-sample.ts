@@ -4,7 +4,7 @@
  * into clusters (the unit for a panel, the row itself for cross-sections) over which influence functions
  * are summed and standard errors computed.
  */
-import { completeRows, densePeriods, DidInputError, indexUnits, writeDesignRow, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
+import { completeRows, densePeriods, DidInputError, duplicateRowError, indexUnits, writeDesignRow, type DroppedUnits, type LongDidColumns } from './balanced-panel.js';
 
 export type ClusterBy = 'unit' | 'row';
 
@@ -144,9 +144,7 @@ export function prepareLongSample(columns: LongDidColumns, rules: LongSampleRule
     const p = periodLookup[(columns.time[i] - firstPeriod) | 0];
     if (seen) {
       const slot = unitOfRow[i] * T + p;
-      if (seen[slot]) {
-        throw new DidInputError(`unit ${String(columns.unitId[i])} has more than one row in period ${columns.time[i]}; keep one row per unit and period`);
-      }
+      if (seen[slot]) throw duplicateRowError(columns, i);
       seen[slot] = 1;
     }
     const r = nextSlot[p]++;
