@@ -17,6 +17,7 @@ import {
   LOGIC_MODEL_STAGE_KEYS,
   LOGIC_MODEL_STAGE_NAMES,
   programmeFileSchema,
+  programmeObjectSchema,
   type IndicatorClassList,
   type ProgrammeFile,
 } from '../schemas/catalogue.js';
@@ -381,7 +382,7 @@ export function freezeStudySpecs(directory: string, programmeId: string): { vers
   const frozen: { version: number; hash: string }[] = [];
   for (const version of json.studySpecs) {
     if (version.frozenHash) continue;
-    const candidate = programmeFileSchema.shape.studySpecs.element.safeParse({ ...version, frozenHash: '0'.repeat(64) });
+    const candidate = programmeObjectSchema.shape.studySpecs.element.safeParse({ ...version, frozenHash: '0'.repeat(64) });
     if (!candidate.success) throw new CatalogueValidationError(issuesToProblems(basename(path), candidate.error.issues));
     const hash = studySpecHash(specOfVersion(programmeId, candidate.data));
     version.frozenHash = hash;

@@ -238,7 +238,11 @@ export const plannedCallSchema = z.object({
 
 export type PlannedCall = z.output<typeof plannedCallSchema>;
 
-export const programmeFileSchema = z
+/**
+ * A programme file's schema before the shorthand below is written out: exported for its parts (`.shape`); parse
+ * programme files with programmeFileSchema.
+ */
+export const programmeObjectSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'ids are kebab-case, e.g. sme-labour-saving'),
     nameJa: z.string().min(1),
@@ -281,7 +285,16 @@ export const programmeFileSchema = z
         }),
       )
       .default([])
-      .refine((projects) => new Set(projects.map((project) => project.projectId)).size === projects.length, 'a 予算事業ID is listed twice; list each project once'),
+      .refine(
+        (projects) => new Set(projects.map((project) => project.projectId)).size === projects.length,
+        'a 予算事業ID is listed twice (in reviewSheetProjects, reviewSheetProjectIds or both); list each project once',
+      ),
+    /**
+     * The same projects by 予算事業ID alone (`"reviewSheetProjectIds": [3522]`), as issue 32 names the field: written
+     * into reviewSheetProjects before the file is checked (withReviewSheetProjectIds), so it is absent from a parsed
+     * file. Declared here so that a value that is not a list of 予算事業IDs is refused under its own name.
+     */
+    reviewSheetProjectIds: z.array(reviewSheetProjectId).optional(),
   })
   .superRefine((programme, context) => {
     programme.studySpecs.forEach((spec, index) => {
@@ -446,8 +459,31 @@ function checkSyntheticProfile(programme: Pick<ProgrammeDraft, 'dataRequirements
   }
 }
 
+/** The provenance recorded for a project named by reviewSheetProjectIds, which gives none of its own. */
+export function shorthandProjectProvenance(projectId: number): string {
+  return `予算事業ID ${projectId} as named in the catalogue file's reviewSheetProjectIds (the RS system's key across review years)`;
+}
+
+/**
+ * `reviewSheetProjectIds: [N, …]` written out as reviewSheetProjects entries (after any listed there), each with
+ * shorthandProjectProvenance, so that the checks (each project once, every reviewSheetIndicator naming one of them)
+ * see one list. Anything else (not a list, or an element that is not a 予算事業ID) is left for the schema to refuse
+ * under reviewSheetProjectIds; a catalogue that uses the shorthand is never read as naming no project.
+ */
+function withReviewSheetProjectIds(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || !Object.hasOwn(input, 'reviewSheetProjectIds')) return input;
+  const { reviewSheetProjectIds: ids, ...rest } = input as Record<string, unknown>;
+  const listed = rest.reviewSheetProjects ?? [];
+  if (!Array.isArray(ids) || !Array.isArray(listed) || !ids.every((id) => reviewSheetProjectId.safeParse(id).success)) return input;
+  return { ...rest, reviewSheetProjects: [...listed, ...ids.map((projectId: number) => ({ projectId, provenance: shorthandProjectProvenance(projectId) }))] };
+}
+
+/** A programme file, read once at the catalogue's edge: the shorthand written out, then every check above. */
+export const programmeFileSchema = z.preprocess(withReviewSheetProjectIds, programmeObjectSchema);
+
 export type IndicatorClassList = z.output<typeof indicatorClassListSchema>;
 export type Indicator = z.output<typeof indicatorSchema>;
-export type ProgrammeFile = z.output<typeof programmeFileSchema>;
+/** A parsed programme file: the shorthand reviewSheetProjectIds is written out into reviewSheetProjects by then. */
+export type ProgrammeFile = Omit<z.output<typeof programmeFileSchema>, 'reviewSheetProjectIds'>;
 export type LogicModelStageKey = (typeof LOGIC_MODEL_STAGE_KEYS)[number];
 export type DataField = z.output<typeof dataFieldSchema>;

@@ -14,7 +14,7 @@ import {
   loadValidCatalogue,
 } from '../programmes/catalogue.js';
 import { kpiColumnsMarkdown, OUTCOME_KPI_COLUMNS } from '../kpi/columns.js';
-import { LOGIC_MODEL_STAGE_KEYS, type ProgrammeFile } from '../schemas/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS, shorthandProjectProvenance, type ProgrammeFile } from '../schemas/catalogue.js';
 
 const scratchFolders: string[] = [];
 afterEach(() => {
@@ -150,6 +150,32 @@ describe('the programme catalogue', () => {
     expect(problemsOf(folder)).toEqual([
       expect.objectContaining({ file: expect.stringMatching(/\/critical-minerals\.json$/), field: 'logicModel.impact.0.indicatorClass', message: expect.stringContaining('unknown indicator class "geopolitics"; use one of research_and_development') }),
     ]);
+  });
+
+  it('reads reviewSheetProjectIds, the shorthand issue 32 names, as the programme\'s review-sheet projects, each with a provenance saying so', () => {
+    const folder = catalogueWith('post5g-quantum', (p) => {
+      (p as unknown as Record<string, unknown>).reviewSheetProjectIds = [3522, 884];
+      // A reference to a project named only by the shorthand: the check that references name a listed project sees it.
+      p.logicModel.output[0].reviewSheetIndicator = { projectId: 3522, nodeKind: 'output', nodeNumber: 3, indicator: 1 };
+    });
+    const programme = loadValidCatalogue(folder).programmes.find((p) => p.id === 'post5g-quantum')!;
+    expect(programme.file.reviewSheetProjects).toEqual([
+      { projectId: 900007, provenance: expect.stringContaining('synthetic') },
+      { projectId: 3522, provenance: shorthandProjectProvenance(3522) },
+      { projectId: 884, provenance: shorthandProjectProvenance(884) },
+    ]);
+    expect(shorthandProjectProvenance(884)).toContain('reviewSheetProjectIds');
+    expect(Object.hasOwn(programme.file, 'reviewSheetProjectIds')).toBe(false);
+  });
+
+  it('refuses a reviewSheetProjectIds that is not a list of 予算事業IDs under its own name, and a project named both ways', () => {
+    const withIds = (ids: unknown) =>
+      catalogueWith('post5g-quantum', (p) => {
+        (p as unknown as Record<string, unknown>).reviewSheetProjectIds = ids;
+      });
+    expect(problemsOf(withIds([3522, 0]))).toEqual([expect.objectContaining({ field: 'reviewSheetProjectIds.1', message: expect.stringContaining('予算事業ID is a positive whole number') })]);
+    expect(problemsOf(withIds(3522))).toEqual([expect.objectContaining({ field: 'reviewSheetProjectIds', message: expect.stringContaining('expected array') })]);
+    expect(problemsOf(withIds([900007]))).toEqual([expect.objectContaining({ field: 'reviewSheetProjects', message: expect.stringContaining('listed twice (in reviewSheetProjects, reviewSheetProjectIds or both)') })]);
   });
 
   it('rejects a target year before the baseline year, and a stage with no indicator', () => {
