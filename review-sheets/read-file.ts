@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parseReviewFileName } from './file-name.js';
 import { checkHeader } from './header-check.js';
-import { CsvFormatError, CsvRecordReader } from './csv-records.js';
+import { CsvRecordReader, type RecordHandlers } from './csv-records.js';
 import { isFiscalYearColumn, isLoadedTable, type ReviewTable } from './published-headers.js';
 import { Cells, type Row } from './records.js';
 import { mappingFor, type TableMapping } from './tables.js';
@@ -97,6 +97,23 @@ class RecordMapper {
     return { row };
   }
 
+  /** A record the CSV reader could not read: quarantined with its text, or, in the header's place, the file refused. */
+  acceptUnreadable(text: string, line: number, problem: string): ReadRecord {
+    if (this.header === null) throw new ReviewCsvError(this.fileName, new Error(`the header (line ${line}) cannot be read: ${problem}`));
+    return { quarantined: { line, reason: problem, record: [text] } };
+  }
+
+  /** Handlers that give the CSV reader's records, and its unreadable ones, to this mapper and `take` what comes out. */
+  handlers(take: (read: ReadRecord) => void): RecordHandlers {
+    return {
+      record: (cells, line) => {
+        const read = this.accept(cells, line);
+        if (read) take(read);
+      },
+      unreadable: (text, line, problem) => take(this.acceptUnreadable(text, line, problem)),
+    };
+  }
+
   finish(): void {
     if (this.header === null) throw new ReviewCsvError(this.fileName, new Error('the file is empty'));
   }
@@ -111,10 +128,6 @@ function decoder(): (bytes: Uint8Array | null) => string {
   return (bytes) => (bytes === null ? utf8.decode() : utf8.decode(bytes, { stream: true })).replaceAll('\u0000', '\uFFFD');
 }
 
-function asCsvError(fileName: string, error: unknown): unknown {
-  return error instanceof CsvFormatError ? new ReviewCsvError(fileName, error) : error;
-}
-
 /**
  * Reads the file as its pieces arrive: the records each piece completes, in file order, each a row or a quarantined
  * record. Handed over a piece at a time, not a record at a time: a national year has 370,000 records, and a step
@@ -125,23 +138,16 @@ export async function* readReviewSheetStream(fileName: string, pieces: AsyncIter
   const reader = new CsvRecordReader();
   const decode = decoder();
   let ready: ReadRecord[] = [];
-  const collect = (record: string[], line: number) => {
-    const read = mapper.accept(record, line);
-    if (read) ready.push(read);
-  };
-  try {
-    for await (const piece of pieces) {
-      reader.push(decode(piece), collect);
-      if (ready.length) {
-        yield ready;
-        ready = [];
-      }
+  const handlers = mapper.handlers((read) => ready.push(read));
+  for await (const piece of pieces) {
+    reader.push(decode(piece), handlers);
+    if (ready.length) {
+      yield ready;
+      ready = [];
     }
-    reader.push(decode(null), collect);
-    reader.end(collect);
-  } catch (error) {
-    throw asCsvError(fileName, error);
   }
+  reader.push(decode(null), handlers);
+  reader.end(handlers);
   if (ready.length) yield ready;
   mapper.finish();
 }
@@ -150,20 +156,14 @@ export function parseReviewSheet(fileName: string, bytes: Uint8Array): ReviewShe
   const mapper = new RecordMapper(fileName);
   const rows: LineRow[] = [];
   const quarantined: QuarantinedRecord[] = [];
-  const collect = (record: string[], line: number) => {
-    const read = mapper.accept(record, line);
-    if (read === null) return;
+  const handlers = mapper.handlers((read) => {
     if ('row' in read) rows.push(read.row);
     else quarantined.push(read.quarantined);
-  };
+  });
   const reader = new CsvRecordReader();
   const decode = decoder();
-  try {
-    reader.push(decode(bytes) + decode(null), collect);
-    reader.end(collect);
-  } catch (error) {
-    throw asCsvError(fileName, error);
-  }
+  reader.push(decode(bytes) + decode(null), handlers);
+  reader.end(handlers);
   mapper.finish();
   return { fileName, sha256: sha256Of(bytes), ...mapper.identity, rows, quarantined };
 }

@@ -14,7 +14,8 @@ import { ebpmWith } from './support/compiled-cli.js';
 import { LOADED_TABLE_STATISTICS_TARGET } from '../runtime/database.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow, type LoadReviewSheetsResult } from '../workflows/index.js';
-import { parseReviewSheet, PUBLISHED_HEADERS, ReviewCsvError, ReviewFileNameError, ReviewHeaderError } from '../review-sheets/index.js';
+import { MAX_RECORD_CHARACTERS } from '../review-sheets/csv-records.js';
+import { parseReviewSheet, PUBLISHED_HEADERS, readReviewSheetStream, ReviewCsvError, ReviewFileNameError, ReviewHeaderError } from '../review-sheets/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -459,20 +460,69 @@ describe('reading the published format', () => {
     expect(() => parseReviewSheet('3-2_RS_2024_x.csv', new Uint8Array())).toThrow(ReviewCsvError);
   });
 
-  it('survives any bytes: a refusal with a typed error, or every record loaded or quarantined', () => {
-    const header = new TextEncoder().encode(`${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
-    for (let trial = 0; trial < 200; trial++) {
-      const noise = Uint8Array.from({ length: 200 + (next() % 400) }, () => [0x2c, 0x22, 0x0a, 0x0d, 0x00, 0xff, 0xe3, 0x31][next() % 8] ?? 0);
-      const bytes = new Uint8Array([...header, ...noise]);
-      try {
-        const read = parseReviewSheet('3-2_RS_2024_x.csv', bytes);
-        expect(read.rows.length + read.quarantined.length).toBeGreaterThanOrEqual(0);
-        for (const q of read.quarantined) expect(q.reason).not.toBe('');
-      } catch (error) {
-        expect([ReviewCsvError, ReviewHeaderError].some((type) => error instanceof type)).toBe(true);
-      }
+  it('quarantines the line of a quote never closed, or not closed within the record limit, with its text, reads on, and reads text after a closing quote as text', async () => {
+    const edge = (from: string, to: string, rationale = '') =>
+      csvLine(row('3-2', { 派生元ーアクティビティ・アウトプット・アウトカムの番号: from, '派生元ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトプット', 派生先ーアクティビティ・アウトプット・アウトカムの番号: to, '派生先ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 後続アウトカムへのつながり: rationale }));
+    const name = '3-2_RS_2024_効果発現経路_目標のつながり.csv';
+    // Line 3: a rationale written "引用"符 (its quotes not doubled); line 5: its last field opened with a quote, never closed.
+    const stray = edge('3', '4', 'つながり').replace(/,([^,]*)$/, ',"$1');
+    const small = `\uFEFF${[csvLine(PUBLISHED_HEADERS['3-2']), edge('1', '2'), edge('2', '3', 'X').replace(',X,', ',"引用"符,'), edge('2', '4'), stray].join('\n')}\n`;
+    const read = parseReviewSheet(name, new TextEncoder().encode(small));
+    expect(read.rows.map((r) => [r.line, r.from_node, r.to_node, r.rationale])).toEqual([
+      [2, 1, 2, null],
+      [3, 2, 3, '"引用"符'],
+      [4, 2, 4, null],
+    ]);
+    expect(read.quarantined).toEqual([{ line: 5, reason: expect.stringMatching(/^a quoted field is never closed/), record: [stray] }]);
+
+    // Line 3 opens a quote that no quote closes within MAX_RECORD_CHARACTERS: kept (its first 2,000 characters) and the lines after it read.
+    const long = `"${'あ'.repeat(MAX_RECORD_CHARACTERS)}`;
+    const large = `${[csvLine(PUBLISHED_HEADERS['3-2']), edge('1', '2'), long, edge('2', '3')].join('\n')}\n`;
+    const readLarge = parseReviewSheet(name, new TextEncoder().encode(large));
+    expect(readLarge.rows.map((r) => [r.line, r.from_node, r.to_node])).toEqual([[2, 1, 2], [4, 2, 3]]);
+    expect(readLarge.quarantined).toEqual([{ line: 3, reason: `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; the line is kept as text and the lines after it are read`, record: [long.slice(0, 2_000)] }]);
+
+    // The same records whatever the pieces the file arrives in (as a load reads it).
+    for (const [text, size] of [[small, 7], [large, 65_536]] as const) {
+      const bytes = new TextEncoder().encode(text);
+      const pieces = async function* () {
+        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+      };
+      const streamed: unknown[] = [];
+      for await (const batch of readReviewSheetStream(name, pieces())) streamed.push(...batch);
+      const whole = parseReviewSheet(name, bytes);
+      expect(streamed).toEqual([...whole.rows.map((r) => ({ row: r })), ...whole.quarantined.map((q) => ({ quarantined: q }))].sort((a, b) => ('row' in a ? a.row.line : a.quarantined.line) - ('row' in b ? b.row.line : b.quarantined.line)));
     }
+  });
+
+  it('survives any bytes after the published header: every record loaded or quarantined with a reason, in line order, never a refusal', () => {
+    const header = new TextEncoder().encode(`${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
+    // A 32-bit linear congruential generator, its high bits used (in doubles, seed × 1103515245 loses its low bits and the bytes come out nearly all commas).
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16;
+    let quarantined = 0;
+    let neverClosed = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const noise = Uint8Array.from({ length: 200 + (next() % 400) }, () => [0x2c, 0x22, 0x0a, 0x0d, 0x00, 0xff, 0xe3, 0x31][next() % 8]);
+      const bytes = new Uint8Array([...header, ...noise]);
+      const read = parseReviewSheet('3-2_RS_2024_x.csv', bytes);
+      const lines = [...read.rows.map((r) => r.line), ...read.quarantined.map((q) => q.line)].sort((a, b) => a - b);
+      // Each record starts on a line of its own after the header, within the file.
+      expect(new Set(lines).size).toBe(lines.length);
+      for (const line of lines) expect(line).toBeGreaterThan(1);
+      expect(lines.at(-1) ?? 2).toBeLessThanOrEqual(2 + noise.filter((byte) => byte === 0x0a || byte === 0x0d).length);
+      for (const q of read.quarantined) expect(q.reason).not.toBe('');
+      quarantined += read.quarantined.length;
+      neverClosed += read.quarantined.filter((q) => q.reason.startsWith('a quoted field is never closed')).length;
+    }
+    // Noise of short lines: thousands of records, dozens of them ending in a quote never closed.
+    expect(quarantined).toBeGreaterThan(5_000);
+    expect(neverClosed).toBeGreaterThan(20);
+  });
+
+  it('refuses a file whose header line cannot be read as CSV, saying so', () => {
+    const bytes = new TextEncoder().encode(`"${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
+    expect(() => parseReviewSheet('3-2_RS_2024_x.csv', bytes)).toThrow(ReviewCsvError);
+    expect(() => parseReviewSheet('3-2_RS_2024_x.csv', bytes)).toThrow(/the header \(line 1\) cannot be read: a quoted field is never closed/);
   });
 });
