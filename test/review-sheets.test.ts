@@ -184,11 +184,13 @@ describe('loading the published review sheets', () => {
     const totals = fixture('2-1').records.filter((record) => record['会計区分'].trim() === '');
     const expected = totals.map((record) => [
       Number(record['予算事業ID']), Number(record['予算年度']),
-      numberOf(record['当初予算（合計）']), numberOf(record['補正予算（合計）']), numberOf(record['計（歳出予算現額合計）']),
-      numberOf(record['執行額（合計）']), numberOf(record['翌年度への繰越し(合計）']), numberOf(record['翌年度要求額（合計）']),
+      numberOf(record['当初予算（合計）']), numberOf(record['補正予算（合計）']), numberOf(record['前年度からの繰越し（合計）']), numberOf(record['予備費等（合計）']),
+      numberOf(record['計（歳出予算現額合計）']), numberOf(record['執行額（合計）']), numberOf(record['執行率']), numberOf(record['翌年度への繰越し(合計）']),
+      numberOf(record['翌年度要求額（合計）']),
     ]);
     const viewed = await rows<{ r: (number | null)[] }>(
-      `SELECT json_build_array(project_id, budget_year, initial_budget_yen::float8, supplementary_yen::float8, current_budget_yen::float8, executed_yen::float8, carried_over_yen::float8, next_year_request_yen::float8) AS r
+      `SELECT json_build_array(project_id, budget_year, initial_budget_yen::float8, supplementary_yen::float8, carried_in_yen::float8, reserve_yen::float8,
+                               current_budget_yen::float8, executed_yen::float8, execution_rate_reported::float8, carried_over_yen::float8, next_year_request_yen::float8) AS r
          FROM bi.review_budget_execution`,
     );
     const order = (a: (number | null)[], b: (number | null)[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!);
