@@ -37,6 +37,8 @@ const HOSTILE = {
   units: ['<b>件</b>', '=1+1', '+%', '-1', '@A1'],
   goal: '<img src=x onerror="window.__xss=2">=SUM(A1:A9)',
   rationale: '<script>window.__xss=3</script>',
+  payee: '<script>window.__xss=4</script>=HYPERLINK("http://x","p")',
+  block: '<img src=x onerror="window.__xss=5">@SUM(A1)',
 };
 
 type Cells = Record<string, string>;
@@ -53,7 +55,7 @@ function writeCsv(path: string, header: readonly string[], records: readonly Cel
   writeFileSync(path, `\uFEFF${[header.map(quote).join(','), ...records.map((record) => header.map((column) => quote(record[column] ?? '')).join(','))].join('\r\n')}\r\n`);
 }
 
-/** The fixture files of project 3522 with hostile text in its name, its indicators' names and units, goals and links. */
+/** The fixture files of project 3522 with hostile text in its name, its indicators' names and units, goals, links, payees and their blocks. */
 function writeHostileSheets(folder: string): void {
   mkdirSync(folder, { recursive: true });
   for (const name of readdirSync(FIXTURES).filter((file) => file.endsWith('.csv'))) {
@@ -68,6 +70,8 @@ function writeHostileSheets(folder: string): void {
         ...(name.startsWith('3-1') && node >= 0 ? { '活動指標／成果指標': HOSTILE.names[node % HOSTILE.names.length], 単位: HOSTILE.units[node % HOSTILE.units.length] } : {}),
         ...(name.startsWith('3-1') && record['種別（アクティビティ・アウトプット・アウトカム）'] === 'アクティビティ' ? { 'アクティビティ／活動目標／成果目標': HOSTILE.goal } : {}),
         ...(name.startsWith('3-2') ? { 後続アウトカムへのつながり: HOSTILE.rationale } : {}),
+        ...(name.startsWith('5-1') && record['支出先名'].trim() ? { 支出先名: HOSTILE.payee } : {}),
+        ...(name.startsWith('5-1') && record['支出先ブロック名'].trim() ? { 支出先ブロック名: HOSTILE.block } : {}),
       };
     });
     writeCsv(join(folder, name), header, crafted);
@@ -499,7 +503,7 @@ describe('text from the sheets that looks like markup or a formula', () => {
       expect(await opened.evaluate('window.__xss')).toBeUndefined();
       expect(await opened.locator('section.review-sheets script, section.review-sheets img, section.review-sheets b:has-text("件")').count()).toBe(0);
       const text = (await opened.textContent('section.review-sheets')) ?? '';
-      for (const literal of [HOSTILE.project, ...HOSTILE.names, ...HOSTILE.units, HOSTILE.goal, HOSTILE.rationale]) expect(text, literal).toContain(literal);
+      for (const literal of [HOSTILE.project, ...HOSTILE.names, ...HOSTILE.units, HOSTILE.goal, HOSTILE.rationale, HOSTILE.payee, HOSTILE.block]) expect(text, literal).toContain(literal);
       expect(errors).toEqual([]);
       const artifacts = join(projectRoot(), '.data', 'test-artifacts');
       mkdirSync(artifacts, { recursive: true });
