@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { findBrokenProgramme, InvalidProgrammeError, listProgrammes } from '../programmes/catalogue.js';
 import type { EvaluateAllProgrammesInput, EvaluateProgrammeInput } from '../workflows/index.js';
-import type { EbpmEnvironment } from '../config/environment.js';
 import { UsageError } from './errors.js';
 
 const existingFile = (flag: string) =>
@@ -56,7 +55,4 @@ export function parseStudyRequest(values: { programme?: string; applicants?: str
   return values.replaces ? { ...parsed.data, replaces: true } : parsed.data;
 }
 
-/** The workflow input's heartbeatTimeout from EBPM_HEARTBEAT_TIMEOUT_SECONDS; nothing (the workflow's default) when unset. */
-export function heartbeatTimeout(environment: Pick<EbpmEnvironment, 'heartbeatTimeoutSeconds'>): { heartbeatTimeout?: string } {
-  return environment.heartbeatTimeoutSeconds ? { heartbeatTimeout: `${environment.heartbeatTimeoutSeconds} seconds` } : {};
-}
+export { heartbeatTimeout } from '../config/environment.js';

@@ -132,3 +132,8 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
     reconnectSeconds: parsed.data.EBPM_RECONNECT_SECONDS,
   };
 }
+
+/** The workflow input's heartbeatTimeout from EBPM_HEARTBEAT_TIMEOUT_SECONDS; nothing (the workflow's default) when unset. */
+export function heartbeatTimeout(environment: Pick<EbpmEnvironment, 'heartbeatTimeoutSeconds'>): { heartbeatTimeout?: string } {
+  return environment.heartbeatTimeoutSeconds ? { heartbeatTimeout: `${environment.heartbeatTimeoutSeconds} seconds` } : {};
+}

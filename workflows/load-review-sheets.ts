@@ -2,7 +2,7 @@
  * Loads the published review sheets a user names, one file per activity. Files of different tables or review years
  * load two at a time (one file's parsing beside the other's writing); files of the same table and review year load
  * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
- * so when a worker dies the retried activity either skips the file (it is in) or loads it whole. Last, the
+ * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole. Last, the
  * materialized review views are refreshed once, also after a file failed: the files loaded before it stay in force,
  * and the views must describe them.
  */
@@ -13,6 +13,11 @@ import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded } from '
 export interface LoadReviewSheetsInput {
   /** Folders of one review year's CSVs, .zip files of them, or single files. */
   readonly paths: readonly string[];
+  /**
+   * How long a file's load or the views' refresh may go without a heartbeat before Temporal takes its worker for dead
+   * and retries it on any worker (default 2 minutes; the activities heartbeat every second).
+   */
+  readonly heartbeatTimeout?: string;
 }
 
 export interface LoadReviewSheetsResult {
@@ -64,6 +69,8 @@ async function loadSideBySide(files: readonly ListedReviewSheet[], load: (file: 
 export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Promise<LoadReviewSheetsResult> {
   const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>({
     startToCloseTimeout: '30 minutes',
+    // Without it a worker that died mid-file left the file's attempt waiting out the 30 minutes before its retry.
+    heartbeatTimeout: input.heartbeatTimeout ?? '2 minutes',
     retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
   });
   const files = await listReviewSheetFiles(input.paths);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../../config/environment.js';
+import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -38,7 +38,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-review-sheets-${process.pid}`;
     const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
     const load = async () =>
-      followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths }] }), {
+      followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths, ...heartbeatTimeout(environment) }] }), {
         address: temporal.address,
         log,
         reconnectSeconds: environment.reconnectSeconds,
