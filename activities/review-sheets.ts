@@ -25,6 +25,29 @@ export type { ReviewSheetRef } from '../review-sheets/list-files.js';
 /** A file to load with the table and review year its name gives (the workflow loads different ones side by side). */
 export type ListedReviewSheet = ReviewSheetRef & { readonly sheet?: ReviewFileName };
 
+/**
+ * A file refused for what it holds (a header that is not the published one, a header that cannot be read, no header
+ * at all): nothing of it is stored, and the load's other files go on. Listed as skipped, with what is wrong and the fix.
+ */
+export interface ReviewFileRefused {
+  readonly file: string;
+  readonly table: string;
+  readonly reviewYear: number;
+  readonly records: 0;
+  readonly loaded: 0;
+  readonly quarantined: 0;
+  readonly skipped: true;
+  readonly refused: string;
+}
+
+/** What refuses one file and leaves the others to load; any other failure stops the load (the workflow's rule). */
+const FILE_REFUSALS = [ReviewHeaderError, ReviewCsvError];
+
+/** The name a file has in the accounts: its own, or ZIP/ENTRY for an entry of a zip. */
+function accountLabel(ref: ReviewSheetRef): string {
+  return ref.entry === undefined ? basename(ref.path).normalize('NFC') : zipEntryLabel(ref.path, ref.entry);
+}
+
 /** A file of a table not loaded yet (1-1, 1-3, …): listed as skipped, with the reason, untouched. */
 export interface ReviewFileNotLoaded {
   readonly file: string;
@@ -106,17 +129,24 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
       }
     },
 
-    async loadReviewSheetFile(ref: ReviewSheetRef): Promise<ReviewFileAccount | ReviewFileNotLoaded> {
+    async loadReviewSheetFile(ref: ReviewSheetRef): Promise<ReviewFileAccount | ReviewFileNotLoaded | ReviewFileRefused> {
       try {
         assertInputAllowed(ref.path, options.inputDir);
         const { table, reviewYear } = parseReviewFileName(ref.entry ?? ref.path);
         if (!isLoadedTable(table)) {
-          const file = ref.entry === undefined ? basename(ref.path).normalize('NFC') : zipEntryLabel(ref.path, ref.entry);
-          return { file, table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
+          return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
         }
-        // Heartbeating while the file is hashed and loaded: a worker that dies mid-file is noticed within the
-        // workflow's heartbeat timeout, and the file (rolled back with its transaction) is loaded again elsewhere.
-        return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref)));
+        try {
+          // Heartbeating while the file is hashed and loaded: a worker that dies mid-file is noticed within the
+          // workflow's heartbeat timeout, and the file (rolled back with its transaction) is loaded again elsewhere.
+          return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref)));
+        } catch (error) {
+          // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not there.
+          if (FILE_REFUSALS.some((type) => error instanceof type) && error instanceof Error) {
+            return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, refused: error.message };
+          }
+          throw error;
+        }
       } catch (error) {
         throw asPermanent(error);
       }

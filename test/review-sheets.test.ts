@@ -229,18 +229,21 @@ describe('loading the published review sheets', () => {
     expect(after).toEqual(before);
   });
 
-  it('refuses a file whose header renames a published column, naming it', async () => {
-    const { name } = fixture('3-2');
-    const text = readFileSync(join(FIXTURES, name), 'utf8').replace('後続アウトカムへのつながり', '後続へのつながり');
-    const path = join(scratch, name.replace('_RS_2024_', '_RS_2023_'));
-    writeFileSync(path, text);
-    const refused = await load(path).then(
-      () => 'loaded',
-      (error: Error) => `${error.message} ${(error.cause as Error | undefined)?.message ?? ''} ${((error.cause as Error | undefined)?.cause as Error | undefined)?.message ?? ''}`,
-    );
-    expect(refused).toContain('後続へのつながり');
-    expect(refused).toContain('後続アウトカムへのつながり');
-    expect(await rows(`SELECT 1 FROM raw.review_sheet_files WHERE review_year = 2023`)).toEqual([]);
+  it('refuses a file whose header renames a published column, naming it, and loads the files beside it', async () => {
+    const dir = mkdtempSync(join(scratch, 'renamed-header-'));
+    const edges = fixture('3-2');
+    writeFileSync(join(dir, edges.name.replace('_RS_2024_', '_RS_2023_')), readFileSync(join(FIXTURES, edges.name), 'utf8').replace('後続アウトカムへのつながり', '後続へのつながり'));
+    const projects = fixture('1-2');
+    writeFileSync(join(dir, projects.name.replace('_RS_2024_', '_RS_2023_')), readFileSync(join(FIXTURES, projects.name), 'utf8').replaceAll('\nレビューシート,2024,', '\nレビューシート,2023,'));
+    const result = await load(dir);
+    const [loaded, refused] = result.files;
+    expect(loaded).toMatchObject({ table: '1-2', reviewYear: 2023, records: projects.records.length, loaded: projects.records.length, quarantined: 0, skipped: false });
+    expect(refused).toMatchObject({ table: '3-2', reviewYear: 2023, records: 0, loaded: 0, quarantined: 0, skipped: true });
+    const reason = 'refused' in refused ? refused.refused : '';
+    expect(reason).toContain('後続へのつながり');
+    expect(reason).toContain('後続アウトカムへのつながり');
+    expect(await rows(`SELECT sheet_table FROM raw.review_sheet_files WHERE review_year = 2023`)).toEqual([{ sheet_table: '1-2' }]);
+    expect(await rows(`SELECT 1 FROM core.review_edges WHERE review_year = 2023`)).toEqual([]);
   });
 
   it('a newer file replaces the earlier one of its table and year; a bad 法人番号 loads flagged; <script> and =HYPERLINK( stay text', async () => {
@@ -259,7 +262,7 @@ describe('loading the published review sheets', () => {
       `SELECT DISTINCT payee_name, corporate_number, corporate_number_valid FROM bi.review_payees WHERE corporate_number = '7010401022917'`,
     );
     expect(flagged).toEqual([{ payee_name: '<script>alert(1)</script>', corporate_number: '7010401022917', corporate_number_valid: false }]);
-    const [project] = await rows<{ project_name: string }>(`SELECT project_name FROM bi.review_projects WHERE project_id = 884`);
+    const [project] = await rows<{ project_name: string }>(`SELECT project_name FROM bi.review_projects WHERE project_id = 884 AND review_year = 2024`);
     expect(project.project_name).toBe('=HYPERLINK("http://example.invalid","法教育の推進")');
     // The earlier 5-1 is retired: the payees are not doubled.
     const [{ n }] = await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM bi.review_payees`);
@@ -377,6 +380,23 @@ describe('loading the published review sheets', () => {
       ]);
       const again = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
       expect((JSON.parse(again.stdout) as typeof printed).files.every((file) => file.skipped)).toBe(true);
+
+      // A file refused for its header: every account printed, the refusal said with its fix, exit code 2.
+      const dir = mkdtempSync(join(scratch, 'cli-refused-'));
+      const edges = fixture('3-2');
+      writeFileSync(join(dir, edges.name.replace('_RS_2024_', '_RS_2022_')), readFileSync(join(FIXTURES, edges.name), 'utf8').replace('後続アウトカムへのつながり', '後続へのつながり'));
+      const projects = fixture('1-2');
+      writeFileSync(join(dir, projects.name.replace('_RS_2024_', '_RS_2022_')), readFileSync(join(FIXTURES, projects.name), 'utf8').replaceAll('\nレビューシート,2024,', '\nレビューシート,2022,'));
+      const refusedRun = ebpmWith(environment, 'review-sheets', 'load', dir, '--json');
+      expect(refusedRun.status).toBe(2);
+      const accounts = (JSON.parse(refusedRun.stdout) as { files: { table: string; loaded: number; skipped: boolean; refused?: string }[] }).files;
+      expect(accounts.map(({ table, loaded, skipped }) => ({ table, loaded, skipped }))).toEqual([
+        { table: '1-2', loaded: projects.records.length, skipped: false },
+        { table: '3-2', loaded: 0, skipped: true },
+      ]);
+      expect(accounts[1].refused).toContain('後続へのつながり');
+      expect(refusedRun.stderr).toContain('1 of the 2 files was refused and nothing of it stored; the other files are accounted for above');
+      expect(refusedRun.stderr).toContain('missing 「後続アウトカムへのつながり」');
     } finally {
       await own.drop();
     }

@@ -2,13 +2,14 @@
  * Loads the published review sheets a user names, one file per activity. Files of different tables or review years
  * load two at a time (one file's parsing beside the other's writing); files of the same table and review year load
  * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
- * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole. Last, the
+ * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole.
+ * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest load. Last, the
  * materialized review views are refreshed once, also after a file failed: the files loaded before it stay in force,
  * and the views must describe them.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
-import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded } from '../activities/review-sheets.js';
+import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded, ReviewFileRefused } from '../activities/review-sheets.js';
 
 export interface LoadReviewSheetsInput {
   /** Folders of one review year's CSVs, .zip files of them, or single files. */
@@ -33,7 +34,7 @@ const SIDE_BY_SIDE_LOADS = 'review-loads-side-by-side';
 /** Files loading at once: two keep the worker's thread and PostgreSQL busy together; more only queue for them. */
 const LANES = 2;
 
-type Account = ReviewFileAccount | ReviewFileNotLoaded;
+type Account = ReviewFileAccount | ReviewFileNotLoaded | ReviewFileRefused;
 
 /**
  * Every file loaded, LANES at a time, each table and review year in one lane in name order; the accounts in the

@@ -55,6 +55,15 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     }
     if (values.json) console.log(JSON.stringify(result, null, 2));
     else console.log(formatAccounts(result));
+    const refusals = result.files.flatMap((file) => ('refused' in file ? [file.refused] : []));
+    if (refusals.length) {
+      const one = refusals.length === 1;
+      throw new CommandFailure(
+        `${refusals.length} of the ${result.files.length} files ${one ? 'was' : 'were'} refused and nothing of ${one ? 'it' : 'them'} stored; the other files are accounted for above. ` +
+          `Fix or replace ${one ? 'it' : 'each'} and load it again (the files already in are skipped):\n${refusals.map((reason) => `  ${reason}`).join('\n')}`,
+        2,
+      );
+    }
   } finally {
     await services.close();
   }
@@ -63,6 +72,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
 function formatAccounts(result: LoadReviewSheetsResult): string {
   const lines = result.files.map((file) =>
     'notLoaded' in file ? `${file.file}: not loaded (${file.notLoaded})`
+    : 'refused' in file ? `${file.file}: refused, nothing of it stored (see below)`
     : file.skipped ? `${file.file}: skipped, loaded before (${file.loaded} loaded, ${file.quarantined} quarantined)`
     : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
   );
