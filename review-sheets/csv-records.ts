@@ -58,6 +58,8 @@ export class CsvRecordReader {
   private pending = '';
   /** The line the pending text starts on. */
   private line = 1;
+  /** An unreadable record's first line has not ended yet: what comes up to its end belongs to it. */
+  private skippingLine = false;
 
   /** Hands over every record that the text so far completes. */
   push(text: string, handlers: RecordHandlers): void {
@@ -70,7 +72,19 @@ export class CsvRecordReader {
     this.pending = '';
   }
 
-  private parse(s: string, final: boolean, handlers: RecordHandlers): void {
+  private parse(text: string, final: boolean, handlers: RecordHandlers): void {
+    let s = text;
+    if (this.skippingLine) {
+      const lineEnd = lineEndFrom(s, 0);
+      if (lineEnd === s.length) {
+        this.pending = '';
+        this.skippingLine = !final;
+        return;
+      }
+      // The line break stays: it ends the line as any other does.
+      s = s.slice(lineEnd);
+      this.skippingLine = false;
+    }
     const n = s.length;
     let i = 0;
     let line = this.line;
@@ -122,11 +136,14 @@ export class CsvRecordReader {
           if (!closed) {
             // The line the record starts on is kept as unreadable, and reading goes on at the next line.
             const lineEnd = lineEndFrom(s, recordStart);
+            const kept = lineEnd - recordStart > UNREADABLE_TEXT_KEPT ? `its first ${UNREADABLE_TEXT_KEPT.toLocaleString('en-US')} characters are` : 'the line is';
             const problem =
               n - recordStart <= MAX_RECORD_CHARACTERS
-                ? 'a quoted field is never closed (the file is cut short or a quote is stray); the line is kept as text and the lines after it are read'
-                : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; the line is kept as text and the lines after it are read`;
+                ? `a quoted field is never closed (the file is cut short or a quote is stray); ${kept} kept as text and the lines after it are read`
+                : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; ${kept} kept as text and the lines after it are read`;
             handlers.unreadable(s.slice(recordStart, Math.min(lineEnd, recordStart + UNREADABLE_TEXT_KEPT)), recordLine, problem);
+            // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped as it comes.
+            this.skippingLine = lineEnd === n && !final;
             i = lineEnd;
             line = recordLine;
             continue records;
