@@ -27,7 +27,8 @@ export type ListedReviewSheet = ReviewSheetRef & { readonly sheet?: ReviewFileNa
 
 /**
  * A file refused for what it holds (a header that is not the published one, a header that cannot be read, no header
- * at all): nothing of it is stored, and the load's other files go on. Listed as skipped, with what is wrong and the fix.
+ * at all): nothing of it is stored, and the load's other files go on. Not `skipped`, which says a file is in already:
+ * its account is all zeros, with what is wrong and the fix.
  */
 export interface ReviewFileRefused {
   readonly file: string;
@@ -36,7 +37,7 @@ export interface ReviewFileRefused {
   readonly records: 0;
   readonly loaded: 0;
   readonly quarantined: 0;
-  readonly skipped: true;
+  readonly skipped: false;
   readonly refused: string;
 }
 
@@ -119,7 +120,9 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
     async listReviewSheetFiles(paths: readonly string[]): Promise<ListedReviewSheet[]> {
       try {
         for (const path of paths) assertInputAllowed(path, options.inputDir);
-        const refs = await listReviewSheetRefs(paths);
+        // Heartbeating too: the workflow gives every activity of the load its heartbeat timeout, and the directory of
+        // a large zip on a slow disk may take a while to read.
+        const refs = await whileHeartbeating(() => listReviewSheetRefs(paths));
         return refs.map((ref) => {
           assertInputAllowed(ref.path, options.inputDir);
           return { ...ref, sheet: parseReviewFileName(ref.entry ?? ref.path) };
@@ -141,9 +144,10 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
           // workflow's heartbeat timeout, and the file (rolled back with its transaction) is loaded again elsewhere.
           return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref)));
         } catch (error) {
-          // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not there.
+          // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not
+          // there.
           if (FILE_REFUSALS.some((type) => error instanceof type) && error instanceof Error) {
-            return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, refused: error.message };
+            return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: false, refused: error.message };
           }
           throw error;
         }

@@ -91,8 +91,9 @@ export interface EbpmEnvironment {
   /** How long a stopping worker lets running activities finish before cancelling them (milliseconds); 30 s when absent. */
   readonly shutdownGraceMs: number | undefined;
   /**
-   * How long a loading, KPI or estimation attempt of a study started here may stay silent (no heartbeat) before it
-   * counts as lost and is retried; the workflows' 2 minutes when absent.
+   * How long a loading, KPI or estimation attempt of a study started here, or a file's load or the views' refresh of a
+   * review-sheet load started here, may stay silent (no heartbeat) before it counts as lost and is retried; the
+   * workflows' 2 minutes when absent.
    */
   readonly heartbeatTimeoutSeconds: number | undefined;
   /** How long a command following a run waits for a Temporal server that stopped answering; 300 s when absent. */
@@ -133,7 +134,10 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): EbpmEn
   };
 }
 
-/** The workflow input's heartbeatTimeout from EBPM_HEARTBEAT_TIMEOUT_SECONDS; nothing (the workflow's default) when unset. */
+/**
+ * The workflow input's heartbeatTimeout from EBPM_HEARTBEAT_TIMEOUT_SECONDS; nothing (the workflow's default) when
+ * unset.
+ */
 export function heartbeatTimeout(environment: Pick<EbpmEnvironment, 'heartbeatTimeoutSeconds'>): { heartbeatTimeout?: string } {
   return environment.heartbeatTimeoutSeconds ? { heartbeatTimeout: `${environment.heartbeatTimeoutSeconds} seconds` } : {};
 }

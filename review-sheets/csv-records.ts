@@ -31,7 +31,10 @@ const CR = 0x0d;
 
 export type RecordHandler = (cells: string[], line: number) => void;
 
-/** A record that cannot be read as CSV: the start of its first line (at most UNREADABLE_TEXT_KEPT characters), the line, what was wrong. */
+/**
+ * A record that cannot be read as CSV: the start of its first line (at most UNREADABLE_TEXT_KEPT characters), the
+ * line, what was wrong.
+ */
 export type UnreadableHandler = (text: string, line: number, problem: string) => void;
 
 export interface RecordHandlers {
@@ -112,10 +115,12 @@ export class CsvRecordReader {
           let closed = true;
           for (;;) {
             const found = s.indexOf('"', from);
-            // A quote beyond the record's limit does not close the field: the same text gives the same records whether it arrives whole or in pieces.
+            // A quote beyond the record's limit does not close the field: the same text gives the same records whether
+            // it arrives whole or in pieces.
             const quote = found - recordStart > MAX_RECORD_CHARACTERS ? -1 : found;
             if (quote === -1 || (quote + 1 === n && !final)) {
-              // A quote at the very end may be the first of a doubled one: the next piece decides (it is within the limit).
+              // A quote at the very end may be the first of a doubled one: the next piece decides (it is within the
+              // limit).
               if (!final && (quote !== -1 || n - recordStart <= MAX_RECORD_CHARACTERS)) {
                 i = recordStart;
                 line = recordLine;
@@ -142,7 +147,8 @@ export class CsvRecordReader {
                 ? `a quoted field is never closed (the file is cut short or a quote is stray); ${kept} kept as text and the lines after it are read`
                 : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; ${kept} kept as text and the lines after it are read`;
             handlers.unreadable(s.slice(recordStart, Math.min(lineEnd, recordStart + UNREADABLE_TEXT_KEPT)), recordLine, problem);
-            // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped as it comes.
+            // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped as it
+            // comes.
             this.skippingLine = lineEnd === n && !final;
             i = lineEnd;
             line = recordLine;

@@ -37,8 +37,9 @@ const HOSTILE = {
   units: ['<b>件</b>', '=1+1', '+%', '-1', '@A1'],
   goal: '<img src=x onerror="window.__xss=2">=SUM(A1:A9)',
   rationale: '<script>window.__xss=3</script>',
-  payee: '<script>window.__xss=4</script>=HYPERLINK("http://x","p")',
-  block: '<img src=x onerror="window.__xss=5">@SUM(A1)',
+  // Starting with = and @, as a formula would, and carrying markup after.
+  payee: '=HYPERLINK("http://x","p")<script>window.__xss=4</script>',
+  block: '@SUM(A1)<img src=x onerror="window.__xss=5">',
 };
 
 type Cells = Record<string, string>;

@@ -238,7 +238,7 @@ describe('loading the published review sheets', () => {
     const result = await load(dir);
     const [loaded, refused] = result.files;
     expect(loaded).toMatchObject({ table: '1-2', reviewYear: 2023, records: projects.records.length, loaded: projects.records.length, quarantined: 0, skipped: false });
-    expect(refused).toMatchObject({ table: '3-2', reviewYear: 2023, records: 0, loaded: 0, quarantined: 0, skipped: true });
+    expect(refused).toMatchObject({ table: '3-2', reviewYear: 2023, records: 0, loaded: 0, quarantined: 0, skipped: false });
     const reason = 'refused' in refused ? refused.refused : '';
     expect(reason).toContain('後続へのつながり');
     expect(reason).toContain('後続アウトカムへのつながり');
@@ -392,7 +392,7 @@ describe('loading the published review sheets', () => {
       const accounts = (JSON.parse(refusedRun.stdout) as { files: { table: string; loaded: number; skipped: boolean; refused?: string }[] }).files;
       expect(accounts.map(({ table, loaded, skipped }) => ({ table, loaded, skipped }))).toEqual([
         { table: '1-2', loaded: projects.records.length, skipped: false },
-        { table: '3-2', loaded: 0, skipped: true },
+        { table: '3-2', loaded: 0, skipped: false },
       ]);
       expect(accounts[1].refused).toContain('後続へのつながり');
       expect(refusedRun.stderr).toContain('1 of the 2 files was refused and nothing of it stored; the other files are accounted for above');

@@ -3,7 +3,8 @@
  * load two at a time (one file's parsing beside the other's writing); files of the same table and review year load
  * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
  * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole.
- * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest load. Last, the
+ * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest
+ * load. Last, the
  * materialized review views are refreshed once, also after a file failed: the files loaded before it stay in force,
  * and the views must describe them.
  */
