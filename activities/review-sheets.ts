@@ -25,18 +25,22 @@ export type { ReviewSheetRef } from '../review-sheets/list-files.js';
 /** A file to load with the table and review year its name gives (the workflow loads different ones side by side). */
 export type ListedReviewSheet = ReviewSheetRef & { readonly sheet?: ReviewFileName };
 
-/**
- * A file refused for what it holds (a header that is not the published one, a header that cannot be read, no header
- * at all): nothing of it is stored, and the load's other files go on. Not `skipped`, which says a file is in already:
- * its account is all zeros, with what is wrong and the fix.
- */
-export interface ReviewFileRefused {
+/** The account of a file of which nothing was read into the tables. */
+interface NothingLoaded {
   readonly file: string;
   readonly table: string;
   readonly reviewYear: number;
   readonly records: 0;
   readonly loaded: 0;
   readonly quarantined: 0;
+}
+
+/**
+ * A file refused for what it holds (a header that is not the published one, a header that cannot be read, no header
+ * at all): nothing of it is stored, and the load's other files go on. Not `skipped`, which says a file is in already:
+ * its account is all zeros, with what is wrong and the fix.
+ */
+export interface ReviewFileRefused extends NothingLoaded {
   readonly skipped: false;
   readonly refused: string;
 }
@@ -50,13 +54,7 @@ function accountLabel(ref: ReviewSheetRef): string {
 }
 
 /** A file of a table not loaded yet (1-1, 1-3, …): listed as skipped, with the reason, untouched. */
-export interface ReviewFileNotLoaded {
-  readonly file: string;
-  readonly table: string;
-  readonly reviewYear: number;
-  readonly records: 0;
-  readonly loaded: 0;
-  readonly quarantined: 0;
+export interface ReviewFileNotLoaded extends NothingLoaded {
   readonly skipped: true;
   readonly notLoaded: string;
 }

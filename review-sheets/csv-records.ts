@@ -42,6 +42,17 @@ export interface RecordHandlers {
   readonly unreadable: UnreadableHandler;
 }
 
+/** Where an unquoted field starting at `from` ends: at its comma, CR or LF, or the end of the text. */
+function unquotedFieldEnd(s: string, from: number): number {
+  let end = from;
+  while (end < s.length) {
+    const c = s.charCodeAt(end);
+    if (c === COMMA || c === LF || c === CR) break;
+    end++;
+  }
+  return end;
+}
+
 /** Where the line holding `from` ends: its first CR or LF, or the end of the text. */
 function lineEndFrom(s: string, from: number): number {
   const lf = s.indexOf('\n', from);
@@ -157,12 +168,7 @@ export class CsvRecordReader {
           const next = s.charCodeAt(i);
           if (i < n && next !== COMMA && next !== LF && next !== CR) {
             // Text after the closing quote ("引用"符株式会社): the quotes belong to the text, read as an unquoted field.
-            let end = fieldStart;
-            while (end < n) {
-              const c = s.charCodeAt(end);
-              if (c === COMMA || c === LF || c === CR) break;
-              end++;
-            }
+            const end = unquotedFieldEnd(s, fieldStart);
             if (end === n && !final) {
               i = recordStart;
               line = recordLine;
@@ -175,12 +181,7 @@ export class CsvRecordReader {
             cells.push(value);
           }
         } else {
-          let end = i;
-          while (end < n) {
-            const c = s.charCodeAt(end);
-            if (c === COMMA || c === LF || c === CR) break;
-            end++;
-          }
+          const end = unquotedFieldEnd(s, i);
           if (end === n && !final) {
             i = recordStart;
             line = recordLine;
