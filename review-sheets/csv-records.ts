@@ -42,23 +42,15 @@ export interface RecordHandlers {
   readonly unreadable: UnreadableHandler;
 }
 
-/** Where an unquoted field starting at `from` ends: at its comma, CR or LF, or the end of the text. */
-function unquotedFieldEnd(s: string, from: number): number {
+/** Where the line holding `from` ends: its first CR or LF, or the end of the text (one scan, which stops there). */
+function lineEndFrom(s: string, from: number): number {
   let end = from;
   while (end < s.length) {
     const c = s.charCodeAt(end);
-    if (c === COMMA || c === LF || c === CR) break;
+    if (c === LF || c === CR) break;
     end++;
   }
   return end;
-}
-
-/** Where the line holding `from` ends: its first CR or LF, or the end of the text. */
-function lineEndFrom(s: string, from: number): number {
-  const lf = s.indexOf('\n', from);
-  const cr = s.indexOf('\r', from);
-  const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-  return end === -1 ? s.length : end;
 }
 
 function countLineBreaks(text: string): number {
@@ -119,11 +111,11 @@ export class CsvRecordReader {
       const recordLine = line;
       const cells: string[] = [];
       for (;;) {
-        if (s.charCodeAt(i) === QUOTE) {
+        let quoted = s.charCodeAt(i) === QUOTE;
+        if (quoted) {
           const fieldStart = i;
           let value = '';
           let from = i + 1;
-          let closed = true;
           for (;;) {
             const found = s.indexOf('"', from);
             // A quote beyond the record's limit does not close the field: the same text gives the same records whether
@@ -137,8 +129,20 @@ export class CsvRecordReader {
                 line = recordLine;
                 break records;
               }
-              closed = false;
-              break;
+              // The line the record starts on is kept as unreadable, and reading goes on at the next line.
+              const lineEnd = lineEndFrom(s, recordStart);
+              const kept = lineEnd - recordStart > UNREADABLE_TEXT_KEPT ? `its first ${UNREADABLE_TEXT_KEPT.toLocaleString('en-US')} characters are` : 'the line is';
+              const problem =
+                n - recordStart <= MAX_RECORD_CHARACTERS
+                  ? `a quoted field is never closed (the file is cut short or a quote is stray); ${kept} kept as text and the lines after it are read`
+                  : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; ${kept} kept as text and the lines after it are read`;
+              handlers.unreadable(s.slice(recordStart, Math.min(lineEnd, recordStart + UNREADABLE_TEXT_KEPT)), recordLine, problem);
+              // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped
+              // as it comes.
+              this.skippingLine = lineEnd === n && !final;
+              i = lineEnd;
+              line = recordLine;
+              continue records;
             }
             value += s.slice(from, quote);
             if (s.charCodeAt(quote + 1) === QUOTE) {
@@ -149,39 +153,24 @@ export class CsvRecordReader {
             i = quote + 1;
             break;
           }
-          if (!closed) {
-            // The line the record starts on is kept as unreadable, and reading goes on at the next line.
-            const lineEnd = lineEndFrom(s, recordStart);
-            const kept = lineEnd - recordStart > UNREADABLE_TEXT_KEPT ? `its first ${UNREADABLE_TEXT_KEPT.toLocaleString('en-US')} characters are` : 'the line is';
-            const problem =
-              n - recordStart <= MAX_RECORD_CHARACTERS
-                ? `a quoted field is never closed (the file is cut short or a quote is stray); ${kept} kept as text and the lines after it are read`
-                : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; ${kept} kept as text and the lines after it are read`;
-            handlers.unreadable(s.slice(recordStart, Math.min(lineEnd, recordStart + UNREADABLE_TEXT_KEPT)), recordLine, problem);
-            // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped as it
-            // comes.
-            this.skippingLine = lineEnd === n && !final;
-            i = lineEnd;
-            line = recordLine;
-            continue records;
-          }
           const next = s.charCodeAt(i);
           if (i < n && next !== COMMA && next !== LF && next !== CR) {
-            // Text after the closing quote ("引用"符株式会社): the quotes belong to the text, read as an unquoted field.
-            const end = unquotedFieldEnd(s, fieldStart);
-            if (end === n && !final) {
-              i = recordStart;
-              line = recordLine;
-              break records;
-            }
-            cells.push(s.slice(fieldStart, end));
-            i = end;
+            // Text after the closing quote ("引用"符株式会社): the quotes belong to the text; the field is read again
+            // from its start as an unquoted one.
+            i = fieldStart;
+            quoted = false;
           } else {
             line += countLineBreaks(value);
             cells.push(value);
           }
-        } else {
-          const end = unquotedFieldEnd(s, i);
+        }
+        if (!quoted) {
+          let end = i;
+          while (end < n) {
+            const c = s.charCodeAt(end);
+            if (c === COMMA || c === LF || c === CR) break;
+            end++;
+          }
           if (end === n && !final) {
             i = recordStart;
             line = recordLine;
