@@ -59,8 +59,11 @@ export interface ReviewFileNotLoaded extends NothingLoaded {
   readonly notLoaded: string;
 }
 
-/** Failures a retry cannot mend: the user's input, or (ReviewCopyCountError) a fault that would recur. */
-const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewHeaderError, ReviewCsvError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError];
+/**
+ * Failures a retry cannot mend: the user's input, or (ReviewCopyCountError) a fault that would recur. A file's header
+ * or CSV (ReviewHeaderError, ReviewCsvError) never gets here: it refuses that file alone (FILE_REFUSALS).
+ */
+const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError];
 
 function asPermanent(error: unknown): unknown {
   const known = PERMANENT_ERRORS.find((type) => error instanceof type);

@@ -54,5 +54,3 @@ export function parseStudyRequest(values: { programme?: string; applicants?: str
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   return values.replaces ? { ...parsed.data, replaces: true } : parsed.data;
 }
-
-export { heartbeatTimeout } from '../config/environment.js';

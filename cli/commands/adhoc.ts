@@ -10,14 +10,13 @@ import { z } from 'zod/v3';
 import { AdhocRequestError, validateOverrides, type AdhocEffectRow, type AdhocOverrides } from '../../analysis/adhoc-study.js';
 import { adhocContext } from '../../activities/exploratory.js';
 import { InvalidProgrammeError, loadCatalogue } from '../../programmes/catalogue.js';
-import { readEnvironment } from '../../config/environment.js';
+import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
 import { exploratoryProgressQuery, exploratoryStudy, type ExploratoryResult, type ExploratoryStudyInput } from '../../workflows/index.js';
 import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
 import type { TemporalSession } from '../../runtime/temporal.js';
 import { followWorkflow } from '../follow-workflow.js';
-import { heartbeatTimeout } from '../study-input.js';
 import { openDatabaseReady, openTemporalSession } from '../services.js';
 
 const list = (flag: string) =>

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../../config/environment.js';
+import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import { CommandFailure } from '../errors.js';
 import { createEbpmWorker } from '../../runtime/worker.js';
-import { heartbeatTimeout, parseStudyRequest } from '../study-input.js';
+import { parseStudyRequest } from '../study-input.js';
 import { formatEffects, formatIngestAccount, formatKpis } from '../summary.js';
 import { runStudy } from '../run-study.js';
 import { openServices } from '../services.js';
