@@ -89,7 +89,7 @@ describe('what a quick command loads', () => {
     expect(run.stderr).toContain(file);
   });
 
-  it.each(['migrate', 'review-sheets show', 'review-sheets check', 'report'])('ebpm %s (database only) does not load the Temporal SDK', (command) => {
+  it.each(['migrate', 'review-sheets show', 'review-sheets check', 'report', 'runs list'])('ebpm %s (database only) does not load the Temporal SDK', (command) => {
     const run = ebpmRefusing(['@temporalio/client', '@temporalio/worker', '@temporalio/common'], ...command.split(' '), '--no-such-option');
     expect(run.stderr).not.toContain('refused module loaded');
     expect(run.stderr).toContain("Unknown option '--no-such-option'");

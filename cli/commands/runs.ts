@@ -1,17 +1,18 @@
 /**
  * `ebpm runs list | show | watch | cancel`: the evaluation runs (scheduled and pre-registered) and the
- * analysts' exploratory studies, from the lineage tables, followed or cancelled through Temporal.
+ * analysts' exploratory studies, from the lineage tables, followed or cancelled through Temporal. The Temporal SDK is
+ * loaded only where a subcommand talks to the server (show of a running run, watch, cancel): `runs list` reads the
+ * database alone, and loading the SDK took about as long again as the rest of it.
  */
 import { parseArgs } from 'node:util';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod/v3';
 import { readEnvironment, type EbpmEnvironment } from '../../config/environment.js';
 import type { Client } from '@temporalio/client';
-import { connectFollower, openTemporal, type TemporalSession } from '../../runtime/temporal.js';
+import type { TemporalSession } from '../../runtime/temporal.js';
 import type { Database } from '../../sql/database.js';
 import { UsageError } from '../errors.js';
-import { ConnectionWatch } from '../follow-workflow.js';
+import type { ConnectionWatch } from '../follow-workflow.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 
@@ -129,6 +130,7 @@ interface LiveProgress {
 }
 
 async function liveProgress(client: Client, run: { readonly workflowId: string; readonly workflowRunId?: string }): Promise<LiveProgress> {
+  const { defaultPayloadConverter } = await import('@temporalio/common');
   const handle = client.workflow.getHandle(run.workflowId, run.workflowRunId);
   const description = await handle.describe();
   let step: string | null = null;
@@ -164,6 +166,7 @@ function runServerAddress(environment: EbpmEnvironment, command: string): string
 
 async function connectToRunServer(environment: EbpmEnvironment, command: string): Promise<TemporalSession> {
   const address = runServerAddress(environment, command);
+  const { openTemporal } = await import('../../runtime/temporal.js');
   return openTemporal({ address, namespace: environment.temporalNamespace, toolsDir: environment.toolsDir, log: () => {} });
 }
 
@@ -211,6 +214,7 @@ export async function runsCommand(args: string[]): Promise<void> {
     if (subcommand === 'watch') {
       const target = await watchTarget(db, positionals[0]);
       const address = runServerAddress(environment, subcommand);
+      const { connectFollower } = await import('../../runtime/temporal.js');
       const follower = await connectFollower(address, environment.temporalNamespace);
       try {
         await watchWorkflow(db, follower.client, address, target, environment.reconnectSeconds);
@@ -298,6 +302,7 @@ const stamped = (line: string) => console.log(`[${new Date().toISOString().slice
  * then the run's recorded status (or, for a workflow that records no run, how it ended).
  */
 async function watchWorkflow(db: Kysely<Database>, client: Client, address: string, target: WatchTarget, reconnectSeconds: number | undefined): Promise<void> {
+  const { ConnectionWatch } = await import('../follow-workflow.js');
   const watch = new ConnectionWatch(target.workflowId, { address, log: stamped, reconnectSeconds });
   try {
     await watchUntilClosed(db, client, address, target, watch);
