@@ -36,9 +36,14 @@ function previousEntries(historyFile: string): Map<string, HistoryEntry> {
   return entries;
 }
 
-function verdict(measured: number, target: number | undefined, unit: string): string {
+/**
+ * Whether a figure meets its target, as issue 30 words each kind: times and memory under a limit ("< 10 s", "< 1 GB"),
+ * ratios at most a multiple of the floor ("≤ 2×").
+ */
+function verdict(measured: number, target: number | undefined, unit: string, atMost = false): string {
   if (target === undefined) return '';
-  return ` (target < ${target}${unit ? ` ${unit}` : ''}: ${measured < target ? 'met' : 'NOT met'})`;
+  const met = atMost ? measured <= target : measured < target;
+  return ` (target ${atMost ? '≤' : '<'} ${target}${unit ? ` ${unit}` : ''}: ${met ? 'met' : 'NOT met'})`;
 }
 
 async function main(): Promise<void> {
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
-        `  ratio ${entry.ratio.toFixed(2)}${verdict(entry.ratio, benchmark.target?.ratio, '')}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
+        `  ratio ${entry.ratio.toFixed(2)}${verdict(entry.ratio, benchmark.target?.ratio, '', true)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         '\n',
     );
