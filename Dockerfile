@@ -13,6 +13,7 @@ COPY dashboards ./dashboards
 COPY governance ./governance
 COPY ingest ./ingest
 COPY kpi ./kpi
+COPY panel-csv ./panel-csv
 COPY programmes ./programmes
 COPY report ./report
 COPY review-sheets ./review-sheets

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvColumns, readCsvColumnsInParallel, rowBoundOf, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../ingest/reading/csv-columns.js';
+import { readCsvColumns, readCsvColumnsInParallel, rowBoundOf, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../panel-csv/csv-columns.js';
 import { SeededRandom } from '../stats/random.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));

@@ -10,7 +10,7 @@ import type { InputKind } from '../activities/contracts.js';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import type { ParsedBatch } from '../ingest/validating/parse-batches.js';
 import { Permits, runParseSession, type ParseMessage } from '../ingest/loading/parse-session.js';
-import { findCharacterProblem } from '../ingest/reading/text-safety.js';
+import { findCharacterProblem } from '../ingest/validating/text-safety.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { generateProgrammeData } from '../synth/programme-data.js';

@@ -4,7 +4,7 @@
  */
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-import { CsvColumnError, type CsvColumnsReading, type CsvColumnsRequest } from '../../ingest/reading/csv-columns.js';
+import { CsvColumnError, type CsvColumnsReading, type CsvColumnsRequest } from '../../panel-csv/csv-columns.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type DidEstimate, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
 import { PanelShapeError } from '../../stats/panel.js';

@@ -6,7 +6,7 @@
  * following it.
  */
 import { parseArgs } from 'node:util';
-import { startReadingCsvColumns } from '../../ingest/reading/csv-columns.js';
+import { startReadingCsvColumns } from '../../panel-csv/csv-columns.js';
 
 /**
  * `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. Event

@@ -7,7 +7,7 @@ import { PERSONAL_COLUMNS } from '../../schemas/applicant.js';
 import type { BulkTarget } from '../loading/bulk-targets.js';
 import { copyTextLine } from '../loading/copy-text.js';
 import { CopyTextChunks } from '../loading/copy-text-chunks.js';
-import { storableJson } from '../reading/text-safety.js';
+import { storableJson } from './text-safety.js';
 import { InputFormatError, type TableStream } from '../reading/read-table.js';
 import { isRejected, type RawRecord, type RejectedRecord } from './validate-records.js';
 

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { PERSONAL_COLUMNS } from '../../schemas/applicant.js';
 import { FirstLineIndex } from './first-line-index.js';
 import { normaliseText } from './normalise.js';
-import { describeCodePoint, findCharacterProblem, type CharacterProblem } from '../reading/text-safety.js';
+import { describeCodePoint, findCharacterProblem, type CharacterProblem } from './text-safety.js';
 
 export interface RawRecord {
   /** 1-based line number in the file where the record starts. */

@@ -1,12 +1,13 @@
 /**
- * Reads selected columns of a numeric CSV straight from bytes into typed arrays: no per-row objects and no
+ * The panel reader of `ebpm estimate`, `ebpm rd` and `ebpm sdid` (not a stage of an ingest: nothing it reads is
+ * stored). Reads selected columns of a numeric CSV straight from bytes into typed arrays: no per-row objects and no
  * per-field strings on the common path, so a million-row panel loads in a fraction of a second.
  * Numbers with at most 15 significant digits and a small exponent are converted exactly (Clinger's fast
  * path: one correctly rounded multiplication or division); anything else goes through Number().
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../../runtime/compiled-module.js';
+import { compiledSibling } from '../runtime/compiled-module.js';
 
 export type ColumnKind = 'number' | 'id';
 
