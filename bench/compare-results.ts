@@ -3,8 +3,11 @@
  * column by column, numbers to a tolerance. Used to show that a change of how the pipeline works leaves its results
  * as they were: run the same files through the old and the new code into two databases, then
  *
- *   node dist/bench/compare-results.js postgres://…/old postgres://…/new [--tolerance 1e-9]
+ *   node dist/bench/compare-results.js postgres://…/old postgres://…/new [--tolerance 1e-9] [--shared-columns]
  *
+ * With --shared-columns, code far apart can be compared: tables, views and columns that only one side has (a later
+ * feature's) are listed as not compared instead of counted as differences, and the rows are compared on the columns
+ * both have.
  * Columns that name a particular run or moment (run keys, workflow ids, the code version, the spec registration's hash,
  * durations, date and time columns) differ by design and are left out. Exit 0 when everything agrees, 1 with each
  * difference listed.
@@ -56,13 +59,23 @@ function agree(a: string | null, b: string | null, numeric: boolean, tolerance: 
   return Math.abs(x - y) <= tolerance * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
+/** The relation with only the columns `other` has too, in this relation's order; the others are noted as not compared. */
+function sharedColumnsOf(relation: Relation, other: Relation, notCompared: string[], side: 'first' | 'second' = 'first'): Relation {
+  const otherNames = new Set(other.columns.map((column) => column.name));
+  const alone = relation.columns.filter((column) => !otherNames.has(column.name));
+  if (alone.length) notCompared.push(`${relation.name}: ${alone.map((column) => column.name).join(', ')} only in the ${side} database`);
+  return { name: relation.name, columns: relation.columns.filter((column) => otherNames.has(column.name)) };
+}
+
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+  const flags = process.argv.slice(2);
+  const sharedOnly = flags.includes('--shared-columns');
+  const args = flags.filter((arg) => arg !== '--shared-columns');
   const toleranceAt = args.indexOf('--tolerance');
   const tolerance = toleranceAt >= 0 ? Number(args[toleranceAt + 1]) : 1e-9;
   const urls = toleranceAt >= 0 ? args.filter((_, i) => i !== toleranceAt && i !== toleranceAt + 1) : args;
   if (urls.length !== 2 || !Number.isFinite(tolerance)) {
-    process.stderr.write('usage: compare-results DATABASE_URL_A DATABASE_URL_B [--tolerance 1e-9]\n');
+    process.stderr.write('usage: compare-results DATABASE_URL_A DATABASE_URL_B [--tolerance 1e-9] [--shared-columns]\n');
     return 2;
   }
   const [a, b] = urls.map((url) => new pg.Client({ connectionString: url }));
@@ -72,18 +85,24 @@ async function main(): Promise<number> {
     const [left, right] = await Promise.all([relations(a), relations(b)]);
     const rightByName = new Map(right.map((relation) => [relation.name, relation]));
     const differences: string[] = [];
+    const notCompared: string[] = [];
+    let comparedRelations = 0;
     let comparedRows = 0;
     let comparedValues = 0;
-    for (const relation of left) {
-      const other = rightByName.get(relation.name);
-      if (!other) {
-        differences.push(`${relation.name}: only in the first database`);
+    for (const whole of left) {
+      const wholeOther = rightByName.get(whole.name);
+      if (!wholeOther) {
+        (sharedOnly ? notCompared : differences).push(`${whole.name}: only in the first database`);
         continue;
       }
-      if (other.columns.map((column) => column.name).join() !== relation.columns.map((column) => column.name).join()) {
-        differences.push(`${relation.name}: the columns differ`);
+      const sameColumns = wholeOther.columns.map((column) => column.name).join() === whole.columns.map((column) => column.name).join();
+      if (!sameColumns && !sharedOnly) {
+        differences.push(`${whole.name}: the columns differ`);
         continue;
       }
+      const relation = sameColumns ? whole : sharedColumnsOf(whole, wholeOther, notCompared);
+      const other = sameColumns ? wholeOther : sharedColumnsOf(wholeOther, whole, notCompared, 'second');
+      comparedRelations++;
       const [rowsA, rowsB] = await Promise.all([rowsOf(a, relation), rowsOf(b, other)]);
       if (rowsA.length !== rowsB.length) {
         differences.push(`${relation.name}: ${rowsA.length} rows against ${rowsB.length}`);
@@ -97,8 +116,11 @@ async function main(): Promise<number> {
       });
       comparedRows += rowsA.length;
     }
-    for (const relation of right) if (!left.some((other) => other.name === relation.name)) differences.push(`${relation.name}: only in the second database`);
-    process.stdout.write(`${left.length} tables and views, ${comparedRows} rows, ${comparedValues} values compared (tolerance ${tolerance} relative, absolute below 1)\n`);
+    for (const relation of right) {
+      if (!left.some((other) => other.name === relation.name)) (sharedOnly ? notCompared : differences).push(`${relation.name}: only in the second database`);
+    }
+    process.stdout.write(`${comparedRelations} tables and views, ${comparedRows} rows, ${comparedValues} values compared (tolerance ${tolerance} relative, absolute below 1)\n`);
+    if (notCompared.length) process.stdout.write(`not compared (--shared-columns):\n${notCompared.map((line) => `  ${line}\n`).join('')}`);
     for (const difference of differences.slice(0, 50)) process.stdout.write(`  ${difference}\n`);
     if (differences.length > 50) process.stdout.write(`  … and ${differences.length - 50} more\n`);
     process.stdout.write(differences.length === 0 ? 'identical\n' : `${differences.length} differences\n`);
