@@ -1,6 +1,8 @@
 /**
- * Reading: a file as staff made it → a header and raw records in the declared units. In the order data
- * takes:
+ * Reading: a file as staff made it → a header and raw records in the declared units (ingest/README.md gives the
+ * whole path of a row). read-table.ts opens a file of any format as a header and a stream of records; a text table
+ * is first sniffed (sniff-text.ts: a workbook or binary under a .csv name is refused), decoded and split into
+ * records (read-csv.ts, csv-records.ts). The header and the units, in the order data takes:
  * - expected-columns.ts  what the programme declares for this kind of file (names, units, how cells are read)
  * - header-row.ts        the header found among the first rows, names matched (units in brackets, line breaks)
  * - workbook.ts          XLSX: the sheet chosen (hidden sheets only when named), each row read cell by cell
