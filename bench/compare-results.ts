@@ -40,14 +40,25 @@ async function relations(client: pg.Client): Promise<Relation[]> {
   return [...byName].map(([name, columns]) => ({ name, columns: columns.filter((column) => !VOLATILE_COLUMN.test(column.name) && !TIME_TYPES.test(column.type)) }));
 }
 
-/** The rows as text, ordered by every exact column first, so that rounding in the last digits cannot reorder them. */
-async function rowsOf(client: pg.Client, relation: Relation): Promise<string[][]> {
-  const quoted = (column: Column) => `"${column.name.replace(/"/g, '""')}"`;
-  const exact = relation.columns.filter((column) => !NUMERIC_TYPES.has(column.type));
-  const numeric = relation.columns.filter((column) => NUMERIC_TYPES.has(column.type));
-  const order = [...exact, ...numeric].map((column) => `${quoted(column)}::text`).join(', ');
-  const selected = relation.columns.map((column) => `${quoted(column)}::text`).join(', ');
-  const result = await client.query({ text: `SELECT ${selected} FROM ${relation.name} ORDER BY ${order}`, rowMode: 'array' });
+/** A column compared on both sides: its name, and whether either side holds it as a number (compared to the tolerance). */
+interface ComparedColumn {
+  readonly name: string;
+  readonly numeric: boolean;
+}
+
+/**
+ * The rows as text, the columns in the order given (the same on both sides, so that a column that moved on one side is
+ * still paired by its name), ordered by every exact column first, so that rounding in the last digits cannot reorder
+ * them. With no column to compare, only the number of rows is read.
+ */
+async function rowsOf(client: pg.Client, relationName: string, columns: readonly ComparedColumn[]): Promise<string[][]> {
+  if (columns.length === 0) {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${relationName}`);
+    return Array.from({ length: Number(rows[0].n) }, () => []);
+  }
+  const quoted = (column: ComparedColumn) => `"${column.name.replace(/"/g, '""')}"::text`;
+  const order = [...columns.filter((column) => !column.numeric), ...columns.filter((column) => column.numeric)].map(quoted).join(', ');
+  const result = await client.query({ text: `SELECT ${columns.map(quoted).join(', ')} FROM ${relationName} ORDER BY ${order}`, rowMode: 'array' });
   return result.rows as string[][];
 }
 
@@ -59,12 +70,23 @@ function agree(a: string | null, b: string | null, numeric: boolean, tolerance: 
   return Math.abs(x - y) <= tolerance * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
-/** The relation with only the columns `other` has too, in this relation's order; the others are noted as not compared. */
-function sharedColumnsOf(relation: Relation, other: Relation, notCompared: string[], side: 'first' | 'second' = 'first'): Relation {
-  const otherNames = new Set(other.columns.map((column) => column.name));
-  const alone = relation.columns.filter((column) => !otherNames.has(column.name));
-  if (alone.length) notCompared.push(`${relation.name}: ${alone.map((column) => column.name).join(', ')} only in the ${side} database`);
-  return { name: relation.name, columns: relation.columns.filter((column) => otherNames.has(column.name)) };
+/**
+ * The columns of a relation both sides have, in the first side's order, each numeric where either side's type is; what
+ * only one side has, and types that differ, are noted.
+ */
+function sharedColumns(first: Relation, second: Relation, notCompared: string[], notes: string[]): ComparedColumn[] {
+  const secondTypes = new Map(second.columns.map((column) => [column.name, column.type]));
+  const firstNames = new Set(first.columns.map((column) => column.name));
+  const firstAlone = first.columns.filter((column) => !secondTypes.has(column.name)).map((column) => column.name);
+  const secondAlone = second.columns.filter((column) => !firstNames.has(column.name)).map((column) => column.name);
+  if (firstAlone.length) notCompared.push(`${first.name}: ${firstAlone.join(', ')} only in the first database`);
+  if (secondAlone.length) notCompared.push(`${first.name}: ${secondAlone.join(', ')} only in the second database`);
+  return first.columns.flatMap((column) => {
+    const secondType = secondTypes.get(column.name);
+    if (secondType === undefined) return [];
+    if (secondType !== column.type) notes.push(`${first.name}.${column.name}: ${column.type} in the first database, ${secondType} in the second`);
+    return [{ name: column.name, numeric: NUMERIC_TYPES.has(column.type) || NUMERIC_TYPES.has(secondType) }];
+  });
 }
 
 async function main(): Promise<number> {
@@ -86,32 +108,33 @@ async function main(): Promise<number> {
     const rightByName = new Map(right.map((relation) => [relation.name, relation]));
     const differences: string[] = [];
     const notCompared: string[] = [];
+    const notes: string[] = [];
     let comparedRelations = 0;
     let comparedRows = 0;
     let comparedValues = 0;
-    for (const whole of left) {
-      const wholeOther = rightByName.get(whole.name);
-      if (!wholeOther) {
-        (sharedOnly ? notCompared : differences).push(`${whole.name}: only in the first database`);
+    for (const relation of left) {
+      const other = rightByName.get(relation.name);
+      if (!other) {
+        (sharedOnly ? notCompared : differences).push(`${relation.name}: only in the first database`);
         continue;
       }
-      const sameColumns = wholeOther.columns.map((column) => column.name).join() === whole.columns.map((column) => column.name).join();
+      const sameColumns = other.columns.map((column) => column.name).join() === relation.columns.map((column) => column.name).join();
       if (!sameColumns && !sharedOnly) {
-        differences.push(`${whole.name}: the columns differ`);
+        differences.push(`${relation.name}: the columns differ`);
         continue;
       }
-      const relation = sameColumns ? whole : sharedColumnsOf(whole, wholeOther, notCompared);
-      const other = sameColumns ? wholeOther : sharedColumnsOf(wholeOther, whole, notCompared, 'second');
+      const columns = sharedColumns(relation, other, notCompared, notes);
+      if (columns.length === 0) notes.push(`${relation.name}: no column to compare, only the number of rows`);
       comparedRelations++;
-      const [rowsA, rowsB] = await Promise.all([rowsOf(a, relation), rowsOf(b, other)]);
+      const [rowsA, rowsB] = await Promise.all([rowsOf(a, relation.name, columns), rowsOf(b, other.name, columns)]);
       if (rowsA.length !== rowsB.length) {
         differences.push(`${relation.name}: ${rowsA.length} rows against ${rowsB.length}`);
         continue;
       }
       rowsA.forEach((row, r) => {
-        relation.columns.forEach((column, c) => {
+        columns.forEach((column, c) => {
           comparedValues++;
-          if (!agree(row[c], rowsB[r][c], NUMERIC_TYPES.has(column.type), tolerance)) differences.push(`${relation.name} row ${r + 1} ${column.name}: ${row[c]} against ${rowsB[r][c]}`);
+          if (!agree(row[c], rowsB[r][c], column.numeric, tolerance)) differences.push(`${relation.name} row ${r + 1} ${column.name}: ${row[c]} against ${rowsB[r][c]}`);
         });
       });
       comparedRows += rowsA.length;
@@ -120,9 +143,11 @@ async function main(): Promise<number> {
       if (!left.some((other) => other.name === relation.name)) (sharedOnly ? notCompared : differences).push(`${relation.name}: only in the second database`);
     }
     process.stdout.write(`${comparedRelations} tables and views, ${comparedRows} rows, ${comparedValues} values compared (tolerance ${tolerance} relative, absolute below 1)\n`);
-    if (notCompared.length) process.stdout.write(`not compared (--shared-columns):\n${notCompared.map((line) => `  ${line}\n`).join('')}`);
-    for (const difference of differences.slice(0, 50)) process.stdout.write(`  ${difference}\n`);
-    if (differences.length > 50) process.stdout.write(`  … and ${differences.length - 50} more\n`);
+    const block = (heading: string, lines: readonly string[]) => (lines.length ? `${heading}\n${lines.map((line) => `  ${line}\n`).join('')}` : '');
+    process.stdout.write(block('not compared (--shared-columns):', notCompared));
+    process.stdout.write(block('notes:', notes));
+    const shown = differences.length > 50 ? [...differences.slice(0, 50), `… and ${differences.length - 50} more`] : differences;
+    process.stdout.write(block('differences:', shown));
     process.stdout.write(differences.length === 0 ? 'identical\n' : `${differences.length} differences\n`);
     return differences.length === 0 ? 0 : 1;
   } finally {
