@@ -49,3 +49,8 @@ export async function timeNodeProcess(script: string, args: readonly string[], p
   const peak = /peak-rss-kb (\d+)/.exec(stderr);
   return { ms, ...(peak ? { peakRssMb: Number(peak[1]) / 1024 } : {}) };
 }
+
+/** A ratio to two decimals, or three where two would round it onto its target and hide which side of it it is. */
+export function ratioText(ratio: number, target: number | undefined): string {
+  return ratio.toFixed(target !== undefined && Math.abs(ratio - target) < 0.005 && ratio !== target ? 3 : 2);
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ratioText } from '../bench/timing.js';
+
+describe('a benchmark ratio as printed beside its target', () => {
+  it('shows two decimals away from the target', () => {
+    expect(ratioText(2.4789, 2)).toBe('2.48');
+    expect(ratioText(1.15, 1.3)).toBe('1.15');
+    expect(ratioText(0.6512, undefined)).toBe('0.65');
+  });
+
+  it('shows a third decimal where two would round a ratio onto its target and hide which side of it it is', () => {
+    expect(ratioText(2.004, 2)).toBe('2.004');
+    expect(ratioText(1.996, 2)).toBe('1.996');
+    expect(ratioText(1.3049, 1.3)).toBe('1.305');
+  });
+
+  it('keeps two decimals for a ratio exactly on its target', () => {
+    expect(ratioText(2, 2)).toBe('2.00');
+  });
+});
