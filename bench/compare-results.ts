@@ -8,6 +8,7 @@
  * With --shared-columns, code far apart can be compared: tables, views and columns that only one side has (a later
  * feature's) are listed as not compared instead of counted as differences, and the rows are compared on the columns
  * both have.
+ *
  * Columns that name a particular run or moment (run keys, workflow ids, the code version, the spec registration's hash,
  * durations, date and time columns) differ by design and are left out. Exit 0 when everything agrees, 1 with each
  * difference listed.
