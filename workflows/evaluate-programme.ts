@@ -6,6 +6,7 @@
 import { CancellationScope, defineQuery, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { EffectSummary, IngestAccount, KpiSummary, RegisteredRun } from '../activities/contracts.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
 
 export interface EvaluateProgrammeInput {
   readonly programmeId: string;
@@ -93,7 +94,7 @@ export async function evaluateProgramme(input: EvaluateProgrammeInput): Promise<
     progress = { step, completedSteps: STEPS.indexOf(today), totalSteps };
   };
 
-  const heavy = heavyActivities(input.heartbeatTimeout ?? '2 minutes');
+  const heavy = heavyActivities(input.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT);
   await fast.registerProgramme(input.programmeId);
   // The run starts by recording its spec in the append-only registration log, in database time, if it is not there.
   if (patched(SPEC_REGISTRATION_STEP)) await fast.registerStudySpec({ programmeId: input.programmeId, workflowId: workflowInfo().workflowId });

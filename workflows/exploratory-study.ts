@@ -7,6 +7,7 @@ import { CancellationScope, defineQuery, isCancellation, proxyActivities, setHan
 import type { AdhocOverrides } from '../analysis/adhoc-study.js';
 import type { EbpmActivities } from '../activities/index.js';
 import type { ExploratorySummary, RegisteredExploratoryRun } from '../activities/contracts.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
 
 export interface ExploratoryStudyInput {
   readonly programmeId: string;
@@ -49,7 +50,7 @@ export async function exploratoryStudy(input: ExploratoryStudyInput): Promise<Ex
   };
   const heavy = proxyActivities<EbpmActivities>({
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: input.heartbeatTimeout ?? '2 minutes',
+    heartbeatTimeout: input.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3, initialInterval: '5 seconds', backoffCoefficient: 2 },
   });
 

@@ -6,6 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { IngestAccount, IngestFileInput } from '../activities/contracts.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
 
 export interface IngestFileWorkflowInput {
   readonly file: IngestFileInput;
@@ -16,7 +17,7 @@ export interface IngestFileWorkflowInput {
 export async function ingestFileWorkflow(input: IngestFileWorkflowInput): Promise<IngestAccount> {
   const { ingestFile } = proxyActivities<EbpmActivities>({
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: input.heartbeatTimeout ?? '2 minutes',
+    heartbeatTimeout: input.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
   });
   return ingestFile(input.file);

@@ -4,13 +4,13 @@
  * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
  * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole.
  * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest
- * load. Last, the
- * materialized review views are refreshed once, also after a file failed: the files loaded before it stay in force,
- * and the views must describe them.
+ * load. Last, the materialized review views are refreshed once, also after a file failed: the files loaded before it
+ * stay in force, and the views must describe them.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded, ReviewFileRefused } from '../activities/review-sheets.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
 
 export interface LoadReviewSheetsInput {
   /** Folders of one review year's CSVs, .zip files of them, or single files. */
@@ -72,7 +72,7 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
   const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>({
     startToCloseTimeout: '30 minutes',
     // Without it a worker that died mid-file left the file's attempt waiting out the 30 minutes before its retry.
-    heartbeatTimeout: input.heartbeatTimeout ?? '2 minutes',
+    heartbeatTimeout: input.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
   });
   const files = await listReviewSheetFiles(input.paths);
