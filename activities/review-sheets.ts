@@ -46,11 +46,14 @@ export interface ReviewFileRefused extends NothingLoaded {
 }
 
 /** What refuses one file and leaves the others to load; any other failure stops the load (the workflow's rule). */
-const FILE_REFUSALS = [ReviewHeaderError, ReviewCsvError];
+function isFileRefusal(error: unknown): error is ReviewHeaderError | ReviewCsvError {
+  return error instanceof ReviewHeaderError || error instanceof ReviewCsvError;
+}
 
-/** The name a file has in the accounts: its own, or ZIP/ENTRY for an entry of a zip. */
-function accountLabel(ref: ReviewSheetRef): string {
-  return ref.entry === undefined ? basename(ref.path).normalize('NFC') : zipEntryLabel(ref.path, ref.entry);
+/** The account of a file of which nothing is read, under the name it has in the accounts (ZIP/ENTRY for a zip's entry). */
+function nothingLoaded(ref: ReviewSheetRef, table: string, reviewYear: number): NothingLoaded {
+  const file = ref.entry === undefined ? basename(ref.path).normalize('NFC') : zipEntryLabel(ref.path, ref.entry);
+  return { file, table, reviewYear, records: 0, loaded: 0, quarantined: 0 };
 }
 
 /** A file of a table not loaded yet (1-1, 1-3, …): listed as skipped, with the reason, untouched. */
@@ -61,7 +64,7 @@ export interface ReviewFileNotLoaded extends NothingLoaded {
 
 /**
  * Failures a retry cannot mend: the user's input, or (ReviewCopyCountError) a fault that would recur. A file's header
- * or CSV (ReviewHeaderError, ReviewCsvError) never gets here: it refuses that file alone (FILE_REFUSALS).
+ * or CSV (ReviewHeaderError, ReviewCsvError) never gets here: it refuses that file alone (isFileRefusal).
  */
 const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError];
 
@@ -138,7 +141,7 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
         assertInputAllowed(ref.path, options.inputDir);
         const { table, reviewYear } = parseReviewFileName(ref.entry ?? ref.path);
         if (!isLoadedTable(table)) {
-          return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: true, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
+          return { ...nothingLoaded(ref, table, reviewYear), skipped: true, notLoaded: `table ${table} is not loaded yet (loaded: 1-2, 2-1, 3-1, 3-2, 4-1, 5-1)` };
         }
         try {
           // Heartbeating while the file is hashed and loaded: a worker that dies mid-file is noticed within the
@@ -147,9 +150,7 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
         } catch (error) {
           // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not
           // there.
-          if (FILE_REFUSALS.some((type) => error instanceof type) && error instanceof Error) {
-            return { file: accountLabel(ref), table, reviewYear, records: 0, loaded: 0, quarantined: 0, skipped: false, refused: error.message };
-          }
+          if (isFileRefusal(error)) return { ...nothingLoaded(ref, table, reviewYear), skipped: false, refused: error.message };
           throw error;
         }
       } catch (error) {

@@ -132,10 +132,11 @@ export class CsvRecordReader {
               // The line the record starts on is kept as unreadable, and reading goes on at the next line.
               const lineEnd = lineEndFrom(s, recordStart);
               const kept = lineEnd - recordStart > UNREADABLE_TEXT_KEPT ? `its first ${UNREADABLE_TEXT_KEPT.toLocaleString('en-US')} characters are` : 'the line is';
-              const problem =
+              const unclosed =
                 n - recordStart <= MAX_RECORD_CHARACTERS
-                  ? `a quoted field is never closed (the file is cut short or a quote is stray); ${kept} kept as text and the lines after it are read`
-                  : `a quoted field is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters; ${kept} kept as text and the lines after it are read`;
+                  ? 'is never closed (the file is cut short or a quote is stray)'
+                  : `is not closed within ${MAX_RECORD_CHARACTERS.toLocaleString('en-US')} characters`;
+              const problem = `a quoted field ${unclosed}; ${kept} kept as text and the lines after it are read`;
               handlers.unreadable(s.slice(recordStart, Math.min(lineEnd, recordStart + UNREADABLE_TEXT_KEPT)), recordLine, problem);
               // The line's end may not have arrived yet (a line longer than the limit): the rest of it is skipped
               // as it comes.
