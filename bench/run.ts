@@ -10,6 +10,7 @@ import { projectRoot } from '../config/project-root.js';
 import { codeVersion } from '../runtime/code-version.js';
 import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
+import { ratioVerdictBesideReference, referenceLines } from './reference-report.js';
 import { median, ratioText } from './timing.js';
 
 interface HistoryEntry {
@@ -23,6 +24,8 @@ interface HistoryEntry {
   readonly peakRssMb: number | null;
   /** GLIBC_TUNABLES of the processes timed (absent in entries written before it was recorded). */
   readonly glibcTunables?: string;
+  /** The reference program's median time where it ran (R did beside estimate-100k). */
+  readonly referenceMs?: number;
 }
 
 function previousEntries(historyFile: string): Map<string, HistoryEntry> {
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
   for (const benchmark of BENCHMARKS) {
     if (only.length ? !only.includes(benchmark.name) : benchmark.onlyWhenNamed) continue;
     console.log(`${benchmark.name} [${benchmark.size}]`);
-    const { subject, baseline } = await benchmark.measure(join(benchDir, 'data'));
+    const { subject, baseline, reference } = await benchmark.measure(join(benchDir, 'data'));
     const subjectMs = median(subject.map((m) => m.ms));
     const baselineMs = median(baseline.map((m) => m.ms));
     const peaks = subject.flatMap((m) => (m.peakRssMb === undefined ? [] : [m.peakRssMb]));
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       ratio: subjectMs / baselineMs,
       peakRssMb,
       glibcTunables,
+      ...(reference?.measured ? { referenceMs: median(reference.runs.map((run) => run.ms)) } : {}),
     };
     appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);
     const before = previous.get(benchmark.name);
@@ -85,8 +89,9 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
-        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${verdict(entry.ratio, benchmark.target?.ratio, '', true)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
+        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${reference?.measured && benchmark.target?.speedup !== undefined ? ratioVerdictBesideReference(benchmark.target) : verdict(entry.ratio, benchmark.target?.ratio, '', true)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
+        (reference ? `\n${referenceLines(benchmark.referenceLabel ?? 'reference', benchmark.target, subjectMs, reference)}` : '') +
         '\n',
     );
   }

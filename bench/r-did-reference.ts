@@ -1,0 +1,110 @@
+/**
+ * R did, the reference issue 30 names for `ebpm estimate` ("at least 20 times faster than R did where R is
+ * installed"): whether Rscript and the did package are here, the time of bench/r/did-estimate.R as a whole process,
+ * and the estimate it printed, so the bench can check that both computed the same thing before it compares times.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { projectRoot } from '../config/project-root.js';
+
+/** The R script that runs did's counterpart of `ebpm estimate --json` on a bench panel. */
+export const R_DID_SCRIPT = join(projectRoot(), 'bench', 'r', 'did-estimate.R');
+
+/** The Rscript the bench runs: EBPM_BENCH_RSCRIPT where set (an R outside PATH), else `Rscript` from PATH. */
+export function rscriptCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EBPM_BENCH_RSCRIPT || 'Rscript';
+}
+
+export type RDidAvailability = { readonly available: true; readonly version: string } | { readonly available: false; readonly reason: string };
+
+/** What one run of the R script printed: did's version and its simple aggregation. */
+export interface RDidSummary {
+  readonly version: string;
+  readonly simpleAtt: number;
+  readonly simpleSe: number;
+}
+
+export interface RDidRun extends RDidSummary {
+  readonly ms: number;
+}
+
+/** The reference program's runs and whether it estimated what the subject did, or why it was not run. */
+export type ReferenceOutcome =
+  | { readonly measured: true; readonly runs: readonly RDidRun[]; readonly agreement: { readonly ours: number; readonly theirs: number; readonly same: boolean } }
+  | { readonly measured: false; readonly reason: string };
+
+/** The R script's output was not the one line it prints: the run cannot be compared with ebpm's. */
+export class RDidOutputError extends Error {
+  constructor(readonly output: string) {
+    super(`bench/r/did-estimate.R printed ${JSON.stringify(output.slice(-500))}, not "did VERSION simple ATT SE"; run it by hand (Rscript bench/r/did-estimate.R PANEL.csv) to see what R said`);
+    this.name = 'RDidOutputError';
+  }
+}
+
+interface ProcessResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+  /** Set when the program could not be started at all (for example ENOENT: not installed). */
+  readonly startError?: NodeJS.ErrnoException;
+}
+
+function runProcess(command: string, args: readonly string[]): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    // Without TZ, R asks timedatectl for the time zone at start (a process more, and a warning where there is no systemd).
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: process.env.TZ ?? 'UTC' } });
+    let stdout = '';
+    let stderr = '';
+    let startError: NodeJS.ErrnoException | undefined;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error: NodeJS.ErrnoException) => (startError = error));
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started, ...(startError ? { startError } : {}) }));
+  });
+}
+
+/** Whether `rscript` runs and loads did; where it does not, the reason in words, with what to do. */
+export async function rDidAvailability(rscript: string): Promise<RDidAvailability> {
+  const result = await runProcess(rscript, ['-e', 'cat(as.character(packageVersion("did")))']);
+  if (result.startError) {
+    return {
+      available: false,
+      reason: `${rscript} could not be run (${result.startError.code ?? result.startError.message}): install R and its did package, or set EBPM_BENCH_RSCRIPT to Rscript's path`,
+    };
+  }
+  const version = result.stdout.trim();
+  if (result.code !== 0 || !/^\d+(\.\d+)+$/.test(version)) {
+    const said = result.stderr.trim().split('\n').at(-1) ?? '';
+    return { available: false, reason: `${rscript} ran but did not load the did package (${said || `exit ${result.code}`}): install it in R with install.packages("did")` };
+  }
+  return { available: true, version };
+}
+
+/** Reads the script's one line, "did VERSION simple ATT SE". */
+export function parseRDidSummary(output: string): RDidSummary {
+  const match = /^did (\S+) simple (\S+) (\S+)\s*$/m.exec(output);
+  const simpleAtt = Number(match?.[2]);
+  const simpleSe = Number(match?.[3]);
+  if (!match || !Number.isFinite(simpleAtt) || !Number.isFinite(simpleSe)) throw new RDidOutputError(output);
+  return { version: match[1], simpleAtt, simpleSe };
+}
+
+/** Wall time of the R script on `panelPath`, as a whole process (R's start and loading did included, as ebpm's is). */
+export async function timeRDid(rscript: string, panelPath: string): Promise<RDidRun> {
+  const result = await runProcess(rscript, [R_DID_SCRIPT, panelPath]);
+  if (result.startError || result.code !== 0) {
+    throw new RDidOutputError(`${result.stdout}${result.stderr}${result.startError ? ` (${result.startError.message})` : ''}`);
+  }
+  return { ...parseRDidSummary(result.stdout), ms: result.ms };
+}
+
+/**
+ * Whether two estimates agree to `relativeTolerance`: the timing compares like with like only if ebpm and R did
+ * estimated the same thing on the same file (the test suite checks the estimates to 1e-6 against did's own output).
+ */
+export function sameEstimate(ours: number, theirs: number, relativeTolerance = 1e-6): boolean {
+  return Math.abs(ours - theirs) <= relativeTolerance * Math.max(Math.abs(ours), Math.abs(theirs), 1e-12);
+}
