@@ -19,7 +19,7 @@ import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-data
 import { studyBenchmark } from './study-benchmark.js';
 import { databaseFloorLoad } from './database-floor.js';
 import { reviewSheetsBenchmark } from './review-sheets-benchmark.js';
-import { rDidAvailability, RDidOutputError, rscriptCommand, sameEstimate, timeRDid, type RDidRun, type ReferenceOutcome } from './r-did-reference.js';
+import { agreementOf, rDidAvailability, RDidOutputError, rscriptCommand, timeRDid, type RDidRun, type ReferenceOutcome, type SimpleEstimate } from './r-did-reference.js';
 
 /** A benchmark with its fixture type hidden, so different kinds can share one list. */
 export interface RunnableBenchmark {
@@ -154,19 +154,20 @@ function estimateBenchmark(setup: EstimateBenchmarkSetup, target: Benchmark<stri
 /** R did runs this many times: about six seconds each on the 100,000-unit panel. */
 const R_DID_REPETITIONS = 3;
 
-/** `ebpm estimate --json`'s simple ATT on the panel (one more run, untimed), to check that R did estimated the same. */
-async function ebpmSimpleAtt(path: string): Promise<number> {
+/** `ebpm estimate --json`'s simple ATT and SE on the panel (one more run, untimed), to check that R did estimated the same. */
+async function ebpmSimpleEstimate(path: string): Promise<SimpleEstimate> {
   const { stdout } = await promisify(execFile)(process.execPath, [cli, 'estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json'], {
     maxBuffer: 64 << 20,
   });
-  return (JSON.parse(stdout) as { aggregations: { simple: { att: number } } }).aggregations.simple.att;
+  const { att, se } = (JSON.parse(stdout) as { aggregations: { simple: SimpleEstimate } }).aggregations.simple;
+  return { att, se };
 }
 
 /**
  * An estimate benchmark with R did timed beside it where R and its did package are installed (issue 30: `ebpm
  * estimate` at least 20 times faster than R did there; without R, as on a fresh machine of the project's kind,
- * within twice its floor). R runs three times after the subject's runs; its simple ATT is compared with ebpm's on
- * the same file before the times are.
+ * within twice its floor). R runs three times after the subject's runs; its simple ATT and SE are compared with
+ * ebpm's on the same file before the times are.
  */
 function againstRDid(benchmark: RunnableBenchmark, units: number): RunnableBenchmark {
   return {
@@ -184,10 +185,9 @@ function againstRDid(benchmark: RunnableBenchmark, units: number): RunnableBench
       } catch (error) {
         // A broken R install is reported beside the figures it cannot give, not as the end of the bench.
         if (!(error instanceof RDidOutputError)) throw error;
-        return { ...measured, reference: { measured: false, reason: `R did failed on the panel: ${error.message}` } };
+        return { ...measured, reference: { measured: false, reason: error.message } };
       }
-      const ours = await ebpmSimpleAtt(path);
-      return { ...measured, reference: { measured: true, runs, agreement: { ours, theirs: runs[0].simpleAtt, same: sameEstimate(ours, runs[0].simpleAtt) } } };
+      return { ...measured, reference: { measured: true, runs, agreement: agreementOf(await ebpmSimpleEstimate(path), runs[0]) } };
     },
   };
 }

@@ -29,18 +29,39 @@ export interface RDidRun extends RDidSummary {
   readonly ms: number;
 }
 
-/** The reference program's runs and whether it estimated what the subject did, or why it was not run. */
+/** The simple aggregation both programs print: the overall ATT and its standard error. */
+export interface SimpleEstimate {
+  readonly att: number;
+  readonly se: number;
+}
+
+/** Whether the reference estimated what the subject did, with both estimates. */
+export interface Agreement {
+  readonly ours: SimpleEstimate;
+  readonly theirs: SimpleEstimate;
+  readonly same: boolean;
+}
+
+/** The reference program's runs and whether it estimated what the subject did, or why it was not timed. */
 export type ReferenceOutcome =
-  | { readonly measured: true; readonly runs: readonly RDidRun[]; readonly agreement: { readonly ours: number; readonly theirs: number; readonly same: boolean } }
+  | { readonly measured: true; readonly runs: readonly RDidRun[]; readonly agreement: Agreement }
   | { readonly measured: false; readonly reason: string };
 
-/** The R script's output was not the one line it prints: the run cannot be compared with ebpm's. */
+/** The R script failed, or did not print its one line: the run cannot be compared with ebpm's. */
 export class RDidOutputError extends Error {
-  constructor(readonly output: string) {
-    super(`bench/r/did-estimate.R printed ${JSON.stringify(output.slice(-500))}, not "did VERSION simple ATT SE"; run it by hand (Rscript bench/r/did-estimate.R PANEL.csv) to see what R said`);
+  constructor(
+    readonly output: string,
+    readonly failure?: string,
+  ) {
+    super(
+      `bench/r/did-estimate.R ${failure === undefined ? `printed ${JSON.stringify(output.slice(-500))}, not "did VERSION simple ATT SE"` : `failed: ${failure}`}; ` +
+        'run it by hand (Rscript bench/r/did-estimate.R PANEL.csv) to see all that R said',
+    );
     this.name = 'RDidOutputError';
   }
 }
+
+const R_TIMEOUT_MS = 10 * 60 * 1000;
 
 interface ProcessResult {
   readonly code: number | null;
@@ -56,19 +77,28 @@ function runProcess(command: string, args: readonly string[]): Promise<ProcessRe
     const started = performance.now();
     // Without TZ, R asks timedatectl for the time zone at start (a process more, and a warning where there is no systemd).
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: process.env.TZ ?? 'UTC' } });
+    // A hung R is stopped after ten minutes (R did takes about six seconds on the 100,000-unit panel) and reported.
+    // Not spawn's own `timeout`: its timer outlives a program that never started and kept the bench from exiting.
+    const timer = setTimeout(() => child.kill('SIGKILL'), R_TIMEOUT_MS);
     let stdout = '';
     let stderr = '';
     let startError: NodeJS.ErrnoException | undefined;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => (startError = error));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started, ...(startError ? { startError } : {}) }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started, ...(startError ? { startError } : {}) });
+    });
   });
 }
 
-/** Whether `rscript` runs and loads did; where it does not, the reason in words, with what to do. */
+/**
+ * Whether `rscript` runs and loads did (with every package did imports: reading its version alone would not load
+ * them); where it does not, the reason in words, with what to do.
+ */
 export async function rDidAvailability(rscript: string): Promise<RDidAvailability> {
-  const result = await runProcess(rscript, ['-e', 'cat(as.character(packageVersion("did")))']);
+  const result = await runProcess(rscript, ['-e', 'suppressPackageStartupMessages(library(did)); cat(as.character(packageVersion("did")))']);
   if (result.startError) {
     return {
       available: false,
@@ -77,10 +107,27 @@ export async function rDidAvailability(rscript: string): Promise<RDidAvailabilit
   }
   const version = result.stdout.trim();
   if (result.code !== 0 || !/^\d+(\.\d+)+$/.test(version)) {
-    const said = result.stderr.trim().split('\n').at(-1) ?? '';
-    return { available: false, reason: `${rscript} ran but did not load the did package (${said || `exit ${result.code}`}): install it in R with install.packages("did")` };
+    const said = rErrorLine(result.stderr);
+    return { available: false, reason: `${rscript} ran but could not load the did package (${said || `exit ${result.code}`}): install it in R with install.packages("did")` };
   }
   return { available: true, version };
+}
+
+/**
+ * What R's error output says went wrong: its first error message with the indented lines that continue it (R
+ * writes "… load failed for 'did' in loadNamespace(…):" and the missing package on the next line), not the
+ * "Execution halted" that follows every error.
+ */
+export function rErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '' && line.trim() !== 'Execution halted');
+  const first = lines.findIndex((line) => /error/i.test(line));
+  if (first < 0) return lines.at(-1)?.trim() ?? '';
+  let last = first;
+  while (last + 1 < lines.length && /^\s/.test(lines[last + 1])) last++;
+  return lines
+    .slice(first, last + 1)
+    .map((line) => line.trim())
+    .join(' ');
 }
 
 /** Reads the script's one line, "did VERSION simple ATT SE". */
@@ -96,15 +143,25 @@ export function parseRDidSummary(output: string): RDidSummary {
 export async function timeRDid(rscript: string, panelPath: string): Promise<RDidRun> {
   const result = await runProcess(rscript, [R_DID_SCRIPT, panelPath]);
   if (result.startError || result.code !== 0) {
-    throw new RDidOutputError(`${result.stdout}${result.stderr}${result.startError ? ` (${result.startError.message})` : ''}`);
+    const why = result.startError ? result.startError.message : result.code === null ? 'stopped after ten minutes' : rErrorLine(result.stderr) || `exit ${result.code}`;
+    throw new RDidOutputError(`${result.stdout}${result.stderr}`, why);
   }
   return { ...parseRDidSummary(result.stdout), ms: result.ms };
 }
 
 /**
- * Whether two estimates agree to `relativeTolerance`: the timing compares like with like only if ebpm and R did
- * estimated the same thing on the same file (the test suite checks the estimates to 1e-6 against did's own output).
+ * Whether two numbers agree to `relativeTolerance` of the larger (the test suite holds ebpm's estimates to 1e-6 of
+ * did's own output).
  */
-export function sameEstimate(ours: number, theirs: number, relativeTolerance = 1e-6): boolean {
+export function sameNumber(ours: number, theirs: number, relativeTolerance = 1e-6): boolean {
   return Math.abs(ours - theirs) <= relativeTolerance * Math.max(Math.abs(ours), Math.abs(theirs), 1e-12);
+}
+
+/**
+ * Whether R did estimated what ebpm did: the simple ATT and its standard error. The times compare like with like only
+ * then; the standard error differs, for example, where R bootstraps and ebpm does not.
+ */
+export function agreementOf(ours: SimpleEstimate, theirs: RDidSummary): Agreement {
+  const theirEstimate = { att: theirs.simpleAtt, se: theirs.simpleSe };
+  return { ours, theirs: theirEstimate, same: sameNumber(ours.att, theirEstimate.att) && sameNumber(ours.se, theirEstimate.se) };
 }

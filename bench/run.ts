@@ -10,7 +10,7 @@ import { projectRoot } from '../config/project-root.js';
 import { codeVersion } from '../runtime/code-version.js';
 import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
-import { ratioVerdictBesideReference, referenceLines } from './reference-report.js';
+import { ratioVerdict, referenceLines } from './reference-report.js';
 import { median, ratioText } from './timing.js';
 
 interface HistoryEntry {
@@ -40,13 +40,12 @@ function previousEntries(historyFile: string): Map<string, HistoryEntry> {
 }
 
 /**
- * Whether a figure meets its target, as issue 30 words each kind: times and memory under a limit ("< 10 s", "< 1 GB"),
- * ratios at most a multiple of the floor ("≤ 2×").
+ * Whether a time or memory figure meets its target, as issue 30 words them: under a limit ("< 10 s", "< 1 GB"). Ratios
+ * ("≤ 2×") are judged by reference-report.ts's ratioVerdict, which knows when a reference's speedup replaces them.
  */
-function verdict(measured: number, target: number | undefined, unit: string, atMost = false): string {
+function verdict(measured: number, target: number | undefined, unit: string): string {
   if (target === undefined) return '';
-  const met = atMost ? measured <= target : measured < target;
-  return ` (target ${atMost ? '≤' : '<'} ${target}${unit ? ` ${unit}` : ''}: ${met ? 'met' : 'NOT met'})`;
+  return ` (target < ${target}${unit ? ` ${unit}` : ''}: ${measured < target ? 'met' : 'NOT met'})`;
 }
 
 async function main(): Promise<void> {
@@ -89,7 +88,7 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
-        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${reference?.measured && benchmark.target?.speedup !== undefined ? ratioVerdictBesideReference(benchmark.target) : verdict(entry.ratio, benchmark.target?.ratio, '', true)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
+        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         (reference ? `\n${referenceLines(benchmark.referenceLabel ?? 'reference', benchmark.target, subjectMs, reference)}` : '') +
         '\n',

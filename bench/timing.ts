@@ -50,7 +50,12 @@ export async function timeNodeProcess(script: string, args: readonly string[], p
   return { ms, ...(peak ? { peakRssMb: Number(peak[1]) / 1024 } : {}) };
 }
 
-/** A ratio to two decimals, or three where two would round it onto its target and hide which side of it it is. */
+/**
+ * A ratio to two decimals, or as many more (up to six) as it takes not to round it onto its target and hide which
+ * side of it it is (19.9996 against 20 shows as 19.9996, not 20.00).
+ */
 export function ratioText(ratio: number, target: number | undefined): string {
-  return ratio.toFixed(target !== undefined && Math.abs(ratio - target) < 0.005 && ratio !== target ? 3 : 2);
+  let decimals = 2;
+  while (target !== undefined && ratio !== target && decimals < 6 && Number(ratio.toFixed(decimals)) === target) decimals++;
+  return ratio.toFixed(decimals);
 }

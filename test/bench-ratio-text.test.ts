@@ -14,6 +14,11 @@ describe('a benchmark ratio as printed beside its target', () => {
     expect(ratioText(1.3049, 1.3)).toBe('1.305');
   });
 
+  it('takes as many decimals as needed, up to six, when three still round onto the target', () => {
+    expect(ratioText(19.9996, 20)).toBe('19.9996');
+    expect(ratioText(2.0000004, 2)).toBe('2.000000');
+  });
+
   it('keeps two decimals for a ratio exactly on its target', () => {
     expect(ratioText(2, 2)).toBe('2.00');
   });
