@@ -65,6 +65,10 @@ const R_TIMEOUT_MS = 10 * 60 * 1000;
 
 interface ProcessResult {
   readonly code: number | null;
+  /** The signal that ended the program, where one did. */
+  readonly signal: NodeJS.Signals | null;
+  /** True when the bench stopped the program after R_TIMEOUT_MS. */
+  readonly timedOut: boolean;
   readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
@@ -79,16 +83,20 @@ function runProcess(command: string, args: readonly string[]): Promise<ProcessRe
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: process.env.TZ ?? 'UTC' } });
     // A hung R is stopped after ten minutes (R did takes about six seconds on the 100,000-unit panel) and reported.
     // Not spawn's own `timeout`: its timer outlives a program that never started and kept the bench from exiting.
-    const timer = setTimeout(() => child.kill('SIGKILL'), R_TIMEOUT_MS);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, R_TIMEOUT_MS);
     let stdout = '';
     let stderr = '';
     let startError: NodeJS.ErrnoException | undefined;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => (startError = error));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started, ...(startError ? { startError } : {}) });
+      resolve({ code, signal, timedOut, stdout, stderr, ms: performance.now() - started, ...(startError ? { startError } : {}) });
     });
   });
 }
@@ -143,7 +151,13 @@ export function parseRDidSummary(output: string): RDidSummary {
 export async function timeRDid(rscript: string, panelPath: string): Promise<RDidRun> {
   const result = await runProcess(rscript, [R_DID_SCRIPT, panelPath]);
   if (result.startError || result.code !== 0) {
-    const why = result.startError ? result.startError.message : result.code === null ? 'stopped after ten minutes' : rErrorLine(result.stderr) || `exit ${result.code}`;
+    const why = result.startError
+      ? result.startError.message
+      : result.timedOut
+        ? 'stopped by the bench after ten minutes'
+        : result.signal !== null
+          ? `ended by ${result.signal}`
+          : rErrorLine(result.stderr) || `exit ${result.code}`;
     throw new RDidOutputError(`${result.stdout}${result.stderr}`, why);
   }
   return { ...parseRDidSummary(result.stdout), ms: result.ms };
