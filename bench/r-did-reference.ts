@@ -76,11 +76,26 @@ interface ProcessResult {
   readonly startError?: NodeJS.ErrnoException;
 }
 
+/**
+ * The environment R runs in: R's messages in English, since `rErrorLine` reads them (under LANGUAGE=de R ends with
+ * "Ausführung angehalten"), and a time zone, without which R asks timedatectl at start (a process more, and a
+ * warning where there is no systemd).
+ */
+export function rEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, LANGUAGE: 'en', TZ: env.TZ ?? 'UTC' };
+}
+
+/** Why a program that started did not succeed: stopped by the bench, ended by a signal, or R's own error. */
+function failureOf(result: ProcessResult): string {
+  if (result.timedOut) return 'stopped by the bench after ten minutes';
+  if (result.signal !== null) return `ended by ${result.signal}`;
+  return rErrorLine(result.stderr) || `exit ${result.code}`;
+}
+
 function runProcess(command: string, args: readonly string[]): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const started = performance.now();
-    // Without TZ, R asks timedatectl for the time zone at start (a process more, and a warning where there is no systemd).
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: process.env.TZ ?? 'UTC' } });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: rEnvironment(process.env) });
     // A hung R is stopped after ten minutes (R did takes about six seconds on the 100,000-unit panel) and reported.
     // Not spawn's own `timeout`: its timer outlives a program that never started and kept the bench from exiting.
     let timedOut = false;
@@ -115,8 +130,7 @@ export async function rDidAvailability(rscript: string): Promise<RDidAvailabilit
   }
   const version = result.stdout.trim();
   if (result.code !== 0 || !/^\d+(\.\d+)+$/.test(version)) {
-    const said = rErrorLine(result.stderr);
-    return { available: false, reason: `${rscript} ran but could not load the did package (${said || `exit ${result.code}`}): install it in R with install.packages("did")` };
+    return { available: false, reason: `${rscript} ran but could not load the did package (${failureOf(result)}): install it in R with install.packages("did")` };
   }
   return { available: true, version };
 }
@@ -151,14 +165,7 @@ export function parseRDidSummary(output: string): RDidSummary {
 export async function timeRDid(rscript: string, panelPath: string): Promise<RDidRun> {
   const result = await runProcess(rscript, [R_DID_SCRIPT, panelPath]);
   if (result.startError || result.code !== 0) {
-    const why = result.startError
-      ? result.startError.message
-      : result.timedOut
-        ? 'stopped by the bench after ten minutes'
-        : result.signal !== null
-          ? `ended by ${result.signal}`
-          : rErrorLine(result.stderr) || `exit ${result.code}`;
-    throw new RDidOutputError(`${result.stdout}${result.stderr}`, why);
+    throw new RDidOutputError(`${result.stdout}${result.stderr}`, result.startError ? result.startError.message : failureOf(result));
   }
   return { ...parseRDidSummary(result.stdout), ms: result.ms };
 }

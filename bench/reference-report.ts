@@ -16,7 +16,7 @@ interface ReferenceTarget {
  */
 export function ratioVerdict(ratio: number, target: ReferenceTarget | undefined, reference: ReferenceOutcome | undefined): string {
   if (target?.ratio === undefined) return '';
-  if (reference?.measured && target.speedup !== undefined) return ` (its target, ≤ ${target.ratio}, applies only where the reference is not installed)`;
+  if (reference?.measured && target.speedup !== undefined) return ` (its target, ≤ ${target.ratio}, applies only where the reference was not timed)`;
   return ` (target ≤ ${target.ratio}: ${ratio <= target.ratio ? 'met' : 'NOT met'})`;
 }
 

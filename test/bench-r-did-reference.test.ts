@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementOf, parseRDidSummary, rDidAvailability, RDidOutputError, rErrorLine, sameNumber, timeRDid, type ReferenceOutcome } from '../bench/r-did-reference.js';
+import { agreementOf, parseRDidSummary, rDidAvailability, RDidOutputError, rEnvironment, rErrorLine, sameNumber, timeRDid, type ReferenceOutcome } from '../bench/r-did-reference.js';
 import { ratioVerdict, referenceLines } from '../bench/reference-report.js';
 
 const LABEL = 'R did (whole process)';
@@ -30,6 +30,11 @@ describe('R did beside estimate-100k, where R is installed', () => {
   it('says did could not be loaded when the program runs but prints no version', async () => {
     const availability = await rDidAvailability('false');
     expect(availability).toEqual({ available: false, reason: 'false ran but could not load the did package (exit 1): install it in R with install.packages("did")' });
+  });
+
+  it("runs R with English messages, which rErrorLine reads, and a time zone, keeping one already set", () => {
+    expect(rEnvironment({ LANGUAGE: 'ja', PATH: '/usr/bin' })).toEqual({ LANGUAGE: 'en', TZ: 'UTC', PATH: '/usr/bin' });
+    expect(rEnvironment({ TZ: 'Asia/Tokyo' })).toEqual({ LANGUAGE: 'en', TZ: 'Asia/Tokyo' });
   });
 
   it("quotes R's error message, not the 'Execution halted' after it", () => {
@@ -84,7 +89,7 @@ describe('R did beside estimate-100k, where R is installed', () => {
         '  speedup 20.00× (reference ÷ subject) (target ≥ 20: met)',
     );
     expect(referenceLines(LABEL, TARGET, 311, measured([6.2], EBPM))).toContain('speedup 19.94× (reference ÷ subject) (target ≥ 20: NOT met)');
-    expect(ratioVerdict(2.4, TARGET, measured([6.2], EBPM))).toBe(' (its target, ≤ 2, applies only where the reference is not installed)');
+    expect(ratioVerdict(2.4, TARGET, measured([6.2], EBPM))).toBe(' (its target, ≤ 2, applies only where the reference was not timed)');
   });
 
   it('judges the ratio to the floor as before where R did was not timed', () => {
