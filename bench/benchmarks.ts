@@ -123,6 +123,11 @@ async function panelFile(dataDir: string, units: number, periods: number, missin
   return path;
 }
 
+/** `ebpm estimate --json` on a bench panel (columns id, period, group, y), as timed and as checked against R did. */
+function estimateJsonArgs(path: string): string[] {
+  return ['estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json'];
+}
+
 interface EstimateBenchmarkSetup {
   readonly units: number;
   readonly extraArgs?: readonly string[];
@@ -144,7 +149,7 @@ function estimateBenchmark(setup: EstimateBenchmarkSetup, target: Benchmark<stri
     prepare: (dataDir) => panelFile(dataDir, units, 10, missingShare),
     subject: {
       label,
-      run: (path) => timeNodeProcess(cli, ['estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json', ...extraArgs], peakMemory),
+      run: (path) => timeNodeProcess(cli, [...estimateJsonArgs(path), ...extraArgs], peakMemory),
     },
     baseline: { label: 'node reads the file and counts its lines', run: (path) => timeNodeProcess(countLines, [path], peakMemory) },
     target,
@@ -156,7 +161,7 @@ const R_DID_REPETITIONS = 3;
 
 /** `ebpm estimate --json`'s simple ATT and SE on the panel (one more run, untimed), to check that R did estimated the same. */
 async function ebpmSimpleEstimate(path: string): Promise<SimpleEstimate> {
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, 'estimate', '--data', path, '--outcome', 'y', '--time', 'period', '--id', 'id', '--group', 'group', '--json'], {
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, ...estimateJsonArgs(path)], {
     maxBuffer: 64 << 20,
   });
   const { att, se } = (JSON.parse(stdout) as { aggregations: { simple: SimpleEstimate } }).aggregations.simple;

@@ -3,7 +3,7 @@
  * estimated what the subject did, and the speedup over it with its target; or why it was not timed.
  */
 import type { ReferenceOutcome, SimpleEstimate } from './r-did-reference.js';
-import { median, ratioText } from './timing.js';
+import { median, ratioText, targetVerdict } from './timing.js';
 
 interface ReferenceTarget {
   readonly ratio?: number;
@@ -17,7 +17,7 @@ interface ReferenceTarget {
 export function ratioVerdict(ratio: number, target: ReferenceTarget | undefined, reference: ReferenceOutcome | undefined): string {
   if (target?.ratio === undefined) return '';
   if (reference?.measured && target.speedup !== undefined) return ` (its target, ≤ ${target.ratio}, applies only where the reference was not timed)`;
-  return ` (target ≤ ${target.ratio}: ${ratio <= target.ratio ? 'met' : 'NOT met'})`;
+  return ` (${targetVerdict(ratio, '≤', target.ratio)})`;
 }
 
 export function referenceLines(label: string, target: ReferenceTarget | undefined, subjectMs: number, reference: ReferenceOutcome): string {
@@ -33,6 +33,6 @@ export function referenceLines(label: string, target: ReferenceTarget | undefine
     return `${head}a DIFFERENT simple ATT or SE (${shown(theirs)}, against ebpm's ${shown(ours)}), so the times are not compared\n  speedup not judged`;
   }
   const speedup = referenceMs / subjectMs;
-  const verdict = target?.speedup === undefined ? '' : ` (target ≥ ${target.speedup}: ${speedup >= target.speedup ? 'met' : 'NOT met'})`;
+  const verdict = target?.speedup === undefined ? '' : ` (${targetVerdict(speedup, '≥', target.speedup)})`;
   return `${head}the same simple ATT and SE as ebpm's (${shown(theirs)})\n  speedup ${ratioText(speedup, target?.speedup)}× (reference ÷ subject)${verdict}`;
 }

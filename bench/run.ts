@@ -11,7 +11,7 @@ import { codeVersion } from '../runtime/code-version.js';
 import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
 import { ratioVerdict, referenceLines } from './reference-report.js';
-import { median, ratioText } from './timing.js';
+import { median, ratioText, targetVerdict } from './timing.js';
 
 interface HistoryEntry {
   readonly at: string;
@@ -44,8 +44,7 @@ function previousEntries(historyFile: string): Map<string, HistoryEntry> {
  * ("≤ 2×") are judged by reference-report.ts's ratioVerdict, which knows when a reference's speedup replaces them.
  */
 function verdict(measured: number, target: number | undefined, unit: string): string {
-  if (target === undefined) return '';
-  return ` (target < ${target}${unit ? ` ${unit}` : ''}: ${measured < target ? 'met' : 'NOT met'})`;
+  return target === undefined ? '' : ` (${targetVerdict(measured, '<', target, unit)})`;
 }
 
 async function main(): Promise<void> {

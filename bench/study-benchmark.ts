@@ -19,7 +19,7 @@ import { readEnvironment } from '../config/environment.js';
 import { csvHeaderOf, rawCopyFloor, studyDatabaseFloor } from './database-floor.js';
 import { loadKindOf } from './load-kind.js';
 import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
-import { ratioText, timeNodeProcess, type Measurement } from './timing.js';
+import { ratioText, targetVerdict, timeNodeProcess, type Measurement } from './timing.js';
 import type { RunnableBenchmark } from './benchmarks.js';
 
 const PROGRAMME = 'sme-labour-saving';
@@ -229,7 +229,7 @@ export function studyBenchmark(applicants: number, target: RunnableBenchmark['ta
           // The statistics file is a few hundred bytes: its floor is mostly psql's own start, and a ratio to it says nothing.
           const judged = kind === 'applicants' || kind === 'outcomes';
           const verdict = judged
-            ? `target ≤ ${LOAD_RATIO_TARGET}: ${ratio <= LOAD_RATIO_TARGET ? 'met' : 'NOT met'}`
+            ? targetVerdict(ratio, '≤', LOAD_RATIO_TARGET)
             : `no target: a file of ${statSync(fixture.statisticsFile).size.toLocaleString('en-US')} bytes, whose floor is mostly psql's start`;
           const floor = kind
             ? `; raw floor (psql \\copy into an unindexed text table) ${seconds(floors[kind].raw)}, ratio ${ratioText(ratio, judged ? LOAD_RATIO_TARGET : undefined)} ` +
@@ -241,7 +241,7 @@ export function studyBenchmark(applicants: number, target: RunnableBenchmark['ta
         const analysisRatio = analysis / (baseline.ms / 1000);
         console.log(
           `  analysis (KPIs beside effects, then BI refresh; wall time) ${analysis.toFixed(2)} s = ${ratioText(analysisRatio, ANALYSIS_RATIO_TARGET)} × the engine alone ` +
-            `(target ≤ ${ANALYSIS_RATIO_TARGET}: ${analysisRatio <= ANALYSIS_RATIO_TARGET ? 'met' : 'NOT met'})`,
+            `(${targetVerdict(analysisRatio, '≤', ANALYSIS_RATIO_TARGET)})`,
         );
         return { subject: [subject], baseline: [baseline] };
       } finally {

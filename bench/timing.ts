@@ -50,6 +50,15 @@ export async function timeNodeProcess(script: string, args: readonly string[], p
   return { ms, ...(peak ? { peakRssMb: Number(peak[1]) / 1024 } : {}) };
 }
 
+/** How a target is worded in issue 30: times and memory under a limit, ratios at most, a speedup at least. */
+export type TargetComparison = '<' | '≤' | '≥';
+
+/** "target ≤ 2: met" (or "NOT met"): one wording for every figure the bench judges against a target. */
+export function targetVerdict(measured: number, comparison: TargetComparison, target: number, unit = ''): string {
+  const met = comparison === '<' ? measured < target : comparison === '≤' ? measured <= target : measured >= target;
+  return `target ${comparison} ${target}${unit ? ` ${unit}` : ''}: ${met ? 'met' : 'NOT met'}`;
+}
+
 /**
  * A ratio to two decimals, or as many more (up to six) as it takes not to round it onto its target and hide which
  * side of it it is (19.9996 against 20 shows as 19.9996, not 20.00).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ratioText } from '../bench/timing.js';
+import { ratioText, targetVerdict } from '../bench/timing.js';
 
 describe('a benchmark ratio as printed beside its target', () => {
   it('shows two decimals away from the target', () => {
@@ -21,5 +21,16 @@ describe('a benchmark ratio as printed beside its target', () => {
 
   it('keeps two decimals for a ratio exactly on its target', () => {
     expect(ratioText(2, 2)).toBe('2.00');
+  });
+});
+
+describe('a figure judged against its target', () => {
+  it('words each kind of target as issue 30 does, a figure on the target meeting only "at most" and "at least"', () => {
+    expect(targetVerdict(10, '<', 10, 's')).toBe('target < 10 s: NOT met');
+    expect(targetVerdict(9.99, '<', 10, 's')).toBe('target < 10 s: met');
+    expect(targetVerdict(2, '≤', 2)).toBe('target ≤ 2: met');
+    expect(targetVerdict(2.01, '≤', 2)).toBe('target ≤ 2: NOT met');
+    expect(targetVerdict(20, '≥', 20)).toBe('target ≥ 20: met');
+    expect(targetVerdict(19.99, '≥', 20)).toBe('target ≥ 20: NOT met');
   });
 });
