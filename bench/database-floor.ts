@@ -3,8 +3,10 @@
  * unindexed staging table, then puts every row where ebpm puts it (core.firms and core.applications, or
  * core.outcomes, with their keys, checks and reference triggers) in one plain INSERT each. Nothing is parsed
  * or validated in Node and nothing is merged with earlier rows. This is a reference point, not a floor: the load
- * itself copies a fresh outcome file straight into core.outcomes (migration 0035) and saves the staging copy and
- * the INSERT's sort. The raw floor the targets are taken against is rawCopyFloor below.
+ * itself copies a programme's first outcome file straight into a table of its own and builds the key once, at the
+ * end (migrations 0035 and 0037), saving the staging copy, the INSERT's sort and the key kept up to date row by
+ * row; here the rows go into core.outcomes' default partition through its key. The raw floor the targets are taken
+ * against is rawCopyFloor below.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';

@@ -2,7 +2,7 @@
  * Runs the numbered migrations forward; safe to call on every start (already-applied ones are skipped,
  * and Kysely's advisory lock keeps two workers from migrating at once).
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResult, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.js';
 import * as schemas from './migrations/0001_schemas.js';
 import * as rawInput from './migrations/0002_raw_input.js';
@@ -38,6 +38,7 @@ import * as reviewRowsCheckedPerStatement from './migrations/0033_review_rows_ch
 import * as reviewIndicatorValuesMaterialized from './migrations/0034_review_indicator_values_materialized.js';
 import * as outcomesCopiedStraightIn from './migrations/0035_outcomes_copied_straight_in.js';
 import * as referenceChecksOnDistinctValues from './migrations/0036_reference_checks_on_distinct_values.js';
+import * as outcomesPartitionedByProgramme from './migrations/0037_outcomes_partitioned_by_programme.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0034_review_indicator_values_materialized': reviewIndicatorValuesMaterialized,
   '0035_outcomes_copied_straight_in': outcomesCopiedStraightIn,
   '0036_reference_checks_on_distinct_values': referenceChecksOnDistinctValues,
+  '0037_outcomes_partitioned_by_programme': outcomesPartitionedByProgramme,
 };
 
 export class MigrationFailedError extends Error {
@@ -96,18 +98,29 @@ export async function configureDisclosure(db: Kysely<Database>, minCellUnits: nu
   if (minCellUnits !== undefined) await db.updateTable('results.disclosure_settings').set({ min_cell_units: minCellUnits }).execute();
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<readonly MigrationResult[]> {
-  const migrator = new Migrator({
+function migratorFor(db: Kysely<Database>): Migrator {
+  return new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableSchema: 'public',
     migrationTableName: 'ebpm_migrations',
     migrationLockTableName: 'ebpm_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+function resultsOrThrow({ error, results }: MigrationResultSet): readonly MigrationResult[] {
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw new MigrationFailedError(failed?.migrationName ?? 'unknown', error);
   }
   return results ?? [];
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<readonly MigrationResult[]> {
+  return resultsOrThrow(await migratorFor(db).migrateToLatest());
+}
+
+/** Migrates up or down to the named migration (tests of a migration start from the one before it). */
+export async function migrateTo(db: Kysely<Database>, migrationName: string): Promise<readonly MigrationResult[]> {
+  return resultsOrThrow(await migratorFor(db).migrateTo(migrationName));
 }

@@ -12,6 +12,7 @@ import { describeOutcomeKey, measuresJsonWriter, outcomeColumns, outcomeRowSchem
 import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../../schemas/statistics.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../../schemas/unit-of-analysis.js';
 import { copyTextLine } from './copy-text.js';
+import { attachBuiltOutcomes, outcomeBuildingTable, outcomeMerge } from './outcome-rows.js';
 import { createRecordValidator, type RecordValidator } from '../validating/validate-records.js';
 
 export interface BulkTarget<Row> {
@@ -46,6 +47,18 @@ export interface StraightIn {
   /** The staging lines' columns as named in `table`, in order (a column list, not definitions). */
   readonly columnNames: string;
   readonly state: LoadState;
+  /** Where a programme's first file is built in a table of its own and attached when it completes. */
+  readonly builtBeside?: BuiltBeside;
+}
+
+/** A table a fresh load builds beside `StraightIn.table` and attaches whole (outcome-rows.ts). */
+export interface BuiltBeside {
+  /** Decided at the load's first batch with rows, in its transaction: undefined until then, null for none. */
+  table: string | null | undefined;
+  /** The table to build in (created if needed), or null where the rows must go through the key. */
+  choose(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<string | null>;
+  /** Attaches what was built, in the transaction completing the file; returns how many rows were found unchanged. */
+  attach(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
 }
 
 /**
@@ -324,20 +337,14 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
     stagingLine: (line, row) => copyTextLine([line, row.unit_id, row.fiscal_year, measuresJson(row.measures)]),
     // A new programme or year is the common case: its rows go straight in (PostgreSQL's time per 50,000-row batch
     // about 0.34 s, against 0.46 s staged and inserted).
-    straightIn: { table: 'core.outcomes', columnNames: 'source_line, unit_id, fiscal_year, measures', state: outcomesState },
+    straightIn: {
+      table: 'core.outcomes',
+      columnNames: 'source_line, unit_id, fiscal_year, measures',
+      state: outcomesState,
+      builtBeside: { table: undefined, choose: outcomeBuildingTable, attach: attachBuiltOutcomes },
+    },
     async merge(client, programmeId, fileSha256) {
-      return insertOrMerge(
-        client,
-        outcomesState,
-        `INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
-         SELECT $1, unit_id, fiscal_year, measures, $2, source_line
-           FROM pg_temp.ingest_outcomes
-          ORDER BY unit_id, fiscal_year
-         ON CONFLICT (programme_id, unit_id, fiscal_year) DO UPDATE
-           SET measures = excluded.measures, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
-           WHERE core.outcomes.measures IS DISTINCT FROM excluded.measures`,
-        [programmeId, fileSha256],
-      );
+      return insertOrMerge(client, outcomesState, outcomeMerge('SELECT $1, unit_id, fiscal_year, measures, $2, source_line FROM pg_temp.ingest_outcomes'), [programmeId, fileSha256]);
     },
     loadedTables: ['core.outcomes'],
     replacement: { table: 'core.outcomes', kind: 'outcomes', keyId: 'unit_id', keyPeriod: 'fiscal_year', periodLabel: 'fiscal year' },

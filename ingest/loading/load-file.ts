@@ -90,9 +90,16 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
 async function writeRows(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<number> {
   const straightIn = target.straightIn;
   if (straightIn && !input.replaces) {
+    // The table's defaults read the programme and the file from these (migration 0035); they end with the transaction.
+    await client.query("SELECT set_config('ebpm.loading_programme_id', $1, true), set_config('ebpm.loading_file_sha256', $2, true)", [input.programmeId, fileSha256]);
+    const beside = straightIn.builtBeside;
+    if (beside && beside.table === undefined) beside.table = await beside.choose(client, input.programmeId, fileSha256);
+    if (beside?.table) {
+      // No key to meet there: the file's own repeated keys were quarantined by the parse.
+      await copyInto(client, `${beside.table} (${straightIn.columnNames})`, batch.staged);
+      return batch.loaded;
+    }
     const copied = await beforeStoredRowsMet(client, straightIn.state, async () => {
-      // The table's defaults read the programme and the file from these (migration 0035); they end with the transaction.
-      await client.query("SELECT set_config('ebpm.loading_programme_id', $1, true), set_config('ebpm.loading_file_sha256', $2, true)", [input.programmeId, fileSha256]);
       await copyInto(client, `${straightIn.table} (${straightIn.columnNames})`, batch.staged);
       return batch.loaded;
     });
@@ -153,22 +160,23 @@ async function commitBatches(client: pg.PoolClient, parser: BatchSource, target:
 }
 
 /**
- * Marks the file loaded; a replacement file first retires the rows it no longer holds. One transaction,
- * so a load that dies here retires nothing twice and is completed by its retry.
+ * Marks the file loaded; rows built beside their table are first attached to it (outcome-rows.ts), and a replacement
+ * file first retires the rows it no longer holds. One transaction, so a load that dies here attaches and retires
+ * nothing twice and is completed by its retry.
  */
 async function complete(client: pg.PoolClient, target: BulkTarget<unknown>, input: IngestFileInput, fileSha256: string, reading: ReadingAccount, loadedBy: string | null): Promise<void> {
   await inTransaction(client, async () => {
     let retired = 0;
+    const unchanged = (await target.straightIn?.builtBeside?.attach(client, input.programmeId, fileSha256)) ?? 0;
     if (input.replaces) {
       retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
       await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
     }
-    await client.query(`UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3, loaded_by = $4 WHERE file_sha256 = $1`, [
-      fileSha256,
-      retired,
-      JSON.stringify(reading),
-      loadedBy,
-    ]);
+    await client.query(
+      `UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3, loaded_by = $4, rows_unchanged = rows_unchanged + $5
+        WHERE file_sha256 = $1`,
+      [fileSha256, retired, JSON.stringify(reading), loadedBy, unchanged],
+    );
   });
 }
 

@@ -1,0 +1,237 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createIngestActivities } from '../activities/ingest-file.js';
+import { buildingTableName } from '../ingest/loading/outcome-rows.js';
+import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
+import { withCheckDigit } from '../schemas/corporate-number.js';
+import type { Database } from '../sql/database.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { writeCsvFile } from './support/csv-files.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+/**
+ * core.outcomes partitioned by programme (migration 0037): a programme's first outcome file is built in a table of
+ * its own and attached whole when it completes (ingest/loading/outcome-rows.ts); later files go in through the key.
+ */
+const HEADER = 'corporate_number,fiscal_year,labour_productivity,average_wage,employees';
+const PROGRAMME = 'sme-labour-saving';
+const corporateNumber = (i: number) => withCheckDigit(String(500000000000 + i));
+const outcomeLine = (i: number, year: number, shift = 0) => `${corporateNumber(i)},${year},${600 + i + shift}.5,${450 + i},${100 + i}`;
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-outcome-partitions-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const file = (name: string, lines: readonly string[]): string => writeCsvFile(scratch, name, HEADER, lines);
+
+/** Each test on a database of its own: which path a load takes depends on what the programme has stored. */
+async function withDatabase(test: (database: TestDatabase) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase();
+  try {
+    await test(database);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function outcomeTables(db: Kysely<Database>) {
+  const { rows } = await sql<{ name: string; bound: string | null; parent: string | null }>`
+    SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, i.inhparent::regclass::text AS parent
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+     WHERE n.nspname = 'core' AND c.relkind = 'r' AND c.relname LIKE 'outcomes%'
+     ORDER BY 1`.execute(db);
+  return rows;
+}
+
+async function storedRows(db: Kysely<Database>, from = sql`core.outcomes`) {
+  const { rows } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: string; source_line: number }>`
+    SELECT unit_id, fiscal_year, measures ->> 'labour_productivity' AS labour_productivity, source_line
+      FROM ${from} WHERE programme_id = ${PROGRAMME} ORDER BY unit_id, fiscal_year`.execute(db);
+  return rows.map((row) => [row.unit_id, row.fiscal_year, row.labour_productivity, row.source_line]);
+}
+
+/** The rows a file of `lines` should leave stored, in key order. */
+const expectedRows = (lines: readonly string[]) =>
+  lines
+    .map((line, index) => {
+      const [unit, year, productivity] = line.split(',');
+      return [unit, Number(year), productivity, index + 2];
+    })
+    .sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
+
+describe("a programme's first outcome file", () => {
+  it('is built beside core.outcomes and attached whole as the programme’s partition, with its key and nothing left behind', () =>
+    withDatabase(async (database) => {
+      const lines = [outcomeLine(3, 2022), outcomeLine(1, 2023), outcomeLine(1, 2022), outcomeLine(2, 2022)];
+      const account = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('first.csv', lines) });
+      expect(account).toMatchObject({ rowsLoaded: 4, rowsUnchanged: 0, rowsRejected: 0 });
+
+      const [{ partition }] = (await sql<{ partition: string }>`SELECT core.outcome_partition_name(${PROGRAMME}) AS partition`.execute(database.db)).rows;
+      expect(await outcomeTables(database.db)).toEqual(
+        [
+          { name: 'outcomes_default', bound: 'DEFAULT', parent: 'core.outcomes' },
+          { name: partition, bound: `FOR VALUES IN ('${PROGRAMME}')`, parent: 'core.outcomes' },
+        ].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      );
+      expect(await storedRows(database.db)).toEqual(expectedRows(lines));
+      expect(await storedRows(database.db, sql.table(`core.${partition}`))).toEqual(expectedRows(lines));
+      // The partition keeps the programme's key (as part of the table's) and no check of its own beyond the table's.
+      const { rows: constraints } = await sql<{ name: string; type: string }>`
+        SELECT conname AS name, contype AS type FROM pg_constraint WHERE conrelid = ${`core.${partition}`}::regclass ORDER BY 1`.execute(database.db);
+      expect(constraints).toEqual(
+        [
+          { name: 'outcomes_measures_check', type: 'c' },
+          { name: `${partition}_pkey`, type: 'p' },
+        ].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      );
+      const { rows: lineage } = await sql<{ files: string[] }>`SELECT array_agg(DISTINCT source_file_sha256) AS files FROM core.outcomes`.execute(database.db);
+      expect(lineage[0].files).toEqual([account.fileSha256]);
+
+      // The key is the table's: a second file meets it and merges, changing only what differs.
+      const second = await createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('second.csv', [outcomeLine(1, 2022), outcomeLine(2, 2022, 10)]) });
+      expect(second).toMatchObject({ rowsLoaded: 2, rowsUnchanged: 1 });
+      expect((await storedRows(database.db)).find((row) => row[0] === corporateNumber(2))?.[2]).toBe('612.5');
+      expect((await outcomeTables(database.db)).map((table) => table.name)).not.toContain(buildingTableName(second.fileSha256));
+    }));
+
+  it('resumes into the same table after its load dies, and shows none of its rows until the file completes', () =>
+    withDatabase(async (database) => {
+      const lines = Array.from({ length: 7 }, (_, i) => outcomeLine(10 + i, 2022));
+      const path = file('resumed.csv', lines);
+      let batches = 0;
+      const dying = createIngestActivities(database.db, {
+        batchSize: 2,
+        onProgress: () => {
+          // Stands for a worker that dies after its second committed batch.
+          if (++batches === 2) throw new Error('worker died');
+        },
+      });
+      await expect(dying.ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path })).rejects.toThrow('worker died');
+      const { rows: files } = await sql<{ file_sha256: string; status: string; rows_loaded: number }>`
+        SELECT file_sha256, status, rows_loaded FROM raw.input_files WHERE file_name = 'resumed.csv'`.execute(database.db);
+      expect(files).toMatchObject([{ status: 'loading', rows_loaded: 4 }]);
+      const building = buildingTableName(files[0].file_sha256);
+      expect(await storedRows(database.db)).toEqual([]);
+      expect(await storedRows(database.db, sql.table(`core.${building}`))).toEqual(expectedRows(lines.slice(0, 4)));
+
+      const resumed = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
+      expect(resumed).toMatchObject({ rowsTotal: 7, rowsLoaded: 7, rowsRejected: 0, rowsUnchanged: 0, skippedDuplicateFile: false });
+      expect(await storedRows(database.db)).toEqual(expectedRows(lines));
+      expect((await outcomeTables(database.db)).map((table) => table.name)).not.toContain(building);
+    }));
+
+  it('is merged instead when rows of its programme reached core.outcomes while it was loading, counting those it found unchanged', () =>
+    withDatabase(async (database) => {
+      const lines = [outcomeLine(20, 2022), outcomeLine(21, 2022), outcomeLine(22, 2022), outcomeLine(23, 2022)];
+      const path = file('raced.csv', lines);
+      const dying = createIngestActivities(database.db, {
+        batchSize: 2,
+        onProgress: () => {
+          throw new Error('worker died');
+        },
+      });
+      await expect(dying.ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path })).rejects.toThrow('worker died');
+      const [{ file_sha256: fileSha256 }] = (await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.input_files WHERE file_name = 'raced.csv'`.execute(database.db)).rows;
+      // Meanwhile another writer stores two of the file's keys in the whole table (its default partition): one the
+      // same as the file's row, one different, which the file corrects.
+      await sql`
+        INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+        VALUES (${PROGRAMME}, ${corporateNumber(20)}, 2022, ${JSON.stringify({ labour_productivity: 620.5, average_wage: 470, employees: 120 })}, ${fileSha256}, 2),
+               (${PROGRAMME}, ${corporateNumber(23)}, 2022, ${JSON.stringify({ labour_productivity: 1, average_wage: 473, employees: 123 })}, ${fileSha256}, 99)`.execute(database.db);
+
+      const resumed = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
+      expect(resumed).toMatchObject({ rowsTotal: 4, rowsLoaded: 4, rowsUnchanged: 1 });
+      expect(await storedRows(database.db)).toEqual(expectedRows(lines));
+      // No partition was attached: the programme's rows stay together in the default partition.
+      expect((await outcomeTables(database.db)).map((table) => table.name)).toEqual(['outcomes_default']);
+      expect(await storedRows(database.db, sql`core.outcomes_default`)).toEqual(expectedRows(lines));
+    }));
+  it('is merged into the programme’s partition when another file of the programme was attached first', () =>
+    withDatabase(async (database) => {
+      const lines = [outcomeLine(30, 2022), outcomeLine(31, 2022), outcomeLine(32, 2022)];
+      const path = file('interrupted.csv', lines);
+      const dying = createIngestActivities(database.db, {
+        batchSize: 2,
+        onProgress: () => {
+          throw new Error('worker died');
+        },
+      });
+      await expect(dying.ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path })).rejects.toThrow('worker died');
+      // Another file of the programme, loaded whole meanwhile, is built beside and attached first: one row in common.
+      const other = [outcomeLine(31, 2022), outcomeLine(33, 2022)];
+      await createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('other.csv', other) });
+
+      const resumed = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
+      expect(resumed).toMatchObject({ rowsTotal: 3, rowsLoaded: 3, rowsUnchanged: 1 });
+      const [{ partition }] = (await sql<{ partition: string }>`SELECT core.outcome_partition_name(${PROGRAMME}) AS partition`.execute(database.db)).rows;
+      expect((await outcomeTables(database.db)).map((table) => table.name).sort()).toEqual(['outcomes_default', partition].sort());
+      const stored = await storedRows(database.db, sql.table(`core.${partition}`));
+      expect(stored.map((row) => row[0])).toEqual([30, 31, 32, 33].map(corporateNumber).sort());
+    }));
+});
+
+describe('migration 0037', () => {
+  it('moves the stored outcome rows into one partition per programme, and back into one table on the way down', async () => {
+    const templateUrl = inject('templateDatabaseUrl');
+    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
+    const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0037_${process.pid}`);
+    await ensureDatabaseExists(url);
+    const db = openDatabase(url, 2);
+    try {
+      await migrateTo(db, '0036_reference_checks_on_distinct_values');
+      const programmes = ['sme-labour-saving', 'large-scale-growth-investment'];
+      for (const [index, programme] of programmes.entries()) {
+        const sha = String(index + 1).repeat(64);
+        await sql`
+          INSERT INTO raw.input_files (file_sha256, content_sha256, programme_id, kind, file_name, rows_total, rows_loaded, rows_rejected)
+          VALUES (${sha}, ${sha}, ${programme}, 'outcomes', ${`${programme}.csv`}, 300, 300, 0)`.execute(db);
+        await sql`
+          INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+          SELECT ${programme}, 'unit-' || (n % 100), 2020 + n / 100, jsonb_build_object('employees', n), ${sha}, n + 2
+            FROM generate_series(0, 299) AS n`.execute(db);
+      }
+      const everyRow = async () =>
+        (await sql<{ row: string }>`SELECT o::text AS row FROM core.outcomes o ORDER BY programme_id, unit_id, fiscal_year`.execute(db)).rows.map((r) => r.row);
+      const before = await everyRow();
+      expect(before).toHaveLength(600);
+
+      await migrateToLatest(db);
+      expect(await everyRow()).toEqual(before);
+      const { rows: partitions } = await sql<{ name: string; bound: string }>`
+        SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'core.outcomes'::regclass ORDER BY 2`.execute(db);
+      const partitionOf = async (programme: string) => (await sql<{ name: string }>`SELECT core.outcome_partition_name(${programme}) AS name`.execute(db)).rows[0].name;
+      expect(partitions).toEqual([
+        { name: 'outcomes_default', bound: 'DEFAULT' },
+        { name: await partitionOf('large-scale-growth-investment'), bound: "FOR VALUES IN ('large-scale-growth-investment')" },
+        { name: await partitionOf('sme-labour-saving'), bound: "FOR VALUES IN ('sme-labour-saving')" },
+      ]);
+      const { rows: placed } = await sql<{ partition: string; programme: string; rows: number }>`
+        SELECT tableoid::regclass::text AS partition, programme_id AS programme, count(*)::integer AS rows FROM core.outcomes GROUP BY 1, 2 ORDER BY 2`.execute(db);
+      expect(placed).toEqual([
+        { partition: `core.${await partitionOf('large-scale-growth-investment')}`, programme: 'large-scale-growth-investment', rows: 300 },
+        { partition: `core.${await partitionOf('sme-labour-saving')}`, programme: 'sme-labour-saving', rows: 300 },
+      ]);
+      // The reference check still runs on the partitioned table.
+      await expect(
+        sql`INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line) VALUES ('sme-labour-saving', 'u', 2030, '{}', ${'e'.repeat(64)}, 1)`.execute(db),
+      ).rejects.toThrow(/is not in raw\.input_files/);
+
+      await migrateTo(db, '0036_reference_checks_on_distinct_values');
+      expect(await everyRow()).toEqual(before);
+      const { rows: kind } = await sql<{ kind: string }>`SELECT relkind AS kind FROM pg_class WHERE oid = 'core.outcomes'::regclass`.execute(db);
+      expect(kind).toEqual([{ kind: 'r' }]);
+      await expect(
+        sql`INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line) VALUES ('sme-labour-saving', 'u', 2030, '{}', ${'e'.repeat(64)}, 1)`.execute(db),
+      ).rejects.toThrow(/is not in raw\.input_files/);
+    } finally {
+      await db.destroy();
+      await dropDatabase(url);
+    }
+  });
+});
