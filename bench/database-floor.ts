@@ -2,11 +2,11 @@
  * The database half of `ebpm ingest` alone, for the ingest and study benchmarks: psql copies the file into an
  * unindexed staging table, then puts every row where ebpm puts it (core.firms and core.applications, or
  * core.outcomes, with their keys, checks and reference triggers) in one plain INSERT each. Nothing is parsed
- * or validated in Node and nothing is merged with earlier rows. This is a reference point, not a floor: the load
- * itself copies a programme's first outcome file straight into a table of its own and builds the key once, at the
- * end (migrations 0035 and 0037), saving the staging copy, the INSERT's sort and the key kept up to date row by
- * row; here the rows go into core.outcomes' default partition through its key. The raw floor the targets are taken
- * against is rawCopyFloor below.
+ * or validated in Node and nothing is merged with earlier rows. Outcome rows go where a programme's first outcome
+ * file goes (migration 0037): into a table of their own, whose key is then built and which is attached as the
+ * programme's partition of core.outcomes. This is a reference point, not a floor: the load itself copies its batches
+ * straight in and saves the staging copy (migration 0035). The raw floor the targets are taken against is
+ * rawCopyFloor below.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
@@ -82,10 +82,15 @@ export async function studyDatabaseFloor(url: string, applicantsPath: string, ou
     kind: 'outcomes',
     fileSha256: OUTCOMES_SHA256,
     inserts: [
-      `INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+      'CREATE TABLE core.outcomes_building_floor (LIKE core.outcomes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+      `INSERT INTO core.outcomes_building_floor (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
        SELECT '${PROGRAMME}', corporate_number, fiscal_year::integer, jsonb_strip_nulls(jsonb_build_object(${measures.map((measure) => `'${measure}', ${measure}::numeric`).join(', ')})),
               '${OUTCOMES_SHA256}', 2
-         FROM staged ORDER BY corporate_number, fiscal_year::integer`,
+         FROM staged`,
+      // As ingest/loading/outcome-rows.ts attaches a programme's first file.
+      'ALTER TABLE core.outcomes_building_floor ADD PRIMARY KEY (programme_id, unit_id, fiscal_year)',
+      `ALTER TABLE core.outcomes_building_floor ADD CONSTRAINT programme_bound CHECK (programme_id = '${PROGRAMME}')`,
+      `ALTER TABLE core.outcomes ATTACH PARTITION core.outcomes_building_floor FOR VALUES IN ('${PROGRAMME}')`,
     ],
   });
   return { applicants, outcomes };

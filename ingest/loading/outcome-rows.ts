@@ -73,8 +73,6 @@ export async function attachBuiltOutcomes(client: pg.ClientBase, programmeId: st
   const { partition } = rows[0];
   const table = qualified(client, building);
   const programme = client.escapeLiteral(programmeId);
-  // The key is built once, from sorted rows; the default 64 MB of sort memory would spill a national file to disk.
-  await client.query("SET LOCAL maintenance_work_mem = '256MB'");
   await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${client.escapeIdentifier(`${building}_pkey`)} PRIMARY KEY (programme_id, unit_id, fiscal_year)`);
   // With the partition's bound already proved by a check, ATTACH PARTITION does not scan the table again.
   await client.query(`ALTER TABLE ${table} ADD CONSTRAINT programme_bound CHECK (programme_id = ${programme})`);

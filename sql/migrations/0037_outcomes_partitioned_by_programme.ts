@@ -3,12 +3,14 @@ import { sql, type Kysely } from 'kysely';
 /**
  * core.outcomes becomes a table partitioned by programme, so that a programme's first outcome file can be copied into
  * a table of its own with no key and the key built once at the end, then attached whole as the programme's partition
- * (ingest/loading/outcome-partitions.ts). Keeping the key up to date row by row, with units in no particular order,
- * was most of an outcome load's time: 787,923 rows in batches of 50,000 took psql 4.5–5.5 s into the keyed table
- * against 3.1–4.5 s with the key built after the copy; 7,880,045 rows, 44.5 s against 29.4 s (one run each).
+ * (ingest/loading/outcome-rows.ts). Keeping the key up to date row by row, with units in no particular order,
+ * was most of an outcome load's database time: 787,923 rows with jsonb measures, in batches of 50,000, took psql
+ * 4.5–5.5 s into the keyed table against 3.1–4.2 s with the key built after the copy (three runs each); 7,880,045
+ * rows, 44.5 s against 29.4 s (one run each).
  *
  * Each programme's partition is named by core.outcome_partition_name. Rows of a programme without a partition of
- * its own (written outside a load, or by a load that met rows stored there) go to core.outcomes_default. The key,
+ * its own go to core.outcomes_default: rows written outside a load, and those of a load that found rows of its
+ * programme there and merged into them. The key,
  * the check on measures, the defaults of 0035 and the per-statement reference check (0011, 0036) stay on the whole
  * table; the rows already stored move into one partition per programme.
  */
@@ -74,7 +76,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
     SELECT programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line
       FROM core.outcomes_after_0037 ORDER BY programme_id, unit_id, fiscal_year`.execute(db);
-  // The rows of loads still under way beside the partitions (outcome-partitions.ts) join the table, where their
+  // The rows of loads still under way beside the partitions (ingest/loading/outcome-rows.ts) join the table, where their
   // committed batches would have been before 0037: the loads then resume as they did then.
   await sql`
     DO $building$
