@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/loading/load-file.js';
+import { BuildingTableMissingError, FirstFileStillLoadingError } from '../ingest/loading/outcome-rows.js';
 import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { activityCancellationSignal, currentAttemptKey, permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
@@ -34,6 +35,10 @@ export function createIngestActivities(db: Kysely<Database>, { metrics = noEbpmM
           ...(signal ? { signal } : {}),
           ...(loadedBy ? { loadedBy } : {}),
           onWaitingForOtherLoad: () => reportProgress({ waitingForOtherLoadOf: input.path }),
+          onCompleting: () => {
+            reportProgress({ completing: input.path });
+            options.onCompleting?.();
+          },
           onProgress: (progress) => {
             metrics.batchCommitted(input.programmeId, input.kind, progress.batchLoaded, progress.batchQuarantined);
             reportProgress(progress);
@@ -45,6 +50,8 @@ export function createIngestActivities(db: Kysely<Database>, { metrics = noEbpmM
         if (error instanceof InputOutsideDirectoryError) throw permanentFailure('InputOutsideDirectory', error.message);
         if (error instanceof InputFormatError) throw permanentFailure('UnreadableInputFile', error.message);
         if (error instanceof ResumeMismatchError) throw permanentFailure('ResumeMismatch', error.message);
+        if (error instanceof BuildingTableMissingError) throw permanentFailure('BuildingTableMissing', error.message);
+        if (error instanceof FirstFileStillLoadingError) throw permanentFailure('FirstFileStillLoading', error.message);
         throw error;
       }
     },

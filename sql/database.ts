@@ -31,6 +31,8 @@ export interface InputFilesTable {
   reading: ColumnType<ReadingAccountJson, string | undefined, string>;
   /** The load attempt (workflow run and activity) that completed the file; null outside an activity. */
   loaded_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An outcome file whose rows are built beside core.outcomes until it completes (ingest/loading/outcome-rows.ts). */
+  outcomes_built_beside: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ReadingAccountJson {

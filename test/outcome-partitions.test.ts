@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
@@ -64,6 +64,19 @@ const expectedRows = (lines: readonly string[]) =>
     })
     .sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
 
+/** A first file whose load died after its first batch (of two rows): its rows are held in the table built beside. */
+async function diedAfterFirstBatch(db: Kysely<Database>, programmeId: string, path: string): Promise<string> {
+  const dying = createIngestActivities(db, {
+    batchSize: 2,
+    onProgress: () => {
+      throw new Error('worker died');
+    },
+  });
+  await expect(dying.ingestFile({ programmeId, kind: 'outcomes', path })).rejects.toThrow('worker died');
+  const { rows } = await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.input_files WHERE file_name = ${basename(path)}`.execute(db);
+  return rows[0].file_sha256;
+}
+
 describe("a programme's first outcome file", () => {
   it('is built beside core.outcomes and attached whole as the programme’s partition, with its key and nothing left behind', () =>
     withDatabase(async (database) => {
@@ -99,6 +112,23 @@ describe("a programme's first outcome file", () => {
       expect((await outcomeTables(database.db)).map((table) => table.name)).not.toContain(buildingTableName(second.fileSha256));
     }));
 
+  it('reports while its completion builds the key and attaches the table, and leaves no timer behind', () =>
+    withDatabase(async (database) => {
+      const lines = Array.from({ length: 2_000 }, (_, i) => outcomeLine(1_000 + i, 2022));
+      let reports = 0;
+      const account = await createIngestActivities(database.db, { completingReportMs: 1, onCompleting: () => reports++ }).ingestFile({
+        programmeId: PROGRAMME,
+        kind: 'outcomes',
+        path: file('reported.csv', lines),
+      });
+      expect(account).toMatchObject({ rowsLoaded: 2_000 });
+      expect(reports).toBeGreaterThan(0);
+      // Reported every millisecond while it ran: a report after the load would be a timer left running.
+      const atEnd = reports;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(reports).toBe(atEnd);
+    }));
+
   it('resumes into the same table after its load dies, and shows none of its rows until the file completes', () =>
     withDatabase(async (database) => {
       const lines = Array.from({ length: 7 }, (_, i) => outcomeLine(10 + i, 2022));
@@ -129,14 +159,7 @@ describe("a programme's first outcome file", () => {
     withDatabase(async (database) => {
       const lines = [outcomeLine(20, 2022), outcomeLine(21, 2022), outcomeLine(22, 2022), outcomeLine(23, 2022)];
       const path = file('raced.csv', lines);
-      const dying = createIngestActivities(database.db, {
-        batchSize: 2,
-        onProgress: () => {
-          throw new Error('worker died');
-        },
-      });
-      await expect(dying.ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path })).rejects.toThrow('worker died');
-      const [{ file_sha256: fileSha256 }] = (await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.input_files WHERE file_name = 'raced.csv'`.execute(database.db)).rows;
+      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, path);
       // Meanwhile another writer stores two of the file's keys in the whole table (its default partition): one the
       // same as the file's row, one different, which the file corrects.
       await sql`
@@ -151,17 +174,12 @@ describe("a programme's first outcome file", () => {
       expect((await outcomeTables(database.db)).map((table) => table.name)).toEqual(['outcomes_default']);
       expect(await storedRows(database.db, sql`core.outcomes_default`)).toEqual(expectedRows(lines));
     }));
+
   it('is merged into the programme’s partition when another file of the programme was attached first', () =>
     withDatabase(async (database) => {
       const lines = [outcomeLine(30, 2022), outcomeLine(31, 2022), outcomeLine(32, 2022)];
       const path = file('interrupted.csv', lines);
-      const dying = createIngestActivities(database.db, {
-        batchSize: 2,
-        onProgress: () => {
-          throw new Error('worker died');
-        },
-      });
-      await expect(dying.ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path })).rejects.toThrow('worker died');
+      await diedAfterFirstBatch(database.db, PROGRAMME, path);
       // Another file of the programme, loaded whole meanwhile, is built beside and attached first: one row in common.
       const other = [outcomeLine(31, 2022), outcomeLine(33, 2022)];
       await createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('other.csv', other) });
@@ -172,6 +190,48 @@ describe("a programme's first outcome file", () => {
       expect((await outcomeTables(database.db)).map((table) => table.name).sort()).toEqual(['outcomes_default', partition].sort());
       const stored = await storedRows(database.db, sql.table(`core.${partition}`));
       expect(stored.map((row) => row[0])).toEqual([30, 31, 32, 33].map(corporateNumber).sort());
+    }));
+});
+
+describe('a first outcome file held apart, guarded', () => {
+  it('refuses to finish a load whose table built beside was dropped, saying which rows are gone and how to start again', () =>
+    withDatabase(async (database) => {
+      const path = file('dropped.csv', [outcomeLine(40, 2022), outcomeLine(41, 2022), outcomeLine(42, 2022)]);
+      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, path);
+      await sql`DROP TABLE ${sql.table(`core.${buildingTableName(fileSha256)}`)}`.execute(database.db);
+      const resume = createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
+      await expect(resume).rejects.toThrow(`core.${buildingTableName(fileSha256)}, which no longer exists`);
+      await expect(resume).rejects.toThrow(`DELETE FROM raw.input_files WHERE file_sha256 = '${fileSha256}'`);
+      const [account] = (await sql<{ status: string; rows_loaded: number }>`SELECT status, rows_loaded FROM raw.input_files WHERE file_sha256 = ${fileSha256}`.execute(database.db)).rows;
+      expect(account).toEqual({ status: 'loading', rows_loaded: 2 });
+
+      // Following the message: the account removed, the file loads whole from its first line.
+      await sql`DELETE FROM raw.rejected_rows WHERE file_sha256 = ${fileSha256}`.execute(database.db);
+      await sql`DELETE FROM raw.input_files WHERE file_sha256 = ${fileSha256}`.execute(database.db);
+      const again = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
+      expect(again).toMatchObject({ rowsTotal: 3, rowsLoaded: 3 });
+      expect((await storedRows(database.db)).map((row) => row[0])).toEqual([40, 41, 42].map(corporateNumber).sort());
+    }));
+
+  it('refuses a replacement while the programme’s first file is held apart, and loads it once that file is in, with the last word', () =>
+    withDatabase(async (database) => {
+      const firstPath = file('first-held.csv', [outcomeLine(50, 2022), outcomeLine(51, 2022), outcomeLine(52, 2022)]);
+      await diedAfterFirstBatch(database.db, PROGRAMME, firstPath);
+      const replacementPath = file('replacement.csv', [outcomeLine(50, 2022, 5), outcomeLine(53, 2022)]);
+      const replace = () => createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: replacementPath, replaces: true });
+      await expect(replace()).rejects.toThrow(`the outcome file first-held.csv of programme ${PROGRAMME} is still being loaded as the programme's first`);
+      expect(await storedRows(database.db)).toEqual([]);
+
+      await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: firstPath });
+      const replaced = await replace();
+      expect(replaced).toMatchObject({ rowsLoaded: 2, rowsRetired: 2 });
+      // The replacement has the last word: its corrected row and its new one, the first file's other rows retired.
+      expect((await storedRows(database.db)).map((row) => [row[0], row[2]])).toEqual(
+        [
+          [corporateNumber(50), '655.5'],
+          [corporateNumber(53), '653.5'],
+        ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      );
     }));
 });
 
@@ -222,7 +282,17 @@ describe('migration 0037', () => {
         sql`INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line) VALUES ('sme-labour-saving', 'u', 2030, '{}', ${'e'.repeat(64)}, 1)`.execute(db),
       ).rejects.toThrow(/is not in raw\.input_files/);
 
+      // A load under way beside the partitions on the way down: its committed rows join the table, where the old code
+      // resumes it (it finds them committed).
+      const heldLines = [60, 61, 62].map((i) => `${corporateNumber(i)},2022,1.5,2,3,4`);
+      await diedAfterFirstBatch(db, 'sme-growth-acceleration', writeCsvFile(scratch, 'held.csv', `${HEADER},sales`, heldLines));
+      expect((await outcomeTables(db)).map((table) => table.name)).toContainEqual(expect.stringMatching(/^outcomes_building_/));
+
       await migrateTo(db, '0036_reference_checks_on_distinct_values');
+      const { rows: held } = await sql<{ unit_id: string }>`SELECT unit_id FROM core.outcomes WHERE programme_id = 'sme-growth-acceleration' ORDER BY unit_id`.execute(db);
+      expect(held.map((row) => row.unit_id)).toEqual([corporateNumber(60), corporateNumber(61)].sort());
+      expect((await outcomeTables(db)).map((table) => table.name)).toEqual(['outcomes']);
+      await sql`DELETE FROM core.outcomes WHERE programme_id = 'sme-growth-acceleration'`.execute(db);
       expect(await everyRow()).toEqual(before);
       const { rows: kind } = await sql<{ kind: string }>`SELECT relkind AS kind FROM pg_class WHERE oid = 'core.outcomes'::regclass`.execute(db);
       expect(kind).toEqual([{ kind: 'r' }]);

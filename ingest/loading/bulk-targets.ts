@@ -12,7 +12,7 @@ import { describeOutcomeKey, measuresJsonWriter, outcomeColumns, outcomeRowSchem
 import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../../schemas/statistics.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../../schemas/unit-of-analysis.js';
 import { copyTextLine } from './copy-text.js';
-import { attachBuiltOutcomes, outcomeBuildingTable, outcomeMerge } from './outcome-rows.js';
+import { attachBuiltOutcomes, outcomeBuildingTable, outcomeMerge, refuseReplacementWhileBuilding } from './outcome-rows.js';
 import { createRecordValidator, type RecordValidator } from '../validating/validate-records.js';
 
 export interface BulkTarget<Row> {
@@ -59,6 +59,8 @@ export interface BuiltBeside {
   choose(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<string | null>;
   /** Attaches what was built, in the transaction completing the file; returns how many rows were found unchanged. */
   attach(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+  /** Throws where a replacement must not load yet (a file of its programme still being built). */
+  beforeReplacement(client: pg.ClientBase, programmeId: string): Promise<void>;
 }
 
 /**
@@ -341,7 +343,7 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
       table: 'core.outcomes',
       columnNames: 'source_line, unit_id, fiscal_year, measures',
       state: outcomesState,
-      builtBeside: { table: undefined, choose: outcomeBuildingTable, attach: attachBuiltOutcomes },
+      builtBeside: { table: undefined, choose: outcomeBuildingTable, attach: attachBuiltOutcomes, beforeReplacement: refuseReplacementWhileBuilding },
     },
     async merge(client, programmeId, fileSha256) {
       return insertOrMerge(client, outcomesState, outcomeMerge('SELECT $1, unit_id, fiscal_year, measures, $2, source_line FROM pg_temp.ingest_outcomes'), [programmeId, fileSha256]);

@@ -63,6 +63,13 @@ export interface LoadOptions {
   readonly loadedBy?: string;
   /** Called about once a second while another load of the same file holds it (to heartbeat while waiting). */
   readonly onWaitingForOtherLoad?: () => void;
+  /**
+   * Called every few seconds while the file's completion runs, which can take a while of its own (a programme's
+   * first outcome file has its key built and is attached there: outcome-rows.ts), to heartbeat meanwhile.
+   */
+  readonly onCompleting?: () => void;
+  /** Milliseconds between two onCompleting calls (5 s). */
+  readonly completingReportMs?: number;
 }
 
 /** Below this size a file is parsed on this thread: starting a worker would take longer than the whole parse. */
@@ -89,11 +96,15 @@ async function copyInto(client: pg.PoolClient, table: string, chunks: readonly U
  */
 async function writeRows(client: pg.PoolClient, target: BulkTarget<unknown>, batch: ParsedBatch, input: IngestFileInput, fileSha256: string): Promise<number> {
   const straightIn = target.straightIn;
+  const beside = straightIn?.builtBeside;
+  // Where a kind builds a programme's first file beside its table, each load decides once, at its first batch with rows.
+  if (beside && beside.table === undefined) {
+    if (input.replaces) await beside.beforeReplacement(client, input.programmeId);
+    beside.table = input.replaces ? null : await beside.choose(client, input.programmeId, fileSha256);
+  }
   if (straightIn && !input.replaces) {
     // The table's defaults read the programme and the file from these (migration 0035); they end with the transaction.
     await client.query("SELECT set_config('ebpm.loading_programme_id', $1, true), set_config('ebpm.loading_file_sha256', $2, true)", [input.programmeId, fileSha256]);
-    const beside = straightIn.builtBeside;
-    if (beside && beside.table === undefined) beside.table = await beside.choose(client, input.programmeId, fileSha256);
     if (beside?.table) {
       // No key to meet there: the file's own repeated keys were quarantined by the parse.
       await copyInto(client, `${beside.table} (${straightIn.columnNames})`, batch.staged);
@@ -169,14 +180,17 @@ async function complete(client: pg.PoolClient, target: BulkTarget<unknown>, inpu
     let retired = 0;
     const unchanged = (await target.straightIn?.builtBeside?.attach(client, input.programmeId, fileSha256)) ?? 0;
     if (input.replaces) {
+      await target.straightIn?.builtBeside?.beforeReplacement(client, input.programmeId);
       retired = await retireRows(client, target.replacement, input.programmeId, fileSha256);
       await client.query('DELETE FROM raw.replacement_keys WHERE file_sha256 = $1', [fileSha256]);
     }
-    await client.query(
+    const marked = await client.query(
       `UPDATE raw.input_files SET status = 'complete', loaded_at = now(), rows_retired = $2, reading = $3, loaded_by = $4, rows_unchanged = rows_unchanged + $5
         WHERE file_sha256 = $1`,
       [fileSha256, retired, JSON.stringify(reading), loadedBy, unchanged],
     );
+    // Rows written in this transaction must not outlive their file's account.
+    if (marked.rowCount !== 1) throw new ParseSessionError(`the account of ${basename(input.path)} vanished during its load`);
   });
 }
 
@@ -313,7 +327,12 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
         parser.grant(previous?.committed_through_line ?? opened.headerLines);
         const conversions = await commitBatches(client, parser, target, input, fileSha256, options);
         const { sheet: _sheet, ...layout } = opened.layout;
-        await complete(client, target, input, fileSha256, { ...layout, conversions }, options.loadedBy ?? null);
+        const completing = options.onCompleting ? setInterval(options.onCompleting, options.completingReportMs ?? 5_000) : undefined;
+        try {
+          await complete(client, target, input, fileSha256, { ...layout, conversions }, options.loadedBy ?? null);
+        } finally {
+          clearInterval(completing);
+        }
         const row = await readLoad();
         if (!row) throw new ParseSessionError(`the account of ${fileName} vanished during its load`);
         return { row, fresh: true };

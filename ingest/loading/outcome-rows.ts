@@ -1,19 +1,24 @@
 /**
  * How outcome rows reach core.outcomes: merged through its key, or built beside it and attached.
  *
- * A programme's first outcome file is built beside core.outcomes and attached whole as the programme's partition
- * (migration 0037). Its batches are copied into a table of its own with no key, committed one by one with the file's
- * account as every load's are, so a load that dies resumes into the same table; when the file completes, the key is
- * built once and the table attached, in the transaction that marks the file complete. Until then its rows are not in
- * core.outcomes: a study reads a programme's outcomes whole or not at all.
+ * A programme's first outcome file (no row of the programme stored yet) is built beside core.outcomes and attached
+ * whole as the programme's partition (migration 0037). Its batches are copied into a table of its own with no key,
+ * committed one by one with the file's account as every load's are, so a load that dies resumes into the same table;
+ * the file's account records that its rows are there (raw.input_files.outcomes_built_beside). When the file completes,
+ * the key is built once and the table attached, in the transaction that marks the file complete: the file's rows
+ * appear in core.outcomes all at once, never half a file. A later file of the programme meets its partition and goes
+ * in through the key, batch by batch, as before; so does a replacement, which merges by definition.
  *
  * Keeping the key up to date while copying, with units in no particular order, was most of such a load's database
- * time (numbers in the migration). A later file of the programme meets its partition and goes in through the key, as
- * before; so does a replacement, which merges by definition.
+ * time (numbers in the migration).
  *
  * The rows built beside carry this file's programme and hash from the load's settings (the defaults of 0035), and the
  * file is registered and held by the load, so the per-statement reference check of core.outcomes (0011, 0036), which
  * does not see this table, has nothing to find.
+ *
+ * A load that merges while another load of the same programme attaches its partition can be refused once (its rows
+ * were routed to the default partition before the attachment committed: a check violation); its retry goes through
+ * the partition.
  */
 import type pg from 'pg';
 
@@ -26,29 +31,84 @@ export function buildingTableName(fileSha256: string): string {
 
 const qualified = (client: pg.ClientBase, table: string) => `${SCHEMA}.${client.escapeIdentifier(table)}`;
 
+/** The rows a load committed beside core.outcomes are gone: finishing the load would account for rows it lost. */
+export class BuildingTableMissingError extends Error {
+  constructor(
+    readonly table: string,
+    readonly fileSha256: string,
+  ) {
+    super(
+      `the outcome rows this load committed so far were held in ${table}, which no longer exists (dropped by hand?), so the load cannot finish ` +
+        `without losing them. To load the file again from its first line, remove its unfinished account: DELETE FROM raw.rejected_rows WHERE file_sha256 = '${fileSha256}'; ` +
+        `DELETE FROM raw.input_files WHERE file_sha256 = '${fileSha256}'; then run the load again`,
+    );
+    this.name = 'BuildingTableMissingError';
+  }
+}
+
+/** A replacement cannot load while the programme's first outcome file is still held apart. */
+export class FirstFileStillLoadingError extends Error {
+  constructor(
+    readonly programmeId: string,
+    readonly fileName: string,
+  ) {
+    super(
+      `the outcome file ${fileName} of programme ${programmeId} is still being loaded as the programme's first, its rows held apart until it completes; ` +
+        `a replacement loaded now would be overwritten by it then. Run the load of ${fileName} again to finish it (or remove its account), then the replacement`,
+    );
+    this.name = 'FirstFileStillLoadingError';
+  }
+}
+
+async function buildState(client: pg.ClientBase, fileSha256: string): Promise<{ builtBeside: boolean; tableExists: boolean; rowsLoaded: number }> {
+  const { rows } = await client.query<{ built_beside: boolean | null; table_exists: boolean; rows_loaded: number | null }>(
+    `SELECT (SELECT outcomes_built_beside FROM raw.input_files WHERE file_sha256 = $1) AS built_beside,
+            to_regclass(format('core.%I', $2::text)) IS NOT NULL AS table_exists,
+            (SELECT rows_loaded FROM raw.input_files WHERE file_sha256 = $1) AS rows_loaded`,
+    [fileSha256, buildingTableName(fileSha256)],
+  );
+  return { builtBeside: rows[0].built_beside === true, tableExists: rows[0].table_exists, rowsLoaded: rows[0].rows_loaded ?? 0 };
+}
+
 /**
  * Where this load's outcome rows go, decided at its first batch with rows (in that batch's transaction): the table
- * built beside (created here if the programme has no outcome rows and this file none stored yet), or null for
- * core.outcomes itself.
+ * built beside (created here, and recorded in the file's account, if the programme has no outcome rows and this file
+ * none stored yet), or null for core.outcomes itself.
  */
 export async function outcomeBuildingTable(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<string | null> {
   const building = buildingTableName(fileSha256);
-  const { rows } = await client.query<{ resuming: boolean; stored_elsewhere: boolean; programme_has_rows: boolean }>(
-    `SELECT to_regclass(format('core.%I', $3::text)) IS NOT NULL AS resuming,
-            coalesce((SELECT rows_loaded > 0 FROM raw.input_files WHERE file_sha256 = $2), false) AS stored_elsewhere,
-            to_regclass(format('core.%I', core.outcome_partition_name($1))) IS NOT NULL
-              OR EXISTS (SELECT 1 FROM core.outcomes_default WHERE programme_id = $1) AS programme_has_rows`,
-    [programmeId, fileSha256, building],
-  );
-  const { resuming, stored_elsewhere: storedElsewhere, programme_has_rows: programmeHasRows } = rows[0];
-  if (resuming) return qualified(client, building);
-  if (storedElsewhere || programmeHasRows) return null;
   const table = qualified(client, building);
+  const state = await buildState(client, fileSha256);
+  if (state.builtBeside) {
+    if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256);
+    return table;
+  }
+  if (state.rowsLoaded > 0) return null;
+  const { rows } = await client.query<{ programme_has_rows: boolean }>(
+    `SELECT to_regclass(format('core.%I', core.outcome_partition_name($1))) IS NOT NULL
+              OR EXISTS (SELECT 1 FROM core.outcomes_default WHERE programme_id = $1) AS programme_has_rows`,
+    [programmeId],
+  );
+  if (rows[0].programme_has_rows) return null;
   await client.query(`CREATE TABLE ${table} (LIKE core.outcomes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   await client.query(
-    `COMMENT ON TABLE ${table} IS ${client.escapeLiteral(`Outcome rows of programme ${programmeId} from file ${fileSha256}, being loaded; attached to core.outcomes as the programme's partition when the file completes.`)}`,
+    `COMMENT ON TABLE ${table} IS ${client.escapeLiteral(`Outcome rows of programme ${programmeId} from file ${fileSha256}, being loaded; attached to core.outcomes as the programme's partition when the file completes. Do not drop it: the load resumes into it.`)}`,
   );
+  await client.query('UPDATE raw.input_files SET outcomes_built_beside = true WHERE file_sha256 = $1', [fileSha256]);
   return table;
+}
+
+/**
+ * Refuses a replacement while a first outcome file of the programme is held apart: attached or merged after the
+ * replacement, it would bring back what the replacement corrected or retired. Runs in the transaction of the
+ * replacement's first batch with rows, and again in the one that completes it (a retry may have no batch left).
+ */
+export async function refuseReplacementWhileBuilding(client: pg.ClientBase, programmeId: string): Promise<void> {
+  const { rows } = await client.query<{ file_name: string }>(
+    `SELECT file_name FROM raw.input_files WHERE programme_id = $1 AND kind = 'outcomes' AND status = 'loading' AND outcomes_built_beside ORDER BY loaded_at LIMIT 1`,
+    [programmeId],
+  );
+  if (rows.length > 0) throw new FirstFileStillLoadingError(programmeId, rows[0].file_name);
 }
 
 /** PostgreSQL's codes for an ATTACH PARTITION refused because the programme's rows are already elsewhere. */
@@ -65,11 +125,10 @@ const PROGRAMME_ALREADY_STORED = new Set([
  */
 export async function attachBuiltOutcomes(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number> {
   const building = buildingTableName(fileSha256);
-  const { rows } = await client.query<{ partition: string; exists: boolean }>(
-    `SELECT core.outcome_partition_name($1) AS partition, to_regclass(format('core.%I', $2::text)) IS NOT NULL AS exists`,
-    [programmeId, building],
-  );
-  if (!rows[0].exists) return 0;
+  const state = await buildState(client, fileSha256);
+  if (!state.builtBeside) return 0;
+  if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256);
+  const { rows } = await client.query<{ partition: string }>('SELECT core.outcome_partition_name($1) AS partition', [programmeId]);
   const { partition } = rows[0];
   const table = qualified(client, building);
   const programme = client.escapeLiteral(programmeId);

@@ -66,6 +66,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FROM core.outcomes_before_0037 ORDER BY programme_id, unit_id, fiscal_year`.execute(db);
   await sql`DROP TABLE core.outcomes_before_0037`.execute(db);
   await withReferenceChecks(db);
+  await sql`ALTER TABLE raw.input_files ADD COLUMN outcomes_built_beside boolean NOT NULL DEFAULT false`.execute(db);
+  await sql`COMMENT ON COLUMN raw.input_files.outcomes_built_beside IS 'An outcome file loaded as its programme''s first: its rows are held in core.outcomes_building_<first 16 characters of file_sha256> until the file completes, then attached to core.outcomes as the programme''s partition.'`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -85,12 +87,15 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     BEGIN
       FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                        WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes\\_building\\_%' LOOP
-        EXECUTE format('INSERT INTO core.outcomes SELECT programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line FROM core.%I', building);
+        EXECUTE format('INSERT INTO core.outcomes SELECT programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line FROM core.%I '
+                       'ON CONFLICT (programme_id, unit_id, fiscal_year) DO UPDATE SET measures = excluded.measures, '
+                       'source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line', building);
         EXECUTE format('DROP TABLE core.%I', building);
       END LOOP;
     END
     $building$`.execute(db);
   await sql`DROP TABLE core.outcomes_after_0037`.execute(db);
+  await sql`ALTER TABLE raw.input_files DROP COLUMN outcomes_built_beside`.execute(db);
   await sql`DROP FUNCTION core.outcome_partition_name(text)`.execute(db);
   await withReferenceChecks(db);
 }
