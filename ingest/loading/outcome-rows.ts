@@ -51,10 +51,12 @@ export class FirstFileStillLoadingError extends Error {
   constructor(
     readonly programmeId: string,
     readonly fileName: string,
+    readonly fileSha256: string,
   ) {
     super(
       `the outcome file ${fileName} of programme ${programmeId} is still being loaded as the programme's first, its rows held apart until it completes; ` +
-        `a replacement loaded now would be overwritten by it then. Run the load of ${fileName} again to finish it (or remove its account), then the replacement`,
+        `a replacement loaded now would be overwritten by it then. Run the load of ${fileName} again to finish it, then the replacement ` +
+        `(or, to give that file up, drop its table core.${buildingTableName(fileSha256)} and delete its account from raw.rejected_rows and raw.input_files, file_sha256 '${fileSha256}')`,
     );
     this.name = 'FirstFileStillLoadingError';
   }
@@ -104,11 +106,11 @@ export async function outcomeBuildingTable(client: pg.ClientBase, programmeId: s
  * replacement's first batch with rows, and again in the one that completes it (a retry may have no batch left).
  */
 export async function refuseReplacementWhileBuilding(client: pg.ClientBase, programmeId: string): Promise<void> {
-  const { rows } = await client.query<{ file_name: string }>(
-    `SELECT file_name FROM raw.input_files WHERE programme_id = $1 AND kind = 'outcomes' AND status = 'loading' AND outcomes_built_beside ORDER BY loaded_at LIMIT 1`,
+  const { rows } = await client.query<{ file_name: string; file_sha256: string }>(
+    `SELECT file_name, file_sha256 FROM raw.input_files WHERE programme_id = $1 AND kind = 'outcomes' AND status = 'loading' AND outcomes_built_beside ORDER BY loaded_at LIMIT 1`,
     [programmeId],
   );
-  if (rows.length > 0) throw new FirstFileStillLoadingError(programmeId, rows[0].file_name);
+  if (rows.length > 0) throw new FirstFileStillLoadingError(programmeId, rows[0].file_name, rows[0].file_sha256);
 }
 
 /** PostgreSQL's codes for an ATTACH PARTITION refused because the programme's rows are already elsewhere. */
