@@ -62,14 +62,16 @@ export class FirstFileStillLoadingError extends Error {
   }
 }
 
+/** What the file's account says of its rows, and whether the table they would be built in exists. */
 async function buildState(client: pg.ClientBase, fileSha256: string): Promise<{ builtBeside: boolean; tableExists: boolean; rowsLoaded: number }> {
-  const { rows } = await client.query<{ built_beside: boolean | null; table_exists: boolean; rows_loaded: number | null }>(
-    `SELECT (SELECT outcomes_built_beside FROM raw.input_files WHERE file_sha256 = $1) AS built_beside,
-            to_regclass(format('core.%I', $2::text)) IS NOT NULL AS table_exists,
-            (SELECT rows_loaded FROM raw.input_files WHERE file_sha256 = $1) AS rows_loaded`,
+  // The load registers the account before its first batch; were it gone, the completion's update of it would fail.
+  const { rows } = await client.query<{ built_beside: boolean; table_exists: boolean; rows_loaded: number }>(
+    `SELECT outcomes_built_beside AS built_beside, to_regclass(format('core.%I', $2::text)) IS NOT NULL AS table_exists, rows_loaded
+       FROM raw.input_files WHERE file_sha256 = $1`,
     [fileSha256, buildingTableName(fileSha256)],
   );
-  return { builtBeside: rows[0].built_beside === true, tableExists: rows[0].table_exists, rowsLoaded: rows[0].rows_loaded ?? 0 };
+  const [account] = rows;
+  return { builtBeside: account?.built_beside === true, tableExists: account?.table_exists === true, rowsLoaded: account?.rows_loaded ?? 0 };
 }
 
 /**
