@@ -2,23 +2,7 @@
  * One row of an applicant file: an application to one call round, awarded or rejected.
  */
 import { z } from 'zod';
-import {
-  booleanField,
-  corporateNumberField,
-  corporateNumberListField,
-  optionalUnitIdField,
-  integerField,
-  japaneseDateField,
-  oneOfField,
-  optionalFiscalYearField,
-  optionalNumberField,
-  optionalText,
-  optionalTextField,
-  optionalYenField,
-  prefectureField,
-  requiredText,
-  yenAtLeastField,
-} from './csv-fields.js';
+import { FIELD_FAILED, readField, readings, recordSchema, type FieldReader, type Reading } from './csv-fields.js';
 import { INTEGER_COLUMN_MAX } from './column-limits.js';
 
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
@@ -35,54 +19,125 @@ export const UNIT_COLUMNS = ['project_id', 'site_id', 'consortium_members', 'sit
 export const PERSONAL_COLUMNS = ['representative_name', 'address', 'phone', 'email'] as const;
 export type PersonalColumn = (typeof PERSONAL_COLUMNS)[number];
 
+export interface ApplicantRow {
+  readonly corporate_number: string;
+  readonly firm_name: string;
+  readonly call_round: number;
+  /** ISO date (YYYY-MM-DD). */
+  readonly application_date: string;
+  readonly decision: 'awarded' | 'rejected';
+  readonly award_fiscal_year: number | null;
+  readonly subsidy_amount_yen: number | null;
+  readonly requested_amount_yen: number;
+  readonly industry_code: (typeof JSIC_MAJOR_DIVISIONS)[number];
+  readonly prefecture_code: string;
+  readonly employees: number;
+  readonly consent: boolean;
+  /** The application's review score, for programmes that award above a cut-off (optional: other programmes do not score). */
+  readonly review_score: number | null;
+  readonly project_id: string | null;
+  readonly site_id: string | null;
+  readonly consortium_members: string[];
+  readonly site_kind: (typeof SITE_KINDS)[number] | null;
+  readonly representative_name: string | null;
+  readonly address: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** A file without the personal columns is fine: they are optional. */
-const personalText = optionalText.optional().transform((value) => value ?? null);
 
-export const applicantRowSchema = z
-  .object({
-    corporate_number: corporateNumberField,
-    firm_name: requiredText,
-    call_round: integerField({ min: 1, max: 99 }),
-    application_date: japaneseDateField,
-    decision: oneOfField(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()),
-    award_fiscal_year: optionalFiscalYearField(),
-    subsidy_amount_yen: optionalYenField,
-    requested_amount_yen: yenAtLeastField(1),
-    industry_code: oneOfField(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()),
-    prefecture_code: prefectureField,
-    // Stored in an integer column: a larger count would fail the batch's COPY instead of quarantining the row.
-    employees: integerField({ min: 0, max: INTEGER_COLUMN_MAX }),
-    consent: booleanField,
-    /** The application's review score, for programmes that award above a cut-off (optional: other programmes do not score). */
-    review_score: optionalNumberField().optional().transform((value) => value ?? null),
-    project_id: optionalUnitIdField.optional().transform((value) => value ?? null),
-    site_id: optionalUnitIdField.optional().transform((value) => value ?? null),
-    consortium_members: corporateNumberListField.optional().transform((value) => value ?? []),
-    site_kind: optionalTextField((text) => {
-      const kind = SITE_KIND_WORDS[text] ?? text.toLowerCase();
-      return (SITE_KINDS as readonly string[]).includes(kind) ? { ok: true, value: kind } : { ok: false, message: `is not a site kind (${SITE_KINDS.join(', ')}; 急速充電器, 普通充電器, 水素ステーション)` };
-    })
-      .optional()
-      .transform((value) => value ?? null),
-    representative_name: personalText,
-    address: personalText,
-    phone: personalText,
-    email: optionalTextField((text) => (EMAIL.test(text) ? { ok: true, value: text } : { ok: false, message: 'is not an e-mail address' })).optional().transform((value) => value ?? null),
-  })
-  .superRefine((row, context) => {
-    if (row.decision === 'awarded' && row.award_fiscal_year === null)
-      context.addIssue({ code: 'custom', path: ['award_fiscal_year'], message: 'is required for an awarded application' });
-    if (row.decision === 'awarded' && row.subsidy_amount_yen === null)
-      context.addIssue({ code: 'custom', path: ['subsidy_amount_yen'], message: 'is required for an awarded application' });
-    if (row.decision === 'rejected' && row.award_fiscal_year !== null)
-      context.addIssue({ code: 'custom', path: ['award_fiscal_year'], message: 'must be empty for a rejected application' });
-  });
+const siteKind: Reading<(typeof SITE_KINDS)[number] | null> = (text) => {
+  if (text === '') return { ok: true, value: null };
+  const kind = SITE_KIND_WORDS[text] ?? text.toLowerCase();
+  return (SITE_KINDS as readonly string[]).includes(kind)
+    ? { ok: true, value: kind as (typeof SITE_KINDS)[number] }
+    : { ok: false, message: `is not a site kind (${SITE_KINDS.join(', ')}; 急速充電器, 普通充電器, 水素ステーション)` };
+};
 
-export type ApplicantRow = z.output<typeof applicantRowSchema>;
+const email: Reading<string | null> = (text) => (text === '' ? { ok: true, value: null } : EMAIL.test(text) ? { ok: true, value: text } : { ok: false, message: 'is not an e-mail address' });
+
+/**
+ * The fields in the order their problems are reported. Optional ones may be absent from the file (personal, unit and
+ * review-score columns): then null, or no consortium members.
+ */
+const APPLICANT_READERS = [
+  { name: 'corporate_number', parse: readings.corporateNumber },
+  { name: 'firm_name', parse: readings.nonEmpty },
+  { name: 'call_round', parse: readings.integer({ min: 1, max: 99 }) },
+  { name: 'application_date', parse: readings.japaneseDate },
+  { name: 'decision', parse: readings.oneOf(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()) },
+  { name: 'award_fiscal_year', parse: readings.optionalFiscalYear() },
+  { name: 'subsidy_amount_yen', parse: readings.optionalYen },
+  { name: 'requested_amount_yen', parse: readings.yenAtLeast(1) },
+  { name: 'industry_code', parse: readings.oneOf(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()) },
+  { name: 'prefecture_code', parse: readings.prefecture },
+  // Stored in an integer column: a larger count would fail the batch's COPY instead of quarantining the row.
+  { name: 'employees', parse: readings.integer({ min: 0, max: INTEGER_COLUMN_MAX }) },
+  { name: 'consent', parse: readings.boolean },
+  { name: 'review_score', parse: readings.optionalNumber(), optional: true },
+  { name: 'project_id', parse: readings.optionalUnitId, optional: true },
+  { name: 'site_id', parse: readings.optionalUnitId, optional: true },
+  { name: 'consortium_members', parse: readings.corporateNumberList, optional: true },
+  { name: 'site_kind', parse: siteKind, optional: true },
+  { name: 'representative_name', parse: readings.optionalText, optional: true },
+  { name: 'address', parse: readings.optionalText, optional: true },
+  { name: 'phone', parse: readings.optionalText, optional: true },
+  { name: 'email', parse: email, optional: true },
+] as const satisfies readonly (FieldReader<unknown> & { readonly name: keyof ApplicantRow })[];
+
+/** Every field of an applicant file, in the order of the schema. */
+export const APPLICANT_FIELDS: readonly (keyof ApplicantRow)[] = APPLICANT_READERS.map((reader) => reader.name);
+
+const [corporateNumber, firmName, callRound, applicationDate, decision, awardYear, subsidy, requested, industry, prefecture, employees, consent, reviewScore, projectId, siteId, members, kind, representative, address, phone, mail] =
+  APPLICANT_READERS;
+
+/**
+ * One application, read in one transform over the record (csv-fields.ts, recordSchema): every field's problem is
+ * reported; the checks across fields run only on a record whose fields all read.
+ */
+export const applicantRowSchema = recordSchema((raw, issues): ApplicantRow => {
+  // Field by field into an object literal, not a loop over the readers: each call then reads one kind of field, and
+  // the row has one shape from its creation (a loop was slower than the z.object it replaced).
+  const row = {
+    corporate_number: readField(raw, corporateNumber, issues),
+    firm_name: readField(raw, firmName, issues),
+    call_round: readField(raw, callRound, issues),
+    application_date: readField(raw, applicationDate, issues),
+    decision: readField(raw, decision, issues),
+    award_fiscal_year: readField(raw, awardYear, issues),
+    subsidy_amount_yen: readField(raw, subsidy, issues),
+    requested_amount_yen: readField(raw, requested, issues),
+    industry_code: readField(raw, industry, issues),
+    prefecture_code: readField(raw, prefecture, issues),
+    employees: readField(raw, employees, issues),
+    consent: readField(raw, consent, issues),
+    review_score: readField(raw, reviewScore, issues) ?? null,
+    project_id: readField(raw, projectId, issues) ?? null,
+    site_id: readField(raw, siteId, issues) ?? null,
+    consortium_members: readField(raw, members, issues) ?? [],
+    site_kind: readField(raw, kind, issues) ?? null,
+    representative_name: readField(raw, representative, issues) ?? null,
+    address: readField(raw, address, issues) ?? null,
+    phone: readField(raw, phone, issues) ?? null,
+    email: readField(raw, mail, issues) ?? null,
+  } satisfies Record<keyof ApplicantRow, unknown>;
+  for (const name in row) if (row[name as keyof typeof row] === FIELD_FAILED) return z.NEVER;
+  const read = row as ApplicantRow;
+  let crossFailed = false;
+  const refuse = (path: keyof ApplicantRow, message: string) => {
+    issues.addIssue({ code: 'custom', path: [path], message });
+    crossFailed = true;
+  };
+  if (read.decision === 'awarded' && read.award_fiscal_year === null) refuse('award_fiscal_year', 'is required for an awarded application');
+  if (read.decision === 'awarded' && read.subsidy_amount_yen === null) refuse('subsidy_amount_yen', 'is required for an awarded application');
+  if (read.decision === 'rejected' && read.award_fiscal_year !== null) refuse('award_fiscal_year', 'must be empty for a rejected application');
+  return crossFailed ? z.NEVER : read;
+});
+
 type OptionalColumn = PersonalColumn | (typeof UNIT_COLUMNS)[number] | 'review_score';
 /** The columns every applicant file must have (personal and unit columns are optional here; a programme's catalogue entry may require them). */
-export const APPLICANT_COLUMNS = (Object.keys(applicantRowSchema.shape) as (keyof ApplicantRow)[]).filter(
+export const APPLICANT_COLUMNS = APPLICANT_FIELDS.filter(
   (column): column is Exclude<keyof ApplicantRow, OptionalColumn> => !([...PERSONAL_COLUMNS, ...UNIT_COLUMNS, 'review_score'] as readonly string[]).includes(column),
 );
 /**

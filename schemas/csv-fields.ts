@@ -3,8 +3,11 @@
  * NFKC-normalised first (full-width digits and letters), and the Japanese formats that application
  * systems produce (和暦 dates, yen with units, prefecture names) are accepted and normalised.
  *
- * Each field is one zod transform over one parsing function rather than a chain of pipes: a million-row
- * file passes through these sixteen million times, and each link of a chain costs as much as the parse.
+ * Each kind of field is one reading: a function from the field's normalised text to its value or what is wrong
+ * (`readings`). A field schema is one zod transform over one reading (textField), rather than a chain of pipes: a
+ * million-row file passes through these sixteen million times, and each link of a chain costs as much as the parse.
+ * The row schemas of the large files (applicants, outcomes) go one step further: one transform over the whole
+ * record reads every field (recordSchema, readField).
  */
 import { z } from 'zod';
 import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/validating/normalise.js';
@@ -17,11 +20,14 @@ import { UNIT_ID_PATTERN } from './unit-of-analysis.js';
  */
 export type FieldResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly reason?: string };
 
+/** How a kind of field is read from its text, once NFKC-normalised and trimmed. */
+export type Reading<T> = (text: string) => FieldResult<T>;
+
 const accept = <T>(value: T): FieldResult<T> => ({ ok: true, value });
 const problem = (message: string, reason?: string): FieldResult<never> => ({ ok: false, message, reason });
 
 /** A text field read by `parse` after NFKC normalisation and trimming. */
-export function textField<T>(parse: (text: string) => FieldResult<T>) {
+export function textField<T>(parse: Reading<T>) {
   return z.string().transform((raw, context) => {
     const result = parse(normaliseText(raw));
     if (result.ok) return result.value;
@@ -31,20 +37,21 @@ export function textField<T>(parse: (text: string) => FieldResult<T>) {
 }
 
 /** As textField, with an empty field read as null. */
-export function optionalTextField<T>(parse: (text: string) => FieldResult<T>) {
-  return textField((text) => (text === '' ? accept(null) : parse(text)));
+export function optionalTextField<T>(parse: Reading<T>) {
+  return textField(orNull(parse));
 }
 
-const nonEmpty = (text: string): FieldResult<string> => (text === '' ? problem('is empty') : accept(text));
+/** The reading with an empty field read as null. */
+function orNull<T>(parse: Reading<T>): Reading<T | null> {
+  return (text) => (text === '' ? accept(null) : parse(text));
+}
 
-export const requiredText = textField(nonEmpty);
+const nonEmpty: Reading<string> = (text) => (text === '' ? problem('is empty') : accept(text));
 
-export const optionalText = optionalTextField(accept);
-
-function integerIn(options: { min?: number; max?: number }) {
+function integerIn(options: { min?: number; max?: number }): Reading<number> {
   const min = options.min ?? Number.MIN_SAFE_INTEGER;
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
-  return (text: string): FieldResult<number> => {
+  return (text) => {
     if (text === '') return problem('is empty');
     const digits = text.includes(',') ? text.replace(/,/g, '') : text;
     if (!/^-?\d+$/.test(digits)) return problem('is not a whole number');
@@ -55,15 +62,10 @@ function integerIn(options: { min?: number; max?: number }) {
   };
 }
 
-/** Whole numbers; thousands separators are allowed (1,200). */
-export const integerField = (options: { min?: number; max?: number } = {}) => textField(integerIn(options));
-
-export const optionalIntegerField = (options: { min?: number; max?: number } = {}) => optionalTextField(integerIn(options));
-
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-function finiteNumber(options: { min?: number }) {
-  return (text: string): FieldResult<number> => {
+function finiteNumber(options: { min?: number }): Reading<number> {
+  return (text) => {
     if (text === '') return problem('is empty');
     const digits = text.includes(',') ? text.replace(/,/g, '') : text;
     if (!NUMBER.test(digits)) return problem('is not a number');
@@ -74,23 +76,17 @@ function finiteNumber(options: { min?: number }) {
   };
 }
 
-export const numberField = (options: { min?: number } = {}) => textField(finiteNumber(options));
-
-export const optionalNumberField = (options: { min?: number } = {}) => optionalTextField(finiteNumber(options));
-
 /** Normalisers from ingest/validating/normalise.ts report their own reason codes. */
 const withReason =
-  <T>(parse: (raw: string) => { ok: true; value: T } | { ok: false; reason: string; message: string }) =>
-  (text: string): FieldResult<T> => {
+  <T>(parse: (raw: string) => { ok: true; value: T } | { ok: false; reason: string; message: string }): Reading<T> =>
+  (text) => {
     const result = parse(text);
     return result.ok ? result : problem(result.message, result.reason);
   };
 
-export const japaneseDateField = textField(withReason(parseJapaneseDate));
-
 /** A fiscal year written as 2021, 2021年度, FY2021, 令和3年度 or R3, within [min, max]. */
-function fiscalYearIn(options: { min: number; max: number }) {
-  return (text: string): FieldResult<number> => {
+function fiscalYearIn(options: { min: number; max: number }): Reading<number> {
+  return (text) => {
     const result = parseFiscalYear(text);
     // Reported as invalid_<column>, as any other malformed value of the column.
     if (!result.ok) return problem(result.message);
@@ -100,39 +96,12 @@ function fiscalYearIn(options: { min: number; max: number }) {
   };
 }
 
-export const fiscalYearField = (options: { min: number; max: number } = { min: 1990, max: 2100 }) => textField(fiscalYearIn(options));
-
-export const optionalFiscalYearField = (options: { min: number; max: number } = { min: 1990, max: 2100 }) => optionalTextField(fiscalYearIn(options));
-
-export const yenField = textField(withReason(parseYenAmount));
-
-/** Yen of at least `min`. */
-export const yenAtLeastField = (min: number) =>
-  textField((text) => {
-    const result = withReason(parseYenAmount)(text);
-    return result.ok && result.value < min ? problem(`must be at least ${min} yen`) : result;
-  });
-
-export const optionalYenField = optionalTextField(withReason(parseYenAmount));
-
-export const prefectureField = textField(withReason(prefectureCode));
+const FISCAL_YEARS = { min: 1990, max: 2100 };
 
 const BOOLEAN_WORDS = new Map<string, boolean>([
   ...['true', '1', 'yes', 'y', 'はい', '同意', '同意する', '有'].map((word) => [word, true] as const),
   ...['false', '0', 'no', 'n', 'いいえ', '不同意', '同意しない', '無'].map((word) => [word, false] as const),
 ]);
-
-export const booleanField = textField((text) => {
-  const value = BOOLEAN_WORDS.get(text.toLowerCase());
-  return value === undefined ? problem(`"${text}" is not true/false (or はい/いいえ, 同意/不同意)`, 'invalid_boolean') : accept(value);
-});
-
-/** A value from a fixed list, after `fold` (e.g. upper-casing, or a Japanese word to its code). */
-export const oneOfField = <const Value extends string>(values: readonly Value[], message: string, fold: (text: string) => string = (text) => text) =>
-  textField((text): FieldResult<Value> => {
-    const folded = fold(text);
-    return (values as readonly string[]).includes(folded) ? accept(folded as Value) : problem(text === '' ? 'is empty' : message);
-  });
 
 function readCorporateNumber(text: string): FieldResult<string> {
   const digits = text.replace(/[\s-]/g, '');
@@ -146,44 +115,150 @@ function readCorporateNumber(text: string): FieldResult<string> {
  */
 let lastCorporateNumber: { readonly text: string; readonly result: FieldResult<string> } | null = null;
 
-/** 法人番号 typed by hand: full-width digits, spaces and hyphens are folded away before the check digit is checked. */
-export const corporateNumberField = textField((text) => {
-  if (lastCorporateNumber?.text !== text) lastCorporateNumber = { text, result: readCorporateNumber(text) };
-  return lastCorporateNumber.result;
-});
+/** A declared outcome measure's rules (programmes/file-declaration.ts). */
+interface MeasureRule {
+  readonly type: 'number' | 'integer';
+  readonly min?: number;
+  readonly max?: number;
+  readonly required: boolean;
+}
 
-/** A declared outcome measure: a number (or whole number) within its range; empty only when not required. */
-export const measureField = (measure: { readonly type: 'number' | 'integer'; readonly min?: number; readonly max?: number; readonly required: boolean }) =>
-  textField((text): FieldResult<number | null> => {
-    if (text === '') return measure.required ? problem('is empty') : accept(null);
-    const digits = text.includes(',') ? text.replace(/,/g, '') : text;
-    if (!NUMBER.test(digits)) return problem('is not a number');
-    const value = Number(digits);
-    if (!Number.isFinite(value)) return problem('is not a finite number');
-    if (measure.type === 'integer' && !Number.isInteger(value)) return problem('is not a whole number');
-    if (measure.min !== undefined && value < measure.min) return problem(`is below ${measure.min}`);
-    if (measure.max !== undefined && value > measure.max) return problem(`is above ${measure.max}`);
-    return accept(value);
-  });
+const NOT_AN_ID = 'is not an id (letters, digits and - _ ., at most 64)';
 
-/** A project or site id as the application system issues it. */
-export const unitIdField = textField((text) =>
-  text === '' ? problem('is empty') : UNIT_ID_PATTERN.test(text) ? accept(text) : problem('is not an id (letters, digits and - _ ., at most 64)', 'invalid_unit_id'),
-);
+/** Every kind of field, as its reading; the field schemas below are these under textField. */
+export const readings = {
+  nonEmpty,
+  /** Any text; empty is null. */
+  optionalText: orNull(accept<string>),
+  /** Whole numbers; thousands separators are allowed (1,200). */
+  integer: (options: { min?: number; max?: number } = {}) => integerIn(options),
+  number: (options: { min?: number } = {}) => finiteNumber(options),
+  optionalNumber: (options: { min?: number } = {}) => orNull(finiteNumber(options)),
+  japaneseDate: withReason(parseJapaneseDate),
+  fiscalYear: (options: { min: number; max: number } = FISCAL_YEARS) => fiscalYearIn(options),
+  optionalFiscalYear: (options: { min: number; max: number } = FISCAL_YEARS) => orNull(fiscalYearIn(options)),
+  yen: withReason(parseYenAmount),
+  optionalYen: orNull(withReason(parseYenAmount)),
+  /** Yen of at least `min`. */
+  yenAtLeast:
+    (min: number): Reading<number> =>
+    (text) => {
+      const result = withReason(parseYenAmount)(text);
+      return result.ok && result.value < min ? problem(`must be at least ${min} yen`) : result;
+    },
+  prefecture: withReason(prefectureCode),
+  boolean: ((text) => {
+    const value = BOOLEAN_WORDS.get(text.toLowerCase());
+    return value === undefined ? problem(`"${text}" is not true/false (or はい/いいえ, 同意/不同意)`, 'invalid_boolean') : accept(value);
+  }) satisfies Reading<boolean>,
+  /** A value from a fixed list, after `fold` (e.g. upper-casing, or a Japanese word to its code). */
+  oneOf:
+    <const Value extends string>(values: readonly Value[], message: string, fold: (text: string) => string = (text) => text): Reading<Value> =>
+    (text) => {
+      const folded = fold(text);
+      return (values as readonly string[]).includes(folded) ? accept(folded as Value) : problem(text === '' ? 'is empty' : message);
+    },
+  /** 法人番号 typed by hand: full-width digits, spaces and hyphens are folded away before the check digit is checked. */
+  corporateNumber: ((text) => {
+    if (lastCorporateNumber?.text !== text) lastCorporateNumber = { text, result: readCorporateNumber(text) };
+    return lastCorporateNumber.result;
+  }) satisfies Reading<string>,
+  /** 法人番号 separated by ; , 、 or spaces, each check digit verified; empty is an empty list. */
+  corporateNumberList: ((text) => {
+    if (text === '') return accept([]);
+    const numbers: string[] = [];
+    for (const part of text.split(/[;,、，\s]+/).filter((piece) => piece !== '')) {
+      const digits = part.replace(/-/g, '');
+      const found = corporateNumberProblem(digits);
+      if (found) return problem(`"${part}" ${found.message}`, `corporate_number_${found.kind}`);
+      numbers.push(digits);
+    }
+    return accept(numbers);
+  }) satisfies Reading<string[]>,
+  /** A declared outcome measure: a number (or whole number) within its range; empty only when not required. */
+  measure:
+    (measure: MeasureRule): Reading<number | null> =>
+    (text) => {
+      if (text === '') return measure.required ? problem('is empty') : accept(null);
+      const digits = text.includes(',') ? text.replace(/,/g, '') : text;
+      if (!NUMBER.test(digits)) return problem('is not a number');
+      const value = Number(digits);
+      if (!Number.isFinite(value)) return problem('is not a finite number');
+      if (measure.type === 'integer' && !Number.isInteger(value)) return problem('is not a whole number');
+      if (measure.min !== undefined && value < measure.min) return problem(`is below ${measure.min}`);
+      if (measure.max !== undefined && value > measure.max) return problem(`is above ${measure.max}`);
+      return accept(value);
+    },
+  /** A project or site id as the application system issues it. */
+  unitId: ((text) => (text === '' ? problem('is empty') : UNIT_ID_PATTERN.test(text) ? accept(text) : problem(NOT_AN_ID, 'invalid_unit_id'))) satisfies Reading<string>,
+  optionalUnitId: orNull<string>((text) => (UNIT_ID_PATTERN.test(text) ? accept(text) : problem(NOT_AN_ID, 'invalid_unit_id'))),
+};
 
-export const optionalUnitIdField = optionalTextField((text) =>
-  UNIT_ID_PATTERN.test(text) ? accept(text) : problem('is not an id (letters, digits and - _ ., at most 64)', 'invalid_unit_id'),
-);
+export const requiredText = textField(readings.nonEmpty);
+export const optionalText = textField(readings.optionalText);
+export const integerField = (options: { min?: number; max?: number } = {}) => textField(readings.integer(options));
+export const optionalIntegerField = (options: { min?: number; max?: number } = {}) => optionalTextField(readings.integer(options));
+export const numberField = (options: { min?: number } = {}) => textField(readings.number(options));
+export const optionalNumberField = (options: { min?: number } = {}) => textField(readings.optionalNumber(options));
+export const japaneseDateField = textField(readings.japaneseDate);
+export const fiscalYearField = (options: { min: number; max: number } = FISCAL_YEARS) => textField(readings.fiscalYear(options));
+export const optionalFiscalYearField = (options: { min: number; max: number } = FISCAL_YEARS) => textField(readings.optionalFiscalYear(options));
+export const yenField = textField(readings.yen);
+export const yenAtLeastField = (min: number) => textField(readings.yenAtLeast(min));
+export const optionalYenField = textField(readings.optionalYen);
+export const prefectureField = textField(readings.prefecture);
+export const booleanField = textField(readings.boolean);
+export const oneOfField = <const Value extends string>(values: readonly Value[], message: string, fold?: (text: string) => string) => textField(readings.oneOf(values, message, fold));
+export const corporateNumberField = textField(readings.corporateNumber);
+export const corporateNumberListField = textField(readings.corporateNumberList);
+export const measureField = (measure: MeasureRule) => textField(readings.measure(measure));
+export const unitIdField = textField(readings.unitId);
+export const optionalUnitIdField = textField(readings.optionalUnitId);
 
-/** 法人番号 separated by ; , 、 or spaces, each check digit verified; empty is an empty list. */
-export const corporateNumberListField = textField((text): FieldResult<string[]> => {
-  if (text === '') return accept([]);
-  const numbers: string[] = [];
-  for (const part of text.split(/[;,、，\s]+/).filter((piece) => piece !== '')) {
-    const digits = part.replace(/-/g, '');
-    const found = corporateNumberProblem(digits);
-    if (found) return problem(`"${part}" ${found.message}`, `corporate_number_${found.kind}`);
-    numbers.push(digits);
+/**
+ * One field of a row schema written as one transform over the record (recordSchema): the column's name and its
+ * reading. An optional field's column may be absent from the file (a z.object's `.optional()`).
+ */
+export interface FieldReader<T> {
+  readonly name: string;
+  readonly parse: Reading<T>;
+  readonly optional?: boolean;
+}
+
+/** Where a row schema's transform reports a field's problem: zod's context. */
+export interface IssueSink {
+  addIssue(issue: { code: 'custom'; message: string; path: string[]; params?: { reason: string } }): void;
+}
+
+/** What readField gives for a field with a problem, already reported. */
+export const FIELD_FAILED: unique symbol = Symbol('field failed');
+
+/**
+ * One field of a record read as a z.object of textFields reads it: the normalised text through its reading, the
+ * value, or its problem reported at the field's path with its reason (and FIELD_FAILED given); undefined for an
+ * optional column the record does not have.
+ */
+export function readField<T>(raw: Readonly<Record<string, string>>, reader: FieldReader<T>, issues: IssueSink): T | undefined | typeof FIELD_FAILED {
+  const text = Object.hasOwn(raw, reader.name) ? raw[reader.name] : undefined;
+  if (text === undefined) {
+    if (reader.optional) return undefined;
+    // In zod's words for a z.object's missing field (validate-records.ts refuses a file without a required column first).
+    issues.addIssue({ code: 'custom', message: 'Invalid input: expected string, received undefined', path: [reader.name] });
+    return FIELD_FAILED;
   }
-  return accept(numbers);
-});
+  const result = reader.parse(normaliseText(text));
+  if (result.ok) return result.value;
+  issues.addIssue({ code: 'custom', message: result.message, path: [reader.name], params: result.reason ? { reason: result.reason } : undefined });
+  return FIELD_FAILED;
+}
+
+/**
+ * A row schema that is one transform over the record, its fields read by readField, instead of a z.object of
+ * textFields: the same values and the same issues in the same order, without an object schema and a transform per
+ * field. Every row of a national applicant or outcome file passes through it, and that machinery took about a sixth
+ * of an outcome file's parse (bench/README.md, section 2026-12-05 (23:40 UTC)). The record's columns are the file's,
+ * named by validate-records.ts, so zod checks here only that it is given an object.
+ */
+export function recordSchema<Row>(read: (raw: Readonly<Record<string, string>>, issues: IssueSink) => Row) {
+  return z.custom<Readonly<Record<string, string>>>((value) => typeof value === 'object' && value !== null).transform((raw, context) => read(raw, context));
+}

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { MeasureDeclaration } from '../programmes/file-declaration.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from './unit-of-analysis.js';
-import { corporateNumberField, fiscalYearField, measureField, unitIdField } from './csv-fields.js';
+import { FIELD_FAILED, readField, readings, recordSchema, type FieldReader } from './csv-fields.js';
 
 export interface OutcomeRow {
   readonly unit_id: string;
@@ -16,17 +16,22 @@ export interface OutcomeRow {
 
 export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: readonly MeasureDeclaration[]): z.ZodType<OutcomeRow, Record<string, string>> {
   const keyColumn = UNIT_KEY_COLUMNS[unitOfAnalysis];
-  const shape: Record<string, z.ZodType<unknown, string | undefined>> = {
-    [keyColumn]: unitOfAnalysis === 'firm' ? corporateNumberField : unitIdField,
-    fiscal_year: fiscalYearField(),
-  };
-  for (const measure of measures) shape[measure.name] = measure.required ? measureField(measure) : measureField(measure).optional().transform((value) => value ?? null);
-  const names = measures.map((measure) => measure.name);
-  return z.object(shape).transform((row) => {
+  const unitReader: FieldReader<string> = { name: keyColumn, parse: unitOfAnalysis === 'firm' ? readings.corporateNumber : readings.unitId };
+  const yearReader: FieldReader<number> = { name: 'fiscal_year', parse: readings.fiscalYear() };
+  const measureReaders: FieldReader<number | null>[] = measures.map((measure) => ({ name: measure.name, parse: readings.measure(measure), optional: !measure.required }));
+  // One transform over the record, its fields read in the order a z.object of them would report their problems.
+  return recordSchema((raw, issues): OutcomeRow => {
+    const unitId = readField(raw, unitReader, issues);
+    const fiscalYear = readField(raw, yearReader, issues);
+    let failed = unitId === FIELD_FAILED || fiscalYear === FIELD_FAILED;
     // A loop rather than Object.fromEntries over mapped pairs: this runs once per row of a national file.
     const values: Record<string, number | null> = {};
-    for (const name of names) values[name] = row[name] as number | null;
-    return { unit_id: row[keyColumn] as string, fiscal_year: row.fiscal_year as number, measures: values };
+    for (const reader of measureReaders) {
+      const value = readField(raw, reader, issues);
+      if (value === FIELD_FAILED) failed = true;
+      else values[reader.name] = value ?? null;
+    }
+    return failed ? z.NEVER : { unit_id: unitId as string, fiscal_year: fiscalYear as number, measures: values };
   }) as unknown as z.ZodType<OutcomeRow, Record<string, string>>;
 }
 

@@ -4,7 +4,7 @@
  * and what kind of value it holds, which decides how a spreadsheet cell is read.
  */
 import type { FileDeclaration } from '../../programmes/file-declaration.js';
-import { APPLICANT_COLUMNS, applicantRowSchema } from '../../schemas/applicant.js';
+import { APPLICANT_COLUMNS, APPLICANT_FIELDS } from '../../schemas/applicant.js';
 import { outcomeColumns } from '../../schemas/outcome.js';
 import { STATISTICS_COLUMNS } from '../../schemas/statistics.js';
 import { UNIT_KEY_COLUMNS } from '../../schemas/unit-of-analysis.js';
@@ -52,7 +52,7 @@ export function expectedTable(declaration: FileDeclaration): ExpectedTable {
     const requiredColumns = required(APPLICANT_COLUMNS);
     return {
       kind: declaration.kind,
-      columns: Object.keys(applicantRowSchema.shape).map((field) => {
+      columns: APPLICANT_FIELDS.map((field) => {
         const known = APPLICANT_ROLES[field];
         return column(field, requiredColumns.has(field), known?.role ?? 'other', known?.unit ?? null);
       }),
