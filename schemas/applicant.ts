@@ -2,7 +2,8 @@
  * One row of an applicant file: an application to one call round, awarded or rejected.
  */
 import { z } from 'zod';
-import { FIELD_FAILED, readField, readings, recordSchema, type FieldReader, type Reading } from './csv-fields.js';
+import { readings, type Reading } from './csv-fields.js';
+import { FIELD_FAILED, readField, recordSchema, type FieldReader } from './record-schema.js';
 import { INTEGER_COLUMN_MAX } from './column-limits.js';
 
 export const JSIC_MAJOR_DIVISIONS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T'] as const;
@@ -58,81 +59,84 @@ const siteKind: Reading<(typeof SITE_KINDS)[number] | null> = (text) => {
 const email: Reading<string | null> = (text) => (text === '' ? { ok: true, value: null } : EMAIL.test(text) ? { ok: true, value: text } : { ok: false, message: 'is not an e-mail address' });
 
 /**
- * The fields in the order their problems are reported. Optional ones may be absent from the file (personal, unit and
- * review-score columns): then null, or no consortium members.
+ * How each field is read, by its column. The optional ones may be absent from the file (personal, unit and
+ * review-score columns): then null, or no consortium members. Each reader's name is its key and its value the row's
+ * type for the field (checked by the `satisfies`).
  */
-const APPLICANT_READERS = [
-  { name: 'corporate_number', parse: readings.corporateNumber },
-  { name: 'firm_name', parse: readings.nonEmpty },
-  { name: 'call_round', parse: readings.integer({ min: 1, max: 99 }) },
-  { name: 'application_date', parse: readings.japaneseDate },
-  { name: 'decision', parse: readings.oneOf(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()) },
-  { name: 'award_fiscal_year', parse: readings.optionalFiscalYear() },
-  { name: 'subsidy_amount_yen', parse: readings.optionalYen },
-  { name: 'requested_amount_yen', parse: readings.yenAtLeast(1) },
-  { name: 'industry_code', parse: readings.oneOf(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()) },
-  { name: 'prefecture_code', parse: readings.prefecture },
+const READERS = {
+  corporate_number: { name: 'corporate_number', parse: readings.corporateNumber },
+  firm_name: { name: 'firm_name', parse: readings.nonEmpty },
+  call_round: { name: 'call_round', parse: readings.integer({ min: 1, max: 99 }) },
+  application_date: { name: 'application_date', parse: readings.japaneseDate },
+  decision: { name: 'decision', parse: readings.oneOf(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()) },
+  award_fiscal_year: { name: 'award_fiscal_year', parse: readings.optionalFiscalYear() },
+  subsidy_amount_yen: { name: 'subsidy_amount_yen', parse: readings.optionalYen },
+  requested_amount_yen: { name: 'requested_amount_yen', parse: readings.yenAtLeast(1) },
+  industry_code: { name: 'industry_code', parse: readings.oneOf(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()) },
+  prefecture_code: { name: 'prefecture_code', parse: readings.prefecture },
   // Stored in an integer column: a larger count would fail the batch's COPY instead of quarantining the row.
-  { name: 'employees', parse: readings.integer({ min: 0, max: INTEGER_COLUMN_MAX }) },
-  { name: 'consent', parse: readings.boolean },
-  { name: 'review_score', parse: readings.optionalNumber(), optional: true },
-  { name: 'project_id', parse: readings.optionalUnitId, optional: true },
-  { name: 'site_id', parse: readings.optionalUnitId, optional: true },
-  { name: 'consortium_members', parse: readings.corporateNumberList, optional: true },
-  { name: 'site_kind', parse: siteKind, optional: true },
-  { name: 'representative_name', parse: readings.optionalText, optional: true },
-  { name: 'address', parse: readings.optionalText, optional: true },
-  { name: 'phone', parse: readings.optionalText, optional: true },
-  { name: 'email', parse: email, optional: true },
-] as const satisfies readonly (FieldReader<unknown> & { readonly name: keyof ApplicantRow })[];
+  employees: { name: 'employees', parse: readings.integer({ min: 0, max: INTEGER_COLUMN_MAX }) },
+  consent: { name: 'consent', parse: readings.boolean },
+  review_score: { name: 'review_score', parse: readings.optionalNumber(), optional: true },
+  project_id: { name: 'project_id', parse: readings.optionalUnitId, optional: true },
+  site_id: { name: 'site_id', parse: readings.optionalUnitId, optional: true },
+  consortium_members: { name: 'consortium_members', parse: readings.corporateNumberList, optional: true },
+  site_kind: { name: 'site_kind', parse: siteKind, optional: true },
+  representative_name: { name: 'representative_name', parse: readings.optionalText, optional: true },
+  address: { name: 'address', parse: readings.optionalText, optional: true },
+  phone: { name: 'phone', parse: readings.optionalText, optional: true },
+  email: { name: 'email', parse: email, optional: true },
+} as const satisfies { readonly [Field in keyof ApplicantRow]: FieldReader<ApplicantRow[Field]> & { readonly name: Field } };
 
 /** Every field of an applicant file, in the order of the schema. */
-export const APPLICANT_FIELDS: readonly (keyof ApplicantRow)[] = APPLICANT_READERS.map((reader) => reader.name);
+export const APPLICANT_FIELDS = Object.keys(READERS) as (keyof ApplicantRow)[];
 
-const [corporateNumber, firmName, callRound, applicationDate, decision, awardYear, subsidy, requested, industry, prefecture, employees, consent, reviewScore, projectId, siteId, members, kind, representative, address, phone, mail] =
-  APPLICANT_READERS;
+/** A row being read: each field's value, or FIELD_FAILED where its problem was reported. */
+type ReadingRow = { [Field in keyof ApplicantRow]: ApplicantRow[Field] | typeof FIELD_FAILED };
 
 /**
- * One application, read in one transform over the record (csv-fields.ts, recordSchema): every field's problem is
- * reported; the checks across fields run only on a record whose fields all read.
+ * One application, read in one transform over the record (record-schema.ts). Every field's problem is reported, in
+ * the order of the object below (that of the z.object it replaced); the checks across fields run only on a record
+ * whose fields all read, as a z.object's refinements do.
  */
 export const applicantRowSchema = recordSchema((raw, issues): ApplicantRow => {
   // Field by field into an object literal, not a loop over the readers: each call then reads one kind of field, and
   // the row has one shape from its creation (a loop was slower than the z.object it replaced).
-  const row = {
-    corporate_number: readField(raw, corporateNumber, issues),
-    firm_name: readField(raw, firmName, issues),
-    call_round: readField(raw, callRound, issues),
-    application_date: readField(raw, applicationDate, issues),
-    decision: readField(raw, decision, issues),
-    award_fiscal_year: readField(raw, awardYear, issues),
-    subsidy_amount_yen: readField(raw, subsidy, issues),
-    requested_amount_yen: readField(raw, requested, issues),
-    industry_code: readField(raw, industry, issues),
-    prefecture_code: readField(raw, prefecture, issues),
-    employees: readField(raw, employees, issues),
-    consent: readField(raw, consent, issues),
-    review_score: readField(raw, reviewScore, issues) ?? null,
-    project_id: readField(raw, projectId, issues) ?? null,
-    site_id: readField(raw, siteId, issues) ?? null,
-    consortium_members: readField(raw, members, issues) ?? [],
-    site_kind: readField(raw, kind, issues) ?? null,
-    representative_name: readField(raw, representative, issues) ?? null,
-    address: readField(raw, address, issues) ?? null,
-    phone: readField(raw, phone, issues) ?? null,
-    email: readField(raw, mail, issues) ?? null,
-  } satisfies Record<keyof ApplicantRow, unknown>;
-  for (const name in row) if (row[name as keyof typeof row] === FIELD_FAILED) return z.NEVER;
-  const read = row as ApplicantRow;
-  let crossFailed = false;
+  const row: ReadingRow = {
+    corporate_number: readField(raw, READERS.corporate_number, issues),
+    firm_name: readField(raw, READERS.firm_name, issues),
+    call_round: readField(raw, READERS.call_round, issues),
+    application_date: readField(raw, READERS.application_date, issues),
+    decision: readField(raw, READERS.decision, issues),
+    award_fiscal_year: readField(raw, READERS.award_fiscal_year, issues),
+    subsidy_amount_yen: readField(raw, READERS.subsidy_amount_yen, issues),
+    requested_amount_yen: readField(raw, READERS.requested_amount_yen, issues),
+    industry_code: readField(raw, READERS.industry_code, issues),
+    prefecture_code: readField(raw, READERS.prefecture_code, issues),
+    employees: readField(raw, READERS.employees, issues),
+    consent: readField(raw, READERS.consent, issues),
+    review_score: readField(raw, READERS.review_score, issues) ?? null,
+    project_id: readField(raw, READERS.project_id, issues) ?? null,
+    site_id: readField(raw, READERS.site_id, issues) ?? null,
+    consortium_members: readField(raw, READERS.consortium_members, issues) ?? [],
+    site_kind: readField(raw, READERS.site_kind, issues) ?? null,
+    representative_name: readField(raw, READERS.representative_name, issues) ?? null,
+    address: readField(raw, READERS.address, issues) ?? null,
+    phone: readField(raw, READERS.phone, issues) ?? null,
+    email: readField(raw, READERS.email, issues) ?? null,
+  };
+  if (Object.values(row).includes(FIELD_FAILED)) return z.NEVER;
+  // Every field read: the row as it will be stored.
+  const application = row as ApplicantRow;
+  let consistent = true;
   const refuse = (path: keyof ApplicantRow, message: string) => {
     issues.addIssue({ code: 'custom', path: [path], message });
-    crossFailed = true;
+    consistent = false;
   };
-  if (read.decision === 'awarded' && read.award_fiscal_year === null) refuse('award_fiscal_year', 'is required for an awarded application');
-  if (read.decision === 'awarded' && read.subsidy_amount_yen === null) refuse('subsidy_amount_yen', 'is required for an awarded application');
-  if (read.decision === 'rejected' && read.award_fiscal_year !== null) refuse('award_fiscal_year', 'must be empty for a rejected application');
-  return crossFailed ? z.NEVER : read;
+  if (application.decision === 'awarded' && application.award_fiscal_year === null) refuse('award_fiscal_year', 'is required for an awarded application');
+  if (application.decision === 'awarded' && application.subsidy_amount_yen === null) refuse('subsidy_amount_yen', 'is required for an awarded application');
+  if (application.decision === 'rejected' && application.award_fiscal_year !== null) refuse('award_fiscal_year', 'must be empty for a rejected application');
+  return consistent ? application : z.NEVER;
 });
 
 type OptionalColumn = PersonalColumn | (typeof UNIT_COLUMNS)[number] | 'review_score';

@@ -7,7 +7,7 @@
  * (`readings`). A field schema is one zod transform over one reading (textField), rather than a chain of pipes: a
  * million-row file passes through these sixteen million times, and each link of a chain costs as much as the parse.
  * The row schemas of the large files (applicants, outcomes) go one step further: one transform over the whole
- * record reads every field (recordSchema, readField).
+ * record reads every field with these readings (record-schema.ts).
  */
 import { z } from 'zod';
 import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/validating/normalise.js';
@@ -214,51 +214,3 @@ export const corporateNumberListField = textField(readings.corporateNumberList);
 export const measureField = (measure: MeasureRule) => textField(readings.measure(measure));
 export const unitIdField = textField(readings.unitId);
 export const optionalUnitIdField = textField(readings.optionalUnitId);
-
-/**
- * One field of a row schema written as one transform over the record (recordSchema): the column's name and its
- * reading. An optional field's column may be absent from the file (a z.object's `.optional()`).
- */
-export interface FieldReader<T> {
-  readonly name: string;
-  readonly parse: Reading<T>;
-  readonly optional?: boolean;
-}
-
-/** Where a row schema's transform reports a field's problem: zod's context. */
-export interface IssueSink {
-  addIssue(issue: { code: 'custom'; message: string; path: string[]; params?: { reason: string } }): void;
-}
-
-/** What readField gives for a field with a problem, already reported. */
-export const FIELD_FAILED: unique symbol = Symbol('field failed');
-
-/**
- * One field of a record read as a z.object of textFields reads it: the normalised text through its reading, the
- * value, or its problem reported at the field's path with its reason (and FIELD_FAILED given); undefined for an
- * optional column the record does not have.
- */
-export function readField<T>(raw: Readonly<Record<string, string>>, reader: FieldReader<T>, issues: IssueSink): T | undefined | typeof FIELD_FAILED {
-  const text = Object.hasOwn(raw, reader.name) ? raw[reader.name] : undefined;
-  if (text === undefined) {
-    if (reader.optional) return undefined;
-    // In zod's words for a z.object's missing field (validate-records.ts refuses a file without a required column first).
-    issues.addIssue({ code: 'custom', message: 'Invalid input: expected string, received undefined', path: [reader.name] });
-    return FIELD_FAILED;
-  }
-  const result = reader.parse(normaliseText(text));
-  if (result.ok) return result.value;
-  issues.addIssue({ code: 'custom', message: result.message, path: [reader.name], params: result.reason ? { reason: result.reason } : undefined });
-  return FIELD_FAILED;
-}
-
-/**
- * A row schema that is one transform over the record, its fields read by readField, instead of a z.object of
- * textFields: the same values and the same issues in the same order, without an object schema and a transform per
- * field. Every row of a national applicant or outcome file passes through it, and that machinery took about a sixth
- * of an outcome file's parse (bench/README.md, section 2026-12-05 (23:40 UTC)). The record's columns are the file's,
- * named by validate-records.ts, so zod checks here only that it is given an object.
- */
-export function recordSchema<Row>(read: (raw: Readonly<Record<string, string>>, issues: IssueSink) => Row) {
-  return z.custom<Readonly<Record<string, string>>>((value) => typeof value === 'object' && value !== null).transform((raw, context) => read(raw, context));
-}

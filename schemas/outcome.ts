@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { MeasureDeclaration } from '../programmes/file-declaration.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from './unit-of-analysis.js';
-import { FIELD_FAILED, readField, readings, recordSchema, type FieldReader } from './csv-fields.js';
+import { readings } from './csv-fields.js';
+import { FIELD_FAILED, readField, recordSchema, type FieldReader, type RequiredField } from './record-schema.js';
 
 export interface OutcomeRow {
   readonly unit_id: string;
@@ -16,14 +17,16 @@ export interface OutcomeRow {
 
 export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: readonly MeasureDeclaration[]): z.ZodType<OutcomeRow, Record<string, string>> {
   const keyColumn = UNIT_KEY_COLUMNS[unitOfAnalysis];
-  const unitReader: FieldReader<string> = { name: keyColumn, parse: unitOfAnalysis === 'firm' ? readings.corporateNumber : readings.unitId };
-  const yearReader: FieldReader<number> = { name: 'fiscal_year', parse: readings.fiscalYear() };
-  const measureReaders: FieldReader<number | null>[] = measures.map((measure) => ({ name: measure.name, parse: readings.measure(measure), optional: !measure.required }));
+  const unitReader: RequiredField<string> = { name: keyColumn, parse: unitOfAnalysis === 'firm' ? readings.corporateNumber : readings.unitId };
+  const yearReader: RequiredField<number> = { name: 'fiscal_year', parse: readings.fiscalYear() };
+  const measureReaders: FieldReader<number | null>[] = measures.map((measure) =>
+    measure.required ? { name: measure.name, parse: readings.measure(measure) } : { name: measure.name, parse: readings.measure(measure), optional: true },
+  );
   // One transform over the record, its fields read in the order a z.object of them would report their problems.
   return recordSchema((raw, issues): OutcomeRow => {
     const unitId = readField(raw, unitReader, issues);
     const fiscalYear = readField(raw, yearReader, issues);
-    let failed = unitId === FIELD_FAILED || fiscalYear === FIELD_FAILED;
+    let failed = false;
     // A loop rather than Object.fromEntries over mapped pairs: this runs once per row of a national file.
     const values: Record<string, number | null> = {};
     for (const reader of measureReaders) {
@@ -31,8 +34,8 @@ export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: reado
       if (value === FIELD_FAILED) failed = true;
       else values[reader.name] = value ?? null;
     }
-    return failed ? z.NEVER : { unit_id: unitId as string, fiscal_year: fiscalYear as number, measures: values };
-  }) as unknown as z.ZodType<OutcomeRow, Record<string, string>>;
+    return unitId === FIELD_FAILED || fiscalYear === FIELD_FAILED || failed ? z.NEVER : { unit_id: unitId, fiscal_year: fiscalYear, measures: values };
+  });
 }
 
 /**
