@@ -40,9 +40,7 @@ export function prebuiltBundlePath(): string {
  * The prebuilt bundle when it is newer than every compiled workflow module (so a later `tsc` alone cannot
  * leave a stale one in use); otherwise undefined, and the worker bundles the workflows as it starts.
  */
-export function freshPrebuiltBundle(): string | undefined {
-  const bundle = prebuiltBundlePath();
-  const entry = workflowsEntryPoint();
+export function freshPrebuiltBundle(entry = workflowsEntryPoint(), bundle = prebuiltBundlePath()): string | undefined {
   if (!entry.endsWith('.js') || !existsSync(bundle)) return undefined;
   const built = statSync(bundle).mtimeMs;
   const directory = dirname(entry);
@@ -100,8 +98,22 @@ async function activitiesOf(options: EbpmWorkerOptions): Promise<object> {
   return createActivities({ db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir, metrics, log });
 }
 
+/**
+ * Why a compiled worker bundles its workflows as it starts, or null when it need not: the prebuilt bundle is missing,
+ * or older than a compiled workflow module (a `tsc` after `npm run build`). Run from source (.ts), bundling is expected.
+ */
+export function prebuiltBundleProblem(entry = workflowsEntryPoint(), bundle = prebuiltBundlePath()): string | null {
+  if (!entry.endsWith('.js') || freshPrebuiltBundle(entry, bundle)) return null;
+  return `${bundle} is ${existsSync(bundle) ? 'older than the compiled workflows' : 'missing'}, so the worker bundles the workflows as it starts (a second or two more); \`npm run build\` writes a fresh one`;
+}
+
 export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
+  if (!bundle) {
+    // Said once per worker: the cost is easy to miss, and it lands in every command's time (2026-12-06, bench/README.md).
+    const problem = prebuiltBundleProblem();
+    if (problem) console.warn(`ebpm: ${problem}.`);
+  }
   const grace = options.shutdownGraceMs;
   return Worker.create({
     connection: options.connection,
