@@ -125,7 +125,7 @@ interface MeasureRule {
 
 const NOT_AN_ID = 'is not an id (letters, digits and - _ ., at most 64)';
 
-/** Every kind of field, as its reading; the field schemas below are these under textField. */
+/** Every kind of field, as its reading; a field schema is one of these under textField. */
 export const readings = {
   nonEmpty,
   /** Any text; empty is null. */
@@ -194,23 +194,7 @@ export const readings = {
   optionalUnitId: orNull<string>((text) => (UNIT_ID_PATTERN.test(text) ? accept(text) : problem(NOT_AN_ID, 'invalid_unit_id'))),
 };
 
+/** The field schemas of the small files (statistics); the large files' row schemas read `readings` in one transform. */
 export const requiredText = textField(readings.nonEmpty);
-export const optionalText = textField(readings.optionalText);
-export const integerField = (options: { min?: number; max?: number } = {}) => textField(readings.integer(options));
-export const optionalIntegerField = (options: { min?: number; max?: number } = {}) => optionalTextField(readings.integer(options));
 export const numberField = (options: { min?: number } = {}) => textField(readings.number(options));
-export const optionalNumberField = (options: { min?: number } = {}) => textField(readings.optionalNumber(options));
-export const japaneseDateField = textField(readings.japaneseDate);
 export const fiscalYearField = (options: { min: number; max: number } = FISCAL_YEARS) => textField(readings.fiscalYear(options));
-export const optionalFiscalYearField = (options: { min: number; max: number } = FISCAL_YEARS) => textField(readings.optionalFiscalYear(options));
-export const yenField = textField(readings.yen);
-export const yenAtLeastField = (min: number) => textField(readings.yenAtLeast(min));
-export const optionalYenField = textField(readings.optionalYen);
-export const prefectureField = textField(readings.prefecture);
-export const booleanField = textField(readings.boolean);
-export const oneOfField = <const Value extends string>(values: readonly Value[], message: string, fold?: (text: string) => string) => textField(readings.oneOf(values, message, fold));
-export const corporateNumberField = textField(readings.corporateNumber);
-export const corporateNumberListField = textField(readings.corporateNumberList);
-export const measureField = (measure: MeasureRule) => textField(readings.measure(measure));
-export const unitIdField = textField(readings.unitId);
-export const optionalUnitIdField = textField(readings.optionalUnitId);

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { listProgrammes } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
-import { corporateNumberField } from '../schemas/csv-fields.js';
+import { readings, textField } from '../schemas/csv-fields.js';
 import { measuresJsonWriter, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
 import { generateProgrammeData } from '../synth/programme-data.js';
 
@@ -31,7 +31,7 @@ describe('an outcome row on its way to the database', () => {
   });
 
   it('reads a 法人番号 repeated on the rows that follow as it reads it alone, good or mistyped', () => {
-    const read = (text: string) => corporateNumberField.safeParse(text);
+    const read = (text: string) => textField(readings.corporateNumber).safeParse(text);
     // The same number row after row, a mistyped one between, then the first again and a spaced form of it.
     const sequence = ['1180301018771', '1180301018771', '2180301018771', '2180301018771', '1180301018771', '1180 3010 18771'];
     const results = sequence.map((text) => {

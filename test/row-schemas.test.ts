@@ -1,9 +1,9 @@
 /**
  * The applicant and outcome row schemas read a record in one transform (schemas/record-schema.ts). They must read
- * every record as a z.object of the field schemas (schemas/csv-fields.ts) does: the same values, and the same issues
- * at the same paths, with the same messages and reasons, in the same order. The z.object here, as the row schemas
- * were written before (87c2a64), is the reference; the field schemas' own readings are pinned by their own tests
- * (normalise, corporate numbers, validate-records, the ingest tests' reasons).
+ * every record as a z.object of field schemas (textField over each field's reading, schemas/csv-fields.ts) does: the
+ * same values, and the same issues at the same paths, with the same messages and reasons, in the same order. The
+ * z.object here, as the row schemas were written before (87c2a64), is the reference; the readings themselves are
+ * pinned by their own tests (normalise, corporate numbers, validate-records, the ingest tests' reasons).
  */
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -12,26 +12,7 @@ import { listProgrammes } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { applicantRowSchema, JSIC_MAJOR_DIVISIONS, SITE_KINDS } from '../schemas/applicant.js';
 import { INTEGER_COLUMN_MAX } from '../schemas/column-limits.js';
-import {
-  booleanField,
-  corporateNumberField,
-  corporateNumberListField,
-  fiscalYearField,
-  integerField,
-  japaneseDateField,
-  measureField,
-  oneOfField,
-  optionalFiscalYearField,
-  optionalNumberField,
-  optionalText,
-  optionalTextField,
-  optionalUnitIdField,
-  optionalYenField,
-  prefectureField,
-  requiredText,
-  unitIdField,
-  yenAtLeastField,
-} from '../schemas/csv-fields.js';
+import { optionalTextField, readings, textField } from '../schemas/csv-fields.js';
 import { outcomeRowSchema } from '../schemas/outcome.js';
 import { UNIT_KEY_COLUMNS } from '../schemas/unit-of-analysis.js';
 import type { MeasureDeclaration } from '../programmes/file-declaration.js';
@@ -40,27 +21,27 @@ import { generateProgrammeData } from '../synth/programme-data.js';
 const DECISION_WORDS: Readonly<Record<string, string>> = { 採択: 'awarded', 不採択: 'rejected' };
 const SITE_KIND_WORDS: Readonly<Record<string, string>> = { 急速充電器: 'quick_charger', 普通充電器: 'normal_charger', 水素ステーション: 'hydrogen_station' };
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const personalText = optionalText.optional().transform((value) => value ?? null);
+const personalText = textField(readings.optionalText).optional().transform((value) => value ?? null);
 
 /** The applicant schema as a z.object of its fields, with its checks across fields. */
 const referenceApplicantSchema = z
   .object({
-    corporate_number: corporateNumberField,
-    firm_name: requiredText,
-    call_round: integerField({ min: 1, max: 99 }),
-    application_date: japaneseDateField,
-    decision: oneOfField(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase()),
-    award_fiscal_year: optionalFiscalYearField(),
-    subsidy_amount_yen: optionalYenField,
-    requested_amount_yen: yenAtLeastField(1),
-    industry_code: oneOfField(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase()),
-    prefecture_code: prefectureField,
-    employees: integerField({ min: 0, max: INTEGER_COLUMN_MAX }),
-    consent: booleanField,
-    review_score: optionalNumberField().optional().transform((value) => value ?? null),
-    project_id: optionalUnitIdField.optional().transform((value) => value ?? null),
-    site_id: optionalUnitIdField.optional().transform((value) => value ?? null),
-    consortium_members: corporateNumberListField.optional().transform((value) => value ?? []),
+    corporate_number: textField(readings.corporateNumber),
+    firm_name: textField(readings.nonEmpty),
+    call_round: textField(readings.integer({ min: 1, max: 99 })),
+    application_date: textField(readings.japaneseDate),
+    decision: textField(readings.oneOf(['awarded', 'rejected'], 'must be "awarded" or "rejected" (採択 / 不採択)', (text) => DECISION_WORDS[text] ?? text.toLowerCase())),
+    award_fiscal_year: textField(readings.optionalFiscalYear()),
+    subsidy_amount_yen: textField(readings.optionalYen),
+    requested_amount_yen: textField(readings.yenAtLeast(1)),
+    industry_code: textField(readings.oneOf(JSIC_MAJOR_DIVISIONS, 'is not a JSIC major division letter (A–T)', (text) => text.toUpperCase())),
+    prefecture_code: textField(readings.prefecture),
+    employees: textField(readings.integer({ min: 0, max: INTEGER_COLUMN_MAX })),
+    consent: textField(readings.boolean),
+    review_score: textField(readings.optionalNumber()).optional().transform((value) => value ?? null),
+    project_id: textField(readings.optionalUnitId).optional().transform((value) => value ?? null),
+    site_id: textField(readings.optionalUnitId).optional().transform((value) => value ?? null),
+    consortium_members: textField(readings.corporateNumberList).optional().transform((value) => value ?? []),
     site_kind: optionalTextField((text) => {
       const kind = SITE_KIND_WORDS[text] ?? text.toLowerCase();
       return (SITE_KINDS as readonly string[]).includes(kind) ? { ok: true, value: kind } : { ok: false, message: `is not a site kind (${SITE_KINDS.join(', ')}; 急速充電器, 普通充電器, 水素ステーション)` };
@@ -81,8 +62,8 @@ const referenceApplicantSchema = z
 /** The outcome schema as a z.object of its fields. */
 function referenceOutcomeSchema(unit: keyof typeof UNIT_KEY_COLUMNS, measures: readonly MeasureDeclaration[]) {
   const key = UNIT_KEY_COLUMNS[unit];
-  const shape: Record<string, z.ZodType<unknown, string | undefined>> = { [key]: unit === 'firm' ? corporateNumberField : unitIdField, fiscal_year: fiscalYearField() };
-  for (const measure of measures) shape[measure.name] = measure.required ? measureField(measure) : measureField(measure).optional().transform((value) => value ?? null);
+  const shape: Record<string, z.ZodType<unknown, string | undefined>> = { [key]: textField(unit === 'firm' ? readings.corporateNumber : readings.unitId), fiscal_year: textField(readings.fiscalYear()) };
+  for (const measure of measures) shape[measure.name] = measure.required ? textField(readings.measure(measure)) : textField(readings.measure(measure)).optional().transform((value) => value ?? null);
   return z.object(shape).transform((row) => ({
     unit_id: row[key],
     fiscal_year: row.fiscal_year,
@@ -126,43 +107,45 @@ function* crossFieldVariants(record: Record<string, string>): Generator<Record<s
         for (const firm_name of [record.firm_name, '']) yield { ...record, decision, award_fiscal_year, subsidy_amount_yen, firm_name };
 }
 
+/** Parses every record with both schemas and expects the same reading; counts the records and the rejected ones. */
+function expectSameReadings(label: string, records: Iterable<Record<string, string>>, schema: z.ZodType, reference: z.ZodType, counts: { compared: number; rejected: number }): void {
+  for (const record of records) {
+    const expected = reading(reference.safeParse(record));
+    expect(reading(schema.safeParse(record)), `${label}: ${JSON.stringify(record)}`).toStrictEqual(expected);
+    counts.compared++;
+    if (expected.issues) counts.rejected++;
+  }
+}
+
 describe('the row schemas read in one transform', () => {
   it('read every applicant record as a z.object of their fields does: the same values, or the same issues in the same order', () => {
-    let compared = 0;
-    let rejected = 0;
+    const counts = { compared: 0, rejected: 0 };
     for (const programme of listProgrammes()) {
       const data = generateProgrammeData(programme.file, { seed: 5, applicants: 60, withInvalidRows: true });
       const first = (parse(data.applicantsCsv, { columns: true }) as Record<string, string>[])[0];
-      for (const record of [...recordsOf(data.applicantsCsv, 3), ...crossFieldVariants(first)]) {
-        const expected = reading(referenceApplicantSchema.safeParse(record));
-        expect(reading(applicantRowSchema.safeParse(record)), `${programme.id}: ${JSON.stringify(record)}`).toStrictEqual(expected);
-        compared++;
-        if (expected.issues) rejected++;
-      }
+      expectSameReadings(programme.id, [...recordsOf(data.applicantsCsv, 3), ...crossFieldVariants(first)], applicantRowSchema, referenceApplicantSchema, counts);
     }
     // Many of each, so that a difference in either would show.
-    expect(compared).toBeGreaterThan(10_000);
-    expect(rejected).toBeGreaterThan(3_000);
-    expect(compared - rejected).toBeGreaterThan(3_000);
+    expect(counts.compared).toBeGreaterThan(10_000);
+    expect(counts.rejected).toBeGreaterThan(3_000);
+    expect(counts.compared - counts.rejected).toBeGreaterThan(3_000);
   });
 
   it('read every outcome record as a z.object of their fields does, for every programme’s declared measures', () => {
-    let compared = 0;
-    let rejected = 0;
+    const counts = { compared: 0, rejected: 0 };
     for (const programme of listProgrammes()) {
       const declared = fileDeclaration(programme.file, 'outcomes');
-      const schema = outcomeRowSchema(declared.unitOfAnalysis, declared.measures);
-      const reference = referenceOutcomeSchema(declared.unitOfAnalysis, declared.measures);
       const data = generateProgrammeData(programme.file, { seed: 5, applicants: 60, withInvalidRows: true });
-      for (const record of recordsOf(data.outcomesCsv, 3)) {
-        const expected = reading(reference.safeParse(record));
-        expect(reading(schema.safeParse(record)), `${programme.id}: ${JSON.stringify(record)}`).toStrictEqual(expected);
-        compared++;
-        if (expected.issues) rejected++;
-      }
+      expectSameReadings(
+        programme.id,
+        recordsOf(data.outcomesCsv, 3),
+        outcomeRowSchema(declared.unitOfAnalysis, declared.measures),
+        referenceOutcomeSchema(declared.unitOfAnalysis, declared.measures),
+        counts,
+      );
     }
-    expect(compared).toBeGreaterThan(5_000);
-    expect(rejected).toBeGreaterThan(1_000);
-    expect(compared - rejected).toBeGreaterThan(1_000);
+    expect(counts.compared).toBeGreaterThan(5_000);
+    expect(counts.rejected).toBeGreaterThan(1_000);
+    expect(counts.compared - counts.rejected).toBeGreaterThan(1_000);
   });
 });
