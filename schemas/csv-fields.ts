@@ -98,6 +98,8 @@ function fiscalYearIn(options: { min: number; max: number }): Reading<number> {
 
 const FISCAL_YEARS = { min: 1990, max: 2100 };
 
+const yenAmount = withReason(parseYenAmount);
+
 const BOOLEAN_WORDS = new Map<string, boolean>([
   ...['true', '1', 'yes', 'y', 'はい', '同意', '同意する', '有'].map((word) => [word, true] as const),
   ...['false', '0', 'no', 'n', 'いいえ', '不同意', '同意しない', '無'].map((word) => [word, false] as const),
@@ -137,13 +139,13 @@ export const readings = {
   japaneseDate: withReason(parseJapaneseDate),
   fiscalYear: (options: { min: number; max: number } = FISCAL_YEARS) => fiscalYearIn(options),
   optionalFiscalYear: (options: { min: number; max: number } = FISCAL_YEARS) => orNull(fiscalYearIn(options)),
-  yen: withReason(parseYenAmount),
-  optionalYen: orNull(withReason(parseYenAmount)),
+  yen: yenAmount,
+  optionalYen: orNull(yenAmount),
   /** Yen of at least `min`. */
   yenAtLeast:
     (min: number): Reading<number> =>
     (text) => {
-      const result = withReason(parseYenAmount)(text);
+      const result = yenAmount(text);
       return result.ok && result.value < min ? problem(`must be at least ${min} yen`) : result;
     },
   prefecture: withReason(prefectureCode),
@@ -176,19 +178,20 @@ export const readings = {
     return accept(numbers);
   }) satisfies Reading<string[]>,
   /** A declared outcome measure: a number (or whole number) within its range; empty only when not required. */
-  measure:
-    (measure: MeasureRule): Reading<number | null> =>
-    (text) => {
+  measure: (measure: MeasureRule): Reading<number | null> => {
+    // Its bounds after the whole-number check, as before: finiteNumber only reads the number.
+    const number = finiteNumber({});
+    return (text) => {
       if (text === '') return measure.required ? problem('is empty') : accept(null);
-      const digits = text.includes(',') ? text.replace(/,/g, '') : text;
-      if (!NUMBER.test(digits)) return problem('is not a number');
-      const value = Number(digits);
-      if (!Number.isFinite(value)) return problem('is not a finite number');
+      const result = number(text);
+      if (!result.ok) return result;
+      const value = result.value;
       if (measure.type === 'integer' && !Number.isInteger(value)) return problem('is not a whole number');
       if (measure.min !== undefined && value < measure.min) return problem(`is below ${measure.min}`);
       if (measure.max !== undefined && value > measure.max) return problem(`is above ${measure.max}`);
-      return accept(value);
-    },
+      return result;
+    };
+  },
   /** A project or site id as the application system issues it. */
   unitId: ((text) => (text === '' ? problem('is empty') : UNIT_ID_PATTERN.test(text) ? accept(text) : problem(NOT_AN_ID, 'invalid_unit_id'))) satisfies Reading<string>,
   optionalUnitId: orNull<string>((text) => (UNIT_ID_PATTERN.test(text) ? accept(text) : problem(NOT_AN_ID, 'invalid_unit_id'))),
