@@ -23,8 +23,13 @@ export interface ReviewFileAccount {
   readonly records: number;
   readonly loaded: number;
   readonly quarantined: number;
-  /** True when this file (by its SHA-256) was loaded before: nothing was done. */
+  /** True when this file (by its SHA-256) was loaded before and is in force: nothing was done. */
   readonly skipped: boolean;
+  /**
+   * True when this file was loaded before, then retired by a newer one, and is now put back in force: its rows, kept
+   * when it was retired, count again, and the file in force until now is retired (listed in `retired`).
+   */
+  readonly reinstated: boolean;
   /** Files this one retired (the earlier file of its table and review year). */
   readonly retired: readonly string[];
 }
@@ -79,16 +84,26 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
     inTransaction(client, async () => {
       // One load per table and review year at a time, so two files of the same year cannot both stay in force.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-sheets:${table}:${reviewYear}`]);
-      const known = await client.query<{ records: number; loaded: number; quarantined: number }>(
-        'SELECT records, loaded, quarantined FROM raw.review_sheet_files WHERE file_sha256 = $1',
+      const known = await client.query<{ records: number; loaded: number; quarantined: number; status: 'loaded' | 'retired' }>(
+        'SELECT records, loaded, quarantined, status FROM raw.review_sheet_files WHERE file_sha256 = $1',
         [source.sha256],
       );
-      if (known.rows.length) return { ...base, ...known.rows[0], skipped: true, retired: [] };
-      const retired = await client.query<{ file_name: string }>(
-        `UPDATE raw.review_sheet_files SET status = 'retired', retired_at = now(), retired_by = $1
-          WHERE sheet_table = $2 AND review_year = $3 AND status = 'loaded' RETURNING file_name`,
-        [source.sha256, table, reviewYear],
-      );
+      const retireInForce = () =>
+        client.query<{ file_name: string }>(
+          `UPDATE raw.review_sheet_files SET status = 'retired', retired_at = now(), retired_by = $1
+            WHERE sheet_table = $2 AND review_year = $3 AND status = 'loaded' AND file_sha256 <> $1 RETURNING file_name`,
+          [source.sha256, table, reviewYear],
+        );
+      if (known.rows.length) {
+        const { status, ...account } = known.rows[0];
+        if (status === 'loaded') return { ...base, ...account, skipped: true, reinstated: false, retired: [] };
+        // Loaded again after a newer file retired it: the user wants this one in force. Its rows were kept, so it is
+        // put back as it was, and the file in force until now is retired in its place (its rows kept in turn).
+        const retired = await retireInForce();
+        await client.query(`UPDATE raw.review_sheet_files SET status = 'loaded', retired_at = NULL, retired_by = NULL WHERE file_sha256 = $1`, [source.sha256]);
+        return { ...base, ...account, skipped: false, reinstated: true, retired: retired.rows.map((row) => row.file_name) };
+      }
+      const retired = await retireInForce();
       // Registered first (its rows refer to it), its account written once every record is in.
       await client.query(
         `INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
@@ -126,7 +141,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       }
       const records = loaded + quarantined.length;
       await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined.length]);
-      return { ...base, records, loaded, quarantined: quarantined.length, skipped: false, retired: retired.rows.map((row) => row.file_name) };
+      return { ...base, records, loaded, quarantined: quarantined.length, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };
     }),
   );
 }

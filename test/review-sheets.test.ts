@@ -300,6 +300,44 @@ describe('loading the published review sheets', () => {
     expect(inForce.map((file) => file.sheet_table)).toEqual(['1-2', '3-2', '4-1', '5-1']);
   });
 
+  it('puts a retired file back in force when it is loaded again, retiring the file that replaced it; loaded once more, it is skipped', async () => {
+    // Review year 2019 (name and 事業年度), so this load touches no other test's year.
+    const payees = fixture('5-1');
+    const name = payees.name.replace('_RS_2024_', '_RS_2019_');
+    const original = readFileSync(join(FIXTURES, payees.name), 'utf8').replaceAll('\nレビューシート,2024,', '\nレビューシート,2019,');
+    const corrected = original.replaceAll('7010401022916 ', '7010401022917 ');
+    expect(corrected).not.toBe(original);
+    const first = mkdtempSync(join(scratch, 'reinstate-first-'));
+    const second = mkdtempSync(join(scratch, 'reinstate-second-'));
+    writeFileSync(join(first, name), original);
+    writeFileSync(join(second, name), corrected);
+    const digestOf = (dir: string) => createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+    const invalidPayees = async () =>
+      (await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM bi.review_payees WHERE review_year = 2019 AND corporate_number_valid = false`))[0].n;
+    const payeeCount = async () => (await rows<{ n: number }>(`SELECT count(*)::integer AS n FROM bi.review_payees WHERE review_year = 2019`))[0].n;
+
+    await load(first);
+    const payeesOfFile = await payeeCount();
+    expect(await invalidPayees()).toBe(0);
+    const replaced = await load(second);
+    expect(replaced.files[0]).toMatchObject({ skipped: false, reinstated: false, retired: [name] });
+    expect(await invalidPayees()).toBeGreaterThan(0);
+
+    const reinstated = await load(first);
+    expect(reinstated.files[0]).toMatchObject({ table: '5-1', reviewYear: 2019, records: payees.records.length, loaded: payees.records.length, quarantined: 0, skipped: false, reinstated: true, retired: [name] });
+    expect(await rows(`SELECT file_sha256, status, retired_by FROM raw.review_sheet_files WHERE review_year = 2019 ORDER BY status`)).toEqual([
+      { file_sha256: digestOf(first), status: 'loaded', retired_by: null },
+      { file_sha256: digestOf(second), status: 'retired', retired_by: digestOf(first) },
+    ]);
+    // The original's payees again, not doubled, and none of the corrected file's flags.
+    expect(await payeeCount()).toBe(payeesOfFile);
+    expect(await invalidPayees()).toBe(0);
+
+    const again = await load(first);
+    expect(again.files[0]).toMatchObject({ skipped: true, reinstated: false, retired: [] });
+    expect(await rows(`SELECT status FROM raw.review_sheet_files WHERE review_year = 2019 AND status = 'loaded'`)).toHaveLength(1);
+  });
+
   it('stores text exactly as published: backslashes, tabs, quoted line breaks, characters outside the BMP and a name longer than a COPY chunk', async () => {
     // Review year 2021 (name and 事業年度), so this load touches no other test's year.
     const { name } = fixture('1-2');
