@@ -49,8 +49,17 @@ export function logicModelTree(nodes: readonly SheetNode[], edges: readonly Shee
 export interface LatestValues {
   /** The target of the latest fiscal year that has one. */
   readonly target: { readonly fiscalYear: number; readonly value: string; readonly isTargetYear: boolean } | null;
-  /** The actual of the latest fiscal year that has one, with that year's achievement. */
-  readonly actual: { readonly fiscalYear: number; readonly value: string; readonly achievementReported: string | null; readonly achievementComputed: string | null } | null;
+  /**
+   * The actual of the latest fiscal year that has one, with that year's target and achievement: the achievement
+   * relates the actual to its own year's target, which may not be the latest target.
+   */
+  readonly actual: {
+    readonly fiscalYear: number;
+    readonly value: string;
+    readonly targetOfYear: string | null;
+    readonly achievementReported: string | null;
+    readonly achievementComputed: string | null;
+  } | null;
   /** Years marked in 1.目標年度. */
   readonly targetYears: readonly number[];
 }
@@ -65,7 +74,9 @@ export function latestValues(indicator: SheetIndicator): LatestValues {
   const actual = withActual[withActual.length - 1];
   return {
     target: target ? { fiscalYear: target.fiscalYear, value: targetOf(target)!, isTargetYear: target.isTargetYear } : null,
-    actual: actual ? { fiscalYear: actual.fiscalYear, value: actualOf(actual)!, achievementReported: actual.achievementReported, achievementComputed: actual.achievementComputed } : null,
+    actual: actual
+      ? { fiscalYear: actual.fiscalYear, value: actualOf(actual)!, targetOfYear: targetOf(actual), achievementReported: actual.achievementReported, achievementComputed: actual.achievementComputed }
+      : null,
     targetYears: indicator.values.filter((value) => value.isTargetYear).map((value) => value.fiscalYear),
   };
 }

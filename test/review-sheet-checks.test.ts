@@ -269,7 +269,8 @@ describe('ebpm review-sheets check', () => {
   it('--json counts the findings by check and ministry, with totals, and exits 0', async () => {
     const { status, stdout } = ebpmWith(environmentOf(crafted), 'review-sheets', 'check', '--json');
     expect(status).toBe(0);
-    const summary = JSON.parse(stdout) as { reviewYear: number; projectsChecked: number; totalFindings: number; projectsWithFindings: number; checks: { checkId: string; findings: number }[]; ministries: { ministry: string; counts: Record<string, number>; total: number }[] };
+    const summary = JSON.parse(stdout) as { reviewYear: number; projectsChecked: number; totalFindings: number; projectsWithFindings: number; checks: { checkId: string; findings: number }[]; ministries: { ministry: string; counts: Record<string, number>; total: number }[]; attribution: string };
+    expect(summary.attribution).toContain('出典: 行政事業レビュー見える化サイトのデータを加工して作成');
     const found = await findings(crafted);
     expect(summary.reviewYear).toBe(2024);
     expect(summary.projectsChecked).toBe(4);
@@ -298,7 +299,7 @@ describe('ebpm review-sheets show', () => {
     expect(status).toBe(0);
     const shown = JSON.parse(stdout) as {
       reviewYear: number;
-      nodes: { kind: string; term: string | null; number: number; indicators: { seq: number; latest: { target: { fiscalYear: number; value: number } | null; actual: { fiscalYear: number; value: number; achievementReported: number | null; achievementComputed: number | null } | null } }[] }[];
+      nodes: { kind: string; term: string | null; number: number; indicators: { seq: number; latest: { target: { fiscalYear: number; value: number } | null; actual: { fiscalYear: number; value: number; targetOfYear: number | null; achievementReported: number | null; achievementComputed: number | null } | null } }[] }[];
       tree: { depth: number; node: string; repeated: boolean }[];
       unreached: string[];
       budget: { budgetYear: number; currentBudgetYen: string; executedYen: string }[];
@@ -316,7 +317,7 @@ describe('ebpm review-sheets show', () => {
       const actual = own.filter((row) => row.actual !== null).at(-1);
       expect(indicator.latest.target).toMatchObject(target ? { fiscalYear: target.fiscal_year, value: target.target } : {});
       if (!target) expect(indicator.latest.target).toBeNull();
-      if (actual) expect(indicator.latest.actual).toEqual({ fiscalYear: actual.fiscal_year, value: actual.actual, achievementReported: actual.reported, achievementComputed: actual.computed });
+      if (actual) expect(indicator.latest.actual).toEqual({ fiscalYear: actual.fiscal_year, value: actual.actual, targetOfYear: actual.target, achievementReported: actual.reported, achievementComputed: actual.computed });
       else expect(indicator.latest.actual).toBeNull();
     }
     // Activities 1 and 2 lead through outputs 3 and 6 and short-term outcomes 4 and 7 to long-term outcome 5, shown once.
@@ -329,9 +330,21 @@ describe('ebpm review-sheets show', () => {
     expect(shown.budget.map((row) => [row.budgetYear, row.currentBudgetYen, row.executedYen])).toEqual(budget.map((row) => [row.budget_year, row.current_budget_yen, row.executed_yen]));
     const text = ebpmWith(environmentOf(real), 'review-sheets', 'show', '3522');
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('目標 80 ％ (FY2029, 目標年度) · 実績 82 ％ (FY2023) · 達成率 報告 102.5% / 計算 102.5%');
+    // The achievement is the actual's year's, so that year's target is named beside the actual.
+    expect(text.stdout).toContain('目標 80 ％ (FY2029, 目標年度) · 実績 82 ％ (FY2023, 同年度の目標 80 ％) · 達成率 報告 102.5% / 計算 102.5%');
+    expect(text.stdout).toContain('目標 15 件 (FY2024) · 実績 19 件 (FY2023, 同年度の目標 9 件) · 達成率 報告 211.1% / 計算 211.1%');
     expect(text.stdout).toContain('→ アウトカム（長期） 5 (shown above)');
-    expect(text.stdout).toContain('2023         0              677,292,895,000  677,292,895,000    677,292,895,000  100.0%');
+    expect(text.stdout).toContain('2023         0         677,292,895,000  0                 0         677,292,895,000  677,292,895,000  100.0%  0               0');
+  });
+
+  it('prints every part of the current budget, so that each row adds up, and a qualitative outcome\'s result as text', () => {
+    const shown = ebpmWith(environmentOf(real), 'review-sheets', 'show', '884');
+    expect(shown.status).toBe(0);
+    // 当初 + 補正 + 前年度から繰越し + 予備費等 = 歳出予算現額: 23,737,000 + 8,260,000 + 8,220,000 + 0 = 40,217,000.
+    expect(shown.stdout).toMatch(/\n2023 +23,737,000 +8,260,000 +8,220,000 +0 +40,217,000 +28,433,000 +70\.7% +8,260,000 +42,023,000\n/);
+    expect(shown.stdout).toContain('成果実績（定性的） ・高等学校における法教育の実践状況に関する調査にかかる報告書（令和４年度実施）');
+    // 11's reserve funds are the whole of its 2021 budget.
+    expect(ebpmWith(environmentOf(real), 'review-sheets', 'show', '11').stdout).toMatch(/\n2021 +0 +0 +0 +13,916,000,000 +13,916,000,000 +13,521,000,000 +97\.2%/);
   });
 
   it('lists a node no path from an activity reaches', () => {

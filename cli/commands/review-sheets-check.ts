@@ -5,11 +5,11 @@ import { readEnvironment } from '../../config/environment.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
 import { loadedReviewYears, reviewYearFor, UnknownReviewSheetError } from '../../review-sheets/project-sheet.js';
 import { CommandFailure } from '../errors.js';
+import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 import { reviewYearOption } from './review-sheets-options.js';
 
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
 const NO_MINISTRY = '(no 1-2 row)';
 
 export interface CheckSummary {
@@ -40,7 +40,7 @@ export async function checkCommand(args: string[]): Promise<void> {
        GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(db);
     const checked = (await loadedReviewYears(db)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
     const summary = summarise(reviewYear, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
-    console.log(values.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+    console.log(values.json ? JSON.stringify({ ...summary, attribution: ATTRIBUTION }, null, 2) : summaryText(summary));
   } finally {
     await db.destroy();
   }

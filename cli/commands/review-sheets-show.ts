@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { latestValues, logicModelTree, nodeLabel, type LatestValues } from '../../review-sheets/logic-model-tree.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from '../../review-sheets/project-sheet.js';
+import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 import { projectIdArgument, requestedProjectSheet, reviewYearOption } from './review-sheets-options.js';
 
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
 
 export async function showCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { year: { type: 'string' }, json: { type: 'boolean' } } });
@@ -50,6 +50,7 @@ function latestJson(latest: LatestValues) {
     actual: latest.actual && {
       fiscalYear: latest.actual.fiscalYear,
       value: numericOrText(latest.actual.value),
+      targetOfYear: latest.actual.targetOfYear === null ? null : numericOrText(latest.actual.targetOfYear),
       achievementReported: number(latest.actual.achievementReported),
       achievementComputed: number(latest.actual.achievementComputed),
     },
@@ -63,13 +64,20 @@ function indicatorLines(indicator: SheetIndicator, indent: string): string[] {
   const latest = latestValues(indicator);
   const unit = indicator.unit ? ` ${indicator.unit}` : '';
   const target = latest.target ? `目標 ${latest.target.value}${unit} (FY${latest.target.fiscalYear}${latest.target.isTargetYear ? ', 目標年度' : ''})` : '目標 —';
+  // The achievement is the actual's year's: that year's target is named beside it when it is not the latest target.
+  const ownTarget =
+    latest.actual && latest.target && latest.actual.fiscalYear !== latest.target.fiscalYear
+      ? `, 同年度の目標 ${latest.actual.targetOfYear === null ? '—' : `${latest.actual.targetOfYear}${unit}`}`
+      : '';
   const actual = latest.actual
-    ? `実績 ${latest.actual.value}${unit} (FY${latest.actual.fiscalYear}) · 達成率 報告 ${percent(latest.actual.achievementReported)} / 計算 ${percent(latest.actual.achievementComputed)}`
+    ? `実績 ${latest.actual.value}${unit} (FY${latest.actual.fiscalYear}${ownTarget}) · 達成率 報告 ${percent(latest.actual.achievementReported)} / 計算 ${percent(latest.actual.achievementComputed)}`
     : '実績 —';
   const direction = indicator.direction === 'up' ? ' ↑' : indicator.direction === 'down' ? ' ↓' : '';
   return [
     `${indent}「${indicator.name ?? '(指標名なし)'}」${unit ? ` [${indicator.unit}]` : ''}${direction}${indicator.qualitative ? ' 定性的' : ''}`,
     `${indent}  ${target} · ${actual}`,
+    // A qualitative outcome's result is text (定性的なアウトカムに関する成果実績), not a yearly value.
+    ...(indicator.qualitativeResult ? [`${indent}  成果実績（定性的） ${oneLine(indicator.qualitativeResult, 120)}`] : []),
   ];
 }
 
@@ -95,14 +103,18 @@ function sheetText(sheet: ProjectSheet): string {
   const treeLines = tree.entries.flatMap((entry) => nodeLines(entry.node, entry.key, entry.depth, entry.repeated));
   const unreached = tree.unreached.flatMap((node) => nodeLines(node, '', 0, false));
   const budget = formatTable(
-    ['budget year', '当初予算 (円)', '補正予算 (円)', '歳出予算現額 (円)', '執行額 (円)', '執行率', '翌年度要求額 (円)'],
+    // Every part of the current budget (当初 + 補正 + 繰越し + 予備費等 = 現額) and where it went, so that the row adds up.
+    ['budget year', '当初予算', '補正予算', '前年度から繰越し', '予備費等', '歳出予算現額', '執行額', '執行率', '翌年度へ繰越し', '翌年度要求額'],
     sheet.budget.map((row) => [
       String(row.budgetYear),
       yen(row.initialBudgetYen),
       yen(row.supplementaryYen),
+      yen(row.carriedInYen),
+      yen(row.reserveYen),
       yen(row.currentBudgetYen),
       yen(row.executedYen),
       row.executionRate === null ? '—' : `${(Number(row.executionRate) * 100).toFixed(1)}%`,
+      yen(row.carriedOverYen),
       yen(row.nextYearRequestYen),
     ]),
   );
@@ -110,7 +122,7 @@ function sheetText(sheet: ProjectSheet): string {
     `予算事業ID ${sheet.projectId} · review year ${sheet.reviewYear}\n${sheet.projectName ?? '(no 1-2 row)'}\n${[sheet.ministry, sheet.bureau, sheet.division].filter(Boolean).join(' ')}`,
     `Logic model (3-1 nodes by the 3-2 edges; latest target, latest actual with that year's achievement)\n${treeLines.length ? treeLines.join('\n') : '(no activity)'}`,
     ...(unreached.length ? [`Not reached from any activity\n${unreached.join('\n')}`] : []),
-    `Budget and execution (bi.review_budget_execution; execution of the review year is not yet known)\n${budget}`,
+    `Budget and execution in yen (bi.review_budget_execution; execution of the review year is not yet known)\n${budget}`,
     `Findings (bi.review_findings)\n${sheet.findings.length ? sheet.findings.map((finding) => `${finding.checkId}: ${finding.detail}`).join('\n') : 'none'}`,
     ATTRIBUTION,
   ].join('\n\n');

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
+import { REVIEW_SHEET_ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
 
 /**
@@ -73,8 +74,9 @@ function formatAccounts(result: LoadReviewSheetsResult): string {
   const lines = result.files.map((file) =>
     'notLoaded' in file ? `${file.file}: not loaded (${file.notLoaded})`
     : 'refused' in file ? `${file.file}: refused, nothing of it stored (see below)`
-    : file.skipped ? `${file.file}: skipped, loaded before (${file.loaded} loaded, ${file.quarantined} quarantined)`
+    : file.skipped ? `${file.file}: skipped, loaded before and in force (${file.loaded} loaded, ${file.quarantined} quarantined)`
+    : file.reinstated ? `${file.file}: table ${file.table}, review year ${file.reviewYear}: retired earlier, now back in force as loaded before (${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined)${file.retired.length ? `; retires ${file.retired.join(', ')}` : ''}`
     : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
   );
-  return `${lines.join('\n')}\n\n出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）`;
+  return `${lines.join('\n')}\n\n${REVIEW_SHEET_ATTRIBUTION}`;
 }
