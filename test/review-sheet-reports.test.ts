@@ -267,9 +267,12 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     const { page } = await open(pages.internal);
     const section = page.locator(`div.review-sheet-project[data-project="${PROJECT}"]`);
     expect(await section.locator('[data-payee-count]').getAttribute('data-payee-count')).toBe(String(summary.payees));
-    expect(await section.locator('[data-payee-count]').textContent()).toContain(`${millionYen(summary.total_yen)} 百万円`);
-    const shown = await section.locator('tr[data-payee]').evaluateAll((rows) => rows.map((row) => [row.children[1].textContent, row.querySelector('[data-field="payeeTotalYen"]')?.getAttribute('data-value')]));
-    expect(shown).toEqual(largest.map((row) => [row.payee_name, row.total_yen]));
+    // In yen as published: a whole 百万円 would show a payee of 499,000 yen as 0.
+    expect(await section.locator('[data-payee-count]').textContent()).toContain(`${publishedNumber(summary.total_yen)} 円`);
+    const shown = await section.locator('tr[data-payee]').evaluateAll((rows) =>
+      rows.map((row) => [row.children[1].textContent, row.querySelector('[data-field="payeeTotalYen"]')?.getAttribute('data-value'), row.querySelector('[data-field="payeeTotalYen"]')?.textContent]),
+    );
+    expect(shown).toEqual(largest.map((row) => [row.payee_name, row.total_yen, publishedNumber(row.total_yen)]));
     const findings = await section.locator('li[data-finding]').evaluateAll((items) => items.map((item) => [item.getAttribute('data-finding'), item.textContent?.split('：').slice(1).join('：')]));
     expect(findings.sort()).toEqual(found.map((row) => [row.check_id, row.detail]).sort());
     if (found.length === 0) expect(await section.locator('[data-findings="none"]').count()).toBe(1);
@@ -323,6 +326,35 @@ describe('a programme\'s own review sheet in its HTML report', () => {
       ['qubits_demonstrated', 'reference', ['value', 'unit']],
       ['quantum_services_launched', 'name', ['stage']],
     ]);
+  });
+
+  it('shows a qualitative outcome stated in text only, and labels a node\'s only indicator without a number', async () => {
+    // 884's アウトカム1（長期） is qualitative with no yearly cell, only its result in text; アウトカム2 has a 短期 and a
+    // 長期 node, whose indicators the loader numbers 1 and 2 across the two.
+    const programme = programmeNaming([884]);
+    const reportPage = (await writeReports(real.db, [programme], join(scratch, 'qualitative'))).pages[0];
+    const html = readFileSync(reportPage, 'utf8');
+    const [indicator] = (await sql<{ indicator_name: string; qualitative_result: string }>`
+      SELECT indicator_name, qualitative_result FROM core.review_indicator_rows
+       WHERE project_id = 884 AND node_kind = 'outcome' AND outcome_term = 'long' AND node_number = 1 AND qualitative_result IS NOT NULL LIMIT 1`.execute(real.db)).rows;
+    const { page } = await open(reportPage);
+    const result = page.locator('tr[data-qualitative-result][data-indicator="884:outcome:1:2"]');
+    expect(await result.textContent()).toContain(indicator.indicator_name);
+    expect(await result.textContent()).toContain(`成果実績（定性的） / qualitative result：${indicator.qualitative_result}`);
+    const longTermTwo = page.locator('tr[data-indicator="884:outcome:2:2"]').first();
+    expect(await longTermTwo.locator('td b').first().textContent()).toBe('アウトカム2（長期）');
+    expect(html).not.toMatch(/アウトカム[12]（長期） #2/);
+    await page.close();
+  });
+
+  it('calls an activity of the catalogue paired with a sheet output a difference of stage, never an agreement', async () => {
+    const programme = programmeNaming([PROJECT], (model) => {
+      model.activity.find((indicator) => indicator.id === 'applications_received')!.reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'output', nodeNumber: 6 };
+    });
+    const result = reconcile(programme, (await readReviewSheetData(real.db, programme)).projects);
+    const paired = result.matched.find((match) => match.indicator.id === 'applications_received');
+    expect(paired?.stage).toBe('activity');
+    expect(paired?.differences.filter((difference) => difference.kind === 'stage')).toEqual([{ kind: 'stage', catalogue: '活動 (activity)', sheet: 'アウトプット (output)' }]);
   });
 
   it('says in one line how to load a named project that is not loaded, and shows no section for a programme naming none', async () => {

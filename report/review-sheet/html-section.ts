@@ -115,9 +115,17 @@ function indicatorTable(project: ReviewSheetProject): string {
   const rows = project.indicators
     .map((indicator) => {
       const label = sheetIndicatorLabel(indicator, false);
+      // A qualitative outcome's result in text gets a row of its own under the years (or alone, with no yearly cell).
+      const resultRow = indicator.qualitativeResult === null ? 0 : 1;
+      const rows = indicator.years.length + resultRow;
       const head =
-        `<td rowspan="${indicator.years.length}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>${escapeText(indicator.name ?? '—')}` +
-        `${indicator.direction ? `<br><small>${escapeText(directionText(indicator.direction))}</small>` : ''}</td><td rowspan="${indicator.years.length}">${escapeText(indicator.unit ?? '—')}</td>`;
+        `<td rowspan="${rows}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>${escapeText(indicator.name ?? '—')}` +
+        `${indicator.direction ? `<br><small>${escapeText(directionText(indicator.direction))}</small>` : ''}</td><td rowspan="${rows}">${escapeText(indicator.unit ?? '—')}</td>`;
+      const result =
+        indicator.qualitativeResult === null
+          ? ''
+          : `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-qualitative-result>${indicator.years.length === 0 ? head : ''}` +
+            `<td colspan="5"><b>成果実績（定性的） / qualitative result</b>：${escapeText(indicator.qualitativeResult)}</td></tr>`;
       return indicator.years
         .map(
           (year, index) =>
@@ -129,7 +137,7 @@ function indicatorTable(project: ReviewSheetProject): string {
             numberCell('achievement-computed', year.achievementComputed, (text) => roundedNumber(text, 1), ' %') +
             '</tr>',
         )
-        .join('');
+        .join('') + result;
     })
     .join('');
   return (
@@ -193,9 +201,12 @@ function findingsBlock(project: ReviewSheetProject): string {
   return `${title}<ul class="sheet-findings">${items}</ul>`;
 }
 
-/** The payees of 5-1 at the payee level: how many, their sum, and the largest by name. */
+/**
+ * The payees of 5-1 at the payee level: how many, their sum, and the largest by name. In yen as published, not in
+ * 百万円 like the budget: many payees are paid less than half a million yen, which a whole 百万円 would show as 0.
+ */
 function payeesBlock(project: ReviewSheetProject): string {
-  const title = '<h4>支出先（単位：百万円） / Payees (million yen)</h4>';
+  const title = '<h4>支出先（単位：円） / Payees (yen)</h4>';
   const { count, totalYen, largest } = project.payees;
   if (count === 0) return `${title}<p class="empty">支出先（5-1）は未取込 / No payees (5-1) loaded for this project.</p>`;
   const rows = largest
@@ -203,13 +214,13 @@ function payeesBlock(project: ReviewSheetProject): string {
       (payee) =>
         `<tr data-payee><td>${escapeText(payee.blockNumber ?? '—')} ${escapeText(payee.blockName ?? '')}</td><td>${escapeText(payee.payeeName ?? '—')}</td>` +
         `<td>${escapeText(payee.corporateNumber ?? '—')}${payee.corporateNumberValid === false ? ' <small data-invalid-corporate-number>（チェックデジット不一致 / check digit fails）</small>' : ''}</td>` +
-        `${numberCell('payeeTotalYen', payee.totalYen, millionYen)}</tr>`,
+        `${numberCell('payeeTotalYen', payee.totalYen, publishedNumber)}</tr>`,
     )
     .join('');
   return (
     title +
-    `<p class="note" data-payee-count="${count}">支出先の行 ${count.toLocaleString('en-US')} 件（複数のブロックに載る支出先はブロックごとに数える）、支出額の合計 ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} 百万円（記載のある支出先合計額の和。契約行は支出先の合計に含まれるため加えない）。${count > largest.length ? `うち上位 ${largest.length} 件を表示。` : ''} / ` +
-    `${count.toLocaleString('en-US')} payee rows (a payee listed in several blocks counts in each), ${totalYen === null ? '—' : escapeText(millionYen(totalYen))} million yen in all (the payee totals given; contract rows are within them and not added)${count > largest.length ? `; the largest ${largest.length} shown` : ''}.</p>` +
+    `<p class="note" data-payee-count="${count}">支出先の行 ${count.toLocaleString('en-US')} 件（複数のブロックに載る支出先はブロックごとに数える）、支出額の合計 ${totalYen === null ? '—' : escapeText(publishedNumber(totalYen))} 円（記載のある支出先合計額の和。契約行は支出先の合計に含まれるため加えない）。${count > largest.length ? `うち上位 ${largest.length} 件を表示。` : ''} / ` +
+    `${count.toLocaleString('en-US')} payee rows (a payee listed in several blocks counts in each), ${totalYen === null ? '—' : escapeText(publishedNumber(totalYen))} yen in all (the payee totals given; contract rows are within them and not added)${count > largest.length ? `; the largest ${largest.length} shown` : ''}.</p>` +
     `<table class="sheet-payees"><tr><th>ブロック / block</th><th>支出先 / payee</th><th>法人番号 / corporate number</th><th>支出額 / paid</th></tr>${rows}</table>`
   );
 }

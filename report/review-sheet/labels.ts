@@ -28,7 +28,9 @@ export function nodeLabel(kind: NodeKind | null, number: number, term: OutcomeTe
 /** An indicator of the sheet: its node, and which of the node's indicators when there are several. */
 export function sheetIndicatorLabel(indicator: SheetIndicator, withProject: boolean): { ja: string; en: string } {
   const node = nodeLabel(indicator.kind, indicator.nodeNumber, indicator.term);
-  const seq = indicator.seq > 1 ? ` #${indicator.seq}` : '';
+  // Numbered within its own node (kind, term and number): an outcome number's terms are two nodes, whose indicators the
+  // loader numbers on from one to the other (seq), which would label a node's only indicator "#2".
+  const seq = indicator.indicatorsOfNode > 1 ? ` #${indicator.ordinalInNode}` : '';
   const project = withProject ? `予算事業ID ${indicator.projectId} ` : '';
   return { ja: `${project}${node.ja}${seq}`, en: `${withProject ? `project ${indicator.projectId} ` : ''}${node.en}${seq}` };
 }

@@ -92,6 +92,8 @@ const SHEET_PLACE_NAMES: Record<string, string> = {
 };
 
 const CATALOGUE_STAGE_NAMES: Record<string, string> = {
+  input: 'インプット (input)',
+  activity: '活動 (activity)',
   output: 'アウトプット (output)',
   shortTermOutcome: '短期アウトカム (short-term outcome)',
   midTermOutcome: '中期アウトカム (mid-term outcome)',
@@ -100,13 +102,14 @@ const CATALOGUE_STAGE_NAMES: Record<string, string> = {
 
 /**
  * The catalogue's stage against the sheet's node. An outcome whose sheet gives no term is not called a mismatch
- * (the sheet does not say), only a different kind or a different stated term is.
+ * (the sheet does not say), only a different kind or a different stated term is. An input or activity of the
+ * catalogue has no place among the sheet's indicators (they measure outputs and outcomes): matched to one, by
+ * name or by reference, the two logic models disagree about what it shows.
  */
 function stageDifference(stage: LogicModelStageKey, sheet: SheetIndicator): TargetDifference | null {
   const expected = SHEET_PLACE[stage];
-  if (!expected) return null;
-  const sameKind = expected.kind === sheet.kind;
-  const sameTerm = sheet.kind !== 'outcome' || sheet.term === null || sheet.term === expected.term;
+  const sameKind = expected !== undefined && expected.kind === sheet.kind;
+  const sameTerm = sheet.kind !== 'outcome' || sheet.term === null || sheet.term === expected?.term;
   if (sameKind && sameTerm) return null;
   return { kind: 'stage', catalogue: CATALOGUE_STAGE_NAMES[stage] ?? stage, sheet: SHEET_PLACE_NAMES[`${sheet.kind}:${sheet.kind === 'outcome' ? (sheet.term ?? '') : ''}`] ?? sheet.kind };
 }

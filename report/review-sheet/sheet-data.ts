@@ -27,12 +27,21 @@ export interface SheetIndicator {
   readonly projectId: number;
   readonly kind: 'output' | 'outcome';
   readonly nodeNumber: number;
+  /**
+   * Which indicator of the node number, in file order, as the loader numbers it and a catalogue's reviewSheetIndicator
+   * refers to it: counted across an outcome number's terms (アウトカム2 短期's indicator 1, アウトカム2 長期's 2).
+   */
   readonly seq: number;
+  /** Which of its own node's indicators (the node being kind, term and number), and how many the node has: what labels show. */
+  readonly ordinalInNode: number;
+  readonly indicatorsOfNode: number;
   readonly term: OutcomeTerm | null;
   readonly qualitative: boolean | null;
   readonly name: string | null;
   readonly unit: string | null;
   readonly direction: string | null;
+  /** A qualitative outcome's result as published (定性的なアウトカムに関する成果実績): text, where it has no yearly values. */
+  readonly qualitativeResult: string | null;
   readonly years: readonly SheetIndicatorYear[];
 }
 
@@ -124,10 +133,14 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     node.kind === 'activity'
       ? []
       : node.indicators
-          .filter((indicator) => indicator.values.length > 0)
-          .map((indicator) => ({
-            projectId, kind: node.kind as 'output' | 'outcome', nodeNumber: node.number, seq: indicator.seq, term: term(node.kind, node.term),
-            qualitative: indicator.qualitative, name: indicator.name, unit: indicator.unit, direction: indicator.direction, years: indicator.values,
+          .map((indicator, index, all) => ({ indicator, ordinalInNode: index + 1, indicatorsOfNode: all.length }))
+          // A qualitative outcome may state its result in text only, with no yearly cell: it is shown all the same.
+          .filter(({ indicator }) => indicator.values.length > 0 || indicator.qualitativeResult !== null)
+          .map(({ indicator, ordinalInNode, indicatorsOfNode }) => ({
+            projectId, kind: node.kind as 'output' | 'outcome', nodeNumber: node.number, seq: indicator.seq,
+            ordinalInNode, indicatorsOfNode, term: term(node.kind, node.term),
+            qualitative: indicator.qualitative, name: indicator.name, unit: indicator.unit, direction: indicator.direction,
+            qualitativeResult: indicator.qualitativeResult, years: indicator.values,
           })),
   );
   return {

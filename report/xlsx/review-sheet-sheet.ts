@@ -132,6 +132,8 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
         const lines = [indicator.direction ? directionText(indicator.direction) : '', targetYear ? `目標年度 target year FY${targetYear}` : '目標年度の指定なし no target year marked'];
         row.getCell(notes).value = textCell(lines.filter(Boolean).join('\n'));
       }
+      // A qualitative outcome's result in text, beside its actual row (it may have no yearly cell at all).
+      if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${indicator.qualitativeResult}`);
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
   };
