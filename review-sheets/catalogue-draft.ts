@@ -31,12 +31,17 @@ export interface DraftIndicator {
   readonly unit: string;
   readonly direction: 'higher_is_better' | 'lower_is_better' | Placeholder;
   readonly dataSource: string;
-  readonly frequency: 'annual';
+  readonly frequency: 'annual' | Placeholder;
   readonly indicatorClass: Placeholder;
   readonly baseline: Figure | null;
   readonly target: Figure | Placeholder;
   readonly computation?: Placeholder;
   readonly notComputed?: { readonly reason: string; readonly source: string };
+  /**
+   * The sheet indicator it was drafted from, so that the report pairs the two by reference, not by name (a sheet may
+   * give two indicators one name: 3522's outputs 3 and 6 are both 本事業の採択件数).
+   */
+  readonly reviewSheetIndicator?: { readonly projectId: number; readonly nodeKind: 'output' | 'outcome'; readonly nodeNumber: number; readonly indicator: number };
 }
 
 export interface ProgrammeDraftFile {
@@ -86,7 +91,19 @@ function indicatorId(node: SheetNode, position: number, count: number): string {
   return [node.kind, node.term, String(node.number), count > 1 ? String(position + 1) : null].filter(Boolean).join('_');
 }
 
-function draftIndicator(node: SheetNode, indicator: SheetIndicator, position: number, count: number, provenance: string): DraftIndicator {
+/**
+ * 'annual' where the sheet reports an actual in every fiscal year from its first actual to its last; otherwise the
+ * author's to state: a survey every few years is not annual, and an indicator with no actual yet says nothing.
+ * Targets are left out of it: a target for a distant year (FY2029) beside this year's is no gap in measuring.
+ */
+function draftFrequency(indicator: SheetIndicator): 'annual' | Placeholder {
+  const years = indicator.values.filter((value) => value.actual !== null || value.actualText !== null).map((value) => value.fiscalYear);
+  if (years.length === 0) return placeholder('the frequency, annual, per_call_round or one_off: the sheet reports no actual yet');
+  if (years[years.length - 1] - years[0] + 1 === years.length) return 'annual';
+  return placeholder(`the frequency, annual, per_call_round or one_off: the sheet reports actuals for FY${years.join(', FY')} only`);
+}
+
+function draftIndicator(sheet: Pick<ProjectSheet, 'projectId'>, node: SheetNode, indicator: SheetIndicator, position: number, count: number, provenance: string): DraftIndicator {
   const target = draftTarget(indicator);
   const baseline = draftBaseline(indicator, target?.fiscalYear);
   const direction = indicator.direction === 'up' ? 'higher_is_better' : indicator.direction === 'down' ? 'lower_is_better' : null;
@@ -98,26 +115,29 @@ function draftIndicator(node: SheetNode, indicator: SheetIndicator, position: nu
     unit: indicator.unit ?? placeholder('the unit (the sheet gives none)'),
     direction: direction ?? placeholder(`the direction, higher_is_better or lower_is_better (the sheet states ${indicator.direction ? `"${indicator.direction}"` : 'none'})`),
     dataSource: indicator.dataSource ? oneLine(indicator.dataSource) : provenance,
-    frequency: 'annual',
+    frequency: draftFrequency(indicator),
     indicatorClass: placeholder('an indicator class id from indicator-classes.json'),
     baseline: baseline && { ...baseline, provenance },
     target: target
       ? { ...target, provenance }
       : placeholder(indicator.qualitative ? 'a numeric target { value, fiscalYear, provenance }: the sheet\'s outcome is qualitative (定性的)' : 'a target { value, fiscalYear, provenance }: the sheet gives no numeric target'),
     notComputed: { reason: 'reported yearly in the review sheet (3-1 目標・実績), not computed from the programme\'s records', source: `bi.review_indicator_values (${provenance})` },
+    reviewSheetIndicator: { projectId: sheet.projectId, nodeKind: node.kind === 'output' ? 'output' : 'outcome', nodeNumber: node.number, indicator: indicator.seq },
   };
 }
 
 function draftActivity(node: SheetNode, provenance: string): DraftIndicator {
   return {
     id: indicatorId(node, 0, 1),
-    nameJa: node.goal ? oneLine(node.goal) : placeholder('the activity in Japanese (the sheet states none)'),
+    // The sheet states an activity's goal, often a paragraph, not an indicator: the goal is the definition, the name
+    // is the author's to give.
+    nameJa: placeholder('a short name in Japanese for the activity\'s indicator (the sheet states its goal only: see definition)'),
     nameEn: placeholder('the activity\'s indicator name in English'),
     definition: node.goal ? oneLine(node.goal) : placeholder('what the activity indicator measures'),
     unit: placeholder('the unit: the sheet gives an activity no indicator'),
     direction: placeholder('the direction, higher_is_better or lower_is_better'),
     dataSource: provenance,
-    frequency: 'annual',
+    frequency: placeholder('the frequency, annual, per_call_round or one_off: the sheet gives an activity no indicator'),
     indicatorClass: placeholder('an indicator class id from indicator-classes.json'),
     baseline: null,
     target: placeholder('a target { value, fiscalYear, provenance }: the sheet gives an activity none'),
@@ -140,7 +160,7 @@ export function catalogueDraft(sheet: ProjectSheet): ProgrammeDraftFile {
   for (const node of sheet.nodes) {
     const stage = stages[stageOf(node)];
     if (node.kind === 'activity') stage.push(draftActivity(node, provenance));
-    else node.indicators.forEach((indicator, position) => stage.push(draftIndicator(node, indicator, position, node.indicators.length, provenance)));
+    else node.indicators.forEach((indicator, position) => stage.push(draftIndicator(sheet, node, indicator, position, node.indicators.length, provenance)));
   }
   for (const stage of LOGIC_MODEL_STAGE_KEYS) if (!stages[stage].length) stages[stage].push(placeholder(STAGE_NAMES[stage]));
   const budgetLines = sheet.budget

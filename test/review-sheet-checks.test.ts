@@ -373,7 +373,7 @@ describe('ebpm programmes draft-from-review-sheet', () => {
     const draft = JSON.parse(readFileSync(out, 'utf8')) as {
       id: string; nameJa: string; ministry: string;
       budgetLines: { label: string; amountHundredMillionYen: number; provenance: string }[];
-      logicModel: Record<string, ({ id: string; nameJa: string; unit: string; target: { value: number; fiscalYear: number; provenance: string } | string } | string)[]>;
+      logicModel: Record<string, ({ id: string; nameJa: string; unit: string; frequency: string; target: { value: number; fiscalYear: number; provenance: string } | string; reviewSheetIndicator?: unknown } | string)[]>;
       reviewSheetProjects: { projectId: number; provenance: string }[];
     };
     const provenance = '行政事業レビューシート 2024, 予算事業ID 3522';
@@ -389,13 +389,31 @@ describe('ebpm programmes draft-from-review-sheet', () => {
       const year = marked.at(-1) ?? years.at(-1)!;
       return { value: numberOf(indicator.rows['2.目標値'][year]), fiscalYear: Number(year), provenance };
     };
+    // Each indicator refers to the sheet's by node and place in file order (the loader's numbering, across an outcome
+    // number's terms), so the report pairs them even where two share a name (3522's outputs 3 and 6).
+    // Annual where the actuals run without a gap; otherwise (or with none) left to the author.
+    const frequencyOf = (indicator: SheetIndicator) => {
+      const actuals = Object.keys(indicator.rows['3.実績値'] ?? {}).filter((column) => /^\d{4}$/.test(column) && indicator.rows['3.実績値'][column].trim() !== '').map(Number).sort();
+      if (actuals.length === 0) return expect.stringMatching(/^TO COMPLETE: the frequency.*no actual yet$/);
+      return actuals.at(-1)! - actuals[0] + 1 === actuals.length ? 'annual' : expect.stringMatching(/^TO COMPLETE: the frequency/);
+    };
+    const seqOf = (indicator: SheetIndicator) =>
+      sheet.slice(0, sheet.indexOf(indicator) + 1).filter((other) => other.kind === indicator.kind && other.node === indicator.node).length;
     const drafted = ['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
-      draft.logicModel[stage].filter((entry) => typeof entry !== 'string').map((entry) => ({ stage, nameJa: entry.nameJa, unit: entry.unit, target: entry.target })),
+      draft.logicModel[stage].filter((entry) => typeof entry !== 'string').map((entry) => ({ stage, nameJa: entry.nameJa, unit: entry.unit, target: entry.target, reference: entry.reviewSheetIndicator, frequency: entry.frequency })),
     );
     expect(drafted).toEqual(['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
-      sheet.filter((indicator) => stageOf(indicator) === stage).map((indicator) => ({ stage, nameJa: indicator.name, unit: indicator.rows['1.目標年度']['単位'].trim(), target: targetOf(indicator) })),
+      sheet.filter((indicator) => stageOf(indicator) === stage).map((indicator) => ({
+        stage, nameJa: indicator.name, unit: indicator.rows['1.目標年度']['単位'].trim(), target: targetOf(indicator),
+        reference: { projectId: 3522, nodeKind: indicator.kind, nodeNumber: indicator.node, indicator: seqOf(indicator) },
+        frequency: frequencyOf(indicator),
+      })),
     ));
     expect(drafted).toHaveLength(5);
+    // An activity's goal is its definition; its name is left to the author, not filled with the paragraph.
+    const activities = draft.logicModel.activity.filter((entry) => typeof entry !== 'string');
+    expect(activities.length).toBeGreaterThan(0);
+    for (const activity of activities) expect(activity.nameJa).toMatch(/^TO COMPLETE: a short name in Japanese/);
     const budget = csvOf(FIXTURES, '2-1').records.filter((record) => record['予算事業ID'] === '3522' && record['会計区分'].trim() === '').sort((a, b) => Number(a['予算年度']) - Number(b['予算年度']));
     expect(draft.budgetLines.map((line) => [line.amountHundredMillionYen, line.provenance])).toEqual(budget.map((record) => [numberOf(record['計（歳出予算現額合計）'])! / 1e8, provenance]));
     const validate = ebpmWith({}, 'programmes', 'validate', folder);
