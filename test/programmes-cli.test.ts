@@ -68,6 +68,8 @@ describe('ebpm programmes', () => {
     const { status, stderr } = programmes('validate', folder);
     expect(status).toBe(2);
     expect(stderr).toContain('post5g-quantum.json: logicModel.output.0.indicatorClass: unknown indicator class "not-a-class"');
+    // The catalogue's problems, not a misuse of the command: no usage text after them.
+    expect(stderr).not.toContain('usage:');
     expect(programmes('validate').status).toBe(0);
   });
 
@@ -121,6 +123,23 @@ describe('ebpm programmes', () => {
       expect(validated.stderr).toContain('12 programmes work');
       expect(validated.stderr).toContain(`${brokenFile}: logicModel.output.0.indicatorClass`);
       expect(ebpm('programmes', 'validate', added).status).toBe(0);
+    });
+
+    it('freezes a programme in the EBPM_CATALOGUE_DIR folder that holds it, and names the folders when none does', () => {
+      const programme = JSON.parse(readFileSync(addedFile, 'utf8')) as ProgrammeFile;
+      const latest = programme.studySpecs[programme.studySpecs.length - 1];
+      programme.studySpecs.push({ ...latest, version: latest.version + 1, frozenHash: '' });
+      writeFileSync(addedFile, JSON.stringify(programme, null, 2));
+      const frozen = ebpmWith(environment, 'programmes', 'freeze', 'hydrogen-supply');
+      expect(frozen.stderr).toBe('');
+      expect(frozen.status).toBe(0);
+      expect(frozen.stdout).toContain(`hydrogen-supply: study spec v${latest.version + 1} frozen, SHA-256 `);
+      expect((JSON.parse(readFileSync(addedFile, 'utf8')) as ProgrammeFile).studySpecs.at(-1)!.frozenHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(ebpmWith(environment, 'programmes', 'validate', added).status).toBe(0);
+      const missing = ebpmWith(environment, 'programmes', 'freeze', 'no-such-programme');
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain(`no catalogue file no-such-programme.json in ${defaultCatalogueDirectory()}, ${added}, ${drafts}; name the folder that holds it`);
+      expect(missing.stderr).not.toContain('ENOENT');
     });
 
     it('fails every command about the broken programme with its problems, exit 1 and no stack', () => {

@@ -303,7 +303,6 @@ export async function programmesCommand(args: string[]): Promise<void> {
   // --catalogue BASE[:ADDED…] reads those folders instead (the first holds the indicator classes); by default the
   // built-in catalogue plus the folders of EBPM_CATALOGUE_DIR.
   const folders = values.catalogue ? splitFolderList(values.catalogue) : catalogueFolders();
-  const directory = values.catalogue ? folders[0] : defaultCatalogueDirectory();
   const catalogued = (): Catalogue => (values.catalogue ? loadCatalogue(folders) : catalogue());
   const programmeOf = (id: string | undefined) => {
     if (!id) throw new UsageError(`ebpm programmes ${action} needs a programme id (see \`ebpm programmes list\`)`);
@@ -397,9 +396,11 @@ export async function programmesCommand(args: string[]): Promise<void> {
       const targetFolders = target ? (existsSync(join(target, CLASS_LIST_FILE)) ? [target] : [defaultCatalogueDirectory(), target]) : folders;
       try {
         const result = loadCatalogue(targetFolders);
+        // The catalogue's problems, not the command's use: said without the usage text after them, exit 2 all the same.
         if (result.problems.length) {
-          throw new UsageError(
+          throw new CommandFailure(
             `${targetFolders.join(':')}: ${result.broken.length} programme file(s) do not validate and are skipped (${result.programmes.length} programmes work):\n${brokenText(result)}`,
+            2,
           );
         }
         const sources = [...new Set(result.programmes.map((p) => p.source))];
@@ -407,7 +408,7 @@ export async function programmesCommand(args: string[]): Promise<void> {
           `${targetFolders.join(':')}: ${result.programmes.length} programmes (${sources.includes(BUILT_IN_SOURCE) ? 'built-in' : ''}${sources.filter((s) => s !== BUILT_IN_SOURCE).length ? ` + ${sources.filter((s) => s !== BUILT_IN_SOURCE).length} added` : ''}), ${result.classes.classes.length} indicator classes, every study spec matches its frozen hash and every KPI expression names known columns.`,
         );
       } catch (error) {
-        if (error instanceof CatalogueValidationError) throw new UsageError(error.message);
+        if (error instanceof CatalogueValidationError) throw new CommandFailure(error.message, 2);
         throw error;
       }
       return;
@@ -422,6 +423,15 @@ export async function programmesCommand(args: string[]): Promise<void> {
     case 'freeze': {
       const id = positionals[0];
       if (!id) throw new UsageError('ebpm programmes freeze needs a programme id');
+      // The programme's own file, in whichever catalogue folder holds it (the built-in one, EBPM_CATALOGUE_DIR's or
+      // --catalogue's): a draft completed in a folder of its own is frozen there.
+      const directory = folders.find((folder) => existsSync(join(folder, `${id}.json`)));
+      if (!directory) {
+        throw new CommandFailure(
+          `no catalogue file ${id}.json in ${folders.join(', ')}; name the folder that holds it with --catalogue BASE:FOLDER or EBPM_CATALOGUE_DIR=FOLDER (see \`ebpm programmes list\`)`,
+          2,
+        );
+      }
       const frozen = freezeStudySpecs(directory, id);
       console.log(frozen.length ? frozen.map((f) => `${id}: study spec v${f.version} frozen, SHA-256 ${f.hash}`).join('\n') : `${id}: every study spec version is already frozen`);
       return;
