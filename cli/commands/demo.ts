@@ -92,7 +92,7 @@ async function loadDemoReviewSheets(client: Client, taskQueue: string, written: 
   const folder = dirname(written.files[0].path);
   const result = await client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId: `demo-review-sheets-${process.pid}-${Date.now()}`, args: [{ paths: [folder] }] });
   const loaded = result.files.reduce((sum, file) => sum + file.loaded, 0);
-  return `Review sheets of ${written.projects} catalogue project(s) (review year ${written.reviewYear}, synthetic 予算事業ID): ${result.files.length} files, ${loaded} records into bi.review_projects, bi.review_indicator_values, bi.review_budget_execution, bi.review_payees, bi.review_logic_model_edges.`;
+  return `Review sheets of ${written.projects} catalogue project(s) (review year ${written.reviewYear}, synthetic 予算事業ID): ${result.files.length} files, ${loaded} records, read by the views bi.review_projects, bi.review_logic_model_nodes, bi.review_logic_model_edges, bi.review_indicator_values, bi.review_budget_execution, bi.review_payees and bi.review_findings (ebpm review-sheets show ID, ebpm review-sheets check).`;
 }
 
 /** The outcomes the specs monitor without an estimate, with their reasons. */

@@ -31,6 +31,17 @@ export const REVIEW_SERIES = {
   preRegistered: '事前登録の目標\npre-registered target',
   sheetTarget: '公表シートの目標\nsheet target',
 } as const;
+/** How much of a qualitative result the notes column holds before it points to the HTML report for the rest. */
+const QUALITATIVE_RESULT_CHARACTERS = 80;
+
+function openingOf(text: string): string {
+  const flat = text.replace(/\s+/gu, ' ').trim();
+  const characters = [...flat];
+  return characters.length <= QUALITATIVE_RESULT_CHARACTERS
+    ? flat
+    : `${characters.slice(0, QUALITATIVE_RESULT_CHARACTERS).join('')}…（全文は HTML 報告書 / full text in the HTML report）`;
+}
+
 export const BUDGET_LABEL = '予算・執行（百万円） budget and execution (million yen)';
 export const RECONCILIATION_LABEL = '事前登録との照合 reconciliation with the pre-registered logic model';
 export const MILLION_YEN = '百万円';
@@ -132,8 +143,9 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
         const lines = [indicator.direction ? directionText(indicator.direction) : '', targetYear ? `目標年度 target year FY${targetYear}` : '目標年度の指定なし no target year marked'];
         row.getCell(notes).value = textCell(lines.filter(Boolean).join('\n'));
       }
-      // A qualitative outcome's result in text, beside its actual row (it may have no yearly cell at all).
-      if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${indicator.qualitativeResult}`);
+      // A qualitative outcome's result in text, beside its actual row (it may have no yearly cell at all). Its start
+      // only: a result runs to a page of survey figures, which would stretch the row over half a printed page.
+      if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${openingOf(indicator.qualitativeResult)}`);
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
   };
@@ -150,7 +162,8 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
       const row = sheet.getRow(++rowNumber);
       row.getCell(1).value = project.projectId;
       row.getCell(1).numFmt = '0';
-      row.getCell(2).value = textCell(`予算・執行\nbudget (${project.reviewYear})`);
+      // No year here: beside the fiscal-year columns a year read as the budget's own (the review year is in the notes).
+      row.getCell(2).value = textCell('予算・執行\nbudget');
       row.getCell(3).value = item.label;
       row.getCell(4).value = item.kind === 'yen' ? MILLION_YEN : '%';
       for (const year of project.budget) {
