@@ -345,6 +345,14 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(await longTermTwo.locator('td b').first().textContent()).toBe('アウトカム2（長期）');
     expect(html).not.toMatch(/アウトカム[12]（長期） #2/);
     await page.close();
+    // The workbook notes its opening beside the indicator's actual row, as text.
+    const workbook = await readWorkbook(await buildProgressWorkbook(real.db, [programme], 'internal'));
+    const notes: string[] = [];
+    (workbook.getWorksheet(reviewSheetSheetName('post5g-quantum')) as ExcelJS.Worksheet).eachRow((row) => row.eachCell((cell) => {
+      if (cellText(cell).startsWith('成果実績（定性的）')) notes.push(cellText(cell));
+    }));
+    const opening = [...indicator.qualitative_result.replace(/\s+/gu, ' ').trim()].slice(0, 80).join('');
+    expect(notes).toEqual([`成果実績（定性的） qualitative result: ${opening}…（全文は HTML 報告書 / full text in the HTML report）`]);
   });
 
   it('calls an activity of the catalogue paired with a sheet output a difference of stage, never an agreement', async () => {
