@@ -83,6 +83,8 @@ export interface ProjectSheet {
   readonly projectName: string | null;
   readonly ministry: string | null;
   readonly bureau: string | null;
+  /** 部: null when the sheet gives none, or its file was loaded before ebpm read it (migration 0038). */
+  readonly department: string | null;
   readonly division: string | null;
   readonly purpose: string | null;
   readonly startYear: number | null;
@@ -229,8 +231,8 @@ function nodesOf(rows: readonly IndicatorRow[], values: readonly ValueRow[]): Sh
 
 export async function readProjectSheet(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<ProjectSheet> {
   const [project, indicatorRows, values, edges, budget, findings] = await Promise.all([
-    sql<{ project_name: string | null; ministry: string | null; bureau: string | null; division: string | null; purpose: string | null; start_year: number | null; end_year: number | null }>`
-      SELECT project_name, ministry, bureau, division, purpose, start_year, end_year FROM bi.review_projects WHERE review_year = ${reviewYear} AND project_id = ${projectId}`.execute(db),
+    sql<{ project_name: string | null; ministry: string | null; bureau: string | null; department: string | null; division: string | null; purpose: string | null; start_year: number | null; end_year: number | null }>`
+      SELECT project_name, ministry, bureau, department, division, purpose, start_year, end_year FROM bi.review_projects WHERE review_year = ${reviewYear} AND project_id = ${projectId}`.execute(db),
     sql<IndicatorRow>`
       SELECT i.node_kind, i.node_number, i.indicator_seq, i.row_kind, i.outcome_term, i.qualitative, i.goal, i.indicator_name, i.unit, i.direction,
              i.data_source, i.qualitative_reason, i.qualitative_result
@@ -265,6 +267,7 @@ export async function readProjectSheet(db: Kysely<Database>, projectId: number, 
     projectName: about?.project_name ?? null,
     ministry: about?.ministry ?? null,
     bureau: about?.bureau ?? null,
+    department: about?.department ?? null,
     division: about?.division ?? null,
     purpose: about?.purpose ?? null,
     startYear: about?.start_year ?? null,

@@ -67,6 +67,16 @@ export function text(cells: Cells, column: string): string | null {
   return presentText(cells.get(column));
 }
 
+/** TRUE / FALSE as the RS system writes a flag (終了予定なし), any case; null when blank or a dash. */
+export function flag(cells: Cells, column: string): boolean | null {
+  const value = presentText(cells.get(column));
+  if (value === null) return null;
+  const upper = value.toUpperCase();
+  if (upper === 'TRUE') return true;
+  if (upper === 'FALSE') return false;
+  throw new RecordProblem(`${column} "${value}" is neither TRUE nor FALSE`);
+}
+
 /** 法人番号 as written (trimmed) and whether its check digit holds; an invalid one still loads, flagged. */
 export function corporateNumber(cells: Cells, column: string): { value: string | null; valid: boolean | null } {
   const value = presentText(cells.get(column));

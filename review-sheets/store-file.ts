@@ -48,7 +48,7 @@ const KEY = ['line', 'review_year', 'project_id'];
 
 /** Each core table and the columns of its mapped rows, in COPY order. */
 const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }> = {
-  '1-2': { table: 'core.review_projects', columns: [...KEY, 'project_name', 'ministry', 'policy_ministry', 'bureau', 'division', 'purpose', 'project_category', 'start_year', 'end_year', 'main_expense'] },
+  '1-2': { table: 'core.review_projects', columns: [...KEY, 'project_name', 'ministry', 'policy_ministry', 'bureau', 'division', 'purpose', 'project_category', 'start_year', 'end_year', 'main_expense', 'department', 'no_end_planned'] },
   '2-1': { table: 'core.review_budget', columns: [...KEY, 'budget_year', 'is_total', 'account_section', 'account', 'sub_account', 'initial_budget_yen', 'supplementary_yen', 'carried_in_yen', 'reserve_yen', 'current_budget_yen', 'executed_yen', 'execution_rate_reported', 'carried_over_yen', 'next_year_request_yen'] },
   '3-1': { table: 'core.review_indicator_rows', columns: [...KEY, 'node_number', 'indicator_seq', 'row_kind', 'node_kind', 'outcome_term', 'qualitative', 'goal', 'indicator_name', 'unit', 'direction', 'data_source', 'qualitative_reason', 'qualitative_result', 'year_values'] },
   '3-2': { table: 'core.review_edges', columns: [...KEY, 'from_node', 'to_node', 'from_kind', 'to_kind', 'rationale', 'from_term', 'to_term'] },

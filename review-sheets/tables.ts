@@ -4,7 +4,7 @@
  */
 import { numberCell, presentText } from './cell-values.js';
 import type { ReviewTable } from './published-headers.js';
-import { amount, corporateNumber, mapWith, projectKey, RecordProblem, text, tooLongNumber, wholeNumber, type Cells, type Mapped } from './records.js';
+import { amount, corporateNumber, flag, mapWith, projectKey, RecordProblem, text, tooLongNumber, wholeNumber, type Cells, type Mapped } from './records.js';
 
 /**
  * The fiscal-year cells (2007–2060) of a record, kept out of its cells by name: numeric keys would make each
@@ -68,11 +68,13 @@ function project(cells: Cells, reviewYear: number): Mapped {
     ministry: text(cells, '府省庁'),
     policy_ministry: text(cells, '政策所管府省庁'),
     bureau: text(cells, '局・庁'),
+    department: text(cells, '部'),
     division: text(cells, '課'),
     purpose: text(cells, '事業の目的'),
     project_category: text(cells, '事業区分'),
     start_year: wholeNumber(cells, '事業開始年度'),
     end_year: wholeNumber(cells, '事業終了（予定）年度'),
+    no_end_planned: flag(cells, '終了予定なし'),
     main_expense: text(cells, '主要経費'),
   }));
 }

@@ -39,6 +39,7 @@ import * as reviewIndicatorValuesMaterialized from './migrations/0034_review_ind
 import * as outcomesCopiedStraightIn from './migrations/0035_outcomes_copied_straight_in.js';
 import * as referenceChecksOnDistinctValues from './migrations/0036_reference_checks_on_distinct_values.js';
 import * as outcomesPartitionedByProgramme from './migrations/0037_outcomes_partitioned_by_programme.js';
+import * as reviewProjectsDepartment from './migrations/0038_review_projects_department.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -76,6 +77,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0035_outcomes_copied_straight_in': outcomesCopiedStraightIn,
   '0036_reference_checks_on_distinct_values': referenceChecksOnDistinctValues,
   '0037_outcomes_partitioned_by_programme': outcomesPartitionedByProgramme,
+  '0038_review_projects_department': reviewProjectsDepartment,
 };
 
 export class MigrationFailedError extends Error {

@@ -110,16 +110,24 @@ describe('loading the published review sheets', () => {
     expect(payees.bounds).toBe(LOADED_TABLE_STATISTICS_TARGET + 1);
   });
 
-  it('shows one row per project in bi.review_projects, a project with two 主要経費 rows (3522) once with both', async () => {
+  it('shows one row per project in bi.review_projects, a project with two 主要経費 rows (3522) once with both, its 部 and 終了予定なし', async () => {
     const published = fixture('1-2').records;
-    const viewed = await rows<{ project_id: number; project_name: string; main_expense: string }>('SELECT project_id, project_name, main_expense FROM bi.review_projects ORDER BY project_id');
+    const viewed = await rows<{ project_id: number; project_name: string; main_expense: string; department: string | null; end_year: number | null; no_end_planned: boolean | null }>(
+      'SELECT project_id, project_name, main_expense, department, end_year, no_end_planned FROM bi.review_projects WHERE review_year = 2024 ORDER BY project_id',
+    );
     expect(viewed.map((row) => row.project_id)).toEqual([...new Set(published.map((record) => Number(record['予算事業ID'])))].sort((a, b) => a - b));
     for (const row of viewed) {
       const own = published.filter((record) => Number(record['予算事業ID']) === row.project_id);
       expect(row.project_name).toBe(own[0]['事業名']);
       expect(row.main_expense).toBe(own.map((record) => record['主要経費']).join('／'));
+      expect(row.department).toBe(own[0]['部'].trim() || null);
+      expect(row.end_year).toBe(numberOf(own[0]['事業終了（予定）年度']));
+      expect(row.no_end_planned).toBe({ TRUE: true, FALSE: false }[own[0]['終了予定なし'].trim()] ?? null);
     }
     expect(viewed.find((row) => row.project_id === 3522)!.main_expense.split('／')).toHaveLength(2);
+    // 884 names its 部; 11 gives an end year and says no end is planned, both kept as published.
+    expect(viewed.find((row) => row.project_id === 884)!.department).toBe('司法法制部');
+    expect(viewed.find((row) => row.project_id === 11)).toMatchObject({ end_year: 2024, no_end_planned: true });
   });
 
   it('shows every target, actual and achievement of 3-1 and each target year in bi.review_indicator_values', async () => {

@@ -119,7 +119,7 @@ function sheetText(sheet: ProjectSheet): string {
     ]),
   );
   return [
-    `予算事業ID ${sheet.projectId} · review year ${sheet.reviewYear}\n${sheet.projectName ?? '(no 1-2 row)'}\n${[sheet.ministry, sheet.bureau, sheet.division].filter(Boolean).join(' ')}`,
+    `予算事業ID ${sheet.projectId} · review year ${sheet.reviewYear}\n${sheet.projectName ?? '(no 1-2 row)'}\n${[sheet.ministry, sheet.bureau, sheet.department, sheet.division].filter(Boolean).join(' ')}`,
     `Logic model (3-1 nodes by the 3-2 edges; latest target, latest actual with that year's achievement)\n${treeLines.length ? treeLines.join('\n') : '(no activity)'}`,
     ...(unreached.length ? [`Not reached from any activity\n${unreached.join('\n')}`] : []),
     `Budget and execution in yen (bi.review_budget_execution; execution of the review year is not yet known)\n${budget}`,

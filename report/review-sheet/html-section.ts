@@ -237,7 +237,7 @@ function earlierYearsLine(project: ReviewSheetProject): string {
 }
 
 function projectBlock(project: ReviewSheetProject): string {
-  const where = [project.ministry, project.bureau, project.division].filter((part): part is string => part !== null).map(escapeText).join(' ');
+  const where = [project.ministry, project.bureau, project.department, project.division].filter((part): part is string => part !== null).map(escapeText).join(' ');
   return (
     `<div class="review-sheet-project" data-project="${project.projectId}" data-review-year="${project.reviewYear}">` +
     `<h3>予算事業ID ${project.projectId}：${escapeText(project.name ?? '（事業名なし / no name loaded）')}</h3>` +

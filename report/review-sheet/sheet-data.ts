@@ -65,6 +65,7 @@ export interface ReviewSheetProject {
   readonly name: string | null;
   readonly ministry: string | null;
   readonly bureau: string | null;
+  readonly department: string | null;
   readonly division: string | null;
   readonly nodes: readonly SheetNode[];
   readonly edges: readonly SheetEdge[];
@@ -149,6 +150,7 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     name: sheet.projectName,
     ministry: sheet.ministry,
     bureau: sheet.bureau,
+    department: sheet.department,
     division: sheet.division,
     nodes: sheet.nodes
       .map((node) => ({ kind: node.kind, number: node.number, term: term(node.kind, node.term), goal: node.goal }))
