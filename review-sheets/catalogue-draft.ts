@@ -92,15 +92,17 @@ function indicatorId(node: SheetNode, position: number, count: number): string {
 }
 
 /**
- * 'annual' where the sheet reports an actual in every fiscal year from its first actual to its last; otherwise the
- * author's to state: a survey every few years is not annual, and an indicator with no actual yet says nothing.
- * Targets are left out of it: a target for a distant year (FY2029) beside this year's is no gap in measuring.
+ * 'annual' where the sheet reports actuals in two or more fiscal years, every year from the first to the last;
+ * otherwise the author's to state: a survey every few years is not annual, and one actual, or none yet, says nothing
+ * of how often. Targets are left out of it: a target for a distant year (FY2029) is no gap in measuring.
  */
-function draftFrequency(indicator: SheetIndicator): 'annual' | Placeholder {
+export function draftFrequency(indicator: Pick<SheetIndicator, 'values'>): 'annual' | Placeholder {
   const years = indicator.values.filter((value) => value.actual !== null || value.actualText !== null).map((value) => value.fiscalYear);
-  if (years.length === 0) return placeholder('the frequency, annual, per_call_round or one_off: the sheet reports no actual yet');
+  const choose = 'the frequency, annual, per_call_round or one_off';
+  if (years.length === 0) return placeholder(`${choose}: the sheet reports no actual yet`);
+  if (years.length === 1) return placeholder(`${choose}: the sheet reports one actual so far, FY${years[0]}`);
   if (years[years.length - 1] - years[0] + 1 === years.length) return 'annual';
-  return placeholder(`the frequency, annual, per_call_round or one_off: the sheet reports actuals for FY${years.join(', FY')} only`);
+  return placeholder(`${choose}: the sheet reports actuals for FY${years.join(', FY')} only`);
 }
 
 function draftIndicator(sheet: Pick<ProjectSheet, 'projectId'>, node: SheetNode, indicator: SheetIndicator, position: number, count: number, provenance: string): DraftIndicator {

@@ -1,8 +1,9 @@
 /**
- * Stores one file in one transaction: a file already registered is skipped; otherwise the earlier file of the
- * same table and review year is retired (its rows stay, out of the views), and this file's rows are copied into
- * their core table as they are read (COPY, never the whole file in memory), its quarantined records beside them,
- * and its account written last. A load that dies leaves nothing behind and is simply run again.
+ * Stores one file in one transaction: a file already in force is skipped, and one retired by a newer file is put
+ * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
+ * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
+ * the whole file in memory), its quarantined records beside them, and its account written last. A load that dies
+ * leaves nothing behind and is simply run again.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,7 +31,7 @@ export interface ReviewFileAccount {
    * when it was retired, count again, and the file in force until now is retired (listed in `retired`).
    */
   readonly reinstated: boolean;
-  /** Files this one retired (the earlier file of its table and review year). */
+  /** Files this one retired: the file of its table and review year in force until now, if any. */
   readonly retired: readonly string[];
 }
 
@@ -84,8 +85,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
     inTransaction(client, async () => {
       // One load per table and review year at a time, so two files of the same year cannot both stay in force.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-sheets:${table}:${reviewYear}`]);
-      const known = await client.query<{ records: number; loaded: number; quarantined: number; status: 'loaded' | 'retired' }>(
-        'SELECT records, loaded, quarantined, status FROM raw.review_sheet_files WHERE file_sha256 = $1',
+      const known = await client.query<{ records: number; loaded: number; quarantined: number; status: 'loaded' | 'retired'; sheet_table: string; review_year: number }>(
+        'SELECT records, loaded, quarantined, status, sheet_table, review_year FROM raw.review_sheet_files WHERE file_sha256 = $1',
         [source.sha256],
       );
       const retireInForce = () =>
@@ -95,8 +96,9 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
           [source.sha256, table, reviewYear],
         );
       if (known.rows.length) {
-        const { status, ...account } = known.rows[0];
-        if (status === 'loaded') return { ...base, ...account, skipped: true, reinstated: false, retired: [] };
+        const { status, sheet_table: knownTable, review_year: knownYear, ...account } = known.rows[0];
+        // The same bytes under another table's or year's name stay as first loaded: skipped, never moved.
+        if (status === 'loaded' || knownTable !== table || knownYear !== reviewYear) return { ...base, ...account, skipped: true, reinstated: false, retired: [] };
         // Loaded again after a newer file retired it: the user wants this one in force. Its rows were kept, so it is
         // put back as it was, and the file in force until now is retired in its place (its rows kept in turn).
         const retired = await retireInForce();

@@ -317,6 +317,7 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(await listed('only-catalogue', 'data-indicator-id')).toEqual(['quantum_market']);
     expect(await listed('only-sheet', 'data-sheet-indicator')).toEqual(['3522:output:6:1', '3522:outcome:7:1']);
     expect(await listed('unresolved', 'data-indicator-id')).toEqual(['subsidy_granted']);
+    expect(await page.locator('li[data-reconcile="unresolved"]').textContent()).toContain('参照先 予算事業ID 3522 アウトカム99 が公表シートにない');
     await page.close();
     // The same reading as the pure function gives from the views.
     const programme = reconciledProgramme();
@@ -353,6 +354,21 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     }));
     const opening = [...indicator.qualitative_result.replace(/\s+/gu, ' ').trim()].slice(0, 80).join('');
     expect(notes).toEqual([`成果実績（定性的） qualitative result: ${opening}…（全文は HTML 報告書 / full text in the HTML report）`]);
+  });
+
+  it('names a reference to an outcome\'s second indicator as counted across its terms, in the page and the workbook', async () => {
+    const programme = programmeNaming([884], (model) => {
+      model.input.find((indicator) => indicator.id === 'subsidy_granted')!.reviewSheetIndicator = { projectId: 884, nodeKind: 'outcome', nodeNumber: 1, indicator: 3 };
+    });
+    const { page } = await open((await writeReports(real.db, [programme], join(scratch, 'reference'))).pages[0]);
+    expect(await page.locator('li[data-reconcile="unresolved"]').textContent()).toContain('参照先 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号） が公表シートにない');
+    await page.close();
+    const workbook = await readWorkbook(await buildProgressWorkbook(real.db, [programme], 'internal'));
+    const notes: string[] = [];
+    (workbook.getWorksheet(reviewSheetSheetName('post5g-quantum')) as ExcelJS.Worksheet).eachRow((row) => row.eachCell((cell) => {
+      if (cellText(cell).startsWith('参照先が公表シートにない')) notes.push(cellText(cell));
+    }));
+    expect(notes).toEqual(['参照先が公表シートにない reference not in the sheet: 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号）\nproject 884, Outcome 1, indicator 3 (counted across its terms)']);
   });
 
   it('calls an activity of the catalogue paired with a sheet output a difference of stage, never an agreement', async () => {

@@ -344,6 +344,16 @@ describe('loading the published review sheets', () => {
     const again = await load(first);
     expect(again.files[0]).toMatchObject({ skipped: true, reinstated: false, retired: [] });
     expect(await rows(`SELECT status FROM raw.review_sheet_files WHERE review_year = 2019 AND status = 'loaded'`)).toHaveLength(1);
+
+    // The retired file's bytes under another year's name are skipped as loaded before, and move nothing.
+    const renamed = mkdtempSync(join(scratch, 'reinstate-renamed-'));
+    writeFileSync(join(renamed, name.replace('_RS_2019_', '_RS_2018_')), corrected);
+    const elsewhere = await load(renamed);
+    expect(elsewhere.files[0]).toMatchObject({ reviewYear: 2018, skipped: true, reinstated: false, retired: [] });
+    expect(await rows(`SELECT file_sha256, status FROM raw.review_sheet_files WHERE review_year IN (2018, 2019) ORDER BY status`)).toEqual([
+      { file_sha256: digestOf(first), status: 'loaded' },
+      { file_sha256: digestOf(second), status: 'retired' },
+    ]);
   });
 
   it('stores text exactly as published: backslashes, tabs, quoted line breaks, characters outside the BMP and a name longer than a COPY chunk', async () => {
@@ -458,6 +468,17 @@ describe('reading the published format', () => {
     const header: readonly string[] = PUBLISHED_HEADERS[table];
     return header.map((column, index) => (index < KEY.length ? KEY[index] : (cells[column] ?? '')));
   };
+
+  it('reads 1-2\'s 部 and 終了予定なし (TRUE, FALSE, any case, blank as none) and quarantines another flag with its reason', () => {
+    const projects = parseReviewSheet('1-2_RS_2024_基本情報_事業概要等.csv', file('1-2', [
+      row('1-2', { 事業名: 'a', 終了予定なし: 'TRUE' }),
+      row('1-2', { 事業名: 'b', 終了予定なし: 'false ' }),
+      row('1-2', { 事業名: 'c', 終了予定なし: '' }),
+      row('1-2', { 事業名: 'd', 終了予定なし: '○' }),
+    ]));
+    expect(projects.rows.map((r) => [r.department, r.no_end_planned, r.line])).toEqual([['司法法制部', true, 2], ['司法法制部', false, 3], ['司法法制部', null, 4]]);
+    expect(projects.quarantined.map((q) => [q.line, q.reason])).toEqual([[5, '終了予定なし "○" is neither TRUE nor FALSE']]);
+  });
 
   it('reads dashes as none, trailing spaces, 34482000.0, 長期 with or without its number, and quoted line breaks', () => {
     const threeOne = parseReviewSheet('3-1_RS_2024_効果発現経路_目標・実績.csv', file('3-1', [

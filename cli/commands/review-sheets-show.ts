@@ -103,7 +103,8 @@ function sheetText(sheet: ProjectSheet): string {
   const treeLines = tree.entries.flatMap((entry) => nodeLines(entry.node, entry.key, entry.depth, entry.repeated));
   const unreached = tree.unreached.flatMap((node) => nodeLines(node, '', 0, false));
   const budget = formatTable(
-    // Every part of the current budget (当初 + 補正 + 繰越し + 予備費等 = 現額) and where it went, so that the row adds up.
+    // Every part of the current budget (当初 + 補正 + 前年度から繰越し + 予備費等 = 現額), so that the row adds up, then
+    // what was executed and carried over (the rest, 不用額, is bi.review_budget_execution's unspent_yen).
     ['budget year', '当初予算', '補正予算', '前年度から繰越し', '予備費等', '歳出予算現額', '執行額', '執行率', '翌年度へ繰越し', '翌年度要求額'],
     sheet.budget.map((row) => [
       String(row.budgetYear),

@@ -7,7 +7,7 @@
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, sheetIndicatorLabel } from './labels.js';
+import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
@@ -115,9 +115,11 @@ function indicatorTable(project: ReviewSheetProject): string {
   const rows = project.indicators
     .map((indicator) => {
       const label = sheetIndicatorLabel(indicator, false);
-      // A qualitative outcome's result in text gets a row of its own under the years (or alone, with no yearly cell).
+      // A qualitative outcome's result in text gets a row of its own under the years (or alone, with no yearly cell);
+      // an indicator with neither has one row saying so.
       const resultRow = indicator.qualitativeResult === null ? 0 : 1;
-      const rows = indicator.years.length + resultRow;
+      const emptyRow = indicator.years.length === 0 && resultRow === 0 ? 1 : 0;
+      const rows = indicator.years.length + resultRow + emptyRow;
       const head =
         `<td rowspan="${rows}"><b>${escapeText(label.ja)}</b> <small>${escapeText(label.en)}</small><br>${escapeText(indicator.name ?? '—')}` +
         `${indicator.direction ? `<br><small>${escapeText(directionText(indicator.direction))}</small>` : ''}</td><td rowspan="${rows}">${escapeText(indicator.unit ?? '—')}</td>`;
@@ -126,6 +128,9 @@ function indicatorTable(project: ReviewSheetProject): string {
           ? ''
           : `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-qualitative-result>${indicator.years.length === 0 ? head : ''}` +
             `<td colspan="5"><b>成果実績（定性的） / qualitative result</b>：${escapeText(indicator.qualitativeResult)}</td></tr>`;
+      const empty = emptyRow
+        ? `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-no-values>${head}<td colspan="5" class="empty">公表された値なし / no value published</td></tr>`
+        : '';
       return indicator.years
         .map(
           (year, index) =>
@@ -137,7 +142,7 @@ function indicatorTable(project: ReviewSheetProject): string {
             numberCell('achievement-computed', year.achievementComputed, (text) => roundedNumber(text, 1), ' %') +
             '</tr>',
         )
-        .join('') + result;
+        .join('') + result + empty;
     })
     .join('');
   return (
@@ -293,9 +298,8 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
     return `<span data-sheet-indicator="${sheetIndicatorKey(indicator)}"><b>${escapeText(label.ja)}</b> ${escapeText(indicator.name ?? '—')}</span>`;
   });
   const unresolved = reconciliation.unresolved.map((entry) => {
-    const ref = entry.indicator.reviewSheetIndicator!;
-    const label = nodeLabel(ref.nodeKind, ref.nodeNumber);
-    return `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)}</span>：参照先 予算事業ID ${ref.projectId} ${escapeText(label.ja)}${ref.indicator > 1 ? ` #${ref.indicator}` : ''} が公表シートにない / its reference (project ${ref.projectId}, ${escapeText(label.en)}) is not in the loaded sheet`;
+    const label = referenceLabel(entry.indicator.reviewSheetIndicator!);
+    return `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)}</span>：参照先 ${escapeText(label.ja)} が公表シートにない / its reference (${escapeText(label.en)}) is not in the loaded sheet`;
   });
   return (
     '<h3>事前登録のロジックモデルとの照合 / Reconciliation with the pre-registered logic model</h3>' +

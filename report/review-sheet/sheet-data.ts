@@ -134,12 +134,12 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     node.kind === 'activity'
       ? []
       : node.indicators
-          .map((indicator, index, all) => ({ indicator, ordinalInNode: index + 1, indicatorsOfNode: all.length }))
-          // A qualitative outcome may state its result in text only, with no yearly cell: it is shown all the same.
-          .filter(({ indicator }) => indicator.values.length > 0 || indicator.qualitativeResult !== null)
-          .map(({ indicator, ordinalInNode, indicatorsOfNode }) => ({
+          // Every indicator of the sheet, also one with no yearly value (a qualitative outcome may state its result in
+          // text only, an indicator may have no value published yet): the page says so, and a catalogue reference to it
+          // finds it.
+          .map((indicator, index, all) => ({
             projectId, kind: node.kind as 'output' | 'outcome', nodeNumber: node.number, seq: indicator.seq,
-            ordinalInNode, indicatorsOfNode, term: term(node.kind, node.term),
+            ordinalInNode: index + 1, indicatorsOfNode: all.length, term: term(node.kind, node.term),
             qualitative: indicator.qualitative, name: indicator.name, unit: indicator.unit, direction: indicator.direction,
             qualitativeResult: indicator.qualitativeResult, years: indicator.values,
           })),

@@ -9,7 +9,7 @@
 import type ExcelJS from 'exceljs';
 import type { Programme } from '../../programmes/catalogue.js';
 import { publishedDecimals } from '../review-sheet/decimal-text.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, nodeLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
+import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
 import type { Reconciliation, TargetDifference } from '../review-sheet/reconcile.js';
 import type { ReviewSheetData, SheetBudgetYear, SheetIndicator, SheetIndicatorYear } from '../review-sheet/sheet-data.js';
 import { fixedFormat, INTEGER_FORMAT, SHARE_FORMAT } from './number-formats.js';
@@ -239,7 +239,8 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     row.getCell(1).value = entry.indicator.id;
     row.getCell(1).font = ID_FONT;
     row.getCell(3).value = textCell(entry.indicator.nameJa);
-    row.getCell(notes).value = textCell(`参照先が公表シートにない reference not in the sheet: 予算事業ID ${ref.projectId} ${nodeLabel(ref.nodeKind, ref.nodeNumber).ja}`);
+    const label = referenceLabel(ref);
+    row.getCell(notes).value = textCell(`参照先が公表シートにない reference not in the sheet: ${label.ja}\n${label.en}`);
   }
   if (data.notLoaded.length) {
     const row = sheet.getRow(++rowNumber);
