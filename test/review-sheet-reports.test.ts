@@ -371,14 +371,15 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(notes).toEqual(['参照先が公表シートにない reference not in the sheet: 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号）\nproject 884, Outcome 1, indicator 3 (counted across its terms)']);
   });
 
-  it('calls an activity of the catalogue paired with a sheet output a difference of stage, never an agreement', async () => {
+  it('pairs an activity of the catalogue with a sheet output\'s 活動指標 as agreeing in stage, and with a sheet outcome as differing', async () => {
     const programme = programmeNaming([PROJECT], (model) => {
       model.activity.find((indicator) => indicator.id === 'applications_received')!.reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'output', nodeNumber: 6 };
+      model.activity.find((indicator) => indicator.id === 'award_rate')!.reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 7 };
     });
     const result = reconcile(programme, (await readReviewSheetData(real.db, programme)).projects);
-    const paired = result.matched.find((match) => match.indicator.id === 'applications_received');
-    expect(paired?.stage).toBe('activity');
-    expect(paired?.differences.filter((difference) => difference.kind === 'stage')).toEqual([{ kind: 'stage', catalogue: '活動 (activity)', sheet: 'アウトプット (output)' }]);
+    const stageOf = (id: string) => result.matched.find((match) => match.indicator.id === id)?.differences.filter((difference) => difference.kind === 'stage');
+    expect(stageOf('applications_received')).toEqual([]);
+    expect(stageOf('award_rate')).toEqual([{ kind: 'stage', catalogue: '活動 (activity)', sheet: '短期アウトカム (short-term outcome)' }]);
   });
 
   it('says in one line how to load a named project that is not loaded, and shows no section for a programme naming none', async () => {

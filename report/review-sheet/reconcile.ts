@@ -77,6 +77,9 @@ export function sheetTarget(indicator: SheetIndicator): SheetTarget | null {
 
 /** Where each compared stage of the catalogue sits in a sheet: its node kind, and for an outcome its term. */
 const SHEET_PLACE: Partial<Record<LogicModelStageKey, { kind: SheetIndicator['kind']; term: SheetIndicator['term'] }>> = {
+  // The sheet's activities carry no indicator: an output's indicator is its 活動指標 (activity indicator), where a
+  // catalogue's activity indicator (applications received, the award rate) sits.
+  activity: { kind: 'output', term: null },
   output: { kind: 'output', term: null },
   shortTermOutcome: { kind: 'outcome', term: 'short' },
   midTermOutcome: { kind: 'outcome', term: 'mid' },
@@ -102,9 +105,9 @@ const CATALOGUE_STAGE_NAMES: Record<string, string> = {
 
 /**
  * The catalogue's stage against the sheet's node. An outcome whose sheet gives no term is not called a mismatch
- * (the sheet does not say), only a different kind or a different stated term is. An input or activity of the
- * catalogue has no place among the sheet's indicators (they measure outputs and outcomes): matched to one, by
- * name or by reference, the two logic models disagree about what it shows.
+ * (the sheet does not say), only a different kind or a different stated term is. An activity belongs with an
+ * output's 活動指標; an input has no place among the sheet's indicators (its money is the budget, 2-1): an input
+ * paired with any, or an activity with an outcome, is a difference of stage.
  */
 function stageDifference(stage: LogicModelStageKey, sheet: SheetIndicator): TargetDifference | null {
   const expected = SHEET_PLACE[stage];
