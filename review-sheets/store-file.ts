@@ -24,8 +24,13 @@ export interface ReviewFileAccount {
   readonly records: number;
   readonly loaded: number;
   readonly quarantined: number;
-  /** True when this file (by its SHA-256) was loaded before and is in force: nothing was done. */
+  /** True when these bytes (by their SHA-256) were loaded before: nothing was done (see `loadedBefore`). */
   readonly skipped: boolean;
+  /**
+   * For a skipped file: the table and review year its bytes were loaded as, and whether that file is in force. Not the
+   * same as this account's table and year when the same bytes come again under another name: nothing is stored for it.
+   */
+  readonly loadedBefore?: { readonly table: string; readonly reviewYear: number; readonly inForce: boolean };
   /**
    * True when this file was loaded before, then retired by a newer one, and is now put back in force: its rows, kept
    * when it was retired, count again, and the file in force until now is retired (listed in `retired`).
@@ -98,7 +103,10 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       if (known.rows.length) {
         const { status, sheet_table: knownTable, review_year: knownYear, ...account } = known.rows[0];
         // The same bytes under another table's or year's name stay as first loaded: skipped, never moved.
-        if (status === 'loaded' || knownTable !== table || knownYear !== reviewYear) return { ...base, ...account, skipped: true, reinstated: false, retired: [] };
+        if (status === 'loaded' || knownTable !== table || knownYear !== reviewYear) {
+          const loadedBefore = { table: knownTable, reviewYear: knownYear, inForce: status === 'loaded' };
+          return { ...base, ...account, skipped: true, loadedBefore, reinstated: false, retired: [] };
+        }
         // Loaded again after a newer file retired it: the user wants this one in force. Its rows were kept, so it is
         // put back as it was, and the file in force until now is retired in its place (its rows kept in turn).
         const retired = await retireInForce();

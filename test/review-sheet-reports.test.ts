@@ -16,6 +16,7 @@ import { projectRoot } from '../config/project-root.js';
 import { getProgramme, type Programme } from '../programmes/catalogue.js';
 import { BUDGET_LABEL, buildProgressWorkbook, RECONCILIATION_LABEL, REVIEW_SERIES, reviewSheetSheetName } from '../report/progress-workbook.js';
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from '../report/review-sheet/decimal-text.js';
+import { reviewSheetSection } from '../report/review-sheet/html-section.js';
 import { reconcile } from '../report/review-sheet/reconcile.js';
 import { readReviewSheetData } from '../report/review-sheet/sheet-data.js';
 import { writeReports } from '../report/write-reports.js';
@@ -368,7 +369,7 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     (workbook.getWorksheet(reviewSheetSheetName('post5g-quantum')) as ExcelJS.Worksheet).eachRow((row) => row.eachCell((cell) => {
       if (cellText(cell).startsWith('参照先が公表シートにない')) notes.push(cellText(cell));
     }));
-    expect(notes).toEqual(['参照先が公表シートにない reference not in the sheet: 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号）\nproject 884, Outcome 1, indicator 3 (counted across its terms)']);
+    expect(notes).toEqual(['参照先が公表シートにない reference not in the sheet: 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号）\nproject 884, Outcome 1, indicator 3, counted across its terms']);
   });
 
   it('pairs an activity of the catalogue with a sheet output\'s 活動指標 as agreeing in stage, and with a sheet outcome as differing', async () => {
@@ -380,6 +381,26 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     const stageOf = (id: string) => result.matched.find((match) => match.indicator.id === id)?.differences.filter((difference) => difference.kind === 'stage');
     expect(stageOf('applications_received')).toEqual([]);
     expect(stageOf('award_rate')).toEqual([{ kind: 'stage', catalogue: '活動 (activity)', sheet: '短期アウトカム (short-term outcome)' }]);
+    // An input has no indicator in the sheet (its money is the budget): paired with any, its stage differs.
+    const input = programmeNaming([PROJECT], (model) => {
+      model.input.find((indicator) => indicator.id === 'subsidy_granted')!.reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'output', nodeNumber: 3 };
+    });
+    const inputResult = reconcile(input, (await readReviewSheetData(real.db, input)).projects);
+    expect(inputResult.matched.find((match) => match.indicator.id === 'subsidy_granted')?.differences.filter((difference) => difference.kind === 'stage')).toEqual([
+      { kind: 'stage', catalogue: 'インプット (input)', sheet: 'アウトプット (output)' },
+    ]);
+  });
+
+  it('gives an indicator the sheet publishes no value for one row saying so, under its own head cells', async () => {
+    const data = await readReviewSheetData(real.db, programmeNaming([PROJECT]));
+    const [project] = data.projects;
+    const emptied = { ...data, projects: [{ ...project, indicators: project.indicators.map((indicator, index) => (index === 0 ? { ...indicator, years: [], qualitativeResult: null } : indicator)) }] };
+    const key = `${project.indicators[0].projectId}:${project.indicators[0].kind}:${project.indicators[0].nodeNumber}:${project.indicators[0].seq}`;
+    const rows = [...reviewSheetSection(emptied, null).matchAll(new RegExp(`<tr data-indicator="${key}"[^>]*>.*?</tr>`, 'g'))].map((match) => match[0]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('data-no-values');
+    expect(rows[0]).toContain('<td rowspan="1">');
+    expect(rows[0]).toContain('公表された値なし / no value published');
   });
 
   it('says in one line how to load a named project that is not loaded, and shows no section for a programme naming none', async () => {

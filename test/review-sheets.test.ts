@@ -342,14 +342,14 @@ describe('loading the published review sheets', () => {
     expect(await invalidPayees()).toBe(0);
 
     const again = await load(first);
-    expect(again.files[0]).toMatchObject({ skipped: true, reinstated: false, retired: [] });
+    expect(again.files[0]).toMatchObject({ skipped: true, loadedBefore: { table: '5-1', reviewYear: 2019, inForce: true }, reinstated: false, retired: [] });
     expect(await rows(`SELECT status FROM raw.review_sheet_files WHERE review_year = 2019 AND status = 'loaded'`)).toHaveLength(1);
 
     // The retired file's bytes under another year's name are skipped as loaded before, and move nothing.
     const renamed = mkdtempSync(join(scratch, 'reinstate-renamed-'));
     writeFileSync(join(renamed, name.replace('_RS_2019_', '_RS_2018_')), corrected);
     const elsewhere = await load(renamed);
-    expect(elsewhere.files[0]).toMatchObject({ reviewYear: 2018, skipped: true, reinstated: false, retired: [] });
+    expect(elsewhere.files[0]).toMatchObject({ reviewYear: 2018, skipped: true, loadedBefore: { table: '5-1', reviewYear: 2019, inForce: false }, reinstated: false, retired: [] });
     expect(await rows(`SELECT file_sha256, status FROM raw.review_sheet_files WHERE review_year IN (2018, 2019) ORDER BY status`)).toEqual([
       { file_sha256: digestOf(first), status: 'loaded' },
       { file_sha256: digestOf(second), status: 'retired' },
@@ -436,6 +436,18 @@ describe('loading the published review sheets', () => {
       ]);
       const again = ebpmWith(environment, 'review-sheets', 'load', FIXTURES, '--json');
       expect((JSON.parse(again.stdout) as typeof printed).files.every((file) => file.skipped)).toBe(true);
+      // In text: a file in force is said to be; the same bytes under another year's name are said to be stored as what they were.
+      const renamed = mkdtempSync(join(scratch, 'cli-renamed-'));
+      const edgesFile = fixture('3-2').name;
+      copyFileSync(join(FIXTURES, edgesFile), join(renamed, edgesFile));
+      copyFileSync(join(FIXTURES, edgesFile), join(renamed, edgesFile.replace('_RS_2024_', '_RS_2017_')));
+      const text = ebpmWith(environment, 'review-sheets', 'load', renamed);
+      expect(text.status).toBe(0);
+      const edgeRecords = fixture('3-2').records.length;
+      expect(text.stdout).toContain(`${edgesFile}: skipped, loaded before and in force (${edgeRecords} loaded, 0 quarantined)`);
+      expect(text.stdout).toContain(
+        `${edgesFile.replace('_RS_2024_', '_RS_2017_')}: skipped, nothing stored: the same bytes were loaded before as table 3-2, review year 2024 (${edgeRecords} loaded, 0 quarantined; in force)`,
+      );
 
       // A file refused for its header: every account printed, the refusal said with its fix, exit code 2.
       const dir = mkdtempSync(join(scratch, 'cli-refused-'));

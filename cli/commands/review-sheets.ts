@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
+import type { ReviewFileAccount } from '../../review-sheets/store-file.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { REVIEW_SHEET_ATTRIBUTION } from '../../review-sheets/attribution.js';
@@ -70,11 +71,20 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   }
 }
 
+/** A file whose bytes were loaded before: as what, and whether that is in force (nothing is stored for its name). */
+function skippedLine(file: ReviewFileAccount): string {
+  const before = file.loadedBefore;
+  const counts = `${file.loaded} loaded, ${file.quarantined} quarantined`;
+  if (!before || (before.inForce && before.table === file.table && before.reviewYear === file.reviewYear)) return `${file.file}: skipped, loaded before and in force (${counts})`;
+  const state = before.inForce ? 'in force' : 'retired by a newer file';
+  return `${file.file}: skipped, nothing stored: the same bytes were loaded before as table ${before.table}, review year ${before.reviewYear} (${counts}; ${state})`;
+}
+
 function formatAccounts(result: LoadReviewSheetsResult): string {
   const lines = result.files.map((file) =>
     'notLoaded' in file ? `${file.file}: not loaded (${file.notLoaded})`
     : 'refused' in file ? `${file.file}: refused, nothing of it stored (see below)`
-    : file.skipped ? `${file.file}: skipped, loaded before and in force (${file.loaded} loaded, ${file.quarantined} quarantined)`
+    : file.skipped ? skippedLine(file)
     : file.reinstated ? `${file.file}: table ${file.table}, review year ${file.reviewYear}: retired earlier, now back in force as loaded before (${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined)${file.retired.length ? `; retires ${file.retired.join(', ')}` : ''}`
     : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
   );

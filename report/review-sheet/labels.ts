@@ -42,7 +42,7 @@ export function sheetIndicatorLabel(indicator: SheetIndicator, withProject: bool
  */
 export function referenceLabel(reference: { projectId: number; nodeKind: NodeKind; nodeNumber: number; indicator: number }): { ja: string; en: string } {
   const node = nodeLabel(reference.nodeKind, reference.nodeNumber);
-  const across = reference.nodeKind === 'outcome' ? { ja: '（短期・中期・長期を通した番号）', en: ' (counted across its terms)' } : { ja: '', en: '' };
+  const across = reference.nodeKind === 'outcome' ? { ja: '（短期・中期・長期を通した番号）', en: ', counted across its terms' } : { ja: '', en: '' };
   return reference.indicator > 1
     ? { ja: `予算事業ID ${reference.projectId} ${node.ja} の指標 ${reference.indicator}${across.ja}`, en: `project ${reference.projectId}, ${node.en}, indicator ${reference.indicator}${across.en}` }
     : { ja: `予算事業ID ${reference.projectId} ${node.ja}`, en: `project ${reference.projectId}, ${node.en}` };

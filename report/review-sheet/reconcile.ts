@@ -11,7 +11,8 @@
  *     half-width forms are made alike (NFKC) and spaces dropped, and only when exactly one indicator on each side
  *     carries that name.
  * Nothing else (no similarity score): an officer can check every pair by reading the two names or the reference.
- * Inputs and activities have no indicator column in the sheet, so unmatched ones are not listed as missing.
+ * An activity indicator belongs with an output's 活動指標 (the sheet's activities carry none), an input with nothing
+ * (its money is the budget, 2-1); unmatched ones are not listed as missing, since sheets often leave them out.
  */
 import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../../schemas/catalogue.js';
 import type { Programme } from '../../programmes/catalogue.js';

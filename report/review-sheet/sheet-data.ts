@@ -124,7 +124,7 @@ async function loadedReviewYears(db: Kysely<Database>, projectIds: readonly numb
 }
 
 /**
- * The report's view of one project's sheet: the nodes, the indicators with values (flat, in the model's order) and the
+ * The report's view of one project's sheet: the nodes, every output and outcome indicator (flat, in the model's order) and the
  * edges and budget, as review-sheets/project-sheet.ts reads them for `review-sheets show`.
  */
 async function readProject(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<Omit<ReviewSheetProject, 'earlierReviewYears'>> {
