@@ -91,6 +91,9 @@ function indicatorId(node: SheetNode, position: number, count: number): string {
   return [node.kind, node.term, String(node.number), count > 1 ? String(position + 1) : null].filter(Boolean).join('_');
 }
 
+/** What a frequency placeholder asks for: the catalogue's three frequencies. */
+const FREQUENCY_CHOICE = 'the frequency, annual, per_call_round or one_off';
+
 /**
  * 'annual' where the sheet reports actuals in two or more fiscal years, every year from the first to the last;
  * otherwise the author's to state: a survey every few years is not annual, and one actual, or none yet, says nothing
@@ -98,11 +101,10 @@ function indicatorId(node: SheetNode, position: number, count: number): string {
  */
 export function draftFrequency(indicator: Pick<SheetIndicator, 'values'>): 'annual' | Placeholder {
   const years = indicator.values.filter((value) => value.actual !== null || value.actualText !== null).map((value) => value.fiscalYear);
-  const choose = 'the frequency, annual, per_call_round or one_off';
-  if (years.length === 0) return placeholder(`${choose}: the sheet reports no actual yet`);
-  if (years.length === 1) return placeholder(`${choose}: the sheet reports one actual so far, FY${years[0]}`);
+  if (years.length === 0) return placeholder(`${FREQUENCY_CHOICE}: the sheet reports no actual yet`);
+  if (years.length === 1) return placeholder(`${FREQUENCY_CHOICE}: the sheet reports one actual so far, FY${years[0]}`);
   if (years[years.length - 1] - years[0] + 1 === years.length) return 'annual';
-  return placeholder(`${choose}: the sheet reports actuals for FY${years.join(', FY')} only`);
+  return placeholder(`${FREQUENCY_CHOICE}: the sheet reports actuals for FY${years.join(', FY')} only`);
 }
 
 function draftIndicator(sheet: Pick<ProjectSheet, 'projectId'>, node: SheetNode, indicator: SheetIndicator, position: number, count: number, provenance: string): DraftIndicator {
@@ -139,7 +141,7 @@ function draftActivity(node: SheetNode, provenance: string): DraftIndicator {
     unit: placeholder('the unit: the sheet gives an activity no indicator'),
     direction: placeholder('the direction, higher_is_better or lower_is_better'),
     dataSource: provenance,
-    frequency: placeholder('the frequency, annual, per_call_round or one_off: the sheet gives an activity no indicator'),
+    frequency: placeholder(`${FREQUENCY_CHOICE}: the sheet gives an activity no indicator`),
     indicatorClass: placeholder('an indicator class id from indicator-classes.json'),
     baseline: null,
     target: placeholder('a target { value, fiscalYear, provenance }: the sheet gives an activity none'),

@@ -12,7 +12,6 @@ import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 import { projectIdArgument, requestedProjectSheet, reviewYearOption } from './review-sheets-options.js';
 
-
 export async function showCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { year: { type: 'string' }, json: { type: 'boolean' } } });
   const projectId = projectIdArgument(positionals[0], 'review-sheets show');

@@ -143,11 +143,11 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
         const lines = [indicator.direction ? directionText(indicator.direction) : '', targetYear ? `目標年度 target year FY${targetYear}` : '目標年度の指定なし no target year marked'];
         row.getCell(notes).value = textCell(lines.filter(Boolean).join('\n'));
       }
-      // An indicator the sheet gives no value at all, said so where its values would be noted (as the page does).
-      if (index === 1 && indicator.years.length === 0 && indicator.qualitativeResult === null) row.getCell(notes).value = textCell('公表された値なし no value published');
-      // A qualitative outcome's result in text, beside its actual row (it may have no yearly cell at all). Its start
-      // only: a result runs to a page of survey figures, which would stretch the row over half a printed page.
+      // Beside the actual row: a qualitative outcome's result in text (its start only: a result runs to a page of
+      // survey figures, which would stretch the row over half a printed page), or, for an indicator the sheet gives
+      // no value at all, that it has none (as the page says).
       if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${openingOf(indicator.qualitativeResult)}`);
+      else if (index === 1 && indicator.years.length === 0) row.getCell(notes).value = textCell('公表された値なし no value published');
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
   };

@@ -9,8 +9,6 @@ import { sql, type Kysely } from 'kysely';
  * Rows of files loaded before this migration hold null in both: the files were not kept, and a file already loaded
  * is skipped by its digest. Loading a newer download of the same table and review year fills them.
  */
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）. Source: the RS system (rssystem.go.jp) review sheets, processed by ebpm.';
-
 const IN_FORCE = sql.raw(`JOIN raw.review_sheet_files f USING (file_sha256) WHERE f.status = 'loaded'`);
 
 /** bi.review_projects as migration 0025 made it, then (when `withNewColumns`) the two new columns at its end. */
@@ -32,8 +30,8 @@ const END_YEAR_BEFORE = 'Last fiscal year planned (事業終了（予定）年�
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE core.review_projects ADD COLUMN department text, ADD COLUMN no_end_planned boolean`.execute(db);
+  // CREATE OR REPLACE keeps the view's comment, its columns' and its grant: only the new columns' are written.
   await createView(db, true);
-  await sql`COMMENT ON VIEW bi.review_projects IS ${sql.lit(`One row per project and review year, from review-sheet table 1-2. ${ATTRIBUTION}`)}`.execute(db);
   await sql`COMMENT ON COLUMN bi.review_projects.department IS ${sql.lit('Department (部), between bureau (局・庁) and division (課); null when the sheet gives none, and for files loaded before ebpm read it (migration 0038).')}`.execute(db);
   await sql`COMMENT ON COLUMN bi.review_projects.no_end_planned IS ${sql.lit('True where the sheet says no end is planned (終了予定なし TRUE), false where it says FALSE; null when blank, and for files loaded before ebpm read it (migration 0038). The sheet may give an end year as well: end_year is as published.')}`.execute(db);
   await sql`COMMENT ON COLUMN bi.review_projects.end_year IS ${sql.lit('Last fiscal year planned (事業終了（予定）年度), as published; null when the sheet gives none. See no_end_planned: a sheet may give a year and say no end is planned.')}`.execute(db);
