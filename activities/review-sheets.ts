@@ -75,23 +75,34 @@ function asPermanent(error: unknown): unknown {
 
 const PIECE_BYTES = 1 << 20;
 
-/** The review views kept as materialized views, refreshed at the end of every load. */
-const MATERIALIZED_REVIEW_VIEWS = ['bi.review_indicator_values', 'bi.review_findings'] as const;
+/**
+ * The review views kept as materialized views, refreshed at the end of every load: the findings, which compare a
+ * project's tables with one another. bi.review_indicator_values was one from migration 0034 to 0039; its rows are now
+ * written by the load of each 3-1 file (core.review_indicator_values).
+ */
+const MATERIALIZED_REVIEW_VIEWS = ['bi.review_findings'] as const;
 
 /**
- * The planner settings each refresh runs under (SET LOCAL, its transaction only). JIT is off for both: compiling cost
- * more than it saved (1.9 s against 1.4 s). bi.review_indicator_values expands each 3-1 row's years with
- * jsonb_each_text, which the planner takes for 100 rows where a sheet has 2 to 4: expecting 25 to 50 times the rows
- * it gets, it sorted both sides for a merge join and spilled the sorts to disk. With merge joins off it hash-joins them:
- * 0.68 s against 0.91 s at 5,700 projects, the same rows.
+ * The planner settings each refresh runs under (SET LOCAL, its transaction only). JIT is off: compiling cost more
+ * than it saved (1.9 s against 1.4 s).
  */
 const REFRESH_SETTINGS: Readonly<Record<(typeof MATERIALIZED_REVIEW_VIEWS)[number], readonly string[]>> = {
-  'bi.review_indicator_values': ['jit = off', 'enable_mergejoin = off'],
   'bi.review_findings': ['jit = off'],
 };
 
-/** The tables the materialized review views read: analysed before their refresh (see refreshReviewViews). */
-const REVIEW_VIEW_READS = ['raw.review_sheet_files', 'core.review_projects', 'core.review_budget', 'core.review_indicator_rows', 'core.review_edges', 'core.review_payee_rows'];
+/**
+ * The tables the review views read, analysed before the refresh (see refreshReviewViews): the findings' and, for the
+ * plain views' readers, core.review_indicator_values.
+ */
+const REVIEW_VIEW_READS = [
+  'raw.review_sheet_files',
+  'core.review_projects',
+  'core.review_budget',
+  'core.review_indicator_rows',
+  'core.review_indicator_values',
+  'core.review_edges',
+  'core.review_payee_rows',
+];
 
 /**
  * Waits for every statement, then throws the first failure: a retried attempt must not find the statements of the
@@ -159,9 +170,8 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
     },
 
     /**
-     * Brings the materialized review views (bi.review_indicator_values since migration 0034, bi.review_findings since
-     * 0031) up to the sheets in force; the load's last step. The tables are analysed first: just after a bulk load
-     * autovacuum has not seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for
+     * Brings the materialized review view (bi.review_findings, since migration 0031) up to the sheets in force; the
+     * load's last step. The tables are analysed first: just after a bulk load autovacuum has not seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for
      * one row and nested-looped it (40 s instead of 2 s at 5,700 projects). Each refresh runs under its own planner
      * settings (REFRESH_SETTINGS).
      */
@@ -171,13 +181,12 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
   };
 }
 
-/** The six tables analysed, then the two materialized views refreshed side by side (see refreshReviewViews). */
+/** The tables analysed side by side, then the materialized views refreshed side by side (see refreshReviewViews). */
 async function refreshMaterializedReviewViews(db: Kysely<Database>): Promise<string[]> {
-  // Each table analysed and each view refreshed on a connection of its own, side by side: the two views read
-  // the tables independently, and PostgreSQL then uses a core for each.
-  // At 5,700 projects both refreshes kept their plans at the loaded tables' statistics target, and the five tables
-  // of sheet rows were analysed in 0.05 s against 0.34 s at the default (the sixth, the files' register, holds a
-  // row per file).
+  // Each table analysed and each view refreshed on a connection of its own, side by side: PostgreSQL then uses a
+  // core for each.
+  // At 5,700 projects the refreshes kept their plans at the loaded tables' statistics target, and the five tables
+  // of sheet rows were analysed in 0.05 s against 0.34 s at the default (the files' register holds a row per file).
   await allSettledOrFirstFailure(REVIEW_VIEW_READS.map((table) => analyseLoadedTable(db, table)));
   await allSettledOrFirstFailure(
     MATERIALIZED_REVIEW_VIEWS.map((view) =>

@@ -2,12 +2,14 @@
  * Stores one file in one transaction: a file already in force is skipped, and one retired by a newer file is put
  * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
- * the whole file in memory), its quarantined records beside them, and its account written last. A load that dies
- * leaves nothing behind and is simply run again.
+ * the whole file in memory), its quarantined records beside them, and its account written last. A 3-1 file's
+ * indicators by fiscal year (core.review_indicator_values, indicator-values.ts) are copied after its rows, in the same
+ * transaction. A load that dies leaves nothing behind and is simply run again.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
 import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
@@ -15,6 +17,7 @@ import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';
 import type { ReviewTable } from './published-headers.js';
+import { INDICATOR_VALUE_COLUMNS, IndicatorValues } from './indicator-values.js';
 import { readReviewSheetStream, type QuarantinedRecord } from './read-file.js';
 
 export interface ReviewFileAccount {
@@ -62,6 +65,8 @@ const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }>
   '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
 };
 
+const INDICATOR_VALUES_TABLE = 'core.review_indicator_values';
+
 /**
  * PostgreSQL stored another number of rows than were sent (a rule or trigger added to the table, or a fault in ebpm):
  * the transaction is rolled back, nothing of the file kept, and the load is not retried (the cause would recur).
@@ -80,6 +85,21 @@ function copyValue(value: unknown): CopyValue {
   if (value === undefined || value === null) return null;
   if (typeof value === 'object') return JSON.stringify(value);
   return value as CopyValue;
+}
+
+/** A 3-1 file's indicators by fiscal year into core.review_indicator_values, checked by count like its rows. */
+async function copyIndicatorValues(client: pg.PoolClient, sha256: string, label: string, values: IndicatorValues): Promise<void> {
+  const out = new CopyTextChunks();
+  function* copyText(): Generator<Uint8Array> {
+    for (const line of values.copyLines(sha256)) {
+      out.add(line);
+      if (out.rows % 1024 === 0) yield* out.drain();
+    }
+    yield* out.finish();
+  }
+  const copy = client.query(copyStreams.from(`COPY ${INDICATOR_VALUES_TABLE} (file_sha256, ${INDICATOR_VALUE_COLUMNS.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(copyText()), copy);
+  if (copy.rowCount !== out.rows) throw new ReviewCopyCountError(label, INDICATOR_VALUES_TABLE, out.rows, copy.rowCount);
 }
 
 export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource): Promise<ReviewFileAccount> {
@@ -121,6 +141,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         [source.sha256, source.label, table, reviewYear],
       );
       const quarantined: QuarantinedRecord[] = [];
+      // 3-1's indicators by fiscal year, gathered as its rows go by and written after them (indicator-values.ts).
+      const indicatorValues = table === '3-1' ? new IndicatorValues() : null;
       const out = new CopyTextChunks();
       // The COPY text of the file as it is read (the whole file is never in memory), handed on a chunk of about
       // 256 KB at a time whatever the size of the pieces read (16 KB from a zip, 1 MB from a file on disk).
@@ -131,6 +153,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
               quarantined.push(read.quarantined);
               continue;
             }
+            indicatorValues?.add(read.row);
             const row = read.row as Record<string, unknown>;
             let line = source.sha256;
             for (const column of stored.columns) line += `\t${copyTextField(copyValue(row[column]))}`;
@@ -145,6 +168,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       const loaded = out.rows;
       // The account says what PostgreSQL stored, not only what was sent.
       if (copy.rowCount !== loaded) throw new ReviewCopyCountError(source.label, stored.table, loaded, copy.rowCount);
+      if (indicatorValues) await copyIndicatorValues(client, source.sha256, source.label, indicatorValues);
       if (quarantined.length) {
         const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));
         await pipeline(Readable.from(lines), client.query(copyStreams.from('COPY raw.review_sheet_quarantine (file_sha256, line, reason, record) FROM STDIN')));

@@ -40,6 +40,7 @@ import * as outcomesCopiedStraightIn from './migrations/0035_outcomes_copied_str
 import * as referenceChecksOnDistinctValues from './migrations/0036_reference_checks_on_distinct_values.js';
 import * as outcomesPartitionedByProgramme from './migrations/0037_outcomes_partitioned_by_programme.js';
 import * as reviewProjectsDepartment from './migrations/0038_review_projects_department.js';
+import * as reviewIndicatorValuesLoaded from './migrations/0039_review_indicator_values_loaded.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -78,6 +79,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0036_reference_checks_on_distinct_values': referenceChecksOnDistinctValues,
   '0037_outcomes_partitioned_by_programme': outcomesPartitionedByProgramme,
   '0038_review_projects_department': reviewProjectsDepartment,
+  '0039_review_indicator_values_loaded': reviewIndicatorValuesLoaded,
 };
 
 export class MigrationFailedError extends Error {

@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * A plain bi view turned into a materialized one and back (migrations 0031 and 0034): its query, its comment and
- * its columns' comments are carried over from the view in force, so the columns and rows stay the same and a
- * reader of the catalogue sees the same descriptions.
+ * A plain bi view turned into a materialized one and back (migrations 0031 and 0034; 0039 back, over a table): its
+ * query, its comment and its columns' comments are carried over from the view in force, so the columns and rows stay
+ * the same and a reader of the catalogue sees the same descriptions. A new query may be given instead of the one in
+ * force, with the same columns and rows.
  */
 interface Carried {
   readonly definition: string;
@@ -46,19 +47,19 @@ async function restoreComments(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED
   await sql`GRANT SELECT ON ${sql.table(view)} TO bi_reader`.execute(db);
 }
 
-export async function materialize(db: Kysely<unknown>, materialization: Materialization): Promise<void> {
+export async function materialize(db: Kysely<unknown>, materialization: Materialization, definition?: string): Promise<void> {
   const { view, index } = materialization;
   const saved = await carried(db, view);
   await sql`DROP VIEW ${sql.table(view)}`.execute(db);
-  await sql.raw(`CREATE MATERIALIZED VIEW ${view} AS ${saved.definition} WITH DATA`).execute(db);
+  await sql.raw(`CREATE MATERIALIZED VIEW ${view} AS ${definition ?? saved.definition} WITH DATA`).execute(db);
   await sql.raw(`CREATE INDEX ${index.name} ON ${view} (${index.columns.join(', ')})`).execute(db);
   await restoreComments(db, 'MATERIALIZED VIEW', materialization, saved);
 }
 
-export async function dematerialize(db: Kysely<unknown>, materialization: Materialization): Promise<void> {
+export async function dematerialize(db: Kysely<unknown>, materialization: Materialization, definition?: string): Promise<void> {
   const { view } = materialization;
   const saved = await carried(db, view);
   await sql`DROP MATERIALIZED VIEW ${sql.table(view)}`.execute(db);
-  await sql.raw(`CREATE VIEW ${view} AS ${saved.definition}`).execute(db);
+  await sql.raw(`CREATE VIEW ${view} AS ${definition ?? saved.definition}`).execute(db);
   await restoreComments(db, 'VIEW', materialization, saved);
 }

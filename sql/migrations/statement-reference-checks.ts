@@ -62,62 +62,87 @@ export async function setWriteCheckForm<Schema>(db: Kysely<Schema>, references: 
   for (const reference of references) await sql.raw(writeCheckFunction(reference, form, 'CREATE OR REPLACE')).execute(db);
 }
 
+/** Drops the foreign key and puts its write-side statement checks in its place (after inserts and updates). */
+async function checkWritesPerStatement(db: Kysely<unknown>, reference: Reference): Promise<void> {
+  const name = writeCheckName(reference);
+  const schema = schemaOf(reference.table);
+  await sql`ALTER TABLE ${sql.raw(reference.table)} DROP CONSTRAINT ${sql.raw(reference.foreignKey)}`.execute(db);
+  await sql.raw(writeCheckFunction(reference, 'join-every-row', 'CREATE')).execute(db);
+  for (const event of ['INSERT', 'UPDATE'] as const) {
+    await sql.raw(`
+      CREATE TRIGGER ${name}_after_${event.toLowerCase()} AFTER ${event} ON ${reference.table}
+        REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${name}()`).execute(db);
+  }
+  await sql.raw(`COMMENT ON FUNCTION ${schema}.${name}() IS 'Replaces the foreign key ${reference.foreignKey}: checks once per statement that every ${reference.column} written to ${reference.table} is in ${reference.target}.'`).execute(db);
+}
+
+/** The delete side's check of one referenced table over every table referring to it (all of `referring` name it). */
+async function writeDeleteCheck(db: Kysely<unknown>, target: string, referring: readonly Reference[], create: 'CREATE' | 'CREATE OR REPLACE'): Promise<void> {
+  const key = referring[0].key;
+  const name = deleteCheckName(target);
+  const schema = schemaOf(target);
+  const checks = referring
+    .map(
+      (reference) => `
+      SELECT removed.${key} INTO still FROM removed
+       WHERE NOT EXISTS (SELECT 1 FROM ${target} AS kept WHERE kept.${key} = removed.${key})
+         AND EXISTS (SELECT 1 FROM ${reference.table} AS referring WHERE referring.${reference.column} = removed.${key})
+       LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION '${target} % is still referred to by ${reference.table}.${reference.column}', still
+          USING ERRCODE = 'foreign_key_violation', HINT = 'delete the referring rows first';
+      END IF;`,
+    )
+    .join('\n');
+  const locks = [...new Set(referring.map((reference) => reference.table))].join(', ');
+  await sql.raw(`
+    ${create} FUNCTION ${schema}.${name}() RETURNS trigger LANGUAGE plpgsql AS $check$
+    DECLARE
+      still text;
+    BEGIN
+      -- Waits for loads in progress to commit, and holds new ones off until this transaction ends.
+      LOCK TABLE ${locks} IN SHARE MODE;
+      ${checks}
+      RETURN NULL;
+    END
+    $check$`).execute(db);
+  await sql.raw(`COMMENT ON FUNCTION ${schema}.${name}() IS 'Replaces the delete side of the foreign keys to ${target}: a ${bare(target)} row cannot be removed while ${locks} refer to it.'`).execute(db);
+}
+
 /** Drops each foreign key and puts its statement checks in its place: after writes on the referring side, after deletes on the other. */
 export async function checkReferencesPerStatement(db: Kysely<unknown>, references: readonly Reference[]): Promise<void> {
-  for (const reference of references) {
-    const name = writeCheckName(reference);
-    const schema = schemaOf(reference.table);
-    await sql`ALTER TABLE ${sql.raw(reference.table)} DROP CONSTRAINT ${sql.raw(reference.foreignKey)}`.execute(db);
-    await sql.raw(writeCheckFunction(reference, 'join-every-row', 'CREATE')).execute(db);
-    for (const event of ['INSERT', 'UPDATE'] as const) {
-      await sql.raw(`
-        CREATE TRIGGER ${name}_after_${event.toLowerCase()} AFTER ${event} ON ${reference.table}
-          REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${name}()`).execute(db);
-    }
-    await sql.raw(`COMMENT ON FUNCTION ${schema}.${name}() IS 'Replaces the foreign key ${reference.foreignKey}: checks once per statement that every ${reference.column} written to ${reference.table} is in ${reference.target}.'`).execute(db);
-  }
-
+  for (const reference of references) await checkWritesPerStatement(db, reference);
   const targets = [...new Set(references.map((reference) => reference.target))];
   for (const target of targets) {
     const referring = references.filter((reference) => reference.target === target);
+    await writeDeleteCheck(db, target, referring, 'CREATE');
     const key = referring[0].key;
-    const name = deleteCheckName(target);
-    const schema = schemaOf(target);
-    const checks = referring
-      .map(
-        (reference) => `
-        SELECT removed.${key} INTO still FROM removed
-         WHERE NOT EXISTS (SELECT 1 FROM ${target} AS kept WHERE kept.${key} = removed.${key})
-           AND EXISTS (SELECT 1 FROM ${reference.table} AS referring WHERE referring.${reference.column} = removed.${key})
-         LIMIT 1;
-        IF FOUND THEN
-          RAISE EXCEPTION '${target} % is still referred to by ${reference.table}.${reference.column}', still
-            USING ERRCODE = 'foreign_key_violation', HINT = 'delete the referring rows first';
-        END IF;`,
-      )
-      .join('\n');
-    const locks = [...new Set(referring.map((reference) => reference.table))].join(', ');
     await sql.raw(`
-      CREATE FUNCTION ${schema}.${name}() RETURNS trigger LANGUAGE plpgsql AS $check$
-      DECLARE
-        still text;
-      BEGIN
-        -- Waits for loads in progress to commit, and holds new ones off until this transaction ends.
-        LOCK TABLE ${locks} IN SHARE MODE;
-        ${checks}
-        RETURN NULL;
-      END
-      $check$`).execute(db);
-    await sql.raw(`
-      CREATE TRIGGER ${name}_after_delete AFTER DELETE ON ${target}
-        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.${name}()`).execute(db);
+      CREATE TRIGGER ${deleteCheckName(target)}_after_delete AFTER DELETE ON ${target}
+        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION ${schemaOf(target)}.${deleteCheckName(target)}()`).execute(db);
     // Keys are never renamed; refusing it keeps the check to deletes (an UPDATE trigger with a transition
     // table would fire on every account update of the target, and cannot be limited to the key column).
     await sql.raw(`
       CREATE TRIGGER ${bare(target)}_key_is_fixed BEFORE UPDATE OF ${key} ON ${target}
         FOR EACH ROW WHEN (OLD.${key} IS DISTINCT FROM NEW.${key}) EXECUTE FUNCTION core.refuse_key_change()`).execute(db);
-    await sql.raw(`COMMENT ON FUNCTION ${schema}.${name}() IS 'Replaces the delete side of the foreign keys to ${target}: a ${bare(target)} row cannot be removed while ${locks} refer to it.'`).execute(db);
   }
+}
+
+/**
+ * One more table refers to a table whose references are already checked per statement (migration 0039): its foreign
+ * key becomes write checks in the given form, and the referenced table's delete check is rewritten over
+ * `alreadyReferring` and the new table. `withdrawReference` takes it back out (down migrations).
+ */
+export async function addReferenceCheckedPerStatement(db: Kysely<unknown>, reference: Reference, alreadyReferring: readonly Reference[], form: WriteCheckForm): Promise<void> {
+  await checkWritesPerStatement(db, reference);
+  await setWriteCheckForm(db, [reference], form);
+  await writeDeleteCheck(db, reference.target, [...alreadyReferring, reference], 'CREATE OR REPLACE');
+}
+
+/** The write checks of `reference` dropped and its target's delete check rewritten over the tables that stay. */
+export async function withdrawReference(db: Kysely<unknown>, reference: Reference, stillReferring: readonly Reference[]): Promise<void> {
+  await sql.raw(`DROP FUNCTION IF EXISTS ${schemaOf(reference.table)}.${writeCheckName(reference)}() CASCADE`).execute(db);
+  await writeDeleteCheck(db, reference.target, stillReferring, 'CREATE OR REPLACE');
 }
 
 /** Takes the checks back out and restores the foreign keys (down migrations). */

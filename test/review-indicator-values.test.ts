@@ -1,0 +1,183 @@
+/**
+ * 3-1's indicators by fiscal year, written by the load (review-sheets/indicator-values.ts, migration 0039): the rows
+ * are those the SQL of migration 0034 computed from the stored rows, for the files in force, across replacement,
+ * reinstatement and the migration both ways.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { compareCodePoints, IndicatorValues } from '../review-sheets/indicator-values.js';
+import type { Row } from '../review-sheets/records.js';
+import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
+import type { Database } from '../sql/database.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+
+function indicatorRow(fields: Partial<Row> & { row_kind: string | null; year_values: Record<string, string> }): Row {
+  return {
+    review_year: 2024,
+    project_id: 11,
+    node_number: 10,
+    indicator_seq: 1,
+    node_kind: 'output',
+    outcome_term: null,
+    qualitative: false,
+    indicator_name: '利用終了支援の件数',
+    unit: '件',
+    direction: 'up',
+    ...fields,
+  };
+}
+
+/** The COPY lines split back into fields (\N as null), without the leading digest. */
+function fieldsOf(values: IndicatorValues): (string | null)[][] {
+  return [...values.copyLines('d')].map((line) => line.replace(/\n$/, '').split('\t').slice(1).map((field) => (field === '\\N' ? null : field)));
+}
+
+describe('an indicator turned round by year', () => {
+  it('puts the four rows of an indicator side by side, one row per fiscal year with a cell, the target year marked', () => {
+    const values = new IndicatorValues();
+    values.add(indicatorRow({ row_kind: 'target_year', year_values: { '2025': '1' } }));
+    values.add(indicatorRow({ row_kind: 'target', year_values: { '2023': '5', '2025': '8' } }));
+    values.add(indicatorRow({ row_kind: 'actual', year_values: { '2023': '4' } }));
+    values.add(indicatorRow({ row_kind: 'achievement', year_values: { '2023': '80' } }));
+    // Years in the order their first cell came: 2025 from the 1.目標年度 row.
+    expect(fieldsOf(values)).toEqual([
+      ['2024', '11', '10', '1', 'output', null, 'f', '利用終了支援の件数', '件', 'up', '2025', 't', '8', null, null],
+      ['2024', '11', '10', '1', 'output', null, 'f', '利用終了支援の件数', '件', 'up', '2023', 'f', '5', '4', '80'],
+    ]);
+  });
+
+  it('leaves out activities and takes the name, unit and direction of the indicator\'s first row', () => {
+    const values = new IndicatorValues();
+    values.add(indicatorRow({ row_kind: null, node_kind: 'activity', node_number: 1, year_values: {} }));
+    values.add(indicatorRow({ row_kind: 'target', year_values: { '2024': '3' } }));
+    values.add(indicatorRow({ row_kind: 'actual', indicator_name: '別の名前', unit: '回', year_values: { '2024': '2' } }));
+    expect(fieldsOf(values).map((row) => [row[4], row[7], row[8], row[12], row[13]])).toEqual([['output', '利用終了支援の件数', '件', '3', '2']]);
+  });
+
+  it('gathers an indicator whose rows are apart in the file, and keeps nodes of another kind or without a kind apart', () => {
+    const values = new IndicatorValues();
+    values.add(indicatorRow({ row_kind: 'target', year_values: { '2024': '3' } }));
+    values.add(indicatorRow({ row_kind: 'target', node_kind: 'outcome', outcome_term: 'short', year_values: { '2024': '7' } }));
+    values.add(indicatorRow({ row_kind: 'target', node_kind: null, year_values: { '2024': '9' } }));
+    values.add(indicatorRow({ row_kind: 'actual', year_values: { '2024': '2' } }));
+    expect(fieldsOf(values).map((row) => [row[4], row[12], row[13]])).toEqual([
+      ['output', '3', '2'],
+      ['outcome', '7', null],
+      [null, '9', null],
+    ]);
+  });
+
+  it('keeps the greater text in code-point order where a row kind repeats within an indicator, as max() in PostgreSQL', () => {
+    const values = new IndicatorValues();
+    values.add(indicatorRow({ row_kind: 'actual', year_values: { '2023': '95', '2024': '！' } }));
+    values.add(indicatorRow({ row_kind: 'actual', year_values: { '2023': '100', '2024': '𠮷' } }));
+    // '95' > '100' as text; U+20BB7 > U+FF01 by code point, though its first UTF-16 unit (U+D842) sorts lower.
+    expect(fieldsOf(values).map((row) => row[13])).toEqual(['95', '𠮷']);
+    expect(compareCodePoints('𠮷', '！')).toBeGreaterThan(0);
+    expect('𠮷' < '！').toBe(true);
+  });
+
+  it('escapes text for COPY: a tab, a line break and a backslash in a name stay as published', () => {
+    const values = new IndicatorValues();
+    values.add(indicatorRow({ row_kind: 'target', indicator_name: 'a\tb\nc\\d', year_values: { '2024': '1' } }));
+    const [line] = [...values.copyLines('d')];
+    expect(line).toContain('\ta\\tb\\nc\\\\d\t');
+  });
+});
+
+describe('core.review_indicator_values in the database', () => {
+  let db: Kysely<Database>;
+  let url: string;
+  const name = readdirSync(FIXTURES).find((file) => file.startsWith('3-1_RS_2024_'))!;
+  const published = readFileSync(join(FIXTURES, name));
+
+  /** The published file with one more 3.実績値 record: a repeated row kind, apart from its indicator's other rows. */
+  function withRepeatedActual(): { bytes: Buffer; year: string; text: string } {
+    const records = parse(published, { bom: true }) as string[][];
+    const header = records[0];
+    const kindColumn = header.indexOf('目標年度／目標値／実績値／達成率');
+    const actual = records.find((record, index) => index > 0 && record[kindColumn].replace(/\s/g, '') === '3.実績値' && record.slice(kindColumn + 1).some((cell) => /^\d/.test(cell.trim())));
+    if (!actual) throw new Error('the fixture has no numeric 3.実績値 record');
+    const yearIndex = actual.findIndex((cell, index) => index > kindColumn && /^\d/.test(cell.trim()));
+    // As text '9999' is greater than the published number it repeats (and numerically too): it is the one kept.
+    const repeated = actual.map((cell, index) => (index === yearIndex ? '9999' : cell));
+    const csvLine = repeated.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',');
+    return { bytes: Buffer.concat([published, Buffer.from(`${csvLine}\r\n`)]), year: header[yearIndex], text: '9999' };
+  }
+
+  function source(bytes: Buffer): ReviewSheetSource {
+    return {
+      label: name,
+      fileName: name,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      pieces: async function* () {
+        yield bytes;
+      },
+    };
+  }
+
+  async function viewRows(): Promise<string[]> {
+    const { rows } = await sql<{ row: string }>`SELECT v::text AS row FROM bi.review_indicator_values v ORDER BY 1`.execute(db);
+    return rows.map((row) => row.row);
+  }
+
+  beforeAll(async () => {
+    const templateUrl = inject('templateDatabaseUrl');
+    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
+    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0039_${process.pid}`);
+    await ensureDatabaseExists(url);
+    db = openDatabase(url, 2);
+    await migrateToLatest(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    if (url) await dropDatabase(url);
+  });
+
+  it('shows the rows of the file in force through a replacement, both migrations and a reinstatement', async () => {
+    const first = await storeReviewSheet(db, source(published));
+    expect(first).toMatchObject({ table: '3-1', skipped: false, quarantined: 0 });
+    const original = await viewRows();
+    expect(original.length).toBeGreaterThan(0);
+
+    const { bytes, year, text } = withRepeatedActual();
+    const replaced = await storeReviewSheet(db, source(bytes));
+    expect(replaced.retired).toEqual([name]);
+    const corrected = await viewRows();
+    expect(corrected).not.toEqual(original);
+    const { rows: repeated } = await sql<{ n: number }>`
+      SELECT count(*)::integer AS n FROM bi.review_indicator_values WHERE fiscal_year = ${Number(year)} AND actual_text = ${text}`.execute(db);
+    expect(repeated).toEqual([{ n: 1 }]);
+    // Both files' values are kept; the view shows the file in force.
+    const { rows: stored } = await sql<{ files: number }>`SELECT count(DISTINCT file_sha256)::integer AS files FROM core.review_indicator_values`.execute(db);
+    expect(stored).toEqual([{ files: 2 }]);
+
+    // Migration 0034's query over the stored rows (0039 taken back) gives the same rows; 0039 again fills the table
+    // from the stored rows with the same result.
+    await migrateTo(db, '0038_review_projects_department');
+    const { rows: kind } = await sql<{ kind: string }>`SELECT relkind AS kind FROM pg_class WHERE oid = 'bi.review_indicator_values'::regclass`.execute(db);
+    expect(kind).toEqual([{ kind: 'm' }]);
+    expect(await viewRows()).toEqual(corrected);
+    await migrateToLatest(db);
+    expect(await viewRows()).toEqual(corrected);
+
+    const reinstated = await storeReviewSheet(db, source(published));
+    expect(reinstated).toMatchObject({ reinstated: true });
+    expect(await viewRows()).toEqual(original);
+  });
+
+  it('refuses values of a file that is not registered', async () => {
+    await expect(
+      sql`INSERT INTO core.review_indicator_values (file_sha256, review_year, project_id, node_number, indicator_seq, fiscal_year, is_target_year)
+          VALUES (${'e'.repeat(64)}, 2024, 1, 1, 1, 2024, false)`.execute(db),
+    ).rejects.toThrow(/is not in raw\.review_sheet_files/);
+  });
+});
