@@ -174,10 +174,17 @@ describe('core.review_indicator_values in the database', () => {
     expect(await viewRows()).toEqual(original);
   });
 
-  it('refuses values of a file that is not registered', async () => {
-    await expect(
+  it('refuses values of a file that is not registered, and the removal of a file its values refer to', async () => {
+    const insertValue = (sha: string) =>
       sql`INSERT INTO core.review_indicator_values (file_sha256, review_year, project_id, node_number, indicator_seq, fiscal_year, is_target_year)
-          VALUES (${'e'.repeat(64)}, 2024, 1, 1, 1, 2024, false)`.execute(db),
-    ).rejects.toThrow(/is not in raw\.review_sheet_files/);
+          VALUES (${sha}, 2016, 1, 1, 1, 2016, false)`.execute(db);
+    await expect(insertValue('e'.repeat(64))).rejects.toThrow(/is not in raw\.review_sheet_files/);
+    const sha = 'f'.repeat(64);
+    await sql`INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
+              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(db);
+    await insertValue(sha);
+    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db)).rejects.toThrow(/still referred to by core\.review_indicator_values/);
+    await sql`DELETE FROM core.review_indicator_values WHERE file_sha256 = ${sha}`.execute(db);
+    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db);
   });
 });

@@ -24,14 +24,14 @@ const INDICATOR_VALUES: Materialization = {
   refreshed: ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).',
 };
 
-const REFERENCE: Reference = {
+export const INDICATOR_VALUES_REFERENCE: Reference = {
   table: 'core.review_indicator_values',
   column: 'file_sha256',
   target: 'raw.review_sheet_files',
   key: 'file_sha256',
   foreignKey: 'review_indicator_values_file_sha256_fkey',
 };
-const REVIEW_SHEET_REFERENCES = REFERENCES_TO_FILES.filter((reference) => reference.target === REFERENCE.target);
+const REVIEW_SHEET_REFERENCES = REFERENCES_TO_FILES.filter((reference) => reference.target === INDICATOR_VALUES_REFERENCE.target);
 
 const ACHIEVEMENT_COMPUTED = `CASE WHEN v.qualitative IS TRUE THEN NULL
                 WHEN v.direction = 'down' THEN CASE WHEN v.actual_value > 0 THEN v.target_value / v.actual_value * 100 END
@@ -83,7 +83,7 @@ const COLUMNS =
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql.raw(`
     CREATE TABLE core.review_indicator_values (
-      file_sha256 text NOT NULL CONSTRAINT ${REFERENCE.foreignKey} REFERENCES raw.review_sheet_files (file_sha256),
+      file_sha256 text NOT NULL CONSTRAINT ${INDICATOR_VALUES_REFERENCE.foreignKey} REFERENCES raw.review_sheet_files (file_sha256),
       review_year integer NOT NULL,
       project_id integer NOT NULL,
       node_number integer NOT NULL,
@@ -108,7 +108,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     'Review sheets, table 3-1 turned round: one row per indicator of a file (its four rows 1.目標年度, 2.目標値, 3.実績値, 4.達成率) and fiscal year with a cell in any of them, written by the load beside the file\'s rows (core.review_indicator_rows); every file\'s, retired ones too. bi.review_indicator_values shows the files in force. 出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）.',
   )}`.execute(db);
   await sql`COMMENT ON COLUMN core.review_indicator_values.achievement_text IS ${sql.lit('The achievement cell (4.達成率) as stored in year_values; achievement_reported is its number.')}`.execute(db);
-  await addReferenceCheckedPerStatement(db, REFERENCE, REVIEW_SHEET_REFERENCES, 'distinct-values-first');
+  await addReferenceCheckedPerStatement(db, INDICATOR_VALUES_REFERENCE, REVIEW_SHEET_REFERENCES, 'distinct-values-first');
 
   // The files loaded before this migration, every one (a retired file may be put back in force).
   await sql.raw(`INSERT INTO core.review_indicator_values (${COLUMNS}) ${cellsQuery('WHERE')}`).execute(db);
@@ -123,6 +123,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   const inForce = `JOIN raw.review_sheet_files f USING (file_sha256) WHERE f.status = 'loaded' AND`;
   const numbers = `SELECT *, ${number('target_text')} AS target_value, ${number('actual_text')} AS actual_value, ${number('achievement_text')} AS achievement_reported FROM (${cellsQuery(inForce)}) AS cells`;
   await materialize(db, INDICATOR_VALUES, viewColumns(`(${numbers}) AS v`));
-  await withdrawReference(db, REFERENCE, REVIEW_SHEET_REFERENCES);
+  await withdrawReference(db, INDICATOR_VALUES_REFERENCE, REVIEW_SHEET_REFERENCES);
   await sql`DROP TABLE core.review_indicator_values`.execute(db);
 }
