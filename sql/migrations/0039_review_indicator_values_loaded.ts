@@ -40,7 +40,7 @@ const ACHIEVEMENT_COMPUTED = `CASE WHEN v.qualitative IS TRUE THEN NULL
 
 /**
  * 0025's query of the view, as far as the cells: one row per indicator and fiscal year of the rows chosen by
- * `files`, with the file and the four cells as text.
+ * `files`, with the file and the four cells as text. Copied, not shared: a migration keeps the SQL it ran.
  */
 function cellsQuery(files: string): string {
   return `
