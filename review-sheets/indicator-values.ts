@@ -10,8 +10,8 @@
  * indicator_seq; its name, unit, direction, outcome term and whether it is qualitative are those of its first row
  * (rows without a row kind, the activities, are not indicators); a fiscal year is a row when any of the four rows
  * has a cell for it. Where a sheet repeats a row kind within one indicator (two 2.目標値 rows with no 1.目標年度 between
- * them), the year's cell is the greater text in code-point order, as PostgreSQL's max() gave under the C.UTF-8
- * collation of ebpm's databases.
+ * them), the year's cell is the greater text in code-point order, whatever the database's collation: what max() gives
+ * under COLLATE "C" (migration 0039's backfill), and what 0034's view gave on databases made with C.UTF-8.
  */
 import { copyTextField } from '../ingest/loading/copy-text.js';
 import type { Row } from './records.js';

@@ -1,20 +1,23 @@
 import { sql, type Kysely } from 'kysely';
-import { REFERENCES_TO_FILES } from './0036_reference_checks_on_distinct_values.js';
 import { dematerialize, materialize, type Materialization } from './materialized-views.js';
 import { addReferenceCheckedPerStatement, withdrawReference, type Reference } from './statement-reference-checks.js';
 
 /**
  * 3-1's indicators by fiscal year are written by the load, file by file, into core.review_indicator_values, and
  * bi.review_indicator_values becomes a plain view over it again (a materialized view since 0034). The refresh turned
- * every loaded 3-1 file's rows round at the end of each load: 1.4–1.9 s of a national year's load of about 8.5 s, on
- * the critical path after the last file, and longer with each review year loaded (it recomputed them all). The load
- * has each row in hand already (review-sheets/indicator-values.ts): copying the result beside the rows took PostgreSQL
- * 0.6–0.67 s for a national year, while the other lane's file loads.
+ * every loaded 3-1 file's rows round at the end of each load, beside the findings' refresh: 1.66 s of PostgreSQL's
+ * time in a national year's load of about 8.5 s (the findings' 1.20 s beside it), and longer with each review year
+ * loaded (it recomputed them all). The load has each row in hand already (review-sheets/indicator-values.ts): copying
+ * the result beside the rows took PostgreSQL 0.60–0.67 s for a national year, while the other lane's file loads.
  *
  * The rows and columns are 0034's. The table holds every file's values, retired files' too, so that a file put back
  * in force shows them again; the view keeps the files in force, as before. The numbers are read from the cells as the
- * view read them (generated columns, the same expressions); achievement_computed stays in the view.
+ * view read them (generated columns, the same expressions); achievement_computed stays in the view. Where a sheet
+ * repeats a row kind within one indicator, the year's cell is the greater text by code point, whatever the database's
+ * collation: max() under COLLATE "C" here, as the load compares them. (0034's view took max() under the database's
+ * collation: the same on databases made with C.UTF-8, and on others it could differ, as for a and B.)
  */
+const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）. Source: the RS system (rssystem.go.jp) review sheets, processed by ebpm.';
 const NUMERIC = `'^-?[0-9]+(\\.[0-9]+)?$'`;
 const number = (cell: string) => `CASE WHEN ${cell} ~ ${NUMERIC} THEN ${cell}::numeric END`;
 
@@ -31,7 +34,14 @@ export const INDICATOR_VALUES_REFERENCE: Reference = {
   key: 'file_sha256',
   foreignKey: 'review_indicator_values_file_sha256_fkey',
 };
-const REVIEW_SHEET_REFERENCES = REFERENCES_TO_FILES.filter((reference) => reference.target === INDICATOR_VALUES_REFERENCE.target);
+/** The tables that referred to the files when 0039 ran, each checked per statement (0033, 0036). */
+const REVIEW_SHEET_REFERENCES: readonly Reference[] = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
+  table: `core.${table}`,
+  column: 'file_sha256',
+  target: 'raw.review_sheet_files',
+  key: 'file_sha256',
+  foreignKey: `${table}_file_sha256_fkey`,
+}));
 
 const ACHIEVEMENT_COMPUTED = `CASE WHEN v.qualitative IS TRUE THEN NULL
                 WHEN v.direction = 'down' THEN CASE WHEN v.actual_value > 0 THEN v.target_value / v.actual_value * 100 END
@@ -53,10 +63,10 @@ function cellsQuery(files: string): string {
         FROM r ORDER BY file_sha256, project_id, node_kind, node_number, indicator_seq, line
     ), cells AS (
       SELECT r.file_sha256, r.project_id, r.node_kind, r.node_number, r.indicator_seq, y.key::integer AS fiscal_year,
-             max(y.value) FILTER (WHERE r.row_kind = 'target_year') AS target_year_flag,
-             max(y.value) FILTER (WHERE r.row_kind = 'target') AS target_text,
-             max(y.value) FILTER (WHERE r.row_kind = 'actual') AS actual_text,
-             max(y.value) FILTER (WHERE r.row_kind = 'achievement') AS achievement_text
+             max(y.value COLLATE "C") FILTER (WHERE r.row_kind = 'target_year') AS target_year_flag,
+             max(y.value COLLATE "C") FILTER (WHERE r.row_kind = 'target') AS target_text,
+             max(y.value COLLATE "C") FILTER (WHERE r.row_kind = 'actual') AS actual_text,
+             max(y.value COLLATE "C") FILTER (WHERE r.row_kind = 'achievement') AS achievement_text
         FROM r CROSS JOIN LATERAL jsonb_each_text(r.year_values) y
        GROUP BY 1, 2, 3, 4, 5, 6
     )
@@ -105,7 +115,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Readers take one review year, or one project of it (review-sheets show, the report, the catalogue draft).
   await sql`CREATE INDEX review_indicator_values_year_project_rows ON core.review_indicator_values (review_year, project_id)`.execute(db);
   await sql`COMMENT ON TABLE core.review_indicator_values IS ${sql.lit(
-    'Review sheets, table 3-1 turned round: one row per indicator of a file (its four rows 1.目標年度, 2.目標値, 3.実績値, 4.達成率) and fiscal year with a cell in any of them, written by the load beside the file\'s rows (core.review_indicator_rows); every file\'s, retired ones too. bi.review_indicator_values shows the files in force. 出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）.',
+    `Review sheets, table 3-1 turned round: one row per indicator of a file (its four rows 1.目標年度, 2.目標値, 3.実績値, 4.達成率) and fiscal year with a cell in any of them, written by the load beside the file's rows (core.review_indicator_rows); every file's, retired ones too. bi.review_indicator_values shows the files in force. ${ATTRIBUTION}`,
   )}`.execute(db);
   await sql`COMMENT ON COLUMN core.review_indicator_values.achievement_text IS ${sql.lit('The achievement cell (4.達成率) as stored in year_values; achievement_reported is its number.')}`.execute(db);
   await addReferenceCheckedPerStatement(db, INDICATOR_VALUES_REFERENCE, REVIEW_SHEET_REFERENCES, 'distinct-values-first');
