@@ -3,8 +3,9 @@
  * the file's stored rows as they are read. 3-1 publishes an output or outcome indicator in four rows (1.目標年度,
  * 2.目標値, 3.実績値, 4.達成率) with a cell per fiscal year; a reader wants one row per indicator and year with the four
  * side by side. Until 0039 bi.review_indicator_values turned the rows round in SQL, over every file loaded, at the end
- * of each load (a materialized view's refresh: 1.4–1.9 s of a national year's load, and more with each review year
- * loaded beside it); the load has each row in hand already, so it writes the result once, beside the rows.
+ * of each load (a materialized view's refresh: 1.66 s of PostgreSQL's time in a national year's load, beside the
+ * findings' refresh, and more with each review year loaded beside it); the load has each row in hand already, so it
+ * writes the result once, beside the rows.
  *
  * The rows are those of 0034's view, file by file: an indicator is the file, project, node kind, node number and
  * indicator_seq; its name, unit, direction, outcome term and whether it is qualitative are those of its first row
@@ -53,7 +54,7 @@ export function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Null-safe part of the indicator's key: no node kind is written apart from every kind. */
+/** Stands for a null node kind in an indicator's key: no kind is this text, so such rows stay apart from every kind. */
 const NO_KIND = '\u0000';
 
 export class IndicatorValues {
