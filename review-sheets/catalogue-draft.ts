@@ -12,6 +12,7 @@
 import { placeholder } from '../programmes/draft-placeholders.js';
 import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../schemas/catalogue.js';
 import { UNITS_OF_ANALYSIS } from '../schemas/unit-of-analysis.js';
+import { oneLine } from './one-line.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from './project-sheet.js';
 
 export function reviewSheetProvenance(sheet: Pick<ProjectSheet, 'reviewYear' | 'projectId'>): string {
@@ -67,8 +68,6 @@ function stageOf(node: SheetNode): LogicModelStageKey {
   if (node.kind === 'output') return 'output';
   return STAGE_OF_TERM[node.term ?? ''] ?? 'shortTermOutcome';
 }
-
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Amounts in yen as 億円, to the yen. */
 const hundredMillionYen = (yen: string) => Number((Number(yen) / 1e8).toPrecision(15));

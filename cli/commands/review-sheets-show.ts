@@ -8,6 +8,7 @@ import { readEnvironment } from '../../config/environment.js';
 import { latestValues, logicModelTree, nodeLabel, type LatestValues } from '../../review-sheets/logic-model-tree.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from '../../review-sheets/project-sheet.js';
 import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { openingOf } from '../../review-sheets/one-line.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 import { projectIdArgument, requestedProjectSheet, reviewYearOption } from './review-sheets-options.js';
@@ -76,7 +77,7 @@ function indicatorLines(indicator: SheetIndicator, indent: string): string[] {
     `${indent}「${indicator.name ?? '(指標名なし)'}」${unit ? ` [${indicator.unit}]` : ''}${direction}${indicator.qualitative ? ' 定性的' : ''}`,
     `${indent}  ${target} · ${actual}`,
     // A qualitative outcome's result is text (定性的なアウトカムに関する成果実績), not a yearly value.
-    ...(indicator.qualitativeResult ? [`${indent}  成果実績（定性的） ${oneLine(indicator.qualitativeResult, 120)}`] : []),
+    ...(indicator.qualitativeResult ? [`${indent}  成果実績（定性的） ${openingOf(indicator.qualitativeResult, 120)}`] : []),
   ];
 }
 
@@ -87,15 +88,10 @@ function nodeLines(node: SheetNode | null, key: string, depth: number, repeated:
     const [kind, term, numberText] = key.split('|');
     return [`${indent}${arrow}${nodeLabel(kind as SheetNode['kind'], term || null, Number(numberText))} (an edge leads here; 3-1 does not list it)`];
   }
-  const head = `${indent}${arrow}${nodeLabel(node.kind, node.term, node.number)}${node.goal ? ` ${oneLine(node.goal)}` : ''}`;
+  const head = `${indent}${arrow}${nodeLabel(node.kind, node.term, node.number)}${node.goal ? ` ${openingOf(node.goal, 60)}` : ''}`;
   if (repeated) return [`${indent}${arrow}${nodeLabel(node.kind, node.term, node.number)} (shown above)`];
   return [head, ...node.indicators.flatMap((indicator) => indicatorLines(indicator, `${indent}${depth === 0 ? '  ' : '    '}`))];
 }
-
-const oneLine = (text: string, length = 60): string => {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-};
 
 function sheetText(sheet: ProjectSheet): string {
   const tree = logicModelTree(sheet.nodes, sheet.edges);

@@ -12,6 +12,7 @@ import { publishedDecimals } from '../review-sheet/decimal-text.js';
 import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
 import type { Reconciliation, TargetDifference } from '../review-sheet/reconcile.js';
 import type { ReviewSheetData, SheetBudgetYear, SheetIndicator, SheetIndicatorYear } from '../review-sheet/sheet-data.js';
+import { openingOf } from '../../review-sheets/one-line.js';
 import { fixedFormat, INTEGER_FORMAT, SHARE_FORMAT } from './number-formats.js';
 import type { WorkbookVariant } from './progress-data.js';
 import { STAGE_LABELS } from './programme-sheet.js';
@@ -33,14 +34,7 @@ export const REVIEW_SERIES = {
 } as const;
 /** How much of a qualitative result the notes column holds before it points to the HTML report for the rest. */
 const QUALITATIVE_RESULT_CHARACTERS = 80;
-
-function openingOf(text: string): string {
-  const flat = text.replace(/\s+/gu, ' ').trim();
-  const characters = [...flat];
-  return characters.length <= QUALITATIVE_RESULT_CHARACTERS
-    ? flat
-    : `${characters.slice(0, QUALITATIVE_RESULT_CHARACTERS).join('')}…（全文は HTML 報告書 / full text in the HTML report）`;
-}
+const REST_IN_HTML = '…（全文は HTML 報告書 / full text in the HTML report）';
 
 export const BUDGET_LABEL = '予算・執行（百万円） budget and execution (million yen)';
 export const RECONCILIATION_LABEL = '事前登録との照合 reconciliation with the pre-registered logic model';
@@ -146,7 +140,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
       // Beside the actual row: a qualitative outcome's result in text (its start only: a result runs to a page of
       // survey figures, which would stretch the row over half a printed page), or, for an indicator the sheet gives
       // no value at all, that it has none (as the page says).
-      if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${openingOf(indicator.qualitativeResult)}`);
+      if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${openingOf(indicator.qualitativeResult, QUALITATIVE_RESULT_CHARACTERS, REST_IN_HTML)}`);
       else if (index === 1 && indicator.years.length === 0) row.getCell(notes).value = textCell('公表された値なし no value published');
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
