@@ -87,6 +87,23 @@ function copyValue(value: unknown): CopyValue {
   return value as CopyValue;
 }
 
+/**
+ * COPY of `chunks` (made by `out`) into `table`, then the check that PostgreSQL stored every row `out` counted: the
+ * account says what was stored, not only what was sent.
+ */
+async function copyEveryRow(
+  client: pg.PoolClient,
+  label: string,
+  table: string,
+  columns: readonly string[],
+  out: CopyTextChunks,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<void> {
+  const copy = client.query(copyStreams.from(`COPY ${table} (file_sha256, ${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(chunks), copy);
+  if (copy.rowCount !== out.rows) throw new ReviewCopyCountError(label, table, out.rows, copy.rowCount);
+}
+
 /** A 3-1 file's indicators by fiscal year into core.review_indicator_values, checked by count like its rows. */
 async function copyIndicatorValues(client: pg.PoolClient, sha256: string, label: string, values: IndicatorValues): Promise<void> {
   const out = new CopyTextChunks();
@@ -97,9 +114,7 @@ async function copyIndicatorValues(client: pg.PoolClient, sha256: string, label:
     }
     yield* out.finish();
   }
-  const copy = client.query(copyStreams.from(`COPY ${INDICATOR_VALUES_TABLE} (file_sha256, ${INDICATOR_VALUE_COLUMNS.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(copyText()), copy);
-  if (copy.rowCount !== out.rows) throw new ReviewCopyCountError(label, INDICATOR_VALUES_TABLE, out.rows, copy.rowCount);
+  await copyEveryRow(client, label, INDICATOR_VALUES_TABLE, INDICATOR_VALUE_COLUMNS, out, copyText());
 }
 
 export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource): Promise<ReviewFileAccount> {
@@ -163,11 +178,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         }
         yield* out.finish();
       }
-      const copy = client.query(copyStreams.from(`COPY ${stored.table} (file_sha256, ${stored.columns.join(', ')}) FROM STDIN`));
-      await pipeline(Readable.from(copyText()), copy);
+      await copyEveryRow(client, source.label, stored.table, stored.columns, out, copyText());
       const loaded = out.rows;
-      // The account says what PostgreSQL stored, not only what was sent.
-      if (copy.rowCount !== loaded) throw new ReviewCopyCountError(source.label, stored.table, loaded, copy.rowCount);
       if (indicatorValues) await copyIndicatorValues(client, source.sha256, source.label, indicatorValues);
       if (quarantined.length) {
         const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));

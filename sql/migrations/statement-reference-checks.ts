@@ -63,11 +63,11 @@ export async function setWriteCheckForm<Schema>(db: Kysely<Schema>, references: 
 }
 
 /** Drops the foreign key and puts its write-side statement checks in its place (after inserts and updates). */
-async function checkWritesPerStatement(db: Kysely<unknown>, reference: Reference): Promise<void> {
+async function checkWritesPerStatement(db: Kysely<unknown>, reference: Reference, form: WriteCheckForm): Promise<void> {
   const name = writeCheckName(reference);
   const schema = schemaOf(reference.table);
   await sql`ALTER TABLE ${sql.raw(reference.table)} DROP CONSTRAINT ${sql.raw(reference.foreignKey)}`.execute(db);
-  await sql.raw(writeCheckFunction(reference, 'join-every-row', 'CREATE')).execute(db);
+  await sql.raw(writeCheckFunction(reference, form, 'CREATE')).execute(db);
   for (const event of ['INSERT', 'UPDATE'] as const) {
     await sql.raw(`
       CREATE TRIGGER ${name}_after_${event.toLowerCase()} AFTER ${event} ON ${reference.table}
@@ -111,7 +111,7 @@ async function writeDeleteCheck(db: Kysely<unknown>, target: string, referring: 
 
 /** Drops each foreign key and puts its statement checks in its place: after writes on the referring side, after deletes on the other. */
 export async function checkReferencesPerStatement(db: Kysely<unknown>, references: readonly Reference[]): Promise<void> {
-  for (const reference of references) await checkWritesPerStatement(db, reference);
+  for (const reference of references) await checkWritesPerStatement(db, reference, 'join-every-row');
   const targets = [...new Set(references.map((reference) => reference.target))];
   for (const target of targets) {
     const referring = references.filter((reference) => reference.target === target);
@@ -134,8 +134,7 @@ export async function checkReferencesPerStatement(db: Kysely<unknown>, reference
  * `alreadyReferring` and the new table. `withdrawReference` takes it back out (down migrations).
  */
 export async function addReferenceCheckedPerStatement(db: Kysely<unknown>, reference: Reference, alreadyReferring: readonly Reference[], form: WriteCheckForm): Promise<void> {
-  await checkWritesPerStatement(db, reference);
-  await setWriteCheckForm(db, [reference], form);
+  await checkWritesPerStatement(db, reference, form);
   await writeDeleteCheck(db, reference.target, [...alreadyReferring, reference], 'CREATE OR REPLACE');
 }
 
