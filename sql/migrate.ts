@@ -41,6 +41,7 @@ import * as referenceChecksOnDistinctValues from './migrations/0036_reference_ch
 import * as outcomesPartitionedByProgramme from './migrations/0037_outcomes_partitioned_by_programme.js';
 import * as reviewProjectsDepartment from './migrations/0038_review_projects_department.js';
 import * as reviewIndicatorValuesLoaded from './migrations/0039_review_indicator_values_loaded.js';
+import * as reviewFindingsReadIndicatorValues from './migrations/0040_review_findings_read_indicator_values.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -80,6 +81,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0037_outcomes_partitioned_by_programme': outcomesPartitionedByProgramme,
   '0038_review_projects_department': reviewProjectsDepartment,
   '0039_review_indicator_values_loaded': reviewIndicatorValuesLoaded,
+  '0040_review_findings_read_indicator_values': reviewFindingsReadIndicatorValues,
 };
 
 export class MigrationFailedError extends Error {

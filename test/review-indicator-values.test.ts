@@ -1,7 +1,7 @@
 /**
  * 3-1's indicators by fiscal year, written by the load (review-sheets/indicator-values.ts, migration 0039): the rows
  * are those the SQL of migration 0034 computed from the stored rows, for the files in force, across replacement,
- * reinstatement and the migration both ways.
+ * reinstatement and the migration both ways; the findings on 3-1's cells by year read them (migration 0040).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -172,6 +172,54 @@ describe('core.review_indicator_values in the database', () => {
     const reinstated = await storeReviewSheet(db, source(published));
     expect(reinstated).toMatchObject({ reinstated: true });
     expect(await viewRows()).toEqual(original);
+  });
+
+  it('names in its findings on 3-1 the cells and numbers the view shows, where a row kind repeats (migration 0040)', async () => {
+    const { bytes, year, text } = withRepeatedActual();
+    expect(await storeReviewSheet(db, source(bytes))).toMatchObject({ reinstated: true });
+    await sql`REFRESH MATERIALIZED VIEW bi.review_findings`.execute(db);
+
+    interface YearFinding {
+      check_id: string;
+      fiscal_year: number;
+      actual_value: string | null;
+      finding: string;
+      shown: string | null;
+    }
+    // Each finding on a fiscal year beside the view's row of that indicator and year, in the same columns.
+    const findingsBesideTheView = async () =>
+      (
+        await sql<YearFinding>`
+          SELECT f.check_id, f.fiscal_year, f.actual_value::text AS actual_value,
+                 row(f.indicator_name, f.outcome_term, f.target_value, f.actual_value, f.achievement_reported, f.achievement_computed)::text AS finding,
+                 (SELECT row(v.indicator_name, v.outcome_term, v.target_value,
+                             CASE WHEN f.check_id = 'achievement_mismatch' THEN v.actual_value END,
+                             CASE WHEN f.check_id = 'achievement_mismatch' THEN v.achievement_reported END,
+                             CASE WHEN f.check_id = 'achievement_mismatch' THEN v.achievement_computed END)::text
+                    FROM bi.review_indicator_values v
+                   WHERE v.review_year = f.review_year AND v.project_id = f.project_id AND v.node_kind = f.node_kind
+                     AND v.node_number = f.node_number AND v.indicator_seq = f.indicator_seq AND v.fiscal_year = f.fiscal_year) AS shown
+            FROM bi.review_findings f
+           WHERE f.check_id IN ('achievement_mismatch', 'target_year_passed_without_actual')
+           ORDER BY f.project_id, f.node_kind, f.node_number, f.indicator_seq, f.fiscal_year`.execute(db)
+      ).rows;
+
+    const found = await findingsBesideTheView();
+    expect(found.length).toBeGreaterThan(0);
+    for (const row of found) expect(row.finding, `${row.check_id} ${row.fiscal_year}`).toBe(row.shown);
+    // The repeated 3.実績値 row's greater text is the actual the view shows, and the finding names it.
+    expect(found.filter((row) => row.check_id === 'achievement_mismatch' && row.fiscal_year === Number(year) && row.actual_value === text)).toHaveLength(1);
+
+    // 0026's checks (0040 taken back) read the first 3.実績値 row of the indicator instead.
+    await migrateTo(db, '0039_review_indicator_values_loaded');
+    const before = await findingsBesideTheView();
+    expect(before.some((row) => row.actual_value === text)).toBe(false);
+    await migrateToLatest(db);
+    expect(await findingsBesideTheView()).toEqual(found);
+    const { rows: comment } = await sql<{ text: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS text`.execute(db);
+    expect(comment[0].text).toContain('read that view');
+
+    expect(await storeReviewSheet(db, source(published))).toMatchObject({ reinstated: true });
   });
 
   it('refuses values of a file that is not registered, and the removal of a file its values refer to', async () => {

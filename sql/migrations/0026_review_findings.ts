@@ -30,7 +30,7 @@ const KIND_JA = `CASE %k WHEN 'activity' THEN 'アクティビティ' WHEN 'outp
 const TERM_JA = `CASE %t WHEN 'short' THEN '（短期）' WHEN 'mid' THEN '（中期）' WHEN 'long' THEN '（長期）' ELSE '' END`;
 
 /** "アウトカム（短期）4「指標名」": the node (kind, term, number) and the indicator, as a finding's detail names them. */
-function nodeLabel(alias: string): string {
+export function nodeLabel(alias: string): string {
   const kind = KIND_JA.replace('%k', `${alias}.node_kind`);
   const term = TERM_JA.replace('%t', `${alias}.outcome_term`);
   return `${kind} || ${term} || ' ' || ${alias}.node_number || coalesce('「' || ${alias}.indicator_name || '」', '')`;
@@ -43,9 +43,96 @@ const percent = (expression: string) => `to_char(${expression}, 'FM999999999990.
 /** Yen with thousands separators. */
 const yen = (expression: string) => `to_char(${expression}, 'FM999,999,999,999,999,990')`;
 
-const VIEW = `
-CREATE VIEW bi.review_findings AS
-WITH RECURSIVE in_force AS (
+/**
+ * What the checks share with migration 0040, which reads 3-1's cells by year from core.review_indicator_values: the
+ * logic model's reach, the same names, the ministries (CTEs, each after a comma) and the checks that do not read 3-1's
+ * cells by year (UNION ALL branches), then the view's columns from the findings.
+ */
+export const SHARED_CTES = `edges AS (
+  SELECT e.review_year, e.project_id, e.from_kind, e.from_term, e.from_node, e.to_kind, e.to_term, e.to_node
+    FROM core.review_edges e JOIN in_force USING (file_sha256)
+), reached (review_year, project_id, node_kind, outcome_term, node_number) AS (
+  -- Every node a chain of edges from an output reaches (UNION drops repeats, so a cycle ends).
+  SELECT review_year, project_id, to_kind, to_term, to_node FROM edges WHERE from_kind = 'output'
+  UNION
+  SELECT e.review_year, e.project_id, e.to_kind, e.to_term, e.to_node
+    FROM reached r JOIN edges e ON e.review_year = r.review_year AND e.project_id = r.project_id
+         AND e.from_kind = r.node_kind AND e.from_node = r.node_number AND coalesce(e.from_term, '') = coalesce(r.outcome_term, '')
+   WHERE r.node_kind = 'outcome'
+), outcome_reach AS (
+  -- Grouping instead of a join: each outcome node with whether any chain reaches it.
+  SELECT review_year, project_id, 'outcome'::text AS node_kind, outcome_term, node_number, bool_or(is_reached) AS is_reached, min(indicator_seq) AS indicator_seq,
+         (array_agg(indicator_name ORDER BY indicator_seq) FILTER (WHERE indicator_seq IS NOT NULL))[1] AS indicator_name
+    FROM (SELECT review_year, project_id, outcome_term, node_number, indicator_seq, indicator_name, false AS is_reached FROM indicators WHERE node_kind = 'outcome'
+          UNION ALL
+          SELECT review_year, project_id, outcome_term, node_number, NULL, NULL, true FROM reached WHERE node_kind = 'outcome') nodes
+   GROUP BY review_year, project_id, outcome_term, node_number
+  HAVING min(indicator_seq) IS NOT NULL
+), same_names AS (
+  -- Each indicator with the output numbers whose indicator has the same name (a window, not a join).
+  SELECT n.*, array_agg(n.node_number) FILTER (WHERE n.node_kind = 'output') OVER (PARTITION BY n.file_sha256, n.project_id, n.indicator_name) AS outputs
+    FROM indicators n WHERE n.indicator_name IS NOT NULL
+), ministries AS (
+  SELECT DISTINCT ON (p.review_year, p.project_id) p.review_year, p.project_id, p.ministry
+    FROM core.review_projects p JOIN in_force USING (file_sha256)
+   ORDER BY p.review_year, p.project_id, p.line
+`;
+
+export const STRUCTURAL_CHECKS = `  SELECT 'outcome_unreached', n.review_year, n.project_id, n.node_kind, n.outcome_term, n.node_number, n.indicator_seq,
+         n.indicator_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${nodeLabel('n')} || ': どのアウトプットからも 3-2 のつながり（アウトカムからアウトカムへの連鎖を含む）で到達しない'
+    FROM outcome_reach n
+   WHERE NOT n.is_reached
+  UNION ALL
+  SELECT 'output_repeated_as_outcome', o.review_year, o.project_id, o.node_kind, o.outcome_term, o.node_number, o.indicator_seq,
+         o.indicator_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         ${nodeLabel('o')} || ': 成果指標がアウトプット ' || array_to_string(ARRAY(SELECT DISTINCT u FROM unnest(o.outputs) u ORDER BY u), ', ') || ' の活動指標と同じ'
+    FROM same_names o
+   WHERE o.node_kind = 'outcome' AND o.outputs IS NOT NULL
+  UNION ALL
+  SELECT 'execution_below_half', b.review_year, b.project_id, NULL, NULL, NULL, NULL, NULL, b.budget_year, NULL, NULL, NULL, NULL,
+         b.current_budget_yen, b.executed_yen, b.executed_yen / b.current_budget_yen, NULL, NULL, NULL,
+         b.budget_year || '年度: 執行額 ' || ${yen('b.executed_yen')} || '円 / 歳出予算現額 ' || ${yen('b.current_budget_yen')} || '円 = 執行率 '
+           || ${percent('b.executed_yen / b.current_budget_yen * 100')} || '%' || coalesce('（翌年度への繰越し ' || ${yen('nullif(b.carried_over_yen, 0)')} || '円）', '')
+    FROM core.review_budget b JOIN in_force USING (file_sha256)
+   WHERE b.is_total AND b.budget_year < b.review_year AND b.current_budget_yen > 0 AND b.executed_yen < b.current_budget_yen / 2
+  UNION ALL
+  SELECT 'payee_invalid_corporate_number', p.review_year, p.project_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL, NULL, p.block_number, p.payee_name, p.corporate_number,
+         '支出先「' || coalesce(p.payee_name, '名称なし') || '」' || coalesce('（ブロック ' || p.block_number || '）', '') || 'の法人番号 '
+           || p.corporate_number || ' は13桁でないかチェックディジットが合わない'
+    FROM core.review_payee_rows p JOIN in_force USING (file_sha256)
+   WHERE p.level = 'payee' AND p.corporate_number_valid = false
+`;
+
+/** The first branch (it names the columns) up to its condition on the targets, over `indicators n`. */
+export const OUTCOME_WITHOUT_TARGET = `  SELECT 'outcome_without_target'::text AS check_id, n.review_year, n.project_id, n.node_kind, n.outcome_term, n.node_number,
+         n.indicator_seq, n.indicator_name, NULL::integer AS fiscal_year, NULL::numeric AS target_value, NULL::numeric AS actual_value,
+         NULL::numeric AS achievement_reported, NULL::numeric AS achievement_computed, NULL::numeric AS current_budget_yen,
+         NULL::numeric AS executed_yen, NULL::numeric AS execution_rate, NULL::text AS block_number, NULL::text AS payee_name,
+         NULL::text AS corporate_number,
+         ${nodeLabel('n')} || ': 目標値がどの年度にもなく、定性的な目標とする理由（定性的なアウトカム目標を設定している理由）も書かれていない' AS detail
+    FROM indicators n
+   WHERE n.node_kind = 'outcome' AND NOT n.has_reason
+`;
+
+/** The achievement check's columns, from rows `a` with the view's numbers and achievement_computed. */
+export const ACHIEVEMENT_MISMATCH = `  SELECT 'achievement_mismatch', a.review_year, a.project_id, a.node_kind, a.outcome_term, a.node_number, a.indicator_seq,
+         a.indicator_name, a.fiscal_year, a.target_value, a.actual_value, a.achievement_reported, a.achievement_computed,
+         NULL, NULL, NULL, NULL, NULL, NULL,
+         ${nodeLabel('a')} || ' ' || a.fiscal_year || '年度: 達成率 報告 ' || ${percent('a.achievement_reported')} || '% / 計算 '
+           || ${percent('a.achievement_computed')} || '% ('
+           || CASE WHEN a.direction = 'down' THEN '目標 ' || ${plain('a.target_value')} || ' ÷ 実績 ' || ${plain('a.actual_value')} || '、下がると良い指標'
+                   ELSE '実績 ' || ${plain('a.actual_value')} || ' ÷ 目標 ' || ${plain('a.target_value')} END || ')'
+`;
+
+export const FINDINGS_COLUMNS = `SELECT f.review_year, f.project_id, m.ministry, f.check_id, f.node_kind, f.outcome_term, f.node_number, f.indicator_seq, f.indicator_name,
+       f.fiscal_year, f.target_value, f.actual_value, f.achievement_reported, f.achievement_computed, f.current_budget_yen,
+       f.executed_yen, f.execution_rate, f.block_number, f.payee_name, f.corporate_number, f.detail
+  FROM findings f LEFT JOIN ministries m USING (review_year, project_id)`;
+
+/** The view's query as this migration made it (0040 goes back to it). */
+export const REVIEW_FINDINGS_0026 = `WITH RECURSIVE in_force AS (
   SELECT file_sha256 FROM raw.review_sheet_files WHERE status = 'loaded'
 ), indicators AS (
   -- One row per indicator (its four 3-1 rows side by side): one pass over 3-1, so every check below is linear.
@@ -77,44 +164,8 @@ WITH RECURSIVE in_force AS (
   SELECT a.*, CASE WHEN a.direction = 'down' THEN CASE WHEN a.actual_value > 0 THEN a.target_value / a.actual_value * 100 END
                    ELSE CASE WHEN a.target_value <> 0 THEN a.actual_value / a.target_value * 100 END END AS achievement_computed
     FROM achievements a
-), edges AS (
-  SELECT e.review_year, e.project_id, e.from_kind, e.from_term, e.from_node, e.to_kind, e.to_term, e.to_node
-    FROM core.review_edges e JOIN in_force USING (file_sha256)
-), reached (review_year, project_id, node_kind, outcome_term, node_number) AS (
-  -- Every node a chain of edges from an output reaches (UNION drops repeats, so a cycle ends).
-  SELECT review_year, project_id, to_kind, to_term, to_node FROM edges WHERE from_kind = 'output'
-  UNION
-  SELECT e.review_year, e.project_id, e.to_kind, e.to_term, e.to_node
-    FROM reached r JOIN edges e ON e.review_year = r.review_year AND e.project_id = r.project_id
-         AND e.from_kind = r.node_kind AND e.from_node = r.node_number AND coalesce(e.from_term, '') = coalesce(r.outcome_term, '')
-   WHERE r.node_kind = 'outcome'
-), outcome_reach AS (
-  -- Grouping instead of a join: each outcome node with whether any chain reaches it.
-  SELECT review_year, project_id, 'outcome'::text AS node_kind, outcome_term, node_number, bool_or(is_reached) AS is_reached, min(indicator_seq) AS indicator_seq,
-         (array_agg(indicator_name ORDER BY indicator_seq) FILTER (WHERE indicator_seq IS NOT NULL))[1] AS indicator_name
-    FROM (SELECT review_year, project_id, outcome_term, node_number, indicator_seq, indicator_name, false AS is_reached FROM indicators WHERE node_kind = 'outcome'
-          UNION ALL
-          SELECT review_year, project_id, outcome_term, node_number, NULL, NULL, true FROM reached WHERE node_kind = 'outcome') nodes
-   GROUP BY review_year, project_id, outcome_term, node_number
-  HAVING min(indicator_seq) IS NOT NULL
-), same_names AS (
-  -- Each indicator with the output numbers whose indicator has the same name (a window, not a join).
-  SELECT n.*, array_agg(n.node_number) FILTER (WHERE n.node_kind = 'output') OVER (PARTITION BY n.file_sha256, n.project_id, n.indicator_name) AS outputs
-    FROM indicators n WHERE n.indicator_name IS NOT NULL
-), ministries AS (
-  SELECT DISTINCT ON (p.review_year, p.project_id) p.review_year, p.project_id, p.ministry
-    FROM core.review_projects p JOIN in_force USING (file_sha256)
-   ORDER BY p.review_year, p.project_id, p.line
-), findings AS (
-  SELECT 'outcome_without_target'::text AS check_id, n.review_year, n.project_id, n.node_kind, n.outcome_term, n.node_number,
-         n.indicator_seq, n.indicator_name, NULL::integer AS fiscal_year, NULL::numeric AS target_value, NULL::numeric AS actual_value,
-         NULL::numeric AS achievement_reported, NULL::numeric AS achievement_computed, NULL::numeric AS current_budget_yen,
-         NULL::numeric AS executed_yen, NULL::numeric AS execution_rate, NULL::text AS block_number, NULL::text AS payee_name,
-         NULL::text AS corporate_number,
-         ${nodeLabel('n')} || ': 目標値がどの年度にもなく、定性的な目標とする理由（定性的なアウトカム目標を設定している理由）も書かれていない' AS detail
-    FROM indicators n
-   WHERE n.node_kind = 'outcome' AND NOT n.has_reason
-     AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(n.targets) t WHERE t.value ~ ${NUMERIC})
+), ${SHARED_CTES}), findings AS (
+${OUTCOME_WITHOUT_TARGET}     AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(n.targets) t WHERE t.value ~ ${NUMERIC})
   UNION ALL
   SELECT 'target_year_passed_without_actual', n.review_year, n.project_id, n.node_kind, n.outcome_term, n.node_number,
          n.indicator_seq, n.indicator_name, y.key::integer,
@@ -126,46 +177,15 @@ WITH RECURSIVE in_force AS (
      AND NOT coalesce(n.actuals ? y.key, false)
      AND NOT (n.qualitative IS TRUE AND n.has_qualitative_result)
   UNION ALL
-  SELECT 'achievement_mismatch', a.review_year, a.project_id, a.node_kind, a.outcome_term, a.node_number, a.indicator_seq,
-         a.indicator_name, a.fiscal_year, a.target_value, a.actual_value, a.achievement_reported, a.achievement_computed,
-         NULL, NULL, NULL, NULL, NULL, NULL,
-         ${nodeLabel('a')} || ' ' || a.fiscal_year || '年度: 達成率 報告 ' || ${percent('a.achievement_reported')} || '% / 計算 '
-           || ${percent('a.achievement_computed')} || '% ('
-           || CASE WHEN a.direction = 'down' THEN '目標 ' || ${plain('a.target_value')} || ' ÷ 実績 ' || ${plain('a.actual_value')} || '、下がると良い指標'
-                   ELSE '実績 ' || ${plain('a.actual_value')} || ' ÷ 目標 ' || ${plain('a.target_value')} END || ')'
-    FROM achievement_computed a
+${ACHIEVEMENT_MISMATCH}    FROM achievement_computed a
    WHERE abs(a.achievement_reported - a.achievement_computed) > 1 AND a.achievement_reported IS NOT NULL
   UNION ALL
-  SELECT 'outcome_unreached', n.review_year, n.project_id, n.node_kind, n.outcome_term, n.node_number, n.indicator_seq,
-         n.indicator_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         ${nodeLabel('n')} || ': どのアウトプットからも 3-2 のつながり（アウトカムからアウトカムへの連鎖を含む）で到達しない'
-    FROM outcome_reach n
-   WHERE NOT n.is_reached
-  UNION ALL
-  SELECT 'output_repeated_as_outcome', o.review_year, o.project_id, o.node_kind, o.outcome_term, o.node_number, o.indicator_seq,
-         o.indicator_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         ${nodeLabel('o')} || ': 成果指標がアウトプット ' || array_to_string(ARRAY(SELECT DISTINCT u FROM unnest(o.outputs) u ORDER BY u), ', ') || ' の活動指標と同じ'
-    FROM same_names o
-   WHERE o.node_kind = 'outcome' AND o.outputs IS NOT NULL
-  UNION ALL
-  SELECT 'execution_below_half', b.review_year, b.project_id, NULL, NULL, NULL, NULL, NULL, b.budget_year, NULL, NULL, NULL, NULL,
-         b.current_budget_yen, b.executed_yen, b.executed_yen / b.current_budget_yen, NULL, NULL, NULL,
-         b.budget_year || '年度: 執行額 ' || ${yen('b.executed_yen')} || '円 / 歳出予算現額 ' || ${yen('b.current_budget_yen')} || '円 = 執行率 '
-           || ${percent('b.executed_yen / b.current_budget_yen * 100')} || '%' || coalesce('（翌年度への繰越し ' || ${yen('nullif(b.carried_over_yen, 0)')} || '円）', '')
-    FROM core.review_budget b JOIN in_force USING (file_sha256)
-   WHERE b.is_total AND b.budget_year < b.review_year AND b.current_budget_yen > 0 AND b.executed_yen < b.current_budget_yen / 2
-  UNION ALL
-  SELECT 'payee_invalid_corporate_number', p.review_year, p.project_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, p.block_number, p.payee_name, p.corporate_number,
-         '支出先「' || coalesce(p.payee_name, '名称なし') || '」' || coalesce('（ブロック ' || p.block_number || '）', '') || 'の法人番号 '
-           || p.corporate_number || ' は13桁でないかチェックディジットが合わない'
-    FROM core.review_payee_rows p JOIN in_force USING (file_sha256)
-   WHERE p.level = 'payee' AND p.corporate_number_valid = false
-)
-SELECT f.review_year, f.project_id, m.ministry, f.check_id, f.node_kind, f.outcome_term, f.node_number, f.indicator_seq, f.indicator_name,
-       f.fiscal_year, f.target_value, f.actual_value, f.achievement_reported, f.achievement_computed, f.current_budget_yen,
-       f.executed_yen, f.execution_rate, f.block_number, f.payee_name, f.corporate_number, f.detail
-  FROM findings f LEFT JOIN ministries m USING (review_year, project_id)`;
+${STRUCTURAL_CHECKS})
+${FINDINGS_COLUMNS}`;
+
+const VIEW = `
+CREATE VIEW bi.review_findings AS
+${REVIEW_FINDINGS_0026}`;
 
 const CHECKS_TEXT = Object.entries(CHECK_DESCRIPTIONS).map(([id, text]) => `${id}: ${text}`).join('; ');
 
