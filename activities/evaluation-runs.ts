@@ -110,8 +110,8 @@ export function createEvaluationRunActivities(db: Kysely<Database>, codeVersion:
 
     /**
      * Refreshes every materialised view of the bi schema an evaluation feeds, without blocking readers. The review
-     * sheets' (bi.review_*) are the review-sheet load's to refresh: an evaluation does not change them, and
-     * bi.review_findings has no unique key to refresh concurrently by.
+     * sheets' (bi.review_*) are the review-sheet load's to write: an evaluation does not change them (none is a
+     * materialized view since migration 0041).
      */
     async refreshBiViews(): Promise<string[]> {
       const { rows } = await sql<{ name: string }>`SELECT matviewname AS name FROM pg_matviews WHERE schemaname = 'bi' AND matviewname NOT LIKE 'review\\_%' ORDER BY 1`.execute(db);

@@ -75,20 +75,8 @@ function asPermanent(error: unknown): unknown {
 
 const PIECE_BYTES = 1 << 20;
 
-/**
- * The review views kept as materialized views, refreshed at the end of every load: the findings, which compare a
- * project's tables with one another. bi.review_indicator_values was one from migration 0034 to 0039; its rows are now
- * written by the load of each 3-1 file (core.review_indicator_values).
- */
-const MATERIALIZED_REVIEW_VIEWS = ['bi.review_findings'] as const;
-
-/**
- * The planner settings each refresh runs under (SET LOCAL, its transaction only). JIT is off: compiling cost more
- * than it saved (1.9 s against 1.4 s).
- */
-const REFRESH_SETTINGS: Readonly<Record<(typeof MATERIALIZED_REVIEW_VIEWS)[number], readonly string[]>> = {
-  'bi.review_findings': ['jit = off'],
-};
+/** The view the load's last step writes (see refreshReviewViews). */
+const WRITTEN_REVIEW_VIEWS = ['bi.review_findings'] as const;
 
 /**
  * The tables the review views read, analysed before the refresh (see refreshReviewViews): the findings' and, for the
@@ -170,34 +158,39 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
     },
 
     /**
-     * Brings the materialized review view (bi.review_findings, since migration 0031) up to the sheets in force; the
-     * load's last step. The tables are analysed first: just after a bulk load autovacuum has not seen them yet, and
-     * without statistics the planner took the findings' recursive 3-2 walk for one row and nested-looped it (40 s
-     * instead of 2 s at 5,700 projects). Each refresh runs under its own planner settings (REFRESH_SETTINGS).
+     * Brings bi.review_findings up to the sheets in force of the given review years (those of the load's files; all
+     * loaded years when none are given, as loads started before migration 0041 ask); the load's last step. The other
+     * years' findings are left as they are. The tables are analysed first: just after a bulk load autovacuum has not
+     * seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for one row and
+     * nested-looped it (40 s instead of 2 s at 5,700 projects).
      */
-    async refreshReviewViews(): Promise<string[]> {
-      return whileHeartbeating(() => refreshMaterializedReviewViews(db));
+    async refreshReviewViews(reviewYears?: readonly number[]): Promise<string[]> {
+      return whileHeartbeating(() => writeReviewFindings(db, reviewYears));
     },
   };
 }
 
-/** The tables analysed side by side, then the materialized views refreshed (see refreshReviewViews). */
-async function refreshMaterializedReviewViews(db: Kysely<Database>): Promise<string[]> {
-  // Each table analysed on a connection of its own, side by side, so PostgreSQL uses both cores; each materialized
-  // view (one since migration 0039) is refreshed on a connection of its own too.
-  // At 5,700 projects the refreshes kept their plans at the loaded tables' statistics target, and five tables of
+/** The tables analysed side by side, then the findings of the review years written again (see refreshReviewViews). */
+async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly number[] | undefined): Promise<string[]> {
+  // Each table analysed on a connection of its own, side by side, so PostgreSQL uses both cores.
+  // At 5,700 projects the findings kept their plans at the loaded tables' statistics target, and five tables of
   // sheet rows were analysed in 0.05 s against 0.34 s at the default (measured before core.review_indicator_values
   // was added; the files' register holds a row per file).
   await allSettledOrFirstFailure(REVIEW_VIEW_READS.map((table) => analyseLoadedTable(db, table)));
-  await allSettledOrFirstFailure(
-    MATERIALIZED_REVIEW_VIEWS.map((view) =>
-      withRawClient(db, (client) =>
-        inTransaction(client, async () => {
-          for (const setting of REFRESH_SETTINGS[view]) await client.query(`SET LOCAL ${setting}`);
-          await client.query(`REFRESH MATERIALIZED VIEW ${view}`);
-        }),
-      ),
-    ),
+  await withRawClient(db, (client) =>
+    inTransaction(client, async () => {
+      // JIT compiling cost more than it saved (1.9 s against 1.4 s, when the findings were a materialized view).
+      await client.query('SET LOCAL jit = off');
+      // Two loads of one review year at once write its findings one after the other: the second deletes the rows
+      // the first wrote (each statement sees what was committed before it began). Readers are not held up.
+      await client.query('LOCK TABLE core.review_findings IN SHARE ROW EXCLUSIVE MODE');
+      const years =
+        reviewYears === undefined
+          ? (await client.query<{ years: number[] }>('SELECT ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files UNION SELECT DISTINCT review_year FROM core.review_findings) AS years')).rows[0].years
+          : [...reviewYears];
+      await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
+      await client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])', [years]);
+    }),
   );
-  return [...MATERIALIZED_REVIEW_VIEWS];
+  return [...WRITTEN_REVIEW_VIEWS];
 }

@@ -1,9 +1,9 @@
 /**
  * A national review year: `ebpm generate --review-sheets 5700` once into .bench/data, then `ebpm review-sheets
  * load DIR --json` (the real command: workflow and activities, its own worker, through Temporal) into a fresh
- * migrated database (its last step analyses the loaded tables and refreshes bi.review_findings, materialized since
- * migration 0031), then every bi.review_* view and materialized view counted, which makes PostgreSQL compute each
- * plain view and read the materialized one as a reader would. Beside it,
+ * migrated database (its last step analyses the loaded tables and writes the findings, core.review_findings, which
+ * bi.review_findings reads), then every bi.review_* view counted, which makes PostgreSQL compute each as a reader
+ * would. Beside it,
  * measured in the same run, the floor: psql \copy of the same six files into unindexed tables of one text
  * column per CSV column (nothing parsed beyond CSV, nothing checked, no keys).
  */
@@ -51,7 +51,7 @@ function copyFloor(url: string, directory: string): Promise<Measurement> {
   return timeCommand('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((command) => ['-c', command])]);
 }
 
-/** Every bi.review_* view and materialized view counted (the load refreshed the materialized ones already). */
+/** Every bi.review_* view counted, and any materialized one (none since migration 0041). */
 async function countViews(url: string): Promise<{ measurement: Measurement; how: string }> {
   const db = openDatabase(url, 1);
   try {

@@ -42,6 +42,7 @@ import * as outcomesPartitionedByProgramme from './migrations/0037_outcomes_part
 import * as reviewProjectsDepartment from './migrations/0038_review_projects_department.js';
 import * as reviewIndicatorValuesLoaded from './migrations/0039_review_indicator_values_loaded.js';
 import * as reviewFindingsReadIndicatorValues from './migrations/0040_review_findings_read_indicator_values.js';
+import * as reviewFindingsByReviewYear from './migrations/0041_review_findings_by_review_year.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -82,6 +83,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0038_review_projects_department': reviewProjectsDepartment,
   '0039_review_indicator_values_loaded': reviewIndicatorValuesLoaded,
   '0040_review_findings_read_indicator_values': reviewFindingsReadIndicatorValues,
+  '0041_review_findings_by_review_year': reviewFindingsByReviewYear,
 };
 
 export class MigrationFailedError extends Error {

@@ -233,17 +233,14 @@ describe('bi.review_findings', () => {
     expect(edges.rows).toEqual([{ from_term: 'short', to_term: 'long' }, { from_term: 'short', to_term: 'long' }]);
   });
 
-  it('is materialized and refreshed by the load: it holds exactly the rows its query computes from the loaded sheets', async () => {
+  it('is written by the load: it holds exactly the rows core.review_findings_of computes from the loaded sheets', async () => {
     for (const database of [real, crafted]) {
-      const [{ kind, indexed, definition }] = (await sql<{ kind: string; indexed: boolean; definition: string }>`
-        SELECT c.relkind AS kind, EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'bi' AND tablename = 'review_findings') AS indexed,
-               pg_get_viewdef(c.oid, true) AS definition
+      const [{ kind, indexed }] = (await sql<{ kind: string; indexed: boolean }>`
+        SELECT c.relkind AS kind, EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'core' AND tablename = 'review_findings') AS indexed
           FROM pg_class c WHERE c.oid = 'bi.review_findings'::regclass`.execute(database.db)).rows;
-      expect(kind).toBe('m');
-      expect(indexed).toBe(true);
-      const query = definition.trim().replace(/;$/, '');
+      expect({ kind, indexed }).toEqual({ kind: 'v', indexed: true });
       const [{ stored, computed, onlyStored, onlyComputed }] = (await sql<{ stored: number; computed: number; onlyStored: number; onlyComputed: number }>`
-        WITH computed AS (${sql.raw(query)})
+        WITH computed AS (SELECT * FROM core.review_findings_of(ARRAY[2024]))
         SELECT (SELECT count(*)::integer FROM bi.review_findings) AS stored, (SELECT count(*)::integer FROM computed) AS computed,
                (SELECT count(*)::integer FROM (SELECT * FROM bi.review_findings EXCEPT ALL SELECT * FROM computed) d) AS "onlyStored",
                (SELECT count(*)::integer FROM (SELECT * FROM computed EXCEPT ALL SELECT * FROM bi.review_findings) d) AS "onlyComputed"`.execute(database.db)).rows;
@@ -251,6 +248,48 @@ describe('bi.review_findings', () => {
       expect({ stored, onlyStored, onlyComputed }).toEqual({ stored: computed, onlyStored: 0, onlyComputed: 0 });
     }
   });
+
+  it('writes again only the findings of the review years a load names: another year\'s rows are left as they were', async () => {
+    const years = await createTestDatabase();
+    try {
+      // The published fixtures as review year 2023: the files renamed, 事業年度 rewritten.
+      const folder2023 = join(scratch, 'fixtures-2023');
+      mkdirSync(folder2023);
+      for (const name of readdirSync(FIXTURES).filter((file) => /_RS_2024_.*\.csv$/.test(file))) {
+        const rows = parse(readFileSync(join(FIXTURES, name)), { bom: true }) as string[][];
+        const yearColumn = rows[0].indexOf('事業年度');
+        const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+        const lines = rows.map((row, index) => row.map((cell, column) => (index > 0 && column === yearColumn ? '2023' : cell)).map(quote).join(','));
+        writeFileSync(join(folder2023, name.replace('_RS_2024_', '_RS_2023_')), `\uFEFF${lines.join('\n')}\n`);
+      }
+      type Stored = { row_version: string; review_year: number; check_id: string; project_id: number; detail: string };
+      const storedOf = async (year: number) =>
+        (await sql<Stored>`SELECT xmin::text AS row_version, review_year, check_id, project_id, detail FROM core.review_findings WHERE review_year = ${year} ORDER BY check_id, project_id, detail`.execute(years.db)).rows;
+      const computedOf = async (year: number) =>
+        (await sql<Omit<Stored, 'row_version'>>`SELECT review_year, check_id, project_id, detail FROM core.review_findings_of(ARRAY[${year}]::integer[]) ORDER BY check_id, project_id, detail`.execute(years.db)).rows;
+      const withoutVersion = (rows: Stored[]) => rows.map(({ row_version: _version, ...row }) => row);
+
+      await load(years, craftedFolder);
+      const crafted2024 = await storedOf(2024);
+      expect(crafted2024.length).toBeGreaterThan(1);
+
+      await load(years, folder2023);
+      const real2023 = await storedOf(2023);
+      expect(withoutVersion(real2023)).toEqual(await computedOf(2023));
+      expect(real2023.map((row) => row.check_id)).toEqual(['outcome_without_target']);
+      // The same rows, not written again: the row versions are those of the first load.
+      expect(await storedOf(2024)).toEqual(crafted2024);
+
+      // The published 2024 files replace the crafted ones: 2024's findings are the published sheets', 2023's untouched.
+      await load(years, FIXTURES);
+      const real2024 = await storedOf(2024);
+      expect(withoutVersion(real2024)).toEqual(await computedOf(2024));
+      expect(real2024.map((row) => `${row.check_id}|${row.project_id}`)).toEqual(['outcome_without_target|18556']);
+      expect(await storedOf(2023)).toEqual(real2023);
+    } finally {
+      await years.drop();
+    }
+  }, 120_000);
 
   it('comments every column, describes every check id in the view comment, and lets bi_reader read it', async () => {
     const columns = await sql<{ column_name: string; comment: string | null }>`

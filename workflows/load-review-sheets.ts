@@ -4,8 +4,8 @@
  * one after another in name order, since the later one replaces the earlier. Each file loads in one transaction,
  * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole.
  * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest
- * load. Last, the materialized review views are refreshed once, also after a file failed: the files loaded before it
- * stay in force, and the views must describe them.
+ * load. Last, the findings of the files' review years are written again once (bi.review_findings), also after a file
+ * failed: the files loaded before it stay in force, and the findings must describe them.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
@@ -24,7 +24,7 @@ export interface LoadReviewSheetsInput {
 
 export interface LoadReviewSheetsResult {
   readonly files: readonly Account[];
-  /** The materialized views refreshed at the end (absent in loads recorded before the refresh step). */
+  /** The views brought up to date at the end (absent in loads recorded before the refresh step). */
   readonly refreshedViews?: readonly string[];
 }
 
@@ -81,14 +81,16 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     for (const file of files) accounts.push(await loadReviewSheetFile(file));
     return { files: accounts };
   }
+  // The findings are written again for these review years only; the other years' are left as they are.
+  const reviewYears = [...new Set(files.flatMap((file) => (file.sheet ? [file.sheet.reviewYear] : [])))].sort((a, b) => a - b);
   try {
     if (patched(SIDE_BY_SIDE_LOADS)) accounts.push(...(await loadSideBySide(files, loadReviewSheetFile)));
     else for (const file of files) accounts.push(await loadReviewSheetFile(file));
   } catch (loadFailure) {
     // The files loaded before the failed one stay in force: the findings are refreshed for them, and the load's own
     // failure is the one reported (a refresh that fails too must not replace it).
-    await refreshReviewViews().catch(() => undefined);
+    await refreshReviewViews(reviewYears).catch(() => undefined);
     throw loadFailure;
   }
-  return { files: accounts, refreshedViews: await refreshReviewViews() };
+  return { files: accounts, refreshedViews: await refreshReviewViews(reviewYears) };
 }

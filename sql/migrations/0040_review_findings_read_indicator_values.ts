@@ -31,9 +31,14 @@ const ACHIEVEMENT_MISMATCH_BEFORE =
 const ACHIEVEMENT_MISMATCH_AFTER =
   "achievement_mismatch: a reported achievement (4.達成率) more than one percentage point from actual ÷ target (target ÷ actual where lower is better), as bi.review_indicator_values.achievement_computed (the three checks on 3-1's cells by fiscal year read that view's cells, numbers and directions)";
 
-const QUERY = `
+/**
+ * The findings of the files that meet `fileCondition` (a condition on raw.review_sheet_files): those in force here;
+ * migration 0041 adds their review years.
+ */
+export function reviewFindingsQuery(fileCondition: string): string {
+  return `
 WITH RECURSIVE in_force AS (
-  SELECT file_sha256 FROM raw.review_sheet_files WHERE status = 'loaded'
+  SELECT file_sha256 FROM raw.review_sheet_files WHERE ${fileCondition}
 ), indicators AS (
   -- One row per indicator, from its 3-1 rows: what the cells by year do not carry.
   SELECT i.file_sha256, i.review_year, i.project_id, i.node_kind, i.node_number, i.indicator_seq,
@@ -83,6 +88,10 @@ ${ACHIEVEMENT_MISMATCH}    FROM year_cells a
   UNION ALL
 ${STRUCTURAL_CHECKS})
 ${FINDINGS_COLUMNS}`;
+}
+
+/** The view's query as this migration made it (0041 goes back to it). */
+export const REVIEW_FINDINGS_0040 = reviewFindingsQuery("status = 'loaded'");
 
 async function describeChecks(db: Kysely<unknown>, from: string, to: string): Promise<void> {
   const [{ comment }] = (
@@ -99,7 +108,7 @@ async function redefine(db: Kysely<unknown>, query: string): Promise<void> {
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await redefine(db, QUERY);
+  await redefine(db, REVIEW_FINDINGS_0040);
   await describeChecks(db, ACHIEVEMENT_MISMATCH_BEFORE, ACHIEVEMENT_MISMATCH_AFTER);
 }
 

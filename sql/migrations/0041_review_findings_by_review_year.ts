@@ -1,0 +1,63 @@
+import { sql, type Kysely } from 'kysely';
+import { dematerialize, materialize, type Materialization } from './materialized-views.js';
+import { REVIEW_FINDINGS_0040, reviewFindingsQuery } from './0040_review_findings_read_indicator_values.js';
+
+/**
+ * bi.review_findings is written review year by review year: a load rewrites the findings of the review years of its
+ * files, in a table (core.review_findings), and the view reads the table. As a materialized view (0031) it was
+ * refreshed whole at the end of every load, every review year loaded so far recomputed, so a load's last step grew
+ * with each year kept, and the refresh held a lock that kept every reader of the view waiting until it ended. Now
+ * the findings of the other years are left as they are, and readers see the previous rows until the load commits.
+ * With two national years loaded (5,700 projects each), writing one year's findings took 886–1,330 ms where the
+ * refresh of both took 1,292–1,844 ms (six runs each, alternated, each in a new psql session).
+ *
+ * The rows are computed by core.review_findings_of(review years): 0040's query with the files in force of those
+ * years; the findings of a year come only from the files of that year (each check reads one sheet's tables, and a
+ * file's rows carry the review year of its name). The columns, their comments and the view's comment are carried over.
+ */
+const FINDINGS: Materialization = {
+  view: 'bi.review_findings',
+  index: { name: 'review_findings_year_project', columns: ['review_year', 'project_id'] },
+  refreshed: ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).',
+};
+
+const WRITTEN = ' Written at the end of each review-sheet load (ebpm review-sheets load, ebpm demo) for the review years of its files, into core.review_findings.';
+
+const COLUMNS =
+  'review_year, project_id, ministry, check_id, node_kind, outcome_term, node_number, indicator_seq, indicator_name, fiscal_year, target_value, actual_value, achievement_reported, achievement_computed, current_budget_yen, executed_yen, execution_rate, block_number, payee_name, corporate_number, detail';
+
+async function editComment(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED VIEW', edit: (comment: string) => string): Promise<void> {
+  const [{ comment }] = (
+    await sql<{ comment: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS comment`.execute(db)
+  ).rows;
+  await sql`COMMENT ON ${sql.raw(kind)} bi.review_findings IS ${sql.lit(edit(comment))}`.execute(db);
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // The materialized view's columns and types, then its rows as the function computes them for every review year.
+  await sql`CREATE TABLE core.review_findings AS SELECT * FROM bi.review_findings WITH NO DATA`.execute(db);
+  await sql`CREATE INDEX review_findings_year_project_rows ON core.review_findings (review_year, project_id)`.execute(db);
+  await sql`COMMENT ON TABLE core.review_findings IS ${sql.lit(
+    'The findings of ebpm\'s checks on the review sheets in force (bi.review_findings reads it): each review-sheet load deletes the rows of the review years of its files and writes them again from core.review_findings_of.',
+  )}`.execute(db);
+  await sql
+    .raw(
+      `CREATE FUNCTION core.review_findings_of(review_years integer[]) RETURNS SETOF core.review_findings LANGUAGE sql STABLE AS $findings$
+${reviewFindingsQuery("status = 'loaded' AND review_year = ANY (review_years)")}
+$findings$`,
+    )
+    .execute(db);
+  await sql`COMMENT ON FUNCTION core.review_findings_of(integer[]) IS ${sql.lit(
+    'The findings of the review sheets in force of the given review years, as bi.review_findings shows them (migrations 0026, 0040).',
+  )}`.execute(db);
+  await sql`INSERT INTO core.review_findings SELECT * FROM core.review_findings_of(ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files))`.execute(db);
+  await dematerialize(db, FINDINGS, `SELECT ${COLUMNS} FROM core.review_findings`);
+  await editComment(db, 'VIEW', (comment) => comment + WRITTEN);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await editComment(db, 'VIEW', (comment) => comment.replace(WRITTEN, ''));
+  await materialize(db, FINDINGS, REVIEW_FINDINGS_0040);
+  await sql`DROP FUNCTION core.review_findings_of(integer[])`.execute(db);
+  await sql`DROP TABLE core.review_findings`.execute(db);
+}
