@@ -29,7 +29,7 @@ import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQu
 const CHROMIUM = process.env.EBPM_CHROMIUM ?? '/usr/bin/chromium';
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const PROJECT = 3522;
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（PDL1.0）';
+const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
 
 /** Text that must stay text: markup, formulas, and what spreadsheets read as formulas. */
 const HOSTILE = {
