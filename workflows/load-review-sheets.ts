@@ -68,6 +68,19 @@ async function loadSideBySide(files: readonly ListedReviewSheet[], load: (file: 
   return accounts;
 }
 
+/**
+ * The listed files' review years, in order; undefined (every year) when a file was listed without its table and year,
+ * as loads listed before the files carried them were.
+ */
+function reviewYearsOf(files: readonly ListedReviewSheet[]): number[] | undefined {
+  const years = new Set<number>();
+  for (const file of files) {
+    if (file.sheet === undefined) return undefined;
+    years.add(file.sheet.reviewYear);
+  }
+  return [...years].sort((a, b) => a - b);
+}
+
 export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Promise<LoadReviewSheetsResult> {
   const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>({
     startToCloseTimeout: '30 minutes',
@@ -81,8 +94,8 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     for (const file of files) accounts.push(await loadReviewSheetFile(file));
     return { files: accounts };
   }
-  // The findings are written again for these review years only; the other years' are left as they are.
-  const reviewYears = [...new Set(files.flatMap((file) => (file.sheet ? [file.sheet.reviewYear] : [])))].sort((a, b) => a - b);
+  // The findings are written again for the files' review years only; the other years' are left as they are.
+  const reviewYears = reviewYearsOf(files);
   try {
     if (patched(SIDE_BY_SIDE_LOADS)) accounts.push(...(await loadSideBySide(files, loadReviewSheetFile)));
     else for (const file of files) accounts.push(await loadReviewSheetFile(file));
