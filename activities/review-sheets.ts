@@ -79,8 +79,8 @@ const PIECE_BYTES = 1 << 20;
 const WRITTEN_REVIEW_VIEWS = ['bi.review_findings'] as const;
 
 /**
- * The tables the review views read, analysed before the refresh (see refreshReviewViews): the findings' and, for the
- * plain views' readers, core.review_indicator_values.
+ * The tables the findings and the review views read, analysed before the findings are written (see
+ * refreshReviewViews).
  */
 const REVIEW_VIEW_READS = [
   'raw.review_sheet_files',

@@ -12,8 +12,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebpmWith } from './support/compiled-cli.js';
 import type { TemporalSession } from '../runtime/temporal.js';
+import { createReviewSheetActivities } from '../activities/review-sheets.js';
 import { FINDING_CHECKS } from '../review-sheets/finding-checks.js';
+import { REVIEW_FINDINGS_0040 } from '../sql/migrations/0040_review_findings_read_indicator_values.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
+import { reviewYearsOf } from '../workflows/load-review-sheets.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -233,14 +236,15 @@ describe('bi.review_findings', () => {
     expect(edges.rows).toEqual([{ from_term: 'short', to_term: 'long' }, { from_term: 'short', to_term: 'long' }]);
   });
 
-  it('is written by the load: it holds exactly the rows core.review_findings_of computes from the loaded sheets', async () => {
+  it('is written by the load: it holds exactly the rows the findings\' query computes from the loaded sheets', async () => {
     for (const database of [real, crafted]) {
       const [{ kind, indexed }] = (await sql<{ kind: string; indexed: boolean }>`
         SELECT c.relkind AS kind, EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'core' AND tablename = 'review_findings') AS indexed
           FROM pg_class c WHERE c.oid = 'bi.review_findings'::regclass`.execute(database.db)).rows;
       expect({ kind, indexed }).toEqual({ kind: 'v', indexed: true });
+      // 0040's query as that migration ran it, over every file in force: core.review_findings_of narrows it to years.
       const [{ stored, computed, onlyStored, onlyComputed }] = (await sql<{ stored: number; computed: number; onlyStored: number; onlyComputed: number }>`
-        WITH computed AS (SELECT * FROM core.review_findings_of(ARRAY[2024]))
+        WITH computed AS (${sql.raw(REVIEW_FINDINGS_0040)})
         SELECT (SELECT count(*)::integer FROM bi.review_findings) AS stored, (SELECT count(*)::integer FROM computed) AS computed,
                (SELECT count(*)::integer FROM (SELECT * FROM bi.review_findings EXCEPT ALL SELECT * FROM computed) d) AS "onlyStored",
                (SELECT count(*)::integer FROM (SELECT * FROM computed EXCEPT ALL SELECT * FROM bi.review_findings) d) AS "onlyComputed"`.execute(database.db)).rows;
@@ -286,6 +290,15 @@ describe('bi.review_findings', () => {
       expect(withoutVersion(real2024)).toEqual(await computedOf(2024));
       expect(real2024.map((row) => `${row.check_id}|${row.project_id}`)).toEqual(['outcome_without_target|18556']);
       expect(await storedOf(2023)).toEqual(real2023);
+
+      // Asked for no year in particular (as a load started before migration 0041 asks), the last step writes every
+      // year's findings again, and drops those of a year no file is loaded for.
+      await sql`DELETE FROM core.review_findings WHERE review_year = 2023`.execute(years.db);
+      await sql`INSERT INTO core.review_findings (review_year, project_id, check_id, detail) VALUES (2019, 1, 'outcome_without_target', 'left over')`.execute(years.db);
+      expect(await createReviewSheetActivities(years.db).refreshReviewViews()).toEqual(['bi.review_findings']);
+      expect(withoutVersion(await storedOf(2023))).toEqual(withoutVersion(real2023));
+      expect(withoutVersion(await storedOf(2024))).toEqual(withoutVersion(real2024));
+      expect(await storedOf(2019)).toEqual([]);
     } finally {
       await years.drop();
     }
@@ -301,6 +314,15 @@ describe('bi.review_findings', () => {
     for (const check of FINDING_CHECKS) expect(comment).toContain(`${check.id}: `);
     expect(comment).toContain('PDL1.0');
     expect(readable).toBe(true);
+  });
+});
+
+describe('the review years a load writes findings for', () => {
+  it('are its files\' review years once each, in order; every year when a file was listed without its table and year', () => {
+    const file = (reviewYear: number) => ({ path: `/x/3-1_RS_${reviewYear}_a.csv`, sheet: { table: '3-1', reviewYear } });
+    expect(reviewYearsOf([file(2024), file(2023), file(2024)])).toEqual([2023, 2024]);
+    expect(reviewYearsOf([])).toEqual([]);
+    expect(reviewYearsOf([file(2024), { path: '/x/older-listing.csv' }])).toBeUndefined();
   });
 });
 

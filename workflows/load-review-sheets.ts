@@ -72,7 +72,7 @@ async function loadSideBySide(files: readonly ListedReviewSheet[], load: (file: 
  * The listed files' review years, in order; undefined (every year) when a file was listed without its table and year,
  * as loads listed before the files carried them were.
  */
-function reviewYearsOf(files: readonly ListedReviewSheet[]): number[] | undefined {
+export function reviewYearsOf(files: readonly ListedReviewSheet[]): number[] | undefined {
   const years = new Set<number>();
   for (const file of files) {
     if (file.sheet === undefined) return undefined;

@@ -12,8 +12,11 @@ import { REVIEW_FINDINGS_0040, reviewFindingsQuery } from './0040_review_finding
  * refresh of both took 1,292–1,844 ms (six runs each, alternated, each in a new psql session).
  *
  * The rows are computed by core.review_findings_of(review years): 0040's query with the files in force of those
- * years; the findings of a year come only from the files of that year (each check reads one sheet's tables, and a
- * file's rows carry the review year of its name). The columns, their comments and the view's comment are carried over.
+ * years, each table it reads narrowed to their rows (its key or index begins with review_year), so that writing one year does
+ * not read the others. The findings of a year come only from that year's rows: a file's rows carry the review year of
+ * its name (a record of another 事業年度 is quarantined), and the checks that join tables (outcome_unreached, 3-1 with
+ * 3-2; the ministry from 1-2) join them on review_year. The columns, their comments and the view's comment are
+ * carried over.
  */
 const FINDINGS: Materialization = {
   view: 'bi.review_findings',
@@ -25,6 +28,22 @@ const WRITTEN = ' Written at the end of each review-sheet load (ebpm review-shee
 
 const COLUMNS =
   'review_year, project_id, ministry, check_id, node_kind, outcome_term, node_number, indicator_seq, indicator_name, fiscal_year, target_value, actual_value, achievement_reported, achievement_computed, current_budget_yen, executed_yen, execution_rate, block_number, payee_name, corporate_number, detail';
+
+/** The tables of sheet rows 0040's query reads, each `core.<table> <alias>` in it. */
+const SHEET_TABLES = ['review_budget', 'review_edges', 'review_indicator_rows', 'review_indicator_values', 'review_payee_rows', 'review_projects'];
+
+/** 0040's query over the files in force of `review_years` (the function's parameter), reading those years' rows only. */
+function findingsOfReviewYears(): string {
+  const read = new Set<string>();
+  const query = reviewFindingsQuery("status = 'loaded' AND review_year = ANY (review_years)").replace(/\bcore\.(review_[a-z_]+) /g, (_match, table: string) => {
+    read.add(table);
+    // A subquery in FROM is pulled up into the query: the condition becomes the scan's, on the key's first column.
+    return `(SELECT * FROM core.${table} WHERE review_year = ANY (review_years)) `;
+  });
+  const expected = [...SHEET_TABLES].sort().join(', ');
+  if ([...read].sort().join(', ') !== expected) throw new Error(`0040's findings query reads ${[...read].sort().join(', ')}; 0041 narrows ${expected}`);
+  return query;
+}
 
 async function editComment(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED VIEW', edit: (comment: string) => string): Promise<void> {
   const [{ comment }] = (
@@ -43,7 +62,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(
       `CREATE FUNCTION core.review_findings_of(review_years integer[]) RETURNS SETOF core.review_findings LANGUAGE sql STABLE AS $findings$
-${reviewFindingsQuery("status = 'loaded' AND review_year = ANY (review_years)")}
+${findingsOfReviewYears()}
 $findings$`,
     )
     .execute(db);
