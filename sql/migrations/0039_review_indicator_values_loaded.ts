@@ -43,7 +43,8 @@ const REVIEW_SHEET_REFERENCES: readonly Reference[] = ['review_projects', 'revie
   foreignKey: `${table}_file_sha256_fkey`,
 }));
 
-const ACHIEVEMENT_COMPUTED = `CASE WHEN v.qualitative IS TRUE THEN NULL
+/** The view's achievement_computed, over rows `v` with the numbers and the direction (0040's findings use it too). */
+export const ACHIEVEMENT_COMPUTED = `CASE WHEN v.qualitative IS TRUE THEN NULL
                 WHEN v.direction = 'down' THEN CASE WHEN v.actual_value > 0 THEN v.target_value / v.actual_value * 100 END
                 ELSE CASE WHEN v.target_value <> 0 THEN v.actual_value / v.target_value * 100 END
            END`;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { dematerialize, materialize, type Materialization } from './materialized-views.js';
+import { ACHIEVEMENT_COMPUTED } from './0039_review_indicator_values_loaded.js';
 import { ACHIEVEMENT_MISMATCH, FINDINGS_COLUMNS, OUTCOME_WITHOUT_TARGET, REVIEW_FINDINGS_0026, SHARED_CTES, STRUCTURAL_CHECKS, nodeLabel } from './0026_review_findings.js';
 
 /**
@@ -20,7 +21,8 @@ import { ACHIEVEMENT_MISMATCH, FINDINGS_COLUMNS, OUTCOME_WITHOUT_TARGET, REVIEW_
  *
  * The columns, the other four checks and the comments are 0026's. bi.review_findings stays materialized (0031).
  */
-const FINDINGS: Materialization = {
+/** bi.review_findings as a materialized view (0031 made it one; 0041 makes it a plain view again). */
+export const FINDINGS: Materialization = {
   view: 'bi.review_findings',
   index: { name: 'review_findings_year_project', columns: ['review_year', 'project_id'] },
   refreshed: ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).',
@@ -60,10 +62,7 @@ WITH RECURSIVE in_force AS (
   -- indicator's name, term, unit and direction, the cells and the numbers are the view's.
   SELECT * FROM (
     SELECT v.*,
-           CASE WHEN v.qualitative IS TRUE THEN NULL
-                WHEN v.direction = 'down' THEN CASE WHEN v.actual_value > 0 THEN v.target_value / v.actual_value * 100 END
-                ELSE CASE WHEN v.target_value <> 0 THEN v.actual_value / v.target_value * 100 END
-           END AS achievement_computed
+           ${ACHIEVEMENT_COMPUTED} AS achievement_computed
       FROM core.review_indicator_values v JOIN in_force USING (file_sha256)
      WHERE v.node_kind IN ('output', 'outcome')) c
    WHERE (c.is_target_year AND c.fiscal_year < c.review_year AND c.actual_text IS NULL)
@@ -93,12 +92,19 @@ ${FINDINGS_COLUMNS}`;
 /** The view's query as this migration made it (0041 goes back to it). */
 export const REVIEW_FINDINGS_0040 = reviewFindingsQuery("status = 'loaded'");
 
-async function describeChecks(db: Kysely<unknown>, from: string, to: string): Promise<void> {
+/** Rewrites bi.review_findings' comment with `edit` (it is a `kind` at the time). */
+export async function editFindingsComment(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED VIEW', edit: (comment: string) => string): Promise<void> {
   const [{ comment }] = (
     await sql<{ comment: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS comment`.execute(db)
   ).rows;
-  if (!comment.includes(from)) throw new Error(`bi.review_findings' comment does not describe achievement_mismatch as expected (${from}); was it edited by hand?`);
-  await sql`COMMENT ON MATERIALIZED VIEW bi.review_findings IS ${sql.lit(comment.replace(from, to))}`.execute(db);
+  await sql`COMMENT ON ${sql.raw(kind)} bi.review_findings IS ${sql.lit(edit(comment))}`.execute(db);
+}
+
+async function describeChecks(db: Kysely<unknown>, from: string, to: string): Promise<void> {
+  await editFindingsComment(db, 'MATERIALIZED VIEW', (comment) => {
+    if (!comment.includes(from)) throw new Error(`bi.review_findings' comment does not describe achievement_mismatch as expected (${from}); was it edited by hand?`);
+    return comment.replace(from, to);
+  });
 }
 
 /** Replaces the materialized view's query, keeping its comments and index (the plain view between is not computed). */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { dematerialize, materialize, type Materialization } from './materialized-views.js';
-import { REVIEW_FINDINGS_0040, reviewFindingsQuery } from './0040_review_findings_read_indicator_values.js';
+import { dematerialize, materialize } from './materialized-views.js';
+import { editFindingsComment, FINDINGS, REVIEW_FINDINGS_0040, reviewFindingsQuery } from './0040_review_findings_read_indicator_values.js';
 
 /**
  * bi.review_findings is written review year by review year: a load rewrites the findings of the review years of its
@@ -19,12 +19,8 @@ import { REVIEW_FINDINGS_0040, reviewFindingsQuery } from './0040_review_finding
  * (outcome_unreached, 3-1 with 3-2; the ministry from 1-2) join them on review_year. The columns, their comments and
  * the view's comment are carried over.
  */
-const FINDINGS: Materialization = {
-  view: 'bi.review_findings',
-  index: { name: 'review_findings_year_project', columns: ['review_year', 'project_id'] },
-  refreshed: ' Materialized: refreshed at the end of each review-sheet load (ebpm review-sheets load, ebpm demo).',
-};
 
+/** The sentence added to the view's comment. */
 const WRITTEN = ' Written at the end of each review-sheet load (ebpm review-sheets load, ebpm demo) for the review years of its files, into core.review_findings.';
 
 const COLUMNS =
@@ -46,13 +42,6 @@ function findingsOfReviewYears(): string {
   return query;
 }
 
-async function editComment(db: Kysely<unknown>, kind: 'VIEW' | 'MATERIALIZED VIEW', edit: (comment: string) => string): Promise<void> {
-  const [{ comment }] = (
-    await sql<{ comment: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS comment`.execute(db)
-  ).rows;
-  await sql`COMMENT ON ${sql.raw(kind)} bi.review_findings IS ${sql.lit(edit(comment))}`.execute(db);
-}
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The materialized view's columns and types, then its rows as the function computes them for every review year.
   await sql`CREATE TABLE core.review_findings AS SELECT * FROM bi.review_findings WITH NO DATA`.execute(db);
@@ -72,11 +61,11 @@ $findings$`,
   )}`.execute(db);
   await sql`INSERT INTO core.review_findings SELECT * FROM core.review_findings_of(ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files))`.execute(db);
   await dematerialize(db, FINDINGS, `SELECT ${COLUMNS} FROM core.review_findings`);
-  await editComment(db, 'VIEW', (comment) => comment + WRITTEN);
+  await editFindingsComment(db, 'VIEW', (comment) => comment + WRITTEN);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await editComment(db, 'VIEW', (comment) => comment.replace(WRITTEN, ''));
+  await editFindingsComment(db, 'VIEW', (comment) => comment.replace(WRITTEN, ''));
   await materialize(db, FINDINGS, REVIEW_FINDINGS_0040);
   await sql`DROP FUNCTION core.review_findings_of(integer[])`.execute(db);
   await sql`DROP TABLE core.review_findings`.execute(db);
