@@ -159,8 +159,9 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
 
     /**
      * Brings bi.review_findings up to the sheets in force of the given review years (those of the load's files; all
-     * loaded years when none are given, as loads started before migration 0041 ask); the load's last step. The other
-     * years' findings are left as they are. The tables are analysed first: just after a bulk load autovacuum has not
+     * loaded years when none are given, as loads started before migration 0041 ask) and of the years marked due
+     * (migration 0042: changed by a load whose last step never ran); the load's last step. The other years' findings
+     * are left as they are. The tables are analysed first: just after a bulk load autovacuum has not
      * seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for one row and
      * nested-looped it (40 s instead of 2 s at 5,700 projects).
      */
@@ -184,10 +185,14 @@ async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly n
       // Two loads of one review year at once write its findings one after the other: the second deletes the rows
       // the first wrote (each statement sees what was committed before it began). Readers are not held up.
       await client.query('LOCK TABLE core.review_findings IN SHARE ROW EXCLUSIVE MODE');
-      const years =
+      // The years marked due by committed changes of what is in force (migration 0042), whichever load made them: a
+      // load whose own last step never ran is caught up here. The marks come back if this transaction fails.
+      const due = (await client.query<{ years: number[] }>('WITH due AS (DELETE FROM core.review_findings_due RETURNING review_year) SELECT ARRAY(SELECT DISTINCT review_year FROM due) AS years')).rows[0].years;
+      const asked =
         reviewYears === undefined
           ? (await client.query<{ years: number[] }>('SELECT ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files UNION SELECT DISTINCT review_year FROM core.review_findings) AS years')).rows[0].years
-          : [...reviewYears];
+          : reviewYears;
+      const years = [...new Set([...asked, ...due])];
       await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
       await client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])', [years]);
     }),

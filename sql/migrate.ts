@@ -43,6 +43,7 @@ import * as reviewProjectsDepartment from './migrations/0038_review_projects_dep
 import * as reviewIndicatorValuesLoaded from './migrations/0039_review_indicator_values_loaded.js';
 import * as reviewFindingsReadIndicatorValues from './migrations/0040_review_findings_read_indicator_values.js';
 import * as reviewFindingsByReviewYear from './migrations/0041_review_findings_by_review_year.js';
+import * as reviewFindingsDue from './migrations/0042_review_findings_due.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -84,6 +85,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0039_review_indicator_values_loaded': reviewIndicatorValuesLoaded,
   '0040_review_findings_read_indicator_values': reviewFindingsReadIndicatorValues,
   '0041_review_findings_by_review_year': reviewFindingsByReviewYear,
+  '0042_review_findings_due': reviewFindingsDue,
 };
 
 export class MigrationFailedError extends Error {

@@ -4,7 +4,7 @@
  * cells edited, triggers each check exactly where expected and nowhere else, and the achievement and execution
  * findings are also computed here from the CSVs themselves (csv-parse, not the reader under test).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebpmWith } from './support/compiled-cli.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { createReviewSheetActivities } from '../activities/review-sheets.js';
+import { findingsLagNotice } from '../cli/commands/review-sheets-check.js';
 import { FINDING_CHECKS } from '../review-sheets/finding-checks.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { REVIEW_FINDINGS_0040 } from '../sql/migrations/0040_review_findings_read_indicator_values.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
 import { reviewYearsOf } from '../workflows/load-review-sheets.js';
@@ -133,6 +135,46 @@ async function findings(database: TestDatabase): Promise<FindingRow[]> {
 }
 
 const environmentOf = (database: TestDatabase) => ({ DATABASE_URL: database.url });
+
+/** The published fixtures as review year 2023 (the files renamed, 事業年度 rewritten), written once into the scratch folder. */
+function fixturesAs2023(): string {
+  const folder = join(scratch, 'fixtures-2023');
+  if (existsSync(folder)) return folder;
+  mkdirSync(folder);
+  for (const name of readdirSync(FIXTURES).filter((file) => /_RS_2024_.*\.csv$/.test(file))) {
+    const rows = parse(readFileSync(join(FIXTURES, name)), { bom: true }) as string[][];
+    const yearColumn = rows[0].indexOf('事業年度');
+    const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+    const lines = rows.map((row, index) => row.map((cell, column) => (index > 0 && column === yearColumn ? '2023' : cell)).map(quote).join(','));
+    writeFileSync(join(folder, name.replace('_RS_2024_', '_RS_2023_')), `\uFEFF${lines.join('\n')}\n`);
+  }
+  return folder;
+}
+
+type StoredFinding = { row_version: string; review_year: number; check_id: string; project_id: number; detail: string };
+
+/** A review year's findings as written in core.review_findings, with each row's version (xmin). */
+async function storedFindingsOf(database: TestDatabase, year: number): Promise<StoredFinding[]> {
+  return (await sql<StoredFinding>`SELECT xmin::text AS row_version, review_year, check_id, project_id, detail FROM core.review_findings WHERE review_year = ${year} ORDER BY check_id, project_id, detail`.execute(database.db)).rows;
+}
+
+/** A review year's findings as core.review_findings_of computes them from the sheets in force now. */
+async function computedFindingsOf(database: TestDatabase, year: number): Promise<Omit<StoredFinding, 'row_version'>[]> {
+  return (await sql<Omit<StoredFinding, 'row_version'>>`SELECT review_year, check_id, project_id, detail FROM core.review_findings_of(ARRAY[${year}]::integer[]) ORDER BY check_id, project_id, detail`.execute(database.db)).rows;
+}
+
+const withoutVersion = (rows: StoredFinding[]) => rows.map(({ row_version: _version, ...row }) => row);
+
+/** The review years marked due for their findings (migration 0042), once each. */
+async function dueYears(database: TestDatabase): Promise<number[]> {
+  return (await sql<{ review_year: number }>`SELECT DISTINCT review_year FROM core.review_findings_due ORDER BY 1`.execute(database.db)).rows.map((row) => row.review_year);
+}
+
+/** The files of `folder` stored by the load's activities, without its last step: a load that ended before it. */
+async function storeWithoutFindings(database: TestDatabase, folder: string): Promise<void> {
+  const activities = createReviewSheetActivities(database.db);
+  for (const file of await activities.listReviewSheetFiles([folder])) await activities.loadReviewSheetFile(file);
+}
 
 /** The fixtures with one or two cells edited per check; each edit is named where it is made. */
 function craftSheets(folder: string): void {
@@ -256,22 +298,9 @@ describe('bi.review_findings', () => {
   it('writes again only the findings of the review years a load names: another year\'s rows are left as they were', async () => {
     const years = await createTestDatabase();
     try {
-      // The published fixtures as review year 2023: the files renamed, 事業年度 rewritten.
-      const folder2023 = join(scratch, 'fixtures-2023');
-      mkdirSync(folder2023);
-      for (const name of readdirSync(FIXTURES).filter((file) => /_RS_2024_.*\.csv$/.test(file))) {
-        const rows = parse(readFileSync(join(FIXTURES, name)), { bom: true }) as string[][];
-        const yearColumn = rows[0].indexOf('事業年度');
-        const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
-        const lines = rows.map((row, index) => row.map((cell, column) => (index > 0 && column === yearColumn ? '2023' : cell)).map(quote).join(','));
-        writeFileSync(join(folder2023, name.replace('_RS_2024_', '_RS_2023_')), `\uFEFF${lines.join('\n')}\n`);
-      }
-      type Stored = { row_version: string; review_year: number; check_id: string; project_id: number; detail: string };
-      const storedOf = async (year: number) =>
-        (await sql<Stored>`SELECT xmin::text AS row_version, review_year, check_id, project_id, detail FROM core.review_findings WHERE review_year = ${year} ORDER BY check_id, project_id, detail`.execute(years.db)).rows;
-      const computedOf = async (year: number) =>
-        (await sql<Omit<Stored, 'row_version'>>`SELECT review_year, check_id, project_id, detail FROM core.review_findings_of(ARRAY[${year}]::integer[]) ORDER BY check_id, project_id, detail`.execute(years.db)).rows;
-      const withoutVersion = (rows: Stored[]) => rows.map(({ row_version: _version, ...row }) => row);
+      const folder2023 = fixturesAs2023();
+      const storedOf = (year: number) => storedFindingsOf(years, year);
+      const computedOf = (year: number) => computedFindingsOf(years, year);
 
       await load(years, craftedFolder);
       const crafted2024 = await storedOf(2024);
@@ -301,6 +330,69 @@ describe('bi.review_findings', () => {
       expect(await storedOf(2019)).toEqual([]);
     } finally {
       await years.drop();
+    }
+  }, 120_000);
+
+  it('writes at the next load, of any year, the findings of a year whose load ended before its last step, and keeps the year due while that step fails', async () => {
+    const due = await createTestDatabase();
+    try {
+      expect(await dueYears(due)).toEqual([]);
+      await storeWithoutFindings(due, craftedFolder);
+      expect(await dueYears(due)).toEqual([2024]);
+      expect(await storedFindingsOf(due, 2024)).toEqual([]);
+      // check says its counts lag the sheets, on stderr, and in --json.
+      const lagging = ebpmWith(environmentOf(due), 'review-sheets', 'check', '--json');
+      expect(lagging.status).toBe(0);
+      expect((JSON.parse(lagging.stdout) as { findingsUpToDate: boolean; totalFindings: number })).toMatchObject({ findingsUpToDate: false, totalFindings: 0 });
+      expect(lagging.stderr).toContain(findingsLagNotice(2024));
+
+      // A load of 2023 asks for 2023's findings; 2024's, due, are written with them.
+      await load(due, fixturesAs2023());
+      const crafted2024 = await storedFindingsOf(due, 2024);
+      expect(crafted2024.length).toBeGreaterThan(1);
+      expect(withoutVersion(crafted2024)).toEqual(await computedFindingsOf(due, 2024));
+      expect((await storedFindingsOf(due, 2023)).map((row) => row.check_id)).toEqual(['outcome_without_target']);
+      expect(await dueYears(due)).toEqual([]);
+      const caughtUp = ebpmWith(environmentOf(due), 'review-sheets', 'check', '--year', '2024', '--json');
+      expect((JSON.parse(caughtUp.stdout) as { findingsUpToDate: boolean; totalFindings: number })).toMatchObject({ findingsUpToDate: true, totalFindings: crafted2024.length });
+      expect(caughtUp.stderr).not.toContain('may lag');
+
+      // The published 2024 files replace the crafted ones, and the step that follows fails: 2024 stays due.
+      await storeWithoutFindings(due, FIXTURES);
+      expect(await dueYears(due)).toEqual([2024]);
+      await sql.raw(`CREATE FUNCTION public.refuse_findings() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the findings step fails'; END $$;
+        CREATE TRIGGER refuse_findings BEFORE INSERT ON core.review_findings FOR EACH STATEMENT EXECUTE FUNCTION public.refuse_findings()`).execute(due.db);
+      await expect(createReviewSheetActivities(due.db).refreshReviewViews([2023])).rejects.toThrow('the findings step fails');
+      expect(await dueYears(due)).toEqual([2024]);
+      expect(await storedFindingsOf(due, 2024)).toEqual(crafted2024);
+
+      await sql.raw('DROP TRIGGER refuse_findings ON core.review_findings; DROP FUNCTION public.refuse_findings()').execute(due.db);
+      await createReviewSheetActivities(due.db).refreshReviewViews([2023]);
+      expect((await storedFindingsOf(due, 2024)).map((row) => `${row.check_id}|${row.project_id}`)).toEqual(['outcome_without_target|18556']);
+      expect(await dueYears(due)).toEqual([]);
+
+      // The crafted files put back in force (reinstated: nothing copied, only their status changed) mark 2024 again.
+      await storeWithoutFindings(due, craftedFolder);
+      expect(await dueYears(due)).toEqual([2024]);
+      await createReviewSheetActivities(due.db).refreshReviewViews([]);
+      expect(withoutVersion(await storedFindingsOf(due, 2024))).toEqual(withoutVersion(crafted2024));
+      expect(await dueYears(due)).toEqual([]);
+    } finally {
+      await due.drop();
+    }
+  }, 120_000);
+
+  it('marks every review year already loaded when migration 0042 runs, since an earlier failed step left no trace', async () => {
+    const upgraded = await createTestDatabase();
+    try {
+      await load(upgraded, fixturesAs2023());
+      await load(upgraded, FIXTURES);
+      expect(await dueYears(upgraded)).toEqual([]);
+      await migrateTo(upgraded.db, '0041_review_findings_by_review_year');
+      await migrateToLatest(upgraded.db);
+      expect(await dueYears(upgraded)).toEqual([2023, 2024]);
+    } finally {
+      await upgraded.drop();
     }
   }, 120_000);
 
