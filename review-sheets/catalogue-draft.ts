@@ -42,7 +42,7 @@ export interface DraftIndicator {
    * The sheet indicator it was drafted from, so that the report pairs the two by reference, not by name (a sheet may
    * give two indicators one name: 3522's outputs 3 and 6 are both 本事業の採択件数).
    */
-  readonly reviewSheetIndicator?: { readonly projectId: number; readonly nodeKind: 'output' | 'outcome'; readonly nodeNumber: number; readonly indicator: number };
+  readonly reviewSheetIndicator?: { readonly projectId: number; readonly nodeKind: 'output' | 'outcome'; readonly nodeNumber: number; readonly term?: 'short' | 'mid' | 'long'; readonly indicator: number };
 }
 
 export interface ProgrammeDraftFile {
@@ -106,6 +106,17 @@ export function draftFrequency(indicator: Pick<SheetIndicator, 'values'>): 'annu
   return placeholder(`${FREQUENCY_CHOICE}: the sheet reports actuals for FY${years.join(', FY')} only`);
 }
 
+/**
+ * The draft's reference to the sheet indicator, as the page names it: an outcome with a term by its term and its
+ * place among the node's own indicators; an output, or an outcome the sheet gives no term, by the loader's number.
+ */
+function sheetReference(projectId: number, node: SheetNode, indicator: SheetIndicator, position: number): NonNullable<DraftIndicator['reviewSheetIndicator']> {
+  if (node.kind === 'outcome' && (node.term === 'short' || node.term === 'mid' || node.term === 'long')) {
+    return { projectId, nodeKind: 'outcome', nodeNumber: node.number, term: node.term, indicator: position + 1 };
+  }
+  return { projectId, nodeKind: node.kind === 'output' ? 'output' : 'outcome', nodeNumber: node.number, indicator: indicator.seq };
+}
+
 function draftIndicator(sheet: Pick<ProjectSheet, 'projectId'>, node: SheetNode, indicator: SheetIndicator, position: number, count: number, provenance: string): DraftIndicator {
   const target = draftTarget(indicator);
   const baseline = draftBaseline(indicator, target?.fiscalYear);
@@ -125,7 +136,7 @@ function draftIndicator(sheet: Pick<ProjectSheet, 'projectId'>, node: SheetNode,
       ? { ...target, provenance }
       : placeholder(indicator.qualitative ? 'a numeric target { value, fiscalYear, provenance }: the sheet\'s outcome is qualitative (定性的)' : 'a target { value, fiscalYear, provenance }: the sheet gives no numeric target'),
     notComputed: { reason: 'reported yearly in the review sheet (3-1 目標・実績), not computed from the programme\'s records', source: `bi.review_indicator_values (${provenance})` },
-    reviewSheetIndicator: { projectId: sheet.projectId, nodeKind: node.kind === 'output' ? 'output' : 'outcome', nodeNumber: node.number, indicator: indicator.seq },
+    reviewSheetIndicator: sheetReference(sheet.projectId, node, indicator, position),
   };
 }
 

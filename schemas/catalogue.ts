@@ -94,15 +94,29 @@ const reviewSheetProjectId = z.number().int().positive('a 予算事業ID is a po
 
 /**
  * The indicator of the published review sheet (table 3-1) that this indicator is, named as the sheet names it: the
- * project's 予算事業ID, the node's kind and number (アウトプット3 is output 3; numbers restart per kind) and, for a
- * node with several indicators, which one (1 for the first). The report compares their targets.
+ * project's 予算事業ID, the node's kind and number (アウトプット3 is output 3; numbers restart per kind, and an
+ * outcome's per term), for an outcome its term (短期 short, 中期 mid, 長期 long) and, for a node with several
+ * indicators, which one (1 for the first). The report compares their targets.
+ *
+ * With a term, `indicator` counts the indicators of that one node, as the report labels them (#2). Without one (as
+ * catalogues written before the term was accepted name outcomes, and for an outcome the sheet gives no term), it
+ * counts across the outcome number's terms, as the loader numbers them: 短期アウトカム2's only indicator is 1 and
+ * 長期アウトカム2's is 2.
  */
-export const reviewSheetIndicatorSchema = z.object({
-  projectId: reviewSheetProjectId,
-  nodeKind: z.enum(['output', 'outcome'], { error: 'nodeKind is output (アウトプット) or outcome (アウトカム): only these carry indicators in 3-1' }),
-  nodeNumber: z.number().int().positive('the node number as the sheet gives it (アクティビティ・アウトプット・アウトカムの番号)'),
-  indicator: z.number().int().positive().default(1),
-});
+export const reviewSheetIndicatorSchema = z
+  .object({
+    projectId: reviewSheetProjectId,
+    nodeKind: z.enum(['output', 'outcome'], { error: 'nodeKind is output (アウトプット) or outcome (アウトカム): only these carry indicators in 3-1' }),
+    nodeNumber: z.number().int().positive('the node number as the sheet gives it (アクティビティ・アウトプット・アウトカムの番号)'),
+    term: z.enum(['short', 'mid', 'long'], { error: 'term is short (短期), mid (中期) or long (長期), as the sheet\'s アウトカムの期間 gives it' }).optional(),
+    indicator: z.number().int().positive().default(1),
+  })
+  .refine((reference) => reference.term === undefined || reference.nodeKind === 'outcome', {
+    path: ['term'],
+    message: 'only an outcome has a term (アウトカムの期間); remove term from this output reference',
+  });
+
+export type ReviewSheetIndicatorReference = z.infer<typeof reviewSheetIndicatorSchema>;
 
 export const indicatorSchema = z
   .object({
@@ -383,7 +397,7 @@ function checkReviewSheetIndicators(
       if (!projects.has(reference.projectId)) {
         context.addIssue({ code: 'custom', path: [...path, 'projectId'], message: `予算事業ID ${reference.projectId} is not one of the programme's reviewSheetProjects; add it there or fix the id` });
       }
-      const key = `${reference.projectId}:${reference.nodeKind}:${reference.nodeNumber}:${reference.indicator}`;
+      const key = `${reference.projectId}:${reference.nodeKind}:${reference.term ?? ''}:${reference.nodeNumber}:${reference.indicator}`;
       const earlier = referenced.get(key);
       if (earlier) context.addIssue({ code: 'custom', path, message: `"${indicator.id}" names the same review-sheet indicator as "${earlier}"; each sheet indicator is one indicator of the logic model` });
       else referenced.set(key, indicator.id);

@@ -542,8 +542,8 @@ describe('ebpm programmes draft-from-review-sheet', () => {
       const year = marked.at(-1) ?? years.at(-1)!;
       return { value: numberOf(indicator.rows['2.目標値'][year]), fiscalYear: Number(year), provenance };
     };
-    // Each indicator refers to the sheet's by node and place in file order (the loader's numbering, across an outcome
-    // number's terms), so the report pairs them even where two share a name (3522's outputs 3 and 6).
+    // Each indicator refers to the sheet's by node and place, so the report pairs them even where two share a name
+    // (3522's outputs 3 and 6).
     // Annual where the actuals run without a gap; otherwise (or with none) left to the author.
     const frequencyOf = (indicator: SheetIndicator) => {
       const actuals = Object.keys(indicator.rows['3.実績値'] ?? {}).filter((column) => /^\d{4}$/.test(column) && indicator.rows['3.実績値'][column].trim() !== '').map(Number).sort();
@@ -553,13 +553,18 @@ describe('ebpm programmes draft-from-review-sheet', () => {
     };
     const seqOf = (indicator: SheetIndicator) =>
       sheet.slice(0, sheet.indexOf(indicator) + 1).filter((other) => other.kind === indicator.kind && other.node === indicator.node).length;
+    // An outcome with a term is named as the page names it: its term, and its place among its own node's indicators.
+    const referenceOf = (indicator: SheetIndicator) =>
+      indicator.kind === 'outcome' && indicator.term !== ''
+        ? { projectId: 3522, nodeKind: 'outcome', nodeNumber: indicator.node, term: indicator.term, indicator: sheet.slice(0, sheet.indexOf(indicator) + 1).filter((other) => other.kind === 'outcome' && other.term === indicator.term && other.node === indicator.node).length }
+        : { projectId: 3522, nodeKind: indicator.kind, nodeNumber: indicator.node, indicator: seqOf(indicator) };
     const drafted = ['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
       draft.logicModel[stage].filter((entry) => typeof entry !== 'string').map((entry) => ({ stage, nameJa: entry.nameJa, unit: entry.unit, target: entry.target, reference: entry.reviewSheetIndicator, frequency: entry.frequency })),
     );
     expect(drafted).toEqual(['output', 'shortTermOutcome', 'midTermOutcome', 'impact'].flatMap((stage) =>
       sheet.filter((indicator) => stageOf(indicator) === stage).map((indicator) => ({
         stage, nameJa: indicator.name, unit: indicator.rows['1.目標年度']['単位'].trim(), target: targetOf(indicator),
-        reference: { projectId: 3522, nodeKind: indicator.kind, nodeNumber: indicator.node, indicator: seqOf(indicator) },
+        reference: referenceOf(indicator),
         frequency: frequencyOf(indicator),
       })),
     ));

@@ -17,12 +17,14 @@ import { getProgramme, type Programme } from '../programmes/catalogue.js';
 import { BUDGET_LABEL, buildProgressWorkbook, RECONCILIATION_LABEL, REVIEW_SERIES, reviewSheetSheetName } from '../report/progress-workbook.js';
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from '../report/review-sheet/decimal-text.js';
 import { reviewSheetSection } from '../report/review-sheet/html-section.js';
-import { reconcile } from '../report/review-sheet/reconcile.js';
+import { reconcile, referencedSheetIndicator, sheetIndicatorKey } from '../report/review-sheet/reconcile.js';
 import { readReviewSheetData } from '../report/review-sheet/sheet-data.js';
 import { writeReports } from '../report/write-reports.js';
 import { HEADER_ROW } from '../report/xlsx/sheet-layout.js';
 import type { TemporalSession } from '../runtime/temporal.js';
-import { programmeFileSchema } from '../schemas/catalogue.js';
+import { catalogueDraft } from '../review-sheets/catalogue-draft.js';
+import { readProjectSheet } from '../review-sheets/project-sheet.js';
+import { LOGIC_MODEL_STAGE_KEYS, programmeFileSchema } from '../schemas/catalogue.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
@@ -372,6 +374,38 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(notes).toEqual(['参照先が公表シートにない reference not in the sheet: 予算事業ID 884 アウトカム1 の指標 3（短期・中期・長期を通した番号）\nproject 884, Outcome 1, indicator 3, counted across its terms']);
   });
 
+  it('resolves a reference that names an outcome\'s term by the node\'s own indicators, and labels one not found as the page names the node', async () => {
+    // 884's long-term outcome 1 has one indicator; the loader numbers it 2, after short-term outcome 1's.
+    const programme = programmeNaming([884], (model) => {
+      model.input.find((indicator) => indicator.id === 'subsidy_granted')!.reviewSheetIndicator = { projectId: 884, nodeKind: 'outcome', nodeNumber: 1, term: 'long', indicator: 1 };
+      model.activity.find((indicator) => indicator.id === 'applications_received')!.reviewSheetIndicator = { projectId: 884, nodeKind: 'outcome', nodeNumber: 1, term: 'long', indicator: 2 };
+    });
+    const result = reconcile(programme, (await readReviewSheetData(real.db, programme)).projects);
+    const matched = result.matched.find((match) => match.indicator.id === 'subsidy_granted');
+    expect(matched && { how: matched.how, key: sheetIndicatorKey(matched.sheet), term: matched.sheet.term }).toEqual({ how: 'reference', key: '884:outcome:1:2', term: 'long' });
+    expect(result.unresolved.map((entry) => entry.indicator.id)).toEqual(['applications_received']);
+    const { page } = await open((await writeReports(real.db, [programme], join(scratch, 'term-reference'))).pages[0]);
+    expect(await page.locator('li[data-reconcile="unresolved"]').textContent()).toContain('参照先 予算事業ID 884 アウトカム1（長期） の指標 2 が公表シートにない');
+    expect(await page.locator('li[data-reconcile="unresolved"]').textContent()).not.toContain('を通した番号');
+    await page.close();
+  });
+
+  it('resolves every reference a catalogue draft writes to the sheet indicator it was drafted from', async () => {
+    for (const projectId of [884, 3522, 18556, PROJECT]) {
+      const draft = catalogueDraft(await readProjectSheet(real.db, projectId, 2024));
+      const { projects } = await readReviewSheetData(real.db, programmeNaming([projectId]));
+      const drafted = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => draft.logicModel[stage].flatMap((entry) => (typeof entry !== 'string' && entry.reviewSheetIndicator ? [entry] : [])));
+      expect(drafted.length).toBeGreaterThan(0);
+      const sheets = drafted.map((entry) => referencedSheetIndicator(entry.reviewSheetIndicator!, projects[0].indicators));
+      expect(sheets.map((sheet) => sheet && { name: sheet.name, unit: sheet.unit, term: sheet.term ?? undefined })).toEqual(
+        // Where the sheet gives no name or unit, the draft leaves a placeholder for the author.
+        drafted.map((entry) => ({ name: entry.nameJa.startsWith('TO COMPLETE: ') ? null : entry.nameJa, unit: entry.unit.startsWith('TO COMPLETE: ') ? null : entry.unit, term: entry.reviewSheetIndicator!.term })),
+      );
+      // Each sheet indicator once: no two references resolve to the same one.
+      expect(new Set(sheets.map((sheet) => sheet && sheetIndicatorKey(sheet))).size).toBe(drafted.length);
+    }
+  });
+
   it('pairs an activity of the catalogue with a sheet output\'s 活動指標 as agreeing in stage, and with a sheet outcome as differing', async () => {
     const programme = programmeNaming([PROJECT], (model) => {
       model.activity.find((indicator) => indicator.id === 'applications_received')!.reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'output', nodeNumber: 6 };
@@ -632,5 +666,29 @@ describe('the catalogue\'s review-sheet references', () => {
       'logicModel.output.0.reviewSheetIndicator.projectId: 予算事業ID 1 is not one of the programme\'s reviewSheetProjects; add it there or fix the id',
       'logicModel.impact.0.reviewSheetIndicator: "quantum_market" names the same review-sheet indicator as "qubits_demonstrated"; each sheet indicator is one indicator of the logic model',
     ]);
+  });
+
+  it('refuses a term on an output reference and a term the sheet does not use, naming the field; takes an outcome\'s term as a node of its own', () => {
+    const json = JSON.parse(readFileSync(join(projectRoot(), 'programmes', 'catalogue', 'post5g-quantum.json'), 'utf8')) as { logicModel: Record<string, Record<string, unknown>[]> };
+    const parsed = (edit: (model: Record<string, Record<string, unknown>[]>) => void) => {
+      const copy = structuredClone(json);
+      edit(copy.logicModel);
+      return programmeFileSchema.safeParse({ ...copy, reviewSheetProjects: [{ projectId: PROJECT, provenance: 'test' }] });
+    };
+    const refused = parsed((model) => {
+      model.output[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'output', nodeNumber: 3, term: 'short' };
+      model.impact[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: '長期' };
+    });
+    expect(refused.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'logicModel.output.0.reviewSheetIndicator.term: only an outcome has a term (アウトカムの期間); remove term from this output reference',
+      'logicModel.impact.0.reviewSheetIndicator.term: term is short (短期), mid (中期) or long (長期), as the sheet\'s アウトカムの期間 gives it',
+    ]);
+    // Outcome 4's short-term and long-term nodes, each with its first indicator: two sheet indicators, not one named twice.
+    const accepted = parsed((model) => {
+      model.shortTermOutcome[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'short' };
+      model.impact[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'long' };
+    });
+    expect(accepted.error?.issues ?? []).toEqual([]);
+    expect(accepted.data!.logicModel.impact[0].reviewSheetIndicator).toEqual({ projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'long', indicator: 1 });
   });
 });

@@ -267,8 +267,8 @@ const DIFFERENCE_LABELS: Record<TargetDifference['kind'], string> = {
 
 function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean): string {
   const intro =
-    '<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。活動の指標は公表シートのアウトプットの活動指標と対応させる（アウトカムと対応すれば段階の違い）。投入の指標は公表シートにない（その金額は予算 2-1）。活動・投入の指標は、対応する指標がなくても「事前登録のみ」には挙げない（公表シートは活動の指標を載せないことが多い）。 / ' +
-    'How indicators are paired: by the catalogue indicator\'s <code>reviewSheetIndicator</code> (project, node kind and number) where it has one, otherwise by the same name (full- and half-width forms alike, spaces ignored, and only when each side has exactly one indicator of that name). An activity indicator is paired with an output\'s 活動指標 (paired with an outcome, its stage differs); an input has no indicator in the sheet (its money is the budget, 2-1). Neither is listed under "only in the pre-registered model" when unpaired: sheets often leave activity indicators out.</p>';
+    '<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号、アウトカムはその期間も）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。活動の指標は公表シートのアウトプットの活動指標と対応させる（アウトカムと対応すれば段階の違い）。投入の指標は公表シートにない（その金額は予算 2-1）。活動・投入の指標は、対応する指標がなくても「事前登録のみ」には挙げない（公表シートは活動の指標を載せないことが多い）。 / ' +
+    'How indicators are paired: by the catalogue indicator\'s <code>reviewSheetIndicator</code> (project, node kind and number, and an outcome\'s term) where it has one, otherwise by the same name (full- and half-width forms alike, spaces ignored, and only when each side has exactly one indicator of that name). An activity indicator is paired with an output\'s 活動指標 (paired with an outcome, its stage differs); an input has no indicator in the sheet (its money is the budget, 2-1). Neither is listed under "only in the pre-registered model" when unpaired: sheets often leave activity indicators out.</p>';
   const how = { reference: 'カタログの参照 / catalogue reference', name: '同じ名称 / same name' };
   const matched = reconciliation.matched
     .map((m) => {

@@ -38,13 +38,13 @@ export function sheetIndicatorLabel(indicator: SheetIndicator, withProject: bool
 }
 
 /**
- * A catalogue's reference to a sheet indicator, as its author wrote it: the node number has no term, and the
- * indicator is counted across an outcome number's terms (the loader's numbering), not within one node as the page
- * labels indicators, so the label says so.
+ * A catalogue's reference to a sheet indicator, as its author wrote it. With a term it names the node as the page
+ * does; without one, an outcome's indicator is counted across the outcome number's terms (the loader's numbering),
+ * not within one node as the page labels indicators, so the label says so.
  */
-export function referenceLabel(reference: { projectId: number; nodeKind: NodeKind; nodeNumber: number; indicator: number }): { ja: string; en: string } {
-  const node = nodeLabel(reference.nodeKind, reference.nodeNumber);
-  const across = reference.nodeKind === 'outcome' ? { ja: '（短期・中期・長期を通した番号）', en: ', counted across its terms' } : { ja: '', en: '' };
+export function referenceLabel(reference: { projectId: number; nodeKind: NodeKind; nodeNumber: number; term?: OutcomeTerm; indicator: number }): { ja: string; en: string } {
+  const node = nodeLabel(reference.nodeKind, reference.nodeNumber, reference.term ?? null);
+  const across = reference.nodeKind === 'outcome' && reference.term === undefined ? { ja: '（短期・中期・長期を通した番号）', en: ', counted across its terms' } : { ja: '', en: '' };
   return reference.indicator > 1
     ? { ja: `予算事業ID ${reference.projectId} ${node.ja} の指標 ${reference.indicator}${across.ja}`, en: `project ${reference.projectId}, ${node.en}, indicator ${reference.indicator}${across.en}` }
     : { ja: `予算事業ID ${reference.projectId} ${node.ja}`, en: `project ${reference.projectId}, ${node.en}` };

@@ -5,8 +5,9 @@
  * models disagree about what the indicator shows).
  *
  * How an indicator of the catalogue is found in the sheet, in this order:
- *  1. its `reviewSheetIndicator` (the project's 予算事業ID, the node as the sheet numbers it — アウトプット3 — and
- *     which of the node's indicators), for indicators whose name differs between the two;
+ *  1. its `reviewSheetIndicator` (the project's 予算事業ID, the node as the sheet numbers it — アウトプット3, or
+ *     長期アウトカム1 with its term — and which of the node's indicators), for indicators whose name differs between
+ *     the two;
  *  2. otherwise the same name: the catalogue's nameJa equal to the sheet's 活動指標／成果指標 once full-width and
  *     half-width forms are made alike (NFKC) and spaces dropped, and only when exactly one indicator on each side
  *     carries that name.
@@ -14,7 +15,7 @@
  * An activity indicator belongs with an output's 活動指標 (the sheet's activities carry none), an input with nothing
  * (its money is the budget, 2-1); unmatched ones are not listed as missing, since sheets often leave them out.
  */
-import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../../schemas/catalogue.js';
+import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey, type ReviewSheetIndicatorReference } from '../../schemas/catalogue.js';
 import type { Programme } from '../../programmes/catalogue.js';
 import type { Indicator } from '../xlsx/progress-data.js';
 import { publishedNumber } from './decimal-text.js';
@@ -66,6 +67,21 @@ export function normalisedName(text: string | null): string {
 
 export function sheetIndicatorKey(indicator: Pick<SheetIndicator, 'projectId' | 'kind' | 'nodeNumber' | 'seq'>): string {
   return `${indicator.projectId}:${indicator.kind}:${indicator.nodeNumber}:${indicator.seq}`;
+}
+
+/**
+ * The sheet indicator a catalogue reference names: with a term, the node (kind, term, number) and which of its own
+ * indicators; without one, the node number and the loader's count across the outcome number's terms
+ * (reviewSheetIndicatorSchema).
+ */
+export function referencedSheetIndicator(reference: ReviewSheetIndicatorReference, sheetIndicators: readonly SheetIndicator[]): SheetIndicator | undefined {
+  return sheetIndicators.find(
+    (sheet) =>
+      sheet.projectId === reference.projectId &&
+      sheet.kind === reference.nodeKind &&
+      sheet.nodeNumber === reference.nodeNumber &&
+      (reference.term === undefined ? sheet.seq === reference.indicator : sheet.term === reference.term && sheet.ordinalInNode === reference.indicator),
+  );
 }
 
 /** The year the sheet marks as the target year (its target there), else the latest year with a numeric target. */
@@ -136,7 +152,6 @@ function differencesOf(indicator: Indicator, stage: LogicModelStageKey, sheet: S
 
 export function reconcile(programme: Programme, projects: readonly ReviewSheetProject[]): Reconciliation {
   const sheetIndicators = projects.flatMap((project) => project.indicators);
-  const byKey = new Map(sheetIndicators.map((indicator) => [sheetIndicatorKey(indicator), indicator]));
   const catalogue = LOGIC_MODEL_STAGE_KEYS.flatMap((stage) => programme.file.logicModel[stage].map((indicator) => ({ indicator, stage })));
   const loadedProjects = new Set(projects.map((project) => project.projectId));
 
@@ -154,7 +169,7 @@ export function reconcile(programme: Programme, projects: readonly ReviewSheetPr
     if (!reference) continue;
     // A reference into a project not loaded yet is neither found nor missing: the section says the project is not loaded.
     if (!loadedProjects.has(reference.projectId)) continue;
-    const sheet = byKey.get(sheetIndicatorKey({ projectId: reference.projectId, kind: reference.nodeKind, nodeNumber: reference.nodeNumber, seq: reference.indicator }));
+    const sheet = referencedSheetIndicator(reference, sheetIndicators);
     if (sheet) match(entry, sheet, 'reference');
     else unresolved.push(entry);
   }
