@@ -29,7 +29,8 @@ export interface SheetIndicator {
   readonly nodeNumber: number;
   /**
    * Which indicator of the node number, in file order, as the loader numbers it and a catalogue's reviewSheetIndicator
-   * refers to it: counted across an outcome number's terms (アウトカム2 短期's indicator 1, アウトカム2 長期's 2).
+   * without a term refers to it: counted across an outcome number's terms (アウトカム2 短期's indicator 1, アウトカム2
+   * 長期's 2). A reference with a term counts the node's own indicators (ordinalInNode).
    */
   readonly seq: number;
   /** Which of its own node's indicators (the node being kind, term and number), and how many the node has: what labels show. */
