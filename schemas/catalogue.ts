@@ -382,18 +382,37 @@ function checkDesigns(programme: Pick<ProgrammeDraft, 'studySpecs'> & { readonly
   }
 }
 
-/** Each review-sheet reference names one of the programme's reviewSheetProjects, and no sheet indicator twice. */
+/**
+ * Each review-sheet reference names one of the programme's reviewSheetProjects, and no sheet indicator twice. An
+ * outcome number is named either always with its term or always without: the two forms count indicators differently
+ * (reviewSheetIndicatorSchema), so one sheet indicator could otherwise be named twice without the keys being equal.
+ */
 function checkReviewSheetIndicators(
   programme: Pick<ProgrammeDraft, 'logicModel'> & { readonly reviewSheetProjects: readonly { projectId: number }[] },
   context: z.RefinementCtx,
 ): void {
   const projects = new Set(programme.reviewSheetProjects.map((project) => project.projectId));
   const referenced = new Map<string, string>();
+  /** Per project and outcome number: the first reference's indicator id and whether it gave a term. */
+  const outcomeForms = new Map<string, { id: string; withTerm: boolean }>();
   for (const stage of LOGIC_MODEL_STAGE_KEYS) {
     programme.logicModel[stage].forEach((indicator, index) => {
       const reference = indicator.reviewSheetIndicator;
       if (!reference) return;
       const path = ['logicModel', stage, index, 'reviewSheetIndicator'];
+      if (reference.nodeKind === 'outcome') {
+        const outcome = `${reference.projectId}:${reference.nodeNumber}`;
+        const first = outcomeForms.get(outcome);
+        const withTerm = reference.term !== undefined;
+        if (!first) outcomeForms.set(outcome, { id: indicator.id, withTerm });
+        else if (first.withTerm !== withTerm) {
+          context.addIssue({
+            code: 'custom',
+            path: [...path, 'term'],
+            message: `"${indicator.id}" names 予算事業ID ${reference.projectId}'s outcome ${reference.nodeNumber} ${withTerm ? 'with' : 'without'} a term and "${first.id}" ${first.withTerm ? 'with' : 'without'} one; give every reference to that outcome its term (short, mid or long), so that each names one node`,
+          });
+        }
+      }
       if (!projects.has(reference.projectId)) {
         context.addIssue({ code: 'custom', path: [...path, 'projectId'], message: `予算事業ID ${reference.projectId} is not one of the programme's reviewSheetProjects; add it there or fix the id` });
       }

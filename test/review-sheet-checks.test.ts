@@ -377,20 +377,30 @@ describe('bi.review_findings', () => {
       await createReviewSheetActivities(due.db).refreshReviewViews([]);
       expect(withoutVersion(await storedFindingsOf(due, 2024))).toEqual(withoutVersion(crafted2024));
       expect(await dueYears(due)).toEqual([]);
+      // A file's account written again, or a retired file's retirement, changes nothing in force: no year marked.
+      await sql`UPDATE raw.review_sheet_files SET records = records, loaded = loaded`.execute(due.db);
+      await sql`UPDATE raw.review_sheet_files SET retired_at = retired_at, status = 'retired' WHERE status = 'retired'`.execute(due.db);
+      expect(await dueYears(due)).toEqual([]);
     } finally {
       await due.drop();
     }
   }, 120_000);
 
-  it('marks every review year already loaded when migration 0042 runs, since an earlier failed step left no trace', async () => {
+  it('writes every loaded year\'s findings again when migration 0042 runs, since an earlier failed step left no trace, and starts with no year due', async () => {
     const upgraded = await createTestDatabase();
     try {
       await load(upgraded, fixturesAs2023());
       await load(upgraded, FIXTURES);
-      expect(await dueYears(upgraded)).toEqual([]);
+      const loaded2023 = withoutVersion(await storedFindingsOf(upgraded, 2023));
+      expect(loaded2023.length).toBeGreaterThan(0);
       await migrateTo(upgraded.db, '0041_review_findings_by_review_year');
+      // As a failed step before 0042 could leave them: 2023's findings missing, a year no file is loaded for still there.
+      await sql`DELETE FROM core.review_findings WHERE review_year = 2023`.execute(upgraded.db);
+      await sql`INSERT INTO core.review_findings (review_year, project_id, check_id, detail) VALUES (2019, 1, 'outcome_without_target', 'left over')`.execute(upgraded.db);
       await migrateToLatest(upgraded.db);
-      expect(await dueYears(upgraded)).toEqual([2023, 2024]);
+      expect(withoutVersion(await storedFindingsOf(upgraded, 2023))).toEqual(loaded2023);
+      expect(await storedFindingsOf(upgraded, 2019)).toEqual([]);
+      expect(await dueYears(upgraded)).toEqual([]);
     } finally {
       await upgraded.drop();
     }

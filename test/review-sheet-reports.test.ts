@@ -683,7 +683,16 @@ describe('the catalogue\'s review-sheet references', () => {
       'logicModel.output.0.reviewSheetIndicator.term: only an outcome has a term (アウトカムの期間); remove term from this output reference',
       'logicModel.impact.0.reviewSheetIndicator.term: term is short (短期), mid (中期) or long (長期), as the sheet\'s アウトカムの期間 gives it',
     ]);
-    // Outcome 4's short-term and long-term nodes, each with its first indicator: two sheet indicators, not one named twice.
+    // Outcome 4 of the same project named with a term and without one: the two forms count differently, so refused.
+    const mixed = parsed((model) => {
+      model.shortTermOutcome[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'short' };
+      model.impact[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, indicator: 2 };
+    });
+    expect(mixed.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      `logicModel.impact.0.reviewSheetIndicator.term: "quantum_market" names 予算事業ID ${PROJECT}'s outcome 4 without a term and "qubits_demonstrated" with one; give every reference to that outcome its term (short, mid or long), so that each names one node`,
+    ]);
+    // Outcome 4 named with two terms: two nodes of the sheet, each with its first indicator, not one named twice (the
+    // schema does not read the sheet: whether both nodes exist is the report's to say).
     const accepted = parsed((model) => {
       model.shortTermOutcome[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'short' };
       model.impact[0].reviewSheetIndicator = { projectId: PROJECT, nodeKind: 'outcome', nodeNumber: 4, term: 'long' };

@@ -15,8 +15,9 @@ const NO_MINISTRY = '(no 1-2 row)';
 export interface CheckSummary {
   readonly reviewYear: number;
   /**
-   * False when the year's sheets in force changed after its findings were written (core.review_findings_due, migration
-   * 0042): a load still running, or one whose last step did not run. The counts are then those of the earlier sheets.
+   * False when the year is marked due (core.review_findings_due, migration 0042): its sheets in force may have changed
+   * after its findings were written (a load still running, or one whose last step did not run). The findings' counts
+   * may then be those of the earlier sheets; projectsChecked is always the sheets in force now.
    */
   readonly findingsUpToDate: boolean;
   readonly projectsChecked: number;
@@ -31,22 +32,30 @@ export async function checkCommand(args: string[]): Promise<void> {
   const year = reviewYearOption(values.year);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    let reviewYear: number;
-    try {
-      reviewYear = await reviewYearFor(db, year);
-    } catch (error) {
-      if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
-      throw error;
-    }
-    // One pass over the view: per check and ministry, per check (distinct projects), and overall.
-    const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
-      SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
-        FROM bi.review_findings WHERE review_year = ${reviewYear}
-       GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(db);
-    const checked = (await loadedReviewYears(db)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
-    const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(db)).rows;
-    if (due) console.error(findingsLagNotice(reviewYear));
-    const summary = summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
+    // One snapshot for the findings, the projects and the due mark: a load's last step committing between them
+    // would otherwise pair its new findings with the mark it removed.
+    const summary = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        let reviewYear: number;
+        try {
+          reviewYear = await reviewYearFor(trx, year);
+        } catch (error) {
+          if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
+          throw error;
+        }
+        // One pass over the view: per check and ministry, per check (distinct projects), and overall.
+        const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
+          SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
+            FROM bi.review_findings WHERE review_year = ${reviewYear}
+           GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(trx);
+        const checked = (await loadedReviewYears(trx)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
+        const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(trx)).rows;
+        return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
+      });
+    if (!summary.findingsUpToDate) console.error(findingsLagNotice(summary.reviewYear));
     console.log(values.json ? JSON.stringify({ ...summary, attribution: ATTRIBUTION }, null, 2) : summaryText(summary));
   } finally {
     await db.destroy();
@@ -56,9 +65,10 @@ export async function checkCommand(args: string[]): Promise<void> {
 /** Said on stderr, so that --json's output stays one document. */
 export function findingsLagNotice(reviewYear: number): string {
   return (
-    `Note: review year ${reviewYear}'s findings may lag its sheets in force: files of that year were loaded after the findings were written ` +
-    `(a load still running, or one whose last step did not run; core.review_findings_due). The next review-sheet load writes them; ` +
-    `to write them now, load any review-sheet files again (files already loaded are skipped).`
+    `Note: review year ${reviewYear}'s findings may lag its sheets in force, which changed after the findings were written ` +
+    `(a load still running, or one whose last step did not run; core.review_findings_due). If a load is running, wait for it to end. ` +
+    `Otherwise the next review-sheet load writes them at its end; to write them now, run \`ebpm review-sheets load\` again on the files ` +
+    `last loaded for ${reviewYear}: files in force are skipped and the findings written (a file since replaced would be put back in force).`
   );
 }
 
