@@ -65,10 +65,10 @@ export async function checkCommand(args: string[]): Promise<void> {
 /** Said on stderr, so that --json's output stays one document. */
 export function findingsLagNotice(reviewYear: number): string {
   return (
-    `Note: review year ${reviewYear}'s findings may lag its sheets in force, which changed after the findings were written ` +
+    `Note: review year ${reviewYear}'s findings may lag its sheets in force, which may have changed since the findings were written ` +
     `(a load still running, or one whose last step did not run; core.review_findings_due). If a load is running, wait for it to end. ` +
     `Otherwise the next review-sheet load writes them at its end; to write them now, run \`ebpm review-sheets load\` again on the files ` +
-    `last loaded for ${reviewYear}: files in force are skipped and the findings written (a file since replaced would be put back in force).`
+    `last loaded for ${reviewYear}: files in force are skipped and the findings written (not on older files: a file since replaced would be put back in force).`
   );
 }
 
