@@ -49,6 +49,8 @@ const INVOCATIONS: readonly (readonly string[])[] = [
   ['review-sheets', 'load'],
   ['review-sheets', 'check'],
   ['review-sheets', 'show', '3522'],
+  ['review-sheets', 'files'],
+  ['review-sheets', 'quarantine', 'abcdef'],
 ];
 
 describe('the command line refuses what it does not know', () => {

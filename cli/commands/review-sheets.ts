@@ -8,14 +8,16 @@ import { REVIEW_SHEET_ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
 
 /**
- * ebpm review-sheets load PATH… (the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow) | check | show:
- * check and show read the views only and need no Temporal server.
+ * ebpm review-sheets load PATH… (the published 行政事業レビュー CSVs, through loadReviewSheetsWorkflow) | check | show |
+ * files | quarantine: all but load read the database only and need no Temporal server.
  */
 export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'check') return (await import('./review-sheets-check.js')).checkCommand(rest);
   if (subcommand === 'show') return (await import('./review-sheets-show.js')).showCommand(rest);
-  if (subcommand !== 'load') throw new UsageError(subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand: load, check or show');
+  if (subcommand === 'files') return (await import('./review-sheets-register.js')).filesCommand(rest);
+  if (subcommand === 'quarantine') return (await import('./review-sheets-register.js')).quarantineCommand(rest);
+  if (subcommand !== 'load') throw new UsageError(subcommand ? `unknown subcommand "${subcommand}"` : 'name a subcommand: load, check, show, files or quarantine');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -26,7 +28,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const paths = positionals.map((path) => resolve(path));
   const environment = readEnvironment();
   const log = (line: string) => console.error(line);
-  // Loaded only for `load`: check and show read the views and need neither the Temporal worker nor the workflows.
+  // Loaded only for `load`: the other subcommands read the database and need neither the Temporal worker nor the workflows.
   const [{ createEbpmWorker }, { loadReviewSheetsWorkflow }, { followWorkflow }, { openServices }] = await Promise.all([
     import('../../runtime/worker.js'),
     import('../../workflows/index.js'),
@@ -88,5 +90,7 @@ function formatAccounts(result: LoadReviewSheetsResult): string {
     : file.reinstated ? `${file.file}: table ${file.table}, review year ${file.reviewYear}: retired earlier, now back in force as loaded before (${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined)${file.retired.length ? `; retires ${file.retired.join(', ')}` : ''}`
     : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
   );
-  return `${lines.join('\n')}\n\n${REVIEW_SHEET_ATTRIBUTION}`;
+  const quarantined = result.files.some((file) => !('notLoaded' in file) && !('refused' in file) && !file.skipped && file.quarantined > 0);
+  const hint = quarantined ? '\n\nQuarantined records are kept with their lines and reasons: `ebpm review-sheets files` gives each file\'s id, `ebpm review-sheets quarantine ID` lists them.' : '';
+  return `${lines.join('\n')}${hint}\n\n${REVIEW_SHEET_ATTRIBUTION}`;
 }
