@@ -44,6 +44,7 @@ import * as reviewIndicatorValuesLoaded from './migrations/0039_review_indicator
 import * as reviewFindingsReadIndicatorValues from './migrations/0040_review_findings_read_indicator_values.js';
 import * as reviewFindingsByReviewYear from './migrations/0041_review_findings_by_review_year.js';
 import * as reviewFindingsDue from './migrations/0042_review_findings_due.js';
+import * as reviewSheetFileHistory from './migrations/0043_review_sheet_file_history.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -86,6 +87,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0040_review_findings_read_indicator_values': reviewFindingsReadIndicatorValues,
   '0041_review_findings_by_review_year': reviewFindingsByReviewYear,
   '0042_review_findings_due': reviewFindingsDue,
+  '0043_review_sheet_file_history': reviewSheetFileHistory,
 };
 
 export class MigrationFailedError extends Error {

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RegisteredFile } from '../cli/commands/review-sheets-register.js';
+import type { FileEvent, RegisteredFile } from '../cli/commands/review-sheets-register.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { ebpmWith } from './support/compiled-cli.js';
-import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { connectAsBiReader, createTestDatabase, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const PROJECTS_FILE = readdirSync(FIXTURES).find((name) => name.startsWith('1-2_RS_2024_'))!;
@@ -24,6 +25,13 @@ function withBadRecords(folder: string): void {
   for (const name of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, name), join(folder, name));
   const text = readFileSync(join(folder, PROJECTS_FILE), 'utf8');
   writeFileSync(join(folder, PROJECTS_FILE), `${text.endsWith('\n') ? text : `${text}\n`}"a","b","c"\n"<script>never closed\n`);
+}
+
+/** The ids of 1-2's two files: the published one first, then the one with the bad records. */
+async function projectFileIds(): Promise<[string, string]> {
+  const { rows } = await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.review_sheet_files WHERE sheet_table = '1-2' ORDER BY loaded_at`.execute(database.db);
+  expect(rows).toHaveLength(2);
+  return [rows[0].file_sha256, rows[1].file_sha256];
 }
 
 const lineCount = (path: string) => readFileSync(path, 'utf8').replace(/\n$/, '').split('\n').length;
@@ -77,9 +85,62 @@ describe('ebpm review-sheets files', () => {
   });
 });
 
+describe('the history of the review-sheet files', () => {
+  it('records each load, retirement and return to force, which files --history lists newest first', async () => {
+    // The published 1-2 again: back in force, retiring the file with the bad records.
+    expect(ebpmWith(environment, 'review-sheets', 'load', FIXTURES).status).toBe(0);
+    const { events } = JSON.parse(ebpmWith(environment, 'review-sheets', 'files', '--history', '--json').stdout) as { events: FileEvent[] };
+    const [published, bad] = await projectFileIds();
+    expect(events.filter((event) => event.table === '1-2').map((event) => [event.event, event.id, event.by?.id ?? null])).toEqual([
+      ['reinstated', published, null],
+      ['retired', bad, published],
+      ['loaded', bad, null],
+      ['retired', published, bad],
+      ['loaded', published, null],
+    ]);
+    expect(events.filter((event) => event.table !== '1-2').map((event) => event.event)).toEqual(Array(5).fill('loaded'));
+    const text = ebpmWith(environment, 'review-sheets', 'files', '--history').stdout;
+    expect(text).toContain(`put back in force        2024  1-2    ${published.slice(0, 12)}`);
+    expect(text).toContain(`retired by ${published.slice(0, 12)}  2024  1-2    ${bad.slice(0, 12)}`);
+  });
+
+  it('shows BI tools the register (bi.review_sheet_files), every column commented, the file in force of each table and year', async () => {
+    const [published, bad] = await projectFileIds();
+    const reader = await connectAsBiReader(database);
+    try {
+      const { rows } = await reader.query<{ file_sha256: string; in_force: boolean; retired_by_sha256: string | null; quarantined: number }>(
+        "SELECT file_sha256, in_force, retired_by_sha256, quarantined FROM bi.review_sheet_files WHERE sheet_table = '1-2' ORDER BY loaded_at",
+      );
+      expect(rows).toEqual([
+        { file_sha256: published, in_force: true, retired_by_sha256: null, quarantined: 0 },
+        { file_sha256: bad, in_force: false, retired_by_sha256: published, quarantined: 2 },
+      ]);
+      const uncommented = await reader.query("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 'bi.review_sheet_files'::regclass AND a.attnum > 0 AND col_description(a.attrelid, a.attnum) IS NULL");
+      expect(uncommented.rows).toEqual([]);
+      const [{ comment }] = (await reader.query<{ comment: string }>("SELECT obj_description('bi.review_sheet_files'::regclass) AS comment")).rows;
+      expect(comment).toContain('PDL1.0');
+    } finally {
+      await reader.end();
+    }
+  });
+
+  it('takes, for files loaded before migration 0043, each file\'s load and its present retirement', async () => {
+    const [published, bad] = await projectFileIds();
+    await migrateTo(database.db, '0042_review_findings_due');
+    await migrateToLatest(database.db);
+    const events = (await sql<{ file_sha256: string; event: string; by_file: string | null }>`
+      SELECT file_sha256, event, by_file FROM raw.review_sheet_file_events WHERE file_sha256 IN (${published}, ${bad}) ORDER BY at, event`.execute(database.db)).rows;
+    expect(events.map((event) => [event.event, event.file_sha256, event.by_file])).toEqual([
+      ['loaded', published, null],
+      ['loaded', bad, null],
+      ['retired', bad, published],
+    ]);
+  });
+});
+
 describe('ebpm review-sheets quarantine', () => {
   it('lists a file\'s quarantined records by line with their reasons, the free text as text, and says when --limit cuts them', async () => {
-    const [{ file_sha256: id }] = (await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.review_sheet_files WHERE sheet_table = '1-2' AND status = 'loaded'`.execute(database.db)).rows;
+    const [{ file_sha256: id }] = (await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.review_sheet_files WHERE sheet_table = '1-2' AND quarantined > 0`.execute(database.db)).rows;
     const json = ebpmWith(environment, 'review-sheets', 'quarantine', id.slice(0, 8), '--json');
     expect(json.status).toBe(0);
     const shown = JSON.parse(json.stdout) as { id: string; quarantined: number; shown: number; quarantinedRecords: { line: number; reason: string; record: string[] }[] };

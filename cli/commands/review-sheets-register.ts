@@ -1,6 +1,7 @@
 /**
- * ebpm review-sheets files [--year Y] [--json]: the register of review-sheet files loaded (raw.review_sheet_files),
- * each with its account and whether it is in force; ebpm review-sheets quarantine FILE_ID [--limit N] [--json]: the
+ * ebpm review-sheets files [--year Y] [--history] [--json]: the register of review-sheet files loaded
+ * (raw.review_sheet_files), each with its account and whether it is in force, or with --history what happened to each
+ * (raw.review_sheet_file_events); ebpm review-sheets quarantine FILE_ID [--limit N] [--json]: the
  * records of one file that were not loaded (raw.review_sheet_quarantine), with their lines and reasons.
  */
 import { parseArgs } from 'node:util';
@@ -82,8 +83,49 @@ function statusOf(file: RegisteredFile): string {
   return ['retired', file.retiredAt && utc(file.retiredAt), file.retiredBy && `by ${file.retiredBy.id.slice(0, SHOWN_ID)}`].filter(Boolean).join(' ');
 }
 
+/** One change of what is in force (raw.review_sheet_file_events, migration 0043). */
+export interface FileEvent {
+  readonly at: string;
+  readonly event: 'loaded' | 'retired' | 'reinstated';
+  readonly reviewYear: number;
+  readonly table: string;
+  readonly file: string;
+  readonly id: string;
+  /** For a retirement, the file that took its place. */
+  readonly by: { readonly id: string; readonly file: string } | null;
+}
+
+/** Within one transaction a load retires the file in force, then registers or puts back its own: that order, reversed. */
+const EVENT_ORDER = { retired: 0, loaded: 1, reinstated: 1 } as const;
+
+async function fileEvents(db: Kysely<Database>, year: number | undefined): Promise<FileEvent[]> {
+  const { rows } = await sql<{ at: Date; event: FileEvent['event']; review_year: number; sheet_table: string; file_name: string; file_sha256: string; by_file: string | null; by_name: string | null }>`
+    SELECT e.at, e.event, f.review_year, f.sheet_table, f.file_name, e.file_sha256, e.by_file, b.file_name AS by_name
+      FROM raw.review_sheet_file_events e
+      JOIN raw.review_sheet_files f USING (file_sha256)
+      LEFT JOIN raw.review_sheet_files b ON b.file_sha256 = e.by_file
+     WHERE ${year ?? null}::integer IS NULL OR f.review_year = ${year ?? null}`.execute(db);
+  // Newest first; within one transaction (the same time), the file that took the place above the one it retired.
+  return rows
+    .map((row) => ({
+      at: row.at.toISOString(),
+      event: row.event,
+      reviewYear: row.review_year,
+      table: row.sheet_table,
+      file: row.file_name,
+      id: row.file_sha256,
+      by: row.by_file ? { id: row.by_file, file: row.by_name ?? row.by_file } : null,
+    }))
+    .sort((a, b) => b.at.localeCompare(a.at) || EVENT_ORDER[b.event] - EVENT_ORDER[a.event] || a.table.localeCompare(b.table));
+}
+
+function eventText(event: FileEvent): string {
+  if (event.event === 'retired') return `retired by ${event.by ? event.by.id.slice(0, SHOWN_ID) : '?'}`;
+  return event.event === 'reinstated' ? 'put back in force' : 'loaded';
+}
+
 export async function filesCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, allowPositionals: false, options: { year: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, allowPositionals: false, options: { year: { type: 'string' }, history: { type: 'boolean' }, json: { type: 'boolean' } } });
   const year = reviewYearOption(values.year);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
@@ -92,6 +134,19 @@ export async function filesCommand(args: string[]): Promise<void> {
       const years = (await registeredFiles(db, undefined)).map((file) => file.reviewYear);
       const loaded = [...new Set(years)];
       throw new CommandFailure(`no review-sheet file of review year ${year} is loaded (${loaded.length ? `loaded: review year ${loaded.join(', ')}` : 'none is loaded; run `ebpm review-sheets load FOLDER` first'})`, 2);
+    }
+    if (values.history) {
+      const events = await fileEvents(db, year);
+      if (values.json) return void console.log(JSON.stringify({ events }, null, 2));
+      if (events.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
+      console.log(
+        'What happened to each review-sheet file (raw.review_sheet_file_events), newest first; for files loaded before migration 0043, only their load and their last retirement.\n\n' +
+          formatTable(
+            ['at (UTC)', 'event', 'year', 'table', 'id', 'file'],
+            events.map((event) => [utc(event.at), eventText(event), String(event.reviewYear), event.table, event.id.slice(0, SHOWN_ID), event.file]),
+          ),
+      );
+      return;
     }
     if (values.json) return void console.log(JSON.stringify({ files }, null, 2));
     if (files.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');

@@ -7,7 +7,8 @@ import { comment } from './view-helpers.js';
  * the bi views over the files currently in force. A newer file of the same table and review year retires the
  * earlier one: its rows stay, marked by the register, and leave the views.
  */
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）. Source: the RS system (rssystem.go.jp) review sheets, processed by ebpm.';
+/** The attribution the review views' comments carry (exported for later migrations' views). */
+export const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）. Source: the RS system (rssystem.go.jp) review sheets, processed by ebpm.';
 
 const KEY = `file_sha256 text NOT NULL REFERENCES raw.review_sheet_files (file_sha256),
   line integer NOT NULL,
