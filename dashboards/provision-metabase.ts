@@ -1,11 +1,12 @@
 /**
- * Puts the public dashboard into a Metabase: finishes Metabase's first-run setup (or logs in), connects
- * it to the bi schema as bi_reader, and creates or updates the dashboard's questions and layout. Running
- * it again updates what it made before instead of adding copies.
+ * Puts ebpm's dashboards into a Metabase (the public indicators, and the published review sheets): finishes
+ * Metabase's first-run setup (or logs in), connects it to the bi schema as bi_reader, and creates or updates each
+ * dashboard's questions and layout. Running it again updates what it made before instead of adding copies.
  */
 import { z } from 'zod';
 import { MetabaseApi, metabaseReplies } from './metabase-api.js';
-import { PUBLIC_DASHBOARD, type DashboardCard } from './public-dashboard.js';
+import { PUBLIC_DASHBOARD, type Dashboard, type DashboardCard } from './public-dashboard.js';
+import { REVIEW_SHEETS_DASHBOARD } from './review-sheets-dashboard.js';
 
 export interface MetabaseProvisioning {
   /** Where this process reaches Metabase, e.g. http://metabase:3000 inside Compose. */
@@ -101,22 +102,28 @@ function cardBody(card: DashboardCard, databaseId: number, collectionId: number)
 }
 
 export interface ProvisionedDashboard {
+  readonly name: string;
   readonly dashboardUrl: string;
   readonly cards: number;
 }
 
-export async function provisionMetabase(options: MetabaseProvisioning, log: (line: string) => void): Promise<ProvisionedDashboard> {
-  const api = new MetabaseApi(options.url);
-  await waitUntilHealthy(api, options, log);
-  await signIn(api, options, log);
-  const databaseId = await connectBiSchema(api, options);
-  const collectionId = await ensureCollection(api);
-  const items = await api.request('GET', `/api/collection/${collectionId}/items`, metabaseReplies.collectionItems);
-  const existingCard = new Map(items.filter((item) => item.model === 'card').map((item) => [item.name, item.id]));
+/** The dashboards ebpm provisions, in order; their cards' names are unique across them (cards are matched by name). */
+export const DASHBOARDS: readonly Dashboard[] = [PUBLIC_DASHBOARD, REVIEW_SHEETS_DASHBOARD];
 
+type CollectionItems = z.infer<typeof metabaseReplies.collectionItems>;
+
+/** One dashboard's questions created or updated, then its layout replaced as a whole. */
+async function provisionDashboard(
+  api: MetabaseApi,
+  dashboard: Dashboard,
+  ids: { readonly databaseId: number; readonly collectionId: number },
+  items: CollectionItems,
+  publicUrl: string,
+): Promise<ProvisionedDashboard> {
+  const existingCard = new Map(items.filter((item) => item.model === 'card').map((item) => [item.name, item.id]));
   const cardIds: number[] = [];
-  for (const card of PUBLIC_DASHBOARD.cards) {
-    const body = cardBody(card, databaseId, collectionId);
+  for (const card of dashboard.cards) {
+    const body = cardBody(card, ids.databaseId, ids.collectionId);
     const id = existingCard.get(card.name);
     if (id !== undefined) {
       await api.request('PUT', `/api/card/${id}`, z.unknown(), body);
@@ -124,13 +131,13 @@ export async function provisionMetabase(options: MetabaseProvisioning, log: (lin
     } else cardIds.push((await api.request('POST', '/api/card', metabaseReplies.created, body)).id);
   }
 
-  const existingDashboard = items.find((item) => item.model === 'dashboard' && item.name === PUBLIC_DASHBOARD.name);
+  const existingDashboard = items.find((item) => item.model === 'dashboard' && item.name === dashboard.name);
   const dashboardId =
     existingDashboard?.id ??
-    (await api.request('POST', '/api/dashboard', metabaseReplies.created, { name: PUBLIC_DASHBOARD.name, description: PUBLIC_DASHBOARD.description, collection_id: collectionId })).id;
+    (await api.request('POST', '/api/dashboard', metabaseReplies.created, { name: dashboard.name, description: dashboard.description, collection_id: ids.collectionId })).id;
   // The layout is replaced as a whole; negative ids ask Metabase to create the dashboard cards.
   await api.request('PUT', `/api/dashboard/${dashboardId}`, z.unknown(), {
-    dashcards: PUBLIC_DASHBOARD.cards.map((card, index) => ({
+    dashcards: dashboard.cards.map((card, index) => ({
       id: -(index + 1),
       card_id: cardIds[index],
       row: card.layout.row,
@@ -139,5 +146,17 @@ export async function provisionMetabase(options: MetabaseProvisioning, log: (lin
       size_y: card.layout.height,
     })),
   });
-  return { dashboardUrl: new URL(`/dashboard/${dashboardId}`, options.publicUrl).toString(), cards: cardIds.length };
+  return { name: dashboard.name, dashboardUrl: new URL(`/dashboard/${dashboardId}`, publicUrl).toString(), cards: cardIds.length };
+}
+
+export async function provisionMetabase(options: MetabaseProvisioning, log: (line: string) => void): Promise<ProvisionedDashboard[]> {
+  const api = new MetabaseApi(options.url);
+  await waitUntilHealthy(api, options, log);
+  await signIn(api, options, log);
+  const databaseId = await connectBiSchema(api, options);
+  const collectionId = await ensureCollection(api);
+  const items = await api.request('GET', `/api/collection/${collectionId}/items`, metabaseReplies.collectionItems);
+  const provisioned: ProvisionedDashboard[] = [];
+  for (const dashboard of DASHBOARDS) provisioned.push(await provisionDashboard(api, dashboard, { databaseId, collectionId }, items, options.publicUrl));
+  return provisioned;
 }

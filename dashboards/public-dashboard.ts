@@ -21,6 +21,13 @@ export interface DashboardCard {
 
 export const DASHBOARD_GRID_COLUMNS = 24;
 
+/** A dashboard as ebpm provisions it: its name (its identity in Metabase), what it shows, its questions. */
+export interface Dashboard {
+  readonly name: string;
+  readonly description: string;
+  readonly cards: readonly DashboardCard[];
+}
+
 export const PUBLIC_DASHBOARD = {
   name: 'ebpm — 政策効果の公表指標 / Published programme indicators',
   description:
@@ -115,4 +122,4 @@ export const PUBLIC_DASHBOARD = {
       layout: { row: 37, col: 0, width: 24, height: 6 },
     },
   ] satisfies readonly DashboardCard[] as readonly DashboardCard[],
-} as const;
+} as const satisfies Dashboard;

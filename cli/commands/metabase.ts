@@ -6,7 +6,7 @@ import { databaseName } from '../../runtime/database.js';
 import { UsageError } from '../errors.js';
 import { openDatabaseReady } from '../services.js';
 
-/** `ebpm metabase setup`: the ready dashboard in a running Metabase, reading the bi schema as bi_reader. */
+/** `ebpm metabase setup`: the ready dashboards in a running Metabase, reading the bi schema as bi_reader. */
 export async function metabaseCommand(args: string[]): Promise<void> {
   if (args[0] !== 'setup') throw new UsageError('usage: ebpm metabase setup (settings from MB_* and EBPM_BI_* variables; see README.md)');
   parseArgs({ args: args.slice(1), options: {} });
@@ -24,7 +24,7 @@ export async function metabaseCommand(args: string[]): Promise<void> {
   const db = await openDatabaseReady(environment, log);
   await db.destroy();
   const databaseUrl = new URL(environment.databaseUrl);
-  const dashboard = await provisionMetabase(
+  const dashboards = await provisionMetabase(
     {
       url: settings.MB_URL,
       publicUrl: settings.MB_PUBLIC_URL ?? settings.MB_URL,
@@ -40,5 +40,6 @@ export async function metabaseCommand(args: string[]): Promise<void> {
     },
     log,
   );
-  console.log(`Metabase dashboard ready (${dashboard.cards} questions): ${dashboard.dashboardUrl} — log in as ${settings.MB_ADMIN_EMAIL}`);
+  for (const dashboard of dashboards) console.log(`Metabase dashboard ready: ${dashboard.name} (${dashboard.cards} questions): ${dashboard.dashboardUrl}`);
+  console.log(`Log in as ${settings.MB_ADMIN_EMAIL}.`);
 }
