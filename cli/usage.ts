@@ -123,8 +123,8 @@ export const USAGE = {
       '    execution by year, and its findings (default: the latest review year loaded for it)\n' +
       'ebpm review-sheets files [--year Y] [--history] [--json]\n' +
       '    the files loaded (raw.review_sheet_files): table, review year, in force or retired (when, by which file),\n' +
-      '    records, loaded, quarantined, when loaded, and the id that quarantine takes; --history: each file\'s loads,\n' +
-      '    retirements and returns to force, newest first\n' +
+      '    records, loaded, quarantined, when loaded, and the id that quarantine takes; --history: what happened to each\n' +
+      '    file (loaded, retired, put back in force), newest first\n' +
       'ebpm review-sheets quarantine FILE_ID [--limit N] [--json]\n' +
       '    a file\'s records that were not loaded, with their lines and reasons (FILE_ID: 6 or more characters of its id;\n' +
       '    the first 50 by line unless --limit; --json gives every cell)',

@@ -1,12 +1,14 @@
 /**
  * ebpm review-sheets files [--year Y] [--history] [--json]: the register of review-sheet files loaded
  * (raw.review_sheet_files), each with its account and whether it is in force, or with --history what happened to each
- * (raw.review_sheet_file_events); ebpm review-sheets quarantine FILE_ID [--limit N] [--json]: the
- * records of one file that were not loaded (raw.review_sheet_quarantine), with their lines and reasons.
+ * (raw.review_sheet_file_events); ebpm review-sheets quarantine FILE_ID [--limit N] [--json]: the records of one file
+ * that were not loaded (raw.review_sheet_quarantine), with their lines and reasons. Each reads in one snapshot, and
+ * prints the attribution the data require.
  */
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
+import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { openingOf } from '../../review-sheets/one-line.js';
 import type { Database } from '../../sql/database.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -19,6 +21,8 @@ const SHOWN_ID = 12;
 const DEFAULT_LIMIT = 50;
 /** How much of a quarantined record the text output shows (--json gives every cell). */
 const RECORD_SHOWN = 120;
+/** The migration from which every change of what is in force is recorded. */
+const HISTORY_MIGRATION = '0043_review_sheet_file_history';
 
 export interface RegisteredFile {
   readonly reviewYear: number;
@@ -32,7 +36,7 @@ export interface RegisteredFile {
   readonly quarantined: number;
   readonly loadedAt: string;
   readonly retiredAt: string | null;
-  /** The file that retired it (its id and name), while it is retired. */
+  /** The file that took its place (its id and name), while it is retired. */
   readonly retiredBy: { readonly id: string; readonly file: string } | null;
 }
 
@@ -51,13 +55,16 @@ interface RegisterRow {
   retired_by_name: string | null;
 }
 
-async function registeredFiles(db: Kysely<Database>, year: number | undefined): Promise<RegisteredFile[]> {
+/** The files of a review year (every year when none is given) or whose id starts with `idPrefix`; in force first. */
+async function registeredFiles(db: Kysely<Database>, filter: { readonly year?: number; readonly idPrefix?: string }): Promise<RegisteredFile[]> {
+  const year = filter.year ?? null;
+  const prefix = filter.idPrefix ?? null;
   const { rows } = await sql<RegisterRow>`
     SELECT f.review_year, f.sheet_table, f.file_name, f.file_sha256, f.status, f.records, f.loaded, f.quarantined, f.loaded_at,
            f.retired_at, f.retired_by, r.file_name AS retired_by_name
       FROM raw.review_sheet_files f LEFT JOIN raw.review_sheet_files r ON r.file_sha256 = f.retired_by
-     WHERE ${year ?? null}::integer IS NULL OR f.review_year = ${year ?? null}
-     ORDER BY f.review_year DESC, f.sheet_table, f.loaded_at DESC, f.file_name`.execute(db);
+     WHERE (${year}::integer IS NULL OR f.review_year = ${year}) AND (${prefix}::text IS NULL OR f.file_sha256 LIKE ${prefix}::text || '%')
+     ORDER BY f.review_year DESC, f.sheet_table, f.status = 'loaded' DESC, f.loaded_at DESC, f.file_name`.execute(db);
   return rows.map((row) => ({
     reviewYear: row.review_year,
     table: row.sheet_table,
@@ -73,6 +80,50 @@ async function registeredFiles(db: Kysely<Database>, year: number | undefined): 
   }));
 }
 
+/** One change of what is in force (raw.review_sheet_file_events, migration 0043). */
+export interface FileEvent {
+  readonly at: string;
+  /** loaded; retired (another file took its place: `by`); reinstated (put back in force). */
+  readonly event: 'loaded' | 'retired' | 'reinstated';
+  readonly reviewYear: number;
+  readonly table: string;
+  readonly file: string;
+  readonly id: string;
+  /** For a retirement, the file that took its place. */
+  readonly by: { readonly id: string; readonly file: string } | null;
+}
+
+/** The events of a review year's files (every year when none is given), newest first: the order they were written. */
+async function fileEvents(db: Kysely<Database>, year: number | undefined): Promise<FileEvent[]> {
+  const { rows } = await sql<{ at: Date; event: FileEvent['event']; review_year: number; sheet_table: string; file_name: string; file_sha256: string; by_file: string | null; by_name: string | null }>`
+    SELECT e.at, e.event, f.review_year, f.sheet_table, f.file_name, e.file_sha256, e.by_file, b.file_name AS by_name
+      FROM raw.review_sheet_file_events e
+      JOIN raw.review_sheet_files f USING (file_sha256)
+      LEFT JOIN raw.review_sheet_files b ON b.file_sha256 = e.by_file
+     WHERE ${year ?? null}::integer IS NULL OR f.review_year = ${year ?? null}
+     ORDER BY e.id DESC`.execute(db);
+  return rows.map((row) => ({
+    at: row.at.toISOString(),
+    event: row.event,
+    reviewYear: row.review_year,
+    table: row.sheet_table,
+    file: row.file_name,
+    id: row.file_sha256,
+    by: row.by_file ? { id: row.by_file, file: row.by_name ?? row.by_file } : null,
+  }));
+}
+
+/**
+ * When the history began to be recorded (the day its migration ran here), where files were loaded before it, whose
+ * history is partial; null where every file came after it.
+ */
+async function partialHistoryBefore(db: Kysely<Database>): Promise<string | null> {
+  const { rows } = await sql<{ timestamp: string }>`
+    SELECT m.timestamp FROM ebpm_migrations m
+     WHERE m.name = ${HISTORY_MIGRATION} AND EXISTS (SELECT 1 FROM raw.review_sheet_files f WHERE f.loaded_at < m.timestamp::timestamptz)`.execute(db);
+  return rows[0]?.timestamp.slice(0, 10) ?? null;
+}
+
 /** A timestamp as the terminal shows it: UTC to the second. */
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -83,45 +134,20 @@ function statusOf(file: RegisteredFile): string {
   return ['retired', file.retiredAt && utc(file.retiredAt), file.retiredBy && `by ${file.retiredBy.id.slice(0, SHOWN_ID)}`].filter(Boolean).join(' ');
 }
 
-/** One change of what is in force (raw.review_sheet_file_events, migration 0043). */
-export interface FileEvent {
-  readonly at: string;
-  readonly event: 'loaded' | 'retired' | 'reinstated';
-  readonly reviewYear: number;
-  readonly table: string;
-  readonly file: string;
-  readonly id: string;
-  /** For a retirement, the file that took its place. */
-  readonly by: { readonly id: string; readonly file: string } | null;
-}
-
-/** Within one transaction a load retires the file in force, then registers or puts back its own: that order, reversed. */
-const EVENT_ORDER = { retired: 0, loaded: 1, reinstated: 1 } as const;
-
-async function fileEvents(db: Kysely<Database>, year: number | undefined): Promise<FileEvent[]> {
-  const { rows } = await sql<{ at: Date; event: FileEvent['event']; review_year: number; sheet_table: string; file_name: string; file_sha256: string; by_file: string | null; by_name: string | null }>`
-    SELECT e.at, e.event, f.review_year, f.sheet_table, f.file_name, e.file_sha256, e.by_file, b.file_name AS by_name
-      FROM raw.review_sheet_file_events e
-      JOIN raw.review_sheet_files f USING (file_sha256)
-      LEFT JOIN raw.review_sheet_files b ON b.file_sha256 = e.by_file
-     WHERE ${year ?? null}::integer IS NULL OR f.review_year = ${year ?? null}`.execute(db);
-  // Newest first; within one transaction (the same time), the file that took the place above the one it retired.
-  return rows
-    .map((row) => ({
-      at: row.at.toISOString(),
-      event: row.event,
-      reviewYear: row.review_year,
-      table: row.sheet_table,
-      file: row.file_name,
-      id: row.file_sha256,
-      by: row.by_file ? { id: row.by_file, file: row.by_name ?? row.by_file } : null,
-    }))
-    .sort((a, b) => b.at.localeCompare(a.at) || EVENT_ORDER[b.event] - EVENT_ORDER[a.event] || a.table.localeCompare(b.table));
-}
-
 function eventText(event: FileEvent): string {
   if (event.event === 'retired') return `retired by ${event.by ? event.by.id.slice(0, SHOWN_ID) : '?'}`;
   return event.event === 'reinstated' ? 'put back in force' : 'loaded';
+}
+
+/** The reads of one command in one snapshot: a load committing between them cannot pair old and new. */
+function inOneSnapshot<T>(db: Kysely<Database>, read: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
+}
+
+function yearNotLoaded(year: number, files: readonly RegisteredFile[]): CommandFailure {
+  const years = [...new Set(files.map((file) => file.reviewYear))];
+  const loaded = years.length === 0 ? 'no review-sheet file is loaded yet; run `ebpm review-sheets load FOLDER` first' : `loaded: review year${years.length > 1 ? 's' : ''} ${years.join(', ')}`;
+  return new CommandFailure(`no review-sheet file of review year ${year} is loaded (${loaded})`, 2);
 }
 
 export async function filesCommand(args: string[]): Promise<void> {
@@ -129,26 +155,29 @@ export async function filesCommand(args: string[]): Promise<void> {
   const year = reviewYearOption(values.year);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    const files = await registeredFiles(db, year);
-    if (year !== undefined && files.length === 0) {
-      const years = (await registeredFiles(db, undefined)).map((file) => file.reviewYear);
-      const loaded = [...new Set(years)];
-      throw new CommandFailure(`no review-sheet file of review year ${year} is loaded (${loaded.length ? `loaded: review year ${loaded.join(', ')}` : 'none is loaded; run `ebpm review-sheets load FOLDER` first'})`, 2);
-    }
-    if (values.history) {
-      const events = await fileEvents(db, year);
-      if (values.json) return void console.log(JSON.stringify({ events }, null, 2));
-      if (events.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
+    const read = await inOneSnapshot(db, async (trx) => {
+      const files = await registeredFiles(trx, { ...(year === undefined ? {} : { year }) });
+      if (year !== undefined && files.length === 0) throw yearNotLoaded(year, await registeredFiles(trx, {}));
+      return { files, ...(values.history ? { events: await fileEvents(trx, year), partialBefore: await partialHistoryBefore(trx) } : {}) };
+    });
+    if (read.events) {
+      if (values.json) return void console.log(JSON.stringify({ events: read.events, attribution: ATTRIBUTION }, null, 2));
+      if (read.events.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
+      const since = read.partialBefore
+        ? ` Of what happened before ${read.partialBefore}, when this history began, only each file's load is here and, for a file that was retired at that moment, its retirement.`
+        : '';
       console.log(
-        'What happened to each review-sheet file (raw.review_sheet_file_events), newest first; for files loaded before migration 0043, only their load and their last retirement.\n\n' +
+        `What happened to each review-sheet file (raw.review_sheet_file_events), newest first.${since}\n\n` +
           formatTable(
             ['at (UTC)', 'event', 'year', 'table', 'id', 'file'],
-            events.map((event) => [utc(event.at), eventText(event), String(event.reviewYear), event.table, event.id.slice(0, SHOWN_ID), event.file]),
-          ),
+            read.events.map((event) => [utc(event.at), eventText(event), String(event.reviewYear), event.table, event.id.slice(0, SHOWN_ID), event.file]),
+          ) +
+          `\n\n${ATTRIBUTION}`,
       );
       return;
     }
-    if (values.json) return void console.log(JSON.stringify({ files }, null, 2));
+    const { files } = read;
+    if (values.json) return void console.log(JSON.stringify({ files, attribution: ATTRIBUTION }, null, 2));
     if (files.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
     const table = formatTable(
       ['year', 'table', 'status', 'records', 'loaded', 'quarantined', 'loaded at (UTC)', 'id', 'file'],
@@ -166,9 +195,9 @@ export async function filesCommand(args: string[]): Promise<void> {
     );
     const withQuarantine = files.filter((file) => file.quarantined > 0);
     const footer = withQuarantine.length
-      ? `${withQuarantine.length} of these files had records quarantined: \`ebpm review-sheets quarantine ID\` lists a file's, with their lines and reasons.`
+      ? `${withQuarantine.length} of these files had records quarantined: \`ebpm review-sheets quarantine FILE_ID\` lists a file's quarantined records with their lines and reasons.`
       : 'No file had a record quarantined.';
-    console.log(`Review-sheet files loaded (raw.review_sheet_files), newest review year first; the views show the files in force.\n\n${table}\n\n${footer}`);
+    console.log(`Review-sheet files loaded (raw.review_sheet_files), newest review year first, each table's file in force first; the views show the files in force.\n\n${table}\n\n${footer}\n\n${ATTRIBUTION}`);
   } finally {
     await db.destroy();
   }
@@ -192,20 +221,33 @@ export async function quarantineCommand(args: string[]): Promise<void> {
   const limit = Number(limitText);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    const matches = (await registeredFiles(db, undefined)).filter((file) => file.id.startsWith(prefix));
-    if (matches.length === 0) throw new CommandFailure(`no review-sheet file's id starts with ${prefix}; \`ebpm review-sheets files\` lists the files loaded with their ids`, 2);
-    if (matches.length > 1) {
-      throw new CommandFailure(`${matches.length} files' ids start with ${prefix} (${matches.map((file) => `${file.id.slice(0, SHOWN_ID)} ${file.file}`).join(', ')}); give more of the id`, 2);
-    }
-    const [file] = matches;
-    const { rows } = await sql<QuarantineRow>`
-      SELECT line, reason, record FROM raw.review_sheet_quarantine WHERE file_sha256 = ${file.id} ORDER BY line LIMIT ${limit}`.execute(db);
+    const { file, rows } = await inOneSnapshot(db, async (trx) => {
+      const matches = await registeredFiles(trx, { idPrefix: prefix });
+      if (matches.length === 0) throw new CommandFailure(`no review-sheet file's id starts with ${prefix}; \`ebpm review-sheets files\` lists the files loaded with their ids`, 2);
+      if (matches.length > 1) {
+        throw new CommandFailure(`${matches.length} files' ids start with ${prefix} (${matches.map((match) => `${match.id.slice(0, SHOWN_ID)} ${match.file}`).join(', ')}); give more of the id`, 2);
+      }
+      const [match] = matches;
+      const quarantined = await sql<QuarantineRow>`
+        SELECT line, reason, record FROM raw.review_sheet_quarantine WHERE file_sha256 = ${match.id} ORDER BY line LIMIT ${limit}`.execute(trx);
+      return { file: match, rows: quarantined.rows };
+    });
     if (values.json) {
-      return void console.log(JSON.stringify({ file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows }, null, 2));
+      return void console.log(
+        JSON.stringify(
+          { file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, inForce: file.inForce, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows, attribution: ATTRIBUTION },
+          null,
+          2,
+        ),
+      );
     }
     const head = `${file.file} (table ${file.table}, review year ${file.reviewYear}, ${file.inForce ? 'in force' : 'retired'}): ${count(file.quarantined)} of its ${count(file.records)} records quarantined`;
-    if (rows.length === 0) return void console.log(`${head}; every record was loaded.`);
-    const shown = rows.length < file.quarantined ? `\n\nThe first ${count(rows.length)} by line; --limit ${file.quarantined} shows all of them, --json every cell.` : '';
+    if (rows.length === 0) return void console.log(`${head}; every record was loaded.\n\n${ATTRIBUTION}`);
+    const shown = rows.length < file.quarantined ? `\n\nShowing ${count(rows.length)} of ${count(file.quarantined)}, by line; --limit ${file.quarantined} shows all of them, with --json each record's cells in full.` : '';
+    const remedy = file.inForce
+      ? '\n\nQuarantined records are not in the views. They come in only when a file whose records read cleanly takes this one\'s place: a newer download once the RS system has corrected the sheet ' +
+        '(a download with the same bytes is skipped), or a copy you correct yourself, named as published (N-N_RS_YYYY_….csv); the views then differ from the published sheet, and loading the original again puts it back.'
+      : '';
     console.log(
       `${head}:\n\n` +
         formatTable(
@@ -213,8 +255,9 @@ export async function quarantineCommand(args: string[]): Promise<void> {
           rows.map((row) => [String(row.line), row.reason, openingOf(row.record.join(' | '), RECORD_SHOWN)]),
         ) +
         shown +
-        '\n\nThe line is where the record starts in the file (the header is line 1). A new download of the same table and review year, loaded, replaces this file; ' +
-        'so does a corrected copy, but the views then no longer show the sheet exactly as published.',
+        '\n\nThe line is where the record starts in the file (the header is line 1).' +
+        remedy +
+        `\n\n${ATTRIBUTION}`,
     );
   } finally {
     await db.destroy();

@@ -91,6 +91,6 @@ function formatAccounts(result: LoadReviewSheetsResult): string {
     : `${file.file}: table ${file.table}, review year ${file.reviewYear}: ${file.records} records, ${file.loaded} loaded, ${file.quarantined} quarantined${file.retired.length ? `; replaces ${file.retired.join(', ')}` : ''}`,
   );
   const quarantined = result.files.some((file) => !('notLoaded' in file) && !('refused' in file) && !file.skipped && file.quarantined > 0);
-  const hint = quarantined ? '\n\nQuarantined records are kept with their lines and reasons: `ebpm review-sheets files` gives each file\'s id, `ebpm review-sheets quarantine ID` lists them.' : '';
+  const hint = quarantined ? '\n\nQuarantined records are kept with their lines and reasons: `ebpm review-sheets files` gives each file\'s id, `ebpm review-sheets quarantine FILE_ID` lists them.' : '';
   return `${lines.join('\n')}${hint}\n\n${REVIEW_SHEET_ATTRIBUTION}`;
 }
