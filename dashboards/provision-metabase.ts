@@ -135,8 +135,10 @@ async function provisionDashboard(
   const dashboardId =
     existingDashboard?.id ??
     (await api.request('POST', '/api/dashboard', metabaseReplies.created, { name: dashboard.name, description: dashboard.description, collection_id: ids.collectionId })).id;
-  // The layout is replaced as a whole; negative ids ask Metabase to create the dashboard cards.
+  // The description (with the attribution it may carry) and the layout are replaced as a whole; negative ids ask
+  // Metabase to create the dashboard cards.
   await api.request('PUT', `/api/dashboard/${dashboardId}`, z.unknown(), {
+    description: dashboard.description,
     dashcards: dashboard.cards.map((card, index) => ({
       id: -(index + 1),
       card_id: cardIds[index],

@@ -1,7 +1,8 @@
 /**
- * The review sheets' dashboard: the published 行政事業レビュー of every project, for the latest review year loaded,
- * from the bi.review_* views. Everything on it is public data (PDL1.0), and each question carries the attribution the
- * data require. Pure data; dashboards/provision-metabase.ts puts it into Metabase beside the public dashboard.
+ * The review sheets' dashboard: the published 行政事業レビュー sheets loaded into ebpm, for the latest review year
+ * loaded, from the bi.review_* views. Everything on it is public data (PDL1.0); the attribution the data require is
+ * a question of its own at the top, where it is read without opening anything, and each description repeats it.
+ * Pure data; dashboards/provision-metabase.ts puts it into Metabase beside the public dashboard.
  */
 import { REVIEW_SHEET_ATTRIBUTION } from '../review-sheets/attribution.js';
 import type { Dashboard, DashboardCard } from './public-dashboard.js';
@@ -9,63 +10,108 @@ import type { Dashboard, DashboardCard } from './public-dashboard.js';
 /** The latest review year loaded, which every question reads. */
 const LATEST = 'latest AS (SELECT max(review_year) AS review_year FROM bi.review_projects)';
 
-const source = `${REVIEW_SHEET_ATTRIBUTION}.`;
+/** How a project without a 1-2 row (so without a ministry) is shown, the same on every question. */
+const NO_PROJECT_ROW = "'（1-2 なし / no 1-2 row）'";
+
+const SOURCE_EN = 'Source: the review sheets published on the RS system (rssystem.go.jp), processed by ebpm; Public Data License 1.0.';
+
+/** What the demo loads: sheets ebpm makes for its catalogue's programmes, not the government's. */
+const SYNTHETIC_NOTE_JA = 'ebpm demo が読み込むシートは ebpm が作った合成データ（事業名に「合成データ」）で、政府の公表データではありません。';
+const SYNTHETIC_NOTE_EN = 'The sheets `ebpm demo` loads are synthetic, made by ebpm for its programmes (project names say 合成データ): they are not the government\'s data.';
+
+const source = `${REVIEW_SHEET_ATTRIBUTION}. ${SOURCE_EN}`;
+
+/** A SQL string literal. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export const REVIEW_SHEETS_DASHBOARD = {
   name: 'ebpm — 行政事業レビュー（公表データ） / Administrative project reviews (published sheets)',
-  description: `Every project's published review sheet (行政事業レビューシート, RS system) as ebpm loaded it, for the latest review year loaded: ebpm's checks, budget execution and outcome indicators by ministry, the projects and the files behind them. ${source}`,
+  description:
+    `読み込んだ行政事業レビューシート（最新のレビュー年度）：ebpm の自動点検、府省庁別の予算執行と成果目標の達成、事業の一覧、読み込んだファイル。` +
+    `The review sheets loaded into ebpm, for the latest review year loaded: ebpm's automated checks, budget execution and outcome targets by ministry, the projects and the files behind them. ` +
+    `${SYNTHETIC_NOTE_JA} ${SYNTHETIC_NOTE_EN} ${source}`,
   cards: [
     {
-      name: '府省庁別の点検結果 / Findings of the checks by ministry',
-      description: `ebpm's checks across the sheets in force (bi.review_findings), counted by ministry and check: check_id is described in the view's comment and the README (for example achievement_mismatch: a reported achievement more than a point from actual ÷ target). projects counts the projects with at least one such finding. ${source}`,
-      sql: `WITH ${LATEST}
-SELECT f.review_year, coalesce(f.ministry, '（1-2 なし / no 1-2 row）') AS ministry, f.check_id, count(*) AS findings, count(DISTINCT f.project_id) AS projects
+      name: '出典 / Source',
+      description: `The attribution the review sheets' licence (PDL1.0) requires wherever they are shown, and what the demo's sheets are. ${source}`,
+      sql: `SELECT ${literal(REVIEW_SHEET_ATTRIBUTION)} AS "出典 / Source"
+UNION ALL SELECT ${literal(SOURCE_EN)}
+UNION ALL SELECT ${literal(`${SYNTHETIC_NOTE_JA} ${SYNTHETIC_NOTE_EN}`)}`,
+      display: 'table',
+      layout: { row: 0, col: 0, width: 24, height: 3 },
+    },
+    {
+      name: 'ebpm の自動点検（府省庁別） / ebpm\'s automated checks by ministry',
+      description:
+        'ebpm が機械的に検出した項目で、各府省庁の点検結果や行政事業レビューの所見ではありません。projects_flagged はその項目に当たる事業の数、flagged_percent は府省庁の事業に占める割合。' +
+        'Flags that ebpm computes across the sheets in force (bi.review_findings), not the ministries\' own 点検結果 nor the review\'s 所見: for example achievement_mismatch, a reported achievement more than one percentage point from actual ÷ target (direction-aware); each check_id is described in the view\'s comment and the README. ' +
+        'projects_flagged counts the ministry\'s projects with at least one such flag, ministry_projects its projects, flagged_percent the share (rounded to 0.1); findings counts the flags themselves, whose unit differs by check (an indicator and year, a budget year, a payee). ' +
+        source,
+      sql: `WITH ${LATEST}, ministries AS (
+  SELECT p.review_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS ministry, count(*) AS ministry_projects
+    FROM bi.review_projects p JOIN latest USING (review_year) GROUP BY 1, 2
+)
+SELECT f.review_year, coalesce(f.ministry, ${NO_PROJECT_ROW}) AS ministry, f.check_id, count(DISTINCT f.project_id) AS projects_flagged, m.ministry_projects,
+       round(100.0 * count(DISTINCT f.project_id) / m.ministry_projects, 1) AS flagged_percent, count(*) AS findings
   FROM bi.review_findings f JOIN latest USING (review_year)
- GROUP BY 1, 2, 3
+  LEFT JOIN ministries m ON m.review_year = f.review_year AND m.ministry = coalesce(f.ministry, ${NO_PROJECT_ROW})
+ GROUP BY 1, 2, 3, m.ministry_projects
  ORDER BY 2, 3`,
       display: 'bar',
-      chart: { dimensions: ['ministry', 'check_id'], metrics: ['findings'] },
-      layout: { row: 0, col: 0, width: 24, height: 8 },
+      chart: { dimensions: ['ministry', 'check_id'], metrics: ['projects_flagged'] },
+      layout: { row: 3, col: 0, width: 24, height: 8 },
     },
     {
-      name: '府省庁別の予算執行率 / Budget execution by ministry',
-      description: `For the last budget year the sheets report in full (the review year minus one), each ministry's projects with a current budget above 0 and a known execution: the sum of their execution over the sum of their current budgets (歳出予算現額), so large projects weigh more; amounts in 億円 (100 million yen), rounded to 0.1. ${source}`,
+      name: '府省庁別の予算執行率（レビュー年度の前年度） / Budget execution by ministry in the year before the review year',
+      description:
+        'レビュー年度の前年度（シートが執行まで報告する最後の年度）の、歳出予算現額が 0 より大きく執行額のある事業の合計。翌年度への繰越しは未執行に数え、大きな事業ほど率に効く。億円と % は小数第1位に丸め。' +
+        'For the last budget year the sheets report in full (the review year minus one): the projects counted, those with a current budget (歳出予算現額) above 0 and a known execution, their summed current budget and execution in 億円 (100 million yen) and the sum of execution over the sum of current budgets in % (rounded to 0.1), so large projects (funds among them) weigh more; carry-overs to the next year count as not executed. ' +
+        'projects_left_out counts the ministry\'s projects of that year not counted (a current budget of 0, whatever they spent, or no execution given): the amounts are of the projects counted, not the ministry\'s totals. ' +
+        source,
       sql: `WITH ${LATEST}
-SELECT b.review_year, b.budget_year, p.ministry, count(*) AS projects,
-       round(sum(b.current_budget_yen) / 1e8, 1) AS current_budget_oku_yen,
-       round(sum(b.executed_yen) / 1e8, 1) AS executed_oku_yen,
-       round(100 * sum(b.executed_yen) / sum(b.current_budget_yen), 1) AS execution_rate_percent
+SELECT b.review_year, b.budget_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS ministry,
+       count(*) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) AS projects,
+       round(sum(b.current_budget_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) / 1e8, 1) AS current_budget_oku_yen,
+       round(sum(b.executed_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) / 1e8, 1) AS executed_oku_yen,
+       round(100 * sum(b.executed_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL)
+                 / sum(b.current_budget_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL), 1) AS execution_rate_percent,
+       count(*) - count(*) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) AS projects_left_out
   FROM bi.review_budget_execution b
   JOIN latest l ON b.review_year = l.review_year AND b.budget_year = l.review_year - 1
-  JOIN bi.review_projects p ON p.review_year = b.review_year AND p.project_id = b.project_id
- WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL
+  LEFT JOIN bi.review_projects p ON p.review_year = b.review_year AND p.project_id = b.project_id
  GROUP BY 1, 2, 3
- ORDER BY execution_rate_percent, ministry`,
+ ORDER BY execution_rate_percent NULLS LAST, ministry`,
       display: 'bar',
       chart: { dimensions: ['ministry'], metrics: ['execution_rate_percent'] },
-      layout: { row: 8, col: 0, width: 12, height: 8 },
+      layout: { row: 11, col: 0, width: 12, height: 8 },
     },
     {
-      name: '府省庁別の成果目標の達成 / Outcome indicators reaching their targets by ministry',
-      description: `Each outcome indicator with a numeric target and actual in some fiscal year, at the latest such year: whether its achievement, computed by ebpm from actual and target in the direction the sheet states (target ÷ actual where lower is better), is 100% or more. reached_percent is rounded to 0.1. Qualitative outcomes and indicators without both numbers are not counted. ${source}`,
-      sql: `WITH ${LATEST}, last_achievement AS (
-  SELECT DISTINCT ON (v.project_id, v.outcome_term, v.node_number, v.indicator_seq) v.review_year, v.project_id, v.fiscal_year, v.achievement_computed
-    FROM bi.review_indicator_values v JOIN latest USING (review_year)
-   WHERE v.node_kind = 'outcome' AND v.achievement_computed IS NOT NULL
-   ORDER BY v.project_id, v.outcome_term, v.node_number, v.indicator_seq, v.fiscal_year DESC
-)
-SELECT a.review_year, p.ministry, count(*) AS outcome_indicators, count(*) FILTER (WHERE a.achievement_computed >= 100) AS reached_target,
-       round(100.0 * count(*) FILTER (WHERE a.achievement_computed >= 100) / count(*), 1) AS reached_percent
-  FROM last_achievement a JOIN bi.review_projects p USING (review_year, project_id)
- GROUP BY 1, 2
+      name: '府省庁別の成果目標の達成（レビュー年度の前年度） / Outcome indicators at their target in the year before the review year, by ministry',
+      description:
+        'レビュー年度の前年度に数値の目標値と実績値がある成果指標のうち、実績が目標に届いたもの（下がると良い指標は目標以下、それ以外は目標以上）の数と割合（小数第1位に丸め）。指標の少ない府省庁の割合は大きく振れる。' +
+        'Of the outcome indicators with a numeric target (目標値) and actual (実績値) for the year before the review year, those whose actual met that year\'s target: at or below it where the sheet says lower is better (下がると良い), at or above it otherwise (a sheet that states no direction counts as higher is better, as in bi.review_indicator_values). ' +
+        'outcome_indicators is how many were counted, reached_target how many met it, reached_percent the share, rounded to 0.1: with few indicators the share swings widely. Qualitative outcomes, and indicators without both numbers that year, are not counted. ' +
+        source,
+      sql: `WITH ${LATEST}
+SELECT v.review_year, v.fiscal_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS ministry, count(*) AS outcome_indicators,
+       count(*) FILTER (WHERE CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_value ELSE v.actual_value >= v.target_value END) AS reached_target,
+       round(100.0 * count(*) FILTER (WHERE CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_value ELSE v.actual_value >= v.target_value END) / count(*), 1) AS reached_percent
+  FROM bi.review_indicator_values v
+  JOIN latest l ON v.review_year = l.review_year AND v.fiscal_year = l.review_year - 1
+  LEFT JOIN bi.review_projects p ON p.review_year = v.review_year AND p.project_id = v.project_id
+ WHERE v.node_kind = 'outcome' AND v.target_value IS NOT NULL AND v.actual_value IS NOT NULL
+ GROUP BY 1, 2, 3
  ORDER BY reached_percent, ministry`,
       display: 'bar',
       chart: { dimensions: ['ministry'], metrics: ['reached_percent'] },
-      layout: { row: 8, col: 12, width: 12, height: 8 },
+      layout: { row: 11, col: 12, width: 12, height: 8 },
     },
     {
       name: '事業の一覧 / Projects',
-      description: `Every project of the latest review year: its ministry and bureau, its years, the last fully reported budget year's current budget and execution (yen, as published) and execution rate (in %, rounded to 0.1), and how many of ebpm's findings it has (bi.review_findings; ebpm review-sheets show PROJECT_ID prints its logic model). ${source}`,
+      description:
+        'レビュー年度の各事業（1-2 の行があるもの）：府省庁・局、事業の開始・終了年度、前年度の歳出予算現額と執行額（円、公表のまま）と執行率（%、小数第1位）、ebpm の自動点検の該当数。' +
+        'Every project of the latest review year with a 1-2 row (bi.review_projects): its ministry and bureau, its years, the year before the review year\'s current budget and execution (yen, as published) and execution rate (in %, rounded to 0.1), and how many of ebpm\'s automated flags it has (bi.review_findings; ebpm review-sheets show PROJECT_ID prints its logic model). ' +
+        source,
       sql: `WITH ${LATEST}
 SELECT p.review_year, p.project_id, p.project_name, p.ministry, p.bureau, p.start_year, p.end_year,
        b.budget_year, b.current_budget_yen, b.executed_yen, round(100 * b.execution_rate, 1) AS execution_rate_percent,
@@ -74,18 +120,21 @@ SELECT p.review_year, p.project_id, p.project_name, p.ministry, p.bureau, p.star
   LEFT JOIN bi.review_budget_execution b ON b.review_year = p.review_year AND b.project_id = p.project_id AND b.budget_year = p.review_year - 1
  ORDER BY p.ministry, p.project_id`,
       display: 'table',
-      layout: { row: 16, col: 0, width: 24, height: 8 },
+      layout: { row: 19, col: 0, width: 24, height: 8 },
     },
     {
       name: '読み込んだ公表ファイル / Files the dashboard reads',
-      description: `The review-sheet files in force for the latest review year (bi.review_sheet_files): each table's file, its records, how many were loaded and how many quarantined (kept with their reasons), and when it was loaded. ${source}`,
+      description:
+        '最新のレビュー年度に効力のあるファイル：表ごとのファイル、レコード数、読み込んだ数と隔離した数（理由とともに保存）、読み込んだ日時。' +
+        'The review-sheet files in force for the latest review year (bi.review_sheet_files): each table\'s file, its records, how many were loaded and how many quarantined (kept with their reasons: ebpm review-sheets quarantine FILE_ID), and when it was loaded. ' +
+        source,
       sql: `WITH ${LATEST}
 SELECT f.review_year, f.sheet_table, f.file_name, f.records, f.loaded, f.quarantined, f.loaded_at
   FROM bi.review_sheet_files f JOIN latest USING (review_year)
  WHERE f.in_force
  ORDER BY f.sheet_table`,
       display: 'table',
-      layout: { row: 24, col: 0, width: 24, height: 4 },
+      layout: { row: 27, col: 0, width: 24, height: 4 },
     },
   ] satisfies readonly DashboardCard[] as readonly DashboardCard[],
 } as const satisfies Dashboard;

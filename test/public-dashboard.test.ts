@@ -70,75 +70,127 @@ describe('every dashboard ebpm provisions', () => {
 });
 
 /**
- * The review sheets' dashboard over the published fixtures (four projects of review year 2024), loaded by the command,
- * as bi_reader: every question runs with rows and its chart's columns, reads only the review views, carries the
- * attribution, and its numbers are those of the views recomputed here.
+ * The review sheets' dashboard as bi_reader over two review years' worth of sheets loaded by the command: the published
+ * fixtures (four real projects, review year 2024) and a generated year of 60 projects (`ebpm generate --review-sheets
+ * 60 --seed 3`: several projects per ministry, so that how amounts are weighted shows). Every question runs with rows
+ * and its chart's columns, reads only the review views, carries the attribution, and its figures equal the views'
+ * rows aggregated here.
  */
 describe('the review sheets\' dashboard', () => {
-  let database: TestDatabase;
-  let reader: pg.Client;
+  const databases: { label: string; database: TestDatabase; reader: pg.Client }[] = [];
+  let scratch: string;
   const card = (prefix: string) => REVIEW_SHEETS_DASHBOARD.cards.find((candidate) => candidate.name.startsWith(prefix))!;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const environment = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-    expect(ebpmWith(environment, 'review-sheets', 'load', join(import.meta.dirname, 'fixtures', 'review-sheets-2024')).status).toBe(0);
-    reader = await connectAsBiReader(database);
-  }, 120_000);
+    scratch = mkdtempSync(join(tmpdir(), 'ebpm-review-dashboard-'));
+    expect(ebpmWith({}, 'generate', '--review-sheets', '60', '--seed', '3', '--out', join(scratch, 'generated')).status).toBe(0);
+    for (const [label, folder] of [['published fixtures', join(import.meta.dirname, 'fixtures', 'review-sheets-2024')], ['a generated year', join(scratch, 'generated')]]) {
+      const database = await createTestDatabase();
+      const environment = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+      const loaded = ebpmWith(environment, 'review-sheets', 'load', folder);
+      expect(loaded.status, loaded.stderr).toBe(0);
+      databases.push({ label, database, reader: await connectAsBiReader(database) });
+    }
+  }, 180_000);
   afterAll(async () => {
-    await reader?.end();
-    await database?.drop();
+    for (const { reader, database } of databases) {
+      await reader.end();
+      await database.drop();
+    }
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('answers every question as bi_reader, with the columns each chart plots, reading the review views only, each with the attribution', async () => {
-    for (const question of REVIEW_SHEETS_DASHBOARD.cards) {
-      const result = await reader.query(question.sql);
-      expect(result.rows.length, question.name).toBeGreaterThan(0);
-      const columns = result.fields.map((field) => field.name);
-      for (const column of [...(question.chart?.dimensions ?? []), ...(question.chart?.metrics ?? [])]) expect(columns, question.name).toContain(column);
-      expect(question.description, question.name).toContain(REVIEW_SHEET_ATTRIBUTION);
-      for (const [, view] of question.sql.matchAll(/\bbi\.(\w+)/g)) expect(view, question.name).toMatch(/^review_/);
+    for (const { label, reader } of databases) {
+      for (const question of REVIEW_SHEETS_DASHBOARD.cards) {
+        const result = await reader.query(question.sql);
+        expect(result.rows.length, `${label}: ${question.name}`).toBeGreaterThan(0);
+        const columns = result.fields.map((field) => field.name);
+        for (const column of [...(question.chart?.dimensions ?? []), ...(question.chart?.metrics ?? [])]) expect(columns, question.name).toContain(column);
+        expect(question.description, question.name).toContain(REVIEW_SHEET_ATTRIBUTION);
+        for (const [, view] of question.sql.matchAll(/\bbi\.(\w+)/g)) expect(view, question.name).toMatch(/^review_/);
+      }
     }
     expect(REVIEW_SHEETS_DASHBOARD.description).toContain(REVIEW_SHEET_ATTRIBUTION);
+    const shown = (await databases[0].reader.query<Record<string, string>>(card('出典').sql)).rows.map((row) => Object.values(row)[0]);
+    expect(shown[0]).toBe(REVIEW_SHEET_ATTRIBUTION);
   });
 
-  it('gives each ministry\'s execution of the last fully reported budget year as its projects\' sums in the views', async () => {
-    const budget = (await reader.query<{ project_id: number; current_budget_yen: string; executed_yen: string | null; ministry: string }>(`
-      SELECT b.project_id, b.current_budget_yen, b.executed_yen, p.ministry FROM bi.review_budget_execution b
-        JOIN bi.review_projects p USING (review_year, project_id) WHERE b.review_year = 2024 AND b.budget_year = 2023`)).rows;
-    const counted = budget.filter((row) => Number(row.current_budget_yen) > 0 && row.executed_yen !== null);
-    expect(counted.length).toBeGreaterThan(0);
-    const expected = [...new Set(counted.map((row) => row.ministry))].map((ministry) => {
-      const rows = counted.filter((row) => row.ministry === ministry);
-      const current = rows.reduce((sum, row) => sum + Number(row.current_budget_yen), 0);
-      const executed = rows.reduce((sum, row) => sum + Number(row.executed_yen), 0);
-      return { ministry, projects: rows.length, current: Math.round(current / 1e7) / 10, executed: Math.round(executed / 1e7) / 10, rate: Math.round((1000 * executed) / current) / 10 };
-    });
-    const shown = (await reader.query<{ ministry: string; projects: string; current_budget_oku_yen: string; executed_oku_yen: string; execution_rate_percent: string; budget_year: number }>(card('府省庁別の予算執行率').sql)).rows;
-    expect(shown.every((row) => row.budget_year === 2023)).toBe(true);
-    expect(
-      shown.map((row) => ({ ministry: row.ministry, projects: Number(row.projects), current: Number(row.current_budget_oku_yen), executed: Number(row.executed_oku_yen), rate: Number(row.execution_rate_percent) })),
-    ).toEqual(expect.arrayContaining(expected));
-    expect(shown).toHaveLength(expected.length);
-  });
-
-  it('counts each outcome indicator once, at its latest year with a computed achievement, as reaching its target at 100% or more', async () => {
-    const values = (await reader.query<{ project_id: number; outcome_term: string | null; node_number: number; indicator_seq: number; fiscal_year: number; achievement_computed: string }>(`
-      SELECT project_id, outcome_term, node_number, indicator_seq, fiscal_year, achievement_computed FROM bi.review_indicator_values
-       WHERE review_year = 2024 AND node_kind = 'outcome' AND achievement_computed IS NOT NULL`)).rows;
-    const latest = new Map<string, (typeof values)[number]>();
-    for (const row of values) {
-      const key = `${row.project_id}|${row.outcome_term}|${row.node_number}|${row.indicator_seq}`;
-      if (!latest.has(key) || latest.get(key)!.fiscal_year < row.fiscal_year) latest.set(key, row);
+  it('gives each ministry\'s execution in the year before the review year as the sums over its projects counted, large projects weighing more', async () => {
+    let weightingShows = false;
+    for (const { label, reader } of databases) {
+      const budget = (await reader.query<{ current_budget_yen: string | null; executed_yen: string | null; ministry: string | null }>(`
+        SELECT b.current_budget_yen, b.executed_yen, p.ministry FROM bi.review_budget_execution b
+          LEFT JOIN bi.review_projects p USING (review_year, project_id) WHERE b.review_year = 2024 AND b.budget_year = 2023`)).rows;
+      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? '（1-2 なし / no 1-2 row）';
+      const counts = (row: (typeof budget)[number]) => row.current_budget_yen !== null && Number(row.current_budget_yen) > 0 && row.executed_yen !== null;
+      const expected = [...new Set(budget.map(ministryOf))].map((ministry) => {
+        const all = budget.filter((row) => ministryOf(row) === ministry);
+        const rows = all.filter(counts);
+        const current = rows.reduce((sum, row) => sum + Number(row.current_budget_yen), 0);
+        const executed = rows.reduce((sum, row) => sum + Number(row.executed_yen), 0);
+        const meanOfRates = rows.reduce((sum, row) => sum + Number(row.executed_yen) / Number(row.current_budget_yen), 0) / rows.length;
+        if (rows.length > 1 && Math.abs(Math.round(1000 * meanOfRates) / 10 - Math.round((1000 * executed) / current) / 10) >= 0.1) weightingShows = true;
+        return {
+          ministry,
+          projects: rows.length,
+          left: all.length - rows.length,
+          current: rows.length ? Math.round(current / 1e7) / 10 : null,
+          executed: rows.length ? Math.round(executed / 1e7) / 10 : null,
+          rate: rows.length ? Math.round((1000 * executed) / current) / 10 : null,
+        };
+      });
+      expect(expected.length, label).toBeGreaterThan(0);
+      const shown = (await reader.query<{ ministry: string; projects: string; projects_left_out: string; current_budget_oku_yen: string | null; executed_oku_yen: string | null; execution_rate_percent: string | null; budget_year: number }>(card('府省庁別の予算執行率').sql)).rows;
+      expect(shown.every((row) => row.budget_year === 2023), label).toBe(true);
+      const number = (text: string | null) => (text === null ? null : Number(text));
+      expect(
+        shown.map((row) => ({ ministry: row.ministry, projects: Number(row.projects), left: Number(row.projects_left_out), current: number(row.current_budget_oku_yen), executed: number(row.executed_oku_yen), rate: number(row.execution_rate_percent) })),
+        label,
+      ).toEqual(expect.arrayContaining(expected));
+      expect(shown, label).toHaveLength(expected.length);
     }
-    const ministryOf = new Map((await reader.query<{ project_id: number; ministry: string }>('SELECT project_id, ministry FROM bi.review_projects WHERE review_year = 2024')).rows.map((row) => [row.project_id, row.ministry]));
-    const shown = (await reader.query<{ ministry: string; outcome_indicators: string; reached_target: string }>(card('府省庁別の成果目標の達成').sql)).rows;
-    const expected = [...new Set([...latest.values()].map((row) => ministryOf.get(row.project_id)!))].map((ministry) => {
-      const rows = [...latest.values()].filter((row) => ministryOf.get(row.project_id) === ministry);
-      return { ministry, outcome_indicators: rows.length, reached_target: rows.filter((row) => Number(row.achievement_computed) >= 100).length };
-    });
-    expect(expected.length).toBeGreaterThan(0);
-    expect(shown.map((row) => ({ ministry: row.ministry, outcome_indicators: Number(row.outcome_indicators), reached_target: Number(row.reached_target) }))).toEqual(expect.arrayContaining(expected));
-    expect(shown).toHaveLength(expected.length);
+    // The generated year has ministries whose budget-weighted rate differs from the mean of their projects' rates.
+    expect(weightingShows).toBe(true);
+  });
+
+  it('counts each outcome indicator with a target and an actual in the year before the review year once, as met by its direction', async () => {
+    for (const { label, reader } of databases) {
+      const values = (await reader.query<{ project_id: number; direction: string | null; target_value: string; actual_value: string; ministry: string | null }>(`
+        SELECT v.project_id, v.direction, v.target_value, v.actual_value, p.ministry FROM bi.review_indicator_values v
+          LEFT JOIN bi.review_projects p USING (review_year, project_id)
+         WHERE v.review_year = 2024 AND v.fiscal_year = 2023 AND v.node_kind = 'outcome' AND v.target_value IS NOT NULL AND v.actual_value IS NOT NULL`)).rows;
+      const met = (row: (typeof values)[number]) => (row.direction === 'down' ? Number(row.actual_value) <= Number(row.target_value) : Number(row.actual_value) >= Number(row.target_value));
+      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? '（1-2 なし / no 1-2 row）';
+      const expected = [...new Set(values.map(ministryOf))].map((ministry) => {
+        const rows = values.filter((row) => ministryOf(row) === ministry);
+        const reached = rows.filter(met).length;
+        return { ministry, outcome_indicators: rows.length, reached_target: reached, reached_percent: Math.round((1000 * reached) / rows.length) / 10 };
+      });
+      expect(expected.length, label).toBeGreaterThan(0);
+      const shown = (await reader.query<{ ministry: string; fiscal_year: number; outcome_indicators: string; reached_target: string; reached_percent: string }>(card('府省庁別の成果目標の達成').sql)).rows;
+      expect(shown.every((row) => row.fiscal_year === 2023), label).toBe(true);
+      expect(
+        shown.map((row) => ({ ministry: row.ministry, outcome_indicators: Number(row.outcome_indicators), reached_target: Number(row.reached_target), reached_percent: Number(row.reached_percent) })),
+        label,
+      ).toEqual(expect.arrayContaining(expected));
+      expect(shown, label).toHaveLength(expected.length);
+    }
+  });
+
+  it('flags by ministry the projects with findings, out of its projects, and lists every project once', async () => {
+    for (const { label, reader } of databases) {
+      const findings = (await reader.query<{ project_id: number; check_id: string; ministry: string | null }>('SELECT project_id, check_id, ministry FROM bi.review_findings WHERE review_year = 2024')).rows;
+      const projects = (await reader.query<{ project_id: number; ministry: string }>('SELECT project_id, ministry FROM bi.review_projects WHERE review_year = 2024')).rows;
+      const shown = (await reader.query<{ ministry: string; check_id: string; projects_flagged: string; ministry_projects: string | null; findings: string }>(card('ebpm の自動点検').sql)).rows;
+      expect(shown.length, label).toBeGreaterThan(0);
+      for (const row of shown) {
+        const flagged = findings.filter((finding) => (finding.ministry ?? '（1-2 なし / no 1-2 row）') === row.ministry && finding.check_id === row.check_id);
+        expect(Number(row.findings), label).toBe(flagged.length);
+        expect(Number(row.projects_flagged), label).toBe(new Set(flagged.map((finding) => finding.project_id)).size);
+        expect(row.ministry_projects === null ? null : Number(row.ministry_projects), label).toBe(projects.filter((project) => project.ministry === row.ministry).length || null);
+      }
+      expect((await reader.query(card('事業の一覧').sql)).rows, label).toHaveLength(projects.length);
+    }
   });
 });
