@@ -21,6 +21,12 @@ const SYNTHETIC_NOTE_EN = 'The sheets `ebpm demo` loads are synthetic, made by e
 
 const source = `${REVIEW_SHEET_ATTRIBUTION}. ${SOURCE_EN}`;
 
+/** A budget row the execution question counts: a current budget above 0 and an execution given. */
+const COUNTED = 'b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL';
+
+/** An indicator value whose actual met its target, in the direction the sheet states (as bi.review_indicator_values reads it). */
+const MET = "CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_value ELSE v.actual_value >= v.target_value END";
+
 /** A SQL string literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
@@ -70,12 +76,11 @@ SELECT f.review_year, coalesce(f.ministry, ${NO_PROJECT_ROW}) AS ministry, f.che
         source,
       sql: `WITH ${LATEST}
 SELECT b.review_year, b.budget_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS ministry,
-       count(*) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) AS projects,
-       round(sum(b.current_budget_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) / 1e8, 1) AS current_budget_oku_yen,
-       round(sum(b.executed_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) / 1e8, 1) AS executed_oku_yen,
-       round(100 * sum(b.executed_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL)
-                 / sum(b.current_budget_yen) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL), 1) AS execution_rate_percent,
-       count(*) - count(*) FILTER (WHERE b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL) AS projects_left_out
+       count(*) FILTER (WHERE ${COUNTED}) AS projects,
+       round(sum(b.current_budget_yen) FILTER (WHERE ${COUNTED}) / 1e8, 1) AS current_budget_oku_yen,
+       round(sum(b.executed_yen) FILTER (WHERE ${COUNTED}) / 1e8, 1) AS executed_oku_yen,
+       round(100 * sum(b.executed_yen) FILTER (WHERE ${COUNTED}) / sum(b.current_budget_yen) FILTER (WHERE ${COUNTED}), 1) AS execution_rate_percent,
+       count(*) - count(*) FILTER (WHERE ${COUNTED}) AS projects_left_out
   FROM bi.review_budget_execution b
   JOIN latest l ON b.review_year = l.review_year AND b.budget_year = l.review_year - 1
   LEFT JOIN bi.review_projects p ON p.review_year = b.review_year AND p.project_id = b.project_id
@@ -94,8 +99,8 @@ SELECT b.review_year, b.budget_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS 
         source,
       sql: `WITH ${LATEST}
 SELECT v.review_year, v.fiscal_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS ministry, count(*) AS outcome_indicators,
-       count(*) FILTER (WHERE CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_value ELSE v.actual_value >= v.target_value END) AS reached_target,
-       round(100.0 * count(*) FILTER (WHERE CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_value ELSE v.actual_value >= v.target_value END) / count(*), 1) AS reached_percent
+       count(*) FILTER (WHERE ${MET}) AS reached_target,
+       round(100.0 * count(*) FILTER (WHERE ${MET}) / count(*), 1) AS reached_percent
   FROM bi.review_indicator_values v
   JOIN latest l ON v.review_year = l.review_year AND v.fiscal_year = l.review_year - 1
   LEFT JOIN bi.review_projects p ON p.review_year = v.review_year AND p.project_id = v.project_id

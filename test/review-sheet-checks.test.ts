@@ -19,6 +19,7 @@ import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { REVIEW_FINDINGS_0040 } from '../sql/migrations/0040_review_findings_read_indicator_values.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
 import { reviewYearsOf } from '../workflows/load-review-sheets.js';
+import { writeFixturesAsReviewYear } from './support/review-sheet-years.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -139,15 +140,7 @@ const environmentOf = (database: TestDatabase) => ({ DATABASE_URL: database.url 
 /** The published fixtures as review year 2023 (the files renamed, 事業年度 rewritten), written once into the scratch folder. */
 function fixturesAs2023(): string {
   const folder = join(scratch, 'fixtures-2023');
-  if (existsSync(folder)) return folder;
-  mkdirSync(folder);
-  for (const name of readdirSync(FIXTURES).filter((file) => /_RS_2024_.*\.csv$/.test(file))) {
-    const rows = parse(readFileSync(join(FIXTURES, name)), { bom: true }) as string[][];
-    const yearColumn = rows[0].indexOf('事業年度');
-    const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
-    const lines = rows.map((row, index) => row.map((cell, column) => (index > 0 && column === yearColumn ? '2023' : cell)).map(quote).join(','));
-    writeFileSync(join(folder, name.replace('_RS_2024_', '_RS_2023_')), `\uFEFF${lines.join('\n')}\n`);
-  }
+  if (!existsSync(folder)) writeFixturesAsReviewYear(folder, 2023);
   return folder;
 }
 

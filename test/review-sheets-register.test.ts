@@ -7,13 +7,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FileEvent, RegisteredFile } from '../cli/commands/review-sheets-register.js';
 import { REVIEW_SHEET_ATTRIBUTION } from '../review-sheets/attribution.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { ebpmWith } from './support/compiled-cli.js';
+import { writeFixturesAsReviewYear } from './support/review-sheet-years.js';
 import { connectAsBiReader, createTestDatabase, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -32,18 +32,6 @@ function withBadRecords(folder: string): void {
   writeFileSync(join(folder, BAD_PROJECTS_FILE), `${text.endsWith('\n') ? text : `${text}\n`}"a","b","c"\n"<script>never closed\n`);
 }
 
-/** The published fixtures as review year 2023: the files renamed, 事業年度 rewritten. */
-function fixturesAs2023(folder: string): void {
-  mkdirSync(folder);
-  for (const name of readdirSync(FIXTURES).filter((file) => /_RS_2024_.*\.csv$/.test(file))) {
-    const rows = parse(readFileSync(join(FIXTURES, name)), { bom: true }) as string[][];
-    const yearColumn = rows[0].indexOf('事業年度');
-    const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
-    const lines = rows.map((row, index) => row.map((cell, column) => (index > 0 && column === yearColumn ? '2023' : cell)).map(quote).join(','));
-    writeFileSync(join(folder, name.replace('_RS_2024_', '_RS_2023_')), `\uFEFF${lines.join('\n')}\n`);
-  }
-}
-
 /** The ids of 2024's two 1-2 files: the published one, then the one with the bad records. */
 async function projectFileIds(): Promise<[string, string]> {
   const { rows } = await sql<{ file_sha256: string; file_name: string }>`SELECT file_sha256, file_name FROM raw.review_sheet_files WHERE sheet_table = '1-2' AND review_year = 2024`.execute(database.db);
@@ -58,7 +46,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   scratch = mkdtempSync(join(tmpdir(), 'ebpm-review-register-'));
   environment = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-  fixturesAs2023(join(scratch, '2023'));
+  writeFixturesAsReviewYear(join(scratch, '2023'), 2023);
   expect(ebpmWith(environment, 'review-sheets', 'load', join(scratch, '2023')).status).toBe(0);
   const published = ebpmWith(environment, 'review-sheets', 'load', FIXTURES);
   expect(published.status).toBe(0);
