@@ -6,7 +6,7 @@
  *
  * How an indicator of the catalogue is found in the sheet, in this order:
  *  1. its `reviewSheetIndicator` (the project's 予算事業ID, the node as the sheet numbers it — アウトプット3, or
- *     長期アウトカム1 with its term — and which of the node's indicators), for indicators whose name differs between
+ *     アウトカム1（長期） with its term — and which of the node's indicators), for indicators whose name differs between
  *     the two;
  *  2. otherwise the same name: the catalogue's nameJa equal to the sheet's 活動指標／成果指標 once full-width and
  *     half-width forms are made alike (NFKC) and spaces dropped, and only when exactly one indicator on each side
