@@ -4,7 +4,7 @@
  * a question of its own at the top, where it is read without opening anything, and each description repeats it.
  * Pure data; dashboards/provision-metabase.ts puts it into Metabase beside the public dashboard.
  */
-import { REVIEW_SHEET_ATTRIBUTION } from '../review-sheets/attribution.js';
+import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN } from '../review-sheets/attribution.js';
 import type { Dashboard, DashboardCard } from './public-dashboard.js';
 
 /** The latest review year loaded, which every question reads. */
@@ -13,13 +13,11 @@ const LATEST = 'latest AS (SELECT max(review_year) AS review_year FROM bi.review
 /** How a project without a 1-2 row (so without a ministry) is shown, the same on every question. */
 const NO_PROJECT_ROW = "'（1-2 なし / no 1-2 row）'";
 
-const SOURCE_EN = 'Source: the review sheets published on the RS system (rssystem.go.jp), processed by ebpm; Public Data License 1.0.';
-
 /** What the demo loads: sheets ebpm makes for its catalogue's programmes, not the government's. */
 const SYNTHETIC_NOTE_JA = 'ebpm demo が読み込むシートは ebpm が作った合成データ（事業名に「合成データ」）で、政府の公表データではありません。';
 const SYNTHETIC_NOTE_EN = 'The sheets `ebpm demo` loads are synthetic, made by ebpm for its programmes (project names say 合成データ): they are not the government\'s data.';
 
-const source = `${REVIEW_SHEET_ATTRIBUTION}. ${SOURCE_EN}`;
+const source = `${REVIEW_SHEET_ATTRIBUTION}. ${REVIEW_SHEET_ATTRIBUTION_EN}`;
 
 /** A budget row the execution question counts: a current budget above 0 and an execution given. */
 const COUNTED = 'b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL';
@@ -41,7 +39,7 @@ export const REVIEW_SHEETS_DASHBOARD = {
       name: '出典 / Source',
       description: `The attribution the review sheets' licence (PDL1.0) requires wherever they are shown, and what the demo's sheets are. ${source}`,
       sql: `SELECT ${literal(REVIEW_SHEET_ATTRIBUTION)} AS "出典 / Source"
-UNION ALL SELECT ${literal(SOURCE_EN)}
+UNION ALL SELECT ${literal(REVIEW_SHEET_ATTRIBUTION_EN)}
 UNION ALL SELECT ${literal(`${SYNTHETIC_NOTE_JA} ${SYNTHETIC_NOTE_EN}`)}`,
       display: 'table',
       layout: { row: 0, col: 0, width: 24, height: 3 },

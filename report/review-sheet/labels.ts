@@ -1,10 +1,10 @@
 /** How the sheet's node kinds, terms and directions read, in Japanese and English, in the HTML and the workbook alike. */
-import { REVIEW_SHEET_ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN } from '../../review-sheets/attribution.js';
 import type { NodeKind, OutcomeTerm, SheetIndicator } from './sheet-data.js';
 
 /** The licence's attribution as the commands print it (the report and the workbook wrote a shorter one until 2026-12-06). */
 export const ATTRIBUTION = REVIEW_SHEET_ATTRIBUTION;
-export const ATTRIBUTION_EN = 'Source: review sheets published on the 行政事業レビュー見える化サイト (rssystem.go.jp), processed by ebpm; Public Data License 1.0.';
+export const ATTRIBUTION_EN = REVIEW_SHEET_ATTRIBUTION_EN;
 
 export const LOAD_COMMAND = 'ebpm review-sheets load <RS CSVのフォルダ / folder of the RS CSVs>';
 
