@@ -146,6 +146,14 @@ export async function analyseLoadedTable(db: Kysely<Database>, table: string): P
 }
 
 /** Runs `work` in one transaction on `client`: committed when it returns, rolled back when it throws. */
+/**
+ * Reads in one read-only snapshot (REPEATABLE READ): a command that reads several tables sees them as of one moment,
+ * so a load committing between its statements cannot pair old rows with new ones.
+ */
+export function inReadOnlySnapshot<T>(db: Kysely<Database>, read: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
+}
+
 export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {

@@ -6,6 +6,7 @@ import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
 import { loadedReviewYears, reviewYearFor, UnknownReviewSheetError } from '../../review-sheets/project-sheet.js';
 import { CommandFailure } from '../errors.js';
 import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { inReadOnlySnapshot } from '../../runtime/database.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
 import { reviewYearOption } from './review-sheets-options.js';
@@ -34,27 +35,23 @@ export async function checkCommand(args: string[]): Promise<void> {
   try {
     // One snapshot for the findings, the projects and the due mark: a load's last step committing between them
     // would otherwise pair its new findings with the mark it removed.
-    const summary = await db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        let reviewYear: number;
-        try {
-          reviewYear = await reviewYearFor(trx, year);
-        } catch (error) {
-          if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
-          throw error;
-        }
-        // One pass over the view: per check and ministry, per check (distinct projects), and overall.
-        const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
-          SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
-            FROM bi.review_findings WHERE review_year = ${reviewYear}
-           GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(trx);
-        const checked = (await loadedReviewYears(trx)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
-        const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(trx)).rows;
-        return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
-      });
+    const summary = await inReadOnlySnapshot(db, async (trx) => {
+      let reviewYear: number;
+      try {
+        reviewYear = await reviewYearFor(trx, year);
+      } catch (error) {
+        if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
+        throw error;
+      }
+      // One pass over the view: per check and ministry, per check (distinct projects), and overall.
+      const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
+        SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
+          FROM bi.review_findings WHERE review_year = ${reviewYear}
+         GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(trx);
+      const checked = (await loadedReviewYears(trx)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
+      const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(trx)).rows;
+      return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
+    });
     if (!summary.findingsUpToDate) console.error(findingsLagNotice(summary.reviewYear));
     console.log(values.json ? JSON.stringify({ ...summary, attribution: ATTRIBUTION }, null, 2) : summaryText(summary));
   } finally {

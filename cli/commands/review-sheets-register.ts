@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
 import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
 import { openingOf } from '../../review-sheets/one-line.js';
+import { inReadOnlySnapshot } from '../../runtime/database.js';
 import type { Database } from '../../sql/database.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { formatTable } from '../format.js';
@@ -139,11 +140,6 @@ function eventText(event: FileEvent): string {
   return event.event === 'reinstated' ? 'put back in force' : 'loaded';
 }
 
-/** The reads of one command in one snapshot: a load committing between them cannot pair old and new. */
-function inOneSnapshot<T>(db: Kysely<Database>, read: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
-}
-
 function yearNotLoaded(year: number, files: readonly RegisteredFile[]): CommandFailure {
   const years = [...new Set(files.map((file) => file.reviewYear))];
   const loaded = years.length === 0 ? 'no review-sheet file is loaded yet; run `ebpm review-sheets load FOLDER` first' : `loaded: review year${years.length > 1 ? 's' : ''} ${years.join(', ')}`;
@@ -155,7 +151,7 @@ export async function filesCommand(args: string[]): Promise<void> {
   const year = reviewYearOption(values.year);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    const read = await inOneSnapshot(db, async (trx) => {
+    const read = await inReadOnlySnapshot(db, async (trx) => {
       const files = await registeredFiles(trx, { ...(year === undefined ? {} : { year }) });
       if (year !== undefined && files.length === 0) throw yearNotLoaded(year, await registeredFiles(trx, {}));
       return { files, ...(values.history ? { events: await fileEvents(trx, year), partialBefore: await partialHistoryBefore(trx) } : {}) };
@@ -221,7 +217,7 @@ export async function quarantineCommand(args: string[]): Promise<void> {
   const limit = Number(limitText);
   const db = await openDatabaseReady(readEnvironment(), (line) => console.error(line));
   try {
-    const { file, rows } = await inOneSnapshot(db, async (trx) => {
+    const { file, rows } = await inReadOnlySnapshot(db, async (trx) => {
       const matches = await registeredFiles(trx, { idPrefix: prefix });
       if (matches.length === 0) throw new CommandFailure(`no review-sheet file's id starts with ${prefix}; \`ebpm review-sheets files\` lists the files loaded with their ids`, 2);
       if (matches.length > 1) {
