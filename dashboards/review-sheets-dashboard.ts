@@ -11,7 +11,7 @@ import type { Dashboard, DashboardCard } from './public-dashboard.js';
 const LATEST = 'latest AS (SELECT max(review_year) AS review_year FROM bi.review_projects)';
 
 /** How a project without a 1-2 row (so without a ministry) is shown, the same on every question. */
-const NO_PROJECT_ROW = "'（1-2 なし / no 1-2 row）'";
+export const NO_PROJECT_ROW_LABEL = '（1-2 なし / no 1-2 row）';
 
 /** What the demo loads: sheets ebpm makes for its catalogue's programmes, not the government's. */
 const SYNTHETIC_NOTE_JA = 'ebpm demo が読み込むシートは ebpm が作った合成データ（事業名に「合成データ」）で、政府の公表データではありません。';
@@ -27,6 +27,8 @@ const MET = "CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_valu
 
 /** A SQL string literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+const NO_PROJECT_ROW = literal(NO_PROJECT_ROW_LABEL);
 
 export const REVIEW_SHEETS_DASHBOARD = {
   name: 'ebpm — 行政事業レビュー（公表データ） / Administrative project reviews (published sheets)',

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DASHBOARDS } from '../dashboards/provision-metabase.js';
 import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-dashboard.js';
-import { REVIEW_SHEETS_DASHBOARD } from '../dashboards/review-sheets-dashboard.js';
+import { NO_PROJECT_ROW_LABEL, REVIEW_SHEETS_DASHBOARD } from '../dashboards/review-sheets-dashboard.js';
 import { REVIEW_SHEET_ATTRIBUTION } from '../review-sheets/attribution.js';
 import { ebpmWith } from './support/compiled-cli.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
@@ -122,7 +122,7 @@ describe('the review sheets\' dashboard', () => {
       const budget = (await reader.query<{ current_budget_yen: string | null; executed_yen: string | null; ministry: string | null }>(`
         SELECT b.current_budget_yen, b.executed_yen, p.ministry FROM bi.review_budget_execution b
           LEFT JOIN bi.review_projects p USING (review_year, project_id) WHERE b.review_year = 2024 AND b.budget_year = 2023`)).rows;
-      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? '（1-2 なし / no 1-2 row）';
+      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? NO_PROJECT_ROW_LABEL;
       const counts = (row: (typeof budget)[number]) => row.current_budget_yen !== null && Number(row.current_budget_yen) > 0 && row.executed_yen !== null;
       const expected = [...new Set(budget.map(ministryOf))].map((ministry) => {
         const all = budget.filter((row) => ministryOf(row) === ministry);
@@ -161,7 +161,7 @@ describe('the review sheets\' dashboard', () => {
           LEFT JOIN bi.review_projects p USING (review_year, project_id)
          WHERE v.review_year = 2024 AND v.fiscal_year = 2023 AND v.node_kind = 'outcome' AND v.target_value IS NOT NULL AND v.actual_value IS NOT NULL`)).rows;
       const met = (row: (typeof values)[number]) => (row.direction === 'down' ? Number(row.actual_value) <= Number(row.target_value) : Number(row.actual_value) >= Number(row.target_value));
-      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? '（1-2 なし / no 1-2 row）';
+      const ministryOf = (row: { ministry: string | null }) => row.ministry ?? NO_PROJECT_ROW_LABEL;
       const expected = [...new Set(values.map(ministryOf))].map((ministry) => {
         const rows = values.filter((row) => ministryOf(row) === ministry);
         const reached = rows.filter(met).length;
@@ -185,7 +185,7 @@ describe('the review sheets\' dashboard', () => {
       const shown = (await reader.query<{ ministry: string; check_id: string; projects_flagged: string; ministry_projects: string | null; findings: string }>(card('ebpm の自動点検').sql)).rows;
       expect(shown.length, label).toBeGreaterThan(0);
       for (const row of shown) {
-        const flagged = findings.filter((finding) => (finding.ministry ?? '（1-2 なし / no 1-2 row）') === row.ministry && finding.check_id === row.check_id);
+        const flagged = findings.filter((finding) => (finding.ministry ?? NO_PROJECT_ROW_LABEL) === row.ministry && finding.check_id === row.check_id);
         expect(Number(row.findings), label).toBe(flagged.length);
         expect(Number(row.projects_flagged), label).toBe(new Set(flagged.map((finding) => finding.project_id)).size);
         expect(row.ministry_projects === null ? null : Number(row.ministry_projects), label).toBe(projects.filter((project) => project.ministry === row.ministry).length || null);
