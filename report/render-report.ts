@@ -19,7 +19,7 @@ import { DESIGN_LABELS, designLabel, estimatorLabel } from './design-labels.js';
 import { estimateDecimals } from './estimate-precision.js';
 import { outcomeDesign, outcomeIndicator, programmeHeadline, type ProgrammeHeadline } from './headline.js';
 import { reconcile } from './review-sheet/reconcile.js';
-import { reviewSheetSection } from './review-sheet/html-section.js';
+import { preRegisteredModelLabel, reviewSheetSection } from './review-sheet/html-section.js';
 import type { EffectRow, PublicSeries, ReportData, ReportVariant, SensitivityReport, SeriesRow, WithheldCell } from './report-data.js';
 
 export interface VendorScripts {
@@ -408,7 +408,7 @@ export function renderProgrammeReport(data: ReportData, vendor: VendorScripts): 
     `<header><h1>${escapeHtml(programme.nameJa)}</h1><p>${escapeHtml(programme.nameEn)} · ${escapeHtml(programme.ministry)}${file.synthetic ? ' · <span class="synthetic">合成データ / synthetic data</span>' : ''}</p></header>`,
     summaryBox(data),
     `<h2>効果 / Effect of the award</h2>${effectsTable(data)}`,
-    `<h2>ロジックモデル / Logic model</h2>${data.reviewSheets.projects.length ? '<p class="model-label">事前登録（カタログ） / Pre-registered (catalogue) — 公表シートのロジックモデルは下の「行政事業レビューシート」節 / the published sheet\'s model is in the Official review sheet section below.</p>' : ''}<div class="logic-model">${logicModel}</div>`,
+    `<h2>ロジックモデル / Logic model</h2>${data.reviewSheets.projects.length ? preRegisteredModelLabel(data.reviewSheets.origins) : ''}<div class="logic-model">${logicModel}</div>`,
     `<h2>KPIの進捗 / KPI progress against targets</h2>${kpiTable}`,
     reviewSheets,
     staggeredSections(charts, data),

@@ -15,8 +15,10 @@ import { UNITS_OF_ANALYSIS } from '../schemas/unit-of-analysis.js';
 import { oneLine } from './one-line.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from './project-sheet.js';
 
-export function reviewSheetProvenance(sheet: Pick<ProjectSheet, 'reviewYear' | 'projectId'>): string {
-  return `行政事業レビューシート ${sheet.reviewYear}, 予算事業ID ${sheet.projectId}`;
+export function reviewSheetProvenance(sheet: Pick<ProjectSheet, 'reviewYear' | 'projectId' | 'origins'>): string {
+  // A draft from a synthetic sheet must not pass its figures off as the government's.
+  const synthetic = sheet.origins.synthetic ? (sheet.origins.published ? '（一部は合成データ）' : '（合成データ）') : '';
+  return `行政事業レビューシート ${sheet.reviewYear}${synthetic}, 予算事業ID ${sheet.projectId}`;
 }
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;

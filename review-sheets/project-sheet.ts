@@ -5,6 +5,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
+import type { ReviewSheetOrigins } from './attribution.js';
+import { originsOfReviewYears } from './file-origins.js';
 
 export type NodeKind = 'activity' | 'output' | 'outcome';
 
@@ -93,6 +95,8 @@ export interface ProjectSheet {
   readonly edges: readonly SheetEdge[];
   readonly budget: readonly SheetBudgetYear[];
   readonly findings: readonly SheetFinding[];
+  /** Whether the review year's files in force are the RS system's or synthetic (what the output's source line says). */
+  readonly origins: ReviewSheetOrigins;
 }
 
 /** A project or review year the loaded sheets do not hold: the message names what is loaded. */
@@ -230,7 +234,7 @@ function nodesOf(rows: readonly IndicatorRow[], values: readonly ValueRow[]): Sh
 }
 
 export async function readProjectSheet(db: Kysely<Database>, projectId: number, reviewYear: number): Promise<ProjectSheet> {
-  const [project, indicatorRows, values, edges, budget, findings] = await Promise.all([
+  const [project, indicatorRows, values, edges, budget, findings, origins] = await Promise.all([
     sql<{ project_name: string | null; ministry: string | null; bureau: string | null; department: string | null; division: string | null; purpose: string | null; start_year: number | null; end_year: number | null }>`
       SELECT project_name, ministry, bureau, department, division, purpose, start_year, end_year FROM bi.review_projects WHERE review_year = ${reviewYear} AND project_id = ${projectId}`.execute(db),
     sql<IndicatorRow>`
@@ -259,6 +263,7 @@ export async function readProjectSheet(db: Kysely<Database>, projectId: number, 
     sql<{ check_id: string; detail: string }>`
       SELECT check_id, detail FROM bi.review_findings WHERE review_year = ${reviewYear} AND project_id = ${projectId}
        ORDER BY check_id, node_kind, outcome_term, node_number, indicator_seq, fiscal_year, payee_name`.execute(db),
+    originsOfReviewYears(db, [reviewYear]),
   ]);
   const about = project.rows[0];
   return {
@@ -288,5 +293,6 @@ export async function readProjectSheet(db: Kysely<Database>, projectId: number, 
       nextYearRequestYen: row.next_year_request_yen,
     })),
     findings: findings.rows.map((row) => ({ checkId: row.check_id, detail: row.detail })),
+    origins,
   };
 }

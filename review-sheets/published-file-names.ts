@@ -26,3 +26,21 @@ export type PublishedTable = keyof typeof PUBLISHED_FILE_TITLES;
 export function publishedFileName(table: PublishedTable, reviewYear: number): string {
   return `${table}_RS_${reviewYear}_${PUBLISHED_FILE_TITLES[table]}.csv`;
 }
+
+/**
+ * What ends the name of a file `ebpm generate` made up (before `.csv`): the file is in the published format, but its
+ * rows are not the government's. A load registers such a file as synthetic, and every output made from it says so
+ * instead of citing the RS system as its source. Only the name carries the mark (the records must stay exactly as
+ * published), so a synthetic file renamed without it would be taken for a published one.
+ */
+export const SYNTHETIC_FILE_MARK = '_合成データ_synthetic';
+
+/** The name `ebpm generate` gives a synthetic table: the published name with SYNTHETIC_FILE_MARK before `.csv`. */
+export function syntheticFileName(table: PublishedTable, reviewYear: number): string {
+  return publishedFileName(table, reviewYear).replace(/\.csv$/, `${SYNTHETIC_FILE_MARK}.csv`);
+}
+
+/** True for a name that ends with SYNTHETIC_FILE_MARK before `.csv` (any case of the extension; NFC or NFD). */
+export function isSyntheticFileName(fileName: string): boolean {
+  return fileName.normalize('NFC').toLowerCase().endsWith(`${SYNTHETIC_FILE_MARK}.csv`.toLowerCase());
+}

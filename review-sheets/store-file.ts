@@ -16,6 +16,7 @@ import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
 import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';
+import { isSyntheticFileName } from './published-file-names.js';
 import type { ReviewTable } from './published-headers.js';
 import { INDICATOR_VALUE_COLUMNS, IndicatorValues } from './indicator-values.js';
 import { readReviewSheetStream, type QuarantinedRecord } from './read-file.js';
@@ -27,6 +28,11 @@ export interface ReviewFileAccount {
   readonly records: number;
   readonly loaded: number;
   readonly quarantined: number;
+  /**
+   * True for a file `ebpm generate` made up (its name carries SYNTHETIC_FILE_MARK): its outputs say so instead of citing
+   * the RS system. For a skipped file, as registered when its bytes were first loaded.
+   */
+  readonly synthetic: boolean;
   /** True when these bytes (by their SHA-256) were loaded before: nothing was done (see `loadedBefore`). */
   readonly skipped: boolean;
   /**
@@ -125,8 +131,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
     inTransaction(client, async () => {
       // One load per table and review year at a time, so two files of the same year cannot both stay in force.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-sheets:${table}:${reviewYear}`]);
-      const known = await client.query<{ records: number; loaded: number; quarantined: number; status: 'loaded' | 'retired'; sheet_table: string; review_year: number }>(
-        'SELECT records, loaded, quarantined, status, sheet_table, review_year FROM raw.review_sheet_files WHERE file_sha256 = $1',
+      const known = await client.query<{ records: number; loaded: number; quarantined: number; synthetic: boolean; status: 'loaded' | 'retired'; sheet_table: string; review_year: number }>(
+        'SELECT records, loaded, quarantined, synthetic, status, sheet_table, review_year FROM raw.review_sheet_files WHERE file_sha256 = $1',
         [source.sha256],
       );
       const retireInForce = () =>
@@ -149,11 +155,12 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         return { ...base, ...account, skipped: false, reinstated: true, retired: retired.rows.map((row) => row.file_name) };
       }
       const retired = await retireInForce();
+      const synthetic = isSyntheticFileName(source.fileName);
       // Registered first (its rows refer to it), its account written once every record is in.
       await client.query(
-        `INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
-         VALUES ($1, $2, $3, $4, 0, 0, 0, 'loaded')`,
-        [source.sha256, source.label, table, reviewYear],
+        `INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status, synthetic)
+         VALUES ($1, $2, $3, $4, 0, 0, 0, 'loaded', $5)`,
+        [source.sha256, source.label, table, reviewYear, synthetic],
       );
       const quarantined: QuarantinedRecord[] = [];
       // 3-1's indicators by fiscal year, gathered as its rows go by and written after them (indicator-values.ts).
@@ -187,7 +194,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       }
       const records = loaded + quarantined.length;
       await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined.length]);
-      return { ...base, records, loaded, quarantined: quarantined.length, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };
+      return { ...base, records, loaded, quarantined: quarantined.length, synthetic, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };
     }),
   );
 }

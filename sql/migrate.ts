@@ -45,6 +45,7 @@ import * as reviewFindingsReadIndicatorValues from './migrations/0040_review_fin
 import * as reviewFindingsByReviewYear from './migrations/0041_review_findings_by_review_year.js';
 import * as reviewFindingsDue from './migrations/0042_review_findings_due.js';
 import * as reviewSheetFileHistory from './migrations/0043_review_sheet_file_history.js';
+import * as reviewSheetSyntheticFiles from './migrations/0044_review_sheet_synthetic_files.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -88,6 +89,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0041_review_findings_by_review_year': reviewFindingsByReviewYear,
   '0042_review_findings_due': reviewFindingsDue,
   '0043_review_sheet_file_history': reviewSheetFileHistory,
+  '0044_review_sheet_synthetic_files': reviewSheetSyntheticFiles,
 };
 
 export class MigrationFailedError extends Error {

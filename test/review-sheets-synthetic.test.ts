@@ -35,10 +35,11 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('a synthetic review year in the published format', () => {
-  it('writes the six loaded tables under their published names, UTF-8 with BOM and the published header', () => {
+  it('writes the six loaded tables under their published names marked synthetic, UTF-8 with BOM and the published header', () => {
     expect(readdirSync(join(scratch, 'a')).sort()).toEqual([
-      '1-2_RS_2024_基本情報_事業概要等.csv', '2-1_RS_2024_予算・執行_サマリ.csv', '3-1_RS_2024_効果発現経路_目標・実績.csv',
-      '3-2_RS_2024_効果発現経路_目標のつながり.csv', '4-1_RS_2024_点検・評価.csv', '5-1_RS_2024_支出先_支出情報.csv',
+      '1-2_RS_2024_基本情報_事業概要等_合成データ_synthetic.csv', '2-1_RS_2024_予算・執行_サマリ_合成データ_synthetic.csv',
+      '3-1_RS_2024_効果発現経路_目標・実績_合成データ_synthetic.csv', '3-2_RS_2024_効果発現経路_目標のつながり_合成データ_synthetic.csv',
+      '4-1_RS_2024_点検・評価_合成データ_synthetic.csv', '5-1_RS_2024_支出先_支出情報_合成データ_synthetic.csv',
     ]);
     for (const file of written.files) {
       const bytes = readFileSync(file.path);

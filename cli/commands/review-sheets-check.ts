@@ -5,7 +5,8 @@ import { readEnvironment } from '../../config/environment.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
 import { loadedReviewYears, reviewYearFor, UnknownReviewSheetError } from '../../review-sheets/project-sheet.js';
 import { CommandFailure } from '../errors.js';
-import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { reviewSheetSourceText, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
+import { originsOfReviewYears } from '../../review-sheets/file-origins.js';
 import { inReadOnlySnapshot } from '../../runtime/database.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
@@ -26,6 +27,8 @@ export interface CheckSummary {
   readonly totalFindings: number;
   readonly checks: readonly { checkId: string; description: string; findings: number; projects: number }[];
   readonly ministries: readonly { ministry: string; counts: Record<string, number>; total: number }[];
+  /** Whether the year's files in force are the RS system's or synthetic ones (`ebpm generate`'s). */
+  readonly origins: ReviewSheetOrigins;
 }
 
 export async function checkCommand(args: string[]): Promise<void> {
@@ -50,10 +53,11 @@ export async function checkCommand(args: string[]): Promise<void> {
          GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(trx);
       const checked = (await loadedReviewYears(trx)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
       const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(trx)).rows;
-      return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0));
+      const origins = await originsOfReviewYears(trx, [reviewYear]);
+      return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0), origins);
     });
     if (!summary.findingsUpToDate) console.error(findingsLagNotice(summary.reviewYear));
-    console.log(values.json ? JSON.stringify({ ...summary, attribution: ATTRIBUTION }, null, 2) : summaryText(summary));
+    console.log(values.json ? JSON.stringify({ ...summary, attribution: reviewSheetSourceText(summary.origins) }, null, 2) : summaryText(summary));
   } finally {
     await db.destroy();
   }
@@ -76,12 +80,14 @@ function summarise(
   rows: readonly { check_id: string; ministry: string | null; findings: number }[],
   /** Per check (level 1) and overall (level 3, check_id null). */
   projectsByCheck: readonly { level: number; check_id: string | null; projects: number }[],
+  origins: ReviewSheetOrigins,
 ): CheckSummary {
   const ministries = [...new Set(rows.map((row) => row.ministry ?? NO_MINISTRY))].sort();
   const countOf = (check: string, ministry?: string) =>
     rows.filter((row) => row.check_id === check && (ministry === undefined || (row.ministry ?? NO_MINISTRY) === ministry)).reduce((sum, row) => sum + row.findings, 0);
   return {
     reviewYear,
+    origins,
     findingsUpToDate,
     projectsChecked,
     projectsWithFindings: projectsByCheck.find((row) => row.level === 3)?.projects ?? 0,
@@ -115,6 +121,6 @@ function summaryText(summary: CheckSummary): string {
     `Review year ${summary.reviewYear}: ${summary.totalFindings.toLocaleString('en-US')} findings in ${summary.projectsWithFindings.toLocaleString('en-US')} of ${summary.projectsChecked.toLocaleString('en-US')} projects (bi.review_findings)`,
     byCheck,
     `By ministry (columns: the checks above)\n${byMinistry}`,
-    ATTRIBUTION,
+    reviewSheetSourceText(summary.origins),
   ].join('\n\n');
 }

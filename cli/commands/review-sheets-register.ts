@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
-import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { openingOf } from '../../review-sheets/one-line.js';
 import { inReadOnlySnapshot } from '../../runtime/database.js';
 import type { Database } from '../../sql/database.js';
@@ -39,6 +39,8 @@ export interface RegisteredFile {
   readonly retiredAt: string | null;
   /** The file that took its place (its id and name), while it is retired. */
   readonly retiredBy: { readonly id: string; readonly file: string } | null;
+  /** Made up by `ebpm generate` (its name carries the mark), not the RS system's. */
+  readonly synthetic: boolean;
 }
 
 interface RegisterRow {
@@ -54,6 +56,7 @@ interface RegisterRow {
   retired_at: Date | null;
   retired_by: string | null;
   retired_by_name: string | null;
+  synthetic: boolean;
 }
 
 /** The files of a review year (every year when none is given) or whose id starts with `idPrefix`; in force first. */
@@ -62,7 +65,7 @@ async function registeredFiles(db: Kysely<Database>, filter: { readonly year?: n
   const prefix = filter.idPrefix ?? null;
   const { rows } = await sql<RegisterRow>`
     SELECT f.review_year, f.sheet_table, f.file_name, f.file_sha256, f.status, f.records, f.loaded, f.quarantined, f.loaded_at,
-           f.retired_at, f.retired_by, r.file_name AS retired_by_name
+           f.retired_at, f.retired_by, r.file_name AS retired_by_name, f.synthetic
       FROM raw.review_sheet_files f LEFT JOIN raw.review_sheet_files r ON r.file_sha256 = f.retired_by
      WHERE (${year}::integer IS NULL OR f.review_year = ${year}) AND (${prefix}::text IS NULL OR f.file_sha256 LIKE ${prefix}::text || '%')
      ORDER BY f.review_year DESC, f.sheet_table, f.status = 'loaded' DESC, f.loaded_at DESC, f.file_name`.execute(db);
@@ -78,6 +81,7 @@ async function registeredFiles(db: Kysely<Database>, filter: { readonly year?: n
     loadedAt: row.loaded_at.toISOString(),
     retiredAt: row.status === 'retired' && row.retired_at ? row.retired_at.toISOString() : null,
     retiredBy: row.status === 'retired' && row.retired_by ? { id: row.retired_by, file: row.retired_by_name ?? row.retired_by } : null,
+    synthetic: row.synthetic,
   }));
 }
 
@@ -92,12 +96,14 @@ export interface FileEvent {
   readonly id: string;
   /** For a retirement, the file that took its place. */
   readonly by: { readonly id: string; readonly file: string } | null;
+  /** The file was made up by `ebpm generate`. */
+  readonly synthetic: boolean;
 }
 
 /** The events of a review year's files (every year when none is given), newest first: the order they were written. */
 async function fileEvents(db: Kysely<Database>, year: number | undefined): Promise<FileEvent[]> {
-  const { rows } = await sql<{ at: Date; event: FileEvent['event']; review_year: number; sheet_table: string; file_name: string; file_sha256: string; by_file: string | null; by_name: string | null }>`
-    SELECT e.at, e.event, f.review_year, f.sheet_table, f.file_name, e.file_sha256, e.by_file, b.file_name AS by_name
+  const { rows } = await sql<{ at: Date; event: FileEvent['event']; review_year: number; sheet_table: string; file_name: string; file_sha256: string; by_file: string | null; by_name: string | null; synthetic: boolean }>`
+    SELECT e.at, e.event, f.review_year, f.sheet_table, f.file_name, e.file_sha256, e.by_file, b.file_name AS by_name, f.synthetic
       FROM raw.review_sheet_file_events e
       JOIN raw.review_sheet_files f USING (file_sha256)
       LEFT JOIN raw.review_sheet_files b ON b.file_sha256 = e.by_file
@@ -111,6 +117,7 @@ async function fileEvents(db: Kysely<Database>, year: number | undefined): Promi
     file: row.file_name,
     id: row.file_sha256,
     by: row.by_file ? { id: row.by_file, file: row.by_name ?? row.by_file } : null,
+    synthetic: row.synthetic,
   }));
 }
 
@@ -157,7 +164,8 @@ export async function filesCommand(args: string[]): Promise<void> {
       return { files, ...(values.history ? { events: await fileEvents(trx, year), partialBefore: await partialHistoryBefore(trx) } : {}) };
     });
     if (read.events) {
-      if (values.json) return void console.log(JSON.stringify({ events: read.events, attribution: ATTRIBUTION }, null, 2));
+      const source = reviewSheetSourceText(originsOf(read.events));
+      if (values.json) return void console.log(JSON.stringify({ events: read.events, attribution: source }, null, 2));
       if (read.events.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
       const since = read.partialBefore
         ? ` Of what happened before ${read.partialBefore}, when this history began, only each file's load is here and, for a file that was retired at that moment, its retirement.`
@@ -168,12 +176,13 @@ export async function filesCommand(args: string[]): Promise<void> {
             ['at (UTC)', 'event', 'year', 'table', 'id', 'file'],
             read.events.map((event) => [utc(event.at), eventText(event), String(event.reviewYear), event.table, event.id.slice(0, SHOWN_ID), event.file]),
           ) +
-          `\n\n${ATTRIBUTION}`,
+          `\n\n${source}`,
       );
       return;
     }
     const { files } = read;
-    if (values.json) return void console.log(JSON.stringify({ files, attribution: ATTRIBUTION }, null, 2));
+    const source = reviewSheetSourceText(originsOf(files));
+    if (values.json) return void console.log(JSON.stringify({ files, attribution: source }, null, 2));
     if (files.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
     const table = formatTable(
       ['year', 'table', 'status', 'records', 'loaded', 'quarantined', 'loaded at (UTC)', 'id', 'file'],
@@ -193,7 +202,7 @@ export async function filesCommand(args: string[]): Promise<void> {
     const footer = withQuarantine.length
       ? `${withQuarantine.length} of these files had records quarantined: \`ebpm review-sheets quarantine FILE_ID\` lists a file's quarantined records with their lines and reasons.`
       : 'No file had a record quarantined.';
-    console.log(`Review-sheet files loaded (raw.review_sheet_files), newest review year first, each table's file in force first; the views show the files in force.\n\n${table}\n\n${footer}\n\n${ATTRIBUTION}`);
+    console.log(`Review-sheet files loaded (raw.review_sheet_files), newest review year first, each table's file in force first; the views show the files in force.\n\n${table}\n\n${footer}\n\n${source}`);
   } finally {
     await db.destroy();
   }
@@ -231,14 +240,15 @@ export async function quarantineCommand(args: string[]): Promise<void> {
     if (values.json) {
       return void console.log(
         JSON.stringify(
-          { file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, inForce: file.inForce, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows, attribution: ATTRIBUTION },
+          { file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, inForce: file.inForce, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows, synthetic: file.synthetic, attribution: reviewSheetSourceText(originsOf([file])) },
           null,
           2,
         ),
       );
     }
     const head = `${file.file} (table ${file.table}, review year ${file.reviewYear}, ${file.inForce ? 'in force' : 'retired'}): ${count(file.quarantined)} of its ${count(file.records)} records quarantined`;
-    if (rows.length === 0) return void console.log(`${head}; every record was loaded.\n\n${ATTRIBUTION}`);
+    const source = reviewSheetSourceText(originsOf([file]));
+    if (rows.length === 0) return void console.log(`${head}; every record was loaded.\n\n${source}`);
     const shown = rows.length < file.quarantined ? `\n\nShowing ${count(rows.length)} of ${count(file.quarantined)}, by line; --limit ${file.quarantined} shows all of them, with --json each record's cells in full.` : '';
     const remedy = file.inForce
       ? '\n\nQuarantined records are not in the views. They come in only when a file whose records read cleanly takes this one\'s place: a newer download once the RS system has corrected the sheet ' +
@@ -253,7 +263,7 @@ export async function quarantineCommand(args: string[]): Promise<void> {
         shown +
         '\n\nThe line is where the record starts in the file (the header is line 1).' +
         remedy +
-        `\n\n${ATTRIBUTION}`,
+        `\n\n${source}`,
     );
   } finally {
     await db.destroy();

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../../config/environment.js';
 import { latestValues, logicModelTree, nodeLabel, type LatestValues } from '../../review-sheets/logic-model-tree.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from '../../review-sheets/project-sheet.js';
-import { REVIEW_SHEET_ATTRIBUTION as ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { openingOf } from '../../review-sheets/one-line.js';
 import { formatTable } from '../format.js';
 import { openDatabaseReady } from '../services.js';
@@ -40,7 +40,7 @@ function sheetJson(sheet: ProjectSheet) {
     })),
     tree: tree.entries.map((entry) => ({ depth: entry.depth, node: entry.key, inSheet: entry.node !== null, repeated: entry.repeated })),
     unreached: tree.unreached.map((node) => `${node.kind}|${node.term ?? ''}|${node.number}`),
-    attribution: ATTRIBUTION,
+    attribution: reviewSheetSourceText(sheet.origins),
   };
 }
 
@@ -120,6 +120,6 @@ function sheetText(sheet: ProjectSheet): string {
     ...(unreached.length ? [`Not reached from any activity\n${unreached.join('\n')}`] : []),
     `Budget and execution in yen (bi.review_budget_execution; execution of the review year is not yet known)\n${budget}`,
     `Findings (bi.review_findings)\n${sheet.findings.length ? sheet.findings.map((finding) => `${finding.checkId}: ${finding.detail}`).join('\n') : 'none'}`,
-    ATTRIBUTION,
+    reviewSheetSourceText(sheet.origins),
   ].join('\n\n');
 }

@@ -4,7 +4,7 @@ import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { ReviewFileAccount } from '../../review-sheets/store-file.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
-import { REVIEW_SHEET_ATTRIBUTION } from '../../review-sheets/attribution.js';
+import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
 
 /**
@@ -92,5 +92,8 @@ function formatAccounts(result: LoadReviewSheetsResult): string {
   );
   const quarantined = result.files.some((file) => !('notLoaded' in file) && !('refused' in file) && !file.skipped && file.quarantined > 0);
   const hint = quarantined ? '\n\nQuarantined records are kept with their lines and reasons: `ebpm review-sheets files` gives each file\'s id, `ebpm review-sheets quarantine FILE_ID` lists them.' : '';
-  return `${lines.join('\n')}${hint}\n\n${REVIEW_SHEET_ATTRIBUTION}`;
+  // Files refused or not loaded gave nothing to cite; an account from a deployed worker older than the mark has none and
+  // counts as published.
+  const stored = result.files.flatMap((file) => ('notLoaded' in file || 'refused' in file ? [] : [{ synthetic: file.synthetic === true }]));
+  return `${lines.join('\n')}${hint}\n\n${reviewSheetSourceText(originsOf(stored))}`;
 }

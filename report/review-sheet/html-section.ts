@@ -3,12 +3,14 @@
  * the same in the internal and the public page): for each project the official logic model (3-1 nodes by kind and
  * term, with the 3-2 edges), the targets and actuals by fiscal year at their published precision, the budget and
  * execution by year in 百万円, then the reconciliation with the pre-registered logic model, and the attribution
- * the licence asks for. Every text from the sheets is escaped: it is free text typed by many hands.
+ * the licence asks for. Sheets `ebpm generate` made up (synthetic) are titled and noted as such, never attributed to
+ * the RS system. Every text from the sheets is escaped: it is free text typed by many hands.
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
+import { directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
+import type { ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
 function escapeText(text: string): string {
@@ -61,6 +63,7 @@ function nodeIndicators(project: ReviewSheetProject, node: SheetNode): string {
 
 /** The official logic model: a column per kind and term, each node with its goal, indicators and where it leads (3-2). */
 function officialLogicModel(project: ReviewSheetProject): string {
+  const word = sheetWord(project.origins);
   // Every column of the ministry's model is drawn, empty ones saying so; outcomes without a term only when there are some.
   const columns = MODEL_COLUMNS.map((column) => ({ column, nodes: project.nodes.filter((node) => node.kind === column.kind && (node.kind !== 'outcome' || node.term === column.term)) })).filter(
     (entry) => entry.nodes.length > 0 || !(entry.column.kind === 'outcome' && entry.column.term === null),
@@ -94,8 +97,8 @@ function officialLogicModel(project: ReviewSheetProject): string {
     ? `<details><summary>つながりとその根拠（3-2） / The links and why each leads to the next (3-2)</summary><table class="sheet-edges"><tr><th>派生元 / from</th><th>派生先 / to</th><th>つながり / why</th></tr>${edges}</table></details>`
     : '<p class="empty">つながり（3-2）は未取込 / No links (3-2) loaded for this project.</p>';
   return (
-    `<h4>ロジックモデル（公表シート） / Logic model (published sheet)</h4>` +
-    `<p class="model-label">公表シート / Published sheet — 事前登録のロジックモデルは上の「ロジックモデル」節 / the pre-registered model is in the Logic model section above.</p>` +
+    `<h4>ロジックモデル（${word.ja}） / Logic model (${word.en})</h4>` +
+    `<p class="model-label">${word.ja} / ${word.En} — 事前登録のロジックモデルは上の「ロジックモデル」節 / the pre-registered model is in the Logic model section above.</p>` +
     (project.nodes.length ? `<div class="logic-model official">${html}</div>` : '<p class="empty">ロジックモデル（3-1）は未取込 / No logic model (3-1) loaded for this project.</p>') +
     edgeTable
   );
@@ -257,24 +260,29 @@ function projectBlock(project: ReviewSheetProject): string {
   );
 }
 
-const DIFFERENCE_LABELS: Record<TargetDifference['kind'], string> = {
-  value: '目標値が異なる / target value differs',
-  year: '目標年度が異なる / target year differs',
-  unit: '単位が異なる / unit differs',
-  no_target: '公表シートに目標値なし / no target in the sheet',
-  stage: 'ロジックモデル上の段階が異なる / stage in the logic model differs',
-};
+type SheetWord = ReturnType<typeof sheetWord>;
 
-function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean): string {
+function differenceLabel(kind: TargetDifference['kind'], word: SheetWord): string {
+  const labels: Record<TargetDifference['kind'], string> = {
+    value: '目標値が異なる / target value differs',
+    year: '目標年度が異なる / target year differs',
+    unit: '単位が異なる / unit differs',
+    no_target: `${word.ja}に目標値なし / no target in the sheet`,
+    stage: 'ロジックモデル上の段階が異なる / stage in the logic model differs',
+  };
+  return labels[kind];
+}
+
+function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean, word: SheetWord): string {
   const intro =
-    '<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号、アウトカムはその期間も）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。活動の指標は公表シートのアウトプットの活動指標と対応させる（アウトカムと対応すれば段階の違い）。投入の指標は公表シートにない（その金額は予算 2-1）。活動・投入の指標は、対応する指標がなくても「事前登録のみ」には挙げない（公表シートは活動の指標を載せないことが多い）。 / ' +
+    `<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号、アウトカムはその期間も）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。活動の指標は${word.ja}のアウトプットの活動指標と対応させる（アウトカムと対応すれば段階の違い）。投入の指標は${word.ja}にない（その金額は予算 2-1）。活動・投入の指標は、対応する指標がなくても「事前登録のみ」には挙げない（シートは活動の指標を載せないことが多い）。 / ` +
     'How indicators are paired: by the catalogue indicator\'s <code>reviewSheetIndicator</code> (project, node kind and number, and an outcome\'s term) where it has one, otherwise by the same name (full- and half-width forms alike, spaces ignored, and only when each side has exactly one indicator of that name). An activity indicator is paired with an output\'s 活動指標 (paired with an outcome, its stage differs); an input has no indicator in the sheet (its money is the budget, 2-1). Neither is listed under "only in the pre-registered model" when unpaired: sheets often leave activity indicators out.</p>';
   const how = { reference: 'カタログの参照 / catalogue reference', name: '同じ名称 / same name' };
   const matched = reconciliation.matched
     .map((m) => {
       const label = sheetIndicatorLabel(m.sheet, withProject);
       const differences = m.differences.length
-        ? `<ul>${m.differences.map((d) => `<li data-difference="${d.kind}">${DIFFERENCE_LABELS[d.kind]}：事前登録 / pre-registered ${escapeText(d.catalogue)} ／ 公表シート / sheet ${escapeText(d.sheet)}</li>`).join('')}</ul>`
+        ? `<ul>${m.differences.map((d) => `<li data-difference="${d.kind}">${differenceLabel(d.kind, word)}：事前登録 / pre-registered ${escapeText(d.catalogue)} ／ ${word.ja} / sheet ${escapeText(d.sheet)}</li>`).join('')}</ul>`
         : '<span data-difference="none">一致 / agree</span>';
       const target = m.sheetTarget ? `${escapeText(publishedNumber(m.sheetTarget.value))} ${escapeText(m.sheet.unit ?? '')} (FY${m.sheetTarget.fiscalYear}${m.sheetTarget.flagged ? '' : '、目標年度の指定なし：最終の目標 / no target year marked: the latest target'})` : '—';
       return (
@@ -286,7 +294,7 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
     })
     .join('');
   const matchedTable = matched
-    ? `<table class="reconciliation"><tr><th>事前登録の指標 / pre-registered indicator</th><th>事前登録の目標 / its target</th><th>公表シートの指標 / sheet indicator</th><th>公表シートの目標 / sheet target</th><th>対応の根拠 / paired by</th><th>差異 / differences</th></tr>${matched}</table>`
+    ? `<table class="reconciliation"><tr><th>事前登録の指標 / pre-registered indicator</th><th>事前登録の目標 / its target</th><th>${word.ja}の指標 / sheet indicator</th><th>${word.ja}の目標 / sheet target</th><th>対応の根拠 / paired by</th><th>差異 / differences</th></tr>${matched}</table>`
     : '<p class="empty">両方にある指標はありません / No indicator is in both.</p>';
   const list = (kind: string, title: string, items: readonly string[]) =>
     `<h4>${title}</h4>${items.length ? `<ul>${items.map((item) => `<li data-reconcile="${kind}">${item}</li>`).join('')}</ul>` : '<p>なし / none</p>'}`;
@@ -299,31 +307,49 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
   });
   const unresolved = reconciliation.unresolved.map((entry) => {
     const label = referenceLabel(entry.indicator.reviewSheetIndicator!);
-    return `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)}</span>：参照先 ${escapeText(label.ja)} が公表シートにない / its reference (${escapeText(label.en)}) is not in the loaded sheet`;
+    return `<span data-indicator-id="${escapeText(entry.indicator.id)}">${escapeText(entry.indicator.nameJa)}</span>：参照先 ${escapeText(label.ja)} が${word.ja}にない / its reference (${escapeText(label.en)}) is not in the loaded sheet`;
   });
   return (
     '<h3>事前登録のロジックモデルとの照合 / Reconciliation with the pre-registered logic model</h3>' +
     intro +
     matchedTable +
     list('only-catalogue', '事前登録のみにある指標 / Only in the pre-registered logic model', onlyCatalogue) +
-    list('only-sheet', '公表シートのみにある指標 / Only in the published sheet', onlySheet) +
-    (unresolved.length ? list('unresolved', '公表シートに見つからない参照 / References not found in the sheet', unresolved) : '')
+    list('only-sheet', `${word.ja}のみにある指標 / Only in the ${word.en}`, onlySheet) +
+    (unresolved.length ? list('unresolved', `${word.ja}に見つからない参照 / References not found in the sheet`, unresolved) : '')
   );
+}
+
+/** The source lines: each Japanese one with its English one under it, small. */
+function sourceHtml(origins: ReviewSheetOrigins): string {
+  const { ja, en } = sourceLines(origins);
+  return ja.map((line, index) => `${escapeText(line)}<br><small>${escapeText(en[index])}</small>`).join('<br>');
+}
+
+/** The label over the catalogue's logic model where the section below shows a sheet's. */
+export function preRegisteredModelLabel(origins: ReviewSheetOrigins): string {
+  const word = sheetWord(origins);
+  return `<p class="model-label">事前登録（カタログ） / Pre-registered (catalogue) — ${word.ja}のロジックモデルは下の「行政事業レビューシート」節 / the ${word.en}'s model is in the review sheet section below.</p>`;
 }
 
 /** The whole section; empty for a programme that names no project. */
 export function reviewSheetSection(data: ReviewSheetData, reconciliation: Reconciliation | null): string {
   if (data.named.length === 0) return '';
-  const title = '<h2>行政事業レビューシート（公表データ） / Official review sheet</h2>';
+  const kind = sheetsKind(data.origins);
+  const title = `<h2>行政事業レビューシート（${kind.ja}） / ${kind.en[0].toUpperCase()}${kind.en.slice(1)} review sheet</h2>`;
   if (data.projects.length === 0) return `<section class="review-sheets" id="review-sheets" data-section="review-sheets">${title}${notLoadedLine(data.notLoaded)}</section>`;
-  const intro =
-    '<p>行政事業レビュー見える化サイトで公表されたこの事業のレビューシート（最新のレビュー年度）。公表データのため内部版・公表版で同じ内容。 / ' +
-    'The review sheets of this programme\'s projects as published on the RS system (the latest review year loaded); public data, the same in the internal and the public version.</p>';
+  const intro = !data.origins.synthetic
+    ? '<p>行政事業レビュー見える化サイトで公表されたこの事業のレビューシート（最新のレビュー年度）。公表データのため内部版・公表版で同じ内容。 / ' +
+      'The review sheets of this programme\'s projects as published on the RS system (the latest review year loaded); public data, the same in the internal and the public version.</p>'
+    : data.origins.published
+    ? '<p class="synthetic-sheets">この事業のレビューシート（最新のレビュー年度）には、行政事業レビュー見える化サイトで公表されたものと、ebpm generate が公表形式で作成した合成データ（政府の公表データではない）とがある（末尾の注記）。内部版・公表版で同じ内容。 / ' +
+      'The review sheets of this programme\'s projects (the latest review year loaded) are partly as published on the RS system and partly synthetic, made up by ebpm generate in the published format and not the government\'s data (see the note at the end); the same in the internal and the public version.</p>'
+    : '<p class="synthetic-sheets">この事業のレビューシート（最新のレビュー年度）は ebpm generate が行政事業レビュー見える化サイトの公表形式で作成した合成データで、政府の公表データではない。内部版・公表版で同じ内容。 / ' +
+      'The review sheets of this programme\'s projects (the latest review year loaded) are synthetic: made up by ebpm generate in the RS system\'s published format, not the government\'s data; the same in the internal and the public version.</p>';
   return (
     `<section class="review-sheets" id="review-sheets" data-section="review-sheets">${title}${intro}` +
     (data.notLoaded.length ? notLoadedLine(data.notLoaded) : '') +
     data.projects.map(projectBlock).join('') +
-    (reconciliation ? reconciliationBlock(reconciliation, data.projects.length > 1) : '') +
-    `<p class="attribution" data-attribution>${escapeText(ATTRIBUTION)}<br><small>${escapeText(ATTRIBUTION_EN)}</small></p></section>`
+    (reconciliation ? reconciliationBlock(reconciliation, data.projects.length > 1, sheetWord(data.origins)) : '') +
+    `<p class="attribution" data-attribution>${sourceHtml(data.origins)}</p></section>`
   );
 }

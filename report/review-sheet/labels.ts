@@ -1,10 +1,29 @@
 /** How the sheet's node kinds, terms and directions read, in Japanese and English, in the HTML and the workbook alike. */
-import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN } from '../../review-sheets/attribution.js';
+import { reviewSheetSource, reviewSheetSourceEn, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import type { NodeKind, OutcomeTerm, SheetIndicator } from './sheet-data.js';
 
-/** The licence's attribution as the commands print it (the report and the workbook wrote a shorter one until 2026-12-06). */
-export const ATTRIBUTION = REVIEW_SHEET_ATTRIBUTION;
-export const ATTRIBUTION_EN = REVIEW_SHEET_ATTRIBUTION_EN;
+/**
+ * What the sheets are, for titles: the RS system's (公表データ / official), `ebpm generate`'s (合成データ / synthetic),
+ * or both. A synthetic sheet is in the published format but must not be presented as the government's.
+ */
+export function sheetsKind(origins: ReviewSheetOrigins): { readonly ja: string; readonly en: string } {
+  if (!origins.synthetic) return { ja: '公表データ', en: 'official' };
+  return origins.published ? { ja: '公表データ・合成データ', en: 'official and synthetic' } : { ja: '合成データ', en: 'synthetic' };
+}
+
+/**
+ * What the report calls the sheet beside the pre-registered model: 公表シート / published sheet for the RS system's,
+ * 合成シート / synthetic sheet for `ebpm generate`'s, レビューシート / review sheet where a year's files are of both kinds.
+ */
+export function sheetWord(origins: ReviewSheetOrigins): { readonly ja: string; readonly en: string; readonly En: string } {
+  const [ja, en] = !origins.synthetic ? ['公表シート', 'published sheet'] : origins.published ? ['レビューシート', 'review sheet'] : ['合成シート', 'synthetic sheet'];
+  return { ja, en, En: `${en[0].toUpperCase()}${en.slice(1)}` };
+}
+
+/** The section's source lines in both languages: the attribution, the synthetic note in its place, or both. */
+export function sourceLines(origins: ReviewSheetOrigins): { readonly ja: readonly string[]; readonly en: readonly string[] } {
+  return { ja: reviewSheetSource(origins), en: reviewSheetSourceEn(origins) };
+}
 
 export const LOAD_COMMAND = 'ebpm review-sheets load <RS CSVのフォルダ / folder of the RS CSVs>';
 

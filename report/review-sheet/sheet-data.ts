@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Programme } from '../../programmes/catalogue.js';
 import type { Database } from '../../sql/database.js';
+import { combinedOrigins, PUBLISHED_ONLY, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import { readProjectSheet, type SheetBudgetYear, type SheetFinding, type YearValue } from '../../review-sheets/project-sheet.js';
 
 export type NodeKind = 'activity' | 'output' | 'outcome';
@@ -77,6 +78,8 @@ export interface ReviewSheetProject {
   readonly payees: SheetPayees;
   /** Earlier review years loaded for the project (latest first): the report shows the latest, and says these exist. */
   readonly earlierReviewYears: readonly number[];
+  /** Whether its review year's files are the RS system's or synthetic (`ebpm generate`'s). */
+  readonly origins: ReviewSheetOrigins;
 }
 
 /** A payee of 5-1 at the payee level (its contracts are already summed in its total, so nothing is counted twice). */
@@ -108,6 +111,8 @@ export interface ReviewSheetData {
   readonly projects: readonly ReviewSheetProject[];
   /** The named projects with nothing loaded. */
   readonly notLoaded: readonly number[];
+  /** What the projects shown were read from: the section's source line cites the RS system, says synthetic, or both. */
+  readonly origins: ReviewSheetOrigins;
 }
 
 const KIND_ORDER: Record<NodeKind, number> = { activity: 0, output: 1, outcome: 2 };
@@ -161,6 +166,7 @@ async function readProject(db: Kysely<Database>, projectId: number, reviewYear: 
     budget: sheet.budget,
     findings: sheet.findings,
     payees: await readPayees(db, projectId, reviewYear),
+    origins: sheet.origins,
   };
 }
 
@@ -187,12 +193,12 @@ async function readPayees(db: Kysely<Database>, projectId: number, reviewYear: n
 /** The sheets of the projects a programme names; none named reads nothing. */
 export async function readReviewSheetData(db: Kysely<Database>, programme: Programme): Promise<ReviewSheetData> {
   const named = programme.file.reviewSheetProjects.map((project) => project.projectId);
-  if (named.length === 0) return { named, projects: [], notLoaded: [] };
+  if (named.length === 0) return { named, projects: [], notLoaded: [], origins: PUBLISHED_ONLY };
   const years = await loadedReviewYears(db, named);
   const projects: ReviewSheetProject[] = [];
   for (const projectId of named) {
     const [latest, ...earlier] = years.get(projectId) ?? [];
     if (latest !== undefined) projects.push({ ...(await readProject(db, projectId, latest)), earlierReviewYears: earlier });
   }
-  return { named, projects, notLoaded: named.filter((projectId) => !years.has(projectId)) };
+  return { named, projects, notLoaded: named.filter((projectId) => !years.has(projectId)), origins: combinedOrigins(projects.map((project) => project.origins)) };
 }

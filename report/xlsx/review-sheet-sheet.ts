@@ -9,10 +9,11 @@
 import type ExcelJS from 'exceljs';
 import type { Programme } from '../../programmes/catalogue.js';
 import { publishedDecimals } from '../review-sheet/decimal-text.js';
-import { ATTRIBUTION, ATTRIBUTION_EN, directionText, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
+import { directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
 import type { Reconciliation, TargetDifference } from '../review-sheet/reconcile.js';
 import type { ReviewSheetData, SheetBudgetYear, SheetIndicator, SheetIndicatorYear } from '../review-sheet/sheet-data.js';
 import { openingOf } from '../../review-sheets/one-line.js';
+import { PUBLISHED_ONLY } from '../../review-sheets/attribution.js';
 import { fixedFormat, INTEGER_FORMAT, SHARE_FORMAT } from './number-formats.js';
 import type { WorkbookVariant } from './progress-data.js';
 import { STAGE_LABELS } from './programme-sheet.js';
@@ -24,13 +25,19 @@ export function reviewSheetSheetName(programmeId: string): string {
 }
 
 export const REVIEW_COLUMNS = ['予算事業ID\nproject', 'ノード\nnode', '指標名\nname', '単位\nunit', '系列\nseries'] as const;
+/** The series row of the sheet's own target, named as the report names the sheet (sheetWord). */
+function sheetTargetSeries(word: { readonly ja: string }): string {
+  return `${word.ja}の目標\nsheet target`;
+}
+
 export const REVIEW_SERIES = {
   target: '目標\ntarget',
   actual: '実績\nactual',
   achievementReported: '達成率（公表）\nachievement published',
   achievementComputed: '達成率（計算）\nachievement computed',
   preRegistered: '事前登録の目標\npre-registered target',
-  sheetTarget: '公表シートの目標\nsheet target',
+  /** The target the RS system's sheet gives; a synthetic sheet's is labelled by sheetTargetSeries as the report names it. */
+  sheetTarget: sheetTargetSeries(sheetWord(PUBLISHED_ONLY)),
 } as const;
 /** How much of a qualitative result the notes column holds before it points to the HTML report for the rest. */
 const QUALITATIVE_RESULT_CHARACTERS = 80;
@@ -54,13 +61,16 @@ const BUDGET_ROWS: readonly { field: keyof SheetBudgetYear; label: string; kind:
   { field: 'carriedOverYen', label: '翌年度へ繰越し\ncarried over', kind: 'yen' },
 ];
 
-const DIFFERENCES: Record<TargetDifference['kind'], string> = {
-  value: '目標値が異なる value differs',
-  year: '目標年度が異なる year differs',
-  unit: '単位が異なる unit differs',
-  no_target: '公表シートに目標値なし no target in the sheet',
-  stage: '段階が異なる stage differs',
-};
+function differenceLabel(kind: TargetDifference['kind'], sheetJa: string): string {
+  const labels: Record<TargetDifference['kind'], string> = {
+    value: '目標値が異なる value differs',
+    year: '目標年度が異なる year differs',
+    unit: '単位が異なる unit differs',
+    no_target: `${sheetJa}に目標値なし no target in the sheet`,
+    stage: '段階が異なる stage differs',
+  };
+  return labels[kind];
+}
 
 const ID_FONT: Partial<ExcelJS.Font> = { ...BODY_FONT, size: 8, color: { argb: 'FF7F7F7F' } };
 
@@ -75,7 +85,8 @@ function setDecimal(cell: ExcelJS.Cell, text: string | null): void {
 export function reviewSheetNote(programme: Programme, data: ReviewSheetData): string | null {
   if (data.named.length === 0) return null;
   const missing = data.notLoaded.length ? `予算事業ID ${data.notLoaded.join(', ')} 未取込 not loaded: ${LOAD_COMMAND}` : '';
-  const loaded = data.projects.length ? `公表レビューシート published review sheets (予算事業ID ${data.projects.map((p) => p.projectId).join(', ')}): シート sheet "${reviewSheetSheetName(programme.id)}"` : '';
+  const kind = sheetsKind(data.origins);
+  const loaded = data.projects.length ? `レビューシート（${kind.ja}） ${kind.en} review sheets (予算事業ID ${data.projects.map((p) => p.projectId).join(', ')}): シート sheet "${reviewSheetSheetName(programme.id)}"` : '';
   return [loaded, missing].filter(Boolean).join('\n');
 }
 
@@ -90,7 +101,9 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   const notes = firstYear + Math.max(years.length, 1);
 
   writeBanner(sheet, variant, notes);
-  writeTitle(sheet, `${programme.nameJa}　行政事業レビューシート（公表データ） / ${programme.nameEn}: official review sheet`, notes);
+  const kind = sheetsKind(data.origins);
+  const word = sheetWord(data.origins);
+  writeTitle(sheet, `${programme.nameJa}　行政事業レビューシート（${kind.ja}） / ${programme.nameEn}: ${kind.en} review sheet`, notes);
   writeHeader(sheet, HEADER_ROW, [...REVIEW_COLUMNS, ...(years.length ? years.map((year) => `FY${year}`) : ['FY']), '注記\nnotes']);
   // Year headers over right-aligned numbers: aligned with them, so a wide year column cannot seem to label the next one.
   for (const column of yearColumn.values()) sheet.getRow(HEADER_ROW).getCell(column).alignment = { vertical: 'top', horizontal: 'right' };
@@ -196,7 +209,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     pre.getCell(5).value = REVIEW_SERIES.preRegistered;
     placeTarget(pre.getCell(yearColumn.get(m.indicator.target.fiscalYear) as number), String(m.indicator.target.value));
     pre.getCell(notes).value = textCell(
-      [`${m.how === 'reference' ? 'カタログの参照で対応 paired by catalogue reference' : '同じ名称で対応 paired by the same name'}`, ...(m.differences.length ? m.differences.map((d) => `${DIFFERENCES[d.kind]}: ${d.catalogue} / ${d.sheet}`) : ['一致 agree'])].join('\n'),
+      [`${m.how === 'reference' ? 'カタログの参照で対応 paired by catalogue reference' : '同じ名称で対応 paired by the same name'}`, ...(m.differences.length ? m.differences.map((d) => `${differenceLabel(d.kind, word.ja)}: ${d.catalogue} / ${d.sheet}`) : ['一致 agree'])].join('\n'),
     );
     const official = sheet.getRow(++rowNumber);
     const node = sheetIndicatorLabel(m.sheet, false);
@@ -205,7 +218,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     official.getCell(2).value = textCell(`${node.ja}\n${node.en}`);
     official.getCell(3).value = textCell(m.sheet.name ?? '—');
     official.getCell(4).value = textCell(m.sheet.unit ?? '');
-    official.getCell(5).value = REVIEW_SERIES.sheetTarget;
+    official.getCell(5).value = sheetTargetSeries(word);
     if (m.sheetTarget) placeTarget(official.getCell(yearColumn.get(m.sheetTarget.fiscalYear) as number), m.sheetTarget.value);
   }
   for (const entry of reconciliation.onlyInCatalogue) {
@@ -227,7 +240,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     row.getCell(2).value = textCell(`${node.ja}\n${node.en}`);
     row.getCell(3).value = textCell(indicator.name ?? '—');
     row.getCell(4).value = textCell(indicator.unit ?? '');
-    row.getCell(notes).value = '公表シートのみ only in the published sheet';
+    row.getCell(notes).value = `${word.ja}のみ only in the ${word.en}`;
   }
   for (const entry of reconciliation.unresolved) {
     const ref = entry.indicator.reviewSheetIndicator!;
@@ -236,7 +249,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     row.getCell(1).font = ID_FONT;
     row.getCell(3).value = textCell(entry.indicator.nameJa);
     const label = referenceLabel(ref);
-    row.getCell(notes).value = textCell(`参照先が公表シートにない reference not in the sheet: ${label.ja}\n${label.en}`);
+    row.getCell(notes).value = textCell(`参照先が${word.ja}にない reference not in the sheet: ${label.ja}\n${label.en}`);
   }
   if (data.notLoaded.length) {
     const row = sheet.getRow(++rowNumber);
@@ -244,7 +257,8 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   }
 
   rowNumber += 2;
-  sheet.getRow(rowNumber).getCell(1).value = textCell(`${ATTRIBUTION}\n${ATTRIBUTION_EN}`);
+  const source = sourceLines(data.origins);
+  sheet.getRow(rowNumber).getCell(1).value = textCell(source.ja.map((line, index) => `${line}\n${source.en[index]}`).join('\n'));
   sheet.mergeCells(rowNumber, 1, rowNumber, notes);
   sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };
   const lastRow = rowNumber;

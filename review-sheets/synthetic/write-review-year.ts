@@ -1,11 +1,12 @@
 /**
  * Writes one review year in the published format: the six loaded tables (1-2, 2-1, 3-1, 3-2, 4-1, 5-1) under
- * their published names, project after project, so that only one project is ever held in memory.
+ * their published names marked as synthetic (syntheticFileName), project after project, so that only one project is
+ * ever held in memory.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PUBLISHED_HEADERS, type ReviewTable } from '../published-headers.js';
-import { publishedFileName } from '../published-file-names.js';
+import { syntheticFileName } from '../published-file-names.js';
 import { CsvFileWriter } from './csv-file-writer.js';
 import type { ReviewProjectModel } from './project-model.js';
 import { RECORDS_OF_TABLE } from './sheet-rows.js';
@@ -21,7 +22,7 @@ const TABLES = Object.keys(RECORDS_OF_TABLE) as ReviewTable[];
 
 export function writeReviewYear(outDir: string, reviewYear: number, projects: Iterable<ReviewProjectModel>): WrittenReviewYear {
   mkdirSync(outDir, { recursive: true });
-  const writers = TABLES.map((table) => ({ table, writer: new CsvFileWriter(join(outDir, publishedFileName(table, reviewYear)), PUBLISHED_HEADERS[table]) }));
+  const writers = TABLES.map((table) => ({ table, writer: new CsvFileWriter(join(outDir, syntheticFileName(table, reviewYear)), PUBLISHED_HEADERS[table]) }));
   let count = 0;
   try {
     for (const project of projects) {

@@ -61,7 +61,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       UNION ALL
       SELECT file_sha256, 'retired', retired_at, retired_by, 0 FROM raw.review_sheet_files WHERE status = 'retired' AND retired_at IS NOT NULL AND retired_by IS NOT NULL
     ) taken ORDER BY at, within_load, file_sha256`.execute(db);
+  await createReviewSheetFilesView(db);
+}
 
+/** bi.review_sheet_files as this migration made it, with its grant and comments (also what 0044 goes down to). */
+export async function createReviewSheetFilesView(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE VIEW bi.review_sheet_files AS
     SELECT f.review_year, f.sheet_table, f.file_name, f.status = 'loaded' AS in_force, f.records, f.loaded, f.quarantined,
