@@ -4,7 +4,7 @@
  * a question of its own at the top, where it is read without opening anything, and each description repeats it.
  * Pure data; dashboards/provision-metabase.ts puts it into Metabase beside the public dashboard.
  */
-import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN } from '../review-sheets/attribution.js';
+import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN, reviewSheetSource, reviewSheetSourceEn, type ReviewSheetOrigins } from '../review-sheets/attribution.js';
 import type { Dashboard, DashboardCard } from './public-dashboard.js';
 
 /** The latest review year loaded, which every question reads. */
@@ -13,11 +13,12 @@ const LATEST = 'latest AS (SELECT max(review_year) AS review_year FROM bi.review
 /** How a project without a 1-2 row (so without a ministry) is shown, the same on every question. */
 export const NO_PROJECT_ROW_LABEL = '（1-2 なし / no 1-2 row）';
 
-/** What the demo loads: sheets ebpm makes for its catalogue's programmes, not the government's. */
-const SYNTHETIC_NOTE_JA = 'ebpm demo が読み込むシートは ebpm が作った合成データ（事業名に「合成データ」）で、政府の公表データではありません。';
-const SYNTHETIC_NOTE_EN = 'The sheets `ebpm demo` loads are synthetic, made by ebpm for its programmes (project names say 合成データ): they are not the government\'s data.';
+/** Said wherever the attribution is: the sheets may be synthetic, and the Source question tells which. */
+const ORIGIN_NOTE =
+  'ebpm generate が公表形式で作成した合成データ（ebpm demo が読み込むシートなど）は政府の公表データではなく、出典の質問と bi.review_sheet_files.synthetic がそれを示します。' +
+  "Sheets made up by ebpm generate in the published format (those `ebpm demo` loads among them) are not the government's data: the Source question and bi.review_sheet_files.synthetic say when the files in force are synthetic.";
 
-const source = `${REVIEW_SHEET_ATTRIBUTION}. ${REVIEW_SHEET_ATTRIBUTION_EN}`;
+const source = `${REVIEW_SHEET_ATTRIBUTION}. ${REVIEW_SHEET_ATTRIBUTION_EN} ${ORIGIN_NOTE}`;
 
 /** A budget row the execution question counts: a current budget above 0 and an execution given. */
 const COUNTED = 'b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL';
@@ -28,6 +29,27 @@ const MET = "CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_valu
 /** A SQL string literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
+/** Every case of the files' origins, with the source lines an output of them carries (Japanese, then English). */
+const ORIGIN_CASES: readonly ReviewSheetOrigins[] = [
+  { published: true, synthetic: false },
+  { published: false, synthetic: true },
+  { published: true, synthetic: true },
+];
+
+/**
+ * The Source question's rows: the lines of whichever case the latest review year's files in force make (the
+ * attribution when none is in force), as reviewSheetSource and reviewSheetSourceEn give them to every other output.
+ */
+const SOURCE_LINES_SQL = `WITH ${LATEST}, origins AS (
+  SELECT coalesce(bool_or(f.synthetic), false) AS synthetic, coalesce(bool_or(NOT f.synthetic), true) AS published
+    FROM bi.review_sheet_files f JOIN latest USING (review_year) WHERE f.in_force
+)
+SELECT lines.line AS "出典 / Source"
+  FROM origins JOIN (VALUES
+${ORIGIN_CASES.flatMap((origins) => [...reviewSheetSource(origins), ...reviewSheetSourceEn(origins)].map((line, index) => `    (${origins.published}, ${origins.synthetic}, ${index + 1}, ${literal(line)})`)).join(',\n')}
+  ) AS lines (published, synthetic, position, line) ON lines.published = origins.published AND lines.synthetic = origins.synthetic
+ ORDER BY lines.position`;
+
 const NO_PROJECT_ROW = literal(NO_PROJECT_ROW_LABEL);
 
 export const REVIEW_SHEETS_DASHBOARD = {
@@ -35,14 +57,12 @@ export const REVIEW_SHEETS_DASHBOARD = {
   description:
     `読み込んだ行政事業レビューシート（最新のレビュー年度）：ebpm の自動点検、府省庁別の予算執行と成果目標の達成、事業の一覧、読み込んだファイル。` +
     `The review sheets loaded into ebpm, for the latest review year loaded: ebpm's automated checks, budget execution and outcome targets by ministry, the projects and the files behind them. ` +
-    `${SYNTHETIC_NOTE_JA} ${SYNTHETIC_NOTE_EN} ${source}`,
+    source,
   cards: [
     {
       name: '出典 / Source',
-      description: `The attribution the review sheets' licence (PDL1.0) requires wherever they are shown, and what the demo's sheets are. ${source}`,
-      sql: `SELECT ${literal(REVIEW_SHEET_ATTRIBUTION)} AS "出典 / Source"
-UNION ALL SELECT ${literal(REVIEW_SHEET_ATTRIBUTION_EN)}
-UNION ALL SELECT ${literal(`${SYNTHETIC_NOTE_JA} ${SYNTHETIC_NOTE_EN}`)}`,
+      description: `The attribution the review sheets' licence (PDL1.0) requires wherever they are shown, or, for the latest review year's files that ebpm generate made up, that they are synthetic. ${source}`,
+      sql: SOURCE_LINES_SQL,
       display: 'table',
       layout: { row: 0, col: 0, width: 24, height: 3 },
     },
@@ -128,13 +148,13 @@ SELECT p.review_year, p.project_id, p.project_name, p.ministry, p.bureau, p.star
       layout: { row: 19, col: 0, width: 24, height: 8 },
     },
     {
-      name: '読み込んだ公表ファイル / Files the dashboard reads',
+      name: '読み込んだファイル / Files the dashboard reads',
       description:
-        '最新のレビュー年度に効力のあるファイル：表ごとのファイル、レコード数、読み込んだ数と隔離した数（理由とともに保存）、読み込んだ日時。' +
-        'The review-sheet files in force for the latest review year (bi.review_sheet_files): each table\'s file, its records, how many were loaded and how many quarantined (kept with their reasons: ebpm review-sheets quarantine FILE_ID), and when it was loaded. ' +
+        '最新のレビュー年度に効力のあるファイル：表ごとのファイル、合成データか（synthetic）、レコード数、読み込んだ数と隔離した数（理由とともに保存）、読み込んだ日時。' +
+        'The review-sheet files in force for the latest review year (bi.review_sheet_files): each table\'s file, whether ebpm generate made it up (synthetic), its records, how many were loaded and how many quarantined (kept with their reasons: ebpm review-sheets quarantine FILE_ID), and when it was loaded. ' +
         source,
       sql: `WITH ${LATEST}
-SELECT f.review_year, f.sheet_table, f.file_name, f.records, f.loaded, f.quarantined, f.loaded_at
+SELECT f.review_year, f.sheet_table, f.file_name, f.synthetic, f.records, f.loaded, f.quarantined, f.loaded_at
   FROM bi.review_sheet_files f JOIN latest USING (review_year)
  WHERE f.in_force
  ORDER BY f.sheet_table`,

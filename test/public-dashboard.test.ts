@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DASHBOARDS } from '../dashboards/provision-metabase.js';
 import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-dashboard.js';
 import { NO_PROJECT_ROW_LABEL, REVIEW_SHEETS_DASHBOARD } from '../dashboards/review-sheets-dashboard.js';
-import { REVIEW_SHEET_ATTRIBUTION } from '../review-sheets/attribution.js';
+import { sql } from 'kysely';
+import {
+  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE,
+  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN,
+  REVIEW_SHEET_ATTRIBUTION,
+  REVIEW_SHEET_ATTRIBUTION_EN,
+  SYNTHETIC_REVIEW_SHEET_NOTE,
+  SYNTHETIC_REVIEW_SHEET_NOTE_EN,
+} from '../review-sheets/attribution.js';
 import { ebpmWith } from './support/compiled-cli.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { connectAsBiReader, createTestDatabase, type TestDatabase } from './support/services.js';
@@ -112,8 +120,25 @@ describe('the review sheets\' dashboard', () => {
       }
     }
     expect(REVIEW_SHEETS_DASHBOARD.description).toContain(REVIEW_SHEET_ATTRIBUTION);
-    const shown = (await databases[0].reader.query<Record<string, string>>(card('出典').sql)).rows.map((row) => Object.values(row)[0]);
-    expect(shown[0]).toBe(REVIEW_SHEET_ATTRIBUTION);
+  });
+
+  it('cites the RS system for its files, says the sheets are synthetic where ebpm generate made them, and both where both are in force', async () => {
+    const sourceOf = async (reader: pg.Client) => (await reader.query<Record<string, string>>(card('出典').sql)).rows.map((row) => Object.values(row)[0]);
+    const syntheticColumnOf = async (reader: pg.Client) =>
+      (await reader.query<{ sheet_table: string; synthetic: boolean }>(card('読み込んだファイル').sql)).rows.map((row) => [row.sheet_table, row.synthetic]);
+    const [published, generated] = databases;
+    expect(await sourceOf(published.reader)).toEqual([REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN]);
+    expect(await sourceOf(generated.reader)).toEqual([SYNTHETIC_REVIEW_SHEET_NOTE, SYNTHETIC_REVIEW_SHEET_NOTE_EN]);
+    const tables = ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'];
+    expect(await syntheticColumnOf(published.reader)).toEqual(tables.map((table) => [table, false]));
+    expect(await syntheticColumnOf(generated.reader)).toEqual(tables.map((table) => [table, true]));
+    // One of the generated year's files taken for a published one: the year is then partly synthetic.
+    await sql`UPDATE raw.review_sheet_files SET synthetic = false WHERE sheet_table = '5-1'`.execute(generated.database.db);
+    try {
+      expect(await sourceOf(generated.reader)).toEqual([REVIEW_SHEET_ATTRIBUTION, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE, REVIEW_SHEET_ATTRIBUTION_EN, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN]);
+    } finally {
+      await sql`UPDATE raw.review_sheet_files SET synthetic = true WHERE sheet_table = '5-1'`.execute(generated.database.db);
+    }
   });
 
   it('gives each ministry\'s execution in the year before the review year as the sums over its projects counted, large projects weighing more', async () => {
