@@ -4,6 +4,7 @@
  * large files and in-process for small ones, where a worker's start would cost more than it saves.
  */
 import type { FileDeclaration } from '../../programmes/file-declaration.js';
+import { MessageQueue } from '../../runtime/message-queue.js';
 import { bulkTargetFor } from './bulk-targets.js';
 import { parseInBatches, type ParsedBatch } from '../validating/parse-batches.js';
 import type { InputEncoding } from '../reading/read-csv.js';
@@ -102,37 +103,6 @@ export class Permits {
   }
 }
 
-/** Messages handed over one at a time, in order; a failure rejects the waiting reader and all later reads. */
-export class MessageQueue {
-  private readonly queue: ParseMessage[] = [];
-  private waiting: { resolve: (message: ParseMessage) => void; reject: (error: Error) => void } | null = null;
-  private failure: Error | null = null;
-
-  push(message: ParseMessage): void {
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve(message);
-    } else this.queue.push(message);
-  }
-
-  fail(error: Error): void {
-    this.failure ??= error;
-    if (this.waiting) {
-      const { reject } = this.waiting;
-      this.waiting = null;
-      reject(this.failure);
-    }
-  }
-
-  next(): Promise<ParseMessage> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-}
-
 /** Runs one session: never throws, every outcome is a message. */
 export async function runParseSession(request: ParseRequest, post: (message: ParseMessage) => void, permits: Permits): Promise<void> {
   try {
@@ -153,7 +123,7 @@ export async function runParseSession(request: ParseRequest, post: (message: Par
 
 /** The session on this thread, for files too small to be worth a worker. */
 export class InProcessBatchSource implements BatchSource {
-  private readonly messages = new MessageQueue();
+  private readonly messages = new MessageQueue<ParseMessage>();
   private readonly permits = new Permits();
 
   constructor(request: ParseRequest) {

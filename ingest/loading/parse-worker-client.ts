@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../../runtime/compiled-module.js';
-import { MessageQueue, ParseSessionError, type BatchSource, type ParseMessage, type ParseRequest } from './parse-session.js';
+import { MessageQueue } from '../../runtime/message-queue.js';
+import { ParseSessionError, type BatchSource, type ParseMessage, type ParseRequest } from './parse-session.js';
 
 /**
  * Heap limits of the parse worker. The young generation is larger than Node's default because parsing
@@ -15,7 +16,7 @@ const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 
 
 export class ParseWorker implements BatchSource {
   private readonly worker: Worker;
-  private readonly messages = new MessageQueue();
+  private readonly messages = new MessageQueue<ParseMessage>();
 
   constructor(request: ParseRequest) {
     this.worker = new Worker(compiledSibling(import.meta.url, './parse-worker.js'), { workerData: request, resourceLimits: RESOURCE_LIMITS });
