@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
@@ -112,7 +113,7 @@ async function sourceOf(ref: ReviewSheetRef): Promise<ReviewSheetSource> {
   if (ref.entry === undefined) {
     const pieces = () => createReadStream(ref.path, { highWaterMark: PIECE_BYTES });
     const name = basename(ref.path).normalize('NFC');
-    return { label: name, fileName: name, sha256: await sha256Of(pieces()), pieces };
+    return { label: name, fileName: name, sha256: await sha256Of(pieces()), size: (await stat(ref.path)).size, pieces };
   }
   const pieces = await zipEntryReader(ref.path, ref.entry);
   return { label: zipEntryLabel(ref.path, ref.entry), fileName: basename(ref.entry), sha256: await sha256Of(pieces()), pieces };

@@ -129,41 +129,68 @@ function decoder(): (bytes: Uint8Array | null) => string {
 }
 
 /**
+ * Reads a file given a piece at a time: each piece gives the records it completes, in file order, each a row or a
+ * quarantined record, and the end gives the rest. Used where the pieces are pushed (the load's parse thread, parse-
+ * thread.ts) and, through readReviewSheetStream, where they are pulled.
+ */
+export class ReviewSheetReader {
+  private readonly mapper: RecordMapper;
+  private readonly reader = new CsvRecordReader();
+  private readonly decode = decoder();
+  private ready: ReadRecord[] = [];
+  private readonly handlers: RecordHandlers;
+
+  constructor(fileName: string) {
+    this.mapper = new RecordMapper(fileName);
+    this.handlers = this.mapper.handlers((read) => this.ready.push(read));
+  }
+
+  get identity(): { table: ReviewTable; reviewYear: number } {
+    return this.mapper.identity;
+  }
+
+  push(piece: Uint8Array): ReadRecord[] {
+    this.reader.push(this.decode(piece), this.handlers);
+    return this.take();
+  }
+
+  /** The records the last pieces left; refuses a file with no header (ReviewCsvError). */
+  end(): ReadRecord[] {
+    this.reader.push(this.decode(null), this.handlers);
+    this.reader.end(this.handlers);
+    this.mapper.finish();
+    return this.take();
+  }
+
+  private take(): ReadRecord[] {
+    const ready = this.ready;
+    this.ready = [];
+    return ready;
+  }
+}
+
+/**
  * Reads the file as its pieces arrive: the records each piece completes, in file order, each a row or a quarantined
  * record. Handed over a piece at a time, not a record at a time: a national year has 370,000 records, and a step
  * of an async generator for each one cost more in promises and garbage collection than reading them.
  */
 export async function* readReviewSheetStream(fileName: string, pieces: AsyncIterable<Uint8Array>): AsyncGenerator<readonly ReadRecord[]> {
-  const mapper = new RecordMapper(fileName);
-  const reader = new CsvRecordReader();
-  const decode = decoder();
-  let ready: ReadRecord[] = [];
-  const handlers = mapper.handlers((read) => ready.push(read));
+  const reader = new ReviewSheetReader(fileName);
   for await (const piece of pieces) {
-    reader.push(decode(piece), handlers);
-    if (ready.length) {
-      yield ready;
-      ready = [];
-    }
+    const ready = reader.push(piece);
+    if (ready.length) yield ready;
   }
-  reader.push(decode(null), handlers);
-  reader.end(handlers);
-  if (ready.length) yield ready;
-  mapper.finish();
+  const rest = reader.end();
+  if (rest.length) yield rest;
 }
 
 export function parseReviewSheet(fileName: string, bytes: Uint8Array): ReviewSheetFile {
-  const mapper = new RecordMapper(fileName);
+  const reader = new ReviewSheetReader(fileName);
   const rows: LineRow[] = [];
   const quarantined: QuarantinedRecord[] = [];
-  const handlers = mapper.handlers((read) => {
+  for (const read of [...reader.push(bytes), ...reader.end()]) {
     if ('row' in read) rows.push(read.row);
     else quarantined.push(read.quarantined);
-  });
-  const reader = new CsvRecordReader();
-  const decode = decoder();
-  reader.push(decode(bytes) + decode(null), handlers);
-  reader.end(handlers);
-  mapper.finish();
-  return { fileName, sha256: sha256Of(bytes), ...mapper.identity, rows, quarantined };
+  }
+  return { fileName, sha256: sha256Of(bytes), ...reader.identity, rows, quarantined };
 }

@@ -2,7 +2,8 @@
  * Stores one file in one transaction: a file already in force is skipped, and one retired by a newer file is put
  * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
- * the whole file in memory), its quarantined records beside them, and its account written last. A 3-1 file's
+ * the whole file in memory; a large file is read on a thread of its own, parse-thread.ts), its quarantined records
+ * beside them, and its account written last. A 3-1 file's
  * indicators by fiscal year (core.review_indicator_values, indicator-values.ts) are copied after its rows, in the same
  * transaction. A load that dies leaves nothing behind and is simply run again.
  */
@@ -11,15 +12,16 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
-import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
+import { copyTextLine } from '../ingest/loading/copy-text.js';
 import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';
 import { isSyntheticFileName } from './published-file-names.js';
 import type { ReviewTable } from './published-headers.js';
-import { INDICATOR_VALUE_COLUMNS, IndicatorValues } from './indicator-values.js';
-import { readReviewSheetStream, type QuarantinedRecord } from './read-file.js';
+import { INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
+import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
+import type { QuarantinedRecord } from './read-file.js';
+import { STORED } from './sheet-copy-text.js';
 
 export interface ReviewFileAccount {
   readonly file: string;
@@ -50,26 +52,12 @@ export interface ReviewFileAccount {
 }
 
 /** A file to store: its name as published (table and review year), its digest, and its bytes in pieces. */
-export interface ReviewSheetSource {
+export interface ReviewSheetSource extends EncodedSource {
   /** As shown in the account: the file's name, or the zip's name and the entry's. */
   readonly label: string;
   /** The published file name (N-N_RS_YYYY_….csv). */
   readonly fileName: string;
-  readonly sha256: string;
-  pieces(): AsyncIterable<Uint8Array>;
 }
-
-const KEY = ['line', 'review_year', 'project_id'];
-
-/** Each core table and the columns of its mapped rows, in COPY order. */
-const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }> = {
-  '1-2': { table: 'core.review_projects', columns: [...KEY, 'project_name', 'ministry', 'policy_ministry', 'bureau', 'division', 'purpose', 'project_category', 'start_year', 'end_year', 'main_expense', 'department', 'no_end_planned'] },
-  '2-1': { table: 'core.review_budget', columns: [...KEY, 'budget_year', 'is_total', 'account_section', 'account', 'sub_account', 'initial_budget_yen', 'supplementary_yen', 'carried_in_yen', 'reserve_yen', 'current_budget_yen', 'executed_yen', 'execution_rate_reported', 'carried_over_yen', 'next_year_request_yen'] },
-  '3-1': { table: 'core.review_indicator_rows', columns: [...KEY, 'node_number', 'indicator_seq', 'row_kind', 'node_kind', 'outcome_term', 'qualitative', 'goal', 'indicator_name', 'unit', 'direction', 'data_source', 'qualitative_reason', 'qualitative_result', 'year_values'] },
-  '3-2': { table: 'core.review_edges', columns: [...KEY, 'from_node', 'to_node', 'from_kind', 'to_kind', 'rationale', 'from_term', 'to_term'] },
-  '4-1': { table: 'core.review_checks', columns: [...KEY, 'self_check_result', 'improvement_direction', 'external_review_year', 'external_review_findings', 'team_finding', 'team_finding_detail', 'reflection', 'reflected_general_account_yen'] },
-  '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
-};
 
 const INDICATOR_VALUES_TABLE = 'core.review_indicator_values';
 
@@ -87,40 +75,21 @@ export class ReviewCopyCountError extends Error {
   }
 }
 
-function copyValue(value: unknown): CopyValue {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return value as CopyValue;
-}
-
 /**
- * COPY of `chunks` (made by `out`) into `table`, then the check that PostgreSQL stored every row `out` counted: the
- * account says what was stored, not only what was sent.
+ * COPY of `chunks` into `table`, then the check that PostgreSQL stored every row the encoding made (`made`, read once
+ * the chunks are taken): the account says what was stored, not only what was sent.
  */
 async function copyEveryRow(
   client: pg.PoolClient,
   label: string,
   table: string,
   columns: readonly string[],
-  out: CopyTextChunks,
-  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array>,
+  made: () => number,
 ): Promise<void> {
   const copy = client.query(copyStreams.from(`COPY ${table} (file_sha256, ${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(chunks), copy);
-  if (copy.rowCount !== out.rows) throw new ReviewCopyCountError(label, table, out.rows, copy.rowCount);
-}
-
-/** A 3-1 file's indicators by fiscal year into core.review_indicator_values, checked by count like its rows. */
-async function copyIndicatorValues(client: pg.PoolClient, sha256: string, label: string, values: IndicatorValues): Promise<void> {
-  const out = new CopyTextChunks();
-  function* copyText(): Generator<Uint8Array> {
-    for (const line of values.copyLines(sha256)) {
-      out.add(line);
-      if (out.rows % 1024 === 0) yield* out.drain();
-    }
-    yield* out.finish();
-  }
-  await copyEveryRow(client, label, INDICATOR_VALUES_TABLE, INDICATOR_VALUE_COLUMNS, out, copyText());
+  if (copy.rowCount !== made()) throw new ReviewCopyCountError(label, table, made(), copy.rowCount);
 }
 
 export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource): Promise<ReviewFileAccount> {
@@ -162,32 +131,19 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
          VALUES ($1, $2, $3, $4, 0, 0, 0, 'loaded', $5)`,
         [source.sha256, source.label, table, reviewYear, synthetic],
       );
-      const quarantined: QuarantinedRecord[] = [];
-      // 3-1's indicators by fiscal year, gathered as its rows go by and written after them (indicator-values.ts).
-      const indicatorValues = table === '3-1' ? new IndicatorValues() : null;
-      const out = new CopyTextChunks();
-      // The COPY text of the file as it is read (the whole file is never in memory), handed on a chunk of about
-      // 256 KB at a time whatever the size of the pieces read (16 KB from a zip, 1 MB from a file on disk).
-      async function* copyText(): AsyncGenerator<Uint8Array> {
-        for await (const batch of readReviewSheetStream(source.fileName, source.pieces())) {
-          for (const read of batch) {
-            if ('quarantined' in read) {
-              quarantined.push(read.quarantined);
-              continue;
-            }
-            indicatorValues?.add(read.row);
-            const row = read.row as Record<string, unknown>;
-            let line = source.sha256;
-            for (const column of stored.columns) line += `\t${copyTextField(copyValue(row[column]))}`;
-            out.add(`${line}\n`);
-          }
-          yield* out.drain();
-        }
-        yield* out.finish();
+      // The file's COPY text, made as it is read (the whole file is never in memory), on a thread of its own for a large
+      // file (parse-thread.ts); a 3-1 file's indicators by fiscal year follow its rows, in the same transaction.
+      const encoding = encodeReviewSheet(source);
+      let quarantined: readonly QuarantinedRecord[];
+      let loaded: number;
+      try {
+        await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows);
+        loaded = encoding.rows;
+        quarantined = encoding.quarantined;
+        if (table === '3-1') await copyEveryRow(client, source.label, INDICATOR_VALUES_TABLE, INDICATOR_VALUE_COLUMNS, encoding.valueChunks(), () => encoding.valueRows);
+      } finally {
+        await encoding.close();
       }
-      await copyEveryRow(client, source.label, stored.table, stored.columns, out, copyText());
-      const loaded = out.rows;
-      if (indicatorValues) await copyIndicatorValues(client, source.sha256, source.label, indicatorValues);
       if (quarantined.length) {
         const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));
         await pipeline(Readable.from(lines), client.query(copyStreams.from('COPY raw.review_sheet_quarantine (file_sha256, line, reason, record) FROM STDIN')));

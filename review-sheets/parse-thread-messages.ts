@@ -1,0 +1,61 @@
+/**
+ * What the activity's thread and a review-sheet file's parse thread (parse-thread.ts, parse-thread-worker.ts) say to
+ * each other, and a failure in the thread carried over as the error it was.
+ */
+import { ReviewHeaderError } from './header-check.js';
+import type { ReviewTable } from './published-headers.js';
+import { ReviewCsvError, UnsupportedReviewTableError, type QuarantinedRecord } from './read-file.js';
+
+/** What the parse thread is started with. */
+export interface ParseThreadData {
+  readonly fileName: string;
+  readonly sha256: string;
+}
+
+/** A piece to parse, or the end of the file. */
+export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true };
+
+/** A failure in the thread, as the class the load tells apart (a refusal of the file, or anything else) and its fields. */
+export type ParseThreadFailure =
+  | { readonly kind: 'header'; readonly fileName: string; readonly table: ReviewTable; readonly missing: readonly string[]; readonly unexpected: readonly string[]; readonly misplaced: readonly string[]; readonly fiscalYears: string | null }
+  | { readonly kind: 'csv'; readonly fileName: string; readonly cause: string }
+  | { readonly kind: 'table'; readonly fileName: string; readonly table: string }
+  | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string };
+
+export type ParseThreadMessage =
+  /** The rows' COPY text a piece completed, after the piece is parsed. */
+  | { readonly rowChunks: readonly Uint8Array[]; readonly pieceDone: true }
+  /** The rest of the rows' text, their count and the quarantined records: the rows are done. */
+  | { readonly rowChunks: readonly Uint8Array[]; readonly rowsDone: { readonly rows: number; readonly quarantined: readonly QuarantinedRecord[] } }
+  | { readonly valueChunks: readonly Uint8Array[] }
+  | { readonly valuesDone: { readonly rows: number } }
+  | { readonly failure: ParseThreadFailure };
+
+export function failureOf(error: unknown): ParseThreadFailure {
+  if (error instanceof ReviewHeaderError) {
+    const { fileName, table, missing, unexpected, misplaced, fiscalYears } = error;
+    return { kind: 'header', fileName, table, missing, unexpected, misplaced, fiscalYears };
+  }
+  if (error instanceof ReviewCsvError) return { kind: 'csv', fileName: error.fileName, cause: error.cause instanceof Error ? error.cause.message : String(error.cause) };
+  if (error instanceof UnsupportedReviewTableError) return { kind: 'table', fileName: error.fileName, table: error.table };
+  if (error instanceof Error) return { kind: 'other', name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { kind: 'other', name: 'Error', message: String(error) };
+}
+
+/** The error the thread raised, as the same class with the same message, so the load tells refusals apart as before. */
+export function errorOf(failure: ParseThreadFailure): Error {
+  switch (failure.kind) {
+    case 'header':
+      return new ReviewHeaderError(failure.fileName, failure.table, failure.missing, failure.unexpected, failure.misplaced, failure.fiscalYears);
+    case 'csv':
+      return new ReviewCsvError(failure.fileName, new Error(failure.cause));
+    case 'table':
+      return new UnsupportedReviewTableError(failure.fileName, failure.table);
+    case 'other': {
+      const error = new Error(`the review-sheet parse thread failed: ${failure.message}`);
+      error.name = failure.name;
+      if (failure.stack) error.stack = failure.stack;
+      return error;
+    }
+  }
+}

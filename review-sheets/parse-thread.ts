@@ -1,0 +1,197 @@
+/**
+ * A review-sheet file's COPY text (sheet-copy-text.ts), made on the activity's thread for a small file and on a thread
+ * of its own for a large one. A national year's load spent most of its time reading, checking and encoding records
+ * on the one thread of the activity worker, which also serves the other file loading beside it (the workflow loads
+ * two at a time), while the machine's other core was half idle: on its own thread each large file's parse runs beside
+ * the other's and beside PostgreSQL. The pieces are read here (a file or a zip entry alike) and a copy of each is moved
+ * to the thread; the COPY text comes back moved, not copied. At most two pieces wait in the thread, and none is sent
+ * while the COPY text already made waits for PostgreSQL, so memory stays a few megabytes whatever the file's size.
+ */
+import { Worker } from 'node:worker_threads';
+import { compiledSibling } from '../runtime/compiled-module.js';
+import { MessageQueue } from '../runtime/message-queue.js';
+import { errorOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
+import type { QuarantinedRecord } from './read-file.js';
+import { SheetCopyText } from './sheet-copy-text.js';
+
+/** A file at least this large is parsed on a thread of its own: below it, starting the thread costs more than it saves. */
+export const PARSE_THREAD_MIN_BYTES = 4 << 20;
+
+/** Pieces sent to the thread and not yet parsed: one being parsed, one waiting, so the thread never idles for a read. */
+const PIECES_IN_THREAD = 2;
+
+/**
+ * The young generation of the thread's heap: parsing makes many short-lived strings and rows, and with Node's default
+ * collecting them took a large share of the parse (as in the applicant parse, ingest/loading/parse-worker-client.ts).
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32 };
+
+/** What to encode: the file's published name (its table and review year), its digest, and its bytes in pieces. */
+export interface EncodedSource {
+  readonly fileName: string;
+  readonly sha256: string;
+  /** The bytes' length where known (a file on disk); a zip entry's is not, and it is parsed on a thread of its own. */
+  readonly size?: number;
+  pieces(): AsyncIterable<Uint8Array>;
+}
+
+/** A file's COPY text, taken in order: the rows' chunks, then (3-1) the indicator values' chunks. */
+export interface SheetEncoding {
+  /** The rows' COPY text; each chunk is handed over once. */
+  rowChunks(): AsyncIterable<Uint8Array>;
+  /** Once rowChunks is done: the rows made, and the records quarantined with their reasons. */
+  readonly rows: number;
+  readonly quarantined: readonly QuarantinedRecord[];
+  /** Once rowChunks is done: a 3-1 file's indicators by fiscal year as COPY text; nothing for other tables. */
+  valueChunks(): AsyncIterable<Uint8Array>;
+  /** Once valueChunks is done: how many indicator values it gave. */
+  readonly valueRows: number;
+  /** Stops the thread, if any, whether the encoding finished or not. Safe to repeat. */
+  close(): Promise<void>;
+}
+
+/**
+ * A copy of the piece, which the thread takes over: the source's own bytes are never moved away from it (a caller
+ * may hold them, as a test does its file's bytes). A national year's 126 MB are copied in a few tens of milliseconds.
+ */
+function movable(piece: Uint8Array): Uint8Array {
+  return new Uint8Array(piece);
+}
+
+/** The file's COPY text on this thread, as its pieces are read. */
+class EncodingHere implements SheetEncoding {
+  private readonly text: SheetCopyText;
+
+  constructor(private readonly source: EncodedSource) {
+    this.text = new SheetCopyText(source.fileName, source.sha256);
+  }
+
+  async *rowChunks(): AsyncGenerator<Uint8Array> {
+    for await (const piece of this.source.pieces()) yield* this.text.push(piece);
+    yield* this.text.end();
+  }
+
+  get rows(): number {
+    return this.text.rows;
+  }
+
+  get quarantined(): readonly QuarantinedRecord[] {
+    return this.text.quarantined;
+  }
+
+  async *valueChunks(): AsyncGenerator<Uint8Array> {
+    yield* this.text.valueChunks();
+  }
+
+  get valueRows(): number {
+    return this.text.indicatorValueRows;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The file's COPY text made on a thread of its own from the pieces read here. */
+class EncodingOnThread implements SheetEncoding {
+  private readonly worker: Worker;
+  private readonly messages = new MessageQueue<ParseThreadMessage>();
+  private rowsDone: { rows: number; quarantined: readonly QuarantinedRecord[] } | null = null;
+  private valueCount = 0;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly source: EncodedSource) {
+    this.worker = new Worker(compiledSibling(import.meta.url, './parse-thread-worker.js'), {
+      workerData: { fileName: source.fileName, sha256: source.sha256 } satisfies ParseThreadData,
+      resourceLimits: RESOURCE_LIMITS,
+    });
+    this.worker.on('message', (message: ParseThreadMessage) => this.messages.push(message));
+    this.worker.on('error', (error: Error) => this.messages.fail(new Error(`the review-sheet parse thread of ${source.fileName} stopped: ${error.message}`, { cause: error })));
+    this.worker.on('exit', (code) => this.messages.fail(new Error(`the review-sheet parse thread of ${source.fileName} exited (code ${code}) before it finished the file`)));
+  }
+
+  private send(request: ParseThreadRequest): void {
+    this.worker.postMessage(request, 'piece' in request ? [request.piece.buffer as ArrayBuffer] : []);
+  }
+
+  /** The next message; a failure the thread reports is thrown as the error it was. */
+  private async next(): Promise<ParseThreadMessage> {
+    const message = await this.messages.next();
+    if ('failure' in message) throw errorOf(message.failure);
+    return message;
+  }
+
+  async *rowChunks(): AsyncGenerator<Uint8Array> {
+    const pieces = this.source.pieces()[Symbol.asyncIterator]();
+    let inThread = 0;
+    let allSent = false;
+    try {
+      for (;;) {
+        // Pieces go out while the thread has room; the loop gets here only when the COPY has taken the text made so far.
+        while (!allSent && inThread < PIECES_IN_THREAD) {
+          const read = await pieces.next();
+          if (read.done) {
+            this.send({ end: true });
+            allSent = true;
+          } else {
+            this.send({ piece: movable(read.value) });
+            inThread++;
+          }
+        }
+        const message = await this.next();
+        if (!('rowChunks' in message)) throw new Error(`the review-sheet parse thread of ${this.source.fileName} sent indicator values before its rows were done`);
+        yield* message.rowChunks;
+        if ('rowsDone' in message) {
+          this.rowsDone = message.rowsDone;
+          return;
+        }
+        inThread--;
+      }
+    } finally {
+      // A COPY that failed, or a refusal from the thread, leaves the file partly read: it is closed now.
+      if (!allSent) await pieces.return?.();
+    }
+  }
+
+  get rows(): number {
+    return this.done().rows;
+  }
+
+  get quarantined(): readonly QuarantinedRecord[] {
+    return this.done().quarantined;
+  }
+
+  private done(): { rows: number; quarantined: readonly QuarantinedRecord[] } {
+    if (!this.rowsDone) throw new Error(`the rows of ${this.source.fileName} are asked for before they were all read`);
+    return this.rowsDone;
+  }
+
+  async *valueChunks(): AsyncGenerator<Uint8Array> {
+    this.done();
+    for (;;) {
+      const message = await this.next();
+      if ('valueChunks' in message) yield* message.valueChunks;
+      else if ('valuesDone' in message) {
+        this.valueCount = message.valuesDone.rows;
+        return;
+      } else throw new Error(`the review-sheet parse thread of ${this.source.fileName} sent rows after it said they were done`);
+    }
+  }
+
+  get valueRows(): number {
+    return this.valueCount;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.worker.terminate().then(() => undefined);
+    return this.closing;
+  }
+}
+
+/**
+ * The file's COPY text: on a thread of its own when the file is PARSE_THREAD_MIN_BYTES or more, or of a size not known
+ * (a zip entry), unless `onThread` says where. What refuses the file (a table not loaded, a header not the published
+ * one, no header) is thrown as the same error on either thread, from the constructor here or from the chunks there.
+ */
+export function encodeReviewSheet(source: EncodedSource, onThread?: boolean): SheetEncoding {
+  const thread = onThread ?? (source.size === undefined || source.size >= PARSE_THREAD_MIN_BYTES);
+  return thread ? new EncodingOnThread(source) : new EncodingHere(source);
+}

@@ -1,0 +1,102 @@
+/**
+ * A review-sheet file as the COPY text of its core table, made as its pieces arrive: each row mapped from its record
+ * (read-file.ts) becomes a line, encoded in chunks of about 256 KB; a quarantined record is kept apart with its
+ * reason; a 3-1 file's indicators by fiscal year (indicator-values.ts) are gathered as its rows go by and given as
+ * COPY text of their own at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small
+ * file and on a thread of its own for a large one (parse-thread.ts), with the same output.
+ */
+import { copyTextField, type CopyValue } from '../ingest/loading/copy-text.js';
+import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
+import { IndicatorValues } from './indicator-values.js';
+import type { ReviewTable } from './published-headers.js';
+import { ReviewSheetReader, type QuarantinedRecord, type ReadRecord } from './read-file.js';
+
+const KEY = ['line', 'review_year', 'project_id'];
+
+/** Each core table and the columns of its mapped rows, in COPY order (file_sha256 first, then these). */
+export const STORED: Record<ReviewTable, { table: string; columns: readonly string[] }> = {
+  '1-2': { table: 'core.review_projects', columns: [...KEY, 'project_name', 'ministry', 'policy_ministry', 'bureau', 'division', 'purpose', 'project_category', 'start_year', 'end_year', 'main_expense', 'department', 'no_end_planned'] },
+  '2-1': { table: 'core.review_budget', columns: [...KEY, 'budget_year', 'is_total', 'account_section', 'account', 'sub_account', 'initial_budget_yen', 'supplementary_yen', 'carried_in_yen', 'reserve_yen', 'current_budget_yen', 'executed_yen', 'execution_rate_reported', 'carried_over_yen', 'next_year_request_yen'] },
+  '3-1': { table: 'core.review_indicator_rows', columns: [...KEY, 'node_number', 'indicator_seq', 'row_kind', 'node_kind', 'outcome_term', 'qualitative', 'goal', 'indicator_name', 'unit', 'direction', 'data_source', 'qualitative_reason', 'qualitative_result', 'year_values'] },
+  '3-2': { table: 'core.review_edges', columns: [...KEY, 'from_node', 'to_node', 'from_kind', 'to_kind', 'rationale', 'from_term', 'to_term'] },
+  '4-1': { table: 'core.review_checks', columns: [...KEY, 'self_check_result', 'improvement_direction', 'external_review_year', 'external_review_findings', 'team_finding', 'team_finding_detail', 'reflection', 'reflected_general_account_yen'] },
+  '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
+};
+
+/** How many indicator-value lines go into the chunks before they are handed on (about 100 KB of text). */
+const VALUE_LINES_PER_HANDOVER = 1024;
+
+function copyValue(value: unknown): CopyValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value as CopyValue;
+}
+
+export class SheetCopyText {
+  private readonly reader: ReviewSheetReader;
+  private readonly columns: readonly string[];
+  private readonly out = new CopyTextChunks();
+  /** 3-1's indicators by fiscal year; null for the other tables. */
+  private readonly indicatorValues: IndicatorValues | null;
+  private valueRows = 0;
+  readonly quarantined: QuarantinedRecord[] = [];
+
+  /** Refuses a file name whose table is not loaded (UnsupportedReviewTableError). */
+  constructor(
+    fileName: string,
+    private readonly sha256: string,
+  ) {
+    this.reader = new ReviewSheetReader(fileName);
+    const { table } = this.reader.identity;
+    this.columns = STORED[table].columns;
+    this.indicatorValues = table === '3-1' ? new IndicatorValues() : null;
+  }
+
+  /** The rows' COPY text the piece completes, in chunks (none until a chunk fills). */
+  push(piece: Uint8Array): Uint8Array[] {
+    this.take(this.reader.push(piece));
+    return this.out.drain();
+  }
+
+  /** The rest of the rows' COPY text; refuses a file with no header (ReviewCsvError). */
+  end(): Uint8Array[] {
+    this.take(this.reader.end());
+    return this.out.finish();
+  }
+
+  /** Rows made into COPY text so far. */
+  get rows(): number {
+    return this.out.rows;
+  }
+
+  /** Indicator values made into COPY text by valueChunks. */
+  get indicatorValueRows(): number {
+    return this.valueRows;
+  }
+
+  /** After end(): a 3-1 file's indicators by fiscal year as COPY text (INDICATOR_VALUE_COLUMNS), in chunks; none for other tables. */
+  *valueChunks(): Generator<Uint8Array> {
+    if (!this.indicatorValues) return;
+    const out = new CopyTextChunks();
+    for (const line of this.indicatorValues.copyLines(this.sha256)) {
+      out.add(line);
+      if (out.rows % VALUE_LINES_PER_HANDOVER === 0) yield* out.drain();
+    }
+    yield* out.finish();
+    this.valueRows = out.rows;
+  }
+
+  private take(records: readonly ReadRecord[]): void {
+    for (const read of records) {
+      if ('quarantined' in read) {
+        this.quarantined.push(read.quarantined);
+        continue;
+      }
+      this.indicatorValues?.add(read.row);
+      const row = read.row as Record<string, unknown>;
+      let line = this.sha256;
+      for (const column of this.columns) line += `\t${copyTextField(copyValue(row[column]))}`;
+      this.out.add(`${line}\n`);
+    }
+  }
+}

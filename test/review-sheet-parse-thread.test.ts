@@ -1,0 +1,117 @@
+/**
+ * A review-sheet file's COPY text made on a thread of its own (review-sheets/parse-thread.ts) is the one made on the
+ * calling thread, byte for byte, with the same rows, quarantined records and 3-1 indicator values, whatever the size of
+ * the pieces; what refuses a file there is thrown here as the same error, and a COPY that stops early stops the thread.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReviewHeaderError } from '../review-sheets/header-check.js';
+import { encodeReviewSheet, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+const fixture = (table: string) => readdirSync(FIXTURES).find((name) => name.startsWith(`${table}_RS_2024_`))!;
+
+/** The bytes in pieces of `size`, read afresh on each call, as a file's stream gives them. */
+function sourceOf(fileName: string, bytes: Uint8Array, size: number): EncodedSource {
+  return {
+    fileName,
+    sha256: sha256Of(bytes),
+    async *pieces() {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    },
+  };
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const all: Uint8Array[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return Buffer.concat(all);
+}
+
+async function everything(encoding: SheetEncoding) {
+  try {
+    const text = await collect(encoding.rowChunks());
+    const counted = { rows: encoding.rows, quarantined: encoding.quarantined };
+    const values = await collect(encoding.valueChunks());
+    return { text, values, ...counted, valueRows: encoding.valueRows };
+  } finally {
+    await encoding.close();
+  }
+}
+
+describe('a review-sheet file parsed on a thread of its own', () => {
+  it('gives the COPY text, rows, quarantined records and indicator values it gives on the calling thread, in pieces of any size', async () => {
+    // 3-1 with indicator values; 5-1 with a bad record appended (a column short), which is quarantined.
+    const payees = readFileSync(join(FIXTURES, fixture('5-1')));
+    const cases = [
+      { name: fixture('3-1'), bytes: readFileSync(join(FIXTURES, fixture('3-1'))) },
+      { name: fixture('5-1'), bytes: Buffer.concat([payees, Buffer.from('"2024","1","only three"\r\n')]) },
+    ];
+    for (const { name, bytes } of cases) {
+      const here = await everything(encodeReviewSheet(sourceOf(name, bytes, 1 << 20), false));
+      expect(here.rows, name).toBeGreaterThan(0);
+      for (const size of [7, 4096, 1 << 20]) {
+        const there = await everything(encodeReviewSheet(sourceOf(name, bytes, size), true));
+        expect(there.text.equals(here.text), `${name} in pieces of ${size}`).toBe(true);
+        expect(there.values.equals(here.values), `${name} in pieces of ${size}`).toBe(true);
+        expect({ rows: there.rows, quarantined: there.quarantined, valueRows: there.valueRows }).toEqual({ rows: here.rows, quarantined: here.quarantined, valueRows: here.valueRows });
+      }
+      if (name.startsWith('3-1')) expect(here.valueRows, name).toBeGreaterThan(0);
+      else expect(here.quarantined.map((record) => record.reason), name).toEqual([expect.stringContaining('columns where the header has')]);
+    }
+  });
+
+  it('throws a header that is not the published one, and a file with no header, as the errors the calling thread throws', async () => {
+    const name = fixture('1-2');
+    const bytes = readFileSync(join(FIXTURES, name));
+    const renamed = Buffer.from(bytes.toString('utf8').replace('事業名', '事業の名前'), 'utf8');
+    for (const [content, type] of [[renamed, ReviewHeaderError], [Buffer.alloc(0), ReviewCsvError]] as const) {
+      const outcomes = await Promise.all(
+        [false, true].map((onThread) =>
+          everything(encodeReviewSheet(sourceOf(name, content, 4096), onThread)).then(
+            () => null,
+            (error: unknown) => error,
+          ),
+        ),
+      );
+      for (const outcome of outcomes) expect(outcome).toBeInstanceOf(type);
+      expect((outcomes[1] as Error).message).toBe((outcomes[0] as Error).message);
+    }
+  });
+
+  it('stops the thread and closes the file when the COPY takes only part of the text', async () => {
+    const name = fixture('5-1');
+    // The published records forty times over: far more COPY text than one chunk, so the first is handed on long before the end.
+    const published = readFileSync(join(FIXTURES, name), 'utf8');
+    const headerEnd = published.indexOf('\n') + 1;
+    const bytes = Buffer.from(published.slice(0, headerEnd) + published.slice(headerEnd).repeat(40), 'utf8');
+    let read = 0;
+    let closed = false;
+    const source: EncodedSource = {
+      fileName: name,
+      sha256: sha256Of(bytes),
+      async *pieces() {
+        try {
+          for (let at = 0; at < bytes.length; at += 1024) {
+            read = at + 1024;
+            yield bytes.subarray(at, at + 1024);
+          }
+        } finally {
+          closed = true;
+        }
+      },
+    };
+    const encoding = encodeReviewSheet(source, true);
+    for await (const chunk of encoding.rowChunks()) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    await encoding.close();
+    expect(closed).toBe(true);
+    expect(read).toBeLessThan(bytes.length / 2);
+    // Closed, the thread no longer answers: asking for the rows' count says they were not all read.
+    expect(() => encoding.rows).toThrow(/before they were all read/);
+  });
+});
