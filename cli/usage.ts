@@ -65,7 +65,8 @@ export const USAGE = {
       '    named with the reason and the others are written (exit 1)\n' +
       'ebpm generate --review-sheets [N] [--seed S] [--year Y] --out DIR\n' +
       '    a synthetic review year of N projects (default 5700, a national year) in the published RS format (1-2, 2-1,\n' +
-      '    3-1, 3-2, 4-1, 5-1 as published: names, headers, UTF-8 with BOM, the published quirks)',
+      '    3-1, 3-2, 4-1, 5-1: headers, UTF-8 with BOM, the published quirks), each under its published name marked\n' +
+      '    _合成データ_synthetic, so that every output made from it says it is synthetic',
   temporal:
     'ebpm temporal install            build the Temporal CLI into .tools/bin when it is missing\n' +
       'ebpm temporal start [--port P]   run a persistent local dev server (history in .data/temporal.db) until interrupted',

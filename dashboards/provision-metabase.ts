@@ -124,20 +124,23 @@ async function provisionDashboard(
   const cardIds: number[] = [];
   for (const card of dashboard.cards) {
     const body = cardBody(card, ids.databaseId, ids.collectionId);
-    const id = existingCard.get(card.name);
+    // Under its name, else under a name it had before (the PUT renames it).
+    const id = [card.name, ...(card.formerNames ?? [])].map((name) => existingCard.get(name)).find((found) => found !== undefined);
     if (id !== undefined) {
       await api.request('PUT', `/api/card/${id}`, z.unknown(), body);
       cardIds.push(id);
     } else cardIds.push((await api.request('POST', '/api/card', metabaseReplies.created, body)).id);
   }
 
-  const existingDashboard = items.find((item) => item.model === 'dashboard' && item.name === dashboard.name);
+  const names = [dashboard.name, ...(dashboard.formerNames ?? [])];
+  const existingDashboard = names.map((name) => items.find((item) => item.model === 'dashboard' && item.name === name)).find((found) => found !== undefined);
   const dashboardId =
     existingDashboard?.id ??
     (await api.request('POST', '/api/dashboard', metabaseReplies.created, { name: dashboard.name, description: dashboard.description, collection_id: ids.collectionId })).id;
-  // The description (with the attribution it may carry) and the layout are replaced as a whole; negative ids ask
-  // Metabase to create the dashboard cards.
+  // The name (a dashboard found under a former name is renamed), the description (with the attribution it may carry)
+  // and the layout are replaced as a whole; negative ids ask Metabase to create the dashboard cards.
   await api.request('PUT', `/api/dashboard/${dashboardId}`, z.unknown(), {
+    name: dashboard.name,
     description: dashboard.description,
     dashcards: dashboard.cards.map((card, index) => ({
       id: -(index + 1),

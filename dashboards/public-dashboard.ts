@@ -17,6 +17,8 @@ export interface DashboardCard {
   readonly chart?: { readonly dimensions: readonly string[]; readonly metrics: readonly string[] };
   /** Position on Metabase's 24-column grid. */
   readonly layout: { readonly row: number; readonly col: number; readonly width: number; readonly height: number };
+  /** Names the card had before: a card provisioned under one of them is renamed, not left beside a new one. */
+  readonly formerNames?: readonly string[];
 }
 
 export const DASHBOARD_GRID_COLUMNS = 24;
@@ -26,6 +28,8 @@ export interface Dashboard {
   readonly name: string;
   readonly description: string;
   readonly cards: readonly DashboardCard[];
+  /** Names the dashboard had before: one provisioned under one of them is renamed, not left beside a new one. */
+  readonly formerNames?: readonly string[];
 }
 
 export const PUBLIC_DASHBOARD = {

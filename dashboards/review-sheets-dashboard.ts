@@ -1,10 +1,20 @@
 /**
- * The review sheets' dashboard: the published 行政事業レビュー sheets loaded into ebpm, for the latest review year
- * loaded, from the bi.review_* views. Everything on it is public data (PDL1.0); the attribution the data require is
- * a question of its own at the top, where it is read without opening anything, and each description repeats it.
+ * The review sheets' dashboard: the 行政事業レビュー sheets loaded into ebpm, for the latest review year loaded, from the
+ * bi.review_* views. Everything on it is public data (PDL1.0) or synthetic (ebpm generate's sheets); the attribution
+ * the RS system's data require, or the note that the files are synthetic, is a question of its own at the top, where
+ * it is read without opening anything, and each description repeats the attribution with that caveat.
  * Pure data; dashboards/provision-metabase.ts puts it into Metabase beside the public dashboard.
  */
-import { REVIEW_SHEET_ATTRIBUTION, REVIEW_SHEET_ATTRIBUTION_EN, reviewSheetSource, reviewSheetSourceEn, type ReviewSheetOrigins } from '../review-sheets/attribution.js';
+import {
+  partlySyntheticNote,
+  partlySyntheticNoteEn,
+  REVIEW_SHEET_ATTRIBUTION,
+  REVIEW_SHEET_ATTRIBUTION_EN,
+  SYNTHETIC_REVIEW_SHEET_NOTE,
+  SYNTHETIC_REVIEW_SHEET_NOTE_EN,
+  TABLE_SEPARATOR,
+  yearTablesText,
+} from '../review-sheets/attribution.js';
 import type { Dashboard, DashboardCard } from './public-dashboard.js';
 
 /** The latest review year loaded, which every question reads. */
@@ -13,12 +23,15 @@ const LATEST = 'latest AS (SELECT max(review_year) AS review_year FROM bi.review
 /** How a project without a 1-2 row (so without a ministry) is shown, the same on every question. */
 export const NO_PROJECT_ROW_LABEL = '（1-2 なし / no 1-2 row）';
 
-/** Said wherever the attribution is: the sheets may be synthetic, and the Source question tells which. */
+/**
+ * Said in every description: the descriptions are fixed text, so they cite the RS system for its files and say that
+ * ebpm generate's are not the government's; the Source question says which the latest year's files in force are.
+ */
 const ORIGIN_NOTE =
-  'ebpm generate が公表形式で作成した合成データ（ebpm demo が読み込むシートなど）は政府の公表データではなく、出典の質問と bi.review_sheet_files.synthetic がそれを示します。' +
-  "Sheets made up by ebpm generate in the published format (those `ebpm demo` loads among them) are not the government's data: the Source question and bi.review_sheet_files.synthetic say when the files in force are synthetic.";
+  'ebpm generate が公表形式で作成した合成データ（ebpm demo が読み込むシートなど）は政府の公表データではありません。最新のレビュー年度のファイルが合成データかどうかは「出典 / Source」と bi.review_sheet_files.synthetic に示します。' +
+  "Sheets made up by ebpm generate in the published format (those ebpm demo loads among them) are not the government's data; the Source question and bi.review_sheet_files.synthetic say whether the latest review year's files are.";
 
-const source = `${REVIEW_SHEET_ATTRIBUTION}. ${REVIEW_SHEET_ATTRIBUTION_EN} ${ORIGIN_NOTE}`;
+const source = `公表データの${REVIEW_SHEET_ATTRIBUTION}. For the RS system's sheets: ${REVIEW_SHEET_ATTRIBUTION_EN} ${ORIGIN_NOTE}`;
 
 /** A budget row the execution question counts: a current budget above 0 and an execution given. */
 const COUNTED = 'b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL';
@@ -29,31 +42,54 @@ const MET = "CASE WHEN v.direction = 'down' THEN v.actual_value <= v.target_valu
 /** A SQL string literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-/** Every case of the files' origins, with the source lines an output of them carries (Japanese, then English). */
-const ORIGIN_CASES: readonly ReviewSheetOrigins[] = [
-  { published: true, synthetic: false },
-  { published: false, synthetic: true },
-  { published: true, synthetic: true },
-];
+/**
+ * `text` as a SQL expression, each marker in it replaced by the expression it stands for: a line the TypeScript
+ * functions word, with the parts only the database knows put in by SQL.
+ */
+function sqlText(text: string, parts: Readonly<Record<string, string>>): string {
+  const markers = Object.keys(parts);
+  return text
+    .split(new RegExp(`(${markers.join('|')})`))
+    .filter((piece) => piece !== '')
+    .map((piece) => (markers.includes(piece) ? parts[piece] : literal(piece)))
+    .join(' || ');
+}
+
+/** Stand for the review year and its synthetic tables in the partly-synthetic note's wording. */
+const YEAR = '\u0001';
+const TABLES = '\u0002';
+const tablesOfYear = yearTablesText(YEAR, { ja: TABLES, en: TABLES });
 
 /**
- * The Source question's rows: the lines of whichever case the latest review year's files in force make (the
- * attribution when none is in force), as reviewSheetSource and reviewSheetSourceEn give them to every other output.
+ * The Source question's rows: the lines every other output carries for the latest review year's files in force
+ * (review-sheets/attribution.ts): the attribution for the RS system's files, the synthetic note in its place for
+ * ebpm generate's, and where both are in force the attribution and the note naming the synthetic tables. The
+ * attribution when no file is in force.
  */
 const SOURCE_LINES_SQL = `WITH ${LATEST}, origins AS (
-  SELECT coalesce(bool_or(f.synthetic), false) AS synthetic, coalesce(bool_or(NOT f.synthetic), true) AS published
-    FROM bi.review_sheet_files f JOIN latest USING (review_year) WHERE f.in_force
+  SELECT latest.review_year, coalesce(bool_or(f.synthetic), false) AS synthetic, coalesce(bool_or(NOT f.synthetic), true) AS published,
+         string_agg(f.sheet_table, ${literal(TABLE_SEPARATOR.ja)} ORDER BY f.sheet_table) FILTER (WHERE f.synthetic) AS tables_ja,
+         string_agg(f.sheet_table, ${literal(TABLE_SEPARATOR.en)} ORDER BY f.sheet_table) FILTER (WHERE f.synthetic) AS tables_en
+    FROM latest LEFT JOIN bi.review_sheet_files f ON f.review_year = latest.review_year AND f.in_force
+   GROUP BY latest.review_year
 )
 SELECT lines.line AS "出典 / Source"
-  FROM origins JOIN (VALUES
-${ORIGIN_CASES.flatMap((origins) => [...reviewSheetSource(origins), ...reviewSheetSourceEn(origins)].map((line, index) => `    (${origins.published}, ${origins.synthetic}, ${index + 1}, ${literal(line)})`)).join(',\n')}
-  ) AS lines (published, synthetic, position, line) ON lines.published = origins.published AND lines.synthetic = origins.synthetic
+  FROM origins CROSS JOIN LATERAL (VALUES
+    (1, CASE WHEN published THEN ${literal(REVIEW_SHEET_ATTRIBUTION)} END),
+    (2, CASE WHEN published AND synthetic THEN ${sqlText(partlySyntheticNote(tablesOfYear.ja), { [YEAR]: 'review_year::text', [TABLES]: 'tables_ja' })} END),
+    (3, CASE WHEN NOT published THEN ${literal(SYNTHETIC_REVIEW_SHEET_NOTE)} END),
+    (4, CASE WHEN published THEN ${literal(REVIEW_SHEET_ATTRIBUTION_EN)} END),
+    (5, CASE WHEN published AND synthetic THEN ${sqlText(partlySyntheticNoteEn(tablesOfYear.en), { [YEAR]: 'review_year::text', [TABLES]: 'tables_en' })} END),
+    (6, CASE WHEN NOT published THEN ${literal(SYNTHETIC_REVIEW_SHEET_NOTE_EN)} END)
+  ) AS lines (position, line)
+ WHERE lines.line IS NOT NULL
  ORDER BY lines.position`;
 
 const NO_PROJECT_ROW = literal(NO_PROJECT_ROW_LABEL);
 
 export const REVIEW_SHEETS_DASHBOARD = {
-  name: 'ebpm — 行政事業レビュー（公表データ） / Administrative project reviews (published sheets)',
+  name: 'ebpm — 行政事業レビューシート / Administrative project review sheets',
+  formerNames: ['ebpm — 行政事業レビュー（公表データ） / Administrative project reviews (published sheets)'],
   description:
     `読み込んだ行政事業レビューシート（最新のレビュー年度）：ebpm の自動点検、府省庁別の予算執行と成果目標の達成、事業の一覧、読み込んだファイル。` +
     `The review sheets loaded into ebpm, for the latest review year loaded: ebpm's automated checks, budget execution and outcome targets by ministry, the projects and the files behind them. ` +
@@ -149,6 +185,7 @@ SELECT p.review_year, p.project_id, p.project_name, p.ministry, p.bureau, p.star
     },
     {
       name: '読み込んだファイル / Files the dashboard reads',
+      formerNames: ['読み込んだ公表ファイル / Files the dashboard reads'],
       description:
         '最新のレビュー年度に効力のあるファイル：表ごとのファイル、合成データか（synthetic）、レコード数、読み込んだ数と隔離した数（理由とともに保存）、読み込んだ日時。' +
         'The review-sheet files in force for the latest review year (bi.review_sheet_files): each table\'s file, whether ebpm generate made it up (synthetic), its records, how many were loaded and how many quarantined (kept with their reasons: ebpm review-sheets quarantine FILE_ID), and when it was loaded. ' +

@@ -2,7 +2,8 @@
  * The attribution the 行政事業レビュー見える化サイト's licence (公共データ利用規約 第1.0版, PDL1.0) requires of every output
  * made from its data: the commands print it with what they show, text and JSON alike. An output made from synthetic
  * sheets (`ebpm generate`'s, registered as such by their names) says that instead: citing the RS system for made-up
- * rows would misstate where they come from.
+ * rows would misstate where they come from. Where both kinds are in force, it carries the attribution and names the
+ * synthetic tables.
  */
 export const REVIEW_SHEET_ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）';
 
@@ -14,52 +15,87 @@ export const SYNTHETIC_REVIEW_SHEET_NOTE = '合成データ: ebpm generate が�
 
 export const SYNTHETIC_REVIEW_SHEET_NOTE_EN = 'Synthetic data: review sheets made up by ebpm generate in the published format of the 行政事業レビュー見える化サイト; not the government’s published data.';
 
-/** Beside the attribution, for what was made from published and synthetic sheets together. */
-export const PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE = '一部は合成データ: 合成の印のあるファイル（ebpm review-sheets files）は ebpm generate が作成した架空のレビューシートで、政府の公表データではない';
+/** A table of a review year whose file in force is synthetic. */
+export interface SyntheticTable {
+  readonly reviewYear: number;
+  readonly table: string;
+}
 
-export const PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN = 'Partly synthetic: the files marked synthetic (ebpm review-sheets files) were made up by ebpm generate; they are not the government’s published data.';
+/** Beside the attribution where both kinds are in force: which tables are synthetic (`tables`, as syntheticTablesText gives them). */
+export function partlySyntheticNote(tables: string): string {
+  return `一部は合成データ: ${tables} の表は ebpm generate が作成した架空のレビューシートで、政府の公表データではない`;
+}
 
-/** Which kinds of file an output was made from: the RS system's (published), ebpm generate's (synthetic), or both. */
+export function partlySyntheticNoteEn(tables: string): string {
+  return `Partly synthetic: the review-sheet tables ${tables} were made up by ebpm generate; they are not the government’s published data.`;
+}
+
+/** How a year's synthetic tables are joined in each language (1-2・3-1 / 1-2, 3-1). */
+export const TABLE_SEPARATOR = { ja: '・', en: ', ' } as const;
+
+/** One review year's synthetic tables (already joined) as the notes name them: 2024年度の 1-2・3-1 / 1-2, 3-1 of review year 2024. */
+export function yearTablesText(reviewYear: number | string, tables: { readonly ja: string; readonly en: string }): { readonly ja: string; readonly en: string } {
+  return { ja: `${reviewYear}年度の ${tables.ja}`, en: `${tables.en} of review year ${reviewYear}` };
+}
+
+/** 2024年度の 1-2・3-1、2023年度の 5-1 / 1-2, 3-1 of review year 2024; 5-1 of review year 2023 (newest year first). */
+export function syntheticTablesText(tables: readonly SyntheticTable[]): { readonly ja: string; readonly en: string } {
+  const years = [...new Set(tables.map((entry) => entry.reviewYear))].sort((a, b) => b - a);
+  const texts = years.map((year) => {
+    const of = tables.filter((entry) => entry.reviewYear === year).map((entry) => entry.table).sort();
+    return yearTablesText(year, { ja: of.join(TABLE_SEPARATOR.ja), en: of.join(TABLE_SEPARATOR.en) });
+  });
+  return { ja: texts.map((text) => text.ja).join('、'), en: texts.map((text) => text.en).join('; ') };
+}
+
+/**
+ * Which kinds of file an output was made from: the RS system's (published), ebpm generate's (synthetic), or both;
+ * where both, the synthetic tables.
+ */
 export interface ReviewSheetOrigins {
   readonly published: boolean;
   readonly synthetic: boolean;
+  /** The tables whose files are synthetic, by review year and table. */
+  readonly syntheticTables: readonly SyntheticTable[];
 }
 
 /** An output of no file (nothing loaded yet) keeps the attribution, as the RS system is where its files come from. */
-export const PUBLISHED_ONLY: ReviewSheetOrigins = { published: true, synthetic: false };
+export const PUBLISHED_ONLY: ReviewSheetOrigins = { published: true, synthetic: false, syntheticTables: [] };
 
-/** The origins of a set of files, each synthetic or not; an empty set counts as published (PUBLISHED_ONLY). */
-export function originsOf(files: Iterable<{ readonly synthetic: boolean }>): ReviewSheetOrigins {
+function tableOrder(a: SyntheticTable, b: SyntheticTable): number {
+  return b.reviewYear - a.reviewYear || a.table.localeCompare(b.table);
+}
+
+/** The origins of a set of files (each with its table and review year); an empty set counts as published (PUBLISHED_ONLY). */
+export function originsOf(files: Iterable<{ readonly synthetic: boolean; readonly table: string; readonly reviewYear: number }>): ReviewSheetOrigins {
   let published = false;
-  let synthetic = false;
+  const synthetic = new Map<string, SyntheticTable>();
   for (const file of files) {
-    if (file.synthetic) synthetic = true;
+    if (file.synthetic) synthetic.set(`${file.reviewYear}:${file.table}`, { reviewYear: file.reviewYear, table: file.table });
     else published = true;
   }
-  return published || synthetic ? { published, synthetic } : PUBLISHED_ONLY;
+  if (!published && synthetic.size === 0) return PUBLISHED_ONLY;
+  return { published, synthetic: synthetic.size > 0, syntheticTables: [...synthetic.values()].sort(tableOrder) };
+}
+
+/** What several outputs' origins make together (a report of several projects, say). */
+export function combinedOrigins(all: Iterable<ReviewSheetOrigins>): ReviewSheetOrigins {
+  const list = [...all];
+  if (list.length === 0) return PUBLISHED_ONLY;
+  const tables = new Map(list.flatMap((origins) => origins.syntheticTables.map((entry) => [`${entry.reviewYear}:${entry.table}`, entry] as const)));
+  return { published: list.some((origins) => origins.published), synthetic: tables.size > 0, syntheticTables: [...tables.values()].sort(tableOrder) };
 }
 
 /** The source lines an output carries, in Japanese: the attribution, the synthetic note, or both. */
 export function reviewSheetSource(origins: ReviewSheetOrigins): readonly string[] {
   if (!origins.synthetic) return [REVIEW_SHEET_ATTRIBUTION];
-  return origins.published ? [REVIEW_SHEET_ATTRIBUTION, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE] : [SYNTHETIC_REVIEW_SHEET_NOTE];
+  return origins.published ? [REVIEW_SHEET_ATTRIBUTION, partlySyntheticNote(syntheticTablesText(origins.syntheticTables).ja)] : [SYNTHETIC_REVIEW_SHEET_NOTE];
 }
 
 /** The same lines in English, for the outputs that carry both languages. */
 export function reviewSheetSourceEn(origins: ReviewSheetOrigins): readonly string[] {
   if (!origins.synthetic) return [REVIEW_SHEET_ATTRIBUTION_EN];
-  return origins.published ? [REVIEW_SHEET_ATTRIBUTION_EN, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN] : [SYNTHETIC_REVIEW_SHEET_NOTE_EN];
-}
-
-/** What several outputs' origins make together (a report of several projects, say). */
-export function combinedOrigins(all: Iterable<ReviewSheetOrigins>): ReviewSheetOrigins {
-  let published = false;
-  let synthetic = false;
-  for (const origins of all) {
-    published ||= origins.published;
-    synthetic ||= origins.synthetic;
-  }
-  return published || synthetic ? { published, synthetic } : PUBLISHED_ONLY;
+  return origins.published ? [REVIEW_SHEET_ATTRIBUTION_EN, partlySyntheticNoteEn(syntheticTablesText(origins.syntheticTables).en)] : [SYNTHETIC_REVIEW_SHEET_NOTE_EN];
 }
 
 /**

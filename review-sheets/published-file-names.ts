@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 /**
  * The titles the RS system gives each review-sheet table in its file names (`N-N_RS_YYYY_<title>.csv`), as
  * published for review year 2024: a file written under any other name would not be read as the published one.
@@ -28,8 +30,8 @@ export function publishedFileName(table: PublishedTable, reviewYear: number): st
 }
 
 /**
- * What ends the name of a file `ebpm generate` made up (before `.csv`): the file is in the published format, but its
- * rows are not the government's. A load registers such a file as synthetic, and every output made from it says so
+ * What the name of a file `ebpm generate` made up carries (it writes it just before `.csv`): the file is in the
+ * published format, but its rows are not the government's. A load registers such a file as synthetic, and every output made from it says so
  * instead of citing the RS system as its source. Only the name carries the mark (the records must stay exactly as
  * published), so a synthetic file renamed without it would be taken for a published one.
  */
@@ -40,7 +42,10 @@ export function syntheticFileName(table: PublishedTable, reviewYear: number): st
   return publishedFileName(table, reviewYear).replace(/\.csv$/, `${SYNTHETIC_FILE_MARK}.csv`);
 }
 
-/** True for a name that ends with SYNTHETIC_FILE_MARK before `.csv` (any case of the extension; NFC or NFD). */
+/**
+ * True for a name that carries SYNTHETIC_FILE_MARK anywhere (NFC or NFD): a copy renamed by a browser or a file manager
+ * (`… (1).csv`, `… - コピー.csv`) keeps it. Only the file's own name counts, not its folder's or its zip's.
+ */
 export function isSyntheticFileName(fileName: string): boolean {
-  return fileName.normalize('NFC').toLowerCase().endsWith(`${SYNTHETIC_FILE_MARK}.csv`.toLowerCase());
+  return basename(fileName).normalize('NFC').includes(SYNTHETIC_FILE_MARK);
 }

@@ -35,7 +35,9 @@ export interface ReviewFileAccount {
    * the RS system. For a skipped file, as registered when its bytes were first loaded.
    */
   readonly synthetic: boolean;
-  /** True when these bytes (by their SHA-256) were loaded before: nothing was done (see `loadedBefore`). */
+  /** True when bytes registered as published came again under a name marked synthetic, and are registered as synthetic now. */
+  readonly markedSynthetic?: boolean;
+  /** True when these bytes (by their SHA-256) were loaded before: nothing else was done (see `loadedBefore`). */
   readonly skipped: boolean;
   /**
    * For a skipped file: the table and review year its bytes were loaded as, and whether that file is in force. Not the
@@ -111,7 +113,13 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
           [source.sha256, table, reviewYear],
         );
       if (known.rows.length) {
-        const { status, sheet_table: knownTable, review_year: knownYear, ...account } = known.rows[0];
+        const { status, sheet_table: knownTable, review_year: knownYear, synthetic: registeredSynthetic, ...counts } = known.rows[0];
+        // Bytes registered as published, now under a name marked synthetic: ebpm generate writes the same bytes for the
+        // same seed, so a year it made before the mark existed (migration 0044) is marked when made and loaded again.
+        // The mark only ever goes towards synthetic: a name without it says nothing of bytes known to be made up.
+        const marked = !registeredSynthetic && isSyntheticFileName(source.fileName);
+        if (marked) await client.query('UPDATE raw.review_sheet_files SET synthetic = true WHERE file_sha256 = $1', [source.sha256]);
+        const account = { ...counts, synthetic: registeredSynthetic || marked, ...(marked ? { markedSynthetic: true } : {}) };
         // The same bytes under another table's or year's name stay as first loaded: skipped, never moved.
         if (status === 'loaded' || knownTable !== table || knownYear !== reviewYear) {
           const loadedBefore = { table: knownTable, reviewYear: knownYear, inForce: status === 'loaded' };

@@ -8,8 +8,8 @@ import { DASHBOARD_GRID_COLUMNS, PUBLIC_DASHBOARD } from '../dashboards/public-d
 import { NO_PROJECT_ROW_LABEL, REVIEW_SHEETS_DASHBOARD } from '../dashboards/review-sheets-dashboard.js';
 import { sql } from 'kysely';
 import {
-  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE,
-  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN,
+  partlySyntheticNote,
+  partlySyntheticNoteEn,
   REVIEW_SHEET_ATTRIBUTION,
   REVIEW_SHEET_ATTRIBUTION_EN,
   SYNTHETIC_REVIEW_SHEET_NOTE,
@@ -132,12 +132,18 @@ describe('the review sheets\' dashboard', () => {
     const tables = ['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'];
     expect(await syntheticColumnOf(published.reader)).toEqual(tables.map((table) => [table, false]));
     expect(await syntheticColumnOf(generated.reader)).toEqual(tables.map((table) => [table, true]));
-    // One of the generated year's files taken for a published one: the year is then partly synthetic.
-    await sql`UPDATE raw.review_sheet_files SET synthetic = false WHERE sheet_table = '5-1'`.execute(generated.database.db);
+    // Two of the generated year's files taken for published ones: the year is then partly synthetic, its other four
+    // tables named as every other output names them.
+    await sql`UPDATE raw.review_sheet_files SET synthetic = false WHERE sheet_table IN ('4-1', '5-1')`.execute(generated.database.db);
     try {
-      expect(await sourceOf(generated.reader)).toEqual([REVIEW_SHEET_ATTRIBUTION, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE, REVIEW_SHEET_ATTRIBUTION_EN, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN]);
+      expect(await sourceOf(generated.reader)).toEqual([
+        REVIEW_SHEET_ATTRIBUTION,
+        partlySyntheticNote('2024年度の 1-2・2-1・3-1・3-2'),
+        REVIEW_SHEET_ATTRIBUTION_EN,
+        partlySyntheticNoteEn('1-2, 2-1, 3-1, 3-2 of review year 2024'),
+      ]);
     } finally {
-      await sql`UPDATE raw.review_sheet_files SET synthetic = true WHERE sheet_table = '5-1'`.execute(generated.database.db);
+      await sql`UPDATE raw.review_sheet_files SET synthetic = true WHERE sheet_table IN ('4-1', '5-1')`.execute(generated.database.db);
     }
   });
 

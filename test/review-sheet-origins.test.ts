@@ -18,8 +18,8 @@ import { reviewSheetSection } from '../report/review-sheet/html-section.js';
 import { reconcile } from '../report/review-sheet/reconcile.js';
 import { readReviewSheetData } from '../report/review-sheet/sheet-data.js';
 import {
-  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE,
-  PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN,
+  partlySyntheticNote,
+  partlySyntheticNoteEn,
   REVIEW_SHEET_ATTRIBUTION,
   REVIEW_SHEET_ATTRIBUTION_EN,
   SYNTHETIC_REVIEW_SHEET_NOTE,
@@ -77,8 +77,10 @@ beforeAll(async () => {
   environment = { DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
   mkdirSync(join(scratch, 'synthetic'));
   for (const name of readdirSync(FIXTURES).filter((file) => file.endsWith('.csv'))) {
-    // A blank line after the records (read as nothing) makes the copy's bytes, and so its id, differ from the published file's.
-    writeFileSync(join(scratch, 'synthetic', name.replace(/\.csv$/, `${SYNTHETIC_FILE_MARK}.csv`)), Buffer.concat([readFileSync(join(FIXTURES, name)), Buffer.from('\r\n')]));
+    // A blank line after the records (read as nothing) makes the copy's bytes, and so its id, differ from the published
+    // file's; 4-1's copy ends with a record of three columns, quarantined.
+    const end = name.startsWith('4-1') ? '"a","b","c"\r\n' : '\r\n';
+    writeFileSync(join(scratch, 'synthetic', name.replace(/\.csv$/, `${SYNTHETIC_FILE_MARK}.csv`)), Buffer.concat([readFileSync(join(FIXTURES, name)), Buffer.from(end)]));
   }
   firstLoad = json('review-sheets', 'load', join(scratch, 'synthetic'));
 }, 120_000);
@@ -89,11 +91,12 @@ afterAll(async () => {
 });
 
 describe('review sheets ebpm generate made up', () => {
-  it('tells a marked name from a published one, whatever the case of .csv and the normal form of the name', () => {
-    expect(isSyntheticFileName(`3-1_RS_2024_効果発現経路_目標・実績${SYNTHETIC_FILE_MARK}.CSV`)).toBe(true);
-    expect(isSyntheticFileName(`3-1_RS_2024_効果発現経路_目標・実績${SYNTHETIC_FILE_MARK}.csv`.normalize('NFD'))).toBe(true);
-    expect(isSyntheticFileName('3-1_RS_2024_効果発現経路_目標・実績.csv')).toBe(false);
-    expect(isSyntheticFileName(`3-1_RS_2024_効果発現経路_目標・実績${SYNTHETIC_FILE_MARK}_v2.csv`)).toBe(false);
+  it("tells a marked name from a published one, renamed copies and either normal form too, by the file's own name only", () => {
+    const marked = `3-1_RS_2024_効果発現経路_目標・実績${SYNTHETIC_FILE_MARK}`;
+    for (const name of [`${marked}.csv`, `${marked}.CSV`, `${marked}.csv`.normalize('NFD'), `${marked} (1).csv`, `${marked} - コピー.csv`, `/data/x/${marked}.csv`]) {
+      expect(isSyntheticFileName(name), name).toBe(true);
+    }
+    for (const name of ['3-1_RS_2024_効果発現経路_目標・実績.csv', `/data/${SYNTHETIC_FILE_MARK}/3-1_RS_2024_効果発現経路_目標・実績.csv`]) expect(isSyntheticFileName(name), name).toBe(false);
   });
 
   it('are registered as synthetic, and the load says so in place of the attribution', () => {
@@ -109,14 +112,21 @@ describe('review sheets ebpm generate made up', () => {
   });
 
   it('are listed, shown and checked as synthetic, never with the RS system as their source', () => {
-    const files = json<{ files: { synthetic: boolean }[]; attribution: string }>('review-sheets', 'files');
+    const files = json<{ files: { id: string; table: string; synthetic: boolean }[]; attribution: string }>('review-sheets', 'files');
     expect(files.files.every((file) => file.synthetic)).toBe(true);
     expect(files.attribution).toBe(SYNTHETIC_REVIEW_SHEET_NOTE);
+    // The quarantine of a synthetic file: no advice to name a corrected copy as published, which would unmark it.
+    const reviews = files.files.find((file) => file.table === '4-1')!;
+    const quarantine = cli('review-sheets', 'quarantine', reviews.id);
+    expect(quarantine).toContain('keeps _合成データ_synthetic in its name');
+    expect(quarantine).not.toContain('named as published');
+    expect(quarantine.trimEnd().endsWith(SYNTHETIC_REVIEW_SHEET_NOTE)).toBe(true);
+    expect(json<{ synthetic: boolean; attribution: string }>('review-sheets', 'quarantine', reviews.id)).toMatchObject({ synthetic: true, attribution: SYNTHETIC_REVIEW_SHEET_NOTE });
     const shown = json<{ attribution: string; origins: { published: boolean; synthetic: boolean } }>('review-sheets', 'show', String(PROJECT));
-    expect(shown.origins).toEqual({ published: false, synthetic: true });
+    expect(shown.origins).toMatchObject({ published: false, synthetic: true });
     expect(shown.attribution).toBe(SYNTHETIC_REVIEW_SHEET_NOTE);
     expect(json<{ attribution: string }>('review-sheets', 'check').attribution).toBe(SYNTHETIC_REVIEW_SHEET_NOTE);
-    for (const text of [cli('review-sheets', 'files'), cli('review-sheets', 'show', String(PROJECT)), cli('review-sheets', 'check')]) {
+    for (const text of [cli('review-sheets', 'files'), cli('review-sheets', 'files', '--history'), cli('review-sheets', 'show', String(PROJECT)), cli('review-sheets', 'check')]) {
       expect(text.trimEnd().endsWith(SYNTHETIC_REVIEW_SHEET_NOTE)).toBe(true);
       expect(text).not.toContain(REVIEW_SHEET_ATTRIBUTION);
     }
@@ -136,8 +146,8 @@ describe('review sheets ebpm generate made up', () => {
     expect(section).not.toContain(REVIEW_SHEET_ATTRIBUTION);
     expect(section).not.toContain('as published on the RS system');
     // The sheet beside the pre-registered model is named for what it is, in the model's label and the reconciliation.
-    expect(section).toContain('ロジックモデル（合成シート） / Logic model (synthetic sheet)');
-    expect(section).toContain('合成シートのみにある指標 / Only in the synthetic sheet');
+    expect(section).toContain('ロジックモデル（合成レビューシート） / Logic model (synthetic sheet)');
+    expect(section).toContain('合成レビューシートのみにある指標 / Only in the synthetic sheet');
     expect(section).not.toContain('公表シート');
     const texts = await workbookTexts(programme);
     expect(texts.some((text) => text.includes('行政事業レビューシート（合成データ）') && text.includes('synthetic review sheet'))).toBe(true);
@@ -145,21 +155,35 @@ describe('review sheets ebpm generate made up', () => {
     expect(texts.some((text) => text.includes(REVIEW_SHEET_ATTRIBUTION))).toBe(false);
   });
 
-  it('beside a published file in force for the same year, carry both the attribution and the synthetic note', async () => {
+  it('beside a published file in force for the same year, carry both the attribution and a note naming the synthetic tables', async () => {
     const published = join(scratch, 'published-5-1');
     mkdirSync(published);
     copyFileSync(join(FIXTURES, PAYEES_FILE), join(published, PAYEES_FILE));
     const accounts = json<{ files: { synthetic: boolean; retired: string[] }[] }>('review-sheets', 'load', published);
     expect(accounts.files).toMatchObject([{ synthetic: false, retired: [`${PAYEES_FILE.replace(/\.csv$/, '')}${SYNTHETIC_FILE_MARK}.csv`] }]);
-    const both = `${REVIEW_SHEET_ATTRIBUTION}\n${PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE}`;
-    expect(json<{ attribution: string }>('review-sheets', 'check').attribution).toBe(both);
-    expect(json<{ origins: unknown }>('review-sheets', 'show', String(PROJECT)).origins).toEqual({ published: true, synthetic: true });
+    const note = partlySyntheticNote('2024年度の 1-2・2-1・3-1・3-2・4-1');
+    const noteEn = partlySyntheticNoteEn('1-2, 2-1, 3-1, 3-2, 4-1 of review year 2024');
+    expect(json<{ attribution: string }>('review-sheets', 'check').attribution).toBe(`${REVIEW_SHEET_ATTRIBUTION}\n${note}`);
+    expect(json<{ origins: unknown }>('review-sheets', 'show', String(PROJECT)).origins).toMatchObject({ published: true, synthetic: true });
     const section = await sectionOf(programmeNamingProject());
     expect(section).toContain('行政事業レビューシート（公表データ・合成データ） / Official and synthetic review sheet');
     expect(section).toContain('ロジックモデル（レビューシート） / Logic model (review sheet)');
-    for (const line of [REVIEW_SHEET_ATTRIBUTION, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE, REVIEW_SHEET_ATTRIBUTION_EN, PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN]) expect(section).toContain(line);
-    expect(await workbookTexts(programmeNamingProject())).toContain(
-      `${REVIEW_SHEET_ATTRIBUTION}\n${REVIEW_SHEET_ATTRIBUTION_EN}\n${PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE}\n${PARTLY_SYNTHETIC_REVIEW_SHEET_NOTE_EN}`,
-    );
+    for (const line of [REVIEW_SHEET_ATTRIBUTION, note, REVIEW_SHEET_ATTRIBUTION_EN, noteEn]) expect(section).toContain(line);
+    expect(await workbookTexts(programmeNamingProject())).toContain(`${REVIEW_SHEET_ATTRIBUTION}\n${REVIEW_SHEET_ATTRIBUTION_EN}\n${note}\n${noteEn}`);
+  });
+
+  it('registers bytes first loaded as published as synthetic when they come again under a marked name', () => {
+    // The published 5-1 loaded above, now under the mark (a year generated before the mark existed, generated again).
+    const marked = join(scratch, 'marked-5-1');
+    mkdirSync(marked);
+    copyFileSync(join(FIXTURES, PAYEES_FILE), join(marked, PAYEES_FILE.replace(/\.csv$/, `${SYNTHETIC_FILE_MARK}.csv`)));
+    const accounts = json<{ files: { skipped: boolean; synthetic: boolean; markedSynthetic?: boolean }[] }>('review-sheets', 'load', marked);
+    expect(accounts.files).toMatchObject([{ skipped: true, synthetic: true, markedSynthetic: true }]);
+    expect(json<{ attribution: string }>('review-sheets', 'check').attribution).toBe(SYNTHETIC_REVIEW_SHEET_NOTE);
+    // Loaded again under its published name: the mark stays (a name without it says nothing of bytes known to be made up).
+    const again = json<{ files: { synthetic: boolean; markedSynthetic?: boolean }[] }>('review-sheets', 'load', join(scratch, 'published-5-1'));
+    expect(again.files).toMatchObject([{ synthetic: true }]);
+    expect(again.files[0].markedSynthetic).toBeUndefined();
+    expect(cli('review-sheets', 'load', marked)).not.toContain('registered as synthetic now');
   });
 });

@@ -434,7 +434,7 @@ describe('a programme\'s own review sheet in its HTML report', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('data-no-values');
     expect(rows[0]).toContain('<td rowspan="1">');
-    expect(rows[0]).toContain('公表された値なし / no value published');
+    expect(rows[0]).toContain('シートに値なし / no value in the sheet');
   });
 
   it('says in one line how to load a named project that is not loaded, and shows no section for a programme naming none', async () => {

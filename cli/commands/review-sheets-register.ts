@@ -181,8 +181,9 @@ export async function filesCommand(args: string[]): Promise<void> {
       return;
     }
     const { files } = read;
-    const source = reviewSheetSourceText(originsOf(files));
-    if (values.json) return void console.log(JSON.stringify({ files, attribution: source }, null, 2));
+    const origins = originsOf(files);
+    const source = reviewSheetSourceText(origins);
+    if (values.json) return void console.log(JSON.stringify({ files, origins, attribution: source }, null, 2));
     if (files.length === 0) return void console.log('No review-sheet file is loaded: `ebpm review-sheets load FOLDER` loads one review year.');
     const table = formatTable(
       ['year', 'table', 'status', 'records', 'loaded', 'quarantined', 'loaded at (UTC)', 'id', 'file'],
@@ -250,10 +251,14 @@ export async function quarantineCommand(args: string[]): Promise<void> {
     const source = reviewSheetSourceText(originsOf([file]));
     if (rows.length === 0) return void console.log(`${head}; every record was loaded.\n\n${source}`);
     const shown = rows.length < file.quarantined ? `\n\nShowing ${count(rows.length)} of ${count(file.quarantined)}, by line; --limit ${file.quarantined} shows all of them, with --json each record's cells in full.` : '';
-    const remedy = file.inForce
-      ? '\n\nQuarantined records are not in the views. They come in only when a file whose records read cleanly takes this one\'s place: a newer download once the RS system has corrected the sheet ' +
-        '(a download with the same bytes is skipped), or a copy you correct yourself, named as published (N-N_RS_YYYY_….csv); the views then differ from the published sheet, and loading the original again puts it back.'
-      : '';
+    const remedy = !file.inForce
+      ? ''
+      : file.synthetic
+        ? // A corrected copy named as published would be taken for the RS system's data.
+          '\n\nQuarantined records are not in the views. This file is synthetic (ebpm generate made it): they come in only when a file whose records read cleanly takes its place, ' +
+          'generated again, or a copy you correct yourself that keeps _合成データ_synthetic in its name, so that it is still registered as synthetic.'
+        : '\n\nQuarantined records are not in the views. They come in only when a file whose records read cleanly takes this one\'s place: a newer download once the RS system has corrected the sheet ' +
+          '(a download with the same bytes is skipped), or a copy you correct yourself, named as published (N-N_RS_YYYY_….csv); the views then differ from the published sheet, and loading the original again puts it back.';
     console.log(
       `${head}:\n\n` +
         formatTable(

@@ -77,9 +77,10 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
 function skippedLine(file: ReviewFileAccount): string {
   const before = file.loadedBefore;
   const counts = `${file.loaded} loaded, ${file.quarantined} quarantined`;
-  if (!before || (before.inForce && before.table === file.table && before.reviewYear === file.reviewYear)) return `${file.file}: skipped, loaded before and in force (${counts})`;
+  const marked = file.markedSynthetic ? '; registered as synthetic now, as its name is marked (its outputs no longer cite the RS system)' : '';
+  if (!before || (before.inForce && before.table === file.table && before.reviewYear === file.reviewYear)) return `${file.file}: skipped, loaded before and in force (${counts})${marked}`;
   const state = before.inForce ? 'in force' : 'retired by a newer file';
-  return `${file.file}: skipped, nothing stored: the same bytes were loaded before as table ${before.table}, review year ${before.reviewYear} (${counts}; ${state})`;
+  return `${file.file}: skipped, nothing stored: the same bytes were loaded before as table ${before.table}, review year ${before.reviewYear} (${counts}; ${state})${marked}`;
 }
 
 function formatAccounts(result: LoadReviewSheetsResult): string {
@@ -94,6 +95,6 @@ function formatAccounts(result: LoadReviewSheetsResult): string {
   const hint = quarantined ? '\n\nQuarantined records are kept with their lines and reasons: `ebpm review-sheets files` gives each file\'s id, `ebpm review-sheets quarantine FILE_ID` lists them.' : '';
   // Files refused or not loaded gave nothing to cite; an account from a deployed worker older than the mark has none and
   // counts as published.
-  const stored = result.files.flatMap((file) => ('notLoaded' in file || 'refused' in file ? [] : [{ synthetic: file.synthetic === true }]));
+  const stored = result.files.flatMap((file) => ('notLoaded' in file || 'refused' in file ? [] : [{ synthetic: file.synthetic === true, table: file.table, reviewYear: file.reviewYear }]));
   return `${lines.join('\n')}${hint}\n\n${reviewSheetSourceText(originsOf(stored))}`;
 }

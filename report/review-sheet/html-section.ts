@@ -114,7 +114,7 @@ function indicatorTable(project: ReviewSheetProject): string {
   if (project.indicators.length === 0) return '<h4>目標と実績 / Targets and actuals</h4><p class="empty">指標（3-1）は未取込 / No indicators (3-1) loaded for this project.</p>';
   const header =
     '<tr><th>指標 / indicator</th><th>単位 / unit</th><th>年度 / FY</th><th>目標 / target</th><th>実績 / actual</th>' +
-    '<th>達成率（公表） / achievement as published</th><th>達成率（計算） / achievement computed</th></tr>';
+    '<th>達成率（報告） / achievement reported</th><th>達成率（計算） / achievement computed</th></tr>';
   const rows = project.indicators
     .map((indicator) => {
       const label = sheetIndicatorLabel(indicator, false);
@@ -132,7 +132,7 @@ function indicatorTable(project: ReviewSheetProject): string {
           : `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-qualitative-result>${indicator.years.length === 0 ? head : ''}` +
             `<td colspan="5"><b>成果実績（定性的） / qualitative result</b>：${escapeText(indicator.qualitativeResult)}</td></tr>`;
       const empty = emptyRow
-        ? `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-no-values>${head}<td colspan="5" class="empty">公表された値なし / no value published</td></tr>`
+        ? `<tr data-indicator="${sheetIndicatorKey(indicator)}" data-no-values>${head}<td colspan="5" class="empty">シートに値なし / no value in the sheet</td></tr>`
         : '';
       return indicator.years
         .map(
@@ -150,8 +150,8 @@ function indicatorTable(project: ReviewSheetProject): string {
     .join('');
   return (
     '<h4>目標と実績 / Targets and actuals</h4>' +
-    '<p class="note">数値は公表された桁のまま。達成率（計算）は実績÷目標×100（下がると良い指標は目標÷実績×100）を小数第1位で表示。 / ' +
-    'Figures as published, to the digits published; the computed achievement is actual ÷ target × 100 (target ÷ actual where lower is better), shown to one decimal.</p>' +
+    '<p class="note">数値はシートに記載の桁のまま。達成率（計算）は実績÷目標×100（下がると良い指標は目標÷実績×100）を小数第1位で表示。 / ' +
+    'Figures as the sheet gives them, to the digits given; the computed achievement is actual ÷ target × 100 (target ÷ actual where lower is better), shown to one decimal.</p>' +
     `<table class="sheet-indicators">${header}${rows}</table>`
   );
 }
@@ -170,7 +170,7 @@ const BUDGET_COLUMNS: readonly { field: keyof SheetBudgetYear; ja: string; en: s
 function budgetTable(project: ReviewSheetProject): string {
   const title = '<h4>予算と執行（単位：百万円） / Budget and execution (million yen)</h4>';
   if (project.budget.length === 0) return `${title}<p class="empty">予算・執行（2-1）は未取込 / No budget (2-1) loaded for this project.</p>`;
-  const header = `<tr><th>予算年度 / FY</th>${BUDGET_COLUMNS.map((c) => `<th>${c.ja} / ${c.en}</th>`).join('')}<th>執行率 / execution rate</th><th>執行率（公表） / as published</th></tr>`;
+  const header = `<tr><th>予算年度 / FY</th>${BUDGET_COLUMNS.map((c) => `<th>${c.ja} / ${c.en}</th>`).join('')}<th>執行率 / execution rate</th><th>執行率（報告） / as reported</th></tr>`;
   const rows = project.budget
     .map((year) => {
       const open = year.budgetYear >= project.reviewYear;
@@ -189,8 +189,8 @@ function budgetTable(project: ReviewSheetProject): string {
     .join('');
   return (
     title +
-    `<p class="note">金額は円単位の公表値を百万円に四捨五入。執行率は執行額÷歳出予算現額（小数第1位）。${project.reviewYear}年度（レビュー年度）以降の執行額は未確定。 / ` +
-    `Amounts published in yen, shown rounded to the million; the execution rate is executed ÷ current budget, to one decimal. Execution from FY${project.reviewYear} (the review year) on is not known yet.</p>` +
+    `<p class="note">金額はシートの円単位の値を百万円に四捨五入。執行率は執行額÷歳出予算現額（小数第1位）。${project.reviewYear}年度（レビュー年度）以降の執行額は未確定。 / ` +
+    `Amounts given in yen, shown rounded to the million; the execution rate is executed ÷ current budget, to one decimal. Execution from FY${project.reviewYear} (the review year) on is not known yet.</p>` +
     `<table class="sheet-budget">${header}${rows}</table>`
   );
 }

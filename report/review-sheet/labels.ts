@@ -13,10 +13,10 @@ export function sheetsKind(origins: ReviewSheetOrigins): { readonly ja: string; 
 
 /**
  * What the report calls the sheet beside the pre-registered model: 公表シート / published sheet for the RS system's,
- * 合成シート / synthetic sheet for `ebpm generate`'s, レビューシート / review sheet where a year's files are of both kinds.
+ * 合成レビューシート / synthetic sheet for `ebpm generate`'s, レビューシート / review sheet where a year's files are of both kinds.
  */
 export function sheetWord(origins: ReviewSheetOrigins): { readonly ja: string; readonly en: string; readonly En: string } {
-  const [ja, en] = !origins.synthetic ? ['公表シート', 'published sheet'] : origins.published ? ['レビューシート', 'review sheet'] : ['合成シート', 'synthetic sheet'];
+  const [ja, en] = !origins.synthetic ? ['公表シート', 'published sheet'] : origins.published ? ['レビューシート', 'review sheet'] : ['合成レビューシート', 'synthetic sheet'];
   return { ja, en, En: `${en[0].toUpperCase()}${en.slice(1)}` };
 }
 

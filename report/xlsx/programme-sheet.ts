@@ -206,7 +206,7 @@ export function writeProgrammeSheet(
   let noteRow: { number: number; lines: number } | undefined;
   if (reviewSheetNote !== null) {
     rowNumber += 2;
-    const text = textCell(`行政事業レビューシート official review sheet\n${reviewSheetNote}`);
+    const text = textCell(`行政事業レビューシート review sheets\n${reviewSheetNote}`);
     sheet.getRow(rowNumber).getCell(1).value = text;
     sheet.mergeCells(rowNumber, 1, rowNumber, 9);
     sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };

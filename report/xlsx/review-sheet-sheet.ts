@@ -33,7 +33,7 @@ function sheetTargetSeries(word: { readonly ja: string }): string {
 export const REVIEW_SERIES = {
   target: '目標\ntarget',
   actual: '実績\nactual',
-  achievementReported: '達成率（公表）\nachievement published',
+  achievementReported: '達成率（報告）\nachievement reported',
   achievementComputed: '達成率（計算）\nachievement computed',
   preRegistered: '事前登録の目標\npre-registered target',
   /** The target the RS system's sheet gives; a synthetic sheet's is labelled by sheetTargetSeries as the report names it. */
@@ -57,7 +57,7 @@ const BUDGET_ROWS: readonly { field: keyof SheetBudgetYear; label: string; kind:
   { field: 'currentBudgetYen', label: '計（歳出予算現額）\ncurrent budget', kind: 'yen' },
   { field: 'executedYen', label: '執行額\nexecuted', kind: 'yen' },
   { field: 'executionRate', label: '執行率\nexecution rate', kind: 'rate' },
-  { field: 'executionRateReported', label: '執行率（公表）\nrate as published', kind: 'rate' },
+  { field: 'executionRateReported', label: '執行率（報告）\nrate as reported', kind: 'rate' },
   { field: 'carriedOverYen', label: '翌年度へ繰越し\ncarried over', kind: 'yen' },
 ];
 
@@ -154,7 +154,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
       // survey figures, which would stretch the row over half a printed page), or, for an indicator the sheet gives
       // no value at all, that it has none (as the page says).
       if (index === 1 && indicator.qualitativeResult !== null) row.getCell(notes).value = textCell(`成果実績（定性的） qualitative result: ${openingOf(indicator.qualitativeResult, QUALITATIVE_RESULT_CHARACTERS, REST_IN_HTML)}`);
-      else if (index === 1 && indicator.years.length === 0) row.getCell(notes).value = textCell('公表された値なし no value published');
+      else if (index === 1 && indicator.years.length === 0) row.getCell(notes).value = textCell('シートに値なし no value in the sheet');
       if (index > 0) row.eachCell((cell) => (cell.font = { ...BODY_FONT, color: { argb: 'FF595959' } }));
     });
   };
