@@ -118,7 +118,8 @@ export const USAGE = {
       '    4-1, 5-1 (the others are listed, not loaded); every record loaded or quarantined with its reason, a file loaded\n' +
       '    before skipped, a new file of the same table and review year retires the earlier one; views bi.review_*\n' +
       'ebpm review-sheets check [--year Y] [--json]\n' +
-      '    findings of bi.review_findings counted by check and ministry (default: the latest loaded review year)\n' +
+      '    the findings of bi.review_findings counted by check, each in its own unit, and the projects flagged by check\n' +
+      '    and ministry (default: the latest loaded review year)\n' +
       'ebpm review-sheets show PROJECT_ID [--year Y] [--json]\n' +
       '    a project\'s logic model as a tree with each indicator\'s latest target, actual and achievement, its budget and\n' +
       '    execution by year, and its findings (default: the latest review year loaded for it)\n' +

@@ -422,10 +422,15 @@ describe('the review years a load writes findings for', () => {
 });
 
 describe('ebpm review-sheets check', () => {
-  it('--json counts the findings by check and ministry, with totals, and exits 0', async () => {
+  it("counts each check's findings in its own unit and the projects flagged, by ministry too, and exits 0", async () => {
     const { status, stdout } = ebpmWith(environmentOf(crafted), 'review-sheets', 'check', '--json');
     expect(status).toBe(0);
-    const summary = JSON.parse(stdout) as { reviewYear: number; projectsChecked: number; totalFindings: number; projectsWithFindings: number; checks: { checkId: string; findings: number }[]; ministries: { ministry: string; counts: Record<string, number>; total: number }[]; attribution: string };
+    const summary = JSON.parse(stdout) as {
+      reviewYear: number; projectsChecked: number; totalFindings: number; projectsWithFindings: number;
+      checks: { checkId: string; unit: string; findings: number; projects: number }[];
+      ministries: { ministry: string; counts: Record<string, number>; projectsByCheck: Record<string, number>; projects: number; total: number }[];
+      attribution: string;
+    };
     expect(summary.attribution).toContain('出典: 行政事業レビュー見える化サイトのデータを加工して作成');
     const found = await findings(crafted);
     expect(summary.reviewYear).toBe(2024);
@@ -435,10 +440,22 @@ describe('ebpm review-sheets check', () => {
     expect(Object.fromEntries(summary.checks.map((check) => [check.checkId, check.findings]))).toEqual(Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, found.filter((row) => row.check_id === check.id).length])));
     const ministries = (await sql<{ project_id: number; ministry: string }>`SELECT project_id, ministry FROM bi.review_projects`.execute(crafted.db)).rows;
     const ministryOf = (project: number) => ministries.find((row) => row.project_id === project)!.ministry;
-    for (const row of summary.ministries) expect(row.total).toBe(found.filter((finding) => ministryOf(finding.project_id) === row.ministry).length);
+    const projectsOf = (rows: typeof found) => new Set(rows.map((row) => row.project_id)).size;
+    expect(summary.checks.map((check) => [check.checkId, check.unit, check.projects])).toEqual(
+      FINDING_CHECKS.map((check) => [check.id, check.unit, projectsOf(found.filter((row) => row.check_id === check.id))]),
+    );
+    for (const row of summary.ministries) {
+      const own = found.filter((finding) => ministryOf(finding.project_id) === row.ministry);
+      expect(row.total).toBe(own.length);
+      expect(row.projects, row.ministry).toBe(projectsOf(own));
+      expect(row.projectsByCheck, row.ministry).toEqual(Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, projectsOf(own.filter((finding) => finding.check_id === check.id))])));
+    }
     const text = ebpmWith(environmentOf(crafted), 'review-sheets', 'check');
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain(`Review year 2024: ${found.length} findings in ${summary.projectsWithFindings} of 4 projects`);
+    expect(text.stdout).toContain(`Review year 2024: ${summary.projectsWithFindings} of 4 projects flagged by at least one check`);
+    // The findings are never added up across checks in the text: their units differ.
+    expect(text.stdout).not.toContain(`${found.length} findings`);
+    for (const check of FINDING_CHECKS) expect(text.stdout).toContain(check.unit);
     expect(text.stdout).toContain('法務省');
   });
 

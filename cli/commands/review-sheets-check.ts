@@ -23,10 +23,21 @@ export interface CheckSummary {
    */
   readonly findingsUpToDate: boolean;
   readonly projectsChecked: number;
+  /** Projects flagged by at least one check. */
   readonly projectsWithFindings: number;
+  /**
+   * Every check's findings added up, kept for scripts that read it: the checks count different things (each check's
+   * `unit`), so this sum is not a count of anything; the text output does not show it.
+   */
   readonly totalFindings: number;
-  readonly checks: readonly { checkId: string; description: string; findings: number; projects: number }[];
-  readonly ministries: readonly { ministry: string; counts: Record<string, number>; total: number }[];
+  /** Per check: its findings (in its `unit`) and the projects it flags. */
+  readonly checks: readonly { checkId: string; description: string; unit: string; findings: number; projects: number }[];
+  /**
+   * Per ministry: each check's findings (`counts`, in the check's unit) and the projects it flags (`projectsByCheck`),
+   * the projects flagged by any check (`projects`), and `total`, the findings added up across units (kept for scripts,
+   * as totalFindings).
+   */
+  readonly ministries: readonly { ministry: string; counts: Record<string, number>; projectsByCheck: Record<string, number>; projects: number; total: number }[];
   /** Whether the year's files in force are the RS system's or synthetic ones (`ebpm generate`'s). */
   readonly origins: ReviewSheetOrigins;
 }
@@ -46,15 +57,16 @@ export async function checkCommand(args: string[]): Promise<void> {
         if (error instanceof UnknownReviewSheetError) throw new CommandFailure(error.message, 2);
         throw error;
       }
-      // One pass over the view: per check and ministry, per check (distinct projects), and overall.
-      const { rows } = await sql<{ level: number; check_id: string | null; ministry: string | null; findings: number; projects: number }>`
+      // One pass over the view: per check and ministry, per check, per ministry and overall (findings, and distinct
+      // projects flagged).
+      const { rows } = await sql<GroupedFindings>`
         SELECT GROUPING(check_id, ministry) AS level, check_id, ministry, count(*)::integer AS findings, count(DISTINCT project_id)::integer AS projects
           FROM bi.review_findings WHERE review_year = ${reviewYear}
-         GROUP BY GROUPING SETS ((check_id, ministry), (check_id), ())`.execute(trx);
+         GROUP BY GROUPING SETS ((check_id, ministry), (check_id), (ministry), ())`.execute(trx);
       const checked = (await loadedReviewYears(trx)).find((loaded) => loaded.review_year === reviewYear)?.projects ?? 0;
       const [{ due }] = (await sql<{ due: boolean }>`SELECT EXISTS (SELECT 1 FROM core.review_findings_due WHERE review_year = ${reviewYear}) AS due`.execute(trx)).rows;
       const origins = await originsOfReviewYears(trx, [reviewYear]);
-      return summarise(reviewYear, !due, checked, rows.filter((row) => row.level === 0) as { check_id: string; ministry: string | null; findings: number }[], rows.filter((row) => row.level !== 0), origins);
+      return summarise(reviewYear, !due, checked, rows, origins);
     });
     if (!summary.findingsUpToDate) console.error(findingsLagNotice(summary.reviewYear));
     console.log(values.json ? JSON.stringify({ ...summary, attribution: reviewSheetSourceText(summary.origins) }, null, 2) : summaryText(summary));
@@ -73,54 +85,66 @@ export function findingsLagNotice(reviewYear: number): string {
   );
 }
 
-function summarise(
-  reviewYear: number,
-  findingsUpToDate: boolean,
-  projectsChecked: number,
-  rows: readonly { check_id: string; ministry: string | null; findings: number }[],
-  /** Per check (level 1) and overall (level 3, check_id null). */
-  projectsByCheck: readonly { level: number; check_id: string | null; projects: number }[],
-  origins: ReviewSheetOrigins,
-): CheckSummary {
-  const ministries = [...new Set(rows.map((row) => row.ministry ?? NO_MINISTRY))].sort();
-  const countOf = (check: string, ministry?: string) =>
-    rows.filter((row) => row.check_id === check && (ministry === undefined || (row.ministry ?? NO_MINISTRY) === ministry)).reduce((sum, row) => sum + row.findings, 0);
+/** A row of the grouped findings: GROUPING(check_id, ministry) is 0 per check and ministry, 1 per check, 2 per ministry, 3 overall. */
+interface GroupedFindings {
+  readonly level: 0 | 1 | 2 | 3;
+  readonly check_id: string | null;
+  readonly ministry: string | null;
+  readonly findings: number;
+  readonly projects: number;
+}
+
+function summarise(reviewYear: number, findingsUpToDate: boolean, projectsChecked: number, rows: readonly GroupedFindings[], origins: ReviewSheetOrigins): CheckSummary {
+  const ministryOf = (row: GroupedFindings) => row.ministry ?? NO_MINISTRY;
+  const byCheckAndMinistry = rows.filter((row) => row.level === 0);
+  const ministries = [...new Set(byCheckAndMinistry.map(ministryOf))].sort();
+  const cell = (check: string, ministry: string) => byCheckAndMinistry.find((row) => row.check_id === check && ministryOf(row) === ministry);
+  const ofCheck = (check: string) => rows.find((row) => row.level === 1 && row.check_id === check);
   return {
     reviewYear,
     origins,
     findingsUpToDate,
     projectsChecked,
-    projectsWithFindings: projectsByCheck.find((row) => row.level === 3)?.projects ?? 0,
-    totalFindings: rows.reduce((sum, row) => sum + row.findings, 0),
+    projectsWithFindings: rows.find((row) => row.level === 3)?.projects ?? 0,
+    totalFindings: rows.find((row) => row.level === 3)?.findings ?? 0,
     checks: FINDING_CHECKS.map((check) => ({
       checkId: check.id,
       description: check.description,
-      findings: countOf(check.id),
-      projects: projectsByCheck.find((row) => row.level === 1 && row.check_id === check.id)?.projects ?? 0,
+      unit: check.unit,
+      findings: ofCheck(check.id)?.findings ?? 0,
+      projects: ofCheck(check.id)?.projects ?? 0,
     })),
     ministries: ministries.map((ministry) => {
-      const counts = Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, countOf(check.id, ministry)]));
-      return { ministry, counts, total: Object.values(counts).reduce((sum, n) => sum + n, 0) };
+      const counts = Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, cell(check.id, ministry)?.findings ?? 0]));
+      return {
+        ministry,
+        counts,
+        projectsByCheck: Object.fromEntries(FINDING_CHECKS.map((check) => [check.id, cell(check.id, ministry)?.projects ?? 0])),
+        projects: rows.find((row) => row.level === 2 && ministryOf(row) === ministry)?.projects ?? 0,
+        total: Object.values(counts).reduce((sum, n) => sum + n, 0),
+      };
     }),
   };
 }
 
 function summaryText(summary: CheckSummary): string {
+  const count = (n: number) => n.toLocaleString('en-US');
   const byCheck = formatTable(
-    ['#', 'check', 'findings', 'projects', 'what it finds'],
-    summary.checks.map((check, index) => [String(index + 1), check.checkId, check.findings.toLocaleString('en-US'), check.projects.toLocaleString('en-US'), check.description]),
+    ['#', 'check', 'found', 'one finding is', 'projects', 'what it finds'],
+    summary.checks.map((check, index) => [String(index + 1), check.checkId, count(check.findings), check.unit, count(check.projects), check.description]),
   );
   const byMinistry = formatTable(
-    ['ministry', ...FINDING_CHECKS.map((_, index) => `#${index + 1}`), 'total'],
+    ['ministry', ...FINDING_CHECKS.map((_, index) => `#${index + 1}`), 'any'],
     [
-      ...summary.ministries.map((row) => [row.ministry, ...FINDING_CHECKS.map((check) => row.counts[check.id].toLocaleString('en-US')), row.total.toLocaleString('en-US')]),
-      ['total', ...summary.checks.map((check) => check.findings.toLocaleString('en-US')), summary.totalFindings.toLocaleString('en-US')],
+      ...summary.ministries.map((row) => [row.ministry, ...FINDING_CHECKS.map((check) => count(row.projectsByCheck[check.id])), count(row.projects)]),
+      ['all', ...summary.checks.map((check) => count(check.projects)), count(summary.projectsWithFindings)],
     ],
   );
   return [
-    `Review year ${summary.reviewYear}: ${summary.totalFindings.toLocaleString('en-US')} findings in ${summary.projectsWithFindings.toLocaleString('en-US')} of ${summary.projectsChecked.toLocaleString('en-US')} projects (bi.review_findings)`,
+    `Review year ${summary.reviewYear}: ${count(summary.projectsWithFindings)} of ${count(summary.projectsChecked)} projects flagged by at least one check (bi.review_findings). ` +
+      'Each check finds a thing of its own (one finding is …), so their findings are counted apart, never added up.',
     byCheck,
-    `By ministry (columns: the checks above)\n${byMinistry}`,
+    `Projects flagged, by ministry (columns: the checks above; any: by at least one)\n${byMinistry}`,
     reviewSheetSourceText(summary.origins),
   ].join('\n\n');
 }
