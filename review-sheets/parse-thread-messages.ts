@@ -4,7 +4,7 @@
  */
 import { ReviewHeaderError } from './header-check.js';
 import type { ReviewTable } from './published-headers.js';
-import { ReviewCsvError, UnsupportedReviewTableError, type QuarantinedRecord } from './read-file.js';
+import { ReviewCsvError, UnsupportedReviewTableError } from './read-file.js';
 
 /** What the parse thread is started with. */
 export interface ParseThreadData {
@@ -12,8 +12,8 @@ export interface ParseThreadData {
   readonly sha256: string;
 }
 
-/** A piece to parse, or the end of the file. */
-export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true };
+/** A piece to parse, the end of the file, or (once the rows are done) the next few chunks of indicator values. */
+export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true } | { readonly values: true };
 
 /** A failure in the thread, as the class the load tells apart (a refusal of the file, or anything else) and its fields. */
 export type ParseThreadFailure =
@@ -23,10 +23,11 @@ export type ParseThreadFailure =
   | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string };
 
 export type ParseThreadMessage =
-  /** The rows' COPY text a piece completed, after the piece is parsed. */
-  | { readonly rowChunks: readonly Uint8Array[]; readonly pieceDone: true }
-  /** The rest of the rows' text, their count and the quarantined records: the rows are done. */
-  | { readonly rowChunks: readonly Uint8Array[]; readonly rowsDone: { readonly rows: number; readonly quarantined: readonly QuarantinedRecord[] } }
+  /** The rows' and the quarantined records' COPY text a piece completed, after the piece is parsed. */
+  | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly pieceDone: true }
+  /** The rest of both texts and their counts: the rows are done. */
+  | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly rowsDone: { readonly rows: number; readonly quarantined: number } }
+  /** The next few chunks of indicator values, as asked for. */
   | { readonly valueChunks: readonly Uint8Array[] }
   | { readonly valuesDone: { readonly rows: number } }
   | { readonly failure: ParseThreadFailure };
@@ -52,10 +53,11 @@ export function errorOf(failure: ParseThreadFailure): Error {
     case 'table':
       return new UnsupportedReviewTableError(failure.fileName, failure.table);
     case 'other': {
-      const error = new Error(`the review-sheet parse thread failed: ${failure.message}`);
-      error.name = failure.name;
-      if (failure.stack) error.stack = failure.stack;
-      return error;
+      // The thread's own error, with its stack, as the cause; the stack of this one is where the load received it.
+      const cause = new Error(failure.message);
+      cause.name = failure.name;
+      if (failure.stack) cause.stack = failure.stack;
+      return new Error(`the review-sheet parse thread failed: ${failure.message}`, { cause });
     }
   }
 }

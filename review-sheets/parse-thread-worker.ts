@@ -1,7 +1,7 @@
 /**
- * The thread a large review-sheet file is parsed on (parse-thread.ts): takes the file's pieces in order, sends back the
- * COPY text each completes, then at the end the rest with the rows' count and the quarantined records, then a 3-1
- * file's indicator values. Every outcome is a message; a failure is the last one.
+ * The thread a large review-sheet file is parsed on (parse-thread.ts): takes the file's pieces in order and sends back
+ * the rows' and the quarantined records' COPY text each completes, then at the end the rest with their counts, then,
+ * a few chunks each time it is asked, a 3-1 file's indicator values. Every outcome is a message; a failure is the last.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { failureOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
@@ -10,18 +10,27 @@ import { SheetCopyText } from './sheet-copy-text.js';
 const { fileName, sha256 } = workerData as ParseThreadData;
 const port = parentPort!;
 
+/** Indicator-value chunks sent per request: about 1 MB, so the activity's thread holds little ahead of its COPY. */
+const VALUE_CHUNKS_PER_MESSAGE = 4;
+
 /** Chunks are moved, not copied: each owns its buffer (CopyTextChunks makes them so). */
 function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): void {
   port.postMessage(message, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
 }
 
 let text: SheetCopyText | null = null;
+let values: Iterator<Uint8Array> | null = null;
 let failed = false;
+
+function fail(error: unknown): void {
+  failed = true;
+  post({ failure: failureOf(error) });
+}
+
 try {
   text = new SheetCopyText(fileName, sha256);
 } catch (error) {
-  failed = true;
-  post({ failure: failureOf(error) });
+  fail(error);
 }
 
 port.on('message', (request: ParseThreadRequest) => {
@@ -29,23 +38,27 @@ port.on('message', (request: ParseThreadRequest) => {
   try {
     if ('piece' in request) {
       const rowChunks = text.push(request.piece);
-      post({ rowChunks, pieceDone: true }, rowChunks);
-      return;
-    }
-    const rowChunks = text.end();
-    post({ rowChunks, rowsDone: { rows: text.rows, quarantined: text.quarantined } }, rowChunks);
-    let valueChunks: Uint8Array[] = [];
-    for (const chunk of text.valueChunks()) {
-      valueChunks.push(chunk);
-      if (valueChunks.length >= 4) {
-        post({ valueChunks }, valueChunks);
-        valueChunks = [];
+      const quarantineChunks = text.quarantineChunks();
+      post({ rowChunks, quarantineChunks, pieceDone: true }, [...rowChunks, ...quarantineChunks]);
+    } else if ('end' in request) {
+      const rowChunks = text.end();
+      const quarantineChunks = text.finishQuarantine();
+      post({ rowChunks, quarantineChunks, rowsDone: { rows: text.rows, quarantined: text.quarantined } }, [...rowChunks, ...quarantineChunks]);
+      values = text.valueChunks();
+    } else {
+      if (!values) throw new Error('indicator values were asked for before the rows were done');
+      // One reply per request: the next few chunks, or, once none is left, the count.
+      const valueChunks: Uint8Array[] = [];
+      for (let next = values.next(); !next.done; next = values.next()) {
+        valueChunks.push(next.value);
+        if (valueChunks.length === VALUE_CHUNKS_PER_MESSAGE) break;
       }
+      if (valueChunks.length) post({ valueChunks }, valueChunks);
+      else post({ valuesDone: { rows: text.indicatorValueRows } });
     }
-    if (valueChunks.length) post({ valueChunks }, valueChunks);
-    post({ valuesDone: { rows: text.indicatorValueRows } });
   } catch (error) {
-    failed = true;
-    post({ failure: failureOf(error) });
+    fail(error);
   }
 });
+// A message that cannot be read would otherwise leave the activity's thread waiting for an answer that never comes.
+port.on('messageerror', (error) => fail(error));

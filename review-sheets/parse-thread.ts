@@ -2,16 +2,19 @@
  * A review-sheet file's COPY text (sheet-copy-text.ts), made on the activity's thread for a small file and on a thread
  * of its own for a large one. A national year's load spent most of its time reading, checking and encoding records
  * on the one thread of the activity worker, which also serves the other file loading beside it (the workflow loads
- * two at a time), while the machine's other core was half idle: on its own thread each large file's parse runs beside
- * the other's and beside PostgreSQL. The pieces are read here (a file or a zip entry alike) and a copy of each is moved
- * to the thread; the COPY text comes back moved, not copied. At most two pieces wait in the thread, and none is sent
- * while the COPY text already made waits for PostgreSQL, so memory stays a few megabytes whatever the file's size.
+ * two at a time), while the machine's other core was partly idle: on its own thread each large file's parse runs
+ * beside the other's and beside PostgreSQL. The pieces are read here (a file or a zip entry alike) and a copy of each
+ * is moved to the thread; the COPY text comes back moved, not copied.
+ *
+ * What waits in memory: at most two pieces in the thread (1 MiB each from a file), the text of the pieces parsed and
+ * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
+ * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
+ * is quarantined holds about its own size). A 3-1 file's indicator values come a few chunks at a time, as asked for.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';
 import { MessageQueue } from '../runtime/message-queue.js';
 import { errorOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
-import type { QuarantinedRecord } from './read-file.js';
 import { SheetCopyText } from './sheet-copy-text.js';
 
 /** A file at least this large is parsed on a thread of its own: below it, starting the thread costs more than it saves. */
@@ -21,10 +24,12 @@ export const PARSE_THREAD_MIN_BYTES = 4 << 20;
 const PIECES_IN_THREAD = 2;
 
 /**
- * The young generation of the thread's heap: parsing makes many short-lived strings and rows, and with Node's default
- * collecting them took a large share of the parse (as in the applicant parse, ingest/loading/parse-worker-client.ts).
+ * The thread's heap. The young generation is larger than Node's default: parsing makes many short-lived strings and
+ * rows, and collecting them took a large share of the parse (as in the applicant parse, ingest/loading/parse-worker-
+ * client.ts). The old generation holds a 3-1 file's indicators by year until its end (tens of megabytes in a national
+ * year); the bound makes a runaway thread fail with a clear message instead of taking the worker's memory.
  */
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32 };
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 };
 
 /** What to encode: the file's published name (its table and review year), its digest, and its bytes in pieces. */
 export interface EncodedSource {
@@ -35,13 +40,15 @@ export interface EncodedSource {
   pieces(): AsyncIterable<Uint8Array>;
 }
 
-/** A file's COPY text, taken in order: the rows' chunks, then (3-1) the indicator values' chunks. */
+/** A file's COPY text, taken in order: the rows' chunks, then the quarantined records' and (3-1) the indicator values'. */
 export interface SheetEncoding {
   /** The rows' COPY text; each chunk is handed over once. */
   rowChunks(): AsyncIterable<Uint8Array>;
-  /** Once rowChunks is done: the rows made, and the records quarantined with their reasons. */
+  /** Once rowChunks is done: the rows made, and the records quarantined. */
   readonly rows: number;
-  readonly quarantined: readonly QuarantinedRecord[];
+  readonly quarantined: number;
+  /** Once rowChunks is done: the quarantined records' COPY text (raw.review_sheet_quarantine, QUARANTINE_COLUMNS). */
+  quarantineChunks(): AsyncIterable<Uint8Array>;
   /** Once rowChunks is done: a 3-1 file's indicators by fiscal year as COPY text; nothing for other tables. */
   valueChunks(): AsyncIterable<Uint8Array>;
   /** Once valueChunks is done: how many indicator values it gave. */
@@ -75,8 +82,12 @@ class EncodingHere implements SheetEncoding {
     return this.text.rows;
   }
 
-  get quarantined(): readonly QuarantinedRecord[] {
+  get quarantined(): number {
     return this.text.quarantined;
+  }
+
+  async *quarantineChunks(): AsyncGenerator<Uint8Array> {
+    yield* this.text.finishQuarantine();
   }
 
   async *valueChunks(): AsyncGenerator<Uint8Array> {
@@ -94,7 +105,9 @@ class EncodingHere implements SheetEncoding {
 class EncodingOnThread implements SheetEncoding {
   private readonly worker: Worker;
   private readonly messages = new MessageQueue<ParseThreadMessage>();
-  private rowsDone: { rows: number; quarantined: readonly QuarantinedRecord[] } | null = null;
+  private rowsDone: { rows: number; quarantined: number } | null = null;
+  /** The quarantined records' text, held until the rows are in (they are copied after them). */
+  private quarantine: Uint8Array[] = [];
   private valueCount = 0;
   private closing: Promise<void> | null = null;
 
@@ -104,7 +117,14 @@ class EncodingOnThread implements SheetEncoding {
       resourceLimits: RESOURCE_LIMITS,
     });
     this.worker.on('message', (message: ParseThreadMessage) => this.messages.push(message));
-    this.worker.on('error', (error: Error) => this.messages.fail(new Error(`the review-sheet parse thread of ${source.fileName} stopped: ${error.message}`, { cause: error })));
+    this.worker.on('messageerror', (error: Error) => this.messages.fail(new Error(`a message from the review-sheet parse thread of ${source.fileName} could not be read: ${error.message}`, { cause: error })));
+    this.worker.on('error', (error: Error & { code?: string }) =>
+      this.messages.fail(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new Error(`parsing ${source.fileName} needed more than ${RESOURCE_LIMITS.maxOldGenerationSizeMb} MB on its thread; a record far longer than any published one would do that: check the file`, { cause: error })
+          : new Error(`the review-sheet parse thread of ${source.fileName} stopped: ${error.message}`, { cause: error }),
+      ),
+    );
     this.worker.on('exit', (code) => this.messages.fail(new Error(`the review-sheet parse thread of ${source.fileName} exited (code ${code}) before it finished the file`)));
   }
 
@@ -119,13 +139,18 @@ class EncodingOnThread implements SheetEncoding {
     return message;
   }
 
+  private unexpected(message: ParseThreadMessage): Error {
+    return new Error(`the review-sheet parse thread of ${this.source.fileName} sent ${Object.keys(message).join(', ')} out of turn`);
+  }
+
   async *rowChunks(): AsyncGenerator<Uint8Array> {
     const pieces = this.source.pieces()[Symbol.asyncIterator]();
     let inThread = 0;
     let allSent = false;
     try {
       for (;;) {
-        // Pieces go out while the thread has room; the loop gets here only when the COPY has taken the text made so far.
+        // Pieces go out while the thread has room. The loop comes back here only once the COPY has taken the chunks
+        // already received (and its stream's read-ahead is full again), so the pieces are read as fast as it takes them.
         while (!allSent && inThread < PIECES_IN_THREAD) {
           const read = await pieces.next();
           if (read.done) {
@@ -137,7 +162,8 @@ class EncodingOnThread implements SheetEncoding {
           }
         }
         const message = await this.next();
-        if (!('rowChunks' in message)) throw new Error(`the review-sheet parse thread of ${this.source.fileName} sent indicator values before its rows were done`);
+        if (!('rowChunks' in message)) throw this.unexpected(message);
+        this.quarantine.push(...message.quarantineChunks);
         yield* message.rowChunks;
         if ('rowsDone' in message) {
           this.rowsDone = message.rowsDone;
@@ -155,24 +181,33 @@ class EncodingOnThread implements SheetEncoding {
     return this.done().rows;
   }
 
-  get quarantined(): readonly QuarantinedRecord[] {
+  get quarantined(): number {
     return this.done().quarantined;
   }
 
-  private done(): { rows: number; quarantined: readonly QuarantinedRecord[] } {
+  private done(): { rows: number; quarantined: number } {
     if (!this.rowsDone) throw new Error(`the rows of ${this.source.fileName} are asked for before they were all read`);
     return this.rowsDone;
+  }
+
+  async *quarantineChunks(): AsyncGenerator<Uint8Array> {
+    this.done();
+    const chunks = this.quarantine;
+    this.quarantine = [];
+    yield* chunks;
   }
 
   async *valueChunks(): AsyncGenerator<Uint8Array> {
     this.done();
     for (;;) {
+      // A few chunks at a time, as the COPY takes them: a national 3-1 file's values are about 15 MB of text.
+      this.send({ values: true });
       const message = await this.next();
       if ('valueChunks' in message) yield* message.valueChunks;
       else if ('valuesDone' in message) {
         this.valueCount = message.valuesDone.rows;
         return;
-      } else throw new Error(`the review-sheet parse thread of ${this.source.fileName} sent rows after it said they were done`);
+      } else throw this.unexpected(message);
     }
   }
 
@@ -181,6 +216,7 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   close(): Promise<void> {
+    this.quarantine = [];
     this.closing ??= this.worker.terminate().then(() => undefined);
     return this.closing;
   }

@@ -1,15 +1,17 @@
 /**
  * A review-sheet file as the COPY text of its core table, made as its pieces arrive: each row mapped from its record
- * (read-file.ts) becomes a line, encoded in chunks of about 256 KB; a quarantined record is kept apart with its
- * reason; a 3-1 file's indicators by fiscal year (indicator-values.ts) are gathered as its rows go by and given as
- * COPY text of their own at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small
- * file and on a thread of its own for a large one (parse-thread.ts), with the same output.
+ * (read-file.ts) becomes a line, encoded in chunks of about 256 KB; a quarantined record becomes a line of
+ * raw.review_sheet_quarantine's COPY text (its line, its reason, the record as received), gathered apart; a 3-1 file's
+ * indicators by fiscal year (indicator-values.ts) are gathered as its rows go by and given as COPY text of their own
+ * at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small file and on a thread
+ * of its own for a large one (parse-thread.ts), with the same output. Text, not records, is what leaves: a file whose
+ * every record is quarantined is handed over as compact bytes, never as an array of records.
  */
-import { copyTextField, type CopyValue } from '../ingest/loading/copy-text.js';
+import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
 import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
 import { IndicatorValues } from './indicator-values.js';
 import type { ReviewTable } from './published-headers.js';
-import { ReviewSheetReader, type QuarantinedRecord, type ReadRecord } from './read-file.js';
+import { ReviewSheetReader, type ReadRecord } from './read-file.js';
 
 const KEY = ['line', 'review_year', 'project_id'];
 
@@ -26,6 +28,9 @@ export const STORED: Record<ReviewTable, { table: string; columns: readonly stri
 /** How many indicator-value lines go into the chunks before they are handed on (about 100 KB of text). */
 const VALUE_LINES_PER_HANDOVER = 1024;
 
+/** raw.review_sheet_quarantine's columns after file_sha256, in COPY order. */
+export const QUARANTINE_COLUMNS = ['line', 'reason', 'record'] as const;
+
 function copyValue(value: unknown): CopyValue {
   if (value === undefined || value === null) return null;
   if (typeof value === 'object') return JSON.stringify(value);
@@ -36,10 +41,11 @@ export class SheetCopyText {
   private readonly reader: ReviewSheetReader;
   private readonly columns: readonly string[];
   private readonly out = new CopyTextChunks();
+  /** The quarantined records' COPY text, gathered until the file's rows are in. */
+  private readonly quarantine = new CopyTextChunks();
   /** 3-1's indicators by fiscal year; null for the other tables. */
   private readonly indicatorValues: IndicatorValues | null;
   private valueRows = 0;
-  readonly quarantined: QuarantinedRecord[] = [];
 
   /** Refuses a file name whose table is not loaded (UnsupportedReviewTableError). */
   constructor(
@@ -69,6 +75,21 @@ export class SheetCopyText {
     return this.out.rows;
   }
 
+  /** Records quarantined so far. */
+  get quarantined(): number {
+    return this.quarantine.rows;
+  }
+
+  /** The quarantined records' COPY text made since the last call (chunks of about 256 KB; the rest at the end). */
+  quarantineChunks(): Uint8Array[] {
+    return this.quarantine.drain();
+  }
+
+  /** After end(): the rest of the quarantined records' COPY text. */
+  finishQuarantine(): Uint8Array[] {
+    return this.quarantine.finish();
+  }
+
   /** Indicator values made into COPY text by valueChunks. */
   get indicatorValueRows(): number {
     return this.valueRows;
@@ -89,7 +110,8 @@ export class SheetCopyText {
   private take(records: readonly ReadRecord[]): void {
     for (const read of records) {
       if ('quarantined' in read) {
-        this.quarantined.push(read.quarantined);
+        const { line, reason, record } = read.quarantined;
+        this.quarantine.add(copyTextLine([this.sha256, line, reason, JSON.stringify(record)]));
         continue;
       }
       this.indicatorValues?.add(read.row);

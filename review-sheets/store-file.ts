@@ -2,7 +2,7 @@
  * Stores one file in one transaction: a file already in force is skipped, and one retired by a newer file is put
  * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
- * the whole file in memory; a large file is read on a thread of its own, parse-thread.ts), its quarantined records
+ * the whole file in memory; a large file is parsed on a thread of its own, parse-thread.ts), its quarantined records
  * beside them, and its account written last. A 3-1 file's
  * indicators by fiscal year (core.review_indicator_values, indicator-values.ts) are copied after its rows, in the same
  * transaction. A load that dies leaves nothing behind and is simply run again.
@@ -12,16 +12,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { copyTextLine } from '../ingest/loading/copy-text.js';
 import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';
 import { isSyntheticFileName } from './published-file-names.js';
-import type { ReviewTable } from './published-headers.js';
+import { isLoadedTable } from './published-headers.js';
+import { UnsupportedReviewTableError } from './read-file.js';
 import { INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
 import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
-import type { QuarantinedRecord } from './read-file.js';
-import { STORED } from './sheet-copy-text.js';
+import { QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
 
 export interface ReviewFileAccount {
   readonly file: string;
@@ -62,6 +61,7 @@ export interface ReviewSheetSource extends EncodedSource {
 }
 
 const INDICATOR_VALUES_TABLE = 'core.review_indicator_values';
+const QUARANTINE_TABLE = 'raw.review_sheet_quarantine';
 
 /**
  * PostgreSQL stored another number of rows than were sent (a rule or trigger added to the table, or a fault in ebpm):
@@ -96,7 +96,9 @@ async function copyEveryRow(
 
 export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource): Promise<ReviewFileAccount> {
   const { table, reviewYear } = parseReviewFileName(source.fileName);
-  const stored = STORED[table as ReviewTable];
+  // Refused here, before any transaction, whichever thread would parse it (the load lists such files apart).
+  if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(source.fileName, table);
+  const stored = STORED[table];
   const base = { file: source.label, table, reviewYear };
   return withRawClient(db, (client) =>
     inTransaction(client, async () => {
@@ -139,26 +141,24 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
          VALUES ($1, $2, $3, $4, 0, 0, 0, 'loaded', $5)`,
         [source.sha256, source.label, table, reviewYear, synthetic],
       );
-      // The file's COPY text, made as it is read (the whole file is never in memory), on a thread of its own for a large
-      // file (parse-thread.ts); a 3-1 file's indicators by fiscal year follow its rows, in the same transaction.
+      // The file's COPY text, made as it is read (the whole file is never in memory), parsed on a thread of its own for a
+      // large file (parse-thread.ts); its quarantined records and a 3-1 file's indicators by fiscal year follow its rows,
+      // in the same transaction.
       const encoding = encodeReviewSheet(source);
-      let quarantined: readonly QuarantinedRecord[];
+      let quarantined: number;
       let loaded: number;
       try {
         await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows);
         loaded = encoding.rows;
         quarantined = encoding.quarantined;
+        if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined);
         if (table === '3-1') await copyEveryRow(client, source.label, INDICATOR_VALUES_TABLE, INDICATOR_VALUE_COLUMNS, encoding.valueChunks(), () => encoding.valueRows);
       } finally {
         await encoding.close();
       }
-      if (quarantined.length) {
-        const lines = quarantined.map((q) => copyTextLine([source.sha256, q.line, q.reason, JSON.stringify(q.record)]));
-        await pipeline(Readable.from(lines), client.query(copyStreams.from('COPY raw.review_sheet_quarantine (file_sha256, line, reason, record) FROM STDIN')));
-      }
-      const records = loaded + quarantined.length;
-      await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined.length]);
-      return { ...base, records, loaded, quarantined: quarantined.length, synthetic, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };
+      const records = loaded + quarantined;
+      await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined]);
+      return { ...base, records, loaded, quarantined, synthetic, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };
     }),
   );
 }

@@ -24,9 +24,11 @@ export class MessageQueue<Message> {
     }
   }
 
+  /** The next message, once it comes; one taker at a time (a second would leave the first waiting for ever). */
   next(): Promise<Message> {
     if (this.queue.length) return Promise.resolve(this.queue.shift() as Message);
     if (this.failure) return Promise.reject(this.failure);
+    if (this.waiting) return Promise.reject(new Error('a message was asked for while another taker was still waiting: take them one at a time'));
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 }
