@@ -2,10 +2,9 @@
  * Stores one file in one transaction: a file already in force is skipped, and one retired by a newer file is put
  * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
- * the whole file in memory; a large file is parsed on a thread of its own, parse-thread.ts), its quarantined records
- * beside them, and its account written last. A 3-1 file's
- * indicators by fiscal year (core.review_indicator_values, indicator-values.ts) are copied after its rows, in the same
- * transaction. A load that dies leaves nothing behind and is simply run again.
+ * the whole file in memory; a large file is parsed on a thread of its own, parse-thread.ts), then its quarantined
+ * records and a 3-1 file's indicators by fiscal year (core.review_indicator_values, indicator-values.ts), and its
+ * account is written last. A load that dies leaves nothing behind and is simply run again.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
