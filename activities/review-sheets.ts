@@ -14,6 +14,7 @@ import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '.
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
+import { ReviewParseMemoryError } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
@@ -64,10 +65,11 @@ export interface ReviewFileNotLoaded extends NothingLoaded {
 }
 
 /**
- * Failures a retry cannot mend: the user's input, or (ReviewCopyCountError) a fault that would recur. A file's header
- * or CSV (ReviewHeaderError, ReviewCsvError) never gets here: it refuses that file alone (isFileRefusal).
+ * Failures a retry cannot mend: the user's input, or (ReviewCopyCountError, ReviewParseMemoryError) a fault that would
+ * recur. A file's header or CSV (ReviewHeaderError, ReviewCsvError) never gets here: it refuses that file alone
+ * (isFileRefusal).
  */
-const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError];
+const PERMANENT_ERRORS = [ReviewPathError, ReviewFileNameError, ReviewZipError, InputOutsideDirectoryError, ReviewCopyCountError, ReviewParseMemoryError];
 
 function asPermanent(error: unknown): unknown {
   const known = PERMANENT_ERRORS.find((type) => error instanceof type);

@@ -31,7 +31,7 @@ const ORIGIN_NOTE =
   'ebpm generate が公表形式で作成した合成データ（ebpm demo が読み込むシートなど）は政府の公表データではありません。最新のレビュー年度のファイルが合成データかどうかは「出典 / Source」と bi.review_sheet_files.synthetic に示します。' +
   "Sheets made up by ebpm generate in the published format (those ebpm demo loads among them) are not the government's data; the Source question and bi.review_sheet_files.synthetic say whether the latest review year's files are.";
 
-const source = `公表データの${REVIEW_SHEET_ATTRIBUTION}. For the RS system's sheets: ${REVIEW_SHEET_ATTRIBUTION_EN} ${ORIGIN_NOTE}`;
+const source = `公表データの${REVIEW_SHEET_ATTRIBUTION}。${REVIEW_SHEET_ATTRIBUTION_EN} ${ORIGIN_NOTE}`;
 
 /** A budget row the execution question counts: a current budget above 0 and an execution given. */
 const COUNTED = 'b.current_budget_yen > 0 AND b.executed_yen IS NOT NULL';
@@ -170,14 +170,18 @@ SELECT v.review_year, v.fiscal_year, coalesce(p.ministry, ${NO_PROJECT_ROW}) AS 
     {
       name: '事業の一覧 / Projects',
       description:
-        'レビュー年度の各事業（1-2 の行があるもの）：府省庁・局、事業の開始・終了年度、前年度の歳出予算現額と執行額（円、公表のまま）と執行率（%、小数第1位）、ebpm の自動点検の該当数。' +
-        'Every project of the latest review year with a 1-2 row (bi.review_projects): its ministry and bureau, its years, the year before the review year\'s current budget and execution (yen, as published) and execution rate (in %, rounded to 0.1), and how many of ebpm\'s automated flags it has (bi.review_findings; ebpm review-sheets show PROJECT_ID prints its logic model). ' +
+        'レビュー年度の各事業（1-2 の行があるもの）：府省庁・局、事業の開始・終了年度、前年度の歳出予算現額と執行額（円、シートに記載のまま）と執行率（%、小数第1位）、該当する ebpm の自動点検（その数と名前）。' +
+        'Every project of the latest review year with a 1-2 row (bi.review_projects): its ministry and bureau, its years, the year before the review year\'s current budget and execution (yen, as the sheet gives them) and execution rate (in %, rounded to 0.1), and which of ebpm\'s automated checks flag it: checks_flagging counts the checks, flagged_by names them (bi.review_findings; a check\'s findings are counted in its own unit on the checks question, never added across checks; ebpm review-sheets show PROJECT_ID prints the project\'s logic model and findings). ' +
         source,
       sql: `WITH ${LATEST}
 SELECT p.review_year, p.project_id, p.project_name, p.ministry, p.bureau, p.start_year, p.end_year,
        b.budget_year, b.current_budget_yen, b.executed_yen, round(100 * b.execution_rate, 1) AS execution_rate_percent,
-       (SELECT count(*) FROM bi.review_findings f WHERE f.review_year = p.review_year AND f.project_id = p.project_id) AS findings
+       flags.checks_flagging, flags.flagged_by
   FROM bi.review_projects p JOIN latest USING (review_year)
+  LEFT JOIN LATERAL (
+    SELECT count(DISTINCT f.check_id) AS checks_flagging, string_agg(DISTINCT f.check_id, ', ' ORDER BY f.check_id) AS flagged_by
+      FROM bi.review_findings f WHERE f.review_year = p.review_year AND f.project_id = p.project_id
+  ) flags ON true
   LEFT JOIN bi.review_budget_execution b ON b.review_year = p.review_year AND b.project_id = p.project_id AND b.budget_year = p.review_year - 1
  ORDER BY p.ministry, p.project_id`,
       display: 'table',

@@ -43,8 +43,11 @@ export function failureOf(error: unknown): ParseThreadFailure {
   return { kind: 'other', name: 'Error', message: String(error) };
 }
 
-/** The error the thread raised, as the same class with the same message, so the load tells refusals apart as before. */
-export function errorOf(failure: ParseThreadFailure): Error {
+/**
+ * The error the thread raised, as the same class with the same message, so the load tells refusals apart as before;
+ * an error of another kind names the file it was parsing.
+ */
+export function errorOf(failure: ParseThreadFailure, fileName: string): Error {
   switch (failure.kind) {
     case 'header':
       return new ReviewHeaderError(failure.fileName, failure.table, failure.missing, failure.unexpected, failure.misplaced, failure.fiscalYears);
@@ -57,7 +60,7 @@ export function errorOf(failure: ParseThreadFailure): Error {
       const cause = new Error(failure.message);
       cause.name = failure.name;
       if (failure.stack) cause.stack = failure.stack;
-      return new Error(`the review-sheet parse thread failed: ${failure.message}`, { cause });
+      return new Error(`the review-sheet parse thread failed on ${fileName}: ${failure.message}`, { cause });
     }
   }
 }

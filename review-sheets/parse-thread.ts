@@ -31,6 +31,22 @@ const PIECES_IN_THREAD = 2;
  */
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 };
 
+/**
+ * A file whose parse outgrew its thread's heap: a national year's largest table needs a small part of it, so the file
+ * is not one review year's table as published. Not retried: the next attempt would grow as far.
+ */
+export class ReviewParseMemoryError extends Error {
+  constructor(readonly fileName: string, readonly size: number | undefined, readonly limitMb: number, cause: Error) {
+    const bytes = size === undefined ? '' : ` (${(size / 2 ** 20).toFixed(0)} MiB)`;
+    super(
+      `parsing ${fileName}${bytes} needed more than ${limitMb} MB on its thread, far beyond a national year's largest table (about 60 MiB); ` +
+        'check that it is one review year\'s table as downloaded from the RS system',
+      { cause },
+    );
+    this.name = 'ReviewParseMemoryError';
+  }
+}
+
 /** What to encode: the file's published name (its table and review year), its digest, and its bytes in pieces. */
 export interface EncodedSource {
   readonly fileName: string;
@@ -121,7 +137,7 @@ class EncodingOnThread implements SheetEncoding {
     this.worker.on('error', (error: Error & { code?: string }) =>
       this.messages.fail(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new Error(`parsing ${source.fileName} needed more than ${RESOURCE_LIMITS.maxOldGenerationSizeMb} MB on its thread; a record far longer than any published one would do that: check the file`, { cause: error })
+          ? new ReviewParseMemoryError(source.fileName, source.size, RESOURCE_LIMITS.maxOldGenerationSizeMb, error)
           : new Error(`the review-sheet parse thread of ${source.fileName} stopped: ${error.message}`, { cause: error }),
       ),
     );
@@ -135,7 +151,7 @@ class EncodingOnThread implements SheetEncoding {
   /** The next message; a failure the thread reports is thrown as the error it was. */
   private async next(): Promise<ParseThreadMessage> {
     const message = await this.messages.next();
-    if ('failure' in message) throw errorOf(message.failure);
+    if ('failure' in message) throw errorOf(message.failure, this.source.fileName);
     return message;
   }
 
@@ -149,8 +165,8 @@ class EncodingOnThread implements SheetEncoding {
     let allSent = false;
     try {
       for (;;) {
-        // Pieces go out while the thread has room. The loop comes back here only once the COPY has taken the chunks
-        // already received (and its stream's read-ahead is full again), so the pieces are read as fast as it takes them.
+        // Pieces go out while the thread has room; the loop comes back here only when the COPY's stream asks for more
+        // text (it holds up to 16 chunks, about 4 MiB, ahead), so the pieces are read as fast as PostgreSQL takes them.
         while (!allSent && inThread < PIECES_IN_THREAD) {
           const read = await pieces.next();
           if (read.done) {

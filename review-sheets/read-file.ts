@@ -1,8 +1,9 @@
 /**
  * Reads one published review-sheet file into rows and quarantined records: the name gives the table and the
  * review year, the header must be the published one, and every record after it becomes exactly one of the two.
- * The file is read in pieces (readReviewSheetStream), so its size does not matter; parseReviewSheet reads bytes
- * already in memory the same way.
+ * The file is read in pieces (ReviewSheetReader, which the load's COPY text is made with, sheet-copy-text.ts; or
+ * readReviewSheetStream over pieces pulled), so its size does not matter; parseReviewSheet reads bytes already in
+ * memory the same way.
  */
 import { createHash } from 'node:crypto';
 import { parseReviewFileName } from './file-name.js';
@@ -130,8 +131,8 @@ function decoder(): (bytes: Uint8Array | null) => string {
 
 /**
  * Reads a file given a piece at a time: each piece gives the records it completes, in file order, each a row or a
- * quarantined record, and the end gives the rest. Used where the pieces are pushed (the load's parse thread, parse-
- * thread.ts) and, through readReviewSheetStream, where they are pulled.
+ * quarantined record, and the end gives the rest. The load makes its COPY text with it (sheet-copy-text.ts, on either
+ * thread); readReviewSheetStream and parseReviewSheet read with it too.
  */
 export class ReviewSheetReader {
   private readonly mapper: RecordMapper;

@@ -25,7 +25,7 @@ export const STORED: Record<ReviewTable, { table: string; columns: readonly stri
   '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
 };
 
-/** How many indicator-value lines go into the chunks before they are handed on (about 100 KB of text). */
+/** How many indicator-value lines are added between hand-overs of the chunks filled (each chunk about 256 KB). */
 const VALUE_LINES_PER_HANDOVER = 1024;
 
 /** raw.review_sheet_quarantine's columns after file_sha256, in COPY order. */

@@ -221,7 +221,15 @@ describe('the review sheets\' dashboard', () => {
         expect(Number(row.projects_flagged), label).toBe(new Set(flagged.map((finding) => finding.project_id)).size);
         expect(row.ministry_projects === null ? null : Number(row.ministry_projects), label).toBe(projects.filter((project) => project.ministry === row.ministry).length || null);
       }
-      expect((await reader.query(card('事業の一覧').sql)).rows, label).toHaveLength(projects.length);
+      const listed = (await reader.query<{ project_id: number; checks_flagging: string; flagged_by: string | null }>(card('事業の一覧').sql)).rows;
+      expect(listed, label).toHaveLength(projects.length);
+      // Each project's checks, not its findings added across checks (their units differ).
+      const checksOf = async (project: number) =>
+        (await reader.query<{ check_id: string }>('SELECT DISTINCT check_id FROM bi.review_findings WHERE review_year = 2024 AND project_id = $1 ORDER BY check_id', [project])).rows.map((row) => row.check_id);
+      for (const row of listed.slice(0, 20)) {
+        const checks = await checksOf(row.project_id);
+        expect([Number(row.checks_flagging), row.flagged_by], `${label}: ${row.project_id}`).toEqual([checks.length, checks.length ? checks.join(', ') : null]);
+      }
     }
   });
 });

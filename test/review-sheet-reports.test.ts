@@ -565,7 +565,7 @@ describe('a programme\'s own review sheet in the progress-table workbook', () =>
     expect(official.getCell(years.get(2024)!).value).toBe(15);
     expect(official.getCell(1).value).toBe(PROJECT);
     const notes = Math.max(...years.values()) + 1;
-    expect(cellText(pre.getCell(notes))).toContain('目標年度が異なる year differs: FY2026 / FY2024');
+    expect(cellText(pre.getCell(notes))).toContain('目標年度が異なる target year differs: FY2026 / FY2024');
   });
 });
 

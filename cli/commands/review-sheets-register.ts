@@ -10,6 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import { readEnvironment } from '../../config/environment.js';
 import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { openingOf } from '../../review-sheets/one-line.js';
+import { SYNTHETIC_FILE_MARK } from '../../review-sheets/published-file-names.js';
 import { inReadOnlySnapshot } from '../../runtime/database.js';
 import type { Database } from '../../sql/database.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -238,17 +239,17 @@ export async function quarantineCommand(args: string[]): Promise<void> {
         SELECT line, reason, record FROM raw.review_sheet_quarantine WHERE file_sha256 = ${match.id} ORDER BY line LIMIT ${limit}`.execute(trx);
       return { file: match, rows: quarantined.rows };
     });
+    const source = reviewSheetSourceText(originsOf([file]));
     if (values.json) {
       return void console.log(
         JSON.stringify(
-          { file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, inForce: file.inForce, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows, synthetic: file.synthetic, attribution: reviewSheetSourceText(originsOf([file])) },
+          { file: file.file, id: file.id, table: file.table, reviewYear: file.reviewYear, inForce: file.inForce, records: file.records, quarantined: file.quarantined, shown: rows.length, quarantinedRecords: rows, synthetic: file.synthetic, attribution: source },
           null,
           2,
         ),
       );
     }
     const head = `${file.file} (table ${file.table}, review year ${file.reviewYear}, ${file.inForce ? 'in force' : 'retired'}): ${count(file.quarantined)} of its ${count(file.records)} records quarantined`;
-    const source = reviewSheetSourceText(originsOf([file]));
     if (rows.length === 0) return void console.log(`${head}; every record was loaded.\n\n${source}`);
     const shown = rows.length < file.quarantined ? `\n\nShowing ${count(rows.length)} of ${count(file.quarantined)}, by line; --limit ${file.quarantined} shows all of them, with --json each record's cells in full.` : '';
     const remedy = !file.inForce
@@ -256,7 +257,8 @@ export async function quarantineCommand(args: string[]): Promise<void> {
       : file.synthetic
         ? // A corrected copy named as published would be taken for the RS system's data.
           '\n\nQuarantined records are not in the views. This file is synthetic (ebpm generate made it): they come in only when a file whose records read cleanly takes its place, ' +
-          'generated again, or a copy you correct yourself that keeps _合成データ_synthetic in its name, so that it is still registered as synthetic.'
+          'generated again with another seed (the same seed gives the same bytes, which are skipped), ' +
+          `or a copy you correct yourself that keeps ${SYNTHETIC_FILE_MARK} in its name, so that it is still registered as synthetic.`
         : '\n\nQuarantined records are not in the views. They come in only when a file whose records read cleanly takes this one\'s place: a newer download once the RS system has corrected the sheet ' +
           '(a download with the same bytes is skipped), or a copy you correct yourself, named as published (N-N_RS_YYYY_….csv); the views then differ from the published sheet, and loading the original again puts it back.';
     console.log(

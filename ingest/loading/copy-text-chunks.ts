@@ -1,7 +1,7 @@
 /**
  * COPY text gathered as UTF-8 bytes in chunks of about 256 KB, so that many rows go to PostgreSQL in few writes.
  * Used by the applicant parse (ingest/validating/parse-batches.ts) and by the review-sheet load
- * (review-sheets/store-file.ts).
+ * (review-sheets/sheet-copy-text.ts).
  */
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The report's section on the programme's own published review sheets (行政事業レビューシート, public data, so
- * the same in the internal and the public page): for each project the official logic model (3-1 nodes by kind and
+ * The report's section on the programme's own review sheets (行政事業レビューシート: the RS system's public data, or
+ * ebpm generate's synthetic sheets, titled as such; the same in the internal and the public page): for each project the official logic model (3-1 nodes by kind and
  * term, with the 3-2 edges), the targets and actuals by fiscal year at their published precision, the budget and
  * execution by year in 百万円, then the reconciliation with the pre-registered logic model, and the attribution
  * the licence asks for. Sheets `ebpm generate` made up (synthetic) are titled and noted as such, never attributed to
@@ -8,8 +8,8 @@
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
-import { directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
-import { sheetIndicatorKey, type Reconciliation, type TargetDifference } from './reconcile.js';
+import { differenceLabel, directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
+import { sheetIndicatorKey, type Reconciliation } from './reconcile.js';
 import type { ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
@@ -262,17 +262,6 @@ function projectBlock(project: ReviewSheetProject): string {
 
 type SheetWord = ReturnType<typeof sheetWord>;
 
-function differenceLabel(kind: TargetDifference['kind'], word: SheetWord): string {
-  const labels: Record<TargetDifference['kind'], string> = {
-    value: '目標値が異なる / target value differs',
-    year: '目標年度が異なる / target year differs',
-    unit: '単位が異なる / unit differs',
-    no_target: `${word.ja}に目標値なし / no target in the sheet`,
-    stage: 'ロジックモデル上の段階が異なる / stage in the logic model differs',
-  };
-  return labels[kind];
-}
-
 function reconciliationBlock(reconciliation: Reconciliation, withProject: boolean, word: SheetWord): string {
   const intro =
     `<p class="note">照合の方法：カタログの指標に <code>reviewSheetIndicator</code>（予算事業ID・種別・番号、アウトカムはその期間も）があればその指標と、なければ名称が同じ指標と対応させる（全角・半角の違いと空白は無視し、双方に同名が1つだけの場合に限る）。活動の指標は${word.ja}のアウトプットの活動指標と対応させる（アウトカムと対応すれば段階の違い）。投入の指標は${word.ja}にない（その金額は予算 2-1）。活動・投入の指標は、対応する指標がなくても「事前登録のみ」には挙げない（シートは活動の指標を載せないことが多い）。 / ` +
@@ -282,7 +271,7 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
     .map((m) => {
       const label = sheetIndicatorLabel(m.sheet, withProject);
       const differences = m.differences.length
-        ? `<ul>${m.differences.map((d) => `<li data-difference="${d.kind}">${differenceLabel(d.kind, word)}：事前登録 / pre-registered ${escapeText(d.catalogue)} ／ ${word.ja} / sheet ${escapeText(d.sheet)}</li>`).join('')}</ul>`
+        ? `<ul>${m.differences.map((d) => `<li data-difference="${d.kind}">${escapeText(joined(differenceLabel(d.kind, word)))}：事前登録 / pre-registered ${escapeText(d.catalogue)} ／ ${word.ja} / sheet ${escapeText(d.sheet)}</li>`).join('')}</ul>`
         : '<span data-difference="none">一致 / agree</span>';
       const target = m.sheetTarget ? `${escapeText(publishedNumber(m.sheetTarget.value))} ${escapeText(m.sheet.unit ?? '')} (FY${m.sheetTarget.fiscalYear}${m.sheetTarget.flagged ? '' : '、目標年度の指定なし：最終の目標 / no target year marked: the latest target'})` : '—';
       return (
@@ -321,9 +310,11 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
 
 /** The source lines: each Japanese one with its English one under it, small. */
 function sourceHtml(origins: ReviewSheetOrigins): string {
-  const { ja, en } = sourceLines(origins);
-  return ja.map((line, index) => `${escapeText(line)}<br><small>${escapeText(en[index])}</small>`).join('<br>');
+  return sourceLines(origins).map((line) => `${escapeText(line.ja)}<br><small>${escapeText(line.en)}</small>`).join('<br>');
 }
+
+/** A label in both languages as the page writes it: 日本語 / English. */
+const joined = (label: { readonly ja: string; readonly en: string }) => `${label.ja} / ${label.en}`;
 
 /** The label over the catalogue's logic model where the section below shows a sheet's. */
 export function preRegisteredModelLabel(origins: ReviewSheetOrigins): string {

@@ -1,5 +1,10 @@
-/** How the sheet's node kinds, terms and directions read, in Japanese and English, in the HTML and the workbook alike. */
+/**
+ * How the sheet's node kinds, terms, directions and differences read, and what the sheets are called and cite for
+ * their origins (the RS system's, ebpm generate's synthetic ones, or both), in Japanese and English, in the HTML and
+ * the workbook alike.
+ */
 import { reviewSheetSource, reviewSheetSourceEn, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
+import type { TargetDifference } from './reconcile.js';
 import type { NodeKind, OutcomeTerm, SheetIndicator } from './sheet-data.js';
 
 /**
@@ -20,9 +25,22 @@ export function sheetWord(origins: ReviewSheetOrigins): { readonly ja: string; r
   return { ja, en, En: `${en[0].toUpperCase()}${en.slice(1)}` };
 }
 
-/** The section's source lines in both languages: the attribution, the synthetic note in its place, or both. */
-export function sourceLines(origins: ReviewSheetOrigins): { readonly ja: readonly string[]; readonly en: readonly string[] } {
-  return { ja: reviewSheetSource(origins), en: reviewSheetSourceEn(origins) };
+/** The source lines, each Japanese one with its English: the attribution, the synthetic note in its place, or both. */
+export function sourceLines(origins: ReviewSheetOrigins): readonly { readonly ja: string; readonly en: string }[] {
+  const en = reviewSheetSourceEn(origins);
+  return reviewSheetSource(origins).map((ja, index) => ({ ja, en: en[index] }));
+}
+
+/** How a difference between the pre-registered target and the sheet's reads (`sheet`: what the sheet is called, sheetWord). */
+export function differenceLabel(kind: TargetDifference['kind'], sheet: { readonly ja: string }): { readonly ja: string; readonly en: string } {
+  const labels: Record<TargetDifference['kind'], { ja: string; en: string }> = {
+    value: { ja: '目標値が異なる', en: 'target value differs' },
+    year: { ja: '目標年度が異なる', en: 'target year differs' },
+    unit: { ja: '単位が異なる', en: 'unit differs' },
+    no_target: { ja: `${sheet.ja}に目標値なし`, en: 'no target in the sheet' },
+    stage: { ja: 'ロジックモデル上の段階が異なる', en: 'stage in the logic model differs' },
+  };
+  return labels[kind];
 }
 
 export const LOAD_COMMAND = 'ebpm review-sheets load <RS CSVのフォルダ / folder of the RS CSVs>';

@@ -1,5 +1,6 @@
 /**
- * The progress table's sheet of a programme's own published review sheets (行政事業レビューシート, public data):
+ * The progress table's sheet of a programme's own review sheets (行政事業レビューシート: the RS system's public data, or
+ * ebpm generate's synthetic sheets, titled as such):
  * laid out like the programme sheet — one row per series, one column per fiscal year — so that the official
  * targets and actuals, the budget and execution (百万円) and the pre-registered targets line up year by year. Below
  * the indicators, the budget block; below it, the reconciliation with the pre-registered logic model, each
@@ -9,8 +10,8 @@
 import type ExcelJS from 'exceljs';
 import type { Programme } from '../../programmes/catalogue.js';
 import { publishedDecimals } from '../review-sheet/decimal-text.js';
-import { directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
-import type { Reconciliation, TargetDifference } from '../review-sheet/reconcile.js';
+import { differenceLabel, directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
+import type { Reconciliation } from '../review-sheet/reconcile.js';
 import type { ReviewSheetData, SheetBudgetYear, SheetIndicator, SheetIndicatorYear } from '../review-sheet/sheet-data.js';
 import { openingOf } from '../../review-sheets/one-line.js';
 import { PUBLISHED_ONLY } from '../../review-sheets/attribution.js';
@@ -61,16 +62,6 @@ const BUDGET_ROWS: readonly { field: keyof SheetBudgetYear; label: string; kind:
   { field: 'carriedOverYen', label: '翌年度へ繰越し\ncarried over', kind: 'yen' },
 ];
 
-function differenceLabel(kind: TargetDifference['kind'], sheetJa: string): string {
-  const labels: Record<TargetDifference['kind'], string> = {
-    value: '目標値が異なる value differs',
-    year: '目標年度が異なる year differs',
-    unit: '単位が異なる unit differs',
-    no_target: `${sheetJa}に目標値なし no target in the sheet`,
-    stage: '段階が異なる stage differs',
-  };
-  return labels[kind];
-}
 
 const ID_FONT: Partial<ExcelJS.Font> = { ...BODY_FONT, size: 8, color: { argb: 'FF7F7F7F' } };
 
@@ -209,7 +200,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
     pre.getCell(5).value = REVIEW_SERIES.preRegistered;
     placeTarget(pre.getCell(yearColumn.get(m.indicator.target.fiscalYear) as number), String(m.indicator.target.value));
     pre.getCell(notes).value = textCell(
-      [`${m.how === 'reference' ? 'カタログの参照で対応 paired by catalogue reference' : '同じ名称で対応 paired by the same name'}`, ...(m.differences.length ? m.differences.map((d) => `${differenceLabel(d.kind, word.ja)}: ${d.catalogue} / ${d.sheet}`) : ['一致 agree'])].join('\n'),
+      [`${m.how === 'reference' ? 'カタログの参照で対応 paired by catalogue reference' : '同じ名称で対応 paired by the same name'}`, ...(m.differences.length ? m.differences.map((d) => { const label = differenceLabel(d.kind, word); return `${label.ja} ${label.en}: ${d.catalogue} / ${d.sheet}`; }) : ['一致 agree'])].join('\n'),
     );
     const official = sheet.getRow(++rowNumber);
     const node = sheetIndicatorLabel(m.sheet, false);
@@ -257,8 +248,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   }
 
   rowNumber += 2;
-  const source = sourceLines(data.origins);
-  sheet.getRow(rowNumber).getCell(1).value = textCell(source.ja.map((line, index) => `${line}\n${source.en[index]}`).join('\n'));
+  sheet.getRow(rowNumber).getCell(1).value = textCell(sourceLines(data.origins).map((line) => `${line.ja}\n${line.en}`).join('\n'));
   sheet.mergeCells(rowNumber, 1, rowNumber, notes);
   sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };
   const lastRow = rowNumber;
