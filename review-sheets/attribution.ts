@@ -66,36 +66,42 @@ function tableOrder(a: SyntheticTable, b: SyntheticTable): number {
   return b.reviewYear - a.reviewYear || a.table.localeCompare(b.table);
 }
 
+/** The origins of files of which some were the RS system's (`published`) and these tables synthetic (repeats counted once). */
+function originsFrom(published: boolean, tables: Iterable<SyntheticTable>): ReviewSheetOrigins {
+  const unique = new Map<string, SyntheticTable>();
+  for (const entry of tables) unique.set(`${entry.reviewYear}:${entry.table}`, { reviewYear: entry.reviewYear, table: entry.table });
+  if (!published && unique.size === 0) return PUBLISHED_ONLY;
+  return { published, synthetic: unique.size > 0, syntheticTables: [...unique.values()].sort(tableOrder) };
+}
+
 /** The origins of a set of files (each with its table and review year); an empty set counts as published (PUBLISHED_ONLY). */
 export function originsOf(files: Iterable<{ readonly synthetic: boolean; readonly table: string; readonly reviewYear: number }>): ReviewSheetOrigins {
-  let published = false;
-  const synthetic = new Map<string, SyntheticTable>();
-  for (const file of files) {
-    if (file.synthetic) synthetic.set(`${file.reviewYear}:${file.table}`, { reviewYear: file.reviewYear, table: file.table });
-    else published = true;
-  }
-  if (!published && synthetic.size === 0) return PUBLISHED_ONLY;
-  return { published, synthetic: synthetic.size > 0, syntheticTables: [...synthetic.values()].sort(tableOrder) };
+  const list = [...files];
+  return originsFrom(
+    list.some((file) => !file.synthetic),
+    list.filter((file) => file.synthetic),
+  );
 }
 
 /** What several outputs' origins make together (a report of several projects, say). */
 export function combinedOrigins(all: Iterable<ReviewSheetOrigins>): ReviewSheetOrigins {
   const list = [...all];
-  if (list.length === 0) return PUBLISHED_ONLY;
-  const tables = new Map(list.flatMap((origins) => origins.syntheticTables.map((entry) => [`${entry.reviewYear}:${entry.table}`, entry] as const)));
-  return { published: list.some((origins) => origins.published), synthetic: tables.size > 0, syntheticTables: [...tables.values()].sort(tableOrder) };
+  return originsFrom(
+    list.some((origins) => origins.published),
+    list.flatMap((origins) => origins.syntheticTables),
+  );
 }
 
-/** The source lines an output carries, in Japanese: the attribution, the synthetic note, or both. */
-export function reviewSheetSource(origins: ReviewSheetOrigins): readonly string[] {
-  if (!origins.synthetic) return [REVIEW_SHEET_ATTRIBUTION];
-  return origins.published ? [REVIEW_SHEET_ATTRIBUTION, partlySyntheticNote(syntheticTablesText(origins.syntheticTables).ja)] : [SYNTHETIC_REVIEW_SHEET_NOTE];
-}
-
-/** The same lines in English, for the outputs that carry both languages. */
-export function reviewSheetSourceEn(origins: ReviewSheetOrigins): readonly string[] {
-  if (!origins.synthetic) return [REVIEW_SHEET_ATTRIBUTION_EN];
-  return origins.published ? [REVIEW_SHEET_ATTRIBUTION_EN, partlySyntheticNoteEn(syntheticTablesText(origins.syntheticTables).en)] : [SYNTHETIC_REVIEW_SHEET_NOTE_EN];
+/**
+ * The source lines an output carries, each in Japanese with its English: the attribution, the synthetic note in its
+ * place, or both (the attribution, then the note naming the synthetic tables).
+ */
+export function reviewSheetSourceLines(origins: ReviewSheetOrigins): readonly { readonly ja: string; readonly en: string }[] {
+  const attribution = { ja: REVIEW_SHEET_ATTRIBUTION, en: REVIEW_SHEET_ATTRIBUTION_EN };
+  if (!origins.synthetic) return [attribution];
+  if (!origins.published) return [{ ja: SYNTHETIC_REVIEW_SHEET_NOTE, en: SYNTHETIC_REVIEW_SHEET_NOTE_EN }];
+  const tables = syntheticTablesText(origins.syntheticTables);
+  return [attribution, { ja: partlySyntheticNote(tables.ja), en: partlySyntheticNoteEn(tables.en) }];
 }
 
 /**
@@ -103,5 +109,7 @@ export function reviewSheetSourceEn(origins: ReviewSheetOrigins): readonly strin
  * attribution for the RS system's files, the synthetic note in its place or beside it.
  */
 export function reviewSheetSourceText(origins: ReviewSheetOrigins): string {
-  return reviewSheetSource(origins).join('\n');
+  return reviewSheetSourceLines(origins)
+    .map((line) => line.ja)
+    .join('\n');
 }

@@ -8,9 +8,9 @@
  */
 import { millionYen, publishedNumber, roundedNumber, shiftDecimal } from './decimal-text.js';
 import { FINDING_CHECKS } from '../../review-sheets/finding-checks.js';
-import { differenceLabel, directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
+import { differenceLabel, directionText, sheetsKind, sheetWord, LOAD_COMMAND, MODEL_COLUMNS, nodeLabel, referenceLabel, sheetIndicatorLabel } from './labels.js';
 import { sheetIndicatorKey, type Reconciliation } from './reconcile.js';
-import type { ReviewSheetOrigins } from '../../review-sheets/attribution.js';
+import { reviewSheetSourceLines, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import type { NodeKind, OutcomeTerm, ReviewSheetData, ReviewSheetProject, SheetBudgetYear, SheetIndicator, SheetNode } from './sheet-data.js';
 
 function escapeText(text: string): string {
@@ -310,7 +310,7 @@ function reconciliationBlock(reconciliation: Reconciliation, withProject: boolea
 
 /** The source lines: each Japanese one with its English one under it, small. */
 function sourceHtml(origins: ReviewSheetOrigins): string {
-  return sourceLines(origins).map((line) => `${escapeText(line.ja)}<br><small>${escapeText(line.en)}</small>`).join('<br>');
+  return reviewSheetSourceLines(origins).map((line) => `${escapeText(line.ja)}<br><small>${escapeText(line.en)}</small>`).join('<br>');
 }
 
 /** A label in both languages as the page writes it: 日本語 / English. */

@@ -1,9 +1,9 @@
 /**
- * How the sheet's node kinds, terms, directions and differences read, and what the sheets are called and cite for
+ * How the sheet's node kinds, terms, directions and differences read, and what the sheets are called for
  * their origins (the RS system's, ebpm generate's synthetic ones, or both), in Japanese and English, in the HTML and
  * the workbook alike.
  */
-import { reviewSheetSource, reviewSheetSourceEn, type ReviewSheetOrigins } from '../../review-sheets/attribution.js';
+import type { ReviewSheetOrigins } from '../../review-sheets/attribution.js';
 import type { TargetDifference } from './reconcile.js';
 import type { NodeKind, OutcomeTerm, SheetIndicator } from './sheet-data.js';
 
@@ -23,12 +23,6 @@ export function sheetsKind(origins: ReviewSheetOrigins): { readonly ja: string; 
 export function sheetWord(origins: ReviewSheetOrigins): { readonly ja: string; readonly en: string; readonly En: string } {
   const [ja, en] = !origins.synthetic ? ['公表シート', 'published sheet'] : origins.published ? ['レビューシート', 'review sheet'] : ['合成レビューシート', 'synthetic sheet'];
   return { ja, en, En: `${en[0].toUpperCase()}${en.slice(1)}` };
-}
-
-/** The source lines, each Japanese one with its English: the attribution, the synthetic note in its place, or both. */
-export function sourceLines(origins: ReviewSheetOrigins): readonly { readonly ja: string; readonly en: string }[] {
-  const en = reviewSheetSourceEn(origins);
-  return reviewSheetSource(origins).map((ja, index) => ({ ja, en: en[index] }));
 }
 
 /** How a difference between the pre-registered target and the sheet's reads (`sheet`: what the sheet is called, sheetWord). */

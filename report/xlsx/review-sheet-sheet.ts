@@ -10,11 +10,11 @@
 import type ExcelJS from 'exceljs';
 import type { Programme } from '../../programmes/catalogue.js';
 import { publishedDecimals } from '../review-sheet/decimal-text.js';
-import { differenceLabel, directionText, sheetsKind, sheetWord, sourceLines, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
+import { differenceLabel, directionText, sheetsKind, sheetWord, LOAD_COMMAND, referenceLabel, sheetIndicatorLabel } from '../review-sheet/labels.js';
 import type { Reconciliation } from '../review-sheet/reconcile.js';
 import type { ReviewSheetData, SheetBudgetYear, SheetIndicator, SheetIndicatorYear } from '../review-sheet/sheet-data.js';
 import { openingOf } from '../../review-sheets/one-line.js';
-import { PUBLISHED_ONLY } from '../../review-sheets/attribution.js';
+import { PUBLISHED_ONLY, reviewSheetSourceLines } from '../../review-sheets/attribution.js';
 import { fixedFormat, INTEGER_FORMAT, SHARE_FORMAT } from './number-formats.js';
 import type { WorkbookVariant } from './progress-data.js';
 import { STAGE_LABELS } from './programme-sheet.js';
@@ -248,7 +248,7 @@ export function writeReviewSheetSheet(sheet: ExcelJS.Worksheet, programme: Progr
   }
 
   rowNumber += 2;
-  sheet.getRow(rowNumber).getCell(1).value = textCell(sourceLines(data.origins).map((line) => `${line.ja}\n${line.en}`).join('\n'));
+  sheet.getRow(rowNumber).getCell(1).value = textCell(reviewSheetSourceLines(data.origins).map((line) => `${line.ja}\n${line.en}`).join('\n'));
   sheet.mergeCells(rowNumber, 1, rowNumber, notes);
   sheet.getRow(rowNumber).getCell(1).alignment = { wrapText: true, vertical: 'top' };
   const lastRow = rowNumber;
