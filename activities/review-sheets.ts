@@ -12,6 +12,7 @@ import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
+import { SUMMARIES_OF_FILES_WITHOUT_THEM } from '../review-sheets/indicator-summaries.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
 import { ReviewParseMemoryError } from '../review-sheets/parse-thread.js';
@@ -91,6 +92,7 @@ const REVIEW_VIEW_READS = [
   'core.review_budget',
   'core.review_indicator_rows',
   'core.review_indicator_values',
+  'core.review_indicators',
   'core.review_edges',
   'core.review_payee_rows',
 ];
@@ -196,6 +198,7 @@ async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly n
           ? (await client.query<{ years: number[] }>('SELECT ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files UNION SELECT DISTINCT review_year FROM core.review_findings) AS years')).rows[0].years
           : reviewYears;
       const years = [...new Set([...asked, ...due])];
+      await client.query(SUMMARIES_OF_FILES_WITHOUT_THEM, [years]);
       await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
       await client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])', [years]);
     }),

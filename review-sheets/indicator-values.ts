@@ -136,6 +136,6 @@ function attributesOf(row: Row): string {
  * the file's end, the names of 27,000 indicators would keep every piece of a 41 MB file in memory (a national year's
  * load peaked 130 MB higher).
  */
-function detached(text: string): string {
+export function detached(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -4,6 +4,7 @@
  */
 import { ReviewHeaderError } from './header-check.js';
 import type { ReviewTable } from './published-headers.js';
+import type { DerivedTable } from './sheet-copy-text.js';
 import { ReviewCsvError, UnsupportedReviewTableError } from './read-file.js';
 
 /** What the parse thread is started with. */
@@ -12,8 +13,8 @@ export interface ParseThreadData {
   readonly sha256: string;
 }
 
-/** A piece to parse, the end of the file, or (once the rows are done) the next few chunks of indicator values. */
-export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true } | { readonly values: true };
+/** A piece to parse, the end of the file, or (once the rows are done) the next few chunks of a derived table's text. */
+export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true } | { readonly derived: DerivedTable };
 
 /** A failure in the thread, as the class the load tells apart (a refusal of the file, or anything else) and its fields. */
 export type ParseThreadFailure =
@@ -27,9 +28,9 @@ export type ParseThreadMessage =
   | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly pieceDone: true }
   /** The rest of both texts and their counts: the rows are done. */
   | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly rowsDone: { readonly rows: number; readonly quarantined: number } }
-  /** The next few chunks of indicator values, as asked for. */
-  | { readonly valueChunks: readonly Uint8Array[] }
-  | { readonly valuesDone: { readonly rows: number } }
+  /** The next few chunks of a derived table's COPY text (sheet-copy-text.ts, DERIVED), as asked for, then its count. */
+  | { readonly derivedChunks: readonly Uint8Array[] }
+  | { readonly derivedDone: { readonly rows: number } }
   | { readonly failure: ParseThreadFailure };
 
 export function failureOf(error: unknown): ParseThreadFailure {

@@ -1,17 +1,18 @@
 /**
  * The thread a large review-sheet file is parsed on (parse-thread.ts): takes the file's pieces in order and sends back
  * the rows' and the quarantined records' COPY text each completes, then at the end the rest with their counts, then,
- * a few chunks each time it is asked, a 3-1 file's indicator values. Every outcome is a message; a failure is the last.
+ * a few chunks each time it is asked, a 3-1 file's derived tables (its indicators by year, its indicators). Every
+ * outcome is a message; a failure is the last.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { failureOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
-import { SheetCopyText } from './sheet-copy-text.js';
+import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
 const { fileName, sha256 } = workerData as ParseThreadData;
 const port = parentPort!;
 
-/** Indicator-value chunks sent per request: about 1 MB, so the activity's thread holds little ahead of its COPY. */
-const VALUE_CHUNKS_PER_MESSAGE = 4;
+/** Derived chunks sent per request: about 1 MB, so the activity's thread holds little ahead of its COPY. */
+const DERIVED_CHUNKS_PER_MESSAGE = 4;
 
 /** Chunks are moved, not copied: each owns its buffer (CopyTextChunks makes them so). */
 function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): void {
@@ -19,7 +20,9 @@ function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): 
 }
 
 let text: SheetCopyText | null = null;
-let values: Iterator<Uint8Array> | null = null;
+/** Each derived table's text, from its first request; none before the rows are done. */
+let rowsDone = false;
+const derived = new Map<DerivedTable, Iterator<Uint8Array>>();
 let failed = false;
 
 function fail(error: unknown): void {
@@ -44,17 +47,22 @@ port.on('message', (request: ParseThreadRequest) => {
       const rowChunks = text.end();
       const quarantineChunks = text.finishQuarantine();
       post({ rowChunks, quarantineChunks, rowsDone: { rows: text.rows, quarantined: text.quarantined } }, [...rowChunks, ...quarantineChunks]);
-      values = text.valueChunks();
+      rowsDone = true;
     } else {
-      if (!values) throw new Error('indicator values were asked for before the rows were done');
-      // One reply per request: the next few chunks, or, once none is left, the count.
-      const valueChunks: Uint8Array[] = [];
-      for (let next = values.next(); !next.done; next = values.next()) {
-        valueChunks.push(next.value);
-        if (valueChunks.length === VALUE_CHUNKS_PER_MESSAGE) break;
+      if (!rowsDone) throw new Error(`${request.derived} was asked for before the rows were done`);
+      let chunks = derived.get(request.derived);
+      if (!chunks) {
+        chunks = text.derivedChunks(request.derived);
+        derived.set(request.derived, chunks);
       }
-      if (valueChunks.length) post({ valueChunks }, valueChunks);
-      else post({ valuesDone: { rows: text.indicatorValueRows } });
+      // One reply per request: the next few chunks, or, once none is left, the count.
+      const derivedChunks: Uint8Array[] = [];
+      for (let next = chunks.next(); !next.done; next = chunks.next()) {
+        derivedChunks.push(next.value);
+        if (derivedChunks.length === DERIVED_CHUNKS_PER_MESSAGE) break;
+      }
+      if (derivedChunks.length) post({ derivedChunks }, derivedChunks);
+      else post({ derivedDone: { rows: text.derivedRows(request.derived) } });
     }
   } catch (error) {
     fail(error);

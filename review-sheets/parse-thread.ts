@@ -9,13 +9,13 @@
  * What waits in memory: at most two pieces in the thread (1 MiB each from a file), the text of the pieces parsed and
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
  * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
- * is quarantined holds about its own size). A 3-1 file's indicator values come a few chunks at a time, as asked for.
+ * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators) come a few chunks at a time, as asked for.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';
 import { MessageQueue } from '../runtime/message-queue.js';
 import { errorOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
-import { SheetCopyText } from './sheet-copy-text.js';
+import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
 /** A file at least this large is parsed on a thread of its own: below it, starting the thread costs more than it saves. */
 export const PARSE_THREAD_MIN_BYTES = 4 << 20;
@@ -56,7 +56,7 @@ export interface EncodedSource {
   pieces(): AsyncIterable<Uint8Array>;
 }
 
-/** A file's COPY text, taken in order: the rows' chunks, then the quarantined records' and (3-1) the indicator values'. */
+/** A file's COPY text, taken in order: the rows' chunks, then the quarantined records' and (3-1) the derived tables'. */
 export interface SheetEncoding {
   /** The rows' COPY text; each chunk is handed over once. */
   rowChunks(): AsyncIterable<Uint8Array>;
@@ -65,10 +65,10 @@ export interface SheetEncoding {
   readonly quarantined: number;
   /** Once rowChunks is done: the quarantined records' COPY text (raw.review_sheet_quarantine, QUARANTINE_COLUMNS). */
   quarantineChunks(): AsyncIterable<Uint8Array>;
-  /** Once rowChunks is done: a 3-1 file's indicators by fiscal year as COPY text; nothing for other tables. */
-  valueChunks(): AsyncIterable<Uint8Array>;
-  /** Once valueChunks is done: how many indicator values it gave. */
-  readonly valueRows: number;
+  /** Once rowChunks is done: what a 3-1 file's rows gave `table` (DERIVED), as COPY text; nothing for other tables. */
+  derivedChunks(table: DerivedTable): AsyncIterable<Uint8Array>;
+  /** Once derivedChunks(table) is done: how many rows it gave. */
+  derivedRows(table: DerivedTable): number;
   /** Stops the thread, if any, whether the encoding finished or not. Safe to repeat. */
   close(): Promise<void>;
 }
@@ -106,12 +106,12 @@ class EncodingHere implements SheetEncoding {
     yield* this.text.finishQuarantine();
   }
 
-  async *valueChunks(): AsyncGenerator<Uint8Array> {
-    yield* this.text.valueChunks();
+  async *derivedChunks(table: DerivedTable): AsyncGenerator<Uint8Array> {
+    yield* this.text.derivedChunks(table);
   }
 
-  get valueRows(): number {
-    return this.text.indicatorValueRows;
+  derivedRows(table: DerivedTable): number {
+    return this.text.derivedRows(table);
   }
 
   async close(): Promise<void> {}
@@ -124,7 +124,7 @@ class EncodingOnThread implements SheetEncoding {
   private rowsDone: { rows: number; quarantined: number } | null = null;
   /** The quarantined records' text, held until the rows are in (they are copied after them). */
   private quarantine: Uint8Array[] = [];
-  private valueCount = 0;
+  private readonly derivedCounts = new Map<DerivedTable, number>();
   private closing: Promise<void> | null = null;
 
   constructor(private readonly source: EncodedSource) {
@@ -213,22 +213,22 @@ class EncodingOnThread implements SheetEncoding {
     yield* chunks;
   }
 
-  async *valueChunks(): AsyncGenerator<Uint8Array> {
+  async *derivedChunks(table: DerivedTable): AsyncGenerator<Uint8Array> {
     this.done();
     for (;;) {
-      // A few chunks at a time, as the COPY takes them: a national 3-1 file's values are about 15 MB of text.
-      this.send({ values: true });
+      // A few chunks at a time, as the COPY takes them: a national 3-1 file's indicators by year are about 15 MB of text.
+      this.send({ derived: table });
       const message = await this.next();
-      if ('valueChunks' in message) yield* message.valueChunks;
-      else if ('valuesDone' in message) {
-        this.valueCount = message.valuesDone.rows;
+      if ('derivedChunks' in message) yield* message.derivedChunks;
+      else if ('derivedDone' in message) {
+        this.derivedCounts.set(table, message.derivedDone.rows);
         return;
       } else throw this.unexpected(message);
     }
   }
 
-  get valueRows(): number {
-    return this.valueCount;
+  derivedRows(table: DerivedTable): number {
+    return this.derivedCounts.get(table) ?? 0;
   }
 
   close(): Promise<void> {

@@ -2,14 +2,15 @@
  * A review-sheet file as the COPY text of its core table, made as its pieces arrive: each row mapped from its record
  * (read-file.ts) becomes a line, encoded in chunks of about 256 KB; a quarantined record becomes a line of
  * raw.review_sheet_quarantine's COPY text (its line, its reason, the record as received), gathered apart; a 3-1 file's
- * indicators by fiscal year (indicator-values.ts) are gathered as its rows go by and given as COPY text of their own
- * at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small file and on a thread
+ * indicators by fiscal year (indicator-values.ts) and its indicators (indicator-summaries.ts) are gathered as its
+ * rows go by and given as COPY text of their own at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small file and on a thread
  * of its own for a large one (parse-thread.ts), with the same output. Text, not records, is what leaves: a file whose
  * every record is quarantined is handed over as compact bytes, never as an array of records.
  */
 import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
 import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
-import { IndicatorValues } from './indicator-values.js';
+import { IndicatorSummaries, INDICATOR_SUMMARY_COLUMNS } from './indicator-summaries.js';
+import { IndicatorValues, INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
 import type { ReviewTable } from './published-headers.js';
 import { ReviewSheetReader, type ReadRecord } from './read-file.js';
 
@@ -25,8 +26,19 @@ export const STORED: Record<ReviewTable, { table: string; columns: readonly stri
   '5-1': { table: 'core.review_payee_rows', columns: [...KEY, 'level', 'block_number', 'block_name', 'block_total_yen', 'payee_name', 'corporate_number', 'corporate_number_valid', 'payee_total_yen', 'contract_summary', 'contract_yen'] },
 };
 
-/** How many indicator-value lines are added between hand-overs of the chunks filled (each chunk about 256 KB). */
-const VALUE_LINES_PER_HANDOVER = 1024;
+/**
+ * The tables a 3-1 file's rows are gathered into as they are read, beside core.review_indicator_rows, each copied after
+ * the rows (in this order) in the same transaction.
+ */
+export const DERIVED: Record<DerivedTable, { table: string; columns: readonly string[] }> = {
+  indicator_values: { table: 'core.review_indicator_values', columns: INDICATOR_VALUE_COLUMNS },
+  indicators: { table: 'core.review_indicators', columns: INDICATOR_SUMMARY_COLUMNS },
+};
+export type DerivedTable = 'indicator_values' | 'indicators';
+export const DERIVED_TABLES: readonly DerivedTable[] = ['indicator_values', 'indicators'];
+
+/** How many derived lines are added between hand-overs of the chunks filled (each chunk about 256 KB). */
+const DERIVED_LINES_PER_HANDOVER = 1024;
 
 /** raw.review_sheet_quarantine's columns after file_sha256, in COPY order. */
 export const QUARANTINE_COLUMNS = ['line', 'reason', 'record'] as const;
@@ -43,9 +55,9 @@ export class SheetCopyText {
   private readonly out = new CopyTextChunks();
   /** The quarantined records' COPY text, gathered until the file's rows are in. */
   private readonly quarantine = new CopyTextChunks();
-  /** 3-1's indicators by fiscal year; null for the other tables. */
-  private readonly indicatorValues: IndicatorValues | null;
-  private valueRows = 0;
+  /** 3-1's indicators by fiscal year and its indicators; null for the other tables. */
+  private readonly derived: { readonly indicator_values: IndicatorValues; readonly indicators: IndicatorSummaries } | null;
+  private readonly derivedCounts: Record<DerivedTable, number> = { indicator_values: 0, indicators: 0 };
 
   /** Refuses a file name whose table is not loaded (UnsupportedReviewTableError). */
   constructor(
@@ -55,7 +67,7 @@ export class SheetCopyText {
     this.reader = new ReviewSheetReader(fileName);
     const { table } = this.reader.identity;
     this.columns = STORED[table].columns;
-    this.indicatorValues = table === '3-1' ? new IndicatorValues() : null;
+    this.derived = table === '3-1' ? { indicator_values: new IndicatorValues(), indicators: new IndicatorSummaries() } : null;
   }
 
   /** The rows' COPY text the piece completes, in chunks (none until a chunk fills). */
@@ -90,21 +102,24 @@ export class SheetCopyText {
     return this.quarantine.finish();
   }
 
-  /** Indicator values made into COPY text by valueChunks. */
-  get indicatorValueRows(): number {
-    return this.valueRows;
+  /** The lines derivedChunks(table) made, once it is done. */
+  derivedRows(table: DerivedTable): number {
+    return this.derivedCounts[table];
   }
 
-  /** After end(): a 3-1 file's indicators by fiscal year as COPY text (INDICATOR_VALUE_COLUMNS), in chunks; none for other tables. */
-  *valueChunks(): Generator<Uint8Array> {
-    if (!this.indicatorValues) return;
+  /**
+   * After end(): what a 3-1 file's rows gave `table` (DERIVED), as COPY text in chunks; none for other tables. Each
+   * table's text is made once.
+   */
+  *derivedChunks(table: DerivedTable): Generator<Uint8Array> {
+    if (!this.derived) return;
     const out = new CopyTextChunks();
-    for (const line of this.indicatorValues.copyLines(this.sha256)) {
+    for (const line of this.derived[table].copyLines(this.sha256)) {
       out.add(line);
-      if (out.rows % VALUE_LINES_PER_HANDOVER === 0) yield* out.drain();
+      if (out.rows % DERIVED_LINES_PER_HANDOVER === 0) yield* out.drain();
     }
     yield* out.finish();
-    this.valueRows = out.rows;
+    this.derivedCounts[table] = out.rows;
   }
 
   private take(records: readonly ReadRecord[]): void {
@@ -114,7 +129,10 @@ export class SheetCopyText {
         this.quarantine.add(copyTextLine([this.sha256, line, reason, JSON.stringify(record)]));
         continue;
       }
-      this.indicatorValues?.add(read.row);
+      if (this.derived) {
+        this.derived.indicator_values.add(read.row);
+        this.derived.indicators.add(read.row);
+      }
       const row = read.row as Record<string, unknown>;
       let line = this.sha256;
       for (const column of this.columns) line += `\t${copyTextField(copyValue(row[column]))}`;

@@ -3,8 +3,8 @@
  * back in force (its rows were kept); otherwise the earlier file of the same table and review year is retired (its
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
  * the whole file in memory; a large file is parsed on a thread of its own, parse-thread.ts), then its quarantined
- * records and a 3-1 file's indicators by fiscal year (core.review_indicator_values, indicator-values.ts), and its
- * account is written last. A load that dies leaves nothing behind and is simply run again.
+ * records and a 3-1 file's indicators by fiscal year (core.review_indicator_values, indicator-values.ts) and its
+ * indicators (core.review_indicators, indicator-summaries.ts), and its account is written last. A load that dies leaves nothing behind and is simply run again.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,9 +17,8 @@ import { parseReviewFileName } from './file-name.js';
 import { isSyntheticFileName } from './published-file-names.js';
 import { isLoadedTable } from './published-headers.js';
 import { UnsupportedReviewTableError } from './read-file.js';
-import { INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
 import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
-import { QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
+import { DERIVED, DERIVED_TABLES, QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
 
 export interface ReviewFileAccount {
   readonly file: string;
@@ -59,7 +58,6 @@ export interface ReviewSheetSource extends EncodedSource {
   readonly fileName: string;
 }
 
-const INDICATOR_VALUES_TABLE = 'core.review_indicator_values';
 const QUARANTINE_TABLE = 'raw.review_sheet_quarantine';
 
 /**
@@ -141,7 +139,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         [source.sha256, source.label, table, reviewYear, synthetic],
       );
       // The file's COPY text, made as it is read (the whole file is never in memory), parsed on a thread of its own for a
-      // large file (parse-thread.ts); its quarantined records and a 3-1 file's indicators by fiscal year follow its rows,
+      // large file (parse-thread.ts); its quarantined records and a 3-1 file's derived tables (DERIVED) follow its rows,
       // in the same transaction.
       const encoding = encodeReviewSheet(source);
       let quarantined: number;
@@ -151,7 +149,11 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         loaded = encoding.rows;
         quarantined = encoding.quarantined;
         if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined);
-        if (table === '3-1') await copyEveryRow(client, source.label, INDICATOR_VALUES_TABLE, INDICATOR_VALUE_COLUMNS, encoding.valueChunks(), () => encoding.valueRows);
+        if (table === '3-1') {
+          for (const derived of DERIVED_TABLES) {
+            await copyEveryRow(client, source.label, DERIVED[derived].table, DERIVED[derived].columns, encoding.derivedChunks(derived), () => encoding.derivedRows(derived));
+          }
+        }
       } finally {
         await encoding.close();
       }

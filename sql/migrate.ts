@@ -46,6 +46,7 @@ import * as reviewFindingsByReviewYear from './migrations/0041_review_findings_b
 import * as reviewFindingsDue from './migrations/0042_review_findings_due.js';
 import * as reviewSheetFileHistory from './migrations/0043_review_sheet_file_history.js';
 import * as reviewSheetSyntheticFiles from './migrations/0044_review_sheet_synthetic_files.js';
+import * as reviewIndicatorsLoaded from './migrations/0045_review_indicators_loaded.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -90,6 +91,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0042_review_findings_due': reviewFindingsDue,
   '0043_review_sheet_file_history': reviewSheetFileHistory,
   '0044_review_sheet_synthetic_files': reviewSheetSyntheticFiles,
+  '0045_review_indicators_loaded': reviewIndicatorsLoaded,
 };
 
 export class MigrationFailedError extends Error {

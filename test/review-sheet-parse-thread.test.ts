@@ -37,8 +37,10 @@ async function everything(encoding: SheetEncoding) {
     const text = await collect(encoding.rowChunks());
     const counted = { rows: encoding.rows, quarantined: encoding.quarantined };
     const quarantine = await collect(encoding.quarantineChunks());
-    const values = await collect(encoding.valueChunks());
-    return { text, quarantine, values, ...counted, valueRows: encoding.valueRows };
+    // Taken in the order the store takes them: the indicators by year, then the indicators.
+    const values = await collect(encoding.derivedChunks('indicator_values'));
+    const indicators = await collect(encoding.derivedChunks('indicators'));
+    return { text, quarantine, values, indicators, ...counted, valueRows: encoding.derivedRows('indicator_values'), indicatorRows: encoding.derivedRows('indicators') };
   } finally {
     await encoding.close();
   }
@@ -48,7 +50,7 @@ async function everything(encoding: SheetEncoding) {
 const threads = () => readdirSync('/proc/self/task').length;
 
 describe('a review-sheet file parsed on a thread of its own', () => {
-  it('gives the COPY text, rows, quarantined records and indicator values it gives on the calling thread, in pieces of any size', async () => {
+  it('gives the COPY text, rows, quarantined records, indicator values and indicators it gives on the calling thread, in pieces of any size', async () => {
     // 3-1 with indicator values; 5-1 with a bad record appended (a column short), which is quarantined.
     const payees = readFileSync(join(FIXTURES, fixture('5-1')));
     const cases = [
@@ -60,11 +62,16 @@ describe('a review-sheet file parsed on a thread of its own', () => {
       expect(here.rows, name).toBeGreaterThan(0);
       for (const size of [7, 4096, 1 << 20]) {
         const there = await everything(encodeReviewSheet(sourceOf(name, bytes, size), true));
-        for (const part of ['text', 'quarantine', 'values'] as const) expect(there[part].equals(here[part]), `${name}'s ${part} in pieces of ${size}`).toBe(true);
-        expect({ rows: there.rows, quarantined: there.quarantined, valueRows: there.valueRows }).toEqual({ rows: here.rows, quarantined: here.quarantined, valueRows: here.valueRows });
+        for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(there[part].equals(here[part]), `${name}'s ${part} in pieces of ${size}`).toBe(true);
+        const counts = ({ rows, quarantined, valueRows, indicatorRows }: typeof here) => ({ rows, quarantined, valueRows, indicatorRows });
+        expect(counts(there)).toEqual(counts(here));
       }
-      if (name.startsWith('3-1')) expect(here.valueRows, name).toBeGreaterThan(0);
-      else {
+      if (name.startsWith('3-1')) {
+        expect(here.valueRows, name).toBeGreaterThan(0);
+        expect(here.indicatorRows, name).toBeGreaterThan(0);
+        expect(here.indicators.toString('utf8').split('\n').length - 1, name).toBe(here.indicatorRows);
+      } else {
+        expect({ values: here.values.length, indicators: here.indicators.length }, name).toEqual({ values: 0, indicators: 0 });
         // The bad record's line of raw.review_sheet_quarantine: the file, its line, the reason, the record as received.
         expect(here.quarantined, name).toBe(1);
         expect(here.quarantine.toString('utf8'), name).toMatch(/^[0-9a-f]{64}\t\d+\t3 columns where the header has \d+\t\["2024","1","only three"\]\n$/);

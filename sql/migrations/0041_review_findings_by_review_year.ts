@@ -30,7 +30,7 @@ const COLUMNS =
 const SHEET_TABLES = ['review_budget', 'review_edges', 'review_indicator_rows', 'review_indicator_values', 'review_payee_rows', 'review_projects'];
 
 /** 0040's query over the files in force of `review_years` (the function's parameter), reading those years' rows only. */
-function findingsOfReviewYears(): string {
+export function findingsOfReviewYears(): string {
   const read = new Set<string>();
   const query = reviewFindingsQuery("status = 'loaded' AND review_year = ANY (review_years)").replace(/\bcore\.(review_[a-z_]+) /g, (_match, table: string) => {
     read.add(table);
