@@ -47,6 +47,7 @@ import * as reviewFindingsDue from './migrations/0042_review_findings_due.js';
 import * as reviewSheetFileHistory from './migrations/0043_review_sheet_file_history.js';
 import * as reviewSheetSyntheticFiles from './migrations/0044_review_sheet_synthetic_files.js';
 import * as reviewIndicatorsLoaded from './migrations/0045_review_indicators_loaded.js';
+import * as reviewPayeesBlockNamesJoined from './migrations/0046_review_payees_block_names_joined.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -92,6 +93,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0043_review_sheet_file_history': reviewSheetFileHistory,
   '0044_review_sheet_synthetic_files': reviewSheetSyntheticFiles,
   '0045_review_indicators_loaded': reviewIndicatorsLoaded,
+  '0046_review_payees_block_names_joined': reviewPayeesBlockNamesJoined,
 };
 
 export class MigrationFailedError extends Error {
