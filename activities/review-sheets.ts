@@ -4,13 +4,13 @@
  * skips it) or not at all. A zip is opened here, where the worker runs, not by the command.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
+import { filePieces } from '../review-sheets/file-pieces.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { SUMMARIES_OF_FILES_WITHOUT_THEM } from '../review-sheets/indicator-summaries.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
@@ -115,7 +115,7 @@ async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
 /** The file or zip entry as a source the store reads twice: once for its digest, once to load it. */
 async function sourceOf(ref: ReviewSheetRef): Promise<ReviewSheetSource> {
   if (ref.entry === undefined) {
-    const pieces = () => createReadStream(ref.path, { highWaterMark: PIECE_BYTES });
+    const pieces = () => filePieces(ref.path, PIECE_BYTES);
     const name = basename(ref.path).normalize('NFC');
     return { label: name, fileName: name, sha256: await sha256Of(pieces()), size: (await stat(ref.path)).size, pieces };
   }

@@ -53,6 +53,7 @@ export interface EncodedSource {
   readonly sha256: string;
   /** The bytes' length where known (a file on disk); a zip entry's is not, and it is parsed on a thread of its own. */
   readonly size?: number;
+  /** Each piece is taken (hashed, decoded or copied) before the next is asked for: a reader may reuse its buffer. */
   pieces(): AsyncIterable<Uint8Array>;
 }
 
