@@ -48,6 +48,7 @@ import * as reviewSheetFileHistory from './migrations/0043_review_sheet_file_his
 import * as reviewSheetSyntheticFiles from './migrations/0044_review_sheet_synthetic_files.js';
 import * as reviewIndicatorsLoaded from './migrations/0045_review_indicators_loaded.js';
 import * as reviewPayeesBlockNamesJoined from './migrations/0046_review_payees_block_names_joined.js';
+import * as reviewRowsIndexedNotKeyed from './migrations/0047_review_rows_indexed_not_keyed.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -94,6 +95,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0044_review_sheet_synthetic_files': reviewSheetSyntheticFiles,
   '0045_review_indicators_loaded': reviewIndicatorsLoaded,
   '0046_review_payees_block_names_joined': reviewPayeesBlockNamesJoined,
+  '0047_review_rows_indexed_not_keyed': reviewRowsIndexedNotKeyed,
 };
 
 export class MigrationFailedError extends Error {
