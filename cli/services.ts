@@ -7,6 +7,9 @@ import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } f
 import type { TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
 import { configureBiReader, configureDisclosure, migrateToLatest } from '../sql/migrate.js';
+import { openTemporalSession } from './temporal-session.js';
+
+export { openTemporalSession };
 
 export interface Services {
   readonly db: Kysely<Database>;
@@ -14,31 +17,42 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openDatabaseReady(environment: EbpmEnvironment, log: (line: string) => void): Promise<Kysely<Database>> {
-  if (await ensureDatabaseExists(environment.databaseUrl)) log(`Created database ${redactPassword(environment.databaseUrl)}.`);
-  const db = openDatabase(environment.databaseUrl);
-  await checkConnection(db, environment.databaseUrl);
-  const applied = (await migrateToLatest(db)).filter((result) => result.status === 'Success');
-  log(applied.length ? `Applied migrations: ${applied.map((m) => m.migrationName).join(', ')}.` : 'Database schema is up to date.');
-  await configureBiReader(db, environment.biReaderPassword);
-  await configureDisclosure(db, environment.minCellUnits);
-  return db;
+/** A database handle to use at once, and its readiness: created when missing, reachable, migrated and configured. */
+export interface ReadyingDatabase {
+  readonly db: Kysely<Database>;
+  /** Awaited before the database is used; a handle whose readiness failed is still destroyed by its holder. */
+  readonly ready: Promise<void>;
 }
 
-/** The Temporal server of TEMPORAL_ADDRESS, or a dev server of our own when it is unset. */
-export async function openTemporalSession(environment: EbpmEnvironment, log: (line: string) => void): Promise<TemporalSession> {
-  if (!environment.temporalAddress) log('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server.');
-  // Loaded only here: the Temporal client takes most of a second to load, and the database-only commands
-  // (migrate, consent, quarantine, report, metabase, review-sheets show) never use it.
-  const { openTemporal } = await import('../runtime/temporal.js');
-  const temporal = await openTemporal({
-    address: environment.temporalAddress,
-    namespace: environment.temporalNamespace,
-    toolsDir: environment.toolsDir,
-    log,
-  });
-  if (environment.temporalAddress) log(`Connected to Temporal at ${temporal.address} (namespace ${temporal.namespace}).`);
-  return temporal;
+/**
+ * Opens the database and makes it ready in the background, so that a command can make its Temporal worker meanwhile:
+ * the worker's workflow thread takes about 0.3 s to start on the other core while the migrations' checks wait on
+ * PostgreSQL (bench/README.md, 2026-12-06 16:00 UTC). The pool connects at the first query, after the database exists.
+ */
+export function openDatabaseReadying(environment: EbpmEnvironment, log: (line: string) => void): ReadyingDatabase {
+  const db = openDatabase(environment.databaseUrl);
+  const ready = (async () => {
+    if (await ensureDatabaseExists(environment.databaseUrl)) log(`Created database ${redactPassword(environment.databaseUrl)}.`);
+    await checkConnection(db, environment.databaseUrl);
+    const applied = (await migrateToLatest(db)).filter((result) => result.status === 'Success');
+    log(applied.length ? `Applied migrations: ${applied.map((m) => m.migrationName).join(', ')}.` : 'Database schema is up to date.');
+    await configureBiReader(db, environment.biReaderPassword);
+    await configureDisclosure(db, environment.minCellUnits);
+  })();
+  // Awaited by the holder once its own start-up is done; a failure before then is not an unhandled rejection.
+  ready.catch(() => undefined);
+  return { db, ready };
+}
+
+export async function openDatabaseReady(environment: EbpmEnvironment, log: (line: string) => void): Promise<Kysely<Database>> {
+  const { db, ready } = openDatabaseReadying(environment, log);
+  try {
+    await ready;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
 }
 
 export async function openServices(environment: EbpmEnvironment, log: (line: string) => void, needs: { temporal: boolean }): Promise<Services> {

@@ -10,6 +10,7 @@ import type { Database } from '../sql/database.js';
 import { codeVersion } from './code-version.js';
 import type { EbpmMetrics } from './ebpm-metrics.js';
 import type { WorkerLog } from './logging.js';
+import { REVIEW_SHEET_ACTIVITY_NAMES, type ReviewSheetActivityName } from '../activities/review-sheet-activity-names.js';
 
 /** The workflow entry point next to this module: compiled .js under dist/, .ts when run from source. */
 export function workflowsEntryPoint(): string {
@@ -75,12 +76,6 @@ export interface EbpmWorkerOptions {
    * a test, stopped when its workflow ends), they are cancelled at once.
    */
   readonly shutdownGraceMs?: number;
-  /**
-   * The activities registered: every one (the default), or only the review-sheet load's, for the worker of
-   * `ebpm review-sheets load` (no study code loaded, no study threads started; see activities/review-sheet-set.ts).
-   * Either set is loaded only here, when the worker is made.
-   */
-  readonly activitySet?: 'all' | 'review-sheets';
 }
 
 export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 4;
@@ -93,7 +88,6 @@ export const SHUTDOWN_CANCELLATION_MS = 30_000;
 
 async function activitiesOf(options: EbpmWorkerOptions): Promise<object> {
   const { db, inputDir, metrics, log } = options;
-  if (options.activitySet === 'review-sheets') return (await import('../activities/review-sheet-set.js')).createReviewSheetActivitySet({ db, inputDir, metrics, log });
   const { createActivities } = await import('../activities/index.js');
   return createActivities({ db, codeVersion: codeVersion(), ingestBatchRows: options.ingestBatchRows, inputDir, metrics, log });
 }
@@ -107,7 +101,10 @@ export function prebuiltBundleProblem(entry = workflowsEntryPoint(), bundle = pr
   return `${bundle} is ${existsSync(bundle) ? 'older than the compiled workflows' : 'missing'}, so the worker bundles the workflows as it starts (a second or two more); \`npm run build\` writes a fresh one`;
 }
 
-export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
+/** What every ebpm worker is made with, beside its activities. */
+type WorkerBase = Pick<EbpmWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowBundlePath' | 'maxConcurrentActivities' | 'shutdownGraceMs'>;
+
+function makeWorker(options: WorkerBase, activities: object): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
   if (!bundle) {
     // Said once per worker: the cost is easy to miss, and it lands in every command's time (2026-12-06, bench/README.md).
@@ -120,8 +117,40 @@ export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsEntryPoint() }),
-    activities: await activitiesOf(options),
+    activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...(grace === undefined ? {} : { shutdownGraceTime: grace, shutdownForceTime: grace + SHUTDOWN_CANCELLATION_MS }),
   });
+}
+
+/** A worker of every activity (the study's, the ingest's, the review sheets'), bound to `options.db`. */
+export async function createEbpmWorker(options: EbpmWorkerOptions): Promise<Worker> {
+  return makeWorker(options, await activitiesOf(options));
+}
+
+type ReviewSheetActivity = (...args: never[]) => Promise<unknown>;
+
+export interface ReviewSheetWorkerOptions extends WorkerBase {
+  /**
+   * The review-sheet load's activities (activities/review-sheet-set.ts), made when the first of them runs. The worker
+   * is made before them: its workflow thread takes about 0.3 s to start, on the other core, while the command loads
+   * the activities' code and the database layer and readies the database (bench/README.md, 2026-12-06 16:10 UTC).
+   */
+  readonly activities: () => Promise<Readonly<Record<ReviewSheetActivityName, ReviewSheetActivity>>>;
+}
+
+/** The worker of `ebpm review-sheets load`: the review-sheet activities only, bound by name, their code loaded on first use. */
+export function createReviewSheetWorker(options: ReviewSheetWorkerOptions): Promise<Worker> {
+  let made: ReturnType<ReviewSheetWorkerOptions['activities']> | undefined;
+  const bound = Object.fromEntries(
+    REVIEW_SHEET_ACTIVITY_NAMES.map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        made ??= options.activities();
+        const activity = (await made)[name] as (...args: unknown[]) => Promise<unknown>;
+        return activity(...args);
+      },
+    ]),
+  );
+  return makeWorker(options, bound);
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { ReviewFileAccount } from '../../review-sheets/store-file.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
+import type { ReadyingDatabase } from '../services.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -28,48 +29,79 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const paths = positionals.map((path) => resolve(path));
   const environment = readEnvironment();
   const log = (line: string) => console.error(line);
-  // Loaded only for `load`: the other subcommands read the database and need neither the Temporal worker nor the workflows.
-  const [{ createEbpmWorker }, { loadReviewSheetsWorkflow }, { followWorkflow }, { openServices }] = await Promise.all([
-    import('../../runtime/worker.js'),
-    import('../../workflows/index.js'),
-    import('../follow-workflow.js'),
-    import('../services.js'),
-  ]);
-  const services = await openServices(environment, log, { temporal: true });
+  const deployed = values['deployed-worker'] === true;
+  const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-review-sheets-${process.pid}`;
+  // The worker is made first, from the Temporal SDK alone: its workflow thread takes about 0.3 s to start, on the other
+  // core, while this thread loads the rest (the workflows, kysely and pg, the load's code) and readies the database.
+  // Loaded only for `load`: the other subcommands read the database and need neither the worker nor the workflows.
+  const [{ createReviewSheetWorker }, { openTemporalSession }] = await Promise.all([import('../../runtime/worker.js'), import('../temporal-session.js')]);
+  const temporal = await openTemporalSession(environment, log);
   try {
-    const temporal = services.temporal!;
-    const deployed = values['deployed-worker'] === true;
-    const taskQueue = deployed ? environment.taskQueue : `${environment.taskQueue}-review-sheets-${process.pid}`;
-    const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
-    const load = async () =>
-      followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths, ...heartbeatTimeout(environment) }] }), {
-        address: temporal.address,
-        log,
-        reconnectSeconds: environment.reconnectSeconds,
-        workerInThisCommand: !deployed,
-      });
-    let result: LoadReviewSheetsResult;
+    // The database handle, given once the database layer is loaded; the activities wait for it (none runs before).
+    let giveDatabase: (database: ReadyingDatabase) => void = () => undefined;
+    const databaseGiven = new Promise<ReadyingDatabase>((resolve) => {
+      giveDatabase = resolve;
+    });
+    const workerMade = deployed
+      ? undefined
+      : createReviewSheetWorker({
+          connection: temporal.nativeConnection,
+          namespace: temporal.namespace,
+          taskQueue,
+          maxConcurrentActivities: environment.maxConcurrentActivities,
+          activities: async () => {
+            const [{ createReviewSheetActivitySet }, { db }] = await Promise.all([import('../../activities/review-sheet-set.js'), databaseGiven]);
+            return createReviewSheetActivitySet({ db, inputDir: environment.inputDir });
+          },
+        });
+    // Awaited below; a failure before then is not an unhandled rejection.
+    workerMade?.catch(() => undefined);
+    const [{ loadReviewSheetsWorkflow }, { followWorkflow }, { openDatabaseReadying }] = await Promise.all([
+      import('../../workflows/index.js'),
+      import('../follow-workflow.js'),
+      import('../services.js'),
+    ]);
+    const database = openDatabaseReadying(environment, log);
+    giveDatabase(database);
+    const { db, ready } = database;
     try {
-      result = deployed
-        ? await load()
-        : await (await createEbpmWorker({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, db: services.db, inputDir: environment.inputDir, maxConcurrentActivities: environment.maxConcurrentActivities, activitySet: 'review-sheets' })).runUntil(load());
-    } catch (error) {
-      if (error instanceof Error && error.name === 'WorkflowFailedError') throw new CommandFailure(`the load was refused: ${rootCauseMessage(error)}`, 2);
-      throw error;
-    }
-    if (values.json) console.log(JSON.stringify(result, null, 2));
-    else console.log(formatAccounts(result));
-    const refusals = result.files.flatMap((file) => ('refused' in file ? [file.refused] : []));
-    if (refusals.length) {
-      const one = refusals.length === 1;
-      throw new CommandFailure(
-        `${refusals.length} of the ${result.files.length} files ${one ? 'was' : 'were'} refused and nothing of ${one ? 'it' : 'them'} stored; the other files are accounted for above. ` +
-          `Fix or replace ${one ? 'it' : 'each'} and load it again (the files already in are skipped):\n${refusals.map((reason) => `  ${reason}`).join('\n')}`,
-        2,
-      );
+      const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+      const load = async () => {
+        await ready;
+        return followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths, ...heartbeatTimeout(environment) }] }), {
+          address: temporal.address,
+          log,
+          reconnectSeconds: environment.reconnectSeconds,
+          workerInThisCommand: !deployed,
+        });
+      };
+      let result: LoadReviewSheetsResult;
+      try {
+        // The worker polls its own task queue from the start, and nothing reaches it before the workflow starts, once
+        // the database is ready; if it is not, runUntil stops the worker and throws why.
+        result = workerMade ? await (await workerMade).runUntil(load()) : await load();
+      } catch (error) {
+        if (error instanceof Error && error.name === 'WorkflowFailedError') throw new CommandFailure(`the load was refused: ${rootCauseMessage(error)}`, 2);
+        throw error;
+      }
+      if (values.json) console.log(JSON.stringify(result, null, 2));
+      else console.log(formatAccounts(result));
+      const refusals = result.files.flatMap((file) => ('refused' in file ? [file.refused] : []));
+      if (refusals.length) {
+        const one = refusals.length === 1;
+        throw new CommandFailure(
+          `${refusals.length} of the ${result.files.length} files ${one ? 'was' : 'were'} refused and nothing of ${one ? 'it' : 'them'} stored; the other files are accounted for above. ` +
+            `Fix or replace ${one ? 'it' : 'each'} and load it again (the files already in are skipped):\n${refusals.map((reason) => `  ${reason}`).join('\n')}`,
+          2,
+        );
+      }
+    } finally {
+      // Readiness still running (a start-up that failed first) ends before its pool does.
+      await ready.catch(() => undefined);
+      await db.destroy();
     }
   } finally {
-    await services.close();
+    await temporal.close();
   }
 }
 
