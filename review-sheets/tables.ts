@@ -111,7 +111,7 @@ function budget(cells: Cells, reviewYear: number): Mapped {
  * 1.目標年度 row starts the next one. A node is its kind, outcome term and number: the numbers restart per kind and,
  * for outcomes, per term (アウトカム 1 短期 and アウトカム 1 長期 are two nodes; their indicators get seq 1 and 2).
  */
-function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, sequence: IndicatorSequence): Mapped {
+function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, sequence: IndicatorSequence, openings: NodeOpenings): Mapped {
   return mapWith(() => {
     const projectId = projectKey(cells, reviewYear);
     const node = wholeNumber(cells, 'アクティビティ・アウトプット・アウトカムの番号');
@@ -134,7 +134,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
     }
     const type = text(cells, '成果目標の種類');
     const direction = text(cells, '改善の上向き／下向き');
-    return {
+    const row = {
       review_year: reviewYear,
       project_id: projectId,
       node_number: node,
@@ -151,8 +151,35 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       qualitative_reason: text(cells, '定性的なアウトカム目標を設定している理由'),
       qualitative_result: text(cells, '定性的なアウトカムに関する成果実績'),
       year_values: yearValues,
+      opens_node: false,
     };
+    // Last, once nothing can refuse the row: a node is opened by its first row stored.
+    row.opens_node = openings.opens(projectId, kind, row.outcome_term, node);
+    return row;
   });
+}
+
+/**
+ * Marks the first row of each node (project, kind, outcome term, number) in file order, activities included:
+ * bi.review_logic_model_nodes shows that row of each node of the files in force (migration 0048), as 0030's view
+ * found it by sorting every 3-1 row. Rows of no kind open no node.
+ */
+export class NodeOpenings {
+  private readonly opened = new Set<string>();
+  /** The node of the row before: a node's rows come one after another in the published files. */
+  private last: { readonly projectId: number; readonly kind: string; readonly term: string | null; readonly node: number } | null = null;
+
+  opens(projectId: number, kind: string | null, term: string | null, node: number): boolean {
+    if (kind === null) return false;
+    const last = this.last;
+    if (last !== null && last.node === node && last.projectId === projectId && last.kind === kind && last.term === term) return false;
+    this.last = { projectId, kind, term, node };
+    // No term is '' here: the terms are short, mid and long, so a node without one stays apart from every term.
+    const key = `${projectId}\t${kind}\t${term ?? ''}\t${node}`;
+    if (this.opened.has(key)) return false;
+    this.opened.add(key);
+    return true;
+  }
 }
 
 /** Numbers the indicators of each node in file order. */
@@ -248,7 +275,8 @@ export function mappingFor(table: ReviewTable): TableMapping {
     case '2-1': return { map: budget };
     case '3-1': {
       const sequence = new IndicatorSequence();
-      return { map: (cells, year, years) => indicatorRow(cells, year, years, sequence) };
+      const openings = new NodeOpenings();
+      return { map: (cells, year, years) => indicatorRow(cells, year, years, sequence, openings) };
     }
     case '3-2': return { map: edge };
     case '4-1': return { map: review };

@@ -49,6 +49,7 @@ import * as reviewSheetSyntheticFiles from './migrations/0044_review_sheet_synth
 import * as reviewIndicatorsLoaded from './migrations/0045_review_indicators_loaded.js';
 import * as reviewPayeesBlockNamesJoined from './migrations/0046_review_payees_block_names_joined.js';
 import * as reviewRowsIndexedNotKeyed from './migrations/0047_review_rows_indexed_not_keyed.js';
+import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_model_nodes_marked.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -96,6 +97,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0045_review_indicators_loaded': reviewIndicatorsLoaded,
   '0046_review_payees_block_names_joined': reviewPayeesBlockNamesJoined,
   '0047_review_rows_indexed_not_keyed': reviewRowsIndexedNotKeyed,
+  '0048_review_logic_model_nodes_marked': reviewLogicModelNodesMarked,
 };
 
 export class MigrationFailedError extends Error {

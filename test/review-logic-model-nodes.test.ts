@@ -1,0 +1,123 @@
+/**
+ * bi.review_logic_model_nodes shows the first stored row of each node of the 3-1 files in force, marked by the load
+ * (core.review_indicator_rows.opens_node, migration 0048): the rows 0030's sort of every row gave, through the
+ * migration both ways, and a quarantined row never opens a node.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
+import { writeReviewYear } from '../review-sheets/synthetic/write-review-year.js';
+import { NodeOpenings } from '../review-sheets/tables.js';
+import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
+import type { Database } from '../sql/database.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+
+describe('the first row of each node', () => {
+  it('opens its node, for rows apart too, with outcome terms and kinds apart, and rows of no kind opening none', () => {
+    const openings = new NodeOpenings();
+    const opened = [
+      openings.opens(1, 'activity', null, 1),
+      openings.opens(1, 'activity', null, 1),
+      openings.opens(1, 'output', null, 1),
+      openings.opens(1, 'outcome', 'short', 1),
+      openings.opens(1, 'outcome', 'long', 1),
+      openings.opens(1, 'outcome', null, 1),
+      openings.opens(1, 'activity', null, 1),
+      openings.opens(2, 'activity', null, 1),
+      openings.opens(2, null, null, 5),
+      openings.opens(2, null, null, 6),
+    ];
+    expect(opened).toEqual([true, false, true, true, true, true, false, true, false, false]);
+  });
+});
+
+/** 0030's view: the first row by line of each node of the files in force, as text in a fixed order. */
+const SORTED_FROM_ROWS = sql<{ row: string }>`
+  SELECT row(n.*)::text AS row FROM (
+    SELECT DISTINCT ON (i.review_year, i.project_id, i.node_kind, i.outcome_term, i.node_number)
+           i.review_year, i.project_id, i.node_kind, i.node_number, i.outcome_term, i.qualitative, i.goal
+      FROM core.review_indicator_rows i JOIN raw.review_sheet_files f USING (file_sha256)
+     WHERE f.status = 'loaded' AND i.node_kind IS NOT NULL
+     ORDER BY i.review_year, i.project_id, i.node_kind, i.outcome_term, i.node_number, i.line) n
+   ORDER BY 1`;
+
+const VIEW_ROWS = sql<{ row: string }>`SELECT row(n.*)::text AS row FROM bi.review_logic_model_nodes n ORDER BY 1`;
+
+function sourceOf(name: string, bytes: Buffer): ReviewSheetSource {
+  return {
+    label: name,
+    fileName: name,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    pieces: async function* () {
+      yield bytes;
+    },
+  };
+}
+
+describe('bi.review_logic_model_nodes', () => {
+  let db: Kysely<Database>;
+  let url: string;
+  let dir: string;
+
+  const rowsOf = async (query: typeof VIEW_ROWS) => (await query.execute(db)).rows.map((row) => row.row);
+
+  beforeAll(async () => {
+    const templateUrl = inject('templateDatabaseUrl');
+    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
+    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0048_${process.pid}`);
+    await ensureDatabaseExists(url);
+    db = openDatabase(url, 2);
+    await migrateToLatest(db);
+    dir = mkdtempSync(join(tmpdir(), 'ebpm-review-nodes-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.destroy();
+    if (url) await dropDatabase(url);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the nodes 0030\'s sort of every row found, for a synthetic year and through the migration both ways', async () => {
+    const written = writeReviewYear(dir, 2023, nationalReviewYear({ projects: 200, seed: 8, reviewYear: 2023 }));
+    const threeOne = written.files.find((file) => file.table === '3-1')!.path;
+    expect(await storeReviewSheet(db, sourceOf(basename(threeOne), readFileSync(threeOne)))).toMatchObject({ skipped: false });
+    const shown = await rowsOf(VIEW_ROWS);
+    expect(shown.length).toBeGreaterThan(200);
+    expect(shown).toEqual(await rowsOf(SORTED_FROM_ROWS));
+
+    await migrateTo(db, '0047_review_rows_indexed_not_keyed');
+    expect(await rowsOf(VIEW_ROWS)).toEqual(shown);
+    await migrateToLatest(db);
+    expect(await rowsOf(VIEW_ROWS)).toEqual(shown);
+  });
+
+  it('leaves a quarantined row out: the node is opened by its first row stored', async () => {
+    const name = readdirSync(FIXTURES).find((file) => file.startsWith('3-1_RS_2024_'))!;
+    const published = readFileSync(join(FIXTURES, name));
+    const records = parse(published, { bom: true }) as string[][];
+    const header = records[0];
+    const term = header.indexOf('アウトカムの期間');
+    const goal = header.indexOf('アクティビティ／活動目標／成果目標');
+    // The first outcome record with a term: a copy of it, with a term that is none of 短期, 中期, 長期 and a goal of its
+    // own, goes before it, and is quarantined.
+    const at = records.findIndex((record, index) => index > 0 && record[term].trim() !== '');
+    const refused = records[at].map((cell, index) => (index === term ? '4.超長期' : index === goal ? '拒まれる行の目標' : cell));
+    const csvLine = (record: readonly string[]) => `${record.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',')}\r\n`;
+    const bytes = Buffer.from(`\uFEFF${[...records.slice(0, at), refused, ...records.slice(at)].map(csvLine).join('')}`);
+    expect(await storeReviewSheet(db, sourceOf(name, bytes))).toMatchObject({ skipped: false, quarantined: 1 });
+    const { rows } = await sql<{ goal: string | null }>`SELECT goal FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = '拒まれる行の目標'`.execute(db);
+    expect(rows).toEqual([]);
+    expect(await rowsOf(VIEW_ROWS)).toEqual(await rowsOf(SORTED_FROM_ROWS));
+    const { rows: opened } = await sql<{ n: number }>`
+      SELECT count(*)::integer AS n FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = ${records[at][goal].trim() || null}`.execute(db);
+    expect(opened[0].n).toBeGreaterThanOrEqual(1);
+  });
+});
