@@ -184,14 +184,23 @@ export class NodeOpenings {
 
 /** Numbers the indicators of each node in file order. */
 export class IndicatorSequence {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, { count: number }>();
+  /** The node of the row before, and its count: a node's rows come one after another in the published files. */
+  private last: { readonly projectId: number; readonly kind: string | null; readonly node: number; readonly counted: { count: number } } | null = null;
+
   next(projectId: number, kind: string | null, node: number, rowKind: string | undefined | null): number {
-    // Node numbers restart per kind (activity 1, output 1, outcome 1 are three nodes).
-    const key = `${projectId}:${kind ?? ''}:${node}`;
-    const current = this.counts.get(key) ?? 0;
-    const value = rowKind === 'target_year' || current === 0 ? current + 1 : current;
-    this.counts.set(key, value);
-    return value;
+    let counted: { count: number };
+    const last = this.last;
+    if (last !== null && last.node === node && last.projectId === projectId && last.kind === kind) counted = last.counted;
+    else {
+      // Node numbers restart per kind (activity 1, output 1, outcome 1 are three nodes).
+      const key = `${projectId}:${kind ?? ''}:${node}`;
+      counted = this.counts.get(key) ?? { count: 0 };
+      this.counts.set(key, counted);
+      this.last = { projectId, kind, node, counted };
+    }
+    if (rowKind === 'target_year' || counted.count === 0) counted.count++;
+    return counted.count;
   }
 }
 

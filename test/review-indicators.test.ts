@@ -11,6 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReviewSheetActivities } from '../activities/review-sheets.js';
 import { IndicatorSummaries } from '../review-sheets/indicator-summaries.js';
+import { IndicatorSequence } from '../review-sheets/tables.js';
 import type { Row } from '../review-sheets/records.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
@@ -83,6 +84,26 @@ describe('an indicator summarised from its 3-1 rows', () => {
     const summaries = new IndicatorSummaries();
     summaries.add(indicatorRow({ indicator_name: 'a\tb\nc\\d' }));
     expect([...summaries.copyLines('d')][0]).toContain('\ta\\tb\\nc\\\\d\t');
+  });
+});
+
+describe('the indicators of a node numbered in file order', () => {
+  it('starts the next indicator at each 1.目標年度 row, per node of each kind, for rows apart too', () => {
+    const sequence = new IndicatorSequence();
+    const seqs = [
+      sequence.next(1, 'activity', 1, null),
+      sequence.next(1, 'output', 1, 'target_year'),
+      sequence.next(1, 'output', 1, 'target'),
+      sequence.next(1, 'output', 1, 'target_year'),
+      sequence.next(1, 'output', 1, 'actual'),
+      sequence.next(1, 'outcome', 1, 'target'),
+      // Back to output 1 after another node: its count goes on.
+      sequence.next(1, 'output', 1, 'achievement'),
+      sequence.next(1, 'output', 1, 'target_year'),
+      sequence.next(2, 'output', 1, 'target'),
+      sequence.next(1, null, 1, 'target'),
+    ];
+    expect(seqs).toEqual([1, 1, 1, 2, 2, 1, 2, 3, 1, 1]);
   });
 });
 

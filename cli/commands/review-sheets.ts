@@ -63,6 +63,8 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     ]);
     const database = openDatabaseReadying(environment, log);
     giveDatabase(database);
+    // The activities' code, loaded while the database gets ready rather than by the first activity.
+    if (!deployed) import('../../activities/review-sheet-set.js').catch(() => undefined);
     const { db, ready } = database;
     try {
       const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
