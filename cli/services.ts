@@ -27,7 +27,7 @@ export interface ReadyingDatabase {
 /**
  * Opens the database and makes it ready in the background, so that a command can make its Temporal worker meanwhile:
  * the worker's workflow thread takes about 0.3 s to start on the other core while the migrations' checks wait on
- * PostgreSQL (bench/README.md, 2026-12-06 16:00 UTC). The pool connects at the first query, after the database exists.
+ * PostgreSQL (bench/README.md, 2026-12-06 (15:08 UTC)). The pool connects at the first query, after the database exists.
  */
 export function openDatabaseReadying(environment: EbpmEnvironment, log: (line: string) => void): ReadyingDatabase {
   const db = openDatabase(environment.databaseUrl);

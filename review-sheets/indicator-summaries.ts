@@ -48,7 +48,13 @@ const textOf = (value: unknown): string | null => (typeof value === 'string' ? v
 export class IndicatorSummaries {
   private readonly summaries = new Map<string, Summary>();
   /** The indicator of the row before and what identifies it: an indicator's rows come one after another in the published files. */
-  private last: { readonly projectId: unknown; readonly kind: unknown; readonly node: unknown; readonly seq: unknown; readonly summary: Summary } | null = null;
+  private last: {
+    readonly projectId: unknown;
+    readonly kind: unknown;
+    readonly node: unknown;
+    readonly seq: unknown;
+    readonly summary: Summary;
+  } | null = null;
 
   /** One stored 3-1 row, in file order (the first name and unit given are kept). */
   add(row: Row): void {
@@ -110,5 +116,6 @@ export const SUMMARIES_OF_FILES_WITHOUT_THEM = `
    WHERE i.review_year = ANY ($1::integer[]) AND i.node_kind IN ('output', 'outcome')
      AND i.file_sha256 IN (SELECT f.file_sha256 FROM raw.review_sheet_files f
                             WHERE f.sheet_table = '3-1' AND f.status = 'loaded' AND f.review_year = ANY ($1::integer[])
-                              AND NOT EXISTS (SELECT 1 FROM core.review_indicators s WHERE s.file_sha256 = f.file_sha256))
+                              AND NOT EXISTS (SELECT 1 FROM core.review_indicators s
+                                               WHERE s.review_year = f.review_year AND s.file_sha256 = f.file_sha256))
    GROUP BY i.file_sha256, i.review_year, i.project_id, i.node_kind, i.node_number, i.indicator_seq`;

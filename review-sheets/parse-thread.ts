@@ -9,7 +9,8 @@
  * What waits in memory: at most two pieces in the thread (1 MiB each from a file), the text of the pieces parsed and
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
  * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
- * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators) come a few chunks at a time, as asked for.
+ * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators)
+ * come a few chunks at a time, as asked for.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';

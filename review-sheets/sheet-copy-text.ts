@@ -3,9 +3,10 @@
  * (read-file.ts) becomes a line, encoded in chunks of about 256 KB; a quarantined record becomes a line of
  * raw.review_sheet_quarantine's COPY text (its line, its reason, the record as received), gathered apart; a 3-1 file's
  * indicators by fiscal year (indicator-values.ts) and its indicators (indicator-summaries.ts) are gathered as its
- * rows go by and given as COPY text of their own at the end. Pure work on bytes, no I/O: the load runs it on the activity's thread for a small file and on a thread
- * of its own for a large one (parse-thread.ts), with the same output. Text, not records, is what leaves: a file whose
- * every record is quarantined is handed over as compact bytes, never as an array of records.
+ * rows go by and given as COPY text of their own at the end. Pure work on bytes, no I/O: the load runs it on the
+ * activity's thread for a small file and on a thread of its own for a large one (parse-thread.ts), with the same
+ * output. Text, not records, is what leaves: a file whose every record is quarantined is handed over as compact
+ * bytes, never as an array of records.
  */
 import { copyTextField, copyTextLine, type CopyValue } from '../ingest/loading/copy-text.js';
 import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';

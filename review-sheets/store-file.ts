@@ -4,7 +4,8 @@
  * rows stay, out of the views), and this file's rows are copied into their core table as they are read (COPY, never
  * the whole file in memory; a large file is parsed on a thread of its own, parse-thread.ts), then its quarantined
  * records and a 3-1 file's indicators by fiscal year (core.review_indicator_values, indicator-values.ts) and its
- * indicators (core.review_indicators, indicator-summaries.ts), and its account is written last. A load that dies leaves nothing behind and is simply run again.
+ * indicators (core.review_indicators, indicator-summaries.ts), and its account is written last. A load that dies
+ * leaves nothing behind and is simply run again.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

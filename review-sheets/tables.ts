@@ -134,6 +134,8 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
     }
     const type = text(cells, '成果目標の種類');
     const direction = text(cells, '改善の上向き／下向き');
+    // Before the indicator is numbered: a row refused for its term must not count as one of its node's rows.
+    const term = outcomeTerm(text(cells, 'アウトカムの期間'), 'アウトカムの期間');
     const row = {
       review_year: reviewYear,
       project_id: projectId,
@@ -141,7 +143,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       indicator_seq: sequence.next(projectId, kind, node, rowKind),
       row_kind: rowKind ?? null,
       node_kind: kind,
-      outcome_term: outcomeTerm(text(cells, 'アウトカムの期間'), 'アウトカムの期間'),
+      outcome_term: term,
       qualitative: type === null ? null : type === '定性的',
       goal: text(cells, 'アクティビティ／活動目標／成果目標'),
       indicator_name: text(cells, '活動指標／成果指標'),
@@ -154,7 +156,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       opens_node: false,
     };
     // Last, once nothing can refuse the row: a node is opened by its first row stored.
-    row.opens_node = openings.opens(projectId, kind, row.outcome_term, node);
+    row.opens_node = openings.opens(projectId, kind, term, node);
     return row;
   });
 }

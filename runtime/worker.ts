@@ -134,7 +134,7 @@ export interface ReviewSheetWorkerOptions extends WorkerBase {
   /**
    * The review-sheet load's activities (activities/review-sheet-set.ts), made when the first of them runs. The worker
    * is made before them: its workflow thread takes about 0.3 s to start, on the other core, while the command loads
-   * the activities' code and the database layer and readies the database (bench/README.md, 2026-12-06 16:10 UTC).
+   * the activities' code and the database layer and readies the database (bench/README.md, 2026-12-06 (15:08 UTC)).
    */
   readonly activities: () => Promise<Readonly<Record<ReviewSheetActivityName, ReviewSheetActivity>>>;
 }

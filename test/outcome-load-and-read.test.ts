@@ -13,6 +13,7 @@ import { writeCsvFile } from './support/csv-files.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 import { REFERENCES_TO_FILES } from '../sql/migrations/0036_reference_checks_on_distinct_values.js';
 import { INDICATOR_VALUES_REFERENCE } from '../sql/migrations/0039_review_indicator_values_loaded.js';
+import { INDICATORS_REFERENCE } from '../sql/migrations/0045_review_indicators_loaded.js';
 import { setWriteCheckForm } from '../sql/migrations/statement-reference-checks.js';
 
 /**
@@ -165,8 +166,8 @@ describe('outcome loads', () => {
        WHERE p.proname ~ '_exists$' AND n.nspname IN ('core', 'restricted') ORDER BY 1`.execute(database.db);
     const distinctFirst = rows.filter((row) => /FROM \(SELECT DISTINCT \w+ FROM written\) AS written_value/.test(row.text)).map((row) => row.name);
     const everyRow = rows.filter((row) => /FROM written LEFT JOIN/.test(row.text)).map((row) => row.name);
-    // 0036's, and the one 0039 added in that form.
-    const referencesToFiles = [...REFERENCES_TO_FILES, INDICATOR_VALUES_REFERENCE];
+    // 0036's, and the ones 0039 and 0045 added in that form.
+    const referencesToFiles = [...REFERENCES_TO_FILES, INDICATOR_VALUES_REFERENCE, INDICATORS_REFERENCE];
     expect(distinctFirst).toEqual(referencesToFiles.map((reference) => `${reference.table.split('.')[0]}.${reference.table.split('.')[1]}_${reference.column}_exists`).sort());
     expect(everyRow).toEqual(['core.applications_corporate_number_exists']);
   });

@@ -99,7 +99,7 @@ describe('bi.review_logic_model_nodes', () => {
     expect(await rowsOf(VIEW_ROWS)).toEqual(shown);
   });
 
-  it('leaves a quarantined row out: the node is opened by its first row stored', async () => {
+  it('leaves a quarantined row out: the node is opened by its first row stored, and its indicators are numbered from 1', async () => {
     const name = readdirSync(FIXTURES).find((file) => file.startsWith('3-1_RS_2024_'))!;
     const published = readFileSync(join(FIXTURES, name));
     const records = parse(published, { bom: true }) as string[][];
@@ -119,5 +119,12 @@ describe('bi.review_logic_model_nodes', () => {
     const { rows: opened } = await sql<{ n: number }>`
       SELECT count(*)::integer AS n FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = ${records[at][goal].trim() || null}`.execute(db);
     expect(opened[0].n).toBeGreaterThanOrEqual(1);
+    // The refused row was a 1.目標年度 row: it starts no indicator, so every node's stored indicators start at 1.
+    expect(refused[header.indexOf('目標年度／目標値／実績値／達成率')].replace(/\s/g, '')).toBe('1.目標年度');
+    const { rows: numbering } = await sql<{ first: number }>`
+      SELECT DISTINCT min(indicator_seq)::integer AS first FROM core.review_indicator_rows i JOIN raw.review_sheet_files f USING (file_sha256)
+       WHERE f.status = 'loaded' AND i.review_year = 2024 AND i.row_kind IS NOT NULL
+       GROUP BY i.project_id, i.node_kind, i.node_number`.execute(db);
+    expect(numbering).toEqual([{ first: 1 }]);
   });
 });

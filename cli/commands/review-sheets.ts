@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { ReviewFileAccount } from '../../review-sheets/store-file.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
-import type { ReadyingDatabase } from '../services.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -37,11 +36,6 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   const [{ createReviewSheetWorker }, { openTemporalSession }] = await Promise.all([import('../../runtime/worker.js'), import('../temporal-session.js')]);
   const temporal = await openTemporalSession(environment, log);
   try {
-    // The database handle, given once the database layer is loaded; the activities wait for it (none runs before).
-    let giveDatabase: (database: ReadyingDatabase) => void = () => undefined;
-    const databaseGiven = new Promise<ReadyingDatabase>((resolve) => {
-      giveDatabase = resolve;
-    });
     const workerMade = deployed
       ? undefined
       : createReviewSheetWorker({
@@ -49,39 +43,44 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
           namespace: temporal.namespace,
           taskQueue,
           maxConcurrentActivities: environment.maxConcurrentActivities,
+          // None runs before the database is ready, whatever reaches the task queue.
           activities: async () => {
-            const [{ createReviewSheetActivitySet }, { db }] = await Promise.all([import('../../activities/review-sheet-set.js'), databaseGiven]);
+            const [{ createReviewSheetActivitySet }, { db, ready }] = await Promise.all([import('../../activities/review-sheet-set.js'), prepared]);
+            await ready;
             return createReviewSheetActivitySet({ db, inputDir: environment.inputDir });
           },
         });
-    // Awaited below; a failure before then is not an unhandled rejection.
+    // The rest, while the worker's thread starts: the workflows, the database layer, the database made ready, and (for
+    // the worker here) the activities' code, which the first activity would otherwise load.
+    const prepared = (async () => {
+      const [{ loadReviewSheetsWorkflow }, { followWorkflow }, { openDatabaseReadying }] = await Promise.all([
+        import('../../workflows/index.js'),
+        import('../follow-workflow.js'),
+        import('../services.js'),
+      ]);
+      if (!deployed) import('../../activities/review-sheet-set.js').catch(() => undefined);
+      return { loadReviewSheetsWorkflow, followWorkflow, ...openDatabaseReadying(environment, log) };
+    })();
+    // Both are awaited below; a failure before then is not an unhandled rejection.
     workerMade?.catch(() => undefined);
-    const [{ loadReviewSheetsWorkflow }, { followWorkflow }, { openDatabaseReadying }] = await Promise.all([
-      import('../../workflows/index.js'),
-      import('../follow-workflow.js'),
-      import('../services.js'),
-    ]);
-    const database = openDatabaseReadying(environment, log);
-    giveDatabase(database);
-    // The activities' code, loaded while the database gets ready rather than by the first activity.
-    if (!deployed) import('../../activities/review-sheet-set.js').catch(() => undefined);
-    const { db, ready } = database;
+    prepared.catch(() => undefined);
+    const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+    const load = async (): Promise<LoadReviewSheetsResult> => {
+      const { loadReviewSheetsWorkflow, followWorkflow, ready } = await prepared;
+      await ready;
+      return followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths, ...heartbeatTimeout(environment) }] }), {
+        address: temporal.address,
+        log,
+        reconnectSeconds: environment.reconnectSeconds,
+        workerInThisCommand: !deployed,
+      });
+    };
     try {
-      const workflowId = `review-sheets-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
-      const load = async () => {
-        await ready;
-        return followWorkflow(await temporal.client.workflow.start(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths, ...heartbeatTimeout(environment) }] }), {
-          address: temporal.address,
-          log,
-          reconnectSeconds: environment.reconnectSeconds,
-          workerInThisCommand: !deployed,
-        });
-      };
       let result: LoadReviewSheetsResult;
       try {
-        // The worker polls its own task queue from the start, and nothing reaches it before the workflow starts, once
-        // the database is ready; if it is not, runUntil stops the worker and throws why.
-        result = workerMade ? await (await workerMade).runUntil(load()) : await load();
+        // The worker polls its own task queue from the start. Whatever fails before the workflow ends (the modules, the
+        // database not ready) fails the load inside runUntil, which stops the worker first and then throws it.
+        result = workerMade ? await (await workerMade).runUntil(load) : await load();
       } catch (error) {
         if (error instanceof Error && error.name === 'WorkflowFailedError') throw new CommandFailure(`the load was refused: ${rootCauseMessage(error)}`, 2);
         throw error;
@@ -98,9 +97,12 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
         );
       }
     } finally {
-      // Readiness still running (a start-up that failed first) ends before its pool does.
-      await ready.catch(() => undefined);
-      await db.destroy();
+      const opened = await prepared.catch(() => undefined);
+      if (opened) {
+        // Readiness still running (a start-up that failed first) ends before its pool does.
+        await opened.ready.catch(() => undefined);
+        await opened.db.destroy();
+      }
     }
   } finally {
     await temporal.close();

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ATTRIBUTION } from './0025_review_sheets.js';
 import { INDICATOR_VALUES_REFERENCE } from './0039_review_indicator_values_loaded.js';
 import { findingsOfReviewYears } from './0041_review_findings_by_review_year.js';
 import { addReferenceCheckedPerStatement, withdrawReference, type Reference } from './statement-reference-checks.js';
@@ -16,7 +17,6 @@ import { addReferenceCheckedPerStatement, withdrawReference, type Reference } fr
  * qualitative bool_or() of its rows', has_reason and has_qualitative_result whether any row states one. The findings
  * are otherwise 0041's.
  */
-const ATTRIBUTION = '出典: 行政事業レビュー見える化サイトのデータを加工して作成（公共データ利用規約 第1.0版 PDL1.0）. Source: the RS system (rssystem.go.jp) review sheets, processed by ebpm.';
 
 export const INDICATORS_REFERENCE: Reference = {
   table: 'core.review_indicators',
@@ -93,6 +93,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       qualitative boolean,
       has_reason boolean NOT NULL,
       has_qualitative_result boolean NOT NULL)`).execute(db);
+  // The findings read the files in force of some review years; the findings' step looks for a file's rows.
+  await sql`CREATE INDEX review_indicators_year_file ON core.review_indicators (review_year, file_sha256)`.execute(db);
   await sql`COMMENT ON TABLE core.review_indicators IS ${sql.lit(
     `Review sheets, table 3-1: one row per output or outcome indicator of a file (its rows in core.review_indicator_rows share the file, project, node kind, node number and indicator_seq), written by the load beside the file's rows; every file's, retired ones too. The findings (core.review_findings_of) read it. ${ATTRIBUTION}`,
   )}`.execute(db);

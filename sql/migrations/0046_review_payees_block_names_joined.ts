@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
  * partial index review_payee_rows_blocks, which nothing else reads and which every 5-1 load had to fill). On a
  * national year (51,504 payees) the whole view read its block names in 117–131 ms against 146–150 ms, a count of its
  * rows took 53–57 ms against 137–196 ms (a reader that does not ask for the name skips the join), and one project's
- * rows are found through the table's key as before. The rows are 0025's: a block's name is that of its first block row
+ * rows are found through the table's key as before (through its index on review_year and project_id since 0047). The rows are 0025's: a block's name is that of its first block row
  * (by line) in the file of the payee's row; the columns, their comments and the grant stay.
  */
 const VIEW_0025 = `
@@ -25,8 +25,8 @@ const VIEW_0046 = `
            p.corporate_number_valid, p.payee_total_yen
       FROM core.review_payee_rows p
       JOIN raw.review_sheet_files f USING (file_sha256)
-      -- One row per block of each file: its first block row's name. review_year and project_id lead, as in the table's
-      -- key, so that a reader's conditions on them reach the block rows too.
+      -- One row per block of each file: its first block row's name. review_year and project_id lead, so that a reader's
+      -- conditions on them reach the block rows too.
       LEFT JOIN (
         SELECT DISTINCT ON (review_year, project_id, file_sha256, block_number) review_year, project_id, file_sha256, block_number, block_name
           FROM core.review_payee_rows

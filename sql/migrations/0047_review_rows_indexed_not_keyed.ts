@@ -6,8 +6,8 @@ import { sql, type Kysely } from 'kysely';
  * copied in the one transaction that registers the file in raw.review_sheet_files, whose key refuses the same bytes
  * twice, and its lines are numbered once each as it is read. The readers (the views, review-sheets show, the report,
  * the catalogue draft, the findings) take a review year, or a project of it: the index's columns, the key's first two.
- * On a national year, copying 5-1's 191,602 rows took PostgreSQL 0.55-0.56 s with the index against 0.75-1.00 s with
- * the key, 3-1's 118,395 rows 0.44-0.55 s against 0.53-0.76 s (psql, three runs each, bench/README.md 2026-12-06).
+ * On a national year, copying 5-1's 191,568 rows took PostgreSQL 0.55-0.56 s with the index against 0.75-1.00 s with
+ * the key, 3-1's 118,360 rows 0.44-0.55 s against 0.53-0.76 s (psql, three runs each, bench/README.md 2026-12-06 (15:08 UTC)).
  */
 const TABLES = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'] as const;
 

@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
  * the first row of each project, kind, outcome term and number in the file, review-sheets/tables.ts), instead of
  * sorting every 3-1 row in force to find them (0030's DISTINCT ON). The rows are 0030's: one 3-1 file of a review year
  * is in force, so the first row of a node in that file is the first row of the node in the view. On a national year
- * (118,395 rows, 35,161 nodes) counting the view took 177-244 ms before. The migration marks the rows of every file
+ * (118,360 rows, 35,161 nodes) counting the view took 177-244 ms before. The migration marks the rows of every file
  * loaded before it; the column is required, so a worker older than 0048 fails its 3-1 loads (upgrade workers with
  * the migration) instead of loading rows the view would not show.
  */
