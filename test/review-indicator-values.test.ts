@@ -3,19 +3,17 @@
  * are those the SQL of migration 0034 computed from the stored rows, for the files in force, across replacement,
  * reinstatement and the migration both ways; the findings on 3-1's cells by year read them (migration 0040).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { createReviewSheetActivities } from '../activities/review-sheets.js';
 import { compareCodePoints, IndicatorValues } from '../review-sheets/indicator-values.js';
 import type { Row } from '../review-sheets/records.js';
-import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
-import type { Database } from '../sql/database.js';
+import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 
@@ -94,8 +92,7 @@ describe('an indicator turned round by year', () => {
 });
 
 describe('core.review_indicator_values in the database', () => {
-  let db: Kysely<Database>;
-  let url: string;
+  const database = migratedDatabaseOfTheBlock('m0039');
   const name = readdirSync(FIXTURES).find((file) => file.startsWith('3-1_RS_2024_'))!;
   const published = readFileSync(join(FIXTURES, name));
 
@@ -113,73 +110,51 @@ describe('core.review_indicator_values in the database', () => {
     return { bytes: Buffer.concat([published, Buffer.from(`${csvLine}\r\n`)]), year: header[yearIndex], text: '9999' };
   }
 
-  function source(bytes: Buffer): ReviewSheetSource {
-    return {
-      label: name,
-      fileName: name,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      pieces: async function* () {
-        yield bytes;
-      },
-    };
-  }
+  const source = (bytes: Buffer) => sheetSource(name, bytes);
 
   async function viewRows(): Promise<string[]> {
-    const { rows } = await sql<{ row: string }>`SELECT v::text AS row FROM bi.review_indicator_values v ORDER BY 1`.execute(db);
+    const { rows } = await sql<{ row: string }>`SELECT v::text AS row FROM bi.review_indicator_values v ORDER BY 1`.execute(database());
     return rows.map((row) => row.row);
   }
 
-  beforeAll(async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0039_${process.pid}`);
-    await ensureDatabaseExists(url);
-    db = openDatabase(url, 2);
-    await migrateToLatest(db);
-  }, 60_000);
-
-  afterAll(async () => {
-    await db?.destroy();
-    if (url) await dropDatabase(url);
-  });
 
   it('shows the rows of the file in force through a replacement, both migrations and a reinstatement', async () => {
-    const first = await storeReviewSheet(db, source(published));
+    const first = await storeReviewSheet(database(), source(published));
     expect(first).toMatchObject({ table: '3-1', skipped: false, quarantined: 0 });
     const original = await viewRows();
     expect(original.length).toBeGreaterThan(0);
 
     const { bytes, year, text } = withRepeatedActual();
-    const replaced = await storeReviewSheet(db, source(bytes));
+    const replaced = await storeReviewSheet(database(), source(bytes));
     expect(replaced.retired).toEqual([name]);
     const corrected = await viewRows();
     expect(corrected).not.toEqual(original);
     const { rows: repeated } = await sql<{ n: number }>`
-      SELECT count(*)::integer AS n FROM bi.review_indicator_values WHERE fiscal_year = ${Number(year)} AND actual_text = ${text}`.execute(db);
+      SELECT count(*)::integer AS n FROM bi.review_indicator_values WHERE fiscal_year = ${Number(year)} AND actual_text = ${text}`.execute(database());
     expect(repeated).toEqual([{ n: 1 }]);
     // Both files' values are kept; the view shows the file in force.
-    const { rows: stored } = await sql<{ files: number }>`SELECT count(DISTINCT file_sha256)::integer AS files FROM core.review_indicator_values`.execute(db);
+    const { rows: stored } = await sql<{ files: number }>`SELECT count(DISTINCT file_sha256)::integer AS files FROM core.review_indicator_values`.execute(database());
     expect(stored).toEqual([{ files: 2 }]);
 
     // Migration 0034's query over the stored rows (0039 taken back) gives the same rows; 0039 again fills the table
     // from the stored rows with the same result.
-    await migrateTo(db, '0038_review_projects_department');
-    const { rows: kind } = await sql<{ kind: string }>`SELECT relkind AS kind FROM pg_class WHERE oid = 'bi.review_indicator_values'::regclass`.execute(db);
+    await migrateTo(database(), '0038_review_projects_department');
+    const { rows: kind } = await sql<{ kind: string }>`SELECT relkind AS kind FROM pg_class WHERE oid = 'bi.review_indicator_values'::regclass`.execute(database());
     expect(kind).toEqual([{ kind: 'm' }]);
     expect(await viewRows()).toEqual(corrected);
-    await migrateToLatest(db);
+    await migrateToLatest(database());
     expect(await viewRows()).toEqual(corrected);
 
-    const reinstated = await storeReviewSheet(db, source(published));
+    const reinstated = await storeReviewSheet(database(), source(published));
     expect(reinstated).toMatchObject({ reinstated: true });
     expect(await viewRows()).toEqual(original);
   });
 
   it('names in its findings on 3-1 the cells and numbers the view shows, where a row kind repeats (migration 0040)', async () => {
     const { bytes, year, text } = withRepeatedActual();
-    expect(await storeReviewSheet(db, source(bytes))).toMatchObject({ reinstated: true });
+    expect(await storeReviewSheet(database(), source(bytes))).toMatchObject({ reinstated: true });
     // The load's last step, as the workflow runs it for the review year of its files.
-    await createReviewSheetActivities(db).refreshReviewViews([2024]);
+    await createReviewSheetActivities(database()).refreshReviewViews([2024]);
 
     interface YearFinding {
       check_id: string;
@@ -203,7 +178,7 @@ describe('core.review_indicator_values in the database', () => {
                      AND v.node_number = f.node_number AND v.indicator_seq = f.indicator_seq AND v.fiscal_year = f.fiscal_year) AS shown
             FROM bi.review_findings f
            WHERE f.check_id IN ('achievement_mismatch', 'target_year_passed_without_actual')
-           ORDER BY f.project_id, f.node_kind, f.node_number, f.indicator_seq, f.fiscal_year`.execute(db)
+           ORDER BY f.project_id, f.node_kind, f.node_number, f.indicator_seq, f.fiscal_year`.execute(database())
       ).rows;
 
     const found = await findingsBesideTheView();
@@ -213,28 +188,28 @@ describe('core.review_indicator_values in the database', () => {
     expect(found.filter((row) => row.check_id === 'achievement_mismatch' && row.fiscal_year === Number(year) && row.actual_value === text)).toHaveLength(1);
 
     // 0026's checks (0040 taken back) read the first 3.実績値 row of the indicator instead.
-    await migrateTo(db, '0039_review_indicator_values_loaded');
+    await migrateTo(database(), '0039_review_indicator_values_loaded');
     const before = await findingsBesideTheView();
     expect(before.some((row) => row.actual_value === text)).toBe(false);
-    await migrateToLatest(db);
+    await migrateToLatest(database());
     expect(await findingsBesideTheView()).toEqual(found);
-    const { rows: comment } = await sql<{ text: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS text`.execute(db);
+    const { rows: comment } = await sql<{ text: string }>`SELECT obj_description('bi.review_findings'::regclass, 'pg_class') AS text`.execute(database());
     expect(comment[0].text).toContain('read that view');
 
-    expect(await storeReviewSheet(db, source(published))).toMatchObject({ reinstated: true });
+    expect(await storeReviewSheet(database(), source(published))).toMatchObject({ reinstated: true });
   });
 
   it('refuses values of a file that is not registered, and the removal of a file its values refer to', async () => {
     const insertValue = (sha: string) =>
       sql`INSERT INTO core.review_indicator_values (file_sha256, review_year, project_id, node_number, indicator_seq, fiscal_year, is_target_year)
-          VALUES (${sha}, 2016, 1, 1, 1, 2016, false)`.execute(db);
+          VALUES (${sha}, 2016, 1, 1, 1, 2016, false)`.execute(database());
     await expect(insertValue('e'.repeat(64))).rejects.toThrow(/is not in raw\.review_sheet_files/);
     const sha = 'f'.repeat(64);
     await sql`INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
-              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(db);
+              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(database());
     await insertValue(sha);
-    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db)).rejects.toThrow(/still referred to by core\.review_indicator_values/);
-    await sql`DELETE FROM core.review_indicator_values WHERE file_sha256 = ${sha}`.execute(db);
-    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db);
+    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database())).rejects.toThrow(/still referred to by core\.review_indicator_values/);
+    await sql`DELETE FROM core.review_indicator_values WHERE file_sha256 = ${sha}`.execute(database());
+    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database());
   });
 });

@@ -3,22 +3,20 @@
  * are those migration 0040's grouping of the stored rows gave, and the findings read from them are the findings that
  * grouping gave, across the migration both ways.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReviewSheetActivities } from '../activities/review-sheets.js';
 import { IndicatorSummaries } from '../review-sheets/indicator-summaries.js';
 import { IndicatorSequence } from '../review-sheets/tables.js';
 import type { Row } from '../review-sheets/records.js';
-import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
 import { writeReviewYear } from '../review-sheets/synthetic/write-review-year.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
-import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
 
 function indicatorRow(fields: Partial<Row>): Row {
   return {
@@ -125,67 +123,48 @@ const STORED_SUMMARIES = sql<{ row: string }>`
     FROM core.review_indicators ORDER BY 1`;
 
 describe('core.review_indicators in the database', () => {
-  let db: Kysely<Database>;
-  let url: string;
+  const database = migratedDatabaseOfTheBlock('m0045');
   let dir: string;
   let files: readonly string[];
 
-  function source(path: string): ReviewSheetSource {
-    const bytes = readFileSync(path);
-    return {
-      label: basename(path),
-      fileName: basename(path),
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      pieces: async function* () {
-        yield bytes;
-      },
-    };
-  }
+  const source = (path: string) => sheetSource(basename(path), readFileSync(path));
 
-  const rowsOf = async (query: typeof STORED_SUMMARIES) => (await query.execute(db)).rows.map((row) => row.row);
+  const rowsOf = async (query: typeof STORED_SUMMARIES) => (await query.execute(database())).rows.map((row) => row.row);
   const findings = async () =>
-    (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings_of('{2024}') f ORDER BY 1`.execute(db)).rows.map((row) => row.row);
+    (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings_of('{2024}') f ORDER BY 1`.execute(database())).rows.map((row) => row.row);
 
   beforeAll(async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0045_${process.pid}`);
-    await ensureDatabaseExists(url);
-    db = openDatabase(url, 2);
-    await migrateToLatest(db);
     // A synthetic year of 300 projects: every kind of indicator the generator makes, qualitative ones with reasons and
     // results among them, and every table the findings read.
     dir = mkdtempSync(join(tmpdir(), 'ebpm-review-indicators-'));
     files = writeReviewYear(dir, 2024, nationalReviewYear({ projects: 300, seed: 5, reviewYear: 2024 })).files.map((file) => file.path);
   }, 60_000);
 
-  afterAll(async () => {
-    await db?.destroy();
-    if (url) await dropDatabase(url);
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('holds what the grouping of the stored rows gives, and the findings read from it are the grouping\'s, through the migration both ways', async () => {
-    for (const path of files) expect(await storeReviewSheet(db, source(path)), path).toMatchObject({ skipped: false, quarantined: expect.any(Number) });
+    for (const path of files) expect(await storeReviewSheet(database(), source(path)), path).toMatchObject({ skipped: false, quarantined: expect.any(Number) });
     const stored = await rowsOf(STORED_SUMMARIES);
     expect(stored.length).toBeGreaterThan(300);
     expect(stored).toEqual(await rowsOf(GROUPED_FROM_ROWS));
     // The year has indicators of each kind the checks tell apart.
     const { rows: kinds } = await sql<{ kinds: number }>`
-      SELECT count(DISTINCT (qualitative, has_reason, has_qualitative_result))::integer AS kinds FROM core.review_indicators`.execute(db);
+      SELECT count(DISTINCT (qualitative, has_reason, has_qualitative_result))::integer AS kinds FROM core.review_indicators`.execute(database());
     expect(kinds[0].kinds).toBeGreaterThanOrEqual(3);
 
     // The load's last step, as the workflow runs it, then the same findings computed by 0041's grouping (0045 taken
     // back), and again once 0045 fills the table from the stored rows.
-    await createReviewSheetActivities(db).refreshReviewViews([2024]);
-    const written = (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings f ORDER BY 1`.execute(db)).rows.map((row) => row.row);
+    await createReviewSheetActivities(database()).refreshReviewViews([2024]);
+    const written = (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings f ORDER BY 1`.execute(database())).rows.map((row) => row.row);
     expect(written.length).toBeGreaterThan(0);
     expect(await findings()).toEqual(written);
-    await migrateTo(db, '0044_review_sheet_synthetic_files');
-    const { rows: table } = await sql<{ name: string | null }>`SELECT to_regclass('core.review_indicators')::text AS name`.execute(db);
+    await migrateTo(database(), '0044_review_sheet_synthetic_files');
+    const { rows: table } = await sql<{ name: string | null }>`SELECT to_regclass('core.review_indicators')::text AS name`.execute(database());
     expect(table).toEqual([{ name: null }]);
     expect(await findings()).toEqual(written);
-    await migrateToLatest(db);
+    await migrateToLatest(database());
     expect(await rowsOf(STORED_SUMMARIES)).toEqual(stored);
     expect(await findings()).toEqual(written);
   });
@@ -195,24 +174,24 @@ describe('core.review_indicators in the database', () => {
     const findingsBefore = await findings();
     const threeOne = files.find((path) => basename(path).startsWith('3-1_'))!;
     const sha = source(threeOne).sha256;
-    await sql`DELETE FROM core.review_indicators WHERE file_sha256 = ${sha}`.execute(db);
-    await createReviewSheetActivities(db).refreshReviewViews([2024]);
+    await sql`DELETE FROM core.review_indicators WHERE file_sha256 = ${sha}`.execute(database());
+    await createReviewSheetActivities(database()).refreshReviewViews([2024]);
     expect(await rowsOf(STORED_SUMMARIES)).toEqual(stored);
-    const written = (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings f ORDER BY 1`.execute(db)).rows.map((row) => row.row);
+    const written = (await sql<{ row: string }>`SELECT f::text AS row FROM core.review_findings f ORDER BY 1`.execute(database())).rows.map((row) => row.row);
     expect(written).toEqual(findingsBefore);
   });
 
   it('refuses indicators of a file that is not registered, and the removal of a file its indicators refer to', async () => {
     const insert = (sha: string) =>
       sql`INSERT INTO core.review_indicators (file_sha256, review_year, project_id, node_kind, node_number, indicator_seq, has_reason, has_qualitative_result)
-          VALUES (${sha}, 2016, 1, 'output', 1, 1, false, false)`.execute(db);
+          VALUES (${sha}, 2016, 1, 'output', 1, 1, false, false)`.execute(database());
     await expect(insert('e'.repeat(64))).rejects.toThrow(/is not in raw\.review_sheet_files/);
     const sha = 'f'.repeat(64);
     await sql`INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
-              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(db);
+              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(database());
     await insert(sha);
-    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db)).rejects.toThrow(/still referred to by core\.review_indicators/);
-    await sql`DELETE FROM core.review_indicators WHERE file_sha256 = ${sha}`.execute(db);
-    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(db);
+    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database())).rejects.toThrow(/still referred to by core\.review_indicators/);
+    await sql`DELETE FROM core.review_indicators WHERE file_sha256 = ${sha}`.execute(database());
+    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database());
   });
 });

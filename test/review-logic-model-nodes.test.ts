@@ -3,20 +3,18 @@
  * (core.review_indicator_rows.opens_node, migration 0048): the rows 0030's sort of every row gave, through the
  * migration both ways, and a quarantined row never opens a node.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js';
 import { writeReviewYear } from '../review-sheets/synthetic/write-review-year.js';
 import { NodeOpenings } from '../review-sheets/tables.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
-import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 
@@ -51,51 +49,33 @@ const SORTED_FROM_ROWS = sql<{ row: string }>`
 
 const VIEW_ROWS = sql<{ row: string }>`SELECT row(n.*)::text AS row FROM bi.review_logic_model_nodes n ORDER BY 1`;
 
-function sourceOf(name: string, bytes: Buffer): ReviewSheetSource {
-  return {
-    label: name,
-    fileName: name,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    pieces: async function* () {
-      yield bytes;
-    },
-  };
-}
+const sourceOf = sheetSource;
 
 describe('bi.review_logic_model_nodes', () => {
-  let db: Kysely<Database>;
-  let url: string;
+  const database = migratedDatabaseOfTheBlock('m0048');
   let dir: string;
 
-  const rowsOf = async (query: typeof VIEW_ROWS) => (await query.execute(db)).rows.map((row) => row.row);
+  const rowsOf = async (query: typeof VIEW_ROWS) => (await query.execute(database())).rows.map((row) => row.row);
 
   beforeAll(async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0048_${process.pid}`);
-    await ensureDatabaseExists(url);
-    db = openDatabase(url, 2);
-    await migrateToLatest(db);
     dir = mkdtempSync(join(tmpdir(), 'ebpm-review-nodes-'));
   }, 60_000);
 
-  afterAll(async () => {
-    await db?.destroy();
-    if (url) await dropDatabase(url);
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows the nodes 0030\'s sort of every row found, for a synthetic year and through the migration both ways', async () => {
     const written = writeReviewYear(dir, 2023, nationalReviewYear({ projects: 200, seed: 8, reviewYear: 2023 }));
     const threeOne = written.files.find((file) => file.table === '3-1')!.path;
-    expect(await storeReviewSheet(db, sourceOf(basename(threeOne), readFileSync(threeOne)))).toMatchObject({ skipped: false });
+    expect(await storeReviewSheet(database(), sourceOf(basename(threeOne), readFileSync(threeOne)))).toMatchObject({ skipped: false });
     const shown = await rowsOf(VIEW_ROWS);
     expect(shown.length).toBeGreaterThan(200);
     expect(shown).toEqual(await rowsOf(SORTED_FROM_ROWS));
 
-    await migrateTo(db, '0047_review_rows_indexed_not_keyed');
+    await migrateTo(database(), '0047_review_rows_indexed_not_keyed');
     expect(await rowsOf(VIEW_ROWS)).toEqual(shown);
-    await migrateToLatest(db);
+    await migrateToLatest(database());
     expect(await rowsOf(VIEW_ROWS)).toEqual(shown);
   });
 
@@ -112,19 +92,19 @@ describe('bi.review_logic_model_nodes', () => {
     const refused = records[at].map((cell, index) => (index === term ? '4.超長期' : index === goal ? '拒まれる行の目標' : cell));
     const csvLine = (record: readonly string[]) => `${record.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',')}\r\n`;
     const bytes = Buffer.from(`\uFEFF${[...records.slice(0, at), refused, ...records.slice(at)].map(csvLine).join('')}`);
-    expect(await storeReviewSheet(db, sourceOf(name, bytes))).toMatchObject({ skipped: false, quarantined: 1 });
-    const { rows } = await sql<{ goal: string | null }>`SELECT goal FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = '拒まれる行の目標'`.execute(db);
+    expect(await storeReviewSheet(database(), sourceOf(name, bytes))).toMatchObject({ skipped: false, quarantined: 1 });
+    const { rows } = await sql<{ goal: string | null }>`SELECT goal FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = '拒まれる行の目標'`.execute(database());
     expect(rows).toEqual([]);
     expect(await rowsOf(VIEW_ROWS)).toEqual(await rowsOf(SORTED_FROM_ROWS));
     const { rows: opened } = await sql<{ n: number }>`
-      SELECT count(*)::integer AS n FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = ${records[at][goal].trim() || null}`.execute(db);
+      SELECT count(*)::integer AS n FROM bi.review_logic_model_nodes WHERE review_year = 2024 AND goal = ${records[at][goal].trim() || null}`.execute(database());
     expect(opened[0].n).toBeGreaterThanOrEqual(1);
     // The refused row was a 1.目標年度 row: it starts no indicator, so every node's stored indicators start at 1.
     expect(refused[header.indexOf('目標年度／目標値／実績値／達成率')].replace(/\s/g, '')).toBe('1.目標年度');
     const { rows: numbering } = await sql<{ first: number }>`
       SELECT DISTINCT min(indicator_seq)::integer AS first FROM core.review_indicator_rows i JOIN raw.review_sheet_files f USING (file_sha256)
        WHERE f.status = 'loaded' AND i.review_year = 2024 AND i.row_kind IS NOT NULL
-       GROUP BY i.project_id, i.node_kind, i.node_number`.execute(db);
+       GROUP BY i.project_id, i.node_kind, i.node_number`.execute(database());
     expect(numbering).toEqual([{ first: 1 }]);
   });
 });

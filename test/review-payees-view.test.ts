@@ -3,16 +3,14 @@
  * 0025 looked each one up): the same rows either way, for a block given twice, a payee whose block has no row of its
  * own, and a file retired by a newer one.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
-import type { Database } from '../sql/database.js';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const name = readdirSync(FIXTURES).find((file) => file.startsWith('5-1_RS_2024_'))!;
@@ -35,60 +33,37 @@ function withOddBlocks(): Buffer {
   return Buffer.concat([published, Buffer.from(csvLine(renamed) + csvLine(orphan))]);
 }
 
-function source(bytes: Buffer): ReviewSheetSource {
-  return {
-    label: name,
-    fileName: name,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    pieces: async function* () {
-      yield bytes;
-    },
-  };
-}
+const source = (bytes: Buffer) => sheetSource(name, bytes);
 
 describe('bi.review_payees', () => {
-  let db: Kysely<Database>;
-  let url: string;
+  const database = migratedDatabaseOfTheBlock('m0046');
 
-  const viewRows = async () => (await sql<{ row: string }>`SELECT p::text AS row FROM bi.review_payees p ORDER BY 1`.execute(db)).rows.map((row) => row.row);
+  const viewRows = async () => (await sql<{ row: string }>`SELECT p::text AS row FROM bi.review_payees p ORDER BY 1`.execute(database())).rows.map((row) => row.row);
 
-  beforeAll(async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0046_${process.pid}`);
-    await ensureDatabaseExists(url);
-    db = openDatabase(url, 2);
-    await migrateToLatest(db);
-  }, 60_000);
-
-  afterAll(async () => {
-    await db?.destroy();
-    if (url) await dropDatabase(url);
-  });
 
   it('names the block of each payee from its first block row, as before 0046, through the migration both ways', async () => {
-    expect(await storeReviewSheet(db, source(published))).toMatchObject({ skipped: false, quarantined: 0 });
+    expect(await storeReviewSheet(database(), source(published))).toMatchObject({ skipped: false, quarantined: 0 });
     const original = await viewRows();
-    expect(await storeReviewSheet(db, source(withOddBlocks()))).toMatchObject({ skipped: false, quarantined: 0, retired: [name] });
+    expect(await storeReviewSheet(database(), source(withOddBlocks()))).toMatchObject({ skipped: false, quarantined: 0, retired: [name] });
     const shown = await viewRows();
     // The newer file's rows only: one payee more, in a block with no name; block A keeps the name of its first row.
     expect(shown.length).toBe(original.length + 1);
-    const { rows: orphans } = await sql<{ block_name: string | null }>`SELECT block_name FROM bi.review_payees WHERE payee_name = 'ブロックのない支出先'`.execute(db);
+    const { rows: orphans } = await sql<{ block_name: string | null }>`SELECT block_name FROM bi.review_payees WHERE payee_name = 'ブロックのない支出先'`.execute(database());
     expect(orphans).toEqual([{ block_name: null }]);
-    const { rows: names } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.review_payees WHERE block_name = '後から来た名前'`.execute(db);
+    const { rows: names } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM bi.review_payees WHERE block_name = '後から来た名前'`.execute(database());
     expect(names).toEqual([{ n: 0 }]);
 
-    await migrateTo(db, '0045_review_indicators_loaded');
-    const { rows: index } = await sql<{ name: string | null }>`SELECT to_regclass('core.review_payee_rows_blocks')::text AS name`.execute(db);
+    await migrateTo(database(), '0045_review_indicators_loaded');
+    const { rows: index } = await sql<{ name: string | null }>`SELECT to_regclass('core.review_payee_rows_blocks')::text AS name`.execute(database());
     expect(index).toEqual([{ name: 'core.review_payee_rows_blocks' }]);
     expect(await viewRows()).toEqual(shown);
-    await migrateToLatest(db);
+    await migrateToLatest(database());
     expect(await viewRows()).toEqual(shown);
-    const { rows: comment } = await sql<{ text: string | null }>`SELECT col_description('bi.review_payees'::regclass, 4) AS text`.execute(db);
+    const { rows: comment } = await sql<{ text: string | null }>`SELECT col_description('bi.review_payees'::regclass, 4) AS text`.execute(database());
     expect(comment[0].text).toContain('支出先ブロック名');
 
     // The published file back in force: its rows as they were.
-    expect(await storeReviewSheet(db, source(published))).toMatchObject({ reinstated: true });
+    expect(await storeReviewSheet(database(), source(published))).toMatchObject({ reinstated: true });
     expect(await viewRows()).toEqual(original);
   });
 });
