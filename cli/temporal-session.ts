@@ -20,4 +20,3 @@ export async function openTemporalSession(environment: EbpmEnvironment, log: (li
   if (environment.temporalAddress) log(`Connected to Temporal at ${temporal.address} (namespace ${temporal.namespace}).`);
   return temporal;
 }
-
