@@ -1,6 +1,7 @@
 /**
  * `ebpm review-sheets load` makes its Temporal worker before it readies the database (cli/commands/review-sheets.ts):
- * a database it cannot reach is still said as before, and the command stops its worker and ends.
+ * a database it cannot reach is still said as before, and the command stops its worker and ends; with no
+ * TEMPORAL_ADDRESS it readies the database first, so that no dev server is started for nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -35,5 +36,19 @@ describe('review-sheets load, started', () => {
     expect(run.stderr).toContain(`cannot reach Postgres at postgres://postgres@127.0.0.1:${port}/ebpm_unreachable`);
     expect(run.stderr).toContain('set DATABASE_URL to a server you can reach');
     expect(run.stdout).toBe('');
+  }, 90_000);
+
+  it('says a database it cannot reach before it would start a Temporal dev server, when TEMPORAL_ADDRESS is unset', async () => {
+    const port = await closedPort();
+    const environment = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'TEMPORAL_ADDRESS'));
+    const run = spawnSync(process.execPath, [cli, 'review-sheets', 'load', FIXTURES], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...environment, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/ebpm_unreachable` },
+    });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`cannot reach Postgres at postgres://postgres@127.0.0.1:${port}/ebpm_unreachable`);
+    expect(run.stderr).not.toContain('starting a local Temporal dev server');
   }, 90_000);
 });

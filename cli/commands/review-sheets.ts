@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { heartbeatTimeout, readEnvironment } from '../../config/environment.js';
 import type { ReviewFileAccount } from '../../review-sheets/store-file.js';
 import type { LoadReviewSheetsResult } from '../../workflows/index.js';
+import type { TemporalSession } from '../../runtime/temporal.js';
 import { rootCauseMessage } from '../../workflows/root-cause.js';
 import { originsOf, reviewSheetSourceText } from '../../review-sheets/attribution.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -34,7 +35,16 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
   // core, while this thread loads the rest (the workflows, kysely and pg, the load's code) and readies the database.
   // Loaded only for `load`: the other subcommands read the database and need neither the worker nor the workflows.
   const [{ createReviewSheetWorker }, { openTemporalSession }] = await Promise.all([import('../../runtime/worker.js'), import('../temporal-session.js')]);
-  const temporal = await openTemporalSession(environment, log);
+  // With TEMPORAL_ADDRESS unset a dev server is started, which takes seconds: the database is made ready first then, so
+  // that one it cannot reach is said before the server starts.
+  const readyFirst = environment.temporalAddress ? undefined : await (await import('../services.js')).openDatabaseReady(environment, log);
+  let temporal: TemporalSession;
+  try {
+    temporal = await openTemporalSession(environment, log);
+  } catch (error) {
+    await readyFirst?.destroy();
+    throw error;
+  }
   try {
     const workerMade = deployed
       ? undefined
@@ -59,7 +69,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
         import('../services.js'),
       ]);
       if (!deployed) import('../../activities/review-sheet-set.js').catch(() => undefined);
-      return { loadReviewSheetsWorkflow, followWorkflow, ...openDatabaseReadying(environment, log) };
+      return { loadReviewSheetsWorkflow, followWorkflow, ...(readyFirst ? { db: readyFirst, ready: Promise.resolve() } : openDatabaseReadying(environment, log)) };
     })();
     // Both are awaited below; a failure before then is not an unhandled rejection.
     workerMade?.catch(() => undefined);
