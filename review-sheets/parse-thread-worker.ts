@@ -20,8 +20,9 @@ function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): 
 }
 
 let text: SheetCopyText | null = null;
-/** Each derived table's text, from its first request; none before the rows are done. */
+/** Derived tables are asked for only once the rows are done. */
 let rowsDone = false;
+/** Each derived table's text, from its first request on. */
 const derived = new Map<DerivedTable, Iterator<Uint8Array>>();
 let failed = false;
 

@@ -31,12 +31,12 @@ export const STORED: Record<ReviewTable, { table: string; columns: readonly stri
  * The tables a 3-1 file's rows are gathered into as they are read, beside core.review_indicator_rows, each copied after
  * the rows (in this order) in the same transaction.
  */
+export const DERIVED_TABLES = ['indicator_values', 'indicators'] as const;
+export type DerivedTable = (typeof DERIVED_TABLES)[number];
 export const DERIVED: Record<DerivedTable, { table: string; columns: readonly string[] }> = {
   indicator_values: { table: 'core.review_indicator_values', columns: INDICATOR_VALUE_COLUMNS },
   indicators: { table: 'core.review_indicators', columns: INDICATOR_SUMMARY_COLUMNS },
 };
-export type DerivedTable = 'indicator_values' | 'indicators';
-export const DERIVED_TABLES: readonly DerivedTable[] = ['indicator_values', 'indicators'];
 
 /** How many derived lines are added between hand-overs of the chunks filled (each chunk about 256 KB). */
 const DERIVED_LINES_PER_HANDOVER = 1024;
