@@ -130,6 +130,16 @@ function decoder(): (bytes: Uint8Array | null) => string {
 }
 
 /**
+ * How many bytes of a piece are decoded and read at a time. The text they make stays below V8's limit for an object
+ * of the young generation (128 KiB; two bytes a character once one is not Latin-1), as does the record left over
+ * from the text before, which the CSV reader joins to it: a larger text goes to the large-object space, each in
+ * memory freshly mapped from the kernel, and every 4 KiB page of it costs a page fault (about 10 µs on the project's
+ * virtual machine; runtime/malloc-tunables.ts). Decoded 1 MiB at a time, a national year's load took about 40,000 more
+ * faults (187,000 in all; bench/README.md, section "2026-12-06 (17:46 UTC)").
+ */
+export const DECODED_BYTES = 32 << 10;
+
+/**
  * Reads a file given a piece at a time: each piece gives the records it completes, in file order, each a row or a
  * quarantined record, and the end gives the rest. The load makes its COPY text with it (sheet-copy-text.ts, on either
  * thread); readReviewSheetStream and parseReviewSheet read with it too.
@@ -151,7 +161,9 @@ export class ReviewSheetReader {
   }
 
   push(piece: Uint8Array): ReadRecord[] {
-    this.reader.push(this.decode(piece), this.handlers);
+    for (let start = 0; start < piece.length; start += DECODED_BYTES) {
+      this.reader.push(this.decode(piece.subarray(start, start + DECODED_BYTES)), this.handlers);
+    }
     return this.take();
   }
 

@@ -598,6 +598,32 @@ describe('reading the published format', () => {
     }
   });
 
+  it('reads characters of two, three and four bytes and quoted line breaks wherever a piece, or a part of one it decodes at a time, cuts them', async () => {
+    const name = '3-2_RS_2024_効果発現経路_目標のつながり.csv';
+    // Rationales of 1,000 to 1,700 characters mixing é (2 bytes), あ (3), 😀 (4) and line breaks: over 600 KB in all, so
+    // the parts the reader decodes at a time (32 KiB) end inside characters and inside quoted fields again and again.
+    const alphabet = ['é', 'あ', '😀', 'x', '\n'];
+    const rationales = Array.from({ length: 200 }, (_, index) =>
+      Array.from({ length: 1_000 + ((index * 37) % 700) }, (_, at) => alphabet[(at * 7 + index) % alphabet.length]).join('').replace(/^\n+|\n+$/g, 'y'),
+    );
+    const edge = (from: number, rationale: string) =>
+      csvLine(row('3-2', { 派生元ーアクティビティ・アウトプット・アウトカムの番号: String(from), '派生元ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトプット', 派生先ーアクティビティ・アウトプット・アウトカムの番号: String(from + 1), '派生先ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 後続アウトカムへのつながり: rationale }));
+    const bytes = new TextEncoder().encode(`\uFEFF${[csvLine(PUBLISHED_HEADERS['3-2']), ...rationales.map((rationale, index) => edge(index + 1, rationale))].join('\n')}\n`);
+    expect(bytes.length).toBeGreaterThan(600_000);
+
+    const whole = parseReviewSheet(name, bytes);
+    expect(whole.quarantined).toEqual([]);
+    expect(whole.rows.map((r) => r.rationale)).toEqual(rationales);
+    for (const size of [997, 32_771, 1 << 20]) {
+      const pieces = async function* () {
+        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+      };
+      const streamed: unknown[] = [];
+      for await (const batch of readReviewSheetStream(name, pieces())) streamed.push(...batch);
+      expect(streamed, `pieces of ${size} bytes`).toEqual(whole.rows.map((r) => ({ row: r })));
+    }
+  });
+
   it('survives any bytes after the published header: every record loaded or quarantined with a reason, in line order, never a refusal', () => {
     const header = new TextEncoder().encode(`${PUBLISHED_HEADERS['3-2'].join(',')}\n`);
     // A 32-bit linear congruential generator, its high bits used (in doubles, seed × 1103515245 loses its low bits and the bytes come out nearly all commas).
