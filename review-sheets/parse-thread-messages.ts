@@ -7,14 +7,23 @@ import type { ReviewTable } from './published-headers.js';
 import type { DerivedTable } from './sheet-copy-text.js';
 import { ReviewCsvError, UnsupportedReviewTableError } from './read-file.js';
 
-/** What the parse thread is started with. */
+/** The file a parse thread is to read next. */
 export interface ParseThreadData {
   readonly fileName: string;
   readonly sha256: string;
 }
 
-/** A piece to parse, the end of the file, or (once the rows are done) the next few chunks of a derived table's text. */
-export type ParseThreadRequest = { readonly piece: Uint8Array } | { readonly end: true } | { readonly derived: DerivedTable };
+/**
+ * A file to start (a thread reads one file after another, parse-thread.ts keeping it between files), a piece of it to
+ * parse, its end, (once the rows are done) the next few chunks of a derived table's text, or the file let go of while
+ * the thread waits for the next.
+ */
+export type ParseThreadRequest =
+  | { readonly start: ParseThreadData }
+  | { readonly piece: Uint8Array }
+  | { readonly end: true }
+  | { readonly derived: DerivedTable }
+  | { readonly release: true };
 
 /** A failure in the thread, as the class the load tells apart (a refusal of the file, or anything else) and its fields. */
 export type ParseThreadFailure =

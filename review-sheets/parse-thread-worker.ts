@@ -1,14 +1,13 @@
 /**
- * The thread a large review-sheet file is parsed on (parse-thread.ts): takes the file's pieces in order and sends back
- * the rows' and the quarantined records' COPY text each completes, then at the end the rest with their counts, then,
- * a few chunks each time it is asked, a 3-1 file's derived tables (its indicators by year, its indicators). Every
- * outcome is a message; a failure is the last.
+ * The thread large review-sheet files are parsed on (parse-thread.ts), one after another: each file starts afresh
+ * (`start`), takes its pieces in order and sends back the rows' and the quarantined records' COPY text each completes,
+ * then at the end the rest with their counts, then, a few chunks each time it is asked, a 3-1 file's derived tables
+ * (its indicators by year, its indicators). Every outcome is a message; a failure is the last of its file.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { failureOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
 import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
-const { fileName, sha256 } = workerData as ParseThreadData;
 const port = parentPort!;
 
 /** Derived chunks sent per request: about 1 MB, so the activity's thread holds little ahead of its COPY. */
@@ -19,11 +18,13 @@ function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): 
   port.postMessage(message, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
 }
 
+/** The file being read: null before the first and after `release`, or when it was refused at its start. */
 let text: SheetCopyText | null = null;
 /** Derived tables are asked for only once the rows are done. */
 let rowsDone = false;
 /** Each derived table's text, from its first request on. */
 const derived = new Map<DerivedTable, Iterator<Uint8Array>>();
+/** The file failed: its later requests are not answered (the activity's thread stops at the failure). */
 let failed = false;
 
 function fail(error: unknown): void {
@@ -31,13 +32,23 @@ function fail(error: unknown): void {
   post({ failure: failureOf(error) });
 }
 
-try {
-  text = new SheetCopyText(fileName, sha256);
-} catch (error) {
-  fail(error);
+/** The file before is let go of, so that an idle thread holds nothing of it (a 3-1 file's indicators by year). */
+function startFile(next: ParseThreadData | null): void {
+  text = null;
+  rowsDone = false;
+  derived.clear();
+  failed = false;
+  if (next === null) return;
+  try {
+    text = new SheetCopyText(next.fileName, next.sha256);
+  } catch (error) {
+    fail(error);
+  }
 }
 
 port.on('message', (request: ParseThreadRequest) => {
+  if ('start' in request) return startFile(request.start);
+  if ('release' in request) return startFile(null);
   if (failed || !text) return;
   try {
     if ('piece' in request) {

@@ -4,7 +4,8 @@
  * on the one thread of the activity worker, which also serves the other file loading beside it (the workflow loads
  * two at a time), while the machine's other core was partly idle: on its own thread each large file's parse runs
  * beside the other's and beside PostgreSQL. The pieces are read here (a file or a zip entry alike) and a copy of each
- * is moved to the thread; the COPY text comes back moved, not copied.
+ * is moved to the thread; the COPY text comes back moved, not copied. A thread that read its file to the end waits a
+ * while for the next one (IDLE_THREADS_KEPT), warm.
  *
  * What waits in memory: at most two pieces in the thread (1 MiB each from a file), the text of the pieces parsed and
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
@@ -15,7 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';
 import { MessageQueue } from '../runtime/message-queue.js';
-import { errorOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
+import { errorOf, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
 import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
 /** A file at least this large is parsed on a thread of its own: below it, starting the thread costs more than it saves. */
@@ -31,6 +32,15 @@ const PIECES_IN_THREAD = 2;
  * year); the bound makes a runaway thread fail with a clear message instead of taking the worker's memory.
  */
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 };
+
+/**
+ * Threads kept between files, and for how long one waits for the next. Starting a thread (its isolate, its modules, its
+ * code compiled again as it warms up) cost 0.15–0.3 s of CPU: six national files each on a new thread took 5.9–7.8 s of
+ * CPU, on one thread after another 4.1–6.0 s (bench/README.md, "2026-12-06 (17:46 UTC)"). Two: the load parses two files
+ * at once. An idle thread is unreferenced (it never keeps the process alive) and stopped when the wait is over.
+ */
+const IDLE_THREADS_KEPT = 2;
+const IDLE_THREAD_MILLISECONDS = 10_000;
 
 /**
  * A file whose parse outgrew its thread's heap: a national year's largest table needs a small part of it, so the file
@@ -119,7 +129,52 @@ class EncodingHere implements SheetEncoding {
   async close(): Promise<void> {}
 }
 
-/** The file's COPY text made on a thread of its own from the pieces read here. */
+/** Parse threads waiting for their next file, the most recently used last. */
+const idleThreads: { readonly worker: Worker; readonly timer: NodeJS.Timeout; readonly onExit: () => void }[] = [];
+
+function removeIdle(worker: Worker): boolean {
+  const at = idleThreads.findIndex((idle) => idle.worker === worker);
+  if (at === -1) return false;
+  const [idle] = idleThreads.splice(at, 1);
+  clearTimeout(idle.timer);
+  worker.off('exit', idle.onExit);
+  return true;
+}
+
+/** An idle parse thread, or a new one. */
+function takeParseThread(): Worker {
+  const idle = idleThreads.at(-1);
+  if (idle && removeIdle(idle.worker)) {
+    idle.worker.ref();
+    return idle.worker;
+  }
+  return new Worker(compiledSibling(import.meta.url, './parse-thread-worker.js'), { resourceLimits: RESOURCE_LIMITS });
+}
+
+/** A thread that finished its file cleanly, kept for the next one (or stopped when enough are kept). */
+function keepParseThread(worker: Worker): Promise<void> {
+  if (idleThreads.length >= IDLE_THREADS_KEPT) return worker.terminate().then(() => undefined);
+  worker.postMessage({ release: true } satisfies ParseThreadRequest);
+  worker.unref();
+  const timer = setTimeout(() => {
+    if (removeIdle(worker)) void worker.terminate();
+  }, IDLE_THREAD_MILLISECONDS);
+  timer.unref();
+  // A thread that dies while it waits (killed from outside) is simply forgotten.
+  const onExit = () => removeIdle(worker);
+  worker.once('exit', onExit);
+  idleThreads.push({ worker, timer, onExit });
+  return Promise.resolve();
+}
+
+/** Stops every idle parse thread (tests that count the process's threads; a host shutting down at once). */
+export async function stopIdleParseThreads(): Promise<void> {
+  const workers = idleThreads.map((idle) => idle.worker);
+  for (const worker of workers) removeIdle(worker);
+  await Promise.all(workers.map((worker) => worker.terminate()));
+}
+
+/** The file's COPY text made on a thread of its own (a new one, or one kept from an earlier file) from the pieces read here. */
 class EncodingOnThread implements SheetEncoding {
   private readonly worker: Worker;
   private readonly messages = new MessageQueue<ParseThreadMessage>();
@@ -128,25 +183,47 @@ class EncodingOnThread implements SheetEncoding {
   private quarantine: Uint8Array[] = [];
   private readonly derivedCounts = new Map<DerivedTable, number>();
   private closing: Promise<void> | null = null;
-
+  /** Requests the thread has not answered yet: the thread is kept for the next file only when none is left. */
+  private unanswered = 0;
+  /** The thread failed, or failed to answer: it is stopped, never kept. */
+  private broken = false;
   constructor(private readonly source: EncodedSource) {
-    this.worker = new Worker(compiledSibling(import.meta.url, './parse-thread-worker.js'), {
-      workerData: { fileName: source.fileName, sha256: source.sha256 } satisfies ParseThreadData,
-      resourceLimits: RESOURCE_LIMITS,
-    });
-    this.worker.on('message', (message: ParseThreadMessage) => this.messages.push(message));
-    this.worker.on('messageerror', (error: Error) => this.messages.fail(new Error(`a message from the review-sheet parse thread of ${source.fileName} could not be read: ${error.message}`, { cause: error })));
-    this.worker.on('error', (error: Error & { code?: string }) =>
-      this.messages.fail(
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new ReviewParseMemoryError(source.fileName, source.size, RESOURCE_LIMITS.maxOldGenerationSizeMb, error)
-          : new Error(`the review-sheet parse thread of ${source.fileName} stopped: ${error.message}`, { cause: error }),
-      ),
-    );
-    this.worker.on('exit', (code) => this.messages.fail(new Error(`the review-sheet parse thread of ${source.fileName} exited (code ${code}) before it finished the file`)));
+    this.worker = takeParseThread();
+    this.worker.on('message', this.onMessage);
+    this.worker.on('messageerror', this.onMessageError);
+    this.worker.on('error', this.onError);
+    this.worker.on('exit', this.onExit);
+    // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
+    this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 } } satisfies ParseThreadRequest);
   }
 
+  private readonly onMessage = (message: ParseThreadMessage): void => {
+    this.unanswered--;
+    if ('failure' in message) this.broken = true;
+    this.messages.push(message);
+  };
+
+  private readonly onMessageError = (error: Error): void => {
+    this.broken = true;
+    this.messages.fail(new Error(`a message from the review-sheet parse thread of ${this.source.fileName} could not be read: ${error.message}`, { cause: error }));
+  };
+
+  private readonly onError = (error: Error & { code?: string }): void => {
+    this.broken = true;
+    this.messages.fail(
+      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new ReviewParseMemoryError(this.source.fileName, this.source.size, RESOURCE_LIMITS.maxOldGenerationSizeMb, error)
+        : new Error(`the review-sheet parse thread of ${this.source.fileName} stopped: ${error.message}`, { cause: error }),
+    );
+  };
+
+  private readonly onExit = (code: number): void => {
+    this.broken = true;
+    this.messages.fail(new Error(`the review-sheet parse thread of ${this.source.fileName} exited (code ${code}) before it finished the file`));
+  };
+
   private send(request: ParseThreadRequest): void {
+    this.unanswered++;
     this.worker.postMessage(request, 'piece' in request ? [request.piece.buffer as ArrayBuffer] : []);
   }
 
@@ -233,9 +310,23 @@ class EncodingOnThread implements SheetEncoding {
     return this.derivedCounts.get(table) ?? 0;
   }
 
+  /**
+   * A thread that read the file to its end and answered every request is kept for the next file; one stopped part-way
+   * (a COPY that failed), or that failed, is stopped.
+   */
   close(): Promise<void> {
     this.quarantine = [];
-    this.closing ??= this.worker.terminate().then(() => undefined);
+    this.closing ??= (() => {
+      this.worker.off('message', this.onMessage);
+      this.worker.off('messageerror', this.onMessageError);
+      this.worker.off('error', this.onError);
+      this.worker.off('exit', this.onExit);
+      // A reader still waiting for the thread (its COPY failed part-way) stops waiting, as the thread's exit made it do
+      // before threads were kept: it then closes its file.
+      this.messages.fail(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));
+      const clean = !this.broken && this.rowsDone !== null && this.unanswered === 0;
+      return clean ? keepParseThread(this.worker) : this.worker.terminate().then(() => undefined);
+    })();
     return this.closing;
   }
 }

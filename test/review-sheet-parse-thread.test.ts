@@ -1,15 +1,15 @@
 /**
  * A review-sheet file's COPY text made on a thread of its own (review-sheets/parse-thread.ts) is the one made on the
  * calling thread, byte for byte, with the same rows, quarantined records and 3-1 indicator values, whatever the size of
- * the pieces; what refuses a file there is thrown here as the same error, and a reader that stops early (a COPY that
- * failed) stops the thread and closes the file. The load through the database on the thread: test/review-sheets-
+ * the pieces; what refuses a file there is thrown here as the same error; a thread that read its file to the end is
+ * kept for the next file, and a reader that stops early (a COPY that failed) stops the thread and closes the file. The load through the database on the thread: test/review-sheets-
  * thread-load.test.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
-import { encodeReviewSheet, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewSheet, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -97,6 +97,25 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     }
   });
 
+  it('keeps the thread of a file read to its end for the next file, which reads there as on a new thread, and stops it on request', async () => {
+    await stopIdleParseThreads();
+    const before = threads();
+    // 3-1 first: the thread then holds its derived tables, which the next file must not see.
+    const files = [fixture('3-1'), fixture('5-1'), fixture('3-1')].map((name) => ({ name, bytes: readFileSync(join(FIXTURES, name)) }));
+    const counts: number[] = [];
+    for (const { name, bytes } of files) {
+      const here = await everything(encodeReviewSheet(sourceOf(name, bytes, 4096), false));
+      const there = await everything(encodeReviewSheet(sourceOf(name, bytes, 4096), true));
+      for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(there[part].equals(here[part]), `${name}'s ${part}`).toBe(true);
+      expect([there.rows, there.quarantined, there.valueRows, there.indicatorRows]).toEqual([here.rows, here.quarantined, here.valueRows, here.indicatorRows]);
+      counts.push(threads());
+    }
+    // One thread, started for the first file and kept for the others.
+    expect(counts).toEqual([before + 1, before + 1, before + 1]);
+    await stopIdleParseThreads();
+    expect(threads()).toBe(before);
+  });
+
   it('stops the thread and closes the file when its reader stops part-way, as a failed COPY does', async () => {
     const name = fixture('5-1');
     // The published records forty times over: far more COPY text than one chunk, so the first is handed on long before the end.
@@ -119,6 +138,8 @@ describe('a review-sheet file parsed on a thread of its own', () => {
         }
       },
     };
+    // A thread kept from an earlier file would be taken instead of a new one.
+    await stopIdleParseThreads();
     const before = threads();
     const encoding = encodeReviewSheet(source, true);
     let during = 0;

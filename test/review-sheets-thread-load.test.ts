@@ -1,6 +1,6 @@
 /**
  * A review-sheet file parsed on a thread of its own (review-sheets/parse-thread.ts) through the store and the database:
- * a COPY that fails half-way rolls the file back, closes it and stops the thread; a file whose every record is
+ * a COPY that fails half-way rolls the file back and closes it, and leaves no thread at work; a file whose every record is
  * quarantined is accounted and its quarantine stored as on the calling thread. Sources here give no size, so the
  * store parses them on a thread, as it does a zip's entries.
  */
@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
@@ -50,12 +51,13 @@ afterAll(async () => {
 });
 
 describe('a review-sheet file parsed on a thread of its own, stored', () => {
-  it('rolls the whole file back when PostgreSQL refuses a row half-way, with the file closed and the thread stopped', async () => {
+  it('rolls the whole file back when PostgreSQL refuses a row half-way, with the file closed and no thread left at work', async () => {
     // A trigger that refuses the first row from the file's second half (its rows carry their line in the file).
     const source = payeesSource(PAYEES, 40);
     const lines = readFileSync(join(FIXTURES, PAYEES), 'utf8').split('\n').length * 40;
     await sql`CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.line > ${sql.lit(Math.floor(lines / 2))} THEN RAISE EXCEPTION 'refused half-way (test)'; END IF; RETURN NEW; END $$`.execute(database.db);
     await sql`CREATE TRIGGER refuse_half_way BEFORE INSERT ON core.review_payee_rows FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()`.execute(database.db);
+    await stopIdleParseThreads();
     const before = threads();
     try {
       await expect(storeReviewSheet(database.db, source)).rejects.toThrow('refused half-way (test)');
@@ -64,6 +66,9 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
       await sql`DROP FUNCTION pg_temp_refuse()`.execute(database.db);
     }
     expect(source.state.closed).toBe(true);
+    // Its thread is stopped, or, when it had read the whole file before PostgreSQL refused the row, kept idle for the
+    // next file: either way none is left at work.
+    await stopIdleParseThreads();
     expect(threads()).toBe(before);
     const left = await sql<{ files: number; rows: number }>`
       SELECT (SELECT count(*)::integer FROM raw.review_sheet_files) AS files, (SELECT count(*)::integer FROM core.review_payee_rows) AS rows`.execute(database.db);
