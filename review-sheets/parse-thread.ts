@@ -11,7 +11,8 @@
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
  * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
  * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators)
- * come a few chunks at a time, as asked for.
+ * come a few chunks at a time, as asked for. A kept thread lets go of its file when it finishes, but its heap (a few
+ * tens of MB after a national 3-1 file) stays until it collects its garbage or is stopped, at most 10 s later.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';
@@ -34,9 +35,9 @@ const PIECES_IN_THREAD = 2;
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 };
 
 /**
- * Threads kept between files, and for how long one waits for the next. Starting a thread (its isolate, its modules, its
- * code compiled again as it warms up) cost 0.15–0.3 s of CPU: six national files each on a new thread took 5.9–7.8 s of
- * CPU, on one thread after another 4.1–6.0 s (bench/README.md, "2026-12-06 (17:46 UTC)"). Two: the load parses two files
+ * Threads kept between files, and for how long one waits for the next. A new thread makes its isolate, loads its
+ * modules and compiles its code again as it warms up: six national files each on a new thread took 5.9–7.8 s of CPU,
+ * on one thread after another 4.1–6.0 s (bench/README.md, "2026-12-06 (17:46 UTC)"). Two: the load parses two files
  * at once. An idle thread is unreferenced (it never keeps the process alive) and stopped when the wait is over.
  */
 const IDLE_THREADS_KEPT = 2;
@@ -81,7 +82,10 @@ export interface SheetEncoding {
   derivedChunks(table: DerivedTable): AsyncIterable<Uint8Array>;
   /** Once derivedChunks(table) is done: how many rows it gave. */
   derivedRows(table: DerivedTable): number;
-  /** Stops the thread, if any, whether the encoding finished or not. Safe to repeat. */
+  /**
+   * Lets go of the thread, if any, whether the encoding finished or not: kept for the next file when this one was read
+   * to its end, else stopped. Nothing may be asked of the encoding after. Safe to repeat.
+   */
   close(): Promise<void>;
 }
 
@@ -148,7 +152,11 @@ function takeParseThread(): Worker {
     idle.worker.ref();
     return idle.worker;
   }
-  return new Worker(compiledSibling(import.meta.url, './parse-thread-worker.js'), { resourceLimits: RESOURCE_LIMITS });
+  const worker = new Worker(compiledSibling(import.meta.url, './parse-thread-worker.js'), { resourceLimits: RESOURCE_LIMITS });
+  // Heard for the thread's whole life: a file's own listener is removed when the file lets go of the thread, and an
+  // error no listener hears (one while the thread is being stopped, or while it waits) would end the process.
+  worker.on('error', () => removeIdle(worker));
+  return worker;
 }
 
 /** A thread that finished its file cleanly, kept for the next one (or stopped when enough are kept). */
@@ -165,6 +173,11 @@ function keepParseThread(worker: Worker): Promise<void> {
   worker.once('exit', onExit);
   idleThreads.push({ worker, timer, onExit });
   return Promise.resolve();
+}
+
+/** How many parse threads wait for a file now. */
+export function idleParseThreads(): number {
+  return idleThreads.length;
 }
 
 /** Stops every idle parse thread (tests that count the process's threads; a host shutting down at once). */
@@ -198,6 +211,7 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   private readonly onMessage = (message: ParseThreadMessage): void => {
+    // A failure answering the start (which is not counted) takes this below zero; the thread is then broken anyway.
     this.unanswered--;
     if ('failure' in message) this.broken = true;
     this.messages.push(message);
@@ -223,6 +237,8 @@ class EncodingOnThread implements SheetEncoding {
   };
 
   private send(request: ParseThreadRequest): void {
+    // Once closed, the thread may be reading another file: a request now would land in that file's stream.
+    if (this.closing) throw new Error(`the review-sheet encoding of ${this.source.fileName} was asked for more after it was closed`);
     this.unanswered++;
     this.worker.postMessage(request, 'piece' in request ? [request.piece.buffer as ArrayBuffer] : []);
   }
@@ -235,6 +251,8 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   private unexpected(message: ParseThreadMessage): Error {
+    // A thread out of step with its file is not kept for the next one.
+    this.broken = true;
     return new Error(`the review-sheet parse thread of ${this.source.fileName} sent ${Object.keys(message).join(', ')} out of turn`);
   }
 

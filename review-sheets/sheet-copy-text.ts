@@ -75,7 +75,7 @@ export class SheetCopyText {
   push(piece: Uint8Array): Uint8Array[] {
     // Each part's records made into text before the next part is read. Held for a whole piece, a piece's thousands of
     // records outlived the young generation's collections and were copied to the old one: a national year's load took
-    // 40,000 more page faults, and its 5-1 file's parse 1.1 s instead of 0.8 s (bench/README.md, "2026-12-06 (17:46 UTC)").
+    // about 45,000 more page faults, and its 5-1 file's parse 1.1 s instead of 0.8 s (bench/README.md, "2026-12-06 (17:46 UTC)").
     for (let start = 0; start < piece.length; start += DECODED_BYTES) this.take(this.reader.push(piece.subarray(start, start + DECODED_BYTES)));
     return this.out.drain();
   }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
-import { encodeReviewSheet, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -97,7 +97,7 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     }
   });
 
-  it('keeps the thread of a file read to its end for the next file, which reads there as on a new thread, and stops it on request', async () => {
+  it('keeps the thread of a file read to its end for the next file, which reads there as on a new thread; stops a refused file\'s; keeps two at most', async () => {
     await stopIdleParseThreads();
     const before = threads();
     // 3-1 first: the thread then holds its derived tables, which the next file must not see.
@@ -112,6 +112,16 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     }
     // One thread, started for the first file and kept for the others.
     expect(counts).toEqual([before + 1, before + 1, before + 1]);
+    expect(idleParseThreads()).toBe(1);
+    // A file refused for its header takes the kept thread, which is stopped with it, not kept.
+    const renamed = Buffer.from(readFileSync(join(FIXTURES, fixture('1-2')), 'utf8').replace('事業名', '事業の名前'), 'utf8');
+    await expect(everything(encodeReviewSheet(sourceOf(fixture('1-2'), renamed, 4096), true))).rejects.toBeInstanceOf(ReviewHeaderError);
+    expect(idleParseThreads()).toBe(0);
+    expect(threads()).toBe(before);
+    // Three files at once: three threads, two of them kept.
+    await Promise.all(files.map(({ name, bytes }) => everything(encodeReviewSheet(sourceOf(name, bytes, 4096), true))));
+    expect(idleParseThreads()).toBe(2);
+    expect(threads()).toBe(before + 2);
     await stopIdleParseThreads();
     expect(threads()).toBe(before);
   });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopIdleParseThreads } from '../review-sheets/parse-thread.js';
+import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
@@ -68,6 +68,8 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
     expect(source.state.closed).toBe(true);
     // Its thread is stopped, or, when it had read the whole file before PostgreSQL refused the row, kept idle for the
     // next file: either way none is left at work.
+    expect(idleParseThreads()).toBeLessThanOrEqual(1);
+    expect(threads()).toBe(before + idleParseThreads());
     await stopIdleParseThreads();
     expect(threads()).toBe(before);
     const left = await sql<{ files: number; rows: number }>`

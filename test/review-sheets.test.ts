@@ -608,12 +608,23 @@ describe('reading the published format', () => {
     );
     const edge = (from: number, rationale: string) =>
       csvLine(row('3-2', { 派生元ーアクティビティ・アウトプット・アウトカムの番号: String(from), '派生元ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトプット', 派生先ーアクティビティ・アウトプット・アウトカムの番号: String(from + 1), '派生先ー種別（アクティビティ・アウトプット・アウトカム）': 'アウトカム', 後続アウトカムへのつながり: rationale }));
-    const bytes = new TextEncoder().encode(`\uFEFF${[csvLine(PUBLISHED_HEADERS['3-2']), ...rationales.map((rationale, index) => edge(index + 1, rationale))].join('\n')}\n`);
+    const lines = [csvLine(PUBLISHED_HEADERS['3-2']), ...rationales.map((rationale, index) => edge(index + 1, rationale))];
+    const bytes = new TextEncoder().encode(`\uFEFF${lines.join('\n')}\n`);
     expect(bytes.length).toBeGreaterThan(600_000);
+    // Where the reader's parts end (every 32 KiB): most of them inside a quoted rationale (an odd number of quotes
+    // before), many inside a character (a continuation byte).
+    const ends = Array.from({ length: Math.floor(bytes.length / 32_768) }, (_, k) => (k + 1) * 32_768);
+    const insideQuotes = ends.filter((at) => (new TextDecoder().decode(bytes.subarray(0, at)).match(/"/g) ?? []).length % 2 === 1);
+    expect(insideQuotes.length).toBeGreaterThanOrEqual(ends.length - 3);
+    expect(ends.filter((at) => (bytes[at] & 0xc0) === 0x80).length).toBeGreaterThanOrEqual(5);
 
     const whole = parseReviewSheet(name, bytes);
     expect(whole.quarantined).toEqual([]);
     expect(whole.rows.map((r) => r.rationale)).toEqual(rationales);
+    // Records ended by CRLF give the same rows (a CR may end one part and its LF begin the next).
+    const crlf = parseReviewSheet(name, new TextEncoder().encode(`\uFEFF${lines.join('\r\n')}\r\n`));
+    expect(crlf.quarantined).toEqual([]);
+    expect(crlf.rows.map((r) => [r.line, r.rationale])).toEqual(whole.rows.map((r) => [r.line, r.rationale]));
     for (const size of [997, 32_771, 1 << 20]) {
       const pieces = async function* () {
         for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
