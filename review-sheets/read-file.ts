@@ -137,7 +137,7 @@ function decoder(): (bytes: Uint8Array | null) => string {
  * virtual machine; runtime/malloc-tunables.ts). Decoded 1 MiB at a time, a national year's load took about 40,000 more
  * faults (187,000 in all; bench/README.md, section "2026-12-06 (17:46 UTC)").
  */
-export const DECODED_BYTES = 32 << 10;
+const DECODED_BYTES = 32 << 10;
 
 /**
  * Reads a file given a piece at a time: each piece gives the records it completes, in file order, each a row or a
@@ -161,10 +161,22 @@ export class ReviewSheetReader {
   }
 
   push(piece: Uint8Array): ReadRecord[] {
+    const records: ReadRecord[] = [];
+    this.pushInParts(piece, (part) => {
+      for (const record of part) records.push(record);
+    });
+    return records;
+  }
+
+  /**
+   * The piece read DECODED_BYTES at a time, each part's records handed to `take` before the next part is read: a
+   * caller that turns them into something smaller at once (sheet-copy-text.ts) holds no piece's worth of records.
+   */
+  pushInParts(piece: Uint8Array, take: (records: ReadRecord[]) => void): void {
     for (let start = 0; start < piece.length; start += DECODED_BYTES) {
       this.reader.push(this.decode(piece.subarray(start, start + DECODED_BYTES)), this.handlers);
+      take(this.take());
     }
-    return this.take();
   }
 
   /** The records the last pieces left; refuses a file with no header (ReviewCsvError). */

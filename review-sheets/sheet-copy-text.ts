@@ -13,7 +13,7 @@ import { CopyTextChunks } from '../ingest/loading/copy-text-chunks.js';
 import { IndicatorSummaries, INDICATOR_SUMMARY_COLUMNS } from './indicator-summaries.js';
 import { IndicatorValues, INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
 import type { ReviewTable } from './published-headers.js';
-import { DECODED_BYTES, ReviewSheetReader, type ReadRecord } from './read-file.js';
+import { ReviewSheetReader, type ReadRecord } from './read-file.js';
 
 const KEY = ['line', 'review_year', 'project_id'];
 
@@ -76,7 +76,7 @@ export class SheetCopyText {
     // Each part's records made into text before the next part is read. Held for a whole piece, a piece's thousands of
     // records outlived the young generation's collections and were copied to the old one: a national year's load took
     // about 45,000 more page faults, and its 5-1 file's parse 1.1 s instead of 0.8 s (bench/README.md, "2026-12-06 (17:46 UTC)").
-    for (let start = 0; start < piece.length; start += DECODED_BYTES) this.take(this.reader.push(piece.subarray(start, start + DECODED_BYTES)));
+    this.reader.pushInParts(piece, (records) => this.take(records));
     return this.out.drain();
   }
 
