@@ -35,7 +35,7 @@ export const INDICATOR_VALUES_REFERENCE: Reference = {
   foreignKey: 'review_indicator_values_file_sha256_fkey',
 };
 /** The tables that referred to the files when 0039 ran, each checked per statement (0033, 0036). */
-const REVIEW_SHEET_REFERENCES: readonly Reference[] = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
+export const REVIEW_SHEET_REFERENCES: readonly Reference[] = ['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
   table: `core.${table}`,
   column: 'file_sha256',
   target: 'raw.review_sheet_files',

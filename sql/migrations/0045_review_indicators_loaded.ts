@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { ATTRIBUTION } from './0025_review_sheets.js';
-import { INDICATOR_VALUES_REFERENCE } from './0039_review_indicator_values_loaded.js';
+import { INDICATOR_VALUES_REFERENCE, REVIEW_SHEET_REFERENCES as REFERENCES_WHEN_0039_RAN } from './0039_review_indicator_values_loaded.js';
 import { findingsOfReviewYears } from './0041_review_findings_by_review_year.js';
 import { addReferenceCheckedPerStatement, withdrawReference, type Reference } from './statement-reference-checks.js';
 
@@ -26,16 +26,7 @@ export const INDICATORS_REFERENCE: Reference = {
   foreignKey: 'review_indicators_file_sha256_fkey',
 };
 /** The tables that referred to the files when 0045 ran, each checked per statement (0033, 0036, 0039). */
-const REVIEW_SHEET_REFERENCES: readonly Reference[] = [
-  ...['review_projects', 'review_budget', 'review_indicator_rows', 'review_edges', 'review_checks', 'review_payee_rows'].map((table) => ({
-    table: `core.${table}`,
-    column: 'file_sha256',
-    target: 'raw.review_sheet_files',
-    key: 'file_sha256',
-    foreignKey: `${table}_file_sha256_fkey`,
-  })),
-  INDICATOR_VALUES_REFERENCE,
-];
+const REVIEW_SHEET_REFERENCES: readonly Reference[] = [...REFERENCES_WHEN_0039_RAN, INDICATOR_VALUES_REFERENCE];
 
 const COLUMNS = 'file_sha256, review_year, project_id, node_kind, node_number, indicator_seq, outcome_term, indicator_name, unit, qualitative, has_reason, has_qualitative_result';
 
