@@ -14,6 +14,8 @@ import type { Row } from '../review-sheets/records.js';
 import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
+import { copyLineFields } from './support/copy-lines.js';
+import { expectReviewFileReferenceChecked } from './support/file-references.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 
@@ -34,9 +36,7 @@ function indicatorRow(fields: Partial<Row> & { row_kind: string | null; year_val
 }
 
 /** The COPY lines split back into fields (\N as null), without the leading digest. */
-function fieldsOf(values: IndicatorValues): (string | null)[][] {
-  return [...values.copyLines('d')].map((line) => line.replace(/\n$/, '').split('\t').slice(1).map((field) => (field === '\\N' ? null : field)));
-}
+const fieldsOf = (values: IndicatorValues): (string | null)[][] => copyLineFields(values.copyLines('d'));
 
 describe('an indicator turned round by year', () => {
   it('puts the four rows of an indicator side by side, one row per fiscal year with a cell, the target year marked', () => {
@@ -203,13 +203,6 @@ describe('core.review_indicator_values in the database', () => {
     const insertValue = (sha: string) =>
       sql`INSERT INTO core.review_indicator_values (file_sha256, review_year, project_id, node_number, indicator_seq, fiscal_year, is_target_year)
           VALUES (${sha}, 2016, 1, 1, 1, 2016, false)`.execute(database());
-    await expect(insertValue('e'.repeat(64))).rejects.toThrow(/is not in raw\.review_sheet_files/);
-    const sha = 'f'.repeat(64);
-    await sql`INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
-              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(database());
-    await insertValue(sha);
-    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database())).rejects.toThrow(/still referred to by core\.review_indicator_values/);
-    await sql`DELETE FROM core.review_indicator_values WHERE file_sha256 = ${sha}`.execute(database());
-    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database());
+    await expectReviewFileReferenceChecked(database(), 'core.review_indicator_values', insertValue);
   });
 });

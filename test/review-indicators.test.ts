@@ -17,6 +17,8 @@ import { nationalReviewYear } from '../review-sheets/synthetic/national-year.js'
 import { writeReviewYear } from '../review-sheets/synthetic/write-review-year.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
+import { copyLineFields } from './support/copy-lines.js';
+import { expectReviewFileReferenceChecked } from './support/file-references.js';
 
 function indicatorRow(fields: Partial<Row>): Row {
   return {
@@ -37,9 +39,7 @@ function indicatorRow(fields: Partial<Row>): Row {
 }
 
 /** The COPY lines split back into fields (\N as null), without the leading digest. */
-function fieldsOf(summaries: IndicatorSummaries): (string | null)[][] {
-  return [...summaries.copyLines('d')].map((line) => line.replace(/\n$/, '').split('\t').slice(1).map((field) => (field === '\\N' ? null : field)));
-}
+const fieldsOf = (summaries: IndicatorSummaries): (string | null)[][] => copyLineFields(summaries.copyLines('d'));
 
 describe('an indicator summarised from its 3-1 rows', () => {
   it('takes the first name and unit given, the greatest term, and whether any row is qualitative or states a reason or result', () => {
@@ -185,13 +185,6 @@ describe('core.review_indicators in the database', () => {
     const insert = (sha: string) =>
       sql`INSERT INTO core.review_indicators (file_sha256, review_year, project_id, node_kind, node_number, indicator_seq, has_reason, has_qualitative_result)
           VALUES (${sha}, 2016, 1, 'output', 1, 1, false, false)`.execute(database());
-    await expect(insert('e'.repeat(64))).rejects.toThrow(/is not in raw\.review_sheet_files/);
-    const sha = 'f'.repeat(64);
-    await sql`INSERT INTO raw.review_sheet_files (file_sha256, file_name, sheet_table, review_year, records, loaded, quarantined, status)
-              VALUES (${sha}, '3-1_RS_2016_x.csv', '3-1', 2016, 1, 1, 0, 'loaded')`.execute(database());
-    await insert(sha);
-    await expect(sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database())).rejects.toThrow(/still referred to by core\.review_indicators/);
-    await sql`DELETE FROM core.review_indicators WHERE file_sha256 = ${sha}`.execute(database());
-    await sql`DELETE FROM raw.review_sheet_files WHERE file_sha256 = ${sha}`.execute(database());
+    await expectReviewFileReferenceChecked(database(), 'core.review_indicators', insert);
   });
 });
