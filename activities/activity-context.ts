@@ -35,7 +35,7 @@ export function currentAttemptKey(): string | undefined {
   }
 }
 
-/** How often a long activity tells Temporal it is alive; the SDK sends at most one per 80 % of the heartbeat timeout. */
+/** How often a long activity tells Temporal it is alive; the SDK sends one every 80 % of the heartbeat timeout at most (a minute when that is longer). */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**

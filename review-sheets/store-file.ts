@@ -20,6 +20,7 @@ import { isLoadedTable } from './published-headers.js';
 import { UnsupportedReviewTableError } from './read-file.js';
 import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
 import { DERIVED, DERIVED_TABLES, QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
+import { untilAborted } from './until-aborted.js';
 
 export interface ReviewFileAccount {
   readonly file: string;
@@ -61,6 +62,36 @@ export interface ReviewSheetSource extends EncodedSource {
 
 const QUARANTINE_TABLE = 'raw.review_sheet_quarantine';
 
+/** How often a load waiting for another load of the same table and review year asks for the lock again. */
+const LOCK_POLL_MS = 250;
+
+export interface StoreOptions {
+  /**
+   * The load's cancellation (the activity's): when it aborts, the load stops at once, waiting for the lock or in the
+   * middle of a COPY, and its transaction rolls back; it throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
+  /** Called about once a second while the load waits for another load of the same table and review year. */
+  readonly onWaitingForOtherLoad?: () => void;
+}
+
+/**
+ * Takes the transaction's lock on the file's table and review year, one load of them at a time, so that two files of
+ * the same year cannot both stay in force. Asked again every LOCK_POLL_MS rather than waited for inside PostgreSQL, so
+ * that a cancelled load stops waiting (the lock may be held by a load that runs for minutes).
+ */
+async function lockTableAndYear(client: pg.PoolClient, table: string, reviewYear: number, options: StoreOptions): Promise<void> {
+  let waitedMs = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS held', [`review-sheets:${table}:${reviewYear}`]);
+    if (rows[0]?.held) return;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    waitedMs += LOCK_POLL_MS;
+    if (waitedMs % 1_000 === 0) options.onWaitingForOtherLoad?.();
+  }
+}
+
 /**
  * PostgreSQL stored another number of rows than were sent (a rule or trigger added to the table, or a fault in ebpm):
  * the transaction is rolled back, nothing of the file kept, and the load is not retried (the cause would recur).
@@ -86,13 +117,15 @@ async function copyEveryRow(
   columns: readonly string[],
   chunks: AsyncIterable<Uint8Array>,
   made: () => number,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const copy = client.query(copyStreams.from(`COPY ${table} (file_sha256, ${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(chunks), copy);
+  // Cancelled, the stream fails: pg-copy-streams ends the COPY with CopyFail, and the transaction rolls back.
+  await pipeline(Readable.from(untilAborted(chunks, signal)), copy);
   if (copy.rowCount !== made()) throw new ReviewCopyCountError(label, table, made(), copy.rowCount);
 }
 
-export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource): Promise<ReviewFileAccount> {
+export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource, options: StoreOptions = {}): Promise<ReviewFileAccount> {
   const { table, reviewYear } = parseReviewFileName(source.fileName);
   // Refused here, before any transaction, whichever thread would parse it (the load lists such files apart).
   if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(source.fileName, table);
@@ -100,8 +133,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
   const base = { file: source.label, table, reviewYear };
   return withRawClient(db, (client) =>
     inTransaction(client, async () => {
-      // One load per table and review year at a time, so two files of the same year cannot both stay in force.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`review-sheets:${table}:${reviewYear}`]);
+      await lockTableAndYear(client, table, reviewYear, options);
       const known = await client.query<{ records: number; loaded: number; quarantined: number; synthetic: boolean; status: 'loaded' | 'retired'; sheet_table: string; review_year: number }>(
         'SELECT records, loaded, quarantined, synthetic, status, sheet_table, review_year FROM raw.review_sheet_files WHERE file_sha256 = $1',
         [source.sha256],
@@ -131,6 +163,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         await client.query(`UPDATE raw.review_sheet_files SET status = 'loaded', retired_at = NULL, retired_by = NULL WHERE file_sha256 = $1`, [source.sha256]);
         return { ...base, ...account, skipped: false, reinstated: true, retired: retired.rows.map((row) => row.file_name) };
       }
+      // The last point before the file's rows are written: a load cancelled while it waited for the lock stops here.
+      options.signal?.throwIfAborted();
       const retired = await retireInForce();
       const synthetic = isSyntheticFileName(source.fileName);
       // Registered first (its rows refer to it), its account written once every record is in.
@@ -146,18 +180,21 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       let quarantined: number;
       let loaded: number;
       try {
-        await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows);
+        const { signal } = options;
+        await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows, signal);
         loaded = encoding.rows;
         quarantined = encoding.quarantined;
-        if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined);
+        if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined, signal);
         if (table === '3-1') {
           for (const derived of DERIVED_TABLES) {
-            await copyEveryRow(client, source.label, DERIVED[derived].table, DERIVED[derived].columns, encoding.derivedChunks(derived), () => encoding.derivedRows(derived));
+            await copyEveryRow(client, source.label, DERIVED[derived].table, DERIVED[derived].columns, encoding.derivedChunks(derived), () => encoding.derivedRows(derived), signal);
           }
         }
       } finally {
         await encoding.close();
       }
+      // Cancelled after the last COPY: nothing is committed.
+      options.signal?.throwIfAborted();
       const records = loaded + quarantined;
       await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined]);
       return { ...base, records, loaded, quarantined, synthetic, skipped: false, reinstated: false, retired: retired.rows.map((row) => row.file_name) };

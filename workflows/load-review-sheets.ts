@@ -5,9 +5,9 @@
  * so when a worker dies (its heartbeats stop) the retried activity either skips the file (it is in) or loads it whole.
  * A file refused for what it holds (its header) is an account like the others (ReviewFileRefused), and the rest
  * load. Last, the findings of the files' review years are written again once (bi.review_findings), also after a file
- * failed: the files loaded before it stay in force, and the findings must describe them.
+ * failed or the load was cancelled: the files loaded before it stay in force, and the findings must describe them.
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded, ReviewFileRefused } from '../activities/review-sheets.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
@@ -32,6 +32,8 @@ export interface LoadReviewSheetsResult {
 const REFRESH_REVIEW_VIEWS = 'refresh-review-views';
 /** Patch id of loading files side by side; loads recorded before it replay one file at a time. */
 const SIDE_BY_SIDE_LOADS = 'review-loads-side-by-side';
+/** Patch id of the findings' refresh after a cancelled load; cancelled loads recorded before it did not refresh them. */
+const REFRESH_AFTER_CANCEL = 'refresh-review-views-after-cancel';
 /** Files loading at once: two keep the worker's thread and PostgreSQL busy together; more only queue for them. */
 const LANES = 2;
 
@@ -101,8 +103,12 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     else for (const file of files) accounts.push(await loadReviewSheetFile(file));
   } catch (loadFailure) {
     // The files loaded before the failed one stay in force: the findings are refreshed for them, and the load's own
-    // failure is the one reported (a refresh that fails too must not replace it).
-    await refreshReviewViews(reviewYears).catch(() => undefined);
+    // failure is the one reported (a refresh that fails too must not replace it). A cancelled load (its file in
+    // progress rolled back) refreshes them outside the cancellation, which would otherwise refuse the step at once and
+    // leave the files' findings to the next load.
+    const refresh = () => refreshReviewViews(reviewYears);
+    const cancelled = isCancellation(loadFailure) && patched(REFRESH_AFTER_CANCEL);
+    await (cancelled ? CancellationScope.nonCancellable(refresh) : refresh()).catch(() => undefined);
     throw loadFailure;
   }
   return { files: accounts, refreshedViews: await refreshReviewViews(reviewYears) };

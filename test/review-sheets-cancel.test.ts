@@ -1,0 +1,253 @@
+/**
+ * A review-sheet load that is cancelled stops at once and commits nothing: in the middle of a file's COPY, on the
+ * calling thread or on a parse thread, while the file's bytes are still to come; while it waits for another load of
+ * the same table and review year; and inside Temporal, when its workflow is cancelled while the worker reads a file
+ * that has not finished arriving (a named pipe the test writes half of).
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
+import { sha256Of } from '../review-sheets/read-file.js';
+import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import type { TemporalSession } from '../runtime/temporal.js';
+import { loadReviewSheetsWorkflow } from '../workflows/index.js';
+import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+const PAYEES = readdirSync(FIXTURES).find((name) => name.startsWith('5-1_RS_2024_'))!;
+const PROJECTS = readdirSync(FIXTURES).find((name) => name.startsWith('1-2_RS_2024_'))!;
+const PIECE_BYTES = 64 * 1024;
+
+let database: TestDatabase;
+let temporal: TemporalSession;
+let scratch: string;
+
+/** The published 5-1's records `times` over, as bytes (more COPY text than one chunk). */
+function payeeBytes(times: number): Buffer {
+  const published = readFileSync(join(FIXTURES, PAYEES), 'utf8');
+  const headerEnd = published.indexOf('\n') + 1;
+  return Buffer.from(published.slice(0, headerEnd) + published.slice(headerEnd).repeat(times), 'utf8');
+}
+
+interface GatedSource extends ReviewSheetSource {
+  /** Resolves when the reader has taken half of the file and asks for the rest. */
+  readonly halfTaken: Promise<void>;
+  /** Lets the rest of the file come. */
+  open(): void;
+  readonly state: { closed: boolean };
+}
+
+/** 5-1's bytes in pieces, the second half held back until open() is called; `size` decides the thread (none: a thread). */
+function gatedSource(bytes: Buffer, size?: number): GatedSource {
+  let reachHalf: () => void = () => undefined;
+  const halfTaken = new Promise<void>((resolve) => {
+    reachHalf = resolve;
+  });
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  const state = { closed: false };
+  return {
+    label: PAYEES,
+    fileName: PAYEES,
+    sha256: sha256Of(bytes),
+    ...(size === undefined ? {} : { size }),
+    halfTaken,
+    open: openGate,
+    state,
+    async *pieces() {
+      try {
+        for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
+          if (at >= bytes.length / 2 && at < bytes.length / 2 + PIECE_BYTES) {
+            reachHalf();
+            await gate;
+          }
+          yield bytes.subarray(at, at + PIECE_BYTES);
+        }
+      } finally {
+        state.closed = true;
+      }
+    },
+  };
+}
+
+async function storedFor(): Promise<{ files: number; rows: number }> {
+  const { rows } = await sql<{ files: number; rows: number }>`
+    SELECT (SELECT count(*)::integer FROM raw.review_sheet_files) AS files, (SELECT count(*)::integer FROM core.review_payee_rows) AS rows`.execute(database.db);
+  return rows[0];
+}
+
+async function registered(): Promise<string[]> {
+  const { rows } = await sql<{ file_name: string }>`SELECT file_name FROM raw.review_sheet_files ORDER BY file_name`.execute(database.db);
+  return rows.map((row) => row.file_name);
+}
+
+async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A COPY into a review table (by default, 5-1's) running on this test's database. */
+async function reviewCopyRunning(table = 'core.review_payee_rows'): Promise<boolean> {
+  const { rows } = await sql<{ running: number }>`
+    SELECT count(*)::integer AS running FROM pg_stat_activity
+     WHERE datname = current_database() AND state = 'active' AND query LIKE ${`COPY ${table} %`}`.execute(database.db);
+  return rows[0].running > 0;
+}
+
+const threads = () => readdirSync('/proc/self/task').length;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  temporal = await connectTestTemporal();
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-review-cancel-'));
+}, 60_000);
+
+afterAll(async () => {
+  await temporal?.close();
+  await database?.drop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('a review-sheet load that is cancelled', () => {
+  for (const [where, size] of [
+    ['on the calling thread', 1_000],
+    ['on a parse thread of its own', undefined],
+  ] as const) {
+    it(`stops its COPY ${where} while the file's bytes are still to come, and commits nothing`, async () => {
+      await stopIdleParseThreads();
+      const before = threads();
+      const source = gatedSource(payeeBytes(40), size);
+      const cancel = new AbortController();
+      const stored = storeReviewSheet(database.db, source, { signal: cancel.signal });
+      stored.catch(() => undefined);
+      await source.halfTaken;
+      await eventually(reviewCopyRunning, 'the COPY of the first half runs');
+      cancel.abort(new Error('cancelled by the test'));
+      // Rejected though the rest of the file has not come: the gate is still shut.
+      await expect(stored).rejects.toThrow('cancelled by the test');
+      expect(source.state.closed).toBe(false);
+      expect(await storedFor()).toEqual({ files: 0, rows: 0 });
+      await eventually(async () => !(await reviewCopyRunning()), 'the COPY has ended');
+      // The file is closed once its pending piece comes, and no thread is left at work (a thread stopped part-way is
+      // never kept for the next file).
+      source.open();
+      await eventually(() => source.state.closed, 'the file is closed');
+      expect(idleParseThreads()).toBe(0);
+      await eventually(() => threads() === before, 'the parse thread has stopped');
+      // Nothing of the file is held: the same file then loads whole.
+      const again = gatedSource(payeeBytes(40), size);
+      again.open();
+      const account = await storeReviewSheet(database.db, again);
+      expect(account).toMatchObject({ skipped: false, quarantined: 0 });
+      expect((await storedFor()).rows).toBe(account.loaded);
+      await sql`DELETE FROM core.review_payee_rows`.execute(database.db);
+      await sql`DELETE FROM raw.review_sheet_files`.execute(database.db);
+      await stopIdleParseThreads();
+    }, 60_000);
+  }
+
+  it('stops waiting for another load of the same table and review year, which goes on holding it', async () => {
+    const holder = await database.db.connection().execute(async (connection) => {
+      await sql`BEGIN`.execute(connection);
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`review-sheets:5-1:2024`}))`.execute(connection);
+      const source = gatedSource(payeeBytes(2), 1_000);
+      source.open();
+      const cancel = new AbortController();
+      let waitingReports = 0;
+      const stored = storeReviewSheet(database.db, source, { signal: cancel.signal, onWaitingForOtherLoad: () => waitingReports++ });
+      stored.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      // Still waiting, and saying so about once a second.
+      expect(waitingReports).toBeGreaterThanOrEqual(1);
+      cancel.abort(new Error('cancelled while waiting (test)'));
+      const abortedAt = Date.now();
+      await expect(stored).rejects.toThrow('cancelled while waiting (test)');
+      const waitedAfterAbort = Date.now() - abortedAt;
+      // The other load still holds the lock; this one registered nothing.
+      const held = await sql<{ held: number }>`SELECT count(*)::integer AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`.execute(connection);
+      await sql`ROLLBACK`.execute(connection);
+      return { waitedAfterAbort, held: held.rows[0].held, source };
+    });
+    expect(holder.held).toBe(1);
+    // Given up within one poll of the lock (250 ms), not when the other load ends.
+    expect(holder.waitedAfterAbort).toBeLessThan(2_000);
+    expect(holder.source.state.closed).toBe(false);
+    expect(await storedFor()).toEqual({ files: 0, rows: 0 });
+  }, 30_000);
+
+  it('stops the file it is writing when its workflow is cancelled inside Temporal, though the file is still arriving, and writes the findings of the file loaded before', async () => {
+    const taskQueue = uniqueTaskQueue('review-cancel');
+    const folder = mkdtempSync(join(scratch, 'fifo-'));
+    // 1-2 loads beside 5-1 (another lane) and commits; 5-1 is a named pipe the test writes.
+    copyFileSync(join(FIXTURES, PROJECTS), join(folder, PROJECTS));
+    const pipePath = join(folder, PAYEES);
+    execFileSync('mkfifo', [pipePath]);
+    const bytes = payeeBytes(40);
+    const worker = await createTestWorker(temporal, database.db, taskQueue);
+    let rest: WriteStream | undefined;
+    try {
+      await worker.runUntil(async () => {
+        const handle = await temporal.client.workflow.start(loadReviewSheetsWorkflow, {
+          taskQueue,
+          workflowId: `${taskQueue}-load`,
+          // A short heartbeat timeout: the worker hears of the cancellation with its next heartbeat sent (at most one per
+          // 80 % of the timeout).
+          args: [{ paths: [folder], heartbeatTimeout: '2 seconds' }],
+        });
+        // The whole file for its digest (the worker's first reading of it); once its COPY has begun, 32 KiB of the file
+        // for the load (the second reading), the pipe kept open.
+        const whole = createWriteStream(pipePath);
+        whole.end(bytes);
+        await once(whole, 'close');
+        await eventually(() => reviewCopyRunning(), 'the worker COPYs 5-1');
+        rest = createWriteStream(pipePath);
+        rest.on('error', () => undefined);
+        rest.write(bytes.subarray(0, 32 * 1024));
+        await eventually(async () => (await registered()).length === 1, '1-2 is committed');
+        const due = await sql<{ years: number }>`SELECT count(*)::integer AS years FROM core.review_findings_due`.execute(database.db);
+        expect(due.rows[0].years).toBeGreaterThan(0);
+        await handle.cancel();
+        const failure: unknown = await handle.result().then(
+          () => new Error('the cancelled load completed'),
+          (error: unknown) => error,
+        );
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+        // The COPY ends while the rest of the file has still not come, and nothing of it is committed.
+        await eventually(async () => !(await reviewCopyRunning()), 'the cancelled COPY has ended');
+        expect(rest.writableEnded).toBe(false);
+        expect(await registered()).toEqual([PROJECTS]);
+        expect((await storedFor()).rows).toBe(0);
+        // The last step ran after the cancellation: the year 1-2 changed is no longer due.
+        const dueAfter = await sql<{ years: number }>`SELECT count(*)::integer AS years FROM core.review_findings_due`.execute(database.db);
+        expect(dueAfter.rows[0].years).toBe(0);
+        const history = await handle.fetchHistory();
+        const refreshed = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'refreshReviewViews');
+        expect(refreshed).toHaveLength(1);
+        // The file then ends; the cancelled attempt, already rolled back, commits nothing of what it read.
+        rest.end();
+        await once(rest, 'close');
+        await eventually(() => worker.getStatus().numInFlightActivities === 0, 'the worker has no activity running');
+      });
+    } finally {
+      if (rest && !rest.closed) {
+        rest.end();
+        await once(rest, 'close');
+      }
+    }
+    expect(await registered()).toEqual([PROJECTS]);
+    expect((await storedFor()).rows).toBe(0);
+  }, 120_000);
+});
