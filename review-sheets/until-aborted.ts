@@ -10,6 +10,27 @@ function reasonOf(signal: AbortSignal): unknown {
 }
 
 /**
+ * `pending`, or the signal's reason when it aborts first. The listener goes with the wait: a race against one promise
+ * for the whole file would keep a reaction, and with it each chunk, per wait until the file ends.
+ */
+function unlessAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reasonOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * `items` as they come, until `signal` aborts: then the wait for the next item is rejected with the signal's reason.
  * The source is closed when its pending item arrives (a file being read may still answer), never left open.
  */
@@ -19,20 +40,13 @@ export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSig
     return;
   }
   const iterator = items[Symbol.asyncIterator]();
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(reasonOf(signal));
-  });
-  // Rejected only while an item is awaited below; otherwise nobody waits on it.
-  aborted.catch(() => undefined);
-  signal.addEventListener('abort', onAbort, { once: true });
   let pending: Promise<IteratorResult<T>> | null = null;
   let finished = false;
   try {
     for (;;) {
       if (signal.aborted) throw reasonOf(signal);
       pending = iterator.next();
-      const next = await Promise.race([pending, aborted]);
+      const next = await unlessAborted(pending, signal);
       pending = null;
       if (next.done) {
         finished = true;
@@ -41,7 +55,6 @@ export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSig
       yield next.value;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
     if (!finished) {
       // An async generator takes return() only after its pending next() settles: asked then, not waited for here.
       const waiting = pending;

@@ -5,6 +5,7 @@
  * that has not finished arriving (a named pipe the test writes half of).
  */
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledModule } from '../config/project-root.js';
 import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
@@ -118,6 +120,25 @@ afterAll(async () => {
   await temporal?.close();
   await database?.drop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the chunks of a load that can be cancelled', () => {
+  it('are not held once taken, while the load goes on', () => {
+    // In a process of its own, with gc() exposed: 100 chunks taken through untilAborted with a live signal, the
+    // iteration not finished; the first 90 must be collectable. (Racing each wait against one promise for the whole
+    // file kept every chunk: a national 5-1 load peaked about 40 MB higher.)
+    const script = `
+      const { untilAborted } = await import(${JSON.stringify(pathToFileURL(compiledModule('review-sheets/until-aborted.js')).href)});
+      async function* chunks() { for (let i = 0; i < 100; i++) yield new Uint8Array(1 << 16); }
+      const taken = [];
+      const iterator = untilAborted(chunks(), new AbortController().signal)[Symbol.asyncIterator]();
+      for (let i = 0; i < 100; i++) taken.push(new WeakRef((await iterator.next()).value));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      globalThis.gc();
+      console.log(JSON.stringify({ held: taken.slice(0, 90).filter((chunk) => chunk.deref() !== undefined).length, last: taken[99].deref()?.length }));`;
+    const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual({ held: 0, last: 1 << 16 });
+  });
 });
 
 describe('a review-sheet load that is cancelled', () => {
