@@ -20,7 +20,7 @@ import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
 import { analyseLoadedTable, inTransaction, withRawClient } from '../runtime/database.js';
-import { activityCancellationSignal, permanentFailure, reportProgress, whileHeartbeating } from './activity-context.js';
+import { activityCancellationSignal, permanentFailure, whileHeartbeating } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
 export type { ReviewSheetRef } from '../review-sheets/list-files.js';
@@ -153,13 +153,7 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
           // Cancelled (the workflow cancelled, this attempt timed out, the worker stopping), the load stops at once and
           // rolls back: an attempt taken for dead must not commit the file while its retry waits for the lock.
           const signal = activityCancellationSignal();
-          const label = ref.entry === undefined ? ref.path : zipEntryLabel(ref.path, ref.entry);
-          return await whileHeartbeating(async () =>
-            storeReviewSheet(db, await sourceOf(ref), {
-              ...(signal ? { signal } : {}),
-              onWaitingForOtherLoad: () => reportProgress({ waitingForOtherLoadOf: label }),
-            }),
-          );
+          return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref), signal ? { signal } : {}));
         } catch (error) {
           // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not
           // there.

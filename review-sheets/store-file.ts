@@ -67,28 +67,25 @@ const LOCK_POLL_MS = 250;
 
 export interface StoreOptions {
   /**
-   * The load's cancellation (the activity's): when it aborts, the load stops at once, waiting for the lock or in the
-   * middle of a COPY, and its transaction rolls back; it throws the signal's reason.
+   * The load's cancellation (the activity's): when it aborts before the file's transaction commits, the load stops,
+   * waiting for the lock or in the middle of a COPY (once the COPY's stream asks for its next chunk), its transaction
+   * rolls back, and it throws the signal's reason (for an activity, the CancelledFailure Temporal reads as cancelled).
    */
   readonly signal?: AbortSignal;
-  /** Called about once a second while the load waits for another load of the same table and review year. */
-  readonly onWaitingForOtherLoad?: () => void;
 }
 
 /**
  * Takes the transaction's lock on the file's table and review year, one load of them at a time, so that two files of
  * the same year cannot both stay in force. Asked again every LOCK_POLL_MS rather than waited for inside PostgreSQL, so
- * that a cancelled load stops waiting (the lock may be held by a load that runs for minutes).
+ * that a cancelled load stops waiting (the lock may be held by a load that runs for minutes). Waiting loads then take
+ * the lock in no set order, as they start in none: the files of one table and year in one load come one after another.
  */
-async function lockTableAndYear(client: pg.PoolClient, table: string, reviewYear: number, options: StoreOptions): Promise<void> {
-  let waitedMs = 0;
+async function lockTableAndYear(client: pg.PoolClient, table: string, reviewYear: number, signal: AbortSignal | undefined): Promise<void> {
   for (;;) {
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS held', [`review-sheets:${table}:${reviewYear}`]);
     if (rows[0]?.held) return;
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-    waitedMs += LOCK_POLL_MS;
-    if (waitedMs % 1_000 === 0) options.onWaitingForOtherLoad?.();
   }
 }
 
@@ -120,8 +117,15 @@ async function copyEveryRow(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const copy = client.query(copyStreams.from(`COPY ${table} (file_sha256, ${columns.join(', ')}) FROM STDIN`));
-  // Cancelled, the stream fails: pg-copy-streams ends the COPY with CopyFail, and the transaction rolls back.
-  await pipeline(Readable.from(untilAborted(chunks, signal)), copy);
+  try {
+    // Cancelled, the stream fails: pg-copy-streams ends the COPY with CopyFail, and the transaction rolls back.
+    await pipeline(Readable.from(untilAborted(chunks, signal)), copy);
+  } catch (error) {
+    // Whichever failed first, a cancelled load throws the signal's own reason: Temporal reports the activity as
+    // cancelled only for the CancelledFailure it gave.
+    signal?.throwIfAborted();
+    throw error;
+  }
   if (copy.rowCount !== made()) throw new ReviewCopyCountError(label, table, made(), copy.rowCount);
 }
 
@@ -133,7 +137,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
   const base = { file: source.label, table, reviewYear };
   return withRawClient(db, (client) =>
     inTransaction(client, async () => {
-      await lockTableAndYear(client, table, reviewYear, options);
+      await lockTableAndYear(client, table, reviewYear, options.signal);
       const known = await client.query<{ records: number; loaded: number; quarantined: number; synthetic: boolean; status: 'loaded' | 'retired'; sheet_table: string; review_year: number }>(
         'SELECT records, loaded, quarantined, synthetic, status, sheet_table, review_year FROM raw.review_sheet_files WHERE file_sha256 = $1',
         [source.sha256],
@@ -180,20 +184,20 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       let quarantined: number;
       let loaded: number;
       try {
-        const { signal } = options;
-        await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows, signal);
+        await copyEveryRow(client, source.label, stored.table, stored.columns, encoding.rowChunks(), () => encoding.rows, options.signal);
         loaded = encoding.rows;
         quarantined = encoding.quarantined;
-        if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined, signal);
+        if (quarantined > 0) await copyEveryRow(client, source.label, QUARANTINE_TABLE, QUARANTINE_COLUMNS, encoding.quarantineChunks(), () => encoding.quarantined, options.signal);
         if (table === '3-1') {
           for (const derived of DERIVED_TABLES) {
-            await copyEveryRow(client, source.label, DERIVED[derived].table, DERIVED[derived].columns, encoding.derivedChunks(derived), () => encoding.derivedRows(derived), signal);
+            await copyEveryRow(client, source.label, DERIVED[derived].table, DERIVED[derived].columns, encoding.derivedChunks(derived), () => encoding.derivedRows(derived), options.signal);
           }
         }
       } finally {
         await encoding.close();
       }
-      // Cancelled after the last COPY: nothing is committed.
+      // A cancellation that came while the last COPY was ending: the file is not committed. After this point the
+      // transaction commits, and the workflow, which waits for its cancelled files, reads the file as loaded.
       options.signal?.throwIfAborted();
       const records = loaded + quarantined;
       await client.query('UPDATE raw.review_sheet_files SET records = $2, loaded = $3, quarantined = $4 WHERE file_sha256 = $1', [source.sha256, records, loaded, quarantined]);

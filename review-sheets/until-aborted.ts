@@ -13,7 +13,7 @@ function reasonOf(signal: AbortSignal): unknown {
  * `pending`, or the signal's reason when it aborts first. The listener goes with the wait: a race against one promise
  * for the whole file would keep a reaction, and with it each chunk, per wait until the file ends.
  */
-function unlessAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+function awaitUnlessAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(reasonOf(signal));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -46,7 +46,7 @@ export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSig
     for (;;) {
       if (signal.aborted) throw reasonOf(signal);
       pending = iterator.next();
-      const next = await unlessAborted(pending, signal);
+      const next = await awaitUnlessAborted(pending, signal);
       pending = null;
       if (next.done) {
         finished = true;

@@ -135,9 +135,9 @@ describe('the chunks of a load that can be cancelled', () => {
       for (let i = 0; i < 100; i++) taken.push(new WeakRef((await iterator.next()).value));
       await new Promise((resolve) => setTimeout(resolve, 0));
       globalThis.gc();
-      console.log(JSON.stringify({ held: taken.slice(0, 90).filter((chunk) => chunk.deref() !== undefined).length, last: taken[99].deref()?.length }));`;
+      console.log(taken.slice(0, 90).filter((chunk) => chunk.deref() !== undefined).length);`;
     const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(output)).toEqual({ held: 0, last: 1 << 16 });
+    expect(Number(output)).toBe(0);
   });
 });
 
@@ -155,9 +155,11 @@ describe('a review-sheet load that is cancelled', () => {
       stored.catch(() => undefined);
       await source.halfTaken;
       await eventually(reviewCopyRunning, 'the COPY of the first half runs');
-      cancel.abort(new Error('cancelled by the test'));
-      // Rejected though the rest of the file has not come: the gate is still shut.
-      await expect(stored).rejects.toThrow('cancelled by the test');
+      const reason = new Error('cancelled by the test');
+      cancel.abort(reason);
+      // Rejected with the signal's own reason (not PostgreSQL's error about the failed COPY), though the rest of the
+      // file has not come: the gate is still shut.
+      await expect(stored).rejects.toBe(reason);
       expect(source.state.closed).toBe(false);
       expect(await storedFor()).toEqual({ files: 0, rows: 0 });
       await eventually(async () => !(await reviewCopyRunning()), 'the COPY has ended');
@@ -186,15 +188,14 @@ describe('a review-sheet load that is cancelled', () => {
       const source = gatedSource(payeeBytes(2), 1_000);
       source.open();
       const cancel = new AbortController();
-      let waitingReports = 0;
-      const stored = storeReviewSheet(database.db, source, { signal: cancel.signal, onWaitingForOtherLoad: () => waitingReports++ });
+      const stored = storeReviewSheet(database.db, source, { signal: cancel.signal });
       stored.catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 1_300));
-      // Still waiting, and saying so about once a second.
-      expect(waitingReports).toBeGreaterThanOrEqual(1);
-      cancel.abort(new Error('cancelled while waiting (test)'));
+      // Long enough for the load to have asked for the lock a few times.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const reason = new Error('cancelled while waiting (test)');
+      cancel.abort(reason);
       const abortedAt = Date.now();
-      await expect(stored).rejects.toThrow('cancelled while waiting (test)');
+      await expect(stored).rejects.toBe(reason);
       const waitedAfterAbort = Date.now() - abortedAt;
       // The other load still holds the lock; this one registered nothing.
       const held = await sql<{ held: number }>`SELECT count(*)::integer AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()`.execute(connection);
@@ -202,7 +203,8 @@ describe('a review-sheet load that is cancelled', () => {
       return { waitedAfterAbort, held: held.rows[0].held, source };
     });
     expect(holder.held).toBe(1);
-    // Given up within one poll of the lock (250 ms), not when the other load ends.
+    // Given up after at most one more pause between asks (250 ms), not when the other load ends (it never did here);
+    // the bound leaves room for a slow machine.
     expect(holder.waitedAfterAbort).toBeLessThan(2_000);
     expect(holder.source.state.closed).toBe(false);
     expect(await storedFor()).toEqual({ files: 0, rows: 0 });
@@ -246,16 +248,18 @@ describe('a review-sheet load that is cancelled', () => {
         );
         expect(failure).toBeInstanceOf(WorkflowFailedError);
         expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-        // The COPY ends while the rest of the file has still not come, and nothing of it is committed.
-        await eventually(async () => !(await reviewCopyRunning()), 'the cancelled COPY has ended');
-        expect(rest.writableEnded).toBe(false);
+        // The workflow ended after its file under way did: the COPY has ended though the rest of the file has not come,
+        // the activity reported itself cancelled, and nothing of 5-1 is committed.
+        expect(await reviewCopyRunning()).toBe(false);
         expect(await registered()).toEqual([PROJECTS]);
         expect((await storedFor()).rows).toBe(0);
         // The last step ran after the cancellation: the year 1-2 changed is no longer due.
         const dueAfter = await sql<{ years: number }>`SELECT count(*)::integer AS years FROM core.review_findings_due`.execute(database.db);
         expect(dueAfter.rows[0].years).toBe(0);
         const history = await handle.fetchHistory();
-        const refreshed = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'refreshReviewViews');
+        const events = history.events ?? [];
+        expect(events.filter((event) => event.activityTaskCanceledEventAttributes)).toHaveLength(1);
+        const refreshed = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'refreshReviewViews');
         expect(refreshed).toHaveLength(1);
         // The file then ends; the cancelled attempt, already rolled back, commits nothing of what it read.
         rest.end();

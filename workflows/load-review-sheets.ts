@@ -7,7 +7,7 @@
  * load. Last, the findings of the files' review years are written again once (bi.review_findings), also after a file
  * failed or the load was cancelled: the files loaded before it stay in force, and the findings must describe them.
  */
-import { CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { EbpmActivities } from '../activities/index.js';
 import type { ListedReviewSheet, ReviewFileAccount, ReviewFileNotLoaded, ReviewFileRefused } from '../activities/review-sheets.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT } from './heartbeat-timeout.js';
@@ -32,8 +32,11 @@ export interface LoadReviewSheetsResult {
 const REFRESH_REVIEW_VIEWS = 'refresh-review-views';
 /** Patch id of loading files side by side; loads recorded before it replay one file at a time. */
 const SIDE_BY_SIDE_LOADS = 'review-loads-side-by-side';
-/** Patch id of the findings' refresh after a cancelled load; cancelled loads recorded before it did not refresh them. */
-const REFRESH_AFTER_CANCEL = 'refresh-review-views-after-cancel';
+/**
+ * Patch id of a cancellation that waits for the files under way and then writes the findings; cancelled loads recorded
+ * before it went on as soon as they asked their files to stop, and wrote no findings.
+ */
+const CANCELLED_CLEANLY = 'review-loads-cancelled-cleanly';
 /** Files loading at once: two keep the worker's thread and PostgreSQL busy together; more only queue for them. */
 const LANES = 2;
 
@@ -84,12 +87,20 @@ export function reviewYearsOf(files: readonly ListedReviewSheet[]): number[] | u
 }
 
 export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Promise<LoadReviewSheetsResult> {
-  const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>({
+  // Cancelled, the load waits for each file under way to stop (its transaction rolled back) or, if it was committing,
+  // to end loaded, so that the findings written after it describe every file then in force.
+  const cancelledCleanly = patched(CANCELLED_CLEANLY);
+  const options = {
     startToCloseTimeout: '30 minutes',
     // Without it a worker that died mid-file left the file's attempt waiting out the 30 minutes before its retry.
     heartbeatTimeout: input.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
-  });
+    ...(cancelledCleanly ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+  };
+  const { listReviewSheetFiles, loadReviewSheetFile, refreshReviewViews } = proxyActivities<EbpmActivities>(options);
+  // After a cancellation the findings are written once, in a scope no second cancellation can stop: one attempt, not
+  // five. A year it leaves unwritten stays marked due, and the next load writes it (migration 0042).
+  const { refreshReviewViews: refreshOnceAfterCancellation } = proxyActivities<EbpmActivities>({ ...options, retry: { maximumAttempts: 1 } });
   const files = await listReviewSheetFiles(input.paths);
   const accounts: Account[] = [];
   if (!patched(REFRESH_REVIEW_VIEWS)) {
@@ -103,12 +114,10 @@ export async function loadReviewSheetsWorkflow(input: LoadReviewSheetsInput): Pr
     else for (const file of files) accounts.push(await loadReviewSheetFile(file));
   } catch (loadFailure) {
     // The files loaded before the failed one stay in force: the findings are refreshed for them, and the load's own
-    // failure is the one reported (a refresh that fails too must not replace it). A cancelled load (its file in
-    // progress rolled back) refreshes them outside the cancellation, which would otherwise refuse the step at once and
-    // leave the files' findings to the next load.
-    const refresh = () => refreshReviewViews(reviewYears);
-    const cancelled = isCancellation(loadFailure) && patched(REFRESH_AFTER_CANCEL);
-    await (cancelled ? CancellationScope.nonCancellable(refresh) : refresh()).catch(() => undefined);
+    // failure is the one reported (a refresh that fails too must not replace it). In a cancelled load (whichever
+    // failure came first) the step runs outside the cancellation, which would otherwise refuse it at once.
+    const refreshOutsideCancellation = cancelledCleanly && (isCancellation(loadFailure) || CancellationScope.current().consideredCancelled);
+    await (refreshOutsideCancellation ? CancellationScope.nonCancellable(() => refreshOnceAfterCancellation(reviewYears)) : refreshReviewViews(reviewYears)).catch(() => undefined);
     throw loadFailure;
   }
   return { files: accounts, refreshedViews: await refreshReviewViews(reviewYears) };
