@@ -35,7 +35,7 @@ export function currentAttemptKey(): string | undefined {
   }
 }
 
-/** How often a long activity tells Temporal it is alive; the SDK sends one every 80 % of the heartbeat timeout at most (a minute when that is longer). */
+/** How often a long activity tells Temporal it is alive; the SDK passes the latest on every 80 % of the heartbeat timeout, or every minute if that comes sooner. */
 const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**

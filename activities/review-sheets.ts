@@ -150,8 +150,8 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
         try {
           // Heartbeating while the file is hashed and loaded: a worker that dies mid-file is noticed within the
           // workflow's heartbeat timeout, and the file (rolled back with its transaction) is loaded again elsewhere.
-          // Cancelled (the workflow cancelled, this attempt timed out, the worker stopping), the load stops at once and
-          // rolls back: an attempt taken for dead must not commit the file while its retry waits for the lock.
+          // Cancelled (the workflow cancelled, this attempt timed out, the worker stopping), the load stops and rolls
+          // back: an attempt taken for dead must not commit the file while its retry waits for the lock.
           const signal = activityCancellationSignal();
           return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref), signal ? { signal } : {}));
         } catch (error) {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
+import { processThreads as threads, threadsSettledAt } from './support/process-threads.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const fixture = (table: string) => readdirSync(FIXTURES).find((name) => name.startsWith(`${table}_RS_2024_`))!;
@@ -47,7 +48,6 @@ async function everything(encoding: SheetEncoding) {
 }
 
 /** The process's threads (Linux): a parse thread is one of them while it runs. */
-const threads = () => readdirSync('/proc/self/task').length;
 
 describe('a review-sheet file parsed on a thread of its own', () => {
   it('gives the COPY text, rows, quarantined records, indicator values and indicators it gives on the calling thread, in pieces of any size', async () => {
@@ -117,13 +117,13 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     const renamed = Buffer.from(readFileSync(join(FIXTURES, fixture('1-2')), 'utf8').replace('事業名', '事業の名前'), 'utf8');
     await expect(everything(encodeReviewSheet(sourceOf(fixture('1-2'), renamed, 4096), true))).rejects.toBeInstanceOf(ReviewHeaderError);
     expect(idleParseThreads()).toBe(0);
-    expect(threads()).toBe(before);
+    expect(await threadsSettledAt(before)).toBe(before);
     // Three files at once: three threads, two of them kept.
     await Promise.all(files.map(({ name, bytes }) => everything(encodeReviewSheet(sourceOf(name, bytes, 4096), true))));
     expect(idleParseThreads()).toBe(2);
-    expect(threads()).toBe(before + 2);
+    expect(await threadsSettledAt(before + 2)).toBe(before + 2);
     await stopIdleParseThreads();
-    expect(threads()).toBe(before);
+    expect(await threadsSettledAt(before)).toBe(before);
   });
 
   it('stops the thread and closes the file when its reader stops part-way, as a failed COPY does', async () => {
@@ -162,6 +162,6 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     expect(closed).toBe(true);
     expect(read).toBeLessThan(bytes.length / 2);
     await encoding.close();
-    expect(threads()).toBe(before);
+    expect(await threadsSettledAt(before)).toBe(before);
   });
 });

@@ -20,6 +20,7 @@ import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
+import { processThreads, threadsSettledAt } from './support/process-threads.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -108,8 +109,6 @@ async function reviewCopyRunning(table = 'core.review_payee_rows'): Promise<bool
   return rows[0].running > 0;
 }
 
-const threads = () => readdirSync('/proc/self/task').length;
-
 beforeAll(async () => {
   database = await createTestDatabase();
   temporal = await connectTestTemporal();
@@ -148,7 +147,7 @@ describe('a review-sheet load that is cancelled', () => {
   ] as const) {
     it(`stops its COPY ${where} while the file's bytes are still to come, and commits nothing`, async () => {
       await stopIdleParseThreads();
-      const before = threads();
+      const before = processThreads();
       const source = gatedSource(payeeBytes(40), size);
       const cancel = new AbortController();
       const stored = storeReviewSheet(database.db, source, { signal: cancel.signal });
@@ -168,7 +167,7 @@ describe('a review-sheet load that is cancelled', () => {
       source.open();
       await eventually(() => source.state.closed, 'the file is closed');
       expect(idleParseThreads()).toBe(0);
-      await eventually(() => threads() === before, 'the parse thread has stopped');
+      expect(await threadsSettledAt(before)).toBe(before);
       // Nothing of the file is held: the same file then loads whole.
       const again = gatedSource(payeeBytes(40), size);
       again.open();

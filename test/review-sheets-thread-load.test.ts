@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { processThreads, threadsSettledAt } from './support/process-threads.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -40,8 +41,6 @@ function payeesSource(fileName: string, times: number, size?: number): ReviewShe
   };
 }
 
-const threads = () => readdirSync('/proc/self/task').length;
-
 beforeAll(async () => {
   database = await createTestDatabase();
 }, 60_000);
@@ -58,7 +57,7 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
     await sql`CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.line > ${sql.lit(Math.floor(lines / 2))} THEN RAISE EXCEPTION 'refused half-way (test)'; END IF; RETURN NEW; END $$`.execute(database.db);
     await sql`CREATE TRIGGER refuse_half_way BEFORE INSERT ON core.review_payee_rows FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()`.execute(database.db);
     await stopIdleParseThreads();
-    const before = threads();
+    const before = processThreads();
     try {
       await expect(storeReviewSheet(database.db, source)).rejects.toThrow('refused half-way (test)');
     } finally {
@@ -69,9 +68,9 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
     // Its thread is stopped, or, when it had read the whole file before PostgreSQL refused the row, kept idle for the
     // next file: either way none is left at work.
     expect(idleParseThreads()).toBeLessThanOrEqual(1);
-    expect(threads()).toBe(before + idleParseThreads());
+    expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
     await stopIdleParseThreads();
-    expect(threads()).toBe(before);
+    expect(await threadsSettledAt(before)).toBe(before);
     const left = await sql<{ files: number; rows: number }>`
       SELECT (SELECT count(*)::integer FROM raw.review_sheet_files) AS files, (SELECT count(*)::integer FROM core.review_payee_rows) AS rows`.execute(database.db);
     expect(left.rows[0]).toEqual({ files: 0, rows: 0 });
