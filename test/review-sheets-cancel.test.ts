@@ -1,15 +1,16 @@
 /**
- * A review-sheet load that is cancelled stops at once and commits nothing: in the middle of a file's COPY, on the
- * calling thread or on a parse thread, while the file's bytes are still to come; while it waits for another load of
- * the same table and review year; and inside Temporal, when its workflow is cancelled while the worker reads a file
- * that has not finished arriving (a named pipe the test writes half of).
+ * A review-sheet load that is cancelled stops and commits nothing of the file it was loading: in the middle of the
+ * file's COPY, on the calling thread or on a parse thread, while the file's bytes are still to come; while it waits
+ * for another load of the same table and review year; and inside Temporal, when its workflow is cancelled while the
+ * worker reads a file that has not finished arriving (a named pipe the test writes part of), the files it had loaded
+ * staying in force with their findings written. The chunks a cancellable load has taken are not held.
  */
 import { execFileSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
