@@ -167,7 +167,7 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
         await client.query(`UPDATE raw.review_sheet_files SET status = 'loaded', retired_at = NULL, retired_by = NULL WHERE file_sha256 = $1`, [source.sha256]);
         return { ...base, ...account, skipped: false, reinstated: true, retired: retired.rows.map((row) => row.file_name) };
       }
-      // The last point before the file's rows are written: a load cancelled while it waited for the lock stops here.
+      // The last point before the file's rows are written: a load cancelled since it took the lock stops here.
       options.signal?.throwIfAborted();
       const retired = await retireInForce();
       const synthetic = isSyntheticFileName(source.fileName);

@@ -41,28 +41,22 @@ export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSig
   }
   const iterator = items[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<T>> | null = null;
-  let finished = false;
   try {
     for (;;) {
       if (signal.aborted) throw reasonOf(signal);
       pending = iterator.next();
       const next = await awaitUnlessAborted(pending, signal);
       pending = null;
-      if (next.done) {
-        finished = true;
-        return;
-      }
+      if (next.done) return;
       yield next.value;
     }
   } finally {
-    if (!finished) {
-      // An async generator takes return() only after its pending next() settles: asked then, not waited for here.
-      const waiting = pending;
-      const close = async (): Promise<void> => {
-        await iterator.return?.().catch(() => undefined);
-      };
-      if (waiting) void waiting.then(close, () => undefined);
-      else await close();
-    }
+    // Closing a source that ended does nothing. An async generator takes return() only after its pending next()
+    // settles: asked then, not waited for here.
+    const close = async (): Promise<void> => {
+      await iterator.return?.().catch(() => undefined);
+    };
+    if (pending) void pending.then(close, () => undefined);
+    else await close();
   }
 }
