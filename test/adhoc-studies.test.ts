@@ -16,6 +16,7 @@ import type { TemporalSession } from '../runtime/temporal.js';
 import { evaluateProgramme, exploratoryProgressQuery, exploratoryStudy, progressQuery, type ExploratoryResult } from '../workflows/index.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+import { waitFor } from './support/wait-for.js';
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -34,15 +35,6 @@ function runCli(database: TestDatabase, args: string[], onLine?: (line: string) 
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /**

@@ -12,6 +12,7 @@ import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
 import { processThreads as threads, threadsSettledAt } from './support/process-threads.js';
+import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const fixture = (table: string) => readdirSync(FIXTURES).find((name) => name.startsWith(`${table}_RS_2024_`))!;
@@ -129,9 +130,7 @@ describe('a review-sheet file parsed on a thread of its own', () => {
   it('stops the thread and closes the file when its reader stops part-way, as a failed COPY does', async () => {
     const name = fixture('5-1');
     // The published records forty times over: far more COPY text than one chunk, so the first is handed on long before the end.
-    const published = readFileSync(join(FIXTURES, name), 'utf8');
-    const headerEnd = published.indexOf('\n') + 1;
-    const bytes = Buffer.from(published.slice(0, headerEnd) + published.slice(headerEnd).repeat(40), 'utf8');
+    const bytes = publishedRecordsRepeated(name, 40);
     let read = 0;
     let closed = false;
     const source: EncodedSource = {

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,9 @@ import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
 import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { publishedRecordsRepeated, reviewCopyRunning } from './support/review-sheet-copies.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+import { waitFor } from './support/wait-for.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const PAYEES = readdirSync(FIXTURES).find((name) => name.startsWith('5-1_RS_2024_'))!;
@@ -32,13 +34,6 @@ const PIECE_BYTES = 64 * 1024;
 let database: TestDatabase;
 let temporal: TemporalSession;
 let scratch: string;
-
-/** The published 5-1's records `times` over, as bytes (more COPY text than one chunk). */
-function payeeBytes(times: number): Buffer {
-  const published = readFileSync(join(FIXTURES, PAYEES), 'utf8');
-  const headerEnd = published.indexOf('\n') + 1;
-  return Buffer.from(published.slice(0, headerEnd) + published.slice(headerEnd).repeat(times), 'utf8');
-}
 
 interface GatedSource extends ReviewSheetSource {
   /** Resolves when the reader has taken half of the file and asks for the rest. */
@@ -94,21 +89,8 @@ async function registered(): Promise<string[]> {
   return rows.map((row) => row.file_name);
 }
 
-async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A COPY into a review table (by default, 5-1's) running on this test's database. */
-async function reviewCopyRunning(table = 'core.review_payee_rows'): Promise<boolean> {
-  const { rows } = await sql<{ running: number }>`
-    SELECT count(*)::integer AS running FROM pg_stat_activity
-     WHERE datname = current_database() AND state = 'active' AND query LIKE ${`COPY ${table} %`}`.execute(database.db);
-  return rows[0].running > 0;
-}
+/** A COPY into 5-1's table running on this test's database. */
+const payeeCopyRunning = () => reviewCopyRunning(database.db, 'core.review_payee_rows ');
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -149,12 +131,12 @@ describe('a review-sheet load that is cancelled', () => {
     it(`stops its COPY ${where} while the file's bytes are still to come, and commits nothing`, async () => {
       await stopIdleParseThreads();
       const before = processThreads();
-      const source = gatedSource(payeeBytes(40), size);
+      const source = gatedSource(publishedRecordsRepeated(PAYEES, 40), size);
       const cancel = new AbortController();
       const stored = storeReviewSheet(database.db, source, { signal: cancel.signal });
       stored.catch(() => undefined);
       await source.halfTaken;
-      await eventually(reviewCopyRunning, 'the COPY of the first half runs');
+      await waitFor(payeeCopyRunning, 'the COPY of the first half to run', 15_000);
       const reason = new Error('cancelled by the test');
       cancel.abort(reason);
       // Rejected with the signal's own reason (not PostgreSQL's error about the failed COPY), though the rest of the
@@ -162,15 +144,15 @@ describe('a review-sheet load that is cancelled', () => {
       await expect(stored).rejects.toBe(reason);
       expect(source.state.closed).toBe(false);
       expect(await storedFor()).toEqual({ files: 0, rows: 0 });
-      await eventually(async () => !(await reviewCopyRunning()), 'the COPY has ended');
+      await waitFor(async () => !(await payeeCopyRunning()), 'the COPY to end', 15_000);
       // The file is closed once its pending piece comes, and no thread is left at work (a thread stopped part-way is
       // never kept for the next file).
       source.open();
-      await eventually(() => source.state.closed, 'the file is closed');
+      await waitFor(() => source.state.closed, 'the file to be closed', 15_000);
       expect(idleParseThreads()).toBe(0);
       expect(await threadsSettledAt(before)).toBe(before);
       // Nothing of the file is held: the same file then loads whole.
-      const again = gatedSource(payeeBytes(40), size);
+      const again = gatedSource(publishedRecordsRepeated(PAYEES, 40), size);
       again.open();
       const account = await storeReviewSheet(database.db, again);
       expect(account).toMatchObject({ skipped: false, quarantined: 0 });
@@ -185,7 +167,7 @@ describe('a review-sheet load that is cancelled', () => {
     const holder = await database.db.connection().execute(async (connection) => {
       await sql`BEGIN`.execute(connection);
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`review-sheets:5-1:2024`}))`.execute(connection);
-      const source = gatedSource(payeeBytes(2), 1_000);
+      const source = gatedSource(publishedRecordsRepeated(PAYEES, 2), 1_000);
       source.open();
       const cancel = new AbortController();
       const stored = storeReviewSheet(database.db, source, { signal: cancel.signal });
@@ -217,7 +199,7 @@ describe('a review-sheet load that is cancelled', () => {
     copyFileSync(join(FIXTURES, PROJECTS), join(folder, PROJECTS));
     const pipePath = join(folder, PAYEES);
     execFileSync('mkfifo', [pipePath]);
-    const bytes = payeeBytes(40);
+    const bytes = publishedRecordsRepeated(PAYEES, 40);
     const worker = await createTestWorker(temporal, database.db, taskQueue);
     let rest: WriteStream | undefined;
     try {
@@ -234,11 +216,11 @@ describe('a review-sheet load that is cancelled', () => {
         const whole = createWriteStream(pipePath);
         whole.end(bytes);
         await once(whole, 'close');
-        await eventually(() => reviewCopyRunning(), 'the worker COPYs 5-1');
+        await waitFor(payeeCopyRunning, 'the worker to COPY 5-1', 15_000);
         rest = createWriteStream(pipePath);
         rest.on('error', () => undefined);
         rest.write(bytes.subarray(0, 32 * 1024));
-        await eventually(async () => (await registered()).length === 1, '1-2 is committed');
+        await waitFor(async () => (await registered()).length === 1, '1-2 to be committed', 15_000);
         const due = await sql<{ years: number }>`SELECT count(*)::integer AS years FROM core.review_findings_due`.execute(database.db);
         expect(due.rows[0].years).toBeGreaterThan(0);
         await handle.cancel();
@@ -250,7 +232,7 @@ describe('a review-sheet load that is cancelled', () => {
         expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
         // The workflow ended after its file under way did: the COPY has ended though the rest of the file has not come,
         // the activity reported itself cancelled, and nothing of 5-1 is committed.
-        expect(await reviewCopyRunning()).toBe(false);
+        expect(await payeeCopyRunning()).toBe(false);
         expect(await registered()).toEqual([PROJECTS]);
         expect((await storedFor()).rows).toBe(0);
         // The last step ran after the cancellation: the year 1-2 changed is no longer due.
@@ -264,7 +246,7 @@ describe('a review-sheet load that is cancelled', () => {
         // The file then ends; the cancelled attempt, already rolled back, commits nothing of what it read.
         rest.end();
         await once(rest, 'close');
-        await eventually(() => worker.getStatus().numInFlightActivities === 0, 'the worker has no activity running');
+        await waitFor(() => worker.getStatus().numInFlightActivities === 0, 'the worker to have no activity running', 15_000);
       });
     } finally {
       if (rest && !rest.closed) {

@@ -12,6 +12,7 @@ import { writeReviewYear } from '../review-sheets/synthetic/write-review-year.js
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
+import { reviewCopyRunning } from './support/review-sheet-copies.js';
 import { startWorkerProcess } from './support/worker-process.js';
 
 /**
@@ -49,14 +50,6 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A COPY into one of the review tables running on this test's database, as the worker writes a file. */
-async function reviewCopyRunning(): Promise<boolean> {
-  const { rows } = await sql<{ running: number }>`
-    SELECT count(*)::integer AS running FROM pg_stat_activity
-     WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY core.review%'`.execute(database.db);
-  return rows[0].running > 0;
-}
-
 describe('loading review sheets inside Temporal when the worker dies', () => {
   it('retries the file it was writing on another worker once its heartbeats stop, and loads every record exactly once', async () => {
     const taskQueue = uniqueTaskQueue('review-crash');
@@ -69,7 +62,8 @@ describe('loading review sheets inside Temporal when the worker dies', () => {
     });
 
     const deadline = Date.now() + 60_000;
-    while (!(await reviewCopyRunning())) {
+    // A COPY into one of the review tables, as the worker writes a file.
+    while (!(await reviewCopyRunning(database.db, 'core.review'))) {
       if (Date.now() > deadline) throw new Error('the worker never started a COPY into a review table');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

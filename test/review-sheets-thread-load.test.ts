@@ -12,6 +12,7 @@ import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-t
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -21,9 +22,7 @@ let database: TestDatabase;
 
 /** The published 5-1's records `times` over (more COPY text than one chunk), under `fileName`; `closed` says whether its reading ended. */
 function payeesSource(fileName: string, times: number, size?: number): ReviewSheetSource & { readonly state: { closed: boolean } } {
-  const published = readFileSync(join(FIXTURES, PAYEES), 'utf8');
-  const headerEnd = published.indexOf('\n') + 1;
-  const bytes = Buffer.from(published.slice(0, headerEnd) + published.slice(headerEnd).repeat(times), 'utf8');
+  const bytes = publishedRecordsRepeated(PAYEES, times);
   const state = { closed: false };
   return {
     label: fileName,
