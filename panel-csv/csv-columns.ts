@@ -6,8 +6,6 @@
  * path: one correctly rounded multiplication or division); anything else goes through Number().
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../runtime/compiled-module.js';
 
 export type ColumnKind = 'number' | 'id';
 
@@ -33,8 +31,8 @@ export class CsvColumnError extends Error {
 
 const COMMA = 44;
 const QUOTE = 34;
-const LF = 10;
-const CR = 13;
+export const LF = 10;
+export const CR = 13;
 /** The bytes of NA, R's missing value. */
 const LETTER_N = 78;
 const LETTER_A = 65;
@@ -177,7 +175,7 @@ function fieldText(bytes: Uint8Array, position: number, fieldEnd: number): strin
 
 const READ_PIECE_BYTES = 8 << 20;
 
-function openForReading(path: string): number {
+export function openForReading(path: string): number {
   try {
     return openSync(path, 'r');
   } catch (error) {
@@ -273,7 +271,7 @@ function lineBreaksIn(bytes: Uint8Array, from: number, to: number): number {
  * read as numbers before are taken again from their bytes, so 00196 stays 00196 (and is not made 196, which a
  * later row's 00196 would then not match).
  */
-function idTexts(bytes: Uint8Array, start: number, end: number, field: number, rows: number): string[] {
+export function idTexts(bytes: Uint8Array, start: number, end: number, field: number, rows: number): string[] {
   const texts: string[] = [];
   let position = start;
   while (texts.length < rows && position < end) {
@@ -300,8 +298,8 @@ function idTexts(bytes: Uint8Array, start: number, end: number, field: number, r
 
 /**
  * Columns allocated by the caller, one per requested column in the request's order, that a parse writes
- * its rows into from index `from` (up to `to`, exclusive) instead of growing arrays of its own: the two
- * halves of a file then land in one array each, shared between the threads, with nothing to copy after.
+ * its rows into from index `from` (up to `to`, exclusive) instead of growing arrays of its own: the chunks of a
+ * file that two threads read then land in one array each, shared between the threads (parallel-reading.ts).
  */
 export interface RowDestination {
   readonly columns: readonly Float64Array[];
@@ -497,7 +495,7 @@ export function parseRows(
       continue;
     }
     if (row === capacity) {
-      // The caller's bound counts every line of the range (see rowBoundOf), so this is a defect, not bad input.
+      // The caller's bound allows a row for every field's byte of the range (see rowsAtMost), so this is a defect, not bad input.
       if (destination) throw new Error(`the CSV reader's bound of ${capacity} rows for bytes ${start}–${end} was exceeded`);
       capacity *= 2;
       slots.forEach((slot, index) => {
@@ -553,7 +551,7 @@ export function parseRows(
   };
 }
 
-function checkRequest(path: string, header: readonly string[], request: CsvColumnsRequest): void {
+export function checkRequest(path: string, header: readonly string[], request: CsvColumnsRequest): void {
   const missing = Object.keys(request).filter((name) => !header.includes(name));
   if (missing.length) {
     throw new CsvColumnError(`${path} has no column ${missing.map((m) => `"${m}"`).join(', ')}; its columns are: ${header.join(', ')}`);
@@ -564,7 +562,7 @@ function checkRequest(path: string, header: readonly string[], request: CsvColum
  * A record of columns by the file's own names, which may be anything: without a prototype, `__proto__` or
  * `constructor` is a column like any other (on a plain object `record.__proto__ = values` sets the prototype).
  */
-function columnsByName<Values>(): Record<string, Values> {
+export function columnsByName<Values>(): Record<string, Values> {
   return Object.create(null) as Record<string, Values>;
 }
 
@@ -579,102 +577,18 @@ function assemble(header: readonly string[], chunk: ParsedChunk): CsvColumns {
 }
 
 /** The file line that bytes from `start` on begin on (the data rows: after the header's lines, quoted breaks too). */
-function firstDataLine(bytes: Uint8Array, start: number): number {
+export function firstDataLine(bytes: Uint8Array, start: number): number {
   return 1 + lineBreaksIn(bytes, 0, start);
 }
 
-function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number): never {
+export function rethrowWithLine(path: string, error: unknown, firstLineOfChunk: number): never {
   if (error instanceof CsvRowError) throw new CsvColumnError(`${path} line ${firstLineOfChunk + error.chunkLine - 1}: ${error.detail}`);
   if (error instanceof UnclosedQuoteError) throw new CsvColumnError(`${path}: ${error.message}`);
   throw error;
 }
 
-export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvColumns {
-  const descriptor = openForReading(path);
-  try {
-    const size = fstatSync(descriptor).size;
-    // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
-    return parseAllOnOneThread(path, request, descriptor, new Uint8Array(size + 1), 0, size);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
-/** Files below this are parsed on the main thread: a worker's start-up would cost more than it saves. */
-const PARALLEL_THRESHOLD_BYTES = 8 << 20;
-
-/**
- * The most rows [start, end) can hold: each ends in a line break (LF, CRLF or a bare CR; a CRLF counts twice here),
- * the last one possibly in the sentinel at `end`. The other thread waits for this count before it parses, so the
- * bytes are tested four at a time (a 14 MB half: about 9 ms, against 17 ms byte by byte). Exported for its test.
- */
-export function rowBoundOf(bytes: Uint8Array, start: number, end: number): number {
-  let breaks = 0;
-  let position = start;
-  const isBreak = (byte: number) => byte === LF || byte === CR;
-  while (position < end && (bytes.byteOffset + position) % 4 !== 0) if (isBreak(bytes[position++])) breaks++;
-  // Here position is at a word boundary, or at the end.
-  const wordCount = (end - position) >> 2;
-  if (wordCount > 0) {
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + position, wordCount);
-    for (let w = 0; w < wordCount; w++) {
-      const word = words[w];
-      // A byte of `lf` is zero where the word's byte is LF; the high bit of each byte of the flags is set exactly
-      // where `lf` or `cr` has a zero byte (the carry-free test: no false positives from a neighbouring byte).
-      const lf = word ^ 0x0a0a0a0a;
-      const cr = word ^ 0x0d0d0d0d;
-      const flags = (~(((lf & 0x7f7f7f7f) + 0x7f7f7f7f) | lf) | ~(((cr & 0x7f7f7f7f) + 0x7f7f7f7f) | cr)) & 0x80808080;
-      if (flags !== 0) breaks += Math.imul((flags >>> 7) & 0x01010101, 0x01010101) >>> 24;
-    }
-    position += wordCount * 4;
-  }
-  for (; position < end; position++) if (isBreak(bytes[position])) breaks++;
-  return breaks + 1;
-}
-
-/** What the worker posts back: its half's rows (already in the shared columns), or what was wrong. */
-export type WorkerChunkResult = ParsedChunk | { readonly error: { chunkLine: number; detail: string } | { message: string } };
-
-/** A half's parsed rows and the bytes [start, end) they were parsed from. */
-interface ParsedHalf {
-  readonly chunk: ParsedChunk;
-  readonly start: number;
-  readonly end: number;
-}
-
-/**
- * The two halves' columns as one: the second half was written after the most rows the first could hold, so
- * it moves down over the gap the first half's blank lines left (none, in most files). An id column that
- * turned to text in either half is text in both.
- */
-function joinHalves(
-  header: readonly string[],
-  columns: readonly Float64Array[],
-  halves: readonly [ParsedHalf, ParsedHalf],
-  secondFrom: number,
-  bytes: Uint8Array,
-): CsvColumns {
-  const [first, second] = halves.map((half) => half.chunk);
-  const rowCount = first.rowCount + second.rowCount;
-  const numbers = columnsByName<Float64Array>();
-  const ids = columnsByName<Float64Array | string[]>();
-  first.columns.forEach((column, index) => {
-    if (column.kind === 'id' && (column.strings !== null || second.columns[index].strings !== null)) {
-      // A half read as numbers gives the ids' text as written, from its bytes (see idTexts).
-      const field = header.indexOf(column.name);
-      ids[column.name] = halves.flatMap(({ chunk, start, end }) => chunk.columns[index].strings ?? idTexts(bytes, start, end, field, chunk.rowCount));
-      return;
-    }
-    if (first.rowCount < secondFrom) columns[index].copyWithin(first.rowCount, secondFrom, secondFrom + second.rowCount);
-    const values = columns[index].subarray(0, rowCount);
-    if (column.kind === 'number') numbers[column.name] = values;
-    else ids[column.name] = values;
-  });
-  return { rowCount, header, numbers, ids };
-}
-
 /** The header ending before `end`, or null when it does not (a quoted field still open there). */
-function headerBefore(bytes: Uint8Array, end: number): { header: string[]; dataStart: number } | null {
+export function headerBefore(bytes: Uint8Array, end: number): { header: string[]; dataStart: number } | null {
   try {
     return parseHeader(bytes, end);
   } catch (error) {
@@ -687,7 +601,7 @@ function headerBefore(bytes: Uint8Array, end: number): { header: string[]; dataS
  * The file read (from `readUpTo` on: what is before is in `bytes` already) and parsed on one thread. The data end
  * where the file does; the byte after them is made the sentinel newline.
  */
-function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descriptor: number, bytes: Uint8Array, readUpTo: number, size: number): CsvColumns {
+export function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descriptor: number, bytes: Uint8Array, readUpTo: number, size: number): CsvColumns {
   const end = readRange(descriptor, bytes, readUpTo, size);
   bytes[end] = LF;
   if (end === 0) throw new CsvColumnError(`${path} is empty; it needs a header line and data rows`);
@@ -700,183 +614,13 @@ function parseAllOnOneThread(path: string, request: CsvColumnsRequest, descripto
   }
 }
 
-/**
- * The same as readCsvColumns, with the second half of a large file read and parsed by a worker thread on
- * the other core while this thread reads and parses the first (see startReadingCsvColumns).
- */
-export async function readCsvColumnsInParallel(path: string, request: CsvColumnsRequest): Promise<CsvColumns> {
-  return startReadingCsvColumns(path).columns(request);
-}
-
-/**
- * A file being read into columns, begun before the caller knows which columns it wants: the other thread
- * starts (tens of milliseconds) and reads its half while the caller loads the rest of its code.
- */
-export interface CsvColumnsReading {
-  /** The requested columns; the file and the thread are released after, whatever the outcome. Refused after the first call. */
-  columns(request: CsvColumnsRequest): Promise<CsvColumns>;
-  /**
-   * Releases the file and the thread without reading (a command that stopped on its flags); while the columns are
-   * being read, waits for them first. Safe to repeat.
-   */
-  close(): Promise<void>;
-}
-
-/**
- * Opens the file and, when it is large, starts the worker that reads and parses its second half. Never throws:
- * a file that cannot be opened is reported by `columns`, after the caller's own checks of its arguments.
- */
-export function startReadingCsvColumns(path: string): CsvColumnsReading {
+export function readCsvColumns(path: string, request: CsvColumnsRequest): CsvColumns {
+  const descriptor = openForReading(path);
   try {
-    return new CsvFileReading(path, openForReading(path));
-  } catch (error) {
-    return { columns: () => Promise.reject(error), close: () => Promise.resolve() };
+    const size = fstatSync(descriptor).size;
+    // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
+    return parseAllOnOneThread(path, request, descriptor, new Uint8Array(size + 1), 0, size);
+  } finally {
+    closeSync(descriptor);
   }
-}
-
-/**
- * A file below PARALLEL_THRESHOLD_BYTES is read on this thread when its columns are asked for. A larger one is read
- * in two halves: both write into one array per column, shared with the worker, so nothing is copied when they are
- * joined. The halves meet after the last newline of the first half; if that newline turns out to sit inside a
- * quoted field (the first half then ends in an open quote), the file is read again on one thread.
- */
-class CsvFileReading implements CsvColumnsReading {
-  private readonly size: number;
-  /** The file's bytes, until the reading is closed: released then, as the caller keeps this object while it works on the columns. */
-  private bytes: Uint8Array | null;
-  private readonly middle: number;
-  private worker: Worker | null = null;
-  private second: Promise<WorkerChunkResult> | null = null;
-  /** The reading of the columns under way: `close` waits for it, as it reads through the descriptor and the worker. */
-  private reading: Promise<CsvColumns> | null = null;
-  /** The release of the file and the worker, once begun: every `close` returns it, so each caller waits for the release itself. */
-  private closing: Promise<void> | null = null;
-
-  constructor(
-    private readonly path: string,
-    private readonly descriptor: number,
-  ) {
-    let buffer: SharedArrayBuffer;
-    let worker: Worker | null = null;
-    try {
-      this.size = fstatSync(descriptor).size;
-      // One byte more for the sentinel newline after the data, so scanners need no bounds checks.
-      buffer = new SharedArrayBuffer(this.size + 1);
-      this.middle = Math.floor(this.size / 2);
-      if (this.size >= PARALLEL_THRESHOLD_BYTES) {
-        worker = new Worker(compiledSibling(import.meta.url, './csv-chunk-worker.js'), {
-          workerData: { descriptor, buffer, from: this.middle, to: this.size } satisfies ChunkWorkerData,
-        });
-      }
-    } catch (error) {
-      // Nothing else holds the descriptor yet (a worker that failed to start never got it).
-      closeSync(descriptor);
-      throw error;
-    }
-    this.bytes = new Uint8Array(buffer);
-    this.bytes[this.size] = LF;
-    if (!worker) return;
-    const started = worker;
-    this.worker = started;
-    this.second = new Promise<WorkerChunkResult>((resolve, reject) => {
-      started.once('message', resolve);
-      started.once('error', reject);
-      // After its message this settles nothing; before it, a thread that stopped must not leave the parse waiting forever.
-      started.once('exit', (code) => reject(new Error(`the thread reading the second half of ${path} stopped (exit code ${code}) before it sent its rows`)));
-    });
-    // Observed at once: a path that stops early never awaits it, and a failed start must not then surface as an unhandled rejection.
-    this.second.catch(() => undefined);
-  }
-
-  async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
-    // The worker takes one request, so a reading gives its columns once: not while they are read, nor after (a
-    // reading closes as its columns are given).
-    if (this.reading || this.closing || !this.bytes) {
-      throw new Error(`the reading of ${this.path} gives its columns once, and not after it is closed; start another reading to read the file again`);
-    }
-    this.reading = this.parse(request, this.bytes);
-    try {
-      return await this.reading;
-    } finally {
-      this.reading = null;
-      await this.close();
-    }
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.release();
-    return this.closing;
-  }
-
-  private async release(): Promise<void> {
-    // Columns under way read through the descriptor and wait for the worker: they finish first.
-    if (this.reading) await this.reading.catch(() => undefined);
-    // The worker reads through this descriptor: it is stopped before the descriptor is closed.
-    await this.stopWorker();
-    closeSync(this.descriptor);
-    this.bytes = null;
-    this.second = null;
-  }
-
-  private async stopWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
-  }
-
-  private async parse(request: CsvColumnsRequest, bytes: Uint8Array): Promise<CsvColumns> {
-    const { path, descriptor, size, middle } = this;
-    if (!this.worker || !this.second) return parseAllOnOneThread(path, request, descriptor, bytes, 0, size);
-    const worker = this.worker;
-    const firstRead = readRange(descriptor, bytes, 0, middle);
-    const split = bytes.lastIndexOf(LF, middle - 1) + 1;
-    const parsedHeader = firstRead === middle && split > 0 ? headerBefore(bytes, split - 1) : null;
-    if (!parsedHeader || parsedHeader.dataStart >= split) {
-      // A file that shrank, or a header or first row taking half the file: not worth two threads.
-      await this.stopWorker();
-      return parseAllOnOneThread(path, request, descriptor, bytes, firstRead, size);
-    }
-    const { header, dataStart } = parsedHeader;
-    checkRequest(path, header, request);
-    // The shared columns' memory is only committed where rows are written, so the generous bound of the
-    // second half (every row at least one byte per field) costs address space only.
-    const secondFrom = rowBoundOf(bytes, dataStart, split - 1);
-    const secondTo = secondFrom + Math.floor((size - split + 1) / header.length) + 1;
-    const columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(secondTo * Float64Array.BYTES_PER_ELEMENT)));
-    worker.postMessage({ start: split, header, request, destination: { columns, from: secondFrom, to: secondTo } } satisfies ChunkRequest);
-    let first: ParsedChunk;
-    try {
-      // bytes[split − 1] is the newline that ends the first half, so it serves as its sentinel.
-      first = parseRows(bytes, dataStart, split - 1, header, request, { columns, from: 0, to: secondFrom });
-    } catch (error) {
-      if (!(error instanceof UnclosedQuoteError)) rethrowWithLine(path, error, firstDataLine(bytes, dataStart));
-      await this.stopWorker();
-      return parseAllOnOneThread(path, request, descriptor, bytes, middle, size);
-    }
-    const result = await this.second;
-    if ('error' in result) {
-      const error = result.error;
-      // The second half starts on the line after every line break before it (counted from the bytes: a blank line that
-      // ends the first half is not one of its rows).
-      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, split));
-      throw new CsvColumnError(`${path}: ${error.message}`);
-    }
-    return joinHalves(header, columns, [{ chunk: first, start: dataStart, end: split - 1 }, { chunk: result, start: split, end: size }], secondFrom, bytes);
-  }
-}
-
-/** What the worker is started with: the file's descriptor and the shared buffer, and the byte range it reads. */
-export interface ChunkWorkerData {
-  readonly descriptor: number;
-  readonly buffer: SharedArrayBuffer;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** What the worker is sent once the first half's newlines are counted: where its rows start and go. */
-export interface ChunkRequest {
-  readonly start: number;
-  readonly header: readonly string[];
-  readonly request: CsvColumnsRequest;
-  readonly destination: RowDestination;
 }

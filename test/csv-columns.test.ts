@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvColumns, readCsvColumnsInParallel, rowBoundOf, startReadingCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../panel-csv/csv-columns.js';
+import { readCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../panel-csv/csv-columns.js';
+import { readCsvColumnsInParallel, startReadingCsvColumns } from '../panel-csv/parallel-reading.js';
 import { SeededRandom } from '../stats/random.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));
@@ -26,8 +27,6 @@ function panelRows(count: number, from = 0, id: (row: number) => string = (row) 
 }
 
 const HEADER = 'id,period,note,y';
-const LINE_FEED = 10;
-const CARRIAGE_RETURN = 13;
 const REQUEST: CsvColumnsRequest = { id: 'id', period: 'number', y: 'number' };
 
 /** How many of this process's open file descriptors are the file at `path` (Linux: /proc/self/fd). */
@@ -79,27 +78,27 @@ describe('columns named like what every object inherits', () => {
   });
 });
 
-describe('reading numeric CSV columns on two threads', () => {
+describe('reading numeric CSV columns on two threads, chunk by chunk from both ends', () => {
   const rows = 420_000;
 
-  it('gives the same columns as one thread, rows in file order across the halves', async () => {
+  it('gives the same columns as one thread, rows in file order across the chunks of both threads', async () => {
     const path = writeFile('panel.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
     const columns = await expectBothReadersAgree(path, rows);
-    // The last row of the first half and the first of the second meet without a gap.
+    // The calling thread's last row and the worker's first meet without a gap.
     const ids = columns.ids.id as Float64Array;
     for (let row = 1; row < rows; row++) if (ids[row] < ids[row - 1]) throw new Error(`row ${row} is out of order`);
     expect(Array.from(columns.numbers.period.subarray(rows - 3))).toEqual([2017, 2018, 2019]);
   });
 
-  it('closes the gap that blank lines in the first half leave before the second half, with CRLF line ends', async () => {
+  it('gives the same rows with blank lines and CRLF line ends, where a chunk holds fewer rows than lines', async () => {
     const lines = panelRows(rows);
-    // Blank lines early in the file make the first half hold fewer rows than its lines.
+    // Blank lines early in the file make the first chunks hold fewer rows than lines.
     for (let at = 10; at < 2_000; at += 100) lines.splice(at, 0, '');
     const path = writeFile('blank-lines.csv', `${HEADER}\r\n${lines.join('\r\n')}\r\n`);
     await expectBothReadersAgree(path, rows);
   });
 
-  it('turns an id column to text in both halves when only the second half has text ids', async () => {
+  it('turns an id column to text in every chunk when only the last chunk has text ids', async () => {
     const path = writeFile('text-ids.csv', `${HEADER}\n${panelRows(rows, 0, (row) => (row < rows - 5 ? String(row) : `unit-${row}`)).join('\n')}`);
     const columns = await expectBothReadersAgree(path, rows);
     const ids = columns.ids.id as string[];
@@ -121,7 +120,7 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(readCsvColumns(spaced, REQUEST).ids.id).toEqual(['8', '8', 'x', 'x']);
   });
 
-  it('reads the file on one thread when the halves would meet inside a quoted field', async () => {
+  it('reads the file on one thread when the middle falls inside a quoted field of many lines', async () => {
     // A note of many short quoted lines sits across the middle of the file, so the last newline before the
     // middle is inside its quotes.
     const half = panelRows(rows / 2);
@@ -131,7 +130,7 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(columns.numbers.y[rows / 2]).toBe(1.5);
   });
 
-  it('names the file line of a bad value in the second half', async () => {
+  it('names the file line of a bad value in the worker\'s last chunk', async () => {
     const lines = panelRows(rows);
     lines[rows - 10] = lines[rows - 10].replace(/,[^,]*$/, ',n/a');
     const path = writeFile('bad-value.csv', `${HEADER}\n${lines.join('\n')}\n`);
@@ -140,9 +139,9 @@ describe('reading numeric CSV columns on two threads', () => {
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`bad-value.csv line ${rows - 10 + 2}: column "y" has "n/a", which is not a number`);
   });
 
-  it('names the file line of a bad value after quoted fields with line breaks, in either half and in the header', async () => {
+  it('names the file line of a bad value after quoted fields with line breaks, on either thread and in the header', async () => {
     const lines = panelRows(rows);
-    // Two notes of three lines each in the first half: every later row is four lines further down the file.
+    // Two notes of three lines each in the first chunk: every later row is four lines further down the file.
     for (const at of [5, 50]) lines[at] = lines[at].replace(/note \d/, '"note\non three\nlines"');
     lines[rows - 10] = lines[rows - 10].replace(/,[^,]*$/, ',n/a');
     lines[300] = lines[300].replace(/,[^,]*$/, ',n/a');
@@ -151,7 +150,7 @@ describe('reading numeric CSV columns on two threads', () => {
     lines[300] = panelRows(1, 300)[0];
     writeFileSync(path, `${HEADER}\n${lines.join('\n')}\n`);
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`multi-line-notes.csv line ${rows - 10 + 2 + 4}: column "y" has "n/a"`);
-    // A blank line that ends the first half is a line of the file too.
+    // A blank line where the file's middle falls is a line of the file too.
     const first = `${HEADER}\n${panelRows(rows / 2).join('\n')}\n\n`;
     const second = panelRows(rows / 2, rows / 2);
     second[1_000] = second[1_000].replace(/,[^,]*$/, ',n/a');
@@ -175,27 +174,6 @@ describe('reading numeric CSV columns on two threads', () => {
     // Lines: the header 1, 7 on 2, 8 on 3 and 4 (its note holds a CR), a blank line 5, then 6, and the bad value on 7.
     const bad = writeFile('bare-cr-bad.csv', `${HEADER}\r7,2010,a,1\r8,2011,"b\rc",2\r\r9,2012,d,3\r10,2013,e,x\r`);
     expect(() => readCsvColumns(bad, REQUEST)).toThrow('bare-cr-bad.csv line 7: column "y" has "x"');
-  });
-
-  it('bounds the rows of a range by its line breaks, counted four bytes at a time as one by one', () => {
-    // Bytes drawn mostly from LF, CR and their neighbours, in views that start at every offset of a word and ranges of
-    // every length up to a few words: the count must be exactly the line breaks plus one.
-    const random = new SeededRandom(5);
-    const alphabet = [LINE_FEED, CARRIAGE_RETURN, 0, 9, 11, 12, 14, 44, 0x7f, 0x80, 0x8a, 0x8d, 0xff];
-    const buffer = new SharedArrayBuffer(4_099);
-    const all = new Uint8Array(buffer);
-    for (let i = 0; i < all.length; i++) all[i] = alphabet[Math.floor(random.uniform() * alphabet.length)];
-    const byteByByte = (view: Uint8Array, start: number, end: number) => view.subarray(start, end).filter((byte) => byte === LINE_FEED || byte === CARRIAGE_RETURN).length + 1;
-    for (let offset = 0; offset < 8; offset++) {
-      const view = new Uint8Array(buffer, offset);
-      for (let trial = 0; trial < 400; trial++) {
-        const start = Math.floor(random.uniform() * 64);
-        const end = start + Math.floor(random.uniform() * 48);
-        expect(rowBoundOf(view, start, end)).toBe(byteByByte(view, start, end));
-      }
-    }
-    // And one long range.
-    expect(rowBoundOf(all, 10, 4_000)).toBe(byteByByte(all, 10, 4_000));
   });
 
   it('reads a file whose line ends are LF, CRLF and bare CR mixed, rows of every length, on two threads as on one', async () => {
@@ -243,7 +221,31 @@ describe('reading numeric CSV columns on two threads', () => {
     expect(plain(await first)).toEqual(plain(readCsvColumns(path, REQUEST)));
   });
 
-  it('names the file line of a row with too few fields in the first half', async () => {
+  it('reads the file on one thread when line feeds inside quotes are everywhere, and names the line of a bad value there', async () => {
+    // Three of every four line feeds are inside a quoted note, so chunk boundaries fall inside quotes all over the file.
+    const lines = panelRows(rows).map((line) => line.replace(/note \d/, '"a\nb\nc"'));
+    const path = writeFile('quoted-everywhere.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    const columns = await expectBothReadersAgree(path, rows);
+    expect(Array.from(columns.numbers.period.subarray(0, 3))).toEqual([2010, 2011, 2012]);
+    lines[rows - 5] = lines[rows - 5].replace(/,[^,]*$/, ',n/a');
+    writeFileSync(path, `${HEADER}\n${lines.join('\n')}\n`);
+    // Each row before it takes three lines.
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`quoted-everywhere.csv line ${(rows - 5) * 3 + 2}: column "y" has "n/a"`);
+  });
+
+  it('parses on the worker before the columns are asked for when started with them, and reads a different request on one thread', async () => {
+    const path = writeFile('expected.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
+    const early = startReadingCsvColumns(path, REQUEST);
+    // Long enough for the worker to take every chunk: the calling thread then only joins its rows.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(plain(await early.columns(REQUEST))).toEqual(plain(readCsvColumns(path, REQUEST)));
+    const other: CsvColumnsRequest = { period: 'number', id: 'id' };
+    const guessedWrong = startReadingCsvColumns(path, REQUEST);
+    expect(plain(await guessedWrong.columns(other))).toEqual(plain(readCsvColumns(path, other)));
+    expect(descriptorsOf(path)).toBe(0);
+  });
+
+  it('names the file line of a row with too few fields in the first chunk', async () => {
     const lines = panelRows(rows);
     lines[99] = '100009,2019';
     const path = writeFile('short-row.csv', `${HEADER}\n${lines.join('\n')}\n`);

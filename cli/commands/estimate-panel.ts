@@ -4,18 +4,20 @@
  */
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-import { CsvColumnError, type CsvColumnsReading, type CsvColumnsRequest } from '../../panel-csv/csv-columns.js';
+import { CsvColumnError, type CsvColumnsRequest } from '../../panel-csv/csv-columns.js';
+import type { CsvColumnsReading } from '../../panel-csv/parallel-reading.js';
 import { DidInputError } from '../../stats/did/balanced-panel.js';
 import { estimateStaggeredDid, type DidEstimate, type DidReport, type SampleDesign, type StaggeredDidOptions } from '../../stats/did/estimate.js';
 import { PanelShapeError } from '../../stats/panel.js';
 // The TWFE fits, the event study and its sensitivity analysis, and the text summary are imported only where asked
 // for (--twfe, --sensitivity, no --json): 16-21 ms of module loading that the main thread would otherwise spend before
-// it starts on its half of the file (bench/README.md, 2026-12-05 (09:00 UTC)).
+// it starts on its chunks of the file (bench/README.md, 2026-12-05 (09:00 UTC)).
 import type { SensitivityResult } from '../../stats/honest/sensitivity.js';
 import type { Matrix } from '../../stats/small-matrix.js';
 import type { Coefficient } from '../../stats/twfe.js';
 import { numberList, signedWhole, whole } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
+import { covariateList, estimateColumnsRequest } from './estimate-columns.js';
 
 const estimateArgumentsSchema = z
   .object({
@@ -28,7 +30,7 @@ const estimateArgumentsSchema = z
     covariates: z
       .string()
       .optional()
-      .transform((list) => (list ? list.split(',').map((name) => name.trim()).filter(Boolean) : [])),
+      .transform(covariateList),
     method: z.enum(['dr', 'ipw', 'reg'], { errorMap: () => ({ message: '--method must be dr, ipw or reg' }) }).default('dr'),
     anticipation: whole('--anticipation').default('0'),
     'base-period': z.enum(['varying', 'universal'], { errorMap: () => ({ message: '--base-period must be varying or universal' }) }).optional(),
@@ -93,14 +95,7 @@ export async function estimatePanel(values: Readonly<Record<string, string | boo
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
   const options = parsed.data;
 
-  const request: CsvColumnsRequest = {
-    ...(options.id ? { [options.id]: 'id' as const } : {}),
-    ...(options.weights ? { [options.weights]: 'number' as const } : {}),
-    [options.time]: 'number',
-    [options.group]: 'number',
-    [options.outcome]: 'number',
-    ...Object.fromEntries(options.covariates.map((name) => [name, 'number' as const])),
-  };
+  const request: CsvColumnsRequest = estimateColumnsRequest(options);
   const didOptions: StaggeredDidOptions = {
     control: options.control,
     method: options.method,

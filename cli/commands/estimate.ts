@@ -1,12 +1,14 @@
 /**
  * `ebpm estimate`: staggered difference-in-differences from any panel CSV. This module is the command's entry
- * and loads almost nothing: it reads the flags, starts reading the file (a large file's second half is read and
- * parsed by a worker thread on the other core), and only then loads the flag checks and the estimators
- * (estimate-panel.ts, about 40 ms of module loading), so the worker's start-up overlaps that loading instead of
- * following it.
+ * and loads almost nothing: it reads the flags, starts reading the file with the columns they name (a large file's
+ * rows are shared with a worker thread on the other core, which starts on them as soon as it has read its half of the
+ * bytes), and only then loads the flag checks and the estimators (estimate-panel.ts, about 40 ms of module loading),
+ * so the worker's start-up and first chunks overlap that loading instead of following it. Flags that fail their
+ * checks stop the command as before; the reading is then closed unused.
  */
 import { parseArgs } from 'node:util';
-import { startReadingCsvColumns } from '../../panel-csv/csv-columns.js';
+import { startReadingCsvColumns } from '../../panel-csv/parallel-reading.js';
+import { expectedEstimateColumns } from './estimate-columns.js';
 
 /**
  * `--unbalanced` takes an optional value, which parseArgs cannot express: give it one explicitly. Event
@@ -51,7 +53,7 @@ export async function estimateCommand(args: string[]): Promise<void> {
       json: { type: 'boolean' },
     },
   });
-  const reading = typeof values.data === 'string' && values.data !== '' ? startReadingCsvColumns(values.data) : null;
+  const reading = typeof values.data === 'string' && values.data !== '' ? startReadingCsvColumns(values.data, expectedEstimateColumns(values)) : null;
   try {
     const { estimatePanel } = await import('./estimate-panel.js');
     await estimatePanel(values, reading);

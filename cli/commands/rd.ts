@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-import { CsvColumnError, readCsvColumnsInParallel } from '../../panel-csv/csv-columns.js';
+import { CsvColumnError } from '../../panel-csv/csv-columns.js';
+import { readCsvColumnsInParallel } from '../../panel-csv/parallel-reading.js';
 import { RD_BANDWIDTH_SELECTORS, type RdBandwidthSelector } from '../../stats/rd/bandwidth.js';
 import { densityTest, DensityTestError, type DensityTestResult } from '../../stats/rd/density-test.js';
 import { estimateRd, RD_DEFAULTS, type RdReport } from '../../stats/rd/estimate.js';

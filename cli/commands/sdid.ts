@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 // zod's v3 API loads in a fraction of v4's time, which matters for a command meant to answer in under a second.
 import { z } from 'zod/v3';
-import { CsvColumnError, readCsvColumnsInParallel } from '../../panel-csv/csv-columns.js';
+import { CsvColumnError } from '../../panel-csv/csv-columns.js';
+import { readCsvColumnsInParallel } from '../../panel-csv/parallel-reading.js';
 import { normalQuantile } from '../../stats/distributions.js';
 import { blockPanelFromColumns, SdidPanelError } from '../../stats/sdid/block-panel.js';
 import { SdidDesignError } from '../../stats/sdid/estimate.js';
