@@ -11,8 +11,7 @@
  * The state lives in a SharedArrayBuffer: a lock word and the bytes-read flags of the two halves (Int32), and the
  * front and back positions (Float64, as a file may be larger than an int32 can count).
  */
-
-const LF = 10;
+import { LF } from './csv-columns.js';
 
 /** Int32 slots. */
 const LOCK = 0;
