@@ -21,6 +21,9 @@ const UPPER_HALF = 2;
 const FRONT = 2;
 const BACK = 3;
 
+/** How long a claim waits for the lock before it takes the other thread for stopped (a claim holds it for microseconds). */
+const LOCK_DEADLINE_MS = 10_000;
+
 /** A half's bytes: not read yet, read, or not readable (an error or a file that shrank). */
 export const HALF_PENDING = 0;
 export const HALF_READ = 1;
@@ -70,7 +73,26 @@ export class ChunkClaims {
   }
 
   markHalf(half: 'lower' | 'upper', state: HalfState): void {
-    Atomics.store(this.words, half === 'lower' ? LOWER_HALF : UPPER_HALF, state);
+    const slot = half === 'lower' ? LOWER_HALF : UPPER_HALF;
+    Atomics.store(this.words, slot, state);
+    Atomics.notify(this.words, slot);
+  }
+
+  /**
+   * Waits up to `milliseconds` for the worker to read the upper half, when it has not yet; true when it was pending
+   * and is read now (more chunks may then be claimed from the front). The calling thread waits here rather than leave
+   * the rest of the file to the worker: the wait is the worker's read of its half, and the worker reports a read
+   * that fails.
+   */
+  waitForUpperHalf(milliseconds: number): boolean {
+    if (Atomics.load(this.words, UPPER_HALF) !== HALF_PENDING) return false;
+    Atomics.wait(this.words, UPPER_HALF, HALF_PENDING, milliseconds);
+    return Atomics.load(this.words, UPPER_HALF) === HALF_READ;
+  }
+
+  /** Where the front has got to: the calling thread's chunks end there. */
+  frontPosition(): number {
+    return this.locked(() => this.positions[FRONT]);
   }
 
   halfState(half: 'lower' | 'upper'): HalfState {
@@ -78,9 +100,8 @@ export class ChunkClaims {
   }
 
   /**
-   * The next chunk from the front, or null when none is left. Also null, for now, when the chunk would reach into
-   * the worker's half before the worker has read it: the caller then leaves the rest to the worker rather than
-   * wait on a thread it cannot see fail.
+   * The next chunk from the front, or null when none is left. Also null when the chunk would reach into the worker's
+   * half before the worker has read it: the caller then waits for that read (waitForUpperHalf) and claims again.
    */
   claimFront(): ClaimedChunk | null {
     return this.locked(() => {
@@ -129,9 +150,17 @@ export class ChunkClaims {
     return at < 0 ? -1 : from + at;
   }
 
-  /** Runs `claim` holding the lock: a claim is a few comparisons and one search for a line feed. */
+  /**
+   * Runs `claim` holding the lock: a claim is a few comparisons and one search for a line feed. A lock still held after
+   * LOCK_DEADLINE_MS can only be a thread stopped while holding it (killed for its memory, say): an error then, not a
+   * wait for ever.
+   */
   private locked<T>(claim: () => T): T {
-    while (Atomics.compareExchange(this.words, LOCK, 0, 1) !== 0) Atomics.wait(this.words, LOCK, 1, 1);
+    const deadline = Date.now() + LOCK_DEADLINE_MS;
+    while (Atomics.compareExchange(this.words, LOCK, 0, 1) !== 0) {
+      if (Date.now() > deadline) throw new Error(`the lock of a CSV file's chunks was held for over ${LOCK_DEADLINE_MS / 1000} s: the thread holding it has stopped`);
+      Atomics.wait(this.words, LOCK, 1, 1);
+    }
     try {
       return claim();
     } finally {

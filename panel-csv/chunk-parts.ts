@@ -27,7 +27,7 @@ export interface ChunkWorkerData {
 export interface ChunkRequest {
   readonly header: readonly string[];
   readonly request: CsvColumnsRequest;
-  /** One shared array per requested column; the worker fills them down from `capacity`, the calling thread up from 0. */
+  /** One shared array per requested column; the calling thread fills them up from 0, the worker down from the data's row bound. */
   readonly columns: readonly Float64Array[];
   readonly capacity: number;
   /** Where the data rows start (the worker counts them from here: see rowBoundOf). */
@@ -53,8 +53,17 @@ export function rowsAtMost(bytes: number, fieldCount: number): number {
   return Math.floor((bytes + 1) / fieldCount);
 }
 
+/**
+ * The rows a chunk's parse may write: its bound (rowsAtMost) and one more, where a malformed last row (too few fields)
+ * is read up to its error, so that it is reported with its line rather than as the bound exceeded. Well-formed rows
+ * stay within the bound, so the other thread's rows are never reached by them; a malformed row ends the reading.
+ */
+export function destinationRows(chunk: ClaimedChunk, dataEnd: number, fieldCount: number): number {
+  return rowsAtMost(parseEndOf(chunk, dataEnd) - chunk.start, fieldCount) + 1;
+}
+
 /** The bytes a chunk's rows are parsed from: to its last line feed, which serves as the sentinel; the data's last chunk to their end. */
-export function parseEndOf(chunk: ClaimedChunk, dataEnd: number): number {
+function parseEndOf(chunk: ClaimedChunk, dataEnd: number): number {
   return chunk.end === dataEnd ? dataEnd : chunk.end - 1;
 }
 
@@ -69,9 +78,12 @@ export function parseChunk(
   from: number,
 ): ParsedPart {
   const end = parseEndOf(chunk, dataEnd);
-  const parsed: ParsedChunk = parseRows(bytes, chunk.start, end, header, request, { columns, from, to: from + rowsAtMost(end - chunk.start, header.length) });
+  const parsed: ParsedChunk = parseRows(bytes, chunk.start, end, header, request, { columns, from, to: from + destinationRows(chunk, dataEnd, header.length) });
   return { start: chunk.start, end, rowCount: parsed.rowCount, strings: parsed.columns.map((column) => column.strings) };
 }
+
+/** Whether a 32-bit word holds its first byte lowest, as rowBoundOf's pairing of a CR with the LF after it assumes. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** The bytes of a 32-bit word whose flag (high) bit is set, counted. */
 function flaggedBytes(flags: number): number {
@@ -97,6 +109,10 @@ export function rowBoundOf(bytes: Uint8Array, start: number, end: number): numbe
   let position = start;
   // A CR is a break of its own unless an LF follows it (read past `end` too: bytes end in the sentinel).
   const breakAt = (at: number) => (bytes[at] === LF || (bytes[at] === CR && bytes[at + 1] !== LF) ? 1 : 0);
+  if (!LITTLE_ENDIAN) {
+    for (; position < end; position++) breaks += breakAt(position);
+    return breaks + 1;
+  }
   while (position < end && (bytes.byteOffset + position) % 4 !== 0) breaks += breakAt(position++);
   // Here position is at a word boundary, or at the end.
   const wordCount = (end - position) >> 2;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkClaims, HALF_FAILED, HALF_READ } from './chunk-claims.js';
 import { CR, CsvRowError, LF, UnclosedQuoteError, readRange } from './csv-columns.js';
-import { parseChunk, rowBoundOf, rowsAtMost, type ChunkRequest, type ChunkWorkerData, type ParsedPart, type WorkerChunkResult } from './chunk-parts.js';
+import { destinationRows, parseChunk, rowBoundOf, type ChunkRequest, type ChunkWorkerData, type ParsedPart, type WorkerChunkResult } from './chunk-parts.js';
 
 const { descriptor, buffer, claims: claimsBuffer, chunkBytes, from, to } = workerData as ChunkWorkerData;
 const bytes = new Uint8Array(buffer);
@@ -33,7 +33,7 @@ function takeChunks({ header, request, columns, capacity, dataStart }: ChunkRequ
   let top = Math.min(capacity, rowBoundOf(bytes, dataStart, rowsEnd));
   let scratch: Float64Array[] = [];
   for (let chunk = claims.claimBack(); chunk; chunk = claims.claimBack()) {
-    const rowsNeeded = rowsAtMost(chunk.end - chunk.start, header.length);
+    const rowsNeeded = destinationRows(chunk, to, header.length);
     if (scratch.length === 0 || scratch[0].length < rowsNeeded) scratch = columns.map(() => new Float64Array(rowsNeeded));
     let part: ParsedPart;
     try {

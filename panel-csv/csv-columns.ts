@@ -495,7 +495,7 @@ export function parseRows(
       continue;
     }
     if (row === capacity) {
-      // The caller's bound allows a row for every field's byte of the range (see rowsAtMost), so this is a defect, not bad input.
+      // The caller's bound holds every well-formed row of the range and one more (see destinationRows), so this is a defect, not bad input.
       if (destination) throw new Error(`the CSV reader's bound of ${capacity} rows for bytes ${start}–${end} was exceeded`);
       capacity *= 2;
       slots.forEach((slot, index) => {

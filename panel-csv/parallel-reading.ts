@@ -31,6 +31,12 @@ import {
 /** Files below this are parsed on the calling thread: a worker's start-up would cost more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 8 << 20;
 
+/**
+ * How long this thread waits, at the middle, for the worker to have read its half before it leaves the rest to the
+ * worker: far longer than a read of a half from the page cache, short enough that a thread stuck starting costs little.
+ */
+const UPPER_HALF_WAIT_MS = 2_000;
+
 /** The same request: the same columns in the same order, of the same kinds. */
 function sameRequest(a: CsvColumnsRequest, b: CsvColumnsRequest): boolean {
   const names = Object.keys(a);
@@ -211,7 +217,9 @@ class CsvFileReading implements CsvColumnsReading {
     // The worker reads through this descriptor: it is stopped before the descriptor is closed.
     await this.stopWorker();
     closeSync(this.descriptor);
+    // The claims and the shared columns hold the file's bytes and the worker's rows too.
     this.bytes = null;
+    this.shared = null;
     this.second = null;
   }
 
@@ -241,7 +249,12 @@ class CsvFileReading implements CsvColumnsReading {
     const { columns } = shared;
     const parts: ParsedPart[] = [];
     let rows = 0;
-    for (let chunk = claims.claimFront(); chunk; chunk = claims.claimFront()) {
+    for (;;) {
+      const chunk = claims.claimFront();
+      if (!chunk) {
+        if (claims.waitForUpperHalf(UPPER_HALF_WAIT_MS)) continue;
+        break;
+      }
       let part: ParsedPart;
       try {
         part = parseChunk(bytes, chunk, size, header, request, columns, rows);
@@ -257,8 +270,13 @@ class CsvFileReading implements CsvColumnsReading {
     if ('unclosedQuote' in result) return this.parseAlone(request, bytes, this.middle);
     if ('error' in result) {
       const error = result.error;
-      // The chunks before the worker's failed one all parsed here without error, so its row error is the file's first.
-      if ('chunkLine' in error) rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, error.start));
+      if ('chunkLine' in error) {
+        // When this thread's chunks reach the worker's failed one, every row before it parsed here without error, so its
+        // row error is the file's first. When they stop short (this thread gave up waiting for the worker's half), rows
+        // between were never read, and the failed chunk may even start inside a quoted field: one thread decides.
+        if (claims.frontPosition() < error.start) return this.parseAlone(request, bytes, this.middle);
+        rethrowWithLine(path, new CsvRowError(error.chunkLine, error.detail), firstDataLine(bytes, error.start));
+      }
       throw new CsvColumnError(`${path}: ${error.message}`);
     }
     return joinParts(header, request, columns, bytes, { parts, rows }, result);

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ChunkClaims, HALF_READ, type ClaimedChunk } from '../panel-csv/chunk-claims.js';
 import { rowBoundOf } from '../panel-csv/chunk-parts.js';
@@ -73,6 +74,32 @@ describe('chunks claimed from both ends of a file', () => {
     const next = claims.claimFront();
     expect(next?.start).toBe(before.at(-1)?.end);
     expect(next?.end).toBeGreaterThan(middle);
+  });
+
+  it('let the front wait at the middle for the worker to read its half, and go on when another thread marks it read', async () => {
+    const bytes = lines(5_000, true);
+    const middle = Math.floor(bytes.length / 2);
+    const buffer = ChunkClaims.buffer();
+    const claims = new ChunkClaims(buffer, bytes, middle, 4_096);
+    claims.open(0, bytes.length);
+    claims.markHalf('lower', HALF_READ);
+    while (claims.claimFront());
+    // Nobody marks it: the wait ends after its time, with nothing more to claim.
+    expect(claims.waitForUpperHalf(20)).toBe(false);
+    // Another thread marks it read after 100 ms; the wait ends then, and the front claims past the middle.
+    const marker = new Worker(
+      `const { workerData } = require('node:worker_threads'); const words = new Int32Array(workerData, 0, 4);
+       setTimeout(() => { Atomics.store(words, 2, 1); Atomics.notify(words, 2); }, 100);`,
+      { eval: true, workerData: buffer },
+    );
+    try {
+      expect(claims.waitForUpperHalf(10_000)).toBe(true);
+      expect(claims.claimFront()?.end).toBeGreaterThan(middle);
+      // Read already: nothing to wait for.
+      expect(claims.waitForUpperHalf(10_000)).toBe(false);
+    } finally {
+      await marker.terminate();
+    }
   });
 
   it('share one state between threads: what one claims the other does not', () => {

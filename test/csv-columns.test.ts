@@ -120,7 +120,7 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     expect(readCsvColumns(spaced, REQUEST).ids.id).toEqual(['8', '8', 'x', 'x']);
   });
 
-  it('reads the file on one thread when the middle falls inside a quoted field of many lines', async () => {
+  it('gives the same columns when a quoted field of many lines spans the middle of the file', async () => {
     // A note of many short quoted lines sits across the middle of the file, so the last newline before the
     // middle is inside its quotes.
     const half = panelRows(rows / 2);
@@ -130,7 +130,7 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     expect(columns.numbers.y[rows / 2]).toBe(1.5);
   });
 
-  it('names the file line of a bad value in the worker\'s last chunk', async () => {
+  it('names the file line of a bad value in the file\'s last chunk, the worker\'s first', async () => {
     const lines = panelRows(rows);
     lines[rows - 10] = lines[rows - 10].replace(/,[^,]*$/, ',n/a');
     const path = writeFile('bad-value.csv', `${HEADER}\n${lines.join('\n')}\n`);
@@ -233,7 +233,7 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`quoted-everywhere.csv line ${(rows - 5) * 3 + 2}: column "y" has "n/a"`);
   });
 
-  it('parses on the worker before the columns are asked for when started with them, and reads a different request on one thread', async () => {
+  it('gives the same columns when started with them and asked for them later, and reads a different request or a missing column right', async () => {
     const path = writeFile('expected.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
     const early = startReadingCsvColumns(path, REQUEST);
     // Long enough for the worker to take every chunk: the calling thread then only joins its rows.
@@ -242,7 +242,19 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     const other: CsvColumnsRequest = { period: 'number', id: 'id' };
     const guessedWrong = startReadingCsvColumns(path, REQUEST);
     expect(plain(await guessedWrong.columns(other))).toEqual(plain(readCsvColumns(path, other)));
+    // Started with a column the file does not have: the worker is never sent, and the columns asked for are read.
+    const missing = startReadingCsvColumns(path, { ...REQUEST, weight: 'number' });
+    expect(plain(await missing.columns(REQUEST))).toEqual(plain(readCsvColumns(path, REQUEST)));
     expect(descriptorsOf(path)).toBe(0);
+  });
+
+  it('names the line of a short last row after rows of empty fields, the fewest bytes a row can have', async () => {
+    // Rows of four empty fields are four bytes, the least a row takes; a two-field row after them is one row more than
+    // the bytes could hold in well-formed rows. It is reported as the row it is, on either thread.
+    const path = writeFile('empty-fields.csv', `${HEADER}\n${',,,\n'.repeat(2_200_000)},\n`);
+    expect(statSync(path).size).toBeGreaterThan(TWO_THREAD_BYTES);
+    await expect(readCsvColumnsInParallel(path, REQUEST)).rejects.toThrow(`empty-fields.csv line ${2_200_000 + 2}: 2 fields where the header has 4`);
+    expect(() => readCsvColumns(path, REQUEST)).toThrow(`empty-fields.csv line ${2_200_000 + 2}: 2 fields where the header has 4`);
   });
 
   it('names the file line of a row with too few fields in the first chunk', async () => {
@@ -343,6 +355,18 @@ describe('numbers read exactly as Number() reads them, on the fast path for plai
     expect(columns.rowCount).toBe(rows.length);
     const wrong = rows.filter((row, index) => !Object.is(columns.numbers.x[index], valueOf(row.x)) || !Object.is(columns.numbers.y[index], valueOf(row.y)) || columns.ids.id[index] !== row.id);
     expect(wrong.map((row) => `${row.id}: ${row.x}, ${row.y}`)).toEqual([]);
+  });
+
+  it('reads 15 significant digits after leading zeros on the fast path and 16 or 17 off it, each as Number() does', () => {
+    // With more than 15 significant digits the fast path's one division would round twice: such a field must leave it.
+    // Leading zeros are digits but not significant ones, so 0.000 and 15 digits stay on it.
+    const random = new SeededRandom(15);
+    const significand = (count: number) => `${random.integerBetween(1, 9)}${Array.from({ length: count - 1 }, () => random.integerBetween(0, 9)).join('')}`;
+    const texts = Array.from({ length: 3_000 }, (_, row) => `${['0.000', '0.0', '00'][row % 3]}${significand(15 + (row % 3))}`);
+    const path = writeFile('significant-digits.csv', `id,x\n${texts.map((text, row) => `${row},${text}`).join('\n')}\n`);
+    const columns = readCsvColumns(path, { id: 'id', x: 'number' });
+    const wrong = texts.filter((text, row) => !Object.is(columns.numbers.x[row], Number(text)));
+    expect(wrong).toEqual([]);
   });
 
   it('gives -0 as -0, and numbers of 22 places and more as Number() does', () => {

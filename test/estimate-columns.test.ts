@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectedEstimateColumns } from '../cli/commands/estimate-columns.js';
+import { estimateColumnsRequest, expectedEstimateColumns } from '../cli/commands/estimate-columns.js';
+import { estimateArgumentsSchema } from '../cli/commands/estimate-panel.js';
 
 describe('the columns ebpm estimate starts reading before its flags are checked', () => {
   it('are the id, weights, time, group, outcome and covariates named, in that order, covariates trimmed', () => {
@@ -14,6 +15,20 @@ describe('the columns ebpm estimate starts reading before its flags are checked'
       ['x2', 'number'],
       ['x3', 'number'],
     ]);
+  });
+
+  it('are the columns the checked flags ask for, in the same order, for every flag set that passes the checks', () => {
+    const flagSets: Record<string, string | boolean>[] = [
+      { data: 'p.csv', id: 'unit', time: 'year', group: 'first', outcome: 'y' },
+      { data: 'p.csv', id: 'unit', time: 'year', group: 'first', outcome: 'y', covariates: 'x1, x2', weights: 'w' },
+      { data: 'p.csv', time: 'year', group: 'first', outcome: 'y', 'repeated-cross-sections': true, covariates: ',x1,' },
+      // A name given twice is one column, read once, in its first place.
+      { data: 'p.csv', id: 'unit', time: 'year', group: 'year', outcome: 'y', covariates: 'y' },
+    ];
+    for (const flags of flagSets) {
+      const asked = Object.entries(estimateColumnsRequest(estimateArgumentsSchema.parse(flags)));
+      expect(Object.entries(expectedEstimateColumns(flags) ?? {})).toEqual(asked);
+    }
   });
 
   it('leave out an id not given (repeated cross-sections) and are none while time, group or outcome is missing or empty', () => {

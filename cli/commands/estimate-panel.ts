@@ -19,7 +19,8 @@ import { numberList, signedWhole, whole } from '../argument-schemas.js';
 import { UsageError } from '../errors.js';
 import { covariateList, estimateColumnsRequest } from './estimate-columns.js';
 
-const estimateArgumentsSchema = z
+/** The flags of `ebpm estimate` checked (exported for the test that the reading is started with the columns they name). */
+export const estimateArgumentsSchema = z
   .object({
     data: z.string({ required_error: '--data FILE.csv is required' }).min(1),
     outcome: z.string({ required_error: '--outcome COLUMN is required' }).min(1),
