@@ -158,7 +158,9 @@ export class ChunkClaims {
   private locked<T>(claim: () => T): T {
     const deadline = Date.now() + LOCK_DEADLINE_MS;
     while (Atomics.compareExchange(this.words, LOCK, 0, 1) !== 0) {
-      if (Date.now() > deadline) throw new Error(`the lock of a CSV file's chunks was held for over ${LOCK_DEADLINE_MS / 1000} s: the thread holding it has stopped`);
+      if (Date.now() > deadline) {
+        throw new Error(`the lock of a CSV file's chunks was held for over ${LOCK_DEADLINE_MS / 1000} s: the thread holding it has stopped`);
+      }
       Atomics.wait(this.words, LOCK, 1, 1);
     }
     try {

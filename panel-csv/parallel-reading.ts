@@ -188,7 +188,8 @@ class CsvFileReading implements CsvColumnsReading {
     shared.capacity = rowsAtMost(this.size - shared.dataStart, shared.header.length);
     shared.columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(shared.capacity * Float64Array.BYTES_PER_ELEMENT)));
     shared.sent = request;
-    this.worker.postMessage({ header: shared.header, request, columns: shared.columns, capacity: shared.capacity, dataStart: shared.dataStart } satisfies ChunkRequest);
+    const message: ChunkRequest = { header: shared.header, request, columns: shared.columns, capacity: shared.capacity, dataStart: shared.dataStart };
+    this.worker.postMessage(message);
   }
 
   async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
@@ -285,8 +286,9 @@ class CsvFileReading implements CsvColumnsReading {
 
 /**
  * The two threads' rows as one column each: this thread's rows are at [0, rows), the worker's from `top` on, moved
- * down to follow them where the worker's row bound was not exact (blank lines, line breaks in quotes). An id column that turned to text in any chunk is text in all: a chunk read as numbers
- * gives the ids' text as written, from its bytes (see idTexts).
+ * down to follow them where the worker's row bound was not exact (blank lines, line breaks in quotes). An id column
+ * that turned to text in any chunk is text in all: a chunk read as numbers gives the ids' text as written, from its
+ * bytes (see idTexts).
  */
 function joinParts(
   header: readonly string[],

@@ -37,6 +37,6 @@ export function expectedEstimateColumns(values: Readonly<Record<string, string |
   const group = text('group');
   const outcome = text('outcome');
   if (!time || !group || !outcome) return undefined;
-  const covariates = values.covariates;
-  return estimateColumnsRequest({ id: text('id'), weights: text('weights'), time, group, outcome, covariates: covariateList(typeof covariates === 'string' ? covariates : undefined) });
+  const covariates = covariateList(typeof values.covariates === 'string' ? values.covariates : undefined);
+  return estimateColumnsRequest({ id: text('id'), weights: text('weights'), time, group, outcome, covariates });
 }
