@@ -4,7 +4,7 @@
  * rows are shared with a worker thread on the other core, which starts on them as soon as it has read its half of the
  * bytes), and only then loads the flag checks and the estimators (estimate-panel.ts, about 40 ms of module loading),
  * so the worker's start-up and first chunks overlap that loading instead of following it. Flags that fail their
- * checks stop the command as before; the reading is then closed unused.
+ * checks stop the command once the first half of a large file's bytes has been read, and the reading is closed.
  */
 import { parseArgs } from 'node:util';
 import { startReadingCsvColumns } from '../../panel-csv/parallel-reading.js';
