@@ -551,8 +551,13 @@ export function parseRows(
   };
 }
 
+/** The requested columns the header does not have. */
+export function missingColumns(header: readonly string[], request: CsvColumnsRequest): string[] {
+  return Object.keys(request).filter((name) => !header.includes(name));
+}
+
 export function checkRequest(path: string, header: readonly string[], request: CsvColumnsRequest): void {
-  const missing = Object.keys(request).filter((name) => !header.includes(name));
+  const missing = missingColumns(header, request);
   if (missing.length) {
     throw new CsvColumnError(`${path} has no column ${missing.map((m) => `"${m}"`).join(', ')}; its columns are: ${header.join(', ')}`);
   }

@@ -20,6 +20,7 @@ import {
   firstDataLine,
   headerBefore,
   idTexts,
+  missingColumns,
   openForReading,
   parseAllOnOneThread,
   readRange,
@@ -85,10 +86,13 @@ interface SharedParse {
   readonly header: readonly string[];
   readonly dataStart: number;
   readonly claims: ChunkClaims;
-  /** The request sent to the worker, or null until one is. */
-  sent: CsvColumnsRequest | null;
-  columns: readonly Float64Array[];
-  capacity: number;
+  /** The request sent to the worker and the shared columns its rows go to, or null until one is sent. */
+  sent: SentRequest | null;
+}
+
+interface SentRequest {
+  readonly request: CsvColumnsRequest;
+  readonly columns: readonly Float64Array[];
 }
 
 /**
@@ -175,21 +179,22 @@ class CsvFileReading implements CsvColumnsReading {
     if (!parsedHeader || parsedHeader.dataStart >= split) return;
     claims.open(parsedHeader.dataStart, this.size);
     claims.markHalf('lower', HALF_READ);
-    this.shared = { header: parsedHeader.header, dataStart: parsedHeader.dataStart, claims, sent: null, columns: [], capacity: 0 };
-    if (expected && Object.keys(expected).every((name) => parsedHeader.header.includes(name))) this.send(expected);
+    const shared: SharedParse = { header: parsedHeader.header, dataStart: parsedHeader.dataStart, claims, sent: null };
+    this.shared = shared;
+    if (expected && missingColumns(shared.header, expected).length === 0) this.send(shared, expected);
   }
 
-  /** Allocates the shared columns for `request` and tells the worker to start taking chunks. */
-  private send(request: CsvColumnsRequest): void {
-    const shared = this.shared;
-    if (!shared || !this.worker) return;
+  /** Allocates the shared columns for `request` and tells the worker (started with the reading) to take chunks. */
+  private send(shared: SharedParse, request: CsvColumnsRequest): SentRequest {
+    const { header, dataStart } = shared;
     // Each chunk's rows are bounded by rowsAtMost of its bytes, and these bounds add up to no more than the data's. The
     // shared columns' memory is committed only where rows are written, so the bound costs address space only.
-    shared.capacity = rowsAtMost(this.size - shared.dataStart, shared.header.length);
-    shared.columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(shared.capacity * Float64Array.BYTES_PER_ELEMENT)));
-    shared.sent = request;
-    const message: ChunkRequest = { header: shared.header, request, columns: shared.columns, capacity: shared.capacity, dataStart: shared.dataStart };
-    this.worker.postMessage(message);
+    const capacity = rowsAtMost(this.size - dataStart, header.length);
+    const columns = Object.keys(request).map(() => new Float64Array(new SharedArrayBuffer(capacity * Float64Array.BYTES_PER_ELEMENT)));
+    const message: ChunkRequest = { header, request, columns, capacity, dataStart };
+    this.worker?.postMessage(message);
+    shared.sent = { request, columns };
+    return shared.sent;
   }
 
   async columns(request: CsvColumnsRequest): Promise<CsvColumns> {
@@ -244,10 +249,10 @@ class CsvFileReading implements CsvColumnsReading {
     if (!shared) return this.parseAlone(request, bytes, this.lowerReadTo);
     const { header, claims } = shared;
     checkRequest(path, header, request);
-    if (!shared.sent) this.send(request);
+    const sent = shared.sent ?? this.send(shared, request);
     // Started with other columns in mind (the caller's guess was wrong): the worker's rows are of no use.
-    else if (!sameRequest(shared.sent, request)) return this.parseAlone(request, bytes, this.middle);
-    const { columns } = shared;
+    if (!sameRequest(sent.request, request)) return this.parseAlone(request, bytes, this.middle);
+    const { columns } = sent;
     const parts: ParsedPart[] = [];
     let rows = 0;
     for (;;) {
