@@ -308,6 +308,23 @@ describe('loading the published review sheets', () => {
     expect(inForce.map((file) => file.sheet_table)).toEqual(['1-2', '3-2', '4-1', '5-1']);
   });
 
+  it('hands out the costliest tables first (3-1, 5-1, 2-1, 3-2, 1-2, 4-1), then the tables not loaded, each file once', async () => {
+    const workflowId = `${taskQueue}-costliest-first`;
+    const worker = await createTestWorker(temporal, database.db, taskQueue);
+    // The fixtures again: every file is skipped, but the workflow hands them out as for a first load.
+    await worker.runUntil(temporal.client.workflow.execute(loadReviewSheetsWorkflow, { taskQueue, workflowId, args: [{ paths: [FIXTURES] }] }));
+    const { events } = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    const handedOut = (events ?? []).flatMap((event) => {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name !== 'loadReviewSheetFile') return [];
+      const file = JSON.parse(Buffer.from(scheduled.input!.payloads![0].data!).toString('utf8')) as { sheet: { table: string } };
+      return [file.sheet.table];
+    });
+    const published = readdirSync(FIXTURES).filter((name) => name.endsWith('.csv')).map((name) => name.slice(0, 3));
+    expect(published).toContain('1-1');
+    expect(handedOut).toEqual(['3-1', '5-1', '2-1', '3-2', '1-2', '4-1', ...published.filter((table) => !['1-2', '2-1', '3-1', '3-2', '4-1', '5-1'].includes(table))]);
+  });
+
   it('puts a retired file back in force when it is loaded again, retiring the file that replaced it; loaded once more, it is skipped', async () => {
     // Review year 2019 (name and 事業年度), so this load touches no other test's year.
     const payees = fixture('5-1');
