@@ -12,6 +12,7 @@ import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loadin
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
 import { filePieces } from '../review-sheets/file-pieces.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
+import type { FindingCheckId } from '../review-sheets/finding-checks.js';
 import { SUMMARIES_OF_FILES_WITHOUT_THEM } from '../review-sheets/indicator-summaries.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
@@ -203,8 +204,40 @@ async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly n
       const years = [...new Set([...asked, ...due])];
       await client.query(SUMMARIES_OF_FILES_WITHOUT_THEM, [years]);
       await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
-      await client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])', [years]);
+      // The checks in two groups of about equal cost, side by side: this transaction writes the one, another
+      // connection reads the other, whose rows this transaction then writes, so the year's findings are replaced at
+      // once as before. Both begin after the marks above were taken: what they miss was committed later, and is
+      // marked due again. The function is inlined into each statement, so a group computes its own checks only.
+      let besideRows = '[]';
+      await allSettledOrFirstFailure([
+        client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[]) WHERE check_id <> ALL ($2::text[])', [years, CHECKS_COMPUTED_BESIDE]),
+        findingsAsJson(db, years, CHECKS_COMPUTED_BESIDE).then((rows) => {
+          besideRows = rows;
+        }),
+      ]);
+      await client.query('INSERT INTO core.review_findings SELECT * FROM json_populate_recordset(NULL::core.review_findings, $1::json)', [besideRows]);
     }),
   );
   return [...WRITTEN_REVIEW_VIEWS];
+}
+
+/**
+ * The checks computed on a connection of their own beside the others: the walk of 3-2's chains and the repeated names
+ * took about half of the findings' time in a national year (229 ms of 446 ms, EXPLAIN ANALYZE; bench/README.md,
+ * "2026-12-07"), the other five the rest.
+ */
+const CHECKS_COMPUTED_BESIDE: readonly FindingCheckId[] = ['outcome_unreached', 'output_repeated_as_outcome'];
+
+/** The findings of `checks` in the review years, as a JSON array of core.review_findings rows (numbers kept exact). */
+async function findingsAsJson(db: Kysely<Database>, years: readonly number[], checks: readonly FindingCheckId[]): Promise<string> {
+  return withRawClient(db, (client) =>
+    inTransaction(client, async () => {
+      await client.query('SET LOCAL jit = off');
+      const { rows } = await client.query<{ rows: string }>(
+        `SELECT coalesce(json_agg(f), '[]')::text AS rows FROM core.review_findings_of($1::integer[]) f WHERE f.check_id = ANY ($2::text[])`,
+        [years, checks],
+      );
+      return rows[0].rows;
+    }),
+  );
 }

@@ -77,6 +77,15 @@ const poolsOfHandles = new WeakMap<Kysely<Database>, pg.Pool>();
 /** Connections one process's pool may hold (every command and worker opens its database with this). */
 export const DEFAULT_POOL_SIZE = 10;
 
+/**
+ * The pool of a process that runs up to `maxConcurrentActivities` activities (undefined: the worker's default, 4): an
+ * activity holds one connection, and the review findings' step a second one while it holds the findings' lock, for
+ * which other such steps wait holding one each. With more connections than activities, a step always finds its second.
+ */
+export function poolSizeForActivities(maxConcurrentActivities: number | undefined): number {
+  return Math.max(DEFAULT_POOL_SIZE, (maxConcurrentActivities ?? 0) + 2);
+}
+
 export function openDatabase(url: string, maxConnections = DEFAULT_POOL_SIZE): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle connection can be closed by the server (restart, admin action); without a listener the
