@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
@@ -20,7 +21,7 @@ import { ReviewParseMemoryError } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
-import { analyseLoadedTable, inTransaction, withRawClient } from '../runtime/database.js';
+import { analyseLoadedTable, inTransaction, withOwnConnection, withRawClient } from '../runtime/database.js';
 import { activityCancellationSignal, permanentFailure, whileHeartbeating } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
@@ -202,37 +203,73 @@ async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly n
           ? (await client.query<{ years: number[] }>('SELECT ARRAY(SELECT DISTINCT review_year FROM raw.review_sheet_files UNION SELECT DISTINCT review_year FROM core.review_findings) AS years')).rows[0].years
           : reviewYears;
       const years = [...new Set([...asked, ...due])];
-      await client.query(SUMMARIES_OF_FILES_WITHOUT_THEM, [years]);
+      const summarised = await client.query(SUMMARIES_OF_FILES_WITHOUT_THEM, [years]);
       await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
-      // The checks in two groups of about equal cost, side by side: this transaction writes the one, another
-      // connection reads the other, whose rows this transaction then writes, so the year's findings are replaced at
-      // once as before. Both begin after the marks above were taken: what they miss was committed later, and is
-      // marked due again. The function is inlined into each statement, so a group computes its own checks only.
-      let besideRows = '[]';
-      await allSettledOrFirstFailure([
-        client.query('INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[]) WHERE check_id <> ALL ($2::text[])', [years, CHECKS_COMPUTED_BESIDE]),
-        findingsAsJson(db, years, CHECKS_COMPUTED_BESIDE).then((rows) => {
-          besideRows = rows;
-        }),
-      ]);
-      await client.query('INSERT INTO core.review_findings SELECT * FROM json_populate_recordset(NULL::core.review_findings, $1::json)', [besideRows]);
+      // Indicators just written by this transaction (a 3-1 file loaded by a worker older than 0045) are not seen by
+      // another connection until it commits: every check is then computed here.
+      if ((summarised.rowCount ?? 0) > 0) await client.query(INSERT_FINDINGS, [years]);
+      else await insertFindingsInTwoGroups(db, client, years);
     }),
   );
   return [...WRITTEN_REVIEW_VIEWS];
 }
 
+const INSERT_FINDINGS = 'INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])';
+
 /**
  * The checks computed on a connection of their own beside the others: the walk of 3-2's chains and the repeated names
- * took about half of the findings' time in a national year (229 ms of 446 ms, EXPLAIN ANALYZE; bench/README.md,
- * "2026-12-07"), the other five the rest.
+ * took 229 ms alone, the other five 245 ms alone, all seven 446 ms together, in a national year (EXPLAIN ANALYZE;
+ * bench/README.md, "2026-12-07").
  */
 const CHECKS_COMPUTED_BESIDE: readonly FindingCheckId[] = ['outcome_unreached', 'output_repeated_as_outcome'];
 
-/** The findings of `checks` in the review years, as a JSON array of core.review_findings rows (numbers kept exact). */
+/**
+ * How long the second connection waits for a lock. The step's transaction holds locks on the tables it has written
+ * and waits for this connection; a request queued behind those locks (a migration, an ALTER) would make this
+ * connection's read wait for it, and so for the step: a cycle PostgreSQL cannot see, since part of it is in node.
+ */
+const BESIDE_LOCK_TIMEOUT = '5s';
+/**
+ * PostgreSQL's codes for a second connection that could not read: a lock waited for too long (lock_not_available), or
+ * no connection left on the server (too_many_connections). Its checks are then computed by the transaction itself.
+ */
+const LEFT_TO_THE_TRANSACTION = new Set(['55P03', '53300']);
+
+/**
+ * The checks in two groups of about equal cost, side by side: the step's transaction inserts the one, a connection of
+ * its own reads the other, whose rows the transaction then inserts, so the year's findings are still replaced in one
+ * commit. Both begin after the due marks were taken. Each group reads its own snapshot: a load that commits between
+ * them marks its year due, and its own last step, which waits for this one's lock, writes the year again. The function
+ * is inlined into each statement, so a group computes its own checks only. A second connection that waited too long
+ * for a lock, or found no connection left on the server, leaves its checks to the transaction.
+ */
+async function insertFindingsInTwoGroups(db: Kysely<Database>, client: pg.ClientBase, years: readonly number[]): Promise<void> {
+  const beside: { rows?: string } = {};
+  await allSettledOrFirstFailure([
+    client.query(`${INSERT_FINDINGS} WHERE check_id <> ALL ($2::text[])`, [years, CHECKS_COMPUTED_BESIDE]),
+    findingsAsJson(db, years, CHECKS_COMPUTED_BESIDE).then(
+      (rows) => {
+        beside.rows = rows;
+      },
+      (error: unknown) => {
+        if (!LEFT_TO_THE_TRANSACTION.has((error as { code?: string }).code ?? '')) throw error;
+      },
+    ),
+  ]);
+  if (beside.rows === undefined) await client.query(`${INSERT_FINDINGS} WHERE check_id = ANY ($2::text[])`, [years, CHECKS_COMPUTED_BESIDE]);
+  else await client.query('INSERT INTO core.review_findings SELECT * FROM json_populate_recordset(NULL::core.review_findings, $1::json)', [beside.rows]);
+}
+
+/**
+ * The findings of `checks` in the review years, as a JSON array of core.review_findings rows (numbers kept exact), read
+ * on a connection outside the pool: the pool's connections may all be held by steps waiting for the findings' lock,
+ * which the step asking for this one holds.
+ */
 async function findingsAsJson(db: Kysely<Database>, years: readonly number[], checks: readonly FindingCheckId[]): Promise<string> {
-  return withRawClient(db, (client) =>
+  return withOwnConnection(db, (client) =>
     inTransaction(client, async () => {
       await client.query('SET LOCAL jit = off');
+      await client.query(`SET LOCAL lock_timeout = '${BESIDE_LOCK_TIMEOUT}'`);
       const { rows } = await client.query<{ rows: string }>(
         `SELECT coalesce(json_agg(f), '[]')::text AS rows FROM core.review_findings_of($1::integer[]) f WHERE f.check_id = ANY ($2::text[])`,
         [years, checks],

@@ -3,7 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { EbpmEnvironment } from '../config/environment.js';
-import { checkConnection, ensureDatabaseExists, openDatabase, poolSizeForActivities, redactPassword } from '../runtime/database.js';
+import { checkConnection, ensureDatabaseExists, openDatabase, redactPassword } from '../runtime/database.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import type { Database } from '../sql/database.js';
 import { configureBiReader, configureDisclosure, migrateToLatest } from '../sql/migrate.js';
@@ -30,7 +30,7 @@ export interface ReadyingDatabase {
  * PostgreSQL (bench/README.md, 2026-12-06 (15:08 UTC)). The pool connects at the first query, after the database exists.
  */
 export function openDatabaseReadying(environment: EbpmEnvironment, log: (line: string) => void): ReadyingDatabase {
-  const db = openDatabase(environment.databaseUrl, poolSizeForActivities(environment.maxConcurrentActivities));
+  const db = openDatabase(environment.databaseUrl);
   const ready = (async () => {
     if (await ensureDatabaseExists(environment.databaseUrl)) log(`Created database ${redactPassword(environment.databaseUrl)}.`);
     await checkConnection(db, environment.databaseUrl);

@@ -77,15 +77,6 @@ const poolsOfHandles = new WeakMap<Kysely<Database>, pg.Pool>();
 /** Connections one process's pool may hold (every command and worker opens its database with this). */
 export const DEFAULT_POOL_SIZE = 10;
 
-/**
- * The pool of a process that runs up to `maxConcurrentActivities` activities (undefined: the worker's default, 4): an
- * activity holds one connection, and the review findings' step a second one while it holds the findings' lock, for
- * which other such steps wait holding one each. With more connections than activities, a step always finds its second.
- */
-export function poolSizeForActivities(maxConcurrentActivities: number | undefined): number {
-  return Math.max(DEFAULT_POOL_SIZE, (maxConcurrentActivities ?? 0) + 2);
-}
-
 export function openDatabase(url: string, maxConnections = DEFAULT_POOL_SIZE): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle connection can be closed by the server (restart, admin action); without a listener the
@@ -127,6 +118,26 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
     return result;
   } finally {
     client.release(!healthy);
+  }
+}
+
+/**
+ * Runs `work` on a connection of its own, opened with the pool's settings and closed after: for a statement that must
+ * run beside a transaction whose locks other holders of the pool's connections may be waiting for (a pool connection
+ * asked for then might never come free).
+ */
+export async function withOwnConnection<T>(db: Kysely<Database>, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const pool = poolsOfHandles.get(db);
+  if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no settings to open a connection with; open it with openDatabase(url)');
+  const client = new pg.Client(pool.options);
+  // A connection cut while idle makes the client emit 'error', which would end the process without a listener; the
+  // query under way fails instead.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
