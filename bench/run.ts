@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     console.log(
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
-        `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s\n` +
+        `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s${baseline.length > 1 ? ` (median of ${baseline.length})` : ''}\n` +
         `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         (reference ? `\n${referenceLines(benchmark.referenceLabel ?? 'reference', benchmark.target, subjectMs, reference)}` : '') +
