@@ -45,7 +45,7 @@ const COSTLIEST_TABLES_FIRST = 'review-loads-costliest-tables-first';
 /** Files loading at once: two keep the worker's thread and PostgreSQL busy together; more only queue for them. */
 const LANES = 2;
 /**
- * The loaded tables from the costliest to load to the cheapest, as a national year of published files measured them
+ * The loaded tables from the costliest to load to the cheapest, as the bench's synthetic national year measured them
  * (bench/README.md, "2026-12-07"): 3-1 takes the longest of all, though 5-1 is the larger file (3-1's rows carry each
  * year's values as jsonb, and two tables are derived from them), then 5-1, 2-1, 3-2, 1-2, 4-1. Handed out in this
  * order, the longest file starts at once and the others fill the second lane beside it; in the files' order 3-1 waited
