@@ -21,6 +21,9 @@ const UPPER_HALF = 2;
 const FRONT = 2;
 const BACK = 3;
 
+/** The Int32 slot of a half's bytes-read flag. */
+const slotOf = (half: 'lower' | 'upper') => (half === 'lower' ? LOWER_HALF : UPPER_HALF);
+
 /** How long a claim waits for the lock before it takes the other thread for stopped (a claim holds it for microseconds). */
 const LOCK_DEADLINE_MS = 10_000;
 
@@ -73,7 +76,7 @@ export class ChunkClaims {
   }
 
   markHalf(half: 'lower' | 'upper', state: HalfState): void {
-    const slot = half === 'lower' ? LOWER_HALF : UPPER_HALF;
+    const slot = slotOf(half);
     Atomics.store(this.words, slot, state);
     Atomics.notify(this.words, slot);
   }
@@ -96,7 +99,7 @@ export class ChunkClaims {
   }
 
   halfState(half: 'lower' | 'upper'): HalfState {
-    return Atomics.load(this.words, half === 'lower' ? LOWER_HALF : UPPER_HALF) as HalfState;
+    return Atomics.load(this.words, slotOf(half)) as HalfState;
   }
 
   /**

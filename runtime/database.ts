@@ -90,11 +90,16 @@ export function openDatabase(url: string, maxConnections = DEFAULT_POOL_SIZE): K
 /** Clients that already carry the listener below; the pool hands the same client out again and again. */
 const guardedClients = new WeakSet<pg.PoolClient>();
 
+/** The pool behind `db`: its connections, and the settings a connection of its own is opened with. */
+function poolOf(db: Kysely<Database>): pg.Pool {
+  const pool = poolsOfHandles.get(db);
+  if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a raw connection from, nor its settings; open it with openDatabase(url)');
+  return pool;
+}
+
 /** A raw client from the pool behind `db`, for COPY. */
 async function connectRaw(db: Kysely<Database>): Promise<pg.PoolClient> {
-  const pool = poolsOfHandles.get(db);
-  if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no pool to take a COPY connection from; open it with openDatabase(url)');
-  const client = await pool.connect();
+  const client = await poolOf(db).connect();
   if (!guardedClients.has(client)) {
     // A connection cut while the client is checked out between two statements (a server restart) makes it
     // emit 'error', which would end the process without a listener. The next statement fails instead, and
@@ -127,9 +132,7 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
  * asked for then might never come free).
  */
 export async function withOwnConnection<T>(db: Kysely<Database>, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const pool = poolsOfHandles.get(db);
-  if (!pool) throw new Error('this database handle was not made by openDatabase, so it has no settings to open a connection with; open it with openDatabase(url)');
-  const client = new pg.Client(pool.options);
+  const client = new pg.Client(poolOf(db).options);
   // A connection cut while idle makes the client emit 'error', which would end the process without a listener; the
   // query under way fails instead.
   client.on('error', () => undefined);
