@@ -14,12 +14,17 @@ export interface ParseThreadData {
 }
 
 /**
- * A file to start (a thread reads one file after another, parse-thread.ts keeping it between files), a piece of it to
- * parse, its end, (once the rows are done) the next few chunks of a derived table's text, or the file let go of while
+ * A file to start (a thread reads one file after another, parse-thread.ts keeping it between files) or to read and
+ * parse whole, a piece of it to parse, its end, (once the rows are done) the next few chunks of a derived table's text, or the file let go of while
  * the thread waits for the next.
  */
 export type ParseThreadRequest =
   | { readonly start: ParseThreadData }
+  /**
+   * A file the thread reads and hashes itself, then parses to its end without waiting to be asked: answered by its
+   * digest and how many pieces it is parsed in, then (for each piece, then its end) as `piece` and `end` are.
+   */
+  | { readonly file: { readonly path: string; readonly fileName: string } }
   | { readonly piece: Uint8Array }
   | { readonly end: true }
   | { readonly derived: DerivedTable }
@@ -33,6 +38,8 @@ export type ParseThreadFailure =
   | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string };
 
 export type ParseThreadMessage =
+  /** A `file`'s SHA-256 (hex), and the pieces whose text follows, each in a message of its own before the rows are done. */
+  | { readonly digest: { readonly sha256: string; readonly pieces: number } }
   /** The rows' and the quarantined records' COPY text a piece completed, after the piece is parsed. */
   | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly pieceDone: true }
   /** The rest of both texts and their counts: the rows are done. */

@@ -133,6 +133,24 @@ class EncodingHere implements SheetEncoding {
   async close(): Promise<void> {}
 }
 
+/** A promise settled by the first of resolve and reject (later calls do nothing), never an unhandled rejection. */
+function settledOnce<T>(): { readonly promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+  let settle: { resolve(value: T): void; reject(error: unknown): void } | null = null;
+  const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
+  promise.catch(() => undefined);
+  return {
+    promise,
+    resolve(value) {
+      settle?.resolve(value);
+      settle = null;
+    },
+    reject(error) {
+      settle?.reject(error);
+      settle = null;
+    },
+  };
+}
+
 /** Parse threads waiting for their next file, the most recently used last. */
 const idleThreads: { readonly worker: Worker; readonly timer: NodeJS.Timeout; readonly onExit: () => void }[] = [];
 
@@ -187,7 +205,10 @@ export async function stopIdleParseThreads(): Promise<void> {
   await Promise.all(workers.map((worker) => worker.terminate()));
 }
 
-/** The file's COPY text made on a thread of its own (a new one, or one kept from an earlier file) from the pieces read here. */
+/**
+ * The file's COPY text made on a thread of its own (a new one, or one kept from an earlier file), from the pieces read
+ * here, or (`wholeFile`) from the file the thread reads, hashes and parses to its end itself.
+ */
 class EncodingOnThread implements SheetEncoding {
   private readonly worker: Worker;
   private readonly messages = new MessageQueue<ParseThreadMessage>();
@@ -200,31 +221,52 @@ class EncodingOnThread implements SheetEncoding {
   private unanswered = 0;
   /** The thread failed, or failed to answer: it is stopped, never kept. */
   private broken = false;
-  constructor(private readonly source: EncodedSource) {
+  /** A whole file's digest, as the thread sends it before its text; settled (rejected) at the first failure otherwise. */
+  private readonly digest = settledOnce<string>();
+
+  constructor(
+    private readonly source: Pick<EncodedSource, 'fileName' | 'size'> & Partial<EncodedSource>,
+    private readonly wholeFile?: string,
+  ) {
     this.worker = takeParseThread();
     this.worker.on('message', this.onMessage);
     this.worker.on('messageerror', this.onMessageError);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);
+    if (wholeFile !== undefined) this.send({ file: { path: wholeFile, fileName: source.fileName } });
     // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
-    this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 } } satisfies ParseThreadRequest);
+    else this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 ?? '' } } satisfies ParseThreadRequest);
+  }
+
+  /** The SHA-256 of the bytes the thread read, for a whole file. */
+  sha256(): Promise<string> {
+    return this.digest.promise;
   }
 
   private readonly onMessage = (message: ParseThreadMessage): void => {
     // A failure answering the start (which is not counted) takes this below zero; the thread is then broken anyway.
     this.unanswered--;
-    if ('failure' in message) this.broken = true;
+    if ('digest' in message) {
+      // The answer to `file`, which says how many messages follow unasked: one per piece and one for the end.
+      this.unanswered += message.digest.pieces + 1;
+      this.digest.resolve(message.digest.sha256);
+      return;
+    }
+    if ('failure' in message) {
+      this.broken = true;
+      this.digest.reject(errorOf(message.failure, this.source.fileName));
+    }
     this.messages.push(message);
   };
 
   private readonly onMessageError = (error: Error): void => {
     this.broken = true;
-    this.messages.fail(new Error(`a message from the review-sheet parse thread of ${this.source.fileName} could not be read: ${error.message}`, { cause: error }));
+    this.failWith(new Error(`a message from the review-sheet parse thread of ${this.source.fileName} could not be read: ${error.message}`, { cause: error }));
   };
 
   private readonly onError = (error: Error & { code?: string }): void => {
     this.broken = true;
-    this.messages.fail(
+    this.failWith(
       error.code === 'ERR_WORKER_OUT_OF_MEMORY'
         ? new ReviewParseMemoryError(this.source.fileName, this.source.size, RESOURCE_LIMITS.maxOldGenerationSizeMb, error)
         : new Error(`the review-sheet parse thread of ${this.source.fileName} stopped: ${error.message}`, { cause: error }),
@@ -233,8 +275,13 @@ class EncodingOnThread implements SheetEncoding {
 
   private readonly onExit = (code: number): void => {
     this.broken = true;
-    this.messages.fail(new Error(`the review-sheet parse thread of ${this.source.fileName} exited (code ${code}) before it finished the file`));
+    this.failWith(new Error(`the review-sheet parse thread of ${this.source.fileName} exited (code ${code}) before it finished the file`));
   };
+
+  private failWith(error: Error): void {
+    this.digest.reject(error);
+    this.messages.fail(error);
+  }
 
   private send(request: ParseThreadRequest): void {
     // Once closed, the thread may be reading another file: a request now would land in that file's stream.
@@ -257,6 +304,20 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   async *rowChunks(): AsyncGenerator<Uint8Array> {
+    if (this.wholeFile !== undefined) {
+      // The thread sends each piece's text unasked, then the rest with the counts.
+      for (;;) {
+        const message = await this.next();
+        if (!('rowChunks' in message)) throw this.unexpected(message);
+        this.quarantine.push(...message.quarantineChunks);
+        yield* message.rowChunks;
+        if ('rowsDone' in message) {
+          this.rowsDone = message.rowsDone;
+          return;
+        }
+      }
+    }
+    if (!this.source.pieces) throw new Error(`the review-sheet encoding of ${this.source.fileName} has no pieces to send`);
     const pieces = this.source.pieces()[Symbol.asyncIterator]();
     let inThread = 0;
     let allSent = false;
@@ -341,7 +402,7 @@ class EncodingOnThread implements SheetEncoding {
       this.worker.off('exit', this.onExit);
       // A reader still waiting for the thread (its COPY failed part-way) stops waiting, as the thread's exit made it do
       // before threads were kept: it then closes its file.
-      this.messages.fail(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));
+      this.failWith(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));
       const clean = !this.broken && this.rowsDone !== null && this.unanswered === 0;
       return clean ? keepParseThread(this.worker) : this.worker.terminate().then(() => undefined);
     })();
@@ -354,6 +415,16 @@ class EncodingOnThread implements SheetEncoding {
  * (a zip entry), unless `onThread` says where. What refuses the file (a table not loaded, a header not the published
  * one, no header) is thrown as the same error on either thread, from the constructor here or from the chunks there.
  */
+/**
+ * The COPY text of the file at `path`, published as `fileName`, made on a thread that reads and hashes the file itself
+ * and parses it to its end without waiting for this thread (encoding-ahead.ts); `sha256` gives the digest of the bytes
+ * it read. Nothing is read on this thread.
+ */
+export function encodeReviewFileOnThread(path: string, fileName: string): { readonly encoding: SheetEncoding; sha256(): Promise<string> } {
+  const encoding = new EncodingOnThread({ fileName }, path);
+  return { encoding, sha256: () => encoding.sha256() };
+}
+
 export function encodeReviewSheet(source: EncodedSource, onThread?: boolean): SheetEncoding {
   const thread = onThread ?? (source.size === undefined || source.size >= PARSE_THREAD_MIN_BYTES);
   return thread ? new EncodingOnThread(source) : new EncodingHere(source);

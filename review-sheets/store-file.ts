@@ -18,6 +18,7 @@ import { parseReviewFileName } from './file-name.js';
 import { isSyntheticFileName } from './published-file-names.js';
 import { isLoadedTable } from './published-headers.js';
 import { UnsupportedReviewTableError } from './read-file.js';
+import { takeEncodingAhead } from './encoding-ahead.js';
 import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
 import { DERIVED, DERIVED_TABLES, QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
 import { untilAborted } from './until-aborted.js';
@@ -179,8 +180,9 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       );
       // The file's COPY text, made as it is read (the whole file is never in memory), parsed on a thread of its own for a
       // large file (parse-thread.ts); its quarantined records and a 3-1 file's derived tables (DERIVED) follow its rows,
-      // in the same transaction.
-      const encoding = encodeReviewSheet(source);
+      // in the same transaction. The command that runs this worker may have begun making it while it started
+      // (encoding-ahead.ts): that text is taken when it is of these very bytes.
+      const encoding = (await takeEncodingAhead(source.fileName, source.sha256)) ?? encodeReviewSheet(source);
       let quarantined: number;
       let loaded: number;
       try {

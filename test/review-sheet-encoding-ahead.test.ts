@@ -1,0 +1,175 @@
+/**
+ * A review-sheet file's COPY text made ahead of its load (review-sheets/encoding-ahead.ts, which `ebpm review-sheets
+ * load` starts for the first 3-1 file while it starts its worker) is the text a parse at load time makes, byte for
+ * byte; it is taken only for the same file name and bytes, once; stopped and let go of when closed early or never
+ * taken; and a file stored with it has the rows a file parsed at its load has.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../sql/database.js';
+import { closeEncodingsAhead, encodingsAheadLeft, startEncodingAhead, startEncodingAheadForLoad, takeEncodingAhead } from '../review-sheets/encoding-ahead.js';
+import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { sha256Of } from '../review-sheets/read-file.js';
+import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
+import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
+const fixture = (table: string) => readdirSync(FIXTURES).find((name) => name.startsWith(`${table}_RS_2024_`))!;
+
+let scratch: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'ebpm-encoding-ahead-'));
+});
+
+afterAll(async () => {
+  await closeEncodingsAhead();
+  await stopIdleParseThreads();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** `bytes` written under the published name `fileName` in a folder of its own. */
+function fileOf(folder: string, fileName: string, bytes: Uint8Array): string {
+  mkdirSync(join(scratch, folder), { recursive: true });
+  const path = join(scratch, folder, fileName);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** The file as the load's activity reads it (activities/review-sheets.ts): its name in NFC, its digest, its bytes in pieces. */
+function sourceAtLoad(path: string): ReviewSheetSource {
+  const bytes = readFileSync(path);
+  const name = basename(path).normalize('NFC');
+  return {
+    label: name,
+    fileName: name,
+    sha256: sha256Of(bytes),
+    size: bytes.length,
+    async *pieces() {
+      for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
+    },
+  };
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const all: Uint8Array[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return Buffer.concat(all);
+}
+
+/** Every stream of the encoding, taken in the order the store takes them, and its counts. */
+async function everything(encoding: SheetEncoding) {
+  try {
+    const text = await collect(encoding.rowChunks());
+    const counts = { rows: encoding.rows, quarantined: encoding.quarantined };
+    const quarantine = await collect(encoding.quarantineChunks());
+    const values = await collect(encoding.derivedChunks('indicator_values'));
+    const indicators = await collect(encoding.derivedChunks('indicators'));
+    return { text, quarantine, values, indicators, ...counts, valueRows: encoding.derivedRows('indicator_values'), indicatorRows: encoding.derivedRows('indicators') };
+  } finally {
+    await encoding.close();
+  }
+}
+
+describe('a review-sheet file made ahead of its load', () => {
+  it('gives the COPY text, counts, quarantined records and derived tables a parse at load time gives, for the same name and bytes only, once', async () => {
+    // 3-1 with its derived tables; 5-1 with a record a column short, quarantined.
+    const cases = [
+      fileOf('texts', fixture('3-1'), readFileSync(join(FIXTURES, fixture('3-1')))),
+      fileOf('texts', fixture('5-1'), Buffer.concat([readFileSync(join(FIXTURES, fixture('5-1'))), Buffer.from('"2024","1","only three"\r\n')])),
+    ];
+    for (const path of cases) {
+      const source = sourceAtLoad(path);
+      const atLoad = await everything(encodeReviewSheet(source, false));
+      // Other bytes under the same name (the file changed since): not taken, and let go of.
+      startEncodingAhead(path);
+      expect(await takeEncodingAhead(source.fileName, 'f'.repeat(64))).toBeUndefined();
+      expect(encodingsAheadLeft()).toBe(0);
+      startEncodingAhead(path);
+      expect(await takeEncodingAhead(`x${source.fileName}`, source.sha256)).toBeUndefined();
+      const taken = await takeEncodingAhead(source.fileName, source.sha256);
+      expect(taken, path).toBeDefined();
+      // Taken once: a second asking finds nothing.
+      expect(await takeEncodingAhead(source.fileName, source.sha256)).toBeUndefined();
+      const ahead = await everything(taken!);
+      for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(ahead[part].equals(atLoad[part]), `${path}: ${part}`).toBe(true);
+      expect([ahead.rows, ahead.quarantined, ahead.valueRows, ahead.indicatorRows]).toEqual([atLoad.rows, atLoad.quarantined, atLoad.valueRows, atLoad.indicatorRows]);
+      expect(atLoad.rows, path).toBeGreaterThan(0);
+      if (path.includes('3-1_')) expect(atLoad.valueRows).toBeGreaterThan(0);
+      else expect(atLoad.quarantined).toBe(1);
+    }
+  });
+
+  it('stops its thread when closed before its text is all taken, and the command\'s end lets go of what was never taken', async () => {
+    await stopIdleParseThreads();
+    const before = processThreads();
+    // A large file: its parse is still going when the first chunk is taken.
+    const path = fileOf('large', fixture('5-1'), publishedRecordsRepeated(fixture('5-1'), 200));
+    const source = sourceAtLoad(path);
+    startEncodingAhead(path);
+    const taken = (await takeEncodingAhead(source.fileName, source.sha256))!;
+    const first = await taken.rowChunks()[Symbol.asyncIterator]().next();
+    expect(first.done).toBe(false);
+    await taken.close();
+    expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
+    // Never taken (a file skipped as loaded before): closed with the rest when the command ends.
+    startEncodingAhead(path);
+    startEncodingAhead(fileOf('never', fixture('3-1'), readFileSync(join(FIXTURES, fixture('3-1')))));
+    expect(encodingsAheadLeft()).toBe(2);
+    await closeEncodingsAhead();
+    expect(encodingsAheadLeft()).toBe(0);
+    await stopIdleParseThreads();
+    expect(await threadsSettledAt(before)).toBe(before);
+  });
+
+  it("chooses a load's first 3-1 file on disk, inside the worker's input folder, and nothing for paths it cannot list", async () => {
+    const year = join(scratch, 'year');
+    mkdirSync(year);
+    for (const table of ['1-2', '3-1', '5-1']) copyFileSync(join(FIXTURES, fixture(table)), join(year, fixture(table)));
+    expect(await startEncodingAheadForLoad([year], undefined)).toBe(join(year, fixture('3-1')));
+    expect(await startEncodingAheadForLoad([year], year)).toBe(join(year, fixture('3-1')));
+    expect(encodingsAheadLeft()).toBe(2);
+    await closeEncodingsAhead();
+    expect(await startEncodingAheadForLoad([year], join(scratch, 'elsewhere'))).toBeUndefined();
+    expect(await startEncodingAheadForLoad([join(year, fixture('5-1'))], undefined)).toBeUndefined();
+    expect(await startEncodingAheadForLoad([join(scratch, 'no-such-folder')], undefined)).toBeUndefined();
+    expect(encodingsAheadLeft()).toBe(0);
+  });
+});
+
+describe('a review-sheet file stored with its text made ahead', () => {
+  const databases: TestDatabase[] = [];
+
+  afterAll(async () => {
+    await Promise.all(databases.map((database) => database.drop()));
+  });
+
+  /** The 3-1 tables' rows as text, in a fixed order (the load's time of registering left out). */
+  async function indicatorTables(db: Kysely<Database>): Promise<string[]> {
+    const tables = ['core.review_indicator_rows', 'core.review_indicator_values', 'core.review_indicators'];
+    return Promise.all(
+      tables.map(async (table) => (await sql<{ rows: string }>`SELECT string_agg(t::text, E'\n' ORDER BY t::text) AS rows FROM ${sql.table(table)} t`.execute(db)).rows[0].rows),
+    );
+  }
+
+  it('has the rows, derived tables and account of the file parsed at its load', async () => {
+    const path = fileOf('stored', fixture('3-1'), readFileSync(join(FIXTURES, fixture('3-1'))));
+    const [atLoad, ahead] = [await createTestDatabase(), await createTestDatabase()];
+    databases.push(atLoad, ahead);
+    const accountAtLoad = await storeReviewSheet(atLoad.db, sourceAtLoad(path));
+    startEncodingAhead(path);
+    const accountAhead = await storeReviewSheet(ahead.db, sourceAtLoad(path));
+    // The store took it.
+    expect(encodingsAheadLeft()).toBe(0);
+    expect(accountAhead).toEqual(accountAtLoad);
+    expect(accountAhead.loaded).toBeGreaterThan(0);
+    const [rowsAtLoad, rowsAhead] = [await indicatorTables(atLoad.db), await indicatorTables(ahead.db)];
+    expect(rowsAhead).toEqual(rowsAtLoad);
+    expect(rowsAhead.every((rows) => rows.length > 0)).toBe(true);
+  });
+});
