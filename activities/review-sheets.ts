@@ -17,7 +17,8 @@ import type { FindingCheckId } from '../review-sheets/finding-checks.js';
 import { SUMMARIES_OF_FILES_WITHOUT_THEM } from '../review-sheets/indicator-summaries.js';
 import { listReviewSheetRefs, ReviewPathError, type ReviewSheetRef } from '../review-sheets/list-files.js';
 import { isLoadedTable } from '../review-sheets/published-headers.js';
-import { ReviewParseMemoryError } from '../review-sheets/parse-thread.js';
+import { takeEncodingAhead } from '../review-sheets/encoding-ahead.js';
+import { encodeReviewFileOnThread, readsOnItsThread, ReviewParseMemoryError, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
@@ -114,15 +115,29 @@ async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The file or zip entry as a source the store reads twice: once for its digest, once to load it. */
-async function sourceOf(ref: ReviewSheetRef): Promise<ReviewSheetSource> {
+/**
+ * The file or zip entry as a source for the store, with its digest. A large file on disk is read by its parse thread,
+ * which hashes it there and parses it when the store asks (`encoding`); the command's own worker may have begun it
+ * already (review-sheets/encoding-ahead.ts). Any other is read here twice: once for its digest, once to load it.
+ */
+async function sourceOf(ref: ReviewSheetRef): Promise<{ readonly source: ReviewSheetSource; readonly encoding?: SheetEncoding }> {
   if (ref.entry === undefined) {
     const pieces = () => filePieces(ref.path, PIECE_BYTES);
     const name = basename(ref.path).normalize('NFC');
-    return { label: name, fileName: name, sha256: await sha256Of(pieces()), size: (await stat(ref.path)).size, pieces };
+    const size = (await stat(ref.path)).size;
+    const onThread = takeEncodingAhead(ref.path) ?? (readsOnItsThread(size) ? encodeReviewFileOnThread(ref.path, name, size) : undefined);
+    if (onThread) {
+      try {
+        return { source: { label: name, fileName: name, sha256: await onThread.sha256(), size, pieces }, encoding: onThread.encoding };
+      } catch (error) {
+        await onThread.encoding.close();
+        throw error;
+      }
+    }
+    return { source: { label: name, fileName: name, sha256: await sha256Of(pieces()), size, pieces } };
   }
   const pieces = await zipEntryReader(ref.path, ref.entry);
-  return { label: zipEntryLabel(ref.path, ref.entry), fileName: basename(ref.entry), sha256: await sha256Of(pieces()), pieces };
+  return { source: { label: zipEntryLabel(ref.path, ref.entry), fileName: basename(ref.entry), sha256: await sha256Of(pieces()), pieces } };
 }
 
 export function createReviewSheetActivities(db: Kysely<Database>, options: { inputDir?: string } = {}) {
@@ -155,7 +170,10 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
           // Cancelled (the workflow cancelled, this attempt timed out, the worker stopping), the load stops and rolls
           // back: an attempt taken for dead must not commit the file while its retry waits for the lock.
           const signal = activityCancellationSignal();
-          return await whileHeartbeating(async () => storeReviewSheet(db, await sourceOf(ref), signal ? { signal } : {}));
+          return await whileHeartbeating(async () => {
+            const { source, encoding } = await sourceOf(ref);
+            return storeReviewSheet(db, source, { ...(signal ? { signal } : {}), ...(encoding ? { encoding } : {}) });
+          });
         } catch (error) {
           // Rolled back with its transaction: the file is reported, and the files beside it load as if it were not
           // there.

@@ -2,20 +2,20 @@
  * A review-sheet file's COPY text made ahead of its load, by `ebpm review-sheets load` with its own worker: the command
  * starts the parse of the costliest file (a national year's 3-1, the load's critical path) on a parse thread as soon
  * as it has its paths, while it loads its modules, connects to Temporal and makes its worker (1.4–1.6 s on the
- * project's machines, mostly on one core), and the file's activity takes the text made so far instead of parsing the
- * file again. The text is the same: it is taken only for the same file name and the same bytes (the SHA-256 the
- * activity computes of the file as it reads it then), and it is made by the same code (parse-thread.ts). A file the
- * load skips (loaded before) leaves its text unused; the command closes whatever is left when it ends.
+ * project's machines, mostly on one core), and the file's activity takes the text made so far, with the digest of the
+ * bytes it was made from, instead of reading the file again. It is made by the same code as at load time, on a thread
+ * that reads and hashes the file as the load's own threads do (parse-thread.ts, encodeReviewFileOnThread): the load
+ * of a large file on disk differs only in when its parse begins. A file the load skips (loaded before) was parsed for
+ * nothing; the command closes whatever was not taken when it ends.
  *
- * What it holds: the file's bytes, on the parse thread, until its rows are made (a national 3-1 file is about 41 MB),
- * and the COPY text made and not yet taken (about 45 MB for that file's rows and derived tables, if the activity starts after the parse
- * ended).
+ * What it holds: the file's descriptor, and the COPY text made and not yet taken (about 45 MB for a national 3-1 file's
+ * rows and derived tables, if the activity starts after the parse ended).
  */
 import { basename } from 'node:path';
 import { assertInputAllowed } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName } from './file-name.js';
 import { listReviewSheetRefs } from './list-files.js';
-import { encodeReviewFileOnThread, type SheetEncoding } from './parse-thread.js';
+import { encodeReviewFileOnThread, type FileOnThread, type SheetEncoding } from './parse-thread.js';
 import { DERIVED_TABLES, type DerivedTable } from './sheet-copy-text.js';
 
 /** The table whose file is parsed ahead: the costliest to load (workflows/load-review-sheets.ts, COSTLIEST_FIRST). */
@@ -159,10 +159,10 @@ export class EncodingMadeAhead implements SheetEncoding {
   }
 }
 
-/** A file being made ahead: its name, then its digest and encoding once its bytes are read (null if they could not be). */
-interface Ahead {
-  readonly fileName: string;
-  readonly made: Promise<{ readonly sha256: string; readonly encoding: EncodingMadeAhead } | null>;
+/** A file being made ahead, by its path as the load names it. */
+interface Ahead extends FileOnThread {
+  readonly path: string;
+  readonly encoding: EncodingMadeAhead;
 }
 
 const ahead: Ahead[] = [];
@@ -170,21 +170,13 @@ const ahead: Ahead[] = [];
 /**
  * Starts making `path`'s COPY text on a parse thread, which reads, hashes and parses the file itself: nothing of it is
  * done on this thread, whose start (loading the Temporal SDK's modules, one long run of code) would otherwise hold the
- * parse back. A file that cannot be read is left to the load, which says why.
+ * parse back.
  */
 export function startEncodingAhead(path: string): void {
   const fileName = basename(path).normalize('NFC');
   const onThread = encodeReviewFileOnThread(path, fileName);
   const derived = parseReviewFileName(fileName).table === '3-1' ? DERIVED_TABLES : [];
-  const encoding = new EncodingMadeAhead(onThread.encoding, fileName, derived);
-  const made = onThread.sha256().then(
-    (sha256) => ({ sha256, encoding }),
-    async () => {
-      await encoding.close();
-      return null;
-    },
-  );
-  ahead.push({ fileName, made });
+  ahead.push({ path, sha256: onThread.sha256, encoding: new EncodingMadeAhead(onThread.encoding, fileName, derived) });
 }
 
 /**
@@ -213,18 +205,14 @@ export async function startEncodingAheadForLoad(paths: readonly string[], inputD
 }
 
 /**
- * The encoding made ahead of the file named `fileName` whose bytes have `sha256`, taken (no one else gets it); none if
- * no such file was made ahead. One of the same name with other bytes (the file changed since) is closed and dropped.
+ * The file at `path` made ahead, taken (no one else gets it): its digest is of the bytes its text was made from, which
+ * the load stores under it. None if the file was not made ahead.
  */
-export async function takeEncodingAhead(fileName: string, sha256: string): Promise<SheetEncoding | undefined> {
-  for (let at = 0; at < ahead.length; at++) {
-    if (ahead[at].fileName !== fileName) continue;
-    const [entry] = ahead.splice(at--, 1);
-    const made = await entry.made;
-    if (made?.sha256 === sha256) return made.encoding;
-    await made?.encoding.close();
-  }
-  return undefined;
+export function takeEncodingAhead(path: string): FileOnThread | undefined {
+  const at = ahead.findIndex((entry) => entry.path === path);
+  if (at === -1) return undefined;
+  const [{ sha256, encoding }] = ahead.splice(at, 1);
+  return { sha256, encoding };
 }
 
 /** How many files are being or were made ahead and not taken. */
@@ -235,5 +223,5 @@ export function encodingsAheadLeft(): number {
 /** Closes every encoding made ahead and not taken (the command's end: a skipped file, a load that failed). */
 export async function closeEncodingsAhead(): Promise<void> {
   const left = ahead.splice(0);
-  await Promise.all(left.map(async (entry) => (await entry.made)?.encoding.close()));
+  await Promise.all(left.map((entry) => entry.encoding.close()));
 }

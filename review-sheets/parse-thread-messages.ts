@@ -21,10 +21,13 @@ export interface ParseThreadData {
 export type ParseThreadRequest =
   | { readonly start: ParseThreadData }
   /**
-   * A file the thread reads and hashes itself, then parses to its end without waiting to be asked: answered by its
-   * digest and how many pieces it is parsed in, then (for each piece, then its end) as `piece` and `end` are.
+   * A file on disk (a descriptor the caller opened, and closes once the thread has let go of the file) that the thread
+   * reads and hashes itself: answered by its digest and how many pieces it will be parsed in. It is then parsed on
+   * `parseWhole`, or let go of with the file.
    */
-  | { readonly file: { readonly path: string; readonly fileName: string } }
+  | { readonly file: { readonly fd: number; readonly fileName: string } }
+  /** The file hashed by `file` read again and parsed to its end: answered as `piece` is for each piece, then as `end` is. */
+  | { readonly parseWhole: true }
   | { readonly piece: Uint8Array }
   | { readonly end: true }
   | { readonly derived: DerivedTable }
@@ -38,7 +41,7 @@ export type ParseThreadFailure =
   | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string };
 
 export type ParseThreadMessage =
-  /** A `file`'s SHA-256 (hex), and the pieces whose text follows, each in a message of its own before the rows are done. */
+  /** A `file`'s SHA-256 (hex), and the pieces `parseWhole` will answer with, each in a message of its own before the end's. */
   | { readonly digest: { readonly sha256: string; readonly pieces: number } }
   /** The rows' and the quarantined records' COPY text a piece completed, after the piece is parsed. */
   | { readonly rowChunks: readonly Uint8Array[]; readonly quarantineChunks: readonly Uint8Array[]; readonly pieceDone: true }

@@ -14,6 +14,7 @@
  * come a few chunks at a time, as asked for. A kept thread lets go of its file when it finishes, but its heap (a few
  * tens of MB after a national 3-1 file) stays until it collects its garbage or is stopped, at most 10 s later.
  */
+import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../runtime/compiled-module.js';
 import { MessageQueue } from '../runtime/message-queue.js';
@@ -207,7 +208,7 @@ export async function stopIdleParseThreads(): Promise<void> {
 
 /**
  * The file's COPY text made on a thread of its own (a new one, or one kept from an earlier file), from the pieces read
- * here, or (`wholeFile`) from the file the thread reads, hashes and parses to its end itself.
+ * here, or (`fileOnDisk`, a descriptor this encoding closes) from the file the thread hashes, reads and parses itself.
  */
 class EncodingOnThread implements SheetEncoding {
   private readonly worker: Worker;
@@ -221,35 +222,38 @@ class EncodingOnThread implements SheetEncoding {
   private unanswered = 0;
   /** The thread failed, or failed to answer: it is stopped, never kept. */
   private broken = false;
-  /** A whole file's digest, as the thread sends it before its text; settled (rejected) at the first failure otherwise. */
-  private readonly digest = settledOnce<string>();
+  /**
+   * A file on disk's digest and the pieces its parse answers with, as the thread sends them; rejected at the first
+   * failure before.
+   */
+  private readonly digest = settledOnce<{ readonly sha256: string; readonly pieces: number }>();
+  /** A file on disk's parse was asked for: until then the thread has only hashed it, and may be kept for the next file. */
+  private parseAsked = false;
 
   constructor(
     private readonly source: Pick<EncodedSource, 'fileName' | 'size'> & Partial<EncodedSource>,
-    private readonly wholeFile?: string,
+    private readonly fileOnDisk?: number,
   ) {
     this.worker = takeParseThread();
     this.worker.on('message', this.onMessage);
     this.worker.on('messageerror', this.onMessageError);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);
-    if (wholeFile !== undefined) this.send({ file: { path: wholeFile, fileName: source.fileName } });
+    if (fileOnDisk !== undefined) this.send({ file: { fd: fileOnDisk, fileName: source.fileName } });
     // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
     else this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 ?? '' } } satisfies ParseThreadRequest);
   }
 
-  /** The SHA-256 of the bytes the thread read, for a whole file. */
-  sha256(): Promise<string> {
-    return this.digest.promise;
+  /** The SHA-256 of the bytes the thread read, for a file on disk. */
+  async sha256(): Promise<string> {
+    return (await this.digest.promise).sha256;
   }
 
   private readonly onMessage = (message: ParseThreadMessage): void => {
     // A failure answering the start (which is not counted) takes this below zero; the thread is then broken anyway.
     this.unanswered--;
     if ('digest' in message) {
-      // The answer to `file`, which says how many messages follow unasked: one per piece and one for the end.
-      this.unanswered += message.digest.pieces + 1;
-      this.digest.resolve(message.digest.sha256);
+      this.digest.resolve(message.digest);
       return;
     }
     if ('failure' in message) {
@@ -304,8 +308,12 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   async *rowChunks(): AsyncGenerator<Uint8Array> {
-    if (this.wholeFile !== undefined) {
-      // The thread sends each piece's text unasked, then the rest with the counts.
+    if (this.fileOnDisk !== undefined) {
+      // One request, answered by each piece's text as the thread makes it, then the rest with the counts.
+      const { pieces } = await this.digest.promise;
+      this.send({ parseWhole: true });
+      this.unanswered += pieces;
+      this.parseAsked = true;
       for (;;) {
         const message = await this.next();
         if (!('rowChunks' in message)) throw this.unexpected(message);
@@ -403,11 +411,44 @@ class EncodingOnThread implements SheetEncoding {
       // A reader still waiting for the thread (its COPY failed part-way) stops waiting, as the thread's exit made it do
       // before threads were kept: it then closes its file.
       this.failWith(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));
-      const clean = !this.broken && this.rowsDone !== null && this.unanswered === 0;
-      return clean ? keepParseThread(this.worker) : this.worker.terminate().then(() => undefined);
+      // A file on disk whose parse was never asked for (it was loaded before) leaves the thread clean too.
+      const hashedOnly = this.fileOnDisk !== undefined && !this.parseAsked;
+      const clean = !this.broken && (this.rowsDone !== null || hashedOnly) && this.unanswered === 0;
+      const letGo = clean ? keepParseThread(this.worker) : this.worker.terminate().then(() => undefined);
+      // The descriptor is closed once the thread can no longer read it: a clean thread has answered every request.
+      return this.fileOnDisk === undefined ? letGo : letGo.finally(() => closeSync(this.fileOnDisk as number));
     })();
     return this.closing;
   }
+}
+
+/** A file on disk of `size` bytes is hashed and parsed on its own thread, which reads it (encodeReviewFileOnThread). */
+export function readsOnItsThread(size: number): boolean {
+  return size >= PARSE_THREAD_MIN_BYTES;
+}
+
+/** A file on disk whose parse thread reads and hashes it: its digest, then, once asked for, its COPY text. */
+export interface FileOnThread {
+  /** The SHA-256 of the file's bytes (hex), as the thread read them. */
+  sha256(): Promise<string>;
+  /**
+   * The text, parsed to its end as soon as its rows are first asked for, without waiting for this thread (a file that
+   * changed since it was hashed is refused then); closed unasked (a file loaded before), the thread is kept for the
+   * next file.
+   */
+  readonly encoding: SheetEncoding;
+}
+
+/**
+ * The file at `path`, published as `fileName`, hashed and parsed on a parse thread that reads it itself, a piece at a
+ * time into one buffer, once for its digest and once for its text: nothing of it is read on this thread, which then
+ * neither hashes the file nor copies each piece into fresh memory for the thread (about 0.5 s of a national year's
+ * load on the activity's thread, a CPU profile of 2026-12-07). The file is opened here (a file that cannot be opened
+ * throws now) and closed when the encoding is.
+ */
+export function encodeReviewFileOnThread(path: string, fileName: string, size?: number): FileOnThread {
+  const encoding = new EncodingOnThread({ fileName, ...(size === undefined ? {} : { size }) }, openSync(path, 'r'));
+  return { encoding, sha256: () => encoding.sha256() };
 }
 
 /**
@@ -415,16 +456,6 @@ class EncodingOnThread implements SheetEncoding {
  * (a zip entry), unless `onThread` says where. What refuses the file (a table not loaded, a header not the published
  * one, no header) is thrown as the same error on either thread, from the constructor here or from the chunks there.
  */
-/**
- * The COPY text of the file at `path`, published as `fileName`, made on a thread that reads and hashes the file itself
- * and parses it to its end without waiting for this thread (encoding-ahead.ts); `sha256` gives the digest of the bytes
- * it read. Nothing is read on this thread.
- */
-export function encodeReviewFileOnThread(path: string, fileName: string): { readonly encoding: SheetEncoding; sha256(): Promise<string> } {
-  const encoding = new EncodingOnThread({ fileName }, path);
-  return { encoding, sha256: () => encoding.sha256() };
-}
-
 export function encodeReviewSheet(source: EncodedSource, onThread?: boolean): SheetEncoding {
   const thread = onThread ?? (source.size === undefined || source.size >= PARSE_THREAD_MIN_BYTES);
   return thread ? new EncodingOnThread(source) : new EncodingHere(source);

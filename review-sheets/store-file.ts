@@ -16,10 +16,9 @@ import { inTransaction, withRawClient } from '../runtime/database.js';
 import type { Database } from '../sql/database.js';
 import { parseReviewFileName } from './file-name.js';
 import { isSyntheticFileName } from './published-file-names.js';
-import { isLoadedTable } from './published-headers.js';
+import { isLoadedTable, type ReviewTable } from './published-headers.js';
 import { UnsupportedReviewTableError } from './read-file.js';
-import { takeEncodingAhead } from './encoding-ahead.js';
-import { encodeReviewSheet, type EncodedSource } from './parse-thread.js';
+import { encodeReviewSheet, type EncodedSource, type SheetEncoding } from './parse-thread.js';
 import { DERIVED, DERIVED_TABLES, QUARANTINE_COLUMNS, STORED } from './sheet-copy-text.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -73,6 +72,12 @@ export interface StoreOptions {
    * rolls back, and it throws the signal's reason (for an activity, the CancelledFailure Temporal reads as cancelled).
    */
   readonly signal?: AbortSignal;
+  /**
+   * The file's COPY text already begun from `source`'s very bytes (a file on disk read and hashed on its parse thread,
+   * parse-thread.ts, encodeReviewFileOnThread), taken instead of encoding the pieces, and closed whether it was used or
+   * not (a file loaded before, a failure).
+   */
+  readonly encoding?: SheetEncoding;
 }
 
 /**
@@ -131,11 +136,25 @@ async function copyEveryRow(
 }
 
 export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheetSource, options: StoreOptions = {}): Promise<ReviewFileAccount> {
-  const { table, reviewYear } = parseReviewFileName(source.fileName);
-  // Refused here, before any transaction, whichever thread would parse it (the load lists such files apart).
-  if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(source.fileName, table);
+  try {
+    const { table, reviewYear } = parseReviewFileName(source.fileName);
+    // Refused here, before any transaction, whichever thread would parse it (the load lists such files apart).
+    if (!isLoadedTable(table)) throw new UnsupportedReviewTableError(source.fileName, table);
+    return await storeInTransaction(db, source, options, { file: source.label, table, reviewYear });
+  } finally {
+    // Closing twice is safe: the store closes the text it used as soon as its COPYs end.
+    await options.encoding?.close();
+  }
+}
+
+async function storeInTransaction(
+  db: Kysely<Database>,
+  source: ReviewSheetSource,
+  options: StoreOptions,
+  base: { readonly file: string; readonly table: ReviewTable; readonly reviewYear: number },
+): Promise<ReviewFileAccount> {
+  const { table, reviewYear } = base;
   const stored = STORED[table];
-  const base = { file: source.label, table, reviewYear };
   return withRawClient(db, (client) =>
     inTransaction(client, async () => {
       await lockTableAndYear(client, table, reviewYear, options.signal);
@@ -180,9 +199,8 @@ export async function storeReviewSheet(db: Kysely<Database>, source: ReviewSheet
       );
       // The file's COPY text, made as it is read (the whole file is never in memory), parsed on a thread of its own for a
       // large file (parse-thread.ts); its quarantined records and a 3-1 file's derived tables (DERIVED) follow its rows,
-      // in the same transaction. The command that runs this worker may have begun making it while it started
-      // (encoding-ahead.ts): that text is taken when it is of these very bytes.
-      const encoding = (await takeEncodingAhead(source.fileName, source.sha256)) ?? encodeReviewSheet(source);
+      // in the same transaction; or the text the caller began (StoreOptions.encoding).
+      const encoding = options.encoding ?? encodeReviewSheet(source);
       let quarantined: number;
       let loaded: number;
       try {

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../sql/database.js';
 import { closeEncodingsAhead, encodingsAheadLeft, startEncodingAhead, startEncodingAheadForLoad, takeEncodingAhead } from '../review-sheets/encoding-ahead.js';
-import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { processThreads, threadsSettledAt } from './support/process-threads.js';
@@ -77,7 +77,7 @@ async function everything(encoding: SheetEncoding) {
 }
 
 describe('a review-sheet file made ahead of its load', () => {
-  it('gives the COPY text, counts, quarantined records and derived tables a parse at load time gives, for the same name and bytes only, once', async () => {
+  it('gives the COPY text, counts, quarantined records and derived tables a parse at load time gives, with the digest of its bytes, once', async () => {
     // 3-1 with its derived tables; 5-1 with a record a column short, quarantined.
     const cases = [
       fileOf('texts', fixture('3-1'), readFileSync(join(FIXTURES, fixture('3-1')))),
@@ -86,17 +86,14 @@ describe('a review-sheet file made ahead of its load', () => {
     for (const path of cases) {
       const source = sourceAtLoad(path);
       const atLoad = await everything(encodeReviewSheet(source, false));
-      // Other bytes under the same name (the file changed since): not taken, and let go of.
       startEncodingAhead(path);
-      expect(await takeEncodingAhead(source.fileName, 'f'.repeat(64))).toBeUndefined();
-      expect(encodingsAheadLeft()).toBe(0);
-      startEncodingAhead(path);
-      expect(await takeEncodingAhead(`x${source.fileName}`, source.sha256)).toBeUndefined();
-      const taken = await takeEncodingAhead(source.fileName, source.sha256);
+      expect(takeEncodingAhead(`${path}.other`)).toBeUndefined();
+      const taken = takeEncodingAhead(path);
       expect(taken, path).toBeDefined();
       // Taken once: a second asking finds nothing.
-      expect(await takeEncodingAhead(source.fileName, source.sha256)).toBeUndefined();
-      const ahead = await everything(taken!);
+      expect(takeEncodingAhead(path)).toBeUndefined();
+      expect(await taken!.sha256()).toBe(source.sha256);
+      const ahead = await everything(taken!.encoding);
       for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(ahead[part].equals(atLoad[part]), `${path}: ${part}`).toBe(true);
       expect([ahead.rows, ahead.quarantined, ahead.valueRows, ahead.indicatorRows]).toEqual([atLoad.rows, atLoad.quarantined, atLoad.valueRows, atLoad.indicatorRows]);
       expect(atLoad.rows, path).toBeGreaterThan(0);
@@ -110,12 +107,11 @@ describe('a review-sheet file made ahead of its load', () => {
     const before = processThreads();
     // A large file: its parse is still going when the first chunk is taken.
     const path = fileOf('large', fixture('5-1'), publishedRecordsRepeated(fixture('5-1'), 200));
-    const source = sourceAtLoad(path);
     startEncodingAhead(path);
-    const taken = (await takeEncodingAhead(source.fileName, source.sha256))!;
-    const first = await taken.rowChunks()[Symbol.asyncIterator]().next();
+    const taken = takeEncodingAhead(path)!;
+    const first = await taken.encoding.rowChunks()[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);
-    await taken.close();
+    await taken.encoding.close();
     expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
     // Never taken (a file skipped as loaded before): closed with the rest when the command ends.
     startEncodingAhead(path);
@@ -163,13 +159,20 @@ describe('a review-sheet file stored with its text made ahead', () => {
     databases.push(atLoad, ahead);
     const accountAtLoad = await storeReviewSheet(atLoad.db, sourceAtLoad(path));
     startEncodingAhead(path);
-    const accountAhead = await storeReviewSheet(ahead.db, sourceAtLoad(path));
-    // The store took it.
+    const taken = takeEncodingAhead(path)!;
+    const accountAhead = await storeReviewSheet(ahead.db, { ...sourceAtLoad(path), sha256: await taken.sha256() }, { encoding: taken.encoding });
     expect(encodingsAheadLeft()).toBe(0);
     expect(accountAhead).toEqual(accountAtLoad);
     expect(accountAhead.loaded).toBeGreaterThan(0);
     const [rowsAtLoad, rowsAhead] = [await indicatorTables(atLoad.db), await indicatorTables(ahead.db)];
     expect(rowsAhead).toEqual(rowsAtLoad);
     expect(rowsAhead.every((rows) => rows.length > 0)).toBe(true);
+    // The same bytes again, read whole on a thread: skipped, their text never asked for, the thread kept for the next file.
+    await stopIdleParseThreads();
+    const again = encodeReviewFileOnThread(path, basename(path).normalize('NFC'));
+    const skipped = await storeReviewSheet(ahead.db, { ...sourceAtLoad(path), sha256: await again.sha256() }, { encoding: again.encoding });
+    expect(skipped).toMatchObject({ skipped: true, loaded: accountAhead.loaded });
+    expect(idleParseThreads()).toBe(1);
+    await stopIdleParseThreads();
   });
 });

@@ -2,14 +2,16 @@
  * A review-sheet file's COPY text made on a thread of its own (review-sheets/parse-thread.ts) is the one made on the
  * calling thread, byte for byte, with the same rows, quarantined records and 3-1 indicator values, whatever the size of
  * the pieces; what refuses a file there is thrown here as the same error; a thread that read its file to the end is
- * kept for the next file, and a reader that stops early (a COPY that failed) stops the thread and closes the file. The load through the database on the thread: test/review-sheets-
- * thread-load.test.ts.
+ * kept for the next file, and a reader that stops early (a COPY that failed) stops the thread and closes the file; a
+ * file on disk read and hashed by the thread gives the same text and the digest of its bytes. The load through
+ * the database on the thread: test/review-sheets-thread-load.test.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
-import { encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
 import { processThreads as threads, threadsSettledAt } from './support/process-threads.js';
 import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
@@ -162,5 +164,83 @@ describe('a review-sheet file parsed on a thread of its own', () => {
     expect(read).toBeLessThan(bytes.length / 2);
     await encoding.close();
     expect(await threadsSettledAt(before)).toBe(before);
+  });
+});
+
+describe('a review-sheet file on disk read by its parse thread', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'ebpm-whole-file-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** `bytes` written under the published name `name`, and its path. */
+  function onDisk(name: string, bytes: Uint8Array): string {
+    const path = join(scratch, name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  it('gives the digest of its bytes and the COPY text, counts and derived tables the calling thread gives', async () => {
+    const payees = readFileSync(join(FIXTURES, fixture('5-1')));
+    const cases = [
+      { name: fixture('3-1'), bytes: readFileSync(join(FIXTURES, fixture('3-1'))) },
+      // More than one piece of 1 MiB, with a record a column short.
+      { name: fixture('5-1'), bytes: Buffer.concat([publishedRecordsRepeated(fixture('5-1'), 60), Buffer.from('"2024","1","only three"\r\n')]) },
+    ];
+    expect(cases[1].bytes.length).toBeGreaterThan(payees.length * 30);
+    for (const { name, bytes } of cases) {
+      const here = await everything(encodeReviewSheet(sourceOf(name, bytes, 1 << 20), false));
+      const whole = encodeReviewFileOnThread(onDisk(name, bytes), name, bytes.length);
+      expect(await whole.sha256()).toBe(sha256Of(bytes));
+      const there = await everything(whole.encoding);
+      for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(there[part].equals(here[part]), `${name}'s ${part}`).toBe(true);
+      expect([there.rows, there.quarantined, there.valueRows, there.indicatorRows]).toEqual([here.rows, here.quarantined, here.valueRows, here.indicatorRows]);
+    }
+  });
+
+  it('closed before its rows are asked for (a file loaded before), closes the file and is kept for the next file', async () => {
+    await stopIdleParseThreads();
+    const before = threads();
+    const name = fixture('3-1');
+    const path = onDisk(name, readFileSync(join(FIXTURES, name)));
+    // The file's descriptor among the process's (the thread's own event loop holds others).
+    const fileOpen = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      }).length;
+    const whole = encodeReviewFileOnThread(path, name);
+    expect(fileOpen()).toBe(1);
+    await whole.sha256();
+    await whole.encoding.close();
+    expect(fileOpen()).toBe(0);
+    expect(idleParseThreads()).toBe(1);
+    expect(await threadsSettledAt(before + 1)).toBe(before + 1);
+    await stopIdleParseThreads();
+    expect(await threadsSettledAt(before)).toBe(before);
+  });
+
+  it('throws a header that is not the published one from its rows, as the calling thread does, and a file it cannot open at once', async () => {
+    const name = fixture('1-2');
+    const renamed = Buffer.from(readFileSync(join(FIXTURES, name), 'utf8').replace('事業名', '事業の名前'), 'utf8');
+    const here = await everything(encodeReviewSheet(sourceOf(name, renamed, 4096), false)).catch((error: unknown) => error);
+    const whole = encodeReviewFileOnThread(onDisk(name, renamed), name);
+    await whole.sha256();
+    const there = await everything(whole.encoding).catch((error: unknown) => error);
+    expect(there).toBeInstanceOf(ReviewHeaderError);
+    expect((there as Error).message).toBe((here as Error).message);
+    expect(() => encodeReviewFileOnThread(join(scratch, 'no-such-file.csv'), fixture('3-1'))).toThrow(/ENOENT/);
+  });
+
+  it('refuses a file that changed between its digest and its parse, which might not be the bytes hashed', async () => {
+    const name = fixture('3-1');
+    const published = readFileSync(join(FIXTURES, name));
+    const path = onDisk(name, published);
+    const whole = encodeReviewFileOnThread(path, name);
+    expect(await whole.sha256()).toBe(sha256Of(published));
+    // One record more: the size differs from the one hashed.
+    writeFileSync(path, Buffer.concat([published, published.subarray(published.indexOf(10) + 1, published.indexOf(10, published.indexOf(10) + 1) + 1)]));
+    await expect(everything(whole.encoding)).rejects.toThrow(`${name} changed while it was being loaded`);
   });
 });
