@@ -125,7 +125,7 @@ async function sourceOf(ref: ReviewSheetRef): Promise<{ readonly source: ReviewS
     const pieces = () => filePieces(ref.path, PIECE_BYTES);
     const name = basename(ref.path).normalize('NFC');
     const size = (await stat(ref.path)).size;
-    const onThread = takeEncodingAhead(ref.path) ?? (readsOnItsThread(size) ? encodeReviewFileOnThread(ref.path, name, size) : undefined);
+    const onThread = takeEncodingAhead(ref.path) ?? (readsOnItsThread(size) ? encodeReviewFileOnThread(ref.path, name, { size }) : undefined);
     if (onThread) {
       try {
         return { source: { label: name, fileName: name, sha256: await onThread.sha256(), size, pieces }, encoding: onThread.encoding };

@@ -5,17 +5,18 @@
  * project's machines, mostly on one core), and the file's activity takes the text made so far, with the digest of the
  * bytes it was made from, instead of reading the file again. It is made by the same code as at load time, on a thread
  * that reads and hashes the file as the load's own threads do (parse-thread.ts, encodeReviewFileOnThread): the load
- * of a large file on disk differs only in when its parse begins. A file the load skips (loaded before) was parsed for
+ * of a large file on disk differs only in when its parse begins, and in that its text is not held back for the COPY. A file the load skips (loaded before) was parsed for
  * nothing; the command closes whatever was not taken when it ends.
  *
  * What it holds: the file's descriptor, and the COPY text made and not yet taken (about 45 MB for a national 3-1 file's
  * rows and derived tables, if the activity starts after the parse ended).
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { assertInputAllowed } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName } from './file-name.js';
 import { listReviewSheetRefs } from './list-files.js';
-import { encodeReviewFileOnThread, type FileOnThread, type SheetEncoding } from './parse-thread.js';
+import { encodeReviewFileOnThread, PARSE_THREAD_MIN_BYTES, type FileOnThread, type SheetEncoding } from './parse-thread.js';
 import { DERIVED_TABLES, type DerivedTable } from './sheet-copy-text.js';
 
 /** The table whose file is parsed ahead: the costliest to load (workflows/load-review-sheets.ts, COSTLIEST_FIRST). */
@@ -38,7 +39,9 @@ class ChunkStream {
     this.notify();
   }
 
+  /** A stream made to its end stays as made: its taker gets every chunk, and the failure where it asks for the next stream. */
   fail(error: unknown): void {
+    if (this.ended) return;
     this.failure ??= { error };
     this.notify();
   }
@@ -87,6 +90,8 @@ export class EncodingMadeAhead implements SheetEncoding {
     derived: readonly DerivedTable[],
   ) {
     this.drained = this.drain(derived);
+    // Awaited by close(); until then a failure to let go of the thread must not go unhandled.
+    this.drained.catch(() => undefined);
   }
 
   private async drain(derived: readonly DerivedTable[]): Promise<void> {
@@ -103,7 +108,7 @@ export class EncodingMadeAhead implements SheetEncoding {
       }
       this.finished = true;
     } catch (error) {
-      // Every stream not yet made fails with it, so that no taker waits for ever; the made ones end as they were.
+      // Every stream not yet made to its end fails with it, so that no taker waits for ever.
       for (const stream of streams) stream.fail(error);
     } finally {
       await this.inner.close();
@@ -168,34 +173,34 @@ interface Ahead extends FileOnThread {
 const ahead: Ahead[] = [];
 
 /**
- * Starts making `path`'s COPY text on a parse thread, which reads, hashes and parses the file itself: nothing of it is
- * done on this thread, whose start (loading the Temporal SDK's modules, one long run of code) would otherwise hold the
- * parse back.
+ * Starts making `path`'s COPY text on a parse thread, which reads, hashes and parses the file to its end by itself:
+ * nothing of it waits for this thread, whose start (loading the Temporal SDK's modules, one long run of code) would
+ * otherwise hold the parse back. Throws for a name that is not a published one or a file that cannot be opened.
  */
 export function startEncodingAhead(path: string): void {
   const fileName = basename(path).normalize('NFC');
-  const onThread = encodeReviewFileOnThread(path, fileName);
   const derived = parseReviewFileName(fileName).table === '3-1' ? DERIVED_TABLES : [];
+  const onThread = encodeReviewFileOnThread(path, fileName, { parseAtOnce: true });
   ahead.push({ path, sha256: onThread.sha256, encoding: new EncodingMadeAhead(onThread.encoding, fileName, derived) });
 }
 
 /**
- * The first file of TABLE_MADE_AHEAD among those the load names, made ahead (startEncodingAhead); none where the paths
- * cannot be listed, the file is in a zip or outside the worker's input folder: the load itself then reads it (and says
- * what is wrong). Returns the path made ahead, if any.
+ * The first file of TABLE_MADE_AHEAD among the files on disk the load names, made ahead (startEncodingAhead) when it is
+ * at least `minBytes` (by default the size from which the load parses a file on a thread of its own); none where the
+ * paths cannot be listed or the file is outside the worker's input folder: the load itself then reads it (and says
+ * what is wrong). Zips are not opened: their entries are read by the load. Returns the path made ahead, if any.
  */
-export async function startEncodingAheadForLoad(paths: readonly string[], inputDir: string | undefined): Promise<string | undefined> {
+export async function startEncodingAheadForLoad(paths: readonly string[], inputDir: string | undefined, minBytes = PARSE_THREAD_MIN_BYTES): Promise<string | undefined> {
   try {
-    const refs = await listReviewSheetRefs(paths);
+    const refs = await listReviewSheetRefs(paths.filter((path) => !path.toLowerCase().endsWith('.zip')));
     const first = refs.find((ref) => {
-      if (ref.entry !== undefined) return false;
       try {
         return parseReviewFileName(ref.path).table === TABLE_MADE_AHEAD;
       } catch {
         return false;
       }
     });
-    if (!first) return undefined;
+    if (!first || statSync(first.path).size < minBytes) return undefined;
     assertInputAllowed(first.path, inputDir);
     startEncodingAhead(first.path);
     return first.path;

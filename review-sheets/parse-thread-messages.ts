@@ -22,11 +22,13 @@ export type ParseThreadRequest =
   | { readonly start: ParseThreadData }
   /**
    * A file on disk (a descriptor the caller opened, and closes once the thread has let go of the file) that the thread
-   * reads and hashes itself: answered by its digest and how many pieces it will be parsed in. It is then parsed on
-   * `parseWhole`, or let go of with the file.
+   * reads and hashes itself: answered by its digest and how many pieces it will be parsed in. It is then read again
+   * and parsed a piece at a time (`pieceOnDisk`, then `end`), or all at once (`parseWhole`), or let go of with the file.
    */
   | { readonly file: { readonly fd: number; readonly fileName: string } }
-  /** The file hashed by `file` read again and parsed to its end: answered as `piece` is for each piece, then as `end` is. */
+  /** The next piece of the file hashed by `file`, read and parsed: answered as `piece` is. */
+  | { readonly pieceOnDisk: true }
+  /** The rest of the file hashed by `file`, read and parsed to its end: answered as `piece` is for each piece, then as `end` is. */
   | { readonly parseWhole: true }
   | { readonly piece: Uint8Array }
   | { readonly end: true }
@@ -38,6 +40,7 @@ export type ParseThreadFailure =
   | { readonly kind: 'header'; readonly fileName: string; readonly table: ReviewTable; readonly missing: readonly string[]; readonly unexpected: readonly string[]; readonly misplaced: readonly string[]; readonly fiscalYears: string | null }
   | { readonly kind: 'csv'; readonly fileName: string; readonly cause: string }
   | { readonly kind: 'table'; readonly fileName: string; readonly table: string }
+  | { readonly kind: 'changed'; readonly fileName: string }
   | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string };
 
 export type ParseThreadMessage =
@@ -52,6 +55,21 @@ export type ParseThreadMessage =
   | { readonly derivedDone: { readonly rows: number } }
   | { readonly failure: ParseThreadFailure };
 
+/**
+ * A file on disk whose size or modification time changed between its digest and the end of its parse (it was being
+ * written, or replaced in place): its text might not be of the bytes hashed, so nothing of it is stored. Not a refusal
+ * of the file: the load's activity is tried again, and reads the file afresh.
+ */
+export class ReviewFileChangedError extends Error {
+  constructor(readonly fileName: string) {
+    super(
+      `${fileName} changed while it was being loaded (its size or modification time is not what it was when it was hashed), so nothing of it was stored; ` +
+        'the load tries it again from its start: if it is still being written or copied, let that finish and load it again',
+    );
+    this.name = 'ReviewFileChangedError';
+  }
+}
+
 export function failureOf(error: unknown): ParseThreadFailure {
   if (error instanceof ReviewHeaderError) {
     const { fileName, table, missing, unexpected, misplaced, fiscalYears } = error;
@@ -59,6 +77,7 @@ export function failureOf(error: unknown): ParseThreadFailure {
   }
   if (error instanceof ReviewCsvError) return { kind: 'csv', fileName: error.fileName, cause: error.cause instanceof Error ? error.cause.message : String(error.cause) };
   if (error instanceof UnsupportedReviewTableError) return { kind: 'table', fileName: error.fileName, table: error.table };
+  if (error instanceof ReviewFileChangedError) return { kind: 'changed', fileName: error.fileName };
   if (error instanceof Error) return { kind: 'other', name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   return { kind: 'other', name: 'Error', message: String(error) };
 }
@@ -75,6 +94,8 @@ export function errorOf(failure: ParseThreadFailure, fileName: string): Error {
       return new ReviewCsvError(failure.fileName, new Error(failure.cause));
     case 'table':
       return new UnsupportedReviewTableError(failure.fileName, failure.table);
+    case 'changed':
+      return new ReviewFileChangedError(failure.fileName);
     case 'other': {
       // The thread's own error, with its stack, as the cause; the stack of this one is where the load received it.
       const cause = new Error(failure.message);

@@ -1,13 +1,14 @@
 /**
  * The thread large review-sheet files are parsed on (parse-thread.ts), one after another: each file starts afresh
- * (`start`), takes its pieces in order (or, given a `file` on disk, hashes it, then reads and parses it when asked) and sends back the rows' and the quarantined records' COPY text each completes,
- * then at the end the rest with their counts, then, a few chunks each time it is asked, a 3-1 file's derived tables
+ * (`start`), takes its pieces in order (or, given a `file` on disk, hashes it, then reads and parses its pieces when
+ * asked) and sends back the rows' and the quarantined records' COPY text each completes, then at the end the rest with
+ * their counts, then, a few chunks each time it is asked, a 3-1 file's derived tables
  * (its indicators by year, its indicators). Every outcome is a message; a failure is the last of its file.
  */
 import { createHash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { failureOf, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
+import { failureOf, ReviewFileChangedError, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
 import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
 const port = parentPort!;
@@ -26,7 +27,7 @@ function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): 
 /** The file being read: null before the first and after `release`, or when it was refused at its start. */
 let text: SheetCopyText | null = null;
 /** A file on disk hashed here (`file`), until it is parsed or let go of. */
-let onDisk: { readonly fd: number; readonly fileName: string; readonly bytes: number; readonly size: number; readonly mtimeMs: number } | null = null;
+let onDisk: { readonly fd: number; readonly fileName: string; readonly bytes: number; readonly size: number; readonly mtimeMs: number; readTo: number } | null = null;
 /** Derived tables are asked for only once the rows are done. */
 let rowsDone = false;
 /** Each derived table's text, from its first request on. */
@@ -89,15 +90,10 @@ function readPiece(fd: number, position: number): Uint8Array {
   return pieceBuffer.subarray(0, filled);
 }
 
-/** The file changed between its digest and the end of its parse: what was parsed may not be what was hashed. */
-function changedError(fileName: string): Error {
-  return new Error(`${fileName} changed while it was being loaded (its size or modification time is not what it was when it was hashed); load it again once it is written`);
-}
-
 /**
- * A file on disk hashed here, off the activity's thread, a piece at a time: its digest is sent, and the file waits for
- * `parseWhole`, which its load asks for unless the file was loaded before. The caller opened the descriptor and closes
- * it when it lets go of the file.
+ * A file on disk hashed here, off the activity's thread, a piece at a time: its digest is sent, and the file waits to
+ * be read again and parsed (`pieceOnDisk` or `parseWhole`), which its load asks for unless the file was loaded before.
+ * The caller opened the descriptor and closes it when it lets go of the file.
  */
 function hashFileOnDisk(fd: number, fileName: string): void {
   let sha256: string;
@@ -119,29 +115,41 @@ function hashFileOnDisk(fd: number, fileName: string): void {
   }
   startFile({ fileName, sha256 });
   if (failed || !text) return;
-  onDisk = { fd, fileName, bytes, size: before.size, mtimeMs: before.mtimeMs };
+  onDisk = { fd, fileName, bytes, size: before.size, mtimeMs: before.mtimeMs, readTo: 0 };
   post({ digest: { sha256, pieces } });
 }
 
 /**
- * The file hashed by hashFileOnDisk read again and parsed to its end, its text sent piece by piece as it is made,
- * without waiting for the reader (the command making a file's text ahead of its load, encoding-ahead.ts, may be busy
- * for a while). Read again rather than held: a national 5-1 file is about 58 MB. A file whose size or modification
- * time changed since it was hashed is refused (changedError), as its text might not be of the bytes hashed.
+ * The next piece of the file hashed by hashFileOnDisk, read again and parsed (read again rather than held: a national
+ * 5-1 file is about 58 MB). A file shorter than when it was hashed is refused (ReviewFileChangedError).
  */
-function parseFileOnDisk(file: SheetCopyText): void {
+function parsePieceOnDisk(file: SheetCopyText, disk: NonNullable<typeof onDisk>): void {
+  const piece = readPiece(disk.fd, disk.readTo);
+  if (piece.length === 0) throw new ReviewFileChangedError(disk.fileName);
+  disk.readTo += piece.length;
+  parsePiece(file, piece);
+}
+
+/**
+ * The end of a file: for one hashed here, every byte hashed read again and its size and modification time as when it
+ * was hashed, else it is refused (ReviewFileChangedError), as its text might not be of the bytes hashed.
+ */
+function endOfFile(file: SheetCopyText): void {
+  const disk = onDisk;
+  if (disk) {
+    onDisk = null;
+    const after = fstatSync(disk.fd);
+    if (disk.readTo !== disk.bytes || after.size !== disk.size || after.mtimeMs !== disk.mtimeMs) throw new ReviewFileChangedError(disk.fileName);
+  }
+  parseEnd(file);
+}
+
+/** A file on disk's pieces from the next one to the end, each piece's text sent as it is made, without being asked. */
+function parseRestOnDisk(file: SheetCopyText): void {
   const disk = onDisk;
   if (!disk) throw new Error('parseWhole was asked for with no file hashed');
-  onDisk = null;
-  for (let at = 0; at < disk.bytes; ) {
-    const piece = readPiece(disk.fd, at);
-    if (piece.length === 0) throw changedError(disk.fileName);
-    at += piece.length;
-    parsePiece(file, piece);
-  }
-  const after = fstatSync(disk.fd);
-  if (after.size !== disk.size || after.mtimeMs !== disk.mtimeMs) throw changedError(disk.fileName);
-  parseEnd(file);
+  while (disk.readTo < disk.bytes) parsePieceOnDisk(file, disk);
+  endOfFile(file);
 }
 
 port.on('message', (request: ParseThreadRequest) => {
@@ -151,8 +159,11 @@ port.on('message', (request: ParseThreadRequest) => {
   if (failed || !text) return;
   try {
     if ('piece' in request) parsePiece(text, request.piece);
-    else if ('parseWhole' in request) parseFileOnDisk(text);
-    else if ('end' in request) parseEnd(text);
+    else if ('pieceOnDisk' in request) {
+      if (!onDisk) throw new Error('a piece on disk was asked for with no file hashed');
+      parsePieceOnDisk(text, onDisk);
+    } else if ('parseWhole' in request) parseRestOnDisk(text);
+    else if ('end' in request) endOfFile(text);
     else {
       if (!rowsDone) throw new Error(`${request.derived} was asked for before the rows were done`);
       let chunks = derived.get(request.derived);

@@ -3,16 +3,19 @@
  * of its own for a large one. A national year's load spent most of its time reading, checking and encoding records
  * on the one thread of the activity worker, which also serves the other file loading beside it (the workflow loads
  * two at a time), while the machine's other core was partly idle: on its own thread each large file's parse runs
- * beside the other's and beside PostgreSQL. The pieces are read here (a file or a zip entry alike) and a copy of each
- * is moved to the thread; the COPY text comes back moved, not copied. A thread that read its file to the end waits a
- * while for the next one (IDLE_THREADS_KEPT), warm.
+ * beside the other's and beside PostgreSQL. A file on disk is read by the thread itself (given its descriptor: once to
+ * hash it, then a piece at a time as asked for); a zip's entry is read here and a copy of each piece moved to the
+ * thread. The COPY text comes back moved, not copied. A thread that read its file to the end waits a while for the
+ * next one (IDLE_THREADS_KEPT), warm.
  *
- * What waits in memory: at most two pieces in the thread (1 MiB each from a file), the text of the pieces parsed and
+ * What waits in memory: at most two pieces in the thread (1 MiB each), the text of the pieces parsed and
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
  * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
  * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators)
  * come a few chunks at a time, as asked for. A kept thread lets go of its file when it finishes, but its heap (a few
- * tens of MB after a national 3-1 file) stays until it collects its garbage or is stopped, at most 10 s later.
+ * tens of MB after a national 3-1 file) stays until it collects its garbage or is stopped, at most 10 s later. A file
+ * parsed at once (encodeReviewFileOnThread's parseAtOnce, the command's file made ahead) is not held back: its whole
+ * text may wait here until it is taken.
  */
 import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -152,6 +155,12 @@ function settledOnce<T>(): { readonly promise: Promise<T>; resolve(value: T): vo
   };
 }
 
+/** The requests that give the thread a file's pieces, one at a time; null once every piece was asked for. */
+interface PieceFeed {
+  next(): Promise<ParseThreadRequest | null>;
+  close(): Promise<void>;
+}
+
 /** Parse threads waiting for their next file, the most recently used last. */
 const idleThreads: { readonly worker: Worker; readonly timer: NodeJS.Timeout; readonly onExit: () => void }[] = [];
 
@@ -227,19 +236,36 @@ class EncodingOnThread implements SheetEncoding {
    * failure before.
    */
   private readonly digest = settledOnce<{ readonly sha256: string; readonly pieces: number }>();
-  /** A file on disk's parse was asked for: until then the thread has only hashed it, and may be kept for the next file. */
+  /**
+   * A file on disk's parse was asked for (its first piece, or all of it with parseWhole): until then the thread has only
+   * hashed it, and may be kept for the next file.
+   */
   private parseAsked = false;
 
+  /**
+   * `fileOnDisk`: a descriptor this encoding closes, of a file the thread hashes, reads and parses itself. With
+   * `parseAtOnce` the thread parses it to its end right after its digest, without waiting for this thread or for the
+   * text to be taken (the command's file made ahead, encoding-ahead.ts, which takes all of it); otherwise it parses a
+   * piece when asked, as the pieces sent from here are.
+   */
   constructor(
     private readonly source: Pick<EncodedSource, 'fileName' | 'size'> & Partial<EncodedSource>,
     private readonly fileOnDisk?: number,
+    parseAtOnce = false,
   ) {
     this.worker = takeParseThread();
     this.worker.on('message', this.onMessage);
     this.worker.on('messageerror', this.onMessageError);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);
-    if (fileOnDisk !== undefined) this.send({ file: { fd: fileOnDisk, fileName: source.fileName } });
+    if (fileOnDisk !== undefined) {
+      this.send({ file: { fd: fileOnDisk, fileName: source.fileName } });
+      if (parseAtOnce) {
+        // The thread takes requests in order: it parses as soon as it has hashed the file.
+        this.send({ parseWhole: true });
+        this.parseAsked = true;
+      }
+    }
     // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
     else this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 ?? '' } } satisfies ParseThreadRequest);
   }
@@ -253,6 +279,8 @@ class EncodingOnThread implements SheetEncoding {
     // A failure answering the start (which is not counted) takes this below zero; the thread is then broken anyway.
     this.unanswered--;
     if ('digest' in message) {
+      // parseWhole, asked for already, is answered by a message per piece and one for the end.
+      if (this.parseAsked) this.unanswered += message.digest.pieces;
       this.digest.resolve(message.digest);
       return;
     }
@@ -308,25 +336,12 @@ class EncodingOnThread implements SheetEncoding {
   }
 
   async *rowChunks(): AsyncGenerator<Uint8Array> {
-    if (this.fileOnDisk !== undefined) {
-      // One request, answered by each piece's text as the thread makes it, then the rest with the counts.
-      const { pieces } = await this.digest.promise;
-      this.send({ parseWhole: true });
-      this.unanswered += pieces;
-      this.parseAsked = true;
-      for (;;) {
-        const message = await this.next();
-        if (!('rowChunks' in message)) throw this.unexpected(message);
-        this.quarantine.push(...message.quarantineChunks);
-        yield* message.rowChunks;
-        if ('rowsDone' in message) {
-          this.rowsDone = message.rowsDone;
-          return;
-        }
-      }
+    if (this.parseAsked) {
+      // parseWhole went with the file: every piece's text comes unasked.
+      for (let done = false; !done; ) done = yield* this.textOf(await this.next());
+      return;
     }
-    if (!this.source.pieces) throw new Error(`the review-sheet encoding of ${this.source.fileName} has no pieces to send`);
-    const pieces = this.source.pieces()[Symbol.asyncIterator]();
+    const feed = this.fileOnDisk !== undefined ? await this.piecesOnDisk() : this.piecesFromSource();
     let inThread = 0;
     let allSent = false;
     try {
@@ -334,29 +349,57 @@ class EncodingOnThread implements SheetEncoding {
         // Pieces go out while the thread has room; the loop comes back here only when the COPY's stream asks for more
         // text (it holds up to 16 chunks, about 4 MiB, ahead), so the pieces are read as fast as PostgreSQL takes them.
         while (!allSent && inThread < PIECES_IN_THREAD) {
-          const read = await pieces.next();
-          if (read.done) {
+          const request = await feed.next();
+          if (request === null) {
             this.send({ end: true });
             allSent = true;
           } else {
-            this.send({ piece: movable(read.value) });
+            this.send(request);
             inThread++;
           }
         }
-        const message = await this.next();
-        if (!('rowChunks' in message)) throw this.unexpected(message);
-        this.quarantine.push(...message.quarantineChunks);
-        yield* message.rowChunks;
-        if ('rowsDone' in message) {
-          this.rowsDone = message.rowsDone;
-          return;
-        }
+        if (yield* this.textOf(await this.next())) return;
         inThread--;
       }
     } finally {
       // A COPY that failed, or a refusal from the thread, leaves the file partly read: it is closed now.
-      if (!allSent) await pieces.return?.();
+      if (!allSent) await feed.close();
     }
+  }
+
+  /** A piece's text handed on; true once it was the last (the rows are done). */
+  private *textOf(message: ParseThreadMessage): Generator<Uint8Array, boolean> {
+    if (!('rowChunks' in message)) throw this.unexpected(message);
+    this.quarantine.push(...message.quarantineChunks);
+    yield* message.rowChunks;
+    if (!('rowsDone' in message)) return false;
+    this.rowsDone = message.rowsDone;
+    return true;
+  }
+
+  /** The requests that send the source's pieces, read here; null after the last. */
+  private piecesFromSource(): PieceFeed {
+    if (!this.source.pieces) throw new Error(`the review-sheet encoding of ${this.source.fileName} has no pieces to send`);
+    const pieces = this.source.pieces()[Symbol.asyncIterator]();
+    return {
+      next: async () => {
+        const read = await pieces.next();
+        return read.done ? null : { piece: movable(read.value) };
+      },
+      close: async () => {
+        await pieces.return?.();
+      },
+    };
+  }
+
+  /** The requests that have the thread read the file's next piece itself, as many as its digest said; null after. */
+  private async piecesOnDisk(): Promise<PieceFeed> {
+    const { pieces } = await this.digest.promise;
+    let sent = 0;
+    return {
+      next: () => Promise.resolve(sent < pieces ? (sent++, { pieceOnDisk: true as const }) : null),
+      close: () => Promise.resolve(),
+    };
   }
 
   get rows(): number {
@@ -444,10 +487,19 @@ export interface FileOnThread {
  * time into one buffer, once for its digest and once for its text: nothing of it is read on this thread, which then
  * neither hashes the file nor copies each piece into fresh memory for the thread (about 0.5 s of a national year's
  * load on the activity's thread, a CPU profile of 2026-12-07). The file is opened here (a file that cannot be opened
- * throws now) and closed when the encoding is.
+ * throws now) and closed when the encoding is. With `parseAtOnce` the thread parses it to its end as soon as it is
+ * hashed, whether or not its text is taken (encoding-ahead.ts); otherwise a piece at a time as the text is taken.
  */
-export function encodeReviewFileOnThread(path: string, fileName: string, size?: number): FileOnThread {
-  const encoding = new EncodingOnThread({ fileName, ...(size === undefined ? {} : { size }) }, openSync(path, 'r'));
+export function encodeReviewFileOnThread(path: string, fileName: string, options: { readonly size?: number; readonly parseAtOnce?: boolean } = {}): FileOnThread {
+  const fd = openSync(path, 'r');
+  let encoding: EncodingOnThread;
+  try {
+    encoding = new EncodingOnThread({ fileName, ...(options.size === undefined ? {} : { size: options.size }) }, fd, options.parseAtOnce === true);
+  } catch (error) {
+    // No thread to hand it to (one could not be started): the file is closed here.
+    closeSync(fd);
+    throw error;
+  }
   return { encoding, sha256: () => encoding.sha256() };
 }
 

@@ -1,10 +1,10 @@
 /**
  * A review-sheet file's COPY text made ahead of its load (review-sheets/encoding-ahead.ts, which `ebpm review-sheets
  * load` starts for the first 3-1 file while it starts its worker) is the text a parse at load time makes, byte for
- * byte; it is taken only for the same file name and bytes, once; stopped and let go of when closed early or never
- * taken; and a file stored with it has the rows a file parsed at its load has.
+ * byte, with the digest of the file's bytes; it is taken by its path, once; stopped and let go of when closed early
+ * or never taken; and a file stored with it has the rows a file parsed at its load has.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -39,6 +39,17 @@ function fileOf(folder: string, fileName: string, bytes: Uint8Array): string {
   const path = join(scratch, folder, fileName);
   writeFileSync(path, bytes);
   return path;
+}
+
+/** How many of the process's descriptors are open on `path`. */
+function descriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
 }
 
 /** The file as the load's activity reads it (activities/review-sheets.ts): its name in NFC, its digest, its bytes in pieces. */
@@ -102,38 +113,50 @@ describe('a review-sheet file made ahead of its load', () => {
     }
   });
 
-  it('stops its thread when closed before its text is all taken, and the command\'s end lets go of what was never taken', async () => {
+  it('stops its thread and closes the file when closed before its text is all made, and the command\'s end lets go of what was never taken', async () => {
     await stopIdleParseThreads();
     const before = processThreads();
-    // A large file: its parse is still going when the first chunk is taken.
-    const path = fileOf('large', fixture('5-1'), publishedRecordsRepeated(fixture('5-1'), 200));
+    // A large file (about 28 MB): its parse is still going when the first chunk is taken.
+    const path = fileOf('large', fixture('5-1'), publishedRecordsRepeated(fixture('5-1'), 400));
     startEncodingAhead(path);
     const taken = takeEncodingAhead(path)!;
     const first = await taken.encoding.rowChunks()[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);
+    expect(descriptorsOf(path)).toBe(1);
     await taken.encoding.close();
-    expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
-    // Never taken (a file skipped as loaded before): closed with the rest when the command ends.
+    // Stopped, not kept for the next file: it had not finished.
+    expect(idleParseThreads()).toBe(0);
+    expect(descriptorsOf(path)).toBe(0);
+    expect(await threadsSettledAt(before)).toBe(before);
+    // Never taken (the load failed before that file): closed with the rest when the command ends.
     startEncodingAhead(path);
     startEncodingAhead(fileOf('never', fixture('3-1'), readFileSync(join(FIXTURES, fixture('3-1')))));
     expect(encodingsAheadLeft()).toBe(2);
     await closeEncodingsAhead();
     expect(encodingsAheadLeft()).toBe(0);
+    expect(descriptorsOf(path)).toBe(0);
     await stopIdleParseThreads();
     expect(await threadsSettledAt(before)).toBe(before);
   });
 
-  it("chooses a load's first 3-1 file on disk, inside the worker's input folder, and nothing for paths it cannot list", async () => {
+  it("chooses a load's first 3-1 file on disk of the size parsed on a thread, inside the worker's input folder, and nothing for paths it cannot list", async () => {
     const year = join(scratch, 'year');
     mkdirSync(year);
     for (const table of ['1-2', '3-1', '5-1']) copyFileSync(join(FIXTURES, fixture(table)), join(year, fixture(table)));
-    expect(await startEncodingAheadForLoad([year], undefined)).toBe(join(year, fixture('3-1')));
-    expect(await startEncodingAheadForLoad([year], year)).toBe(join(year, fixture('3-1')));
-    expect(encodingsAheadLeft()).toBe(2);
+    const elsewhere = join(scratch, 'elsewhere');
+    mkdirSync(elsewhere);
+    // The fixtures are far below the size a load parses on a thread of its own: not made ahead unless the least size is 0.
+    expect(await startEncodingAheadForLoad([year], undefined)).toBeUndefined();
+    expect(await startEncodingAheadForLoad([year], undefined, 0)).toBe(join(year, fixture('3-1')));
+    expect(await startEncodingAheadForLoad([year], year, 0)).toBe(join(year, fixture('3-1')));
+    // A zip named beside the folder is left to the load, unopened (this one is not even a zip).
+    writeFileSync(join(scratch, 'not-a.zip'), 'not a zip');
+    expect(await startEncodingAheadForLoad([join(scratch, 'not-a.zip'), year], undefined, 0)).toBe(join(year, fixture('3-1')));
+    expect(encodingsAheadLeft()).toBe(3);
     await closeEncodingsAhead();
-    expect(await startEncodingAheadForLoad([year], join(scratch, 'elsewhere'))).toBeUndefined();
-    expect(await startEncodingAheadForLoad([join(year, fixture('5-1'))], undefined)).toBeUndefined();
-    expect(await startEncodingAheadForLoad([join(scratch, 'no-such-folder')], undefined)).toBeUndefined();
+    expect(await startEncodingAheadForLoad([year], elsewhere, 0)).toBeUndefined();
+    expect(await startEncodingAheadForLoad([join(year, fixture('5-1'))], undefined, 0)).toBeUndefined();
+    expect(await startEncodingAheadForLoad([join(scratch, 'no-such-folder')], undefined, 0)).toBeUndefined();
     expect(encodingsAheadLeft()).toBe(0);
   });
 });

@@ -6,12 +6,13 @@
  * file on disk read and hashed by the thread gives the same text and the digest of its bytes. The load through
  * the database on the thread: test/review-sheets-thread-load.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { ReviewFileChangedError } from '../review-sheets/parse-thread-messages.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
 import { processThreads as threads, threadsSettledAt } from './support/process-threads.js';
 import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
@@ -171,6 +172,17 @@ describe('a review-sheet file on disk read by its parse thread', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'ebpm-whole-file-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+  /** How many of the process's descriptors are open on `path` (the thread's own event loop holds others). */
+  function descriptorsOf(path: string): number {
+    return readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    }).length;
+  }
+
   /** `bytes` written under the published name `name`, and its path. */
   function onDisk(name: string, bytes: Uint8Array): string {
     const path = join(scratch, name);
@@ -188,7 +200,7 @@ describe('a review-sheet file on disk read by its parse thread', () => {
     expect(cases[1].bytes.length).toBeGreaterThan(payees.length * 30);
     for (const { name, bytes } of cases) {
       const here = await everything(encodeReviewSheet(sourceOf(name, bytes, 1 << 20), false));
-      const whole = encodeReviewFileOnThread(onDisk(name, bytes), name, bytes.length);
+      const whole = encodeReviewFileOnThread(onDisk(name, bytes), name, { size: bytes.length });
       expect(await whole.sha256()).toBe(sha256Of(bytes));
       const there = await everything(whole.encoding);
       for (const part of ['text', 'quarantine', 'values', 'indicators'] as const) expect(there[part].equals(here[part]), `${name}'s ${part}`).toBe(true);
@@ -201,20 +213,11 @@ describe('a review-sheet file on disk read by its parse thread', () => {
     const before = threads();
     const name = fixture('3-1');
     const path = onDisk(name, readFileSync(join(FIXTURES, name)));
-    // The file's descriptor among the process's (the thread's own event loop holds others).
-    const fileOpen = () =>
-      readdirSync('/proc/self/fd').filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`) === path;
-        } catch {
-          return false;
-        }
-      }).length;
     const whole = encodeReviewFileOnThread(path, name);
-    expect(fileOpen()).toBe(1);
+    expect(descriptorsOf(path)).toBe(1);
     await whole.sha256();
     await whole.encoding.close();
-    expect(fileOpen()).toBe(0);
+    expect(descriptorsOf(path)).toBe(0);
     expect(idleParseThreads()).toBe(1);
     expect(await threadsSettledAt(before + 1)).toBe(before + 1);
     await stopIdleParseThreads();
@@ -241,6 +244,13 @@ describe('a review-sheet file on disk read by its parse thread', () => {
     expect(await whole.sha256()).toBe(sha256Of(published));
     // One record more: the size differs from the one hashed.
     writeFileSync(path, Buffer.concat([published, published.subarray(published.indexOf(10) + 1, published.indexOf(10, published.indexOf(10) + 1) + 1)]));
-    await expect(everything(whole.encoding)).rejects.toThrow(`${name} changed while it was being loaded`);
+    await expect(everything(whole.encoding)).rejects.toBeInstanceOf(ReviewFileChangedError);
+    // The same size, written again a second later: its modification time tells.
+    writeFileSync(path, published);
+    const again = encodeReviewFileOnThread(path, name);
+    await again.sha256();
+    utimesSync(path, new Date(), new Date(Date.now() + 1000));
+    await expect(everything(again.encoding)).rejects.toThrow(`${name} changed while it was being loaded`);
+    expect(descriptorsOf(path)).toBe(0);
   });
 });

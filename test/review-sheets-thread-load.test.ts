@@ -2,13 +2,16 @@
  * A review-sheet file parsed on a thread of its own (review-sheets/parse-thread.ts) through the store and the database:
  * a COPY that fails half-way rolls the file back and closes it, and leaves no thread at work; a file whose every record is
  * quarantined is accounted and its quarantine stored as on the calling thread. Sources here give no size, so the
- * store parses them on a thread, as it does a zip's entries.
+ * store parses them on a thread, as it does a zip's entries; one test gives a file on disk that its parse thread reads
+ * itself, as the load does a large file.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
+import { filePieces } from '../review-sheets/file-pieces.js';
+import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, readsOnItsThread, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { processThreads, threadsSettledAt } from './support/process-threads.js';
@@ -19,6 +22,17 @@ const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const PAYEES = readdirSync(FIXTURES).find((name) => name.startsWith('5-1_RS_2024_'))!;
 
 let database: TestDatabase;
+
+/** How many of the process's descriptors are open on `path`. */
+function descriptorsOf(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
 
 /** The published 5-1's records `times` over (more COPY text than one chunk), under `fileName`; `closed` says whether its reading ended. */
 function payeesSource(fileName: string, times: number, size?: number): ReviewSheetSource & { readonly state: { closed: boolean } } {
@@ -77,6 +91,56 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
     const account = await storeReviewSheet(database.db, payeesSource(PAYEES, 40));
     expect(account).toMatchObject({ skipped: false, quarantined: 0 });
     expect(account.loaded).toBeGreaterThan(0);
+  });
+
+  it('rolls back a file on disk, read by its parse thread, when PostgreSQL refuses a row half-way: file closed, no thread at work', async () => {
+    // The published 5-1 sixty times over (over 4 MiB: the load reads it on its parse thread), written to disk.
+    const scratch = mkdtempSync(join(tmpdir(), 'ebpm-thread-load-'));
+    try {
+      const path = join(scratch, PAYEES);
+      writeFileSync(path, publishedRecordsRepeated(PAYEES, 60));
+      const size = statSync(path).size;
+      expect(readsOnItsThread(size)).toBe(true);
+      const lines = readFileSync(join(FIXTURES, PAYEES), 'utf8').split('\n').length * 60;
+      const sourceOnDisk = async () => {
+        const onThread = encodeReviewFileOnThread(path, PAYEES, { size });
+        const source: ReviewSheetSource = { label: PAYEES, fileName: PAYEES, sha256: await onThread.sha256(), size, pieces: () => filePieces(path, 1 << 20) };
+        return { source, encoding: onThread.encoding };
+      };
+      await sql`CREATE FUNCTION pg_temp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.line > ${sql.lit(Math.floor(lines / 2))} THEN RAISE EXCEPTION 'refused half-way (test)'; END IF; RETURN NEW; END $$`.execute(database.db);
+      await sql`CREATE TRIGGER refuse_half_way BEFORE INSERT ON core.review_payee_rows FOR EACH ROW EXECUTE FUNCTION pg_temp_refuse()`.execute(database.db);
+      await stopIdleParseThreads();
+      const before = processThreads();
+      let sha256 = '';
+      try {
+        const { source, encoding } = await sourceOnDisk();
+        sha256 = source.sha256;
+        await expect(storeReviewSheet(database.db, source, { encoding })).rejects.toThrow('refused half-way (test)');
+      } finally {
+        await sql`DROP TRIGGER refuse_half_way ON core.review_payee_rows`.execute(database.db);
+        await sql`DROP FUNCTION pg_temp_refuse()`.execute(database.db);
+      }
+      expect(descriptorsOf(path)).toBe(0);
+      expect(idleParseThreads()).toBeLessThanOrEqual(1);
+      expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
+      const left = await sql<{ files: number; rows: number }>`
+        SELECT (SELECT count(*)::integer FROM raw.review_sheet_files WHERE file_sha256 = ${sha256}) AS files,
+               (SELECT count(*)::integer FROM core.review_payee_rows WHERE file_sha256 = ${sha256}) AS rows`.execute(database.db);
+      expect(left.rows[0]).toEqual({ files: 0, rows: 0 });
+      // The same file then loads whole, with as many rows as the file has records.
+      const { source, encoding } = await sourceOnDisk();
+      const account = await storeReviewSheet(database.db, source, { encoding });
+      // As many rows as the same bytes give on the calling thread.
+      const bytes = readFileSync(path);
+      const here = encodeReviewSheet({ fileName: PAYEES, sha256: source.sha256, size, pieces: async function* () { yield bytes; } }, false);
+      for await (const chunk of here.rowChunks()) expect(chunk.length).toBeGreaterThan(0);
+      expect(here.rows).toBeGreaterThan(1000);
+      expect(account).toMatchObject({ skipped: false, quarantined: 0, loaded: here.rows });
+      expect(descriptorsOf(path)).toBe(0);
+      await stopIdleParseThreads();
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('accounts a file whose every record is quarantined, and stores its quarantine as the calling thread does', async () => {

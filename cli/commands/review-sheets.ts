@@ -38,7 +38,7 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
     await ahead?.startEncodingAheadForLoad(paths, environment.inputDir);
     await loadThroughWorkflow(paths, environment, deployed, taskQueue, values.json === true);
   } finally {
-    // A file skipped (loaded before) or a load that failed leaves its text made ahead: its thread is stopped.
+    // Text made ahead and never taken (the load failed before that file, or the worker never asked for it) is let go of.
     await ahead?.closeEncodingsAhead();
   }
 }
