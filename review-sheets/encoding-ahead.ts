@@ -12,7 +12,7 @@
  * rows and derived tables, if the activity starts after the parse ended).
  */
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { assertInputAllowed } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName } from './file-name.js';
 import { listReviewSheetRefs } from './list-files.js';
@@ -185,14 +185,14 @@ export function startEncodingAhead(path: string): void {
 }
 
 /**
- * The first file of TABLE_MADE_AHEAD among the files on disk the load names, made ahead (startEncodingAhead) when it is
+ * The first file of TABLE_MADE_AHEAD among the files on disk the load names, made ahead (startEncodingAhead) if it is
  * at least `minBytes` (by default the size from which the load parses a file on a thread of its own); none where the
  * paths cannot be listed or the file is outside the worker's input folder: the load itself then reads it (and says
  * what is wrong). Zips are not opened: their entries are read by the load. Returns the path made ahead, if any.
  */
 export async function startEncodingAheadForLoad(paths: readonly string[], inputDir: string | undefined, minBytes = PARSE_THREAD_MIN_BYTES): Promise<string | undefined> {
   try {
-    const refs = await listReviewSheetRefs(paths.filter((path) => !path.toLowerCase().endsWith('.zip')));
+    const refs = await listReviewSheetRefs(paths.filter((path) => !resolve(path).toLowerCase().endsWith('.zip')));
     const first = refs.find((ref) => {
       try {
         return parseReviewFileName(ref.path).table === TABLE_MADE_AHEAD;
@@ -200,8 +200,9 @@ export async function startEncodingAheadForLoad(paths: readonly string[], inputD
         return false;
       }
     });
-    if (!first || statSync(first.path).size < minBytes) return undefined;
+    if (!first) return undefined;
     assertInputAllowed(first.path, inputDir);
+    if (statSync(first.path).size < minBytes) return undefined;
     startEncodingAhead(first.path);
     return first.path;
   } catch {

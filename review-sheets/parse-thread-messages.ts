@@ -56,14 +56,14 @@ export type ParseThreadMessage =
   | { readonly failure: ParseThreadFailure };
 
 /**
- * A file on disk whose size or modification time changed between its digest and the end of its parse (it was being
- * written, or replaced in place): its text might not be of the bytes hashed, so nothing of it is stored. Not a refusal
+ * A file on disk whose size, modification time or change time changed between its digest and the end of its parse (it
+ * was being written, or rewritten in place): its text might not be of the bytes hashed, so nothing of it is stored. Not a refusal
  * of the file: the load's activity is tried again, and reads the file afresh.
  */
 export class ReviewFileChangedError extends Error {
   constructor(readonly fileName: string) {
     super(
-      `${fileName} changed while it was being loaded (its size or modification time is not what it was when it was hashed), so nothing of it was stored; ` +
+      `${fileName} changed while it was being loaded (its size, modification time or change time is not what it was when it was hashed), so nothing of it was stored; ` +
         'the load tries it again from its start: if it is still being written or copied, let that finish and load it again',
     );
     this.name = 'ReviewFileChangedError';

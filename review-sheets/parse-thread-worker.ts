@@ -27,7 +27,7 @@ function post(message: ParseThreadMessage, chunks: readonly Uint8Array[] = []): 
 /** The file being read: null before the first and after `release`, or when it was refused at its start. */
 let text: SheetCopyText | null = null;
 /** A file on disk hashed here (`file`), until it is parsed or let go of. */
-let onDisk: { readonly fd: number; readonly fileName: string; readonly bytes: number; readonly size: number; readonly mtimeMs: number; readTo: number } | null = null;
+let onDisk: { readonly fd: number; readonly fileName: string; readonly bytes: number; readonly size: number; readonly mtimeMs: number; readonly ctimeMs: number; readTo: number } | null = null;
 /** Derived tables are asked for only once the rows are done. */
 let rowsDone = false;
 /** Each derived table's text, from its first request on. */
@@ -97,7 +97,7 @@ function readPiece(fd: number, position: number): Uint8Array {
  */
 function hashFileOnDisk(fd: number, fileName: string): void {
   let sha256: string;
-  let before: { readonly size: number; readonly mtimeMs: number };
+  let before: { readonly size: number; readonly mtimeMs: number; readonly ctimeMs: number };
   let bytes = 0;
   let pieces = 0;
   try {
@@ -115,15 +115,17 @@ function hashFileOnDisk(fd: number, fileName: string): void {
   }
   startFile({ fileName, sha256 });
   if (failed || !text) return;
-  onDisk = { fd, fileName, bytes, size: before.size, mtimeMs: before.mtimeMs, readTo: 0 };
+  onDisk = { fd, fileName, bytes, size: before.size, mtimeMs: before.mtimeMs, ctimeMs: before.ctimeMs, readTo: 0 };
   post({ digest: { sha256, pieces } });
 }
 
 /**
  * The next piece of the file hashed by hashFileOnDisk, read again and parsed (read again rather than held: a national
- * 5-1 file is about 58 MB). A file shorter than when it was hashed is refused (ReviewFileChangedError).
+ * 5-1 file is about 58 MB). A file that ends before the bytes hashed is refused here (ReviewFileChangedError); one
+ * changed otherwise, at its end (endOfFile).
  */
 function parsePieceOnDisk(file: SheetCopyText, disk: NonNullable<typeof onDisk>): void {
+  if (disk.readTo >= disk.bytes) throw new Error(`a piece of ${disk.fileName} was asked for past the ${disk.bytes} bytes hashed`);
   const piece = readPiece(disk.fd, disk.readTo);
   if (piece.length === 0) throw new ReviewFileChangedError(disk.fileName);
   disk.readTo += piece.length;
@@ -131,15 +133,17 @@ function parsePieceOnDisk(file: SheetCopyText, disk: NonNullable<typeof onDisk>)
 }
 
 /**
- * The end of a file: for one hashed here, every byte hashed read again and its size and modification time as when it
- * was hashed, else it is refused (ReviewFileChangedError), as its text might not be of the bytes hashed.
+ * The end of a file: for one hashed here, every byte hashed read again and its size, modification time and change
+ * time as when it was hashed, else it is refused (ReviewFileChangedError), as its text might not be of the bytes
+ * hashed. The change time catches a rewrite whose modification time was set back (`cp -p`, `touch -r`).
  */
 function endOfFile(file: SheetCopyText): void {
   const disk = onDisk;
   if (disk) {
     onDisk = null;
     const after = fstatSync(disk.fd);
-    if (disk.readTo !== disk.bytes || after.size !== disk.size || after.mtimeMs !== disk.mtimeMs) throw new ReviewFileChangedError(disk.fileName);
+    const changed = disk.readTo !== disk.bytes || after.size !== disk.size || after.mtimeMs !== disk.mtimeMs || after.ctimeMs !== disk.ctimeMs;
+    if (changed) throw new ReviewFileChangedError(disk.fileName);
   }
   parseEnd(file);
 }

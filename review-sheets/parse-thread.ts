@@ -8,7 +8,8 @@
  * thread. The COPY text comes back moved, not copied. A thread that read its file to the end waits a while for the
  * next one (IDLE_THREADS_KEPT), warm.
  *
- * What waits in memory: at most two pieces in the thread (1 MiB each), the text of the pieces parsed and
+ * What waits in memory: at most two pieces in the thread (read there into one 1 MiB buffer from a file on disk; as
+ * the zip reader gives them from an entry), the text of the pieces parsed and
  * not yet taken by the COPY (node's stream reads up to 16 chunks, about 4 MiB, ahead), and the quarantined records'
  * text, which can only be copied once the rows are in and so is held, as bytes, until then (a file whose every record
  * is quarantined holds about its own size). A 3-1 file's derived tables (its indicators by year, its indicators)
@@ -236,11 +237,10 @@ class EncodingOnThread implements SheetEncoding {
    * failure before.
    */
   private readonly digest = settledOnce<{ readonly sha256: string; readonly pieces: number }>();
-  /**
-   * A file on disk's parse was asked for (its first piece, or all of it with parseWhole): until then the thread has only
-   * hashed it, and may be kept for the next file.
-   */
+  /** parseWhole was sent with the file (parseAtOnce): every piece's text comes unasked after the digest. */
   private parseAsked = false;
+  /** A file on disk's first piece was asked for: until then (and without parseWhole) the thread has only hashed it. */
+  private piecesAsked = false;
 
   /**
    * `fileOnDisk`: a descriptor this encoding closes, of a file the thread hashes, reads and parses itself. With
@@ -258,16 +258,28 @@ class EncodingOnThread implements SheetEncoding {
     this.worker.on('messageerror', this.onMessageError);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);
-    if (fileOnDisk !== undefined) {
-      this.send({ file: { fd: fileOnDisk, fileName: source.fileName } });
-      if (parseAtOnce) {
-        // The thread takes requests in order: it parses as soon as it has hashed the file.
-        this.send({ parseWhole: true });
-        this.parseAsked = true;
+    try {
+      if (fileOnDisk !== undefined) {
+        this.send({ file: { fd: fileOnDisk, fileName: source.fileName } });
+        if (parseAtOnce) {
+          // The thread takes requests in order: it parses as soon as it has hashed the file.
+          this.send({ parseWhole: true });
+          this.parseAsked = true;
+        }
       }
+      // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
+      else this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 ?? '' } } satisfies ParseThreadRequest);
+    } catch (error) {
+      // A thread taken (perhaps from the idle ones, referenced again) that got no file is stopped, not left running;
+      // the descriptor stays with the caller, which closes it (encodeReviewFileOnThread).
+      this.broken = true;
+      this.worker.off('message', this.onMessage);
+      this.worker.off('messageerror', this.onMessageError);
+      this.worker.off('error', this.onError);
+      this.worker.off('exit', this.onExit);
+      void this.worker.terminate();
+      throw error;
     }
-    // Answered only by a failure (a file name of a table not loaded), so not counted among the requests.
-    else this.worker.postMessage({ start: { fileName: source.fileName, sha256: source.sha256 ?? '' } } satisfies ParseThreadRequest);
   }
 
   /** The SHA-256 of the bytes the thread read, for a file on disk. */
@@ -371,7 +383,8 @@ class EncodingOnThread implements SheetEncoding {
   private *textOf(message: ParseThreadMessage): Generator<Uint8Array, boolean> {
     if (!('rowChunks' in message)) throw this.unexpected(message);
     this.quarantine.push(...message.quarantineChunks);
-    yield* message.rowChunks;
+    // Not `yield*` of the array: a reader stopped by an error (throw()) would get a TypeError for it here.
+    for (const chunk of message.rowChunks) yield chunk;
     if (!('rowsDone' in message)) return false;
     this.rowsDone = message.rowsDone;
     return true;
@@ -397,7 +410,12 @@ class EncodingOnThread implements SheetEncoding {
     const { pieces } = await this.digest.promise;
     let sent = 0;
     return {
-      next: () => Promise.resolve(sent < pieces ? (sent++, { pieceOnDisk: true as const }) : null),
+      next: () => {
+        if (sent === pieces) return Promise.resolve(null);
+        sent++;
+        this.piecesAsked = true;
+        return Promise.resolve({ pieceOnDisk: true as const });
+      },
       close: () => Promise.resolve(),
     };
   }
@@ -455,7 +473,7 @@ class EncodingOnThread implements SheetEncoding {
       // before threads were kept: it then closes its file.
       this.failWith(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));
       // A file on disk whose parse was never asked for (it was loaded before) leaves the thread clean too.
-      const hashedOnly = this.fileOnDisk !== undefined && !this.parseAsked;
+      const hashedOnly = this.fileOnDisk !== undefined && !this.parseAsked && !this.piecesAsked;
       const clean = !this.broken && (this.rowsDone !== null || hashedOnly) && this.unanswered === 0;
       const letGo = clean ? keepParseThread(this.worker) : this.worker.terminate().then(() => undefined);
       // The descriptor is closed once the thread can no longer read it: a clean thread has answered every request.
@@ -475,9 +493,10 @@ export interface FileOnThread {
   /** The SHA-256 of the file's bytes (hex), as the thread read them. */
   sha256(): Promise<string>;
   /**
-   * The text, parsed to its end as soon as its rows are first asked for, without waiting for this thread (a file that
-   * changed since it was hashed is refused then); closed unasked (a file loaded before), the thread is kept for the
-   * next file.
+   * The text: a piece at a time as its rows are taken, or (parseAtOnce) all of it from the start, without waiting for
+   * them to be taken. A file that changed since it was hashed fails at its end (ReviewFileChangedError). Closed before
+   * its rows were asked for (a file loaded before, without parseAtOnce), the thread is kept for the next file; closed
+   * part-way, it is stopped.
    */
   readonly encoding: SheetEncoding;
 }

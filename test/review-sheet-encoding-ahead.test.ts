@@ -4,17 +4,18 @@
  * byte, with the digest of the file's bytes; it is taken by its path, once; stopped and let go of when closed early
  * or never taken; and a file stored with it has the rows a file parsed at its load has.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../sql/database.js';
 import { closeEncodingsAhead, encodingsAheadLeft, startEncodingAhead, startEncodingAheadForLoad, takeEncodingAhead } from '../review-sheets/encoding-ahead.js';
-import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
-import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { descriptorsOpenOn, processThreads, threadsSettledAt } from './support/process-threads.js';
+import { everything } from './support/sheet-encodings.js';
 import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
@@ -41,17 +42,6 @@ function fileOf(folder: string, fileName: string, bytes: Uint8Array): string {
   return path;
 }
 
-/** How many of the process's descriptors are open on `path`. */
-function descriptorsOf(path: string): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
-    } catch {
-      return false;
-    }
-  }).length;
-}
-
 /** The file as the load's activity reads it (activities/review-sheets.ts): its name in NFC, its digest, its bytes in pieces. */
 function sourceAtLoad(path: string): ReviewSheetSource {
   const bytes = readFileSync(path);
@@ -65,26 +55,6 @@ function sourceAtLoad(path: string): ReviewSheetSource {
       for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
     },
   };
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const all: Uint8Array[] = [];
-  for await (const chunk of chunks) all.push(chunk);
-  return Buffer.concat(all);
-}
-
-/** Every stream of the encoding, taken in the order the store takes them, and its counts. */
-async function everything(encoding: SheetEncoding) {
-  try {
-    const text = await collect(encoding.rowChunks());
-    const counts = { rows: encoding.rows, quarantined: encoding.quarantined };
-    const quarantine = await collect(encoding.quarantineChunks());
-    const values = await collect(encoding.derivedChunks('indicator_values'));
-    const indicators = await collect(encoding.derivedChunks('indicators'));
-    return { text, quarantine, values, indicators, ...counts, valueRows: encoding.derivedRows('indicator_values'), indicatorRows: encoding.derivedRows('indicators') };
-  } finally {
-    await encoding.close();
-  }
 }
 
 describe('a review-sheet file made ahead of its load', () => {
@@ -122,11 +92,11 @@ describe('a review-sheet file made ahead of its load', () => {
     const taken = takeEncodingAhead(path)!;
     const first = await taken.encoding.rowChunks()[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);
-    expect(descriptorsOf(path)).toBe(1);
+    expect(descriptorsOpenOn(path)).toBe(1);
     await taken.encoding.close();
     // Stopped, not kept for the next file: it had not finished.
     expect(idleParseThreads()).toBe(0);
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
     expect(await threadsSettledAt(before)).toBe(before);
     // Never taken (the load failed before that file): closed with the rest when the command ends.
     startEncodingAhead(path);
@@ -134,7 +104,7 @@ describe('a review-sheet file made ahead of its load', () => {
     expect(encodingsAheadLeft()).toBe(2);
     await closeEncodingsAhead();
     expect(encodingsAheadLeft()).toBe(0);
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
     await stopIdleParseThreads();
     expect(await threadsSettledAt(before)).toBe(before);
   });

@@ -6,15 +6,16 @@
  * file on disk read and hashed by the thread gives the same text and the digest of its bytes. The load through
  * the database on the thread: test/review-sheets-thread-load.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
-import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource, type SheetEncoding } from '../review-sheets/parse-thread.js';
+import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, stopIdleParseThreads, type EncodedSource } from '../review-sheets/parse-thread.js';
 import { ReviewFileChangedError } from '../review-sheets/parse-thread-messages.js';
 import { ReviewCsvError, sha256Of } from '../review-sheets/read-file.js';
-import { processThreads as threads, threadsSettledAt } from './support/process-threads.js';
+import { descriptorsOpenOn, processThreads as threads, threadsSettledAt } from './support/process-threads.js';
+import { everything } from './support/sheet-encodings.js';
 import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
@@ -30,28 +31,6 @@ function sourceOf(fileName: string, bytes: Uint8Array, size: number): EncodedSou
     },
   };
 }
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const all: Uint8Array[] = [];
-  for await (const chunk of chunks) all.push(chunk);
-  return Buffer.concat(all);
-}
-
-async function everything(encoding: SheetEncoding) {
-  try {
-    const text = await collect(encoding.rowChunks());
-    const counted = { rows: encoding.rows, quarantined: encoding.quarantined };
-    const quarantine = await collect(encoding.quarantineChunks());
-    // Taken in the order the store takes them: the indicators by year, then the indicators.
-    const values = await collect(encoding.derivedChunks('indicator_values'));
-    const indicators = await collect(encoding.derivedChunks('indicators'));
-    return { text, quarantine, values, indicators, ...counted, valueRows: encoding.derivedRows('indicator_values'), indicatorRows: encoding.derivedRows('indicators') };
-  } finally {
-    await encoding.close();
-  }
-}
-
-/** The process's threads (Linux): a parse thread is one of them while it runs. */
 
 describe('a review-sheet file parsed on a thread of its own', () => {
   it('gives the COPY text, rows, quarantined records, indicator values and indicators it gives on the calling thread, in pieces of any size', async () => {
@@ -172,17 +151,6 @@ describe('a review-sheet file on disk read by its parse thread', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'ebpm-whole-file-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  /** How many of the process's descriptors are open on `path` (the thread's own event loop holds others). */
-  function descriptorsOf(path: string): number {
-    return readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`) === path;
-      } catch {
-        return false;
-      }
-    }).length;
-  }
-
   /** `bytes` written under the published name `name`, and its path. */
   function onDisk(name: string, bytes: Uint8Array): string {
     const path = join(scratch, name);
@@ -214,10 +182,10 @@ describe('a review-sheet file on disk read by its parse thread', () => {
     const name = fixture('3-1');
     const path = onDisk(name, readFileSync(join(FIXTURES, name)));
     const whole = encodeReviewFileOnThread(path, name);
-    expect(descriptorsOf(path)).toBe(1);
+    expect(descriptorsOpenOn(path)).toBe(1);
     await whole.sha256();
     await whole.encoding.close();
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
     expect(idleParseThreads()).toBe(1);
     expect(await threadsSettledAt(before + 1)).toBe(before + 1);
     await stopIdleParseThreads();
@@ -251,6 +219,41 @@ describe('a review-sheet file on disk read by its parse thread', () => {
     await again.sha256();
     utimesSync(path, new Date(), new Date(Date.now() + 1000));
     await expect(everything(again.encoding)).rejects.toThrow(`${name} changed while it was being loaded`);
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
+    // Rewritten in place with other bytes of the same size, its modification time set back (as `cp -p` does): its
+    // change time tells.
+    // (Whole seconds, which utimes sets exactly.)
+    writeFileSync(path, published);
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    const stamped = statSync(path);
+    const third = encodeReviewFileOnThread(path, name);
+    await third.sha256();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const rewritten = Buffer.from(published);
+    // The last record's year (a value, not the header): another byte, the same size.
+    rewritten[published.lastIndexOf('2024') + 3] = 0x35;
+    writeFileSync(path, rewritten);
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    expect([statSync(path).size, statSync(path).mtimeMs]).toEqual([stamped.size, stamped.mtimeMs]);
+    expect(statSync(path).ctimeMs).not.toBe(stamped.ctimeMs);
+    await expect(everything(third.encoding)).rejects.toBeInstanceOf(ReviewFileChangedError);
+  });
+
+  it('stops its thread and closes the file when its reader stops part-way, as a failed COPY does, a piece at a time', async () => {
+    await stopIdleParseThreads();
+    const before = threads();
+    const name = fixture('5-1');
+    // About 28 MB: far more pieces than the two the thread is given ahead.
+    const path = onDisk(name, publishedRecordsRepeated(name, 400));
+    const whole = encodeReviewFileOnThread(path, name);
+    await whole.sha256();
+    for await (const chunk of whole.encoding.rowChunks()) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    await whole.encoding.close();
+    expect(idleParseThreads()).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
+    expect(await threadsSettledAt(before)).toBe(before);
   });
 });

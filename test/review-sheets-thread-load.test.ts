@@ -5,7 +5,7 @@
  * store parses them on a thread, as it does a zip's entries; one test gives a file on disk that its parse thread reads
  * itself, as the load does a large file.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -14,7 +14,7 @@ import { filePieces } from '../review-sheets/file-pieces.js';
 import { encodeReviewFileOnThread, encodeReviewSheet, idleParseThreads, readsOnItsThread, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
-import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { descriptorsOpenOn, processThreads, threadsSettledAt } from './support/process-threads.js';
 import { publishedRecordsRepeated } from './support/review-sheet-copies.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
@@ -22,17 +22,6 @@ const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 const PAYEES = readdirSync(FIXTURES).find((name) => name.startsWith('5-1_RS_2024_'))!;
 
 let database: TestDatabase;
-
-/** How many of the process's descriptors are open on `path`. */
-function descriptorsOf(path: string): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 /** The published 5-1's records `times` over (more COPY text than one chunk), under `fileName`; `closed` says whether its reading ended. */
 function payeesSource(fileName: string, times: number, size?: number): ReviewSheetSource & { readonly state: { closed: boolean } } {
@@ -120,7 +109,7 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
         await sql`DROP TRIGGER refuse_half_way ON core.review_payee_rows`.execute(database.db);
         await sql`DROP FUNCTION pg_temp_refuse()`.execute(database.db);
       }
-      expect(descriptorsOf(path)).toBe(0);
+      expect(descriptorsOpenOn(path)).toBe(0);
       expect(idleParseThreads()).toBeLessThanOrEqual(1);
       expect(await threadsSettledAt(before + idleParseThreads())).toBe(before + idleParseThreads());
       const left = await sql<{ files: number; rows: number }>`
@@ -136,7 +125,7 @@ describe('a review-sheet file parsed on a thread of its own, stored', () => {
       for await (const chunk of here.rowChunks()) expect(chunk.length).toBeGreaterThan(0);
       expect(here.rows).toBeGreaterThan(1000);
       expect(account).toMatchObject({ skipped: false, quarantined: 0, loaded: here.rows });
-      expect(descriptorsOf(path)).toBe(0);
+      expect(descriptorsOpenOn(path)).toBe(0);
       await stopIdleParseThreads();
     } finally {
       rmSync(scratch, { recursive: true, force: true });
