@@ -1,12 +1,13 @@
 /**
  * A review-sheet file's COPY text made ahead of its load, by `ebpm review-sheets load` with its own worker: the command
- * starts the parse of the costliest file (a national year's 3-1, the load's critical path) on a parse thread as soon
- * as it has its paths, while it loads its modules, connects to Temporal and makes its worker (1.4–1.6 s on the
- * project's machines, mostly on one core), and the file's activity takes the text made so far, with the digest of the
- * bytes it was made from, instead of reading the file again. It is made by the same code as at load time, on a thread
- * that reads and hashes the file as the load's own threads do (parse-thread.ts, encodeReviewFileOnThread): the load
- * of a large file on disk differs only in when its parse begins, and in that its text is not held back for the COPY. A file the load skips (loaded before) was parsed for
- * nothing; the command closes whatever was not taken when it ends.
+ * starts the parse of the costliest table's first file (3-1, the load's critical path in a national year), if it is
+ * large enough to be parsed on a thread of its own, as soon as it has its paths, while it loads its modules, connects
+ * to Temporal and makes its worker (1.4–1.6 s on the project's machines, mostly on one core). The file's activity
+ * takes the text made so far, with the digest of the bytes it was made from, instead of reading the file again. It is
+ * made by the same code as at load time, on a thread that reads and hashes the file as the load's own threads do
+ * (parse-thread.ts, encodeReviewFileOnThread): the load of a large file on disk differs only in when its parse begins,
+ * and in that its text is not held back for the COPY. A file the load skips (loaded before) was parsed for nothing;
+ * the command closes whatever was not taken when it ends.
  *
  * What it holds: the file's descriptor, and the COPY text made and not yet taken (about 45 MB for a national 3-1 file's
  * rows and derived tables, if the activity starts after the parse ended).
