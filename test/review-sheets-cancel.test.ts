@@ -1,13 +1,14 @@
 /**
  * A review-sheet load that is cancelled stops and commits nothing of the file it was loading: in the middle of the
- * file's COPY, on the calling thread or on a parse thread, while the file's bytes are still to come; while it waits
+ * file's COPY, on the calling thread or on a parse thread, while the file's bytes are still to come, or of a file on
+ * disk that its parse thread reads itself; while it waits
  * for another load of the same table and review year; and inside Temporal, when its workflow is cancelled while the
  * worker reads a file that has not finished arriving (a named pipe the test writes part of), the files it had loaded
  * staying in force with their findings written. The chunks a cancellable load has taken are not held.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +17,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledModule } from '../config/project-root.js';
-import { idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
+import { filePieces } from '../review-sheets/file-pieces.js';
+import { encodeReviewFileOnThread, idleParseThreads, stopIdleParseThreads } from '../review-sheets/parse-thread.js';
 import { sha256Of } from '../review-sheets/read-file.js';
 import { storeReviewSheet, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { loadReviewSheetsWorkflow } from '../workflows/index.js';
-import { processThreads, threadsSettledAt } from './support/process-threads.js';
+import { descriptorsOpenOn, processThreads, threadsSettledAt } from './support/process-threads.js';
 import { publishedRecordsRepeated, reviewCopyRunning } from './support/review-sheet-copies.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 import { waitFor } from './support/wait-for.js';
@@ -162,6 +164,31 @@ describe('a review-sheet load that is cancelled', () => {
       await stopIdleParseThreads();
     }, 60_000);
   }
+
+  it('stops its COPY of a file on disk read by its parse thread, commits nothing, closes the file and stops the thread', async () => {
+    await stopIdleParseThreads();
+    const before = processThreads();
+    // About a national 5-1 file (57 MB): its COPY runs far longer than the test takes to cancel it.
+    const path = join(scratch, PAYEES);
+    writeFileSync(path, publishedRecordsRepeated(PAYEES, 800));
+    const size = statSync(path).size;
+    const onThread = encodeReviewFileOnThread(path, PAYEES, { size });
+    const source: ReviewSheetSource = { label: PAYEES, fileName: PAYEES, sha256: await onThread.sha256(), size, pieces: () => filePieces(path, 1 << 20) };
+    const cancel = new AbortController();
+    const stored = storeReviewSheet(database.db, source, { signal: cancel.signal, encoding: onThread.encoding });
+    stored.catch(() => undefined);
+    await waitFor(payeeCopyRunning, 'the COPY to run', 15_000);
+    const reason = new Error('cancelled by the test');
+    cancel.abort(reason);
+    await expect(stored).rejects.toBe(reason);
+    expect(await storedFor()).toEqual({ files: 0, rows: 0 });
+    await waitFor(async () => !(await payeeCopyRunning()), 'the COPY to end', 15_000);
+    // Stopped part-way, the thread is not kept for the next file, and the file is closed.
+    expect(descriptorsOpenOn(path)).toBe(0);
+    expect(idleParseThreads()).toBe(0);
+    expect(await threadsSettledAt(before)).toBe(before);
+    rmSync(path);
+  }, 60_000);
 
   it('stops waiting for another load of the same table and review year, which goes on holding it', async () => {
     const holder = await database.db.connection().execute(async (connection) => {
