@@ -11,7 +11,7 @@ import type pg from 'pg';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { parseReviewFileName, ReviewFileNameError, type ReviewFileName } from '../review-sheets/file-name.js';
-import { filePieces } from '../review-sheets/file-pieces.js';
+import { FILE_PIECE_BYTES, filePieces } from '../review-sheets/file-pieces.js';
 import { ReviewHeaderError } from '../review-sheets/header-check.js';
 import type { FindingCheckId } from '../review-sheets/finding-checks.js';
 import { SUMMARIES_OF_FILES_WITHOUT_THEM } from '../review-sheets/indicator-summaries.js';
@@ -80,8 +80,6 @@ function asPermanent(error: unknown): unknown {
   return known && error instanceof Error ? permanentFailure(error.name, error.message) : error;
 }
 
-const PIECE_BYTES = 1 << 20;
-
 /** The view the load's last step writes (see refreshReviewViews). */
 const WRITTEN_REVIEW_VIEWS = ['bi.review_findings'] as const;
 
@@ -122,7 +120,7 @@ async function sha256Of(pieces: AsyncIterable<Uint8Array>): Promise<string> {
  */
 async function sourceOf(ref: ReviewSheetRef): Promise<{ readonly source: ReviewSheetSource; readonly encoding?: SheetEncoding }> {
   if (ref.entry === undefined) {
-    const pieces = () => filePieces(ref.path, PIECE_BYTES);
+    const pieces = () => filePieces(ref.path, FILE_PIECE_BYTES);
     const name = basename(ref.path).normalize('NFC');
     const size = (await stat(ref.path)).size;
     const onThread = takeEncodingAhead(ref.path) ?? (readsOnItsThread(size) ? encodeReviewFileOnThread(ref.path, name, { size }) : undefined);

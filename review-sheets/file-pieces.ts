@@ -7,6 +7,9 @@
  */
 import { open } from 'node:fs/promises';
 
+/** The pieces a review-sheet file on disk is read in, by the load's activity and by a parse thread alike: 1 MiB. */
+export const FILE_PIECE_BYTES = 1 << 20;
+
 export async function* filePieces(path: string, pieceBytes: number): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');
   try {

@@ -8,13 +8,11 @@
 import { createHash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { FILE_PIECE_BYTES } from './file-pieces.js';
 import { failureOf, ReviewFileChangedError, type ParseThreadData, type ParseThreadMessage, type ParseThreadRequest } from './parse-thread-messages.js';
 import { SheetCopyText, type DerivedTable } from './sheet-copy-text.js';
 
 const port = parentPort!;
-
-/** The pieces a file on disk is read in here, as the load's activity reads one (activities/review-sheets.ts). */
-const FILE_PIECE_BYTES = 1 << 20;
 
 /** Derived chunks sent per request: about 1 MB, so the activity's thread holds little ahead of its COPY. */
 const DERIVED_CHUNKS_PER_MESSAGE = 4;

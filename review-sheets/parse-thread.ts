@@ -528,6 +528,6 @@ export function encodeReviewFileOnThread(path: string, fileName: string, options
  * one, no header) is thrown as the same error on either thread, from the constructor here or from the chunks there.
  */
 export function encodeReviewSheet(source: EncodedSource, onThread?: boolean): SheetEncoding {
-  const thread = onThread ?? (source.size === undefined || source.size >= PARSE_THREAD_MIN_BYTES);
+  const thread = onThread ?? (source.size === undefined || readsOnItsThread(source.size));
   return thread ? new EncodingOnThread(source) : new EncodingHere(source);
 }

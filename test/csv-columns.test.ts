@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCsvColumns, type CsvColumns, type CsvColumnsRequest } from '../panel-csv/csv-columns.js';
 import { readCsvColumnsInParallel, startReadingCsvColumns } from '../panel-csv/parallel-reading.js';
 import { SeededRandom } from '../stats/random.js';
+import { descriptorsOpenOn } from './support/process-threads.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'ebpm-csv-columns-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -28,18 +29,6 @@ function panelRows(count: number, from = 0, id: (row: number) => string = (row) 
 
 const HEADER = 'id,period,note,y';
 const REQUEST: CsvColumnsRequest = { id: 'id', period: 'number', y: 'number' };
-
-/** How many of this process's open file descriptors are the file at `path` (Linux: /proc/self/fd). */
-function descriptorsOf(path: string): number {
-  return readdirSync('/proc/self/fd').filter((descriptor) => {
-    try {
-      return readlinkSync(join('/proc/self/fd', descriptor)) === path;
-    } catch {
-      // Descriptors closed between the listing and the read, and the listing's own.
-      return false;
-    }
-  }).length;
-}
 
 /** Typed arrays compared as plain arrays, so a difference names its index. */
 function plain(columns: CsvColumns): unknown {
@@ -198,11 +187,11 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
   it('releases the file and the worker when closed without reading, and refuses columns after', async () => {
     const path = writeFile('abandoned.csv', `${HEADER}\n${panelRows(rows).join('\n')}\n`);
     const reading = startReadingCsvColumns(path);
-    expect(descriptorsOf(path)).toBe(1);
+    expect(descriptorsOpenOn(path)).toBe(1);
     // Two closes at once: each resolves once the file is released, not when the other has begun releasing it.
     const closes = [reading.close(), reading.close()];
     await closes[1];
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
     await closes[0];
     await expect(reading.columns(REQUEST)).rejects.toThrow('gives its columns once, and not after it is closed');
   });
@@ -217,7 +206,7 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     const closed = reading.close();
     // The close resolves once the file is released, which is after the columns are read.
     await closed;
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
     expect(plain(await first)).toEqual(plain(readCsvColumns(path, REQUEST)));
   });
 
@@ -245,7 +234,7 @@ describe('reading numeric CSV columns on two threads, chunk by chunk from both e
     // Started with a column the file does not have: the worker is never sent, and the columns asked for are read.
     const missing = startReadingCsvColumns(path, { ...REQUEST, weight: 'number' });
     expect(plain(await missing.columns(REQUEST))).toEqual(plain(readCsvColumns(path, REQUEST)));
-    expect(descriptorsOf(path)).toBe(0);
+    expect(descriptorsOpenOn(path)).toBe(0);
   });
 
   it('names the line of a short last row after rows of empty fields, the fewest bytes a row can have', async () => {
