@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../sql/database.js';
 import { assertInputAllowed, InputOutsideDirectoryError } from '../ingest/loading/input-confinement.js';
 import { InputFormatError, loadFile, ResumeMismatchError, type LoadOptions } from '../ingest/loading/load-file.js';
-import { BuildingTableMissingError, FirstFileStillLoadingError } from '../ingest/loading/outcome-rows.js';
+import { BuiltApplicationsFirmMissingError } from '../ingest/loading/application-rows.js';
+import { BuildingTableMissingError, FirstFileStillLoadingError } from '../ingest/loading/built-beside.js';
 import { noEbpmMetrics, type EbpmMetrics } from '../runtime/ebpm-metrics.js';
 import { activityCancellationSignal, currentAttemptKey, permanentFailure, reportProgress } from './activity-context.js';
 import type { IngestAccount, IngestFileInput } from './contracts.js';
@@ -52,6 +53,7 @@ export function createIngestActivities(db: Kysely<Database>, { metrics = noEbpmM
         if (error instanceof ResumeMismatchError) throw permanentFailure('ResumeMismatch', error.message);
         if (error instanceof BuildingTableMissingError) throw permanentFailure('BuildingTableMissing', error.message);
         if (error instanceof FirstFileStillLoadingError) throw permanentFailure('FirstFileStillLoading', error.message);
+        if (error instanceof BuiltApplicationsFirmMissingError) throw permanentFailure('BuiltApplicationsFirmMissing', error.message);
         throw error;
       }
     },

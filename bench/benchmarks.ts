@@ -283,7 +283,7 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
   const size = `${rows.toLocaleString('en-US')} applicant rows (CSV)`;
   const prepare = (dataDir: string) => applicantsFile(dataDir, rows);
   const databaseFloor = {
-    label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and core.applications',
+    label: 'the database alone: psql \\copy into staging, then one INSERT each into core.firms and beside core.applications, keys built, attached',
     run: (path: string) => withMigratedScratchDatabase((url) => databaseFloorLoad(url, path)),
   };
   return [

@@ -1,10 +1,10 @@
 /**
  * The database half of `ebpm ingest` alone, for the ingest and study benchmarks: psql copies the file into an
- * unindexed staging table, then puts every row where ebpm puts it (core.firms and core.applications, or
- * core.outcomes, with their keys, checks and reference triggers) in one plain INSERT each. Nothing is parsed
- * or validated in Node and nothing is merged with earlier rows. Outcome rows go where a programme's first outcome
- * file goes (migration 0037): into a table of their own, whose key is then built and which is attached as the
- * programme's partition of core.outcomes. This is a reference point, not a floor: the load itself copies its batches
+ * unindexed staging table, then puts every row where ebpm puts it in one plain INSERT each. Nothing is parsed
+ * or validated in Node and nothing is merged with earlier rows. Firms go into core.firms through its key and checks;
+ * applications and outcome rows go where a programme's first file of their kind goes (migrations 0037 and 0049): into
+ * a table of their own, whose key (and the applications' firm index) is then built, the applications' firms checked,
+ * and which is attached as the programme's partition. This is a reference point, not a floor: the load itself copies its batches
  * straight in and saves the staging copy (migration 0035). The raw floor the targets are taken against is
  * rawCopyFloor below.
  */
@@ -55,11 +55,18 @@ function applicantLoad(path: string, keep?: string): StagedLoad {
     inserts: [
       `INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
        SELECT corporate_number, firm_name, industry_code, prefecture_code FROM staged`,
-      `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
+      // A programme's first applicant file, as ingest/loading/built-beside.ts builds and attaches it (migration 0049).
+      'CREATE TABLE core.applications_building_floor (LIKE core.applications INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
+      `INSERT INTO core.applications_building_floor (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
          subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, source_file_sha256, source_line)
        SELECT '${PROGRAMME}', corporate_number, corporate_number, call_round::integer, application_date::date, decision, award_fiscal_year::integer,
               subsidy_amount_yen::bigint, requested_amount_yen::bigint, employees::integer, consent::boolean, '${APPLICANTS_SHA256}', 2
          FROM staged`,
+      `SELECT min(corporate_number) FROM core.applications_building_floor b WHERE NOT EXISTS (SELECT 1 FROM core.firms f WHERE f.corporate_number = b.corporate_number)`,
+      'ALTER TABLE core.applications_building_floor ADD PRIMARY KEY (programme_id, unit_id, call_round)',
+      'CREATE INDEX ON core.applications_building_floor (programme_id, corporate_number)',
+      `ALTER TABLE core.applications_building_floor ADD CONSTRAINT programme_bound CHECK (programme_id = '${PROGRAMME}')`,
+      `ALTER TABLE core.applications ATTACH PARTITION core.applications_building_floor FOR VALUES IN ('${PROGRAMME}')`,
     ],
   };
 }

@@ -36,6 +36,10 @@ export interface WithdrawalOutcome {
 
 export async function withdrawConsent(db: Kysely<Database>, request: WithdrawalRequest): Promise<WithdrawalOutcome> {
   return db.transaction().execute(async (trx) => {
+    // Withdrawals, and a first applicant file's attachment (ingest/loading/application-rows.ts), take this lock first:
+    // applications held beside core.applications while their file loads are then either corrected by the attachment
+    // (a withdrawal committed before it) or found here (a withdrawal waiting for it).
+    await sql`LOCK TABLE core.consent_withdrawals IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
     const excluded = await trx
       .updateTable('core.applications')
       .set({ consent: false })

@@ -31,8 +31,10 @@ export interface InputFilesTable {
   reading: ColumnType<ReadingAccountJson, string | undefined, string>;
   /** The load attempt (workflow run and activity) that completed the file; null outside an activity. */
   loaded_by: ColumnType<string | null, string | null | undefined, string | null>;
-  /** An outcome file whose rows are built beside core.outcomes until it completes (ingest/loading/outcome-rows.ts). */
+  /** An outcome file whose rows are built beside core.outcomes until it completes (ingest/loading/built-beside.ts). */
   outcomes_built_beside: ColumnType<boolean, boolean | undefined, boolean>;
+  /** An applicant file whose applications are built beside core.applications until it completes (ingest/loading/built-beside.ts). */
+  applications_built_beside: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ReadingAccountJson {

@@ -50,6 +50,7 @@ import * as reviewIndicatorsLoaded from './migrations/0045_review_indicators_loa
 import * as reviewPayeesBlockNamesJoined from './migrations/0046_review_payees_block_names_joined.js';
 import * as reviewRowsIndexedNotKeyed from './migrations/0047_review_rows_indexed_not_keyed.js';
 import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_model_nodes_marked.js';
+import * as applicationsPartitionedByProgramme from './migrations/0049_applications_partitioned_by_programme.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -98,6 +99,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0046_review_payees_block_names_joined': reviewPayeesBlockNamesJoined,
   '0047_review_rows_indexed_not_keyed': reviewRowsIndexedNotKeyed,
   '0048_review_logic_model_nodes_marked': reviewLogicModelNodesMarked,
+  '0049_applications_partitioned_by_programme': applicationsPartitionedByProgramme,
 };
 
 export class MigrationFailedError extends Error {

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
@@ -10,7 +10,7 @@ import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
-import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { diedAfterFirstBatch, withOwnDatabase } from './support/first-file-loads.js';
 
 /**
  * core.outcomes partitioned by programme (migration 0037): a programme's first outcome file is built in a table of
@@ -28,16 +28,6 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const file = (name: string, lines: readonly string[]): string => writeCsvFile(scratch, name, HEADER, lines);
-
-/** Each test on a database of its own: which path a load takes depends on what the programme has stored. */
-async function withDatabase(test: (database: TestDatabase) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase();
-  try {
-    await test(database);
-  } finally {
-    await database.drop();
-  }
-}
 
 async function outcomeTables(db: Kysely<Database>) {
   const { rows } = await sql<{ name: string; bound: string | null; parent: string | null }>`
@@ -64,22 +54,10 @@ const expectedRows = (lines: readonly string[]) =>
     })
     .sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
 
-/** A first file whose load died after its first batch (of two rows): its rows are held in the table built beside. */
-async function diedAfterFirstBatch(db: Kysely<Database>, programmeId: string, path: string): Promise<string> {
-  const dying = createIngestActivities(db, {
-    batchSize: 2,
-    onProgress: () => {
-      throw new Error('worker died');
-    },
-  });
-  await expect(dying.ingestFile({ programmeId, kind: 'outcomes', path })).rejects.toThrow('worker died');
-  const { rows } = await sql<{ file_sha256: string }>`SELECT file_sha256 FROM raw.input_files WHERE file_name = ${basename(path)}`.execute(db);
-  return rows[0].file_sha256;
-}
 
 describe("a programme's first outcome file", () => {
   it('is built beside core.outcomes and attached whole as the programme’s partition, with its key and nothing left behind', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const lines = [outcomeLine(3, 2022), outcomeLine(1, 2023), outcomeLine(1, 2022), outcomeLine(2, 2022)];
       const account = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('first.csv', lines) });
       expect(account).toMatchObject({ rowsLoaded: 4, rowsUnchanged: 0, rowsRejected: 0 });
@@ -113,7 +91,7 @@ describe("a programme's first outcome file", () => {
     }));
 
   it('reports while its completion builds the key and attaches the table, and leaves no timer behind', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const lines = Array.from({ length: 2_000 }, (_, i) => outcomeLine(1_000 + i, 2022));
       let reports = 0;
       const account = await createIngestActivities(database.db, { completingReportMs: 1, onCompleting: () => reports++ }).ingestFile({
@@ -130,7 +108,7 @@ describe("a programme's first outcome file", () => {
     }));
 
   it('resumes into the same table after its load dies, and shows none of its rows until the file completes', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const lines = Array.from({ length: 7 }, (_, i) => outcomeLine(10 + i, 2022));
       const path = file('resumed.csv', lines);
       let batches = 0;
@@ -156,10 +134,10 @@ describe("a programme's first outcome file", () => {
     }));
 
   it('is merged instead when rows of its programme reached core.outcomes while it was loading, counting those it found unchanged', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const lines = [outcomeLine(20, 2022), outcomeLine(21, 2022), outcomeLine(22, 2022), outcomeLine(23, 2022)];
       const path = file('raced.csv', lines);
-      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, path);
+      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, 'outcomes', path);
       // Meanwhile another writer stores two of the file's keys in the whole table (its default partition): one the
       // same as the file's row, one different, which the file corrects.
       await sql`
@@ -176,10 +154,10 @@ describe("a programme's first outcome file", () => {
     }));
 
   it('is merged into the programme’s partition when another file of the programme was attached first', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const lines = [outcomeLine(30, 2022), outcomeLine(31, 2022), outcomeLine(32, 2022)];
       const path = file('interrupted.csv', lines);
-      await diedAfterFirstBatch(database.db, PROGRAMME, path);
+      await diedAfterFirstBatch(database.db, PROGRAMME, 'outcomes', path);
       // Another file of the programme, loaded whole meanwhile, is built beside and attached first: one row in common.
       const other = [outcomeLine(31, 2022), outcomeLine(33, 2022)];
       await createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('other.csv', other) });
@@ -195,9 +173,9 @@ describe("a programme's first outcome file", () => {
 
 describe('a first outcome file held apart, guarded', () => {
   it('refuses to finish a load whose table built beside was dropped, saying which rows are gone and how to start again', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const path = file('dropped.csv', [outcomeLine(40, 2022), outcomeLine(41, 2022), outcomeLine(42, 2022)]);
-      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, path);
+      const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, 'outcomes', path);
       await sql`DROP TABLE ${sql.table(`core.${buildingTableName(fileSha256)}`)}`.execute(database.db);
       const resume = createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
       await expect(resume).rejects.toThrow(`core.${buildingTableName(fileSha256)}, which no longer exists`);
@@ -214,9 +192,9 @@ describe('a first outcome file held apart, guarded', () => {
     }));
 
   it('refuses a replacement while the programme’s first file is held apart, and loads it once that file is in, with the last word', () =>
-    withDatabase(async (database) => {
+    withOwnDatabase(async (database) => {
       const firstPath = file('first-held.csv', [outcomeLine(50, 2022), outcomeLine(51, 2022), outcomeLine(52, 2022)]);
-      await diedAfterFirstBatch(database.db, PROGRAMME, firstPath);
+      await diedAfterFirstBatch(database.db, PROGRAMME, 'outcomes', firstPath);
       const replacementPath = file('replacement.csv', [outcomeLine(50, 2022, 5), outcomeLine(53, 2022)]);
       const replace = () => createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: replacementPath, replaces: true });
       await expect(replace()).rejects.toThrow(`the outcome file first-held.csv of programme ${PROGRAMME} is still being loaded as the programme's first`);
@@ -285,7 +263,7 @@ describe('migration 0037', () => {
       // A load under way beside the partitions on the way down: its committed rows join the table, where the old code
       // resumes it (it finds them committed).
       const heldLines = [60, 61, 62].map((i) => `${corporateNumber(i)},2022,1.5,2,3,4`);
-      await diedAfterFirstBatch(db, 'sme-growth-acceleration', writeCsvFile(scratch, 'held.csv', `${HEADER},sales`, heldLines));
+      await diedAfterFirstBatch(db, 'sme-growth-acceleration', 'outcomes', writeCsvFile(scratch, 'held.csv', `${HEADER},sales`, heldLines));
       expect((await outcomeTables(db)).map((table) => table.name)).toContainEqual(expect.stringMatching(/^outcomes_building_/));
 
       await migrateTo(db, '0036_reference_checks_on_distinct_values');

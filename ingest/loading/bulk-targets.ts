@@ -12,7 +12,9 @@ import { describeOutcomeKey, measuresJsonWriter, outcomeColumns, outcomeRowSchem
 import { STATISTICS_COLUMNS, statisticsRowSchema, type StatisticsRow } from '../../schemas/statistics.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from '../../schemas/unit-of-analysis.js';
 import { copyTextLine } from './copy-text.js';
-import { attachBuiltOutcomes, outcomeBuildingTable, outcomeMerge, refuseReplacementWhileBuilding } from './outcome-rows.js';
+import { APPLICATIONS_BESIDE, applicationMerge, applicationsBuiltBeside } from './application-rows.js';
+import { builtBeside } from './built-beside.js';
+import { OUTCOMES_BESIDE, outcomeMerge } from './outcome-rows.js';
 import { createRecordValidator, type RecordValidator } from '../validating/validate-records.js';
 
 export interface BulkTarget<Row> {
@@ -24,13 +26,18 @@ export interface BulkTarget<Row> {
   readonly staging: { readonly table: string; readonly columns: string };
   /** One COPY text line of the staging table. */
   stagingLine(line: number, row: Row): string;
-  /** Merges the staged batch into the core tables; returns how many rows were new or changed. */
-  merge(client: pg.ClientBase, programmeId: string, fileSha256: string): Promise<number>;
+  /**
+   * Merges the staged batch into the core tables; returns how many rows were new or changed. `besideTable` names the
+   * table this load builds beside its kind's table (`builtBeside`), or is null where the rows go through the key.
+   */
+  merge(client: pg.ClientBase, programmeId: string, fileSha256: string, besideTable: string | null): Promise<number>;
   /**
    * Where the staging lines can be copied straight in, skipping the staging table and the merge, while the load
    * has met no stored row (its `state`); absent for a kind whose rows always need merging.
    */
   readonly straightIn?: StraightIn;
+  /** Where a programme's first file of this kind is built in a table of its own and attached when it completes. */
+  readonly builtBeside?: BuiltBeside;
   /** How a replacement file of this kind retires the stored rows it no longer holds. */
   readonly replacement: Replacement;
   /** Tables whose planner statistics a large load makes stale. */
@@ -47,11 +54,9 @@ export interface StraightIn {
   /** The staging lines' columns as named in `table`, in order (a column list, not definitions). */
   readonly columnNames: string;
   readonly state: LoadState;
-  /** Where a programme's first file is built in a table of its own and attached when it completes. */
-  readonly builtBeside?: BuiltBeside;
 }
 
-/** A table a fresh load builds beside `StraightIn.table` and attaches whole (outcome-rows.ts). */
+/** A table a fresh load builds beside its kind's table and attaches whole (built-beside.ts). */
 export interface BuiltBeside {
   /** Decided at the load's first batch with rows, in its transaction: undefined until then, null for none. */
   table: string | null | undefined;
@@ -230,7 +235,8 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
         row.consent ? row.phone : null,
         row.consent ? row.email : null,
       ]),
-    async merge(client, programmeId, fileSha256) {
+    builtBeside: builtBeside(APPLICATIONS_BESIDE),
+    async merge(client, programmeId, fileSha256, besideTable) {
       // The last row of the batch naming a firm sets its attributes.
       await insertOrMerge(client, firmsState, `
         INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
@@ -241,27 +247,12 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
           WHERE (core.firms.firm_name, core.firms.industry_code, core.firms.prefecture_code)
             IS DISTINCT FROM (excluded.firm_name, excluded.industry_code, excluded.prefecture_code)`, []);
       if (unit !== 'firm') await mergeUnits(client, unit, programmeId, fileSha256);
-      const written = await insertOrMerge(
-        client,
-        applicationsState,
-        `INSERT INTO core.applications (programme_id, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
-           subsidy_amount_yen, requested_amount_yen, employees_at_application, consent, review_score, source_file_sha256, source_line)
-         SELECT $1, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
+      const applications = `SELECT $1, unit_id, corporate_number, call_round, application_date, decision, award_fiscal_year,
                 subsidy_amount_yen, requested_amount_yen, employees, consent AND NOT ${WITHDRAWN}, review_score, $2, source_line
-           FROM pg_temp.ingest_applicants staged
-          ORDER BY unit_id, call_round
-         ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE
-           SET corporate_number = excluded.corporate_number, application_date = excluded.application_date, decision = excluded.decision,
-               award_fiscal_year = excluded.award_fiscal_year, subsidy_amount_yen = excluded.subsidy_amount_yen,
-               requested_amount_yen = excluded.requested_amount_yen, employees_at_application = excluded.employees_at_application,
-               consent = excluded.consent, review_score = excluded.review_score, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
-           WHERE (core.applications.corporate_number, core.applications.application_date, core.applications.decision, core.applications.award_fiscal_year,
-                  core.applications.subsidy_amount_yen, core.applications.requested_amount_yen,
-                  core.applications.employees_at_application, core.applications.consent, core.applications.review_score)
-             IS DISTINCT FROM (excluded.corporate_number, excluded.application_date, excluded.decision, excluded.award_fiscal_year, excluded.subsidy_amount_yen,
-                  excluded.requested_amount_yen, excluded.employees_at_application, excluded.consent, excluded.review_score)`,
-        [programmeId, fileSha256],
-      );
+           FROM pg_temp.ingest_applicants staged`;
+      const written = besideTable
+        ? ((await client.query(applicationsBuiltBeside(besideTable, applications), [programmeId, fileSha256])).rowCount ?? 0)
+        : await insertOrMerge(client, applicationsState, applicationMerge(applications), [programmeId, fileSha256]);
       await client.query(
         `INSERT INTO restricted.applicant_contacts (programme_id, unit_id, corporate_number, call_round, representative_name, address, phone, email, source_file_sha256)
          SELECT $1, unit_id, corporate_number, call_round, representative_name, address, phone, email, $2
@@ -343,8 +334,9 @@ export function outcomeTarget(declaration: FileDeclaration): BulkTarget<OutcomeR
       table: 'core.outcomes',
       columnNames: 'source_line, unit_id, fiscal_year, measures',
       state: outcomesState,
-      builtBeside: { table: undefined, choose: outcomeBuildingTable, attach: attachBuiltOutcomes, beforeReplacement: refuseReplacementWhileBuilding },
     },
+    // Its rows are copied there straight (writeRows in load-file.ts): this merge serves the rows that meet the key.
+    builtBeside: builtBeside(OUTCOMES_BESIDE),
     async merge(client, programmeId, fileSha256) {
       return insertOrMerge(client, outcomesState, outcomeMerge('SELECT $1, unit_id, fiscal_year, measures, $2, source_line FROM pg_temp.ingest_outcomes'), [programmeId, fileSha256]);
     },
