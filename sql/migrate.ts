@@ -51,6 +51,7 @@ import * as reviewPayeesBlockNamesJoined from './migrations/0046_review_payees_b
 import * as reviewRowsIndexedNotKeyed from './migrations/0047_review_rows_indexed_not_keyed.js';
 import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_model_nodes_marked.js';
 import * as applicationsPartitionedByProgramme from './migrations/0049_applications_partitioned_by_programme.js';
+import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporate_numbers_checked_without_regex.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_schemas': schemas,
@@ -100,6 +101,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0047_review_rows_indexed_not_keyed': reviewRowsIndexedNotKeyed,
   '0048_review_logic_model_nodes_marked': reviewLogicModelNodesMarked,
   '0049_applications_partitioned_by_programme': applicationsPartitionedByProgramme,
+  '0050_corporate_numbers_checked_without_regex': corporateNumbersCheckedWithoutRegex,
 };
 
 export class MigrationFailedError extends Error {

