@@ -8,6 +8,8 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
+import { APPLICATIONS_BESIDE } from '../ingest/loading/application-rows.js';
+import { buildingTableName } from '../ingest/loading/built-beside.js';
 
 export const withdrawalRequestSchema = z.object({
   programmeId: z.string().min(1, '--programme ID is required'),
@@ -34,6 +36,31 @@ export interface WithdrawalOutcome {
   readonly alreadyWithdrawn: boolean;
 }
 
+/**
+ * Applications of the firm held beside core.applications while the programme's first applicant file loads
+ * (ingest/loading/built-beside.ts) count as without consent too; returns how many had it.
+ */
+async function heldApplicationsExcluded(trx: Kysely<Database>, request: WithdrawalRequest): Promise<number> {
+  const held = await trx
+    .selectFrom('raw.input_files')
+    .select('file_sha256')
+    .where('programme_id', '=', request.programmeId)
+    .where('kind', '=', 'applicants')
+    .where('status', '=', 'loading')
+    .where('applications_built_beside', '=', true)
+    .execute();
+  let excluded = 0;
+  for (const { file_sha256 } of held) {
+    const table = buildingTableName(APPLICATIONS_BESIDE, file_sha256);
+    const { rows } = await sql<{ exists: boolean }>`SELECT to_regclass(${`core.${table}`}) IS NOT NULL AS exists`.execute(trx);
+    if (!rows[0].exists) continue;
+    const updated = await sql`UPDATE ${sql.table(`core.${table}`)} SET consent = false
+      WHERE corporate_number = ${request.corporateNumber} AND consent`.execute(trx);
+    excluded += Number(updated.numAffectedRows ?? 0);
+  }
+  return excluded;
+}
+
 export async function withdrawConsent(db: Kysely<Database>, request: WithdrawalRequest): Promise<WithdrawalOutcome> {
   return db.transaction().execute(async (trx) => {
     // Withdrawals, and a first applicant file's attachment (ingest/loading/application-rows.ts), take this lock first:
@@ -47,12 +74,13 @@ export async function withdrawConsent(db: Kysely<Database>, request: WithdrawalR
       .where('corporate_number', '=', request.corporateNumber)
       .where('consent', '=', true)
       .executeTakeFirst();
+    const excludedWhileHeld = await heldApplicationsExcluded(trx, request);
     const erased = await trx
       .deleteFrom('restricted.applicant_contacts')
       .where('programme_id', '=', request.programmeId)
       .where('corporate_number', '=', request.corporateNumber)
       .executeTakeFirst();
-    const applicationsExcluded = Number(excluded.numUpdatedRows);
+    const applicationsExcluded = Number(excluded.numUpdatedRows) + excludedWhileHeld;
     const contactsErased = Number(erased.numDeletedRows);
     const inserted = await trx
       .insertInto('core.consent_withdrawals')

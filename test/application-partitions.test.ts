@@ -94,7 +94,12 @@ describe("a programme's first applicant file", () => {
       });
       expect(second).toMatchObject({ rowsLoaded: 2, rowsUnchanged: 1 });
       expect((await storedApplications(database.db)).find((row) => row[0] === firm(2))?.[1]).toBe(6_000_000);
-      expect((await applicationTables(database.db)).map((table) => table.name)).not.toContain(buildingTableName(APPLICATIONS_BESIDE, second.fileSha256));
+      const { rows: paths } = await sql<{ file_name: string; applications_built_beside: boolean }>`
+        SELECT file_name, applications_built_beside FROM raw.input_files ORDER BY file_name`.execute(database.db);
+      expect(paths).toEqual([
+        { file_name: 'first.csv', applications_built_beside: true },
+        { file_name: 'second.csv', applications_built_beside: false },
+      ]);
     }));
 
   it('resumes into the same table after its load dies, shows none of its applications until the file completes, and keeps a consent withdrawn meanwhile withdrawn', () =>
@@ -106,9 +111,15 @@ describe("a programme's first applicant file", () => {
       expect(await storedApplications(database.db)).toEqual([]);
       expect((await storedApplications(database.db, sql.table(`core.${building}`))).map((row) => row[0])).toEqual([firm(10), firm(11)].sort());
 
-      // The firm of a held application withdraws its consent: core.applications has no row of it to change yet.
+      // The firm of a held application withdraws its consent: the held application counts as without it.
       const withdrawal = await withdrawConsent(database.db, { programmeId: PROGRAMME, corporateNumber: firm(10) });
-      expect(withdrawal.applicationsExcluded).toBe(0);
+      expect(withdrawal.applicationsExcluded).toBe(1);
+      expect((await storedApplications(database.db, sql.table(`core.${building}`))).map((row) => [row[0], row[2]])).toEqual(
+        [
+          [firm(10), false],
+          [firm(11), true],
+        ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+      );
 
       const resumed = await createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'applicants', path });
       expect(resumed).toMatchObject({ rowsTotal: 5, rowsLoaded: 5, rowsRejected: 0 });
@@ -182,10 +193,24 @@ describe('migration 0049', () => {
       const comments = async () =>
         (await sql<{ comment: string | null }>`SELECT col_description('core.applications'::regclass, attnum) AS comment FROM pg_attribute WHERE attrelid = 'core.applications'::regclass AND attnum > 0 ORDER BY attnum`.execute(db)).rows;
       const commentsBefore = await comments();
+      const tableParts = async () => ({
+        comment: (await sql<{ comment: string }>`SELECT obj_description('core.applications'::regclass, 'pg_class') AS comment`.execute(db)).rows[0].comment,
+        checks: (
+          await sql<{ definition: string }>`SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = 'core.applications'::regclass AND contype = 'c' ORDER BY 1`.execute(db)
+        ).rows.map((row) => row.definition),
+      });
+      const partsBefore = await tableParts();
+      expect(partsBefore.checks).toHaveLength(2);
 
       await migrateToLatest(db);
       expect(await everyRow()).toEqual(before);
       expect(await comments()).toEqual(commentsBefore);
+      expect(await tableParts()).toEqual(partsBefore);
+      const { rows: firmIndexes } = await sql<{ name: string }>`
+        SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'core.applications_firm'::regclass ORDER BY 1`.execute(db);
+      expect(firmIndexes.map((row) => row.name)).toEqual(
+        ['applications_default_firm', `${await partitionOf(db, 'large-scale-growth-investment')}_firm`, `${await partitionOf(db, 'sme-labour-saving')}_firm`].sort(),
+      );
       const { rows: placed } = await sql<{ partition: string; programme: string; rows: number }>`
         SELECT tableoid::regclass::text AS partition, programme_id AS programme, count(*)::integer AS rows FROM core.applications GROUP BY 1, 2 ORDER BY 2`.execute(db);
       expect(placed).toEqual([
@@ -199,17 +224,27 @@ describe('migration 0049', () => {
       await expect(stray(firm(0), 'e'.repeat(64))).rejects.toThrow(/is not in raw\.input_files/);
       await expect(stray(firm(99), '1'.repeat(64))).rejects.toThrow(/is not in core\.firms/);
 
-      // A load under way beside the partitions on the way down: its committed applications join the table.
+      // A load under way beside the partitions on the way down: its committed applications join the table, with a
+      // consent withdrawn while they were held (written after the withdrawal, as a batch that did not see it).
       await diedAfterFirstBatch(db, 'sme-growth-acceleration', 'applicants', file('held.csv', [applicantLine(60), applicantLine(61), applicantLine(62)]));
       expect((await applicationTables(db)).map((table) => table.name)).toContainEqual(expect.stringMatching(/^applications_building_/));
+      await sql`INSERT INTO core.consent_withdrawals (programme_id, corporate_number, applications_excluded, contacts_erased) VALUES ('sme-growth-acceleration', ${firm(61)}, 0, 0)`.execute(db);
 
       await migrateTo(db, '0048_review_logic_model_nodes_marked');
-      const { rows: held } = await sql<{ corporate_number: string }>`SELECT corporate_number FROM core.applications WHERE programme_id = 'sme-growth-acceleration' ORDER BY 1`.execute(db);
-      expect(held.map((row) => row.corporate_number)).toEqual([firm(60), firm(61)].sort());
+      const { rows: held } = await sql<{ corporate_number: string; consent: boolean }>`
+        SELECT corporate_number, consent FROM core.applications WHERE programme_id = 'sme-growth-acceleration' ORDER BY 1`.execute(db);
+      expect(held.map((row) => [row.corporate_number, row.consent])).toEqual(
+        [
+          [firm(60), true],
+          [firm(61), false],
+        ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+      );
       expect((await applicationTables(db)).map((table) => table.name)).toEqual(['applications']);
       await sql`DELETE FROM core.applications WHERE programme_id = 'sme-growth-acceleration'`.execute(db);
+      await sql`DELETE FROM core.consent_withdrawals WHERE programme_id = 'sme-growth-acceleration'`.execute(db);
       expect(await everyRow()).toEqual(before);
       expect(await comments()).toEqual(commentsBefore);
+      expect(await tableParts()).toEqual(partsBefore);
       await expect(stray(firm(99), '1'.repeat(64))).rejects.toThrow(/is not in core\.firms/);
     } finally {
       await db.destroy();

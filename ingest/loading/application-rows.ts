@@ -38,26 +38,32 @@ export class BuiltApplicationsFirmMissingError extends Error {
   ) {
     super(
       `the applications held in ${table} name the firm ${corporateNumber}, which is not in core.firms, so they cannot join core.applications. ` +
-        `The load wrote that firm with them: restore it (or load the file again from its first line after removing its unfinished account from raw.rejected_rows and raw.input_files)`,
+        `The load wrote that firm with them, and it was deleted since: put its row back in core.firms (corporate_number, firm_name, industry_code, prefecture_code), then run the load again`,
     );
     this.name = 'BuiltApplicationsFirmMissingError';
   }
 }
 
 /**
- * What core.applications' statement triggers check and what a consent withdrawal changes there, done on the table built
- * beside just before it is attached. Each row carries the load's own file, registered and held by the load, so the
- * reference to raw.input_files needs no check.
+ * A consent withdrawn while the file loaded, applied to the applications built beside just before they are attached.
+ * A withdrawal takes the same lock first (governance/consent-withdrawal.ts) and changes the applications held beside
+ * itself; this catches one that committed while a batch was being written, which that batch did not see. Held only
+ * for the attachment: a withdrawal waiting for it then finds these rows in core.applications.
  */
-async function beforeApplicationsAttach(client: pg.ClientBase, table: string, programmeId: string): Promise<void> {
-  // A withdrawal takes this lock first as well (governance/consent-withdrawal.ts): one that committed before now is seen
-  // below, and one that starts now waits for the attachment and then finds these rows in core.applications.
+async function withdrawnConsentApplied(client: pg.ClientBase, table: string, programmeId: string): Promise<void> {
   await client.query('LOCK TABLE core.consent_withdrawals IN SHARE ROW EXCLUSIVE MODE');
   await client.query(
     `UPDATE ${table} AS built SET consent = false
       WHERE built.consent AND EXISTS (SELECT 1 FROM core.consent_withdrawals w WHERE w.programme_id = $1 AND w.corporate_number = built.corporate_number)`,
     [programmeId],
   );
+}
+
+/**
+ * What core.applications' statement trigger checks of the firms, done on the applications just attached. Each row
+ * carries the load's own file, registered and held by the load, so the reference to raw.input_files needs no check.
+ */
+async function firmsChecked(client: pg.ClientBase, table: string): Promise<void> {
   // An aggregate, not LIMIT 1: the planner then hashes the firms once (0.85 s for 1,000,000 applications) instead of
   // looking each firm up in their index (2.7–3.4 s).
   const { rows } = await client.query<{ missing: string | null }>(
@@ -76,9 +82,11 @@ export const APPLICATIONS_BESIDE: BesideTable = {
   key: 'programme_id, unit_id, call_round',
   indexes: [{ suffix: 'firm', columns: 'programme_id, corporate_number' }],
   partitionName: 'core.application_partition_name',
+  writtenAlongside: ['restricted.applicant_contacts', 'core.units'],
   builtBesideColumn: 'applications_built_beside',
   merge: applicationMerge,
-  beforeAttach: beforeApplicationsAttach,
+  beforeAttach: withdrawnConsentApplied,
+  afterAttach: firmsChecked,
 };
 
 /** The plain INSERT of the rows `rows` selects into the table built beside (no key there to meet). */

@@ -39,15 +39,23 @@ export interface BesideTable {
   readonly indexes?: readonly { readonly suffix: string; readonly columns: string }[];
   /** The SQL function naming a programme's partition. */
   readonly partitionName: string;
+  /** Tables whose rows the load writes through their keys beside, naming the file (source_file_sha256). */
+  readonly writtenAlongside?: readonly string[];
   /** The column of raw.input_files recording that a file's rows are built beside. */
   readonly builtBesideColumn: 'outcomes_built_beside' | 'applications_built_beside';
   /** The merge of the rows `rows` selects (the table's columns, by name) into the table through its key. */
   merge(rows: string): string;
   /**
-   * What the table's per-statement triggers would have checked or changed, run on the table built beside (named, and
-   * quoted) just before it is attached; the triggers do not see an attachment.
+   * What others change in the table while the file loads, applied to the table built beside (named, and quoted) just
+   * before it is attached, its key and indexes built.
    */
   beforeAttach?(client: pg.ClientBase, table: string, programmeId: string): Promise<void>;
+  /**
+   * What the table's per-statement triggers would have checked, run on the table built beside just after it is
+   * attached (in the same transaction): the triggers do not see an attachment, and a writer that locks the table
+   * to check its rows (a firm's deletion) now waits for this transaction and then sees these rows.
+   */
+  afterAttach?(client: pg.ClientBase, table: string): Promise<void>;
 }
 
 /** The table one file's rows are built in, named by the file (a retry finds it again). */
@@ -62,11 +70,12 @@ export class BuildingTableMissingError extends Error {
   constructor(
     readonly table: string,
     readonly fileSha256: string,
-    rowsNoun = 'outcome rows',
+    beside: Pick<BesideTable, 'rowsNoun' | 'writtenAlongside'> = { rowsNoun: 'outcome rows' },
   ) {
+    const alongside = (beside.writtenAlongside ?? []).map((written) => `DELETE FROM ${written} WHERE source_file_sha256 = '${fileSha256}'; `).join('');
     super(
-      `the ${rowsNoun} this load committed so far were held in ${table}, which no longer exists (dropped by hand?), so the load cannot finish ` +
-        `without losing them. To load the file again from its first line, remove its unfinished account: DELETE FROM raw.rejected_rows WHERE file_sha256 = '${fileSha256}'; ` +
+      `the ${beside.rowsNoun} this load committed so far were held in ${table}, which no longer exists (dropped by hand?), so the load cannot finish ` +
+        `without losing them. To load the file again from its first line, remove what it wrote and its unfinished account: ${alongside}DELETE FROM raw.rejected_rows WHERE file_sha256 = '${fileSha256}'; ` +
         `DELETE FROM raw.input_files WHERE file_sha256 = '${fileSha256}'; then run the load again`,
     );
     this.name = 'BuildingTableMissingError';
@@ -120,7 +129,7 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
     const table = qualified(client, building);
     const state = await buildState(client, fileSha256);
     if (state.builtBeside) {
-      if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256, beside.rowsNoun);
+      if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256, beside);
       return table;
     }
     if (state.rowsLoaded > 0) return null;
@@ -172,17 +181,17 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
     const building = buildingTableName(beside, fileSha256);
     const state = await buildState(client, fileSha256);
     if (!state.builtBeside) return 0;
-    if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256, beside.rowsNoun);
+    if (!state.tableExists) throw new BuildingTableMissingError(`core.${building}`, fileSha256, beside);
     const { rows } = await client.query<{ partition: string }>(`SELECT ${beside.partitionName}($1) AS partition`, [programmeId]);
     const { partition } = rows[0];
     const table = qualified(client, building);
     const programme = client.escapeLiteral(programmeId);
-    await beside.beforeAttach?.(client, table, programmeId);
     await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${client.escapeIdentifier(`${building}_pkey`)} PRIMARY KEY (${beside.key})`);
     // Built here, ATTACH PARTITION takes each as its part of the partitioned table's index instead of building another.
     for (const index of beside.indexes ?? []) await client.query(`CREATE INDEX ${client.escapeIdentifier(`${building}_${index.suffix}`)} ON ${table} (${index.columns})`);
     // With the partition's bound already proved by a check, ATTACH PARTITION does not scan the table again.
     await client.query(`ALTER TABLE ${table} ADD CONSTRAINT programme_bound CHECK (programme_id = ${programme})`);
+    await beside.beforeAttach?.(client, table, programmeId);
     await client.query('SAVEPOINT attach_built_beside');
     try {
       await client.query(`ALTER TABLE core.${beside.table} ATTACH PARTITION ${table} FOR VALUES IN (${programme})`);
@@ -192,6 +201,7 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
       return mergeBuilt(client, table);
     }
     await client.query('RELEASE SAVEPOINT attach_built_beside');
+    await beside.afterAttach?.(client, table);
     await client.query(`ALTER TABLE ${table} DROP CONSTRAINT programme_bound`);
     await client.query(`ALTER TABLE ${table} RENAME TO ${client.escapeIdentifier(partition)}`);
     for (const suffix of ['pkey', ...(beside.indexes ?? []).map((index) => index.suffix)]) {

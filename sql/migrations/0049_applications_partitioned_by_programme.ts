@@ -43,6 +43,15 @@ async function withKeysAndChecks(db: Kysely<unknown>): Promise<void> {
   }
 }
 
+/**
+ * Names a partition's part of the firm index `<partition>_firm`, as a partition attached by a load names it
+ * (ingest/loading/built-beside.ts), instead of the name PostgreSQL makes up.
+ */
+const FIRM_INDEX_NAMED = `
+  SELECT c.relname INTO made FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_index x ON x.indexrelid = c.oid
+   WHERE i.inhparent = 'core.applications_firm'::regclass AND x.indrelid = format('core.%I', part)::regclass;
+  EXECUTE format('ALTER INDEX core.%I RENAME TO %I', made, part || '_firm');`;
+
 /** The old table renamed out of the way, with its key and index (their names are the new table's). */
 async function setAside(db: Kysely<unknown>, name: string): Promise<void> {
   await sql.raw(`ALTER TABLE core.applications RENAME TO ${name}`).execute(db);
@@ -66,18 +75,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       AS $name$ SELECT 'applications_' || left(md5(programme_id), 16) $name$`.execute(db);
   await sql`COMMENT ON FUNCTION core.application_partition_name(text) IS 'The name, in schema core, of the partition of core.applications that holds one programme''s rows (a programme id can be longer than a table name may be).'`.execute(db);
   await sql`CREATE TABLE core.applications_default PARTITION OF core.applications DEFAULT`.execute(db);
+  await sql.raw(`DO $named$ DECLARE part text := 'applications_default'; made text; BEGIN ${FIRM_INDEX_NAMED} END $named$`).execute(db);
   await sql`COMMENT ON TABLE core.applications_default IS 'Applications of programmes without a partition of their own in core.applications.'`.execute(db);
-  await sql`
-    DO $partitions$
+  await sql
+    .raw(
+      `DO $partitions$
     DECLARE
       programme text;
+      part text;
+      made text;
     BEGIN
       FOR programme IN SELECT DISTINCT programme_id FROM core.applications_before_0049 LOOP
-        EXECUTE format('CREATE TABLE core.%I PARTITION OF core.applications FOR VALUES IN (%L)', core.application_partition_name(programme), programme);
-        EXECUTE format('COMMENT ON TABLE core.%I IS %L', core.application_partition_name(programme), 'Applications of programme ' || programme || ' (a partition of core.applications).');
+        part := core.application_partition_name(programme);
+        EXECUTE format('CREATE TABLE core.%I PARTITION OF core.applications FOR VALUES IN (%L)', part, programme);
+        EXECUTE format('COMMENT ON TABLE core.%I IS %L', part, 'Applications of programme ' || programme || ' (a partition of core.applications).');
+        ${FIRM_INDEX_NAMED}
       END LOOP;
     END
-    $partitions$`.execute(db);
+    $partitions$`,
+    )
+    .execute(db);
   await sql
     .raw(`INSERT INTO core.applications (${MOVED_COLUMNS}) SELECT ${MOVED_COLUMNS} FROM core.applications_before_0049 ORDER BY programme_id, unit_id, call_round`)
     .execute(db);
@@ -97,6 +114,11 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   // The applications of loads still under way beside the partitions join the table, where their committed batches would
   // have been before 0049: the loads then resume as they did then.
   const columns = MOVED_COLUMNS.replace(/\s+/g, ' ');
+  // A consent withdrawn while they were held counts, as the attachment would have applied it.
+  const values = columns.replace(
+    'consent,',
+    'consent AND NOT EXISTS (SELECT 1 FROM core.consent_withdrawals w WHERE w.programme_id = held.programme_id AND w.corporate_number = held.corporate_number),',
+  );
   const updated = MOVED_COLUMNS.split(',')
     .map((column) => column.trim())
     .filter((column) => !['programme_id', 'unit_id', 'call_round'].includes(column))
@@ -110,7 +132,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     BEGIN
       FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                        WHERE n.nspname = 'core' AND c.relname LIKE 'applications\\_building\\_%' AND c.relkind = 'r' LOOP
-        EXECUTE format('INSERT INTO core.applications (${columns}) SELECT ${columns} FROM core.%I '
+        EXECUTE format('INSERT INTO core.applications (${columns}) SELECT ${values} FROM core.%I AS held '
                        'ON CONFLICT (programme_id, unit_id, call_round) DO UPDATE SET ${updated}', building);
         EXECUTE format('DROP TABLE core.%I', building);
       END LOOP;
