@@ -45,10 +45,12 @@ export class BuiltApplicationsFirmMissingError extends Error {
 }
 
 /**
- * A consent withdrawn while the file loaded, applied to the applications built beside just before they are attached.
- * A withdrawal takes the same lock first (governance/consent-withdrawal.ts) and changes the applications held beside
- * itself; this catches one that committed while a batch was being written, which that batch did not see. Held only
- * for the attachment: a withdrawal waiting for it then finds these rows in core.applications.
+ * A consent withdrawn while the file loaded, applied to the applications built beside at the start of their
+ * completion. A withdrawal takes the same lock first (governance/consent-withdrawal.ts) and then changes the
+ * applications held beside itself; this catches one that committed while a batch was being written, which that batch
+ * did not see. Held until the completion commits (the key builds included: taken after them, a withdrawal holding it
+ * would wait for the table the key's build locks, and the completion for it): a withdrawal waiting for it then finds
+ * these rows in core.applications.
  */
 async function withdrawnConsentApplied(client: pg.ClientBase, table: string, programmeId: string): Promise<void> {
   await client.query('LOCK TABLE core.consent_withdrawals IN SHARE ROW EXCLUSIVE MODE');

@@ -46,8 +46,9 @@ export interface BesideTable {
   /** The merge of the rows `rows` selects (the table's columns, by name) into the table through its key. */
   merge(rows: string): string;
   /**
-   * What others change in the table while the file loads, applied to the table built beside (named, and quoted) just
-   * before it is attached, its key and indexes built.
+   * What others change in the table while the file loads, applied to the table built beside (named, and quoted) at
+   * the start of its completion, before its key and indexes are built: a lock taken here is taken before the table's
+   * own (the key's build holds it exclusively), in the order others take the two.
    */
   beforeAttach?(client: pg.ClientBase, table: string, programmeId: string): Promise<void>;
   /**
@@ -88,12 +89,13 @@ export class FirstFileStillLoadingError extends Error {
     readonly programmeId: string,
     readonly fileName: string,
     readonly fileSha256: string,
-    beside: Pick<BesideTable, 'table' | 'fileNoun'> = { table: 'outcomes', fileNoun: 'outcome file' },
+    beside: Pick<BesideTable, 'table' | 'fileNoun' | 'writtenAlongside'> = { table: 'outcomes', fileNoun: 'outcome file' },
   ) {
+    const alongside = (beside.writtenAlongside ?? []).map((written) => `${written}, `).join('');
     super(
       `the ${beside.fileNoun} ${fileName} of programme ${programmeId} is still being loaded as the programme's first, its rows held apart until it completes; ` +
         `a replacement loaded now would be overwritten by it then. Run the load of ${fileName} again to finish it, then the replacement ` +
-        `(or, to give that file up, drop its table core.${buildingTableName(beside, fileSha256)} and delete its account from raw.rejected_rows and raw.input_files, file_sha256 '${fileSha256}')`,
+        `(or, to give that file up, drop its table core.${buildingTableName(beside, fileSha256)} and delete what it wrote and its account from ${alongside}raw.rejected_rows and raw.input_files, file_sha256 '${fileSha256}')`,
     );
     this.name = 'FirstFileStillLoadingError';
   }
@@ -186,12 +188,12 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
     const { partition } = rows[0];
     const table = qualified(client, building);
     const programme = client.escapeLiteral(programmeId);
+    await beside.beforeAttach?.(client, table, programmeId);
     await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${client.escapeIdentifier(`${building}_pkey`)} PRIMARY KEY (${beside.key})`);
     // Built here, ATTACH PARTITION takes each as its part of the partitioned table's index instead of building another.
     for (const index of beside.indexes ?? []) await client.query(`CREATE INDEX ${client.escapeIdentifier(`${building}_${index.suffix}`)} ON ${table} (${index.columns})`);
     // With the partition's bound already proved by a check, ATTACH PARTITION does not scan the table again.
     await client.query(`ALTER TABLE ${table} ADD CONSTRAINT programme_bound CHECK (programme_id = ${programme})`);
-    await beside.beforeAttach?.(client, table, programmeId);
     await client.query('SAVEPOINT attach_built_beside');
     try {
       await client.query(`ALTER TABLE core.${beside.table} ATTACH PARTITION ${table} FOR VALUES IN (${programme})`);
