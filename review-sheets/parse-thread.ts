@@ -273,10 +273,7 @@ class EncodingOnThread implements SheetEncoding {
       // A thread taken (perhaps from the idle ones, referenced again) that got no file is stopped, not left running;
       // the descriptor stays with the caller, which closes it (encodeReviewFileOnThread).
       this.broken = true;
-      this.worker.off('message', this.onMessage);
-      this.worker.off('messageerror', this.onMessageError);
-      this.worker.off('error', this.onError);
-      this.worker.off('exit', this.onExit);
+      this.stopListening();
       void this.worker.terminate();
       throw error;
     }
@@ -458,6 +455,14 @@ class EncodingOnThread implements SheetEncoding {
     return this.derivedCounts.get(table) ?? 0;
   }
 
+  /** Stops hearing from the thread (it is being kept for another file, or stopped). */
+  private stopListening(): void {
+    this.worker.off('message', this.onMessage);
+    this.worker.off('messageerror', this.onMessageError);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+  }
+
   /**
    * A thread that read the file to its end and answered every request is kept for the next file; one stopped part-way
    * (a COPY that failed), or that failed, is stopped.
@@ -465,10 +470,7 @@ class EncodingOnThread implements SheetEncoding {
   close(): Promise<void> {
     this.quarantine = [];
     this.closing ??= (() => {
-      this.worker.off('message', this.onMessage);
-      this.worker.off('messageerror', this.onMessageError);
-      this.worker.off('error', this.onError);
-      this.worker.off('exit', this.onExit);
+      this.stopListening();
       // A reader still waiting for the thread (its COPY failed part-way) stops waiting, as the thread's exit made it do
       // before threads were kept: it then closes its file.
       this.failWith(new Error(`the review-sheet parse thread of ${this.source.fileName} was let go of before it finished the file`));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
-import { buildingTableName } from '../ingest/loading/outcome-rows.js';
+import { buildingTableName } from '../ingest/loading/built-beside.js';
+import { OUTCOMES_BESIDE } from '../ingest/loading/outcome-rows.js';
 import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
@@ -87,7 +88,7 @@ describe("a programme's first outcome file", () => {
       const second = await createIngestActivities(database.db).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path: file('second.csv', [outcomeLine(1, 2022), outcomeLine(2, 2022, 10)]) });
       expect(second).toMatchObject({ rowsLoaded: 2, rowsUnchanged: 1 });
       expect((await storedRows(database.db)).find((row) => row[0] === corporateNumber(2))?.[2]).toBe('612.5');
-      expect((await outcomeTables(database.db)).map((table) => table.name)).not.toContain(buildingTableName(second.fileSha256));
+      expect((await outcomeTables(database.db)).map((table) => table.name)).not.toContain(buildingTableName(OUTCOMES_BESIDE, second.fileSha256));
     }));
 
   it('reports while its completion builds the key and attaches the table, and leaves no timer behind', () =>
@@ -123,7 +124,7 @@ describe("a programme's first outcome file", () => {
       const { rows: files } = await sql<{ file_sha256: string; status: string; rows_loaded: number }>`
         SELECT file_sha256, status, rows_loaded FROM raw.input_files WHERE file_name = 'resumed.csv'`.execute(database.db);
       expect(files).toMatchObject([{ status: 'loading', rows_loaded: 4 }]);
-      const building = buildingTableName(files[0].file_sha256);
+      const building = buildingTableName(OUTCOMES_BESIDE, files[0].file_sha256);
       expect(await storedRows(database.db)).toEqual([]);
       expect(await storedRows(database.db, sql.table(`core.${building}`))).toEqual(expectedRows(lines.slice(0, 4)));
 
@@ -176,9 +177,9 @@ describe('a first outcome file held apart, guarded', () => {
     withOwnDatabase(async (database) => {
       const path = file('dropped.csv', [outcomeLine(40, 2022), outcomeLine(41, 2022), outcomeLine(42, 2022)]);
       const fileSha256 = await diedAfterFirstBatch(database.db, PROGRAMME, 'outcomes', path);
-      await sql`DROP TABLE ${sql.table(`core.${buildingTableName(fileSha256)}`)}`.execute(database.db);
+      await sql`DROP TABLE ${sql.table(`core.${buildingTableName(OUTCOMES_BESIDE, fileSha256)}`)}`.execute(database.db);
       const resume = createIngestActivities(database.db, { batchSize: 2 }).ingestFile({ programmeId: PROGRAMME, kind: 'outcomes', path });
-      await expect(resume).rejects.toThrow(`core.${buildingTableName(fileSha256)}, which no longer exists`);
+      await expect(resume).rejects.toThrow(`core.${buildingTableName(OUTCOMES_BESIDE, fileSha256)}, which no longer exists`);
       await expect(resume).rejects.toThrow(`DELETE FROM raw.input_files WHERE file_sha256 = '${fileSha256}'`);
       const [account] = (await sql<{ status: string; rows_loaded: number }>`SELECT status, rows_loaded FROM raw.input_files WHERE file_sha256 = ${fileSha256}`.execute(database.db)).rows;
       expect(account).toEqual({ status: 'loading', rows_loaded: 2 });

@@ -109,6 +109,9 @@ const PROGRAMME_ALREADY_STORED = new Set([
 
 /** How one kind builds a programme's first file beside its table: the BuiltBeside of its bulk target, for one load. */
 export function builtBeside(beside: BesideTable): BuiltBeside {
+  /** The rows' noun at the start of a table's comment. */
+  const rowsTitle = `${beside.rowsNoun[0].toUpperCase()}${beside.rowsNoun.slice(1)}`;
+
   /** What the file's account says of its rows, and whether the table they would be built in exists. */
   async function buildState(client: pg.ClientBase, fileSha256: string): Promise<{ builtBeside: boolean; tableExists: boolean; rowsLoaded: number }> {
     // The load registers the account before its first batch; were it gone, the completion's update of it would fail.
@@ -144,7 +147,7 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
     await client.query(`CREATE TABLE ${table} (LIKE core.${beside.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     await client.query(
       `COMMENT ON TABLE ${table} IS ${client.escapeLiteral(
-        `${beside.rowsNoun[0].toUpperCase()}${beside.rowsNoun.slice(1)} of programme ${programmeId} from file ${fileSha256}, being loaded; attached to core.${beside.table} as the programme's partition when the file completes. Do not drop it: the load resumes into it.`,
+        `${rowsTitle} of programme ${programmeId} from file ${fileSha256}, being loaded; attached to core.${beside.table} as the programme's partition when the file completes. Do not drop it: the load resumes into it.`,
       )}`,
     );
     await client.query(`UPDATE raw.input_files SET ${beside.builtBesideColumn} = true WHERE file_sha256 = $1`, [fileSha256]);
@@ -209,7 +212,7 @@ export function builtBeside(beside: BesideTable): BuiltBeside {
     for (const suffix of ['pkey', ...(beside.indexes ?? []).map((index) => index.suffix)]) {
       await client.query(`ALTER INDEX ${qualified(client, `${building}_${suffix}`)} RENAME TO ${client.escapeIdentifier(`${partition}_${suffix}`)}`);
     }
-    await client.query(`COMMENT ON TABLE ${qualified(client, partition)} IS ${client.escapeLiteral(`${beside.rowsNoun[0].toUpperCase()}${beside.rowsNoun.slice(1)} of programme ${programmeId} (a partition of core.${beside.table}).`)}`);
+    await client.query(`COMMENT ON TABLE ${qualified(client, partition)} IS ${client.escapeLiteral(`${rowsTitle} of programme ${programmeId} (a partition of core.${beside.table}).`)}`);
     return 0;
   }
 

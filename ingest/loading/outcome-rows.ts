@@ -6,7 +6,7 @@
  * file is registered and held by the load, so the per-statement reference check of core.outcomes (0011, 0036), which
  * does not see the table built beside, has nothing to find there.
  */
-import { buildingTableName as buildingTableOf, type BesideTable } from './built-beside.js';
+import type { BesideTable } from './built-beside.js';
 
 const COLUMNS = 'programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line';
 
@@ -34,6 +34,3 @@ export const OUTCOMES_BESIDE: BesideTable = {
   builtBesideColumn: 'outcomes_built_beside',
   merge: outcomeMerge,
 };
-
-/** The table one file's outcome rows are built in, named by the file (a retry finds it again). */
-export const buildingTableName = (fileSha256: string): string => buildingTableOf(OUTCOMES_BESIDE, fileSha256);
