@@ -53,6 +53,12 @@ function lineEndFrom(s: string, from: number): number {
   return end;
 }
 
+/** Where `character` first is at or after `from`, or the text's length when it is not there. */
+function indexOrEnd(s: string, character: string, from: number): number {
+  const at = s.indexOf(character, from);
+  return at === -1 ? s.length : at;
+}
+
 function countLineBreaks(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
@@ -94,6 +100,10 @@ export class CsvRecordReader {
     const n = s.length;
     let i = 0;
     let line = this.line;
+    // Where the next quote and the next CR are, at or after i (n: none), found again only once i has passed them: the
+    // record on one line that neither holds (nearly every published one) is cut by split, below.
+    let nextQuote = -1;
+    let nextCr = -1;
     records: while (i < n) {
       const first = s.charCodeAt(i);
       if (first === LF) {
@@ -104,6 +114,28 @@ export class CsvRecordReader {
       if (first === CR) {
         if (i + 1 === n && !final) break;
         i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+        line++;
+        continue;
+      }
+      if (nextQuote < i) nextQuote = indexOrEnd(s, '"', i);
+      if (nextCr < i) nextCr = indexOrEnd(s, '\r', i);
+      let lineFeed = s.indexOf('\n', i);
+      if (lineFeed === -1) {
+        // The record may go on in the next piece.
+        if (!final) break;
+        lineFeed = n;
+      }
+      const contentEnd = lineFeed > i && s.charCodeAt(lineFeed - 1) === CR ? lineFeed - 1 : lineFeed;
+      if (nextQuote >= lineFeed && nextCr >= contentEnd) {
+        // No quote and no line break but its own: the fields are the line's text between commas, as the scan below
+        // would cut them, cut in one native call (a national 3-1 file read in 184 ms against 302 ms; bench/README.md,
+        // "2026-12-07 (09:00 UTC)").
+        handlers.record(s.slice(i, contentEnd).split(','), line);
+        if (lineFeed === n) {
+          i = n;
+          break;
+        }
+        i = lineFeed + 1;
         line++;
         continue;
       }

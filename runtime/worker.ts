@@ -104,7 +104,13 @@ export function prebuiltBundleProblem(entry = workflowsEntryPoint(), bundle = pr
 /** What every ebpm worker is made with, beside its activities. */
 type WorkerBase = Pick<EbpmWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowBundlePath' | 'maxConcurrentActivities' | 'shutdownGraceMs'>;
 
-function makeWorker(options: WorkerBase, activities: object): Promise<Worker> {
+/**
+ * The SDK's way to run workflows in the worker's own thread instead of a thread of their own. Its name is the SDK's:
+ * what it also does, lift the limit on a workflow task's run time, is undone by giving the usual limit again.
+ */
+const WORKFLOWS_IN_THIS_THREAD = { debugMode: true, isolateExecutionTimeout: '5s' } as const;
+
+function makeWorker(options: WorkerBase, activities: object, workflowsInThisThread = false): Promise<Worker> {
   const bundle = options.workflowBundlePath ?? freshPrebuiltBundle();
   if (!bundle) {
     // Said once per worker: the cost is easy to miss, and it lands in every command's time (2026-12-06, bench/README.md).
@@ -120,6 +126,7 @@ function makeWorker(options: WorkerBase, activities: object): Promise<Worker> {
     activities,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...(grace === undefined ? {} : { shutdownGraceTime: grace, shutdownForceTime: grace + SHUTDOWN_CANCELLATION_MS }),
+    ...(workflowsInThisThread ? WORKFLOWS_IN_THIS_THREAD : {}),
   });
 }
 
@@ -133,13 +140,19 @@ type ReviewSheetActivity = (...args: never[]) => Promise<unknown>;
 export interface ReviewSheetWorkerOptions extends WorkerBase {
   /**
    * The review-sheet load's activities (activities/review-sheet-set.ts), made when the first of them runs. The worker
-   * is made before them: its workflow thread takes about 0.3 s to start, on the other core, while the command loads
-   * the activities' code and the database layer and readies the database (bench/README.md, 2026-12-06 (15:08 UTC)).
+   * is made before them, from the Temporal SDK alone, while the command loads the activities' code and the database
+   * layer and readies the database (bench/README.md, 2026-12-06 (15:08 UTC)).
    */
   readonly activities: () => Promise<Readonly<Record<ReviewSheetActivityName, ReviewSheetActivity>>>;
 }
 
-/** The worker of `ebpm review-sheets load`: the review-sheet activities only, bound by name, their code loaded on first use. */
+/**
+ * The worker of `ebpm review-sheets load`: the review-sheet activities only, bound by name, their code loaded on first
+ * use. Its one workflow runs in this thread: a thread of its own cost the load about 0.18 s of CPU to start (its isolate,
+ * Node's and the SDK's modules compiled again) on a machine whose two cores the load keeps busy, for a workflow whose
+ * every task takes milliseconds, while the activities leave this thread between pieces of work (bench/README.md,
+ * "2026-12-07 (09:00 UTC)").
+ */
 export function createReviewSheetWorker(options: ReviewSheetWorkerOptions): Promise<Worker> {
   let made: ReturnType<ReviewSheetWorkerOptions['activities']> | undefined;
   const bound = Object.fromEntries(
@@ -152,5 +165,5 @@ export function createReviewSheetWorker(options: ReviewSheetWorkerOptions): Prom
       },
     ]),
   );
-  return makeWorker(options, bound);
+  return makeWorker(options, bound, true);
 }

@@ -2,7 +2,7 @@
  * Runs the numbered migrations forward; safe to call on every start (already-applied ones are skipped,
  * and Kysely's advisory lock keeps two workers from migrating at once).
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationResult, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationResult, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.js';
 import * as schemas from './migrations/0001_schemas.js';
 import * as rawInput from './migrations/0002_raw_input.js';
@@ -53,7 +53,8 @@ import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_mod
 import * as applicationsPartitionedByProgramme from './migrations/0049_applications_partitioned_by_programme.js';
 import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporate_numbers_checked_without_regex.js';
 
-const MIGRATIONS: Record<string, Migration> = {
+/** Every migration by name; sql/migration-names.ts lists the same names (a test keeps them equal). */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_schemas': schemas,
   '0002_raw_input': rawInput,
   '0003_core_model': coreModel,
@@ -112,16 +113,6 @@ export class MigrationFailedError extends Error {
     super(`migration ${migrationName} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'MigrationFailedError';
   }
-}
-
-/** Lets bi_reader log in with this password (or keeps it without login when there is none). */
-export async function configureBiReader(db: Kysely<Database>, password: string | undefined): Promise<void> {
-  if (password) await sql`ALTER ROLE bi_reader LOGIN PASSWORD ${sql.lit(password)}`.execute(db);
-}
-
-/** Sets the disclosure minimum of public views (cells from fewer firms are suppressed). */
-export async function configureDisclosure(db: Kysely<Database>, minCellUnits: number | undefined): Promise<void> {
-  if (minCellUnits !== undefined) await db.updateTable('results.disclosure_settings').set({ min_cell_units: minCellUnits }).execute();
 }
 
 function migratorFor(db: Kysely<Database>): Migrator {

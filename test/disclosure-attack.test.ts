@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProgramme } from '../programmes/catalogue.js';
 import { buildProgressWorkbook } from '../report/progress-workbook.js';
 import { writeReports } from '../report/write-reports.js';
-import { configureDisclosure } from '../sql/migrate.js';
+import { configureDisclosure } from '../sql/database-settings.js';
 import {
   aggregateMinusParts,
   attackOutput,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureDisclosure } from '../sql/migrate.js';
+import { configureDisclosure } from '../sql/database-settings.js';
 import { evaluateSyntheticProgramme } from './support/evaluate-directly.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 

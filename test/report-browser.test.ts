@@ -11,7 +11,7 @@ import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
 import { LOGIC_MODEL_STAGE_KEYS } from '../schemas/catalogue.js';
 import { designLabel } from '../report/design-labels.js';
 import { ReportVariantMismatchError, writeReports, type WrittenReports } from '../report/write-reports.js';
-import { configureDisclosure } from '../sql/migrate.js';
+import { configureDisclosure } from '../sql/database-settings.js';
 import type { TemporalSession } from '../runtime/temporal.js';
 import { connectTestTemporal, createTestDatabase, createTestWorker, uniqueTaskQueue, type TestDatabase } from './support/services.js';
 

@@ -45,8 +45,8 @@ export async function reviewSheetsCommand(args: string[]): Promise<void> {
 
 async function loadThroughWorkflow(paths: readonly string[], environment: EbpmEnvironment, deployed: boolean, taskQueue: string, json: boolean): Promise<void> {
   const log = (line: string) => console.error(line);
-  // The worker is made first, from the Temporal SDK alone: its workflow thread takes about 0.3 s to start, on the other
-  // core, while this thread loads the rest (the workflows, kysely and pg, the load's code) and readies the database.
+  // The worker is made first, from the Temporal SDK alone, while the rest (the workflows, kysely and pg, the load's
+  // code) loads and the database is readied, waiting on PostgreSQL.
   // Loaded only for `load`: the other subcommands read the database and need neither the worker nor the workflows.
   const [{ createReviewSheetWorker }, { openTemporalSession }] = await Promise.all([import('../../runtime/worker.js'), import('../temporal-session.js')]);
   // With TEMPORAL_ADDRESS unset a dev server is started, which takes seconds: the database is made ready first then, so
@@ -74,7 +74,7 @@ async function loadThroughWorkflow(paths: readonly string[], environment: EbpmEn
             return createReviewSheetActivitySet({ db, inputDir: environment.inputDir });
           },
         });
-    // The rest, while the worker's thread starts: the workflows, the database layer, the database made ready, and (for
+    // The rest, while the worker is made: the workflows, the database layer, the database made ready, and (for
     // the worker here) the activities' code, which the first activity would otherwise load.
     const prepared = (async () => {
       const [{ loadReviewSheetsWorkflow }, { followWorkflow }, { openDatabaseReadying }] = await Promise.all([

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { CsvRecordReader } from '../review-sheets/csv-records.js';
+
+type Read = readonly [cells: readonly string[], line: number];
+
+function readInPieces(text: string, pieceSizes: () => number): Read[] {
+  const records: Read[] = [];
+  const handlers = {
+    record: (cells: string[], line: number) => records.push([cells, line]),
+    unreadable: (raw: string, line: number, problem: string) => {
+      throw new Error(`line ${line} read as unreadable (${problem}): ${raw}`);
+    },
+  };
+  const reader = new CsvRecordReader();
+  for (let at = 0; at < text.length; ) {
+    const size = pieceSizes();
+    reader.push(text.slice(at, at + size), handlers);
+    at += size;
+  }
+  reader.end(handlers);
+  return records;
+}
+
+/**
+ * The review sheets' CSV rules read one character at a time, for well-formed text: a quoted field ends at a quote
+ * followed by a comma, a line break or the end; LF, CRLF and a bare CR each end a record; empty lines are skipped; a
+ * record's line is the one it starts on, and only LFs inside quotes move the line on.
+ */
+function referenceRecords(s: string): Read[] {
+  const records: Read[] = [];
+  let i = 0;
+  let line = 1;
+  while (i < s.length) {
+    if (s[i] === '\n' || s[i] === '\r') {
+      i += s[i] === '\r' && s[i + 1] === '\n' ? 2 : 1;
+      line++;
+      continue;
+    }
+    const recordLine = line;
+    const cells: string[] = [];
+    for (;;) {
+      if (s[i] === '"') {
+        let value = '';
+        for (let j = i + 1; ; ) {
+          const quote = s.indexOf('"', j);
+          value += s.slice(j, quote);
+          if (s[quote + 1] === '"') {
+            value += '"';
+            j = quote + 2;
+          } else {
+            i = quote + 1;
+            break;
+          }
+        }
+        line += value.split('\n').length - 1;
+        cells.push(value);
+      } else {
+        let end = i;
+        while (end < s.length && s[end] !== ',' && s[end] !== '\r' && s[end] !== '\n') end++;
+        cells.push(s.slice(i, end));
+        i = end;
+      }
+      if (i >= s.length) break;
+      if (s[i] === ',') {
+        i++;
+        continue;
+      }
+      i += s[i] === '\r' && s[i + 1] === '\n' ? 2 : 1;
+      line++;
+      break;
+    }
+    records.push([cells, recordLine]);
+  }
+  return records;
+}
+
+/** A small seeded generator (mulberry32), so that a failure can be run again. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PLAIN = ['', '合成事業', '34482000.0 ', '－', 'a', '9153857434121 ', '事業を実施する。'];
+const QUOTED_INSIDE = ['', 'a,b', '株式会社 ""試験""', 'two\nlines', 'cr\ronly', 'crlf\r\nend', '""'];
+const STRAY = ['引用"符', 'x"', 'a"b"c'];
+const BREAKS = ['\n', '\r\n', '\r'];
+
+function randomText(random: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  let text = random() < 0.3 ? pick(BREAKS) : '';
+  const records = 1 + Math.floor(random() * 8);
+  for (let record = 0; record < records; record++) {
+    const fields = 1 + Math.floor(random() * 6);
+    const cells: string[] = [];
+    for (let field = 0; field < fields; field++) {
+      const kind = random();
+      cells.push(kind < 0.7 ? pick(PLAIN) : kind < 0.9 ? `"${pick(QUOTED_INSIDE)}"` : pick(STRAY));
+    }
+    // A record of one empty field is an empty line, which is skipped rather than read.
+    if (cells.length === 1 && cells[0] === '') cells[0] = 'x';
+    text += cells.join(',');
+    if (record < records - 1 || random() < 0.5) text += pick(BREAKS);
+    if (random() < 0.15) text += pick(BREAKS);
+  }
+  return text;
+}
+
+describe('reading the review sheets’ CSV records', () => {
+  it('reads records without quotes, with quoted fields, stray quotes and every kind of line break as the rules say, in pieces of any size', () => {
+    const random = seeded(20261207);
+    let quoted = 0;
+    let plainLines = 0;
+    for (let round = 0; round < 2_000; round++) {
+      const text = randomText(random);
+      if (text.includes('"')) quoted++;
+      if (/(^|\n)[^"\r\n]+\n/.test(text)) plainLines++;
+      const expected = referenceRecords(text);
+      expect(readInPieces(text, () => text.length || 1), JSON.stringify(text)).toEqual(expected);
+      expect(readInPieces(text, () => 1 + Math.floor(random() * 7)), JSON.stringify(text)).toEqual(expected);
+    }
+    // Both kinds of record were read many times over.
+    expect(quoted).toBeGreaterThan(500);
+    expect(plainLines).toBeGreaterThan(500);
+  });
+
+  it('cuts a line without quotes at every comma, keeping empty fields, trailing spaces and the CR of a bare-CR line apart', () => {
+    const text = 'a,,34482000.0 ,－\r\nb,"c"\rd,e\n\n,\n';
+    expect(readInPieces(text, () => text.length)).toEqual([
+      [['a', '', '34482000.0 ', '－'], 1],
+      [['b', 'c'], 2],
+      [['d', 'e'], 3],
+      [['', ''], 5],
+    ]);
+  });
+});
