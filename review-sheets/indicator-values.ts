@@ -16,6 +16,7 @@
  */
 import { copyTextField } from '../ingest/loading/copy-text.js';
 import type { Row } from './records.js';
+import { YearValues } from './year-values.js';
 
 type RowKind = 'target_year' | 'target' | 'actual' | 'achievement';
 
@@ -68,9 +69,8 @@ export class IndicatorValues {
     if (typeof kind !== 'string' || !ROW_KINDS.has(kind)) return;
     const indicator = this.indicatorOf(row);
     const values = row.year_values;
-    if (values === null || typeof values !== 'object') return;
-    for (const column in values) {
-      const value = values[column];
+    if (!(values instanceof YearValues)) return;
+    for (const [column, value] of values.entries()) {
       const year = Number(column);
       let cells = indicator.years.get(year);
       if (cells === undefined) {
@@ -125,7 +125,7 @@ const ATTRIBUTE_COLUMNS = INDICATOR_VALUE_COLUMNS.slice(0, INDICATOR_VALUE_COLUM
 function attributesOf(row: Row): string {
   const text = ATTRIBUTE_COLUMNS.map((column) => {
     const value = row[column];
-    return copyTextField(value === undefined || (value !== null && typeof value === 'object') ? null : value);
+    return copyTextField(value === undefined || value instanceof YearValues ? null : value);
   }).join('\t');
   return detached(text);
 }

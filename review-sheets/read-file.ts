@@ -12,6 +12,7 @@ import { CsvRecordReader, type RecordHandlers } from './csv-records.js';
 import { isFiscalYearColumn, isLoadedTable, type ReviewTable } from './published-headers.js';
 import { Cells, type Row } from './records.js';
 import { mappingFor, type TableMapping } from './tables.js';
+import { columnsInKeyOrder } from './year-values.js';
 
 export interface QuarantinedRecord {
   /** The record's first line in the file (the header is line 1). */
@@ -58,6 +59,7 @@ class RecordMapper {
   private positions: ReadonlyMap<string, number> = new Map();
   private yearColumns: readonly string[] = [];
   private yearIndexes: readonly number[] = [];
+  private yearColumnsInKeyOrder = true;
   private readonly mapping: TableMapping;
   private readonly table: ReviewTable;
   private readonly reviewYear: number;
@@ -86,12 +88,13 @@ class RecordMapper {
       const years = this.header.flatMap((column, index) => (isFiscalYearColumn(column) ? [index] : []));
       this.yearColumns = years.map((index) => this.header![index]);
       this.yearIndexes = years;
+      this.yearColumnsInKeyOrder = columnsInKeyOrder(this.yearColumns);
       return null;
     }
     const header = this.header;
     if (record.length !== header.length) return { quarantined: { line, reason: `${record.length} columns where the header has ${header.length}`, record } };
     const cells = new Cells(this.positions, record);
-    const mapped = this.mapping.map(cells, this.reviewYear, { columns: this.yearColumns, indexes: this.yearIndexes, record });
+    const mapped = this.mapping.map(cells, this.reviewYear, { columns: this.yearColumns, indexes: this.yearIndexes, record, inKeyOrder: this.yearColumnsInKeyOrder });
     if ('reason' in mapped) return { quarantined: { line, reason: mapped.reason, record } };
     const row = mapped.row as LineRow;
     row.line = line;

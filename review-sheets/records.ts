@@ -5,8 +5,9 @@
 import { INTEGER_COLUMN_MAX } from '../schemas/column-limits.js';
 import { corporateNumberProblem } from '../schemas/corporate-number.js';
 import { MAX_NUMBER_CHARACTERS, numberCell, presentText } from './cell-values.js';
+import type { YearValues } from './year-values.js';
 
-export type Row = Record<string, string | number | boolean | null | Record<string, string>>;
+export type Row = Record<string, string | number | boolean | null | YearValues>;
 
 export type Mapped = { readonly row: Row } | { readonly reason: string };
 

@@ -14,6 +14,7 @@ import { IndicatorSummaries, INDICATOR_SUMMARY_COLUMNS } from './indicator-summa
 import { IndicatorValues, INDICATOR_VALUE_COLUMNS } from './indicator-values.js';
 import type { ReviewTable } from './published-headers.js';
 import { ReviewSheetReader, type ReadRecord } from './read-file.js';
+import { YearValues } from './year-values.js';
 
 const KEY = ['line', 'review_year', 'project_id'];
 
@@ -46,6 +47,7 @@ export const QUARANTINE_COLUMNS = ['line', 'reason', 'record'] as const;
 
 function copyValue(value: unknown): CopyValue {
   if (value === undefined || value === null) return null;
+  if (value instanceof YearValues) return value.jsonText();
   if (typeof value === 'object') return JSON.stringify(value);
   return value as CopyValue;
 }

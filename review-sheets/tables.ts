@@ -5,6 +5,7 @@
 import { numberCell, presentText } from './cell-values.js';
 import type { ReviewTable } from './published-headers.js';
 import { amount, corporateNumber, flag, mapWith, projectKey, RecordProblem, text, tooLongNumber, wholeNumber, type Cells, type Mapped } from './records.js';
+import { YearValues } from './year-values.js';
 
 /**
  * The fiscal-year cells (2007–2060) of a record, kept out of its cells by name: numeric keys would make each
@@ -15,6 +16,8 @@ export interface FiscalYearCells {
   /** Where each column is in the record. */
   readonly indexes: readonly number[];
   readonly record: readonly string[];
+  /** The columns are years in ascending order, as published (columnsInKeyOrder): a row's JSON is then written directly. */
+  readonly inKeyOrder: boolean;
 }
 
 
@@ -117,10 +120,10 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
     const node = wholeNumber(cells, 'アクティビティ・アウトプット・アウトカムの番号');
     if (node === null) throw new RecordProblem('アクティビティ・アウトプット・アウトカムの番号 is empty');
     const label = text(cells, '目標年度／目標値／実績値／達成率');
-    const rowKind = label === null ? null : ROW_KINDS.get(label.replace(/\s/g, ''));
+    const rowKind = label === null ? null : (ROW_KINDS.get(label) ?? ROW_KINDS.get(label.replace(/\s/g, '')));
     if (label !== null && !rowKind) throw new RecordProblem(`目標年度／目標値／実績値／達成率 "${label}" is none of 1.目標年度, 2.目標値, 3.実績値, 4.達成率`);
     const kind = nodeKind(text(cells, '種別（アクティビティ・アウトプット・アウトカム）'), '種別（アクティビティ・アウトプット・アウトカム）');
-    const yearValues: Record<string, string> = {};
+    const yearValues = new YearValues(years.inKeyOrder);
     for (let k = 0; k < years.columns.length; k++) {
       const column = years.columns[k];
       const cell = years.record[years.indexes[k]];
@@ -130,7 +133,7 @@ function indicatorRow(cells: Cells, reviewYear: number, years: FiscalYearCells, 
       // Kept as text, a number too long for numeric would fail every refresh of the views that cast it.
       if (!number.ok && number.tooLong) throw new RecordProblem(tooLongNumber(column, number.text));
       const value = number.ok ? number.value : presentText(cell);
-      if (value !== null) yearValues[column] = value;
+      if (value !== null) yearValues.set(column, value);
     }
     const type = text(cells, '成果目標の種類');
     const direction = text(cells, '改善の上向き／下向き');

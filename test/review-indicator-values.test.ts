@@ -13,14 +13,17 @@ import { compareCodePoints, IndicatorValues } from '../review-sheets/indicator-v
 import type { Row } from '../review-sheets/records.js';
 import { storeReviewSheet } from '../review-sheets/store-file.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
+import { YearValues } from '../review-sheets/year-values.js';
 import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
 import { copyLineFields } from './support/copy-lines.js';
 import { expectReviewFileReferenceChecked } from './support/file-references.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 
-function indicatorRow(fields: Partial<Row> & { row_kind: string | null; year_values: Record<string, string> }): Row {
+/** A 3-1 row as the parse makes it, its cells by year given as an object. */
+function indicatorRow({ year_values: years, ...fields }: { [column: string]: string | number | boolean | null | Record<string, string>; row_kind: string | null; year_values: Record<string, string> }): Row {
   return {
+    year_values: YearValues.of(years),
     review_year: 2024,
     project_id: 11,
     node_number: 10,
