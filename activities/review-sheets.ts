@@ -187,9 +187,9 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
      * Brings bi.review_findings up to the sheets in force of the given review years (those of the load's files; all
      * loaded years when none are given, as loads started before migration 0041 ask) and of the years marked due
      * (migration 0042: changed by a load whose last step never ran); the load's last step. The other years' findings
-     * are left as they are. The tables are analysed first: just after a bulk load autovacuum has not
-     * seen them yet, and without statistics the planner took the findings' recursive 3-2 walk for one row and
-     * nested-looped it (40 s instead of 2 s at 5,700 projects).
+     * are left as they are. The tables are analysed first, their new block ranges summarised (analyseLoadedTable): just
+     * after a bulk load autovacuum has not seen them yet, and without statistics the planner took the findings'
+     * recursive 3-2 walk for one row and nested-looped it (40 s instead of 2 s at 5,700 projects).
      */
     async refreshReviewViews(reviewYears?: readonly number[]): Promise<string[]> {
       return whileHeartbeating(() => writeReviewFindings(db, reviewYears));

@@ -155,15 +155,23 @@ export async function withOwnConnection<T>(db: Kysely<Database>, work: (client: 
 export const LOADED_TABLE_STATISTICS_TARGET = 10;
 
 /**
- * ANALYZE of a table just bulk-loaded, on a connection of its own, at LOADED_TABLE_STATISTICS_TARGET. `table` is a
+ * A table just bulk-loaded made ready for its readers, on a connection of its own: the page ranges its block-range
+ * (BRIN) indexes have not summarised yet are summarised (a reader would otherwise recheck every row of them; the review
+ * row tables, migration 0051), then the table is analysed at LOADED_TABLE_STATISTICS_TARGET. `table` is a
  * schema-qualified name from the code, never from input, written without quotes and with no dot inside a part
  * ("core.outcomes"); each part is quoted here.
  */
 export async function analyseLoadedTable(db: Kysely<Database>, table: string): Promise<void> {
+  const quoted = table.split('.').map((part) => pg.escapeIdentifier(part)).join('.');
   await withRawClient(db, (client) =>
     inTransaction(client, async () => {
+      await client.query(
+        `SELECT brin_summarize_new_values(i.indexrelid::regclass) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+          WHERE i.indrelid = $1::regclass AND a.amname = 'brin'`,
+        [quoted],
+      );
       await client.query(`SET LOCAL default_statistics_target = ${LOADED_TABLE_STATISTICS_TARGET}`);
-      await client.query(`ANALYZE ${table.split('.').map((part) => client.escapeIdentifier(part)).join('.')}`);
+      await client.query(`ANALYZE ${quoted}`);
     }),
   );
 }

@@ -52,6 +52,7 @@ import * as reviewRowsIndexedNotKeyed from './migrations/0047_review_rows_indexe
 import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_model_nodes_marked.js';
 import * as applicationsPartitionedByProgramme from './migrations/0049_applications_partitioned_by_programme.js';
 import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporate_numbers_checked_without_regex.js';
+import * as reviewRowsIndexedByBlockRange from './migrations/0051_review_rows_indexed_by_block_range.js';
 
 /** Every migration by name; sql/migration-names.ts lists the same names (a test keeps them equal). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -103,6 +104,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0048_review_logic_model_nodes_marked': reviewLogicModelNodesMarked,
   '0049_applications_partitioned_by_programme': applicationsPartitionedByProgramme,
   '0050_corporate_numbers_checked_without_regex': corporateNumbersCheckedWithoutRegex,
+  '0051_review_rows_indexed_by_block_range': reviewRowsIndexedByBlockRange,
 };
 
 export class MigrationFailedError extends Error {

@@ -1,6 +1,7 @@
 /**
  * The ANALYZE after a bulk load (ingest and review sheets) runs at a low statistics target: the planner gets the row
- * count and a coarse distribution at a seventh to a ninth of the cost.
+ * count and a coarse distribution at a seventh to a ninth of the cost. Before it, the table's block-range indexes
+ * summarise the ranges the load filled.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,23 @@ describe('analysing a table just loaded', () => {
       SELECT array_length(histogram_bounds::text::text[], 1) AS bounds
         FROM pg_stats WHERE schemaname = 'scratch' AND tablename = 'Loaded Rows' AND attname = 'id'`.execute(database.db);
     expect(histogram.rows[0].bounds).toBe(LOADED_TABLE_STATISTICS_TARGET + 1);
+  });
+
+  it('summarises the page ranges its block-range indexes have not summarised yet, and leaves another table\'s', async () => {
+    for (const name of ['Ranged Rows', 'Other Rows']) {
+      await sql.raw(`CREATE TABLE scratch."${name}" (id integer NOT NULL) WITH (autovacuum_enabled = false)`).execute(database.db);
+      await sql.raw(`CREATE INDEX ON scratch."${name}" USING brin (id) WITH (pages_per_range = 4)`).execute(database.db);
+      await sql.raw(`INSERT INTO scratch."${name}" SELECT generate_series(1, 20000)`).execute(database.db);
+    }
+    await analyseLoadedTable(database.db, 'scratch.Ranged Rows');
+    const left = async (name: string) =>
+      (
+        await sql<{ summarised: number }>`
+          SELECT sum(brin_summarize_new_values(indexrelid::regclass))::integer AS summarised FROM pg_index WHERE indrelid = ${`scratch."${name}"`}::regclass`.execute(database.db)
+      ).rows[0].summarised;
+    expect(await left('Ranged Rows')).toBe(0);
+    // 20,000 integers fill about 22 pages: ranges of 4 pages that only the call summarises.
+    expect(await left('Other Rows')).toBeGreaterThan(4);
   });
 
   it('leaves the statistics target of the connection it used as it was', async () => {

@@ -1,7 +1,7 @@
 /**
- * The review sheets' row tables are indexed on (review_year, project_id) for their readers, not keyed (migration 0047):
- * each row is still stored once, because a file's rows come in the transaction that registers its bytes, and the
- * migration goes both ways over loaded rows.
+ * The review sheets' row tables are indexed on (review_year, project_id) for their readers, not keyed (migration 0047),
+ * the four large ones by block range (0051): each row is still stored once, because a file's rows come in the
+ * transaction that registers its bytes, and both migrations go both ways over loaded rows.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ describe('the review sheets\' row tables', () => {
 
 
 
-  it('store each row once when the same files are loaded twice, and are indexed on year and project through the migration both ways', async () => {
+  it('store each row once when the same files are loaded twice, and are indexed on year and project through the migrations both ways', async () => {
     const names = readdirSync(FIXTURES).filter((name) => name.endsWith('.csv') && isLoadedTable(parseReviewFileName(name).table));
     expect(names).toHaveLength(TABLES.length);
     for (const name of names) expect(await storeReviewSheet(database(), source(name)), name).toMatchObject({ skipped: false });
@@ -52,7 +52,19 @@ describe('the review sheets\' row tables', () => {
     }
     for (const name of names) expect(await storeReviewSheet(database(), source(name)), name).toMatchObject({ skipped: true });
     expect(await counts()).toEqual(once);
-    const indexed = TABLES.map((table) => `CREATE INDEX ${table}_year_project ON core.${table} (review_year, project_id)`).sort();
+    // By block range (0051) where a table holds many rows of a project, by btree where it holds one.
+    const byRange = new Set(['review_budget', 'review_indicator_rows', 'review_edges', 'review_payee_rows']);
+    const indexed = TABLES.map((table) =>
+      byRange.has(table)
+        ? `CREATE INDEX ${table}_year_project_ranges ON core.${table} USING brin (review_year, project_id) WITH (pages_per_range='32', autosummarize='on')`
+        : `CREATE INDEX ${table}_year_project ON core.${table} (review_year, project_id)`,
+    ).sort();
+    expect(await indexes()).toEqual(indexed);
+    // 0051 undone: each table by btree again, over the loaded rows.
+    await migrateTo(database(), '0050_corporate_numbers_checked_without_regex');
+    expect(await indexes()).toEqual(TABLES.map((table) => `CREATE INDEX ${table}_year_project ON core.${table} (review_year, project_id)`).sort());
+    expect(await counts()).toEqual(once);
+    await migrateToLatest(database());
     expect(await indexes()).toEqual(indexed);
 
     // Back to the key, over the loaded rows, and forward again.
