@@ -1,16 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The five large review row tables are indexed on (review_year, project_id) by block range (BRIN), not by btree. A file's
- * rows come in project order (the published files' and ebpm's synthetic ones), so each range of 32 pages holds a few projects of
- * one review year, and the index keeps only each range's least and greatest year and project. A btree took an entry
- * per row: on a national year, psql copying 5-1's 191,568 rows took 402-436 ms with it against 300-315 ms with the
- * block-range index plus 32-34 ms to summarise the new ranges, 3-1's 118,360 rows 337-369 ms against 259-275 ms plus
- * 21-26 ms (three runs each; bench/README.md, "2026-12-07 (09:00 UTC)"). A reader of one project (review-sheets show,
- * the report, a BI tool's filter) rechecks the rows of the ranges that may hold it: on that year, counting one
- * project's rows of each bi.review_* view took 0.25-3.0 ms just after a load, against 0.3-2.4 ms with the btree; a file
- * out of project order loses only that speed. The review year and the
- * whole year's readers (the findings, the views read whole) scan the table either way.
+ * The five large review row tables are indexed on (review_year, project_id) by block range (BRIN), not by btree. A
+ * file's rows come project by project (in 予算事業ID order in the published excerpt of review year 2024 and in ebpm's
+ * synthetic files), so each range of 32 pages holds a few projects of one review year, and the index keeps only each
+ * range's least and greatest year and project. A btree took an entry per row: on a national year, psql copying 5-1's
+ * 191,568 rows took 402-436 ms with it against 300-315 ms with the block-range index plus 32-34 ms to summarise the
+ * new ranges, 3-1's 118,360 rows 337-369 ms against 259-275 ms plus 21-26 ms (three runs each; bench/README.md,
+ * "2026-12-07 (09:00 UTC)"). A reader of one project (review-sheets show, the report, a BI tool's filter) rechecks
+ * the rows of the ranges that may hold it: on that year, counting one project's rows of each bi.review_* view took
+ * 0.25-3.0 ms just after a load, against 0.3-2.4 ms with the btree; a file out of project order would lose only that
+ * speed. The readers of a whole review year (the findings, the views read whole) scan the table either way.
  *
  * A range the load fills is summarised by the load's last step (analyseLoadedTable, with ANALYZE), and by autovacuum
  * (autosummarize) for a load whose last step never ran; until then a reader scans that range's rows, and finds the
