@@ -15,6 +15,7 @@ import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { generateProgrammeData } from '../synth/programme-data.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /**
  * Random byte mutations of valid files, seeded: whatever the bytes, a load either refuses the file as not
@@ -26,17 +27,6 @@ const PARSE_CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const LOAD_EVERY = 12;
 const BATCH_ROWS = 7;
 
-/** mulberry32: small, fast and seedable, so a failing case can be rebuilt from its number. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface BaseFile {
   readonly name: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvRecordReader } from '../review-sheets/csv-records.js';
+import { seededRandom } from './support/seeded-random.js';
 
 type Read = readonly [cells: readonly string[], line: number];
 
@@ -74,17 +75,6 @@ function referenceRecords(s: string): Read[] {
   return records;
 }
 
-/** A small seeded generator (mulberry32), so that a failure can be run again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PLAIN = ['', '合成事業', '34482000.0 ', '－', 'a', '9153857434121 ', '事業を実施する。'];
 const QUOTED_INSIDE = ['', 'a,b', '株式会社 ""試験""', 'two\nlines', 'cr\ronly', 'crlf\r\nend', '""'];
@@ -113,7 +103,7 @@ function randomText(random: () => number): string {
 
 describe('reading the review sheets’ CSV records', () => {
   it('reads records without quotes, with quoted fields, stray quotes and every kind of line break as the rules say, in pieces of any size', () => {
-    const random = seeded(20261207);
+    const random = seededRandom(20261207);
     let quoted = 0;
     let plainLines = 0;
     for (let round = 0; round < 2_000; round++) {
