@@ -100,10 +100,12 @@ export class CsvRecordReader {
     const n = s.length;
     let i = 0;
     let line = this.line;
-    // Where the next quote and the next CR are, at or after i (n: none), found again only once i has passed them: the
-    // record on one line that neither holds (nearly every published one) is cut by split, below.
+    // Where the next quote, CR and LF are, at or after i (n: none), each found again only once i has passed it, so that
+    // the text is searched once whatever it holds: the record on one line that holds no quote and no CR but the one
+    // before its LF (nearly every published one) is cut by split, below.
     let nextQuote = -1;
     let nextCr = -1;
+    let nextLf = -1;
     records: while (i < n) {
       const first = s.charCodeAt(i);
       if (first === LF) {
@@ -119,25 +121,25 @@ export class CsvRecordReader {
       }
       if (nextQuote < i) nextQuote = indexOrEnd(s, '"', i);
       if (nextCr < i) nextCr = indexOrEnd(s, '\r', i);
-      let lineFeed = s.indexOf('\n', i);
-      if (lineFeed === -1) {
-        // The record may go on in the next piece.
-        if (!final) break;
-        lineFeed = n;
-      }
-      const contentEnd = lineFeed > i && s.charCodeAt(lineFeed - 1) === CR ? lineFeed - 1 : lineFeed;
-      if (nextQuote >= lineFeed && nextCr >= contentEnd) {
-        // No quote and no line break but its own: the fields are the line's text between commas, as the scan below
-        // would cut them, cut in one native call (a national 3-1 file read in 184 ms against 302 ms; bench/README.md,
-        // "2026-12-07 (09:00 UTC)").
-        handlers.record(s.slice(i, contentEnd).split(','), line);
-        if (lineFeed === n) {
-          i = n;
-          break;
+      if (nextLf < i) nextLf = indexOrEnd(s, '\n', i);
+      // A line ended by its LF, or the last text of the file. Text with no LF left (a record that goes on in the next
+      // piece, or a file whose lines end in a bare CR) is left to the scan below, which ends records at a bare CR as
+      // they come and waits for the next piece only for the record it has not seen the end of.
+      if (nextLf < n || final) {
+        const contentEnd = nextLf > i && s.charCodeAt(nextLf - 1) === CR ? nextLf - 1 : nextLf;
+        if (nextQuote >= nextLf && nextCr >= contentEnd) {
+          // No quote and no line break but its own: the fields are the line's text between commas, as the scan below
+          // would cut them, cut in one native call (a national 3-1 file read in 184 ms against 302 ms;
+          // bench/README.md, "2026-12-07 (09:00 UTC)").
+          handlers.record(s.slice(i, contentEnd).split(','), line);
+          if (nextLf === n) {
+            i = n;
+            break;
+          }
+          i = nextLf + 1;
+          line++;
+          continue;
         }
-        i = lineFeed + 1;
-        line++;
-        continue;
       }
       const recordStart = i;
       const recordLine = line;

@@ -157,7 +157,9 @@ export const LOADED_TABLE_STATISTICS_TARGET = 10;
 /**
  * A table just bulk-loaded made ready for its readers, on a connection of its own: the page ranges its block-range
  * (BRIN) indexes have not summarised yet are summarised (a reader would otherwise recheck every row of them; the review
- * row tables, migration 0051), then the table is analysed at LOADED_TABLE_STATISTICS_TARGET. `table` is a
+ * row tables, migration 0051), then the table is analysed at LOADED_TABLE_STATISTICS_TARGET. Like ANALYZE, which skips
+ * a table its role does not own, the summary is left out for an index the role does not own (PostgreSQL refuses it):
+ * readers then find the same rows, more slowly, until its owner's next load or VACUUM. `table` is a
  * schema-qualified name from the code, never from input, written without quotes and with no dot inside a part
  * ("core.outcomes"); each part is quoted here.
  */
@@ -167,7 +169,7 @@ export async function analyseLoadedTable(db: Kysely<Database>, table: string): P
     inTransaction(client, async () => {
       await client.query(
         `SELECT brin_summarize_new_values(i.indexrelid::regclass) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-          WHERE i.indrelid = $1::regclass AND a.amname = 'brin'`,
+          WHERE i.indrelid = $1::regclass AND a.amname = 'brin' AND pg_has_role(c.relowner, 'USAGE')`,
         [quoted],
       );
       await client.query(`SET LOCAL default_statistics_target = ${LOADED_TABLE_STATISTICS_TARGET}`);

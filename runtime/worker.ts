@@ -105,8 +105,12 @@ export function prebuiltBundleProblem(entry = workflowsEntryPoint(), bundle = pr
 type WorkerBase = Pick<EbpmWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowBundlePath' | 'maxConcurrentActivities' | 'shutdownGraceMs'>;
 
 /**
- * The SDK's way to run workflows in the worker's own thread instead of a thread of their own. Its name is the SDK's:
- * what it also does, lift the limit on a workflow task's run time, is undone by giving the usual limit again.
+ * The SDK's way to run workflows in the worker's own thread instead of a thread of their own. Its name is the SDK's.
+ * It also lifts the limit on a workflow task's run time, undone here by giving the usual limit again, and (SDK 1.24,
+ * workflow/vm-shared.js) it changes the whole process for as long as it runs: promise hooks on this thread (their cost
+ * is in the measured gain), its own Error.prepareStackTrace, and an unhandledRejection listener that reports a rejection
+ * no workflow owns as "could not be associated to a Workflow Run", with the original error, and ends the process, as
+ * Node would have. Used only for a command's own worker, which lives as long as its one workflow.
  */
 const WORKFLOWS_IN_THIS_THREAD = { debugMode: true, isolateExecutionTimeout: '5s' } as const;
 

@@ -61,6 +61,28 @@ describe('analysing a table just loaded', () => {
     expect(await left('Other Rows')).toBeGreaterThan(4);
   });
 
+  it('leaves the ranges of an index its role does not own to their owner, as ANALYZE leaves the table, and does not fail', async () => {
+    await sql.raw(`CREATE TABLE scratch."Owned Elsewhere" (id integer NOT NULL) WITH (autovacuum_enabled = false)`).execute(database.db);
+    await sql.raw(`CREATE INDEX ON scratch."Owned Elsewhere" USING brin (id) WITH (pages_per_range = 4)`).execute(database.db);
+    await sql.raw(`INSERT INTO scratch."Owned Elsewhere" SELECT generate_series(1, 20000)`).execute(database.db);
+    const role = `ebpm_loader_${Date.now().toString(36)}`;
+    await sql.raw(`CREATE ROLE ${role} LOGIN`).execute(database.db);
+    await sql.raw(`GRANT USAGE ON SCHEMA scratch TO ${role}`).execute(database.db);
+    const url = new URL(database.url);
+    url.username = role;
+    const other = openDatabase(url.toString(), 1);
+    try {
+      await analyseLoadedTable(other, 'scratch.Owned Elsewhere');
+    } finally {
+      await other.destroy();
+      await sql.raw(`REVOKE ALL ON SCHEMA scratch FROM ${role}`).execute(database.db);
+      await sql.raw(`DROP ROLE ${role}`).execute(database.db);
+    }
+    const left = await sql<{ summarised: number }>`
+      SELECT sum(brin_summarize_new_values(indexrelid::regclass))::integer AS summarised FROM pg_index WHERE indrelid = 'scratch."Owned Elsewhere"'::regclass`.execute(database.db);
+    expect(left.rows[0].summarised).toBeGreaterThan(4);
+  });
+
   it('leaves the statistics target of the connection it used as it was', async () => {
     // One connection, so that the statement after the ANALYZE runs on the connection the ANALYZE ran on.
     const single = openDatabase(database.url, 1);

@@ -1,6 +1,6 @@
 /**
  * The review sheets' row tables are indexed on (review_year, project_id) for their readers, not keyed (migration 0047),
- * the four large ones by block range (0051): each row is still stored once, because a file's rows come in the
+ * the four large ones of them by block range (0051, with 3-1's indicators by year of 0039): each row is still stored once, because a file's rows come in the
  * transaction that registers its bytes, and both migrations go both ways over loaded rows.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -56,13 +56,19 @@ describe('the review sheets\' row tables', () => {
     const byRange = new Set(['review_budget', 'review_indicator_rows', 'review_edges', 'review_payee_rows']);
     const indexed = TABLES.map((table) =>
       byRange.has(table)
-        ? `CREATE INDEX ${table}_year_project_ranges ON core.${table} USING brin (review_year, project_id) WITH (pages_per_range='32', autosummarize='on')`
+        ? `CREATE INDEX ${table}_year_project_ranges ON core.${table} USING brin (review_year, project_id) WITH (pages_per_range='32')`
         : `CREATE INDEX ${table}_year_project ON core.${table} (review_year, project_id)`,
     ).sort();
     expect(await indexes()).toEqual(indexed);
+    const indicatorValuesIndex = async () =>
+      (await sql<{ definition: string }>`SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = 'core.review_indicator_values'::regclass`.execute(database())).rows.map((row) => row.definition);
+    expect(await indicatorValuesIndex()).toEqual([
+      `CREATE INDEX review_indicator_values_year_project_ranges ON core.review_indicator_values USING brin (review_year, project_id) WITH (pages_per_range='32')`,
+    ]);
     // 0051 undone: each table by btree again, over the loaded rows.
     await migrateTo(database(), '0050_corporate_numbers_checked_without_regex');
     expect(await indexes()).toEqual(TABLES.map((table) => `CREATE INDEX ${table}_year_project ON core.${table} (review_year, project_id)`).sort());
+    expect(await indicatorValuesIndex()).toEqual([`CREATE INDEX review_indicator_values_year_project_rows ON core.review_indicator_values USING btree (review_year, project_id)`]);
     expect(await counts()).toEqual(once);
     await migrateToLatest(database());
     expect(await indexes()).toEqual(indexed);

@@ -119,6 +119,30 @@ describe('reading the review sheets’ CSV records', () => {
     expect(plainLines).toBeGreaterThan(500);
   });
 
+  it('hands over each record as soon as the text holds its end, whether lines end in LF, CRLF or a bare CR', () => {
+    for (const lineEnd of ['\n', '\r\n', '\r']) {
+      const delivered: number[] = [];
+      const handlers = {
+        record: (_cells: string[], line: number) => delivered.push(line),
+        unreadable: (raw: string) => {
+          throw new Error(`read as unreadable: ${raw}`);
+        },
+      };
+      const reader = new CsvRecordReader();
+      // 20,000 records in pieces of 4,096 characters: before the end, every record but the last is handed over (a file
+      // of bare-CR lines was once held whole until its end, and searched again at every piece).
+      const text = Array.from({ length: 20_000 }, (_, index) => `${index},合成事業,34482000.0 `).join(lineEnd);
+      for (let at = 0; at < text.length; at += 4_096) {
+        const before = delivered.length;
+        reader.push(text.slice(at, at + 4_096), handlers);
+        if (at > 0) expect(delivered.length, JSON.stringify(lineEnd)).toBeGreaterThan(before);
+      }
+      expect(delivered.length, JSON.stringify(lineEnd)).toBe(19_999);
+      reader.end(handlers);
+      expect(delivered, JSON.stringify(lineEnd)).toEqual(Array.from({ length: 20_000 }, (_, index) => index + 1));
+    }
+  });
+
   it('cuts a line without quotes at every comma, keeping empty fields, trailing spaces and the CR of a bare-CR line apart', () => {
     const text = 'a,,34482000.0 ,－\r\nb,"c"\rd,e\n\n,\n';
     expect(readInPieces(text, () => text.length)).toEqual([

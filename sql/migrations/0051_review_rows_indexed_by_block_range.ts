@@ -12,9 +12,12 @@ import { sql, type Kysely } from 'kysely';
  * 0.25-3.0 ms just after a load, against 0.3-2.4 ms with the btree; a file out of project order would lose only that
  * speed. The readers of a whole review year (the findings, the views read whole) scan the table either way.
  *
- * A range the load fills is summarised by the load's last step (analyseLoadedTable, with ANALYZE), and by autovacuum
- * (autosummarize) for a load whose last step never ran; until then a reader scans that range's rows, and finds the
- * same rows. core.review_projects and core.review_checks (a row per project) keep their btree.
+ * The ranges a load fills are summarised by the load's last step (analyseLoadedTable, before its ANALYZE). For a load
+ * whose last step never ran, a VACUUM (autovacuum's, after many inserts) summarises the full ranges, and the next
+ * load's last step every range left; until then a reader rechecks those ranges' rows, and finds the same rows.
+ * autosummarize is off: the last step does the work, and autovacuum's queue of such requests (256) would overflow at a
+ * national year's several hundred ranges, with a line in the server's log for each request lost.
+ * core.review_projects and core.review_checks (a row per project) keep their btree.
  */
 const TABLES = [
   { table: 'review_budget', btree: 'review_budget_year_project' },
@@ -30,7 +33,7 @@ const PAGES_PER_RANGE = 32;
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const { table, btree } of TABLES) {
     await sql.raw(`DROP INDEX core.${btree}`).execute(db);
-    await sql.raw(`CREATE INDEX ${table}_year_project_ranges ON core.${table} USING brin (review_year, project_id) WITH (pages_per_range = ${PAGES_PER_RANGE}, autosummarize = on)`).execute(db);
+    await sql.raw(`CREATE INDEX ${table}_year_project_ranges ON core.${table} USING brin (review_year, project_id) WITH (pages_per_range = ${PAGES_PER_RANGE})`).execute(db);
   }
 }
 
