@@ -9,10 +9,12 @@
  * An indicator is the file, project, node kind, node number and indicator_seq (as for core.review_indicator_values).
  * Its columns are what 0040's grouping gave: outcome_term the greatest of its rows' (max()), indicator_name and unit
  * the first given in file order, qualitative true if any row says so (bool_or(), null when none says either way),
- * has_reason and has_qualitative_result whether any row states one.
+ * has_reason and has_qualitative_result whether any row states one. has_target (migration 0052) says whether any of its
+ * fiscal years in core.review_indicator_values has a target that is a number: the check outcome_without_target read
+ * that table for it, a third of the findings' time in a national year's last step.
  */
 import { copyTextField } from '../ingest/loading/copy-text.js';
-import { detached } from './indicator-values.js';
+import { detached, indicatorKey, type IndicatorValues } from './indicator-values.js';
 import type { Row } from './records.js';
 
 /** core.review_indicators' columns written by the load, in COPY order (file_sha256 first, added by the store). */
@@ -28,11 +30,14 @@ export const INDICATOR_SUMMARY_COLUMNS = [
   'qualitative',
   'has_reason',
   'has_qualitative_result',
+  'has_target',
 ] as const;
 
 interface Summary {
   /** review_year to indicator_seq as COPY text. */
   readonly key: string;
+  /** The indicator's key in IndicatorValues (indicatorKey), for has_target. */
+  readonly valuesKey: string;
   outcomeTerm: string | null;
   name: string | null;
   unit: string | null;
@@ -78,18 +83,22 @@ export class IndicatorSummaries {
     const key = `${String(row.review_year)}\t${String(row.project_id)}\t${String(row.node_kind)}\t${String(row.node_number)}\t${String(row.indicator_seq)}`;
     let summary = this.summaries.get(key);
     if (summary === undefined) {
-      summary = { key, outcomeTerm: null, name: null, unit: null, qualitative: null, hasReason: false, hasQualitativeResult: false };
+      summary = { key, valuesKey: indicatorKey(row), outcomeTerm: null, name: null, unit: null, qualitative: null, hasReason: false, hasQualitativeResult: false };
       this.summaries.set(key, summary);
     }
     this.last = { projectId: row.project_id, kind: row.node_kind, node: row.node_number, seq: row.indicator_seq, summary };
     return summary;
   }
 
-  /** The rows as lines of COPY text, `first` (the file's digest) before each, in the order the indicators came. */
-  *copyLines(first: string): Generator<string> {
+  /**
+   * The rows as lines of COPY text, `first` (the file's digest) before each, in the order the indicators came;
+   * has_target from the file's indicators by year (`values`, every row added), which say whether a fiscal year's target
+   * is a number.
+   */
+  *copyLines(first: string, values: Pick<IndicatorValues, 'hasNumericTarget'>): Generator<string> {
     const lead = `${copyTextField(first)}\t`;
     for (const s of this.summaries.values()) {
-      yield `${lead}${s.key}\t${copyTextField(s.outcomeTerm)}\t${copyTextField(s.name)}\t${copyTextField(s.unit)}\t${copyTextField(s.qualitative)}\t${copyTextField(s.hasReason)}\t${copyTextField(s.hasQualitativeResult)}\n`;
+      yield `${lead}${s.key}\t${copyTextField(s.outcomeTerm)}\t${copyTextField(s.name)}\t${copyTextField(s.unit)}\t${copyTextField(s.qualitative)}\t${copyTextField(s.hasReason)}\t${copyTextField(s.hasQualitativeResult)}\t${copyTextField(values.hasNumericTarget(s.valuesKey))}\n`;
     }
   }
 }
@@ -119,3 +128,25 @@ export const SUMMARIES_OF_FILES_WITHOUT_THEM = `
                               AND NOT EXISTS (SELECT 1 FROM core.review_indicators s
                                                WHERE s.review_year = f.review_year AND s.file_sha256 = f.file_sha256))
    GROUP BY i.file_sha256, i.review_year, i.project_id, i.node_kind, i.node_number, i.indicator_seq`;
+
+/**
+ * Whether core.review_indicators holds rows of the review years $1 without has_target (migration 0052): written by a
+ * worker older than 0052, or by SUMMARIES_OF_FILES_WITHOUT_THEM. Read through the table's partial index, so a year with
+ * none costs nothing to ask.
+ */
+export const HAS_INDICATORS_WITHOUT_TARGETS = `
+  SELECT EXISTS (SELECT 1 FROM core.review_indicators WHERE has_target IS NULL AND review_year = ANY ($1::integer[])) AS pending`;
+
+/**
+ * has_target filled where it is null, for the review years $1, as migration 0052 filled it: true where a fiscal year of
+ * the indicator in core.review_indicator_values has a target that is a number (a join, not a search per row), then
+ * false. The findings' step runs both, in its transaction, when HAS_INDICATORS_WITHOUT_TARGETS says so.
+ */
+export const TARGETS_OF_INDICATORS_WITHOUT_THEM = [
+  `UPDATE core.review_indicators n SET has_target = true
+     FROM (SELECT DISTINCT file_sha256, project_id, node_kind, node_number, indicator_seq FROM core.review_indicator_values
+            WHERE target_value IS NOT NULL AND review_year = ANY ($1::integer[])) t
+    WHERE n.has_target IS NULL AND n.review_year = ANY ($1::integer[]) AND t.file_sha256 = n.file_sha256
+      AND t.project_id = n.project_id AND t.node_kind = n.node_kind AND t.node_number = n.node_number AND t.indicator_seq = n.indicator_seq`,
+  `UPDATE core.review_indicators SET has_target = false WHERE has_target IS NULL AND review_year = ANY ($1::integer[])`,
+] as const;

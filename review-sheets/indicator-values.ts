@@ -58,6 +58,17 @@ export function compareCodePoints(a: string, b: string): number {
 /** Stands for a null node kind in an indicator's key: no kind is this text, so such rows stay apart from every kind. */
 const NO_KIND = '\u0000';
 
+/** An indicator's key in IndicatorValues: its project, node kind, node number and indicator_seq (a file holds one review year). */
+export function indicatorKey(row: Row): string {
+  return `${String(row.project_id)}\t${typeof row.node_kind === 'string' ? row.node_kind : NO_KIND}\t${String(row.node_number)}\t${String(row.indicator_seq)}`;
+}
+
+/**
+ * A cell that is a number, as core.review_indicator_values' generated columns test it (migration 0039:
+ * `'^-?[0-9]+(\.[0-9]+)?$'`, where ^ and $ are the text's ends, as here without the m flag).
+ */
+export const NUMBER_CELL = /^-?[0-9]+(\.[0-9]+)?$/;
+
 export class IndicatorValues {
   private readonly indicators = new Map<string, Indicator>();
   /** The indicator of the row before: its rows come one after another in the published files. */
@@ -93,7 +104,7 @@ export class IndicatorValues {
     ) {
       return last.indicator;
     }
-    const key = `${String(row.project_id)}\t${typeof row.node_kind === 'string' ? row.node_kind : NO_KIND}\t${String(row.node_number)}\t${String(row.indicator_seq)}`;
+    const key = indicatorKey(row);
     let indicator = this.indicators.get(key);
     if (indicator === undefined) {
       indicator = { attributes: attributesOf(row), years: new Map() };
@@ -102,6 +113,19 @@ export class IndicatorValues {
     // Only the fields compared above are read again, so the row kept here holds no text of the file.
     this.last = { row: { project_id: row.project_id, node_kind: row.node_kind, node_number: row.node_number, indicator_seq: row.indicator_seq }, indicator };
     return indicator;
+  }
+
+  /**
+   * Whether the indicator (as IndicatorValues keys it: project, node kind, node number, indicator_seq) has a fiscal year
+   * whose target cell is a number: a row of core.review_indicator_values whose target_value is not null (the cell
+   * matches NUMBER_CELL, as the table's generated column reads it). The cell is the year's after every row was added (the
+   * greater text where a row kind repeats), as copyLines writes it.
+   */
+  hasNumericTarget(key: string): boolean {
+    const indicator = this.indicators.get(key);
+    if (indicator === undefined) return false;
+    for (const cells of indicator.years.values()) if (cells.target !== undefined && NUMBER_CELL.test(cells.target)) return true;
+    return false;
   }
 
   /**

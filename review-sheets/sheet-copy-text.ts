@@ -120,7 +120,8 @@ export class SheetCopyText {
   *derivedChunks(table: DerivedTable): Generator<Uint8Array> {
     if (!this.derived) return;
     const out = new CopyTextChunks();
-    for (const line of this.derived[table].copyLines(this.sha256)) {
+    const lines = table === 'indicators' ? this.derived.indicators.copyLines(this.sha256, this.derived.indicator_values) : this.derived.indicator_values.copyLines(this.sha256);
+    for (const line of lines) {
       out.add(line);
       if (out.rows % DERIVED_LINES_PER_HANDOVER === 0) yield* out.drain();
     }

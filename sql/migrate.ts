@@ -53,6 +53,7 @@ import * as reviewLogicModelNodesMarked from './migrations/0048_review_logic_mod
 import * as applicationsPartitionedByProgramme from './migrations/0049_applications_partitioned_by_programme.js';
 import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporate_numbers_checked_without_regex.js';
 import * as reviewRowsIndexedByBlockRange from './migrations/0051_review_rows_indexed_by_block_range.js';
+import * as reviewIndicatorsWithTarget from './migrations/0052_review_indicators_with_target.js';
 
 /** Every migration by name; sql/migration-names.ts lists the same names (a test keeps them equal). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -105,6 +106,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0049_applications_partitioned_by_programme': applicationsPartitionedByProgramme,
   '0050_corporate_numbers_checked_without_regex': corporateNumbersCheckedWithoutRegex,
   '0051_review_rows_indexed_by_block_range': reviewRowsIndexedByBlockRange,
+  '0052_review_indicators_with_target': reviewIndicatorsWithTarget,
 };
 
 export class MigrationFailedError extends Error {

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReviewSheetActivities } from '../activities/review-sheets.js';
 import { IndicatorSummaries } from '../review-sheets/indicator-summaries.js';
+import { IndicatorValues } from '../review-sheets/indicator-values.js';
 import { IndicatorSequence } from '../review-sheets/tables.js';
 import type { Row } from '../review-sheets/records.js';
 import { storeReviewSheet } from '../review-sheets/store-file.js';
@@ -39,7 +40,7 @@ function indicatorRow(fields: Partial<Row>): Row {
 }
 
 /** The COPY lines split back into fields (\N as null), without the leading digest. */
-const fieldsOf = (summaries: IndicatorSummaries): (string | null)[][] => copyLineFields(summaries.copyLines('d'));
+const fieldsOf = (summaries: IndicatorSummaries, values = new IndicatorValues()): (string | null)[][] => copyLineFields(summaries.copyLines('d', values));
 
 describe('an indicator summarised from its 3-1 rows', () => {
   it('takes the first name and unit given, the greatest term, and whether any row is qualitative or states a reason or result', () => {
@@ -49,7 +50,7 @@ describe('an indicator summarised from its 3-1 rows', () => {
     summaries.add(indicatorRow({ row_kind: 'actual', indicator_name: '別の名前', unit: '件', qualitative: true, qualitative_result: '達成した' }));
     summaries.add(indicatorRow({ row_kind: 'achievement', unit: '％', outcome_term: 'mid' }));
     // 'short' is the greatest text of short, mid and long, as max() gives it.
-    expect(fieldsOf(summaries)).toEqual([['2024', '11', 'outcome', '2', '1', 'short', '導入件数', '件', 't', 'f', 't']]);
+    expect(fieldsOf(summaries)).toEqual([['2024', '11', 'outcome', '2', '1', 'short', '導入件数', '件', 't', 'f', 't', 'f']]);
   });
 
   it('says nothing of qualitative when no row says, and false when rows say only quantitative', () => {
@@ -81,7 +82,7 @@ describe('an indicator summarised from its 3-1 rows', () => {
   it('escapes text for COPY: a tab, a line break and a backslash in a name stay as published', () => {
     const summaries = new IndicatorSummaries();
     summaries.add(indicatorRow({ indicator_name: 'a\tb\nc\\d' }));
-    expect([...summaries.copyLines('d')][0]).toContain('\ta\\tb\\nc\\\\d\t');
+    expect([...summaries.copyLines('d', new IndicatorValues())][0]).toContain('\ta\\tb\\nc\\\\d\t');
   });
 });
 

@@ -51,7 +51,7 @@ const INDICATORS_FROM_TABLE = `), indicators AS (
 ), qualitative_results AS (`;
 
 /** 0041's query with its indicators read from core.review_indicators instead of grouped from the 3-1 rows. */
-function findingsFromIndicators(): string {
+export function findingsFromIndicators(): string {
   const query = findingsOfReviewYears();
   const start = query.indexOf('), indicators AS (');
   const end = query.indexOf('), qualitative_results AS (');
@@ -59,7 +59,7 @@ function findingsFromIndicators(): string {
   return query.slice(0, start) + INDICATORS_FROM_TABLE + query.slice(end + '), qualitative_results AS ('.length);
 }
 
-async function defineFindings(db: Kysely<unknown>, query: string): Promise<void> {
+export async function defineFindings(db: Kysely<unknown>, query: string): Promise<void> {
   await sql
     .raw(
       `CREATE OR REPLACE FUNCTION core.review_findings_of(review_years integer[]) RETURNS SETOF core.review_findings LANGUAGE sql STABLE AS $findings$
