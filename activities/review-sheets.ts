@@ -22,7 +22,7 @@ import { encodeReviewFileOnThread, readsOnItsThread, ReviewParseMemoryError, typ
 import { ReviewCsvError } from '../review-sheets/read-file.js';
 import { ReviewCopyCountError, storeReviewSheet, type ReviewFileAccount, type ReviewSheetSource } from '../review-sheets/store-file.js';
 import { ReviewZipError, zipEntryLabel, zipEntryReader } from '../review-sheets/zip-entries.js';
-import { analyseLoadedTable, analyseLoadedTableOn, inTransaction, openOwnConnection, withRawClient } from '../runtime/database.js';
+import { analyseLoadedTable, inTransaction, withOwnConnection, withRawClient } from '../runtime/database.js';
 import { activityCancellationSignal, permanentFailure, whileHeartbeating } from './activity-context.js';
 
 export type { ReviewFileAccount } from '../review-sheets/store-file.js';
@@ -89,9 +89,7 @@ const WRITTEN_REVIEW_VIEWS = ['bi.review_findings'] as const;
  * (mostly summarising a table's new block ranges, which reads the table) is spread over the two cores by about the
  * pages each list held after a national year's load (payee rows 4,814, budget 917, edges 711 and indicators 520 pages;
  * 3-1's rows 3,945 and indicators by year 2,511, projects 280). Each table on a connection of its own made the pool
- * open six more, which PostgreSQL started and which met the tables' pages for the first time, for no more cores. The
- * first list holds what the second group of checks reads most (3-2's edges, the indicators), and is analysed on the
- * connection that group is then read on (writeReviewFindings).
+ * open six more, which PostgreSQL started and which met the tables' pages for the first time, for no more cores.
  */
 const REVIEW_VIEW_READS: readonly (readonly string[])[] = [
   ['core.review_payee_rows', 'core.review_budget', 'core.review_edges', 'core.review_indicators'],
@@ -199,39 +197,13 @@ export function createReviewSheetActivities(db: Kysely<Database>, options: { inp
 
 /** The tables analysed side by side, then the findings of the review years written again (see refreshReviewViews). */
 async function writeReviewFindings(db: Kysely<Database>, reviewYears: readonly number[] | undefined): Promise<string[]> {
-  // The connection the second group of checks is read on (insertFindingsInTwoGroups), opened first: it analyses the
-  // first list of tables, which holds those the group reads, and meets their pages before the checks, which in a new
-  // connection read the tables just loaded at about half the speed.
-  const beside = await openBesideConnection(db);
-  try {
-    await writeFindingsAfterAnalyses(db, reviewYears, beside);
-  } finally {
-    await beside?.end().catch(() => undefined);
-  }
-  return [...WRITTEN_REVIEW_VIEWS];
-}
-
-/** A connection outside the pool for the second group of checks; none when the server has no connection left. */
-async function openBesideConnection(db: Kysely<Database>): Promise<pg.Client | undefined> {
-  try {
-    return await openOwnConnection(db);
-  } catch (error) {
-    if (LEFT_TO_THE_TRANSACTION.has((error as { code?: string }).code ?? '')) return undefined;
-    throw error;
-  }
-}
-
-async function writeFindingsAfterAnalyses(db: Kysely<Database>, reviewYears: readonly number[] | undefined, beside: pg.Client | undefined): Promise<void> {
-  // Two lists of tables side by side, so PostgreSQL uses both cores (REVIEW_VIEW_READS): the first on `beside`.
-  // Without it, one list on one of the pool's connections: a server with no connection left for `beside` may have
-  // none for a second pool connection either.
+  // Two lists of tables side by side, so PostgreSQL uses both cores (REVIEW_VIEW_READS).
   // At 5,700 projects the findings kept their plans at the loaded tables' statistics target, and five tables of
   // sheet rows were analysed in 0.05 s against 0.34 s at the default (measured before core.review_indicator_values
   // was added; the files' register holds a row per file).
-  const lists = beside ? REVIEW_VIEW_READS : [REVIEW_VIEW_READS.flat()];
   await allSettledOrFirstFailure(
-    lists.map(async (tables, list) => {
-      for (const table of tables) await (list === 0 && beside ? analyseLoadedTableOn(beside, table) : analyseLoadedTable(db, table));
+    REVIEW_VIEW_READS.map(async (tables) => {
+      for (const table of tables) await analyseLoadedTable(db, table);
     }),
   );
   await withRawClient(db, (client) =>
@@ -258,10 +230,11 @@ async function writeFindingsAfterAnalyses(db: Kysely<Database>, reviewYears: rea
       await client.query('DELETE FROM core.review_findings WHERE review_year = ANY ($1::integer[])', [years]);
       // Indicators just written by this transaction (a 3-1 file loaded by a worker older than 0045) are not seen by
       // another connection until it commits: every check is then computed here.
-      if ((summarised.rowCount ?? 0) > 0 || beside === undefined) await client.query(INSERT_FINDINGS, [years]);
-      else await insertFindingsInTwoGroups(client, beside, years);
+      if ((summarised.rowCount ?? 0) > 0) await client.query(INSERT_FINDINGS, [years]);
+      else await insertFindingsInTwoGroups(db, client, years);
     }),
   );
+  return [...WRITTEN_REVIEW_VIEWS];
 }
 
 const INSERT_FINDINGS = 'INSERT INTO core.review_findings SELECT * FROM core.review_findings_of($1::integer[])';
@@ -291,13 +264,13 @@ const LEFT_TO_THE_TRANSACTION = new Set(['55P03', '53300']);
  * commit. Both begin after the due marks were taken. Each group reads its own snapshot: a load that commits between
  * them marks its year due, and its own last step, which waits for this one's lock, writes the year again. The function
  * is inlined into each statement, so a group computes its own checks only. A second connection that waited too long
- * for a lock (or, when the step began, found no connection left on the server) leaves its checks to the transaction.
+ * for a lock, or found no connection left on the server, leaves its checks to the transaction.
  */
-async function insertFindingsInTwoGroups(client: pg.ClientBase, besideClient: pg.Client, years: readonly number[]): Promise<void> {
+async function insertFindingsInTwoGroups(db: Kysely<Database>, client: pg.ClientBase, years: readonly number[]): Promise<void> {
   const beside: { rows?: string } = {};
   await allSettledOrFirstFailure([
     client.query(`${INSERT_FINDINGS} WHERE check_id <> ALL ($2::text[])`, [years, CHECKS_COMPUTED_BESIDE]),
-    findingsAsJson(besideClient, years, CHECKS_COMPUTED_BESIDE).then(
+    findingsAsJson(db, years, CHECKS_COMPUTED_BESIDE).then(
       (rows) => {
         beside.rows = rows;
       },
@@ -312,17 +285,19 @@ async function insertFindingsInTwoGroups(client: pg.ClientBase, besideClient: pg
 
 /**
  * The findings of `checks` in the review years, as a JSON array of core.review_findings rows (numbers kept exact), read
- * on a connection outside the pool (`client`): the pool's connections may all be held by steps waiting for the
- * findings' lock, which the step asking for this one holds.
+ * on a connection outside the pool: the pool's connections may all be held by steps waiting for the findings' lock,
+ * which the step asking for this one holds.
  */
-async function findingsAsJson(client: pg.Client, years: readonly number[], checks: readonly FindingCheckId[]): Promise<string> {
-  return inTransaction(client, async () => {
-    await client.query('SET LOCAL jit = off');
-    await client.query(`SET LOCAL lock_timeout = '${BESIDE_LOCK_TIMEOUT}'`);
-    const { rows } = await client.query<{ rows: string }>(
-      `SELECT coalesce(json_agg(f), '[]')::text AS rows FROM core.review_findings_of($1::integer[]) f WHERE f.check_id = ANY ($2::text[])`,
-      [years, checks],
-    );
-    return rows[0].rows;
-  });
+async function findingsAsJson(db: Kysely<Database>, years: readonly number[], checks: readonly FindingCheckId[]): Promise<string> {
+  return withOwnConnection(db, (client) =>
+    inTransaction(client, async () => {
+      await client.query('SET LOCAL jit = off');
+      await client.query(`SET LOCAL lock_timeout = '${BESIDE_LOCK_TIMEOUT}'`);
+      const { rows } = await client.query<{ rows: string }>(
+        `SELECT coalesce(json_agg(f), '[]')::text AS rows FROM core.review_findings_of($1::integer[]) f WHERE f.check_id = ANY ($2::text[])`,
+        [years, checks],
+      );
+      return rows[0].rows;
+    }),
+  );
 }

@@ -132,7 +132,7 @@ export const SUMMARIES_OF_FILES_WITHOUT_THEM = `
 /**
  * Whether core.review_indicators holds rows of the review years $1 without has_target (migration 0052): written by a
  * worker older than 0052, or by SUMMARIES_OF_FILES_WITHOUT_THEM. Read through the table's partial index, so a year with
- * none costs nothing to ask.
+ * none costs little to ask.
  */
 export const HAS_INDICATORS_WITHOUT_TARGETS = `
   SELECT EXISTS (SELECT 1 FROM core.review_indicators WHERE has_target IS NULL AND review_year = ANY ($1::integer[])) AS pending`;

@@ -132,27 +132,16 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
  * asked for then might never come free).
  */
 export async function withOwnConnection<T>(db: Kysely<Database>, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await openOwnConnection(db);
+  const client = new pg.Client(poolOf(db).options);
+  // A connection cut while idle makes the client emit 'error', which would end the process without a listener; the
+  // query under way fails instead.
+  client.on('error', () => undefined);
+  await client.connect();
   try {
     return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/** A connection of its own, as withOwnConnection opens it; the caller ends it. */
-export async function openOwnConnection(db: Kysely<Database>): Promise<pg.Client> {
-  const client = new pg.Client(poolOf(db).options);
-  // A connection cut while idle makes the client emit 'error', which would end the process without a listener; the
-  // query under way fails instead.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
 }
 
 /**
@@ -175,21 +164,18 @@ export const LOADED_TABLE_STATISTICS_TARGET = 10;
  * ("core.outcomes"); each part is quoted here.
  */
 export async function analyseLoadedTable(db: Kysely<Database>, table: string): Promise<void> {
-  await withRawClient(db, (client) => analyseLoadedTableOn(client, table));
-}
-
-/** analyseLoadedTable on a connection the caller holds (not in a transaction). */
-export async function analyseLoadedTableOn(client: pg.ClientBase, table: string): Promise<void> {
   const quoted = table.split('.').map((part) => pg.escapeIdentifier(part)).join('.');
-  await inTransaction(client, async () => {
-    await client.query(
-      `SELECT brin_summarize_new_values(i.indexrelid::regclass) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-        WHERE i.indrelid = $1::regclass AND a.amname = 'brin' AND pg_has_role(c.relowner, 'USAGE')`,
-      [quoted],
-    );
-    await client.query(`SET LOCAL default_statistics_target = ${LOADED_TABLE_STATISTICS_TARGET}`);
-    await client.query(`ANALYZE ${quoted}`);
-  });
+  await withRawClient(db, (client) =>
+    inTransaction(client, async () => {
+      await client.query(
+        `SELECT brin_summarize_new_values(i.indexrelid::regclass) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+          WHERE i.indrelid = $1::regclass AND a.amname = 'brin' AND pg_has_role(c.relowner, 'USAGE')`,
+        [quoted],
+      );
+      await client.query(`SET LOCAL default_statistics_target = ${LOADED_TABLE_STATISTICS_TARGET}`);
+      await client.query(`ANALYZE ${quoted}`);
+    }),
+  );
 }
 
 /** Runs `work` in one transaction on `client`: committed when it returns, rolled back when it throws. */

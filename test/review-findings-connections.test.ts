@@ -1,7 +1,7 @@
 /**
- * The connections of the review load's last step (refreshReviewViews): the findings are the same when the server has
- * no connection left for the step's second connection, which then computes nothing and every check runs in the step's
- * own transaction, on one connection of the pool.
+ * The connections of the review load's last step (refreshReviewViews): it analyses the tables on two of the pool's
+ * connections, then computes the checks in two groups, the second on a connection of its own. The findings are the
+ * same when the server has no connection left for that one: every check then runs in the step's own transaction.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ describe('the findings\' step on a server with no connection left for its second
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the same findings with every check in its own transaction, on the one connection its role may open', async () => {
+  it('writes the same findings with every check in its own transaction, as a role whose two connections the pool holds', async () => {
     await createReviewSheetActivities(database()).refreshReviewViews([2024]);
     const written = await writtenFindings();
     // Findings of the checks the second connection computes when it can, and of the others.
@@ -41,8 +41,8 @@ describe('the findings\' step on a server with no connection left for its second
     // Indicators without has_target, as a worker older than 0052 writes them: the step fills them on that connection too.
     await sql`UPDATE core.review_indicators SET has_target = NULL WHERE project_id % 2 = 0`.execute(database());
 
-    const role = `ebpm_one_connection_${Date.now().toString(36)}`;
-    await sql.raw(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 1`).execute(database());
+    const role = `ebpm_two_connections_${Date.now().toString(36)}`;
+    await sql.raw(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`).execute(database());
     await sql.raw(`GRANT USAGE ON SCHEMA raw, core TO ${role}`).execute(database());
     await sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA raw, core TO ${role}`).execute(database());
     const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(database());
@@ -52,12 +52,15 @@ describe('the findings\' step on a server with no connection left for its second
     const roleUrl = url.toString();
     const limited = openDatabase(roleUrl, 10);
     try {
-      // The pool holds the role's one connection, idle, when the step begins.
-      await sql`SELECT 1`.execute(limited);
-      const refused = await new pg.Client({ connectionString: roleUrl }).connect().then(
+      // The pool holds the role's two connections, idle, when the step begins: the step analyses on them and takes one
+      // for its transaction, and the server refuses a third.
+      await Promise.all([sql`SELECT pg_sleep(0.2)`.execute(limited), sql`SELECT pg_sleep(0.2)`.execute(limited)]);
+      const third = new pg.Client({ connectionString: roleUrl });
+      const refused = await third.connect().then(
         () => 'connected',
         (error: unknown) => (error as { code?: string }).code,
       );
+      await third.end().catch(() => undefined);
       expect(refused).toBe('53300');
       await createReviewSheetActivities(limited).refreshReviewViews([2024]);
     } finally {

@@ -3,7 +3,8 @@
  * the load: the value 0052 derives from core.review_indicators by year, and the findings read from it are the findings
  * the search of the indicators by year gave, across the migration both ways and for rows written without it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { sql } from 'kysely';
@@ -19,6 +20,8 @@ import { YearValues } from '../review-sheets/year-values.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { copyLineFields } from './support/copy-lines.js';
 import { migratedDatabaseOfTheBlock, sheetSource } from './support/migrated-database.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'review-sheets-2024');
 
 /** An outcome's 3-1 row as the parse makes it, its cells by year given as an object (none: a row of no row kind). */
 function outcomeRow(nodeNumber: number, rowKind: string | null, years: Record<string, string>): Row {
@@ -83,6 +86,34 @@ describe('has_target of an indicator summarised from its 3-1 rows', () => {
   it('is false for an indicator whose rows carry no row kind, which has no cells by year', () => {
     expect(targetsOf([outcomeRow(1, null, { '2023': '5' })])).toEqual([['1', 'f']]);
   });
+
+  it('tells apart an output and an outcome of one node number, two indicators of one node, rows apart, and rows of no kind', () => {
+    const values = new IndicatorValues();
+    const summaries = new IndicatorSummaries();
+    const rows: Row[] = [
+      { ...outcomeRow(1, 'target', { '2023': '5' }), node_kind: 'output' },
+      outcomeRow(1, 'target', { '2023': '－' }),
+      { ...outcomeRow(2, 'target', { '2023': '－' }), indicator_seq: 1 },
+      { ...outcomeRow(2, 'target', { '2023': '3' }), indicator_seq: 2 },
+      // Outcome 1's rows again after the others: its second target row gives it a numeric target for 2024.
+      outcomeRow(1, 'target', { '2024': '9' }),
+      { ...outcomeRow(3, 'target', { '2023': '－' }), node_kind: 'output' },
+      // A row of no node kind with output 3's number and a numeric target: not a row of output 3.
+      { ...outcomeRow(3, 'target', { '2023': '7' }), node_kind: null },
+    ];
+    for (const row of rows) {
+      values.add(row);
+      summaries.add(row);
+    }
+    const fields = copyLineFields(summaries.copyLines('d', values));
+    expect(fields.map((line) => [line[2], line[3], line[4], line[11]])).toEqual([
+      ['output', '1', '1', 't'],
+      ['outcome', '1', '1', 't'],
+      ['outcome', '2', '1', 'f'],
+      ['outcome', '2', '2', 't'],
+      ['output', '3', '1', 'f'],
+    ]);
+  });
 });
 
 /** has_target as 0052 derives it from core.review_indicators by year, beside the stored value, per indicator. */
@@ -137,9 +168,44 @@ describe('core.review_indicators.has_target in the database', () => {
     expect(await findingsOfTheFunction()).toEqual(written);
   });
 
+  it('is written as 0052 derives it for the published rows, and where target rows repeat or hold no number', async () => {
+    const published = readdirSync(FIXTURES).find((name) => name.startsWith('3-1_RS_2024_'))!;
+    const bytes = readFileSync(join(FIXTURES, published));
+    const [header, ...records] = parse(bytes, { bom: true }) as string[][];
+    const label = header.indexOf('目標年度／目標値／実績値／達成率');
+    const years = header.flatMap((column, index) => (/^\d{4}$/.test(column) ? [index] : []));
+    let targetRows = 0;
+    const crafted = records.flatMap((record) => {
+      if (record[label].trim() !== '2.目標値') return [record];
+      targetRows += 1;
+      // Every third target row repeated with 'ー' (after the digits by code point, so the year's cell), every third
+      // with its numbers replaced by '－', the rest as published.
+      if (targetRows % 3 === 0) return [record, record.map((cell, index) => (years.includes(index) && cell.trim() !== '' ? 'ー' : cell))];
+      if (targetRows % 3 === 1) return [record.map((cell, index) => (years.includes(index) && /\d/.test(cell) ? '－' : cell))];
+      return [record];
+    });
+    expect(targetRows).toBeGreaterThan(3);
+    const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+    const craftedBytes = Buffer.from(`\uFEFF${[header, ...crafted].map((row) => row.map(quote).join(',')).join('\n')}\n`);
+    // The published file, then the crafted one under the same name (it replaces the other; both keep their rows).
+    await storeReviewSheet(database(), sheetSource(published, bytes));
+    await storeReviewSheet(database(), sheetSource(published, craftedBytes));
+    const { rows: checked } = await STORED_AND_DERIVED.execute(database());
+    expect(checked.map((row) => row.stored)).toEqual(checked.map((row) => row.derived));
+    // The crafted file's indicators lost numeric targets the published file's had, and kept some.
+    const { rows: byFile } = await sql<{ published: number; crafted: number }>`
+      SELECT count(*) FILTER (WHERE file_sha256 = ${sheetSource(published, bytes).sha256} AND has_target)::integer AS published,
+             count(*) FILTER (WHERE file_sha256 = ${sheetSource(published, craftedBytes).sha256} AND has_target)::integer AS crafted
+        FROM core.review_indicators`.execute(database());
+    expect(byFile[0].crafted).toBeLessThan(byFile[0].published);
+    expect(byFile[0].crafted).toBeGreaterThan(0);
+  });
+
   it('is filled by the findings\' step where a worker older than 0052 wrote none, and the findings are the same before and after', async () => {
+    await createReviewSheetActivities(database()).refreshReviewViews([2024]);
     const before = (await STORED_AND_DERIVED.execute(database())).rows;
     const written = await writtenFindings();
+    expect(written.some((row) => row.includes(',outcome_without_target,'))).toBe(true);
     await sql`UPDATE core.review_indicators SET has_target = NULL`.execute(database());
     // Without has_target the check searches the indicators by year, row by row.
     expect(await findingsOfTheFunction()).toEqual(written);

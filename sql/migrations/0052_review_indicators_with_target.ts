@@ -62,7 +62,6 @@ export function findingsReadingTargets(): string {
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE core.review_indicators ADD COLUMN has_target boolean`.execute(db);
   await sql`COMMENT ON COLUMN core.review_indicators.has_target IS ${sql.lit(HAS_TARGET_COMMENT)}`.execute(db);
-  await sql`CREATE INDEX review_indicators_without_target ON core.review_indicators (review_year) WHERE has_target IS NULL`.execute(db);
   // Every row loaded before: true where a year's target is a number (a join, not a search per row), then false.
   await sql`
     UPDATE core.review_indicators n SET has_target = true
@@ -71,6 +70,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
      WHERE t.file_sha256 = n.file_sha256 AND t.project_id = n.project_id AND t.node_kind = n.node_kind
        AND t.node_number = n.node_number AND t.indicator_seq = n.indicator_seq`.execute(db);
   await sql`UPDATE core.review_indicators SET has_target = false WHERE has_target IS NULL`.execute(db);
+  // After the backfill, which would otherwise leave an entry of this index for each row it wrote.
+  await sql`CREATE INDEX review_indicators_without_target ON core.review_indicators (review_year) WHERE has_target IS NULL`.execute(db);
   await defineFindings(db, findingsReadingTargets());
 }
 
