@@ -10,8 +10,8 @@
  * Its columns are what 0040's grouping gave: outcome_term the greatest of its rows' (max()), indicator_name and unit
  * the first given in file order, qualitative true if any row says so (bool_or(), null when none says either way),
  * has_reason and has_qualitative_result whether any row states one. has_target (migration 0052) says whether any of its
- * fiscal years in core.review_indicator_values has a target that is a number: the check outcome_without_target read
- * that table for it, a third of the findings' time in a national year's last step.
+ * fiscal years in core.review_indicator_values has a target that is a number: the check outcome_without_target searched
+ * that table for it in the load's last step.
  */
 import { copyTextField } from '../ingest/loading/copy-text.js';
 import { detached, indicatorKey, type IndicatorValues } from './indicator-values.js';
