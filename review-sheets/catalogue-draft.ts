@@ -12,6 +12,7 @@
 import { placeholder } from '../programmes/draft-placeholders.js';
 import { LOGIC_MODEL_STAGE_KEYS, type LogicModelStageKey } from '../schemas/catalogue.js';
 import { UNITS_OF_ANALYSIS } from '../schemas/unit-of-analysis.js';
+import { NUMBER_CELL } from './cell-values.js';
 import { oneLine } from './one-line.js';
 import type { ProjectSheet, SheetIndicator, SheetNode } from './project-sheet.js';
 
@@ -20,8 +21,6 @@ export function reviewSheetProvenance(sheet: Pick<ProjectSheet, 'reviewYear' | '
   const synthetic = sheet.origins.synthetic ? (sheet.origins.published ? '（一部は合成データ）' : '（合成データ）') : '';
   return `行政事業レビューシート ${sheet.reviewYear}${synthetic}, 予算事業ID ${sheet.projectId}`;
 }
-
-const NUMERIC = /^-?\d+(\.\d+)?$/;
 
 type Placeholder = string;
 type Figure = { value: number; fiscalYear: number; provenance: string };
@@ -76,7 +75,7 @@ const hundredMillionYen = (yen: string) => Number((Number(yen) / 1e8).toPrecisio
 
 /** The target of the year 1.目標年度 marks; without a mark, the latest year with a numeric target (said in the draft's target). */
 export function draftTarget(indicator: SheetIndicator): { value: number; fiscalYear: number } | null {
-  const numeric = indicator.values.filter((value) => value.target !== null && NUMERIC.test(value.target));
+  const numeric = indicator.values.filter((value) => value.target !== null && NUMBER_CELL.test(value.target));
   const marked = numeric.filter((value) => value.isTargetYear);
   const chosen = marked[marked.length - 1] ?? numeric[numeric.length - 1];
   return chosen ? { value: Number(chosen.target), fiscalYear: chosen.fiscalYear } : null;
@@ -84,7 +83,7 @@ export function draftTarget(indicator: SheetIndicator): { value: number; fiscalY
 
 /** The baseline: the earliest numeric actual before the target year (the sheet names no baseline as such). */
 export function draftBaseline(indicator: SheetIndicator, targetYear: number | undefined): { value: number; fiscalYear: number } | null {
-  const earliest = indicator.values.find((value) => value.actual !== null && NUMERIC.test(value.actual) && (targetYear === undefined || value.fiscalYear < targetYear));
+  const earliest = indicator.values.find((value) => value.actual !== null && NUMBER_CELL.test(value.actual) && (targetYear === undefined || value.fiscalYear < targetYear));
   return earliest ? { value: Number(earliest.actual), fiscalYear: earliest.fiscalYear } : null;
 }
 

@@ -19,7 +19,12 @@ function isSpace(code: number): boolean {
   return code <= 0x20 || code === 0x3000 || code === 0xa0 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x1680 || code === 0x85;
 }
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+/**
+ * A number as text: digits, an optional minus and decimal part. The test the numbers of the stored cells pass, and the
+ * one PostgreSQL applies to them (core.review_indicator_values' generated columns, migration 0039:
+ * `'^-?[0-9]+(\.[0-9]+)?$'`, where ^ and $ are the text's ends, as here without the m flag; \d is ASCII digits only).
+ */
+export const NUMBER_CELL = /^-?\d+(\.\d+)?$/;
 
 /**
  * The most characters a number may have. PostgreSQL's numeric refuses more than 131,072 digits before the point or
@@ -39,7 +44,7 @@ export function numberCell(cell: string | undefined): NumberCell {
   const text = presentText(cell);
   if (text === null) return { ok: true, value: null };
   const plain = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text) ? text.replaceAll(',', '') : text;
-  if (!DECIMAL.test(plain)) return { ok: false, text, tooLong: false };
+  if (!NUMBER_CELL.test(plain)) return { ok: false, text, tooLong: false };
   if (plain.length > MAX_NUMBER_CHARACTERS) return { ok: false, text, tooLong: true };
   return { ok: true, value: plain.includes('.') ? plain.replace(/\.?0+$/, '') || '0' : plain };
 }

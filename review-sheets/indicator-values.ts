@@ -15,6 +15,7 @@
  * under COLLATE "C" (migration 0039's backfill), and what 0034's view gave on databases made with C.UTF-8.
  */
 import { copyTextField } from '../ingest/loading/copy-text.js';
+import { NUMBER_CELL } from './cell-values.js';
 import type { Row } from './records.js';
 import { YearValues } from './year-values.js';
 
@@ -62,12 +63,6 @@ const NO_KIND = '\u0000';
 export function indicatorKey(row: Row): string {
   return `${String(row.project_id)}\t${typeof row.node_kind === 'string' ? row.node_kind : NO_KIND}\t${String(row.node_number)}\t${String(row.indicator_seq)}`;
 }
-
-/**
- * A cell that is a number, as core.review_indicator_values' generated columns test it (migration 0039:
- * `'^-?[0-9]+(\.[0-9]+)?$'`, where ^ and $ are the text's ends, as here without the m flag).
- */
-export const NUMBER_CELL = /^-?[0-9]+(\.[0-9]+)?$/;
 
 export class IndicatorValues {
   private readonly indicators = new Map<string, Indicator>();
