@@ -62,7 +62,7 @@ export function runEffectJob(input: EffectJobInput, onProgress: (progress: Effec
   const panel = { unitId, fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
   const { sensitivityTasks, ...study } = runEffectStudy(spec, cohorts, panel, {
     callRounds: input.callRounds,
-    ...(input.unitFirms ? { firmsOfUnit: unpackUnitFirms(units, input.unitFirms) } : {}),
+    ...(input.unitFirms ? { firmsOfUnit: unpackUnitFirms(units, input.unitFirms), unitFirmsByIndex: input.unitFirms } : {}),
     unitsByIndex: { ofRow: outcomes.unit, entryOfUnit },
   });
   const summaries: SensitivitySummaryRow[] = [];

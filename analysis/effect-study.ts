@@ -14,7 +14,7 @@ import { outcomeSensitivity, type OutcomeSensitivity } from './effect-sensitivit
 import { reviewScoreOutcome, type RdSummaryRow, type ScoredApplication, type ScoredRound } from './review-score-study.js';
 import { syntheticDidOutcome, type TrajectoryRow, type UnitWeightRow } from './synthetic-did-study.js';
 import type { ScatterBin } from '../stats/rd/binned-scatter.js';
-import { FirmCounter, IndexedFirmCounter, type FirmsOfUnit } from './firm-counts.js';
+import { FirmCounter, IndexedFirmCounter, selectUnitFirms, type FirmsOfUnit, type PackedUnitFirms } from './firm-counts.js';
 import { UnitIndexMismatchError, type IndexedUnits } from '../stats/indexed-units.js';
 import type { CovariateBalanceRow } from './rd-covariate-balance.js';
 import { NO_BAND, notEstimated, sampleShortfall, type EffectRow, type SampleSize, type StoredEstimator } from './effect-rows.js';
@@ -215,6 +215,11 @@ export interface EffectStudyOptions {
   readonly firmsOfUnit?: FirmsOfUnit;
   /** The panel's rows and the cohorts by unit index, when the caller has numbered the units: the ids are then not looked up. */
   readonly unitsByIndex?: UnitsByIndex;
+  /**
+   * With `unitsByIndex`, the firms of each of its units, packed by the same index: the staggered DiD's cells then count
+   * firms from them with no lookup by id. Give `firmsOfUnit` the same firms: the other designs ask it by id.
+   */
+  readonly unitFirmsByIndex?: PackedUnitFirms;
 }
 
 /**
@@ -304,6 +309,13 @@ export function cohortUnitRows(unitId: readonly string[], cohorts: readonly Unit
   };
 }
 
+/** Each estimator unit index's unit in the caller's numbering (`ofRow`), read from the kept rows. */
+function givenUnitOfIndex(ofRow: Int32Array, keptRows: Int32Array, units: CohortUnitRows['units']): Int32Array {
+  const given = new Int32Array(units.ids.length);
+  for (let r = 0; r < keptRows.length; r++) given[units.ofRow[r]] = ofRow[keptRows[r]];
+  return given;
+}
+
 /** Each row's cohort entry (-1 for none) by its unit index; an index outside the units is refused, never read as a unit. */
 function entryOfRowByIndex({ ofRow, entryOfUnit }: UnitsByIndex): (row: number) => number {
   return (row) => {
@@ -343,7 +355,10 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const time = column(panel.fiscalYear);
   // By id for the synthetic-DiD and regression-discontinuity designs; by index for the staggered DiD's cells.
   const firms = new FirmCounter(options.firmsOfUnit);
-  const firmsByIndex = IndexedFirmCounter.of(unitIndex.ids, options.firmsOfUnit);
+  const firmsByIndex =
+    options.unitsByIndex && options.unitFirmsByIndex
+      ? new IndexedFirmCounter(selectUnitFirms(options.unitFirmsByIndex, givenUnitOfIndex(options.unitsByIndex.ofRow, keptRows, unitIndex)))
+      : IndexedFirmCounter.of(unitIndex.ids, options.firmsOfUnit);
   const comparisonFirms = firmsByIndex.count(unitsWhere(unitIndex, (r) => group[r] === 0));
   const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept, comparisonFirms };
   const shortfall = sampleShortfall(spec, treatedUnits, comparisonUnits);

@@ -100,6 +100,42 @@ describe('the effect job\'s units by index', () => {
     expect(study).toEqual(byId);
     expect(study.effects.filter((row) => row.estimator === 'cs_simple').map((row) => row.estimate as number)[0]).toBeCloseTo(5, 0);
   });
+
+  it('count the firms behind each cell from the firms packed by unit index as a lookup by id does, the rows in another order of units', () => {
+    const job = simulatedJob(['labour_productivity']);
+    // 400 units, 150 firms: several units share a firm, and every fifth unit has a second firm.
+    const unitFirms = packUnitFirms(job.units.length, job.applications.unit, {
+      ofApplication: Int32Array.from(job.units, (_, u) => u % 150),
+      membersOfUnit: new Map(job.units.flatMap((_, u) => (u % 5 === 0 ? [[u, [149 - (u % 37)]] as const] : []))),
+    });
+    // The rows list the units last to first, so the estimators number the units unlike the job does.
+    const years = job.outcomes.fiscalYear.length / job.units.length;
+    const rowOf = (row: number) => (job.units.length - 1 - Math.floor(row / years)) * years + (row % years);
+    const rows = job.outcomes.fiscalYear.length;
+    const outcomes = {
+      unit: Int32Array.from({ length: rows }, (_, row) => job.outcomes.unit[rowOf(row)]),
+      fiscalYear: Int32Array.from({ length: rows }, (_, row) => job.outcomes.fiscalYear[rowOf(row)]),
+      measures: { labour_productivity: Float64Array.from({ length: rows }, (_, row) => job.outcomes.measures.labour_productivity[rowOf(row)]) },
+    };
+    const { study } = runEffectJob({ ...job, outcomes, unitFirms }, () => undefined);
+    const firmsOfId = new Map(job.units.map((id, u) => [id, unitFirms.firms.subarray(unitFirms.offsets[u], unitFirms.offsets[u + 1])]));
+    const records = job.units.map((unitId, u) => ({
+      unitId,
+      awardFiscalYear: Number.isNaN(job.applications.awardFiscalYear[u]) ? null : job.applications.awardFiscalYear[u],
+      callRound: job.applications.callRound[u],
+      reviewScore: null,
+      characteristics: Object.fromEntries(Object.entries(job.applications.characteristics).map(([name, values]) => [name, values[u]])),
+    }));
+    const panel = { unitId: Array.from(outcomes.unit, (u) => job.units[u]), fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
+    const { sensitivityTasks, ...byId } = runEffectStudy(job.spec, cohortsFromApplications(records), panel, { callRounds: job.callRounds, firmsOfUnit: (id) => firmsOfId.get(id) });
+    expect(sensitivityTasks.length).toBe(1);
+    expect(study).toEqual(byId);
+    // Fewer firms than units stand behind the cells: the counts are of firms, not units.
+    const simple = study.effects.find((row) => row.estimator === 'cs_simple');
+    expect(simple?.comparisonFirms).toBeGreaterThan(0);
+    expect(simple?.comparisonFirms).toBeLessThan(simple?.comparisonUnits ?? 0);
+    expect(study.effects.some((row) => row.cellFirms !== null && row.cellUnits !== null && row.cellFirms < row.cellUnits)).toBe(true);
+  });
 });
 
 describe('the firms behind each unit, packed for the effect thread', () => {

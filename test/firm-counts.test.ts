@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirmCounter, IndexedFirmCounter, unpackUnitFirms } from '../analysis/firm-counts.js';
+import { FirmCounter, IndexedFirmCounter, selectUnitFirms, unpackUnitFirms } from '../analysis/firm-counts.js';
 import { SeededRandom } from '../stats/random.js';
 
 /** Units with a few firms each, firms shared between units (a firm with several sites, a consortium member of several projects). */
@@ -88,6 +88,15 @@ describe('counting the firms behind units for disclosure', () => {
 
   it('refuses, when packing firms by index, a firm code an Int32Array would truncate', () => {
     for (const code of [-1, 1.5, 2 ** 31]) expect(() => IndexedFirmCounter.of(['a'], () => [code])).toThrow(`firm code ${code} is not an integer from 0 to 2,147,483,647`);
+  });
+
+  it('selects packed units in a new order, each keeping its own firms, and refuses a unit not packed', () => {
+    const packed = { offsets: Int32Array.from([0, 2, 2, 5]), firms: Int32Array.from([4, 7, 1, 2, 3]) };
+    const selected = selectUnitFirms(packed, Int32Array.from([2, 0, 1, 2]));
+    expect([...selected.offsets]).toEqual([0, 3, 5, 5, 8]);
+    expect([...selected.firms]).toEqual([1, 2, 3, 4, 7, 1, 2, 3]);
+    expect(new IndexedFirmCounter(selected).count(Int32Array.from([1, 2]))).toBe(2);
+    expect(() => selectUnitFirms(packed, Int32Array.from([3]))).toThrow('unit 3 is not one of the 3 packed units; give indices from 0 to 2');
   });
 
   it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {

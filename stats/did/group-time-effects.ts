@@ -197,6 +197,42 @@ export function treatedGroups(cohortGroups: Float64Array, periods: Int32Array, o
   return { groups, usablePeriods };
 }
 
+/** Bytes of one buffer of cells' influence functions: at 1,000,000 units, 33 cells. */
+const CELL_BUFFER_BYTES = 1 << 28;
+
+/**
+ * Up to `most` zeroed arrays of `length` values, each a view of its own part of a buffer shared by several (at most
+ * CELL_BUFFER_BYTES, or one array where an array is larger), made as they are needed and never handed out twice. A
+ * buffer is let go of when no view of it is left; one made for fewer arrays than are left to hand out is never made.
+ */
+export class CellBuffers {
+  private buffer: Float64Array | undefined;
+  /** Arrays handed out of the current buffer, and how many it holds. */
+  private used = 0;
+  private holds = 0;
+  private left: number;
+  private readonly perBuffer: number;
+
+  constructor(
+    private readonly length: number,
+    most: number,
+  ) {
+    this.left = most;
+    this.perBuffer = Math.max(1, Math.floor(CELL_BUFFER_BYTES / (Float64Array.BYTES_PER_ELEMENT * Math.max(1, length))));
+  }
+
+  next(): Float64Array {
+    if (!this.buffer || this.used === this.holds) {
+      if (this.left <= 0) throw new RangeError('every one of the arrays asked for has been handed out; ask for more when making the CellBuffers');
+      this.holds = Math.min(this.perBuffer, this.left);
+      this.buffer = new Float64Array(this.holds * this.length);
+      this.left -= this.holds;
+      this.used = 0;
+    }
+    return this.buffer.subarray(this.used * this.length, ++this.used * this.length);
+  }
+}
+
 /** A per-unit cell's input columns, one value per row of the cell. */
 interface CellColumns {
   readonly treated: Uint8Array;
@@ -252,6 +288,10 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   // made only for cells without covariates, and shared by them.
   let reused: CellColumns | undefined;
   let intercept: Float64Array | undefined;
+  // The per-unit cells' influence functions, which are all kept until they go onto the basis below, are cut from
+  // buffers of several cells each (fresh, so zero): each fresh buffer counts once towards that limit, where a
+  // buffer per cell reached it every eight cells at 1,000,000 units.
+  const influenceOfCells = new CellBuffers(n, plans.length);
 
   for (const { plan, cell } of plans) {
     const time = panel.periods[plan.periodIndex];
@@ -330,7 +370,7 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
       record(null, null, null, 'the 2×2 estimate is not a number (empty weights)');
       continue;
     }
-    const full = new Float64Array(n);
+    const full = influenceOfCells.next();
     const scale = n / n1;
     for (let r = 0; r < n1; r++) full[kept[r]] = scale * result.influence[r];
     record(result.att, standardErrorOf(algebra, full), full, null);
