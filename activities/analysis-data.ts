@@ -139,7 +139,7 @@ async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, mea
   const middle = rows[0]?.middle;
   // No consenting application: none of the rows will be kept, and one range reads them.
   const ranges = middle === undefined ? [{}] : [{ before: middle }, { from: middle }];
-  return Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, unitIds, range)));
+  return (await Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, unitIds, range)))).flat();
 }
 
 /** The outcome rows of the units in [from, before) in the database's order of unit ids (either bound may be open), as the table holds them. */
@@ -149,7 +149,7 @@ async function readStoredOutcomeRange(
   measureNames: readonly string[],
   unitIds: InternedIds,
   range: { readonly from?: string; readonly before?: string },
-): Promise<StoredOutcomeRows> {
+): Promise<StoredOutcomeRows[]> {
   return withRawClient(db, async (client) => {
     // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
     const measureColumns = measureNames.map((name) => `, measures ->> ${client.escapeLiteral(name)}`);
@@ -169,51 +169,53 @@ async function readStoredOutcomeRange(
   });
 }
 
-/** Typed columns grown by doubling, from COPY text lines: unit id, fiscal year, then one field per measure. */
+/** Rows in the first chunk of a read; each further chunk holds twice as many as the one before, up to the last size. */
+const FIRST_CHUNK_ROWS = 1 << 12;
+const LARGEST_CHUNK_ROWS = 1 << 18;
+
+/**
+ * Typed columns from COPY text lines (unit id, fiscal year, then one field per measure), filled a chunk at a time:
+ * the read hands over its chunks as parts of their own (inUnitOrder puts every part's rows in place), so no column is
+ * ever copied into a larger one. Grown by doubling, the columns of a national programme's 7.9 million rows took 0.6 s
+ * of the read's thread to copy, in fresh memory each time.
+ */
 class StoredOutcomeRowsBuilder {
-  private rowIds = new Int32Array(1 << 16);
-  private fiscalYear = new Int32Array(1 << 16);
-  private measures: Float64Array[];
+  private readonly full: StoredOutcomeRows[] = [];
+  private chunk: StoredOutcomeRows;
   private rows = 0;
   private readonly fields = new CopyLineFields();
 
   constructor(
-    measureCount: number,
+    private readonly measureCount: number,
     private readonly unitIds: InternedIds,
   ) {
-    this.measures = Array.from({ length: measureCount }, () => new Float64Array(1 << 16));
+    this.chunk = this.newChunk(FIRST_CHUNK_ROWS);
   }
 
   addLine(bytes: Buffer, start: number, end: number): void {
-    if (this.rows === this.fiscalYear.length) this.grow();
+    if (this.rows === this.chunk.fiscalYear.length) {
+      this.full.push(this.chunk);
+      this.chunk = this.newChunk(Math.min(LARGEST_CHUNK_ROWS, 2 * this.rows));
+      this.rows = 0;
+    }
+    const { rowIds, fiscalYear, measures } = this.chunk;
     const fields = this.fields.line(bytes, start, end);
-    this.rowIds[this.rows] = fields.internedIndex(this.unitIds);
-    this.fiscalYear[this.rows] = fields.number();
-    for (let m = 0; m < this.measures.length; m++) this.measures[m][this.rows] = fields.numberOrNull() ?? Number.NaN;
+    rowIds[this.rows] = fields.internedIndex(this.unitIds);
+    fiscalYear[this.rows] = fields.number();
+    for (let m = 0; m < measures.length; m++) measures[m][this.rows] = fields.numberOrNull() ?? Number.NaN;
     this.rows++;
   }
 
-  /** The rows read, as views of the grown arrays. */
-  finish(): StoredOutcomeRows {
-    return {
-      rowIds: this.rowIds.subarray(0, this.rows),
-      fiscalYear: this.fiscalYear.subarray(0, this.rows),
-      measures: this.measures.map((column) => column.subarray(0, this.rows)),
-    };
+  /** The rows read, in the order read, as parts: the full chunks, then a view of the rows of the last. */
+  finish(): StoredOutcomeRows[] {
+    const rows = this.rows;
+    const last = this.chunk;
+    return [...this.full, { rowIds: last.rowIds.subarray(0, rows), fiscalYear: last.fiscalYear.subarray(0, rows), measures: last.measures.map((column) => column.subarray(0, rows)) }];
   }
 
-  private grow(): void {
-    const length = this.fiscalYear.length * 2;
-    this.rowIds = larger(this.rowIds, new Int32Array(length));
-    this.fiscalYear = larger(this.fiscalYear, new Int32Array(length));
-    this.measures = this.measures.map((column) => larger(column, new Float64Array(length)));
+  private newChunk(rows: number): StoredOutcomeRows {
+    return { rowIds: new Int32Array(rows), fiscalYear: new Int32Array(rows), measures: Array.from({ length: this.measureCount }, () => new Float64Array(rows)) };
   }
-}
-
-/** `column`'s values at the start of `empty`, which is longer. */
-function larger<Column extends Int32Array | Float64Array>(column: Column, empty: Column): Column {
-  empty.set(column);
-  return empty;
 }
 
 /** The programme's loaded official statistics. */

@@ -215,7 +215,7 @@ describe('the analysis read of outcomes', () => {
     for (const read of reads) await expectAsJoinedAndSorted(programme, units.filter((i) => i % 7 !== 0).length * 2 + 1, read);
   });
 
-  it('reads a programme loaded a year at a time, past the reader\'s first 65,536 rows and 2,048 ids, the same as the joined and sorted query', async () => {
+  it('reads a programme loaded a year at a time, over several of the reader\'s chunks of rows (the first of 4,096) and past its first 2,048 ids, the same as the joined and sorted query', async () => {
     const programme = 'large-scale-growth-investment';
     const units = Array.from({ length: 9_000 }, (_, i) => i + 200_000);
     await ingest(programme, 'applicants', file('growth-applicants.csv', units.map((i) => applicantLine(i, i % 11 !== 0)), APPLICANT_COLUMNS.join(',')));
