@@ -309,11 +309,30 @@ export function cohortUnitRows(unitId: readonly string[], cohorts: readonly Unit
   };
 }
 
-/** Each estimator unit index's unit in the caller's numbering (`ofRow`), read from the kept rows. */
+/**
+ * Each estimator unit index's unit in the caller's numbering (`ofRow`), read from the kept rows. Two of the caller's
+ * units under one estimator unit (two unit indices sharing a cohort entry) are refused: whose firms would count?
+ */
 function givenUnitOfIndex(ofRow: Int32Array, keptRows: Int32Array, units: CohortUnitRows['units']): Int32Array {
-  const given = new Int32Array(units.ids.length);
-  for (let r = 0; r < keptRows.length; r++) given[units.ofRow[r]] = ofRow[keptRows[r]];
+  const given = new Int32Array(units.ids.length).fill(-1);
+  for (let r = 0; r < keptRows.length; r++) {
+    const index = units.ofRow[r];
+    const unit = ofRow[keptRows[r]];
+    if (given[index] >= 0 && given[index] !== unit) {
+      throw new UnitIndexMismatchError(`unit indices ${given[index]} and ${unit} share the cohort entry of unit ${units.ids[index]}; give each unit index a cohort entry of its own`);
+    }
+    given[index] = unit;
+  }
   return given;
+}
+
+/** The packed firms, once they are known to hold one unit per unit index. */
+function checkedPackedFirms(packed: PackedUnitFirms, byIndex: UnitsByIndex): PackedUnitFirms {
+  const packedUnits = packed.offsets.length - 1;
+  if (packedUnits !== byIndex.entryOfUnit.length) {
+    throw new UnitIndexMismatchError(`the packed firms hold ${packedUnits} units and the unit indices number ${byIndex.entryOfUnit.length}; pack one unit's firms per unit index, in its order`);
+  }
+  return packed;
 }
 
 /** Each row's cohort entry (-1 for none) by its unit index; an index outside the units is refused, never read as a unit. */
@@ -357,7 +376,7 @@ export function runEffectStudy(spec: StudySpec, cohorts: readonly UnitCohort[], 
   const firms = new FirmCounter(options.firmsOfUnit);
   const firmsByIndex =
     options.unitsByIndex && options.unitFirmsByIndex
-      ? new IndexedFirmCounter(selectUnitFirms(options.unitFirmsByIndex, givenUnitOfIndex(options.unitsByIndex.ofRow, keptRows, unitIndex)))
+      ? new IndexedFirmCounter(selectUnitFirms(checkedPackedFirms(options.unitFirmsByIndex, options.unitsByIndex), givenUnitOfIndex(options.unitsByIndex.ofRow, keptRows, unitIndex)))
       : IndexedFirmCounter.of(unitIndex.ids, options.firmsOfUnit);
   const comparisonFirms = firmsByIndex.count(unitsWhere(unitIndex, (r) => group[r] === 0));
   const sample: SampleSize = { treatedUnits, comparisonUnits, observations: kept, comparisonFirms };

@@ -18,7 +18,8 @@ export interface PackedUnitFirms {
 /**
  * The packed firms looked up by unit id. The map of ids is made at the first lookup: an effect job whose outcomes are
  * all staggered DiD counts its firms by unit index (selectUnitFirms) and never asks by id, and at 1,000,000 units the
- * map took 0.8 s to make and held about 30 MB that every full garbage collection of the job's thread marked again.
+ * map and the lookups through it took about 0.8 s of the job's thread (a CPU profile) and held about 30 MB that every
+ * full garbage collection there marked again (a heap snapshot; bench/README.md, the section of 2026-12-07 from 13:17 UTC).
  */
 export function unpackUnitFirms(units: readonly string[], packed: PackedUnitFirms): FirmsOfUnit {
   let index: Map<string, number> | undefined;
@@ -29,12 +30,23 @@ export function unpackUnitFirms(units: readonly string[], packed: PackedUnitFirm
   };
 }
 
+/** A unit asked for that the packed firms do not hold. */
+export class PackedUnitRangeError extends RangeError {
+  constructor(
+    readonly unit: number,
+    readonly packedUnits: number,
+  ) {
+    super(`unit ${unit} is not one of the ${packedUnits} packed units; select units by their index in the packing, from 0 to ${packedUnits - 1}`);
+    this.name = 'PackedUnitRangeError';
+  }
+}
+
 /** The firms of some of the packed units, packed in the order given: `units[i]` is the packed unit that becomes unit i. */
 export function selectUnitFirms(packed: PackedUnitFirms, units: Int32Array): PackedUnitFirms {
   const offsets = new Int32Array(units.length + 1);
   for (let i = 0; i < units.length; i++) {
     const unit = units[i];
-    if (!(unit >= 0 && unit < packed.offsets.length - 1)) throw new RangeError(`unit ${unit} is not one of the ${packed.offsets.length - 1} packed units; give indices from 0 to ${packed.offsets.length - 2}`);
+    if (!(unit >= 0 && unit < packed.offsets.length - 1)) throw new PackedUnitRangeError(unit, packed.offsets.length - 1);
     offsets[i + 1] = offsets[i] + packed.offsets[unit + 1] - packed.offsets[unit];
   }
   const firms = new Int32Array(offsets[units.length]);

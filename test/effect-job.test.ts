@@ -7,6 +7,7 @@ import { SeededRandom } from '../stats/random.js';
 import { DenseCodes } from '../analysis/dense-codes.js';
 import { packUnitFirms } from '../activities/effect-job-input.js';
 import { codeRunFirms } from '../analysis/run-firm-codes.js';
+import { UnitIndexMismatchError } from '../stats/indexed-units.js';
 
 /** 400 firms over 2018–2025, awarded in 2021, 2022 or never; each outcome rises by its own effect after the award. */
 function simulatedJob(outcomes: readonly string[]): EffectJobInput {
@@ -101,40 +102,62 @@ describe('the effect job\'s units by index', () => {
     expect(study.effects.filter((row) => row.estimator === 'cs_simple').map((row) => row.estimate as number)[0]).toBeCloseTo(5, 0);
   });
 
-  it('count the firms behind each cell from the firms packed by unit index as a lookup by id does, the rows in another order of units', () => {
-    const job = simulatedJob(['labour_productivity']);
+  it('count the firms behind each cell from the firms packed by unit index as a lookup by id does, the rows in another order of units and some units without an application', () => {
+    const full = simulatedJob(['labour_productivity']);
+    // Every seventh unit has no application: its rows are left out, so the kept rows are not the panel's rows.
+    const applied = full.units.flatMap((_, u) => (u % 7 === 3 ? [] : [u]));
+    const pick = <Column extends Float64Array | Int32Array>(column: Column, make: (values: number[]) => Column) => make(applied.map((u) => column[u]));
+    const applications = {
+      unit: Int32Array.from(applied),
+      awardFiscalYear: pick(full.applications.awardFiscalYear, (values) => Float64Array.from(values)),
+      callRound: pick(full.applications.callRound, (values) => Int32Array.from(values)),
+      reviewScore: pick(full.applications.reviewScore, (values) => Float64Array.from(values)),
+      characteristics: Object.fromEntries(Object.entries(full.applications.characteristics).map(([name, values]) => [name, pick(values, (picked) => Float64Array.from(picked))])),
+    };
     // 400 units, 150 firms: several units share a firm, and every fifth unit has a second firm.
-    const unitFirms = packUnitFirms(job.units.length, job.applications.unit, {
-      ofApplication: Int32Array.from(job.units, (_, u) => u % 150),
-      membersOfUnit: new Map(job.units.flatMap((_, u) => (u % 5 === 0 ? [[u, [149 - (u % 37)]] as const] : []))),
+    const unitFirms = packUnitFirms(full.units.length, applications.unit, {
+      ofApplication: Int32Array.from(applied, (u) => u % 150),
+      membersOfUnit: new Map(full.units.flatMap((_, u) => (u % 5 === 0 ? [[u, [149 - (u % 37)]] as const] : []))),
     });
     // The rows list the units last to first, so the estimators number the units unlike the job does.
-    const years = job.outcomes.fiscalYear.length / job.units.length;
-    const rowOf = (row: number) => (job.units.length - 1 - Math.floor(row / years)) * years + (row % years);
-    const rows = job.outcomes.fiscalYear.length;
+    const years = full.outcomes.fiscalYear.length / full.units.length;
+    const rowOf = (row: number) => (full.units.length - 1 - Math.floor(row / years)) * years + (row % years);
+    const rows = full.outcomes.fiscalYear.length;
     const outcomes = {
-      unit: Int32Array.from({ length: rows }, (_, row) => job.outcomes.unit[rowOf(row)]),
-      fiscalYear: Int32Array.from({ length: rows }, (_, row) => job.outcomes.fiscalYear[rowOf(row)]),
-      measures: { labour_productivity: Float64Array.from({ length: rows }, (_, row) => job.outcomes.measures.labour_productivity[rowOf(row)]) },
+      unit: Int32Array.from({ length: rows }, (_, row) => full.outcomes.unit[rowOf(row)]),
+      fiscalYear: Int32Array.from({ length: rows }, (_, row) => full.outcomes.fiscalYear[rowOf(row)]),
+      measures: { labour_productivity: Float64Array.from({ length: rows }, (_, row) => full.outcomes.measures.labour_productivity[rowOf(row)]) },
     };
-    const { study } = runEffectJob({ ...job, outcomes, unitFirms }, () => undefined);
-    const firmsOfId = new Map(job.units.map((id, u) => [id, unitFirms.firms.subarray(unitFirms.offsets[u], unitFirms.offsets[u + 1])]));
-    const records = job.units.map((unitId, u) => ({
-      unitId,
-      awardFiscalYear: Number.isNaN(job.applications.awardFiscalYear[u]) ? null : job.applications.awardFiscalYear[u],
-      callRound: job.applications.callRound[u],
+    const job: EffectJobInput = { ...full, applications, outcomes, unitFirms };
+    const { study } = runEffectJob(job, () => undefined);
+    const firmsOfId = new Map(full.units.map((id, u) => [id, unitFirms.firms.subarray(unitFirms.offsets[u], unitFirms.offsets[u + 1])]));
+    const records = applied.map((u, row) => ({
+      unitId: full.units[u],
+      awardFiscalYear: Number.isNaN(applications.awardFiscalYear[row]) ? null : applications.awardFiscalYear[row],
+      callRound: applications.callRound[row],
       reviewScore: null,
-      characteristics: Object.fromEntries(Object.entries(job.applications.characteristics).map(([name, values]) => [name, values[u]])),
+      characteristics: Object.fromEntries(Object.entries(applications.characteristics).map(([name, values]) => [name, values[row]])),
     }));
-    const panel = { unitId: Array.from(outcomes.unit, (u) => job.units[u]), fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
+    const panel = { unitId: Array.from(outcomes.unit, (u) => full.units[u]), fiscalYear: outcomes.fiscalYear, measures: outcomes.measures };
     const { sensitivityTasks, ...byId } = runEffectStudy(job.spec, cohortsFromApplications(records), panel, { callRounds: job.callRounds, firmsOfUnit: (id) => firmsOfId.get(id) });
     expect(sensitivityTasks.length).toBe(1);
     expect(study).toEqual(byId);
-    // Fewer firms than units stand behind the cells: the counts are of firms, not units.
+    // The units without an application are out of the sample, and fewer firms than units stand behind the cells.
     const simple = study.effects.find((row) => row.estimator === 'cs_simple');
+    expect((simple?.treatedUnits ?? 0) + (simple?.comparisonUnits ?? 0)).toBe(applied.length);
     expect(simple?.comparisonFirms).toBeGreaterThan(0);
     expect(simple?.comparisonFirms).toBeLessThan(simple?.comparisonUnits ?? 0);
     expect(study.effects.some((row) => row.cellFirms !== null && row.cellUnits !== null && row.cellFirms < row.cellUnits)).toBe(true);
+  });
+
+  it('refuses firms packed for other units than the job numbers, saying both counts', () => {
+    const job = simulatedJob(['labour_productivity']);
+    const unitFirms = packUnitFirms(job.units.length - 1, job.applications.unit.subarray(0, job.units.length - 1), {
+      ofApplication: Int32Array.from({ length: job.units.length - 1 }, (_, u) => u),
+      membersOfUnit: new Map(),
+    });
+    expect(() => runEffectJob({ ...job, unitFirms }, () => undefined)).toThrow(UnitIndexMismatchError);
+    expect(() => runEffectJob({ ...job, unitFirms }, () => undefined)).toThrow('the packed firms hold 399 units and the unit indices number 400');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirmCounter, IndexedFirmCounter, selectUnitFirms, unpackUnitFirms } from '../analysis/firm-counts.js';
+import { FirmCounter, IndexedFirmCounter, PackedUnitRangeError, selectUnitFirms, unpackUnitFirms } from '../analysis/firm-counts.js';
 import { SeededRandom } from '../stats/random.js';
 
 /** Units with a few firms each, firms shared between units (a firm with several sites, a consortium member of several projects). */
@@ -96,7 +96,8 @@ describe('counting the firms behind units for disclosure', () => {
     expect([...selected.offsets]).toEqual([0, 3, 5, 5, 8]);
     expect([...selected.firms]).toEqual([1, 2, 3, 4, 7, 1, 2, 3]);
     expect(new IndexedFirmCounter(selected).count(Int32Array.from([1, 2]))).toBe(2);
-    expect(() => selectUnitFirms(packed, Int32Array.from([3]))).toThrow('unit 3 is not one of the 3 packed units; give indices from 0 to 2');
+    expect(() => selectUnitFirms(packed, Int32Array.from([3]))).toThrow(PackedUnitRangeError);
+    expect(() => selectUnitFirms(packed, Int32Array.from([-1]))).toThrow('unit -1 is not one of the 3 packed units; select units by their index in the packing, from 0 to 2');
   });
 
   it('reads packed firms by unit and refuses a firm code that is not a dense integer', () => {

@@ -9,6 +9,7 @@ import { chiSquareSurvival } from '../distributions.js';
 import { NonConvergenceError, weightedLogit } from '../regression.js';
 import { DidInputError, type BalancedPanel } from './balanced-panel.js';
 import { estimateTwoByTwo, TRIM_LEVEL, type EstimationMethod } from './two-by-two.js';
+import { CellBuffers } from './cell-buffers.js';
 import { affineAlgebra, basisRepresentation, cohortMoments, denseAlgebra, panelCohorts, type CohortMoments, type InfluenceAlgebra, type PanelCohorts } from './influence.js';
 
 export interface GroupTimeOptions {
@@ -197,42 +198,6 @@ export function treatedGroups(cohortGroups: Float64Array, periods: Int32Array, o
   return { groups, usablePeriods };
 }
 
-/** Bytes of one buffer of cells' influence functions: at 1,000,000 units, 33 cells. */
-const CELL_BUFFER_BYTES = 1 << 28;
-
-/**
- * Up to `most` zeroed arrays of `length` values, each a view of its own part of a buffer shared by several (at most
- * CELL_BUFFER_BYTES, or one array where an array is larger), made as they are needed and never handed out twice. A
- * buffer is let go of when no view of it is left; one made for fewer arrays than are left to hand out is never made.
- */
-export class CellBuffers {
-  private buffer: Float64Array | undefined;
-  /** Arrays handed out of the current buffer, and how many it holds. */
-  private used = 0;
-  private holds = 0;
-  private left: number;
-  private readonly perBuffer: number;
-
-  constructor(
-    private readonly length: number,
-    most: number,
-  ) {
-    this.left = most;
-    this.perBuffer = Math.max(1, Math.floor(CELL_BUFFER_BYTES / (Float64Array.BYTES_PER_ELEMENT * Math.max(1, length))));
-  }
-
-  next(): Float64Array {
-    if (!this.buffer || this.used === this.holds) {
-      if (this.left <= 0) throw new RangeError('every one of the arrays asked for has been handed out; ask for more when making the CellBuffers');
-      this.holds = Math.min(this.perBuffer, this.left);
-      this.buffer = new Float64Array(this.holds * this.length);
-      this.left -= this.holds;
-      this.used = 0;
-    }
-    return this.buffer.subarray(this.used * this.length, ++this.used * this.length);
-  }
-}
-
 /** A per-unit cell's input columns, one value per row of the cell. */
 interface CellColumns {
   readonly treated: Uint8Array;
@@ -288,9 +253,9 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
   // made only for cells without covariates, and shared by them.
   let reused: CellColumns | undefined;
   let intercept: Float64Array | undefined;
-  // The per-unit cells' influence functions, which are all kept until they go onto the basis below, are cut from
-  // buffers of several cells each (fresh, so zero): each fresh buffer counts once towards that limit, where a
-  // buffer per cell reached it every eight cells at 1,000,000 units.
+  // The per-unit cells' influence functions (the reference cells' zeros too), which are all kept until they go onto
+  // the basis below, are cut from buffers of many cells each (cell-buffers.ts): a buffer starts one marking of the
+  // heap at most, where a fresh array per cell started one every eight cells at 1,000,000 units.
   const influenceOfCells = new CellBuffers(n, plans.length);
 
   for (const { plan, cell } of plans) {
@@ -322,7 +287,7 @@ export function estimateGroupTimeEffects(panel: BalancedPanel, options: GroupTim
     };
     if (plan.baseIndex === plan.periodIndex) {
       // Universal base period: the reference cell is 0 by construction and has no standard error.
-      record(0, null, algebra.combine([]), 'reference period');
+      record(0, null, moments ? algebra.combine([]) : influenceOfCells.next(), 'reference period');
       continue;
     }
     if (treatedUnits === 0 || comparisonUnits === 0) {
