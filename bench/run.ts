@@ -10,6 +10,7 @@ import { projectRoot } from '../config/project-root.js';
 import { codeVersion } from '../runtime/code-version.js';
 import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
+import { machineSpeedLine, measureMachineSpeed, otherMachineNote } from './machine-speed.js';
 import { ratioVerdict, referenceLines } from './reference-report.js';
 import { median, ratioText, targetVerdict } from './timing.js';
 
@@ -26,6 +27,8 @@ interface HistoryEntry {
   readonly glibcTunables?: string;
   /** The reference program's median time where it ran (R did beside estimate-100k). */
   readonly referenceMs?: number;
+  /** The median time of `node -e 0` on the run's machine, timed at its start (absent in entries written before it was kept). */
+  readonly nodeStartMs?: number;
 }
 
 function previousEntries(historyFile: string): Map<string, HistoryEntry> {
@@ -60,7 +63,9 @@ async function main(): Promise<void> {
   mkdirSync(benchDir, { recursive: true });
   const historyFile = join(benchDir, 'history.jsonl');
   const previous = previousEntries(historyFile);
-  console.log(`ebpm bench (${codeVersion()}; GLIBC_TUNABLES=${glibcTunables}); ratio = subject / baseline, both measured now (lower is better)\n`);
+  const machine = await measureMachineSpeed();
+  console.log(`ebpm bench (${codeVersion()}; GLIBC_TUNABLES=${glibcTunables}); ratio = subject / baseline, both measured now (lower is better)`);
+  console.log(`${machineSpeedLine(machine)}\n`);
   for (const benchmark of BENCHMARKS) {
     if (only.length ? !only.includes(benchmark.name) : benchmark.onlyWhenNamed) continue;
     console.log(`${benchmark.name} [${benchmark.size}]`);
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
       ratio: subjectMs / baselineMs,
       peakRssMb,
       glibcTunables,
+      nodeStartMs: machine.nodeStartMs,
       ...(reference?.measured ? { referenceMs: median(reference.runs.map((run) => run.ms)) } : {}),
     };
     appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s${baseline.length > 1 ? ` (median of ${baseline.length})` : ''}\n` +
-        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
+        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${otherMachineNote(before.nodeStartMs, machine.nodeStartMs)}${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         (reference ? `\n${referenceLines(benchmark.referenceLabel ?? 'reference', benchmark.target, subjectMs, reference)}` : '') +
         '\n',
