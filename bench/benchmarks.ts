@@ -13,6 +13,7 @@ import { SeededRandom } from '../stats/random.js';
 import { writePanelCsv } from './panel-csv.js';
 import { writeBlockPanelCsv, writeEventStudyJson, writeReviewScoresCsv } from './design-csv.js';
 import { timeCommand, timeMs, timeNodeProcess, type Measurement } from './timing.js';
+import { NODE_START_RUNS, timeNodeStart } from './machine-speed.js';
 import { writeApplicantsCsv } from './applicants-csv.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withMigratedScratchDatabase, withScratchDatabase } from './scratch-database.js';
@@ -324,11 +325,11 @@ function ingestBenchmarks(rows: number): Benchmark<string>[] {
  * own start) measured alternately in the same run: each command should load only the modules it needs.
  */
 function cliStartBenchmarks(): Benchmark<null>[] {
-  const nodeStart = { label: 'node -e 0 (node starts and exits)', run: () => timeCommand(process.execPath, ['-e', '0']) };
+  const nodeStart = { label: 'node -e 0 (node starts and exits)', run: timeNodeStart };
   const quick = (name: string, args: readonly string[], size: string): Benchmark<null> => ({
     name,
     size,
-    repetitions: 15,
+    repetitions: NODE_START_RUNS,
     // One untimed run first, so that the timed ones find what a second call finds (the catalogue cache filled).
     prepare: async () => {
       await timeCommand(process.execPath, [cli, ...args]);

@@ -1,18 +1,16 @@
 /**
- * How fast the machine a bench run ran on is, printed at the run's start and kept with each result. Machines of the
- * project's kind differ by up to twice in speed (`node -e 0` has taken 0.05 to 0.16 s), and a ratio to a floor travels
- * between them only in part: where a command's fixed cost (node's start, its modules, its threads) is large beside its
- * floor, a slower machine raises the ratio (README, Performance). Each closing note measured it by hand; the bench
- * now says it with every figure, and says so beside a previous run's figure taken on a machine of another speed.
+ * How fast node starts on the machine a bench run runs on, timed at the run's start and kept with each result.
+ * Machines of the project's kind differ by up to three times in it (`node -e 0` has taken 0.05 to 0.16 s), and one
+ * machine drifts within the hour (0.110 to 0.151 s on 2026-12-07). A ratio to a floor travels between such machines
+ * only in part: where a command's fixed cost (node's start, its modules, its threads) is large beside its floor, a
+ * slower start raises the ratio (README, Performance). So the bench prints node's start at the top of every run and
+ * says so beside a previous run's figure taken when node started at another speed (history.ts).
  */
 import { cpus } from 'node:os';
-import { median, timeCommand } from './timing.js';
+import { median, timeCommand, type Measurement } from './timing.js';
 
-/** Starts of `node -e 0` timed: as many as the cli-start benchmarks time, about two seconds on a slow machine. */
+/** Starts of `node -e 0` timed, here and by the cli-start benchmarks: about two seconds on a slow machine. */
 export const NODE_START_RUNS = 15;
-
-/** How much faster or slower a previous run's machine must have been (by node's start) to be pointed out. */
-export const OTHER_SPEED_FACTOR = 1.25;
 
 export interface MachineSpeed {
   /** The median wall time of `node -e 0`, in milliseconds. */
@@ -23,27 +21,21 @@ export interface MachineSpeed {
   readonly cpuModel: string;
 }
 
-/** Times `node -e 0` (with this process's environment, GLIBC_TUNABLES included) NODE_START_RUNS times. */
+/** One start of `node -e 0` (with this process's environment, GLIBC_TUNABLES included), whole process. */
+export function timeNodeStart(): Promise<Measurement> {
+  return timeCommand(process.execPath, ['-e', '0']);
+}
+
+/** Times `runs` starts of node (at least one) and names the processors. */
 export async function measureMachineSpeed(runs: number = NODE_START_RUNS): Promise<MachineSpeed> {
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`node's start is timed at least once: ${runs} runs asked for`);
   const times: number[] = [];
-  for (let run = 0; run < runs; run++) times.push((await timeCommand(process.execPath, ['-e', '0'])).ms);
+  for (let run = 0; run < runs; run++) times.push((await timeNodeStart()).ms);
   const processors = cpus();
-  return { nodeStartMs: median(times), runs, cores: processors.length, cpuModel: processors[0]?.model.trim() ?? 'unknown' };
+  return { nodeStartMs: median(times), runs, cores: processors.length, cpuModel: processors[0]?.model.trim() || 'model unknown' };
 }
 
-/** The run's header line: "this machine: node -e 0 0.115 s (median of 15); 2 cores (…)". */
+/** The run's header line: "this machine: node -e 0: 0.115 s (median of 15, at the run's start); 2 cores (…)". */
 export function machineSpeedLine(speed: MachineSpeed): string {
-  return `this machine: node -e 0 ${(speed.nodeStartMs / 1000).toFixed(3)} s (median of ${speed.runs}); ${speed.cores} cores (${speed.cpuModel})`;
-}
-
-/**
- * Said beside a previous run's figure when that run's machine started node at another speed (by OTHER_SPEED_FACTOR or
- * more either way): ", on a slower machine: node -e 0 0.115 s". Empty when the speeds are alike, or when the previous
- * run did not record its machine's (runs before this was kept).
- */
-export function otherMachineNote(previousNodeStartMs: number | undefined, currentNodeStartMs: number): string {
-  if (previousNodeStartMs === undefined || !(previousNodeStartMs > 0) || !(currentNodeStartMs > 0)) return '';
-  const factor = previousNodeStartMs / currentNodeStartMs;
-  if (factor < OTHER_SPEED_FACTOR && factor > 1 / OTHER_SPEED_FACTOR) return '';
-  return `, on a ${factor > 1 ? 'slower' : 'faster'} machine: node -e 0 ${(previousNodeStartMs / 1000).toFixed(3)} s`;
+  return `this machine: node -e 0: ${(speed.nodeStartMs / 1000).toFixed(3)} s (median of ${speed.runs}, at the run's start); ${speed.cores} cores (${speed.cpuModel})`;
 }

@@ -4,43 +4,16 @@
  * them. Results are appended to .bench/history.jsonl, and the previous run's figure is shown beside the
  * current one, so regressions show. `npm run bench -- NAME…` runs only the named benchmarks.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../config/project-root.js';
 import { codeVersion } from '../runtime/code-version.js';
 import { launchTunables } from '../runtime/malloc-tunables.js';
 import { BENCHMARKS } from './benchmarks.js';
-import { machineSpeedLine, measureMachineSpeed, otherMachineNote } from './machine-speed.js';
+import { latestEntries, previousRunNote, type HistoryEntry } from './history.js';
+import { machineSpeedLine, measureMachineSpeed } from './machine-speed.js';
 import { ratioVerdict, referenceLines } from './reference-report.js';
 import { median, ratioText, targetVerdict } from './timing.js';
-
-interface HistoryEntry {
-  readonly at: string;
-  readonly codeVersion: string;
-  readonly name: string;
-  readonly size: string;
-  readonly subjectMs: number;
-  readonly baselineMs: number;
-  readonly ratio: number;
-  readonly peakRssMb: number | null;
-  /** GLIBC_TUNABLES of the processes timed (absent in entries written before it was recorded). */
-  readonly glibcTunables?: string;
-  /** The reference program's median time where it ran (R did beside estimate-100k). */
-  readonly referenceMs?: number;
-  /** The median time of `node -e 0` on the run's machine, timed at its start (absent in entries written before it was kept). */
-  readonly nodeStartMs?: number;
-}
-
-function previousEntries(historyFile: string): Map<string, HistoryEntry> {
-  const entries = new Map<string, HistoryEntry>();
-  if (!existsSync(historyFile)) return entries;
-  for (const line of readFileSync(historyFile, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const entry = JSON.parse(line) as HistoryEntry;
-    entries.set(entry.name, entry);
-  }
-  return entries;
-}
 
 /**
  * Whether a time or memory figure meets its target, as issue 30 words them: under a limit ("< 10 s", "< 1 GB"). Ratios
@@ -62,7 +35,7 @@ async function main(): Promise<void> {
   const benchDir = join(projectRoot(), '.bench');
   mkdirSync(benchDir, { recursive: true });
   const historyFile = join(benchDir, 'history.jsonl');
-  const previous = previousEntries(historyFile);
+  const previous = latestEntries(historyFile);
   const machine = await measureMachineSpeed();
   console.log(`ebpm bench (${codeVersion()}; GLIBC_TUNABLES=${glibcTunables}); ratio = subject / baseline, both measured now (lower is better)`);
   console.log(`${machineSpeedLine(machine)}\n`);
@@ -88,12 +61,11 @@ async function main(): Promise<void> {
       ...(reference?.measured ? { referenceMs: median(reference.runs.map((run) => run.ms)) } : {}),
     };
     appendFileSync(historyFile, `${JSON.stringify(entry)}\n`);
-    const before = previous.get(benchmark.name);
     console.log(
       `  subject  ${benchmark.subjectLabel}: ${(subjectMs / 1000).toFixed(3)} s (median of ${subject.length})` +
         `${verdict(subjectMs / 1000, benchmark.target?.seconds, 's')}\n` +
         `  baseline ${benchmark.baselineLabel}: ${(baselineMs / 1000).toFixed(3)} s${baseline.length > 1 ? ` (median of ${baseline.length})` : ''}\n` +
-        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${before ? ` (previous run: ${before.ratio.toFixed(2)}, ${(before.subjectMs / 1000).toFixed(3)} s${otherMachineNote(before.nodeStartMs, machine.nodeStartMs)}${before.glibcTunables === glibcTunables ? '' : `, GLIBC_TUNABLES=${before.glibcTunables ?? 'not recorded'}`})` : ''}` +
+        `  ratio ${ratioText(entry.ratio, benchmark.target?.ratio)}${ratioVerdict(entry.ratio, benchmark.target, reference)}${previousRunNote(previous.get(benchmark.name), { glibcTunables, nodeStartMs: machine.nodeStartMs })}` +
         (peakRssMb === null ? '' : ` · peak memory ${peakRssMb.toFixed(0)} MB${verdict(peakRssMb, benchmark.target?.peakMb, 'MB')}`) +
         (reference ? `\n${referenceLines(benchmark.referenceLabel ?? 'reference', benchmark.target, subjectMs, reference)}` : '') +
         '\n',
