@@ -78,7 +78,7 @@ export function databaseFloorLoad(url: string, path: string): Promise<Measuremen
 /**
  * The database half of a study's two loads alone, into one migrated database: the applicants (the rows that
  * cast; each firm applies once in the generated files), then the outcomes into core.outcomes with their
- * measures as jsonb. Returns each load's time.
+ * measures as a float8 array (migration 0053). Returns each load's time.
  */
 export async function studyDatabaseFloor(url: string, applicantsPath: string, outcomesPath: string, measures: readonly string[]): Promise<{ applicants: Measurement; outcomes: Measurement }> {
   const applicants = await timeStagedLoad(url, applicantLoad(applicantsPath, CASTABLE_APPLICANTS));
@@ -90,8 +90,8 @@ export async function studyDatabaseFloor(url: string, applicantsPath: string, ou
     fileSha256: OUTCOMES_SHA256,
     inserts: [
       'CREATE TABLE core.outcomes_building_floor (LIKE core.outcomes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
-      `INSERT INTO core.outcomes_building_floor (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
-       SELECT '${PROGRAMME}', corporate_number, fiscal_year::integer, jsonb_strip_nulls(jsonb_build_object(${measures.map((measure) => `'${measure}', ${measure}::numeric`).join(', ')})),
+      `INSERT INTO core.outcomes_building_floor (programme_id, unit_id, fiscal_year, measure_values, source_file_sha256, source_line)
+       SELECT '${PROGRAMME}', corporate_number, fiscal_year::integer, ARRAY[${measures.map((measure) => `${measure}::float8`).join(', ')}]::float8[],
               '${OUTCOMES_SHA256}', 2
          FROM staged`,
       // As ingest/loading/outcome-rows.ts attaches a programme's first file.

@@ -39,20 +39,18 @@ export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: reado
 }
 
 /**
- * The measures of a row as JSON text, exactly as JSON.stringify writes the object outcomeRowSchema builds (its keys in
- * declaration order, each value a number or null), without walking the object's properties: this runs once per row
- * of a national file.
+ * The measures of a row as a PostgreSQL float8[] literal for COPY text, one element per place of
+ * core.outcome_measures (`slots`, index 0 is slot 1): a finite number as String writes it, which float8 reads back as
+ * the same double, and NULL for anything else (null, NaN, ±Infinity), for a place whose name the row does not declare
+ * and for a gap. Written without walking the object's properties: this runs once per row of a national file.
  */
-export function measuresJsonWriter(measures: readonly MeasureDeclaration[]): (values: OutcomeRow['measures']) => string {
-  const names = measures.map((measure) => measure.name);
-  const openers = names.map((name, index) => `${index === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+export function measureValuesWriter(slots: readonly (string | null)[]): (values: OutcomeRow['measures']) => string {
   return (values) => {
-    if (names.length === 0) return '{}';
-    let text = '';
-    for (let index = 0; index < names.length; index++) {
-      const value = values[names[index]];
-      // JSON writes a finite number as String does, and anything else (null, NaN, ±Infinity) as null.
-      text += openers[index] + (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null');
+    let text = '{';
+    for (let index = 0; index < slots.length; index++) {
+      const name = slots[index];
+      const value = name === null || !Object.hasOwn(values, name) ? null : values[name];
+      text += (index === 0 ? '' : ',') + (typeof value === 'number' && Number.isFinite(value) ? String(value) : 'NULL');
     }
     return `${text}}`;
   };

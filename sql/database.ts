@@ -159,10 +159,17 @@ export interface OutcomesTable {
   programme_id: string;
   unit_id: string;
   fiscal_year: number;
-  /** The programme's declared measures by field name. */
-  measures: Json<Record<string, number | null>>;
+  /** The programme's declared measures, each in its place (core.outcome_measures.slot - 1); null where not reported. */
+  measure_values: (number | null)[];
   source_file_sha256: string;
   source_line: number;
+}
+
+export interface OutcomeMeasuresTable {
+  programme_id: string;
+  measure_name: string;
+  /** The measure's place in core.outcomes.measure_values, counted from 1. */
+  slot: number;
 }
 
 export interface OfficialStatisticsTable {
@@ -465,6 +472,7 @@ export interface Database {
   'core.firms': FirmsTable;
   'core.applications': ApplicationsTable;
   'core.outcomes': OutcomesTable;
+  'core.outcome_measures': OutcomeMeasuresTable;
   'core.units': UnitsTable;
   'core.unit_members': UnitMembersTable;
   'core.official_statistics': OfficialStatisticsTable;

@@ -54,6 +54,7 @@ import * as applicationsPartitionedByProgramme from './migrations/0049_applicati
 import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporate_numbers_checked_without_regex.js';
 import * as reviewRowsIndexedByBlockRange from './migrations/0051_review_rows_indexed_by_block_range.js';
 import * as reviewIndicatorsWithTarget from './migrations/0052_review_indicators_with_target.js';
+import * as outcomeMeasuresTyped from './migrations/0053_outcome_measures_typed.js';
 
 /** Every migration by name; sql/migration-names.ts lists the same names (a test keeps them equal). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -107,6 +108,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0050_corporate_numbers_checked_without_regex': corporateNumbersCheckedWithoutRegex,
   '0051_review_rows_indexed_by_block_range': reviewRowsIndexedByBlockRange,
   '0052_review_indicators_with_target': reviewIndicatorsWithTarget,
+  '0053_outcome_measures_typed': outcomeMeasuresTyped,
 };
 
 export class MigrationFailedError extends Error {

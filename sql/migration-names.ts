@@ -54,4 +54,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0050_corporate_numbers_checked_without_regex',
   '0051_review_rows_indexed_by_block_range',
   '0052_review_indicators_with_target',
+  '0053_outcome_measures_typed',
 ];

@@ -126,8 +126,22 @@ describe('replacement files', () => {
     await outcomes('outcomes-1.csv', [line(20, 2022), line(20, 2023), line(21, 2022), line(21, 2023)], false);
     const replaced = await outcomes('outcomes-2.csv', [line(20, 2022), line(20, 2023), line(21, 2022)], true);
     expect(replaced).toMatchObject({ rowsLoaded: 3, rowsUnchanged: 3, rowsRetired: 1 });
-    const retired = await database.db.selectFrom('core.retired_rows').select(['kind', 'row_key']).where('retired_by_file_sha256', '=', replaced.fileSha256).execute();
-    expect(retired).toEqual([{ kind: 'outcomes', row_key: `${corporateNumber(21)}, fiscal year 2023` }]);
+    const retired = await database.db.selectFrom('core.retired_rows').select(['kind', 'row_key', 'row_data']).where('retired_by_file_sha256', '=', replaced.fileSha256).execute();
+    expect(retired).toEqual([
+      {
+        kind: 'outcomes',
+        row_key: `${corporateNumber(21)}, fiscal year 2023`,
+        // The archive keeps the row's measures by name, not the places they had in the table (migration 0053).
+        row_data: {
+          programme_id: programme,
+          unit_id: corporateNumber(21),
+          fiscal_year: 2023,
+          measures: { labour_productivity: 621, average_wage: 471, employees: 121 },
+          source_file_sha256: expect.any(String),
+          source_line: 5,
+        },
+      },
+    ]);
   });
 });
 

@@ -64,7 +64,7 @@ describe('files keyed by the programme\'s unit of analysis', () => {
     expect(loaded).toMatchObject({ rowsTotal: 5, rowsLoaded: 3, rowsRejected: 2 });
     expect(loaded.reasons).toEqual({ invalid_production_capacity: 2 });
     const { rows } = await sql<{ unit_id: string; fiscal_year: number; measures: Record<string, number> }>`
-      SELECT unit_id, fiscal_year, measures FROM core.outcomes WHERE programme_id = 'semiconductor-fund' ORDER BY unit_id, fiscal_year`.execute(database.db);
+      SELECT unit_id, fiscal_year, core.outcome_measures_json(programme_id, measure_values) AS measures FROM core.outcomes WHERE programme_id = 'semiconductor-fund' ORDER BY unit_id, fiscal_year`.execute(database.db);
     expect(rows).toEqual([
       { unit_id: 'FAB-1', fiscal_year: 2022, measures: { production_capacity: 12.5 } },
       { unit_id: 'FAB-1', fiscal_year: 2023, measures: { production_capacity: 15 } },
@@ -110,7 +110,7 @@ describe('files exported with Japanese column names', () => {
     const account = await ingestFile({ programmeId: 'sme-growth-acceleration', kind: 'outcomes', path });
     expect(account).toMatchObject({ rowsLoaded: 1, rowsRejected: 0 });
     const { rows: loaded } = await sql<{ measures: Record<string, number> }>`
-      SELECT measures FROM core.outcomes WHERE programme_id = 'sme-growth-acceleration'`.execute(database.db);
+      SELECT core.outcome_measures_json(programme_id, measure_values) AS measures FROM core.outcomes WHERE programme_id = 'sme-growth-acceleration'`.execute(database.db);
     expect(loaded[0].measures).toEqual({ labour_productivity: 610.5, average_wage: 402, employees: 31, sales: 120 });
   });
 });

@@ -503,7 +503,7 @@ async function storedApplicants(fileSha256: string) {
 
 async function storedOutcomes(fileSha256: string) {
   const { rows } = await sql<Record<string, unknown> & { source_line: number }>`
-    SELECT source_line, unit_id, fiscal_year, measures FROM core.outcomes WHERE source_file_sha256 = ${fileSha256}`.execute(database.db);
+    SELECT source_line, unit_id, fiscal_year, core.outcome_measures_json(programme_id, measure_values) AS measures FROM core.outcomes WHERE source_file_sha256 = ${fileSha256}`.execute(database.db);
   return rows;
 }
 

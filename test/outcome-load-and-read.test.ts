@@ -46,7 +46,7 @@ const ingest = (programmeId: string, kind: 'applicants' | 'outcomes', path: stri
 
 async function storedOutcomes(programmeId: string) {
   const { rows } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: string; source_file_sha256: string; source_line: number }>`
-    SELECT unit_id, fiscal_year, measures ->> 'labour_productivity' AS labour_productivity, source_file_sha256, source_line
+    SELECT unit_id, fiscal_year, core.outcome_measures_json(programme_id, measure_values) ->> 'labour_productivity' AS labour_productivity, source_file_sha256, source_line
       FROM core.outcomes WHERE programme_id = ${programmeId} ORDER BY unit_id, fiscal_year`.execute(database.db);
   return rows;
 }
@@ -105,7 +105,7 @@ describe('outcome loads', () => {
 
   it('leave no programme or file for any other writer to take: outside a load the defaults are null and the row is refused', async () => {
     const insert = (client: pg.ClientBase, columns = '') =>
-      client.query(`INSERT INTO core.outcomes (unit_id, fiscal_year, measures, source_line${columns ? `, ${columns}` : ''}) VALUES ('x', 2022, '{}', 1${columns ? ", 'sme-labour-saving'" : ''})`);
+      client.query(`INSERT INTO core.outcomes (unit_id, fiscal_year, measure_values, source_line${columns ? `, ${columns}` : ''}) VALUES ('x', 2022, '{}', 1${columns ? ", 'sme-labour-saving'" : ''})`);
     // A connection that never had the settings reads them as unset; one that ran a load, as empty text.
     const fresh = new pg.Client({ connectionString: database.url });
     await fresh.connect();
@@ -132,7 +132,7 @@ describe('outcome loads', () => {
     // Many rows of the registered file and, in the statements that fail, rows of one or of two files never registered.
     const secondUnknown = 'f'.repeat(64);
     const write = (unregisteredRows: number, secondUnregistered = 0) => sql`
-      INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+      INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measure_values, source_file_sha256, source_line)
       SELECT 'reference-check', 'u' || n, 2022, '{}',
              CASE WHEN n <= ${unregisteredRows} THEN ${unknown} WHEN n <= ${unregisteredRows + secondUnregistered} THEN ${secondUnknown} ELSE ${registered} END, n
         FROM generate_series(1, 2000) AS n`.execute(database.db);
@@ -177,7 +177,7 @@ describe('the analysis read of outcomes', () => {
   /** The read equals one query joining the consenting applications and sorting, and its units are theirs in their order. */
   async function expectAsJoinedAndSorted(programme: string, expectedRows: number, read: ConsentingPanel): Promise<void> {
     const { rows: expected } = await sql<{ unit_id: string; fiscal_year: number; labour_productivity: number; average_wage: number }>`
-      SELECT o.unit_id, o.fiscal_year, (o.measures ->> 'labour_productivity')::float8 AS labour_productivity, (o.measures ->> 'average_wage')::float8 AS average_wage
+      SELECT o.unit_id, o.fiscal_year, (core.outcome_measures_json(o.programme_id, o.measure_values) ->> 'labour_productivity')::float8 AS labour_productivity, (core.outcome_measures_json(o.programme_id, o.measure_values) ->> 'average_wage')::float8 AS average_wage
         FROM core.outcomes o JOIN core.applications a ON a.programme_id = o.programme_id AND a.unit_id = o.unit_id AND a.consent
        WHERE o.programme_id = ${programme}
        ORDER BY o.unit_id, o.fiscal_year`.execute(database.db);

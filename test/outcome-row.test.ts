@@ -3,31 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { listProgrammes } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { readings, textField } from '../schemas/csv-fields.js';
-import { measuresJsonWriter, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
+import { measureValuesWriter, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
 import { generateProgrammeData } from '../synth/programme-data.js';
 
 describe('an outcome row on its way to the database', () => {
-  it('has its measures written as JSON.stringify writes them, for every programme’s declared measures', () => {
+  // The float8[] literal of the values in the places' order, by way of JSON (which writes a finite number as String does).
+  const arrayLiteral = (values: readonly (number | null | undefined)[]) => `{${JSON.stringify(values.map((value) => value ?? null)).slice(1, -1).replaceAll('null', 'NULL')}}`;
+
+  it('has its measures written as a float8 array literal in their places, for every programme’s declared measures', () => {
     let compared = 0;
     for (const programme of listProgrammes()) {
       const declared = fileDeclaration(programme.file, 'outcomes');
       const schema = outcomeRowSchema(declared.unitOfAnalysis, declared.measures);
-      const write = measuresJsonWriter(declared.measures);
+      const names = declared.measures.map((measure) => measure.name);
+      const write = measureValuesWriter(names);
       const data = generateProgrammeData(programme.file, { seed: 3, applicants: 40, withInvalidRows: false });
       for (const record of parse(data.outcomesCsv, { columns: true }) as Record<string, string>[]) {
         const parsed = schema.safeParse(record);
         if (!parsed.success) continue;
-        expect(write(parsed.data.measures)).toBe(JSON.stringify(parsed.data.measures));
+        expect(write(parsed.data.measures)).toBe(arrayLiteral(names.map((name) => parsed.data.measures[name])));
         compared++;
       }
       // Values the generator may not draw: -0, very large and very small numbers, and a measure not reported.
-      const names = declared.measures.map((measure) => measure.name);
       for (const value of [-0, 1e21, 1.5e-7, -123.456, null]) {
         const measures: OutcomeRow['measures'] = Object.fromEntries(names.map((name, index) => [name, index === 0 ? value : 7]));
-        expect(write(measures)).toBe(JSON.stringify(measures));
+        expect(write(measures)).toBe(arrayLiteral(names.map((name) => measures[name])));
       }
     }
     expect(compared).toBeGreaterThan(100);
+  });
+
+  it('writes NULL in a place whose name the row does not declare, in a gap, and for a value that is not finite', () => {
+    const write = measureValuesWriter(['sales', null, 'dropped_measure', 'wage', 'constructor']);
+    expect(write({ sales: 12.5, wage: Number.NaN })).toBe('{12.5,NULL,NULL,NULL,NULL}');
+    expect(write({ wage: 3, sales: Number.POSITIVE_INFINITY })).toBe('{NULL,NULL,NULL,3,NULL}');
+    expect(measureValuesWriter([])({ sales: 1 })).toBe('{}');
   });
 
   it('reads a 法人番号 repeated on the rows that follow as it reads it alone, good or mistyped', () => {

@@ -26,6 +26,7 @@ import type { ParsedBatch } from '../validating/parse-batches.js';
 import { ParseWorker } from './parse-worker-client.js';
 import { InProcessBatchSource, ParseSessionError, type BatchSource, type ParseMessage } from './parse-session.js';
 import { sha256OfFile, tableIdentity } from './file-identity.js';
+import { outcomeMeasureSlots } from './measure-slots.js';
 import { formatOf, InputFormatError, type TableLayout, type TableStream } from '../reading/read-table.js';
 import type { UnitConversion } from '../reading/excel-cells.js';
 
@@ -291,8 +292,10 @@ export async function loadFile(db: Kysely<Database>, input: IngestFileInput, opt
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const declaration = fileDeclaration(getProgramme(input.programmeId).file, input.kind);
-  const request = { path: input.path, declaration, format: input.format, encoding: input.encoding, sheet: input.sheet, batchSize };
-  const target = bulkTargetFor(declaration);
+  // An outcome row's measures are written in the places the programme's names hold in the table (migration 0053).
+  const measureSlots = input.kind === 'outcomes' ? await outcomeMeasureSlots(db, input.programmeId, declaration.measures.map((measure) => measure.name)) : undefined;
+  const request = { path: input.path, declaration, measureSlots, format: input.format, encoding: input.encoding, sheet: input.sheet, batchSize };
+  const target = bulkTargetFor(declaration, measureSlots);
   const parseIn = options.parseIn ?? (statSync(input.path).size < IN_PROCESS_MAX_BYTES ? 'process' : 'worker');
   const parser: BatchSource = parseIn === 'worker' ? new ParseWorker(request) : new InProcessBatchSource(request);
   let opened: Extract<ParseMessage, { type: 'opened' }>;

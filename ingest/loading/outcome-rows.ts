@@ -8,7 +8,7 @@
  */
 import type { BesideTable } from './built-beside.js';
 
-const COLUMNS = 'programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line';
+const COLUMNS = 'programme_id, unit_id, fiscal_year, measure_values, source_file_sha256, source_line';
 
 /**
  * The merge of outcome rows into core.outcomes: `rows` selects the table's six columns; a stored row with the same
@@ -19,8 +19,8 @@ export function outcomeMerge(rows: string): string {
          ${rows}
           ORDER BY unit_id, fiscal_year
          ON CONFLICT (programme_id, unit_id, fiscal_year) DO UPDATE
-           SET measures = excluded.measures, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
-           WHERE core.outcomes.measures IS DISTINCT FROM excluded.measures`;
+           SET measure_values = excluded.measure_values, source_file_sha256 = excluded.source_file_sha256, source_line = excluded.source_line
+           WHERE core.outcomes.measure_values IS DISTINCT FROM excluded.measure_values`;
 }
 
 export const OUTCOMES_BESIDE: BesideTable = {

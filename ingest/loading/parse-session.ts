@@ -15,6 +15,8 @@ export interface ParseRequest {
   readonly path: string;
   /** What the programme's catalogue entry says about this kind of file. */
   readonly declaration: FileDeclaration;
+  /** An outcome file's measure names in the order of their places in core.outcomes.measure_values (measure-slots.ts). */
+  readonly measureSlots?: readonly (string | null)[];
   readonly format?: InputFormat;
   readonly encoding?: InputEncoding;
   readonly sheet?: string;
@@ -109,7 +111,7 @@ export async function runParseSession(request: ParseRequest, post: (message: Par
     const expected = expectedTable(request.declaration);
     const table = await openTable(request.path, { expected, format: request.format, encoding: request.encoding, sheet: request.sheet });
     post({ type: 'opened', header: [...table.header], format: table.format, encoding: table.encoding, headerLines: table.headerLines, layout: table.layout });
-    const target = bulkTargetFor(request.declaration);
+    const target = bulkTargetFor(request.declaration, request.measureSlots);
     const resumeAfterLine = request.resumeAfterLine !== undefined ? (request.resumeAfterLine ?? table.headerLines) : await permits.resumeAfterLine();
     await parseInBatches(table, target, resumeAfterLine, request.batchSize, async (batch) => {
       await permits.take();

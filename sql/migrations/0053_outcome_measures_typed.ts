@@ -1,0 +1,128 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * An outcome row's measures are stored as a float8 array (measure_values) instead of a jsonb object by name. Each
+ * programme's measure names have their places in that array in core.outcome_measures, given the first time a load
+ * meets the name (ingest/loading/measure-slots.ts) and never moved, so a measure added to the catalogue later takes
+ * the next place and the rows stored before it read null there, as a missing key read before.
+ *
+ * jsonb was most of PostgreSQL's work on an outcome row: 787,923 rows of three measures (psql \copy into a fresh table
+ * with no key, two runs each, bench/README.md "2026-12-07 (17:10 UTC)") took 2.03 and 2.17 s as jsonb, 1.10 and 1.16 s
+ * as float8[], against 0.60 and 0.80 s for the same file into text columns; the table was 125 MB against 100 MB.
+ *
+ * Values keep their doubles: a load writes each as JavaScript's shortest text for it, which float8 reads back to the
+ * same double, and the read gets float8's shortest text again (extra_float_digits > 0, as analysis-data.ts sets it).
+ * Rows stored before this migration are converted from jsonb's decimal text, the nearest double of which is what the
+ * analysis read parsed from it.
+ *
+ * core.outcome_measures_json(programme_id, measure_values) gives a row's measures as the object jsonb held (every
+ * named place, null where not reported), for people reading the table and for the archive of retired rows;
+ * core.outcome_measure_values(programme_id, measures) is its inverse, for rows written by hand.
+ */
+
+const MEASURE_VALUES_COMMENT =
+  'The measures the programme declares in the catalogue, in the order of their places in core.outcome_measures (the place of a name is its slot, counted from 1); null where a unit did not report an optional measure, or where the measure was added to the catalogue after the row was loaded. core.outcome_measures_json(programme_id, measure_values) gives them by name.';
+
+/** Converts a table shaped like core.outcomes (the table itself or a table built beside it) from measures to measure_values. */
+function convertToValues(table: string): string {
+  return `
+    ALTER TABLE ${table} ADD COLUMN measure_values float8[];
+    UPDATE ${table} AS o SET measure_values = core.outcome_measure_values(o.programme_id, o.measures);
+    ALTER TABLE ${table} ALTER COLUMN measure_values SET NOT NULL;
+    ALTER TABLE ${table} DROP COLUMN measures;`;
+}
+
+function convertToJson(table: string): string {
+  return `
+    ALTER TABLE ${table} ADD COLUMN measures jsonb;
+    UPDATE ${table} AS o SET measures = core.outcome_measures_json(o.programme_id, o.measure_values);
+    ALTER TABLE ${table} ALTER COLUMN measures SET NOT NULL;
+    ALTER TABLE ${table} DROP COLUMN measure_values;`;
+}
+
+/** The tables of loads still under way beside core.outcomes (migration 0037), each converted by `convert`. */
+function eachTableBuiltBeside(convert: (table: string) => string): string {
+  return `
+    DO $building$
+    DECLARE
+      building text;
+    BEGIN
+      FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes\\_building\\_%' AND c.relkind = 'r'
+                         AND NOT c.relispartition LOOP
+        EXECUTE replace(${sqlLiteral(convert('core.%BUILDING%'))}, '%BUILDING%', quote_ident(building));
+      END LOOP;
+    END
+    $building$`;
+}
+
+function sqlLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE TABLE core.outcome_measures (
+      programme_id text NOT NULL,
+      measure_name text NOT NULL,
+      slot         integer NOT NULL CHECK (slot >= 1),
+      PRIMARY KEY (programme_id, measure_name),
+      UNIQUE (programme_id, slot)
+    )`.execute(db);
+  await sql`COMMENT ON TABLE core.outcome_measures IS 'Where each outcome measure of a programme is held in core.outcomes.measure_values: a name gets the next place the first time a load of the programme meets it, and keeps it.'`.execute(db);
+  await sql`COMMENT ON COLUMN core.outcome_measures.programme_id IS 'The programme (core.programmes.programme_id, as the catalogue names it).'`.execute(db);
+  await sql`COMMENT ON COLUMN core.outcome_measures.measure_name IS 'The measure''s field name in the programme''s outcome file, as the catalogue declares it.'`.execute(db);
+  await sql`COMMENT ON COLUMN core.outcome_measures.slot IS 'Its place in measure_values, counted from 1.'`.execute(db);
+  // The names stored so far, by programme, in the order of their names: any order serves, as long as it stays.
+  await sql`
+    INSERT INTO core.outcome_measures (programme_id, measure_name, slot)
+    SELECT programme_id, measure_name, row_number() OVER (PARTITION BY programme_id ORDER BY measure_name COLLATE "C")
+      FROM (SELECT DISTINCT programme_id, jsonb_object_keys(measures) AS measure_name FROM core.outcomes) AS names`.execute(db);
+  // Names met only in a load still under way beside the table take their places too.
+  await sql`
+    DO $names$
+    DECLARE
+      building text;
+    BEGIN
+      FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes\\_building\\_%' AND c.relkind = 'r'
+                         AND NOT c.relispartition LOOP
+        EXECUTE format(
+          'INSERT INTO core.outcome_measures (programme_id, measure_name, slot)
+           SELECT names.programme_id, names.measure_name,
+                  coalesce((SELECT max(slot) FROM core.outcome_measures m WHERE m.programme_id = names.programme_id), 0)
+                    + row_number() OVER (PARTITION BY names.programme_id ORDER BY names.measure_name COLLATE "C")
+             FROM (SELECT DISTINCT programme_id, jsonb_object_keys(measures) AS measure_name FROM core.%I) AS names
+            WHERE NOT EXISTS (SELECT 1 FROM core.outcome_measures m WHERE m.programme_id = names.programme_id AND m.measure_name = names.measure_name)',
+          building);
+      END LOOP;
+    END
+    $names$`.execute(db);
+  await sql`
+    CREATE FUNCTION core.outcome_measures_json(programme_id text, measure_values float8[]) RETURNS jsonb LANGUAGE sql STABLE
+      AS $json$
+        SELECT coalesce(jsonb_object_agg(m.measure_name, measure_values[m.slot] ORDER BY m.slot), '{}'::jsonb)
+          FROM core.outcome_measures m WHERE m.programme_id = outcome_measures_json.programme_id
+      $json$`.execute(db);
+  await sql`COMMENT ON FUNCTION core.outcome_measures_json(text, float8[]) IS 'An outcome row''s measures by name (core.outcome_measures), as a jsonb object: null where the row holds no value.'`.execute(db);
+  await sql`
+    CREATE FUNCTION core.outcome_measure_values(programme_id text, measures jsonb) RETURNS float8[] LANGUAGE sql STABLE
+      AS $values$
+        SELECT coalesce(array_agg((measures ->> m.measure_name)::float8 ORDER BY places.slot), '{}')
+          FROM generate_series(1, (SELECT max(slot) FROM core.outcome_measures WHERE programme_id = outcome_measure_values.programme_id)) AS places(slot)
+          LEFT JOIN core.outcome_measures m ON m.programme_id = outcome_measure_values.programme_id AND m.slot = places.slot
+      $values$`.execute(db);
+  await sql`COMMENT ON FUNCTION core.outcome_measure_values(text, jsonb) IS 'The measure_values of an outcome row whose measures are given by name (a jsonb object), each in its place (core.outcome_measures); a name without a place there is left out. For rows written by hand: a load gives new names their places (ingest/loading/measure-slots.ts).'`.execute(db);
+  await sql.raw(convertToValues('core.outcomes')).execute(db);
+  await sql.raw(eachTableBuiltBeside(convertToValues)).execute(db);
+  await sql.raw(`COMMENT ON COLUMN core.outcomes.measure_values IS ${sqlLiteral(MEASURE_VALUES_COMMENT)}`).execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql.raw(convertToJson('core.outcomes')).execute(db);
+  await sql`ALTER TABLE core.outcomes ADD CONSTRAINT outcomes_measures_check CHECK (jsonb_typeof(measures) = 'object')`.execute(db);
+  await sql.raw(eachTableBuiltBeside(convertToJson)).execute(db);
+  await sql`DROP FUNCTION core.outcome_measures_json(text, float8[])`.execute(db);
+  await sql`DROP FUNCTION core.outcome_measure_values(text, jsonb)`.execute(db);
+  await sql`DROP TABLE core.outcome_measures`.execute(db);
+}
