@@ -59,8 +59,19 @@ function convertToJson(table: string): string {
     ALTER TABLE ${table} DROP COLUMN measure_values;`;
 }
 
-/** The tables of loads still under way beside core.outcomes (migration 0037), each converted by `convert`. */
-function eachTableBuiltBeside(convert: (table: string) => string): string {
+/** Gives each measure name in `table`'s jsonb that has no place yet the next place of its programme. */
+function placeNamesOf(table: string): string {
+  return `
+    INSERT INTO core.outcome_measures (programme_id, measure_name, slot)
+    SELECT names.programme_id, names.measure_name,
+           coalesce((SELECT max(slot) FROM core.outcome_measures m WHERE m.programme_id = names.programme_id), 0)
+             + row_number() OVER (PARTITION BY names.programme_id ORDER BY names.measure_name COLLATE "C")
+      FROM (SELECT DISTINCT programme_id, jsonb_object_keys(measures) AS measure_name FROM ${table}) AS names
+     WHERE NOT EXISTS (SELECT 1 FROM core.outcome_measures m WHERE m.programme_id = names.programme_id AND m.measure_name = names.measure_name);`;
+}
+
+/** Runs `statement` on each table of a load still under way beside core.outcomes (migration 0037). */
+function eachTableBuiltBeside(statement: (table: string) => string): string {
   return `
     DO $building$
     DECLARE
@@ -69,7 +80,7 @@ function eachTableBuiltBeside(convert: (table: string) => string): string {
       FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                        WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes\\_building\\_%' AND c.relkind = 'r'
                          AND NOT c.relispartition LOOP
-        EXECUTE replace(${sqlLiteral(convert('core.%BUILDING%'))}, '%BUILDING%', quote_ident(building));
+        EXECUTE replace(${sqlLiteral(statement('core.%BUILDING%'))}, '%BUILDING%', quote_ident(building));
       END LOOP;
     END
     $building$`;
@@ -92,31 +103,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`COMMENT ON COLUMN core.outcome_measures.programme_id IS 'The programme (core.programmes.programme_id, as the catalogue names it).'`.execute(db);
   await sql`COMMENT ON COLUMN core.outcome_measures.measure_name IS 'The measure''s field name in the programme''s outcome file, as the catalogue declares it.'`.execute(db);
   await sql`COMMENT ON COLUMN core.outcome_measures.slot IS 'Its place in measure_values, counted from 1.'`.execute(db);
-  // The names stored so far, by programme, in the order of their names: any order serves, as long as it stays.
-  await sql`
-    INSERT INTO core.outcome_measures (programme_id, measure_name, slot)
-    SELECT programme_id, measure_name, row_number() OVER (PARTITION BY programme_id ORDER BY measure_name COLLATE "C")
-      FROM (SELECT DISTINCT programme_id, jsonb_object_keys(measures) AS measure_name FROM core.outcomes) AS names`.execute(db);
-  // Names met only in a load still under way beside the table take their places too.
-  await sql`
-    DO $names$
-    DECLARE
-      building text;
-    BEGIN
-      FOR building IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                       WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes\\_building\\_%' AND c.relkind = 'r'
-                         AND NOT c.relispartition LOOP
-        EXECUTE format(
-          'INSERT INTO core.outcome_measures (programme_id, measure_name, slot)
-           SELECT names.programme_id, names.measure_name,
-                  coalesce((SELECT max(slot) FROM core.outcome_measures m WHERE m.programme_id = names.programme_id), 0)
-                    + row_number() OVER (PARTITION BY names.programme_id ORDER BY names.measure_name COLLATE "C")
-             FROM (SELECT DISTINCT programme_id, jsonb_object_keys(measures) AS measure_name FROM core.%I) AS names
-            WHERE NOT EXISTS (SELECT 1 FROM core.outcome_measures m WHERE m.programme_id = names.programme_id AND m.measure_name = names.measure_name)',
-          building);
-      END LOOP;
-    END
-    $names$`.execute(db);
+  // The names stored so far, by programme, in the order of their names (any order serves, as long as it stays); then
+  // names met only in a load still under way beside the table.
+  await sql.raw(placeNamesOf('core.outcomes')).execute(db);
+  await sql.raw(eachTableBuiltBeside(placeNamesOf)).execute(db);
   await sql`
     CREATE FUNCTION core.outcome_measures_json(programme_id text, measure_values float8[]) RETURNS jsonb LANGUAGE sql STABLE
       AS $json$
