@@ -170,6 +170,8 @@ async function readStoredOutcomeRange(
        WHERE programme_id = ${client.escapeLiteral(programmeId)} ${bounds.join(' ')}) TO STDOUT`;
     const chunks = new OutcomeRowChunks(measureNames.length, unitIds);
     await forEachCopyLine(client, query, (bytes, start, end) => chunks.addLine(bytes, start, end));
+    // The pooled connection goes back as the server configured it (a failed read does not go back at all).
+    await client.query('RESET extra_float_digits');
     return chunks.finish();
   });
 }

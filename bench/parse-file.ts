@@ -12,7 +12,10 @@ import { fileDeclaration } from '../programmes/file-declaration.js';
 const [path, kind = 'applicants'] = process.argv.slice(2);
 if (!path || (kind !== 'applicants' && kind !== 'outcomes')) throw new Error("usage: parse-file FILE [applicants|outcomes] (sme-labour-saving's declaration of that kind)");
 
-const parser = new ParseWorker({ path, declaration: fileDeclaration(getProgramme('sme-labour-saving').file, kind), resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
+const declaration = fileDeclaration(getProgramme('sme-labour-saving').file, kind);
+// No database here: an outcome file's measures take the places a programme's first load would give them (declared order).
+const measureSlots = kind === 'outcomes' ? declaration.measures.map((measure) => measure.name) : undefined;
+const parser = new ParseWorker({ path, declaration, measureSlots, resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
 let rows = 0;
 try {
   for (;;) {

@@ -97,8 +97,11 @@ async function parseOnly(path: string, base: Pick<BaseFile, 'programmeId' | 'kin
   const messages: ParseMessage[] = [];
   const permits = new Permits();
   for (let i = 0; i < 10_000; i++) permits.grant();
+  const declaration = fileDeclaration(getProgramme(base.programmeId).file, base.kind);
+  // No database: an outcome file's measures in the places a programme's first load gives them (the declared order).
+  const measureSlots = base.kind === 'outcomes' ? declaration.measures.map((measure) => measure.name) : undefined;
   await runParseSession(
-    { path, declaration: fileDeclaration(getProgramme(base.programmeId).file, base.kind), resumeAfterLine: null, batchSize: BATCH_ROWS },
+    { path, declaration, measureSlots, resumeAfterLine: null, batchSize: BATCH_ROWS },
     (message) => messages.push(message),
     permits,
   );

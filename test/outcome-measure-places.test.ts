@@ -85,6 +85,20 @@ describe('outcome measures in their places', () => {
     expect([...read.outcomes.measures.employees].sort()).toEqual([101, 101, 102, 102, 103, 103]);
   });
 
+  it('keep their places: deleting or moving one is refused, and a renamed measure reads the values stored under its old name', async () => {
+    const programme = 'sme-labour-saving';
+    await expect(sql`DELETE FROM core.outcome_measures WHERE programme_id = ${programme} AND measure_name = 'dropped_measure'`.execute(database.db)).rejects.toThrow(
+      /cannot be deleted or moved/,
+    );
+    await expect(sql`UPDATE core.outcome_measures SET slot = 9 WHERE programme_id = ${programme} AND measure_name = 'employees'`.execute(database.db)).rejects.toThrow(
+      /cannot be deleted or moved/,
+    );
+    await sql`UPDATE core.outcome_measures SET measure_name = 'staff' WHERE programme_id = ${programme} AND measure_name = 'employees'`.execute(database.db);
+    const read = await readConsentingPanel(database.db, programme, ['staff']);
+    expect([...read.outcomes.measures.staff].sort()).toEqual([101, 101, 102, 102, 103, 103]);
+    await sql`UPDATE core.outcome_measures SET measure_name = 'employees' WHERE programme_id = ${programme} AND measure_name = 'staff'`.execute(database.db);
+  });
+
   it('give each name one place when two loads of a programme ask at once', async () => {
     const programme = 'places-raced';
     const [first, second] = await Promise.all([
@@ -127,11 +141,21 @@ describe('migration 0053', () => {
           INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
           VALUES ('sme-labour-saving', ${row.unit}, 2022, ${row.measures}::jsonb, ${sha}, ${index + 2})`.execute(db);
       }
-      // A load of another programme under way beside the table, with a name no stored row has.
+      // Loads under way beside the table: one of another programme, and one of the same programme with a name no stored
+      // row has, which takes the place after the stored names'.
       await sql`CREATE TABLE core.outcomes_building_0123456789abcdef (LIKE core.outcomes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`.execute(db);
       await sql`
         INSERT INTO core.outcomes_building_0123456789abcdef (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
         VALUES ('semiconductor-fund', 'FAB-1', 2023, '{"production_capacity": 15.5}', ${sha}, 2)`.execute(db);
+      await sql`CREATE TABLE core.outcomes_building_fedcba9876543210 (LIKE core.outcomes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`.execute(db);
+      await sql`
+        INSERT INTO core.outcomes_building_fedcba9876543210 (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line)
+        VALUES ('sme-labour-saving', 'u9', 2023, '{"sales": 2.5, "added_later": 9}', ${sha}, 2)`.execute(db);
+      const checksOf = async (table: string) =>
+        (await sql<{ name: string }>`SELECT conname AS name FROM pg_constraint WHERE conrelid = ${table}::regclass AND contype = 'c' ORDER BY 1`.execute(db)).rows.map(
+          (row) => row.name,
+        );
+      expect(await checksOf('core.outcomes_building_fedcba9876543210')).toEqual(['outcomes_measures_check']);
 
       await migrateToLatest(db);
       const { rows: places } = await sql<{ programme_id: string; measure_name: string; slot: number }>`
@@ -141,28 +165,50 @@ describe('migration 0053', () => {
         { programme_id: 'sme-labour-saving', measure_name: 'sales', slot: 1 },
         { programme_id: 'sme-labour-saving', measure_name: 'staff', slot: 2 },
         { programme_id: 'sme-labour-saving', measure_name: 'wage', slot: 3 },
+        { programme_id: 'sme-labour-saving', measure_name: 'added_later', slot: 4 },
       ]);
       const { rows: converted } = await sql<{ unit_id: string; measure_values: (number | null)[] }>`
         SELECT unit_id, measure_values FROM core.outcomes ORDER BY unit_id`.execute(db);
       // Each value is the nearest double of the decimal jsonb held, as the analysis read parsed it before.
       expect(converted).toEqual([
-        { unit_id: 'u1', measure_values: [Number('0.1'), 12, Number('123456789.123456789')] },
-        { unit_id: 'u2', measure_values: [Number('-0.0000001'), 7, null] },
-        { unit_id: 'u3', measure_values: [1e21, null, null] },
+        { unit_id: 'u1', measure_values: [Number('0.1'), 12, Number('123456789.123456789'), null] },
+        { unit_id: 'u2', measure_values: [Number('-0.0000001'), 7, null, null] },
+        { unit_id: 'u3', measure_values: [1e21, null, null, null] },
       ]);
       const { rows: building } = await sql<{ measure_values: number[] }>`SELECT measure_values FROM core.outcomes_building_0123456789abcdef`.execute(db);
       expect(building).toEqual([{ measure_values: [15.5] }]);
+      const { rows: sameProgramme } = await sql<{ measure_values: number[] }>`SELECT measure_values FROM core.outcomes_building_fedcba9876543210`.execute(db);
+      expect(sameProgramme).toEqual([{ measure_values: [2.5, null, null, 9] }]);
+      // Rewritten, not updated: no table keeps the jsonb as a dropped column, and the column keeps its position.
+      const { rows: columns } = await sql<{ table: string; name: string; dropped: boolean }>`
+        SELECT attrelid::regclass::text AS table, attname AS name, attisdropped AS dropped FROM pg_attribute
+         WHERE attrelid IN ('core.outcomes'::regclass, 'core.outcomes_building_fedcba9876543210'::regclass) AND attnum = 4`.execute(db);
+      expect(columns.map((column) => [column.name, column.dropped])).toEqual([
+        ['measure_values', false],
+        ['measure_values', false],
+      ]);
+      const { rows: droppedColumns } = await sql<{ count: number }>`
+        SELECT count(*)::integer AS count FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes%' AND a.attisdropped`.execute(db);
+      expect(droppedColumns[0].count).toBe(0);
+      expect(await checksOf('core.outcomes_building_fedcba9876543210')).toEqual([]);
 
       await migrateTo(db, '0052_review_indicators_with_target');
       const { rows: back } = await sql<{ unit_id: string; measures: Record<string, number | null> }>`
         SELECT unit_id, measures FROM core.outcomes ORDER BY unit_id`.execute(db);
       expect(back).toEqual([
-        { unit_id: 'u1', measures: { sales: 0.1, staff: 12, wage: Number('123456789.123456789') } },
-        { unit_id: 'u2', measures: { sales: -0.0000001, staff: 7, wage: null } },
-        { unit_id: 'u3', measures: { sales: 1e21, staff: null, wage: null } },
+        { unit_id: 'u1', measures: { sales: 0.1, staff: 12, wage: Number('123456789.123456789'), added_later: null } },
+        { unit_id: 'u2', measures: { sales: -0.0000001, staff: 7, wage: null, added_later: null } },
+        { unit_id: 'u3', measures: { sales: 1e21, staff: null, wage: null, added_later: null } },
       ]);
       const { rows: buildingBack } = await sql<{ measures: unknown }>`SELECT measures FROM core.outcomes_building_0123456789abcdef`.execute(db);
       expect(buildingBack).toEqual([{ measures: { production_capacity: 15.5 } }]);
+      // The tables of loads under way get jsonb's check back, which attaching them to the table needs.
+      expect(await checksOf('core.outcomes_building_fedcba9876543210')).toEqual(['outcomes_measures_check']);
+      await sql`DROP TABLE core.outcomes_building_0123456789abcdef`.execute(db);
+      await sql`ALTER TABLE core.outcomes_building_fedcba9876543210 ADD CONSTRAINT programme_bound CHECK (programme_id = 'sme-labour-saving')`.execute(db);
+      await sql`DELETE FROM core.outcomes WHERE programme_id = 'sme-labour-saving'`.execute(db);
+      await sql`ALTER TABLE core.outcomes ATTACH PARTITION core.outcomes_building_fedcba9876543210 FOR VALUES IN ('sme-labour-saving')`.execute(db);
     } finally {
       await db.destroy();
       await dropDatabase(url);

@@ -311,11 +311,11 @@ async function mergeUnits(client: pg.ClientBase, unit: Exclude<UnitOfAnalysis, '
 }
 
 /**
- * Outcome rows: `measureSlots` are the programme's measure names in the order of their places in measure_values
- * (measure-slots.ts); by default the declared measures in their order, which is what a programme's first load gives
- * them.
+ * Outcome rows: `measureSlots` are the programme's measure names in the order of their places in measure_values, as
+ * core.outcome_measures holds them (measure-slots.ts). There is no default: the declared order is not the stored one
+ * for a programme whose places came from migration 0053 (in the order of the names) or from an earlier catalogue entry.
  */
-export function outcomeTarget(declaration: FileDeclaration, measureSlots: readonly (string | null)[] = declaration.measures.map((measure) => measure.name)): BulkTarget<OutcomeRow> {
+export function outcomeTarget(declaration: FileDeclaration, measureSlots: readonly (string | null)[]): BulkTarget<OutcomeRow> {
   const unit = declaration.unitOfAnalysis;
   const outcomesState: LoadState = { metStoredRows: false };
   const schema = outcomeRowSchema(unit, declaration.measures);
@@ -398,12 +398,23 @@ export function statisticsTarget(declaration: FileDeclaration): BulkTarget<Stati
   };
 }
 
-/** Where a file of this kind lands, for this programme's declaration. */
+/** An outcome target was asked for without the places of the programme's measures: a fault in the caller. */
+export class MissingMeasureSlotsError extends Error {
+  constructor(readonly measureNames: readonly string[]) {
+    super(
+      `an outcome file (measures ${measureNames.join(', ')}) cannot be written without the places of its measures: pass outcomeMeasureSlots(db, programmeId, names) (ingest/loading/measure-slots.ts) to bulkTargetFor`,
+    );
+    this.name = 'MissingMeasureSlotsError';
+  }
+}
+
+/** Where a file of this kind lands, for this programme's declaration (an outcome file: in its measures' places). */
 export function bulkTargetFor(declaration: FileDeclaration, measureSlots?: readonly (string | null)[]): BulkTarget<unknown> {
   switch (declaration.kind) {
     case 'applicants':
       return applicantTarget(declaration) as BulkTarget<unknown>;
     case 'outcomes':
+      if (!measureSlots) throw new MissingMeasureSlotsError(declaration.measures.map((measure) => measure.name));
       return outcomeTarget(declaration, measureSlots) as BulkTarget<unknown>;
     case 'statistics':
       return statisticsTarget(declaration) as BulkTarget<unknown>;

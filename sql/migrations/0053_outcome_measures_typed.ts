@@ -8,56 +8,68 @@ import { sql, type Kysely } from 'kysely';
  *
  * jsonb was most of PostgreSQL's work on an outcome row: 787,923 rows of three measures (psql \copy into a fresh table
  * with no key, two runs each, bench/README.md "2026-12-07 (17:10 UTC)") took 2.03 and 2.17 s as jsonb, 1.10 and 1.16 s
- * as float8[], against 0.60 and 0.80 s for the same file into text columns; the table was 125 MB against 100 MB.
+ * as float8[], against 0.60 and 0.80 s for the same rows as text; the table was 125 MB against 100 MB.
  *
  * Values keep their doubles: a load writes each as JavaScript's shortest text for it, which float8 reads back to the
- * same double, and the read gets float8's shortest text again (extra_float_digits > 0, as analysis-data.ts sets it).
- * Rows stored before this migration are converted from jsonb's decimal text, the nearest double of which is what the
- * analysis read parsed from it.
+ * same double, and the read gets float8's shortest text again (extra_float_digits > 0, as analysis-data.ts and
+ * core.outcome_measures_json set it). Rows stored before this migration are converted from jsonb's decimal text, the
+ * nearest double of which is what the analysis read parsed from it.
  *
  * core.outcome_measures_json(programme_id, measure_values) gives a row's measures as the object jsonb held (every
  * named place, null where not reported), for people reading the table and for the archive of retired rows;
  * core.outcome_measure_values(programme_id, measures) is its inverse, for rows written by hand.
+ *
+ * A place is never taken back: core.outcome_measures refuses to delete a place or move it (a trigger), as the rows
+ * stored would then read another measure's values. Its name may be changed, which is how a measure renamed in the
+ * catalogue keeps its history (otherwise the new name gets a new place, and earlier years read as not reported).
  */
 
 const MEASURE_VALUES_COMMENT =
-  'The measures the programme declares in the catalogue, in the order of their places in core.outcome_measures (the place of a name is its slot, counted from 1); null where a unit did not report an optional measure, or where the measure was added to the catalogue after the row was loaded. core.outcome_measures_json(programme_id, measure_values) gives them by name.';
+  'The measures the programme declares in the catalogue, as double-precision numbers, each in the place core.outcome_measures gives its name (its slot, counted from 1; a place can also hold a name the catalogue no longer declares); null where a unit did not report an optional measure, or where the measure was not declared when the row was loaded. core.outcome_measures_json(programme_id, measure_values) gives them by name.';
+
+const TABLE_COMMENT =
+  'Yearly follow-up outcomes per unit of analysis (fiscal years start in April): the measures the programme declares in the catalogue, in measure_values, each in its place (core.outcome_measures).';
+
+/** core.outcomes' comment as 0037 wrote it, restored on the way down. */
+const TABLE_COMMENT_0037 =
+  'Yearly follow-up outcomes per unit of analysis (fiscal years start in April): the measures the programme declares in the catalogue, by field name; null where a unit did not report an optional measure.';
 
 /**
- * Converts a table shaped like core.outcomes (the table itself or a table built beside it) from measures to
- * measure_values, one UPDATE per programme with the programme's places written out. `ebpm migrate` of a database
- * holding the 788,289 outcome rows of a 100,000-applicant study took 19.5 s with core.outcome_measure_values called on
- * each row, 9.3 s so (one run each, bench/README.md "2026-12-07 (17:10 UTC)").
- * A function of its own for the migration, dropped at its end.
+ * Converts a table shaped like core.outcomes (the table itself, whose partitions follow, or a table built beside it)
+ * from measures to measure_values in one rewrite: the column's type changed with each programme's places written out
+ * (CASE programme_id), then renamed, so the column keeps its position and no row keeps its jsonb or a dead copy of
+ * itself. (An UPDATE of every row, then dropping measures, left each row's jsonb in the table until it was rewritten.)
+ * jsonb's check goes first, from a table built beside too, which copied it. A function of its own for the migration,
+ * dropped at its end.
  */
 const CONVERT_TO_VALUES = `
   CREATE FUNCTION core.outcome_measures_to_values_0053(target text) RETURNS void LANGUAGE plpgsql AS $convert$
   DECLARE
-    programme record;
+    cases text;
   BEGIN
-    EXECUTE format('ALTER TABLE %s ADD COLUMN measure_values float8[]', target);
-    FOR programme IN SELECT programme_id, string_agg(format('(measures ->> %L)::float8', measure_name), ', ' ORDER BY slot) AS places
-                       FROM core.outcome_measures GROUP BY programme_id LOOP
-      EXECUTE format('UPDATE %s SET measure_values = ARRAY[%s]::float8[] WHERE programme_id = %L', target, programme.places, programme.programme_id);
-    END LOOP;
-    -- Rows whose measures name nothing: a programme that declares no measure.
-    EXECUTE format('UPDATE %s SET measure_values = ''{}'' WHERE measure_values IS NULL', target);
-    EXECUTE format('ALTER TABLE %s ALTER COLUMN measure_values SET NOT NULL', target);
-    EXECUTE format('ALTER TABLE %s DROP COLUMN measures', target);
+    SELECT string_agg(format('WHEN %L THEN ARRAY[%s]::float8[]', programme_id, places), ' ') INTO cases
+      FROM (SELECT programme_id, string_agg(format('(measures ->> %L)::float8', measure_name), ', ' ORDER BY slot) AS places
+              FROM core.outcome_measures GROUP BY programme_id) AS programmes;
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS outcomes_measures_check', target);
+    -- A row of a programme without places: its measures name nothing.
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN measures TYPE float8[] USING %s', target,
+                   coalesce('CASE programme_id ' || cases || ' ELSE ''{}''::float8[] END', '''{}''::float8[]'));
+    EXECUTE format('ALTER TABLE %s RENAME COLUMN measures TO measure_values', target);
   END
   $convert$`;
 
-function convertToValues(table: string): string {
-  return `SELECT core.outcome_measures_to_values_0053(${sqlLiteral(table)});`;
-}
+/** The way down, in one rewrite too; a table built beside gets jsonb's check back as well: attaching it needs every check of its parent. */
+const CONVERT_TO_JSON = `
+  CREATE FUNCTION core.outcome_measures_to_json_0053(target text) RETURNS void LANGUAGE plpgsql AS $convert$
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN measure_values TYPE jsonb USING core.outcome_measures_json(programme_id, measure_values)', target);
+    EXECUTE format('ALTER TABLE %s RENAME COLUMN measure_values TO measures', target);
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT outcomes_measures_check CHECK (jsonb_typeof(measures) = ''object'')', target);
+  END
+  $convert$`;
 
-function convertToJson(table: string): string {
-  return `
-    ALTER TABLE ${table} ADD COLUMN measures jsonb;
-    UPDATE ${table} AS o SET measures = core.outcome_measures_json(o.programme_id, o.measure_values);
-    ALTER TABLE ${table} ALTER COLUMN measures SET NOT NULL;
-    ALTER TABLE ${table} DROP COLUMN measure_values;`;
-}
+const convertToValues = (table: string): string => `SELECT core.outcome_measures_to_values_0053(${sqlLiteral(table)});`;
+const convertToJson = (table: string): string => `SELECT core.outcome_measures_to_json_0053(${sqlLiteral(table)});`;
 
 /** Gives each measure name in `table`'s jsonb that has no place yet the next place of its programme. */
 function placeNamesOf(table: string): string {
@@ -109,6 +121,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql.raw(eachTableBuiltBeside(placeNamesOf)).execute(db);
   await sql`
     CREATE FUNCTION core.outcome_measures_json(programme_id text, measure_values float8[]) RETURNS jsonb LANGUAGE sql STABLE
+      SET extra_float_digits = 1
       AS $json$
         SELECT coalesce(jsonb_object_agg(m.measure_name, measure_values[m.slot] ORDER BY m.slot), '{}'::jsonb)
           FROM core.outcome_measures m WHERE m.programme_id = outcome_measures_json.programme_id
@@ -122,18 +135,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           LEFT JOIN core.outcome_measures m ON m.programme_id = outcome_measure_values.programme_id AND m.slot = places.slot
       $values$`.execute(db);
   await sql`COMMENT ON FUNCTION core.outcome_measure_values(text, jsonb) IS 'The measure_values of an outcome row whose measures are given by name (a jsonb object), each in its place (core.outcome_measures); a name without a place there is left out. For rows written by hand: a load gives new names their places (ingest/loading/measure-slots.ts).'`.execute(db);
+  await sql`
+    CREATE FUNCTION core.outcome_measures_keep_places() RETURNS trigger LANGUAGE plpgsql AS $keep$
+    BEGIN
+      IF TG_OP = 'DELETE' OR NEW.programme_id IS DISTINCT FROM OLD.programme_id OR NEW.slot IS DISTINCT FROM OLD.slot THEN
+        RAISE EXCEPTION 'the place % of measure % of programme % cannot be deleted or moved: the stored outcome rows hold its values there', OLD.slot, OLD.measure_name, OLD.programme_id
+          USING HINT = 'To rename a measure, update its measure_name; a measure no longer declared keeps its place and reads as not reported.';
+      END IF;
+      RETURN NEW;
+    END
+    $keep$`.execute(db);
+  await sql`
+    CREATE TRIGGER outcome_measures_keep_places BEFORE UPDATE OR DELETE ON core.outcome_measures
+      FOR EACH ROW EXECUTE FUNCTION core.outcome_measures_keep_places()`.execute(db);
   await sql.raw(CONVERT_TO_VALUES).execute(db);
   await sql.raw(convertToValues('core.outcomes')).execute(db);
   await sql.raw(eachTableBuiltBeside(convertToValues)).execute(db);
   await sql`DROP FUNCTION core.outcome_measures_to_values_0053(text)`.execute(db);
   await sql.raw(`COMMENT ON COLUMN core.outcomes.measure_values IS ${sqlLiteral(MEASURE_VALUES_COMMENT)}`).execute(db);
+  await sql.raw(`COMMENT ON TABLE core.outcomes IS ${sqlLiteral(TABLE_COMMENT)}`).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql.raw(CONVERT_TO_JSON).execute(db);
   await sql.raw(convertToJson('core.outcomes')).execute(db);
-  await sql`ALTER TABLE core.outcomes ADD CONSTRAINT outcomes_measures_check CHECK (jsonb_typeof(measures) = 'object')`.execute(db);
   await sql.raw(eachTableBuiltBeside(convertToJson)).execute(db);
+  await sql`DROP FUNCTION core.outcome_measures_to_json_0053(text)`.execute(db);
+  await sql.raw(`COMMENT ON TABLE core.outcomes IS ${sqlLiteral(TABLE_COMMENT_0037)}`).execute(db);
   await sql`DROP FUNCTION core.outcome_measures_json(text, float8[])`.execute(db);
   await sql`DROP FUNCTION core.outcome_measure_values(text, jsonb)`.execute(db);
   await sql`DROP TABLE core.outcome_measures`.execute(db);
+  await sql`DROP FUNCTION core.outcome_measures_keep_places()`.execute(db);
 }
