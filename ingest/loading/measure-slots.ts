@@ -1,7 +1,8 @@
 /**
  * Where each outcome measure of a programme is held in core.outcomes.measure_values (migration 0053): its place is
- * given the first time a load meets the name and never moves, so rows loaded under an earlier catalogue entry still
- * read right after a measure is added, renamed or dropped.
+ * given the first time a load meets the name and never moves (a trigger refuses to delete or move one), so rows loaded
+ * under an earlier catalogue entry still read right after a measure is added (null in the rows before it) or dropped.
+ * A renamed measure is a new name with a new place unless its place is renamed first.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../sql/database.js';
