@@ -121,7 +121,7 @@ export function copyTextValue(field: string): string {
 
 export class NotANumberFieldError extends Error {
   constructor(readonly text: string) {
-    super(`the database returned "${text}" where a number was expected`);
+    super(`the database returned "${text}" where a finite number was expected`);
     this.name = 'NotANumberFieldError';
   }
 }
@@ -163,6 +163,7 @@ export function parseDecimal(bytes: Buffer, start: number, end: number): number 
   }
   const text = bytes.toString('latin1', start, end);
   const value = Number(text);
-  if (Number.isNaN(value) || text.trim() === '') throw new NotANumberFieldError(text);
+  // NaN and ±Infinity too: a float8 (or numeric) column can hold them, and no measure or amount is one.
+  if (!Number.isFinite(value) || text.trim() === '') throw new NotANumberFieldError(text);
   return value;
 }

@@ -22,8 +22,8 @@ describe('parsing COPY text numbers from bytes', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('refuses text that is not a number rather than reading it as zero or NaN', () => {
-    for (const text of ['', 'abc', '1.2.3', '12a']) expect(() => parsed(text), text).toThrow(NotANumberFieldError);
+  it('refuses text that is not a finite number rather than reading it as zero, NaN or infinity', () => {
+    for (const text of ['', 'abc', '1.2.3', '12a', 'NaN', 'Infinity', '-Infinity']) expect(() => parsed(text), text).toThrow(NotANumberFieldError);
   });
 });
 

@@ -93,6 +93,7 @@ describe('outcome measures in their places', () => {
     await expect(sql`UPDATE core.outcome_measures SET slot = 9 WHERE programme_id = ${programme} AND measure_name = 'employees'`.execute(database.db)).rejects.toThrow(
       /cannot be deleted or moved/,
     );
+    await expect(sql`TRUNCATE core.outcome_measures`.execute(database.db)).rejects.toThrow(/cannot be emptied/);
     await sql`UPDATE core.outcome_measures SET measure_name = 'staff' WHERE programme_id = ${programme} AND measure_name = 'employees'`.execute(database.db);
     const read = await readConsentingPanel(database.db, programme, ['staff']);
     expect([...read.outcomes.measures.staff].sort()).toEqual([101, 101, 102, 102, 103, 103]);
@@ -192,6 +193,7 @@ describe('migration 0053', () => {
          WHERE n.nspname = 'core' AND c.relname LIKE 'outcomes%' AND a.attisdropped`.execute(db);
       expect(droppedColumns[0].count).toBe(0);
       expect(await checksOf('core.outcomes_building_fedcba9876543210')).toEqual([]);
+      expect(await checksOf('core.outcomes')).toEqual([]);
 
       await migrateTo(db, '0052_review_indicators_with_target');
       const { rows: back } = await sql<{ unit_id: string; measures: Record<string, number | null> }>`
@@ -203,8 +205,11 @@ describe('migration 0053', () => {
       ]);
       const { rows: buildingBack } = await sql<{ measures: unknown }>`SELECT measures FROM core.outcomes_building_0123456789abcdef`.execute(db);
       expect(buildingBack).toEqual([{ measures: { production_capacity: 15.5 } }]);
-      // The tables of loads under way get jsonb's check back, which attaching them to the table needs.
+      // The table and the tables of loads under way get jsonb's check back, which attaching them to the table needs.
+      expect(await checksOf('core.outcomes')).toEqual(['outcomes_measures_check']);
       expect(await checksOf('core.outcomes_building_fedcba9876543210')).toEqual(['outcomes_measures_check']);
+      const { rows: columnComment } = await sql<{ comment: string | null }>`SELECT col_description('core.outcomes'::regclass, 4) AS comment`.execute(db);
+      expect(columnComment).toEqual([{ comment: null }]);
       await sql`DROP TABLE core.outcomes_building_0123456789abcdef`.execute(db);
       await sql`ALTER TABLE core.outcomes_building_fedcba9876543210 ADD CONSTRAINT programme_bound CHECK (programme_id = 'sme-labour-saving')`.execute(db);
       await sql`DELETE FROM core.outcomes WHERE programme_id = 'sme-labour-saving'`.execute(db);

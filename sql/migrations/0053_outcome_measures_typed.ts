@@ -19,7 +19,7 @@ import { sql, type Kysely } from 'kysely';
  * named place, null where not reported), for people reading the table and for the archive of retired rows;
  * core.outcome_measure_values(programme_id, measures) is its inverse, for rows written by hand.
  *
- * A place is never taken back: core.outcome_measures refuses to delete a place or move it (a trigger), as the rows
+ * A place is never taken back: core.outcome_measures refuses to delete a place, move it or be emptied (triggers), as the rows
  * stored would then read another measure's values. Its name may be changed, which is how a measure renamed in the
  * catalogue keeps its history (otherwise the new name gets a new place, and earlier years read as not reported).
  */
@@ -138,6 +138,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION core.outcome_measures_keep_places() RETURNS trigger LANGUAGE plpgsql AS $keep$
     BEGIN
+      IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'core.outcome_measures cannot be emptied: the stored outcome rows hold each measure''s values in its place'
+          USING HINT = 'To rename a measure, update its measure_name; a measure no longer declared keeps its place and reads as not reported.';
+      END IF;
       IF TG_OP = 'DELETE' OR NEW.programme_id IS DISTINCT FROM OLD.programme_id OR NEW.slot IS DISTINCT FROM OLD.slot THEN
         RAISE EXCEPTION 'the place % of measure % of programme % cannot be deleted or moved: the stored outcome rows hold its values there', OLD.slot, OLD.measure_name, OLD.programme_id
           USING HINT = 'To rename a measure, update its measure_name; a measure no longer declared keeps its place and reads as not reported.';
@@ -148,6 +152,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TRIGGER outcome_measures_keep_places BEFORE UPDATE OR DELETE ON core.outcome_measures
       FOR EACH ROW EXECUTE FUNCTION core.outcome_measures_keep_places()`.execute(db);
+  await sql`
+    CREATE TRIGGER outcome_measures_not_emptied BEFORE TRUNCATE ON core.outcome_measures
+      FOR EACH STATEMENT EXECUTE FUNCTION core.outcome_measures_keep_places()`.execute(db);
   await sql.raw(CONVERT_TO_VALUES).execute(db);
   await sql.raw(convertToValues('core.outcomes')).execute(db);
   await sql.raw(eachTableBuiltBeside(convertToValues)).execute(db);
@@ -162,6 +169,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql.raw(eachTableBuiltBeside(convertToJson)).execute(db);
   await sql`DROP FUNCTION core.outcome_measures_to_json_0053(text)`.execute(db);
   await sql.raw(`COMMENT ON TABLE core.outcomes IS ${sqlLiteral(TABLE_COMMENT_0037)}`).execute(db);
+  // The column had no comment of its own before 0053; the rename kept measure_values' comment on it.
+  await sql`COMMENT ON COLUMN core.outcomes.measures IS NULL`.execute(db);
   await sql`DROP FUNCTION core.outcome_measures_json(text, float8[])`.execute(db);
   await sql`DROP FUNCTION core.outcome_measure_values(text, jsonb)`.execute(db);
   await sql`DROP TABLE core.outcome_measures`.execute(db);
