@@ -6,6 +6,7 @@
 import { DEFAULT_BATCH_SIZE } from '../ingest/loading/load-file.js';
 import { ParseSessionError } from '../ingest/loading/parse-session.js';
 import { ParseWorker } from '../ingest/loading/parse-worker-client.js';
+import { firstLoadMeasureSlots } from '../ingest/loading/measure-slots.js';
 import { getProgramme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 
@@ -13,9 +14,8 @@ const [path, kind = 'applicants'] = process.argv.slice(2);
 if (!path || (kind !== 'applicants' && kind !== 'outcomes')) throw new Error("usage: parse-file FILE [applicants|outcomes] (sme-labour-saving's declaration of that kind)");
 
 const declaration = fileDeclaration(getProgramme('sme-labour-saving').file, kind);
-// No database here: an outcome file's measures take the places a programme's first load would give them (declared order).
-const measureSlots = kind === 'outcomes' ? declaration.measures.map((measure) => measure.name) : undefined;
-const parser = new ParseWorker({ path, declaration, measureSlots, resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
+// No database here: an outcome file's measures take the places a programme's first load would give them.
+const parser = new ParseWorker({ path, declaration, measureSlots: firstLoadMeasureSlots(declaration), resumeAfterLine: null, batchSize: DEFAULT_BATCH_SIZE });
 let rows = 0;
 try {
   for (;;) {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InputKind } from '../activities/contracts.js';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import type { ParsedBatch } from '../ingest/validating/parse-batches.js';
+import { firstLoadMeasureSlots } from '../ingest/loading/measure-slots.js';
 import { Permits, runParseSession, type ParseMessage } from '../ingest/loading/parse-session.js';
 import { findCharacterProblem } from '../ingest/validating/text-safety.js';
 import { getProgramme } from '../programmes/catalogue.js';
@@ -98,10 +99,9 @@ async function parseOnly(path: string, base: Pick<BaseFile, 'programmeId' | 'kin
   const permits = new Permits();
   for (let i = 0; i < 10_000; i++) permits.grant();
   const declaration = fileDeclaration(getProgramme(base.programmeId).file, base.kind);
-  // No database: an outcome file's measures in the places a programme's first load gives them (the declared order).
-  const measureSlots = base.kind === 'outcomes' ? declaration.measures.map((measure) => measure.name) : undefined;
+  // No database: an outcome file's measures in the places a programme's first load gives them.
   await runParseSession(
-    { path, declaration, measureSlots, resumeAfterLine: null, batchSize: BATCH_ROWS },
+    { path, declaration, measureSlots: firstLoadMeasureSlots(declaration), resumeAfterLine: null, batchSize: BATCH_ROWS },
     (message) => messages.push(message),
     permits,
   );

@@ -5,6 +5,7 @@
  * A renamed measure is a new name with a new place unless its place is renamed first.
  */
 import type { Kysely } from 'kysely';
+import type { FileDeclaration } from '../../programmes/file-declaration.js';
 import type { Database } from '../../sql/database.js';
 import { inTransaction, withRawClient } from '../../runtime/database.js';
 
@@ -31,4 +32,13 @@ export async function outcomeMeasureSlots(db: Kysely<Database>, programmeId: str
       return names;
     }),
   );
+}
+
+/**
+ * The places a programme's first outcome load gives its measures: the declared names in their order (undefined for a
+ * file of another kind). For a parse with no database behind it (the parse benchmark, tests); a load asks
+ * outcomeMeasureSlots, as the programme's places may differ.
+ */
+export function firstLoadMeasureSlots(declaration: FileDeclaration): string[] | undefined {
+  return declaration.kind === 'outcomes' ? declaration.measures.map((measure) => measure.name) : undefined;
 }
