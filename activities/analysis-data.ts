@@ -1,11 +1,12 @@
 /** Reads the consenting applications of one programme and their units' outcomes, as the analysis modules want them. */
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { subgroupValue } from '../analysis/adhoc-study.js';
 import type { SubgroupField } from '../schemas/catalogue.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { CopyLineFields, copyTextValue, forEachCopyLine } from '../runtime/copy-text-reader.js';
-import { withRawClient } from '../runtime/database.js';
+import { withSharedSnapshot } from '../runtime/database.js';
 import { InternedIds } from '../runtime/interned-ids.js';
 import { OutcomeRowChunks } from '../runtime/outcome-row-chunks.js';
 import { codeRunFirms, type RunFirmCodes } from '../analysis/run-firm-codes.js';
@@ -56,37 +57,42 @@ export function withCharacteristics(application: ApplicationRecord) {
 /**
  * Applications whose applicant consented to analysis; rows without consent never reach an estimate. Read with
  * COPY like the outcomes: as Kysely row objects the 100,000 applications of a national call took 0.2 s.
+ *
+ * The rows are sorted by the server after a scan of the partition, not read through the key's index: a programme's
+ * rows lie in the order its files gave them, and at 1,000,000 applications the index scan that PostgreSQL chose took
+ * 4.0–5.4 s against 2.3 s (psql, COPY to /dev/null; bench/README.md, the section of 2026-12-07 from 19:37 UTC). Run in
+ * a transaction, whose end resets the settings made here.
  */
-async function readConsentingApplications(db: Kysely<Database>, programmeId: string, unitIds: InternedIds): Promise<{ applications: ApplicationRecord[]; unitIdIndices: Int32Array }> {
-  return withRawClient(db, async (client) => {
-    const query = `COPY (
-      SELECT unit_id, corporate_number, decision, award_fiscal_year, call_round, review_score, subsidy_amount_yen,
-             requested_amount_yen, employees_at_application, to_char(application_date, 'YYYY-MM-DD')
-        FROM core.applications
-       WHERE programme_id = ${client.escapeLiteral(programmeId)} AND consent
-       ORDER BY unit_id, call_round) TO STDOUT`;
-    const applications: ApplicationRecord[] = [];
-    const indices: number[] = [];
-    const fields = new CopyLineFields();
-    await forEachCopyLine(client, query, (bytes, start, end) => {
-      fields.line(bytes, start, end);
-      const unitIdIndex = fields.internedIndex(unitIds);
-      indices.push(unitIdIndex);
-      applications.push({
-        unitId: unitIds.ids[unitIdIndex],
-        corporateNumber: fields.text(),
-        awarded: fields.text() === 'awarded',
-        awardFiscalYear: fields.numberOrNull(),
-        callRound: fields.number(),
-        reviewScore: fields.numberOrNull(),
-        subsidyAmountYen: fields.numberOrNull(),
-        requestedAmountYen: fields.number(),
-        employees: fields.number(),
-        applicationDate: fields.text(),
-      });
+async function readConsentingApplications(client: pg.ClientBase, programmeId: string, unitIds: InternedIds): Promise<{ applications: ApplicationRecord[]; unitIdIndices: Int32Array }> {
+  await client.query('SET LOCAL enable_indexscan = off');
+  await client.query('SET LOCAL enable_bitmapscan = off');
+  const query = `COPY (
+    SELECT unit_id, corporate_number, decision, award_fiscal_year, call_round, review_score, subsidy_amount_yen,
+           requested_amount_yen, employees_at_application, to_char(application_date, 'YYYY-MM-DD')
+      FROM core.applications
+     WHERE programme_id = ${client.escapeLiteral(programmeId)} AND consent
+     ORDER BY unit_id, call_round) TO STDOUT`;
+  const applications: ApplicationRecord[] = [];
+  const indices: number[] = [];
+  const fields = new CopyLineFields();
+  await forEachCopyLine(client, query, (bytes, start, end) => {
+    fields.line(bytes, start, end);
+    const unitIdIndex = fields.internedIndex(unitIds);
+    indices.push(unitIdIndex);
+    applications.push({
+      unitId: unitIds.ids[unitIdIndex],
+      corporateNumber: fields.text(),
+      awarded: fields.text() === 'awarded',
+      awardFiscalYear: fields.numberOrNull(),
+      callRound: fields.number(),
+      reviewScore: fields.numberOrNull(),
+      subsidyAmountYen: fields.numberOrNull(),
+      requestedAmountYen: fields.number(),
+      employees: fields.number(),
+      applicationDate: fields.text(),
     });
-    return { applications, unitIdIndices: Int32Array.from(indices) };
   });
+  return { applications, unitIdIndices: Int32Array.from(indices) };
 }
 
 /**
@@ -101,7 +107,15 @@ async function readConsentingApplications(db: Kysely<Database>, programmeId: str
  */
 export async function readConsentingPanel(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<ConsentingPanel> {
   const unitIds = new InternedIds((bytes, start, end) => copyTextValue(bytes.toString('utf8', start, end)));
-  const [{ applications, unitIdIndices }, parts] = await Promise.all([readConsentingApplications(db, programmeId, unitIds), readStoredOutcomes(db, programmeId, measureNames, unitIds)]);
+  const outcomeRanges = halvesOfPages(await outcomePartitionPages(db, programmeId));
+  // The applications and each part of the outcomes on a connection of its own, all in one snapshot: a consent withdrawn
+  // or a file replaced while they are read is either in all of them or in none.
+  const [{ applications, unitIdIndices }, parts] = await withSharedSnapshot(db, 1 + outcomeRanges.length, ([applicationsClient, ...outcomeClients]) =>
+    Promise.all([
+      readConsentingApplications(applicationsClient, programmeId, unitIds),
+      Promise.all(outcomeRanges.map((range, part) => readStoredOutcomeRange(outcomeClients[part], programmeId, measureNames, unitIds, range))).then((halves) => halves.flat()),
+    ]),
+  );
   // The applications come in order of unit ids, so a unit's applications are together: each new id is the next unit.
   const units: string[] = [];
   const applicationUnits = new Int32Array(applications.length);
@@ -126,54 +140,63 @@ export function unitIdOfRows(panel: Pick<ConsentingPanel, 'units' | 'outcomes'>)
 }
 
 /**
- * The programme's outcome rows in two halves of its units at once, on two connections: one server process alone
- * took 1.9 s to produce the 787,925 rows of a national programme (sorted, as they were read then) while this
- * process parsed them with time to spare; two took 1.5 s. The halves meet at a consenting unit in the middle of the
- * units' order.
+ * The outcome rows are read in two halves of their partition's pages at once, on two connections (a TID range scan
+ * each): one server process alone took 1.9 s to produce the 787,925 rows of a national programme while this process
+ * parsed them with time to spare; two took 1.5 s. The halves were once two ranges of unit ids, and then each server
+ * process scanned the whole table to keep its half: at 1,000,000 applicants (7.9 million rows, 1.4 GB) the read's
+ * server processes used 13.5 s of CPU (bench/README.md, the section of 2026-12-07 from 19:37 UTC). Which rows fall in
+ * which half does not matter, since the rows are read as the table holds them and put in unit order here; but an
+ * update moves a row to another page, so both halves read one snapshot (withSharedSnapshot), where a row's old and new
+ * versions are never both.
  */
-async function readStoredOutcomes(db: Kysely<Database>, programmeId: string, measureNames: readonly string[], unitIds: InternedIds): Promise<StoredOutcomeRows[]> {
-  const { rows } = await sql<{ middle: string }>`
-    SELECT unit_id AS middle FROM core.applications
-     WHERE programme_id = ${programmeId} AND consent
-     ORDER BY unit_id
-    OFFSET (SELECT count(*) / 2 FROM core.applications WHERE programme_id = ${programmeId} AND consent) LIMIT 1`.execute(db);
-  const middle = rows[0]?.middle;
-  // No consenting application: none of the rows will be kept, and one range reads them.
-  const ranges = middle === undefined ? [{}] : [{ before: middle }, { from: middle }];
-  return (await Promise.all(ranges.map((range) => readStoredOutcomeRange(db, programmeId, measureNames, unitIds, range)))).flat();
+async function outcomePartitionPages(db: Kysely<Database>, programmeId: string): Promise<number> {
+  // The partition that holds the programme's rows: its own (migration 0037) or, for a programme without one, the default.
+  const { rows } = await sql<{ pages: string }>`
+    SELECT pg_relation_size(coalesce(to_regclass(format('core.%I', core.outcome_partition_name(${programmeId}))), 'core.outcomes_default'::regclass))
+           / current_setting('block_size')::bigint AS pages`.execute(db);
+  return Number(rows[0]?.pages ?? 0);
 }
 
-/** The outcome rows of the units in [from, before) in the database's order of unit ids (either bound may be open), as the table holds them. */
-async function readStoredOutcomeRange(
-  db: Kysely<Database>,
-  programmeId: string,
-  measureNames: readonly string[],
-  unitIds: InternedIds,
-  range: { readonly from?: string; readonly before?: string },
-): Promise<StoredOutcomeRows[]> {
-  return withRawClient(db, async (client) => {
-    // COPY takes no bind parameters: the programme id, the measure names (both from the catalogue) and the unit bounds are quoted as literals.
-    // Each measure from its place (migration 0053), looked up once for the statement; null where no load has met the name.
-    const measureColumns = measureNames.map(
-      (name) => `, measure_values[(SELECT slot FROM core.outcome_measures WHERE programme_id = ${client.escapeLiteral(programmeId)} AND measure_name = ${client.escapeLiteral(name)})]`,
-    );
-    const bounds = [
-      ...(range.from === undefined ? [] : [`AND unit_id >= ${client.escapeLiteral(range.from)}`]),
-      ...(range.before === undefined ? [] : [`AND unit_id < ${client.escapeLiteral(range.before)}`]),
-    ];
-    // float8's text is its shortest exact form whenever extra_float_digits is above 0 (PostgreSQL 12 on), the default:
-    // set here in case a server's configuration lowered it, which would round the values to 15 digits.
-    await client.query('SET extra_float_digits = 1');
-    const query = `COPY (
-      SELECT unit_id, fiscal_year${measureColumns.join('')}
-        FROM core.outcomes
-       WHERE programme_id = ${client.escapeLiteral(programmeId)} ${bounds.join(' ')}) TO STDOUT`;
-    const chunks = new OutcomeRowChunks(measureNames.length, unitIds);
-    await forEachCopyLine(client, query, (bytes, start, end) => chunks.addLine(bytes, start, end));
-    // The pooled connection goes back as the server configured it (a failed read does not go back at all).
-    await client.query('RESET extra_float_digits');
-    return chunks.finish();
-  });
+/** Two halves of a table's pages, the second open-ended (for rows written after its size was taken); a table of one page in one part. */
+export function halvesOfPages(pages: number): PageRange[] {
+  const middle = Math.floor(pages / 2);
+  return middle === 0 ? [{}] : [{ beforePage: middle }, { fromPage: middle }];
+}
+
+/** Pages of the partition, [fromPage, beforePage); either bound may be open. */
+export interface PageRange {
+  readonly fromPage?: number;
+  readonly beforePage?: number;
+}
+
+/** The outcome rows on the partition's pages in `range`, as the table holds them; in a transaction, whose end resets the setting made here. */
+async function readStoredOutcomeRange(client: pg.ClientBase, programmeId: string, measureNames: readonly string[], unitIds: InternedIds, range: PageRange): Promise<StoredOutcomeRows[]> {
+  // COPY takes no bind parameters: the programme id and the measure names (both from the catalogue) are quoted as
+  // literals, and the page bounds are whole numbers. Each measure from its place (migration 0053), looked up once for
+  // the statement; null where no load has met the name.
+  const measureColumns = measureNames.map(
+    (name) => `, measure_values[(SELECT slot FROM core.outcome_measures WHERE programme_id = ${client.escapeLiteral(programmeId)} AND measure_name = ${client.escapeLiteral(name)})]`,
+  );
+  const bounds = [
+    ...(range.fromPage === undefined ? [] : [`AND ctid >= '(${pageNumber(range.fromPage)},0)'::tid`]),
+    ...(range.beforePage === undefined ? [] : [`AND ctid < '(${pageNumber(range.beforePage)},0)'::tid`]),
+  ];
+  // float8's text is its shortest exact form whenever extra_float_digits is above 0 (PostgreSQL 12 on), the default:
+  // set for the transaction in case a server's configuration lowered it, which would round the values to 15 digits.
+  await client.query('SET LOCAL extra_float_digits = 1');
+  const query = `COPY (
+    SELECT unit_id, fiscal_year${measureColumns.join('')}
+      FROM core.outcomes
+     WHERE programme_id = ${client.escapeLiteral(programmeId)} ${bounds.join(' ')}) TO STDOUT`;
+  const chunks = new OutcomeRowChunks(measureNames.length, unitIds);
+  await forEachCopyLine(client, query, (bytes, start, end) => chunks.addLine(bytes, start, end));
+  return chunks.finish();
+}
+
+/** A page number for a TID literal: a whole number, never text from outside. */
+function pageNumber(page: number): number {
+  if (!Number.isSafeInteger(page) || page < 0) throw new RangeError(`a page number is a whole number of at least 0, not ${page}`);
+  return page;
 }
 
 /** The programme's loaded official statistics. */

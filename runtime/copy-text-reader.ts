@@ -15,7 +15,7 @@ const BACKSLASH = 0x5c;
 const QUOTED_BYTES = 200;
 
 /** Runs the COPY and calls `onLine` with each line's bytes (`end` excludes the newline), however the chunks split them. */
-export async function forEachCopyLine(client: pg.PoolClient, query: string, onLine: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
+export async function forEachCopyLine(client: pg.ClientBase, query: string, onLine: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
   let carried: Buffer | null = null;
   for await (const chunk of client.query(copyStreams.to(query)) as AsyncIterable<Buffer>) {
     let start = 0;

@@ -127,6 +127,34 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
 }
 
 /**
+ * Runs `work` on `count` connections, each in a read-only REPEATABLE READ transaction, all in the snapshot the first
+ * one takes (pg_export_snapshot): statements run at once on them see the same database. The first connection comes
+ * from the pool and the others are opened for the purpose and closed after (withOwnConnection): a caller holding one
+ * pool connection while it waits for more could wait forever once every connection is held by such callers.
+ */
+export async function withSharedSnapshot<T>(db: Kysely<Database>, count: number, work: (clients: pg.ClientBase[]) => Promise<T>): Promise<T> {
+  if (count === 0) return work([]);
+  const inTransaction = async (client: pg.ClientBase, clients: pg.ClientBase[], snapshot: string | null): Promise<T> => {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let shared = snapshot;
+    if (shared === null) {
+      const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+      shared = rows[0].snapshot;
+    } else {
+      // The name comes from pg_export_snapshot(); SET TRANSACTION takes no bind parameters.
+      await client.query(`SET TRANSACTION SNAPSHOT ${client.escapeLiteral(shared)}`);
+    }
+    const joined = [...clients, client];
+    const result = joined.length === count ? await work(joined) : await withOwnConnection(db, (next) => inTransaction(next, joined, shared));
+    // A failed read does not get here: the pool's connection is not given back (withRawClient) and the others are
+    // closed, and each transaction ends with its connection.
+    await client.query('COMMIT');
+    return result;
+  };
+  return withRawClient(db, (first) => inTransaction(first, [], null));
+}
+
+/**
  * Runs `work` on a connection of its own, opened with the pool's settings and closed after: for a statement that must
  * run beside a transaction whose locks other holders of the pool's connections may be waiting for (a pool connection
  * asked for then might never come free).
