@@ -4,7 +4,6 @@
  * turning every chunk into a string and every line into an array of field strings took a second of CPU,
  * more than the server took to produce them.
  */
-import copyStreams from 'pg-copy-streams';
 import type pg from 'pg';
 import type { InternedIds } from './interned-ids.js';
 
@@ -14,27 +13,217 @@ const BACKSLASH = 0x5c;
 /** How much of a line an error quotes. */
 const QUOTED_BYTES = 200;
 
-/** Runs the COPY and calls `onLine` with each line's bytes (`end` excludes the newline), however the chunks split them. */
-export async function forEachCopyLine(client: pg.ClientBase, query: string, onLine: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
-  let carried: Buffer | null = null;
-  for await (const chunk of client.query(copyStreams.to(query)) as AsyncIterable<Buffer>) {
-    let start = 0;
-    if (carried) {
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline === -1) {
-        carried = Buffer.concat([carried, chunk]);
-        continue;
-      }
-      const line = Buffer.concat([carried, chunk.subarray(0, newline)]);
-      carried = null;
-      onLine(line, 0, line.length);
-      start = newline + 1;
-    }
-    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; start = end + 1, end = chunk.indexOf(NEWLINE, start)) onLine(chunk, start, end);
-    // A copy: the chunk itself may be a view of a buffer the stream reuses.
-    if (start < chunk.length) carried = Buffer.from(chunk.subarray(start));
+/**
+ * Runs the COPY and calls `onLine` with each line's bytes (`end` excludes the newline), however the messages and the
+ * socket's chunks split them. The protocol's messages are read here from the connection's socket, and each line is
+ * passed on as a range of the chunk it arrived in: PostgreSQL sends a CopyData message per row, and pg-copy-streams,
+ * which this used before, made a buffer of each message's contents and joined them into new buffers, as pg's own
+ * parser also makes one per message; either took about 2 s of the 12–16 s read of the 7.9 million outcome rows of
+ * 1,000,000 applicants on the reading thread (bench/README.md, the section of 2026-12-07 from 19:37 UTC).
+ */
+export function forEachCopyLine(client: pg.ClientBase, query: string, onLine: (bytes: Buffer, start: number, end: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // A submittable: pg sends the statement when the connection is free and hands this its messages (CopyOutLines).
+    client.query(new CopyOutLines(query, onLine, (error) => (error ? reject(error) : resolve())));
+  });
+}
+
+/** The statement's text was not a COPY … TO STDOUT: pg handed a message that only another statement gets. */
+export class NotCopyOutError extends Error {
+  constructor(
+    readonly query: string,
+    readonly found: string,
+  ) {
+    super(`${found}; forEachCopyLine runs a COPY … TO STDOUT statement, not: ${query.slice(0, 200)}`);
+    this.name = 'NotCopyOutError';
   }
-  if (carried) throw new Error(`COPY output ended in the middle of a line (${carried.length} bytes after the last newline); the connection was probably cut`);
+}
+
+/** Message types of the protocol (its first byte) that the copy-out reads itself; at any other, the socket goes back to pg. */
+const COPY_DATA = 0x64; // 'd'
+const COPY_OUT_RESPONSE = 0x48; // 'H'
+/** Sent at any time: a notice (dropped here, as pg-copy-streams did), a changed parameter, a notification. */
+const ASYNCHRONOUS = new Set([0x4e, 0x53, 0x41]); // 'N', 'S', 'A'
+/** A message's type byte and its length (which counts itself). */
+const MESSAGE_HEADER = 5;
+
+/** The part of pg's connection the copy-out uses: its socket, and sending the statement. */
+interface CopyConnection {
+  readonly stream: NodeJS.EventEmitter;
+  query(text: string): void;
+}
+
+/**
+ * What pg's client calls for an active query of its own making (a "submittable", as pg-copy-streams and pg-cursor are):
+ * submit with the connection when it is this query's turn. From then the socket's bytes come here instead of to pg's
+ * parser, up to the end of the copy (CopyDone) or an error (ErrorResponse); the bytes after are handed back to pg's
+ * parser, which reads the statement's end (CommandComplete, ReadyForQuery) or the error and calls the handlers below.
+ * A chunk's bytes are the socket's and valid only during the call: a message or line left unfinished is copied.
+ */
+class CopyOutLines implements pg.Submittable {
+  private connection: CopyConnection | null = null;
+  private pgListener: ((chunk: Buffer) => void) | null = null;
+  private readonly ownListener = (chunk: Buffer) => this.read(chunk);
+  /** An unfinished message's first bytes, from earlier chunks. */
+  private pending: Buffer | null = null;
+  /** An unfinished line's first bytes, from earlier messages. */
+  private carried: Buffer | null = null;
+  private failure: Error | null = null;
+  private settled = false;
+
+  constructor(
+    readonly text: string,
+    private readonly onLine: (bytes: Buffer, start: number, end: number) => void,
+    private readonly settle: (error: Error | null) => void,
+  ) {}
+
+  submit(connection: pg.Connection): void {
+    const copyConnection = connection as unknown as CopyConnection;
+    const listeners = copyConnection.stream.listeners('data');
+    if (listeners.length !== 1) throw new Error(`pg's connection has ${listeners.length} readers of its socket where forEachCopyLine expects its parser alone`);
+    this.connection = copyConnection;
+    this.pgListener = listeners[0] as (chunk: Buffer) => void;
+    copyConnection.stream.removeListener('data', this.pgListener);
+    copyConnection.stream.on('data', this.ownListener);
+    copyConnection.query(this.text);
+  }
+
+  handleCommandComplete(): void {
+    if (this.carried && !this.failure) this.failure = new Error(`COPY output ended in the middle of a line (${this.carried.length} bytes after the last newline)`);
+  }
+
+  handleReadyForQuery(): void {
+    this.finish(this.failure);
+  }
+
+  handleError(error: Error): void {
+    // Before the socket is handed back (a connection lost): the socket is pg's again.
+    this.handBack(null);
+    // A connection lost gets no ReadyForQuery after it: the error settles the read now (with what went wrong first).
+    this.finish(this.failure ?? error);
+  }
+
+  handleCopyInResponse(connection: { sendCopyFail(message: string): void }): void {
+    this.failure ??= new NotCopyOutError(this.text, 'the server asked for data to copy in');
+    connection.sendCopyFail('forEachCopyLine reads COPY … TO STDOUT only');
+  }
+
+  handleRowDescription(): void {
+    this.failure ??= new NotCopyOutError(this.text, 'the statement returns rows');
+  }
+
+  handleDataRow(): void {}
+
+  handleEmptyQuery(): void {
+    this.failure ??= new NotCopyOutError(this.text, 'the statement is empty');
+  }
+
+  handlePortalSuspended(): void {}
+
+  private finish(error: Error | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(error);
+  }
+
+  /** Gives the socket back to pg's parser, with the bytes it has not read (null: none). */
+  private handBack(rest: Buffer | null): void {
+    const connection = this.connection;
+    const pgListener = this.pgListener;
+    if (!connection || !pgListener) return;
+    this.connection = null;
+    this.pgListener = null;
+    connection.stream.removeListener('data', this.ownListener);
+    connection.stream.on('data', pgListener);
+    if (rest && rest.length > 0) pgListener(rest);
+  }
+
+  private read(socketChunk: Buffer): void {
+    let chunk = socketChunk;
+    if (this.pending) {
+      // Only the rest of the unfinished message is joined to it, not the whole chunk.
+      const joined = this.completed(this.pending, chunk);
+      if (joined === null) return;
+      this.pending = null;
+      const { message, used } = joined;
+      if (!this.message(message, 0)) {
+        this.handBack(Buffer.concat([message, chunk.subarray(used)]));
+        return;
+      }
+      chunk = chunk.subarray(used);
+    }
+    let at = 0;
+    while (at + MESSAGE_HEADER <= chunk.length) {
+      const size = 1 + chunk.readUInt32BE(at + 1);
+      if (at + size > chunk.length) break;
+      if (!this.message(chunk, at)) {
+        this.handBack(chunk.subarray(at));
+        return;
+      }
+      at += size;
+    }
+    if (at < chunk.length) this.pending = Buffer.from(chunk.subarray(at));
+  }
+
+  /**
+   * The unfinished message `pending` completed from the start of `chunk`, and how many of the chunk's bytes that took;
+   * null when the chunk does not finish it (then it is kept, longer, for the next).
+   */
+  private completed(pending: Buffer, chunk: Buffer): { message: Buffer; used: number } | null {
+    const header = pending.length >= MESSAGE_HEADER ? pending : Buffer.concat([pending, chunk.subarray(0, MESSAGE_HEADER - pending.length)]);
+    if (header.length < MESSAGE_HEADER) {
+      this.pending = header;
+      return null;
+    }
+    const size = 1 + header.readUInt32BE(1);
+    const needed = size - pending.length;
+    if (needed > chunk.length) {
+      this.pending = Buffer.concat([pending, chunk]);
+      return null;
+    }
+    return { message: Buffer.concat([pending, chunk.subarray(0, needed)]), used: needed };
+  }
+
+  /**
+   * Reads the whole message at bytes[at…]; false when the copy's messages end with it, and the socket goes back to pg
+   * from it: at CopyDone, at an ErrorResponse, and at any message a COPY … TO STDOUT does not send (another statement's
+   * rows, its end), which pg's parser then reads and the handlers above refuse.
+   */
+  private message(bytes: Buffer, at: number): boolean {
+    const type = bytes[at];
+    if (type === COPY_DATA) {
+      if (!this.failure) this.lines(bytes, at + MESSAGE_HEADER, at + 1 + bytes.readUInt32BE(at + 1));
+      return true;
+    }
+    return type === COPY_OUT_RESPONSE || ASYNCHRONOUS.has(type);
+  }
+
+  private lines(bytes: Buffer, from: number, to: number): void {
+    try {
+      let start = from;
+      if (this.carried) {
+        const newline = bytes.indexOf(NEWLINE, start);
+        if (newline === -1 || newline >= to) {
+          this.carried = Buffer.concat([this.carried, bytes.subarray(start, to)]);
+          return;
+        }
+        const line = Buffer.concat([this.carried, bytes.subarray(start, newline)]);
+        this.carried = null;
+        this.onLine(line, 0, line.length);
+        start = newline + 1;
+      }
+      // PostgreSQL sends a row per message, so the line ends where the message does; anything else is read the long way.
+      if (to > start && bytes[to - 1] === NEWLINE && bytes.indexOf(NEWLINE, start) === to - 1) {
+        this.onLine(bytes, start, to - 1);
+        return;
+      }
+      for (let end = bytes.indexOf(NEWLINE, start); end !== -1 && end < to; start = end + 1, end = bytes.indexOf(NEWLINE, start)) this.onLine(bytes, start, end);
+      if (start < to) this.carried = Buffer.from(bytes.subarray(start, to));
+    } catch (error) {
+      // The rest of the output is read and dropped; the error is given when the statement ends.
+      this.failure = error instanceof Error ? error : new Error(String(error));
+    }
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRawClient } from '../runtime/database.js';
-import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, NotANumberFieldError, parseDecimal } from '../runtime/copy-text-reader.js';
+import { CopyLineFields, copyTextValue, fieldEnd, forEachCopyLine, isNullField, NotANumberFieldError, NotCopyOutError, parseDecimal } from '../runtime/copy-text-reader.js';
 import { SeededRandom } from '../stats/random.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
@@ -94,5 +96,109 @@ describe('reading COPY … TO STDOUT by lines', () => {
       return id !== expectedId || !Object.is(value, expectedValue);
     });
     expect(wrong).toEqual([]);
+  });
+
+  it('give the server\'s error when the statement fails part-way, and leave the connection ready for the next statement', async () => {
+    let lines = 0;
+    await withRawClient(database.db, async (client) => {
+      await expect(forEachCopyLine(client, 'COPY (SELECT 1 / (i - 30000) FROM generate_series(1, 60000) AS i) TO STDOUT', () => lines++)).rejects.toThrow(/division by zero/);
+      expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    });
+    expect(lines).toBeGreaterThan(0);
+    expect(lines).toBeLessThan(30_000);
+  });
+
+  it('give the error a line\'s reader throws, after the rest of the output, and leave the connection ready', async () => {
+    let lines = 0;
+    await withRawClient(database.db, async (client) => {
+      const read = forEachCopyLine(client, 'COPY (SELECT i FROM generate_series(1, 20000) AS i) TO STDOUT', (bytes, start, end) => {
+        lines++;
+        if (bytes.toString('latin1', start, end) === '500') throw new RangeError('line 500 is refused');
+      });
+      await expect(read).rejects.toThrow('line 500 is refused');
+      expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    });
+    expect(lines).toBe(500);
+  });
+
+  it('refuse a statement that is not a COPY … TO STDOUT, naming it', async () => {
+    await withRawClient(database.db, async (client) => {
+      const read = forEachCopyLine(client, 'SELECT 1', () => undefined);
+      await expect(read).rejects.toBeInstanceOf(NotCopyOutError);
+      await expect(read).rejects.toThrow(/the statement returns rows.*SELECT 1/);
+      expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    });
+  });
+});
+
+/** A protocol message: its type byte, its length (counting itself) and its payload. */
+function message(type: string, payload: Buffer | string = Buffer.alloc(0)): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeUInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
+}
+
+/** What the server sends for a COPY … TO STDOUT in text format of one column: the start, the rows, its end. */
+const copyOutResponse = message('H', Buffer.from([0, 0, 1, 0, 0]));
+const notice = message('N', Buffer.concat([Buffer.from('SNOTICE\0Mcheckpoint\0', 'latin1'), Buffer.from([0])]));
+const afterCopy = Buffer.concat([message('c'), message('C', 'COPY 3\0'), message('Z', 'I')]);
+
+/**
+ * Feeds `bytes` to forEachCopyLine through a stand-in for pg's connection, cut into chunks at `cuts`, as the socket may
+ * cut them; what the reader hands back to pg's parser is collected. The statement ends as pg would end it.
+ */
+async function readCut(bytes: Buffer, cuts: readonly number[]): Promise<{ lines: string[]; handedBack: Buffer }> {
+  const socket = new EventEmitter();
+  const handedBack: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => handedBack.push(Buffer.from(chunk)));
+  let active: { handleCommandComplete(): void; handleReadyForQuery(): void } | null = null;
+  const client = {
+    query(submittable: pg.Submittable & { handleCommandComplete(): void; handleReadyForQuery(): void }) {
+      active = submittable;
+      submittable.submit({ stream: socket, query: () => undefined } as unknown as pg.Connection);
+    },
+  } as unknown as pg.ClientBase;
+  const lines: string[] = [];
+  const read = forEachCopyLine(client, 'COPY (SELECT …) TO STDOUT', (chunk, start, end) => lines.push(chunk.toString('utf8', start, end)));
+  let from = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    // A fresh buffer each time, overwritten after the call, as a socket's may be.
+    const chunk = Buffer.from(bytes.subarray(from, cut));
+    socket.emit('data', chunk);
+    chunk.fill(0);
+    from = cut;
+  }
+  const statement = active as { handleCommandComplete(): void; handleReadyForQuery(): void } | null;
+  statement?.handleCommandComplete();
+  statement?.handleReadyForQuery();
+  await read;
+  return { lines, handedBack: Buffer.concat(handedBack) };
+}
+
+describe('reading COPY … TO STDOUT from the socket', () => {
+  const rows = ['unit1\t2021\t1.5', 'é-unit\t2022\t\\N', '', 'unit3\t2023\t-0.25'];
+  const copy = Buffer.concat([copyOutResponse, ...rows.slice(0, 2).map((row) => message('d', `${row}\n`)), notice, ...rows.slice(2).map((row) => message('d', `${row}\n`))]);
+  const bytes = Buffer.concat([copy, afterCopy]);
+
+  it('hand over each line whole and give pg every byte from the copy\'s end, wherever the socket cuts the messages (every cut into two and three chunks)', async () => {
+    const failures: string[] = [];
+    for (let first = 1; first < bytes.length; first++) {
+      for (const second of [undefined, ...Array.from({ length: bytes.length - first - 1 }, (_, k) => first + 1 + k)]) {
+        const cuts = second === undefined ? [first] : [first, second];
+        const { lines, handedBack } = await readCut(bytes, cuts);
+        if (JSON.stringify(lines) !== JSON.stringify(rows) || !handedBack.equals(afterCopy)) failures.push(cuts.join(','));
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('join a line that one message leaves unfinished to the next, and hand back an error from its first byte', async () => {
+    const error = message('E', Buffer.from('SERROR\0Mcanceled\0\0', 'latin1'));
+    const split = Buffer.concat([copyOutResponse, message('d', 'first half, '), message('d', 'second half\nnext\n'), error, message('Z', 'I')]);
+    const { lines, handedBack } = await readCut(split, [7, 20]);
+    expect(lines).toEqual(['first half, second half', 'next']);
+    expect(handedBack).toEqual(Buffer.concat([error, message('Z', 'I')]));
   });
 });
