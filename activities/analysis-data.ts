@@ -37,6 +37,8 @@ export interface ConsentingPanel {
   readonly units: readonly string[];
   /** Each application's unit, as its index in `units`. */
   readonly applicationUnits: Int32Array;
+  /** Each application's firm as an index of its own: the same index for the same 法人番号 (for codeRunFirms). */
+  readonly applicationFirmIds?: Int32Array;
   readonly outcomes: UnitOutcomeColumns;
 }
 
@@ -63,7 +65,11 @@ export function withCharacteristics(application: ApplicationRecord) {
  * 4.0–5.4 s against 2.3 s (psql, COPY to /dev/null; bench/README.md, the section of 2026-12-07 from 19:37 UTC). Run in
  * a transaction, whose end resets the settings made here.
  */
-async function readConsentingApplications(client: pg.ClientBase, programmeId: string, unitIds: InternedIds): Promise<{ applications: ApplicationRecord[]; unitIdIndices: Int32Array }> {
+async function readConsentingApplications(
+  client: pg.ClientBase,
+  programmeId: string,
+  ids: InternedIds,
+): Promise<{ applications: ApplicationRecord[]; unitIdIndices: Int32Array; firmIdIndices: Int32Array }> {
   await client.query('SET LOCAL enable_indexscan = off');
   await client.query('SET LOCAL enable_bitmapscan = off');
   const query = `COPY (
@@ -73,15 +79,19 @@ async function readConsentingApplications(client: pg.ClientBase, programmeId: st
      WHERE programme_id = ${client.escapeLiteral(programmeId)} AND consent
      ORDER BY unit_id, call_round) TO STDOUT`;
   const applications: ApplicationRecord[] = [];
-  const indices: number[] = [];
+  const unitIndices: number[] = [];
+  const firmIndices: number[] = [];
   const fields = new CopyLineFields();
   await forEachCopyLine(client, query, (bytes, start, end) => {
     fields.line(bytes, start, end);
-    const unitIdIndex = fields.internedIndex(unitIds);
-    indices.push(unitIdIndex);
+    const unitIdIndex = fields.internedIndex(ids);
+    unitIndices.push(unitIdIndex);
+    // Through the same table of ids: a firm that is its own unit is the id just met, and its string is that one.
+    const firmIdIndex = fields.internedIndex(ids);
+    firmIndices.push(firmIdIndex);
     applications.push({
-      unitId: unitIds.ids[unitIdIndex],
-      corporateNumber: fields.text(),
+      unitId: ids.ids[unitIdIndex],
+      corporateNumber: ids.ids[firmIdIndex],
       awarded: fields.text() === 'awarded',
       awardFiscalYear: fields.numberOrNull(),
       callRound: fields.number(),
@@ -92,7 +102,7 @@ async function readConsentingApplications(client: pg.ClientBase, programmeId: st
       applicationDate: fields.text(),
     });
   });
-  return { applications, unitIdIndices: Int32Array.from(indices) };
+  return { applications, unitIdIndices: Int32Array.from(unitIndices), firmIdIndices: Int32Array.from(firmIndices) };
 }
 
 /**
@@ -106,29 +116,30 @@ async function readConsentingApplications(client: pg.ClientBase, programmeId: st
  * matched by its index, however the rows lie: a programme loaded a year at a time holds its rows year by year.
  */
 export async function readConsentingPanel(db: Kysely<Database>, programmeId: string, measureNames: readonly string[]): Promise<ConsentingPanel> {
-  const unitIds = new InternedIds((bytes, start, end) => copyTextValue(bytes.toString('utf8', start, end)));
+  // The unit ids of both reads and the applications' firms, each id made a string once.
+  const ids = new InternedIds((bytes, start, end) => copyTextValue(bytes.toString('utf8', start, end)));
   const outcomeRanges = halvesOfPages(await outcomePartitionPages(db, programmeId));
   // The applications and each part of the outcomes on a connection of its own, all in one snapshot: a consent withdrawn
   // or a file replaced while they are read is either in all of them or in none.
-  const [{ applications, unitIdIndices }, parts] = await withSharedSnapshot(db, 1 + outcomeRanges.length, ([applicationsClient, ...outcomeClients]) =>
+  const [{ applications, unitIdIndices, firmIdIndices }, parts] = await withSharedSnapshot(db, 1 + outcomeRanges.length, ([applicationsClient, ...outcomeClients]) =>
     Promise.all([
-      readConsentingApplications(applicationsClient, programmeId, unitIds),
-      Promise.all(outcomeRanges.map((range, part) => readStoredOutcomeRange(outcomeClients[part], programmeId, measureNames, unitIds, range))).then((halves) => halves.flat()),
+      readConsentingApplications(applicationsClient, programmeId, ids),
+      Promise.all(outcomeRanges.map((range, part) => readStoredOutcomeRange(outcomeClients[part], programmeId, measureNames, ids, range))).then((halves) => halves.flat()),
     ]),
   );
   // The applications come in order of unit ids, so a unit's applications are together: each new id is the next unit.
   const units: string[] = [];
   const applicationUnits = new Int32Array(applications.length);
-  const unitOfId = new Int32Array(unitIds.ids.length).fill(-1);
+  const unitOfId = new Int32Array(ids.ids.length).fill(-1);
   for (let row = 0; row < applications.length; row++) {
     const id = unitIdIndices[row];
     if (unitOfId[id] < 0) {
       unitOfId[id] = units.length;
-      units.push(unitIds.ids[id]);
+      units.push(ids.ids[id]);
     }
     applicationUnits[row] = unitOfId[id];
   }
-  return { applications, units, applicationUnits, outcomes: inUnitOrder(parts, unitOfId, units.length, measureNames) };
+  return { applications, units, applicationUnits, applicationFirmIds: firmIdIndices, outcomes: inUnitOrder(parts, unitOfId, units.length, measureNames) };
 }
 
 /** Each row's unit id: the panel's outcomes in the shape the estimators that take ids per row want. */

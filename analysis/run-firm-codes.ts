@@ -25,14 +25,23 @@ export interface RunFirmCodes {
 /**
  * Codes the applications' firms, then the consortium members unit by unit. A member of a unit the panel does not hold
  * (no consenting application) is coded but placed nowhere, as that unit is left out.
+ *
+ * The read gives each application's firm as its index among the ids it met (`applicationFirmIds`, an index per distinct
+ * id): the codes are then made from those integers, with no map of a million ids (0.9–1.2 s of the read's thread at
+ * 1,000,000 applications, in CPU profiles of 2026-12-07). A map of the firms' ids is made only when there are members
+ * to code after them (projects, whose programmes have few applications). The codes are the same either way.
  */
 export function codeRunFirms(
-  panel: { readonly applications: readonly { readonly corporateNumber: string }[]; readonly units: readonly string[] },
+  panel: { readonly applications: readonly { readonly corporateNumber: string }[]; readonly units: readonly string[]; readonly applicationFirmIds?: Int32Array },
   unitMembers: ReadonlyMap<string, readonly string[]>,
 ): RunFirmCodes {
   const firmCodes = new DenseCodes();
-  const ofApplication = new Int32Array(panel.applications.length);
-  for (let row = 0; row < ofApplication.length; row++) ofApplication[row] = firmCodes.code(panel.applications[row].corporateNumber);
+  let ofApplication: Int32Array;
+  if (panel.applicationFirmIds && unitMembers.size === 0) ofApplication = codesInOrderMet(panel.applicationFirmIds);
+  else {
+    ofApplication = new Int32Array(panel.applications.length);
+    for (let row = 0; row < ofApplication.length; row++) ofApplication[row] = firmCodes.code(panel.applications[row].corporateNumber);
+  }
   const unitIndex = unitIndexForMembers(panel.units, unitMembers);
   const membersOfUnit = new Map<number, number[]>();
   for (const [unitId, members] of unitMembers) {
@@ -41,4 +50,22 @@ export function codeRunFirms(
     if (unit !== undefined) membersOfUnit.set(unit, codes);
   }
   return { ofApplication, membersOfUnit };
+}
+
+/** Dense codes of non-negative integers: 0, 1, 2, … in the order each is first met. */
+export function codesInOrderMet(ids: Int32Array): Int32Array {
+  let largest = -1;
+  for (let row = 0; row < ids.length; row++) {
+    if (ids[row] < 0) throw new RangeError(`an id index is a whole number of at least 0, not ${ids[row]} (row ${row})`);
+    if (ids[row] > largest) largest = ids[row];
+  }
+  const codeOfId = new Int32Array(largest + 1).fill(-1);
+  const codes = new Int32Array(ids.length);
+  let next = 0;
+  for (let row = 0; row < ids.length; row++) {
+    let code = codeOfId[ids[row]];
+    if (code < 0) code = codeOfId[ids[row]] = next++;
+    codes[row] = code;
+  }
+  return codes;
 }

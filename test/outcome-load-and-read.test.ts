@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import { readConsentingPanel, unitIdOfRows, type ConsentingPanel } from '../activities/analysis-data.js';
+import { codeRunFirms } from '../analysis/run-firm-codes.js';
 import { openDatabase } from '../runtime/database.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
@@ -193,6 +194,12 @@ describe('the analysis read of outcomes', () => {
     expect(read.applications.map((application) => application.unitId)).toEqual(consenting.map((row) => row.unit_id));
     expect(read.units).toEqual([...new Set(consenting.map((row) => row.unit_id))]);
     expect(Array.from(read.applicationUnits, (index) => read.units[index])).toEqual(consenting.map((row) => row.unit_id));
+    // The applications' firms as read, and coded from the read's indices as from their 法人番号.
+    const { rows: firms } = await sql<{ corporate_number: string }>`
+      SELECT corporate_number FROM core.applications WHERE programme_id = ${programme} AND consent ORDER BY unit_id, call_round`.execute(database.db);
+    expect(read.applications.map((application) => application.corporateNumber)).toEqual(firms.map((row) => row.corporate_number));
+    expect(read.applicationFirmIds).toHaveLength(firms.length);
+    expect(Array.from(codeRunFirms(read, new Map()).ofApplication)).toEqual(Array.from(codeRunFirms({ applications: read.applications, units: read.units }, new Map()).ofApplication));
   }
 
   it('gives every consenting unit’s rows in unit and year order, the same as one query over the whole programme', async () => {
