@@ -6,7 +6,7 @@ import type { SubgroupField } from '../schemas/catalogue.js';
 import type { Programme } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { CopyLineFields, copyTextValue, forEachCopyLine } from '../runtime/copy-text-reader.js';
-import { withSharedSnapshot } from '../runtime/database.js';
+import { inSharedSnapshot } from '../runtime/database.js';
 import { InternedIds } from '../runtime/interned-ids.js';
 import { OutcomeRowChunks } from '../runtime/outcome-row-chunks.js';
 import { codeRunFirms, type RunFirmCodes } from '../analysis/run-firm-codes.js';
@@ -62,7 +62,7 @@ export function withCharacteristics(application: ApplicationRecord) {
  *
  * The rows are sorted by the server after a scan of the partition, not read through the key's index: a programme's
  * rows lie in the order its files gave them, and at 1,000,000 applications the index scan that PostgreSQL chose took
- * 4.0–5.4 s against 2.3 s (psql, COPY to /dev/null; bench/README.md, the section of 2026-12-07 from 19:37 UTC). Run in
+ * 4.6–5.4 s against 2.3 s (psql, COPY to /dev/null; bench/README.md, the section of 2026-12-07 from 19:37 UTC). Run in
  * a transaction, whose end resets the settings made here.
  */
 async function readConsentingApplications(
@@ -119,14 +119,15 @@ export async function readConsentingPanel(db: Kysely<Database>, programmeId: str
   // The unit ids of both reads and the applications' firms, each id made a string once.
   const ids = new InternedIds((bytes, start, end) => copyTextValue(bytes.toString('utf8', start, end)));
   const outcomeRanges = halvesOfPages(await outcomePartitionPages(db, programmeId));
-  // The applications and each part of the outcomes on a connection of its own, all in one snapshot: a consent withdrawn
-  // or a file replaced while they are read is either in all of them or in none.
-  const [{ applications, unitIdIndices, firmIdIndices }, parts] = await withSharedSnapshot(db, 1 + outcomeRanges.length, ([applicationsClient, ...outcomeClients]) =>
-    Promise.all([
-      readConsentingApplications(applicationsClient, programmeId, ids),
-      Promise.all(outcomeRanges.map((range, part) => readStoredOutcomeRange(outcomeClients[part], programmeId, measureNames, ids, range))).then((halves) => halves.flat()),
-    ]),
-  );
+  // The applications and each part of the outcomes on a connection of its own, all in one snapshot: rows written while
+  // they are read (a consent withdrawn, a file's rows merged or retired) are in all of them or in none. (Attaching a
+  // partition is not a change a snapshot sees: the rows of a programme's first file, built beside and attached, are in
+  // any read that starts after the attach.)
+  const [{ applications, unitIdIndices, firmIdIndices }, ...outcomeParts] = await inSharedSnapshot(db, [
+    (client) => readConsentingApplications(client, programmeId, ids),
+    ...outcomeRanges.map((range) => (client: pg.ClientBase) => readStoredOutcomeRange(client, programmeId, measureNames, ids, range)),
+  ]);
+  const parts = outcomeParts.flat();
   // The applications come in order of unit ids, so a unit's applications are together: each new id is the next unit.
   const units: string[] = [];
   const applicationUnits = new Int32Array(applications.length);
@@ -152,13 +153,13 @@ export function unitIdOfRows(panel: Pick<ConsentingPanel, 'units' | 'outcomes'>)
 
 /**
  * The outcome rows are read in two halves of their partition's pages at once, on two connections (a TID range scan
- * each): one server process alone took 1.9 s to produce the 787,925 rows of a national programme while this process
- * parsed them with time to spare; two took 1.5 s. The halves were once two ranges of unit ids, and then each server
- * process scanned the whole table to keep its half: at 1,000,000 applicants (7.9 million rows, 1.4 GB) the read's
- * server processes used 13.5 s of CPU (bench/README.md, the section of 2026-12-07 from 19:37 UTC). Which rows fall in
- * which half does not matter, since the rows are read as the table holds them and put in unit order here; but an
- * update moves a row to another page, so both halves read one snapshot (withSharedSnapshot), where a row's old and new
- * versions are never both.
+ * each, PostgreSQL 14 on; before 14 each half reads the whole partition, as it did when the halves were two ranges of
+ * unit ids). Two ranges of unit ids made each server process read the whole partition and drop the other half's rows:
+ * at 1,000,000 applicants (7.9 million rows, 1.4 GB) the read's server processes used 13.5 s of CPU, and psql took
+ * 4.9–5.3 s for the two halves at once against 4.6 s by page (bench/README.md, the section of 2026-12-07 from 19:37
+ * UTC). Which rows fall in which half does not matter, since the rows are read as the table holds them and put in unit
+ * order here; but an update moves a row to another page, so both halves read one snapshot (inSharedSnapshot), where a
+ * row's old and new versions are never both.
  */
 async function outcomePartitionPages(db: Kysely<Database>, programmeId: string): Promise<number> {
   // The partition that holds the programme's rows: its own (migration 0037) or, for a programme without one, the default.

@@ -35,6 +35,9 @@ export function codeRunFirms(
   panel: { readonly applications: readonly { readonly corporateNumber: string }[]; readonly units: readonly string[]; readonly applicationFirmIds?: Int32Array },
   unitMembers: ReadonlyMap<string, readonly string[]>,
 ): RunFirmCodes {
+  if (panel.applicationFirmIds && panel.applicationFirmIds.length !== panel.applications.length) {
+    throw new RangeError(`the read gave ${panel.applicationFirmIds.length} firm ids for ${panel.applications.length} applications; a panel whose applications were filtered must leave out applicationFirmIds`);
+  }
   const firmCodes = new DenseCodes();
   let ofApplication: Int32Array;
   if (panel.applicationFirmIds && unitMembers.size === 0) ofApplication = codesInOrderMet(panel.applicationFirmIds);

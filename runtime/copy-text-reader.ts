@@ -77,16 +77,21 @@ class CopyOutLines implements pg.Submittable {
     private readonly settle: (error: Error | null) => void,
   ) {}
 
-  submit(connection: pg.Connection): void {
+  /** An error returned, as pg's own queries return one, is handed to handleError by pg. */
+  submit(connection: pg.Connection): Error | undefined {
     const copyConnection = connection as unknown as CopyConnection;
     const listeners = copyConnection.stream.listeners('data');
-    if (listeners.length !== 1) throw new Error(`pg's connection has ${listeners.length} readers of its socket where forEachCopyLine expects its parser alone`);
+    if (listeners.length !== 1) return new Error(`pg's connection has ${listeners.length} readers of its socket where forEachCopyLine expects its parser alone`);
     this.connection = copyConnection;
     this.pgListener = listeners[0] as (chunk: Buffer) => void;
     copyConnection.stream.removeListener('data', this.pgListener);
     copyConnection.stream.on('data', this.ownListener);
     copyConnection.query(this.text);
+    return undefined;
   }
+
+  /** CopyData that pg's parser reads: after a statement timeout pg's client gave up on (handleError), the rest of the output. */
+  handleCopyData(): void {}
 
   handleCommandComplete(): void {
     if (this.carried && !this.failure) this.failure = new Error(`COPY output ended in the middle of a line (${this.carried.length} bytes after the last newline)`);
@@ -97,8 +102,11 @@ class CopyOutLines implements pg.Submittable {
   }
 
   handleError(error: Error): void {
-    // Before the socket is handed back (a connection lost): the socket is pg's again.
-    this.handBack(null);
+    // Before the socket is handed back (a connection lost, a statement timeout): the socket is pg's again, with the
+    // unfinished message's bytes, so that its parser goes on from a message's start.
+    const pending = this.pending;
+    this.pending = null;
+    this.handBack(pending);
     // A connection lost gets no ReadyForQuery after it: the error settles the read now (with what went wrong first).
     this.finish(this.failure ?? error);
   }

@@ -127,31 +127,49 @@ export async function withRawClient<T>(db: Kysely<Database>, work: (client: pg.P
 }
 
 /**
- * Runs `work` on `count` connections, each in a read-only REPEATABLE READ transaction, all in the snapshot the first
- * one takes (pg_export_snapshot): statements run at once on them see the same database. The first connection comes
- * from the pool and the others are opened for the purpose and closed after (withOwnConnection): a caller holding one
- * pool connection while it waits for more could wait forever once every connection is held by such callers.
+ * Runs each task on a connection of its own, all at once, each in a read-only REPEATABLE READ transaction in the snapshot
+ * the first takes (pg_export_snapshot): the tasks see the same database. Every connection imports the snapshot before
+ * any task starts, and each transaction ends as soon as its own task does, so that a task done does not hold its locks
+ * while it waits for the others: a statement queued for a stronger lock (attaching a partition takes the default
+ * partition's strongest) would otherwise queue the later tasks' reads behind it, and wait itself for a transaction
+ * that waits for them. The first connection comes from the pool and the others are opened for the purpose and closed
+ * after (withOwnConnection): a caller holding one pool connection while it waits for more could wait forever once
+ * every connection is held by such callers.
  */
-export async function withSharedSnapshot<T>(db: Kysely<Database>, count: number, work: (clients: pg.ClientBase[]) => Promise<T>): Promise<T> {
-  if (count === 0) return work([]);
-  const inTransaction = async (client: pg.ClientBase, clients: pg.ClientBase[], snapshot: string | null): Promise<T> => {
+export async function inSharedSnapshot<Results extends readonly unknown[]>(
+  db: Kysely<Database>,
+  tasks: { readonly [Task in keyof Results]: (client: pg.ClientBase) => Promise<Results[Task]> },
+): Promise<Results> {
+  type Result = Results[number];
+  const work: readonly ((client: pg.ClientBase) => Promise<Result>)[] = tasks;
+  // Promise.all keeps each task's result in its task's place, which is what Results says.
+  const inOrder = (results: Result[]) => results as unknown as Results;
+  if (work.length === 0) return inOrder([]);
+  const begin = async (client: pg.ClientBase, snapshot: string | null): Promise<string> => {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    let shared = snapshot;
-    if (shared === null) {
-      const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-      shared = rows[0].snapshot;
-    } else {
+    if (snapshot !== null) {
       // The name comes from pg_export_snapshot(); SET TRANSACTION takes no bind parameters.
-      await client.query(`SET TRANSACTION SNAPSHOT ${client.escapeLiteral(shared)}`);
+      await client.query(`SET TRANSACTION SNAPSHOT ${client.escapeLiteral(snapshot)}`);
+      return snapshot;
     }
-    const joined = [...clients, client];
-    const result = joined.length === count ? await work(joined) : await withOwnConnection(db, (next) => inTransaction(next, joined, shared));
-    // A failed read does not get here: the pool's connection is not given back (withRawClient) and the others are
-    // closed, and each transaction ends with its connection.
-    await client.query('COMMIT');
-    return result;
+    const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+    return rows[0].snapshot;
   };
-  return withRawClient(db, (first) => inTransaction(first, [], null));
+  const open = async (clients: pg.ClientBase[], snapshot: string): Promise<Result[]> => {
+    if (clients.length === work.length) {
+      return Promise.all(
+        work.map(async (task, index) => {
+          const result = await task(clients[index]);
+          await clients[index].query('COMMIT');
+          return result;
+        }),
+      );
+    }
+    // A failed task does not commit: the pool's connection is not given back (withRawClient) and the others are closed,
+    // and each transaction ends with its connection.
+    return withOwnConnection(db, async (client) => open([...clients, client], await begin(client, snapshot)));
+  };
+  return inOrder(await withRawClient(db, async (first) => open([first], await begin(first, null))));
 }
 
 /**

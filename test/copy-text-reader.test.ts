@@ -194,6 +194,46 @@ describe('reading COPY … TO STDOUT from the socket', () => {
     expect(failures).toEqual([]);
   });
 
+  it('hand pg the bytes of a message it had begun when the read fails part-way, and pg\'s error to the caller', async () => {
+    const socket = new EventEmitter();
+    const handedBack: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => handedBack.push(Buffer.from(chunk)));
+    let active: { handleError(error: Error): void } | null = null;
+    const client = {
+      query(submittable: pg.Submittable & { handleError(error: Error): void }) {
+        active = submittable;
+        submittable.submit({ stream: socket, query: () => undefined } as unknown as pg.Connection);
+      },
+    } as unknown as pg.ClientBase;
+    const lines: string[] = [];
+    const read = forEachCopyLine(client, 'COPY (SELECT …) TO STDOUT', (chunk, start, end) => lines.push(chunk.toString('utf8', start, end)));
+    const row = message('d', 'second\n');
+    socket.emit('data', Buffer.concat([copyOutResponse, message('d', 'first\n'), row.subarray(0, 4)]));
+    (active as { handleError(error: Error): void } | null)?.handleError(new Error('Query read timeout'));
+    await expect(read).rejects.toThrow('Query read timeout');
+    expect(lines).toEqual(['first']);
+    // pg's parser has the socket again, from the start of the message it will now read whole.
+    socket.emit('data', row.subarray(4));
+    expect(Buffer.concat(handedBack)).toEqual(row);
+  });
+
+  it('return an error to pg, not throw it, when something besides pg\'s parser reads the socket', async () => {
+    const socket = new EventEmitter();
+    socket.on('data', () => undefined);
+    socket.on('data', () => undefined);
+    let returned: unknown = null;
+    const client = {
+      query(submittable: pg.Submittable & { handleError(error: Error): void }) {
+        returned = submittable.submit({ stream: socket, query: () => undefined } as unknown as pg.Connection);
+        // As pg does with a returned error.
+        if (returned instanceof Error) submittable.handleError(returned);
+      },
+    } as unknown as pg.ClientBase;
+    await expect(forEachCopyLine(client, 'COPY (SELECT 1) TO STDOUT', () => undefined)).rejects.toThrow(/2 readers of its socket/);
+    expect(returned).toBeInstanceOf(Error);
+    expect(socket.listenerCount('data')).toBe(2);
+  });
+
   it('join a line that one message leaves unfinished to the next, and hand back an error from its first byte', async () => {
     const error = message('E', Buffer.from('SERROR\0Mcanceled\0\0', 'latin1'));
     const split = Buffer.concat([copyOutResponse, message('d', 'first half, '), message('d', 'second half\nnext\n'), error, message('Z', 'I')]);

@@ -232,7 +232,7 @@ describe('the analysis read of outcomes', () => {
 
   it('reads each unit and year once after rows were updated onto other pages, in both halves of the pages', async () => {
     const programme = 'large-scale-growth-investment';
-    const { rows: before } = await sql<{ pages: string }>`SELECT pg_relation_size(format('core.%I', core.outcome_partition_name(${programme}))) / 8192 AS pages`.execute(database.db);
+    const { rows: before } = await sql<{ pages: string }>`SELECT pg_relation_size(format('core.%I', core.outcome_partition_name(${programme}))) / current_setting('block_size')::bigint AS pages`.execute(database.db);
     // Units in the first half of the pages get new versions, written where there is room: past the middle.
     await sql`UPDATE core.outcomes SET measure_values = measure_values || ARRAY[]::float8[] WHERE programme_id = ${programme} AND ctid < ${`(${Math.floor(Number(before[0].pages) / 2)},0)`}::tid AND fiscal_year IN (2019, 2020)`.execute(database.db);
     const { rows: moved } = await sql<{ rows: string }>`

@@ -38,6 +38,11 @@ describe('the firms behind a run\'s units, coded once', () => {
     expect([...withMembers.membersOfUnit]).toEqual([[1, [4, 0]]]);
   });
 
+  it('refuses firm ids that do not match the applications one to one', () => {
+    const applications = [{ corporateNumber: '8' }, { corporateNumber: '9' }];
+    expect(() => codeRunFirms({ applications, units: ['8', '9'], applicationFirmIds: Int32Array.from([0]) }, new Map())).toThrow(/1 firm ids for 2 applications/);
+  });
+
   it('codes whole numbers in the order first met, and refuses a negative one', () => {
     expect(Array.from(codesInOrderMet(Int32Array.from([5, 5, 0, 9, 0])))).toEqual([0, 0, 1, 2, 1]);
     expect(Array.from(codesInOrderMet(new Int32Array(0)))).toEqual([]);
