@@ -215,6 +215,10 @@ describe('reading COPY … TO STDOUT from the socket', () => {
     // pg's parser has the socket again, from the start of the message it will now read whole.
     socket.emit('data', row.subarray(4));
     expect(Buffer.concat(handedBack)).toEqual(row);
+    // After a statement timeout pg keeps the statement active and hands it the rest of the output: taken, and dropped.
+    const statement = active as unknown as { handleCopyData(message: { chunk: Buffer }): void } | null;
+    expect(() => statement?.handleCopyData({ chunk: Buffer.from('third\n') })).not.toThrow();
+    expect(lines).toEqual(['first']);
   });
 
   it('return an error to pg, not throw it, when something besides pg\'s parser reads the socket', async () => {
