@@ -170,13 +170,13 @@ async function outcomePartitionPages(db: Kysely<Database>, programmeId: string):
 }
 
 /** Two halves of a table's pages, the second open-ended (for rows written after its size was taken); a table of one page in one part. */
-export function halvesOfPages(pages: number): PageRange[] {
+function halvesOfPages(pages: number): PageRange[] {
   const middle = Math.floor(pages / 2);
   return middle === 0 ? [{}] : [{ beforePage: middle }, { fromPage: middle }];
 }
 
 /** Pages of the partition, [fromPage, beforePage); either bound may be open. */
-export interface PageRange {
+interface PageRange {
   readonly fromPage?: number;
   readonly beforePage?: number;
 }

@@ -154,7 +154,7 @@ class CopyOutLines implements pg.Submittable {
       if (joined === null) return;
       this.pending = null;
       const { message, used } = joined;
-      if (!this.message(message, 0)) {
+      if (!this.message(message, 0, message.length)) {
         this.handBack(Buffer.concat([message, chunk.subarray(used)]));
         return;
       }
@@ -164,7 +164,7 @@ class CopyOutLines implements pg.Submittable {
     while (at + MESSAGE_HEADER <= chunk.length) {
       const size = 1 + chunk.readUInt32BE(at + 1);
       if (at + size > chunk.length) break;
-      if (!this.message(chunk, at)) {
+      if (!this.message(chunk, at, size)) {
         this.handBack(chunk.subarray(at));
         return;
       }
@@ -193,14 +193,15 @@ class CopyOutLines implements pg.Submittable {
   }
 
   /**
-   * Reads the whole message at bytes[at…]; false when the copy's messages end with it, and the socket goes back to pg
-   * from it: at CopyDone, at an ErrorResponse, and at any message a COPY … TO STDOUT does not send (another statement's
-   * rows, its end), which pg's parser then reads and the handlers above refuse.
+   * Reads the whole message at bytes[at, at + size) (`size` counts its type byte, as the caller found it); false when
+   * the copy's messages end with it, and the socket goes back to pg from it: at CopyDone, at an ErrorResponse, and at
+   * any message a COPY … TO STDOUT does not send (another statement's rows, its end), which pg's parser then reads and
+   * the handlers above refuse.
    */
-  private message(bytes: Buffer, at: number): boolean {
+  private message(bytes: Buffer, at: number, size: number): boolean {
     const type = bytes[at];
     if (type === COPY_DATA) {
-      if (!this.failure) this.lines(bytes, at + MESSAGE_HEADER, at + 1 + bytes.readUInt32BE(at + 1));
+      if (!this.failure) this.lines(bytes, at + MESSAGE_HEADER, at + size);
       return true;
     }
     return type === COPY_OUT_RESPONSE || ASYNCHRONOUS.has(type);
