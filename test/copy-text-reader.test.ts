@@ -145,23 +145,42 @@ const copyOutResponse = message('H', Buffer.from([0, 0, 1, 0, 0]));
 const notice = message('N', Buffer.concat([Buffer.from('SNOTICE\0Mcheckpoint\0', 'latin1'), Buffer.from([0])]));
 const afterCopy = Buffer.concat([message('c'), message('C', 'COPY 3\0'), message('Z', 'I')]);
 
+/** What pg's client calls on the statement forEachCopyLine hands it, as the stand-in below drives it. */
+interface StandInStatement {
+  handleCommandComplete(): void;
+  handleReadyForQuery(): void;
+  handleError(error: Error): void;
+  handleCopyData(message: { chunk: Buffer }): void;
+}
+
 /**
- * Feeds `bytes` to forEachCopyLine through a stand-in for pg's connection, cut into chunks at `cuts`, as the socket may
- * cut them; what the reader hands back to pg's parser is collected. The statement ends as pg would end it.
+ * forEachCopyLine started on a stand-in for pg's client and connection: the socket (an emitter whose one `data` listener
+ * stands for pg's parser and collects what the reader hands back to it), and the statement pg would drive.
  */
-async function readCut(bytes: Buffer, cuts: readonly number[]): Promise<{ lines: string[]; handedBack: Buffer }> {
+function onStandIn(): { socket: EventEmitter; handedBack: Buffer[]; lines: string[]; read: Promise<void>; statement: StandInStatement } {
   const socket = new EventEmitter();
   const handedBack: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => handedBack.push(Buffer.from(chunk)));
-  let active: { handleCommandComplete(): void; handleReadyForQuery(): void } | null = null;
+  let active: StandInStatement | null = null;
   const client = {
-    query(submittable: pg.Submittable & { handleCommandComplete(): void; handleReadyForQuery(): void }) {
+    query(submittable: pg.Submittable & StandInStatement) {
       active = submittable;
       submittable.submit({ stream: socket, query: () => undefined } as unknown as pg.Connection);
     },
   } as unknown as pg.ClientBase;
   const lines: string[] = [];
   const read = forEachCopyLine(client, 'COPY (SELECT …) TO STDOUT', (chunk, start, end) => lines.push(chunk.toString('utf8', start, end)));
+  const statement = active as StandInStatement | null;
+  if (!statement) throw new Error('forEachCopyLine did not hand the client its statement');
+  return { socket, handedBack, lines, read, statement };
+}
+
+/**
+ * Feeds `bytes` to forEachCopyLine through the stand-in, cut into chunks at `cuts`, as the socket may cut them; what the
+ * reader hands back to pg's parser is collected. The statement ends as pg would end it.
+ */
+async function readCut(bytes: Buffer, cuts: readonly number[]): Promise<{ lines: string[]; handedBack: Buffer }> {
+  const { socket, handedBack, lines, read, statement } = onStandIn();
   let from = 0;
   for (const cut of [...cuts, bytes.length]) {
     // A fresh buffer each time, overwritten after the call, as a socket's may be.
@@ -170,9 +189,8 @@ async function readCut(bytes: Buffer, cuts: readonly number[]): Promise<{ lines:
     chunk.fill(0);
     from = cut;
   }
-  const statement = active as { handleCommandComplete(): void; handleReadyForQuery(): void } | null;
-  statement?.handleCommandComplete();
-  statement?.handleReadyForQuery();
+  statement.handleCommandComplete();
+  statement.handleReadyForQuery();
   await read;
   return { lines, handedBack: Buffer.concat(handedBack) };
 }
@@ -195,29 +213,17 @@ describe('reading COPY … TO STDOUT from the socket', () => {
   });
 
   it('hand pg the bytes of a message it had begun when the read fails part-way, and pg\'s error to the caller', async () => {
-    const socket = new EventEmitter();
-    const handedBack: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => handedBack.push(Buffer.from(chunk)));
-    let active: { handleError(error: Error): void } | null = null;
-    const client = {
-      query(submittable: pg.Submittable & { handleError(error: Error): void }) {
-        active = submittable;
-        submittable.submit({ stream: socket, query: () => undefined } as unknown as pg.Connection);
-      },
-    } as unknown as pg.ClientBase;
-    const lines: string[] = [];
-    const read = forEachCopyLine(client, 'COPY (SELECT …) TO STDOUT', (chunk, start, end) => lines.push(chunk.toString('utf8', start, end)));
+    const { socket, handedBack, lines, read, statement } = onStandIn();
     const row = message('d', 'second\n');
     socket.emit('data', Buffer.concat([copyOutResponse, message('d', 'first\n'), row.subarray(0, 4)]));
-    (active as { handleError(error: Error): void } | null)?.handleError(new Error('Query read timeout'));
+    statement.handleError(new Error('Query read timeout'));
     await expect(read).rejects.toThrow('Query read timeout');
     expect(lines).toEqual(['first']);
     // pg's parser has the socket again, from the start of the message it will now read whole.
     socket.emit('data', row.subarray(4));
     expect(Buffer.concat(handedBack)).toEqual(row);
     // After a statement timeout pg keeps the statement active and hands it the rest of the output: taken, and dropped.
-    const statement = active as unknown as { handleCopyData(message: { chunk: Buffer }): void } | null;
-    expect(() => statement?.handleCopyData({ chunk: Buffer.from('third\n') })).not.toThrow();
+    expect(() => statement.handleCopyData({ chunk: Buffer.from('third\n') })).not.toThrow();
     expect(lines).toEqual(['first']);
   });
 
