@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { normaliseText, parseFiscalYear, parseJapaneseDate, parseYenAmount, prefectureCode } from '../ingest/validating/normalise.js';
 import { corporateNumberProblem } from './corporate-number.js';
+import { plainDecimalValue } from './decimal-text.js';
 import { UNIT_ID_PATTERN } from './unit-of-analysis.js';
 
 /**
@@ -67,9 +68,13 @@ const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 function finiteNumber(options: { min?: number }): Reading<number> {
   return (text) => {
     if (text === '') return problem('is empty');
-    const digits = text.includes(',') ? text.replace(/,/g, '') : text;
-    if (!NUMBER.test(digits)) return problem('is not a number');
-    const value = Number(digits);
+    // Most numbers are plain decimals (690.6), read by hand as Number reads them; the rest by the pattern and Number.
+    let value = plainDecimalValue(text);
+    if (value === undefined) {
+      const digits = text.includes(',') ? text.replace(/,/g, '') : text;
+      if (!NUMBER.test(digits)) return problem('is not a number');
+      value = Number(digits);
+    }
     if (!Number.isFinite(value)) return problem('is not a finite number');
     if (options.min !== undefined && value < options.min) return problem(`is below ${options.min}`);
     return accept(value);
