@@ -46,6 +46,8 @@ export interface RecordValidator<Row> {
   validate(record: RawRecord): AcceptedRecord<Row> | RejectedRecord;
 }
 
+const NO_REASONS: readonly RejectionReason[] = Object.freeze([]);
+
 export function isRejected<Row>(result: AcceptedRecord<Row> | RejectedRecord): result is RejectedRecord {
   return 'reasons' in result;
 }
@@ -121,14 +123,17 @@ export function createRecordValidator<Schema extends z.ZodType<object, Record<st
         // (the catalogue refuses field names every object inherits, so the schemas never read such a column).
         header.forEach((column, index) => Object.defineProperty(raw, column, { value: record.fields[index], enumerable: true, writable: true, configurable: true }));
       } else {
-        header.forEach((column, index) => {
-          raw[column] = record.fields[index];
-        });
+        const fields = record.fields;
+        for (let index = 0; index < header.length; index++) raw[header[index]] = fields[index];
       }
       if (missingReasons.length > 0) return { line: record.line, raw, reasons: missingReasons };
-      const emptyRequired: RejectionReason[] = requiredByProgramme
-        .filter((column) => raw[column].trim() === '')
-        .map((column) => ({ code: 'missing_required_field', field: column, message: `${column} is empty; the programme's data requirements (call guidelines) make it required` }));
+      // Most programmes require no column beyond the schema's: no arrays made for every row then.
+      const emptyRequired: readonly RejectionReason[] =
+        requiredByProgramme.length === 0
+          ? NO_REASONS
+          : requiredByProgramme
+              .filter((column) => raw[column].trim() === '')
+              .map((column) => ({ code: 'missing_required_field', field: column, message: `${column} is empty; the programme's data requirements (call guidelines) make it required` }));
       const parsed = options.schema.safeParse(raw);
       const problems = record.problems ?? [];
       if (!parsed.success || problems.length > 0) {
