@@ -1,7 +1,7 @@
 /**
  * Decimal text and doubles, both ways, for the common case done by hand: a national outcome file holds millions of
  * measures written like 690.6, each read from its text (`Number`) and written back into the COPY text (`String`). The
- * two conversions were about a sixth of an outcome file's parse (bench/README.md, "2026-12-07 (23:00 UTC)"). Each fast
+ * two conversions were about a sixth of an outcome file's parse (bench/README.md, "2026-12-07 (22:51 UTC)"). Each fast
  * path gives exactly what the built-in would, and anything else goes to the built-in.
  */
 
@@ -29,28 +29,37 @@ export function plainDecimalValue(text: string): number | undefined {
   for (let index = negative ? 1 : 0; index < length; index++) {
     const code = text.charCodeAt(index);
     if (code >= ZERO && code <= NINE) {
+      if (++digits > MOST_DIGITS) return undefined;
       whole = whole * 10 + (code - ZERO);
-      digits++;
     } else if (code === POINT && point === -1) point = index;
     else return undefined;
   }
-  // No digits, too many, or a point with no digit before or after it ("1.", ".5", "-.5"): the built-in reads those.
-  if (digits === 0 || digits > MOST_DIGITS || point === length - 1 || point === (negative ? 1 : 0)) return undefined;
+  // No digits, or a point with no digit before or after it ("1.", ".5", "-.5"): the built-in reads those.
+  if (digits === 0 || point === length - 1 || point === (negative ? 1 : 0)) return undefined;
   const value = point === -1 ? whole : whole / POWERS_OF_TEN[length - 1 - point];
   return negative ? -value : value;
 }
 
-/** Places after the point tried for a number's text, and the whole number those places make, below 2^31. */
+/** Places after the point tried for a number's text. */
 const MOST_PLACES = 6;
+/**
+ * The scaled whole numbers written by hand stay below 2^31, so that each is a small integer, which V8 writes by its
+ * quickest path. Any bound up to 2^53 would give the same text.
+ */
 const LARGEST_SCALED = 0x7fffffff;
 
 /**
  * `String(value)`, the same text for every number, made faster for a number with a few places after the point: for
  * the fewest places k (up to 6) where the whole number r nearest value × 10^k gives value back as r / 10^k, the text
- * is r's digits with the point put k places from the end. That division is correctly rounded, so the decimal r / 10^k
- * reads back as value, and with k the fewest it is the shortest that does, which is what `String` writes.
+ * is r's digits with the point put k places from the end. Why that is `String`'s text:
+ * - r / 10^k is correctly rounded (r and 10^k are exact doubles), so the decimal r / 10^k reads back as value;
+ * - below 2^31 the decimals with k places are much further apart than the doubles near value, so at most one of them
+ *   reads back as value, and `Math.round` finds it when there is one;
+ * - `String` writes the decimal with the fewest significant digits that reads back as value; for a number that is not
+ *   whole these are the fewest places too, as no power of ten of 1 or more lies among the decimals that read back as it;
+ * - r ≥ 1 and k ≤ 6 make value at least 10^-6, which `String` writes without an exponent.
  */
-export function numberText(value: number): string {
+export function doubleText(value: number): string {
   if (Number.isInteger(value)) return String(value);
   const magnitude = value < 0 ? -value : value;
   for (let places = 1; places <= MOST_PLACES; places++) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { MeasureDeclaration } from '../programmes/file-declaration.js';
 import { UNIT_KEY_COLUMNS, type UnitOfAnalysis } from './unit-of-analysis.js';
 import { readings } from './csv-fields.js';
-import { numberText } from './decimal-text.js';
+import { doubleText } from './decimal-text.js';
 import { FIELD_FAILED, readField, recordSchema, type FieldReader, type RequiredField } from './record-schema.js';
 
 export interface OutcomeRow {
@@ -41,7 +41,7 @@ export function outcomeRowSchema(unitOfAnalysis: UnitOfAnalysis, measures: reado
 
 /**
  * The measures of a row as a PostgreSQL float8[] literal for COPY text, one element per place of
- * core.outcome_measures (`slots`, index 0 is slot 1): a finite number as String writes it (numberText), which float8 reads back as
+ * core.outcome_measures (`slots`, index 0 is slot 1): a finite number as String writes it (doubleText), which float8 reads back as
  * the same double, and NULL for anything else (null, NaN, ±Infinity), for a place whose name the row does not declare
  * and for a gap. Written without walking the object's properties: this runs once per row of a national file.
  */
@@ -51,7 +51,7 @@ export function measureValuesWriter(slots: readonly (string | null)[]): (values:
     for (let index = 0; index < slots.length; index++) {
       const name = slots[index];
       const value = name === null || !Object.hasOwn(values, name) ? null : values[name];
-      text += (index === 0 ? '' : ',') + (typeof value === 'number' && Number.isFinite(value) ? numberText(value) : 'NULL');
+      text += (index === 0 ? '' : ',') + (typeof value === 'number' && Number.isFinite(value) ? doubleText(value) : 'NULL');
     }
     return `${text}}`;
   };

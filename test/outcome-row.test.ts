@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { listProgrammes } from '../programmes/catalogue.js';
+import { copyTextLine } from '../ingest/loading/copy-text.js';
+import { outcomeTarget } from '../ingest/loading/bulk-targets.js';
+import { getProgramme, listProgrammes } from '../programmes/catalogue.js';
 import { fileDeclaration } from '../programmes/file-declaration.js';
 import { readings, textField } from '../schemas/csv-fields.js';
 import { measureValuesWriter, outcomeRowSchema, type OutcomeRow } from '../schemas/outcome.js';
@@ -56,5 +58,22 @@ describe('an outcome row on its way to the database', () => {
       { ok: '1180301018771' },
       { ok: '1180301018771' },
     ]);
+  });
+
+  it('writes an outcome row’s staging line as copyTextLine writes its four fields, whatever the measures hold', () => {
+    const declared = fileDeclaration(getProgramme('sme-labour-saving').file, 'outcomes');
+    const slots = [...declared.measures.map((measure) => measure.name), null];
+    const target = outcomeTarget(declared, slots);
+    const literal = measureValuesWriter(slots);
+    const [first, second, third] = declared.measures.map((measure) => measure.name);
+    const rows: OutcomeRow[] = [
+      { unit_id: '6312508239271', fiscal_year: 2018, measures: { [first]: 690.6, [second]: 372.6, [third]: 21 } },
+      { unit_id: 'P-0001_a.b', fiscal_year: 2025, measures: { [first]: 1e-7, [second]: -0, [third]: 1e21 } },
+      { unit_id: 'back\\slash\ttab', fiscal_year: 1990, measures: { [first]: null, [second]: -2147.483647, [third]: Number.NaN } },
+    ];
+    for (const [index, row] of rows.entries()) {
+      expect(target.stagingLine(index + 2, row)).toBe(copyTextLine([index + 2, row.unit_id, row.fiscal_year, literal(row.measures)]));
+    }
+    expect(target.stagingLine(3, rows[1])).toBe('3\tP-0001_a.b\t2025\t{1e-7,0,1e+21,NULL}\n');
   });
 });

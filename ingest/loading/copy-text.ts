@@ -2,7 +2,7 @@
  * PostgreSQL COPY text format: one line per row, fields separated by tabs, NULL as \N, and backslash,
  * tab, newline and carriage return escaped with a backslash.
  */
-import { numberText } from '../../schemas/decimal-text.js';
+import { doubleText } from '../../schemas/decimal-text.js';
 
 export type CopyValue = string | number | boolean | null;
 
@@ -12,7 +12,7 @@ const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '
 export function copyTextField(value: CopyValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') return numberText(value);
+  if (typeof value === 'number') return doubleText(value);
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (char) => ESCAPES[char]) : value;
 }
 

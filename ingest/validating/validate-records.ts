@@ -46,11 +46,12 @@ export interface RecordValidator<Row> {
   validate(record: RawRecord): AcceptedRecord<Row> | RejectedRecord;
 }
 
-const NO_REASONS: readonly RejectionReason[] = Object.freeze([]);
-
 export function isRejected<Row>(result: AcceptedRecord<Row> | RejectedRecord): result is RejectedRecord {
   return 'reasons' in result;
 }
+
+/** No reasons, shared by every row of a programme that requires no column beyond its schema: such a row makes no array for them. */
+const NO_REASONS: readonly RejectionReason[] = Object.freeze([]);
 
 /**
  * Builds a validator for one file. Missing required columns reject every record (the fix is in the file
