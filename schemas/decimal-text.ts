@@ -55,8 +55,9 @@ const LARGEST_SCALED = 0x7fffffff;
  * - r / 10^k is correctly rounded (r and 10^k are exact doubles), so the decimal r / 10^k reads back as value;
  * - below 2^31 the decimals with k places are much further apart than the doubles near value, so at most one of them
  *   reads back as value, and `Math.round` finds it when there is one;
- * - `String` writes the decimal with the fewest significant digits that reads back as value; for a number that is not
- *   whole these are the fewest places too, as no power of ten of 1 or more lies among the decimals that read back as it;
+ * - `String` writes the decimal with the fewest significant digits that reads back as value, and within so narrow a
+ *   range fewer digits means fewer places: a power of ten in the range, 10^-j, is found at its own j places, and one of
+ *   1 or more would be a whole number, which reads back as itself, never as a value that is not whole;
  * - r ≥ 1 and k ≤ 6 make value at least 10^-6, which `String` writes without an exponent.
  */
 export function doubleText(value: number): string {

@@ -50,7 +50,7 @@ export function isRejected<Row>(result: AcceptedRecord<Row> | RejectedRecord): r
   return 'reasons' in result;
 }
 
-/** No reasons, shared by every row of a programme that requires no column beyond its schema: such a row makes no array for them. */
+/** No reasons: shared by every row of a programme that requires no column beyond its schema, which then makes no array. */
 const NO_REASONS: readonly RejectionReason[] = Object.freeze([]);
 
 /**
