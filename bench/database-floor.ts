@@ -9,6 +9,8 @@
  * rawCopyFloor below.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { APPLICATIONS_BESIDE } from '../ingest/loading/application-rows.js';
+import { OUTCOMES_BESIDE } from '../ingest/loading/outcome-rows.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { timeCommand, type Measurement } from './timing.js';
 
@@ -63,8 +65,8 @@ function applicantLoad(path: string, keep?: string): StagedLoad {
               subsidy_amount_yen::bigint, requested_amount_yen::bigint, employees::integer, consent::boolean, '${APPLICANTS_SHA256}', 2
          FROM staged`,
       `SELECT min(corporate_number) FROM core.applications_building_floor b WHERE NOT EXISTS (SELECT 1 FROM core.firms f WHERE f.corporate_number = b.corporate_number)`,
-      'ALTER TABLE core.applications_building_floor ADD PRIMARY KEY (programme_id, unit_id, call_round)',
-      'CREATE INDEX ON core.applications_building_floor (programme_id, corporate_number)',
+      `ALTER TABLE core.applications_building_floor ADD PRIMARY KEY (${APPLICATIONS_BESIDE.key})`,
+      ...(APPLICATIONS_BESIDE.indexes ?? []).map((index) => `CREATE INDEX ON core.applications_building_floor (${index.columns})`),
       `ALTER TABLE core.applications_building_floor ADD CONSTRAINT programme_bound CHECK (programme_id = '${PROGRAMME}')`,
       `ALTER TABLE core.applications ATTACH PARTITION core.applications_building_floor FOR VALUES IN ('${PROGRAMME}')`,
     ],
@@ -95,7 +97,7 @@ export async function studyDatabaseFloor(url: string, applicantsPath: string, ou
               '${OUTCOMES_SHA256}', 2
          FROM staged`,
       // As ingest/loading/outcome-rows.ts attaches a programme's first file.
-      'ALTER TABLE core.outcomes_building_floor ADD PRIMARY KEY (programme_id, unit_id, fiscal_year)',
+      `ALTER TABLE core.outcomes_building_floor ADD PRIMARY KEY (${OUTCOMES_BESIDE.key})`,
       `ALTER TABLE core.outcomes_building_floor ADD CONSTRAINT programme_bound CHECK (programme_id = '${PROGRAMME}')`,
       `ALTER TABLE core.outcomes ATTACH PARTITION core.outcomes_building_floor FOR VALUES IN ('${PROGRAMME}')`,
     ],

@@ -55,6 +55,7 @@ import * as corporateNumbersCheckedWithoutRegex from './migrations/0050_corporat
 import * as reviewRowsIndexedByBlockRange from './migrations/0051_review_rows_indexed_by_block_range.js';
 import * as reviewIndicatorsWithTarget from './migrations/0052_review_indicators_with_target.js';
 import * as outcomeMeasuresTyped from './migrations/0053_outcome_measures_typed.js';
+import * as keysLedByUnit from './migrations/0054_keys_led_by_unit.js';
 
 /** Every migration by name; sql/migration-names.ts lists the same names (a test keeps them equal). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -109,6 +110,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0051_review_rows_indexed_by_block_range': reviewRowsIndexedByBlockRange,
   '0052_review_indicators_with_target': reviewIndicatorsWithTarget,
   '0053_outcome_measures_typed': outcomeMeasuresTyped,
+  '0054_keys_led_by_unit': keysLedByUnit,
 };
 
 export class MigrationFailedError extends Error {

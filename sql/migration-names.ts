@@ -55,4 +55,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0051_review_rows_indexed_by_block_range',
   '0052_review_indicators_with_target',
   '0053_outcome_measures_typed',
+  '0054_keys_led_by_unit',
 ];

@@ -80,8 +80,8 @@ describe("a programme's first applicant file", () => {
       const { rows: indexes } = await sql<{ name: string; definition: string }>`
         SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = ${`core.${partition}`}::regclass ORDER BY 1`.execute(database.db);
       expect(indexes.map((index) => [index.name, index.definition.replace(/^.* USING /, '')])).toEqual([
-        [`core.${partition}_firm`, 'btree (programme_id, corporate_number)'],
-        [`core.${partition}_pkey`, 'btree (programme_id, unit_id, call_round)'],
+        [`core.${partition}_firm`, 'btree (corporate_number, programme_id)'],
+        [`core.${partition}_pkey`, 'btree (unit_id, call_round, programme_id)'],
       ]);
       const { rows: firms } = await sql<{ firms: number }>`SELECT count(*)::integer AS firms FROM core.firms`.execute(database.db);
       expect(firms).toEqual([{ firms: 3 }]);

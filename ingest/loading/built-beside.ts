@@ -33,7 +33,11 @@ export interface BesideTable {
   readonly rowsNoun: string;
   /** The table's columns, in the order `merge` writes them. */
   readonly columns: string;
-  /** The table's key columns, the programme first. */
+  /**
+   * The table's key columns, in the order of the partitioned table's key: the unit first and the programme last
+   * (migration 0054), so that the key's build on a table of one programme sorts by what tells its rows apart. A
+   * partition's key must be the table's, column for column, for ATTACH PARTITION to take it.
+   */
   readonly key: string;
   /** The table's other indexes: each is built on the table built beside, named after the partition with its suffix. */
   readonly indexes?: readonly { readonly suffix: string; readonly columns: string }[];

@@ -29,7 +29,7 @@ export const OUTCOMES_BESIDE: BesideTable = {
   fileNoun: 'outcome file',
   rowsNoun: 'outcome rows',
   columns: COLUMNS,
-  key: 'programme_id, unit_id, fiscal_year',
+  key: 'unit_id, fiscal_year, programme_id',
   partitionName: 'core.outcome_partition_name',
   builtBesideColumn: 'outcomes_built_beside',
   merge: outcomeMerge,
