@@ -2,17 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import { withdrawConsent } from '../governance/consent-withdrawal.js';
 import { APPLICATIONS_BESIDE } from '../ingest/loading/application-rows.js';
 import { buildingTableName } from '../ingest/loading/built-beside.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
 import { diedAfterFirstBatch, withOwnDatabase } from './support/first-file-loads.js';
+import { withDatabaseOfTheTest } from './support/migrated-database.js';
 
 /**
  * core.applications partitioned by programme (migration 0049): a programme's first applicant file is built in a table
@@ -167,13 +167,8 @@ describe('a first applicant file held apart, guarded', () => {
 });
 
 describe('migration 0049', () => {
-  it('moves the stored applications into one partition per programme, and back into one table on the way down', async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0049_${process.pid}`);
-    await ensureDatabaseExists(url);
-    const db = openDatabase(url, 2);
-    try {
+  it('moves the stored applications into one partition per programme, and back into one table on the way down', () =>
+    withDatabaseOfTheTest('m0049', async (db) => {
       await migrateTo(db, '0048_review_logic_model_nodes_marked');
       const programmes = ['sme-labour-saving', 'large-scale-growth-investment'];
       await sql`INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code) SELECT ${firm(0)}::text || '', 'Firm', 'E', '13'`.execute(db);
@@ -248,9 +243,5 @@ describe('migration 0049', () => {
       expect(await comments()).toEqual(commentsBefore);
       expect(await tableParts()).toEqual(partsBefore);
       await expect(stray(firm(99), '1'.repeat(64))).rejects.toThrow(/is not in core\.firms/);
-    } finally {
-      await db.destroy();
-      await dropDatabase(url);
-    }
-  });
+    }));
 });

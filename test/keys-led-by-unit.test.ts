@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
+import { withDatabaseOfTheTest } from './support/migrated-database.js';
 
 /**
  * Migration 0054: the keys of core.outcomes and core.applications, and the applications' firm index, led by the unit
@@ -59,13 +59,8 @@ const partitionName = async (db: Kysely<Database>, kind: 'outcome' | 'applicatio
   (await sql<{ name: string }>`SELECT ${sql.raw(`core.${kind}_partition_name`)}(${programme}) AS name`.execute(db)).rows[0].name;
 
 describe('migration 0054', () => {
-  it('leads every key and firm index with the unit and the firm, keeps every row, lets loads attach and merge through them, and undoes it on the way down', async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0054_${process.pid}`);
-    await ensureDatabaseExists(url);
-    const db = openDatabase(url, 2);
-    try {
+  it('leads every key and firm index with the unit and the firm, keeps every row, lets loads attach and merge through them, and undoes it on the way down', () =>
+    withDatabaseOfTheTest('m0054', async (db) => {
       await migrateTo(db, '0053_outcome_measures_typed');
       await sql`INSERT INTO core.firms (corporate_number, firm_name, industry_code, prefecture_code) VALUES (${firm(0)}, 'Firm', 'E', '13')`.execute(db);
       const outcomePartition = await partitionName(db, 'outcome', PARTITIONED);
@@ -146,9 +141,5 @@ describe('migration 0054', () => {
       await migrateTo(db, '0053_outcome_measures_typed');
       expect(await indexes(db)).toEqual(expectedIndexes(loaded, 'led by the programme'));
       expect(await everyRow()).toEqual(after);
-    } finally {
-      await db.destroy();
-      await dropDatabase(url);
-    }
-  });
+    }));
 });

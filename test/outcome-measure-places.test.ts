@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import { readConsentingPanel, unitIdOfRows } from '../activities/analysis-data.js';
 import { outcomeMeasureSlots } from '../ingest/loading/measure-slots.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { APPLICANT_COLUMNS } from '../schemas/applicant.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
+import { withDatabaseOfTheTest } from './support/migrated-database.js';
 import { createTestDatabase, type TestDatabase } from './support/services.js';
 
 /**
@@ -120,12 +120,8 @@ describe('outcome measures in their places', () => {
 });
 
 describe('migration 0053', () => {
-  it('moves stored jsonb measures into places by name, a load under way beside the table included, and back on the way down', async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0053_${process.pid}`);
-    await ensureDatabaseExists(url);
-    const db = openDatabase(url, 2);
-    try {
+  it('moves stored jsonb measures into places by name, a load under way beside the table included, and back on the way down', () =>
+    withDatabaseOfTheTest('m0053', async (db) => {
       await migrateTo(db, '0052_review_indicators_with_target');
       const sha = 'a'.repeat(64);
       await sql`
@@ -214,9 +210,5 @@ describe('migration 0053', () => {
       await sql`ALTER TABLE core.outcomes_building_fedcba9876543210 ADD CONSTRAINT programme_bound CHECK (programme_id = 'sme-labour-saving')`.execute(db);
       await sql`DELETE FROM core.outcomes WHERE programme_id = 'sme-labour-saving'`.execute(db);
       await sql`ALTER TABLE core.outcomes ATTACH PARTITION core.outcomes_building_fedcba9876543210 FOR VALUES IN ('sme-labour-saving')`.execute(db);
-    } finally {
-      await db.destroy();
-      await dropDatabase(url);
-    }
-  });
+    }));
 });

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestActivities } from '../activities/ingest-file.js';
 import { buildingTableName } from '../ingest/loading/built-beside.js';
 import { OUTCOMES_BESIDE } from '../ingest/loading/outcome-rows.js';
-import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDatabaseName } from '../runtime/database.js';
 import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
 import { diedAfterFirstBatch, withOwnDatabase } from './support/first-file-loads.js';
+import { withDatabaseOfTheTest } from './support/migrated-database.js';
 
 /**
  * core.outcomes partitioned by programme (migration 0037): a programme's first outcome file is built in a table of
@@ -211,13 +211,8 @@ describe('a first outcome file held apart, guarded', () => {
 });
 
 describe('migration 0037', () => {
-  it('moves the stored outcome rows into one partition per programme, and back into one table on the way down', async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    // Named after the run's template, so that the run's clean-up drops it should this test fail half-way.
-    const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_m0037_${process.pid}`);
-    await ensureDatabaseExists(url);
-    const db = openDatabase(url, 2);
-    try {
+  it('moves the stored outcome rows into one partition per programme, and back into one table on the way down', () =>
+    withDatabaseOfTheTest('m0037', async (db) => {
       await migrateTo(db, '0036_reference_checks_on_distinct_values');
       const programmes = ['sme-labour-saving', 'large-scale-growth-investment'];
       for (const [index, programme] of programmes.entries()) {
@@ -282,9 +277,5 @@ describe('migration 0037', () => {
       await expect(
         sql`INSERT INTO core.outcomes (programme_id, unit_id, fiscal_year, measures, source_file_sha256, source_line) VALUES ('sme-labour-saving', 'u', 2030, '{}', ${'e'.repeat(64)}, 1)`.execute(db),
       ).rejects.toThrow(/is not in raw\.input_files/);
-    } finally {
-      await db.destroy();
-      await dropDatabase(url);
-    }
-  });
+    }));
 });

@@ -31,6 +31,24 @@ export function migratedDatabaseOfTheBlock(label: string): () => Kysely<Database
   };
 }
 
+/**
+ * Runs `test` on a database of its own, left unmigrated for the test to migrate (a migration's test starts from the
+ * one before it): named after the run's template, so that the run's clean-up drops it should the test fail half-way;
+ * dropped when the test ends.
+ */
+export async function withDatabaseOfTheTest(label: string, test: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  const templateUrl = inject('templateDatabaseUrl');
+  const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_${label}_${process.pid}`);
+  await ensureDatabaseExists(url);
+  const db = openDatabase(url, 2);
+  try {
+    await test(db);
+  } finally {
+    await db.destroy();
+    await dropDatabase(url);
+  }
+}
+
 /** A review-sheet file's bytes as the store reads them, under its published name (no size: parsed on a thread). */
 export function sheetSource(name: string, bytes: Buffer): ReviewSheetSource {
   return {
