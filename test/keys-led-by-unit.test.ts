@@ -8,6 +8,7 @@ import { withCheckDigit } from '../schemas/corporate-number.js';
 import type { Database } from '../sql/database.js';
 import { migrateTo, migrateToLatest } from '../sql/migrate.js';
 import { writeCsvFile } from './support/csv-files.js';
+import { diedAfterFirstBatch } from './support/first-file-loads.js';
 import { withDatabaseOfTheTest } from './support/migrated-database.js';
 
 /**
@@ -24,7 +25,7 @@ const IN_DEFAULT = 'space-strategy-fund';
 const OUTCOME_HEADER = 'corporate_number,fiscal_year,labour_productivity,average_wage,employees';
 const outcomeLine = (i: number, year: number, shift = 0) => `${firm(i)},${year},${600 + i + shift}.5,${450 + i},${100 + i}`;
 const APPLICANT_HEADER = 'corporate_number,firm_name,call_round,application_date,decision,award_fiscal_year,subsidy_amount_yen,requested_amount_yen,industry_code,prefecture_code,employees,consent';
-const applicantLine = (i: number) => `${firm(i)},Firm ${i},1,2022-05-10,rejected,,,${1_000_000 + i},E,13,${20 + i},true`;
+const applicantLine = (i: number, requested = 1_000_000 + i) => `${firm(i)},Firm ${i},1,2022-05-10,rejected,,,${requested},E,13,${20 + i},true`;
 
 let scratch: string;
 beforeAll(() => {
@@ -94,6 +95,10 @@ describe('migration 0054', () => {
       expect([before.outcomes.length, before.applications.length]).toEqual([240, 60]);
       const stored = { outcomes: ['outcomes', 'outcomes_default', outcomePartition], applications: ['applications', 'applications_default', applicationPartition] };
       expect(await indexes(db)).toEqual(expectedIndexes(stored, 'led by the programme'));
+      // A programme's first outcome file under way across the migration: its first batch is held in the table built
+      // beside (which has no key until the file completes).
+      const firstOutcomes = writeCsvFile(scratch, 'first.csv', OUTCOME_HEADER, [outcomeLine(1, 2022), outcomeLine(1, 2023), outcomeLine(2, 2022)]);
+      await diedAfterFirstBatch(db, LOADED, 'outcomes', firstOutcomes);
 
       await migrateToLatest(db);
       expect(await indexes(db)).toEqual(expectedIndexes(stored, 'led by the unit'));
@@ -106,16 +111,22 @@ describe('migration 0054', () => {
         ).rejects.toThrow(/duplicate key value violates unique constraint/);
       }
 
-      // A programme's first files are attached with keys built in the table's order (ATTACH PARTITION refuses a
-      // partition whose key differs from the table's), and a later file merges through the key.
+      // A programme's first files are attached with keys built in the table's order (a partition that already has a
+      // primary key other than the table's is refused by ATTACH PARTITION: "multiple primary keys"), the one under way
+      // resumed; later files merge through the keys.
       const ingest = createIngestActivities(db, { batchSize: 2 });
-      const applicants = await ingest.ingestFile({ programmeId: LOADED, kind: 'applicants', path: writeCsvFile(scratch, 'applicants.csv', APPLICANT_HEADER, [1, 2, 3].map(applicantLine)) });
+      const applicants = await ingest.ingestFile({ programmeId: LOADED, kind: 'applicants', path: writeCsvFile(scratch, 'applicants.csv', APPLICANT_HEADER, [1, 2, 3].map((i) => applicantLine(i))) });
       expect(applicants).toMatchObject({ rowsLoaded: 3, rowsRejected: 0 });
-      const first = await ingest.ingestFile({
+      const moreApplicants = await ingest.ingestFile({
         programmeId: LOADED,
-        kind: 'outcomes',
-        path: writeCsvFile(scratch, 'first.csv', OUTCOME_HEADER, [outcomeLine(1, 2022), outcomeLine(1, 2023), outcomeLine(2, 2022)]),
+        kind: 'applicants',
+        path: writeCsvFile(scratch, 'more-applicants.csv', APPLICANT_HEADER, [applicantLine(1), applicantLine(2, 5_000)]),
       });
+      expect(moreApplicants).toMatchObject({ rowsLoaded: 2, rowsUnchanged: 1 });
+      const { rows: requested } = await sql<{ requested: string }>`
+        SELECT requested_amount_yen::text AS requested FROM core.applications WHERE programme_id = ${LOADED} AND corporate_number = ${firm(2)}`.execute(db);
+      expect(requested).toEqual([{ requested: '5000' }]);
+      const first = await ingest.ingestFile({ programmeId: LOADED, kind: 'outcomes', path: firstOutcomes });
       expect(first).toMatchObject({ rowsLoaded: 3, rowsRejected: 0 });
       const second = await ingest.ingestFile({
         programmeId: LOADED,

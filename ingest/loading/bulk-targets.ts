@@ -69,8 +69,9 @@ export interface BuiltBeside {
 }
 
 /**
- * How a replacement file of one kind retires the stored rows it no longer holds. The stored table's key is
- * (programme, `keyId`, `keyPeriod`), and the staging table names those two columns the same.
+ * How a replacement file of one kind retires the stored rows it no longer holds. The stored table's key holds the
+ * programme, `keyId` and `keyPeriod` (in that order for official statistics; the unit's id and period first and the
+ * programme last for outcomes and applications, migration 0054), and the staging table names those two columns the same.
  */
 export interface Replacement {
   readonly table: string;

@@ -4,8 +4,7 @@ import { sql, type Kysely } from 'kysely';
  * The keys of core.outcomes and core.applications, and the applications' firm index, lead with the column that tells
  * a programme's rows apart (the unit, the firm) and end with the programme, instead of beginning with it. Both tables
  * are partitioned by programme (0037, 0049), so within each partition programme_id is the same on every row: led by
- * it, every comparison of the index's sort and of its descent first compared two equal texts (and under a bytewise
- * collation the sort's abbreviated keys, made from the first column, told no two rows apart). A partitioned table's
+ * it, every comparison of the index's sort and of its descent first compared two equal texts. A partitioned table's
  * unique key must hold its partition key, but in any place.
  *
  * Each is built once at the end of a programme's first file of its kind (ingest/loading/built-beside.ts), and the
@@ -14,10 +13,14 @@ import { sql, type Kysely } from 'kysely';
  * 1,000,000 applications 1.26–1.31 s against 1.54–2.38 s, and their firm index 1.01–1.14 s against 1.50–2.37 s (two
  * pairs).
  *
- * Nothing read changes: the merges name their conflict by columns (ON CONFLICT (programme_id, unit_id, …)), which
+ * No query changes: the merges name their conflict by columns (ON CONFLICT (programme_id, unit_id, …)), which
  * matches the key in any order; a programme's rows are found by its partition, and within it the key still orders a
- * unit's years. A lookup of a firm's applications across programmes (a firm deleted, a consent withdrawn) now finds
- * them by the firm index's first column.
+ * unit's years. The check that a deleted firm has no applications (core.firms_still_referenced), which looks for the
+ * firm in every programme, now finds it by the firm index's first column. Only in the default partitions, which hold
+ * the rows of programmes without a partition of their own (empty unless rows were written outside a load or merged
+ * there), a search by programme alone now reads the whole partition instead of a range of its key: a programme's first
+ * file asking whether its programme has rows there, and a replacement's retirement or a study's read for such a
+ * programme.
  *
  * Every partition's key and firm index is built again here (about as long as a first file's key, per programme).
  * A worker older than this migration fails the completion of a programme's first file (its partition's key, in the
