@@ -10,13 +10,18 @@ import { databaseName, dropDatabase, ensureDatabaseExists, openDatabase, withDat
 import type { Database } from '../../sql/database.js';
 import { migrateToLatest } from '../../sql/migrate.js';
 
+/** A database named after the run's template and `label`, which the run's clean-up drops with the template's clones. */
+function databaseOfTheRun(label: string): string {
+  const templateUrl = inject('templateDatabaseUrl');
+  return withDatabaseName(templateUrl, `${databaseName(templateUrl)}_${label}_${process.pid}`);
+}
+
 /** Registers the block's hooks; the handle is there from the first test on. */
 export function migratedDatabaseOfTheBlock(label: string): () => Kysely<Database> {
   let db: Kysely<Database> | undefined;
   let url: string | undefined;
   beforeAll(async () => {
-    const templateUrl = inject('templateDatabaseUrl');
-    url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_${label}_${process.pid}`);
+    url = databaseOfTheRun(label);
     await ensureDatabaseExists(url);
     db = openDatabase(url, 2);
     await migrateToLatest(db);
@@ -37,8 +42,7 @@ export function migratedDatabaseOfTheBlock(label: string): () => Kysely<Database
  * dropped when the test ends.
  */
 export async function withDatabaseOfTheTest(label: string, test: (db: Kysely<Database>) => Promise<void>): Promise<void> {
-  const templateUrl = inject('templateDatabaseUrl');
-  const url = withDatabaseName(templateUrl, `${databaseName(templateUrl)}_${label}_${process.pid}`);
+  const url = databaseOfTheRun(label);
   await ensureDatabaseExists(url);
   const db = openDatabase(url, 2);
   try {
